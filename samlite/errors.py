@@ -1,0 +1,82 @@
+"""Where things are (Mark), what was found there (Problem), and the one exception tree.
+
+SamliteError                exit 1: expected, explained to the user
+  TemplateError             carries .problems (tuple[Problem, ...]); exit 1
+  UsageError                bad flags or arguments; exit 2
+  UnreadableFile            a file that is missing, unreadable or not text; exit 2
+  ConfigError               samconfig.toml, --parameter-overrides, --env-vars; exit 2
+
+Anything else raised is a bug: the CLI asks for a report and `--debug` shows the traceback.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Mark:
+    """A place in a file; line and column count from 1, as editors show them."""
+
+    file: str
+    line: int = 1
+    column: int = 1
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Problem:
+    """One finding. `code` is stable and never reused: its letter is its severity
+    (E error, W warning) and its first digit its family:
+    0 loading, 1 template structure, 2 property values, 3 references, 4 events and
+    schedules, 5 limits, 6 code and runtimes, 7 SAM translator rules."""
+
+    code: str
+    message: str
+    at: Mark
+    path: str = ""                 # "Resources.HelloFunction.Properties.MemorySize"
+    resource: str | None = None    # logical id, when the problem belongs to one
+
+    @property
+    def severity(self) -> Severity:
+        return Severity.WARNING if self.code.startswith("W") else Severity.ERROR
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
+
+    def __str__(self) -> str:
+        where = f" {self.path}:" if self.path else ""
+        return f"{self.at}: {self.severity} {self.code}{where} {self.message}"
+
+
+class SamliteError(Exception):
+    """Something we expected and can explain; `exit_code` is what the CLI exits with."""
+
+    exit_code = 1
+
+
+class TemplateError(SamliteError):
+    def __init__(self, problems: tuple[Problem, ...] | list[Problem]) -> None:
+        self.problems = tuple(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class UsageError(SamliteError):
+    exit_code = 2
+
+
+class UnreadableFile(SamliteError):
+    exit_code = 2
+
+
+class ConfigError(SamliteError):
+    exit_code = 2

@@ -1,0 +1,208 @@
+"""Read a YAML or JSON template into nodes that carry their Mark. Reads the file, nothing else.
+
+PyYAML's C parser does the scanning (fast), our constructors build MappingNode/SequenceNode
+with marks, turn CloudFormation's short-form tags into their long form (`!GetAtt A.B` ->
+{"Fn::GetAtt": ["A", "B"]}), report duplicate keys (cfn-flip silently keeps the last one) and
+keep `2010-09-09` a string. cfn-flip stays for format conversion only (see convert.py).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from samlite.errors import Mark, Problem, UnreadableFile
+from samlite.template.nodes import MappingNode, SequenceNode
+
+# CloudFormation's short forms; `!Ref` and `!Condition` have no "Fn::" prefix.
+SHORT_TAGS = (
+    "Ref", "Condition", "GetAtt", "Sub", "If", "Join", "Select", "Split", "FindInMap",
+    "Equals", "And", "Or", "Not", "Base64", "Cidr", "GetAZs", "ImportValue", "Transform",
+    "Length", "ToJsonString", "ForEach",
+)
+
+try:  # the C parser; the pure-Python one is the same API, only slower
+    _BaseLoader: type = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - PyYAML built without libyaml
+    _BaseLoader = yaml.SafeLoader
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedTemplate:
+    path: Path
+    name: str                       # the file name as problems print it
+    root: MappingNode
+    problems: tuple[Problem, ...]   # duplicate keys, unknown tags, shape of the top level
+    size_bytes: int
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """One loader per file: it collects problems while constructing."""
+
+    def __init__(self, text: str, file: str) -> None:
+        super().__init__(text)
+        self.file = file
+        self.problems: list[Problem] = []
+
+    def mark(self, node: yaml.Node) -> Mark:
+        return Mark(self.file, node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+# YAML 1.1 timestamps would turn `AWSTemplateFormatVersion: 2010-09-09` into a date.
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> MappingNode:
+    loader.flatten_mapping(node)
+    mapping = MappingNode(mark=loader.mark(node))
+    for key_node, value_node in node.value:
+        if isinstance(key_node, yaml.ScalarNode):
+            key = str(key_node.value)   # keys are text in CloudFormation: `200:` is "200"
+        else:
+            key = json.dumps(loader.construct_object(key_node, deep=True), default=str)
+        key_mark = loader.mark(key_node)
+        if key in mapping:
+            first = mapping.key_marks[key]
+            loader.problems.append(Problem(
+                code="E0002", at=key_mark,
+                message=f"duplicate key {key!r} (first defined at line {first.line}); "
+                        "CloudFormation would keep only one of them"))
+        mapping[key] = loader.construct_object(value_node, deep=True)
+        mapping.key_marks[key] = key_mark
+        mapping.value_marks[key] = loader.mark(value_node)
+    return mapping
+
+
+def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> SequenceNode:
+    sequence = SequenceNode(mark=loader.mark(node))
+    for child in node.value:
+        sequence.append(loader.construct_object(child, deep=True))
+        sequence.item_marks.append(loader.mark(child))
+    return sequence
+
+
+def _construct_tag(loader: _Loader, suffix: str, node: yaml.Node) -> MappingNode:
+    mark = loader.mark(node)
+    name = suffix
+    if name not in SHORT_TAGS:
+        loader.problems.append(Problem(
+            code="E0003", at=mark,
+            message=f"unknown tag !{suffix}; CloudFormation's short forms are "
+                    + ", ".join(f"!{t}" for t in SHORT_TAGS[:17])))
+    key = name if name in ("Ref", "Condition") else f"Fn::{name}"
+    if isinstance(node, yaml.ScalarNode):
+        value: Any = loader.construct_scalar(node)
+        if name == "GetAtt" and isinstance(value, str):
+            resource, _, attribute = value.partition(".")
+            value = SequenceNode([resource, attribute], mark=mark)
+            value.item_marks = [mark, mark]
+    elif isinstance(node, yaml.SequenceNode):
+        value = _construct_sequence(loader, node)
+    else:
+        value = _construct_mapping(loader, node)
+    result = MappingNode([(key, value)], mark=mark)
+    result.key_marks[key] = mark
+    result.value_marks[key] = mark
+    return result
+
+
+_Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
+_Loader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
+_Loader.add_multi_constructor("!", _construct_tag)
+
+
+def read_text(path: Path) -> str:
+    """The file's text, or UnreadableFile saying why (missing, a folder, binary, not UTF-8)."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise UnreadableFile(f"{path}: no such file") from exc
+    except IsADirectoryError as exc:
+        raise UnreadableFile(f"{path}: is a folder, not a template file") from exc
+    except OSError as exc:
+        raise UnreadableFile(f"{path}: cannot be read ({exc.strerror})") from exc
+    if b"\x00" in data[:8192]:
+        raise UnreadableFile(f"{path}: is a binary file, not a YAML or JSON template")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise UnreadableFile(
+            f"{path}: is not UTF-8 text (byte {exc.start} cannot be decoded)") from exc
+
+
+def load_template(path: Path, *, name: str | None = None) -> LoadedTemplate:
+    """Load one template file. Syntax errors and a wrong top level come back as problems
+    (exit 1); a file that cannot be read at all raises UnreadableFile (exit 2)."""
+    text = read_text(path)
+    return parse_template(text, name=name or str(path), path=path)
+
+
+def parse_template(text: str, *, name: str, path: Path | None = None) -> LoadedTemplate:
+    top = Mark(name, 1, 1)
+    empty = MappingNode(mark=top)
+    size = len(text.encode("utf-8"))
+
+    def failed(*problems: Problem) -> LoadedTemplate:
+        return LoadedTemplate(path or Path(name), name, empty, problems, size)
+
+    if not text.strip():
+        return failed(Problem(code="E0004", at=top, message="the template is empty"))
+    loader = _Loader(text, name)
+    try:
+        root = loader.get_single_data()
+    except yaml.MarkedYAMLError as exc:
+        return _json_or_syntax_error(text, name, exc, failed)
+    except yaml.YAMLError as exc:
+        return failed(Problem(code="E0001", at=top, message=f"not valid YAML: {exc}"))
+    except RecursionError:
+        return failed(Problem(code="E0005", at=top,
+                              message="the template is nested too deeply to read"))
+    finally:
+        loader.dispose()
+    if not isinstance(root, MappingNode):
+        kind = "a list" if isinstance(root, list) else f"a {type(root).__name__} value"
+        return failed(*loader.problems, Problem(
+            code="E1001", at=top,
+            message=f"a template must be a mapping with a Resources section, got {kind}"))
+    return LoadedTemplate(path or Path(name), name, root, tuple(loader.problems), size)
+
+
+def _json_or_syntax_error(text, name, exc, failed):  # type: ignore[no-untyped-def]
+    """YAML's parser rejects a few valid JSON files (tabs as indentation): try JSON before
+    reporting YAML's own error at its line and column."""
+    if text.lstrip().startswith("{"):
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as jexc:
+            at = Mark(name, jexc.lineno, jexc.colno)
+            return failed(Problem(code="E0001", at=at, message=f"not valid JSON: {jexc.msg}"))
+        except RecursionError:
+            return failed(Problem(code="E0005", at=Mark(name),
+                                  message="the template is nested too deeply to read"))
+        root = _nodes_without_marks(data, Mark(name))
+        if isinstance(root, MappingNode):
+            return LoadedTemplate(Path(name), name, root, (), len(text.encode()))
+    mark = exc.problem_mark or exc.context_mark
+    at = Mark(name, mark.line + 1, mark.column + 1) if mark else Mark(name)
+    what = exc.problem or exc.context or "syntax error"
+    return failed(Problem(code="E0001", at=at, message=f"not valid YAML: {what}"))
+
+
+def _nodes_without_marks(value: Any, mark: Mark) -> Any:
+    if isinstance(value, dict):
+        node = MappingNode(mark=mark)
+        for key, child in value.items():
+            node[str(key)] = _nodes_without_marks(child, mark)
+        return node
+    if isinstance(value, list):
+        seq = SequenceNode((_nodes_without_marks(v, mark) for v in value), mark=mark)
+        seq.item_marks = [mark] * len(seq)
+        return seq
+    return value
