@@ -1,0 +1,441 @@
+"""Check a loaded template against the JSON Schemas in schemas/ and say what was expected.
+
+Validation is per resource, dispatched on its Type (one small schema per type, and one per
+event type), which is much faster than one giant oneOf and gives one clear message per mistake.
+A value may always be an intrinsic function: problems at or under one are dropped. Types with no
+schema here (any other AWS:: or Custom:: type) are accepted without property checks.
+
+Codes (stable; E error, W warning):
+  E1010  unknown top-level section
+  E1011  a top-level section has the wrong shape (Resources missing, a Parameter without Type, ...)
+  E1012  a resource is not a mapping, or has no Type
+  E1013  unknown resource attribute that looks like a typo (DependOn, Propertes, ...)
+  W1013  unknown resource attribute
+  E1014  a resource attribute has a wrong value (DependsOn, DeletionPolicy, Condition, ...)
+  E1015  a logical id or parameter name is not alphanumeric
+  E1016  Globals: unsupported section or property
+  E2001  a property value is not what AWS accepts (type, range, allowed values)
+  W2001  a property value CloudFormation is likely to refuse, though SAM passes it through
+  E2002  unknown property (with "did you mean"); on CloudFormation types only a likely typo
+  W2002  unknown property of a CloudFormation type that is not close to a known one
+  E2003  missing required property
+  E2004  an event has no Type or an unknown Type
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
+from typing import Any
+
+from samlite.errors import Mark, Problem
+from samlite.template.load import LoadedTemplate
+from samlite.template.nodes import dotted, key_mark_at, mark_at
+
+Path = list[str | int]
+
+_INTEGER = re.compile(r"^\s*[-+]?\d+\s*$")
+_NUMBER = re.compile(r"^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$")
+_VALUE_CHECKS = ("additionalProperties", "required", "propertyNames")
+
+
+def is_intrinsic(value: Any) -> bool:
+    """A one-key mapping whose key is Ref, Condition or Fn::*: CloudFormation works it out later."""
+    if not isinstance(value, dict) or len(value) != 1:
+        return False
+    key = next(iter(value))
+    return isinstance(key, str) and (key in ("Ref", "Condition") or key.startswith("Fn::"))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Schemas:
+    template: Any                     # a jsonschema validator for the top level
+    resources: Mapping[str, Any]      # resource Type -> validator of its Properties
+    globals_types: Mapping[str, str]  # Globals section name -> resource Type
+    events: Mapping[str, Any]         # event Type -> validator of its Properties
+    optional_event_properties: frozenset[str]
+    event_keys: tuple[str, ...]
+
+
+def check_schema(loaded: LoadedTemplate) -> Iterator[Problem]:
+    """Every schema problem in the template, in template order."""
+    root = loaded.root
+    if not isinstance(root, Mapping):
+        return
+    schemas = _compiled()
+    default = Mark(loaded.name)
+    report = _Reporter(root=root, default=default)
+    yield from report.errors(schemas.template.iter_errors(root), base=[], instance=root,
+                             context="template")
+    yield from _check_globals(root, schemas, report)
+    resources = root.get("Resources")
+    if not isinstance(resources, Mapping):
+        return
+    for logical_id, resource in resources.items():
+        if not isinstance(resource, Mapping) or str(logical_id).startswith("Fn::"):
+            continue
+        rtype = resource.get("Type")
+        validator = schemas.resources.get(rtype) if isinstance(rtype, str) else None
+        if validator is None:
+            continue
+        props = resource.get("Properties")
+        base: Path = ["Resources", logical_id, "Properties"]
+        if props is None:
+            if not validator.schema.get("required"):
+                continue
+            props, base = {}, ["Resources", logical_id]
+        if not isinstance(props, Mapping) or is_intrinsic(props):
+            continue   # the template schema has said "Properties must be a mapping"
+        yield from report.errors(validator.iter_errors(props), base=base, instance=props,
+                                 context="properties", owner=rtype, resource=logical_id)
+        if rtype == "AWS::Serverless::Function":
+            yield from _check_events(props, base, schemas, report, logical_id)
+
+
+def _check_globals(root: Mapping[str, Any], schemas: _Schemas,
+                   report: _Reporter) -> Iterator[Problem]:
+    section_map = root.get("Globals")
+    if not isinstance(section_map, Mapping) or is_intrinsic(section_map):
+        return
+    for section, body in section_map.items():
+        rtype = schemas.globals_types.get(section)
+        if rtype is None or not isinstance(body, Mapping) or is_intrinsic(body):
+            continue
+        errors = (e for e in schemas.resources[rtype].iter_errors(body)
+                  # which keys Globals allows is the template schema's job
+                  if e.validator not in ("additionalProperties", "required") or e.path)
+        yield from report.errors(errors, base=["Globals", section], instance=body,
+                                 context="properties", owner=f"Globals.{section}")
+
+
+def _check_events(props: Mapping[str, Any], base: Path, schemas: _Schemas, report: _Reporter,
+                  logical_id: str) -> Iterator[Problem]:
+    events = props.get("Events")
+    if not isinstance(events, Mapping) or is_intrinsic(events):
+        return
+    known = sorted(schemas.events)
+    for name, event in events.items():
+        if not isinstance(event, Mapping) or is_intrinsic(event):
+            continue
+        path: Path = [*base, "Events", name]
+        etype = event.get("Type")
+        if is_intrinsic(etype):
+            continue
+        if etype is None:
+            yield report.problem("E2004", path, logical_id,
+                                 f"event {name} has no Type; known types: {', '.join(known)}")
+            continue
+        if not isinstance(etype, str) or etype not in schemas.events:
+            close = _did_you_mean(str(etype), known).removeprefix("; ")
+            yield report.problem("E2004", [*path, "Type"], logical_id,
+                                 f"unknown event type {_shown(etype)} in event {name}; "
+                                 + (f"{close} " if close else "")
+                                 + "known types: " + ", ".join(known))
+            continue
+        for key in event:
+            if key not in schemas.event_keys and not str(key).startswith("Fn::"):
+                yield report.problem(
+                    "E2002", [*path, key], logical_id, at_key=True,
+                    message=f"unknown key {key} in event {name}"
+                            + (_did_you_mean(key, schemas.event_keys)
+                               or f"; expected {', '.join(schemas.event_keys)}"))
+        event_props = event.get("Properties")
+        if event_props is None:
+            if etype not in schemas.optional_event_properties:
+                yield report.problem("E2003", path, logical_id,
+                                     f"event {name} of type {etype} needs Properties")
+            continue
+        validator = schemas.events[etype]
+        yield from report.errors(validator.iter_errors(event_props), base=[*path, "Properties"],
+                                 instance=event_props, context="properties",
+                                 owner=f"{etype} event", resource=logical_id)
+
+
+@dataclass(frozen=True, slots=True)
+class _Reporter:
+    """Turns jsonschema errors into Problems: drops the ones an intrinsic explains, phrases the
+    rest from the schema's `x-expected` annotation, and points at the right line."""
+
+    root: Mapping[str, Any]
+    default: Mark
+
+    def problem(self, code: str, path: Path, resource: str | None, message: str, *,
+                at_key: bool = False) -> Problem:
+        where = key_mark_at if at_key else mark_at
+        return Problem(code=code, message=message, at=where(self.root, path, self.default),
+                       path=dotted(path), resource=resource)
+
+    def errors(self, errors: Any, *, base: Path, instance: Any, context: str,
+               owner: str = "", resource: str | None = None) -> Iterator[Problem]:
+        found = []
+        for error in errors:
+            rel: Path = list(error.absolute_path)
+            if _explained_by_intrinsic(instance, rel):
+                continue
+            path = base + rel
+            res = resource
+            if res is None and len(path) >= 2 and path[0] == "Resources":
+                res = str(path[1])
+            found.extend(self._phrase(error, path, rel, context, owner, res))
+        found.sort(key=lambda p: (p.at.line, p.at.column, p.path))
+        yield from found
+
+    def _phrase(self, error: Any, path: Path, rel: Path, context: str, owner: str,
+                resource: str | None) -> Iterator[Problem]:
+        schema = error.schema if isinstance(error.schema, Mapping) else {}
+        kind = error.validator
+        if kind == "additionalProperties":
+            allowed = list(schema.get("properties", {}))
+            for key in error.instance:
+                if key in allowed or str(key).startswith("Fn::"):
+                    continue
+                hint = _did_you_mean(str(key), allowed)
+                code, message = _unknown_key(context, path, rel, owner, str(key), bool(hint))
+                if not hint and 0 < len(allowed) <= 8:
+                    hint = f"; expected one of {', '.join(allowed)}"
+                yield self.problem(code, [*path, key], resource, message + hint, at_key=True)
+            return
+        if kind == "required":
+            for key in error.validator_value:
+                if not isinstance(error.instance, Mapping) or key in error.instance:
+                    continue
+                known = schema.get("properties", {})
+                if any(_did_you_mean(str(k), [key]) for k in error.instance if k not in known):
+                    continue   # the unknown-key problem already says "did you mean {key}?"
+                code = "E2003" if context == "properties" else _structure_code(path)
+                if not path:
+                    yield self.problem(code, path, resource, f"the template has no {key} section")
+                    continue
+                of = f" of {owner}" if owner and not rel else ""
+                where = f" in {_name(path)}" if rel or not owner else ""
+                yield self.problem(code, path, resource,
+                                   f"missing required property {key}{of}{where}")
+            return
+        if "propertyNames" in list(error.absolute_schema_path)[-2:]:
+            expected = schema.get("x-expected", "alphanumeric")
+            yield self.problem("E1015", [*path, error.instance], resource, at_key=True,
+                               message=f"name {_shown(error.instance)} must be {expected}")
+            return
+        expected = schema.get("x-expected") or _generic_expected(kind, error.validator_value)
+        name = _name(path)
+        if kind == "minProperties":
+            message = f"{name} must not be empty"
+        else:
+            message = f"{name} must be {expected}, got {_shown(error.instance)}"
+        if context == "properties":
+            code = "W2001" if schema.get("x-severity") == "warning" else "E2001"
+        else:
+            code = _structure_code(path)
+        yield self.problem(code, path, resource, message)
+
+
+def _explained_by_intrinsic(instance: Any, rel: Sequence[str | int]) -> bool:
+    """True when the error sits at or under an intrinsic function, or under a Fn:: key."""
+    node = instance
+    if is_intrinsic(node):
+        return True
+    for step in rel:
+        if isinstance(step, str) and step.startswith("Fn::"):
+            return True
+        try:
+            node = node[step]
+        except (KeyError, IndexError, TypeError):
+            return False
+        if is_intrinsic(node):
+            return True
+    return False
+
+
+def _unknown_key(context: str, path: Path, rel: Path, owner: str, key: str,
+                 is_typo: bool) -> tuple[str, str]:
+    """The code and message for a key the schema does not know. SAM refuses unknown keys, so
+    they are errors there; on CloudFormation types and resource attributes only a likely typo
+    is an error, since AWS adds properties faster than any schema copy follows."""
+    if context == "properties":
+        strict = is_typo or owner.startswith(("AWS::Serverless::", "Globals.")) \
+            or owner.endswith(" event")
+        code = "E2002" if strict else "W2002"
+        where = f"of {owner}" if not rel and owner else f"in {_name(path)}"
+        return code, f"unknown property {key} {where}"
+    if not path:
+        return "E1010", f"unknown section {key}"
+    if path[0] == "Globals":
+        if len(path) == 1:
+            return "E1016", f"unknown Globals section {key}"
+        return "E1016", f"{key} is not supported in {dotted(path)}"
+    if path[0] == "Resources" and len(path) == 2:
+        return ("E1013" if is_typo else "W1013"), f"unknown resource attribute {key}"
+    return "E1011", f"unknown key {key} in {dotted(path)}"
+
+
+def _structure_code(path: Path) -> str:
+    if not path:
+        return "E1011"
+    if path[0] == "Resources":
+        return {1: "E1011", 2: "E1012"}.get(len(path), "E1014")
+    if path[0] == "Globals":
+        return "E1016"
+    return "E1011"
+
+
+def _did_you_mean(word: str, options: Sequence[str]) -> str:
+    lowered = {o.lower(): o for o in options}
+    if word.lower() in lowered:
+        return f"; did you mean {lowered[word.lower()]}?"
+    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
+    return f"; did you mean {close[0]}?" if close else ""
+
+
+def _name(path: Path) -> str:
+    """`MemorySize`, `Architectures[0]`: the last key of the path with the indices after it."""
+    tail = ""
+    for step in reversed(path):
+        if isinstance(step, int):
+            tail = f"[{step}]" + tail
+        else:
+            return f"{step}{tail}"
+    return "the template" + tail
+
+
+def _shown(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, str):
+        text = json.dumps(value)
+        return text if len(text) <= 60 else text[:56] + '..."'
+    if isinstance(value, Mapping):
+        return "a mapping"
+    if isinstance(value, list):
+        return f"a list of {len(value)} item{'s' if len(value) != 1 else ''}"
+    return type(value).__name__
+
+
+def _generic_expected(kind: str, value: Any) -> str:
+    if kind == "enum":
+        return "one of " + ", ".join(str(v) for v in value)
+    if kind == "type":
+        kinds = [value] if isinstance(value, str) else list(value)
+        return " or ".join(_TYPE_WORDS.get(k, k) for k in kinds)
+    if kind == "minimum":
+        return f"at least {value}"
+    if kind == "maximum":
+        return f"at most {value}"
+    if kind == "minItems":
+        return f"a list of at least {value} items"
+    if kind == "maxItems":
+        return f"a list of at most {value} items"
+    if kind == "pattern":
+        return f"text matching {value}"
+    return f"valid ({kind} {value})"
+
+
+_TYPE_WORDS = {"string": "a string", "integer": "an integer", "number": "a number",
+               "boolean": "true or false", "object": "a mapping", "array": "a list",
+               "null": "null"}
+
+
+# ---- compiled once per process: the schemas are constants shipped with samlite ----
+
+@cache
+def _compiled() -> _Schemas:
+    validator_class = _validator_class()
+    loaded: dict[str, Any] = {}
+    for entry in files("samlite.schemas").iterdir():
+        if entry.name.endswith(".json"):
+            loaded[entry.name] = json.loads(entry.read_text(encoding="utf-8"))
+    resources: dict[str, Any] = {}
+    globals_types: dict[str, str] = {}
+    for schema in loaded.values():
+        rtype = schema.get("x-resource-type")
+        if rtype:
+            resources[rtype] = validator_class(schema)
+            if schema.get("x-globals"):
+                globals_types[schema["x-globals"]] = rtype
+    events_schema = loaded["function-events.json"]
+    events = {name: validator_class({"$schema": events_schema["$schema"], **sub})
+              for name, sub in events_schema["$defs"].items()}
+    return _Schemas(template=validator_class(loaded["template.json"]), resources=resources,
+                    globals_types=globals_types, events=events,
+                    optional_event_properties=frozenset(events_schema["x-optional-properties"]),
+                    event_keys=tuple(events_schema["x-event-keys"]))
+
+
+def _validator_class() -> Any:
+    """Draft 2020-12, widened the way CloudFormation reads values: "512" is an integer,
+    "true" a boolean, and a number is fine where a string is expected."""
+    from jsonschema import Draft202012Validator, validators  # heavy: only when checking
+
+    base_checker = Draft202012Validator.TYPE_CHECKER
+
+    def is_integer(_: Any, value: Any) -> bool:
+        if isinstance(value, bool):
+            return False
+        if isinstance(value, int):
+            return True
+        if isinstance(value, float):
+            return value.is_integer()
+        return isinstance(value, str) and bool(_INTEGER.match(value))
+
+    def is_number(_: Any, value: Any) -> bool:
+        if isinstance(value, bool):
+            return False
+        return isinstance(value, int | float) or (
+            isinstance(value, str) and bool(_NUMBER.match(value)))
+
+    def is_boolean(_: Any, value: Any) -> bool:
+        return isinstance(value, bool) or (
+            isinstance(value, str) and value.lower() in ("true", "false"))
+
+    def is_string(_: Any, value: Any) -> bool:
+        return isinstance(value, str) or (
+            isinstance(value, int | float) and not isinstance(value, bool))
+
+    checker = base_checker.redefine_many({"integer": is_integer, "number": is_number,
+                                          "boolean": is_boolean, "string": is_string})
+
+    def as_number(value: Any) -> float | int | None:
+        if isinstance(value, bool):
+            return None
+        if isinstance(value, int | float):
+            return value
+        if isinstance(value, str) and _NUMBER.match(value):
+            return float(value)
+        return None
+
+    def minimum(validator: Any, limit: Any, instance: Any, schema: Any) -> Iterator[Any]:
+        number = as_number(instance)
+        if number is not None and number < limit:
+            yield _error(f"{instance!r} is less than the minimum of {limit}")
+
+    def maximum(validator: Any, limit: Any, instance: Any, schema: Any) -> Iterator[Any]:
+        number = as_number(instance)
+        if number is not None and number > limit:
+            yield _error(f"{instance!r} is more than the maximum of {limit}")
+
+    def enum(validator: Any, allowed: Any, instance: Any, schema: Any) -> Iterator[Any]:
+        if instance in allowed and not isinstance(instance, bool):
+            return
+        if isinstance(instance, int | float) and not isinstance(instance, bool) \
+                and str(instance) in allowed:
+            return   # `PayloadFormatVersion: 2.0` in YAML is the number 2.0
+        if instance is None and None in allowed:
+            return
+        yield _error(f"{instance!r} is not one of {allowed!r}")
+
+    return validators.extend(
+        Draft202012Validator, type_checker=checker,
+        validators={"minimum": minimum, "maximum": maximum, "enum": enum})
+
+
+def _error(message: str) -> Any:
+    from jsonschema.exceptions import ValidationError
+    return ValidationError(message)

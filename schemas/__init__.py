@@ -1,0 +1,1 @@
+"""JSON Schemas for SAM and CloudFormation templates (data; see README.md here)."""
