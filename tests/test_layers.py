@@ -1,0 +1,54 @@
+"""The package's layers point one way (STYLE.md): pure code never imports I/O code, and each
+foreign library is imported in one module only."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[1] / "samlite"
+PURE = ("template", "graph.py", "graph_render.py", "checks", "report.py",
+        "schedule_expressions.py", "runtimes.py")
+IO = ("samlite.runtime", "samlite.sources", "samlite.app", "samlite.watch", "samlite.cli",
+      "socket", "subprocess", "threading", "http", "docker", "watchdog", "click", "asyncio")
+ONLY_IN = {"click": "cli.py", "watchdog": "watch.py", "docker": "runtime/environments/docker.py"}
+
+
+def python_files(*roots: str) -> list[Path]:
+    found: list[Path] = []
+    for root in roots:
+        path = PACKAGE / root
+        found += sorted(path.rglob("*.py")) if path.is_dir() else [path] * path.exists()
+    return found
+
+
+def imported_modules(path: Path) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.add(node.module)
+    return names
+
+
+def _name(path: Path) -> str:
+    return str(path.relative_to(PACKAGE))
+
+
+@pytest.mark.parametrize("path", python_files(*PURE), ids=_name)
+def test_pure_modules_do_no_io(path: Path) -> None:
+    assert not {m for m in imported_modules(path) if _is_io(m)}
+
+
+def _is_io(module: str) -> bool:
+    return any(module == io or module.startswith(f"{io}.") for io in IO)
+
+
+@pytest.mark.parametrize("path", python_files("."), ids=_name)
+def test_foreign_libraries_have_one_home(path: Path) -> None:
+    for library, home in ONLY_IN.items():
+        if _name(path) != home:
+            assert not {m for m in imported_modules(path) if m.split(".")[0] == library}
