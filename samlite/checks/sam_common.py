@@ -1,0 +1,115 @@
+"""What SAM's translation rules share: the template as SAM sees it (Globals merged, parameter
+defaults at hand) and one way to build a Problem that points at a path.
+
+SAM reads some properties itself while it translates (Runtime, AutoPublishAlias, RestApiId,
+DefinitionBody, …), so those rules look at the loaded nodes with Globals merged in, not at
+values a later deploy would evaluate. Pure: nothing here reads a file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from samlite.errors import Mark, Problem
+from samlite.template.globals import is_intrinsic, merge_globals
+from samlite.template.nodes import MappingNode, dotted, mark_at
+
+Path = tuple[str | int, ...]
+
+FUNCTION = "AWS::Serverless::Function"
+API = "AWS::Serverless::Api"
+HTTP_API = "AWS::Serverless::HttpApi"
+# The ids SAM gives the APIs it creates for Api / HttpApi events without RestApiId / ApiId.
+IMPLICIT_API = "ServerlessRestApi"
+IMPLICIT_HTTP_API = "ServerlessHttpApi"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SamView:
+    """The template as SAM's translator reads it."""
+
+    root: Mapping[str, Any]
+    resources: Mapping[str, Any]      # Globals merged into AWS::Serverless::* resources
+    default: Mark                     # where problems point when no node has a mark
+
+    @classmethod
+    def of(cls, root: Mapping[str, Any], file: str) -> SamView:
+        default = getattr(root, "mark", None) or Mark(file)
+        try:
+            resources, _ = merge_globals(root, file=file)   # Globals' own problems: globals.py
+        except (AttributeError, TypeError, ValueError):
+            raw = root.get("Resources")
+            resources = raw if isinstance(raw, Mapping) else MappingNode(mark=default)
+        return cls(root=root, resources=resources, default=default)
+
+    def problem(self, code: str, message: str, path: Path, resource: str | None) -> Problem:
+        """A problem at `path` (from the template's top, e.g. ("Resources", id, ...))."""
+        if path and path[0] == "Resources":
+            at = mark_at(self.resources, path[1:], self.default)
+        else:
+            at = mark_at(self.root, path, self.default)
+        return Problem(code=code, message=message, at=at, path=dotted(path), resource=resource)
+
+    def of_type(self, *types: str) -> Iterator[tuple[str, Mapping[str, Any]]]:
+        """(logical id, Properties) of each resource of these types whose Properties is a map."""
+        for logical_id, resource in self.resources.items():
+            if isinstance(resource, Mapping) and resource.get("Type") in types:
+                properties = resource.get("Properties")
+                if properties is None:
+                    properties = MappingNode(mark=getattr(resource, "mark", self.default))
+                if isinstance(properties, Mapping) and not is_intrinsic(properties):
+                    yield logical_id, properties
+
+    def type_of(self, logical_id: Any) -> str | None:
+        resource = self.resources.get(logical_id) if isinstance(logical_id, str) else None
+        kind = resource.get("Type") if isinstance(resource, Mapping) else None
+        return kind if isinstance(kind, str) else None
+
+    def parameter_default(self, name: str) -> tuple[bool, Any]:
+        """(True, Default) when `name` is a parameter with a Default, else (False, None)."""
+        parameters = self.root.get("Parameters")
+        parameter = parameters.get(name) if isinstance(parameters, Mapping) else None
+        if isinstance(parameter, Mapping) and "Default" in parameter:
+            return True, parameter["Default"]
+        return False, None
+
+    def events(self) -> Iterator[tuple[str, str, Mapping[str, Any], Mapping[str, Any]]]:
+        """(function id, event id, event, event Properties) of each well-formed event."""
+        for function_id, properties in self.of_type(FUNCTION):
+            events = properties.get("Events")
+            if not isinstance(events, Mapping) or is_intrinsic(events):
+                continue
+            for event_id, event in events.items():
+                if not isinstance(event, Mapping):
+                    continue
+                event_properties = event.get("Properties")
+                if event_properties is None:
+                    event_properties = MappingNode(mark=getattr(event, "mark", self.default))
+                if isinstance(event_properties, Mapping) and not is_intrinsic(event_properties):
+                    yield function_id, event_id, event, event_properties
+
+
+def event_path(function_id: str, event_id: str, *rest: str | int) -> Path:
+    return ("Resources", function_id, "Properties", "Events", event_id, "Properties", *rest)
+
+
+def ref_target(value: Any) -> str | None:
+    """The logical id a plain string or a {"Ref": id} names (SAM accepts both for RestApiId
+    and ApiId), else None."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, Mapping) and len(value) == 1 and isinstance(value.get("Ref"), str):
+        return value["Ref"]
+    return None
+
+
+def is_map(value: Any) -> bool:
+    return isinstance(value, Mapping) and not is_intrinsic(value)
+
+
+__all__ = [
+    "API", "FUNCTION", "HTTP_API", "IMPLICIT_API", "IMPLICIT_HTTP_API", "Path", "SamView",
+    "event_path", "is_intrinsic", "is_map", "ref_target",
+]
