@@ -51,7 +51,7 @@ def test_app_templates_have_no_schema_errors(path):
 def test_invalid_corpus_rate_is_printed(capsys):
     hit = sum(any(p.is_error for p in check_schema(load_template(path))) for path in INVALID)
     with capsys.disabled():
-        print(f"\nschema errors in {hit}/{len(INVALID)} invalid corpus templates")  # noqa: T201
+        print(f"\nschema errors in {hit}/{len(INVALID)} invalid corpus templates")
     assert INVALID
 
 
@@ -285,6 +285,6 @@ def test_a_500_resource_template_is_checked_quickly(capsys):
     found = list(check_schema(loaded))
     elapsed_ms = (time.perf_counter() - start) * 1000
     with capsys.disabled():
-        print(f"\ncheck_schema on 498 resources: {elapsed_ms:.0f} ms")  # noqa: T201
+        print(f"\ncheck_schema on 498 resources: {elapsed_ms:.0f} ms")
     assert found == []
     assert elapsed_ms < 250   # target ~80 ms; the bound leaves room for slow CI machines

@@ -1,0 +1,157 @@
+"""The `samlite` command line. Thin: parse flags, call one function, render, set the exit code.
+
+Errors become output in one place (SamliteGroup.invoke): a SamliteError prints its message
+and exits with its code; anything else is a bug, reported in one line (`--debug` shows it).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+
+from samlite import __version__
+from samlite.errors import SamliteError
+
+BUG_HINT = ("samlite hit an internal error: {exc!r}. Please report it with the template that "
+            "caused it; run again with --debug to see the traceback.")
+
+
+class SamliteGroup(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except SamliteError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except Exception as exc:
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            click.echo(BUG_HINT.format(exc=exc), err=True)
+            ctx.exit(70)   # EX_SOFTWARE
+
+
+@click.group(cls=SamliteGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="samlite")
+@click.option("--debug", is_flag=True, help="Show logs and tracebacks.")
+@click.pass_context
+def main(ctx: click.Context, debug: bool) -> None:
+    """Run and check AWS SAM applications locally."""
+    ctx.obj = {"debug": debug}
+    if debug:
+        logging.basicConfig(level=logging.DEBUG, format="%(name)s: %(message)s")
+
+
+def _template_options(func: Any) -> Any:
+    options = [
+        click.option("--parameter-overrides", "parameter_overrides", multiple=True,
+                     help="Parameter values, as SAM CLI takes them: 'Key=Value Key2=Value2' "
+                          "or 'ParameterKey=Key,ParameterValue=Value'."),
+        click.option("--config-file", default=None,
+                     help="samconfig file, relative to the template's folder "
+                          "[default: samconfig.toml]."),
+        click.option("--config-env", default="default", show_default=True,
+                     help="Environment section of the samconfig file."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _settings(template: Path, command: str, overrides: Sequence[str], config_file: str | None,
+              config_env: str) -> tuple[dict[str, str], Any]:
+    """Parameter values and pseudo parameters from samconfig.toml, then the command line."""
+    from samlite.config import parse_parameter_overrides, pseudo_parameters, read_samconfig
+
+    project_dir = template.resolve().parent
+    config = read_samconfig(project_dir, config_env, command,
+                            config_file=project_dir / config_file if config_file else None)
+    values = dict(config.parameter_overrides)
+    for given in overrides:   # each use of the flag holds one or more Key=Value pairs
+        values.update(parse_parameter_overrides(given))
+    return values, pseudo_parameters(project_dir, os.environ, config=config)
+
+
+def _template_paths(given: Sequence[str], option: str | None) -> list[Path]:
+    from samlite.validate import find_template
+
+    paths = [Path(p) for p in given]
+    if option:
+        paths.insert(0, Path(option))
+    return paths or [find_template(Path.cwd())]
+
+
+@main.command()
+@click.argument("templates", nargs=-1, type=click.Path(dir_okay=True))
+@click.option("-t", "--template", "template_option", help="Template file (SAM CLI's flag).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "github"]),
+              default="text", show_default=True, help="How problems are written.")
+@click.option("--to-json", "to", flag_value="json", help="Also print the template as JSON.")
+@click.option("--to-yaml", "to", flag_value="yaml", help="Also print the template as YAML.")
+@_template_options
+def validate(templates: tuple[str, ...], template_option: str | None, fmt: str, to: str | None,
+             parameter_overrides: tuple[str, ...], config_file: str | None,
+             config_env: str) -> None:
+    """Check templates: exit 0 valid, 1 problems found, 2 usage error or unreadable file.
+
+    With no TEMPLATES, looks for template.yaml, template.yml or template.json here.
+    """
+    from samlite.errors import UnreadableFile
+    from samlite.report import ReportFormat, render
+    from samlite.validate import validate_file
+
+    problems = []
+    names: list[str] = []
+    exit_code = 0
+    for path in _template_paths(templates, template_option):
+        try:
+            overrides, pseudo = _settings(path, "validate", parameter_overrides, config_file,
+                                          config_env)
+            result = validate_file(path, parameter_overrides=overrides, pseudo=pseudo)
+        except UnreadableFile as exc:
+            click.echo(f"Error: {exc}", err=True)
+            exit_code = max(exit_code, exc.exit_code)
+            continue
+        names.append(str(path))
+        problems.extend(result.problems)
+        if not result.is_valid:
+            exit_code = max(exit_code, 1)
+        if to:
+            from samlite.template.convert import convert
+
+            click.echo(convert(path.read_text(encoding="utf-8"), to), nl=False)
+    report = render(problems, ReportFormat(fmt), files=names)
+    click.echo(report, nl=False, err=bool(to))
+    sys.exit(exit_code)
+
+
+@main.command()
+@click.option("-t", "--template", "template_option", help="Template file (SAM CLI's flag).")
+@click.option("--format", "fmt", type=click.Choice(["text", "mermaid", "dot", "json"]),
+              default="text", show_default=True)
+@_template_options
+def graph(template_option: str | None, fmt: str, parameter_overrides: tuple[str, ...],
+          config_file: str | None, config_env: str) -> None:
+    """Show the app graph: functions, triggers, resources and the edges between them."""
+    from samlite.errors import TemplateError
+    from samlite.graph import build_graph
+    from samlite.graph_render import render_graph
+    from samlite.validate import validate_file
+
+    [path] = _template_paths((), template_option)
+    overrides, pseudo = _settings(path, "graph", parameter_overrides, config_file, config_env)
+    result = validate_file(path, parameter_overrides=overrides, pseudo=pseudo)
+    if not result.is_valid or result.resolved is None:
+        raise TemplateError([p for p in result.problems if p.is_error])
+    click.echo(render_graph(build_graph(result.resolved), fmt), nl=False)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
