@@ -6,6 +6,7 @@ and exits with its code; anything else is a bug, reported in one line (`--debug`
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import sys
@@ -79,6 +80,13 @@ def _settings(template: Path, command: str, overrides: Sequence[str], config_fil
     return values, pseudo_parameters(project_dir, os.environ, config=config)
 
 
+def _one_shot() -> None:
+    """A command that reads, reports and exits: loading builds tens of thousands of small
+    objects and no cycles worth collecting, so the cyclic GC only costs time (~25 ms on a
+    500-resource template)."""
+    gc.disable()
+
+
 def _template_paths(given: Sequence[str], option: str | None) -> list[Path]:
     from samlite.validate import find_template
 
@@ -106,6 +114,8 @@ def validate(templates: tuple[str, ...], template_option: str | None, fmt: str, 
     from samlite.errors import UnreadableFile
     from samlite.report import ReportFormat, render
     from samlite.validate import validate_file
+
+    _one_shot()
 
     problems = []
     names: list[str] = []
@@ -145,6 +155,7 @@ def graph(template_option: str | None, fmt: str, parameter_overrides: tuple[str,
     from samlite.graph_render import render_graph
     from samlite.validate import validate_file
 
+    _one_shot()
     [path] = _template_paths((), template_option)
     overrides, pseudo = _settings(path, "graph", parameter_overrides, config_file, config_env)
     result = validate_file(path, parameter_overrides=overrides, pseudo=pseudo)

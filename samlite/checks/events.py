@@ -38,7 +38,7 @@ def check_s3_event_buckets(ctx: CheckContext) -> Iterator[Problem]:
             if event_type != "S3" or "Bucket" not in props:
                 continue
             bucket = props["Bucket"]
-            target = bucket.get("Ref") if isinstance(bucket, Mapping) and len(bucket) == 1 \
+            target = bucket.get("Ref") if isinstance(bucket, dict) and len(bucket) == 1 \
                 else None
             if isinstance(target, str) and \
                     resources.get(target, {}).get("Type") == "AWS::S3::Bucket":
@@ -103,7 +103,7 @@ def _compare(ctx: CheckContext, resources: Mapping[str, Mapping[str, Any]], queu
 
 def _queue_target(value: Any) -> str | None:
     """The logical id in `!GetAtt Q.Arn` (an event source takes the queue's ARN)."""
-    if not (isinstance(value, Mapping) and len(value) == 1):
+    if not (isinstance(value, dict) and len(value) == 1):
         return None
     key, inner = next(iter(value.items()))
     if key == "Fn::GetAtt":
@@ -115,7 +115,7 @@ def _queue_target(value: Any) -> str | None:
 
 
 def _function_target(value: Any) -> str | None:
-    if isinstance(value, Mapping) and len(value) == 1:
+    if isinstance(value, dict) and len(value) == 1:
         key, inner = next(iter(value.items()))
         if key == "Ref" and isinstance(inner, str):
             return inner
@@ -138,7 +138,7 @@ def _seconds(value: Any) -> int | None:
 
 
 def _show(value: Any) -> str:
-    if isinstance(value, Mapping) and len(value) == 1:
+    if isinstance(value, dict) and len(value) == 1:
         return f"{next(iter(value))} …"
     return repr(value)
 

@@ -52,7 +52,7 @@ def check_template_limits(ctx: CheckContext) -> Iterator[Problem]:
                                  ("Outputs", MAX_OUTPUTS, "E5004"),
                                  ("Mappings", MAX_MAPPINGS, "E5005")):
         entries = root.get(section)
-        if not isinstance(entries, Mapping):
+        if not isinstance(entries, dict):
             continue
         if len(entries) > limit:
             yield problem(ctx, code,
@@ -64,9 +64,9 @@ def check_template_limits(ctx: CheckContext) -> Iterator[Problem]:
                               f"the name is {len(str(name))} characters long; CloudFormation "
                               f"allows at most {MAX_NAME_CHARS}", (section, str(name)))
     mappings = root.get("Mappings")
-    if isinstance(mappings, Mapping):
+    if isinstance(mappings, dict):
         for name, mapping in mappings.items():
-            if isinstance(mapping, Mapping) and len(mapping) > MAX_MAPPING_ATTRIBUTES:
+            if isinstance(mapping, dict) and len(mapping) > MAX_MAPPING_ATTRIBUTES:
                 yield problem(ctx, "E5007",
                               f"mapping {name} has {len(mapping)} keys; CloudFormation allows at "
                               f"most {MAX_MAPPING_ATTRIBUTES} per mapping", ("Mappings", str(name)))
@@ -80,8 +80,8 @@ def check_template_limits(ctx: CheckContext) -> Iterator[Problem]:
 def check_environment_variables(ctx: CheckContext) -> Iterator[Problem]:
     root = ctx.loaded.root
     globals_ = root.get("Globals")
-    global_fn = globals_.get("Function") if isinstance(globals_, Mapping) else None
-    global_vars = _variables(global_fn.get("Environment") if isinstance(global_fn, Mapping)
+    global_fn = globals_.get("Function") if isinstance(globals_, dict) else None
+    global_vars = _variables(global_fn.get("Environment") if isinstance(global_fn, dict)
                              else None)
     if global_vars:
         yield from _reserved(ctx, global_vars, ("Globals", "Function", "Environment",
@@ -105,9 +105,9 @@ def check_environment_variables(ctx: CheckContext) -> Iterator[Problem]:
 
 
 def _variables(environment: Any) -> dict[str, Any]:
-    if isinstance(environment, Mapping):
+    if isinstance(environment, dict):
         variables = environment.get("Variables")
-        if isinstance(variables, Mapping):
+        if isinstance(variables, dict):
             return {str(k): v for k, v in variables.items()}
     return {}
 

@@ -87,21 +87,21 @@ def did_you_mean(name: str, candidates: Any) -> str:
 
 
 def is_intrinsic(value: Any) -> bool:
-    return isinstance(value, Mapping) and len(value) == 1 and (
+    return isinstance(value, dict) and len(value) == 1 and (
         next(iter(value)) in ("Ref", "Condition") or str(next(iter(value))).startswith("Fn::"))
 
 
 def resources_of(ctx: CheckContext) -> dict[str, Mapping[str, Any]]:
     """The template's resources that are mappings, by logical id."""
     resources = ctx.loaded.root.get("Resources")
-    if not isinstance(resources, Mapping):
+    if not isinstance(resources, dict):
         return {}
-    return {str(k): v for k, v in resources.items() if isinstance(v, Mapping)}
+    return {str(k): v for k, v in resources.items() if isinstance(v, dict)}
 
 
 def properties_of(resource: Mapping[str, Any]) -> Mapping[str, Any]:
     props = resource.get("Properties")
-    return props if isinstance(props, Mapping) else {}
+    return props if isinstance(props, dict) else {}
 
 
 def function_property(ctx: CheckContext, resource: Mapping[str, Any], name: str) -> Any:
@@ -113,19 +113,19 @@ def function_property(ctx: CheckContext, resource: Mapping[str, Any], name: str)
     if resource.get("Type") != "AWS::Serverless::Function":
         return None
     globals_ = ctx.loaded.root.get("Globals")
-    function = globals_.get("Function") if isinstance(globals_, Mapping) else None
-    return function.get(name) if isinstance(function, Mapping) else None
+    function = globals_.get("Function") if isinstance(globals_, dict) else None
+    return function.get(name) if isinstance(function, dict) else None
 
 
 def events_of(resource: Mapping[str, Any]) -> Iterator[tuple[str, str, Mapping[str, Any]]]:
     """(event id, event type, event properties) for each well-formed event of a resource."""
     events = properties_of(resource).get("Events")
-    if not isinstance(events, Mapping):
+    if not isinstance(events, dict):
         return
     for event_id, event in events.items():
-        if isinstance(event, Mapping) and isinstance(event.get("Type"), str):
+        if isinstance(event, dict) and isinstance(event.get("Type"), str):
             props = event.get("Properties")
-            yield str(event_id), event["Type"], props if isinstance(props, Mapping) else {}
+            yield str(event_id), event["Type"], props if isinstance(props, dict) else {}
 
 
 # --- known names --------------------------------------------------------------------------------
@@ -178,11 +178,11 @@ class _Names:
         root = ctx.loaded.root
         self.resources = resources_of(ctx)
         params = root.get("Parameters")
-        self.parameters = set(map(str, params)) if isinstance(params, Mapping) else set()
+        self.parameters = set(map(str, params)) if isinstance(params, dict) else set()
         conditions = root.get("Conditions")
-        self.conditions = set(map(str, conditions)) if isinstance(conditions, Mapping) else set()
-        self.generated, patterns = _generated_names(self.resources)
-        self._pattern = re.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None
+        self.conditions = set(map(str, conditions)) if isinstance(conditions, dict) else set()
+        self.generated, self._patterns = _generated_names(self.resources)
+        self._pattern: re.Pattern[str] | None = None
 
     def is_resource(self, name: str) -> bool:
         if name in self.resources or name in self.generated:
@@ -190,7 +190,11 @@ class _Names:
         if "." in name:  # SAM's `<LogicalId>.<Property>`
             base, _, prop = name.partition(".")
             return prop in REFERENCEABLE.get(self.type_of(base), frozenset())
-        return bool(self._pattern and self._pattern.fullmatch(name))
+        if not self._patterns:
+            return False
+        if self._pattern is None:   # compiled on first need: most templates never need it
+            self._pattern = re.compile("|".join(f"(?:{p})" for p in self._patterns))
+        return bool(self._pattern.fullmatch(name))
 
     def type_of(self, name: str) -> str:
         """The resource type of `name`, including SAM's implicit APIs."""
@@ -205,13 +209,22 @@ class _Names:
 # --- walking ------------------------------------------------------------------------------------
 
 def _walk(node: Any, path: Path) -> Iterator[tuple[Any, Path]]:
-    yield node, path
-    if isinstance(node, Mapping):
-        for key, value in node.items():
-            yield from _walk(value, (*path, str(key)))
-    elif isinstance(node, list):
-        for index, value in enumerate(node):
-            yield from _walk(value, (*path, index))
+    """The mappings and lists under `node` (scalars hold no intrinsic), in document order.
+    Iterative, and dict/list rather than the Mapping ABC: this walk is the hot path of
+    validating a big template."""
+    stack: list[tuple[Any, Path]] = [(node, path)]
+    while stack:
+        node, path = stack.pop()
+        yield node, path
+        if isinstance(node, dict):
+            children = [(value, (*path, str(key))) for key, value in node.items()
+                        if isinstance(value, dict | list)]
+        elif isinstance(node, list):
+            children = [(value, (*path, index)) for index, value in enumerate(node)
+                        if isinstance(value, dict | list)]
+        else:
+            continue
+        stack.extend(reversed(children))
 
 
 def _evaluated_sections(ctx: CheckContext) -> Iterator[tuple[Any, Path, str | None]]:
@@ -236,7 +249,7 @@ def check_refs(ctx: CheckContext) -> Iterator[Problem]:
     """Ref, Fn::GetAtt and Fn::Sub name a resource, parameter or pseudo parameter."""
     names = _Names(ctx)
     for node, path, owner in _evaluated_sections(ctx):
-        if not (isinstance(node, Mapping) and len(node) == 1):
+        if not (isinstance(node, dict) and len(node) == 1):
             continue
         key, value = next(iter(node.items()))
         if key == "Ref" and isinstance(value, str):
@@ -293,7 +306,7 @@ def _check_sub(ctx: CheckContext, names: _Names, value: Any, path: Path,
     local: set[str] = set()
     if isinstance(value, list) and len(value) == 2:
         text, variables = value
-        if isinstance(variables, Mapping):
+        if isinstance(variables, dict):
             local = set(map(str, variables))
     else:
         text = value
@@ -361,16 +374,16 @@ def check_conditions(ctx: CheckContext) -> Iterator[Problem]:
 
     for section in ("Resources", "Outputs"):
         entries = root.get(section)
-        if not isinstance(entries, Mapping):
+        if not isinstance(entries, dict):
             continue
         for logical_id, entry in entries.items():
-            if isinstance(entry, Mapping) and isinstance(entry.get("Condition"), str) \
+            if isinstance(entry, dict) and isinstance(entry.get("Condition"), str) \
                     and entry["Condition"] not in names.conditions:
                 yield unknown(entry["Condition"], (section, logical_id, "Condition"),
                               logical_id if section == "Resources" else None, "Condition")
     edges: dict[str, list[str]] = {}
     for node, path, owner in _evaluated_sections(ctx):
-        if not (isinstance(node, Mapping) and len(node) == 1):
+        if not (isinstance(node, dict) and len(node) == 1):
             continue
         key, value = next(iter(node.items()))
         name = None

@@ -201,7 +201,7 @@ def _cors_value(view: SamView, cors: Any, path: Path, api_id: str | None, rest: 
 
 def _globals_section(view: SamView, name: str) -> Any:
     sections = view.root.get("Globals")
-    return sections.get(name) if isinstance(sections, Mapping) else None
+    return sections.get(name) if isinstance(sections, dict) else None
 
 
 def _has_implicit(view: SamView, kind: str) -> bool:
@@ -247,7 +247,7 @@ def _paths(view: SamView, api_id: str, paths: Mapping[str, Any], base: Path,
     """`added`: (path, method) an event of this API defines; SAM fills those in itself."""
     for path, item in paths.items():
         where = (*base, path)
-        if isinstance(item, Mapping) and set(item) == {"Fn::If"}:
+        if isinstance(item, dict) and set(item) == {"Fn::If"}:
             arguments = item["Fn::If"]
             if not isinstance(arguments, list) or len(arguments) != 3:
                 yield view.problem("E7005", f"Value of Fn::If for path '{path}' must be a list "
@@ -261,7 +261,7 @@ def _paths(view: SamView, api_id: str, paths: Mapping[str, Any], base: Path,
         for method, operation in item.items():
             if method in _PATH_ITEM_KEYS or (str(method).startswith("x-") and method != ANY_METHOD):
                 continue
-            if not isinstance(operation, Mapping) and (path, _method(method)) not in added:
+            if not isinstance(operation, dict) and (path, _method(method)) not in added:
                 yield view.problem("E7411", f"Definition of method '{method}' for path '{path}' "
                                             "should be a map", (*where, method), api_id)
 
@@ -271,7 +271,7 @@ def _auth_of(view: SamView, kind: str, api: str | None) -> Any:
         section = _globals_section(view, kind)
         return section.get("Auth") if is_map(section) else None
     resource = view.resources.get(api) if isinstance(api, str) else None
-    props = resource.get("Properties") if isinstance(resource, Mapping) else None
+    props = resource.get("Properties") if isinstance(resource, dict) else None
     return props.get("Auth") if is_map(props) else None
 
 

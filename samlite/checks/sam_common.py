@@ -41,7 +41,7 @@ class SamView:
             resources, _ = merge_globals(root, file=file)   # Globals' own problems: globals.py
         except (AttributeError, TypeError, ValueError):
             raw = root.get("Resources")
-            resources = raw if isinstance(raw, Mapping) else MappingNode(mark=default)
+            resources = raw if isinstance(raw, dict) else MappingNode(mark=default)
         return cls(root=root, resources=resources, default=default)
 
     def problem(self, code: str, message: str, path: Path, resource: str | None) -> Problem:
@@ -55,23 +55,23 @@ class SamView:
     def of_type(self, *types: str) -> Iterator[tuple[str, Mapping[str, Any]]]:
         """(logical id, Properties) of each resource of these types whose Properties is a map."""
         for logical_id, resource in self.resources.items():
-            if isinstance(resource, Mapping) and resource.get("Type") in types:
+            if isinstance(resource, dict) and resource.get("Type") in types:
                 properties = resource.get("Properties")
                 if properties is None:
                     properties = MappingNode(mark=getattr(resource, "mark", self.default))
-                if isinstance(properties, Mapping) and not is_intrinsic(properties):
+                if isinstance(properties, dict) and not is_intrinsic(properties):
                     yield logical_id, properties
 
     def type_of(self, logical_id: Any) -> str | None:
         resource = self.resources.get(logical_id) if isinstance(logical_id, str) else None
-        kind = resource.get("Type") if isinstance(resource, Mapping) else None
+        kind = resource.get("Type") if isinstance(resource, dict) else None
         return kind if isinstance(kind, str) else None
 
     def parameter_default(self, name: str) -> tuple[bool, Any]:
         """(True, Default) when `name` is a parameter with a Default, else (False, None)."""
         parameters = self.root.get("Parameters")
-        parameter = parameters.get(name) if isinstance(parameters, Mapping) else None
-        if isinstance(parameter, Mapping) and "Default" in parameter:
+        parameter = parameters.get(name) if isinstance(parameters, dict) else None
+        if isinstance(parameter, dict) and "Default" in parameter:
             return True, parameter["Default"]
         return False, None
 
@@ -79,15 +79,15 @@ class SamView:
         """(function id, event id, event, event Properties) of each well-formed event."""
         for function_id, properties in self.of_type(FUNCTION):
             events = properties.get("Events")
-            if not isinstance(events, Mapping) or is_intrinsic(events):
+            if not isinstance(events, dict) or is_intrinsic(events):
                 continue
             for event_id, event in events.items():
-                if not isinstance(event, Mapping):
+                if not isinstance(event, dict):
                     continue
                 event_properties = event.get("Properties")
                 if event_properties is None:
                     event_properties = MappingNode(mark=getattr(event, "mark", self.default))
-                if isinstance(event_properties, Mapping) and not is_intrinsic(event_properties):
+                if isinstance(event_properties, dict) and not is_intrinsic(event_properties):
                     yield function_id, event_id, event, event_properties
 
 
@@ -100,13 +100,13 @@ def ref_target(value: Any) -> str | None:
     and ApiId), else None."""
     if isinstance(value, str):
         return value
-    if isinstance(value, Mapping) and len(value) == 1 and isinstance(value.get("Ref"), str):
+    if isinstance(value, dict) and len(value) == 1 and isinstance(value.get("Ref"), str):
         return value["Ref"]
     return None
 
 
 def is_map(value: Any) -> bool:
-    return isinstance(value, Mapping) and not is_intrinsic(value)
+    return isinstance(value, dict) and not is_intrinsic(value)
 
 
 __all__ = [

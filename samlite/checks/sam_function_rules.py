@@ -105,7 +105,7 @@ def check_alias_rules(view: SamView) -> Iterator[Problem]:
 
 
 def _is_empty(view: SamView, value: Any) -> bool:
-    if isinstance(value, Mapping) and set(value) == {"Ref"} and isinstance(value["Ref"], str):
+    if isinstance(value, dict) and set(value) == {"Ref"} and isinstance(value["Ref"], str):
         found, value = view.parameter_default(value["Ref"])
         if not found:
             return False
@@ -131,7 +131,7 @@ def check_malformed_if(view: SamView) -> Iterator[Problem]:
 
 def _malformed_if(view: SamView, rid: str, value: Any, path: tuple[str | int, ...], name: str,
                   extra: str) -> Iterator[Problem]:
-    if isinstance(value, Mapping) and set(value) == {"Fn::If"}:
+    if isinstance(value, dict) and set(value) == {"Fn::If"}:
         arguments = value["Fn::If"]
         if not isinstance(arguments, list) or len(arguments) != 3:
             yield view.problem("E7005", f"Malformed '{name}' property: Fn::If requires 3 "
@@ -186,7 +186,7 @@ def check_policies(view: SamView) -> Iterator[Problem]:
         for index, entry in enumerate(entries):
             if entry is None or isinstance(entry, str) or is_intrinsic(entry):
                 continue
-            if isinstance(entry, Mapping) and ("Statement" in entry or (
+            if isinstance(entry, dict) and ("Statement" in entry or (
                     len(entry) == 1 and str(next(iter(entry))).endswith("Policy"))):
                 continue
             path = ("Resources", fid, "Properties", "Policies")
@@ -244,7 +244,7 @@ def check_event_shapes(view: SamView) -> Iterator[Problem]:
             continue
         for event_id, event in events.items():
             path = ("Resources", fid, "Properties", "Events", event_id)
-            if not isinstance(event, Mapping):
+            if not isinstance(event, dict):
                 yield view.problem("E7301", f"Event {event_id} should be a map with Type and "
                                             "Properties", path, fid)
                 continue

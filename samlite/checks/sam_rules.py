@@ -91,14 +91,14 @@ _EVENT_PERMISSION = frozenset({
 def check_structure(view: SamView) -> Iterator[Problem]:
     """Logical ids SAM accepts; every resource a map with a map of Properties."""
     resources = view.root.get("Resources")
-    if not isinstance(resources, Mapping):
+    if not isinstance(resources, dict):
         return
     for logical_id, resource in resources.items():
         path = ("Resources", logical_id)
         if not _ALPHANUMERIC.match(str(logical_id)):
             yield view.problem("E7001", f"Logical ids must be alphanumeric (A-Z, a-z, 0-9), "
                                         f"got {logical_id!r}", path, logical_id)
-        if not isinstance(resource, Mapping):
+        if not isinstance(resource, dict):
             yield view.problem("E7002", f"Resource {logical_id} must be a mapping with Type "
                                         "and Properties (if this is YAML, check the "
                                         "indentation)", path, logical_id)
@@ -126,7 +126,7 @@ def check_generated_ids(view: SamView) -> Iterator[Problem]:
                 wanted.append((f"{fid}{suffix}", kind))
         events = props.get("Events")
         for event_id, event in (events.items() if is_map(events) else ()):
-            kind = event.get("Type") if isinstance(event, Mapping) else None
+            kind = event.get("Type") if isinstance(event, dict) else None
             if not isinstance(kind, str):
                 continue
             if kind in _EVENT_RESOURCE:
@@ -145,14 +145,14 @@ def check_intrinsic_shapes(view: SamView) -> Iterator[Problem]:
     """Fn::Sub variables must be strings; Fn::FindInMap needs [map, key, key] on a two-level
     mapping."""
     resources = view.root.get("Resources")
-    if isinstance(resources, Mapping):
+    if isinstance(resources, dict):
         for logical_id, resource in resources.items():
             yield from _walk(view, resource, ("Resources", logical_id), logical_id)
 
 
 def _walk(view: SamView, node: Any, path: tuple[str | int, ...],
           rid: str) -> Iterator[Problem]:
-    if isinstance(node, Mapping):
+    if isinstance(node, dict):
         if len(node) == 1 and "Fn::Sub" in node:
             yield from _sub(view, node["Fn::Sub"], (*path, "Fn::Sub"), rid)
         if len(node) == 1 and "Fn::FindInMap" in node:
@@ -167,7 +167,7 @@ def _walk(view: SamView, node: Any, path: tuple[str | int, ...],
 def _sub(view: SamView, value: Any, path: tuple[str | int, ...],
          rid: str) -> Iterator[Problem]:
     text, variables = value, {}
-    if isinstance(value, list) and len(value) == 2 and isinstance(value[1], Mapping):
+    if isinstance(value, list) and len(value) == 2 and isinstance(value[1], dict):
         text, variables = value
     for name, variable in variables.items():
         if not isinstance(variable, str) and not is_intrinsic(variable):
@@ -192,9 +192,9 @@ def _find_in_map(view: SamView, value: Any, path: tuple[str | int, ...],
                                     "SecondLevelKey]", path, rid)
         return
     mappings = view.root.get("Mappings")
-    mapping = mappings.get(value[0]) if isinstance(mappings, Mapping) and isinstance(
+    mapping = mappings.get(value[0]) if isinstance(mappings, dict) and isinstance(
         value[0], str) else None
-    if isinstance(mapping, Mapping) and any(not isinstance(v, Mapping)
+    if isinstance(mapping, dict) and any(not isinstance(v, dict)
                                             for v in mapping.values()):
         yield view.problem("E7007", f"Cannot use Fn::FindInMap on Mapping '{value[0]}', which "
                                     "is not a two-level map", path, rid)
@@ -213,9 +213,9 @@ def check_s3_event_buckets(view: SamView) -> Iterator[Problem]:
                                         "be a string or list of strings, not an intrinsic",
                                event_path(fid, event_id, "Events"), fid)
         bucket = props.get("Bucket")
-        bucket_id = bucket.get("Ref") if isinstance(bucket, Mapping) else None
+        bucket_id = bucket.get("Ref") if isinstance(bucket, dict) else None
         resource = view.resources.get(bucket_id) if isinstance(bucket_id, str) else None
-        if not isinstance(resource, Mapping) or resource.get("Type") != "AWS::S3::Bucket":
+        if not isinstance(resource, dict) or resource.get("Type") != "AWS::S3::Bucket":
             continue
         yield from _bucket_shape(view, bucket_id, resource, source)
 
@@ -236,7 +236,7 @@ def _bucket_shape(view: SamView, bucket_id: str, bucket: Mapping[str, Any],
     if config is None or is_intrinsic(config):
         return
     config_path = (*path, "Properties", "NotificationConfiguration")
-    if not isinstance(config, Mapping):
+    if not isinstance(config, dict):
         yield view.problem("E7306", f"Property 'NotificationConfiguration' should be a map "
                                     f"(SAM adds {source} to it)", config_path, bucket_id)
         return
@@ -255,7 +255,7 @@ def check_layers(view: SamView) -> Iterator[Problem]:
         if "RetentionPolicy" not in props:
             continue
         value, path = props["RetentionPolicy"], (*base, "RetentionPolicy")
-        target = value.get("Ref") if isinstance(value, Mapping) and len(value) == 1 else None
+        target = value.get("Ref") if isinstance(value, dict) and len(value) == 1 else None
         if isinstance(target, str):
             found, value = view.parameter_default(target)
             if not found:
@@ -285,7 +285,7 @@ _VIEW_CHECKS: tuple[Callable[[SamView], Iterator[Problem]], ...] = (
 def check_sam_rules(ctx: CheckContext) -> Iterator[Problem]:
     """Every SAM translation rule, on one view of the template (Globals merged once)."""
     root = ctx.loaded.root
-    if not isinstance(root, Mapping):
+    if not isinstance(root, dict):
         return
     view = SamView.of(root, ctx.loaded.name)
     for check in _VIEW_CHECKS:

@@ -71,7 +71,7 @@ _PREFIX = "AWS::Serverless::"
 def is_intrinsic(value: Any) -> bool:
     """SAM's test: a one-key mapping whose key is Ref, Condition or Fn::*. Such a value
     merges like a scalar, since it becomes one when the stack is created."""
-    if isinstance(value, Mapping) and len(value) == 1:
+    if isinstance(value, dict) and len(value) == 1:
         key = next(iter(value))
         return key in ("Ref", "Condition") or str(key).startswith("Fn::")
     return False
@@ -79,7 +79,7 @@ def is_intrinsic(value: Any) -> bool:
 
 def merge_value(global_value: Any, local_value: Any) -> Any:
     """SAM's merge of one Globals value with the resource's own value."""
-    if isinstance(global_value, Mapping) and isinstance(local_value, Mapping) and not (
+    if isinstance(global_value, dict) and isinstance(local_value, dict) and not (
             is_intrinsic(global_value) or is_intrinsic(local_value)):
         return _merge_mappings(global_value, local_value)
     if isinstance(global_value, list) and isinstance(local_value, list):
@@ -124,7 +124,7 @@ def merge_globals(root: Mapping[str, Any], *, file: str = "template") -> tuple[
     top = _mark(root) if isinstance(root, MappingNode) else Mark(file)
     resources = root.get("Resources")
     if not isinstance(resources, MappingNode):
-        resources = MappingNode(resources.items() if isinstance(resources, Mapping) else (),
+        resources = MappingNode(resources.items() if isinstance(resources, dict) else (),
                                 mark=top)
     if "Globals" not in root:
         return resources, ()
@@ -136,7 +136,7 @@ def merge_globals(root: Mapping[str, Any], *, file: str = "template") -> tuple[
     merged.value_marks = dict(resources.value_marks)
     for logical_id, resource in resources.items():
         merged[logical_id] = resource
-        if not isinstance(resource, Mapping):
+        if not isinstance(resource, dict):
             continue
         kind = resource.get("Type")
         if not (isinstance(kind, str) and kind.startswith(_PREFIX)):
@@ -156,7 +156,7 @@ def _parse_globals(root: Mapping[str, Any], top: Mark) -> tuple[
     node = root["Globals"]
     at = root.mark_of("Globals") if isinstance(root, MappingNode) else top
     invalid = "'Globals' section is invalid."
-    if not isinstance(node, Mapping):
+    if not isinstance(node, dict):
         return {}, (Problem(code="E7201", at=at, path="Globals",
                             message=f"{invalid} It must be a non-empty dictionary"),)
     sections: dict[str, Mapping[str, Any]] = {}
@@ -170,7 +170,7 @@ def _parse_globals(root: Mapping[str, Any], top: Mark) -> tuple[
                 message=f"{invalid} '{name}' is not supported. Must be one of the following "
                         f"values - {sorted(SUPPORTED_PROPERTIES)}"))
             continue
-        if not isinstance(properties, Mapping):
+        if not isinstance(properties, dict):
             problems.append(Problem(code="E7203", at=name_at, path=f"Globals.{name}",
                                     message=f"{invalid} Value of {name} must be a dictionary"))
             continue
@@ -222,7 +222,7 @@ def _with_properties(resource: Mapping[str, Any], section: Mapping[str, Any]) ->
     properties = resource.get("Properties")
     if properties is None:
         properties = MappingNode(mark=_mark(resource))
-    if not isinstance(properties, Mapping) or is_intrinsic(properties):
+    if not isinstance(properties, dict) or is_intrinsic(properties):
         return resource   # a wrong Properties value is the schema check's to report
     new = MappingNode(resource.items(), mark=_mark(resource))
     if isinstance(resource, MappingNode):
