@@ -93,7 +93,7 @@ def _template_paths(given: Sequence[str], option: str | None) -> list[Path]:
     paths = [Path(p) for p in given]
     if option:
         paths.insert(0, Path(option))
-    return paths or [find_template(Path.cwd())]
+    return paths or [find_template(Path())]   # relative, so problems read "template.yaml:3:1"
 
 
 @main.command()

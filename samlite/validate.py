@@ -36,7 +36,8 @@ def find_template(directory: Path) -> Path:
         if candidate.is_file():
             return candidate
     names = ", ".join(DEFAULT_TEMPLATE_NAMES)
-    raise UsageError(f"no template found in {directory} (looked for {names}); pass one with -t")
+    raise UsageError(f"no template found in {directory.resolve()} (looked for {names}); "
+                     "pass one with -t")
 
 
 def validate_file(
