@@ -5,6 +5,7 @@ SamliteError                exit 1: expected, explained to the user
   UsageError                bad flags or arguments; exit 2
   UnreadableFile            a file that is missing, unreadable or not text; exit 2
   ConfigError               samconfig.toml, --parameter-overrides, --env-vars; exit 2
+  EnvironmentStartError     a process or container would not start (names the function)
 
 Anything else raised is a bug: the CLI asks for a report and `--debug` shows the traceback.
 """
@@ -80,3 +81,7 @@ class UnreadableFile(SamliteError):
 
 class ConfigError(SamliteError):
     exit_code = 2
+
+
+class EnvironmentStartError(SamliteError):
+    """An execution environment could not start (names the function and why)."""

@@ -175,6 +175,8 @@ class Function:
     environment: tuple[tuple[str, str], ...] = ()
     layers: tuple[str, ...] = ()     # logical ids of layers in this template, else ARNs
     reserved_concurrency: int | None = None
+    provisioned_concurrency: int = 0         # ProvisionedConcurrencyConfig
+    auto_publish_alias: str | None = None
     dead_letter: Destination | None = None
     event_invoke: EventInvoke | None = None
     function_url: FunctionUrl | None = None

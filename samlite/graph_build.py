@@ -256,6 +256,9 @@ class GraphBuilder:
             environment=self._environment(fid, props, raw),
             layers=self._layers(fid, props, raw),
             reserved_concurrency=as_int(props.get("ReservedConcurrentExecutions")),
+            provisioned_concurrency=as_int(as_map(props.get("ProvisionedConcurrencyConfig"))
+                                           .get("ProvisionedConcurrentExecutions"), 0) or 0,
+            auto_publish_alias=as_text(props.get("AutoPublishAlias")) if is_sam else None,
             dead_letter=dead_letter,
             event_invoke=self._event_invoke(fid, props.get("EventInvokeConfig"),
                                             self.refs.dig(raw, "EventInvokeConfig"))

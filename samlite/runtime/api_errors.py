@@ -1,0 +1,69 @@
+"""Errors the Lambda API returns to callers, with AWS's type names and HTTP statuses.
+
+Shapes follow the Lambda API reference ("Invoke": Errors): the body is
+{"Type": "User", "message": "..."} and the type travels in the X-Amzn-ErrorType header,
+which is how boto3 recognises them.
+"""
+
+from __future__ import annotations
+
+
+class LambdaApiError(Exception):
+    """A failure of the Invoke call itself (not of the function)."""
+
+    status = 500
+    error_type = "ServiceException"
+    fault = "Server"
+
+    def __init__(self, message: str, **fields: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.fields = fields          # extra body members, e.g. Reason for throttling
+
+
+class ResourceNotFound(LambdaApiError):
+    status = 404
+    error_type = "ResourceNotFoundException"
+    fault = "User"
+
+
+class InvalidRequestContent(LambdaApiError):
+    status = 400
+    error_type = "InvalidRequestContentException"
+    fault = "User"
+
+
+class InvalidParameterValue(LambdaApiError):
+    status = 400
+    error_type = "InvalidParameterValueException"
+    fault = "User"
+
+
+class RequestTooLarge(LambdaApiError):
+    status = 413
+    error_type = "RequestTooLargeException"
+    fault = "User"
+
+
+class TooManyRequests(LambdaApiError):
+    status = 429
+    error_type = "TooManyRequestsException"
+    fault = "User"
+
+
+def function_not_found(arn: str) -> ResourceNotFound:
+    return ResourceNotFound(f"Function not found: {arn}")
+
+
+def reserved_concurrency_exceeded() -> TooManyRequests:
+    return TooManyRequests("Rate Exceeded.",
+                           Reason="ReservedFunctionConcurrentInvocationLimitExceeded")
+
+
+def account_concurrency_exceeded() -> TooManyRequests:
+    return TooManyRequests("Rate Exceeded.", Reason="ConcurrentInvocationLimitExceeded")
+
+
+def request_too_large(size: int, limit: int) -> RequestTooLarge:
+    return RequestTooLarge(f"Request must be smaller than {limit} bytes for the "
+                           f"InvokeFunction operation")

@@ -1,0 +1,1 @@
+"""Execution environments: one module per kind behind the Environment protocol."""

@@ -1,0 +1,169 @@
+"""A local child process as a Lambda execution environment (the embedded default).
+
+Python runtimes run samlite's own runtime loop (python_loop.py), which imports the handler
+once and then polls the Runtime API; `provided*` runtimes run the function's `bootstrap`,
+which speaks the Runtime API itself. The process gets Lambda's environment variables and
+nothing of the caller's, its own /tmp (TMPDIR), layers on PYTHONPATH as Lambda lays them
+out under /opt, and RLIMIT_FSIZE = EphemeralStorage, so no single file outgrows /tmp.
+Memory is sampled by the service (see memory_used_mb); the process is its own session, so
+a Ctrl-C in the terminal reaches samlite, which then stops it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+from samlite.errors import EnvironmentStartError
+from samlite.runtime.environments.base import EnvironmentSettings, Exit
+from samlite.runtime.spec import lambda_variables
+
+PYTHON_LOOP = Path(__file__).resolve().parents[1] / "python_loop.py"
+_PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
+# What the child keeps of the caller's environment: enough to find programs and locales.
+_INHERITED = ("PATH", "LANG", "LC_ALL", "SYSTEMROOT")
+
+
+def python_for(runtime: str) -> str:
+    """The interpreter for a pythonX.Y runtime: that exact version when it is installed,
+    else the one samlite runs on (the CLI warns about the difference)."""
+    wanted = runtime.removeprefix("python")
+    if wanted == f"{sys.version_info.major}.{sys.version_info.minor}":
+        return sys.executable
+    return shutil.which(f"python{wanted}") or sys.executable
+
+
+def python_path(spec_code_dir: Path, layer_dirs: tuple[Path, ...], version: str) -> str:
+    """sys.path as Lambda builds it: the task root, then /opt/python/lib/pythonX.Y/
+    site-packages and /opt/python, where a later layer's files overwrite an earlier one's."""
+    entries = [str(spec_code_dir)]
+    for layer in reversed(layer_dirs):
+        entries += [str(layer / "python" / "lib" / f"python{version}" / "site-packages"),
+                    str(layer / "python")]
+    return os.pathsep.join(entries)
+
+
+class ProcessEnvironment:
+    def __init__(self, settings: EnvironmentSettings) -> None:
+        self.settings = settings
+        self._process: subprocess.Popen[bytes] | None = None
+        self._exited = threading.Event()
+
+    def command(self) -> list[str]:
+        spec = self.settings.spec
+        if spec.is_python:
+            return [python_for(spec.runtime), "-u", "-X", "utf8", str(PYTHON_LOOP)]
+        if spec.is_custom_runtime:
+            return [str(spec.code_dir / "bootstrap")]
+        raise EnvironmentStartError(
+            f"{spec.logical_id}: the process runtime runs Python and provided* functions; "
+            f"{spec.runtime or 'this runtime'} needs --runtime docker")
+
+    def environment(self) -> dict[str, str]:
+        spec = self.settings.spec
+        variables = {name: os.environ[name] for name in _INHERITED if name in os.environ}
+        variables.update(lambda_variables(
+            spec, runtime_api=self.settings.runtime_api, task_root=str(spec.code_dir),
+            runtime_dir=str(PYTHON_LOOP.parent), log_stream=f"samlite/{self.settings.env_id}",
+            endpoint_url=self.settings.endpoint_url))
+        tmp = str(self.settings.tmp_dir)
+        variables.update(TMPDIR=tmp, TMP=tmp, TEMP=tmp, HOME=tmp)
+        if spec.is_python:
+            version = spec.runtime.removeprefix("python")
+            variables["PYTHONPATH"] = python_path(spec.code_dir, spec.layer_dirs, version)
+            variables["PYTHONDONTWRITEBYTECODE"] = "1"   # keep the user's folders clean
+        return variables
+
+    def start(self) -> None:
+        spec = self.settings.spec
+        if not spec.code_dir.is_dir():
+            raise EnvironmentStartError(f"{spec.logical_id}: CodeUri folder {spec.code_dir} "
+                                        "does not exist")
+        self.settings.tmp_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            self._process = subprocess.Popen(
+                self.command(), cwd=spec.code_dir, env=self.environment(),
+                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                start_new_session=True)
+        except OSError as exc:
+            raise EnvironmentStartError(
+                f"{spec.logical_id}: cannot start {self.command()[0]}: {exc.strerror}") from exc
+        # Set from outside (prlimit), not in a preexec_fn: that is unsafe with threads. The
+        # runtime has not imported the handler yet, so nothing has written to /tmp.
+        storage_bytes = spec.ephemeral_storage_mb * 1024 * 1024
+        with contextlib.suppress(OSError, AttributeError):   # AttributeError: not Linux
+            resource.prlimit(self._process.pid, resource.RLIMIT_FSIZE,
+                             (storage_bytes, storage_bytes))
+        threading.Thread(target=self._pump, name=f"out-{spec.logical_id}",
+                         daemon=True).start()
+
+    def _pump(self) -> None:
+        """Forward output line by line, then report the exit once the pipe closes."""
+        process = self._process
+        if process is None or process.stdout is None:
+            return
+        on_output = self.settings.on_output
+        for raw in process.stdout:
+            on_output(raw.decode("utf-8", "replace").rstrip("\r\n"))
+        code = process.wait()
+        self._exited.set()
+        signal_name = None
+        if code < 0:
+            signal_name = {signal.SIGKILL: "killed", signal.SIGTERM: "terminated"}.get(
+                -code, signal.Signals(-code).name.lower().removeprefix("sig"))
+        self.settings.on_exit(Exit(exit_code=None if code < 0 else code,
+                                   signal_name=signal_name))
+
+    def alive(self) -> bool:
+        return self._process is not None and self._process.poll() is None
+
+    def kill(self) -> None:
+        self._signal(signal.SIGKILL)
+
+    def stop(self, *, grace_s: float = 2.0) -> None:
+        if self._process is None:
+            return
+        self._signal(signal.SIGTERM)
+        if not self._exited.wait(grace_s):
+            self._signal(signal.SIGKILL)
+            self._exited.wait(grace_s)
+        shutil.rmtree(self.settings.tmp_dir, ignore_errors=True)
+
+    def _signal(self, sig: signal.Signals) -> None:
+        if self._process is not None and self._process.poll() is None:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self._process.pid, sig)
+
+    def memory_used_mb(self) -> int:
+        """Peak resident memory (VmHWM) of the runtime process, from /proc."""
+        return self._status_kb("VmHWM:") // 1024
+
+    def memory_now_mb(self) -> int:
+        return self._status_kb("VmRSS:") // 1024
+
+    def _status_kb(self, field: str) -> int:
+        if self._process is None:
+            return 0
+        try:
+            with open(f"/proc/{self._process.pid}/status", encoding="ascii") as status:  # noqa: PTH123
+                for line in status:
+                    if line.startswith(field):
+                        return int(line.split()[1])
+        except (OSError, ValueError):
+            pass
+        return 0
+
+    def tmp_used_mb(self) -> float:
+        total = 0
+        for root, _dirs, files in os.walk(self.settings.tmp_dir):
+            for name in files:
+                with contextlib.suppress(OSError):
+                    total += (Path(root) / name).lstat().st_blocks * 512
+        return total / (1024 * 1024)

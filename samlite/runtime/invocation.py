@@ -1,0 +1,99 @@
+"""One invocation and its outcome, and Lambda's error shapes and wording. Pure.
+
+Wording follows what Lambda itself returns and logs ("Task timed out after 3.00 seconds",
+"Runtime exited with error: signal: killed") and the Invoke API's error types
+(API reference, "Invoke": Errors).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class InvocationType(StrEnum):
+    REQUEST_RESPONSE = "RequestResponse"
+    EVENT = "Event"
+    DRY_RUN = "DryRun"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Invocation:
+    request_id: str
+    function: str                        # logical id
+    payload: bytes
+    invoked_function_arn: str
+    trace_id: str
+    client_context: str | None = None    # base64 JSON, passed through as Lambda does
+    cognito_identity: str | None = None
+    invocation_type: InvocationType = InvocationType.REQUEST_RESPONSE
+    tail_logs: bool = False              # LogType: Tail
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Report:
+    """What the REPORT line says about one invocation."""
+
+    duration_ms: float
+    memory_size_mb: int
+    max_memory_used_mb: int
+    init_duration_ms: float | None = None   # cold starts only
+
+    @property
+    def billed_duration_ms(self) -> int:
+        # Lambda bills in 1 ms increments, rounding up; the init phase is billed too
+        # (on-demand functions, managed runtimes, since 2025-08-01).
+        return max(1, math.ceil(self.duration_ms + (self.init_duration_ms or 0.0)))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Result:
+    request_id: str
+    payload: bytes                       # the response, or the error document
+    function_error: str | None = None    # "Unhandled" when the function failed
+    logs: str = ""                       # this invocation's log lines (for LogType Tail)
+    report: Report | None = None
+    executed_version: str = "$LATEST"
+
+    @property
+    def is_error(self) -> bool:
+        return self.function_error is not None
+
+
+# Error types Lambda reports for failures outside the handler.
+TIMEOUT_ERROR_TYPE = "Sandbox.Timedout"
+RUNTIME_EXIT_ERROR_TYPE = "Runtime.ExitError"
+OUT_OF_MEMORY_ERROR_TYPE = "Runtime.OutOfMemory"
+UNKNOWN_ERROR_TYPE = "Runtime.Unknown"
+RESPONSE_TOO_LARGE_ERROR_TYPE = "Function.ResponseSizeTooLarge"
+
+
+def error_document(error_type: str, message: str, *, trace: list[str] | None = None) -> bytes:
+    body: dict[str, object] = {"errorMessage": message, "errorType": error_type}
+    if trace is not None:
+        body["stackTrace"] = trace
+    return json.dumps(body).encode()
+
+
+def timed_out(timeout_s: float) -> str:
+    """The error a caller gets, errorType Sandbox.Timedout; the log line is
+    `<timestamp> <request id> Task timed out after 3.00 seconds`."""
+    return f"Task timed out after {timeout_s:.2f} seconds"
+
+
+def runtime_exited(signal_name: str | None, exit_code: int | None) -> str:
+    if signal_name:
+        return f"Runtime exited with error: signal: {signal_name}"
+    return f"Runtime exited with error: exit status {exit_code}"
+
+
+def request_error(request_id: str, error: str) -> str:
+    """Lambda's wording for failures outside the handler: `RequestId: <id> Error: <error>`."""
+    return f"RequestId: {request_id} Error: {error}"
+
+
+def response_too_large(size: int, limit: int) -> str:
+    return (f"Response payload size ({size} bytes) exceeded maximum allowed payload size "
+            f"({limit} bytes).")

@@ -1,0 +1,538 @@
+"""The local Lambda service: a pool of execution environments per function, concurrency and
+throttling, timeouts, memory, crashes, and the START/END/REPORT log lines.
+
+Sources call `invoke` / `invoke_async`; environments reach the service only through their
+Runtime API (runtime_api.py), and the service reaches them only through the Environment
+protocol. Semantics follow the Lambda developer guide: "Lambda execution environment
+lifecycle", "Understanding Lambda function scaling" (reserved concurrency, throttling) and
+"Monitoring" (the REPORT line).
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import queue
+import secrets
+import shutil
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from samlite.clock import Clock, SystemClock
+from samlite.runtime import api_errors
+from samlite.runtime.environments.base import (
+    END_MARKER,
+    Environment,
+    EnvironmentFactory,
+    EnvironmentSettings,
+    Exit,
+)
+from samlite.runtime.invocation import (
+    OUT_OF_MEMORY_ERROR_TYPE,
+    RESPONSE_TOO_LARGE_ERROR_TYPE,
+    RUNTIME_EXIT_ERROR_TYPE,
+    TIMEOUT_ERROR_TYPE,
+    Invocation,
+    InvocationType,
+    Report,
+    Result,
+    error_document,
+    request_error,
+    response_too_large,
+    runtime_exited,
+    timed_out,
+)
+from samlite.runtime.runtime_api import NextInvocation, PostOutcome, RuntimeApiHub
+from samlite.runtime.spec import FunctionSpec
+
+log = logging.getLogger(__name__)
+
+# Payload limits (Lambda quotas): 6 MB each way for synchronous invokes; 1 MB for
+# asynchronous ones (raised from 256 KB in October 2025).
+SYNC_PAYLOAD_LIMIT = 6 * 1024 * 1024
+ASYNC_PAYLOAD_LIMIT = 1024 * 1024
+DEFAULT_ACCOUNT_CONCURRENCY = 1000
+INIT_TIMEOUT_S = 10.0            # on-demand init phase limit
+TAIL_BYTES = 4096                # LogType Tail returns the last 4 KB
+MEMORY_SAMPLE_S = 0.02           # how often busy environments' memory is checked
+_OUTPUT_SETTLE_S = 1.0           # longest wait for a runtime's end-of-output marker
+
+LogSink = Callable[[str, str], None]   # (function logical id, line)
+
+
+@dataclass(eq=False, slots=True)
+class _Call:
+    """One invocation on its way through an environment."""
+
+    invocation: Invocation
+    spec: FunctionSpec
+    dispatched: threading.Event
+    done: threading.Event
+    output_complete: threading.Event
+    dispatched_at: float = 0.0
+    finished_at: float = 0.0
+    payload: bytes = b""
+    function_error: str | None = None
+    status: str | None = None          # REPORT's Status: timeout / error
+    error_type: str | None = None
+    lines: list[str] | None = None
+
+    def finish(self, payload: bytes, *, function_error: str | None = None,
+               status: str | None = None, error_type: str | None = None) -> bool:
+        """Record the outcome once; later outcomes (a kill after a timeout) are ignored."""
+        if self.done.is_set():
+            return False
+        self.payload, self.function_error = payload, function_error
+        self.status, self.error_type = status, error_type
+        self.finished_at = time.monotonic()
+        self.done.set()
+        return True
+
+    def fail(self, error_type: str, message: str, *, status: str = "error") -> bool:
+        return self.finish(error_document(error_type, message), function_error="Unhandled",
+                           status=status, error_type=error_type)
+
+
+def _new_call(invocation: Invocation, spec: FunctionSpec) -> _Call:
+    return _Call(invocation=invocation, spec=spec, dispatched=threading.Event(),
+                 done=threading.Event(), output_complete=threading.Event(), lines=[])
+
+
+class _Env:
+    """The service's record of one execution environment, and its Runtime API backend."""
+
+    def __init__(self, service: LambdaService, spec: FunctionSpec, env_id: str) -> None:
+        self.service = service
+        self.spec = spec
+        self.env_id = env_id
+        self.inbox: queue.SimpleQueue[_Call | None] = queue.SimpleQueue()
+        self.current: _Call | None = None
+        self.busy = False
+        self.dead = False
+        self.initialized = threading.Event()
+        self.started_at = time.monotonic()
+        self.init_duration_ms: float | None = None
+        self.init_error: tuple[bytes, str | None] | None = None
+        self.peak_mb = 0                  # last memory reading, kept after the process ends
+        self.killed_for_memory = False
+        self.last_used = service.clock.monotonic()
+        self.address = service.hub.open(self)
+        self.environment: Environment = service.environments(EnvironmentSettings(
+            spec=spec, env_id=env_id, runtime_api=self.address,
+            tmp_dir=service.tmp_root / env_id, endpoint_url=service.endpoint_url,
+            on_output=self.on_output, on_exit=self.on_exit))
+
+    # --- the Runtime API side ---------------------------------------------------------------
+    def next_invocation(self) -> NextInvocation | None:
+        if not self.initialized.is_set():
+            self.init_duration_ms = (time.monotonic() - self.started_at) * 1000
+            self.initialized.set()
+        call = self.inbox.get()
+        if call is None:
+            return None
+        self.current = call
+        call.dispatched_at = time.monotonic()
+        deadline_ms = int((self.service.clock.now() + call.spec.timeout_s) * 1000)
+        call.dispatched.set()
+        self._log(call, f"START RequestId: {call.invocation.request_id} Version: $LATEST")
+        return NextInvocation(call.invocation, deadline_ms)
+
+    def post_response(self, request_id: str, body: bytes) -> PostOutcome:
+        call = self._call_for(request_id)
+        if call is None:
+            return PostOutcome.UNKNOWN_REQUEST
+        if len(body) > SYNC_PAYLOAD_LIMIT:
+            call.fail(RESPONSE_TOO_LARGE_ERROR_TYPE,
+                      response_too_large(len(body), SYNC_PAYLOAD_LIMIT))
+            return PostOutcome.TOO_LARGE
+        call.finish(body)
+        return PostOutcome.ACCEPTED
+
+    def post_error(self, request_id: str, body: bytes, error_type: str | None) -> PostOutcome:
+        call = self._call_for(request_id)
+        if call is None:
+            return PostOutcome.UNKNOWN_REQUEST
+        call.finish(body, function_error="Unhandled", status="error", error_type=error_type)
+        return PostOutcome.ACCEPTED
+
+    def post_init_error(self, body: bytes, error_type: str | None) -> None:
+        self.init_error = (body, error_type)
+
+    def _call_for(self, request_id: str) -> _Call | None:
+        call = self.current
+        return call if call is not None and call.invocation.request_id == request_id else None
+
+    # --- the environment's callbacks --------------------------------------------------------
+    def on_output(self, line: str) -> None:
+        call = self.current
+        if line.startswith(END_MARKER):
+            if call is not None and line[len(END_MARKER):].strip() == \
+                    call.invocation.request_id:
+                call.output_complete.set()
+            return
+        if call is not None and call.lines is not None and not call.output_complete.is_set():
+            call.lines.append(line)
+        self.service.log(self.spec.logical_id, line)
+
+    def on_exit(self, exit: Exit) -> None:
+        self.dead = True
+        self.initialized.set()
+        self.service._forget(self)
+        self.service.hub.close(self.address)
+        pending = [self.current] if self.current is not None else []
+        while True:   # an invocation handed over but never picked up
+            try:
+                queued = self.inbox.get_nowait()
+            except queue.Empty:
+                break
+            if queued is not None:
+                pending.append(queued)
+        for call in pending:
+            if self.init_error is not None:
+                body, error_type = self.init_error
+                call.finish(body, function_error="Unhandled", status="error",
+                            error_type=error_type)
+            else:
+                reason = runtime_exited(exit.signal_name, exit.exit_code)
+                call.fail(RUNTIME_EXIT_ERROR_TYPE,
+                          request_error(call.invocation.request_id, reason))
+            call.output_complete.set()
+
+    def kill(self) -> None:
+        """End it now; it takes no more work even before its exit is reported."""
+        self.dead = True
+        self.environment.kill()
+
+    def _log(self, call: _Call, line: str) -> None:
+        if call.lines is not None:
+            call.lines.append(line)
+        self.service.log(self.spec.logical_id, line)
+
+
+class LambdaService:
+    def __init__(self, functions: Sequence[FunctionSpec], *, environments: EnvironmentFactory,
+                 clock: Clock | None = None, log: LogSink | None = None,
+                 account_concurrency: int = DEFAULT_ACCOUNT_CONCURRENCY,
+                 idle_timeout_s: float = 600.0, tmp_root: Path | None = None,
+                 endpoint_url: str | None = None) -> None:
+        """`log(function_logical_id, line)` receives every log line (START, output, END,
+        REPORT) as it happens."""
+        self._specs = {spec.logical_id: spec for spec in functions}
+        self.environments = environments
+        self.clock = clock or SystemClock()
+        self.log: LogSink = log or (lambda _fn, _line: None)
+        self.account_concurrency = account_concurrency
+        self.idle_timeout_s = idle_timeout_s
+        self.endpoint_url = endpoint_url
+        self._own_tmp = tmp_root is None
+        self.tmp_root = tmp_root or Path(tempfile.mkdtemp(prefix="samlite-tmp-"))
+        self.hub = RuntimeApiHub()
+        self._lock = threading.Lock()
+        self._envs: dict[str, list[_Env]] = {name: [] for name in self._specs}
+        self._ids = itertools.count(1)
+        self._stopping = threading.Event()
+        self._async: queue.SimpleQueue[tuple[str, Invocation] | None] = queue.SimpleQueue()
+        self._workers: list[threading.Thread] = []
+
+    @property
+    def functions(self) -> Sequence[FunctionSpec]:
+        return tuple(self._specs.values())
+
+    # --- lifecycle ------------------------------------------------------------------------
+    def start(self) -> None:
+        """Pre-warm ProvisionedConcurrencyConfig environments; start the background
+        threads (memory sampling, idle reaping, asynchronous invocations)."""
+        for target, name in ((self._sample_memory, "memory"), (self._reap_loop, "reaper")):
+            thread = threading.Thread(target=target, name=f"lambda-{name}", daemon=True)
+            thread.start()
+            self._workers.append(thread)
+        warming = [self._new_env(spec) for spec in self._specs.values()
+                   for _ in range(spec.provisioned_concurrency)]
+        for env in warming:
+            env.initialized.wait(INIT_TIMEOUT_S)
+            env.busy = False
+
+    def stop(self, *, grace_s: float = 2.0) -> None:
+        """Stop every environment and thread; nothing is left running."""
+        self._stopping.set()
+        with self._lock:
+            envs = [env for pool in self._envs.values() for env in pool]
+        for env in envs:
+            env.inbox.put(None)
+        stoppers = [threading.Thread(target=env.environment.stop, kwargs={"grace_s": grace_s},
+                                     daemon=True) for env in envs]
+        for thread in stoppers:
+            thread.start()
+        for thread in stoppers:
+            thread.join(grace_s * 2 + 1)
+        for _ in self._workers:
+            self._async.put(None)
+        self.hub.stop()
+        if self._own_tmp:
+            shutil.rmtree(self.tmp_root, ignore_errors=True)
+
+    # --- lookups --------------------------------------------------------------------------
+    def function_for(self, name: str, qualifier: str | None = None) -> FunctionSpec:
+        """The function a name, partial ARN or full ARN (optionally with `:qualifier`) means.
+        Qualifier: $LATEST or the AutoPublishAlias. Raises ResourceNotFound."""
+        base, qualifier = _split_qualifier(name, qualifier)
+        for spec in self._specs.values():
+            if base in (spec.function_name, spec.logical_id, spec.arn,
+                        f"{spec.account_id}:function:{spec.function_name}"):
+                if qualifier in (None, "$LATEST") or qualifier == spec.alias:
+                    return spec
+                raise api_errors.function_not_found(f"{spec.arn}:{qualifier}")
+        arn = base if base.startswith("arn:") else \
+            f"arn:aws:lambda:{self._region()}:{self._account()}:function:{base}"
+        raise api_errors.function_not_found(arn + (f":{qualifier}" if qualifier else ""))
+
+    def _region(self) -> str:
+        return next(iter(self._specs.values())).region if self._specs else "us-east-1"
+
+    def _account(self) -> str:
+        return next(iter(self._specs.values())).account_id if self._specs else "123456789012"
+
+    # --- invoking ---------------------------------------------------------------------------
+    def invoke(self, function: str, payload: bytes, *, tail_logs: bool = False,
+               client_context: str | None = None, request_id: str | None = None) -> Result:
+        """Run one synchronous invocation and wait for its result. Function errors come back
+        as a Result with function_error set; failures of the call itself raise
+        LambdaApiError (TooManyRequests, RequestTooLarge, ResourceNotFound)."""
+        spec = self.function_for(function)
+        if len(payload) > SYNC_PAYLOAD_LIMIT:
+            raise api_errors.request_too_large(len(payload), SYNC_PAYLOAD_LIMIT)
+        invocation = Invocation(
+            request_id=request_id or str(uuid.uuid4()), function=spec.logical_id,
+            payload=payload, invoked_function_arn=spec.arn, trace_id=_trace_id(self.clock),
+            client_context=client_context, tail_logs=tail_logs)
+        return self._run(spec, invocation)
+
+    def invoke_async(self, function: str, payload: bytes) -> str:
+        """Queue an asynchronous (Event) invocation; returns its request id at once.
+        Throttled events wait and are retried, never dropped."""
+        spec = self.function_for(function)
+        if len(payload) > ASYNC_PAYLOAD_LIMIT:
+            raise api_errors.request_too_large(len(payload), ASYNC_PAYLOAD_LIMIT)
+        invocation = Invocation(
+            request_id=str(uuid.uuid4()), function=spec.logical_id, payload=payload,
+            invoked_function_arn=spec.arn, trace_id=_trace_id(self.clock),
+            invocation_type=InvocationType.EVENT)
+        self._ensure_async_worker()
+        self._async.put((spec.logical_id, invocation))
+        return invocation.request_id
+
+    def _ensure_async_worker(self) -> None:
+        with self._lock:
+            alive = [w for w in self._workers if w.name == "lambda-async" and w.is_alive()]
+            if len(alive) < 8:
+                worker = threading.Thread(target=self._async_loop, name="lambda-async",
+                                          daemon=True)
+                worker.start()
+                self._workers.append(worker)
+
+    def _async_loop(self) -> None:
+        while not self._stopping.is_set():
+            item = self._async.get()
+            if item is None:
+                return
+            logical_id, invocation = item
+            spec = self._specs[logical_id]
+            while not self._stopping.is_set():
+                try:
+                    self._run(spec, invocation)
+                    break
+                except api_errors.TooManyRequests:
+                    self._stopping.wait(0.05)   # Lambda keeps throttled events and retries
+
+    def _run(self, spec: FunctionSpec, invocation: Invocation) -> Result:
+        call = _new_call(invocation, spec)
+        env = self._acquire(spec)
+        cold = env.init_duration_ms is None
+        env.inbox.put(call)
+        self._await(env, call)
+        if call.function_error is None and spec.is_python:
+            call.output_complete.wait(_OUTPUT_SETTLE_S)
+        return self._complete(env, call, cold=cold)
+
+    def _await(self, env: _Env, call: _Call) -> None:
+        """Wait for the outcome; past the deadline the environment is killed (Lambda's
+        timeout), and the caller gets Sandbox.Timedout."""
+        spec, request_id = call.spec, call.invocation.request_id
+        timeout_error = request_error(request_id, timed_out(spec.timeout_s))
+        if not call.dispatched.wait(max(INIT_TIMEOUT_S, spec.timeout_s)) \
+                and not call.done.is_set():
+            env.kill()   # init never finished
+            call.fail(TIMEOUT_ERROR_TYPE, timeout_error, status="timeout")
+            return
+        remaining = call.dispatched_at + spec.timeout_s - time.monotonic()
+        if call.done.wait(max(0.0, remaining)):
+            return
+        if call.fail(TIMEOUT_ERROR_TYPE, timeout_error, status="timeout"):
+            stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(self.clock.now()))
+            env._log(call, f"{stamp}Z {request_id} {timed_out(spec.timeout_s)}")
+            env.kill()
+
+    def _complete(self, env: _Env, call: _Call, *, cold: bool) -> Result:
+        spec, request_id = call.spec, call.invocation.request_id
+        if not env.dead:
+            env.peak_mb = max(env.peak_mb, env.environment.memory_used_mb())
+            if env.peak_mb > spec.memory_mb:   # past MemorySize: Lambda's sandbox is OOM-killed
+                env.killed_for_memory = True
+                env.kill()
+        used_mb = env.peak_mb
+        if env.killed_for_memory and (call.function_error is None
+                                      or call.error_type == RUNTIME_EXIT_ERROR_TYPE):
+            call.function_error, call.status = "Unhandled", "error"
+            call.error_type = OUT_OF_MEMORY_ERROR_TYPE
+            call.payload = error_document(OUT_OF_MEMORY_ERROR_TYPE, request_error(
+                request_id, runtime_exited("killed", None)))
+        started = call.dispatched_at or call.finished_at
+        report = Report(duration_ms=max(0.0, (call.finished_at - started) * 1000),
+                        memory_size_mb=spec.memory_mb,
+                        max_memory_used_mb=min(max(used_mb, 1), spec.memory_mb),
+                        init_duration_ms=env.init_duration_ms if cold else None)
+        env._log(call, f"END RequestId: {request_id}")
+        env._log(call, report_line(request_id, report, call.status, call.error_type))
+        self._release(env, spec)
+        tail = ""
+        if call.invocation.tail_logs and call.lines is not None:
+            tail = "\n".join(call.lines)[-TAIL_BYTES:] + "\n"
+        return Result(request_id=request_id, payload=call.payload,
+                      function_error=call.function_error, logs=tail, report=report)
+
+    # --- the pools ----------------------------------------------------------------------------
+    def _acquire(self, spec: FunctionSpec) -> _Env:
+        with self._lock:
+            pool = self._envs[spec.logical_id]
+            for env in reversed(pool):   # the most recently used first, as Lambda reuses
+                if not env.busy and not env.dead and env.initialized.is_set():
+                    env.busy = True
+                    return env
+            busy = sum(1 for env in pool if not env.dead)
+            if spec.reserved_concurrency is not None:
+                if busy >= spec.reserved_concurrency:
+                    raise api_errors.reserved_concurrency_exceeded()
+            elif self._busy_total() >= self._unreserved_capacity():
+                raise api_errors.account_concurrency_exceeded()
+            placeholder = self._new_env_locked(spec)
+        return placeholder
+
+    def _new_env(self, spec: FunctionSpec) -> _Env:
+        with self._lock:
+            return self._new_env_locked(spec)
+
+    def _new_env_locked(self, spec: FunctionSpec) -> _Env:
+        env = _Env(self, spec, f"{spec.logical_id}-{next(self._ids)}")
+        env.busy = True
+        self._envs[spec.logical_id].append(env)
+        try:
+            env.environment.start()
+        except Exception:
+            self._envs[spec.logical_id].remove(env)
+            self.hub.close(env.address)
+            raise
+        return env
+
+    def _busy_total(self) -> int:
+        return sum(1 for pool in self._envs.values() for env in pool if not env.dead)
+
+    def _unreserved_capacity(self) -> int:
+        reserved = sum(s.reserved_concurrency or 0 for s in self._specs.values())
+        return max(0, self.account_concurrency - reserved)
+
+    def _release(self, env: _Env, spec: FunctionSpec) -> None:
+        env.current = None
+        if env.dead:
+            return
+        storage_mb = env.environment.tmp_used_mb()
+        if storage_mb > spec.ephemeral_storage_mb:
+            self.log(spec.logical_id, f"samlite: /tmp holds {storage_mb:.0f} MB, more than "
+                     f"EphemeralStorage {spec.ephemeral_storage_mb} MB; Lambda would have "
+                     "failed those writes (No space left on device). Starting a fresh "
+                     "environment for the next invoke.")
+            self._retire(env)
+            return
+        env.last_used = self.clock.monotonic()
+        env.busy = False
+
+    def _retire(self, env: _Env) -> None:
+        self._forget(env)
+        env.inbox.put(None)
+        threading.Thread(target=env.environment.stop, daemon=True).start()
+
+    def _forget(self, env: _Env) -> None:
+        with self._lock:
+            pool = self._envs.get(env.spec.logical_id, [])
+            if env in pool:
+                pool.remove(env)
+
+    # --- background work ---------------------------------------------------------------------
+    def reap_idle(self) -> int:
+        """Stop environments idle for longer than idle_timeout_s; returns how many."""
+        now = self.clock.monotonic()
+        with self._lock:
+            idle = [env for pool in self._envs.values() for env in pool
+                    if not env.busy and not env.dead
+                    and now - env.last_used >= self.idle_timeout_s
+                    and len([e for e in pool if not e.dead]) > env.spec.provisioned_concurrency]
+        for env in idle:
+            self._retire(env)
+        return len(idle)
+
+    def _reap_loop(self) -> None:
+        while not self._stopping.wait(min(30.0, max(1.0, self.idle_timeout_s / 4))):
+            self.reap_idle()
+
+    def _sample_memory(self) -> None:
+        """Kill a busy environment the moment its memory passes MemorySize (sampled)."""
+        while not self._stopping.wait(MEMORY_SAMPLE_S):
+            with self._lock:
+                busy = [env for pool in self._envs.values() for env in pool
+                        if env.busy and env.current is not None and not env.dead]
+            for env in busy:
+                env.peak_mb = max(env.peak_mb, env.environment.memory_used_mb())
+                if env.peak_mb > env.spec.memory_mb:
+                    env.killed_for_memory = True
+                    env.kill()
+
+    def environment_count(self, function: str) -> int:
+        """How many live environments a function has (for tests and `samlite up`)."""
+        with self._lock:
+            return sum(1 for env in self._envs[function] if not env.dead)
+
+
+def report_line(request_id: str, report: Report, status: str | None = None,
+                error_type: str | None = None) -> str:
+    parts = [f"REPORT RequestId: {request_id}",
+             f"Duration: {report.duration_ms:.2f} ms",
+             f"Billed Duration: {report.billed_duration_ms} ms",
+             f"Memory Size: {report.memory_size_mb} MB",
+             f"Max Memory Used: {report.max_memory_used_mb} MB"]
+    if report.init_duration_ms is not None:
+        parts.append(f"Init Duration: {report.init_duration_ms:.2f} ms")
+    if status:
+        parts.append(f"Status: {status}")
+        if error_type and status == "error":
+            parts.append(f"Error Type: {error_type}")
+    return "\t".join(parts)
+
+
+def _split_qualifier(name: str, qualifier: str | None) -> tuple[str, str | None]:
+    """`fn:alias` / `arn:…:function:fn:alias` -> (the name, the qualifier)."""
+    parts = name.split(":")
+    if name.startswith("arn:") and len(parts) == 8:
+        return ":".join(parts[:7]), qualifier or parts[7]
+    if not name.startswith("arn:") and len(parts) == 2:
+        return parts[0], qualifier or parts[1]
+    return name, qualifier
+
+
+def _trace_id(clock: Clock) -> str:
+    """An X-Ray trace header as Lambda passes it (Root=1-<epoch hex>-<96-bit id>)."""
+    return (f"Root=1-{int(clock.now()):08x}-{secrets.token_hex(12)};"
+            f"Parent={secrets.token_hex(8)};Sampled=0")

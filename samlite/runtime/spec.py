@@ -1,0 +1,125 @@
+"""What the Lambda service needs to run one function, derived from the app graph, and the
+environment variables Lambda sets for it. Pure.
+
+Variables follow "Defined runtime environment variables" in the Lambda developer guide; the
+order is Lambda's own, then the template's Environment.Variables, then `--env-vars`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from samlite.graph import Function, Graph
+from samlite.template.resolve import PseudoParameters
+
+# Lambda's dummy-free local stand-ins: SDKs need credentials to sign, AWS never sees them.
+DUMMY_CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "samlite",
+    "AWS_SECRET_ACCESS_KEY": "samlite",
+    "AWS_SESSION_TOKEN": "samlite",
+}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FunctionSpec:
+    logical_id: str
+    function_name: str
+    handler: str
+    runtime: str
+    code_dir: Path                          # absolute
+    layer_dirs: tuple[Path, ...] = ()       # absolute, in the template's order
+    memory_mb: int = 128
+    timeout_s: float = 3.0
+    ephemeral_storage_mb: int = 512
+    architecture: str = "x86_64"
+    variables: Mapping[str, str] = field(default_factory=dict)   # template, then --env-vars
+    reserved_concurrency: int | None = None
+    provisioned_concurrency: int = 0
+    alias: str | None = None                # AutoPublishAlias
+    region: str = "us-east-1"
+    account_id: str = "123456789012"
+    package_type: str = "Zip"
+    image_uri: str | None = None
+
+    @property
+    def arn(self) -> str:
+        return f"arn:aws:lambda:{self.region}:{self.account_id}:function:{self.function_name}"
+
+    @property
+    def log_group(self) -> str:
+        return f"/aws/lambda/{self.function_name}"
+
+    @property
+    def is_python(self) -> bool:
+        return self.runtime.startswith("python")
+
+    @property
+    def is_custom_runtime(self) -> bool:
+        return self.runtime.startswith("provided")
+
+
+def lambda_variables(spec: FunctionSpec, *, runtime_api: str, task_root: str, runtime_dir: str,
+                     log_stream: str, endpoint_url: str | None = None) -> dict[str, str]:
+    """Every variable Lambda defines, then the function's own (which may not override the
+    reserved ones; `samlite validate` reports those)."""
+    variables = {
+        "AWS_LAMBDA_FUNCTION_NAME": spec.function_name,
+        "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(spec.memory_mb),
+        "AWS_LAMBDA_LOG_GROUP_NAME": spec.log_group,
+        "AWS_LAMBDA_LOG_STREAM_NAME": log_stream,
+        "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
+        "AWS_REGION": spec.region,
+        "AWS_DEFAULT_REGION": spec.region,
+        "AWS_EXECUTION_ENV": f"AWS_Lambda_{spec.runtime}",
+        "AWS_LAMBDA_RUNTIME_API": runtime_api,
+        "LAMBDA_TASK_ROOT": task_root,
+        "LAMBDA_RUNTIME_DIR": runtime_dir,
+        "_HANDLER": spec.handler,
+        "TZ": ":UTC",
+        "LANG": "en_US.UTF-8",
+        **DUMMY_CREDENTIALS,
+    }
+    if endpoint_url:
+        variables["AWS_ENDPOINT_URL"] = endpoint_url
+    for name, value in spec.variables.items():
+        variables.setdefault(name, value)
+    return variables
+
+
+def function_specs(graph: Graph, *, project_dir: Path, pseudo: PseudoParameters,
+                   env_overrides: Mapping[str, Mapping[str, str]] | None = None,
+                   ) -> tuple[FunctionSpec, ...]:
+    """A spec for every function the graph has. `env_overrides` is an --env-vars file:
+    {"Parameters": {...}} applies to all functions, {"<LogicalId>": {...}} to one; only
+    variables the template declares are overridden, as SAM CLI does."""
+    overrides = env_overrides or {}
+    layer_dirs = {layer.logical_id: project_dir / (layer.content_uri or ".")
+                  for layer in graph.layers if not str(layer.content_uri).startswith("s3://")}
+    return tuple(_spec(fn, project_dir, pseudo, layer_dirs, overrides) for fn in graph.functions)
+
+
+def _spec(fn: Function, project_dir: Path, pseudo: PseudoParameters,
+          layer_dirs: Mapping[str, Path], overrides: Mapping[str, Mapping[str, str]],
+          ) -> FunctionSpec:
+    variables = dict(fn.environment)
+    for scope in ("Parameters", fn.logical_id, fn.function_name):
+        for name, value in (overrides.get(scope) or {}).items():
+            if name in variables:
+                variables[name] = "" if value is None else str(value)
+    code = fn.code_uri if fn.code_uri and not fn.code_uri.startswith("s3://") else "."
+    return FunctionSpec(
+        logical_id=fn.logical_id, function_name=fn.function_name,
+        handler=fn.handler or "", runtime=fn.runtime or "",
+        code_dir=(project_dir / code).resolve(),
+        layer_dirs=tuple(layer_dirs[ref].resolve() for ref in fn.layers if ref in layer_dirs),
+        memory_mb=fn.memory_mb, timeout_s=float(fn.timeout_s),
+        ephemeral_storage_mb=fn.ephemeral_storage_mb,
+        architecture=fn.architectures[0] if fn.architectures else "x86_64",
+        variables=variables, reserved_concurrency=fn.reserved_concurrency,
+        provisioned_concurrency=fn.provisioned_concurrency, alias=fn.auto_publish_alias,
+        region=pseudo.region, account_id=pseudo.account_id,
+        package_type=fn.package_type, image_uri=fn.image_uri,
+    )
