@@ -1,0 +1,239 @@
+"""The Lambda service with real child processes: results, Lambda's errors and limits,
+concurrency, lifecycle and log lines, as a caller and a log reader see them."""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from pathlib import Path
+
+import pytest
+
+from samlite.clock import ManualClock
+from samlite.runtime import api_errors
+from samlite.runtime.service import LambdaService
+
+from .conftest import ServiceMaker, function_spec
+
+
+def invoke(service: LambdaService, event: dict[str, object], **options: object) -> dict:
+    result = service.invoke("Fn", json.dumps(event).encode(), **options)  # type: ignore[arg-type]
+    return {"body": json.loads(result.payload), "error": result.function_error,
+            "report": result.report, "logs": result.logs}
+
+
+def test_warm_invokes_reuse_one_environment(make_service: ServiceMaker) -> None:
+    service, _ = make_service()
+    first = invoke(service, {"n": 1})
+    second = invoke(service, {"n": 2})
+    assert first["body"] == {"n": 1} and second["body"] == {"n": 2}
+    assert first["report"].init_duration_ms is not None
+    assert second["report"].init_duration_ms is None
+    assert service.environment_count("Fn") == 1
+
+
+def test_log_lines_are_lambdas(make_service: ServiceMaker) -> None:
+    service, lines = make_service()
+    invoke(service, {"print": "hello from the handler"})
+    text = [line for _, line in lines]
+    request_id = re.match(r"START RequestId: (\S+) Version: \$LATEST", text[1])[1]  # type: ignore[index]
+    assert text[0] == "init "
+    assert text[2] == "hello from the handler"
+    assert text[3] == f"END RequestId: {request_id}"
+    assert re.fullmatch(
+        rf"REPORT RequestId: {request_id}\tDuration: \d+\.\d\d ms\tBilled Duration: \d+ ms\t"
+        r"Memory Size: 128 MB\tMax Memory Used: \d+ MB\tInit Duration: \d+\.\d\d ms", text[4])
+
+
+def test_tail_logs_hold_the_invocations_lines(make_service: ServiceMaker) -> None:
+    service, _ = make_service()
+    logs = invoke(service, {"print": "tail me"}, tail_logs=True)["logs"]
+    assert logs.startswith("START RequestId: ")
+    assert "tail me\nEND RequestId: " in logs
+    assert "\nREPORT RequestId: " in logs
+
+
+def test_timeout_kills_the_environment_and_says_so_as_lambda(
+        make_service: ServiceMaker, custom_runtime: Path) -> None:
+    service, lines = make_service(function_spec(custom_runtime, timeout_s=1))
+    result = invoke(service, {"sleep": 30})
+    assert result["error"] == "Unhandled"
+    assert result["body"]["errorType"] == "Sandbox.Timedout"
+    assert result["body"]["errorMessage"].endswith("Error: Task timed out after 1.00 seconds")
+    assert any(line.endswith("Task timed out after 1.00 seconds") for _, line in lines)
+    assert "Status: timeout" in lines[-1][1]
+    after = invoke(service, {"n": 1})
+    assert after["body"] == {"n": 1}
+    assert after["report"].init_duration_ms is not None   # a fresh environment
+
+
+def test_a_crashed_environment_fails_its_invoke_and_is_replaced(
+        make_service: ServiceMaker) -> None:
+    service, _ = make_service()
+    crashed = invoke(service, {"exit": 7})
+    assert crashed["body"]["errorType"] == "Runtime.ExitError"
+    assert crashed["body"]["errorMessage"].endswith(
+        "Error: Runtime exited with error: exit status 7")
+    assert invoke(service, {"n": 1})["body"] == {"n": 1}
+
+
+def test_memory_past_memory_size_is_killed_as_out_of_memory(
+        make_service: ServiceMaker, custom_runtime: Path) -> None:
+    service, lines = make_service(function_spec(custom_runtime, memory_mb=128))
+    result = invoke(service, {"alloc_mb": 300})
+    assert result["body"]["errorType"] == "Runtime.OutOfMemory"
+    assert result["body"]["errorMessage"].endswith(
+        "Error: Runtime exited with error: signal: killed")
+    assert "Max Memory Used: 128 MB" in lines[-1][1]
+    assert invoke(service, {"n": 1})["body"] == {"n": 1}
+
+
+def test_memory_under_memory_size_is_reported(make_service: ServiceMaker,
+                                              custom_runtime: Path) -> None:
+    service, _ = make_service(function_spec(custom_runtime, memory_mb=512))
+    report = invoke(service, {"alloc_mb": 100})["report"]
+    assert 100 <= report.max_memory_used_mb < 512
+
+
+def test_a_file_larger_than_ephemeral_storage_cannot_be_written(
+        make_service: ServiceMaker, custom_runtime: Path) -> None:
+    service, _ = make_service(function_spec(custom_runtime, ephemeral_storage_mb=512))
+    assert invoke(service, {"tmp_file_mb": 600})["body"]["tmp"] == "File too large"
+    assert invoke(service, {"tmp_file_mb": 10})["body"]["tmp"] == "written"
+
+
+def test_tmp_over_ephemeral_storage_in_total_recycles_the_environment(
+        make_service: ServiceMaker, custom_runtime: Path) -> None:
+    service, lines = make_service(function_spec(custom_runtime, ephemeral_storage_mb=512))
+    invoke(service, {"tmp_files_mb": 520})
+    assert any("more than EphemeralStorage 512 MB" in line for _, line in lines)
+    assert invoke(service, {"n": 1})["report"].init_duration_ms is not None
+
+
+def test_each_environment_has_its_own_tmp(make_service: ServiceMaker) -> None:
+    service, _ = make_service()
+    tmp = invoke(service, {"env": ["TMPDIR"]})["body"]["env"]["TMPDIR"]
+    assert Path(tmp).is_dir()
+    assert Path(tmp).name == "Fn-1"
+
+
+def test_lambda_environment_variables(make_service: ServiceMaker, custom_runtime: Path) -> None:
+    service, _ = make_service(function_spec(custom_runtime, memory_mb=256,
+                                            variables={"TABLE": "orders"}))
+    names = ["AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "AWS_REGION",
+             "AWS_LAMBDA_FUNCTION_VERSION", "_HANDLER", "TABLE", "AWS_ACCESS_KEY_ID", "HOME"]
+    env = invoke(service, {"env": names})["body"]["env"]
+    assert env["AWS_LAMBDA_FUNCTION_NAME"] == "Fn"
+    assert env["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] == "256"
+    assert env["AWS_LAMBDA_FUNCTION_VERSION"] == "$LATEST"
+    assert env["AWS_REGION"] == "us-east-1"
+    assert env["_HANDLER"] == "unused"
+    assert env["TABLE"] == "orders"
+    assert env["AWS_ACCESS_KEY_ID"]
+
+
+def test_reserved_concurrency_caps_environments_and_throttles_the_rest(
+        make_service: ServiceMaker, custom_runtime: Path) -> None:
+    service, _ = make_service(function_spec(custom_runtime, reserved_concurrency=5))
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def call() -> None:
+        try:
+            result = invoke(service, {"sleep": 0.5})
+            outcome = "ok" if result["error"] is None else "error"
+        except api_errors.TooManyRequests as exc:
+            outcome = exc.fields["Reason"]
+        with lock:
+            outcomes.append(outcome)
+
+    threads = [threading.Thread(target=call) for _ in range(50)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert len(outcomes) == 50
+    assert 1 <= outcomes.count("ok") <= 45
+    assert set(outcomes) == {"ok", "ReservedFunctionConcurrentInvocationLimitExceeded"}
+    assert service.environment_count("Fn") == 5
+
+
+def test_reserved_concurrency_zero_throttles_everything(make_service: ServiceMaker,
+                                                         custom_runtime: Path) -> None:
+    service, _ = make_service(function_spec(custom_runtime, reserved_concurrency=0))
+    with pytest.raises(api_errors.TooManyRequests):
+        invoke(service, {"n": 1})
+
+
+def test_provisioned_concurrency_is_warm_before_the_first_invoke(
+        make_service: ServiceMaker, custom_runtime: Path) -> None:
+    service, _ = make_service(function_spec(custom_runtime, provisioned_concurrency=2))
+    assert service.environment_count("Fn") == 2
+    assert invoke(service, {"n": 1})["report"].init_duration_ms is None
+
+
+def test_idle_environments_are_reaped(make_service: ServiceMaker, clock: ManualClock) -> None:
+    service, _ = make_service(clock=clock, idle_timeout_s=60)
+    invoke(service, {"n": 1})
+    clock.advance(seconds=59)
+    assert service.reap_idle() == 0
+    clock.advance(seconds=1)
+    assert service.reap_idle() == 1
+    assert invoke(service, {"n": 2})["report"].init_duration_ms is not None
+
+
+def test_requests_over_six_megabytes_are_refused(make_service: ServiceMaker) -> None:
+    service, _ = make_service()
+    with pytest.raises(api_errors.RequestTooLarge):
+        service.invoke("Fn", b'"' + b"x" * (6 * 1024 * 1024) + b'"')
+
+
+def test_responses_over_six_megabytes_fail_as_lambda_says(make_service: ServiceMaker) -> None:
+    service, _ = make_service()
+    result = invoke(service, {"big": 6 * 1024 * 1024 + 1})
+    assert result["body"]["errorType"] == "Function.ResponseSizeTooLarge"
+    assert result["error"] == "Unhandled"
+
+
+def test_function_errors_come_back_as_the_runtime_posted_them(
+        make_service: ServiceMaker) -> None:
+    service, _ = make_service()
+    result = invoke(service, {"fail": True, "errorMessage": "boom"})
+    assert result["error"] == "Unhandled"
+    assert result["body"]["errorMessage"] == "boom"
+
+
+def test_unknown_functions_are_not_found(make_service: ServiceMaker) -> None:
+    service, _ = make_service()
+    with pytest.raises(api_errors.ResourceNotFound, match="Function not found: arn:aws:"):
+        service.invoke("Nope", b"{}")
+
+
+@pytest.mark.parametrize("name", ["Fn", "Fn:$LATEST",
+                                  "arn:aws:lambda:us-east-1:123456789012:function:Fn",
+                                  "123456789012:function:Fn"])
+def test_functions_are_found_by_name_or_arn(make_service: ServiceMaker, name: str) -> None:
+    service, _ = make_service()
+    assert service.function_for(name).logical_id == "Fn"
+
+
+def test_async_invokes_run(make_service: ServiceMaker) -> None:
+    service, lines = make_service()
+    done = threading.Event()
+    request_id = service.invoke_async("Fn", b'{"print": "async ran"}')
+    for _ in range(200):
+        if any(line == "async ran" for _, line in lines):
+            done.set()
+            break
+        threading.Event().wait(0.02)
+    assert done.is_set()
+    assert request_id
+
+
+def test_stop_leaves_no_process(make_service: ServiceMaker) -> None:
+    service, _ = make_service()
+    pid_line = invoke(service, {"env": ["TMPDIR"]})
+    assert pid_line
+    service.stop(grace_s=1)
+    assert service.environment_count("Fn") == 0
