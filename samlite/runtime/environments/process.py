@@ -12,6 +12,7 @@ a Ctrl-C in the terminal reaches samlite, which then stops it.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import resource
 import shutil
@@ -31,13 +32,26 @@ _PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
 _INHERITED = ("PATH", "LANG", "LC_ALL", "SYSTEMROOT")
 
 
+@functools.cache
 def python_for(runtime: str) -> str:
-    """The interpreter for a pythonX.Y runtime: that exact version when it is installed,
-    else the one samlite runs on (the CLI warns about the difference)."""
+    """The interpreter for a pythonX.Y runtime: that exact version when it is installed and
+    runs (a pyenv shim may exist for a version that is not selected), else the one samlite
+    runs on. Probed once per process."""
     wanted = runtime.removeprefix("python")
     if wanted == f"{sys.version_info.major}.{sys.version_info.minor}":
         return sys.executable
-    return shutil.which(f"python{wanted}") or sys.executable
+    candidate = shutil.which(f"python{wanted}")
+    if candidate:
+        probe = "import sys; print('%d.%d' % sys.version_info[:2], sys.executable)"
+        try:
+            done = subprocess.run([candidate, "-c", probe], capture_output=True, text=True,
+                                  timeout=10, check=False)
+        except (OSError, subprocess.TimeoutExpired):
+            return sys.executable
+        version, _, executable = done.stdout.strip().partition(" ")
+        if done.returncode == 0 and version == wanted and executable:
+            return executable   # the real binary, not a wrapper script: faster cold starts
+    return sys.executable
 
 
 def python_path(spec_code_dir: Path, layer_dirs: tuple[Path, ...], version: str) -> str:
