@@ -26,7 +26,7 @@ class Invocation:
     payload: bytes
     invoked_function_arn: str
     trace_id: str
-    client_context: str | None = None    # base64 JSON, passed through as Lambda does
+    client_context: str | None = None    # JSON text (the Invoke API's base64, decoded)
     cognito_identity: str | None = None
     invocation_type: InvocationType = InvocationType.REQUEST_RESPONSE
     tail_logs: bool = False              # LogType: Tail

@@ -10,7 +10,9 @@ lifecycle", "Understanding Lambda function scaling" (reserved concurrency, throt
 
 from __future__ import annotations
 
+import base64
 import itertools
+import json
 import logging
 import queue
 import secrets
@@ -157,7 +159,9 @@ class _Env:
         call = self._call_for(request_id)
         if call is None:
             return PostOutcome.UNKNOWN_REQUEST
-        call.finish(body, function_error="Unhandled", status="error", error_type=error_type)
+        # A handler's own error: REPORT carries no Status (Lambda adds one only for timeouts
+        # and sandbox failures such as Runtime.OutOfMemory).
+        call.finish(body, function_error="Unhandled", error_type=error_type)
         return PostOutcome.ACCEPTED
 
     def post_init_error(self, body: bytes, error_type: str | None) -> None:
@@ -247,6 +251,9 @@ class LambdaService:
     def start(self) -> None:
         """Pre-warm ProvisionedConcurrencyConfig environments; start the background
         threads (memory sampling, idle reaping, asynchronous invocations)."""
+        prepare = getattr(self.environments, "prepare", None)
+        if prepare is not None:   # e.g. find interpreters now, not inside a cold start
+            prepare(self.functions)
         for target, name in ((self._sample_memory, "memory"), (self._reap_loop, "reaper")):
             thread = threading.Thread(target=target, name=f"lambda-{name}", daemon=True)
             thread.start()
@@ -309,7 +316,7 @@ class LambdaService:
         invocation = Invocation(
             request_id=request_id or str(uuid.uuid4()), function=spec.logical_id,
             payload=payload, invoked_function_arn=spec.arn, trace_id=_trace_id(self.clock),
-            client_context=client_context, tail_logs=tail_logs)
+            client_context=_decoded_client_context(client_context), tail_logs=tail_logs)
         return self._run(spec, invocation)
 
     def invoke_async(self, function: str, payload: bytes) -> str:
@@ -520,6 +527,20 @@ def report_line(request_id: str, report: Report, status: str | None = None,
         if error_type and status == "error":
             parts.append(f"Error Type: {error_type}")
     return "\t".join(parts)
+
+
+def _decoded_client_context(value: str | None) -> str | None:
+    """The Invoke API takes ClientContext as base64 JSON; runtimes get the JSON text."""
+    if not value:
+        return None
+    try:
+        text = base64.b64decode(value, validate=True).decode("utf-8")
+        if isinstance(json.loads(text), dict):
+            return text
+    except (ValueError, UnicodeDecodeError):
+        pass
+    raise api_errors.InvalidRequestContent(
+        "Client context must be a valid Base64-encoded JSON object.")
 
 
 def _split_qualifier(name: str, qualifier: str | None) -> tuple[str, str | None]:

@@ -20,11 +20,12 @@ import signal
 import subprocess
 import sys
 import threading
+from collections.abc import Iterable
 from pathlib import Path
 
 from samlite.errors import EnvironmentStartError
 from samlite.runtime.environments.base import EnvironmentSettings, Exit
-from samlite.runtime.spec import lambda_variables
+from samlite.runtime.spec import FunctionSpec, lambda_variables
 
 PYTHON_LOOP = Path(__file__).resolve().parents[1] / "python_loop.py"
 _PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
@@ -69,6 +70,12 @@ class ProcessEnvironment:
         self.settings = settings
         self._process: subprocess.Popen[bytes] | None = None
         self._exited = threading.Event()
+
+    @staticmethod
+    def prepare(specs: Iterable[FunctionSpec]) -> None:
+        """Find each Python runtime's interpreter before the first cold start."""
+        for runtime in {spec.runtime for spec in specs if spec.is_python}:
+            python_for(runtime)
 
     def command(self) -> list[str]:
         spec = self.settings.spec

@@ -1,0 +1,611 @@
+"""Lambda's Python runtime client, as a standalone script a process environment runs: it
+imports the handler once (the cold start), then serves invocations over the Runtime API
+2018-06-01 until the process ends. Standard library only, never samlite: it must start fast.
+
+What a handler sees follows awslambdaric 3.1.1 (bootstrap.py, lambda_context.py,
+lambda_runtime_marshaller.py, lambda_runtime_log_utils.py): error types and wording, the
+error document, the context object, JSON encoding and the log format. One addition of ours:
+after each invocation's output, the line END_MARKER + request id on stdout.
+One file on purpose: a script cannot import neighbours without them meeting the function's.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import importlib
+import json
+import logging
+import os
+import re
+import socket
+import sys
+import time
+import traceback
+
+TYPE_CHECKING = False   # not `typing.TYPE_CHECKING`: importing typing costs a cold start
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any, NoReturn
+
+API_PREFIX = "/2018-06-01/runtime"
+END_MARKER = "\x1esamlite:end "   # samlite/runtime/environments/base.py reads it
+
+# awslambdaric's FaultException types.
+MARSHAL_ERROR = "Runtime.MarshalError"
+UNMARSHAL_ERROR = "Runtime.UnmarshalError"
+USER_CODE_SYNTAX_ERROR = "Runtime.UserCodeSyntaxError"
+HANDLER_NOT_FOUND = "Runtime.HandlerNotFound"
+IMPORT_MODULE_ERROR = "Runtime.ImportModuleError"
+BUILT_IN_MODULE_CONFLICT = "Runtime.BuiltInModuleConflict"
+MALFORMED_HANDLER_NAME = "Runtime.MalformedHandlerName"
+LAMBDA_CONTEXT_UNMARSHAL_ERROR = "Runtime.LambdaContextUnmarshalError"
+
+ERROR_TYPE_HEADER = "Lambda-Runtime-Function-Error-Type"
+
+# Logged before an init error (awslambdaric's lambda_literals.py), "\r" included.
+UNHANDLED_EXCEPTION_WARNING = (
+    "LAMBDA_WARNING: Unhandled exception. The most likely cause is an issue in the function "
+    "code. However, in rare cases, a Lambda runtime update can cause unexpected function "
+    "behavior. For functions using managed runtimes, runtime updates can be triggered by a "
+    "function change, or can be applied automatically. To determine if the runtime has been "
+    "updated, check the runtime version in the INIT_START log entry. If this error correlates "
+    "with a change in the runtime version, you may be able to mitigate this error by "
+    "temporarily rolling back to the previous runtime version. For more information, see "
+    "https://docs.aws.amazon.com/lambda/latest/dg/runtimes-update.html\r"
+)
+
+TEXT_LOG_FORMAT = "[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t%(message)s\n"
+TEXT_DATE_FORMAT = "%Y-%m-%dT%H:%M:%S"
+JSON_DATE_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+_ERROR_LOG_INDENT = "\u00a0"   # traceback indentation becomes NO-BREAK SPACE, as Lambda logs it
+_RESERVED_LOG_FIELDS = frozenset((
+    "name", "msg", "args", "levelname", "levelno", "pathname", "filename", "module", "exc_info",
+    "exc_text", "stack_info", "lineno", "funcName", "created", "msecs", "relativeCreated",
+    "thread", "threadName", "processName", "process", "aws_request_id", "tenant_id",
+    "_frame_type",
+))
+_THIS_FILE = __file__   # frames of ours are cut from stack traces
+
+
+class Fault(Exception):
+    """A failure the runtime itself reports, with Lambda's error type and wording."""
+
+    def __init__(self, error_type: str, message: str, trace: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.error_type = error_type
+        self.message = message
+        self.trace = trace
+
+
+class ServerGone(Exception):
+    """The Runtime API cannot be reached: the environment is being torn down."""
+
+
+class NoInvocation(Exception):
+    """/next answered without an invocation, which a runtime cannot recover from."""
+
+
+# --- the Runtime API client ------------------------------------------------------------------
+
+class _NoDelayConnection(http.client.HTTPConnection):
+    def connect(self) -> None:
+        super().connect()
+        # Nagle's algorithm with delayed ACKs adds ~40-80 ms to every small request.
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+
+class Invocation:
+    __slots__ = ("body", "client_context", "cognito_identity", "content_type", "deadline_ms",
+                 "invoked_function_arn", "request_id", "tenant_id", "trace_id")
+
+    def __init__(self, response: http.client.HTTPResponse, body: bytes) -> None:
+        header = response.getheader
+        self.body = body
+        self.request_id = header("Lambda-Runtime-Aws-Request-Id") or ""
+        self.trace_id = header("Lambda-Runtime-Trace-Id") or None
+        self.invoked_function_arn = header("Lambda-Runtime-Invoked-Function-Arn") or ""
+        self.deadline_ms = _int_or_zero(header("Lambda-Runtime-Deadline-Ms"))
+        self.client_context = header("Lambda-Runtime-Client-Context") or None
+        self.cognito_identity = header("Lambda-Runtime-Cognito-Identity") or None
+        self.tenant_id = header("Lambda-Runtime-Aws-Tenant-Id") or None
+        self.content_type = header("Content-Type") or None
+
+
+def _int_or_zero(text: str | None) -> int:
+    try:
+        return int(text or 0)
+    except ValueError:
+        return 0
+
+
+class RuntimeApi:
+    """One keep-alive HTTP/1.1 connection to the Runtime API, reopened if the server closed it."""
+
+    def __init__(self, address: str) -> None:
+        self._connection = _NoDelayConnection(address)
+
+    def next(self) -> Invocation:
+        response, body = self._call("GET", f"{API_PREFIX}/invocation/next")
+        if response.status != 200 or not response.getheader("Lambda-Runtime-Aws-Request-Id"):
+            raise NoInvocation(f"GET {API_PREFIX}/invocation/next answered {response.status} "
+                               "without a Lambda-Runtime-Aws-Request-Id")
+        return Invocation(response, body)
+
+    def post_response(self, request_id: str, body: bytes, content_type: str) -> None:
+        self._call("POST", f"{API_PREFIX}/invocation/{request_id}/response", body,
+                   {"Content-Type": content_type})
+
+    def post_error(self, request_id: str, document: bytes, error_type: str) -> None:
+        # awslambdaric sends an X-Ray cause header here instead (up to 1 MiB: past what a
+        # stdlib server reads, and of no use without X-Ray). The error type is the header the
+        # Runtime API documents for /error, so a server need not parse the body for it.
+        self._call("POST", f"{API_PREFIX}/invocation/{request_id}/error", document,
+                   {"Content-Type": "application/json", ERROR_TYPE_HEADER: error_type.encode()})
+
+    def post_init_error(self, document: bytes, error_type: str) -> None:
+        self._call("POST", f"{API_PREFIX}/init/error", document,
+                   {"Content-Type": "application/json", ERROR_TYPE_HEADER: error_type.encode()})
+
+    def _call(self, method: str, path: str, body: bytes | None = None,
+              headers: dict[str, Any] | None = None) -> tuple[http.client.HTTPResponse, bytes]:
+        for attempt in (1, 2):
+            try:
+                self._connection.request(method, path, body, headers or {})
+                response = self._connection.getresponse()
+                return response, response.read()
+            except (OSError, http.client.HTTPException) as exc:
+                # A keep-alive connection the server closed fails on first use: retry once on
+                # a fresh one. Failing again means the server is gone.
+                self._connection.close()
+                if attempt == 2:
+                    raise ServerGone(str(exc)) from exc
+        raise AssertionError("unreachable")
+
+
+# --- the handler ---------------------------------------------------------------------------
+
+def load_handler(handler: str) -> Callable[[Any, Any], Any]:
+    """`module.function`, where the module may be a path (`src/app.handler`), imported as
+    awslambdaric's bootstrap does, with its error types and messages."""
+    try:
+        module_name, function_name = handler.rsplit(".", 1)
+    except ValueError as exc:
+        raise Fault(MALFORMED_HANDLER_NAME, f"Bad handler '{handler}': {exc}") from None
+    try:
+        if module_name.split(".")[0] in sys.builtin_module_names:
+            raise Fault(BUILT_IN_MODULE_CONFLICT,
+                        f"Cannot use built-in module {module_name} as a handler module")
+        module = importlib.import_module(module_name.replace("/", "."))
+    except ImportError as exc:
+        raise Fault(IMPORT_MODULE_ERROR,
+                    f"Unable to import module '{module_name}': {exc}") from None
+    except SyntaxError as exc:
+        trace = [f'  File "{exc.filename}" Line {exc.lineno}\n    {exc.text}']
+        raise Fault(USER_CODE_SYNTAX_ERROR,
+                    f"Syntax error in module '{module_name}': {exc}", trace) from None
+    try:
+        return getattr(module, function_name)
+    except AttributeError:
+        raise Fault(HANDLER_NOT_FOUND,
+                    f"Handler '{function_name}' missing on module '{module_name}'") from None
+
+
+# --- the context object --------------------------------------------------------------------
+
+class CognitoIdentity:
+    __slots__ = ("cognito_identity_id", "cognito_identity_pool_id")
+
+    def __init__(self, identity: dict[str, Any]) -> None:
+        self.cognito_identity_id = identity.get("cognitoIdentityId")
+        self.cognito_identity_pool_id = identity.get("cognitoIdentityPoolId")
+
+    def __repr__(self) -> str:
+        return (f"CognitoIdentity([cognito_identity_id={self.cognito_identity_id},"
+                f"cognito_identity_pool_id={self.cognito_identity_pool_id}])")
+
+
+class Client:
+    __slots__ = ("app_package_name", "app_title", "app_version_code", "app_version_name",
+                 "installation_id")
+
+    def __init__(self, client: dict[str, Any]) -> None:
+        for name in self.__slots__:
+            setattr(self, name, client.get(name))
+
+    def __repr__(self) -> str:
+        return (f"Client([installation_id={self.installation_id},app_title={self.app_title},"
+                f"app_version_name={self.app_version_name},"
+                f"app_version_code={self.app_version_code},"
+                f"app_package_name={self.app_package_name}])")
+
+
+class ClientContext:
+    __slots__ = ("client", "custom", "env")
+
+    def __init__(self, context: dict[str, Any]) -> None:
+        client = context.get("client")
+        self.client = None if client is None else Client(client)
+        self.custom = context.get("custom")
+        self.env = context.get("env")
+
+    def __repr__(self) -> str:
+        return f"ClientContext([custom={self.custom},env={self.env},client={self.client}])"
+
+
+class LambdaContext:
+    """The handler's second argument, with every field awslambdaric's has."""
+
+    def __init__(self, invocation: Invocation) -> None:
+        environ = os.environ
+        self.aws_request_id = invocation.request_id
+        self.log_group_name = environ.get("AWS_LAMBDA_LOG_GROUP_NAME")
+        self.log_stream_name = environ.get("AWS_LAMBDA_LOG_STREAM_NAME")
+        self.function_name = environ.get("AWS_LAMBDA_FUNCTION_NAME")
+        self.memory_limit_in_mb = environ.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE")  # a str there
+        self.function_version = environ.get("AWS_LAMBDA_FUNCTION_VERSION")
+        self.invoked_function_arn = invocation.invoked_function_arn
+        self.tenant_id = invocation.tenant_id
+        # The Runtime API passes both as JSON text (Lambda has already decoded the base64
+        # X-Amz-Client-Context of the Invoke call).
+        client_context = _parse_json_header(invocation.client_context, "Client Context")
+        self.client_context = None if client_context is None else ClientContext(client_context)
+        self.identity = CognitoIdentity(
+            _parse_json_header(invocation.cognito_identity, "Cognito Identity") or {})
+        self._deadline_ms = invocation.deadline_ms
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(self._deadline_ms - int(time.time() * 1000), 0)
+
+    def log(self, msg: object) -> None:
+        sys.stdout.write(str(msg))
+
+    def __repr__(self) -> str:
+        return (f"LambdaContext([aws_request_id={self.aws_request_id},"
+                f"log_group_name={self.log_group_name},log_stream_name={self.log_stream_name},"
+                f"function_name={self.function_name},"
+                f"memory_limit_in_mb={self.memory_limit_in_mb},"
+                f"function_version={self.function_version},"
+                f"invoked_function_arn={self.invoked_function_arn},"
+                f"client_context={self.client_context},identity={self.identity},"
+                f"tenant_id={self.tenant_id}])")
+
+
+def _parse_json_header(value: str | None, name: str) -> Any:
+    if not value:
+        return None
+    try:
+        return json.loads(value)
+    except Exception as exc:
+        raise Fault(LAMBDA_CONTEXT_UNMARSHAL_ERROR,
+                    f"Unable to parse {name} JSON: {exc}") from None
+
+
+# --- JSON ----------------------------------------------------------------------------------
+
+class _Encoder(json.JSONEncoder):
+    """awslambdaric's simplejson encoder in stdlib terms: a Decimal is written as its own
+    digits (a NaN one as NaN), bytes inside a response as UTF-8 text.
+    Not carried over: simplejson also writes namedtuples as objects (here: arrays)."""
+
+    def __init__(self, *, ensure_ascii: bool) -> None:
+        super().__init__(ensure_ascii=ensure_ascii, allow_nan=True)
+        self._raw: list[str] = []
+        self._token = ""
+
+    def default(self, o: Any) -> Any:
+        decimal = sys.modules.get("decimal")   # no Decimal can exist before it is imported
+        if decimal is not None and isinstance(o, decimal.Decimal):
+            if o.is_nan():
+                return float("nan")
+            if not self._token:
+                self._token = f"samlite-decimal-{os.urandom(8).hex()}-"
+            self._raw.append(str(o))
+            return f"{self._token}{len(self._raw) - 1}"
+        if isinstance(o, (bytes, bytearray)):
+            return bytes(o).decode("utf-8")
+        return super().default(o)
+
+    def encode(self, o: Any) -> str:
+        self._raw = []
+        text = super().encode(o)
+        if not self._raw:
+            return text
+        quoted = re.escape(json.dumps(self._token, ensure_ascii=self.ensure_ascii)[:-1])
+        return re.sub(quoted + r'(\d+)"', lambda m: self._raw[int(m[1])], text)
+
+
+def _ensure_ascii() -> bool:
+    # awslambdaric keeps non-ASCII characters as they are from the python3.12 runtime on.
+    runtime = os.environ.get("AWS_EXECUTION_ENV", "")
+    _, _, version = runtime.partition("AWS_Lambda_python")
+    major, _, minor = version.partition(".")
+    try:
+        return (int(major), int(minor)) < (3, 12)
+    except ValueError:
+        return True
+
+
+def to_json(value: Any) -> str:
+    return _Encoder(ensure_ascii=_ensure_ascii()).encode(value)
+
+
+def marshal_response(value: Any) -> tuple[bytes, str]:
+    if isinstance(value, bytes):
+        return value, "application/unknown"
+    try:
+        return to_json(value).encode("utf-8"), "application/json"
+    except Exception as exc:
+        raise Fault(MARSHAL_ERROR, f"Unable to marshal response: {exc}") from None
+
+
+def unmarshal_request(body: bytes, content_type: str | None) -> Any:
+    if content_type != "application/json":
+        return body
+    try:
+        return json.loads(body)
+    except Exception as exc:
+        raise Fault(UNMARSHAL_ERROR, f"Unable to unmarshal input: {exc}") from None
+
+
+# --- errors --------------------------------------------------------------------------------
+
+def error_document(message: str, error_type: str, trace: list[str] | None,
+                   request_id: str = "") -> dict[str, Any]:
+    return {"errorMessage": message or "", "errorType": error_type or "",
+            "requestId": request_id, "stackTrace": trace or []}
+
+
+def _user_frames(tb: Any) -> list[tuple[str, int, str, str]]:
+    """The traceback without the loop's own leading frames (awslambdaric cuts bootstrap.py)."""
+    frames = [(f.filename, f.lineno or 0, f.name, f.line or "") for f in traceback.extract_tb(tb)]
+    for index, frame in enumerate(frames):
+        if frame[0] != _THIS_FILE:
+            return frames[index:]
+    return frames
+
+
+def exception_document(exc: BaseException, request_id: str = "") -> dict[str, Any]:
+    # Plain tuples, as awslambdaric formats them: the source line without position carets.
+    trace = traceback.format_list(_user_frames(exc.__traceback__))   # type: ignore[arg-type]
+    return error_document(str(exc), type(exc).__name__, trace, request_id)
+
+
+def error_log(document: dict[str, Any], *, json_format: bool) -> str:
+    """How Lambda's Python runtime logs a failure: `[ERROR] Type: message`, then the
+    traceback with its indentation in no-break spaces; or one JSON line in JSON format."""
+    if json_format:
+        stamp = time.strftime(JSON_DATE_FORMAT, time.gmtime())
+        return to_json({"timestamp": stamp, "log_level": "ERROR", **document}) + "\n"
+    error_type, message = document.get("errorType"), document.get("errorMessage")
+    head = "[ERROR]"
+    if error_type:
+        head += f" {error_type}"
+    if message:
+        head += f": {message}" if error_type else f" {message}"
+    lines = [head]
+    trace = document.get("stackTrace")
+    if trace is not None:
+        lines.append("Traceback (most recent call last):")
+        for element in trace:
+            if element == "":
+                lines.append("")
+                continue
+            for line in element.splitlines():
+                stripped = line.lstrip(" ")
+                lines.append(_ERROR_LOG_INDENT * (len(line) - len(stripped)) + stripped)
+    return "\n".join(lines) + "\n"
+
+
+# --- logging and output --------------------------------------------------------------------
+
+class RequestState:
+    """The invocation in progress, for log records (awslambdaric keeps it in module globals)."""
+
+    __slots__ = ("request_id", "tenant_id")
+
+    def __init__(self) -> None:
+        self.request_id: str | None = None
+        self.tenant_id: str | None = None
+
+
+class _RequestFilter(logging.Filter):
+    def __init__(self, state: RequestState) -> None:
+        super().__init__()
+        self._state = state
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.aws_request_id = self._state.request_id or ""
+        record.tenant_id = self._state.tenant_id
+        return True
+
+
+class _StdoutHandler(logging.Handler):
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            text = self.format(record)
+            # Lambda keeps each record an event of its own; on a pipe that takes a newline
+            # (a record with a traceback does not end in one).
+            sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        except RecursionError:
+            raise
+        except Exception:
+            self.handleError(record)
+
+
+class _JsonFormatter(logging.Formatter):
+    """AWS_LAMBDA_LOG_FORMAT=JSON: one object per record, with Lambda's field names."""
+
+    def __init__(self) -> None:
+        super().__init__(datefmt=JSON_DATE_FORMAT)
+
+    def format(self, record: logging.LogRecord) -> str:
+        record.levelno = min(50, max(0, record.levelno)) // 10 * 10
+        record.levelname = logging.getLevelName(record.levelno)
+        exc_info = record.exc_info
+        fields: dict[str, Any] = {
+            "timestamp": self.formatTime(record, self.datefmt),
+            "level": record.levelname,
+            "message": record.getMessage(),
+            "logger": record.name,
+            "stackTrace": traceback.format_tb(exc_info[2]) if exc_info else None,
+            "errorType": exc_info[0].__name__ if exc_info and exc_info[0] else None,
+            "errorMessage": str(exc_info[1]) if exc_info else None,
+            "requestId": getattr(record, "aws_request_id", None),
+            "location": f"{record.pathname}:{record.funcName}:{record.lineno}"
+                        if exc_info else None,
+        }
+        if getattr(record, "tenant_id", None) is not None:
+            fields["tenantId"] = record.tenant_id
+        for key, value in record.__dict__.items():
+            if key not in _RESERVED_LOG_FIELDS and key not in fields:
+                fields[key] = value
+        fields = {key: value for key, value in fields.items() if value is not None}
+        return json.dumps(fields, ensure_ascii=False) + "\n"
+
+
+def log_level_from(value: str | None) -> str:
+    """AWS_LAMBDA_LOG_LEVEL as awslambdaric reads it: TRACE means DEBUG."""
+    return {"TRACE": "DEBUG"}.get(value or "", value or "").upper()
+
+
+def setup_logging(state: RequestState, *, json_format: bool, level: str) -> None:
+    logging.Formatter.converter = time.gmtime   # Lambda's timestamps are UTC
+    handler = _StdoutHandler()
+    if json_format:
+        handler.setFormatter(_JsonFormatter())
+    else:
+        handler.setFormatter(logging.Formatter(TEXT_LOG_FORMAT, TEXT_DATE_FORMAT))
+    handler.addFilter(_RequestFilter(state))
+    root = logging.getLogger()
+    if level and isinstance(logging.getLevelName(level), int):
+        root.setLevel(level)
+    root.addHandler(handler)
+
+
+class Unbuffered:
+    """A stream that flushes every write, as Lambda's runtime makes stdout and stderr, so a
+    function that is killed mid-invoke has shown all it printed. Remembers whether the last
+    write ended a line, so the end marker always starts one."""
+
+    def __init__(self, stream: Any) -> None:
+        self.stream = stream
+        self.at_line_start = True
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.stream, name)
+
+    def write(self, text: str) -> int:
+        written = self.stream.write(text)
+        self.stream.flush()
+        if text:
+            self.at_line_start = text.endswith("\n")
+        return written
+
+    def writelines(self, lines: Any) -> None:
+        for line in lines:
+            self.write(line)
+
+
+# --- the loop ------------------------------------------------------------------------------
+
+class Runtime:
+    def __init__(self, api: RuntimeApi, stdout: Unbuffered, stderr: Unbuffered,
+                 state: RequestState, *, json_format: bool) -> None:
+        self._api = api
+        self._stdout = stdout
+        self._stderr = stderr
+        self._state = state
+        self._json_format = json_format
+
+    def init(self, handler_name: str) -> Callable[[Any, Any], Any]:
+        try:
+            return load_handler(handler_name)
+        except Fault as fault:
+            document = error_document(fault.message, fault.error_type, fault.trace)
+        except Exception as exc:
+            document = exception_document(exc)
+        logging.warning(UNHANDLED_EXCEPTION_WARNING)
+        self._stdout.write(error_log(document, json_format=self._json_format))
+        self._flush()
+        with contextlib.suppress(ServerGone):
+            self._api.post_init_error(to_json(document).encode("utf-8"), document["errorType"])
+        sys.exit(1)
+
+    def serve_forever(self, handler: Callable[[Any, Any], Any]) -> NoReturn:
+        while True:
+            self.serve_one(handler, self._api.next())
+
+    def serve_one(self, handler: Callable[[Any, Any], Any], invocation: Invocation) -> None:
+        request_id = invocation.request_id
+        self._state.request_id = request_id
+        self._state.tenant_id = invocation.tenant_id
+        if invocation.trace_id is not None:
+            os.environ["_X_AMZN_TRACE_ID"] = invocation.trace_id
+        else:
+            os.environ.pop("_X_AMZN_TRACE_ID", None)
+        try:
+            context = LambdaContext(invocation)
+            event = unmarshal_request(invocation.body, invocation.content_type)
+            body, content_type = marshal_response(handler(event, context))
+        except Fault as fault:
+            document = error_document(fault.message, fault.error_type, fault.trace, request_id)
+        except Exception as exc:
+            document = exception_document(exc, request_id)
+        else:
+            self._end_output(request_id)
+            self._api.post_response(request_id, body, content_type)
+            return
+        self._stdout.write(error_log(document, json_format=self._json_format))
+        self._end_output(request_id)
+        self._api.post_error(request_id, to_json(document).encode("utf-8"),
+                             document["errorType"])
+
+    def _end_output(self, request_id: str) -> None:
+        # Before the result is posted, so the service has the whole output by the time it
+        # knows the invocation is done.
+        self._flush()
+        self._stdout.write(("" if self._stdout.at_line_start else "\n")
+                           + f"{END_MARKER}{request_id}\n")
+
+    def _flush(self) -> None:
+        for stream in (sys.stdout, sys.stderr, self._stdout, self._stderr):
+            with contextlib.suppress(AttributeError, ValueError):   # replaced or closed
+                stream.flush()
+
+
+def _quiet_exit(code: int) -> NoReturn:
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):   # the pipe may be gone; exiting regardless
+            stream.flush()
+    os._exit(code)
+
+
+def main() -> None:
+    script_dir = os.path.dirname(os.path.abspath(_THIS_FILE))  # noqa: PTH100, PTH120 - pathlib costs a cold start
+    if sys.path and os.path.abspath(sys.path[0] or ".") == script_dir:  # noqa: PTH100
+        # Running a script puts its folder first on sys.path; the function's modules must
+        # not meet samlite's (a handler module named `service` would import ours).
+        del sys.path[0]
+    stdout, stderr = Unbuffered(sys.stdout), Unbuffered(sys.stderr)
+    sys.stdout, sys.stderr = stdout, stderr
+    json_format = os.environ.get("AWS_LAMBDA_LOG_FORMAT", "").upper() == "JSON"
+    state = RequestState()
+    api = RuntimeApi(os.environ.get("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001"))
+    runtime = Runtime(api, stdout, stderr, state, json_format=json_format)
+    try:
+        setup_logging(state, json_format=json_format,
+                      level=log_level_from(os.environ.get("AWS_LAMBDA_LOG_LEVEL")))
+        handler = runtime.init(os.environ.get("_HANDLER", ""))
+        runtime.serve_forever(handler)
+    except KeyboardInterrupt:
+        _quiet_exit(130)
+    except (ServerGone, BrokenPipeError):
+        _quiet_exit(0)
+    except NoInvocation as exc:
+        sys.stderr.write(f"samlite runtime loop: {exc}\n")
+        _quiet_exit(1)
+
+
+if __name__ == "__main__":
+    main()
