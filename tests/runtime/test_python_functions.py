@@ -1,0 +1,70 @@
+"""Python functions through the whole service: samlite's runtime loop in a real process."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+from samlite.runtime.spec import FunctionSpec
+
+from .conftest import ServiceMaker
+
+
+def python_function(tmp_path: Path, source: str, **fields: object) -> FunctionSpec:
+    code = tmp_path / "src"
+    code.mkdir(exist_ok=True)
+    (code / "app.py").write_text(source, encoding="utf-8")
+    return FunctionSpec(logical_id="Fn", function_name="Fn", handler="app.handler",
+                        runtime="python3.12", code_dir=code, **fields)  # type: ignore[arg-type]
+
+
+def test_a_missing_module_is_an_import_module_error(make_service: ServiceMaker,
+                                                    tmp_path: Path) -> None:
+    spec = replace(python_function(tmp_path, "def handler(e, c): return 1\n"),
+                   handler="nothere.handler")
+    service, _ = make_service(spec)
+    result = service.invoke("Fn", b"{}")
+    body = json.loads(result.payload)
+    assert result.function_error == "Unhandled"
+    assert body["errorType"] == "Runtime.ImportModuleError"
+    assert body["errorMessage"] == "Unable to import module 'nothere': No module named 'nothere'"
+
+
+def test_layers_are_importable_and_a_later_layer_wins(make_service: ServiceMaker,
+                                                      tmp_path: Path) -> None:
+    first, second = tmp_path / "first", tmp_path / "second"
+    for layer, word in ((first, "first"), (second, "second")):
+        (layer / "python").mkdir(parents=True)
+        (layer / "python" / "shared.py").write_text(f"WORD = {word!r}\n", encoding="utf-8")
+    (first / "python" / "only_first.py").write_text("OK = True\n", encoding="utf-8")
+    spec = python_function(
+        tmp_path, "import shared, only_first\n"
+                  "def handler(e, c): return [shared.WORD, only_first.OK]\n",
+        layer_dirs=(first, second))
+    service, _ = make_service(spec)
+    assert json.loads(service.invoke("Fn", b"{}").payload) == ["second", True]
+
+
+def test_the_context_has_lambdas_fields(make_service: ServiceMaker, tmp_path: Path) -> None:
+    spec = python_function(
+        tmp_path, "def handler(e, c):\n"
+                  "    return [c.function_name, c.memory_limit_in_mb, c.invoked_function_arn,\n"
+                  "            c.aws_request_id, 0 < c.get_remaining_time_in_millis() <= 3000]\n",
+        timeout_s=3.0)
+    service, _ = make_service(spec)
+    result = service.invoke("Fn", b"{}")
+    name, memory, arn, request_id, remaining_ok = json.loads(result.payload)
+    assert (name, memory, remaining_ok) == ("Fn", "128", True)
+    assert arn == "arn:aws:lambda:us-east-1:123456789012:function:Fn"
+    assert request_id == result.request_id
+
+
+def test_client_context_reaches_the_handler(make_service: ServiceMaker, tmp_path: Path) -> None:
+    import base64
+
+    spec = python_function(tmp_path, "def handler(e, c): return c.client_context.custom\n")
+    service, _ = make_service(spec)
+    context = base64.b64encode(json.dumps({"custom": {"tenant": "t1"}}).encode()).decode()
+    result = service.invoke("Fn", b"{}", client_context=context)
+    assert json.loads(result.payload) == {"tenant": "t1"}
