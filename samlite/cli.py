@@ -164,5 +164,128 @@ def graph(template_option: str | None, fmt: str, parameter_overrides: tuple[str,
     click.echo(render_graph(build_graph(result.resolved), fmt), nl=False)
 
 
+def _run_options(func: Any) -> Any:
+    """Options of every command that runs functions."""
+    options = [
+        click.option("--runtime", type=click.Choice(["auto", "process", "docker"]),
+                     default="auto", show_default=True,
+                     help="Where functions run: local processes (auto, process) or Docker."),
+        click.option("-n", "--env-vars", "env_vars", type=click.Path(dir_okay=False),
+                     help="JSON file of environment variable values, in SAM CLI's format: "
+                          '{"Parameters": {...}, "<LogicalId>": {...}}.'),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _app_options(template: Path, command: str, *, runtime: str, env_vars: str | None,
+                 overrides: Sequence[str], config_file: str | None, config_env: str,
+                 **more: Any) -> Any:
+    from samlite.app import AppOptions, check_runtime
+    from samlite.env_vars import read_env_vars
+
+    check_runtime(runtime)   # before anything is read: `docker` fails fast
+    values, pseudo = _settings(template, command, overrides, config_file, config_env)
+    return AppOptions(parameter_overrides=values, pseudo=pseudo, runtime=runtime,
+                      env_vars=read_env_vars(Path(env_vars)) if env_vars else {}, **more)
+
+
+def _console_log() -> Any:
+    """Where function logs go: stderr, each line prefixed with the function's logical id."""
+    import threading
+
+    lock = threading.Lock()   # invocations log from many threads; keep lines whole
+
+    def log(function: str, line: str) -> None:
+        with lock:
+            click.echo(f"{function} | {line.rstrip()}", err=True)
+
+    return log
+
+
+@main.command()
+@click.argument("function", required=False)
+@click.option("-e", "--event", help="JSON event file, or - to read stdin [default: {}].")
+@click.option("-t", "--template", "template_option", help="Template file (SAM CLI's flag).")
+@_run_options
+@_template_options
+def invoke(function: str | None, event: str | None, template_option: str | None, runtime: str,
+           env_vars: str | None, parameter_overrides: tuple[str, ...], config_file: str | None,
+           config_env: str) -> None:
+    """Invoke FUNCTION once: the response on stdout, logs on stderr, exit 1 if it failed.
+
+    FUNCTION is a logical id (or FunctionName); a template with one function needs none.
+    """
+    from samlite.app import invoke_function, read_event
+
+    [path] = _template_paths((), template_option)
+    options = _app_options(path, "local invoke", runtime=runtime, env_vars=env_vars,
+                           overrides=parameter_overrides, config_file=config_file,
+                           config_env=config_env)
+    payload = read_event(event, stdin=click.get_binary_stream("stdin"))
+    result = invoke_function(path, function, payload, options, log=_console_log())
+    click.echo(result.payload.decode("utf-8", errors="replace"))
+    sys.exit(1 if result.is_error else 0)
+
+
+@main.command("start-lambda")
+@click.option("-t", "--template", "template_option", help="Template file (SAM CLI's flag).")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("-p", "--port", default=3001, show_default=True, type=click.IntRange(0, 65535),
+              help="Port to listen on (0: any free port).")
+@_run_options
+@_template_options
+def start_lambda(template_option: str | None, host: str, port: int, runtime: str,
+                 env_vars: str | None, parameter_overrides: tuple[str, ...],
+                 config_file: str | None, config_env: str) -> None:
+    """Serve the Lambda Invoke API for the template's functions until Ctrl-C, like
+    `sam local start-lambda`: boto3 or `aws lambda invoke --endpoint-url` call it."""
+    from samlite.app import App
+
+    [path] = _template_paths((), template_option)
+    options = _app_options(path, "local start-lambda", runtime=runtime, env_vars=env_vars,
+                           overrides=parameter_overrides, config_file=config_file,
+                           config_env=config_env, host=host, aws_port=port)
+    app = App(path, options, log=_console_log())
+
+    def announce() -> None:
+        click.echo(f"Lambda Invoke API on {app.endpoint_url} (Ctrl-C to stop)")
+        for spec in app.functions:
+            click.echo(f"  {spec.logical_id}  {spec.runtime}  {spec.handler}")
+        sys.stdout.flush()
+
+    _serve_until_interrupted(app, announce)
+    click.echo("Stopped.", err=True)
+
+
+def _serve_until_interrupted(app: Any, announce: Any) -> None:
+    """Start `app`, serve until Ctrl-C or SIGTERM, then stop it with both signals ignored,
+    so a second Ctrl-C cannot cut short the shutdown that leaves no process behind."""
+    import signal
+    import threading
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    # Both set explicitly: a shell starts `samlite start-lambda &` with SIGINT ignored.
+    previous_term = signal.signal(signal.SIGTERM, interrupt)
+    previous_int = signal.signal(signal.SIGINT, interrupt)
+    try:
+        app.start()
+        announce()
+        threading.Event().wait()   # a signal interrupts the wait (POSIX)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        try:
+            app.stop()
+        finally:
+            signal.signal(signal.SIGINT, previous_int)
+            signal.signal(signal.SIGTERM, previous_term)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -83,7 +83,9 @@ def lambda_variables(spec: FunctionSpec, *, runtime_api: str, task_root: str, ru
         **DUMMY_CREDENTIALS,
     }
     if endpoint_url:
-        variables["AWS_ENDPOINT_URL"] = endpoint_url
+        # Only Lambda is served locally so far: a service-wide AWS_ENDPOINT_URL would send
+        # the handler's S3 or DynamoDB calls to an endpoint that cannot answer them.
+        variables["AWS_ENDPOINT_URL_LAMBDA"] = endpoint_url
     for name, value in spec.variables.items():
         variables.setdefault(name, value)
     return variables

@@ -1,0 +1,259 @@
+"""The composition root: a template and options -> a validated graph, the function specs,
+the Lambda service and the loopback endpoint, started and stopped together. Nothing else
+builds these, so two apps in one process never share anything.
+
+`samlite invoke` runs one invocation without an endpoint; `samlite start-lambda` serves the
+Invoke API until stopped.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO, Protocol
+
+from samlite.clock import Clock, SystemClock
+from samlite.errors import Problem, SamliteError, TemplateError, UnreadableFile, UsageError
+from samlite.graph import Graph
+from samlite.runtime.api_errors import LambdaApiError
+from samlite.runtime.invocation import Result
+from samlite.runtime.service import DEFAULT_ACCOUNT_CONCURRENCY
+from samlite.runtime.spec import FunctionSpec
+from samlite.sources.endpoint import DEFAULT_HOST, Endpoint
+from samlite.sources.invoke_api import InvokeApi, LambdaInvoker
+from samlite.template.resolve import PseudoParameters
+
+RUNTIMES = ("auto", "process", "docker")
+LogSink = Callable[[str, str], None]      # log(function_logical_id, line)
+
+
+class Service(LambdaInvoker, Protocol):
+    """The Lambda service as the app drives it (runtime/service.py's LambdaService)."""
+
+    def start(self) -> None: ...
+
+    def stop(self, *, grace_s: float = 2.0) -> None: ...
+
+
+ServiceFactory = Callable[..., Service]   # called like LambdaService(functions, *, ...)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AppOptions:
+    parameter_overrides: Mapping[str, str] = field(default_factory=dict)
+    pseudo: PseudoParameters = field(default_factory=PseudoParameters)
+    env_vars: Mapping[str, Mapping[str, str]] = field(default_factory=dict)   # --env-vars
+    runtime: str = "auto"
+    host: str = DEFAULT_HOST
+    aws_port: int | None = None     # None: no endpoint (one-shot invokes); 0: any free port
+    account_concurrency: int = DEFAULT_ACCOUNT_CONCURRENCY
+    idle_timeout_s: float = 600.0
+
+
+class App:
+    """Everything one template runs. Building it validates the template (TemplateError) and
+    reserves the endpoint's port (UsageError when busy); then `start()`/`stop()`, or use it
+    as a context manager. An app that is never started should be `close()`d."""
+
+    def __init__(self, template: Path, options: AppOptions | None = None, *,
+                 log: LogSink = lambda function, line: None, clock: Clock | None = None,
+                 service_factory: ServiceFactory | None = None,
+                 environments: Callable[..., object] | None = None) -> None:
+        self.options = options or AppOptions()
+        self._started = False
+        check_runtime(self.options.runtime)
+        self.template = template
+        self.graph, self.warnings = load_graph(template, self.options)
+        self.functions: tuple[FunctionSpec, ...] = function_specs_for(
+            self.graph, template, self.options)
+        # The endpoint's port is reserved first, so functions can be told its URL
+        # (AWS_ENDPOINT_URL) even when the port is picked by the system.
+        self._endpoint: Endpoint | None = None
+        if self.options.aws_port is not None:
+            self._endpoint = Endpoint(host=self.options.host, port=self.options.aws_port)
+            self._endpoint.bind()
+        factory = service_factory or _lambda_service
+        try:
+            self.service: Service = factory(
+                self.functions,
+                environments=environments or environment_factory(self.options.runtime),
+                clock=clock or SystemClock(), log=log,
+                account_concurrency=self.options.account_concurrency,
+                idle_timeout_s=self.options.idle_timeout_s, endpoint_url=self.endpoint_url)
+        except BaseException:
+            self.close()
+            raise
+        if self._endpoint is not None:
+            self._endpoint.add(InvokeApi(self.service))
+
+    @property
+    def endpoint_url(self) -> str | None:
+        """The loopback AWS endpoint, e.g. http://127.0.0.1:3001 (None without one)."""
+        return self._endpoint.url if self._endpoint is not None and self._endpoint.is_bound \
+            else None
+
+    def close(self) -> None:
+        """Release what an app that will not be started holds (its port, the service's
+        scratch space)."""
+        if self._started:
+            return
+        try:
+            if self._endpoint is not None:
+                self._endpoint.stop()
+        finally:
+            service = getattr(self, "service", None)   # absent when building it failed
+            if service is not None:
+                service.stop(grace_s=0.0)
+
+    def start(self) -> None:
+        """Start everything, or (on any failure, Ctrl-C included) nothing."""
+        if self._started:
+            return
+        try:
+            if self._endpoint is not None:
+                self._endpoint.start()
+            self.service.start()
+        except BaseException:
+            self._stop_parts(grace_s=2.0)
+            raise
+        self._started = True
+
+    def stop(self, *, grace_s: float = 2.0) -> None:
+        """Stop taking requests, then stop every environment; nothing is left running."""
+        if not self._started:
+            self.close()
+            return
+        self._started = False
+        self._stop_parts(grace_s=grace_s)
+
+    def _stop_parts(self, *, grace_s: float) -> None:
+        try:
+            if self._endpoint is not None:
+                self._endpoint.stop()
+        finally:
+            self.service.stop(grace_s=grace_s)
+
+    def __enter__(self) -> App:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def function(self, name: str | None) -> FunctionSpec:
+        """The function `name` means (logical id, else FunctionName); with no name, the
+        template's only function. UsageError, listing the functions, otherwise."""
+        return choose_function(self.functions, name, template=self.template)
+
+    def invoke(self, name: str | None, payload: bytes) -> Result:
+        """One synchronous invocation, as `samlite invoke` runs it. A failure of the call
+        itself (throttled, too large) is a SamliteError; a failing function is a Result."""
+        spec = self.function(name)
+        try:
+            return self.service.invoke(spec.logical_id, payload)
+        except LambdaApiError as exc:
+            detail = "".join(f" ({value})" for value in exc.fields.values())
+            raise SamliteError(f"{spec.logical_id}: {exc.error_type}: {exc.message}{detail}"
+                               ) from exc
+
+
+def check_runtime(runtime: str) -> None:
+    """`--runtime`: auto, process or docker; docker is not there yet."""
+    if runtime == "docker":
+        raise UsageError("the Docker runtime is not available yet; use --runtime process "
+                         "(or auto)")
+    if runtime not in RUNTIMES:
+        raise UsageError(f"--runtime must be one of {', '.join(RUNTIMES)} (got {runtime!r})")
+
+
+def environment_factory(runtime: str) -> Callable[..., object]:
+    """The execution environments `--runtime` asks for; `auto` is process until Docker
+    support lands."""
+    check_runtime(runtime)
+    from samlite.runtime.environments.process import ProcessEnvironment
+
+    return ProcessEnvironment
+
+
+def load_graph(template: Path, options: AppOptions) -> tuple[Graph, tuple[Problem, ...]]:
+    """The template's graph, validated as `samlite validate` would with code required to
+    exist. Errors raise TemplateError; warnings are returned."""
+    from samlite.graph import build_graph
+    from samlite.validate import validate_file
+
+    result = validate_file(template, parameter_overrides=options.parameter_overrides,
+                           pseudo=options.pseudo, code_must_exist=True)
+    if not result.is_valid or result.resolved is None:
+        raise TemplateError([p for p in result.problems if p.is_error])
+    return build_graph(result.resolved), tuple(p for p in result.problems if not p.is_error)
+
+
+def function_specs_for(graph: Graph, template: Path, options: AppOptions,
+                       ) -> tuple[FunctionSpec, ...]:
+    from samlite.runtime.spec import function_specs
+
+    return function_specs(graph, project_dir=template.resolve().parent, pseudo=options.pseudo,
+                          env_overrides=options.env_vars)
+
+
+def choose_function(functions: Sequence[FunctionSpec], name: str | None, *,
+                    template: Path) -> FunctionSpec:
+    names = ", ".join(sorted(spec.logical_id for spec in functions)) or "none"
+    if name is None:
+        if len(functions) == 1:
+            return functions[0]
+        if not functions:
+            raise UsageError(f"{template} has no functions to invoke")
+        raise UsageError(f"{template} has {len(functions)} functions; name the one to invoke "
+                         f"({names})")
+    for spec in functions:
+        if spec.logical_id == name:
+            return spec
+    for spec in functions:
+        if spec.function_name == name:
+            return spec
+    raise UsageError(f"{template} has no function {name!r} (functions: {names})")
+
+
+def invoke_function(template: Path, name: str | None, payload: bytes, options: AppOptions,
+                    *, log: LogSink) -> Result:
+    """`samlite invoke`: build the app, check the name, run one invocation, stop."""
+    app = App(template, options, log=log)
+    try:
+        spec = app.function(name)   # before starting anything
+    except SamliteError:
+        app.close()
+        raise
+    with app:
+        return app.invoke(spec.logical_id, payload)
+
+
+def read_event(source: str | None, *, stdin: BinaryIO) -> bytes:
+    """The event for `samlite invoke -e`: a file, `-` for stdin, or `{}` when not given (SAM
+    CLI reads stdin only for `-`). It must be JSON, as Lambda requires."""
+    if source is None:
+        return b"{}"
+    if source == "-":
+        payload, name = stdin.read(), "the event on stdin"
+    else:
+        try:
+            payload, name = Path(source).read_bytes(), source
+        except FileNotFoundError as exc:
+            raise UnreadableFile(f"{source}: no such event file") from exc
+        except OSError as exc:
+            raise UnreadableFile(f"{source}: cannot be read ({exc.strerror or exc})") from exc
+    try:
+        json.loads(payload or b"{}")
+    except json.JSONDecodeError as exc:
+        raise UsageError(f"{name}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}") from exc
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"{name}: not valid JSON: not UTF-8 text") from exc
+    return payload or b"{}"
+
+
+def _lambda_service(functions: Sequence[FunctionSpec], **kwargs: object) -> Service:
+    from samlite.runtime.service import LambdaService
+
+    return LambdaService(functions, **kwargs)  # type: ignore[arg-type]

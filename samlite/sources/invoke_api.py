@@ -1,0 +1,172 @@
+"""The Lambda Invoke API on the local endpoint: HTTP request -> one call on the Lambda service
+-> HTTP response, as boto3 and the AWS CLI expect it. No sockets (endpoint.py has them).
+
+Follows botocore's lambda service model (2015-03-31) and the API reference pages "Invoke",
+"GetFunction" and "ListFunctions": `POST /2015-03-31/functions/{FunctionName}/invocations`
+with X-Amz-Invocation-Type, X-Amz-Log-Type, X-Amz-Client-Context and ?Qualifier=; answers
+200 (RequestResponse), 202 (Event) or 204 (DryRun) with X-Amz-Function-Error,
+X-Amz-Log-Result and X-Amz-Executed-Version; errors as {"Type", "message"} bodies with the
+type in X-Amzn-ErrorType, which is where botocore reads the error code.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import uuid
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
+from urllib.parse import unquote
+
+from samlite.runtime.api_errors import InvalidParameterValue, InvalidRequestContent, LambdaApiError
+from samlite.runtime.invocation import InvocationType, Result
+from samlite.runtime.spec import FunctionSpec
+from samlite.sources.endpoint import Request, Response, json_error
+
+PREFIX = "/2015-03-31/functions"
+_INVOKE_PATH = re.compile(rf"^{PREFIX}/(?P<name>[^/]+)/invocations/?$")
+_FUNCTION_PATH = re.compile(rf"^{PREFIX}/(?P<name>[^/]+)/?$")
+_LIST_PATHS = (PREFIX, f"{PREFIX}/")
+LOG_TAIL_BYTES = 4096               # "the last 4 KB of the execution log" (Invoke, LogType)
+LOG_TYPES = ("None", "Tail")
+_JSON = ("Content-Type", "application/json")
+
+
+class LambdaInvoker(Protocol):
+    """What the Invoke API needs from the Lambda service (runtime/service.py)."""
+
+    @property
+    def functions(self) -> Sequence[FunctionSpec]: ...
+
+    def function_for(self, name: str, qualifier: str | None = None) -> FunctionSpec: ...
+
+    def invoke(self, function: str, payload: bytes, *, tail_logs: bool = False,
+               client_context: str | None = None) -> Result: ...
+
+    def invoke_async(self, function: str, payload: bytes) -> str: ...
+
+
+class InvokeApi:
+    """The Lambda route of the endpoint."""
+
+    def __init__(self, service: LambdaInvoker, *,
+                 request_ids: Callable[[], str] = lambda: str(uuid.uuid4())) -> None:
+        self._service = service
+        self._request_ids = request_ids
+
+    def handles(self, request: Request) -> bool:
+        return request.path == PREFIX or request.path.startswith(f"{PREFIX}/")
+
+    def handle(self, request: Request) -> Response:
+        try:
+            return self._route(request)
+        except LambdaApiError as exc:
+            return api_error_response(exc, request_id=self._request_ids())
+
+    def _route(self, request: Request) -> Response:
+        invoke = _INVOKE_PATH.match(request.path)
+        if invoke and request.method == "POST":
+            return self._invoke(unquote(invoke["name"]), request)
+        function = _FUNCTION_PATH.match(request.path)
+        if function and request.method == "GET":
+            spec = self._service.function_for(unquote(function["name"]),
+                                              request.query_value("Qualifier"))
+            return _json(200, {"Configuration": function_configuration(spec)})
+        if request.path in _LIST_PATHS and request.method == "GET":
+            configs = [function_configuration(spec) for spec in self._service.functions]
+            return _json(200, {"Functions": configs})
+        return json_error(404, "UnknownOperationException",
+                          f"no Lambda operation for {request.method} {request.path}")
+
+    def _invoke(self, name: str, request: Request) -> Response:
+        invocation_type = _invocation_type(request.header("X-Amz-Invocation-Type"))
+        log_type = request.header("X-Amz-Log-Type") or "None"
+        if log_type not in LOG_TYPES:
+            raise _enum_error("logType", log_type, LOG_TYPES)
+        payload = request.body or b"{}"   # no payload: the handler gets {} (as on Lambda)
+        _check_json(payload)
+        spec = self._service.function_for(name, request.query_value("Qualifier"))
+        if invocation_type is InvocationType.DRY_RUN:
+            return Response(status=204, headers=(("X-Amzn-RequestId", self._request_ids()),))
+        if invocation_type is InvocationType.EVENT:
+            request_id = self._service.invoke_async(spec.logical_id, payload)
+            return Response(status=202, headers=(("X-Amzn-RequestId", request_id),))
+        result = self._service.invoke(spec.logical_id, payload, tail_logs=log_type == "Tail",
+                                      client_context=request.header("X-Amz-Client-Context"))
+        return invoke_response(result, tail_logs=log_type == "Tail")
+
+
+def invoke_response(result: Result, *, tail_logs: bool) -> Response:
+    """A synchronous invocation's outcome: 200 whether or not the function failed."""
+    headers = [_JSON, ("X-Amzn-RequestId", result.request_id),
+               ("X-Amz-Executed-Version", result.executed_version)]
+    if result.function_error:
+        headers.append(("X-Amz-Function-Error", result.function_error))
+    if tail_logs:
+        headers.append(("X-Amz-Log-Result", log_tail(result.logs)))
+    return Response(status=200, headers=tuple(headers), body=result.payload)
+
+
+def log_tail(logs: str) -> str:
+    """Base64 of the last 4 KB of an invocation's log, as X-Amz-Log-Result carries it."""
+    return base64.b64encode(logs.encode("utf-8")[-LOG_TAIL_BYTES:]).decode("ascii")
+
+
+def api_error_response(exc: LambdaApiError, *, request_id: str) -> Response:
+    body = {"Type": exc.fault, "message": exc.message, **exc.fields}
+    return Response(status=exc.status, body=json.dumps(body).encode(),
+                    headers=(_JSON, ("X-Amzn-ErrorType", exc.error_type),
+                             ("X-Amzn-RequestId", request_id)))
+
+
+def function_configuration(spec: FunctionSpec) -> dict[str, Any]:
+    """The FunctionConfiguration shape GetFunction and ListFunctions return."""
+    config: dict[str, Any] = {
+        "FunctionName": spec.function_name,
+        "FunctionArn": spec.arn,
+        "Role": f"arn:aws:iam::{spec.account_id}:role/{spec.function_name}-role",
+        "Timeout": round(spec.timeout_s),
+        "MemorySize": spec.memory_mb,
+        "Version": "$LATEST",
+        "PackageType": spec.package_type,
+        "Architectures": [spec.architecture],
+        "EphemeralStorage": {"Size": spec.ephemeral_storage_mb},
+        "Environment": {"Variables": dict(spec.variables)},
+        "State": "Active",
+        "LastUpdateStatus": "Successful",
+    }
+    if spec.package_type == "Zip":
+        config["Runtime"] = spec.runtime
+        config["Handler"] = spec.handler
+    return config
+
+
+def _invocation_type(value: str | None) -> InvocationType:
+    if not value:
+        return InvocationType.REQUEST_RESPONSE
+    try:
+        return InvocationType(value)
+    except ValueError:
+        raise _enum_error("invocationType", value, [t.value for t in InvocationType]) from None
+
+
+def _enum_error(member: str, value: str, allowed: Sequence[str]) -> InvalidParameterValue:
+    # AWS's request-validation wording for a header outside its enum.
+    return InvalidParameterValue(
+        f"1 validation error detected: Value '{value}' at '{member}' failed to satisfy "
+        f"constraint: Member must satisfy enum value set: [{', '.join(allowed)}]")
+
+
+def _check_json(payload: bytes) -> None:
+    try:
+        json.loads(payload)
+    except (ValueError, UnicodeDecodeError) as exc:
+        # Lambda's prefix; the parser's own detail differs (Lambda's is Jackson's).
+        raise InvalidRequestContent(
+            f"Could not parse request body into json: Could not parse payload into json: {exc}",
+        ) from exc
+
+
+def _json(status: int, body: object) -> Response:
+    return Response(status=status, headers=(_JSON,), body=json.dumps(body).encode())
