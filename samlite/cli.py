@@ -173,6 +173,12 @@ def _run_options(func: Any) -> Any:
         click.option("-n", "--env-vars", "env_vars", type=click.Path(dir_okay=False),
                      help="JSON file of environment variable values, in SAM CLI's format: "
                           '{"Parameters": {...}, "<LogicalId>": {...}}.'),
+        click.option("--account-concurrency", type=click.IntRange(1), default=1000,
+                     show_default=True,
+                     help="The account's concurrency limit (Lambda's default quota)."),
+        click.option("--idle-timeout", "idle_timeout_s", type=click.FloatRange(min=1),
+                     default=600, show_default=True,
+                     help="Seconds an idle execution environment stays warm."),
     ]
     for option in reversed(options):
         func = option(func)
@@ -181,6 +187,7 @@ def _run_options(func: Any) -> Any:
 
 def _app_options(template: Path, command: str, *, runtime: str, env_vars: str | None,
                  overrides: Sequence[str], config_file: str | None, config_env: str,
+                 account_concurrency: int = 1000, idle_timeout_s: float = 600,
                  **more: Any) -> Any:
     from samlite.app import AppOptions, check_runtime
     from samlite.env_vars import read_env_vars
@@ -188,7 +195,9 @@ def _app_options(template: Path, command: str, *, runtime: str, env_vars: str | 
     check_runtime(runtime)   # before anything is read: `docker` fails fast
     values, pseudo = _settings(template, command, overrides, config_file, config_env)
     return AppOptions(parameter_overrides=values, pseudo=pseudo, runtime=runtime,
-                      env_vars=read_env_vars(Path(env_vars)) if env_vars else {}, **more)
+                      env_vars=read_env_vars(Path(env_vars)) if env_vars else {},
+                      account_concurrency=account_concurrency, idle_timeout_s=idle_timeout_s,
+                      **more)
 
 
 def _console_log() -> Any:
@@ -211,7 +220,8 @@ def _console_log() -> Any:
 @_run_options
 @_template_options
 def invoke(function: str | None, event: str | None, template_option: str | None, runtime: str,
-           env_vars: str | None, parameter_overrides: tuple[str, ...], config_file: str | None,
+           env_vars: str | None, account_concurrency: int, idle_timeout_s: float,
+           parameter_overrides: tuple[str, ...], config_file: str | None,
            config_env: str) -> None:
     """Invoke FUNCTION once: the response on stdout, logs on stderr, exit 1 if it failed.
 
@@ -222,7 +232,8 @@ def invoke(function: str | None, event: str | None, template_option: str | None,
     [path] = _template_paths((), template_option)
     options = _app_options(path, "local invoke", runtime=runtime, env_vars=env_vars,
                            overrides=parameter_overrides, config_file=config_file,
-                           config_env=config_env)
+                           config_env=config_env, account_concurrency=account_concurrency,
+                           idle_timeout_s=idle_timeout_s)
     payload = read_event(event, stdin=click.get_binary_stream("stdin"))
     result = invoke_function(path, function, payload, options, log=_console_log())
     click.echo(result.payload.decode("utf-8", errors="replace"))
@@ -237,8 +248,9 @@ def invoke(function: str | None, event: str | None, template_option: str | None,
 @_run_options
 @_template_options
 def start_lambda(template_option: str | None, host: str, port: int, runtime: str,
-                 env_vars: str | None, parameter_overrides: tuple[str, ...],
-                 config_file: str | None, config_env: str) -> None:
+                 env_vars: str | None, account_concurrency: int, idle_timeout_s: float,
+                 parameter_overrides: tuple[str, ...], config_file: str | None,
+                 config_env: str) -> None:
     """Serve the Lambda Invoke API for the template's functions until Ctrl-C, like
     `sam local start-lambda`: boto3 or `aws lambda invoke --endpoint-url` call it."""
     from samlite.app import App
@@ -246,7 +258,9 @@ def start_lambda(template_option: str | None, host: str, port: int, runtime: str
     [path] = _template_paths((), template_option)
     options = _app_options(path, "local start-lambda", runtime=runtime, env_vars=env_vars,
                            overrides=parameter_overrides, config_file=config_file,
-                           config_env=config_env, host=host, aws_port=port)
+                           config_env=config_env, host=host, aws_port=port,
+                           account_concurrency=account_concurrency,
+                           idle_timeout_s=idle_timeout_s)
     app = App(path, options, log=_console_log())
 
     def announce() -> None:
