@@ -234,7 +234,7 @@ def invoke(function: str | None, event: str | None, template_option: str | None,
                            overrides=parameter_overrides, config_file=config_file,
                            config_env=config_env, account_concurrency=account_concurrency,
                            idle_timeout_s=idle_timeout_s)
-    payload = read_event(event, stdin=click.get_binary_stream("stdin"))
+    payload = read_event(event, stdin=sys.stdin.buffer)
     result = invoke_function(path, function, payload, options, log=_console_log())
     click.echo(result.payload.decode("utf-8", errors="replace"))
     sys.exit(1 if result.is_error else 0)
