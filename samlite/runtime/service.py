@@ -121,6 +121,7 @@ class _Env:
         self.init_duration_ms: float | None = None
         self.init_error: tuple[bytes, str | None] | None = None
         self.peak_mb = 0                  # last memory reading, kept after the process ends
+        self.stale = False                # its code changed: retire it once it is free
         self.killed_for_memory = False
         self.last_used = service.clock.monotonic()
         self.address = service.hub.open(self)
@@ -348,7 +349,13 @@ class LambdaService:
             if item is None:
                 return
             logical_id, invocation = item
-            spec = self._specs[logical_id]
+            spec = self._specs.get(logical_id)
+            if spec is None:   # the function was removed from the template meanwhile
+                log.warning("dropping event %s: function %s no longer exists",
+                            invocation.request_id, logical_id)
+                self.log(logical_id, f"samlite: event {invocation.request_id} not run: "
+                                     "the function was removed from the template")
+                continue
             while not self._stopping.is_set():
                 try:
                     self._run(spec, invocation)
@@ -456,6 +463,9 @@ class LambdaService:
         env.current = None
         if env.dead:
             return
+        if env.stale:   # the code changed while it worked: this invoke ran the old code
+            self._retire(env)
+            return
         storage_mb = env.environment.tmp_used_mb()
         if storage_mb > spec.ephemeral_storage_mb:
             self.log(spec.logical_id, f"samlite: /tmp holds {storage_mb:.0f} MB, more than "
@@ -477,6 +487,44 @@ class LambdaService:
             pool = self._envs.get(env.spec.logical_id, [])
             if env in pool:
                 pool.remove(env)
+
+    # --- reloading --------------------------------------------------------------------------
+    def recycle(self, functions: Sequence[str]) -> int:
+        """New code for these functions (logical ids): idle environments stop now, busy ones
+        finish their invoke on the old code and stop then; the next invoke starts fresh.
+        Other functions stay warm. Returns how many environments were retired now."""
+        retired = 0
+        with self._lock:
+            envs = [env for name in functions for env in self._envs.get(name, [])]
+            idle = []
+            for env in envs:
+                if env.busy:
+                    env.stale = True
+                else:
+                    env.busy = True   # nobody may take it while it stops
+                    idle.append(env)
+        for env in idle:
+            self._retire(env)
+            retired += 1
+        return retired
+
+    def update_functions(self, functions: Sequence[FunctionSpec]) -> tuple[str, ...]:
+        """Apply a reloaded template: new functions appear, removed ones stop, changed ones
+        are recycled. Returns the logical ids that changed in any way."""
+        new = {spec.logical_id: spec for spec in functions}
+        with self._lock:
+            old = self._specs
+            changed = tuple(sorted(name for name in old.keys() | new.keys()
+                                   if old.get(name) != new.get(name)))
+            self._specs = new
+            for name in new.keys() - self._envs.keys():
+                self._envs[name] = []
+        self.recycle([name for name in changed if name in old])
+        with self._lock:
+            for name in old.keys() - new.keys():
+                if not self._envs.get(name):
+                    self._envs.pop(name, None)
+        return changed
 
     # --- background work ---------------------------------------------------------------------
     def reap_idle(self) -> int:
@@ -510,7 +558,7 @@ class LambdaService:
     def environment_count(self, function: str) -> int:
         """How many live environments a function has (for tests and `samlite up`)."""
         with self._lock:
-            return sum(1 for env in self._envs[function] if not env.dead)
+            return sum(1 for env in self._envs.get(function, []) if not env.dead)
 
 
 def report_line(request_id: str, report: Report, status: str | None = None,

@@ -237,3 +237,44 @@ def test_stop_leaves_no_process(make_service: ServiceMaker) -> None:
     assert pid_line
     service.stop(grace_s=1)
     assert service.environment_count("Fn") == 0
+
+
+def test_recycle_replaces_idle_environments_and_keeps_others_warm(
+        make_service: ServiceMaker, custom_runtime: Path) -> None:
+    other = function_spec(custom_runtime, logical_id="Other", function_name="Other")
+    service, _ = make_service(function_spec(custom_runtime), other)
+    invoke(service, {"n": 1})
+    service.invoke("Other", b"{}")
+    assert service.recycle(["Fn"]) == 1
+    assert invoke(service, {"n": 2})["report"].init_duration_ms is not None
+    assert service.invoke("Other", b"{}").report.init_duration_ms is None   # still warm
+
+
+def test_recycle_lets_a_busy_invoke_finish_on_the_old_environment(
+        make_service: ServiceMaker) -> None:
+    service, _ = make_service()
+    results: list[dict] = []
+    worker = threading.Thread(target=lambda: results.append(invoke(service, {"sleep": 0.5})))
+    worker.start()
+    for _ in range(100):   # bounded wait until the invoke is running
+        if service.environment_count("Fn") == 1:
+            break
+        threading.Event().wait(0.02)
+    service.recycle(["Fn"])
+    worker.join(10)
+    assert results[0]["body"] == {"sleep": 0.5}
+    assert invoke(service, {"n": 1})["report"].init_duration_ms is not None
+
+
+def test_update_functions_adds_removes_and_recycles(make_service: ServiceMaker,
+                                                    custom_runtime: Path) -> None:
+    service, _ = make_service()
+    invoke(service, {"n": 1})
+    added = function_spec(custom_runtime, logical_id="New", function_name="New")
+    changed = function_spec(custom_runtime, memory_mb=256)
+    assert service.update_functions([changed, added]) == ("Fn", "New")
+    assert invoke(service, {"n": 1})["report"].memory_size_mb == 256
+    assert json.loads(service.invoke("New", b'{"n": 2}').payload) == {"n": 2}
+    assert service.update_functions([added]) == ("Fn",)
+    with pytest.raises(api_errors.ResourceNotFound):
+        service.invoke("Fn", b"{}")
