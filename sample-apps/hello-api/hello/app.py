@@ -1,4 +1,4 @@
-"""hello-api handlers: REST API (payload format 1.0) events in, proxy responses out."""
+"""hello-api handlers: API Gateway and function URL events in, proxy responses out."""
 
 import json
 import os
@@ -13,9 +13,18 @@ def _response(status: int, body: dict) -> dict:
 
 
 def hello(event, context):
-    return _response(200, {"message": f"{os.environ.get('GREETING', 'Hello')}, world"})
+    """REST API (payload format 1.0): GET /hello?name=..."""
+    name = (event.get("queryStringParameters") or {}).get("name", "world")
+    return _response(200, {"message": f"{os.environ.get('GREETING', 'Hello')}, {name}"})
 
 
 def greet(event, context):
+    """REST API: GET /hello/{name}"""
     name = (event.get("pathParameters") or {}).get("name", "stranger")
     return _response(200, {"message": f"{os.environ.get('GREETING', 'Hello')}, {name}"})
+
+
+def hi(event, context):
+    """HTTP API or function URL (payload format 2.0): a plain dict becomes a 200 JSON reply."""
+    return {"message": f"{os.environ.get('GREETING', 'Hello')} from {event['rawPath']}",
+            "requestId": context.aws_request_id}
