@@ -9,14 +9,17 @@ Invoke API until stopped.
 from __future__ import annotations
 
 import json
+import logging
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import TYPE_CHECKING, BinaryIO, Protocol
 
 from samlite.clock import Clock, SystemClock
 from samlite.errors import Problem, SamliteError, TemplateError, UnreadableFile, UsageError
 from samlite.graph import Graph
+from samlite.reload import describe_template_change, plan_changes, watch_roots
 from samlite.runtime.api_errors import LambdaApiError
 from samlite.runtime.invocation import Result
 from samlite.runtime.service import DEFAULT_ACCOUNT_CONCURRENCY
@@ -24,6 +27,11 @@ from samlite.runtime.spec import FunctionSpec
 from samlite.sources.endpoint import DEFAULT_HOST, Endpoint
 from samlite.sources.invoke_api import InvokeApi, LambdaInvoker
 from samlite.template.resolve import PseudoParameters
+
+if TYPE_CHECKING:
+    from samlite.watch import Watcher
+
+log = logging.getLogger(__name__)
 
 RUNTIMES = ("auto", "process", "docker")
 LogSink = Callable[[str, str], None]      # log(function_logical_id, line)
@@ -35,6 +43,10 @@ class Service(LambdaInvoker, Protocol):
     def start(self) -> None: ...
 
     def stop(self, *, grace_s: float = 2.0) -> None: ...
+
+    def recycle(self, functions: Sequence[str]) -> int: ...
+
+    def update_functions(self, functions: Sequence[FunctionSpec]) -> tuple[str, ...]: ...
 
 
 ServiceFactory = Callable[..., Service]   # called like LambdaService(functions, *, ...)
@@ -63,6 +75,13 @@ class App:
                  environments: Callable[..., object] | None = None) -> None:
         self.options = options or AppOptions()
         self._started = False
+        # Hot reload (see reload()): the files besides the template whose change reloads it
+        # (samconfig.toml, --env-vars) and how to re-read the options they give.
+        self.reload_files: tuple[Path, ...] = ()
+        self.reload_options: Callable[[], AppOptions] | None = None
+        self._graph_listeners: list[Callable[[Graph], None]] = []
+        self._reload_lock = threading.Lock()
+        self._watcher: Watcher | None = None
         check_runtime(self.options.runtime)
         self.template = template
         self.graph, self.warnings = load_graph(template, self.options)
@@ -122,6 +141,7 @@ class App:
 
     def stop(self, *, grace_s: float = 2.0) -> None:
         """Stop taking requests, then stop every environment; nothing is left running."""
+        self.stop_watching()
         if not self._started:
             self.close()
             return
@@ -157,6 +177,79 @@ class App:
             detail = "".join(f" ({value})" for value in exc.fields.values())
             raise SamliteError(f"{spec.logical_id}: {exc.error_type}: {exc.message}{detail}"
                                ) from exc
+
+    # --- hot reload ------------------------------------------------------------------------
+    def on_graph_change(self, callback: Callable[[Graph], None]) -> None:
+        """Call `callback(graph)` after each template reload that applied (the gateway's
+        routes follow the template this way)."""
+        self._graph_listeners.append(callback)
+
+    def reload(self, changed: frozenset[Path]) -> str | None:
+        """Apply saved changes: recycle the functions whose code or layers changed, reload
+        the template when it (or samconfig.toml, --env-vars) changed. Returns the one log
+        line saying what changed, or None when nothing here depends on `changed`. A template
+        with errors keeps the last good app serving; the line then carries the problems as
+        `samlite validate` prints them."""
+        with self._reload_lock:
+            plan = plan_changes(changed, template=self.template, specs=self.functions,
+                                extra_files=self.reload_files)
+            if plan.is_empty:
+                return None
+            if not plan.reload_template:
+                self.service.recycle(plan.recycle)
+                return plan.why
+            return self._reload_template(plan.recycle, plan.line)
+
+    def _reload_template(self, recycle: Sequence[str], line: Callable[[str], str]) -> str:
+        from samlite.report import ReportFormat, render
+
+        try:
+            options = self.reload_options() if self.reload_options else self.options
+            graph, warnings = load_graph(self.template, options)
+            specs = function_specs_for(graph, self.template, options)
+        except TemplateError as exc:
+            self.service.recycle(recycle)   # saved code still applies
+            report = render(exc.problems, ReportFormat.TEXT, files=[str(self.template)])
+            return line("it has errors; the last good version keeps serving") + "\n" + \
+                report.rstrip("\n")
+        except SamliteError as exc:         # unreadable now, or a bad samconfig / --env-vars
+            self.service.recycle(recycle)
+            return line(f"{exc}; the last good version keeps serving")
+        change = describe_template_change(self.functions, specs, self.graph.routes,
+                                          graph.routes)
+        self.options, self.graph, self.warnings, self.functions = options, graph, warnings, specs
+        self.service.update_functions(specs)
+        names = {spec.logical_id for spec in specs}
+        self.service.recycle([name for name in recycle if name in names])
+        for callback in self._graph_listeners:
+            try:
+                callback(graph)
+            except Exception:
+                log.exception("a graph listener failed")
+        if self._watcher is not None:
+            self._watcher.set_roots(watch_roots(self.template, specs, self.reload_files))
+        return line(change)
+
+    def watch(self, on_reload: Callable[[str], None], *, debounce_s: float = 0.05) -> Watcher:
+        """Watch the template, its extra files and every code and layer folder; each burst
+        of saves is applied by reload() and its line handed to `on_reload`. stop() ends it."""
+        from samlite.watch import Watcher
+
+        def changed(paths: frozenset[Path]) -> None:
+            line = self.reload(paths)
+            if line is not None:
+                on_reload(line)
+
+        self.stop_watching()
+        self._watcher = Watcher(watch_roots(self.template, self.functions, self.reload_files),
+                                changed, debounce_s=debounce_s)
+        self._watcher.start()
+        return self._watcher
+
+    def stop_watching(self) -> None:
+        watcher, self._watcher = self._watcher, None
+        if watcher is not None:
+            watcher.stop()
 
 
 def check_runtime(runtime: str) -> None:
