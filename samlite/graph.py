@@ -88,6 +88,7 @@ class Route:
     event: str                       # the event id under the function's Events
     payload_format_version: str      # "1.0" (REST) or "2.0" (HTTP API default)
     timeout_ms: int | None = None
+    authorizer: str | None = None    # the event's Auth.Authorizer ("NONE" turns the default off)
     at: Mark
 
 
@@ -271,7 +272,14 @@ class Api:
     stage_name: str = "Prod"
     binary_media_types: tuple[str, ...] = ()
     cors: Cors | None = None
+    stage_variables: tuple[tuple[str, str], ...] = ()   # Api Variables / HttpApi StageVariables
+    default_authorizer: str | None = None               # Auth.DefaultAuthorizer
     at: Mark
+
+    def authorizer_for(self, route: Route) -> str | None:
+        """The authorizer API Gateway would run for `route` (None when there is none)."""
+        name = route.authorizer or self.default_authorizer
+        return None if name in (None, "NONE") else name
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -438,7 +438,8 @@ class GraphBuilder:
         route = Route(api=api, kind=ApiKind.REST if is_rest else ApiKind.HTTP, method=method,
                       path=path or "/", function=fid, event=event_id,
                       payload_format_version=version,
-                      timeout_ms=as_int(props.get("TimeoutInMillis")), at=at)
+                      timeout_ms=as_int(props.get("TimeoutInMillis")),
+                      authorizer=as_text(as_map(props.get("Auth")).get("Authorizer")), at=at)
         self.routes.append(route)
         return route
 
@@ -559,6 +560,8 @@ class GraphBuilder:
             binary_media_types=as_texts(props.get("BinaryMediaTypes")),
             cors=rest_cors(props.get("Cors")) if is_rest
             else http_cors(props.get("CorsConfiguration")),
+            stage_variables=text_pairs(props.get("Variables" if is_rest else "StageVariables")),
+            default_authorizer=as_text(as_map(props.get("Auth")).get("DefaultAuthorizer")),
             at=res.at))
         self._definition_routes(res, props, raw, ApiKind.REST if is_rest else ApiKind.HTTP)
 
@@ -625,6 +628,9 @@ class GraphBuilder:
                                          if isinstance(v, str)),
                 cors=rest_cors(config.get("Cors")) if is_rest
                 else http_cors(config.get("CorsConfiguration")),
+                stage_variables=text_pairs(
+                    config.get("Variables" if is_rest else "StageVariables")),
+                default_authorizer=as_text(as_map(config.get("Auth")).get("DefaultAuthorizer")),
                 at=at))
 
     def _events_rule(self, res: Resource) -> bool:
@@ -731,3 +737,9 @@ class GraphBuilder:
             return False
         self._pending(fid).event_invoke = self._event_invoke(fid, props, raw)
         return True
+
+
+def text_pairs(value: Any) -> tuple[tuple[str, str], ...]:
+    """A map of names to scalar values (stage variables) as sorted text pairs."""
+    pairs = ((str(k), as_text(v)) for k, v in as_map(value).items())
+    return tuple(sorted((k, v) for k, v in pairs if v is not None))

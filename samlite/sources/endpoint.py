@@ -36,6 +36,11 @@ class Request:
     query: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     headers: Mapping[str, str] = field(default_factory=dict)   # names in lower case
     body: bytes = b""
+    # As received, for gateways that must pass them on unchanged (API Gateway's events):
+    raw_query: str = ""                                   # the query string, still encoded
+    raw_headers: tuple[tuple[str, str], ...] = ()         # in order, repeats kept, names as sent
+    client_ip: str = "127.0.0.1"
+    protocol: str = "HTTP/1.1"
 
     def header(self, name: str, default: str | None = None) -> str | None:
         return self.headers.get(name.lower(), default)
@@ -195,7 +200,7 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         self._serve()
 
-    do_POST = do_PUT = do_DELETE = do_HEAD = do_PATCH = do_GET
+    do_POST = do_PUT = do_DELETE = do_HEAD = do_PATCH = do_OPTIONS = do_GET
 
     def _serve(self) -> None:
         try:
@@ -214,9 +219,12 @@ class _Handler(BaseHTTPRequestHandler):
     def _read_request(self) -> Request:
         split = urlsplit(self.path)
         query = {k: tuple(v) for k, v in parse_qs(split.query, keep_blank_values=True).items()}
-        headers = {name.lower(): value for name, value in self.headers.items()}
+        raw_headers = tuple(self.headers.items())
+        headers = {name.lower(): value for name, value in raw_headers}
         return Request(method=self.command, path=split.path, query=query, headers=headers,
-                       body=self._read_body(headers))
+                       body=self._read_body(headers), raw_query=split.query,
+                       raw_headers=raw_headers, client_ip=str(self.client_address[0]),
+                       protocol=self.request_version)
 
     def _read_body(self, headers: Mapping[str, str]) -> bytes:
         if "chunked" in headers.get("transfer-encoding", "").lower():
@@ -253,6 +261,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Length", str(len(response.body)))
             if self.close_connection:
                 self.send_header("Connection", "close")
+            elif self.request_version == "HTTP/1.0":   # 1.0 keeps alive only when told so
+                self.send_header("Connection", "keep-alive")
             self.end_headers()
             if self.command != "HEAD" and response.body:
                 self.wfile.write(response.body)
