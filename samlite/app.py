@@ -26,6 +26,9 @@ from samlite.runtime.service import DEFAULT_ACCOUNT_CONCURRENCY
 from samlite.runtime.spec import FunctionSpec
 from samlite.sources.endpoint import DEFAULT_HOST, Endpoint
 from samlite.sources.invoke_api import InvokeApi, LambdaInvoker
+
+if TYPE_CHECKING:
+    from samlite.sources.http_gateway import HttpGateway
 from samlite.template.resolve import PseudoParameters
 
 if TYPE_CHECKING:
@@ -62,6 +65,8 @@ class AppOptions:
     aws_port: int | None = None     # None: no endpoint (one-shot invokes); 0: any free port
     account_concurrency: int = DEFAULT_ACCOUNT_CONCURRENCY
     idle_timeout_s: float = 600.0
+    http_port: int | None = None    # None: no HTTP gateway; 0: any free port
+    state_dir: Path | None = None   # `samlite up --state-dir` (.samlite of the project)
 
 
 class App:
@@ -106,6 +111,20 @@ class App:
             raise
         if self._endpoint is not None:
             self._endpoint.add(InvokeApi(self.service))
+        self.gateway: HttpGateway | None = None
+        if self.options.http_port is not None:
+            try:
+                self.gateway = _gateway(self.graph, self.service, self.options, log)
+                self.gateway.bind()
+            except BaseException:
+                self.close()
+                raise
+            self.on_graph_change(self.gateway.update)
+
+    @property
+    def runtime_kind(self) -> str:
+        """Where functions run, as the startup table says it."""
+        return "process"
 
     @property
     def endpoint_url(self) -> str | None:
@@ -119,6 +138,9 @@ class App:
         if self._started:
             return
         try:
+            gateway = getattr(self, "gateway", None)
+            if gateway is not None:
+                gateway.stop()
             if self._endpoint is not None:
                 self._endpoint.stop()
         finally:
@@ -134,6 +156,8 @@ class App:
             if self._endpoint is not None:
                 self._endpoint.start()
             self.service.start()
+            if self.gateway is not None:
+                self.gateway.start()
         except BaseException:
             self._stop_parts(grace_s=2.0)
             raise
@@ -150,6 +174,8 @@ class App:
 
     def _stop_parts(self, *, grace_s: float) -> None:
         try:
+            if self.gateway is not None:
+                self.gateway.stop()
             if self._endpoint is not None:
                 self._endpoint.stop()
         finally:
@@ -250,6 +276,33 @@ class App:
         watcher, self._watcher = self._watcher, None
         if watcher is not None:
             watcher.stop()
+
+
+def runtime_notice(runtime: str) -> str:
+    """The one line `samlite up` prints about where functions run, and why."""
+    if runtime == "auto":
+        return ("Runtime: process (auto: the Docker runtime is not part of samlite yet, so "
+                "functions run as local processes)")
+    return f"Runtime: {runtime} (--runtime {runtime})"
+
+
+def function_url_ports(graph: Graph, options: AppOptions) -> dict[str, int]:
+    """A port per function URL (a URL's whole host is its function): the ports after the
+    HTTP and AWS ports, in logical-id order; all 0 (any free port) when the HTTP port is."""
+    functions = sorted({url.function for url in graph.function_urls})
+    if not options.http_port:
+        return dict.fromkeys(functions, 0)
+    first = max(options.http_port, options.aws_port or 0) + 1
+    return {function: first + index for index, function in enumerate(functions)}
+
+
+def _gateway(graph: Graph, service: Service, options: AppOptions, log: LogSink) -> HttpGateway:
+    from samlite.sources.http_gateway import HttpGateway
+
+    return HttpGateway(graph, service, host=options.host, port=options.http_port or 0,
+                       function_url_ports=function_url_ports(graph, options),
+                       account_id=options.pseudo.account_id, region=options.pseudo.region,
+                       log=log)
 
 
 def check_runtime(runtime: str) -> None:

@@ -273,6 +273,65 @@ def start_lambda(template_option: str | None, host: str, port: int, runtime: str
     click.echo("Stopped.", err=True)
 
 
+@main.command()
+@click.option("-t", "--template", "template_option", help="Template file (SAM CLI's flag).")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("-p", "--port", default=3000, show_default=True, type=click.IntRange(0, 65535),
+              help="HTTP port of the APIs (0: any free port).")
+@click.option("--aws-port", default=3001, show_default=True, type=click.IntRange(0, 65535),
+              help="Port of the local AWS endpoint (Lambda Invoke API).")
+@click.option("--watch/--no-watch", default=True, show_default=True,
+              help="Reload code and template as they are saved.")
+@click.option("--state-dir", default=".samlite", show_default=True,
+              help="Where samlite keeps state, relative to the template's folder.")
+@_run_options
+@_template_options
+def up(template_option: str | None, host: str, port: int, aws_port: int, watch: bool,
+       state_dir: str, runtime: str, env_vars: str | None, account_concurrency: int,
+       idle_timeout_s: float, parameter_overrides: tuple[str, ...], config_file: str | None,
+       config_env: str) -> None:
+    """Run the whole app: every function, its HTTP routes and function URLs, the Lambda
+    Invoke API, with code reloaded as it is saved. Ctrl-C stops everything."""
+    from samlite.app import App, runtime_notice
+    from samlite.summary import startup_lines
+
+    [path] = _template_paths((), template_option)
+
+    def options() -> Any:
+        return _app_options(path, "local start-api", runtime=runtime, env_vars=env_vars,
+                            overrides=parameter_overrides, config_file=config_file,
+                            config_env=config_env, host=host, aws_port=aws_port,
+                            http_port=port, account_concurrency=account_concurrency,
+                            idle_timeout_s=idle_timeout_s,
+                            state_dir=(path.resolve().parent / state_dir))
+
+    app = App(path, options(), log=_console_log())
+    app.reload_options = options
+    project = path.resolve().parent
+    app.reload_files = tuple(p for p in (project / (config_file or "samconfig.toml"),
+                                         Path(env_vars).resolve() if env_vars else None)
+                             if p is not None)
+
+    def announce() -> None:
+        click.echo(runtime_notice(runtime))
+        gateway = app.gateway
+        for line in startup_lines(
+                app.graph, app.functions, runtime_kind=app.runtime_kind,
+                route_lines=gateway.route_lines() if gateway else [],
+                function_urls=gateway.function_urls() if gateway else {},
+                skipped_authorizers=gateway.skipped_authorizers if gateway else (),
+                endpoint_url=app.endpoint_url):
+            click.echo(line)
+        if watch:
+            app.watch(on_reload=lambda line: click.echo(line))
+        where = gateway.url if gateway else app.endpoint_url
+        click.echo(f"\nsamlite is ready: {where} (Ctrl-C to stop)")
+        sys.stdout.flush()
+
+    _serve_until_interrupted(app, announce)
+    click.echo("Stopped.", err=True)
+
+
 def _serve_until_interrupted(app: Any, announce: Any) -> None:
     """Start `app`, serve until Ctrl-C or SIGTERM, then stop it with both signals ignored,
     so a second Ctrl-C cannot cut short the shutdown that leaves no process behind."""
