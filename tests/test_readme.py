@@ -26,7 +26,7 @@ def test_ci_runs_the_readme_test_command() -> None:
     assert ci_command == readme_commands()[1]
 
 
-def test_readme_try_it_command_names_a_real_sample_app() -> None:
+def test_readme_main_command_runs_up_in_a_real_sample_app() -> None:
     first = readme_commands()[0]
-    for template in re.findall(r"-t (\S+)", first):
-        assert (PROJECT / template).is_file()
+    [folder] = re.findall(r"cd (\S+) && samlite up$", first)
+    assert (PROJECT / folder / "template.yaml").is_file()

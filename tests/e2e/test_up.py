@@ -1,0 +1,130 @@
+"""`samlite up` as a user runs it: a real subprocess, real HTTP clients, real saves."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+PROJECT = Path(__file__).resolve().parents[2]
+HELLO = PROJECT / "sample-apps" / "hello-api"
+
+
+class Up:
+    def __init__(self, process: subprocess.Popen[str], lines: list[str]) -> None:
+        self.process = process
+        self.lines = lines
+        ready = next(line for line in lines if line.startswith("samlite is ready"))
+        self.url = re.search(r"(http://\S+)", ready)[1]  # type: ignore[index]
+        urls = [line for line in lines if "→ HiFunction" in line and ":" in line
+                and "/hi " not in line and "GET" not in line]
+        self.function_url = urls[0].split()[0] if urls else ""
+
+    def get(self, path: str, base: str | None = None) -> tuple[int, dict]:
+        try:
+            with urllib.request.urlopen(f"{base or self.url}{path}", timeout=10) as reply:
+                return reply.status, json.loads(reply.read())
+        except urllib.error.HTTPError as error:
+            return error.code, json.loads(error.read())
+
+
+def _wait_ready(process: subprocess.Popen[str], lines: list[str]) -> None:
+    ready = threading.Event()
+
+    def read() -> None:
+        for line in process.stdout or ():
+            lines.append(line.rstrip("\n"))
+            if line.startswith("samlite is ready"):
+                ready.set()
+
+    threading.Thread(target=read, daemon=True).start()
+    if not ready.wait(20):
+        process.kill()
+        raise AssertionError("samlite up was not ready within 20 s:\n" + "\n".join(lines))
+
+
+@pytest.fixture
+def up(tmp_path: Path) -> Iterator[Up]:
+    app = tmp_path / "hello-api"
+    shutil.copytree(HELLO, app)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "samlite.cli", "up", "--port", "0", "--aws-port", "0"],
+        cwd=app, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    lines: list[str] = []
+    _wait_ready(process, lines)
+    yield Up(process, lines)
+    if process.poll() is None:
+        process.kill()
+        process.wait(5)
+
+
+def test_routes_and_function_url_serve(up: Up) -> None:
+    assert up.get("/hello?name=Bo") == (200, {"message": "Hello, Bo"})
+    assert up.get("/hello/Ada") == (200, {"message": "Hello, Ada"})
+    status, body = up.get("/hi")
+    assert (status, body["message"]) == (200, "Hello from /hi")
+    status, body = up.get("/any/path", base=up.function_url.rstrip("/"))
+    assert (status, body["message"]) == (200, "Hello from /any/path")
+    assert up.get("/nope")[0] == 403   # REST: Missing Authentication Token
+
+
+def test_startup_table_lists_functions_routes_and_urls(up: Up) -> None:
+    text = "\n".join(up.lines)
+    assert "HelloFunction  python3.12  256 MB  5 s" in text
+    assert re.search(r"GET http://127\.0\.0\.1:\d+/hello/\{name\} → GreetFunction", text)
+    assert "Function URLs (1)" in text
+
+
+def test_a_saved_handler_is_served_at_once(up: Up, tmp_path: Path) -> None:
+    code = tmp_path / "hello-api" / "hello" / "app.py"
+    assert up.get("/hello")[1] == {"message": "Hello, world"}
+    code.write_text(code.read_text().replace('"world"', '"saved world"'))
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        if up.get("/hello")[1] == {"message": "Hello, saved world"}:
+            break
+    else:
+        raise AssertionError("the saved code was not served within 10 s")
+
+
+def test_ctrl_c_stops_everything_within_two_seconds(up: Up) -> None:
+    up.get("/hello")
+    children = subprocess.run(["pgrep", "-P", str(up.process.pid)], capture_output=True,
+                              text=True, check=False).stdout.split()
+    assert children   # the environment that served /hello
+    started = time.monotonic()
+    up.process.send_signal(signal.SIGINT)
+    assert up.process.wait(5) == 0
+    assert time.monotonic() - started < 2.5
+    for pid in children:
+        assert not Path(f"/proc/{pid}").exists() or \
+            "zombie" in Path(f"/proc/{pid}/status").read_text().lower()
+
+
+def test_a_busy_port_names_it(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run(
+            [sys.executable, "-m", "samlite.cli", "up", "--port", str(port), "--aws-port", "0",
+             "-t", str(HELLO / "template.yaml")],
+            capture_output=True, text=True, timeout=30, check=False)
+    assert done.returncode != 0
+    assert str(port) in done.stderr
+    assert "--port" in done.stderr
+    assert "Traceback" not in done.stderr
