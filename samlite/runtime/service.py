@@ -14,8 +14,8 @@ import base64
 import itertools
 import json
 import logging
+import os
 import queue
-import secrets
 import shutil
 import tempfile
 import threading
@@ -134,6 +134,7 @@ class _Env:
     def next_invocation(self) -> NextInvocation | None:
         if not self.initialized.is_set():
             self.init_duration_ms = (time.monotonic() - self.started_at) * 1000
+            self.environment.settle_output()   # init output is logged before START
             self.initialized.set()
         call = self.inbox.get()
         if call is None:
@@ -314,9 +315,10 @@ class LambdaService:
         spec = self.function_for(function)
         if len(payload) > SYNC_PAYLOAD_LIMIT:
             raise api_errors.request_too_large(len(payload), SYNC_PAYLOAD_LIMIT)
+        new_id, trace_id = _ids(self.clock)
         invocation = Invocation(
-            request_id=request_id or str(uuid.uuid4()), function=spec.logical_id,
-            payload=payload, invoked_function_arn=spec.arn, trace_id=_trace_id(self.clock),
+            request_id=request_id or new_id, function=spec.logical_id,
+            payload=payload, invoked_function_arn=spec.arn, trace_id=trace_id,
             client_context=_decoded_client_context(client_context), tail_logs=tail_logs)
         return self._run(spec, invocation)
 
@@ -326,9 +328,10 @@ class LambdaService:
         spec = self.function_for(function)
         if len(payload) > ASYNC_PAYLOAD_LIMIT:
             raise api_errors.request_too_large(len(payload), ASYNC_PAYLOAD_LIMIT)
+        request_id, trace_id = _ids(self.clock)
         invocation = Invocation(
-            request_id=str(uuid.uuid4()), function=spec.logical_id, payload=payload,
-            invoked_function_arn=spec.arn, trace_id=_trace_id(self.clock),
+            request_id=request_id, function=spec.logical_id, payload=payload,
+            invoked_function_arn=spec.arn, trace_id=trace_id,
             invocation_type=InvocationType.EVENT)
         self._ensure_async_worker()
         self._async.put((spec.logical_id, invocation))
@@ -369,8 +372,10 @@ class LambdaService:
         cold = env.init_duration_ms is None
         env.inbox.put(call)
         self._await(env, call)
-        if call.function_error is None and spec.is_python:
+        if spec.is_python:   # our runtime loop marks the end of each invocation's output
             call.output_complete.wait(_OUTPUT_SETTLE_S)
+        elif not env.dead:
+            env.environment.settle_output()
         return self._complete(env, call, cold=cold)
 
     def _await(self, env: _Env, call: _Call) -> None:
@@ -601,7 +606,11 @@ def _split_qualifier(name: str, qualifier: str | None) -> tuple[str, str | None]
     return name, qualifier
 
 
-def _trace_id(clock: Clock) -> str:
-    """An X-Ray trace header as Lambda passes it (Root=1-<epoch hex>-<96-bit id>)."""
-    return (f"Root=1-{int(clock.now()):08x}-{secrets.token_hex(12)};"
-            f"Parent={secrets.token_hex(8)};Sampled=0")
+def _ids(clock: Clock) -> tuple[str, str]:
+    """A request id (UUID v4) and an X-Ray trace header as Lambda passes it
+    (Root=1-<epoch hex>-<96-bit id>;Parent=<64-bit id>), from one read of the OS's random."""
+    random = os.urandom(36)
+    request_id = str(uuid.UUID(bytes=random[:16], version=4))
+    trace_id = (f"Root=1-{int(clock.now()):08x}-{random[16:28].hex()};"
+                f"Parent={random[28:].hex()};Sampled=0")
+    return request_id, trace_id

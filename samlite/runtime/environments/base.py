@@ -54,6 +54,10 @@ class Environment(Protocol):
 
     def alive(self) -> bool: ...
 
+    def settle_output(self, timeout_s: float = 0.05) -> None:
+        """Return once the output written so far has reached on_output (bounded wait)."""
+        ...
+
     def memory_used_mb(self) -> int:
         """The most memory it has held so far (what REPORT calls Max Memory Used)."""
         ...

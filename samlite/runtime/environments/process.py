@@ -15,11 +15,13 @@ import contextlib
 import functools
 import os
 import resource
+import select
 import shutil
 import signal
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -55,6 +57,13 @@ def python_for(runtime: str) -> str:
     return sys.executable
 
 
+def _read(fd: int) -> bytes:
+    try:
+        return os.read(fd, 65536)
+    except OSError:
+        return b""
+
+
 def python_path(spec_code_dir: Path, layer_dirs: tuple[Path, ...], version: str) -> str:
     """sys.path as Lambda builds it: the task root, then /opt/python/lib/pythonX.Y/
     site-packages and /opt/python, where a later layer's files overwrite an earlier one's."""
@@ -70,6 +79,11 @@ class ProcessEnvironment:
         self.settings = settings
         self._process: subprocess.Popen[bytes] | None = None
         self._exited = threading.Event()
+        self._pumping = False
+        self._status_fd: int | None = None
+        self._tmp_seen = -1
+        self._tmp_walked_at = 0.0
+        self._tmp_mb = 0.0
 
     @staticmethod
     def prepare(specs: Iterable[FunctionSpec]) -> None:
@@ -131,9 +145,31 @@ class ProcessEnvironment:
         if process is None or process.stdout is None:
             return
         on_output = self.settings.on_output
-        for raw in process.stdout:
-            on_output(raw.decode("utf-8", "replace").rstrip("\r\n"))
+        fd = process.stdout.fileno()
+        pending = b""
+        # Wait for data, mark it taken, then read it with os.read (no hidden Python buffer):
+        # at any moment output is either still in the pipe or flagged as being forwarded,
+        # which is what settle_output() relies on.
+        waiter = select.poll()
+        waiter.register(fd, select.POLLIN | select.POLLHUP)
+        while True:
+            waiter.poll()
+            self._pumping = True
+            chunk = _read(fd)
+            if not chunk:
+                break
+            *lines, pending = (pending + chunk).split(b"\n")
+            for raw in lines:
+                on_output(raw.decode("utf-8", "replace").rstrip("\r"))
+            self._pumping = False
+        self._pumping = False
+        if pending:
+            on_output(pending.decode("utf-8", "replace").rstrip("\r"))
         code = process.wait()
+        if self._status_fd is not None:
+            with contextlib.suppress(OSError):
+                os.close(self._status_fd)
+            self._status_fd = None
         self._exited.set()
         signal_name = None
         if code < 0:
@@ -144,6 +180,22 @@ class ProcessEnvironment:
 
     def alive(self) -> bool:
         return self._process is not None and self._process.poll() is None
+
+    def settle_output(self, timeout_s: float = 0.05) -> None:
+        """Wait (briefly) until what the runtime has written so far has been forwarded; for
+        runtimes that write no end-of-output marker (custom runtimes, and init output)."""
+        process = self._process
+        if process is None or process.stdout is None:
+            return
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            try:
+                readable, _, _ = select.select([process.stdout], [], [], 0)
+            except (OSError, ValueError):
+                return   # the pipe is closed: the process is gone
+            if not readable and not self._pumping:
+                return
+            time.sleep(0.0005)
 
     def kill(self) -> None:
         self._signal(signal.SIGKILL)
@@ -170,21 +222,40 @@ class ProcessEnvironment:
         return self._status_kb("VmRSS:") // 1024
 
     def _status_kb(self, field: str) -> int:
+        # /proc/<pid>/status is kept open and re-read with pread: this runs after every
+        # invoke and every 20 ms while one is running.
         if self._process is None:
             return 0
         try:
-            with open(f"/proc/{self._process.pid}/status", encoding="ascii") as status:  # noqa: PTH123
-                for line in status:
-                    if line.startswith(field):
-                        return int(line.split()[1])
-        except (OSError, ValueError):
-            pass
-        return 0
+            if self._status_fd is None:
+                self._status_fd = os.open(f"/proc/{self._process.pid}/status", os.O_RDONLY)
+            status = os.pread(self._status_fd, 8192, 0).decode("ascii", "replace")
+        except OSError:
+            return 0
+        start = status.find(field)
+        if start < 0:
+            return 0
+        try:
+            return int(status[start + len(field):status.index("kB", start)].strip())
+        except ValueError:
+            return 0
 
     def tmp_used_mb(self) -> float:
+        """What /tmp holds. Walked again only when the folder's entries changed or a second
+        has passed (a file growing in place changes no entry; RLIMIT_FSIZE bounds it)."""
+        tmp = self.settings.tmp_dir
+        try:
+            changed = tmp.stat().st_mtime_ns
+        except OSError:
+            return 0.0
+        now = time.monotonic()
+        if changed == self._tmp_seen and now - self._tmp_walked_at < 1.0:
+            return self._tmp_mb
         total = 0
-        for root, _dirs, files in os.walk(self.settings.tmp_dir):
+        for root, _dirs, files in os.walk(tmp):
             for name in files:
                 with contextlib.suppress(OSError):
                     total += (Path(root) / name).lstat().st_blocks * 512
-        return total / (1024 * 1024)
+        self._tmp_seen, self._tmp_walked_at = changed, now
+        self._tmp_mb = total / (1024 * 1024)
+        return self._tmp_mb
