@@ -13,6 +13,8 @@ from __future__ import annotations
 import argparse
 import http.client
 import os
+import re
+import shutil
 import signal
 import socket
 import statistics
@@ -105,6 +107,24 @@ def load(port: int, clients: int, requests: int) -> tuple[float, list[float]]:
     return len(samples) / (time.perf_counter() - begin), samples
 
 
+def apache_bench(port: int, clients: int, requests: int) -> str | None:
+    """The same load from ApacheBench (Debian's apache2-utils), a client in C that leaves
+    more of the 2 cores to samlite; None when ab is not installed."""
+    ab = shutil.which("ab")
+    if ab is None:
+        return None
+    done = subprocess.run([ab, "-q", "-k", "-c", str(clients), "-n", str(requests),
+                           f"http://127.0.0.1:{port}/fn0"], capture_output=True, text=True,
+                          check=False, timeout=120)
+    rate = re.search(r"Requests per second:\s+([\d.]+)", done.stdout)
+    p50 = re.search(r"^\s+50%\s+(\d+)", done.stdout, flags=re.M)
+    p99 = re.search(r"^\s+99%\s+(\d+)", done.stdout, flags=re.M)
+    if not (rate and p50 and p99):
+        return f"ab failed: {done.stderr.strip()[:200]}"
+    return (f"{float(rate[1]):,.0f} req/s, p50 {p50[1]} ms, p99 {p99[1]} ms "
+            "(ab rounds to whole ms)")
+
+
 def reload_latency(port: int, code: Path, saves: int) -> list[float]:
     conn = connection(port)
     latencies = []
@@ -139,7 +159,11 @@ def main() -> int:
                 ordered = sorted(samples)
                 print(f"{clients:>2} client(s), {len(samples)} requests: {rate:,.0f} req/s, "
                       f"p50 {statistics.median(ordered) * 1000:.2f} ms, "
-                      f"p99 {ordered[int(len(ordered) * 0.99)] * 1000:.2f} ms")
+                      f"p99 {ordered[int(len(ordered) * 0.99)] * 1000:.2f} ms "
+                      "(Python client, which shares the 2 cores)")
+                ab_line = apache_bench(port, clients, requests * 2)
+                if ab_line:
+                    print(f"{clients:>2} client(s), ab -k: {ab_line}")
             latencies = reload_latency(port, Path(tmp) / "src" / "app.py", saves)
             print(f"save to new code served, {saves} saves: median "
                   f"{statistics.median(latencies) * 1000:.0f} ms, max "
