@@ -15,7 +15,7 @@ from typing import Any
 
 from samlite.checks import Check, CheckContext
 from samlite.errors import Mark, Problem
-from samlite.template.nodes import dotted, mark_at
+from samlite.template.nodes import dotted, is_intrinsic, mark_at
 
 __all__ = [
     "CHECKS",
@@ -84,11 +84,6 @@ def did_you_mean(name: str, candidates: Any) -> str:
     """' (did you mean "X"?)' for the closest candidate, else ''."""
     close = difflib.get_close_matches(name, [str(c) for c in candidates], n=1, cutoff=0.6)
     return f' (did you mean "{close[0]}"?)' if close else ""
-
-
-def is_intrinsic(value: Any) -> bool:
-    return isinstance(value, dict) and len(value) == 1 and (
-        next(iter(value)) in ("Ref", "Condition") or str(next(iter(value))).startswith("Fn::"))
 
 
 def resources_of(ctx: CheckContext) -> dict[str, Mapping[str, Any]]:

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from samlite.errors import Mark, Problem
-from samlite.template.nodes import MappingNode, SequenceNode
+from samlite.template.nodes import MappingNode, SequenceNode, is_intrinsic
 
 PROBLEM_CODES = {
     "E7201": "the Globals section is not a mapping",
@@ -66,15 +66,6 @@ SUPPORTED_PROPERTIES: Mapping[str, tuple[str, ...]] = {
 }
 
 _PREFIX = "AWS::Serverless::"
-
-
-def is_intrinsic(value: Any) -> bool:
-    """SAM's test: a one-key mapping whose key is Ref, Condition or Fn::*. Such a value
-    merges like a scalar, since it becomes one when the stack is created."""
-    if isinstance(value, dict) and len(value) == 1:
-        key = next(iter(value))
-        return key in ("Ref", "Condition") or str(key).startswith("Fn::")
-    return False
 
 
 def merge_value(global_value: Any, local_value: Any) -> Any:

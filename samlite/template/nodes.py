@@ -85,6 +85,15 @@ def key_mark_at(root: Any, path: Sequence[str | int], default: Mark) -> Mark:
     return mark_at(root, path, default)
 
 
+def is_intrinsic(value: Any) -> bool:
+    """A one-key mapping whose key is Ref, Condition or Fn::*: a value CloudFormation works
+    out when the stack is created (so schemas accept it, and Globals merge it as a scalar)."""
+    if not isinstance(value, dict) or len(value) != 1:
+        return False
+    key = next(iter(value))
+    return isinstance(key, str) and (key in ("Ref", "Condition") or key.startswith("Fn::"))
+
+
 def dotted(path: Iterable[str | int]) -> str:
     """`Resources.Fn.Properties.Layers[0]`, the form problems print paths in."""
     out = ""

@@ -35,21 +35,13 @@ from typing import Any
 
 from samlite.errors import Mark, Problem
 from samlite.template.load import LoadedTemplate
-from samlite.template.nodes import dotted, key_mark_at, mark_at
+from samlite.template.nodes import dotted, is_intrinsic, key_mark_at, mark_at
 
 Path = list[str | int]
 
 _INTEGER = re.compile(r"^\s*[-+]?\d+\s*$")
 _NUMBER = re.compile(r"^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$")
 _VALUE_CHECKS = ("additionalProperties", "required", "propertyNames")
-
-
-def is_intrinsic(value: Any) -> bool:
-    """A one-key mapping whose key is Ref, Condition or Fn::*: CloudFormation works it out later."""
-    if not isinstance(value, dict) or len(value) != 1:
-        return False
-    key = next(iter(value))
-    return isinstance(key, str) and (key in ("Ref", "Condition") or key.startswith("Fn::"))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
