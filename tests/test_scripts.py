@@ -1,0 +1,123 @@
+"""scripts/: the CI and image-building shell scripts parse, run their argument checks, and
+ci-docker.sh drives dockerd as CI needs. Docker, dockerd and apt are replaced by stubs on PATH,
+so nothing here builds an image or starts an engine (that is what CI itself does)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+SCRIPTS = Path(__file__).resolve().parents[1] / "scripts"
+BUILD = SCRIPTS / "build-lambda-image.sh"
+CI_DOCKER = SCRIPTS / "ci-docker.sh"
+FakeEngine = tuple[dict[str, str], Path]   # (environment for the script, stub folder)
+
+
+def run(script: Path, *args: str, env: dict[str, str] | None = None,
+        timeout_s: float = 30) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(script), *args], capture_output=True, text=True,
+                          env={**os.environ, **(env or {})}, timeout=timeout_s, check=False)
+
+
+def stub(bin_dir: Path, name: str, body: str) -> None:
+    path = bin_dir / name
+    path.write_text(f"#!/bin/sh\n{body}\n")
+    path.chmod(0o755)
+
+
+@pytest.mark.parametrize("script", [BUILD, CI_DOCKER], ids=lambda p: p.name)
+def test_script_is_executable_and_parses(script: Path) -> None:
+    assert os.access(script, os.X_OK)
+    assert subprocess.run(["bash", "-n", str(script)], check=False).returncode == 0
+
+
+def test_build_help_names_the_options() -> None:
+    result = run(BUILD, "--help")
+    assert result.returncode == 0
+    assert all(option in result.stdout for option in ("--python", "--tag", "--force"))
+
+
+@pytest.mark.parametrize(("case", "args", "message"), [
+    ("unknown argument", ["--pyhton", "3.11"], "unknown argument: --pyhton"),
+    ("no Debian release has it", ["--python", "3.12"],
+     "no Debian release ships Python 3.12 as python3; use 3.9, 3.11 or 3.13"),
+])
+def test_build_rejects_bad_arguments(case: str, args: list[str], message: str) -> None:
+    result = run(BUILD, *args)
+    assert result.returncode == 1
+    assert message in result.stderr
+
+
+def test_build_refuses_to_run_without_root(tmp_path: Path) -> None:
+    stub(tmp_path, "id", "echo 1000")
+    result = run(BUILD, env={"PATH": f"{tmp_path}:{os.environ['PATH']}"})
+    assert result.returncode == 1
+    assert "must run as root" in result.stderr
+
+
+@pytest.fixture
+def fake_engine(tmp_path: Path) -> Iterator[FakeEngine]:
+    """Stubs for id (root), docker (answers once dockerd has started), debootstrap and
+    apt-get; yields (env, stub folder). Any stub dockerd still running is ended afterwards."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    stub(bin_dir, "id", "echo 0")
+    stub(bin_dir, "debootstrap", "exit 0")
+    stub(bin_dir, "apt-get", "exit 1")     # nothing may be installed here
+    stub(bin_dir, "docker", f'[ -e {tmp_path}/up ] || exit 1\necho 20.10-stub')
+    env = {"PATH": f"{bin_dir}:{os.environ['PATH']}",
+           "SAMLITE_CI_DOCKER_DIR": str(tmp_path / "state"),
+           "SAMLITE_CI_DOCKER_WAIT_S": "2"}
+    yield env, tmp_path
+    pid_file = tmp_path / "dockerd.stub-pid"
+    if pid_file.exists():
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(int(pid_file.read_text()), signal.SIGKILL)
+
+
+def test_ci_docker_uses_an_engine_that_answers(fake_engine: FakeEngine) -> None:
+    env, tmp = fake_engine
+    (tmp / "up").touch()
+    stub(tmp / "bin", "dockerd", f"touch {tmp}/dockerd-started")
+    result = run(CI_DOCKER, "--help", env=env)      # --help: the image build only prints usage
+    assert result.returncode == 0, result.stderr
+    assert "using the running engine (20.10-stub)" in result.stdout
+    assert "Usage:" in result.stdout
+    assert not (tmp / "dockerd-started").exists()
+
+
+def test_ci_docker_starts_dockerd_without_bridge_or_iptables(fake_engine: FakeEngine) -> None:
+    env, tmp = fake_engine
+    stub(tmp / "bin", "dockerd",
+         f'echo $$ > {tmp}/dockerd.stub-pid\necho "$@" > {tmp}/dockerd.args\n'
+         f"touch {tmp}/up\nexec sleep 30")
+    result = run(CI_DOCKER, "--help", env=env)
+    assert result.returncode == 0, result.stderr
+    assert "answers (20.10-stub)" in result.stdout
+    args = (tmp / "dockerd.args").read_text().split()
+    assert args[:2] == ["--bridge=none", "--iptables=false"]
+    assert args[args.index("--data-root") + 1] == str(tmp / "state" / "data")
+
+
+@pytest.mark.parametrize(("case", "dockerd", "message"), [
+    ("dockerd exits", 'echo "failed to start daemon: no cgroups" >&2; exit 1',
+     "dockerd exited before answering"),
+    ("dockerd never answers", "echo $$ > {tmp}/dockerd.stub-pid; echo still starting; "
+     "exec sleep 30", "did not answer within 2s"),
+])
+def test_ci_docker_fails_with_the_dockerd_log_tail(
+        fake_engine: FakeEngine, case: str, dockerd: str, message: str) -> None:
+    env, tmp = fake_engine
+    stub(tmp / "bin", "dockerd", dockerd.format(tmp=tmp))
+    result = run(CI_DOCKER, "--help", env=env)
+    assert result.returncode == 1
+    assert message in result.stderr
+    log_line = "no cgroups" if case == "dockerd exits" else "still starting"
+    assert log_line in result.stderr
+
