@@ -8,8 +8,10 @@ Invoke API until stopped.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
+import os
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -92,6 +94,17 @@ class App:
         self.graph, self.warnings = load_graph(template, self.options)
         self.functions: tuple[FunctionSpec, ...] = function_specs_for(
             self.graph, template, self.options)
+        # Where functions run is settled before any port is taken: `--runtime docker` with
+        # no engine fails here (DockerUnavailable), and `auto` looks for the engine and the
+        # functions' images once.
+        if environments is None:
+            self.runtime_choice = choose_runtime(self.options.runtime, self.functions)
+            environments = environment_factory(self.runtime_choice,
+                                               project_dir=template.resolve().parent)
+        else:
+            kind = "docker" if self.options.runtime == "docker" else "process"
+            self.runtime_choice = RuntimeChoice(kind=kind, reason="given by the caller")
+        self._environments = environments
         # The endpoint's port is reserved first, so functions can be told its URL
         # (AWS_ENDPOINT_URL) even when the port is picked by the system.
         self._endpoint: Endpoint | None = None
@@ -102,7 +115,7 @@ class App:
         try:
             self.service: Service = factory(
                 self.functions,
-                environments=environments or environment_factory(self.options.runtime),
+                environments=environments,
                 clock=clock or SystemClock(), log=log,
                 account_concurrency=self.options.account_concurrency,
                 idle_timeout_s=self.options.idle_timeout_s, endpoint_url=self.endpoint_url)
@@ -123,8 +136,8 @@ class App:
 
     @property
     def runtime_kind(self) -> str:
-        """Where functions run, as the startup table says it."""
-        return "process"
+        """Where functions run, as the startup table says it: process or docker."""
+        return self.runtime_choice.kind
 
     @property
     def endpoint_url(self) -> str | None:
@@ -147,6 +160,7 @@ class App:
             service = getattr(self, "service", None)   # absent when building it failed
             if service is not None:
                 service.stop(grace_s=0.0)
+            self._close_environments()
 
     def start(self) -> None:
         """Start everything, or (on any failure, Ctrl-C included) nothing."""
@@ -180,6 +194,13 @@ class App:
                 self._endpoint.stop()
         finally:
             self.service.stop(grace_s=grace_s)
+            self._close_environments()
+
+    def _close_environments(self) -> None:
+        """Release what the environment factory holds (the Docker engine's client)."""
+        close = getattr(getattr(self, "_environments", None), "close", None)
+        if close is not None:
+            close()
 
     def __enter__(self) -> App:
         self.start()
@@ -278,12 +299,40 @@ class App:
             watcher.stop()
 
 
-def runtime_notice(runtime: str) -> str:
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RuntimeChoice:
+    kind: str       # "process" or "docker"
+    reason: str     # why, as the startup notice says it
+
+
+def runtime_notice(choice: RuntimeChoice) -> str:
     """The one line `samlite up` prints about where functions run, and why."""
-    if runtime == "auto":
-        return ("Runtime: process (auto: the Docker runtime is not part of samlite yet, so "
-                "functions run as local processes)")
-    return f"Runtime: {runtime} (--runtime {runtime})"
+    return f"Runtime: {choice.kind} ({choice.reason})"
+
+
+def choose_runtime(runtime: str, functions: Sequence[FunctionSpec]) -> RuntimeChoice:
+    """`--runtime`: process and docker are taken as said; auto is Docker when an engine
+    answers and every function's image is on this machine (nothing is pulled), else process."""
+    check_runtime(runtime)
+    if runtime != "auto":
+        return RuntimeChoice(kind=runtime, reason=f"--runtime {runtime}")
+    problem = _docker_problem(functions)
+    if problem is None:
+        return RuntimeChoice(kind="docker", reason="auto: the Docker engine answers and every "
+                                                   "function's image is here")
+    return RuntimeChoice(kind="process", reason=f"auto: {problem}, so functions run as local "
+                                                "processes")
+
+
+def _docker_problem(functions: Sequence[FunctionSpec]) -> str | None:
+    # Without DOCKER_HOST or the default socket there is no engine to ask, and no reason
+    # to load the Docker SDK.
+    if not os.environ.get("DOCKER_HOST") and not Path("/var/run/docker.sock").exists():
+        return "no Docker engine here (no DOCKER_HOST, no /var/run/docker.sock)"
+    from samlite.runtime.environments.docker import docker_problem
+    from samlite.runtime.images import image_for
+
+    return docker_problem(image_for(spec) for spec in functions)
 
 
 def function_url_ports(graph: Graph, options: AppOptions) -> dict[str, int]:
@@ -306,18 +355,18 @@ def _gateway(graph: Graph, service: Service, options: AppOptions, log: LogSink) 
 
 
 def check_runtime(runtime: str) -> None:
-    """`--runtime`: auto, process or docker; docker is not there yet."""
-    if runtime == "docker":
-        raise UsageError("the Docker runtime is not available yet; use --runtime process "
-                         "(or auto)")
+    """`--runtime`: auto, process or docker."""
     if runtime not in RUNTIMES:
         raise UsageError(f"--runtime must be one of {', '.join(RUNTIMES)} (got {runtime!r})")
 
 
-def environment_factory(runtime: str) -> Callable[..., object]:
-    """The execution environments `--runtime` asks for; `auto` is process until Docker
-    support lands."""
-    check_runtime(runtime)
+def environment_factory(choice: RuntimeChoice, *, project_dir: Path) -> Callable[..., object]:
+    """The execution environments of the chosen runtime. Docker's connects to the engine
+    now (DockerUnavailable when none answers) and labels its containers with the project."""
+    if choice.kind == "docker":
+        from samlite.runtime.environments.docker import DockerEnvironments
+
+        return DockerEnvironments(project_dir=project_dir)
     from samlite.runtime.environments.process import ProcessEnvironment
 
     return ProcessEnvironment
@@ -331,9 +380,22 @@ def load_graph(template: Path, options: AppOptions) -> tuple[Graph, tuple[Proble
 
     result = validate_file(template, parameter_overrides=options.parameter_overrides,
                            pseudo=options.pseudo, code_must_exist=True)
-    if not result.is_valid or result.resolved is None:
-        raise TemplateError([p for p in result.problems if p.is_error])
-    return build_graph(result.resolved), tuple(p for p in result.problems if not p.is_error)
+    problems = tuple(_local_severity(p) for p in result.problems)
+    if any(p.is_error for p in problems) or result.resolved is None:
+        raise TemplateError([p for p in problems if p.is_error])
+    return build_graph(result.resolved), problems
+
+
+# A runtime AWS no longer lets anyone create functions with fails a deploy (an error for
+# `samlite validate`), but the function still runs here: locally it is a warning.
+_DEPLOY_ONLY_ERRORS = {"E6002"}
+
+
+def _local_severity(problem: Problem) -> Problem:
+    if problem.code in _DEPLOY_ONLY_ERRORS:
+        return dataclasses.replace(problem, code="W" + problem.code[1:],
+                                   message=problem.message + "; samlite runs it locally anyway")
+    return problem
 
 
 def function_specs_for(graph: Graph, template: Path, options: AppOptions,

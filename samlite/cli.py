@@ -344,7 +344,9 @@ def up(template_option: str | None, host: str, port: int, aws_port: int, watch: 
                              if p is not None)
 
     def announce() -> None:
-        click.echo(runtime_notice(runtime))
+        for warning in app.warnings:
+            click.echo(str(warning), err=True)
+        click.echo(runtime_notice(app.runtime_choice))
         gateway = app.gateway
         for line in startup_lines(
                 app.graph, app.functions, runtime_kind=app.runtime_kind,

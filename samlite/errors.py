@@ -6,6 +6,7 @@ SamliteError                exit 1: expected, explained to the user
   UnreadableFile            a file that is missing, unreadable or not text; exit 2
   ConfigError               samconfig.toml, --parameter-overrides, --env-vars; exit 2
   EnvironmentStartError     a process or container would not start (names the function)
+  DockerUnavailable         no Docker engine answers; says how to start one; exit 3
 
 Anything else raised is a bug: the CLI asks for a report and `--debug` shows the traceback.
 """
@@ -85,3 +86,10 @@ class ConfigError(SamliteError):
 
 class EnvironmentStartError(SamliteError):
     """An execution environment could not start (names the function and why)."""
+
+
+class DockerUnavailable(SamliteError):
+    """`--runtime docker` and no engine answers: says where samlite looked, how to start one,
+    and that `--runtime process` needs none."""
+
+    exit_code = 3

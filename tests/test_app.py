@@ -12,9 +12,25 @@ import boto3
 import pytest
 from botocore.config import Config
 
-from samlite.app import App, AppOptions, invoke_function, read_event
-from samlite.errors import SamliteError, TemplateError, UnreadableFile, UsageError
+from samlite.app import (
+    App,
+    AppOptions,
+    RuntimeChoice,
+    choose_runtime,
+    invoke_function,
+    read_event,
+    runtime_notice,
+)
+from samlite.errors import (
+    DockerUnavailable,
+    SamliteError,
+    TemplateError,
+    UnreadableFile,
+    UsageError,
+)
 from samlite.runtime.api_errors import reserved_concurrency_exceeded
+from samlite.runtime.spec import FunctionSpec
+from tests.runtime.conftest import PYTHON_IMAGE, require_docker
 from tests.sources.fakes import FakeService, fake_factory
 
 RUNTIME = "python3.12"
@@ -86,10 +102,52 @@ def test_an_invalid_template_is_a_template_error(tmp_path: Path) -> None:
         fake_app(template)
 
 
-def test_docker_runtime_is_not_available_yet(tmp_path: Path) -> None:
+def test_docker_runtime_without_an_engine_is_docker_unavailable(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DOCKER_HOST", "unix:///nonexistent/docker.sock")
     template = write_app(tmp_path, "HelloFunction")
-    with pytest.raises(UsageError, match=r"Docker runtime is not available yet.*--runtime process"):
-        fake_app(template, AppOptions(runtime="docker"))
+    with pytest.raises(DockerUnavailable, match=r"no Docker engine answers at "
+                       r"unix:///nonexistent/docker.sock .*or use --runtime process"):
+        App(template, AppOptions(runtime="docker"), service_factory=fake_factory(FakeService()))
+
+
+def test_auto_runs_processes_when_no_engine_answers_and_says_why(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DOCKER_HOST", "unix:///nonexistent/docker.sock")
+    template = write_app(tmp_path, "HelloFunction")
+    app = App(template, AppOptions(), service_factory=fake_factory(FakeService()))
+    assert app.runtime_kind == "process"
+    assert runtime_notice(app.runtime_choice) == (
+        "Runtime: process (auto: no Docker engine answers at unix:///nonexistent/docker.sock, "
+        "so functions run as local processes)")
+
+
+def image_function(image: str) -> FunctionSpec:
+    return FunctionSpec(logical_id="Fn", function_name="Fn", handler="", runtime="",
+                        code_dir=Path("/nowhere"), package_type="Image", image_uri=image)
+
+
+def test_auto_runs_processes_when_an_image_is_not_here() -> None:
+    require_docker()
+    choice = choose_runtime("auto", [image_function("samlite-test/absent:0")])
+    assert choice == RuntimeChoice(
+        kind="process", reason="auto: the image samlite-test/absent:0 is not on this machine "
+                               "(`docker pull samlite-test/absent:0`), so functions run as "
+                               "local processes")
+
+
+def test_auto_runs_docker_when_the_engine_and_every_image_are_here() -> None:
+    require_docker()
+    choice = choose_runtime("auto", [image_function(PYTHON_IMAGE)])
+    assert runtime_notice(choice) == ("Runtime: docker (auto: the Docker engine answers and "
+                                      "every function's image is here)")
+
+
+def test_explicit_runtimes_are_taken_as_said() -> None:
+    assert choose_runtime("process", []) == RuntimeChoice(kind="process",
+                                                          reason="--runtime process")
+    with pytest.raises(UsageError, match="--runtime must be one of auto, process, docker"):
+        choose_runtime("podman", [])
 
 
 @pytest.mark.parametrize(("case", "functions", "name", "expected"), [

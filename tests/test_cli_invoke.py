@@ -68,8 +68,6 @@ def test_a_function_error_exits_1_with_the_error_on_stdout(tmp_path: Path) -> No
     ("several functions, no name", ["invoke"],
      "has 2 functions; name the one to invoke (BoomFunction, HelloFunction)"),
     ("unknown function", ["invoke", "Nope"], "has no function 'Nope'"),
-    ("docker runtime", ["invoke", "HelloFunction", "--runtime", "docker"],
-     "Error: the Docker runtime is not available yet; use --runtime process"),
     ("event not JSON", ["invoke", "HelloFunction", "-e", "-"], "not valid JSON"),
     ("missing env-vars file", ["invoke", "HelloFunction", "--env-vars", "nope.json"],
      "nope.json: no such --env-vars file"),
@@ -81,6 +79,17 @@ def test_usage_errors_are_one_clear_line(tmp_path: Path, case: str, args: list[s
     assert code == 2
     assert expected in err
     assert "Traceback" not in err and out == ""
+
+
+def test_docker_runtime_without_an_engine_exits_3_saying_so(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DOCKER_HOST", "unix:///nonexistent/docker.sock")
+    template = write_app(tmp_path, "HelloFunction")
+    code, out, err = run("invoke", "HelloFunction", "--runtime", "docker", "-t", str(template))
+    assert (code, out) == (3, "")
+    assert err.startswith("Error: no Docker engine answers at unix:///nonexistent/docker.sock")
+    assert err.rstrip().endswith("or use --runtime process")
+    assert "Traceback" not in err
 
 
 def test_an_invalid_template_exits_1(tmp_path: Path) -> None:

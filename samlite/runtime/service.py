@@ -93,6 +93,7 @@ class _Call:
         self.status, self.error_type = status, error_type
         self.finished_at = time.monotonic()
         self.done.set()
+        self.dispatched.set()   # an environment that died during init never dispatched it
         return True
 
     def fail(self, error_type: str, message: str, *, status: str = "error") -> bool:
@@ -186,6 +187,9 @@ class _Env:
         self.service.log(self.spec.logical_id, line)
 
     def on_exit(self, exit: Exit) -> None:
+        if exit.out_of_memory:   # the kernel's OOM kill, seen before the sampler saw it
+            self.killed_for_memory = True
+            self.peak_mb = self.spec.memory_mb
         self.dead = True
         self.initialized.set()
         self.service._forget(self)
@@ -372,7 +376,9 @@ class LambdaService:
         cold = env.init_duration_ms is None
         env.inbox.put(call)
         self._await(env, call)
-        if spec.is_python:   # our runtime loop marks the end of each invocation's output
+        # samlite's runtime loop marks the end of each invocation's output; an image's
+        # runtime client (environments without the marker) does not.
+        if spec.is_python and getattr(env.environment, "writes_end_marker", True):
             call.output_complete.wait(_OUTPUT_SETTLE_S)
         elif not env.dead:
             env.environment.settle_output()

@@ -1,22 +1,39 @@
-"""A real LambdaService with real child processes, running a small custom runtime (a
-`provided.al2023` bootstrap written in Python) whose behaviour each event picks."""
+"""A real LambdaService with real execution environments, local processes and Docker
+containers, running a small custom runtime (a `provided.al2023` bootstrap written in Python)
+whose behaviour each event picks, or Python handlers.
+
+Every test that takes `make_service` runs once per runtime. The Docker half needs an engine:
+it is skipped, saying so, only when none answers, and fails instead when
+SAMLITE_REQUIRE_DOCKER=1 (as in CI). It runs Python handlers in the python3.11 image (Debian's
+Python is 3.11, so the locally built image is honest about its version), and the custom
+runtime's bootstrap in the provided.al2023 image when one is here, else in that same Python
+image: the bootstrap needs nothing but an OS with python3.
+"""
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
 
 from samlite.clock import ManualClock
+from samlite.errors import DockerUnavailable
 from samlite.runtime.environments.process import ProcessEnvironment
+from samlite.runtime.images import runtime_image
 from samlite.runtime.service import LambdaService
 from samlite.runtime.spec import FunctionSpec
 
+RUNTIMES = ("process", "docker")
+PYTHON_RUNTIME = "python3.11"
+# Another image with the official image's layout may stand in for it.
+PYTHON_IMAGE = os.environ.get("SAMLITE_TEST_PYTHON_IMAGE") or runtime_image(PYTHON_RUNTIME)
+
 BOOTSTRAP = '''#!{python}
-import http.client, json, os, socket, sys, time
+import http.client, json, os, socket, sys, tempfile, time
 api = os.environ["AWS_LAMBDA_RUNTIME_API"]
 conn = http.client.HTTPConnection(api)
 conn.connect()
@@ -36,7 +53,7 @@ while True:
         time.sleep(0.3)
     if "tmp_file_mb" in event:
         try:
-            with open(os.path.join(os.environ["TMPDIR"], "big"), "wb") as out:
+            with open(os.path.join(tempfile.gettempdir(), "big"), "wb") as out:
                 for _ in range(event["tmp_file_mb"]):
                     out.write(b"x" * 1024 * 1024)
             event["tmp"] = "written"
@@ -44,8 +61,18 @@ while True:
             event["tmp"] = exc.strerror
     if "tmp_files_mb" in event:
         for index in range(event["tmp_files_mb"]):
-            with open(os.path.join(os.environ["TMPDIR"], str(index)), "wb") as out:
+            with open(os.path.join(tempfile.gettempdir(), str(index)), "wb") as out:
                 out.write(b"x" * 1024 * 1024)
+    if "tmp_touch" in event:
+        open(os.path.join(tempfile.gettempdir(), event["tmp_touch"]), "w").close()
+    if "tmp_list" in event:
+        event["tmp_list"] = sorted(os.listdir(tempfile.gettempdir()))
+    if "write" in event:
+        try:
+            open(event["write"], "w").close()
+            event["write"] = "written"
+        except OSError as exc:
+            event["write"] = exc.strerror
     if "print" in event:
         print(event["print"], flush=True)
     if "env" in event:
@@ -57,12 +84,64 @@ while True:
 '''
 
 
+@dataclass(frozen=True, slots=True)
+class DockerImages:
+    python: str      # for Python handlers
+    custom: str      # for the provided.al2023 bootstrap
+
+
+def require_docker() -> None:
+    """Skip (fail under SAMLITE_REQUIRE_DOCKER=1) when no Docker engine answers."""
+    from samlite.runtime.environments.docker import connect
+
+    try:
+        connect(timeout_s=5).close()
+    except DockerUnavailable as exc:
+        if os.environ.get("SAMLITE_REQUIRE_DOCKER") == "1":
+            pytest.fail(f"SAMLITE_REQUIRE_DOCKER=1, but {exc}")
+        pytest.skip(f"Docker runtime not tested: {exc}")
+
+
+@pytest.fixture(scope="session")
+def docker_images() -> DockerImages:
+    """The images the Docker half runs in, once an engine has answered."""
+    from samlite.runtime.environments.docker import docker_problem
+
+    require_docker()
+    provided = runtime_image("provided.al2023")
+    return DockerImages(python=PYTHON_IMAGE,
+                        custom=provided if docker_problem([provided]) is None else PYTHON_IMAGE)
+
+
+@pytest.fixture(params=RUNTIMES)
+def runtime(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
 @pytest.fixture
-def custom_runtime(tmp_path: Path) -> Path:
+def environments(runtime: str, request: pytest.FixtureRequest,
+                 tmp_path: Path) -> Iterator[Callable[..., object]]:
+    """The environment factory of the runtime under test."""
+    if runtime == "process":
+        yield ProcessEnvironment
+        return
+    from samlite.runtime.environments.docker import DockerEnvironments
+
+    images: DockerImages = request.getfixturevalue("docker_images")
+    engine = DockerEnvironments(project_dir=tmp_path, images={
+        PYTHON_RUNTIME: images.python, "provided.al2023": images.custom})
+    yield engine
+    engine.close()
+
+
+@pytest.fixture
+def custom_runtime(tmp_path: Path, runtime: str) -> Path:
     code = tmp_path / "code"
     code.mkdir()
     bootstrap = code / "bootstrap"
-    bootstrap.write_text(BOOTSTRAP.format(python=sys.executable), encoding="utf-8")
+    # A process runs the host's Python; a container the image's.
+    python = sys.executable if runtime == "process" else "/usr/bin/env python3"
+    bootstrap.write_text(BOOTSTRAP.format(python=python), encoding="utf-8")
     bootstrap.chmod(0o755)
     return code
 
@@ -71,14 +150,15 @@ ServiceMaker = Callable[..., tuple[LambdaService, list[tuple[str, str]]]]
 
 
 @pytest.fixture
-def make_service(custom_runtime: Path, tmp_path: Path) -> Iterator[ServiceMaker]:
+def make_service(custom_runtime: Path, tmp_path: Path,
+                 environments: Callable[..., object]) -> Iterator[ServiceMaker]:
     services: list[LambdaService] = []
 
     def make(*specs: FunctionSpec, **options: object) -> tuple[LambdaService,
                                                                list[tuple[str, str]]]:
         lines: list[tuple[str, str]] = []
         specs = specs or (function_spec(custom_runtime),)
-        service = LambdaService(specs, environments=ProcessEnvironment,
+        service = LambdaService(specs, environments=environments,  # type: ignore[arg-type]
                                 log=lambda fn, line: lines.append((fn, line)),
                                 tmp_root=tmp_path / "envs", **options)  # type: ignore[arg-type]
         service.start()

@@ -1,4 +1,5 @@
-"""Python functions through the whole service: samlite's runtime loop in a real process."""
+"""Python functions through the whole service: samlite's runtime loop in a real process, and
+the image's runtime client in a container."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 
 from samlite.runtime.spec import FunctionSpec
 
-from .conftest import ServiceMaker
+from .conftest import PYTHON_RUNTIME, ServiceMaker
 
 
 def python_function(tmp_path: Path, source: str, **fields: object) -> FunctionSpec:
@@ -16,7 +17,7 @@ def python_function(tmp_path: Path, source: str, **fields: object) -> FunctionSp
     code.mkdir(exist_ok=True)
     (code / "app.py").write_text(source, encoding="utf-8")
     return FunctionSpec(logical_id="Fn", function_name="Fn", handler="app.handler",
-                        runtime="python3.12", code_dir=code, **fields)  # type: ignore[arg-type]
+                        runtime=PYTHON_RUNTIME, code_dir=code, **fields)  # type: ignore[arg-type]
 
 
 def test_a_missing_module_is_an_import_module_error(make_service: ServiceMaker,

@@ -1,5 +1,6 @@
-"""The Lambda service with real child processes: results, Lambda's errors and limits,
-concurrency, lifecycle and log lines, as a caller and a log reader see them."""
+"""The Lambda service with real execution environments (processes and containers, see
+conftest.py): results, Lambda's errors and limits, concurrency, lifecycle and log lines, as a
+caller and a log reader see them."""
 
 from __future__ import annotations
 
@@ -98,24 +99,29 @@ def test_memory_under_memory_size_is_reported(make_service: ServiceMaker,
 
 def test_a_file_larger_than_ephemeral_storage_cannot_be_written(
         make_service: ServiceMaker, custom_runtime: Path) -> None:
-    service, _ = make_service(function_spec(custom_runtime, ephemeral_storage_mb=512))
+    # A whole vCPU (1,769 MB), so writing 600 MB fits in the timeout; /tmp is not memory.
+    service, _ = make_service(function_spec(custom_runtime, ephemeral_storage_mb=512,
+                                            memory_mb=1769))
     assert invoke(service, {"tmp_file_mb": 600})["body"]["tmp"] == "File too large"
     assert invoke(service, {"tmp_file_mb": 10})["body"]["tmp"] == "written"
 
 
 def test_tmp_over_ephemeral_storage_in_total_recycles_the_environment(
         make_service: ServiceMaker, custom_runtime: Path) -> None:
-    service, lines = make_service(function_spec(custom_runtime, ephemeral_storage_mb=512))
+    service, lines = make_service(function_spec(custom_runtime, ephemeral_storage_mb=512,
+                                                memory_mb=1769))
     invoke(service, {"tmp_files_mb": 520})
     assert any("more than EphemeralStorage 512 MB" in line for _, line in lines)
     assert invoke(service, {"n": 1})["report"].init_duration_ms is not None
 
 
-def test_each_environment_has_its_own_tmp(make_service: ServiceMaker) -> None:
+def test_each_environment_starts_with_its_own_empty_tmp(make_service: ServiceMaker) -> None:
     service, _ = make_service()
-    tmp = invoke(service, {"env": ["TMPDIR"]})["body"]["env"]["TMPDIR"]
-    assert Path(tmp).is_dir()
-    assert Path(tmp).name == "Fn-1"
+    assert invoke(service, {"tmp_touch": "mine", "tmp_list": True})["body"]["tmp_list"] == \
+        ["mine"]
+    assert invoke(service, {"tmp_list": True})["body"]["tmp_list"] == ["mine"]   # warm
+    service.recycle(["Fn"])
+    assert invoke(service, {"tmp_list": True})["body"]["tmp_list"] == []
 
 
 def test_lambda_environment_variables(make_service: ServiceMaker, custom_runtime: Path) -> None:

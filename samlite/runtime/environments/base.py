@@ -23,6 +23,7 @@ END_MARKER = "\x1esamlite:end "
 class Exit:
     exit_code: int | None
     signal_name: str | None = None      # "killed", "terminated", … (Go's wording, as Lambda)
+    out_of_memory: bool = False         # killed for passing MemorySize (a container's OOM kill)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

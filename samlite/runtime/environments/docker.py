@@ -1,0 +1,564 @@
+"""A container as a Lambda execution environment: the function's image, whose own runtime
+client polls samlite's Runtime API over the host network (one container per environment,
+never a `docker exec` per invoke). The only module that imports docker; docker's errors
+become samlite's here.
+
+Lambda's layout and limits ("Lambda execution environment", "Lambda quotas"): code read-only
+at /var/task, layers merged at /opt (a later layer wins), /tmp on disk (EphemeralStorage is
+not memory), MemorySize as the memory limit with no swap, CPU in proportion to memory
+(1,769 MB = one vCPU), 1,024 processes and file descriptors, a read-only root. Containers
+carry labels, so a later samlite removes what a crashed one left.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import select
+import shutil
+import signal
+import stat
+import threading
+import time
+import uuid
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import docker
+import docker.errors
+import requests
+from docker.types import Mount, Ulimit
+
+from samlite.errors import DockerUnavailable, EnvironmentStartError
+from samlite.runtime.environments.base import EnvironmentSettings, Exit
+from samlite.runtime.images import image_for
+from samlite.runtime.spec import FunctionSpec, lambda_variables
+
+LABEL_PROJECT = "samlite.project"
+LABEL_FUNCTION = "samlite.function"
+LABEL_PID = "samlite.pid"
+FULL_VCPU_MB = 1769            # "at 1,769 MB, a function has the equivalent of one vCPU"
+MAX_PROCESSES = 1024           # Lambda quotas: execution processes/threads
+MAX_OPEN_FILES = 1024          # Lambda quotas: file descriptors
+TASK_ROOT = "/var/task"
+RUNTIME_DIR = "/var/runtime"
+# Where the container sees the folder holding its output FIFO. The runtime's stdout and
+# stderr go to a pipe samlite reads directly, not through the engine's log stream, so
+# "everything written before the response was posted has arrived" is a cheap, exact check.
+OUTPUT_DIR = "/run/samlite"
+_OUTPUT_WRAPPER = f'exec "$@" >{OUTPUT_DIR}/output 2>&1'
+_ENGINE_ERRORS = (docker.errors.DockerException, requests.RequestException, OSError)
+_MIB = 1024 * 1024
+
+
+def connect(*, timeout_s: float = 30.0) -> docker.DockerClient:
+    """A client for the engine DOCKER_HOST names (else the default socket) that has just
+    answered a ping. DockerUnavailable otherwise."""
+    client: docker.DockerClient | None = None
+    try:
+        client = docker.from_env(timeout=int(timeout_s), max_pool_size=256)
+        client.ping()
+    except _ENGINE_ERRORS as exc:
+        if client is not None:
+            client.close()
+        raise DockerUnavailable(f"no Docker engine answers at {_engine_address()} "
+                                f"({_reason(exc)}); start one (`sudo systemctl start docker`, "
+                                "or `dockerd`), or use --runtime process") from exc
+    return client
+
+
+def docker_problem(images: Iterable[str], *, timeout_s: float = 2.0) -> str | None:
+    """Why the Docker runtime cannot run these images here (no engine, an image not pulled),
+    or None when it can. For `--runtime auto`."""
+    try:
+        client = connect(timeout_s=timeout_s)
+    except DockerUnavailable:
+        return f"no Docker engine answers at {_engine_address()}"
+    try:
+        for image in sorted(set(images)):
+            try:
+                client.api.inspect_image(image)
+            except docker.errors.ImageNotFound:
+                return f"the image {image} is not on this machine (`docker pull {image}`)"
+    except _ENGINE_ERRORS as exc:
+        return f"the Docker engine did not answer ({_reason(exc)})"
+    finally:
+        client.close()
+    return None
+
+
+class DockerEnvironments:
+    """The environment factory for one app: one engine client, the project's label, and what
+    it learnt about images. Called like the EnvironmentFactory it is."""
+
+    def __init__(self, *, project_dir: Path, client: docker.DockerClient | None = None,
+                 images: Mapping[str, str] | None = None) -> None:
+        """`images` maps a runtime to the image to use instead of AWS's (a locally built
+        stand-in, for machines without registry access)."""
+        self.project = str(project_dir.resolve())
+        self.client = client or connect()
+        self.images = dict(images or {})
+        self.cpus = os.cpu_count() or 1
+        self._configs: dict[str, Mapping[str, Any]] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, settings: EnvironmentSettings) -> DockerEnvironment:
+        return DockerEnvironment(settings, self)
+
+    def prepare(self, specs: Iterable[FunctionSpec]) -> None:
+        """Before the first cold start: remove what a crashed samlite left for this project,
+        and learn each image's configuration (a missing image fails its invokes later)."""
+        self.remove_orphans()
+        for spec in specs:
+            with contextlib.suppress(EnvironmentStartError):
+                self.image_config(self.image_for(spec), spec)
+
+    def image_for(self, spec: FunctionSpec) -> str:
+        return self.images.get(spec.runtime) or image_for(spec)
+
+    def image_config(self, image: str, spec: FunctionSpec) -> Mapping[str, Any]:
+        """The image's Config (Entrypoint, Cmd, Env); EnvironmentStartError when absent."""
+        with self._lock:
+            known = self._configs.get(image)
+        if known is not None:
+            return known
+        try:
+            config = self.client.api.inspect_image(image).get("Config") or {}
+        except docker.errors.ImageNotFound as exc:
+            fallback = (", or use --runtime process"
+                        if spec.is_python or spec.is_custom_runtime else "")
+            raise EnvironmentStartError(
+                f"{spec.logical_id}: the image {image} is not on this machine; run "
+                f"`docker pull {image}`{fallback}") from exc
+        except _ENGINE_ERRORS as exc:
+            raise self.engine_error(spec, exc) from exc
+        with self._lock:
+            self._configs[image] = config
+        return config
+
+    def remove_orphans(self) -> int:
+        """Remove this project's containers whose samlite process is gone; returns how many."""
+        try:
+            found = self.client.api.containers(
+                all=True, filters={"label": f"{LABEL_PROJECT}={self.project}"})
+        except _ENGINE_ERRORS as exc:
+            raise DockerUnavailable(f"the Docker engine at {_engine_address()} did not list "
+                                    f"containers ({_reason(exc)})") from exc
+        removed = 0
+        for container in found:
+            owner = (container.get("Labels") or {}).get(LABEL_PID, "")
+            if owner.isdigit() and _is_alive(int(owner)):
+                continue
+            with contextlib.suppress(*_ENGINE_ERRORS):
+                self.client.api.remove_container(container["Id"], force=True)
+                removed += 1
+        return removed
+
+    def labels(self, spec: FunctionSpec) -> dict[str, str]:
+        return {LABEL_PROJECT: self.project, LABEL_FUNCTION: spec.logical_id,
+                LABEL_PID: str(os.getpid())}
+
+    def nano_cpus(self, memory_mb: int) -> int:
+        return int(min(memory_mb / FULL_VCPU_MB, self.cpus) * 1_000_000_000)
+
+    def engine_error(self, spec: FunctionSpec, exc: BaseException) -> EnvironmentStartError:
+        return EnvironmentStartError(
+            f"{spec.logical_id}: the Docker engine at {_engine_address()} did not answer "
+            f"({_reason(exc)}); start it again, or use --runtime process")
+
+    def close(self) -> None:
+        self.client.close()
+
+
+class DockerEnvironment:
+    # The image's runtime client marks no end of an invocation's output: the service waits
+    # with settle_output() instead.
+    writes_end_marker = False
+
+    def __init__(self, settings: EnvironmentSettings, engine: DockerEnvironments) -> None:
+        self.settings = settings
+        self.engine = engine
+        self.container_id: str | None = None
+        # Beside /tmp, private to this environment: the output FIFO and the merged /opt.
+        self.area = settings.tmp_dir.with_name(settings.tmp_dir.name + ".docker")
+        self._fd: int | None = None
+        self._lock = threading.Lock()
+        self._stopping = False
+        self._exited = threading.Event()
+        self._pump_done = threading.Event()
+        self._pumping = False
+        self._closing_output = False
+        self._memory_fd: int | None = None
+        self._peak_mb = 0
+        self._tmp = _TmpUsage(settings.tmp_dir)
+
+    # --- starting -----------------------------------------------------------------------------
+    def start(self) -> None:
+        spec = self.settings.spec
+        image = self.engine.image_for(spec)
+        config = self.engine.image_config(image, spec)
+        if spec.package_type != "Image" and not spec.code_dir.is_dir():
+            raise EnvironmentStartError(f"{spec.logical_id}: CodeUri folder {spec.code_dir} "
+                                        "does not exist")
+        command = self.command(config)
+        try:
+            mounts = self._prepare_area()
+            self._create(image, command, mounts)
+        except BaseException:
+            self._close_output()
+            shutil.rmtree(self.area, ignore_errors=True)
+            raise
+        threading.Thread(target=self._pump, name=f"out-{spec.logical_id}", daemon=True).start()
+        threading.Thread(target=self._run, name=f"ctr-{spec.logical_id}", daemon=True).start()
+
+    def command(self, config: Mapping[str, Any]) -> list[str]:
+        """What the container runs: the image's entrypoint with the handler (as Lambda runs
+        an image), or for custom runtimes the function's bootstrap, as Lambda finds it."""
+        spec = self.settings.spec
+        if spec.package_type == "Image":
+            return [*(config.get("Entrypoint") or []), *(config.get("Cmd") or [])]
+        if spec.is_custom_runtime:
+            if (spec.code_dir / "bootstrap").exists():
+                return [f"{TASK_ROOT}/bootstrap"]
+            if any((layer / "bootstrap").exists() for layer in spec.layer_dirs):
+                return ["/opt/bootstrap"]
+            raise EnvironmentStartError(f"{spec.logical_id}: {spec.runtime} needs an executable "
+                                        f"`bootstrap` in {spec.code_dir} or in a layer")
+        entrypoint = config.get("Entrypoint") or []
+        if not entrypoint:
+            raise EnvironmentStartError(f"{spec.logical_id}: the image has no entrypoint to "
+                                        "start the runtime with")
+        return [*entrypoint, spec.handler]
+
+    def environment(self) -> dict[str, str]:
+        spec = self.settings.spec
+        return lambda_variables(spec, runtime_api=self.settings.runtime_api,
+                                task_root=TASK_ROOT, runtime_dir=RUNTIME_DIR,
+                                log_stream=f"samlite/{self.settings.env_id}",
+                                endpoint_url=self.settings.endpoint_url)
+
+    def _prepare_area(self) -> list[Mount]:
+        spec = self.settings.spec
+        tmp = self.settings.tmp_dir
+        tmp.mkdir(parents=True, exist_ok=True)
+        tmp.chmod(0o1777)   # as /tmp: whatever user the image runs as can write
+        output = self.area / "io"
+        output.mkdir(parents=True, exist_ok=True)
+        fifo = output / "output"
+        os.mkfifo(fifo, 0o622)
+        # Opened before the container exists, so its first write never finds no reader.
+        self._fd = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+        mounts = [Mount(OUTPUT_DIR, str(output), type="bind", read_only=True),
+                  Mount("/tmp", str(tmp), type="bind")]   # noqa: S108 - the container's /tmp
+        if spec.package_type != "Image":
+            mounts.append(Mount(TASK_ROOT, str(spec.code_dir), type="bind", read_only=True))
+        opt = opt_folder(spec.layer_dirs, self.area / "opt")
+        if opt is not None:
+            mounts.append(Mount("/opt", str(opt), type="bind", read_only=True))
+        return mounts
+
+    def _create(self, image: str, command: list[str], mounts: list[Mount]) -> None:
+        spec, api = self.settings.spec, self.engine.client.api
+        storage = spec.ephemeral_storage_mb * _MIB
+        try:
+            host_config = api.create_host_config(
+                network_mode="host", init=True, read_only=True, mounts=mounts,
+                mem_limit=spec.memory_mb * _MIB, memswap_limit=spec.memory_mb * _MIB,
+                nano_cpus=self.engine.nano_cpus(spec.memory_mb), pids_limit=MAX_PROCESSES,
+                ulimits=[Ulimit(name="fsize", soft=storage, hard=storage),
+                         Ulimit(name="nofile", soft=MAX_OPEN_FILES, hard=MAX_OPEN_FILES)])
+            created = api.create_container(
+                image, entrypoint=["/bin/sh", "-c", _OUTPUT_WRAPPER, "sh", *command],
+                environment=self.environment(), labels=self.engine.labels(spec),
+                working_dir=TASK_ROOT, user=f"{os.getuid()}:{os.getgid()}", detach=True,
+                name=f"samlite-{self.settings.env_id}-{uuid.uuid4().hex[:8]}".lower(),
+                host_config=host_config, use_config_proxy=False)
+        except docker.errors.ImageNotFound as exc:
+            raise EnvironmentStartError(f"{spec.logical_id}: the image {image} is not on this "
+                                        f"machine; run `docker pull {image}`") from exc
+        except docker.errors.APIError as exc:
+            raise EnvironmentStartError(f"{spec.logical_id}: Docker would not create its "
+                                        f"container: {_reason(exc)}") from exc
+        except _ENGINE_ERRORS as exc:
+            raise self.engine.engine_error(spec, exc) from exc
+        self.container_id = created["Id"]
+
+    # --- running ------------------------------------------------------------------------------
+    def _run(self) -> None:
+        """Start the container, wait for it to end, remove it, then report the exit once its
+        output has all been forwarded."""
+        api, container = self.engine.client.api, self.container_id
+        code: int | None = None
+        out_of_memory = started = False
+        try:
+            with self._lock:
+                if self._stopping:
+                    raise _NotStarted
+                api.start(container)
+                started = True
+            code = api.wait(container).get("StatusCode")
+            with contextlib.suppress(*_ENGINE_ERRORS):
+                out_of_memory = bool(api.inspect_container(container)["State"]["OOMKilled"])
+        except _NotStarted:
+            pass
+        except docker.errors.APIError as exc:
+            self._note(f"the container did not start: {_reason(exc)}")
+        except _ENGINE_ERRORS as exc:
+            self._note(f"the Docker engine at {_engine_address()} stopped answering "
+                       f"({_reason(exc)}); this environment is gone")
+        with contextlib.suppress(*_ENGINE_ERRORS):
+            api.remove_container(container, force=True)
+        # A container that never ran never opened the FIFO: nothing more will come.
+        if not started or not self._pump_done.wait(1.0):
+            self._closing_output = True
+        self._close_memory()
+        self._exited.set()
+        self.settings.on_exit(container_exit(code, out_of_memory=out_of_memory))
+
+    def _note(self, message: str) -> None:
+        self.settings.on_output(f"samlite: {self.settings.spec.logical_id}: {message}")
+
+    def _pump(self) -> None:
+        """Forward the runtime's output line by line until every writer has closed the FIFO
+        (the container ended)."""
+        fd, on_output = self._fd, self.settings.on_output
+        if fd is None:
+            return
+        waiter = select.poll()
+        waiter.register(fd, select.POLLIN | select.POLLHUP)
+        pending = b""
+        while True:
+            # Before the container opens the FIFO there is no POLLHUP (Linux reports a hang-up
+            # only after a writer came and went), so the wait is for data or the end.
+            if not waiter.poll(200):
+                if self._closing_output:
+                    break
+                continue
+            self._pumping = True
+            try:
+                chunk = os.read(fd, 65536)
+            except BlockingIOError:
+                self._pumping = False
+                continue
+            except OSError:
+                chunk = b""
+            if not chunk:
+                break
+            *lines, pending = (pending + chunk).split(b"\n")
+            for raw in lines:
+                on_output(raw.decode("utf-8", "replace").rstrip("\r"))
+            self._pumping = False
+        self._pumping = False
+        if pending:
+            on_output(pending.decode("utf-8", "replace").rstrip("\r"))
+        self._close_output()
+        self._pump_done.set()
+
+    def _close_output(self) -> None:
+        fd, self._fd = self._fd, None
+        if fd is not None:
+            with contextlib.suppress(OSError):
+                os.close(fd)
+
+    def alive(self) -> bool:
+        return self.container_id is not None and not self._exited.is_set()
+
+    def settle_output(self, timeout_s: float = 0.05) -> None:
+        """Wait (briefly) until what the runtime wrote so far has been forwarded. The
+        image's runtime client writes no end-of-output marker; its writes are done before
+        it posts the response, so they are in the FIFO or being forwarded by now."""
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            fd = self._fd
+            if fd is None:
+                return
+            try:
+                readable, _, _ = select.select([fd], [], [], 0)
+            except (OSError, ValueError):
+                return
+            if not readable and not self._pumping:
+                return
+            time.sleep(0.0005)
+
+    # --- ending -------------------------------------------------------------------------------
+    def kill(self) -> None:
+        container = self.container_id
+        if container is None or self._exited.is_set():
+            return
+        with contextlib.suppress(*_ENGINE_ERRORS):   # already gone, or the engine is
+            self.engine.client.api.kill(container)
+
+    def stop(self, *, grace_s: float = 2.0) -> None:
+        """SIGTERM, then SIGKILL after `grace_s` (Docker counts whole seconds); returns once
+        the container is removed and its folders are gone."""
+        with self._lock:
+            self._stopping = True
+        container = self.container_id
+        if container is not None and not self._exited.is_set():
+            try:
+                self.engine.client.api.stop(container, timeout=int(grace_s + 0.999))
+            except _ENGINE_ERRORS:
+                with contextlib.suppress(*_ENGINE_ERRORS):
+                    self.engine.client.api.remove_container(container, force=True)
+            if not self._exited.wait(grace_s + 5):
+                with contextlib.suppress(*_ENGINE_ERRORS):
+                    self.engine.client.api.remove_container(container, force=True)
+        shutil.rmtree(self.area, ignore_errors=True)
+        shutil.rmtree(self.settings.tmp_dir, ignore_errors=True)
+
+    # --- measuring ----------------------------------------------------------------------------
+    def memory_used_mb(self) -> int:
+        """The container's peak memory, read from its memory cgroup on the host (cgroup v1
+        memory.max_usage_in_bytes, v2 memory.peak): one pread, no engine call."""
+        if self._memory_fd is None and not self._open_memory():
+            return self._peak_mb
+        try:
+            text = os.pread(self._memory_fd, 64, 0)   # type: ignore[arg-type]
+            self._peak_mb = max(self._peak_mb, int(text) // _MIB)
+        except (OSError, ValueError):
+            self._close_memory()
+        return self._peak_mb
+
+    def _open_memory(self) -> bool:
+        if self.container_id is None or self._exited.is_set():
+            return False
+        for path in memory_files(self.container_id):
+            with contextlib.suppress(OSError):
+                self._memory_fd = os.open(path, os.O_RDONLY)
+                return True
+        return False
+
+    def _close_memory(self) -> None:
+        fd, self._memory_fd = self._memory_fd, None
+        if fd is not None:
+            with contextlib.suppress(OSError):
+                os.close(fd)
+
+    def tmp_used_mb(self) -> float:
+        return self._tmp.used_mb()
+
+
+class _NotStarted(Exception):
+    """stop() came before the container was started."""
+
+
+def memory_files(container_id: str) -> tuple[str, ...]:
+    """Where the host keeps a container's peak memory: cgroup v1 and v2, with Docker's
+    cgroupfs and systemd drivers."""
+    root = Path("/sys/fs/cgroup")
+    if (root / "cgroup.controllers").exists():   # cgroup v2
+        return (f"{root}/docker/{container_id}/memory.peak",
+                f"{root}/system.slice/docker-{container_id}.scope/memory.peak")
+    return (f"{root}/memory/docker/{container_id}/memory.max_usage_in_bytes",
+            f"{root}/memory/system.slice/docker-{container_id}.scope/memory.max_usage_in_bytes")
+
+
+def opt_folder(layer_dirs: tuple[Path, ...], staging: Path) -> Path | None:
+    """The folder to mount at /opt: nothing without layers, the layer itself when there is
+    one, else the layers merged in order into `staging`, a later layer's file replacing an
+    earlier one's, as Lambda extracts them. Merged with hard links where the file system
+    allows (no copying), else copies. One tree, not a mount per layer, because /opt/bin,
+    /opt/lib, /opt/python and /opt/nodejs each gather files from every layer."""
+    if not layer_dirs:
+        return None
+    if len(layer_dirs) == 1:
+        return layer_dirs[0]
+    staging.mkdir(parents=True, exist_ok=True)
+    for layer in layer_dirs:
+        _merge(layer, staging)
+    return staging
+
+
+def _merge(source: Path, target: Path) -> None:
+    for root, dirs, files in os.walk(source):
+        here = target / Path(root).relative_to(source)
+        for name in list(dirs):
+            if (Path(root) / name).is_symlink():
+                dirs.remove(name)
+                files.append(name)
+            else:
+                existing = here / name
+                if existing.is_symlink() or (existing.exists() and not existing.is_dir()):
+                    existing.unlink()
+                existing.mkdir(exist_ok=True)
+        for name in files:
+            src, dst = Path(root) / name, here / name
+            if dst.is_dir() and not dst.is_symlink():
+                shutil.rmtree(dst)
+            elif dst.exists() or dst.is_symlink():
+                dst.unlink()
+            if src.is_symlink():
+                dst.symlink_to(src.readlink())
+                continue
+            try:
+                os.link(src, dst)
+            except OSError:
+                shutil.copy2(src, dst)
+
+
+class _TmpUsage:
+    """What a host folder holds, walked again only when its entries changed or a second has
+    passed (as the process environment measures /tmp)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._seen = -1
+        self._walked_at = 0.0
+        self._mb = 0.0
+
+    def used_mb(self) -> float:
+        try:
+            changed = self.folder.stat().st_mtime_ns
+        except OSError:
+            return 0.0
+        now = time.monotonic()
+        if changed == self._seen and now - self._walked_at < 1.0:
+            return self._mb
+        total = 0
+        for root, _dirs, files in os.walk(self.folder):
+            for name in files:
+                with contextlib.suppress(OSError):
+                    info = (Path(root) / name).lstat()
+                    if stat.S_ISREG(info.st_mode):
+                        total += info.st_blocks * 512
+        self._seen, self._walked_at, self._mb = changed, now, total / _MIB
+        return self._mb
+
+
+def container_exit(code: int | None, *, out_of_memory: bool) -> Exit:
+    """The container's end in Lambda's terms. Docker reports a signal as 128 + its number
+    (docker-init, the container's PID 1, exits so when the runtime is killed)."""
+    if out_of_memory:
+        return Exit(exit_code=None, signal_name="killed", out_of_memory=True)
+    if code is None:
+        return Exit(exit_code=None, signal_name="killed")
+    if code > 128:
+        number = code - 128
+        names = {signal.SIGKILL: "killed", signal.SIGTERM: "terminated"}
+        with contextlib.suppress(ValueError):
+            sig = signal.Signals(number)
+            return Exit(exit_code=None, signal_name=names.get(
+                sig, sig.name.lower().removeprefix("sig")))
+    return Exit(exit_code=code)
+
+
+def _is_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _engine_address() -> str:
+    return os.environ.get("DOCKER_HOST") or "unix:///var/run/docker.sock"
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, docker.errors.APIError) and exc.explanation:
+        return str(exc.explanation)
+    text = str(exc) or type(exc).__name__
+    return text.splitlines()[0][:300]
