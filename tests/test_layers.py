@@ -9,9 +9,13 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "samlite"
-PURE = ("template", "graph.py", "graph_render.py", "checks", "report.py",
-        "schedule_expressions.py", "runtimes.py")
-IO = ("samlite.runtime", "samlite.sources", "samlite.app", "samlite.watch", "samlite.cli",
+PURE = ("template", "graph.py", "graph_build.py", "graph_values.py", "graph_render.py",
+        "checks", "report.py", "schedule_expressions.py", "runtimes.py", "summary.py",
+        "runtime/invocation.py", "runtime/spec.py", "runtime/images.py",
+        "sources/http_events.py", "sources/http_routes.py", "sources/cors.py")
+IO = ("samlite.runtime.service", "samlite.runtime.runtime_api", "samlite.runtime.environments",
+      "samlite.sources.endpoint", "samlite.sources.http_gateway", "samlite.sources.invoke_api",
+      "samlite.app", "samlite.watch", "samlite.cli",
       "socket", "subprocess", "threading", "http", "docker", "watchdog", "click", "asyncio")
 ONLY_IN = {"click": "cli.py", "watchdog": "watch.py", "docker": "runtime/environments/docker.py"}
 
