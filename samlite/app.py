@@ -243,6 +243,7 @@ class App:
             if plan.is_empty:
                 return None
             if not plan.reload_template:
+                self._rebuild_images(self.functions, plan.recycle)
                 self.service.recycle(plan.recycle)
                 return plan.why
             return self._reload_template(plan.recycle, plan.line)
@@ -255,16 +256,19 @@ class App:
             graph, warnings = load_graph(self.template, options)
             specs = function_specs_for(graph, self.template, options)
         except TemplateError as exc:
+            self._rebuild_images(self.functions, recycle)
             self.service.recycle(recycle)   # saved code still applies
             report = render(exc.problems, ReportFormat.TEXT, files=[str(self.template)])
             return line("it has errors; the last good version keeps serving") + "\n" + \
                 report.rstrip("\n")
         except SamliteError as exc:         # unreadable now, or a bad samconfig / --env-vars
+            self._rebuild_images(self.functions, recycle)
             self.service.recycle(recycle)
             return line(f"{exc}; the last good version keeps serving")
         change = describe_template_change(self.functions, specs, self.graph.routes,
                                           graph.routes)
         self.options, self.graph, self.warnings, self.functions = options, graph, warnings, specs
+        self._rebuild_images(specs, recycle)
         self.service.update_functions(specs)
         names = {spec.logical_id for spec in specs}
         self.service.recycle([name for name in recycle if name in names])
@@ -276,6 +280,13 @@ class App:
         if self._watcher is not None:
             self._watcher.set_roots(watch_roots(self.template, specs, self.reload_files))
         return line(change)
+
+    def _rebuild_images(self, specs: Sequence[FunctionSpec], names: Sequence[str]) -> None:
+        """Build again the images of these Image functions (their DockerContext changed)
+        before their environments are recycled; runtimes without images ignore this."""
+        rebuild = getattr(self._environments, "rebuild", None)
+        if rebuild is not None:
+            rebuild([spec for spec in specs if spec.logical_id in names])
 
     def watch(self, on_reload: Callable[[str], None], *, debounce_s: float = 0.05) -> Watcher:
         """Watch the template, its extra files and every code and layer folder; each burst
@@ -332,7 +343,9 @@ def _docker_problem(functions: Sequence[FunctionSpec]) -> str | None:
     from samlite.runtime.environments.docker import docker_problem
     from samlite.runtime.images import image_for
 
-    return docker_problem(image_for(spec) for spec in functions)
+    # Images built from Metadata are built when the runtime starts, so are not looked for.
+    return docker_problem(image for spec in functions
+                          if spec.image_build is None and (image := image_for(spec)))
 
 
 def function_url_ports(graph: Graph, options: AppOptions) -> dict[str, int]:

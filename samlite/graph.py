@@ -159,6 +159,26 @@ class FunctionUrl:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class ImageBuild:
+    """How `sam build` builds a PackageType Image function: its Metadata (SAM CLI's
+    app_builder._build_lambda_image)."""
+    docker_context: str                      # folder relative to the template
+    dockerfile: str                          # relative to the context
+    docker_tag: str = "latest"
+    image_name: str | None = None            # Metadata.DockerImage; else the logical id
+    build_args: tuple[tuple[str, str], ...] = ()
+    target: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ImageConfig:
+    """ImageConfig: what replaces the image's own ENTRYPOINT, CMD and WORKDIR."""
+    command: tuple[str, ...] | None = None
+    entry_point: tuple[str, ...] | None = None
+    working_directory: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Function:
     logical_id: str
     resource_type: str               # AWS::Serverless::Function or AWS::Lambda::Function
@@ -173,6 +193,8 @@ class Function:
     architectures: tuple[str, ...] = ("x86_64",)
     package_type: str = "Zip"
     image_uri: str | None = None
+    image_build: ImageBuild | None = None    # Metadata.DockerContext and Dockerfile
+    image_config: ImageConfig | None = None
     environment: tuple[tuple[str, str], ...] = ()
     layers: tuple[str, ...] = ()     # logical ids of layers in this template, else ARNs
     reserved_concurrency: int | None = None

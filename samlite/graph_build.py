@@ -29,6 +29,8 @@ from samlite.graph import (
     Function,
     FunctionUrl,
     Graph,
+    ImageBuild,
+    ImageConfig,
     Layer,
     NotRunLocally,
     Queue,
@@ -253,6 +255,8 @@ class GraphBuilder:
             or 512,
             architectures=as_texts(props.get("Architectures")) or ("x86_64",),
             package_type=package_type, image_uri=image_uri,
+            image_build=image_build(res.metadata) if package_type == "Image" else None,
+            image_config=image_config(props.get("ImageConfig")),
             environment=self._environment(fid, props, raw),
             layers=self._layers(fid, props, raw),
             reserved_concurrency=as_int(props.get("ReservedConcurrentExecutions")),
@@ -743,3 +747,30 @@ def text_pairs(value: Any) -> tuple[tuple[str, str], ...]:
     """A map of names to scalar values (stage variables) as sorted text pairs."""
     pairs = ((str(k), as_text(v)) for k, v in as_map(value).items())
     return tuple(sorted((k, v) for k, v in pairs if v is not None))
+
+
+def image_build(metadata: Any) -> ImageBuild | None:
+    """Metadata that builds an Image function, as `sam build` reads it: DockerContext and
+    Dockerfile are both needed, DockerTag defaults to "latest"."""
+    meta = as_map(metadata)
+    context, dockerfile = as_text(meta.get("DockerContext")), as_text(meta.get("Dockerfile"))
+    if not context or not dockerfile:
+        return None
+    args = as_map(meta.get("DockerBuildArgs"))
+    return ImageBuild(
+        docker_context=context, dockerfile=dockerfile,
+        docker_tag=as_text(meta.get("DockerTag")) or "latest",
+        image_name=as_text(meta.get("DockerImage")),
+        build_args=tuple((str(k), as_text(v) or "") for k, v in args.items()),
+        target=as_text(meta.get("DockerBuildTarget")))
+
+
+def image_config(value: Any) -> ImageConfig | None:
+    """ImageConfig: Command, EntryPoint (lists) and WorkingDirectory."""
+    config = as_map(value)
+    if not config:
+        return None
+    return ImageConfig(
+        command=as_texts(config["Command"]) if "Command" in config else None,
+        entry_point=as_texts(config["EntryPoint"]) if "EntryPoint" in config else None,
+        working_directory=as_text(config.get("WorkingDirectory")))

@@ -40,14 +40,21 @@ class ChangePlan:
 def watch_roots(template: Path, specs: Sequence[FunctionSpec],
                 extra_files: Iterable[Path] = ()) -> set[Path]:
     """What to watch: every function's code folder and layer folders (recursively), and the
-    template and the extra files (samconfig.toml, --env-vars) on their own. Image functions
-    have no code folder here."""
+    template and the extra files (samconfig.toml, --env-vars) on their own. An Image
+    function's code folder is its Metadata.DockerContext (none with only an ImageUri)."""
     roots = {_absolute(template), *(_absolute(p) for p in extra_files)}
     for spec in specs:
-        if spec.package_type != "Image":
-            roots.add(spec.code_dir)
+        roots.update(code_folders(spec))
         roots.update(spec.layer_dirs)
     return roots
+
+
+def code_folders(spec: FunctionSpec) -> tuple[Path, ...]:
+    """The folder a function's code comes from: its CodeUri, or an Image function's
+    DockerContext."""
+    if spec.package_type != "Image":
+        return (spec.code_dir,)
+    return (spec.docker_context,) if spec.docker_context is not None else ()
 
 
 def plan_changes(changed: Iterable[Path], *, template: Path, specs: Sequence[FunctionSpec],
@@ -62,8 +69,7 @@ def plan_changes(changed: Iterable[Path], *, template: Path, specs: Sequence[Fun
 
     touched: dict[str, set[Path]] = {}
     for spec in specs:
-        folders = [*([spec.code_dir] if spec.package_type != "Image" else []),
-                   *spec.layer_dirs]
+        folders = [*code_folders(spec), *spec.layer_dirs]
         hits = {p for p in code_paths if any(p.is_relative_to(f) for f in folders)}
         if hits:
             touched[spec.logical_id] = hits

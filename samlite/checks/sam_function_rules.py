@@ -30,12 +30,14 @@ _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 
 def check_function_code(view: SamView) -> Iterator[Problem]:
     """Code and package type: Zip needs InlineCode or CodeUri plus Runtime and Handler;
-    Image needs ImageUri."""
+    Image needs ImageUri, unless Metadata.Dockerfile says how to build it."""
     for fid, props in view.of_type(FUNCTION):
         package = props.get("PackageType", ZIP)
         base = ("Resources", fid, "Properties")
         if package == IMAGE:
-            if props.get("ImageUri") is None:
+            # SAM CLI's validate gives functions built from Metadata.Dockerfile a stand-in
+            # ImageUri (sam_template_validator._replace_local_image), and `sam build` fills it.
+            if props.get("ImageUri") is None and not _is_local_image(view, fid):
                 yield view.problem("E7103", "'ImageUri' must be set when PackageType is Image",
                                    (*base, "PackageType"), fid)
             continue
@@ -55,6 +57,12 @@ def check_function_code(view: SamView) -> Iterator[Problem]:
                          f"`Zip`; {' and '.join(missing)} {verb} missing (here or in "
                          f"Globals.Function)", base, fid)
         yield from _code_uri(view, fid, props)
+
+
+def _is_local_image(view: SamView, fid: str) -> bool:
+    resource = view.resources.get(fid)
+    metadata = resource.get("Metadata") if isinstance(resource, dict) else None
+    return isinstance(metadata, dict) and bool(metadata.get("Dockerfile"))
 
 
 def _code_uri(view: SamView, fid: str, props: Mapping[str, Any]) -> Iterator[Problem]:

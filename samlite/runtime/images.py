@@ -1,5 +1,6 @@
 """The container image a function runs in: for Zip functions, AWS's base image for its Runtime
-and Architecture, named exactly as SAM CLI names it; for Image functions, their ImageUri. Pure.
+and Architecture, named exactly as SAM CLI names it; for Image functions, the image built from
+their Metadata, tagged as `sam build` tags it, else their ImageUri. Pure.
 
 Follows SAM CLI's `Runtime.get_image_name_tag` (samcli/local/docker/lambda_image.py) and its
 table of runtimes published for both architectures (samcli/lib/utils/architecture.py):
@@ -46,7 +47,24 @@ def runtime_image(runtime: str, architecture: str = "x86_64") -> str:
 
 
 def image_for(spec: FunctionSpec) -> str:
-    """The image a function runs in: its own for PackageType Image, else its runtime's."""
-    if spec.package_type == "Image" and spec.image_uri:
-        return spec.image_uri
+    """The image a function runs in: for PackageType Image the one samlite builds from its
+    Metadata, else its ImageUri; for Zip its runtime's."""
+    if spec.package_type == "Image":
+        if spec.image_build is not None:
+            return built_image_name(spec)
+        return spec.image_uri or ""
     return runtime_image(spec.runtime, spec.architecture)
+
+
+def built_image_name(spec: FunctionSpec) -> str:
+    """`hellofunction:latest`: the tag `sam build` gives an image it builds from Metadata
+    (DockerImage, else the logical id, lower-cased; then DockerTag)."""
+    build = spec.image_build
+    if build is None:
+        raise ValueError(f"{spec.logical_id} has no Metadata to build an image from")
+    return f"{(build.image_name or spec.logical_id).lower()}:{build.docker_tag}"
+
+
+def docker_platform(architecture: str) -> str:
+    """The platform an image is built for (SAM CLI's get_docker_platform)."""
+    return "linux/arm64" if architecture == "arm64" else "linux/amd64"

@@ -7,11 +7,12 @@ order is Lambda's own, then the template's Environment.Variables, then `--env-va
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from samlite.graph import Function, Graph
+from samlite.graph import Function, Graph, ImageBuild, ImageConfig
 from samlite.template.resolve import PseudoParameters
 
 # Lambda's dummy-free local stand-ins: SDKs need credentials to sign, AWS never sees them.
@@ -42,6 +43,13 @@ class FunctionSpec:
     account_id: str = "123456789012"
     package_type: str = "Zip"
     image_uri: str | None = None
+    image_build: ImageBuild | None = None   # Metadata; its docker_context made absolute
+    image_config: ImageConfig | None = None
+
+    @property
+    def docker_context(self) -> Path | None:
+        """The folder an Image function's image is built from (None: not built here)."""
+        return Path(self.image_build.docker_context) if self.image_build else None
 
     @property
     def arn(self) -> str:
@@ -124,4 +132,9 @@ def _spec(fn: Function, project_dir: Path, pseudo: PseudoParameters,
         provisioned_concurrency=fn.provisioned_concurrency, alias=fn.auto_publish_alias,
         region=pseudo.region, account_id=pseudo.account_id,
         package_type=fn.package_type, image_uri=fn.image_uri,
+        image_build=dataclasses.replace(
+            fn.image_build,
+            docker_context=str((project_dir / fn.image_build.docker_context).resolve()))
+        if fn.image_build else None,
+        image_config=fn.image_config,
     )

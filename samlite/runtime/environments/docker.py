@@ -13,6 +13,7 @@ carry labels, so a later samlite removes what a crashed one left.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import select
 import shutil
@@ -31,9 +32,12 @@ import requests
 from docker.types import Mount, Ulimit
 
 from samlite.errors import DockerUnavailable, EnvironmentStartError
+from samlite.graph import ImageBuild
 from samlite.runtime.environments.base import EnvironmentSettings, Exit
-from samlite.runtime.images import image_for
+from samlite.runtime.images import built_image_name, docker_platform, image_for
 from samlite.runtime.spec import FunctionSpec, lambda_variables
+
+log = logging.getLogger(__name__)
 
 LABEL_PROJECT = "samlite.project"
 LABEL_FUNCTION = "samlite.function"
@@ -101,6 +105,10 @@ class DockerEnvironments:
         self.images = dict(images or {})
         self.cpus = os.cpu_count() or 1
         self._configs: dict[str, Mapping[str, Any]] = {}
+        # Images built from Metadata: the build's recipe -> the tag, or why it failed.
+        self._builds: dict[tuple[str, ImageBuild, str], str | EnvironmentStartError] = {}
+        self._build_lock = threading.Lock()
+        self._superseded: set[str] = set()   # image ids a rebuild replaced, removed when unused
         self._lock = threading.Lock()
 
     def __call__(self, settings: EnvironmentSettings) -> DockerEnvironment:
@@ -108,14 +116,107 @@ class DockerEnvironments:
 
     def prepare(self, specs: Iterable[FunctionSpec]) -> None:
         """Before the first cold start: remove what a crashed samlite left for this project,
-        and learn each image's configuration (a missing image fails its invokes later)."""
+        build the images of Image functions with Metadata, and learn each image's
+        configuration (a missing image, or a failed build, fails its invokes later)."""
         self.remove_orphans()
         for spec in specs:
             with contextlib.suppress(EnvironmentStartError):
                 self.image_config(self.image_for(spec), spec)
 
     def image_for(self, spec: FunctionSpec) -> str:
+        """The image to run `spec` in; an Image function's is built first when it has
+        Metadata (once per recipe; EnvironmentStartError when the build failed)."""
+        if spec.package_type == "Image":
+            if spec.image_build is not None:
+                return self.build(spec)
+            if not spec.image_uri:
+                raise EnvironmentStartError(
+                    f"{spec.logical_id}: PackageType Image needs ImageUri, or Metadata with "
+                    "DockerContext and Dockerfile to build the image from")
+            return spec.image_uri
         return self.images.get(spec.runtime) or image_for(spec)
+
+    def rebuild(self, specs: Iterable[FunctionSpec]) -> None:
+        """Build these functions' images again (their DockerContext changed); functions
+        without Metadata are ignored. A failure is raised by their next cold start."""
+        for spec in specs:
+            if spec.image_build is None:
+                continue
+            with self._lock:
+                self._builds.pop(_recipe(spec), None)
+            with contextlib.suppress(EnvironmentStartError):
+                self.build(spec)
+
+    def build(self, spec: FunctionSpec) -> str:
+        """Build an Image function's image from its Metadata as `sam build` does (tag, build
+        args, target, platform), with host networking (there is no bridge here)."""
+        recipe = _recipe(spec)
+        with self._build_lock:
+            with self._lock:
+                known = self._builds.get(recipe)
+            if known is None:
+                try:
+                    known = self._build(spec, tag=recipe[0])
+                except EnvironmentStartError as exc:
+                    known = exc
+                with self._lock:
+                    self._builds[recipe] = known
+        if isinstance(known, EnvironmentStartError):
+            raise EnvironmentStartError(str(known)) from known.__cause__
+        return known
+
+    def _build(self, spec: FunctionSpec, *, tag: str) -> str:
+        build = _recipe(spec)[1]
+        context = Path(build.docker_context)
+        if not context.is_dir():
+            raise EnvironmentStartError(f"{spec.logical_id}: Metadata.DockerContext folder "
+                                        f"{context} does not exist")
+        if not (context / build.dockerfile).is_file():
+            raise EnvironmentStartError(f"{spec.logical_id}: Metadata.Dockerfile "
+                                        f"{build.dockerfile} is not a file in {context}")
+        options: dict[str, Any] = {
+            "path": str(context), "dockerfile": build.dockerfile, "tag": tag,
+            "buildargs": dict(build.build_args), "platform": docker_platform(spec.architecture),
+            "network_mode": "host", "rm": True, "forcerm": True}
+        if build.target:
+            options["target"] = build.target
+        log.info("%s: building %s from %s", spec.logical_id, tag, context)
+        try:
+            previous = None
+            with contextlib.suppress(docker.errors.ImageNotFound):
+                previous = self.client.api.inspect_image(tag)["Id"]
+            image, _ = self.client.images.build(**options)
+        except docker.errors.BuildError as exc:
+            raise EnvironmentStartError(
+                f"{spec.logical_id}: building its image from {context / build.dockerfile} "
+                f"failed: {_reason(exc)}{_last_lines(exc.build_log)}") from exc
+        except docker.errors.APIError as exc:
+            raise EnvironmentStartError(
+                f"{spec.logical_id}: Docker would not build its image from "
+                f"{context / build.dockerfile}: {_reason(exc)}") from exc
+        except (docker.errors.DockerException, requests.RequestException, OSError) as exc:
+            raise self.engine_error(spec, exc) from exc
+        with self._lock:
+            self._configs[tag] = image.attrs.get("Config") or {}
+        if previous is not None and previous != image.id:
+            self._superseded.add(previous)
+        self.remove_superseded()
+        return tag
+
+    def remove_superseded(self) -> None:
+        """Remove the images rebuilds replaced once nothing names them and no container uses
+        them (docker refuses to remove one in use without force)."""
+        for image in tuple(self._superseded):
+            try:
+                if self.client.api.inspect_image(image).get("RepoTags"):
+                    self._superseded.discard(image)   # tagged again since: not ours to remove
+                    continue
+                self.client.api.remove_image(image)
+            except docker.errors.ImageNotFound:
+                pass
+            except _ENGINE_ERRORS:
+                continue
+            self._superseded.discard(image)
 
     def image_config(self, image: str, spec: FunctionSpec) -> Mapping[str, Any]:
         """The image's Config (Entrypoint, Cmd, Env); EnvironmentStartError when absent."""
@@ -168,7 +269,16 @@ class DockerEnvironments:
             f"({_reason(exc)}); start it again, or use --runtime process")
 
     def close(self) -> None:
+        with contextlib.suppress(*_ENGINE_ERRORS):
+            self.remove_superseded()
         self.client.close()
+
+
+def _recipe(spec: FunctionSpec) -> tuple[str, ImageBuild, str]:
+    """What an image built from Metadata depends on: its tag, the Metadata, the platform."""
+    if spec.image_build is None:
+        raise ValueError(f"{spec.logical_id} has no Metadata to build an image from")
+    return built_image_name(spec), spec.image_build, spec.architecture
 
 
 class DockerEnvironment:
@@ -204,7 +314,7 @@ class DockerEnvironment:
         command = self.command(config)
         try:
             mounts = self._prepare_area()
-            self._create(image, command, mounts)
+            self._create(image, command, mounts, working_dir=self.working_dir(config))
         except BaseException:
             self._close_output()
             shutil.rmtree(self.area, ignore_errors=True)
@@ -217,7 +327,11 @@ class DockerEnvironment:
         an image), or for custom runtimes the function's bootstrap, as Lambda finds it."""
         spec = self.settings.spec
         if spec.package_type == "Image":
-            return [*(config.get("Entrypoint") or []), *(config.get("Cmd") or [])]
+            # ImageConfig replaces the image's own ENTRYPOINT and CMD, each on its own.
+            own = spec.image_config
+            entrypoint = (own.entry_point if own else None) or config.get("Entrypoint") or []
+            cmd = (own.command if own else None) or config.get("Cmd") or []
+            return [*entrypoint, *cmd]
         if spec.is_custom_runtime:
             if (spec.code_dir / "bootstrap").exists():
                 return [f"{TASK_ROOT}/bootstrap"]
@@ -230,6 +344,15 @@ class DockerEnvironment:
             raise EnvironmentStartError(f"{spec.logical_id}: the image has no entrypoint to "
                                         "start the runtime with")
         return [*entrypoint, spec.handler]
+
+    def working_dir(self, config: Mapping[str, Any]) -> str:
+        """/var/task, or for an Image function ImageConfig.WorkingDirectory, else the
+        image's WORKDIR."""
+        spec = self.settings.spec
+        if spec.package_type != "Image":
+            return TASK_ROOT
+        own = spec.image_config.working_directory if spec.image_config else None
+        return own or config.get("WorkingDir") or TASK_ROOT
 
     def environment(self) -> dict[str, str]:
         spec = self.settings.spec
@@ -258,7 +381,8 @@ class DockerEnvironment:
             mounts.append(Mount("/opt", str(opt), type="bind", read_only=True))
         return mounts
 
-    def _create(self, image: str, command: list[str], mounts: list[Mount]) -> None:
+    def _create(self, image: str, command: list[str], mounts: list[Mount], *,
+                working_dir: str) -> None:
         spec, api = self.settings.spec, self.engine.client.api
         storage = spec.ephemeral_storage_mb * _MIB
         try:
@@ -271,7 +395,7 @@ class DockerEnvironment:
             created = api.create_container(
                 image, entrypoint=["/bin/sh", "-c", _OUTPUT_WRAPPER, "sh", *command],
                 environment=self.environment(), labels=self.engine.labels(spec),
-                working_dir=TASK_ROOT, user=f"{os.getuid()}:{os.getgid()}", detach=True,
+                working_dir=working_dir, user=f"{os.getuid()}:{os.getgid()}", detach=True,
                 name=f"samlite-{self.settings.env_id}-{uuid.uuid4().hex[:8]}".lower(),
                 host_config=host_config, use_config_proxy=False)
         except docker.errors.ImageNotFound as exc:
@@ -551,6 +675,15 @@ def _is_alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+def _last_lines(build_log: Iterable[Mapping[str, Any]], count: int = 10) -> str:
+    """The end of a build's log, indented under the error."""
+    lines: list[str] = []
+    for entry in build_log:
+        text = entry.get("stream") or entry.get("error") or ""
+        lines.extend(line for line in str(text).splitlines() if line.strip())
+    return "".join(f"\n    {line}" for line in lines[-count:])
 
 
 def _engine_address() -> str:

@@ -93,6 +93,10 @@ class ProcessEnvironment:
 
     def command(self) -> list[str]:
         spec = self.settings.spec
+        if spec.package_type == "Image":
+            raise EnvironmentStartError(
+                f"{spec.logical_id}: PackageType Image functions run in their container image; "
+                "they need --runtime docker")
         if spec.is_python:
             return [python_for(spec.runtime), "-u", "-X", "utf8", str(PYTHON_LOOP)]
         if spec.is_custom_runtime:
