@@ -28,8 +28,8 @@ from samlite.runtime.environments.docker import (
     connect,
     container_exit,
     docker_problem,
-    opt_folder,
 )
+from samlite.runtime.environments.host_files import opt_folder
 from samlite.runtime.service import LambdaService
 
 from .conftest import PYTHON_RUNTIME, DockerImages, ServiceMaker, function_spec

@@ -17,8 +17,6 @@ import logging
 import os
 import select
 import shutil
-import signal
-import stat
 import threading
 import time
 import uuid
@@ -34,6 +32,7 @@ from docker.types import Mount, Ulimit
 from samlite.errors import DockerUnavailable, EnvironmentStartError
 from samlite.graph import ImageBuild
 from samlite.runtime.environments.base import EnvironmentSettings, Exit
+from samlite.runtime.environments.host_files import TmpUsage, opt_folder, signal_name
 from samlite.runtime.images import built_image_name, docker_platform, image_for
 from samlite.runtime.spec import FunctionSpec, lambda_variables
 
@@ -301,7 +300,7 @@ class DockerEnvironment:
         self._closing_output = False
         self._memory_fd: int | None = None
         self._peak_mb = 0
-        self._tmp = _TmpUsage(settings.tmp_dir)
+        self._tmp = TmpUsage(settings.tmp_dir)
 
     # --- starting -----------------------------------------------------------------------------
     def start(self) -> None:
@@ -578,78 +577,6 @@ def memory_files(container_id: str) -> tuple[str, ...]:
             f"{root}/memory/system.slice/docker-{container_id}.scope/memory.max_usage_in_bytes")
 
 
-def opt_folder(layer_dirs: tuple[Path, ...], staging: Path) -> Path | None:
-    """The folder to mount at /opt: nothing without layers, the layer itself when there is
-    one, else the layers merged in order into `staging`, a later layer's file replacing an
-    earlier one's, as Lambda extracts them. Merged with hard links where the file system
-    allows (no copying), else copies. One tree, not a mount per layer, because /opt/bin,
-    /opt/lib, /opt/python and /opt/nodejs each gather files from every layer."""
-    if not layer_dirs:
-        return None
-    if len(layer_dirs) == 1:
-        return layer_dirs[0]
-    staging.mkdir(parents=True, exist_ok=True)
-    for layer in layer_dirs:
-        _merge(layer, staging)
-    return staging
-
-
-def _merge(source: Path, target: Path) -> None:
-    for root, dirs, files in os.walk(source):
-        here = target / Path(root).relative_to(source)
-        for name in list(dirs):
-            if (Path(root) / name).is_symlink():
-                dirs.remove(name)
-                files.append(name)
-            else:
-                existing = here / name
-                if existing.is_symlink() or (existing.exists() and not existing.is_dir()):
-                    existing.unlink()
-                existing.mkdir(exist_ok=True)
-        for name in files:
-            src, dst = Path(root) / name, here / name
-            if dst.is_dir() and not dst.is_symlink():
-                shutil.rmtree(dst)
-            elif dst.exists() or dst.is_symlink():
-                dst.unlink()
-            if src.is_symlink():
-                dst.symlink_to(src.readlink())
-                continue
-            try:
-                os.link(src, dst)
-            except OSError:
-                shutil.copy2(src, dst)
-
-
-class _TmpUsage:
-    """What a host folder holds, walked again only when its entries changed or a second has
-    passed (as the process environment measures /tmp)."""
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self._seen = -1
-        self._walked_at = 0.0
-        self._mb = 0.0
-
-    def used_mb(self) -> float:
-        try:
-            changed = self.folder.stat().st_mtime_ns
-        except OSError:
-            return 0.0
-        now = time.monotonic()
-        if changed == self._seen and now - self._walked_at < 1.0:
-            return self._mb
-        total = 0
-        for root, _dirs, files in os.walk(self.folder):
-            for name in files:
-                with contextlib.suppress(OSError):
-                    info = (Path(root) / name).lstat()
-                    if stat.S_ISREG(info.st_mode):
-                        total += info.st_blocks * 512
-        self._seen, self._walked_at, self._mb = changed, now, total / _MIB
-        return self._mb
-
-
 def container_exit(code: int | None, *, out_of_memory: bool) -> Exit:
     """The container's end in Lambda's terms. Docker reports a signal as 128 + its number
     (docker-init, the container's PID 1, exits so when the runtime is killed)."""
@@ -658,12 +585,7 @@ def container_exit(code: int | None, *, out_of_memory: bool) -> Exit:
     if code is None:
         return Exit(exit_code=None, signal_name="killed")
     if code > 128:
-        number = code - 128
-        names = {signal.SIGKILL: "killed", signal.SIGTERM: "terminated"}
-        with contextlib.suppress(ValueError):
-            sig = signal.Signals(number)
-            return Exit(exit_code=None, signal_name=names.get(
-                sig, sig.name.lower().removeprefix("sig")))
+        return Exit(exit_code=None, signal_name=signal_name(code - 128))
     return Exit(exit_code=code)
 
 

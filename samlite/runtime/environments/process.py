@@ -27,6 +27,7 @@ from pathlib import Path
 
 from samlite.errors import EnvironmentStartError
 from samlite.runtime.environments.base import EnvironmentSettings, Exit
+from samlite.runtime.environments.host_files import TmpUsage, signal_name
 from samlite.runtime.spec import FunctionSpec, lambda_variables
 
 PYTHON_LOOP = Path(__file__).resolve().parents[1] / "python_loop.py"
@@ -81,9 +82,7 @@ class ProcessEnvironment:
         self._exited = threading.Event()
         self._pumping = False
         self._status_fd: int | None = None
-        self._tmp_seen = -1
-        self._tmp_walked_at = 0.0
-        self._tmp_mb = 0.0
+        self._tmp = TmpUsage(settings.tmp_dir)
 
     @staticmethod
     def prepare(specs: Iterable[FunctionSpec]) -> None:
@@ -175,12 +174,8 @@ class ProcessEnvironment:
                 os.close(self._status_fd)
             self._status_fd = None
         self._exited.set()
-        signal_name = None
-        if code < 0:
-            signal_name = {signal.SIGKILL: "killed", signal.SIGTERM: "terminated"}.get(
-                -code, signal.Signals(-code).name.lower().removeprefix("sig"))
         self.settings.on_exit(Exit(exit_code=None if code < 0 else code,
-                                   signal_name=signal_name))
+                                   signal_name=signal_name(-code) if code < 0 else None))
 
     def alive(self) -> bool:
         return self._process is not None and self._process.poll() is None
@@ -245,21 +240,4 @@ class ProcessEnvironment:
             return 0
 
     def tmp_used_mb(self) -> float:
-        """What /tmp holds. Walked again only when the folder's entries changed or a second
-        has passed (a file growing in place changes no entry; RLIMIT_FSIZE bounds it)."""
-        tmp = self.settings.tmp_dir
-        try:
-            changed = tmp.stat().st_mtime_ns
-        except OSError:
-            return 0.0
-        now = time.monotonic()
-        if changed == self._tmp_seen and now - self._tmp_walked_at < 1.0:
-            return self._tmp_mb
-        total = 0
-        for root, _dirs, files in os.walk(tmp):
-            for name in files:
-                with contextlib.suppress(OSError):
-                    total += (Path(root) / name).lstat().st_blocks * 512
-        self._tmp_seen, self._tmp_walked_at = changed, now
-        self._tmp_mb = total / (1024 * 1024)
-        return self._tmp_mb
+        return self._tmp.used_mb()

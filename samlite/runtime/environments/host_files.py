@@ -1,0 +1,98 @@
+"""An execution environment's files on the host: how much its /tmp holds, the /opt its
+layers make, and the names of the signals that end it. Shared by the process and container
+environments, so both measure and report alike."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import stat
+import time
+from pathlib import Path
+
+_MIB = 1024 * 1024
+
+
+def signal_name(number: int) -> str:
+    """A signal as Lambda names it in "Runtime exited with error: signal: killed" (Go's
+    wording: killed, terminated, …)."""
+    names = {signal.SIGKILL: "killed", signal.SIGTERM: "terminated"}
+    try:
+        sig = signal.Signals(number)
+    except ValueError:
+        return f"signal {number}"
+    return names.get(sig, sig.name.lower().removeprefix("sig"))
+
+
+class TmpUsage:
+    """What a host folder holds, walked again only when its entries changed or a second has
+    passed (as the process environment measures /tmp)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._seen = -1
+        self._walked_at = 0.0
+        self._mb = 0.0
+
+    def used_mb(self) -> float:
+        try:
+            changed = self.folder.stat().st_mtime_ns
+        except OSError:
+            return 0.0
+        now = time.monotonic()
+        if changed == self._seen and now - self._walked_at < 1.0:
+            return self._mb
+        total = 0
+        for root, _dirs, files in os.walk(self.folder):
+            for name in files:
+                with contextlib.suppress(OSError):
+                    info = (Path(root) / name).lstat()
+                    if stat.S_ISREG(info.st_mode):
+                        total += info.st_blocks * 512
+        self._seen, self._walked_at, self._mb = changed, now, total / _MIB
+        return self._mb
+
+
+def opt_folder(layer_dirs: tuple[Path, ...], staging: Path) -> Path | None:
+    """The folder to mount at /opt: nothing without layers, the layer itself when there is
+    one, else the layers merged in order into `staging`, a later layer's file replacing an
+    earlier one's, as Lambda extracts them. Merged with hard links where the file system
+    allows (no copying), else copies. One tree, not a mount per layer, because /opt/bin,
+    /opt/lib, /opt/python and /opt/nodejs each gather files from every layer."""
+    if not layer_dirs:
+        return None
+    if len(layer_dirs) == 1:
+        return layer_dirs[0]
+    staging.mkdir(parents=True, exist_ok=True)
+    for layer in layer_dirs:
+        _merge(layer, staging)
+    return staging
+
+
+def _merge(source: Path, target: Path) -> None:
+    for root, dirs, files in os.walk(source):
+        here = target / Path(root).relative_to(source)
+        for name in list(dirs):
+            if (Path(root) / name).is_symlink():
+                dirs.remove(name)
+                files.append(name)
+            else:
+                existing = here / name
+                if existing.is_symlink() or (existing.exists() and not existing.is_dir()):
+                    existing.unlink()
+                existing.mkdir(exist_ok=True)
+        for name in files:
+            src, dst = Path(root) / name, here / name
+            if dst.is_dir() and not dst.is_symlink():
+                shutil.rmtree(dst)
+            elif dst.exists() or dst.is_symlink():
+                dst.unlink()
+            if src.is_symlink():
+                dst.symlink_to(src.readlink())
+                continue
+            try:
+                os.link(src, dst)
+            except OSError:
+                shutil.copy2(src, dst)
