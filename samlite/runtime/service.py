@@ -444,21 +444,28 @@ class LambdaService:
                     raise api_errors.reserved_concurrency_exceeded()
             elif self._busy_total() >= self._unreserved_capacity():
                 raise api_errors.account_concurrency_exceeded()
-            placeholder = self._new_env_locked(spec)
-        return placeholder
+            env = self._register_env_locked(spec)
+        return self._start_env(env)
 
     def _new_env(self, spec: FunctionSpec) -> _Env:
         with self._lock:
-            return self._new_env_locked(spec)
+            env = self._register_env_locked(spec)
+        return self._start_env(env)
 
-    def _new_env_locked(self, spec: FunctionSpec) -> _Env:
+    def _register_env_locked(self, spec: FunctionSpec) -> _Env:
+        """A new environment, counted (busy) before it starts, so concurrency holds."""
         env = _Env(self, spec, f"{spec.logical_id}-{next(self._ids)}")
         env.busy = True
         self._envs[spec.logical_id].append(env)
+        return env
+
+    def _start_env(self, env: _Env) -> _Env:
+        """Start it outside the lock: a container takes ~0.3 s to start, and warm invokes
+        of other environments must not wait for that."""
         try:
             env.environment.start()
         except Exception:
-            self._envs[spec.logical_id].remove(env)
+            self._forget(env)
             self.hub.close(env.address)
             raise
         return env
