@@ -31,6 +31,7 @@ from samlite.sources.invoke_api import InvokeApi, LambdaInvoker
 
 if TYPE_CHECKING:
     from samlite.sources.http_gateway import HttpGateway
+    from samlite.sources.schedule import Scheduler
 from samlite.template.resolve import PseudoParameters
 
 if TYPE_CHECKING:
@@ -133,6 +134,15 @@ class App:
                 self.close()
                 raise
             self.on_graph_change(self.gateway.update)
+        # Schedules fire only in a running app (`samlite up`), never in one-shot invokes.
+        self.scheduler: Scheduler | None = None
+        if self.gateway is not None:
+            from samlite.sources.schedule import Scheduler
+
+            self.scheduler = Scheduler(self.graph, self.service, clock=clock or SystemClock(),
+                                       region=self.options.pseudo.region,
+                                       account_id=self.options.pseudo.account_id)
+            self.on_graph_change(self.scheduler.update)
 
     @property
     def runtime_kind(self) -> str:
@@ -172,6 +182,8 @@ class App:
             self.service.start()
             if self.gateway is not None:
                 self.gateway.start()
+            if self.scheduler is not None:
+                self.scheduler.start()
         except BaseException:
             self._stop_parts(grace_s=2.0)
             raise
@@ -188,6 +200,9 @@ class App:
 
     def _stop_parts(self, *, grace_s: float) -> None:
         try:
+            scheduler = getattr(self, "scheduler", None)
+            if scheduler is not None:
+                scheduler.stop()
             if self.gateway is not None:
                 self.gateway.stop()
             if self._endpoint is not None:

@@ -279,6 +279,8 @@ class Schedule:
     dead_letter: str | None = None
     max_retry_attempts: int | None = None
     max_event_age_s: int | None = None
+    start_date: str | None = None   # EventBridge Scheduler StartDate / EndDate (ISO 8601, UTC)
+    end_date: str | None = None
     at: Mark
 
     @property

@@ -458,6 +458,8 @@ class GraphBuilder:
             timezone=as_text(props.get("ScheduleExpressionTimezone")) if is_v2 else None,
             is_enabled=state_enabled(props),
             targets=(ScheduleTarget(function=fid, input=as_text(props.get("Input"))),),
+            start_date=as_text(props.get("StartDate")) if is_v2 else None,
+            end_date=as_text(props.get("EndDate")) if is_v2 else None,
             event=event_id, at=at, **self._retry(props, raw, fid + event_id))
         self.schedules.append(schedule)
         return schedule.logical_id
@@ -686,6 +688,7 @@ class GraphBuilder:
             timezone=as_text(props.get("ScheduleExpressionTimezone")),
             is_enabled=state_enabled(props),
             targets=(ScheduleTarget(function=fid, input=as_text(target.get("Input"))),),
+            start_date=as_text(props.get("StartDate")), end_date=as_text(props.get("EndDate")),
             at=res.at, **self._retry(target, self.refs.dig(raw, "Target"), res.logical_id)))
         self._add_trigger(Trigger(
             logical_id=res.logical_id, kind=TriggerKind.SCHEDULE_V2, event_type=res.type,

@@ -1,0 +1,301 @@
+"""The schedule event source: fires every schedule of the graph on time, through a Clock.
+
+Each fire is an asynchronous invocation (`service.invoke_async`), as EventBridge makes it.
+An EventBridge rule (SAM `Schedule`, AWS::Events::Rule) sends the "Scheduled Event" it puts
+on the bus (the shape `sam local generate-event cloudwatch scheduled-event` prints, with a
+`version`), or its target's `Input` in its place. EventBridge Scheduler (SAM `ScheduleV2`,
+AWS::Scheduler::Schedule) sends the target's `Input` as is; without one, its "default
+notification": the same envelope with source aws.scheduler, the schedule's ARN and
+`detail` the string "{}" (Scheduler API reference, Target.Input; events seen from it).
+
+Missed occurrences: on AWS a schedule never falls behind; it does not replay the past, and
+one late event is still delivered with its scheduled `time` (retried up to 24 h). Here a
+schedule that fell behind (the machine slept, the clock jumped) fires its latest missed
+occurrence once, with that occurrence's time, and skips the older ones.
+
+Tests drive `run_due()` with a ManualClock; `start()` runs a thread that sleeps until the
+next fire, woken by `stop()` and `update(graph)` (hot reload).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, tzinfo
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+from samlite.clock import Clock, SystemClock
+from samlite.errors import UsageError
+from samlite.graph import Graph, Schedule
+from samlite.schedule_expressions import Rate, ScheduleExpressionError, next_fire, parse_schedule
+from samlite.schedule_expressions import Schedule as Expression
+
+log = logging.getLogger(__name__)
+
+__all__ = ["AsyncInvoker", "Scheduler", "is_scheduler", "scheduled_event"]
+
+SCHEDULER_SOURCES = frozenset({"ScheduleV2", "AWS::Scheduler::Schedule"})
+# A guard on catching up a cron that fell far behind (a week of an every-minute cron is 10k).
+_MAX_CATCH_UP_STEPS = 1_000_000
+
+
+class AsyncInvoker(Protocol):
+    def invoke_async(self, function: str, payload: bytes) -> str: ...
+
+
+def is_scheduler(schedule: Schedule) -> bool:
+    """EventBridge Scheduler (ScheduleV2, AWS::Scheduler::Schedule) rather than a rule."""
+    return schedule.source in SCHEDULER_SOURCES
+
+
+def schedule_arn(schedule: Schedule, *, region: str, account_id: str) -> str:
+    if is_scheduler(schedule):
+        return f"arn:aws:scheduler:{region}:{account_id}:schedule/default/{schedule.logical_id}"
+    return f"arn:aws:events:{region}:{account_id}:rule/{schedule.logical_id}"
+
+
+def scheduled_event(schedule: Schedule, when: datetime, *, region: str, account_id: str,
+                    event_id: str) -> dict[str, object]:
+    """The event a schedule without Input sends for the occurrence at `when`."""
+    scheduler = is_scheduler(schedule)
+    return {
+        "version": "0",
+        "id": event_id,
+        "detail-type": "Scheduled Event",
+        "source": "aws.scheduler" if scheduler else "aws.events",
+        "account": account_id,
+        "time": when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "region": region,
+        "resources": [schedule_arn(schedule, region=region, account_id=account_id)],
+        # Scheduler's default notification carries detail as a JSON string
+        "detail": "{}" if scheduler else {},
+    }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Plan:
+    """What a schedule's firing depends on; a reload keeps the state of an unchanged plan."""
+
+    schedule: Schedule
+    expression: Expression
+    zone: tzinfo
+    start: datetime | None
+    end: datetime | None
+
+    def next_after(self, after: datetime) -> datetime | None:
+        """The first fire strictly after `after` within StartDate..EndDate."""
+        if self.start is not None and after < self.start:
+            # a rate starts counting at StartDate as it does at creation; cron and at() may
+            # fire on StartDate itself
+            after = self.start if isinstance(self.expression, Rate) \
+                else self.start - timedelta(microseconds=1)
+        when = next_fire(self.expression, after.astimezone(self.zone))
+        if when is None or (self.end is not None and when > self.end):
+            return None
+        return when
+
+    def latest_due(self, first: datetime, now: datetime) -> tuple[datetime, int]:
+        """The latest occurrence from `first` up to `now`, and how many were passed over."""
+        if isinstance(self.expression, Rate):
+            step = timedelta(seconds=self.expression.seconds)
+            skipped = int((now - first) / step)
+            latest = first + skipped * step
+            if self.end is not None and latest > self.end:
+                skipped = int((self.end - first) / step)
+                latest = first + skipped * step
+            return latest, skipped
+        latest, skipped = first, 0
+        while skipped < _MAX_CATCH_UP_STEPS:
+            after = self.next_after(latest)
+            if after is None or after > now:
+                break
+            latest, skipped = after, skipped + 1
+        return latest, skipped
+
+
+@dataclass(slots=True)
+class _State:
+    plan: _Plan
+    next_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Fire:
+    schedule: Schedule
+    when: datetime
+
+
+class Scheduler:
+    """Fires the graph's schedules through `service.invoke_async`. `run_due()` fires what is
+    due; `start()`/`stop()` run it on a thread; `update(graph)` follows a reloaded template."""
+
+    def __init__(self, graph: Graph, service: AsyncInvoker, *, clock: Clock | None = None,
+                 region: str = "us-east-1", account_id: str = "123456789012",
+                 new_id: Callable[[], str] = lambda: str(uuid.uuid4()),
+                 on_fire: Callable[[str, str, str], None] | None = None) -> None:
+        """`on_fire(schedule logical id, function, request id)` hears of each invocation."""
+        self.service = service
+        self.clock = clock or SystemClock()
+        self.region = region
+        self.account_id = account_id
+        self._new_id = new_id
+        self._on_fire = on_fire or (lambda _s, _f, _r: None)
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._stopping = False
+        self._thread: threading.Thread | None = None
+        self._schedules: dict[str, Schedule] = {}
+        self._states: dict[str, _State] = {}
+        self.update(graph)
+
+    # --- the schedules ---------------------------------------------------------------------
+    def update(self, graph: Graph) -> None:
+        """Follow a reloaded template. A schedule whose expression, zone, dates and state are
+        unchanged keeps its next fire (a rate does not start counting again)."""
+        now = self._now()
+        with self._lock:
+            old = self._states
+            self._schedules = {s.logical_id: s for s in graph.schedules}
+            self._states = {}
+            for schedule in graph.schedules:
+                plan = _plan(schedule)
+                if plan is None or not schedule.is_enabled:
+                    continue
+                kept = old.get(schedule.logical_id)
+                if kept is not None and _same_timing(kept.plan, plan):
+                    self._states[schedule.logical_id] = _State(plan=plan, next_at=kept.next_at)
+                else:
+                    self._states[schedule.logical_id] = _State(plan=plan,
+                                                               next_at=plan.next_after(now))
+        self._wake.set()
+
+    def next_fires(self) -> list[tuple[str, str, datetime]]:
+        """(schedule logical id, function, next fire in the schedule's zone) for every
+        schedule that will fire again, soonest first."""
+        with self._lock:
+            rows = [(lid, target.function, state.next_at)
+                    for lid, state in self._states.items() if state.next_at is not None
+                    for target in state.plan.schedule.targets]
+        return sorted(rows, key=lambda row: (row[2], row[0], row[1]))
+
+    def next_due(self) -> datetime | None:
+        with self._lock:
+            times = [s.next_at for s in self._states.values() if s.next_at is not None]
+        return min(times, default=None)
+
+    # --- firing ----------------------------------------------------------------------------
+    def run_due(self, now: datetime | None = None) -> int:
+        """Fire every occurrence due up to `now` (the clock's time by default), each once, in
+        time order. Returns the number of invocations queued."""
+        now = now or self._now()
+        fires: list[_Fire] = []
+        with self._lock:
+            for lid, state in self._states.items():
+                if state.next_at is None or state.next_at > now:
+                    continue
+                when, skipped = state.plan.latest_due(state.next_at, now)
+                if skipped:
+                    log.warning("schedule %s fell behind: %d missed occurrence(s) skipped, "
+                                "firing the one at %s", lid, skipped, when.isoformat())
+                fires.append(_Fire(schedule=state.plan.schedule, when=when))
+                state.next_at = state.plan.next_after(when)
+        fires.sort(key=lambda fire: (fire.when, fire.schedule.logical_id))
+        return sum(len(self._fire(fire)) for fire in fires)
+
+    def fire_now(self, name: str) -> str:
+        """Fire schedule `name` (its logical id) now, disabled or not, as `samlite trigger`
+        does; returns the request id of its (first) invocation."""
+        with self._lock:
+            schedule = self._schedules.get(name)
+            names = ", ".join(sorted(self._schedules)) or "none"
+        if schedule is None:
+            raise UsageError(f"no schedule {name!r} (schedules: {names})")
+        when = self._now().replace(microsecond=0)
+        ids = self._fire(_Fire(schedule=schedule, when=when))
+        if not ids:
+            raise UsageError(f"schedule {name!r} could not invoke its function "
+                             "(see the log for why)")
+        return ids[0]
+
+    def _fire(self, fire: _Fire) -> list[str]:
+        schedule = fire.schedule
+        # EventBridge puts one event on the bus and hands the same one to every target.
+        event = json.dumps(scheduled_event(schedule, fire.when, region=self.region,
+                                           account_id=self.account_id,
+                                           event_id=self._new_id())).encode()
+        request_ids = []
+        for target in schedule.targets:
+            payload = target.input.encode() if target.input is not None else event
+            try:
+                request_id = self.service.invoke_async(target.function, payload)
+            except Exception as exc:   # a vanished function or a too-large Input: say, go on
+                log.error("schedule %s could not invoke %s: %s", schedule.logical_id,
+                          target.function, exc)
+                continue
+            request_ids.append(request_id)
+            self._on_fire(schedule.logical_id, target.function, request_id)
+        return request_ids
+
+    # --- the thread ------------------------------------------------------------------------
+    def start(self) -> None:
+        if self._thread is not None:
+            return
+        self._stopping = False
+        self._wake.clear()
+        self._thread = threading.Thread(target=self._loop, name="samlite-scheduler",
+                                        daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        thread, self._thread = self._thread, None
+        self._stopping = True
+        self._wake.set()
+        if thread is not None:
+            thread.join(timeout=5)
+
+    def _loop(self) -> None:
+        while not self._stopping:
+            try:
+                self.run_due()
+            except Exception:
+                log.exception("the scheduler failed to fire")
+            due = self.next_due()
+            timeout = None if due is None else max(0.0, due.timestamp() - self.clock.now())
+            self._wake.wait(timeout)
+            self._wake.clear()
+
+    def _now(self) -> datetime:
+        return datetime.fromtimestamp(self.clock.now(), UTC)
+
+
+def _plan(schedule: Schedule) -> _Plan | None:
+    """How `schedule` fires; None (logged) for one that cannot (validation reports these)."""
+    try:
+        zone: tzinfo = ZoneInfo(schedule.timezone) if schedule.timezone else UTC
+        return _Plan(schedule=schedule,
+                     expression=parse_schedule(schedule.expression,
+                                               allow_at=is_scheduler(schedule)),
+                     zone=zone, start=_date(schedule.start_date),
+                     end=_date(schedule.end_date))
+    except (ScheduleExpressionError, ValueError, KeyError) as exc:
+        log.error("schedule %s does not run: %s", schedule.logical_id, exc)
+        return None
+
+
+def _date(text: str | None) -> datetime | None:
+    """StartDate / EndDate: ISO 8601; a date without an offset is UTC, as AWS reads it."""
+    if text is None:
+        return None
+    value = datetime.fromisoformat(text)
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def _same_timing(old: _Plan, new: _Plan) -> bool:
+    a, b = old.schedule, new.schedule
+    return (a.expression, a.timezone, a.start_date, a.end_date, a.source) == \
+        (b.expression, b.timezone, b.start_date, b.end_date, b.source)
