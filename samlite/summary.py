@@ -65,5 +65,6 @@ def _schedule_lines(graph: Graph, next_fires: Sequence[tuple[str, str, datetime]
             at = when.get((s.logical_id, target.function))
             rows.append((s.logical_id, expression, target.function,
                          "disabled" if not s.is_enabled else
-                         at.isoformat(sep=" ") if at is not None else "never again"))
+                         at.isoformat(sep=" ", timespec="seconds") if at is not None
+                         else "never again"))
     return ["", f"Schedules ({len(graph.schedules)})", *_table(rows)]
