@@ -143,6 +143,10 @@ class App:
                                        region=self.options.pseudo.region,
                                        account_id=self.options.pseudo.account_id)
             self.on_graph_change(self.scheduler.update)
+            if self._endpoint is not None:
+                from samlite.sources.control import TriggerRoute
+
+                self._endpoint.add(TriggerRoute(self.scheduler.fire_now))
 
     @property
     def runtime_kind(self) -> str:

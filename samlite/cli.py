@@ -18,7 +18,7 @@ from typing import Any
 import click
 
 from samlite import __version__
-from samlite.errors import SamliteError
+from samlite.errors import SamliteError, UsageError
 
 BUG_HINT = ("samlite hit an internal error: {exc!r}. Please report it with the template that "
             "caused it; run again with --debug to see the traceback.")
@@ -364,6 +364,33 @@ def up(template_option: str | None, host: str, port: int, aws_port: int, watch: 
 
     _serve_until_interrupted(app, announce)
     click.echo("Stopped.", err=True)
+
+
+@main.command()
+@click.argument("name")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Where the running `samlite up` listens.")
+@click.option("--aws-port", default=3001, show_default=True, type=click.IntRange(1, 65535),
+              help="The --aws-port of the running `samlite up`.")
+def trigger(name: str, host: str, aws_port: int) -> None:
+    """Fire trigger NAME (a schedule's logical id, e.g. TickerEvery) now, in a running
+    `samlite up`; prints the request id of the invocation it started."""
+    import json
+    import urllib.error
+    import urllib.request
+
+    url = f"http://{host}:{aws_port}/_samlite/triggers/{name}"
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, method="POST"),
+                                    timeout=10) as reply:
+            answer = json.loads(reply.read())
+    except urllib.error.HTTPError as exc:
+        message = json.loads(exc.read() or b"{}").get("message", str(exc))
+        raise UsageError(message) from exc
+    except (urllib.error.URLError, OSError) as exc:
+        raise UsageError(f"no samlite up answers on {host}:{aws_port} ({exc}); start it, or "
+                         "pass the --aws-port it uses") from exc
+    click.echo(f"{name} fired: RequestId {answer['requestId']}")
 
 
 def _serve_until_interrupted(app: Any, announce: Any) -> None:

@@ -1,0 +1,37 @@
+"""samlite's own control route on the local AWS endpoint, for `samlite trigger NAME`:
+`POST /_samlite/triggers/<name>` fires that trigger now in the running app. Loopback only,
+like every samlite server; nothing here is an AWS API."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from urllib.parse import unquote
+
+from samlite.errors import SamliteError
+from samlite.sources.endpoint import Request, Response
+
+PREFIX = "/_samlite/triggers/"
+
+
+class TriggerRoute:
+    def __init__(self, fire: Callable[[str], str]) -> None:
+        self._fire = fire   # name -> request id; raises SamliteError for an unknown name
+
+    def handles(self, request: Request) -> bool:
+        return request.path.startswith(PREFIX)
+
+    def handle(self, request: Request) -> Response:
+        if request.method != "POST":
+            return _json(405, {"message": "POST to fire a trigger"})
+        name = unquote(request.path[len(PREFIX):])
+        try:
+            request_id = self._fire(name)
+        except SamliteError as exc:
+            return _json(404, {"message": str(exc)})
+        return _json(202, {"trigger": name, "requestId": request_id})
+
+
+def _json(status: int, document: dict[str, str]) -> Response:
+    return Response(status=status, body=json.dumps(document).encode(),
+                    headers=(("Content-Type", "application/json"),))
