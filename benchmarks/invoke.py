@@ -66,8 +66,13 @@ def warm(address: tuple[str, int], calls: int, clients: int) -> list[float]:
     samples: list[float] = []
     lock = threading.Lock()
 
+    ready = threading.Barrier(clients)
+
     def run(count: int) -> None:
         conn = client(address)
+        for _ in range(5):   # concurrent warm-up: the environments 8 clients need, started
+            invoke(conn, "Warm")
+        ready.wait()
         mine = []
         for _ in range(count):
             start = time.perf_counter()
