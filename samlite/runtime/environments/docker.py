@@ -18,7 +18,6 @@ import os
 import select
 import shutil
 import threading
-import time
 import uuid
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -32,7 +31,12 @@ from docker.types import Mount, Ulimit
 from samlite.errors import DockerUnavailable, EnvironmentStartError
 from samlite.graph import ImageBuild
 from samlite.runtime.environments.base import EnvironmentSettings, Exit
-from samlite.runtime.environments.host_files import TmpUsage, opt_folder, signal_name
+from samlite.runtime.environments.host_files import (
+    LineForwarder,
+    TmpUsage,
+    opt_folder,
+    signal_name,
+)
 from samlite.runtime.images import built_image_name, docker_platform, image_for
 from samlite.runtime.spec import FunctionSpec, lambda_variables
 
@@ -296,7 +300,7 @@ class DockerEnvironment:
         self._stopping = False
         self._exited = threading.Event()
         self._pump_done = threading.Event()
-        self._pumping = False
+        self._output = LineForwarder(settings.on_output)
         self._closing_output = False
         self._memory_fd: int | None = None
         self._peak_mb = 0
@@ -445,12 +449,11 @@ class DockerEnvironment:
     def _pump(self) -> None:
         """Forward the runtime's output line by line until every writer has closed the FIFO
         (the container ended)."""
-        fd, on_output = self._fd, self.settings.on_output
+        fd = self._fd
         if fd is None:
             return
         waiter = select.poll()
         waiter.register(fd, select.POLLIN | select.POLLHUP)
-        pending = b""
         while True:
             # Before the container opens the FIFO there is no POLLHUP (Linux reports a hang-up
             # only after a writer came and went), so the wait is for data or the end.
@@ -458,23 +461,9 @@ class DockerEnvironment:
                 if self._closing_output:
                     break
                 continue
-            self._pumping = True
-            try:
-                chunk = os.read(fd, 65536)
-            except BlockingIOError:
-                self._pumping = False
-                continue
-            except OSError:
-                chunk = b""
-            if not chunk:
+            if not self._output.read(fd):
                 break
-            *lines, pending = (pending + chunk).split(b"\n")
-            for raw in lines:
-                on_output(raw.decode("utf-8", "replace").rstrip("\r"))
-            self._pumping = False
-        self._pumping = False
-        if pending:
-            on_output(pending.decode("utf-8", "replace").rstrip("\r"))
+        self._output.finish()
         self._close_output()
         self._pump_done.set()
 
@@ -491,18 +480,7 @@ class DockerEnvironment:
         """Wait (briefly) until what the runtime wrote so far has been forwarded. The
         image's runtime client writes no end-of-output marker; its writes are done before
         it posts the response, so they are in the FIFO or being forwarded by now."""
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            fd = self._fd
-            if fd is None:
-                return
-            try:
-                readable, _, _ = select.select([fd], [], [], 0)
-            except (OSError, ValueError):
-                return
-            if not readable and not self._pumping:
-                return
-            time.sleep(0.0005)
+        self._output.settle(lambda: self._fd, timeout_s)
 
     # --- ending -------------------------------------------------------------------------------
     def kill(self) -> None:

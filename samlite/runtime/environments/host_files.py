@@ -1,18 +1,73 @@
-"""An execution environment's files on the host: how much its /tmp holds, the /opt its
-layers make, and the names of the signals that end it. Shared by the process and container
-environments, so both measure and report alike."""
+"""An execution environment's files on the host: its output pipe, how much its /tmp holds,
+the /opt its layers make, and the names of the signals that end it. Shared by the process
+and container environments, so both forward, measure and report alike."""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import select
 import shutil
 import signal
 import stat
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 _MIB = 1024 * 1024
+
+
+class LineForwarder:
+    """A runtime's output, read from its pipe with os.read (no hidden Python buffer) and
+    forwarded line by line. The reader marks a chunk taken before reading it, so at any
+    moment output is either still in the pipe or being forwarded: settle() relies on that
+    for runtimes that write no end-of-output marker."""
+
+    def __init__(self, on_output: Callable[[str], None]) -> None:
+        self._on_output = on_output
+        self._pending = b""
+        self.busy = False
+
+    def read(self, fd: int) -> bool:
+        """Read and forward one chunk (call when fd is readable); False at the end."""
+        self.busy = True
+        try:
+            chunk = os.read(fd, 65536)
+        except BlockingIOError:
+            return True
+        except OSError:
+            chunk = b""
+        try:
+            if not chunk:
+                return False
+            *lines, self._pending = (self._pending + chunk).split(b"\n")
+            for raw in lines:
+                self._on_output(raw.decode("utf-8", "replace").rstrip("\r"))
+            return True
+        finally:
+            self.busy = False
+
+    def finish(self) -> None:
+        """Forward a last line that had no newline."""
+        self.busy = False
+        if self._pending:
+            pending, self._pending = self._pending, b""
+            self._on_output(pending.decode("utf-8", "replace").rstrip("\r"))
+
+    def settle(self, fd: Callable[[], int | None], timeout_s: float) -> None:
+        """Return once what was written to the pipe so far has been forwarded (bounded)."""
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            try:
+                current = fd()
+                if current is None:
+                    return
+                readable, _, _ = select.select([current], [], [], 0)
+            except (OSError, ValueError):
+                return   # closed: the runtime is gone
+            if not readable and not self.busy:
+                return
+            time.sleep(0.0005)
 
 
 def signal_name(number: int) -> str:

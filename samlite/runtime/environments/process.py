@@ -21,13 +21,12 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Iterable
 from pathlib import Path
 
 from samlite.errors import EnvironmentStartError
 from samlite.runtime.environments.base import EnvironmentSettings, Exit
-from samlite.runtime.environments.host_files import TmpUsage, signal_name
+from samlite.runtime.environments.host_files import LineForwarder, TmpUsage, signal_name
 from samlite.runtime.spec import FunctionSpec, lambda_variables
 
 PYTHON_LOOP = Path(__file__).resolve().parents[1] / "python_loop.py"
@@ -58,13 +57,6 @@ def python_for(runtime: str) -> str:
     return sys.executable
 
 
-def _read(fd: int) -> bytes:
-    try:
-        return os.read(fd, 65536)
-    except OSError:
-        return b""
-
-
 def python_path(spec_code_dir: Path, layer_dirs: tuple[Path, ...], version: str) -> str:
     """sys.path as Lambda builds it: the task root, then /opt/python/lib/pythonX.Y/
     site-packages and /opt/python, where a later layer's files overwrite an earlier one's."""
@@ -80,7 +72,7 @@ class ProcessEnvironment:
         self.settings = settings
         self._process: subprocess.Popen[bytes] | None = None
         self._exited = threading.Event()
-        self._pumping = False
+        self._output = LineForwarder(settings.on_output)
         self._status_fd: int | None = None
         self._tmp = TmpUsage(settings.tmp_dir)
 
@@ -147,27 +139,14 @@ class ProcessEnvironment:
         process = self._process
         if process is None or process.stdout is None:
             return
-        on_output = self.settings.on_output
         fd = process.stdout.fileno()
-        pending = b""
-        # Wait for data, mark it taken, then read it with os.read (no hidden Python buffer):
-        # at any moment output is either still in the pipe or flagged as being forwarded,
-        # which is what settle_output() relies on.
         waiter = select.poll()
         waiter.register(fd, select.POLLIN | select.POLLHUP)
         while True:
             waiter.poll()
-            self._pumping = True
-            chunk = _read(fd)
-            if not chunk:
+            if not self._output.read(fd):
                 break
-            *lines, pending = (pending + chunk).split(b"\n")
-            for raw in lines:
-                on_output(raw.decode("utf-8", "replace").rstrip("\r"))
-            self._pumping = False
-        self._pumping = False
-        if pending:
-            on_output(pending.decode("utf-8", "replace").rstrip("\r"))
+        self._output.finish()
         code = process.wait()
         if self._status_fd is not None:
             with contextlib.suppress(OSError):
@@ -186,15 +165,7 @@ class ProcessEnvironment:
         process = self._process
         if process is None or process.stdout is None:
             return
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            try:
-                readable, _, _ = select.select([process.stdout], [], [], 0)
-            except (OSError, ValueError):
-                return   # the pipe is closed: the process is gone
-            if not readable and not self._pumping:
-                return
-            time.sleep(0.0005)
+        self._output.settle(process.stdout.fileno, timeout_s)
 
     def kill(self) -> None:
         self._signal(signal.SIGKILL)
