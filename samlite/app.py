@@ -162,19 +162,8 @@ class App:
     def close(self) -> None:
         """Release what an app that will not be started holds (its port, the service's
         scratch space)."""
-        if self._started:
-            return
-        try:
-            gateway = getattr(self, "gateway", None)
-            if gateway is not None:
-                gateway.stop()
-            if self._endpoint is not None:
-                self._endpoint.stop()
-        finally:
-            service = getattr(self, "service", None)   # absent when building it failed
-            if service is not None:
-                service.stop(grace_s=0.0)
-            self._close_environments()
+        if not self._started:
+            self._stop_parts(grace_s=0.0)
 
     def start(self) -> None:
         """Start everything, or (on any failure, Ctrl-C included) nothing."""
@@ -203,16 +192,16 @@ class App:
         self._stop_parts(grace_s=grace_s)
 
     def _stop_parts(self, *, grace_s: float) -> None:
+        """Stop whatever parts exist, requests first; safe on a half-built app (close())."""
         try:
-            scheduler = getattr(self, "scheduler", None)
-            if scheduler is not None:
-                scheduler.stop()
-            if self.gateway is not None:
-                self.gateway.stop()
-            if self._endpoint is not None:
-                self._endpoint.stop()
+            for name in ("scheduler", "gateway", "_endpoint"):
+                part = getattr(self, name, None)
+                if part is not None:
+                    part.stop()
         finally:
-            self.service.stop(grace_s=grace_s)
+            service = getattr(self, "service", None)   # absent when building it failed
+            if service is not None:
+                service.stop(grace_s=grace_s)
             self._close_environments()
 
     def _close_environments(self) -> None:
