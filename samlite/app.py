@@ -18,12 +18,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, Protocol
 
-from samlite.clock import Clock, SystemClock
+from samlite.clock import Clock, ScaledClock, SystemClock
 from samlite.errors import Problem, SamliteError, TemplateError, UnreadableFile, UsageError
 from samlite.graph import Graph
 from samlite.reload import describe_template_change, plan_changes, watch_roots
 from samlite.runtime.api_errors import LambdaApiError
-from samlite.runtime.invocation import Result
+from samlite.runtime.invocation import Invocation, Result
 from samlite.runtime.service import DEFAULT_ACCOUNT_CONCURRENCY
 from samlite.runtime.spec import FunctionSpec
 from samlite.sources.endpoint import DEFAULT_HOST, Endpoint
@@ -35,6 +35,8 @@ if TYPE_CHECKING:
 from samlite.template.resolve import PseudoParameters
 
 if TYPE_CHECKING:
+    from samlite.app_aws import AwsServices
+    from samlite.runtime.async_invoke import AsyncInvocations
     from samlite.watch import Watcher
 
 log = logging.getLogger(__name__)
@@ -54,6 +56,10 @@ class Service(LambdaInvoker, Protocol):
 
     def update_functions(self, functions: Sequence[FunctionSpec]) -> tuple[str, ...]: ...
 
+    def run_invocation(self, invocation: Invocation) -> Result: ...
+
+    def use_async_events(self, events: AsyncInvocations) -> None: ...
+
 
 ServiceFactory = Callable[..., Service]   # called like LambdaService(functions, *, ...)
 
@@ -70,6 +76,9 @@ class AppOptions:
     idle_timeout_s: float = 600.0
     http_port: int | None = None    # None: no HTTP gateway; 0: any free port
     state_dir: Path | None = None   # `samlite up --state-dir` (.samlite of the project)
+    reset_state: bool = False       # `--reset`: forget stored objects, messages and events
+    clock_speed: float = 1.0        # `--clock-speed`: schedules' time runs this much faster
+    retry_delay_scale: float = 1.0  # multiplies Lambda's async retry waits (1 and 2 minutes)
 
 
 class App:
@@ -125,6 +134,16 @@ class App:
             raise
         if self._endpoint is not None:
             self._endpoint.add(InvokeApi(self.service))
+        # Buckets, queues, their event sources and the durable async queue exist where the
+        # endpoint does (`up`, `start-lambda`); one-shot invokes need none of them.
+        self.aws: AwsServices | None = None
+        if self._endpoint is not None:
+            try:
+                self.aws = _aws_services(self.graph, self.service, self.options, log)
+            except BaseException:
+                self.close()
+                raise
+            self.on_graph_change(self.aws.update)
         self.gateway: HttpGateway | None = None
         if self.options.http_port is not None:
             try:
@@ -139,7 +158,9 @@ class App:
         if self.gateway is not None:
             from samlite.sources.schedule import Scheduler
 
-            self.scheduler = Scheduler(self.graph, self.service, clock=clock or SystemClock(),
+            schedule_clock = clock or (ScaledClock(self.options.clock_speed)
+                                       if self.options.clock_speed != 1.0 else SystemClock())
+            self.scheduler = Scheduler(self.graph, self.service, clock=schedule_clock,
                                        region=self.options.pseudo.region,
                                        account_id=self.options.pseudo.account_id)
             self.on_graph_change(self.scheduler.update)
@@ -147,6 +168,10 @@ class App:
                 from samlite.sources.control import TriggerRoute
 
                 self._endpoint.add(TriggerRoute(self.scheduler.fire_now))
+        if self.aws is not None and self._endpoint is not None:
+            for route in self.aws.routes():
+                self._endpoint.add(route)
+        self._bucket_watcher: Watcher | None = None
 
     @property
     def runtime_kind(self) -> str:
@@ -173,6 +198,9 @@ class App:
             if self._endpoint is not None:
                 self._endpoint.start()
             self.service.start()
+            if self.aws is not None:
+                self.aws.start()
+                self._watch_buckets()
             if self.gateway is not None:
                 self.gateway.start()
             if self.scheduler is not None:
@@ -194,7 +222,7 @@ class App:
     def _stop_parts(self, *, grace_s: float) -> None:
         """Stop whatever parts exist, requests first; safe on a half-built app (close())."""
         try:
-            for name in ("scheduler", "gateway", "_endpoint"):
+            for name in ("scheduler", "gateway", "_endpoint", "_bucket_watcher", "aws"):
                 part = getattr(self, name, None)
                 if part is not None:
                     part.stop()
@@ -311,6 +339,17 @@ class App:
                                 changed, debounce_s=debounce_s)
         self._watcher.start()
         return self._watcher
+
+    def _watch_buckets(self) -> None:
+        """A file dropped into (or removed from) a bucket folder is an upload (a delete)."""
+        folder = self.aws.buckets_dir if self.aws is not None else None
+        if folder is None:
+            return
+        from samlite.watch import Watcher
+
+        aws = self.aws
+        self._bucket_watcher = Watcher([folder], aws.sync_bucket_files, debounce_s=0.02)
+        self._bucket_watcher.start()
 
     def stop_watching(self) -> None:
         watcher, self._watcher = self._watcher, None
@@ -480,6 +519,19 @@ def read_event(source: str | None, *, stdin: BinaryIO) -> bytes:
     except UnicodeDecodeError as exc:
         raise UsageError(f"{name}: not valid JSON: not UTF-8 text") from exc
     return payload or b"{}"
+
+
+def _aws_services(graph: Graph, service: Service, options: AppOptions,
+                  log: LogSink) -> AwsServices:
+    from samlite.app_aws import AwsServices
+    from samlite.state import StateDir
+
+    state = StateDir(root=options.state_dir) if options.state_dir is not None else None
+    if state is not None and options.reset_state:
+        state.reset()
+    return AwsServices(graph, service=service, state=state,
+                       account_id=options.pseudo.account_id, region=options.pseudo.region,
+                       note=log, backoff_scale=options.retry_delay_scale)
 
 
 def _lambda_service(functions: Sequence[FunctionSpec], **kwargs: object) -> Service:

@@ -310,19 +310,30 @@ def start_lambda(template_option: str | None, host: str, port: int, runtime: str
 @click.option("-p", "--port", default=3000, show_default=True, type=click.IntRange(0, 65535),
               help="HTTP port of the APIs (0: any free port).")
 @click.option("--aws-port", default=3001, show_default=True, type=click.IntRange(0, 65535),
-              help="Port of the local AWS endpoint (Lambda Invoke API).")
+              help="Port of the local AWS endpoint (S3, SQS and the Lambda Invoke API).")
 @click.option("--watch/--no-watch", default=True, show_default=True,
               help="Reload code and template as they are saved.")
 @click.option("--state-dir", default=".samlite", show_default=True,
-              help="Where samlite keeps state, relative to the template's folder.")
+              help="Where buckets, queues and pending events are kept, relative to the "
+                   "template's folder.")
+@click.option("--reset", is_flag=True,
+              help="Start clean: forget stored objects, messages and pending events.")
+@click.option("--clock-speed", default=1.0, show_default=True,
+              type=click.FloatRange(min=0, min_open=True),
+              help="Run schedules' clock this many times faster (1440: a day in a minute).")
+@click.option("--retry-delay-scale", default=1.0, show_default=True,
+              type=click.FloatRange(min=0),
+              help="Multiply Lambda's waits between asynchronous retries (1 and 2 minutes).")
 @_run_options
 @_template_options
 def up(template_option: str | None, host: str, port: int, aws_port: int, watch: bool,
-       state_dir: str, runtime: str, env_vars: str | None, account_concurrency: int,
+       state_dir: str, reset: bool, clock_speed: float, retry_delay_scale: float,
+       runtime: str, env_vars: str | None, account_concurrency: int,
        idle_timeout_s: float, parameter_overrides: tuple[str, ...], config_file: str | None,
        config_env: str) -> None:
-    """Run the whole app: every function, its HTTP routes and function URLs, the Lambda
-    Invoke API, with code reloaded as it is saved. Ctrl-C stops everything."""
+    """Run the whole app: every function with its HTTP routes, function URLs, buckets,
+    queues and schedules, on a local AWS endpoint (S3, SQS, Lambda) that keeps its data,
+    with code reloaded as it is saved. Ctrl-C stops everything."""
     from samlite.app import App, runtime_notice
     from samlite.summary import startup_lines
 
@@ -334,7 +345,9 @@ def up(template_option: str | None, host: str, port: int, aws_port: int, watch: 
                             config_env=config_env, host=host, aws_port=aws_port,
                             http_port=port, account_concurrency=account_concurrency,
                             idle_timeout_s=idle_timeout_s,
-                            state_dir=(path.resolve().parent / state_dir))
+                            state_dir=(path.resolve().parent / state_dir),
+                            reset_state=reset, clock_speed=clock_speed,
+                            retry_delay_scale=retry_delay_scale)
 
     app = App(path, options(), log=_console_log())
     app.reload_options = options

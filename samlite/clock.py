@@ -49,3 +49,28 @@ class ManualClock:
         with self._lock:
             self._now += seconds
             self._mono += seconds
+
+
+class ScaledClock:
+    """Real time run `speed` times faster from the moment it is made (`samlite up
+    --clock-speed`), so a day of schedules passes in minutes. Only schedules read it:
+    function deadlines and timeouts stay real."""
+
+    def __init__(self, speed: float, *, base: Clock | None = None) -> None:
+        if speed <= 0:
+            raise ValueError(f"clock speed must be positive (got {speed})")
+        self.speed = speed
+        self._base = base or SystemClock()
+        self._wall0 = self._base.now()
+        self._mono0 = self._base.monotonic()
+
+    def now(self) -> float:
+        return self._wall0 + (self._base.monotonic() - self._mono0) * self.speed
+
+    def monotonic(self) -> float:
+        return self._mono0 + (self._base.monotonic() - self._mono0) * self.speed
+
+
+def real_seconds(clock: Clock, seconds: float) -> float:
+    """How long to really wait for `seconds` to pass on `clock`."""
+    return seconds / getattr(clock, "speed", 1.0)

@@ -254,6 +254,8 @@ class Queue:
     message_retention_s: int = 345600        # 4 days, SQS's default
     delay_s: int = 0
     receive_wait_s: int = 0
+    content_based_deduplication: bool = False
+    redrive_allow_policy: str | None = None  # JSON text, as SQS takes it
     redrive: Redrive | None = None
     at: Mark
 

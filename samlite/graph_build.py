@@ -513,6 +513,8 @@ class GraphBuilder:
             message_retention_s=as_int(props.get("MessageRetentionPeriod"), 345600) or 0,
             delay_s=as_int(props.get("DelaySeconds"), 0) or 0,
             receive_wait_s=as_int(props.get("ReceiveMessageWaitTimeSeconds"), 0) or 0,
+            content_based_deduplication=as_bool(props.get("ContentBasedDeduplication"), False),
+            redrive_allow_policy=_json_text(props.get("RedriveAllowPolicy")),
             redrive=redrive, at=res.at))
 
     def _queue_identity(self, res: Resource, props: Mapping[str, Any]) -> tuple[str, str, str]:
@@ -777,3 +779,10 @@ def image_config(value: Any) -> ImageConfig | None:
         command=as_texts(config["Command"]) if "Command" in config else None,
         entry_point=as_texts(config["EntryPoint"]) if "EntryPoint" in config else None,
         working_directory=as_text(config.get("WorkingDirectory")))
+
+
+def _json_text(value: Any) -> str | None:
+    """A property CloudFormation takes as JSON or as an object, as JSON text."""
+    if value is None or isinstance(value, str):
+        return value
+    return json.dumps(value)

@@ -27,6 +27,7 @@ from pathlib import Path
 
 from samlite.clock import Clock, SystemClock
 from samlite.runtime import api_errors
+from samlite.runtime.async_invoke import AsyncInvocations, AsyncPolicy
 from samlite.runtime.environments.base import (
     END_MARKER,
     Environment,
@@ -246,7 +247,8 @@ class LambdaService:
         self._envs: dict[str, list[_Env]] = {name: [] for name in self._specs}
         self._ids = itertools.count(1)
         self._stopping = threading.Event()
-        self._async: queue.SimpleQueue[tuple[str, Invocation] | None] = queue.SimpleQueue()
+        self._async_events: AsyncInvocations | None = None
+        self._started = False
         self._workers: list[threading.Thread] = []
 
     @property
@@ -257,6 +259,9 @@ class LambdaService:
     def start(self) -> None:
         """Pre-warm ProvisionedConcurrencyConfig environments; start the background
         threads (memory sampling, idle reaping, asynchronous invocations)."""
+        self._started = True
+        if self._async_events is not None:
+            self._async_events.start()
         prepare = getattr(self.environments, "prepare", None)
         if prepare is not None:   # e.g. find interpreters now, not inside a cold start
             prepare(self.functions)
@@ -273,6 +278,8 @@ class LambdaService:
     def stop(self, *, grace_s: float = 2.0) -> None:
         """Stop every environment and thread; nothing is left running."""
         self._stopping.set()
+        if self._async_events is not None:
+            self._async_events.stop()   # queued events stay stored for the next start
         with self._lock:
             envs = [env for pool in self._envs.values() for env in pool]
         for env in envs:
@@ -283,8 +290,6 @@ class LambdaService:
             thread.start()
         for thread in stoppers:
             thread.join(grace_s * 2 + 1)
-        for _ in self._workers:
-            self._async.put(None)
         self.hub.stop()
         if self._own_tmp:
             shutil.rmtree(self.tmp_root, ignore_errors=True)
@@ -327,8 +332,9 @@ class LambdaService:
         return self._run(spec, invocation)
 
     def invoke_async(self, function: str, payload: bytes) -> str:
-        """Queue an asynchronous (Event) invocation; returns its request id at once.
-        Throttled events wait and are retried, never dropped."""
+        """Queue an asynchronous (Event) invocation; returns its request id at once. What
+        happens next (retries, event age, dead-letter queue, destinations) is
+        async_invoke.AsyncInvocations' business."""
         spec = self.function_for(function)
         if len(payload) > ASYNC_PAYLOAD_LIMIT:
             raise api_errors.request_too_large(len(payload), ASYNC_PAYLOAD_LIMIT)
@@ -337,38 +343,35 @@ class LambdaService:
             request_id=request_id, function=spec.logical_id, payload=payload,
             invoked_function_arn=spec.arn, trace_id=trace_id,
             invocation_type=InvocationType.EVENT)
-        self._ensure_async_worker()
-        self._async.put((spec.logical_id, invocation))
+        self.async_events().submit(invocation)
         return invocation.request_id
 
-    def _ensure_async_worker(self) -> None:
+    def use_async_events(self, events: AsyncInvocations) -> None:
+        """Set the asynchronous queue (the app's is durable and knows destinations); without
+        one, a memory-only queue with Lambda's default retries is made on first use."""
         with self._lock:
-            alive = [w for w in self._workers if w.name == "lambda-async" and w.is_alive()]
-            if len(alive) < 8:
-                worker = threading.Thread(target=self._async_loop, name="lambda-async",
-                                          daemon=True)
-                worker.start()
-                self._workers.append(worker)
+            self._async_events = events
+        if self._started:
+            events.start()
 
-    def _async_loop(self) -> None:
-        while not self._stopping.is_set():
-            item = self._async.get()
-            if item is None:
-                return
-            logical_id, invocation = item
-            spec = self._specs.get(logical_id)
-            if spec is None:   # the function was removed from the template meanwhile
-                log.warning("dropping event %s: function %s no longer exists",
-                            invocation.request_id, logical_id)
-                self.log(logical_id, f"samlite: event {invocation.request_id} not run: "
-                                     "the function was removed from the template")
-                continue
-            while not self._stopping.is_set():
-                try:
-                    self._run(spec, invocation)
-                    break
-                except api_errors.TooManyRequests:
-                    self._stopping.wait(0.05)   # Lambda keeps throttled events and retries
+    def async_events(self) -> AsyncInvocations:
+        with self._lock:
+            if self._async_events is None:
+                self._async_events = AsyncInvocations(
+                    run=self.run_invocation, policy_for=lambda _function: AsyncPolicy(),
+                    deliver=lambda *_args: None, clock=self.clock, note=self.log)
+                if self._started:
+                    self._async_events.start()
+            return self._async_events
+
+    def run_invocation(self, invocation: Invocation) -> Result:
+        """Run a prepared invocation synchronously (asynchronous events, retried with the
+        same request id). Raises TooManyRequests when throttled, ResourceNotFound when the
+        function is gone."""
+        spec = self._specs.get(invocation.function)
+        if spec is None:
+            raise api_errors.function_not_found(invocation.invoked_function_arn)
+        return self._run(spec, invocation)
 
     def _run(self, spec: FunctionSpec, invocation: Invocation) -> Result:
         call = _new_call(invocation, spec)

@@ -91,9 +91,10 @@ def lambda_variables(spec: FunctionSpec, *, runtime_api: str, task_root: str, ru
         **DUMMY_CREDENTIALS,
     }
     if endpoint_url:
-        # Only Lambda is served locally so far: a service-wide AWS_ENDPOINT_URL would send
-        # the handler's S3 or DynamoDB calls to an endpoint that cannot answer them.
-        variables["AWS_ENDPOINT_URL_LAMBDA"] = endpoint_url
+        # SDKs (boto3 >= 1.28, AWS SDKs' "service-specific endpoints") send every call there,
+        # so unmodified handler code reaches the local S3, SQS and Lambda. A function's own
+        # variables may still point one service elsewhere (AWS_ENDPOINT_URL_DYNAMODB, ...).
+        variables["AWS_ENDPOINT_URL"] = endpoint_url
     for name, value in spec.variables.items():
         variables.setdefault(name, value)
     return variables

@@ -29,7 +29,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from samlite.clock import Clock, SystemClock
+from samlite.clock import Clock, SystemClock, real_seconds
 from samlite.errors import UsageError
 from samlite.graph import Graph, Schedule
 from samlite.schedule_expressions import Rate, ScheduleExpressionError, next_fire, parse_schedule
@@ -265,7 +265,8 @@ class Scheduler:
             except Exception:
                 log.exception("the scheduler failed to fire")
             due = self.next_due()
-            timeout = None if due is None else max(0.0, due.timestamp() - self.clock.now())
+            timeout = None if due is None else \
+                real_seconds(self.clock, max(0.0, due.timestamp() - self.clock.now()))
             self._wake.wait(timeout)
             self._wake.clear()
 

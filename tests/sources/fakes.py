@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from samlite.runtime.api_errors import LambdaApiError, function_not_found
-from samlite.runtime.invocation import Result, error_document
+from samlite.runtime.invocation import Invocation, Result, error_document
 from samlite.runtime.spec import FunctionSpec
 
 
@@ -78,6 +78,12 @@ class FakeService:
         if self.raises is not None:
             raise self.raises
         return "r-async"
+
+    def run_invocation(self, invocation: Invocation) -> Result:
+        return self.invoke(invocation.function, invocation.payload)
+
+    def use_async_events(self, events: object) -> None:
+        self.async_events = events
 
 
 def fake_factory(service: FakeService) -> Callable[..., FakeService]:
