@@ -341,14 +341,16 @@ class App:
         return self._watcher
 
     def _watch_buckets(self) -> None:
-        """A file dropped into (or removed from) a bucket folder is an upload (a delete)."""
+        """A file dropped into (or removed from) a bucket folder is an upload (a delete),
+        reported once its writes pause for 0.1 s (a copy of a big file is one upload)."""
         folder = self.aws.buckets_dir if self.aws is not None else None
         if folder is None:
             return
         from samlite.watch import Watcher
 
         aws = self.aws
-        self._bucket_watcher = Watcher([folder], aws.sync_bucket_files, debounce_s=0.02)
+        self._bucket_watcher = Watcher([folder], aws.sync_bucket_files, debounce_s=0.1,
+                                       max_delay_s=5.0)
         self._bucket_watcher.start()
 
     def stop_watching(self) -> None:

@@ -258,7 +258,10 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_response(response.status)
             for name, value in response.headers:
                 self.send_header(name, value)
-            self.send_header("Content-Length", str(len(response.body)))
+            # A HEAD response may state the length its GET would have (S3's HeadObject).
+            if not (self.command == "HEAD" and any(
+                    name.lower() == "content-length" for name, _ in response.headers)):
+                self.send_header("Content-Length", str(len(response.body)))
             if self.close_connection:
                 self.send_header("Connection", "close")
             elif self.request_version == "HTTP/1.0":   # 1.0 keeps alive only when told so
