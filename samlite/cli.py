@@ -367,7 +367,8 @@ def up(template_option: str | None, host: str, port: int, aws_port: int, watch: 
                 function_urls=gateway.function_urls() if gateway else {},
                 skipped_authorizers=gateway.skipped_authorizers if gateway else (),
                 endpoint_url=app.endpoint_url,
-                next_fires=app.scheduler.next_fires() if app.scheduler else ()):
+                next_fires=app.scheduler.next_fires() if app.scheduler else (),
+                state_dir=state_dir):
             click.echo(line)
         if watch:
             app.watch(on_reload=lambda line: click.echo(line))

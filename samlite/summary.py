@@ -10,8 +10,6 @@ from samlite.graph import Graph, TriggerKind
 from samlite.runtime.spec import FunctionSpec
 
 HTTP_KINDS = frozenset({TriggerKind.API, TriggerKind.HTTP_API})
-# Trigger kinds samlite will run whose event sources are not part of samlite yet.
-PENDING_KINDS = frozenset({TriggerKind.S3, TriggerKind.SQS})
 
 
 def _table(rows: Sequence[Sequence[str]], indent: str = "  ") -> list[str]:
@@ -24,7 +22,8 @@ def startup_lines(graph: Graph, specs: Sequence[FunctionSpec], *, runtime_kind: 
                   route_lines: Sequence[str], function_urls: Mapping[str, str],
                   skipped_authorizers: Sequence[str] = (),
                   endpoint_url: str | None = None,
-                  next_fires: Sequence[tuple[str, str, datetime]] = ()) -> list[str]:
+                  next_fires: Sequence[tuple[str, str, datetime]] = (),
+                  state_dir: str | None = None) -> list[str]:
     """`next_fires` is the scheduler's (schedule, function, next fire time) rows."""
     lines = [f"Functions ({len(specs)})"]
     rows = [("FUNCTION", "RUNTIME", "MEMORY", "TIMEOUT", "RUNS IN")]
@@ -37,14 +36,11 @@ def startup_lines(graph: Graph, specs: Sequence[FunctionSpec], *, runtime_kind: 
         lines += ["", f"Function URLs ({len(function_urls)})",
                   *(f"  {url} → {fn}" for fn, url in sorted(function_urls.items()))]
     if endpoint_url:
-        lines += ["", f"Lambda Invoke API: {endpoint_url}"]
+        kept = f"; data kept in {state_dir}" if state_dir else ""
+        lines += ["", f"AWS endpoint (S3, SQS, Lambda): {endpoint_url}{kept}"]
+    lines += _bucket_lines(graph)
+    lines += _queue_lines(graph)
     lines += _schedule_lines(graph, next_fires)
-    pending = [t for t in graph.triggers if t.kind in PENDING_KINDS]
-    if pending:
-        lines += ["", "Other triggers (their event sources come in a later samlite version; "
-                      "invoke the functions directly meanwhile)"]
-        lines += [f"  {t.kind.value}: {t.source or '?'} → {t.function} ({t.logical_id})"
-                  for t in pending]
     if graph.not_run_locally:
         lines += ["", "Not run locally"]
         lines += [f"  {n.subject} ({n.type}): {n.reason}" for n in graph.not_run_locally]
@@ -68,3 +64,35 @@ def _schedule_lines(graph: Graph, next_fires: Sequence[tuple[str, str, datetime]
                          at.isoformat(sep=" ", timespec="seconds") if at is not None
                          else "never again"))
     return ["", f"Schedules ({len(graph.schedules)})", *_table(rows)]
+
+
+def _bucket_lines(graph: Graph) -> list[str]:
+    if not graph.buckets:
+        return []
+    rows = [("BUCKET", "NAME", "EVENTS", "FUNCTION")]
+    for bucket in graph.buckets:
+        if not bucket.notifications:
+            rows.append((bucket.logical_id, bucket.bucket_name, "-", "-"))
+        for n in bucket.notifications:
+            where = "".join(f" {name.lower()}={value}" for name, value in n.filter_rules)
+            rows.append((bucket.logical_id, bucket.bucket_name, ",".join(n.events) + where,
+                         n.function))
+    return ["", f"Buckets ({len(graph.buckets)})", *_table(rows)]
+
+
+def _queue_lines(graph: Graph) -> list[str]:
+    if not graph.queues:
+        return []
+    consumers: dict[str, list[str]] = {}
+    for trigger in graph.triggers:
+        if trigger.kind is TriggerKind.SQS and trigger.source is not None:
+            batch = f" (batch {trigger.sqs.batch_size})" if trigger.sqs is not None else ""
+            consumers.setdefault(trigger.source, []).append(trigger.function + batch)
+    rows = [("QUEUE", "NAME", "FUNCTION", "DEAD-LETTER QUEUE")]
+    for queue in graph.queues:
+        redrive = queue.redrive
+        dead = "-" if redrive is None else \
+            f"{redrive.dead_letter_queue} after {redrive.max_receive_count or 10} receives"
+        functions = consumers.get(queue.logical_id) or consumers.get(queue.arn) or ["-"]
+        rows.append((queue.logical_id, queue.queue_name, ", ".join(functions), dead))
+    return ["", f"Queues ({len(graph.queues)})", *_table(rows)]

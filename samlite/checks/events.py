@@ -5,6 +5,7 @@ it triggers may run (Lambda's CreateEventSourceMapping rule). Works on the raw n
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -17,8 +18,9 @@ from samlite.checks.references import (
     resources_of,
 )
 from samlite.errors import Problem
+from samlite.event_filter import EventFilter
 
-__all__ = ["CHECKS", "check_queue_visibility", "check_s3_event_buckets"]
+__all__ = ["CHECKS", "check_filter_patterns", "check_queue_visibility", "check_s3_event_buckets"]
 
 # samtranslator/model/eventsources/push.py (S3.resources_to_link), word for word.
 S3_SAME_TEMPLATE = "S3 events must reference an S3 bucket in the same template."
@@ -143,4 +145,38 @@ def _show(value: Any) -> str:
     return repr(value)
 
 
-CHECKS: tuple[Check, ...] = (check_s3_event_buckets, check_queue_visibility)
+def check_filter_patterns(ctx: CheckContext) -> Iterator[Problem]:
+    """FilterCriteria patterns must be patterns Lambda accepts (else CreateEventSourceMapping
+    fails, and locally the mapping could not filter)."""
+    resources = resources_of(ctx)
+    for logical_id, resource in resources.items():
+        if resource.get("Type") == "AWS::Serverless::Function":
+            for event_id, _event_type, props in events_of(resource):
+                path = ("Resources", logical_id, "Properties", "Events", event_id,
+                        "Properties", "FilterCriteria", "Filters")
+                yield from _bad_patterns(ctx, props.get("FilterCriteria"), path, logical_id)
+        elif resource.get("Type") == "AWS::Lambda::EventSourceMapping":
+            path = ("Resources", logical_id, "Properties", "FilterCriteria", "Filters")
+            yield from _bad_patterns(ctx, properties_of(resource).get("FilterCriteria"), path,
+                                     logical_id)
+
+
+def _bad_patterns(ctx: CheckContext, criteria: Any, path: tuple[str, ...],
+                  owner: str) -> Iterator[Problem]:
+    filters = criteria.get("Filters") if isinstance(criteria, dict) else None
+    if not isinstance(filters, list):
+        return
+    for index, entry in enumerate(filters):
+        pattern = entry.get("Pattern") if isinstance(entry, dict) else None
+        if not isinstance(pattern, str):
+            continue   # intrinsics and shapes the schema already reports
+        try:
+            EventFilter.from_patterns([pattern])
+        except ValueError as exc:
+            reason = re.sub(r"^filter pattern 1:? ", "", str(exc))
+            yield problem(ctx, "E4003", f"FilterCriteria pattern is not valid: {reason}",
+                          (*path, index, "Pattern"), resource=owner)
+
+
+CHECKS: tuple[Check, ...] = (check_s3_event_buckets, check_queue_visibility,
+                             check_filter_patterns)

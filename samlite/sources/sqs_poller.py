@@ -28,7 +28,7 @@ from samlite.clock import Clock, SystemClock
 from samlite.graph import Graph, SqsSettings, TriggerKind
 from samlite.runtime import api_errors
 from samlite.runtime.invocation import Result
-from samlite.sources.event_filter import EventFilter, sqs_filter_view
+from samlite.event_filter import EventFilter, sqs_filter_view
 from samlite.sources.sqs_events import batch_item_failures, sqs_event
 
 log = logging.getLogger(__name__)

@@ -134,3 +134,42 @@ Resources:
     assert problem.code == "E4002"
     assert problem.resource == "Mapping"
     assert "60 seconds is less than Function timeout: 120 seconds" in problem.message
+
+
+FILTERED = """\
+Resources:
+  Jobs:
+    Type: AWS::SQS::Queue
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: app.handler
+      Runtime: python3.12
+      Events:
+        Work:
+          Type: SQS
+          Properties:
+            Queue: !GetAtt Jobs.Arn
+            FilterCriteria:
+              Filters:
+                - Pattern: '{"body": {"kind": ["order"]}}'
+                - Pattern: '%s'
+"""
+
+
+def test_valid_filter_patterns_pass() -> None:
+    assert run(FILTERED % '{"body": {"n": [{"numeric": [">", 10]}]}}') == []
+
+
+@pytest.mark.parametrize(("pattern", "why"), [
+    ('{"body": {"n": [{"numeric": [">", "ten"]}]}}', "needs a number"),
+    ('{"body": "order"}', "body"),
+    ("not json", "JSON"),
+], ids=["numeric-text", "not-a-list", "not-json"])
+def test_invalid_filter_patterns_are_reported_at_the_pattern(pattern: str, why: str) -> None:
+    problem, = run(FILTERED % pattern)
+    assert problem.code == "E4003"
+    assert problem.path == \
+        "Resources.Fn.Properties.Events.Work.Properties.FilterCriteria.Filters[1].Pattern"
+    assert problem.at.line == 17
+    assert why in problem.message

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from samlite.sources.event_filter import EventFilter, sqs_filter_view
+from samlite.event_filter import EventFilter, sqs_filter_view
 
 # The Kinesis record of the guide's "Event filtering basics" (data shown decoded).
 KINESIS = {"partitionKey": "1",
