@@ -146,8 +146,8 @@ def _show(value: Any) -> str:
 
 
 def check_filter_patterns(ctx: CheckContext) -> Iterator[Problem]:
-    """FilterCriteria patterns must be patterns Lambda accepts (else CreateEventSourceMapping
-    fails, and locally the mapping could not filter)."""
+    """FilterCriteria patterns must be patterns Lambda accepts. A warning: SAM translates
+    the template, but creating the mapping would fail, and locally it does not run."""
     resources = resources_of(ctx)
     for logical_id, resource in resources.items():
         if resource.get("Type") == "AWS::Serverless::Function":
@@ -174,7 +174,8 @@ def _bad_patterns(ctx: CheckContext, criteria: Any, path: tuple[str, ...],
             EventFilter.from_patterns([pattern])
         except ValueError as exc:
             reason = re.sub(r"^filter pattern 1:? ", "", str(exc))
-            yield problem(ctx, "E4003", f"FilterCriteria pattern is not valid: {reason}",
+            yield problem(ctx, "W4003", f"FilterCriteria pattern is not valid: {reason}; Lambda "
+                                       "would refuse the mapping, and samlite does not run it",
                           (*path, index, "Pattern"), resource=owner)
 
 

@@ -25,10 +25,10 @@ from typing import Protocol
 
 from samlite.aws.sqs_message import ReceivedMessage
 from samlite.clock import Clock, SystemClock
+from samlite.event_filter import EventFilter, sqs_filter_view
 from samlite.graph import Graph, SqsSettings, TriggerKind
 from samlite.runtime import api_errors
 from samlite.runtime.invocation import Result
-from samlite.event_filter import EventFilter, sqs_filter_view
 from samlite.sources.sqs_events import batch_item_failures, sqs_event
 
 log = logging.getLogger(__name__)
@@ -241,7 +241,12 @@ class SqsEventSources:
             self._pollers.pop(mapping).stop()
         for mapping in self._wanted:
             if mapping not in self._pollers:
-                poller = QueuePoller(mapping, queues=self._queues, invoker=self._invoker,
-                                     region=self._region, note=self._note)
+                try:
+                    poller = QueuePoller(mapping, queues=self._queues, invoker=self._invoker,
+                                         region=self._region, note=self._note)
+                except ValueError as exc:   # a FilterCriteria Lambda would refuse (W4003)
+                    self._note(mapping.function, f"samlite: {mapping.trigger} not run: its "
+                                                 f"FilterCriteria is not valid ({exc})")
+                    continue
                 self._pollers[mapping] = poller
                 poller.start()
