@@ -167,7 +167,7 @@ class App:
             if self._endpoint is not None:
                 from samlite.sources.control import TriggerRoute
 
-                self._endpoint.add(TriggerRoute(self.scheduler.fire_now))
+                self._endpoint.add(TriggerRoute(self.fire_trigger))
         if self.aws is not None and self._endpoint is not None:
             for route in self.aws.routes():
                 self._endpoint.add(route)
@@ -260,6 +260,30 @@ class App:
             detail = "".join(f" ({value})" for value in exc.fields.values())
             raise SamliteError(f"{spec.logical_id}: {exc.error_type}: {exc.message}{detail}"
                                ) from exc
+
+    def fire_trigger(self, name: str) -> str:
+        """`samlite trigger NAME`: a schedule (its logical id) fires now; an S3 trigger (its
+        event id) replays its bucket's newest matching object as a fresh upload. Returns the
+        request id; UsageError says what NAME could be."""
+        schedules = [s.logical_id for s in self.graph.schedules]
+        if self.scheduler is not None and name in schedules:
+            return self.scheduler.fire_now(name)
+        from samlite.graph import TriggerKind
+
+        for trigger in self.graph.triggers:
+            if name not in (trigger.logical_id, f"{trigger.function}.{trigger.logical_id}"):
+                continue
+            if trigger.kind is TriggerKind.S3 and self.aws is not None:
+                return self.aws.fire_s3_trigger(trigger)
+            if trigger.kind is TriggerKind.SQS:
+                raise UsageError(f"{name} is an SQS trigger: it fires when a message arrives "
+                                 f"(aws sqs send-message --endpoint-url {self.endpoint_url} "
+                                 f"--queue-url <the queue's URL> --message-body '{{}}')")
+            raise UsageError(f"{name} is a {trigger.event_type} trigger, which samlite "
+                             "trigger cannot fire; invoke the function instead")
+        s3 = [t.logical_id for t in self.graph.triggers if t.kind is TriggerKind.S3]
+        known = ", ".join(sorted(schedules + s3)) or "none"
+        raise UsageError(f"no schedule or S3 trigger {name!r} (triggers: {known})")
 
     # --- hot reload ------------------------------------------------------------------------
     def on_graph_change(self, callback: Callable[[Graph], None]) -> None:

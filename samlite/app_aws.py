@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from samlite.aws.object_event import ObjectEvent
 from samlite.clock import Clock, SystemClock
-from samlite.graph import Graph, Queue
+from samlite.graph import Graph, Queue, Trigger
 from samlite.runtime.async_invoke import (
     DEFAULT_MAX_EVENT_AGE_S,
     DEFAULT_MAX_RETRY_ATTEMPTS,
@@ -138,6 +138,30 @@ class AwsServices:
         self.pollers.join()
         if s3 is not None:
             s3.close()
+
+    def fire_s3_trigger(self, trigger: Trigger) -> str:
+        """Replay the newest object of the trigger's bucket that its filter lets through."""
+        from samlite.errors import UsageError
+        from samlite.sources.s3_events import matches_notification, s3_event
+
+        bucket = next((b for b in self.graph.buckets
+                       if trigger.s3 is not None and b.logical_id == trigger.s3.bucket), None)
+        if bucket is None or trigger.s3 is None:
+            raise UsageError(f"{trigger.logical_id}: its bucket is not in this template")
+        rules = trigger.s3.filter_rules
+
+        def wanted(key: str) -> bool:
+            return matches_notification(("s3:ObjectCreated:*",), rules, "ObjectCreated:Put",
+                                        key)
+
+        event = self.s3.latest_object_event(bucket.bucket_name, wanted)
+        if event is None:
+            raise UsageError(f"{trigger.logical_id}: bucket {bucket.bucket_name} has no object "
+                             f"its filter lets through; upload one (aws s3 cp FILE "
+                             f"s3://{bucket.bucket_name}/KEY --endpoint-url ...)")
+        payload = json.dumps(s3_event(event, region=self._region,
+                                      configuration_id=trigger.logical_id)).encode()
+        return self._service.invoke_async(trigger.function, payload)
 
     # --- wiring -----------------------------------------------------------------------------
     def _on_object_event(self, event: ObjectEvent) -> None:

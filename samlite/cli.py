@@ -387,8 +387,9 @@ def up(template_option: str | None, host: str, port: int, aws_port: int, watch: 
 @click.option("--aws-port", default=3001, show_default=True, type=click.IntRange(1, 65535),
               help="The --aws-port of the running `samlite up`.")
 def trigger(name: str, host: str, aws_port: int) -> None:
-    """Fire trigger NAME (a schedule's logical id, e.g. TickerEvery) now, in a running
-    `samlite up`; prints the request id of the invocation it started."""
+    """Fire trigger NAME now in a running `samlite up`: a schedule (its logical id, as the
+    startup table lists it) fires; an S3 trigger (its event id) replays the bucket's newest
+    matching object as an upload. Prints the request id of the invocation it started."""
     import json
     import urllib.error
     import urllib.request

@@ -114,6 +114,22 @@ class LocalS3:
             events = self._commit(new_request_info(), on_disk)
         self._emit(events)
 
+    def latest_object_event(self, bucket: str, wanted: Callable[[str], bool]
+                            ) -> ObjectEvent | None:
+        """An ObjectCreated:Put for the newest object of `bucket` whose key `wanted`
+        accepts, as if it had just been uploaded (`samlite trigger` on an S3 trigger)."""
+        from samlite.aws.s3_backend import PUT, Change
+
+        with self._lock:
+            rows = [row for (name, _), row in self._rows.items()
+                    if name == bucket and wanted(row.key)]
+            if not rows:
+                return None
+            row = max(rows, key=lambda r: r.last_modified)
+            change = Change(event_name=PUT, bucket=bucket, key=row.key, size=row.size,
+                            etag=row.etag, version_id=row.version_id)
+            return self._event(change, new_request_info())
+
     def close(self) -> None:
         from moto.s3.models import s3_backends
 

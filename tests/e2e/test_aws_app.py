@@ -284,3 +284,22 @@ def test_services_not_run_locally_get_a_clear_error(app: App) -> None:
 
     with pytest.raises(ClientError, match="not run locally"):
         client(app, "dynamodb").list_tables()
+
+
+def test_trigger_replays_the_newest_matching_object_of_an_s3_trigger(app: App,
+                                                                     project: Path) -> None:
+    from samlite.errors import UsageError
+
+    with pytest.raises(UsageError, match="has no object"):
+        app.fire_trigger("Put")
+    s3 = client(app, "s3")
+    s3.put_object(Bucket="uploads-bucket", Key="in/first.txt", Body=b"1")
+    wait_for(lambda: outputs(project, "upload"))
+    s3.put_object(Bucket="uploads-bucket", Key="other/newer.txt", Body=b"2")   # filtered out
+    app.fire_trigger("Put")
+    events = wait_for(lambda: len(outputs(project, "upload")) == 2 and outputs(project, "upload"))
+    assert {e["Records"][0]["s3"]["object"]["key"] for e in events} == {"in/first.txt"}
+    with pytest.raises(UsageError, match="SQS trigger"):
+        app.fire_trigger("Orders")
+    with pytest.raises(UsageError, match="triggers: Put"):
+        app.fire_trigger("Nope")
