@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, BinaryIO, Protocol
 from samlite.clock import Clock, ScaledClock, SystemClock
 from samlite.errors import Problem, SamliteError, TemplateError, UnreadableFile, UsageError
 from samlite.graph import Graph
+from samlite.progress import NO_PROGRESS, Progress
 from samlite.reload import describe_template_change, plan_changes, watch_roots
 from samlite.runtime.api_errors import LambdaApiError
 from samlite.runtime.invocation import Invocation, Result
@@ -89,7 +90,8 @@ class App:
     def __init__(self, template: Path, options: AppOptions | None = None, *,
                  log: LogSink = lambda function, line: None, clock: Clock | None = None,
                  service_factory: ServiceFactory | None = None,
-                 environments: Callable[..., object] | None = None) -> None:
+                 environments: Callable[..., object] | None = None,
+                 progress: Progress = NO_PROGRESS) -> None:
         self.options = options or AppOptions()
         self._started = False
         # Hot reload (see reload()): the files besides the template whose change reloads it
@@ -110,7 +112,8 @@ class App:
         if environments is None:
             self.runtime_choice = choose_runtime(self.options.runtime, self.functions)
             environments = environment_factory(self.runtime_choice,
-                                               project_dir=template.resolve().parent)
+                                               project_dir=template.resolve().parent,
+                                               progress=progress)
         else:
             kind = "docker" if self.options.runtime == "docker" else "process"
             self.runtime_choice = RuntimeChoice(kind=kind, reason="given by the caller")
@@ -128,7 +131,8 @@ class App:
                 environments=environments,
                 clock=clock or SystemClock(), log=log,
                 account_concurrency=self.options.account_concurrency,
-                idle_timeout_s=self.options.idle_timeout_s, endpoint_url=self.endpoint_url)
+                idle_timeout_s=self.options.idle_timeout_s, endpoint_url=self.endpoint_url,
+                progress=progress)
         except BaseException:
             self.close()
             raise
@@ -183,6 +187,24 @@ class App:
         """The loopback AWS endpoint, e.g. http://127.0.0.1:3001 (None without one)."""
         return self._endpoint.url if self._endpoint is not None and self._endpoint.is_bound \
             else None
+
+    def runtime_notices(self) -> list[str]:
+        """What the user should know about where functions run: a Python runtime this
+        machine lacks (the process runtime then uses its own Python)."""
+        if self.runtime_kind != "process":
+            return []
+        from samlite.runtime.environments.process import python_mismatch
+
+        by_runtime: dict[str, list[str]] = {}
+        for spec in self.functions:
+            if spec.is_python and spec.package_type != "Image":
+                by_runtime.setdefault(spec.runtime, []).append(spec.logical_id)
+        notices = []
+        for runtime, names in sorted(by_runtime.items()):
+            why = python_mismatch(runtime)
+            if why is not None:
+                notices.append(f"warning: {', '.join(names)} ({runtime}): {why}")
+        return notices
 
     def close(self) -> None:
         """Release what an app that will not be started holds (its port, the service's
@@ -446,13 +468,14 @@ def check_runtime(runtime: str) -> None:
         raise UsageError(f"--runtime must be one of {', '.join(RUNTIMES)} (got {runtime!r})")
 
 
-def environment_factory(choice: RuntimeChoice, *, project_dir: Path) -> Callable[..., object]:
+def environment_factory(choice: RuntimeChoice, *, project_dir: Path,
+                        progress: Progress = NO_PROGRESS) -> Callable[..., object]:
     """The execution environments of the chosen runtime. Docker's connects to the engine
     now (DockerUnavailable when none answers) and labels its containers with the project."""
     if choice.kind == "docker":
         from samlite.runtime.environments.docker import DockerEnvironments
 
-        return DockerEnvironments(project_dir=project_dir)
+        return DockerEnvironments(project_dir=project_dir, progress=progress)
     from samlite.runtime.environments.process import ProcessEnvironment
 
     return ProcessEnvironment

@@ -165,6 +165,29 @@ def graph(template_option: str | None, fmt: str, parameter_overrides: tuple[str,
     click.echo(render_graph(build_graph(result.resolved), fmt), nl=False)
 
 
+def _remember_log_format(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    root = ctx.find_root()
+    root.obj = {**(root.obj or {}), "log_format": value}
+    return value
+
+
+def _log_format() -> str:
+    ctx = click.get_current_context(silent=True)
+    obj = ctx.find_root().obj if ctx is not None else None
+    return (obj or {}).get("log_format", "text")
+
+
+def _say(event: str, text: str, *, err: bool = False, **fields: Any) -> None:
+    """One line of samlite's own (ready, reload, warning...): as text, or as a JSON object
+    with `event` and `message` under --log-format json."""
+    import json
+
+    if _log_format() == "json":
+        click.echo(json.dumps({"event": event, "message": text, **fields}), err=err)
+    else:
+        click.echo(text, err=err)
+
+
 def _run_options(func: Any) -> Any:
     """Options of every command that runs functions."""
     options = [
@@ -180,6 +203,10 @@ def _run_options(func: Any) -> Any:
         click.option("--idle-timeout", "idle_timeout_s", type=click.FloatRange(min=1),
                      default=600, show_default=True,
                      help="Seconds an idle execution environment stays warm."),
+        click.option("--log-format", type=click.Choice(["text", "json"]), default="text",
+                     show_default=True, expose_value=False, callback=_remember_log_format,
+                     help="Function logs and samlite's own lines as text, or one JSON "
+                          "object per line for machines."),
     ]
     for option in reversed(options):
         func = option(func)
@@ -202,8 +229,69 @@ def _app_options(template: Path, command: str, *, runtime: str, env_vars: str | 
 
 
 def _console_log() -> Any:
-    """Where function logs go: stderr, each line prefixed with the function's logical id."""
-    return _ConsoleLog()
+    """Where function logs go: stderr, each line prefixed with the function's logical id
+    (in its own colour on a terminal, unless NO_COLOR is set), or JSON lines."""
+    as_json = _log_format() == "json"
+    color = not as_json and sys.stderr.isatty() and "NO_COLOR" not in os.environ \
+        and os.environ.get("TERM") != "dumb"
+    return _ConsoleLog(as_json=as_json, color=color)
+
+
+def _console_progress() -> Any:
+    return _ConsoleProgress(as_json=_log_format() == "json", live=sys.stderr.isatty())
+
+
+class _ConsoleProgress:
+    """Long work on stderr: a line that counts the seconds on a terminal, else a line when
+    it starts and one when it ends (JSON objects under --log-format json)."""
+
+    def __init__(self, *, as_json: bool, live: bool) -> None:
+        self._as_json = as_json
+        self._live = live and not as_json
+
+    def task(self, label: str) -> Any:
+        import contextlib
+        import threading
+
+        @contextlib.contextmanager
+        def run() -> Any:
+            started = time.monotonic()
+            done = threading.Event()
+            if self._live:
+                def tick() -> None:
+                    frames = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
+                    n = 0
+                    while not done.wait(0.1):
+                        n += 1
+                        sys.stderr.write(f"\r{frames[n % len(frames)]} {label} "
+                                         f"({time.monotonic() - started:.0f} s)")
+                        sys.stderr.flush()
+                threading.Thread(target=tick, daemon=True).start()
+            else:
+                self._line(f"{label}...", task=label, state="started")
+            ok = False
+            try:
+                yield
+                ok = True
+            finally:
+                done.set()
+                seconds = time.monotonic() - started
+                mark, state = ("done", "done") if ok else ("failed", "failed")
+                if self._live:
+                    sys.stderr.write(f"\r{'✓' if ok else '✗'} {label} ({seconds:.1f} s)\n")
+                    sys.stderr.flush()
+                else:
+                    self._line(f"{label}: {mark} in {seconds:.1f} s", task=label,
+                               state=state, seconds=round(seconds, 3))
+
+        return run()
+
+    def _line(self, text: str, **fields: Any) -> None:
+        if self._as_json:
+            import json
+
+            text = json.dumps({"event": "progress", "message": text, **fields})
+        click.echo(text, err=True)
 
 
 class _ConsoleLog:
@@ -211,10 +299,17 @@ class _ConsoleLog:
     write per line cost more than the invocations. A line waits at most 20 ms; whatever is
     left is written when the command ends."""
 
-    def __init__(self, *, interval_s: float = 0.02) -> None:
+    # Foreground colours that read on dark and light terminals; a function keeps its colour.
+    _COLORS = (36, 33, 35, 32, 34, 91, 96, 93, 95, 92)
+
+    def __init__(self, *, interval_s: float = 0.02, as_json: bool = False,
+                 color: bool = False) -> None:
         import atexit
         import threading
 
+        self._as_json = as_json
+        self._color = color
+        self._prefixes: dict[str, str] = {}
         self._lines: list[str] = []
         self._lock = threading.Lock()
         self._wake = threading.Event()
@@ -223,9 +318,27 @@ class _ConsoleLog:
         atexit.register(self.flush)
 
     def __call__(self, function: str, line: str) -> None:
+        if self._as_json:
+            import json
+
+            stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime())
+            text = json.dumps({"time": f"{stamp}Z", "function": function,
+                               "message": line.rstrip()}) + "\n"
+        else:
+            text = f"{self._prefix(function)}{line.rstrip()}\n"
         with self._lock:
-            self._lines.append(f"{function} | {line.rstrip()}\n")
+            self._lines.append(text)
         self._wake.set()
+
+    def _prefix(self, function: str) -> str:
+        prefix = self._prefixes.get(function)
+        if prefix is None:
+            prefix = f"{function} | "
+            if self._color:
+                code = self._COLORS[len(self._prefixes) % len(self._COLORS)]
+                prefix = f"\x1b[{code}m{function}\x1b[0m | "
+            self._prefixes[function] = prefix
+        return prefix
 
     def flush(self) -> None:
         with self._lock:
@@ -292,7 +405,7 @@ def start_lambda(template_option: str | None, host: str, port: int, runtime: str
                            config_env=config_env, host=host, aws_port=port,
                            account_concurrency=account_concurrency,
                            idle_timeout_s=idle_timeout_s)
-    app = App(path, options, log=_console_log())
+    app = App(path, options, log=_console_log(), progress=_console_progress())
 
     def announce() -> None:
         click.echo(f"Lambda Invoke API on {app.endpoint_url} (Ctrl-C to stop)")
@@ -349,7 +462,7 @@ def up(template_option: str | None, host: str, port: int, aws_port: int, watch: 
                             reset_state=reset, clock_speed=clock_speed,
                             retry_delay_scale=retry_delay_scale)
 
-    app = App(path, options(), log=_console_log())
+    app = App(path, options(), log=_console_log(), progress=_console_progress())
     app.reload_options = options
     project = path.resolve().parent
     app.reload_files = tuple(p for p in (project / (config_file or "samconfig.toml"),
@@ -358,10 +471,12 @@ def up(template_option: str | None, host: str, port: int, aws_port: int, watch: 
 
     def announce() -> None:
         for warning in app.warnings:
-            click.echo(str(warning), err=True)
-        click.echo(runtime_notice(app.runtime_choice))
+            _say("warning", str(warning), err=True)
+        for notice in app.runtime_notices():
+            _say("warning", notice, err=True)
+        _say("runtime", runtime_notice(app.runtime_choice))
         gateway = app.gateway
-        for line in startup_lines(
+        for line in [] if _log_format() == "json" else startup_lines(
                 app.graph, app.functions, runtime_kind=app.runtime_kind,
                 route_lines=gateway.route_lines() if gateway else [],
                 function_urls=gateway.function_urls() if gateway else {},
@@ -371,9 +486,15 @@ def up(template_option: str | None, host: str, port: int, aws_port: int, watch: 
                 state_dir=state_dir):
             click.echo(line)
         if watch:
-            app.watch(on_reload=lambda line: click.echo(line))
+            app.watch(on_reload=lambda line: _say("reload", line))
         where = gateway.url if gateway else app.endpoint_url
-        click.echo(f"\nsamlite is ready: {where} (Ctrl-C to stop)")
+        if _log_format() == "json":
+            _say("ready", f"samlite is ready: {where}", url=gateway.url if gateway else None,
+                 aws_endpoint=app.endpoint_url,
+                 function_urls=gateway.function_urls() if gateway else {},
+                 functions=[spec.logical_id for spec in app.functions])
+        else:
+            click.echo(f"\nsamlite is ready: {where} (Ctrl-C to stop)")
         sys.stdout.flush()
 
     _serve_until_interrupted(app, announce)
@@ -434,6 +555,67 @@ def _serve_until_interrupted(app: Any, announce: Any) -> None:
         finally:
             signal.signal(signal.SIGINT, previous_int)
             signal.signal(signal.SIGTERM, previous_term)
+
+
+class _EventTypes(click.Group):
+    """A level of `generate-event` (services, then a service's event types), built from
+    samlite.generate_event's catalogue as SAM CLI builds its levels from its event mapping;
+    an unknown name is a usage error that lists the choices."""
+
+    def __init__(self, *args: Any, service: str | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.service = service
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        from samlite import generate_event as events
+
+        if self.service is None:
+            return list(events.services())
+        return [kind.name for kind in events.event_types(self.service)]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        from samlite import generate_event as events
+
+        if cmd_name not in self.list_commands(ctx):
+            return None
+        if self.service is None:
+            names = ", ".join(kind.name for kind in events.event_types(cmd_name))
+            return _EventTypes(cmd_name, service=cmd_name, short_help=f"Events: {names}.",
+                               help=f"Print a sample {cmd_name} event: one of {names}.")
+        kind = events.event_type(self.service, cmd_name)
+
+        def emit(**params: str) -> None:
+            values = {name.replace("_", "-"): value for name, value in params.items()}
+            click.echo(events.render(events.generate_event(kind.service, kind.name, values)))
+
+        return click.Command(cmd_name, callback=emit, help=f"Print a sample {kind.summary}.",
+                             short_help=kind.summary, params=[
+                                 click.Option([f"--{option.name}"], default=option.default,
+                                              show_default=True, help=option.help)
+                                 for option in kind.options])
+
+    def resolve_command(self, ctx: click.Context,
+                        args: list[str]) -> tuple[str | None, click.Command | None, list[str]]:
+        name = args[0] if args else None
+        if name and not name.startswith("-") and self.get_command(ctx, name) is None:
+            choices = ", ".join(self.list_commands(ctx))
+            if self.service is None:
+                ctx.fail(f"no service {name!r}; samlite generates events for the sources it "
+                         f"runs: {choices}")
+            ctx.fail(f"no {self.service} event {name!r}; choose one of: {choices}")
+        return super().resolve_command(ctx, args)
+
+
+@main.group("generate-event", cls=_EventTypes)
+def generate_event() -> None:
+    """Print a sample event, as `sam local generate-event` does.
+
+    For the sources samlite runs, with SAM CLI's option names and defaults. Pipe one into a
+    function:
+
+    \b
+        samlite generate-event s3 put --bucket b --key k | samlite invoke -e -
+    """
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -12,7 +12,10 @@ PACKAGE = Path(__file__).resolve().parents[1] / "samlite"
 PURE = ("template", "graph.py", "graph_build.py", "graph_values.py", "graph_render.py",
         "checks", "report.py", "schedule_expressions.py", "runtimes.py", "summary.py",
         "runtime/invocation.py", "runtime/spec.py", "runtime/images.py",
-        "sources/http_events.py", "sources/http_routes.py", "sources/cors.py")
+        "sources/http_events.py", "sources/http_routes.py", "sources/cors.py",
+        "sources/s3_events.py", "sources/sqs_events.py", "event_filter.py",
+        "runtime/async_records.py", "aws/object_event.py", "aws/sqs_message.py",
+        "generate_event.py", "progress.py")
 IO = ("samlite.runtime.service", "samlite.runtime.runtime_api", "samlite.runtime.environments",
       "samlite.sources.endpoint", "samlite.sources.http_gateway", "samlite.sources.invoke_api",
       "samlite.app", "samlite.watch", "samlite.cli",

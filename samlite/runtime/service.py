@@ -11,6 +11,7 @@ lifecycle", "Understanding Lambda function scaling" (reserved concurrency, throt
 from __future__ import annotations
 
 import base64
+import contextlib
 import itertools
 import json
 import logging
@@ -26,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from samlite.clock import Clock, SystemClock
+from samlite.progress import NO_PROGRESS, Progress
 from samlite.runtime import api_errors
 from samlite.runtime.async_invoke import AsyncInvocations, AsyncPolicy
 from samlite.runtime.environments.base import (
@@ -230,7 +232,7 @@ class LambdaService:
                  clock: Clock | None = None, log: LogSink | None = None,
                  account_concurrency: int = DEFAULT_ACCOUNT_CONCURRENCY,
                  idle_timeout_s: float = 600.0, tmp_root: Path | None = None,
-                 endpoint_url: str | None = None) -> None:
+                 endpoint_url: str | None = None, progress: Progress = NO_PROGRESS) -> None:
         """`log(function_logical_id, line)` receives every log line (START, output, END,
         REPORT) as it happens."""
         self._specs = {spec.logical_id: spec for spec in functions}
@@ -240,6 +242,7 @@ class LambdaService:
         self.account_concurrency = account_concurrency
         self.idle_timeout_s = idle_timeout_s
         self.endpoint_url = endpoint_url
+        self.progress = progress
         self._own_tmp = tmp_root is None
         self.tmp_root = tmp_root or Path(tempfile.mkdtemp(prefix="samlite-tmp-"))
         self.hub = RuntimeApiHub()
@@ -269,11 +272,14 @@ class LambdaService:
             thread = threading.Thread(target=target, name=f"lambda-{name}", daemon=True)
             thread.start()
             self._workers.append(thread)
-        warming = [self._new_env(spec) for spec in self._specs.values()
-                   for _ in range(spec.provisioned_concurrency)]
-        for env in warming:
-            env.initialized.wait(INIT_TIMEOUT_S)
-            env.busy = False
+        count = sum(spec.provisioned_concurrency for spec in self._specs.values())
+        label = f"Starting {count} provisioned environments"
+        with self.progress.task(label) if count > 1 else contextlib.nullcontext():
+            warming = [self._new_env(spec) for spec in self._specs.values()
+                       for _ in range(spec.provisioned_concurrency)]
+            for env in warming:
+                env.initialized.wait(INIT_TIMEOUT_S)
+                env.busy = False
 
     def stop(self, *, grace_s: float = 2.0) -> None:
         """Stop every environment and thread; nothing is left running."""

@@ -129,3 +129,30 @@ def test_a_busy_port_names_it(tmp_path: Path) -> None:
     assert str(port) in done.stderr
     assert "--port" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_log_format_json_gives_machines_one_object_per_line(tmp_path: Path) -> None:
+    app = tmp_path / "hello-api"
+    shutil.copytree(HELLO, app, ignore=shutil.ignore_patterns(".samlite", "tests"))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "samlite.cli", "up", "--port", "0", "--aws-port", "0",
+         "--log-format", "json", "--no-watch"],
+        cwd=app, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    try:
+        ready = None
+        for line in process.stdout or ():
+            event = json.loads(line)
+            if event["event"] == "ready":
+                ready = event
+                break
+        assert ready is not None
+        assert set(ready["functions"]) == {"HelloFunction", "GreetFunction", "HiFunction"}
+        with urllib.request.urlopen(f"{ready['url']}/hello/Ada", timeout=10) as reply:  # noqa: S310
+            assert json.loads(reply.read()) == {"message": "Hello, Ada"}
+    finally:
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=10)
+    logs = [json.loads(line) for line in err.splitlines() if line.startswith("{")]
+    assert any(entry.get("function") == "GreetFunction"
+               and entry["message"].startswith("START RequestId:") for entry in logs)

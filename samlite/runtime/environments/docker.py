@@ -30,6 +30,7 @@ from docker.types import Mount, Ulimit
 
 from samlite.errors import DockerUnavailable, EnvironmentStartError
 from samlite.graph import ImageBuild
+from samlite.progress import NO_PROGRESS, Progress
 from samlite.runtime.environments.base import EnvironmentSettings, Exit
 from samlite.runtime.environments.host_files import (
     LineForwarder,
@@ -100,12 +101,14 @@ class DockerEnvironments:
     it learnt about images. Called like the EnvironmentFactory it is."""
 
     def __init__(self, *, project_dir: Path, client: docker.DockerClient | None = None,
-                 images: Mapping[str, str] | None = None) -> None:
+                 images: Mapping[str, str] | None = None,
+                 progress: Progress = NO_PROGRESS) -> None:
         """`images` maps a runtime to the image to use instead of AWS's (a locally built
         stand-in, for machines without registry access)."""
         self.project = str(project_dir.resolve())
         self.client = client or connect()
         self.images = dict(images or {})
+        self.progress = progress
         self.cpus = os.cpu_count() or 1
         self._configs: dict[str, Mapping[str, Any]] = {}
         # Images built from Metadata: the build's recipe -> the tag, or why it failed.
@@ -188,7 +191,8 @@ class DockerEnvironments:
             previous = None
             with contextlib.suppress(docker.errors.ImageNotFound):
                 previous = self.client.api.inspect_image(tag)["Id"]
-            image, _ = self.client.images.build(**options)
+            with self.progress.task(f"Building image {tag} for {spec.logical_id}"):
+                image, _ = self.client.images.build(**options)
         except docker.errors.BuildError as exc:
             raise EnvironmentStartError(
                 f"{spec.logical_id}: building its image from {context / build.dockerfile} "

@@ -57,6 +57,18 @@ def python_for(runtime: str) -> str:
     return sys.executable
 
 
+def python_mismatch(runtime: str) -> str | None:
+    """Why functions of a pythonX.Y runtime run on another Python here, with the fix; None
+    when they get their own version."""
+    wanted = runtime.removeprefix("python")
+    current = f"{sys.version_info.major}.{sys.version_info.minor}"
+    if wanted == current or python_for(runtime) != sys.executable:
+        return None
+    return (f"this machine has no working python{wanted}, so they run on Python {current} "
+            f"({sys.executable}); install Python {wanted} (pyenv, uv or your package "
+            f"manager) to match Lambda, or use --runtime docker to run Lambda's image")
+
+
 def python_path(spec_code_dir: Path, layer_dirs: tuple[Path, ...], version: str) -> str:
     """sys.path as Lambda builds it: the task root, then /opt/python/lib/pythonX.Y/
     site-packages and /opt/python, where a later layer's files overwrite an earlier one's."""
