@@ -57,7 +57,7 @@ RUNS_LOCALLY: Mapping[str, Mapping[str, str]] = {
         "EventInvokeConfig": "asynchronous retries, maximum event age, OnSuccess/OnFailure "
                              "destinations (SQS and Lambda in this template)",
         "Events": "each event source: see the event source table",
-        "FunctionUrlConfig": "a function URL on the HTTP port, with its Cors",
+        "FunctionUrlConfig": "a function URL on a port of its own, with its Cors",
         "ImageUri": "the image an Image function runs (Docker)",
         "ProvisionedConcurrencyConfig": "that many environments are started ahead and kept warm",
     },
@@ -254,7 +254,7 @@ RESOURCE_NOTES: Mapping[str, str] = {
     "AWS::Events::Rule": "schedule rules fire; event-pattern rules are not run",
     "AWS::Scheduler::Schedule": "fires its function target on schedule",
     "AWS::Lambda::EventSourceMapping": "SQS mappings poll; other sources are not run",
-    "AWS::Lambda::Url": "a function URL on the HTTP port",
+    "AWS::Lambda::Url": "a function URL on a port of its own",
     "AWS::Lambda::EventInvokeConfig": "asynchronous retries and destinations",
     "AWS::Lambda::Permission": "validated only: permissions are not enforced locally",
     "AWS::Serverless::Application": "validated only: nested applications are not run",
