@@ -348,7 +348,7 @@ class App:
             self.service.recycle(recycle)
             return line(f"{exc}; the last good version keeps serving")
         change = describe_template_change(self.functions, specs, self.graph.routes,
-                                          graph.routes)
+                                          graph.routes, self.graph, graph)
         self.options, self.graph, self.warnings, self.functions = options, graph, warnings, specs
         self._rebuild_images(specs, recycle)
         self.service.update_functions(specs)

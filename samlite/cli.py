@@ -544,6 +544,10 @@ def _serve_until_interrupted(app: Any, announce: Any) -> None:
     try:
         app.start()
         announce()
+        # What start-up made (moto, botocore, the graph) lives as long as the app: moved out
+        # of the cyclic GC's way, a full collection no longer pauses serving for ~100 ms.
+        gc.collect()
+        gc.freeze()
         threading.Event().wait()   # a signal interrupts the wait (POSIX)
     except KeyboardInterrupt:
         pass

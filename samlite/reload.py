@@ -6,11 +6,12 @@ Pure: paths in, a ChangePlan out; app.py applies it and watch.py supplies the pa
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from samlite.graph import Route
+from samlite.graph import Graph, Route, TriggerKind
 from samlite.runtime.spec import FunctionSpec
 
 MAX_NAMED_FILES = 3   # a log line names this many files, then says "and N more"
@@ -90,16 +91,42 @@ def plan_changes(changed: Iterable[Path], *, template: Path, specs: Sequence[Fun
 def describe_template_change(old_specs: Sequence[FunctionSpec],
                              new_specs: Sequence[FunctionSpec],
                              old_routes: Sequence[Route] = (),
-                             new_routes: Sequence[Route] = ()) -> str:
+                             new_routes: Sequence[Route] = (),
+                             old_graph: Graph | None = None,
+                             new_graph: Graph | None = None) -> str:
     """The difference between two loads of a template: "+NewFunction, -OldFunction,
-    ~HelloFunction; routes +GET /new, -POST /old", or "nothing to apply"."""
+    ~HelloFunction; routes +GET /new, -POST /old; queues +Jobs; triggers ~Worker.Jobs", or
+    "nothing to apply"."""
     functions = _diff({s.logical_id: s for s in old_specs}, {s.logical_id: s for s in new_specs})
     routes = _diff({_route_key(r): r.function for r in old_routes},
                    {_route_key(r): r.function for r in new_routes})
     parts = [", ".join(functions)] if functions else []
     if routes:
         parts.append("routes " + ", ".join(routes))
+    if old_graph is not None and new_graph is not None:
+        for label, old_part, new_part in (
+                ("buckets", old_graph.buckets, new_graph.buckets),
+                ("queues", old_graph.queues, new_graph.queues),
+                ("schedules", old_graph.schedules, new_graph.schedules)):
+            changed = _diff({n.logical_id: _without_marks(n) for n in old_part},
+                            {n.logical_id: _without_marks(n) for n in new_part})
+            if changed:
+                parts.append(f"{label} " + ", ".join(changed))
+        triggers = _diff(_event_sources(old_graph), _event_sources(new_graph))
+        if triggers:
+            parts.append("triggers " + ", ".join(triggers))
     return "; ".join(parts) or "nothing to apply"
+
+
+def _without_marks(node: object) -> object:
+    """A node compared by what it says, not where it sits (moved lines are no change)."""
+    return dataclasses.replace(node, at=None) if dataclasses.is_dataclass(node) \
+        and hasattr(node, "at") else node  # type: ignore[arg-type]
+
+
+def _event_sources(graph: Graph) -> dict[str, object]:
+    return {f"{t.function}.{t.logical_id}": _without_marks(t) for t in graph.triggers
+            if t.kind in (TriggerKind.S3, TriggerKind.SQS)}
 
 
 def _diff(old: dict[str, object], new: dict[str, object]) -> list[str]:

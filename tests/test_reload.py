@@ -103,3 +103,35 @@ def test_describe_template_change() -> None:
         "+NewFunction, -OldFunction, ~HelloFunction; "
         "routes +MyApi GET /items, -POST /old, ~GET /hello")
     assert describe_template_change(old, old) == "nothing to apply"
+
+
+def test_describe_template_change_names_queues_buckets_and_event_sources() -> None:
+    from samlite.graph import Bucket, Graph, Queue, SqsSettings, Trigger, TriggerKind
+
+    def queue(name: str, line: int, visibility: int = 30) -> Queue:
+        return Queue(logical_id=name, queue_name=name, url=f"u/{name}", arn=f"a:{name}",
+                     visibility_timeout_s=visibility, at=Mark("template.yaml", line, 1))
+
+    def trigger(enabled: bool, line: int) -> Trigger:
+        return Trigger(logical_id="Jobs", kind=TriggerKind.SQS, event_type="SQS",
+                       function="Worker", source="Jobs", runs_locally=True,
+                       sqs=SqsSettings(is_enabled=enabled), at=Mark("template.yaml", line, 1))
+
+    from samlite.graph import Function
+
+    def graph(*, enabled: bool, shift: int, queues: tuple[Queue, ...],
+              buckets: tuple[Bucket, ...] = ()) -> Graph:
+        worker = Function(logical_id="Worker", resource_type="AWS::Serverless::Function",
+                          function_name="Worker", events=(trigger(enabled, 9 + shift),),
+                          at=Mark("template.yaml", 5 + shift, 1))
+        return Graph(functions=(worker,), queues=queues, buckets=buckets)
+
+    before = graph(enabled=False, shift=0, queues=(queue("Jobs", 2),))
+    moved = graph(enabled=False, shift=3, queues=(queue("Jobs", 5),))
+    assert describe_template_change((), (), (), (), before, moved) == "nothing to apply"
+    after = graph(enabled=True, shift=0, queues=(queue("Jobs", 2, visibility=60),
+                                                 queue("Dlq", 3)),
+                  buckets=(Bucket(logical_id="Inbox", bucket_name="inbox",
+                                  at=Mark("template.yaml", 4, 1)),))
+    assert describe_template_change((), (), (), (), before, after) == \
+        "buckets +Inbox; queues +Dlq, ~Jobs; triggers ~Worker.Jobs"
