@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import warnings
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -152,6 +153,10 @@ class Watcher:
     def start(self) -> None:
         if self._observer is not None:
             return
+        # watchdog 6+ warns when a folder created inside a watched tree is added twice (its
+        # own recursive auto-add racing the creation event); the watch is still right.
+        warnings.filterwarnings("ignore", category=RuntimeWarning,
+                                message=r"Callback with id .* already exists for watch")
         self._stopping = False
         self._observer = self._observer_factory()
         self._observer.daemon = True

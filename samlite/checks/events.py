@@ -92,6 +92,12 @@ def _compare(ctx: CheckContext, resources: Mapping[str, Mapping[str, Any]], queu
                                                    DEFAULT_VISIBILITY_TIMEOUT_S))
     timeout = _seconds(function_property(ctx, resources[function_id], "Timeout")
                        or DEFAULT_FUNCTION_TIMEOUT_S)
+    # `!Ref Parameter` (with its default or --parameter-overrides): the resolved value.
+    if visibility is None:
+        visibility = _resolved_seconds(ctx, queue_id or "", "VisibilityTimeout",
+                                       DEFAULT_VISIBILITY_TIMEOUT_S)
+    if timeout is None:
+        timeout = _resolved_seconds(ctx, function_id, "Timeout", DEFAULT_FUNCTION_TIMEOUT_S)
     if visibility is None or timeout is None or visibility >= timeout:
         return
     # The first sentence is Lambda's own InvalidParameterValueException message.
@@ -101,6 +107,14 @@ def _compare(ctx: CheckContext, resources: Mapping[str, Mapping[str, Any]], queu
                   f"{function_id}; set {queue_id}'s VisibilityTimeout to at least {timeout} "
                   f"(AWS recommends six times the function timeout, {6 * timeout})",
                   path, resource=owner)
+
+
+def _resolved_seconds(ctx: CheckContext, logical_id: str, name: str,
+                     default: int) -> int | None:
+    resource = ctx.resolved.resources.get(logical_id) if ctx.resolved is not None else None
+    if resource is None:
+        return None
+    return _seconds(resource.properties.get(name, default))
 
 
 def _queue_target(value: Any) -> str | None:

@@ -173,3 +173,30 @@ def test_invalid_filter_patterns_are_reported_at_the_pattern(pattern: str, why: 
         "Resources.Fn.Properties.Events.Work.Properties.FilterCriteria.Filters[1].Pattern"
     assert problem.at.line == 17
     assert why in problem.message
+
+
+def test_queue_visibility_from_parameters_is_checked(tmp_path: Path) -> None:
+    from samlite.validate import validate_file
+
+    (tmp_path / "template.yaml").write_text("""\
+Transform: AWS::Serverless-2016-10-31
+Parameters:
+  Vis: {Type: Number, Default: 5}
+Resources:
+  Jobs:
+    Type: AWS::SQS::Queue
+    Properties: {VisibilityTimeout: !Ref Vis}
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: app.handler
+      Runtime: python3.12
+      InlineCode: "def handler(e, c): pass"
+      Timeout: 30
+      Events:
+        Work: {Type: SQS, Properties: {Queue: !GetAtt Jobs.Arn}}
+""")
+    result = validate_file(tmp_path / "template.yaml")
+    assert [p.code for p in result.problems if p.is_error] == ["E4002"]
+    fixed = validate_file(tmp_path / "template.yaml", parameter_overrides={"Vis": "30"})
+    assert not [p for p in fixed.problems if p.is_error]
