@@ -244,10 +244,21 @@ class App:
     def _stop_parts(self, *, grace_s: float) -> None:
         """Stop whatever parts exist, requests first; safe on a half-built app (close())."""
         try:
-            for name in ("scheduler", "gateway", "_endpoint", "_bucket_watcher", "aws"):
+            # The servers each wait up to one poll interval to stop: stop them side by side.
+            servers = [part for name in ("gateway", "_endpoint")
+                       if (part := getattr(self, name, None)) is not None]
+            stoppers = [threading.Thread(target=server.stop, daemon=True) for server in servers]
+            for name in ("scheduler", "_bucket_watcher"):
                 part = getattr(self, name, None)
                 if part is not None:
                     part.stop()
+            for thread in stoppers:
+                thread.start()
+            for thread in stoppers:
+                thread.join()
+            aws = getattr(self, "aws", None)
+            if aws is not None:
+                aws.stop()
         finally:
             service = getattr(self, "service", None)   # absent when building it failed
             if service is not None:

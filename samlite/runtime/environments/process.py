@@ -43,7 +43,7 @@ def python_for(runtime: str) -> str:
     wanted = runtime.removeprefix("python")
     if wanted == f"{sys.version_info.major}.{sys.version_info.minor}":
         return sys.executable
-    candidate = shutil.which(f"python{wanted}")
+    candidate = _real_python(f"python{wanted}")
     if candidate:
         probe = "import sys; print('%d.%d' % sys.version_info[:2], sys.executable)"
         try:
@@ -55,6 +55,57 @@ def python_for(runtime: str) -> str:
         if done.returncode == 0 and version == wanted and executable:
             return executable   # the real binary, not a wrapper script: faster cold starts
     return sys.executable
+
+
+def _real_python(name: str) -> str | None:
+    """`name` on PATH; for a pyenv shim, the installed version's binary, or None when pyenv
+    has none (running the shim would only fail, slowly, saying it is not installed)."""
+    found = shutil.which(name)
+    if found is None or f"{os.sep}shims{os.sep}" not in found:
+        return found
+    root = Path(os.environ.get("PYENV_ROOT") or Path(found).parent.parent)
+    version = name.removeprefix("python")
+    binaries = sorted(root.glob(f"versions/{version}*/bin/{name}"), reverse=True)
+    return str(binaries[0]) if binaries else None
+
+
+# Lambda's Python runtimes come with the AWS SDK (/var/runtime, after the function's code
+# and layers on sys.path). Another interpreter than samlite's gets samlite's copy, which is
+# pure Python: these packages and what they need.
+AWS_SDK_PACKAGES = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3",
+                    "six")
+
+
+@functools.cache
+def aws_sdk_dir() -> Path | None:
+    """A folder holding (links to) samlite's boto3 and its dependencies, for functions that
+    run on another Python; None when boto3 is not installed beside samlite."""
+    import importlib.util
+    import tempfile
+
+    sources = []
+    for name in AWS_SDK_PACKAGES:
+        found = importlib.util.find_spec(name)
+        if found is None or found.origin is None:
+            if name == "boto3":
+                return None
+            continue
+        origin = Path(found.origin)
+        sources.append(origin.parent if origin.name == "__init__.py" else origin)
+    # One folder per samlite installation, shared by its processes (links only, no copies).
+    import hashlib
+
+    tag = hashlib.sha256(sys.prefix.encode()).hexdigest()[:12]
+    folder = Path(tempfile.gettempdir()) / f"samlite-aws-sdk-{os.getuid()}-{tag}"
+    folder.mkdir(exist_ok=True)
+    for source in sources:
+        link = folder / source.name
+        if link.is_symlink() and link.resolve() != source.resolve():
+            link.unlink()   # the installation moved its packages
+        if not link.is_symlink():
+            with contextlib.suppress(FileExistsError):   # another samlite made it meanwhile
+                link.symlink_to(source)
+    return folder
 
 
 def python_mismatch(runtime: str) -> str | None:
@@ -119,7 +170,11 @@ class ProcessEnvironment:
         variables.update(TMPDIR=tmp, TMP=tmp, TEMP=tmp, HOME=tmp)
         if spec.is_python:
             version = spec.runtime.removeprefix("python")
-            variables["PYTHONPATH"] = python_path(spec.code_dir, spec.layer_dirs, version)
+            paths = python_path(spec.code_dir, spec.layer_dirs, version)
+            sdk = aws_sdk_dir() if python_for(spec.runtime) != sys.executable else None
+            if sdk is not None:   # after the function's own and its layers', as on Lambda
+                paths += os.pathsep + str(sdk)
+            variables["PYTHONPATH"] = paths
             variables["PYTHONDONTWRITEBYTECODE"] = "1"   # keep the user's folders clean
         return variables
 
