@@ -108,6 +108,13 @@ def aws_sdk_dir() -> Path | None:
     return folder
 
 
+@functools.cache
+def _bytecode_cache() -> Path:
+    import tempfile
+
+    return Path(tempfile.gettempdir()) / f"samlite-pycache-{os.getuid()}"
+
+
 def python_mismatch(runtime: str) -> str | None:
     """Why functions of a pythonX.Y runtime run on another Python here, with the fix; None
     when they get their own version."""
@@ -175,7 +182,9 @@ class ProcessEnvironment:
             if sdk is not None:   # after the function's own and its layers', as on Lambda
                 paths += os.pathsep + str(sdk)
             variables["PYTHONPATH"] = paths
-            variables["PYTHONDONTWRITEBYTECODE"] = "1"   # keep the user's folders clean
+            # Bytecode goes to samlite's cache, not into the user's folders, and is reused by
+            # the next cold start (compiling boto3 alone takes ~300 ms).
+            variables["PYTHONPYCACHEPREFIX"] = str(_bytecode_cache())
         return variables
 
     def start(self) -> None:
