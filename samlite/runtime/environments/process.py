@@ -109,6 +109,32 @@ def aws_sdk_dir() -> Path | None:
 
 
 @functools.cache
+def compile_sdk_in_background(interpreter: str) -> threading.Thread | None:
+    """Compile samlite's AWS SDK with `interpreter` into the bytecode cache, once per
+    interpreter and SDK folder (a marker file remembers it across runs)."""
+    sdk = aws_sdk_dir()
+    if sdk is None:
+        return None
+    marker = _bytecode_cache() / f".sdk-{Path(interpreter).name}-{sdk.name}"
+    if marker.exists():
+        return None
+
+    def run() -> None:
+        packages = [str(path) for path in sorted(sdk.iterdir())]
+        done = subprocess.run(
+            [interpreter, "-m", "compileall", "-q", "-j", "0", *packages],
+            env={**os.environ, "PYTHONPYCACHEPREFIX": str(_bytecode_cache())},
+            capture_output=True, check=False)
+        if done.returncode == 0:
+            marker.parent.mkdir(parents=True, exist_ok=True)
+            marker.touch()
+
+    thread = threading.Thread(target=run, name="sdk-compile", daemon=True)
+    thread.start()
+    return thread
+
+
+@functools.cache
 def _bytecode_cache() -> Path:
     import tempfile
 
@@ -148,9 +174,12 @@ class ProcessEnvironment:
 
     @staticmethod
     def prepare(specs: Iterable[FunctionSpec]) -> None:
-        """Find each Python runtime's interpreter before the first cold start."""
+        """Find each Python runtime's interpreter before the first cold start, and compile
+        the AWS SDK for those that are not samlite's own (in the background)."""
         for runtime in {spec.runtime for spec in specs if spec.is_python}:
-            python_for(runtime)
+            interpreter = python_for(runtime)
+            if interpreter != sys.executable:
+                compile_sdk_in_background(interpreter)
 
     def command(self) -> list[str]:
         spec = self.settings.spec
@@ -181,10 +210,13 @@ class ProcessEnvironment:
             sdk = aws_sdk_dir() if python_for(spec.runtime) != sys.executable else None
             if sdk is not None:   # after the function's own and its layers', as on Lambda
                 paths += os.pathsep + str(sdk)
+                # Read the SDK's bytecode that prepare() compiled for this Python (compiling
+                # boto3 at each cold start takes ~300 ms).
+                variables["PYTHONPYCACHEPREFIX"] = str(_bytecode_cache())
             variables["PYTHONPATH"] = paths
-            # Bytecode goes to samlite's cache, not into the user's folders, and is reused by
-            # the next cold start (compiling boto3 alone takes ~300 ms).
-            variables["PYTHONPYCACHEPREFIX"] = str(_bytecode_cache())
+            # Never bytecode of the user's code: a cached .pyc is trusted on mtime (whole
+            # seconds) and size, so a same-size save within a second would run old code.
+            variables["PYTHONDONTWRITEBYTECODE"] = "1"
         return variables
 
     def start(self) -> None:
