@@ -80,6 +80,8 @@ class AppOptions:
     reset_state: bool = False       # `--reset`: forget stored objects, messages and events
     clock_speed: float = 1.0        # `--clock-speed`: schedules' time runs this much faster
     retry_delay_scale: float = 1.0  # multiplies Lambda's async retry waits (1 and 2 minutes)
+    aws_port_flag: str = "--aws-port"   # the option that sets aws_port, named when it is busy
+    aws_endpoint_url: str | None = None  # without an endpoint of its own: the one functions use
 
 
 class App:
@@ -122,7 +124,8 @@ class App:
         # (AWS_ENDPOINT_URL) even when the port is picked by the system.
         self._endpoint: Endpoint | None = None
         if self.options.aws_port is not None:
-            self._endpoint = Endpoint(host=self.options.host, port=self.options.aws_port)
+            self._endpoint = Endpoint(host=self.options.host, port=self.options.aws_port,
+                                      port_flag=self.options.aws_port_flag)
             self._endpoint.bind()
         factory = service_factory or _lambda_service
         try:
@@ -131,12 +134,17 @@ class App:
                 environments=environments,
                 clock=clock or SystemClock(), log=log,
                 account_concurrency=self.options.account_concurrency,
-                idle_timeout_s=self.options.idle_timeout_s, endpoint_url=self.endpoint_url,
+                idle_timeout_s=self.options.idle_timeout_s,
+                endpoint_url=self.endpoint_url or self.options.aws_endpoint_url,
                 progress=progress)
         except BaseException:
             self.close()
             raise
         if self._endpoint is not None:
+            from samlite import __version__
+            from samlite.sources.control import PingRoute
+
+            self._endpoint.add(PingRoute(__version__))
             self._endpoint.add(InvokeApi(self.service))
         # Buckets, queues, their event sources and the durable async queue exist where the
         # endpoint does (`up`, `start-lambda`); one-shot invokes need none of them.

@@ -228,6 +228,19 @@ def _app_options(template: Path, command: str, *, runtime: str, env_vars: str | 
                       **more)
 
 
+def _running_samlite(url: str) -> str | None:
+    """`url` when a samlite endpoint answers there (its /_samlite/ping), else None."""
+    import json
+    import urllib.error
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(f"{url}/_samlite/ping", timeout=0.3) as reply:  # noqa: S310
+            return url if "samlite" in json.loads(reply.read()) else None
+    except (OSError, ValueError, urllib.error.URLError):
+        return None
+
+
 def _console_log() -> Any:
     """Where function logs go: stderr, each line prefixed with the function's logical id
     (in its own colour on a terminal, unless NO_COLOR is set), or JSON lines."""
@@ -359,23 +372,32 @@ class _ConsoleLog:
 @click.argument("function", required=False)
 @click.option("-e", "--event", help="JSON event file, or - to read stdin [default: {}].")
 @click.option("-t", "--template", "template_option", help="Template file (SAM CLI's flag).")
+@click.option("--aws-endpoint-url", default=None,
+              help="The AWS endpoint the function's SDK calls (AWS_ENDPOINT_URL) "
+                   "[default: a running `samlite up` on 127.0.0.1:3001, if there is one].")
 @_run_options
 @_template_options
-def invoke(function: str | None, event: str | None, template_option: str | None, runtime: str,
+def invoke(function: str | None, event: str | None, template_option: str | None,
+           aws_endpoint_url: str | None, runtime: str,
            env_vars: str | None, account_concurrency: int, idle_timeout_s: float,
            parameter_overrides: tuple[str, ...], config_file: str | None,
            config_env: str) -> None:
     """Invoke FUNCTION once: the response on stdout, logs on stderr, exit 1 if it failed.
 
     FUNCTION is a logical id (or FunctionName); a template with one function needs none.
+    With a `samlite up` running, the function's AWS calls go to its buckets and queues.
     """
     from samlite.app import invoke_function, read_event
 
     [path] = _template_paths((), template_option)
+    endpoint = aws_endpoint_url or _running_samlite("http://127.0.0.1:3001")
+    if endpoint and not aws_endpoint_url:
+        _say("endpoint", f"The function's AWS calls go to the samlite up running at "
+                         f"{endpoint}", err=True)
     options = _app_options(path, "local invoke", runtime=runtime, env_vars=env_vars,
                            overrides=parameter_overrides, config_file=config_file,
                            config_env=config_env, account_concurrency=account_concurrency,
-                           idle_timeout_s=idle_timeout_s)
+                           idle_timeout_s=idle_timeout_s, aws_endpoint_url=endpoint)
     payload = read_event(event, stdin=sys.stdin.buffer)
     console = _console_log()
     result = invoke_function(path, function, payload, options, log=console)
@@ -403,14 +425,17 @@ def start_lambda(template_option: str | None, host: str, port: int, runtime: str
     options = _app_options(path, "local start-lambda", runtime=runtime, env_vars=env_vars,
                            overrides=parameter_overrides, config_file=config_file,
                            config_env=config_env, host=host, aws_port=port,
-                           account_concurrency=account_concurrency,
+                           aws_port_flag="--port", account_concurrency=account_concurrency,
                            idle_timeout_s=idle_timeout_s)
     app = App(path, options, log=_console_log(), progress=_console_progress())
 
     def announce() -> None:
         click.echo(f"Lambda Invoke API on {app.endpoint_url} (Ctrl-C to stop)")
-        for spec in app.functions:
-            click.echo(f"  {spec.logical_id}  {spec.runtime}  {spec.handler}")
+        rows = [(s.logical_id, s.runtime or "-", s.handler or "-") for s in app.functions]
+        widths = [max((len(row[i]) for row in rows), default=0) for i in range(3)]
+        for row in rows:
+            click.echo("  " + "  ".join(cell.ljust(widths[i])
+                                        for i, cell in enumerate(row)).rstrip())
         sys.stdout.flush()
 
     _serve_until_interrupted(app, announce)
@@ -487,7 +512,9 @@ def up(template_option: str | None, host: str, port: int, aws_port: int, watch: 
             click.echo(line)
         if watch:
             app.watch(on_reload=lambda line: _say("reload", line))
-        where = gateway.url if gateway else app.endpoint_url
+        serves_http = gateway is not None and (gateway.route_lines() or gateway.function_urls())
+        where = gateway.url if serves_http and gateway else \
+            f"AWS endpoint {app.endpoint_url} (no HTTP routes)"
         if _log_format() == "json":
             _say("ready", f"samlite is ready: {where}", url=gateway.url if gateway else None,
                  aws_endpoint=app.endpoint_url,

@@ -110,7 +110,7 @@ class S3Route:
             # A bug here (or in moto) must still answer in S3's own error shape.
             log.exception("s3: %s %s failed", request.method, request.path)
             return error_response(500, "InternalError", "samlite could not handle the "
-                                  "request; run with --debug to see why", info=info)
+                                  "request; run `samlite --debug …` to see why", info=info)
         return from_moto_result(result, method=request.method, info=info)
 
 

@@ -1,6 +1,7 @@
-"""samlite's own control route on the local AWS endpoint, for `samlite trigger NAME`:
-`POST /_samlite/triggers/<name>` fires that trigger now in the running app. Loopback only,
-like every samlite server; nothing here is an AWS API."""
+"""samlite's own control routes on the local AWS endpoint: `POST /_samlite/triggers/<name>`
+fires that trigger now in the running app (`samlite trigger NAME`), and `GET /_samlite/ping`
+says a samlite is there (`samlite invoke` then points functions at it). Loopback only, like
+every samlite server; nothing here is an AWS API."""
 
 from __future__ import annotations
 
@@ -35,3 +36,17 @@ class TriggerRoute:
 def _json(status: int, document: dict[str, str]) -> Response:
     return Response(status=status, body=json.dumps(document).encode(),
                     headers=(("Content-Type", "application/json"),))
+
+
+PING = "/_samlite/ping"
+
+
+class PingRoute:
+    def __init__(self, version: str) -> None:
+        self._version = version
+
+    def handles(self, request: Request) -> bool:
+        return request.path == PING
+
+    def handle(self, request: Request) -> Response:
+        return _json(200, {"samlite": self._version})

@@ -79,8 +79,10 @@ class Endpoint:
     listening socket and every open connection, so nothing outlives it."""
 
     def __init__(self, routes: Sequence[Route] = (), *, host: str = DEFAULT_HOST,
-                 port: int = 0) -> None:
+                 port: int = 0, port_flag: str = "--port") -> None:
+        """`port_flag` is the command-line option that chose the port, for the error."""
         self._routes = list(routes)
+        self._port_flag = port_flag
         self._host = host
         self._port = port
         self._server: _Server | None = None
@@ -116,7 +118,8 @@ class Endpoint:
         except OSError as exc:
             if exc.errno == errno.EADDRINUSE:
                 raise UsageError(f"port {self._port} on {self._host} is already in use; "
-                                 "stop what is using it or choose another with --port") from exc
+                                 f"stop what is using it or choose another with {self._port_flag}"
+                                 ) from exc
             raise UsageError(f"cannot listen on {self._host}:{self._port}: "
                              f"{exc.strerror or exc}") from exc
         server.routes = tuple(self._routes)
@@ -292,6 +295,6 @@ def _dispatch(routes: Sequence[Route], request: Request) -> Response:
                 # A bug in a route must not take the server down; the client gets AWS's 500.
                 log.exception("endpoint: %s %s failed", request.method, request.path)
                 return json_error(500, "ServiceException", "samlite could not handle the "
-                                  "request; run with --debug to see why")
+                                  "request; run `samlite --debug …` to see why")
     return json_error(404, "UnknownOperationException",
                       f"samlite's endpoint has no operation for {request.method} {request.path}")

@@ -143,9 +143,14 @@ def project(tmp_path: Path) -> Path:
 
 
 def start(project: Path, **options: Any) -> App:
+    from samlite.config import pseudo_parameters
+
+    # The pseudo parameters the CLI derives from the project folder, so generated names
+    # match what `samlite invoke` resolves.
     app = App(project / "template.yaml", AppOptions(
         runtime="process", aws_port=0, http_port=0, state_dir=project / ".samlite",
-        retry_delay_scale=0.002, **options))
+        retry_delay_scale=0.002, pseudo=pseudo_parameters(project, {}, region=None),
+        **options))
     app.start()
     return app
 
@@ -303,3 +308,23 @@ def test_trigger_replays_the_newest_matching_object_of_an_s3_trigger(app: App,
         app.fire_trigger("Orders")
     with pytest.raises(UsageError, match="triggers: Put"):
         app.fire_trigger("Nope")
+
+
+def test_samlite_invoke_uses_a_running_apps_endpoint(app: App, project: Path) -> None:
+    from click.testing import CliRunner  # noqa: TID251 - the CLI as a user runs it
+
+    from samlite.cli import _running_samlite, main
+
+    assert _running_samlite(app.endpoint_url) == app.endpoint_url
+    assert _running_samlite("http://127.0.0.1:9") is None
+    client(app, "s3").put_object(Bucket="uploads-bucket", Key="in/x.txt", Body=b"x")
+    wait_for(lambda: outputs(project, "upload"))
+    event = json.dumps({"Records": [{"s3": {"object": {"key": "direct.txt"}}}]})
+    result = CliRunner().invoke(main, ["invoke", "OnUpload", "-t",
+                                       str(project / "template.yaml"), "-e", "-",
+                                       "--aws-endpoint-url", app.endpoint_url,
+                                       "--runtime", "process"], input=event)
+    assert result.exit_code == 0, result.output
+    results = next(b.bucket_name for b in app.graph.buckets if b.logical_id == "Results")
+    body = client(app, "s3").get_object(Bucket=results, Key="seen/direct.txt")["Body"]
+    assert body.read() == b"ok"
