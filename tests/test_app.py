@@ -191,7 +191,7 @@ def test_a_busy_port_fails_before_anything_starts(tmp_path: Path) -> None:
     template = write_app(tmp_path, "HelloFunction")
     first, _ = fake_app(template, AppOptions(aws_port=0))
     port = int(str(first.endpoint_url).rsplit(":", 1)[1])
-    with pytest.raises(UsageError, match=rf"port {port} .* already in use.*--port"):
+    with pytest.raises(UsageError, match=rf"port {port} .* already in use.*--aws-port"):
         fake_app(template, AppOptions(aws_port=port))
     first.close()
 
