@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from samlite.aws.sqs_message import ReceivedMessage
-from samlite.aws.sqs_store import QueueStore, SqsError, queue_does_not_exist
+from samlite.aws.sqs_model import SqsError, queue_does_not_exist
+from samlite.aws.sqs_store import QueueStore
 from samlite.clock import Clock
 from samlite.sources.endpoint import Route
 

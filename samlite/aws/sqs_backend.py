@@ -23,8 +23,9 @@ from moto.sqs.exceptions import (
 from moto.sqs.models import MAXIMUM_MESSAGE_DELAY, Message, Queue, SQSBackend, sqs_backends
 
 from samlite.aws.sqs_message import ReceivedMessage
+from samlite.aws.sqs_model import QueueConfig, SqsError, message_attributes_md5
 from samlite.aws.sqs_persist import SqsPersistence
-from samlite.aws.sqs_store import QueueConfig, QueueStore, SqsError, message_attributes_md5
+from samlite.aws.sqs_store import QueueStore
 
 # Not in moto's Queue.BASE_ATTRIBUTES, but SQS keeps and returns it.
 REDRIVE_ALLOW_POLICY = "RedriveAllowPolicy"

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from samlite.aws.sqs_store import DEDUPLICATION_WINDOW_S, DedupEntry, StoredMessage
+from samlite.aws.sqs_model import DedupEntry, StoredMessage
+from samlite.aws.sqs_store import DEDUPLICATION_WINDOW_S
 from samlite.errors import UsageError
 
 _SCHEMA = """

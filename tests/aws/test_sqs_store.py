@@ -9,7 +9,8 @@ from collections.abc import Callable
 
 import pytest
 
-from samlite.aws.sqs_store import QueueConfig, QueueStore, SqsError
+from samlite.aws.sqs_model import QueueConfig, SqsError
+from samlite.aws.sqs_store import QueueStore
 from samlite.clock import ManualClock, SystemClock
 
 
