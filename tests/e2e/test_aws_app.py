@@ -54,7 +54,9 @@ Resources:
   Orders:
     Type: AWS::SQS::Queue
     Properties:
-      VisibilityTimeout: 1
+      # Longer than a cold start under load: a message whose visibility ran out during one
+      # would be received twice, and a stale delete would leave it to the DLQ (as on AWS).
+      VisibilityTimeout: 3
       RedrivePolicy:
         deadLetterTargetArn: !GetAtt OrdersDlq.Arn
         maxReceiveCount: 2
@@ -187,7 +189,7 @@ def queue_url(app: App, name: str) -> str:
     return queue.url
 
 
-def drain(app: App, name: str, expect: int) -> list[dict]:
+def drain(app: App, name: str, expect: int, timeout_s: float = 15.0) -> list[dict]:
     sqs, got = client(app, "sqs"), []
 
     def more() -> bool:
@@ -196,7 +198,7 @@ def drain(app: App, name: str, expect: int) -> list[dict]:
         got.extend(reply.get("Messages", []))
         return len(got) >= expect
 
-    wait_for(more)
+    wait_for(more, timeout_s)
     return got
 
 
@@ -239,7 +241,7 @@ def test_queue_messages_reach_the_worker_and_failures_end_in_the_dlq(app: App,
     wait_for(lambda: numbers() == {1, 3})
     processed = outputs(project, "order")
     assert processed[0]["eventSource"] == "aws:sqs"
-    [dead] = drain(app, "OrdersDlq", 1)
+    [dead] = drain(app, "OrdersDlq", 1, timeout_s=30)
     assert json.loads(dead["Body"]) == {"n": 2, "fail": True}
 
 
