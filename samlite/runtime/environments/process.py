@@ -110,8 +110,8 @@ def aws_sdk_dir() -> Path | None:
 
 @functools.cache
 def compile_sdk_in_background(interpreter: str) -> threading.Thread | None:
-    """Compile samlite's AWS SDK with `interpreter` into the bytecode cache, once per
-    interpreter and SDK folder (a marker file remembers it across runs)."""
+    """Compile samlite's AWS SDK for `interpreter` (compiling boto3 at each cold start would
+    take ~300 ms), once per interpreter and SDK folder (a marker file remembers it)."""
     sdk = aws_sdk_dir()
     if sdk is None:
         return None
@@ -120,11 +120,11 @@ def compile_sdk_in_background(interpreter: str) -> threading.Thread | None:
         return None
 
     def run() -> None:
+        # Written beside samlite's own copy (its __pycache__, for this Python's version), as
+        # pip does for the Python it installs with; a read-only install is only slower.
         packages = [str(path) for path in sorted(sdk.iterdir())]
-        done = subprocess.run(
-            [interpreter, "-m", "compileall", "-q", "-j", "0", *packages],
-            env={**os.environ, "PYTHONPYCACHEPREFIX": str(_bytecode_cache())},
-            capture_output=True, check=False)
+        done = subprocess.run([interpreter, "-m", "compileall", "-q", "-j", "0", *packages],
+                              capture_output=True, check=False)
         if done.returncode == 0:
             marker.parent.mkdir(parents=True, exist_ok=True)
             marker.touch()
@@ -210,9 +210,6 @@ class ProcessEnvironment:
             sdk = aws_sdk_dir() if python_for(spec.runtime) != sys.executable else None
             if sdk is not None:   # after the function's own and its layers', as on Lambda
                 paths += os.pathsep + str(sdk)
-                # Read the SDK's bytecode that prepare() compiled for this Python (compiling
-                # boto3 at each cold start takes ~300 ms).
-                variables["PYTHONPYCACHEPREFIX"] = str(_bytecode_cache())
             variables["PYTHONPATH"] = paths
             # Never bytecode of the user's code: a cached .pyc is trusted on mtime (whole
             # seconds) and size, so a same-size save within a second would run old code.
