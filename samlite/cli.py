@@ -431,7 +431,8 @@ def start_lambda(template_option: str | None, host: str, port: int, runtime: str
 
     def announce() -> None:
         click.echo(f"Lambda Invoke API on {app.endpoint_url} (Ctrl-C to stop)")
-        rows = [(s.logical_id, s.runtime or "-", s.handler or "-") for s in app.functions]
+        rows = [("FUNCTION", "RUNTIME", "HANDLER")]
+        rows += [(s.logical_id, s.runtime or "-", s.handler or "-") for s in app.functions]
         widths = [max((len(row[i]) for row in rows), default=0) for i in range(3)]
         for row in rows:
             click.echo("  " + "  ".join(cell.ljust(widths[i])

@@ -69,14 +69,15 @@ def _schedule_lines(graph: Graph, next_fires: Sequence[tuple[str, str, datetime]
 def _bucket_lines(graph: Graph) -> list[str]:
     if not graph.buckets:
         return []
-    rows = [("BUCKET", "NAME", "EVENTS", "FUNCTION")]
+    rows = [("BUCKET", "NAME", "EVENTS", "FUNCTION", "TRIGGER")]
     for bucket in graph.buckets:
         if not bucket.notifications:
-            rows.append((bucket.logical_id, bucket.bucket_name, "-", "-"))
+            rows.append((bucket.logical_id, bucket.bucket_name, "-", "-", "-"))
         for n in bucket.notifications:
             where = "".join(f" {name.lower()}={value}" for name, value in n.filter_rules)
+            # The name `samlite trigger` takes: the SAM event's id, else the bucket's.
             rows.append((bucket.logical_id, bucket.bucket_name, ",".join(n.events) + where,
-                         n.function))
+                         n.function, n.event or bucket.logical_id))
     return ["", f"Buckets ({len(graph.buckets)})", *_table(rows)]
 
 

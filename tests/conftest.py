@@ -56,7 +56,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             source = ""
         if "corpus" in item.name.lower() or "CORPUS" in source \
                 or item.nodeid.startswith("tests/conformance/"):
-            item.add_marker(pytest.mark.skip(reason=MISSING))
+            item.add_marker(pytest.mark.skip(reason=MISSING), append=False)
 
 
 def pytest_report_header(config: pytest.Config) -> str | None:

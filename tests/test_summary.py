@@ -21,9 +21,9 @@ def test_startup_lists_buckets_and_queues_with_their_functions(tmp_path: Path) -
     assert "AWS endpoint (S3, SQS, Lambda): http://127.0.0.1:3001; data kept in .samlite" \
         in lines
     buckets = lines.index("Buckets (2)")
-    assert lines[buckets + 1].split() == ["BUCKET", "NAME", "EVENTS", "FUNCTION"]
+    assert lines[buckets + 1].split() == ["BUCKET", "NAME", "EVENTS", "FUNCTION", "TRIGGER"]
     assert lines[buckets + 2].split() == ["Uploads", "uploads-bucket", "s3:ObjectCreated:*",
-                                          "prefix=in/", "OnUpload"]
+                                          "prefix=in/", "OnUpload", "Put"]
     queues = lines.index("Queues (6)")
     orders = next(line for line in lines[queues:] if line.split()[0] == "Orders")
     name = next(q.queue_name for q in graph.queues if q.logical_id == "Orders")

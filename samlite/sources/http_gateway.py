@@ -175,8 +175,9 @@ class HttpGateway:
             endpoint.bind()
         except UsageError as exc:
             raise UsageError(f"{fn_url.function}'s function URL: port {port} on {self._host} "
-                             "is not available; stop what is using it or let samlite pick "
-                             "a free one") from exc
+                             "is not available; stop what is using it, or start with "
+                             "--aws-port N (function URLs take the ports after it) or "
+                             "--port 0 (any free ports)") from exc
         self._urls[fn_url.function] = (endpoint, route)
         return endpoint
 
