@@ -11,7 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 from samlite import __version__
-from samlite.cli import _ConsoleLog, _ConsoleProgress, main
+from samlite.cli import main
+from samlite.console import ConsoleLog, ConsoleProgress
 from samlite.runtime.environments.process import python_mismatch
 
 
@@ -21,7 +22,7 @@ def test_version() -> None:
     assert result.output.strip() == f"samlite, version {__version__}"
 
 
-def captured(log: _ConsoleLog, monkeypatch: pytest.MonkeyPatch) -> str:
+def captured(log: ConsoleLog, monkeypatch: pytest.MonkeyPatch) -> str:
     err = io.StringIO()
     monkeypatch.setattr(sys, "stderr", err)
     log.flush()
@@ -29,7 +30,7 @@ def captured(log: _ConsoleLog, monkeypatch: pytest.MonkeyPatch) -> str:
 
 
 def test_each_function_keeps_its_own_colour(monkeypatch: pytest.MonkeyPatch) -> None:
-    log = _ConsoleLog(color=True, interval_s=60)
+    log = ConsoleLog(color=True, interval_s=60)
     log("Api", "one")
     log("Worker", "two")
     log("Api", "three")
@@ -40,13 +41,13 @@ def test_each_function_keeps_its_own_colour(monkeypatch: pytest.MonkeyPatch) -> 
 
 
 def test_plain_prefixes_without_colour(monkeypatch: pytest.MonkeyPatch) -> None:
-    log = _ConsoleLog(interval_s=60)
+    log = ConsoleLog(interval_s=60)
     log("Api", "hello\n")
     assert captured(log, monkeypatch) == "Api | hello\n"
 
 
 def test_json_log_lines(monkeypatch: pytest.MonkeyPatch) -> None:
-    log = _ConsoleLog(as_json=True, interval_s=60)
+    log = ConsoleLog(as_json=True, interval_s=60)
     log("Api", "START RequestId: 1 Version: $LATEST")
     [line] = captured(log, monkeypatch).splitlines()
     record = json.loads(line)
@@ -56,7 +57,7 @@ def test_json_log_lines(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_progress_lines_when_not_a_terminal(capsys: pytest.CaptureFixture[str]) -> None:
-    with _ConsoleProgress(as_json=False, live=False).task("Building image x for Fn"):
+    with ConsoleProgress(as_json=False, live=False).task("Building image x for Fn"):
         pass
     err = capsys.readouterr().err.splitlines()
     assert err[0] == "Building image x for Fn..."
@@ -65,7 +66,7 @@ def test_progress_lines_when_not_a_terminal(capsys: pytest.CaptureFixture[str]) 
 
 def test_progress_as_json_says_when_it_failed(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(RuntimeError), \
-            _ConsoleProgress(as_json=True, live=False).task("Starting 5 environments"):
+            ConsoleProgress(as_json=True, live=False).task("Starting 5 environments"):
         raise RuntimeError("boom")
     started, ended = (json.loads(line) for line in capsys.readouterr().err.splitlines())
     assert (started["state"], ended["state"]) == ("started", "failed")
