@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
-import os
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -27,6 +26,13 @@ from samlite.runtime.api_errors import LambdaApiError
 from samlite.runtime.invocation import Invocation, Result
 from samlite.runtime.service import DEFAULT_ACCOUNT_CONCURRENCY
 from samlite.runtime.spec import FunctionSpec
+from samlite.runtime_choice import (
+    RuntimeChoice,
+    check_runtime,
+    choose_runtime,
+    environment_factory,
+    runtime_notice,
+)
 from samlite.sources.endpoint import DEFAULT_HOST, Endpoint
 from samlite.sources.invoke_api import InvokeApi, LambdaInvoker
 
@@ -42,7 +48,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-RUNTIMES = ("auto", "process", "docker")
+__all__ = ["App", "AppOptions", "RuntimeChoice", "check_runtime", "choose_runtime",
+           "environment_factory", "invoke_function", "load_graph", "read_event",
+           "runtime_notice"]
+
 LogSink = Callable[[str, str], None]      # log(function_logical_id, line)
 
 
@@ -424,44 +433,6 @@ class App:
             watcher.stop()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class RuntimeChoice:
-    kind: str       # "process" or "docker"
-    reason: str     # why, as the startup notice says it
-
-
-def runtime_notice(choice: RuntimeChoice) -> str:
-    """The one line `samlite up` prints about where functions run, and why."""
-    return f"Runtime: {choice.kind} ({choice.reason})"
-
-
-def choose_runtime(runtime: str, functions: Sequence[FunctionSpec]) -> RuntimeChoice:
-    """`--runtime`: process and docker are taken as said; auto is Docker when an engine
-    answers and every function's image is on this machine (nothing is pulled), else process."""
-    check_runtime(runtime)
-    if runtime != "auto":
-        return RuntimeChoice(kind=runtime, reason=f"--runtime {runtime}")
-    problem = _docker_problem(functions)
-    if problem is None:
-        return RuntimeChoice(kind="docker", reason="auto: the Docker engine answers and every "
-                                                   "function's image is here")
-    return RuntimeChoice(kind="process", reason=f"auto: {problem}, so functions run as local "
-                                                "processes")
-
-
-def _docker_problem(functions: Sequence[FunctionSpec]) -> str | None:
-    # Without DOCKER_HOST or the default socket there is no engine to ask, and no reason
-    # to load the Docker SDK.
-    if not os.environ.get("DOCKER_HOST") and not Path("/var/run/docker.sock").exists():
-        return "no Docker engine here (no DOCKER_HOST, no /var/run/docker.sock)"
-    from samlite.runtime.environments.docker import docker_problem
-    from samlite.runtime.images import image_for
-
-    # Images built from Metadata are built when the runtime starts, so are not looked for.
-    return docker_problem(image for spec in functions
-                          if spec.image_build is None and (image := image_for(spec)))
-
-
 def function_url_ports(graph: Graph, options: AppOptions) -> dict[str, int]:
     """A port per function URL (a URL's whole host is its function): the ports after the
     HTTP and AWS ports, in logical-id order; all 0 (any free port) when the HTTP port is."""
@@ -479,25 +450,6 @@ def _gateway(graph: Graph, service: Service, options: AppOptions, log: LogSink) 
                        function_url_ports=function_url_ports(graph, options),
                        account_id=options.pseudo.account_id, region=options.pseudo.region,
                        log=log)
-
-
-def check_runtime(runtime: str) -> None:
-    """`--runtime`: auto, process or docker."""
-    if runtime not in RUNTIMES:
-        raise UsageError(f"--runtime must be one of {', '.join(RUNTIMES)} (got {runtime!r})")
-
-
-def environment_factory(choice: RuntimeChoice, *, project_dir: Path,
-                        progress: Progress = NO_PROGRESS) -> Callable[..., object]:
-    """The execution environments of the chosen runtime. Docker's connects to the engine
-    now (DockerUnavailable when none answers) and labels its containers with the project."""
-    if choice.kind == "docker":
-        from samlite.runtime.environments.docker import DockerEnvironments
-
-        return DockerEnvironments(project_dir=project_dir, progress=progress)
-    from samlite.runtime.environments.process import ProcessEnvironment
-
-    return ProcessEnvironment
 
 
 def load_graph(template: Path, options: AppOptions) -> tuple[Graph, tuple[Problem, ...]]:
