@@ -4,8 +4,7 @@ template, real functions (process runtime), real boto3 clients against its endpo
 from __future__ import annotations
 
 import json
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +13,7 @@ import pytest
 from botocore.config import Config
 
 from samlite.app import App, AppOptions
+from samlite.testing import wait_for
 
 TEMPLATE = """\
 AWSTemplateFormatVersion: '2010-09-09'
@@ -170,16 +170,6 @@ def client(app: App, service: str) -> Any:
                         config=Config(retries={"max_attempts": 1}))
 
 
-def wait_for(check: Callable[[], Any], timeout_s: float = 15.0) -> Any:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.02)
-    raise AssertionError(f"not true within {timeout_s} s: {check}")
-
-
 def outputs(project: Path, kind: str) -> list[Any]:
     return [json.loads(p.read_text()) for p in sorted((project / "out").glob(f"{kind}-*.json"))]
 
@@ -198,7 +188,7 @@ def drain(app: App, name: str, expect: int, timeout_s: float = 15.0) -> list[dic
         got.extend(reply.get("Messages", []))
         return len(got) >= expect
 
-    wait_for(more, timeout_s)
+    wait_for(more, timeout_s=timeout_s)
     return got
 
 

@@ -4,12 +4,12 @@ messages in the order they were sent, even with several pollers and a failing ba
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import boto3
 
 from samlite.app import App, AppOptions
+from samlite.testing import wait_for
 
 TEMPLATE = """\
 Transform: AWS::Serverless-2016-10-31
@@ -78,14 +78,12 @@ def test_each_group_is_processed_in_order(tmp_path: Path) -> None:
             for group in ("a", "b", "c"):
                 sqs.send_message(QueueUrl=url, MessageGroupId=group,
                                  MessageBody=json.dumps({"group": group, "n": n}))
-        deadline = time.monotonic() + 30
-        seen: list[dict] = []
-        while time.monotonic() < deadline:
+        def seen_all() -> list[dict]:
             seen = [json.loads(line) for line in out.read_text().splitlines()] \
                 if out.exists() else []
-            if len(seen) >= 30:
-                break
-            time.sleep(0.05)
+            return seen if len(seen) >= 30 else []
+
+        seen = wait_for(seen_all, timeout_s=30, interval_s=0.05)
     finally:
         app.stop()
     for group in ("a", "b", "c"):

@@ -35,7 +35,6 @@ import subprocess
 import sys
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,6 +45,7 @@ import pytest
 from botocore.config import Config
 
 from samlite.app import App, AppOptions
+from samlite.testing import wait_for
 
 MESSAGES = 10_000
 SEED = 7
@@ -181,16 +181,6 @@ def client(endpoint: str, service: str) -> Any:
                         config=Config(retries={"max_attempts": 2}, max_pool_connections=8))
 
 
-def wait_for(check: Callable[[], Any], timeout_s: float, what: str) -> Any:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"{what}: not within {timeout_s} s")
-
-
 def send_all(endpoint: str, fate: dict[int, str]) -> float:
     """Every message, 10 per SendMessageBatch from 4 threads; the seconds it took."""
     started = time.monotonic()
@@ -289,7 +279,8 @@ def test_ten_thousand_messages_end_processed_or_dead(tmp_path: Path, report: boo
         endpoint = app.endpoint_url
         started = time.monotonic()
         sent_s = send_all(endpoint, fate)
-        wait_for(lambda: queue_left(endpoint, "work") == 0, WAIT_S, "the queue to drain")
+        wait_for(lambda: queue_left(endpoint, "work") == 0, timeout_s=WAIT_S,
+                 interval_s=0.1, message="the queue to drain")
         seconds = time.monotonic() - started
         dead = dead_letters(endpoint)
     finally:
@@ -368,7 +359,7 @@ class Up:
             assert process.poll() is None, self.log.read_text()[-3000:]
             return self.log.read_text().count("samlite is ready") > seen
 
-        wait_for(ready, 30, "samlite up ready")
+        wait_for(ready, timeout_s=30, interval_s=0.1, message="samlite up ready")
 
     def kill(self) -> None:
         if self.process is not None and self.process.poll() is None:
@@ -402,14 +393,15 @@ def test_sigkill_mid_run_loses_nothing(tmp_path: Path, report: bool) -> None:
         write_project(tmp_path, report=report, enabled=True)
         started = time.monotonic()
         up.start()
-        wait_for(lambda: len(ledger.read().processed) >= MESSAGES * 3 // 10, WAIT_S,
-                 "30 % processed")
+        wait_for(lambda: len(ledger.read().processed) >= MESSAGES * 3 // 10,
+                 timeout_s=WAIT_S, interval_s=0.1, message="30 % processed")
         running = workers_of(out)
         up.kill()
         at_kill = len(ledger.read().processed)
         orphans = workers_of(out)
         up.start()
-        wait_for(lambda: queue_left(up.endpoint, "work") == 0, WAIT_S, "the queue to drain")
+        wait_for(lambda: queue_left(up.endpoint, "work") == 0, timeout_s=WAIT_S,
+                 interval_s=0.1, message="the queue to drain")
         seconds = time.monotonic() - started
         dead = dead_letters(up.endpoint)
     finally:
