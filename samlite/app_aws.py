@@ -9,7 +9,6 @@ without it, and its first S3 or SQS request brings it in.
 from __future__ import annotations
 
 import json
-import logging
 import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -36,8 +35,6 @@ if TYPE_CHECKING:
     from samlite.aws.s3 import LocalS3
     from samlite.aws.sqs import LocalSqs
 
-log = logging.getLogger(__name__)
-
 LogSink = Callable[[str, str], None]
 
 
@@ -57,7 +54,6 @@ class AwsServices:
         self._lock = threading.RLock()
         self._s3: LocalS3 | None = None
         self._sqs: LocalSqs | None = None
-        self._closed = False
         self.notifications = S3Notifications(graph, invoker=service, region=region, note=note)
         self.destinations = Destinations(graph, queues=_LazyQueues(self),
                                          queue_name_for=self._queue_name_for,
@@ -131,7 +127,6 @@ class AwsServices:
     def stop(self) -> None:
         self.pollers.stop()
         with self._lock:
-            self._closed = True
             sqs, s3 = self._sqs, self._s3
         if sqs is not None:
             sqs.close()     # wakes the pollers' long polls
