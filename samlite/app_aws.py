@@ -137,7 +137,7 @@ class AwsServices:
     def fire_s3_trigger(self, trigger: Trigger) -> str:
         """Replay the newest object of the trigger's bucket that its filter lets through."""
         from samlite.errors import UsageError
-        from samlite.sources.s3_events import matches_notification, s3_event
+        from samlite.sources.s3_events import matches_notification
 
         bucket = next((b for b in self.graph.buckets
                        if trigger.s3 is not None and b.logical_id == trigger.s3.bucket), None)
@@ -154,9 +154,12 @@ class AwsServices:
             raise UsageError(f"{trigger.logical_id}: bucket {bucket.bucket_name} has no object "
                              f"its filter lets through; upload one (aws s3 cp FILE "
                              f"s3://{bucket.bucket_name}/KEY --endpoint-url ...)")
-        payload = json.dumps(s3_event(event, region=self._region,
-                                      configuration_id=trigger.logical_id)).encode()
-        return self._service.invoke_async(trigger.function, payload)
+        request_id = self.notifications.invoke(trigger.function, event,
+                                               configuration_id=trigger.logical_id)
+        if request_id is None:
+            raise UsageError(f"{trigger.logical_id}: {trigger.function} refused the event "
+                             "(see its log)")
+        return request_id
 
     # --- wiring -----------------------------------------------------------------------------
     def _on_object_event(self, event: ObjectEvent) -> None:

@@ -39,7 +39,7 @@ class Destinations:
         target = destination.target
         kind = (destination.type or _kind_of_arn(target) or self._kind_here(target) or "")
         if kind == "SQS" and self._queues is not None:
-            name = self._queue_name(target)
+            name = self._queue_name_for(target)   # a logical id, ARN, URL or name
             if name is not None:
                 group = "samlite" if name.endswith(".fifo") else None
                 dedup = _dedup_id(body) if group else None
@@ -61,12 +61,6 @@ class Destinations:
         if any(f.logical_id == target for f in self.graph.functions):
             return "Lambda"
         return None
-
-    def _queue_name(self, target: str) -> str | None:
-        for queue in self.graph.queues:
-            if target in (queue.logical_id, queue.arn, queue.url, queue.queue_name):
-                return queue.queue_name
-        return self._queue_name_for(target)
 
     def _function(self, target: str) -> str | None:
         for function in self.graph.functions:

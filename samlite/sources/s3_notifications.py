@@ -41,12 +41,17 @@ class S3Notifications:
                 if not matches_notification(notification.events, notification.filter_rules,
                                             event.event_name, event.key):
                     continue
-                configuration_id = notification.event or f"{notification.function}Notification"
-                payload = json.dumps(s3_event(event, region=self._region,
-                                              configuration_id=configuration_id)).encode()
-                try:
-                    self._invoker.invoke_async(notification.function, payload)
-                except api_errors.LambdaApiError as exc:
-                    self._note(notification.function,
-                               f"samlite: S3 event for s3://{event.bucket}/{event.key} not "
-                               f"delivered: {exc}")
+                self.invoke(notification.function, event, configuration_id=(
+                    notification.event or f"{notification.function}Notification"))
+
+    def invoke(self, function: str, event: ObjectEvent, *, configuration_id: str) -> str | None:
+        """Invoke `function` asynchronously with S3's record of `event`; the request id, or
+        None when Lambda refused the event (said in the function's log)."""
+        payload = json.dumps(s3_event(event, region=self._region,
+                                      configuration_id=configuration_id)).encode()
+        try:
+            return self._invoker.invoke_async(function, payload)
+        except api_errors.LambdaApiError as exc:
+            self._note(function, f"samlite: S3 event for s3://{event.bucket}/{event.key} not "
+                                 f"delivered: {exc}")
+            return None
