@@ -111,34 +111,28 @@ def aws_sdk_dir() -> Path | None:
 @functools.cache
 def compile_sdk_in_background(interpreter: str) -> threading.Thread | None:
     """Compile samlite's AWS SDK for `interpreter` (compiling boto3 at each cold start would
-    take ~300 ms), once per interpreter and SDK folder (a marker file remembers it)."""
+    take ~300 ms), once per interpreter and SDK folder (a marker file in the folder
+    remembers it)."""
     sdk = aws_sdk_dir()
     if sdk is None:
         return None
-    marker = _bytecode_cache() / f".sdk-{Path(interpreter).name}-{sdk.name}"
+    marker = sdk / f".compiled-{Path(interpreter).name}"
     if marker.exists():
         return None
 
     def run() -> None:
         # Written beside samlite's own copy (its __pycache__, for this Python's version), as
         # pip does for the Python it installs with; a read-only install is only slower.
-        packages = [str(path) for path in sorted(sdk.iterdir())]
+        packages = [str(path) for path in sorted(sdk.iterdir())
+                    if path.is_dir() or path.suffix == ".py"]
         done = subprocess.run([interpreter, "-m", "compileall", "-q", "-j", "0", *packages],
                               capture_output=True, check=False)
         if done.returncode == 0:
-            marker.parent.mkdir(parents=True, exist_ok=True)
             marker.touch()
 
     thread = threading.Thread(target=run, name="sdk-compile", daemon=True)
     thread.start()
     return thread
-
-
-@functools.cache
-def _bytecode_cache() -> Path:
-    import tempfile
-
-    return Path(tempfile.gettempdir()) / f"samlite-pycache-{os.getuid()}"
 
 
 def python_mismatch(runtime: str) -> str | None:
