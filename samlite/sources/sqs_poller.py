@@ -165,11 +165,14 @@ class QueuePoller:
         mapping = self.mapping
         event = sqs_event(batch, queue_arn=mapping.queue_arn, region=self._region)
         records = event["Records"]
-        wanted = [(m, r) for m, r in zip(batch, records, strict=True)
-                  if self._filter.matches(sqs_filter_view(r))]
-        for message in batch:   # Lambda deletes what no filter lets through
-            if all(message is not kept for kept, _ in wanted):
-                self._queues.delete(mapping.queue_name, message.receipt_handle)
+        wanted, unwanted = [], []
+        for message, record in zip(batch, records, strict=True):
+            if self._filter.matches(sqs_filter_view(record)):
+                wanted.append((message, record))
+            else:
+                unwanted.append(message)
+        for message in unwanted:   # Lambda deletes what no filter lets through
+            self._queues.delete(mapping.queue_name, message.receipt_handle)
         if not wanted:
             return
         payload = json.dumps({"Records": [r for _, r in wanted]}).encode()
