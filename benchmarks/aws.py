@@ -186,7 +186,7 @@ class Running:
 @contextmanager
 def running(template: Path, **options: Any) -> Iterator[Running]:
     """The app as `samlite up` runs it, its state kept in the project's .samlite."""
-    from samlite.app import App, AppOptions
+    from samlite.app.root import App, AppOptions
 
     run = Running(app=None)
     run.app = App(template, AppOptions(runtime="process", aws_port=0, http_port=0,

@@ -113,7 +113,7 @@ def main() -> int:
     args = parser.parse_args()
     calls = 100 if args.quick else 1000
 
-    from samlite.app import App, AppOptions
+    from samlite.app.root import App, AppOptions
 
     reports: list[str] = []
     with tempfile.TemporaryDirectory() as tmp:

@@ -35,7 +35,7 @@ def main() -> int:
     args = parser.parse_args()
     runs = 1 if args.quick else args.runs
 
-    from samlite.validate import validate_file
+    from samlite.validation.pipeline import validate_file
 
     with tempfile.TemporaryDirectory() as tmp:
         template = write_app(Path(tmp))

@@ -2,7 +2,7 @@
 services keep what users gave them, so it survives a restart of `samlite up`.
 
 Layout: `buckets/<bucket>/<key>` holds objects as plain files (key -> path mapping lives in
-samlite/aws/bucket_files.py, the only place a user's key becomes a path); `s3.sqlite3`,
+samlite/aws/s3/files.py, the only place a user's key becomes a path); `s3.sqlite3`,
 `sqs.sqlite3` and `async.sqlite3` hold object metadata, queues with their messages, and
 pending asynchronous invocations. `--reset` removes them all before starting.
 """

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import pytest
 
 if TYPE_CHECKING:
-    from samlite.app import App, AppOptions
+    from samlite.app.root import App, AppOptions
 
 T = TypeVar("T")
 
@@ -326,8 +326,8 @@ def find_template(request: pytest.FixtureRequest, template: str | Path | None) -
 def app_options(template: Path, state_dir: Path, options: Mapping[str, Any]) -> AppOptions:
     """AppOptions for a test: TEST_DEFAULTS, then `options`; `region` and `account_id` set
     the pseudo parameters (stack name: the project folder, as `samlite up` names it)."""
-    from samlite.app import AppOptions
-    from samlite.config import pseudo_parameters
+    from samlite.app.config import pseudo_parameters
+    from samlite.app.root import AppOptions
 
     given = dict(options)
     pseudo = pseudo_parameters(template.resolve().parent, {}, region=given.pop("region", None))
@@ -346,7 +346,7 @@ def samlite_app_factory(request: pytest.FixtureRequest,
                         tmp_path: Path) -> Iterator[AppFactory]:
     """Call it as `samlite_app_factory(template=None, **options)` to start an app; every
     app it started is stopped at teardown. Each app keeps its state in its own folder."""
-    from samlite.app import App
+    from samlite.app.root import App
     from samlite.errors import SamliteError
 
     marker = request.node.get_closest_marker("samlite")

@@ -10,9 +10,9 @@ from pathlib import Path
 import boto3  # noqa: F401
 import pytest
 
-import samlite.app
-import samlite.aws.s3
-import samlite.aws.sqs  # noqa: F401
+import samlite.app.root
+import samlite.aws.s3.service
+import samlite.aws.sqs.service  # noqa: F401
 
 pytest_plugins = ["pytester"]
 
@@ -262,7 +262,7 @@ def test_pytest_starts_without_samlite_app_or_boto3(pytester: pytest.Pytester) -
 import sys
 
 def test_nothing_heavy_is_loaded():
-    heavy = {"samlite.app", "samlite.validate", "boto3", "botocore", "moto"}
+    heavy = {"samlite.app.root", "samlite.validation.pipeline", "boto3", "botocore", "moto"}
     assert not heavy & set(sys.modules)
 """, subprocess=True)
     result.assert_outcomes(passed=1)

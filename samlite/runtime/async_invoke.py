@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from samlite.clock import Clock, SystemClock
-from samlite.graph import Destination
+from samlite.graph.model import Destination
 from samlite.runtime import api_errors
 from samlite.runtime.async_records import dead_letter_attributes, invocation_record
 from samlite.runtime.invocation import Invocation, InvocationType, Result

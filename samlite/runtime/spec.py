@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from samlite.graph import Function, Graph, ImageBuild, ImageConfig
-from samlite.template.resolve import PseudoParameters
+from samlite.graph.model import Function, Graph, ImageBuild, ImageConfig
+from samlite.template.model import PseudoParameters
 
 # Lambda's dummy-free local stand-ins: SDKs need credentials to sign, AWS never sees them.
 DUMMY_CREDENTIALS = {

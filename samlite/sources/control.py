@@ -10,7 +10,7 @@ from collections.abc import Callable
 from urllib.parse import unquote
 
 from samlite.errors import SamliteError
-from samlite.sources.endpoint import Request, Response
+from samlite.http.messages import Request, Response
 
 PREFIX = "/_samlite/triggers/"
 

@@ -8,7 +8,7 @@ import hashlib
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
-from samlite.graph import Destination, Graph
+from samlite.graph.model import Destination, Graph
 
 
 class QueueWriter(Protocol):

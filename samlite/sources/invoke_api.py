@@ -1,5 +1,5 @@
 """The Lambda Invoke API on the local endpoint: HTTP request -> one call on the Lambda service
--> HTTP response, as boto3 and the AWS CLI expect it. No sockets (endpoint.py has them).
+-> HTTP response, as boto3 and the AWS CLI expect it. No sockets (http/server.py has them).
 
 Follows botocore's lambda service model (2015-03-31) and the API reference pages "Invoke",
 "GetFunction" and "ListFunctions": `POST /2015-03-31/functions/{FunctionName}/invocations`
@@ -19,10 +19,10 @@ from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 from urllib.parse import unquote
 
+from samlite.http.messages import Request, Response, json_error
 from samlite.runtime.api_errors import InvalidParameterValue, InvalidRequestContent, LambdaApiError
 from samlite.runtime.invocation import InvocationType, Result
 from samlite.runtime.spec import FunctionSpec
-from samlite.sources.endpoint import Request, Response, json_error
 
 PREFIX = "/2015-03-31/functions"
 _INVOKE_PATH = re.compile(rf"^{PREFIX}/(?P<name>[^/]+)/invocations/?$")

@@ -30,10 +30,15 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from samlite.clock import Clock, SystemClock, real_seconds
+from samlite.dialects.schedule_expressions import (
+    Rate,
+    ScheduleExpressionError,
+    next_fire,
+    parse_schedule,
+)
+from samlite.dialects.schedule_expressions import Schedule as Expression
 from samlite.errors import UsageError
-from samlite.graph import Graph, Schedule
-from samlite.schedule_expressions import Rate, ScheduleExpressionError, next_fire, parse_schedule
-from samlite.schedule_expressions import Schedule as Expression
+from samlite.graph.model import Graph, Schedule
 
 log = logging.getLogger(__name__)
 

@@ -18,8 +18,8 @@ from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 from samlite.errors import Mark, Problem
+from samlite.template.model import Unresolved
 from samlite.template.nodes import MappingNode, SequenceNode, dotted
-from samlite.template.resolve import Unresolved
 
 MAX_DEPTH = 120   # nesting levels of values and intrinsics; far beyond any real template
 

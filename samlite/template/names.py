@@ -16,7 +16,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from samlite.template.resolve import PseudoParameters, Unresolved
+from samlite.template.model import PseudoParameters, Unresolved
 
 # S3 regions launched before 2014 use "s3-website-<region>"; later ones "s3-website.<region>"
 # (Amazon S3 "Website endpoints").

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from samlite.errors import Problem
-from samlite.validate import validate_file
+from samlite.validation.pipeline import validate_file
 from tests.conftest import CORPUS
 
 VALID = sorted(CORPUS.glob("sam-translator/valid/*.yaml"))

@@ -12,7 +12,7 @@ import boto3
 import pytest
 from botocore.config import Config
 
-from samlite.app import App, AppOptions
+from samlite.app.root import App, AppOptions
 from samlite.testing import wait_for
 
 TEMPLATE = """\
@@ -145,7 +145,7 @@ def project(tmp_path: Path) -> Path:
 
 
 def start(project: Path, **options: Any) -> App:
-    from samlite.config import pseudo_parameters
+    from samlite.app.config import pseudo_parameters
 
     # The pseudo parameters the CLI derives from the project folder, so generated names
     # match what `samlite invoke` resolves.
@@ -308,7 +308,7 @@ def test_trigger_replays_the_newest_matching_object_of_an_s3_trigger(app: App,
 def test_samlite_invoke_uses_a_running_apps_endpoint(app: App, project: Path) -> None:
     from click.testing import CliRunner  # noqa: TID251 - the CLI as a user runs it
 
-    from samlite.cli import _running_samlite, main
+    from samlite.cli.main import _running_samlite, main
 
     assert _running_samlite(app.endpoint_url) == app.endpoint_url
     assert _running_samlite("http://127.0.0.1:9") is None

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import boto3
 
-from samlite.app import App, AppOptions
+from samlite.app.root import App, AppOptions
 from samlite.testing import wait_for
 
 TEMPLATE = """\

@@ -44,7 +44,7 @@ import boto3
 import pytest
 from botocore.config import Config
 
-from samlite.app import App, AppOptions
+from samlite.app.root import App, AppOptions
 from samlite.testing import wait_for
 
 MESSAGES = 10_000

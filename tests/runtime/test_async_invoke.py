@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from samlite.clock import ManualClock
-from samlite.graph import Destination
+from samlite.graph.model import Destination
 from samlite.runtime import api_errors
 from samlite.runtime.async_invoke import AsyncInvocations, AsyncPolicy, SqliteEventStore
 from samlite.runtime.invocation import Invocation, Result

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from samlite.app import App, AppOptions
+from samlite.app.root import App, AppOptions
 from samlite.errors import DockerUnavailable, EnvironmentStartError
 from samlite.runtime.environments.base import Exit
 from samlite.runtime.environments.docker import (

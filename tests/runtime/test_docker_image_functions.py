@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from samlite.app import App, AppOptions
+from samlite.app.reload import watch_roots
+from samlite.app.root import App, AppOptions
 from samlite.errors import EnvironmentStartError, SamliteError
-from samlite.graph import ImageBuild, ImageConfig
-from samlite.reload import watch_roots
+from samlite.graph.model import ImageBuild, ImageConfig
 from samlite.runtime.images import built_image_name
 
 from .conftest import PYTHON_IMAGE, DockerImages

@@ -12,8 +12,9 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from samlite.http.messages import Request, Response
+from samlite.http.server import Endpoint
 from samlite.runtime.api_errors import request_too_large, reserved_concurrency_exceeded
-from samlite.sources.endpoint import Endpoint, Request, Response
 from samlite.sources.invoke_api import LOG_TAIL_BYTES, InvokeApi
 from tests.sources.fakes import FakeService, spec
 

@@ -15,7 +15,7 @@ import pytest
 
 from samlite.clock import ManualClock, SystemClock
 from samlite.errors import Mark, UsageError
-from samlite.graph import Graph, Schedule, ScheduleTarget
+from samlite.graph.model import Graph, Schedule, ScheduleTarget
 from samlite.runtime.environments.process import ProcessEnvironment
 from samlite.runtime.service import LambdaService
 from samlite.runtime.spec import FunctionSpec
@@ -287,7 +287,7 @@ def test_a_rate_schedule_runs_a_real_python_function(tmp_path: Path) -> None:
 
 
 def test_startup_shows_each_schedules_next_fire() -> None:
-    from samlite.summary import startup_lines
+    from samlite.cli.summary import startup_lines
 
     graph = Graph(schedules=(
         schedule("cron(0 9 * * ? *)", source="ScheduleV2", timezone="Europe/Paris"),
@@ -304,8 +304,8 @@ def test_startup_shows_each_schedules_next_fire() -> None:
 
 
 def test_an_app_with_an_http_gateway_runs_the_templates_schedules(tmp_path: Path) -> None:
-    from samlite.app import App, AppOptions
-    from tests.test_app import write_app
+    from samlite.app.root import App, AppOptions
+    from tests.app.test_app import write_app
 
     from .fakes import fake_factory
 

@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from samlite.template.load import parse_template
-from samlite.template.resolve import ResolvedTemplate, Unresolved, resolve
+from samlite.template.model import ResolvedTemplate, Unresolved
+from samlite.template.resolve import resolve
 
 TEMPLATE = """\
 Parameters:

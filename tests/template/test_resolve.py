@@ -11,13 +11,9 @@ import pytest
 
 from samlite.errors import Mark
 from samlite.template.load import LoadedTemplate, load_template, parse_template
+from samlite.template.model import PseudoParameters, ResolvedTemplate, Unresolved
 from samlite.template.nodes import MappingNode
-from samlite.template.resolve import (
-    PseudoParameters,
-    ResolvedTemplate,
-    Unresolved,
-    resolve,
-)
+from samlite.template.resolve import resolve
 
 CORPUS = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus"
 

@@ -29,15 +29,10 @@ import requests
 from docker.types import Mount, Ulimit
 
 from samlite.errors import DockerUnavailable, EnvironmentStartError
-from samlite.graph import ImageBuild
+from samlite.graph.model import ImageBuild
 from samlite.progress import NO_PROGRESS, Progress
 from samlite.runtime.environments.base import EnvironmentSettings, Exit
-from samlite.runtime.environments.host_files import (
-    LineForwarder,
-    TmpUsage,
-    opt_folder,
-    signal_name,
-)
+from samlite.runtime.environments.host_files import LineForwarder, TmpUsage, opt_folder, signal_name
 from samlite.runtime.images import built_image_name, docker_platform, image_for
 from samlite.runtime.spec import FunctionSpec, lambda_variables
 

@@ -1,0 +1,262 @@
+"""The composition root's AWS half: the local S3 and SQS behind the endpoint, the template's
+buckets and queues made to exist, and the event sources that connect them to functions
+(S3 notifications, SQS pollers, the durable asynchronous queue and its destinations).
+
+moto is imported only when something needs it: an app with no bucket or queue starts
+without it, and its first S3 or SQS request brings it in.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from samlite.aws.s3.object_event import ObjectEvent
+from samlite.aws.unserved import UnservedRoute
+from samlite.clock import Clock, SystemClock
+from samlite.graph.model import Graph, Queue, Trigger
+from samlite.http.messages import Request, Response, Route
+from samlite.runtime.async_invoke import (
+    DEFAULT_MAX_EVENT_AGE_S,
+    DEFAULT_MAX_RETRY_ATTEMPTS,
+    AsyncInvocations,
+    AsyncPolicy,
+    SqliteEventStore,
+)
+from samlite.sources.destinations import Destinations
+from samlite.sources.s3.notifications import S3Notifications
+from samlite.sources.sqs.poller import SqsEventSources
+from samlite.state import StateDir
+
+if TYPE_CHECKING:
+    from samlite.aws.s3.service import LocalS3
+    from samlite.aws.sqs.service import LocalSqs
+
+LogSink = Callable[[str, str], None]
+
+
+class AwsServices:
+    def __init__(self, graph: Graph, *, service: Any, state: StateDir | None,
+                 account_id: str, region: str, note: LogSink, clock: Clock | None = None,
+                 backoff_scale: float = 1.0) -> None:
+        """`service` is the LambdaService (invoke, invoke_async, run_invocation,
+        use_async_events)."""
+        self.graph = graph
+        self._service = service
+        self._state = state.create() if state is not None else None
+        self._account_id = account_id
+        self._region = region
+        self._note = note
+        self._clock = clock or SystemClock()
+        self._lock = threading.RLock()
+        self._s3: LocalS3 | None = None
+        self._sqs: LocalSqs | None = None
+        self.notifications = S3Notifications(graph, invoker=service, region=region, note=note)
+        self.destinations = Destinations(graph, queues=_LazyQueues(self),
+                                         queue_name_for=self._queue_name_for,
+                                         invoker=service, note=note)
+        store = SqliteEventStore(self._state.async_db) if self._state is not None else None
+        self.async_events = AsyncInvocations(
+            run=service.run_invocation, policy_for=self._policy_for,
+            deliver=self.destinations.deliver, store=store, clock=self._clock,
+            backoff_scale=backoff_scale, note=note)
+        service.use_async_events(self.async_events)
+        self.pollers = SqsEventSources(graph, queues=_LazyQueues(self),
+                                       queue_name_for=self._queue_name_for,
+                                       invoker=service, region=region, note=note)
+        self.ensure_resources(graph)
+
+    # --- the services, made on first need ----------------------------------------------
+    @property
+    def sqs(self) -> LocalSqs:
+        with self._lock:
+            if self._sqs is None:
+                from samlite.aws.sqs.service import LocalSqs
+
+                self._sqs = LocalSqs(
+                    db_path=self._state.sqs_db if self._state is not None else None,
+                    account_id=self._account_id, region=self._region, clock=self._clock)
+            return self._sqs
+
+    @property
+    def s3(self) -> LocalS3:
+        with self._lock:
+            if self._s3 is None:
+                from samlite.aws.s3.service import LocalS3
+
+                self._s3 = LocalS3(state=self._state, account_id=self._account_id,
+                                   region=self._region, clock=self._clock,
+                                   on_event=self._on_object_event)
+            return self._s3
+
+    def routes(self) -> list[Route]:
+        """For the endpoint, after the Invoke API: services not run here, SQS, then S3."""
+        return [UnservedRoute(), _SqsRoute(self), _S3Route(self)]
+
+    @property
+    def buckets_dir(self) -> Path | None:
+        return self._state.buckets_dir if self._state is not None else None
+
+    # --- lifecycle --------------------------------------------------------------------------
+    def ensure_resources(self, graph: Graph) -> None:
+        """The template's queues (dead-letter queues first) and buckets exist, under the
+        names its Ref/GetAtt give."""
+        for queue in _dead_letter_first(graph.queues):
+            self.sqs.ensure_queue(queue.queue_name, queue_attributes(queue, graph))
+        for bucket in graph.buckets:
+            self.s3.ensure_bucket(bucket.bucket_name)
+
+    def start(self) -> None:
+        self.pollers.start()
+
+    def update(self, graph: Graph) -> None:
+        """Hot reload: new queues and buckets appear, mappings and notifications follow."""
+        self.graph = graph
+        self.ensure_resources(graph)
+        self.notifications.update(graph)
+        self.destinations.update(graph)
+        self.pollers.update(graph)
+
+    def sync_bucket_files(self, paths: Iterable[Path]) -> None:
+        """Files dropped into (or removed from) a bucket folder while running."""
+        self.s3.sync_from_disk(paths)
+
+    def stop(self) -> None:
+        self.pollers.stop()
+        with self._lock:
+            sqs, s3 = self._sqs, self._s3
+        if sqs is not None:
+            sqs.close()     # wakes the pollers' long polls
+        self.pollers.join()
+        if s3 is not None:
+            s3.close()
+
+    def fire_s3_trigger(self, trigger: Trigger) -> str:
+        """Replay the newest object of the trigger's bucket that its filter lets through."""
+        from samlite.errors import UsageError
+        from samlite.sources.s3.events import matches_notification
+
+        bucket = next((b for b in self.graph.buckets
+                       if trigger.s3 is not None and b.logical_id == trigger.s3.bucket), None)
+        if bucket is None or trigger.s3 is None:
+            raise UsageError(f"{trigger.logical_id}: its bucket is not in this template")
+        rules = trigger.s3.filter_rules
+
+        def wanted(key: str) -> bool:
+            return matches_notification(("s3:ObjectCreated:*",), rules, "ObjectCreated:Put",
+                                        key)
+
+        event = self.s3.latest_object_event(bucket.bucket_name, wanted)
+        if event is None:
+            raise UsageError(f"{trigger.logical_id}: bucket {bucket.bucket_name} has no object "
+                             f"its filter lets through; upload one (aws s3 cp FILE "
+                             f"s3://{bucket.bucket_name}/KEY --endpoint-url ...)")
+        request_id = self.notifications.invoke(trigger.function, event,
+                                               configuration_id=trigger.logical_id)
+        if request_id is None:
+            raise UsageError(f"{trigger.logical_id}: {trigger.function} refused the event "
+                             "(see its log)")
+        return request_id
+
+    # --- wiring -----------------------------------------------------------------------------
+    def _on_object_event(self, event: ObjectEvent) -> None:
+        self.notifications.on_event(event)
+
+    def _queue_name_for(self, reference: str) -> str | None:
+        for queue in self.graph.queues:
+            if reference in (queue.logical_id, queue.arn, queue.url, queue.queue_name):
+                return queue.queue_name
+        return self.sqs.queue_name_for(reference)
+
+    def _policy_for(self, function: str) -> AsyncPolicy:
+        fn = next((f for f in self.graph.functions if f.logical_id == function), None)
+        if fn is None:
+            return AsyncPolicy()
+        invoke = fn.event_invoke
+        retries = invoke.max_retry_attempts if invoke is not None else None
+        age = invoke.max_event_age_s if invoke is not None else None
+        return AsyncPolicy(
+            max_retry_attempts=DEFAULT_MAX_RETRY_ATTEMPTS if retries is None else retries,
+            max_event_age_s=DEFAULT_MAX_EVENT_AGE_S if age is None else age,
+            on_success=invoke.on_success if invoke is not None else None,
+            on_failure=invoke.on_failure if invoke is not None else None,
+            dead_letter=fn.dead_letter)
+
+
+def queue_attributes(queue: Queue, graph: Graph) -> dict[str, str]:
+    """The SQS attributes of a template queue, as CreateQueue takes them."""
+    attributes = {
+        "VisibilityTimeout": str(queue.visibility_timeout_s),
+        "MessageRetentionPeriod": str(queue.message_retention_s),
+        "DelaySeconds": str(queue.delay_s),
+        "ReceiveMessageWaitTimeSeconds": str(queue.receive_wait_s),
+    }
+    if queue.is_fifo:
+        attributes["FifoQueue"] = "true"
+        if queue.content_based_deduplication:
+            attributes["ContentBasedDeduplication"] = "true"
+    if queue.redrive is not None:
+        target = queue.redrive.dead_letter_queue
+        dlq = next((q for q in graph.queues if q.logical_id == target), None)
+        attributes["RedrivePolicy"] = json.dumps({
+            "deadLetterTargetArn": dlq.arn if dlq is not None else target,
+            "maxReceiveCount": queue.redrive.max_receive_count or 10})
+    if queue.redrive_allow_policy is not None:
+        attributes["RedriveAllowPolicy"] = queue.redrive_allow_policy
+    return attributes
+
+
+def _dead_letter_first(queues: Iterable[Queue]) -> list[Queue]:
+    """Queues ordered so each dead-letter queue exists before the queues that name it."""
+    by_id = {q.logical_id: q for q in queues}
+    ordered: list[Queue] = []
+    seen: set[str] = set()
+
+    def visit(queue: Queue, depth: int = 0) -> None:
+        if queue.logical_id in seen or depth > len(by_id):
+            return
+        if queue.redrive is not None and queue.redrive.dead_letter_queue in by_id:
+            visit(by_id[queue.redrive.dead_letter_queue], depth + 1)
+        seen.add(queue.logical_id)
+        ordered.append(queue)
+
+    for queue in by_id.values():
+        visit(queue)
+    return ordered
+
+
+class _LazyQueues:
+    """The local SQS as pollers and destinations use it, made on first use."""
+
+    def __init__(self, services: AwsServices) -> None:
+        self._services = services
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._services.sqs, name)
+
+
+class _SqsRoute:
+    def __init__(self, services: AwsServices) -> None:
+        self._services = services
+
+    def handles(self, request: Request) -> bool:
+        from samlite.aws.sqs.route import is_sqs_request
+
+        return is_sqs_request(request)
+
+    def handle(self, request: Request) -> Response:
+        return self._services.sqs.route().handle(request)
+
+
+class _S3Route:
+    def __init__(self, services: AwsServices) -> None:
+        self._services = services
+
+    def handles(self, request: Request) -> bool:
+        return True
+
+    def handle(self, request: Request) -> Response:
+        return self._services.s3.route().handle(request)

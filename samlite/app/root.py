@@ -1,0 +1,560 @@
+"""The composition root: a template and options -> a validated graph, the function specs,
+the Lambda service and the loopback endpoint, started and stopped together. Nothing else
+builds these, so two apps in one process never share anything.
+
+`samlite invoke` runs one invocation without an endpoint; `samlite start-lambda` serves the
+Invoke API until stopped.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, BinaryIO, Protocol
+
+from samlite.app.reload import describe_template_change, plan_changes, watch_roots
+from samlite.clock import Clock, ScaledClock, SystemClock
+from samlite.errors import Problem, SamliteError, TemplateError, UnreadableFile, UsageError
+from samlite.graph.model import Graph
+from samlite.http.server import DEFAULT_HOST, Endpoint
+from samlite.progress import NO_PROGRESS, Progress
+from samlite.runtime.api_errors import LambdaApiError
+from samlite.runtime.choice import (
+    RuntimeChoice,
+    check_runtime,
+    choose_runtime,
+    environment_factory,
+    runtime_notice,
+)
+from samlite.runtime.invocation import Invocation, Result
+from samlite.runtime.service import DEFAULT_ACCOUNT_CONCURRENCY
+from samlite.runtime.spec import FunctionSpec
+from samlite.sources.invoke_api import InvokeApi, LambdaInvoker
+
+if TYPE_CHECKING:
+    from samlite.sources.gateway.server import HttpGateway
+    from samlite.sources.schedule import Scheduler
+from samlite.template.model import PseudoParameters
+
+if TYPE_CHECKING:
+    from samlite.app.aws import AwsServices
+    from samlite.app.watch import Watcher
+    from samlite.runtime.async_invoke import AsyncInvocations
+
+log = logging.getLogger(__name__)
+
+__all__ = ["App", "AppOptions", "RuntimeChoice", "check_runtime", "choose_runtime",
+           "environment_factory", "invoke_function", "load_graph", "read_event",
+           "runtime_notice"]
+
+LogSink = Callable[[str, str], None]      # log(function_logical_id, line)
+
+
+class Service(LambdaInvoker, Protocol):
+    """The Lambda service as the app drives it (runtime/service.py's LambdaService)."""
+
+    def start(self) -> None: ...
+
+    def stop(self, *, grace_s: float = 2.0) -> None: ...
+
+    def recycle(self, functions: Sequence[str]) -> int: ...
+
+    def update_functions(self, functions: Sequence[FunctionSpec]) -> tuple[str, ...]: ...
+
+    def run_invocation(self, invocation: Invocation) -> Result: ...
+
+    def use_async_events(self, events: AsyncInvocations) -> None: ...
+
+
+ServiceFactory = Callable[..., Service]   # called like LambdaService(functions, *, ...)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AppOptions:
+    parameter_overrides: Mapping[str, str] = field(default_factory=dict)
+    pseudo: PseudoParameters = field(default_factory=PseudoParameters)
+    env_vars: Mapping[str, Mapping[str, str]] = field(default_factory=dict)   # --env-vars
+    runtime: str = "auto"
+    host: str = DEFAULT_HOST
+    aws_port: int | None = None     # None: no endpoint (one-shot invokes); 0: any free port
+    account_concurrency: int = DEFAULT_ACCOUNT_CONCURRENCY
+    idle_timeout_s: float = 600.0
+    http_port: int | None = None    # None: no HTTP gateway; 0: any free port
+    state_dir: Path | None = None   # `samlite up --state-dir` (.samlite of the project)
+    reset_state: bool = False       # `--reset`: forget stored objects, messages and events
+    clock_speed: float = 1.0        # `--clock-speed`: schedules' time runs this much faster
+    retry_delay_scale: float = 1.0  # multiplies Lambda's async retry waits (1 and 2 minutes)
+    aws_port_flag: str = "--aws-port"   # the option that sets aws_port, named when it is busy
+    aws_endpoint_url: str | None = None  # without an endpoint of its own: the one functions use
+
+
+class App:
+    """Everything one template runs. Building it validates the template (TemplateError) and
+    reserves the endpoint's port (UsageError when busy); then `start()`/`stop()`, or use it
+    as a context manager. An app that is never started should be `close()`d."""
+
+    def __init__(self, template: Path, options: AppOptions | None = None, *,
+                 log: LogSink = lambda function, line: None, clock: Clock | None = None,
+                 service_factory: ServiceFactory | None = None,
+                 environments: Callable[..., object] | None = None,
+                 progress: Progress = NO_PROGRESS) -> None:
+        self.options = options or AppOptions()
+        self._started = False
+        # Hot reload (see reload()): the files besides the template whose change reloads it
+        # (samconfig.toml, --env-vars) and how to re-read the options they give.
+        self.reload_files: tuple[Path, ...] = ()
+        self.reload_options: Callable[[], AppOptions] | None = None
+        self._graph_listeners: list[Callable[[Graph], None]] = []
+        self._reload_lock = threading.Lock()
+        self._watcher: Watcher | None = None
+        check_runtime(self.options.runtime)
+        self.template = template
+        self.graph, self.warnings = load_graph(template, self.options)
+        self.functions: tuple[FunctionSpec, ...] = function_specs_for(
+            self.graph, template, self.options)
+        # Where functions run is settled before any port is taken: `--runtime docker` with
+        # no engine fails here (DockerUnavailable), and `auto` looks for the engine and the
+        # functions' images once.
+        if environments is None:
+            self.runtime_choice = choose_runtime(self.options.runtime, self.functions)
+            environments = environment_factory(self.runtime_choice,
+                                               project_dir=template.resolve().parent,
+                                               progress=progress)
+        else:
+            kind = "docker" if self.options.runtime == "docker" else "process"
+            self.runtime_choice = RuntimeChoice(kind=kind, reason="given by the caller")
+        self._environments = environments
+        # The endpoint's port is reserved first, so functions can be told its URL
+        # (AWS_ENDPOINT_URL) even when the port is picked by the system.
+        self._endpoint: Endpoint | None = None
+        if self.options.aws_port is not None:
+            self._endpoint = Endpoint(host=self.options.host, port=self.options.aws_port,
+                                      port_flag=self.options.aws_port_flag)
+            self._endpoint.bind()
+        factory = service_factory or _lambda_service
+        try:
+            self.service: Service = factory(
+                self.functions,
+                environments=environments,
+                clock=clock or SystemClock(), log=log,
+                account_concurrency=self.options.account_concurrency,
+                idle_timeout_s=self.options.idle_timeout_s,
+                endpoint_url=self.endpoint_url or self.options.aws_endpoint_url,
+                progress=progress)
+        except BaseException:
+            self.close()
+            raise
+        if self._endpoint is not None:
+            from samlite import __version__
+            from samlite.sources.control import PingRoute
+
+            self._endpoint.add(PingRoute(__version__))
+            self._endpoint.add(InvokeApi(self.service))
+        # Buckets, queues, their event sources and the durable async queue exist where the
+        # endpoint does (`up`, `start-lambda`); one-shot invokes need none of them.
+        self.aws: AwsServices | None = None
+        if self._endpoint is not None:
+            try:
+                self.aws = _aws_services(self.graph, self.service, self.options, log)
+            except BaseException:
+                self.close()
+                raise
+            self.on_graph_change(self.aws.update)
+        self.gateway: HttpGateway | None = None
+        if self.options.http_port is not None:
+            try:
+                self.gateway = _gateway(self.graph, self.service, self.options, log)
+                self.gateway.bind()
+            except BaseException:
+                self.close()
+                raise
+            self.on_graph_change(self.gateway.update)
+        # Schedules fire only in a running app (`samlite up`), never in one-shot invokes.
+        self.scheduler: Scheduler | None = None
+        if self.gateway is not None:
+            from samlite.sources.schedule import Scheduler
+
+            schedule_clock = clock or (ScaledClock(self.options.clock_speed)
+                                       if self.options.clock_speed != 1.0 else SystemClock())
+            self.scheduler = Scheduler(self.graph, self.service, clock=schedule_clock,
+                                       region=self.options.pseudo.region,
+                                       account_id=self.options.pseudo.account_id)
+            self.on_graph_change(self.scheduler.update)
+            if self._endpoint is not None:
+                from samlite.sources.control import TriggerRoute
+
+                self._endpoint.add(TriggerRoute(self.fire_trigger))
+        if self.aws is not None and self._endpoint is not None:
+            for route in self.aws.routes():
+                self._endpoint.add(route)
+        self._bucket_watcher: Watcher | None = None
+
+    @property
+    def runtime_kind(self) -> str:
+        """Where functions run, as the startup table says it: process or docker."""
+        return self.runtime_choice.kind
+
+    @property
+    def endpoint_url(self) -> str | None:
+        """The loopback AWS endpoint, e.g. http://127.0.0.1:3001 (None without one)."""
+        return self._endpoint.url if self._endpoint is not None and self._endpoint.is_bound \
+            else None
+
+    def runtime_notices(self) -> list[str]:
+        """What the user should know about where functions run: a Python runtime this
+        machine lacks (the process runtime then uses its own Python)."""
+        if self.runtime_kind != "process":
+            return []
+        from samlite.runtime.environments.process import python_mismatch
+
+        by_runtime: dict[str, list[str]] = {}
+        for spec in self.functions:
+            if spec.is_python and spec.package_type != "Image":
+                by_runtime.setdefault(spec.runtime, []).append(spec.logical_id)
+        notices = []
+        for runtime, names in sorted(by_runtime.items()):
+            why = python_mismatch(runtime)
+            if why is not None:
+                notices.append(f"warning: {', '.join(names)} ({runtime}): {why}")
+        return notices
+
+    def close(self) -> None:
+        """Release what an app that will not be started holds (its port, the service's
+        scratch space)."""
+        if not self._started:
+            self._stop_parts(grace_s=0.0)
+
+    def start(self) -> None:
+        """Start everything, or (on any failure, Ctrl-C included) nothing."""
+        if self._started:
+            return
+        try:
+            if self._endpoint is not None:
+                self._endpoint.start()
+            self.service.start()
+            if self.aws is not None:
+                self.aws.start()
+                self._watch_buckets()
+            if self.gateway is not None:
+                self.gateway.start()
+            if self.scheduler is not None:
+                self.scheduler.start()
+        except BaseException:
+            self._stop_parts(grace_s=2.0)
+            raise
+        self._started = True
+
+    def stop(self, *, grace_s: float = 2.0) -> None:
+        """Stop taking requests, then stop every environment; nothing is left running."""
+        self.stop_watching()
+        if not self._started:
+            self.close()
+            return
+        self._started = False
+        self._stop_parts(grace_s=grace_s)
+
+    def _stop_parts(self, *, grace_s: float) -> None:
+        """Stop whatever parts exist, requests first; safe on a half-built app (close())."""
+        try:
+            # The servers each wait up to one poll interval to stop: stop them side by side.
+            servers = [part for name in ("gateway", "_endpoint")
+                       if (part := getattr(self, name, None)) is not None]
+            stoppers = [threading.Thread(target=server.stop, daemon=True) for server in servers]
+            for name in ("scheduler", "_bucket_watcher"):
+                part = getattr(self, name, None)
+                if part is not None:
+                    part.stop()
+            for thread in stoppers:
+                thread.start()
+            for thread in stoppers:
+                thread.join()
+            aws = getattr(self, "aws", None)
+            if aws is not None:
+                aws.stop()
+        finally:
+            service = getattr(self, "service", None)   # absent when building it failed
+            if service is not None:
+                service.stop(grace_s=grace_s)
+            self._close_environments()
+
+    def _close_environments(self) -> None:
+        """Release what the environment factory holds (the Docker engine's client)."""
+        close = getattr(getattr(self, "_environments", None), "close", None)
+        if close is not None:
+            close()
+
+    def __enter__(self) -> App:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def function(self, name: str | None) -> FunctionSpec:
+        """The function `name` means (logical id, else FunctionName); with no name, the
+        template's only function. UsageError, listing the functions, otherwise."""
+        return choose_function(self.functions, name, template=self.template)
+
+    def invoke(self, name: str | None, payload: bytes) -> Result:
+        """One synchronous invocation, as `samlite invoke` runs it. A failure of the call
+        itself (throttled, too large) is a SamliteError; a failing function is a Result."""
+        spec = self.function(name)
+        try:
+            return self.service.invoke(spec.logical_id, payload)
+        except LambdaApiError as exc:
+            detail = "".join(f" ({value})" for value in exc.fields.values())
+            raise SamliteError(f"{spec.logical_id}: {exc.error_type}: {exc.message}{detail}"
+                               ) from exc
+
+    def fire_trigger(self, name: str) -> str:
+        """`samlite trigger NAME`: a schedule (its logical id) fires now; an S3 trigger (its
+        event id) replays its bucket's newest matching object as a fresh upload. Returns the
+        request id; UsageError says what NAME could be."""
+        schedules = [s.logical_id for s in self.graph.schedules]
+        if self.scheduler is not None and name in schedules:
+            return self.scheduler.fire_now(name)
+        from samlite.graph.model import TriggerKind
+
+        for trigger in self.graph.triggers:
+            if name not in (trigger.logical_id, f"{trigger.function}.{trigger.logical_id}"):
+                continue
+            if trigger.kind is TriggerKind.S3 and self.aws is not None:
+                return self.aws.fire_s3_trigger(trigger)
+            if trigger.kind is TriggerKind.SQS:
+                raise UsageError(f"{name} is an SQS trigger: it fires when a message arrives "
+                                 f"(aws sqs send-message --endpoint-url {self.endpoint_url} "
+                                 f"--queue-url <the queue's URL> --message-body '{{}}')")
+            raise UsageError(f"{name} is a {trigger.event_type} trigger, which samlite "
+                             "trigger cannot fire; invoke the function instead")
+        s3 = [t.logical_id for t in self.graph.triggers if t.kind is TriggerKind.S3]
+        known = ", ".join(sorted(schedules + s3)) or "none"
+        raise UsageError(f"no schedule or S3 trigger {name!r} (triggers: {known})")
+
+    # --- hot reload ------------------------------------------------------------------------
+    def on_graph_change(self, callback: Callable[[Graph], None]) -> None:
+        """Call `callback(graph)` after each template reload that applied (the gateway's
+        routes follow the template this way)."""
+        self._graph_listeners.append(callback)
+
+    def reload(self, changed: frozenset[Path]) -> str | None:
+        """Apply saved changes: recycle the functions whose code or layers changed, reload
+        the template when it (or samconfig.toml, --env-vars) changed. Returns the one log
+        line saying what changed, or None when nothing here depends on `changed`. A template
+        with errors keeps the last good app serving; the line then carries the problems as
+        `samlite validate` prints them."""
+        with self._reload_lock:
+            plan = plan_changes(changed, template=self.template, specs=self.functions,
+                                extra_files=self.reload_files)
+            if plan.is_empty:
+                return None
+            if not plan.reload_template:
+                self._rebuild_images(self.functions, plan.recycle)
+                self.service.recycle(plan.recycle)
+                return plan.why
+            return self._reload_template(plan.recycle, plan.line)
+
+    def _reload_template(self, recycle: Sequence[str], line: Callable[[str], str]) -> str:
+        from samlite.validation.report import ReportFormat, render
+
+        try:
+            options = self.reload_options() if self.reload_options else self.options
+            graph, warnings = load_graph(self.template, options)
+            specs = function_specs_for(graph, self.template, options)
+        except TemplateError as exc:
+            self._rebuild_images(self.functions, recycle)
+            self.service.recycle(recycle)   # saved code still applies
+            report = render(exc.problems, ReportFormat.TEXT, files=[str(self.template)])
+            return line("it has errors; the last good version keeps serving") + "\n" + \
+                report.rstrip("\n")
+        except SamliteError as exc:         # unreadable now, or a bad samconfig / --env-vars
+            self._rebuild_images(self.functions, recycle)
+            self.service.recycle(recycle)
+            return line(f"{exc}; the last good version keeps serving")
+        change = describe_template_change(self.functions, specs, self.graph.routes,
+                                          graph.routes, self.graph, graph)
+        self.options, self.graph, self.warnings, self.functions = options, graph, warnings, specs
+        self._rebuild_images(specs, recycle)
+        self.service.update_functions(specs)
+        names = {spec.logical_id for spec in specs}
+        self.service.recycle([name for name in recycle if name in names])
+        for callback in self._graph_listeners:
+            try:
+                callback(graph)
+            except Exception:
+                log.exception("a graph listener failed")
+        if self._watcher is not None:
+            self._watcher.set_roots(watch_roots(self.template, specs, self.reload_files))
+        return line(change)
+
+    def _rebuild_images(self, specs: Sequence[FunctionSpec], names: Sequence[str]) -> None:
+        """Build again the images of these Image functions (their DockerContext changed)
+        before their environments are recycled; runtimes without images ignore this."""
+        rebuild = getattr(self._environments, "rebuild", None)
+        if rebuild is not None:
+            rebuild([spec for spec in specs if spec.logical_id in names])
+
+    def watch(self, on_reload: Callable[[str], None], *, debounce_s: float = 0.05) -> Watcher:
+        """Watch the template, its extra files and every code and layer folder; each burst
+        of saves is applied by reload() and its line handed to `on_reload`. stop() ends it."""
+        from samlite.app.watch import Watcher
+
+        def changed(paths: frozenset[Path]) -> None:
+            line = self.reload(paths)
+            if line is not None:
+                on_reload(line)
+
+        self.stop_watching()
+        self._watcher = Watcher(watch_roots(self.template, self.functions, self.reload_files),
+                                changed, debounce_s=debounce_s)
+        self._watcher.start()
+        return self._watcher
+
+    def _watch_buckets(self) -> None:
+        """A file dropped into (or removed from) a bucket folder is an upload (a delete),
+        reported once its writes pause for 0.1 s (a copy of a big file is one upload)."""
+        folder = self.aws.buckets_dir if self.aws is not None else None
+        if folder is None:
+            return
+        from samlite.app.watch import Watcher
+
+        aws = self.aws
+        self._bucket_watcher = Watcher([folder], aws.sync_bucket_files, debounce_s=0.1,
+                                       max_delay_s=5.0)
+        self._bucket_watcher.start()
+
+    def stop_watching(self) -> None:
+        watcher, self._watcher = self._watcher, None
+        if watcher is not None:
+            watcher.stop()
+
+
+def function_url_ports(graph: Graph, options: AppOptions) -> dict[str, int]:
+    """A port per function URL (a URL's whole host is its function): the ports after the
+    HTTP and AWS ports, in logical-id order; all 0 (any free port) when the HTTP port is."""
+    functions = sorted({url.function for url in graph.function_urls})
+    if not options.http_port:
+        return dict.fromkeys(functions, 0)
+    first = max(options.http_port, options.aws_port or 0) + 1
+    return {function: first + index for index, function in enumerate(functions)}
+
+
+def _gateway(graph: Graph, service: Service, options: AppOptions, log: LogSink) -> HttpGateway:
+    from samlite.sources.gateway.server import HttpGateway
+
+    return HttpGateway(graph, service, host=options.host, port=options.http_port or 0,
+                       function_url_ports=function_url_ports(graph, options),
+                       account_id=options.pseudo.account_id, region=options.pseudo.region,
+                       log=log)
+
+
+def load_graph(template: Path, options: AppOptions) -> tuple[Graph, tuple[Problem, ...]]:
+    """The template's graph, validated as `samlite validate` would with code required to
+    exist. Errors raise TemplateError; warnings are returned."""
+    from samlite.graph.build import build_graph
+    from samlite.validation.pipeline import validate_file
+
+    result = validate_file(template, parameter_overrides=options.parameter_overrides,
+                           pseudo=options.pseudo, code_must_exist=True)
+    problems = tuple(_local_severity(p) for p in result.problems)
+    if any(p.is_error for p in problems) or result.resolved is None:
+        raise TemplateError([p for p in problems if p.is_error])
+    return build_graph(result.resolved), problems
+
+
+# A runtime AWS no longer lets anyone create functions with fails a deploy (an error for
+# `samlite validate`), but the function still runs here: locally it is a warning.
+_DEPLOY_ONLY_ERRORS = {"E6002"}
+
+
+def _local_severity(problem: Problem) -> Problem:
+    if problem.code in _DEPLOY_ONLY_ERRORS:
+        return dataclasses.replace(problem, code="W" + problem.code[1:],
+                                   message=problem.message + "; samlite runs it locally anyway")
+    return problem
+
+
+def function_specs_for(graph: Graph, template: Path, options: AppOptions,
+                       ) -> tuple[FunctionSpec, ...]:
+    from samlite.runtime.spec import function_specs
+
+    return function_specs(graph, project_dir=template.resolve().parent, pseudo=options.pseudo,
+                          env_overrides=options.env_vars)
+
+
+def choose_function(functions: Sequence[FunctionSpec], name: str | None, *,
+                    template: Path) -> FunctionSpec:
+    names = ", ".join(sorted(spec.logical_id for spec in functions)) or "none"
+    if name is None:
+        if len(functions) == 1:
+            return functions[0]
+        if not functions:
+            raise UsageError(f"{template} has no functions to invoke")
+        raise UsageError(f"{template} has {len(functions)} functions; name the one to invoke "
+                         f"({names})")
+    for spec in functions:
+        if spec.logical_id == name:
+            return spec
+    for spec in functions:
+        if spec.function_name == name:
+            return spec
+    raise UsageError(f"{template} has no function {name!r} (functions: {names})")
+
+
+def invoke_function(template: Path, name: str | None, payload: bytes, options: AppOptions,
+                    *, log: LogSink) -> Result:
+    """`samlite invoke`: build the app, check the name, run one invocation, stop."""
+    app = App(template, options, log=log)
+    try:
+        spec = app.function(name)   # before starting anything
+    except SamliteError:
+        app.close()
+        raise
+    with app:
+        return app.invoke(spec.logical_id, payload)
+
+
+def read_event(source: str | None, *, stdin: BinaryIO) -> bytes:
+    """The event for `samlite invoke -e`: a file, `-` for stdin, or `{}` when not given (SAM
+    CLI reads stdin only for `-`). It must be JSON, as Lambda requires."""
+    if source is None:
+        return b"{}"
+    if source == "-":
+        payload, name = stdin.read(), "the event on stdin"
+    else:
+        try:
+            payload, name = Path(source).read_bytes(), source
+        except FileNotFoundError as exc:
+            raise UnreadableFile(f"{source}: no such event file") from exc
+        except OSError as exc:
+            raise UnreadableFile(f"{source}: cannot be read ({exc.strerror or exc})") from exc
+    try:
+        json.loads(payload or b"{}")
+    except json.JSONDecodeError as exc:
+        raise UsageError(f"{name}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}") from exc
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"{name}: not valid JSON: not UTF-8 text") from exc
+    return payload or b"{}"
+
+
+def _aws_services(graph: Graph, service: Service, options: AppOptions,
+                  log: LogSink) -> AwsServices:
+    from samlite.app.aws import AwsServices
+    from samlite.state import StateDir
+
+    state = StateDir(root=options.state_dir) if options.state_dir is not None else None
+    if state is not None and options.reset_state:
+        state.reset()
+    return AwsServices(graph, service=service, state=state,
+                       account_id=options.pseudo.account_id, region=options.pseudo.region,
+                       note=log, backoff_scale=options.retry_delay_scale)
+
+
+def _lambda_service(functions: Sequence[FunctionSpec], **kwargs: object) -> Service:
+    from samlite.runtime.service import LambdaService
+
+    return LambdaService(functions, **kwargs)  # type: ignore[arg-type]

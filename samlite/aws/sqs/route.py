@@ -1,0 +1,121 @@
+"""SQS on the shared endpoint: claims SQS requests (JSON protocol, `X-Amz-Target:
+AmazonSQS.<Action>`; query protocol, an `Action=<SQS action>` form or query string) and
+answers them with moto's SQSResponse in-process, the way moto's botocore stubber dispatches a
+request, but with the app's account and region whatever the credentials say.
+
+Queue URLs of either form reach the queue: moto takes the name from the URL's last segment,
+so the template's https://sqs.<region>.amazonaws.com/<account>/<name> and the local
+http://127.0.0.1:<port>/<account>/<name> both work.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs
+
+from samlite.http.messages import Request, Response
+
+if TYPE_CHECKING:
+    from moto.sqs.models import SQSBackend
+
+# botocore's SQS model (service-2.json, 2012-11-05): every operation name.
+SQS_ACTIONS = frozenset({
+    "AddPermission", "CancelMessageMoveTask", "ChangeMessageVisibility",
+    "ChangeMessageVisibilityBatch", "CreateQueue", "DeleteMessage", "DeleteMessageBatch",
+    "DeleteQueue", "GetQueueAttributes", "GetQueueUrl", "ListDeadLetterSourceQueues",
+    "ListMessageMoveTasks", "ListQueueTags", "ListQueues", "PurgeQueue", "ReceiveMessage",
+    "RemovePermission", "SendMessage", "SendMessageBatch", "SetQueueAttributes",
+    "StartMessageMoveTask", "TagQueue", "UntagQueue",
+})
+_TARGET_PREFIX = "AmazonSQS."
+_FORM = "application/x-www-form-urlencoded"
+# The endpoint writes these itself; moto's copies would repeat them.
+_SERVER_HEADERS = frozenset({"status", "content-length", "server", "date"})
+
+
+class SqsRoute:
+    def __init__(self, backend: SQSBackend, *, account_id: str, region: str) -> None:
+        self._backend = backend
+        self._account_id = account_id
+        self._region = region
+
+    def handles(self, request: Request) -> bool:
+        return is_sqs_request(request)
+
+    def handle(self, request: Request) -> Response:
+        from botocore.awsrequest import AWSPreparedRequest, HeadersDict
+
+        host = request.header("host") or "127.0.0.1"
+        url = f"http://{host}{request.path}" + (f"?{request.raw_query}"
+                                                 if request.raw_query else "")
+        headers = HeadersDict(request.raw_headers)
+        prepared = AWSPreparedRequest(method=request.method, url=url, headers=headers,
+                                      body=request.body, stream_output=False)
+        answer = _response_class()(self._backend, account_id=self._account_id,
+                                   region=self._region)
+        status, response_headers, body = answer._dispatch(prepared, url, headers)
+        response_headers = {k: str(v) for k, v in dict(response_headers).items()
+                            if k.lower() not in _SERVER_HEADERS}
+        return Response(status=int(status), headers=tuple(response_headers.items()),
+                        body=body.encode() if isinstance(body, str) else bytes(body or b""))
+
+
+def is_sqs_request(request: Request) -> bool:
+    """An SQS request in either protocol. Needs no moto, so asking is cheap."""
+    target = request.header("x-amz-target")
+    if target is not None:
+        return target.startswith(_TARGET_PREFIX)
+    return _query_action(request) in SQS_ACTIONS
+
+
+@functools.cache
+def _response_class() -> type[Any]:
+    """moto's SQS wire layer bound to one backend, account and region (a class made on
+    first use, so importing this module does not import moto)."""
+    from moto.sqs.exceptions import SQSException
+    from moto.sqs.responses import SQSResponse
+
+    def not_run_here(self: SQSResponse) -> Any:
+        raise SQSException("AWS.SimpleQueueService.UnsupportedOperation",
+                           f"samlite does not run {self._get_action()} locally")
+
+    class AppResponse(SQSResponse):
+        # Message move tasks (DLQ redrive back to the source) are not run here; SDKs get
+        # SQS's UnsupportedOperation instead of a 500.
+        start_message_move_task = not_run_here
+        cancel_message_move_task = not_run_here
+        list_message_move_tasks = not_run_here
+
+        def __init__(self, backend: SQSBackend, *, account_id: str, region: str) -> None:
+            super().__init__()
+            self._app_backend = backend
+            self._app_account_id = account_id
+            self._app_region = region
+
+        @property
+        def sqs_backend(self) -> SQSBackend:
+            return self._app_backend
+
+        def get_region_from_url(self, request: Any, full_url: str) -> str:
+            return self._app_region
+
+        def get_current_account(self) -> str:
+            return self._app_account_id
+
+    return AppResponse
+
+
+def _query_action(request: Request) -> str | None:
+    action = request.query_value("Action")
+    if action is not None:
+        return action
+    content_type = (request.header("content-type") or "").lower()
+    if request.method != "POST" or not content_type.startswith(_FORM) or not request.body:
+        return None
+    try:
+        form = parse_qs(request.body.decode(), keep_blank_values=True)
+    except UnicodeDecodeError:
+        return None
+    values = form.get("Action")
+    return values[-1] if values else None

@@ -1,0 +1,99 @@
+"""What `samlite up` prints when it starts: functions, routes, function URLs, the other
+triggers and what is not run locally, then the ready line. Pure: lines of text."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+
+from samlite.graph.model import Graph, TriggerKind
+from samlite.runtime.spec import FunctionSpec
+
+HTTP_KINDS = frozenset({TriggerKind.API, TriggerKind.HTTP_API})
+
+
+def _table(rows: Sequence[Sequence[str]], indent: str = "  ") -> list[str]:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return [indent + "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip()
+            for row in rows]
+
+
+def startup_lines(graph: Graph, specs: Sequence[FunctionSpec], *, runtime_kind: str,
+                  route_lines: Sequence[str], function_urls: Mapping[str, str],
+                  skipped_authorizers: Sequence[str] = (),
+                  endpoint_url: str | None = None,
+                  next_fires: Sequence[tuple[str, str, datetime]] = (),
+                  state_dir: str | None = None) -> list[str]:
+    """`next_fires` is the scheduler's (schedule, function, next fire time) rows."""
+    lines = [f"Functions ({len(specs)})"]
+    rows = [("FUNCTION", "RUNTIME", "MEMORY", "TIMEOUT", "RUNS IN")]
+    rows += [(s.logical_id, s.runtime or "-", f"{s.memory_mb} MB", f"{s.timeout_s:g} s",
+              runtime_kind) for s in specs]
+    lines += _table(rows)
+    if route_lines:
+        lines += ["", f"Routes ({len(route_lines)})", *(f"  {line}" for line in route_lines)]
+    if function_urls:
+        lines += ["", f"Function URLs ({len(function_urls)})",
+                  *(f"  {url} → {fn}" for fn, url in sorted(function_urls.items()))]
+    if endpoint_url:
+        kept = f"; data kept in {state_dir}" if state_dir else ""
+        lines += ["", f"AWS endpoint (S3, SQS, Lambda): {endpoint_url}{kept}"]
+    lines += _bucket_lines(graph)
+    lines += _queue_lines(graph)
+    lines += _schedule_lines(graph, next_fires)
+    if graph.not_run_locally:
+        lines += ["", "Not run locally"]
+        lines += [f"  {n.subject} ({n.type}): {n.reason}" for n in graph.not_run_locally]
+    if skipped_authorizers:
+        lines += ["", "Authorizers not run (the routes serve without them)"]
+        lines += [f"  {line}" for line in skipped_authorizers]
+    return lines
+
+
+def _schedule_lines(graph: Graph, next_fires: Sequence[tuple[str, str, datetime]]) -> list[str]:
+    if not graph.schedules:
+        return []
+    when = {(lid, fn): at for lid, fn, at in next_fires}
+    rows = [("SCHEDULE", "EXPRESSION", "FUNCTION", "NEXT FIRE")]
+    for s in graph.schedules:
+        expression = s.expression + (f" ({s.timezone})" if s.timezone else "")
+        for target in s.targets:
+            at = when.get((s.logical_id, target.function))
+            rows.append((s.logical_id, expression, target.function,
+                         "disabled" if not s.is_enabled else
+                         at.isoformat(sep=" ", timespec="seconds") if at is not None
+                         else "never again"))
+    return ["", f"Schedules ({len(graph.schedules)})", *_table(rows)]
+
+
+def _bucket_lines(graph: Graph) -> list[str]:
+    if not graph.buckets:
+        return []
+    rows = [("BUCKET", "NAME", "EVENTS", "FUNCTION", "TRIGGER")]
+    for bucket in graph.buckets:
+        if not bucket.notifications:
+            rows.append((bucket.logical_id, bucket.bucket_name, "-", "-", "-"))
+        for n in bucket.notifications:
+            where = "".join(f" {name.lower()}={value}" for name, value in n.filter_rules)
+            # The name `samlite trigger` takes: the SAM event's id, else the bucket's.
+            rows.append((bucket.logical_id, bucket.bucket_name, ",".join(n.events) + where,
+                         n.function, n.event or bucket.logical_id))
+    return ["", f"Buckets ({len(graph.buckets)})", *_table(rows)]
+
+
+def _queue_lines(graph: Graph) -> list[str]:
+    if not graph.queues:
+        return []
+    consumers: dict[str, list[str]] = {}
+    for trigger in graph.triggers:
+        if trigger.kind is TriggerKind.SQS and trigger.source is not None:
+            batch = f" (batch {trigger.sqs.batch_size})" if trigger.sqs is not None else ""
+            consumers.setdefault(trigger.source, []).append(trigger.function + batch)
+    rows = [("QUEUE", "NAME", "FUNCTION", "DEAD-LETTER QUEUE")]
+    for queue in graph.queues:
+        redrive = queue.redrive
+        dead = "-" if redrive is None else \
+            f"{redrive.dead_letter_queue} after {redrive.max_receive_count or 10} receives"
+        functions = consumers.get(queue.logical_id) or consumers.get(queue.arn) or ["-"]
+        rows.append((queue.logical_id, queue.queue_name, ", ".join(functions), dead))
+    return ["", f"Queues ({len(graph.queues)})", *_table(rows)]

@@ -1,0 +1,394 @@
+"""The app graph: a frozen, typed model of what a resolved template will run locally.
+
+Functions with their effective configuration, layers, buckets, queues, schedules, APIs and
+their routes, function URLs, and the edges between them (trigger -> function, function ->
+DLQ / destinations / layers / the resources its environment and policies name). Pure: it
+reads a ResolvedTemplate and nothing else. Event shapes follow the SAM specification's
+"AWS::Serverless::Function EventSource" pages; implicit API ids are SAM's own
+(ServerlessRestApi, ServerlessHttpApi).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from samlite.errors import Mark
+from samlite.template import names
+
+IMPLICIT_REST_API = names.IMPLICIT_REST_API
+IMPLICIT_HTTP_API = names.IMPLICIT_HTTP_API
+
+
+class TriggerKind(StrEnum):
+    API = "api"
+    HTTP_API = "http_api"
+    S3 = "s3"
+    SQS = "sqs"
+    SCHEDULE = "schedule"
+    SCHEDULE_V2 = "schedule_v2"
+    EVENTBRIDGE = "eventbridge"
+    SNS = "sns"
+    KINESIS = "kinesis"
+    DYNAMODB = "dynamodb"
+    CLOUDWATCH_LOGS = "cloudwatch_logs"
+    IOT = "iot"
+    ALEXA = "alexa"
+    COGNITO = "cognito"
+    MSK = "msk"
+    MQ = "mq"
+    SELF_MANAGED_KAFKA = "self_managed_kafka"
+    DOCUMENTDB = "documentdb"
+    OTHER = "other"
+
+
+# What samlite emulates; every other kind is accepted and listed as "not run locally".
+LOCAL_KINDS = frozenset({TriggerKind.API, TriggerKind.HTTP_API, TriggerKind.S3, TriggerKind.SQS,
+                         TriggerKind.SCHEDULE, TriggerKind.SCHEDULE_V2})
+
+
+class EdgeKind(StrEnum):
+    TRIGGER = "trigger"            # event source -> function
+    DEAD_LETTER = "dead_letter"    # function or schedule -> its DLQ / SNS topic
+    ON_SUCCESS = "on_success"      # function -> async invocation destination
+    ON_FAILURE = "on_failure"
+    LAYER = "layer"                # function -> layer
+    REDRIVE = "redrive"            # queue -> its RedrivePolicy dead-letter queue
+    ENVIRONMENT = "environment"    # function -> resource an environment variable names
+    POLICY = "policy"              # function -> resource a policy (template) names
+
+
+class ApiKind(StrEnum):
+    REST = "rest"
+    HTTP = "http"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Cors:
+    """REST Api `Cors`, HttpApi `CorsConfiguration` and function URL `Cors`, in one shape.
+    REST's quoted header values ("'GET,POST'") are unquoted and split."""
+
+    allow_origins: tuple[str, ...] = ()
+    allow_methods: tuple[str, ...] = ()
+    allow_headers: tuple[str, ...] = ()
+    expose_headers: tuple[str, ...] = ()
+    max_age_s: int | None = None
+    allows_credentials: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Route:
+    api: str                         # logical id of the Api / HttpApi (implicit ones included)
+    kind: ApiKind
+    method: str                      # upper case; "ANY" for any method
+    path: str                        # "/hello/{name}"; "$default" for an HttpApi catch-all
+    function: str
+    event: str                       # the event id under the function's Events
+    payload_format_version: str      # "1.0" (REST) or "2.0" (HTTP API default)
+    timeout_ms: int | None = None
+    authorizer: str | None = None    # the event's Auth.Authorizer ("NONE" turns the default off)
+    at: Mark
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SqsSettings:
+    batch_size: int = 10
+    batching_window_s: int = 0
+    is_enabled: bool = True
+    filter_patterns: tuple[str, ...] = ()    # each FilterCriteria.Filters[].Pattern (JSON text)
+    max_concurrency: int | None = None
+    reports_batch_item_failures: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class S3Settings:
+    bucket: str                              # logical id when in this template
+    events: tuple[str, ...] = ()             # "s3:ObjectCreated:*", ...
+    filter_rules: tuple[tuple[str, str], ...] = ()   # (("prefix", "uploads/"), ("suffix", ".jpg"))
+
+    @property
+    def prefix(self) -> str:
+        return next((v for n, v in self.filter_rules if n.lower() == "prefix"), "")
+
+    @property
+    def suffix(self) -> str:
+        return next((v for n, v in self.filter_rules if n.lower() == "suffix"), "")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Trigger:
+    """One thing that invokes a function: a SAM event, an EventSourceMapping, a bucket's
+    LambdaConfiguration, an EventBridge rule target."""
+
+    logical_id: str        # the event id under Events, else the declaring resource's id
+    kind: TriggerKind
+    event_type: str        # SAM's Type ("SQS") or the declaring resource type
+    function: str
+    source: str | None     # logical id of the queue/bucket/api/schedule, else the ARN/name given
+    runs_locally: bool
+    sqs: SqsSettings | None = None
+    s3: S3Settings | None = None
+    route: Route | None = None
+    at: Mark
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Destination:
+    type: str | None       # SQS, SNS, Lambda, EventBridge, S3Bucket (SAM); None for plain CFN
+    target: str            # logical id when in this template, else the ARN
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EventInvoke:
+    max_event_age_s: int | None = None
+    max_retry_attempts: int | None = None
+    on_success: Destination | None = None
+    on_failure: Destination | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FunctionUrl:
+    logical_id: str        # "<Function>Url" as SAM names it, or the AWS::Lambda::Url's id
+    function: str
+    auth_type: str = "AWS_IAM"
+    invoke_mode: str = "BUFFERED"
+    cors: Cors | None = None
+    at: Mark
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ImageBuild:
+    """How `sam build` builds a PackageType Image function: its Metadata (SAM CLI's
+    app_builder._build_lambda_image)."""
+    docker_context: str                      # folder relative to the template
+    dockerfile: str                          # relative to the context
+    docker_tag: str = "latest"
+    image_name: str | None = None            # Metadata.DockerImage; else the logical id
+    build_args: tuple[tuple[str, str], ...] = ()
+    target: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ImageConfig:
+    """ImageConfig: what replaces the image's own ENTRYPOINT, CMD and WORKDIR."""
+    command: tuple[str, ...] | None = None
+    entry_point: tuple[str, ...] | None = None
+    working_directory: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Function:
+    logical_id: str
+    resource_type: str               # AWS::Serverless::Function or AWS::Lambda::Function
+    function_name: str               # FunctionName, else what Ref resolves to
+    handler: str | None = None
+    runtime: str | None = None
+    code_uri: str | None = None      # folder relative to the template, or s3://bucket/key
+    inline_code: str | None = None
+    memory_mb: int = 128
+    timeout_s: int = 3
+    ephemeral_storage_mb: int = 512
+    architectures: tuple[str, ...] = ("x86_64",)
+    package_type: str = "Zip"
+    image_uri: str | None = None
+    image_build: ImageBuild | None = None    # Metadata.DockerContext and Dockerfile
+    image_config: ImageConfig | None = None
+    environment: tuple[tuple[str, str], ...] = ()
+    layers: tuple[str, ...] = ()     # logical ids of layers in this template, else ARNs
+    reserved_concurrency: int | None = None
+    provisioned_concurrency: int = 0         # ProvisionedConcurrencyConfig
+    auto_publish_alias: str | None = None
+    dead_letter: Destination | None = None
+    event_invoke: EventInvoke | None = None
+    function_url: FunctionUrl | None = None
+    events: tuple[Trigger, ...] = ()
+    policies: tuple[str, ...] = ()           # policy template / managed policy names
+    policy_resources: tuple[str, ...] = ()   # logical ids the policies name
+    at: Mark
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Layer:
+    logical_id: str
+    resource_type: str
+    layer_name: str
+    content_uri: str | None = None
+    compatible_runtimes: tuple[str, ...] = ()
+    compatible_architectures: tuple[str, ...] = ()
+    build_method: str | None = None          # Metadata.BuildMethod (sam build)
+    at: Mark
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BucketNotification:
+    function: str
+    events: tuple[str, ...]
+    filter_rules: tuple[tuple[str, str], ...] = ()
+    event: str | None = None                 # the SAM event id that added it, if any
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Bucket:
+    logical_id: str
+    bucket_name: str
+    notifications: tuple[BucketNotification, ...] = ()
+    at: Mark
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Redrive:
+    dead_letter_queue: str                   # logical id when in this template, else the ARN
+    max_receive_count: int | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Queue:
+    logical_id: str
+    queue_name: str
+    url: str
+    arn: str
+    is_fifo: bool = False
+    visibility_timeout_s: int = 30
+    message_retention_s: int = 345600        # 4 days, SQS's default
+    delay_s: int = 0
+    receive_wait_s: int = 0
+    content_based_deduplication: bool = False
+    redrive_allow_policy: str | None = None  # JSON text, as SQS takes it
+    redrive: Redrive | None = None
+    at: Mark
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ScheduleTarget:
+    function: str
+    input: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Schedule:
+    """An EventBridge rule or EventBridge Scheduler schedule that invokes functions. For a
+    SAM Schedule/ScheduleV2 event the id is SAM's: function id + event id."""
+
+    logical_id: str
+    source: str                  # "Schedule", "ScheduleV2", "AWS::Events::Rule", ...
+    expression: str
+    timezone: str | None = None
+    is_enabled: bool = True
+    targets: tuple[ScheduleTarget, ...] = ()
+    event: str | None = None     # event id when declared under a function's Events
+    dead_letter: str | None = None
+    max_retry_attempts: int | None = None
+    max_event_age_s: int | None = None
+    start_date: str | None = None   # EventBridge Scheduler StartDate / EndDate (ISO 8601, UTC)
+    end_date: str | None = None
+    at: Mark
+
+    @property
+    def function(self) -> str | None:
+        return self.targets[0].function if self.targets else None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Api:
+    logical_id: str
+    kind: ApiKind
+    is_implicit: bool = False
+    stage_name: str = "Prod"
+    binary_media_types: tuple[str, ...] = ()
+    cors: Cors | None = None
+    stage_variables: tuple[tuple[str, str], ...] = ()   # Api Variables / HttpApi StageVariables
+    default_authorizer: str | None = None               # Auth.DefaultAuthorizer
+    at: Mark
+
+    def authorizer_for(self, route: Route) -> str | None:
+        """The authorizer API Gateway would run for `route` (None when there is none)."""
+        name = route.authorizer or self.default_authorizer
+        return None if name in (None, "NONE") else name
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Edge:
+    source: str            # logical id, or an ARN/name for something outside the template
+    target: str
+    kind: EdgeKind
+    label: str = ""        # event id, environment variable, policy template, ...
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NotRunLocally:
+    subject: str           # "Fn.Events.Stream" or a resource's logical id
+    type: str              # "Kinesis", "AWS::Lambda::EventSourceMapping", ...
+    reason: str
+    at: Mark
+
+
+Node = Function | Layer | Bucket | Queue | Schedule | Api | FunctionUrl
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Graph:
+    functions: tuple[Function, ...] = ()
+    layers: tuple[Layer, ...] = ()
+    buckets: tuple[Bucket, ...] = ()
+    queues: tuple[Queue, ...] = ()
+    schedules: tuple[Schedule, ...] = ()
+    apis: tuple[Api, ...] = ()
+    routes: tuple[Route, ...] = ()
+    function_urls: tuple[FunctionUrl, ...] = ()
+    edges: tuple[Edge, ...] = ()
+    not_run_locally: tuple[NotRunLocally, ...] = ()
+    other_resources: tuple[tuple[str, int], ...] = ()   # (resource type, count), by type
+    # Edge ends that are not modelled above: (logical id, resource type), e.g. a table a
+    # policy names, or the rule SAM generates for an EventBridgeRule event.
+    other_nodes: tuple[tuple[str, str], ...] = ()
+    _nodes: dict[str, Node] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        nodes: dict[str, Node] = {}
+        for group in (self.function_urls, self.apis, self.schedules, self.queues,
+                      self.buckets, self.layers, self.functions):
+            nodes.update((n.logical_id, n) for n in group)
+        object.__setattr__(self, "_nodes", nodes)
+
+    def node(self, logical_id: str) -> Node | None:
+        return self._nodes.get(logical_id)
+
+    def _typed(self, logical_id: str, kind: type[Any]) -> Any:
+        found = self._nodes.get(logical_id)
+        if not isinstance(found, kind):
+            raise KeyError(f"no {kind.__name__.lower()} {logical_id!r} in the graph")
+        return found
+
+    def function(self, logical_id: str) -> Function:
+        return self._typed(logical_id, Function)  # type: ignore[no-any-return]
+
+    def queue(self, logical_id: str) -> Queue:
+        return self._typed(logical_id, Queue)  # type: ignore[no-any-return]
+
+    def bucket(self, logical_id: str) -> Bucket:
+        return self._typed(logical_id, Bucket)  # type: ignore[no-any-return]
+
+    def layer(self, logical_id: str) -> Layer:
+        return self._typed(logical_id, Layer)  # type: ignore[no-any-return]
+
+    def api(self, logical_id: str) -> Api:
+        return self._typed(logical_id, Api)  # type: ignore[no-any-return]
+
+    @property
+    def triggers(self) -> tuple[Trigger, ...]:
+        return tuple(t for fn in self.functions for t in fn.events)
+
+    def triggers_from(self, source: str) -> tuple[Trigger, ...]:
+        """Triggers whose source is `source` (a queue's consumers, a bucket's functions...)."""
+        return tuple(t for t in self.triggers if t.source == source)
+
+    def routes_of(self, api: str) -> tuple[Route, ...]:
+        return tuple(r for r in self.routes if r.api == api)
+
+    def edges_from(self, logical_id: str) -> tuple[Edge, ...]:
+        return tuple(e for e in self.edges if e.source == logical_id)
+
+    def edges_to(self, logical_id: str) -> tuple[Edge, ...]:
+        return tuple(e for e in self.edges if e.target == logical_id)
+

@@ -1,0 +1,277 @@
+"""Graph -> text, mermaid, dot or json, as `samlite graph --format` prints it. Pure.
+
+Node ids are stable: the logical id (mermaid prefixes it with the node's kind, since
+mermaid reserves words such as `end`). The json form is the model itself: every dataclass
+becomes an object with its field names, tuples become arrays, enums their values, marks
+"file:line:col", a function's `environment` an object, and `other_resources` an object
+of type -> count. Its top level carries "format": "samlite-graph" and "version": 1.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Callable, Iterable, Sequence
+from enum import Enum
+from typing import Any
+
+from samlite.errors import Mark
+from samlite.graph.model import (
+    Api,
+    Bucket,
+    EdgeKind,
+    Function,
+    FunctionUrl,
+    Graph,
+    Layer,
+    Node,
+    Queue,
+    Schedule,
+    Trigger,
+)
+
+JSON_VERSION = 1
+
+
+def render_graph(graph: Graph, fmt: str) -> str:
+    """`fmt` is one of FORMATS; anything else is a ValueError (the CLI checks first)."""
+    try:
+        renderer = FORMATS[fmt]
+    except KeyError:
+        raise ValueError(f"unknown graph format {fmt!r}; use one of {', '.join(FORMATS)}") \
+            from None
+    return renderer(graph)
+
+
+# ---- text
+
+
+def render_text(graph: Graph) -> str:
+    sections: list[str] = []
+
+    def section(title: str, lines: Sequence[str]) -> None:
+        if lines:
+            sections.append("\n".join([f"{title} ({len(lines)})", *(f"  {ln}" for ln in lines)]))
+
+    rows = [("FUNCTION", "RUNTIME", "MEMORY", "TIMEOUT", "HANDLER / CODE")]
+    rows += [(fn.logical_id, fn.runtime or "-", f"{fn.memory_mb} MB", f"{fn.timeout_s} s",
+              _code(fn)) for fn in graph.functions]
+    if graph.functions:
+        table = _table(rows)
+        sections.append("\n".join([f"Functions ({len(graph.functions)})",
+                                   *(f"  {ln}" for ln in table)]))
+    section("Routes", _table([
+        (f"{r.method} {r.path} -> {r.function}",
+         f"({r.api}, {r.kind.value.upper()}, payload {r.payload_format_version})")
+        for r in graph.routes]))
+    section("Function URLs", [
+        f"{u.logical_id} -> {u.function} (auth {u.auth_type}, {u.invoke_mode})"
+        for u in graph.function_urls])
+    section("Triggers", _table([
+        (t.kind.value, f"{t.source or '-'} -> {t.function}", _trigger_detail(t))
+        for t in graph.triggers]))
+    section("Schedules", _table([
+        (s.logical_id, s.expression + (f" ({s.timezone})" if s.timezone else ""),
+         "-> " + ", ".join(t.function for t in s.targets),
+         "" if s.is_enabled else "disabled")
+        for s in graph.schedules]))
+    section("Queues", _table([(q.logical_id, _queue_detail(q)) for q in graph.queues]))
+    section("Buckets", _table([
+        (b.logical_id, b.bucket_name,
+         f"{len(b.notifications)} notification(s)" if b.notifications else "")
+        for b in graph.buckets]))
+    section("Layers", _table([
+        (ly.logical_id, ly.content_uri or "-", ", ".join(ly.compatible_runtimes))
+        for ly in graph.layers]))
+    section("Edges", _table([
+        (f"{e.source} -> {e.target}", e.kind.value + (f" ({e.label})" if e.label else ""))
+        for e in graph.edges]))
+    section("Not run locally", [
+        f"{n.subject} ({n.type}): {n.reason}" for n in graph.not_run_locally])
+    if graph.other_resources:
+        sections.append("Other resources: " + ", ".join(
+            f"{kind} x{count}" for kind, count in graph.other_resources))
+    if not sections:
+        return "No resources.\n"
+    return "\n\n".join(sections) + "\n"
+
+
+def _code(fn: Function) -> str:
+    where = fn.image_uri or fn.code_uri or ("inline" if fn.inline_code else "-")
+    return f"{fn.handler} ({where})" if fn.handler else where
+
+
+def _trigger_detail(t: Trigger) -> str:
+    parts = [t.logical_id]
+    if t.sqs:
+        parts.append(f"batch {t.sqs.batch_size}")
+        if t.sqs.batching_window_s:
+            parts.append(f"window {t.sqs.batching_window_s} s")
+        if t.sqs.filter_patterns:
+            parts.append(f"{len(t.sqs.filter_patterns)} filter(s)")
+        if t.sqs.reports_batch_item_failures:
+            parts.append("reports batch item failures")
+        if not t.sqs.is_enabled:
+            parts.append("disabled")
+    if t.s3:
+        parts.append(" ".join(t.s3.events))
+        parts.extend(f"{name}={value}" for name, value in t.s3.filter_rules)
+    if t.route:
+        parts.append(f"{t.route.method} {t.route.path}")
+    if not t.runs_locally:
+        parts.append("not run locally")
+    return ", ".join(p for p in parts if p)
+
+
+def _queue_detail(q: Queue) -> str:
+    parts = [q.queue_name, f"visibility {q.visibility_timeout_s} s"]
+    if q.is_fifo:
+        parts.append("FIFO")
+    if q.redrive:
+        after = (f" after {q.redrive.max_receive_count} receives"
+                 if q.redrive.max_receive_count is not None else "")
+        parts.append(f"DLQ {q.redrive.dead_letter_queue}{after}")
+    return ", ".join(parts)
+
+
+def _table(rows: Sequence[Sequence[str]]) -> list[str]:
+    if not rows:
+        return []
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+            for row in rows]
+
+
+# ---- mermaid and dot
+
+# kind -> (mermaid id prefix, mermaid shape open/close, dot shape)
+_SHAPES: dict[type, tuple[str, str, str, str]] = {
+    Function: ("fn", '["', '"]', "box"),
+    Api: ("api", '{{"', '"}}', "hexagon"),
+    Queue: ("q", '[/"', '"/]', "cds"),
+    Bucket: ("b", '[("', '")]', "cylinder"),
+    Schedule: ("s", '(("', '"))', "circle"),
+    Layer: ("ly", '[/"', '"\\]', "folder"),
+    FunctionUrl: ("url", '>"', '"]', "invhouse"),
+}
+_OTHER_SHAPE = ("r", '("', '")', "ellipse")
+
+
+def _nodes(graph: Graph) -> list[tuple[str, Node | None, str]]:
+    """(logical id, node or None for another resource, label) in a stable order."""
+    out: list[tuple[str, Node | None, str]] = []
+    groups: Iterable[Iterable[Node]] = (graph.apis, graph.function_urls, graph.schedules,
+                                        graph.buckets, graph.queues, graph.functions,
+                                        graph.layers)
+    for group in groups:
+        out.extend((n.logical_id, n, _label(n)) for n in group)
+    out.extend((lid, None, f"{lid}\n{kind}" if kind else lid) for lid, kind in graph.other_nodes)
+    return out
+
+
+def _label(node: Node) -> str:
+    if isinstance(node, Function):
+        return f"{node.logical_id}\n{node.runtime or node.package_type}"
+    if isinstance(node, Api):
+        return f"{node.logical_id}\n{node.kind.value.upper()} API"
+    if isinstance(node, Schedule):
+        return f"{node.logical_id}\n{node.expression}"
+    return node.logical_id
+
+
+def _mermaid_id(logical_id: str, node: Node | None) -> str:
+    prefix = _SHAPES.get(type(node), _OTHER_SHAPE)[0]
+    return f"{prefix}_" + "".join(c if c.isalnum() else "_" for c in logical_id)
+
+
+def _mermaid_text(text: str) -> str:
+    return text.replace('"', "#quot;").replace("\n", "<br/>")
+
+
+def render_mermaid(graph: Graph) -> str:
+    lines = ["flowchart LR"]
+    ids: dict[str, str] = {}
+    for logical_id, node, label in _nodes(graph):
+        ids[logical_id] = _mermaid_id(logical_id, node)
+        _, open_, close, _ = _SHAPES.get(type(node), _OTHER_SHAPE)
+        lines.append(f"  {ids[logical_id]}{open_}{_mermaid_text(label)}{close}")
+    for edge in graph.edges:
+        arrow = "-->" if edge.kind is EdgeKind.TRIGGER else "-.->"
+        label = edge.label if edge.kind is EdgeKind.TRIGGER else _edge_label(edge.kind, edge.label)
+        source = ids.get(edge.source) or _mermaid_id(edge.source, None)
+        target = ids.get(edge.target) or _mermaid_id(edge.target, None)
+        text = f'|"{_mermaid_text(label)}"|' if label else ""
+        lines.append(f"  {source} {arrow}{text} {target}")
+    return "\n".join(lines) + "\n"
+
+
+def _edge_label(kind: EdgeKind, label: str) -> str:
+    return f"{kind.value}: {label}" if label else kind.value
+
+
+def _dot_text(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def render_dot(graph: Graph) -> str:
+    lines = ["digraph samlite {", "  rankdir=LR;", '  node [fontname="Helvetica"];']
+    for logical_id, node, label in _nodes(graph):
+        shape = _SHAPES.get(type(node), _OTHER_SHAPE)[3]
+        style = ", style=dashed" if node is None else ""
+        lines.append(f"  {_dot_text(logical_id)} [shape={shape}, label={_dot_text(label)}{style}];")
+    for edge in graph.edges:
+        label = edge.label if edge.kind is EdgeKind.TRIGGER else _edge_label(edge.kind, edge.label)
+        attributes = [f"label={_dot_text(label)}"] if label else []
+        if edge.kind is not EdgeKind.TRIGGER:
+            attributes.append("style=dashed")
+        suffix = f" [{', '.join(attributes)}]" if attributes else ""
+        lines.append(f"  {_dot_text(edge.source)} -> {_dot_text(edge.target)}{suffix};")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+# ---- json
+
+
+def graph_to_dict(graph: Graph) -> dict[str, Any]:
+    """The documented json structure (see the module docstring), as plain Python values."""
+    out: dict[str, Any] = {"format": "samlite-graph", "version": JSON_VERSION}
+    for f in dataclasses.fields(graph):
+        if f.name.startswith("_"):
+            continue
+        value = getattr(graph, f.name)
+        if f.name == "other_resources":
+            out[f.name] = dict(value)
+        elif f.name == "other_nodes":
+            out[f.name] = [{"logical_id": lid, "type": kind} for lid, kind in value]
+        else:
+            out[f.name] = _plain(value)
+    return out
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Mark):
+        return str(value)
+    if isinstance(value, Enum):
+        return value.value
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        out = {}
+        for f in dataclasses.fields(value):
+            item = getattr(value, f.name)
+            out[f.name] = dict(item) if f.name == "environment" else _plain(item)
+        return out
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def render_json(graph: Graph) -> str:
+    return json.dumps(graph_to_dict(graph), indent=2) + "\n"
+
+
+FORMATS: dict[str, Callable[[Graph], str]] = {
+    "text": render_text,
+    "mermaid": render_mermaid,
+    "dot": render_dot,
+    "json": render_json,
+}

@@ -1,0 +1,264 @@
+"""What samlite does locally with each template property it acts on: the declaration that
+docs/template-support.md is generated from (samlite.cli.docs_gen). Pure data.
+
+A property listed in RUNS_LOCALLY changes what runs; one in NOT_RUN is read or asked about
+but not acted on, and says why. Every other property in schemas/ is validated only (its value
+is checked) or ignored (only its name is known). tests/cli/test_docs_gen.py holds this file to the
+schemas and to every property samlite/graph/build.py reads, so it cannot drift.
+Scopes are resource types, and "Events.<Type>" for a SAM function's event source type.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+SAM_FUNCTION = "AWS::Serverless::Function"
+LAMBDA_FUNCTION = "AWS::Lambda::Function"
+
+
+def event_scope(event_type: str) -> str:
+    """The scope of a SAM event type's Properties ("Events.SQS")."""
+    return f"Events.{event_type}"
+
+
+# Function properties SAM and CloudFormation share, by their common name.
+_FUNCTION_RUNS: Mapping[str, str] = {
+    "Architectures": "picks the arm64 or x86_64 Lambda image (Docker); a process runs on "
+                     "your machine's architecture",
+    "EphemeralStorage": "the size of /tmp: capped in Docker; a process reports going over it",
+    "Environment": "environment variables (overridden by --env-vars)",
+    "FunctionName": "the name the Invoke API, ARNs and AWS_LAMBDA_FUNCTION_NAME use",
+    "Handler": "the module and function (or executable) the runtime loop calls",
+    "ImageConfig": "Command, EntryPoint and WorkingDirectory of an Image function (Docker)",
+    "Layers": "layers of this template are put on the path (/opt); layer ARNs are not fetched",
+    "MemorySize": "reported to the function; an invocation past it fails as Lambda's does",
+    "PackageType": "Image functions run in Docker from their image; Zip from CodeUri",
+    "ReservedConcurrentExecutions": "concurrent invocations past it are throttled",
+    "Runtime": "the local interpreter (process) or Lambda base image (Docker) to use",
+    "Timeout": "an invocation past it is stopped with Lambda's timeout error",
+}
+
+_FUNCTION_NOT_RUN: Mapping[str, str] = {
+    "FileSystemConfigs": "no EFS mounts locally",
+    "KmsKeyArn": "environment variables are not encrypted locally",
+    "LoggingConfig": "logs go to your terminal, not CloudWatch Logs",
+    "RecursiveLoop": "recursion is not detected locally",
+    "Role": "IAM is not enforced locally; functions get dummy credentials",
+    "SnapStart": "every cold start is a plain start",
+    "VpcConfig": "functions reach the network from your machine",
+}
+
+RUNS_LOCALLY: Mapping[str, Mapping[str, str]] = {
+    SAM_FUNCTION: {
+        **_FUNCTION_RUNS,
+        "AutoPublishAlias": "the alias is accepted as the Invoke API's Qualifier",
+        "CodeUri": "the local folder the code runs from (an s3:// URI is not fetched)",
+        "DeadLetterQueue": "failed asynchronous events go to the queue (SQS in this template)",
+        "EventInvokeConfig": "asynchronous retries, maximum event age, OnSuccess/OnFailure "
+                             "destinations (SQS and Lambda in this template)",
+        "Events": "each event source: see the event source table",
+        "FunctionUrlConfig": "a function URL on a port of its own, with its Cors",
+        "ImageUri": "the image an Image function runs (Docker)",
+        "ProvisionedConcurrencyConfig": "that many environments are started ahead and kept warm",
+    },
+    LAMBDA_FUNCTION: {
+        **_FUNCTION_RUNS,
+        "Code": "S3Bucket/S3Key are not fetched; ImageUri runs in Docker",
+        "DeadLetterConfig": "failed asynchronous events go to the queue (SQS in this template)",
+    },
+    "AWS::Serverless::LayerVersion": {
+        "ContentUri": "the local folder put on the functions' path (/opt)",
+        "LayerName": "finds the layer a function's Layers names",
+    },
+    "AWS::Lambda::LayerVersion": {
+        "Content": "S3Bucket/S3Key are not fetched: only layers with local content run",
+        "LayerName": "finds the layer a function's Layers names",
+    },
+    "AWS::Serverless::Api": {
+        "BinaryMediaTypes": "which bodies are base64-encoded in events and responses",
+        "Cors": "preflight OPTIONS answers and CORS headers",
+        "DefinitionBody": "inline OpenAPI paths with an aws_proxy integration become routes",
+        "StageName": "the stage in the event's requestContext",
+        "Variables": "stage variables in the event",
+    },
+    "AWS::Serverless::HttpApi": {
+        "CorsConfiguration": "preflight OPTIONS answers and CORS headers",
+        "DefinitionBody": "inline OpenAPI paths with an aws_proxy integration become routes",
+        "StageName": "the stage in the event's requestContext",
+        "StageVariables": "stage variables in the event",
+    },
+    "AWS::S3::Bucket": {
+        "BucketName": "the bucket's name on the local S3 endpoint",
+        "NotificationConfiguration": "LambdaConfigurations (events, prefix/suffix filters) "
+                                     "invoke functions; other targets are not run",
+    },
+    "AWS::SQS::Queue": {
+        "ContentBasedDeduplication": "FIFO deduplication by body",
+        "DelaySeconds": "messages stay invisible that long after they are sent",
+        "FifoQueue": "FIFO order and message groups",
+        "MessageRetentionPeriod": "older messages are dropped",
+        "QueueName": "the queue's name and URL on the local SQS endpoint",
+        "ReceiveMessageWaitTimeSeconds": "default long-poll wait",
+        "RedriveAllowPolicy": "which queues may use this one as a dead-letter queue",
+        "RedrivePolicy": "messages received maxReceiveCount times move to the dead-letter queue",
+        "VisibilityTimeout": "how long a received message stays invisible",
+    },
+    "AWS::Events::Rule": {
+        "ScheduleExpression": "rate/cron schedules fire their function targets",
+        "State": "a DISABLED rule does not fire",
+        "Targets": "Arn (a function here) and Input; other targets are not run",
+    },
+    "AWS::Scheduler::Schedule": {
+        "EndDate": "no firing after it",
+        "ScheduleExpression": "rate, cron and at() schedules fire the target",
+        "ScheduleExpressionTimezone": "cron and at() times are in this zone",
+        "StartDate": "no firing before it",
+        "State": "a DISABLED schedule does not fire",
+        "Target": "Arn (a function here) and Input",
+    },
+    "AWS::Lambda::EventSourceMapping": {
+        "BatchSize": "SQS: messages per batch",
+        "Enabled": "SQS: a disabled mapping does not poll",
+        "EventSourceArn": "an SQS queue is polled; other sources are not run",
+        "FilterCriteria": "SQS: messages that match no filter are deleted unseen",
+        "FunctionName": "the function invoked",
+        "FunctionResponseTypes": "SQS: ReportBatchItemFailures (partial batch responses)",
+        "MaximumBatchingWindowInSeconds": "SQS: how long a batch is gathered",
+        "ScalingConfig": "SQS: MaximumConcurrency of the poller",
+    },
+    "AWS::Lambda::Url": {
+        "Cors": "preflight OPTIONS answers and CORS headers",
+        "TargetFunctionArn": "the function the URL invokes",
+    },
+    "AWS::Lambda::EventInvokeConfig": {
+        "DestinationConfig": "OnSuccess/OnFailure records (SQS and Lambda in this template)",
+        "FunctionName": "the function it configures",
+        "MaximumEventAgeInSeconds": "older events are dropped (or sent OnFailure)",
+        "MaximumRetryAttempts": "retries after a failed asynchronous invocation",
+    },
+    event_scope("Api"): {
+        "Method": "the route's method (ANY for any)",
+        "Path": "the route's path, with {param} and {proxy+}",
+        "RestApiId": "the Api the route belongs to (else ServerlessRestApi)",
+        "TimeoutInMillis": "the integration timeout (504 past it)",
+    },
+    event_scope("HttpApi"): {
+        "ApiId": "the HttpApi the route belongs to (else ServerlessHttpApi)",
+        "Method": "the route's method (ANY for any; none: the $default route)",
+        "Path": "the route's path, with {param} and {proxy+}",
+        "PayloadFormatVersion": "1.0 or 2.0 event shape",
+        "TimeoutInMillis": "the integration timeout (503 past it)",
+    },
+    event_scope("S3"): {
+        "Bucket": "the bucket whose object events invoke the function",
+        "Events": "which object events (s3:ObjectCreated:*, s3:ObjectRemoved:*, ...)",
+        "Filter": "S3Key prefix and suffix rules",
+    },
+    event_scope("SQS"): {
+        "BatchSize": "messages per batch",
+        "Enabled": "a disabled mapping does not poll",
+        "FilterCriteria": "messages that match no filter are deleted unseen",
+        "FunctionResponseTypes": "ReportBatchItemFailures (partial batch responses)",
+        "MaximumBatchingWindowInSeconds": "how long a batch is gathered",
+        "Queue": "the queue polled",
+        "ScalingConfig": "MaximumConcurrency of the poller",
+    },
+    event_scope("Schedule"): {
+        "Enabled": "a disabled schedule does not fire",
+        "Input": "the event sent instead of the scheduled event",
+        "Schedule": "rate or cron expression (UTC)",
+        "State": "a DISABLED schedule does not fire",
+    },
+    event_scope("ScheduleV2"): {
+        "EndDate": "no firing after it",
+        "Input": "the event sent instead of the scheduled event",
+        "ScheduleExpression": "rate, cron and at() expressions",
+        "ScheduleExpressionTimezone": "cron and at() times are in this zone",
+        "StartDate": "no firing before it",
+        "State": "a DISABLED schedule does not fire",
+    },
+}
+
+_RETRY_NOT_RUN: Mapping[str, str] = {
+    "DeadLetterConfig": "read for `samlite graph`; delivery to a local function does not fail",
+    "RetryPolicy": "read for `samlite graph`; delivery to a local function does not fail",
+}
+
+NOT_RUN: Mapping[str, Mapping[str, str]] = {
+    SAM_FUNCTION: {
+        **_FUNCTION_NOT_RUN,
+        "DeploymentPreference": "no gradual deployments locally",
+        "InlineCode": "not run: put the code in a folder and use CodeUri",
+        "Policies": "IAM is not enforced; `samlite graph` draws the resources they name",
+        "Tracing": "no X-Ray locally",
+    },
+    LAMBDA_FUNCTION: {
+        **_FUNCTION_NOT_RUN,
+        "TracingConfig": "no X-Ray locally",
+    },
+    "AWS::Serverless::LayerVersion": {
+        "CompatibleArchitectures": "read for the graph; not enforced",
+        "CompatibleRuntimes": "shown by `samlite graph`; not enforced",
+    },
+    "AWS::Lambda::LayerVersion": {
+        "CompatibleArchitectures": "read for the graph; not enforced",
+        "CompatibleRuntimes": "shown by `samlite graph`; not enforced",
+    },
+    "AWS::Serverless::Api": {
+        "Auth": "authorizers and API keys are not run: routes serve without them, and "
+                "`samlite up` lists the authorizers it skipped",
+        "DefinitionUri": "an OpenAPI file is not read: its routes are not served",
+        "Domain": "served on localhost",
+    },
+    "AWS::Serverless::HttpApi": {
+        "Auth": "authorizers are not run: routes serve without them, and `samlite up` "
+                "lists the authorizers it skipped",
+        "DefinitionUri": "an OpenAPI file is not read: its routes are not served",
+        "Domain": "served on localhost",
+    },
+    "AWS::Events::Rule": {
+        "EventPattern": "event-pattern rules are not run: AWS's events are not produced "
+                        "locally",
+    },
+    "AWS::Scheduler::Schedule": {
+        "FlexibleTimeWindow": "schedules fire on time",
+    },
+    "AWS::Lambda::EventSourceMapping": {
+        "SelfManagedEventSource": "read to name the source; Kafka is not run locally",
+    },
+    "AWS::Lambda::Url": {
+        "AuthType": "AWS_IAM is not checked: `samlite up` says so at start-up",
+        "InvokeMode": "shown by `samlite graph`; responses are always buffered",
+    },
+    event_scope("Api"): {
+        "Auth": "authorizers are not run: `samlite up` lists the ones it skipped",
+    },
+    event_scope("HttpApi"): {
+        "Auth": "authorizers are not run: `samlite up` lists the ones it skipped",
+    },
+    event_scope("Schedule"): dict(_RETRY_NOT_RUN),
+    event_scope("ScheduleV2"): {**_RETRY_NOT_RUN,
+                                "FlexibleTimeWindow": "schedules fire on time"},
+}
+
+# One line per resource type on what samlite does with it as a whole.
+RESOURCE_NOTES: Mapping[str, str] = {
+    SAM_FUNCTION: "runs in a local process or a Docker container",
+    LAMBDA_FUNCTION: "runs in a local process or a Docker container",
+    "AWS::Serverless::LayerVersion": "its local folder is added to functions",
+    "AWS::Lambda::LayerVersion": "its local content is added to functions",
+    "AWS::Serverless::Api": "REST API routes on the HTTP port (payload format 1.0)",
+    "AWS::Serverless::HttpApi": "HTTP API routes on the HTTP port (payload format 2.0 or 1.0)",
+    "AWS::S3::Bucket": "a bucket on the local S3 endpoint, kept under .samlite/",
+    "AWS::SQS::Queue": "a queue on the local SQS endpoint, kept under .samlite/",
+    "AWS::Events::Rule": "schedule rules fire; event-pattern rules are not run",
+    "AWS::Scheduler::Schedule": "fires its function target on schedule",
+    "AWS::Lambda::EventSourceMapping": "SQS mappings poll; other sources are not run",
+    "AWS::Lambda::Url": "a function URL on a port of its own",
+    "AWS::Lambda::EventInvokeConfig": "asynchronous retries and destinations",
+    "AWS::Lambda::Permission": "validated only: permissions are not enforced locally",
+    "AWS::Serverless::Application": "validated only: nested applications are not run",
+    "AWS::Serverless::SimpleTable": "validated only: no local DynamoDB (the local endpoint "
+                                    "answers DynamoDB calls with NotImplemented)",
+    "AWS::Serverless::StateMachine": "shape only: state machines are not run",
+}

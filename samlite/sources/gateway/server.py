@@ -1,0 +1,457 @@
+"""The local HTTP gateway: every Api / HttpApi route on one port (as `sam local start-api`
+serves them) and each function URL on a port of its own (a URL's whole host is its function).
+Requests become events (events.py), go to the Lambda service, and the function's result
+becomes the response API Gateway or Lambda would send; CORS as cors.py says. Authorizers and
+IAM auth are not run: the routes still serve, and `skipped_authorizers` lists them.
+
+Sockets come from http/server.py (HTTP/1.1 keep-alive, Nagle off, loopback by default).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import secrets
+import threading
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from samlite.clock import Clock, SystemClock
+from samlite.errors import UsageError
+from samlite.graph.model import Api, ApiKind, FunctionUrl, Graph
+from samlite.http.messages import Request, Response
+from samlite.http.server import DEFAULT_HOST, Endpoint
+from samlite.runtime.api_errors import LambdaApiError, RequestTooLarge
+from samlite.runtime.invocation import Result
+from samlite.sources.gateway.cors import (
+    is_preflight,
+    managed_preflight,
+    rest_preflight,
+    with_cors_headers,
+)
+from samlite.sources.gateway.events import (
+    ErrorAnswers,
+    Flavor,
+    HttpRequest,
+    HttpResponse,
+    MalformedResponse,
+    RequestContext,
+    api_id,
+    error_response,
+    errors_for,
+    function_url_event,
+    http_v1_event,
+    http_v2_event,
+    request_id_header,
+    rest_event,
+    url_id,
+    v1_response,
+    v2_response,
+)
+from samlite.sources.gateway.routes import DEFAULT_ROUTE, Match, RouteTable
+from samlite.sources.invoke_api import LambdaInvoker
+
+log = logging.getLogger(__name__)
+
+REST_INTEGRATION_TIMEOUT_S = 29.0     # API Gateway quotas: REST integration timeout
+HTTP_INTEGRATION_TIMEOUT_S = 30.0     # HTTP API integration timeout
+MAX_REQUEST_BODY_BYTES = 6 * 1024 * 1024   # Lambda's synchronous invocation payload quota
+# A function slower than this margin before the integration timeout is invoked on a thread
+# we can stop waiting for; others run on the request's own thread (cold start included).
+_INIT_ALLOWANCE_S = 12.0
+
+LogSink = Callable[[str, str], None]   # (function logical id, line)
+
+
+@dataclass(frozen=True, slots=True)
+class _State:
+    graph: Graph
+    table: RouteTable
+    function_timeouts: Mapping[str, float]
+
+
+class _TimedOut:
+    pass
+
+
+_TIMED_OUT = _TimedOut()
+
+
+class HttpGateway:
+    def __init__(self, graph: Graph, service: LambdaInvoker, *, host: str = DEFAULT_HOST,
+                 port: int = 3000, function_url_ports: Mapping[str, int] | None = None,
+                 clock: Clock | None = None, account_id: str = "123456789012",
+                 region: str = "us-east-1",
+                 rest_timeout_s: float = REST_INTEGRATION_TIMEOUT_S,
+                 http_timeout_s: float = HTTP_INTEGRATION_TIMEOUT_S,
+                 log: LogSink | None = None) -> None:
+        """`log(function, line)` hears why a request failed (a malformed response, a
+        timeout) in words for the user; `*_timeout_s` are API Gateway's integration limits."""
+        self._service = service
+        self._host = host
+        self._port = port
+        self._url_ports = dict(function_url_ports or {})
+        self._clock = clock or SystemClock()
+        self.account_id = account_id
+        self.region = region
+        self.rest_timeout_s = rest_timeout_s
+        self.http_timeout_s = http_timeout_s
+        self._log: LogSink = log or (lambda _fn, _line: None)
+        self._state = _state_of(graph)
+        self._endpoint = Endpoint([_ApiRoute(self)], host=host, port=port)
+        self._urls: dict[str, tuple[Endpoint, _UrlRoute]] = {}
+        self._lock = threading.Lock()
+        self._started = False
+
+    # --- lifecycle ----------------------------------------------------------------------------
+    def bind(self) -> None:
+        """Reserve every port now (a busy one raises UsageError naming it)."""
+        with self._lock:
+            try:
+                self._endpoint.bind()
+                for fn_url in self._state.graph.function_urls:
+                    self._add_url(fn_url)
+            except BaseException:
+                self._stop_all()
+                raise
+
+    def start(self) -> None:
+        self.bind()
+        with self._lock:
+            self._started = True
+            self._endpoint.start()
+            for endpoint, _ in self._urls.values():
+                endpoint.start()
+
+    def stop(self) -> None:
+        """Close every port and connection (idle keep-alive ones included)."""
+        with self._lock:
+            self._started = False
+            self._stop_all()
+
+    def _stop_all(self) -> None:
+        stoppers = [threading.Thread(target=e.stop, daemon=True)
+                    for e in [self._endpoint, *(e for e, _ in self._urls.values())]]
+        for thread in stoppers:
+            thread.start()
+        for thread in stoppers:
+            thread.join(2.0)
+        self._urls.clear()
+
+    def __enter__(self) -> HttpGateway:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def update(self, graph: Graph) -> None:
+        """Serve a reloaded graph: routes swap in one step; function URLs come and go (a URL
+        that stays keeps its port)."""
+        state = _state_of(graph)
+        with self._lock:
+            self._state = state
+            wanted = {u.function: u for u in graph.function_urls}
+            for function in [f for f in self._urls if f not in wanted]:
+                endpoint, _ = self._urls.pop(function)
+                endpoint.stop()
+            for function, fn_url in wanted.items():
+                if function in self._urls:
+                    self._urls[function][1].config = fn_url
+                elif self._endpoint.is_bound:
+                    endpoint = self._add_url(fn_url)
+                    if self._started:
+                        endpoint.start()
+
+    def _add_url(self, fn_url: FunctionUrl) -> Endpoint:
+        if fn_url.function in self._urls:
+            return self._urls[fn_url.function][0]
+        route = _UrlRoute(self, fn_url)
+        port = self._url_ports.get(fn_url.function, 0)
+        endpoint = Endpoint([route], host=self._host, port=port)
+        try:
+            endpoint.bind()
+        except UsageError as exc:
+            raise UsageError(f"{fn_url.function}'s function URL: port {port} on {self._host} "
+                             "is not available; stop what is using it, or start with "
+                             "--aws-port N (function URLs take the ports after it) or "
+                             "--port 0 (any free ports)") from exc
+        self._urls[fn_url.function] = (endpoint, route)
+        return endpoint
+
+    # --- what the startup table shows --------------------------------------------------------
+    @property
+    def url(self) -> str:
+        if self._endpoint.is_bound:
+            return self._endpoint.url
+        return f"http://{self._host}:{self._port}"
+
+    def function_urls(self) -> Mapping[str, str]:
+        """Function logical id -> its URL (ports are known once bound)."""
+        return {fn: f"{endpoint.url}/" for fn, (endpoint, _) in self._urls.items()
+                if endpoint.is_bound}
+
+    def route_lines(self) -> list[str]:
+        lines = []
+        for entry in self._state.table.entries:
+            route = entry.route
+            if route.path == DEFAULT_ROUTE:
+                lines.append(f"ANY {self.url}/* → {route.function} ($default)")
+            else:
+                lines.append(f"{route.method} {self.url}{route.path} → {route.function}")
+        return lines
+
+    @property
+    def notes(self) -> list[str]:
+        """Routes not served because an earlier one on the shared port has the same key."""
+        return list(self._state.table.clashes)
+
+    @property
+    def skipped_authorizers(self) -> list[str]:
+        lines = []
+        for entry in self._state.table.entries:
+            name = entry.api.authorizer_for(entry.route)
+            if name is not None:
+                lines.append(f"{entry.route.method} {entry.route.path} → {entry.route.function}"
+                             f": authorizer {name} is not run locally")
+        lines.extend(f"{u.function} function URL: AuthType {u.auth_type} is not checked locally"
+                     for u in self._state.graph.function_urls if u.auth_type != "NONE")
+        return lines
+
+    # --- serving ------------------------------------------------------------------------------
+    def serve_api(self, request: HttpRequest, host: str, port: int) -> HttpResponse:
+        state = self._state    # one read: a reload mid-request does not mix two graphs
+        table = state.table
+        found = table.match(request.method, request.path)
+        if request.method == "OPTIONS" and not (
+                isinstance(found, Match) and found.route.method == "OPTIONS"):
+            preflight = _preflight(table, request)
+            if preflight is not None:
+                return preflight
+        if not isinstance(found, Match):
+            flavor = Flavor.REST if found.error_type else Flavor.HTTP_V2
+            return error_response(found.status, found.message, error_type=found.error_type,
+                                  request_id=_request_id(flavor), flavor=flavor)
+        route, api = found.route, found.api
+        flavor = _flavor(found)
+        ctx = self._context(api_id(api.logical_id), api.stage_name, api.stage_variables,
+                            host, port)
+        errors = errors_for(flavor)
+        if len(request.body) > MAX_REQUEST_BODY_BYTES:
+            return self._error(errors, errors.too_large, flavor, ctx)
+        resource = request.path if found.entry.is_default else route.path
+        event: dict[str, Any]
+        if flavor is Flavor.REST:
+            event = rest_event(request, ctx, resource=route.path,
+                               path_parameters=found.path_parameters,
+                               binary_media_types=api.binary_media_types)
+        elif flavor is Flavor.HTTP_V1:
+            event = http_v1_event(request, ctx, resource=resource,
+                                  path_parameters=found.path_parameters)
+        else:
+            event = http_v2_event(request, ctx, route_key=found.entry.route_key,
+                                  path_parameters=found.path_parameters)
+        limit = self.rest_timeout_s if route.kind is ApiKind.REST else self.http_timeout_s
+        if route.timeout_ms:
+            limit = min(limit, route.timeout_ms / 1000)
+        response = self._invoke(route.function, event, flavor, ctx, state, limit,
+                                binary_media_types=api.binary_media_types,
+                                accept=request.header("accept"))
+        if api.cors is not None and api.kind is ApiKind.HTTP:
+            response = with_cors_headers(response, api.cors, request.header("origin"))
+        return response
+
+    def serve_url(self, fn_url: FunctionUrl, request: HttpRequest, host: str,
+                  port: int) -> HttpResponse:
+        if fn_url.cors is not None and is_preflight(request):
+            return managed_preflight(fn_url.cors, request, status=200)
+        flavor = Flavor.FUNCTION_URL
+        ctx = self._context(url_id(fn_url.function), "$default", (), host, port)
+        errors = errors_for(flavor)
+        if len(request.body) > MAX_REQUEST_BODY_BYTES:
+            return self._error(errors, errors.too_large, flavor, ctx)
+        event = function_url_event(request, ctx)
+        response = self._invoke(fn_url.function, event, flavor, ctx, self._state, None)
+        if fn_url.cors is not None:
+            response = with_cors_headers(response, fn_url.cors, request.header("origin"))
+        return response
+
+    def _context(self, api: str, stage: str, variables: tuple[tuple[str, str], ...],
+                 host: str, port: int) -> RequestContext:
+        return RequestContext(request_id=str(uuid.uuid4()),
+                              extended_request_id=_short_request_id(),
+                              time_epoch_ms=int(self._clock.now() * 1000),
+                              account_id=self.account_id, api_id=api, stage=stage,
+                              domain_name=host, server_port=port, stage_variables=variables)
+
+    def _invoke(self, function: str, event: dict[str, Any], flavor: Flavor,
+                ctx: RequestContext, state: _State, limit_s: float | None, *,
+                binary_media_types: tuple[str, ...] = (),
+                accept: str | None = None) -> HttpResponse:
+        errors = errors_for(flavor)
+        payload = json.dumps(event).encode()
+        if limit_s is not None and \
+                state.function_timeouts.get(function, 3.0) + _INIT_ALLOWANCE_S < limit_s:
+            limit_s = None   # the function's own timeout ends it first
+        try:
+            result = self._call(function, payload, limit_s)
+        except RequestTooLarge:
+            return self._error(errors, errors.too_large, flavor, ctx)
+        except LambdaApiError as exc:
+            self._log(function, f"samlite: the invoke was refused ({exc.error_type}: "
+                      f"{exc.message}); the client gets {errors.invoke_rejected[0]}")
+            return self._error(errors, errors.invoke_rejected, flavor, ctx)
+        if isinstance(result, _TimedOut):
+            self._log(function, f"samlite: no response within the integration timeout "
+                      f"({limit_s:g} s); the client gets {errors.timed_out[0]}")
+            return self._error(errors, errors.timed_out, flavor, ctx)
+        if result.function_error:
+            return self._error(errors, errors.function_failed, flavor, ctx)
+        try:
+            if flavor in (Flavor.REST, Flavor.HTTP_V1):
+                response = v1_response(result.payload, flavor=flavor,
+                                       binary_media_types=binary_media_types, accept=accept)
+            else:
+                response = v2_response(result.payload)
+        except MalformedResponse as exc:
+            self._log(function, f"samlite: the function returned a response the gateway "
+                      f"cannot use ({exc}); the client gets {errors.function_failed[0]}")
+            return self._error(errors, errors.function_failed, flavor, ctx)
+        header = request_id_header(flavor, _flavor_request_id(flavor, ctx))
+        return HttpResponse(status=response.status, headers=(*response.headers, header),
+                            body=response.body)
+
+    def _call(self, function: str, payload: bytes, limit_s: float | None) -> Result | _TimedOut:
+        if limit_s is None:
+            return self._service.invoke(function, payload)
+        outcome: list[Result | BaseException] = []
+        done = threading.Event()
+
+        def run() -> None:
+            try:
+                outcome.append(self._service.invoke(function, payload))
+            except BaseException as exc:   # handed to the waiting request thread
+                outcome.append(exc)
+            finally:
+                done.set()
+
+        threading.Thread(target=run, name=f"invoke:{function}", daemon=True).start()
+        if not done.wait(limit_s):
+            return _TIMED_OUT   # like API Gateway, stop waiting; the function runs on
+        if isinstance(outcome[0], BaseException):
+            raise outcome[0]
+        return outcome[0]
+
+    @staticmethod
+    def _error(errors: ErrorAnswers, answer: tuple[int, str], flavor: Flavor,
+               ctx: RequestContext) -> HttpResponse:
+        status, message = answer
+        return error_response(status, message, error_type=errors.error_types.get(status),
+                              request_id=_flavor_request_id(flavor, ctx), flavor=flavor)
+
+
+def _preflight(table: RouteTable, request: HttpRequest) -> HttpResponse | None:
+    found = table.resource_at(request.path)
+    api: Api | None = found[0] if found else None
+    methods = found[1] if found else ()
+    if api is None or api.cors is None:
+        # An HTTP API with CORS answers preflights on any path.
+        api = next((a for a in table.apis() if a.kind is ApiKind.HTTP and a.cors), None)
+        if api is None:
+            return None
+    if api.cors is None:
+        return None
+    if api.kind is ApiKind.REST:
+        return rest_preflight(api.cors, methods)
+    if is_preflight(request):
+        return managed_preflight(api.cors, request)
+    return None
+
+
+def _flavor(match: Match) -> Flavor:
+    if match.route.kind is ApiKind.REST:
+        return Flavor.REST
+    return Flavor.HTTP_V1 if match.route.payload_format_version == "1.0" else Flavor.HTTP_V2
+
+
+def _flavor_request_id(flavor: Flavor, ctx: RequestContext) -> str:
+    return ctx.extended_request_id if flavor in (Flavor.HTTP_V1, Flavor.HTTP_V2) \
+        else ctx.request_id
+
+
+def _request_id(flavor: Flavor) -> str:
+    return _short_request_id() if flavor in (Flavor.HTTP_V1, Flavor.HTTP_V2) \
+        else str(uuid.uuid4())
+
+
+def _short_request_id() -> str:
+    """HTTP API's request id shape, e.g. "JKJaXmPLvHcESHA=" (also REST's extendedRequestId)."""
+    return base64.b64encode(secrets.token_bytes(11)).decode("ascii")
+
+
+def _state_of(graph: Graph) -> _State:
+    return _State(graph=graph, table=RouteTable.from_graph(graph),
+                  function_timeouts={f.logical_id: float(f.timeout_s) for f in graph.functions})
+
+
+def _http_request(request: Request) -> HttpRequest:
+    return HttpRequest(method=request.method, path=request.path, raw_query=request.raw_query,
+                       headers=request.raw_headers, body=request.body,
+                       source_ip=request.client_ip, protocol=request.protocol)
+
+
+def _host_and_port(request: Request, default_port: int) -> tuple[str, int]:
+    host = request.header("host") or f"127.0.0.1:{default_port}"
+    name, _, port = host.rpartition(":")
+    if name and port.isdigit():
+        return host, int(port)
+    return host, default_port
+
+
+def _wire(response: HttpResponse) -> Response:
+    return Response(status=response.status, headers=response.headers, body=response.body)
+
+
+class _ApiRoute:
+    """The shared API port's one route on its Endpoint: every request is ours."""
+
+    def __init__(self, gateway: HttpGateway) -> None:
+        self._gateway = gateway
+
+    def handles(self, request: Request) -> bool:
+        return True
+
+    def handle(self, request: Request) -> Response:
+        port = self._gateway._endpoint.address[1]
+        host, port = _host_and_port(request, port)
+        try:
+            return _wire(self._gateway.serve_api(_http_request(request), host, port))
+        except Exception:
+            log.exception("gateway: %s %s failed", request.method, request.path)
+            return _wire(error_response(500, "Internal server error"))
+
+
+class _UrlRoute:
+    """One function URL's port."""
+
+    def __init__(self, gateway: HttpGateway, config: FunctionUrl) -> None:
+        self._gateway = gateway
+        self.config = config       # replaced whole on reload
+
+    def handles(self, request: Request) -> bool:
+        return True
+
+    def handle(self, request: Request) -> Response:
+        endpoint, _ = self._gateway._urls.get(self.config.function, (None, None))
+        default_port = endpoint.address[1] if endpoint is not None else 0
+        host, port = _host_and_port(request, default_port)
+        try:
+            return _wire(self._gateway.serve_url(self.config, _http_request(request),
+                                                 host, port))
+        except Exception:
+            log.exception("gateway: %s %s failed", request.method, request.path)
+            return _wire(error_response(502, "Internal Server Error",
+                                        flavor=Flavor.FUNCTION_URL))

@@ -1,0 +1,2 @@
+"""S3 -> Lambda: which notifications an object event fires (events.py) and their delivery to
+the Lambda service (notifications.py)."""

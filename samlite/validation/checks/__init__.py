@@ -1,0 +1,25 @@
+"""Checks beyond the schema: references, events and schedules, limits, code and runtimes,
+and SAM's own translation rules. Each check is a small generator of Problems (cfn-lint's
+rules), so `samlite validate` reports every problem in one run. Pure: checks read files only
+to see whether a CodeUri folder or handler module exists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from samlite.errors import Problem
+from samlite.validation.checks.context import Check, CheckContext
+
+
+def all_checks() -> tuple[Check, ...]:
+    """Every registered check, in a stable order."""
+    from samlite.validation.checks import code, events, limits, references, sam_rules, schedules
+
+    modules = (references, events, schedules, limits, code, sam_rules)
+    return tuple(check for module in modules for check in module.CHECKS)
+
+
+def run_checks(ctx: CheckContext) -> Iterator[Problem]:
+    for check in all_checks():
+        yield from check(ctx)

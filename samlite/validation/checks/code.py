@@ -1,0 +1,213 @@
+"""Checks a function's code and runtime: the runtime exists and is not past AWS's deprecation
+dates (samlite.dialects.runtime_ids), a local CodeUri / ContentUri folder exists, and for
+Python runtimes the handler's module file exists and defines the handler (read with `ast`,
+never imported).
+
+Missing code is a warning, since a build step may create it, and an error when
+`ctx.code_must_exist` (`samlite up`). Reads only the files the template names.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator, Mapping
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from samlite.dialects.runtime_ids import RUNTIMES, RuntimeStatus, runtime_named
+from samlite.errors import Problem
+from samlite.validation.checks.context import Check, CheckContext
+from samlite.validation.checks.references import (
+    did_you_mean,
+    function_property,
+    problem,
+    properties_of,
+    resources_of,
+)
+
+__all__ = ["CHECKS", "check_code", "check_runtimes", "handler_location"]
+
+_ARCHIVES = (".zip", ".jar")
+
+
+def _today(ctx: CheckContext, today: date | None) -> date:
+    """The date deprecations are judged on: passed in, else CheckContext.today, else the
+    clock (a calendar day is all we need)."""
+    return today or ctx.today or date.today()  # noqa: DTZ011
+
+
+def check_runtimes(ctx: CheckContext, *, today: date | None = None) -> Iterator[Problem]:
+    day = _today(ctx, today)
+    for logical_id, resource in resources_of(ctx).items():
+        kind = resource.get("Type")
+        if kind not in ("AWS::Serverless::Function", "AWS::Lambda::Function"):
+            continue
+        if function_property(ctx, resource, "PackageType") == "Image":
+            continue  # an image brings its own runtime
+        name = function_property(ctx, resource, "Runtime")
+        if not isinstance(name, str):
+            continue
+        path = _property_path(ctx, logical_id, resource, "Runtime")
+        runtime = runtime_named(name)
+        if runtime is None:
+            yield problem(ctx, "E6001",
+                          f"{name!r} is not a Lambda runtime{did_you_mean(name, RUNTIMES)}; "
+                          "see the Lambda runtimes page for the identifiers",
+                          path, resource=logical_id)
+            continue
+        status = runtime.status(day)
+        instead = f"; move to {runtime.successor}" if runtime.successor else ""
+        if status in (RuntimeStatus.CREATE_BLOCKED, RuntimeStatus.UPDATE_BLOCKED):
+            blocked = runtime.block_create_on
+            yield problem(ctx, "E6002",
+                          f"Lambda no longer creates functions with {name} (blocked since "
+                          f"{blocked}), so deploying {logical_id} would fail{instead}",
+                          path, resource=logical_id)
+        elif status is RuntimeStatus.DEPRECATED:
+            until = f" until {runtime.block_create_on}" if runtime.block_create_on else ""
+            yield problem(ctx, "W6003",
+                          f"{name} is deprecated since {runtime.deprecated_on}: it gets no more "
+                          f"security patches; new functions can still be created{until}{instead}",
+                          path, resource=logical_id)
+
+
+def check_code(ctx: CheckContext) -> Iterator[Problem]:
+    letter = "E" if ctx.code_must_exist else "W"
+    for logical_id, resource in resources_of(ctx).items():
+        kind = resource.get("Type")
+        if kind == "AWS::Serverless::LayerVersion":
+            content = properties_of(resource).get("ContentUri")
+            folder = _local_folder(ctx, content)
+            if folder is not None and not folder.exists():
+                yield problem(ctx, f"{letter}6105",
+                              f"ContentUri {content!r}: no such folder {_shown(ctx, folder)}",
+                              ("Resources", logical_id, "Properties", "ContentUri"),
+                              resource=logical_id)
+        elif kind == "AWS::Serverless::Function":
+            yield from _function_code(ctx, logical_id, resource, letter)
+
+
+def _function_code(ctx: CheckContext, logical_id: str, resource: Mapping[str, Any],
+                   letter: str) -> Iterator[Problem]:
+    if function_property(ctx, resource, "PackageType") == "Image" \
+            or function_property(ctx, resource, "InlineCode") is not None:
+        return
+    code_uri = function_property(ctx, resource, "CodeUri")
+    folder = ctx.project_dir if code_uri is None else _local_folder(ctx, code_uri)
+    if folder is None:
+        return  # s3://, {Bucket, Key} or an intrinsic: nothing local to look at
+    code_path = _property_path(ctx, logical_id, resource, "CodeUri") if code_uri is not None \
+        else ("Resources", logical_id)
+    if not folder.exists():
+        what = "file" if folder.suffix in _ARCHIVES else "folder"
+        yield problem(ctx, f"{letter}6101",
+                      f"CodeUri {code_uri!r}: no such {what} {_shown(ctx, folder)}",
+                      code_path, resource=logical_id)
+        return
+    runtime = runtime_named(str(function_property(ctx, resource, "Runtime")))
+    handler = function_property(ctx, resource, "Handler")
+    if runtime is None or not runtime.is_python or not isinstance(handler, str) \
+            or folder.is_file():
+        return
+    handler_path = _property_path(ctx, logical_id, resource, "Handler")
+    location = handler_location(handler)
+    if location is None:
+        yield problem(ctx, f"{letter}6102",
+                      f"Handler {handler!r} must be module.function, e.g. app.lambda_handler",
+                      handler_path, resource=logical_id)
+        return
+    module, function = location
+    module_file = _module_file(folder, module)
+    if module_file is None:
+        candidates = sorted(p.relative_to(folder).with_suffix("").as_posix()
+                            for p in folder.rglob("*.py") if ".aws-sam" not in p.parts)
+        yield problem(ctx, f"{letter}6103",
+                      f"Handler {handler!r}: no module {module!r} ({module}.py) in "
+                      f"{_shown(ctx, folder)}{did_you_mean(module, candidates)}",
+                      handler_path, resource=logical_id)
+        return
+    names = _defined_names(module_file)
+    if isinstance(names, str):
+        yield problem(ctx, f"{letter}6104",
+                      f"Handler {handler!r}: {_shown(ctx, module_file)} cannot be parsed "
+                      f"({names}), so Lambda could not import it", handler_path,
+                      resource=logical_id)
+    elif names is not None and function not in names:
+        yield problem(ctx, f"{letter}6104",
+                      f"Handler {handler!r}: {_shown(ctx, module_file)} defines no {function!r}"
+                      f"{did_you_mean(function, names)}", handler_path, resource=logical_id)
+
+
+def handler_location(handler: str) -> tuple[str, str] | None:
+    """('pkg/mod', 'fn') for 'pkg.mod.fn' or 'pkg/mod.fn', as Lambda's Python runtime splits it
+    (module path before the last dot, slashes and dots both separating folders)."""
+    module, dot, function = handler.rpartition(".")
+    if not dot or not module or not function:
+        return None
+    return module.replace(".", "/"), function
+
+
+def _module_file(folder: Path, module: str) -> Path | None:
+    for candidate in (folder / f"{module}.py", folder / module / "__init__.py"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _defined_names(module_file: Path) -> set[str] | str | None:
+    """Names bound at the module's top level; a message when it does not parse; None when it
+    does `from x import *` (then anything may be defined)."""
+    try:
+        tree = ast.parse(module_file.read_bytes(), filename=str(module_file))
+    except SyntaxError as exc:
+        return f"SyntaxError at line {exc.lineno}: {exc.msg}"
+    except (OSError, ValueError) as exc:
+        return str(exc)
+    names: set[str] = set()
+    statements = list(tree.body)
+    while statements:
+        node = statements.pop()
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                names.update(n.id for n in ast.walk(target) if isinstance(n, ast.Name))
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            for alias in node.names:
+                if alias.name == "*":
+                    return None
+                names.add(alias.asname or alias.name.partition(".")[0])
+        elif isinstance(node, ast.If | ast.Try | ast.With | ast.For | ast.While):
+            # handlers defined under `if`/`try` at top level still end up module globals
+            for field in ("body", "orelse", "finalbody"):
+                statements.extend(getattr(node, field, []))
+            for handler in getattr(node, "handlers", []):
+                statements.extend(handler.body)
+    return names
+
+
+def _local_folder(ctx: CheckContext, uri: Any) -> Path | None:
+    """The local path a CodeUri/ContentUri string names; None when it is not local."""
+    if not isinstance(uri, str) or not uri or uri.startswith("s3://"):
+        return None
+    return ctx.project_dir / uri
+
+
+def _shown(ctx: CheckContext, path: Path) -> str:
+    try:
+        return path.relative_to(ctx.project_dir).as_posix() or "."
+    except ValueError:
+        return str(path)
+
+
+def _property_path(ctx: CheckContext, logical_id: str, resource: Mapping[str, Any],
+                   name: str) -> tuple[str, ...]:
+    """Where a property was written: on the function, else in Globals.Function."""
+    if name in properties_of(resource):
+        return ("Resources", logical_id, "Properties", name)
+    return ("Globals", "Function", name)
+
+
+CHECKS: tuple[Check, ...] = (check_runtimes, check_code)

@@ -1,0 +1,25 @@
+"""What every check receives (CheckContext) and what a check is: a small generator of
+Problems over the loaded and resolved template (cfn-lint's rules)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from samlite.errors import Problem
+from samlite.template.load import LoadedTemplate
+from samlite.template.model import ResolvedTemplate
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CheckContext:
+    loaded: LoadedTemplate              # raw nodes with marks (intrinsics unevaluated)
+    resolved: ResolvedTemplate | None   # None when resolution could not run
+    project_dir: Path                   # the template's folder; CodeUri is relative to it
+    code_must_exist: bool = False       # `samlite up`: missing code is an error, not a warning
+    today: date | None = None           # runtime deprecation dates compare to it (None: today)
+
+
+Check = Callable[[CheckContext], Iterator[Problem]]

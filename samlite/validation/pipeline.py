@@ -1,0 +1,101 @@
+"""The validation pipeline: load -> schema -> resolve -> checks, collecting every Problem.
+
+It reads the template (and, for code checks, looks at the project folder) and nothing else,
+so `samlite up` runs the same pipeline before it starts anything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from samlite.errors import Problem, UsageError
+from samlite.template.load import LoadedTemplate, load_template
+from samlite.template.model import PseudoParameters, ResolvedTemplate
+
+# SAM CLI's default names, in the order it looks for them.
+DEFAULT_TEMPLATE_NAMES = ("template.yaml", "template.yml", "template.json")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Validation:
+    loaded: LoadedTemplate
+    resolved: ResolvedTemplate | None
+    problems: tuple[Problem, ...]       # sorted by place, each reported once
+
+    @property
+    def is_valid(self) -> bool:
+        return not any(p.is_error for p in self.problems)
+
+
+def find_template(directory: Path) -> Path:
+    """template.yaml / template.yml / template.json in `directory`, as SAM CLI looks."""
+    for name in DEFAULT_TEMPLATE_NAMES:
+        candidate = directory / name
+        if candidate.is_file():
+            return candidate
+    names = ", ".join(DEFAULT_TEMPLATE_NAMES)
+    raise UsageError(f"no template found in {directory.resolve()} (looked for {names}); "
+                     "pass one with -t")
+
+
+def validate_file(
+    path: Path,
+    *,
+    name: str | None = None,
+    parameter_overrides: Mapping[str, str] | None = None,
+    pseudo: PseudoParameters | None = None,
+    code_must_exist: bool = False,
+) -> Validation:
+    """Every problem in one template. Raises UnreadableFile only when it cannot be read."""
+    loaded = load_template(path, name=name)
+    return validate_loaded(loaded, parameter_overrides=parameter_overrides, pseudo=pseudo,
+                           code_must_exist=code_must_exist, project_dir=path.parent)
+
+
+def validate_loaded(
+    loaded: LoadedTemplate,
+    *,
+    project_dir: Path,
+    parameter_overrides: Mapping[str, str] | None = None,
+    pseudo: PseudoParameters | None = None,
+    code_must_exist: bool = False,
+) -> Validation:
+    from samlite.template.resolve import resolve
+    from samlite.template.schema import check_schema
+    from samlite.validation.checks import run_checks
+    from samlite.validation.checks.context import CheckContext
+
+    problems: list[Problem] = list(loaded.problems)
+    if not loaded.root:   # empty, unreadable YAML or not a mapping: nothing more to check
+        return Validation(loaded=loaded, resolved=None, problems=_tidy(problems))
+    problems.extend(check_schema(loaded))
+    resolved = resolve(loaded, parameter_overrides=parameter_overrides or {},
+                       pseudo=pseudo or PseudoParameters())
+    problems.extend(resolved.problems)
+    ctx = CheckContext(loaded=loaded, resolved=resolved, project_dir=project_dir,
+                       code_must_exist=code_must_exist)
+    problems.extend(run_checks(ctx))
+    return Validation(loaded=loaded, resolved=resolved, problems=_tidy(problems))
+
+
+def _tidy(problems: list[Problem]) -> tuple[Problem, ...]:
+    """Sorted by place; the same finding from two checks is shown once. Resolution and the
+    reference checks both meet a broken reference: the check's wording (lower code) wins."""
+    first_reference: dict[tuple[str, str], Problem] = {}
+    for p in problems:
+        if p.code[1] == "3" and p.path:
+            key = (p.at.file, p.path)
+            if key not in first_reference or p.code < first_reference[key].code:
+                first_reference[key] = p
+    seen: set[tuple[object, ...]] = set()
+    unique: list[Problem] = []
+    for p in sorted(problems, key=lambda p: (p.at, p.code)):
+        if p.code[1] == "3" and p.path and first_reference[(p.at.file, p.path)] is not p:
+            continue
+        key = (p.at, p.path, p.message)
+        if key not in seen:
+            seen.add(key)
+            unique.append(p)
+    return tuple(unique)

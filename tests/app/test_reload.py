@@ -1,0 +1,137 @@
+"""Which functions a saved file touches, whether the template reloads, and the one line that
+says so."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from samlite.app.reload import ChangePlan, describe_template_change, plan_changes, watch_roots
+from samlite.errors import Mark
+from samlite.graph.model import ApiKind, Route
+from tests.sources.fakes import spec
+
+PROJECT = Path("/proj")
+TEMPLATE = PROJECT / "template.yaml"
+SAMCONFIG = PROJECT / "samconfig.toml"
+SPECS = (
+    spec("HelloFunction", code_dir=PROJECT / "hello", layer_dirs=(PROJECT / "layers/deps",)),
+    spec("WorldFunction", code_dir=PROJECT / "world", layer_dirs=(PROJECT / "layers/deps",)),
+    spec("SharedA", code_dir=PROJECT / "shared"),
+    spec("SharedB", code_dir=PROJECT / "shared"),
+    spec("ImageFunction", code_dir=PROJECT, package_type="Image", image_uri="img:latest"),
+)
+
+
+def plan(*changed: str) -> ChangePlan:
+    return plan_changes([PROJECT / p for p in changed], template=TEMPLATE, specs=SPECS,
+                        extra_files=[SAMCONFIG])
+
+
+PLANS = [
+    ("one function's code", ["hello/app.py"], ("HelloFunction",), False,
+     "HelloFunction: hello/app.py changed"),
+    ("a nested file", ["hello/pkg/util.py"], ("HelloFunction",), False,
+     "HelloFunction: hello/pkg/util.py changed"),
+    ("a deleted code folder", ["hello"], ("HelloFunction",), False,
+     "HelloFunction: hello changed"),
+    ("a layer touches every user", ["layers/deps/python/lib.py"],
+     ("HelloFunction", "WorldFunction"), False,
+     "HelloFunction, WorldFunction: layers/deps/python/lib.py changed"),
+    ("a shared CodeUri", ["shared/app.py"], ("SharedA", "SharedB"), False,
+     "SharedA, SharedB: shared/app.py changed"),
+    ("two functions, two clauses", ["world/app.py", "hello/app.py"],
+     ("HelloFunction", "WorldFunction"), False,
+     "HelloFunction: hello/app.py changed; WorldFunction: world/app.py changed"),
+    ("many files are counted", ["hello/a.py", "hello/b.py", "hello/c.py", "hello/d.py",
+                                "hello/e.py"], ("HelloFunction",), False,
+     "HelloFunction: hello/a.py, hello/b.py, hello/c.py and 2 more changed"),
+    ("the template", ["template.yaml"], (), True, "template.yaml changed"),
+    ("samconfig.toml", ["samconfig.toml"], (), True, "samconfig.toml changed"),
+    ("template and code together", ["template.yaml", "hello/app.py"], ("HelloFunction",),
+     True, "template.yaml changed; HelloFunction: hello/app.py changed"),
+    ("a file nothing uses", ["README.md", "hello_test/x.py"], (), False, ""),
+    ("an image function has no code folder", ["Dockerfile"], (), False, ""),
+]
+
+
+@pytest.mark.parametrize(("case", "changed", "recycle", "reload_template", "why"), PLANS,
+                         ids=[c[0] for c in PLANS])
+def test_plan_changes(case: str, changed: list[str], recycle: tuple[str, ...],
+                      reload_template: bool, why: str) -> None:
+    result = plan(*changed)
+    assert (result.recycle, result.reload_template, result.why) == (recycle, reload_template,
+                                                                    why)
+    assert result.is_empty == (not recycle and not reload_template)
+
+
+def test_the_line_after_a_template_reload_says_what_it_applied() -> None:
+    result = plan("template.yaml", "hello/app.py")
+    assert result.line("+NewFunction") == ("template.yaml changed: +NewFunction; "
+                                           "HelloFunction: hello/app.py changed")
+    assert plan("hello/app.py").line("ignored") == "HelloFunction: hello/app.py changed"
+
+
+def test_a_template_inside_a_code_folder_reloads_but_does_not_recycle() -> None:
+    # CodeUri: . puts the template inside the function's own folder.
+    specs = (spec("RootFunction", code_dir=PROJECT),)
+    result = plan_changes([TEMPLATE, PROJECT / "app.py"], template=TEMPLATE, specs=specs)
+    assert result.reload_template
+    assert result.why == "template.yaml changed; RootFunction: app.py changed"
+
+
+def test_watch_roots_are_code_and_layer_folders_and_the_settings_files() -> None:
+    assert watch_roots(TEMPLATE, SPECS, [SAMCONFIG]) == {
+        TEMPLATE, SAMCONFIG, PROJECT / "hello", PROJECT / "world", PROJECT / "shared",
+        PROJECT / "layers/deps"}
+
+
+def route(method: str, path: str, function: str, api: str = "ServerlessHttpApi") -> Route:
+    return Route(api=api, kind=ApiKind.HTTP, method=method, path=path, function=function,
+                 event="E", payload_format_version="2.0", at=Mark("template.yaml", 1, 1))
+
+
+def test_describe_template_change() -> None:
+    old = (spec("HelloFunction"), spec("OldFunction"), spec("SameFunction"))
+    new = (spec("HelloFunction", memory_mb=256), spec("NewFunction"), spec("SameFunction"))
+    old_routes = (route("GET", "/hello", "HelloFunction"), route("POST", "/old", "OldFunction"),
+                  route("GET", "/same", "SameFunction"))
+    new_routes = (route("GET", "/hello", "NewFunction"), route("GET", "/same", "SameFunction"),
+                  route("GET", "/items", "NewFunction", api="MyApi"))
+    assert describe_template_change(old, new, old_routes, new_routes) == (
+        "+NewFunction, -OldFunction, ~HelloFunction; "
+        "routes +MyApi GET /items, -POST /old, ~GET /hello")
+    assert describe_template_change(old, old) == "nothing to apply"
+
+
+def test_describe_template_change_names_queues_buckets_and_event_sources() -> None:
+    from samlite.graph.model import Bucket, Graph, Queue, SqsSettings, Trigger, TriggerKind
+
+    def queue(name: str, line: int, visibility: int = 30) -> Queue:
+        return Queue(logical_id=name, queue_name=name, url=f"u/{name}", arn=f"a:{name}",
+                     visibility_timeout_s=visibility, at=Mark("template.yaml", line, 1))
+
+    def trigger(enabled: bool, line: int) -> Trigger:
+        return Trigger(logical_id="Jobs", kind=TriggerKind.SQS, event_type="SQS",
+                       function="Worker", source="Jobs", runs_locally=True,
+                       sqs=SqsSettings(is_enabled=enabled), at=Mark("template.yaml", line, 1))
+
+    from samlite.graph.model import Function
+
+    def graph(*, enabled: bool, shift: int, queues: tuple[Queue, ...],
+              buckets: tuple[Bucket, ...] = ()) -> Graph:
+        worker = Function(logical_id="Worker", resource_type="AWS::Serverless::Function",
+                          function_name="Worker", events=(trigger(enabled, 9 + shift),),
+                          at=Mark("template.yaml", 5 + shift, 1))
+        return Graph(functions=(worker,), queues=queues, buckets=buckets)
+
+    before = graph(enabled=False, shift=0, queues=(queue("Jobs", 2),))
+    moved = graph(enabled=False, shift=3, queues=(queue("Jobs", 5),))
+    assert describe_template_change((), (), (), (), before, moved) == "nothing to apply"
+    after = graph(enabled=True, shift=0, queues=(queue("Jobs", 2, visibility=60),
+                                                 queue("Dlq", 3)),
+                  buckets=(Bucket(logical_id="Inbox", bucket_name="inbox",
+                                  at=Mark("template.yaml", 4, 1)),))
+    assert describe_template_change((), (), (), (), before, after) == \
+        "buckets +Inbox; queues +Dlq, ~Jobs; triggers ~Worker.Jobs"

@@ -1,0 +1,32 @@
+"""The startup table `samlite up` prints: buckets and queues with the functions they feed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from samlite.app.root import AppOptions, load_graph
+from samlite.cli.summary import startup_lines
+from tests.e2e.test_aws_app import HANDLERS, TEMPLATE
+
+
+def test_startup_lists_buckets_and_queues_with_their_functions(tmp_path: Path) -> None:
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "app.py").write_text(HANDLERS)
+    template = tmp_path / "template.yaml"
+    template.write_text(TEMPLATE.format(out=tmp_path))
+    graph, _ = load_graph(template, AppOptions())
+    lines = startup_lines(graph, [], runtime_kind="process", route_lines=[],
+                          function_urls={}, endpoint_url="http://127.0.0.1:3001",
+                          state_dir=".samlite")
+    assert "AWS endpoint (S3, SQS, Lambda): http://127.0.0.1:3001; data kept in .samlite" \
+        in lines
+    buckets = lines.index("Buckets (2)")
+    assert lines[buckets + 1].split() == ["BUCKET", "NAME", "EVENTS", "FUNCTION", "TRIGGER"]
+    assert lines[buckets + 2].split() == ["Uploads", "uploads-bucket", "s3:ObjectCreated:*",
+                                          "prefix=in/", "OnUpload", "Put"]
+    queues = lines.index("Queues (6)")
+    orders = next(line for line in lines[queues:] if line.split()[0] == "Orders")
+    name = next(q.queue_name for q in graph.queues if q.logical_id == "Orders")
+    assert orders.split() == ["Orders", name, "Worker", "(batch", "10)", "OrdersDlq", "after",
+                              "2", "receives"]
+    assert not any("later samlite version" in line for line in lines)

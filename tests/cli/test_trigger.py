@@ -1,0 +1,63 @@
+"""`samlite trigger NAME` fires a schedule now in a running app, over loopback."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from samlite.app.root import App, AppOptions
+from samlite.cli.main import main
+
+TEMPLATE = """\
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Ticker:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      CodeUri: src/
+      Handler: app.handler
+      Events:
+        Nightly:
+          Type: Schedule
+          Properties:
+            Schedule: cron(0 3 * * ? *)
+"""
+
+
+def test_trigger_fires_a_schedule_in_a_running_app(tmp_path: Path) -> None:
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "app.py").write_text(
+        "def handler(event, context):\n    print('tick', event['detail-type'])\n")
+    (tmp_path / "template.yaml").write_text(TEMPLATE)
+    ticked = threading.Event()
+
+    def log(function: str, line: str) -> None:
+        if line == "tick Scheduled Event":
+            ticked.set()
+
+    app = App(tmp_path / "template.yaml",
+              AppOptions(runtime="process", aws_port=0, http_port=0), log=log)
+    with app:
+        port = app.endpoint_url.rsplit(":", 1)[1]  # type: ignore[union-attr]
+        runner = CliRunner()
+        fired = runner.invoke(main, ["trigger", "TickerNightly", "--aws-port", port])
+        assert fired.exit_code == 0, fired.output
+        assert fired.output.startswith("TickerNightly fired: RequestId ")
+        assert ticked.wait(10)
+        unknown = runner.invoke(main, ["trigger", "Nope", "--aws-port", port])
+        assert unknown.exit_code == 2
+        assert "no schedule or S3 trigger 'Nope' (triggers: TickerNightly)" in unknown.output
+
+
+def test_trigger_without_a_running_app_says_so() -> None:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    result = CliRunner().invoke(main, ["trigger", "X", "--aws-port", str(port)])
+    assert result.exit_code == 2
+    assert f"no samlite up answers on 127.0.0.1:{port}" in result.output
