@@ -219,8 +219,8 @@ def event_schemas(schemas: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
 
 def event_runs_locally(event_type: str) -> bool:
     """What the graph builder says: the event's kind is one samlite emulates."""
-    from samlite.graph.build import EVENT_KINDS
     from samlite.graph.model import LOCAL_KINDS, TriggerKind
+    from samlite.graph.readers.sam_events import EVENT_KINDS
 
     return EVENT_KINDS.get(event_type, (TriggerKind.OTHER, None))[0] in LOCAL_KINDS
 

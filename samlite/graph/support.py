@@ -4,7 +4,7 @@ docs/template-support.md is generated from (samlite.cli.docs_gen). Pure data.
 A property listed in RUNS_LOCALLY changes what runs; one in NOT_RUN is read or asked about
 but not acted on, and says why. Every other property in schemas/ is validated only (its value
 is checked) or ignored (only its name is known). tests/cli/test_docs_gen.py holds this file to the
-schemas and to every property samlite/graph/build.py reads, so it cannot drift.
+schemas and to every property samlite/graph/readers/ reads, so it cannot drift.
 Scopes are resource types, and "Events.<Type>" for a SAM function's event source type.
 """
 

@@ -11,8 +11,8 @@ import pytest
 from samlite.cli import docs_gen
 from samlite.cli.main import main as cli_main
 from samlite.graph import support
-from samlite.graph.build import EVENT_KINDS
 from samlite.graph.model import LOCAL_KINDS
+from samlite.graph.readers.sam_events import EVENT_KINDS
 
 PROJECT = Path(__file__).resolve().parents[2]
 STALE = f"out of date: run `{docs_gen.REGENERATE}` and commit the result"
@@ -160,8 +160,9 @@ def _top_level_reads(path: Path) -> set[str]:
     return found
 
 
-GRAPH_READS = sorted(_top_level_reads(PROJECT / "samlite" / "graph" / "build.py")
-                     | _top_level_reads(PROJECT / "samlite" / "graph" / "values.py"))
+GRAPH_FILES = (*sorted((PROJECT / "samlite" / "graph" / "readers").glob("*.py")),
+               PROJECT / "samlite" / "graph" / "values.py")
+GRAPH_READS = sorted(set().union(*map(_top_level_reads, GRAPH_FILES)))
 
 
 def test_the_scan_finds_the_graph_builders_reads() -> None:
@@ -175,6 +176,6 @@ def test_every_property_the_graph_reads_is_declared(name: str) -> None:
                 if name in schema.get("properties", {})
                 and (name in support.RUNS_LOCALLY.get(scope, {})
                      or name in support.NOT_RUN.get(scope, {}))]
-    assert declared, (f"samlite/graph/build.py reads {name!r}: declare what it does in "
+    assert declared, (f"samlite/graph/readers/ reads {name!r}: declare what it does in "
                       "samlite/graph/support.py (RUNS_LOCALLY, or NOT_RUN with the reason), then "
                       f"run `{docs_gen.REGENERATE}`")

@@ -1,0 +1,146 @@
+"""AWS::Serverless::Api / HttpApi -> graph.Api, routes from events and from an inline OpenAPI
+DefinitionBody, and SAM's implicit ServerlessRestApi / ServerlessHttpApi. Pure."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from typing import Any
+
+from samlite.errors import Mark
+from samlite.graph.model import (
+    IMPLICIT_HTTP_API,
+    IMPLICIT_REST_API,
+    Api,
+    ApiKind,
+    Route,
+    Trigger,
+    TriggerKind,
+)
+from samlite.graph.parts import FUNCTION_TYPES, GraphParts
+from samlite.graph.values import (
+    as_int,
+    as_list,
+    as_map,
+    as_text,
+    as_texts,
+    http_cors,
+    key_at,
+    rest_cors,
+)
+from samlite.template.model import Resource
+
+
+def event_route(parts: GraphParts, fid: str, event_id: str, kind: TriggerKind, api: str | None,
+                props: Mapping[str, Any], at: Mark) -> Route:
+    is_rest = kind is TriggerKind.API
+    implicit = IMPLICIT_REST_API if is_rest else IMPLICIT_HTTP_API
+    if not api:
+        api = implicit
+        parts.implicit_apis.setdefault(implicit, at)
+    path, method = as_text(props.get("Path")), as_text(props.get("Method"))
+    if not is_rest and path is None and method is None:
+        path, method = "$default", "ANY"   # SAM's catch-all route for an HttpApi event
+    method = (method or "ANY").upper()
+    if method == "X-AMAZON-APIGATEWAY-ANY-METHOD":
+        method = "ANY"
+    version = "1.0" if is_rest else as_text(props.get("PayloadFormatVersion")) or "2.0"
+    route = Route(api=api, kind=ApiKind.REST if is_rest else ApiKind.HTTP, method=method,
+                  path=path or "/", function=fid, event=event_id,
+                  payload_format_version=version,
+                  timeout_ms=as_int(props.get("TimeoutInMillis")),
+                  authorizer=as_text(as_map(props.get("Auth")).get("Authorizer")), at=at)
+    parts.routes.append(route)
+    return route
+
+
+def read_api(parts: GraphParts, res: Resource) -> None:
+    props, raw = parts.props(res)
+    is_rest = res.type == "AWS::Serverless::Api"
+    parts.apis.append(Api(
+        logical_id=res.logical_id, kind=ApiKind.REST if is_rest else ApiKind.HTTP,
+        stage_name=as_text(props.get("StageName")) or ("Prod" if is_rest else "$default"),
+        binary_media_types=as_texts(props.get("BinaryMediaTypes")),
+        cors=rest_cors(props.get("Cors")) if is_rest
+        else http_cors(props.get("CorsConfiguration")),
+        stage_variables=text_pairs(props.get("Variables" if is_rest else "StageVariables")),
+        default_authorizer=as_text(as_map(props.get("Auth")).get("DefaultAuthorizer")),
+        at=res.at))
+    _definition_routes(parts, res, props, raw, ApiKind.REST if is_rest else ApiKind.HTTP)
+
+
+def _definition_routes(parts: GraphParts, res: Resource, props: Mapping[str, Any], raw: Any,
+                       kind: ApiKind) -> None:
+    """Routes an inline OpenAPI DefinitionBody sends to a function of this template
+    (x-amazon-apigateway-integration of type aws_proxy)."""
+    paths = as_map(as_map(props.get("DefinitionBody")).get("paths"))
+    raw_paths = parts.refs.dig(raw, "DefinitionBody", "paths")
+    for path, operations in paths.items():
+        for method, operation in as_map(operations).items():
+            integration = as_map(as_map(operation).get("x-amazon-apigateway-integration"))
+            if (as_text(integration.get("type")) or "").lower() != "aws_proxy":
+                continue
+            raw_uri = parts.refs.dig(raw_paths, path, method,
+                                     "x-amazon-apigateway-integration", "uri")
+            uri = as_text(integration.get("uri")) or ""
+            # .../functions/<function arn>/invocations
+            arn = uri.partition("/functions/")[2].removesuffix("/invocations")
+            fid = next((t for t in parts.refs.refs_in(raw_uri)
+                        if parts.resources[t].type in FUNCTION_TYPES), None) \
+                or parts.function_id(None, arn)
+            if fid is None:
+                continue
+            verb = method.upper()
+            route = Route(
+                api=res.logical_id, kind=kind,
+                method="ANY" if verb == "X-AMAZON-APIGATEWAY-ANY-METHOD" else verb,
+                path=path, function=fid, event="DefinitionBody",
+                # without a payloadFormatVersion, the API kind's SAM event default
+                payload_format_version=as_text(integration.get("payloadFormatVersion"))
+                or ("1.0" if kind is ApiKind.REST else "2.0"),
+                timeout_ms=as_int(integration.get("timeoutInMillis")),
+                at=key_at(as_map(paths.get(path)), method, res.at))
+            parts.definition_routes.append(route)
+            parts.add_trigger(Trigger(
+                logical_id=res.logical_id,
+                kind=TriggerKind.API if kind is ApiKind.REST else TriggerKind.HTTP_API,
+                event_type=res.type, function=fid, source=res.logical_id,
+                runs_locally=True, route=route, at=route.at))
+
+
+def merge_definition_routes(parts: GraphParts) -> None:
+    """A function's Api event on a path the DefinitionBody also defines replaces that
+    operation's integration (SAM's rule), so event routes win over definition ones."""
+    taken = {(r.api, r.method, r.path) for r in parts.routes}
+    dropped = [r for r in parts.definition_routes if (r.api, r.method, r.path) in taken]
+    parts.routes.extend(r for r in parts.definition_routes if r not in dropped)
+    if dropped:
+        parts.functions = [dataclasses.replace(fn, events=tuple(
+            t for t in fn.events if t.route not in dropped)) for fn in parts.functions]
+
+
+def add_implicit_apis(parts: GraphParts) -> None:
+    """SAM's ServerlessRestApi / ServerlessHttpApi, configured by Globals.Api/HttpApi."""
+    globals_ = as_map(as_map(parts.resolved.loaded.root).get("Globals"))
+    for logical_id, at in parts.implicit_apis.items():
+        if logical_id in parts.resources:
+            continue
+        is_rest = logical_id == IMPLICIT_REST_API
+        config = as_map(globals_.get("Api" if is_rest else "HttpApi"))
+        parts.apis.append(Api(
+            logical_id=logical_id, kind=ApiKind.REST if is_rest else ApiKind.HTTP,
+            is_implicit=True, stage_name="Prod" if is_rest else "$default",
+            binary_media_types=tuple(v for v in as_list(config.get("BinaryMediaTypes"))
+                                     if isinstance(v, str)),
+            cors=rest_cors(config.get("Cors")) if is_rest
+            else http_cors(config.get("CorsConfiguration")),
+            stage_variables=text_pairs(
+                config.get("Variables" if is_rest else "StageVariables")),
+            default_authorizer=as_text(as_map(config.get("Auth")).get("DefaultAuthorizer")),
+            at=at))
+
+
+def text_pairs(value: Any) -> tuple[tuple[str, str], ...]:
+    """A map of names to scalar values (stage variables) as sorted text pairs."""
+    pairs = ((str(k), as_text(v)) for k, v in as_map(value).items())
+    return tuple(sorted((k, v) for k, v in pairs if v is not None))

@@ -1,0 +1,209 @@
+"""A function resource (AWS::Serverless::Function, AWS::Lambda::Function) -> graph.Function,
+with its environment, layers, policies, dead-letter queue, EventInvokeConfig and URL. Pure."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from samlite.graph.model import (
+    Destination,
+    EdgeKind,
+    EventInvoke,
+    Function,
+    FunctionUrl,
+    ImageBuild,
+    ImageConfig,
+)
+from samlite.graph.parts import SERVERLESS_FUNCTION, GraphParts
+from samlite.graph.readers import sam_events
+from samlite.graph.values import (
+    as_int,
+    as_list,
+    as_map,
+    as_text,
+    as_texts,
+    http_cors,
+    key_at,
+    s3_uri,
+)
+from samlite.template.model import Resource
+
+
+def read_function(parts: GraphParts, res: Resource) -> None:
+    props, raw = parts.props(res)
+    fid = res.logical_id
+    pending = parts.pending_for(fid)
+    is_sam = res.type == SERVERLESS_FUNCTION
+    events = sam_events.read_events(parts, res, props, raw) if is_sam else []
+    code = props.get("Code")
+    image_uri = as_text(props.get("ImageUri") if is_sam else as_map(code).get("ImageUri"))
+    package_type = as_text(props.get("PackageType")) or ("Image" if image_uri else "Zip")
+    if is_sam:
+        code_uri = s3_uri(props.get("CodeUri"), "Bucket", "Key")
+        inline = as_text(props.get("InlineCode"))
+    else:
+        code_uri = s3_uri(code, "S3Bucket", "S3Key") if "ZipFile" not in as_map(code) \
+            else None
+        inline = as_text(as_map(code).get("ZipFile"))
+    dead_letter = _dead_letter(parts, fid, props, raw, is_sam)
+    url = _sam_function_url(parts, res, props) if is_sam else None
+    function = Function(
+        logical_id=fid, resource_type=res.type,
+        function_name=as_text(props.get("FunctionName")) or parts.ref_name(res),
+        handler=as_text(props.get("Handler")), runtime=as_text(props.get("Runtime")),
+        code_uri=code_uri, inline_code=inline,
+        memory_mb=as_int(props.get("MemorySize"), 128) or 128,
+        timeout_s=as_int(props.get("Timeout"), 3) or 3,
+        ephemeral_storage_mb=as_int(as_map(props.get("EphemeralStorage")).get("Size"), 512)
+        or 512,
+        architectures=as_texts(props.get("Architectures")) or ("x86_64",),
+        package_type=package_type, image_uri=image_uri,
+        image_build=image_build(res.metadata) if package_type == "Image" else None,
+        image_config=image_config(props.get("ImageConfig")),
+        environment=_environment(parts, fid, props, raw),
+        layers=_layer_ids(parts, fid, props, raw),
+        reserved_concurrency=as_int(props.get("ReservedConcurrentExecutions")),
+        provisioned_concurrency=as_int(as_map(props.get("ProvisionedConcurrencyConfig"))
+                                       .get("ProvisionedConcurrentExecutions"), 0) or 0,
+        auto_publish_alias=as_text(props.get("AutoPublishAlias")) if is_sam else None,
+        dead_letter=dead_letter,
+        event_invoke=event_invoke(parts, fid, props.get("EventInvokeConfig"),
+                                  parts.refs.dig(raw, "EventInvokeConfig"))
+        or pending.event_invoke,
+        function_url=url or pending.url,
+        events=(*events, *pending.triggers),
+        **_policies(parts, fid, props, raw),
+        at=res.at)
+    parts.functions.append(function)
+
+
+def _environment(parts: GraphParts, fid: str, props: Mapping[str, Any],
+                 raw: Any) -> tuple[tuple[str, str], ...]:
+    variables = as_map(as_map(props.get("Environment")).get("Variables"))
+    raw_vars = parts.refs.dig(raw, "Environment", "Variables")
+    out = []
+    for name, value in variables.items():
+        out.append((name, as_text(value) or ""))
+        raw_value = parts.refs.dig(raw_vars, name)
+        targets = parts.refs.refs_in(raw_value) if raw_value is not None else []
+        found = parts.refs.lookup(value)
+        for target in targets or ([found] if found else []):
+            if target != fid:
+                parts.edge(fid, target, EdgeKind.ENVIRONMENT, name)
+    return tuple(out)
+
+
+def _layer_ids(parts: GraphParts, fid: str, props: Mapping[str, Any], raw: Any) -> tuple[str, ...]:
+    out = []
+    for index, value in enumerate(as_list(props.get("Layers"))):
+        layer = parts.refs.target_or_text(parts.refs.dig(raw, "Layers", index), value)
+        if layer:
+            out.append(layer)
+            parts.edge(fid, layer, EdgeKind.LAYER)
+    return tuple(out)
+
+
+def _policies(parts: GraphParts, fid: str, props: Mapping[str, Any], raw: Any) -> dict[str, Any]:
+    """SAM Policies: a managed policy name/ARN, a list of them, policy templates
+    ({"SQSSendMessagePolicy": {"QueueName": ...}}) and inline policy documents."""
+    value = props.get("Policies")
+    entries = value if isinstance(value, list) else [value] if value is not None else []
+    raw_value = parts.refs.dig(raw, "Policies")
+    names: list[str] = []
+    targets: list[str] = []
+    for index, entry in enumerate(entries):
+        raw_entry = parts.refs.dig(raw_value, index) if isinstance(raw_value, list) \
+            else raw_value
+        if not isinstance(entry, dict):
+            if (text := as_text(entry)) is not None:
+                names.append(text)
+            continue
+        is_document = "Statement" in entry
+        labels = ["inline policy"] if is_document else list(entry)
+        names.extend(labels)
+        for label in labels:
+            part = raw_entry if is_document else parts.refs.dig(raw_entry, label)
+            found = parts.refs.refs_in(part)
+            if not found and not is_document:
+                found = [t for v in as_map(entry.get(label)).values()
+                         if (t := parts.refs.lookup(v))]
+            for target in found:
+                if target != fid:
+                    targets.append(target)
+                    parts.edge(fid, target, EdgeKind.POLICY, label)
+    return {"policies": tuple(names), "policy_resources": tuple(dict.fromkeys(targets))}
+
+
+def _dead_letter(parts: GraphParts, fid: str, props: Mapping[str, Any], raw: Any,
+                 is_sam: bool) -> Destination | None:
+    key = "DeadLetterQueue" if is_sam else "DeadLetterConfig"
+    config = as_map(props.get(key))
+    target = parts.refs.target_or_text(parts.refs.dig(raw, key, "TargetArn"),
+                                       config.get("TargetArn"))
+    if not target:
+        return None
+    parts.edge(fid, target, EdgeKind.DEAD_LETTER)
+    return Destination(type=as_text(config.get("Type")), target=target)
+
+
+def event_invoke(parts: GraphParts, fid: str, value: Any, raw: Any) -> EventInvoke | None:
+    if not isinstance(value, dict):
+        return None
+    destinations = as_map(value.get("DestinationConfig"))
+    found: dict[str, Destination | None] = {}
+    for key, kind in (("OnSuccess", EdgeKind.ON_SUCCESS), ("OnFailure", EdgeKind.ON_FAILURE)):
+        config = as_map(destinations.get(key))
+        target = parts.refs.target_or_text(
+            parts.refs.dig(raw, "DestinationConfig", key, "Destination"),
+            config.get("Destination"))
+        kind_text = as_text(config.get("Type"))
+        # SAM creates the queue or topic itself when Destination is left out.
+        if not target and kind_text:
+            target = f"(a new {kind_text} destination SAM creates)"
+        found[key] = Destination(type=kind_text, target=target) if target else None
+        parts.edge(fid, target, kind)
+    return EventInvoke(max_event_age_s=as_int(value.get("MaximumEventAgeInSeconds")),
+                       max_retry_attempts=as_int(value.get("MaximumRetryAttempts")),
+                       on_success=found["OnSuccess"], on_failure=found["OnFailure"])
+
+
+def _sam_function_url(parts: GraphParts, res: Resource,
+                      props: Mapping[str, Any]) -> FunctionUrl | None:
+    config = props.get("FunctionUrlConfig")
+    if not isinstance(config, dict):
+        return None
+    url = FunctionUrl(logical_id=f"{res.logical_id}Url", function=res.logical_id,
+                      auth_type=as_text(config.get("AuthType")) or "AWS_IAM",
+                      invoke_mode=as_text(config.get("InvokeMode")) or "BUFFERED",
+                      cors=http_cors(config.get("Cors")),
+                      at=key_at(props, "FunctionUrlConfig", res.at))
+    parts.urls.append(url)
+    return url
+
+
+def image_build(metadata: Any) -> ImageBuild | None:
+    """Metadata that builds an Image function, as `sam build` reads it: DockerContext and
+    Dockerfile are both needed, DockerTag defaults to "latest"."""
+    meta = as_map(metadata)
+    context, dockerfile = as_text(meta.get("DockerContext")), as_text(meta.get("Dockerfile"))
+    if not context or not dockerfile:
+        return None
+    args = as_map(meta.get("DockerBuildArgs"))
+    return ImageBuild(
+        docker_context=context, dockerfile=dockerfile,
+        docker_tag=as_text(meta.get("DockerTag")) or "latest",
+        image_name=as_text(meta.get("DockerImage")),
+        build_args=tuple((str(k), as_text(v) or "") for k, v in args.items()),
+        target=as_text(meta.get("DockerBuildTarget")))
+
+
+def image_config(value: Any) -> ImageConfig | None:
+    """ImageConfig: Command, EntryPoint (lists) and WorkingDirectory."""
+    config = as_map(value)
+    if not config:
+        return None
+    return ImageConfig(
+        command=as_texts(config["Command"]) if "Command" in config else None,
+        entry_point=as_texts(config["EntryPoint"]) if "EntryPoint" in config else None,
+        working_directory=as_text(config.get("WorkingDirectory")))
