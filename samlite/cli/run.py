@@ -1,0 +1,213 @@
+"""The commands that run functions: `invoke` (like `sam local invoke`), `start-lambda`,
+`up` (the whole app) and `trigger` (fire a schedule or S3 trigger in a running `up`)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from samlite.cli.options import (
+    app_options,
+    console_log,
+    console_progress,
+    log_format,
+    run_options,
+    running_samlite,
+    say,
+    serve_until_interrupted,
+    template_options,
+    template_paths,
+)
+from samlite.errors import UsageError
+
+
+@click.command()
+@click.argument("function", required=False)
+@click.option("-e", "--event", help="JSON event file, or - to read stdin [default: {}].")
+@click.option("-t", "--template", "template_option", help="Template file (SAM CLI's flag).")
+@click.option("--aws-endpoint-url", default=None,
+              help="The AWS endpoint the function's SDK calls (AWS_ENDPOINT_URL) "
+              "[default: a running `samlite up` on 127.0.0.1:3001, if there is one].")
+@run_options
+@template_options
+def invoke(function: str | None, event: str | None, template_option: str | None,
+           aws_endpoint_url: str | None, runtime: str,
+           env_vars: str | None, account_concurrency: int, idle_timeout_s: float,
+           parameter_overrides: tuple[str, ...], config_file: str | None,
+           config_env: str) -> None:
+    """Invoke FUNCTION once: the response on stdout, logs on stderr, exit 1 if it failed.
+
+    FUNCTION is a logical id (or FunctionName); a template with one function needs none.
+    With a `samlite up` running, the function's AWS calls go to its buckets and queues.
+    """
+    from samlite.app.root import invoke_function, read_event
+
+    [path] = template_paths((), template_option)
+    endpoint = aws_endpoint_url or running_samlite("http://127.0.0.1:3001")
+    if endpoint and not aws_endpoint_url:
+        say("endpoint", f"The function's AWS calls go to the samlite up running at "
+            f"{endpoint}", err=True)
+    options = app_options(path, "local invoke", runtime=runtime, env_vars=env_vars,
+                          overrides=parameter_overrides, config_file=config_file,
+                          config_env=config_env, account_concurrency=account_concurrency,
+                          idle_timeout_s=idle_timeout_s, aws_endpoint_url=endpoint)
+    payload = read_event(event, stdin=sys.stdin.buffer)
+    console = console_log()
+    result = invoke_function(path, function, payload, options, log=console)
+    console.flush()   # the logs first, then the response, as sam local invoke shows them
+    click.echo(result.payload.decode("utf-8", errors="replace"))
+    sys.exit(1 if result.is_error else 0)
+
+
+@click.command("start-lambda")
+@click.option("-t", "--template", "template_option", help="Template file (SAM CLI's flag).")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("-p", "--port", default=3001, show_default=True, type=click.IntRange(0, 65535),
+              help="Port to listen on (0: any free port).")
+@run_options
+@template_options
+def start_lambda(template_option: str | None, host: str, port: int, runtime: str,
+                 env_vars: str | None, account_concurrency: int, idle_timeout_s: float,
+                 parameter_overrides: tuple[str, ...], config_file: str | None,
+                 config_env: str) -> None:
+    """Serve the Lambda Invoke API for the template's functions until Ctrl-C, like
+    `sam local start-lambda`: boto3 or `aws lambda invoke --endpoint-url` call it."""
+    from samlite.app.root import App
+
+    [path] = template_paths((), template_option)
+    options = app_options(path, "local start-lambda", runtime=runtime, env_vars=env_vars,
+                          overrides=parameter_overrides, config_file=config_file,
+                          config_env=config_env, host=host, aws_port=port,
+                          aws_port_flag="--port", account_concurrency=account_concurrency,
+                          idle_timeout_s=idle_timeout_s)
+    app = App(path, options, log=console_log(), progress=console_progress())
+
+    def announce() -> None:
+        click.echo(f"Lambda Invoke API on {app.endpoint_url} (Ctrl-C to stop)")
+        rows = [("FUNCTION", "RUNTIME", "HANDLER")]
+        rows += [(s.logical_id, s.runtime or "-", s.handler or "-") for s in app.functions]
+        widths = [max((len(row[i]) for row in rows), default=0) for i in range(3)]
+        for row in rows:
+            click.echo("  " + "  ".join(cell.ljust(widths[i])
+                                        for i, cell in enumerate(row)).rstrip())
+        sys.stdout.flush()
+
+    serve_until_interrupted(app, announce)
+    click.echo("Stopped.", err=True)
+
+
+@click.command()
+@click.option("-t", "--template", "template_option", help="Template file (SAM CLI's flag).")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("-p", "--port", default=3000, show_default=True, type=click.IntRange(0, 65535),
+              help="HTTP port of the APIs (0: any free port).")
+@click.option("--aws-port", default=3001, show_default=True, type=click.IntRange(0, 65535),
+              help="Port of the local AWS endpoint (S3, SQS and the Lambda Invoke API).")
+@click.option("--watch/--no-watch", default=True, show_default=True,
+              help="Reload code and template as they are saved.")
+@click.option("--state-dir", default=".samlite", show_default=True,
+              help="Where buckets, queues and pending events are kept, relative to the "
+              "template's folder.")
+@click.option("--reset", is_flag=True,
+              help="Start clean: forget stored objects, messages and pending events.")
+@click.option("--clock-speed", default=1.0, show_default=True,
+              type=click.FloatRange(min=0, min_open=True),
+              help="Run schedules' clock this many times faster (1440: a day in a minute).")
+@click.option("--retry-delay-scale", default=1.0, show_default=True,
+              type=click.FloatRange(min=0),
+              help="Multiply Lambda's waits between asynchronous retries (1 and 2 minutes).")
+@run_options
+@template_options
+def up(template_option: str | None, host: str, port: int, aws_port: int, watch: bool,
+       state_dir: str, reset: bool, clock_speed: float, retry_delay_scale: float,
+       runtime: str, env_vars: str | None, account_concurrency: int,
+       idle_timeout_s: float, parameter_overrides: tuple[str, ...], config_file: str | None,
+       config_env: str) -> None:
+    """Run the whole app: every function with its HTTP routes, function URLs, buckets,
+    queues and schedules, on a local AWS endpoint (S3, SQS, Lambda) that keeps its data,
+    with code reloaded as it is saved. Ctrl-C stops everything."""
+    from samlite.app.root import App, runtime_notice
+    from samlite.cli.summary import startup_lines
+
+    [path] = template_paths((), template_option)
+
+    def options() -> Any:
+        return app_options(path, "local start-api", runtime=runtime, env_vars=env_vars,
+                           overrides=parameter_overrides, config_file=config_file,
+                           config_env=config_env, host=host, aws_port=aws_port,
+                           http_port=port, account_concurrency=account_concurrency,
+                           idle_timeout_s=idle_timeout_s,
+                           state_dir=(path.resolve().parent / state_dir),
+                           reset_state=reset, clock_speed=clock_speed,
+                           retry_delay_scale=retry_delay_scale)
+
+    app = App(path, options(), log=console_log(), progress=console_progress())
+    app.reload_options = options
+    project = path.resolve().parent
+    app.reload_files = tuple(p for p in (project / (config_file or "samconfig.toml"),
+                                         Path(env_vars).resolve() if env_vars else None)
+                             if p is not None)
+
+    def announce() -> None:
+        for warning in app.warnings:
+            say("warning", str(warning), err=True)
+        for notice in app.runtime_notices():
+            say("warning", notice, err=True)
+        say("runtime", runtime_notice(app.runtime_choice))
+        gateway = app.gateway
+        for line in [] if log_format() == "json" else startup_lines(
+                app.graph, app.functions, runtime_kind=app.runtime_kind,
+                route_lines=gateway.route_lines() if gateway else [],
+                function_urls=gateway.function_urls() if gateway else {},
+                skipped_authorizers=gateway.skipped_authorizers if gateway else (),
+                endpoint_url=app.endpoint_url,
+                next_fires=app.scheduler.next_fires() if app.scheduler else (),
+                state_dir=state_dir):
+            click.echo(line)
+        if watch:
+            app.watch(on_reload=lambda line: say("reload", line))
+        serves_http = gateway is not None and (gateway.route_lines() or gateway.function_urls())
+        where = gateway.url if serves_http and gateway else \
+            f"AWS endpoint {app.endpoint_url} (no HTTP routes)"
+        if log_format() == "json":
+            say("ready", f"samlite is ready: {where}", url=gateway.url if gateway else None,
+                aws_endpoint=app.endpoint_url,
+                function_urls=gateway.function_urls() if gateway else {},
+                functions=[spec.logical_id for spec in app.functions])
+        else:
+            click.echo(f"\nsamlite is ready: {where} (Ctrl-C to stop)")
+        sys.stdout.flush()
+
+    serve_until_interrupted(app, announce)
+    click.echo("Stopped.", err=True)
+
+
+@click.command()
+@click.argument("name")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Where the running `samlite up` listens.")
+@click.option("--aws-port", default=3001, show_default=True, type=click.IntRange(1, 65535),
+              help="The --aws-port of the running `samlite up`.")
+def trigger(name: str, host: str, aws_port: int) -> None:
+    """Fire trigger NAME now in a running `samlite up`: a schedule (its logical id, as the
+    startup table lists it) fires; an S3 trigger (its event id) replays the bucket's newest
+    matching object as an upload. Prints the request id of the invocation it started."""
+    import json
+    import urllib.error
+    import urllib.request
+
+    url = f"http://{host}:{aws_port}/_samlite/triggers/{name}"
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, method="POST"),
+                                    timeout=10) as reply:
+            answer = json.loads(reply.read())
+    except urllib.error.HTTPError as exc:
+        message = json.loads(exc.read() or b"{}").get("message", str(exc))
+        raise UsageError(message) from exc
+    except (urllib.error.URLError, OSError) as exc:
+        raise UsageError(f"no samlite up answers on {host}:{aws_port} ({exc}); start it, or "
+                         "pass the --aws-port it uses") from exc
+    click.echo(f"{name} fired: RequestId {answer['requestId']}")
