@@ -23,6 +23,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("dialects", ("samlite.dialects",)),
     ("graph", ("samlite.graph",)),
     ("validation", ("samlite.validation",)),
+    ("build", ("samlite.build",)),
     ("runtime", ("samlite.runtime",)),
     ("http", ("samlite.http",)),
     ("aws", ("samlite.aws",)),
