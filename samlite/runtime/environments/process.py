@@ -27,6 +27,7 @@ from pathlib import Path
 from samlite.errors import EnvironmentStartError
 from samlite.runtime.environments.base import EnvironmentSettings, Exit
 from samlite.runtime.environments.host_files import LineForwarder, TmpUsage, signal_name
+from samlite.runtime.environments.private_dirs import cache_root, private_dir
 from samlite.runtime.spec import FunctionSpec, lambda_variables
 
 PYTHON_LOOP = Path(__file__).resolve().parents[1] / "python_loop.py"
@@ -79,9 +80,11 @@ AWS_SDK_PACKAGES = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "
 @functools.cache
 def aws_sdk_dir() -> Path | None:
     """A folder holding (links to) samlite's boto3 and its dependencies, for functions that
-    run on another Python; None when boto3 is not installed beside samlite."""
+    run on another Python; None when boto3 is not installed beside samlite. It lives in the
+    user's private cache (private_dirs.py): it goes on functions' PYTHONPATH, so a folder
+    another user could make first would run their code."""
+    import hashlib
     import importlib.util
-    import tempfile
 
     sources = []
     for name in AWS_SDK_PACKAGES:
@@ -93,11 +96,8 @@ def aws_sdk_dir() -> Path | None:
         origin = Path(found.origin)
         sources.append(origin.parent if origin.name == "__init__.py" else origin)
     # One folder per samlite installation, shared by its processes (links only, no copies).
-    import hashlib
-
     tag = hashlib.sha256(sys.prefix.encode()).hexdigest()[:12]
-    folder = Path(tempfile.gettempdir()) / f"samlite-aws-sdk-{os.getuid()}-{tag}"
-    folder.mkdir(exist_ok=True)
+    folder = private_dir(private_dir(cache_root()) / f"aws-sdk-{tag}")
     for source in sources:
         link = folder / source.name
         if link.is_symlink() and link.resolve() != source.resolve():
