@@ -78,7 +78,7 @@ def run_dir(parent: Path) -> Path:
     private_dir(parent)
     remove_ended_runs(parent)
     pid = os.getpid()
-    return Path(tempfile.mkdtemp(prefix=f"{pid}.{_start_time(pid)}-", dir=parent))
+    return Path(tempfile.mkdtemp(prefix=f"{pid}.{process_start_time(pid)}-", dir=parent))
 
 
 def remove_ended_runs(parent: Path) -> list[Path]:
@@ -91,13 +91,13 @@ def remove_ended_runs(parent: Path) -> list[Path]:
             if match is None or not entry.is_dir() or entry.is_symlink():
                 continue
             pid = int(match["pid"])
-            if _start_time(pid) != int(match["started"]):
+            if process_start_time(pid) != int(match["started"]):
                 shutil.rmtree(entry, ignore_errors=True)
                 removed.append(entry)
     return removed
 
 
-def _start_time(pid: int) -> int:
+def process_start_time(pid: int) -> int:
     """When a process started, in clock ticks since boot (/proc/<pid>/stat, field 22; see
     proc(5)); -1 when there is no such process. Without /proc, 1 for any live process."""
     try:
