@@ -6,6 +6,7 @@ SamliteError                exit 1: expected, explained to the user
   UnreadableFile            a file that is missing, unreadable or not text; exit 2
   ConfigError               samconfig.toml, --parameter-overrides, --env-vars; exit 2
   EnvironmentStartError     a process or container would not start (names the function)
+  UnsafeFolder              a cache folder samlite would run code from is not private
   DockerUnavailable         no Docker engine answers; says how to start one; exit 3
 
 Anything else raised is a bug: the CLI asks for a report and `--debug` shows the traceback.
@@ -86,6 +87,11 @@ class ConfigError(SamliteError):
 
 class EnvironmentStartError(SamliteError):
     """An execution environment could not start (names the function and why)."""
+
+
+class UnsafeFolder(SamliteError):
+    """A folder samlite keeps code or files in (its cache, an environment's /tmp) is not a
+    real folder that only this user owns and can write; names it and says what to do."""
 
 
 class DockerUnavailable(SamliteError):

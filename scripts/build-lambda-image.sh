@@ -79,7 +79,13 @@ CONTENT_HASH=$(printf '%s\n' "script $(sha256sum <"$SCRIPT" | cut -d' ' -f1)" \
   | sha256sum | cut -c1-12)
 HASH_TAG="$REPO:${PYTHON_VERSION}-${CONTENT_HASH}"
 
-mkdir -p "$CACHE_DIR"
+# The cached Debian root becomes the image: the folder must be ours and writable by no one
+# else, or another local user could plant a root first (issue 13; as samlite's private_dirs.py).
+mkdir -p -m 700 "$CACHE_DIR"
+[ -d "$CACHE_DIR" ] && [ ! -L "$CACHE_DIR" ] && [ "$(stat -c %u "$CACHE_DIR")" = "$(id -u)" ] \
+  && [ -z "$(find "$CACHE_DIR" -maxdepth 0 -perm /022)" ] \
+  || die "$CACHE_DIR is not a folder only you own and can write; remove it or pass --cache-dir"
+chmod 700 "$CACHE_DIR"
 exec 9>"$CACHE_DIR/build.lock"
 flock -w 900 9 || die "another build holds $CACHE_DIR/build.lock for over 15 minutes"
 

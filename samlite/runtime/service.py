@@ -18,7 +18,6 @@ import logging
 import os
 import queue
 import shutil
-import tempfile
 import threading
 import time
 import uuid
@@ -37,6 +36,7 @@ from samlite.runtime.environments.base import (
     EnvironmentSettings,
     Exit,
 )
+from samlite.runtime.environments.private_dirs import cache_root, run_dir
 from samlite.runtime.invocation import (
     OUT_OF_MEMORY_ERROR_TYPE,
     RESPONSE_TOO_LARGE_ERROR_TYPE,
@@ -244,7 +244,7 @@ class LambdaService:
         self.endpoint_url = endpoint_url
         self.progress = progress
         self._own_tmp = tmp_root is None
-        self.tmp_root = tmp_root or Path(tempfile.mkdtemp(prefix="samlite-tmp-"))
+        self.tmp_root = tmp_root or run_dir(cache_root() / "environments")
         self.hub = RuntimeApiHub()
         self._lock = threading.Lock()
         self._envs: dict[str, list[_Env]] = {name: [] for name in self._specs}

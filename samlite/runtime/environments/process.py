@@ -5,8 +5,10 @@ once and then polls the Runtime API; `provided*` runtimes run the function's `bo
 which speaks the Runtime API itself. The process gets Lambda's environment variables and
 nothing of the caller's, its own /tmp (TMPDIR), layers on PYTHONPATH as Lambda lays them
 out under /opt, and RLIMIT_FSIZE = EphemeralStorage, so no single file outgrows /tmp.
-Memory is sampled by the service (see memory_used_mb); the process is its own session, so
-a Ctrl-C in the terminal reaches samlite, which then stops it.
+The process is its own session (a Ctrl-C in the terminal reaches samlite, which stops it),
+and it and every process it starts form one tree (process_tree.py): the runtime's end is
+seen by waitpid, and then, or at a kill or stop, the whole tree ends; while it lives, the
+tree's memory, process count and /tmp total are checked against the function's limits.
 """
 
 from __future__ import annotations
@@ -24,13 +26,19 @@ import threading
 from collections.abc import Iterable
 from pathlib import Path
 
+from samlite.clock import Clock, SystemClock
 from samlite.errors import EnvironmentStartError
 from samlite.runtime.environments.base import EnvironmentSettings, Exit
 from samlite.runtime.environments.host_files import LineForwarder, TmpUsage, signal_name
+from samlite.runtime.environments.private_dirs import cache_root, private_dir
+from samlite.runtime.environments.process_tree import MAX_PROCESSES, TreeFactory, tree_kinds
 from samlite.runtime.spec import FunctionSpec, lambda_variables
 
 PYTHON_LOOP = Path(__file__).resolve().parents[1] / "python_loop.py"
-_PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
+_MIB = 1024 * 1024
+WATCH_INTERVAL_S = 0.1     # how often a live environment's process count and /tmp are checked
+MEMORY_SAMPLE_S = 0.05     # the least time between two samples of the whole tree's memory
+_DRAIN_WAIT_S = 1.0        # longest wait for the last output once the tree is dead
 # What the child keeps of the caller's environment: enough to find programs and locales.
 _INHERITED = ("PATH", "LANG", "LC_ALL", "SYSTEMROOT")
 
@@ -79,9 +87,11 @@ AWS_SDK_PACKAGES = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "
 @functools.cache
 def aws_sdk_dir() -> Path | None:
     """A folder holding (links to) samlite's boto3 and its dependencies, for functions that
-    run on another Python; None when boto3 is not installed beside samlite."""
+    run on another Python; None when boto3 is not installed beside samlite. It lives in the
+    user's private cache (private_dirs.py): it goes on functions' PYTHONPATH, so a folder
+    another user could make first would run their code."""
+    import hashlib
     import importlib.util
-    import tempfile
 
     sources = []
     for name in AWS_SDK_PACKAGES:
@@ -93,11 +103,8 @@ def aws_sdk_dir() -> Path | None:
         origin = Path(found.origin)
         sources.append(origin.parent if origin.name == "__init__.py" else origin)
     # One folder per samlite installation, shared by its processes (links only, no copies).
-    import hashlib
-
     tag = hashlib.sha256(sys.prefix.encode()).hexdigest()[:12]
-    folder = Path(tempfile.gettempdir()) / f"samlite-aws-sdk-{os.getuid()}-{tag}"
-    folder.mkdir(exist_ok=True)
+    folder = private_dir(private_dir(cache_root()) / f"aws-sdk-{tag}")
     for source in sources:
         link = folder / source.name
         if link.is_symlink() and link.resolve() != source.resolve():
@@ -158,13 +165,21 @@ def python_path(spec_code_dir: Path, layer_dirs: tuple[Path, ...], version: str)
 
 
 class ProcessEnvironment:
-    def __init__(self, settings: EnvironmentSettings) -> None:
+    def __init__(self, settings: EnvironmentSettings, *, trees: TreeFactory | None = None,
+                 clock: Clock | None = None) -> None:
         self.settings = settings
+        self._clock = clock or SystemClock()
         self._process: subprocess.Popen[bytes] | None = None
         self._exited = threading.Event()
         self._output = LineForwarder(settings.on_output)
         self._status_fd: int | None = None
         self._tmp = TmpUsage(settings.tmp_dir)
+        self._tree = (trees or tree_kinds())(settings.env_id, settings.spec.memory_mb)
+        self._peak_bytes = 0
+        self._sampled_at = -1.0
+        self._sample_lock = threading.Lock()
+        self._pump_thread: threading.Thread | None = None
+        self._threads: list[threading.Thread] = []
 
     @staticmethod
     def prepare(specs: Iterable[FunctionSpec]) -> None:
@@ -215,26 +230,42 @@ class ProcessEnvironment:
         if not spec.code_dir.is_dir():
             raise EnvironmentStartError(f"{spec.logical_id}: CodeUri folder {spec.code_dir} "
                                         "does not exist")
+        command = self.command()
+        program = shutil.which(command[0])
+        if program is None:   # said here: behind the tree's launcher it would only exit 127
+            reason = "Permission denied" if Path(command[0]).exists() else \
+                "No such file or directory"
+            raise EnvironmentStartError(f"{spec.logical_id}: cannot start {command[0]}: {reason}")
         self.settings.tmp_dir.mkdir(parents=True, exist_ok=True)
         try:
             self._process = subprocess.Popen(
-                self.command(), cwd=spec.code_dir, env=self.environment(),
+                [*self._tree.launch_prefix(), *command], cwd=spec.code_dir,
+                env=self.environment() | self._tree.variables(),
                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                 start_new_session=True)
         except OSError as exc:
+            self._tree.close()
             raise EnvironmentStartError(
-                f"{spec.logical_id}: cannot start {self.command()[0]}: {exc.strerror}") from exc
+                f"{spec.logical_id}: cannot start {command[0]}: {exc.strerror}") from exc
+        self._tree.started(self._process.pid)
         # Set from outside (prlimit), not in a preexec_fn: that is unsafe with threads. The
         # runtime has not imported the handler yet, so nothing has written to /tmp.
         storage_bytes = spec.ephemeral_storage_mb * 1024 * 1024
         with contextlib.suppress(OSError, AttributeError):   # AttributeError: not Linux
             resource.prlimit(self._process.pid, resource.RLIMIT_FSIZE,
                              (storage_bytes, storage_bytes))
-        threading.Thread(target=self._pump, name=f"out-{spec.logical_id}",
-                         daemon=True).start()
+        self._pump_thread = threading.Thread(target=self._pump, name=f"out-{spec.logical_id}",
+                                             daemon=True)
+        self._threads = [self._pump_thread,
+                         threading.Thread(target=self._wait_for_exit,
+                                          name=f"exit-{spec.logical_id}", daemon=True),
+                         threading.Thread(target=self._watch, name=f"watch-{spec.logical_id}",
+                                          daemon=True)]
+        for thread in self._threads:
+            thread.start()
 
     def _pump(self) -> None:
-        """Forward output line by line, then report the exit once the pipe closes."""
+        """Forward output line by line until the pipe closes (every holder has ended)."""
         process = self._process
         if process is None or process.stdout is None:
             return
@@ -246,17 +277,54 @@ class ProcessEnvironment:
             if not self._output.read(fd):
                 break
         self._output.finish()
+
+    def _wait_for_exit(self) -> None:
+        """Report the runtime's end when the process ends (waitpid), not when its output pipe
+        closes: a child may hold the pipe open. Its whole tree goes with it, as Lambda resets
+        the sandbox when the runtime exits."""
+        process = self._process
+        if process is None:
+            return
         code = process.wait()
+        out_of_memory = self._tree.out_of_memory()
+        self._tree.kill()
+        if self._pump_thread is not None:   # the pipe's holders are gone: the rest arrives
+            self._pump_thread.join(_DRAIN_WAIT_S)
         if self._status_fd is not None:
             with contextlib.suppress(OSError):
                 os.close(self._status_fd)
             self._status_fd = None
         self._exited.set()
         self.settings.on_exit(Exit(exit_code=None if code < 0 else code,
-                                   signal_name=signal_name(-code) if code < 0 else None))
+                                   signal_name=signal_name(-code) if code < 0 else None,
+                                   out_of_memory=out_of_memory))
+
+    def _watch(self) -> None:
+        """While the runtime lives, keep the tree within Lambda's limits that no kernel
+        enforces here: its process count and the total size of its /tmp."""
+        spec = self.settings.spec
+        while not self._exited.wait(WATCH_INTERVAL_S):
+            self._sample_memory()
+            tasks = self._tree.task_count()
+            cap = getattr(self._tree, "max_processes", MAX_PROCESSES)
+            if tasks > cap:
+                self._end(f"the function runs {tasks} processes and threads, more than "
+                          f"Lambda's {cap}")
+                return
+            storage_mb = self._tmp.used_mb()
+            if storage_mb > spec.ephemeral_storage_mb:
+                self._end(f"/tmp holds {storage_mb:.0f} MB, more than EphemeralStorage "  # noqa: S108 - a message
+                          f"{spec.ephemeral_storage_mb} MB (Lambda would fail the writes "
+                          "with No space left on device)")
+                return
+
+    def _end(self, reason: str) -> None:
+        self.settings.on_output(f"samlite: {reason}; ending this environment")
+        self.kill()
 
     def alive(self) -> bool:
-        return self._process is not None and self._process.poll() is None
+        return self._process is not None and not self._exited.is_set() \
+            and self._process.returncode is None
 
     def settle_output(self, timeout_s: float = 0.05) -> None:
         """Wait (briefly) until what the runtime has written so far has been forwarded; for
@@ -267,33 +335,51 @@ class ProcessEnvironment:
         self._output.settle(process.stdout.fileno, timeout_s)
 
     def kill(self) -> None:
-        self._signal(signal.SIGKILL)
-
-    def stop(self, *, grace_s: float = 2.0) -> None:
+        """Every process of the environment, the runtime's `setsid` children too."""
         if self._process is None:
             return
-        self._signal(signal.SIGTERM)
-        if not self._exited.wait(grace_s):
-            self._signal(signal.SIGKILL)
-            self._exited.wait(grace_s)
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self._process.pid, signal.SIGKILL)
+        self._tree.kill()
+
+    def stop(self, *, grace_s: float = 2.0) -> None:
+        """SIGTERM to the runtime's group, then the whole tree killed after `grace_s`;
+        returns once it is gone and its threads have ended (each wait bounded)."""
+        if self._process is None:
+            return
+        if not self._exited.is_set():
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self._process.pid, signal.SIGTERM)
+            if not self._exited.wait(grace_s):
+                self.kill()
+                self._exited.wait(grace_s)
+        self._tree.close()
+        for thread in self._threads:
+            if thread is not threading.current_thread():
+                thread.join(grace_s)
         shutil.rmtree(self.settings.tmp_dir, ignore_errors=True)
 
-    def _signal(self, sig: signal.Signals) -> None:
-        if self._process is not None and self._process.poll() is None:
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(self._process.pid, sig)
-
     def memory_used_mb(self) -> int:
-        """Peak resident memory (VmHWM) of the runtime process, from /proc."""
-        return self._status_kb("VmHWM:") // 1024
+        """The most memory the environment has held: the runtime's own peak (VmHWM), or all
+        its processes together when that was more (sampled)."""
+        self._sample_memory()
+        return max(self._peak_bytes // _MIB, self._status_kb("VmHWM:") // 1024)
 
     def memory_now_mb(self) -> int:
         return self._status_kb("VmRSS:") // 1024
 
+    def _sample_memory(self) -> None:
+        with self._sample_lock:
+            now = self._clock.monotonic()
+            if now - self._sampled_at < MEMORY_SAMPLE_S or self._exited.is_set():
+                return
+            self._sampled_at = now
+            self._peak_bytes = max(self._peak_bytes, self._tree.memory_bytes())
+
     def _status_kb(self, field: str) -> int:
         # /proc/<pid>/status is kept open and re-read with pread: this runs after every
         # invoke and every 20 ms while one is running.
-        if self._process is None:
+        if self._process is None or self._exited.is_set():
             return 0
         try:
             if self._status_fd is None:
