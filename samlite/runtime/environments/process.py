@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from samlite.errors import EnvironmentStartError
-from samlite.runtime.environments.base import EnvironmentSettings, Exit
+from samlite.runtime.environments.base import RUNTIME_TOKEN_VARIABLE, EnvironmentSettings, Exit
 from samlite.runtime.environments.host_files import LineForwarder, TmpUsage, signal_name
 from samlite.runtime.spec import FunctionSpec, lambda_variables
 
@@ -208,6 +208,7 @@ class ProcessEnvironment:
             # Never bytecode of the user's code: a cached .pyc is trusted on mtime (whole
             # seconds) and size, so a same-size save within a second would run old code.
             variables["PYTHONDONTWRITEBYTECODE"] = "1"
+            variables[RUNTIME_TOKEN_VARIABLE] = self.settings.runtime_token
         return variables
 
     def start(self) -> None:
