@@ -240,7 +240,7 @@ def test_another_local_process_cannot_take_or_answer_a_functions_invocation(
         "import os\n"
         "def handler(event, context):\n"
         "    return {'api': os.environ['AWS_LAMBDA_RUNTIME_API'],\n"
-        "            'token_visible': any('TOKEN' in name for name in os.environ),\n"
+        "            'token_visible': '_SAMLITE_RUNTIME_TOKEN' in os.environ,\n"
         "            'event': event}\n", encoding="utf-8")
     spec = FunctionSpec(logical_id="Fn", function_name="Fn", handler="app.handler",
                         runtime=f"python{sys.version_info.major}.{sys.version_info.minor}",
