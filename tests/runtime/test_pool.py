@@ -16,7 +16,6 @@ from samlite.clock import ManualClock
 from samlite.runtime.invocation import Invocation
 from samlite.runtime.service import LambdaService
 from samlite.runtime.spec import FunctionSpec
-from samlite.testing import wait_for
 
 from .fakes import REAL_WAIT_S, DirectRuntimeApis, FakeEnvironments, Handler
 
@@ -68,8 +67,8 @@ def test_a_timeout_is_measured_on_the_services_clock(
         release.wait(REAL_WAIT_S)
         return b"{}"
 
-    service, environments = fake_service(tmp_path, services, clock, slow,
-                                         fields={"timeout_s": 900})
+    service, _ = fake_service(tmp_path, services, clock, slow,
+                              fields={"timeout_s": 900})
     results: list[dict] = []
     worker = threading.Thread(
         target=lambda: results.append(json.loads(service.invoke("Fn", b"{}").payload)))
@@ -120,7 +119,7 @@ def test_stress_every_invoke_gets_one_answer_and_none_from_old_code_after_a_recy
         tmp_path: Path, services: list[LambdaService], clock: ManualClock) -> None:
     # idle_timeout_s=0: every idle environment may be reaped at any moment.
     service, environments = fake_service(tmp_path, services, clock, idle_timeout_s=0.0,
-                                         fields={"timeout_s": 900})
+                              fields={"timeout_s": 900})
     settled = [environments.code.version]   # the newest version a returned recycle promised
     answers: dict[str, int] = {}
     stale: list[tuple[int, int]] = []
