@@ -42,6 +42,10 @@ MALFORMED_HANDLER_NAME = "Runtime.MalformedHandlerName"
 LAMBDA_CONTEXT_UNMARSHAL_ERROR = "Runtime.LambdaContextUnmarshalError"
 
 ERROR_TYPE_HEADER = "Lambda-Runtime-Function-Error-Type"
+# samlite's Runtime API serves only the runtime that shows this environment's secret
+# (runtime_api.py's TOKEN_VARIABLE and TOKEN_HEADER, repeated: this script imports nothing).
+TOKEN_VARIABLE = "_SAMLITE_RUNTIME_TOKEN"  # noqa: S105 - a name, not the secret
+TOKEN_HEADER = "X-Samlite-Runtime-Token"  # noqa: S105 - a name, not the secret
 
 # Logged before an init error (awslambdaric's lambda_literals.py), "\r" included.
 UNHANDLED_EXCEPTION_WARNING = (
@@ -122,8 +126,9 @@ def _int_or_zero(text: str | None) -> int:
 class RuntimeApi:
     """One keep-alive HTTP/1.1 connection to the Runtime API, reopened if the server closed it."""
 
-    def __init__(self, address: str) -> None:
+    def __init__(self, address: str, token: str = "") -> None:
         self._connection = _NoDelayConnection(address)
+        self._auth = {TOKEN_HEADER: token} if token else {}
 
     def next(self) -> Invocation:
         response, body = self._call("GET", f"{API_PREFIX}/invocation/next")
@@ -151,7 +156,7 @@ class RuntimeApi:
               headers: dict[str, Any] | None = None) -> tuple[http.client.HTTPResponse, bytes]:
         for attempt in (1, 2):
             try:
-                self._connection.request(method, path, body, headers or {})
+                self._connection.request(method, path, body, {**self._auth, **(headers or {})})
                 response = self._connection.getresponse()
                 return response, response.read()
             except (OSError, http.client.HTTPException) as exc:
@@ -591,7 +596,10 @@ def main() -> None:
     sys.stdout, sys.stderr = stdout, stderr
     json_format = os.environ.get("AWS_LAMBDA_LOG_FORMAT", "").upper() == "JSON"
     state = RequestState()
-    api = RuntimeApi(os.environ.get("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001"))
+    # Taken out of the environment before the handler loads: its code and its children
+    # have no use for it.
+    token = os.environ.pop(TOKEN_VARIABLE, "")
+    api = RuntimeApi(os.environ.get("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001"), token)
     runtime = Runtime(api, stdout, stderr, state, json_format=json_format)
     try:
         setup_logging(state, json_format=json_format,

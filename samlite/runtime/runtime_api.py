@@ -6,22 +6,33 @@ own function's invocations; one selector thread accepts for all of them, and eac
 connection is served by its own thread (a runtime keeps one connection open and blocks in
 /next). Nagle is off on every connection: with it, a warm invoke costs ~40-88 ms more.
 Paths, headers and status codes follow the "Using the Lambda runtime API for custom
-runtimes" page and its OpenAPI spec.
+runtimes" page and its OpenAPI spec; refusals use its ErrorResponse shape.
+
+Only the environment's own runtime is served: on Linux the connecting socket must belong to
+samlite's own user (peer.py), and an environment that runs samlite's runtime loop must also
+send its secret token (TOKEN_HEADER). Images' runtime clients cannot send one: they turn
+AWS_LAMBDA_RUNTIME_API into `host:port` only (awslambdaric's lambda_runtime_client.py hands
+it to http.client.HTTPConnection, which takes no path), so for them the port and the owner
+check are the guard. One /next at a time per environment.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hmac
 import json
 import logging
+import os
 import re
 import selectors
 import socket
 import threading
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Protocol
 
+from samlite.runtime import peer
 from samlite.runtime.invocation import Invocation
 
 log = logging.getLogger(__name__)
@@ -31,13 +42,24 @@ NEXT_PATH = f"{PREFIX}/invocation/next"
 INIT_ERROR_PATH = f"{PREFIX}/init/error"
 _INVOCATION_POST = re.compile(rf"^{PREFIX}/invocation/(?P<id>[^/]+)/(?P<what>response|error)$")
 ERROR_TYPE_HEADER = "Lambda-Runtime-Function-Error-Type"
+# samlite's own: python_loop.py sends its environment's token in it on every request.
+TOKEN_HEADER = "X-Samlite-Runtime-Token"  # noqa: S105 - a name, not the secret
 MAX_BODY_READ = 12 * 1024 * 1024   # read (and refuse) bodies past the limit up to this size
+LISTEN_BACKLOG = 1024              # socketserver's default of 5 drops connects under load
+POLL_SLICE_S = 1.0                 # how often a waiting /next checks its client is still there
+
+PeerCheck = Callable[[socket.socket], bool]
 
 
 @dataclass(frozen=True, slots=True)
 class NextInvocation:
     invocation: Invocation
     deadline_ms: int
+
+
+class NoWork(Enum):
+    NOT_YET = "not yet"      # nothing arrived within wait_s; ask again
+    SHUTDOWN = "shutdown"    # the environment is being stopped: hang up
 
 
 class PostOutcome(Enum):
@@ -49,8 +71,10 @@ class PostOutcome(Enum):
 class RuntimeBackend(Protocol):
     """The service's side of one environment's Runtime API."""
 
-    def next_invocation(self) -> NextInvocation | None:
-        """Block until there is work; None when the environment is being shut down."""
+    def next_invocation(self, *, wait_s: float,
+                        poller_gone: Callable[[], bool]) -> NextInvocation | NoWork:
+        """Wait up to `wait_s` for work. Once it has work, and before handing it over, it
+        asks `poller_gone()`; when the poller has gone it keeps the work for the next one."""
         ...
 
     def post_response(self, request_id: str, body: bytes) -> PostOutcome: ...
@@ -60,14 +84,66 @@ class RuntimeBackend(Protocol):
     def post_init_error(self, body: bytes, error_type: str | None) -> None: ...
 
 
+class RuntimeApis(Protocol):
+    """What the service needs of a Runtime API server (RuntimeApiHub; a fake in tests)."""
+
+    def open(self, backend: RuntimeBackend) -> str:
+        """A new endpoint serving `backend`; its host:port."""
+        ...
+
+    def require_token(self, address: str, token: str) -> None: ...
+
+    def close(self, address: str) -> None: ...
+
+    def stop(self) -> None: ...
+
+
+def own_user_only(conn: socket.socket) -> bool:
+    """On Linux, whether the connecting socket is samlite's own user's; elsewhere True (the
+    token still guards samlite's runtime loop)."""
+    if not peer.tables_readable():
+        return True
+    try:
+        owner = peer.socket_owner(conn.getpeername(), conn.getsockname())
+    except OSError:
+        return False
+    return owner == os.geteuid()
+
+
+@dataclass(eq=False, slots=True)
+class _Endpoint:
+    """One environment's Runtime API: its backend, its token, and who is polling."""
+
+    backend: RuntimeBackend
+    token: str | None = None
+    poller: _Connection | None = None
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def claim_poll(self, connection: _Connection) -> bool:
+        with self.lock:
+            if self.poller is not None and self.poller is not connection \
+                    and not self.poller.peer_closed():
+                return False
+            self.poller = connection
+            return True
+
+    def release_poll(self, connection: _Connection) -> None:
+        with self.lock:
+            if self.poller is connection:
+                self.poller = None
+
+
 class RuntimeApiHub:
     """Listening sockets for many environments' Runtime APIs, served by one accept thread."""
 
-    def __init__(self, *, host: str = "127.0.0.1") -> None:
+    def __init__(self, *, host: str = "127.0.0.1", peer_check: PeerCheck = own_user_only,
+                 poll_slice_s: float = POLL_SLICE_S) -> None:
         self._host = host
+        self._peer_check = peer_check
+        self._poll_slice_s = poll_slice_s
         self._selector = selectors.DefaultSelector()
         self._lock = threading.Lock()
-        self._listeners: dict[str, socket.socket] = {}
+        self._listeners: dict[str, tuple[socket.socket, _Endpoint]] = {}
         self._waker_r, self._waker_w = socket.socketpair()
         self._selector.register(self._waker_r, selectors.EVENT_READ, None)
         self._running = True
@@ -77,28 +153,36 @@ class RuntimeApiHub:
 
     def open(self, backend: RuntimeBackend) -> str:
         """A new Runtime API endpoint for one environment; returns its host:port."""
-        listener = socket.create_server((self._host, 0), backlog=16)
+        listener = socket.create_server((self._host, 0), backlog=LISTEN_BACKLOG)
         listener.setblocking(False)
         address = f"{self._host}:{listener.getsockname()[1]}"
+        endpoint = _Endpoint(backend)
         with self._lock:
-            self._listeners[address] = listener
-            self._selector.register(listener, selectors.EVENT_READ, backend)
+            self._listeners[address] = (listener, endpoint)
+            self._selector.register(listener, selectors.EVENT_READ, endpoint)
         self._wake()
         return address
 
+    def require_token(self, address: str, token: str) -> None:
+        """From now on, requests to `address` must carry TOKEN_HEADER: token."""
+        with self._lock:
+            entry = self._listeners.get(address)
+        if entry is not None:
+            entry[1].token = token
+
     def close(self, address: str) -> None:
         with self._lock:
-            listener = self._listeners.pop(address, None)
-            if listener is not None:
-                self._selector.unregister(listener)
-                listener.close()
+            entry = self._listeners.pop(address, None)
+            if entry is not None:
+                self._selector.unregister(entry[0])
+                entry[0].close()
 
     def stop(self) -> None:
         self._running = False
         self._wake()
         self._thread.join(timeout=2)
         with self._lock:
-            for listener in self._listeners.values():
+            for listener, _ in self._listeners.values():
                 listener.close()
             self._listeners.clear()
         self._waker_r.close()
@@ -116,31 +200,42 @@ class RuntimeApiHub:
                     self._waker_r.recv(512)
                     continue
                 try:
-                    conn, peer = key.fileobj.accept()  # type: ignore[union-attr]
+                    conn, _peer = key.fileobj.accept()  # type: ignore[union-attr]
                 except (BlockingIOError, OSError):
                     continue
                 conn.setblocking(True)
-                threading.Thread(target=_serve, args=(conn, peer, key.data),
+                threading.Thread(target=self._serve, args=(conn, key.data),
                                  name="runtime-api-conn", daemon=True).start()
 
+    def _serve(self, conn: socket.socket, endpoint: _Endpoint) -> None:
+        try:
+            conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            connection = _Connection(conn, endpoint, poll_slice_s=self._poll_slice_s)
+            if not self._peer_check(conn):
+                connection.refuse_stranger()
+                return
+            connection.serve()
+        except (ConnectionError, OSError):
+            pass   # the runtime went away; the service learns that from its process
+        except Exception as exc:   # a bug of ours: one line, not a traceback on the terminal
+            log.warning("Runtime API: dropped a connection after an unexpected %r", exc)
+            log.debug("Runtime API failure", exc_info=True)
+        finally:
+            conn.close()
 
-_REASONS = {200: "OK", 202: "Accepted", 400: "Bad Request", 404: "Not Found",
-            413: "Request Entity Too Large", 500: "Internal Server Error"}
+
+_REASONS = {200: "OK", 202: "Accepted", 400: "Bad Request", 403: "Forbidden",
+            404: "Not Found", 413: "Request Entity Too Large", 500: "Internal Server Error"}
 _MAX_HEADER_LINES = 100
+_MAX_LINE = 65536
 
 
 class _BadRequest(Exception):
-    pass
+    """The request cannot be read; it is answered 400 and the connection ends."""
 
 
-def _serve(conn: socket.socket, peer: Any, backend: RuntimeBackend) -> None:
-    conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    try:
-        _Connection(conn, backend).serve()
-    except (ConnectionError, OSError, _BadRequest):
-        pass   # the runtime went away; the service learns that from its process
-    finally:
-        conn.close()
+class _Gone(Exception):
+    """The client went away before its request had fully arrived: nothing runs."""
 
 
 class _Connection:
@@ -149,25 +244,44 @@ class _Connection:
     Content-Length or chunked body, `Expect: 100-continue`) rather than through
     http.server, whose email-based header parsing was the largest cost of a warm invoke."""
 
-    def __init__(self, conn: socket.socket, backend: RuntimeBackend) -> None:
+    def __init__(self, conn: socket.socket, endpoint: _Endpoint, *,
+                 poll_slice_s: float = POLL_SLICE_S) -> None:
         self.conn = conn
         self.reader = conn.makefile("rb")
-        self.backend = backend
+        self.endpoint = endpoint
+        self.backend = endpoint.backend
+        self.poll_slice_s = poll_slice_s
 
     def serve(self) -> None:
+        try:
+            self._serve_requests()
+        except _BadRequest as exc:
+            self._json(400, {"errorMessage": f"Bad request: {exc}",
+                             "errorType": "InvalidRequestFormat"}, close=True)
+        except _Gone:
+            pass
+
+    def _serve_requests(self) -> None:
         while True:
-            line = self.reader.readline(65537)
+            line = self.reader.readline(_MAX_LINE + 1)
             if not line:
                 return
             if line in (b"\r\n", b"\n"):
                 continue   # tolerated between requests, as http.server does
+            if not line.endswith(b"\n"):
+                raise (_BadRequest("request line too long") if len(line) > _MAX_LINE
+                       else _Gone())
             parts = line.decode("latin-1").split()
-            if len(parts) != 3:
-                raise _BadRequest(line)
+            if len(parts) != 3 or not parts[2].startswith("HTTP/"):
+                raise _BadRequest("the request line is not `METHOD PATH HTTP/1.x`")
             method, path, version = parts
             headers = self._headers()
             keep_alive = headers.get("connection", "").lower() != "close" and \
                 version == "HTTP/1.1"
+            if not self._authorized(headers):
+                self._json(403, {"errorMessage": "Missing or wrong runtime token",
+                                 "errorType": "Forbidden"}, close=True)
+                return
             if headers.get("expect", "").lower() == "100-continue":
                 self.conn.sendall(b"HTTP/1.1 100 Continue\r\n\r\n")
             body = self._body(headers)
@@ -175,58 +289,97 @@ class _Connection:
                     or not keep_alive:
                 return
 
+    def refuse_stranger(self) -> None:
+        # Lambda's Runtime API is reachable only inside its sandbox, so it has no word for
+        # this; the shape is the OpenAPI spec's ErrorResponse, the status its 403.
+        self._json(403, {"errorMessage": "This Runtime API serves only its own execution "
+                         "environment", "errorType": "Forbidden"}, close=True)
+
+    def peer_closed(self) -> bool:
+        """Whether the client has hung up (a poller that closed while waiting for work)."""
+        try:
+            return self.conn.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
+        except BlockingIOError:
+            return False
+        except OSError:
+            return True
+
+    def _authorized(self, headers: dict[str, str]) -> bool:
+        token = self.endpoint.token
+        if token is None:
+            return True
+        sent = headers.get(TOKEN_HEADER.lower(), "")
+        return hmac.compare_digest(sent.encode("latin-1"), token.encode("latin-1"))
+
     def _headers(self) -> dict[str, str]:
         headers: dict[str, str] = {}
         for _ in range(_MAX_HEADER_LINES):
-            line = self.reader.readline(65537)
-            if line in (b"\r\n", b"\n", b""):
+            line = self.reader.readline(_MAX_LINE + 1)
+            if line in (b"\r\n", b"\n"):
                 return headers
-            name, _, value = line.decode("latin-1").partition(":")
+            if not line.endswith(b"\n"):
+                raise (_BadRequest("header line too long") if len(line) > _MAX_LINE
+                       else _Gone())
+            name, colon, value = line.decode("latin-1").partition(":")
+            if not colon or not name.strip():
+                raise _BadRequest("a header line without a name and a colon")
             headers[name.strip().lower()] = value.strip()
         raise _BadRequest("too many header lines")
 
     def _body(self, headers: dict[str, str]) -> bytes | None:
-        """The body; None (after reading it) when it is past MAX_BODY_READ."""
+        """The whole body; None (after reading it) when it is past MAX_BODY_READ. Raises
+        _Gone when it ends early: a half-sent response must not count."""
         if "chunked" in headers.get("transfer-encoding", "").lower():
-            chunks, size = [], 0
-            while True:
-                length = int(self.reader.readline(1024).split(b";")[0].strip() or b"0", 16)
-                if length == 0:
-                    while self.reader.readline(65537) not in (b"\r\n", b"\n", b""):
-                        pass   # trailers
-                    break
-                chunk = self.reader.read(length)
-                self.reader.readline(8)
-                size += len(chunk)
-                if size <= MAX_BODY_READ:
-                    chunks.append(chunk)
-            return b"".join(chunks) if size <= MAX_BODY_READ else None
-        length = int(headers.get("content-length") or 0)
+            return self._chunked_body()
+        length = _content_length(headers.get("content-length"))
         if length <= MAX_BODY_READ:
-            return self.reader.read(length) if length else b""
-        while length > 0:
-            length -= len(self.reader.read(min(length, 1 << 20)) or b"\0" * length)
+            return self._read_exactly(length)
+        self._discard(length)
         return None
+
+    def _chunked_body(self) -> bytes | None:
+        chunks, size = [], 0
+        while True:
+            line = self.reader.readline(1024)
+            if not line.endswith(b"\n"):
+                raise _Gone() if len(line) < 1024 else _BadRequest("chunk size line too long")
+            length = _chunk_size(line)
+            if length == 0:
+                for _ in range(_MAX_HEADER_LINES):   # trailers
+                    trailer = self.reader.readline(_MAX_LINE + 1)
+                    if trailer in (b"\r\n", b"\n"):
+                        break
+                    if not trailer.endswith(b"\n"):
+                        raise _Gone()
+                else:
+                    raise _BadRequest("too many trailer lines")
+                break
+            size += length
+            if size <= MAX_BODY_READ:
+                chunks.append(self._read_exactly(length))
+            else:
+                self._discard(length)
+            if self.reader.readline(8) not in (b"\r\n", b"\n"):
+                raise _BadRequest("a chunk is not followed by CRLF")
+        return b"".join(chunks) if size <= MAX_BODY_READ else None
+
+    def _discard(self, length: int) -> None:
+        """Read past a body too large to keep, a MiB at a time."""
+        while length > 0:
+            length -= len(self._read_exactly(min(length, 1 << 20)))
+
+    def _read_exactly(self, length: int) -> bytes:
+        data = self.reader.read(length) if length else b""
+        if len(data) < length:
+            raise _Gone()
+        return data
 
     def _dispatch(self, method: str, path: str, headers: dict[str, str],
                   body: bytes | None) -> bool:
         """Answer one request; False when the connection should end."""
         backend = self.backend
         if method == "GET" and path == NEXT_PATH:
-            upcoming = backend.next_invocation()
-            if upcoming is None:   # shutting down: hang up, as Lambda ends the sandbox
-                return False
-            invocation = upcoming.invocation
-            extra = [("Lambda-Runtime-Aws-Request-Id", invocation.request_id),
-                     ("Lambda-Runtime-Deadline-Ms", str(upcoming.deadline_ms)),
-                     ("Lambda-Runtime-Invoked-Function-Arn", invocation.invoked_function_arn),
-                     ("Lambda-Runtime-Trace-Id", invocation.trace_id)]
-            if invocation.client_context:
-                extra.append(("Lambda-Runtime-Client-Context", invocation.client_context))
-            if invocation.cognito_identity:
-                extra.append(("Lambda-Runtime-Cognito-Identity", invocation.cognito_identity))
-            self._send(200, invocation.payload, extra)
-            return True
+            return self._next()
         if method != "POST":
             self._json(404, {"errorMessage": f"no route {method} {path}",
                              "errorType": "NotFound"})
@@ -260,11 +413,65 @@ class _Connection:
                              "errorType": "InvalidRequestID"})
         return True
 
-    def _json(self, status: int, document: dict[str, Any]) -> None:
-        self._send(status, json.dumps(document).encode(), ())
+    def _next(self) -> bool:
+        """One /next: wait for work while the client is still there, then hand it over."""
+        if not self.endpoint.claim_poll(self):
+            # Lambda's own answer to a /next out of turn (the Runtime Interface Emulator's
+            # rapi/handler/invocationnext.go: 403, InvalidStateTransition).
+            self._json(403, {"errorMessage": "State transition from Ready to Ready failed "
+                             "for runtime. Error: another poller is waiting for this "
+                             "environment's next invocation",
+                             "errorType": "InvalidStateTransition"})
+            return True
+        try:
+            while True:
+                if self.peer_closed():
+                    return False
+                upcoming = self.backend.next_invocation(wait_s=self.poll_slice_s,
+                                                        poller_gone=self.peer_closed)
+                if upcoming is NoWork.SHUTDOWN:   # hang up, as Lambda ends the sandbox
+                    return False
+                if isinstance(upcoming, NextInvocation):
+                    break
+        finally:
+            self.endpoint.release_poll(self)
+        invocation = upcoming.invocation
+        extra = [("Lambda-Runtime-Aws-Request-Id", invocation.request_id),
+                 ("Lambda-Runtime-Deadline-Ms", str(upcoming.deadline_ms)),
+                 ("Lambda-Runtime-Invoked-Function-Arn", invocation.invoked_function_arn),
+                 ("Lambda-Runtime-Trace-Id", invocation.trace_id)]
+        if invocation.client_context:
+            extra.append(("Lambda-Runtime-Client-Context", invocation.client_context))
+        if invocation.cognito_identity:
+            extra.append(("Lambda-Runtime-Cognito-Identity", invocation.cognito_identity))
+        self._send(200, invocation.payload, extra)
+        return True
+
+    def _json(self, status: int, document: dict[str, Any], *, close: bool = False) -> None:
+        extra = (("Connection", "close"),) if close else ()
+        self._send(status, json.dumps(document).encode(), extra)
 
     def _send(self, status: int, body: bytes, headers: Any) -> None:
         head = [f"HTTP/1.1 {status} {_REASONS.get(status, 'Unknown')}",
                 "Content-Type: application/json", f"Content-Length: {len(body)}"]
         head += [f"{name}: {value}" for name, value in headers]
         self.conn.sendall(("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + body)
+
+
+def _content_length(value: str | None) -> int:
+    """Content-Length as RFC 9110 section 8.6 allows it: decimal digits only."""
+    if value is None or value == "":
+        return 0
+    if not (value.isascii() and value.isdigit()):
+        raise _BadRequest(f"Content-Length must be a number of bytes (got {value[:40]!r})")
+    return int(value)
+
+
+def _chunk_size(line: bytes) -> int:
+    text = line.split(b";", 1)[0].strip()
+    try:
+        if not text or not all(c in b"0123456789abcdefABCDEF" for c in text):
+            raise ValueError(text)
+        return int(text, 16)
+    except ValueError:
+        raise _BadRequest(f"a chunk size must be hexadecimal (got {text[:40]!r})") from None

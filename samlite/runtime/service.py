@@ -17,6 +17,7 @@ import json
 import logging
 import os
 import queue
+import secrets
 import shutil
 import threading
 import time
@@ -25,7 +26,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from samlite.clock import Clock, SystemClock
+from samlite.clock import Clock, SystemClock, real_seconds
 from samlite.progress import NO_PROGRESS, Progress
 from samlite.runtime import api_errors
 from samlite.runtime.async_invoke import AsyncInvocations, AsyncPolicy
@@ -52,7 +53,13 @@ from samlite.runtime.invocation import (
     runtime_exited,
     timed_out,
 )
-from samlite.runtime.runtime_api import NextInvocation, PostOutcome, RuntimeApiHub
+from samlite.runtime.runtime_api import (
+    NextInvocation,
+    NoWork,
+    PostOutcome,
+    RuntimeApiHub,
+    RuntimeApis,
+)
 from samlite.runtime.spec import FunctionSpec
 
 log = logging.getLogger(__name__)
@@ -66,6 +73,7 @@ INIT_TIMEOUT_S = 10.0            # on-demand init phase limit
 TAIL_BYTES = 4096                # LogType Tail returns the last 4 KB
 MEMORY_SAMPLE_S = 0.02           # how often busy environments' memory is checked
 _OUTPUT_SETTLE_S = 1.0           # longest wait for a runtime's end-of-output marker
+_WAIT_SLICE_S = 0.05             # deadlines are re-read from the clock this often (real s)
 
 LogSink = Callable[[str, str], None]   # (function logical id, line)
 
@@ -76,9 +84,11 @@ class _Call:
 
     invocation: Invocation
     spec: FunctionSpec
+    clock: Clock
     dispatched: threading.Event
     done: threading.Event
     output_complete: threading.Event
+    lock: threading.Lock
     dispatched_at: float = 0.0
     finished_at: float = 0.0
     payload: bytes = b""
@@ -89,13 +99,15 @@ class _Call:
 
     def finish(self, payload: bytes, *, function_error: str | None = None,
                status: str | None = None, error_type: str | None = None) -> bool:
-        """Record the outcome once; later outcomes (a kill after a timeout) are ignored."""
-        if self.done.is_set():
-            return False
-        self.payload, self.function_error = payload, function_error
-        self.status, self.error_type = status, error_type
-        self.finished_at = time.monotonic()
-        self.done.set()
+        """Record the outcome once; later outcomes (a kill after a timeout, a response
+        racing the timeout) are ignored. True for the one outcome that counted."""
+        with self.lock:
+            if self.done.is_set():
+                return False
+            self.payload, self.function_error = payload, function_error
+            self.status, self.error_type = status, error_type
+            self.finished_at = self.clock.monotonic()
+            self.done.set()
         self.dispatched.set()   # an environment that died during init never dispatched it
         return True
 
@@ -104,13 +116,15 @@ class _Call:
                            status=status, error_type=error_type)
 
 
-def _new_call(invocation: Invocation, spec: FunctionSpec) -> _Call:
-    return _Call(invocation=invocation, spec=spec, dispatched=threading.Event(),
-                 done=threading.Event(), output_complete=threading.Event(), lines=[])
+def _new_call(invocation: Invocation, spec: FunctionSpec, clock: Clock) -> _Call:
+    return _Call(invocation=invocation, spec=spec, clock=clock, dispatched=threading.Event(),
+                 done=threading.Event(), output_complete=threading.Event(),
+                 lock=threading.Lock(), lines=[])
 
 
 class _Env:
-    """The service's record of one execution environment, and its Runtime API backend."""
+    """The service's record of one execution environment, and its Runtime API backend.
+    `busy`, `dead`, `stale` and its place in the pool change only under the service's lock."""
 
     def __init__(self, service: LambdaService, spec: FunctionSpec, env_id: str) -> None:
         self.service = service
@@ -121,30 +135,48 @@ class _Env:
         self.busy = False
         self.dead = False
         self.initialized = threading.Event()
-        self.started_at = time.monotonic()
+        self.started_at = service.clock.monotonic()
         self.init_duration_ms: float | None = None
         self.init_error: tuple[bytes, str | None] | None = None
         self.peak_mb = 0                  # last memory reading, kept after the process ends
         self.stale = False                # its code changed: retire it once it is free
         self.killed_for_memory = False
+        self.init_reported = False        # its init is on a REPORT line (or pre-warmed)
+        self.exit: Exit | None = None
         self.last_used = service.clock.monotonic()
         self.address = service.hub.open(self)
+        token = secrets.token_urlsafe(24)
         self.environment: Environment = service.environments(EnvironmentSettings(
             spec=spec, env_id=env_id, runtime_api=self.address,
             tmp_dir=service.tmp_root / env_id, endpoint_url=service.endpoint_url,
-            on_output=self.on_output, on_exit=self.on_exit))
+            runtime_token=token, on_output=self.on_output, on_exit=self.on_exit))
+        if self.runs_samlite_loop:   # it can prove who it is; nothing else may poll
+            service.hub.require_token(self.address, token)
+
+    @property
+    def runs_samlite_loop(self) -> bool:
+        """Whether the runtime client is samlite's python_loop.py (which sends its token
+        from RUNTIME_TOKEN_VARIABLE and marks the end of each invocation's output)."""
+        return self.spec.is_python and getattr(self.environment, "writes_end_marker", True)
 
     # --- the Runtime API side ---------------------------------------------------------------
-    def next_invocation(self) -> NextInvocation | None:
+    def next_invocation(self, *, wait_s: float,
+                        poller_gone: Callable[[], bool]) -> NextInvocation | NoWork:
         if not self.initialized.is_set():
-            self.init_duration_ms = (time.monotonic() - self.started_at) * 1000
+            self.init_duration_ms = (self.service.clock.monotonic() - self.started_at) * 1000
             self.environment.settle_output()   # init output is logged before START
             self.initialized.set()
-        call = self.inbox.get()
+        try:
+            call = self.inbox.get(timeout=wait_s)
+        except queue.Empty:
+            return NoWork.NOT_YET
         if call is None:
-            return None
+            return NoWork.SHUTDOWN
+        if poller_gone():   # it would be written to a closed connection: keep it
+            self.inbox.put(call)   # (an environment holds one call at a time)
+            return NoWork.NOT_YET
         self.current = call
-        call.dispatched_at = time.monotonic()
+        call.dispatched_at = self.service.clock.monotonic()
         deadline_ms = int((self.service.clock.now() + call.spec.timeout_s) * 1000)
         call.dispatched.set()
         self._log(call, f"START RequestId: {call.invocation.request_id} Version: $LATEST")
@@ -193,9 +225,11 @@ class _Env:
         if exit.out_of_memory:   # the kernel's OOM kill, seen before the sampler saw it
             self.killed_for_memory = True
             self.peak_mb = self.spec.memory_mb
-        self.dead = True
+        self.exit = exit
+        # Dead under the lock, then drained: a call is handed over (under the lock) either
+        # before, and drained here, or after, and sees it dead.
+        self.service._forget(self, dead=True)
         self.initialized.set()
-        self.service._forget(self)
         self.service.hub.close(self.address)
         pending = [self.current] if self.current is not None else []
         while True:   # an invocation handed over but never picked up
@@ -206,19 +240,26 @@ class _Env:
             if queued is not None:
                 pending.append(queued)
         for call in pending:
-            if self.init_error is not None:
-                body, error_type = self.init_error
-                call.finish(body, function_error="Unhandled", status="error",
-                            error_type=error_type)
-            else:
-                reason = runtime_exited(exit.signal_name, exit.exit_code)
-                call.fail(RUNTIME_EXIT_ERROR_TYPE,
-                          request_error(call.invocation.request_id, reason))
-            call.output_complete.set()
+            self.fail_after_exit(call)
+
+    def fail_after_exit(self, call: _Call) -> None:
+        """The answer for a call the runtime will never serve: its init error, else how it
+        exited."""
+        if self.init_error is not None:
+            body, error_type = self.init_error
+            call.finish(body, function_error="Unhandled", status="error",
+                        error_type=error_type)
+        else:
+            exit = self.exit or Exit(exit_code=None, signal_name="killed")
+            reason = runtime_exited(exit.signal_name, exit.exit_code)
+            call.fail(RUNTIME_EXIT_ERROR_TYPE,
+                      request_error(call.invocation.request_id, reason))
+        call.output_complete.set()
 
     def kill(self) -> None:
         """End it now; it takes no more work even before its exit is reported."""
-        self.dead = True
+        with self.service._lock:
+            self.dead = True
         self.environment.kill()
 
     def _log(self, call: _Call, line: str) -> None:
@@ -232,9 +273,11 @@ class LambdaService:
                  clock: Clock | None = None, log: LogSink | None = None,
                  account_concurrency: int = DEFAULT_ACCOUNT_CONCURRENCY,
                  idle_timeout_s: float = 600.0, tmp_root: Path | None = None,
-                 endpoint_url: str | None = None, progress: Progress = NO_PROGRESS) -> None:
+                 endpoint_url: str | None = None, progress: Progress = NO_PROGRESS,
+                 runtime_apis: RuntimeApis | None = None) -> None:
         """`log(function_logical_id, line)` receives every log line (START, output, END,
-        REPORT) as it happens."""
+        REPORT) as it happens. `runtime_apis` serves the environments' Runtime APIs (tests
+        pass one that hands backends to fake environments directly)."""
         self._specs = {spec.logical_id: spec for spec in functions}
         self.environments = environments
         self.clock = clock or SystemClock()
@@ -245,8 +288,9 @@ class LambdaService:
         self.progress = progress
         self._own_tmp = tmp_root is None
         self.tmp_root = tmp_root or run_dir(cache_root() / "environments")
-        self.hub = RuntimeApiHub()
+        self.hub: RuntimeApis = runtime_apis or RuntimeApiHub()
         self._lock = threading.Lock()
+        self._stoppers: set[threading.Thread] = set()   # environments being retired
         self._envs: dict[str, list[_Env]] = {name: [] for name in self._specs}
         self._ids = itertools.count(1)
         self._stopping = threading.Event()
@@ -279,23 +323,26 @@ class LambdaService:
                        for _ in range(spec.provisioned_concurrency)]
             for env in warming:
                 env.initialized.wait(INIT_TIMEOUT_S)
-                env.busy = False
+                env.init_reported = True   # provisioned: REPORT shows no Init Duration
+                self._release(env, env.spec)
 
     def stop(self, *, grace_s: float = 2.0) -> None:
-        """Stop every environment and thread; nothing is left running."""
+        """Stop every environment and thread, those being retired too; nothing is left
+        running. Bounded: each environment gets `grace_s` to end before it is killed."""
         self._stopping.set()
         if self._async_events is not None:
             self._async_events.stop()   # queued events stay stored for the next start
         with self._lock:
             envs = [env for pool in self._envs.values() for env in pool]
+            for pool in self._envs.values():
+                pool.clear()
         for env in envs:
-            env.inbox.put(None)
-        stoppers = [threading.Thread(target=env.environment.stop, kwargs={"grace_s": grace_s},
-                                     daemon=True) for env in envs]
-        for thread in stoppers:
-            thread.start()
-        for thread in stoppers:
-            thread.join(grace_s * 2 + 1)
+            self._stop_later(env, grace_s=grace_s)
+        deadline = time.monotonic() + grace_s * 2 + 1   # real time: processes take it
+        with self._lock:
+            stoppers = list(self._stoppers)
+        for thread in (*stoppers, *self._workers):
+            thread.join(max(0.0, deadline - time.monotonic()))
         self.hub.stop()
         if self._own_tmp:
             shutil.rmtree(self.tmp_root, ignore_errors=True)
@@ -380,10 +427,14 @@ class LambdaService:
         return self._run(spec, invocation)
 
     def _run(self, spec: FunctionSpec, invocation: Invocation) -> Result:
-        call = _new_call(invocation, spec)
+        call = _new_call(invocation, spec, self.clock)
         env = self._acquire(spec)
-        cold = env.init_duration_ms is None
-        env.inbox.put(call)
+        cold = self._hand_over(env, call)
+        if cold is None and env.init_reported:   # a warm one died: Lambda takes another
+            env = self._acquire(spec)
+            cold = self._hand_over(env, call)
+        if cold is None:   # it died before it could take the call: how it died answers
+            env.fail_after_exit(call)
         self._await(env, call)
         # samlite's runtime loop marks the end of each invocation's output; an image's
         # runtime client (environments without the marker) does not.
@@ -391,25 +442,45 @@ class LambdaService:
             call.output_complete.wait(_OUTPUT_SETTLE_S)
         elif not env.dead:
             env.environment.settle_output()
-        return self._complete(env, call, cold=cold)
+        return self._complete(env, call, cold=bool(cold))
+
+    def _hand_over(self, env: _Env, call: _Call) -> bool | None:
+        """Queue the call for the environment unless it has died (on_exit marks it dead
+        under the lock before draining its queue). Whether this invoke is its cold start;
+        None when it is dead."""
+        with self._lock:
+            if env.dead:
+                return None
+            env.inbox.put(call)
+            cold, env.init_reported = not env.init_reported, True
+            return cold
 
     def _await(self, env: _Env, call: _Call) -> None:
         """Wait for the outcome; past the deadline the environment is killed (Lambda's
         timeout), and the caller gets Sandbox.Timedout."""
         spec, request_id = call.spec, call.invocation.request_id
         timeout_error = request_error(request_id, timed_out(spec.timeout_s))
-        if not call.dispatched.wait(max(INIT_TIMEOUT_S, spec.timeout_s)) \
-                and not call.done.is_set():
+        init_deadline = self.clock.monotonic() + max(INIT_TIMEOUT_S, spec.timeout_s)
+        if not self._wait_until(call.dispatched, init_deadline) and not call.done.is_set():
             env.kill()   # init never finished
             call.fail(TIMEOUT_ERROR_TYPE, timeout_error, status="timeout")
             return
-        remaining = call.dispatched_at + spec.timeout_s - time.monotonic()
-        if call.done.wait(max(0.0, remaining)):
+        if self._wait_until(call.done, call.dispatched_at + spec.timeout_s):
             return
         if call.fail(TIMEOUT_ERROR_TYPE, timeout_error, status="timeout"):
             stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(self.clock.now()))
             env._log(call, f"{stamp}Z {request_id} {timed_out(spec.timeout_s)}")
             env.kill()
+
+    def _wait_until(self, event: threading.Event, deadline: float) -> bool:
+        """Wait for `event` until `deadline` on the service's clock (a manual one in tests:
+        re-read every _WAIT_SLICE_S). Whether it was set."""
+        while True:
+            left = deadline - self.clock.monotonic()
+            if left <= 0:
+                return event.is_set()
+            if event.wait(min(real_seconds(self.clock, left), _WAIT_SLICE_S)):
+                return True
 
     def _complete(self, env: _Env, call: _Call, *, cold: bool) -> Result:
         spec, request_id = call.spec, call.invocation.request_id
@@ -487,30 +558,59 @@ class LambdaService:
         return max(0, self.account_concurrency - reserved)
 
     def _release(self, env: _Env, spec: FunctionSpec) -> None:
-        env.current = None
-        if env.dead:
-            return
-        if env.stale:   # the code changed while it worked: this invoke ran the old code
-            self._retire(env)
-            return
-        storage_mb = env.environment.tmp_used_mb()
-        if storage_mb > spec.ephemeral_storage_mb:
+        """Back to the pool, or retired when its code went stale or its /tmp overflowed:
+        decided and done under the lock, so a recycle can never slip in between."""
+        storage_mb = 0.0 if env.dead else env.environment.tmp_used_mb()
+        overflowed = storage_mb > spec.ephemeral_storage_mb
+        with self._lock:
+            env.current = None
+            if env.dead:
+                return
+            # stale: the code changed while it worked, so this invoke ran the old code
+            retire = env.stale or overflowed
+            if retire:
+                self._remove_locked(env)
+            else:
+                env.last_used = self.clock.monotonic()
+                env.busy = False
+        if overflowed:
             self.log(spec.logical_id, f"samlite: /tmp holds {storage_mb:.0f} MB, more than "
                      f"EphemeralStorage {spec.ephemeral_storage_mb} MB; Lambda would have "
                      "failed those writes (No space left on device). Starting a fresh "
                      "environment for the next invoke.")
-            self._retire(env)
-            return
-        env.last_used = self.clock.monotonic()
-        env.busy = False
+        if retire:
+            self._stop_later(env)
 
-    def _retire(self, env: _Env) -> None:
-        self._forget(env)
+    def _remove_locked(self, env: _Env) -> None:
+        """Out of the pool, where nothing can take it any more (the caller holds the lock)."""
+        env.busy = True
+        pool = self._envs.get(env.spec.logical_id, [])
+        if env in pool:
+            pool.remove(env)
+
+    def _stop_later(self, env: _Env, *, grace_s: float = 2.0) -> None:
+        """Stop a removed environment on a thread of its own, which stop() joins."""
         env.inbox.put(None)
-        threading.Thread(target=env.environment.stop, daemon=True).start()
-
-    def _forget(self, env: _Env) -> None:
+        thread = threading.Thread(target=self._stop_env, args=(env, grace_s),
+                                  name=f"retire-{env.env_id}", daemon=True)
         with self._lock:
+            self._stoppers.add(thread)
+        thread.start()
+
+    def _stop_env(self, env: _Env, grace_s: float) -> None:
+        try:
+            env.environment.stop(grace_s=grace_s)
+        except Exception as exc:   # one environment's failure must not stop the others'
+            log.warning("%s: stopping %s failed: %r", env.spec.logical_id, env.env_id, exc)
+        finally:
+            self.hub.close(env.address)
+            with self._lock:
+                self._stoppers.discard(threading.current_thread())
+
+    def _forget(self, env: _Env, *, dead: bool = False) -> None:
+        with self._lock:
+            if dead:
+                env.dead = True
             pool = self._envs.get(env.spec.logical_id, [])
             if env in pool:
                 pool.remove(env)
@@ -520,20 +620,18 @@ class LambdaService:
         """New code for these functions (logical ids): idle environments stop now, busy ones
         finish their invoke on the old code and stop then; the next invoke starts fresh.
         Other functions stay warm. Returns how many environments were retired now."""
-        retired = 0
         with self._lock:
             envs = [env for name in functions for env in self._envs.get(name, [])]
             idle = []
             for env in envs:
                 if env.busy:
-                    env.stale = True
+                    env.stale = True   # _release retires it, under this same lock
                 else:
-                    env.busy = True   # nobody may take it while it stops
+                    self._remove_locked(env)
                     idle.append(env)
         for env in idle:
-            self._retire(env)
-            retired += 1
-        return retired
+            self._stop_later(env)
+        return len(idle)
 
     def update_functions(self, functions: Sequence[FunctionSpec]) -> tuple[str, ...]:
         """Apply a reloaded template: new functions appear, removed ones stop, changed ones
@@ -555,15 +653,21 @@ class LambdaService:
 
     # --- background work ---------------------------------------------------------------------
     def reap_idle(self) -> int:
-        """Stop environments idle for longer than idle_timeout_s; returns how many."""
+        """Stop environments idle for longer than idle_timeout_s, keeping each function's
+        provisioned ones; returns how many. Chosen and removed under the lock, so no invoke
+        can take one that is about to stop."""
         now = self.clock.monotonic()
+        idle: list[_Env] = []
         with self._lock:
-            idle = [env for pool in self._envs.values() for env in pool
-                    if not env.busy and not env.dead
-                    and now - env.last_used >= self.idle_timeout_s
-                    and len([e for e in pool if not e.dead]) > env.spec.provisioned_concurrency]
+            for pool in self._envs.values():
+                for env in list(pool):
+                    alive = sum(1 for e in pool if not e.dead)
+                    if not env.busy and not env.dead and alive > env.spec.provisioned_concurrency \
+                            and now - env.last_used >= self.idle_timeout_s:
+                        self._remove_locked(env)
+                        idle.append(env)
         for env in idle:
-            self._retire(env)
+            self._stop_later(env)
         return len(idle)
 
     def _reap_loop(self) -> None:

@@ -17,6 +17,9 @@ from samlite.runtime.spec import FunctionSpec
 # A line the runtime loop writes after each invocation's output, so the service knows the
 # output is complete before it logs END (never shown to the user).
 END_MARKER = "\x1esamlite:end "
+# Where samlite's runtime loop finds its environment's Runtime API token (python_loop.py
+# keeps its own copy of the name).
+RUNTIME_TOKEN_VARIABLE = "_SAMLITE_RUNTIME_TOKEN"  # noqa: S105 - a name, not the secret
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -33,6 +36,7 @@ class EnvironmentSettings:
     runtime_api: str                    # host:port of this environment's Runtime API
     tmp_dir: Path                       # fresh and private to this environment
     endpoint_url: str | None = None     # the local AWS endpoint, as AWS_ENDPOINT_URL
+    runtime_token: str = ""             # for samlite's runtime loop (RUNTIME_TOKEN_VARIABLE)
     on_output: Callable[[str], None]
     on_exit: Callable[[Exit], None]
 

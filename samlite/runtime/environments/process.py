@@ -28,7 +28,7 @@ from pathlib import Path
 
 from samlite.clock import Clock, SystemClock
 from samlite.errors import EnvironmentStartError
-from samlite.runtime.environments.base import EnvironmentSettings, Exit
+from samlite.runtime.environments.base import RUNTIME_TOKEN_VARIABLE, EnvironmentSettings, Exit
 from samlite.runtime.environments.host_files import LineForwarder, TmpUsage, signal_name
 from samlite.runtime.environments.private_dirs import cache_root, private_dir
 from samlite.runtime.environments.process_tree import MAX_PROCESSES, TreeFactory, tree_kinds
@@ -223,6 +223,7 @@ class ProcessEnvironment:
             # Never bytecode of the user's code: a cached .pyc is trusted on mtime (whole
             # seconds) and size, so a same-size save within a second would run old code.
             variables["PYTHONDONTWRITEBYTECODE"] = "1"
+            variables[RUNTIME_TOKEN_VARIABLE] = self.settings.runtime_token
         return variables
 
     def start(self) -> None:
