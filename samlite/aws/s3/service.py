@@ -58,21 +58,26 @@ class LocalS3:
         self._clock = clock
         self._on_event = on_event
         self._lock = threading.RLock()
+        self._buckets_dir = state.create().buckets_dir if state is not None else None
+        # First, so that a damaged s3.sqlite3 (StateFileError) leaves nothing registered.
+        self._store = S3Store(state.s3_db if state is not None else None)
         self._backend: SamliteS3Backend = backend.SamliteS3Backend(region_name=region,
                                                                    account_id=account_id)
         self._partition = backend.register(self._backend, account_id=account_id,
                                            region=region)
         self._account_id = account_id
-        self._buckets_dir = state.create().buckets_dir if state is not None else None
-        self._store = S3Store(state.s3_db if state is not None else None)
         self._rows: dict[tuple[str, str], ObjectRow] = {}
         self._layouts: dict[str, BucketLayout] = {}
-        self._case_sensitive = (bucket_files.is_case_sensitive(self._buckets_dir)
-                                if self._buckets_dir is not None else True)
-        self._sequence = self._store.counter(_SEQUENCER)
-        self._route = S3Route(backend=self._backend, perform=self._perform)
         self._closed = False
-        self._load()
+        self._route = S3Route(backend=self._backend, perform=self._perform)
+        try:
+            self._case_sensitive = (bucket_files.is_case_sensitive(self._buckets_dir)
+                                    if self._buckets_dir is not None else True)
+            self._sequence = self._store.counter(_SEQUENCER)
+            self._load()
+        except BaseException:
+            self.close()
+            raise
 
     # --- public -------------------------------------------------------------------------------
 
