@@ -5,6 +5,7 @@ SamliteError                exit 1: expected, explained to the user
   UsageError                bad flags or arguments; exit 2
   UnreadableFile            a file that is missing, unreadable or not text; exit 2
   ConfigError               samconfig.toml, --parameter-overrides, --env-vars; exit 2
+  StateFileError            a file of the state directory (.samlite/) can't be used; names it
   EnvironmentStartError     a process or container would not start (names the function)
   UnsafeFolder              a cache folder samlite would run code from is not private
   DockerUnavailable         no Docker engine answers; says how to start one; exit 3
@@ -83,6 +84,11 @@ class UnreadableFile(SamliteError):
 
 class ConfigError(SamliteError):
     exit_code = 2
+
+
+class StateFileError(SamliteError):
+    """A file samlite keeps in its state directory is unreadable or not what it wrote
+    (names the file; moving it away or `samlite up --reset` starts clean)."""
 
 
 class EnvironmentStartError(SamliteError):

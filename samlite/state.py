@@ -5,13 +5,22 @@ Layout: `buckets/<bucket>/<key>` holds objects as plain files (key -> path mappi
 samlite/aws/s3/files.py, the only place a user's key becomes a path); `s3.sqlite3`,
 `sqs.sqlite3` and `async.sqlite3` hold object metadata, queues with their messages, and
 pending asynchronous invocations. `--reset` removes them all before starting.
+
+A database file that is damaged, or is not the one samlite wrote, is a StateFileError naming
+it (never a crash): `open_database` checks each file as it opens it, and `reading` guards what
+is read back from it.
 """
 
 from __future__ import annotations
 
 import shutil
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+from samlite.errors import StateFileError
 
 DEFAULT_STATE_DIR_NAME = ".samlite"
 
@@ -46,3 +55,46 @@ class StateDir:
         for db in (self.s3_db, self.sqs_db, self.async_db):
             for suffix in ("", "-wal", "-shm", "-journal"):
                 db.with_name(db.name + suffix).unlink(missing_ok=True)
+
+
+def open_database(path: Path, schema: str) -> sqlite3.Connection:
+    """One of the state's SQLite files, checked and with its tables made: WAL with
+    synchronous=NORMAL, so a commit survives a killed samlite without an fsync per write.
+    Thread-safe use is the caller's business (one lock per connection)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+    except (OSError, sqlite3.Error) as exc:
+        raise unusable(path, exc) from exc
+    try:
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        # Reads every page once: damage shows now, named, not as a failed request later.
+        verdict = [row[0] for row in db.execute("PRAGMA quick_check(1)")]
+        if verdict != ["ok"]:
+            found = " ".join(" ".join(map(str, verdict)).split())
+            raise sqlite3.DatabaseError(f"the database is damaged ({found})")
+        db.executescript(schema)
+    except sqlite3.Error as exc:
+        db.close()
+        raise unusable(path, exc) from exc
+    return db
+
+
+@contextmanager
+def reading(path: Path | None) -> Iterator[None]:
+    """Rows read back that don't fit (a file from another program or version, a damaged
+    value) are a StateFileError naming `path` (None: an in-memory store, nothing to name)."""
+    try:
+        yield
+    except (sqlite3.Error, ValueError) as exc:
+        if path is None:
+            raise
+        raise unusable(path, exc) from exc
+
+
+def unusable(path: Path, exc: BaseException) -> StateFileError:
+    return StateFileError(
+        f"{path} can't be used: {exc}. It is samlite's saved state; move it away to keep it, "
+        "or start with `samlite up --reset`, which forgets every stored object, message and "
+        "pending event")

@@ -23,7 +23,6 @@ from __future__ import annotations
 import heapq
 import json
 import logging
-import sqlite3
 import threading
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -36,6 +35,7 @@ from samlite.graph.model import Destination
 from samlite.runtime import api_errors
 from samlite.runtime.async_records import dead_letter_attributes, invocation_record
 from samlite.runtime.invocation import Invocation, InvocationType, Result
+from samlite.state import open_database, reading
 
 log = logging.getLogger(__name__)
 
@@ -330,14 +330,12 @@ class SqliteEventStore:
                 "enqueued_at", "attempts", "throttles", "next_at")
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute(
-            "CREATE TABLE IF NOT EXISTS events (request_id TEXT PRIMARY KEY, function TEXT, "
-            "payload BLOB, function_arn TEXT, trace_id TEXT, enqueued_at REAL, "
-            "attempts INTEGER, throttles INTEGER, next_at REAL)")
+        """A damaged or foreign file at `path` is a StateFileError naming it."""
+        self._path = path
+        self._db = open_database(
+            path, "CREATE TABLE IF NOT EXISTS events (request_id TEXT PRIMARY KEY, "
+            "function TEXT, payload BLOB, function_arn TEXT, trace_id TEXT, enqueued_at REAL, "
+            "attempts INTEGER, throttles INTEGER, next_at REAL);")
         self._lock = threading.Lock()
 
     def save(self, event: PendingEvent) -> None:
@@ -350,7 +348,7 @@ class SqliteEventStore:
             self._db.execute("DELETE FROM events WHERE request_id = ?", (request_id,))
 
     def load(self) -> list[PendingEvent]:
-        with self._lock:
+        with self._lock, reading(self._path):
             rows = self._db.execute(
                 "SELECT request_id, function, payload, function_arn, trace_id, enqueued_at, "
                 "attempts, throttles, next_at FROM events ORDER BY enqueued_at").fetchall()

@@ -5,15 +5,23 @@ done. Its bucket namespace is its own, so two apps (accounts) in one process nev
 
 Imports moto: only service.py imports this module, lazily. Event names follow the S3 user guide,
 "Supported event types for SQS, SNS, and Lambda".
+
+moto's BaseModel keeps every instance it ever made in its class's `instances_tracked`
+(moto/core/common_models.py), so each replaced or deleted key stayed in memory for good (~3.9 KB
+per PUT). Only moto's global reset and its /moto-api dashboard read those lists; samlite uses
+neither, so its S3 model classes track nothing, and the keys a call drops are disposed here.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from moto.core.model_instances import model_data
 from moto.core.utils import utcnow
 from moto.s3.exceptions import BucketAlreadyExists, InvalidBucketName, MissingBucket
 from moto.s3.models import FakeBucket, FakeKey, S3Backend, s3_backends
@@ -55,8 +63,12 @@ class SamliteS3Backend(S3Backend):
         self.changes: list[Change] = []
         self.changed_buckets: set[str] = set()
         self._quiet = 0       # inside a call whose own puts must not be reported
+        stop_tracking_instances()
 
     def take_changes(self) -> tuple[list[Change], set[str]]:
+        # After every request: moto's mock_aws, if someone in this process uses it, puts
+        # plain (tracking) lists back when it stops.
+        stop_tracking_instances()
         changes, self.changes = self.changes, []
         buckets, self.changed_buckets = self.changed_buckets, set()
         return changes, buckets
@@ -110,9 +122,10 @@ class SamliteS3Backend(S3Backend):
     def put_object(self, bucket_name: str, key_name: str, value: bytes,
                    *args: Any, request_method: str | None = "PUT",
                    disable_notification: bool | None = False, **kwargs: Any) -> FakeKey:
-        key = super().put_object(bucket_name, key_name, value, *args,
-                                 request_method=request_method, disable_notification=True,
-                                 **kwargs)
+        with self._disposing_dropped(bucket_name, key_name):
+            key = super().put_object(bucket_name, key_name, value, *args,
+                                     request_method=request_method, disable_notification=True,
+                                     **kwargs)
         if disable_notification or self._quiet:
             self.changes.append(Change(bucket=bucket_name, key=key_name))
         else:
@@ -142,8 +155,9 @@ class SamliteS3Backend(S3Backend):
                       bypass: bool = False) -> tuple[bool, dict[str, Any]]:
         bucket = self.get_bucket(bucket_name)
         before = list(bucket.keys.getlist(key_name, []))
-        found, meta = super().delete_object(bucket_name, key_name, version_id=version_id,
-                                            bypass=bypass)
+        with self._disposing_dropped(bucket_name, key_name):
+            found, meta = super().delete_object(bucket_name, key_name, version_id=version_id,
+                                                bypass=bypass)
         after = list(bucket.keys.getlist(key_name, []))
         if not bucket.is_versioned and before and not after:
             self.changes.append(Change(bucket=bucket_name, key=key_name, event_name=DELETE))
@@ -196,12 +210,13 @@ class SamliteS3Backend(S3Backend):
                        attributes: dict[str, Any]) -> FakeKey:
         """Put an object back as it was (startup, or a file changed on disk), reporting
         nothing. `etag` None recomputes it from the bytes."""
-        key = S3Backend.put_object(
-            self, bucket_name, key_name, value, storage=attributes.get("storage_class"),
-            etag=etag, encryption=attributes.get("encryption"),
-            kms_key_id=attributes.get("kms_key_id"),
-            bucket_key_enabled=attributes.get("bucket_key_enabled"),
-            checksum_value=attributes.get("checksum_value"), disable_notification=True)
+        with self._disposing_dropped(bucket_name, key_name):
+            key = S3Backend.put_object(
+                self, bucket_name, key_name, value, storage=attributes.get("storage_class"),
+                etag=etag, encryption=attributes.get("encryption"),
+                kms_key_id=attributes.get("kms_key_id"),
+                bucket_key_enabled=attributes.get("bucket_key_enabled"),
+                checksum_value=attributes.get("checksum_value"), disable_notification=True)
         key.set_metadata(dict(attributes.get("metadata") or {"Content-Type":
                                                               "binary/octet-stream"}))
         key.website_redirect_location = attributes.get("website_redirect_location")
@@ -218,7 +233,42 @@ class SamliteS3Backend(S3Backend):
         """Drop every version of a key, reporting nothing (its file went while we were down)."""
         bucket = self.buckets.get(bucket_name)
         if bucket is not None and key_name in bucket.keys:
-            bucket.keys.pop(key_name)
+            with self._disposing_dropped(bucket_name, key_name):
+                bucket.keys.pop(key_name)
+
+    @contextmanager
+    def _disposing_dropped(self, bucket_name: str, key_name: str) -> Iterator[None]:
+        """Dispose the versions of a key that the call inside drops (replaced or deleted):
+        moto leaves their buffers to FakeKey.__del__, which warns."""
+        bucket = self.buckets.get(bucket_name)
+        before = list(bucket.keys.getlist(key_name, [])) if bucket is not None else []
+        yield
+        bucket = self.buckets.get(bucket_name)
+        kept = {id(k) for k in bucket.keys.getlist(key_name, [])} if bucket is not None else set()
+        for key in before:
+            if isinstance(key, FakeKey) and id(key) not in kept:
+                key.dispose()
+
+
+class _Untracked(list[Any]):
+    """An `instances_tracked` that keeps nothing (moto's BaseModel.__new__ appends to it)."""
+
+    def append(self, item: Any) -> None:
+        pass
+
+
+def stop_tracking_instances() -> None:
+    """Make moto's S3 model classes (FakeKey, FakeAcl, FakeGrant...) forget new instances,
+    dropping those already listed: the objects a backend still holds stay with it."""
+    for model in model_data["s3"].values():
+        if not isinstance(model.instances_tracked, _Untracked):  # type: ignore[attr-defined]
+            model.instances_tracked = _Untracked()  # type: ignore[attr-defined]
+
+
+def tracked_instances() -> int:
+    """How many instances moto's S3 model classes keep listed (the soak test's count)."""
+    return sum(len(model.instances_tracked)  # type: ignore[attr-defined]
+               for model in model_data["s3"].values())
 
 
 def register(backend: SamliteS3Backend, *, account_id: str, region: str) -> str:

@@ -6,17 +6,29 @@ over 255 bytes, a key that would be both a file and a folder such as "a" beside 
 kept as `buckets/.unmapped/<bucket>/<sha256 of key>` instead: no bucket name starts with ".",
 so that folder is never a bucket, and the key itself is kept exactly by the metadata store.
 No key, however hostile, yields a path outside its bucket's folders.
+
+Links are never followed below the buckets folder: a symlink (or a FIFO, a socket) there is not
+an object, is not read, and no write goes through it; a write to a key whose file is a symlink
+replaces the link with the object's file, leaving the link's target alone. Writes go to a temp
+file (`.samlite-tmp-*`) renamed over the target; those a killed samlite left are removed at the
+next start and are never objects.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
+import logging
 import os
+import secrets
+import stat
 import threading
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+
+log = logging.getLogger(__name__)
 
 # NAME_MAX on Linux, macOS (APFS) and Windows (NTFS counts UTF-16 units, close enough).
 MAX_SEGMENT_BYTES = 255
@@ -25,6 +37,9 @@ MAX_PATH_BYTES = 4000
 UNMAPPED_DIR_NAME = ".unmapped"
 # Our own in-flight writes; a key holding this marker is unmapped so it never looks like one.
 TEMP_MARK = ".samlite-tmp-"
+# Not on Windows; there the lstat checks before each open stand alone.
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)      # opening a FIFO must not wait for a writer
 
 
 def plain_relpath(key: str) -> PurePosixPath | None:
@@ -168,39 +183,102 @@ class BucketLayout:
 def is_case_sensitive(folder: Path) -> bool:
     """Probe the file system that holds `folder` (macOS and Windows usually fold case)."""
     folder.mkdir(parents=True, exist_ok=True)
-    probe = folder / f"{TEMP_MARK}Case-{os.getpid()}"
+    probe = folder / f"{TEMP_MARK}Case-{os.getpid()}-{secrets.token_hex(4)}"
+    os.close(os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o600))
     try:
-        probe.touch()
         return not (folder / probe.name.swapcase()).exists()
     finally:
         probe.unlink(missing_ok=True)
 
 
+def is_regular_file(path: Path) -> bool:
+    """A plain file itself: not a symlink (to a file or not), FIFO, socket or device."""
+    try:
+        return stat.S_ISREG(path.lstat().st_mode)
+    except OSError:
+        return False
+
+
+def first_link(root: Path, path: Path) -> Path | None:
+    """The first symlink among the folders from `root` (excluded) down to `path` (included),
+    or None: the user chose where the state directory lives, not what is linked inside it."""
+    current = root
+    for part in path.relative_to(root).parts:
+        current = current / part
+        if current.is_symlink():
+            return current
+    return None
+
+
+def read_file(path: Path, *, within: Path) -> tuple[bytes, FileStat]:
+    """The bytes and stat of a regular file under `within`, read without following a symlink
+    (the file's or a folder's between): anything else raises OSError."""
+    link = first_link(within, path)
+    if link is not None:
+        raise OSError(errno.ELOOP, "a symlink; samlite follows no links in bucket folders",
+                      str(link))
+    fd = os.open(path, os.O_RDONLY | _NOFOLLOW | _NONBLOCK)
+    with os.fdopen(fd, "rb") as file:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", str(path))
+        return file.read(), FileStat(size=st.st_size, mtime_ns=st.st_mtime_ns)
+
+
+def remove_temp_files(folder: Path) -> int:
+    """Remove the temp files of writes a killed samlite left under `folder` (at startup, before
+    anything is written); returns how many."""
+    removed = 0
+    for root, _dirs, names in os.walk(folder):        # never descends into symlinked folders
+        for name in names:
+            if TEMP_MARK in name:
+                with contextlib.suppress(FileNotFoundError):
+                    (Path(root) / name).unlink()      # a link named so: the link only
+                    removed += 1
+    return removed
+
+
 def write_file(placement: Placement, data: bytes, *, within: Path) -> FileStat:
     """Write `data` to the placement atomically (temp file, then rename over), never
-    following a symlink out of `within`; returns the size and mtime it ended with."""
+    through a symlink below `within` (a linked folder raises NotADirectoryError; a link at
+    the target itself is replaced); returns the size and mtime it ended with."""
     target = placement.path
-    target.parent.mkdir(parents=True, exist_ok=True)
-    real_parent = target.parent.resolve()
-    if not real_parent.is_relative_to(within.resolve()):
-        # A symlinked folder inside the bucket points elsewhere: refuse to write through it.
-        raise NotADirectoryError(f"{target.parent} leads outside {within}")
-    temp = target.with_name(f"{TEMP_MARK}{os.getpid()}-{threading.get_ident()}")
+    _make_folders(target.parent, within=within)
+    # A fresh name, created exclusively: a planted file or link by that name can't be reused.
+    temp = target.with_name(f"{TEMP_MARK}{os.getpid()}-{secrets.token_hex(6)}")
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o666)
     try:
-        temp.write_bytes(data)
+        with os.fdopen(fd, "wb") as file:
+            file.write(data)
         temp.replace(target)
     finally:
         temp.unlink(missing_ok=True)
     return stat_file(target)
 
 
+def _make_folders(folder: Path, *, within: Path) -> None:
+    within.mkdir(parents=True, exist_ok=True)
+    current = within
+    for part in folder.relative_to(within).parts:
+        current = current / part
+        with contextlib.suppress(FileExistsError):
+            current.mkdir()
+        if current.is_symlink() or not current.is_dir():
+            raise NotADirectoryError(errno.ENOTDIR, "not a folder of its own (a symlink or "
+                                     "a file); samlite writes through no links", str(current))
+
+
 def stat_file(path: Path) -> FileStat:
-    st = path.stat()
+    st = path.lstat()       # of a link itself: a link is never taken for its target
     return FileStat(size=st.st_size, mtime_ns=st.st_mtime_ns)
 
 
 def remove_file(path: Path, *, stop_at: Path) -> None:
-    """Remove a file and the folders it leaves empty, up to (not including) `stop_at`."""
+    """Remove a file and the folders it leaves empty, up to (not including) `stop_at`.
+    Through a symlinked folder (`stop_at` itself or one below it), nothing is removed."""
+    if first_link(stop_at.parent, path.parent) is not None:
+        log.warning("s3: not removing %s: a folder on its way is a symlink", path)
+        return
     with contextlib.suppress(FileNotFoundError):
         path.unlink()
     parent = path.parent

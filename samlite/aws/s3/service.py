@@ -58,21 +58,32 @@ class LocalS3:
         self._clock = clock
         self._on_event = on_event
         self._lock = threading.RLock()
+        self._buckets_dir = state.create().buckets_dir if state is not None else None
+        # First, so that a damaged s3.sqlite3 (StateFileError) leaves nothing registered.
+        self._store = S3Store(state.s3_db if state is not None else None)
         self._backend: SamliteS3Backend = backend.SamliteS3Backend(region_name=region,
                                                                    account_id=account_id)
         self._partition = backend.register(self._backend, account_id=account_id,
                                            region=region)
         self._account_id = account_id
-        self._buckets_dir = state.create().buckets_dir if state is not None else None
-        self._store = S3Store(state.s3_db if state is not None else None)
         self._rows: dict[tuple[str, str], ObjectRow] = {}
         self._layouts: dict[str, BucketLayout] = {}
-        self._case_sensitive = (bucket_files.is_case_sensitive(self._buckets_dir)
-                                if self._buckets_dir is not None else True)
-        self._sequence = self._store.counter(_SEQUENCER)
-        self._route = S3Route(backend=self._backend, perform=self._perform)
         self._closed = False
-        self._load()
+        self._route = S3Route(backend=self._backend, perform=self._perform)
+        try:
+            if self._buckets_dir is not None:
+                self._buckets_dir.mkdir(parents=True, exist_ok=True)
+                # Partial writes of a samlite killed mid-PUT: never objects, now garbage.
+                if removed := bucket_files.remove_temp_files(self._buckets_dir):
+                    log.info("s3: removed %d unfinished write(s) under %s", removed,
+                             self._buckets_dir)
+            self._case_sensitive = (bucket_files.is_case_sensitive(self._buckets_dir)
+                                    if self._buckets_dir is not None else True)
+            self._sequence = self._store.counter(_SEQUENCER)
+            self._load()
+        except BaseException:
+            self.close()
+            raise
 
     # --- public -------------------------------------------------------------------------------
 
@@ -250,9 +261,9 @@ class LocalS3:
 
     def _write(self, layout: BucketLayout, key: str, data: bytes) -> Placement:
         placement = layout.place(key)
+        within = self._buckets_dir or layout.folder.parent
         try:
-            bucket_files.write_file(placement, data, within=layout.folder
-                                    if placement.is_plain else layout.unmapped_folder)
+            bucket_files.write_file(placement, data, within=within)
         except OSError:
             if not placement.is_plain:
                 raise
@@ -262,7 +273,7 @@ class LocalS3:
             layout.release(key)
             placement = Placement(path=layout.unmapped_folder / bucket_files.unmapped_name(key),
                                   is_plain=False)
-            bucket_files.write_file(placement, data, within=layout.unmapped_folder)
+            bucket_files.write_file(placement, data, within=within)
         return placement
 
     def _remove_file(self, layout: BucketLayout, key: str, row: ObjectRow) -> None:
@@ -290,7 +301,8 @@ class LocalS3:
                     tzinfo=None)
             if self._buckets_dir is not None:
                 for folder in sorted(self._buckets_dir.iterdir()):
-                    if folder.is_dir() and folder.name not in self._backend.buckets:
+                    if (folder.is_dir() and not folder.is_symlink()
+                            and folder.name not in self._backend.buckets):
                         self._adopt_folder(folder)
                 for name in list(self._backend.buckets):
                     self._load_bucket(name)
@@ -301,6 +313,10 @@ class LocalS3:
     def _adopt_folder(self, folder: Path) -> bool:
         from samlite.aws.s3.backend import is_bucket_name
 
+        if folder.is_symlink():
+            log.warning("s3: ignoring %s: a symlink is not a bucket folder (samlite follows "
+                        "no links out of its state directory)", folder)
+            return False
         if not is_bucket_name(folder.name):
             if folder.name != bucket_files.UNMAPPED_DIR_NAME:
                 log.warning("s3: ignoring folder %s: %r is not a valid bucket name", folder,
@@ -324,10 +340,14 @@ class LocalS3:
             if key in seen:
                 continue
             unmapped = layout.unmapped_folder / bucket_files.unmapped_name(key)
-            if row.is_plain or not unmapped.is_file():
+            try:
+                if row.is_plain:
+                    raise FileNotFoundError(unmapped)
+                data, _stat = bucket_files.read_file(unmapped, within=layout.folder.parent)
+            except OSError:
                 self._store.delete_object(bucket, key)    # removed while samlite was down
                 continue
-            self._backend.restore_object(bucket, key, unmapped.read_bytes(), etag=row.etag,
+            self._backend.restore_object(bucket, key, data, etag=row.etag,
                                          version_id=row.version_id,
                                          last_modified=row.last_modified,
                                          attributes=row.attributes)
@@ -335,8 +355,7 @@ class LocalS3:
 
     def _load_file(self, bucket: str, key: str, path: Path, row: ObjectRow | None) -> None:
         try:
-            stat = bucket_files.stat_file(path)
-            data = path.read_bytes()
+            data, stat = bucket_files.read_file(path, within=self._layout(bucket).folder.parent)
         except OSError as exc:
             log.warning("s3: can't read %s: %s", path, exc)
             return
@@ -374,11 +393,12 @@ class LocalS3:
             return
         layout = self._layout(bucket)
         path = folder.joinpath(*rel.parts[1:])
-        for file in ([path] if path.is_file() else _files_under(path)):
+        for file in ([path] if bucket_files.is_regular_file(path) else _files_under(path)):
             self._sync_file(bucket, layout, file, on_disk)
         for key in layout.plain_keys_under(path):
             file = layout.plain_path(key)
-            if file is not None and not file.is_file():
+            # A file replaced by a symlink is gone, as it would be after a restart.
+            if file is not None and not bucket_files.is_regular_file(file):
                 self._backend.delete_object(bucket, key)
 
     def _sync_file(self, bucket: str, layout: BucketLayout, path: Path,
@@ -392,7 +412,7 @@ class LocalS3:
             if row is not None and row.is_plain and (row.size, row.mtime_ns) == (
                     stat.size, stat.mtime_ns):
                 return                       # our own write, or untouched
-            data = path.read_bytes()
+            data, stat = bucket_files.read_file(path, within=layout.folder.parent)
         except OSError:
             return                           # gone again already: the delete pass sees it
         if row is not None and row.is_plain and row.size == len(data) and (
@@ -431,13 +451,25 @@ class LocalS3:
 
 
 def _files_under(folder: Path) -> list[Path]:
+    """The regular files under `folder`, following no symlink (a linked folder or file is
+    reported and skipped) and leaving out our temp files."""
     found: list[Path] = []
+    if folder.is_symlink():
+        log.warning("s3: ignoring %s: samlite follows no symlinks in bucket folders", folder)
+        return found
     if not folder.is_dir():
         return found
-    for root, dirs, files in os.walk(folder):   # never follows symlinked folders
+    for root, dirs, files in os.walk(folder):   # never descends into symlinked folders
         dirs.sort()
-        found.extend(Path(root) / name for name in sorted(files)
-                     if not bucket_files.is_temp_file(Path(name)))
+        for name in sorted(files) + [d for d in dirs if (Path(root) / d).is_symlink()]:
+            path = Path(root) / name
+            if bucket_files.is_temp_file(path):
+                continue
+            if bucket_files.is_regular_file(path):
+                found.append(path)
+            else:
+                log.warning("s3: ignoring %s: not a regular file (samlite follows no "
+                            "symlinks in bucket folders)", path)
     return found
 
 

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from samlite.state import open_database, reading
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS buckets (
   name TEXT PRIMARY KEY, region TEXT NOT NULL, created REAL NOT NULL, versioning TEXT);
@@ -50,21 +52,22 @@ class S3Store:
     """SQLite rows for buckets and objects. `path=None` keeps them in memory. Thread-safe."""
 
     def __init__(self, path: Path | None) -> None:
-        self._db = sqlite3.connect(str(path) if path else ":memory:", check_same_thread=False,
-                                   isolation_level=None)
+        """A damaged or foreign file at `path` is a StateFileError naming it."""
+        self._path = path
         self._lock = threading.Lock()
-        if path is not None:
-            # WAL + NORMAL: a commit survives a killed process without an fsync per object.
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(_SCHEMA)
+        if path is None:
+            self._db = sqlite3.connect(":memory:", check_same_thread=False,
+                                       isolation_level=None)
+            self._db.executescript(_SCHEMA)
+        else:
+            self._db = open_database(path, _SCHEMA)
 
     def close(self) -> None:
         with self._lock:
             self._db.close()
 
     def buckets(self) -> list[BucketRow]:
-        with self._lock:
+        with self._lock, reading(self._path):
             rows = self._db.execute("SELECT name, region, created, versioning FROM buckets")
             return [BucketRow(name=n, region=r, created=c, versioning=v) for n, r, c, v in rows]
 
@@ -80,13 +83,13 @@ class S3Store:
             self._db.execute("DELETE FROM buckets WHERE name = ?", (name,))
 
     def objects(self, bucket: str) -> list[ObjectRow]:
-        with self._lock:
+        with self._lock, reading(self._path):
             rows = self._db.execute(
                 "SELECT bucket, key, is_plain, size, mtime_ns, etag, version_id, last_modified,"
                 " attributes FROM objects WHERE bucket = ?", (bucket,)).fetchall()
-        return [ObjectRow(bucket=b, key=k, is_plain=bool(p), size=s, mtime_ns=m, etag=e,
-                          version_id=v, last_modified=lm, attributes=json.loads(a))
-                for b, k, p, s, m, e, v, lm, a in rows]
+            return [ObjectRow(bucket=b, key=k, is_plain=bool(p), size=s, mtime_ns=m, etag=e,
+                              version_id=v, last_modified=lm, attributes=json.loads(a))
+                    for b, k, p, s, m, e, v, lm, a in rows]
 
     def save_object(self, row: ObjectRow) -> None:
         with self._lock:
@@ -100,10 +103,10 @@ class S3Store:
             self._db.execute("DELETE FROM objects WHERE bucket = ? AND key = ?", (bucket, key))
 
     def counter(self, name: str) -> int:
-        with self._lock:
+        with self._lock, reading(self._path):
             row = self._db.execute("SELECT value FROM counters WHERE name = ?",
                                    (name,)).fetchone()
-        return int(row[0]) if row else 0
+            return int(row[0]) if row else 0
 
     def save_counter(self, name: str, value: int) -> None:
         with self._lock:

@@ -19,7 +19,7 @@ from typing import Any
 
 from samlite.aws.sqs.model import DedupEntry, StoredMessage
 from samlite.aws.sqs.store import DEDUPLICATION_WINDOW_S
-from samlite.errors import UsageError
+from samlite.state import open_database, reading
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS queues (
@@ -76,17 +76,11 @@ class SqsPersistence:
     """One connection guarded by a lock; sqlite3 keeps the statements prepared."""
 
     def __init__(self, path: Path) -> None:
+        """A damaged or foreign file at `path` is a StateFileError naming it."""
+        self._path = path
         self._lock = threading.Lock()
         self._sends_since_prune = 0
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.executescript(_SCHEMA)
-        except (OSError, sqlite3.Error) as exc:
-            raise UsageError(f"cannot open the queue state in {path}: {exc}; "
-                             "`samlite up --reset` starts clean") from exc
+        self._db = open_database(path, _SCHEMA)
 
     # -- queues ----------------------------------------------------------------------------
 
@@ -98,33 +92,33 @@ class SqsPersistence:
                              (name, json.dumps(dict(attributes)), json.dumps(dict(tags))))
 
     def queues(self) -> list[SavedQueue]:
-        with self._lock:
+        with self._lock, reading(self._path):
             rows = self._db.execute("SELECT name, attributes, tags FROM queues "
                                     "ORDER BY rowid").fetchall()
-        return [SavedQueue(name=n, attributes=json.loads(a), tags=json.loads(t))
-                for n, a, t in rows]
+            return [SavedQueue(name=n, attributes=json.loads(a), tags=json.loads(t))
+                    for n, a, t in rows]
 
     def messages(self, queue: str) -> list[StoredMessage]:
-        with self._lock:
+        with self._lock, reading(self._path):
             rows = self._db.execute(
                 "SELECT message_id, body, message_attributes, md5_of_body, "
                 "md5_of_message_attributes, sender_id, sent_ms, group_id, dedup_id, "
                 "sequence_number, receive_count, first_receive_ms, delay_until FROM messages "
                 "WHERE queue = ? ORDER BY seq", (queue,)).fetchall()
-        return [StoredMessage(message_id=r[0], body=r[1],
-                              message_attributes=_decode_attributes(r[2]), md5_of_body=r[3],
-                              md5_of_message_attributes=r[4], sender_id=r[5], sent_ms=r[6],
-                              group_id=r[7], dedup_id=r[8], sequence_number=r[9],
-                              receive_count=r[10], first_receive_ms=r[11],
-                              delay_until=r[12]) for r in rows]
+            return [StoredMessage(message_id=r[0], body=r[1],
+                                  message_attributes=_decode_attributes(r[2]),
+                                  md5_of_body=r[3], md5_of_message_attributes=r[4],
+                                  sender_id=r[5], sent_ms=r[6], group_id=r[7], dedup_id=r[8],
+                                  sequence_number=r[9], receive_count=r[10],
+                                  first_receive_ms=r[11], delay_until=r[12]) for r in rows]
 
     def dedup(self, queue: str) -> list[DedupEntry]:
-        with self._lock:
+        with self._lock, reading(self._path):
             rows = self._db.execute("SELECT dedup_id, expires_at, message_id, sequence_number "
                                     "FROM dedup WHERE queue = ? ORDER BY expires_at",
                                     (queue,)).fetchall()
-        return [DedupEntry(dedup_id=r[0], expires_at=r[1], message_id=r[2],
-                           sequence_number=r[3]) for r in rows]
+            return [DedupEntry(dedup_id=r[0], expires_at=r[1], message_id=r[2],
+                               sequence_number=r[3]) for r in rows]
 
     # -- the store's Journal ---------------------------------------------------------------
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path, PurePosixPath
 
 import pytest
@@ -126,9 +127,34 @@ def test_writes_never_follow_a_symlinked_folder_out_of_the_bucket(tmp_path: Path
     bucket.mkdir()
     outside.mkdir()
     (bucket / "link").symlink_to(outside)
-    with pytest.raises(OSError, match="outside"):
+    with pytest.raises(OSError, match="symlink"):
         write_file(Placement(path=bucket / "link" / "x", is_plain=True), b"data", within=bucket)
+    with pytest.raises(OSError, match="symlink"):   # nor a folder made on the way
+        write_file(Placement(path=bucket / "link" / "new" / "x", is_plain=True), b"data",
+                   within=bucket)
     assert list(outside.iterdir()) == []
+
+
+def test_a_write_replaces_a_symlink_at_its_file_and_leaves_the_target_alone(
+        tmp_path: Path) -> None:
+    bucket, outside = tmp_path / "photos", tmp_path / "outside.txt"
+    bucket.mkdir()
+    outside.write_bytes(b"not samlite's")
+    (bucket / "x").symlink_to(outside)
+    write_file(Placement(path=bucket / "x", is_plain=True), b"data", within=bucket)
+    assert outside.read_bytes() == b"not samlite's"
+    assert not (bucket / "x").is_symlink()
+    assert (bucket / "x").read_bytes() == b"data"
+
+
+def test_a_planted_temp_file_name_is_never_written_through(tmp_path: Path) -> None:
+    bucket, outside = tmp_path / "photos", tmp_path / "outside.txt"
+    bucket.mkdir()
+    outside.write_bytes(b"not samlite's")
+    # The name a predictable temp file would have (pid and thread), planted as a link.
+    (bucket / f".samlite-tmp-{os.getpid()}-{threading.get_ident()}").symlink_to(outside)
+    write_file(Placement(path=bucket / "x", is_plain=True), b"data", within=bucket)
+    assert outside.read_bytes() == b"not samlite's"
 
 
 def test_removing_a_file_tidies_the_folders_it_leaves_empty(tmp_path: Path) -> None:
