@@ -25,6 +25,10 @@ log = logging.getLogger(__name__)
 DEFAULT_HOST = "127.0.0.1"
 # Larger bodies are refused before they are read; each route applies its own (smaller) limits.
 MAX_BODY_BYTES = 64 * 1024 * 1024
+# Connections the kernel holds for us while the accept loop catches up. socketserver's 5
+# made bursts of clients (SDKs, 100 parallel tests) time out or be reset; Linux caps this
+# at net.core.somaxconn (4096 by default since 5.4).
+LISTEN_BACKLOG = 1024
 
 
 class Endpoint:
@@ -113,6 +117,7 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     # Idle keep-alive connections would make server_close() wait forever; stop() closes them.
     block_on_close = False
+    request_queue_size = LISTEN_BACKLOG
     routes: tuple[Route, ...] = ()
 
     def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler]) -> None:
