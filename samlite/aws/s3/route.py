@@ -239,6 +239,7 @@ def _principal(request: Request) -> str:
 
 def _response_class(backend: Any) -> type:
     """moto's S3Response, bound to one app's backend and account."""
+    from moto.s3.exceptions import MethodNotAllowed
     from moto.s3.responses import S3Response
 
     class AppS3Response(S3Response):
@@ -248,6 +249,15 @@ def _response_class(backend: Any) -> type:
 
         def get_current_account(self) -> str:
             return str(backend.account_id)
+
+        def _set_action(self, action_resource_type: str, method: str,
+                        querystring: dict[str, Any]) -> None:
+            # moto raises KeyError for a method it knows no operation of here (a POST to a
+            # key without ?uploads, say); S3 answers MethodNotAllowed.
+            try:
+                super()._set_action(action_resource_type, method, querystring)
+            except KeyError:
+                raise MethodNotAllowed(method, action_resource_type) from None
 
     return AppS3Response
 
