@@ -36,7 +36,8 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
 # Pure code: no sockets, threads, subprocesses, Docker, file watching or click.
 PURE = ("template/*", "dialects/*", "graph/*", "validation/*", "progress.py",
         "runtime/invocation.py", "runtime/spec.py", "runtime/images.py",
-        "runtime/async_records.py", "http/messages.py", "aws/s3/object_event.py",
+        "runtime/async_records.py", "http/messages.py", "http/framing.py", "http/admission.py",
+        "aws/s3/object_event.py",
         "aws/sqs/message.py", "sources/gateway/events.py", "sources/gateway/routes.py",
         "sources/gateway/cors.py", "sources/s3/events.py", "sources/sqs/events.py",
         "app/reload.py", "cli/generate_event.py", "cli/summary.py")

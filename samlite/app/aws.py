@@ -18,7 +18,8 @@ from samlite.aws.s3.object_event import ObjectEvent
 from samlite.aws.unserved import UnservedRoute
 from samlite.clock import Clock, SystemClock
 from samlite.graph.model import Graph, Queue, Trigger
-from samlite.http.messages import Request, Response, Route
+from samlite.http.messages import BodyProblem, BodyRules, Request, Response, Route
+from samlite.http.server import MAX_BODY_BYTES
 from samlite.runtime.async_invoke import (
     DEFAULT_MAX_EVENT_AGE_S,
     DEFAULT_MAX_RETRY_ATTEMPTS,
@@ -257,6 +258,15 @@ class _S3Route:
 
     def handles(self, request: Request) -> bool:
         return True
+
+    # S3's own limit and IncompleteBody answer, when the endpoint will not read a body.
+    def body_limit(self, head: Request) -> int:
+        route = self._services.s3.route()
+        return route.body_limit(head) if isinstance(route, BodyRules) else MAX_BODY_BYTES
+
+    def refuse_body(self, head: Request, problem: BodyProblem) -> Response | None:
+        route = self._services.s3.route()
+        return route.refuse_body(head, problem) if isinstance(route, BodyRules) else None
 
     def handle(self, request: Request) -> Response:
         return self._services.s3.route().handle(request)

@@ -1,12 +1,13 @@
-"""An HTTP request and response as every server of samlite's passes them around, and the
-Route protocol a service implements to claim requests. Data only: no sockets."""
+"""An HTTP request and response as every server of samlite's passes them around, the Route
+protocol a service implements to claim requests, and the body rules a route may add. Data
+only: no sockets."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -43,6 +44,36 @@ class Route(Protocol):
     def handles(self, request: Request) -> bool: ...
 
     def handle(self, request: Request) -> Response: ...
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BodyTooLarge:
+    """A body larger than the route takes, judged from Content-Length before it is read (or
+    from a chunked body's chunks so far): the rest is never read."""
+    limit_bytes: int
+    declared_bytes: int | None = None    # Content-Length; None for a chunked body
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class IncompleteBody:
+    """The client closed (or went quiet past the read timeout) before its body had arrived
+    whole: fewer bytes than Content-Length, or a chunked body without its last chunk."""
+    declared_bytes: int | None           # Content-Length; None for a chunked body
+    received_bytes: int
+
+
+BodyProblem = BodyTooLarge | IncompleteBody
+
+
+@runtime_checkable
+class BodyRules(Protocol):
+    """What a Route may add: its own body limit, and its own answer when a body is refused
+    (None: the server's plain answer). Both see the request's head only (its body is empty),
+    and the route that claims the head is asked; the route's `handle` never runs then."""
+
+    def body_limit(self, head: Request) -> int: ...
+
+    def refuse_body(self, head: Request, problem: BodyProblem) -> Response | None: ...
 
 
 def json_error(status: int, error_type: str, message: str) -> Response:

@@ -4,27 +4,56 @@ back. Sockets only: what a request means is each route's business.
 
 Binds 127.0.0.1 by default, keeps connections alive (SDKs reuse them), and turns Nagle off
 on every accepted socket: with it, each small response waits ~40 ms for a delayed ACK.
+A request reaches a route only when it has fully arrived (its whole head, and its body as
+framing.py reads it) and admission.py lets it in; a body over the claiming route's limit is
+refused from its Content-Length, before it is read.
 """
 
 from __future__ import annotations
 
 import contextlib
 import errno
+import io
 import logging
 import socket
+import sys
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
+from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
+from samlite.clock import Clock, SystemClock
 from samlite.errors import UsageError
-from samlite.http.messages import Request, Response, Route, json_error
+from samlite.http.admission import LOOPBACK_ONLY, Admission, refusal
+from samlite.http.framing import MalformedFraming, UnreadableBody, framing_of, read_body
+from samlite.http.messages import (
+    BodyProblem,
+    BodyRules,
+    BodyTooLarge,
+    Request,
+    Response,
+    Route,
+    json_error,
+)
 
 log = logging.getLogger(__name__)
 
 DEFAULT_HOST = "127.0.0.1"
 # Larger bodies are refused before they are read; each route applies its own (smaller) limits.
 MAX_BODY_BYTES = 64 * 1024 * 1024
+# Connections the kernel holds for us while the accept loop catches up. socketserver's 5
+# made bursts of clients (SDKs, 100 parallel tests) time out or be reset; Linux caps this
+# at net.core.somaxconn (4096 by default since 5.4).
+LISTEN_BACKLOG = 1024
+# A connection that sends nothing for this long is closed: a half-sent request then never
+# runs, and an idle one stops holding a thread.
+READ_TIMEOUT_S = 60.0
+# After refusing a request whose body is still coming, what the client sends is read and
+# dropped for this long, so that it gets to read the answer (closing a socket with unread
+# data resets the connection, and the answer is lost with it): nginx's "lingering close".
+LINGER_S = 5.0
+_LINGER_READ_BYTES = 64 * 1024
 
 
 class Endpoint:
@@ -33,12 +62,19 @@ class Endpoint:
     listening socket and every open connection, so nothing outlives it."""
 
     def __init__(self, routes: Sequence[Route] = (), *, host: str = DEFAULT_HOST,
-                 port: int = 0, port_flag: str = "--port") -> None:
-        """`port_flag` is the command-line option that chose the port, for the error."""
+                 port: int = 0, port_flag: str = "--port",
+                 admission: Admission = LOOPBACK_ONLY,
+                 read_timeout_s: float = READ_TIMEOUT_S, clock: Clock | None = None) -> None:
+        """`port_flag` is the command-line option that chose the port, for the error;
+        `admission` says which Host names and browser Origins are let in (by default
+        loopback names only, and no Origin)."""
         self._routes = list(routes)
         self._port_flag = port_flag
         self._host = host
         self._port = port
+        self._admission = admission
+        self._read_timeout_s = read_timeout_s
+        self._clock = clock or SystemClock()
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
 
@@ -77,6 +113,10 @@ class Endpoint:
             raise UsageError(f"cannot listen on {self._host}:{self._port}: "
                              f"{exc.strerror or exc}") from exc
         server.routes = tuple(self._routes)
+        server.admission = self._admission
+        server.bound_host = self._host
+        server.read_timeout_s = self._read_timeout_s
+        server.clock = self._clock
         self._server = server
 
     def start(self) -> None:
@@ -113,7 +153,12 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     # Idle keep-alive connections would make server_close() wait forever; stop() closes them.
     block_on_close = False
+    request_queue_size = LISTEN_BACKLOG
     routes: tuple[Route, ...] = ()
+    admission = LOOPBACK_ONLY
+    bound_host = DEFAULT_HOST
+    read_timeout_s = READ_TIMEOUT_S
+    clock: Clock = SystemClock()
 
     def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler]) -> None:
         self._connections: set[socket.socket] = set()
@@ -122,8 +167,11 @@ class _Server(ThreadingHTTPServer):
 
     def handle_error(self, request: object, client_address: object) -> None:
         # Clients drop keep-alive connections whenever they like (a reset, a broken pipe):
-        # routine, not worth a traceback on the user's terminal.
-        log.debug("endpoint: connection from %s ended", client_address, exc_info=True)
+        # routine, not worth a traceback on the user's terminal. Anything else is our bug.
+        if isinstance(sys.exception(), OSError):
+            log.debug("endpoint: connection from %s ended", client_address, exc_info=True)
+        else:
+            log.error("endpoint: a request from %s failed", client_address, exc_info=True)
 
     def track(self, sock: socket.socket, *, is_open: bool) -> None:
         with self._lock:
@@ -140,19 +188,56 @@ class _Server(ThreadingHTTPServer):
                 sock.shutdown(socket.SHUT_RDWR)
 
 
+class _Input:
+    """The connection's input, noting when the client closes its side: a head cut off
+    there must not run as though it had ended."""
+
+    def __init__(self, raw: io.BufferedReader) -> None:
+        self._raw = raw
+        self.ended = False
+
+    def readline(self, size: int = -1, /) -> bytes:
+        line = self._raw.readline(size)
+        self.ended = self.ended or not line
+        return line
+
+    def read(self, size: int = -1, /) -> bytes:
+        data = self._raw.read(size)
+        self.ended = self.ended or not data
+        return data
+
+    def read1(self, size: int = -1, /) -> bytes:
+        data = self._raw.read1(size)
+        self.ended = self.ended or not data
+        return data
+
+    def close(self) -> None:
+        self._raw.close()
+
+
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: _Server
+    rfile: _Input   # type: ignore[assignment]
 
     def setup(self) -> None:
+        self.timeout = self.server.read_timeout_s
         super().setup()
+        self.rfile = _Input(self.rfile)   # type: ignore[arg-type]
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.server.track(self.connection, is_open=True)
+        self._expects_continue = False
 
     def finish(self) -> None:
         self.server.track(self.connection, is_open=False)
         with contextlib.suppress(OSError):
             super().finish()
+
+    def handle_expect_100(self) -> bool:
+        # 100 Continue is sent once the head is admitted and the body is wanted, so a
+        # refused upload (too large, wrong Host) is never sent at all.
+        self._expects_continue = True
+        return True
 
     def do_GET(self) -> None:
         self._serve()
@@ -160,55 +245,65 @@ class _Handler(BaseHTTPRequestHandler):
     do_POST = do_PUT = do_DELETE = do_HEAD = do_PATCH = do_OPTIONS = do_GET
 
     def _serve(self) -> None:
+        if self.rfile.ended:
+            # The client closed before the blank line that ends the head: nothing runs.
+            self._refuse(json_error(400, "InvalidRequestContentException",
+                                    "the request ended before its headers did"))
+            return
+        head = self._read_head()
+        routes = self.server.routes
+        refused = refusal(head, self.server.admission, bound_host=self.server.bound_host,
+                          port=self.server.server_address[1])
+        if refused is not None:
+            self._refuse(json_error(refused.status, "AccessDeniedException", refused.message))
+            return
         try:
-            request = self._read_request()
-        except _BodyTooLarge as exc:
-            self.close_connection = True   # the body is still on the wire
-            self._write(json_error(413, "RequestTooLargeException",
-                                   f"Request must be smaller than {exc.limit} bytes"))
+            framing = framing_of(head.raw_headers)
+        except MalformedFraming as exc:
+            self._refuse(json_error(400, "InvalidRequestContentException", str(exc)))
             return
-        except ValueError as exc:
-            self.close_connection = True
-            self._write(json_error(400, "InvalidRequestContentException", str(exc)))
+        claimant = next((route for route in routes if route.handles(head)), None)
+        limit = MAX_BODY_BYTES
+        if isinstance(claimant, BodyRules):
+            limit = min(limit, claimant.body_limit(head))
+        try:
+            if self._expects_continue and (framing.chunked or 0 < framing.length <= limit):
+                self.send_response_only(100)
+                self.end_headers()
+            body = read_body(self.rfile, framing, limit_bytes=limit)
+        except UnreadableBody as exc:
+            self._refuse(_body_refusal(claimant, head, exc.problem))
             return
-        self._write(_dispatch(self.server.routes, request))
+        except MalformedFraming as exc:
+            self._refuse(json_error(400, "InvalidRequestContentException", str(exc)))
+            return
+        self._write(_dispatch(routes, replace(head, body=body)))
 
-    def _read_request(self) -> Request:
+    def _read_head(self) -> Request:
         split = urlsplit(self.path)
         query = {k: tuple(v) for k, v in parse_qs(split.query, keep_blank_values=True).items()}
         raw_headers = tuple(self.headers.items())
         headers = {name.lower(): value for name, value in raw_headers}
         return Request(method=self.command, path=split.path, query=query, headers=headers,
-                       body=self._read_body(headers), raw_query=split.query,
-                       raw_headers=raw_headers, client_ip=str(self.client_address[0]),
-                       protocol=self.request_version)
+                       raw_query=split.query, raw_headers=raw_headers,
+                       client_ip=str(self.client_address[0]), protocol=self.request_version)
 
-    def _read_body(self, headers: Mapping[str, str]) -> bytes:
-        if "chunked" in headers.get("transfer-encoding", "").lower():
-            return self._read_chunked()
-        try:
-            length = int(headers.get("content-length", "0") or "0")
-        except ValueError as exc:
-            raise ValueError("Content-Length is not a number") from exc
-        if length > MAX_BODY_BYTES:
-            raise _BodyTooLarge(MAX_BODY_BYTES)
-        return self.rfile.read(length) if length > 0 else b""
+    def _refuse(self, response: Response) -> None:
+        self.close_connection = True   # whatever is left of the request is still on the wire
+        self._write(response)
+        if not self.rfile.ended:
+            self._drop_what_follows()
 
-    def _read_chunked(self) -> bytes:
-        parts: list[bytes] = []
-        total = 0
-        while True:
-            size_line = self.rfile.readline(1024).split(b";")[0].strip()
-            size = int(size_line or b"0", 16)
-            if size == 0:
-                while self.rfile.readline(1024) not in (b"\r\n", b"\n", b""):
-                    pass   # trailers
-                return b"".join(parts)
-            total += size
-            if total > MAX_BODY_BYTES:
-                raise _BodyTooLarge(MAX_BODY_BYTES)
-            parts.append(self.rfile.read(size))
-            self.rfile.readline(1024)
+    def _drop_what_follows(self) -> None:
+        """Lingering close: tell the client we are done, then read and drop what it still
+        sends until it closes or LINGER_S has passed."""
+        deadline = self.server.clock.monotonic() + LINGER_S
+        with contextlib.suppress(OSError):
+            self.connection.shutdown(socket.SHUT_WR)
+            while self.server.clock.monotonic() < deadline:
+                self.connection.settimeout(max(0.05, deadline - self.server.clock.monotonic()))
+                if not self.rfile.read1(_LINGER_READ_BYTES):
+                    return
 
     def _write(self, response: Response) -> None:
         try:
@@ -234,10 +329,22 @@ class _Handler(BaseHTTPRequestHandler):
         log.debug("endpoint: " + format, *args)
 
 
-class _BodyTooLarge(Exception):
-    def __init__(self, limit: int) -> None:
-        super().__init__(limit)
-        self.limit = limit
+def _body_refusal(claimant: Route | None, head: Request, problem: BodyProblem) -> Response:
+    """The claiming route's answer to a body it will not get, else the plain one."""
+    if isinstance(claimant, BodyRules):
+        try:
+            answer = claimant.refuse_body(head, problem)
+        except Exception:
+            log.exception("endpoint: %s %s: refusing its body failed", head.method, head.path)
+            answer = None
+        if answer is not None:
+            return answer
+    if isinstance(problem, BodyTooLarge):
+        return json_error(413, "RequestTooLargeException",
+                          f"Request must be smaller than {problem.limit_bytes} bytes")
+    return json_error(400, "InvalidRequestContentException",
+                      f"the request ended after {problem.received_bytes} bytes of its body"
+                      + (f" of {problem.declared_bytes}" if problem.declared_bytes else ""))
 
 
 def _dispatch(routes: Sequence[Route], request: Request) -> Response:

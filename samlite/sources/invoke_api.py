@@ -19,9 +19,15 @@ from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 from urllib.parse import unquote
 
-from samlite.http.messages import Request, Response, json_error
-from samlite.runtime.api_errors import InvalidParameterValue, InvalidRequestContent, LambdaApiError
+from samlite.http.messages import BodyProblem, BodyTooLarge, Request, Response, json_error
+from samlite.runtime.api_errors import (
+    InvalidParameterValue,
+    InvalidRequestContent,
+    LambdaApiError,
+    request_too_large,
+)
 from samlite.runtime.invocation import InvocationType, Result
+from samlite.runtime.service import ASYNC_PAYLOAD_LIMIT, SYNC_PAYLOAD_LIMIT
 from samlite.runtime.spec import FunctionSpec
 
 PREFIX = "/2015-03-31/functions"
@@ -64,6 +70,23 @@ class InvokeApi:
         except LambdaApiError as exc:
             return api_error_response(exc, request_id=self._request_ids())
 
+    def body_limit(self, head: Request) -> int:
+        """Lambda's payload quota for the call: asked of the head, so a larger body is refused
+        from its Content-Length and never read."""
+        try:
+            invocation_type = _invocation_type(head.header("X-Amz-Invocation-Type"))
+        except LambdaApiError:
+            return SYNC_PAYLOAD_LIMIT   # the invoke itself will say what is wrong
+        return ASYNC_PAYLOAD_LIMIT if invocation_type is InvocationType.EVENT \
+            else SYNC_PAYLOAD_LIMIT
+
+    def refuse_body(self, head: Request, problem: BodyProblem) -> Response | None:
+        if not isinstance(problem, BodyTooLarge):
+            return None
+        size = problem.declared_bytes or problem.limit_bytes + 1
+        return api_error_response(request_too_large(size, problem.limit_bytes),
+                                  request_id=self._request_ids())
+
     def _route(self, request: Request) -> Response:
         invoke = _INVOKE_PATH.match(request.path)
         if invoke and request.method == "POST":
@@ -85,6 +108,9 @@ class InvokeApi:
         if log_type not in LOG_TYPES:
             raise _enum_error("logType", log_type, LOG_TYPES)
         payload = request.body or b"{}"   # no payload: the handler gets {} (as on Lambda)
+        limit = self.body_limit(request)
+        if len(payload) > limit:   # Lambda checks the size before the JSON
+            raise request_too_large(len(payload), limit)
         _check_json(payload)
         spec = self._service.function_for(name, request.query_value("Qualifier"))
         if invocation_type is InvocationType.DRY_RUN:

@@ -12,17 +12,25 @@ from collections.abc import Iterator
 import pytest
 
 from samlite.errors import UsageError
-from samlite.http.messages import Request, Response
+from samlite.http.admission import Admission
+from samlite.http.messages import BodyProblem, BodyTooLarge, Request, Response
 from samlite.http.server import Endpoint
+from samlite.testing import wait_for
+from tests.http.raw import exchange, read_all, status_of
 
 
 class Echo:
-    """A route for everything under /echo: answers with what it was sent."""
+    """A route for everything under /echo: answers with what it was sent, and counts what
+    it ran."""
+
+    def __init__(self) -> None:
+        self.ran: list[Request] = []
 
     def handles(self, request: Request) -> bool:
         return request.path.startswith("/echo")
 
     def handle(self, request: Request) -> Response:
+        self.ran.append(request)
         if request.path == "/echo/crash":
             raise RuntimeError("a bug in a route")
         body = {"method": request.method, "path": request.path, "body": request.body.decode(),
@@ -32,9 +40,18 @@ class Echo:
 
 
 @pytest.fixture
-def endpoint() -> Iterator[Endpoint]:
-    with Endpoint([Echo()], port=0) as served:
+def echo() -> Echo:
+    return Echo()
+
+
+@pytest.fixture
+def endpoint(echo: Echo) -> Iterator[Endpoint]:
+    with Endpoint([echo], port=0) as served:
         yield served
+
+
+def host_of(endpoint: Endpoint) -> str:
+    return "{}:{}".format(*endpoint.address)
 
 
 def connect(endpoint: Endpoint) -> http.client.HTTPConnection:
@@ -102,3 +119,146 @@ def test_a_busy_port_is_a_clear_error(endpoint: Endpoint) -> None:
     port = endpoint.address[1]
     with pytest.raises(UsageError, match=rf"port {port} on 127.0.0.1 is already in use.*--port"):
         Endpoint([Echo()], port=port).start()
+
+
+# ---- a request runs only when it has fully arrived -----------------------------------------
+
+def test_a_head_cut_off_by_the_client_runs_nothing(endpoint: Endpoint, echo: Echo) -> None:
+    reply = exchange(endpoint.address, b"POST /echo HTTP/1.1\r\nHost: " +
+                     host_of(endpoint).encode() + b"\r\nContent-Le")
+    assert status_of(reply) == 400
+    assert echo.ran == []
+
+
+def test_a_body_shorter_than_its_content_length_runs_nothing(endpoint: Endpoint,
+                                                             echo: Echo) -> None:
+    reply = exchange(endpoint.address, f"PUT /echo HTTP/1.1\r\nHost: {host_of(endpoint)}\r\n"
+                     "Content-Length: 1000\r\n\r\nhello".encode())
+    assert status_of(reply) == 400
+    assert b"ended after 5 bytes of its body of 1000" in reply
+    assert echo.ran == []
+
+
+def test_a_chunked_body_without_its_last_chunk_runs_nothing(endpoint: Endpoint,
+                                                            echo: Echo) -> None:
+    reply = exchange(endpoint.address, f"PUT /echo HTTP/1.1\r\nHost: {host_of(endpoint)}\r\n"
+                     "Transfer-Encoding: chunked\r\n\r\n2\r\nab\r\n".encode())
+    assert status_of(reply) == 400
+    assert echo.ran == []
+
+
+def test_a_client_gone_quiet_is_dropped_after_the_read_timeout(echo: Echo) -> None:
+    with Endpoint([echo], port=0, read_timeout_s=0.2) as endpoint, \
+            socket.create_connection(endpoint.address, timeout=10) as sock:
+        sock.sendall(f"PUT /echo HTTP/1.1\r\nHost: {host_of(endpoint)}\r\n"
+                     "Content-Length: 10\r\n\r\nabc".encode())
+        reply = read_all(sock)      # bounded: the server ends the connection
+    assert status_of(reply) == 400
+    assert echo.ran == []
+
+
+@pytest.mark.parametrize(("case", "framing"), [
+    ("a length that is no number", "Content-Length: abc"),
+    ("a negative length", "Content-Length: -1"),
+    ("two lengths", "Content-Length: 1\r\nContent-Length: 2"),
+    ("a coding not ending in chunked", "Transfer-Encoding: gzip"),
+])
+def test_a_body_of_unknown_length_is_a_bad_request(endpoint: Endpoint, echo: Echo, case: str,
+                                                   framing: str) -> None:
+    reply = exchange(endpoint.address, f"PUT /echo HTTP/1.1\r\nHost: {host_of(endpoint)}\r\n"
+                     f"{framing}\r\n\r\nab".encode())
+    assert status_of(reply) == 400
+    assert echo.ran == []
+
+
+def test_a_slowloris_that_ends_runs_nothing(endpoint: Endpoint, echo: Echo) -> None:
+    """1,000 connections each send part of a request, then all close."""
+    partial = (f"POST /echo HTTP/1.1\r\nHost: {host_of(endpoint)}\r\n"
+               "Content-Length: 5\r\n").encode()
+    clients = [socket.create_connection(endpoint.address, timeout=10) for _ in range(1000)]
+    for sock in clients:
+        sock.sendall(partial)
+    for sock in clients:
+        sock.close()
+    server = endpoint._server
+    assert server is not None
+    wait_for(lambda: not server._connections, timeout_s=30,
+             message="every slowloris connection to end")
+    assert echo.ran == []
+
+
+class Limited(Echo):
+    """An Echo that takes bodies of 10 bytes at most, and says so in its own words."""
+
+    def body_limit(self, head: Request) -> int:
+        return 10
+
+    def refuse_body(self, head: Request, problem: BodyProblem) -> Response | None:
+        if isinstance(problem, BodyTooLarge):
+            return Response(status=413, body=f"at most {problem.limit_bytes}".encode())
+        return None
+
+
+def test_a_body_over_the_routes_limit_is_refused_before_it_is_sent() -> None:
+    route = Limited()
+    with Endpoint([route], port=0) as endpoint, \
+            socket.create_connection(endpoint.address, timeout=10) as sock:
+        # Only the head goes out; the answer comes without waiting for 50 MB.
+        sock.sendall(f"POST /echo HTTP/1.1\r\nHost: {host_of(endpoint)}\r\n"
+                     f"Content-Length: {50 * 1024 * 1024}\r\n\r\n".encode())
+        reply = read_all(sock)
+    assert status_of(reply) == 413
+    assert reply.endswith(b"at most 10")
+    assert route.ran == []
+
+
+def test_a_refused_body_still_sent_whole_gets_the_answer() -> None:
+    """http.client sends the whole body before reading: the server reads and drops it."""
+    route = Limited()
+    with Endpoint([route], port=0) as endpoint:
+        conn = connect(endpoint)
+        conn.request("POST", "/echo", body=b"x" * (4 * 1024 * 1024))
+        reply = conn.getresponse()
+        assert (reply.status, reply.read()) == (413, b"at most 10")
+
+
+def test_100_continue_is_sent_only_for_a_body_that_is_wanted() -> None:
+    route = Limited()
+    with Endpoint([route], port=0) as endpoint, \
+            socket.create_connection(endpoint.address, timeout=10) as sock:
+        head = (f"PUT /echo HTTP/1.1\r\nHost: {host_of(endpoint)}\r\n"
+                "Expect: 100-continue\r\nContent-Length: {}\r\n\r\n")
+        sock.sendall(head.format(5).encode())
+        assert sock.recv(100).startswith(b"HTTP/1.1 100 Continue\r\n\r\n")
+        sock.sendall(b"hello")
+        first = http.client.HTTPResponse(sock)
+        first.begin()
+        assert (first.status, json.loads(first.read())["body"]) == (200, "hello")
+        sock.sendall(head.format(11).encode())
+        assert status_of(read_all(sock)) == 413    # and no 100 before it
+
+
+# ---- Host and Origin -------------------------------------------------------------------------
+
+def test_a_host_that_is_not_this_server_is_refused(endpoint: Endpoint, echo: Echo) -> None:
+    port = endpoint.address[1]
+    conn = connect(endpoint)
+    conn.request("POST", "/echo", body=b"{}", headers={"Host": f"evil.example:{port}"})
+    reply = conn.getresponse()
+    assert reply.status == 403
+    assert b"names another site" in reply.read()
+    assert echo.ran == []
+
+
+def test_the_endpoint_refuses_browser_pages_unless_their_origin_is_allowed(echo: Echo) -> None:
+    dashboard = "http://127.0.0.1:3999"
+    with Endpoint([echo], port=0, admission=Admission(origins=(dashboard,))) as endpoint:
+        statuses = []
+        for origin in ("https://evil.example", dashboard):
+            conn = connect(endpoint)
+            conn.request("POST", "/echo", body=b"{}", headers={"Origin": origin})
+            reply = conn.getresponse()
+            reply.read()
+            statuses.append(reply.status)
+    assert statuses == [403, 200]
+    assert len(echo.ran) == 1

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
 
-from samlite.http.messages import Request, Response
+from samlite.http.messages import BodyProblem, BodyTooLarge, Request, Response
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +28,18 @@ MOTO_HOST = "s3.amazonaws.com"
 _VIRTUAL_HOST = re.compile(r"^(?P<bucket>[a-z0-9][a-z0-9.-]+)\.(?:localhost|127\.0\.0\.1)"
                            r"(?::\d+)?$")
 _CREDENTIAL = re.compile(r"Credential=([A-Za-z0-9]+)/")
+# A SigV4 header's credential scope: <key id>/<yyyymmdd>/<region>/<service>/aws4_request.
+_SIGV4_SCOPE = re.compile(r"Credential=[^/,\s]+/\d{8}/[^/,\s]+/[^/,\s]+/aws4_request")
+# PutObject's largest single upload ("Uploading objects", S3 user guide): 5 GB. The endpoint
+# caps bodies lower (http/server.py MAX_BODY_BYTES) and refuses from Content-Length either way.
+MAX_OBJECT_BYTES = 5 * 1024**3
+# S3 API reference, "Error responses" (List of error codes): code, HTTP status and message.
+INCOMPLETE_BODY = ("IncompleteBody", 400, "You did not provide the number of bytes specified "
+                   "by the Content-Length HTTP header.")
+ENTITY_TOO_LARGE = ("EntityTooLarge", 400, "Your proposed upload exceeds the maximum allowed "
+                    "object size.")
+AUTHORIZATION_HEADER_MALFORMED = ("AuthorizationHeaderMalformed", 400,
+                                  "The authorization header you provided is invalid.")
 # Ours (the endpoint writes these) or meaningless once moto's body is in our hands.
 _DROPPED_HEADERS = frozenset({"content-length", "server", "date", "status",
                               "transfer-encoding", "connection", "x-amzn-requestid"})
@@ -91,10 +103,24 @@ class S3Route:
     def handles(self, request: Request) -> bool:
         return True
 
+    def body_limit(self, head: Request) -> int:
+        return MAX_OBJECT_BYTES
+
+    def refuse_body(self, head: Request, problem: BodyProblem) -> Response:
+        """S3's own answer to a body it will not read: too large, or cut short."""
+        code, status, message = ENTITY_TOO_LARGE if isinstance(problem, BodyTooLarge) \
+            else INCOMPLETE_BODY
+        return error_response(status, code, message, info=new_request_info(
+            source_ip=head.client_ip, principal_id=_principal(head)))
+
     def handle(self, request: Request) -> Response:
-        moto_request = to_moto_request(request)
         info = new_request_info(source_ip=request.client_ip,
                                 principal_id=_principal(request))
+        if _is_malformed_sigv4(request.header("authorization")):
+            # Signatures are never checked here, but moto reads the region from the scope.
+            code, status, message = AUTHORIZATION_HEADER_MALFORMED
+            return error_response(status, code, message, info=info)
+        moto_request = to_moto_request(request)
         clean_url = moto_request.url.split("?", 1)[0]
         call = next((call for pattern, call in self._table if pattern.match(clean_url)), None)
         if call is None:
@@ -191,6 +217,14 @@ def _moto_version() -> str:
     return version("moto")
 
 
+def _is_malformed_sigv4(authorization: str | None) -> bool:
+    """A header that says SigV4 (moto's own test: "AWS4" anywhere in it) without a whole
+    credential scope in its first part."""
+    if not authorization or "AWS4" not in authorization:
+        return False
+    return _SIGV4_SCOPE.search(authorization.split(",")[0]) is None
+
+
 def _principal(request: Request) -> str:
     """`AWS:<access key id>` of the request's credentials (header or presigned query)."""
     found = _CREDENTIAL.search(request.header("authorization", "") or "")
@@ -205,6 +239,7 @@ def _principal(request: Request) -> str:
 
 def _response_class(backend: Any) -> type:
     """moto's S3Response, bound to one app's backend and account."""
+    from moto.s3.exceptions import MethodNotAllowed
     from moto.s3.responses import S3Response
 
     class AppS3Response(S3Response):
@@ -214,6 +249,15 @@ def _response_class(backend: Any) -> type:
 
         def get_current_account(self) -> str:
             return str(backend.account_id)
+
+        def _set_action(self, action_resource_type: str, method: str,
+                        querystring: dict[str, Any]) -> None:
+            # moto raises KeyError for a method it knows no operation of here (a POST to a
+            # key without ?uploads, say); S3 answers MethodNotAllowed.
+            try:
+                super()._set_action(action_resource_type, method, querystring)
+            except KeyError:
+                raise MethodNotAllowed(method, action_resource_type) from None
 
     return AppS3Response
 

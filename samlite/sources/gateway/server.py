@@ -5,6 +5,8 @@ becomes the response API Gateway or Lambda would send; CORS as cors.py says. Aut
 IAM auth are not run: the routes still serve, and `skipped_authorizers` lists them.
 
 Sockets come from http/server.py (HTTP/1.1 keep-alive, Nagle off, loopback by default).
+Its Host check applies here; browsers' Origins are all let in, since CORS is the API's own
+business. A body over Lambda's 6 MB is refused from its Content-Length, before it is read.
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ from typing import Any
 from samlite.clock import Clock, SystemClock
 from samlite.errors import UsageError
 from samlite.graph.model import Api, ApiKind, FunctionUrl, Graph
-from samlite.http.messages import Request, Response
+from samlite.http.admission import ANY_ORIGIN
+from samlite.http.messages import BodyProblem, BodyTooLarge, Request, Response
 from samlite.http.server import DEFAULT_HOST, Endpoint
 from samlite.runtime.api_errors import LambdaApiError, RequestTooLarge
 from samlite.runtime.invocation import Result
@@ -101,7 +104,7 @@ class HttpGateway:
         self.http_timeout_s = http_timeout_s
         self._log: LogSink = log or (lambda _fn, _line: None)
         self._state = _state_of(graph)
-        self._endpoint = Endpoint([_ApiRoute(self)], host=host, port=port)
+        self._endpoint = Endpoint([_ApiRoute(self)], host=host, port=port, admission=ANY_ORIGIN)
         self._urls: dict[str, tuple[Endpoint, _UrlRoute]] = {}
         self._lock = threading.Lock()
         self._started = False
@@ -171,7 +174,7 @@ class HttpGateway:
             return self._urls[fn_url.function][0]
         route = _UrlRoute(self, fn_url)
         port = self._url_ports.get(fn_url.function, 0)
-        endpoint = Endpoint([route], host=self._host, port=port)
+        endpoint = Endpoint([route], host=self._host, port=port, admission=ANY_ORIGIN)
         try:
             endpoint.bind()
         except UsageError as exc:
@@ -222,7 +225,11 @@ class HttpGateway:
         return lines
 
     # --- serving ------------------------------------------------------------------------------
-    def serve_api(self, request: HttpRequest, host: str, port: int) -> HttpResponse:
+    def serve_api(self, request: HttpRequest, host: str, port: int, *,
+                  body_bytes: int | None = None) -> HttpResponse:
+        """`body_bytes`: the body's size when it was not read (refused from its
+        Content-Length); the answer is then what API Gateway says before invoking."""
+        size = len(request.body) if body_bytes is None else body_bytes
         state = self._state    # one read: a reload mid-request does not mix two graphs
         table = state.table
         found = table.match(request.method, request.path)
@@ -240,8 +247,10 @@ class HttpGateway:
         ctx = self._context(api_id(api.logical_id), api.stage_name, api.stage_variables,
                             host, port)
         errors = errors_for(flavor)
-        if len(request.body) > MAX_REQUEST_BODY_BYTES:
+        if size > MAX_REQUEST_BODY_BYTES:
             return self._error(errors, errors.too_large, flavor, ctx)
+        if body_bytes is not None:
+            raise ValueError("serve_api: only a body too large may be left unread")
         resource = request.path if found.entry.is_default else route.path
         event: dict[str, Any]
         if flavor is Flavor.REST:
@@ -265,14 +274,18 @@ class HttpGateway:
         return response
 
     def serve_url(self, fn_url: FunctionUrl, request: HttpRequest, host: str,
-                  port: int) -> HttpResponse:
+                  port: int, *, body_bytes: int | None = None) -> HttpResponse:
+        """`body_bytes` as for serve_api."""
+        size = len(request.body) if body_bytes is None else body_bytes
         if fn_url.cors is not None and is_preflight(request):
             return managed_preflight(fn_url.cors, request, status=200)
         flavor = Flavor.FUNCTION_URL
         ctx = self._context(url_id(fn_url.function), "$default", (), host, port)
         errors = errors_for(flavor)
-        if len(request.body) > MAX_REQUEST_BODY_BYTES:
+        if size > MAX_REQUEST_BODY_BYTES:
             return self._error(errors, errors.too_large, flavor, ctx)
+        if body_bytes is not None:
+            raise ValueError("serve_url: only a body too large may be left unread")
         event = function_url_event(request, ctx)
         response = self._invoke(fn_url.function, event, flavor, ctx, self._state, None)
         if fn_url.cors is not None:
@@ -415,6 +428,14 @@ def _wire(response: HttpResponse) -> Response:
     return Response(status=response.status, headers=response.headers, body=response.body)
 
 
+def _unread_size(problem: BodyProblem) -> int | None:
+    """The size a refused body announced, when it is over the limit (else None: a body cut
+    short gets the endpoint's plain 400)."""
+    if isinstance(problem, BodyTooLarge):
+        return problem.declared_bytes or problem.limit_bytes + 1
+    return None
+
+
 class _ApiRoute:
     """The shared API port's one route on its Endpoint: every request is ours."""
 
@@ -423,6 +444,16 @@ class _ApiRoute:
 
     def handles(self, request: Request) -> bool:
         return True
+
+    def body_limit(self, head: Request) -> int:
+        return MAX_REQUEST_BODY_BYTES
+
+    def refuse_body(self, head: Request, problem: BodyProblem) -> Response | None:
+        size = _unread_size(problem)
+        if size is None:
+            return None
+        host, port = _host_and_port(head, self._gateway._endpoint.address[1])
+        return _wire(self._gateway.serve_api(_http_request(head), host, port, body_bytes=size))
 
     def handle(self, request: Request) -> Response:
         port = self._gateway._endpoint.address[1]
@@ -444,10 +475,24 @@ class _UrlRoute:
     def handles(self, request: Request) -> bool:
         return True
 
-    def handle(self, request: Request) -> Response:
+    def body_limit(self, head: Request) -> int:
+        return MAX_REQUEST_BODY_BYTES
+
+    def refuse_body(self, head: Request, problem: BodyProblem) -> Response | None:
+        size = _unread_size(problem)
+        if size is None:
+            return None
+        host, port = self._host_and_port(head)
+        return _wire(self._gateway.serve_url(self.config, _http_request(head), host, port,
+                                             body_bytes=size))
+
+    def _host_and_port(self, request: Request) -> tuple[str, int]:
         endpoint, _ = self._gateway._urls.get(self.config.function, (None, None))
         default_port = endpoint.address[1] if endpoint is not None else 0
-        host, port = _host_and_port(request, default_port)
+        return _host_and_port(request, default_port)
+
+    def handle(self, request: Request) -> Response:
+        host, port = self._host_and_port(request)
         try:
             return _wire(self._gateway.serve_url(self.config, _http_request(request),
                                                  host, port))

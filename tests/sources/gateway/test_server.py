@@ -28,6 +28,7 @@ from samlite.sources.gateway.server import MAX_REQUEST_BODY_BYTES, HttpGateway
 from samlite.template.load import parse_template
 from samlite.template.model import PseudoParameters
 from samlite.template.resolve import resolve
+from tests.http.raw import exchange, status_of
 
 HEAD = "Transform: AWS::Serverless-2016-10-31\n"
 Answer = Callable[[str, dict[str, Any]], Any]
@@ -233,6 +234,38 @@ def test_a_throttled_invoke_is_api_gateways_500(gateway: HttpGateway,
 def test_bodies_over_6_mb_are_413(gateway: HttpGateway, service: Scripted) -> None:
     status, _, body = call(gateway.url, "POST", "/upload", b"x" * (MAX_REQUEST_BODY_BYTES + 1))
     assert (status, json.loads(body)) == (413, {"message": "Request Too Long"})
+    assert service.events == []
+
+
+def head_only(url: str, method: str, path: str, content_length: int) -> bytes:
+    """A request whose head announces `content_length` bytes and whose body never comes."""
+    host, port = url.removeprefix("http://").rstrip("/").split(":")
+    return exchange((host, int(port)), (
+        f"{method} {path} HTTP/1.1\r\nHost: {host}:{port}\r\n"
+        f"Content-Length: {content_length}\r\n\r\n").encode())
+
+
+@pytest.mark.parametrize(("case", "port", "request_line", "message"), [
+    ("REST", "api", "POST /upload", b'{"message": "Request Too Long"}'),
+    ("HTTP API", "api", "GET /items/1", b'{"message": "Request Entity Too Large"}'),
+    ("function URL", "url", "POST /", b'{"message": "Request Entity Too Large"}'),
+])
+def test_a_50_mb_body_is_413_from_its_content_length_unread(
+        gateway: HttpGateway, service: Scripted, case: str, port: str, request_line: str,
+        message: bytes) -> None:
+    url = gateway.url if port == "api" else gateway.function_urls()["Url"]
+    reply = head_only(url, *request_line.split(), 50 * 1024 * 1024)
+    assert status_of(reply) == 413
+    assert reply.endswith(message)
+    assert service.events == []
+
+
+def test_a_host_that_is_not_the_gateway_is_refused(gateway: HttpGateway,
+                                                   service: Scripted) -> None:
+    for url in (gateway.url, gateway.function_urls()["Url"]):
+        port = url.removeprefix("http://").rstrip("/").split(":")[1]
+        status, _, body = call(url, path="/items/1", headers={"Host": f"evil.example:{port}"})
+        assert (status, b"names another site" in body) == (403, True)
     assert service.events == []
 
 
