@@ -50,12 +50,23 @@ def refusal(head: Request, admission: Admission, *, bound_host: str, port: int
             "page on another site may not reach local servers through its own name)"))
     origin = head.header("origin")
     if origin is not None and admission.origins is not None \
-            and origin not in admission.origins:
+            and origin not in admission.origins and not is_loopback_origin(origin):
         return Refusal(status=403, message=(
             f"samlite's local AWS endpoint does not answer web pages (Origin {origin[:100]!r}):"
             " a site open in a browser must not reach your local functions, buckets and "
             "queues. SDKs and the AWS CLI send no Origin header"))
     return None
+
+
+def is_loopback_origin(origin: str) -> bool:
+    """A page this machine serves (a dev server on localhost:5173 uploading through a
+    presigned URL, as it would to S3 with a CORS rule): let in. A page of another site,
+    even one whose name was rebound to 127.0.0.1, carries that site's name in its Origin."""
+    scheme, sep, rest = origin.strip().lower().partition("://")
+    if not sep or scheme not in ("http", "https") or "/" in rest:
+        return False
+    name = _split(rest)[0]
+    return name in LOOPBACK_NAMES or name.endswith(".localhost")
 
 
 def _is_served(host: str, admission: Admission, *, bound_host: str, port: int) -> bool:

@@ -51,14 +51,24 @@ def test_http_1_1_without_host_is_a_bad_request_and_1_0_is_served() -> None:
                    bound_host="127.0.0.1", port=3001) is None
 
 
-def test_the_endpoint_refuses_every_origin_it_was_not_given() -> None:
-    dashboard = Admission(origins=("http://127.0.0.1:3002",))
-    for origin in ("https://evil.example", "null", "http://127.0.0.1:3001"):
+def test_the_endpoint_refuses_pages_of_other_sites() -> None:
+    dashboard = Admission(origins=("https://dashboard.example",))
+    for origin in ("https://evil.example", "null", "http://evil.example:3001",
+                   "http://127.0.0.1.evil.example", "http://localhost.evil.example:80",
+                   "file://", "http://127.0.0.1:3001/path"):
         refused = refusal(head(origin=origin), dashboard, bound_host="127.0.0.1", port=3001)
         assert refused is not None and refused.status == 403, origin
-    assert refusal(head(origin="http://127.0.0.1:3002"), dashboard, bound_host="127.0.0.1",
-                   port=3001) is None
+    assert refusal(head(origin="https://dashboard.example"), dashboard,
+                   bound_host="127.0.0.1", port=3001) is None
     assert refusal(head(), dashboard, bound_host="127.0.0.1", port=3001) is None   # SDKs
+
+
+@pytest.mark.parametrize("origin", ["http://localhost:5173", "http://127.0.0.1:8080",
+                                    "https://app.localhost", "http://[::1]:3000"])
+def test_the_endpoint_admits_pages_this_machine_serves(origin: str) -> None:
+    """A local dev server's page uploading through a presigned URL, as it would to S3."""
+    assert refusal(head(origin=origin), LOOPBACK_ONLY, bound_host="127.0.0.1",
+                   port=3001) is None
 
 
 def test_the_gateway_admits_any_origin_but_not_any_host() -> None:

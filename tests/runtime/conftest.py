@@ -63,6 +63,8 @@ while True:
         for index in range(event["tmp_files_mb"]):
             with open(os.path.join(tempfile.gettempdir(), str(index)), "wb") as out:
                 out.write(b"x" * 1024 * 1024)
+    if "then_sleep" in event:
+        time.sleep(event["then_sleep"])
     if "tmp_touch" in event:
         open(os.path.join(tempfile.gettempdir(), event["tmp_touch"]), "w").close()
     if "tmp_list" in event:

@@ -115,6 +115,18 @@ def test_tmp_over_ephemeral_storage_in_total_recycles_the_environment(
     assert invoke(service, {"n": 1})["report"].init_duration_ms is not None
 
 
+def test_tmp_over_ephemeral_storage_ends_the_invoke_that_fills_it(
+        make_service: ServiceMaker, custom_runtime: Path) -> None:
+    # Checked while the environment runs, not only after the invoke: the writes are done,
+    # the handler is still sleeping when the environment is ended.
+    service, lines = make_service(function_spec(custom_runtime, ephemeral_storage_mb=512,
+                                                memory_mb=1769, timeout_s=30))
+    result = invoke(service, {"tmp_files_mb": 520, "then_sleep": 20})
+    assert result["error"] == "Unhandled"
+    assert result["body"]["errorType"] == "Runtime.ExitError"
+    assert any("more than EphemeralStorage 512 MB" in line for _, line in lines)
+
+
 def test_each_environment_starts_with_its_own_empty_tmp(make_service: ServiceMaker) -> None:
     service, _ = make_service()
     assert invoke(service, {"tmp_touch": "mine", "tmp_list": True})["body"]["tmp_list"] == \

@@ -32,12 +32,19 @@ from samlite.errors import DockerUnavailable, EnvironmentStartError
 from samlite.graph.model import ImageBuild
 from samlite.progress import NO_PROGRESS, Progress
 from samlite.runtime.environments.base import EnvironmentSettings, Exit
-from samlite.runtime.environments.host_files import LineForwarder, TmpUsage, opt_folder, signal_name
+from samlite.runtime.environments.host_files import (
+    LineForwarder,
+    TmpUsage,
+    opt_folder,
+    signal_name,
+    tmp_over_limit,
+)
 from samlite.runtime.images import built_image_name, docker_platform, image_for
 from samlite.runtime.spec import FunctionSpec, lambda_variables
 
 log = logging.getLogger(__name__)
 
+TMP_WATCH_INTERVAL_S = 0.1   # how often a live container's /tmp total is checked
 LABEL_PROJECT = "samlite.project"
 LABEL_FUNCTION = "samlite.function"
 LABEL_PID = "samlite.pid"
@@ -323,6 +330,8 @@ class DockerEnvironment:
             raise
         threading.Thread(target=self._pump, name=f"out-{spec.logical_id}", daemon=True).start()
         threading.Thread(target=self._run, name=f"ctr-{spec.logical_id}", daemon=True).start()
+        threading.Thread(target=self._watch_tmp, name=f"tmp-{spec.logical_id}",
+                         daemon=True).start()
 
     def command(self, config: Mapping[str, Any]) -> list[str]:
         """What the container runs: the image's entrypoint with the handler (as Lambda runs
@@ -441,6 +450,16 @@ class DockerEnvironment:
         self._close_memory()
         self._exited.set()
         self.settings.on_exit(container_exit(code, out_of_memory=out_of_memory))
+
+    def _watch_tmp(self) -> None:
+        """The container's /tmp is a folder of the host: its total is kept within
+        EphemeralStorage while the container runs, as the process environment does."""
+        limit_mb = self.settings.spec.ephemeral_storage_mb
+        while not self._exited.wait(TMP_WATCH_INTERVAL_S):
+            if reason := tmp_over_limit(self._tmp, limit_mb):
+                self.settings.on_output(f"samlite: {reason}; ending this environment")
+                self.kill()
+                return
 
     def _note(self, message: str) -> None:
         self.settings.on_output(f"samlite: {self.settings.spec.logical_id}: {message}")

@@ -151,3 +151,13 @@ def _merge(source: Path, target: Path) -> None:
                 os.link(src, dst)
             except OSError:
                 shutil.copy2(src, dst)
+
+
+def tmp_over_limit(usage: TmpUsage, limit_mb: int) -> str | None:
+    """Why an environment's /tmp is past EphemeralStorage, or None. No kernel enforces the
+    total on a plain folder, so environments check it while they run."""
+    used_mb = usage.used_mb()
+    if used_mb <= limit_mb:
+        return None
+    return (f"/tmp holds {used_mb:.0f} MB, more than EphemeralStorage {limit_mb} MB "  # noqa: S108 - a message
+            "(Lambda would fail the writes with No space left on device)")

@@ -29,7 +29,12 @@ from pathlib import Path
 from samlite.clock import Clock, SystemClock
 from samlite.errors import EnvironmentStartError
 from samlite.runtime.environments.base import RUNTIME_TOKEN_VARIABLE, EnvironmentSettings, Exit
-from samlite.runtime.environments.host_files import LineForwarder, TmpUsage, signal_name
+from samlite.runtime.environments.host_files import (
+    LineForwarder,
+    TmpUsage,
+    signal_name,
+    tmp_over_limit,
+)
 from samlite.runtime.environments.private_dirs import cache_root, private_dir
 from samlite.runtime.environments.process_tree import MAX_PROCESSES, TreeFactory, tree_kinds
 from samlite.runtime.spec import FunctionSpec, lambda_variables
@@ -312,11 +317,8 @@ class ProcessEnvironment:
                 self._end(f"the function runs {tasks} processes and threads, more than "
                           f"Lambda's {cap}")
                 return
-            storage_mb = self._tmp.used_mb()
-            if storage_mb > spec.ephemeral_storage_mb:
-                self._end(f"/tmp holds {storage_mb:.0f} MB, more than EphemeralStorage "  # noqa: S108 - a message
-                          f"{spec.ephemeral_storage_mb} MB (Lambda would fail the writes "
-                          "with No space left on device)")
+            if reason := tmp_over_limit(self._tmp, spec.ephemeral_storage_mb):
+                self._end(reason)
                 return
 
     def _end(self, reason: str) -> None:
