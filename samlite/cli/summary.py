@@ -43,7 +43,8 @@ def startup_lines(graph: Graph, specs: Sequence[FunctionSpec], *, runtime_kind: 
     lines += _schedule_lines(graph, next_fires)
     if graph.not_run_locally:
         lines += ["", "Not run locally"]
-        lines += [f"  {n.subject} ({n.type}): {n.reason}" for n in graph.not_run_locally]
+        lines += [f"  {n.at.file}:{n.at.line}: {n.subject} ({n.type}): {n.reason}"
+                  for n in graph.not_run_locally]
     if skipped_authorizers:
         lines += ["", "Authorizers not run (the routes serve without them)"]
         lines += [f"  {line}" for line in skipped_authorizers]

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from samlite.graph.model import Graph
+from samlite.graph import support
+from samlite.graph.model import Graph, NotRunLocally
 from samlite.graph.parts import FUNCTION_TYPES, GraphParts
 from samlite.graph.readers import apis, cloudformation, functions, storage
 from samlite.template.model import ResolvedTemplate, Resource
@@ -50,6 +51,7 @@ def build_graph(resolved: ResolvedTemplate) -> Graph:
     for res in buckets:
         storage.read_bucket(parts, res)
     apis.add_implicit_apis(parts)
+    _name_services_not_served(parts)
     return Graph(
         functions=tuple(parts.functions), layers=tuple(parts.layers),
         buckets=tuple(parts.buckets), queues=tuple(parts.queues),
@@ -58,6 +60,15 @@ def build_graph(resolved: ResolvedTemplate) -> Graph:
         not_run_locally=tuple(parts.not_local),
         other_resources=tuple(sorted(parts.others.items())),
         other_nodes=parts.other_nodes())
+
+
+def _name_services_not_served(parts: GraphParts) -> None:
+    """Resources an app's functions would call that no local service stands behind."""
+    for res in parts.resources.values():
+        reason = support.NOT_SERVED.get(res.type)
+        if reason is not None:
+            parts.not_local.append(NotRunLocally(subject=res.logical_id, type=res.type,
+                                                 reason=reason, at=res.at))
 
 
 def _read(parts: GraphParts, res: Resource) -> bool:

@@ -262,3 +262,26 @@ RESOURCE_NOTES: Mapping[str, str] = {
                                     "answers DynamoDB calls with NotImplemented)",
     "AWS::Serverless::StateMachine": "shape only: state machines are not run",
 }
+
+# Resources whose service an app calls while it runs, and that samlite does not run: each one
+# in a template is named at start-up under "Not run locally" (the service, then what happens).
+_NOT_SERVED = "is not served by the local AWS endpoint (calls to it get NotImplemented)"
+NOT_SERVED: Mapping[str, str] = {
+    "AWS::DynamoDB::Table": f"DynamoDB {_NOT_SERVED}",
+    "AWS::Serverless::SimpleTable": f"DynamoDB {_NOT_SERVED}",
+    "AWS::SNS::Topic": f"SNS {_NOT_SERVED}",
+    "AWS::SNS::Subscription": "SNS deliveries are not made locally",
+    "AWS::Events::EventBus": f"EventBridge {_NOT_SERVED}",
+    "AWS::Kinesis::Stream": f"Kinesis {_NOT_SERVED}",
+    "AWS::StepFunctions::StateMachine": f"Step Functions {_NOT_SERVED}",
+    "AWS::Serverless::StateMachine": f"Step Functions {_NOT_SERVED}",
+    "AWS::SecretsManager::Secret": f"Secrets Manager {_NOT_SERVED}",
+    "AWS::SSM::Parameter": f"Systems Manager {_NOT_SERVED}",
+    "AWS::KMS::Key": f"KMS {_NOT_SERVED}",
+    "AWS::Cognito::UserPool": f"Cognito {_NOT_SERVED}",
+    "AWS::ApiGateway::RestApi": "plain API Gateway REST APIs are not served on the HTTP port "
+                                "(AWS::Serverless::Api is)",
+    "AWS::ApiGatewayV2::Api": "plain API Gateway HTTP APIs are not served on the HTTP port "
+                              "(AWS::Serverless::HttpApi is)",
+    "AWS::ElasticLoadBalancingV2::TargetGroup": "load balancer targets are not served locally",
+}

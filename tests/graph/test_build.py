@@ -715,3 +715,21 @@ def test_a_500_resource_template_builds_well_under_50_ms() -> None:
         best = min(best, time.perf_counter() - start)
     assert len(graph.functions) == 166 and len(graph.triggers) == 664
     assert best < 0.050, f"build_graph took {best * 1000:.1f} ms"
+
+
+def test_services_an_app_calls_that_no_local_service_runs_are_named() -> None:
+    graph = graph_of("""
+        Resources:
+          Orders: {Type: AWS::DynamoDB::Table}
+          Alerts: {Type: AWS::SNS::Topic}
+          ToQueue:
+            Type: AWS::SNS::Subscription
+            Properties: {TopicArn: !Ref Alerts, Protocol: sqs, Endpoint: x}
+          Role: {Type: AWS::IAM::Role}
+        """)
+    named = {(n.subject, n.type): n.reason for n in graph.not_run_locally}
+    assert set(named) == {("Orders", "AWS::DynamoDB::Table"), ("Alerts", "AWS::SNS::Topic"),
+                          ("ToQueue", "AWS::SNS::Subscription")}
+    assert named[("Orders", "AWS::DynamoDB::Table")] == (
+        "DynamoDB is not served by the local AWS endpoint (calls to it get NotImplemented)")
+    assert all(n.at.line > 0 for n in graph.not_run_locally)   # file:line at startup

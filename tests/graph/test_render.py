@@ -72,9 +72,11 @@ def test_text_is_a_readable_summary(graph: Graph) -> None:
     assert any(ln.split() == ["sqs", "Jobs", "->", "Hello", "Work,", "batch", "5"]
                for ln in lines)
     assert any(ln.split()[:3] == ["Jobs", "->", "Dead"] and "redrive" in ln for ln in lines)
-    assert "Not run locally (1)" in lines
+    assert "Not run locally (2)" in lines
     assert any(ln.strip().startswith("Hello.Events.Stream (Kinesis): Kinesis events are not "
                                      "emulated locally") for ln in lines)
+    assert "end (AWS::SNS::Topic): SNS is not served by the local AWS endpoint (calls to it " \
+           "get NotImplemented)" in [ln.strip() for ln in lines]
     assert lines[-1] == "Other resources: AWS::SNS::Topic x1"
 
 
