@@ -37,6 +37,7 @@ from samlite.runtime.environments.host_files import (
     TmpUsage,
     opt_folder,
     signal_name,
+    task_root_folder,
     tmp_over_limit,
 )
 from samlite.runtime.images import built_image_name, docker_platform, image_for
@@ -386,8 +387,9 @@ class DockerEnvironment:
         mounts = [Mount(OUTPUT_DIR, str(output), type="bind", read_only=True),
                   Mount("/tmp", str(tmp), type="bind")]   # noqa: S108 - the container's /tmp
         if spec.package_type != "Image":
-            mounts.append(Mount(TASK_ROOT, str(spec.code_dir), type="bind", read_only=True))
-        opt = opt_folder(spec.layer_dirs, self.area / "opt")
+            task_root = task_root_folder(spec.code_dir, spec.dependency_dir, self.area / "task")
+            mounts.append(Mount(TASK_ROOT, str(task_root), type="bind", read_only=True))
+        opt = opt_folder(spec.layer_dirs, self.area / "opt", spec.layer_dependency_dirs)
         if opt is not None:
             mounts.append(Mount("/opt", str(opt), type="bind", read_only=True))
         return mounts
