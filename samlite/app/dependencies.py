@@ -58,11 +58,14 @@ def prepare(graph: Graph, *, project_dir: Path, runtime_kind: str, cache_dir: Pa
     installed: dict[str, Path] = {}
     owner_states: dict[str, str] = {}
     missing: list[Dependencies] = []
+    fresh: set[Path] = set()
     for dependencies in wanted:
         owner = dependencies.owner
         if cache.is_cached(dependencies):
             installed[owner] = cache.path_for(dependencies)
-            owner_states[owner] = DepsState.CACHED
+            # another function with the same requirements may have installed them just now
+            owner_states[owner] = DepsState.INSTALLED if installed[owner] in fresh \
+                else DepsState.CACHED
         elif not build:
             missing.append(dependencies)
             owner_states[owner] = DepsState.MISSING
@@ -71,6 +74,7 @@ def prepare(graph: Graph, *, project_dir: Path, runtime_kind: str, cache_dir: Pa
                                f"({_relative(dependencies.requirements, project_dir)})"):
                 try:
                     installed[owner] = cache.ensure(dependencies).path
+                    fresh.add(installed[owner])
                 except DependencyInstallError as exc:
                     raise DependencyInstallError(
                         str(exc).replace(dependencies.label, _label(dependencies, graph), 1)
