@@ -276,3 +276,57 @@ def test_a_sam_build_folder_is_named_once_and_not_read(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert done.stderr.count(".aws-sam/build exists: samlite runs functions from their "
                              "source folders") == 1
+
+
+# A package with no wheel at all, only a source distribution that builds offline (an in-tree
+# PEP 517 backend that needs nothing installed): pip's Linux-wheel install finds nothing,
+# so samlite builds it inside the function's image.
+BACKEND = '''\
+import base64, hashlib, os, zipfile
+
+def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
+    dist = "nowheel-1.0.dist-info"
+    files = {"nowheel.py": open("nowheel.py", "rb").read(),
+             dist + "/METADATA": b"Metadata-Version: 2.1\\nName: nowheel\\nVersion: 1.0\\n",
+             dist + "/WHEEL": b"Wheel-Version: 1.0\\nGenerator: test\\nRoot-Is-Purelib: true\\n"
+                              b"Tag: py3-none-any\\n"}
+    record = []
+    name = "nowheel-1.0-py3-none-any.whl"
+    with zipfile.ZipFile(os.path.join(wheel_directory, name), "w") as wheel:
+        for path, data in files.items():
+            wheel.writestr(path, data)
+            digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=")
+            record.append(f"{path},sha256={digest.decode()},{len(data)}")
+        wheel.writestr(dist + "/RECORD", "\\n".join([*record, dist + "/RECORD,,"]) + "\\n")
+    return name
+'''
+
+
+def _source_only_package(dist: Path) -> None:
+    import io
+    import tarfile
+
+    files = {"pyproject.toml": '[build-system]\nrequires = []\nbuild-backend = "backend"\n'
+                               'backend-path = ["."]\n',
+             "backend.py": BACKEND, "nowheel.py": "BUILT_IN = 'the image'\n",
+             "PKG-INFO": "Metadata-Version: 2.1\nName: nowheel\nVersion: 1.0\n"}
+    dist.mkdir(parents=True)
+    with tarfile.open(dist / "nowheel-1.0.tar.gz", "w:gz") as archive:
+        for name, text in files.items():
+            data = text.encode()
+            info = tarfile.TarInfo(f"nowheel-1.0/{name}")
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+
+
+def test_docker_builds_a_package_without_a_linux_wheel_in_the_functions_image(
+        tmp_path: Path) -> None:
+    require_docker()
+    app = write_app(tmp_path / "app", runtime=DOCKER_RUNTIME,
+                    table_requirements="--no-index\n--find-links dist\nnowheel==1.0\n")
+    _source_only_package(app / "table" / "dist")
+    (app / "table" / "app.py").write_text(
+        "import nowheel\n\ndef handler(event, context):\n    return nowheel.BUILT_IN\n")
+    done = invoke(app, "TableFunction", runtime="docker")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == "the image"
