@@ -8,6 +8,7 @@ SamliteError                exit 1: expected, explained to the user
   StateFileError            a file of the state directory (.samlite/) can't be used; names it
   EnvironmentStartError     a process or container would not start (names the function)
   UnsafeFolder              a cache folder samlite would run code from is not private
+  DependencyInstallError    pip could not install a function's or layer's requirements
   DockerUnavailable         no Docker engine answers; says how to start one; exit 3
 
 Anything else raised is a bug: the CLI asks for a report and `--debug` shows the traceback.
@@ -98,6 +99,11 @@ class EnvironmentStartError(SamliteError):
 class UnsafeFolder(SamliteError):
     """A folder samlite keeps code or files in (its cache, an environment's /tmp) is not a
     real folder that only this user owns and can write; names it and says what to do."""
+
+
+class DependencyInstallError(SamliteError):
+    """pip could not install a function's or layer's requirements.txt: names the function
+    (or the layer and its users) and carries pip's own last lines."""
 
 
 class DockerUnavailable(SamliteError):

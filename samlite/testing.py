@@ -46,7 +46,7 @@ def pytest_configure(config: pytest.Config) -> None:
     _skip_assertion_rewriting(config)
     config.addinivalue_line(
         "markers", "samlite(template=None, **options): the template (and AppOptions such as "
-                   "parameter_overrides, env_vars, runtime, region) samlite_app runs")
+                   "parameter_overrides, env_vars, runtime, region, no_build) samlite_app runs")
 
 
 def _skip_assertion_rewriting(config: pytest.Config) -> None:
@@ -325,8 +325,10 @@ def find_template(request: pytest.FixtureRequest, template: str | Path | None) -
 
 def app_options(template: Path, state_dir: Path, options: Mapping[str, Any]) -> AppOptions:
     """AppOptions for a test: TEST_DEFAULTS, then `options`; `region` and `account_id` set
-    the pseudo parameters (stack name: the project folder, as `samlite up` names it)."""
+    the pseudo parameters (stack name: the project folder, as `samlite up` names it), and
+    `no_build=True` installs no requirements (what is cached is used)."""
     from samlite.app.config import pseudo_parameters
+    from samlite.app.dependencies import deps_root
     from samlite.app.root import AppOptions
 
     given = dict(options)
@@ -337,7 +339,10 @@ def app_options(template: Path, state_dir: Path, options: Mapping[str, Any]) -> 
     if unknown := sorted(set(given) - known):
         pytest.fail(f"samlite: unknown option(s) {', '.join(unknown)}; known: region, "
                     f"account_id, {', '.join(sorted(known))}", pytrace=False)
-    values = {**TEST_DEFAULTS, "state_dir": state_dir, **given}
+    # Requirements are installed into the project's cache (.samlite/deps), as `samlite
+    # invoke` does, not into each test's state: the second test reuses the first's install.
+    deps_dir = deps_root(project_dir=template.resolve().parent, state_dir=None)
+    values = {**TEST_DEFAULTS, "state_dir": state_dir, "deps_dir": deps_dir, **given}
     return AppOptions(pseudo=pseudo, **values)
 
 

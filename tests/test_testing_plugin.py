@@ -266,3 +266,28 @@ def test_nothing_heavy_is_loaded():
     assert not heavy & set(sys.modules)
 """, subprocess=True)
     result.assert_outcomes(passed=1)
+
+
+def test_the_plugin_installs_requirements_once_for_the_project(pytester: pytest.Pytester,
+                                                               project: Path) -> None:
+    (pytester.path / "src" / "requirements.txt").write_text("tabulate==0.9.0\n")
+    (pytester.path / "src" / "app.py").write_text(
+        HANDLER + "\nimport tabulate\n\ndef table(event, context):\n"
+                  "    return tabulate.tabulate([[1, 2]])\n")
+    template = pytester.path / "template.yaml"
+    template.write_text(template.read_text().replace("Handler: app.echo", "Handler: app.table"))
+    result = run(pytester, """
+import pytest
+
+def test_first(samlite_app):
+    assert samlite_app.invoke("Echo").payload == "-  -\\n1  2\\n-  -"
+
+def test_second_uses_the_cache(samlite_app):
+    assert samlite_app.app.dependencies.states == {"Echo": "cached"}
+
+@pytest.mark.samlite(no_build=True)
+def test_no_build_still_uses_the_cache(samlite_app):
+    assert samlite_app.invoke("Echo").payload == "-  -\\n1  2\\n-  -"
+""")
+    result.assert_outcomes(passed=3)
+    assert [p.name for p in (pytester.path / ".samlite" / "deps").iterdir() if p.is_dir()]

@@ -1,5 +1,6 @@
 """What a burst of saved files means for a running app: which functions must get fresh
-environments (their CodeUri or one of their layers' ContentUri changed) and whether the
+environments (their CodeUri or one of their layers' ContentUri changed), whose requirements
+must be installed again (a requirements file, or one it includes, changed) and whether the
 template must be reloaded (the template, samconfig.toml or the --env-vars file changed).
 Pure: paths in, a ChangePlan out; root.py applies it and watch.py supplies the paths.
 """
@@ -7,7 +8,7 @@ Pure: paths in, a ChangePlan out; root.py applies it and watch.py supplies the p
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,10 +25,11 @@ class ChangePlan:
     why: str = ""                    # one line: "HelloFunction: hello/app.py changed"
     settings_changed: tuple[str, ...] = ()   # "template.yaml", relative to the project
     code_changes: tuple[str, ...] = ()       # "HelloFunction: hello/app.py changed", ...
+    reinstall: tuple[str, ...] = ()   # functions and layers whose requirements changed
 
     @property
     def is_empty(self) -> bool:
-        return not self.reload_template and not self.recycle
+        return not self.reload_template and not self.recycle and not self.reinstall
 
     def line(self, template_change: str) -> str:
         """`why`, with what reloading the template did: "template.yaml changed:
@@ -59,9 +61,11 @@ def code_folders(spec: FunctionSpec) -> tuple[Path, ...]:
 
 
 def plan_changes(changed: Iterable[Path], *, template: Path, specs: Sequence[FunctionSpec],
-                 extra_files: Iterable[Path] = ()) -> ChangePlan:
+                 extra_files: Iterable[Path] = (),
+                 requirements: Mapping[str, Sequence[Path]] | None = None) -> ChangePlan:
     """The plan for these changed paths. A file under a shared folder (a layer, or one
-    CodeUri for several functions) recycles every function using it."""
+    CodeUri for several functions) recycles every function using it. `requirements` maps
+    a function or layer to its requirements file and the files that one includes."""
     paths = {_absolute(p) for p in changed}
     setting_files = {_absolute(template), *(_absolute(p) for p in extra_files)}
     settings_changed = sorted(paths & setting_files)
@@ -79,13 +83,17 @@ def plan_changes(changed: Iterable[Path], *, template: Path, specs: Sequence[Fun
     clauses: dict[tuple[Path, ...], list[str]] = {}
     for logical_id, hits in touched.items():
         clauses.setdefault(tuple(sorted(hits)), []).append(logical_id)
+    reinstall = tuple(sorted(owner for owner, files in (requirements or {}).items()
+                             if paths & {_absolute(f) for f in files}))
     settings = tuple(_relative(p, project_dir) for p in settings_changed)
     code = tuple(f"{', '.join(sorted(ids))}: {_names(files, project_dir)} changed"
                  for files, ids in sorted(clauses.items(), key=lambda item: sorted(item[1])))
     parts = (f"{', '.join(settings)} changed",) if settings else ()
+    if reinstall and not code:   # an included file outside every code folder
+        code = (f"requirements of {', '.join(reinstall)} changed",)
     return ChangePlan(reload_template=bool(settings), recycle=tuple(sorted(touched)),
                       why="; ".join((*parts, *code)), settings_changed=settings,
-                      code_changes=code)
+                      code_changes=code, reinstall=reinstall)
 
 
 def describe_template_change(old_specs: Sequence[FunctionSpec],

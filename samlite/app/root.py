@@ -17,9 +17,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, Protocol
 
+from samlite.app.dependencies import DependencyReport
+from samlite.app.dependencies import apply as apply_dependencies
 from samlite.app.reload import describe_template_change, plan_changes, watch_roots
 from samlite.clock import Clock, ScaledClock, SystemClock
-from samlite.errors import Problem, SamliteError, TemplateError, UnreadableFile, UsageError
+from samlite.errors import (
+    DependencyInstallError,
+    Problem,
+    SamliteError,
+    TemplateError,
+    UnreadableFile,
+    UsageError,
+)
 from samlite.graph.model import Graph
 from samlite.http.server import DEFAULT_HOST, Endpoint
 from samlite.progress import NO_PROGRESS, Progress
@@ -91,6 +100,8 @@ class AppOptions:
     retry_delay_scale: float = 1.0  # multiplies Lambda's async retry waits (1 and 2 minutes)
     aws_port_flag: str = "--aws-port"   # the option that sets aws_port, named when it is busy
     aws_endpoint_url: str | None = None  # without an endpoint of its own: the one functions use
+    no_build: bool = False          # `--no-build`: install no requirements (use what is cached)
+    deps_dir: Path | None = None    # the install cache (None: <state dir>/deps, else .samlite/deps)
 
 
 class App:
@@ -129,6 +140,15 @@ class App:
             kind = "docker" if self.options.runtime == "docker" else "process"
             self.runtime_choice = RuntimeChoice(kind=kind, reason="given by the caller")
         self._environments = environments
+        self._progress = progress
+        # Requirements are installed before anything starts or any port is taken; a failed
+        # install is a DependencyInstallError naming the function.
+        try:
+            self.dependencies = self._install_dependencies(self.graph)
+        except BaseException:
+            self.close()
+            raise
+        self.functions = apply_dependencies(self.functions, self.graph, self.dependencies)
         # The endpoint's port is reserved first, so functions can be told its URL
         # (AWS_ENDPOINT_URL) even when the port is picked by the system.
         self._endpoint: Endpoint | None = None
@@ -204,6 +224,26 @@ class App:
         """The loopback AWS endpoint, e.g. http://127.0.0.1:3001 (None without one)."""
         return self._endpoint.url if self._endpoint is not None and self._endpoint.is_bound \
             else None
+
+    def _install_dependencies(self, graph: Graph) -> DependencyReport:
+        from samlite.app.dependencies import deps_root, prepare
+        from samlite.runtime.environments.process import python_for
+
+        project = self.template.resolve().parent
+        cache_dir = self.options.deps_dir or deps_root(project_dir=project,
+                                                       state_dir=self.options.state_dir)
+        return prepare(graph, project_dir=project, runtime_kind=self.runtime_kind,
+                       cache_dir=cache_dir, build=not self.options.no_build,
+                       python_for=lambda version: python_for(f"python{version}"),
+                       progress=self._progress,
+                       fallback=getattr(self._environments, "install_in_image", None))
+
+    def dependency_notices(self) -> list[str]:
+        """What to say once at startup about requirements: those --no-build left out, and a
+        `sam build` output that samlite does not read."""
+        from samlite.app.dependencies import notices
+
+        return notices(self.dependencies, self.graph, project_dir=self.template.resolve().parent)
 
     def runtime_notices(self) -> list[str]:
         """What the user should know about where functions run: a Python runtime this
@@ -349,14 +389,30 @@ class App:
         `samlite validate` prints them."""
         with self._reload_lock:
             plan = plan_changes(changed, template=self.template, specs=self.functions,
-                                extra_files=self.reload_files)
+                                extra_files=self.reload_files,
+                                requirements=self.dependencies.files)
             if plan.is_empty:
                 return None
             if not plan.reload_template:
+                failed = self._reinstall() if plan.reinstall else ""
                 self._rebuild_images(self.functions, plan.recycle)
                 self.service.recycle(plan.recycle)
-                return plan.why
+                return plan.why + failed
             return self._reload_template(plan.recycle, plan.line)
+
+    def _reinstall(self) -> str:
+        """Install requirements that changed, then give their functions fresh environments
+        (only those whose installed folders changed). Returns what failed, or ""."""
+        from samlite.app.dependencies import merged
+
+        try:
+            report = self._install_dependencies(self.graph)
+        except DependencyInstallError as exc:
+            return f"; {exc}\nthe functions keep their previous requirements until it installs"
+        self.dependencies = merged(self.dependencies, report)
+        self.functions = apply_dependencies(self.functions, self.graph, report)
+        self.service.update_functions(self.functions)
+        return ""
 
     def _reload_template(self, recycle: Sequence[str], line: Callable[[str], str]) -> str:
         from samlite.validation.report import ReportFormat, render
@@ -365,6 +421,7 @@ class App:
             options = self.reload_options() if self.reload_options else self.options
             graph, warnings = load_graph(self.template, options)
             specs = function_specs_for(graph, self.template, options)
+            report = self._install_dependencies(graph)
         except TemplateError as exc:
             self._rebuild_images(self.functions, recycle)
             self.service.recycle(recycle)   # saved code still applies
@@ -375,6 +432,10 @@ class App:
             self._rebuild_images(self.functions, recycle)
             self.service.recycle(recycle)
             return line(f"{exc}; the last good version keeps serving")
+        from samlite.app.dependencies import merged
+
+        specs = apply_dependencies(specs, graph, report)
+        self.dependencies = merged(self.dependencies, report)
         change = describe_template_change(self.functions, specs, self.graph.routes,
                                           graph.routes, self.graph, graph)
         self.options, self.graph, self.warnings, self.functions = options, graph, warnings, specs
@@ -506,9 +567,13 @@ def choose_function(functions: Sequence[FunctionSpec], name: str | None, *,
 
 
 def invoke_function(template: Path, name: str | None, payload: bytes, options: AppOptions,
-                    *, log: LogSink) -> Result:
-    """`samlite invoke`: build the app, check the name, run one invocation, stop."""
-    app = App(template, options, log=log)
+                    *, log: LogSink, progress: Progress = NO_PROGRESS,
+                    notice: Callable[[str], None] = lambda line: None) -> Result:
+    """`samlite invoke`: build the app, check the name, run one invocation, stop.
+    `notice` is told the startup notices (requirements left out, .aws-sam)."""
+    app = App(template, options, log=log, progress=progress)
+    for line in app.dependency_notices():
+        notice(line)
     try:
         spec = app.function(name)   # before starting anything
     except SamliteError:

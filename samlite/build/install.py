@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from samlite.build.plan import Dependencies, cache_key
-from samlite.errors import SamliteError
+from samlite.errors import DependencyInstallError
 
 PIP_TAIL_LINES = 25
 # pip's platform tags for Lambda's architectures (manylinux2014: glibc 2.17, as Lambda's
@@ -30,10 +30,14 @@ PIP_TAIL_LINES = 25
 PLATFORMS = {"x86_64": "manylinux2014_x86_64", "arm64": "manylinux2014_aarch64"}
 
 Runner = Callable[..., subprocess.CompletedProcess[str]]
+# Installs `dependencies` into the folder by other means (Docker: pip inside the function's
+# image) when pip found no Linux wheel for a package; raises DependencyInstallError.
+Fallback = Callable[[Dependencies, Path], None]
+# pip's words when no distribution fits --platform/--only-binary (pip's
+# `DistributionNotFound`, src/pip/_internal/resolution/resolvelib/factory.py).
+NO_MATCHING_DISTRIBUTION = "No matching distribution found"
 
-
-class DependencyInstallError(SamliteError):
-    """pip could not install a function's or layer's requirements."""
+__all__ = ["DependencyCache", "DependencyInstallError", "Installed", "installs", "pip_command"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -45,11 +49,13 @@ class Installed:
 
 class DependencyCache:
     def __init__(self, root: Path, *, python_for: Callable[[str], str],
-                 run: Runner = subprocess.run) -> None:
-        """`python_for("3.12")` is the interpreter processes of that version run on."""
+                 run: Runner = subprocess.run, fallback: Fallback | None = None) -> None:
+        """`python_for("3.12")` is the interpreter processes of that version run on;
+        `fallback` builds a Docker install that has no Linux wheel some other way."""
         self.root = root
         self._python_for = python_for
         self._run = run
+        self._fallback = fallback
 
     def path_for(self, dependencies: Dependencies) -> Path:
         return self.root / cache_key(dependencies)
@@ -87,6 +93,11 @@ class DependencyCache:
                 f"python{dependencies.python_version} has pip, or run with --no-build") from exc
         if done.returncode != 0:
             output = (done.stderr or "") + (done.stdout or "")
+            if dependencies.runtime_kind == "docker" and self._fallback is not None \
+                    and NO_MATCHING_DISTRIBUTION in output:
+                shutil.rmtree(into, ignore_errors=True)
+                self._fallback(dependencies, into)
+                return
             tail = "\n".join(f"  {line}" for line in output.strip().splitlines()[-PIP_TAIL_LINES:])
             raise DependencyInstallError(
                 f"{dependencies.label}: pip could not install {dependencies.requirements} "

@@ -98,6 +98,9 @@ def run_options(func: Any) -> Any:
         click.option("--idle-timeout", "idle_timeout_s", type=click.FloatRange(min=1),
                      default=600, show_default=True,
                      help="Seconds an idle execution environment stays warm."),
+        click.option("--no-build", "no_build", is_flag=True,
+                     help="Install no requirements.txt (offline machines): what an earlier "
+                          "start cached is used, what is missing is named at startup."),
         click.option("--log-format", type=click.Choice(["text", "json"]), default="text",
                      show_default=True, expose_value=False, callback=_remember_log_format,
                      help="Function logs and samlite's own lines as text, or one JSON "
@@ -111,7 +114,7 @@ def run_options(func: Any) -> Any:
 def app_options(template: Path, command: str, *, runtime: str, env_vars: str | None,
                  overrides: Sequence[str], config_file: str | None, config_env: str,
                  account_concurrency: int = 1000, idle_timeout_s: float = 600,
-                 **more: Any) -> Any:
+                 no_build: bool = False, **more: Any) -> Any:
     from samlite.app.env_vars import read_env_vars
     from samlite.app.root import AppOptions, check_runtime
 
@@ -120,7 +123,7 @@ def app_options(template: Path, command: str, *, runtime: str, env_vars: str | N
     return AppOptions(parameter_overrides=values, pseudo=pseudo, runtime=runtime,
                       env_vars=read_env_vars(Path(env_vars)) if env_vars else {},
                       account_concurrency=account_concurrency, idle_timeout_s=idle_timeout_s,
-                      **more)
+                      no_build=no_build, **more)
 
 
 def running_samlite(url: str) -> str | None:

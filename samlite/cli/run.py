@@ -36,7 +36,7 @@ from samlite.errors import UsageError
 def invoke(function: str | None, event: str | None, template_option: str | None,
            aws_endpoint_url: str | None, runtime: str,
            env_vars: str | None, account_concurrency: int, idle_timeout_s: float,
-           parameter_overrides: tuple[str, ...], config_file: str | None,
+           no_build: bool, parameter_overrides: tuple[str, ...], config_file: str | None,
            config_env: str) -> None:
     """Invoke FUNCTION once: the response on stdout, logs on stderr, exit 1 if it failed.
 
@@ -53,10 +53,13 @@ def invoke(function: str | None, event: str | None, template_option: str | None,
     options = app_options(path, "local invoke", runtime=runtime, env_vars=env_vars,
                           overrides=parameter_overrides, config_file=config_file,
                           config_env=config_env, account_concurrency=account_concurrency,
-                          idle_timeout_s=idle_timeout_s, aws_endpoint_url=endpoint)
+                          idle_timeout_s=idle_timeout_s, aws_endpoint_url=endpoint,
+                          no_build=no_build)
     payload = read_event(event, stdin=sys.stdin.buffer)
     console = console_log()
-    result = invoke_function(path, function, payload, options, log=console)
+    result = invoke_function(path, function, payload, options, log=console,
+                             progress=console_progress(),
+                             notice=lambda line: say("warning", line, err=True))
     console.flush()   # the logs first, then the response, as sam local invoke shows them
     click.echo(result.payload.decode("utf-8", errors="replace"))
     sys.exit(1 if result.is_error else 0)
@@ -71,7 +74,7 @@ def invoke(function: str | None, event: str | None, template_option: str | None,
 @template_options
 def start_lambda(template_option: str | None, host: str, port: int, runtime: str,
                  env_vars: str | None, account_concurrency: int, idle_timeout_s: float,
-                 parameter_overrides: tuple[str, ...], config_file: str | None,
+                 no_build: bool, parameter_overrides: tuple[str, ...], config_file: str | None,
                  config_env: str) -> None:
     """Serve the Lambda Invoke API for the template's functions until Ctrl-C, like
     `sam local start-lambda`: boto3 or `aws lambda invoke --endpoint-url` call it."""
@@ -82,14 +85,17 @@ def start_lambda(template_option: str | None, host: str, port: int, runtime: str
                           overrides=parameter_overrides, config_file=config_file,
                           config_env=config_env, host=host, aws_port=port,
                           aws_port_flag="--port", account_concurrency=account_concurrency,
-                          idle_timeout_s=idle_timeout_s)
+                          idle_timeout_s=idle_timeout_s, no_build=no_build)
     app = App(path, options, log=console_log(), progress=console_progress())
 
     def announce() -> None:
+        for notice in app.dependency_notices():
+            say("warning", notice, err=True)
         click.echo(f"Lambda Invoke API on {app.endpoint_url} (Ctrl-C to stop)")
-        rows = [("FUNCTION", "RUNTIME", "HANDLER")]
-        rows += [(s.logical_id, s.runtime or "-", s.handler or "-") for s in app.functions]
-        widths = [max((len(row[i]) for row in rows), default=0) for i in range(3)]
+        rows = [("FUNCTION", "RUNTIME", "HANDLER", "DEPS")]
+        rows += [(s.logical_id, s.runtime or "-", s.handler or "-",
+                  app.dependencies.states.get(s.logical_id, "-")) for s in app.functions]
+        widths = [max((len(row[i]) for row in rows), default=0) for i in range(4)]
         for row in rows:
             click.echo("  " + "  ".join(cell.ljust(widths[i])
                                         for i, cell in enumerate(row)).rstrip())
@@ -124,8 +130,8 @@ def start_lambda(template_option: str | None, host: str, port: int, runtime: str
 def up(template_option: str | None, host: str, port: int, aws_port: int, watch: bool,
        state_dir: str, reset: bool, clock_speed: float, retry_delay_scale: float,
        runtime: str, env_vars: str | None, account_concurrency: int,
-       idle_timeout_s: float, parameter_overrides: tuple[str, ...], config_file: str | None,
-       config_env: str) -> None:
+       idle_timeout_s: float, no_build: bool, parameter_overrides: tuple[str, ...],
+       config_file: str | None, config_env: str) -> None:
     """Run the whole app: every function with its HTTP routes, function URLs, buckets,
     queues and schedules, on a local AWS endpoint (S3, SQS, Lambda) that keeps its data,
     with code reloaded as it is saved. Ctrl-C stops everything."""
@@ -142,7 +148,7 @@ def up(template_option: str | None, host: str, port: int, aws_port: int, watch: 
                            idle_timeout_s=idle_timeout_s,
                            state_dir=(path.resolve().parent / state_dir),
                            reset_state=reset, clock_speed=clock_speed,
-                           retry_delay_scale=retry_delay_scale)
+                           retry_delay_scale=retry_delay_scale, no_build=no_build)
 
     app = App(path, options(), log=console_log(), progress=console_progress())
     app.reload_options = options
@@ -154,12 +160,13 @@ def up(template_option: str | None, host: str, port: int, aws_port: int, watch: 
     def announce() -> None:
         for warning in app.warnings:
             say("warning", str(warning), err=True)
-        for notice in app.runtime_notices():
+        for notice in app.runtime_notices() + app.dependency_notices():
             say("warning", notice, err=True)
         say("runtime", runtime_notice(app.runtime_choice))
         gateway = app.gateway
         for line in [] if log_format() == "json" else startup_lines(
                 app.graph, app.functions, runtime_kind=app.runtime_kind,
+                dependencies=app.dependencies.states,
                 route_lines=gateway.route_lines() if gateway else [],
                 function_urls=gateway.function_urls() if gateway else {},
                 skipped_authorizers=gateway.skipped_authorizers if gateway else (),

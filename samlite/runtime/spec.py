@@ -8,7 +8,7 @@ order is Lambda's own, then the template's Environment.Variables, then `--env-va
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,6 +31,10 @@ class FunctionSpec:
     runtime: str
     code_dir: Path                          # absolute
     layer_dirs: tuple[Path, ...] = ()       # absolute, in the template's order
+    # Requirements installed by samlite (build/): the function's own go right after its
+    # code (`sam build` puts them beside it); a layer's are part of its python/ folder.
+    dependency_dir: Path | None = None
+    layer_dependency_dirs: tuple[Path | None, ...] = ()   # one per layer_dirs entry
     memory_mb: int = 128
     timeout_s: float = 3.0
     ephemeral_storage_mb: int = 512
@@ -66,6 +70,33 @@ class FunctionSpec:
     @property
     def is_custom_runtime(self) -> bool:
         return self.runtime.startswith("provided")
+
+    @property
+    def layers(self) -> tuple[tuple[Path, Path | None], ...]:
+        """Each layer's folder with its installed requirements (or None), in Lambda's
+        order: a later layer's files win over an earlier one's."""
+        installed = (*self.layer_dependency_dirs,
+                     *(None,) * (len(self.layer_dirs) - len(self.layer_dependency_dirs)))
+        return tuple(zip(self.layer_dirs, installed, strict=False))
+
+
+def with_dependencies(specs: Sequence[FunctionSpec], graph: Graph,
+                      installed: Mapping[str, Path]) -> tuple[FunctionSpec, ...]:
+    """`specs` with the installed requirements of each function and of each of its layers
+    (`installed`: logical id -> folder; what is not there gets None)."""
+    layers = {fn.logical_id: tuple(ref for ref in fn.layers if ref in _local_layers(graph))
+              for fn in graph.functions}
+    return tuple(dataclasses.replace(
+        spec, dependency_dir=installed.get(spec.logical_id),
+        layer_dependency_dirs=tuple(installed.get(ref)
+                                    for ref in layers.get(spec.logical_id, ())))
+        for spec in specs)
+
+
+def _local_layers(graph: Graph) -> frozenset[str]:
+    """The layers with a local ContentUri (an s3:// one has no folder here)."""
+    return frozenset(layer.logical_id for layer in graph.layers
+                     if not str(layer.content_uri).startswith("s3://"))
 
 
 def lambda_variables(spec: FunctionSpec, *, runtime_api: str, task_root: str, runtime_dir: str,
@@ -107,8 +138,9 @@ def function_specs(graph: Graph, *, project_dir: Path, pseudo: PseudoParameters,
     {"Parameters": {...}} applies to all functions, {"<LogicalId>": {...}} to one; only
     variables the template declares are overridden, as SAM CLI does."""
     overrides = env_overrides or {}
+    local = _local_layers(graph)
     layer_dirs = {layer.logical_id: project_dir / (layer.content_uri or ".")
-                  for layer in graph.layers if not str(layer.content_uri).startswith("s3://")}
+                  for layer in graph.layers if layer.logical_id in local}
     return tuple(_spec(fn, project_dir, pseudo, layer_dirs, overrides) for fn in graph.functions)
 
 

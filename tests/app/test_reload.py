@@ -135,3 +135,27 @@ def test_describe_template_change_names_queues_buckets_and_event_sources() -> No
                                   at=Mark("template.yaml", 4, 1)),))
     assert describe_template_change((), (), (), (), before, after) == \
         "buckets +Inbox; queues +Dlq, ~Jobs; triggers ~Worker.Jobs"
+
+
+REQUIREMENTS = {"HelloFunction": (PROJECT / "hello/requirements.txt",),
+                "Deps": (PROJECT / "layers/deps/requirements.txt", PROJECT / "base.txt")}
+
+
+@pytest.mark.parametrize(("case", "changed", "reinstall", "recycle", "why"), [
+    ("a function's requirements", ["hello/requirements.txt"], ("HelloFunction",),
+     ("HelloFunction",), "HelloFunction: hello/requirements.txt changed"),
+    ("a layer's requirements", ["layers/deps/requirements.txt"], ("Deps",),
+     ("HelloFunction", "WorldFunction"),
+     "HelloFunction, WorldFunction: layers/deps/requirements.txt changed"),
+    ("an included file outside every code folder", ["base.txt"], ("Deps",), (),
+     "requirements of Deps changed"),
+    ("code only installs nothing", ["hello/app.py"], (), ("HelloFunction",),
+     "HelloFunction: hello/app.py changed"),
+], ids=lambda value: value if isinstance(value, str) and " " in value else "")
+def test_a_requirements_change_reinstalls_its_owner(case: str, changed: list[str],
+                                                    reinstall: tuple[str, ...],
+                                                    recycle: tuple[str, ...], why: str) -> None:
+    result = plan_changes([PROJECT / p for p in changed], template=TEMPLATE, specs=SPECS,
+                          requirements=REQUIREMENTS)
+    assert (result.reinstall, result.recycle, result.why) == (reinstall, recycle, why)
+    assert not result.is_empty

@@ -28,7 +28,8 @@ import docker.errors
 import requests
 from docker.types import Mount, Ulimit
 
-from samlite.errors import DockerUnavailable, EnvironmentStartError
+from samlite.build.plan import Dependencies
+from samlite.errors import DependencyInstallError, DockerUnavailable, EnvironmentStartError
 from samlite.graph.model import ImageBuild
 from samlite.progress import NO_PROGRESS, Progress
 from samlite.runtime.environments.base import EnvironmentSettings, Exit
@@ -37,9 +38,10 @@ from samlite.runtime.environments.host_files import (
     TmpUsage,
     opt_folder,
     signal_name,
+    task_root_folder,
     tmp_over_limit,
 )
-from samlite.runtime.images import built_image_name, docker_platform, image_for
+from samlite.runtime.images import built_image_name, docker_platform, image_for, runtime_image
 from samlite.runtime.spec import FunctionSpec, lambda_variables
 
 log = logging.getLogger(__name__)
@@ -58,6 +60,10 @@ RUNTIME_DIR = "/var/runtime"
 # "everything written before the response was posted has arrived" is a cheap, exact check.
 OUTPUT_DIR = "/run/samlite"
 _OUTPUT_WRAPPER = f'exec "$@" >{OUTPUT_DIR}/output 2>&1'
+# Where pip's container (install_in_image) sees the requirements, its output and pip itself.
+_REQUIREMENTS_DIR = "/var/samlite/requirements"
+_TARGET_DIR = "/var/samlite/target"
+_PIP_DIR = "/var/samlite/pip"
 _ENGINE_ERRORS = (docker.errors.DockerException, requests.RequestException, OSError)
 _MIB = 1024 * 1024
 
@@ -277,6 +283,50 @@ class DockerEnvironments:
             f"{spec.logical_id}: the Docker engine at {_engine_address()} did not answer "
             f"({_reason(exc)}); start it again, or use --runtime process")
 
+    def install_in_image(self, dependencies: Dependencies, into: Path) -> None:
+        """pip inside the function's image, into `into`: for requirements with a package
+        that has no Linux wheel, built there from its source distribution as `sam build
+        --use-container` would. The image need not have pip: samlite's own (pure Python)
+        is mounted beside it. DependencyInstallError names the owner and says what failed."""
+        runtime = f"python{dependencies.python_version}"
+        image = self.images.get(runtime) or runtime_image(runtime, dependencies.architecture)
+        into.mkdir(parents=True, exist_ok=True)
+        import pip
+
+        mounts = [Mount(_REQUIREMENTS_DIR, str(dependencies.requirements.parent), type="bind",
+                        read_only=True),
+                  Mount(_TARGET_DIR, str(into), type="bind"),
+                  Mount(f"{_PIP_DIR}/pip", str(Path(pip.__file__).parent), type="bind",
+                        read_only=True)]
+        # The index settings users gave pip (PIP_INDEX_URL, ...) hold in the image too.
+        environment = {name: value for name, value in os.environ.items()
+                       if name.startswith("PIP_")} | {"PYTHONPATH": _PIP_DIR, "HOME": "/tmp"}  # noqa: S108
+        command = ["python3", "-m", "pip", "install", "--requirement",
+                   f"{_REQUIREMENTS_DIR}/{dependencies.requirements.name}", "--target",
+                   _TARGET_DIR, "--no-cache-dir", "--no-input", "--disable-pip-version-check",
+                   "--quiet"]
+        why = f"{dependencies.label}: no Linux wheel for a requirement, so pip ran in {image}"
+        try:
+            log.info("%s; pip runs in %s", why, image)
+            self.client.containers.run(
+                image, command, entrypoint=[], environment=environment, mounts=mounts,
+                working_dir=_REQUIREMENTS_DIR, network_mode="host", remove=True,
+                user=f"{os.getuid()}:{os.getgid()}",
+                platform=docker_platform(dependencies.architecture))
+        except docker.errors.ContainerError as exc:
+            output = exc.stderr.decode("utf-8", "replace") if isinstance(exc.stderr, bytes) \
+                else str(exc.stderr or "")
+            tail = "\n".join(f"  {line}" for line in output.strip().splitlines()[-25:])
+            raise DependencyInstallError(f"{why}, and failed (exit {exc.exit_status}):\n"
+                                         f"{tail}") from exc
+        except docker.errors.ImageNotFound as exc:
+            raise DependencyInstallError(
+                f"{why}, but the image is not on this machine: `docker pull {image}`, or use "
+                "--runtime process (which installs with your Python's pip)") from exc
+        except _ENGINE_ERRORS as exc:
+            raise DependencyInstallError(f"{why}, but the Docker engine did not run it "
+                                         f"({_reason(exc)})") from exc
+
     def close(self) -> None:
         with contextlib.suppress(*_ENGINE_ERRORS):
             self.remove_superseded()
@@ -386,8 +436,9 @@ class DockerEnvironment:
         mounts = [Mount(OUTPUT_DIR, str(output), type="bind", read_only=True),
                   Mount("/tmp", str(tmp), type="bind")]   # noqa: S108 - the container's /tmp
         if spec.package_type != "Image":
-            mounts.append(Mount(TASK_ROOT, str(spec.code_dir), type="bind", read_only=True))
-        opt = opt_folder(spec.layer_dirs, self.area / "opt")
+            task_root = task_root_folder(spec.code_dir, spec.dependency_dir, self.area / "task")
+            mounts.append(Mount(TASK_ROOT, str(task_root), type="bind", read_only=True))
+        opt = opt_folder(spec.layer_dirs, self.area / "opt", spec.layer_dependency_dirs)
         if opt is not None:
             mounts.append(Mount("/opt", str(opt), type="bind", read_only=True))
         return mounts

@@ -15,6 +15,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 _MIB = 1024 * 1024
+# Folders of a CodeUri that are never part of the function (samlite's state with its own
+# dependency cache, SAM CLI's build output, version control).
+_NOT_PACKAGED = frozenset({".samlite", ".aws-sam", ".git"})
 
 
 class LineForwarder:
@@ -110,25 +113,48 @@ class TmpUsage:
         return self._mb
 
 
-def opt_folder(layer_dirs: tuple[Path, ...], staging: Path) -> Path | None:
+def opt_folder(layer_dirs: tuple[Path, ...], staging: Path,
+               installed: tuple[Path | None, ...] = ()) -> Path | None:
     """The folder to mount at /opt: nothing without layers, the layer itself when there is
-    one, else the layers merged in order into `staging`, a later layer's file replacing an
-    earlier one's, as Lambda extracts them. Merged with hard links where the file system
-    allows (no copying), else copies. One tree, not a mount per layer, because /opt/bin,
-    /opt/lib, /opt/python and /opt/nodejs each gather files from every layer."""
+    one (and samlite installed nothing for it), else the layers merged in order into
+    `staging`, a later layer's file replacing an earlier one's, as Lambda extracts them; a
+    layer's installed requirements join its python/ folder. Merged with hard links where
+    the file system allows (no copying), else copies. One tree, not a mount per layer,
+    because /opt/bin, /opt/lib, /opt/python and /opt/nodejs each gather files from every
+    layer."""
     if not layer_dirs:
         return None
-    if len(layer_dirs) == 1:
+    packages = dict(zip(layer_dirs, installed, strict=False))
+    if len(layer_dirs) == 1 and packages.get(layer_dirs[0]) is None:
         return layer_dirs[0]
     staging.mkdir(parents=True, exist_ok=True)
     for layer in layer_dirs:
         _merge(layer, staging)
+        if (folder := packages.get(layer)) is not None:
+            (staging / "python").mkdir(exist_ok=True)
+            _merge(folder, staging / "python")
     return staging
 
 
-def _merge(source: Path, target: Path) -> None:
+def task_root_folder(code_dir: Path, dependency_dir: Path | None, staging: Path) -> Path:
+    """The folder to mount at /var/task: the code itself, or with installed requirements
+    the two merged into `staging` as `sam build` lays out its artifact (the code's files
+    win over a package's of the same name)."""
+    if dependency_dir is None:
+        return code_dir
+    staging.mkdir(parents=True, exist_ok=True)
+    _merge(dependency_dir, staging)
+    _merge(code_dir, staging, skip=_NOT_PACKAGED)
+    return staging
+
+
+def _merge(source: Path, target: Path, *, skip: frozenset[str] = frozenset()) -> None:
+    """`source`'s tree into `target`, leaving out the top-level entries named in `skip`."""
     for root, dirs, files in os.walk(source):
         here = target / Path(root).relative_to(source)
+        if root == str(source):
+            dirs[:] = [name for name in dirs if name not in skip]
+            files = [name for name in files if name not in skip]
         for name in list(dirs):
             if (Path(root) / name).is_symlink():
                 dirs.remove(name)

@@ -159,13 +159,22 @@ def python_mismatch(runtime: str) -> str | None:
             f"manager) to match Lambda, or use --runtime docker to run Lambda's image")
 
 
-def python_path(spec_code_dir: Path, layer_dirs: tuple[Path, ...], version: str) -> str:
-    """sys.path as Lambda builds it: the task root, then /opt/python/lib/pythonX.Y/
-    site-packages and /opt/python, where a later layer's files overwrite an earlier one's."""
+def python_path(spec_code_dir: Path, layer_dirs: tuple[Path, ...], version: str,
+                dependency_dir: Path | None = None,
+                layer_dependency_dirs: tuple[Path | None, ...] = ()) -> str:
+    """sys.path as Lambda builds it: the task root (with the function's installed
+    requirements, which `sam build` puts beside its code), then /opt/python/lib/pythonX.Y/
+    site-packages and /opt/python (a layer's installed requirements are part of its
+    python/), where a later layer's files overwrite an earlier one's."""
     entries = [str(spec_code_dir)]
+    if dependency_dir is not None:
+        entries.append(str(dependency_dir))
+    installed = dict(zip(layer_dirs, layer_dependency_dirs, strict=False))
     for layer in reversed(layer_dirs):
         entries += [str(layer / "python" / "lib" / f"python{version}" / "site-packages"),
                     str(layer / "python")]
+        if installed.get(layer) is not None:
+            entries.append(str(installed[layer]))
     return os.pathsep.join(entries)
 
 
@@ -220,7 +229,8 @@ class ProcessEnvironment:
         variables.update(TMPDIR=tmp, TMP=tmp, TEMP=tmp, HOME=tmp)
         if spec.is_python:
             version = spec.runtime.removeprefix("python")
-            paths = python_path(spec.code_dir, spec.layer_dirs, version)
+            paths = python_path(spec.code_dir, spec.layer_dirs, version, spec.dependency_dir,
+                                spec.layer_dependency_dirs)
             sdk = aws_sdk_dir() if python_for(spec.runtime) != sys.executable else None
             if sdk is not None:   # after the function's own and its layers', as on Lambda
                 paths += os.pathsep + str(sdk)
