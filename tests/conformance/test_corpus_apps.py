@@ -27,6 +27,7 @@ from samlite.dialects.event_patterns import EventFilter, sqs_filter_view
 from samlite.errors import SamliteError
 from samlite.graph.build import build_graph
 from samlite.graph.model import Graph, Trigger, TriggerKind
+from samlite.template.load import load_template
 from samlite.testing import FAKE_CREDENTIALS, app_options, wait_for
 from samlite.validation.pipeline import validate_file
 from tests.conformance.corpus_apps import example_for, standin_lines, write_standins
@@ -67,6 +68,11 @@ def _template(project: Path) -> Path:
     return next(p for p in (project / "template.yaml", project / "template.yml") if p.is_file())
 
 
+def _parameters(template: Path) -> dict[str, Any]:
+    root = load_template(template).root
+    return dict(root.get("Parameters") or {}) if isinstance(root, dict) else {}
+
+
 def _graph(template: Path) -> Graph:
     result = validate_file(template)
     assert result.resolved is not None, [str(p) for p in result.problems if p.is_error]
@@ -81,8 +87,12 @@ def started(project: Path, tmp_path: Path) -> Iterator[tuple[App | None, Row, Gr
     row = Row(app=project.name)
     row.not_run_locally = [f"{n.subject} ({n.type})" for n in graph.not_run_locally]
     app: App | None = None
+    # As `sam deploy --guided` asks for them: a value for each parameter without a default.
+    overrides = {name: f"samlite-{name.lower()}" for name, value in _parameters(template).items()
+                 if isinstance(value, dict) and "Default" not in value}
     try:
-        app = App(template, app_options(template, tmp_path / "state", {}), log=_LOG)
+        app = App(template, app_options(template, tmp_path / "state",
+                                        {"parameter_overrides": overrides}), log=_LOG)
         app.start()
         row.started = "yes"
     except SamliteError as exc:   # refused with a reason: named, so not silent
