@@ -91,6 +91,7 @@ class AppOptions:
     retry_delay_scale: float = 1.0  # multiplies Lambda's async retry waits (1 and 2 minutes)
     aws_port_flag: str = "--aws-port"   # the option that sets aws_port, named when it is busy
     aws_endpoint_url: str | None = None  # without an endpoint of its own: the one functions use
+    layers: Mapping[str, Path | str] = field(default_factory=dict)   # --layer ARN=PATH
 
 
 class App:
@@ -105,6 +106,7 @@ class App:
                  progress: Progress = NO_PROGRESS) -> None:
         self.options = options or AppOptions()
         self._started = False
+        self._progress = progress
         # Hot reload (see reload()): the files besides the template whose change reloads it
         # (samconfig.toml, --env-vars) and how to re-read the options they give.
         self.reload_files: tuple[Path, ...] = ()
@@ -117,6 +119,7 @@ class App:
         self.graph, self.warnings = load_graph(template, self.options)
         self.functions: tuple[FunctionSpec, ...] = function_specs_for(
             self.graph, template, self.options)
+        self.layer_rows: tuple[tuple[str, str, str], ...] = ()
         # Where functions run is settled before any port is taken: `--runtime docker` with
         # no engine fails here (DockerUnavailable), and `auto` looks for the engine and the
         # functions' images once.
@@ -129,6 +132,9 @@ class App:
             kind = "docker" if self.options.runtime == "docker" else "process"
             self.runtime_choice = RuntimeChoice(kind=kind, reason="given by the caller")
         self._environments = environments
+        # Layer ARNs become local folders (installing what they need) once it is settled
+        # where functions run: Docker functions get Linux wheels.
+        self.graph, self.functions = self._with_layer_arns(self.graph, self.options)
         # The endpoint's port is reserved first, so functions can be told its URL
         # (AWS_ENDPOINT_URL) even when the port is picked by the system.
         self._endpoint: Endpoint | None = None
@@ -335,6 +341,32 @@ class App:
         known = ", ".join(sorted(schedules + s3)) or "none"
         raise UsageError(f"no schedule or S3 trigger {name!r} (triggers: {known})")
 
+    def _with_layer_arns(self, graph: Graph, options: AppOptions,
+                         ) -> tuple[Graph, tuple[FunctionSpec, ...]]:
+        """The graph with its unresolvable layer ARNs under not_run_locally, and specs whose
+        layers include each ARN's local folder (build/layer_arns.py says what an ARN is)."""
+        from samlite.app.layer_arns import has_layer_arns
+
+        if not has_layer_arns(graph):
+            self.layer_rows = ()
+            return graph, function_specs_for(graph, self.template, options)
+        from samlite.app.layer_arns import LayerArnResolver
+        from samlite.runtime.environments.process import python_for
+        from samlite.state import DEFAULT_STATE_DIR_NAME
+
+        project = self.template.resolve().parent
+        resolver = LayerArnResolver(
+            project_dir=project, state_dir=options.state_dir or project / DEFAULT_STATE_DIR_NAME,
+            mappings=options.layers, runtime_kind=self.runtime_kind,
+            python_for=lambda version: python_for(f"python{version}"),
+            progress=self._progress)
+        local = resolver.resolve(graph)
+        self.layer_rows = local.rows
+        graph = dataclasses.replace(
+            graph, not_run_locally=graph.not_run_locally + local.not_run_locally)
+        return graph, function_specs_for(graph, self.template, options,
+                                         layer_arn_dirs=local.dirs)
+
     # --- hot reload ------------------------------------------------------------------------
     def on_graph_change(self, callback: Callable[[Graph], None]) -> None:
         """Call `callback(graph)` after each template reload that applied (the gateway's
@@ -364,7 +396,7 @@ class App:
         try:
             options = self.reload_options() if self.reload_options else self.options
             graph, warnings = load_graph(self.template, options)
-            specs = function_specs_for(graph, self.template, options)
+            graph, specs = self._with_layer_arns(graph, options)
         except TemplateError as exc:
             self._rebuild_images(self.functions, recycle)
             self.service.recycle(recycle)   # saved code still applies
@@ -478,12 +510,13 @@ def _local_severity(problem: Problem) -> Problem:
     return problem
 
 
-def function_specs_for(graph: Graph, template: Path, options: AppOptions,
+def function_specs_for(graph: Graph, template: Path, options: AppOptions, *,
+                       layer_arn_dirs: Mapping[tuple[str, str], Path] | None = None,
                        ) -> tuple[FunctionSpec, ...]:
     from samlite.runtime.spec import function_specs
 
     return function_specs(graph, project_dir=template.resolve().parent, pseudo=options.pseudo,
-                          env_overrides=options.env_vars)
+                          env_overrides=options.env_vars, layer_arn_dirs=layer_arn_dirs)
 
 
 def choose_function(functions: Sequence[FunctionSpec], name: str | None, *,
@@ -506,14 +539,19 @@ def choose_function(functions: Sequence[FunctionSpec], name: str | None, *,
 
 
 def invoke_function(template: Path, name: str | None, payload: bytes, options: AppOptions,
-                    *, log: LogSink) -> Result:
-    """`samlite invoke`: build the app, check the name, run one invocation, stop."""
-    app = App(template, options, log=log)
+                    *, log: LogSink, progress: Progress = NO_PROGRESS,
+                    warn: Callable[[str], None] = lambda line: None) -> Result:
+    """`samlite invoke`: build the app, check the name, run one invocation, stop. `warn`
+    hears what of the invoked function does not run here (a layer ARN nothing stands for)."""
+    app = App(template, options, log=log, progress=progress)
     try:
         spec = app.function(name)   # before starting anything
     except SamliteError:
         app.close()
         raise
+    for item in app.graph.not_run_locally:
+        if item.subject == f"{spec.logical_id}.Layers":
+            warn(f"warning: {item.subject}: {item.reason}")
     with app:
         return app.invoke(spec.logical_id, payload)
 

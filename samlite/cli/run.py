@@ -36,8 +36,8 @@ from samlite.errors import UsageError
 def invoke(function: str | None, event: str | None, template_option: str | None,
            aws_endpoint_url: str | None, runtime: str,
            env_vars: str | None, account_concurrency: int, idle_timeout_s: float,
-           parameter_overrides: tuple[str, ...], config_file: str | None,
-           config_env: str) -> None:
+           layers: tuple[str, ...], parameter_overrides: tuple[str, ...],
+           config_file: str | None, config_env: str) -> None:
     """Invoke FUNCTION once: the response on stdout, logs on stderr, exit 1 if it failed.
 
     FUNCTION is a logical id (or FunctionName); a template with one function needs none.
@@ -53,10 +53,12 @@ def invoke(function: str | None, event: str | None, template_option: str | None,
     options = app_options(path, "local invoke", runtime=runtime, env_vars=env_vars,
                           overrides=parameter_overrides, config_file=config_file,
                           config_env=config_env, account_concurrency=account_concurrency,
-                          idle_timeout_s=idle_timeout_s, aws_endpoint_url=endpoint)
+                          idle_timeout_s=idle_timeout_s, layers=layers, aws_endpoint_url=endpoint)
     payload = read_event(event, stdin=sys.stdin.buffer)
     console = console_log()
-    result = invoke_function(path, function, payload, options, log=console)
+    result = invoke_function(path, function, payload, options, log=console,
+                             progress=console_progress(),
+                             warn=lambda line: say("warning", line, err=True))
     console.flush()   # the logs first, then the response, as sam local invoke shows them
     click.echo(result.payload.decode("utf-8", errors="replace"))
     sys.exit(1 if result.is_error else 0)
@@ -71,8 +73,8 @@ def invoke(function: str | None, event: str | None, template_option: str | None,
 @template_options
 def start_lambda(template_option: str | None, host: str, port: int, runtime: str,
                  env_vars: str | None, account_concurrency: int, idle_timeout_s: float,
-                 parameter_overrides: tuple[str, ...], config_file: str | None,
-                 config_env: str) -> None:
+                 layers: tuple[str, ...], parameter_overrides: tuple[str, ...],
+                 config_file: str | None, config_env: str) -> None:
     """Serve the Lambda Invoke API for the template's functions until Ctrl-C, like
     `sam local start-lambda`: boto3 or `aws lambda invoke --endpoint-url` call it."""
     from samlite.app.root import App
@@ -82,7 +84,7 @@ def start_lambda(template_option: str | None, host: str, port: int, runtime: str
                           overrides=parameter_overrides, config_file=config_file,
                           config_env=config_env, host=host, aws_port=port,
                           aws_port_flag="--port", account_concurrency=account_concurrency,
-                          idle_timeout_s=idle_timeout_s)
+                          idle_timeout_s=idle_timeout_s, layers=layers)
     app = App(path, options, log=console_log(), progress=console_progress())
 
     def announce() -> None:
@@ -124,8 +126,8 @@ def start_lambda(template_option: str | None, host: str, port: int, runtime: str
 def up(template_option: str | None, host: str, port: int, aws_port: int, watch: bool,
        state_dir: str, reset: bool, clock_speed: float, retry_delay_scale: float,
        runtime: str, env_vars: str | None, account_concurrency: int,
-       idle_timeout_s: float, parameter_overrides: tuple[str, ...], config_file: str | None,
-       config_env: str) -> None:
+       idle_timeout_s: float, layers: tuple[str, ...], parameter_overrides: tuple[str, ...],
+       config_file: str | None, config_env: str) -> None:
     """Run the whole app: every function with its HTTP routes, function URLs, buckets,
     queues and schedules, on a local AWS endpoint (S3, SQS, Lambda) that keeps its data,
     with code reloaded as it is saved. Ctrl-C stops everything."""
@@ -139,7 +141,7 @@ def up(template_option: str | None, host: str, port: int, aws_port: int, watch: 
                            overrides=parameter_overrides, config_file=config_file,
                            config_env=config_env, host=host, aws_port=aws_port,
                            http_port=port, account_concurrency=account_concurrency,
-                           idle_timeout_s=idle_timeout_s,
+                           idle_timeout_s=idle_timeout_s, layers=layers,
                            state_dir=(path.resolve().parent / state_dir),
                            reset_state=reset, clock_speed=clock_speed,
                            retry_delay_scale=retry_delay_scale)
@@ -165,7 +167,7 @@ def up(template_option: str | None, host: str, port: int, aws_port: int, watch: 
                 skipped_authorizers=gateway.skipped_authorizers if gateway else (),
                 endpoint_url=app.endpoint_url,
                 next_fires=app.scheduler.next_fires() if app.scheduler else (),
-                state_dir=state_dir):
+                state_dir=state_dir, layer_rows=app.layer_rows):
             click.echo(line)
         if watch:
             app.watch(on_reload=lambda line: say("reload", line))

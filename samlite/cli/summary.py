@@ -23,13 +23,18 @@ def startup_lines(graph: Graph, specs: Sequence[FunctionSpec], *, runtime_kind: 
                   skipped_authorizers: Sequence[str] = (),
                   endpoint_url: str | None = None,
                   next_fires: Sequence[tuple[str, str, datetime]] = (),
-                  state_dir: str | None = None) -> list[str]:
-    """`next_fires` is the scheduler's (schedule, function, next fire time) rows."""
+                  state_dir: str | None = None,
+                  layer_rows: Sequence[tuple[str, str, str]] = ()) -> list[str]:
+    """`next_fires` is the scheduler's (schedule, function, next fire time) rows;
+    `layer_rows` say what runs for each layer ARN (function, layer, local stand-in)."""
     lines = [f"Functions ({len(specs)})"]
     rows = [("FUNCTION", "RUNTIME", "MEMORY", "TIMEOUT", "RUNS IN")]
     rows += [(s.logical_id, s.runtime or "-", f"{s.memory_mb} MB", f"{s.timeout_s:g} s",
               runtime_kind) for s in specs]
     lines += _table(rows)
+    if layer_rows:
+        lines += ["", f"Layer ARNs ({len(layer_rows)})",
+                  *_table([("FUNCTION", "LAYER", "RUNS AS"), *layer_rows])]
     if route_lines:
         lines += ["", f"Routes ({len(route_lines)})", *(f"  {line}" for line in route_lines)]
     if function_urls:
