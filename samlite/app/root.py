@@ -487,12 +487,14 @@ def _gateway(graph: Graph, service: Service, options: AppOptions, log: LogSink) 
 def load_graph(template: Path, options: AppOptions) -> tuple[Graph, tuple[Problem, ...]]:
     """The template's graph, validated as `samlite validate` would with code required to
     exist. Errors raise TemplateError; warnings are returned."""
+    from samlite.app.code_check import parser_for_function_pythons
     from samlite.graph.build import build_graph
     from samlite.validation.pipeline import validate_file
 
     result = validate_file(template, parameter_overrides=options.parameter_overrides,
-                           pseudo=options.pseudo, code_must_exist=True)
-    problems = tuple(_local_severity(p) for p in result.problems)
+                           pseudo=options.pseudo, code_must_exist=True,
+                           parse_module=parser_for_function_pythons())
+    problems = tuple(local_severity(p) for p in result.problems)
     if any(p.is_error for p in problems) or result.resolved is None:
         raise TemplateError([p for p in problems if p.is_error])
     return build_graph(result.resolved), problems
@@ -503,7 +505,7 @@ def load_graph(template: Path, options: AppOptions) -> tuple[Graph, tuple[Proble
 _DEPLOY_ONLY_ERRORS = {"E6002"}
 
 
-def _local_severity(problem: Problem) -> Problem:
+def local_severity(problem: Problem) -> Problem:
     if problem.code in _DEPLOY_ONLY_ERRORS:
         return dataclasses.replace(problem, code="W" + problem.code[1:],
                                    message=problem.message + "; samlite runs it locally anyway")
