@@ -35,6 +35,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
 
 # Pure code: no sockets, threads, subprocesses, Docker, file watching or click.
 PURE = ("template/*", "dialects/*", "graph/*", "validation/*", "progress.py",
+        "build/layer_arns.py",
         "runtime/invocation.py", "runtime/spec.py", "runtime/images.py",
         "runtime/async_records.py", "http/messages.py", "http/framing.py", "http/admission.py",
         "aws/s3/object_event.py",

@@ -291,3 +291,25 @@ def test_no_build_still_uses_the_cache(samlite_app):
 """)
     result.assert_outcomes(passed=3)
     assert [p.name for p in (pytester.path / ".samlite" / "deps").iterdir() if p.is_dir()]
+
+
+def test_the_marker_maps_a_layer_arn_to_a_folder(pytester: pytest.Pytester) -> None:
+    arn = "arn:aws:lambda:us-east-1:123456789012:layer:shared:7"
+    folder = pytester.path / "app"
+    (folder / "src").mkdir(parents=True)
+    (folder / "src" / "app.py").write_text(
+        "import shared_code\ndef handler(event, context):\n    return shared_code.WHERE\n")
+    (folder / "layers" / "shared" / "python").mkdir(parents=True)
+    (folder / "layers" / "shared" / "python" / "shared_code.py").write_text("WHERE = 'layer'\n")
+    (folder / "template.yaml").write_text(
+        "Transform: AWS::Serverless-2016-10-31\nResources:\n  Fn:\n"
+        "    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: python3.12\n"
+        f"      CodeUri: src/\n      Handler: app.handler\n      Layers: [{arn}]\n")
+    result = run(pytester, f"""
+import pytest
+
+@pytest.mark.samlite(template="../app/template.yaml", layers={{"{arn}": "layers/shared"}})
+def test_layer(samlite_app):
+    assert samlite_app.invoke("Fn").payload == "layer"
+""")
+    result.assert_outcomes(passed=1)

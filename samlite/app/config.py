@@ -132,6 +132,28 @@ def read_samconfig(project_dir: Path, config_env: str = "default", command: str 
                      parameter_overrides=overrides)
 
 
+def layer_mappings_for(project_dir: Path, config_env: str, command: str,
+                       flags: Iterable[str], *, cwd: Path,
+                       config_file: Path | None = None) -> dict[str, Path]:
+    """Layer ARN -> local folder or requirements file: samconfig.toml's `layer` lists
+    (`[<env>.global.parameters]`, `[<env>.up.parameters]`, then the command's own table;
+    paths from the project folder), then the `--layer ARN=PATH` flags (paths from `cwd`).
+    A later mapping of the same ARN wins."""
+    from samlite.build.layer_arns import layer_mappings
+
+    mapped: dict[str, Path] = {}
+    for table in ("up", command) if command != "up" else ("up",):
+        config = read_samconfig(project_dir, config_env, table, config_file=config_file)
+        items = config.values.get("layer") or []
+        if isinstance(items, str):
+            items = [items]
+        if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+            raise ConfigError(f"{config.path}: layer must be a list of \"ARN=PATH\" strings")
+        mapped.update(layer_mappings(items, base=project_dir, where=f"{config.path}: layer"))
+    mapped.update(layer_mappings(list(flags), base=cwd))
+    return mapped
+
+
 def _load_toml(path: Path) -> dict[str, Any]:
     try:
         text = path.read_text(encoding="utf-8")

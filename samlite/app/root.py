@@ -102,6 +102,7 @@ class AppOptions:
     aws_endpoint_url: str | None = None  # without an endpoint of its own: the one functions use
     no_build: bool = False          # `--no-build`: install no requirements (use what is cached)
     deps_dir: Path | None = None    # the install cache (None: <state dir>/deps, else .samlite/deps)
+    layers: Mapping[str, Path | str] = field(default_factory=dict)   # --layer ARN=PATH
 
 
 class App:
@@ -116,6 +117,7 @@ class App:
                  progress: Progress = NO_PROGRESS) -> None:
         self.options = options or AppOptions()
         self._started = False
+        self._progress = progress
         # Hot reload (see reload()): the files besides the template whose change reloads it
         # (samconfig.toml, --env-vars) and how to re-read the options they give.
         self.reload_files: tuple[Path, ...] = ()
@@ -128,6 +130,7 @@ class App:
         self.graph, self.warnings = load_graph(template, self.options)
         self.functions: tuple[FunctionSpec, ...] = function_specs_for(
             self.graph, template, self.options)
+        self.layer_rows: tuple[tuple[str, str, str], ...] = ()
         # Where functions run is settled before any port is taken: `--runtime docker` with
         # no engine fails here (DockerUnavailable), and `auto` looks for the engine and the
         # functions' images once.
@@ -140,10 +143,12 @@ class App:
             kind = "docker" if self.options.runtime == "docker" else "process"
             self.runtime_choice = RuntimeChoice(kind=kind, reason="given by the caller")
         self._environments = environments
-        self._progress = progress
-        # Requirements are installed before anything starts or any port is taken; a failed
-        # install is a DependencyInstallError naming the function.
+        # Before anything starts or any port is taken: layer ARNs become local folders (once
+        # it is settled where functions run: Docker functions get Linux wheels), then
+        # requirements are installed; a failed install is a DependencyInstallError naming the
+        # function.
         try:
+            self.graph, self.functions = self._with_layer_arns(self.graph, self.options)
             self.dependencies = self._install_dependencies(self.graph)
         except BaseException:
             self.close()
@@ -375,6 +380,32 @@ class App:
         known = ", ".join(sorted(schedules + s3)) or "none"
         raise UsageError(f"no schedule or S3 trigger {name!r} (triggers: {known})")
 
+    def _with_layer_arns(self, graph: Graph, options: AppOptions,
+                         ) -> tuple[Graph, tuple[FunctionSpec, ...]]:
+        """The graph with its unresolvable layer ARNs under not_run_locally, and specs whose
+        layers include each ARN's local folder (build/layer_arns.py says what an ARN is)."""
+        from samlite.app.layer_arns import has_layer_arns
+
+        if not has_layer_arns(graph):
+            self.layer_rows = ()
+            return graph, function_specs_for(graph, self.template, options)
+        from samlite.app.layer_arns import LayerArnResolver
+        from samlite.runtime.environments.process import python_for
+        from samlite.state import DEFAULT_STATE_DIR_NAME
+
+        project = self.template.resolve().parent
+        resolver = LayerArnResolver(
+            project_dir=project, state_dir=options.state_dir or project / DEFAULT_STATE_DIR_NAME,
+            mappings=options.layers, runtime_kind=self.runtime_kind,
+            python_for=lambda version: python_for(f"python{version}"),
+            progress=self._progress)
+        local = resolver.resolve(graph)
+        self.layer_rows = local.rows
+        graph = dataclasses.replace(
+            graph, not_run_locally=graph.not_run_locally + local.not_run_locally)
+        return graph, function_specs_for(graph, self.template, options,
+                                         layer_arn_dirs=local.dirs)
+
     # --- hot reload ------------------------------------------------------------------------
     def on_graph_change(self, callback: Callable[[Graph], None]) -> None:
         """Call `callback(graph)` after each template reload that applied (the gateway's
@@ -420,7 +451,7 @@ class App:
         try:
             options = self.reload_options() if self.reload_options else self.options
             graph, warnings = load_graph(self.template, options)
-            specs = function_specs_for(graph, self.template, options)
+            graph, specs = self._with_layer_arns(graph, options)
             report = self._install_dependencies(graph)
         except TemplateError as exc:
             self._rebuild_images(self.functions, recycle)
@@ -516,12 +547,14 @@ def _gateway(graph: Graph, service: Service, options: AppOptions, log: LogSink) 
 def load_graph(template: Path, options: AppOptions) -> tuple[Graph, tuple[Problem, ...]]:
     """The template's graph, validated as `samlite validate` would with code required to
     exist. Errors raise TemplateError; warnings are returned."""
+    from samlite.app.code_check import parser_for_function_pythons
     from samlite.graph.build import build_graph
     from samlite.validation.pipeline import validate_file
 
     result = validate_file(template, parameter_overrides=options.parameter_overrides,
-                           pseudo=options.pseudo, code_must_exist=True)
-    problems = tuple(_local_severity(p) for p in result.problems)
+                           pseudo=options.pseudo, code_must_exist=True,
+                           parse_module=parser_for_function_pythons())
+    problems = tuple(local_severity(p) for p in result.problems)
     if any(p.is_error for p in problems) or result.resolved is None:
         raise TemplateError([p for p in problems if p.is_error])
     return build_graph(result.resolved), problems
@@ -532,19 +565,20 @@ def load_graph(template: Path, options: AppOptions) -> tuple[Graph, tuple[Proble
 _DEPLOY_ONLY_ERRORS = {"E6002"}
 
 
-def _local_severity(problem: Problem) -> Problem:
+def local_severity(problem: Problem) -> Problem:
     if problem.code in _DEPLOY_ONLY_ERRORS:
         return dataclasses.replace(problem, code="W" + problem.code[1:],
                                    message=problem.message + "; samlite runs it locally anyway")
     return problem
 
 
-def function_specs_for(graph: Graph, template: Path, options: AppOptions,
+def function_specs_for(graph: Graph, template: Path, options: AppOptions, *,
+                       layer_arn_dirs: Mapping[tuple[str, str], Path] | None = None,
                        ) -> tuple[FunctionSpec, ...]:
     from samlite.runtime.spec import function_specs
 
     return function_specs(graph, project_dir=template.resolve().parent, pseudo=options.pseudo,
-                          env_overrides=options.env_vars)
+                          env_overrides=options.env_vars, layer_arn_dirs=layer_arn_dirs)
 
 
 def choose_function(functions: Sequence[FunctionSpec], name: str | None, *,
@@ -570,7 +604,8 @@ def invoke_function(template: Path, name: str | None, payload: bytes, options: A
                     *, log: LogSink, progress: Progress = NO_PROGRESS,
                     notice: Callable[[str], None] = lambda line: None) -> Result:
     """`samlite invoke`: build the app, check the name, run one invocation, stop.
-    `notice` is told the startup notices (requirements left out, .aws-sam)."""
+    `notice` is told the startup notices (requirements left out, .aws-sam) and what of the
+    invoked function does not run here (a layer ARN nothing stands for)."""
     app = App(template, options, log=log, progress=progress)
     for line in app.dependency_notices():
         notice(line)
@@ -579,6 +614,9 @@ def invoke_function(template: Path, name: str | None, payload: bytes, options: A
     except SamliteError:
         app.close()
         raise
+    for item in app.graph.not_run_locally:
+        if item.subject == f"{spec.logical_id}.Layers":
+            notice(f"warning: {item.subject}: {item.reason}")
     with app:
         return app.invoke(spec.logical_id, payload)
 

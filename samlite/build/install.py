@@ -49,10 +49,14 @@ class Installed:
 
 class DependencyCache:
     def __init__(self, root: Path, *, python_for: Callable[[str], str],
-                 run: Runner = subprocess.run, fallback: Fallback | None = None) -> None:
+                 run: Runner = subprocess.run, fallback: Fallback | None = None,
+                 packages_under: str = "") -> None:
         """`python_for("3.12")` is the interpreter processes of that version run on;
-        `fallback` builds a Docker install that has no Linux wheel some other way."""
+        `fallback` builds a Docker install that has no Linux wheel some other way;
+        `packages_under` is the folder of an install that pip fills ("python" makes each
+        install a layer's content, as Lambda reads /opt/python)."""
         self.root = root
+        self._packages_under = packages_under
         self._python_for = python_for
         self._run = run
         self._fallback = fallback
@@ -75,7 +79,7 @@ class DependencyCache:
             staging = self.root / f".staging-{target.name}-{os.getpid()}"
             shutil.rmtree(staging, ignore_errors=True)
             try:
-                self._install(dependencies, staging)
+                self._install(dependencies, staging / self._packages_under)
                 staging.rename(target)
             finally:
                 shutil.rmtree(staging, ignore_errors=True)

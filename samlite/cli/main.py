@@ -63,6 +63,7 @@ def validate(templates: tuple[str, ...], template_option: str | None, fmt: str, 
 
     With no TEMPLATES, looks for template.yaml, template.yml or template.json here.
     """
+    from samlite.app.code_check import parser_for_function_pythons
     from samlite.errors import UnreadableFile
     from samlite.validation.pipeline import validate_file
     from samlite.validation.report import ReportFormat, render
@@ -76,7 +77,8 @@ def validate(templates: tuple[str, ...], template_option: str | None, fmt: str, 
         try:
             overrides, pseudo = settings(path, "validate", parameter_overrides, config_file,
                                          config_env)
-            result = validate_file(path, parameter_overrides=overrides, pseudo=pseudo)
+            result = validate_file(path, parameter_overrides=overrides, pseudo=pseudo,
+                                   parse_module=parser_for_function_pythons())
         except UnreadableFile as exc:
             click.echo(f"Error: {exc}", err=True)
             exit_code = max(exit_code, exc.exit_code)
@@ -102,6 +104,8 @@ def validate(templates: tuple[str, ...], template_option: str | None, fmt: str, 
 def graph(template_option: str | None, fmt: str, parameter_overrides: tuple[str, ...],
           config_file: str | None, config_env: str) -> None:
     """Show the app graph: functions, triggers, resources and the edges between them."""
+    from samlite.app.code_check import parser_for_function_pythons
+    from samlite.app.root import local_severity
     from samlite.errors import TemplateError
     from samlite.graph.build import build_graph
     from samlite.graph.render import render_graph
@@ -110,9 +114,15 @@ def graph(template_option: str | None, fmt: str, parameter_overrides: tuple[str,
     one_shot()
     [path] = template_paths((), template_option)
     overrides, pseudo = settings(path, "graph", parameter_overrides, config_file, config_env)
-    result = validate_file(path, parameter_overrides=overrides, pseudo=pseudo)
-    if not result.is_valid or result.resolved is None:
-        raise TemplateError([p for p in result.problems if p.is_error])
+    result = validate_file(path, parameter_overrides=overrides, pseudo=pseudo,
+                           parse_module=parser_for_function_pythons())
+    # A runtime Lambda no longer deploys is an error for `validate`, not for drawing the app.
+    problems = [local_severity(p) for p in result.problems]
+    if any(p.is_error for p in problems) or result.resolved is None:
+        raise TemplateError([p for p in problems if p.is_error])
+    for before, after in zip(result.problems, problems, strict=True):
+        if before is not after:
+            click.echo(f"warning: {after}", err=True)
     click.echo(render_graph(build_graph(result.resolved), fmt), nl=False)
 
 

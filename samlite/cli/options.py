@@ -101,6 +101,11 @@ def run_options(func: Any) -> Any:
         click.option("--no-build", "no_build", is_flag=True,
                      help="Install no requirements.txt (offline machines): what an earlier "
                           "start cached is used, what is missing is named at startup."),
+        click.option("--layer", "layers", multiple=True, metavar="ARN=PATH",
+                     help="Run the layer ARN from a local folder (the layer's content, "
+                          "packages under python/) or a requirements file; repeatable. "
+                          "samconfig.toml: layer = [\"ARN=PATH\"] under "
+                          "[default.up.parameters]."),
         click.option("--log-format", type=click.Choice(["text", "json"]), default="text",
                      show_default=True, expose_value=False, callback=_remember_log_format,
                      help="Function logs and samlite's own lines as text, or one JSON "
@@ -114,16 +119,21 @@ def run_options(func: Any) -> Any:
 def app_options(template: Path, command: str, *, runtime: str, env_vars: str | None,
                  overrides: Sequence[str], config_file: str | None, config_env: str,
                  account_concurrency: int = 1000, idle_timeout_s: float = 600,
-                 no_build: bool = False, **more: Any) -> Any:
+                 no_build: bool = False, layers: Sequence[str] = (), **more: Any) -> Any:
+    from samlite.app.config import layer_mappings_for
     from samlite.app.env_vars import read_env_vars
     from samlite.app.root import AppOptions, check_runtime
 
     check_runtime(runtime)   # before anything is read: `docker` fails fast
     values, pseudo = settings(template, command, overrides, config_file, config_env)
+    project_dir = template.resolve().parent
+    mapped = layer_mappings_for(
+        project_dir, config_env, command, layers, cwd=Path.cwd(),
+        config_file=project_dir / config_file if config_file else None)
     return AppOptions(parameter_overrides=values, pseudo=pseudo, runtime=runtime,
                       env_vars=read_env_vars(Path(env_vars)) if env_vars else {},
                       account_concurrency=account_concurrency, idle_timeout_s=idle_timeout_s,
-                      no_build=no_build, **more)
+                      no_build=no_build, layers=mapped, **more)
 
 
 def running_samlite(url: str) -> str | None:

@@ -36,8 +36,8 @@ from samlite.errors import UsageError
 def invoke(function: str | None, event: str | None, template_option: str | None,
            aws_endpoint_url: str | None, runtime: str,
            env_vars: str | None, account_concurrency: int, idle_timeout_s: float,
-           no_build: bool, parameter_overrides: tuple[str, ...], config_file: str | None,
-           config_env: str) -> None:
+           no_build: bool, layers: tuple[str, ...], parameter_overrides: tuple[str, ...],
+           config_file: str | None, config_env: str) -> None:
     """Invoke FUNCTION once: the response on stdout, logs on stderr, exit 1 if it failed.
 
     FUNCTION is a logical id (or FunctionName); a template with one function needs none.
@@ -53,8 +53,8 @@ def invoke(function: str | None, event: str | None, template_option: str | None,
     options = app_options(path, "local invoke", runtime=runtime, env_vars=env_vars,
                           overrides=parameter_overrides, config_file=config_file,
                           config_env=config_env, account_concurrency=account_concurrency,
-                          idle_timeout_s=idle_timeout_s, aws_endpoint_url=endpoint,
-                          no_build=no_build)
+                          idle_timeout_s=idle_timeout_s, no_build=no_build, layers=layers,
+                          aws_endpoint_url=endpoint)
     payload = read_event(event, stdin=sys.stdin.buffer)
     console = console_log()
     result = invoke_function(path, function, payload, options, log=console,
@@ -74,8 +74,8 @@ def invoke(function: str | None, event: str | None, template_option: str | None,
 @template_options
 def start_lambda(template_option: str | None, host: str, port: int, runtime: str,
                  env_vars: str | None, account_concurrency: int, idle_timeout_s: float,
-                 no_build: bool, parameter_overrides: tuple[str, ...], config_file: str | None,
-                 config_env: str) -> None:
+                 no_build: bool, layers: tuple[str, ...], parameter_overrides: tuple[str, ...],
+                 config_file: str | None, config_env: str) -> None:
     """Serve the Lambda Invoke API for the template's functions until Ctrl-C, like
     `sam local start-lambda`: boto3 or `aws lambda invoke --endpoint-url` call it."""
     from samlite.app.root import App
@@ -85,7 +85,7 @@ def start_lambda(template_option: str | None, host: str, port: int, runtime: str
                           overrides=parameter_overrides, config_file=config_file,
                           config_env=config_env, host=host, aws_port=port,
                           aws_port_flag="--port", account_concurrency=account_concurrency,
-                          idle_timeout_s=idle_timeout_s, no_build=no_build)
+                          idle_timeout_s=idle_timeout_s, no_build=no_build, layers=layers)
     app = App(path, options, log=console_log(), progress=console_progress())
 
     def announce() -> None:
@@ -130,7 +130,8 @@ def start_lambda(template_option: str | None, host: str, port: int, runtime: str
 def up(template_option: str | None, host: str, port: int, aws_port: int, watch: bool,
        state_dir: str, reset: bool, clock_speed: float, retry_delay_scale: float,
        runtime: str, env_vars: str | None, account_concurrency: int,
-       idle_timeout_s: float, no_build: bool, parameter_overrides: tuple[str, ...],
+       idle_timeout_s: float, no_build: bool, layers: tuple[str, ...],
+       parameter_overrides: tuple[str, ...],
        config_file: str | None, config_env: str) -> None:
     """Run the whole app: every function with its HTTP routes, function URLs, buckets,
     queues and schedules, on a local AWS endpoint (S3, SQS, Lambda) that keeps its data,
@@ -145,7 +146,7 @@ def up(template_option: str | None, host: str, port: int, aws_port: int, watch: 
                            overrides=parameter_overrides, config_file=config_file,
                            config_env=config_env, host=host, aws_port=aws_port,
                            http_port=port, account_concurrency=account_concurrency,
-                           idle_timeout_s=idle_timeout_s,
+                           idle_timeout_s=idle_timeout_s, layers=layers,
                            state_dir=(path.resolve().parent / state_dir),
                            reset_state=reset, clock_speed=clock_speed,
                            retry_delay_scale=retry_delay_scale, no_build=no_build)
@@ -172,7 +173,7 @@ def up(template_option: str | None, host: str, port: int, aws_port: int, watch: 
                 skipped_authorizers=gateway.skipped_authorizers if gateway else (),
                 endpoint_url=app.endpoint_url,
                 next_fires=app.scheduler.next_fires() if app.scheduler else (),
-                state_dir=state_dir):
+                state_dir=state_dir, layer_rows=app.layer_rows):
             click.echo(line)
         if watch:
             app.watch(on_reload=lambda line: say("reload", line))

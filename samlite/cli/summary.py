@@ -24,16 +24,21 @@ def startup_lines(graph: Graph, specs: Sequence[FunctionSpec], *, runtime_kind: 
                   endpoint_url: str | None = None,
                   next_fires: Sequence[tuple[str, str, datetime]] = (),
                   state_dir: str | None = None,
-                  dependencies: Mapping[str, str] | None = None) -> list[str]:
+                  dependencies: Mapping[str, str] | None = None,
+                  layer_rows: Sequence[tuple[str, str, str]] = ()) -> list[str]:
     """`next_fires` is the scheduler's (schedule, function, next fire time) rows;
     `dependencies` says per function whether its requirements (its own and its layers')
-    were cached, installed now or not installed (a DEPS column when any function has some)."""
+    were cached, installed now or not installed (a DEPS column when any function has some);
+    `layer_rows` say what runs for each layer ARN (function, layer, local stand-in)."""
     lines = [f"Functions ({len(specs)})"]
     deps = dependencies or {}
     rows = [("FUNCTION", "RUNTIME", "MEMORY", "TIMEOUT", "RUNS IN", *(("DEPS",) if deps else ()))]
     rows += [(s.logical_id, s.runtime or "-", f"{s.memory_mb} MB", f"{s.timeout_s:g} s",
               runtime_kind, *((deps.get(s.logical_id, "-"),) if deps else ())) for s in specs]
     lines += _table(rows)
+    if layer_rows:
+        lines += ["", f"Layer ARNs ({len(layer_rows)})",
+                  *_table([("FUNCTION", "LAYER", "RUNS AS"), *layer_rows])]
     if route_lines:
         lines += ["", f"Routes ({len(route_lines)})", *(f"  {line}" for line in route_lines)]
     if function_urls:

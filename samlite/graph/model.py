@@ -196,6 +196,7 @@ class Function:
     image_config: ImageConfig | None = None
     environment: tuple[tuple[str, str], ...] = ()
     layers: tuple[str, ...] = ()     # logical ids of layers in this template, else ARNs
+    layer_marks: tuple[Mark, ...] = ()       # where each of `layers` is written
     reserved_concurrency: int | None = None
     provisioned_concurrency: int = 0         # ProvisionedConcurrencyConfig
     auto_publish_alias: str | None = None

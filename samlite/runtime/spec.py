@@ -133,15 +133,23 @@ def lambda_variables(spec: FunctionSpec, *, runtime_api: str, task_root: str, ru
 
 def function_specs(graph: Graph, *, project_dir: Path, pseudo: PseudoParameters,
                    env_overrides: Mapping[str, Mapping[str, str]] | None = None,
+                   layer_arn_dirs: Mapping[tuple[str, str], Path] | None = None,
                    ) -> tuple[FunctionSpec, ...]:
     """A spec for every function the graph has. `env_overrides` is an --env-vars file:
     {"Parameters": {...}} applies to all functions, {"<LogicalId>": {...}} to one; only
-    variables the template declares are overridden, as SAM CLI does."""
+    variables the template declares are overridden, as SAM CLI does. `layer_arn_dirs` holds
+    the local folder of each layer ARN that has one, by (function, ARN): it takes the ARN's
+    place in the function's layers; an ARN without one is left out (app/ names it)."""
     overrides = env_overrides or {}
     local = _local_layers(graph)
     layer_dirs = {layer.logical_id: project_dir / (layer.content_uri or ".")
                   for layer in graph.layers if layer.logical_id in local}
-    return tuple(_spec(fn, project_dir, pseudo, layer_dirs, overrides) for fn in graph.functions)
+    arn_dirs = layer_arn_dirs or {}
+    return tuple(_spec(fn, project_dir, pseudo,
+                       {**layer_dirs, **{arn: path for (owner, arn), path in arn_dirs.items()
+                                         if owner == fn.logical_id}},
+                       overrides)
+                 for fn in graph.functions)
 
 
 def _spec(fn: Function, project_dir: Path, pseudo: PseudoParameters,

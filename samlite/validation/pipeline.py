@@ -13,6 +13,7 @@ from pathlib import Path
 from samlite.errors import Problem, UsageError
 from samlite.template.load import LoadedTemplate, load_template
 from samlite.template.model import PseudoParameters, ResolvedTemplate
+from samlite.validation.checks.context import ModuleParser
 
 # SAM CLI's default names, in the order it looks for them.
 DEFAULT_TEMPLATE_NAMES = ("template.yaml", "template.yml", "template.json")
@@ -47,11 +48,15 @@ def validate_file(
     parameter_overrides: Mapping[str, str] | None = None,
     pseudo: PseudoParameters | None = None,
     code_must_exist: bool = False,
+    parse_module: ModuleParser | None = None,
 ) -> Validation:
-    """Every problem in one template. Raises UnreadableFile only when it cannot be read."""
+    """Every problem in one template. Raises UnreadableFile only when it cannot be read.
+    `parse_module` reads handler modules (default: samlite's own `ast`; app/ passes one
+    that asks each function's own Python)."""
     loaded = load_template(path, name=name)
     return validate_loaded(loaded, parameter_overrides=parameter_overrides, pseudo=pseudo,
-                           code_must_exist=code_must_exist, project_dir=path.parent)
+                           code_must_exist=code_must_exist, project_dir=path.parent,
+                           parse_module=parse_module)
 
 
 def validate_loaded(
@@ -61,6 +66,7 @@ def validate_loaded(
     parameter_overrides: Mapping[str, str] | None = None,
     pseudo: PseudoParameters | None = None,
     code_must_exist: bool = False,
+    parse_module: ModuleParser | None = None,
 ) -> Validation:
     from samlite.template.resolve import resolve
     from samlite.template.schema import check_schema
@@ -75,7 +81,7 @@ def validate_loaded(
                        pseudo=pseudo or PseudoParameters())
     problems.extend(resolved.problems)
     ctx = CheckContext(loaded=loaded, resolved=resolved, project_dir=project_dir,
-                       code_must_exist=code_must_exist)
+                       code_must_exist=code_must_exist, parse_module=parse_module)
     problems.extend(run_checks(ctx))
     return Validation(loaded=loaded, resolved=resolved, problems=_tidy(problems))
 

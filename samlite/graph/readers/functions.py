@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from samlite.errors import Mark
 from samlite.graph.model import (
     Destination,
     EdgeKind,
@@ -28,6 +29,7 @@ from samlite.graph.values import (
     s3_uri,
 )
 from samlite.template.model import Resource
+from samlite.template.nodes import mark_at
 
 
 def read_function(parts: GraphParts, res: Resource) -> None:
@@ -47,6 +49,7 @@ def read_function(parts: GraphParts, res: Resource) -> None:
             else None
         inline = as_text(as_map(code).get("ZipFile"))
     dead_letter = _dead_letter(parts, fid, props, raw, is_sam)
+    layers = _layers(parts, res, props, raw)
     url = _sam_function_url(parts, res, props) if is_sam else None
     function = Function(
         logical_id=fid, resource_type=res.type,
@@ -62,7 +65,8 @@ def read_function(parts: GraphParts, res: Resource) -> None:
         image_build=image_build(res.metadata) if package_type == "Image" else None,
         image_config=image_config(props.get("ImageConfig")),
         environment=_environment(parts, fid, props, raw),
-        layers=_layer_ids(parts, fid, props, raw),
+        layers=tuple(layer for layer, _ in layers),
+        layer_marks=tuple(at for _, at in layers),
         reserved_concurrency=as_int(props.get("ReservedConcurrentExecutions")),
         provisioned_concurrency=as_int(as_map(props.get("ProvisionedConcurrencyConfig"))
                                        .get("ProvisionedConcurrentExecutions"), 0) or 0,
@@ -94,14 +98,16 @@ def _environment(parts: GraphParts, fid: str, props: Mapping[str, Any],
     return tuple(out)
 
 
-def _layer_ids(parts: GraphParts, fid: str, props: Mapping[str, Any], raw: Any) -> tuple[str, ...]:
+def _layers(parts: GraphParts, res: Resource, props: Mapping[str, Any],
+            raw: Any) -> list[tuple[str, Mark]]:
+    """Each layer (a logical id here, else an ARN) with where it is written."""
     out = []
     for index, value in enumerate(as_list(props.get("Layers"))):
         layer = parts.refs.target_or_text(parts.refs.dig(raw, "Layers", index), value)
         if layer:
-            out.append(layer)
-            parts.edge(fid, layer, EdgeKind.LAYER)
-    return tuple(out)
+            out.append((layer, mark_at(raw, ("Layers", index), res.at)))
+            parts.edge(res.logical_id, layer, EdgeKind.LAYER)
+    return out
 
 
 def _policies(parts: GraphParts, fid: str, props: Mapping[str, Any], raw: Any) -> dict[str, Any]:

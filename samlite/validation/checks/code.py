@@ -1,7 +1,7 @@
 """Checks a function's code and runtime: the runtime exists and is not past AWS's deprecation
 dates (samlite.dialects.runtime_ids), a local CodeUri / ContentUri folder exists, and for
 Python runtimes the handler's module file exists and defines the handler (read with `ast`,
-never imported).
+never imported, by the function's own Python when the caller passes `ctx.parse_module`).
 
 Missing code is a warning, since a build step may create it, and an error when
 `ctx.code_must_exist` (`samlite up`). Reads only the files the template names.
@@ -9,7 +9,7 @@ Missing code is a warning, since a build step may create it, and an error when
 
 from __future__ import annotations
 
-import ast
+import sys
 from collections.abc import Iterator, Mapping
 from datetime import date
 from pathlib import Path
@@ -17,7 +17,8 @@ from typing import Any
 
 from samlite.dialects.runtime_ids import RUNTIMES, RuntimeStatus, runtime_named
 from samlite.errors import Problem
-from samlite.validation.checks.context import Check, CheckContext
+from samlite.validation.checks.context import Check, CheckContext, ParsedModule
+from samlite.validation.checks.module_names import defined_names
 from samlite.validation.checks.references import (
     did_you_mean,
     function_property,
@@ -26,7 +27,8 @@ from samlite.validation.checks.references import (
     resources_of,
 )
 
-__all__ = ["CHECKS", "check_code", "check_runtimes", "handler_location"]
+__all__ = ["CHECKS", "check_code", "check_runtimes", "handler_location",
+           "parse_with_own_python"]
 
 _ARCHIVES = (".zip", ".jar")
 
@@ -127,12 +129,18 @@ def _function_code(ctx: CheckContext, logical_id: str, resource: Mapping[str, An
                       f"{_shown(ctx, folder)}{did_you_mean(module, candidates)}",
                       handler_path, resource=logical_id)
         return
-    names = _defined_names(module_file)
-    if isinstance(names, str):
+    python_version = runtime.name.removeprefix("python")
+    parsed = (ctx.parse_module or parse_with_own_python)(module_file, python_version)
+    names = parsed.names
+    if parsed.unchecked is not None:
+        yield problem(ctx, "W6106",
+                      f"Handler {handler!r}: {_shown(ctx, module_file)} was not checked: "
+                      f"{parsed.unchecked}", handler_path, resource=logical_id)
+    elif parsed.error is not None:
         yield problem(ctx, f"{letter}6104",
-                      f"Handler {handler!r}: {_shown(ctx, module_file)} cannot be parsed "
-                      f"({names}), so Lambda could not import it", handler_path,
-                      resource=logical_id)
+                      f"Handler {handler!r}: {_shown(ctx, module_file)} cannot be parsed by "
+                      f"Python {python_version} ({parsed.error}), so Lambda could not import it",
+                      handler_path, resource=logical_id)
     elif names is not None and function not in names:
         yield problem(ctx, f"{letter}6104",
                       f"Handler {handler!r}: {_shown(ctx, module_file)} defines no {function!r}"
@@ -155,37 +163,22 @@ def _module_file(folder: Path, module: str) -> Path | None:
     return None
 
 
-def _defined_names(module_file: Path) -> set[str] | str | None:
-    """Names bound at the module's top level; a message when it does not parse; None when it
-    does `from x import *` (then anything may be defined)."""
-    try:
-        tree = ast.parse(module_file.read_bytes(), filename=str(module_file))
-    except SyntaxError as exc:
-        return f"SyntaxError at line {exc.lineno}: {exc.msg}"
-    except (OSError, ValueError) as exc:
-        return str(exc)
-    names: set[str] = set()
-    statements = list(tree.body)
-    while statements:
-        node = statements.pop()
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            names.add(node.name)
-        elif isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            for target in targets:
-                names.update(n.id for n in ast.walk(target) if isinstance(n, ast.Name))
-        elif isinstance(node, ast.Import | ast.ImportFrom):
-            for alias in node.names:
-                if alias.name == "*":
-                    return None
-                names.add(alias.asname or alias.name.partition(".")[0])
-        elif isinstance(node, ast.If | ast.Try | ast.With | ast.For | ast.While):
-            # handlers defined under `if`/`try` at top level still end up module globals
-            for field in ("body", "orelse", "finalbody"):
-                statements.extend(getattr(node, field, []))
-            for handler in getattr(node, "handlers", []):
-                statements.extend(handler.body)
-    return names
+def parse_with_own_python(module_file: Path, python_version: str) -> ParsedModule:
+    """The module as samlite's own Python reads it. Syntax newer than that Python is left
+    unchecked (with the reason), never called an error: the function's Python may accept it."""
+    result = defined_names(module_file)
+    if not isinstance(result, str):
+        return ParsedModule(names=None if result is None else frozenset(result))
+    ours = f"{sys.version_info.major}.{sys.version_info.minor}"
+    if result.startswith("SyntaxError") and _version(python_version) > sys.version_info[:2]:
+        return ParsedModule(unchecked=f"Python {ours} (samlite's) reads it as {result}, and "
+                                      f"Python {python_version}, which runs it, is not on this "
+                                      "machine to check it")
+    return ParsedModule(error=result)
+
+
+def _version(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in text.split(".") if part.isdigit())
 
 
 def _local_folder(ctx: CheckContext, uri: Any) -> Path | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -10,14 +11,16 @@ import pytest
 from samlite.errors import Problem
 from samlite.template.load import parse_template
 from samlite.validation.checks.code import CHECKS, check_code, check_runtimes, handler_location
-from samlite.validation.checks.context import CheckContext
+from samlite.validation.checks.context import CheckContext, ModuleParser, ParsedModule
 
 TODAY = date(2026, 11, 25)
 
 
-def ctx_for(text: str, project: Path, *, code_must_exist: bool = False) -> CheckContext:
+def ctx_for(text: str, project: Path, *, code_must_exist: bool = False,
+            parse_module: ModuleParser | None = None) -> CheckContext:
     return CheckContext(loaded=parse_template(text, name="template.yaml"), resolved=None,
-                        project_dir=project, code_must_exist=code_must_exist)
+                        project_dir=project, code_must_exist=code_must_exist,
+                        parse_module=parse_module)
 
 
 def function(props: str, globals_: str = "") -> str:
@@ -84,15 +87,19 @@ def test_handler_location(handler: str, location: tuple[str, str] | None) -> Non
 
 
 def code(tmp_path: Path, props: str, *, files: dict[str, str] | None = None,
-         must_exist: bool = False, globals_: str = "") -> list[Problem]:
+         must_exist: bool = False, globals_: str = "",
+         parse_module: ModuleParser | None = None) -> list[Problem]:
     for name, text in (files or {}).items():
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text(text)
-    ctx = ctx_for(function(props, globals_), tmp_path, code_must_exist=must_exist)
+    ctx = ctx_for(function(props, globals_), tmp_path, code_must_exist=must_exist,
+                  parse_module=parse_module)
     return list(check_code(ctx))
 
 
 PY = "Runtime: python3.12\n"
+OWN_VERSION = f"{sys.version_info.major}.{sys.version_info.minor}"   # samlite's own Python
+OWN = f"Runtime: python{OWN_VERSION}\n"
 
 
 @pytest.mark.parametrize(("props", "files"), [
@@ -129,8 +136,8 @@ def test_code_that_is_there_passes(tmp_path: Path, props: str, files: dict[str, 
      "6103", "no module 'ap' (ap.py) in src (did you mean \"app\"?)"),
     (PY + "CodeUri: src\nHandler: app.handle", {"src/app.py": "def handler(e, c): pass"},
      "6104", "src/app.py defines no 'handle' (did you mean \"handler\"?)"),
-    (PY + "CodeUri: src\nHandler: app.handler", {"src/app.py": "def handler(e, c)\n"},
-     "6104", "cannot be parsed (SyntaxError at line 1"),
+    (OWN + "CodeUri: src\nHandler: app.handler", {"src/app.py": "def handler(e, c)\n"},
+     "6104", f"cannot be parsed by Python {OWN_VERSION} (SyntaxError at line 1"),
     (PY + "CodeUri: src\nHandler: handler", {"src/app.py": ""}, "6102", "module.function"),
     (PY + "CodeUri: src\nHandler: app.handler",
      {"src/app.py": "def main():\n    def handler(e, c): pass\n"}, "6104", "defines no"),
@@ -167,3 +174,36 @@ def test_layer_content_folder_missing(tmp_path: Path) -> None:
 
 def test_checks_are_registered() -> None:
     assert (check_runtimes, check_code) == CHECKS
+
+
+NEWER_SYNTAX = 'd = {"k": 1}\ntype Handler = object\n\ndef handler(e, c):\n    return f"{d["k"]}"\n'
+
+
+def test_syntax_newer_than_samlites_python_is_never_an_error(tmp_path: Path) -> None:
+    """python3.13 code checked by samlite's own Python (3.11 or later): parsed when that
+    Python can, else left unchecked with the reason, never an error."""
+    problems = code(tmp_path, "Runtime: python3.13\nCodeUri: src\nHandler: app.handler",
+                    files={"src/app.py": NEWER_SYNTAX}, must_exist=True)
+    assert not [p for p in problems if p.is_error]
+    if sys.version_info < (3, 12):
+        problem, = problems
+        assert problem.code == "W6106"
+        assert "src/app.py was not checked: Python 3.11 (samlite's) reads it as SyntaxError" \
+            in problem.message
+        assert "Python 3.13, which runs it, is not on this machine" in problem.message
+
+
+def test_the_injected_parser_reads_the_handler_with_the_functions_python(tmp_path: Path) -> None:
+    asked: list[tuple[str, str]] = []
+
+    def function_python(module_file: Path, version: str) -> ParsedModule:
+        asked.append((module_file.name, version))
+        return ParsedModule(error="SyntaxError at line 4: invalid syntax")
+
+    problem, = code(tmp_path, "Runtime: python3.9\nCodeUri: src\nHandler: app.handler",
+                    files={"src/app.py": "def handler(e, c):\n    match e:\n        case _: 1\n"},
+                    must_exist=True, parse_module=function_python)
+    assert asked == [("app.py", "3.9")]
+    assert (problem.code, problem.message) == (
+        "E6104", "Handler 'app.handler': src/app.py cannot be parsed by Python 3.9 "
+                 "(SyntaxError at line 4: invalid syntax), so Lambda could not import it")

@@ -1,0 +1,54 @@
+"""Handler modules read by the Python that will run them (the validation layer's
+`ModuleParser`): samlite's own when the function's version is samlite's, else that version's
+interpreter (found as the process runtime finds it) runs checks/module_names.py on the file,
+so valid `f"{d["k"]}"` or `type X = int` in a python3.12 function is never an error. Without
+that interpreter, samlite's own reading applies (newer syntax then goes unchecked, with a
+note), as validation's pure default does."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from samlite.validation.checks import module_names
+from samlite.validation.checks.code import parse_with_own_python
+from samlite.validation.checks.context import ModuleParser, ParsedModule
+
+SCRIPT = Path(module_names.__file__)
+TIMEOUT_S = 30.0
+
+
+def parser_for_function_pythons(python_for: Callable[[str], str] | None = None) -> ModuleParser:
+    """A ModuleParser; `python_for("python3.12")` finds interpreters (default: the process
+    runtime's, which falls back to samlite's own Python when that version is missing)."""
+    if python_for is None:
+        from samlite.runtime.environments.process import python_for as find
+
+        python_for = find
+
+    def parse(module_file: Path, python_version: str) -> ParsedModule:
+        if python_version == f"{sys.version_info.major}.{sys.version_info.minor}":
+            return parse_with_own_python(module_file, python_version)
+        interpreter = python_for(f"python{python_version}")
+        if interpreter == sys.executable:   # that version is not on this machine
+            return parse_with_own_python(module_file, python_version)
+        return _parse_with(interpreter, module_file, python_version)
+
+    return parse
+
+
+def _parse_with(interpreter: str, module_file: Path, python_version: str) -> ParsedModule:
+    try:
+        # -I -S: none of the user's environment or site-packages, only the standard library.
+        done = subprocess.run([interpreter, "-I", "-S", str(SCRIPT), str(module_file)],
+                              capture_output=True, text=True, timeout=TIMEOUT_S, check=False)
+        result = module_names.from_json(json.loads(done.stdout))
+    except (OSError, subprocess.TimeoutExpired, ValueError, AttributeError) as exc:
+        return ParsedModule(unchecked=f"Python {python_version} ({interpreter}) could not "
+                                      f"read it ({exc})")
+    if isinstance(result, str):
+        return ParsedModule(error=result)
+    return ParsedModule(names=None if result is None else frozenset(result))
