@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import threading
@@ -175,6 +176,9 @@ def test_invoke_and_trigger_find_their_projects_up_on_any_port(tmp_path: Path,
     assert fired.stdout.startswith("EnvNightly fired: RequestId ")
     wait_for(lambda: "fired by aws.events" in up.text(), timeout_s=30,
              message="the schedule's invocation in the running up")
+    up.process.send_signal(signal.SIGINT)
+    assert up.process.wait(10) == 0
+    assert not (project / ".samlite" / "up.json").exists()   # withdrawn when it stopped
 
 
 def test_another_projects_up_is_never_attached(tmp_path: Path, start_up) -> None:
