@@ -5,6 +5,9 @@ Layout: `buckets/<bucket>/<key>` holds objects as plain files (key -> path mappi
 samlite/aws/s3/files.py, the only place a user's key becomes a path); `s3.sqlite3`,
 `sqs.sqlite3` and `async.sqlite3` hold object metadata, queues with their messages, and
 pending asynchronous invocations. `--reset` removes them all before starting.
+`up.lock` is the lock the one `samlite up` of this state dir holds (its pid inside), and
+`up.json` says where that `up` serves, for `samlite invoke` and `trigger` (samlite/app/running.py);
+`--reset` leaves both alone.
 
 A database file that is damaged, or is not the one samlite wrote, is a StateFileError naming
 it (never a crash): `open_database` checks each file as it opens it, and `reading` guards what
@@ -44,6 +47,14 @@ class StateDir:
     @property
     def async_db(self) -> Path:
         return self.root / "async.sqlite3"
+
+    @property
+    def lock_file(self) -> Path:
+        return self.root / "up.lock"
+
+    @property
+    def running_file(self) -> Path:
+        return self.root / "up.json"
 
     def create(self) -> StateDir:
         self.buckets_dir.mkdir(parents=True, exist_ok=True)

@@ -175,10 +175,13 @@ class App:
             self.close()
             raise
         if self._endpoint is not None:
+            from os import getpid
+
             from samlite import __version__
             from samlite.sources.control import PingRoute
 
-            self._endpoint.add(PingRoute(__version__))
+            self._endpoint.add(PingRoute(__version__, template=template,
+                                         state_dir=self.options.state_dir, pid=getpid()))
             self._endpoint.add(InvokeApi(self.service))
         # Buckets, queues, their event sources and the durable async queue exist where the
         # endpoint does (`up`, `start-lambda`); one-shot invokes need none of them.

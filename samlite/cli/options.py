@@ -136,17 +136,21 @@ def app_options(template: Path, command: str, *, runtime: str, env_vars: str | N
                       no_build=no_build, layers=mapped, **more)
 
 
-def running_samlite(url: str) -> str | None:
-    """`url` when a samlite endpoint answers there (its /_samlite/ping), else None."""
-    import json
-    import urllib.error
-    import urllib.request
+def state_dir_option(func: Any) -> Any:
+    """`--state-dir` of the commands that look for their project's running `samlite up`."""
+    return click.option(
+        "--state-dir", default=".samlite", show_default=True,
+        help="The --state-dir of this project's `samlite up`, relative to the template's "
+             "folder: the running up is found there.")(func)
 
-    try:
-        with urllib.request.urlopen(f"{url}/_samlite/ping", timeout=0.3) as reply:  # noqa: S310
-            return url if "samlite" in json.loads(reply.read()) else None
-    except (OSError, ValueError, urllib.error.URLError):
-        return None
+
+def project_up(template: Path, state_dir: str) -> Any:
+    """What `samlite invoke` and `trigger` find of their own project's running `up`
+    (app/running.py's Lookup); never an `up` just because it holds a default port."""
+    from samlite.app.running import find_up
+    from samlite.state import StateDir
+
+    return find_up(StateDir(root=template.resolve().parent / state_dir), template)
 
 
 def console_log() -> Any:

@@ -14,10 +14,11 @@ from samlite.cli.options import (
     console_log,
     console_progress,
     log_format,
+    project_up,
     run_options,
-    running_samlite,
     say,
     serve_until_interrupted,
+    state_dir_option,
     template_options,
     template_paths,
 )
@@ -30,26 +31,33 @@ from samlite.errors import UsageError
 @click.option("-t", "--template", "template_option", help="Template file (SAM CLI's flag).")
 @click.option("--aws-endpoint-url", default=None,
               help="The AWS endpoint the function's SDK calls (AWS_ENDPOINT_URL) "
-              "[default: a running `samlite up` on 127.0.0.1:3001, if there is one].")
+              "[default: this project's running `samlite up`, if there is one].")
+@state_dir_option
 @run_options
 @template_options
 def invoke(function: str | None, event: str | None, template_option: str | None,
-           aws_endpoint_url: str | None, runtime: str,
+           aws_endpoint_url: str | None, state_dir: str, runtime: str,
            env_vars: str | None, account_concurrency: int, idle_timeout_s: float,
            no_build: bool, layers: tuple[str, ...], parameter_overrides: tuple[str, ...],
            config_file: str | None, config_env: str) -> None:
     """Invoke FUNCTION once: the response on stdout, logs on stderr, exit 1 if it failed.
 
     FUNCTION is a logical id (or FunctionName); a template with one function needs none.
-    With a `samlite up` running, the function's AWS calls go to its buckets and queues.
+    With this project's `samlite up` running (found in its state dir, whatever its ports),
+    the function's AWS calls go to its buckets and queues.
     """
     from samlite.app.root import invoke_function, read_event
 
     [path] = template_paths((), template_option)
-    endpoint = aws_endpoint_url or running_samlite("http://127.0.0.1:3001")
-    if endpoint and not aws_endpoint_url:
-        say("endpoint", f"The function's AWS calls go to the samlite up running at "
-            f"{endpoint}", err=True)
+    endpoint = aws_endpoint_url
+    if endpoint is None:
+        found = project_up(path, state_dir)
+        if found.refusal:
+            say("endpoint", found.refusal, err=True)
+        if found.up is not None:
+            endpoint = found.up.endpoint_url
+            say("endpoint", f"The function's AWS calls go to the samlite up running at "
+                f"{endpoint} (pid {found.up.pid})", err=True)
     options = app_options(path, "local invoke", runtime=runtime, env_vars=env_vars,
                           overrides=parameter_overrides, config_file=config_file,
                           config_env=config_env, account_concurrency=account_concurrency,
@@ -137,85 +145,118 @@ def up(template_option: str | None, host: str, port: int, aws_port: int, watch: 
     queues and schedules, on a local AWS endpoint (S3, SQS, Lambda) that keeps its data,
     with code reloaded as it is saved. Ctrl-C stops everything."""
     from samlite.app.root import App, runtime_notice
+    from samlite.app.running import claim
     from samlite.cli.summary import startup_lines
+    from samlite.state import StateDir
 
     [path] = template_paths((), template_option)
+    # Before anything binds or touches the state: a second `up` here exits 2 (StateDirInUse).
+    with claim(StateDir(root=path.resolve().parent / state_dir)) as held:
 
-    def options() -> Any:
-        return app_options(path, "local start-api", runtime=runtime, env_vars=env_vars,
-                           overrides=parameter_overrides, config_file=config_file,
-                           config_env=config_env, host=host, aws_port=aws_port,
-                           http_port=port, account_concurrency=account_concurrency,
-                           idle_timeout_s=idle_timeout_s, layers=layers,
-                           state_dir=(path.resolve().parent / state_dir),
-                           reset_state=reset, clock_speed=clock_speed,
-                           retry_delay_scale=retry_delay_scale, no_build=no_build)
+        def options() -> Any:
+            return app_options(path, "local start-api", runtime=runtime, env_vars=env_vars,
+                               overrides=parameter_overrides, config_file=config_file,
+                               config_env=config_env, host=host, aws_port=aws_port,
+                               http_port=port, account_concurrency=account_concurrency,
+                               idle_timeout_s=idle_timeout_s, layers=layers,
+                               state_dir=(path.resolve().parent / state_dir),
+                               reset_state=reset, clock_speed=clock_speed,
+                               retry_delay_scale=retry_delay_scale, no_build=no_build)
 
-    app = App(path, options(), log=console_log(), progress=console_progress())
-    app.reload_options = options
-    project = path.resolve().parent
-    app.reload_files = tuple(p for p in (project / (config_file or "samconfig.toml"),
-                                         Path(env_vars).resolve() if env_vars else None)
-                             if p is not None)
+        app = App(path, options(), log=console_log(), progress=console_progress())
+        app.reload_options = options
+        project = path.resolve().parent
+        app.reload_files = tuple(p for p in (project / (config_file or "samconfig.toml"),
+                                             Path(env_vars).resolve() if env_vars else None)
+                                 if p is not None)
 
-    def announce() -> None:
-        for warning in app.warnings:
-            say("warning", str(warning), err=True)
-        for notice in app.runtime_notices() + app.dependency_notices():
-            say("warning", notice, err=True)
-        say("runtime", runtime_notice(app.runtime_choice))
-        gateway = app.gateway
-        for line in [] if log_format() == "json" else startup_lines(
-                app.graph, app.functions, runtime_kind=app.runtime_kind,
-                dependencies=app.dependencies.states,
-                route_lines=gateway.route_lines() if gateway else [],
-                function_urls=gateway.function_urls() if gateway else {},
-                skipped_authorizers=gateway.skipped_authorizers if gateway else (),
-                endpoint_url=app.endpoint_url,
-                next_fires=app.scheduler.next_fires() if app.scheduler else (),
-                state_dir=state_dir, layer_rows=app.layer_rows):
-            click.echo(line)
-        if watch:
-            app.watch(on_reload=lambda line: say("reload", line))
-        serves_http = gateway is not None and (gateway.route_lines() or gateway.function_urls())
-        where = gateway.url if serves_http and gateway else \
-            f"AWS endpoint {app.endpoint_url} (no HTTP routes)"
-        if log_format() == "json":
-            say("ready", f"samlite is ready: {where}", url=gateway.url if gateway else None,
-                aws_endpoint=app.endpoint_url,
-                function_urls=gateway.function_urls() if gateway else {},
-                functions=[spec.logical_id for spec in app.functions])
-        else:
-            click.echo(f"\nsamlite is ready: {where} (Ctrl-C to stop)")
-        sys.stdout.flush()
+        def announce() -> None:
+            gateway = app.gateway
+            # Before the ready line: once it shows, `invoke` and `trigger` find this up.
+            held.publish(template=path, endpoint_url=app.endpoint_url or "",
+                         http_url=gateway.url if gateway else None)
+            for warning in app.warnings:
+                say("warning", str(warning), err=True)
+            for notice in app.runtime_notices() + app.dependency_notices():
+                say("warning", notice, err=True)
+            say("runtime", runtime_notice(app.runtime_choice))
+            for line in [] if log_format() == "json" else startup_lines(
+                    app.graph, app.functions, runtime_kind=app.runtime_kind,
+                    dependencies=app.dependencies.states,
+                    route_lines=gateway.route_lines() if gateway else [],
+                    function_urls=gateway.function_urls() if gateway else {},
+                    skipped_authorizers=gateway.skipped_authorizers if gateway else (),
+                    endpoint_url=app.endpoint_url,
+                    next_fires=app.scheduler.next_fires() if app.scheduler else (),
+                    state_dir=state_dir, layer_rows=app.layer_rows):
+                click.echo(line)
+            if watch:
+                app.watch(on_reload=lambda line: say("reload", line))
+            serves_http = gateway is not None and (gateway.route_lines()
+                                                   or gateway.function_urls())
+            where = gateway.url if serves_http and gateway else \
+                f"AWS endpoint {app.endpoint_url} (no HTTP routes)"
+            if log_format() == "json":
+                say("ready", f"samlite is ready: {where}",
+                    url=gateway.url if gateway else None,
+                    aws_endpoint=app.endpoint_url,
+                    function_urls=gateway.function_urls() if gateway else {},
+                    functions=[spec.logical_id for spec in app.functions])
+            else:
+                click.echo(f"\nsamlite is ready: {where} (Ctrl-C to stop)")
+            sys.stdout.flush()
 
-    serve_until_interrupted(app, announce)
+        serve_until_interrupted(app, announce)
     click.echo("Stopped.", err=True)
 
 
 @click.command()
 @click.argument("name")
+@click.option("-t", "--template", "template_option",
+              help="Template of the app whose running `samlite up` fires it.")
+@state_dir_option
+@click.option("--aws-port", default=None, type=click.IntRange(1, 65535),
+              help="Fire in the samlite up on this port instead, whatever app it runs "
+              "[default: this project's running up, found in its state dir].")
 @click.option("--host", default="127.0.0.1", show_default=True,
-              help="Where the running `samlite up` listens.")
-@click.option("--aws-port", default=3001, show_default=True, type=click.IntRange(1, 65535),
-              help="The --aws-port of the running `samlite up`.")
-def trigger(name: str, host: str, aws_port: int) -> None:
-    """Fire trigger NAME now in a running `samlite up`: a schedule (its logical id, as the
-    startup table lists it) fires; an S3 trigger (its event id) replays the bucket's newest
-    matching object as an upload. Prints the request id of the invocation it started."""
+              help="With --aws-port: where that samlite up listens.")
+def trigger(name: str, template_option: str | None, state_dir: str, aws_port: int | None,
+            host: str) -> None:
+    """Fire trigger NAME now in this project's running `samlite up`: a schedule (its
+    logical id, as the startup table lists it) fires; an S3 trigger (its event id) replays
+    the bucket's newest matching object as an upload. Prints the request id of the
+    invocation it started."""
     import json
     import urllib.error
     import urllib.request
 
-    url = f"http://{host}:{aws_port}/_samlite/triggers/{name}"
+    if aws_port is not None:
+        endpoint, where = f"http://{host}:{aws_port}", f"{host}:{aws_port}"
+    else:
+        [path] = template_paths((), template_option)
+        found = project_up(path, state_dir)
+        if found.up is None:
+            raise UsageError(found.refusal or f"no samlite up is running for {path} (none "
+                             f"recorded in {state_dir}); start one, or pass the --aws-port "
+                             "of the one to fire in")
+        endpoint, where = found.up.endpoint_url, f"{found.up.endpoint_url} (pid {found.up.pid})"
+    url = f"{endpoint}/_samlite/triggers/{name}"
+    # Never through a proxy: the up is on this machine.
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    not_samlite = UsageError(f"what answers on {where} is not a samlite up")
+    request = urllib.request.Request(url, method="POST")  # noqa: S310 - http://, built here
     try:
-        with urllib.request.urlopen(urllib.request.Request(url, method="POST"),
-                                    timeout=10) as reply:
-            answer = json.loads(reply.read())
+        with opener.open(request, timeout=10) as reply:
+            request_id = json.loads(reply.read())["requestId"]
     except urllib.error.HTTPError as exc:
-        message = json.loads(exc.read() or b"{}").get("message", str(exc))
+        try:
+            message = json.loads(exc.read() or b"{}").get("message", str(exc))
+        except (ValueError, AttributeError):
+            raise not_samlite from exc
         raise UsageError(message) from exc
     except (urllib.error.URLError, OSError) as exc:
-        raise UsageError(f"no samlite up answers on {host}:{aws_port} ({exc}); start it, or "
-                         "pass the --aws-port it uses") from exc
-    click.echo(f"{name} fired: RequestId {answer['requestId']}")
+        raise UsageError(f"no samlite up answers on {where} ({exc}); start it, or pass "
+                         "the --aws-port it uses") from exc
+    except (ValueError, KeyError, TypeError) as exc:
+        raise not_samlite from exc
+    click.echo(f"{name} fired: RequestId {request_id}")

@@ -1,12 +1,14 @@
 """samlite's own control routes on the local AWS endpoint: `POST /_samlite/triggers/<name>`
 fires that trigger now in the running app (`samlite trigger NAME`), and `GET /_samlite/ping`
-says a samlite is there (`samlite invoke` then points functions at it). Loopback only, like
+says a samlite is there and which app it serves (its template, state dir and pid), so
+`samlite invoke` and `trigger` attach only to their own project's `up`. Loopback only, like
 every samlite server; nothing here is an AWS API."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from pathlib import Path
 from urllib.parse import unquote
 
 from samlite.errors import SamliteError
@@ -33,7 +35,7 @@ class TriggerRoute:
         return _json(202, {"trigger": name, "requestId": request_id})
 
 
-def _json(status: int, document: dict[str, str]) -> Response:
+def _json(status: int, document: Mapping[str, object]) -> Response:
     return Response(status=status, body=json.dumps(document).encode(),
                     headers=(("Content-Type", "application/json"),))
 
@@ -42,11 +44,17 @@ PING = "/_samlite/ping"
 
 
 class PingRoute:
-    def __init__(self, version: str) -> None:
-        self._version = version
+    """Answers {"samlite": version, "template": path, "stateDir": path or null, "pid": n},
+    paths absolute (stateDir is null for `start-lambda`, which keeps no state)."""
+
+    def __init__(self, version: str, *, template: Path, state_dir: Path | None,
+                 pid: int) -> None:
+        self._answer = {"samlite": version, "template": str(template.resolve()),
+                        "stateDir": str(state_dir.resolve()) if state_dir else None,
+                        "pid": pid}
 
     def handles(self, request: Request) -> bool:
         return request.path == PING
 
     def handle(self, request: Request) -> Response:
-        return _json(200, {"samlite": self._version})
+        return _json(200, self._answer)

@@ -308,11 +308,13 @@ def test_trigger_replays_the_newest_matching_object_of_an_s3_trigger(app: App,
 def test_samlite_invoke_uses_a_running_apps_endpoint(app: App, project: Path) -> None:
     from click.testing import CliRunner  # noqa: TID251 - the CLI as a user runs it
 
+    from samlite.app.running import ping_endpoint
     from samlite.cli.main import main
-    from samlite.cli.options import running_samlite
 
-    assert running_samlite(app.endpoint_url) == app.endpoint_url
-    assert running_samlite("http://127.0.0.1:9") is None
+    ping = ping_endpoint(app.endpoint_url or "")
+    assert ping is not None
+    assert (ping["template"], ping["stateDir"]) == (str((project / "template.yaml").resolve()),
+                                                    str((project / ".samlite").resolve()))
     client(app, "s3").put_object(Bucket="uploads-bucket", Key="in/x.txt", Body=b"x")
     wait_for(lambda: outputs(project, "upload"))
     event = json.dumps({"Records": [{"s3": {"object": {"key": "direct.txt"}}}]})
