@@ -258,7 +258,7 @@ class App:
         machine lacks (the process runtime then uses its own Python)."""
         if self.runtime_kind != "process":
             return []
-        from samlite.runtime.environments.process import python_mismatch
+        from samlite.runtime.environments.process import isolation_notices, python_mismatch
 
         by_runtime: dict[str, list[str]] = {}
         for spec in self.functions:
@@ -269,7 +269,7 @@ class App:
             why = python_mismatch(runtime)
             if why is not None:
                 notices.append(f"warning: {', '.join(names)} ({runtime}): {why}")
-        return notices
+        return notices + [f"warning: {notice}" for notice in isolation_notices(self.functions)]
 
     def close(self) -> None:
         """Release what an app that will not be started holds (its port, the service's

@@ -592,6 +592,14 @@ def main() -> None:
         # Running a script puts its folder first on sys.path; the function's modules must
         # not meet samlite's (a handler module named `service` would import ours).
         del sys.path[0]
+    if sys.flags.no_site:
+        # Started with -S so that no site-packages is on sys.path; Lambda's Python still has
+        # the builtins site adds (exit, quit, help, ...), and they touch no path.
+        import site
+
+        site.setquit()
+        site.setcopyright()
+        site.sethelper()
     stdout, stderr = Unbuffered(sys.stdout), Unbuffered(sys.stderr)
     sys.stdout, sys.stderr = stdout, stderr
     json_format = os.environ.get("AWS_LAMBDA_LOG_FORMAT", "").upper() == "JSON"

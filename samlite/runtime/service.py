@@ -311,7 +311,7 @@ class LambdaService:
             self._async_events.start()
         prepare = getattr(self.environments, "prepare", None)
         if prepare is not None:   # e.g. find interpreters now, not inside a cold start
-            prepare(self.functions)
+            prepare(self.functions, progress=self.progress)
         for target, name in ((self._sample_memory, "memory"), (self._reap_loop, "reaper")):
             thread = threading.Thread(target=target, name=f"lambda-{name}", daemon=True)
             thread.start()

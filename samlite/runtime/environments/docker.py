@@ -128,10 +128,11 @@ class DockerEnvironments:
     def __call__(self, settings: EnvironmentSettings) -> DockerEnvironment:
         return DockerEnvironment(settings, self)
 
-    def prepare(self, specs: Iterable[FunctionSpec]) -> None:
+    def prepare(self, specs: Iterable[FunctionSpec], *, progress: Progress | None = None) -> None:
         """Before the first cold start: remove what a crashed samlite left for this project,
         build the images of Image functions with Metadata, and learn each image's
-        configuration (a missing image, or a failed build, fails its invokes later)."""
+        configuration (a missing image, or a failed build, fails its invokes later). Builds
+        report to the factory's own progress (`progress` is the service's, the same one)."""
         self.remove_orphans()
         for spec in specs:
             with contextlib.suppress(EnvironmentStartError):

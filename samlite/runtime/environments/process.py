@@ -3,8 +3,11 @@
 Python runtimes run samlite's own runtime loop (python_loop.py), which imports the handler
 once and then polls the Runtime API; `provided*` runtimes run the function's `bootstrap`,
 which speaks the Runtime API itself. The process gets Lambda's environment variables and
-nothing of the caller's, its own /tmp (TMPDIR), layers on PYTHONPATH as Lambda lays them
-out under /opt, and RLIMIT_FSIZE = EphemeralStorage, so no single file outgrows /tmp.
+nothing of the caller's (PATH and LD_LIBRARY_PATH in Lambda's shape), a Python without its
+site-packages whose sys.path is the code, its layers as Lambda lays them out under /opt and
+the pinned AWS SDK (runtime_sdk.py), its own /tmp (a mount namespace where the kernel allows
+one: isolation.py, else TMPDIR), and RLIMIT_FSIZE = EphemeralStorage, so no single file
+outgrows /tmp.
 The process is its own session (a Ctrl-C in the terminal reaches samlite, which stops it),
 and it and every process it starts form one tree (process_tree.py): the runtime's end is
 seen by waitpid, and then, or at a kill or stop, the whole tree ends; while it lives, the
@@ -28,6 +31,7 @@ from pathlib import Path
 
 from samlite.clock import Clock, SystemClock
 from samlite.errors import EnvironmentStartError
+from samlite.progress import NO_PROGRESS, Progress
 from samlite.runtime.environments.base import RUNTIME_TOKEN_VARIABLE, EnvironmentSettings, Exit
 from samlite.runtime.environments.host_files import (
     LineForwarder,
@@ -35,8 +39,20 @@ from samlite.runtime.environments.host_files import (
     signal_name,
     tmp_over_limit,
 )
+from samlite.runtime.environments.isolation import (
+    HOST_TMP,
+    PARTIAL_ISOLATION,
+    namespace_prefix,
+    namespace_support,
+    under_host_tmp,
+)
 from samlite.runtime.environments.private_dirs import cache_root, private_dir
 from samlite.runtime.environments.process_tree import MAX_PROCESSES, TreeFactory, tree_kinds
+from samlite.runtime.environments.runtime_sdk import (
+    LAMBDA_BOTO3_VERSION,
+    SdkInstall,
+    pinned_sdk,
+)
 from samlite.runtime.spec import FunctionSpec, lambda_variables
 
 PYTHON_LOOP = Path(__file__).resolve().parents[1] / "python_loop.py"
@@ -44,8 +60,14 @@ _MIB = 1024 * 1024
 WATCH_INTERVAL_S = 0.1     # how often a live environment's process count and /tmp are checked
 MEMORY_SAMPLE_S = 0.05     # the least time between two samples of the whole tree's memory
 _DRAIN_WAIT_S = 1.0        # longest wait for the last output once the tree is dead
-# What the child keeps of the caller's environment: enough to find programs and locales.
-_INHERITED = ("PATH", "LANG", "LC_ALL", "SYSTEMROOT")
+# What the child keeps of the caller's environment: its locale. PATH is Lambda's (below).
+_INHERITED = ("LANG", "LC_ALL", "SYSTEMROOT")
+# Lambda developer guide, "Defined runtime environment variables": PATH is
+# /var/lang/bin:/usr/local/bin:/usr/bin/:/bin:/opt/bin and LD_LIBRARY_PATH is
+# /var/lang/lib:/lib64:/usr/lib64:/var/runtime:/var/runtime/lib:/var/task:/var/task/lib:/opt/lib.
+# Here /var/lang is the function's Python, /var/task the code folder, /opt each layer.
+SYSTEM_BIN_DIRS = ("/usr/local/bin", "/usr/bin/", "/bin")
+SYSTEM_LIB_DIRS = ("/lib64", "/usr/lib64")
 
 
 @functools.cache
@@ -162,10 +184,13 @@ def python_mismatch(runtime: str) -> str | None:
 def python_path(spec_code_dir: Path, layer_dirs: tuple[Path, ...], version: str,
                 dependency_dir: Path | None = None,
                 layer_dependency_dirs: tuple[Path | None, ...] = ()) -> str:
-    """sys.path as Lambda builds it: the task root (with the function's installed
-    requirements, which `sam build` puts beside its code), then /opt/python/lib/pythonX.Y/
-    site-packages and /opt/python (a layer's installed requirements are part of its
-    python/), where a later layer's files overwrite an earlier one's."""
+    """sys.path as Lambda builds it before the interpreter's own: the task root (with the
+    function's installed requirements, which `sam build` puts beside its code), then each
+    layer's python/lib/pythonX.Y/site-packages and python/ ("Packaging your layer content",
+    Lambda developer guide; a layer's installed requirements are part of its python/), a later
+    layer before an earlier one, since Lambda extracts them into /opt in order and a later
+    layer's files overwrite an earlier one's. The runtime's own modules need no entry
+    (samlite's loop is one script, run by path); the AWS SDK goes last (`sdk_path`)."""
     entries = [str(spec_code_dir)]
     if dependency_dir is not None:
         entries.append(str(dependency_dir))
@@ -176,6 +201,99 @@ def python_path(spec_code_dir: Path, layer_dirs: tuple[Path, ...], version: str,
         if installed.get(layer) is not None:
             entries.append(str(installed[layer]))
     return os.pathsep.join(entries)
+
+
+def runtime_python(runtime: str) -> str:
+    """The interpreter a pythonX.Y function's process runs: python_for's, but never a
+    virtual environment's launcher (samlite's own venv would be its bin dir, first on PATH):
+    its base interpreter, which -S keeps clear of every site-packages."""
+    interpreter = python_for(runtime)
+    if interpreter == sys.executable and sys.prefix != sys.base_prefix:
+        base = getattr(sys, "_base_executable", "") or ""
+        if base and Path(base).is_file():
+            return base
+    return interpreter
+
+
+def lambda_search_paths(*, interpreter: str | None, task_root: Path, runtime_dir: Path,
+                        layer_dirs: tuple[Path, ...]) -> dict[str, str]:
+    """PATH and LD_LIBRARY_PATH in Lambda's shape with local folders: the function's Python
+    for /var/lang (None for custom runtimes, which have no /var/lang), the code folder for
+    /var/task, and each layer (a later one first) for /opt."""
+    lang = Path(interpreter).parent if interpreter else None
+    layers = tuple(reversed(layer_dirs))
+    path = [*([str(lang)] if lang else []), *SYSTEM_BIN_DIRS,
+            *(str(layer / "bin") for layer in layers)]
+    libraries = [*([str(lang.parent / "lib")] if lang else []), *SYSTEM_LIB_DIRS,
+                 str(runtime_dir), str(runtime_dir / "lib"), str(task_root),
+                 str(task_root / "lib"), *(str(layer / "lib") for layer in layers)]
+    return {"PATH": os.pathsep.join(path), "LD_LIBRARY_PATH": os.pathsep.join(libraries)}
+
+
+def sdk_path(runtime: str) -> Path | None:
+    """Where a pythonX.Y function finds boto3: the pinned install for its Python, else
+    (pip failed: offline) the links to samlite's own copy."""
+    version = runtime.removeprefix("python")
+    install = pinned_sdk(runtime_python(runtime), version)
+    return install.path if install.path is not None else aws_sdk_dir()
+
+
+def sdk_problem(runtime: str) -> SdkInstall | None:
+    """The failed install behind a runtime's SDK, when it fell back to samlite's copy."""
+    install = pinned_sdk(runtime_python(runtime), runtime.removeprefix("python"))
+    return install if install.path is None else None
+
+
+def read_only_folders(spec: FunctionSpec) -> tuple[Path, ...]:
+    """What a function must not write, as Lambda mounts /var/task, /opt, /var/runtime and
+    /var/lang read-only: its code, its layers, their installed requirements, and for Python
+    the SDK, the runtime loop and the interpreter's installation."""
+    folders = [spec.code_dir, *spec.layer_dirs,
+               *(d for d in (spec.dependency_dir, *spec.layer_dependency_dirs) if d)]
+    if spec.is_python:
+        interpreter = Path(runtime_python(spec.runtime))
+        sdk = sdk_path(spec.runtime)
+        folders += [*([sdk] if sdk else []), PYTHON_LOOP.parent]
+        if interpreter.parent.name == "bin":
+            folders.append(interpreter.parent.parent)
+    return tuple(folders)
+
+
+def partial_isolation(spec: FunctionSpec) -> str | None:
+    """Why `spec`'s environments get only TMPDIR and not a private /tmp; None when they get
+    one."""
+    support = namespace_support()
+    if not support.available:
+        return support.problem
+    hidden = under_host_tmp(read_only_folders(spec))
+    if hidden is not None:
+        return f"{hidden} lies under the host's /tmp, which the private /tmp would hide"
+    return None
+
+
+def isolation_notices(specs: Iterable[FunctionSpec]) -> list[str]:
+    """What start-up says about isolation: once when this machine refuses namespaces, else
+    the functions that still get only TMPDIR; and each Python whose pinned SDK could not be
+    installed."""
+    runnable = [spec for spec in specs if spec.package_type != "Image"
+                and (spec.is_python or spec.is_custom_runtime)]
+    notices = []
+    support = namespace_support()
+    if runnable and not support.available:
+        notices.append(PARTIAL_ISOLATION.format(why=support.problem))
+    elif runnable:
+        partial = {spec.logical_id: why for spec in runnable
+                   if (why := partial_isolation(spec)) is not None}
+        for name, why in partial.items():
+            notices.append(f"{name}: " + PARTIAL_ISOLATION.format(why=why))
+    for runtime in sorted({spec.runtime for spec in runnable if spec.is_python}):
+        failed = sdk_problem(runtime)
+        if failed is not None:
+            notices.append(
+                f"{failed.problem}; {runtime} functions get samlite's own boto3 instead, "
+                f"whose version may differ from Lambda's (boto3 {LAMBDA_BOTO3_VERSION} "
+                "pinned here)")
+    return notices
 
 
 class ProcessEnvironment:
@@ -196,13 +314,21 @@ class ProcessEnvironment:
         self._threads: list[threading.Thread] = []
 
     @staticmethod
-    def prepare(specs: Iterable[FunctionSpec]) -> None:
-        """Find each Python runtime's interpreter before the first cold start, and compile
-        the AWS SDK for those that are not samlite's own (in the background)."""
-        for runtime in {spec.runtime for spec in specs if spec.is_python}:
-            interpreter = python_for(runtime)
-            if interpreter != sys.executable:
-                compile_sdk_in_background(interpreter)
+    def prepare(specs: Iterable[FunctionSpec], *, progress: Progress = NO_PROGRESS) -> None:
+        """Before the first cold start: find each Python runtime's interpreter, install its
+        pinned AWS SDK unless cached (once per Python version), and probe for namespaces."""
+        specs = tuple(specs)
+        for runtime in sorted({spec.runtime for spec in specs if spec.is_python}):
+            version = runtime.removeprefix("python")
+            label = f"Installing boto3 {LAMBDA_BOTO3_VERSION} for Python {version} " \
+                    "(the AWS SDK Lambda's runtime includes; once)"
+            with progress.task(label):
+                sdk_path(runtime)
+            interpreter = runtime_python(runtime)
+            if sdk_problem(runtime) is not None and interpreter != sys.executable:
+                compile_sdk_in_background(interpreter)   # the fallback: samlite's copy
+        if any(spec.is_python or spec.is_custom_runtime for spec in specs):
+            namespace_support()
 
     def command(self) -> list[str]:
         spec = self.settings.spec
@@ -211,12 +337,18 @@ class ProcessEnvironment:
                 f"{spec.logical_id}: PackageType Image functions run in their container image; "
                 "they need --runtime docker")
         if spec.is_python:
-            return [python_for(spec.runtime), "-u", "-X", "utf8", str(PYTHON_LOOP)]
+            # -S: no site-packages of the interpreter's (nor samlite's) on sys.path; only
+            # what PYTHONPATH names, then the standard library.
+            return [runtime_python(spec.runtime), "-S", "-u", "-X", "utf8", str(PYTHON_LOOP)]
         if spec.is_custom_runtime:
             return [str(spec.code_dir / "bootstrap")]
         raise EnvironmentStartError(
             f"{spec.logical_id}: the process runtime runs Python and provided* functions; "
             f"{spec.runtime or 'this runtime'} needs --runtime docker")
+
+    def uses_namespace(self) -> bool:
+        """A private /tmp through a mount namespace (else TMPDIR only)."""
+        return partial_isolation(self.settings.spec) is None
 
     def environment(self) -> dict[str, str]:
         spec = self.settings.spec
@@ -225,13 +357,20 @@ class ProcessEnvironment:
             spec, runtime_api=self.settings.runtime_api, task_root=str(spec.code_dir),
             runtime_dir=str(PYTHON_LOOP.parent), log_stream=f"samlite/{self.settings.env_id}",
             endpoint_url=self.settings.endpoint_url))
-        tmp = str(self.settings.tmp_dir)
-        variables.update(TMPDIR=tmp, TMP=tmp, TEMP=tmp, HOME=tmp)
+        variables.update(lambda_search_paths(
+            interpreter=runtime_python(spec.runtime) if spec.is_python else None,
+            task_root=spec.code_dir, runtime_dir=PYTHON_LOOP.parent,
+            layer_dirs=spec.layer_dirs))
+        if self.uses_namespace():
+            variables["HOME"] = str(HOST_TMP)   # the environment's own, mounted there
+        else:
+            tmp = str(self.settings.tmp_dir)
+            variables.update(TMPDIR=tmp, TMP=tmp, TEMP=tmp, HOME=tmp)
         if spec.is_python:
             version = spec.runtime.removeprefix("python")
             paths = python_path(spec.code_dir, spec.layer_dirs, version, spec.dependency_dir,
                                 spec.layer_dependency_dirs)
-            sdk = aws_sdk_dir() if python_for(spec.runtime) != sys.executable else None
+            sdk = sdk_path(spec.runtime)
             if sdk is not None:   # after the function's own and its layers', as on Lambda
                 paths += os.pathsep + str(sdk)
             variables["PYTHONPATH"] = paths
@@ -240,6 +379,13 @@ class ProcessEnvironment:
             variables["PYTHONDONTWRITEBYTECODE"] = "1"
             variables[RUNTIME_TOKEN_VARIABLE] = self.settings.runtime_token
         return variables
+
+    def isolation_prefix(self) -> list[str]:
+        """The mount namespace the runtime starts in, or nothing (TMPDIR only)."""
+        if not self.uses_namespace():
+            return []
+        return namespace_prefix(namespace_support(), tmp_dir=self.settings.tmp_dir,
+                                read_only=read_only_folders(self.settings.spec))
 
     def start(self) -> None:
         spec = self.settings.spec
@@ -255,7 +401,8 @@ class ProcessEnvironment:
         self.settings.tmp_dir.mkdir(parents=True, exist_ok=True)
         try:
             self._process = subprocess.Popen(
-                [*self._tree.launch_prefix(), *command], cwd=spec.code_dir,
+                [*self._tree.launch_prefix(), *self.isolation_prefix(), *command],
+                cwd=spec.code_dir,
                 env=self.environment() | self._tree.variables(),
                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                 start_new_session=True)
