@@ -75,7 +75,7 @@ class LayerArnResolver:
                                  f"{self._shown(source.folder)} ({LAYER_FLAG})"))
                     continue
                 if isinstance(source, Unknown):
-                    not_local.append(_not_local(fn, ref, at, self._where(at),
+                    not_local.append(_not_local(fn, ref, at,
                                                 "cannot be downloaded here; map it to the "
                                                 f"layer's folder or a requirements file: "
                                                 f"{source.flag}"))
@@ -83,7 +83,7 @@ class LayerArnResolver:
                 version = python_version(fn.runtime)
                 if version is None or fn.package_type != "Zip":
                     not_local.append(_not_local(
-                        fn, ref, at, self._where(at),
+                        fn, ref, at,
                         f"its packages install for Python functions only ({fn.runtime or 'no'}"
                         f" runtime here); map it to the layer's folder: {LAYER_FLAG} "
                         f"{ref}=PATH"))
@@ -126,19 +126,15 @@ class LayerArnResolver:
         except ValueError:
             return str(path)
 
-    def _where(self, at: Mark) -> str:
-        return f"{self._shown(Path(at.file))}:{at.line}" if at.file else f"line {at.line}"
-
-
 def has_layer_arns(graph: Graph) -> bool:
     """Whether a function names a layer that is not one of the template's."""
     local_ids = {layer.logical_id for layer in graph.layers}
     return any(ref not in local_ids for fn in graph.functions for ref in fn.layers)
 
 
-def _not_local(fn: Function, arn: str, at: Mark, where: str, why: str) -> NotRunLocally:
+def _not_local(fn: Function, arn: str, at: Mark, why: str) -> NotRunLocally:
     return NotRunLocally(subject=f"{fn.logical_id}.Layers", type=NOT_LOCAL_TYPE, at=at,
-                         reason=f"{arn} ({where}) {why}")
+                         reason=f"{arn} {why}")
 
 
 def _what(source: Powertools | MappedRequirements, installed: Installed) -> str:

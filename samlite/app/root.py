@@ -578,10 +578,19 @@ def local_severity(problem: Problem) -> Problem:
 def function_specs_for(graph: Graph, template: Path, options: AppOptions, *,
                        layer_arn_dirs: Mapping[tuple[str, str], Path] | None = None,
                        ) -> tuple[FunctionSpec, ...]:
+    from samlite.build.code import code_dir_for
     from samlite.runtime.spec import function_specs
+    from samlite.state import DEFAULT_STATE_DIR_NAME
 
-    return function_specs(graph, project_dir=template.resolve().parent, pseudo=options.pseudo,
-                          env_overrides=options.env_vars, layer_arn_dirs=layer_arn_dirs)
+    project = template.resolve().parent
+    specs = function_specs(graph, project_dir=project, pseudo=options.pseudo,
+                           env_overrides=options.env_vars, layer_arn_dirs=layer_arn_dirs)
+    # Inline code and .zip archives run from a folder made for them, once per content.
+    code_root = (options.state_dir or project / DEFAULT_STATE_DIR_NAME) / "code"
+    by_id = {fn.logical_id: fn for fn in graph.functions}
+    return tuple(dataclasses.replace(spec, code_dir=folder) if (folder := code_dir_for(
+        by_id[spec.logical_id], project_dir=project, root=code_root)) else spec
+        for spec in specs)
 
 
 def choose_function(functions: Sequence[FunctionSpec], name: str | None, *,
@@ -619,7 +628,7 @@ def invoke_function(template: Path, name: str | None, payload: bytes, options: A
         raise
     for item in app.graph.not_run_locally:
         if item.subject == f"{spec.logical_id}.Layers":
-            notice(f"warning: {item.subject}: {item.reason}")
+            notice(f"warning: {item.at.file}:{item.at.line}: {item.subject}: {item.reason}")
     with app:
         return app.invoke(spec.logical_id, payload)
 

@@ -68,7 +68,7 @@ def test_an_arn_mapped_to_a_folder_runs_from_it_and_an_unmapped_one_is_named(
     code, out, err = invoke(template, "--layer", f"{SHARED}={tmp_path / 'shared'}")
     assert code == 0, err
     assert json.loads(out) == "my folder"
-    assert (f"warning: Fn.Layers: {NOBODY} (template.yaml:11) cannot be downloaded here; "
+    assert (f"warning: {template}:11: Fn.Layers: {NOBODY} cannot be downloaded here; "
             f"map it to the layer's folder or a requirements file: --layer {NOBODY}=PATH"
             ) in err
 
@@ -121,6 +121,6 @@ def test_up_names_every_layer_arn_in_its_startup_table(tmp_path: Path) -> None:
     text = "\n".join(lines)
     assert "Fn        shared:7  shared (--layer)" in text
     not_local = lines[lines.index("Not run locally") + 1]
-    assert not_local == (f"  Fn.Layers (layer ARN): {NOBODY} (template.yaml:11) cannot be "
+    assert not_local == (f"  template.yaml:11: Fn.Layers (layer ARN): {NOBODY} cannot be "
                          "downloaded here; map it to the layer's folder or a requirements "
                          f"file: --layer {NOBODY}=PATH")

@@ -142,10 +142,10 @@ def test_a_childs_memory_counts_against_memory_size(make_service: Maker) -> None
 def test_tmp_is_held_to_ephemeral_storage_in_total(make_service: Maker) -> None:
     # 8 files of 80 MB: each under the per-file limit, 640 MB together in a 512 MB /tmp.
     service, lines = make_service(
-        "import os, time\n"
+        "import os, tempfile, time\n"
         "def handler(event, context):\n"
         "    for index in range(8):\n"
-        "        with open(os.path.join(os.environ['TMPDIR'], str(index)), 'wb') as out:\n"
+        "        with open(os.path.join(tempfile.gettempdir(), str(index)), 'wb') as out:\n"
         "            out.write(b'x' * (80 << 20))\n"
         "    time.sleep(5)\n"
         "    return 'all written'\n",

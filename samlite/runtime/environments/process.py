@@ -53,6 +53,9 @@ from samlite.runtime.environments.runtime_sdk import (
     SdkInstall,
     pinned_sdk,
 )
+from samlite.runtime.environments.runtime_sdk import (
+    is_installed as sdk_is_installed,
+)
 from samlite.runtime.spec import FunctionSpec, lambda_variables
 
 PYTHON_LOOP = Path(__file__).resolve().parents[1] / "python_loop.py"
@@ -322,9 +325,12 @@ class ProcessEnvironment:
             version = runtime.removeprefix("python")
             label = f"Installing boto3 {LAMBDA_BOTO3_VERSION} for Python {version} " \
                     "(the AWS SDK Lambda's runtime includes; once)"
-            with progress.task(label):
-                sdk_path(runtime)
             interpreter = runtime_python(runtime)
+            if sdk_is_installed(interpreter, version):
+                sdk_path(runtime)
+            else:
+                with progress.task(label):
+                    sdk_path(runtime)
             if sdk_problem(runtime) is not None and interpreter != sys.executable:
                 compile_sdk_in_background(interpreter)   # the fallback: samlite's copy
         if any(spec.is_python or spec.is_custom_runtime for spec in specs):

@@ -49,8 +49,14 @@ def pinned_sdk(interpreter: str, python_version: str) -> SdkInstall:
         return _pinned_sdk(interpreter, python_version, cache_root())
 
 
-@functools.cache
-def _pinned_sdk(interpreter: str, python_version: str, root: Path) -> SdkInstall:
+def is_installed(interpreter: str, python_version: str) -> bool:
+    """Whether the pinned SDK for this Python is in the cache already (nothing to install)."""
+    cache, wanted = _request(interpreter, python_version, cache_root())
+    return cache.is_cached(wanted)
+
+
+def _request(interpreter: str, python_version: str,
+             root: Path) -> tuple[DependencyCache, Dependencies]:
     folder = private_dir(private_dir(root) / "runtime-sdk")
     requirements = folder / f"requirements-boto3-{LAMBDA_BOTO3_VERSION}.txt"
     if not requirements.is_file() or \
@@ -59,7 +65,12 @@ def _pinned_sdk(interpreter: str, python_version: str, root: Path) -> SdkInstall
     wanted = Dependencies(owner=f"AWS SDK {REQUIREMENT}", owner_kind=Owner.LAYER,
                           requirements=requirements, python_version=python_version,
                           architecture="host", runtime_kind="process")
-    cache = DependencyCache(folder, python_for=lambda _version: interpreter)
+    return DependencyCache(folder, python_for=lambda _version: interpreter), wanted
+
+
+@functools.cache
+def _pinned_sdk(interpreter: str, python_version: str, root: Path) -> SdkInstall:
+    cache, wanted = _request(interpreter, python_version, root)
     try:
         installed = cache.ensure(wanted)
     except (DependencyInstallError, OSError) as exc:
