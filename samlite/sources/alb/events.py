@@ -30,6 +30,8 @@ TEXT_MEDIA_TYPES = ("application/json", "application/javascript", "application/x
 RESPONSE_KEYS = ("statusCode", "statusDescription", "headers", "multiValueHeaders", "body",
                  "isBase64Encoded")
 SERVER_HEADER = ("Server", "awselb/2.0")   # what ALB's own answers carry
+# ALB's error pages use these words where they differ from the standard reason phrase.
+ERROR_PAGE_WORDS = {503: "Service Temporarily Unavailable"}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -191,7 +193,7 @@ def error_page(status: int) -> HttpResponse:
     """ALB's error answer: a small HTML page naming the status (troubleshooting guide:
     502 for a Lambda error, a malformed or too large response; 503 when the target group
     has no target; 413 for a request body over 1 MB)."""
-    title = f"{status} {HTTPStatus(status).phrase}"
+    title = f"{status} {ERROR_PAGE_WORDS.get(status, HTTPStatus(status).phrase)}"
     body = (f"<html>\r\n<head><title>{title}</title></head>\r\n<body>\r\n"
             f"<center><h1>{title}</h1></center>\r\n</body>\r\n</html>\r\n").encode()
     return HttpResponse(status=status, headers=(SERVER_HEADER,

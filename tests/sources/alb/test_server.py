@@ -268,3 +268,15 @@ def test_real_functions_behind_a_listener_and_a_lone_target_group(
     assert (users[0], json.loads(users[2])) == (
         200, {"function": "Users", "query": {"id": "7"}})
     assert failed[0] == 502
+
+
+def test_a_rule_forwarding_to_a_target_group_outside_the_template_is_503(
+        service: Scripted) -> None:
+    template = TEMPLATE.replace("TargetGroupArn: !Ref UsersTargets",
+                                "TargetGroupArn: arn:aws:elasticloadbalancing:us-east-1:"
+                                "123456789012:targetgroup/elsewhere/0123456789abcdef")
+    with LoadBalancers(graph_of(template), service) as lbs:
+        status, headers, body = call(lbs.urls()["Web"], path="/api/x")
+    assert (status, headers["content-type"]) == (503, "text/html")
+    assert b"<title>503 Service Temporarily Unavailable</title>" in body
+    assert service.events == []
