@@ -145,6 +145,12 @@ class RunningApp:
         return dict(self.app.gateway.function_urls()) if self.app.gateway else {}
 
     @property
+    def load_balancer_urls(self) -> Mapping[str, str]:
+        """ALB listener logical id (or a lambda target group's, when no listener forwards to
+        it) -> its URL (ends with "/")."""
+        return dict(self.app.load_balancers.urls()) if self.app.load_balancers else {}
+
+    @property
     def region(self) -> str:
         return self.app.options.pseudo.region
 

@@ -46,6 +46,7 @@ from samlite.runtime.spec import FunctionSpec
 from samlite.sources.invoke_api import InvokeApi, LambdaInvoker
 
 if TYPE_CHECKING:
+    from samlite.sources.alb.server import LoadBalancers
     from samlite.sources.gateway.server import HttpGateway
     from samlite.sources.schedule import Scheduler
 from samlite.template.model import PseudoParameters
@@ -202,6 +203,17 @@ class App:
                 self.close()
                 raise
             self.on_graph_change(self.gateway.update)
+        # ALB listeners serve where the gateway does (`up`), each on a port of its own.
+        self.load_balancers: LoadBalancers | None = None
+        if self.gateway is not None:
+            try:
+                self.load_balancers = _load_balancers(self.graph, self.service, self.options,
+                                                      log)
+                self.load_balancers.bind()
+            except BaseException:
+                self.close()
+                raise
+            self.on_graph_change(self.load_balancers.update)
         # Schedules fire only in a running app (`samlite up`), never in one-shot invokes.
         self.scheduler: Scheduler | None = None
         if self.gateway is not None:
@@ -290,6 +302,8 @@ class App:
                 self._watch_buckets()
             if self.gateway is not None:
                 self.gateway.start()
+            if self.load_balancers is not None:
+                self.load_balancers.start()
             if self.scheduler is not None:
                 self.scheduler.start()
         except BaseException:
@@ -310,7 +324,7 @@ class App:
         """Stop whatever parts exist, requests first; safe on a half-built app (close())."""
         try:
             # The servers each wait up to one poll interval to stop: stop them side by side.
-            servers = [part for name in ("gateway", "_endpoint")
+            servers = [part for name in ("gateway", "load_balancers", "_endpoint")
                        if (part := getattr(self, name, None)) is not None]
             stoppers = [threading.Thread(target=server.stop, daemon=True) for server in servers]
             for name in ("scheduler", "_bucket_watcher"):
@@ -536,6 +550,27 @@ def function_url_ports(graph: Graph, options: AppOptions) -> dict[str, int]:
         return dict.fromkeys(functions, 0)
     first = max(options.http_port, options.aws_port or 0) + 1
     return {function: first + index for index, function in enumerate(functions)}
+
+
+def load_balancer_ports(graph: Graph, options: AppOptions) -> dict[str, int]:
+    """A port per ALB listener (and per lambda target group no listener forwards to): the
+    ports after the function URLs', in logical-id order; all 0 when the HTTP port is."""
+    from samlite.sources.alb.rules import listeners_to_serve
+
+    names = sorted(listener.logical_id for listener in listeners_to_serve(graph))
+    if not options.http_port:
+        return dict.fromkeys(names, 0)
+    first = max(options.http_port, options.aws_port or 0) + 1 + \
+        len(function_url_ports(graph, options))
+    return {name: first + index for index, name in enumerate(names)}
+
+
+def _load_balancers(graph: Graph, service: Service, options: AppOptions,
+                    log: LogSink) -> LoadBalancers:
+    from samlite.sources.alb.server import LoadBalancers
+
+    return LoadBalancers(graph, service, host=options.host,
+                         ports=load_balancer_ports(graph, options), log=log)
 
 
 def _gateway(graph: Graph, service: Service, options: AppOptions, log: LogSink) -> HttpGateway:

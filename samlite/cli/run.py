@@ -171,7 +171,7 @@ def up(template_option: str | None, host: str, port: int, aws_port: int, watch: 
                                  if p is not None)
 
         def announce() -> None:
-            gateway = app.gateway
+            gateway, balancers = app.gateway, app.load_balancers
             # Before the ready line: once it shows, `invoke` and `trigger` find this up.
             held.publish(template=path, endpoint_url=app.endpoint_url or "",
                          http_url=gateway.url if gateway else None)
@@ -186,14 +186,16 @@ def up(template_option: str | None, host: str, port: int, aws_port: int, watch: 
                     route_lines=gateway.route_lines() if gateway else [],
                     function_urls=gateway.function_urls() if gateway else {},
                     skipped_authorizers=gateway.skipped_authorizers if gateway else (),
+                    load_balancer_lines=balancers.lines() if balancers else (),
                     endpoint_url=app.endpoint_url,
                     next_fires=app.scheduler.next_fires() if app.scheduler else (),
                     state_dir=state_dir, layer_rows=app.layer_rows):
                 click.echo(line)
             if watch:
                 app.watch(on_reload=lambda line: say("reload", line))
-            serves_http = gateway is not None and (gateway.route_lines()
-                                                   or gateway.function_urls())
+            serves_http = gateway is not None and bool(
+                gateway.route_lines() or gateway.function_urls()
+                or (balancers is not None and balancers.urls()))
             where = gateway.url if serves_http and gateway else \
                 f"AWS endpoint {app.endpoint_url} (no HTTP routes)"
             if log_format() == "json":
@@ -201,6 +203,7 @@ def up(template_option: str | None, host: str, port: int, aws_port: int, watch: 
                     url=gateway.url if gateway else None,
                     aws_endpoint=app.endpoint_url,
                     function_urls=gateway.function_urls() if gateway else {},
+                    load_balancers=balancers.urls() if balancers else {},
                     functions=[spec.logical_id for spec in app.functions])
             else:
                 click.echo(f"\nsamlite is ready: {where} (Ctrl-C to stop)")

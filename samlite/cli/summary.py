@@ -21,6 +21,7 @@ def _table(rows: Sequence[Sequence[str]], indent: str = "  ") -> list[str]:
 def startup_lines(graph: Graph, specs: Sequence[FunctionSpec], *, runtime_kind: str,
                   route_lines: Sequence[str], function_urls: Mapping[str, str],
                   skipped_authorizers: Sequence[str] = (),
+                  load_balancer_lines: Sequence[str] = (),
                   endpoint_url: str | None = None,
                   next_fires: Sequence[tuple[str, str, datetime]] = (),
                   state_dir: str | None = None,
@@ -29,7 +30,8 @@ def startup_lines(graph: Graph, specs: Sequence[FunctionSpec], *, runtime_kind: 
     """`next_fires` is the scheduler's (schedule, function, next fire time) rows;
     `dependencies` says per function whether its requirements (its own and its layers')
     were cached, installed now or not installed (a DEPS column when any function has some);
-    `layer_rows` say what runs for each layer ARN (function, layer, local stand-in)."""
+    `layer_rows` say what runs for each layer ARN (function, layer, local stand-in);
+    `load_balancer_lines` each ALB listener's URL, then its rules indented."""
     lines = [f"Functions ({len(specs)})"]
     deps = dependencies or {}
     rows = [("FUNCTION", "RUNTIME", "MEMORY", "TIMEOUT", "RUNS IN", *(("DEPS",) if deps else ()))]
@@ -44,6 +46,9 @@ def startup_lines(graph: Graph, specs: Sequence[FunctionSpec], *, runtime_kind: 
     if function_urls:
         lines += ["", f"Function URLs ({len(function_urls)})",
                   *(f"  {url} → {fn}" for fn, url in sorted(function_urls.items()))]
+    if load_balancer_lines:
+        count = sum(1 for line in load_balancer_lines if not line.startswith(" "))
+        lines += ["", f"Load balancers ({count})", *(f"  {line}" for line in load_balancer_lines)]
     if endpoint_url:
         kept = f"; data kept in {state_dir}" if state_dir else ""
         lines += ["", f"AWS endpoint (S3, SQS, Lambda): {endpoint_url}{kept}"]

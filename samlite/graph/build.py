@@ -12,7 +12,7 @@ from collections.abc import Callable
 from samlite.graph import support
 from samlite.graph.model import Graph, NotRunLocally
 from samlite.graph.parts import FUNCTION_TYPES, GraphParts
-from samlite.graph.readers import apis, cloudformation, functions, storage
+from samlite.graph.readers import apis, cloudformation, functions, load_balancers, storage
 from samlite.template.model import ResolvedTemplate, Resource
 
 # Non-function resources with a reader; a reader returns False when the resource turned out
@@ -28,6 +28,9 @@ READERS: dict[str, Callable[[GraphParts, Resource], bool | None]] = {
     "AWS::Lambda::EventSourceMapping": cloudformation.read_event_source_mapping,
     "AWS::Lambda::Url": cloudformation.read_lambda_url,
     "AWS::Lambda::EventInvokeConfig": cloudformation.read_lambda_event_invoke,
+    load_balancers.TARGET_GROUP: load_balancers.read_target_group,
+    load_balancers.LISTENER: load_balancers.read_listener,
+    load_balancers.LISTENER_RULE: load_balancers.read_listener_rule,
 }
 
 
@@ -51,12 +54,15 @@ def build_graph(resolved: ResolvedTemplate) -> Graph:
     for res in buckets:
         storage.read_bucket(parts, res)
     apis.add_implicit_apis(parts)
+    load_balancers.finish(parts)
     _name_services_not_served(parts)
     return Graph(
         functions=tuple(parts.functions), layers=tuple(parts.layers),
         buckets=tuple(parts.buckets), queues=tuple(parts.queues),
         schedules=tuple(parts.schedules), apis=tuple(parts.apis), routes=tuple(parts.routes),
-        function_urls=tuple(parts.urls), edges=tuple(parts.edges),
+        function_urls=tuple(parts.urls),
+        load_balancer_targets=tuple(parts.load_balancer_targets),
+        load_balancer_listeners=tuple(parts.load_balancer_listeners), edges=tuple(parts.edges),
         not_run_locally=tuple(parts.not_local),
         other_resources=tuple(sorted(parts.others.items())),
         other_nodes=parts.other_nodes())

@@ -40,12 +40,13 @@ class TriggerKind(StrEnum):
     MQ = "mq"
     SELF_MANAGED_KAFKA = "self_managed_kafka"
     DOCUMENTDB = "documentdb"
+    ALB = "alb"                    # an Application Load Balancer target group
     OTHER = "other"
 
 
 # What samlite emulates; every other kind is accepted and listed as "not run locally".
 LOCAL_KINDS = frozenset({TriggerKind.API, TriggerKind.HTTP_API, TriggerKind.S3, TriggerKind.SQS,
-                         TriggerKind.SCHEDULE, TriggerKind.SCHEDULE_V2})
+                         TriggerKind.SCHEDULE, TriggerKind.SCHEDULE_V2, TriggerKind.ALB})
 
 
 class EdgeKind(StrEnum):
@@ -309,6 +310,66 @@ class Api:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class LoadBalancerTarget:
+    """An AWS::ElasticLoadBalancingV2::TargetGroup with TargetType lambda."""
+
+    logical_id: str
+    function: str | None             # the function its Targets name (None: no target here)
+    arn: str                         # what Ref gives: the event's requestContext.elb
+    multi_value_headers: bool = False    # attribute lambda.multi_value_headers.enabled
+    at: Mark
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RuleCondition:
+    """One listener rule condition. Values within one condition match when any does;
+    a rule matches when all its conditions do (ELB guide, "Listener rules")."""
+
+    field: str                       # path-pattern, http-header, http-request-method, ...
+    values: tuple[str, ...] = ()     # patterns; query-string: "key=value" or "=value"
+    header_name: str | None = None   # http-header only
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ListenerAction:
+    """The action that ends a rule: forward, fixed-response or redirect (authenticate-*
+    actions before it are not run)."""
+
+    type: str
+    target_group: str | None = None          # forward: logical id, else the ARN given
+    status_code: str | None = None           # fixed-response "404"; redirect "HTTP_301"
+    content_type: str | None = None          # fixed-response
+    message_body: str | None = None          # fixed-response
+    redirect: tuple[tuple[str, str], ...] = ()   # redirect: (("Path", "/#{path}"), ...)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ListenerRule:
+    logical_id: str
+    priority: int
+    conditions: tuple[RuleCondition, ...] = ()
+    action: ListenerAction
+    at: Mark
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LoadBalancerListener:
+    """An AWS::ElasticLoadBalancingV2::Listener with its rules, lowest priority first."""
+
+    logical_id: str
+    port: int | None = None          # the listener's Port on AWS; locally a port of its own
+    default_action: ListenerAction | None = None
+    rules: tuple[ListenerRule, ...] = ()
+    at: Mark
+
+    @property
+    def target_groups(self) -> tuple[str, ...]:
+        actions = [r.action for r in self.rules] + [self.default_action]
+        return tuple(dict.fromkeys(a.target_group for a in actions
+                                   if a is not None and a.target_group))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Edge:
     source: str            # logical id, or an ARN/name for something outside the template
     target: str
@@ -324,7 +385,8 @@ class NotRunLocally:
     at: Mark
 
 
-Node = Function | Layer | Bucket | Queue | Schedule | Api | FunctionUrl
+Node = (Function | Layer | Bucket | Queue | Schedule | Api | FunctionUrl | LoadBalancerTarget
+        | LoadBalancerListener)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -337,6 +399,8 @@ class Graph:
     apis: tuple[Api, ...] = ()
     routes: tuple[Route, ...] = ()
     function_urls: tuple[FunctionUrl, ...] = ()
+    load_balancer_targets: tuple[LoadBalancerTarget, ...] = ()
+    load_balancer_listeners: tuple[LoadBalancerListener, ...] = ()
     edges: tuple[Edge, ...] = ()
     not_run_locally: tuple[NotRunLocally, ...] = ()
     other_resources: tuple[tuple[str, int], ...] = ()   # (resource type, count), by type
@@ -347,7 +411,8 @@ class Graph:
 
     def __post_init__(self) -> None:
         nodes: dict[str, Node] = {}
-        for group in (self.function_urls, self.apis, self.schedules, self.queues,
+        for group in (self.load_balancer_listeners, self.load_balancer_targets,
+                      self.function_urls, self.apis, self.schedules, self.queues,
                       self.buckets, self.layers, self.functions):
             nodes.update((n.logical_id, n) for n in group)
         object.__setattr__(self, "_nodes", nodes)

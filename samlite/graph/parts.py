@@ -26,6 +26,9 @@ from samlite.graph.model import (
     Function,
     FunctionUrl,
     Layer,
+    ListenerRule,
+    LoadBalancerListener,
+    LoadBalancerTarget,
     NotRunLocally,
     Queue,
     Route,
@@ -66,6 +69,9 @@ class GraphParts:
         self.routes: list[Route] = []
         self.definition_routes: list[Route] = []
         self.urls: list[FunctionUrl] = []
+        self.load_balancer_targets: list[LoadBalancerTarget] = []
+        self.load_balancer_listeners: list[LoadBalancerListener] = []
+        self.listener_rules: list[tuple[str, ListenerRule]] = []   # (listener, rule)
         self.edges: dict[Edge, None] = {}
         self.generated: dict[str, str] = {}
         self.not_local: list[NotRunLocally] = []
@@ -106,7 +112,9 @@ class GraphParts:
         """Resources the edges reach that the model does not represent, with their types."""
         modelled = {n.logical_id for group in (self.functions, self.layers, self.buckets,
                                                 self.queues, self.schedules, self.apis,
-                                                self.urls) for n in group}
+                                                self.urls, self.load_balancer_targets,
+                                                self.load_balancer_listeners)
+                    for n in group}
         out: dict[str, str] = {}
         for edge in self.edges:
             for end in (edge.source, edge.target):

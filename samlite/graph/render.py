@@ -24,6 +24,9 @@ from samlite.graph.model import (
     FunctionUrl,
     Graph,
     Layer,
+    ListenerAction,
+    LoadBalancerListener,
+    LoadBalancerTarget,
     Node,
     Queue,
     Schedule,
@@ -67,6 +70,13 @@ def render_text(graph: Graph) -> str:
     section("Function URLs", [
         f"{u.logical_id} -> {u.function} (auth {u.auth_type}, {u.invoke_mode})"
         for u in graph.function_urls])
+    section("Load balancer listeners", [
+        line for listener in graph.load_balancer_listeners
+        for line in _listener_lines(listener)])
+    section("Load balancer targets", _table([
+        (t.logical_id, f"-> {t.function or '-'}",
+         "multi-value headers" if t.multi_value_headers else "")
+        for t in graph.load_balancer_targets]))
     section("Triggers", _table([
         (t.kind.value, f"{t.source or '-'} -> {t.function}", _trigger_detail(t))
         for t in graph.triggers]))
@@ -94,6 +104,24 @@ def render_text(graph: Graph) -> str:
     if not sections:
         return "No resources.\n"
     return "\n\n".join(sections) + "\n"
+
+
+def _listener_lines(listener: LoadBalancerListener) -> list[str]:
+    port = f" (port {listener.port})" if listener.port else ""
+    lines = [f"{listener.logical_id}{port}"]
+    for rule in listener.rules:
+        when = " and ".join(f"{c.field}{f' {c.header_name}' if c.header_name else ''} "
+                            f"{' or '.join(c.values)}" for c in rule.conditions) or "always"
+        lines.append(f"  {rule.priority}: {when} -> {_action(rule.action)} ({rule.logical_id})")
+    if listener.default_action is not None:
+        lines.append(f"  default -> {_action(listener.default_action)}")
+    return lines
+
+
+def _action(action: ListenerAction) -> str:
+    if action.type == "forward":
+        return action.target_group or "-"
+    return f"{action.type} {action.status_code or ''}".rstrip()
 
 
 def _code(fn: Function) -> str:
@@ -153,6 +181,8 @@ _SHAPES: dict[type, tuple[str, str, str, str]] = {
     Schedule: ("s", '(("', '"))', "circle"),
     Layer: ("ly", '[/"', '"\\]', "folder"),
     FunctionUrl: ("url", '>"', '"]', "invhouse"),
+    LoadBalancerListener: ("lbl", '[["', '"]]', "component"),
+    LoadBalancerTarget: ("tg", '[["', '"]]', "box3d"),
 }
 _OTHER_SHAPE = ("r", '("', '")', "ellipse")
 
@@ -160,7 +190,9 @@ _OTHER_SHAPE = ("r", '("', '")', "ellipse")
 def _nodes(graph: Graph) -> list[tuple[str, Node | None, str]]:
     """(logical id, node or None for another resource, label) in a stable order."""
     out: list[tuple[str, Node | None, str]] = []
-    groups: Iterable[Iterable[Node]] = (graph.apis, graph.function_urls, graph.schedules,
+    groups: Iterable[Iterable[Node]] = (graph.apis, graph.function_urls,
+                                        graph.load_balancer_listeners,
+                                        graph.load_balancer_targets, graph.schedules,
                                         graph.buckets, graph.queues, graph.functions,
                                         graph.layers)
     for group in groups:
@@ -176,6 +208,10 @@ def _label(node: Node) -> str:
         return f"{node.logical_id}\n{node.kind.value.upper()} API"
     if isinstance(node, Schedule):
         return f"{node.logical_id}\n{node.expression}"
+    if isinstance(node, LoadBalancerListener):
+        return f"{node.logical_id}\nALB listener"
+    if isinstance(node, LoadBalancerTarget):
+        return f"{node.logical_id}\nALB target group"
     return node.logical_id
 
 

@@ -136,6 +136,25 @@ RUNS_LOCALLY: Mapping[str, Mapping[str, str]] = {
         "MaximumEventAgeInSeconds": "older events are dropped (or sent OnFailure)",
         "MaximumRetryAttempts": "retries after a failed asynchronous invocation",
     },
+    "AWS::ElasticLoadBalancingV2::TargetGroup": {
+        "Name": "the name in the target group ARN the event carries",
+        "TargetGroupAttributes": "lambda.multi_value_headers.enabled picks headers or "
+                                 "multiValueHeaders (and the query string's) in events and "
+                                 "responses",
+        "TargetType": "lambda target groups are served; instance, ip and alb ones are not",
+        "Targets": "the function invoked (Id: its ARN)",
+    },
+    "AWS::ElasticLoadBalancingV2::Listener": {
+        "DefaultActions": "forward, fixed-response and redirect, when no rule matches",
+    },
+    "AWS::ElasticLoadBalancingV2::ListenerRule": {
+        "Actions": "forward (to a lambda target group), fixed-response and redirect; "
+                   "authenticate-* actions are not run",
+        "Conditions": "path-pattern, host-header, http-header, http-request-method, "
+                      "query-string and source-ip",
+        "ListenerArn": "the listener (port) the rule belongs to",
+        "Priority": "rules are tried lowest first",
+    },
     event_scope("Api"): {
         "Method": "the route's method (ANY for any)",
         "Path": "the route's path, with {param} and {proxy+}",
@@ -230,6 +249,9 @@ NOT_RUN: Mapping[str, Mapping[str, str]] = {
         "AuthType": "AWS_IAM is not checked: `samlite up` says so at start-up",
         "InvokeMode": "shown by `samlite graph`; responses are always buffered",
     },
+    "AWS::ElasticLoadBalancingV2::Listener": {
+        "Port": "shown by `samlite graph`; locally each listener gets a port of its own",
+    },
     event_scope("Api"): {
         "Auth": "authorizers are not run: `samlite up` lists the ones it skipped",
     },
@@ -256,6 +278,13 @@ RESOURCE_NOTES: Mapping[str, str] = {
     "AWS::Lambda::EventSourceMapping": "SQS mappings poll; other sources are not run",
     "AWS::Lambda::Url": "a function URL on a port of its own",
     "AWS::Lambda::EventInvokeConfig": "asynchronous retries and destinations",
+    "AWS::ElasticLoadBalancingV2::TargetGroup": "a lambda target group invokes its function "
+                                                "with the ALB event",
+    "AWS::ElasticLoadBalancingV2::Listener": "its own local port, with its rules in priority "
+                                             "order (a target group without a listener gets "
+                                             "a port too)",
+    "AWS::ElasticLoadBalancingV2::ListenerRule": "matched in priority order on its listener's "
+                                                 "port",
     "AWS::Lambda::Permission": "validated only: permissions are not enforced locally",
     "AWS::Serverless::Application": "validated only: nested applications are not run",
     "AWS::Serverless::SimpleTable": "validated only: no local DynamoDB (the local endpoint "
@@ -283,5 +312,4 @@ NOT_SERVED: Mapping[str, str] = {
                                 "(AWS::Serverless::Api is)",
     "AWS::ApiGatewayV2::Api": "plain API Gateway HTTP APIs are not served on the HTTP port "
                               "(AWS::Serverless::HttpApi is)",
-    "AWS::ElasticLoadBalancingV2::TargetGroup": "load balancer targets are not served locally",
 }

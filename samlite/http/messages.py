@@ -36,6 +36,7 @@ class Response:
     status: int
     headers: tuple[tuple[str, str], ...] = ()
     body: bytes = b""
+    reason: str | None = None       # the status line's words; None: the standard phrase
 
 
 class Route(Protocol):

@@ -307,7 +307,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _write(self, response: Response) -> None:
         try:
-            self.send_response(response.status)
+            self.send_response(response.status, response.reason)
             for name, value in response.headers:
                 self.send_header(name, value)
             # A HEAD response may state the length its GET would have (S3's HeadObject).

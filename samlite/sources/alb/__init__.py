@@ -1,0 +1,1 @@
+"""Application Load Balancer listeners that forward to lambda target groups."""

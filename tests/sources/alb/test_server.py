@@ -1,0 +1,282 @@
+"""ALB listeners over real sockets: a scripted in-process Lambda service first, then real
+Python functions in real processes."""
+
+from __future__ import annotations
+
+import base64
+import http.client
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from textwrap import dedent
+from typing import Any
+
+import pytest
+
+from samlite.graph.build import build_graph
+from samlite.graph.model import Graph
+from samlite.runtime.environments.process import ProcessEnvironment
+from samlite.runtime.invocation import Result, error_document
+from samlite.runtime.service import LambdaService
+from samlite.runtime.spec import function_specs
+from samlite.sources.alb.server import LoadBalancers
+from samlite.template.load import parse_template
+from samlite.template.model import PseudoParameters
+from samlite.template.resolve import resolve
+from tests.sources.gateway.test_server import Scripted, call
+
+TEMPLATE = """
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Orders:
+    Type: AWS::Serverless::Function
+    Properties: {Handler: app.handler, Runtime: python3.12, CodeUri: src}
+  Users:
+    Type: AWS::Serverless::Function
+    Properties: {Handler: app.handler, Runtime: python3.12, CodeUri: src}
+  Lone:
+    Type: AWS::Serverless::Function
+    Properties: {Handler: app.handler, Runtime: python3.12, CodeUri: src}
+  OrdersTargets:
+    Type: AWS::ElasticLoadBalancingV2::TargetGroup
+    Properties:
+      TargetType: lambda
+      Targets: [{Id: !GetAtt Orders.Arn}]
+      TargetGroupAttributes: [{Key: lambda.multi_value_headers.enabled, Value: "true"}]
+  UsersTargets:
+    Type: AWS::ElasticLoadBalancingV2::TargetGroup
+    Properties:
+      Name: users
+      TargetType: lambda
+      Targets: [{Id: !GetAtt Users.Arn}]
+  LoneTargets:
+    Type: AWS::ElasticLoadBalancingV2::TargetGroup
+    Properties:
+      TargetType: lambda
+      Targets: [{Id: !GetAtt Lone.Arn}]
+  Web:
+    Type: AWS::ElasticLoadBalancingV2::Listener
+    Properties:
+      LoadBalancerArn: arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/x/1
+      Port: 80
+      DefaultActions:
+        - Type: fixed-response
+          FixedResponseConfig: {StatusCode: "404", ContentType: text/plain, MessageBody: nothing}
+  OrdersRule:
+    Type: AWS::ElasticLoadBalancingV2::ListenerRule
+    Properties:
+      ListenerArn: !Ref Web
+      Priority: 10
+      Conditions:
+        - Field: path-pattern
+          Values: ["/api/*"]
+        - HttpHeaderConfig: {HttpHeaderName: X-Team, Values: [ord*]}
+      Actions: [{Type: forward, TargetGroupArn: !Ref OrdersTargets}]
+  UsersRule:
+    Type: AWS::ElasticLoadBalancingV2::ListenerRule
+    Properties:
+      ListenerArn: !Ref Web
+      Priority: 20
+      Conditions: [{Field: path-pattern, Values: ["/api/*"]}]
+      Actions: [{Type: forward, TargetGroupArn: !Ref UsersTargets}]
+  OldRule:
+    Type: AWS::ElasticLoadBalancingV2::ListenerRule
+    Properties:
+      ListenerArn: !Ref Web
+      Priority: 5
+      Conditions:
+        - Field: query-string
+          QueryStringConfig: {Values: [{Key: v, Value: "1"}]}
+        - Field: http-request-method
+          HttpRequestMethodConfig: {Values: [GET]}
+      Actions:
+        - Type: redirect
+          RedirectConfig: {Path: "/v2/#{path}", StatusCode: HTTP_301}
+"""
+
+
+def graph_of(template: str) -> Graph:
+    return build_graph(resolve(parse_template(dedent(template), name="template.yaml")))
+
+
+@pytest.fixture
+def service() -> Scripted:
+    return Scripted()
+
+
+@pytest.fixture
+def balancers(service: Scripted) -> Iterator[LoadBalancers]:
+    with LoadBalancers(graph_of(TEMPLATE), service) as lbs:
+        yield lbs
+
+
+def test_each_listener_and_each_lone_target_group_has_a_port(
+        balancers: LoadBalancers) -> None:
+    urls = balancers.urls()
+    assert set(urls) == {"Web", "LoneTargets"}
+    assert urls["Web"] != urls["LoneTargets"]
+    assert balancers.lines()[1:4] == [
+        "  5: query-string v=1 and http-request-method GET → redirect HTTP_301 (OldRule)",
+        "  10: path-pattern /api/* and http-header X-Team ord* → OrdersTargets → Orders "
+        "(OrdersRule)",
+        "  20: path-pattern /api/* → UsersTargets → Users (UsersRule)"]
+
+
+def test_rules_are_tried_in_priority_order_then_the_default_action(
+        balancers: LoadBalancers, service: Scripted) -> None:
+    web = balancers.urls()["Web"]
+    orders = call(web, path="/api/x", headers={"X-Team": "Orders-EU"})
+    users = call(web, path="/api/x", headers={"X-Team": "billing"})
+    nothing = call(web, path="/other")
+    assert [fn for fn, _ in service.events] == ["Orders", "Users"]
+    assert (orders[0], users[0]) == (200, 200)
+    assert (nothing[0], nothing[1]["content-type"], nothing[2]) == (404, "text/plain",
+                                                                   b"nothing")
+
+
+def test_a_redirect_rule_answers_with_its_location(balancers: LoadBalancers) -> None:
+    web = balancers.urls()["Web"]
+    status, headers, _ = call(web, path="/api/x?v=1")
+    port = web.rstrip("/").rsplit(":", 1)[1]
+    assert (status, headers["location"]) == (301, f"http://127.0.0.1:{port}/v2/api/x?v=1")
+
+
+def test_the_event_without_multi_value_headers(balancers: LoadBalancers,
+                                               service: Scripted) -> None:
+    web = balancers.urls()["Web"]
+    conn_headers = [("X-Tag", "a"), ("X-Tag", "b")]
+    _raw_call(web, "POST", "/api/items?q=a%20b&q=c&flag", conn_headers, b'{"n": 1}',
+              "application/json")
+    [(function, event)] = service.events
+    assert function == "Users"
+    assert event["requestContext"]["elb"]["targetGroupArn"].startswith(
+        "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/users/")
+    assert (event["httpMethod"], event["path"]) == ("POST", "/api/items")
+    # Not decoded, and the last of repeated values (ELB guide, "Multi-value headers").
+    assert event["queryStringParameters"] == {"q": "c", "flag": ""}
+    assert event["headers"]["x-tag"] == "b"
+    assert event["headers"]["x-forwarded-port"] == web.rstrip("/").rsplit(":", 1)[1]
+    assert event["headers"]["x-amzn-trace-id"].startswith("Root=1-")
+    assert "multiValueHeaders" not in event and "multiValueQueryStringParameters" not in event
+    assert (event["body"], event["isBase64Encoded"]) == ('{"n": 1}', False)
+
+
+def test_the_event_and_response_with_multi_value_headers(balancers: LoadBalancers,
+                                                         service: Scripted) -> None:
+    service.answer = lambda _fn, _event: {
+        "statusCode": 201, "statusDescription": "201 Created",
+        "multiValueHeaders": {"Set-Cookie": ["a=1", "b=2"]},
+        "headers": {"X-Ignored": "yes"},
+        "body": base64.b64encode(b"\x00\xff").decode(), "isBase64Encoded": True}
+    web = balancers.urls()["Web"]
+    status, reason, headers, body = _raw_call(
+        web, "PUT", "/api/x?q=1&q=2", [("X-Team", "orders"), ("X-Tag", "a"), ("X-Tag", "b")],
+        b"\x89PNG", "image/png")
+    [(function, event)] = service.events
+    assert function == "Orders"
+    assert event["multiValueQueryStringParameters"] == {"q": ["1", "2"]}
+    assert event["multiValueHeaders"]["x-tag"] == ["a", "b"]
+    assert "headers" not in event and "queryStringParameters" not in event
+    assert (event["body"], event["isBase64Encoded"]) == (
+        base64.b64encode(b"\x89PNG").decode(), True)
+    assert (status, reason, body) == (201, "Created", b"\x00\xff")
+    assert [v for k, v in headers if k.lower() == "set-cookie"] == ["a=1", "b=2"]
+    assert not any(k.lower() == "x-ignored" for k, _ in headers)
+
+
+@pytest.mark.parametrize(("case", "answer"), [
+    ("function error", Result(request_id="r", payload=error_document("ValueError", "boom"),
+                              function_error="Unhandled")),
+    ("no statusCode", {"body": "hi"}),
+    ("not JSON", Result(request_id="r", payload=b"not json")),
+])
+def test_a_failed_or_malformed_function_is_502(balancers: LoadBalancers, service: Scripted,
+                                               case: str, answer: Any) -> None:
+    service.answer = lambda _fn, _event: answer
+    status, headers, body = call(balancers.urls()["LoneTargets"], path="/anything")
+    assert (status, headers["server"]) == (502, "awselb/2.0")
+    assert b"<h1>502 Bad Gateway</h1>" in body
+
+
+def test_a_body_over_1_mb_is_413_unread(balancers: LoadBalancers) -> None:
+    status, _, body = call(balancers.urls()["LoneTargets"], "POST", "/",
+                           body=b"x" * (1024 * 1024 + 1))
+    assert (status, b"413 Request Entity Too Large" in body) == (413, True)
+
+
+def test_update_closes_removed_listeners_and_keeps_remaining_ports(
+        balancers: LoadBalancers) -> None:
+    before = balancers.urls()["Web"]
+    template = TEMPLATE.split("  LoneTargets:")[0] + "  Web:" + TEMPLATE.split("  Web:")[1]
+    balancers.update(graph_of(template))
+    assert balancers.urls() == {"Web": before}
+
+
+def _raw_call(url: str, method: str, target: str, headers: list[tuple[str, str]],
+              body: bytes, content_type: str,
+              ) -> tuple[int, str, list[tuple[str, str]], bytes]:
+    """A request whose headers may repeat (http.client's dict form cannot say that)."""
+    host, port = url.removeprefix("http://").rstrip("/").split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=10)
+    try:
+        conn.putrequest(method, target)
+        for name, value in [*headers, ("Content-Type", content_type),
+                            ("Content-Length", str(len(body)))]:
+            conn.putheader(name, value)
+        conn.endheaders(body)
+        reply = conn.getresponse()
+        return reply.status, reply.reason, reply.getheaders(), reply.read()
+    finally:
+        conn.close()
+
+
+# ---- real Python functions -----------------------------------------------------------------
+
+APP = '''
+import json
+
+def handler(event, context):
+    if event["path"] == "/fail":
+        raise ValueError("boom")
+    return {"statusCode": 200, "statusDescription": "200 OK", "isBase64Encoded": False,
+            "headers": {"Content-Type": "application/json"},
+            "body": json.dumps({"function": context.function_name,
+                                "query": event["queryStringParameters"]})}
+'''
+
+
+@pytest.fixture
+def real_balancers(tmp_path: Path) -> Iterator[LoadBalancers]:
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "app.py").write_text(APP, encoding="utf-8")
+    graph = graph_of(TEMPLATE)
+    specs = function_specs(graph, project_dir=tmp_path, pseudo=PseudoParameters())
+    service = LambdaService(specs, environments=ProcessEnvironment, tmp_root=tmp_path / "envs")
+    service.start()
+    try:
+        with LoadBalancers(graph, service) as lbs:
+            yield lbs
+    finally:
+        service.stop(grace_s=1)
+
+
+def test_real_functions_behind_a_listener_and_a_lone_target_group(
+        real_balancers: LoadBalancers) -> None:
+    web = real_balancers.urls()["Web"]
+    users = call(web, path="/api/u?id=7")
+    failed = call(real_balancers.urls()["LoneTargets"], path="/fail")
+    assert (users[0], json.loads(users[2])) == (
+        200, {"function": "Users", "query": {"id": "7"}})
+    assert failed[0] == 502
+
+
+def test_a_rule_forwarding_to_a_target_group_outside_the_template_is_503(
+        service: Scripted) -> None:
+    template = TEMPLATE.replace("TargetGroupArn: !Ref UsersTargets",
+                                "TargetGroupArn: arn:aws:elasticloadbalancing:us-east-1:"
+                                "123456789012:targetgroup/elsewhere/0123456789abcdef")
+    with LoadBalancers(graph_of(template), service) as lbs:
+        status, headers, body = call(lbs.urls()["Web"], path="/api/x")
+    assert (status, headers["content-type"]) == (503, "text/html")
+    assert b"<title>503 Service Temporarily Unavailable</title>" in body
+    assert service.events == []
