@@ -633,7 +633,7 @@ def invoke_function(template: Path, name: str | None, payload: bytes, options: A
         app.close()
         raise
     for item in app.graph.not_run_locally:
-        if item.subject == f"{spec.logical_id}.Layers":
+        if item.subject in {f"{spec.logical_id}.{key}" for key in ("Layers", "CodeUri", "Code")}:
             notice(f"warning: {item.at.file}:{item.at.line}: {item.subject}: {item.reason}")
     with app:
         return app.invoke(spec.logical_id, payload)
