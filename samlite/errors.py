@@ -5,6 +5,7 @@ SamliteError                exit 1: expected, explained to the user
   UsageError                bad flags or arguments; exit 2
   UnreadableFile            a file that is missing, unreadable or not text; exit 2
   ConfigError               samconfig.toml, --parameter-overrides, --env-vars; exit 2
+    MissingParameters       parameters without Default that nothing gives a value; exit 2
   StateFileError            a file of the state directory (.samlite/) can't be used; names it
   EnvironmentStartError     a process or container would not start (names the function)
   UnsafeFolder              a cache folder samlite would run code from is not private
@@ -85,6 +86,15 @@ class UnreadableFile(SamliteError):
 
 class ConfigError(SamliteError):
     exit_code = 2
+
+
+class MissingParameters(ConfigError):
+    """Parameters without a Default that neither --parameter-overrides nor samconfig.toml
+    give a value: one line each, naming it and how to give it. Nothing is guessed."""
+
+    def __init__(self, lines: tuple[str, ...]) -> None:
+        self.lines = lines
+        super().__init__("\n".join(lines))
 
 
 class StateFileError(SamliteError):

@@ -104,6 +104,7 @@ class AppOptions:
     no_build: bool = False          # `--no-build`: install no requirements (use what is cached)
     deps_dir: Path | None = None    # the install cache (None: <state dir>/deps, else .samlite/deps)
     layers: Mapping[str, Path | str] = field(default_factory=dict)   # --layer ARN=PATH
+    config_env: str = "default"     # `--config-env`: the samconfig.toml tables errors name
 
 
 class App:
@@ -584,14 +585,19 @@ def _gateway(graph: Graph, service: Service, options: AppOptions, log: LogSink) 
 
 def load_graph(template: Path, options: AppOptions) -> tuple[Graph, tuple[Problem, ...]]:
     """The template's graph, validated as `samlite validate` would with code required to
-    exist. Errors raise TemplateError; warnings are returned."""
+    exist. A parameter without a value raises MissingParameters (before any other error,
+    which it may cause); other errors raise TemplateError; warnings are returned."""
     from samlite.app.code_check import parser_for_function_pythons
+    from samlite.app.parameters import missing_parameters
     from samlite.graph.build import build_graph
     from samlite.validation.pipeline import validate_file
 
     result = validate_file(template, parameter_overrides=options.parameter_overrides,
                            pseudo=options.pseudo, code_must_exist=True,
                            parse_module=parser_for_function_pythons())
+    missing = missing_parameters(result.problems, config_env=options.config_env)
+    if missing is not None:
+        raise missing
     problems = tuple(local_severity(p) for p in result.problems)
     if any(p.is_error for p in problems) or result.resolved is None:
         raise TemplateError([p for p in problems if p.is_error])
@@ -662,7 +668,7 @@ def invoke_function(template: Path, name: str | None, payload: bytes, options: A
         app.close()
         raise
     for item in app.graph.not_run_locally:
-        if item.subject == f"{spec.logical_id}.Layers":
+        if item.subject in {f"{spec.logical_id}.{key}" for key in ("Layers", "CodeUri", "Code")}:
             notice(f"warning: {item.at.file}:{item.at.line}: {item.subject}: {item.reason}")
     with app:
         return app.invoke(spec.logical_id, payload)

@@ -5,7 +5,9 @@ extracted as Lambda unpacks it. Each goes to a content-addressed folder under `r
 once and never written again, so environments can share it.
 
 Lambda developer guide, "AWS::Lambda::Function Code": ZipFile "writes the source to a file
-named index"; SAM's InlineCode becomes that ZipFile.
+named index"; SAM's InlineCode becomes that ZipFile. Python source with the exact statement
+`import cfnresponse` gets the `cfnresponse` module beside it ("cfn-response module",
+CloudFormation user guide: other import forms do not get it).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from samlite.errors import SamliteError
 from samlite.graph.model import Function
 
 INLINE_EXTENSIONS = {"python": ".py", "nodejs": ".js"}
+CFN_RESPONSE = Path(__file__).with_name("cfnresponse.py")
 
 
 class CodeArchiveError(SamliteError):
@@ -35,7 +38,9 @@ def code_dir_for(fn: Function, *, project_dir: Path, root: Path) -> Path | None:
                           if (fn.runtime or "").startswith(prefix)), None)
         if extension is None:
             return None
-        return _inline_dir(root, f"index{extension}", fn.inline_code)
+        extra = {"cfnresponse.py": CFN_RESPONSE.read_bytes()} \
+            if extension == ".py" and "import cfnresponse" in fn.inline_code else {}
+        return _inline_dir(root, {f"index{extension}": fn.inline_code.encode(), **extra})
     if fn.code_uri and fn.code_uri.lower().endswith(".zip"):
         archive = project_dir / fn.code_uri
         if archive.is_file():
@@ -43,13 +48,14 @@ def code_dir_for(fn: Function, *, project_dir: Path, root: Path) -> Path | None:
     return None
 
 
-def _inline_dir(root: Path, name: str, source: str) -> Path:
-    data = source.encode()
-    digest = hashlib.sha256(name.encode() + b"\0" + data).hexdigest()[:20]
+def _inline_dir(root: Path, files: dict[str, bytes]) -> Path:
+    digest = hashlib.sha256(b"\0".join(part for name, data in sorted(files.items())
+                                       for part in (name.encode(), data))).hexdigest()[:20]
     target = root / f"inline-{digest}"
     if not target.is_dir():
         with _staging(root, target) as staging:
-            (staging / name).write_bytes(data)
+            for name, data in files.items():
+                (staging / name).write_bytes(data)
     return target
 
 

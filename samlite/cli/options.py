@@ -133,7 +133,7 @@ def app_options(template: Path, command: str, *, runtime: str, env_vars: str | N
     return AppOptions(parameter_overrides=values, pseudo=pseudo, runtime=runtime,
                       env_vars=read_env_vars(Path(env_vars)) if env_vars else {},
                       account_concurrency=account_concurrency, idle_timeout_s=idle_timeout_s,
-                      no_build=no_build, layers=mapped, **more)
+                      no_build=no_build, layers=mapped, config_env=config_env, **more)
 
 
 def state_dir_option(func: Any) -> Any:

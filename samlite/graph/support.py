@@ -52,7 +52,10 @@ RUNS_LOCALLY: Mapping[str, Mapping[str, str]] = {
     SAM_FUNCTION: {
         **_FUNCTION_RUNS,
         "AutoPublishAlias": "the alias is accepted as the Invoke API's Qualifier",
-        "CodeUri": "the local folder the code runs from (an s3:// URI is not fetched)",
+        "CodeUri": "the local folder or .zip the code runs from; code in S3 is not fetched: "
+                   "the function is named under Not run locally and does not run",
+        "InlineCode": "written as index.<ext> in a task root of its own (Python code with "
+                      "`import cfnresponse` gets the cfnresponse module, as Lambda gives it)",
         "DeadLetterQueue": "failed asynchronous events go to the queue (SQS in this template)",
         "EventInvokeConfig": "asynchronous retries, maximum event age, OnSuccess/OnFailure "
                              "destinations (SQS and Lambda in this template)",
@@ -63,7 +66,9 @@ RUNS_LOCALLY: Mapping[str, Mapping[str, str]] = {
     },
     LAMBDA_FUNCTION: {
         **_FUNCTION_RUNS,
-        "Code": "S3Bucket/S3Key are not fetched; ImageUri runs in Docker",
+        "Code": "a local path (as sam local reads it) or ZipFile (index.<ext>, with "
+                "cfnresponse for Python) runs; S3Bucket/S3Key are not fetched: the function is "
+                "named under Not run locally and does not run; ImageUri runs in Docker",
         "DeadLetterConfig": "failed asynchronous events go to the queue (SQS in this template)",
     },
     "AWS::Serverless::LayerVersion": {
@@ -71,7 +76,8 @@ RUNS_LOCALLY: Mapping[str, Mapping[str, str]] = {
         "LayerName": "finds the layer a function's Layers names",
     },
     "AWS::Lambda::LayerVersion": {
-        "Content": "S3Bucket/S3Key are not fetched: only layers with local content run",
+        "Content": "a local path runs (as sam local reads it); S3Bucket/S3Key are not "
+                   "fetched",
         "LayerName": "finds the layer a function's Layers names",
     },
     "AWS::Serverless::Api": {
@@ -207,7 +213,6 @@ NOT_RUN: Mapping[str, Mapping[str, str]] = {
     SAM_FUNCTION: {
         **_FUNCTION_NOT_RUN,
         "DeploymentPreference": "no gradual deployments locally",
-        "InlineCode": "not run: put the code in a folder and use CodeUri",
         "Policies": "IAM is not enforced; `samlite graph` draws the resources they name",
         "Tracing": "no X-Ray locally",
     },

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from samlite.clock import Clock, SystemClock, real_seconds
+from samlite.errors import EnvironmentStartError
 from samlite.progress import NO_PROGRESS, Progress
 from samlite.runtime import api_errors
 from samlite.runtime.async_invoke import AsyncInvocations, AsyncPolicy
@@ -316,10 +317,12 @@ class LambdaService:
             thread = threading.Thread(target=target, name=f"lambda-{name}", daemon=True)
             thread.start()
             self._workers.append(thread)
-        count = sum(spec.provisioned_concurrency for spec in self._specs.values())
+        # A function that cannot run here (its code is in S3) is named at start-up, not started.
+        runnable = [spec for spec in self._specs.values() if spec.not_runnable is None]
+        count = sum(spec.provisioned_concurrency for spec in runnable)
         label = f"Starting {count} provisioned environments"
         with self.progress.task(label) if count > 1 else contextlib.nullcontext():
-            warming = [self._new_env(spec) for spec in self._specs.values()
+            warming = [self._new_env(spec) for spec in runnable
                        for _ in range(spec.provisioned_concurrency)]
             for env in warming:
                 env.initialized.wait(INIT_TIMEOUT_S)
@@ -543,6 +546,8 @@ class LambdaService:
         """Start it outside the lock: a container takes ~0.3 s to start, and warm invokes
         of other environments must not wait for that."""
         try:
+            if env.spec.not_runnable is not None:
+                raise EnvironmentStartError(f"{env.spec.logical_id}: {env.spec.not_runnable}")
             env.environment.start()
         except Exception:
             self._forget(env)

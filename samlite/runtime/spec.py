@@ -49,6 +49,7 @@ class FunctionSpec:
     image_uri: str | None = None
     image_build: ImageBuild | None = None   # Metadata; its docker_context made absolute
     image_config: ImageConfig | None = None
+    not_runnable: str | None = None         # why it cannot start here (its code is in S3)
 
     @property
     def docker_context(self) -> Path | None:
@@ -160,7 +161,8 @@ def _spec(fn: Function, project_dir: Path, pseudo: PseudoParameters,
         for name, value in (overrides.get(scope) or {}).items():
             if name in variables:
                 variables[name] = "" if value is None else str(value)
-    code = fn.code_uri if fn.code_uri and not fn.code_uri.startswith("s3://") else "."
+    in_s3 = bool(fn.code_uri and fn.code_uri.startswith("s3://"))
+    code = fn.code_uri if fn.code_uri and not in_s3 else "."
     return FunctionSpec(
         logical_id=fn.logical_id, function_name=fn.function_name,
         handler=fn.handler or "", runtime=fn.runtime or "",
@@ -178,4 +180,7 @@ def _spec(fn: Function, project_dir: Path, pseudo: PseudoParameters,
             docker_context=str((project_dir / fn.image_build.docker_context).resolve()))
         if fn.image_build else None,
         image_config=fn.image_config,
+        not_runnable=f"its code is in S3 ({fn.code_uri}), which samlite does not fetch; point "
+                     "its CodeUri (or Code) at a local folder or .zip"
+        if in_s3 and fn.package_type == "Zip" else None,
     )

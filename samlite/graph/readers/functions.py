@@ -15,6 +15,7 @@ from samlite.graph.model import (
     FunctionUrl,
     ImageBuild,
     ImageConfig,
+    NotRunLocally,
 )
 from samlite.graph.parts import SERVERLESS_FUNCTION, GraphParts
 from samlite.graph.readers import sam_events
@@ -48,6 +49,8 @@ def read_function(parts: GraphParts, res: Resource) -> None:
         code_uri = s3_uri(code, "S3Bucket", "S3Key") if "ZipFile" not in as_map(code) \
             else None
         inline = as_text(as_map(code).get("ZipFile"))
+    if package_type == "Zip" and code_uri and code_uri.startswith("s3://"):
+        _name_code_in_s3(parts, res, props, code_uri, "CodeUri" if is_sam else "Code")
     dead_letter = _dead_letter(parts, fid, props, raw, is_sam)
     layers = _layers(parts, res, props, raw)
     url = _sam_function_url(parts, res, props) if is_sam else None
@@ -80,6 +83,18 @@ def read_function(parts: GraphParts, res: Resource) -> None:
         **_policies(parts, fid, props, raw),
         at=res.at)
     parts.functions.append(function)
+
+
+def _name_code_in_s3(parts: GraphParts, res: Resource, props: Mapping[str, Any], uri: str,
+                     key: str) -> None:
+    """Code in S3 is not fetched (SAM CLI runs the project folder instead, which is never
+    the function's code): the function is named and does not run."""
+    local = "CodeUri: ./src (a folder) or ./app.zip" if key == "CodeUri" else \
+        "Code: ./src (a folder or .zip, as sam local reads it)"
+    parts.not_local.append(NotRunLocally(
+        subject=f"{res.logical_id}.{key}", type=res.type, at=key_at(props, key, res.at),
+        reason=f"its code is in S3 ({uri}), which samlite does not fetch, so it does not run "
+               f"here; point it at the code on this machine: {local}"))
 
 
 def _environment(parts: GraphParts, fid: str, props: Mapping[str, Any],

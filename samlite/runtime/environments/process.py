@@ -299,6 +299,35 @@ def isolation_notices(specs: Iterable[FunctionSpec]) -> list[str]:
     return notices
 
 
+EXEC_WRAPPER = "AWS_LAMBDA_EXEC_WRAPPER"
+
+
+def exec_wrapper(spec: FunctionSpec) -> list[str]:
+    """The wrapper script a managed runtime starts instead of itself, with the runtime's
+    command line as its arguments (Lambda developer guide, "Modifying the runtime
+    environment", "Wrapper scripts"), as a local path: /opt/... is looked up in the layers
+    (a later layer's file wins, as Lambda extracts them in order), /var/task/... in the code;
+    [] when the variable is not set."""
+    value = spec.variables.get(EXEC_WRAPPER)
+    if not value:
+        return []
+    inside = Path(value)
+    for root, folders in ((Path("/opt"), tuple(reversed(spec.layer_dirs))),
+                          (Path("/var/task"), (spec.code_dir,))):
+        if inside.is_relative_to(root):
+            rest = inside.relative_to(root)
+            found = next((folder / rest for folder in folders if (folder / rest).exists()),
+                         None)
+            if found is None:
+                where = "in none of its layers; map the layer ARN that holds it to a local " \
+                    "folder (--layer ARN=PATH)" if root.name == "opt" else \
+                    f"not in its code ({spec.code_dir})"
+                raise EnvironmentStartError(f"{spec.logical_id}: {EXEC_WRAPPER} {value} is "
+                                            f"{where}")
+            return [str(found)]
+    return [value]
+
+
 class ProcessEnvironment:
     def __init__(self, settings: EnvironmentSettings, *, trees: TreeFactory | None = None,
                  clock: Clock | None = None) -> None:
@@ -345,7 +374,8 @@ class ProcessEnvironment:
         if spec.is_python:
             # -S: no site-packages of the interpreter's (nor samlite's) on sys.path; only
             # what PYTHONPATH names, then the standard library.
-            return [runtime_python(spec.runtime), "-S", "-u", "-X", "utf8", str(PYTHON_LOOP)]
+            runtime = [runtime_python(spec.runtime), "-S", "-u", "-X", "utf8", str(PYTHON_LOOP)]
+            return [*exec_wrapper(spec), *runtime]
         if spec.is_custom_runtime:
             return [str(spec.code_dir / "bootstrap")]
         raise EnvironmentStartError(

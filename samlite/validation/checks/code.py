@@ -31,6 +31,7 @@ __all__ = ["CHECKS", "check_code", "check_runtimes", "handler_location",
            "parse_with_own_python"]
 
 _ARCHIVES = (".zip", ".jar")
+EXEC_WRAPPER = "AWS_LAMBDA_EXEC_WRAPPER"
 
 
 def _today(ctx: CheckContext, today: date | None) -> date:
@@ -88,29 +89,33 @@ def check_code(ctx: CheckContext) -> Iterator[Problem]:
                               resource=logical_id)
         elif kind == "AWS::Serverless::Function":
             yield from _function_code(ctx, logical_id, resource, letter)
+        elif kind == "AWS::Lambda::Function" \
+                and isinstance(properties_of(resource).get("Code"), str):
+            # A local path, as `sam local` runs it and `sam package` uploads it.
+            yield from _function_code(ctx, logical_id, resource, letter, code_key="Code")
 
 
 def _function_code(ctx: CheckContext, logical_id: str, resource: Mapping[str, Any],
-                   letter: str) -> Iterator[Problem]:
+                   letter: str, *, code_key: str = "CodeUri") -> Iterator[Problem]:
     if function_property(ctx, resource, "PackageType") == "Image" \
             or function_property(ctx, resource, "InlineCode") is not None:
         return
-    code_uri = function_property(ctx, resource, "CodeUri")
+    code_uri = function_property(ctx, resource, code_key)
     folder = ctx.project_dir if code_uri is None else _local_folder(ctx, code_uri)
     if folder is None:
         return  # s3://, {Bucket, Key} or an intrinsic: nothing local to look at
-    code_path = _property_path(ctx, logical_id, resource, "CodeUri") if code_uri is not None \
+    code_path = _property_path(ctx, logical_id, resource, code_key) if code_uri is not None \
         else ("Resources", logical_id)
     if not folder.exists():
         what = "file" if folder.suffix in _ARCHIVES else "folder"
         yield problem(ctx, f"{letter}6101",
-                      f"CodeUri {code_uri!r}: no such {what} {_shown(ctx, folder)}",
+                      f"{code_key} {code_uri!r}: no such {what} {_shown(ctx, folder)}",
                       code_path, resource=logical_id)
         return
     runtime = runtime_named(str(function_property(ctx, resource, "Runtime")))
     handler = function_property(ctx, resource, "Handler")
     if runtime is None or not runtime.is_python or not isinstance(handler, str) \
-            or folder.is_file():
+            or folder.is_file() or _has_exec_wrapper(ctx, resource):
         return
     handler_path = _property_path(ctx, logical_id, resource, "Handler")
     location = handler_location(handler)
@@ -145,6 +150,23 @@ def _function_code(ctx: CheckContext, logical_id: str, resource: Mapping[str, An
         yield problem(ctx, f"{letter}6104",
                       f"Handler {handler!r}: {_shown(ctx, module_file)} defines no {function!r}"
                       f"{did_you_mean(function, names)}", handler_path, resource=logical_id)
+
+
+def _has_exec_wrapper(ctx: CheckContext, resource: Mapping[str, Any]) -> bool:
+    """Whether AWS_LAMBDA_EXEC_WRAPPER is set (on the function or in Globals): the runtime
+    then starts the wrapper, which decides what the handler means (Lambda Web Adapter's
+    `Handler: run.sh` is a script, not a module), so `validate` and `up` judge it alike and
+    do not look for a module. Lambda developer guide, "Wrapper scripts"."""
+    sources = [properties_of(resource)]
+    globals_ = ctx.loaded.root.get("Globals")
+    if resource.get("Type") == "AWS::Serverless::Function" and isinstance(globals_, dict):
+        sources.append(globals_.get("Function"))
+    for props in sources:
+        environment = props.get("Environment") if isinstance(props, dict) else None
+        variables = environment.get("Variables") if isinstance(environment, dict) else None
+        if isinstance(variables, dict) and variables.get(EXEC_WRAPPER):
+            return True
+    return False
 
 
 def handler_location(handler: str) -> tuple[str, str] | None:
