@@ -125,3 +125,83 @@ def test_a_method_whose_integration_is_not_run_is_named_and_not_served(
                       "function of this template is), so this route is not served")]
     reply = app.get("/items")
     assert (reply.status, reply.json()) == (403, {"message": "Missing Authentication Token"})
+
+
+HTTP = HEAD + """\
+      Events:
+        Extra:
+          Type: HttpApi
+          Properties: {ApiId: !Ref Http, Path: /extra, Method: post}
+  Http:
+    Type: AWS::ApiGatewayV2::Api
+    Properties:
+      Name: plain-http
+      ProtocolType: HTTP
+  EchoIntegration:
+    Type: AWS::ApiGatewayV2::Integration
+    Properties:
+      ApiId: !Ref Http
+      IntegrationType: AWS_PROXY
+      IntegrationUri: !GetAtt Echo.Arn
+      PayloadFormatVersion: "2.0"
+  ItemRoute:
+    Type: AWS::ApiGatewayV2::Route
+    Properties:
+      ApiId: !Ref Http
+      RouteKey: GET /items/{id}
+      Target: !Sub integrations/${EchoIntegration}
+  HttpProxy:
+    Type: AWS::ApiGatewayV2::Integration
+    Properties:
+      ApiId: !Ref Http
+      IntegrationType: HTTP_PROXY
+      IntegrationMethod: GET
+      IntegrationUri: https://example.com
+      PayloadFormatVersion: "1.0"
+  Elsewhere:
+    Type: AWS::ApiGatewayV2::Route
+    Properties:
+      ApiId: !Ref Http
+      RouteKey: GET /elsewhere
+      Target: !Join [/, [integrations, !Ref HttpProxy]]
+  Stage:
+    Type: AWS::ApiGatewayV2::Stage
+    Properties:
+      ApiId: !Ref Http
+      StageName: $default
+      AutoDeploy: true
+      StageVariables: {color: red}
+"""
+
+
+def test_an_http_api_of_route_and_integration_resources_sends_payload_2_0(
+        tmp_path: Path, samlite_app_factory: Callable[..., RunningApp]) -> None:
+    app = start(tmp_path, samlite_app_factory, HTTP)
+    reply = app.get("/items/42?q=a")
+    event = reply.json()
+    assert reply.status == 200
+    assert (event["version"], event["routeKey"], event["rawPath"]) == \
+        ("2.0", "GET /items/{id}", "/items/42")
+    assert event["pathParameters"] == {"id": "42"}
+    assert event["stageVariables"] == {"color": "red"}
+    assert event["requestContext"]["stage"] == "$default"
+
+
+def test_a_sam_event_on_a_plain_http_api_adds_its_route(
+        tmp_path: Path, samlite_app_factory: Callable[..., RunningApp]) -> None:
+    app = start(tmp_path, samlite_app_factory, HTTP)
+    reply = app.request("POST", "/extra", body="hi")
+    assert (reply.status, reply.json()["routeKey"]) == (200, "POST /extra")
+
+
+def test_an_http_route_whose_integration_is_not_run_is_named_and_not_served(
+        tmp_path: Path, samlite_app_factory: Callable[..., RunningApp]) -> None:
+    app = start(tmp_path, samlite_app_factory, HTTP)
+    named = [(n.subject, n.at.line, n.reason) for n in app.app.graph.not_run_locally]
+    assert named == [("Elsewhere", line_of(HTTP, "  Elsewhere:", "      Target: "
+                                           "!Join [/, [integrations, !Ref HttpProxy]]"),
+                      "GET /elsewhere: its integration HttpProxy is HTTP_PROXY, which is not "
+                      "run locally (only AWS_PROXY to a function of this template is), so "
+                      "this route is not served")]
+    reply = app.get("/elsewhere")
+    assert (reply.status, reply.json()) == (404, {"message": "Not Found"})
