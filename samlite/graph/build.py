@@ -12,7 +12,15 @@ from collections.abc import Callable
 from samlite.graph import support
 from samlite.graph.model import Graph, NotRunLocally
 from samlite.graph.parts import FUNCTION_TYPES, GraphParts
-from samlite.graph.readers import apis, cloudformation, functions, load_balancers, storage
+from samlite.graph.readers import (
+    apigateway,
+    apigatewayv2,
+    apis,
+    cloudformation,
+    functions,
+    load_balancers,
+    storage,
+)
 from samlite.template.model import ResolvedTemplate, Resource
 
 # Non-function resources with a reader; a reader returns False when the resource turned out
@@ -23,6 +31,10 @@ READERS: dict[str, Callable[[GraphParts, Resource], bool | None]] = {
     "AWS::SQS::Queue": storage.read_queue,
     "AWS::Serverless::Api": apis.read_api,
     "AWS::Serverless::HttpApi": apis.read_api,
+    apigateway.REST_API: apigateway.read_rest_api,
+    **dict.fromkeys(apigateway.CHILD_TYPES, apigateway.read_child),
+    apigatewayv2.HTTP_API: apigatewayv2.read_http_api,
+    **dict.fromkeys(apigatewayv2.CHILD_TYPES, apigatewayv2.read_child),
     "AWS::Events::Rule": cloudformation.read_events_rule,
     "AWS::Scheduler::Schedule": cloudformation.read_scheduler_schedule,
     "AWS::Lambda::EventSourceMapping": cloudformation.read_event_source_mapping,
@@ -51,6 +63,7 @@ def build_graph(resolved: ResolvedTemplate) -> Graph:
     for res in function_resources:
         functions.read_function(parts, res)
     apis.merge_definition_routes(parts)
+    apis.merge_plain_routes(parts)
     for res in buckets:
         storage.read_bucket(parts, res)
     apis.add_implicit_apis(parts)

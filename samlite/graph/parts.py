@@ -68,6 +68,7 @@ class GraphParts:
         self.implicit_apis: dict[str, Mark] = {}
         self.routes: list[Route] = []
         self.definition_routes: list[Route] = []
+        self.plain_routes: list[Route] = []       # plain API Gateway Methods and Routes
         self.urls: list[FunctionUrl] = []
         self.load_balancer_targets: list[LoadBalancerTarget] = []
         self.load_balancer_listeners: list[LoadBalancerListener] = []

@@ -93,6 +93,59 @@ RUNS_LOCALLY: Mapping[str, Mapping[str, str]] = {
         "StageName": "the stage in the event's requestContext",
         "StageVariables": "stage variables in the event",
     },
+    "AWS::ApiGateway::RestApi": {
+        "BinaryMediaTypes": "which bodies are base64-encoded in events and responses",
+        "Body": "inline OpenAPI paths with an aws_proxy integration become routes; other "
+                "integrations are named as not run",
+    },
+    "AWS::ApiGateway::Resource": {
+        "ParentId": "the resource's place in the path tree (the RestApi's RootResourceId is /)",
+        "PathPart": "the resource's path segment, with {param} and {proxy+}",
+        "RestApiId": "the RestApi the resource belongs to",
+    },
+    "AWS::ApiGateway::Method": {
+        "HttpMethod": "the route's method (ANY for any)",
+        "Integration": "Type AWS_PROXY with a Uri naming a function of this template is served "
+                       "(TimeoutInMillis too); other types are named as not run, and not served",
+        "ResourceId": "the route's path: its Resource's, or / for the RootResourceId",
+        "RestApiId": "the RestApi the route belongs to",
+    },
+    "AWS::ApiGateway::Stage": {
+        "RestApiId": "the RestApi the stage serves",
+        "StageName": "the stage in the event's requestContext (the first Stage of the API)",
+        "Variables": "stage variables in the event",
+    },
+    "AWS::ApiGateway::Deployment": {
+        "RestApiId": "the RestApi deployed",
+        "StageDescription": "its Variables are the stage variables when no Stage is declared",
+        "StageName": "the stage in the event's requestContext when no Stage is declared",
+    },
+    "AWS::ApiGatewayV2::Api": {
+        "Body": "inline OpenAPI paths with an aws_proxy integration become routes; other "
+                "integrations are named as not run",
+        "CorsConfiguration": "preflight OPTIONS answers and CORS headers",
+        "ProtocolType": "HTTP APIs are served; WEBSOCKET ones are named as not run",
+        "RouteKey": "the quick-create route's key (with Target; else $default)",
+        "Target": "quick create: a route to this function with payload format 2.0",
+    },
+    "AWS::ApiGatewayV2::Route": {
+        "ApiId": "the Api the route belongs to",
+        "RouteKey": "the route's method and path (\"GET /items/{id}\", \"ANY /{proxy+}\"), "
+                    "or $default",
+        "Target": "integrations/<IntegrationId>: the integration the route runs",
+    },
+    "AWS::ApiGatewayV2::Integration": {
+        "IntegrationType": "AWS_PROXY is run; other types are named as not run, and their "
+                           "routes not served",
+        "IntegrationUri": "the function invoked (its ARN or its invocation URI)",
+        "PayloadFormatVersion": "1.0 or 2.0 event shape",
+        "TimeoutInMillis": "the integration timeout (503 past it)",
+    },
+    "AWS::ApiGatewayV2::Stage": {
+        "ApiId": "the Api the stage serves",
+        "StageName": "the stage in the event's requestContext (the first Stage of the Api)",
+        "StageVariables": "stage variables in the event",
+    },
     "AWS::S3::Bucket": {
         "BucketName": "the bucket's name on the local S3 endpoint",
         "NotificationConfiguration": "LambdaConfigurations (events, prefix/suffix filters) "
@@ -240,6 +293,26 @@ NOT_RUN: Mapping[str, Mapping[str, str]] = {
         "DefinitionUri": "an OpenAPI file is not read: its routes are not served",
         "Domain": "served on localhost",
     },
+    "AWS::ApiGateway::RestApi": {
+        "BodyS3Location": "an OpenAPI file in S3 is not read: named as not run, its routes "
+                          "are not served",
+    },
+    "AWS::ApiGateway::Method": {
+        "ApiKeyRequired": "API keys are not checked: named as not run, the route serves",
+        "AuthorizationType": "authorizers and IAM auth are not run: named as not run, the "
+                             "route serves",
+        "AuthorizerId": "named with its AuthorizationType; the authorizer is not run",
+        "RequestValidatorId": "requests are not validated: named as not run, the route serves",
+    },
+    "AWS::ApiGatewayV2::Api": {
+        "BodyS3Location": "an OpenAPI file in S3 is not read: named as not run, its routes "
+                          "are not served",
+    },
+    "AWS::ApiGatewayV2::Route": {
+        "AuthorizationType": "authorizers and IAM auth are not run: named as not run, the "
+                             "route serves",
+        "AuthorizerId": "named with its AuthorizationType; the authorizer is not run",
+    },
     "AWS::Events::Rule": {
         "EventPattern": "event-pattern rules are not run: AWS's events are not produced "
                         "locally",
@@ -276,6 +349,18 @@ RESOURCE_NOTES: Mapping[str, str] = {
     "AWS::Lambda::LayerVersion": "its local content is added to functions",
     "AWS::Serverless::Api": "REST API routes on the HTTP port (payload format 1.0)",
     "AWS::Serverless::HttpApi": "HTTP API routes on the HTTP port (payload format 2.0 or 1.0)",
+    "AWS::ApiGateway::RestApi": "REST API routes on the HTTP port, as for AWS::Serverless::Api "
+                                "(payload format 1.0)",
+    "AWS::ApiGateway::Resource": "a path of its RestApi's routes",
+    "AWS::ApiGateway::Method": "a route when its integration is AWS_PROXY to a function here",
+    "AWS::ApiGateway::Stage": "the stage name and variables of its RestApi's events",
+    "AWS::ApiGateway::Deployment": "the stage of its RestApi when no Stage is declared",
+    "AWS::ApiGatewayV2::Api": "HTTP API routes on the HTTP port, as for "
+                              "AWS::Serverless::HttpApi (payload format 2.0 or 1.0)",
+    "AWS::ApiGatewayV2::Route": "a route when its integration is AWS_PROXY to a function here",
+    "AWS::ApiGatewayV2::Integration": "the function (AWS_PROXY) and payload format of its "
+                                      "routes",
+    "AWS::ApiGatewayV2::Stage": "the stage name and variables of its Api's events",
     "AWS::S3::Bucket": "a bucket on the local S3 endpoint, kept under .samlite/",
     "AWS::SQS::Queue": "a queue on the local SQS endpoint, kept under .samlite/",
     "AWS::Events::Rule": "schedule rules fire; event-pattern rules are not run",
@@ -313,8 +398,4 @@ NOT_SERVED: Mapping[str, str] = {
     "AWS::SSM::Parameter": f"Systems Manager {_NOT_SERVED}",
     "AWS::KMS::Key": f"KMS {_NOT_SERVED}",
     "AWS::Cognito::UserPool": f"Cognito {_NOT_SERVED}",
-    "AWS::ApiGateway::RestApi": "plain API Gateway REST APIs are not served on the HTTP port "
-                                "(AWS::Serverless::Api is)",
-    "AWS::ApiGatewayV2::Api": "plain API Gateway HTTP APIs are not served on the HTTP port "
-                              "(AWS::Serverless::HttpApi is)",
 }

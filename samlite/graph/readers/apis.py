@@ -13,6 +13,7 @@ from samlite.graph.model import (
     IMPLICIT_REST_API,
     Api,
     ApiKind,
+    NotRunLocally,
     Route,
     Trigger,
     TriggerKind,
@@ -71,35 +72,48 @@ def read_api(parts: GraphParts, res: Resource) -> None:
 
 def _definition_routes(parts: GraphParts, res: Resource, props: Mapping[str, Any], raw: Any,
                        kind: ApiKind) -> None:
-    """Routes an inline OpenAPI DefinitionBody sends to a function of this template
-    (x-amazon-apigateway-integration of type aws_proxy)."""
-    paths = as_map(as_map(props.get("DefinitionBody")).get("paths"))
-    raw_paths = parts.refs.dig(raw, "DefinitionBody", "paths")
+    body_routes(parts, res, props.get("DefinitionBody"),
+                parts.refs.dig(raw, "DefinitionBody"), kind, source="DefinitionBody")
+
+
+def body_routes(parts: GraphParts, res: Resource, body: Any, raw_body: Any, kind: ApiKind, *,
+                source: str, names_skipped: bool = False) -> None:
+    """Routes an inline OpenAPI document (a SAM DefinitionBody, a plain API's Body) sends to
+    a function of this template (x-amazon-apigateway-integration of type aws_proxy).
+    `names_skipped`: an operation with another integration is named as not run locally."""
+    paths = as_map(as_map(body).get("paths"))
+    raw_paths = parts.refs.dig(raw_body, "paths")
     for path, operations in paths.items():
         for method, operation in as_map(operations).items():
             integration = as_map(as_map(operation).get("x-amazon-apigateway-integration"))
-            if (as_text(integration.get("type")) or "").lower() != "aws_proxy":
+            verb = method.upper()
+            verb = "ANY" if verb == "X-AMAZON-APIGATEWAY-ANY-METHOD" else verb
+            at = key_at(as_map(paths.get(path)), method, res.at)
+            integration_type = (as_text(integration.get("type")) or "").lower()
+            if integration_type != "aws_proxy":
+                if names_skipped and integration:
+                    parts.not_local.append(NotRunLocally(
+                        subject=f"{res.logical_id}.{source}", type=res.type, at=at,
+                        reason=f"{verb} {path}: {integration_type} integrations are not run "
+                               "locally, so this route is not served"))
                 continue
             raw_uri = parts.refs.dig(raw_paths, path, method,
                                      "x-amazon-apigateway-integration", "uri")
-            uri = as_text(integration.get("uri")) or ""
-            # .../functions/<function arn>/invocations
-            arn = uri.partition("/functions/")[2].removesuffix("/invocations")
-            fid = next((t for t in parts.refs.refs_in(raw_uri)
-                        if parts.resources[t].type in FUNCTION_TYPES), None) \
-                or parts.function_id(None, arn)
+            fid = integration_function(parts, raw_uri, integration.get("uri"))
             if fid is None:
+                if names_skipped:
+                    parts.not_local.append(NotRunLocally(
+                        subject=f"{res.logical_id}.{source}", type=res.type, at=at,
+                        reason=f"{verb} {path}: the aws_proxy integration names no function "
+                               "of this template, so this route is not served"))
                 continue
-            verb = method.upper()
             route = Route(
-                api=res.logical_id, kind=kind,
-                method="ANY" if verb == "X-AMAZON-APIGATEWAY-ANY-METHOD" else verb,
-                path=path, function=fid, event="DefinitionBody",
+                api=res.logical_id, kind=kind, method=verb, path=path, function=fid,
+                event=source,
                 # without a payloadFormatVersion, the API kind's SAM event default
                 payload_format_version=as_text(integration.get("payloadFormatVersion"))
                 or ("1.0" if kind is ApiKind.REST else "2.0"),
-                timeout_ms=as_int(integration.get("timeoutInMillis")),
-                at=key_at(as_map(paths.get(path)), method, res.at))
+                timeout_ms=as_int(integration.get("timeoutInMillis")), at=at)
             parts.definition_routes.append(route)
             parts.add_trigger(Trigger(
                 logical_id=res.logical_id,
@@ -108,12 +122,40 @@ def _definition_routes(parts: GraphParts, res: Resource, props: Mapping[str, Any
                 runs_locally=True, route=route, at=route.at))
 
 
+def integration_function(parts: GraphParts, raw_uri: Any, uri: Any) -> str | None:
+    """The function of this template a Lambda integration URI names: the raw intrinsic
+    (Fn::Sub / Fn::Join around ${Fn.Arn}) first, else the resolved
+    arn:aws:apigateway:<region>:lambda:path/2015-03-31/functions/<function arn>/invocations,
+    or the function's ARN itself (HTTP APIs take either)."""
+    fid = next((t for t in parts.refs.refs_in(raw_uri)
+                if parts.resources[t].type in FUNCTION_TYPES), None)
+    if fid is not None:
+        return fid
+    text = as_text(uri) or ""
+    arn = text.partition("/functions/")[2].removesuffix("/invocations") or text
+    return parts.function_id(None, arn)
+
+
 def merge_definition_routes(parts: GraphParts) -> None:
     """A function's Api event on a path the DefinitionBody also defines replaces that
     operation's integration (SAM's rule), so event routes win over definition ones."""
     taken = {(r.api, r.method, r.path) for r in parts.routes}
     dropped = [r for r in parts.definition_routes if (r.api, r.method, r.path) in taken]
     parts.routes.extend(r for r in parts.definition_routes if r not in dropped)
+    if dropped:
+        parts.functions = [dataclasses.replace(fn, events=tuple(
+            t for t in fn.events if t.route not in dropped)) for fn in parts.functions]
+
+
+def merge_plain_routes(parts: GraphParts) -> None:
+    """Routes of plain API Gateway resources come first. A SAM event on a plain API's method
+    and path gives way to them: SAM's translator only adds a Lambda permission for it
+    (push.py, Api.to_cloudformation), so AWS serves the API's own method."""
+    if not parts.plain_routes:
+        return
+    taken = {(r.api, r.method, r.path) for r in parts.plain_routes}
+    dropped = [r for r in parts.routes if (r.api, r.method, r.path) in taken]
+    parts.routes = [*parts.plain_routes, *(r for r in parts.routes if r not in dropped)]
     if dropped:
         parts.functions = [dataclasses.replace(fn, events=tuple(
             t for t in fn.events if t.route not in dropped)) for fn in parts.functions]

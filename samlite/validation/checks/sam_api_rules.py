@@ -1,5 +1,5 @@
 """SAM's translation rules for AWS::Serverless::Api and HttpApi and the events that add routes
-to them: RestApiId / ApiId must name such an API of the template, a method and path once per
+to them: RestApiId / ApiId must name a resource of the template, a method and path once per
 API, Cors and Auth only where SAM can write them (an inline DefinitionBody), authorizers that
 exist, a DefinitionBody SAM can edit. Rules and wording follow samtranslator
 (model/api/api_generator.py, http_api_generator.py, eventsources/push.py, swagger/*.py).
@@ -49,19 +49,21 @@ def _api_events(view: SamView) -> Iterator[tuple[str, str, str, Mapping[str, Any
 
 
 def check_api_references(view: SamView) -> Iterator[Problem]:
-    """RestApiId names an AWS::Serverless::Api, ApiId an AWS::Serverless::HttpApi of this
-    template, by logical id or Ref."""
+    """RestApiId / ApiId (a logical id or Ref) names a resource of this template, of any type:
+    a plain AWS::ApiGateway::RestApi or AWS::ApiGatewayV2::Api too. Only an Api event naming
+    an AWS::Serverless::HttpApi is refused besides. This is the translator's whole rule
+    (samtranslator/plugins/api/implicit_api_plugin.py, _add_api_to_swagger, SAM commit
+    7000d0a3); anything stricter refuses templates SAM deploys."""
     for fid, event_id, kind, props in _api_events(view):
         name, wanted, code = ("RestApiId", API, "E7401") if kind == "Api" else (
             "ApiId", HTTP_API, "E7402")
         if name not in props:
             continue
-        value = props[name]
-        target = ref_target(value)
-        # SAM lets an HttpApi event name a REST Api (translator test api_with_any_method_in_swagger)
-        if target is not None and view.type_of(target) in (wanted, API):
+        target = ref_target(props[name])
+        found_type = view.type_of(target)
+        if found_type is not None and not (kind == "Api" and found_type == HTTP_API):
             continue
-        found = f"{target}, which is {view.type_of(target) or 'not a resource of the template'}"
+        found = f"{target}, which is {found_type or 'not a resource of the template'}"
         if target is None:
             found = "neither a logical id nor a Ref"
         yield view.problem(code, f"{name} must be a valid reference to an '{wanted}' resource "

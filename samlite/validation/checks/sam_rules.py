@@ -29,8 +29,8 @@ Codes (E7201-E7205 belong to Globals, in template/globals.py):
   E7304 ScheduleV2 OmitName that is not a boolean, or set with Name
   E7305 an SQS event without Queue
   E7306 an S3 event whose Events or bucket SAM cannot extend
-  E7401 RestApiId that is not an AWS::Serverless::Api of the template
-  E7402 ApiId that is not an AWS::Serverless::HttpApi of the template
+  E7401 RestApiId that names no resource of the template, or an AWS::Serverless::HttpApi
+  E7402 ApiId that names no resource of the template
   E7403 the same method and path defined twice on one API
   E7404 an Api / HttpApi event without Path or Method
   E7405 RequestParameters that SAM cannot map

@@ -222,6 +222,20 @@ CLEAN = [
     ("rest-api-id-plain-logical-id",
      fn("Events:\n  Get:\n    Type: Api\n    Properties: {RestApiId: Rest, Path: /, Method: get}")
      + "  Rest:\n    Type: AWS::Serverless::Api\n    Properties:\n      StageName: prod\n"),
+    # The translator accepts any resource of the template (implicit_api_plugin.py)
+    ("rest-api-id-names-a-plain-rest-api",
+     fn("Events:\n  Get:\n    Type: Api\n    Properties:\n      RestApiId: !Ref Rest\n"
+        "      Path: /\n      Method: get")
+     + "  Rest:\n    Type: AWS::ApiGateway::RestApi\n    Properties:\n      Name: rest\n"),
+    ("api-id-names-a-plain-http-api",
+     fn("Events:\n  Get:\n    Type: HttpApi\n    Properties:\n      ApiId: !Ref Http\n"
+        "      Path: /\n      Method: get")
+     + "  Http:\n    Type: AWS::ApiGatewayV2::Api\n    Properties:\n      Name: http\n"
+       "      ProtocolType: HTTP\n"),
+    ("api-id-names-a-serverless-rest-api",
+     fn("Events:\n  Get:\n    Type: HttpApi\n    Properties:\n      ApiId: Rest\n"
+        "      Path: /\n      Method: get")
+     + "  Rest:\n    Type: AWS::Serverless::Api\n    Properties:\n      StageName: prod\n"),
     ("same-path-different-methods",
      fn("Events:\n  A:\n    Type: Api\n    Properties: {Path: /x, Method: get}\n"
         "  B:\n    Type: Api\n    Properties: {Path: /x, Method: post}")),

@@ -1,0 +1,170 @@
+"""Plain CloudFormation REST APIs -> graph.Api and Route: an AWS::ApiGateway::RestApi with its
+Resource tree, Methods, Stage and Deployment, or with an inline OpenAPI Body. Pure.
+
+Only Lambda proxy integrations (Integration Type AWS_PROXY to a function of this template) are
+routes; any other integration type, an authorizer, an API key or a request validator is named
+under "Not run locally" with where the template sets it. Follows the CloudFormation reference
+pages of AWS::ApiGateway::RestApi, Resource, Method, Stage and Deployment.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from samlite.errors import Mark
+from samlite.graph.model import Api, ApiKind, NotRunLocally, Route, Trigger, TriggerKind
+from samlite.graph.parts import GraphParts
+from samlite.graph.readers import apis
+from samlite.graph.values import as_bool, as_int, as_map, as_text, as_texts, key_at
+from samlite.template.model import Resource
+
+REST_API = "AWS::ApiGateway::RestApi"
+RESOURCE = "AWS::ApiGateway::Resource"
+METHOD = "AWS::ApiGateway::Method"
+STAGE = "AWS::ApiGateway::Stage"
+DEPLOYMENT = "AWS::ApiGateway::Deployment"
+CHILD_TYPES = (RESOURCE, METHOD, STAGE, DEPLOYMENT)
+# A REST API with neither Stage nor Deployment is not reachable on AWS; locally it is served
+# under the stage name SAM gives its own REST APIs.
+UNDEPLOYED_STAGE = "Prod"
+
+
+def read_rest_api(parts: GraphParts, res: Resource) -> None:
+    props, raw = parts.props(res)
+    stage_name, variables = _stage(parts, res.logical_id)
+    parts.apis.append(Api(
+        logical_id=res.logical_id, kind=ApiKind.REST, stage_name=stage_name,
+        binary_media_types=as_texts(props.get("BinaryMediaTypes")),
+        stage_variables=variables, at=res.at))
+    if "Body" in props:
+        apis.body_routes(parts, res, json_map(props.get("Body")), parts.refs.dig(raw, "Body"),
+                         ApiKind.REST, source="Body", names_skipped=True)
+    if "BodyS3Location" in props:
+        parts.not_local.append(NotRunLocally(
+            subject=f"{res.logical_id}.BodyS3Location", type=res.type,
+            at=key_at(props, "BodyS3Location", res.at),
+            reason="an OpenAPI file in S3 is not read: its routes are not served (put it "
+                   "inline in Body)"))
+    for method in children(parts, METHOD, res.logical_id):
+        _read_method(parts, res.logical_id, method)
+
+
+def read_child(parts: GraphParts, res: Resource) -> bool:
+    """A Resource, Method, Stage or Deployment is modelled with its RestApi when that is one
+    of this template's; else it is an other resource."""
+    return api_of(parts, res) is not None
+
+
+def api_of(parts: GraphParts, res: Resource) -> str | None:
+    """The logical id of the template's RestApi whose RestApiId `res` names."""
+    props, raw = parts.props(res)
+    found = parts.refs.target(parts.refs.dig(raw, "RestApiId"), props.get("RestApiId"))
+    return found if found and parts.resources[found].type == REST_API else None
+
+
+def children(parts: GraphParts, child_type: str, api: str) -> list[Resource]:
+    return [r for r in parts.resources.values()
+            if r.type == child_type and api_of(parts, r) == api]
+
+
+def json_map(value: Any) -> Mapping[str, Any]:
+    """Body is an OpenAPI object, or the same as JSON text."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return {}
+    return as_map(value)
+
+
+def _stage(parts: GraphParts, api: str) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """The first Stage of the API, else the stage its first Deployment creates."""
+    for stage in children(parts, STAGE, api):
+        props, _ = parts.props(stage)
+        name = as_text(props.get("StageName"))
+        if name:
+            return name, apis.text_pairs(props.get("Variables"))
+    for deployment in children(parts, DEPLOYMENT, api):
+        props, _ = parts.props(deployment)
+        name = as_text(props.get("StageName"))
+        if name:
+            described = as_map(props.get("StageDescription"))
+            return name, apis.text_pairs(described.get("Variables"))
+    return UNDEPLOYED_STAGE, ()
+
+
+def resource_path(parts: GraphParts, api: str, raw: Any, value: Any) -> str | None:
+    """The path a ResourceId / ParentId names: the RestApi's RootResourceId is "/", a
+    Resource adds its PathPart to its parent's path. None when the chain leaves the API."""
+    found = parts.refs.target(raw, value)
+    segments: list[str] = []
+    while found != api:
+        res = parts.resources.get(found) if found else None
+        if res is None or res.type != RESOURCE or len(segments) > 100:
+            return None
+        props, raw_props = parts.props(res)
+        segment = as_text(props.get("PathPart"))
+        if not segment:
+            return None
+        segments.append(segment)
+        found = parts.refs.target(parts.refs.dig(raw_props, "ParentId"), props.get("ParentId"))
+    return "/" + "/".join(reversed(segments))
+
+
+def _read_method(parts: GraphParts, api: str, res: Resource) -> None:
+    props, raw = parts.props(res)
+    verb = (as_text(props.get("HttpMethod")) or "").upper()
+    path = resource_path(parts, api, parts.refs.dig(raw, "ResourceId"),
+                         props.get("ResourceId"))
+    integration = as_map(props.get("Integration"))
+    integration_type = (as_text(integration.get("Type")) or "").upper()
+    at = key_at(props, "Integration", res.at)
+
+    def skip(reason: str, where: Mark = at) -> None:
+        parts.not_local.append(NotRunLocally(subject=res.logical_id, type=res.type,
+                                             reason=reason, at=where))
+
+    if path is None or not verb:
+        skip("its ResourceId names neither the RestApi's RootResourceId nor a Resource of "
+             "it, so this method is not served", key_at(props, "ResourceId", res.at))
+        return
+    route_name = f"{verb} {path}"
+    if integration_type != "AWS_PROXY":
+        skip(f"{route_name}: {integration_type or 'no'} integration is not run locally "
+             "(only AWS_PROXY to a function of this template is), so this route is not "
+             "served")
+        return
+    fid = apis.integration_function(parts, parts.refs.dig(raw, "Integration", "Uri"),
+                                    integration.get("Uri"))
+    if fid is None:
+        skip(f"{route_name}: the AWS_PROXY integration's Uri names no function of this "
+             "template, so this route is not served")
+        return
+    route = Route(api=api, kind=ApiKind.REST, method=verb, path=path, function=fid,
+                  event=res.logical_id, payload_format_version="1.0",
+                  timeout_ms=as_int(integration.get("TimeoutInMillis")), at=res.at)
+    parts.plain_routes.append(route)
+    parts.add_trigger(Trigger(logical_id=res.logical_id, kind=TriggerKind.API,
+                              event_type=res.type, function=fid, source=api,
+                              runs_locally=True, route=route, at=res.at))
+    _name_unchecked(parts, res, props, route_name, skip)
+
+
+def _name_unchecked(parts: GraphParts, res: Resource, props: Mapping[str, Any],
+                    route_name: str, skip: Any) -> None:
+    """What API Gateway checks before it invokes the function and samlite does not."""
+    auth = (as_text(props.get("AuthorizationType")) or "NONE").upper()
+    if auth != "NONE":
+        raw = parts.refs.dig(parts.props(res)[1], "AuthorizerId")
+        authorizer = parts.refs.target_or_text(raw, props.get("AuthorizerId"))
+        named = f" {authorizer}" if authorizer else ""
+        skip(f"{route_name}: {auth} authorization{named} is not run locally; the route "
+             "serves without it", key_at(props, "AuthorizationType", res.at))
+    if as_bool(props.get("ApiKeyRequired"), False):
+        skip(f"{route_name}: API keys are not checked locally; the route serves without one",
+             key_at(props, "ApiKeyRequired", res.at))
+    if props.get("RequestValidatorId") is not None:
+        skip(f"{route_name}: request validation is not run locally; every request reaches "
+             "the function", key_at(props, "RequestValidatorId", res.at))

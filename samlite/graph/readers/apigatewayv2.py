@@ -1,0 +1,176 @@
+"""Plain CloudFormation HTTP APIs -> graph.Api and Route: an AWS::ApiGatewayV2::Api with its
+Routes, Integrations and Stage, with an inline OpenAPI Body, or quick-created with Target. Pure.
+
+Only Lambda proxy integrations (IntegrationType AWS_PROXY to a function of this template) are
+routes; other integrations, authorizers and WebSocket APIs are named under "Not run locally".
+Follows the CloudFormation reference pages of AWS::ApiGatewayV2::Api, Route, Integration and
+Stage.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from samlite.errors import Mark
+from samlite.graph.model import Api, ApiKind, NotRunLocally, Route, Trigger, TriggerKind
+from samlite.graph.parts import GraphParts
+from samlite.graph.readers import apis
+from samlite.graph.values import as_int, as_text, http_cors, key_at
+from samlite.template.model import Resource
+
+HTTP_API = "AWS::ApiGatewayV2::Api"
+ROUTE = "AWS::ApiGatewayV2::Route"
+INTEGRATION = "AWS::ApiGatewayV2::Integration"
+STAGE = "AWS::ApiGatewayV2::Stage"
+CHILD_TYPES = (ROUTE, INTEGRATION, STAGE)
+DEFAULT_ROUTE = "$default"
+# PayloadFormatVersion is required for Lambda proxy integrations of HTTP APIs (CloudFormation
+# AWS::ApiGatewayV2::Integration); quick create (Api Target) uses 2.0.
+DEFAULT_PAYLOAD = "2.0"
+
+
+def read_http_api(parts: GraphParts, res: Resource) -> None:
+    props, raw = parts.props(res)
+    protocol = (as_text(props.get("ProtocolType")) or "HTTP").upper()
+    if protocol != "HTTP":
+        parts.not_local.append(NotRunLocally(
+            subject=res.logical_id, type=res.type, at=key_at(props, "ProtocolType", res.at),
+            reason=f"{protocol} APIs are not served locally (HTTP APIs are)"))
+        return
+    stage_name, variables = _stage(parts, res.logical_id)
+    parts.apis.append(Api(
+        logical_id=res.logical_id, kind=ApiKind.HTTP, stage_name=stage_name,
+        cors=http_cors(props.get("CorsConfiguration")), stage_variables=variables,
+        at=res.at))
+    if "Body" in props:
+        apis.body_routes(parts, res, props.get("Body"), parts.refs.dig(raw, "Body"),
+                         ApiKind.HTTP, source="Body", names_skipped=True)
+    if "BodyS3Location" in props:
+        parts.not_local.append(NotRunLocally(
+            subject=f"{res.logical_id}.BodyS3Location", type=res.type,
+            at=key_at(props, "BodyS3Location", res.at),
+            reason="an OpenAPI file in S3 is not read: its routes are not served (put it "
+                   "inline in Body)"))
+    if "Target" in props:
+        _quick_create_route(parts, res, props, raw)
+    for route in children(parts, ROUTE, res.logical_id):
+        _read_route(parts, res.logical_id, route)
+
+
+def read_child(parts: GraphParts, res: Resource) -> bool:
+    """A Route, Integration or Stage is modelled with its Api when that is one of this
+    template's; else it is an other resource."""
+    return api_of(parts, res) is not None
+
+
+def api_of(parts: GraphParts, res: Resource) -> str | None:
+    props, raw = parts.props(res)
+    found = parts.refs.target(parts.refs.dig(raw, "ApiId"), props.get("ApiId"))
+    return found if found and parts.resources[found].type == HTTP_API else None
+
+
+def children(parts: GraphParts, child_type: str, api: str) -> list[Resource]:
+    return [r for r in parts.resources.values()
+            if r.type == child_type and api_of(parts, r) == api]
+
+
+def _stage(parts: GraphParts, api: str) -> tuple[str, tuple[tuple[str, str], ...]]:
+    for stage in children(parts, STAGE, api):
+        props, _ = parts.props(stage)
+        name = as_text(props.get("StageName"))
+        if name:
+            return name, apis.text_pairs(props.get("StageVariables"))
+    return DEFAULT_ROUTE, ()
+
+
+def route_key(text: str | None) -> tuple[str, str] | None:
+    """(method, path) of a RouteKey: "GET /items/{id}", "ANY /{proxy+}", "$default"."""
+    if text is None:
+        return None
+    if text.strip() == DEFAULT_ROUTE:
+        return "ANY", DEFAULT_ROUTE
+    method, _, path = text.strip().partition(" ")
+    path = path.strip()
+    return (method.upper(), path) if method and path.startswith("/") else None
+
+
+def _quick_create_route(parts: GraphParts, res: Resource, props: Mapping[str, Any],
+                        raw: Any) -> None:
+    """Api Target (quick create): one route (RouteKey, else $default) to a Lambda proxy
+    integration with payload format 2.0."""
+    at = key_at(props, "Target", res.at)
+    key = route_key(as_text(props.get("RouteKey")) or DEFAULT_ROUTE)
+    fid = apis.integration_function(parts, parts.refs.dig(raw, "Target"), props.get("Target"))
+    if key is None or fid is None:
+        parts.not_local.append(NotRunLocally(
+            subject=f"{res.logical_id}.Target", type=res.type, at=at,
+            reason="the quick-create Target names no function of this template (or the "
+                   "RouteKey is not METHOD /path), so its route is not served"))
+        return
+    _add(parts, res.logical_id, res, key, fid, DEFAULT_PAYLOAD, None, at)
+
+
+def _read_route(parts: GraphParts, api: str, res: Resource) -> None:
+    props, raw = parts.props(res)
+    key = route_key(as_text(props.get("RouteKey")))
+
+    def skip(reason: str, where: Mark) -> None:
+        parts.not_local.append(NotRunLocally(subject=res.logical_id, type=res.type,
+                                             reason=reason, at=where))
+
+    if key is None:
+        skip("its RouteKey is neither $default nor METHOD /path, so it is not served",
+             key_at(props, "RouteKey", res.at))
+        return
+    name = DEFAULT_ROUTE if key[1] == DEFAULT_ROUTE else f"{key[0]} {key[1]}"
+    at = key_at(props, "Target", res.at)
+    integration = _integration(parts, parts.refs.dig(raw, "Target"), props.get("Target"))
+    if integration is None:
+        skip(f"{name}: its Target names no AWS::ApiGatewayV2::Integration of this template, "
+             "so this route is not served", at)
+        return
+    i_props, i_raw = parts.props(integration)
+    i_type = (as_text(i_props.get("IntegrationType")) or "").upper()
+    if i_type != "AWS_PROXY":
+        skip(f"{name}: its integration {integration.logical_id} is {i_type or 'untyped'}, "
+             "which is not run locally (only AWS_PROXY to a function of this template is), "
+             "so this route is not served", at)
+        return
+    fid = apis.integration_function(parts, parts.refs.dig(i_raw, "IntegrationUri"),
+                                    i_props.get("IntegrationUri"))
+    if fid is None:
+        skip(f"{name}: integration {integration.logical_id}'s IntegrationUri names no "
+             "function of this template, so this route is not served", at)
+        return
+    version = as_text(i_props.get("PayloadFormatVersion")) or DEFAULT_PAYLOAD
+    _add(parts, api, res, key, fid, version, as_int(i_props.get("TimeoutInMillis")), res.at)
+    auth = (as_text(props.get("AuthorizationType")) or "NONE").upper()
+    if auth != "NONE":
+        authorizer = parts.refs.target_or_text(parts.refs.dig(raw, "AuthorizerId"),
+                                               props.get("AuthorizerId"))
+        named = f" {authorizer}" if authorizer else ""
+        skip(f"{name}: {auth} authorization{named} is not run locally; the route serves "
+             "without it", key_at(props, "AuthorizationType", res.at))
+
+
+def _integration(parts: GraphParts, raw: Any, value: Any) -> Resource | None:
+    """The Integration a Route's Target ("integrations/<IntegrationId>") names."""
+    for found in parts.refs.refs_in(raw):
+        if parts.resources[found].type == INTEGRATION:
+            return parts.resources[found]
+    text = as_text(value) or ""
+    found = parts.refs.lookup(text.removeprefix("integrations/"))
+    return parts.resources[found] if found and parts.resources[found].type == INTEGRATION \
+        else None
+
+
+def _add(parts: GraphParts, api: str, res: Resource, key: tuple[str, str], fid: str,
+         version: str, timeout_ms: int | None, at: Mark) -> None:
+    route = Route(api=api, kind=ApiKind.HTTP, method=key[0], path=key[1], function=fid,
+                  event=res.logical_id, payload_format_version=version,
+                  timeout_ms=timeout_ms, at=at)
+    parts.plain_routes.append(route)
+    parts.add_trigger(Trigger(logical_id=res.logical_id, kind=TriggerKind.HTTP_API,
+                              event_type=res.type, function=fid, source=api,
+                              runs_locally=True, route=route, at=at))

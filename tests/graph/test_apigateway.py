@@ -1,0 +1,216 @@
+"""Plain API Gateway resources in the graph: the routes, stages and "not run locally" lines a
+user sees from `samlite graph` and `samlite up`."""
+
+from __future__ import annotations
+
+from textwrap import dedent, indent
+
+from samlite.graph.build import build_graph
+from samlite.graph.model import Graph
+from samlite.graph.render import render_mermaid, render_text
+from samlite.template.load import parse_template
+from samlite.template.resolve import resolve
+
+FUNCTIONS = """\
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties: {Runtime: python3.12, Handler: index.handler, InlineCode: "x = 1"}
+  Other:
+    Type: AWS::Lambda::Function
+    Properties:
+      Runtime: python3.12
+      Handler: index.handler
+      Role: arn:aws:iam::123456789012:role/r
+      Code: {ZipFile: "x = 1"}
+"""
+URI = ("arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${Fn.Arn}/"
+       "invocations")
+
+
+def graph_of(resources: str) -> Graph:
+    text = FUNCTIONS + indent(dedent(resources), "  ")
+    return build_graph(resolve(parse_template(text, name="template.yaml")))
+
+
+def routes(graph: Graph) -> list[tuple[str, str, str, str, str]]:
+    return [(r.api, r.method, r.path, r.function, r.payload_format_version)
+            for r in graph.routes]
+
+
+def reasons(graph: Graph) -> list[tuple[str, str]]:
+    return [(n.subject, n.reason) for n in graph.not_run_locally]
+
+
+def test_a_rest_api_body_serves_its_aws_proxy_operations_and_names_the_others() -> None:
+    graph = graph_of(f"""\
+      Rest:
+        Type: AWS::ApiGateway::RestApi
+        Properties:
+          Body:
+            openapi: 3.0.1
+            paths:
+              /pets/{{id}}:
+                get:
+                  x-amazon-apigateway-integration:
+                    type: aws_proxy
+                    httpMethod: POST
+                    uri: !Sub {URI}
+              /health:
+                get:
+                  x-amazon-apigateway-integration: {{type: mock}}
+    """)
+    assert routes(graph) == [("Rest", "GET", "/pets/{id}", "Fn", "1.0")]
+    assert reasons(graph) == [("Rest.Body", "GET /health: mock integrations are not run "
+                                            "locally, so this route is not served")]
+    assert graph.api("Rest").stage_name == "Prod"
+
+
+def test_a_deployment_names_the_stage_when_no_stage_is_declared() -> None:
+    graph = graph_of("""\
+      Rest: {Type: AWS::ApiGateway::RestApi, Properties: {Name: r}}
+      Deployment:
+        Type: AWS::ApiGateway::Deployment
+        Properties:
+          RestApiId: !Ref Rest
+          StageName: dev
+          StageDescription: {Variables: {mode: test}}
+    """)
+    assert (graph.api("Rest").stage_name, graph.api("Rest").stage_variables) == \
+        ("dev", (("mode", "test"),))
+
+
+def test_a_plain_method_wins_over_a_sam_event_on_its_route() -> None:
+    """SAM only adds a Lambda permission for an event on a plain API; AWS serves the
+    API's own method."""
+    graph = graph_of(f"""\
+      Rest: {{Type: AWS::ApiGateway::RestApi, Properties: {{Name: r}}}}
+      RootGet:
+        Type: AWS::ApiGateway::Method
+        Properties:
+          RestApiId: !Ref Rest
+          ResourceId: !GetAtt Rest.RootResourceId
+          HttpMethod: GET
+          AuthorizationType: NONE
+          Integration: {{Type: AWS_PROXY, IntegrationHttpMethod: POST, Uri: !Sub "{URI}"}}
+      Late:
+        Type: AWS::Serverless::Function
+        Properties:
+          Runtime: python3.12
+          Handler: index.handler
+          InlineCode: "x = 1"
+          Events:
+            Root:
+              Type: Api
+              Properties: {{RestApiId: !Ref Rest, Path: /, Method: get}}
+    """)
+    assert routes(graph) == [("Rest", "GET", "/", "Fn", "1.0")]
+    assert graph.function("Late").events == ()
+
+
+def test_authorizers_api_keys_and_validators_are_named_and_the_route_serves() -> None:
+    graph = graph_of(f"""\
+      Rest: {{Type: AWS::ApiGateway::RestApi, Properties: {{Name: r}}}}
+      Auth:
+        Type: AWS::ApiGateway::Authorizer
+        Properties: {{RestApiId: !Ref Rest, Name: a, Type: TOKEN}}
+      RootGet:
+        Type: AWS::ApiGateway::Method
+        Properties:
+          RestApiId: !Ref Rest
+          ResourceId: !GetAtt Rest.RootResourceId
+          HttpMethod: GET
+          AuthorizationType: CUSTOM
+          AuthorizerId: !Ref Auth
+          ApiKeyRequired: true
+          RequestValidatorId: !Ref Validator
+          Integration: {{Type: AWS_PROXY, Uri: !Sub "{URI}"}}
+      Validator:
+        Type: AWS::ApiGateway::RequestValidator
+        Properties: {{RestApiId: !Ref Rest, ValidateRequestBody: true}}
+    """)
+    assert routes(graph) == [("Rest", "GET", "/", "Fn", "1.0")]
+    assert reasons(graph) == [
+        ("RootGet", "GET /: CUSTOM authorization Auth is not run locally; the route serves "
+                    "without it"),
+        ("RootGet", "GET /: API keys are not checked locally; the route serves without one"),
+        ("RootGet", "GET /: request validation is not run locally; every request reaches the "
+                    "function")]
+
+
+def test_a_method_on_a_resource_of_another_api_is_named() -> None:
+    graph = graph_of(f"""\
+      Rest: {{Type: AWS::ApiGateway::RestApi, Properties: {{Name: r}}}}
+      RootGet:
+        Type: AWS::ApiGateway::Method
+        Properties:
+          RestApiId: !Ref Rest
+          ResourceId: abc123
+          HttpMethod: GET
+          Integration: {{Type: AWS_PROXY, Uri: !Sub "{URI}"}}
+    """)
+    assert routes(graph) == []
+    assert reasons(graph) == [("RootGet", "its ResourceId names neither the RestApi's "
+                                          "RootResourceId nor a Resource of it, so this "
+                                          "method is not served")]
+
+
+def test_an_http_api_quick_create_target_is_a_default_route_with_payload_2_0() -> None:
+    graph = graph_of("""\
+      Http:
+        Type: AWS::ApiGatewayV2::Api
+        Properties: {Name: h, ProtocolType: HTTP, Target: !GetAtt Other.Arn}
+    """)
+    assert routes(graph) == [("Http", "ANY", "$default", "Other", "2.0")]
+    assert graph.api("Http").stage_name == "$default"
+
+
+def test_an_http_route_with_a_payload_1_0_integration_and_an_authorizer() -> None:
+    graph = graph_of("""\
+      Http: {Type: AWS::ApiGatewayV2::Api, Properties: {Name: h, ProtocolType: HTTP}}
+      Integration:
+        Type: AWS::ApiGatewayV2::Integration
+        Properties:
+          ApiId: !Ref Http
+          IntegrationType: AWS_PROXY
+          IntegrationUri: !Sub "{OTHER_URI}"
+          PayloadFormatVersion: "1.0"
+          TimeoutInMillis: 5000
+      Any:
+        Type: AWS::ApiGatewayV2::Route
+        Properties:
+          ApiId: !Ref Http
+          RouteKey: ANY /{proxy+}
+          Target: !Sub integrations/${Integration}
+          AuthorizationType: JWT
+          AuthorizerId: !Ref Jwt
+      Jwt:
+        Type: AWS::ApiGatewayV2::Authorizer
+        Properties: {ApiId: !Ref Http, AuthorizerType: JWT, Name: jwt}
+    """.replace("{OTHER_URI}", URI.replace("Fn.Arn", "Other.Arn")))
+    assert routes(graph) == [("Http", "ANY", "/{proxy+}", "Other", "1.0")]
+    assert graph.routes[0].timeout_ms == 5000
+    assert reasons(graph) == [("Any", "ANY /{proxy+}: JWT authorization Jwt is not run "
+                                      "locally; the route serves without it")]
+
+
+def test_a_websocket_api_is_named_not_served() -> None:
+    graph = graph_of("""\
+      Socket:
+        Type: AWS::ApiGatewayV2::Api
+        Properties: {Name: s, ProtocolType: WEBSOCKET, RouteSelectionExpression: $request.body.a}
+    """)
+    assert (graph.apis, reasons(graph)) == \
+        ((), [("Socket", "WEBSOCKET APIs are not served locally (HTTP APIs are)")])
+
+
+def test_plain_apis_are_drawn_like_sams() -> None:
+    graph = graph_of("""\
+      Http:
+        Type: AWS::ApiGatewayV2::Api
+        Properties: {Name: h, ProtocolType: HTTP, Target: !GetAtt Other.Arn}
+    """)
+    assert 'api_Http{{"Http<br/>HTTP API"}}' in render_mermaid(graph)
+    assert "api_Http --> fn_Other" in render_mermaid(graph)
+    assert "ANY $default -> Other  (Http, HTTP, payload 2.0)" in render_text(graph)
