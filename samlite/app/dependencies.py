@@ -13,7 +13,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from samlite.build.install import DependencyCache, Fallback
-from samlite.build.plan import Dependencies, Owner, dependencies_of, included_files
+from samlite.build.plan import (
+    REQUIREMENTS_FILE,
+    Dependencies,
+    Owner,
+    dependencies_of,
+    included_files,
+    unbuilt_layers,
+)
 from samlite.errors import DependencyInstallError
 from samlite.graph.model import Graph
 from samlite.progress import NO_PROGRESS, Progress
@@ -101,6 +108,10 @@ def notices(report: DependencyReport, graph: Graph, *, project_dir: Path) -> lis
                           for d in report.missing)
         lines.append(f"--no-build: requirements not installed for {named}; their imports "
                      "fail until samlite installs them (start without --no-build)")
+    lines += [f"{layer.at.file}:{layer.at.line}: layer {layer.logical_id} has a "
+              f"{REQUIREMENTS_FILE} but no Metadata BuildMethod, so sam build does not install "
+              "it and neither does samlite; add `Metadata: BuildMethod: python3.x` to have it "
+              "installed" for layer in unbuilt_layers(graph, project_dir=project_dir)]
     if (project_dir / SAM_BUILD_DIR).is_dir():
         lines.append(f"{SAM_BUILD_DIR} exists: samlite runs functions from their source "
                      "folders and installs their requirements itself; it does not read "

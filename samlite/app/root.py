@@ -655,12 +655,14 @@ def choose_function(functions: Sequence[FunctionSpec], name: str | None, *,
 
 def invoke_function(template: Path, name: str | None, payload: bytes, options: AppOptions,
                     *, log: LogSink, progress: Progress = NO_PROGRESS,
-                    notice: Callable[[str], None] = lambda line: None) -> Result:
+                    notice: Callable[[str], None] = lambda line: None,
+                    notices: Sequence[str] = ()) -> Result:
     """`samlite invoke`: build the app, check the name, run one invocation, stop.
-    `notice` is told the startup notices (requirements left out, .aws-sam) and what of the
-    invoked function does not run here (a layer ARN nothing stands for)."""
+    `notice` is told `notices` once the app is built, the startup notices (requirements left
+    out, .aws-sam) and what of the invoked function does not run here (a layer ARN nothing
+    stands for)."""
     app = App(template, options, log=log, progress=progress)
-    for line in app.dependency_notices():
+    for line in (*notices, *app.dependency_notices()):
         notice(line)
     try:
         spec = app.function(name)   # before starting anything

@@ -2,9 +2,11 @@
 each is cached under. Pure but for reading requirements files.
 
 A function's CodeUri folder with a `requirements.txt`, and a layer with
-`Metadata: BuildMethod: python3.x` or a `requirements.txt` in its ContentUri, each need their
+`Metadata: BuildMethod: python3.x` and a `requirements.txt` in its ContentUri, each need their
 requirements installed (AWS SAM developer guide, "Building Lambda functions with Python" and
-"Building Lambda layers"). The key covers everything that changes what pip installs: the
+"Building Lambda layers"). `sam build` builds no layer without a BuildMethod (SAM CLI's
+release notes for 0.50.0), so neither does samlite: `unbuilt_layers` names them instead.
+The key covers everything that changes what pip installs: the
 requirements and the files they include (`-r`, `-c`), the Python version, the architecture
 and where the function runs (process: this machine's wheels; docker: Linux wheels).
 """
@@ -73,20 +75,25 @@ def _layer_dependencies(layer: Layer, graph: Graph, project_dir: Path,
     if layer.content_uri and layer.content_uri.startswith("s3://"):
         return None
     requirements = (project_dir / (layer.content_uri or ".")).resolve() / REQUIREMENTS_FILE
-    if not requirements.is_file():
+    version = python_version(layer.build_method)   # the Python sam build builds with
+    if version is None or not requirements.is_file():
         return None
-    # BuildMethod names the Python to build with; else the first compatible runtime, else
-    # the runtime of a function that uses the layer.
     users = [fn for fn in graph.functions if layer.logical_id in fn.layers]
-    candidates = [layer.build_method, *layer.compatible_runtimes, *(fn.runtime for fn in users)]
-    version = next((v for c in candidates if (v := python_version(c)) is not None), None)
-    if version is None:
-        return None
     architecture = next((a for a in layer.compatible_architectures), None) or next(
         (fn.architectures[0] for fn in users if fn.architectures), "x86_64")
     return Dependencies(owner=layer.logical_id, owner_kind=Owner.LAYER,
                         requirements=requirements, python_version=version,
                         architecture=architecture, runtime_kind=runtime_kind)
+
+
+def unbuilt_layers(graph: Graph, *, project_dir: Path) -> tuple[Layer, ...]:
+    """Layers with a requirements.txt but no Python BuildMethod: deployed as they are, without
+    those requirements installed."""
+    return tuple(
+        layer for layer in graph.layers
+        if python_version(layer.build_method) is None
+        and not (layer.content_uri or "").startswith("s3://")
+        and ((project_dir / (layer.content_uri or ".")) / REQUIREMENTS_FILE).is_file())
 
 
 def python_version(runtime: str | None) -> str | None:

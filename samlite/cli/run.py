@@ -67,10 +67,17 @@ def invoke(function: str | None, event: str | None, template_option: str | None,
     console = console_log()
     result = invoke_function(path, function, payload, options, log=console,
                              progress=console_progress(),
-                             notice=lambda line: say("warning", line, err=True))
+                             notice=lambda line: say("warning", line, err=True),
+                             notices=() if endpoint else (NO_UP_NOTICE,))
     console.flush()   # the logs first, then the response, as sam local invoke shows them
     click.echo(result.payload.decode("utf-8", errors="replace"))
     sys.exit(1 if result.is_error else 0)
+
+
+# As `sam local invoke` does, but said: with samlite's dummy credentials such calls fail.
+NO_UP_NOTICE = ("No samlite up runs for this project: the function's AWS calls go to AWS "
+                "itself, signed with samlite's dummy credentials, so AWS refuses them; start "
+                "`samlite up` here, or pass --aws-endpoint-url")
 
 
 @click.command("start-lambda")

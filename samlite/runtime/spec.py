@@ -35,6 +35,9 @@ class FunctionSpec:
     # code (`sam build` puts them beside it); a layer's are part of its python/ folder.
     dependency_dir: Path | None = None
     layer_dependency_dirs: tuple[Path | None, ...] = ()   # one per layer_dirs entry
+    # Layers with a Python BuildMethod: `sam build` copies their ContentUri into python/, so
+    # the folder itself is their /opt/python ("Building Lambda layers", SAM developer guide).
+    built_layer_dirs: frozenset[Path] = frozenset()
     memory_mb: int = 128
     timeout_s: float = 3.0
     ephemeral_storage_mb: int = 512
@@ -145,12 +148,17 @@ def function_specs(graph: Graph, *, project_dir: Path, pseudo: PseudoParameters,
     local = _local_layers(graph)
     layer_dirs = {layer.logical_id: project_dir / (layer.content_uri or ".")
                   for layer in graph.layers if layer.logical_id in local}
+    built = frozenset(layer_dirs[layer.logical_id].resolve() for layer in graph.layers
+                      if layer.logical_id in local
+                      and (layer.build_method or "").startswith("python"))
     arn_dirs = layer_arn_dirs or {}
-    return tuple(_spec(fn, project_dir, pseudo,
-                       {**layer_dirs, **{arn: path for (owner, arn), path in arn_dirs.items()
-                                         if owner == fn.logical_id}},
-                       overrides)
-                 for fn in graph.functions)
+    return tuple(dataclasses.replace(spec, built_layer_dirs=built & set(spec.layer_dirs))
+                 for spec in (_spec(fn, project_dir, pseudo,
+                                    {**layer_dirs, **{arn: path for (owner, arn), path
+                                                      in arn_dirs.items()
+                                                      if owner == fn.logical_id}},
+                                    overrides)
+                              for fn in graph.functions))
 
 
 def _spec(fn: Function, project_dir: Path, pseudo: PseudoParameters,

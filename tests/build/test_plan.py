@@ -13,6 +13,7 @@ from samlite.build.plan import (
     dependencies_of,
     included_files,
     python_version,
+    unbuilt_layers,
 )
 from samlite.graph.build import build_graph
 from samlite.template.load import load_template
@@ -66,12 +67,14 @@ def test_python_functions_and_layers_with_requirements_need_installs(tmp_path: P
                      ("Shared", Owner.LAYER, "3.11", "arm64")}
 
 
-def test_a_layer_without_build_method_takes_its_users_python(tmp_path: Path) -> None:
+def test_a_layer_without_build_method_is_not_built_but_named(tmp_path: Path) -> None:
+    """sam build builds no layer without a BuildMethod: its requirements.txt stays unused."""
     project = _project(tmp_path)
     (project / "plain" / "requirements.txt").write_text("six\n")
-    plain = next(d for d in _plan(project) if d.owner == "Plain")
-    assert (plain.python_version, plain.requirements) == (
-        "3.12", (project / "plain" / "requirements.txt").resolve())
+    assert "Plain" not in {d.owner for d in _plan(project)}
+    graph = build_graph(resolve(load_template(project / "template.yaml")))
+    assert [layer.logical_id for layer in unbuilt_layers(graph, project_dir=project)] == \
+        ["Plain"]
 
 
 def _dependencies(requirements: Path, **changes: str) -> Dependencies:

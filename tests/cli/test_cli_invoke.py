@@ -34,6 +34,12 @@ def test_invoke_prints_the_response_and_logs_apart(tmp_path: Path) -> None:
     assert "HelloFunction | START RequestId: " in err
     assert "HelloFunction | hello from HelloFunction" in err
     assert "HelloFunction | REPORT RequestId: " in err
+    # No samlite up for this project: said, since the function's AWS calls then go to AWS.
+    assert err.startswith("No samlite up runs for this project: the function's AWS calls go "
+                          "to AWS itself")
+    _, _, with_endpoint = run("invoke", "-t", str(template),
+                              "--aws-endpoint-url", "http://127.0.0.1:9")
+    assert "No samlite up runs" not in with_endpoint
 
 
 def test_invoke_reads_the_event_from_a_file_or_stdin(tmp_path: Path) -> None:

@@ -46,7 +46,7 @@ Resources:
   Shared:
     Type: AWS::Serverless::LayerVersion
     Properties: <<ContentUri: shared/, CompatibleRuntimes: [{RUNTIME}]>>
-    Metadata: <<BuildMethod: {RUNTIME>>}
+    Metadata: <<BuildMethod: {RUNTIME}>>
 """
 TABLE = """\
 import importlib.util

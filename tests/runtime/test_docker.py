@@ -56,6 +56,17 @@ def test_layers_merge_into_one_opt_and_a_later_layer_wins(tmp_path: Path) -> Non
     assert (opt / "bin" / "tool").stat().st_ino == (first / "bin" / "tool").stat().st_ino
 
 
+def test_a_built_layer_is_the_opt_python_folder(tmp_path: Path) -> None:
+    """A layer with a Python BuildMethod: sam build copies its ContentUri into python/."""
+    built = tmp_path / "built"
+    built.mkdir()
+    (built / "shared.py").write_text("x", encoding="utf-8")
+    opt = opt_folder((built,), tmp_path / "opt", built=frozenset({built}))
+    assert opt is not None and opt != built
+    assert sorted(str(p.relative_to(opt)) for p in opt.rglob("*") if p.is_file()) == [
+        "python/shared.py"]
+
+
 def test_one_layer_is_mounted_as_it_is_and_none_leaves_opt_alone(tmp_path: Path) -> None:
     assert opt_folder((tmp_path,), tmp_path / "opt") == tmp_path
     assert opt_folder((), tmp_path / "opt") is None

@@ -439,7 +439,8 @@ class DockerEnvironment:
         if spec.package_type != "Image":
             task_root = task_root_folder(spec.code_dir, spec.dependency_dir, self.area / "task")
             mounts.append(Mount(TASK_ROOT, str(task_root), type="bind", read_only=True))
-        opt = opt_folder(spec.layer_dirs, self.area / "opt", spec.layer_dependency_dirs)
+        opt = opt_folder(spec.layer_dirs, self.area / "opt", spec.layer_dependency_dirs,
+                         spec.built_layer_dirs)
         if opt is not None:
             mounts.append(Mount("/opt", str(opt), type="bind", read_only=True))
         return mounts

@@ -114,22 +114,27 @@ class TmpUsage:
 
 
 def opt_folder(layer_dirs: tuple[Path, ...], staging: Path,
-               installed: tuple[Path | None, ...] = ()) -> Path | None:
+               installed: tuple[Path | None, ...] = (),
+               built: frozenset[Path] = frozenset()) -> Path | None:
     """The folder to mount at /opt: nothing without layers, the layer itself when there is
     one (and samlite installed nothing for it), else the layers merged in order into
     `staging`, a later layer's file replacing an earlier one's, as Lambda extracts them; a
-    layer's installed requirements join its python/ folder. Merged with hard links where
+    layer's installed requirements join its python/ folder, and a `built` layer (a Python
+    BuildMethod) is that python/ folder, as `sam build` lays it out. Merged with hard links where
     the file system allows (no copying), else copies. One tree, not a mount per layer,
     because /opt/bin, /opt/lib, /opt/python and /opt/nodejs each gather files from every
     layer."""
     if not layer_dirs:
         return None
     packages = dict(zip(layer_dirs, installed, strict=False))
-    if len(layer_dirs) == 1 and packages.get(layer_dirs[0]) is None:
+    if len(layer_dirs) == 1 and packages.get(layer_dirs[0]) is None \
+            and layer_dirs[0] not in built:
         return layer_dirs[0]
     staging.mkdir(parents=True, exist_ok=True)
     for layer in layer_dirs:
-        _merge(layer, staging)
+        if layer in built:
+            (staging / "python").mkdir(exist_ok=True)
+        _merge(layer, staging / "python" if layer in built else staging)
         if (folder := packages.get(layer)) is not None:
             (staging / "python").mkdir(exist_ok=True)
             _merge(folder, staging / "python")

@@ -186,7 +186,8 @@ def python_mismatch(runtime: str) -> str | None:
 
 def python_path(spec_code_dir: Path, layer_dirs: tuple[Path, ...], version: str,
                 dependency_dir: Path | None = None,
-                layer_dependency_dirs: tuple[Path | None, ...] = ()) -> str:
+                layer_dependency_dirs: tuple[Path | None, ...] = (),
+                built_layers: frozenset[Path] = frozenset()) -> str:
     """sys.path as Lambda builds it before the interpreter's own: the task root (with the
     function's installed requirements, which `sam build` puts beside its code), then each
     layer's python/lib/pythonX.Y/site-packages and python/ ("Packaging your layer content",
@@ -199,8 +200,8 @@ def python_path(spec_code_dir: Path, layer_dirs: tuple[Path, ...], version: str,
         entries.append(str(dependency_dir))
     installed = dict(zip(layer_dirs, layer_dependency_dirs, strict=False))
     for layer in reversed(layer_dirs):
-        entries += [str(layer / "python" / "lib" / f"python{version}" / "site-packages"),
-                    str(layer / "python")]
+        python = layer if layer in built_layers else layer / "python"   # its /opt/python
+        entries += [str(python / "lib" / f"python{version}" / "site-packages"), str(python)]
         if installed.get(layer) is not None:
             entries.append(str(installed[layer]))
     return os.pathsep.join(entries)
@@ -405,7 +406,7 @@ class ProcessEnvironment:
         if spec.is_python:
             version = spec.runtime.removeprefix("python")
             paths = python_path(spec.code_dir, spec.layer_dirs, version, spec.dependency_dir,
-                                spec.layer_dependency_dirs)
+                                spec.layer_dependency_dirs, spec.built_layer_dirs)
             sdk = sdk_path(spec.runtime)
             if sdk is not None:   # after the function's own and its layers', as on Lambda
                 paths += os.pathsep + str(sdk)
