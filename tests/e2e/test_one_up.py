@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from samlite.cli.run import NO_UP_NOTICE
 from samlite.testing import wait_for
 
 TEMPLATE = """\
@@ -152,7 +153,9 @@ def test_after_a_sigkill_the_record_is_ignored_and_a_new_up_starts(tmp_path: Pat
 
     invoked = samlite("invoke", cwd=project)
     assert invoked_endpoint(invoked) is None            # nothing answers there: not attached
-    assert "samlite up" not in invoked.stderr           # and nothing worth saying
+    # only said: no up runs for this project, so the function's AWS calls go to AWS
+    assert NO_UP_NOTICE in invoked.stderr
+    assert "samlite up" not in invoked.stderr.replace(NO_UP_NOTICE, "")
 
     again = start_up(project)                            # the kernel dropped the lock
     assert again.get("/env") == {"endpoint": again.endpoint_url}
@@ -186,10 +189,12 @@ def test_another_projects_up_is_never_attached(tmp_path: Path, start_up) -> None
     other = start_up(make_project(tmp_path / "other"))
 
     # No up of this project: nothing is looked for on any port, so the other app's up
-    # (where a default port would have found it) is not attached, and nothing is said.
+    # (where a default port would have found it) is not attached: the function's AWS calls
+    # go to AWS, and that is all that is said of an up.
     alone = samlite("invoke", cwd=mine)
     assert invoked_endpoint(alone) is None
-    assert "samlite up" not in alone.stderr
+    assert NO_UP_NOTICE in alone.stderr
+    assert "samlite up" not in alone.stderr.replace(NO_UP_NOTICE, "")
     no_up = samlite("trigger", "EnvNightly", cwd=mine)
     assert no_up.returncode == 2
     assert "no samlite up is running for template.yaml (none recorded in .samlite)" \
