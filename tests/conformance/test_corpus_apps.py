@@ -143,8 +143,18 @@ def test_every_trigger_of_a_corpus_app_reaches_its_handler(
         (row.reached if records else row.missed).append(label)
         row.imports_failed += [f"{trigger.function}: {name}: {why}" for record in records
                                for name, why in record["imports"].items() if why != "ok"]
-    for event_file in sorted((Path(app.template).parent / "events").glob("*.json")):
+    samples = sorted((Path(app.template).parent / "events").glob("*.json"))
+    for event_file in samples:
         _invoke_sample(app, graph, event_file, row)
+    triggered = {trigger.function for trigger in graph.triggers}
+    for fn in graph.functions:   # invoked directly on AWS (console, SDK): invoked here too
+        if fn.logical_id not in triggered and not samples and fn.inline_code is None:
+            before = len(_LOG.lines.get(fn.logical_id, []))
+            app.service.invoke(fn.logical_id, b"{}")
+            records = _reached(fn.logical_id, before)
+            (row.reached if records else row.missed).append(f"{fn.logical_id} (invoke)")
+            row.imports_failed += [f"{fn.logical_id}: {name}: {why}" for record in records
+                                   for name, why in record["imports"].items() if why != "ok"]
     assert not row.missed, row.line()
     assert not row.imports_failed, row.line()
 
