@@ -19,7 +19,13 @@ from http import HTTPStatus
 from typing import Any
 
 from samlite.graph.model import ListenerAction
-from samlite.sources.gateway.events import HttpRequest, HttpResponse, MalformedResponse
+from samlite.sources.gateway.events import (
+    HttpRequest,
+    HttpResponse,
+    MalformedResponse,
+    header_value,
+    status_code,
+)
 
 # "Lambda functions as targets", Limits: 1 MB for the request body and the response JSON.
 MAX_REQUEST_BODY_BYTES = 1024 * 1024
@@ -130,7 +136,7 @@ def alb_response(payload: bytes, *, multi_value_headers: bool) -> AlbResponse:
     if not isinstance(doc, dict) or "statusCode" not in doc:
         raise MalformedResponse("the response must be an object with a statusCode (and "
                                 f"optionally {', '.join(RESPONSE_KEYS[1:])})")
-    status = _status(doc["statusCode"])
+    status = status_code(doc["statusCode"])
     headers: list[tuple[str, str]] = []
     if multi_value_headers:
         multi = doc.get("multiValueHeaders") or {}
@@ -139,12 +145,12 @@ def alb_response(payload: bytes, *, multi_value_headers: bool) -> AlbResponse:
         for name, values in multi.items():
             if not isinstance(values, list):
                 raise MalformedResponse(f"multiValueHeaders.{name} must be a list")
-            headers.extend((str(name), _header_value(v)) for v in values)
+            headers.extend((str(name), header_value(v)) for v in values)
     else:
         single = doc.get("headers") or {}
         if not isinstance(single, dict):
             raise MalformedResponse("headers must be an object")
-        headers.extend((str(name), _header_value(v)) for name, v in single.items())
+        headers.extend((str(name), header_value(v)) for name, v in single.items())
     body = doc.get("body")
     if body is None:
         data = b""
@@ -160,21 +166,6 @@ def alb_response(payload: bytes, *, multi_value_headers: bool) -> AlbResponse:
     return AlbResponse(response=HttpResponse(status=status, headers=tuple(headers), body=data),
                        reason=_reason(doc.get("statusDescription"), status))
 
-
-def _status(value: Any) -> int:
-    if isinstance(value, str) and value.strip().isdigit():
-        value = int(value)
-    if isinstance(value, bool) or not isinstance(value, int) or not 100 <= value <= 599:
-        raise MalformedResponse(f"statusCode must be an HTTP status (got {value!r})")
-    return value
-
-
-def _header_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str | int | float):
-        return str(value)
-    raise MalformedResponse(f"header values must be strings (got {value!r})")
 
 
 def _reason(description: Any, status: int) -> str | None:

@@ -372,7 +372,7 @@ def v1_response(payload: bytes, *, flavor: Flavor, binary_media_types: Sequence[
                 accept: str | None = None) -> HttpResponse:
     """A REST API / HTTP API 1.0 proxy response -> HTTP. Raises MalformedResponse."""
     doc = _json_object(payload)
-    status = _status(doc.get("statusCode", 200))
+    status = status_code(doc.get("statusCode", 200))
     headers: list[tuple[str, str]] = []
     multi = doc.get("multiValueHeaders") or {}
     single = doc.get("headers") or {}
@@ -381,9 +381,9 @@ def v1_response(payload: bytes, *, flavor: Flavor, binary_media_types: Sequence[
     for name, values in multi.items():
         if not isinstance(values, list):
             raise MalformedResponse(f"multiValueHeaders.{name} must be a list")
-        headers.extend((str(name), _header_value(v)) for v in values)
+        headers.extend((str(name), header_value(v)) for v in values)
     for name, value in single.items():
-        text = _header_value(value)
+        text = header_value(value)
         # Both maps are merged; a pair given in both appears once (the output format's rule).
         if not any(k == name and v == text for k, v in headers):
             headers.append((str(name), text))
@@ -407,12 +407,12 @@ def v2_response(payload: bytes) -> HttpResponse:
     if not isinstance(doc, dict) or "statusCode" not in doc:
         return HttpResponse(status=200, headers=(("Content-Type", "application/json"),),
                             body=payload)
-    status = _status(doc["statusCode"])
+    status = status_code(doc["statusCode"])
     headers: list[tuple[str, str]] = []
     single = doc.get("headers") or {}
     if not isinstance(single, dict):
         raise MalformedResponse("headers must be an object")
-    headers.extend((str(name), _header_value(value)) for name, value in single.items())
+    headers.extend((str(name), header_value(value)) for name, value in single.items())
     cookies = doc.get("cookies") or []
     if not isinstance(cookies, list) or not all(isinstance(c, str) for c in cookies):
         raise MalformedResponse("cookies must be a list of strings")
@@ -434,7 +434,8 @@ def _json_object(payload: bytes) -> dict[str, Any]:
     return doc
 
 
-def _status(value: Any) -> int:
+def status_code(value: Any) -> int:
+    """A proxy response's statusCode (a number or its text) as an HTTP status."""
     if isinstance(value, str) and value.strip().isdigit():
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, int) or not 100 <= value <= 599:
@@ -442,7 +443,8 @@ def _status(value: Any) -> int:
     return value
 
 
-def _header_value(value: Any) -> str:
+def header_value(value: Any) -> str:
+    """A response header's value as text (JSON scalars, as API Gateway takes them)."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str | int | float):
