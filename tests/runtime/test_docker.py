@@ -274,7 +274,9 @@ def test_an_engine_that_stops_answering_fails_invokes_cleanly(
         real = connect()
         for container in real.api.containers(
                 all=True, filters={"label": f"{LABEL_PROJECT}={engine.project}"}):
-            real.api.remove_container(container["Id"], force=True)
+            # The engine may be removing it already (409) or be done (404): either is clean.
+            with contextlib.suppress(Exception):
+                real.api.remove_container(container["Id"], force=True)
         real.close()
 
 
