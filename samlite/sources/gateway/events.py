@@ -6,6 +6,11 @@ input and output format; "Create AWS Lambda proxy integrations for HTTP APIs": p
 formats 1.0 and 2.0 and the 2.0 response inference), the Lambda developer guide ("Invoking
 Lambda function URLs": request and response payloads) and "Handling Lambda errors with an
 API Gateway API" (which failure gets which status).
+
+Paths: REST events keep the client's percent-encoding in `path`, `pathParameters` and
+`requestContext.path`; HTTP APIs hand over the path decoded (`rawPath` included). The docs'
+examples use plain paths, so this follows live captures: hotsock/voker,
+vokerhttp/testdata/{apigwv1,apigwv2}-request.json and ingress-paths.json (us-west-2, 2026).
 """
 
 from __future__ import annotations
@@ -91,11 +96,12 @@ class MalformedResponse(ValueError):
 # --- requests -> events ----------------------------------------------------------------------
 
 def rest_event(request: HttpRequest, ctx: RequestContext, *, resource: str,
-               path_parameters: Mapping[str, str],
                binary_media_types: Sequence[str] = ()) -> dict[str, Any]:
     """REST API proxy integration event (payload 1.0). The path carries no stage prefix (as
-    `sam local start-api` serves it); requestContext.path has it, as on AWS."""
-    path = unquote(request.path)
+    `sam local start-api` serves it); requestContext.path has it, as on AWS. The path and
+    the path parameters are as the client sent them, percent-encoding kept (see above)."""
+    path = request.path
+    path_parameters = raw_path_parameters(resource, path)
     headers, multi_headers = _v1_headers(_with_forwarded(request, ctx), lower=False)
     query, multi_query = _v1_query(request.raw_query)
     is_binary = bool(request.body) and is_binary_media_type(
@@ -135,7 +141,7 @@ def rest_event(request: HttpRequest, ctx: RequestContext, *, resource: str,
 def http_v1_event(request: HttpRequest, ctx: RequestContext, *, resource: str,
                   path_parameters: Mapping[str, str]) -> dict[str, Any]:
     """HTTP API event with PayloadFormatVersion 1.0: REST's shape, header names lower case."""
-    path = unquote(request.path)
+    path = http_api_path(request.path)
     headers, multi_headers = _v1_headers(_with_forwarded(request, ctx), lower=True)
     # The 1.0 example keeps a repeated parameter's first value (REST keeps its last).
     query, multi_query = _v1_query(request.raw_query, keep_first=True)
@@ -176,7 +182,9 @@ def http_v1_event(request: HttpRequest, ctx: RequestContext, *, resource: str,
 def http_v2_event(request: HttpRequest, ctx: RequestContext, *, route_key: str,
                   path_parameters: Mapping[str, str]) -> dict[str, Any]:
     """HTTP API payload 2.0. Empty members are left out, as API Gateway leaves them out."""
-    event = _v2_event(_with_forwarded(request, ctx), ctx, route_key=route_key)
+    path = http_api_path(request.path)
+    event = _v2_event(_with_forwarded(request, ctx), ctx, route_key=route_key,
+                      raw_path=path, path=path)
     if path_parameters:
         event["pathParameters"] = dict(path_parameters)
     if ctx.stage_variables:
@@ -187,13 +195,17 @@ def http_v2_event(request: HttpRequest, ctx: RequestContext, *, route_key: str,
 def function_url_event(request: HttpRequest, ctx: RequestContext) -> dict[str, Any]:
     """A function URL's event: payload 2.0 with routeKey and stage "$default", and
     authentication / authorizer null (auth is not checked locally)."""
-    event = _v2_event(_with_forwarded(request, ctx), ctx, route_key="$default")
+    event = _v2_event(_with_forwarded(request, ctx), ctx, route_key="$default",
+                      raw_path=request.path, path=unquote(request.path))
     context = event["requestContext"]
     event["requestContext"] = {**context, "authentication": None, "authorizer": None}
     return event
 
 
-def _v2_event(request: HttpRequest, ctx: RequestContext, *, route_key: str) -> dict[str, Any]:
+def _v2_event(request: HttpRequest, ctx: RequestContext, *, route_key: str,
+              raw_path: str, path: str) -> dict[str, Any]:
+    """`raw_path` and `path` (http.path) as each service fills them: function URLs keep the
+    encoding in rawPath, HTTP APIs decode it; http.path is decoded in both (the captures)."""
     headers: dict[str, str] = {}
     cookies: list[str] = []
     for name, value in request.headers:
@@ -209,7 +221,7 @@ def _v2_event(request: HttpRequest, ctx: RequestContext, *, route_key: str) -> d
     event: dict[str, Any] = {
         "version": "2.0",
         "routeKey": route_key,
-        "rawPath": request.path,
+        "rawPath": raw_path,
         "rawQueryString": request.raw_query,
     }
     if cookies:
@@ -224,7 +236,7 @@ def _v2_event(request: HttpRequest, ctx: RequestContext, *, route_key: str) -> d
         "domainPrefix": ctx.domain_name.split(".")[0],
         "http": {
             "method": request.method,
-            "path": unquote(request.path),
+            "path": path,
             "protocol": request.protocol,
             "sourceIp": request.source_ip,
             "userAgent": request.header("user-agent") or "",
@@ -239,6 +251,30 @@ def _v2_event(request: HttpRequest, ctx: RequestContext, *, route_key: str) -> d
         event["body"] = _body_text(request.body, is_binary)
     event["isBase64Encoded"] = is_binary
     return event
+
+
+def http_api_path(raw_path: str) -> str:
+    """The path an HTTP API hands its integration. Live captures (above) show it decoded, cut
+    at a decoded "?" and decoded once more: /a%3Fb -> /a, /a%252Fb -> /a/b, /a%2525b -> /a%b.
+    (AWS answers 400 where the second decoding meets a bad escape; we pass it on as is.)"""
+    once = unquote(raw_path)
+    return unquote(once.split("?", 1)[0])
+
+
+def raw_path_parameters(resource: str, raw_path: str) -> dict[str, str]:
+    """A REST resource's path parameters with the values as the client sent them: REST
+    leaves them percent-encoded (the captured event above: proxy "capture/space%20value").
+    The route table matched the decoded path; "/" splits both alike, so segments line up."""
+    names = [s for s in resource.split("/") if s]
+    parts = [p for p in raw_path.split("/") if p]
+    params: dict[str, str] = {}
+    for index, segment in enumerate(names):
+        if segment.startswith("{") and segment.endswith("+}"):
+            params[segment[1:-2]] = "/".join(parts[index:])
+            break
+        if segment.startswith("{") and segment.endswith("}") and index < len(parts):
+            params[segment[1:-1]] = parts[index]
+    return params
 
 
 def _v1_headers(request: HttpRequest, *, lower: bool) -> tuple[dict[str, str],
@@ -372,6 +408,20 @@ def v1_response(payload: bytes, *, flavor: Flavor, binary_media_types: Sequence[
                 accept: str | None = None) -> HttpResponse:
     """A REST API / HTTP API 1.0 proxy response -> HTTP. Raises MalformedResponse."""
     doc = _json_object(payload)
+    if flavor is Flavor.REST:
+        # REST refuses any other key: "Execution failed due to configuration error: Malformed
+        # Lambda proxy response", 502 (re:Post knowledge center "malformed-502-api-gateway";
+        # the keys: "Set up Lambda proxy integrations", output format).
+        extra = [str(key) for key in doc if key not in PROXY_RESPONSE_KEYS]
+        if extra:
+            raise MalformedResponse(
+                f"Malformed Lambda proxy response: {', '.join(extra)} "
+                f"{'is not a key' if len(extra) == 1 else 'are not keys'} of the proxy "
+                f"format ({', '.join(PROXY_RESPONSE_KEYS)})")
+    elif "statusCode" not in doc:
+        # HTTP API 1.0 makes no assumption and answers 500; only 2.0 infers a 200 (re:Post
+        # knowledge center "api-gateway-status-codes-http-api").
+        raise MalformedResponse("payload format 1.0 needs a statusCode (only 2.0 infers one)")
     status = status_code(doc.get("statusCode", 200))
     headers: list[tuple[str, str]] = []
     multi = doc.get("multiValueHeaders") or {}
@@ -391,8 +441,8 @@ def v1_response(payload: bytes, *, flavor: Flavor, binary_media_types: Sequence[
         headers.append(("Content-Type", "application/json"))
     body = _body_bytes(doc)
     if doc.get("isBase64Encoded") is True and (
-            flavor is not Flavor.REST
-            or _decodes_to_binary(binary_media_types, headers, accept)):
+            flavor is not Flavor.REST or is_binary_media_type(accept_media_type(accept),
+                                                              binary_media_types)):
         body = _b64decode(body)
     return HttpResponse(status=status, headers=tuple(headers), body=body)
 
@@ -468,15 +518,12 @@ def _b64decode(body: bytes) -> bytes:
         raise MalformedResponse("isBase64Encoded is true but body is not base64") from exc
 
 
-def _decodes_to_binary(binary_media_types: Sequence[str], headers: Sequence[tuple[str, str]],
-                       accept: str | None) -> bool:
-    """REST turns a base64 body back into bytes only for binary media types: those of the
-    response's Content-Type or of the request's Accept header."""
-    content_type = next((v for k, v in headers if k.lower() == "content-type"), None)
-    if is_binary_media_type(content_type, binary_media_types):
-        return True
-    return any(is_binary_media_type(part, binary_media_types)
-               for part in (accept or "").split(",") if part.strip())
+def accept_media_type(accept: str | None) -> str | None:
+    """The first media type of an Accept header: the one REST APIs decide binary responses by
+    ("Content type conversions in API Gateway": "API Gateway honors only the first Accept
+    media type"; "Return binary media from a Lambda proxy integration in API Gateway")."""
+    first = (accept or "").split(",")[0].split(";")[0].strip()
+    return first or None
 
 
 # --- the services' own answers -----------------------------------------------------------------
@@ -531,7 +578,12 @@ def error_response(status: int, message: str, *, error_type: str | None = None,
         headers.append(("x-amzn-ErrorType", error_type))
     if request_id:
         headers.append(request_id_header(flavor, request_id))
-    body = json.dumps({"message": message}).encode()
+    # HTTP APIs answer compact JSON, {"message":"Internal Server Error"} ("Troubleshooting
+    # issues with HTTP API Lambda integrations"); REST's has a space, {"message": "Internal
+    # server error"} ("Handling Lambda errors with an API Gateway API").
+    compact = flavor in (Flavor.HTTP_V1, Flavor.HTTP_V2)
+    body = json.dumps({"message": message},
+                      separators=(",", ":") if compact else None).encode()
     return HttpResponse(status=status, headers=tuple(headers), body=body)
 
 

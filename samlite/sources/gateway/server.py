@@ -255,7 +255,6 @@ class HttpGateway:
         event: dict[str, Any]
         if flavor is Flavor.REST:
             event = rest_event(request, ctx, resource=route.path,
-                               path_parameters=found.path_parameters,
                                binary_media_types=api.binary_media_types)
         elif flavor is Flavor.HTTP_V1:
             event = http_v1_event(request, ctx, resource=resource,
@@ -268,7 +267,7 @@ class HttpGateway:
             limit = min(limit, route.timeout_ms / 1000)
         response = self._invoke(route.function, event, flavor, ctx, state, limit,
                                 binary_media_types=api.binary_media_types,
-                                accept=request.header("accept"))
+                                accept=_first_header(request, "accept"))
         if api.cors is not None and api.kind is ApiKind.HTTP:
             response = with_cors_headers(response, api.cors, request.header("origin"))
         return response
@@ -382,6 +381,12 @@ def _preflight(table: RouteTable, request: HttpRequest) -> HttpResponse | None:
     if is_preflight(request):
         return managed_preflight(api.cors, request)
     return None
+
+
+def _first_header(request: HttpRequest, name: str) -> str | None:
+    """A header's first value (HttpRequest.header gives the last, as API Gateway's maps do)."""
+    lower = name.lower()
+    return next((v for k, v in request.headers if k.lower() == lower), None)
 
 
 def _flavor(match: Match) -> Flavor:

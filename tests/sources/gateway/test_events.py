@@ -21,6 +21,7 @@ from samlite.sources.gateway.events import (
     MalformedResponse,
     RequestContext,
     clf_time,
+    error_response,
     function_url_event,
     http_v1_event,
     http_v2_event,
@@ -101,7 +102,7 @@ def docs_rest_event() -> dict[str, Any]:
                   b'{\r\n\t"a": 1\r\n}', (("Content-Type", "application/json"),
                                           ("headerName", "headerValue")))
     ctx = context(stage_variables=(("stageVariableName", "stageVariableValue"),))
-    return rest_event(req, ctx, resource="/{proxy+}", path_parameters={"proxy": "hello/world"})
+    return rest_event(req, ctx, resource="/{proxy+}")
 
 
 def test_rest_event_has_the_documented_shape() -> None:
@@ -122,7 +123,6 @@ def test_rest_event_matches_sam_clis_aws_proxy_event() -> None:
                   (("Content-Type", "application/octet-stream"),))
     ctx = context(stage="prod", stage_variables=(("baz", "qux"),))
     ours = rest_event(req, ctx, resource="/{proxy+}",
-                      path_parameters={"proxy": "path/to/resource"},
                       binary_media_types=("application~1octet-stream",))
     theirs = fixture("rest-sam-cli-aws-proxy.json")
     assert shape_diff(ours, theirs, absent=set(), extra=REST_EXTRA_SAM) == []
@@ -143,8 +143,7 @@ def test_rest_event_variable_values_are_well_formed() -> None:
 
 
 def test_rest_event_without_query_body_or_parameters_has_nulls() -> None:
-    event = rest_event(request("GET", "/hello"), context(), resource="/hello",
-                       path_parameters={})
+    event = rest_event(request("GET", "/hello"), context(), resource="/hello")
     assert [event[k] for k in ("queryStringParameters", "multiValueQueryStringParameters",
                                "pathParameters", "stageVariables", "body")] == [None] * 5
     assert event["isBase64Encoded"] is False
@@ -152,10 +151,41 @@ def test_rest_event_without_query_body_or_parameters_has_nulls() -> None:
 
 def test_rest_event_adds_forwarded_headers_like_api_gateway() -> None:
     event = rest_event(request("GET", "/hello"), context(server_port=3000),
-                       resource="/hello", path_parameters={})
+                       resource="/hello")
     assert event["headers"]["X-Forwarded-Port"] == "3000"
     assert event["headers"]["X-Forwarded-Proto"] == "http"
     assert event["multiValueHeaders"]["X-Forwarded-For"] == ["127.0.0.1"]
+
+
+# Live captures (hotsock/voker, vokerhttp/testdata/ingress-paths.json and the
+# apigwv1/apigwv2/functionurl request events, us-west-2): what each service put in the event
+# for a path sent percent-encoded. REST and function URLs keep the encoding; HTTP APIs decode
+# (cut at a decoded "?", then decode once more).
+LIVE_PATHS = [
+    ("/capture/plain", "/capture/plain"),
+    ("/capture/space%20value", "/capture/space value"),
+    ("/capture/question%3Fvalue", "/capture/question"),
+    ("/capture/hash%23value", "/capture/hash#value"),
+    ("/capture/slash%2Fvalue", "/capture/slash/value"),
+    ("/capture/unicode-%CE%BB-%E4%B8%96%E7%95%8C", "/capture/unicode-λ-世界"),
+    ("/capture/literal%252Fvalue", "/capture/literal/value"),
+    ("/capture/literal%253Fvalue", "/capture/literal?value"),
+    ("/capture/literal%2525value", "/capture/literal%value"),
+]
+
+
+@pytest.mark.parametrize("sent", [sent for sent, _ in LIVE_PATHS])
+def test_rest_event_keeps_the_clients_percent_encoding(sent: str) -> None:
+    event = rest_event(request("GET", sent), context(stage="live"), resource="/{proxy+}")
+    assert event["path"] == sent
+    assert event["pathParameters"] == {"proxy": sent.removeprefix("/")}
+    assert event["requestContext"]["path"] == f"/live{sent}"
+
+
+def test_rest_path_parameters_keep_the_encoding_of_each_segment() -> None:
+    event = rest_event(request("GET", "/users/J%C3%BCrgen%20K/files/a%2Fb/c.txt"), context(),
+                       resource="/users/{name}/files/{key+}")
+    assert event["pathParameters"] == {"name": "J%C3%BCrgen%20K", "key": "a%2Fb/c.txt"}
 
 
 @pytest.mark.parametrize(("content_type", "types", "expected"), [
@@ -206,6 +236,23 @@ def test_http_v2_event_has_the_documented_shape(name: str) -> None:
         ("POST", "/my/path", "HTTP/1.1", "agent")
     assert ours["requestContext"]["stage"] == "$default"
     assert CLF.match(ours["requestContext"]["time"])
+
+
+@pytest.mark.parametrize(("sent", "seen"), LIVE_PATHS)
+def test_http_api_events_carry_the_path_decoded_as_captured(sent: str, seen: str) -> None:
+    v2 = http_v2_event(request("GET", sent), context(stage="$default"), route_key="$default",
+                       path_parameters={})
+    v1 = http_v1_event(request("GET", sent), context(stage="$default"), resource=sent,
+                       path_parameters={})
+    assert (v2["rawPath"], v2["requestContext"]["http"]["path"]) == (seen, seen)
+    assert (v1["path"], v1["requestContext"]["path"]) == (seen, seen)
+
+
+def test_function_url_event_keeps_the_encoding_in_raw_path_only() -> None:
+    event = function_url_event(request("GET", "/capture/space%20value"),
+                               context(stage="$default"))
+    assert event["rawPath"] == "/capture/space%20value"
+    assert event["requestContext"]["http"]["path"] == "/capture/space value"
 
 
 def test_http_v2_event_leaves_out_empty_members() -> None:
@@ -283,13 +330,39 @@ def test_rest_response_merges_headers_and_multi_value_headers() -> None:
     assert response.body == b"made"
 
 
-def test_rest_response_base64_is_decoded_only_for_binary_media_types() -> None:
-    payload = json.dumps({"statusCode": 200, "isBase64Encoded": True,
-                          "headers": {"Content-Type": "image/png"},
-                          "body": base64.b64encode(b"\x89PNG").decode()}).encode()
-    assert v1_response(payload, flavor=Flavor.REST,
-                       binary_media_types=("image/png",)).body == b"\x89PNG"
-    assert v1_response(payload, flavor=Flavor.REST).body == base64.b64encode(b"\x89PNG")
+PNG_RESPONSE = json.dumps({"statusCode": 200, "isBase64Encoded": True,
+                           "headers": {"Content-Type": "image/png"},
+                           "body": base64.b64encode(b"\x89PNG").decode()}).encode()
+
+
+@pytest.mark.parametrize(("case", "accept", "types", "decoded"), [
+    ("first Accept is binary", "image/png", ("image~1png",), True),
+    ("first Accept is binary, with q", "image/png;q=0.9, text/html", ("image/png",), True),
+    ("binary type only later in Accept", "text/html,image/png", ("image/png",), False),
+    ("browser Accept, */* binary", "image/webp,image/*,*/*;q=0.8", ("*/*",), True),
+    ("browser Accept, image/png binary", "image/webp,image/*,*/*;q=0.8", ("image/png",), False),
+    ("no Accept", None, ("image/png",), False),
+    ("no Accept, */* binary", None, ("*/*",), True),
+    ("no binary media types", "image/png", (), False),
+])
+def test_rest_base64_response_is_decoded_by_the_first_accept_media_type(
+        case: str, accept: str | None, types: tuple[str, ...], decoded: bool) -> None:
+    body = v1_response(PNG_RESPONSE, flavor=Flavor.REST, binary_media_types=types,
+                       accept=accept).body
+    assert body == (b"\x89PNG" if decoded else base64.b64encode(b"\x89PNG"))
+
+
+def test_rest_response_with_keys_outside_the_proxy_format_is_malformed() -> None:
+    payload = json.dumps({"statusCode": 200, "body": "ok", "cookies": ["a=1"],
+                          "extra": 1}).encode()
+    with pytest.raises(MalformedResponse, match="Malformed Lambda proxy response: "
+                                                "cookies, extra are not keys"):
+        v1_response(payload, flavor=Flavor.REST)
+
+
+def test_http_api_1_0_response_without_status_code_is_malformed() -> None:
+    with pytest.raises(MalformedResponse, match="statusCode"):
+        v1_response(b'{"body": "hi"}', flavor=Flavor.HTTP_V1)
 
 
 @pytest.mark.parametrize(("case", "payload"), [
@@ -328,3 +401,13 @@ def test_error_answers_are_each_services_own() -> None:
     assert REST_ERRORS.timed_out == (504, "Endpoint request timed out")
     assert HTTP_ERRORS.function_failed == (500, "Internal Server Error")
     assert HTTP_ERRORS.timed_out == (503, "Service Unavailable")
+
+
+@pytest.mark.parametrize(("flavor", "status", "message", "body"), [
+    (Flavor.HTTP_V2, 500, "Internal Server Error", b'{"message":"Internal Server Error"}'),
+    (Flavor.HTTP_V1, 404, "Not Found", b'{"message":"Not Found"}'),
+    (Flavor.REST, 502, "Internal server error", b'{"message": "Internal server error"}'),
+])
+def test_error_bodies_are_byte_for_byte_each_services_own(flavor: Flavor, status: int,
+                                                          message: str, body: bytes) -> None:
+    assert error_response(status, message, flavor=flavor).body == body

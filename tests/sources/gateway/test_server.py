@@ -193,10 +193,42 @@ def test_rest_binary_media_types_base64_the_body_both_ways(gateway: HttpGateway,
         "statusCode": 200, "isBase64Encoded": True, "body": event["body"],
         "headers": {"Content-Type": "image/png"}}
     status, headers, body = call(gateway.url, "POST", "/upload", png,
-                                 {"Content-Type": "image/png"})
+                                 {"Content-Type": "image/png", "Accept": "image/png"})
     assert (status, headers["content-type"], body) == (200, "image/png", png)
     assert service.events[0][1]["isBase64Encoded"] is True
     assert base64.b64decode(service.events[0][1]["body"]) == png
+
+
+def test_rest_binary_response_stays_base64_unless_the_first_accept_is_binary(
+        gateway: HttpGateway, service: Scripted) -> None:
+    # "Content type conversions in API Gateway": only the first Accept media type counts.
+    png = b"\x89PNG\r\n\x1a\n\x00"
+    service.answer = lambda _fn, event: {
+        "statusCode": 200, "isBase64Encoded": True, "body": event["body"],
+        "headers": {"Content-Type": "image/png"}}
+    _, _, body = call(gateway.url, "POST", "/upload", png,
+                      {"Content-Type": "image/png", "Accept": "text/html,image/png"})
+    assert body == base64.b64encode(png)
+
+
+def test_rest_event_keeps_the_clients_percent_encoding(gateway: HttpGateway) -> None:
+    _, _, body = call(gateway.url, path="/hello/J%C3%BCrgen%20K")
+    event = event_of(body)
+    assert (event["path"], event["pathParameters"], event["requestContext"]["path"]) == \
+        ("/hello/J%C3%BCrgen%20K", {"name": "J%C3%BCrgen%20K"}, "/dev/hello/J%C3%BCrgen%20K")
+
+
+def test_rest_response_with_cookies_is_malformed_and_the_log_names_the_key(
+        service: Scripted) -> None:
+    lines: list[tuple[str, str]] = []
+    service.answer = lambda _fn, _e: {"statusCode": 200, "body": "ok", "cookies": ["a=1"]}
+    gw = HttpGateway(graph_of(TEMPLATE), service, port=0,
+                     log=lambda fn, line: lines.append((fn, line)))
+    with gw:
+        status, _, body = call(gw.url, path="/hello/ada")
+    assert (status, body) == (502, b'{"message": "Internal server error"}')
+    assert lines and lines[0][0] == "Rest"
+    assert "Malformed Lambda proxy response: cookies is not a key" in lines[0][1]
 
 
 def test_rest_cors_preflight_is_sams_mock_options(gateway: HttpGateway,
@@ -247,7 +279,7 @@ def head_only(url: str, method: str, path: str, content_length: int) -> bytes:
 
 @pytest.mark.parametrize(("case", "port", "request_line", "message"), [
     ("REST", "api", "POST /upload", b'{"message": "Request Too Long"}'),
-    ("HTTP API", "api", "GET /items/1", b'{"message": "Request Entity Too Large"}'),
+    ("HTTP API", "api", "GET /items/1", b'{"message":"Request Entity Too Large"}'),
     ("function URL", "url", "POST /", b'{"message": "Request Entity Too Large"}'),
 ])
 def test_a_50_mb_body_is_413_from_its_content_length_unread(
@@ -304,8 +336,38 @@ def test_http_api_failures_are_its_own_answers(gateway: HttpGateway,
         timed_out = call(gateway.url, path="/items/1")
     finally:
         release.set()
-    assert (failed[0], json.loads(failed[2])) == (500, {"message": "Internal Server Error"})
-    assert (timed_out[0], json.loads(timed_out[2])) == (503, {"message": "Service Unavailable"})
+    assert (failed[0], failed[2]) == (500, b'{"message":"Internal Server Error"}')
+    assert (timed_out[0], timed_out[2]) == (503, b'{"message":"Service Unavailable"}')
+
+
+def test_http_api_unknown_route_is_its_compact_not_found() -> None:
+    graph = graph_of("""
+        Resources:
+          Fn:
+            Type: AWS::Serverless::Function
+            Properties:
+              Handler: app.handler
+              Runtime: python3.12
+              CodeUri: src
+              Events:
+                Items: {Type: HttpApi, Properties: {Path: /items, Method: get}}
+        """)
+    with HttpGateway(graph, Scripted(), port=0) as gw:
+        status, _, body = call(gw.url, path="/nowhere")
+    assert (status, body) == (404, b'{"message":"Not Found"}')
+
+
+def test_http_api_1_0_response_without_status_code_is_500(gateway: HttpGateway,
+                                                          service: Scripted) -> None:
+    service.answer = lambda _fn, _e: {"body": "hi"}
+    status, _, body = call(gateway.url, path="/old")
+    assert (status, body) == (500, b'{"message":"Internal Server Error"}')
+
+
+def test_http_api_raw_path_is_decoded(gateway: HttpGateway) -> None:
+    _, _, body = call(gateway.url, path="/items/a%20b")
+    event = event_of(body)
+    assert (event["rawPath"], event["pathParameters"]) == ("/items/a b", {"id": "a b"})
 
 
 def test_http_api_cors_answers_preflight_and_decorates_responses(gateway: HttpGateway,
