@@ -292,6 +292,27 @@ class Schedule:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class LambdaAuthorizer:
+    """One Lambda authorizer of an Api's / HttpApi's `Auth.Authorizers` (SAM's
+    ApiFunctionAuth / HttpApiFunctionAuth), as the local gateway runs it."""
+
+    name: str                                  # its key under Auth.Authorizers
+    function: str | None                       # this template's function FunctionArn names
+    payload_type: str = "TOKEN"                # REST FunctionPayloadType; HTTP APIs: REQUEST
+    payload_format_version: str = "1.0"        # HTTP AuthorizerPayloadFormatVersion
+    simple_responses: bool = False             # HTTP EnableSimpleResponses (2.0 only)
+    identity_headers: tuple[str, ...] = ()     # Identity.Header (TOKEN) / Identity.Headers
+    identity_query_strings: tuple[str, ...] = ()
+    ttl_s: int = 0                             # Identity.ReauthorizeEvery; 0: no caching
+    validation_expression: str | None = None   # TOKEN Identity.ValidationExpression
+    at: Mark
+
+    @property
+    def is_token(self) -> bool:
+        return self.payload_type == "TOKEN"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Api:
     logical_id: str
     kind: ApiKind
@@ -301,7 +322,11 @@ class Api:
     cors: Cors | None = None
     stage_variables: tuple[tuple[str, str], ...] = ()   # Api Variables / HttpApi StageVariables
     default_authorizer: str | None = None               # Auth.DefaultAuthorizer
+    lambda_authorizers: tuple[LambdaAuthorizer, ...] = ()   # the Lambda ones of Auth.Authorizers
     at: Mark
+
+    def lambda_authorizer(self, name: str) -> LambdaAuthorizer | None:
+        return next((a for a in self.lambda_authorizers if a.name == name), None)
 
     def authorizer_for(self, route: Route) -> str | None:
         """The authorizer API Gateway would run for `route` (None when there is none)."""

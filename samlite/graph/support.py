@@ -81,6 +81,10 @@ RUNS_LOCALLY: Mapping[str, Mapping[str, str]] = {
         "LayerName": "finds the layer a function's Layers names",
     },
     "AWS::Serverless::Api": {
+        "Auth": "Lambda authorizers (TOKEN and REQUEST: identity sources, "
+                "ValidationExpression, ReauthorizeEvery caching, the IAM policy) run before "
+                "the route; Cognito, AWS_IAM and API keys are not run: routes serve without "
+                "them, and `samlite up` lists them",
         "BinaryMediaTypes": "which bodies are base64-encoded in events and responses",
         "Cors": "preflight OPTIONS answers and CORS headers",
         "DefinitionBody": "inline OpenAPI paths with an aws_proxy integration become routes",
@@ -88,6 +92,9 @@ RUNS_LOCALLY: Mapping[str, Mapping[str, str]] = {
         "Variables": "stage variables in the event",
     },
     "AWS::Serverless::HttpApi": {
+        "Auth": "Lambda authorizers (payload 1.0 and 2.0, simple responses, identity "
+                "sources, ReauthorizeEvery caching) run before the route; JWT and AWS_IAM "
+                "are not run: routes serve without them, and `samlite up` lists them",
         "CorsConfiguration": "preflight OPTIONS answers and CORS headers",
         "DefinitionBody": "inline OpenAPI paths with an aws_proxy integration become routes",
         "StageName": "the stage in the event's requestContext",
@@ -215,12 +222,16 @@ RUNS_LOCALLY: Mapping[str, Mapping[str, str]] = {
         "Priority": "rules are tried lowest first",
     },
     event_scope("Api"): {
+        "Auth": "Authorizer (NONE included) picks the API's Lambda authorizer; others, "
+                "API keys and scopes are not run: `samlite up` lists them",
         "Method": "the route's method (ANY for any)",
         "Path": "the route's path, with {param} and {proxy+}",
         "RestApiId": "the Api the route belongs to (else ServerlessRestApi)",
         "TimeoutInMillis": "the integration timeout (504 past it)",
     },
     event_scope("HttpApi"): {
+        "Auth": "Authorizer (NONE included) picks the API's Lambda authorizer; JWT ones and "
+                "scopes are not run: `samlite up` lists them",
         "ApiId": "the HttpApi the route belongs to (else ServerlessHttpApi)",
         "Method": "the route's method (ANY for any; none: the $default route)",
         "Path": "the route's path, with {param} and {proxy+}",
@@ -282,14 +293,10 @@ NOT_RUN: Mapping[str, Mapping[str, str]] = {
         "CompatibleRuntimes": "shown by `samlite graph`; not enforced",
     },
     "AWS::Serverless::Api": {
-        "Auth": "authorizers and API keys are not run: routes serve without them, and "
-                "`samlite up` lists the authorizers it skipped",
         "DefinitionUri": "an OpenAPI file is not read: its routes are not served",
         "Domain": "served on localhost",
     },
     "AWS::Serverless::HttpApi": {
-        "Auth": "authorizers are not run: routes serve without them, and `samlite up` "
-                "lists the authorizers it skipped",
         "DefinitionUri": "an OpenAPI file is not read: its routes are not served",
         "Domain": "served on localhost",
     },
@@ -329,12 +336,6 @@ NOT_RUN: Mapping[str, Mapping[str, str]] = {
     },
     "AWS::ElasticLoadBalancingV2::Listener": {
         "Port": "shown by `samlite graph`; locally each listener gets a port of its own",
-    },
-    event_scope("Api"): {
-        "Auth": "authorizers are not run: `samlite up` lists the ones it skipped",
-    },
-    event_scope("HttpApi"): {
-        "Auth": "authorizers are not run: `samlite up` lists the ones it skipped",
     },
     event_scope("Schedule"): dict(_RETRY_NOT_RUN),
     event_scope("ScheduleV2"): {**_RETRY_NOT_RUN,

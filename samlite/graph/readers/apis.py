@@ -19,6 +19,7 @@ from samlite.graph.model import (
     TriggerKind,
 )
 from samlite.graph.parts import FUNCTION_TYPES, GraphParts
+from samlite.graph.readers.authorizers import lambda_authorizers
 from samlite.graph.values import (
     as_int,
     as_list,
@@ -58,6 +59,7 @@ def event_route(parts: GraphParts, fid: str, event_id: str, kind: TriggerKind, a
 def read_api(parts: GraphParts, res: Resource) -> None:
     props, raw = parts.props(res)
     is_rest = res.type == "AWS::Serverless::Api"
+    kind = ApiKind.REST if is_rest else ApiKind.HTTP
     parts.apis.append(Api(
         logical_id=res.logical_id, kind=ApiKind.REST if is_rest else ApiKind.HTTP,
         stage_name=as_text(props.get("StageName")) or ("Prod" if is_rest else "$default"),
@@ -66,6 +68,8 @@ def read_api(parts: GraphParts, res: Resource) -> None:
         else http_cors(props.get("CorsConfiguration")),
         stage_variables=text_pairs(props.get("Variables" if is_rest else "StageVariables")),
         default_authorizer=as_text(as_map(props.get("Auth")).get("DefaultAuthorizer")),
+        lambda_authorizers=lambda_authorizers(parts, props.get("Auth"),
+                                              parts.refs.dig(raw, "Auth"), kind, res.at),
         at=res.at))
     _definition_routes(parts, res, props, raw, ApiKind.REST if is_rest else ApiKind.HTTP)
 
@@ -179,6 +183,9 @@ def add_implicit_apis(parts: GraphParts) -> None:
             stage_variables=text_pairs(
                 config.get("Variables" if is_rest else "StageVariables")),
             default_authorizer=as_text(as_map(config.get("Auth")).get("DefaultAuthorizer")),
+            lambda_authorizers=lambda_authorizers(
+                parts, config.get("Auth"), config.get("Auth"),
+                ApiKind.REST if is_rest else ApiKind.HTTP, at),
             at=at))
 
 

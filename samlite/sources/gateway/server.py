@@ -1,8 +1,9 @@
 """The local HTTP gateway: every Api / HttpApi route on one port (as `sam local start-api`
 serves them) and each function URL on a port of its own (a URL's whole host is its function).
 Requests become events (events.py), go to the Lambda service, and the function's result
-becomes the response API Gateway or Lambda would send; CORS as cors.py says. Authorizers and
-IAM auth are not run: the routes still serve, and `skipped_authorizers` lists them.
+becomes the response API Gateway or Lambda would send; CORS as cors.py says. A route's Lambda
+authorizer runs first (authorize.py); other authorizers and IAM auth are not run: those
+routes still serve, and `skipped_authorizers` lists them.
 
 Sockets come from http/server.py (HTTP/1.1 keep-alive, Nagle off, loopback by default).
 Its Host check applies here; browsers' Origins are all let in, since CORS is the API's own
@@ -23,12 +24,21 @@ from typing import Any
 
 from samlite.clock import Clock, SystemClock
 from samlite.errors import UsageError
-from samlite.graph.model import Api, ApiKind, FunctionUrl, Graph
+from samlite.graph.model import Api, ApiKind, FunctionUrl, Graph, LambdaAuthorizer, Route
 from samlite.http.admission import ANY_ORIGIN
 from samlite.http.messages import BodyProblem, BodyTooLarge, Request, Response
 from samlite.http.server import DEFAULT_HOST, Endpoint
 from samlite.runtime.api_errors import LambdaApiError, RequestTooLarge
 from samlite.runtime.invocation import Result
+from samlite.sources.gateway.authorize import Authorizing
+from samlite.sources.gateway.authorizer_cache import AuthorizerCache
+from samlite.sources.gateway.authorizers import (
+    Outcome,
+    execute_api_arn,
+    http_context,
+    refusal,
+    rest_context,
+)
 from samlite.sources.gateway.cors import (
     is_preflight,
     managed_preflight,
@@ -103,6 +113,9 @@ class HttpGateway:
         self.rest_timeout_s = rest_timeout_s
         self.http_timeout_s = http_timeout_s
         self._log: LogSink = log or (lambda _fn, _line: None)
+        self._authorizer_cache = AuthorizerCache(self._clock)
+        self._authorizing = Authorizing(lambda fn, payload: self._service.invoke(fn, payload),
+                                        self._authorizer_cache, self._log)
         self._state = _state_of(graph)
         self._endpoint = Endpoint([_ApiRoute(self)], host=host, port=port, admission=ANY_ORIGIN)
         self._urls: dict[str, tuple[Endpoint, _UrlRoute]] = {}
@@ -157,6 +170,7 @@ class HttpGateway:
         state = _state_of(graph)
         with self._lock:
             self._state = state
+            self._authorizer_cache.clear()   # an authorizer's code or settings may have changed
             wanted = {u.function: u for u in graph.function_urls}
             for function in [f for f in self._urls if f not in wanted]:
                 endpoint, _ = self._urls.pop(function)
@@ -217,7 +231,7 @@ class HttpGateway:
         lines = []
         for entry in self._state.table.entries:
             name = entry.api.authorizer_for(entry.route)
-            if name is not None:
+            if name is not None and _lambda_authorizer(entry.api, entry.route) is None:
                 lines.append(f"{entry.route.method} {entry.route.path} → {entry.route.function}"
                              f": authorizer {name} is not run locally")
         lines.extend(f"{u.function} function URL: AuthType {u.auth_type} is not checked locally"
@@ -262,12 +276,14 @@ class HttpGateway:
         else:
             event = http_v2_event(request, ctx, route_key=found.entry.route_key,
                                   path_parameters=found.path_parameters)
-        limit = self.rest_timeout_s if route.kind is ApiKind.REST else self.http_timeout_s
-        if route.timeout_ms:
-            limit = min(limit, route.timeout_ms / 1000)
-        response = self._invoke(route.function, event, flavor, ctx, state, limit,
-                                binary_media_types=api.binary_media_types,
-                                accept=_first_header(request, "accept"))
+        response = self._authorize(api, route, request, event, flavor, ctx)
+        if response is None:
+            limit = self.rest_timeout_s if route.kind is ApiKind.REST else self.http_timeout_s
+            if route.timeout_ms:
+                limit = min(limit, route.timeout_ms / 1000)
+            response = self._invoke(route.function, event, flavor, ctx, state, limit,
+                                    binary_media_types=api.binary_media_types,
+                                    accept=_first_header(request, "accept"))
         if api.cors is not None and api.kind is ApiKind.HTTP:
             response = with_cors_headers(response, api.cors, request.header("origin"))
         return response
@@ -290,6 +306,26 @@ class HttpGateway:
         if fn_url.cors is not None:
             response = with_cors_headers(response, fn_url.cors, request.header("origin"))
         return response
+
+    def _authorize(self, api: Api, route: Route, request: HttpRequest, event: dict[str, Any],
+                   flavor: Flavor, ctx: RequestContext) -> HttpResponse | None:
+        """Run the route's Lambda authorizer: None lets the request on (with the identity
+        in `event`), else the response that stops it."""
+        authorizer = _lambda_authorizer(api, route)
+        if authorizer is None:
+            return None
+        arn = execute_api_arn(region=self.region, account_id=self.account_id,
+                              api_id=ctx.api_id, stage=ctx.stage, method=request.method,
+                              path=request.path)
+        verdict = self._authorizing.check(authorizer, api=api.logical_id, request=request,
+                                          route_event=event, arn=arn,
+                                          rest=flavor is Flavor.REST)
+        if verdict.outcome is not Outcome.ALLOW:
+            return refusal(verdict.outcome, flavor=flavor,
+                           request_id=_flavor_request_id(flavor, ctx))
+        event["requestContext"]["authorizer"] = (
+            rest_context(verdict) if flavor is Flavor.REST else http_context(verdict))
+        return None
 
     def _context(self, api: str, stage: str, variables: tuple[tuple[str, str], ...],
                  host: str, port: int) -> RequestContext:
@@ -387,6 +423,13 @@ def _first_header(request: HttpRequest, name: str) -> str | None:
     """A header's first value (HttpRequest.header gives the last, as API Gateway's maps do)."""
     lower = name.lower()
     return next((v for k, v in request.headers if k.lower() == lower), None)
+
+
+def _lambda_authorizer(api: Api, route: Route) -> LambdaAuthorizer | None:
+    """The Lambda authorizer the gateway runs for `route` (one whose function is here)."""
+    name = api.authorizer_for(route)
+    found = api.lambda_authorizer(name) if name is not None else None
+    return found if found is not None and found.function is not None else None
 
 
 def _flavor(match: Match) -> Flavor:
