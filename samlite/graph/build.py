@@ -32,6 +32,7 @@ READERS: dict[str, Callable[[GraphParts, Resource], bool | None]] = {
     "AWS::Serverless::Api": apis.read_api,
     "AWS::Serverless::HttpApi": apis.read_api,
     apigateway.REST_API: apigateway.read_rest_api,
+    apigateway.API_KEY: apigateway.read_api_key,
     **dict.fromkeys(apigateway.CHILD_TYPES, apigateway.read_child),
     apigatewayv2.HTTP_API: apigatewayv2.read_http_api,
     **dict.fromkeys(apigatewayv2.CHILD_TYPES, apigatewayv2.read_child),
@@ -75,7 +76,8 @@ def build_graph(resolved: ResolvedTemplate) -> Graph:
         schedules=tuple(parts.schedules), apis=tuple(parts.apis), routes=tuple(parts.routes),
         function_urls=tuple(parts.urls),
         load_balancer_targets=tuple(parts.load_balancer_targets),
-        load_balancer_listeners=tuple(parts.load_balancer_listeners), edges=tuple(parts.edges),
+        load_balancer_listeners=tuple(parts.load_balancer_listeners),
+        api_keys=tuple(parts.api_keys), edges=tuple(parts.edges),
         not_run_locally=tuple(parts.not_local),
         other_resources=tuple(sorted(parts.others.items())),
         other_nodes=parts.other_nodes())

@@ -79,6 +79,21 @@ class Cors:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class RequestValidation:
+    """What API Gateway checks on a REST method before the integration: its request
+    validator (x-amazon-apigateway-request-validator; SAM: RequestModel.ValidateBody /
+    ValidateParameters) with the method's required parameters and body models
+    ("Request validation for REST APIs in API Gateway")."""
+
+    validates_body: bool = False
+    validates_parameters: bool = False
+    # "method.request.querystring.x" / "header.x" / "path.x" marked required
+    required_parameters: tuple[str, ...] = ()
+    # (content type, JSON Schema draft 4 as JSON text): "application/json", "$default"
+    body_schemas: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Route:
     api: str                         # logical id of the Api / HttpApi (implicit ones included)
     kind: ApiKind
@@ -89,6 +104,8 @@ class Route:
     payload_format_version: str      # "1.0" (REST) or "2.0" (HTTP API default)
     timeout_ms: int | None = None
     authorizer: str | None = None    # the event's Auth.Authorizer ("NONE" turns the default off)
+    api_key_required: bool | None = None     # REST; None: the Api's Auth.ApiKeyRequired decides
+    validation: RequestValidation | None = None   # REST; None: no request validator
     at: Mark
 
 
@@ -323,15 +340,35 @@ class Api:
     stage_variables: tuple[tuple[str, str], ...] = ()   # Api Variables / HttpApi StageVariables
     default_authorizer: str | None = None               # Auth.DefaultAuthorizer
     lambda_authorizers: tuple[LambdaAuthorizer, ...] = ()   # the Lambda ones of Auth.Authorizers
+    api_key_required: bool = False                      # REST Auth.ApiKeyRequired
+    # (name, JSON Schema as JSON text): SAM Models, an OpenAPI body's definitions/schemas
+    models: tuple[tuple[str, str], ...] = ()
     at: Mark
 
     def lambda_authorizer(self, name: str) -> LambdaAuthorizer | None:
         return next((a for a in self.lambda_authorizers if a.name == name), None)
 
+    def requires_api_key(self, route: Route) -> bool:
+        """Whether API Gateway wants an x-api-key for `route` (REST only)."""
+        if self.kind is not ApiKind.REST:
+            return False
+        return self.api_key_required if route.api_key_required is None \
+            else route.api_key_required
+
     def authorizer_for(self, route: Route) -> str | None:
         """The authorizer API Gateway would run for `route` (None when there is none)."""
         name = route.authorizer or self.default_authorizer
         return None if name in (None, "NONE") else name
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ApiKey:
+    """An AWS::ApiGateway::ApiKey, or the key SAM's Auth.UsagePlan creates."""
+
+    logical_id: str
+    value: str | None = None         # None: API Gateway generates it, so it is not known here
+    is_enabled: bool = False         # CloudFormation's Enabled defaults to false
+    at: Mark
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -426,6 +463,7 @@ class Graph:
     function_urls: tuple[FunctionUrl, ...] = ()
     load_balancer_targets: tuple[LoadBalancerTarget, ...] = ()
     load_balancer_listeners: tuple[LoadBalancerListener, ...] = ()
+    api_keys: tuple[ApiKey, ...] = ()
     edges: tuple[Edge, ...] = ()
     not_run_locally: tuple[NotRunLocally, ...] = ()
     other_resources: tuple[tuple[str, int], ...] = ()   # (resource type, count), by type

@@ -18,6 +18,7 @@ from samlite.graph.model import (
     IMPLICIT_HTTP_API,
     IMPLICIT_REST_API,
     Api,
+    ApiKey,
     Bucket,
     BucketNotification,
     Edge,
@@ -70,6 +71,7 @@ class GraphParts:
         self.definition_routes: list[Route] = []
         self.plain_routes: list[Route] = []       # plain API Gateway Methods and Routes
         self.urls: list[FunctionUrl] = []
+        self.api_keys: list[ApiKey] = []
         self.load_balancer_targets: list[LoadBalancerTarget] = []
         self.load_balancer_listeners: list[LoadBalancerListener] = []
         self.listener_rules: list[tuple[str, ListenerRule]] = []   # (listener, rule)

@@ -83,11 +83,15 @@ RUNS_LOCALLY: Mapping[str, Mapping[str, str]] = {
     "AWS::Serverless::Api": {
         "Auth": "Lambda authorizers (TOKEN and REQUEST: identity sources, "
                 "ValidationExpression, ReauthorizeEvery caching, the IAM policy) run before "
-                "the route; Cognito, AWS_IAM and API keys are not run: routes serve without "
-                "them, and `samlite up` lists them",
+                "the route; ApiKeyRequired routes need an x-api-key of the template's API keys "
+                "(UsagePlan's generated key: any key); Cognito and AWS_IAM are not run: "
+                "routes serve without them, and `samlite up` lists them",
         "BinaryMediaTypes": "which bodies are base64-encoded in events and responses",
         "Cors": "preflight OPTIONS answers and CORS headers",
-        "DefinitionBody": "inline OpenAPI paths with an aws_proxy integration become routes",
+        "DefinitionBody": "inline OpenAPI paths with an aws_proxy integration become routes, "
+                          "with their request validators, required parameters, body schemas "
+                          "and api key security",
+        "Models": "JSON Schema (draft 4) models a RequestModel validates bodies against",
         "StageName": "the stage in the event's requestContext",
         "Variables": "stage variables in the event",
     },
@@ -102,8 +106,14 @@ RUNS_LOCALLY: Mapping[str, Mapping[str, str]] = {
     },
     "AWS::ApiGateway::RestApi": {
         "BinaryMediaTypes": "which bodies are base64-encoded in events and responses",
-        "Body": "inline OpenAPI paths with an aws_proxy integration become routes; other "
-                "integrations are named as not run",
+        "Body": "inline OpenAPI paths with an aws_proxy integration become routes (with "
+                "their request validators and api key security); other integrations are "
+                "named as not run",
+    },
+    "AWS::ApiGateway::ApiKey": {
+        "Enabled": "only an enabled key is accepted (false unless set, as CloudFormation's)",
+        "Value": "the x-api-key accepted on ApiKeyRequired routes; without it AWS generates "
+                 "one, so any key is accepted (said at start-up)",
     },
     "AWS::ApiGateway::Resource": {
         "ParentId": "the resource's place in the path tree (the RestApi's RootResourceId is /)",
@@ -111,6 +121,8 @@ RUNS_LOCALLY: Mapping[str, Mapping[str, str]] = {
         "RestApiId": "the RestApi the resource belongs to",
     },
     "AWS::ApiGateway::Method": {
+        "ApiKeyRequired": "the route needs an x-api-key of the template's API keys (403 "
+                          "Forbidden otherwise)",
         "HttpMethod": "the route's method (ANY for any)",
         "Integration": "Type AWS_PROXY with a Uri naming a function of this template is served "
                        "(TimeoutInMillis too); other types are named as not run, and not served",
@@ -222,10 +234,16 @@ RUNS_LOCALLY: Mapping[str, Mapping[str, str]] = {
         "Priority": "rules are tried lowest first",
     },
     event_scope("Api"): {
-        "Auth": "Authorizer (NONE included) picks the API's Lambda authorizer; others, "
-                "API keys and scopes are not run: `samlite up` lists them",
+        "Auth": "Authorizer (NONE included) picks the API's Lambda authorizer; "
+                "ApiKeyRequired needs an x-api-key; other authorizers and scopes are not run: "
+                "`samlite up` lists them",
         "Method": "the route's method (ANY for any)",
         "Path": "the route's path, with {param} and {proxy+}",
+        "RequestModel": "with ValidateBody / ValidateParameters (SAM adds a validator only "
+                        "then): the JSON body is checked against the Api's Model (400 "
+                        "Invalid request body)",
+        "RequestParameters": "Required ones are checked when the RequestModel validates "
+                             "parameters (400 Missing required request parameters)",
         "RestApiId": "the Api the route belongs to (else ServerlessRestApi)",
         "TimeoutInMillis": "the integration timeout (504 past it)",
     },
@@ -305,7 +323,6 @@ NOT_RUN: Mapping[str, Mapping[str, str]] = {
                           "are not served",
     },
     "AWS::ApiGateway::Method": {
-        "ApiKeyRequired": "API keys are not checked: named as not run, the route serves",
         "AuthorizationType": "authorizers and IAM auth are not run: named as not run, the "
                              "route serves",
         "AuthorizerId": "named with its AuthorizationType; the authorizer is not run",
@@ -354,6 +371,7 @@ RESOURCE_NOTES: Mapping[str, str] = {
                                 "(payload format 1.0)",
     "AWS::ApiGateway::Resource": "a path of its RestApi's routes",
     "AWS::ApiGateway::Method": "a route when its integration is AWS_PROXY to a function here",
+    "AWS::ApiGateway::ApiKey": "an x-api-key ApiKeyRequired routes accept",
     "AWS::ApiGateway::Stage": "the stage name and variables of its RestApi's events",
     "AWS::ApiGateway::Deployment": "the stage of its RestApi when no Stage is declared",
     "AWS::ApiGatewayV2::Api": "HTTP API routes on the HTTP port, as for "

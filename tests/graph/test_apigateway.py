@@ -109,7 +109,7 @@ def test_a_plain_method_wins_over_a_sam_event_on_its_route() -> None:
     assert graph.function("Late").events == ()
 
 
-def test_authorizers_api_keys_and_validators_are_named_and_the_route_serves() -> None:
+def test_authorizers_and_validators_are_named_and_the_route_serves() -> None:
     graph = graph_of(f"""\
       Rest: {{Type: AWS::ApiGateway::RestApi, Properties: {{Name: r}}}}
       Auth:
@@ -134,9 +134,10 @@ def test_authorizers_api_keys_and_validators_are_named_and_the_route_serves() ->
     assert reasons(graph) == [
         ("RootGet", "GET /: CUSTOM authorization Auth is not run locally; the route serves "
                     "without it"),
-        ("RootGet", "GET /: API keys are not checked locally; the route serves without one"),
         ("RootGet", "GET /: request validation is not run locally; every request reaches the "
                     "function")]
+    # the API key is checked: the route needs one
+    assert [r.api_key_required for r in graph.routes] == [True]
 
 
 def test_a_method_on_a_resource_of_another_api_is_named() -> None:

@@ -2,9 +2,10 @@
 Resource tree, Methods, Stage and Deployment, or with an inline OpenAPI Body. Pure.
 
 Only Lambda proxy integrations (Integration Type AWS_PROXY to a function of this template) are
-routes; any other integration type, an authorizer, an API key or a request validator is named
-under "Not run locally" with where the template sets it. Follows the CloudFormation reference
-pages of AWS::ApiGateway::RestApi, Resource, Method, Stage and Deployment.
+routes; any other integration type, an authorizer or a RequestValidatorId is named under "Not
+run locally" with where the template sets it. A Method's ApiKeyRequired is checked against the
+template's AWS::ApiGateway::ApiKey resources. Follows the CloudFormation reference pages of
+AWS::ApiGateway::RestApi, Resource, Method, Stage, Deployment and ApiKey.
 """
 
 from __future__ import annotations
@@ -14,9 +15,17 @@ from collections.abc import Mapping
 from typing import Any
 
 from samlite.errors import Mark
-from samlite.graph.model import Api, ApiKind, NotRunLocally, Route, Trigger, TriggerKind
+from samlite.graph.model import (
+    Api,
+    ApiKey,
+    ApiKind,
+    NotRunLocally,
+    Route,
+    Trigger,
+    TriggerKind,
+)
 from samlite.graph.parts import GraphParts
-from samlite.graph.readers import apis
+from samlite.graph.readers import apis, request_validation
 from samlite.graph.values import as_bool, as_int, as_map, as_text, as_texts, key_at
 from samlite.template.model import Resource
 
@@ -25,6 +34,7 @@ RESOURCE = "AWS::ApiGateway::Resource"
 METHOD = "AWS::ApiGateway::Method"
 STAGE = "AWS::ApiGateway::Stage"
 DEPLOYMENT = "AWS::ApiGateway::Deployment"
+API_KEY = "AWS::ApiGateway::ApiKey"
 CHILD_TYPES = (RESOURCE, METHOD, STAGE, DEPLOYMENT)
 # A REST API with neither Stage nor Deployment is not reachable on AWS; locally it is served
 # under the stage name SAM gives its own REST APIs.
@@ -37,7 +47,8 @@ def read_rest_api(parts: GraphParts, res: Resource) -> None:
     parts.apis.append(Api(
         logical_id=res.logical_id, kind=ApiKind.REST, stage_name=stage_name,
         binary_media_types=as_texts(props.get("BinaryMediaTypes")),
-        stage_variables=variables, at=res.at))
+        stage_variables=variables,
+        models=request_validation.body_models(json_map(props.get("Body"))), at=res.at))
     if "Body" in props:
         apis.body_routes(parts, res, json_map(props.get("Body")), parts.refs.dig(raw, "Body"),
                          ApiKind.REST, source="Body", names_skipped=True)
@@ -49,6 +60,12 @@ def read_rest_api(parts: GraphParts, res: Resource) -> None:
                    "inline in Body)"))
     for method in children(parts, METHOD, res.logical_id):
         _read_method(parts, res.logical_id, method)
+
+
+def read_api_key(parts: GraphParts, res: Resource) -> None:
+    props, _ = parts.props(res)
+    parts.api_keys.append(ApiKey(logical_id=res.logical_id, value=as_text(props.get("Value")),
+                                 is_enabled=as_bool(props.get("Enabled"), False), at=res.at))
 
 
 def read_child(parts: GraphParts, res: Resource) -> bool:
@@ -144,7 +161,8 @@ def _read_method(parts: GraphParts, api: str, res: Resource) -> None:
         return
     route = Route(api=api, kind=ApiKind.REST, method=verb, path=path, function=fid,
                   event=res.logical_id, payload_format_version="1.0",
-                  timeout_ms=as_int(integration.get("TimeoutInMillis")), at=res.at)
+                  timeout_ms=as_int(integration.get("TimeoutInMillis")),
+                  api_key_required=as_bool(props.get("ApiKeyRequired"), False), at=res.at)
     parts.plain_routes.append(route)
     parts.add_trigger(Trigger(logical_id=res.logical_id, kind=TriggerKind.API,
                               event_type=res.type, function=fid, source=api,
@@ -162,9 +180,6 @@ def _name_unchecked(parts: GraphParts, res: Resource, props: Mapping[str, Any],
         named = f" {authorizer}" if authorizer else ""
         skip(f"{route_name}: {auth} authorization{named} is not run locally; the route "
              "serves without it", key_at(props, "AuthorizationType", res.at))
-    if as_bool(props.get("ApiKeyRequired"), False):
-        skip(f"{route_name}: API keys are not checked locally; the route serves without one",
-             key_at(props, "ApiKeyRequired", res.at))
     if props.get("RequestValidatorId") is not None:
         skip(f"{route_name}: request validation is not run locally; every request reaches "
              "the function", key_at(props, "RequestValidatorId", res.at))

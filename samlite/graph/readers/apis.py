@@ -12,6 +12,7 @@ from samlite.graph.model import (
     IMPLICIT_HTTP_API,
     IMPLICIT_REST_API,
     Api,
+    ApiKey,
     ApiKind,
     NotRunLocally,
     Route,
@@ -19,8 +20,10 @@ from samlite.graph.model import (
     TriggerKind,
 )
 from samlite.graph.parts import FUNCTION_TYPES, GraphParts
+from samlite.graph.readers import request_validation
 from samlite.graph.readers.authorizers import lambda_authorizers
 from samlite.graph.values import (
+    as_bool,
     as_int,
     as_list,
     as_map,
@@ -47,11 +50,17 @@ def event_route(parts: GraphParts, fid: str, event_id: str, kind: TriggerKind, a
     if method == "X-AMAZON-APIGATEWAY-ANY-METHOD":
         method = "ANY"
     version = "1.0" if is_rest else as_text(props.get("PayloadFormatVersion")) or "2.0"
+    auth = as_map(props.get("Auth"))
+    key_required = auth.get("ApiKeyRequired")
     route = Route(api=api, kind=ApiKind.REST if is_rest else ApiKind.HTTP, method=method,
                   path=path or "/", function=fid, event=event_id,
                   payload_format_version=version,
                   timeout_ms=as_int(props.get("TimeoutInMillis")),
-                  authorizer=as_text(as_map(props.get("Auth")).get("Authorizer")), at=at)
+                  authorizer=as_text(auth.get("Authorizer")),
+                  api_key_required=as_bool(key_required, False)
+                  if is_rest and key_required is not None else None,
+                  validation=request_validation.event_validation(props) if is_rest else None,
+                  at=at)
     parts.routes.append(route)
     return route
 
@@ -70,8 +79,28 @@ def read_api(parts: GraphParts, res: Resource) -> None:
         default_authorizer=as_text(as_map(props.get("Auth")).get("DefaultAuthorizer")),
         lambda_authorizers=lambda_authorizers(parts, props.get("Auth"),
                                               parts.refs.dig(raw, "Auth"), kind, res.at),
+        api_key_required=is_rest and as_bool(as_map(props.get("Auth")).get("ApiKeyRequired"),
+                                             False),
+        models=(*request_validation.sam_models(props.get("Models")),
+                *request_validation.body_models(props.get("DefinitionBody"))) if is_rest
+        else (),
         at=res.at))
     _definition_routes(parts, res, props, raw, ApiKind.REST if is_rest else ApiKind.HTTP)
+    if is_rest:
+        _usage_plan_key(parts, res.logical_id, as_map(props.get("Auth")).get("UsagePlan"),
+                        res.at)
+
+
+def _usage_plan_key(parts: GraphParts, api: str, usage_plan: Any, at: Mark) -> None:
+    """The key SAM creates for Auth.UsagePlan CreateUsagePlan PER_API (<Api>ApiKey) or SHARED
+    (ServerlessApiKey), Enabled, with a value API Gateway generates (SAM's api_generator.py,
+    _construct_usage_plan)."""
+    create = (as_text(as_map(usage_plan).get("CreateUsagePlan")) or "NONE").upper()
+    if create not in ("PER_API", "SHARED"):
+        return
+    logical_id = f"{api}ApiKey" if create == "PER_API" else "ServerlessApiKey"
+    if all(k.logical_id != logical_id for k in parts.api_keys):
+        parts.api_keys.append(ApiKey(logical_id=logical_id, is_enabled=True, at=at))
 
 
 def _definition_routes(parts: GraphParts, res: Resource, props: Mapping[str, Any], raw: Any,
@@ -117,13 +146,31 @@ def body_routes(parts: GraphParts, res: Resource, body: Any, raw_body: Any, kind
                 # without a payloadFormatVersion, the API kind's SAM event default
                 payload_format_version=as_text(integration.get("payloadFormatVersion"))
                 or ("1.0" if kind is ApiKind.REST else "2.0"),
-                timeout_ms=as_int(integration.get("timeoutInMillis")), at=at)
+                timeout_ms=as_int(integration.get("timeoutInMillis")),
+                api_key_required=_needs_api_key(body, operation) if kind is ApiKind.REST
+                else None,
+                validation=request_validation.operation_validation(body, path, operation)
+                if kind is ApiKind.REST else None,
+                at=at)
             parts.definition_routes.append(route)
             parts.add_trigger(Trigger(
                 logical_id=res.logical_id,
                 kind=TriggerKind.API if kind is ApiKind.REST else TriggerKind.HTTP_API,
                 event_type=res.type, function=fid, source=res.logical_id,
                 runs_locally=True, route=route, at=route.at))
+
+
+def _needs_api_key(body: Any, operation: Any) -> bool | None:
+    """An operation (else the document) whose security names an apiKey scheme (SAM writes
+    `api_key`; securityDefinitions / components.securitySchemes say its type)."""
+    doc = as_map(body)
+    schemes = {**as_map(doc.get("securityDefinitions")),
+               **as_map(as_map(doc.get("components")).get("securitySchemes"))}
+    security = as_map(operation).get("security", doc.get("security"))
+    if security is None:
+        return None
+    names = {str(name) for entry in as_list(security) for name in as_map(entry)}
+    return any(as_map(schemes.get(name)).get("type") == "apiKey" for name in names)
 
 
 def integration_function(parts: GraphParts, raw_uri: Any, uri: Any) -> str | None:
@@ -186,6 +233,9 @@ def add_implicit_apis(parts: GraphParts) -> None:
             lambda_authorizers=lambda_authorizers(
                 parts, config.get("Auth"), config.get("Auth"),
                 ApiKind.REST if is_rest else ApiKind.HTTP, at),
+            api_key_required=is_rest and as_bool(
+                as_map(config.get("Auth")).get("ApiKeyRequired"), False),
+            models=request_validation.sam_models(config.get("Models")) if is_rest else (),
             at=at))
 
 
