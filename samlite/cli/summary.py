@@ -21,6 +21,7 @@ def _table(rows: Sequence[Sequence[str]], indent: str = "  ") -> list[str]:
 def startup_lines(graph: Graph, specs: Sequence[FunctionSpec], *, runtime_kind: str,
                   route_lines: Sequence[str], function_urls: Mapping[str, str],
                   skipped_authorizers: Sequence[str] = (),
+                  api_key_notes: Sequence[str] = (),
                   load_balancer_lines: Sequence[str] = (),
                   endpoint_url: str | None = None,
                   next_fires: Sequence[tuple[str, str, datetime]] = (),
@@ -62,6 +63,9 @@ def startup_lines(graph: Graph, specs: Sequence[FunctionSpec], *, runtime_kind: 
     if skipped_authorizers:
         lines += ["", "Authorizers not run (the routes serve without them)"]
         lines += [f"  {line}" for line in skipped_authorizers]
+    if api_key_notes:
+        lines += ["", "API keys (routes with ApiKeyRequired need an x-api-key header)"]
+        lines += [f"  {line}" for line in api_key_notes]
     return lines
 
 

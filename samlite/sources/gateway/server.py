@@ -2,8 +2,9 @@
 serves them) and each function URL on a port of its own (a URL's whole host is its function).
 Requests become events (events.py), go to the Lambda service, and the function's result
 becomes the response API Gateway or Lambda would send; CORS as cors.py says. A route's Lambda
-authorizer runs first (authorize.py); other authorizers and IAM auth are not run: those
-routes still serve, and `skipped_authorizers` lists them.
+authorizer runs first (authorize.py), then a REST route's API key (api_keys.py) and request
+validation (validation.py); other authorizers and IAM auth are not run: those routes still
+serve, and `skipped_authorizers` lists them.
 
 Sockets come from http/server.py (HTTP/1.1 keep-alive, Nagle off, loopback by default).
 Its Host check applies here; browsers' Origins are all let in, since CORS is the API's own
@@ -30,6 +31,7 @@ from samlite.http.messages import BodyProblem, BodyTooLarge, Request, Response
 from samlite.http.server import DEFAULT_HOST, Endpoint
 from samlite.runtime.api_errors import LambdaApiError, RequestTooLarge
 from samlite.runtime.invocation import Result
+from samlite.sources.gateway.api_keys import FORBIDDEN, FORBIDDEN_TYPE, ApiKeys, key_notes
 from samlite.sources.gateway.authorize import Authorizing
 from samlite.sources.gateway.authorizer_cache import AuthorizerCache
 from samlite.sources.gateway.authorizers import (
@@ -65,6 +67,7 @@ from samlite.sources.gateway.events import (
     v2_response,
 )
 from samlite.sources.gateway.routes import DEFAULT_ROUTE, Match, RouteTable
+from samlite.sources.gateway.validation import BAD_REQUEST, check_request
 from samlite.sources.invoke_api import LambdaInvoker
 
 log = logging.getLogger(__name__)
@@ -84,6 +87,7 @@ class _State:
     graph: Graph
     table: RouteTable
     function_timeouts: Mapping[str, float]
+    api_keys: ApiKeys
 
 
 class _TimedOut:
@@ -238,6 +242,13 @@ class HttpGateway:
                      for u in self._state.graph.function_urls if u.auth_type != "NONE")
         return lines
 
+    @property
+    def api_key_notes(self) -> list[str]:
+        """How x-api-key is checked, when a route requires one (said once at start-up)."""
+        if not any(e.api.requires_api_key(e.route) for e in self._state.table.entries):
+            return []
+        return key_notes(self._state.graph.api_keys)
+
     # --- serving ------------------------------------------------------------------------------
     def serve_api(self, request: HttpRequest, host: str, port: int, *,
                   body_bytes: int | None = None) -> HttpResponse:
@@ -277,6 +288,8 @@ class HttpGateway:
             event = http_v2_event(request, ctx, route_key=found.entry.route_key,
                                   path_parameters=found.path_parameters)
         response = self._authorize(api, route, request, event, flavor, ctx)
+        if response is None and flavor is Flavor.REST:
+            response = self._admit(api, route, request, ctx, state)
         if response is None:
             limit = self.rest_timeout_s if route.kind is ApiKind.REST else self.http_timeout_s
             if route.timeout_ms:
@@ -326,6 +339,21 @@ class HttpGateway:
         event["requestContext"]["authorizer"] = (
             rest_context(verdict) if flavor is Flavor.REST else http_context(verdict))
         return None
+
+    def _admit(self, api: Api, route: Route, request: HttpRequest, ctx: RequestContext,
+               state: _State) -> HttpResponse | None:
+        """A REST route's API key, then its request validation: None lets the request on.
+        API Gateway runs them in this order after the authorizer (so does LocalStack's
+        REST handler chain: api_key_validation_handler, then method_request_handler)."""
+        if api.requires_api_key(route) and not state.api_keys.accept(request):
+            return _gateway_answer(403, FORBIDDEN, FORBIDDEN_TYPE, ctx.request_id)
+        rejection = check_request(route.validation, api.models, request)
+        if rejection is None:
+            return None
+        if rejection.reason:
+            self._log(route.function, f"samlite: {request.method} {request.path} failed "
+                      f"request validation ({rejection.reason}); the client gets 400")
+        return _gateway_answer(400, rejection.message, BAD_REQUEST, ctx.request_id)
 
     def _context(self, api: str, stage: str, variables: tuple[tuple[str, str], ...],
                  host: str, port: int) -> RequestContext:
@@ -419,6 +447,16 @@ def _preflight(table: RouteTable, request: HttpRequest) -> HttpResponse | None:
     return None
 
 
+def _gateway_answer(status: int, message: str, error_type: str,
+                    request_id: str) -> HttpResponse:
+    """A REST gateway response with the default template, {"message":$context.error.
+    messageString} (compact, as API Gateway renders it)."""
+    body = json.dumps({"message": message}, separators=(",", ":")).encode()
+    return HttpResponse(status=status, body=body, headers=(
+        ("Content-Type", "application/json"), ("x-amzn-ErrorType", error_type),
+        request_id_header(Flavor.REST, request_id)))
+
+
 def _first_header(request: HttpRequest, name: str) -> str | None:
     """A header's first value (HttpRequest.header gives the last, as API Gateway's maps do)."""
     lower = name.lower()
@@ -455,7 +493,8 @@ def _short_request_id() -> str:
 
 def _state_of(graph: Graph) -> _State:
     return _State(graph=graph, table=RouteTable.from_graph(graph),
-                  function_timeouts={f.logical_id: float(f.timeout_s) for f in graph.functions})
+                  function_timeouts={f.logical_id: float(f.timeout_s) for f in graph.functions},
+                  api_keys=ApiKeys.of(graph.api_keys))
 
 
 def _http_request(request: Request) -> HttpRequest:
