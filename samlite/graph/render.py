@@ -64,7 +64,7 @@ def render_text(graph: Graph) -> str:
         sections.append("\n".join([f"Functions ({len(graph.functions)})",
                                    *(f"  {ln}" for ln in table)]))
     section("Routes", _table([
-        (f"{r.method} {r.path} -> {r.function}",
+        (f"{r.method} {r.path} -> {r.target}",
          f"({r.api}, {r.kind.value.upper()}, payload {r.payload_format_version})")
         for r in graph.routes]))
     section("Function URLs", [

@@ -20,6 +20,7 @@ from samlite.graph.model import (
 )
 from samlite.graph.parts import FUNCTION_TYPES, GraphParts
 from samlite.graph.readers.authorizers import lambda_authorizers
+from samlite.graph.readers.http_integrations import integration_of
 from samlite.graph.values import (
     as_int,
     as_list,
@@ -94,6 +95,11 @@ def body_routes(parts: GraphParts, res: Resource, body: Any, raw_body: Any, kind
             verb = "ANY" if verb == "X-AMAZON-APIGATEWAY-ANY-METHOD" else verb
             at = key_at(as_map(paths.get(path)), method, res.at)
             integration_type = (as_text(integration.get("type")) or "").lower()
+            if kind is ApiKind.HTTP and integration and (
+                    integration_type != "aws_proxy" or "integrationSubtype" in integration):
+                _http_integration_route(parts, res, path, verb, integration, at,
+                                        source=source, names_skipped=names_skipped)
+                continue
             if integration_type != "aws_proxy":
                 if names_skipped and integration:
                     parts.not_local.append(NotRunLocally(
@@ -124,6 +130,35 @@ def body_routes(parts: GraphParts, res: Resource, body: Any, raw_body: Any, kind
                 kind=TriggerKind.API if kind is ApiKind.REST else TriggerKind.HTTP_API,
                 event_type=res.type, function=fid, source=res.logical_id,
                 runs_locally=True, route=route, at=route.at))
+
+
+def _http_integration_route(parts: GraphParts, res: Resource, path: str, verb: str,
+                            integration: Mapping[str, Any], at: Mark, *, source: str,
+                            names_skipped: bool) -> None:
+    """An HTTP API operation whose integration is an AWS service or an HTTP proxy."""
+    found = integration_of(
+        integration_type=as_text(integration.get("type")) or "",
+        subtype=as_text(integration.get("integrationSubtype")),
+        uri=as_text(integration.get("uri")), method=as_text(integration.get("httpMethod")),
+        connection_type=as_text(integration.get("connectionType")),
+        parameters=integration.get("requestParameters"),
+        timeout_ms=integration.get("timeoutInMillis"))
+    subject = f"{res.logical_id}.{source}"
+    if isinstance(found, str):
+        if names_skipped:
+            parts.not_local.append(NotRunLocally(
+                subject=subject, type=res.type, at=at,
+                reason=f"{verb} {path}: {found}, so this route is not served"))
+        return
+    parts.definition_routes.append(Route(
+        api=res.logical_id, kind=ApiKind.HTTP, method=verb, path=path, function=None,
+        event=source, payload_format_version="2.0", timeout_ms=found.timeout_ms,
+        integration=found, at=at))
+    if "responseParameters" in integration:
+        parts.not_local.append(NotRunLocally(
+            subject=subject, type=res.type, at=at,
+            reason=f"{verb} {path}: responseParameters are not applied locally; the route "
+                   "serves the integration's answer unchanged"))
 
 
 def integration_function(parts: GraphParts, raw_uri: Any, uri: Any) -> str | None:
