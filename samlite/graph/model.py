@@ -58,6 +58,7 @@ class EdgeKind(StrEnum):
     REDRIVE = "redrive"            # queue -> its RedrivePolicy dead-letter queue
     ENVIRONMENT = "environment"    # function -> resource an environment variable names
     POLICY = "policy"              # function -> resource a policy (template) names
+    INTEGRATION = "integration"    # API -> the queue a route's service integration calls
 
 
 class ApiKind(StrEnum):

@@ -18,6 +18,7 @@ from samlite.errors import Mark
 from samlite.graph.model import (
     Api,
     ApiKind,
+    EdgeKind,
     Integration,
     NotRunLocally,
     Route,
@@ -157,6 +158,9 @@ def _read_route(parts: GraphParts, api: str, res: Resource) -> None:
                  "is not served", at)
             return
         _add_integration(parts, api, key, other, res.logical_id, res.at)
+        parts.edge(api, parts.refs.target(parts.refs.dig(i_raw, "RequestParameters", "QueueUrl"),
+                                          dict(other.request_parameters).get("QueueUrl")),
+                   EdgeKind.INTEGRATION, f"{name} {other.describe()}")
         if "ResponseParameters" in i_props:
             skip(f"{name}: integration {integration.logical_id}'s ResponseParameters are not "
                  "applied locally; the route serves the integration's answer unchanged",

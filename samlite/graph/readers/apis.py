@@ -13,6 +13,7 @@ from samlite.graph.model import (
     IMPLICIT_REST_API,
     Api,
     ApiKind,
+    EdgeKind,
     NotRunLocally,
     Route,
     Trigger,
@@ -97,8 +98,12 @@ def body_routes(parts: GraphParts, res: Resource, body: Any, raw_body: Any, kind
             integration_type = (as_text(integration.get("type")) or "").lower()
             if kind is ApiKind.HTTP and integration and (
                     integration_type != "aws_proxy" or "integrationSubtype" in integration):
-                _http_integration_route(parts, res, path, verb, integration, at,
-                                        source=source, names_skipped=names_skipped)
+                _http_integration_route(
+                    parts, res, path, verb, integration, at, source=source,
+                    names_skipped=names_skipped,
+                    raw_queue=parts.refs.dig(raw_paths, path, method,
+                                             "x-amazon-apigateway-integration",
+                                             "requestParameters", "QueueUrl"))
                 continue
             if integration_type != "aws_proxy":
                 if names_skipped and integration:
@@ -134,7 +139,7 @@ def body_routes(parts: GraphParts, res: Resource, body: Any, raw_body: Any, kind
 
 def _http_integration_route(parts: GraphParts, res: Resource, path: str, verb: str,
                             integration: Mapping[str, Any], at: Mark, *, source: str,
-                            names_skipped: bool) -> None:
+                            names_skipped: bool, raw_queue: Any) -> None:
     """An HTTP API operation whose integration is an AWS service or an HTTP proxy."""
     found = integration_of(
         integration_type=as_text(integration.get("type")) or "",
@@ -154,6 +159,9 @@ def _http_integration_route(parts: GraphParts, res: Resource, path: str, verb: s
         api=res.logical_id, kind=ApiKind.HTTP, method=verb, path=path, function=None,
         event=source, payload_format_version="2.0", timeout_ms=found.timeout_ms,
         integration=found, at=at))
+    parts.edge(res.logical_id,
+               parts.refs.target(raw_queue, dict(found.request_parameters).get("QueueUrl")),
+               EdgeKind.INTEGRATION, f"{verb} {path} {found.describe()}")
     if "responseParameters" in integration:
         parts.not_local.append(NotRunLocally(
             subject=subject, type=res.type, at=at,
