@@ -93,6 +93,10 @@ class AwsServices:
                                    on_event=self._on_object_event)
             return self._s3
 
+    def call_sqs(self, request: Request) -> Response:
+        """An SQS API call made in-process (the gateway's SQS service integrations)."""
+        return self.sqs.route().handle(request)
+
     def routes(self) -> list[Route]:
         """For the endpoint, after the Invoke API: services not run here, SQS, then S3."""
         return [UnservedRoute(), _SqsRoute(self), _S3Route(self)]

@@ -106,8 +106,8 @@ def describe_template_change(old_specs: Sequence[FunctionSpec],
     ~HelloFunction; routes +GET /new, -POST /old; queues +Jobs; triggers ~Worker.Jobs", or
     "nothing to apply"."""
     functions = _diff({s.logical_id: s for s in old_specs}, {s.logical_id: s for s in new_specs})
-    routes = _diff({_route_key(r): r.function for r in old_routes},
-                   {_route_key(r): r.function for r in new_routes})
+    routes = _diff({_route_key(r): r.target for r in old_routes},
+                   {_route_key(r): r.target for r in new_routes})
     parts = [", ".join(functions)] if functions else []
     if routes:
         parts.append("routes " + ", ".join(routes))

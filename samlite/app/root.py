@@ -30,6 +30,7 @@ from samlite.errors import (
     UsageError,
 )
 from samlite.graph.model import Graph
+from samlite.http.messages import Request, Response
 from samlite.http.server import DEFAULT_HOST, Endpoint
 from samlite.progress import NO_PROGRESS, Progress
 from samlite.runtime.api_errors import LambdaApiError
@@ -198,7 +199,9 @@ class App:
         self.gateway: HttpGateway | None = None
         if self.options.http_port is not None:
             try:
-                self.gateway = _gateway(self.graph, self.service, self.options, log)
+                self.gateway = _gateway(self.graph, self.service, self.options, log,
+                                        aws=self.aws.call_sqs if self.aws is not None
+                                        else None)
                 self.gateway.bind()
             except BaseException:
                 self.close()
@@ -574,13 +577,14 @@ def _load_balancers(graph: Graph, service: Service, options: AppOptions,
                          ports=load_balancer_ports(graph, options), log=log)
 
 
-def _gateway(graph: Graph, service: Service, options: AppOptions, log: LogSink) -> HttpGateway:
+def _gateway(graph: Graph, service: Service, options: AppOptions, log: LogSink, *,
+             aws: Callable[[Request], Response] | None) -> HttpGateway:
     from samlite.sources.gateway.server import HttpGateway
 
     return HttpGateway(graph, service, host=options.host, port=options.http_port or 0,
                        function_url_ports=function_url_ports(graph, options),
                        account_id=options.pseudo.account_id, region=options.pseudo.region,
-                       log=log)
+                       log=log, aws=aws)
 
 
 def load_graph(template: Path, options: AppOptions) -> tuple[Graph, tuple[Problem, ...]]:

@@ -58,6 +58,7 @@ class EdgeKind(StrEnum):
     REDRIVE = "redrive"            # queue -> its RedrivePolicy dead-letter queue
     ENVIRONMENT = "environment"    # function -> resource an environment variable names
     POLICY = "policy"              # function -> resource a policy (template) names
+    INTEGRATION = "integration"    # API -> the queue a route's service integration calls
 
 
 class ApiKind(StrEnum):
@@ -76,6 +77,32 @@ class Cors:
     expose_headers: tuple[str, ...] = ()
     max_age_s: int | None = None
     allows_credentials: bool = False
+
+
+class IntegrationKind(StrEnum):
+    AWS_SERVICE = "aws_service"      # HTTP API AWS_PROXY with an IntegrationSubtype
+    HTTP_PROXY = "http_proxy"        # forwarded to an http(s) URL
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Integration:
+    """A route's integration other than a Lambda proxy to one of this template's functions.
+    Follows "Working with AWS service integrations for HTTP APIs" and "Working with HTTP
+    proxy integrations for HTTP APIs" (API Gateway developer guide)."""
+
+    kind: IntegrationKind
+    subtype: str | None = None       # IntegrationSubtype: "SQS-SendMessage"
+    uri: str | None = None           # HTTP_PROXY: the URL, may hold {proxy} / {param}
+    method: str | None = None        # HTTP_PROXY IntegrationMethod; None or ANY: the client's
+    # RequestParameters, in the template's order: ("MessageBody", "$request.body.message")
+    request_parameters: tuple[tuple[str, str], ...] = ()
+    timeout_ms: int | None = None
+
+    def describe(self) -> str:
+        """What `samlite graph` shows after the arrow: "SQS-SendMessage", "HTTP_PROXY url"."""
+        if self.kind is IntegrationKind.AWS_SERVICE:
+            return self.subtype or "AWS service"
+        return f"HTTP_PROXY {self.method or 'ANY'} {self.uri}"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -99,14 +126,21 @@ class Route:
     kind: ApiKind
     method: str                      # upper case; "ANY" for any method
     path: str                        # "/hello/{name}"; "$default" for an HttpApi catch-all
-    function: str
+    function: str | None             # the Lambda proxy's function; None with an integration
     event: str                       # the event id under the function's Events
     payload_format_version: str      # "1.0" (REST) or "2.0" (HTTP API default)
     timeout_ms: int | None = None
     authorizer: str | None = None    # the event's Auth.Authorizer ("NONE" turns the default off)
     api_key_required: bool | None = None     # REST; None: the Api's Auth.ApiKeyRequired decides
     validation: RequestValidation | None = None   # REST; None: no request validator
+    integration: Integration | None = None   # None: Lambda proxy to `function`
     at: Mark
+
+    @property
+    def target(self) -> str:
+        """What the route reaches, in words: a function's id or its integration."""
+        return self.integration.describe() if self.integration is not None \
+            else str(self.function)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -64,8 +64,9 @@ def render_text(graph: Graph) -> str:
         sections.append("\n".join([f"Functions ({len(graph.functions)})",
                                    *(f"  {ln}" for ln in table)]))
     section("Routes", _table([
-        (f"{r.method} {r.path} -> {r.function}",
-         f"({r.api}, {r.kind.value.upper()}, payload {r.payload_format_version})")
+        (f"{r.method} {r.path} -> {r.target}",
+         f"({r.api}, {r.kind.value.upper()}, payload {r.payload_format_version})"
+         if r.integration is None else f"({r.api}, {r.kind.value.upper()})")
         for r in graph.routes]))
     section("Function URLs", [
         f"{u.logical_id} -> {u.function} (auth {u.auth_type}, {u.invoke_mode})"

@@ -100,7 +100,10 @@ RUNS_LOCALLY: Mapping[str, Mapping[str, str]] = {
                 "sources, ReauthorizeEvery caching) run before the route; JWT and AWS_IAM "
                 "are not run: routes serve without them, and `samlite up` lists them",
         "CorsConfiguration": "preflight OPTIONS answers and CORS headers",
-        "DefinitionBody": "inline OpenAPI paths with an aws_proxy integration become routes",
+        "DefinitionBody": "inline OpenAPI paths with an aws_proxy integration become routes, "
+                          "as do SQS-SendMessage/ReceiveMessage/DeleteMessage/PurgeQueue "
+                          "service integrations (integrationSubtype, requestParameters) and "
+                          "http_proxy ones (uri, httpMethod, requestParameters)",
         "StageName": "the stage in the event's requestContext",
         "StageVariables": "stage variables in the event",
     },
@@ -140,8 +143,9 @@ RUNS_LOCALLY: Mapping[str, Mapping[str, str]] = {
         "StageName": "the stage in the event's requestContext when no Stage is declared",
     },
     "AWS::ApiGatewayV2::Api": {
-        "Body": "inline OpenAPI paths with an aws_proxy integration become routes; other "
-                "integrations are named as not run",
+        "Body": "inline OpenAPI paths with an aws_proxy integration become routes, as do SQS "
+                "service integrations and http_proxy ones; other integrations are named as "
+                "not run",
         "CorsConfiguration": "preflight OPTIONS answers and CORS headers",
         "ProtocolType": "HTTP APIs are served; WEBSOCKET ones are named as not run",
         "RouteKey": "the quick-create route's key (with Target; else $default)",
@@ -154,9 +158,21 @@ RUNS_LOCALLY: Mapping[str, Mapping[str, str]] = {
         "Target": "integrations/<IntegrationId>: the integration the route runs",
     },
     "AWS::ApiGatewayV2::Integration": {
-        "IntegrationType": "AWS_PROXY is run; other types are named as not run, and their "
-                           "routes not served",
-        "IntegrationUri": "the function invoked (its ARN or its invocation URI)",
+        "ConnectionType": "INTERNET is run; VPC_LINK is named as not run, its routes not "
+                          "served",
+        "IntegrationMethod": "the method an HTTP_PROXY integration sends (ANY: the client's)",
+        "IntegrationSubtype": "SQS-SendMessage, SQS-ReceiveMessage, SQS-DeleteMessage and "
+                              "SQS-PurgeQueue call the local SQS; other subtypes are named as "
+                              "not run, their routes not served",
+        "IntegrationType": "AWS_PROXY (a function here, or an SQS subtype) and HTTP_PROXY are "
+                           "run; other types are named as not run, and their routes not served",
+        "IntegrationUri": "the function invoked (its ARN or its invocation URI), or the "
+                          "HTTP_PROXY URL ({proxy} and path parameters filled in)",
+        "RequestParameters": "service integrations' parameters ($request.body/header/"
+                             "querystring/path, $context, $stageVariables, static values) and "
+                             "HTTP_PROXY's overwrite:/append:/remove: mapping; on a Lambda "
+                             "integration named as not run (the function gets the request "
+                             "unchanged)",
         "PayloadFormatVersion": "1.0 or 2.0 event shape",
         "TimeoutInMillis": "the integration timeout (503 past it)",
     },
@@ -337,6 +353,10 @@ NOT_RUN: Mapping[str, Mapping[str, str]] = {
                              "route serves",
         "AuthorizerId": "named with its AuthorizationType; the authorizer is not run",
     },
+    "AWS::ApiGatewayV2::Integration": {
+        "ResponseParameters": "not applied: named as not run, the route serves the "
+                              "integration's answer unchanged",
+    },
     "AWS::Events::Rule": {
         "EventPattern": "event-pattern rules are not run: AWS's events are not produced "
                         "locally",
@@ -376,8 +396,10 @@ RESOURCE_NOTES: Mapping[str, str] = {
     "AWS::ApiGateway::Deployment": "the stage of its RestApi when no Stage is declared",
     "AWS::ApiGatewayV2::Api": "HTTP API routes on the HTTP port, as for "
                               "AWS::Serverless::HttpApi (payload format 2.0 or 1.0)",
-    "AWS::ApiGatewayV2::Route": "a route when its integration is AWS_PROXY to a function here",
-    "AWS::ApiGatewayV2::Integration": "the function (AWS_PROXY) and payload format of its "
+    "AWS::ApiGatewayV2::Route": "a route when its integration is AWS_PROXY to a function here, "
+                                "an SQS service integration or HTTP_PROXY",
+    "AWS::ApiGatewayV2::Integration": "the function (AWS_PROXY), SQS call or proxied URL, and "
+                                      "payload format of its "
                                       "routes",
     "AWS::ApiGatewayV2::Stage": "the stage name and variables of its Api's events",
     "AWS::S3::Bucket": "a bucket on the local S3 endpoint, kept under .samlite/",

@@ -215,3 +215,95 @@ def test_plain_apis_are_drawn_like_sams() -> None:
     assert 'api_Http{{"Http<br/>HTTP API"}}' in render_mermaid(graph)
     assert "api_Http --> fn_Other" in render_mermaid(graph)
     assert "ANY $default -> Other  (Http, HTTP, payload 2.0)" in render_text(graph)
+
+
+def test_http_api_service_and_proxy_integrations_are_routes_shown_by_graph() -> None:
+    graph = graph_of("""\
+      Jobs: {Type: AWS::SQS::Queue}
+      Http: {Type: AWS::ApiGatewayV2::Api, Properties: {Name: h, ProtocolType: HTTP}}
+      Send:
+        Type: AWS::ApiGatewayV2::Integration
+        Properties:
+          ApiId: !Ref Http
+          IntegrationType: AWS_PROXY
+          IntegrationSubtype: SQS-SendMessage
+          PayloadFormatVersion: "1.0"
+          RequestParameters: {QueueUrl: !Ref Jobs, MessageBody: $request.body}
+      Proxy:
+        Type: AWS::ApiGatewayV2::Integration
+        Properties:
+          ApiId: !Ref Http
+          IntegrationType: HTTP_PROXY
+          IntegrationMethod: ANY
+          IntegrationUri: http://127.0.0.1:8080/{proxy}
+          PayloadFormatVersion: "1.0"
+      SendRoute:
+        Type: AWS::ApiGatewayV2::Route
+        Properties: {ApiId: !Ref Http, RouteKey: POST /jobs, Target: !Sub "integrations/${Send}"}
+      ProxyRoute:
+        Type: AWS::ApiGatewayV2::Route
+        Properties:
+          ApiId: !Ref Http
+          RouteKey: ANY /site/{proxy+}
+          Target: !Sub "integrations/${Proxy}"
+    """)
+    assert [(r.method, r.path, r.function, r.target) for r in graph.routes] == [
+        ("POST", "/jobs", None, "SQS-SendMessage"),
+        ("ANY", "/site/{proxy+}", None, "HTTP_PROXY ANY http://127.0.0.1:8080/{proxy}")]
+    text = render_text(graph)
+    assert "  POST /jobs -> SQS-SendMessage      " in text
+    assert "  ANY /site/{proxy+} -> HTTP_PROXY ANY http://127.0.0.1:8080/{proxy}  (Http, HTTP)" \
+        in text
+    assert "Http -> Jobs  integration (POST /jobs SQS-SendMessage)" in text
+    assert 'api_Http -.->|"integration: POST /jobs SQS-SendMessage"| q_Jobs' in \
+        render_mermaid(graph)
+    assert reasons(graph) == []
+
+
+def test_http_api_integrations_not_run_are_named_and_lambda_mapping_is_named() -> None:
+    graph = graph_of("""\
+      Http: {Type: AWS::ApiGatewayV2::Api, Properties: {Name: h, ProtocolType: HTTP}}
+      Events:
+        Type: AWS::ApiGatewayV2::Integration
+        Properties:
+          ApiId: !Ref Http
+          IntegrationType: AWS_PROXY
+          IntegrationSubtype: EventBridge-PutEvents
+          PayloadFormatVersion: "1.0"
+          RequestParameters: {Detail: $request.body, DetailType: t, Source: s}
+      Private:
+        Type: AWS::ApiGatewayV2::Integration
+        Properties:
+          ApiId: !Ref Http
+          IntegrationType: HTTP_PROXY
+          ConnectionType: VPC_LINK
+          IntegrationUri: arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/x
+          PayloadFormatVersion: "1.0"
+      Mapped:
+        Type: AWS::ApiGatewayV2::Integration
+        Properties:
+          ApiId: !Ref Http
+          IntegrationType: AWS_PROXY
+          IntegrationUri: !GetAtt Other.Arn
+          PayloadFormatVersion: "2.0"
+          RequestParameters: {"overwrite:header.x-user": "$context.requestId"}
+      Put:
+        Type: AWS::ApiGatewayV2::Route
+        Properties:
+          {ApiId: !Ref Http, RouteKey: POST /events, Target: !Sub "integrations/${Events}"}
+      Vpc:
+        Type: AWS::ApiGatewayV2::Route
+        Properties: {ApiId: !Ref Http, RouteKey: GET /vpc, Target: !Sub "integrations/${Private}"}
+      Fn:
+        Type: AWS::ApiGatewayV2::Route
+        Properties: {ApiId: !Ref Http, RouteKey: GET /fn, Target: !Sub "integrations/${Mapped}"}
+    """)
+    assert [(r.path, r.target) for r in graph.routes] == [("/fn", "Other")]
+    assert sorted(reasons(graph)) == [
+        ("Fn", "GET /fn: integration Mapped's parameter mapping is not applied locally; the "
+               "function gets the request unchanged"),
+        ("Put", "POST /events: its integration Events: the AWS service integration "
+                "EventBridge-PutEvents is not run locally (SQS-SendMessage, SQS-ReceiveMessage, "
+                "SQS-DeleteMessage and SQS-PurgeQueue are), so this route is not served"),
+        ("Vpc", "GET /vpc: its integration Private: a private integration (VPC_LINK) is not "
+                "run locally, so this route is not served")]

@@ -1,21 +1,33 @@
 """Plain CloudFormation HTTP APIs -> graph.Api and Route: an AWS::ApiGatewayV2::Api with its
 Routes, Integrations and Stage, with an inline OpenAPI Body, or quick-created with Target. Pure.
 
-Only Lambda proxy integrations (IntegrationType AWS_PROXY to a function of this template) are
-routes; other integrations, authorizers and WebSocket APIs are named under "Not run locally".
+Lambda proxy integrations (AWS_PROXY to a function of this template), AWS service integrations
+of the subtypes the local endpoint answers and HTTP_PROXY ones are routes
+(http_integrations.py); other integrations, authorizers and WebSocket APIs are named under
+"Not run locally".
 Follows the CloudFormation reference pages of AWS::ApiGatewayV2::Api, Route, Integration and
 Stage.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from samlite.errors import Mark
-from samlite.graph.model import Api, ApiKind, NotRunLocally, Route, Trigger, TriggerKind
+from samlite.graph.model import (
+    Api,
+    ApiKind,
+    EdgeKind,
+    Integration,
+    NotRunLocally,
+    Route,
+    Trigger,
+    TriggerKind,
+)
 from samlite.graph.parts import GraphParts
 from samlite.graph.readers import apis
+from samlite.graph.readers.http_integrations import integration_of
 from samlite.graph.values import as_int, as_text, http_cors, key_at
 from samlite.template.model import Resource
 
@@ -132,10 +144,28 @@ def _read_route(parts: GraphParts, api: str, res: Resource) -> None:
         return
     i_props, i_raw = parts.props(integration)
     i_type = (as_text(i_props.get("IntegrationType")) or "").upper()
-    if i_type != "AWS_PROXY":
-        skip(f"{name}: its integration {integration.logical_id} is {i_type or 'untyped'}, "
-             "which is not run locally (only AWS_PROXY to a function of this template is), "
-             "so this route is not served", at)
+    subtype = as_text(i_props.get("IntegrationSubtype"))
+    if i_type != "AWS_PROXY" or subtype:
+        other = integration_of(
+            integration_type=i_type, subtype=subtype,
+            uri=as_text(i_props.get("IntegrationUri")),
+            method=as_text(i_props.get("IntegrationMethod")),
+            connection_type=as_text(i_props.get("ConnectionType")),
+            parameters=i_props.get("RequestParameters"),
+            timeout_ms=i_props.get("TimeoutInMillis"))
+        if isinstance(other, str):
+            skip(f"{name}: its integration {integration.logical_id}: {other}, so this route "
+                 "is not served", at)
+            return
+        _add_integration(parts, api, key, other, res.logical_id, res.at)
+        parts.edge(api, parts.refs.target(parts.refs.dig(i_raw, "RequestParameters", "QueueUrl"),
+                                          dict(other.request_parameters).get("QueueUrl")),
+                   EdgeKind.INTEGRATION, f"{name} {other.describe()}")
+        if "ResponseParameters" in i_props:
+            skip(f"{name}: integration {integration.logical_id}'s ResponseParameters are not "
+                 "applied locally; the route serves the integration's answer unchanged",
+                 key_at(i_props, "ResponseParameters", integration.at))
+        _skip_authorization(parts, props, raw, name, skip, res)
         return
     fid = apis.integration_function(parts, parts.refs.dig(i_raw, "IntegrationUri"),
                                     i_props.get("IntegrationUri"))
@@ -145,6 +175,15 @@ def _read_route(parts: GraphParts, api: str, res: Resource) -> None:
         return
     version = as_text(i_props.get("PayloadFormatVersion")) or DEFAULT_PAYLOAD
     _add(parts, api, res, key, fid, version, as_int(i_props.get("TimeoutInMillis")), res.at)
+    if "RequestParameters" in i_props or "ResponseParameters" in i_props:
+        skip(f"{name}: integration {integration.logical_id}'s parameter mapping is not applied "
+             "locally; the function gets the request unchanged",
+             key_at(i_props, "RequestParameters", integration.at))
+    _skip_authorization(parts, props, raw, name, skip, res)
+
+
+def _skip_authorization(parts: GraphParts, props: Mapping[str, Any], raw: Any, name: str,
+                        skip: Callable[[str, Mark], None], res: Resource) -> None:
     auth = (as_text(props.get("AuthorizationType")) or "NONE").upper()
     if auth != "NONE":
         authorizer = parts.refs.target_or_text(parts.refs.dig(raw, "AuthorizerId"),
@@ -152,6 +191,15 @@ def _read_route(parts: GraphParts, api: str, res: Resource) -> None:
         named = f" {authorizer}" if authorizer else ""
         skip(f"{name}: {auth} authorization{named} is not run locally; the route serves "
              "without it", key_at(props, "AuthorizationType", res.at))
+
+
+def _add_integration(parts: GraphParts, api: str, key: tuple[str, str],
+                     integration: Integration, event: str, at: Mark) -> None:
+    """A route served by its integration: no function, so no trigger."""
+    parts.plain_routes.append(Route(
+        api=api, kind=ApiKind.HTTP, method=key[0], path=key[1], function=None, event=event,
+        payload_format_version=DEFAULT_PAYLOAD, timeout_ms=integration.timeout_ms,
+        integration=integration, at=at))
 
 
 def _integration(parts: GraphParts, raw: Any, value: Any) -> Resource | None:

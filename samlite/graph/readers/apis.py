@@ -14,6 +14,7 @@ from samlite.graph.model import (
     Api,
     ApiKey,
     ApiKind,
+    EdgeKind,
     NotRunLocally,
     Route,
     Trigger,
@@ -22,6 +23,7 @@ from samlite.graph.model import (
 from samlite.graph.parts import FUNCTION_TYPES, GraphParts
 from samlite.graph.readers import request_validation
 from samlite.graph.readers.authorizers import lambda_authorizers
+from samlite.graph.readers.http_integrations import integration_of
 from samlite.graph.values import (
     as_bool,
     as_int,
@@ -112,7 +114,8 @@ def _definition_routes(parts: GraphParts, res: Resource, props: Mapping[str, Any
 def body_routes(parts: GraphParts, res: Resource, body: Any, raw_body: Any, kind: ApiKind, *,
                 source: str, names_skipped: bool = False) -> None:
     """Routes an inline OpenAPI document (a SAM DefinitionBody, a plain API's Body) sends to
-    a function of this template (x-amazon-apigateway-integration of type aws_proxy).
+    a function of this template (x-amazon-apigateway-integration of type aws_proxy), and, for
+    HTTP APIs, SQS service integrations and http_proxy ones (http_integrations.py).
     `names_skipped`: an operation with another integration is named as not run locally."""
     paths = as_map(as_map(body).get("paths"))
     raw_paths = parts.refs.dig(raw_body, "paths")
@@ -123,6 +126,15 @@ def body_routes(parts: GraphParts, res: Resource, body: Any, raw_body: Any, kind
             verb = "ANY" if verb == "X-AMAZON-APIGATEWAY-ANY-METHOD" else verb
             at = key_at(as_map(paths.get(path)), method, res.at)
             integration_type = (as_text(integration.get("type")) or "").lower()
+            if kind is ApiKind.HTTP and integration and (
+                    integration_type != "aws_proxy" or "integrationSubtype" in integration):
+                _http_integration_route(
+                    parts, res, path, verb, integration, at, source=source,
+                    names_skipped=names_skipped,
+                    raw_queue=parts.refs.dig(raw_paths, path, method,
+                                             "x-amazon-apigateway-integration",
+                                             "requestParameters", "QueueUrl"))
+                continue
             if integration_type != "aws_proxy":
                 if names_skipped and integration:
                     parts.not_local.append(NotRunLocally(
@@ -171,6 +183,38 @@ def _needs_api_key(body: Any, operation: Any) -> bool | None:
         return None
     names = {str(name) for entry in as_list(security) for name in as_map(entry)}
     return any(as_map(schemes.get(name)).get("type") == "apiKey" for name in names)
+
+
+def _http_integration_route(parts: GraphParts, res: Resource, path: str, verb: str,
+                            integration: Mapping[str, Any], at: Mark, *, source: str,
+                            names_skipped: bool, raw_queue: Any) -> None:
+    """An HTTP API operation whose integration is an AWS service or an HTTP proxy."""
+    found = integration_of(
+        integration_type=as_text(integration.get("type")) or "",
+        subtype=as_text(integration.get("integrationSubtype")),
+        uri=as_text(integration.get("uri")), method=as_text(integration.get("httpMethod")),
+        connection_type=as_text(integration.get("connectionType")),
+        parameters=integration.get("requestParameters"),
+        timeout_ms=integration.get("timeoutInMillis"))
+    subject = f"{res.logical_id}.{source}"
+    if isinstance(found, str):
+        if names_skipped:
+            parts.not_local.append(NotRunLocally(
+                subject=subject, type=res.type, at=at,
+                reason=f"{verb} {path}: {found}, so this route is not served"))
+        return
+    parts.definition_routes.append(Route(
+        api=res.logical_id, kind=ApiKind.HTTP, method=verb, path=path, function=None,
+        event=source, payload_format_version="2.0", timeout_ms=found.timeout_ms,
+        integration=found, at=at))
+    parts.edge(res.logical_id,
+               parts.refs.target(raw_queue, dict(found.request_parameters).get("QueueUrl")),
+               EdgeKind.INTEGRATION, f"{verb} {path} {found.describe()}")
+    if "responseParameters" in integration:
+        parts.not_local.append(NotRunLocally(
+            subject=subject, type=res.type, at=at,
+            reason=f"{verb} {path}: responseParameters are not applied locally; the route "
+                   "serves the integration's answer unchanged"))
 
 
 def integration_function(parts: GraphParts, raw_uri: Any, uri: Any) -> str | None:

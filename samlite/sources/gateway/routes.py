@@ -130,8 +130,8 @@ class RouteTable:
                 (route.method, (DEFAULT_ROUTE,))
             first = seen.get(key)
             if first is not None:
-                clashes.append(f"{route.method} {route.path} → {route.function} is not served: "
-                               f"{first.route.function} ({first.route.api}) has that route "
+                clashes.append(f"{route.method} {route.path} → {route.target} is not served: "
+                               f"{first.route.target} ({first.route.api}) has that route "
                                "on the same port")
                 continue
             entry = Entry(route=route, api=api, pattern=pattern, order=order)

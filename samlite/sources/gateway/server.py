@@ -4,7 +4,8 @@ Requests become events (events.py), go to the Lambda service, and the function's
 becomes the response API Gateway or Lambda would send; CORS as cors.py says. A route's Lambda
 authorizer runs first (authorize.py), then a REST route's API key (api_keys.py) and request
 validation (validation.py); other authorizers and IAM auth are not run: those routes still
-serve, and `skipped_authorizers` lists them.
+serve, and `skipped_authorizers` lists them. Routes with an AWS service or HTTP proxy
+integration are served by integration_calls.py instead of a function.
 
 Sockets come from http/server.py (HTTP/1.1 keep-alive, Nagle off, loopback by default).
 Its Host check applies here; browsers' Origins are all let in, since CORS is the API's own
@@ -66,6 +67,8 @@ from samlite.sources.gateway.events import (
     v1_response,
     v2_response,
 )
+from samlite.sources.gateway.integration_calls import AwsCall, IntegrationCalls
+from samlite.sources.gateway.integrations import MappingSource
 from samlite.sources.gateway.routes import DEFAULT_ROUTE, Match, RouteTable
 from samlite.sources.gateway.validation import BAD_REQUEST, check_request
 from samlite.sources.invoke_api import LambdaInvoker
@@ -104,9 +107,10 @@ class HttpGateway:
                  region: str = "us-east-1",
                  rest_timeout_s: float = REST_INTEGRATION_TIMEOUT_S,
                  http_timeout_s: float = HTTP_INTEGRATION_TIMEOUT_S,
-                 log: LogSink | None = None) -> None:
+                 log: LogSink | None = None, aws: AwsCall | None = None) -> None:
         """`log(function, line)` hears why a request failed (a malformed response, a
-        timeout) in words for the user; `*_timeout_s` are API Gateway's integration limits."""
+        timeout) in words for the user; `*_timeout_s` are API Gateway's integration limits;
+        `aws` answers the AWS service integrations' calls (the local endpoint, in-process)."""
         self._service = service
         self._host = host
         self._port = port
@@ -117,6 +121,7 @@ class HttpGateway:
         self.rest_timeout_s = rest_timeout_s
         self.http_timeout_s = http_timeout_s
         self._log: LogSink = log or (lambda _fn, _line: None)
+        self._integrations = IntegrationCalls(aws=aws, log=self._log)
         self._authorizer_cache = AuthorizerCache(self._clock)
         self._authorizing = Authorizing(lambda fn, payload: self._service.invoke(fn, payload),
                                         self._authorizer_cache, self._log)
@@ -220,9 +225,9 @@ class HttpGateway:
         for entry in self._state.table.entries:
             route = entry.route
             if route.path == DEFAULT_ROUTE:
-                lines.append(f"ANY {self.url}/* → {route.function} ($default)")
+                lines.append(f"ANY {self.url}/* → {route.target} ($default)")
             else:
-                lines.append(f"{route.method} {self.url}{route.path} → {route.function}")
+                lines.append(f"{route.method} {self.url}{route.path} → {route.target}")
         return lines
 
     @property
@@ -290,6 +295,15 @@ class HttpGateway:
         response = self._authorize(api, route, request, event, flavor, ctx)
         if response is None and flavor is Flavor.REST:
             response = self._admit(api, route, request, ctx, state)
+        if response is None and route.integration is not None:
+            limit = self.http_timeout_s
+            if route.timeout_ms:
+                limit = min(limit, route.timeout_ms / 1000)
+            source = MappingSource(request=request, context=ctx,
+                                   route_key=found.entry.route_key,
+                                   path_parameters=found.path_parameters)
+            response = self._integrations.serve(route.integration, source, limit_s=limit,
+                                                label=f"{route.method} {route.path}")
         if response is None:
             limit = self.rest_timeout_s if route.kind is ApiKind.REST else self.http_timeout_s
             if route.timeout_ms:

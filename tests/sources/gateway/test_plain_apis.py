@@ -154,10 +154,10 @@ HTTP = HEAD + """\
     Type: AWS::ApiGatewayV2::Integration
     Properties:
       ApiId: !Ref Http
-      IntegrationType: HTTP_PROXY
-      IntegrationMethod: GET
-      IntegrationUri: https://example.com
+      IntegrationType: AWS_PROXY
+      IntegrationSubtype: Kinesis-PutRecord
       PayloadFormatVersion: "1.0"
+      RequestParameters: {StreamName: clicks, Data: $request.body, PartitionKey: k}
   Elsewhere:
     Type: AWS::ApiGatewayV2::Route
     Properties:
@@ -200,8 +200,9 @@ def test_an_http_route_whose_integration_is_not_run_is_named_and_not_served(
     named = [(n.subject, n.at.line, n.reason) for n in app.app.graph.not_run_locally]
     assert named == [("Elsewhere", line_of(HTTP, "  Elsewhere:", "      Target: "
                                            "!Join [/, [integrations, !Ref HttpProxy]]"),
-                      "GET /elsewhere: its integration HttpProxy is HTTP_PROXY, which is not "
-                      "run locally (only AWS_PROXY to a function of this template is), so "
+                      "GET /elsewhere: its integration HttpProxy: the AWS service "
+                      "integration Kinesis-PutRecord is not run locally (SQS-SendMessage, "
+                      "SQS-ReceiveMessage, SQS-DeleteMessage and SQS-PurgeQueue are), so "
                       "this route is not served")]
     reply = app.get("/elsewhere")
     assert (reply.status, reply.json()) == (404, {"message": "Not Found"})
