@@ -73,12 +73,28 @@ def is_sqs_request(request: Request) -> bool:
 def _response_class() -> type[Any]:
     """moto's SQS wire layer bound to one backend, account and region (a class made on
     first use, so importing this module does not import moto)."""
-    from moto.sqs.exceptions import SQSException
+    from moto.core.utils import camelcase_to_underscores
+    from moto.sqs.exceptions import MissingParameter, SQSException
     from moto.sqs.responses import SQSResponse
 
     def not_run_here(self: SQSResponse) -> Any:
         raise SQSException("AWS.SimpleQueueService.UnsupportedOperation",
                            f"samlite does not run {self._get_action()} locally")
+
+    def checked(name: str) -> Any:
+        """moto's action `name`, after SQS's own MissingParameter check of JSON calls (moto
+        would fail inside its model on one without a required member; SDKs never send one)."""
+        original = getattr(SQSResponse, name)
+
+        def action(self: SQSResponse) -> Any:
+            # JSON protocol only: the query protocol may name the queue by the URL it posts to.
+            if self.headers.get("X-Amz-Target"):
+                for member in _required_scalars(self._get_action()):
+                    if self._get_param(member) is None:
+                        raise MissingParameter(member)
+            return original(self)
+
+        return action
 
     class AppResponse(SQSResponse):
         # Message move tasks (DLQ redrive back to the source) are not run here; SDKs get
@@ -103,7 +119,29 @@ def _response_class() -> type[Any]:
         def get_current_account(self) -> str:
             return self._app_account_id
 
+    for operation in SQS_ACTIONS:
+        name = camelcase_to_underscores(operation)
+        if name in vars(SQSResponse) and name not in vars(AppResponse):
+            setattr(AppResponse, name, checked(name))
     return AppResponse
+
+
+@functools.cache
+def _required_scalars(operation: str) -> tuple[str, ...]:
+    """The required string and number members of an SQS operation, from botocore's model
+    (lists and maps are read differently by the two protocols, so moto checks those)."""
+    import botocore.session
+    from botocore.model import OperationNotFoundError
+
+    try:
+        shape = botocore.session.get_session().get_service_model("sqs") \
+            .operation_model(operation).input_shape
+    except OperationNotFoundError:   # an action botocore does not know: nothing to check
+        return ()
+    if shape is None:
+        return ()
+    return tuple(name for name in shape.required_members
+                 if shape.members[name].type_name in ("string", "integer", "boolean"))
 
 
 def _query_action(request: Request) -> str | None:

@@ -397,3 +397,24 @@ def test_message_move_tasks_are_reported_as_unsupported(local: Local) -> None:
     c.create_queue(QueueName="dead")
     with pytest.raises(c.exceptions.UnsupportedOperation):
         c.start_message_move_task(SourceArn=f"arn:aws:sqs:{REGION}:{ACCOUNT}:dead")
+
+
+
+@pytest.mark.parametrize(("action", "params", "missing"), [
+    ("SendMessage", {}, "MessageBody"),
+    ("DeleteMessage", {}, "ReceiptHandle"),
+    ("ChangeMessageVisibility", {"ReceiptHandle": "x"}, "VisibilityTimeout"),
+])
+def test_a_call_without_a_required_member_is_a_400_naming_it(
+        local: Local, action: str, params: dict[str, object], missing: str) -> None:
+    """SDKs never send one; a hand-made JSON call (or an HTTP API integration) may."""
+    url = local.client.create_queue(QueueName="missing-members")["QueueUrl"]
+    body = json.dumps({"QueueUrl": url, **params}).encode()
+    request = urllib.request.Request(  # noqa: S310 - the loopback endpoint
+        local.endpoint.url + "/", method="POST", data=body,
+        headers={"X-Amz-Target": f"AmazonSQS.{action}",
+                 "Content-Type": "application/x-amz-json-1.0"})
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=10)  # noqa: S310 - the loopback endpoint
+    assert refused.value.code == 400
+    assert f"The request must contain the parameter {missing}." in refused.value.read().decode()
