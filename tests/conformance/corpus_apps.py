@@ -158,3 +158,24 @@ def _number(arg: list[Any]) -> float:
     if low != float("-inf"):
         return low
     return high if high != float("inf") else 0
+
+
+# --- a body a request model accepts ------------------------------------------------------------
+
+def example_body(schema: Mapping[str, Any]) -> Any:
+    """A value of JSON Schema draft 4 `schema` (its required members, first enum values,
+    minimums); the caller checks it with the same validator the gateway uses."""
+    if "enum" in schema:
+        return schema["enum"][0]
+    kind = schema.get("type")
+    if kind == "object" or "properties" in schema:
+        properties = schema.get("properties", {})
+        return {name: example_body(properties.get(name, {}))
+                for name in schema.get("required", [])}
+    if kind == "array":
+        return [example_body(schema.get("items", {}))] * int(schema.get("minItems", 0))
+    if kind in ("integer", "number"):
+        return schema.get("minimum", 1)
+    if kind == "boolean":
+        return True
+    return "x" * max(1, int(schema.get("minLength", 1)))

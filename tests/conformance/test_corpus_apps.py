@@ -21,16 +21,22 @@ from typing import Any
 import boto3
 import pytest
 from botocore.config import Config
+from jsonschema import Draft4Validator
 
 from samlite.app.root import App
 from samlite.dialects.event_patterns import EventFilter, sqs_filter_view
 from samlite.errors import SamliteError
 from samlite.graph.build import build_graph
-from samlite.graph.model import Graph, Trigger, TriggerKind
+from samlite.graph.model import Graph, Route, Trigger, TriggerKind
 from samlite.template.load import load_template
 from samlite.testing import FAKE_CREDENTIALS, app_options, wait_for
 from samlite.validation.pipeline import validate_file
-from tests.conformance.corpus_apps import example_for, standin_lines, write_standins
+from tests.conformance.corpus_apps import (
+    example_body,
+    example_for,
+    standin_lines,
+    write_standins,
+)
 from tests.conftest import CORPUS
 
 APPS = sorted(p for p in CORPUS.glob("apps/*") if p.is_dir())
@@ -212,7 +218,8 @@ def _fire_route(app: App, graph: Graph, trigger: Trigger) -> None:
         start, end = path.index("{"), path.index("}")
         path = path[:start] + "x" + path[end + 1:]
     method = "GET" if route.method == "ANY" else route.method
-    body = b"{}" if method in ("POST", "PUT", "PATCH") else None
+    body = json.dumps(_valid_body(graph, route)).encode() if method in ("POST", "PUT", "PATCH") \
+        else None
     request = urllib.request.Request(app.gateway.url + path, data=body, method=method,  # noqa: S310
                                      headers={"Content-Type": "application/json"})
     try:
@@ -220,6 +227,26 @@ def _fire_route(app: App, graph: Graph, trigger: Trigger) -> None:
             pass
     except urllib.error.HTTPError:
         pass   # the stand-in's record decides whether the route reached it
+
+
+def _valid_body(graph: Graph, route: Route) -> Any:
+    """A body the route's request model accepts (checked as the gateway checks it: the API's
+    models reachable as #/definitions/<name>), else `{}`."""
+    validation = route.validation
+    if validation is None or not validation.validates_body or not validation.body_schemas:
+        return {}
+    models = {name: json.loads(text) for api in graph.apis if api.logical_id == route.api
+              for name, text in api.models}
+    schema = json.loads(dict(validation.body_schemas).get(
+        "application/json", validation.body_schemas[0][1]))
+    root = {**schema, "definitions": {**models, **schema.get("definitions", {})}}
+    target = schema
+    while "$ref" in target:   # "#/definitions/<name>"
+        target = root["definitions"][target["$ref"].rsplit("/", 1)[-1]]
+    body = example_body(target)
+    assert not list(Draft4Validator(root).iter_errors(body)), \
+        f"the run built no body for {route.function}'s model {schema}"
+    return body
 
 
 def _fire_s3(app: App, graph: Graph, trigger: Trigger) -> None:
