@@ -24,11 +24,6 @@ TIMEOUT_S = 30.0
 def parser_for_function_pythons(python_for: Callable[[str], str] | None = None) -> ModuleParser:
     """A ModuleParser; `python_for("python3.12")` finds interpreters (default: the process
     runtime's, which falls back to samlite's own Python when that version is missing)."""
-    if python_for is None:
-        from samlite.runtime.environments.process import python_for as find
-
-        python_for = find
-
     def parse(module_file: Path, python_version: str) -> ParsedModule:
         ours = parse_with_own_python(module_file, python_version)
         if python_version == f"{sys.version_info.major}.{sys.version_info.minor}":
@@ -39,12 +34,19 @@ def parser_for_function_pythons(python_for: Callable[[str], str] | None = None) 
         if ours.error is None and ours.unchecked is None \
                 and _version(python_version) > sys.version_info[:2]:
             return ours
-        interpreter = python_for(f"python{python_version}")
+        interpreter = (python_for or _process_runtimes_python)(f"python{python_version}")
         if interpreter == sys.executable:   # that version is not on this machine
             return ours
         return _parse_with(interpreter, module_file, python_version)
 
     return parse
+
+
+def _process_runtimes_python(runtime: str) -> str:
+    """Imported on first need: `samlite validate` of current runtimes never needs it."""
+    from samlite.runtime.environments.process import python_for
+
+    return python_for(runtime)
 
 
 def _version(text: str) -> tuple[int, ...]:
