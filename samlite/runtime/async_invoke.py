@@ -236,8 +236,12 @@ class AsyncInvocations:
                           condition="RetriesExhausted", result=result)
             return
         delay = FUNCTION_ERROR_DELAYS_S[min(attempts - 1, len(FUNCTION_ERROR_DELAYS_S) - 1)]
-        self._requeue(replace(event, attempts=attempts,
-                              next_at=self.clock.now() + self._scaled(delay)))
+        wait_s = self._scaled(delay)
+        # Said, since nothing else shows that the failed event will run again.
+        self._note(event.function, f"samlite: event {event.request_id} failed; retry "
+                                   f"{attempts} of {policy.max_retry_attempts} in {wait_s:g} s "
+                                   "(Lambda's asynchronous retries)")
+        self._requeue(replace(event, attempts=attempts, next_at=self.clock.now() + wait_s))
 
     def _give_up(self, event: PendingEvent, policy: AsyncPolicy, *, condition: str,
                  result: Result | None) -> None:

@@ -102,6 +102,18 @@ def test_function_errors_are_retried_after_one_then_two_minutes_then_dead_letter
     assert events.pending() == 0
 
 
+def test_each_retry_is_announced_with_its_wait() -> None:
+    notes: list[tuple[str, str]] = []
+    events = AsyncInvocations(run=FakeFunction(failures=1), policy_for=lambda _name:
+                              AsyncPolicy(), deliver=Deliveries(), clock=ManualClock(),
+                              note=lambda function, line: notes.append((function, line)),
+                              backoff_scale=0.5)
+    events.submit(event())
+    assert events.run_due() == 1
+    assert notes == [("Worker", "samlite: event req-1 failed; retry 1 of 2 in 30 s "
+                                "(Lambda's asynchronous retries)")]
+
+
 def test_maximum_retry_attempts_zero_gives_up_after_one_run() -> None:
     fn = FakeFunction(failures=1)
     events, deliveries = make(fn, AsyncPolicy(max_retry_attempts=0, on_failure=ON_FAILURE))
