@@ -12,13 +12,15 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from samlite.testing import wait_for
+from tests.runtime.conftest import require_docker
 
 RUNTIME = f"python{sys.version_info.major}.{sys.version_info.minor}"
 DOCKER_RUNTIME = "python3.11"   # the Lambda-like image CI builds (scripts/ci-docker.sh)
@@ -203,11 +205,8 @@ def test_a_requirements_edit_reinstalls_and_recycles_only_that_function(
     before = {path: up.get(path)[1] for path in ("/table", "/color", "/plain")}
     assert before["/table"]["humanize"] is False
     (app / "table" / "requirements.txt").write_text("tabulate==0.9.0\nhumanize\n")
-    deadline = time.monotonic() + 60
-    while not up.get("/table")[1]["humanize"]:
-        assert time.monotonic() < deadline, "the new requirement was not installed:\n" + \
-            up.stderr
-        time.sleep(0.1)
+    wait_for(lambda: up.get("/table")[1]["humanize"], timeout_s=60,
+             message="the new requirement installed")
     assert up.get("/table")[1]["environment"] != before["/table"]["environment"]
     assert up.get("/color")[1]["environment"] == before["/color"]["environment"]
     assert up.get("/plain")[1]["environment"] == before["/plain"]["environment"]
@@ -230,19 +229,6 @@ def test_invoke_installs_into_the_projects_cache(tmp_path: Path, runtime: str) -
     again = invoke(app, "TableFunction", runtime=runtime)
     assert "Installing" not in again.stderr
     assert json.loads(again.stdout)["tabulate"] == "0.9.0"
-
-
-def require_docker() -> None:
-    """Skip (fail under SAMLITE_REQUIRE_DOCKER=1, as in CI) when no Docker engine answers."""
-    from samlite.errors import DockerUnavailable
-    from samlite.runtime.environments.docker import connect
-
-    try:
-        connect(timeout_s=5).close()
-    except DockerUnavailable as exc:
-        if os.environ.get("SAMLITE_REQUIRE_DOCKER") == "1":
-            pytest.fail(f"SAMLITE_REQUIRE_DOCKER=1, but {exc}")
-        pytest.skip(f"Docker runtime not tested: {exc}")
 
 
 def test_a_failing_install_exits_1_with_pips_words_naming_the_function(
