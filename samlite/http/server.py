@@ -18,7 +18,7 @@ import logging
 import socket
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
@@ -147,6 +147,16 @@ class Endpoint:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def stop_endpoints(endpoints: Iterable[Endpoint], *, wait_s: float = 2.0) -> None:
+    """Stop several servers side by side (each waits for its connections to close), each
+    given at most `wait_s`."""
+    stoppers = [threading.Thread(target=endpoint.stop, daemon=True) for endpoint in endpoints]
+    for thread in stoppers:
+        thread.start()
+    for thread in stoppers:
+        thread.join(wait_s)
 
 
 class _Server(ThreadingHTTPServer):

@@ -27,7 +27,7 @@ from samlite.graph.model import (
 )
 from samlite.http.admission import ANY_ORIGIN
 from samlite.http.messages import BodyProblem, BodyTooLarge, Request, Response
-from samlite.http.server import DEFAULT_HOST, Endpoint
+from samlite.http.server import DEFAULT_HOST, Endpoint, stop_endpoints
 from samlite.runtime.api_errors import LambdaApiError
 from samlite.sources.alb.events import (
     MAX_REQUEST_BODY_BYTES,
@@ -94,12 +94,7 @@ class LoadBalancers:
             self._stop_all()
 
     def _stop_all(self) -> None:
-        stoppers = [threading.Thread(target=e.stop, daemon=True)
-                    for e in self._endpoints.values()]
-        for thread in stoppers:
-            thread.start()
-        for thread in stoppers:
-            thread.join(2.0)
+        stop_endpoints(self._endpoints.values())
         self._endpoints.clear()
 
     def __enter__(self) -> LoadBalancers:

@@ -29,7 +29,7 @@ from samlite.errors import UsageError
 from samlite.graph.model import Api, ApiKind, FunctionUrl, Graph, LambdaAuthorizer, Route
 from samlite.http.admission import ANY_ORIGIN
 from samlite.http.messages import BodyProblem, BodyTooLarge, Request, Response
-from samlite.http.server import DEFAULT_HOST, Endpoint
+from samlite.http.server import DEFAULT_HOST, Endpoint, stop_endpoints
 from samlite.runtime.api_errors import LambdaApiError, RequestTooLarge
 from samlite.runtime.invocation import Result
 from samlite.sources.gateway.api_keys import FORBIDDEN, FORBIDDEN_TYPE, ApiKeys, key_notes
@@ -158,12 +158,7 @@ class HttpGateway:
             self._stop_all()
 
     def _stop_all(self) -> None:
-        stoppers = [threading.Thread(target=e.stop, daemon=True)
-                    for e in [self._endpoint, *(e for e, _ in self._urls.values())]]
-        for thread in stoppers:
-            thread.start()
-        for thread in stoppers:
-            thread.join(2.0)
+        stop_endpoints([self._endpoint, *(e for e, _ in self._urls.values())])
         self._urls.clear()
 
     def __enter__(self) -> HttpGateway:
