@@ -8,7 +8,7 @@ import json
 import pytest
 
 ADA = {"Authorization": "Bearer ada-token"}
-API_KEY = {"x-api-key": "tour-demo-key-0123456789"}      # the template's default ApiKeyValue
+API_KEY = {"x-api-key": "tourDemoKey0123456789"}      # the template's default ApiKeyValue
 SIGNUP = {"email": "ada@example.com", "plan": "pro"}
 
 
@@ -87,17 +87,17 @@ def test_a_missing_required_header_is_400(samlite_app):
 
 def test_the_reports_route_needs_the_api_key(samlite_app):
     assert samlite_app.get("/reports", headers=API_KEY).json()["reports"]
-    for headers in ({}, {"x-api-key": "some-other-key-of-twenty-chars"}):
+    for headers in ({}, {"x-api-key": "someOtherKeyOfTwentyChars"}):
         reply = samlite_app.get("/reports", headers=headers)
         assert reply.status == 403
         assert reply.json() == {"message": "Forbidden"}
 
 
-@pytest.mark.samlite(parameter_overrides={"ApiKeyValue": "my-own-key-value-000000"})
+@pytest.mark.samlite(parameter_overrides={"ApiKeyValue": "myOwnKeyValue00000000"})
 def test_the_key_is_the_templates_value(samlite_app):
     assert samlite_app.get("/reports", headers=API_KEY).status == 403
     assert samlite_app.get("/reports",
-                           headers={"x-api-key": "my-own-key-value-000000"}).status == 200
+                           headers={"x-api-key": "myOwnKeyValue00000000"}).status == 200
 
 
 # --- POST /messages: API Gateway -> SQS -> ConsumerFunction -> S3 -----------------------------
