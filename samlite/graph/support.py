@@ -11,6 +11,7 @@ Scopes are resource types, and "Events.<Type>" for a SAM function's event source
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 SAM_FUNCTION = "AWS::Serverless::Function"
 LAMBDA_FUNCTION = "AWS::Lambda::Function"
@@ -440,3 +441,55 @@ NOT_SERVED: Mapping[str, str] = {
     "AWS::KMS::Key": f"KMS {_NOT_SERVED}",
     "AWS::Cognito::UserPool": f"Cognito {_NOT_SERVED}",
 }
+
+
+# API Gateway's integration types and authorizer kinds, each with what samlite does with it.
+# docs/up.md's "API Gateway" table has a row for each (tests/cli/test_docs_gen.py checks it);
+# when a kind starts to run locally, change it here and there.
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GatewayKind:
+    name: str       # as docs/up.md's table names it
+    apis: str       # "REST", "HTTP" or "REST, HTTP"
+    runs: bool
+    note: str
+
+
+GATEWAY_INTEGRATIONS: tuple[GatewayKind, ...] = (
+    GatewayKind(name="Lambda proxy integration", apis="REST, HTTP", runs=True,
+                note="aws_proxy / AWS_PROXY to a function of the template: payload 1.0 "
+                     "(REST), 2.0 or 1.0 (HTTP)"),
+    GatewayKind(name="Lambda non-proxy integration, mapping templates", apis="REST",
+                runs=False, note="type: aws to a function: the route is not served"),
+    GatewayKind(name="AWS service integration", apis="REST", runs=False,
+                note="type: aws to an arn:aws:apigateway service URI: the route is not "
+                     "served"),
+    GatewayKind(name="AWS service integration, SQS subtypes", apis="HTTP", runs=True,
+                note="SQS-SendMessage, -ReceiveMessage, -DeleteMessage and -PurgeQueue call "
+                     "the local SQS, with requestParameters"),
+    GatewayKind(name="AWS service integration, other subtypes", apis="HTTP", runs=False,
+                note="EventBridge, Kinesis, Step Functions, AppConfig: the route is not "
+                     "served"),
+    GatewayKind(name="HTTP proxy integration", apis="HTTP", runs=True,
+                note="HTTP_PROXY forwards to the URL, with parameter mapping"),
+    GatewayKind(name="HTTP proxy and HTTP integrations", apis="REST", runs=False,
+                note="type: http_proxy and type: http: the route is not served"),
+    GatewayKind(name="Mock integration", apis="REST", runs=False,
+                note="type: mock: the route is not served"),
+    GatewayKind(name="Private integration", apis="HTTP", runs=False,
+                note="ConnectionType VPC_LINK: the route is not served"),
+)
+
+GATEWAY_AUTHORIZERS: tuple[GatewayKind, ...] = (
+    GatewayKind(name="Lambda authorizer, TOKEN and REQUEST", apis="REST", runs=True,
+                note="identity sources, ValidationExpression, the IAM policy, caching by "
+                     "ReauthorizeEvery"),
+    GatewayKind(name="Lambda authorizer, payload 1.0 and 2.0, simple responses", apis="HTTP",
+                runs=True, note="identity sources, simple responses, caching by "
+                                "ReauthorizeEvery"),
+    GatewayKind(name="JWT authorizer", apis="HTTP", runs=False,
+                note="listed at start-up; the route serves without it"),
+    GatewayKind(name="Cognito user pool authorizer", apis="REST", runs=False,
+                note="listed at start-up; the route serves without it"),
+    GatewayKind(name="`AWS_IAM` authorization", apis="REST, HTTP", runs=False,
+                note="listed at start-up; the route serves without it"),
+)

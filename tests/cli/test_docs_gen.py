@@ -179,3 +179,25 @@ def test_every_property_the_graph_reads_is_declared(name: str) -> None:
     assert declared, (f"samlite/graph/readers/ reads {name!r}: declare what it does in "
                       "samlite/graph/support.py (RUNS_LOCALLY, or NOT_RUN with the reason), then "
                       f"run `{docs_gen.REGENERATE}`")
+
+
+# ---- docs/up.md's API Gateway table names every integration type and authorizer kind
+
+
+def _up_table_rows() -> dict[tuple[str, str], str]:
+    """(kind, apis) -> the Locally cell, from docs/up.md's "What runs locally" table."""
+    text = (PROJECT / "docs" / "up.md").read_text(encoding="utf-8")
+    table = text.split("### What runs locally", 1)[1].split("\n\n", 2)[1]
+    rows = [[c.strip() for c in line.strip("|").split("|")] for line in table.splitlines()]
+    return {(row[0], row[1]): row[3] for row in rows[2:]}
+
+
+@pytest.mark.parametrize("kind", support.GATEWAY_INTEGRATIONS + support.GATEWAY_AUTHORIZERS,
+                         ids=lambda k: f"{k.name} ({k.apis})")
+def test_up_md_says_what_each_gateway_kind_does(kind: support.GatewayKind) -> None:
+    rows = _up_table_rows()
+    assert (kind.name, kind.apis) in rows, f"docs/up.md's API Gateway table has no row for {kind}"
+    said = rows[(kind.name, kind.apis)]
+    assert said.startswith("runs") if kind.runs else said.startswith("not run"), (
+        f"docs/up.md says {said!r} for {kind.name} ({kind.apis}); support.py says "
+        f"runs={kind.runs}")
