@@ -45,6 +45,11 @@ MAPPED = '''def handler(event, context):
     return {"greeting": "hello " + event.get("name", "")}
 '''
 
+# The Lambda invocation URI a `type: aws` integration names ("Set up a Lambda integration"
+# in the API Gateway developer guide: arn:aws:apigateway:{region}:lambda:path/...).
+MAPPED_FUNCTION_URI = ("arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/"
+                       "${MappedFunction.Arn}/invocations")
+
 TEMPLATE = """\
 AWSTemplateFormatVersion: "2010-09-09"
 Transform: AWS::Serverless-2016-10-31
@@ -83,8 +88,7 @@ Resources:
               x-amazon-apigateway-integration:
                 type: aws
                 httpMethod: POST
-                uri: !Sub "arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/\
-                  functions/${MappedFunction.Arn}/invocations"
+                uri: !Sub "MAPPED_FUNCTION_URI"
                 requestTemplates:
                   application/json: '{"name": "$input.params(''name'')"}'
                 responses:
@@ -130,7 +134,8 @@ def write_app(directory: Path) -> Path:
                        ("simple_authorizer", SIMPLE_AUTHORIZER_CODE), ("mapped", MAPPED)):
         (src / f"{name}.py").write_text(code, encoding="utf-8")
     template = directory / "template.yaml"
-    template.write_text(TEMPLATE, encoding="utf-8")
+    template.write_text(TEMPLATE.replace("MAPPED_FUNCTION_URI", MAPPED_FUNCTION_URI),
+                        encoding="utf-8")
     return template
 
 
