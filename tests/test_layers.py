@@ -49,7 +49,8 @@ IO = ("samlite.runtime.service", "samlite.runtime.runtime_api", "samlite.runtime
 # Each foreign library and the modules (globs under samlite/) that alone may import it.
 HOMES = {"click": ("cli/*",), "watchdog": ("app/watch.py",),
          "docker": ("runtime/environments/docker.py",),
-         "moto": ("aws/*/backend.py", "aws/*/route.py")}
+         "moto": ("aws/*/backend.py", "aws/*/route.py"),
+         "jwt": ("sources/gateway/jwt_keys.py",)}
 
 
 def _module_name(path: Path) -> str:

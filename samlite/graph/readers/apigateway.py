@@ -26,6 +26,7 @@ from samlite.graph.model import (
 )
 from samlite.graph.parts import GraphParts
 from samlite.graph.readers import apis, request_validation
+from samlite.graph.readers.openapi_authorizers import body_authorizers
 from samlite.graph.values import as_bool, as_int, as_map, as_text, as_texts, key_at
 from samlite.template.model import Resource
 
@@ -44,10 +45,13 @@ UNDEPLOYED_STAGE = "Prod"
 def read_rest_api(parts: GraphParts, res: Resource) -> None:
     props, raw = parts.props(res)
     stage_name, variables = _stage(parts, res.logical_id)
+    body_lambdas, body_jwts = body_authorizers(parts, json_map(props.get("Body")),
+                                               parts.refs.dig(raw, "Body"), ApiKind.REST,
+                                               res.at)
     parts.apis.append(Api(
         logical_id=res.logical_id, kind=ApiKind.REST, stage_name=stage_name,
         binary_media_types=as_texts(props.get("BinaryMediaTypes")),
-        stage_variables=variables,
+        stage_variables=variables, lambda_authorizers=body_lambdas, jwt_authorizers=body_jwts,
         models=request_validation.body_models(json_map(props.get("Body"))), at=res.at))
     if "Body" in props:
         apis.body_routes(parts, res, json_map(props.get("Body")), parts.refs.dig(raw, "Body"),

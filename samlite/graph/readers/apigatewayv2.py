@@ -28,6 +28,7 @@ from samlite.graph.model import (
 from samlite.graph.parts import GraphParts
 from samlite.graph.readers import apis
 from samlite.graph.readers.http_integrations import integration_of
+from samlite.graph.readers.openapi_authorizers import body_authorizers
 from samlite.graph.values import as_int, as_text, http_cors, key_at
 from samlite.template.model import Resource
 
@@ -51,10 +52,13 @@ def read_http_api(parts: GraphParts, res: Resource) -> None:
             reason=f"{protocol} APIs are not served locally (HTTP APIs are)"))
         return
     stage_name, variables = _stage(parts, res.logical_id)
+    body_lambdas, body_jwts = body_authorizers(parts, props.get("Body"),
+                                               parts.refs.dig(raw, "Body"), ApiKind.HTTP,
+                                               res.at)
     parts.apis.append(Api(
         logical_id=res.logical_id, kind=ApiKind.HTTP, stage_name=stage_name,
         cors=http_cors(props.get("CorsConfiguration")), stage_variables=variables,
-        at=res.at))
+        lambda_authorizers=body_lambdas, jwt_authorizers=body_jwts, at=res.at))
     if "Body" in props:
         apis.body_routes(parts, res, props.get("Body"), parts.refs.dig(raw, "Body"),
                          ApiKind.HTTP, source="Body", names_skipped=True)

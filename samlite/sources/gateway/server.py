@@ -69,6 +69,7 @@ from samlite.sources.gateway.events import (
 )
 from samlite.sources.gateway.integration_calls import AwsCall, IntegrationCalls
 from samlite.sources.gateway.integrations import MappingSource
+from samlite.sources.gateway.jwt_auth import JwtAuthorizing, jwt_authorizer_of
 from samlite.sources.gateway.routes import DEFAULT_ROUTE, Match, RouteTable
 from samlite.sources.gateway.validation import BAD_REQUEST, check_request
 from samlite.sources.invoke_api import LambdaInvoker
@@ -125,6 +126,7 @@ class HttpGateway:
         self._authorizer_cache = AuthorizerCache(self._clock)
         self._authorizing = Authorizing(lambda fn, payload: self._service.invoke(fn, payload),
                                         self._authorizer_cache, self._log)
+        self._jwt = JwtAuthorizing(self._clock)
         self._state = _state_of(graph)
         self._endpoint = Endpoint([_ApiRoute(self)], host=host, port=port, admission=ANY_ORIGIN)
         self._urls: dict[str, tuple[Endpoint, _UrlRoute]] = {}
@@ -235,12 +237,21 @@ class HttpGateway:
         lines = []
         for entry in self._state.table.entries:
             name = entry.api.authorizer_for(entry.route)
-            if name is not None and _lambda_authorizer(entry.api, entry.route) is None:
+            if name is not None and _lambda_authorizer(entry.api, entry.route) is None \
+                    and jwt_authorizer_of(entry.api, entry.route) is None:
                 lines.append(f"{entry.route.method} {entry.route.path} → {entry.route.function}"
                              f": authorizer {name} is not run locally")
         lines.extend(f"{u.function} function URL: AuthType {u.auth_type} is not checked locally"
                      for u in self._state.graph.function_urls if u.auth_type != "NONE")
         return lines
+
+    @property
+    def authorizer_notes(self) -> list[str]:
+        """What the JWT / Cognito authorizers verify (said once at start-up)."""
+        in_use = {(e.api.logical_id, found.name): (e.api, found)
+                  for e in self._state.table.entries
+                  if (found := jwt_authorizer_of(e.api, e.route)) is not None}
+        return self._jwt.notes(in_use.values())
 
     @property
     def api_key_notes(self) -> list[str]:
@@ -333,6 +344,10 @@ class HttpGateway:
                    flavor: Flavor, ctx: RequestContext) -> HttpResponse | None:
         """Run the route's Lambda authorizer: None lets the request on (with the identity
         in `event`), else the response that stops it."""
+        jwt_authorizer = jwt_authorizer_of(api, route)
+        if jwt_authorizer is not None:
+            return self._jwt.check(jwt_authorizer, route, request, event, flavor=flavor,
+                                   request_id=_flavor_request_id(flavor, ctx))
         authorizer = _lambda_authorizer(api, route)
         if authorizer is None:
             return None
