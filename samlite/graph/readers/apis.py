@@ -194,7 +194,10 @@ def _needs_api_key(body: Any, operation: Any) -> bool | None:
     if security is None:
         return None
     names = {str(name) for entry in as_list(security) for name in as_map(entry)}
-    return any(as_map(schemes.get(name)).get("type") == "apiKey" for name in names)
+    # an apiKey scheme with x-amazon-apigateway-authorizer is an authorizer's token, not a key
+    return any(as_map(schemes.get(name)).get("type") == "apiKey"
+               and "x-amazon-apigateway-authorizer" not in as_map(schemes.get(name))
+               for name in names)
 
 
 def _http_integration_route(parts: GraphParts, res: Resource, path: str, verb: str,
