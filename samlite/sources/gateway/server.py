@@ -1,11 +1,11 @@
 """The local HTTP gateway: every Api / HttpApi route on one port (as `sam local start-api`
 serves them) and each function URL on a port of its own (a URL's whole host is its function).
 Requests become events (events.py), go to the Lambda service, and the function's result
-becomes the response API Gateway or Lambda would send; CORS as cors.py says. A route's Lambda
-authorizer runs first (authorize.py; JWT and Cognito ones jwt_auth.py, AWS_IAM iam_auth.py),
-then a REST route's API key (api_keys.py) and request validation (validation.py); an authorizer
-whose function is not in the template is not run: its routes still serve, and
-`skipped_authorizers` lists them. Routes with an AWS service or HTTP proxy
+becomes the response API Gateway or Lambda would send; CORS as cors.py says. A route's
+authorizer runs first (Lambda: authorize.py; JWT and Cognito: jwt_auth.py; AWS_IAM:
+iam_auth.py), then a REST route's API key (api_keys.py) and request validation
+(validation.py); an authorizer whose function is not in the template is not run: its routes
+still serve, and `skipped_authorizers` lists them. Routes with an AWS service or HTTP proxy
 integration are served by integration_calls.py instead of a function.
 
 Sockets come from http/server.py (HTTP/1.1 keep-alive, Nagle off, loopback by default).
