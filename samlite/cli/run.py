@@ -194,6 +194,7 @@ def up(template_option: str | None, host: str, port: int, aws_port: int, watch: 
                     function_urls=gateway.function_urls() if gateway else {},
                     skipped_authorizers=gateway.skipped_authorizers if gateway else (),
                     api_key_notes=gateway.api_key_notes if gateway else (),
+                    authorizer_notes=gateway.authorizer_notes if gateway else (),
                     load_balancer_lines=balancers.lines() if balancers else (),
                     endpoint_url=app.endpoint_url,
                     next_fires=app.scheduler.next_fires() if app.scheduler else (),

@@ -22,6 +22,7 @@ def startup_lines(graph: Graph, specs: Sequence[FunctionSpec], *, runtime_kind: 
                   route_lines: Sequence[str], function_urls: Mapping[str, str],
                   skipped_authorizers: Sequence[str] = (),
                   api_key_notes: Sequence[str] = (),
+                  authorizer_notes: Sequence[str] = (),
                   load_balancer_lines: Sequence[str] = (),
                   endpoint_url: str | None = None,
                   next_fires: Sequence[tuple[str, str, datetime]] = (),
@@ -63,6 +64,9 @@ def startup_lines(graph: Graph, specs: Sequence[FunctionSpec], *, runtime_kind: 
     if skipped_authorizers:
         lines += ["", "Authorizers not run (the routes serve without them)"]
         lines += [f"  {line}" for line in skipped_authorizers]
+    if authorizer_notes:
+        lines += ["", "Authorizers checked by the gateway"]
+        lines += [f"  {line}" for line in authorizer_notes]
     if api_key_notes:
         lines += ["", "API keys (routes with ApiKeyRequired need an x-api-key header)"]
         lines += [f"  {line}" for line in api_key_notes]

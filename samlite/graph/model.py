@@ -132,6 +132,8 @@ class Route:
     timeout_ms: int | None = None
     authorizer: str | None = None    # the event's Auth.Authorizer ("NONE" turns the default off)
     api_key_required: bool | None = None     # REST; None: the Api's Auth.ApiKeyRequired decides
+    # Auth.AuthorizationScopes / a route's or method's scopes; None: the authorizer's own
+    authorization_scopes: tuple[str, ...] | None = None
     validation: RequestValidation | None = None   # REST; None: no request validator
     integration: Integration | None = None   # None: Lambda proxy to `function`
     at: Mark
@@ -363,6 +365,25 @@ class LambdaAuthorizer:
         return self.payload_type == "TOKEN"
 
 
+# The authorizer name that means SigV4 (IAM) authorization, as SAM and API Gateway spell it.
+IAM_AUTHORIZER = "AWS_IAM"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class JwtAuthorizer:
+    """A token the gateway checks itself: an HTTP API JWT authorizer (SAM JwtConfiguration,
+    type jwt) or a REST Cognito user pool authorizer (SAM UserPoolArn, COGNITO_USER_POOLS)."""
+
+    name: str
+    is_cognito: bool = False
+    issuers: tuple[str, ...] = ()              # (): none could be read from the template
+    audiences: tuple[str, ...] = ()            # JWT audience; Cognito: () (any app client)
+    identity_header: str = "Authorization"     # where the token is
+    scopes: tuple[str, ...] = ()               # the authorizer's AuthorizationScopes
+    validation_expression: str | None = None   # Cognito Identity.ValidationExpression
+    at: Mark
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Api:
     logical_id: str
@@ -374,6 +395,7 @@ class Api:
     stage_variables: tuple[tuple[str, str], ...] = ()   # Api Variables / HttpApi StageVariables
     default_authorizer: str | None = None               # Auth.DefaultAuthorizer
     lambda_authorizers: tuple[LambdaAuthorizer, ...] = ()   # the Lambda ones of Auth.Authorizers
+    jwt_authorizers: tuple[JwtAuthorizer, ...] = ()     # JWT and Cognito ones
     api_key_required: bool = False                      # REST Auth.ApiKeyRequired
     # (name, JSON Schema as JSON text): SAM Models, an OpenAPI body's definitions/schemas
     models: tuple[tuple[str, str], ...] = ()
@@ -381,6 +403,9 @@ class Api:
 
     def lambda_authorizer(self, name: str) -> LambdaAuthorizer | None:
         return next((a for a in self.lambda_authorizers if a.name == name), None)
+
+    def jwt_authorizer(self, name: str) -> JwtAuthorizer | None:
+        return next((a for a in self.jwt_authorizers if a.name == name), None)
 
     def requires_api_key(self, route: Route) -> bool:
         """Whether API Gateway wants an x-api-key for `route` (REST only)."""

@@ -84,27 +84,37 @@ RUNS_LOCALLY: Mapping[str, Mapping[str, str]] = {
     "AWS::Serverless::Api": {
         "Auth": "Lambda authorizers (TOKEN and REQUEST: identity sources, "
                 "ValidationExpression, ReauthorizeEvery caching, the IAM policy) run before "
-                "the route; ApiKeyRequired routes need an x-api-key of the template's API keys "
-                "(UsagePlan's generated key: any key); Cognito and AWS_IAM are not run: "
-                "routes serve without them, and `samlite up` lists them",
+                "the route; Cognito ones (UserPoolArn) check the token's issuer, use, expiry "
+                "and AuthorizationScopes (signatures not verified: said at start-up), claims "
+                "in requestContext.authorizer.claims; AWS_IAM needs a SigV4 signature for "
+                "execute-api (verified for samlite's own keys), identity in "
+                "requestContext.identity; ApiKeyRequired routes need an x-api-key of the "
+                "template's API keys (UsagePlan's generated key: any key)",
         "BinaryMediaTypes": "which bodies are base64-encoded in events and responses",
         "Cors": "preflight OPTIONS answers and CORS headers",
         "DefinitionBody": "inline OpenAPI paths with an aws_proxy integration become routes, "
-                          "with their request validators, required parameters, body schemas "
-                          "and api key security",
+                          "with their request validators, required parameters, body schemas, "
+                          "api key security and x-amazon-apigateway-authorizer (token, "
+                          "request, cognito_user_pools) and awsSigv4 security",
         "Models": "JSON Schema (draft 4) models a RequestModel validates bodies against",
         "StageName": "the stage in the event's requestContext",
         "Variables": "stage variables in the event",
     },
     "AWS::Serverless::HttpApi": {
         "Auth": "Lambda authorizers (payload 1.0 and 2.0, simple responses, identity "
-                "sources, ReauthorizeEvery caching) run before the route; JWT and AWS_IAM "
-                "are not run: routes serve without them, and `samlite up` lists them",
+                "sources, ReauthorizeEvery caching) run before the route; JWT ones "
+                "(JwtConfiguration issuer and audience, IdentitySource, AuthorizationScopes) "
+                "check the token's signature against the issuer's JWKS when it can be fetched "
+                "(else said at start-up), issuer, audience, exp/nbf/iat and scopes, claims in "
+                "requestContext.authorizer.jwt; AWS_IAM (EnableIamAuthorizer) needs a SigV4 "
+                "signature, identity in requestContext.authorizer.iam",
         "CorsConfiguration": "preflight OPTIONS answers and CORS headers",
         "DefinitionBody": "inline OpenAPI paths with an aws_proxy integration become routes, "
                           "as do SQS-SendMessage/ReceiveMessage/DeleteMessage/PurgeQueue "
                           "service integrations (integrationSubtype, requestParameters) and "
-                          "http_proxy ones (uri, httpMethod, requestParameters)",
+                          "http_proxy ones (uri, httpMethod, requestParameters); "
+                          "x-amazon-apigateway-authorizer (request, jwt) and awsSigv4 "
+                          "security are run",
         "StageName": "the stage in the event's requestContext",
         "StageVariables": "stage variables in the event",
     },
@@ -127,11 +137,41 @@ RUNS_LOCALLY: Mapping[str, Mapping[str, str]] = {
     "AWS::ApiGateway::Method": {
         "ApiKeyRequired": "the route needs an x-api-key of the template's API keys (403 "
                           "Forbidden otherwise)",
+        "AuthorizationScopes": "the scopes a Cognito access token must hold one of",
+        "AuthorizationType": "CUSTOM and COGNITO_USER_POOLS run the AuthorizerId's "
+                             "authorizer, AWS_IAM needs a SigV4 signature; an authorizer "
+                             "samlite cannot run (no function of this template) is named as "
+                             "not run, and the route serves",
+        "AuthorizerId": "the AWS::ApiGateway::Authorizer the route runs",
         "HttpMethod": "the route's method (ANY for any)",
         "Integration": "Type AWS_PROXY with a Uri naming a function of this template is served "
                        "(TimeoutInMillis too); other types are named as not run, and not served",
         "ResourceId": "the route's path: its Resource's, or / for the RootResourceId",
         "RestApiId": "the RestApi the route belongs to",
+    },
+    "AWS::ApiGateway::Authorizer": {
+        "AuthorizerResultTtlInSeconds": "how long a Lambda authorizer's answer is cached",
+        "AuthorizerUri": "the function of this template a TOKEN / REQUEST authorizer runs",
+        "IdentitySource": "where the token or identity is (method.request.header.X, "
+                          "method.request.querystring.y)",
+        "IdentityValidationExpression": "a token not matching it is refused (401) without "
+                                        "running the authorizer",
+        "ProviderARNs": "the user pools whose tokens a COGNITO_USER_POOLS authorizer accepts "
+                        "(issuer from each pool; signatures not verified: said at start-up)",
+        "RestApiId": "the RestApi the authorizer belongs to",
+        "Type": "TOKEN and REQUEST (Lambda) and COGNITO_USER_POOLS are run",
+    },
+    "AWS::ApiGatewayV2::Authorizer": {
+        "ApiId": "the Api the authorizer belongs to",
+        "AuthorizerPayloadFormatVersion": "the Lambda authorizer's event shape (1.0 or 2.0)",
+        "AuthorizerResultTtlInSeconds": "how long a Lambda authorizer's answer is cached",
+        "AuthorizerType": "REQUEST (Lambda) and JWT are run",
+        "AuthorizerUri": "the function of this template a REQUEST authorizer runs",
+        "EnableSimpleResponses": "the Lambda authorizer answers isAuthorized (payload 2.0)",
+        "IdentitySource": "where the token or identity is ($request.header.X, "
+                          "$request.querystring.y)",
+        "JwtConfiguration": "Issuer and Audience a JWT must match (signature checked against "
+                            "the issuer's JWKS when it can be fetched, else said at start-up)",
     },
     "AWS::ApiGateway::Stage": {
         "RestApiId": "the RestApi the stage serves",
@@ -154,6 +194,11 @@ RUNS_LOCALLY: Mapping[str, Mapping[str, str]] = {
     },
     "AWS::ApiGatewayV2::Route": {
         "ApiId": "the Api the route belongs to",
+        "AuthorizationScopes": "the scopes a JWT must hold one of (403 Forbidden otherwise)",
+        "AuthorizationType": "CUSTOM and JWT run the AuthorizerId's authorizer, AWS_IAM needs "
+                             "a SigV4 signature; an authorizer samlite cannot run is named as "
+                             "not run, and the route serves",
+        "AuthorizerId": "the AWS::ApiGatewayV2::Authorizer the route runs",
         "RouteKey": "the route's method and path (\"GET /items/{id}\", \"ANY /{proxy+}\"), "
                     "or $default",
         "Target": "integrations/<IntegrationId>: the integration the route runs",
@@ -251,9 +296,9 @@ RUNS_LOCALLY: Mapping[str, Mapping[str, str]] = {
         "Priority": "rules are tried lowest first",
     },
     event_scope("Api"): {
-        "Auth": "Authorizer (NONE included) picks the API's Lambda authorizer; "
-                "ApiKeyRequired needs an x-api-key; other authorizers and scopes are not run: "
-                "`samlite up` lists them",
+        "Auth": "Authorizer (NONE and AWS_IAM included) picks the API's authorizer; "
+                "AuthorizationScopes are the scopes a Cognito access token must hold; "
+                "ApiKeyRequired needs an x-api-key",
         "Method": "the route's method (ANY for any)",
         "Path": "the route's path, with {param} and {proxy+}",
         "RequestModel": "with ValidateBody / ValidateParameters (SAM adds a validator only "
@@ -265,8 +310,8 @@ RUNS_LOCALLY: Mapping[str, Mapping[str, str]] = {
         "TimeoutInMillis": "the integration timeout (504 past it)",
     },
     event_scope("HttpApi"): {
-        "Auth": "Authorizer (NONE included) picks the API's Lambda authorizer; JWT ones and "
-                "scopes are not run: `samlite up` lists them",
+        "Auth": "Authorizer (NONE and AWS_IAM included) picks the API's authorizer; "
+                "AuthorizationScopes are the scopes a JWT must hold one of",
         "ApiId": "the HttpApi the route belongs to (else ServerlessHttpApi)",
         "Method": "the route's method (ANY for any; none: the $default route)",
         "Path": "the route's path, with {param} and {proxy+}",
@@ -340,19 +385,11 @@ NOT_RUN: Mapping[str, Mapping[str, str]] = {
                           "are not served",
     },
     "AWS::ApiGateway::Method": {
-        "AuthorizationType": "authorizers and IAM auth are not run: named as not run, the "
-                             "route serves",
-        "AuthorizerId": "named with its AuthorizationType; the authorizer is not run",
         "RequestValidatorId": "requests are not validated: named as not run, the route serves",
     },
     "AWS::ApiGatewayV2::Api": {
         "BodyS3Location": "an OpenAPI file in S3 is not read: named as not run, its routes "
                           "are not served",
-    },
-    "AWS::ApiGatewayV2::Route": {
-        "AuthorizationType": "authorizers and IAM auth are not run: named as not run, the "
-                             "route serves",
-        "AuthorizerId": "named with its AuthorizationType; the authorizer is not run",
     },
     "AWS::ApiGatewayV2::Integration": {
         "ResponseParameters": "not applied: named as not run, the route serves the "
@@ -394,6 +431,9 @@ RESOURCE_NOTES: Mapping[str, str] = {
     "AWS::ApiGateway::Method": "a route when its integration is AWS_PROXY to a function here",
     "AWS::ApiGateway::ApiKey": "an x-api-key ApiKeyRequired routes accept",
     "AWS::ApiGateway::Stage": "the stage name and variables of its RestApi's events",
+    "AWS::ApiGateway::Authorizer": "a Lambda (TOKEN, REQUEST) or Cognito user pool authorizer "
+                                   "its Methods run",
+    "AWS::ApiGatewayV2::Authorizer": "a Lambda (REQUEST) or JWT authorizer its Routes run",
     "AWS::ApiGateway::Deployment": "the stage of its RestApi when no Stage is declared",
     "AWS::ApiGatewayV2::Api": "HTTP API routes on the HTTP port, as for "
                               "AWS::Serverless::HttpApi (payload format 2.0 or 1.0)",
@@ -486,10 +526,13 @@ GATEWAY_AUTHORIZERS: tuple[GatewayKind, ...] = (
     GatewayKind(name="Lambda authorizer, payload 1.0 and 2.0, simple responses", apis="HTTP",
                 runs=True, note="identity sources, simple responses, caching by "
                                 "ReauthorizeEvery"),
-    GatewayKind(name="JWT authorizer", apis="HTTP", runs=False,
-                note="listed at start-up; the route serves without it"),
-    GatewayKind(name="Cognito user pool authorizer", apis="REST", runs=False,
-                note="listed at start-up; the route serves without it"),
-    GatewayKind(name="`AWS_IAM` authorization", apis="REST, HTTP", runs=False,
-                note="listed at start-up; the route serves without it"),
+    GatewayKind(name="JWT authorizer", apis="HTTP", runs=True,
+                note="issuer, audience, expiry and scopes; signatures against the issuer's "
+                     "JWKS when it answers, else said at start-up"),
+    GatewayKind(name="Cognito user pool authorizer", apis="REST", runs=True,
+                note="issuer, audience or client_id, expiry and scopes; signatures are not "
+                     "verified (said at start-up)"),
+    GatewayKind(name="`AWS_IAM` authorization", apis="REST, HTTP", runs=True,
+                note="SigV4 for execute-api; signatures verified for samlite's own keys, "
+                     "IAM policies not evaluated (said at start-up)"),
 )

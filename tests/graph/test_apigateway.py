@@ -132,8 +132,10 @@ def test_authorizers_and_validators_are_named_and_the_route_serves() -> None:
     """)
     assert routes(graph) == [("Rest", "GET", "/", "Fn", "1.0")]
     assert reasons(graph) == [
-        ("RootGet", "GET /: CUSTOM authorization Auth is not run locally; the route serves "
-                    "without it"),
+        # a TOKEN authorizer without an AuthorizerUri to a function of this template
+        ("RootGet", "GET /: CUSTOM authorization Auth is not run locally (its authorizer is "
+                    "not one of this template's that samlite runs); the route serves without "
+                    "it"),
         ("RootGet", "GET /: request validation is not run locally; every request reaches the "
                     "function")]
     # the API key is checked: the route needs one
@@ -192,8 +194,9 @@ def test_an_http_route_with_a_payload_1_0_integration_and_an_authorizer() -> Non
     """.replace("{OTHER_URI}", URI.replace("Fn.Arn", "Other.Arn")))
     assert routes(graph) == [("Http", "ANY", "/{proxy+}", "Other", "1.0")]
     assert graph.routes[0].timeout_ms == 5000
-    assert reasons(graph) == [("Any", "ANY /{proxy+}: JWT authorization Jwt is not run "
-                                      "locally; the route serves without it")]
+    # the JWT authorizer is run (with no issuer it refuses every token, as startup says)
+    assert reasons(graph) == []
+    assert (graph.routes[0].authorizer, graph.apis[0].jwt_authorizers[0].issuers) == ("Jwt", ())
 
 
 def test_a_websocket_api_is_named_not_served() -> None:
@@ -307,3 +310,76 @@ def test_http_api_integrations_not_run_are_named_and_lambda_mapping_is_named() -
                 "SQS-DeleteMessage and SQS-PurgeQueue are), so this route is not served"),
         ("Vpc", "GET /vpc: its integration Private: a private integration (VPC_LINK) is not "
                 "run locally, so this route is not served")]
+
+
+def test_plain_cognito_and_iam_methods_are_run_not_named() -> None:
+    graph = graph_of(f"""\
+      Rest: {{Type: AWS::ApiGateway::RestApi, Properties: {{Name: r}}}}
+      Users:
+        Type: AWS::ApiGateway::Authorizer
+        Properties:
+          RestApiId: !Ref Rest
+          Name: users
+          Type: COGNITO_USER_POOLS
+          IdentitySource: method.request.header.Token
+          ProviderARNs: [arn:aws:cognito-idp:eu-west-1:123456789012:userpool/eu-west-1_abc]
+      Items:
+        Type: AWS::ApiGateway::Resource
+        Properties: {{RestApiId: !Ref Rest, ParentId: !GetAtt Rest.RootResourceId,
+                     PathPart: items}}
+      RootGet:
+        Type: AWS::ApiGateway::Method
+        Properties:
+          RestApiId: !Ref Rest
+          ResourceId: !GetAtt Rest.RootResourceId
+          HttpMethod: GET
+          AuthorizationType: COGNITO_USER_POOLS
+          AuthorizerId: !Ref Users
+          AuthorizationScopes: [orders/read]
+          Integration: {{Type: AWS_PROXY, Uri: !Sub "{URI}"}}
+      ItemsGet:
+        Type: AWS::ApiGateway::Method
+        Properties:
+          RestApiId: !Ref Rest
+          ResourceId: !Ref Items
+          HttpMethod: GET
+          AuthorizationType: AWS_IAM
+          Integration: {{Type: AWS_PROXY, Uri: !Sub "{URI}"}}
+    """)
+    assert reasons(graph) == []
+    assert [(r.path, r.authorizer, r.authorization_scopes) for r in graph.routes] == [
+        ("/", "Users", ("orders/read",)), ("/items", "AWS_IAM", None)]
+    [users] = graph.apis[0].jwt_authorizers
+    assert (users.is_cognito, users.identity_header, users.issuers) == (
+        True, "Token", ("https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc",))
+
+
+def test_openapi_jwt_authorizer_and_operation_scopes() -> None:
+    graph = graph_of(f"""\
+      Http:
+        Type: AWS::Serverless::HttpApi
+        Properties:
+          DefinitionBody:
+            openapi: "3.0.1"
+            paths:
+              /orders:
+                get:
+                  security: [{{oidc: [orders/read]}}]
+                  x-amazon-apigateway-integration:
+                    type: aws_proxy
+                    payloadFormatVersion: "2.0"
+                    uri: !Sub "{URI}"
+            components:
+              securitySchemes:
+                oidc:
+                  type: oauth2
+                  x-amazon-apigateway-authorizer:
+                    type: jwt
+                    identitySource: $request.header.X-Token
+                    jwtConfiguration: {{issuer: "https://issuer.example", audience: [api]}}
+    """)
+    [route] = graph.routes
+    assert (route.authorizer, route.authorization_scopes) == ("oidc", ("orders/read",))
+    [oidc] = graph.apis[0].jwt_authorizers
+    assert (oidc.issuers, oidc.audiences, oidc.identity_header) == (
+        ("https://issuer.example",), ("api",), "X-Token")

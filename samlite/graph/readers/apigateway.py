@@ -2,8 +2,9 @@
 Resource tree, Methods, Stage and Deployment, or with an inline OpenAPI Body. Pure.
 
 Only Lambda proxy integrations (Integration Type AWS_PROXY to a function of this template) are
-routes; any other integration type, an authorizer or a RequestValidatorId is named under "Not
-run locally" with where the template sets it. A Method's ApiKeyRequired is checked against the
+routes; any other integration type, an authorizer samlite does not run (plain_authorizers.py
+says which it runs) or a RequestValidatorId is named under "Not run locally" with where the
+template sets it. A Method's ApiKeyRequired is checked against the
 template's AWS::ApiGateway::ApiKey resources. Follows the CloudFormation reference pages of
 AWS::ApiGateway::RestApi, Resource, Method, Stage, Deployment and ApiKey.
 """
@@ -25,7 +26,8 @@ from samlite.graph.model import (
     TriggerKind,
 )
 from samlite.graph.parts import GraphParts
-from samlite.graph.readers import apis, request_validation
+from samlite.graph.readers import apis, plain_authorizers, request_validation
+from samlite.graph.readers.openapi_authorizers import body_authorizers
 from samlite.graph.values import as_bool, as_int, as_map, as_text, as_texts, key_at
 from samlite.template.model import Resource
 
@@ -35,7 +37,7 @@ METHOD = "AWS::ApiGateway::Method"
 STAGE = "AWS::ApiGateway::Stage"
 DEPLOYMENT = "AWS::ApiGateway::Deployment"
 API_KEY = "AWS::ApiGateway::ApiKey"
-CHILD_TYPES = (RESOURCE, METHOD, STAGE, DEPLOYMENT)
+CHILD_TYPES = (RESOURCE, METHOD, STAGE, DEPLOYMENT, plain_authorizers.REST_AUTHORIZER)
 # A REST API with neither Stage nor Deployment is not reachable on AWS; locally it is served
 # under the stage name SAM gives its own REST APIs.
 UNDEPLOYED_STAGE = "Prod"
@@ -44,10 +46,16 @@ UNDEPLOYED_STAGE = "Prod"
 def read_rest_api(parts: GraphParts, res: Resource) -> None:
     props, raw = parts.props(res)
     stage_name, variables = _stage(parts, res.logical_id)
+    body_lambdas, body_jwts = body_authorizers(parts, json_map(props.get("Body")),
+                                               parts.refs.dig(raw, "Body"), ApiKind.REST,
+                                               res.at)
+    lambdas, jwts = plain_authorizers.read_authorizers(
+        parts, children(parts, plain_authorizers.REST_AUTHORIZER, res.logical_id), ApiKind.REST)
+    lambdas, jwts = (*body_lambdas, *lambdas), (*body_jwts, *jwts)
     parts.apis.append(Api(
         logical_id=res.logical_id, kind=ApiKind.REST, stage_name=stage_name,
         binary_media_types=as_texts(props.get("BinaryMediaTypes")),
-        stage_variables=variables,
+        stage_variables=variables, lambda_authorizers=lambdas, jwt_authorizers=jwts,
         models=request_validation.body_models(json_map(props.get("Body"))), at=res.at))
     if "Body" in props:
         apis.body_routes(parts, res, json_map(props.get("Body")), parts.refs.dig(raw, "Body"),
@@ -58,8 +66,9 @@ def read_rest_api(parts: GraphParts, res: Resource) -> None:
             at=key_at(props, "BodyS3Location", res.at),
             reason="an OpenAPI file in S3 is not read: its routes are not served (put it "
                    "inline in Body)"))
+    runnable = plain_authorizers.runnable_names(lambdas, jwts)
     for method in children(parts, METHOD, res.logical_id):
-        _read_method(parts, res.logical_id, method)
+        _read_method(parts, res.logical_id, method, runnable)
 
 
 def read_api_key(parts: GraphParts, res: Resource) -> None:
@@ -130,7 +139,7 @@ def resource_path(parts: GraphParts, api: str, raw: Any, value: Any) -> str | No
     return "/" + "/".join(reversed(segments))
 
 
-def _read_method(parts: GraphParts, api: str, res: Resource) -> None:
+def _read_method(parts: GraphParts, api: str, res: Resource, runnable: set[str]) -> None:
     props, raw = parts.props(res)
     verb = (as_text(props.get("HttpMethod")) or "").upper()
     path = resource_path(parts, api, parts.refs.dig(raw, "ResourceId"),
@@ -159,27 +168,24 @@ def _read_method(parts: GraphParts, api: str, res: Resource) -> None:
         skip(f"{route_name}: the AWS_PROXY integration's Uri names no function of this "
              "template, so this route is not served")
         return
+    auth = plain_authorizers.route_auth(parts, props, raw, runnable)
     route = Route(api=api, kind=ApiKind.REST, method=verb, path=path, function=fid,
                   event=res.logical_id, payload_format_version="1.0",
+                  authorizer=auth.authorizer, authorization_scopes=auth.scopes,
                   timeout_ms=as_int(integration.get("TimeoutInMillis")),
                   api_key_required=as_bool(props.get("ApiKeyRequired"), False), at=res.at)
     parts.plain_routes.append(route)
     parts.add_trigger(Trigger(logical_id=res.logical_id, kind=TriggerKind.API,
                               event_type=res.type, function=fid, source=api,
                               runs_locally=True, route=route, at=res.at))
-    _name_unchecked(parts, res, props, route_name, skip)
+    if auth.unrun is not None:
+        skip(f"{route_name}: {auth.unrun}", key_at(props, "AuthorizationType", res.at))
+    _name_unchecked(res, props, route_name, skip)
 
 
-def _name_unchecked(parts: GraphParts, res: Resource, props: Mapping[str, Any],
-                    route_name: str, skip: Any) -> None:
+def _name_unchecked(res: Resource, props: Mapping[str, Any], route_name: str,
+                    skip: Any) -> None:
     """What API Gateway checks before it invokes the function and samlite does not."""
-    auth = (as_text(props.get("AuthorizationType")) or "NONE").upper()
-    if auth != "NONE":
-        raw = parts.refs.dig(parts.props(res)[1], "AuthorizerId")
-        authorizer = parts.refs.target_or_text(raw, props.get("AuthorizerId"))
-        named = f" {authorizer}" if authorizer else ""
-        skip(f"{route_name}: {auth} authorization{named} is not run locally; the route "
-             "serves without it", key_at(props, "AuthorizationType", res.at))
     if props.get("RequestValidatorId") is not None:
         skip(f"{route_name}: request validation is not run locally; every request reaches "
              "the function", key_at(props, "RequestValidatorId", res.at))

@@ -3,8 +3,8 @@ Routes, Integrations and Stage, with an inline OpenAPI Body, or quick-created wi
 
 Lambda proxy integrations (AWS_PROXY to a function of this template), AWS service integrations
 of the subtypes the local endpoint answers and HTTP_PROXY ones are routes
-(http_integrations.py); other integrations, authorizers and WebSocket APIs are named under
-"Not run locally".
+(http_integrations.py), with their authorizers (plain_authorizers.py); other integrations,
+authorizers samlite does not run and WebSocket APIs are named under "Not run locally".
 Follows the CloudFormation reference pages of AWS::ApiGatewayV2::Api, Route, Integration and
 Stage.
 """
@@ -26,8 +26,9 @@ from samlite.graph.model import (
     TriggerKind,
 )
 from samlite.graph.parts import GraphParts
-from samlite.graph.readers import apis
+from samlite.graph.readers import apis, plain_authorizers
 from samlite.graph.readers.http_integrations import integration_of
+from samlite.graph.readers.openapi_authorizers import body_authorizers
 from samlite.graph.values import as_int, as_text, http_cors, key_at
 from samlite.template.model import Resource
 
@@ -35,7 +36,7 @@ HTTP_API = "AWS::ApiGatewayV2::Api"
 ROUTE = "AWS::ApiGatewayV2::Route"
 INTEGRATION = "AWS::ApiGatewayV2::Integration"
 STAGE = "AWS::ApiGatewayV2::Stage"
-CHILD_TYPES = (ROUTE, INTEGRATION, STAGE)
+CHILD_TYPES = (ROUTE, INTEGRATION, STAGE, plain_authorizers.HTTP_AUTHORIZER)
 DEFAULT_ROUTE = "$default"
 # PayloadFormatVersion is required for Lambda proxy integrations of HTTP APIs (CloudFormation
 # AWS::ApiGatewayV2::Integration); quick create (Api Target) uses 2.0.
@@ -51,10 +52,16 @@ def read_http_api(parts: GraphParts, res: Resource) -> None:
             reason=f"{protocol} APIs are not served locally (HTTP APIs are)"))
         return
     stage_name, variables = _stage(parts, res.logical_id)
+    body_lambdas, body_jwts = body_authorizers(parts, props.get("Body"),
+                                               parts.refs.dig(raw, "Body"), ApiKind.HTTP,
+                                               res.at)
+    lambdas, jwts = plain_authorizers.read_authorizers(
+        parts, children(parts, plain_authorizers.HTTP_AUTHORIZER, res.logical_id), ApiKind.HTTP)
+    lambdas, jwts = (*body_lambdas, *lambdas), (*body_jwts, *jwts)
     parts.apis.append(Api(
         logical_id=res.logical_id, kind=ApiKind.HTTP, stage_name=stage_name,
         cors=http_cors(props.get("CorsConfiguration")), stage_variables=variables,
-        at=res.at))
+        lambda_authorizers=lambdas, jwt_authorizers=jwts, at=res.at))
     if "Body" in props:
         apis.body_routes(parts, res, props.get("Body"), parts.refs.dig(raw, "Body"),
                          ApiKind.HTTP, source="Body", names_skipped=True)
@@ -66,8 +73,9 @@ def read_http_api(parts: GraphParts, res: Resource) -> None:
                    "inline in Body)"))
     if "Target" in props:
         _quick_create_route(parts, res, props, raw)
+    runnable = plain_authorizers.runnable_names(lambdas, jwts)
     for route in children(parts, ROUTE, res.logical_id):
-        _read_route(parts, res.logical_id, route)
+        _read_route(parts, res.logical_id, route, runnable)
 
 
 def read_child(parts: GraphParts, res: Resource) -> bool:
@@ -123,8 +131,9 @@ def _quick_create_route(parts: GraphParts, res: Resource, props: Mapping[str, An
     _add(parts, res.logical_id, res, key, fid, DEFAULT_PAYLOAD, None, at)
 
 
-def _read_route(parts: GraphParts, api: str, res: Resource) -> None:
+def _read_route(parts: GraphParts, api: str, res: Resource, runnable: set[str]) -> None:
     props, raw = parts.props(res)
+    auth = plain_authorizers.route_auth(parts, props, raw, runnable)
     key = route_key(as_text(props.get("RouteKey")))
 
     def skip(reason: str, where: Mark) -> None:
@@ -157,7 +166,7 @@ def _read_route(parts: GraphParts, api: str, res: Resource) -> None:
             skip(f"{name}: its integration {integration.logical_id}: {other}, so this route "
                  "is not served", at)
             return
-        _add_integration(parts, api, key, other, res.logical_id, res.at)
+        _add_integration(parts, api, key, other, res.logical_id, res.at, auth)
         parts.edge(api, parts.refs.target(parts.refs.dig(i_raw, "RequestParameters", "QueueUrl"),
                                           dict(other.request_parameters).get("QueueUrl")),
                    EdgeKind.INTEGRATION, f"{name} {other.describe()}")
@@ -165,7 +174,7 @@ def _read_route(parts: GraphParts, api: str, res: Resource) -> None:
             skip(f"{name}: integration {integration.logical_id}'s ResponseParameters are not "
                  "applied locally; the route serves the integration's answer unchanged",
                  key_at(i_props, "ResponseParameters", integration.at))
-        _skip_authorization(parts, props, raw, name, skip, res)
+        _skip_authorization(props, auth, name, skip, res)
         return
     fid = apis.integration_function(parts, parts.refs.dig(i_raw, "IntegrationUri"),
                                     i_props.get("IntegrationUri"))
@@ -174,32 +183,30 @@ def _read_route(parts: GraphParts, api: str, res: Resource) -> None:
              "function of this template, so this route is not served", at)
         return
     version = as_text(i_props.get("PayloadFormatVersion")) or DEFAULT_PAYLOAD
-    _add(parts, api, res, key, fid, version, as_int(i_props.get("TimeoutInMillis")), res.at)
+    _add(parts, api, res, key, fid, version, as_int(i_props.get("TimeoutInMillis")), res.at,
+         auth)
     if "RequestParameters" in i_props or "ResponseParameters" in i_props:
         skip(f"{name}: integration {integration.logical_id}'s parameter mapping is not applied "
              "locally; the function gets the request unchanged",
              key_at(i_props, "RequestParameters", integration.at))
-    _skip_authorization(parts, props, raw, name, skip, res)
+    _skip_authorization(props, auth, name, skip, res)
 
 
-def _skip_authorization(parts: GraphParts, props: Mapping[str, Any], raw: Any, name: str,
-                        skip: Callable[[str, Mark], None], res: Resource) -> None:
-    auth = (as_text(props.get("AuthorizationType")) or "NONE").upper()
-    if auth != "NONE":
-        authorizer = parts.refs.target_or_text(parts.refs.dig(raw, "AuthorizerId"),
-                                               props.get("AuthorizerId"))
-        named = f" {authorizer}" if authorizer else ""
-        skip(f"{name}: {auth} authorization{named} is not run locally; the route serves "
-             "without it", key_at(props, "AuthorizationType", res.at))
+def _skip_authorization(props: Mapping[str, Any], auth: plain_authorizers.RouteAuth,
+                        name: str, skip: Callable[[str, Mark], None], res: Resource) -> None:
+    if auth.unrun is not None:
+        skip(f"{name}: {auth.unrun}", key_at(props, "AuthorizationType", res.at))
 
 
 def _add_integration(parts: GraphParts, api: str, key: tuple[str, str],
-                     integration: Integration, event: str, at: Mark) -> None:
+                     integration: Integration, event: str, at: Mark,
+                     auth: plain_authorizers.RouteAuth) -> None:
     """A route served by its integration: no function, so no trigger."""
     parts.plain_routes.append(Route(
         api=api, kind=ApiKind.HTTP, method=key[0], path=key[1], function=None, event=event,
         payload_format_version=DEFAULT_PAYLOAD, timeout_ms=integration.timeout_ms,
-        integration=integration, at=at))
+        integration=integration, authorizer=auth.authorizer,
+        authorization_scopes=auth.scopes, at=at))
 
 
 def _integration(parts: GraphParts, raw: Any, value: Any) -> Resource | None:
@@ -214,10 +221,12 @@ def _integration(parts: GraphParts, raw: Any, value: Any) -> Resource | None:
 
 
 def _add(parts: GraphParts, api: str, res: Resource, key: tuple[str, str], fid: str,
-         version: str, timeout_ms: int | None, at: Mark) -> None:
+         version: str, timeout_ms: int | None, at: Mark,
+         auth: plain_authorizers.RouteAuth | None = None) -> None:
     route = Route(api=api, kind=ApiKind.HTTP, method=key[0], path=key[1], function=fid,
                   event=res.logical_id, payload_format_version=version,
-                  timeout_ms=timeout_ms, at=at)
+                  timeout_ms=timeout_ms, authorizer=auth.authorizer if auth else None,
+                  authorization_scopes=auth.scopes if auth else None, at=at)
     parts.plain_routes.append(route)
     parts.add_trigger(Trigger(logical_id=res.logical_id, kind=TriggerKind.HTTP_API,
                               event_type=res.type, function=fid, source=api,

@@ -24,6 +24,8 @@ from samlite.graph.parts import FUNCTION_TYPES, GraphParts
 from samlite.graph.readers import request_validation
 from samlite.graph.readers.authorizers import lambda_authorizers
 from samlite.graph.readers.http_integrations import integration_of
+from samlite.graph.readers.jwt_authorizers import sam_jwt_authorizers
+from samlite.graph.readers.openapi_authorizers import body_authorizers, operation_auth
 from samlite.graph.values import (
     as_bool,
     as_int,
@@ -59,6 +61,8 @@ def event_route(parts: GraphParts, fid: str, event_id: str, kind: TriggerKind, a
                   payload_format_version=version,
                   timeout_ms=as_int(props.get("TimeoutInMillis")),
                   authorizer=as_text(auth.get("Authorizer")),
+                  authorization_scopes=as_texts(auth.get("AuthorizationScopes"))
+                  if "AuthorizationScopes" in auth else None,
                   api_key_required=as_bool(key_required, False)
                   if is_rest and key_required is not None else None,
                   validation=request_validation.event_validation(props) if is_rest else None,
@@ -71,6 +75,9 @@ def read_api(parts: GraphParts, res: Resource) -> None:
     props, raw = parts.props(res)
     is_rest = res.type == "AWS::Serverless::Api"
     kind = ApiKind.REST if is_rest else ApiKind.HTTP
+    body_lambdas, body_jwts = body_authorizers(parts, props.get("DefinitionBody"),
+                                               parts.refs.dig(raw, "DefinitionBody"), kind,
+                                               res.at)
     parts.apis.append(Api(
         logical_id=res.logical_id, kind=ApiKind.REST if is_rest else ApiKind.HTTP,
         stage_name=as_text(props.get("StageName")) or ("Prod" if is_rest else "$default"),
@@ -79,8 +86,12 @@ def read_api(parts: GraphParts, res: Resource) -> None:
         else http_cors(props.get("CorsConfiguration")),
         stage_variables=text_pairs(props.get("Variables" if is_rest else "StageVariables")),
         default_authorizer=as_text(as_map(props.get("Auth")).get("DefaultAuthorizer")),
-        lambda_authorizers=lambda_authorizers(parts, props.get("Auth"),
-                                              parts.refs.dig(raw, "Auth"), kind, res.at),
+        lambda_authorizers=(*lambda_authorizers(parts, props.get("Auth"),
+                                                parts.refs.dig(raw, "Auth"), kind, res.at),
+                            *body_lambdas),
+        jwt_authorizers=(*sam_jwt_authorizers(parts, props.get("Auth"),
+                                              parts.refs.dig(raw, "Auth"), res.at),
+                         *body_jwts),
         api_key_required=is_rest and as_bool(as_map(props.get("Auth")).get("ApiKeyRequired"),
                                              False),
         models=(*request_validation.sam_models(props.get("Models")),
@@ -152,9 +163,10 @@ def body_routes(parts: GraphParts, res: Resource, body: Any, raw_body: Any, kind
                         reason=f"{verb} {path}: the aws_proxy integration names no function "
                                "of this template, so this route is not served"))
                 continue
+            authorizer, scopes = operation_auth(body, operation)
             route = Route(
                 api=res.logical_id, kind=kind, method=verb, path=path, function=fid,
-                event=source,
+                event=source, authorizer=authorizer, authorization_scopes=scopes,
                 # without a payloadFormatVersion, the API kind's SAM event default
                 payload_format_version=as_text(integration.get("payloadFormatVersion"))
                 or ("1.0" if kind is ApiKind.REST else "2.0"),
@@ -182,7 +194,10 @@ def _needs_api_key(body: Any, operation: Any) -> bool | None:
     if security is None:
         return None
     names = {str(name) for entry in as_list(security) for name in as_map(entry)}
-    return any(as_map(schemes.get(name)).get("type") == "apiKey" for name in names)
+    # an apiKey scheme with x-amazon-apigateway-authorizer is an authorizer's token, not a key
+    return any(as_map(schemes.get(name)).get("type") == "apiKey"
+               and "x-amazon-apigateway-authorizer" not in as_map(schemes.get(name))
+               for name in names)
 
 
 def _http_integration_route(parts: GraphParts, res: Resource, path: str, verb: str,
@@ -277,6 +292,8 @@ def add_implicit_apis(parts: GraphParts) -> None:
             lambda_authorizers=lambda_authorizers(
                 parts, config.get("Auth"), config.get("Auth"),
                 ApiKind.REST if is_rest else ApiKind.HTTP, at),
+            jwt_authorizers=sam_jwt_authorizers(parts, config.get("Auth"), config.get("Auth"),
+                                                at),
             api_key_required=is_rest and as_bool(
                 as_map(config.get("Auth")).get("ApiKeyRequired"), False),
             models=request_validation.sam_models(config.get("Models")) if is_rest else (),

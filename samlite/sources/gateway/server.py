@@ -1,10 +1,11 @@
 """The local HTTP gateway: every Api / HttpApi route on one port (as `sam local start-api`
 serves them) and each function URL on a port of its own (a URL's whole host is its function).
 Requests become events (events.py), go to the Lambda service, and the function's result
-becomes the response API Gateway or Lambda would send; CORS as cors.py says. A route's Lambda
-authorizer runs first (authorize.py), then a REST route's API key (api_keys.py) and request
-validation (validation.py); other authorizers and IAM auth are not run: those routes still
-serve, and `skipped_authorizers` lists them. Routes with an AWS service or HTTP proxy
+becomes the response API Gateway or Lambda would send; CORS as cors.py says. A route's
+authorizer runs first (Lambda: authorize.py; JWT and Cognito: jwt_auth.py; AWS_IAM:
+iam_auth.py), then a REST route's API key (api_keys.py) and request validation
+(validation.py); an authorizer whose function is not in the template is not run: its routes
+still serve, and `skipped_authorizers` lists them. Routes with an AWS service or HTTP proxy
 integration are served by integration_calls.py instead of a function.
 
 Sockets come from http/server.py (HTTP/1.1 keep-alive, Nagle off, loopback by default).
@@ -26,12 +27,21 @@ from typing import Any
 
 from samlite.clock import Clock, SystemClock
 from samlite.errors import UsageError
-from samlite.graph.model import Api, ApiKind, FunctionUrl, Graph, LambdaAuthorizer, Route
+from samlite.graph.model import (
+    IAM_AUTHORIZER,
+    Api,
+    ApiKind,
+    FunctionUrl,
+    Graph,
+    LambdaAuthorizer,
+    Route,
+)
 from samlite.http.admission import ANY_ORIGIN
 from samlite.http.messages import BodyProblem, BodyTooLarge, Request, Response
 from samlite.http.server import DEFAULT_HOST, Endpoint, stop_endpoints
 from samlite.runtime.api_errors import LambdaApiError, RequestTooLarge
 from samlite.runtime.invocation import Result
+from samlite.runtime.spec import DUMMY_CREDENTIALS
 from samlite.sources.gateway.api_keys import FORBIDDEN, FORBIDDEN_TYPE, ApiKeys, key_notes
 from samlite.sources.gateway.authorize import Authorizing
 from samlite.sources.gateway.authorizer_cache import AuthorizerCache
@@ -67,8 +77,10 @@ from samlite.sources.gateway.events import (
     v1_response,
     v2_response,
 )
+from samlite.sources.gateway.iam_auth import IamAuthorizing
 from samlite.sources.gateway.integration_calls import AwsCall, IntegrationCalls
 from samlite.sources.gateway.integrations import MappingSource
+from samlite.sources.gateway.jwt_auth import JwtAuthorizing, jwt_authorizer_of
 from samlite.sources.gateway.routes import DEFAULT_ROUTE, Match, RouteTable
 from samlite.sources.gateway.validation import BAD_REQUEST, check_request
 from samlite.sources.invoke_api import LambdaInvoker
@@ -125,6 +137,9 @@ class HttpGateway:
         self._authorizer_cache = AuthorizerCache(self._clock)
         self._authorizing = Authorizing(lambda fn, payload: self._service.invoke(fn, payload),
                                         self._authorizer_cache, self._log)
+        self._jwt = JwtAuthorizing(self._clock)
+        self._iam = IamAuthorizing(account_id=account_id, known_secrets={
+            DUMMY_CREDENTIALS["AWS_ACCESS_KEY_ID"]: DUMMY_CREDENTIALS["AWS_SECRET_ACCESS_KEY"]})
         self._state = _state_of(graph)
         self._endpoint = Endpoint([_ApiRoute(self)], host=host, port=port, admission=ANY_ORIGIN)
         self._urls: dict[str, tuple[Endpoint, _UrlRoute]] = {}
@@ -235,12 +250,24 @@ class HttpGateway:
         lines = []
         for entry in self._state.table.entries:
             name = entry.api.authorizer_for(entry.route)
-            if name is not None and _lambda_authorizer(entry.api, entry.route) is None:
+            if name is not None and name != IAM_AUTHORIZER \
+                    and _lambda_authorizer(entry.api, entry.route) is None \
+                    and jwt_authorizer_of(entry.api, entry.route) is None:
                 lines.append(f"{entry.route.method} {entry.route.path} → {entry.route.function}"
                              f": authorizer {name} is not run locally")
         lines.extend(f"{u.function} function URL: AuthType {u.auth_type} is not checked locally"
                      for u in self._state.graph.function_urls if u.auth_type != "NONE")
         return lines
+
+    @property
+    def authorizer_notes(self) -> list[str]:
+        """What the JWT / Cognito authorizers and AWS_IAM verify (said once at start-up)."""
+        entries = self._state.table.entries
+        in_use = {(e.api.logical_id, found.name): (e.api, found) for e in entries
+                  if (found := jwt_authorizer_of(e.api, e.route)) is not None}
+        iam_routes = [f"{e.route.method} {e.route.path}" for e in entries
+                      if e.api.authorizer_for(e.route) == IAM_AUTHORIZER]
+        return self._jwt.notes(in_use.values()) + self._iam.notes(iam_routes)
 
     @property
     def api_key_notes(self) -> list[str]:
@@ -333,6 +360,13 @@ class HttpGateway:
                    flavor: Flavor, ctx: RequestContext) -> HttpResponse | None:
         """Run the route's Lambda authorizer: None lets the request on (with the identity
         in `event`), else the response that stops it."""
+        if api.authorizer_for(route) == IAM_AUTHORIZER:
+            return self._iam.check(request, event, flavor=flavor,
+                                   request_id=_flavor_request_id(flavor, ctx))
+        jwt_authorizer = jwt_authorizer_of(api, route)
+        if jwt_authorizer is not None:
+            return self._jwt.check(jwt_authorizer, route, request, event, flavor=flavor,
+                                   request_id=_flavor_request_id(flavor, ctx))
         authorizer = _lambda_authorizer(api, route)
         if authorizer is None:
             return None

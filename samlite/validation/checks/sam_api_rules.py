@@ -346,6 +346,14 @@ def check_api_authorizers(view: SamView) -> Iterator[Problem]:
 
 
 def _rest_authorizer(name: str, authorizer: Mapping[str, Any]) -> Iterator[str]:
+    expression = authorizer.get("Identity", {}).get("ValidationExpression") \
+        if is_map(authorizer.get("Identity")) else None
+    if isinstance(expression, str):
+        try:   # the local gateway matches tokens against it
+            re.compile(expression)
+        except re.error as exc:
+            yield (f"{name} Authorizer's Identity.ValidationExpression is not a regular "
+                   f"expression: {exc}")
     if "FunctionArn" not in authorizer:
         return
     payload = authorizer.get("FunctionPayloadType", "TOKEN")

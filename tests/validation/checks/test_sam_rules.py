@@ -183,6 +183,12 @@ FINDINGS = [
      "Resources:\n  Http:\n    Type: AWS::Serverless::HttpApi\n    Properties:\n      Auth:\n"
      "        Authorizers:\n          L:\n            FunctionArn: arn:aws:lambda:x\n",
      "E7412", "Resources.Http.Properties.Auth.Authorizers.L", "Http"),
+    ("authorizer-validation-expression-not-a-regex",
+     "Resources:\n  Rest:\n    Type: AWS::Serverless::Api\n    Properties:\n"
+     "      StageName: prod\n      Auth:\n        Authorizers:\n          Users:\n"
+     "            UserPoolArn: arn:aws:cognito-idp:us-east-1:1:userpool/x\n"
+     "            Identity: {ValidationExpression: '^(unclosed'}\n",
+     "E7412", "Resources.Rest.Properties.Auth.Authorizers.Users", "Rest"),
     ("gateway-response-status-code",
      "Resources:\n  Rest:\n    Type: AWS::Serverless::Api\n    Properties:\n"
      "      StageName: prod\n      GatewayResponses:\n        UNAUTHORIZED:\n"

@@ -1,0 +1,96 @@
+"""A request's Signature Version 4: where it is (the Authorization header, or the presigned
+query string), what its credential scope says, and whether the signature holds for a known
+secret. The signature is recomputed with botocore's own signer, as the SDKs compute it.
+
+Follows the IAM user guide, "Elements of an AWS API request signature" and "Create a signed
+AWS API request" (AWS4-HMAC-SHA256 Credential=<key>/<date>/<region>/<service>/aws4_request,
+SignedHeaders=..., Signature=...; X-Amz-Algorithm / X-Amz-Credential / X-Amz-Date /
+X-Amz-SignedHeaders / X-Amz-Signature in a presigned URL).
+"""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass
+from urllib.parse import parse_qsl, urlencode
+
+from botocore.auth import SigV4Auth, SigV4QueryAuth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+
+from samlite.sources.gateway.events import HttpRequest
+
+ALGORITHM = "AWS4-HMAC-SHA256"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Signature:
+    access_key: str
+    date: str              # the scope's yyyymmdd
+    region: str
+    service: str
+    signed_headers: tuple[str, ...]
+    signature: str
+    timestamp: str         # X-Amz-Date
+    in_query: bool         # a presigned URL
+    session_token: str | None = None
+
+
+class NotSigned(Exception):
+    """No signature at all (API Gateway: Missing Authentication Token)."""
+
+
+class BadSignature(Exception):
+    """A signature that cannot be read, or one for another service."""
+
+
+def signature_of(request: HttpRequest) -> Signature:
+    """The request's SigV4 signature, read but not checked."""
+    header = request.header("authorization") or ""
+    query = dict(parse_qsl(request.raw_query, keep_blank_values=True))
+    if header.startswith(ALGORITHM + " "):
+        fields = dict(part.strip().partition("=")[::2]
+                      for part in header[len(ALGORITHM) + 1:].split(","))
+        return _signature(fields.get("Credential"), fields.get("SignedHeaders"),
+                          fields.get("Signature"), request.header("x-amz-date"),
+                          request.header("x-amz-security-token"), in_query=False)
+    if query.get("X-Amz-Algorithm") == ALGORITHM:
+        return _signature(query.get("X-Amz-Credential"), query.get("X-Amz-SignedHeaders"),
+                          query.get("X-Amz-Signature"), query.get("X-Amz-Date"),
+                          query.get("X-Amz-Security-Token"), in_query=True)
+    if header or "X-Amz-Signature" in query:
+        raise BadSignature("Authorization header requires 'Credential', 'Signature' and "
+                           "'SignedHeaders' parameters")
+    raise NotSigned
+
+
+def _signature(credential: str | None, signed: str | None, signature: str | None,
+               timestamp: str | None, token: str | None, *, in_query: bool) -> Signature:
+    parts = (credential or "").split("/")
+    if len(parts) != 5 or parts[4] != "aws4_request" or not signed or not signature \
+            or not timestamp:
+        raise BadSignature("the signature is incomplete (Credential, SignedHeaders, "
+                           "Signature and X-Amz-Date are needed)")
+    return Signature(access_key=parts[0], date=parts[1], region=parts[2], service=parts[3],
+                     signed_headers=tuple(signed.split(";")), signature=signature,
+                     timestamp=timestamp, in_query=in_query, session_token=token)
+
+
+def holds(signature: Signature, request: HttpRequest, *, secret_key: str) -> bool:
+    """Whether the signature is the one botocore computes for this request and secret."""
+    headers = {name: request.header(name) or "" for name in signature.signed_headers}
+    query = [(k, v) for k, v in parse_qsl(request.raw_query, keep_blank_values=True)
+             if k != "X-Amz-Signature"]
+    url = f"http://{headers.get('host') or 'localhost'}{request.path}"
+    if query:
+        url += "?" + urlencode(query)
+    aws_request = AWSRequest(method=request.method, url=url, headers=headers,
+                             data=request.body)
+    aws_request.context["timestamp"] = signature.timestamp
+    credentials = Credentials(signature.access_key, secret_key, signature.session_token)
+    signer = (SigV4QueryAuth(credentials, signature.service, signature.region)
+              if signature.in_query else SigV4Auth(credentials, signature.service,
+                                                   signature.region))
+    canonical = signer.canonical_request(aws_request)
+    expected = signer.signature(signer.string_to_sign(aws_request, canonical), aws_request)
+    return hmac.compare_digest(expected, signature.signature)
