@@ -40,7 +40,8 @@ PURE = ("template/*", "dialects/*", "graph/*", "validation/*", "progress.py",
         "runtime/async_records.py", "http/messages.py", "http/framing.py", "http/admission.py",
         "aws/s3/object_event.py",
         "aws/sqs/message.py", "sources/gateway/events.py", "sources/gateway/routes.py",
-        "sources/gateway/cors.py", "sources/s3/events.py", "sources/sqs/events.py",
+        "sources/gateway/cors.py", "sources/gateway/mapping_templates.py",
+        "sources/gateway/rest_mapping.py", "sources/s3/events.py", "sources/sqs/events.py",
         "app/reload.py", "cli/generate_event.py", "cli/summary.py")
 IO = ("samlite.runtime.service", "samlite.runtime.runtime_api", "samlite.runtime.environments",
       "samlite.http.server", "samlite.sources.gateway.server", "samlite.sources.invoke_api",
@@ -49,7 +50,8 @@ IO = ("samlite.runtime.service", "samlite.runtime.runtime_api", "samlite.runtime
 # Each foreign library and the modules (globs under samlite/) that alone may import it.
 HOMES = {"click": ("cli/*",), "watchdog": ("app/watch.py",),
          "docker": ("runtime/environments/docker.py",),
-         "moto": ("aws/*/backend.py", "aws/*/route.py")}
+         "moto": ("aws/*/backend.py", "aws/*/route.py"),
+         "airspeed": ("sources/gateway/mapping_templates.py",)}
 
 
 def _module_name(path: Path) -> str:

@@ -25,7 +25,7 @@ from samlite.graph.model import (
     TriggerKind,
 )
 from samlite.graph.parts import GraphParts
-from samlite.graph.readers import apis, request_validation
+from samlite.graph.readers import apis, request_validation, rest_integrations
 from samlite.graph.values import as_bool, as_int, as_map, as_text, as_texts, key_at
 from samlite.template.model import Resource
 
@@ -46,7 +46,8 @@ def read_rest_api(parts: GraphParts, res: Resource) -> None:
     stage_name, variables = _stage(parts, res.logical_id)
     parts.apis.append(Api(
         logical_id=res.logical_id, kind=ApiKind.REST, stage_name=stage_name,
-        binary_media_types=as_texts(props.get("BinaryMediaTypes")),
+        binary_media_types=(*as_texts(props.get("BinaryMediaTypes")),
+                            *rest_integrations.binary_media_types(json_map(props.get("Body")))),
         stage_variables=variables,
         models=request_validation.body_models(json_map(props.get("Body"))), at=res.at))
     if "Body" in props:
@@ -148,6 +149,9 @@ def _read_method(parts: GraphParts, api: str, res: Resource) -> None:
              "it, so this method is not served", key_at(props, "ResourceId", res.at))
         return
     route_name = f"{verb} {path}"
+    if integration_type.lower() in rest_integrations.REST_TYPES:
+        _integration_route(parts, api, res, verb, path, skip)
+        return
     if integration_type != "AWS_PROXY":
         skip(f"{route_name}: {integration_type or 'no'} integration is not run locally "
              "(only AWS_PROXY to a function of this template is), so this route is not "
@@ -168,6 +172,31 @@ def _read_method(parts: GraphParts, api: str, res: Resource) -> None:
                               event_type=res.type, function=fid, source=api,
                               runs_locally=True, route=route, at=res.at))
     _name_unchecked(parts, res, props, route_name, skip)
+
+
+def _integration_route(parts: GraphParts, api: str, res: Resource, verb: str, path: str,
+                       skip: Any) -> None:
+    """A Method whose Integration is AWS (non-proxy), HTTP, HTTP_PROXY or MOCK."""
+    props, raw = parts.props(res)
+    integration = as_map(props.get("Integration"))
+    uri = as_text(integration.get("Uri")) or ""
+    fid = apis.integration_function(parts, parts.refs.dig(raw, "Integration", "Uri"), uri) \
+        if ":lambda:path/" in uri else None
+    found = rest_integrations.method_integration(integration, function=fid)
+    if isinstance(found, str):
+        skip(f"{verb} {path}: {found}, so this route is not served")
+        return
+    route = Route(api=api, kind=ApiKind.REST, method=verb, path=path, function=fid,
+                  event=res.logical_id, payload_format_version="1.0",
+                  timeout_ms=found.timeout_ms,
+                  api_key_required=as_bool(props.get("ApiKeyRequired"), False),
+                  integration=found, at=res.at)
+    parts.plain_routes.append(route)
+    if fid is not None:
+        parts.add_trigger(Trigger(logical_id=res.logical_id, kind=TriggerKind.API,
+                                  event_type=res.type, function=fid, source=api,
+                                  runs_locally=True, route=route, at=res.at))
+    _name_unchecked(parts, res, props, f"{verb} {path}", skip)
 
 
 def _name_unchecked(parts: GraphParts, res: Resource, props: Mapping[str, Any],
