@@ -48,16 +48,19 @@ from samlite.sources.gateway.rest_mapping import (
 Invoke = Callable[[str, bytes, float | None], Result | None]
 AwsCall = Callable[[Request], Response]
 LogSink = Callable[[str, str], None]
+_LOCAL_ACCESS_KEY = "ASIAAPIGATEWAYLOCAL"   # the integration role's stand-in
 _NOT_FORWARDED = frozenset({"host", "content-length", "connection", "keep-alive",
                             "transfer-encoding", "te", "trailer", "upgrade",
                             "proxy-authorization", "proxy-authenticate"})
 
 
 class RestIntegrations:
-    def __init__(self, *, invoke: Invoke, aws: AwsCall | None, log: LogSink) -> None:
+    def __init__(self, *, invoke: Invoke, aws: AwsCall | None, log: LogSink,
+                 region: str = "us-east-1") -> None:
         self._invoke = invoke
         self._aws = aws
         self._log = log
+        self._region = region
 
     def serve(self, integration: Integration, event: Mapping[str, object],
               request: HttpRequest, *, binary_media_types: tuple[str, ...],
@@ -131,7 +134,13 @@ class RestIntegrations:
         parameters = integration.request_parameters
         service, _, action = str(mapping.service_uri).partition(":")
         query = list(mapped_parameters(parameters, "querystring", method_request).items())
+        # API Gateway calls the service with the integration's role. The local endpoint
+        # checks no signature, but S3 lets only signed callers at private objects, so the
+        # call carries a credential scope (for this app's region).
+        scope = f"{_LOCAL_ACCESS_KEY}/20150830/{self._region}/{service}/aws4_request"
         headers = {"host": "127.0.0.1",
+                   "authorization": f"AWS4-HMAC-SHA256 Credential={scope}, "
+                                    "SignedHeaders=host, Signature=local",
                    **{k.lower(): v for k, v in
                       mapped_parameters(parameters, "header", method_request).items()}}
         form, _, target = action.partition("/")

@@ -123,7 +123,8 @@ class HttpGateway:
         self.http_timeout_s = http_timeout_s
         self._log: LogSink = log or (lambda _fn, _line: None)
         self._integrations = IntegrationCalls(aws=aws, log=self._log)
-        self._rest = RestIntegrations(invoke=self._invoke_payload, aws=aws, log=self._log)
+        self._rest = RestIntegrations(invoke=self._invoke_payload, aws=aws, log=self._log,
+                                      region=region)
         self._authorizer_cache = AuthorizerCache(self._clock)
         self._authorizing = Authorizing(lambda fn, payload: self._service.invoke(fn, payload),
                                         self._authorizer_cache, self._log)
