@@ -277,6 +277,10 @@ def support_matrix(schemas: Mapping[str, Any] | None = None) -> str:
                    f"{_cell(support.RESOURCE_NOTES.get(rtype, ''))} | "
                    + " | ".join(str(c) for c in counts) + " |")
     out += _event_sections(events)
+    out += ["## API Gateway integration types", "", "| Integration | Locally |",
+            "|-------------|---------|",
+            *(f"| {_cell(kind)} | {_cell(note)} |"
+              for kind, note in support.INTEGRATION_TYPES.items()), ""]
     for rtype in types:
         out += [f"## {rtype}", "", _cell(support.RESOURCE_NOTES.get(rtype, "")), ""]
         rows = property_support(rtype, resources[rtype])

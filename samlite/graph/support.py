@@ -88,9 +88,12 @@ RUNS_LOCALLY: Mapping[str, Mapping[str, str]] = {
                 "routes serve without them, and `samlite up` lists them",
         "BinaryMediaTypes": "which bodies are base64-encoded in events and responses",
         "Cors": "preflight OPTIONS answers and CORS headers",
-        "DefinitionBody": "inline OpenAPI paths with an aws_proxy integration become routes, "
-                          "with their request validators, required parameters, body schemas "
-                          "and api key security",
+        "DefinitionBody": "inline OpenAPI paths become routes (see API Gateway integration "
+                          "types below: aws_proxy, aws with mapping templates, mock, http, "
+                          "http_proxy, SQS and S3 service integrations), with their request "
+                          "validators, required parameters, body schemas and api key "
+                          "security, and x-amazon-apigateway-binary-media-types; an operation "
+                          "that cannot be served is named as not run",
         "Models": "JSON Schema (draft 4) models a RequestModel validates bodies against",
         "StageName": "the stage in the event's requestContext",
         "Variables": "stage variables in the event",
@@ -109,9 +112,9 @@ RUNS_LOCALLY: Mapping[str, Mapping[str, str]] = {
     },
     "AWS::ApiGateway::RestApi": {
         "BinaryMediaTypes": "which bodies are base64-encoded in events and responses",
-        "Body": "inline OpenAPI paths with an aws_proxy integration become routes (with "
-                "their request validators and api key security); other integrations are "
-                "named as not run",
+        "Body": "inline OpenAPI paths become routes, as in a SAM DefinitionBody (every "
+                "integration type below, request validators, api key security, "
+                "x-amazon-apigateway-binary-media-types); the others are named as not run",
     },
     "AWS::ApiGateway::ApiKey": {
         "Enabled": "only an enabled key is accepted (false unless set, as CloudFormation's)",
@@ -127,8 +130,12 @@ RUNS_LOCALLY: Mapping[str, Mapping[str, str]] = {
         "ApiKeyRequired": "the route needs an x-api-key of the template's API keys (403 "
                           "Forbidden otherwise)",
         "HttpMethod": "the route's method (ANY for any)",
-        "Integration": "Type AWS_PROXY with a Uri naming a function of this template is served "
-                       "(TimeoutInMillis too); other types are named as not run, and not served",
+        "Integration": "AWS_PROXY to a function of this template, AWS (Lambda non-proxy, "
+                       "SQS, S3) with RequestTemplates, PassthroughBehavior, ContentHandling, "
+                       "RequestParameters and IntegrationResponses (SelectionPattern, "
+                       "ResponseParameters, ResponseTemplates), MOCK, HTTP and HTTP_PROXY are "
+                       "served (TimeoutInMillis too); other services and VPC links are named "
+                       "as not run, and not served",
         "ResourceId": "the route's path: its Resource's, or / for the RootResourceId",
         "RestApiId": "the RestApi the route belongs to",
     },
@@ -439,4 +446,38 @@ NOT_SERVED: Mapping[str, str] = {
     "AWS::SSM::Parameter": f"Systems Manager {_NOT_SERVED}",
     "AWS::KMS::Key": f"KMS {_NOT_SERVED}",
     "AWS::Cognito::UserPool": f"Cognito {_NOT_SERVED}",
+}
+
+
+# API Gateway integration types (OpenAPI x-amazon-apigateway-integration `type`, a REST
+# Method's Integration.Type, an HTTP API's IntegrationType) and what the local gateway does.
+INTEGRATION_TYPES: Mapping[str, str] = {
+    "aws_proxy (REST, HTTP API)": "the function of this template is invoked with the proxy "
+                                  "event (payload 1.0 / 2.0); a Uri naming no function here "
+                                  "is named as not run",
+    "aws, Lambda (REST)": "the request template for the Content-Type is rendered (Velocity, "
+                          "with $input, $util, $context, $stageVariables) and is the event; "
+                          "passthroughBehavior (415 Unsupported Media Type) and "
+                          "contentHandling apply; a function error's errorMessage picks the "
+                          "response by selectionPattern (else the default one, 200 unless it "
+                          "says otherwise), whose responseParameters and responseTemplates "
+                          "map the answer",
+    "aws, SQS (REST)": "path (sqs:path/<account>/<queue>) and action (sqs:action/<Action>) "
+                       "forms call the local SQS with the mapped body, query string and "
+                       "headers; the status code picks the response",
+    "aws, S3 (REST)": "object calls by path (s3:path/<bucket>/<key>, {key} from "
+                      "requestParameters) reach the local S3; other S3 forms are named as "
+                      "not run",
+    "aws, other services (REST)": "named as not run; the route is not served",
+    "mock (REST)": "the request template's statusCode picks the response; its template "
+                   "renders the body",
+    "http (REST)": "the mapped request (path, query string and header parameters, request "
+                   "template) goes to the URL; the status code picks the response",
+    "http_proxy (REST, HTTP API)": "the request is forwarded to the URL ({proxy} and path "
+                                   "parameters filled in); the answer comes back as it is",
+    "AWS_PROXY with IntegrationSubtype (HTTP API)": "SQS-SendMessage, SQS-ReceiveMessage, "
+                                                    "SQS-DeleteMessage and SQS-PurgeQueue "
+                                                    "call the local SQS; other subtypes are "
+                                                    "named as not run",
+    "VPC_LINK connections": "named as not run; the route is not served",
 }

@@ -1,9 +1,10 @@
 """Plain CloudFormation REST APIs -> graph.Api and Route: an AWS::ApiGateway::RestApi with its
 Resource tree, Methods, Stage and Deployment, or with an inline OpenAPI Body. Pure.
 
-Only Lambda proxy integrations (Integration Type AWS_PROXY to a function of this template) are
-routes; any other integration type, an authorizer or a RequestValidatorId is named under "Not
-run locally" with where the template sets it. A Method's ApiKeyRequired is checked against the
+Lambda proxy integrations (Integration Type AWS_PROXY to a function of this template) are
+routes, as are AWS, HTTP, HTTP_PROXY and MOCK ones that rest_integrations.py can serve; any
+other integration, an authorizer or a RequestValidatorId is named under "Not run locally"
+with where the template sets it. A Method's ApiKeyRequired is checked against the
 template's AWS::ApiGateway::ApiKey resources. Follows the CloudFormation reference pages of
 AWS::ApiGateway::RestApi, Resource, Method, Stage, Deployment and ApiKey.
 """

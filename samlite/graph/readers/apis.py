@@ -115,9 +115,11 @@ def _definition_routes(parts: GraphParts, res: Resource, props: Mapping[str, Any
 def body_routes(parts: GraphParts, res: Resource, body: Any, raw_body: Any, kind: ApiKind, *,
                 source: str, names_skipped: bool = False) -> None:
     """Routes an inline OpenAPI document (a SAM DefinitionBody, a plain API's Body) sends to
-    a function of this template (x-amazon-apigateway-integration of type aws_proxy), and, for
-    HTTP APIs, SQS service integrations and http_proxy ones (http_integrations.py).
-    `names_skipped`: an operation with another integration is named as not run locally."""
+    a function of this template (x-amazon-apigateway-integration of type aws_proxy); for
+    REST APIs, aws / http / http_proxy / mock integrations (rest_integrations.py); for HTTP
+    APIs, SQS service integrations and http_proxy ones (http_integrations.py). A REST
+    operation that cannot be served is always named as not run locally; an HTTP API's only
+    with `names_skipped`."""
     paths = as_map(as_map(body).get("paths"))
     raw_paths = parts.refs.dig(raw_body, "paths")
     for path, operations in paths.items():
