@@ -193,6 +193,8 @@ def _integration_route(parts: GraphParts, api: str, res: Resource, verb: str, pa
                   api_key_required=as_bool(props.get("ApiKeyRequired"), False),
                   integration=found, at=res.at)
     parts.plain_routes.append(route)
+    rest_integrations.add_edges(parts, api, parts.refs.dig(raw, "Integration", "Uri"), found,
+                                f"{verb} {path}")
     if fid is not None:
         parts.add_trigger(Trigger(logical_id=res.logical_id, kind=TriggerKind.API,
                                   event_type=res.type, function=fid, source=api,

@@ -205,6 +205,7 @@ def _rest_integration_route(parts: GraphParts, res: Resource, body: Any, path: s
         validation=request_validation.operation_validation(body, path, operation),
         integration=found, at=at)
     parts.definition_routes.append(route)
+    rest_integrations.add_edges(parts, res.logical_id, raw_uri, found, f"{verb} {path}")
     if fid is not None:
         parts.add_trigger(Trigger(
             logical_id=res.logical_id, kind=TriggerKind.API, event_type=res.type,

@@ -16,7 +16,14 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from samlite.graph.model import Integration, IntegrationKind, IntegrationResponse, RestMapping
+from samlite.graph.model import (
+    EdgeKind,
+    Integration,
+    IntegrationKind,
+    IntegrationResponse,
+    RestMapping,
+)
+from samlite.graph.parts import GraphParts
 from samlite.graph.values import as_int, as_list, as_map, as_text
 
 # Services whose API the local AWS endpoint answers.
@@ -68,6 +75,11 @@ def rest_integration(*, integration_type: str, uri: str | None, method: str | No
                      timeout_ms: Any) -> Integration | str:
     """The Integration to serve, or the reason (a phrase) it is not run locally."""
     kind = integration_type.lower()
+    for response in responses:
+        code = response.status_code
+        if not (code.isdigit() and 100 <= int(code) <= 599):
+            return f"the {response.selection_pattern or 'default'} response's statusCode " \
+                   f"{code!r} is not an HTTP status code"
     if (connection_type or "INTERNET").upper() != "INTERNET":
         return "a private integration (VPC_LINK) is not run locally"
     mapping = RestMapping(request_templates=text_pairs(templates),
@@ -128,3 +140,15 @@ def _response(pattern: str | None, found: Mapping[str, Any], *,
 
 def _with(mapping: RestMapping, **changes: Any) -> RestMapping:
     return replace(mapping, **changes)
+
+
+
+def add_edges(parts: GraphParts, api: str, raw_uri: Any, integration: Integration,
+              label: str) -> None:
+    """api -> each queue or bucket of this template an AWS service integration's uri names."""
+    if integration.kind is not IntegrationKind.AWS:
+        return
+    for target in dict.fromkeys(parts.refs.refs_in(raw_uri)):
+        res = parts.resources.get(target)
+        if res is not None and res.type in ("AWS::SQS::Queue", "AWS::S3::Bucket"):
+            parts.edge(api, target, EdgeKind.INTEGRATION, f"{label} {integration.describe()}")

@@ -99,6 +99,17 @@ Resources:
                   application/json: Action=SendMessage&MessageBody=$util.urlEncode($input.body)
                 responses:
                   default: {{statusCode: "200"}}
+          /jobs/by-action:
+            post:
+              x-amazon-apigateway-integration:
+                type: aws
+                httpMethod: POST
+                uri: !Sub "arn:aws:apigateway:${{AWS::Region}}:sqs:action/SendMessage"
+                requestParameters:
+                  integration.request.querystring.QueueUrl: !Sub "'${{Jobs}}'"
+                  integration.request.querystring.MessageBody: method.request.body.note
+                responses:
+                  default: {{statusCode: "200"}}
           /files/{{key}}:
             get:
               x-amazon-apigateway-integration:
@@ -252,6 +263,15 @@ def test_an_sqs_send_message_route_puts_the_body_on_the_queue(app: RunningApp) -
     assert [json.loads(m["Body"]) for m in got] == [order]
 
 
+def test_an_sqs_action_route_sends_its_mapped_query_parameters(app: RunningApp) -> None:
+    reply = app.request("POST", "/jobs/by-action", body=json.dumps({"note": "by action"}),
+                        headers=JSON)
+    assert reply.status == 200, reply.text
+    got = app.sqs.receive_message(QueueUrl=app.queue_url("Jobs"),
+                                  WaitTimeSeconds=1)["Messages"]
+    assert [m["Body"] for m in got] == ["by action"]
+
+
 def test_never_refuses_a_content_type_without_a_template(app: RunningApp) -> None:
     reply = app.request("POST", "/jobs", body="x", headers={"Content-Type": "text/plain"})
     assert (reply.status, reply.json()) == (415, {"message": "Unsupported Media Type"})
@@ -307,3 +327,5 @@ def test_the_graph_names_what_it_cannot_serve_and_reads_binary_media_types(
     assert targets[("POST", "/greet/{tag}")] == "Greeter (Lambda, mapping templates)"
     assert targets[("GET", "/health")] == "MOCK"
     assert targets[("POST", "/jobs")].startswith("AWS POST sqs:path/123456789012/")
+    assert {(e.source, e.target) for e in graph.edges
+            if e.kind.value == "integration"} == {("Api", "Jobs"), ("Api", "Files")}
