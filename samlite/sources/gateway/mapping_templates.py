@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import json
 import re
 from collections.abc import Mapping
@@ -40,12 +41,19 @@ class TemplateData:
 
 def render(template: str, data: TemplateData) -> str:
     try:
-        compiled = airspeed.Template(template)
-        return str(compiled.merge({
+        return str(_compiled(template).merge({
             "input": _Input(data), "util": _Util(), "context": dict(data.context),
             "stageVariables": dict(data.stage_variables)}))
     except (airspeed.TemplateError, JsonPathError) as exc:
         raise TemplateError(str(exc)) from exc
+
+
+@functools.lru_cache(maxsize=256)
+def _compiled(template: str) -> airspeed.Template:
+    """A parsed template: a route's templates are parsed once, not per request."""
+    compiled = airspeed.Template(template)
+    compiled.ensure_compiled()
+    return compiled
 
 
 class _Input:

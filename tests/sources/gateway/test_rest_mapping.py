@@ -15,6 +15,7 @@ from samlite.sources.gateway.rest_mapping import (
     MethodRequest,
     NoMatchingResponse,
     UnsupportedMediaType,
+    convert,
     integration_body,
     lambda_error_message,
     method_response,
@@ -132,3 +133,17 @@ def test_the_accept_header_chooses_the_response_template() -> None:
     got = method_response(response, IntegrationAnswer(), method_request(),
                           accept="application/xml, */*", request_id="r-1")
     assert (got.body, got.header("content-type")) == (b"<xml/>", "application/xml")
+
+
+@pytest.mark.parametrize(("case", "body", "handling", "is_binary", "expected"), [
+    ("to text base64-encodes a binary payload", b"\x89PNG", "CONVERT_TO_TEXT", True,
+     b"iVBORw=="),
+    ("to binary decodes base64 text", b"aGk=", "CONVERT_TO_BINARY", False, b"hi"),
+    ("to binary decodes a Lambda's JSON string", b'"aGk="', "CONVERT_TO_BINARY", False,
+     b"hi"),
+    ("unset passes the payload as it is", b"\x89PNG", None, True, b"\x89PNG"),
+])
+def test_content_handling(case: str, body: bytes, handling: str | None, is_binary: bool,
+                          expected: bytes) -> None:
+    # "Content type conversions in API Gateway"
+    assert convert(body, handling, is_binary=is_binary) == expected
