@@ -461,7 +461,7 @@ INTEGRATION_TYPES: Mapping[str, str] = {
                           "contentHandling apply; a function error's errorMessage picks the "
                           "response by selectionPattern (else the default one, 200 unless it "
                           "says otherwise), whose responseParameters and responseTemplates "
-                          "map the answer",
+                          "map the answer; $context.responseOverride / requestOverride apply",
     "aws, SQS (REST)": "path (sqs:path/<account>/<queue>) and action (sqs:action/<Action>) "
                        "forms call the local SQS with the mapped body, query string and "
                        "headers; the status code picks the response",

@@ -39,13 +39,59 @@ class TemplateData:
     stage_variables: Mapping[str, str] = field(default_factory=dict)
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Overrides:
+    """What a template set under $context.requestOverride / $context.responseOverride ("Use
+    a mapping template to override an API's request and response parameters and status
+    codes")."""
+
+    status: int | None = None                   # responseOverride.status
+    header: Mapping[str, str] = field(default_factory=dict)
+    querystring: Mapping[str, str] = field(default_factory=dict)   # requestOverride only
+    path: Mapping[str, str] = field(default_factory=dict)          # requestOverride only
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Rendered:
+    text: str
+    request: Overrides
+    response: Overrides
+
+
 def render(template: str, data: TemplateData) -> str:
+    return render_with_overrides(template, data).text
+
+
+def render_with_overrides(template: str, data: TemplateData) -> Rendered:
+    context = {**data.context,
+               "requestOverride": {"header": {}, "querystring": {}, "path": {}},
+               "responseOverride": {"header": {}}}
     try:
-        return str(_compiled(template).merge({
-            "input": _Input(data), "util": _Util(), "context": dict(data.context),
+        text = str(_compiled(template).merge({
+            "input": _Input(data), "util": _Util(), "context": context,
             "stageVariables": dict(data.stage_variables)}))
     except (airspeed.TemplateError, JsonPathError) as exc:
         raise TemplateError(str(exc)) from exc
+    return Rendered(text=text, request=_overrides(context.get("requestOverride")),
+                    response=_overrides(context.get("responseOverride")))
+
+
+def _overrides(found: Any) -> Overrides:
+    found = found if isinstance(found, Mapping) else {}
+
+    def texts(key: str) -> dict[str, str]:
+        values = found.get(key)
+        return {str(k): str(v) for k, v in values.items()} if isinstance(values, Mapping) \
+            else {}
+
+    status = found.get("status")
+    try:
+        code = int(status) if status not in (None, "") else None
+    except (TypeError, ValueError) as exc:
+        raise TemplateError(f"$context.responseOverride.status must be a status code (got "
+                            f"{status!r})") from exc
+    return Overrides(status=code, header=texts("header"), querystring=texts("querystring"),
+                     path=texts("path"))
 
 
 @functools.lru_cache(maxsize=256)

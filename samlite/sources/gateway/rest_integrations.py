@@ -33,10 +33,11 @@ from samlite.sources.gateway.integrations import ProxyRequest
 from samlite.sources.gateway.mapping_templates import TemplateError
 from samlite.sources.gateway.rest_mapping import (
     IntegrationAnswer,
+    IntegrationRequest,
     MethodRequest,
     NoMatchingResponse,
     UnsupportedMediaType,
-    integration_body,
+    integration_request,
     lambda_error_message,
     mapped_parameters,
     method_response,
@@ -79,7 +80,7 @@ class RestIntegrations:
                                  timeout_s=limit_s or 29.0)
                 return HttpResponse(status=answer.status, body=answer.body, headers=(
                     *answer.headers, request_id_header(Flavor.REST, request_id)))
-            payload = integration_body(mapping, method_request)
+            payload = integration_request(mapping, method_request)
             answer, selector = self._call(integration, mapping, payload, method_request,
                                           request, limit_s)
             chosen = select_response(mapping.responses, selector)
@@ -103,15 +104,15 @@ class RestIntegrations:
         except (ForwardFailed, _Unavailable) as exc:
             return self._fail(label, str(exc), REST_ERRORS.invoke_rejected, request_id)
 
-    def _call(self, integration: Integration, mapping: RestMapping, payload: bytes,
-              method_request: MethodRequest, request: HttpRequest,
+    def _call(self, integration: Integration, mapping: RestMapping,
+              payload: IntegrationRequest, method_request: MethodRequest, request: HttpRequest,
               limit_s: float | None) -> tuple[IntegrationAnswer, str | None]:
         """The integration's answer and what selectionPatterns are matched against."""
         if integration.kind is IntegrationKind.MOCK:
-            status = _mock_status(payload)
+            status = _mock_status(payload.body)
             return IntegrationAnswer(status=status), str(status)
         if integration.kind is IntegrationKind.LAMBDA:
-            result = self._invoke(str(mapping.function), payload, limit_s)
+            result = self._invoke(str(mapping.function), payload.body, limit_s)
             if result is None:
                 raise _TimedOut(f"{mapping.function}: no response within the integration "
                                 f"timeout ({limit_s:g} s)")
@@ -126,14 +127,14 @@ class RestIntegrations:
         return IntegrationAnswer(status=got.status, headers=got.headers,
                                  body=got.body), str(got.status)
 
-    def _call_aws(self, integration: Integration, mapping: RestMapping, payload: bytes,
-                  method_request: MethodRequest) -> Response:
+    def _call_aws(self, integration: Integration, mapping: RestMapping,
+                  payload: IntegrationRequest, method_request: MethodRequest) -> Response:
         if self._aws is None:
             raise _Unavailable(f"{integration.describe()}: the local AWS endpoint is not "
                                "running, so the integration cannot be called")
         parameters = integration.request_parameters
         service, _, action = str(mapping.service_uri).partition(":")
-        query = list(mapped_parameters(parameters, "querystring", method_request).items())
+        query = list(payload.parameters(parameters, "querystring", method_request).items())
         # API Gateway calls the service with the integration's role. The local endpoint
         # checks no signature, but S3 lets only signed callers at private objects, so the
         # call carries a credential scope (for this app's region).
@@ -142,36 +143,37 @@ class RestIntegrations:
                    "authorization": f"AWS4-HMAC-SHA256 Credential={scope}, "
                                     "SignedHeaders=host, Signature=local",
                    **{k.lower(): v for k, v in
-                      mapped_parameters(parameters, "header", method_request).items()}}
+                      payload.parameters(parameters, "header", method_request).items()}}
         form, _, target = action.partition("/")
         if form == "action":
             # "...:sqs:action/SendMessage": the action and its parameters in the query string
             path, query = "/", [("Action", target), *query]
         else:
-            path = "/" + _substituted(target, mapped_parameters(parameters, "path",
-                                                                method_request))
-        if service == "sqs" and form == "action" and payload and "content-type" not in headers:
+            path = "/" + _substituted(target, payload.parameters(parameters, "path",
+                                                                 method_request))
+        if service == "sqs" and form == "action" and payload.body \
+                and "content-type" not in headers:
             headers["content-type"] = "application/x-www-form-urlencoded"
         raw_query = urlencode(query)
         call = Request(method=integration.method or "POST", path=path, raw_query=raw_query,
                        query=_query_map(raw_query), headers=headers,
-                       raw_headers=tuple(headers.items()), body=payload)
+                       raw_headers=tuple(headers.items()), body=payload.body)
         return self._aws(call)
 
     @staticmethod
-    def _http_request(integration: Integration, payload: bytes, method_request: MethodRequest,
-                      request: HttpRequest) -> ProxyRequest:
+    def _http_request(integration: Integration, payload: IntegrationRequest,
+                      method_request: MethodRequest, request: HttpRequest) -> ProxyRequest:
         """http (non-proxy): only what requestParameters map goes on, with the mapped body."""
         parameters = integration.request_parameters
         url = _substituted(str(integration.uri),
-                           mapped_parameters(parameters, "path", method_request))
-        query = urlencode(list(mapped_parameters(parameters, "querystring",
-                                                 method_request).items()))
-        headers = list(mapped_parameters(parameters, "header", method_request).items())
-        if payload and not any(k.lower() == "content-type" for k, _ in headers):
+                           payload.parameters(parameters, "path", method_request))
+        query = urlencode(list(payload.parameters(parameters, "querystring",
+                                                  method_request).items()))
+        headers = list(payload.parameters(parameters, "header", method_request).items())
+        if payload.body and not any(k.lower() == "content-type" for k, _ in headers):
             headers.append(("Content-Type", method_request.content_type))
         return ProxyRequest(method=_method(integration, request), url=_with_query(url, query),
-                            headers=tuple(headers), body=payload)
+                            headers=tuple(headers), body=payload.body)
 
     @staticmethod
     def _proxy_request(integration: Integration, method_request: MethodRequest,

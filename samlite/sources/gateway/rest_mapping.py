@@ -17,7 +17,7 @@ import binascii
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from samlite.graph.model import IntegrationResponse, RestMapping
@@ -29,10 +29,11 @@ from samlite.sources.gateway.events import (
 )
 from samlite.sources.gateway.mapping_templates import (
     MISSING,
+    Overrides,
     TemplateData,
     java_values,
     json_path,
-    render,
+    render_with_overrides,
 )
 
 DEFAULT_CONTENT_TYPE = "application/json"   # what API Gateway assumes without a Content-Type
@@ -78,17 +79,32 @@ def unsupported_media_type(request_id: str) -> HttpResponse:
         request_id_header(Flavor.REST, request_id)))
 
 
-def integration_body(mapping: RestMapping, request: MethodRequest) -> bytes:
+@dataclass(frozen=True, slots=True, kw_only=True)
+class IntegrationRequest:
+    body: bytes
+    overrides: Overrides = field(default_factory=Overrides)   # $context.requestOverride
+
+    def parameters(self, parameters: tuple[tuple[str, str], ...], where: str,
+                   request: MethodRequest) -> dict[str, str]:
+        """mapped_parameters, then what the template overrode ("path", "querystring",
+        "header")."""
+        overridden = getattr(self.overrides, where)
+        return {**mapped_parameters(parameters, where, request), **overridden}
+
+
+def integration_request(mapping: RestMapping, request: MethodRequest) -> IntegrationRequest:
     """The integration request's body: the Content-Type's template rendered, or the payload
     passed through as passthroughBehavior allows (raises UnsupportedMediaType)."""
     templates = dict((k.lower(), v) for k, v in mapping.request_templates)
     template = templates.get(request.content_type)
     if template is not None:
-        return render(template, request.template_data()).encode()
+        rendered = render_with_overrides(template, request.template_data())
+        return IntegrationRequest(body=rendered.text.encode(), overrides=rendered.request)
     behavior = mapping.passthrough_behavior
     if behavior == "NEVER" or (behavior == "WHEN_NO_TEMPLATES" and templates):
         raise UnsupportedMediaType(request.content_type)
-    return convert(request.body, mapping.content_handling, is_binary=request.is_binary)
+    return IntegrationRequest(body=convert(request.body, mapping.content_handling,
+                                           is_binary=request.is_binary))
 
 
 def convert(body: bytes, content_handling: str | None, *, is_binary: bool) -> bytes:
@@ -113,10 +129,10 @@ def request_value(source: str, request: MethodRequest) -> str | None:
     if len(source) >= 2 and source.startswith("'") and source.endswith("'"):
         return source[1:-1]
     event = request.event
-    for prefix, field in (("method.request.path.", "pathParameters"),
-                          ("method.request.querystring.", "queryStringParameters")):
+    for prefix, key in (("method.request.path.", "pathParameters"),
+                        ("method.request.querystring.", "queryStringParameters")):
         if source.startswith(prefix):
-            value = (event.get(field) or {}).get(source.removeprefix(prefix))
+            value = (event.get(key) or {}).get(source.removeprefix(prefix))
             return None if value is None else str(value)
     if source.startswith("method.request.header."):
         return _lookup(event.get("headers"), source.removeprefix("method.request.header."))
@@ -209,9 +225,11 @@ def method_response(response: IntegrationResponse, answer: IntegrationAnswer,
     body_text = answer.body.decode("utf-8", "replace")
     template = _response_template(response.templates, accept)
     headers: dict[str, str] = {}
+    overrides = Overrides()
     if template is not None:
         content_type, text = template
-        body = render(text, request.template_data(body=body_text)).encode()
+        rendered = render_with_overrides(text, request.template_data(body=body_text))
+        body, overrides = rendered.text.encode(), rendered.response
         headers["Content-Type"] = content_type
     else:
         body = convert(answer.body, response.content_handling, is_binary=False)
@@ -222,10 +240,18 @@ def method_response(response: IntegrationResponse, answer: IntegrationAnswer,
             continue
         value = _response_value(source, answer, body_text)
         if value is not None:
-            headers = {k: v for k, v in headers.items() if k.lower() != name.lower()}
-            headers[name] = value
-    return HttpResponse(status=int(response.status_code), body=body, headers=(
+            headers = _with_header(headers, name, value)
+    for name, value in overrides.header.items():   # overrides are applied last
+        headers = _with_header(headers, name, value)
+    status = overrides.status or int(response.status_code)
+    return HttpResponse(status=status, body=body, headers=(
         *headers.items(), request_id_header(Flavor.REST, request_id)))
+
+
+def _with_header(headers: dict[str, str], name: str, value: str) -> dict[str, str]:
+    kept = {k: v for k, v in headers.items() if k.lower() != name.lower()}
+    kept[name] = value
+    return kept
 
 
 def _response_template(templates: tuple[tuple[str, str], ...],

@@ -16,7 +16,7 @@ from samlite.sources.gateway.rest_mapping import (
     NoMatchingResponse,
     UnsupportedMediaType,
     convert,
-    integration_body,
+    integration_request,
     lambda_error_message,
     method_response,
     request_value,
@@ -56,10 +56,10 @@ def test_request_template_and_passthrough(case: str, behavior: str,
     mapping = RestMapping(request_templates=templates, passthrough_behavior=behavior)
     request = method_request(content_type=content_type)
     if isinstance(expected, bytes):
-        assert integration_body(mapping, request) == expected
+        assert integration_request(mapping, request).body == expected
     else:
         with pytest.raises(UnsupportedMediaType):
-            integration_body(mapping, request)
+            integration_request(mapping, request)
 
 
 @pytest.mark.parametrize(("case", "selector", "expected"), [
@@ -147,3 +147,29 @@ def test_content_handling(case: str, body: bytes, handling: str | None, is_binar
                           expected: bytes) -> None:
     # "Content type conversions in API Gateway"
     assert convert(body, handling, is_binary=is_binary) == expected
+
+
+def test_a_template_overrides_the_status_and_headers() -> None:
+    # "Use a mapping template to override an API's request and response parameters and
+    # status codes": $context.responseOverride wins over the integration response.
+    response = IntegrationResponse(status_code="200", templates=(("application/json", """\
+#set($context.responseOverride.status = 418)
+#set($context.responseOverride.header.X-Teapot = "short")
+{"ok": false}"""),))
+    got = method_response(response, IntegrationAnswer(), method_request(), accept=None,
+                          request_id="r-1")
+    assert (got.status, got.header("x-teapot"), json.loads(got.body)) == (
+        418, "short", {"ok": False})
+
+
+def test_a_request_template_overrides_integration_parameters() -> None:
+    mapping = RestMapping(request_templates=(("application/json", """\
+#set($context.requestOverride.header.X-Tenant = "t-9")
+#set($context.requestOverride.querystring.page = "2")
+{}"""),))
+    mapped = integration_request(mapping, method_request())
+    assert mapped.parameters((), "header", method_request()) == {"X-Tenant": "t-9"}
+    assert mapped.parameters(
+        (("integration.request.querystring.page", "'1'"),
+         ("integration.request.querystring.q", "method.request.querystring.q")),
+        "querystring", method_request()) == {"page": "2", "q": "x"}
