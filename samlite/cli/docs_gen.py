@@ -277,10 +277,7 @@ def support_matrix(schemas: Mapping[str, Any] | None = None) -> str:
                    f"{_cell(support.RESOURCE_NOTES.get(rtype, ''))} | "
                    + " | ".join(str(c) for c in counts) + " |")
     out += _event_sections(events)
-    out += ["## API Gateway integration types", "", "| Integration | Locally |",
-            "|-------------|---------|",
-            *(f"| {_cell(kind)} | {_cell(note)} |"
-              for kind, note in support.INTEGRATION_TYPES.items()), ""]
+    out += _gateway_kinds()
     for rtype in types:
         out += [f"## {rtype}", "", _cell(support.RESOURCE_NOTES.get(rtype, "")), ""]
         rows = property_support(rtype, resources[rtype])
@@ -312,6 +309,20 @@ def _event_sections(events: Mapping[str, Mapping[str, Any]]) -> list[str]:
         out += [f"### Events: {event_type}", ""]
         out += _property_table(property_support(support.event_scope(event_type),
                                                 events[event_type]))
+    return out
+
+
+def _gateway_kinds() -> list[str]:
+    """API Gateway's integration types and authorizer kinds (docs/up.md explains them)."""
+    out = ["## API Gateway integrations and authorizers", "",
+           "What each integration type and authorizer kind does locally; the \"API Gateway\" "
+           "chapter of [up.md](up.md#api-gateway) says how.", ""]
+    for title, kinds in (("Integration", support.GATEWAY_INTEGRATIONS),
+                         ("Authorizer", support.GATEWAY_AUTHORIZERS)):
+        out += [f"| {title} | API | Locally | Notes |", "|---|---|---|---|"]
+        out += [f"| {_cell(k.name)} | {k.apis} | {RUNS if k.runs else 'not run'} | "
+                f"{_cell(k.note)} |" for k in kinds]
+        out.append("")
     return out
 
 

@@ -11,6 +11,7 @@ Scopes are resource types, and "Events.<Type>" for a SAM function's event source
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 SAM_FUNCTION = "AWS::Serverless::Function"
 LAMBDA_FUNCTION = "AWS::Lambda::Function"
@@ -449,35 +450,68 @@ NOT_SERVED: Mapping[str, str] = {
 }
 
 
-# API Gateway integration types (OpenAPI x-amazon-apigateway-integration `type`, a REST
-# Method's Integration.Type, an HTTP API's IntegrationType) and what the local gateway does.
-INTEGRATION_TYPES: Mapping[str, str] = {
-    "aws_proxy (REST, HTTP API)": "the function of this template is invoked with the proxy "
-                                  "event (payload 1.0 / 2.0); a Uri naming no function here "
-                                  "is named as not run",
-    "aws, Lambda (REST)": "the request template for the Content-Type is rendered (Velocity, "
-                          "with $input, $util, $context, $stageVariables) and is the event; "
-                          "passthroughBehavior (415 Unsupported Media Type) and "
-                          "contentHandling apply; a function error's errorMessage picks the "
-                          "response by selectionPattern (else the default one, 200 unless it "
-                          "says otherwise), whose responseParameters and responseTemplates "
-                          "map the answer; $context.responseOverride / requestOverride apply",
-    "aws, SQS (REST)": "path (sqs:path/<account>/<queue>) and action (sqs:action/<Action>) "
-                       "forms call the local SQS with the mapped body, query string and "
-                       "headers; the status code picks the response",
-    "aws, S3 (REST)": "object calls by path (s3:path/<bucket>/<key>, {key} from "
-                      "requestParameters) reach the local S3; other S3 forms are named as "
-                      "not run",
-    "aws, other services (REST)": "named as not run; the route is not served",
-    "mock (REST)": "the request template's statusCode picks the response; its template "
-                   "renders the body",
-    "http (REST)": "the mapped request (path, query string and header parameters, request "
-                   "template) goes to the URL; the status code picks the response",
-    "http_proxy (REST, HTTP API)": "the request is forwarded to the URL ({proxy} and path "
-                                   "parameters filled in); the answer comes back as it is",
-    "AWS_PROXY with IntegrationSubtype (HTTP API)": "SQS-SendMessage, SQS-ReceiveMessage, "
-                                                    "SQS-DeleteMessage and SQS-PurgeQueue "
-                                                    "call the local SQS; other subtypes are "
-                                                    "named as not run",
-    "VPC_LINK connections": "named as not run; the route is not served",
-}
+
+# API Gateway's integration types and authorizer kinds, each with what samlite does with it.
+# docs/up.md's "API Gateway" table has a row for each (tests/cli/test_docs_gen.py checks it);
+# when a kind starts to run locally, change it here and there.
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GatewayKind:
+    name: str       # as docs/up.md's table names it
+    apis: str       # "REST", "HTTP" or "REST, HTTP"
+    runs: bool
+    note: str
+
+
+GATEWAY_INTEGRATIONS: tuple[GatewayKind, ...] = (
+    GatewayKind(name="Lambda proxy integration", apis="REST, HTTP", runs=True,
+                note="aws_proxy / AWS_PROXY to a function of the template: payload 1.0 "
+                     "(REST), 2.0 or 1.0 (HTTP)"),
+    GatewayKind(name="Lambda non-proxy integration, mapping templates", apis="REST",
+                runs=True, note="type: aws to a function: the request template for the "
+                                "Content-Type (Velocity, with $input, $util, $context, "
+                                "$stageVariables) is the event; passthroughBehavior, "
+                                "contentHandling; a function error's errorMessage picks the "
+                                "response by selectionPattern, else the default (200 unless "
+                                "it says otherwise); responseParameters, responseTemplates, "
+                                "$context.responseOverride"),
+    GatewayKind(name="AWS service integration, SQS and S3", apis="REST", runs=True,
+                note="type: aws to sqs:path/<account>/<queue>, sqs:action/<Action> or "
+                     "s3:path/<bucket>/<key>: the local SQS or S3 is called with the mapped "
+                     "request; its status code picks the response"),
+    GatewayKind(name="AWS service integration, other services", apis="REST", runs=False,
+                note="type: aws to another arn:aws:apigateway service URI: the route is not "
+                     "served"),
+    GatewayKind(name="AWS service integration, SQS subtypes", apis="HTTP", runs=True,
+                note="SQS-SendMessage, -ReceiveMessage, -DeleteMessage and -PurgeQueue call "
+                     "the local SQS, with requestParameters"),
+    GatewayKind(name="AWS service integration, other subtypes", apis="HTTP", runs=False,
+                note="EventBridge, Kinesis, Step Functions, AppConfig: the route is not "
+                     "served"),
+    GatewayKind(name="HTTP proxy integration", apis="HTTP", runs=True,
+                note="HTTP_PROXY forwards to the URL, with parameter mapping"),
+    GatewayKind(name="HTTP proxy and HTTP integrations", apis="REST", runs=True,
+                note="type: http_proxy forwards the request whole ({proxy} and path "
+                     "parameters from requestParameters); type: http sends only what "
+                     "requestParameters and the request template map, and maps the answer "
+                     "back through the response its status code picks"),
+    GatewayKind(name="Mock integration", apis="REST", runs=True,
+                note="type: mock: the request template's statusCode picks the response; its "
+                     "template renders the body"),
+    GatewayKind(name="Private integration", apis="HTTP", runs=False,
+                note="ConnectionType VPC_LINK: the route is not served"),
+)
+
+GATEWAY_AUTHORIZERS: tuple[GatewayKind, ...] = (
+    GatewayKind(name="Lambda authorizer, TOKEN and REQUEST", apis="REST", runs=True,
+                note="identity sources, ValidationExpression, the IAM policy, caching by "
+                     "ReauthorizeEvery"),
+    GatewayKind(name="Lambda authorizer, payload 1.0 and 2.0, simple responses", apis="HTTP",
+                runs=True, note="identity sources, simple responses, caching by "
+                                "ReauthorizeEvery"),
+    GatewayKind(name="JWT authorizer", apis="HTTP", runs=False,
+                note="listed at start-up; the route serves without it"),
+    GatewayKind(name="Cognito user pool authorizer", apis="REST", runs=False,
+                note="listed at start-up; the route serves without it"),
+    GatewayKind(name="`AWS_IAM` authorization", apis="REST, HTTP", runs=False,
+                note="listed at start-up; the route serves without it"),
+)
