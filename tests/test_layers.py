@@ -40,8 +40,9 @@ PURE = ("template/*", "dialects/*", "graph/*", "validation/*", "progress.py",
         "runtime/async_records.py", "http/messages.py", "http/framing.py", "http/admission.py",
         "aws/s3/object_event.py",
         "aws/sqs/message.py", "sources/gateway/events.py", "sources/gateway/routes.py",
-        "sources/gateway/cors.py", "sources/gateway/jwt_claims.py", "sources/s3/events.py",
-        "sources/sqs/events.py",
+        "sources/gateway/cors.py", "sources/gateway/jwt_claims.py",
+        "sources/gateway/mapping_templates.py",
+        "sources/gateway/rest_mapping.py", "sources/s3/events.py", "sources/sqs/events.py",
         "app/reload.py", "cli/generate_event.py", "cli/summary.py")
 IO = ("samlite.runtime.service", "samlite.runtime.runtime_api", "samlite.runtime.environments",
       "samlite.http.server", "samlite.sources.gateway.server", "samlite.sources.invoke_api",
@@ -51,7 +52,8 @@ IO = ("samlite.runtime.service", "samlite.runtime.runtime_api", "samlite.runtime
 HOMES = {"click": ("cli/*",), "watchdog": ("app/watch.py",),
          "docker": ("runtime/environments/docker.py",),
          "moto": ("aws/*/backend.py", "aws/*/route.py"),
-         "jwt": ("sources/gateway/jwt_keys.py",)}
+         "jwt": ("sources/gateway/jwt_keys.py",),
+         "airspeed": ("sources/gateway/mapping_templates.py",)}
 
 
 def _module_name(path: Path) -> str:

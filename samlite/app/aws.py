@@ -97,6 +97,14 @@ class AwsServices:
         """An SQS API call made in-process (the gateway's SQS service integrations)."""
         return self.sqs.route().handle(request)
 
+    def call(self, request: Request) -> Response:
+        """An AWS API call made in-process (the gateway's service integrations): SQS's when
+        it is one, else S3's."""
+        from samlite.aws.sqs.route import is_sqs_request
+
+        return self.call_sqs(request) if is_sqs_request(request) \
+            else _S3Route(self).handle(request)
+
     def routes(self) -> list[Route]:
         """For the endpoint, after the Invoke API: services not run here, SQS, then S3."""
         return [UnservedRoute(), _SqsRoute(self), _S3Route(self)]

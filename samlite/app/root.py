@@ -200,7 +200,7 @@ class App:
         if self.options.http_port is not None:
             try:
                 self.gateway = _gateway(self.graph, self.service, self.options, log,
-                                        aws=self.aws.call_sqs if self.aws is not None
+                                        aws=self.aws.call if self.aws is not None
                                         else None)
                 self.gateway.bind()
             except BaseException:

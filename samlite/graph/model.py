@@ -82,6 +82,37 @@ class Cors:
 class IntegrationKind(StrEnum):
     AWS_SERVICE = "aws_service"      # HTTP API AWS_PROXY with an IntegrationSubtype
     HTTP_PROXY = "http_proxy"        # forwarded to an http(s) URL
+    # REST integrations with mapping templates (`rest` holds their settings)
+    LAMBDA = "lambda"                # type aws to a function of this template (non-proxy)
+    AWS = "aws"                      # type aws to a service: SQS, S3
+    HTTP = "http"                    # type http: an http(s) URL, mapped both ways
+    MOCK = "mock"                    # type mock: answered by the gateway itself
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class IntegrationResponse:
+    """One of a REST integration's `responses` / IntegrationResponses ("Set up an
+    integration response in API Gateway")."""
+
+    selection_pattern: str | None = None     # None: the default response
+    status_code: str = "200"
+    # ("method.response.header.X", "integration.response.header.Y" / "'static'" / ...)
+    parameters: tuple[tuple[str, str], ...] = ()
+    templates: tuple[tuple[str, str], ...] = ()      # (content type, VTL template)
+    content_handling: str | None = None      # CONVERT_TO_TEXT / CONVERT_TO_BINARY
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RestMapping:
+    """What a REST non-proxy integration maps ("Set up an integration request in API
+    Gateway", "x-amazon-apigateway-integration object")."""
+
+    function: str | None = None              # LAMBDA: the function invoked
+    service_uri: str | None = None           # AWS: "sqs:path/123456789012/queue", "s3:path/b/{k}"
+    request_templates: tuple[tuple[str, str], ...] = ()
+    passthrough_behavior: str = "WHEN_NO_MATCH"
+    content_handling: str | None = None
+    responses: tuple[IntegrationResponse, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -97,11 +128,21 @@ class Integration:
     # RequestParameters, in the template's order: ("MessageBody", "$request.body.message")
     request_parameters: tuple[tuple[str, str], ...] = ()
     timeout_ms: int | None = None
+    rest: RestMapping | None = None  # REST non-proxy kinds: templates and responses
 
     def describe(self) -> str:
         """What `samlite graph` shows after the arrow: "SQS-SendMessage", "HTTP_PROXY url"."""
         if self.kind is IntegrationKind.AWS_SERVICE:
             return self.subtype or "AWS service"
+        rest = self.rest or RestMapping()
+        if self.kind is IntegrationKind.LAMBDA:
+            return f"{rest.function} (Lambda, mapping templates)"
+        if self.kind is IntegrationKind.AWS:
+            return f"AWS {self.method or 'POST'} {rest.service_uri}"
+        if self.kind is IntegrationKind.MOCK:
+            return "MOCK"
+        if self.kind is IntegrationKind.HTTP:
+            return f"HTTP {self.method or 'ANY'} {self.uri}"
         return f"HTTP_PROXY {self.method or 'ANY'} {self.uri}"
 
 

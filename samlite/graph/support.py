@@ -92,10 +92,14 @@ RUNS_LOCALLY: Mapping[str, Mapping[str, str]] = {
                 "template's API keys (UsagePlan's generated key: any key)",
         "BinaryMediaTypes": "which bodies are base64-encoded in events and responses",
         "Cors": "preflight OPTIONS answers and CORS headers",
-        "DefinitionBody": "inline OpenAPI paths with an aws_proxy integration become routes, "
-                          "with their request validators, required parameters, body schemas, "
-                          "api key security and x-amazon-apigateway-authorizer (token, "
-                          "request, cognito_user_pools) and awsSigv4 security",
+        "DefinitionBody": "inline OpenAPI paths become routes (see API Gateway integration "
+                          "types below: aws_proxy, aws with mapping templates, mock, http, "
+                          "http_proxy, SQS and S3 service integrations), with their request "
+                          "validators, required parameters, body schemas and api key "
+                          "security, x-amazon-apigateway-authorizer (token, request, "
+                          "cognito_user_pools), awsSigv4 security and "
+                          "x-amazon-apigateway-binary-media-types; an operation "
+                          "that cannot be served is named as not run",
         "Models": "JSON Schema (draft 4) models a RequestModel validates bodies against",
         "StageName": "the stage in the event's requestContext",
         "Variables": "stage variables in the event",
@@ -120,9 +124,9 @@ RUNS_LOCALLY: Mapping[str, Mapping[str, str]] = {
     },
     "AWS::ApiGateway::RestApi": {
         "BinaryMediaTypes": "which bodies are base64-encoded in events and responses",
-        "Body": "inline OpenAPI paths with an aws_proxy integration become routes (with "
-                "their request validators and api key security); other integrations are "
-                "named as not run",
+        "Body": "inline OpenAPI paths become routes, as in a SAM DefinitionBody (every "
+                "integration type below, request validators, api key security, "
+                "x-amazon-apigateway-binary-media-types); the others are named as not run",
     },
     "AWS::ApiGateway::ApiKey": {
         "Enabled": "only an enabled key is accepted (false unless set, as CloudFormation's)",
@@ -144,8 +148,12 @@ RUNS_LOCALLY: Mapping[str, Mapping[str, str]] = {
                              "not run, and the route serves",
         "AuthorizerId": "the AWS::ApiGateway::Authorizer the route runs",
         "HttpMethod": "the route's method (ANY for any)",
-        "Integration": "Type AWS_PROXY with a Uri naming a function of this template is served "
-                       "(TimeoutInMillis too); other types are named as not run, and not served",
+        "Integration": "AWS_PROXY to a function of this template, AWS (Lambda non-proxy, "
+                       "SQS, S3) with RequestTemplates, PassthroughBehavior, ContentHandling, "
+                       "RequestParameters and IntegrationResponses (SelectionPattern, "
+                       "ResponseParameters, ResponseTemplates), MOCK, HTTP and HTTP_PROXY are "
+                       "served (TimeoutInMillis too); other services and VPC links are named "
+                       "as not run, and not served",
         "ResourceId": "the route's path: its Resource's, or / for the RootResourceId",
         "RestApiId": "the RestApi the route belongs to",
     },
@@ -499,9 +507,19 @@ GATEWAY_INTEGRATIONS: tuple[GatewayKind, ...] = (
                 note="aws_proxy / AWS_PROXY to a function of the template: payload 1.0 "
                      "(REST), 2.0 or 1.0 (HTTP)"),
     GatewayKind(name="Lambda non-proxy integration, mapping templates", apis="REST",
-                runs=False, note="type: aws to a function: the route is not served"),
-    GatewayKind(name="AWS service integration", apis="REST", runs=False,
-                note="type: aws to an arn:aws:apigateway service URI: the route is not "
+                runs=True, note="type: aws to a function: the request template for the "
+                                "Content-Type (Velocity, with $input, $util, $context, "
+                                "$stageVariables) is the event; passthroughBehavior, "
+                                "contentHandling; a function error's errorMessage picks the "
+                                "response by selectionPattern, else the default (200 unless "
+                                "it says otherwise); responseParameters, responseTemplates, "
+                                "$context.responseOverride"),
+    GatewayKind(name="AWS service integration, SQS and S3", apis="REST", runs=True,
+                note="type: aws to sqs:path/<account>/<queue>, sqs:action/<Action> or "
+                     "s3:path/<bucket>/<key>: the local SQS or S3 is called with the mapped "
+                     "request; its status code picks the response"),
+    GatewayKind(name="AWS service integration, other services", apis="REST", runs=False,
+                note="type: aws to another arn:aws:apigateway service URI: the route is not "
                      "served"),
     GatewayKind(name="AWS service integration, SQS subtypes", apis="HTTP", runs=True,
                 note="SQS-SendMessage, -ReceiveMessage, -DeleteMessage and -PurgeQueue call "
@@ -511,10 +529,14 @@ GATEWAY_INTEGRATIONS: tuple[GatewayKind, ...] = (
                      "served"),
     GatewayKind(name="HTTP proxy integration", apis="HTTP", runs=True,
                 note="HTTP_PROXY forwards to the URL, with parameter mapping"),
-    GatewayKind(name="HTTP proxy and HTTP integrations", apis="REST", runs=False,
-                note="type: http_proxy and type: http: the route is not served"),
-    GatewayKind(name="Mock integration", apis="REST", runs=False,
-                note="type: mock: the route is not served"),
+    GatewayKind(name="HTTP proxy and HTTP integrations", apis="REST", runs=True,
+                note="type: http_proxy forwards the request whole ({proxy} and path "
+                     "parameters from requestParameters); type: http sends only what "
+                     "requestParameters and the request template map, and maps the answer "
+                     "back through the response its status code picks"),
+    GatewayKind(name="Mock integration", apis="REST", runs=True,
+                note="type: mock: the request template's statusCode picks the response; its "
+                     "template renders the body"),
     GatewayKind(name="Private integration", apis="HTTP", runs=False,
                 note="ConnectionType VPC_LINK: the route is not served"),
 )

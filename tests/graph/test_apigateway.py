@@ -57,13 +57,17 @@ def test_a_rest_api_body_serves_its_aws_proxy_operations_and_names_the_others() 
                     type: aws_proxy
                     httpMethod: POST
                     uri: !Sub {URI}
-              /health:
-                get:
-                  x-amazon-apigateway-integration: {{type: mock}}
+              /stream:
+                post:
+                  x-amazon-apigateway-integration:
+                    type: aws
+                    httpMethod: POST
+                    uri: arn:aws:apigateway:us-east-1:kinesis:action/PutRecord
     """)
     assert routes(graph) == [("Rest", "GET", "/pets/{id}", "Fn", "1.0")]
-    assert reasons(graph) == [("Rest.Body", "GET /health: mock integrations are not run "
-                                            "locally, so this route is not served")]
+    assert reasons(graph) == [("Rest.Body", "POST /stream: the AWS service integration to "
+                                            "kinesis is not run locally (SQS and S3 ones are), "
+                                            "so this route is not served")]
     assert graph.api("Rest").stage_name == "Prod"
 
 

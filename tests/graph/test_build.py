@@ -247,6 +247,7 @@ def test_definition_body_routes_to_functions_with_events_taking_precedence() -> 
     assert [(r.method, r.path, r.function, r.event) for r in graph.routes] == [
         ("POST", "/items", "Writer", "Post"),
         ("GET", "/items", "Reader", "DefinitionBody"),
+        ("ANY", "/proxy", None, "DefinitionBody"),     # an http_proxy integration
     ]
     [trigger] = graph.function("Reader").events
     assert (trigger.kind, trigger.source, trigger.event_type) == (

@@ -1,10 +1,11 @@
 """Plain CloudFormation REST APIs -> graph.Api and Route: an AWS::ApiGateway::RestApi with its
 Resource tree, Methods, Stage and Deployment, or with an inline OpenAPI Body. Pure.
 
-Only Lambda proxy integrations (Integration Type AWS_PROXY to a function of this template) are
-routes; any other integration type, an authorizer samlite does not run (plain_authorizers.py
-says which it runs) or a RequestValidatorId is named under "Not run locally" with where the
-template sets it. A Method's ApiKeyRequired is checked against the
+Lambda proxy integrations (Integration Type AWS_PROXY to a function of this template) are
+routes, as are AWS, HTTP, HTTP_PROXY and MOCK ones that rest_integrations.py can serve; any
+other integration, an authorizer samlite does not run (plain_authorizers.py says which it
+runs) or a RequestValidatorId is named under "Not run locally" with where the template sets
+it. A Method's ApiKeyRequired is checked against the
 template's AWS::ApiGateway::ApiKey resources. Follows the CloudFormation reference pages of
 AWS::ApiGateway::RestApi, Resource, Method, Stage, Deployment and ApiKey.
 """
@@ -26,7 +27,7 @@ from samlite.graph.model import (
     TriggerKind,
 )
 from samlite.graph.parts import GraphParts
-from samlite.graph.readers import apis, plain_authorizers, request_validation
+from samlite.graph.readers import apis, plain_authorizers, request_validation, rest_integrations
 from samlite.graph.readers.openapi_authorizers import body_authorizers
 from samlite.graph.values import as_bool, as_int, as_map, as_text, as_texts, key_at
 from samlite.template.model import Resource
@@ -54,7 +55,8 @@ def read_rest_api(parts: GraphParts, res: Resource) -> None:
     lambdas, jwts = (*body_lambdas, *lambdas), (*body_jwts, *jwts)
     parts.apis.append(Api(
         logical_id=res.logical_id, kind=ApiKind.REST, stage_name=stage_name,
-        binary_media_types=as_texts(props.get("BinaryMediaTypes")),
+        binary_media_types=(*as_texts(props.get("BinaryMediaTypes")),
+                            *rest_integrations.binary_media_types(json_map(props.get("Body")))),
         stage_variables=variables, lambda_authorizers=lambdas, jwt_authorizers=jwts,
         models=request_validation.body_models(json_map(props.get("Body"))), at=res.at))
     if "Body" in props:
@@ -157,6 +159,9 @@ def _read_method(parts: GraphParts, api: str, res: Resource, runnable: set[str])
              "it, so this method is not served", key_at(props, "ResourceId", res.at))
         return
     route_name = f"{verb} {path}"
+    if integration_type.lower() in rest_integrations.REST_TYPES:
+        _integration_route(parts, api, res, verb, path, skip, runnable)
+        return
     if integration_type != "AWS_PROXY":
         skip(f"{route_name}: {integration_type or 'no'} integration is not run locally "
              "(only AWS_PROXY to a function of this template is), so this route is not "
@@ -181,6 +186,37 @@ def _read_method(parts: GraphParts, api: str, res: Resource, runnable: set[str])
     if auth.unrun is not None:
         skip(f"{route_name}: {auth.unrun}", key_at(props, "AuthorizationType", res.at))
     _name_unchecked(res, props, route_name, skip)
+
+
+def _integration_route(parts: GraphParts, api: str, res: Resource, verb: str, path: str,
+                       skip: Any, runnable: set[str]) -> None:
+    """A Method whose Integration is AWS (non-proxy), HTTP, HTTP_PROXY or MOCK."""
+    props, raw = parts.props(res)
+    integration = as_map(props.get("Integration"))
+    uri = as_text(integration.get("Uri")) or ""
+    fid = apis.integration_function(parts, parts.refs.dig(raw, "Integration", "Uri"), uri) \
+        if ":lambda:path/" in uri else None
+    found = rest_integrations.method_integration(integration, function=fid)
+    if isinstance(found, str):
+        skip(f"{verb} {path}: {found}, so this route is not served")
+        return
+    auth = plain_authorizers.route_auth(parts, props, raw, runnable)
+    route = Route(api=api, kind=ApiKind.REST, method=verb, path=path, function=fid,
+                  event=res.logical_id, payload_format_version="1.0",
+                  authorizer=auth.authorizer, authorization_scopes=auth.scopes,
+                  timeout_ms=found.timeout_ms,
+                  api_key_required=as_bool(props.get("ApiKeyRequired"), False),
+                  integration=found, at=res.at)
+    parts.plain_routes.append(route)
+    rest_integrations.add_edges(parts, api, parts.refs.dig(raw, "Integration", "Uri"), found,
+                                f"{verb} {path}")
+    if fid is not None:
+        parts.add_trigger(Trigger(logical_id=res.logical_id, kind=TriggerKind.API,
+                                  event_type=res.type, function=fid, source=api,
+                                  runs_locally=True, route=route, at=res.at))
+    if auth.unrun is not None:
+        skip(f"{verb} {path}: {auth.unrun}", key_at(props, "AuthorizationType", res.at))
+    _name_unchecked(res, props, f"{verb} {path}", skip)
 
 
 def _name_unchecked(res: Resource, props: Mapping[str, Any], route_name: str,

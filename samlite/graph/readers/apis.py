@@ -21,7 +21,7 @@ from samlite.graph.model import (
     TriggerKind,
 )
 from samlite.graph.parts import FUNCTION_TYPES, GraphParts
-from samlite.graph.readers import request_validation
+from samlite.graph.readers import request_validation, rest_integrations
 from samlite.graph.readers.authorizers import lambda_authorizers
 from samlite.graph.readers.http_integrations import integration_of
 from samlite.graph.readers.jwt_authorizers import sam_jwt_authorizers
@@ -81,7 +81,8 @@ def read_api(parts: GraphParts, res: Resource) -> None:
     parts.apis.append(Api(
         logical_id=res.logical_id, kind=ApiKind.REST if is_rest else ApiKind.HTTP,
         stage_name=as_text(props.get("StageName")) or ("Prod" if is_rest else "$default"),
-        binary_media_types=as_texts(props.get("BinaryMediaTypes")),
+        binary_media_types=(*as_texts(props.get("BinaryMediaTypes")),
+                            *rest_integrations.binary_media_types(props.get("DefinitionBody"))),
         cors=rest_cors(props.get("Cors")) if is_rest
         else http_cors(props.get("CorsConfiguration")),
         stage_variables=text_pairs(props.get("Variables" if is_rest else "StageVariables")),
@@ -125,9 +126,11 @@ def _definition_routes(parts: GraphParts, res: Resource, props: Mapping[str, Any
 def body_routes(parts: GraphParts, res: Resource, body: Any, raw_body: Any, kind: ApiKind, *,
                 source: str, names_skipped: bool = False) -> None:
     """Routes an inline OpenAPI document (a SAM DefinitionBody, a plain API's Body) sends to
-    a function of this template (x-amazon-apigateway-integration of type aws_proxy), and, for
-    HTTP APIs, SQS service integrations and http_proxy ones (http_integrations.py).
-    `names_skipped`: an operation with another integration is named as not run locally."""
+    a function of this template (x-amazon-apigateway-integration of type aws_proxy); for
+    REST APIs, aws / http / http_proxy / mock integrations (rest_integrations.py); for HTTP
+    APIs, SQS service integrations and http_proxy ones (http_integrations.py). A REST
+    operation that cannot be served is always named as not run locally; an HTTP API's only
+    with `names_skipped`."""
     paths = as_map(as_map(body).get("paths"))
     raw_paths = parts.refs.dig(raw_body, "paths")
     for path, operations in paths.items():
@@ -146,6 +149,10 @@ def body_routes(parts: GraphParts, res: Resource, body: Any, raw_body: Any, kind
                                              "x-amazon-apigateway-integration",
                                              "requestParameters", "QueueUrl"))
                 continue
+            if kind is ApiKind.REST and integration_type in rest_integrations.REST_TYPES:
+                _rest_integration_route(parts, res, body, path, method, operation, at,
+                                        source=source, raw_paths=raw_paths)
+                continue
             if integration_type != "aws_proxy":
                 if names_skipped and integration:
                     parts.not_local.append(NotRunLocally(
@@ -157,7 +164,9 @@ def body_routes(parts: GraphParts, res: Resource, body: Any, raw_body: Any, kind
                                      "x-amazon-apigateway-integration", "uri")
             fid = integration_function(parts, raw_uri, integration.get("uri"))
             if fid is None:
-                if names_skipped:
+                # A REST operation is never dropped without a word (an HTTP API's still are
+                # unless names_skipped).
+                if names_skipped or kind is ApiKind.REST:
                     parts.not_local.append(NotRunLocally(
                         subject=f"{res.logical_id}.{source}", type=res.type, at=at,
                         reason=f"{verb} {path}: the aws_proxy integration names no function "
@@ -182,6 +191,37 @@ def body_routes(parts: GraphParts, res: Resource, body: Any, raw_body: Any, kind
                 kind=TriggerKind.API if kind is ApiKind.REST else TriggerKind.HTTP_API,
                 event_type=res.type, function=fid, source=res.logical_id,
                 runs_locally=True, route=route, at=route.at))
+
+
+def _rest_integration_route(parts: GraphParts, res: Resource, body: Any, path: str,
+                            method: str, operation: Any, at: Mark, *, source: str,
+                            raw_paths: Any) -> None:
+    """A REST operation whose integration is aws (non-proxy), http, http_proxy or mock
+    (rest_integrations.py), served, or named as not run locally."""
+    verb = method.upper()
+    verb = "ANY" if verb == "X-AMAZON-APIGATEWAY-ANY-METHOD" else verb
+    integration = as_map(as_map(operation).get("x-amazon-apigateway-integration"))
+    raw_uri = parts.refs.dig(raw_paths, path, method, "x-amazon-apigateway-integration", "uri")
+    uri = as_text(integration.get("uri")) or ""
+    fid = integration_function(parts, raw_uri, uri) if ":lambda:path/" in uri else None
+    found = rest_integrations.openapi_integration(integration, function=fid)
+    if isinstance(found, str):
+        parts.not_local.append(NotRunLocally(
+            subject=f"{res.logical_id}.{source}", type=res.type, at=at,
+            reason=f"{verb} {path}: {found}, so this route is not served"))
+        return
+    route = Route(
+        api=res.logical_id, kind=ApiKind.REST, method=verb, path=path, function=fid,
+        event=source, payload_format_version="1.0", timeout_ms=found.timeout_ms,
+        api_key_required=_needs_api_key(body, operation),
+        validation=request_validation.operation_validation(body, path, operation),
+        integration=found, at=at)
+    parts.definition_routes.append(route)
+    rest_integrations.add_edges(parts, res.logical_id, raw_uri, found, f"{verb} {path}")
+    if fid is not None:
+        parts.add_trigger(Trigger(
+            logical_id=res.logical_id, kind=TriggerKind.API, event_type=res.type,
+            function=fid, source=res.logical_id, runs_locally=True, route=route, at=at))
 
 
 def _needs_api_key(body: Any, operation: Any) -> bool | None:

@@ -81,6 +81,7 @@ from samlite.sources.gateway.iam_auth import IamAuthorizing
 from samlite.sources.gateway.integration_calls import AwsCall, IntegrationCalls
 from samlite.sources.gateway.integrations import MappingSource
 from samlite.sources.gateway.jwt_auth import JwtAuthorizing, jwt_authorizer_of
+from samlite.sources.gateway.rest_integrations import RestIntegrations
 from samlite.sources.gateway.routes import DEFAULT_ROUTE, Match, RouteTable
 from samlite.sources.gateway.validation import BAD_REQUEST, check_request
 from samlite.sources.invoke_api import LambdaInvoker
@@ -134,6 +135,8 @@ class HttpGateway:
         self.http_timeout_s = http_timeout_s
         self._log: LogSink = log or (lambda _fn, _line: None)
         self._integrations = IntegrationCalls(aws=aws, log=self._log)
+        self._rest = RestIntegrations(invoke=self._invoke_payload, aws=aws, log=self._log,
+                                      region=region)
         self._authorizer_cache = AuthorizerCache(self._clock)
         self._authorizing = Authorizing(lambda fn, payload: self._service.invoke(fn, payload),
                                         self._authorizer_cache, self._log)
@@ -317,6 +320,11 @@ class HttpGateway:
         response = self._authorize(api, route, request, event, flavor, ctx)
         if response is None and flavor is Flavor.REST:
             response = self._admit(api, route, request, ctx, state)
+        if response is None and route.integration is not None and flavor is Flavor.REST:
+            response = self._rest.serve(
+                route.integration, event, request, binary_media_types=api.binary_media_types,
+                limit_s=min(self.rest_timeout_s, (route.timeout_ms or 29000) / 1000),
+                label=f"{route.method} {route.path}", request_id=ctx.request_id)
         if response is None and route.integration is not None:
             limit = self.http_timeout_s
             if route.timeout_ms:
@@ -442,6 +450,15 @@ class HttpGateway:
         header = request_id_header(flavor, _flavor_request_id(flavor, ctx))
         return HttpResponse(status=response.status, headers=(*response.headers, header),
                             body=response.body)
+
+    def _invoke_payload(self, function: str, payload: bytes,
+                        limit_s: float | None) -> Result | None:
+        """A REST non-proxy integration's invoke: None when it outlived `limit_s`."""
+        if limit_s is not None and \
+                self._state.function_timeouts.get(function, 3.0) + _INIT_ALLOWANCE_S < limit_s:
+            limit_s = None   # the function's own timeout ends it first
+        result = self._call(function, payload, limit_s)
+        return None if isinstance(result, _TimedOut) else result
 
     def _call(self, function: str, payload: bytes, limit_s: float | None) -> Result | _TimedOut:
         if limit_s is None:

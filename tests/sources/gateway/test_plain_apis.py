@@ -66,7 +66,9 @@ REST = HEAD + f"""\
       HttpMethod: GET
       AuthorizationType: NONE
       Integration:
-        Type: MOCK
+        Type: AWS
+        IntegrationHttpMethod: POST
+        Uri: arn:aws:apigateway:us-east-1:kinesis:action/PutRecord
   Deployment:
     Type: AWS::ApiGateway::Deployment
     DependsOn: [ProxyAny]
@@ -121,8 +123,8 @@ def test_a_method_whose_integration_is_not_run_is_named_and_not_served(
     app = start(tmp_path, samlite_app_factory, REST)
     named = [(n.subject, n.at.line, n.reason) for n in app.app.graph.not_run_locally]
     assert named == [("ItemsMock", line_of(REST, "  ItemsMock:", "      Integration:"),
-                      "GET /items: MOCK integration is not run locally (only AWS_PROXY to a "
-                      "function of this template is), so this route is not served")]
+                      "GET /items: the AWS service integration to kinesis is not run "
+                      "locally (SQS and S3 ones are), so this route is not served")]
     reply = app.get("/items")
     assert (reply.status, reply.json()) == (403, {"message": "Missing Authentication Token"})
 

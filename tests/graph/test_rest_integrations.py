@@ -1,0 +1,86 @@
+"""REST integrations other than a Lambda proxy in the graph: what each reads as, and the
+"not run locally" line for what cannot be served (a SAM DefinitionBody operation never
+vanishes without a word)."""
+
+from __future__ import annotations
+
+from samlite.graph.model import IntegrationKind, IntegrationResponse
+from tests.graph.test_apigateway import URI, graph_of
+
+
+def sam_api(paths: str) -> str:
+    return f"""\
+      Api:
+        Type: AWS::Serverless::Api
+        Properties:
+          StageName: prod
+          DefinitionBody:
+            swagger: "2.0"
+            paths:
+{paths}"""
+
+
+def test_an_aws_lambda_integration_reads_templates_and_responses() -> None:
+    graph = graph_of(sam_api(f"""\
+              /greet:
+                post:
+                  x-amazon-apigateway-integration:
+                    type: aws
+                    httpMethod: POST
+                    uri: !Sub {URI}
+                    passthroughBehavior: when_no_templates
+                    contentHandling: CONVERT_TO_TEXT
+                    requestTemplates: {{application/json: '{{"a": 1}}'}}
+                    responses:
+                      "Bad.*": {{statusCode: "400", responseTemplates: {{application/json: x}}}}
+                      default:
+                        statusCode: "200"
+                        responseParameters: {{method.response.header.X-A: "'a'"}}
+"""))
+    [route] = graph.routes
+    integration = route.integration
+    assert integration is not None and integration.rest is not None
+    assert (route.function, integration.kind) == ("Fn", IntegrationKind.LAMBDA)
+    assert integration.rest.request_templates == (("application/json", '{"a": 1}'),)
+    assert (integration.rest.passthrough_behavior, integration.rest.content_handling) == (
+        "WHEN_NO_TEMPLATES", "CONVERT_TO_TEXT")
+    assert integration.rest.responses == (
+        IntegrationResponse(selection_pattern="Bad.*", status_code="400",
+                            templates=(("application/json", "x"),)),
+        IntegrationResponse(status_code="200",
+                            parameters=(("method.response.header.X-A", "'a'"),)))
+    assert [t.route for t in graph.function("Fn").events] == [route]
+
+
+def test_a_sam_definition_body_names_every_operation_it_cannot_serve() -> None:
+    graph = graph_of(sam_api("""\
+              /elsewhere:
+                get:
+                  x-amazon-apigateway-integration:
+                    type: aws_proxy
+                    httpMethod: POST
+                    uri: "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/\\
+                      arn:aws:lambda:us-east-1:123456789012:function:gone/invocations"
+              /private:
+                get:
+                  x-amazon-apigateway-integration:
+                    type: http_proxy
+                    uri: http://internal.example/
+                    connectionType: VPC_LINK
+              /odd:
+                get:
+                  x-amazon-apigateway-integration:
+                    type: mock
+                    responses: {default: {statusCode: "OK"}}
+"""))
+    assert graph.routes == ()
+    assert [(n.subject, n.reason) for n in graph.not_run_locally] == [
+        ("Api.DefinitionBody", "GET /elsewhere: the aws_proxy integration names no function "
+                               "of this template, so this route is not served"),
+        ("Api.DefinitionBody", "GET /private: a private integration (VPC_LINK) is not run "
+                               "locally, so this route is not served"),
+        ("Api.DefinitionBody", "GET /odd: the default response's statusCode 'OK' is not an "
+                               "HTTP status code, so this route is not served"),
+    ]
+    assert [n.at.line for n in graph.not_run_locally] == sorted(
+        {n.at.line for n in graph.not_run_locally})
