@@ -90,7 +90,11 @@ RUNS_LOCALLY: Mapping[str, Mapping[str, str]] = {
         "Cors": "preflight OPTIONS answers and CORS headers",
         "DefinitionBody": "inline OpenAPI paths with an aws_proxy integration become routes, "
                           "with their request validators, required parameters, body schemas "
-                          "and api key security",
+                          "and api key security; Fn::Transform AWS::Include of a local file is "
+                          "read (its lines in errors and Not run locally)",
+        "DefinitionUri": "a local OpenAPI file is read as an inline DefinitionBody is (SAM "
+                         "adds neither Auth nor Cors to it); a file in S3 is named as not "
+                         "run, its routes not served",
         "Models": "JSON Schema (draft 4) models a RequestModel validates bodies against",
         "StageName": "the stage in the event's requestContext",
         "Variables": "stage variables in the event",
@@ -103,7 +107,11 @@ RUNS_LOCALLY: Mapping[str, Mapping[str, str]] = {
         "DefinitionBody": "inline OpenAPI paths with an aws_proxy integration become routes, "
                           "as do SQS-SendMessage/ReceiveMessage/DeleteMessage/PurgeQueue "
                           "service integrations (integrationSubtype, requestParameters) and "
-                          "http_proxy ones (uri, httpMethod, requestParameters)",
+                          "http_proxy ones (uri, httpMethod, requestParameters); "
+                          "Fn::Transform AWS::Include of a local file is read",
+        "DefinitionUri": "a local OpenAPI file is read as an inline DefinitionBody is (SAM "
+                         "adds neither Auth nor Cors to it); a file in S3 is named as not "
+                         "run, its routes not served",
         "StageName": "the stage in the event's requestContext",
         "StageVariables": "stage variables in the event",
     },
@@ -112,6 +120,9 @@ RUNS_LOCALLY: Mapping[str, Mapping[str, str]] = {
         "Body": "inline OpenAPI paths with an aws_proxy integration become routes (with "
                 "their request validators and api key security); other integrations are "
                 "named as not run",
+        "BodyS3Location": "a local path (as `aws cloudformation package` uploads it) is read "
+                          "as Body is; a Bucket/Key in S3 is named as not run, its routes not "
+                          "served",
     },
     "AWS::ApiGateway::ApiKey": {
         "Enabled": "only an enabled key is accepted (false unless set, as CloudFormation's)",
@@ -146,6 +157,9 @@ RUNS_LOCALLY: Mapping[str, Mapping[str, str]] = {
         "Body": "inline OpenAPI paths with an aws_proxy integration become routes, as do SQS "
                 "service integrations and http_proxy ones; other integrations are named as "
                 "not run",
+        "BodyS3Location": "a local path (as `aws cloudformation package` uploads it) is read "
+                          "as Body is; a Bucket/Key in S3 is named as not run, its routes not "
+                          "served",
         "CorsConfiguration": "preflight OPTIONS answers and CORS headers",
         "ProtocolType": "HTTP APIs are served; WEBSOCKET ones are named as not run",
         "RouteKey": "the quick-create route's key (with Target; else $default)",
@@ -327,26 +341,16 @@ NOT_RUN: Mapping[str, Mapping[str, str]] = {
         "CompatibleRuntimes": "shown by `samlite graph`; not enforced",
     },
     "AWS::Serverless::Api": {
-        "DefinitionUri": "an OpenAPI file is not read: its routes are not served",
         "Domain": "served on localhost",
     },
     "AWS::Serverless::HttpApi": {
-        "DefinitionUri": "an OpenAPI file is not read: its routes are not served",
         "Domain": "served on localhost",
-    },
-    "AWS::ApiGateway::RestApi": {
-        "BodyS3Location": "an OpenAPI file in S3 is not read: named as not run, its routes "
-                          "are not served",
     },
     "AWS::ApiGateway::Method": {
         "AuthorizationType": "authorizers and IAM auth are not run: named as not run, the "
                              "route serves",
         "AuthorizerId": "named with its AuthorizationType; the authorizer is not run",
         "RequestValidatorId": "requests are not validated: named as not run, the route serves",
-    },
-    "AWS::ApiGatewayV2::Api": {
-        "BodyS3Location": "an OpenAPI file in S3 is not read: named as not run, its routes "
-                          "are not served",
     },
     "AWS::ApiGatewayV2::Route": {
         "AuthorizationType": "authorizers and IAM auth are not run: named as not run, the "

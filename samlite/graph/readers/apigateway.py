@@ -48,16 +48,14 @@ def read_rest_api(parts: GraphParts, res: Resource) -> None:
         logical_id=res.logical_id, kind=ApiKind.REST, stage_name=stage_name,
         binary_media_types=as_texts(props.get("BinaryMediaTypes")),
         stage_variables=variables,
-        models=request_validation.body_models(json_map(props.get("Body"))), at=res.at))
+        models=(*request_validation.body_models(json_map(props.get("Body"))),
+                *request_validation.body_models(
+                    apis.definition_document(parts, res, props, "BodyS3Location"))),
+        at=res.at))
     if "Body" in props:
         apis.body_routes(parts, res, json_map(props.get("Body")), parts.refs.dig(raw, "Body"),
                          ApiKind.REST, source="Body", names_skipped=True)
-    if "BodyS3Location" in props:
-        parts.not_local.append(NotRunLocally(
-            subject=f"{res.logical_id}.BodyS3Location", type=res.type,
-            at=key_at(props, "BodyS3Location", res.at),
-            reason="an OpenAPI file in S3 is not read: its routes are not served (put it "
-                   "inline in Body)"))
+    apis.file_routes(parts, res, props, "BodyS3Location", ApiKind.REST, names_skipped=True)
     for method in children(parts, METHOD, res.logical_id):
         _read_method(parts, res.logical_id, method)
 

@@ -58,12 +58,7 @@ def read_http_api(parts: GraphParts, res: Resource) -> None:
     if "Body" in props:
         apis.body_routes(parts, res, props.get("Body"), parts.refs.dig(raw, "Body"),
                          ApiKind.HTTP, source="Body", names_skipped=True)
-    if "BodyS3Location" in props:
-        parts.not_local.append(NotRunLocally(
-            subject=f"{res.logical_id}.BodyS3Location", type=res.type,
-            at=key_at(props, "BodyS3Location", res.at),
-            reason="an OpenAPI file in S3 is not read: its routes are not served (put it "
-                   "inline in Body)"))
+    apis.file_routes(parts, res, props, "BodyS3Location", ApiKind.HTTP, names_skipped=True)
     if "Target" in props:
         _quick_create_route(parts, res, props, raw)
     for route in children(parts, ROUTE, res.logical_id):

@@ -35,6 +35,7 @@ from samlite.graph.values import (
     key_at,
     rest_cors,
 )
+from samlite.template.includes import is_local_location
 from samlite.template.model import Resource
 
 
@@ -84,7 +85,9 @@ def read_api(parts: GraphParts, res: Resource) -> None:
         api_key_required=is_rest and as_bool(as_map(props.get("Auth")).get("ApiKeyRequired"),
                                              False),
         models=(*request_validation.sam_models(props.get("Models")),
-                *request_validation.body_models(props.get("DefinitionBody"))) if is_rest
+                *request_validation.body_models(props.get("DefinitionBody")),
+                *request_validation.body_models(
+                    definition_document(parts, res, props, "DefinitionUri"))) if is_rest
         else (),
         at=res.at))
     _definition_routes(parts, res, props, raw, ApiKind.REST if is_rest else ApiKind.HTTP)
@@ -109,6 +112,34 @@ def _definition_routes(parts: GraphParts, res: Resource, props: Mapping[str, Any
                        kind: ApiKind) -> None:
     body_routes(parts, res, props.get("DefinitionBody"),
                 parts.refs.dig(raw, "DefinitionBody"), kind, source="DefinitionBody")
+    file_routes(parts, res, props, "DefinitionUri", kind, names_skipped=False)
+
+
+def definition_document(parts: GraphParts, res: Resource, props: Mapping[str, Any],
+                        prop: str) -> Any:
+    """The OpenAPI document of a DefinitionUri / BodyS3Location that names a local file
+    (template/includes.py read it), else None."""
+    return parts.resolved.loaded.definition_file(res.logical_id) if prop in props else None
+
+
+def file_routes(parts: GraphParts, res: Resource, props: Mapping[str, Any], prop: str,
+                kind: ApiKind, *, names_skipped: bool) -> None:
+    """Routes of the OpenAPI file a DefinitionUri / BodyS3Location names: a local file is
+    read as SAM CLI and `sam package` do (as written: API Gateway imports it without
+    evaluating intrinsics); a file in S3 is named as not run locally."""
+    if prop not in props:
+        return
+    document = definition_document(parts, res, props, prop)
+    if document is not None:
+        body_routes(parts, res, document, document, kind, source=prop,
+                    names_skipped=names_skipped)
+        return
+    if is_local_location(props.get(prop)):
+        return      # unreadable: validate reports it (E0010)
+    parts.not_local.append(NotRunLocally(
+        subject=f"{res.logical_id}.{prop}", type=res.type, at=key_at(props, prop, res.at),
+        reason=f"the OpenAPI file {prop} names is in S3 and not read locally, so its routes "
+               "are not served (give a local path: sam package uploads it)"))
 
 
 def body_routes(parts: GraphParts, res: Resource, body: Any, raw_body: Any, kind: ApiKind, *,
