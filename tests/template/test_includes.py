@@ -172,3 +172,21 @@ def test_the_corpus_app_with_an_included_http_api_shows_its_route() -> None:
     graph = build_graph(resolve(result.loaded))
     assert [(r.method, r.path, r.target, str(r.at)) for r in graph.routes] == [
         ("POST", "/submit", "SQS-SendMessage", "api.yaml:7:5")]
+
+
+def test_an_include_of_a_file_in_s3_is_named_as_not_run(tmp_path: Path) -> None:
+    template = write(tmp_path, {"template.yaml": FUNCTION + """\
+  Api:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: Prod
+      DefinitionBody:
+        Fn::Transform:
+          Name: AWS::Include
+          Parameters: {Location: s3://bucket/api.yaml}
+"""})
+    graph = graph_of(template)
+    assert [(n.subject, str(n.at), n.reason) for n in graph.not_run_locally] == [
+        ("Api.DefinitionBody", "template.yaml:14:9",
+         "DefinitionBody is Fn::Transform AWS::Include, which is not read locally, so its "
+         "routes are not served (include a local file instead)")]

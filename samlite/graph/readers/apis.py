@@ -36,7 +36,8 @@ from samlite.graph.values import (
     rest_cors,
 )
 from samlite.template.includes import is_local_location
-from samlite.template.model import Resource
+from samlite.template.model import Resource, Unresolved
+from samlite.template.nodes import mark_of
 
 
 def event_route(parts: GraphParts, fid: str, event_id: str, kind: TriggerKind, api: str | None,
@@ -148,6 +149,13 @@ def body_routes(parts: GraphParts, res: Resource, body: Any, raw_body: Any, kind
     a function of this template (x-amazon-apigateway-integration of type aws_proxy), and, for
     HTTP APIs, SQS service integrations and http_proxy ones (http_integrations.py).
     `names_skipped`: an operation with another integration is named as not run locally."""
+    if isinstance(body, Unresolved):     # e.g. an AWS::Include of a file in S3
+        parts.not_local.append(NotRunLocally(
+            subject=f"{res.logical_id}.{source}", type=res.type,
+            at=mark_of(raw_body, res.at),
+            reason=f"{source} is {body.expression}, which is not read locally, so its routes "
+                   "are not served (include a local file instead)"))
+        return
     paths = as_map(as_map(body).get("paths"))
     raw_paths = parts.refs.dig(raw_body, "paths")
     for path, operations in paths.items():
