@@ -140,8 +140,25 @@ RUNS_LOCALLY: Mapping[str, Mapping[str, str]] = {
         "HttpMethod": "the route's method (ANY for any)",
         "Integration": "Type AWS_PROXY with a Uri naming a function of this template is served "
                        "(TimeoutInMillis too); other types are named as not run, and not served",
+        "RequestModels": "the Model (by Ref or Name; Empty and Error built in) each content "
+                         "type's body is validated against when the validator validates "
+                         "bodies (400 Invalid request body)",
+        "RequestParameters": "those set to true are required when the validator validates "
+                             "parameters (400 Missing required request parameters)",
+        "RequestValidatorId": "the RequestValidator deciding what is validated; one that is "
+                              "not in this template is named as not run",
         "ResourceId": "the route's path: its Resource's, or / for the RootResourceId",
         "RestApiId": "the RestApi the route belongs to",
+    },
+    "AWS::ApiGateway::Model": {
+        "Name": "the name RequestModels and $ref (#/definitions/<name>) find it by",
+        "RestApiId": "the RestApi whose methods can use it",
+        "Schema": "the JSON Schema draft 4 bodies are validated against",
+    },
+    "AWS::ApiGateway::RequestValidator": {
+        "RestApiId": "the RestApi whose methods can use it",
+        "ValidateRequestBody": "bodies are checked against the method's model",
+        "ValidateRequestParameters": "the method's required parameters must be present",
     },
     "AWS::ApiGateway::Stage": {
         "RestApiId": "the RestApi the stage serves",
@@ -350,7 +367,6 @@ NOT_RUN: Mapping[str, Mapping[str, str]] = {
         "AuthorizationType": "authorizers and IAM auth are not run: named as not run, the "
                              "route serves",
         "AuthorizerId": "named with its AuthorizationType; the authorizer is not run",
-        "RequestValidatorId": "requests are not validated: named as not run, the route serves",
     },
     "AWS::ApiGatewayV2::Route": {
         "AuthorizationType": "authorizers and IAM auth are not run: named as not run, the "
@@ -396,6 +412,8 @@ RESOURCE_NOTES: Mapping[str, str] = {
     "AWS::ApiGateway::Resource": "a path of its RestApi's routes",
     "AWS::ApiGateway::Method": "a route when its integration is AWS_PROXY to a function here",
     "AWS::ApiGateway::ApiKey": "an x-api-key ApiKeyRequired routes accept",
+    "AWS::ApiGateway::Model": "a body model of its RestApi's request validation",
+    "AWS::ApiGateway::RequestValidator": "what its methods validate before the integration",
     "AWS::ApiGateway::Stage": "the stage name and variables of its RestApi's events",
     "AWS::ApiGateway::Deployment": "the stage of its RestApi when no Stage is declared",
     "AWS::ApiGatewayV2::Api": "HTTP API routes on the HTTP port, as for "

@@ -3,10 +3,11 @@ user sees from `samlite graph` and `samlite up`."""
 
 from __future__ import annotations
 
+import json
 from textwrap import dedent, indent
 
 from samlite.graph.build import build_graph
-from samlite.graph.model import Graph
+from samlite.graph.model import Graph, RequestValidation
 from samlite.graph.render import render_mermaid, render_text
 from samlite.template.load import parse_template
 from samlite.template.resolve import resolve
@@ -109,7 +110,7 @@ def test_a_plain_method_wins_over_a_sam_event_on_its_route() -> None:
     assert graph.function("Late").events == ()
 
 
-def test_authorizers_and_validators_are_named_and_the_route_serves() -> None:
+def test_authorizers_are_named_validators_are_run_and_the_route_serves() -> None:
     graph = graph_of(f"""\
       Rest: {{Type: AWS::ApiGateway::RestApi, Properties: {{Name: r}}}}
       Auth:
@@ -133,9 +134,8 @@ def test_authorizers_and_validators_are_named_and_the_route_serves() -> None:
     assert routes(graph) == [("Rest", "GET", "/", "Fn", "1.0")]
     assert reasons(graph) == [
         ("RootGet", "GET /: CUSTOM authorization Auth is not run locally; the route serves "
-                    "without it"),
-        ("RootGet", "GET /: request validation is not run locally; every request reaches the "
-                    "function")]
+                    "without it")]
+    assert graph.routes[0].validation == RequestValidation(validates_body=True)
     # the API key is checked: the route needs one
     assert [r.api_key_required for r in graph.routes] == [True]
 
@@ -307,3 +307,69 @@ def test_http_api_integrations_not_run_are_named_and_lambda_mapping_is_named() -
                 "SQS-DeleteMessage and SQS-PurgeQueue are), so this route is not served"),
         ("Vpc", "GET /vpc: its integration Private: a private integration (VPC_LINK) is not "
                 "run locally, so this route is not served")]
+
+
+PLAIN_VALIDATION = f"""\
+  Rest: {{Type: AWS::ApiGateway::RestApi, Properties: {{Name: r}}}}
+  Person:
+    Type: AWS::ApiGateway::Model
+    Properties:
+      RestApiId: !Ref Rest
+      Name: Person
+      ContentType: application/json
+      Schema: {{type: object, required: [name], properties: {{name: {{type: string}}}}}}
+  Both:
+    Type: AWS::ApiGateway::RequestValidator
+    Properties: {{RestApiId: !Ref Rest, ValidateRequestBody: true,
+                 ValidateRequestParameters: true}}
+  RootPost:
+    Type: AWS::ApiGateway::Method
+    Properties:
+      RestApiId: !Ref Rest
+      ResourceId: !GetAtt Rest.RootResourceId
+      HttpMethod: POST
+      AuthorizationType: NONE
+      RequestValidatorId: !Ref Both
+      RequestParameters:
+        method.request.querystring.page: true
+        method.request.header.x-trace: false
+      RequestModels:
+        application/json: !Ref Person
+        text/plain: Empty
+        application/xml: Nowhere
+      Integration: {{Type: AWS_PROXY, Uri: !Sub "{URI}"}}
+"""
+
+
+def test_a_plain_request_validator_with_models_and_parameters_is_the_routes_validation(
+        ) -> None:
+    graph = graph_of(PLAIN_VALIDATION)
+    person = {"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}}}
+    validation = graph.routes[0].validation
+    assert validation is not None
+    assert (validation.validates_body, validation.validates_parameters,
+            validation.required_parameters) == (True, True,
+                                                ("method.request.querystring.page",))
+    assert [(kind, json.loads(schema)) for kind, schema in validation.body_schemas] == [
+        ("application/json", person),
+        ("text/plain", {"$schema": "http://json-schema.org/draft-04/schema#",
+                        "title": "Empty Schema", "type": "object"})]
+    assert [(name, json.loads(schema)) for name, schema in graph.api("Rest").models] == [
+        ("Person", person)]
+    text = FUNCTIONS + indent(dedent(PLAIN_VALIDATION), "  ")
+    lines = text.splitlines()
+    line = lines.index("        application/xml: Nowhere") + 1
+    assert [(n.subject, n.at.line, n.at.column, n.reason) for n in graph.not_run_locally] == [
+        ("RootPost", line, 9, "POST /: the application/xml model 'Nowhere' is not a model of "
+                              "this API, so that body is not validated")]
+
+
+def test_a_validator_id_naming_no_validator_here_is_named() -> None:
+    graph = graph_of(PLAIN_VALIDATION.replace("RequestValidatorId: !Ref Both",
+                                              "RequestValidatorId: abc123"))
+    text = FUNCTIONS + indent(dedent(PLAIN_VALIDATION), "  ")
+    line = text.splitlines().index("      RequestValidatorId: !Ref Both") + 1
+    assert graph.routes[0].validation is None
+    assert [(n.subject, n.at.line, n.reason) for n in graph.not_run_locally] == [
+        ("RootPost", line, "POST /: RequestValidatorId names no AWS::ApiGateway::"
+                           "RequestValidator of this template, so requests are not validated")]

@@ -2,8 +2,9 @@
 Resource tree, Methods, Stage and Deployment, or with an inline OpenAPI Body. Pure.
 
 Only Lambda proxy integrations (Integration Type AWS_PROXY to a function of this template) are
-routes; any other integration type, an authorizer or a RequestValidatorId is named under "Not
-run locally" with where the template sets it. A Method's ApiKeyRequired is checked against the
+routes; any other integration type or an authorizer is named under "Not run locally" with
+where the template sets it. A Method's RequestValidatorId, RequestParameters and RequestModels
+are its request validation (plain_validation.py). A Method's ApiKeyRequired is checked against the
 template's AWS::ApiGateway::ApiKey resources. Follows the CloudFormation reference pages of
 AWS::ApiGateway::RestApi, Resource, Method, Stage, Deployment and ApiKey.
 """
@@ -25,7 +26,7 @@ from samlite.graph.model import (
     TriggerKind,
 )
 from samlite.graph.parts import GraphParts
-from samlite.graph.readers import apis, request_validation
+from samlite.graph.readers import apis, plain_validation, request_validation
 from samlite.graph.values import as_bool, as_int, as_map, as_text, as_texts, key_at
 from samlite.template.model import Resource
 
@@ -35,7 +36,8 @@ METHOD = "AWS::ApiGateway::Method"
 STAGE = "AWS::ApiGateway::Stage"
 DEPLOYMENT = "AWS::ApiGateway::Deployment"
 API_KEY = "AWS::ApiGateway::ApiKey"
-CHILD_TYPES = (RESOURCE, METHOD, STAGE, DEPLOYMENT)
+CHILD_TYPES = (RESOURCE, METHOD, STAGE, DEPLOYMENT, plain_validation.MODEL,
+               plain_validation.REQUEST_VALIDATOR)
 # A REST API with neither Stage nor Deployment is not reachable on AWS; locally it is served
 # under the stage name SAM gives its own REST APIs.
 UNDEPLOYED_STAGE = "Prod"
@@ -50,7 +52,9 @@ def read_rest_api(parts: GraphParts, res: Resource) -> None:
         stage_variables=variables,
         models=(*request_validation.body_models(json_map(props.get("Body"))),
                 *request_validation.body_models(
-                    apis.definition_document(parts, res, props, "BodyS3Location"))),
+                    apis.definition_document(parts, res, props, "BodyS3Location")),
+                *plain_validation.api_models(
+                    parts, children(parts, plain_validation.MODEL, res.logical_id))),
         at=res.at))
     if "Body" in props:
         apis.body_routes(parts, res, json_map(props.get("Body")), parts.refs.dig(raw, "Body"),
@@ -160,7 +164,10 @@ def _read_method(parts: GraphParts, api: str, res: Resource) -> None:
     route = Route(api=api, kind=ApiKind.REST, method=verb, path=path, function=fid,
                   event=res.logical_id, payload_format_version="1.0",
                   timeout_ms=as_int(integration.get("TimeoutInMillis")),
-                  api_key_required=as_bool(props.get("ApiKeyRequired"), False), at=res.at)
+                  api_key_required=as_bool(props.get("ApiKeyRequired"), False),
+                  validation=plain_validation.method_validation(
+                      parts, res, route_name, skip),
+                  at=res.at)
     parts.plain_routes.append(route)
     parts.add_trigger(Trigger(logical_id=res.logical_id, kind=TriggerKind.API,
                               event_type=res.type, function=fid, source=api,
@@ -178,6 +185,4 @@ def _name_unchecked(parts: GraphParts, res: Resource, props: Mapping[str, Any],
         named = f" {authorizer}" if authorizer else ""
         skip(f"{route_name}: {auth} authorization{named} is not run locally; the route "
              "serves without it", key_at(props, "AuthorizationType", res.at))
-    if props.get("RequestValidatorId") is not None:
-        skip(f"{route_name}: request validation is not run locally; every request reaches "
-             "the function", key_at(props, "RequestValidatorId", res.at))
+
