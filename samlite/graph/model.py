@@ -364,6 +364,20 @@ class LambdaAuthorizer:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class GatewayResponse:
+    """A REST API's customized gateway response (SAM GatewayResponses, OpenAPI
+    x-amazon-apigateway-gateway-responses, AWS::ApiGateway::GatewayResponse): how API
+    Gateway's own error of one type is answered ("Gateway response types for API Gateway")."""
+
+    response_type: str                       # "DEFAULT_4XX", "UNAUTHORIZED", ...
+    status_code: int | None = None           # None: the type's own status
+    # (destination, source): ("gatewayresponse.header.Access-Control-Allow-Origin", "'*'")
+    parameters: tuple[tuple[str, str], ...] = ()
+    templates: tuple[tuple[str, str], ...] = ()   # (content type, template)
+    at: Mark
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Api:
     logical_id: str
     kind: ApiKind
@@ -377,7 +391,12 @@ class Api:
     api_key_required: bool = False                      # REST Auth.ApiKeyRequired
     # (name, JSON Schema as JSON text): SAM Models, an OpenAPI body's definitions/schemas
     models: tuple[tuple[str, str], ...] = ()
+    gateway_responses: tuple[GatewayResponse, ...] = ()   # REST only
     at: Mark
+
+    def gateway_response(self, response_type: str) -> GatewayResponse | None:
+        return next((g for g in self.gateway_responses if g.response_type == response_type),
+                    None)
 
     def lambda_authorizer(self, name: str) -> LambdaAuthorizer | None:
         return next((a for a in self.lambda_authorizers if a.name == name), None)

@@ -95,6 +95,12 @@ RUNS_LOCALLY: Mapping[str, Mapping[str, str]] = {
         "DefinitionUri": "a local OpenAPI file is read as an inline DefinitionBody is (SAM "
                          "adds neither Auth nor Cors to it); a file in S3 is named as not "
                          "run, its routes not served",
+        "GatewayResponses": "the API's own errors (no route, authorizer refusals, API key, "
+                            "request validation, body too large, integration timeout, Lambda "
+                            "failures: DEFAULT_5XX) take their StatusCode, header "
+                            "ResponseParameters and ResponseTemplates ($context and "
+                            "$stageVariables filled in; templates with VTL directives, Paths "
+                            "and QueryStrings are named as not run)",
         "Models": "JSON Schema (draft 4) models a RequestModel validates bodies against",
         "StageName": "the stage in the event's requestContext",
         "Variables": "stage variables in the event",
@@ -149,6 +155,17 @@ RUNS_LOCALLY: Mapping[str, Mapping[str, str]] = {
                               "not in this template is named as not run",
         "ResourceId": "the route's path: its Resource's, or / for the RootResourceId",
         "RestApiId": "the RestApi the route belongs to",
+    },
+    "AWS::ApiGateway::GatewayResponse": {
+        "ResponseParameters": "gatewayresponse.header.* set from 'static' values, "
+                              "method.request.header/querystring/path.*, stageVariables.* "
+                              "and context.*; other destinations are named as not run",
+        "ResponseTemplates": "the body ($context and $stageVariables filled in; a template "
+                             "with VTL directives is named as not run)",
+        "ResponseType": "which of the API's own errors it answers (DEFAULT_4XX/5XX for "
+                        "every type not customized)",
+        "RestApiId": "the RestApi whose errors it answers",
+        "StatusCode": "the status the client gets",
     },
     "AWS::ApiGateway::Model": {
         "Name": "the name RequestModels and $ref (#/definitions/<name>) find it by",
@@ -412,6 +429,8 @@ RESOURCE_NOTES: Mapping[str, str] = {
     "AWS::ApiGateway::Resource": "a path of its RestApi's routes",
     "AWS::ApiGateway::Method": "a route when its integration is AWS_PROXY to a function here",
     "AWS::ApiGateway::ApiKey": "an x-api-key ApiKeyRequired routes accept",
+    "AWS::ApiGateway::GatewayResponse": "how one type of its RestApi's own errors is "
+                                        "answered",
     "AWS::ApiGateway::Model": "a body model of its RestApi's request validation",
     "AWS::ApiGateway::RequestValidator": "what its methods validate before the integration",
     "AWS::ApiGateway::Stage": "the stage name and variables of its RestApi's events",

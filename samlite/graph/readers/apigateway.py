@@ -26,7 +26,12 @@ from samlite.graph.model import (
     TriggerKind,
 )
 from samlite.graph.parts import GraphParts
-from samlite.graph.readers import apis, plain_validation, request_validation
+from samlite.graph.readers import (
+    apis,
+    gateway_responses,
+    plain_validation,
+    request_validation,
+)
 from samlite.graph.values import as_bool, as_int, as_map, as_text, as_texts, key_at
 from samlite.template.model import Resource
 
@@ -37,7 +42,7 @@ STAGE = "AWS::ApiGateway::Stage"
 DEPLOYMENT = "AWS::ApiGateway::Deployment"
 API_KEY = "AWS::ApiGateway::ApiKey"
 CHILD_TYPES = (RESOURCE, METHOD, STAGE, DEPLOYMENT, plain_validation.MODEL,
-               plain_validation.REQUEST_VALIDATOR)
+               plain_validation.REQUEST_VALIDATOR, gateway_responses.GATEWAY_RESPONSE)
 # A REST API with neither Stage nor Deployment is not reachable on AWS; locally it is served
 # under the stage name SAM gives its own REST APIs.
 UNDEPLOYED_STAGE = "Prod"
@@ -55,6 +60,12 @@ def read_rest_api(parts: GraphParts, res: Resource) -> None:
                     apis.definition_document(parts, res, props, "BodyS3Location")),
                 *plain_validation.api_models(
                     parts, children(parts, plain_validation.MODEL, res.logical_id))),
+        gateway_responses=gateway_responses.merged(
+            gateway_responses.openapi_responses(parts, res, json_map(props.get("Body"))),
+            gateway_responses.openapi_responses(
+                parts, res, apis.definition_document(parts, res, props, "BodyS3Location")),
+            gateway_responses.resource_responses(
+                parts, children(parts, gateway_responses.GATEWAY_RESPONSE, res.logical_id))),
         at=res.at))
     if "Body" in props:
         apis.body_routes(parts, res, json_map(props.get("Body")), parts.refs.dig(raw, "Body"),

@@ -21,7 +21,7 @@ from samlite.graph.model import (
     TriggerKind,
 )
 from samlite.graph.parts import FUNCTION_TYPES, GraphParts
-from samlite.graph.readers import request_validation
+from samlite.graph.readers import gateway_responses, request_validation
 from samlite.graph.readers.authorizers import lambda_authorizers
 from samlite.graph.readers.http_integrations import integration_of
 from samlite.graph.values import (
@@ -90,6 +90,13 @@ def read_api(parts: GraphParts, res: Resource) -> None:
                 *request_validation.body_models(
                     definition_document(parts, res, props, "DefinitionUri"))) if is_rest
         else (),
+        gateway_responses=gateway_responses.merged(
+            gateway_responses.openapi_responses(parts, res, props.get("DefinitionBody")),
+            gateway_responses.openapi_responses(
+                parts, res, definition_document(parts, res, props, "DefinitionUri")),
+            gateway_responses.sam_responses(
+                parts, (res.logical_id, res.type), props.get("GatewayResponses"),
+                key_at(props, "GatewayResponses", res.at))) if is_rest else (),
         at=res.at))
     _definition_routes(parts, res, props, raw, ApiKind.REST if is_rest else ApiKind.HTTP)
     if is_rest:
@@ -319,6 +326,9 @@ def add_implicit_apis(parts: GraphParts) -> None:
             api_key_required=is_rest and as_bool(
                 as_map(config.get("Auth")).get("ApiKeyRequired"), False),
             models=request_validation.sam_models(config.get("Models")) if is_rest else (),
+            gateway_responses=gateway_responses.merged(gateway_responses.sam_responses(
+                parts, (logical_id, "AWS::Serverless::Api"), config.get("GatewayResponses"),
+                key_at(config, "GatewayResponses", at))) if is_rest else (),
             at=at))
 
 

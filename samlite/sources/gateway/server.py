@@ -32,6 +32,7 @@ from samlite.http.messages import BodyProblem, BodyTooLarge, Request, Response
 from samlite.http.server import DEFAULT_HOST, Endpoint, stop_endpoints
 from samlite.runtime.api_errors import LambdaApiError, RequestTooLarge
 from samlite.runtime.invocation import Result
+from samlite.sources.gateway import gateway_responses
 from samlite.sources.gateway.api_keys import FORBIDDEN, FORBIDDEN_TYPE, ApiKeys, key_notes
 from samlite.sources.gateway.authorize import Authorizing
 from samlite.sources.gateway.authorizer_cache import AuthorizerCache
@@ -265,15 +266,19 @@ class HttpGateway:
                 return preflight
         if not isinstance(found, Match):
             flavor = Flavor.REST if found.error_type else Flavor.HTTP_V2
-            return error_response(found.status, found.message, error_type=found.error_type,
-                                  request_id=_request_id(flavor), flavor=flavor)
+            return gateway_responses.customize(error_response(
+                found.status, found.message, error_type=found.error_type,
+                request_id=_request_id(flavor), flavor=flavor,
+                gateway_response=gateway_responses.MISSING_AUTHENTICATION_TOKEN),
+                _only_rest_api(table), request)
         route, api = found.route, found.api
         flavor = _flavor(found)
         ctx = self._context(api_id(api.logical_id), api.stage_name, api.stage_variables,
                             host, port)
         errors = errors_for(flavor)
         if size > MAX_REQUEST_BODY_BYTES:
-            return self._error(errors, errors.too_large, flavor, ctx)
+            return gateway_responses.customize(
+                self._error(errors, errors.too_large, flavor, ctx), api, request)
         if body_bytes is not None:
             raise ValueError("serve_api: only a body too large may be left unread")
         resource = request.path if found.entry.is_default else route.path
@@ -308,7 +313,8 @@ class HttpGateway:
                                     accept=_first_header(request, "accept"))
         if api.cors is not None and api.kind is ApiKind.HTTP:
             response = with_cors_headers(response, api.cors, request.header("origin"))
-        return response
+        return gateway_responses.customize(response, api, request, resource_path=route.path,
+                                           path_parameters=found.path_parameters)
 
     def serve_url(self, fn_url: FunctionUrl, request: HttpRequest, host: str,
                   port: int, *, body_bytes: int | None = None) -> HttpResponse:
@@ -355,14 +361,16 @@ class HttpGateway:
         API Gateway runs them in this order after the authorizer (so does LocalStack's
         REST handler chain: api_key_validation_handler, then method_request_handler)."""
         if api.requires_api_key(route) and not state.api_keys.accept(request):
-            return _gateway_answer(403, FORBIDDEN, FORBIDDEN_TYPE, ctx.request_id)
+            return _gateway_answer(403, FORBIDDEN, FORBIDDEN_TYPE, ctx.request_id,
+                                   gateway_responses.INVALID_API_KEY)
         rejection = check_request(route.validation, api.models, request)
         if rejection is None:
             return None
         if rejection.reason:
             self._log(route.function, f"samlite: {request.method} {request.path} failed "
                       f"request validation ({rejection.reason}); the client gets 400")
-        return _gateway_answer(400, rejection.message, BAD_REQUEST, ctx.request_id)
+        return _gateway_answer(400, rejection.message, BAD_REQUEST, ctx.request_id,
+                               gateway_responses.validation_type(rejection.message))
 
     def _context(self, api: str, stage: str, variables: tuple[tuple[str, str], ...],
                  host: str, port: int) -> RequestContext:
@@ -435,7 +443,8 @@ class HttpGateway:
                ctx: RequestContext) -> HttpResponse:
         status, message = answer
         return error_response(status, message, error_type=errors.error_types.get(status),
-                              request_id=_flavor_request_id(flavor, ctx), flavor=flavor)
+                              request_id=_flavor_request_id(flavor, ctx), flavor=flavor,
+                              gateway_response=gateway_responses.answer_type(errors, answer))
 
 
 def _preflight(table: RouteTable, request: HttpRequest) -> HttpResponse | None:
@@ -456,14 +465,21 @@ def _preflight(table: RouteTable, request: HttpRequest) -> HttpResponse | None:
     return None
 
 
-def _gateway_answer(status: int, message: str, error_type: str,
-                    request_id: str) -> HttpResponse:
+def _gateway_answer(status: int, message: str, error_type: str, request_id: str,
+                    response_type: str) -> HttpResponse:
     """A REST gateway response with the default template, {"message":$context.error.
     messageString} (compact, as API Gateway renders it)."""
     body = json.dumps({"message": message}, separators=(",", ":")).encode()
-    return HttpResponse(status=status, body=body, headers=(
+    return HttpResponse(status=status, body=body, gateway_response=response_type, headers=(
         ("Content-Type", "application/json"), ("x-amzn-ErrorType", error_type),
         request_id_header(Flavor.REST, request_id)))
+
+
+def _only_rest_api(table: RouteTable) -> Api | None:
+    """The API whose gateway responses answer a request no route matches: the port's one
+    REST API (with several, none: locally their paths share one port)."""
+    rest = [a for a in table.apis() if a.kind is ApiKind.REST]
+    return rest[0] if len(rest) == 1 else None
 
 
 def _first_header(request: HttpRequest, name: str) -> str | None:
