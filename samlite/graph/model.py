@@ -106,6 +106,20 @@ class Integration:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class ParameterMapping:
+    """An HTTP API integration's parameter mapping ("Transform API requests and responses for
+    HTTP APIs"): what changes in a request to a Lambda integration (service and HTTP_PROXY
+    integrations keep theirs in Integration.request_parameters), and in any integration's
+    response, by the status code it answers. Mappings of reserved headers are left out (the
+    graph names them)."""
+
+    # ("overwrite:header.x", "$request.header.y"), ("remove:querystring.q", "''"), ...
+    request: tuple[tuple[str, str], ...] = ()
+    # ("200", (("overwrite:statuscode", "204"), ("append:header.x", "$response.header.y")))
+    response: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class RequestValidation:
     """What API Gateway checks on a REST method before the integration: its request
     validator (x-amazon-apigateway-request-validator; SAM: RequestModel.ValidateBody /
@@ -134,6 +148,7 @@ class Route:
     api_key_required: bool | None = None     # REST; None: the Api's Auth.ApiKeyRequired decides
     validation: RequestValidation | None = None   # REST; None: no request validator
     integration: Integration | None = None   # None: Lambda proxy to `function`
+    parameter_mapping: ParameterMapping | None = None   # HTTP APIs
     at: Mark
 
     @property

@@ -114,6 +114,8 @@ RUNS_LOCALLY: Mapping[str, Mapping[str, str]] = {
                           "as do SQS-SendMessage/ReceiveMessage/DeleteMessage/PurgeQueue "
                           "service integrations (integrationSubtype, requestParameters) and "
                           "http_proxy ones (uri, httpMethod, requestParameters); "
+                          "requestParameters and responseParameters parameter mapping on "
+                          "Lambda, service and http_proxy integrations; "
                           "Fn::Transform AWS::Include of a local file is read",
         "DefinitionUri": "a local OpenAPI file is read as an inline DefinitionBody is (SAM "
                          "adds neither Auth nor Cors to it); a file in S3 is named as not "
@@ -217,10 +219,15 @@ RUNS_LOCALLY: Mapping[str, Mapping[str, str]] = {
         "IntegrationUri": "the function invoked (its ARN or its invocation URI), or the "
                           "HTTP_PROXY URL ({proxy} and path parameters filled in)",
         "RequestParameters": "service integrations' parameters ($request.body/header/"
-                             "querystring/path, $context, $stageVariables, static values) and "
-                             "HTTP_PROXY's overwrite:/append:/remove: mapping; on a Lambda "
-                             "integration named as not run (the function gets the request "
-                             "unchanged)",
+                             "querystring/path, $context, $stageVariables, static values); "
+                             "HTTP_PROXY's and a Lambda integration's overwrite:/append:/"
+                             "remove: header and querystring mapping and overwrite:path "
+                             "(before the event is built); reserved headers are named as not "
+                             "run and not mapped",
+        "ResponseParameters": "by the integration's status code: overwrite:statuscode and "
+                              "overwrite:/append:/remove: headers from $response.header, "
+                              "$response.body, $context, $stageVariables or static values; "
+                              "reserved headers are named as not run and not mapped",
         "PayloadFormatVersion": "1.0 or 2.0 event shape",
         "TimeoutInMillis": "the integration timeout (503 past it)",
     },
@@ -389,10 +396,6 @@ NOT_RUN: Mapping[str, Mapping[str, str]] = {
         "AuthorizationType": "authorizers and IAM auth are not run: named as not run, the "
                              "route serves",
         "AuthorizerId": "named with its AuthorizationType; the authorizer is not run",
-    },
-    "AWS::ApiGatewayV2::Integration": {
-        "ResponseParameters": "not applied: named as not run, the route serves the "
-                              "integration's answer unchanged",
     },
     "AWS::Events::Rule": {
         "EventPattern": "event-pattern rules are not run: AWS's events are not produced "

@@ -7,7 +7,7 @@ import json
 from textwrap import dedent, indent
 
 from samlite.graph.build import build_graph
-from samlite.graph.model import Graph, RequestValidation
+from samlite.graph.model import Graph, ParameterMapping, RequestValidation
 from samlite.graph.render import render_mermaid, render_text
 from samlite.template.load import parse_template
 from samlite.template.resolve import resolve
@@ -260,7 +260,7 @@ def test_http_api_service_and_proxy_integrations_are_routes_shown_by_graph() -> 
     assert reasons(graph) == []
 
 
-def test_http_api_integrations_not_run_are_named_and_lambda_mapping_is_named() -> None:
+def test_http_api_integrations_not_run_are_named_and_lambda_mapping_is_kept() -> None:
     graph = graph_of("""\
       Http: {Type: AWS::ApiGatewayV2::Api, Properties: {Name: h, ProtocolType: HTTP}}
       Events:
@@ -286,7 +286,9 @@ def test_http_api_integrations_not_run_are_named_and_lambda_mapping_is_named() -
           IntegrationType: AWS_PROXY
           IntegrationUri: !GetAtt Other.Arn
           PayloadFormatVersion: "2.0"
-          RequestParameters: {"overwrite:header.x-user": "$context.requestId"}
+          RequestParameters: {"overwrite:header.x-user": "$context.requestId",
+                              "remove:header.Authorization": "''"}
+          ResponseParameters: {"404": {"overwrite:statuscode": "410"}}
       Put:
         Type: AWS::ApiGatewayV2::Route
         Properties:
@@ -299,9 +301,13 @@ def test_http_api_integrations_not_run_are_named_and_lambda_mapping_is_named() -
         Properties: {ApiId: !Ref Http, RouteKey: GET /fn, Target: !Sub "integrations/${Mapped}"}
     """)
     assert [(r.path, r.target) for r in graph.routes] == [("/fn", "Other")]
+    assert graph.routes[0].parameter_mapping == ParameterMapping(
+        request=(("overwrite:header.x-user", "$context.requestId"),),
+        response=(("404", (("overwrite:statuscode", "410"),)),))
     assert sorted(reasons(graph)) == [
-        ("Fn", "GET /fn: integration Mapped's parameter mapping is not applied locally; the "
-               "function gets the request unchanged"),
+        ("Mapped", "GET /fn: the request mapping remove:header.Authorization names a reserved "
+                   "header, which API Gateway does not let a mapping change; it is not "
+                   "applied"),
         ("Put", "POST /events: its integration Events: the AWS service integration "
                 "EventBridge-PutEvents is not run locally (SQS-SendMessage, SQS-ReceiveMessage, "
                 "SQS-DeleteMessage and SQS-PurgeQueue are), so this route is not served"),
@@ -373,3 +379,42 @@ def test_a_validator_id_naming_no_validator_here_is_named() -> None:
     assert [(n.subject, n.at.line, n.reason) for n in graph.not_run_locally] == [
         ("RootPost", line, "POST /: RequestValidatorId names no AWS::ApiGateway::"
                            "RequestValidator of this template, so requests are not validated")]
+
+
+def test_an_http_api_operations_mapping_is_kept_and_reserved_headers_named_at_its_line(
+        ) -> None:
+    body = """\
+      Api:
+        Type: AWS::Serverless::HttpApi
+        Properties:
+          DefinitionBody:
+            openapi: 3.0.1
+            paths:
+              /items:
+                get:
+                  x-amazon-apigateway-integration:
+                    type: aws_proxy
+                    uri: !GetAtt Fn.Arn
+                    payloadFormatVersion: "2.0"
+                    requestParameters:
+                      overwrite:header.x-id: $request.querystring.id
+                      append:header.X-Amzn-Trace-Id: t
+                    responseParameters:
+                      "500":
+                        overwrite:statuscode: "503"
+                        overwrite:header.Access-Control-Allow-Origin: "'*'"
+    """
+    graph = graph_of(body)
+    text = FUNCTIONS + indent(dedent(body), "  ")
+    line = text.splitlines().index("            get:") + 1
+    assert graph.routes[0].parameter_mapping == ParameterMapping(
+        request=(("overwrite:header.x-id", "$request.querystring.id"),),
+        response=(("500", (("overwrite:statuscode", "503"),)),))
+    assert [(n.subject, n.at.line, n.reason) for n in graph.not_run_locally] == [
+        ("Api.DefinitionBody", line,
+         "GET /items: the request mapping append:header.X-Amzn-Trace-Id names a reserved "
+         "header, which API Gateway does not let a mapping change; it is not applied"),
+        ("Api.DefinitionBody", line,
+         "GET /items: the response (500) mapping overwrite:header.Access-Control-Allow-Origin "
+         "names a reserved header, which API Gateway does not let a mapping change; it is "
+         "not applied")]

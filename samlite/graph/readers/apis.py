@@ -16,12 +16,13 @@ from samlite.graph.model import (
     ApiKind,
     EdgeKind,
     NotRunLocally,
+    ParameterMapping,
     Route,
     Trigger,
     TriggerKind,
 )
 from samlite.graph.parts import FUNCTION_TYPES, GraphParts
-from samlite.graph.readers import gateway_responses, request_validation
+from samlite.graph.readers import gateway_responses, parameter_mappings, request_validation
 from samlite.graph.readers.authorizers import lambda_authorizers
 from samlite.graph.readers.http_integrations import integration_of
 from samlite.graph.values import (
@@ -201,6 +202,9 @@ def body_routes(parts: GraphParts, res: Resource, body: Any, raw_body: Any, kind
             route = Route(
                 api=res.logical_id, kind=kind, method=verb, path=path, function=fid,
                 event=source,
+                parameter_mapping=_mapping(parts, res, source, f"{verb} {path}", integration,
+                                           at, lambda_request=True)
+                if kind is ApiKind.HTTP else None,
                 # without a payloadFormatVersion, the API kind's SAM event default
                 payload_format_version=as_text(integration.get("payloadFormatVersion"))
                 or ("1.0" if kind is ApiKind.REST else "2.0"),
@@ -252,15 +256,32 @@ def _http_integration_route(parts: GraphParts, res: Resource, path: str, verb: s
     parts.definition_routes.append(Route(
         api=res.logical_id, kind=ApiKind.HTTP, method=verb, path=path, function=None,
         event=source, payload_format_version="2.0", timeout_ms=found.timeout_ms,
-        integration=found, at=at))
+        integration=found,
+        parameter_mapping=_mapping(parts, res, source, f"{verb} {path}", integration, at,
+                                   lambda_request=False),
+        at=at))
     parts.edge(res.logical_id,
                parts.refs.target(raw_queue, dict(found.request_parameters).get("QueueUrl")),
                EdgeKind.INTEGRATION, f"{verb} {path} {found.describe()}")
-    if "responseParameters" in integration:
-        parts.not_local.append(NotRunLocally(
-            subject=subject, type=res.type, at=at,
-            reason=f"{verb} {path}: responseParameters are not applied locally; the route "
-                   "serves the integration's answer unchanged"))
+
+
+def _mapping(parts: GraphParts, res: Resource, source: str, route_name: str,
+             integration: Mapping[str, Any], at: Mark, *,
+             lambda_request: bool) -> ParameterMapping | None:
+    """An HTTP API operation's parameter mapping; reserved headers are named."""
+    def name(reason: str) -> None:
+        parts.not_local.append(NotRunLocally(subject=f"{res.logical_id}.{source}",
+                                             type=res.type, at=at,
+                                             reason=f"{route_name}: {reason}"))
+
+    request = integration.get("requestParameters")
+    if not lambda_request:
+        for key in parameter_mappings.reserved_request_keys(request):
+            name(f"the request mapping {key} names a reserved header, which API Gateway "
+                 "does not let a mapping change")
+    return parameter_mappings.mapping_of(request=request,
+                                         response=integration.get("responseParameters"),
+                                         lambda_request=lambda_request, name=name)
 
 
 def integration_function(parts: GraphParts, raw_uri: Any, uri: Any) -> str | None:

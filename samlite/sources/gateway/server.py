@@ -32,7 +32,7 @@ from samlite.http.messages import BodyProblem, BodyTooLarge, Request, Response
 from samlite.http.server import DEFAULT_HOST, Endpoint, stop_endpoints
 from samlite.runtime.api_errors import LambdaApiError, RequestTooLarge
 from samlite.runtime.invocation import Result
-from samlite.sources.gateway import gateway_responses
+from samlite.sources.gateway import gateway_responses, parameter_mapping
 from samlite.sources.gateway.api_keys import FORBIDDEN, FORBIDDEN_TYPE, ApiKeys, key_notes
 from samlite.sources.gateway.authorize import Authorizing
 from samlite.sources.gateway.authorizer_cache import AuthorizerCache
@@ -281,36 +281,32 @@ class HttpGateway:
                 self._error(errors, errors.too_large, flavor, ctx), api, request)
         if body_bytes is not None:
             raise ValueError("serve_api: only a body too large may be left unread")
-        resource = request.path if found.entry.is_default else route.path
-        event: dict[str, Any]
-        if flavor is Flavor.REST:
-            event = rest_event(request, ctx, resource=route.path,
-                               binary_media_types=api.binary_media_types)
-        elif flavor is Flavor.HTTP_V1:
-            event = http_v1_event(request, ctx, resource=resource,
-                                  path_parameters=found.path_parameters)
-        else:
-            event = http_v2_event(request, ctx, route_key=found.entry.route_key,
-                                  path_parameters=found.path_parameters)
+        event = _event(request, found, flavor, ctx)
         response = self._authorize(api, route, request, event, flavor, ctx)
         if response is None and flavor is Flavor.REST:
             response = self._admit(api, route, request, ctx, state)
+        source = MappingSource(request=request, context=ctx, route_key=found.entry.route_key,
+                               path_parameters=found.path_parameters)
         if response is None and route.integration is not None:
             limit = self.http_timeout_s
             if route.timeout_ms:
                 limit = min(limit, route.timeout_ms / 1000)
-            source = MappingSource(request=request, context=ctx,
-                                   route_key=found.entry.route_key,
-                                   path_parameters=found.path_parameters)
             response = self._integrations.serve(route.integration, source, limit_s=limit,
                                                 label=f"{route.method} {route.path}")
+            response = parameter_mapping.mapped_response(route.parameter_mapping, response,
+                                                         source)
         if response is None:
             limit = self.rest_timeout_s if route.kind is ApiKind.REST else self.http_timeout_s
             if route.timeout_ms:
                 limit = min(limit, route.timeout_ms / 1000)
+            mapped = parameter_mapping.mapped_request(route.parameter_mapping, source)
+            if mapped is not request:   # HTTP API parameter mapping, after the authorizer
+                event = _with_authorizer(_event(mapped, found, flavor, ctx), event)
             response = self._invoke(route.function, event, flavor, ctx, state, limit,
                                     binary_media_types=api.binary_media_types,
                                     accept=_first_header(request, "accept"))
+            response = parameter_mapping.mapped_response(route.parameter_mapping, response,
+                                                         source)
         if api.cors is not None and api.kind is ApiKind.HTTP:
             response = with_cors_headers(response, api.cors, request.header("origin"))
         return gateway_responses.customize(response, api, request, resource_path=route.path,
@@ -473,6 +469,29 @@ def _gateway_answer(status: int, message: str, error_type: str, request_id: str,
     return HttpResponse(status=status, body=body, gateway_response=response_type, headers=(
         ("Content-Type", "application/json"), ("x-amzn-ErrorType", error_type),
         request_id_header(Flavor.REST, request_id)))
+
+
+def _event(request: HttpRequest, found: Match, flavor: Flavor,
+           ctx: RequestContext) -> dict[str, Any]:
+    """The Lambda event of a matched route, in its API's payload format."""
+    route, api = found.route, found.api
+    if flavor is Flavor.REST:
+        return rest_event(request, ctx, resource=route.path,
+                          binary_media_types=api.binary_media_types)
+    if flavor is Flavor.HTTP_V1:
+        resource = request.path if found.entry.is_default else route.path
+        return http_v1_event(request, ctx, resource=resource,
+                             path_parameters=found.path_parameters)
+    return http_v2_event(request, ctx, route_key=found.entry.route_key,
+                         path_parameters=found.path_parameters)
+
+
+def _with_authorizer(event: dict[str, Any], authorized: dict[str, Any]) -> dict[str, Any]:
+    """`event` with the authorizer's identity the first event got."""
+    identity = authorized.get("requestContext", {}).get("authorizer")
+    if identity is not None:
+        event["requestContext"]["authorizer"] = identity
+    return event
 
 
 def _only_rest_api(table: RouteTable) -> Api | None:
