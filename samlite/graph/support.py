@@ -95,6 +95,9 @@ RUNS_LOCALLY: Mapping[str, Mapping[str, str]] = {
         "DefinitionUri": "a local OpenAPI file is read as an inline DefinitionBody is (SAM "
                          "adds neither Auth nor Cors to it); a file in S3 is named as not "
                          "run, its routes not served",
+        "MergeDefinitions": "with it, event routes join the DefinitionBody's (an event's "
+                            "operation wins); without it an API with its own DefinitionBody "
+                            "or DefinitionUri gets no event routes (named), as SAM does",
         "GatewayResponses": "the API's own errors (no route, authorizer refusals, API key, "
                             "request validation, body too large, integration timeout, Lambda "
                             "failures: DEFAULT_5XX) take their StatusCode, header "

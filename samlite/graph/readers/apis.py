@@ -299,14 +299,40 @@ def integration_function(parts: GraphParts, raw_uri: Any, uri: Any) -> str | Non
 
 
 def merge_definition_routes(parts: GraphParts) -> None:
-    """A function's Api event on a path the DefinitionBody also defines replaces that
-    operation's integration (SAM's rule), so event routes win over definition ones."""
+    """SAM adds an event's route only to an OpenAPI document it generates itself: an Api or
+    HttpApi with its own DefinitionBody or DefinitionUri gets none (the event only makes the
+    Lambda permission), unless MergeDefinitions is true, where the event's operation replaces
+    the document's (samtranslator: DefaultDefinitionBodyPlugin sets __MANAGE_SWAGGER only
+    without either property; eventsources/push.py adds the integration only with it or
+    MergeDefinitions). An event so left out is named, as API Gateway will not serve it."""
+    unmanaged = {lid for lid, res in parts.resources.items()
+                 if res.type in ("AWS::Serverless::Api", "AWS::Serverless::HttpApi")
+                 and _has_own_definition(parts, res)}
+    ignored = [r for r in parts.routes if r.api in unmanaged]
+    defined = {(r.api, r.method, r.path) for r in parts.definition_routes}
+    for route in ignored:
+        if (route.api, route.method, route.path) not in defined:
+            parts.not_local.append(NotRunLocally(
+                subject=f"{route.function}.Events.{route.event}",
+                type="Api" if route.kind is ApiKind.REST else "HttpApi", at=route.at,
+                reason=f"{route.method} {route.path} is not a route of {route.api}: SAM adds "
+                       "no event route to an API with its own DefinitionBody or "
+                       "DefinitionUri (set MergeDefinitions, or define the path there), so "
+                       "API Gateway does not serve it either"))
+    parts.routes = [r for r in parts.routes if r not in ignored]
     taken = {(r.api, r.method, r.path) for r in parts.routes}
-    dropped = [r for r in parts.definition_routes if (r.api, r.method, r.path) in taken]
+    dropped = [*ignored,
+               *(r for r in parts.definition_routes if (r.api, r.method, r.path) in taken)]
     parts.routes.extend(r for r in parts.definition_routes if r not in dropped)
     if dropped:
         parts.functions = [dataclasses.replace(fn, events=tuple(
             t for t in fn.events if t.route not in dropped)) for fn in parts.functions]
+
+
+def _has_own_definition(parts: GraphParts, res: Resource) -> bool:
+    props, _ = parts.props(res)
+    has_one = props.get("DefinitionBody") is not None or props.get("DefinitionUri") is not None
+    return has_one and not as_bool(props.get("MergeDefinitions"), False)
 
 
 def merge_plain_routes(parts: GraphParts) -> None:

@@ -73,3 +73,29 @@ def test_routes_of_an_included_file_and_a_definition_uri_file_reach_the_function
     from_file = app.request("POST", "/from-file", body="hi")
     assert (from_file.status, from_file.json()["resource"], from_file.json()["body"]) == \
         (200, "/from-file", "hi")
+
+
+EXTRA_EVENT = """\
+  Other:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: index.handler
+      InlineCode: "def handler(event, context): return {'statusCode': 200}"
+      Events:
+        Extra:
+          Type: Api
+          Properties: {RestApiId: !Ref FromFile, Path: /extra, Method: get}
+"""
+
+
+def test_an_event_on_an_api_with_its_own_definition_is_not_served_and_named(
+        tmp_path: Path, samlite_app_factory: Callable[..., RunningApp]) -> None:
+    (tmp_path / "openapi").mkdir()
+    (tmp_path / "openapi" / "http.yaml").write_text(HTTP_SPEC)
+    (tmp_path / "openapi" / "rest.json").write_text(REST_SPEC)
+    (tmp_path / "template.yaml").write_text(TEMPLATE + EXTRA_EVENT)
+    app = samlite_app_factory(tmp_path / "template.yaml", aws_port=None)
+    reply = app.get("/extra")
+    assert (reply.status, reply.json()) == (403, {"message": "Missing Authentication Token"})
+    assert [n.subject for n in app.app.graph.not_run_locally] == ["Other.Events.Extra"]
