@@ -47,6 +47,7 @@ def expand(loaded: LoadedTemplate) -> LoadedTemplate:
     root = reader.inline(loaded.root, (), depth=0)
     files = tuple(reader.definition_files(root))
     return replace(loaded, root=root, definition_files=files,
+                   included_files=tuple(dict.fromkeys(reader.read_files)),
                    problems=(*loaded.problems, *reader.problems))
 
 
@@ -55,6 +56,7 @@ class _Reader:
         self.folder = folder
         self.name_folder = Path(template_name).parent
         self.problems: list[Problem] = []
+        self.read_files: list[Path] = []     # every file read, for hot reload to watch
 
     def inline(self, node: Any, path: tuple[str | int, ...], *, depth: int) -> Any:
         """`node` with each local AWS::Include replaced by the file's content."""
@@ -106,6 +108,7 @@ class _Reader:
         # as problems print it: beside the template's own name ("api.yaml", "app/api.yaml")
         name = os.path.normpath(self.name_folder / location)
         file = self.folder / location
+        self.read_files.append(file)
         try:
             text = read_text(file)
         except UnreadableFile as exc:

@@ -190,3 +190,14 @@ def test_an_include_of_a_file_in_s3_is_named_as_not_run(tmp_path: Path) -> None:
         ("Api.DefinitionBody", "template.yaml:14:9",
          "DefinitionBody is Fn::Transform AWS::Include, which is not read locally, so its "
          "routes are not served (include a local file instead)")]
+
+
+def test_the_files_read_are_listed_for_hot_reload(tmp_path: Path) -> None:
+    template = write(tmp_path, {"template.yaml": FUNCTION + """\
+  Api:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: Prod
+      DefinitionUri: api.yaml
+""", "api.yaml": OPENAPI})
+    assert validate_file(template).loaded.included_files == (tmp_path / "api.yaml",)
