@@ -150,3 +150,14 @@ def _location_mark(node: MappingNode) -> Mark:
     if isinstance(parameters, MappingNode):
         return parameters.mark_of("Location")
     return node.mark
+
+
+def included_files(template: Path) -> tuple[Path, ...]:
+    """The local files `template` includes (hot reload watches them); () when it cannot
+    be read (validation reports why)."""
+    from samlite.template.load import load_template
+
+    try:
+        return expand(load_template(template)).included_files
+    except UnreadableFile:
+        return ()

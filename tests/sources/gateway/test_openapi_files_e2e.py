@@ -99,3 +99,14 @@ def test_an_event_on_an_api_with_its_own_definition_is_not_served_and_named(
     reply = app.get("/extra")
     assert (reply.status, reply.json()) == (403, {"message": "Missing Authentication Token"})
     assert [n.subject for n in app.app.graph.not_run_locally] == ["Other.Events.Extra"]
+
+
+def test_saving_an_included_file_reloads_the_template(
+        tmp_path: Path, samlite_app_factory: Callable[..., RunningApp]) -> None:
+    app = start(tmp_path, samlite_app_factory, http_yaml=HTTP_SPEC, rest_json=REST_SPEC)
+    spec = tmp_path / "openapi" / "rest.json"
+    spec.write_text(REST_SPEC.replace("/from-file", "/renamed"))
+    line = app.app.reload(frozenset({spec}))
+    assert line is not None and "openapi/rest.json changed" in line
+    assert app.request("POST", "/renamed", body="hi").status == 200
+    assert app.request("POST", "/from-file", body="hi").status == 403
