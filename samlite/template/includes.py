@@ -44,7 +44,8 @@ def expand(loaded: LoadedTemplate) -> LoadedTemplate:
     """`loaded` with AWS::Include transforms of local files inlined and the
     local OpenAPI files of its APIs read into `definition_files`; problems are added."""
     reader = _Reader(loaded.path.parent, loaded.name)
-    root = reader.inline(loaded.root, (), depth=0)
+    root = reader.inline(loaded.root, (), depth=0) if _has_transform(loaded.root) \
+        else loaded.root
     files = tuple(reader.definition_files(root))
     return replace(loaded, root=root, definition_files=files,
                    included_files=tuple(dict.fromkeys(reader.read_files)),
@@ -72,14 +73,18 @@ class _Reader:
                 if included is None:
                     return node
                 return self.inline(included, path, depth=depth + 1)
-            out = MappingNode(mark=node.mark)
+            changed = {key: new for key, value in node.items()
+                       if (new := self.inline(value, (*path, key), depth=depth)) is not value}
+            if not changed:      # the common case: nothing included below, nothing copied
+                return node
+            out = MappingNode(((k, changed.get(k, v)) for k, v in node.items()), mark=node.mark)
             out.key_marks, out.value_marks = dict(node.key_marks), dict(node.value_marks)
-            for key, value in node.items():
-                out[key] = self.inline(value, (*path, key), depth=depth)
             return out
         if isinstance(node, SequenceNode):
-            seq = SequenceNode((self.inline(v, (*path, i), depth=depth)
-                                for i, v in enumerate(node)), mark=node.mark)
+            items = [self.inline(v, (*path, i), depth=depth) for i, v in enumerate(node)]
+            if all(new is old for new, old in zip(items, node, strict=True)):
+                return node
+            seq = SequenceNode(items, mark=node.mark)
             seq.item_marks = list(node.item_marks)
             return seq
         return node
@@ -129,6 +134,20 @@ class _Reader:
         resource = str(path[1]) if len(path) > 1 and path[0] == "Resources" else None
         self.problems.append(Problem(code="E0010", at=at, message=message,
                                      path=".".join(str(p) for p in path), resource=resource))
+
+
+def _has_transform(root: Any) -> bool:
+    """Whether any mapping holds Fn::Transform (most templates: no, and no copy is made)."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if "Fn::Transform" in node:
+                return True
+            stack.extend(v for v in node.values() if isinstance(v, dict | list))
+        elif isinstance(node, list):
+            stack.extend(v for v in node if isinstance(v, dict | list))
+    return False
 
 
 def _include_location(node: Mapping[str, Any]) -> str | None:
