@@ -89,3 +89,21 @@ def test_a_functions_own_response_is_never_customized() -> None:
     own = HttpResponse(status=403, body=b"mine")
     default = GatewayResponse(response_type="DEFAULT_4XX", status_code=418, at=AT)
     assert customize(own, api(default), REQUEST) == own
+
+
+def test_each_refusal_and_answer_carries_its_gateway_response_type() -> None:
+    from samlite.sources.gateway.authorizers import Outcome, refusal
+    from samlite.sources.gateway.events import REST_ERRORS, Flavor
+    from samlite.sources.gateway.gateway_responses import answer_type, validation_type
+
+    assert [refusal(o, flavor=Flavor.REST, request_id="r").gateway_response
+            for o in (Outcome.UNAUTHORIZED, Outcome.IMPLICIT_DENY, Outcome.EXPLICIT_DENY,
+                      Outcome.FAILED)] == [
+        "UNAUTHORIZED", "ACCESS_DENIED", "ACCESS_DENIED", "AUTHORIZER_CONFIGURATION_ERROR"]
+    assert [answer_type(REST_ERRORS, a) for a in (
+        REST_ERRORS.too_large, REST_ERRORS.timed_out, REST_ERRORS.function_failed,
+        REST_ERRORS.invoke_rejected)] == [
+        "REQUEST_TOO_LARGE", "INTEGRATION_TIMEOUT", "DEFAULT_5XX", "DEFAULT_5XX"]
+    assert (validation_type("Invalid request body"),
+            validation_type("Missing required request parameters: [q]")) == \
+        ("BAD_REQUEST_BODY", "BAD_REQUEST_PARAMETERS")

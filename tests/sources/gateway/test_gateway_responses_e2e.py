@@ -151,3 +151,54 @@ def test_a_plain_gateway_response_answers_the_apis_4xx(
     reply = app.get("/elsewhere")
     assert (reply.status, reply.headers["content-type"], reply.headers["x-where"],
             reply.body) == (410, "text/plain", "plain", b"gone: Missing Authentication Token")
+
+
+AUTHORIZED = """\
+AWSTemplateFormatVersion: '2010-09-09'
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Api:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: Prod
+      Auth:
+        DefaultAuthorizer: Tok
+        Authorizers:
+          Tok: {FunctionArn: !GetAtt TokenAuth.Arn}
+        ApiKeyRequired: false
+      GatewayResponses:
+        UNAUTHORIZED:
+          ResponseParameters:
+            Headers: {WWW-Authenticate: "'Bearer realm=\\"local\\"'"}
+          ResponseTemplates:
+            application/json: '{"login": "required", "type": "$context.error.responseType"}'
+  TokenAuth:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: index.handler
+      InlineCode: |
+        def handler(event, context):
+            raise Exception("Unauthorized")
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: index.handler
+      InlineCode: |
+        def handler(event, context):
+            return {"statusCode": 200, "body": "in"}
+      Events:
+        Hello:
+          Type: Api
+          Properties: {RestApiId: !Ref Api, Path: /hello, Method: get}
+"""
+
+
+def test_an_authorizers_401_gets_the_customized_unauthorized(
+        tmp_path: Path, samlite_app_factory: Callable[..., RunningApp]) -> None:
+    (tmp_path / "template.yaml").write_text(AUTHORIZED)
+    app = samlite_app_factory(tmp_path / "template.yaml", aws_port=None)
+    reply = app.get("/hello")     # no Authorization header: 401 before the authorizer runs
+    assert (reply.status, json.loads(reply.body), reply.headers["www-authenticate"]) == (
+        401, {"login": "required", "type": "UNAUTHORIZED"}, 'Bearer realm="local"')
