@@ -418,3 +418,31 @@ def test_an_http_api_operations_mapping_is_kept_and_reserved_headers_named_at_it
          "GET /items: the response (500) mapping overwrite:header.Access-Control-Allow-Origin "
          "names a reserved header, which API Gateway does not let a mapping change; it is "
          "not applied")]
+
+
+def test_an_http_proxys_reserved_header_mapping_is_named_and_left_out() -> None:
+    graph = graph_of("""\
+      Http: {Type: AWS::ApiGatewayV2::Api, Properties: {Name: h, ProtocolType: HTTP}}
+      Proxy:
+        Type: AWS::ApiGatewayV2::Integration
+        Properties:
+          ApiId: !Ref Http
+          IntegrationType: HTTP_PROXY
+          IntegrationUri: https://example.com/{proxy}
+          IntegrationMethod: ANY
+          PayloadFormatVersion: "1.0"
+          RequestParameters:
+            overwrite:header.x-kept: static
+            overwrite:header.Authorization: Bearer x
+      All:
+        Type: AWS::ApiGatewayV2::Route
+        Properties:
+          {ApiId: !Ref Http, RouteKey: "ANY /{proxy+}", Target: !Sub "integrations/${Proxy}"}
+    """)
+    [route] = graph.routes
+    assert route.integration is not None
+    assert route.integration.request_parameters == (("overwrite:header.x-kept", "static"),)
+    assert reasons(graph) == [
+        ("Proxy", "ANY /{proxy+}: the request mapping overwrite:header.Authorization names a "
+                  "reserved header, which API Gateway does not let a mapping change; it is not "
+                  "applied")]

@@ -153,7 +153,8 @@ def _read_route(parts: GraphParts, api: str, res: Resource) -> None:
             skip(f"{name}: its integration {integration.logical_id}: {other}, so this route "
                  "is not served", at)
             return
-        _add_integration(parts, api, key, other, res.logical_id, res.at,
+        _add_integration(parts, api, key, parameter_mappings.without_reserved(other),
+                         res.logical_id, res.at,
                          _mapping(parts, integration, name, lambda_request=False))
         parts.edge(api, parts.refs.target(parts.refs.dig(i_raw, "RequestParameters", "QueueUrl"),
                                           dict(other.request_parameters).get("QueueUrl")),
@@ -206,7 +207,7 @@ def _mapping(parts: GraphParts, integration: Resource, route_name: str, *,
     if not lambda_request:
         for key in parameter_mappings.reserved_request_keys(props.get("RequestParameters")):
             name(f"the request mapping {key} names a reserved header, which API Gateway "
-                 "does not let a mapping change", "RequestParameters")
+                 "does not let a mapping change; it is not applied", "RequestParameters")
     return parameter_mappings.mapping_of(
         request=props.get("RequestParameters"), response=props.get("ResponseParameters"),
         lambda_request=lambda_request,

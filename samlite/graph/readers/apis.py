@@ -256,7 +256,7 @@ def _http_integration_route(parts: GraphParts, res: Resource, path: str, verb: s
     parts.definition_routes.append(Route(
         api=res.logical_id, kind=ApiKind.HTTP, method=verb, path=path, function=None,
         event=source, payload_format_version="2.0", timeout_ms=found.timeout_ms,
-        integration=found,
+        integration=parameter_mappings.without_reserved(found),
         parameter_mapping=_mapping(parts, res, source, f"{verb} {path}", integration, at,
                                    lambda_request=False),
         at=at))
@@ -278,7 +278,7 @@ def _mapping(parts: GraphParts, res: Resource, source: str, route_name: str,
     if not lambda_request:
         for key in parameter_mappings.reserved_request_keys(request):
             name(f"the request mapping {key} names a reserved header, which API Gateway "
-                 "does not let a mapping change")
+                 "does not let a mapping change; it is not applied")
     return parameter_mappings.mapping_of(request=request,
                                          response=integration.get("responseParameters"),
                                          lambda_request=lambda_request, name=name)

@@ -8,10 +8,11 @@ out. Follows "Transform API requests and responses for HTTP APIs" (its "Reserved
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import Any
 
-from samlite.graph.model import ParameterMapping
+from samlite.graph.model import Integration, ParameterMapping
 from samlite.graph.values import as_map, as_text
 
 RESERVED_HEADERS = frozenset({
@@ -50,6 +51,12 @@ def mapping_of(*, request: Any, response: Any, lambda_request: bool,
 def reserved_request_keys(request: Any) -> tuple[str, ...]:
     """The reserved-header keys of a service or HTTP_PROXY integration's request mapping."""
     return tuple(key for key, _ in _pairs(request) if is_reserved(key))
+
+
+def without_reserved(integration: Integration) -> Integration:
+    """`integration` without request mappings of reserved headers (they are named)."""
+    kept = tuple(p for p in integration.request_parameters if not is_reserved(p[0]))
+    return dataclasses.replace(integration, request_parameters=kept)
 
 
 def _pairs(value: Any) -> tuple[tuple[str, str], ...]:
