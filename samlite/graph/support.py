@@ -96,7 +96,7 @@ RUNS_LOCALLY: Mapping[str, Mapping[str, str]] = {
                          "adds neither Auth nor Cors to it); a file in S3 is named as not "
                          "run, its routes not served",
         "MergeDefinitions": "with it, event routes join the DefinitionBody's (an event's "
-                            "operation wins); without it an API with its own DefinitionBody "
+                            "operation wins); without it an Api with its own DefinitionBody "
                             "or DefinitionUri gets no event routes (named), as SAM does",
         "GatewayResponses": "the API's own errors (no route, authorizer refusals, API key, "
                             "request validation, body too large, integration timeout, Lambda "

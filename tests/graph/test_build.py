@@ -259,9 +259,10 @@ def test_an_apis_own_definition_body_gets_no_event_routes() -> None:
     assert graph.function("Writer").events == ()
     assert [(n.subject, n.reason) for n in graph.not_run_locally] == [
         ("Writer.Events.Other", "GET /other is not a route of MyApi: SAM adds no event route "
-                                "to an API with its own DefinitionBody or DefinitionUri (set "
-                                "MergeDefinitions, or define the path there), so API Gateway "
-                                "does not serve it either")]
+                                "to an Api with its own DefinitionBody or DefinitionUri "
+                                "(unless MergeDefinitions) nor to an HttpApi with a "
+                                "DefinitionUri; define the path there, so API Gateway does "
+                                "not serve it either")]
 
 
 def test_with_merge_definitions_event_routes_join_and_win() -> None:
@@ -276,6 +277,35 @@ def test_with_merge_definitions_event_routes_join_and_win() -> None:
     assert (trigger.kind, trigger.source, trigger.event_type) == (
         TriggerKind.API, "MyApi", "AWS::Serverless::Api")
     assert graph.not_run_locally == ()
+
+
+HTTP_DEFINITION = """
+    Resources:
+      MyHttp:
+        Type: AWS::Serverless::HttpApi
+        Properties:
+          DEFINITION
+      Writer:
+        Type: AWS::Serverless::Function
+        Properties:
+          Handler: a.b
+          Runtime: python3.12
+          Events:
+            Post:
+              Type: HttpApi
+              Properties: {ApiId: !Ref MyHttp, Path: /items, Method: post}
+"""
+
+
+def test_an_http_apis_inline_definition_gets_event_routes_a_definition_uri_none() -> None:
+    inline = graph_of(HTTP_DEFINITION.replace(
+        "DEFINITION", "DefinitionBody: {openapi: 3.0.1, paths: {}}"))
+    assert [(r.method, r.path, r.event) for r in inline.routes] == [("POST", "/items", "Post")]
+    from_file = graph_of(HTTP_DEFINITION.replace(
+        "DEFINITION", "DefinitionUri: s3://bucket/openapi.yaml"))
+    assert from_file.routes == ()
+    assert [n.subject for n in from_file.not_run_locally] == [
+        "MyHttp.DefinitionUri", "Writer.Events.Post"]
 
 
 def test_function_url_config() -> None:

@@ -299,12 +299,13 @@ def integration_function(parts: GraphParts, raw_uri: Any, uri: Any) -> str | Non
 
 
 def merge_definition_routes(parts: GraphParts) -> None:
-    """SAM adds an event's route only to an OpenAPI document it generates itself: an Api or
-    HttpApi with its own DefinitionBody or DefinitionUri gets none (the event only makes the
-    Lambda permission), unless MergeDefinitions is true, where the event's operation replaces
-    the document's (samtranslator: DefaultDefinitionBodyPlugin sets __MANAGE_SWAGGER only
-    without either property; eventsources/push.py adds the integration only with it or
-    MergeDefinitions). An event so left out is named, as API Gateway will not serve it."""
+    """Where SAM puts an event's route (samtranslator: DefaultDefinitionBodyPlugin sets
+    __MANAGE_SWAGGER only without DefinitionBody and DefinitionUri; eventsources/push.py):
+    an Api adds it only to a document SAM generates, or with MergeDefinitions; an HttpApi
+    adds it to any inline DefinitionBody. So an Api with its own DefinitionBody or
+    DefinitionUri, and an HttpApi with a DefinitionUri, get no event routes (the event only
+    makes the Lambda permission); an event so left out is named, as API Gateway will not
+    serve it. Where an event's route is added, its operation replaces the document's."""
     unmanaged = {lid for lid, res in parts.resources.items()
                  if res.type in ("AWS::Serverless::Api", "AWS::Serverless::HttpApi")
                  and _has_own_definition(parts, res)}
@@ -316,9 +317,10 @@ def merge_definition_routes(parts: GraphParts) -> None:
                 subject=f"{route.function}.Events.{route.event}",
                 type="Api" if route.kind is ApiKind.REST else "HttpApi", at=route.at,
                 reason=f"{route.method} {route.path} is not a route of {route.api}: SAM adds "
-                       "no event route to an API with its own DefinitionBody or "
-                       "DefinitionUri (set MergeDefinitions, or define the path there), so "
-                       "API Gateway does not serve it either"))
+                       "no event route to an Api with its own DefinitionBody or "
+                       "DefinitionUri (unless MergeDefinitions) nor to an HttpApi with a "
+                       "DefinitionUri; define the path there, so API Gateway does not serve "
+                       "it either"))
     parts.routes = [r for r in parts.routes if r not in ignored]
     taken = {(r.api, r.method, r.path) for r in parts.routes}
     dropped = [*ignored,
@@ -330,9 +332,12 @@ def merge_definition_routes(parts: GraphParts) -> None:
 
 
 def _has_own_definition(parts: GraphParts, res: Resource) -> bool:
+    """Whether SAM leaves event routes out of this API's OpenAPI document."""
     props, _ = parts.props(res)
-    has_one = props.get("DefinitionBody") is not None or props.get("DefinitionUri") is not None
-    return has_one and not as_bool(props.get("MergeDefinitions"), False)
+    if props.get("DefinitionBody") is not None:
+        return res.type == "AWS::Serverless::Api" and \
+            not as_bool(props.get("MergeDefinitions"), False)
+    return props.get("DefinitionUri") is not None
 
 
 def merge_plain_routes(parts: GraphParts) -> None:
