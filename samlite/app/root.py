@@ -50,6 +50,7 @@ if TYPE_CHECKING:
     from samlite.sources.alb.server import LoadBalancers
     from samlite.sources.gateway.server import HttpGateway
     from samlite.sources.schedule import Scheduler
+from samlite.template.includes import included_files
 from samlite.template.model import PseudoParameters
 
 if TYPE_CHECKING:
@@ -131,6 +132,8 @@ class App:
         check_runtime(self.options.runtime)
         self.template = template
         self.graph, self.warnings = load_graph(template, self.options)
+        # OpenAPI files the template includes: saving one reloads it, as the template does
+        self.included_files = included_files(template)
         self.functions: tuple[FunctionSpec, ...] = function_specs_for(
             self.graph, template, self.options)
         self.layer_rows: tuple[tuple[str, str, str], ...] = ()
@@ -441,7 +444,7 @@ class App:
         `samlite validate` prints them."""
         with self._reload_lock:
             plan = plan_changes(changed, template=self.template, specs=self.functions,
-                                extra_files=self.reload_files,
+                                extra_files=(*self.reload_files, *self.included_files),
                                 requirements=self.dependencies.files)
             if plan.is_empty:
                 return None
@@ -500,8 +503,10 @@ class App:
                 callback(graph)
             except Exception:
                 log.exception("a graph listener failed")
+        self.included_files = included_files(self.template)
         if self._watcher is not None:
-            self._watcher.set_roots(watch_roots(self.template, specs, self.reload_files))
+            self._watcher.set_roots(watch_roots(self.template, specs,
+                                                (*self.reload_files, *self.included_files)))
         return line(change)
 
     def _rebuild_images(self, specs: Sequence[FunctionSpec], names: Sequence[str]) -> None:
@@ -522,7 +527,8 @@ class App:
                 on_reload(line)
 
         self.stop_watching()
-        self._watcher = Watcher(watch_roots(self.template, self.functions, self.reload_files),
+        self._watcher = Watcher(watch_roots(self.template, self.functions,
+                                            (*self.reload_files, *self.included_files)),
                                 changed, debounce_s=debounce_s)
         self._watcher.start()
         return self._watcher

@@ -147,6 +147,20 @@ class Integration:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class ParameterMapping:
+    """An HTTP API integration's parameter mapping ("Transform API requests and responses for
+    HTTP APIs"): what changes in a request to a Lambda integration (service and HTTP_PROXY
+    integrations keep theirs in Integration.request_parameters), and in any integration's
+    response, by the status code it answers. Mappings of reserved headers are left out (the
+    graph names them)."""
+
+    # ("overwrite:header.x", "$request.header.y"), ("remove:querystring.q", "''"), ...
+    request: tuple[tuple[str, str], ...] = ()
+    # ("200", (("overwrite:statuscode", "204"), ("append:header.x", "$response.header.y")))
+    response: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class RequestValidation:
     """What API Gateway checks on a REST method before the integration: its request
     validator (x-amazon-apigateway-request-validator; SAM: RequestModel.ValidateBody /
@@ -177,6 +191,7 @@ class Route:
     authorization_scopes: tuple[str, ...] | None = None
     validation: RequestValidation | None = None   # REST; None: no request validator
     integration: Integration | None = None   # None: Lambda proxy to `function`
+    parameter_mapping: ParameterMapping | None = None   # HTTP APIs
     at: Mark
 
     @property
@@ -426,6 +441,20 @@ class JwtAuthorizer:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class GatewayResponse:
+    """A REST API's customized gateway response (SAM GatewayResponses, OpenAPI
+    x-amazon-apigateway-gateway-responses, AWS::ApiGateway::GatewayResponse): how API
+    Gateway's own error of one type is answered ("Gateway response types for API Gateway")."""
+
+    response_type: str                       # "DEFAULT_4XX", "UNAUTHORIZED", ...
+    status_code: int | None = None           # None: the type's own status
+    # (destination, source): ("gatewayresponse.header.Access-Control-Allow-Origin", "'*'")
+    parameters: tuple[tuple[str, str], ...] = ()
+    templates: tuple[tuple[str, str], ...] = ()   # (content type, template)
+    at: Mark
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Api:
     logical_id: str
     kind: ApiKind
@@ -440,7 +469,12 @@ class Api:
     api_key_required: bool = False                      # REST Auth.ApiKeyRequired
     # (name, JSON Schema as JSON text): SAM Models, an OpenAPI body's definitions/schemas
     models: tuple[tuple[str, str], ...] = ()
+    gateway_responses: tuple[GatewayResponse, ...] = ()   # REST only
     at: Mark
+
+    def gateway_response(self, response_type: str) -> GatewayResponse | None:
+        return next((g for g in self.gateway_responses if g.response_type == response_type),
+                    None)
 
     def lambda_authorizer(self, name: str) -> LambdaAuthorizer | None:
         return next((a for a in self.lambda_authorizers if a.name == name), None)

@@ -99,7 +99,21 @@ RUNS_LOCALLY: Mapping[str, Mapping[str, str]] = {
                           "security, x-amazon-apigateway-authorizer (token, request, "
                           "cognito_user_pools), awsSigv4 security and "
                           "x-amazon-apigateway-binary-media-types; an operation "
-                          "that cannot be served is named as not run",
+                          "that cannot be served is named as not run; Fn::Transform "
+                          "AWS::Include of a local file is read (its lines in errors "
+                          "and Not run locally)",
+        "DefinitionUri": "a local OpenAPI file is read as an inline DefinitionBody is (SAM "
+                         "adds neither Auth nor Cors to it); a file in S3 is named as not "
+                         "run, its routes not served",
+        "MergeDefinitions": "with it, event routes join the DefinitionBody's (an event's "
+                            "operation wins); without it an Api with its own DefinitionBody "
+                            "or DefinitionUri gets no event routes (named), as SAM does",
+        "GatewayResponses": "the API's own errors (no route, authorizer refusals, API key, "
+                            "request validation, body too large, integration timeout, Lambda "
+                            "failures: DEFAULT_5XX) take their StatusCode, header "
+                            "ResponseParameters and ResponseTemplates ($context and "
+                            "$stageVariables filled in; templates with VTL directives, Paths "
+                            "and QueryStrings are named as not run)",
         "Models": "JSON Schema (draft 4) models a RequestModel validates bodies against",
         "StageName": "the stage in the event's requestContext",
         "Variables": "stage variables in the event",
@@ -118,7 +132,12 @@ RUNS_LOCALLY: Mapping[str, Mapping[str, str]] = {
                           "service integrations (integrationSubtype, requestParameters) and "
                           "http_proxy ones (uri, httpMethod, requestParameters); "
                           "x-amazon-apigateway-authorizer (request, jwt) and awsSigv4 "
-                          "security are run",
+                          "security are run; requestParameters and responseParameters "
+                          "parameter mapping on Lambda, service and http_proxy "
+                          "integrations; Fn::Transform AWS::Include of a local file is read",
+        "DefinitionUri": "a local OpenAPI file is read as an inline DefinitionBody is (SAM "
+                         "adds neither Auth nor Cors to it); a file in S3 is named as not "
+                         "run, its routes not served",
         "StageName": "the stage in the event's requestContext",
         "StageVariables": "stage variables in the event",
     },
@@ -127,6 +146,9 @@ RUNS_LOCALLY: Mapping[str, Mapping[str, str]] = {
         "Body": "inline OpenAPI paths become routes, as in a SAM DefinitionBody (every "
                 "integration type below, request validators, api key security, "
                 "x-amazon-apigateway-binary-media-types); the others are named as not run",
+        "BodyS3Location": "a local path (as `aws cloudformation package` uploads it) is read "
+                          "as Body is; a Bucket/Key in S3 is named as not run, its routes not "
+                          "served",
     },
     "AWS::ApiGateway::ApiKey": {
         "Enabled": "only an enabled key is accepted (false unless set, as CloudFormation's)",
@@ -154,6 +176,13 @@ RUNS_LOCALLY: Mapping[str, Mapping[str, str]] = {
                        "ResponseParameters, ResponseTemplates), MOCK, HTTP and HTTP_PROXY are "
                        "served (TimeoutInMillis too); other services and VPC links are named "
                        "as not run, and not served",
+        "RequestModels": "the Model (by Ref or Name; Empty and Error built in) each content "
+                         "type's body is validated against when the validator validates "
+                         "bodies (400 Invalid request body)",
+        "RequestParameters": "those set to true are required when the validator validates "
+                             "parameters (400 Missing required request parameters)",
+        "RequestValidatorId": "the RequestValidator deciding what is validated; one that is "
+                              "not in this template is named as not run",
         "ResourceId": "the route's path: its Resource's, or / for the RootResourceId",
         "RestApiId": "the RestApi the route belongs to",
     },
@@ -181,6 +210,27 @@ RUNS_LOCALLY: Mapping[str, Mapping[str, str]] = {
         "JwtConfiguration": "Issuer and Audience a JWT must match (signature checked against "
                             "the issuer's JWKS when it can be fetched, else said at start-up)",
     },
+    "AWS::ApiGateway::GatewayResponse": {
+        "ResponseParameters": "gatewayresponse.header.* set from 'static' values, "
+                              "method.request.header/querystring/path.*, stageVariables.* "
+                              "and context.*; other destinations are named as not run",
+        "ResponseTemplates": "the body ($context and $stageVariables filled in; a template "
+                             "with VTL directives is named as not run)",
+        "ResponseType": "which of the API's own errors it answers (DEFAULT_4XX/5XX for "
+                        "every type not customized)",
+        "RestApiId": "the RestApi whose errors it answers",
+        "StatusCode": "the status the client gets",
+    },
+    "AWS::ApiGateway::Model": {
+        "Name": "the name RequestModels and $ref (#/definitions/<name>) find it by",
+        "RestApiId": "the RestApi whose methods can use it",
+        "Schema": "the JSON Schema draft 4 bodies are validated against",
+    },
+    "AWS::ApiGateway::RequestValidator": {
+        "RestApiId": "the RestApi whose methods can use it",
+        "ValidateRequestBody": "bodies are checked against the method's model",
+        "ValidateRequestParameters": "the method's required parameters must be present",
+    },
     "AWS::ApiGateway::Stage": {
         "RestApiId": "the RestApi the stage serves",
         "StageName": "the stage in the event's requestContext (the first Stage of the API)",
@@ -195,6 +245,9 @@ RUNS_LOCALLY: Mapping[str, Mapping[str, str]] = {
         "Body": "inline OpenAPI paths with an aws_proxy integration become routes, as do SQS "
                 "service integrations and http_proxy ones; other integrations are named as "
                 "not run",
+        "BodyS3Location": "a local path (as `aws cloudformation package` uploads it) is read "
+                          "as Body is; a Bucket/Key in S3 is named as not run, its routes not "
+                          "served",
         "CorsConfiguration": "preflight OPTIONS answers and CORS headers",
         "ProtocolType": "HTTP APIs are served; WEBSOCKET ones are named as not run",
         "RouteKey": "the quick-create route's key (with Target; else $default)",
@@ -223,10 +276,15 @@ RUNS_LOCALLY: Mapping[str, Mapping[str, str]] = {
         "IntegrationUri": "the function invoked (its ARN or its invocation URI), or the "
                           "HTTP_PROXY URL ({proxy} and path parameters filled in)",
         "RequestParameters": "service integrations' parameters ($request.body/header/"
-                             "querystring/path, $context, $stageVariables, static values) and "
-                             "HTTP_PROXY's overwrite:/append:/remove: mapping; on a Lambda "
-                             "integration named as not run (the function gets the request "
-                             "unchanged)",
+                             "querystring/path, $context, $stageVariables, static values); "
+                             "HTTP_PROXY's and a Lambda integration's overwrite:/append:/"
+                             "remove: header and querystring mapping and overwrite:path "
+                             "(before the event is built); reserved headers are named as not "
+                             "run and not mapped",
+        "ResponseParameters": "by the integration's status code: overwrite:statuscode and "
+                              "overwrite:/append:/remove: headers from $response.header, "
+                              "$response.body, $context, $stageVariables or static values; "
+                              "reserved headers are named as not run and not mapped",
         "PayloadFormatVersion": "1.0 or 2.0 event shape",
         "TimeoutInMillis": "the integration timeout (503 past it)",
     },
@@ -381,27 +439,10 @@ NOT_RUN: Mapping[str, Mapping[str, str]] = {
         "CompatibleRuntimes": "shown by `samlite graph`; not enforced",
     },
     "AWS::Serverless::Api": {
-        "DefinitionUri": "an OpenAPI file is not read: its routes are not served",
         "Domain": "served on localhost",
     },
     "AWS::Serverless::HttpApi": {
-        "DefinitionUri": "an OpenAPI file is not read: its routes are not served",
         "Domain": "served on localhost",
-    },
-    "AWS::ApiGateway::RestApi": {
-        "BodyS3Location": "an OpenAPI file in S3 is not read: named as not run, its routes "
-                          "are not served",
-    },
-    "AWS::ApiGateway::Method": {
-        "RequestValidatorId": "requests are not validated: named as not run, the route serves",
-    },
-    "AWS::ApiGatewayV2::Api": {
-        "BodyS3Location": "an OpenAPI file in S3 is not read: named as not run, its routes "
-                          "are not served",
-    },
-    "AWS::ApiGatewayV2::Integration": {
-        "ResponseParameters": "not applied: named as not run, the route serves the "
-                              "integration's answer unchanged",
     },
     "AWS::Events::Rule": {
         "EventPattern": "event-pattern rules are not run: AWS's events are not produced "
@@ -436,8 +477,13 @@ RESOURCE_NOTES: Mapping[str, str] = {
     "AWS::ApiGateway::RestApi": "REST API routes on the HTTP port, as for AWS::Serverless::Api "
                                 "(payload format 1.0)",
     "AWS::ApiGateway::Resource": "a path of its RestApi's routes",
-    "AWS::ApiGateway::Method": "a route when its integration is AWS_PROXY to a function here",
+    "AWS::ApiGateway::Method": "a route when its integration can be served (AWS_PROXY, AWS, "
+                               "HTTP, HTTP_PROXY, MOCK)",
     "AWS::ApiGateway::ApiKey": "an x-api-key ApiKeyRequired routes accept",
+    "AWS::ApiGateway::GatewayResponse": "how one type of its RestApi's own errors is "
+                                        "answered",
+    "AWS::ApiGateway::Model": "a body model of its RestApi's request validation",
+    "AWS::ApiGateway::RequestValidator": "what its methods validate before the integration",
     "AWS::ApiGateway::Stage": "the stage name and variables of its RestApi's events",
     "AWS::ApiGateway::Authorizer": "a Lambda (TOKEN, REQUEST) or Cognito user pool authorizer "
                                    "its Methods run",

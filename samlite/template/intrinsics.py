@@ -406,7 +406,8 @@ class Evaluator:
         return json.dumps(plain(value), separators=(",", ":"), default=str)
 
     def _transform(self, argument: Any, path: Path, at: Mark) -> Any:
-        # AWS::Include with a local Location is inlined by whoever reads that file.
+        # AWS::Include with a local Location was inlined by includes.py before resolution;
+        # what is left (a Location in S3) cannot be known locally.
         name = argument.get("Name") if isinstance(argument, Mapping) else None
         return Unresolved(f"Fn::Transform {name if isinstance(name, str) else ''}".strip())
 

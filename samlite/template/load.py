@@ -38,6 +38,13 @@ class LoadedTemplate:
     root: MappingNode
     problems: tuple[Problem, ...]   # duplicate keys, unknown tags, shape of the top level
     size_bytes: int
+    # (logical id, document): the local OpenAPI file of an API's DefinitionUri /
+    # BodyS3Location, as loaded (includes.py reads them; intrinsics are not evaluated)
+    definition_files: tuple[tuple[str, Any], ...] = ()
+    included_files: tuple[Path, ...] = ()    # every file includes.py read (or tried to)
+
+    def definition_file(self, logical_id: str) -> Any | None:
+        return next((doc for lid, doc in self.definition_files if lid == logical_id), None)
 
 
 class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from samlite.errors import Problem, UsageError
+from samlite.template import includes
 from samlite.template.load import LoadedTemplate, load_template
 from samlite.template.model import PseudoParameters, ResolvedTemplate
 from samlite.validation.checks.context import ModuleParser
@@ -53,7 +54,7 @@ def validate_file(
     """Every problem in one template. Raises UnreadableFile only when it cannot be read.
     `parse_module` reads handler modules (default: samlite's own `ast`; app/ passes one
     that asks each function's own Python)."""
-    loaded = load_template(path, name=name)
+    loaded = includes.expand(load_template(path, name=name))
     return validate_loaded(loaded, parameter_overrides=parameter_overrides, pseudo=pseudo,
                            code_must_exist=code_must_exist, project_dir=path.parent,
                            parse_module=parse_module)

@@ -3,10 +3,11 @@ user sees from `samlite graph` and `samlite up`."""
 
 from __future__ import annotations
 
+import json
 from textwrap import dedent, indent
 
 from samlite.graph.build import build_graph
-from samlite.graph.model import Graph
+from samlite.graph.model import Graph, ParameterMapping, RequestValidation
 from samlite.graph.render import render_mermaid, render_text
 from samlite.template.load import parse_template
 from samlite.template.resolve import resolve
@@ -113,7 +114,7 @@ def test_a_plain_method_wins_over_a_sam_event_on_its_route() -> None:
     assert graph.function("Late").events == ()
 
 
-def test_authorizers_and_validators_are_named_and_the_route_serves() -> None:
+def test_authorizers_are_named_validators_are_run_and_the_route_serves() -> None:
     graph = graph_of(f"""\
       Rest: {{Type: AWS::ApiGateway::RestApi, Properties: {{Name: r}}}}
       Auth:
@@ -139,9 +140,8 @@ def test_authorizers_and_validators_are_named_and_the_route_serves() -> None:
         # a TOKEN authorizer without an AuthorizerUri to a function of this template
         ("RootGet", "GET /: CUSTOM authorization Auth is not run locally (its authorizer is "
                     "not one of this template's that samlite runs); the route serves without "
-                    "it"),
-        ("RootGet", "GET /: request validation is not run locally; every request reaches the "
-                    "function")]
+                    "it")]
+    assert graph.routes[0].validation == RequestValidation(validates_body=True)
     # the API key is checked: the route needs one
     assert [r.api_key_required for r in graph.routes] == [True]
 
@@ -267,7 +267,7 @@ def test_http_api_service_and_proxy_integrations_are_routes_shown_by_graph() -> 
     assert reasons(graph) == []
 
 
-def test_http_api_integrations_not_run_are_named_and_lambda_mapping_is_named() -> None:
+def test_http_api_integrations_not_run_are_named_and_lambda_mapping_is_kept() -> None:
     graph = graph_of("""\
       Http: {Type: AWS::ApiGatewayV2::Api, Properties: {Name: h, ProtocolType: HTTP}}
       Events:
@@ -293,7 +293,9 @@ def test_http_api_integrations_not_run_are_named_and_lambda_mapping_is_named() -
           IntegrationType: AWS_PROXY
           IntegrationUri: !GetAtt Other.Arn
           PayloadFormatVersion: "2.0"
-          RequestParameters: {"overwrite:header.x-user": "$context.requestId"}
+          RequestParameters: {"overwrite:header.x-user": "$context.requestId",
+                              "remove:header.Authorization": "''"}
+          ResponseParameters: {"404": {"overwrite:statuscode": "410"}}
       Put:
         Type: AWS::ApiGatewayV2::Route
         Properties:
@@ -306,9 +308,13 @@ def test_http_api_integrations_not_run_are_named_and_lambda_mapping_is_named() -
         Properties: {ApiId: !Ref Http, RouteKey: GET /fn, Target: !Sub "integrations/${Mapped}"}
     """)
     assert [(r.path, r.target) for r in graph.routes] == [("/fn", "Other")]
+    assert graph.routes[0].parameter_mapping == ParameterMapping(
+        request=(("overwrite:header.x-user", "$context.requestId"),),
+        response=(("404", (("overwrite:statuscode", "410"),)),))
     assert sorted(reasons(graph)) == [
-        ("Fn", "GET /fn: integration Mapped's parameter mapping is not applied locally; the "
-               "function gets the request unchanged"),
+        ("Mapped", "GET /fn: the request mapping remove:header.Authorization names a reserved "
+                   "header, which API Gateway does not let a mapping change; it is not "
+                   "applied"),
         ("Put", "POST /events: its integration Events: the AWS service integration "
                 "EventBridge-PutEvents is not run locally (SQS-SendMessage, SQS-ReceiveMessage, "
                 "SQS-DeleteMessage and SQS-PurgeQueue are), so this route is not served"),
@@ -387,3 +393,136 @@ def test_openapi_jwt_authorizer_and_operation_scopes() -> None:
     [oidc] = graph.apis[0].jwt_authorizers
     assert (oidc.issuers, oidc.audiences, oidc.identity_header) == (
         ("https://issuer.example",), ("api",), "X-Token")
+
+
+PLAIN_VALIDATION = f"""\
+  Rest: {{Type: AWS::ApiGateway::RestApi, Properties: {{Name: r}}}}
+  Person:
+    Type: AWS::ApiGateway::Model
+    Properties:
+      RestApiId: !Ref Rest
+      Name: Person
+      ContentType: application/json
+      Schema: {{type: object, required: [name], properties: {{name: {{type: string}}}}}}
+  Both:
+    Type: AWS::ApiGateway::RequestValidator
+    Properties: {{RestApiId: !Ref Rest, ValidateRequestBody: true,
+                 ValidateRequestParameters: true}}
+  RootPost:
+    Type: AWS::ApiGateway::Method
+    Properties:
+      RestApiId: !Ref Rest
+      ResourceId: !GetAtt Rest.RootResourceId
+      HttpMethod: POST
+      AuthorizationType: NONE
+      RequestValidatorId: !Ref Both
+      RequestParameters:
+        method.request.querystring.page: true
+        method.request.header.x-trace: false
+      RequestModels:
+        application/json: !Ref Person
+        text/plain: Empty
+        application/xml: Nowhere
+      Integration: {{Type: AWS_PROXY, Uri: !Sub "{URI}"}}
+"""
+
+
+def test_a_plain_request_validator_with_models_and_parameters_is_the_routes_validation(
+        ) -> None:
+    graph = graph_of(PLAIN_VALIDATION)
+    person = {"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}}}
+    validation = graph.routes[0].validation
+    assert validation is not None
+    assert (validation.validates_body, validation.validates_parameters,
+            validation.required_parameters) == (True, True,
+                                                ("method.request.querystring.page",))
+    assert [(kind, json.loads(schema)) for kind, schema in validation.body_schemas] == [
+        ("application/json", person),
+        ("text/plain", {"$schema": "http://json-schema.org/draft-04/schema#",
+                        "title": "Empty Schema", "type": "object"})]
+    assert [(name, json.loads(schema)) for name, schema in graph.api("Rest").models] == [
+        ("Person", person)]
+    text = FUNCTIONS + indent(dedent(PLAIN_VALIDATION), "  ")
+    lines = text.splitlines()
+    line = lines.index("        application/xml: Nowhere") + 1
+    assert [(n.subject, n.at.line, n.at.column, n.reason) for n in graph.not_run_locally] == [
+        ("RootPost", line, 9, "POST /: the application/xml model 'Nowhere' is not a model of "
+                              "this API, so that body is not validated")]
+
+
+def test_a_validator_id_naming_no_validator_here_is_named() -> None:
+    graph = graph_of(PLAIN_VALIDATION.replace("RequestValidatorId: !Ref Both",
+                                              "RequestValidatorId: abc123"))
+    text = FUNCTIONS + indent(dedent(PLAIN_VALIDATION), "  ")
+    line = text.splitlines().index("      RequestValidatorId: !Ref Both") + 1
+    assert graph.routes[0].validation is None
+    assert [(n.subject, n.at.line, n.reason) for n in graph.not_run_locally] == [
+        ("RootPost", line, "POST /: RequestValidatorId names no AWS::ApiGateway::"
+                           "RequestValidator of this template, so requests are not validated")]
+
+
+def test_an_http_api_operations_mapping_is_kept_and_reserved_headers_named_at_its_line(
+        ) -> None:
+    body = """\
+      Api:
+        Type: AWS::Serverless::HttpApi
+        Properties:
+          DefinitionBody:
+            openapi: 3.0.1
+            paths:
+              /items:
+                get:
+                  x-amazon-apigateway-integration:
+                    type: aws_proxy
+                    uri: !GetAtt Fn.Arn
+                    payloadFormatVersion: "2.0"
+                    requestParameters:
+                      overwrite:header.x-id: $request.querystring.id
+                      append:header.X-Amzn-Trace-Id: t
+                    responseParameters:
+                      "500":
+                        overwrite:statuscode: "503"
+                        overwrite:header.Access-Control-Allow-Origin: "'*'"
+    """
+    graph = graph_of(body)
+    text = FUNCTIONS + indent(dedent(body), "  ")
+    line = text.splitlines().index("            get:") + 1
+    assert graph.routes[0].parameter_mapping == ParameterMapping(
+        request=(("overwrite:header.x-id", "$request.querystring.id"),),
+        response=(("500", (("overwrite:statuscode", "503"),)),))
+    assert [(n.subject, n.at.line, n.reason) for n in graph.not_run_locally] == [
+        ("Api.DefinitionBody", line,
+         "GET /items: the request mapping append:header.X-Amzn-Trace-Id names a reserved "
+         "header, which API Gateway does not let a mapping change; it is not applied"),
+        ("Api.DefinitionBody", line,
+         "GET /items: the response (500) mapping overwrite:header.Access-Control-Allow-Origin "
+         "names a reserved header, which API Gateway does not let a mapping change; it is "
+         "not applied")]
+
+
+def test_an_http_proxys_reserved_header_mapping_is_named_and_left_out() -> None:
+    graph = graph_of("""\
+      Http: {Type: AWS::ApiGatewayV2::Api, Properties: {Name: h, ProtocolType: HTTP}}
+      Proxy:
+        Type: AWS::ApiGatewayV2::Integration
+        Properties:
+          ApiId: !Ref Http
+          IntegrationType: HTTP_PROXY
+          IntegrationUri: https://example.com/{proxy}
+          IntegrationMethod: ANY
+          PayloadFormatVersion: "1.0"
+          RequestParameters:
+            overwrite:header.x-kept: static
+            overwrite:header.Authorization: Bearer x
+      All:
+        Type: AWS::ApiGatewayV2::Route
+        Properties:
+          {ApiId: !Ref Http, RouteKey: "ANY /{proxy+}", Target: !Sub "integrations/${Proxy}"}
+    """)
+    [route] = graph.routes
+    assert route.integration is not None
+    assert route.integration.request_parameters == (("overwrite:header.x-kept", "static"),)
+    assert reasons(graph) == [
+        ("Proxy", "ANY /{proxy+}: the request mapping overwrite:header.Authorization names a "
+                  "reserved header, which API Gateway does not let a mapping change; it is not "
+                  "applied")]

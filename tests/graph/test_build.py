@@ -205,8 +205,7 @@ READER_URI = ("!Sub arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/fun
               "${Reader.Arn}/invocations")
 
 
-def test_definition_body_routes_to_functions_with_events_taking_precedence() -> None:
-    graph = graph_of("""
+DEFINITION_AND_EVENTS = """
         Resources:
           MyApi:
             Type: AWS::Serverless::Api
@@ -243,15 +242,72 @@ def test_definition_body_routes_to_functions_with_events_taking_precedence() -> 
                 Post:
                   Type: Api
                   Properties: {RestApiId: !Ref MyApi, Path: /items, Method: post}
-    """.replace("READER_URI", READER_URI))
+                Other:
+                  Type: Api
+                  Properties: {RestApiId: !Ref MyApi, Path: /other, Method: get}
+    """.replace("READER_URI", READER_URI)
+
+
+def test_an_apis_own_definition_body_gets_no_event_routes() -> None:
+    """SAM adds event routes only to a definition it manages (DefaultDefinitionBodyPlugin,
+    push.py); the events only make permissions, and one on a path the body lacks is named."""
+    graph = graph_of(DEFINITION_AND_EVENTS)
+    assert [(r.method, r.path, r.function, r.event) for r in graph.routes] == [
+        ("GET", "/items", "Reader", "DefinitionBody"),
+        ("POST", "/items", "Reader", "DefinitionBody"),
+        ("ANY", "/proxy", None, "DefinitionBody"),     # an http_proxy integration
+    ]
+    assert graph.function("Writer").events == ()
+    assert [(n.subject, n.reason) for n in graph.not_run_locally] == [
+        ("Writer.Events.Other", "GET /other is not a route of MyApi: SAM adds no event route "
+                                "to an Api with its own DefinitionBody or DefinitionUri "
+                                "(unless MergeDefinitions) nor to an HttpApi with a "
+                                "DefinitionUri; define the path there, so API Gateway does "
+                                "not serve it either")]
+
+
+def test_with_merge_definitions_event_routes_join_and_win() -> None:
+    graph = graph_of(DEFINITION_AND_EVENTS.replace(
+        "StageName: prod", "StageName: prod\n              MergeDefinitions: true"))
     assert [(r.method, r.path, r.function, r.event) for r in graph.routes] == [
         ("POST", "/items", "Writer", "Post"),
+        ("GET", "/other", "Writer", "Other"),
         ("GET", "/items", "Reader", "DefinitionBody"),
         ("ANY", "/proxy", None, "DefinitionBody"),     # an http_proxy integration
     ]
     [trigger] = graph.function("Reader").events
     assert (trigger.kind, trigger.source, trigger.event_type) == (
         TriggerKind.API, "MyApi", "AWS::Serverless::Api")
+    assert graph.not_run_locally == ()
+
+
+HTTP_DEFINITION = """
+    Resources:
+      MyHttp:
+        Type: AWS::Serverless::HttpApi
+        Properties:
+          DEFINITION
+      Writer:
+        Type: AWS::Serverless::Function
+        Properties:
+          Handler: a.b
+          Runtime: python3.12
+          Events:
+            Post:
+              Type: HttpApi
+              Properties: {ApiId: !Ref MyHttp, Path: /items, Method: post}
+"""
+
+
+def test_an_http_apis_inline_definition_gets_event_routes_a_definition_uri_none() -> None:
+    inline = graph_of(HTTP_DEFINITION.replace(
+        "DEFINITION", "DefinitionBody: {openapi: 3.0.1, paths: {}}"))
+    assert [(r.method, r.path, r.event) for r in inline.routes] == [("POST", "/items", "Post")]
+    from_file = graph_of(HTTP_DEFINITION.replace(
+        "DEFINITION", "DefinitionUri: s3://bucket/openapi.yaml"))
+    assert from_file.routes == ()
+    assert [n.subject for n in from_file.not_run_locally] == [
+        "MyHttp.DefinitionUri", "Writer.Events.Post"]
 
 
 def test_function_url_config() -> None:

@@ -3,9 +3,10 @@ Resource tree, Methods, Stage and Deployment, or with an inline OpenAPI Body. Pu
 
 Lambda proxy integrations (Integration Type AWS_PROXY to a function of this template) are
 routes, as are AWS, HTTP, HTTP_PROXY and MOCK ones that rest_integrations.py can serve; any
-other integration, an authorizer samlite does not run (plain_authorizers.py says which it
-runs) or a RequestValidatorId is named under "Not run locally" with where the template sets
-it. A Method's ApiKeyRequired is checked against the
+other integration, or an authorizer samlite does not run (plain_authorizers.py says which it
+runs), is named under "Not run locally" with where the template sets it. A Method's
+RequestValidatorId, RequestParameters and RequestModels are its request validation
+(plain_validation.py). A Method's ApiKeyRequired is checked against the
 template's AWS::ApiGateway::ApiKey resources. Follows the CloudFormation reference pages of
 AWS::ApiGateway::RestApi, Resource, Method, Stage, Deployment and ApiKey.
 """
@@ -27,7 +28,14 @@ from samlite.graph.model import (
     TriggerKind,
 )
 from samlite.graph.parts import GraphParts
-from samlite.graph.readers import apis, plain_authorizers, request_validation, rest_integrations
+from samlite.graph.readers import (
+    apis,
+    gateway_responses,
+    plain_authorizers,
+    plain_validation,
+    request_validation,
+    rest_integrations,
+)
 from samlite.graph.readers.openapi_authorizers import body_authorizers
 from samlite.graph.values import as_bool, as_int, as_map, as_text, as_texts, key_at
 from samlite.template.model import Resource
@@ -38,7 +46,9 @@ METHOD = "AWS::ApiGateway::Method"
 STAGE = "AWS::ApiGateway::Stage"
 DEPLOYMENT = "AWS::ApiGateway::Deployment"
 API_KEY = "AWS::ApiGateway::ApiKey"
-CHILD_TYPES = (RESOURCE, METHOD, STAGE, DEPLOYMENT, plain_authorizers.REST_AUTHORIZER)
+CHILD_TYPES = (RESOURCE, METHOD, STAGE, DEPLOYMENT, plain_authorizers.REST_AUTHORIZER,
+               plain_validation.MODEL, plain_validation.REQUEST_VALIDATOR,
+               gateway_responses.GATEWAY_RESPONSE)
 # A REST API with neither Stage nor Deployment is not reachable on AWS; locally it is served
 # under the stage name SAM gives its own REST APIs.
 UNDEPLOYED_STAGE = "Prod"
@@ -58,16 +68,22 @@ def read_rest_api(parts: GraphParts, res: Resource) -> None:
         binary_media_types=(*as_texts(props.get("BinaryMediaTypes")),
                             *rest_integrations.binary_media_types(json_map(props.get("Body")))),
         stage_variables=variables, lambda_authorizers=lambdas, jwt_authorizers=jwts,
-        models=request_validation.body_models(json_map(props.get("Body"))), at=res.at))
+        models=(*request_validation.body_models(json_map(props.get("Body"))),
+                *request_validation.body_models(
+                    apis.definition_document(parts, res, props, "BodyS3Location")),
+                *plain_validation.api_models(
+                    parts, children(parts, plain_validation.MODEL, res.logical_id))),
+        gateway_responses=gateway_responses.merged(
+            gateway_responses.openapi_responses(parts, res, json_map(props.get("Body"))),
+            gateway_responses.openapi_responses(
+                parts, res, apis.definition_document(parts, res, props, "BodyS3Location")),
+            gateway_responses.resource_responses(
+                parts, children(parts, gateway_responses.GATEWAY_RESPONSE, res.logical_id))),
+        at=res.at))
     if "Body" in props:
         apis.body_routes(parts, res, json_map(props.get("Body")), parts.refs.dig(raw, "Body"),
                          ApiKind.REST, source="Body", names_skipped=True)
-    if "BodyS3Location" in props:
-        parts.not_local.append(NotRunLocally(
-            subject=f"{res.logical_id}.BodyS3Location", type=res.type,
-            at=key_at(props, "BodyS3Location", res.at),
-            reason="an OpenAPI file in S3 is not read: its routes are not served (put it "
-                   "inline in Body)"))
+    apis.file_routes(parts, res, props, "BodyS3Location", ApiKind.REST, names_skipped=True)
     runnable = plain_authorizers.runnable_names(lambdas, jwts)
     for method in children(parts, METHOD, res.logical_id):
         _read_method(parts, res.logical_id, method, runnable)
@@ -178,14 +194,16 @@ def _read_method(parts: GraphParts, api: str, res: Resource, runnable: set[str])
                   event=res.logical_id, payload_format_version="1.0",
                   authorizer=auth.authorizer, authorization_scopes=auth.scopes,
                   timeout_ms=as_int(integration.get("TimeoutInMillis")),
-                  api_key_required=as_bool(props.get("ApiKeyRequired"), False), at=res.at)
+                  api_key_required=as_bool(props.get("ApiKeyRequired"), False),
+                  validation=plain_validation.method_validation(
+                      parts, res, route_name, skip),
+                  at=res.at)
     parts.plain_routes.append(route)
     parts.add_trigger(Trigger(logical_id=res.logical_id, kind=TriggerKind.API,
                               event_type=res.type, function=fid, source=api,
                               runs_locally=True, route=route, at=res.at))
     if auth.unrun is not None:
         skip(f"{route_name}: {auth.unrun}", key_at(props, "AuthorizationType", res.at))
-    _name_unchecked(res, props, route_name, skip)
 
 
 def _integration_route(parts: GraphParts, api: str, res: Resource, verb: str, path: str,
@@ -206,6 +224,8 @@ def _integration_route(parts: GraphParts, api: str, res: Resource, verb: str, pa
                   authorizer=auth.authorizer, authorization_scopes=auth.scopes,
                   timeout_ms=found.timeout_ms,
                   api_key_required=as_bool(props.get("ApiKeyRequired"), False),
+                  validation=plain_validation.method_validation(
+                      parts, res, f"{verb} {path}", skip),
                   integration=found, at=res.at)
     parts.plain_routes.append(route)
     rest_integrations.add_edges(parts, api, parts.refs.dig(raw, "Integration", "Uri"), found,
@@ -216,12 +236,4 @@ def _integration_route(parts: GraphParts, api: str, res: Resource, verb: str, pa
                                   runs_locally=True, route=route, at=res.at))
     if auth.unrun is not None:
         skip(f"{verb} {path}: {auth.unrun}", key_at(props, "AuthorizationType", res.at))
-    _name_unchecked(res, props, f"{verb} {path}", skip)
 
-
-def _name_unchecked(res: Resource, props: Mapping[str, Any], route_name: str,
-                    skip: Any) -> None:
-    """What API Gateway checks before it invokes the function and samlite does not."""
-    if props.get("RequestValidatorId") is not None:
-        skip(f"{route_name}: request validation is not run locally; every request reaches "
-             "the function", key_at(props, "RequestValidatorId", res.at))

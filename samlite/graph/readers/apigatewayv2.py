@@ -21,12 +21,13 @@ from samlite.graph.model import (
     EdgeKind,
     Integration,
     NotRunLocally,
+    ParameterMapping,
     Route,
     Trigger,
     TriggerKind,
 )
 from samlite.graph.parts import GraphParts
-from samlite.graph.readers import apis, plain_authorizers
+from samlite.graph.readers import apis, parameter_mappings, plain_authorizers
 from samlite.graph.readers.http_integrations import integration_of
 from samlite.graph.readers.openapi_authorizers import body_authorizers
 from samlite.graph.values import as_int, as_text, http_cors, key_at
@@ -65,12 +66,7 @@ def read_http_api(parts: GraphParts, res: Resource) -> None:
     if "Body" in props:
         apis.body_routes(parts, res, props.get("Body"), parts.refs.dig(raw, "Body"),
                          ApiKind.HTTP, source="Body", names_skipped=True)
-    if "BodyS3Location" in props:
-        parts.not_local.append(NotRunLocally(
-            subject=f"{res.logical_id}.BodyS3Location", type=res.type,
-            at=key_at(props, "BodyS3Location", res.at),
-            reason="an OpenAPI file in S3 is not read: its routes are not served (put it "
-                   "inline in Body)"))
+    apis.file_routes(parts, res, props, "BodyS3Location", ApiKind.HTTP, names_skipped=True)
     if "Target" in props:
         _quick_create_route(parts, res, props, raw)
     runnable = plain_authorizers.runnable_names(lambdas, jwts)
@@ -166,14 +162,12 @@ def _read_route(parts: GraphParts, api: str, res: Resource, runnable: set[str]) 
             skip(f"{name}: its integration {integration.logical_id}: {other}, so this route "
                  "is not served", at)
             return
-        _add_integration(parts, api, key, other, res.logical_id, res.at, auth)
+        _add_integration(parts, api, key, parameter_mappings.without_reserved(other),
+                         res.logical_id, res.at, auth,
+                         _mapping(parts, integration, name, lambda_request=False))
         parts.edge(api, parts.refs.target(parts.refs.dig(i_raw, "RequestParameters", "QueueUrl"),
                                           dict(other.request_parameters).get("QueueUrl")),
                    EdgeKind.INTEGRATION, f"{name} {other.describe()}")
-        if "ResponseParameters" in i_props:
-            skip(f"{name}: integration {integration.logical_id}'s ResponseParameters are not "
-                 "applied locally; the route serves the integration's answer unchanged",
-                 key_at(i_props, "ResponseParameters", integration.at))
         _skip_authorization(props, auth, name, skip, res)
         return
     fid = apis.integration_function(parts, parts.refs.dig(i_raw, "IntegrationUri"),
@@ -184,11 +178,7 @@ def _read_route(parts: GraphParts, api: str, res: Resource, runnable: set[str]) 
         return
     version = as_text(i_props.get("PayloadFormatVersion")) or DEFAULT_PAYLOAD
     _add(parts, api, res, key, fid, version, as_int(i_props.get("TimeoutInMillis")), res.at,
-         auth)
-    if "RequestParameters" in i_props or "ResponseParameters" in i_props:
-        skip(f"{name}: integration {integration.logical_id}'s parameter mapping is not applied "
-             "locally; the function gets the request unchanged",
-             key_at(i_props, "RequestParameters", integration.at))
+         auth, _mapping(parts, integration, name, lambda_request=True))
     _skip_authorization(props, auth, name, skip, res)
 
 
@@ -200,13 +190,35 @@ def _skip_authorization(props: Mapping[str, Any], auth: plain_authorizers.RouteA
 
 def _add_integration(parts: GraphParts, api: str, key: tuple[str, str],
                      integration: Integration, event: str, at: Mark,
-                     auth: plain_authorizers.RouteAuth) -> None:
+                     auth: plain_authorizers.RouteAuth,
+                     mapping: ParameterMapping | None = None) -> None:
     """A route served by its integration: no function, so no trigger."""
     parts.plain_routes.append(Route(
         api=api, kind=ApiKind.HTTP, method=key[0], path=key[1], function=None, event=event,
         payload_format_version=DEFAULT_PAYLOAD, timeout_ms=integration.timeout_ms,
         integration=integration, authorizer=auth.authorizer,
-        authorization_scopes=auth.scopes, at=at))
+        authorization_scopes=auth.scopes, parameter_mapping=mapping, at=at))
+
+
+def _mapping(parts: GraphParts, integration: Resource, route_name: str, *,
+             lambda_request: bool) -> ParameterMapping | None:
+    """An Integration's parameter mapping; reserved headers are named where it is set."""
+    props, _ = parts.props(integration)
+
+    def name(reason: str, prop: str) -> None:
+        parts.not_local.append(NotRunLocally(
+            subject=integration.logical_id, type=integration.type,
+            at=key_at(props, prop, integration.at), reason=f"{route_name}: {reason}"))
+
+    if not lambda_request:
+        for key in parameter_mappings.reserved_request_keys(props.get("RequestParameters")):
+            name(f"the request mapping {key} names a reserved header, which API Gateway "
+                 "does not let a mapping change; it is not applied", "RequestParameters")
+    return parameter_mappings.mapping_of(
+        request=props.get("RequestParameters"), response=props.get("ResponseParameters"),
+        lambda_request=lambda_request,
+        name=lambda reason: name(reason, "ResponseParameters" if reason.startswith(
+            "the response") else "RequestParameters"))
 
 
 def _integration(parts: GraphParts, raw: Any, value: Any) -> Resource | None:
@@ -222,11 +234,13 @@ def _integration(parts: GraphParts, raw: Any, value: Any) -> Resource | None:
 
 def _add(parts: GraphParts, api: str, res: Resource, key: tuple[str, str], fid: str,
          version: str, timeout_ms: int | None, at: Mark,
-         auth: plain_authorizers.RouteAuth | None = None) -> None:
+         auth: plain_authorizers.RouteAuth | None = None,
+         mapping: ParameterMapping | None = None) -> None:
     route = Route(api=api, kind=ApiKind.HTTP, method=key[0], path=key[1], function=fid,
                   event=res.logical_id, payload_format_version=version,
                   timeout_ms=timeout_ms, authorizer=auth.authorizer if auth else None,
-                  authorization_scopes=auth.scopes if auth else None, at=at)
+                  authorization_scopes=auth.scopes if auth else None,
+                  parameter_mapping=mapping, at=at)
     parts.plain_routes.append(route)
     parts.add_trigger(Trigger(logical_id=res.logical_id, kind=TriggerKind.HTTP_API,
                               event_type=res.type, function=fid, source=api,

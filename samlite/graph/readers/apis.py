@@ -16,12 +16,18 @@ from samlite.graph.model import (
     ApiKind,
     EdgeKind,
     NotRunLocally,
+    ParameterMapping,
     Route,
     Trigger,
     TriggerKind,
 )
 from samlite.graph.parts import FUNCTION_TYPES, GraphParts
-from samlite.graph.readers import request_validation, rest_integrations
+from samlite.graph.readers import (
+    gateway_responses,
+    parameter_mappings,
+    request_validation,
+    rest_integrations,
+)
 from samlite.graph.readers.authorizers import lambda_authorizers
 from samlite.graph.readers.http_integrations import integration_of
 from samlite.graph.readers.jwt_authorizers import sam_jwt_authorizers
@@ -37,7 +43,9 @@ from samlite.graph.values import (
     key_at,
     rest_cors,
 )
-from samlite.template.model import Resource
+from samlite.template.includes import is_local_location
+from samlite.template.model import Resource, Unresolved
+from samlite.template.nodes import mark_of
 
 
 def event_route(parts: GraphParts, fid: str, event_id: str, kind: TriggerKind, api: str | None,
@@ -96,8 +104,17 @@ def read_api(parts: GraphParts, res: Resource) -> None:
         api_key_required=is_rest and as_bool(as_map(props.get("Auth")).get("ApiKeyRequired"),
                                              False),
         models=(*request_validation.sam_models(props.get("Models")),
-                *request_validation.body_models(props.get("DefinitionBody"))) if is_rest
+                *request_validation.body_models(props.get("DefinitionBody")),
+                *request_validation.body_models(
+                    definition_document(parts, res, props, "DefinitionUri"))) if is_rest
         else (),
+        gateway_responses=gateway_responses.merged(
+            gateway_responses.openapi_responses(parts, res, props.get("DefinitionBody")),
+            gateway_responses.openapi_responses(
+                parts, res, definition_document(parts, res, props, "DefinitionUri")),
+            gateway_responses.sam_responses(
+                parts, (res.logical_id, res.type), props.get("GatewayResponses"),
+                key_at(props, "GatewayResponses", res.at))) if is_rest else (),
         at=res.at))
     _definition_routes(parts, res, props, raw, ApiKind.REST if is_rest else ApiKind.HTTP)
     if is_rest:
@@ -121,6 +138,34 @@ def _definition_routes(parts: GraphParts, res: Resource, props: Mapping[str, Any
                        kind: ApiKind) -> None:
     body_routes(parts, res, props.get("DefinitionBody"),
                 parts.refs.dig(raw, "DefinitionBody"), kind, source="DefinitionBody")
+    file_routes(parts, res, props, "DefinitionUri", kind, names_skipped=False)
+
+
+def definition_document(parts: GraphParts, res: Resource, props: Mapping[str, Any],
+                        prop: str) -> Any:
+    """The OpenAPI document of a DefinitionUri / BodyS3Location that names a local file
+    (template/includes.py read it), else None."""
+    return parts.resolved.loaded.definition_file(res.logical_id) if prop in props else None
+
+
+def file_routes(parts: GraphParts, res: Resource, props: Mapping[str, Any], prop: str,
+                kind: ApiKind, *, names_skipped: bool) -> None:
+    """Routes of the OpenAPI file a DefinitionUri / BodyS3Location names: a local file is
+    read as SAM CLI and `sam package` do (as written: API Gateway imports it without
+    evaluating intrinsics); a file in S3 is named as not run locally."""
+    if prop not in props:
+        return
+    document = definition_document(parts, res, props, prop)
+    if document is not None:
+        body_routes(parts, res, document, document, kind, source=prop,
+                    names_skipped=names_skipped)
+        return
+    if is_local_location(props.get(prop)):
+        return      # unreadable: validate reports it (E0010)
+    parts.not_local.append(NotRunLocally(
+        subject=f"{res.logical_id}.{prop}", type=res.type, at=key_at(props, prop, res.at),
+        reason=f"the OpenAPI file {prop} names is in S3 and not read locally, so its routes "
+               "are not served (give a local path: sam package uploads it)"))
 
 
 def body_routes(parts: GraphParts, res: Resource, body: Any, raw_body: Any, kind: ApiKind, *,
@@ -131,6 +176,13 @@ def body_routes(parts: GraphParts, res: Resource, body: Any, raw_body: Any, kind
     APIs, SQS service integrations and http_proxy ones (http_integrations.py). A REST
     operation that cannot be served is always named as not run locally; an HTTP API's only
     with `names_skipped`."""
+    if isinstance(body, Unresolved):     # e.g. an AWS::Include of a file in S3
+        parts.not_local.append(NotRunLocally(
+            subject=f"{res.logical_id}.{source}", type=res.type,
+            at=mark_of(raw_body, res.at),
+            reason=f"{source} is {body.expression}, which is not read locally, so its routes "
+                   "are not served (include a local file instead)"))
+        return
     paths = as_map(as_map(body).get("paths"))
     raw_paths = parts.refs.dig(raw_body, "paths")
     for path, operations in paths.items():
@@ -176,6 +228,9 @@ def body_routes(parts: GraphParts, res: Resource, body: Any, raw_body: Any, kind
             route = Route(
                 api=res.logical_id, kind=kind, method=verb, path=path, function=fid,
                 event=source, authorizer=authorizer, authorization_scopes=scopes,
+                parameter_mapping=_mapping(parts, res, source, f"{verb} {path}", integration,
+                                           at, lambda_request=True)
+                if kind is ApiKind.HTTP else None,
                 # without a payloadFormatVersion, the API kind's SAM event default
                 payload_format_version=as_text(integration.get("payloadFormatVersion"))
                 or ("1.0" if kind is ApiKind.REST else "2.0"),
@@ -261,15 +316,32 @@ def _http_integration_route(parts: GraphParts, res: Resource, path: str, verb: s
     parts.definition_routes.append(Route(
         api=res.logical_id, kind=ApiKind.HTTP, method=verb, path=path, function=None,
         event=source, payload_format_version="2.0", timeout_ms=found.timeout_ms,
-        integration=found, at=at))
+        integration=parameter_mappings.without_reserved(found),
+        parameter_mapping=_mapping(parts, res, source, f"{verb} {path}", integration, at,
+                                   lambda_request=False),
+        at=at))
     parts.edge(res.logical_id,
                parts.refs.target(raw_queue, dict(found.request_parameters).get("QueueUrl")),
                EdgeKind.INTEGRATION, f"{verb} {path} {found.describe()}")
-    if "responseParameters" in integration:
-        parts.not_local.append(NotRunLocally(
-            subject=subject, type=res.type, at=at,
-            reason=f"{verb} {path}: responseParameters are not applied locally; the route "
-                   "serves the integration's answer unchanged"))
+
+
+def _mapping(parts: GraphParts, res: Resource, source: str, route_name: str,
+             integration: Mapping[str, Any], at: Mark, *,
+             lambda_request: bool) -> ParameterMapping | None:
+    """An HTTP API operation's parameter mapping; reserved headers are named."""
+    def name(reason: str) -> None:
+        parts.not_local.append(NotRunLocally(subject=f"{res.logical_id}.{source}",
+                                             type=res.type, at=at,
+                                             reason=f"{route_name}: {reason}"))
+
+    request = integration.get("requestParameters")
+    if not lambda_request:
+        for key in parameter_mappings.reserved_request_keys(request):
+            name(f"the request mapping {key} names a reserved header, which API Gateway "
+                 "does not let a mapping change; it is not applied")
+    return parameter_mappings.mapping_of(request=request,
+                                         response=integration.get("responseParameters"),
+                                         lambda_request=lambda_request, name=name)
 
 
 def integration_function(parts: GraphParts, raw_uri: Any, uri: Any) -> str | None:
@@ -287,14 +359,45 @@ def integration_function(parts: GraphParts, raw_uri: Any, uri: Any) -> str | Non
 
 
 def merge_definition_routes(parts: GraphParts) -> None:
-    """A function's Api event on a path the DefinitionBody also defines replaces that
-    operation's integration (SAM's rule), so event routes win over definition ones."""
+    """Where SAM puts an event's route (samtranslator: DefaultDefinitionBodyPlugin sets
+    __MANAGE_SWAGGER only without DefinitionBody and DefinitionUri; eventsources/push.py):
+    an Api adds it only to a document SAM generates, or with MergeDefinitions; an HttpApi
+    adds it to any inline DefinitionBody. So an Api with its own DefinitionBody or
+    DefinitionUri, and an HttpApi with a DefinitionUri, get no event routes (the event only
+    makes the Lambda permission); an event so left out is named, as API Gateway will not
+    serve it. Where an event's route is added, its operation replaces the document's."""
+    unmanaged = {lid for lid, res in parts.resources.items()
+                 if res.type in ("AWS::Serverless::Api", "AWS::Serverless::HttpApi")
+                 and _has_own_definition(parts, res)}
+    ignored = [r for r in parts.routes if r.api in unmanaged]
+    defined = {(r.api, r.method, r.path) for r in parts.definition_routes}
+    for route in ignored:
+        if (route.api, route.method, route.path) not in defined:
+            parts.not_local.append(NotRunLocally(
+                subject=f"{route.function}.Events.{route.event}",
+                type="Api" if route.kind is ApiKind.REST else "HttpApi", at=route.at,
+                reason=f"{route.method} {route.path} is not a route of {route.api}: SAM adds "
+                       "no event route to an Api with its own DefinitionBody or "
+                       "DefinitionUri (unless MergeDefinitions) nor to an HttpApi with a "
+                       "DefinitionUri; define the path there, so API Gateway does not serve "
+                       "it either"))
+    parts.routes = [r for r in parts.routes if r not in ignored]
     taken = {(r.api, r.method, r.path) for r in parts.routes}
-    dropped = [r for r in parts.definition_routes if (r.api, r.method, r.path) in taken]
+    dropped = [*ignored,
+               *(r for r in parts.definition_routes if (r.api, r.method, r.path) in taken)]
     parts.routes.extend(r for r in parts.definition_routes if r not in dropped)
     if dropped:
         parts.functions = [dataclasses.replace(fn, events=tuple(
             t for t in fn.events if t.route not in dropped)) for fn in parts.functions]
+
+
+def _has_own_definition(parts: GraphParts, res: Resource) -> bool:
+    """Whether SAM leaves event routes out of this API's OpenAPI document."""
+    props, _ = parts.props(res)
+    if props.get("DefinitionBody") is not None:
+        return res.type == "AWS::Serverless::Api" and \
+            not as_bool(props.get("MergeDefinitions"), False)
+    return props.get("DefinitionUri") is not None
 
 
 def merge_plain_routes(parts: GraphParts) -> None:
@@ -337,6 +440,9 @@ def add_implicit_apis(parts: GraphParts) -> None:
             api_key_required=is_rest and as_bool(
                 as_map(config.get("Auth")).get("ApiKeyRequired"), False),
             models=request_validation.sam_models(config.get("Models")) if is_rest else (),
+            gateway_responses=gateway_responses.merged(gateway_responses.sam_responses(
+                parts, (logical_id, "AWS::Serverless::Api"), config.get("GatewayResponses"),
+                key_at(config, "GatewayResponses", at))) if is_rest else (),
             at=at))
 
 

@@ -181,6 +181,12 @@ _REST_ANSWERS: Mapping[Outcome, tuple[int, str | None, str]] = {
                                  "explicit deny", "AccessDeniedException"),
     Outcome.FAILED: (500, None, "AuthorizerConfigurationException"),
 }
+# Their gateway response types ("Gateway response types for API Gateway"): an authorizer
+# that fails is AuthorizerConfigurationException, AUTHORIZER_CONFIGURATION_ERROR.
+_REST_TYPES: Mapping[Outcome, str] = {
+    Outcome.UNAUTHORIZED: "UNAUTHORIZED", Outcome.IMPLICIT_DENY: "ACCESS_DENIED",
+    Outcome.EXPLICIT_DENY: "ACCESS_DENIED", Outcome.FAILED: "AUTHORIZER_CONFIGURATION_ERROR",
+}
 # HTTP APIs: "Control access to HTTP APIs with AWS Lambda authorizers" and "Troubleshooting
 # issues with HTTP API Lambda authorizers".
 _HTTP_ANSWERS: Mapping[Outcome, tuple[int, str]] = {
@@ -201,4 +207,6 @@ def refusal(outcome: Outcome, *, flavor: Flavor, request_id: str) -> HttpRespons
         status, message = _HTTP_ANSWERS[outcome]
     headers.append(request_id_header(flavor, request_id))
     body = json.dumps({"message": message}, separators=(",", ":")).encode()
-    return HttpResponse(status=status, headers=tuple(headers), body=body)
+    return HttpResponse(status=status, headers=tuple(headers), body=body,
+                        gateway_response=_REST_TYPES[outcome]
+                        if flavor is Flavor.REST else None)

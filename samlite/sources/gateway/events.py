@@ -83,6 +83,9 @@ class HttpResponse:
     status: int
     headers: tuple[tuple[str, str], ...] = ()
     body: bytes = b""
+    # REST: the gateway response type ("UNAUTHORIZED") when API Gateway itself answered, so
+    # gateway_responses.py can apply the API's customization; None for a function's answer
+    gateway_response: str | None = None
 
     def header(self, name: str) -> str | None:
         lower = name.lower()
@@ -571,7 +574,8 @@ def errors_for(flavor: Flavor) -> ErrorAnswers:
 
 
 def error_response(status: int, message: str, *, error_type: str | None = None,
-                   request_id: str | None = None, flavor: Flavor = Flavor.REST) -> HttpResponse:
+                   request_id: str | None = None, flavor: Flavor = Flavor.REST,
+                   gateway_response: str | None = None) -> HttpResponse:
     """{"message": ...} with the headers each service adds to its own answers."""
     headers = [("Content-Type", "application/json")]
     if error_type:
@@ -584,7 +588,8 @@ def error_response(status: int, message: str, *, error_type: str | None = None,
     compact = flavor in (Flavor.HTTP_V1, Flavor.HTTP_V2)
     body = json.dumps({"message": message},
                       separators=(",", ":") if compact else None).encode()
-    return HttpResponse(status=status, headers=tuple(headers), body=body)
+    return HttpResponse(status=status, headers=tuple(headers), body=body,
+                        gateway_response=gateway_response)
 
 
 def request_id_header(flavor: Flavor, request_id: str) -> tuple[str, str]:

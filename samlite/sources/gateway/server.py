@@ -42,6 +42,7 @@ from samlite.http.server import DEFAULT_HOST, Endpoint, stop_endpoints
 from samlite.runtime.api_errors import LambdaApiError, RequestTooLarge
 from samlite.runtime.invocation import Result
 from samlite.runtime.spec import DUMMY_CREDENTIALS
+from samlite.sources.gateway import gateway_responses, parameter_mapping
 from samlite.sources.gateway.api_keys import FORBIDDEN, FORBIDDEN_TYPE, ApiKeys, key_notes
 from samlite.sources.gateway.authorize import Authorizing
 from samlite.sources.gateway.authorizer_cache import AuthorizerCache
@@ -295,28 +296,22 @@ class HttpGateway:
                 return preflight
         if not isinstance(found, Match):
             flavor = Flavor.REST if found.error_type else Flavor.HTTP_V2
-            return error_response(found.status, found.message, error_type=found.error_type,
-                                  request_id=_request_id(flavor), flavor=flavor)
+            return gateway_responses.customize(error_response(
+                found.status, found.message, error_type=found.error_type,
+                request_id=_request_id(flavor), flavor=flavor,
+                gateway_response=gateway_responses.MISSING_AUTHENTICATION_TOKEN),
+                _only_rest_api(table), request)
         route, api = found.route, found.api
         flavor = _flavor(found)
         ctx = self._context(api_id(api.logical_id), api.stage_name, api.stage_variables,
                             host, port)
         errors = errors_for(flavor)
         if size > MAX_REQUEST_BODY_BYTES:
-            return self._error(errors, errors.too_large, flavor, ctx)
+            return gateway_responses.customize(
+                self._error(errors, errors.too_large, flavor, ctx), api, request)
         if body_bytes is not None:
             raise ValueError("serve_api: only a body too large may be left unread")
-        resource = request.path if found.entry.is_default else route.path
-        event: dict[str, Any]
-        if flavor is Flavor.REST:
-            event = rest_event(request, ctx, resource=route.path,
-                               binary_media_types=api.binary_media_types)
-        elif flavor is Flavor.HTTP_V1:
-            event = http_v1_event(request, ctx, resource=resource,
-                                  path_parameters=found.path_parameters)
-        else:
-            event = http_v2_event(request, ctx, route_key=found.entry.route_key,
-                                  path_parameters=found.path_parameters)
+        event = _event(request, found, flavor, ctx)
         response = self._authorize(api, route, request, event, flavor, ctx)
         if response is None and flavor is Flavor.REST:
             response = self._admit(api, route, request, ctx, state)
@@ -325,25 +320,32 @@ class HttpGateway:
                 route.integration, event, request, binary_media_types=api.binary_media_types,
                 limit_s=min(self.rest_timeout_s, (route.timeout_ms or 29000) / 1000),
                 label=f"{route.method} {route.path}", request_id=ctx.request_id)
+        source = MappingSource(request=request, context=ctx, route_key=found.entry.route_key,
+                               path_parameters=found.path_parameters)
         if response is None and route.integration is not None:
             limit = self.http_timeout_s
             if route.timeout_ms:
                 limit = min(limit, route.timeout_ms / 1000)
-            source = MappingSource(request=request, context=ctx,
-                                   route_key=found.entry.route_key,
-                                   path_parameters=found.path_parameters)
             response = self._integrations.serve(route.integration, source, limit_s=limit,
                                                 label=f"{route.method} {route.path}")
+            response = parameter_mapping.mapped_response(route.parameter_mapping, response,
+                                                         source)
         if response is None:
             limit = self.rest_timeout_s if route.kind is ApiKind.REST else self.http_timeout_s
             if route.timeout_ms:
                 limit = min(limit, route.timeout_ms / 1000)
+            mapped = parameter_mapping.mapped_request(route.parameter_mapping, source)
+            if mapped is not request:   # HTTP API parameter mapping, after the authorizer
+                event = _with_authorizer(_event(mapped, found, flavor, ctx), event)
             response = self._invoke(route.function, event, flavor, ctx, state, limit,
                                     binary_media_types=api.binary_media_types,
                                     accept=_first_header(request, "accept"))
+            response = parameter_mapping.mapped_response(route.parameter_mapping, response,
+                                                         source)
         if api.cors is not None and api.kind is ApiKind.HTTP:
             response = with_cors_headers(response, api.cors, request.header("origin"))
-        return response
+        return gateway_responses.customize(response, api, request, resource_path=route.path,
+                                           path_parameters=found.path_parameters)
 
     def serve_url(self, fn_url: FunctionUrl, request: HttpRequest, host: str,
                   port: int, *, body_bytes: int | None = None) -> HttpResponse:
@@ -397,14 +399,16 @@ class HttpGateway:
         API Gateway runs them in this order after the authorizer (so does LocalStack's
         REST handler chain: api_key_validation_handler, then method_request_handler)."""
         if api.requires_api_key(route) and not state.api_keys.accept(request):
-            return _gateway_answer(403, FORBIDDEN, FORBIDDEN_TYPE, ctx.request_id)
+            return _gateway_answer(403, FORBIDDEN, FORBIDDEN_TYPE, ctx.request_id,
+                                   gateway_responses.INVALID_API_KEY)
         rejection = check_request(route.validation, api.models, request)
         if rejection is None:
             return None
         if rejection.reason:
             self._log(route.function, f"samlite: {request.method} {request.path} failed "
                       f"request validation ({rejection.reason}); the client gets 400")
-        return _gateway_answer(400, rejection.message, BAD_REQUEST, ctx.request_id)
+        return _gateway_answer(400, rejection.message, BAD_REQUEST, ctx.request_id,
+                               gateway_responses.validation_type(rejection.message))
 
     def _context(self, api: str, stage: str, variables: tuple[tuple[str, str], ...],
                  host: str, port: int) -> RequestContext:
@@ -486,7 +490,8 @@ class HttpGateway:
                ctx: RequestContext) -> HttpResponse:
         status, message = answer
         return error_response(status, message, error_type=errors.error_types.get(status),
-                              request_id=_flavor_request_id(flavor, ctx), flavor=flavor)
+                              request_id=_flavor_request_id(flavor, ctx), flavor=flavor,
+                              gateway_response=gateway_responses.answer_type(errors, answer))
 
 
 def _preflight(table: RouteTable, request: HttpRequest) -> HttpResponse | None:
@@ -507,14 +512,44 @@ def _preflight(table: RouteTable, request: HttpRequest) -> HttpResponse | None:
     return None
 
 
-def _gateway_answer(status: int, message: str, error_type: str,
-                    request_id: str) -> HttpResponse:
+def _gateway_answer(status: int, message: str, error_type: str, request_id: str,
+                    response_type: str) -> HttpResponse:
     """A REST gateway response with the default template, {"message":$context.error.
     messageString} (compact, as API Gateway renders it)."""
     body = json.dumps({"message": message}, separators=(",", ":")).encode()
-    return HttpResponse(status=status, body=body, headers=(
+    return HttpResponse(status=status, body=body, gateway_response=response_type, headers=(
         ("Content-Type", "application/json"), ("x-amzn-ErrorType", error_type),
         request_id_header(Flavor.REST, request_id)))
+
+
+def _event(request: HttpRequest, found: Match, flavor: Flavor,
+           ctx: RequestContext) -> dict[str, Any]:
+    """The Lambda event of a matched route, in its API's payload format."""
+    route, api = found.route, found.api
+    if flavor is Flavor.REST:
+        return rest_event(request, ctx, resource=route.path,
+                          binary_media_types=api.binary_media_types)
+    if flavor is Flavor.HTTP_V1:
+        resource = request.path if found.entry.is_default else route.path
+        return http_v1_event(request, ctx, resource=resource,
+                             path_parameters=found.path_parameters)
+    return http_v2_event(request, ctx, route_key=found.entry.route_key,
+                         path_parameters=found.path_parameters)
+
+
+def _with_authorizer(event: dict[str, Any], authorized: dict[str, Any]) -> dict[str, Any]:
+    """`event` with the authorizer's identity the first event got."""
+    identity = authorized.get("requestContext", {}).get("authorizer")
+    if identity is not None:
+        event["requestContext"]["authorizer"] = identity
+    return event
+
+
+def _only_rest_api(table: RouteTable) -> Api | None:
+    """The API whose gateway responses answer a request no route matches: the port's one
+    REST API (with several, none: locally their paths share one port)."""
+    rest = [a for a in table.apis() if a.kind is ApiKind.REST]
+    return rest[0] if len(rest) == 1 else None
 
 
 def _first_header(request: HttpRequest, name: str) -> str | None:
