@@ -149,7 +149,8 @@ def test_a_write_is_reported_about_debounce_later(
     start = time.monotonic()
     (code / "app.py").write_text("v = 2\n", encoding="utf-8")
     recorder.wait_for(1)
-    assert 0.05 <= recorder.times[0] - start < 0.5
+    # Not before the debounce (how soon after it is benchmarks/up.py's business).
+    assert recorder.times[0] - start >= 0.05
 
 
 def test_reading_a_file_is_not_a_change(watcher: Watcher, recorder: Recorder,
