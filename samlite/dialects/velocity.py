@@ -24,8 +24,15 @@ def parse_error(template: str) -> str | None:
     try:
         _compiled(template)
     except airspeed.TemplateError as exc:
-        return str(exc).strip()
+        return _tidy(str(exc))
     return None
+
+
+def _tidy(message: str) -> str:
+    """The parser's message on one line, without its "got: ..." when that shows nothing."""
+    head, _, got = message.partition(", got: ")
+    got = " ".join(got.split())
+    return head.strip() if got in ("", "...") else f"{head.strip()}, got: {got}"
 
 
 def render(template: str, variables: Mapping[str, Any]) -> str:
