@@ -25,6 +25,7 @@ from samlite.validation.checks.sam_common import API, Path, SamView, is_map
 __all__ = ["CHECKS_ON_VIEW", "check_mapping_templates"]
 
 _INTEGRATION = "x-amazon-apigateway-integration"
+_ANY_METHOD = "X-AMAZON-APIGATEWAY-ANY-METHOD"
 _NOT_SERVED = "samlite up does not serve this route"
 
 
@@ -49,7 +50,8 @@ def _openapi(view: SamView, api_id: str, body: Any, at: Path) -> Iterator[Proble
             integration = operation.get(_INTEGRATION) if is_map(operation) else None
             if not is_map(integration) or not _is_templated(integration.get("type")):
                 continue
-            route = f"{str(method).upper()} {path}"
+            verb = str(method).upper()
+            route = f"{'ANY' if verb == _ANY_METHOD else verb} {path}"
             here = (*at, "paths", path, method, _INTEGRATION)
             yield from _templates(view, api_id, route, "request template",
                                   integration.get("requestTemplates"),

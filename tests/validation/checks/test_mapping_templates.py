@@ -65,6 +65,19 @@ Resources:
             SelectionPattern: "(4\\\\d{2}"
           - StatusCode: "200"
             ResponseTemplates: {text/plain: "#foreach($a in) #end"}
+  Imported:
+    Type: AWS::ApiGateway::RestApi
+    Properties:
+      Body:
+        openapi: 3.0.1
+        paths:
+          /items:
+            x-amazon-apigateway-any-method:
+              x-amazon-apigateway-integration:
+                type: http
+                httpMethod: GET
+                uri: http://127.0.0.1:9/items
+                requestTemplates: {application/xml: "<a>${input.body</a>"}
 """.replace("@URI@", URI)
 
 
@@ -96,6 +109,11 @@ def test_templates_and_patterns_that_cannot_run_are_named_with_file_line_and_why
         "text/plain: Mocked's integration: the text/plain default response's template does "
         "not parse (line 1, column 12: expected in in foreach directive, got: in) #end ...); "
         "samlite up does not serve this route",
+        f"{template}:66:53: warning W7414 Resources.Imported.Properties.Body.paths./items."
+        "x-amazon-apigateway-any-method.x-amazon-apigateway-integration.requestTemplates."
+        "application/xml: ANY /items: the application/xml request template does not parse "
+        "(line 1, column 16: expected } in formal reference, got: </a> ...); "
+        "samlite up does not serve this route",
     ]
 
 
@@ -109,4 +127,4 @@ def test_up_starts_and_names_those_routes_instead_of_answering_500(tmp_path: Pat
     assert [(r.method, r.path) for r in graph.routes] == [("GET", "/proxied")]
     assert [(n.subject, n.at.line) for n in graph.not_run_locally
             if "does not parse" in n.reason or "not a regular expression" in n.reason] == [
-        ("Api.DefinitionBody", 14), ("Mocked", 46)]
+        ("Api.DefinitionBody", 14), ("Mocked", 46), ("Imported.Body", 61)]
