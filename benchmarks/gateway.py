@@ -5,8 +5,8 @@ cached: ReauthorizeEvery 300): p50/p99 of a hello route without an authorizer, t
 function behind the authorizer, and the p50 difference. Requests alternate between the two
 routes on one keep-alive connection (Nagle off), so drift on the shared cores hits both alike;
 the handler returns at once, so the figures are the gateway's own work plus one invoke.
-Also a REST mapping-template (`type: aws`) route's p50, once the gateway serves such routes
-(until then it says the route is not served: see `mapping_template_p50`).
+Also a REST mapping-template (`type: aws`) route's p50 and p99 (request and response
+templates rendered around one invoke).
 Target (issue 15): a cached authorizer adds <= 0.5 ms p50.
 Run:  python3 benchmarks/gateway.py        (--quick: fewer requests, for CI's smoke run)
 """
@@ -195,13 +195,12 @@ def report(variant: str, plain: list[float], authorized: list[float]) -> str:
 
 
 def mapping_template_p50(app: object, address: tuple[str, int], requests: int) -> str:
-    """The REST `type: aws` route's p50, once the gateway serves it. Until the mapping-template
-    integrations land, the template's /mapped route is listed under "Not run locally" and
-    this says so instead of measuring a route that is not there."""
+    """The REST `type: aws` route's p50. Should the route not be served (named under "Not run
+    locally"), this says so instead of measuring a route that is not there."""
     gateway = getattr(app, "gateway", None)
     lines = gateway.route_lines() if gateway is not None else []
     if not any(line.split(" ")[1].endswith(MAPPING_TEMPLATE_PATH) for line in lines):
-        return ("mapping-template (type: aws) route: not served by this samlite yet, "
+        return ("mapping-template (type: aws) route: not served (see Not run locally), "
                 "nothing measured")
     conn = connection(address)
     path = f"{MAPPING_TEMPLATE_PATH}?name=bench"

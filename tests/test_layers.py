@@ -53,7 +53,7 @@ HOMES = {"click": ("cli/*",), "watchdog": ("app/watch.py",),
          "docker": ("runtime/environments/docker.py",),
          "moto": ("aws/*/backend.py", "aws/*/route.py"),
          "jwt": ("sources/gateway/jwt_keys.py",),
-         "airspeed": ("sources/gateway/mapping_templates.py",)}
+         "airspeed": ("dialects/velocity.py",)}
 
 
 def _module_name(path: Path) -> str:

@@ -583,7 +583,7 @@ GATEWAY_INTEGRATIONS: tuple[GatewayKind, ...] = (
     GatewayKind(name="Mock integration", apis="REST", runs=True,
                 note="type: mock: the request template's statusCode picks the response; its "
                      "template renders the body"),
-    GatewayKind(name="Private integration", apis="HTTP", runs=False,
+    GatewayKind(name="Private integration", apis="REST, HTTP", runs=False,
                 note="ConnectionType VPC_LINK: the route is not served"),
 )
 

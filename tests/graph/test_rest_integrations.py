@@ -84,3 +84,77 @@ def test_a_sam_definition_body_names_every_operation_it_cannot_serve() -> None:
     ]
     assert [n.at.line for n in graph.not_run_locally] == sorted(
         {n.at.line for n in graph.not_run_locally})
+
+
+def test_a_template_or_pattern_the_gateway_cannot_run_names_its_route() -> None:
+    """Found when the graph is built, so `samlite up` names the route at startup instead of
+    answering 500 to the first request that reaches it."""
+    graph = graph_of(sam_api(f"""\
+              /request:
+                post:
+                  x-amazon-apigateway-integration:
+                    type: aws
+                    httpMethod: POST
+                    uri: !Sub {URI}
+                    requestTemplates: {{application/json: "#if($input.body) yes"}}
+              /response:
+                get:
+                  x-amazon-apigateway-integration:
+                    type: mock
+                    requestTemplates: {{application/json: '{{"statusCode": 200}}'}}
+                    responses:
+                      default:
+                        statusCode: "200"
+                        responseTemplates: {{text/plain: "#end"}}
+              /pattern:
+                get:
+                  x-amazon-apigateway-integration:
+                    type: aws
+                    httpMethod: POST
+                    uri: !Sub {URI}
+                    responses:
+                      "[Bad.*": {{statusCode: "400"}}
+                      default: {{statusCode: "200"}}
+              /proxied:
+                get:
+                  x-amazon-apigateway-integration:
+                    type: http_proxy
+                    uri: http://127.0.0.1:9/
+                    requestTemplates: {{application/json: "#end"}}
+"""))
+    assert [r.path for r in graph.routes] == ["/proxied"]   # a proxy renders no template
+    assert [(n.subject, n.reason) for n in graph.not_run_locally] == [
+        ("Api.DefinitionBody", "POST /request: its application/json request template does not "
+         "parse (line 1, column 21: expected #else, #elseif or #end in if directive), so "
+         "this route is not served"),
+        ("Api.DefinitionBody", "GET /response: the default response's text/plain template "
+         "does not parse (line 1, column 1: expected block element in template body, got: "
+         "#end ...), so this route is not served"),
+        ("Api.DefinitionBody", "GET /pattern: the selectionPattern '[Bad.*' is not a regular "
+         "expression (unterminated character set at position 0), so this route is not "
+         "served"),
+    ]
+
+
+def test_a_plain_method_whose_template_does_not_parse_is_named() -> None:
+    graph = graph_of(f"""\
+      Rest: {{Type: AWS::ApiGateway::RestApi, Properties: {{Name: r}}}}
+      Quote:
+        Type: AWS::ApiGateway::Method
+        Properties:
+          RestApiId: !Ref Rest
+          ResourceId: !GetAtt Rest.RootResourceId
+          HttpMethod: POST
+          AuthorizationType: NONE
+          Integration:
+            Type: AWS
+            IntegrationHttpMethod: POST
+            Uri: !Sub "{URI}"
+            IntegrationResponses:
+              - {{StatusCode: "200", ResponseTemplates: {{application/json: "${{x"}}}}
+    """)
+    assert graph.routes == ()
+    assert [(n.subject, n.reason) for n in graph.not_run_locally] == [
+        ("Quote", "POST /: the default response's application/json template does not parse "
+                  "(line 1, column 4: expected } in formal reference), so this route is not "
+                  "served")]

@@ -12,10 +12,12 @@ AWS::ApiGateway::Method Integration and IntegrationResponse.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
+from samlite.dialects import velocity
 from samlite.graph.model import (
     EdgeKind,
     Integration,
@@ -29,6 +31,8 @@ from samlite.graph.values import as_int, as_list, as_map, as_text
 # Services whose API the local AWS endpoint answers.
 SERVED_SERVICES = ("sqs", "s3")
 REST_TYPES = ("aws", "http", "http_proxy", "mock")
+# The types whose mapping templates API Gateway renders (a proxy passes the request through).
+TEMPLATED_TYPES = ("aws", "http", "mock")
 
 
 def openapi_integration(integration: Mapping[str, Any], *,
@@ -74,6 +78,55 @@ def rest_integration(*, integration_type: str, uri: str | None, method: str | No
                      responses: tuple[IntegrationResponse, ...],
                      timeout_ms: Any) -> Integration | str:
     """The Integration to serve, or the reason (a phrase) it is not run locally."""
+    found = _integration(integration_type=integration_type, uri=uri, method=method,
+                         function=function, templates=templates, passthrough=passthrough,
+                         content_handling=content_handling, parameters=parameters,
+                         connection_type=connection_type, responses=responses,
+                         timeout_ms=timeout_ms)
+    if isinstance(found, Integration) and integration_type.lower() in TEMPLATED_TYPES:
+        return unrunnable_mapping(found.rest) or found
+    return found
+
+
+def unrunnable_mapping(mapping: RestMapping | None) -> str | None:
+    """Why the gateway could not run these templates and selection patterns (the first
+    that does not parse), or None. API Gateway itself would take them to a request."""
+    if mapping is None:
+        return None
+    for content_type, template in mapping.request_templates:
+        error = velocity.parse_error(template)
+        if error is not None:
+            return f"its {content_type} request template does not parse ({error})"
+    for response in mapping.responses:
+        for content_type, template in response.templates:
+            error = velocity.parse_error(template)
+            if error is not None:
+                return f"the {response.selection_pattern or 'default'} response's " \
+                       f"{content_type} template does not parse ({error})"
+        error = pattern_error(response.selection_pattern)
+        if error is not None:
+            return f"the selectionPattern {response.selection_pattern!r} is not a regular " \
+                   f"expression ({error})"
+    return None
+
+
+def pattern_error(pattern: str | None) -> str | None:
+    """Why `pattern` does not compile as the gateway matches selectionPatterns (Python's re,
+    which reads Java's common syntax alike), or None."""
+    if pattern is None:
+        return None
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        return str(exc)
+    return None
+
+
+def _integration(*, integration_type: str, uri: str | None, method: str | None,
+                 function: str | None, templates: Any, passthrough: str | None,
+                 content_handling: str | None, parameters: Any, connection_type: str | None,
+                 responses: tuple[IntegrationResponse, ...],
+                 timeout_ms: Any) -> Integration | str:
     kind = integration_type.lower()
     for response in responses:
         code = response.status_code

@@ -1,6 +1,6 @@
 """REST API mapping templates (Velocity) rendered for one request with API Gateway's
 variables: $input, $util, $context and $stageVariables. Pure: template text and the request's
-data in, text out. The one home of airspeed-ext, the VTL engine LocalStack uses.
+data in, text out. The Velocity engine itself is dialects/velocity.py.
 
 Follows the developer guide's "Variables for data transformations for API Gateway" (the
 $input, $util, $context and $stageVariables reference) and its examples page, "Examples using
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import functools
 import json
 import re
 from collections.abc import Mapping
@@ -19,7 +18,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote_plus, unquote_plus
 
-import airspeed
+from samlite.dialects.velocity import VelocityError, java_values
+from samlite.dialects.velocity import render as render_velocity
 
 
 class TemplateError(ValueError):
@@ -67,10 +67,10 @@ def render_with_overrides(template: str, data: TemplateData) -> Rendered:
                "requestOverride": {"header": {}, "querystring": {}, "path": {}},
                "responseOverride": {"header": {}}}
     try:
-        text = str(_compiled(template).merge({
+        text = render_velocity(template, {
             "input": _Input(data), "util": _Util(), "context": context,
-            "stageVariables": dict(data.stage_variables)}))
-    except (airspeed.TemplateError, JsonPathError) as exc:
+            "stageVariables": dict(data.stage_variables)})
+    except (VelocityError, JsonPathError) as exc:
         raise TemplateError(str(exc)) from exc
     return Rendered(text=text, request=_overrides(context.get("requestOverride")),
                     response=_overrides(context.get("responseOverride")))
@@ -92,14 +92,6 @@ def _overrides(found: Any) -> Overrides:
                             f"{status!r})") from exc
     return Overrides(status=code, header=texts("header"), querystring=texts("querystring"),
                      path=texts("path"))
-
-
-@functools.lru_cache(maxsize=256)
-def _compiled(template: str) -> airspeed.Template:
-    """A parsed template: a route's templates are parsed once, not per request."""
-    compiled = airspeed.Template(template)
-    compiled.ensure_compiled()
-    return compiled
 
 
 class _Input:
@@ -169,36 +161,6 @@ class _Util:
             return base64.b64decode(str(text)).decode("utf-8", "replace")
         except (binascii.Error, ValueError) as exc:
             raise JsonPathError(f"$util.base64Decode: not base64 ({exc})") from exc
-
-
-class JavaMap(dict[str, Any]):
-    """A JSON object as templates use it: Java's Map methods, which airspeed's plain dicts
-    lack (`$input.path('$.things').size()` in the developer guide's examples), under Java's
-    names."""
-
-    def size(self) -> int:
-        return len(self)
-
-    def isEmpty(self) -> bool:
-        return not self
-
-    def containsKey(self, key: Any) -> bool:
-        return key in self
-
-    def keySet(self) -> list[str]:
-        return list(self.keys())
-
-    def entrySet(self) -> list[dict[str, Any]]:
-        return [{"key": k, "value": v} for k, v in self.items()]
-
-
-def java_values(value: Any) -> Any:
-    """JSON data with every object a JavaMap (lists keep airspeed's own list methods)."""
-    if isinstance(value, Mapping):
-        return JavaMap({str(k): java_values(v) for k, v in value.items()})
-    if isinstance(value, list):
-        return [java_values(v) for v in value]
-    return value
 
 
 def escape_javascript(text: str) -> str:

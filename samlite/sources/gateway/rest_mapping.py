@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from samlite.dialects.velocity import java_values
 from samlite.graph.model import IntegrationResponse, RestMapping
 from samlite.sources.gateway.events import (
     Flavor,
@@ -31,7 +32,6 @@ from samlite.sources.gateway.mapping_templates import (
     MISSING,
     Overrides,
     TemplateData,
-    java_values,
     json_path,
     render_with_overrides,
 )

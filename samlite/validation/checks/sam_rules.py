@@ -42,6 +42,8 @@ Codes (E7201-E7205 belong to Globals, in template/globals.py):
   E7411 a DefinitionBody whose paths or methods are not maps
   E7412 authorizers that are not defined or not complete
   E7413 a GatewayResponses StatusCode that is not a number
+  W7414 a REST mapping template that does not parse (mapping_templates.py)
+  W7415 a REST selectionPattern that is not a regular expression (mapping_templates.py)
 """
 
 from __future__ import annotations
@@ -52,6 +54,7 @@ from typing import Any
 
 from samlite.errors import Problem
 from samlite.validation.checks.context import Check, CheckContext
+from samlite.validation.checks.mapping_templates import CHECKS_ON_VIEW as TEMPLATE_CHECKS
 from samlite.validation.checks.sam_api_rules import CHECKS_ON_VIEW as API_CHECKS
 from samlite.validation.checks.sam_common import (
     FUNCTION,
@@ -278,7 +281,7 @@ def check_layers(view: SamView) -> Iterator[Problem]:
 _VIEW_CHECKS: tuple[Callable[[SamView], Iterator[Problem]], ...] = (
     check_structure, check_generated_ids, check_intrinsic_shapes, check_s3_event_buckets,
     check_layers,
-    *FUNCTION_CHECKS, *API_CHECKS,
+    *FUNCTION_CHECKS, *API_CHECKS, *TEMPLATE_CHECKS,
 )
 
 

@@ -118,3 +118,55 @@ def test_a_posted_message_is_queued_and_the_consumer_stores_it(samlite_app):
     obj = samlite_app.s3.get_object(Bucket=bucket, Key=f"messages/{message_id}.json")
     assert json.loads(obj["Body"].read()) == {
         "messageId": message_id, "body": '{"text": "hello, queue"}', "sentBy": "MessagesApi"}
+
+
+# --- POST /quotes: a REST `type: aws` integration with mapping templates ----------------------
+# "Set up Lambda custom integrations in API Gateway" and "Handle Lambda errors in API Gateway".
+
+def quote(app, body, headers=None):
+    return app.request("POST", "/quotes", body=json.dumps(body),
+                       headers={"Content-Type": "application/json", **(headers or {})})
+
+
+def test_the_request_template_shapes_the_event_and_the_response_template_the_answer(
+        samlite_app):
+    reply = quote(samlite_app, {"symbol": "acme", "quantity": 3, "note": "not passed on"})
+    assert reply.status == 200
+    assert reply.json() == {"quote": "3 x ACME", "total": "37.50 USD"}
+    # the handler's event is only what the template wrote, with API Gateway's request id,
+    # which the integration response hands back as a header
+    request_id = reply.headers["x-amzn-requestid"]
+    assert reply.headers["x-request-id"] == request_id
+    [logged] = [line for line in samlite_app.logs("QuoteFunction")
+                if line.startswith("quote event")]
+    assert json.loads(logged.removeprefix("quote event ")) == {
+        "symbol": "acme", "quantity": "3", "currency": "USD", "requestId": request_id}
+
+
+def test_a_header_reaches_the_event_through_input_params(samlite_app):
+    reply = quote(samlite_app, {"symbol": "INITECH", "quantity": 10}, {"X-Currency": "EUR"})
+    assert reply.json() == {"quote": "10 x INITECH", "total": "39.90 EUR"}
+
+
+@pytest.mark.parametrize(("body", "headers", "message"), [
+    ({"symbol": "NOPE", "quantity": 1}, {}, "Invalid quote: unknown symbol NOPE"),
+    ({"symbol": "ACME", "quantity": 0}, {},
+     "Invalid quote: quantity must be a whole number from 1 to 1000"),
+    ({"symbol": "ACME"}, {}, "Invalid quote: quantity must be a whole number from 1 to 1000"),
+    ({"symbol": "ACME", "quantity": 1}, {"X-Currency": "GBP"},
+     "Invalid quote: currency must be one of USD, EUR"),
+], ids=["unknown symbol", "zero quantity", "no quantity", "unknown currency"])
+def test_a_handler_error_the_selection_pattern_matches_is_a_mapped_400(
+        samlite_app, body, headers, message):
+    reply = quote(samlite_app, body, headers)
+    assert reply.status == 400
+    assert reply.json() == {"message": message}
+
+
+def test_a_body_with_no_template_for_its_content_type_is_415(samlite_app):
+    # passthroughBehavior: never
+    reply = samlite_app.request("POST", "/quotes", body="symbol=ACME",
+                                headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert reply.status == 415
+    assert reply.json() == {"message": "Unsupported Media Type"}
+    assert not any(line.startswith("START") for line in samlite_app.logs("QuoteFunction"))

@@ -1,0 +1,120 @@
+"""REST integrations' mapping templates and selection patterns the local gateway cannot run:
+a Velocity template that does not parse (requestTemplates, responseTemplates) and a
+selectionPattern that is not a regular expression, in OpenAPI bodies (a SAM Api's
+DefinitionBody, a RestApi's Body) and AWS::ApiGateway::Method Integrations. Found here, before
+any request; `samlite up` names such a route as not run locally (graph/readers/
+rest_integrations.py decides it with the same parser).
+
+Warnings, not errors: API Gateway accepts the template at deploy time (its own engine is
+Apache Velocity, and a template fails only when a request renders it), so the app deploys;
+only the local gateway leaves the route out. Codes:
+  W7414 a mapping template that does not parse
+  W7415 a selectionPattern that is not a regular expression
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from samlite.dialects.velocity import parse_error
+from samlite.errors import Problem
+from samlite.graph.readers.rest_integrations import TEMPLATED_TYPES, pattern_error
+from samlite.validation.checks.sam_common import API, Path, SamView, is_map
+
+__all__ = ["CHECKS_ON_VIEW", "check_mapping_templates"]
+
+_INTEGRATION = "x-amazon-apigateway-integration"
+_ANY_METHOD = "X-AMAZON-APIGATEWAY-ANY-METHOD"
+_NOT_SERVED = "samlite up does not serve this route"
+
+
+def check_mapping_templates(view: SamView) -> Iterator[Problem]:
+    for api_id, props in view.of_type(API, "AWS::ApiGateway::RestApi"):
+        body_key = "DefinitionBody" if view.type_of(api_id) == API else "Body"
+        yield from _openapi(view, api_id, props.get(body_key),
+                            ("Resources", api_id, "Properties", body_key))
+    for method_id, props in view.of_type("AWS::ApiGateway::Method"):
+        yield from _method(view, method_id, props.get("Integration"),
+                           ("Resources", method_id, "Properties", "Integration"))
+
+
+def _openapi(view: SamView, api_id: str, body: Any, at: Path) -> Iterator[Problem]:
+    paths = body.get("paths") if is_map(body) else None
+    if not is_map(paths):
+        return
+    for path, operations in paths.items():
+        if not is_map(operations):
+            continue
+        for method, operation in operations.items():
+            integration = operation.get(_INTEGRATION) if is_map(operation) else None
+            if not is_map(integration) or not _is_templated(integration.get("type")):
+                continue
+            verb = str(method).upper()
+            route = f"{'ANY' if verb == _ANY_METHOD else verb} {path}"
+            here = (*at, "paths", path, method, _INTEGRATION)
+            yield from _templates(view, api_id, route, "request template",
+                                  integration.get("requestTemplates"),
+                                  (*here, "requestTemplates"))
+            responses = integration.get("responses")
+            for pattern, response in (responses.items() if is_map(responses) else ()):
+                if not is_map(response):
+                    continue
+                name = "default" if pattern == "default" else repr(pattern)
+                yield from _templates(view, api_id, route, f"{name} response's template",
+                                      response.get("responseTemplates"),
+                                      (*here, "responses", pattern, "responseTemplates"))
+                if pattern != "default":
+                    yield from _pattern(view, api_id, route, pattern,
+                                        (*here, "responses", pattern))
+
+
+def _method(view: SamView, method_id: str, integration: Any, at: Path) -> Iterator[Problem]:
+    if not is_map(integration) or not _is_templated(integration.get("Type")):
+        return
+    route = f"{method_id}'s integration"
+    yield from _templates(view, method_id, route, "request template",
+                          integration.get("RequestTemplates"), (*at, "RequestTemplates"))
+    responses = integration.get("IntegrationResponses")
+    for index, response in enumerate(responses if isinstance(responses, list) else ()):
+        if not is_map(response):
+            continue
+        pattern = response.get("SelectionPattern")
+        name = repr(pattern) if isinstance(pattern, str) and pattern else "default"
+        yield from _templates(view, method_id, route, f"{name} response's template",
+                              response.get("ResponseTemplates"),
+                              (*at, "IntegrationResponses", index, "ResponseTemplates"))
+        if isinstance(pattern, str) and pattern:
+            yield from _pattern(view, method_id, route, pattern,
+                                (*at, "IntegrationResponses", index, "SelectionPattern"))
+
+
+def _templates(view: SamView, resource: str, route: str, what: str, templates: Any,
+               at: Path) -> Iterator[Problem]:
+    """W7414 for each template (content type -> Velocity text) that does not parse."""
+    if not is_map(templates):
+        return
+    for content_type, template in templates.items():
+        if not isinstance(template, str):
+            continue        # an intrinsic: its value is known only once resolved
+        error = parse_error(template)
+        if error is not None:
+            yield view.problem(
+                "W7414", f"{route}: the {content_type} {what} does not parse ({error}); "
+                         f"{_NOT_SERVED}", (*at, content_type), resource)
+
+
+def _pattern(view: SamView, resource: str, route: str, pattern: Any,
+             at: Path) -> Iterator[Problem]:
+    error = pattern_error(pattern) if isinstance(pattern, str) else None
+    if error is not None:
+        yield view.problem(
+            "W7415", f"{route}: the selectionPattern {pattern!r} is not a regular expression "
+                     f"({error}); {_NOT_SERVED}", at, resource)
+
+
+def _is_templated(integration_type: Any) -> bool:
+    return isinstance(integration_type, str) and integration_type.lower() in TEMPLATED_TYPES
+
+
+CHECKS_ON_VIEW = (check_mapping_templates,)
