@@ -36,6 +36,10 @@ TEXT_MEDIA_TYPES = ("application/json", "application/javascript", "application/x
 RESPONSE_KEYS = ("statusCode", "statusDescription", "headers", "multiValueHeaders", "body",
                  "isBase64Encoded")
 SERVER_HEADER = ("Server", "awselb/2.0")   # what ALB's own answers carry
+# "Respond to the load balancer": hop-by-hop headers such as Connection or Transfer-Encoding
+# are not honoured, and Content-Length is computed by the load balancer.
+NOT_PASSED_ON = frozenset({"connection", "keep-alive", "proxy-connection", "te", "trailer",
+                           "transfer-encoding", "upgrade", "content-length"})
 # ALB's error pages use these words where they differ from the standard reason phrase.
 ERROR_PAGE_WORDS = {503: "Service Temporarily Unavailable"}
 
@@ -163,7 +167,9 @@ def alb_response(payload: bytes, *, multi_value_headers: bool) -> AlbResponse:
             data = base64.b64decode(data, validate=True)
         except (binascii.Error, ValueError) as exc:
             raise MalformedResponse("isBase64Encoded is true but body is not base64") from exc
-    return AlbResponse(response=HttpResponse(status=status, headers=tuple(headers), body=data),
+    kept = tuple((name, value) for name, value in headers
+                 if name.lower() not in NOT_PASSED_ON)
+    return AlbResponse(response=HttpResponse(status=status, headers=kept, body=data),
                        reason=_reason(doc.get("statusDescription"), status))
 
 
@@ -181,9 +187,11 @@ def _reason(description: Any, status: int) -> str | None:
 # --- ALB's own answers --------------------------------------------------------------------------
 
 def error_page(status: int) -> HttpResponse:
-    """ALB's error answer: a small HTML page naming the status (troubleshooting guide:
-    502 for a Lambda error, a malformed or too large response; 503 when the target group
-    has no target; 413 for a request body over 1 MB)."""
+    """ALB's error answer: a small HTML page naming the status ("Troubleshoot your
+    Application Load Balancers": 502 for a Lambda error, timeout, malformed or too large
+    response; 503 when the target group has no target; 413 for a request body over 1 MB;
+    400 for a WebSocket upgrade to a Lambda target). The page's words are
+    not in AWS's documentation: they are what ALB is seen to send."""
     title = f"{status} {ERROR_PAGE_WORDS.get(status, HTTPStatus(status).phrase)}"
     body = (f"<html>\r\n<head><title>{title}</title></head>\r\n<body>\r\n"
             f"<center><h1>{title}</h1></center>\r\n</body>\r\n</html>\r\n").encode()

@@ -184,6 +184,10 @@ class LoadBalancers:
         if target is None or target.function is None:
             # Troubleshooting, HTTP 503: the target group has no registered targets.
             return AlbResponse(response=error_page(503))
+        if request.header("upgrade"):
+            # "Lambda functions as targets", Limits: "WebSockets are not supported. Upgrade
+            # requests are rejected with an HTTP 400 code."
+            return AlbResponse(response=error_page(400))
         return self._invoke(target, request, port)
 
     def _invoke(self, target: LoadBalancerTarget, request: HttpRequest,

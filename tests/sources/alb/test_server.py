@@ -198,6 +198,77 @@ def test_a_failed_or_malformed_function_is_502(balancers: LoadBalancers, service
     assert b"<h1>502 Bad Gateway</h1>" in body
 
 
+@pytest.mark.parametrize("multi_value", [False, True])
+def test_a_request_without_a_query_gets_an_empty_object_not_null(
+        balancers: LoadBalancers, service: Scripted, multi_value: bool) -> None:
+    # The health check event in "Lambda functions as targets" carries
+    # "queryStringParameters": {} for a request without a query string.
+    headers = {"X-Team": "orders"} if multi_value else {}
+    call(balancers.urls()["Web"], path="/api/x", headers=headers)
+    [(_function, event)] = service.events
+    key = "multiValueQueryStringParameters" if multi_value else "queryStringParameters"
+    assert event[key] == {}
+
+
+def test_query_values_reach_the_function_still_percent_encoded(
+        balancers: LoadBalancers, service: Scripted) -> None:
+    # "If the query parameters are URL-encoded, the load balancer does not decode them."
+    call(balancers.urls()["LoneTargets"], path="/?when=2024-01-01T00%3A00&name=a+b")
+    [(_function, event)] = service.events
+    assert event["queryStringParameters"] == {"when": "2024-01-01T00%3A00", "name": "a+b"}
+
+
+def test_header_names_are_lower_case_in_both_header_modes(balancers: LoadBalancers,
+                                                          service: Scripted) -> None:
+    web = balancers.urls()["Web"]
+    call(web, path="/api/x", headers={"X-Team": "orders", "X-Mixed-Case": "v"})
+    call(web, path="/api/x", headers={"X-Mixed-Case": "v"})
+    [(_, multi), (_, single)] = service.events
+    assert multi["multiValueHeaders"]["x-mixed-case"] == ["v"]
+    assert single["headers"]["x-mixed-case"] == "v"
+    assert all(name == name.lower() for name in [*multi["multiValueHeaders"],
+                                                *single["headers"]])
+
+
+def test_hop_by_hop_headers_and_content_length_from_the_function_are_dropped(
+        balancers: LoadBalancers, service: Scripted) -> None:
+    # "Respond to the load balancer": hop-by-hop headers such as Connection or
+    # Transfer-Encoding are not honoured; the load balancer computes Content-Length.
+    service.answer = lambda _fn, _event: {
+        "statusCode": 200, "statusDescription": "200 OK", "isBase64Encoded": False,
+        "headers": {"Transfer-Encoding": "chunked", "Connection": "close",
+                    "Content-Length": "999", "X-Kept": "yes"},
+        "body": "hello"}
+    status, headers, body = call(balancers.urls()["LoneTargets"], path="/")
+    assert (status, body, headers["content-length"], headers["x-kept"]) == (
+        200, b"hello", "5", "yes")
+    assert "transfer-encoding" not in headers
+
+
+def test_a_websocket_upgrade_is_400(balancers: LoadBalancers, service: Scripted) -> None:
+    # "Lambda functions as targets", Limits: upgrade requests are rejected with HTTP 400.
+    upgraded = call(balancers.urls()["LoneTargets"], path="/",
+                    headers={"Connection": "Upgrade", "Upgrade": "websocket"})
+    assert (upgraded[0], b"400 Bad Request" in upgraded[2]) == (400, True)
+    assert service.events == []
+
+
+ESCAPED_QUERY = TEMPLATE.replace(
+    "QueryStringConfig: {Values: [{Key: v, Value: \"1\"}]}",
+    "QueryStringConfig: {Values: [{Key: v, Value: \"a\\\\*\"}]}")
+
+
+def test_an_escaped_wildcard_in_a_query_string_condition_is_literal(
+        service: Scripted) -> None:
+    # QueryStringConditionConfig: "To search for a literal '*' or '?' character in a query
+    # string, you must escape these characters in Values using a '\' character."
+    with LoadBalancers(graph_of(ESCAPED_QUERY), service) as lbs:
+        web = lbs.urls()["Web"]
+        literal = call(web, path="/x?v=A*")
+        wildcard = call(web, path="/x?v=abc")
+    assert (literal[0], wildcard[0]) == (301, 404)
+
+
 def test_a_body_over_1_mb_is_413_unread(balancers: LoadBalancers) -> None:
     status, _, body = call(balancers.urls()["LoneTargets"], "POST", "/",
                            body=b"x" * (1024 * 1024 + 1))
