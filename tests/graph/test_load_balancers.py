@@ -115,6 +115,7 @@ def test_samlite_graph_draws_listener_rules_target_groups_and_functions() -> Non
     assert {("Web", "OrdersTargets", "OrdersRule"), ("Web", "UsersTargets", "UsersRule"),
             ("OrdersTargets", "Orders", ""), ("UsersTargets", "Users", "")} <= edges
     text = render_text(graph)
+    assert "Load balancer listeners (1)\n  Web (port 80)\n" in text
     assert "10: http-header X-Team orders and http-request-method GET or POST -> " \
            "OrdersTargets (OrdersRule)" in text
     assert "default -> fixed-response 404" in text
