@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from samlite.errors import EnvironmentStartError
 from samlite.graph.build import build_graph
 from samlite.graph.model import Graph
 from samlite.runtime.environments.process import ProcessEnvironment
@@ -267,6 +268,19 @@ def test_an_escaped_wildcard_in_a_query_string_condition_is_literal(
         literal = call(web, path="/x?v=A*")
         wildcard = call(web, path="/x?v=abc")
     assert (literal[0], wildcard[0]) == (301, 404)
+
+
+def test_a_function_that_cannot_start_here_is_502_with_the_reason_in_its_log(
+        service: Scripted) -> None:
+    heard: list[tuple[str, str]] = []
+    service.answer = lambda _fn, _event: EnvironmentStartError(
+        "Lone: its code is in S3 (s3://b/app.zip), which samlite does not fetch")
+    with LoadBalancers(graph_of(TEMPLATE), service,
+                       log=lambda fn, line: heard.append((fn, line))) as lbs:
+        status, _, body = call(lbs.urls()["LoneTargets"], path="/")
+    assert (status, b"502 Bad Gateway" in body) == (502, True)
+    assert heard == [("Lone", "samlite: Lone: its code is in S3 (s3://b/app.zip), which "
+                              "samlite does not fetch; the client gets 502")]
 
 
 def test_a_body_over_1_mb_is_413_unread(balancers: LoadBalancers) -> None:
