@@ -36,6 +36,7 @@ TEXT_MEDIA_TYPES = ("application/json", "application/javascript", "application/x
 RESPONSE_KEYS = ("statusCode", "statusDescription", "headers", "multiValueHeaders", "body",
                  "isBase64Encoded")
 SERVER_HEADER = ("Server", "awselb/2.0")   # what ALB's own answers carry
+FORWARDED = ("x-forwarded-for", "x-forwarded-port", "x-forwarded-proto")
 # "Respond to the load balancer": hop-by-hop headers such as Connection or Transfer-Encoding
 # are not honoured, and Content-Length is computed by the load balancer.
 NOT_PASSED_ON = frozenset({"connection", "keep-alive", "proxy-connection", "te", "trailer",
@@ -88,13 +89,18 @@ def alb_event(request: HttpRequest, target: AlbTarget) -> dict[str, Any]:
 
 def _headers_with_forwarding(request: HttpRequest,
                              target: AlbTarget) -> list[tuple[str, str]]:
-    """Header names lower case; ALB adds X-Forwarded-For/-Port/-Proto and X-Amzn-Trace-Id."""
+    """Header names lower case, with what ALB adds ("HTTP headers and Application Load
+    Balancers"): the client's address appended to any X-Forwarded-For it sent, the port and
+    protocol it connected with (what a client sent for those is replaced), and an
+    X-Amzn-Trace-Id unless the request carries one."""
     headers = [(name.lower(), value) for name, value in request.headers]
-    present = {name for name, _ in headers}
-    added = {"x-amzn-trace-id": target.trace_id, "x-forwarded-for": request.source_ip,
-             "x-forwarded-port": str(target.server_port), "x-forwarded-proto": "http"}
-    headers.extend((name, value) for name, value in added.items() if name not in present)
-    return headers
+    sent_for = [value for name, value in headers if name == "x-forwarded-for"]
+    out = [(name, value) for name, value in headers if name not in FORWARDED]
+    if not any(name == "x-amzn-trace-id" for name, _ in headers):
+        out.append(("x-amzn-trace-id", target.trace_id))
+    out.extend([("x-forwarded-for", ", ".join([*sent_for, request.source_ip])),
+                ("x-forwarded-port", str(target.server_port)), ("x-forwarded-proto", "http")])
+    return out
 
 
 def _query_pairs(raw_query: str) -> list[tuple[str, str]]:

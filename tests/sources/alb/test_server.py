@@ -231,6 +231,19 @@ def test_header_names_are_lower_case_in_both_header_modes(balancers: LoadBalance
                                                 *single["headers"]])
 
 
+def test_x_forwarded_for_is_appended_to_and_port_and_proto_are_alb_s_own(
+        balancers: LoadBalancers, service: Scripted) -> None:
+    # "HTTP headers and Application Load Balancers": the client IP is appended to an
+    # X-Forwarded-For the request has; X-Forwarded-Proto/-Port say how it reached ALB.
+    lone = balancers.urls()["LoneTargets"]
+    call(lone, path="/", headers={"X-Forwarded-For": "203.0.113.7",
+                                  "X-Forwarded-Proto": "https", "X-Forwarded-Port": "443"})
+    [(_function, event)] = service.events
+    port = lone.rstrip("/").rsplit(":", 1)[1]
+    assert (event["headers"]["x-forwarded-for"], event["headers"]["x-forwarded-proto"],
+            event["headers"]["x-forwarded-port"]) == ("203.0.113.7, 127.0.0.1", "http", port)
+
+
 def test_hop_by_hop_headers_and_content_length_from_the_function_are_dropped(
         balancers: LoadBalancers, service: Scripted) -> None:
     # "Respond to the load balancer": hop-by-hop headers such as Connection or
