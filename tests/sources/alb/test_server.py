@@ -135,6 +135,18 @@ def test_rules_are_tried_in_priority_order_then_the_default_action(
                                                                    b"nothing")
 
 
+def test_albs_own_answers_carry_one_server_header(balancers: LoadBalancers) -> None:
+    host, port = balancers.urls()["Web"].removeprefix("http://").rstrip("/").split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=10)
+    try:
+        conn.request("GET", "/other")
+        reply = conn.getresponse()
+        servers = [v for k, v in reply.getheaders() if k.lower() == "server"]
+    finally:
+        conn.close()
+    assert (reply.status, servers) == (404, ["awselb/2.0"])
+
+
 def test_a_redirect_rule_answers_with_its_location(balancers: LoadBalancers) -> None:
     web = balancers.urls()["Web"]
     status, headers, _ = call(web, path="/api/x?v=1")
