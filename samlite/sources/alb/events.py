@@ -229,12 +229,13 @@ def redirect_response(action: ListenerAction, request: HttpRequest, *, host: str
             text = text.replace(f"#{{{name}}}", value)
         return text
 
-    protocol = part("Protocol", "#{protocol}").lower()
-    port_text = part("Port", "#{port}")
-    is_default_port = (protocol, port_text) in (("http", "80"), ("https", "443"))
+    # The port is written even when it is the protocol's default: ALB's Location reads
+    # "https://host:443/..." (users report the ":443", e.g. kubernetes-sigs/
+    # aws-load-balancer-controller issue 487; the ELB guide's "Redirect actions" shows the URI
+    # as protocol://hostname:port/path?query).
     query = part("Query", "#{query}")
-    location = (f"{protocol}://{part('Host', '#{host}')}"
-                f"{'' if is_default_port else ':' + port_text}{part('Path', '/#{path}')}"
+    location = (f"{part('Protocol', '#{protocol}').lower()}://{part('Host', '#{host}')}:"
+                f"{part('Port', '#{port}')}{part('Path', '/#{path}')}"
                 f"{'?' + query if query else ''}")
     status = 301 if action.status_code == "HTTP_301" else 302
     return HttpResponse(status=status, headers=(SERVER_HEADER, ("Location", location)))

@@ -154,6 +154,15 @@ def test_a_redirect_rule_answers_with_its_location(balancers: LoadBalancers) -> 
     assert (status, headers["location"]) == (301, f"http://127.0.0.1:{port}/v2/api/x?v=1")
 
 
+def test_a_redirect_to_https_443_keeps_the_port_in_its_location(service: Scripted) -> None:
+    template = TEMPLATE.replace('RedirectConfig: {Path: "/v2/#{path}", StatusCode: HTTP_301}',
+                                "RedirectConfig: {Protocol: HTTPS, Port: '443', "
+                                "StatusCode: HTTP_302}")
+    with LoadBalancers(graph_of(template), service) as lbs:
+        status, headers, _ = call(lbs.urls()["Web"], path="/a/b?v=1")
+    assert (status, headers["location"]) == (302, "https://127.0.0.1:443/a/b?v=1")
+
+
 def test_the_event_without_multi_value_headers(balancers: LoadBalancers,
                                                service: Scripted) -> None:
     web = balancers.urls()["Web"]
