@@ -17,7 +17,7 @@ from samlite.errors import EnvironmentStartError
 from samlite.graph.build import build_graph
 from samlite.graph.model import Graph
 from samlite.runtime.environments.process import ProcessEnvironment
-from samlite.runtime.invocation import Result, error_document
+from samlite.runtime.invocation import TIMEOUT_ERROR_TYPE, Result, error_document, timed_out
 from samlite.runtime.service import LambdaService
 from samlite.runtime.spec import function_specs
 from samlite.sources.alb.server import LoadBalancers
@@ -209,6 +209,12 @@ def test_the_event_and_response_with_multi_value_headers(balancers: LoadBalancer
 @pytest.mark.parametrize(("case", "answer"), [
     ("function error", Result(request_id="r", payload=error_document("ValueError", "boom"),
                               function_error="Unhandled")),
+    # Troubleshooting, HTTP 502: "The target is a Lambda function that did not respond
+    # before its configured timeout was reached."
+    ("timed out", Result(request_id="r", payload=error_document(
+        TIMEOUT_ERROR_TYPE, timed_out(3.0)), function_error="Unhandled")),
+    # Troubleshooting, HTTP 502: "the response body exceeds 1 MB" (the response JSON).
+    ("response over 1 MB", {"statusCode": 200, "body": "x" * (1024 * 1024)}),
     ("no statusCode", {"body": "hi"}),
     ("not JSON", Result(request_id="r", payload=b"not json")),
 ])
