@@ -376,6 +376,7 @@ NOT_RUN: Mapping[str, Mapping[str, str]] = {
     },
     "AWS::ElasticLoadBalancingV2::Listener": {
         "Port": "shown by `samlite graph`; locally each listener gets a port of its own",
+        "Protocol": "HTTPS listeners are served over plain HTTP: named under Not run locally",
     },
     "AWS::ElasticLoadBalancingV2::ListenerRule": {
         "Transforms": "host header and URL rewrites are not applied: named under Not run "

@@ -125,7 +125,7 @@ def test_samlite_graph_draws_listener_rules_target_groups_and_functions() -> Non
     assert "lbl_Web -->|\"UsersRule\"| tg_UsersTargets" in mermaid
 
 
-NOT_RUN = TEMPLATE + """
+NOT_RUN = TEMPLATE.replace("Protocol: HTTP\n", "Protocol: HTTPS\n") + """
   Weighted:
     Type: AWS::ElasticLoadBalancingV2::ListenerRule
     Properties:
@@ -175,6 +175,8 @@ def test_what_alb_does_that_samlite_does_not_is_named_with_its_line() -> None:
          "a condition with RegexValues is not matched locally, so the rule never matches"),
         ("Regex", _line(NOT_RUN, "Regex", "Transforms"),
          "Transforms (host header and URL rewrites) are not applied"),
+        ("Web", _line(NOT_RUN, "Web", "Protocol"),
+         "an HTTPS listener is served over plain HTTP locally (no certificate)"),
         ("Weighted", _line(NOT_RUN, "Weighted", "Actions"),
          "its authenticate-cognito action is not run"),
         ("Weighted", _line(NOT_RUN, "Weighted", "Actions"),

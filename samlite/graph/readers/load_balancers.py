@@ -88,6 +88,11 @@ def read_listener(parts: GraphParts, res: Resource) -> bool:
                      parts.refs.dig(raw, "DefaultActions"))
     _name_what_is_not_run(parts, res, props.get("DefaultActions"), key_at(
         raw, "DefaultActions", res.at))
+    if (as_text(props.get("Protocol")) or "").upper() == "HTTPS":
+        parts.not_local.append(NotRunLocally(
+            subject=res.logical_id, type=res.type, at=key_at(raw, "Protocol", res.at),
+            reason="an HTTPS listener is served over plain HTTP locally (no certificate): "
+                   "functions see x-forwarded-proto http and the local port"))
     parts.load_balancer_listeners.append(LoadBalancerListener(
         logical_id=res.logical_id, port=as_int(props.get("Port")), default_action=action,
         at=res.at))
