@@ -207,17 +207,29 @@ exec /var/runtime/bootstrap
 EOF
 cat >"$ROOT/var/runtime/bootstrap" <<EOF
 #!/bin/bash
-# Starts the Python runtime client for \$_HANDLER. sys.path comes out as Lambda's:
-# /var/task (the working directory), the layers' /opt/python paths, then /var/runtime.
+# Starts the Python runtime client. sys.path comes out as Lambda's: /var/task (the working
+# directory), the layers' /opt/python paths, then /var/runtime. A wrapper gets Lambda's
+# command line, "<python> /var/runtime/bootstrap.py" (Lambda developer guide, "Wrapper
+# scripts"), and the handler is read from \$_HANDLER after it ran, so it may change it.
 export AWS_EXECUTION_ENV="\${AWS_EXECUTION_ENV:-AWS_Lambda_python$PYTHON_VERSION}"
 export PYTHONPATH="/opt/python/lib/python$PYTHON_VERSION/site-packages:/opt/python:\${LAMBDA_RUNTIME_DIR:-/var/runtime}\${PYTHONPATH:+:\$PYTHONPATH}"
 cd "\${LAMBDA_TASK_ROOT:-/var/task}" || exit 1
 if [ -n "\${AWS_LAMBDA_EXEC_WRAPPER}" ]; then
   [ -f "\$AWS_LAMBDA_EXEC_WRAPPER" ] || { echo "\$AWS_LAMBDA_EXEC_WRAPPER: does not exist"; exit 127; }
   [ -x "\$AWS_LAMBDA_EXEC_WRAPPER" ] || { echo "\$AWS_LAMBDA_EXEC_WRAPPER: is not an executable"; exit 126; }
-  exec "\$AWS_LAMBDA_EXEC_WRAPPER" /var/lang/bin/python$PYTHON_VERSION -m awslambdaric "\$_HANDLER"
+  exec -- "\$AWS_LAMBDA_EXEC_WRAPPER" /var/lang/bin/python$PYTHON_VERSION /var/runtime/bootstrap.py
 fi
-exec /var/lang/bin/python$PYTHON_VERSION -m awslambdaric "\$_HANDLER"
+exec /var/lang/bin/python$PYTHON_VERSION /var/runtime/bootstrap.py
+EOF
+cat >"$ROOT/var/runtime/bootstrap.py" <<'EOF'
+"""The runtime client for the handler in $_HANDLER, as Lambda's bootstrap.py reads it."""
+import os
+import sys
+
+from awslambdaric.__main__ import main
+
+sys.path[0] = os.getcwd()   # as `python -m` puts it: the task root, not /var/runtime
+main([sys.argv[0], os.environ.get("_HANDLER", "")])
 EOF
 chmod 755 "$ROOT/lambda-entrypoint.sh" "$ROOT/var/runtime/bootstrap"
 

@@ -29,6 +29,7 @@ from samlite.graph.model import Function, Graph, NotRunLocally
 from samlite.progress import NO_PROGRESS, Progress
 
 CACHE_FOLDER = "layer-arns"        # under the state directory
+EXEC_WRAPPER = "AWS_LAMBDA_EXEC_WRAPPER"
 NOT_LOCAL_TYPE = "layer ARN"
 
 
@@ -78,7 +79,7 @@ class LayerArnResolver:
                     not_local.append(_not_local(fn, ref, at,
                                                 "cannot be downloaded here; map it to the "
                                                 f"layer's folder or a requirements file: "
-                                                f"{source.flag}"))
+                                                f"{source.flag}{self._wrapper_note(fn, graph)}"))
                     continue
                 version = python_version(fn.runtime)
                 if version is None or fn.package_type != "Zip":
@@ -119,6 +120,20 @@ class LayerArnResolver:
             folder.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
         return path
+
+    def _wrapper_note(self, fn: Function, graph: Graph) -> str:
+        """A wrapper under /opt comes from a layer (Lambda developer guide, "Wrapper
+        scripts"): when no layer of the template holds it, the missing ARN may be the one."""
+        wrapper = dict(fn.environment).get(EXEC_WRAPPER, "")
+        if not wrapper.startswith("/opt/"):
+            return ""
+        rest = wrapper.removeprefix("/opt/")
+        if any((self.project_dir / layer.content_uri / rest).exists()
+               for layer in graph.layers
+               if layer.logical_id in fn.layers and layer.content_uri):
+            return ""
+        return (f" ({EXEC_WRAPPER} {wrapper} is in no layer here: {fn.logical_id} does not "
+                "start until the layer that holds it is mapped)")
 
     def _shown(self, path: Path) -> str:
         try:

@@ -52,9 +52,11 @@ def render_graph(graph: Graph, fmt: str) -> str:
 def render_text(graph: Graph) -> str:
     sections: list[str] = []
 
-    def section(title: str, lines: Sequence[str]) -> None:
+    def section(title: str, lines: Sequence[str], count: int | None = None) -> None:
+        """`count`: how many things the lines show, when one takes several lines."""
         if lines:
-            sections.append("\n".join([f"{title} ({len(lines)})", *(f"  {ln}" for ln in lines)]))
+            shown = len(lines) if count is None else count
+            sections.append("\n".join([f"{title} ({shown})", *(f"  {ln}" for ln in lines)]))
 
     rows = [("FUNCTION", "RUNTIME", "MEMORY", "TIMEOUT", "HANDLER / CODE")]
     rows += [(fn.logical_id, fn.runtime or "-", f"{fn.memory_mb} MB", f"{fn.timeout_s} s",
@@ -73,7 +75,7 @@ def render_text(graph: Graph) -> str:
         for u in graph.function_urls])
     section("Load balancer listeners", [
         line for listener in graph.load_balancer_listeners
-        for line in _listener_lines(listener)])
+        for line in _listener_lines(listener)], count=len(graph.load_balancer_listeners))
     section("Load balancer targets", _table([
         (t.logical_id, f"-> {t.function or '-'}",
          "multi-value headers" if t.multi_value_headers else "")

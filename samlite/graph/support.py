@@ -351,13 +351,16 @@ RUNS_LOCALLY: Mapping[str, Mapping[str, str]] = {
         "Targets": "the function invoked (Id: its ARN)",
     },
     "AWS::ElasticLoadBalancingV2::Listener": {
-        "DefaultActions": "forward, fixed-response and redirect, when no rule matches",
+        "DefaultActions": "forward, fixed-response and redirect, when no rule matches; "
+                          "authenticate-* actions and weighted forwards are named as not run",
     },
     "AWS::ElasticLoadBalancingV2::ListenerRule": {
         "Actions": "forward (to a lambda target group), fixed-response and redirect; "
-                   "authenticate-* actions are not run",
+                   "authenticate-* actions and forwards split over weighted target groups are "
+                   "named under Not run locally",
         "Conditions": "path-pattern, host-header, http-header, http-request-method, "
-                      "query-string and source-ip",
+                      "query-string and source-ip, with wildcards; RegexValues are named "
+                      "under Not run locally and never match",
         "ListenerArn": "the listener (port) the rule belongs to",
         "Priority": "rules are tried lowest first",
     },
@@ -460,6 +463,11 @@ NOT_RUN: Mapping[str, Mapping[str, str]] = {
     },
     "AWS::ElasticLoadBalancingV2::Listener": {
         "Port": "shown by `samlite graph`; locally each listener gets a port of its own",
+        "Protocol": "HTTPS listeners are served over plain HTTP: named under Not run locally",
+    },
+    "AWS::ElasticLoadBalancingV2::ListenerRule": {
+        "Transforms": "host header and URL rewrites are not applied: named under Not run "
+                      "locally",
     },
     event_scope("Schedule"): dict(_RETRY_NOT_RUN),
     event_scope("ScheduleV2"): {**_RETRY_NOT_RUN,

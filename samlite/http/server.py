@@ -317,7 +317,12 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _write(self, response: Response) -> None:
         try:
-            self.send_response(response.status, response.reason)
+            self.log_request(response.status)
+            self.send_response_only(response.status, response.reason)
+            # A route that names its server (ALB's "awselb/2.0") is not given a second one.
+            if not any(name.lower() == "server" for name, _ in response.headers):
+                self.send_header("Server", self.version_string())
+            self.send_header("Date", self.date_time_string())
             for name, value in response.headers:
                 self.send_header(name, value)
             # A HEAD response may state the length its GET would have (S3's HeadObject).

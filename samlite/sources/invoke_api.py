@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 from urllib.parse import unquote
 
+from samlite.errors import EnvironmentStartError
 from samlite.http.messages import BodyProblem, BodyTooLarge, Request, Response, json_error
 from samlite.runtime.api_errors import (
     InvalidParameterValue,
@@ -69,6 +70,10 @@ class InvokeApi:
             return self._route(request)
         except LambdaApiError as exc:
             return api_error_response(exc, request_id=self._request_ids())
+        except EnvironmentStartError as exc:
+            # The function cannot start here (code in S3, a wrapper in no layer, ...): the
+            # caller reads why, as Lambda's ServiceException, instead of a bare 500.
+            return api_error_response(LambdaApiError(str(exc)), request_id=self._request_ids())
 
     def body_limit(self, head: Request) -> int:
         """Lambda's payload quota for the call: asked of the head, so a larger body is refused

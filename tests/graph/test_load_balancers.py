@@ -115,6 +115,7 @@ def test_samlite_graph_draws_listener_rules_target_groups_and_functions() -> Non
     assert {("Web", "OrdersTargets", "OrdersRule"), ("Web", "UsersTargets", "UsersRule"),
             ("OrdersTargets", "Orders", ""), ("UsersTargets", "Users", "")} <= edges
     text = render_text(graph)
+    assert "Load balancer listeners (1)\n  Web (port 80)\n" in text
     assert "10: http-header X-Team orders and http-request-method GET or POST -> " \
            "OrdersTargets (OrdersRule)" in text
     assert "default -> fixed-response 404" in text
@@ -122,3 +123,62 @@ def test_samlite_graph_draws_listener_rules_target_groups_and_functions() -> Non
     mermaid = render_mermaid(graph)
     assert 'lbl_Web[["Web<br/>ALB listener"]]' in mermaid
     assert "lbl_Web -->|\"UsersRule\"| tg_UsersTargets" in mermaid
+
+
+NOT_RUN = TEMPLATE.replace("Protocol: HTTP\n", "Protocol: HTTPS\n") + """
+  Weighted:
+    Type: AWS::ElasticLoadBalancingV2::ListenerRule
+    Properties:
+      ListenerArn: !Ref Web
+      Priority: 30
+      Conditions: [{Field: path-pattern, Values: ["/split*"]}]
+      Actions:
+        - Type: authenticate-cognito
+          Order: 1
+          AuthenticateCognitoConfig: {UserPoolArn: arn, UserPoolClientId: c, UserPoolDomain: d}
+        - Type: forward
+          Order: 2
+          ForwardConfig:
+            TargetGroups:
+              - {TargetGroupArn: !Ref OrdersTargets, Weight: 80}
+              - {TargetGroupArn: !Ref UsersTargets, Weight: 20}
+  Regex:
+    Type: AWS::ElasticLoadBalancingV2::ListenerRule
+    Properties:
+      ListenerArn: !Ref Web
+      Priority: 40
+      Conditions:
+        - Field: path-pattern
+          PathPatternConfig: {RegexValues: ["^/v[0-9]+/.*$"]}
+      Transforms:
+        - Type: url-rewrite
+          UrlRewriteConfig: {Rewrites: [{Regex: "^/v1/(.*)$", Replace: "/$1"}]}
+      Actions: [{Type: forward, TargetGroupArn: !Ref UsersTargets}]
+"""
+
+
+def _line(template: str, resource: str, key: str) -> int:
+    """The 1-based line of `key:` inside `resource:` in the dedented template."""
+    lines = dedent(template).splitlines()
+    start = lines.index(f"  {resource}:")
+    return next(n for n, text in enumerate(lines[start:], start + 1)
+                if text.strip().startswith(f"{key}:"))
+
+
+def test_what_alb_does_that_samlite_does_not_is_named_with_its_line() -> None:
+    graph = graph_of(NOT_RUN)
+    named = sorted((n.subject, n.at.line, n.reason) for n in graph.not_run_locally
+                   if n.subject != "Instances")
+    assert [(subject, line, reason.split(":")[0].split(";")[0])
+            for subject, line, reason in named] == [
+        ("Regex", _line(NOT_RUN, "Regex", "Conditions"),
+         "a condition with RegexValues is not matched locally, so the rule never matches"),
+        ("Regex", _line(NOT_RUN, "Regex", "Transforms"),
+         "Transforms (host header and URL rewrites) are not applied"),
+        ("Web", _line(NOT_RUN, "Web", "Protocol"),
+         "an HTTPS listener is served over plain HTTP locally (no certificate)"),
+        ("Weighted", _line(NOT_RUN, "Weighted", "Actions"),
+         "its authenticate-cognito action is not run"),
+        ("Weighted", _line(NOT_RUN, "Weighted", "Actions"),
+         "its forward splits requests over 2 weighted target groups (and any stickiness)"),
+    ]

@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from samlite.runtime.api_errors import LambdaApiError, function_not_found
+from samlite.runtime.api_errors import function_not_found
 from samlite.runtime.invocation import Invocation, Result, error_document
 from samlite.runtime.spec import FunctionSpec
 
@@ -35,7 +35,7 @@ class Call:
 class FakeService:
     functions: Sequence[FunctionSpec] = (spec(),)
     logs: str = "START RequestId: r-1 Version: $LATEST\nEND RequestId: r-1\n"
-    raises: LambdaApiError | None = None          # what the next invoke raises
+    raises: Exception | None = None               # what the next invoke raises
     calls: list[Call] = field(default_factory=list)
     lookups: list[tuple[str, str | None]] = field(default_factory=list)
     started: bool = False

@@ -12,6 +12,7 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from samlite.errors import EnvironmentStartError
 from samlite.http.messages import Request, Response
 from samlite.http.server import Endpoint
 from samlite.runtime.api_errors import request_too_large, reserved_concurrency_exceeded
@@ -130,6 +131,15 @@ def test_throttling_carries_the_reason() -> None:
     status, error_type, document = error_of(post(InvokeApi(service)))
     assert (status, error_type) == (429, "TooManyRequestsException")
     assert document["Reason"] == "ReservedFunctionConcurrentInvocationLimitExceeded"
+
+
+def test_a_function_that_cannot_start_here_says_why_as_a_service_exception() -> None:
+    service = FakeService(raises=EnvironmentStartError(
+        "FromS3: its code is in S3 (s3://b/app.zip), which samlite does not fetch"))
+    status, error_type, document = error_of(post(InvokeApi(service)))
+    assert (status, error_type) == (500, "ServiceException")
+    assert document["message"] == ("FromS3: its code is in S3 (s3://b/app.zip), which "
+                                   "samlite does not fetch")
 
 
 def test_get_function_and_list_functions() -> None:

@@ -14,6 +14,7 @@ import hashlib
 from collections.abc import Mapping
 from typing import Any
 
+from samlite.errors import Mark
 from samlite.graph.model import (
     EdgeKind,
     ListenerAction,
@@ -26,7 +27,7 @@ from samlite.graph.model import (
     TriggerKind,
 )
 from samlite.graph.parts import GraphParts
-from samlite.graph.values import as_bool, as_int, as_list, as_map, as_text, as_texts
+from samlite.graph.values import as_bool, as_int, as_list, as_map, as_text, as_texts, key_at
 from samlite.template.model import Resource
 
 TARGET_GROUP = "AWS::ElasticLoadBalancingV2::TargetGroup"
@@ -41,6 +42,7 @@ CONDITION_CONFIGS: Mapping[str, str] = {
 }
 # Actions that end a rule; authenticate-* actions run before one of these (ordered by Order).
 TERMINAL_ACTIONS = ("forward", "fixed-response", "redirect")
+AUTHENTICATE_ACTIONS = ("authenticate-oidc", "authenticate-cognito")
 
 
 def read_target_group(parts: GraphParts, res: Resource) -> bool:
@@ -84,6 +86,13 @@ def read_listener(parts: GraphParts, res: Resource) -> bool:
     props, raw = parts.props(res)
     action = _action(parts, props.get("DefaultActions"),
                      parts.refs.dig(raw, "DefaultActions"))
+    _name_what_is_not_run(parts, res, props.get("DefaultActions"), key_at(
+        raw, "DefaultActions", res.at))
+    if (as_text(props.get("Protocol")) or "").upper() == "HTTPS":
+        parts.not_local.append(NotRunLocally(
+            subject=res.logical_id, type=res.type, at=key_at(raw, "Protocol", res.at),
+            reason="an HTTPS listener is served over plain HTTP locally (no certificate): "
+                   "functions see x-forwarded-proto http and the local port"))
     parts.load_balancer_listeners.append(LoadBalancerListener(
         logical_id=res.logical_id, port=as_int(props.get("Port")), default_action=action,
         at=res.at))
@@ -97,8 +106,22 @@ def read_listener_rule(parts: GraphParts, res: Resource) -> bool:
     action = _action(parts, props.get("Actions"), parts.refs.dig(raw, "Actions"))
     if listener is None or action is None:
         return False
+    _name_what_is_not_run(parts, res, props.get("Actions"), key_at(raw, "Actions", res.at))
     conditions = tuple(c for c in map(_condition, as_list(props.get("Conditions")))
                        if c is not None)
+    if any("RegexValues" in as_map(c) or "RegexValues" in as_map(as_map(c).get(key))
+           for c in as_list(props.get("Conditions")) for key in CONDITION_CONFIGS.values()):
+        # Listener rules' regex match (RuleCondition RegexValues): AWS's regex dialect and
+        # anchoring are not documented well enough to copy, so such a condition never matches.
+        parts.not_local.append(NotRunLocally(
+            subject=res.logical_id, type=res.type, at=key_at(raw, "Conditions", res.at),
+            reason="a condition with RegexValues is not matched locally, so the rule never "
+                   "matches; use Values (wildcards * and ?) to serve it"))
+    if props.get("Transforms"):
+        parts.not_local.append(NotRunLocally(
+            subject=res.logical_id, type=res.type, at=key_at(raw, "Transforms", res.at),
+            reason="Transforms (host header and URL rewrites) are not applied: the function "
+                   "gets the request as the client sent it"))
     parts.listener_rules.append((listener, ListenerRule(
         logical_id=res.logical_id, priority=as_int(props.get("Priority"), 50000) or 50000,
         conditions=conditions, action=action, at=res.at)))
@@ -129,6 +152,28 @@ def finish(parts: GraphParts) -> None:
                 subject=rule.logical_id, type=LISTENER_RULE, at=rule.at,
                 reason=f"its listener {listener_id} is not in this template, so it is not "
                        "served"))
+
+
+def _name_what_is_not_run(parts: GraphParts, res: Resource, actions: Any, at: Mark) -> None:
+    """Authentication actions and a forward that splits traffic are not run locally: said
+    at startup, never served differently without a word ("Listener rules for your
+    Application Load Balancer", action types and weighted target groups)."""
+    for action in (a for a in as_list(actions) if isinstance(a, dict)):
+        kind = (as_text(action.get("Type")) or "").lower()
+        if kind in AUTHENTICATE_ACTIONS:
+            parts.not_local.append(NotRunLocally(
+                subject=res.logical_id, type=res.type, at=at,
+                reason=f"its {kind} action is not run: requests go on to the next action "
+                       "unauthenticated, without the x-amzn-oidc-* headers"))
+        forward = as_map(action.get("ForwardConfig"))
+        groups = [g for g in as_list(forward.get("TargetGroups"))
+                  if isinstance(g, dict) and (as_int(g.get("Weight"), 1) or 0) > 0]
+        if kind == "forward" and action.get("TargetGroupArn") is None and len(groups) > 1:
+            parts.not_local.append(NotRunLocally(
+                subject=res.logical_id, type=res.type, at=at,
+                reason=f"its forward splits requests over {len(groups)} weighted target "
+                       "groups (and any stickiness); locally every request goes to the first "
+                       "of the highest weight"))
 
 
 def _action(parts: GraphParts, actions: Any, raw: Any) -> ListenerAction | None:

@@ -36,6 +36,11 @@ TEXT_MEDIA_TYPES = ("application/json", "application/javascript", "application/x
 RESPONSE_KEYS = ("statusCode", "statusDescription", "headers", "multiValueHeaders", "body",
                  "isBase64Encoded")
 SERVER_HEADER = ("Server", "awselb/2.0")   # what ALB's own answers carry
+FORWARDED = ("x-forwarded-for", "x-forwarded-port", "x-forwarded-proto")
+# "Respond to the load balancer": hop-by-hop headers such as Connection or Transfer-Encoding
+# are not honoured, and Content-Length is computed by the load balancer.
+NOT_PASSED_ON = frozenset({"connection", "keep-alive", "proxy-connection", "te", "trailer",
+                           "transfer-encoding", "upgrade", "content-length"})
 # ALB's error pages use these words where they differ from the standard reason phrase.
 ERROR_PAGE_WORDS = {503: "Service Temporarily Unavailable"}
 
@@ -84,13 +89,18 @@ def alb_event(request: HttpRequest, target: AlbTarget) -> dict[str, Any]:
 
 def _headers_with_forwarding(request: HttpRequest,
                              target: AlbTarget) -> list[tuple[str, str]]:
-    """Header names lower case; ALB adds X-Forwarded-For/-Port/-Proto and X-Amzn-Trace-Id."""
+    """Header names lower case, with what ALB adds ("HTTP headers and Application Load
+    Balancers"): the client's address appended to any X-Forwarded-For it sent, the port and
+    protocol it connected with (what a client sent for those is replaced), and an
+    X-Amzn-Trace-Id unless the request carries one."""
     headers = [(name.lower(), value) for name, value in request.headers]
-    present = {name for name, _ in headers}
-    added = {"x-amzn-trace-id": target.trace_id, "x-forwarded-for": request.source_ip,
-             "x-forwarded-port": str(target.server_port), "x-forwarded-proto": "http"}
-    headers.extend((name, value) for name, value in added.items() if name not in present)
-    return headers
+    sent_for = [value for name, value in headers if name == "x-forwarded-for"]
+    out = [(name, value) for name, value in headers if name not in FORWARDED]
+    if not any(name == "x-amzn-trace-id" for name, _ in headers):
+        out.append(("x-amzn-trace-id", target.trace_id))
+    out.extend([("x-forwarded-for", ", ".join([*sent_for, request.source_ip])),
+                ("x-forwarded-port", str(target.server_port)), ("x-forwarded-proto", "http")])
+    return out
 
 
 def _query_pairs(raw_query: str) -> list[tuple[str, str]]:
@@ -163,7 +173,9 @@ def alb_response(payload: bytes, *, multi_value_headers: bool) -> AlbResponse:
             data = base64.b64decode(data, validate=True)
         except (binascii.Error, ValueError) as exc:
             raise MalformedResponse("isBase64Encoded is true but body is not base64") from exc
-    return AlbResponse(response=HttpResponse(status=status, headers=tuple(headers), body=data),
+    kept = tuple((name, value) for name, value in headers
+                 if name.lower() not in NOT_PASSED_ON)
+    return AlbResponse(response=HttpResponse(status=status, headers=kept, body=data),
                        reason=_reason(doc.get("statusDescription"), status))
 
 
@@ -181,9 +193,11 @@ def _reason(description: Any, status: int) -> str | None:
 # --- ALB's own answers --------------------------------------------------------------------------
 
 def error_page(status: int) -> HttpResponse:
-    """ALB's error answer: a small HTML page naming the status (troubleshooting guide:
-    502 for a Lambda error, a malformed or too large response; 503 when the target group
-    has no target; 413 for a request body over 1 MB)."""
+    """ALB's error answer: a small HTML page naming the status ("Troubleshoot your
+    Application Load Balancers": 502 for a Lambda error, timeout, malformed or too large
+    response; 503 when the target group has no target; 413 for a request body over 1 MB;
+    400 for a WebSocket upgrade to a Lambda target). The page's words are
+    not in AWS's documentation: they are what ALB is seen to send."""
     title = f"{status} {ERROR_PAGE_WORDS.get(status, HTTPStatus(status).phrase)}"
     body = (f"<html>\r\n<head><title>{title}</title></head>\r\n<body>\r\n"
             f"<center><h1>{title}</h1></center>\r\n</body>\r\n</html>\r\n").encode()
@@ -215,12 +229,13 @@ def redirect_response(action: ListenerAction, request: HttpRequest, *, host: str
             text = text.replace(f"#{{{name}}}", value)
         return text
 
-    protocol = part("Protocol", "#{protocol}").lower()
-    port_text = part("Port", "#{port}")
-    is_default_port = (protocol, port_text) in (("http", "80"), ("https", "443"))
+    # The port is written even when it is the protocol's default: ALB's Location reads
+    # "https://host:443/..." (users report the ":443", e.g. kubernetes-sigs/
+    # aws-load-balancer-controller issue 487; the ELB guide's "Redirect actions" shows the URI
+    # as protocol://hostname:port/path?query).
     query = part("Query", "#{query}")
-    location = (f"{protocol}://{part('Host', '#{host}')}"
-                f"{'' if is_default_port else ':' + port_text}{part('Path', '/#{path}')}"
+    location = (f"{part('Protocol', '#{protocol}').lower()}://{part('Host', '#{host}')}:"
+                f"{part('Port', '#{port}')}{part('Path', '/#{path}')}"
                 f"{'?' + query if query else ''}")
     status = 301 if action.status_code == "HTTP_301" else 302
     return HttpResponse(status=status, headers=(SERVER_HEADER, ("Location", location)))

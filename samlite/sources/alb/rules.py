@@ -5,7 +5,8 @@ Follows the ELB user guide, "Listener rules for your Application Load Balancer":
 tried from the lowest priority number, the default action last; a rule matches when every
 condition does, and a condition when any of its values does. Path patterns and request
 methods are case-sensitive; host names, header values and query strings are not; `*` is
-any run of characters and `?` exactly one.
+any run of characters and `?` exactly one (in a query-string condition `\\*` and `\\?` are the
+characters themselves: QueryStringConditionConfig in the ELB API reference).
 """
 
 from __future__ import annotations
@@ -72,9 +73,9 @@ def _query_matches(pair: str, raw_query: str) -> bool:
         if not part:
             continue
         sent_key, _, sent_value = part.partition("=")
-        if key and not _pattern(key, case=False).fullmatch(unquote(sent_key)):
+        if key and not _pattern(key, case=False, escapes=True).fullmatch(unquote(sent_key)):
             continue
-        if _pattern(value, case=False).fullmatch(unquote(sent_value)):
+        if _pattern(value, case=False, escapes=True).fullmatch(unquote(sent_value)):
             return True
     return False
 
@@ -87,6 +88,11 @@ def _in_network(ip: str, cidr: str) -> bool:
 
 
 @functools.lru_cache(maxsize=512)
-def _pattern(text: str, *, case: bool) -> re.Pattern[str]:
-    body = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in text)
+def _pattern(text: str, *, case: bool, escapes: bool = False) -> re.Pattern[str]:
+    """`escapes`: a backslash makes the next `*` or `?` literal."""
+    pieces = re.split(r"(\\[*?])", text) if escapes else [text]
+    body = "".join(
+        re.escape(piece[1]) if escapes and piece in ("\\*", "\\?")
+        else "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in piece)
+        for piece in pieces)
     return re.compile(body, re.DOTALL if case else re.IGNORECASE | re.DOTALL)

@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from samlite.clock import Clock, SystemClock
-from samlite.errors import UsageError
+from samlite.errors import EnvironmentStartError, UsageError
 from samlite.graph.model import (
     Graph,
     ListenerAction,
@@ -184,6 +184,10 @@ class LoadBalancers:
         if target is None or target.function is None:
             # Troubleshooting, HTTP 503: the target group has no registered targets.
             return AlbResponse(response=error_page(503))
+        if request.header("upgrade"):
+            # "Lambda functions as targets", Limits: "WebSockets are not supported. Upgrade
+            # requests are rejected with an HTTP 400 code."
+            return AlbResponse(response=error_page(400))
         return self._invoke(target, request, port)
 
     def _invoke(self, target: LoadBalancerTarget, request: HttpRequest,
@@ -199,6 +203,10 @@ class LoadBalancers:
             # included); ALB has no answer of its own for it.
             self._log(function, f"samlite: the invoke was refused ({exc.error_type}: "
                       f"{exc.message}); the client gets 502")
+            return AlbResponse(response=error_page(502))
+        except EnvironmentStartError as exc:
+            # The function cannot start here: ALB's answer to a Lambda service error is 502.
+            self._log(function, f"samlite: {exc}; the client gets 502")
             return AlbResponse(response=error_page(502))
         if result.function_error:
             return AlbResponse(response=error_page(502))

@@ -13,10 +13,11 @@ from typing import Any
 
 import pytest
 
+from samlite.errors import EnvironmentStartError
 from samlite.graph.build import build_graph
 from samlite.graph.model import Graph
 from samlite.runtime.environments.process import ProcessEnvironment
-from samlite.runtime.invocation import Result, error_document
+from samlite.runtime.invocation import TIMEOUT_ERROR_TYPE, Result, error_document, timed_out
 from samlite.runtime.service import LambdaService
 from samlite.runtime.spec import function_specs
 from samlite.sources.alb.server import LoadBalancers
@@ -134,11 +135,32 @@ def test_rules_are_tried_in_priority_order_then_the_default_action(
                                                                    b"nothing")
 
 
+def test_albs_own_answers_carry_one_server_header(balancers: LoadBalancers) -> None:
+    host, port = balancers.urls()["Web"].removeprefix("http://").rstrip("/").split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=10)
+    try:
+        conn.request("GET", "/other")
+        reply = conn.getresponse()
+        servers = [v for k, v in reply.getheaders() if k.lower() == "server"]
+    finally:
+        conn.close()
+    assert (reply.status, servers) == (404, ["awselb/2.0"])
+
+
 def test_a_redirect_rule_answers_with_its_location(balancers: LoadBalancers) -> None:
     web = balancers.urls()["Web"]
     status, headers, _ = call(web, path="/api/x?v=1")
     port = web.rstrip("/").rsplit(":", 1)[1]
     assert (status, headers["location"]) == (301, f"http://127.0.0.1:{port}/v2/api/x?v=1")
+
+
+def test_a_redirect_to_https_443_keeps_the_port_in_its_location(service: Scripted) -> None:
+    template = TEMPLATE.replace('RedirectConfig: {Path: "/v2/#{path}", StatusCode: HTTP_301}',
+                                "RedirectConfig: {Protocol: HTTPS, Port: '443', "
+                                "StatusCode: HTTP_302}")
+    with LoadBalancers(graph_of(template), service) as lbs:
+        status, headers, _ = call(lbs.urls()["Web"], path="/a/b?v=1")
+    assert (status, headers["location"]) == (302, "https://127.0.0.1:443/a/b?v=1")
 
 
 def test_the_event_without_multi_value_headers(balancers: LoadBalancers,
@@ -187,6 +209,12 @@ def test_the_event_and_response_with_multi_value_headers(balancers: LoadBalancer
 @pytest.mark.parametrize(("case", "answer"), [
     ("function error", Result(request_id="r", payload=error_document("ValueError", "boom"),
                               function_error="Unhandled")),
+    # Troubleshooting, HTTP 502: "The target is a Lambda function that did not respond
+    # before its configured timeout was reached."
+    ("timed out", Result(request_id="r", payload=error_document(
+        TIMEOUT_ERROR_TYPE, timed_out(3.0)), function_error="Unhandled")),
+    # Troubleshooting, HTTP 502: "the response body exceeds 1 MB" (the response JSON).
+    ("response over 1 MB", {"statusCode": 200, "body": "x" * (1024 * 1024)}),
     ("no statusCode", {"body": "hi"}),
     ("not JSON", Result(request_id="r", payload=b"not json")),
 ])
@@ -196,6 +224,103 @@ def test_a_failed_or_malformed_function_is_502(balancers: LoadBalancers, service
     status, headers, body = call(balancers.urls()["LoneTargets"], path="/anything")
     assert (status, headers["server"]) == (502, "awselb/2.0")
     assert b"<h1>502 Bad Gateway</h1>" in body
+
+
+@pytest.mark.parametrize("multi_value", [False, True])
+def test_a_request_without_a_query_gets_an_empty_object_not_null(
+        balancers: LoadBalancers, service: Scripted, multi_value: bool) -> None:
+    # The health check event in "Lambda functions as targets" carries
+    # "queryStringParameters": {} for a request without a query string.
+    headers = {"X-Team": "orders"} if multi_value else {}
+    call(balancers.urls()["Web"], path="/api/x", headers=headers)
+    [(_function, event)] = service.events
+    key = "multiValueQueryStringParameters" if multi_value else "queryStringParameters"
+    assert event[key] == {}
+
+
+def test_query_values_reach_the_function_still_percent_encoded(
+        balancers: LoadBalancers, service: Scripted) -> None:
+    # "If the query parameters are URL-encoded, the load balancer does not decode them."
+    call(balancers.urls()["LoneTargets"], path="/?when=2024-01-01T00%3A00&name=a+b")
+    [(_function, event)] = service.events
+    assert event["queryStringParameters"] == {"when": "2024-01-01T00%3A00", "name": "a+b"}
+
+
+def test_header_names_are_lower_case_in_both_header_modes(balancers: LoadBalancers,
+                                                          service: Scripted) -> None:
+    web = balancers.urls()["Web"]
+    call(web, path="/api/x", headers={"X-Team": "orders", "X-Mixed-Case": "v"})
+    call(web, path="/api/x", headers={"X-Mixed-Case": "v"})
+    [(_, multi), (_, single)] = service.events
+    assert multi["multiValueHeaders"]["x-mixed-case"] == ["v"]
+    assert single["headers"]["x-mixed-case"] == "v"
+    assert all(name == name.lower() for name in [*multi["multiValueHeaders"],
+                                                *single["headers"]])
+
+
+def test_x_forwarded_for_is_appended_to_and_port_and_proto_are_alb_s_own(
+        balancers: LoadBalancers, service: Scripted) -> None:
+    # "HTTP headers and Application Load Balancers": the client IP is appended to an
+    # X-Forwarded-For the request has; X-Forwarded-Proto/-Port say how it reached ALB.
+    lone = balancers.urls()["LoneTargets"]
+    call(lone, path="/", headers={"X-Forwarded-For": "203.0.113.7",
+                                  "X-Forwarded-Proto": "https", "X-Forwarded-Port": "443"})
+    [(_function, event)] = service.events
+    port = lone.rstrip("/").rsplit(":", 1)[1]
+    assert (event["headers"]["x-forwarded-for"], event["headers"]["x-forwarded-proto"],
+            event["headers"]["x-forwarded-port"]) == ("203.0.113.7, 127.0.0.1", "http", port)
+
+
+def test_hop_by_hop_headers_and_content_length_from_the_function_are_dropped(
+        balancers: LoadBalancers, service: Scripted) -> None:
+    # "Respond to the load balancer": hop-by-hop headers such as Connection or
+    # Transfer-Encoding are not honoured; the load balancer computes Content-Length.
+    service.answer = lambda _fn, _event: {
+        "statusCode": 200, "statusDescription": "200 OK", "isBase64Encoded": False,
+        "headers": {"Transfer-Encoding": "chunked", "Connection": "close",
+                    "Content-Length": "999", "X-Kept": "yes"},
+        "body": "hello"}
+    status, headers, body = call(balancers.urls()["LoneTargets"], path="/")
+    assert (status, body, headers["content-length"], headers["x-kept"]) == (
+        200, b"hello", "5", "yes")
+    assert "transfer-encoding" not in headers
+
+
+def test_a_websocket_upgrade_is_400(balancers: LoadBalancers, service: Scripted) -> None:
+    # "Lambda functions as targets", Limits: upgrade requests are rejected with HTTP 400.
+    upgraded = call(balancers.urls()["LoneTargets"], path="/",
+                    headers={"Connection": "Upgrade", "Upgrade": "websocket"})
+    assert (upgraded[0], b"400 Bad Request" in upgraded[2]) == (400, True)
+    assert service.events == []
+
+
+ESCAPED_QUERY = TEMPLATE.replace(
+    "QueryStringConfig: {Values: [{Key: v, Value: \"1\"}]}",
+    "QueryStringConfig: {Values: [{Key: v, Value: \"a\\\\*\"}]}")
+
+
+def test_an_escaped_wildcard_in_a_query_string_condition_is_literal(
+        service: Scripted) -> None:
+    # QueryStringConditionConfig: "To search for a literal '*' or '?' character in a query
+    # string, you must escape these characters in Values using a '\' character."
+    with LoadBalancers(graph_of(ESCAPED_QUERY), service) as lbs:
+        web = lbs.urls()["Web"]
+        literal = call(web, path="/x?v=A*")
+        wildcard = call(web, path="/x?v=abc")
+    assert (literal[0], wildcard[0]) == (301, 404)
+
+
+def test_a_function_that_cannot_start_here_is_502_with_the_reason_in_its_log(
+        service: Scripted) -> None:
+    heard: list[tuple[str, str]] = []
+    service.answer = lambda _fn, _event: EnvironmentStartError(
+        "Lone: its code is in S3 (s3://b/app.zip), which samlite does not fetch")
+    with LoadBalancers(graph_of(TEMPLATE), service,
+                       log=lambda fn, line: heard.append((fn, line))) as lbs:
+        status, _, body = call(lbs.urls()["LoneTargets"], path="/")
+    assert (status, b"502 Bad Gateway" in body) == (502, True)
+    assert heard == [("Lone", "samlite: Lone: its code is in S3 (s3://b/app.zip), which "
+                              "samlite does not fetch; the client gets 502")]
 
 
 def test_a_body_over_1_mb_is_413_unread(balancers: LoadBalancers) -> None:
