@@ -345,7 +345,8 @@ class HttpGateway:
         if api.cors is not None and api.kind is ApiKind.HTTP:
             response = with_cors_headers(response, api.cors, request.header("origin"))
         return gateway_responses.customize(response, api, request, resource_path=route.path,
-                                           path_parameters=found.path_parameters)
+                                           path_parameters=found.path_parameters,
+                                           context=event.get("requestContext"))
 
     def serve_url(self, fn_url: FunctionUrl, request: HttpRequest, host: str,
                   port: int, *, body_bytes: int | None = None) -> HttpResponse:
