@@ -46,7 +46,11 @@ DEFAULT_4XX = "DEFAULT_4XX"
 DEFAULT_5XX = "DEFAULT_5XX"
 HEADER = "gatewayresponse.header."
 
-_REFERENCE = re.compile(r"\$(!?)\{?(context|stageVariables)((?:\.[A-Za-z0-9_-]+)+)\}?")
+# $context.x.y, $!context.x, ${context.x}: the braces come in pairs (an unpaired "}" after a
+# reference is the template's own, as in the default {"message":$context.error.messageString}).
+_REFERENCE = re.compile(r"\$(?P<quiet>!?)(?:\{(?P<braced>(?:context|stageVariables)"
+                        r"(?:\.[A-Za-z0-9_-]+)+)\}|(?P<bare>(?:context|stageVariables)"
+                        r"(?:\.[A-Za-z0-9_-]+)+))")
 
 
 def answer_type(errors: ErrorAnswers, answer: tuple[int, str]) -> str:
@@ -160,7 +164,8 @@ class _Values:
 
     def render(self, template: str) -> str:
         def value(match: re.Match[str]) -> str:
-            quiet, scope, dotted = match.group(1), match.group(2), match.group(3)[1:]
+            quiet = match.group("quiet")
+            scope, _, dotted = (match.group("braced") or match.group("bare")).partition(".")
             table = self.context if scope == "context" else self.stage_variables
             found = table.get(dotted)
             if found is None:   # VTL writes an unknown reference as written ($!x: nothing)
