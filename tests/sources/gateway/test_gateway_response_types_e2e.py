@@ -50,6 +50,7 @@ Resources:
 {customized("UNSUPPORTED_MEDIA_TYPE", 492)}\
 {customized("INTEGRATION_FAILURE", 593)}\
 {customized("INTEGRATION_TIMEOUT", 594)}\
+{customized("DEFAULT_5XX", 595)}\
         MISSING_AUTHENTICATION_TOKEN:
           StatusCode: 404
           ResponseTemplates:
@@ -90,6 +91,15 @@ Resources:
                 uri: !Sub "${{DownUrl}}/down"
                 responses:
                   default: {{statusCode: "200"}}
+          /throttled:
+            post:
+              x-amazon-apigateway-integration:
+                type: aws
+                httpMethod: POST
+                uri: !Sub "arn:aws:apigateway:${{AWS::Region}}:lambda:path/2015-03-31/\\
+                  functions/${{Stopped.Arn}}/invocations"
+                responses:
+                  default: {{statusCode: "200"}}
           /silent:
             get:
               x-amazon-apigateway-integration:
@@ -99,6 +109,15 @@ Resources:
                 timeoutInMillis: 50
                 responses:
                   default: {{statusCode: "200"}}
+  Stopped:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: index.handler
+      ReservedConcurrentExecutions: 0     # every invoke is throttled
+      InlineCode: |
+        def handler(event, context):
+            return {{}}
 """
 
 
@@ -169,6 +188,12 @@ def test_an_http_integration_past_its_timeout_is_an_integration_timeout(
         app: RunningApp) -> None:
     assert seen(app.get("/silent")) == (
         594, "integration_timeout", "INTEGRATION_TIMEOUT", "Endpoint request timed out")
+
+
+def test_a_throttled_lambda_integration_takes_default_5xx(app: RunningApp) -> None:
+    """The table has no type for an invoke Lambda refuses, so DEFAULT_5XX answers it."""
+    reply = app.request("POST", "/throttled", body="{}", headers=JSON)
+    assert seen(reply) == (595, "default_5xx", "DEFAULT_5XX", "Internal server error")
 
 
 def test_a_gateway_response_template_fills_variables_and_sends_directives_as_written(
