@@ -141,6 +141,8 @@ class _Values:
             "error.messageString": json.dumps(message),
             "error.responseType": response_type,
         }
+        if response.validation_error is not None:
+            self.context["error.validationErrorString"] = response.validation_error
 
     def parameter(self, source: str) -> str | None:
         source = source.strip()

@@ -22,7 +22,7 @@ import secrets
 import threading
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from samlite.clock import Clock, SystemClock
@@ -408,8 +408,9 @@ class HttpGateway:
         if rejection.reason:
             self._log(route.function, f"samlite: {request.method} {request.path} failed "
                       f"request validation ({rejection.reason}); the client gets 400")
-        return _gateway_answer(400, rejection.message, BAD_REQUEST, ctx.request_id,
-                               gateway_responses.validation_type(rejection.message))
+        return replace(_gateway_answer(400, rejection.message, BAD_REQUEST, ctx.request_id,
+                                       gateway_responses.validation_type(rejection.message)),
+                       validation_error=rejection.detail)
 
     def _context(self, api: str, stage: str, variables: tuple[tuple[str, str], ...],
                  host: str, port: int) -> RequestContext:
