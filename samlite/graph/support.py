@@ -108,12 +108,13 @@ RUNS_LOCALLY: Mapping[str, Mapping[str, str]] = {
         "MergeDefinitions": "with it, event routes join the DefinitionBody's (an event's "
                             "operation wins); without it an Api with its own DefinitionBody "
                             "or DefinitionUri gets no event routes (named), as SAM does",
-        "GatewayResponses": "the API's own errors (no route, authorizer refusals, API key, "
-                            "request validation, body too large, integration timeout, Lambda "
-                            "failures: DEFAULT_5XX) take their StatusCode, header "
-                            "ResponseParameters and ResponseTemplates ($context and "
-                            "$stageVariables filled in; templates with VTL directives, Paths "
-                            "and QueryStrings are named as not run)",
+        "GatewayResponses": "the API's own errors (no route, authorizer refusals, AWS_IAM, API "
+                            "key, request validation, body too large, unsupported media type, "
+                            "mapping errors, integration timeout and failure, Lambda failures: "
+                            "DEFAULT_5XX) take their StatusCode, header ResponseParameters and "
+                            "ResponseTemplates ($context and $stageVariables filled in, the "
+                            "rest sent as written: API Gateway runs no VTL in them; Paths and "
+                            "QueryStrings are named as not run)",
         "Models": "JSON Schema (draft 4) models a RequestModel validates bodies against",
         "StageName": "the stage in the event's requestContext",
         "Variables": "stage variables in the event",
@@ -214,8 +215,8 @@ RUNS_LOCALLY: Mapping[str, Mapping[str, str]] = {
         "ResponseParameters": "gatewayresponse.header.* set from 'static' values, "
                               "method.request.header/querystring/path.*, stageVariables.* "
                               "and context.*; other destinations are named as not run",
-        "ResponseTemplates": "the body ($context and $stageVariables filled in; a template "
-                             "with VTL directives is named as not run)",
+        "ResponseTemplates": "the body ($context and $stageVariables filled in, the rest sent "
+                             "as written: API Gateway runs no VTL in them)",
         "ResponseType": "which of the API's own errors it answers (DEFAULT_4XX/5XX for "
                         "every type not customized)",
         "RestApiId": "the RestApi whose errors it answers",

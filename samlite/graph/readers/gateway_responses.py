@@ -5,15 +5,17 @@ Headers/Paths/QueryStrings, ResponseTemplates; SAM writes them into the OpenAPI 
 gatewayresponse.header.<name> and so on: samtranslator's model/api/api_generator.py and
 swagger/swagger.py add_gateway_responses), an OpenAPI document's
 x-amazon-apigateway-gateway-responses, and AWS::ApiGateway::GatewayResponse resources.
-What the local gateway cannot do with them is named under "Not run locally": a response
-template with VTL directives (`#if`, `#set`...), and parameters other than headers.
+What the local gateway cannot do with them is named under "Not run locally": parameters
+other than headers. Response templates are not Velocity: API Gateway fills in variables and
+sends the rest as written ("x-amazon-apigateway-gateway-responses.responseTemplates object":
+"A GatewayResponse mapping template isn't processed by the Velocity Template Language (VTL)
+engine"), and so does the local gateway; `validate` warns about directives in them (W7416).
 Follows "Gateway response types for API Gateway" and "Setting up gateway responses to
 customize error responses" (API Gateway developer guide).
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from samlite.errors import Mark
@@ -28,11 +30,7 @@ HEADER = "gatewayresponse.header."
 # SAM's ResponseParameters groups -> API Gateway's destination prefixes.
 _SAM_GROUPS = {"Headers": HEADER, "Paths": "gatewayresponse.path.",
                "QueryStrings": "gatewayresponse.querystring."}
-# Full VTL (directives) arrives with the gateway's VTL engine; $context.* substitution is
-# what gateway response templates use in practice and is run here without one.
 Owner = tuple[str, str]      # (logical id, resource type) of the API that declares them
-_DIRECTIVE = re.compile(r"(^|[^\\])#(set|if|elseif|else|end|foreach|macro|define|parse|"
-                        r"include|evaluate|break|stop)\b")
 
 
 def sam_responses(parts: GraphParts, owner: Owner, value: Any,
@@ -100,13 +98,6 @@ def _response(parts: GraphParts, owner: Owner, response_type: str, status: Any,
                 reason=f"gateway response parameter {destination} is not set locally (only "
                        "gatewayresponse.header.* are)"))
     rendered = tuple((str(kind), str(text)) for kind, text in as_map(templates).items())
-    for kind, text in rendered:
-        if _DIRECTIVE.search(text):
-            parts.not_local.append(NotRunLocally(
-                subject=subject, type=owner_type, at=at,
-                reason=f"the {kind} response template uses VTL directives, which gateway "
-                       "responses do not run locally (only $context and $stageVariables "
-                       "values are filled in); the directives are sent as written"))
     return GatewayResponse(response_type=response_type, status_code=as_int(status),
                            parameters=tuple(p for p in pairs if p[0].startswith(HEADER)),
                            templates=rendered, at=at)

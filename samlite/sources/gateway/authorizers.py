@@ -181,8 +181,10 @@ _REST_ANSWERS: Mapping[Outcome, tuple[int, str | None, str]] = {
                                  "explicit deny", "AccessDeniedException"),
     Outcome.FAILED: (500, None, "AuthorizerConfigurationException"),
 }
-# Their gateway response types ("Gateway response types for API Gateway"): an authorizer
-# that fails is AuthorizerConfigurationException, AUTHORIZER_CONFIGURATION_ERROR.
+# Their gateway response types ("Gateway response types for API Gateway"). An authorizer
+# whose function fails or answers no policy gets 500 with x-amzn-ErrorType
+# AuthorizerConfigurationException, so AUTHORIZER_CONFIGURATION_ERROR, not AUTHORIZER_FAILURE
+# ("the authorizer failed to authenticate the caller": that outcome is the 401/403 above).
 _REST_TYPES: Mapping[Outcome, str] = {
     Outcome.UNAUTHORIZED: "UNAUTHORIZED", Outcome.IMPLICIT_DENY: "ACCESS_DENIED",
     Outcome.EXPLICIT_DENY: "ACCESS_DENIED", Outcome.FAILED: "AUTHORIZER_CONFIGURATION_ERROR",

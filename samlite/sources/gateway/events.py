@@ -86,6 +86,7 @@ class HttpResponse:
     # REST: the gateway response type ("UNAUTHORIZED") when API Gateway itself answered, so
     # gateway_responses.py can apply the API's customization; None for a function's answer
     gateway_response: str | None = None
+    validation_error: str | None = None   # its $context.error.validationErrorString
 
     def header(self, name: str) -> str | None:
         lower = name.lower()

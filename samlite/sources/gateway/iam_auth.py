@@ -18,15 +18,26 @@ from collections.abc import Mapping
 from typing import Any
 
 from samlite.sources.gateway.events import Flavor, HttpRequest, HttpResponse, request_id_header
+from samlite.sources.gateway.gateway_responses import (
+    INVALID_SIGNATURE,
+    MISSING_AUTHENTICATION_TOKEN,
+)
 from samlite.sources.gateway.sigv4 import BadSignature, NotSigned, holds, signature_of
 
 SERVICE = "execute-api"
-MISSING_TOKEN = (403, "Missing Authentication Token", "MissingAuthenticationTokenException")
-BAD_SIGNATURE = (403, "The request signature we calculated does not match the signature you "
-                      "provided. Check your AWS Secret Access Key and signing method. Consult "
-                      "the service documentation for details.", "InvalidSignatureException")
-WRONG_SERVICE = (403, f"Credential should be scoped to correct service: '{SERVICE}'. ",
-                 "IncompleteSignatureException")
+# (status, message, x-amzn-ErrorType, gateway response type). The types are the table's
+# MISSING_AUTHENTICATION_TOKEN and INVALID_SIGNATURE ("Gateway response types for API
+# Gateway"); the table has no type of its own for a signature that is incomplete or scoped to
+# another service, so those take INVALID_SIGNATURE, "an invalid signature error", too.
+Refusal = tuple[int, str, str, str]
+MISSING_TOKEN: Refusal = (403, "Missing Authentication Token",
+                          "MissingAuthenticationTokenException", MISSING_AUTHENTICATION_TOKEN)
+BAD_SIGNATURE: Refusal = (
+    403, "The request signature we calculated does not match the signature you provided. "
+         "Check your AWS Secret Access Key and signing method. Consult the service "
+         "documentation for details.", "InvalidSignatureException", INVALID_SIGNATURE)
+WRONG_SERVICE: Refusal = (403, f"Credential should be scoped to correct service: '{SERVICE}'. ",
+                          "IncompleteSignatureException", INVALID_SIGNATURE)
 
 
 class IamAuthorizing:
@@ -43,7 +54,8 @@ class IamAuthorizing:
         except NotSigned:
             return _refusal(MISSING_TOKEN, flavor, request_id)
         except BadSignature as exc:
-            return _refusal((403, str(exc), "IncompleteSignatureException"), flavor, request_id)
+            return _refusal((403, str(exc), "IncompleteSignatureException", INVALID_SIGNATURE),
+                            flavor, request_id)
         if signature.service != SERVICE:
             return _refusal(WRONG_SERVICE, flavor, request_id)
         secret = self._secrets.get(signature.access_key)
@@ -78,14 +90,16 @@ class IamAuthorizing:
                 "identity is the access key in the local account"]
 
 
-def _refusal(answer: tuple[int, str, str], flavor: Flavor, request_id: str) -> HttpResponse:
+def _refusal(answer: Refusal, flavor: Flavor, request_id: str) -> HttpResponse:
     """REST: the gateway response with its error type. HTTP APIs: 403 Forbidden."""
-    status, message, error_type = answer
+    status, message, error_type, response_type = answer
     headers = [("Content-Type", "application/json")]
-    if flavor is Flavor.REST:
+    rest = flavor is Flavor.REST
+    if rest:
         headers.append(("x-amzn-ErrorType", error_type))
     else:
         message = "Forbidden"
     headers.append(request_id_header(flavor, request_id))
     body = json.dumps({"message": message}, separators=(",", ":")).encode()
-    return HttpResponse(status=status, headers=tuple(headers), body=body)
+    return HttpResponse(status=status, headers=tuple(headers), body=body,
+                        gateway_response=response_type if rest else None)

@@ -6,7 +6,8 @@ are. The gateway's own failures answer as REST APIs do (events.REST_ERRORS).
 Follows "Set up Lambda custom integrations in API Gateway", "Set up an integration response
 in API Gateway", "Set up mock integrations in API Gateway", "Set up HTTP integrations in API
 Gateway" and "Tutorial: Create a REST API as an Amazon SQS proxy" / "... as an Amazon S3
-proxy" (the service URIs' path and action forms).
+proxy" (the service URIs' path and action forms). Each of the gateway's own failures carries
+its type from "Gateway response types for API Gateway", so the API's gateway responses apply.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from samlite.graph.model import Integration, IntegrationKind, RestMapping
 from samlite.http.messages import Request, Response
 from samlite.runtime.api_errors import LambdaApiError
 from samlite.runtime.invocation import Result
+from samlite.sources.gateway import gateway_responses as types
 from samlite.sources.gateway.events import (
     REST_ERRORS,
     Flavor,
@@ -89,20 +91,31 @@ class RestIntegrations:
         except UnsupportedMediaType:
             return unsupported_media_type(request_id)
         except TemplateError as exc:
+            # API Gateway logs it as "Execution failed due to configuration error", the
+            # table's API_CONFIGURATION_ERROR (500): an invalid API configuration.
             return self._fail(label, f"a mapping template failed ({exc})",
-                              REST_ERRORS.invoke_rejected, request_id)
+                              REST_ERRORS.invoke_rejected, request_id,
+                              types.API_CONFIGURATION_ERROR)
         except NoMatchingResponse:
+            # The table's API_CONFIGURATION_ERROR: "integration response mapping can't match
+            # any template and no default template is configured".
             return self._fail(label, "no integration response matches and none is the "
                               "default (API Gateway: \"No match for output mapping and no "
                               "default output mapping\")", REST_ERRORS.invoke_rejected,
-                              request_id)
+                              request_id, types.API_CONFIGURATION_ERROR)
         except (_TimedOut, ForwardTimedOut) as exc:
-            return self._fail(label, str(exc), REST_ERRORS.timed_out, request_id)
+            return self._fail(label, str(exc), REST_ERRORS.timed_out, request_id,
+                              types.INTEGRATION_TIMEOUT)
         except LambdaApiError as exc:
+            # As for a proxy integration (gateway_responses.answer_type): no type of its own.
             return self._fail(label, f"the invoke was refused ({exc.error_type})",
-                              REST_ERRORS.invoke_rejected, request_id)
+                              REST_ERRORS.invoke_rejected, request_id, types.DEFAULT_5XX)
         except (ForwardFailed, _Unavailable) as exc:
-            return self._fail(label, str(exc), REST_ERRORS.invoke_rejected, request_id)
+            # The table's INTEGRATION_FAILURE, "an integration failed error"; the status stays
+            # the 500 the gateway has always answered (the table's default is 504, which a
+            # gateway response with no StatusCode does not change here).
+            return self._fail(label, str(exc), REST_ERRORS.invoke_rejected, request_id,
+                              types.INTEGRATION_FAILURE)
 
     def _call(self, integration: Integration, mapping: RestMapping,
               payload: IntegrationRequest, method_request: MethodRequest, request: HttpRequest,
@@ -194,12 +207,13 @@ class RestIntegrations:
                             url=_with_query(url, urlencode(query)),
                             headers=tuple(headers), body=request.body)
 
-    def _fail(self, label: str, why: str, answer: tuple[int, str],
-              request_id: str) -> HttpResponse:
+    def _fail(self, label: str, why: str, answer: tuple[int, str], request_id: str,
+              response_type: str) -> HttpResponse:
         status, message = answer
         self._log(label, f"samlite: {why}; the client gets {status}")
         return error_response(status, message, error_type=REST_ERRORS.error_types.get(status),
-                              request_id=request_id, flavor=Flavor.REST)
+                              request_id=request_id, flavor=Flavor.REST,
+                              gateway_response=response_type)
 
 
 class _TimedOut(Exception):

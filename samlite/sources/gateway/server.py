@@ -22,7 +22,7 @@ import secrets
 import threading
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from samlite.clock import Clock, SystemClock
@@ -345,7 +345,8 @@ class HttpGateway:
         if api.cors is not None and api.kind is ApiKind.HTTP:
             response = with_cors_headers(response, api.cors, request.header("origin"))
         return gateway_responses.customize(response, api, request, resource_path=route.path,
-                                           path_parameters=found.path_parameters)
+                                           path_parameters=found.path_parameters,
+                                           context=event.get("requestContext"))
 
     def serve_url(self, fn_url: FunctionUrl, request: HttpRequest, host: str,
                   port: int, *, body_bytes: int | None = None) -> HttpResponse:
@@ -407,8 +408,9 @@ class HttpGateway:
         if rejection.reason:
             self._log(route.function, f"samlite: {request.method} {request.path} failed "
                       f"request validation ({rejection.reason}); the client gets 400")
-        return _gateway_answer(400, rejection.message, BAD_REQUEST, ctx.request_id,
-                               gateway_responses.validation_type(rejection.message))
+        return replace(_gateway_answer(400, rejection.message, BAD_REQUEST, ctx.request_id,
+                                       gateway_responses.validation_type(rejection.message)),
+                       validation_error=rejection.detail)
 
     def _context(self, api: str, stage: str, variables: tuple[tuple[str, str], ...],
                  host: str, port: int) -> RequestContext:

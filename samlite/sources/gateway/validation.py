@@ -38,6 +38,10 @@ DEFAULT_CONTENT_TYPE = "application/json"
 class Rejection:
     message: str                 # what the client reads
     reason: str = ""             # what samlite logs besides, when the client is not told
+    # $context.error.validationErrorString: "a string containing a detailed validation error
+    # message" ($context variables reference). API Gateway's validator words it its own way
+    # (a Java JSON Schema library); these are jsonschema's words, in its bracketed list form.
+    detail: str | None = None
 
 
 def missing_parameters_message(names: list[str]) -> str:
@@ -98,7 +102,8 @@ def _check_body(validation: RequestValidation, models: tuple[tuple[str, str], ..
     if error is None:
         return None
     where = "/".join(str(p) for p in error.absolute_path) or "the body"
-    return Rejection(message=INVALID_BODY, reason=f"{where}: {error.message}")
+    return Rejection(message=INVALID_BODY, reason=f"{where}: {error.message}",
+                     detail=f"[{error.message}]")
 
 
 @lru_cache(maxsize=256)   # pure: the same schema and models always compile the same way

@@ -7,13 +7,21 @@ rest_integrations.py decides it with the same parser).
 
 Warnings, not errors: API Gateway accepts the template at deploy time (its own engine is
 Apache Velocity, and a template fails only when a request renders it), so the app deploys;
-only the local gateway leaves the route out. Codes:
+only the local gateway leaves the route out.
+
+Gateway response templates (SAM's GatewayResponses, x-amazon-apigateway-gateway-responses,
+AWS::ApiGateway::GatewayResponse) are not Velocity: "A GatewayResponse mapping template isn't
+processed by the Velocity Template Language (VTL) engine" ("x-amazon-apigateway-gateway-
+responses.responseTemplates object"). A directive in one (#if, #set...) reaches clients as
+written, on AWS as locally, which is rarely what its author meant: a warning. Codes:
   W7414 a mapping template that does not parse
   W7415 a selectionPattern that is not a regular expression
+  W7416 a gateway response template with VTL directives (sent as written)
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -22,11 +30,15 @@ from samlite.errors import Problem
 from samlite.graph.readers.rest_integrations import TEMPLATED_TYPES, pattern_error
 from samlite.validation.checks.sam_common import API, Path, SamView, is_map
 
-__all__ = ["CHECKS_ON_VIEW", "check_mapping_templates"]
+__all__ = ["CHECKS_ON_VIEW", "check_gateway_response_templates", "check_mapping_templates"]
 
 _INTEGRATION = "x-amazon-apigateway-integration"
 _ANY_METHOD = "X-AMAZON-APIGATEWAY-ANY-METHOD"
 _NOT_SERVED = "samlite up does not serve this route"
+_GATEWAY_RESPONSES = "x-amazon-apigateway-gateway-responses"
+# A Velocity directive, #name or #{name}, unless escaped with a backslash.
+_DIRECTIVE = re.compile(r"(?<!\\)#\{?(set|if|elseif|else|end|foreach|macro|define|parse|"
+                        r"include|evaluate|break|stop)\b")
 
 
 def check_mapping_templates(view: SamView) -> Iterator[Problem]:
@@ -113,8 +125,54 @@ def _pattern(view: SamView, resource: str, route: str, pattern: Any,
                      f"({error}); {_NOT_SERVED}", at, resource)
 
 
+def check_gateway_response_templates(view: SamView) -> Iterator[Problem]:
+    """W7416 for each gateway response template that holds a VTL directive."""
+    for api_id, props in view.of_type(API, "AWS::ApiGateway::RestApi"):
+        if view.type_of(api_id) == API:
+            at: Path = ("Resources", api_id, "Properties", "GatewayResponses")
+            yield from _gateway_responses(view, api_id, props.get("GatewayResponses"), at,
+                                          "ResponseTemplates")
+        body_key = "DefinitionBody" if view.type_of(api_id) == API else "Body"
+        body = props.get(body_key)
+        yield from _gateway_responses(
+            view, api_id, body.get(_GATEWAY_RESPONSES) if is_map(body) else None,
+            ("Resources", api_id, "Properties", body_key, _GATEWAY_RESPONSES),
+            "responseTemplates")
+    for response_id, props in view.of_type("AWS::ApiGateway::GatewayResponse"):
+        yield from _response_templates(view, response_id, str(props.get("ResponseType")),
+                                       props.get("ResponseTemplates"),
+                                       ("Resources", response_id, "Properties",
+                                        "ResponseTemplates"))
+
+
+def _gateway_responses(view: SamView, api_id: str, responses: Any, at: Path,
+                       templates_key: str) -> Iterator[Problem]:
+    if not is_map(responses):
+        return
+    for response_type, settings in responses.items():
+        if is_map(settings):
+            yield from _response_templates(view, api_id, str(response_type),
+                                           settings.get(templates_key),
+                                           (*at, response_type, templates_key))
+
+
+def _response_templates(view: SamView, resource: str, response_type: str, templates: Any,
+                        at: Path) -> Iterator[Problem]:
+    if not is_map(templates):
+        return
+    for content_type, template in templates.items():
+        found = _DIRECTIVE.search(template) if isinstance(template, str) else None
+        if found is not None:
+            yield view.problem(
+                "W7416", f"{response_type} gateway response: the {content_type} template uses "
+                         f"the VTL directive #{found.group(1)}, but API Gateway does not run "
+                         "VTL in gateway response templates (only variables such as "
+                         "$context.error.messageString are filled in): clients get the "
+                         "directive as written", (*at, content_type), resource)
+
+
 def _is_templated(integration_type: Any) -> bool:
     return isinstance(integration_type, str) and integration_type.lower() in TEMPLATED_TYPES
 
 
-CHECKS_ON_VIEW = (check_mapping_templates,)
+CHECKS_ON_VIEW = (check_mapping_templates, check_gateway_response_templates)

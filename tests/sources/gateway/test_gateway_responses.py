@@ -78,6 +78,10 @@ def test_a_5xx_answer_does_not_take_default_4xx() -> None:
                  id="message"),
     pytest.param('{"u":"$context.unknown","q":"$!context.unknown"}',
                  b'{"u":"$context.unknown","q":""}', id="unknown reference"),
+    pytest.param('{"message":$context.error.messageString}',
+                 b'{"message":"Missing Authentication Token"}', id="the default template"),
+    pytest.param('${context.error.responseType}}', b"MISSING_AUTHENTICATION_TOKEN}",
+                 id="braced reference"),
 ])
 def test_context_values_fill_the_template(template: str, body: bytes) -> None:
     custom = GatewayResponse(response_type="MISSING_AUTHENTICATION_TOKEN",

@@ -36,7 +36,9 @@ Resources:
         BAD_REQUEST_BODY:
           StatusCode: 422
           ResponseTemplates:
-            application/json: '{"problem":"$context.error.message"}'
+            application/json: >-
+              {"problem":"$context.error.message",
+              "detail":"$context.error.validationErrorString"}
         DEFAULT_5XX:
           ResponseParameters:
             Headers:
@@ -86,7 +88,9 @@ def test_a_body_against_the_model_gets_the_customized_bad_request_body(
         app: RunningApp) -> None:
     reply = app.request("POST", "/people", body='{"nom": "Ada"}',
                         headers={"Content-Type": "application/json"})
-    assert (reply.status, reply.body) == (422, b'{"problem":"Invalid request body"}')
+    # validationErrorString in jsonschema's words (API Gateway's validator words it its own way)
+    assert (reply.status, reply.json()) == (422, {
+        "problem": "Invalid request body", "detail": "['name' is a required property]"})
 
 
 def test_a_failed_function_gets_default_5xx_headers_and_keeps_its_status(

@@ -128,3 +128,60 @@ def test_up_starts_and_names_those_routes_instead_of_answering_500(tmp_path: Pat
     assert [(n.subject, n.at.line) for n in graph.not_run_locally
             if "does not parse" in n.reason or "not a regular expression" in n.reason] == [
         ("Api.DefinitionBody", 14), ("Mocked", 46), ("Imported.Body", 61)]
+
+
+GATEWAY_RESPONSES = """\
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Api:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: prod
+      GatewayResponses:
+        BAD_REQUEST_BODY:
+          ResponseTemplates:
+            application/json: '#if($context.error.message)x#end'
+        DEFAULT_4XX:
+          ResponseTemplates:
+            application/json: '{"message": $context.error.messageString, "hash": "\\\\#set"}'
+  Rest:
+    Type: AWS::ApiGateway::RestApi
+    Properties:
+      Name: r
+      Body:
+        openapi: 3.0.1
+        paths: {}
+        x-amazon-apigateway-gateway-responses:
+          DEFAULT_5XX:
+            responseTemplates: {text/plain: "#{set}($x = 1)$x"}
+  Denied:
+    Type: AWS::ApiGateway::GatewayResponse
+    Properties:
+      RestApiId: !Ref Rest
+      ResponseType: ACCESS_DENIED
+      ResponseTemplates: {application/json: "#foreach($a in [1])$a#end"}
+"""
+
+
+def test_a_gateway_response_template_with_directives_is_a_warning(tmp_path: Path) -> None:
+    """API Gateway sends them as written (gateway response templates are not VTL); a template
+    of plain variables, or an escaped \\#, is not warned about."""
+    template = tmp_path / "template.yaml"
+    template.write_text(GATEWAY_RESPONSES, encoding="utf-8")
+    result = validate_file(template)
+    found = [str(p) for p in result.problems if p.code == "W7416"]
+    tail = ("but API Gateway does not run VTL in gateway response templates (only variables "
+            "such as $context.error.messageString are filled in): clients get the directive "
+            "as written")
+    assert found == [
+        f"{template}:10:31: warning W7416 Resources.Api.Properties.GatewayResponses."
+        "BAD_REQUEST_BODY.ResponseTemplates.application/json: BAD_REQUEST_BODY gateway "
+        f"response: the application/json template uses the VTL directive #if, {tail}",
+        f"{template}:23:45: warning W7416 Resources.Rest.Properties.Body."
+        "x-amazon-apigateway-gateway-responses.DEFAULT_5XX.responseTemplates.text/plain: "
+        "DEFAULT_5XX gateway response: the text/plain template uses the VTL directive #set, "
+        f"{tail}",
+        f"{template}:29:45: warning W7416 Resources.Denied.Properties.ResponseTemplates."
+        "application/json: ACCESS_DENIED gateway response: the application/json template "
+        f"uses the VTL directive #foreach, {tail}"]
+    assert result.is_valid
