@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from samlite.clock import Clock, SystemClock
-from samlite.errors import UsageError
+from samlite.errors import EnvironmentStartError, UsageError
 from samlite.graph.model import (
     IAM_AUTHORIZER,
     Api,
@@ -437,6 +437,12 @@ class HttpGateway:
             self._log(function, f"samlite: the invoke was refused ({exc.error_type}: "
                       f"{exc.message}); the client gets {errors.invoke_rejected[0]}")
             return self._error(errors, errors.invoke_rejected, flavor, ctx)
+        except EnvironmentStartError as exc:
+            # On AWS a function that cannot initialize fails its invoke; the gateway answers
+            # as for any failed function, and the log says why.
+            self._log(function, f"samlite: the function could not start ({exc}); the client "
+                      f"gets {errors.function_failed[0]}")
+            return self._error(errors, errors.function_failed, flavor, ctx)
         if isinstance(result, _TimedOut):
             self._log(function, f"samlite: no response within the integration timeout "
                       f"({limit_s:g} s); the client gets {errors.timed_out[0]}")
