@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from samlite.aws.s3.object_event import ObjectEvent
+from samlite.aws.sts.route import StsRoute
+from samlite.aws.sts.service import LocalSts
 from samlite.aws.unserved import UnservedRoute
 from samlite.clock import Clock, SystemClock
 from samlite.graph.model import Graph, Queue, Trigger
@@ -55,6 +57,7 @@ class AwsServices:
         self._lock = threading.RLock()
         self._s3: LocalS3 | None = None
         self._sqs: LocalSqs | None = None
+        self.sts = LocalSts(account_id=account_id, clock=self._clock)
         self.notifications = S3Notifications(graph, invoker=service, region=region, note=note)
         self.destinations = Destinations(graph, queues=_LazyQueues(self),
                                          queue_name_for=self._queue_name_for,
@@ -98,8 +101,9 @@ class AwsServices:
         return self.sqs.route().handle(request)
 
     def routes(self) -> list[Route]:
-        """For the endpoint, after the Invoke API: services not run here, SQS, then S3."""
-        return [UnservedRoute(), _SqsRoute(self), _S3Route(self)]
+        """For the endpoint, after the Invoke API: services not run here, STS, SQS, then
+        S3."""
+        return [UnservedRoute(), StsRoute(self.sts), _SqsRoute(self), _S3Route(self)]
 
     @property
     def buckets_dir(self) -> Path | None:

@@ -6,26 +6,13 @@ so its SDK raises a plain ClientError."""
 
 from __future__ import annotations
 
-import re
-
 from samlite.aws.endpoint_variables import endpoint_variables
+from samlite.aws.signature import signed_service
 from samlite.aws.wire_errors import error_response
 from samlite.http.messages import Request, Response
 
 SERVED = frozenset({"s3", "sqs", "lambda", "sts", "secretsmanager", "ssm"})
 SERVED_NAMES = "S3, SQS, Lambda, STS, Secrets Manager and SSM Parameter Store"
-_SCOPE = re.compile(r"Credential=[^/,\s]+/\d{8}/[^/]+/([a-z0-9-]+)/aws4_request")
-_QUERY_SCOPE = re.compile(r"^[^/]+/\d{8}/[^/]+/([a-z0-9-]+)/aws4_request$")
-
-
-def signed_service(request: Request) -> str | None:
-    """The service a SigV4-signed request is for (None when it is not signed that way)."""
-    match = _SCOPE.search(request.header("authorization") or "")
-    if match:
-        return match.group(1)
-    credential = request.query_value("X-Amz-Credential") or ""
-    match = _QUERY_SCOPE.match(credential)
-    return match.group(1) if match else None
 
 
 class UnservedRoute:
