@@ -36,7 +36,9 @@ from samlite.state import StateDir
 
 if TYPE_CHECKING:
     from samlite.aws.s3.service import LocalS3
+    from samlite.aws.secretsmanager.service import LocalSecrets
     from samlite.aws.sqs.service import LocalSqs
+    from samlite.aws.ssm.service import LocalParameters
 
 LogSink = Callable[[str, str], None]
 
@@ -58,6 +60,8 @@ class AwsServices:
         self._s3: LocalS3 | None = None
         self._sqs: LocalSqs | None = None
         self.sts = LocalSts(account_id=account_id, clock=self._clock)
+        self._secrets: LocalSecrets | None = None
+        self._parameters: LocalParameters | None = None
         self.notifications = S3Notifications(graph, invoker=service, region=region, note=note)
         self.destinations = Destinations(graph, queues=_LazyQueues(self),
                                          queue_name_for=self._queue_name_for,
@@ -96,14 +100,37 @@ class AwsServices:
                                    on_event=self._on_object_event)
             return self._s3
 
+    @property
+    def secrets(self) -> LocalSecrets:
+        with self._lock:
+            if self._secrets is None:
+                from samlite.aws.secretsmanager.service import LocalSecrets
+
+                self._secrets = LocalSecrets(
+                    db_path=self._state.parameters_db if self._state is not None else None,
+                    account_id=self._account_id, region=self._region)
+            return self._secrets
+
+    @property
+    def parameters(self) -> LocalParameters:
+        with self._lock:
+            if self._parameters is None:
+                from samlite.aws.ssm.service import LocalParameters
+
+                self._parameters = LocalParameters(
+                    db_path=self._state.parameters_db if self._state is not None else None,
+                    account_id=self._account_id, region=self._region)
+            return self._parameters
+
     def call_sqs(self, request: Request) -> Response:
         """An SQS API call made in-process (the gateway's SQS service integrations)."""
         return self.sqs.route().handle(request)
 
     def routes(self) -> list[Route]:
-        """For the endpoint, after the Invoke API: services not run here, STS, SQS, then
-        S3."""
-        return [UnservedRoute(), StsRoute(self.sts), _SqsRoute(self), _S3Route(self)]
+        """For the endpoint, after the Invoke API: services not run here, STS, Secrets
+        Manager, Parameter Store, SQS, then S3."""
+        return [UnservedRoute(), StsRoute(self.sts), _TargetRoute(self, "secretsmanager."),
+                _TargetRoute(self, "AmazonSSM."), _SqsRoute(self), _S3Route(self)]
 
     @property
     def buckets_dir(self) -> Path | None:
@@ -142,6 +169,12 @@ class AwsServices:
         self.pollers.join()
         if s3 is not None:
             s3.close()
+        with self._lock:
+            secrets, parameters = self._secrets, self._parameters
+            self._secrets = self._parameters = None
+        for service in (secrets, parameters):
+            if service is not None:
+                service.close()
 
     def fire_s3_trigger(self, trigger: Trigger) -> str:
         """Replay the newest object of the trigger's bucket that its filter lets through."""
@@ -258,6 +291,23 @@ class _SqsRoute:
 
     def handle(self, request: Request) -> Response:
         return self._services.sqs.route().handle(request)
+
+
+class _TargetRoute:
+    """Secrets Manager or Parameter Store, claimed by X-Amz-Target's prefix before the
+    service (and moto) is made."""
+
+    def __init__(self, services: AwsServices, prefix: str) -> None:
+        self._services = services
+        self._prefix = prefix
+
+    def handles(self, request: Request) -> bool:
+        return (request.header("x-amz-target") or "").startswith(self._prefix)
+
+    def handle(self, request: Request) -> Response:
+        service = self._services.secrets if self._prefix == "secretsmanager." \
+            else self._services.parameters
+        return service.route().handle(request)
 
 
 class _S3Route:
