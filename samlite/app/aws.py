@@ -8,9 +8,10 @@ without it, and its first S3 or SQS request brings it in.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,7 +20,8 @@ from samlite.aws.sts.route import StsRoute
 from samlite.aws.sts.service import LocalSts
 from samlite.aws.unserved import UnservedRoute
 from samlite.clock import Clock, SystemClock
-from samlite.graph.model import Graph, Queue, Trigger
+from samlite.errors import ConfigError, Mark
+from samlite.graph.model import Graph, Queue, Secret, Trigger
 from samlite.http.messages import BodyProblem, BodyRules, Request, Response, Route
 from samlite.http.server import MAX_BODY_BYTES
 from samlite.runtime.async_invoke import (
@@ -36,7 +38,7 @@ from samlite.state import StateDir
 
 if TYPE_CHECKING:
     from samlite.aws.s3.service import LocalS3
-    from samlite.aws.secretsmanager.service import LocalSecrets
+    from samlite.aws.secretsmanager.service import GeneratedSecret, LocalSecrets
     from samlite.aws.sqs.service import LocalSqs
     from samlite.aws.ssm.service import LocalParameters
 
@@ -144,6 +146,18 @@ class AwsServices:
             self.sqs.ensure_queue(queue.queue_name, queue_attributes(queue, graph))
         for bucket in graph.buckets:
             self.s3.ensure_bucket(bucket.bucket_name)
+        for secret in graph.secrets:
+            with _refused_as_config_error(secret.at, secret.logical_id):
+                self.secrets.ensure_secret(
+                    name=secret.name, arn=secret.arn, value=secret.secret_string,
+                    generated=_generated(secret), description=secret.description)
+        for parameter in graph.parameters:
+            with _refused_as_config_error(parameter.at, parameter.logical_id):
+                self.parameters.ensure_parameter(
+                    name=parameter.name, value=parameter.value, type_=parameter.type,
+                    description=parameter.description,
+                    allowed_pattern=parameter.allowed_pattern, data_type=parameter.data_type,
+                    tier=parameter.tier)
 
     def start(self) -> None:
         self.pollers.start()
@@ -249,6 +263,28 @@ def queue_attributes(queue: Queue, graph: Graph) -> dict[str, str]:
     if queue.redrive_allow_policy is not None:
         attributes["RedriveAllowPolicy"] = queue.redrive_allow_policy
     return attributes
+
+
+@contextlib.contextmanager
+def _refused_as_config_error(at: Mark, logical_id: str) -> Iterator[None]:
+    """A template secret or parameter the local service refuses (AllowedPattern, a
+    SecretStringTemplate that is not a JSON object, ...) stops the start, named."""
+    from samlite.aws.in_process import ServiceError
+
+    try:
+        yield
+    except ServiceError as exc:
+        raise ConfigError(f"{at}: {logical_id}: {exc.message or exc.code}") from exc
+
+
+def _generated(secret: Secret) -> GeneratedSecret | None:
+    from samlite.aws.secretsmanager.service import GeneratedSecret
+
+    spec = secret.generate
+    if spec is None:
+        return None
+    return GeneratedSecret(options=dict(spec.options), template=spec.secret_string_template,
+                           key=spec.generate_string_key)
 
 
 def _dead_letter_first(queues: Iterable[Queue]) -> list[Queue]:

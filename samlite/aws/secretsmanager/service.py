@@ -107,9 +107,20 @@ class LocalSecrets:
 
     def _generate(self, generated: GeneratedSecret) -> str:
         password = str(self.call("GetRandomPassword", generated.options)["RandomPassword"])
+        if (generated.template is None) != (generated.key is None):
+            raise ServiceError("InvalidParameterException",
+                               "GenerateSecretString needs both SecretStringTemplate and "
+                               "GenerateStringKey, or neither", 400)
         if generated.template is None or generated.key is None:
             return password
-        document = json.loads(generated.template)
+        try:
+            document = json.loads(generated.template)
+        except ValueError:
+            document = None
+        if not isinstance(document, dict):
+            raise ServiceError("InvalidParameterException",
+                               "GenerateSecretString.SecretStringTemplate must be a JSON "
+                               f"object (got {generated.template!r})", 400)
         document[generated.key] = password
         return json.dumps(document)
 

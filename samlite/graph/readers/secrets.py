@@ -1,0 +1,81 @@
+"""Secrets Manager secrets and Parameter Store parameters -> the graph's model. Pure.
+Names are the ones Ref gives (samlite.template.names), so the local services hold them
+where the app's code will look."""
+
+from __future__ import annotations
+
+from samlite.graph.model import GeneratedSecretString, NotRunLocally, Parameter, Secret
+from samlite.graph.parts import GraphParts
+from samlite.graph.values import as_bool, as_int, as_map, as_text
+from samlite.template.model import Resource, Unresolved
+from samlite.template.names import secret_arn
+
+SECRET_TYPE = "AWS::SecretsManager::Secret"   # noqa: S105 (a resource type, not a password)
+PARAMETER_TYPE = "AWS::SSM::Parameter"
+# GenerateSecretString's members that GetRandomPassword takes as they are (its
+# SecretStringTemplate and GenerateStringKey are CloudFormation's own).
+_PASSWORD_FLAGS = ("ExcludeLowercase", "ExcludeNumbers", "ExcludePunctuation",
+                   "ExcludeUppercase", "IncludeSpace", "RequireEachIncludedType")
+
+
+def read_secret(parts: GraphParts, res: Resource) -> None:
+    props, _ = parts.props(res)
+    given = props.get("SecretString")
+    if isinstance(given, Unresolved):
+        parts.not_local.append(NotRunLocally(
+            subject=res.logical_id, type=SECRET_TYPE, at=res.at,
+            reason=f"its SecretString ({given}) cannot be known locally, so the secret is not "
+                   "created; create it yourself (aws secretsmanager create-secret "
+                   "--endpoint-url ...)"))
+        return
+    arn = parts.ref_name(res)
+    name = as_text(props.get("Name")) or _name_in_arn(arn) or res.logical_id
+    if not arn.startswith("arn:"):
+        arn = secret_arn(name, parts.resolved.pseudo, res.logical_id)
+    generate = None
+    if "GenerateSecretString" in props:
+        spec = as_map(props.get("GenerateSecretString"))
+        options: list[tuple[str, int | bool | str]] = []
+        length = as_int(spec.get("PasswordLength"))
+        if length is not None:
+            options.append(("PasswordLength", length))
+        excluded = as_text(spec.get("ExcludeCharacters"))
+        if excluded is not None:
+            options.append(("ExcludeCharacters", excluded))
+        options += [(flag, as_bool(spec[flag], False)) for flag in _PASSWORD_FLAGS
+                    if flag in spec]
+        generate = GeneratedSecretString(
+            options=tuple(options),
+            secret_string_template=as_text(spec.get("SecretStringTemplate")),
+            generate_string_key=as_text(spec.get("GenerateStringKey")))
+    parts.secrets.append(Secret(
+        logical_id=res.logical_id, name=name, arn=arn,
+        secret_string=as_text(given), generate=generate,
+        description=as_text(props.get("Description")), at=res.at))
+
+
+def read_parameter(parts: GraphParts, res: Resource) -> None:
+    props, _ = parts.props(res)
+    value = props.get("Value")
+    if isinstance(value, Unresolved):
+        parts.not_local.append(NotRunLocally(
+            subject=res.logical_id, type=PARAMETER_TYPE, at=res.at,
+            reason=f"its Value ({value}) cannot be known locally, so the parameter is not "
+                   "created; give it a literal Value, or put the parameter yourself "
+                   "(aws ssm put-parameter --endpoint-url ...)"))
+        return
+    parts.parameters.append(Parameter(
+        logical_id=res.logical_id, name=as_text(props.get("Name")) or parts.ref_name(res),
+        type=as_text(props.get("Type")) or "String",
+        value=as_text(value) or "",
+        description=as_text(props.get("Description")),
+        allowed_pattern=as_text(props.get("AllowedPattern")),
+        data_type=as_text(props.get("DataType")), tier=as_text(props.get("Tier")),
+        at=res.at))
+
+
+def _name_in_arn(arn: str) -> str | None:
+    """arn:...:secret:<name>-<6 characters> -> <name>."""
+    if ":secret:" not in arn:
+        return None
+    return arn.split(":secret:", 1)[1].rsplit("-", 1)[0]
