@@ -146,18 +146,8 @@ class AwsServices:
             self.sqs.ensure_queue(queue.queue_name, queue_attributes(queue, graph))
         for bucket in graph.buckets:
             self.s3.ensure_bucket(bucket.bucket_name)
-        for secret in graph.secrets:
-            with _refused_as_config_error(secret.at, secret.logical_id):
-                self.secrets.ensure_secret(
-                    name=secret.name, arn=secret.arn, value=secret.secret_string,
-                    generated=_generated(secret), description=secret.description)
-        for parameter in graph.parameters:
-            with _refused_as_config_error(parameter.at, parameter.logical_id):
-                self.parameters.ensure_parameter(
-                    name=parameter.name, value=parameter.value, type_=parameter.type,
-                    description=parameter.description,
-                    allowed_pattern=parameter.allowed_pattern, data_type=parameter.data_type,
-                    tier=parameter.tier)
+        if graph.secrets or graph.parameters:
+            ensure_secrets_and_parameters(graph, self.secrets, self.parameters)
 
     def start(self) -> None:
         self.pollers.start()
@@ -263,6 +253,40 @@ def queue_attributes(queue: Queue, graph: Graph) -> dict[str, str]:
     if queue.redrive_allow_policy is not None:
         attributes["RedriveAllowPolicy"] = queue.redrive_allow_policy
     return attributes
+
+
+def ensure_secrets_and_parameters(graph: Graph, secrets: LocalSecrets,
+                                  parameters: LocalParameters) -> None:
+    """The template's secrets and parameters exist, under the names its Ref gives."""
+    for secret in graph.secrets:
+        with _refused_as_config_error(secret.at, secret.logical_id):
+            secrets.ensure_secret(
+                name=secret.name, arn=secret.arn, value=secret.secret_string,
+                generated=_generated(secret), description=secret.description)
+    for parameter in graph.parameters:
+        with _refused_as_config_error(parameter.at, parameter.logical_id):
+            parameters.ensure_parameter(
+                name=parameter.name, value=parameter.value, type_=parameter.type,
+                description=parameter.description, allowed_pattern=parameter.allowed_pattern,
+                data_type=parameter.data_type, tier=parameter.tier)
+
+
+@contextlib.contextmanager
+def memory_stores(graph: Graph, *, account_id: str,
+                  region: str) -> Iterator[tuple[LocalSecrets, LocalParameters]]:
+    """A Secrets Manager and Parameter Store in memory holding the template's secrets and
+    parameters, for a one-shot invoke (which has no endpoint and keeps nothing)."""
+    from samlite.aws.secretsmanager.service import LocalSecrets
+    from samlite.aws.ssm.service import LocalParameters
+
+    secrets = LocalSecrets(db_path=None, account_id=account_id, region=region)
+    parameters = LocalParameters(db_path=None, account_id=account_id, region=region)
+    try:
+        ensure_secrets_and_parameters(graph, secrets, parameters)
+        yield secrets, parameters
+    finally:
+        secrets.close()
+        parameters.close()
 
 
 @contextlib.contextmanager

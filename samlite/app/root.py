@@ -106,6 +106,7 @@ class AppOptions:
     deps_dir: Path | None = None    # the install cache (None: <state dir>/deps, else .samlite/deps)
     layers: Mapping[str, Path | str] = field(default_factory=dict)   # --layer ARN=PATH
     config_env: str = "default"     # `--config-env`: the samconfig.toml tables errors name
+    secrets_file: Path | None = None   # `--secrets-file`: values {{resolve:...}} may name
 
 
 class App:
@@ -196,6 +197,16 @@ class App:
                 self.close()
                 raise
             self.on_graph_change(self.aws.update)
+        # `{{resolve:...}}` in environment variables become their values before any
+        # function starts (app/dynamic_references.py).
+        try:
+            resolved = self._resolved_specs(self.graph, self.functions)
+        except BaseException:
+            self.close()
+            raise
+        if resolved != self.functions:
+            self.functions = resolved
+            self.service.update_functions(resolved)
         self.gateway: HttpGateway | None = None
         if self.options.http_port is not None:
             try:
@@ -237,6 +248,42 @@ class App:
             for route in self.aws.routes():
                 self._endpoint.add(route)
         self._bucket_watcher: Watcher | None = None
+
+    def _resolved_specs(self, graph: Graph, specs: tuple[FunctionSpec, ...],
+                        options: AppOptions | None = None) -> tuple[FunctionSpec, ...]:
+        """`specs` with their dynamic references resolved against the local Secrets Manager
+        and Parameter Store (the app's own, or, for a one-shot invoke without an endpoint,
+        ones in memory made from the template and the secrets file)."""
+        from samlite.app.dynamic_references import (
+            needs_values,
+            put_secrets_file,
+            read_secrets_file,
+            resolve_specs,
+        )
+
+        options = options or self.options
+        file = read_secrets_file(options.secrets_file) if options.secrets_file else None
+        if self.aws is not None:
+            aws = self.aws
+            if file is not None:
+                put_secrets_file(file, secrets=aws.secrets, parameters=aws.parameters)
+            if not needs_values(specs):
+                return specs
+            aws.ensure_resources(graph)     # a reload's new secrets exist before they are read
+            return resolve_specs(specs, graph, secrets=lambda: aws.secrets,
+                                 parameters=lambda: aws.parameters,
+                                 secrets_file=options.secrets_file)
+        if not needs_values(specs):
+            return specs
+        from samlite.app.aws import memory_stores
+
+        with memory_stores(graph, account_id=options.pseudo.account_id,
+                           region=options.pseudo.region) as (secrets, parameters):
+            if file is not None:
+                put_secrets_file(file, secrets=secrets, parameters=parameters)
+            return resolve_specs(specs, graph, secrets=lambda: secrets,
+                                 parameters=lambda: parameters,
+                                 secrets_file=options.secrets_file)
 
     @property
     def runtime_kind(self) -> str:
@@ -487,6 +534,12 @@ class App:
         from samlite.app.dependencies import merged
 
         specs = apply_dependencies(specs, graph, report)
+        try:
+            specs = self._resolved_specs(graph, specs, options)
+        except SamliteError as exc:
+            self._rebuild_images(self.functions, recycle)
+            self.service.recycle(recycle)
+            return line(f"{exc}; the last good version keeps serving")
         self.dependencies = merged(self.dependencies, report)
         change = describe_template_change(self.functions, specs, self.graph.routes,
                                           graph.routes, self.graph, graph)
