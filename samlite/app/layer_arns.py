@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from samlite.app.parameters_secrets import is_extension_layer
 from samlite.build.install import DependencyCache, Installed
 from samlite.build.layer_arns import (
     LAYER_FLAG,
@@ -68,6 +69,10 @@ class LayerArnResolver:
                 if ref in local_ids:
                     continue
                 at = fn.layer_marks[index] if index < len(fn.layer_marks) else fn.at
+                if is_extension_layer(ref) and ref.strip() not in self.mappings:
+                    rows.append((fn.logical_id, ref.rsplit(":layer:", 1)[-1],
+                                 "its HTTP API, served by samlite on localhost"))
+                    continue
                 source = classify(ref, self.mappings)
                 if isinstance(source, MappedFolder):
                     dirs[fn.logical_id, ref] = source.folder

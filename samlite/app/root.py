@@ -8,6 +8,7 @@ Invoke API until stopped.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import logging
@@ -54,6 +55,7 @@ from samlite.template.model import PseudoParameters
 
 if TYPE_CHECKING:
     from samlite.app.aws import AwsServices
+    from samlite.app.parameters_secrets import ParametersSecretsExtension
     from samlite.app.watch import Watcher
     from samlite.runtime.async_invoke import AsyncInvocations
 
@@ -207,6 +209,13 @@ class App:
         if resolved != self.functions:
             self.functions = resolved
             self.service.update_functions(resolved)
+        # The Parameters and Secrets extension's HTTP API, for functions that name its layer.
+        self._extension: ParametersSecretsExtension | None = None
+        try:
+            self._extension = self._parameters_secrets_extension()
+        except BaseException:
+            self.close()
+            raise
         self.gateway: HttpGateway | None = None
         if self.options.http_port is not None:
             try:
@@ -248,6 +257,32 @@ class App:
             for route in self.aws.routes():
                 self._endpoint.add(route)
         self._bucket_watcher: Watcher | None = None
+
+    def _parameters_secrets_extension(self) -> ParametersSecretsExtension | None:
+        from samlite.app.parameters_secrets import ParametersSecretsExtension, extension_users
+
+        users = extension_users(self.graph, self.options.layers)
+        if not users:
+            return None
+        aws = self.aws
+        if aws is not None:
+            extension = ParametersSecretsExtension(
+                self.graph, self.functions, users, secrets=lambda: aws.secrets,
+                parameters=lambda: aws.parameters, host=self.options.host)
+        else:   # a one-shot invoke: the template's secrets and parameters, in memory
+            from samlite.app.aws import memory_stores
+
+            stack = contextlib.ExitStack()
+            secrets, parameters = stack.enter_context(memory_stores(
+                self.graph, account_id=self.options.pseudo.account_id,
+                region=self.options.pseudo.region))
+            extension = ParametersSecretsExtension(
+                self.graph, self.functions, users, secrets=lambda: secrets,
+                parameters=lambda: parameters, host=self.options.host, close=stack.close)
+        if extension.not_run_locally:
+            self.graph = dataclasses.replace(self.graph, not_run_locally=(
+                *self.graph.not_run_locally, *extension.not_run_locally))
+        return extension
 
     def _resolved_specs(self, graph: Graph, specs: tuple[FunctionSpec, ...],
                         options: AppOptions | None = None) -> tuple[FunctionSpec, ...]:
@@ -347,6 +382,8 @@ class App:
         try:
             if self._endpoint is not None:
                 self._endpoint.start()
+            if self._extension is not None:
+                self._extension.start()
             self.service.start()
             if self.aws is not None:
                 self.aws.start()
@@ -375,7 +412,7 @@ class App:
         """Stop whatever parts exist, requests first; safe on a half-built app (close())."""
         try:
             # The servers each wait up to one poll interval to stop: stop them side by side.
-            servers = [part for name in ("gateway", "load_balancers", "_endpoint")
+            servers = [part for name in ("gateway", "load_balancers", "_endpoint", "_extension")
                        if (part := getattr(self, name, None)) is not None]
             stoppers = [threading.Thread(target=server.stop, daemon=True) for server in servers]
             for name in ("scheduler", "_bucket_watcher"):

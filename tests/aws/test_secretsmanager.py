@@ -114,3 +114,9 @@ def test_generated_secret_into_a_json_template_is_made_once(local: Local) -> Non
                                 description=None)
     again = json.loads(local.client.get_secret_value(SecretId="app-Db")["SecretString"])
     assert again == value
+
+
+def test_not_found_is_a_400_as_secrets_manager_answers_it(local: Local) -> None:
+    with pytest.raises(ClientError) as raised:
+        local.client.describe_secret(SecretId="nope")
+    assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400

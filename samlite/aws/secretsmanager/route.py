@@ -5,6 +5,7 @@ fake; RotateSecret is answered as not run locally instead."""
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from typing import Any
 
@@ -41,8 +42,14 @@ class SecretsManagerRoute:
                 request, "secretsmanager", status=400, code="InvalidRequestException",
                 message=f"samlite does not run {action} locally (rotation and replication "
                         "need AWS); change the value with PutSecretValue")
-        return dispatch(_response_class()(self._backend, account_id=self._account_id,
-                                          region=self._region), request)
+        answer = dispatch(_response_class()(self._backend, account_id=self._account_id,
+                                            region=self._region), request)
+        if answer.status == 404:
+            # moto answers its not-found errors with 404; Secrets Manager's are 400 ("HTTP
+            # Status Code: 400" under Errors in the Secrets Manager API reference, and no
+            # httpStatusCode on the error shapes of botocore's model).
+            return dataclasses.replace(answer, status=400)
+        return answer
 
 
 @functools.cache
