@@ -73,6 +73,7 @@ def build_graph(resolved: ResolvedTemplate) -> Graph:
     apis.add_implicit_apis(parts)
     load_balancers.finish(parts)
     _name_services_not_served(parts)
+    secrets.name_unresolved_references(parts)
     return Graph(
         functions=tuple(parts.functions), layers=tuple(parts.layers),
         buckets=tuple(parts.buckets), queues=tuple(parts.queues),

@@ -768,3 +768,23 @@ def test_secrets_and_parameters_are_modelled_under_their_ref_names() -> None:
     assert (url.name, url.type, url.value) == ("/app/url", "String", "https://us-east-1")
     [imported] = [n for n in graph.not_run_locally if n.subject == "Imported"]
     assert "cannot be known locally" in imported.reason
+
+
+def test_dynamic_references_outside_environment_variables_are_named() -> None:
+    graph = graph_of("""\
+        Resources:
+          Fn:
+            Type: AWS::Serverless::Function
+            Properties:
+              Runtime: python3.12
+              Handler: app.handler
+              CodeUri: src/
+              Environment:
+                Variables: {KEY: '{{resolve:ssm:/k}}'}
+          Bucket:
+            Type: AWS::S3::Bucket
+            Properties: {BucketName: '{{resolve:ssm:/bucket-name}}'}
+        """)
+    [note] = [n for n in graph.not_run_locally if n.type == "dynamic reference"]
+    assert note.subject == "Bucket"
+    assert "BucketName holds {{resolve:ssm:/bucket-name}}" in note.reason

@@ -4,8 +4,11 @@ where the app's code will look."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
 from samlite.graph.model import GeneratedSecretString, NotRunLocally, Parameter, Secret
-from samlite.graph.parts import GraphParts
+from samlite.graph.parts import FUNCTION_TYPES, GraphParts
 from samlite.graph.values import as_bool, as_int, as_map, as_text
 from samlite.template.model import Resource, Unresolved
 from samlite.template.names import secret_arn
@@ -72,6 +75,36 @@ def read_parameter(parts: GraphParts, res: Resource) -> None:
         allowed_pattern=as_text(props.get("AllowedPattern")),
         data_type=as_text(props.get("DataType")), tier=as_text(props.get("Tier")),
         at=res.at))
+
+
+def name_unresolved_references(parts: GraphParts) -> None:
+    """`{{resolve:...}}` anywhere but a function's environment variables is used as its
+    literal text locally: each one is named under "Not run locally" (once per resource)."""
+    for res in parts.resources.values():
+        props, _ = parts.props(res)
+        skip = ("Environment",) if res.type in FUNCTION_TYPES else ()
+        found = next(_references_in(props, (), skip), None)
+        if found is not None:
+            path, text = found
+            parts.not_local.append(NotRunLocally(
+                subject=res.logical_id, type="dynamic reference", at=res.at,
+                reason=f"{'.'.join(path)} holds {text}, which samlite resolves only in "
+                       "functions' environment variables: here its literal text is used"))
+
+
+def _references_in(value: Any, path: tuple[str, ...],
+                   skip: tuple[str, ...]) -> Iterator[tuple[tuple[str, ...], str]]:
+    if isinstance(value, str):
+        if "{{resolve:" in value:
+            yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if not path and key in skip:
+                continue
+            yield from _references_in(item, (*path, str(key)), skip)
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            yield from _references_in(item, (*path, str(index)), skip)
 
 
 def _name_in_arn(arn: str) -> str | None:
