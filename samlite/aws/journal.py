@@ -9,6 +9,7 @@ parameters); not for message traffic.
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -18,6 +19,8 @@ from typing import Any
 from samlite.aws.in_process import json_answer, json_params, json_request
 from samlite.http.messages import Request, Response, Route
 from samlite.state import open_database, reading
+
+log = logging.getLogger(__name__)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS calls (
@@ -45,6 +48,10 @@ class Journal:
         self._service = service
         self._lock = threading.Lock()
         self._db = open_database(path, _SCHEMA) if path is not None else None
+
+    @property
+    def path(self) -> Path | None:
+        return self._path
 
     def append(self, call: Call) -> None:
         if self._db is None:
@@ -114,7 +121,12 @@ class JournaledRoute:
         """The journal's calls, again, through the wire route (not journaled twice)."""
         for call in self._journal.calls():
             if not call.action.startswith("_"):
-                self._wire.handle(json_request(self._prefix + call.action, call.params))
+                answer = self._wire.handle(json_request(self._prefix + call.action,
+                                                        call.params))
+                if answer.status >= 300:   # e.g. a call an older moto took and this one won't
+                    log.warning("%s %s kept in %s was refused on replay: %s",
+                                self._prefix.rstrip("."), call.action, self._journal.path,
+                                answer.body[:200].decode(errors="replace"))
             if after is not None:
                 after(call)
 
