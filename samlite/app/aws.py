@@ -20,7 +20,7 @@ from samlite.aws.sts.route import StsRoute
 from samlite.aws.sts.service import LocalSts
 from samlite.aws.unserved import UnservedRoute
 from samlite.clock import Clock, SystemClock
-from samlite.errors import ConfigError, Mark
+from samlite.errors import ConfigError, Mark, SamliteError
 from samlite.graph.model import Graph, Queue, Secret, Trigger
 from samlite.http.messages import BodyProblem, BodyRules, Request, Response, Route
 from samlite.http.server import MAX_BODY_BYTES
@@ -104,24 +104,39 @@ class AwsServices:
 
     @property
     def secrets(self) -> LocalSecrets:
+        """Made on first need (moto's import takes a while), with the template's secrets."""
         with self._lock:
             if self._secrets is None:
                 from samlite.aws.secretsmanager.service import LocalSecrets
 
-                self._secrets = LocalSecrets(
+                secrets = LocalSecrets(
                     db_path=self._state.parameters_db if self._state is not None else None,
                     account_id=self._account_id, region=self._region)
+                try:
+                    ensure_secrets(self.graph, secrets)
+                except BaseException:
+                    secrets.close()
+                    raise
+                self._secrets = secrets
             return self._secrets
 
     @property
     def parameters(self) -> LocalParameters:
+        """Made on first need (moto's SSM imports its EC2 models: over a second), with the
+        template's parameters."""
         with self._lock:
             if self._parameters is None:
                 from samlite.aws.ssm.service import LocalParameters
 
-                self._parameters = LocalParameters(
+                parameters = LocalParameters(
                     db_path=self._state.parameters_db if self._state is not None else None,
                     account_id=self._account_id, region=self._region)
+                try:
+                    ensure_parameters(self.graph, parameters)
+                except BaseException:
+                    parameters.close()
+                    raise
+                self._parameters = parameters
             return self._parameters
 
     def call_sqs(self, request: Request) -> Response:
@@ -146,11 +161,37 @@ class AwsServices:
             self.sqs.ensure_queue(queue.queue_name, queue_attributes(queue, graph))
         for bucket in graph.buckets:
             self.s3.ensure_bucket(bucket.bucket_name)
-        if graph.secrets or graph.parameters:
-            ensure_secrets_and_parameters(graph, self.secrets, self.parameters)
+        # Secrets and parameters: now if their service exists, else when it is made (from
+        # this graph, which a reload's references may already need).
+        self.graph = graph
+        with self._lock:
+            secrets, parameters = self._secrets, self._parameters
+        if secrets is not None:
+            ensure_secrets(graph, secrets)
+        if parameters is not None:
+            ensure_parameters(graph, parameters)
 
     def start(self) -> None:
         self.pollers.start()
+        self._prepare_in_background()
+
+    def _prepare_in_background(self) -> None:
+        """Make the Secrets Manager and Parameter Store the template needs while the app
+        serves, so `up` starts without waiting for moto; a call that comes first waits for
+        it. A secret or parameter the service refuses is said in the log."""
+        wanted = [name for name, needed in (("secrets", self.graph.secrets),
+                                            ("parameters", self.graph.parameters)) if needed]
+        if not wanted:
+            return
+
+        def prepare() -> None:
+            for name in wanted:
+                try:
+                    getattr(self, name)
+                except SamliteError as exc:
+                    self._note("samlite", f"error: {exc}")
+
+        threading.Thread(target=prepare, name="samlite-secrets", daemon=True).start()
 
     def update(self, graph: Graph) -> None:
         """Hot reload: new queues and buckets appear, mappings and notifications follow."""
@@ -255,14 +296,17 @@ def queue_attributes(queue: Queue, graph: Graph) -> dict[str, str]:
     return attributes
 
 
-def ensure_secrets_and_parameters(graph: Graph, secrets: LocalSecrets,
-                                  parameters: LocalParameters) -> None:
-    """The template's secrets and parameters exist, under the names its Ref gives."""
+def ensure_secrets(graph: Graph, secrets: LocalSecrets) -> None:
+    """The template's secrets exist, under the names its Ref gives."""
     for secret in graph.secrets:
         with _refused_as_config_error(secret.at, secret.logical_id):
             secrets.ensure_secret(
                 name=secret.name, arn=secret.arn, value=secret.secret_string,
                 generated=_generated(secret), description=secret.description)
+
+
+def ensure_parameters(graph: Graph, parameters: LocalParameters) -> None:
+    """The template's parameters exist, under the names its Ref gives."""
     for parameter in graph.parameters:
         with _refused_as_config_error(parameter.at, parameter.logical_id):
             parameters.ensure_parameter(
@@ -271,22 +315,45 @@ def ensure_secrets_and_parameters(graph: Graph, secrets: LocalSecrets,
                 data_type=parameter.data_type, tier=parameter.tier)
 
 
-@contextlib.contextmanager
-def memory_stores(graph: Graph, *, account_id: str,
-                  region: str) -> Iterator[tuple[LocalSecrets, LocalParameters]]:
+class MemoryStores:
     """A Secrets Manager and Parameter Store in memory holding the template's secrets and
-    parameters, for a one-shot invoke (which has no endpoint and keeps nothing)."""
-    from samlite.aws.secretsmanager.service import LocalSecrets
-    from samlite.aws.ssm.service import LocalParameters
+    parameters, each made on first need, for a one-shot invoke (which has no endpoint and
+    keeps nothing). `close()` releases them."""
 
-    secrets = LocalSecrets(db_path=None, account_id=account_id, region=region)
-    parameters = LocalParameters(db_path=None, account_id=account_id, region=region)
-    try:
-        ensure_secrets_and_parameters(graph, secrets, parameters)
-        yield secrets, parameters
-    finally:
-        secrets.close()
-        parameters.close()
+    def __init__(self, graph: Graph, *, account_id: str, region: str) -> None:
+        self._graph = graph
+        self._account_id = account_id
+        self._region = region
+        self._lock = threading.Lock()
+        self._secrets: LocalSecrets | None = None
+        self._parameters: LocalParameters | None = None
+
+    def secrets(self) -> LocalSecrets:
+        with self._lock:
+            if self._secrets is None:
+                from samlite.aws.secretsmanager.service import LocalSecrets
+
+                self._secrets = LocalSecrets(db_path=None, account_id=self._account_id,
+                                             region=self._region)
+                ensure_secrets(self._graph, self._secrets)
+            return self._secrets
+
+    def parameters(self) -> LocalParameters:
+        with self._lock:
+            if self._parameters is None:
+                from samlite.aws.ssm.service import LocalParameters
+
+                self._parameters = LocalParameters(db_path=None, account_id=self._account_id,
+                                                   region=self._region)
+                ensure_parameters(self._graph, self._parameters)
+            return self._parameters
+
+    def close(self) -> None:
+        with self._lock:
+            for service in (self._secrets, self._parameters):
+                if service is not None:
+                    service.close()
+            self._secrets = self._parameters = None
 
 
 @contextlib.contextmanager

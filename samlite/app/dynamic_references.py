@@ -96,19 +96,21 @@ def needs_values(specs: Sequence[FunctionSpec]) -> bool:
     return any(has_references(value) for spec in specs for value in spec.variables.values())
 
 
-def put_secrets_file(file: SecretsFile, *, secrets: LocalSecrets,
-                     parameters: LocalParameters) -> None:
-    """The file's secrets and parameters exist in the local services with its values."""
+def put_secrets_file(file: SecretsFile, *, secrets: Callable[[], LocalSecrets],
+                     parameters: Callable[[], LocalParameters]) -> None:
+    """The file's secrets and parameters exist in the local services with its values (a
+    service the file gives nothing to is not made)."""
     from samlite.aws.in_process import ServiceError
 
     try:
         for name, value in file.secrets.items():
-            if not secrets.has_secret(name):
-                secrets.call("CreateSecret", {"Name": name, "SecretString": value})
-            elif secrets.secret_string(name) != value:
-                secrets.call("PutSecretValue", {"SecretId": name, "SecretString": value})
+            service = secrets()
+            if not service.has_secret(name):
+                service.call("CreateSecret", {"Name": name, "SecretString": value})
+            elif service.secret_string(name) != value:
+                service.call("PutSecretValue", {"SecretId": name, "SecretString": value})
         for name, value in file.parameters.items():
-            parameters.ensure_parameter(name=name, value=value, type_="String")
+            parameters().ensure_parameter(name=name, value=value, type_="String")
     except ServiceError as exc:
         raise ConfigError(f"{file.path}: {exc.message or exc.code}") from exc
 
@@ -119,6 +121,7 @@ def resolve_specs(specs: Sequence[FunctionSpec], graph: Graph, *,
                   secrets_file: Path | None) -> tuple[FunctionSpec, ...]:
     """`specs` with every dynamic reference in their variables replaced by its value."""
     where = {fn.logical_id: fn.at for fn in graph.functions}
+    known = _template_values(graph)
     resolved: list[FunctionSpec] = []
     for spec in specs:
         variables = dict(spec.variables)
@@ -129,7 +132,7 @@ def resolve_specs(specs: Sequence[FunctionSpec], graph: Graph, *,
                     f"Environment.Variables.{name}"
             try:
                 variables[name] = substitute(text, lambda ref, place=place: _value(
-                    ref, place, secrets, parameters, secrets_file))
+                    ref, place, known, secrets, parameters, secrets_file))
             except MalformedReference as exc:
                 raise ConfigError(f"{place}: {exc}") from exc
         resolved.append(dataclasses.replace(spec, variables=variables)
@@ -137,11 +140,29 @@ def resolve_specs(specs: Sequence[FunctionSpec], graph: Graph, *,
     return tuple(resolved)
 
 
-def _value(reference: DynamicReference, place: str, secrets: Callable[[], LocalSecrets],
-           parameters: Callable[[], LocalParameters], secrets_file: Path | None) -> str:
+def _template_values(graph: Graph) -> dict[tuple[str, str], str]:
+    """(service, name) -> the value the template gives: at start a template's secret or
+    parameter holds just that (app/aws.py puts it), so a reference to its current value
+    needs no service (and no moto import)."""
+    known = {("ssm", p.name): p.value for p in graph.parameters}
+    for secret in graph.secrets:
+        if secret.secret_string is not None:
+            known["secretsmanager", secret.name] = secret.secret_string
+            known["secretsmanager", secret.arn] = secret.secret_string
+    return known
+
+
+def _value(reference: DynamicReference, place: str, known: Mapping[tuple[str, str], str],
+           secrets: Callable[[], LocalSecrets], parameters: Callable[[], LocalParameters],
+           secrets_file: Path | None) -> str:
     from samlite.aws.in_process import ServiceError
 
+    current = reference.version is None and reference.version_id is None and \
+        reference.version_stage in (None, "AWSCURRENT")
+    given = known.get((reference.service, reference.name)) if current else None
     try:
+        if given is not None:
+            return given if reference.json_key is None else _json_key(reference, given)
         if reference.service == "secretsmanager":
             text = secrets().secret_string(reference.name, version_id=reference.version_id,
                                            version_stage=reference.version_stage)

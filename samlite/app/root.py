@@ -8,7 +8,6 @@ Invoke API until stopped.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import json
 import logging
@@ -270,15 +269,13 @@ class App:
                 self.graph, self.functions, users, secrets=lambda: aws.secrets,
                 parameters=lambda: aws.parameters, host=self.options.host)
         else:   # a one-shot invoke: the template's secrets and parameters, in memory
-            from samlite.app.aws import memory_stores
+            from samlite.app.aws import MemoryStores
 
-            stack = contextlib.ExitStack()
-            secrets, parameters = stack.enter_context(memory_stores(
-                self.graph, account_id=self.options.pseudo.account_id,
-                region=self.options.pseudo.region))
+            stores = MemoryStores(self.graph, account_id=self.options.pseudo.account_id,
+                                  region=self.options.pseudo.region)
             extension = ParametersSecretsExtension(
-                self.graph, self.functions, users, secrets=lambda: secrets,
-                parameters=lambda: parameters, host=self.options.host, close=stack.close)
+                self.graph, self.functions, users, secrets=stores.secrets,
+                parameters=stores.parameters, host=self.options.host, close=stores.close)
         if extension.not_run_locally:
             self.graph = dataclasses.replace(self.graph, not_run_locally=(
                 *self.graph.not_run_locally, *extension.not_run_locally))
@@ -301,7 +298,8 @@ class App:
         if self.aws is not None:
             aws = self.aws
             if file is not None:
-                put_secrets_file(file, secrets=aws.secrets, parameters=aws.parameters)
+                put_secrets_file(file, secrets=lambda: aws.secrets,
+                                 parameters=lambda: aws.parameters)
             if not needs_values(specs):
                 return specs
             aws.ensure_resources(graph)     # a reload's new secrets exist before they are read
@@ -310,15 +308,18 @@ class App:
                                  secrets_file=options.secrets_file)
         if not needs_values(specs):
             return specs
-        from samlite.app.aws import memory_stores
+        from samlite.app.aws import MemoryStores
 
-        with memory_stores(graph, account_id=options.pseudo.account_id,
-                           region=options.pseudo.region) as (secrets, parameters):
+        stores = MemoryStores(graph, account_id=options.pseudo.account_id,
+                              region=options.pseudo.region)
+        try:
             if file is not None:
-                put_secrets_file(file, secrets=secrets, parameters=parameters)
-            return resolve_specs(specs, graph, secrets=lambda: secrets,
-                                 parameters=lambda: parameters,
+                put_secrets_file(file, secrets=stores.secrets, parameters=stores.parameters)
+            return resolve_specs(specs, graph, secrets=stores.secrets,
+                                 parameters=stores.parameters,
                                  secrets_file=options.secrets_file)
+        finally:
+            stores.close()
 
     @property
     def runtime_kind(self) -> str:
