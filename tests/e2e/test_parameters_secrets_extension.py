@@ -44,6 +44,17 @@ Resources:
       Environment:
         Variables:
           PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: '{port}'
+  Writer:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      CodeUri: src/
+      Handler: app.handler
+      Timeout: 10
+      Layers: [{layer}]
+      Environment:
+        Variables:
+          PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: '{port}'
 """
 
 HANDLER = """\
@@ -100,6 +111,13 @@ def test_handler_reads_a_secret_and_a_parameter_through_the_extension(app: App) 
         "/app/mode", "fast")
 
 
+def test_two_functions_on_one_port_share_one_server(app: App) -> None:
+    for name in ("Reader", "Writer"):
+        result = app.invoke(name, b"{}")
+        assert not result.is_error, result.payload
+        assert json.loads(result.payload)["parameter"]["Parameter"]["Value"] == "fast"
+
+
 def test_a_request_without_the_functions_token_is_refused(app: App, port: int) -> None:
     url = f"http://127.0.0.1:{port}/secretsmanager/get?secretId=app/api-key"
     with pytest.raises(urllib.error.HTTPError) as refused:
@@ -127,8 +145,9 @@ def test_a_busy_port_is_named_with_the_functions_it_leaves_out(tmp_path: Path) -
         (tmp_path / "template.yaml").write_text(TEMPLATE.format(layer=LAYER, port=port))
         app = App(tmp_path / "template.yaml", AppOptions(runtime="process", aws_port=0))
         try:
-            [note] = [n for n in app.graph.not_run_locally if n.subject == "Reader.Layers"]
+            notes = [n for n in app.graph.not_run_locally if n.subject.endswith(".Layers")]
         finally:
             app.close()
-    assert f"port {port} on 127.0.0.1 is already in use" in note.reason
-    assert "Reader" in note.reason
+    assert [n.subject for n in notes] == ["Reader.Layers", "Writer.Layers"]
+    assert f"port {port} on 127.0.0.1 is already in use" in notes[0].reason
+    assert "Reader, Writer get connection errors" in notes[0].reason
