@@ -146,3 +146,14 @@ def test_a_one_shot_invoke_resolves_from_the_template_and_the_secrets_file(
         app.stop()
     assert (seen["DB_USER"], seen["URL"], seen["API_KEY"]) == (
         "admin", "https://example.com", "key=k-123")
+
+
+def test_sts_and_unserved_services_on_the_apps_endpoint(app: App) -> None:
+    from botocore.exceptions import ClientError
+
+    assert client(app, "sts").get_caller_identity()["Account"] == \
+        app.options.pseudo.account_id
+    with pytest.raises(ClientError) as raised:
+        client(app, "sns").list_topics()
+    assert raised.value.response["Error"]["Code"] == "NotImplemented"
+    assert "AWS_ENDPOINT_URL_SNS" in raised.value.response["Error"]["Message"]
