@@ -66,7 +66,9 @@ def dispatch(responder: Any, request: Request) -> Response:
     import moto), the way moto's botocore stubber dispatches one."""
     from botocore.awsrequest import AWSPreparedRequest, HeadersDict
 
-    url = f"http://{request.header('host') or '127.0.0.1'}{request.path}"
+    # A request line without a path ("GET  HTTP/1.1") must not run into the host's port.
+    path = request.path if request.path.startswith("/") else "/" + request.path
+    url = f"http://{request.header('host') or '127.0.0.1'}{path}"
     headers = HeadersDict(request.raw_headers)
     prepared = AWSPreparedRequest(method=request.method, url=url, headers=headers,
                                   body=request.body, stream_output=False)

@@ -10,6 +10,7 @@ import functools
 from typing import Any
 
 from samlite.aws.in_process import dispatch
+from samlite.aws.json_input import refuse_bad_input
 from samlite.aws.secretsmanager.backend import LocalSecretsBackend
 from samlite.aws.wire_errors import error_response
 from samlite.http.messages import Request, Response
@@ -42,6 +43,9 @@ class SecretsManagerRoute:
                 request, "secretsmanager", status=400, code="InvalidRequestException",
                 message=f"samlite does not run {action} locally (rotation and replication "
                         "need AWS); change the value with PutSecretValue")
+        refused = refuse_bad_input(request, service="secretsmanager", operation=action)
+        if refused is not None:
+            return refused
         answer = dispatch(_response_class()(self._backend, account_id=self._account_id,
                                             region=self._region), request)
         if answer.status == 404:

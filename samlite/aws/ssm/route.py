@@ -10,6 +10,7 @@ import functools
 from typing import Any
 
 from samlite.aws.in_process import dispatch
+from samlite.aws.json_input import refuse_bad_input
 from samlite.aws.ssm.backend import LocalSsmBackend
 from samlite.aws.wire_errors import error_response
 from samlite.http.messages import Request, Response
@@ -48,6 +49,9 @@ class SsmRoute:
                 request, "ssm", status=501, code="NotImplemented",
                 message=f"samlite runs SSM's Parameter Store only; {action} is not run "
                         "locally. Point that client elsewhere with AWS_ENDPOINT_URL_SSM.")
+        refused = refuse_bad_input(request, service="ssm", operation=action)
+        if refused is not None:
+            return refused
         return dispatch(_response_class()(self._backend, account_id=self._account_id,
                                           region=self._region), request)
 
