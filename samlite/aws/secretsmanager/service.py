@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -34,15 +35,13 @@ CHANGES = frozenset({
 _MAKES_VERSION = frozenset({"CreateSecret", "PutSecretValue", "UpdateSecret"})
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class GeneratedSecret:
     """AWS::SecretsManager::Secret GenerateSecretString: GetRandomPassword's options, and
     SecretStringTemplate + GenerateStringKey to put the password into a JSON object."""
-
-    def __init__(self, *, options: Mapping[str, Any], template: str | None = None,
-                 key: str | None = None) -> None:
-        self.options = dict(options)
-        self.template = template
-        self.key = key
+    options: Mapping[str, Any] = field(default_factory=dict)
+    template: str | None = None
+    key: str | None = None
 
 
 class LocalSecrets:
@@ -106,7 +105,7 @@ class LocalSecrets:
             self._route.note(Call(action=_FIX_ARN, params={"Name": name, "Arn": arn}))
 
     def _generate(self, generated: GeneratedSecret) -> str:
-        password = str(self.call("GetRandomPassword", generated.options)["RandomPassword"])
+        password = str(self.call("GetRandomPassword", dict(generated.options))["RandomPassword"])
         if (generated.template is None) != (generated.key is None):
             raise ServiceError("InvalidParameterException",
                                "GenerateSecretString needs both SecretStringTemplate and "
