@@ -8,20 +8,20 @@ without it, and its first S3 or SQS request brings it in.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from samlite.app.secrets_parameters import ensure_parameters, ensure_secrets
 from samlite.aws.s3.object_event import ObjectEvent
 from samlite.aws.sts.route import StsRoute
 from samlite.aws.sts.service import LocalSts
 from samlite.aws.unserved import UnservedRoute
 from samlite.clock import Clock, SystemClock
-from samlite.errors import ConfigError, Mark, SamliteError
-from samlite.graph.model import Graph, Queue, Secret, Trigger
+from samlite.errors import SamliteError
+from samlite.graph.model import Graph, Queue, Trigger
 from samlite.http.messages import BodyProblem, BodyRules, Request, Response, Route
 from samlite.http.server import MAX_BODY_BYTES
 from samlite.runtime.async_invoke import (
@@ -38,7 +38,7 @@ from samlite.state import StateDir
 
 if TYPE_CHECKING:
     from samlite.aws.s3.service import LocalS3
-    from samlite.aws.secretsmanager.service import GeneratedSecret, LocalSecrets
+    from samlite.aws.secretsmanager.service import LocalSecrets
     from samlite.aws.sqs.service import LocalSqs
     from samlite.aws.ssm.service import LocalParameters
 
@@ -294,88 +294,6 @@ def queue_attributes(queue: Queue, graph: Graph) -> dict[str, str]:
     if queue.redrive_allow_policy is not None:
         attributes["RedriveAllowPolicy"] = queue.redrive_allow_policy
     return attributes
-
-
-def ensure_secrets(graph: Graph, secrets: LocalSecrets) -> None:
-    """The template's secrets exist, under the names its Ref gives."""
-    for secret in graph.secrets:
-        with _refused_as_config_error(secret.at, secret.logical_id):
-            secrets.ensure_secret(
-                name=secret.name, arn=secret.arn, value=secret.secret_string,
-                generated=_generated(secret), description=secret.description)
-
-
-def ensure_parameters(graph: Graph, parameters: LocalParameters) -> None:
-    """The template's parameters exist, under the names its Ref gives."""
-    for parameter in graph.parameters:
-        with _refused_as_config_error(parameter.at, parameter.logical_id):
-            parameters.ensure_parameter(
-                name=parameter.name, value=parameter.value, type_=parameter.type,
-                description=parameter.description, allowed_pattern=parameter.allowed_pattern,
-                data_type=parameter.data_type, tier=parameter.tier)
-
-
-class MemoryStores:
-    """A Secrets Manager and Parameter Store in memory holding the template's secrets and
-    parameters, each made on first need, for a one-shot invoke (which has no endpoint and
-    keeps nothing). `close()` releases them."""
-
-    def __init__(self, graph: Graph, *, account_id: str, region: str) -> None:
-        self._graph = graph
-        self._account_id = account_id
-        self._region = region
-        self._lock = threading.Lock()
-        self._secrets: LocalSecrets | None = None
-        self._parameters: LocalParameters | None = None
-
-    def secrets(self) -> LocalSecrets:
-        with self._lock:
-            if self._secrets is None:
-                from samlite.aws.secretsmanager.service import LocalSecrets
-
-                self._secrets = LocalSecrets(db_path=None, account_id=self._account_id,
-                                             region=self._region)
-                ensure_secrets(self._graph, self._secrets)
-            return self._secrets
-
-    def parameters(self) -> LocalParameters:
-        with self._lock:
-            if self._parameters is None:
-                from samlite.aws.ssm.service import LocalParameters
-
-                self._parameters = LocalParameters(db_path=None, account_id=self._account_id,
-                                                   region=self._region)
-                ensure_parameters(self._graph, self._parameters)
-            return self._parameters
-
-    def close(self) -> None:
-        with self._lock:
-            for service in (self._secrets, self._parameters):
-                if service is not None:
-                    service.close()
-            self._secrets = self._parameters = None
-
-
-@contextlib.contextmanager
-def _refused_as_config_error(at: Mark, logical_id: str) -> Iterator[None]:
-    """A template secret or parameter the local service refuses (AllowedPattern, a
-    SecretStringTemplate that is not a JSON object, ...) stops the start, named."""
-    from samlite.aws.in_process import ServiceError
-
-    try:
-        yield
-    except ServiceError as exc:
-        raise ConfigError(f"{at}: {logical_id}: {exc.message or exc.code}") from exc
-
-
-def _generated(secret: Secret) -> GeneratedSecret | None:
-    from samlite.aws.secretsmanager.service import GeneratedSecret
-
-    spec = secret.generate
-    if spec is None:
-        return None
-    return GeneratedSecret(options=dict(spec.options), template=spec.secret_string_template,
-                           key=spec.generate_string_key)
 
 
 def _dead_letter_first(queues: Iterable[Queue]) -> list[Queue]:

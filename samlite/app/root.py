@@ -269,7 +269,7 @@ class App:
                 self.graph, self.functions, users, secrets=lambda: aws.secrets,
                 parameters=lambda: aws.parameters, host=self.options.host)
         else:   # a one-shot invoke: the template's secrets and parameters, in memory
-            from samlite.app.aws import MemoryStores
+            from samlite.app.secrets_parameters import MemoryStores
 
             stores = MemoryStores(self.graph, account_id=self.options.pseudo.account_id,
                                   region=self.options.pseudo.region)
@@ -308,7 +308,7 @@ class App:
                                  secrets_file=options.secrets_file)
         if not needs_values(specs):
             return specs
-        from samlite.app.aws import MemoryStores
+        from samlite.app.secrets_parameters import MemoryStores
 
         stores = MemoryStores(graph, account_id=options.pseudo.account_id,
                               region=options.pseudo.region)
