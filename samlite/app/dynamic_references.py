@@ -28,8 +28,10 @@ from samlite.dialects.dynamic_references import (
 from samlite.errors import ConfigError
 from samlite.graph.model import Graph
 from samlite.runtime.spec import FunctionSpec
+from samlite.template.model import PseudoParameters
 
 if TYPE_CHECKING:
+    from samlite.app.aws import AwsServices
     from samlite.aws.secretsmanager.service import LocalSecrets
     from samlite.aws.ssm.service import LocalParameters
 
@@ -113,6 +115,38 @@ def put_secrets_file(file: SecretsFile, *, secrets: Callable[[], LocalSecrets],
             parameters().ensure_parameter(name=name, value=value, type_="String")
     except ServiceError as exc:
         raise ConfigError(f"{file.path}: {exc.message or exc.code}") from exc
+
+
+def resolved_for_app(specs: tuple[FunctionSpec, ...], graph: Graph, *,
+                     aws: AwsServices | None, secrets_file: Path | None,
+                     pseudo: PseudoParameters) -> tuple[FunctionSpec, ...]:
+    """`specs` with their dynamic references resolved against the app's local Secrets
+    Manager and Parameter Store (`aws`), or, for a one-shot invoke without an endpoint,
+    ones in memory made from the template and the secrets file. The secrets file's values
+    are put into `aws` even when no reference names them (boto3 and the extension see
+    them)."""
+    file = read_secrets_file(secrets_file) if secrets_file else None
+    if aws is not None:
+        if file is not None:
+            put_secrets_file(file, secrets=lambda: aws.secrets,
+                             parameters=lambda: aws.parameters)
+        if not needs_values(specs):
+            return specs
+        aws.ensure_resources(graph)     # a reload's new secrets exist before they are read
+        return resolve_specs(specs, graph, secrets=lambda: aws.secrets,
+                             parameters=lambda: aws.parameters, secrets_file=secrets_file)
+    if not needs_values(specs):
+        return specs
+    from samlite.app.secrets_parameters import MemoryStores
+
+    stores = MemoryStores(graph, account_id=pseudo.account_id, region=pseudo.region)
+    try:
+        if file is not None:
+            put_secrets_file(file, secrets=stores.secrets, parameters=stores.parameters)
+        return resolve_specs(specs, graph, secrets=stores.secrets,
+                             parameters=stores.parameters, secrets_file=secrets_file)
+    finally:
+        stores.close()
 
 
 def resolve_specs(specs: Sequence[FunctionSpec], graph: Graph, *,

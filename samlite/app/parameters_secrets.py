@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from samlite.aws.parameters_secrets_extension import (
     DEFAULT_PORT,
@@ -24,6 +24,10 @@ from samlite.errors import UsageError
 from samlite.graph.model import Graph, NotRunLocally
 from samlite.http.server import Endpoint
 from samlite.runtime.spec import DUMMY_CREDENTIALS, FunctionSpec
+from samlite.template.model import PseudoParameters
+
+if TYPE_CHECKING:
+    from samlite.app.aws import AwsServices
 
 # The extension's layer, as AWS publishes it per region and architecture ("AWS Parameters
 # and Secrets Lambda Extension ARNs", Systems Manager user guide).
@@ -42,6 +46,26 @@ def extension_users(graph: Graph, mapped: Mapping[str, Any]) -> tuple[str, ...]:
     return tuple(fn.logical_id for fn in graph.functions
                  if any(is_extension_layer(ref) and ref.strip() not in mapped
                         for ref in fn.layers))
+
+
+def extension_for_app(graph: Graph, specs: Sequence[FunctionSpec], *,
+                      layers: Mapping[str, Any], aws: AwsServices | None, host: str,
+                      pseudo: PseudoParameters) -> ParametersSecretsExtension | None:
+    """The extension for the functions that name its layer (None when none does), answering
+    from the app's services, or, for a one-shot invoke without an endpoint, from services
+    in memory holding the template's secrets and parameters."""
+    users = extension_users(graph, layers)
+    if not users:
+        return None
+    if aws is not None:
+        return ParametersSecretsExtension(graph, specs, users, secrets=lambda: aws.secrets,
+                                          parameters=lambda: aws.parameters, host=host)
+    from samlite.app.secrets_parameters import MemoryStores
+
+    stores = MemoryStores(graph, account_id=pseudo.account_id, region=pseudo.region)
+    return ParametersSecretsExtension(graph, specs, users, secrets=stores.secrets,
+                                      parameters=stores.parameters, host=host,
+                                      close=stores.close)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -258,68 +258,23 @@ class App:
         self._bucket_watcher: Watcher | None = None
 
     def _parameters_secrets_extension(self) -> ParametersSecretsExtension | None:
-        from samlite.app.parameters_secrets import ParametersSecretsExtension, extension_users
+        from samlite.app.parameters_secrets import extension_for_app
 
-        users = extension_users(self.graph, self.options.layers)
-        if not users:
-            return None
-        aws = self.aws
-        if aws is not None:
-            extension = ParametersSecretsExtension(
-                self.graph, self.functions, users, secrets=lambda: aws.secrets,
-                parameters=lambda: aws.parameters, host=self.options.host)
-        else:   # a one-shot invoke: the template's secrets and parameters, in memory
-            from samlite.app.secrets_parameters import MemoryStores
-
-            stores = MemoryStores(self.graph, account_id=self.options.pseudo.account_id,
-                                  region=self.options.pseudo.region)
-            extension = ParametersSecretsExtension(
-                self.graph, self.functions, users, secrets=stores.secrets,
-                parameters=stores.parameters, host=self.options.host, close=stores.close)
-        if extension.not_run_locally:
+        extension = extension_for_app(self.graph, self.functions, layers=self.options.layers,
+                                      aws=self.aws, host=self.options.host,
+                                      pseudo=self.options.pseudo)
+        if extension is not None and extension.not_run_locally:
             self.graph = dataclasses.replace(self.graph, not_run_locally=(
                 *self.graph.not_run_locally, *extension.not_run_locally))
         return extension
 
     def _resolved_specs(self, graph: Graph, specs: tuple[FunctionSpec, ...],
                         options: AppOptions | None = None) -> tuple[FunctionSpec, ...]:
-        """`specs` with their dynamic references resolved against the local Secrets Manager
-        and Parameter Store (the app's own, or, for a one-shot invoke without an endpoint,
-        ones in memory made from the template and the secrets file)."""
-        from samlite.app.dynamic_references import (
-            needs_values,
-            put_secrets_file,
-            read_secrets_file,
-            resolve_specs,
-        )
+        from samlite.app.dynamic_references import resolved_for_app
 
         options = options or self.options
-        file = read_secrets_file(options.secrets_file) if options.secrets_file else None
-        if self.aws is not None:
-            aws = self.aws
-            if file is not None:
-                put_secrets_file(file, secrets=lambda: aws.secrets,
-                                 parameters=lambda: aws.parameters)
-            if not needs_values(specs):
-                return specs
-            aws.ensure_resources(graph)     # a reload's new secrets exist before they are read
-            return resolve_specs(specs, graph, secrets=lambda: aws.secrets,
-                                 parameters=lambda: aws.parameters,
-                                 secrets_file=options.secrets_file)
-        if not needs_values(specs):
-            return specs
-        from samlite.app.secrets_parameters import MemoryStores
-
-        stores = MemoryStores(graph, account_id=options.pseudo.account_id,
-                              region=options.pseudo.region)
-        try:
-            if file is not None:
-                put_secrets_file(file, secrets=stores.secrets, parameters=stores.parameters)
-            return resolve_specs(specs, graph, secrets=stores.secrets,
-                                 parameters=stores.parameters,
-                                 secrets_file=options.secrets_file)
-        finally:
-            stores.close()
+        return resolved_for_app(specs, graph, aws=self.aws, secrets_file=options.secrets_file,
+                                pseudo=options.pseudo)
 
     @property
     def runtime_kind(self) -> str:
