@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from samlite.app.parameters_secrets import is_extension_layer
+from samlite.aws.parameters_secrets_extension import DEFAULT_PORT, PORT_VARIABLE
 from samlite.build.install import DependencyCache, Installed
 from samlite.build.layer_arns import (
     LAYER_FLAG,
@@ -70,8 +71,9 @@ class LayerArnResolver:
                     continue
                 at = fn.layer_marks[index] if index < len(fn.layer_marks) else fn.at
                 if is_extension_layer(ref) and ref.strip() not in self.mappings:
+                    port = dict(fn.environment).get(PORT_VARIABLE) or DEFAULT_PORT
                     rows.append((fn.logical_id, ref.rsplit(":layer:", 1)[-1],
-                                 "its HTTP API, served by samlite on localhost"))
+                                 f"its HTTP API on localhost:{port}, served by samlite"))
                     continue
                 source = classify(ref, self.mappings)
                 if isinstance(source, MappedFolder):

@@ -111,6 +111,11 @@ def test_handler_reads_a_secret_and_a_parameter_through_the_extension(app: App) 
         "/app/mode", "fast")
 
 
+def test_the_startup_table_says_where_the_extension_answers(app: App, port: int) -> None:
+    assert ("Reader", "AWS-Parameters-and-Secrets-Lambda-Extension:12",
+            f"its HTTP API on localhost:{port}, served by samlite") in app.layer_rows
+
+
 def test_two_functions_on_one_port_share_one_server(app: App) -> None:
     for name in ("Reader", "Writer"):
         result = app.invoke(name, b"{}")
