@@ -74,6 +74,7 @@ def build_graph(resolved: ResolvedTemplate) -> Graph:
     load_balancers.finish(parts)
     _name_services_not_served(parts)
     secrets.name_unresolved_references(parts)
+    secrets.link_dynamic_references(parts)
     return Graph(
         functions=tuple(parts.functions), layers=tuple(parts.layers),
         buckets=tuple(parts.buckets), queues=tuple(parts.queues),

@@ -788,3 +788,28 @@ def test_dynamic_references_outside_environment_variables_are_named() -> None:
     [note] = [n for n in graph.not_run_locally if n.type == "dynamic reference"]
     assert note.subject == "Bucket"
     assert "BucketName holds {{resolve:ssm:/bucket-name}}" in note.reason
+
+
+def test_functions_are_linked_to_the_secrets_their_references_name() -> None:
+    graph = graph_of("""\
+        Resources:
+          Db:
+            Type: AWS::SecretsManager::Secret
+            Properties: {Name: app/db, GenerateSecretString: {}}
+          Url:
+            Type: AWS::SSM::Parameter
+            Properties: {Name: /app/url, Type: String, Value: x}
+          Fn:
+            Type: AWS::Serverless::Function
+            Properties:
+              Runtime: python3.12
+              Handler: app.handler
+              CodeUri: src/
+              Environment:
+                Variables:
+                  PASSWORD: '{{resolve:secretsmanager:app/db:SecretString:password}}'
+                  URL: '{{resolve:ssm:/app/url}}'
+                  OTHER: '{{resolve:ssm:/not/here}}'
+        """)
+    assert sorted((e.target, e.label) for e in graph.edges_from("Fn")
+                  if e.kind is EdgeKind.ENVIRONMENT) == [("Db", "PASSWORD"), ("Url", "URL")]

@@ -7,7 +7,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from samlite.graph.model import GeneratedSecretString, NotRunLocally, Parameter, Secret
+from samlite.dialects.dynamic_references import MalformedReference, find_references
+from samlite.graph.model import (
+    EdgeKind,
+    GeneratedSecretString,
+    NotRunLocally,
+    Parameter,
+    Secret,
+)
 from samlite.graph.parts import FUNCTION_TYPES, GraphParts
 from samlite.graph.values import as_bool, as_int, as_map, as_text
 from samlite.template.model import Resource, Unresolved
@@ -75,6 +82,25 @@ def read_parameter(parts: GraphParts, res: Resource) -> None:
         allowed_pattern=as_text(props.get("AllowedPattern")),
         data_type=as_text(props.get("DataType")), tier=as_text(props.get("Tier")),
         at=res.at))
+
+
+def link_dynamic_references(parts: GraphParts) -> None:
+    """An environment edge from each function to the template's secrets and parameters its
+    variables' `{{resolve:...}}` references name (by name or ARN)."""
+    by_name = {("ssm", p.name): p.logical_id for p in parts.parameters}
+    by_name |= {("ssm-secure", p.name): p.logical_id for p in parts.parameters}
+    for secret in parts.secrets:
+        by_name["secretsmanager", secret.name] = secret.logical_id
+        by_name["secretsmanager", secret.arn] = secret.logical_id
+    for fn in parts.functions:
+        for name, value in fn.environment:
+            try:
+                references = find_references(value)
+            except MalformedReference:
+                continue        # samlite validate names it (E3804)
+            for reference in references:
+                target = by_name.get((reference.service, reference.name))
+                parts.edge(fn.logical_id, target, EdgeKind.ENVIRONMENT, name)
 
 
 def name_unresolved_references(parts: GraphParts) -> None:
