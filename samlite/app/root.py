@@ -260,12 +260,14 @@ class App:
     def _parameters_secrets_extension(self) -> ParametersSecretsExtension | None:
         from samlite.app.parameters_secrets import extension_for_app
 
-        extension = extension_for_app(self.graph, self.functions, layers=self.options.layers,
-                                      aws=self.aws, host=self.options.host,
-                                      pseudo=self.options.pseudo)
-        if extension is not None and extension.not_run_locally:
-            self.graph = dataclasses.replace(self.graph, not_run_locally=(
-                *self.graph.not_run_locally, *extension.not_run_locally))
+        extension, missing = extension_for_app(
+            self.graph, self.functions, layers=self.options.layers, aws=self.aws,
+            host=self.options.host, pseudo=self.options.pseudo)
+        if missing:
+            self.graph = dataclasses.replace(
+                self.graph, not_run_locally=(*self.graph.not_run_locally, *missing))
+        if extension is not None:
+            self.on_graph_change(lambda graph: extension.update(graph, self.functions))
         return extension
 
     def _resolved_specs(self, graph: Graph, specs: tuple[FunctionSpec, ...],

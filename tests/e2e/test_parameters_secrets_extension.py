@@ -156,3 +156,23 @@ def test_a_busy_port_is_named_with_the_functions_it_leaves_out(tmp_path: Path) -
     assert [n.subject for n in notes] == ["Reader.Layers", "Writer.Layers"]
     assert f"port {port} on 127.0.0.1 is already in use" in notes[0].reason
     assert "Reader, Writer get connection errors" in notes[0].reason
+
+
+def test_a_reload_that_adds_the_layer_serves_the_extension(tmp_path: Path, port: int) -> None:
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "app.py").write_text(HANDLER)
+    template = tmp_path / "template.yaml"
+    with_layer = TEMPLATE.format(layer=LAYER, port=port)
+    template.write_text(with_layer.replace(f"Layers: [{LAYER}]", "Layers: []"))
+    app = App(template, AppOptions(runtime="process", aws_port=0,
+                                   state_dir=tmp_path / ".samlite"))
+    app.start()
+    try:
+        assert app.invoke("Reader", b"{}").is_error      # nothing answers on the port yet
+        template.write_text(with_layer)
+        app.reload(frozenset({template}))
+        result = app.invoke("Reader", b"{}")
+        assert not result.is_error, result.payload
+        assert json.loads(result.payload)["parameter"]["Parameter"]["Value"] == "fast"
+    finally:
+        app.stop()
