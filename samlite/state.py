@@ -4,7 +4,8 @@ services keep what users gave them, so it survives a restart of `samlite up`.
 Layout: `buckets/<bucket>/<key>` holds objects as plain files (key -> path mapping lives in
 samlite/aws/s3/files.py, the only place a user's key becomes a path); `s3.sqlite3`,
 `sqs.sqlite3` and `async.sqlite3` hold object metadata, queues with their messages, and
-pending asynchronous invocations. `--reset` removes them all before starting.
+pending asynchronous invocations; `parameters.sqlite3` secrets and Parameter Store
+parameters. `--reset` removes them all before starting.
 `up.lock` is the lock the one `samlite up` of this state dir holds (its pid inside), and
 `up.json` says where that `up` serves, for `samlite invoke` and `trigger` (samlite/app/running.py);
 `--reset` leaves both alone.
@@ -45,6 +46,11 @@ class StateDir:
         return self.root / "sqs.sqlite3"
 
     @property
+    def parameters_db(self) -> Path:
+        """Secrets Manager's secrets and Parameter Store's parameters (aws/journal.py)."""
+        return self.root / "parameters.sqlite3"
+
+    @property
     def async_db(self) -> Path:
         return self.root / "async.sqlite3"
 
@@ -63,7 +69,7 @@ class StateDir:
     def reset(self) -> None:
         """Forget every object, message and pending event (`samlite up --reset`)."""
         shutil.rmtree(self.buckets_dir, ignore_errors=True)
-        for db in (self.s3_db, self.sqs_db, self.async_db):
+        for db in (self.s3_db, self.sqs_db, self.async_db, self.parameters_db):
             for suffix in ("", "-wal", "-shm", "-journal"):
                 db.with_name(db.name + suffix).unlink(missing_ok=True)
 

@@ -14,9 +14,13 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from samlite.app.secrets_parameters import ensure_parameters, ensure_secrets
 from samlite.aws.s3.object_event import ObjectEvent
+from samlite.aws.sts.route import StsRoute
+from samlite.aws.sts.service import LocalSts
 from samlite.aws.unserved import UnservedRoute
 from samlite.clock import Clock, SystemClock
+from samlite.errors import SamliteError
 from samlite.graph.model import Graph, Queue, Trigger
 from samlite.http.messages import BodyProblem, BodyRules, Request, Response, Route
 from samlite.http.server import MAX_BODY_BYTES
@@ -34,7 +38,9 @@ from samlite.state import StateDir
 
 if TYPE_CHECKING:
     from samlite.aws.s3.service import LocalS3
+    from samlite.aws.secretsmanager.service import LocalSecrets
     from samlite.aws.sqs.service import LocalSqs
+    from samlite.aws.ssm.service import LocalParameters
 
 LogSink = Callable[[str, str], None]
 
@@ -55,6 +61,9 @@ class AwsServices:
         self._lock = threading.RLock()
         self._s3: LocalS3 | None = None
         self._sqs: LocalSqs | None = None
+        self.sts = LocalSts(account_id=account_id, clock=self._clock)
+        self._secrets: LocalSecrets | None = None
+        self._parameters: LocalParameters | None = None
         self.notifications = S3Notifications(graph, invoker=service, region=region, note=note)
         self.destinations = Destinations(graph, queues=_LazyQueues(self),
                                          queue_name_for=self._queue_name_for,
@@ -93,6 +102,43 @@ class AwsServices:
                                    on_event=self._on_object_event)
             return self._s3
 
+    @property
+    def secrets(self) -> LocalSecrets:
+        """Made on first need (moto's import takes a while), with the template's secrets."""
+        with self._lock:
+            if self._secrets is None:
+                from samlite.aws.secretsmanager.service import LocalSecrets
+
+                secrets = LocalSecrets(
+                    db_path=self._state.parameters_db if self._state is not None else None,
+                    account_id=self._account_id, region=self._region)
+                try:
+                    ensure_secrets(self.graph, secrets)
+                except BaseException:
+                    secrets.close()
+                    raise
+                self._secrets = secrets
+            return self._secrets
+
+    @property
+    def parameters(self) -> LocalParameters:
+        """Made on first need (moto's SSM imports its EC2 models: over a second), with the
+        template's parameters."""
+        with self._lock:
+            if self._parameters is None:
+                from samlite.aws.ssm.service import LocalParameters
+
+                parameters = LocalParameters(
+                    db_path=self._state.parameters_db if self._state is not None else None,
+                    account_id=self._account_id, region=self._region)
+                try:
+                    ensure_parameters(self.graph, parameters)
+                except BaseException:
+                    parameters.close()
+                    raise
+                self._parameters = parameters
+            return self._parameters
+
     def call_sqs(self, request: Request) -> Response:
         """An SQS API call made in-process (the gateway's SQS service integrations)."""
         return self.sqs.route().handle(request)
@@ -106,8 +152,10 @@ class AwsServices:
             else _S3Route(self).handle(request)
 
     def routes(self) -> list[Route]:
-        """For the endpoint, after the Invoke API: services not run here, SQS, then S3."""
-        return [UnservedRoute(), _SqsRoute(self), _S3Route(self)]
+        """For the endpoint, after the Invoke API: services not run here, STS, Secrets
+        Manager, Parameter Store, SQS, then S3."""
+        return [UnservedRoute(), StsRoute(self.sts), _TargetRoute(self, "secretsmanager."),
+                _TargetRoute(self, "AmazonSSM."), _SqsRoute(self), _S3Route(self)]
 
     @property
     def buckets_dir(self) -> Path | None:
@@ -121,9 +169,37 @@ class AwsServices:
             self.sqs.ensure_queue(queue.queue_name, queue_attributes(queue, graph))
         for bucket in graph.buckets:
             self.s3.ensure_bucket(bucket.bucket_name)
+        # Secrets and parameters: now if their service exists, else when it is made (from
+        # this graph, which a reload's references may already need).
+        self.graph = graph
+        with self._lock:
+            secrets, parameters = self._secrets, self._parameters
+        if secrets is not None:
+            ensure_secrets(graph, secrets)
+        if parameters is not None:
+            ensure_parameters(graph, parameters)
 
     def start(self) -> None:
         self.pollers.start()
+        self._prepare_in_background()
+
+    def _prepare_in_background(self) -> None:
+        """Make the Secrets Manager and Parameter Store the template needs while the app
+        serves, so `up` starts without waiting for moto; a call that comes first waits for
+        it. A secret or parameter the service refuses is said in the log."""
+        wanted = [name for name, needed in (("secrets", self.graph.secrets),
+                                            ("parameters", self.graph.parameters)) if needed]
+        if not wanted:
+            return
+
+        def prepare() -> None:
+            for name in wanted:
+                try:
+                    getattr(self, name)
+                except SamliteError as exc:
+                    self._note("samlite", f"error: {exc}")
+
+        threading.Thread(target=prepare, name="samlite-secrets", daemon=True).start()
 
     def update(self, graph: Graph) -> None:
         """Hot reload: new queues and buckets appear, mappings and notifications follow."""
@@ -146,6 +222,12 @@ class AwsServices:
         self.pollers.join()
         if s3 is not None:
             s3.close()
+        with self._lock:
+            secrets, parameters = self._secrets, self._parameters
+            self._secrets = self._parameters = None
+        for service in (secrets, parameters):
+            if service is not None:
+                service.close()
 
     def fire_s3_trigger(self, trigger: Trigger) -> str:
         """Replay the newest object of the trigger's bucket that its filter lets through."""
@@ -262,6 +344,23 @@ class _SqsRoute:
 
     def handle(self, request: Request) -> Response:
         return self._services.sqs.route().handle(request)
+
+
+class _TargetRoute:
+    """Secrets Manager or Parameter Store, claimed by X-Amz-Target's prefix before the
+    service (and moto) is made."""
+
+    def __init__(self, services: AwsServices, prefix: str) -> None:
+        self._services = services
+        self._prefix = prefix
+
+    def handles(self, request: Request) -> bool:
+        return (request.header("x-amz-target") or "").startswith(self._prefix)
+
+    def handle(self, request: Request) -> Response:
+        service = self._services.secrets if self._prefix == "secretsmanager." \
+            else self._services.parameters
+        return service.route().handle(request)
 
 
 class _S3Route:

@@ -13,6 +13,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from samlite.app.parameters_secrets import is_extension_layer
+from samlite.aws.parameters_secrets_extension import DEFAULT_PORT, PORT_VARIABLE
 from samlite.build.install import DependencyCache, Installed
 from samlite.build.layer_arns import (
     LAYER_FLAG,
@@ -69,6 +71,11 @@ class LayerArnResolver:
                 if ref in local_ids:
                     continue
                 at = fn.layer_marks[index] if index < len(fn.layer_marks) else fn.at
+                if is_extension_layer(ref) and ref.strip() not in self.mappings:
+                    port = dict(fn.environment).get(PORT_VARIABLE) or DEFAULT_PORT
+                    rows.append((fn.logical_id, ref.rsplit(":layer:", 1)[-1],
+                                 f"its HTTP API on localhost:{port}, served by samlite"))
+                    continue
                 source = classify(ref, self.mappings)
                 if isinstance(source, MappedFolder):
                     dirs[fn.logical_id, ref] = source.folder

@@ -55,6 +55,7 @@ from samlite.template.model import PseudoParameters
 
 if TYPE_CHECKING:
     from samlite.app.aws import AwsServices
+    from samlite.app.parameters_secrets import ParametersSecretsExtension
     from samlite.app.watch import Watcher
     from samlite.runtime.async_invoke import AsyncInvocations
 
@@ -107,6 +108,7 @@ class AppOptions:
     deps_dir: Path | None = None    # the install cache (None: <state dir>/deps, else .samlite/deps)
     layers: Mapping[str, Path | str] = field(default_factory=dict)   # --layer ARN=PATH
     config_env: str = "default"     # `--config-env`: the samconfig.toml tables errors name
+    secrets_file: Path | None = None   # `--secrets-file`: values {{resolve:...}} may name
 
 
 class App:
@@ -199,6 +201,23 @@ class App:
                 self.close()
                 raise
             self.on_graph_change(self.aws.update)
+        # `{{resolve:...}}` in environment variables become their values before any
+        # function starts (app/dynamic_references.py).
+        try:
+            resolved = self._resolved_specs(self.graph, self.functions)
+        except BaseException:
+            self.close()
+            raise
+        if resolved != self.functions:
+            self.functions = resolved
+            self.service.update_functions(resolved)
+        # The Parameters and Secrets extension's HTTP API, for functions that name its layer.
+        self._extension: ParametersSecretsExtension | None = None
+        try:
+            self._extension = self._parameters_secrets_extension()
+        except BaseException:
+            self.close()
+            raise
         self.gateway: HttpGateway | None = None
         if self.options.http_port is not None:
             try:
@@ -240,6 +259,27 @@ class App:
             for route in self.aws.routes():
                 self._endpoint.add(route)
         self._bucket_watcher: Watcher | None = None
+
+    def _parameters_secrets_extension(self) -> ParametersSecretsExtension | None:
+        from samlite.app.parameters_secrets import extension_for_app
+
+        extension, missing = extension_for_app(
+            self.graph, self.functions, layers=self.options.layers, aws=self.aws,
+            host=self.options.host, pseudo=self.options.pseudo)
+        if missing:
+            self.graph = dataclasses.replace(
+                self.graph, not_run_locally=(*self.graph.not_run_locally, *missing))
+        if extension is not None:
+            self.on_graph_change(lambda graph: extension.update(graph, self.functions))
+        return extension
+
+    def _resolved_specs(self, graph: Graph, specs: tuple[FunctionSpec, ...],
+                        options: AppOptions | None = None) -> tuple[FunctionSpec, ...]:
+        from samlite.app.dynamic_references import resolved_for_app
+
+        options = options or self.options
+        return resolved_for_app(specs, graph, aws=self.aws, secrets_file=options.secrets_file,
+                                pseudo=options.pseudo)
 
     @property
     def runtime_kind(self) -> str:
@@ -303,6 +343,8 @@ class App:
         try:
             if self._endpoint is not None:
                 self._endpoint.start()
+            if self._extension is not None:
+                self._extension.start()
             self.service.start()
             if self.aws is not None:
                 self.aws.start()
@@ -331,7 +373,7 @@ class App:
         """Stop whatever parts exist, requests first; safe on a half-built app (close())."""
         try:
             # The servers each wait up to one poll interval to stop: stop them side by side.
-            servers = [part for name in ("gateway", "load_balancers", "_endpoint")
+            servers = [part for name in ("gateway", "load_balancers", "_endpoint", "_extension")
                        if (part := getattr(self, name, None)) is not None]
             stoppers = [threading.Thread(target=server.stop, daemon=True) for server in servers]
             for name in ("scheduler", "_bucket_watcher"):
@@ -490,6 +532,12 @@ class App:
         from samlite.app.dependencies import merged
 
         specs = apply_dependencies(specs, graph, report)
+        try:
+            specs = self._resolved_specs(graph, specs, options)
+        except SamliteError as exc:
+            self._rebuild_images(self.functions, recycle)
+            self.service.recycle(recycle)
+            return line(f"{exc}; the last good version keeps serving")
         self.dependencies = merged(self.dependencies, report)
         change = describe_template_change(self.functions, specs, self.graph.routes,
                                           graph.routes, self.graph, graph)

@@ -1,28 +1,18 @@
 """A clear answer for AWS services the local endpoint does not run. Functions get
 AWS_ENDPOINT_URL, so their DynamoDB or SNS calls arrive here too; the request's signature
 names the service (SigV4 credential scope), and the caller gets an error that says what
-is served instead of a baffling S3 answer."""
+is served instead of a baffling S3 answer, in that service's own protocol (wire_errors.py)
+so its SDK raises a plain ClientError."""
 
 from __future__ import annotations
 
-import json
-import re
-
+from samlite.aws.endpoint_variables import endpoint_variables
+from samlite.aws.signature import signed_service
+from samlite.aws.wire_errors import error_response
 from samlite.http.messages import Request, Response
 
-SERVED = frozenset({"s3", "sqs", "lambda"})
-_SCOPE = re.compile(r"Credential=[^/,\s]+/\d{8}/[^/]+/([a-z0-9-]+)/aws4_request")
-_QUERY_SCOPE = re.compile(r"^[^/]+/\d{8}/[^/]+/([a-z0-9-]+)/aws4_request$")
-
-
-def signed_service(request: Request) -> str | None:
-    """The service a SigV4-signed request is for (None when it is not signed that way)."""
-    match = _SCOPE.search(request.header("authorization") or "")
-    if match:
-        return match.group(1)
-    credential = request.query_value("X-Amz-Credential") or ""
-    match = _QUERY_SCOPE.match(credential)
-    return match.group(1) if match else None
+SERVED = frozenset({"s3", "sqs", "lambda", "sts", "secretsmanager", "ssm"})
+SERVED_NAMES = "S3, SQS, Lambda, STS, Secrets Manager and SSM Parameter Store"
 
 
 class UnservedRoute:
@@ -31,11 +21,10 @@ class UnservedRoute:
         return service is not None and service not in SERVED
 
     def handle(self, request: Request) -> Response:
-        service = signed_service(request)
-        message = (f"samlite's local endpoint runs S3, SQS and Lambda; {service} is not run "
+        service = signed_service(request) or ""
+        variables = " or ".join(endpoint_variables(service))
+        message = (f"samlite's local endpoint runs {SERVED_NAMES}; {service} is not run "
                    f"locally. Point that client at the real service (or another local one) "
-                   f"with AWS_ENDPOINT_URL_{(service or '').upper().replace('-', '_')}.")
-        body = json.dumps({"__type": "NotImplemented", "message": message}).encode()
-        return Response(status=501, body=body, headers=(
-            ("Content-Type", "application/x-amz-json-1.0"),
-            ("X-Amzn-ErrorType", "NotImplemented")))
+                   f"with {variables}.")
+        return error_response(request, service, status=501, code="NotImplemented",
+                              message=message)

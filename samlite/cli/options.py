@@ -83,6 +83,19 @@ def say(event: str, text: str, *, err: bool = False, **fields: Any) -> None:
         click.echo(text, err=err)
 
 
+def _remember_secrets_file(ctx: click.Context, param: click.Parameter,
+                           value: str | None) -> str | None:
+    root = ctx.find_root()
+    root.obj = {**(root.obj or {}), "secrets_file": value}
+    return value
+
+
+def secrets_file_flag() -> str | None:
+    ctx = click.get_current_context(silent=True)
+    obj = ctx.find_root().obj if ctx is not None else None
+    return (obj or {}).get("secrets_file")
+
+
 def run_options(func: Any) -> Any:
     """Options of every command that runs functions."""
     options = [
@@ -106,6 +119,12 @@ def run_options(func: Any) -> Any:
                           "packages under python/) or a requirements file; repeatable. "
                           "samconfig.toml: layer = [\"ARN=PATH\"] under "
                           "[default.up.parameters]."),
+        click.option("--secrets-file", type=click.Path(dir_okay=False), expose_value=False,
+                     callback=_remember_secrets_file,
+                     help="JSON file of the secrets and parameters {{resolve:...}} references "
+                          "name that the template does not create: "
+                          '{"secretsmanager": {"NAME": "VALUE"}, "ssm": {"NAME": "VALUE"}}. '
+                          "samconfig.toml: secrets_file."),
         click.option("--log-format", type=click.Choice(["text", "json"]), default="text",
                      show_default=True, expose_value=False, callback=_remember_log_format,
                      help="Function logs and samlite's own lines as text, or one JSON "
@@ -121,6 +140,7 @@ def app_options(template: Path, command: str, *, runtime: str, env_vars: str | N
                  account_concurrency: int = 1000, idle_timeout_s: float = 600,
                  no_build: bool = False, layers: Sequence[str] = (), **more: Any) -> Any:
     from samlite.app.config import layer_mappings_for
+    from samlite.app.dynamic_references import secrets_file_for
     from samlite.app.env_vars import read_env_vars
     from samlite.app.root import AppOptions, check_runtime
 
@@ -130,7 +150,11 @@ def app_options(template: Path, command: str, *, runtime: str, env_vars: str | N
     mapped = layer_mappings_for(
         project_dir, config_env, command, layers, cwd=Path.cwd(),
         config_file=project_dir / config_file if config_file else None)
+    secrets_file = secrets_file_for(
+        project_dir, config_env, command, secrets_file_flag(), cwd=Path.cwd(),
+        config_file=project_dir / config_file if config_file else None)
     return AppOptions(parameter_overrides=values, pseudo=pseudo, runtime=runtime,
+                      secrets_file=secrets_file,
                       env_vars=read_env_vars(Path(env_vars)) if env_vars else {},
                       account_concurrency=account_concurrency, idle_timeout_s=idle_timeout_s,
                       no_build=no_build, layers=mapped, config_env=config_env, **more)

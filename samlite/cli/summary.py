@@ -53,9 +53,11 @@ def startup_lines(graph: Graph, specs: Sequence[FunctionSpec], *, runtime_kind: 
         lines += ["", f"Load balancers ({count})", *(f"  {line}" for line in load_balancer_lines)]
     if endpoint_url:
         kept = f"; data kept in {state_dir}" if state_dir else ""
-        lines += ["", f"AWS endpoint (S3, SQS, Lambda): {endpoint_url}{kept}"]
+        lines += ["", f"AWS endpoint (S3, SQS, Lambda, STS, Secrets Manager, Parameter Store): "
+                      f"{endpoint_url}{kept}"]
     lines += _bucket_lines(graph)
     lines += _queue_lines(graph)
+    lines += _secret_lines(graph)
     lines += _schedule_lines(graph, next_fires)
     if graph.not_run_locally:
         lines += ["", "Not run locally"]
@@ -102,6 +104,17 @@ def _bucket_lines(graph: Graph) -> list[str]:
             rows.append((bucket.logical_id, bucket.bucket_name, ",".join(n.events) + where,
                          n.function, n.event or bucket.logical_id))
     return ["", f"Buckets ({len(graph.buckets)})", *_table(rows)]
+
+
+def _secret_lines(graph: Graph) -> list[str]:
+    """Secrets and parameters under the names their Ref gives (values are not shown)."""
+    if not graph.secrets and not graph.parameters:
+        return []
+    rows = [("RESOURCE", "KIND", "NAME")]
+    rows += [(x.logical_id, "secret", x.name) for x in graph.secrets]
+    rows += [(x.logical_id, f"parameter ({x.type})", x.name) for x in graph.parameters]
+    count = len(graph.secrets) + len(graph.parameters)
+    return ["", f"Secrets and parameters ({count})", *_table(rows)]
 
 
 def _queue_lines(graph: Graph) -> list[str]:

@@ -19,6 +19,7 @@ from samlite.graph.readers import (
     cloudformation,
     functions,
     load_balancers,
+    secrets,
     storage,
 )
 from samlite.template.model import ResolvedTemplate, Resource
@@ -29,6 +30,8 @@ READERS: dict[str, Callable[[GraphParts, Resource], bool | None]] = {
     "AWS::Serverless::LayerVersion": storage.read_layer,
     "AWS::Lambda::LayerVersion": storage.read_layer,
     "AWS::SQS::Queue": storage.read_queue,
+    secrets.SECRET_TYPE: secrets.read_secret,
+    secrets.PARAMETER_TYPE: secrets.read_parameter,
     "AWS::Serverless::Api": apis.read_api,
     "AWS::Serverless::HttpApi": apis.read_api,
     apigateway.REST_API: apigateway.read_rest_api,
@@ -70,9 +73,12 @@ def build_graph(resolved: ResolvedTemplate) -> Graph:
     apis.add_implicit_apis(parts)
     load_balancers.finish(parts)
     _name_services_not_served(parts)
+    secrets.name_unresolved_references(parts)
+    secrets.link_dynamic_references(parts)
     return Graph(
         functions=tuple(parts.functions), layers=tuple(parts.layers),
         buckets=tuple(parts.buckets), queues=tuple(parts.queues),
+        secrets=tuple(parts.secrets), parameters=tuple(parts.parameters),
         schedules=tuple(parts.schedules), apis=tuple(parts.apis), routes=tuple(parts.routes),
         function_urls=tuple(parts.urls),
         load_balancer_targets=tuple(parts.load_balancer_targets),

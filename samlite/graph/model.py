@@ -371,6 +371,40 @@ class Queue:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class GeneratedSecretString:
+    """AWS::SecretsManager::Secret GenerateSecretString: GetRandomPassword's options as
+    (member, value) pairs, and the JSON template the password goes into under a key."""
+    options: tuple[tuple[str, int | bool | str], ...] = ()
+    secret_string_template: str | None = None
+    generate_string_key: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Secret:
+    logical_id: str
+    name: str
+    arn: str                                 # what Ref gives
+    secret_string: str | None = None         # SecretString as the template gives it
+    generate: GeneratedSecretString | None = None
+    description: str | None = None
+    at: Mark
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Parameter:
+    """AWS::SSM::Parameter (String or StringList: CloudFormation creates no SecureString)."""
+    logical_id: str
+    name: str                                # what Ref gives
+    type: str                                # "String" | "StringList"
+    value: str
+    description: str | None = None
+    allowed_pattern: str | None = None
+    data_type: str | None = None
+    tier: str | None = None
+    at: Mark
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ScheduleTarget:
     function: str
     input: str | None = None
@@ -581,8 +615,8 @@ class NotRunLocally:
     at: Mark
 
 
-Node = (Function | Layer | Bucket | Queue | Schedule | Api | FunctionUrl | LoadBalancerTarget
-        | LoadBalancerListener)
+Node = (Function | Layer | Bucket | Queue | Secret | Parameter | Schedule | Api | FunctionUrl
+        | LoadBalancerTarget | LoadBalancerListener)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -591,6 +625,8 @@ class Graph:
     layers: tuple[Layer, ...] = ()
     buckets: tuple[Bucket, ...] = ()
     queues: tuple[Queue, ...] = ()
+    secrets: tuple[Secret, ...] = ()
+    parameters: tuple[Parameter, ...] = ()
     schedules: tuple[Schedule, ...] = ()
     apis: tuple[Api, ...] = ()
     routes: tuple[Route, ...] = ()
@@ -610,7 +646,8 @@ class Graph:
         nodes: dict[str, Node] = {}
         for group in (self.load_balancer_listeners, self.load_balancer_targets,
                       self.function_urls, self.apis, self.schedules, self.queues,
-                      self.buckets, self.layers, self.functions):
+                      self.secrets, self.parameters, self.buckets, self.layers,
+                      self.functions):
             nodes.update((n.logical_id, n) for n in group)
         object.__setattr__(self, "_nodes", nodes)
 

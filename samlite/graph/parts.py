@@ -31,9 +31,11 @@ from samlite.graph.model import (
     LoadBalancerListener,
     LoadBalancerTarget,
     NotRunLocally,
+    Parameter,
     Queue,
     Route,
     Schedule,
+    Secret,
     Trigger,
 )
 from samlite.graph.values import References, as_map
@@ -64,6 +66,8 @@ class GraphParts:
         self.buckets: list[Bucket] = []
         self.notifications: dict[str, list[BucketNotification]] = {}
         self.queues: list[Queue] = []
+        self.secrets: list[Secret] = []
+        self.parameters: list[Parameter] = []
         self.schedules: list[Schedule] = []
         self.apis: list[Api] = []
         self.implicit_apis: dict[str, Mark] = {}
@@ -114,7 +118,8 @@ class GraphParts:
     def other_nodes(self) -> tuple[tuple[str, str], ...]:
         """Resources the edges reach that the model does not represent, with their types."""
         modelled = {n.logical_id for group in (self.functions, self.layers, self.buckets,
-                                                self.queues, self.schedules, self.apis,
+                                                self.queues, self.secrets, self.parameters,
+                                                self.schedules, self.apis,
                                                 self.urls, self.load_balancer_targets,
                                                 self.load_balancer_listeners)
                     for n in group}

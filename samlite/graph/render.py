@@ -28,8 +28,10 @@ from samlite.graph.model import (
     LoadBalancerListener,
     LoadBalancerTarget,
     Node,
+    Parameter,
     Queue,
     Schedule,
+    Secret,
     Trigger,
 )
 
@@ -89,6 +91,9 @@ def render_text(graph: Graph) -> str:
          "" if s.is_enabled else "disabled")
         for s in graph.schedules]))
     section("Queues", _table([(q.logical_id, _queue_detail(q)) for q in graph.queues]))
+    section("Secrets", _table([(x.logical_id, x.name, _secret_source(x))
+                               for x in graph.secrets]))
+    section("Parameters", _table([(x.logical_id, x.name, x.type) for x in graph.parameters]))
     section("Buckets", _table([
         (b.logical_id, b.bucket_name,
          f"{len(b.notifications)} notification(s)" if b.notifications else "")
@@ -154,6 +159,12 @@ def _trigger_detail(t: Trigger) -> str:
     return ", ".join(p for p in parts if p)
 
 
+def _secret_source(secret: Secret) -> str:
+    if secret.secret_string is not None:
+        return "SecretString"
+    return "generated" if secret.generate is not None else "generated (defaults)"
+
+
 def _queue_detail(q: Queue) -> str:
     parts = [q.queue_name, f"visibility {q.visibility_timeout_s} s"]
     if q.is_fifo:
@@ -181,6 +192,8 @@ _SHAPES: dict[type, tuple[str, str, str, str]] = {
     Api: ("api", '{{"', '"}}', "hexagon"),
     Queue: ("q", '[/"', '"/]', "cds"),
     Bucket: ("b", '[("', '")]', "cylinder"),
+    Secret: ("sec", '[("', '")]', "cylinder"),
+    Parameter: ("par", '[("', '")]', "cylinder"),
     Schedule: ("s", '(("', '"))', "circle"),
     Layer: ("ly", '[/"', '"\\]', "folder"),
     FunctionUrl: ("url", '>"', '"]', "invhouse"),
@@ -196,8 +209,8 @@ def _nodes(graph: Graph) -> list[tuple[str, Node | None, str]]:
     groups: Iterable[Iterable[Node]] = (graph.apis, graph.function_urls,
                                         graph.load_balancer_listeners,
                                         graph.load_balancer_targets, graph.schedules,
-                                        graph.buckets, graph.queues, graph.functions,
-                                        graph.layers)
+                                        graph.buckets, graph.queues, graph.secrets,
+                                        graph.parameters, graph.functions, graph.layers)
     for group in groups:
         out.extend((n.logical_id, n, _label(n)) for n in group)
     out.extend((lid, None, f"{lid}\n{kind}" if kind else lid) for lid, kind in graph.other_nodes)
@@ -215,6 +228,10 @@ def _label(node: Node) -> str:
         return f"{node.logical_id}\nALB listener"
     if isinstance(node, LoadBalancerTarget):
         return f"{node.logical_id}\nALB target group"
+    if isinstance(node, Secret):
+        return f"{node.logical_id}\nsecret"
+    if isinstance(node, Parameter):
+        return f"{node.logical_id}\nparameter {node.type}"
     return node.logical_id
 
 

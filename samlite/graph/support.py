@@ -299,6 +299,24 @@ RUNS_LOCALLY: Mapping[str, Mapping[str, str]] = {
         "NotificationConfiguration": "LambdaConfigurations (events, prefix/suffix filters) "
                                      "invoke functions; other targets are not run",
     },
+    "AWS::SecretsManager::Secret": {
+        "Description": "DescribeSecret's Description",
+        "GenerateSecretString": "a password made once with GetRandomPassword's options "
+                                "(PasswordLength, ExcludeCharacters, Exclude*/IncludeSpace, "
+                                "RequireEachIncludedType), put under GenerateStringKey into "
+                                "SecretStringTemplate; kept across restarts",
+        "Name": "the secret's name on the local Secrets Manager (Ref: its ARN)",
+        "SecretString": "the secret's current value (a changed template puts a new version)",
+    },
+    "AWS::SSM::Parameter": {
+        "AllowedPattern": "PutParameter checks the value against it",
+        "DataType": "kept and returned",
+        "Description": "kept and returned by DescribeParameters",
+        "Name": "the parameter's name on the local Parameter Store (Ref)",
+        "Tier": "kept and returned",
+        "Type": "String or StringList",
+        "Value": "the parameter's value (a changed template puts a new version)",
+    },
     "AWS::SQS::Queue": {
         "ContentBasedDeduplication": "FIFO deduplication by body",
         "DelaySeconds": "messages stay invisible that long after they are sent",
@@ -438,6 +456,13 @@ NOT_RUN: Mapping[str, Mapping[str, str]] = {
         "CompatibleArchitectures": "read for the graph; not enforced",
         "CompatibleRuntimes": "shown by `samlite graph`; not enforced",
     },
+    "AWS::SecretsManager::Secret": {
+        "KmsKeyId": "secrets are not encrypted locally (kept in .samlite/ as given)",
+        "ReplicaRegions": "the local Secrets Manager has one region",
+    },
+    "AWS::SSM::Parameter": {
+        "Policies": "parameter policies (Expiration, notifications) are not enforced",
+    },
     "AWS::Lambda::LayerVersion": {
         "CompatibleArchitectures": "read for the graph; not enforced",
         "CompatibleRuntimes": "shown by `samlite graph`; not enforced",
@@ -508,6 +533,9 @@ RESOURCE_NOTES: Mapping[str, str] = {
     "AWS::ApiGatewayV2::Stage": "the stage name and variables of its Api's events",
     "AWS::S3::Bucket": "a bucket on the local S3 endpoint, kept under .samlite/",
     "AWS::SQS::Queue": "a queue on the local SQS endpoint, kept under .samlite/",
+    "AWS::SecretsManager::Secret": "a secret on the local Secrets Manager, kept under "
+                                   ".samlite/",
+    "AWS::SSM::Parameter": "a parameter on the local Parameter Store, kept under .samlite/",
     "AWS::Events::Rule": "schedule rules fire; event-pattern rules are not run",
     "AWS::Scheduler::Schedule": "fires its function target on schedule",
     "AWS::Lambda::EventSourceMapping": "SQS mappings poll; other sources are not run",
@@ -539,8 +567,6 @@ NOT_SERVED: Mapping[str, str] = {
     "AWS::Kinesis::Stream": f"Kinesis {_NOT_SERVED}",
     "AWS::StepFunctions::StateMachine": f"Step Functions {_NOT_SERVED}",
     "AWS::Serverless::StateMachine": f"Step Functions {_NOT_SERVED}",
-    "AWS::SecretsManager::Secret": f"Secrets Manager {_NOT_SERVED}",
-    "AWS::SSM::Parameter": f"Systems Manager {_NOT_SERVED}",
     "AWS::KMS::Key": f"KMS {_NOT_SERVED}",
     "AWS::Cognito::UserPool": f"Cognito {_NOT_SERVED}",
 }

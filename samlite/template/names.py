@@ -52,6 +52,8 @@ NAME_PROPERTIES: Mapping[str, tuple[str, ...]] = {
     "AWS::StepFunctions::StateMachine": ("StateMachineName",),
     "AWS::Logs::LogGroup": ("LogGroupName",),
     "AWS::Kinesis::Stream": ("Name",),
+    "AWS::SecretsManager::Secret": ("Name",),
+    "AWS::SSM::Parameter": ("Name", "Type"),
 }
 
 # SAM creates these when a function has Api / HttpApi events without RestApiId / ApiId.
@@ -244,6 +246,32 @@ def _table(lid: str, props: Mapping[str, Any], pseudo: PseudoParameters) -> Name
     return name, {"Arn": _arn(pseudo, "dynamodb", f"table/{name}")}
 
 
+def secret_arn(name: str, pseudo: PseudoParameters, logical_id: str) -> str:
+    """Secrets Manager adds "-" and six random characters to a secret's name in its ARN
+    ("Secret ARN" in the Secrets Manager user guide); here a stable hash stands in."""
+    suffix = short_hash("secret", pseudo.stack_name, logical_id, name, length=6)
+    return _arn(pseudo, "secretsmanager", f"secret:{name}-{suffix}")
+
+
+def _secret(lid: str, props: Mapping[str, Any], pseudo: PseudoParameters) -> Names:
+    # Ref and Fn::GetAtt Id are the secret's ARN (AWS::SecretsManager::Secret, Return values).
+    name = _text(props, "Name")
+    name = generated_name(lid, pseudo, max_len=256) if name is None else name
+    if not isinstance(name, str):
+        return name, {}
+    arn = secret_arn(name, pseudo, lid)
+    return arn, {"Id": arn}
+
+
+def _parameter(lid: str, props: Mapping[str, Any], pseudo: PseudoParameters) -> Names:
+    # Ref is the parameter's name; Fn::GetAtt Type and Value (AWS::SSM::Parameter, Return
+    # values). Value is left to the graph: naming must not evaluate it.
+    name = _text(props, "Name")
+    name = generated_name(lid, pseudo, max_len=1011) if name is None else name
+    kind = _text(props, "Type")
+    return name, ({"Type": kind} if isinstance(kind, str) else {})
+
+
 def _rule(lid: str, props: Mapping[str, Any], pseudo: PseudoParameters) -> Names:
     name = _text(props, "Name")
     name = generated_name(lid, pseudo) if name is None else name
@@ -372,6 +400,8 @@ _TABLE: Mapping[str, Callable[[str, Mapping[str, Any], PseudoParameters], Names]
     "AWS::StepFunctions::StateMachine": _state_machine("StateMachineName"),
     "AWS::Logs::LogGroup": _log_group,
     "AWS::Kinesis::Stream": _stream,
+    "AWS::SecretsManager::Secret": _secret,
+    "AWS::SSM::Parameter": _parameter,
 }
 
 

@@ -18,8 +18,8 @@ def test_startup_lists_buckets_and_queues_with_their_functions(tmp_path: Path) -
     lines = startup_lines(graph, [], runtime_kind="process", route_lines=[],
                           function_urls={}, endpoint_url="http://127.0.0.1:3001",
                           state_dir=".samlite")
-    assert "AWS endpoint (S3, SQS, Lambda): http://127.0.0.1:3001; data kept in .samlite" \
-        in lines
+    assert ("AWS endpoint (S3, SQS, Lambda, STS, Secrets Manager, Parameter Store): "
+            "http://127.0.0.1:3001; data kept in .samlite") in lines
     buckets = lines.index("Buckets (2)")
     assert lines[buckets + 1].split() == ["BUCKET", "NAME", "EVENTS", "FUNCTION", "TRIGGER"]
     assert lines[buckets + 2].split() == ["Uploads", "uploads-bucket", "s3:ObjectCreated:*",
@@ -41,3 +41,18 @@ def test_startup_names_what_is_not_run_locally_with_its_place(tmp_path: Path) ->
     assert lines[at + 1].endswith(
         "template.yaml:2: Orders (AWS::DynamoDB::Table): DynamoDB is not served by the local "
         "AWS endpoint (calls to it get NotImplemented)")
+
+
+def test_startup_lists_secrets_and_parameters_by_name(tmp_path: Path) -> None:
+    template = tmp_path / "template.yaml"
+    template.write_text("Resources:\n"
+                        "  Db:\n    Type: AWS::SecretsManager::Secret\n"
+                        "    Properties: {Name: prod/db, GenerateSecretString: {}}\n"
+                        "  Url:\n    Type: AWS::SSM::Parameter\n"
+                        "    Properties: {Name: /app/url, Type: String, Value: x}\n")
+    graph, _ = load_graph(template, AppOptions())
+    lines = startup_lines(graph, [], runtime_kind="process", route_lines=[], function_urls={})
+    at = lines.index("Secrets and parameters (2)")
+    assert [line.split() for line in lines[at + 1:at + 4]] == [
+        ["RESOURCE", "KIND", "NAME"], ["Db", "secret", "prod/db"],
+        ["Url", "parameter", "(String)", "/app/url"]]

@@ -790,3 +790,83 @@ def test_services_an_app_calls_that_no_local_service_runs_are_named() -> None:
     assert named[("Orders", "AWS::DynamoDB::Table")] == (
         "DynamoDB is not served by the local AWS endpoint (calls to it get NotImplemented)")
     assert all(n.at.line > 0 for n in graph.not_run_locally)   # file:line at startup
+
+
+def test_secrets_and_parameters_are_modelled_under_their_ref_names() -> None:
+    graph = graph_of("""\
+        Resources:
+          Db:
+            Type: AWS::SecretsManager::Secret
+            Properties:
+              GenerateSecretString:
+                SecretStringTemplate: '{"username": "admin"}'
+                GenerateStringKey: password
+                PasswordLength: 24
+                ExcludeCharacters: '"@/'
+          Named:
+            Type: AWS::SecretsManager::Secret
+            Properties: {Name: prod/api-key, SecretString: abc}
+          Url:
+            Type: AWS::SSM::Parameter
+            Properties: {Name: /app/url, Type: String, Value: !Sub "https://${AWS::Region}"}
+          Imported:
+            Type: AWS::SSM::Parameter
+            Properties: {Type: String, Value: !ImportValue Other}
+        """)
+    db, named = graph.secrets
+    assert db.arn.startswith("arn:aws:secretsmanager:us-east-1:123456789012:secret:")
+    assert db.arn.rsplit("-", 1)[0].endswith(db.name)
+    assert db.generate is not None
+    assert dict(db.generate.options) == {"PasswordLength": 24, "ExcludeCharacters": '"@/'}
+    assert (db.generate.secret_string_template, db.generate.generate_string_key) == (
+        '{"username": "admin"}', "password")
+    assert (named.name, named.secret_string) == ("prod/api-key", "abc")
+    [url] = graph.parameters
+    assert (url.name, url.type, url.value) == ("/app/url", "String", "https://us-east-1")
+    [imported] = [n for n in graph.not_run_locally if n.subject == "Imported"]
+    assert "cannot be known locally" in imported.reason
+
+
+def test_dynamic_references_outside_environment_variables_are_named() -> None:
+    graph = graph_of("""\
+        Resources:
+          Fn:
+            Type: AWS::Serverless::Function
+            Properties:
+              Runtime: python3.12
+              Handler: app.handler
+              CodeUri: src/
+              Environment:
+                Variables: {KEY: '{{resolve:ssm:/k}}'}
+          Bucket:
+            Type: AWS::S3::Bucket
+            Properties: {BucketName: '{{resolve:ssm:/bucket-name}}'}
+        """)
+    [note] = [n for n in graph.not_run_locally if n.type == "dynamic reference"]
+    assert note.subject == "Bucket"
+    assert "BucketName holds {{resolve:ssm:/bucket-name}}" in note.reason
+
+
+def test_functions_are_linked_to_the_secrets_their_references_name() -> None:
+    graph = graph_of("""\
+        Resources:
+          Db:
+            Type: AWS::SecretsManager::Secret
+            Properties: {Name: app/db, GenerateSecretString: {}}
+          Url:
+            Type: AWS::SSM::Parameter
+            Properties: {Name: /app/url, Type: String, Value: x}
+          Fn:
+            Type: AWS::Serverless::Function
+            Properties:
+              Runtime: python3.12
+              Handler: app.handler
+              CodeUri: src/
+              Environment:
+                Variables:
+                  PASSWORD: '{{resolve:secretsmanager:app/db:SecretString:password}}'
+                  URL: '{{resolve:ssm:/app/url}}'
+                  OTHER: '{{resolve:ssm:/not/here}}'
+        """)
+    assert sorted((e.target, e.label) for e in graph.edges_from("Fn")
+                  if e.kind is EdgeKind.ENVIRONMENT) == [("Db", "PASSWORD"), ("Url", "URL")]

@@ -125,7 +125,8 @@ def test_json_is_the_documented_structure(graph: Graph) -> None:
     assert data["other_nodes"] == [{"logical_id": "end", "type": "AWS::SNS::Topic"}]
     assert data["not_run_locally"][0]["subject"] == "Hello.Events.Stream"
     assert set(data) == {"format", "version", "functions", "layers", "buckets", "queues",
-                         "schedules", "apis", "routes", "function_urls", "load_balancer_targets",
+                         "secrets", "parameters", "schedules", "apis", "routes",
+                         "function_urls", "load_balancer_targets",
                          "load_balancer_listeners", "api_keys", "edges",
                          "not_run_locally", "other_resources", "other_nodes"}
 
@@ -159,3 +160,22 @@ def test_every_corpus_app_renders_in_every_format(path: Path) -> None:
     for fmt in FORMATS:
         assert render_graph(graph, fmt)
     json.loads(render_json(graph))
+
+
+def test_text_lists_secrets_and_parameters_by_name_without_values() -> None:
+    from samlite.graph.build import build_graph
+    from samlite.template.load import parse_template
+    from samlite.template.resolve import resolve
+
+    graph = build_graph(resolve(parse_template(
+        "Resources:\n"
+        "  Db:\n    Type: AWS::SecretsManager::Secret\n"
+        "    Properties: {Name: prod/db, SecretString: hunter2}\n"
+        "  Url:\n    Type: AWS::SSM::Parameter\n"
+        "    Properties: {Name: /app/url, Type: StringList, Value: 'a,b'}\n",
+        name="template.yaml")))
+    text = render_text(graph)
+    assert "Secrets (1)\n  Db  prod/db  SecretString" in text
+    assert "Parameters (1)\n  Url  /app/url  StringList" in text
+    assert "hunter2" not in text
+    assert "sec_Db[(\"Db<br/>secret\")]" in render_mermaid(graph)

@@ -37,6 +37,8 @@ HEADERS = ["Content-Length: 5", "Content-Length: 0", "Content-Length: -1", "Cont
            "Host: evil.example", "Host: localhost", "Host:", "Content-Type: application/json",
            "Content-Type: application/x-www-form-urlencoded",
            "Content-Type: multipart/form-data; boundary=x", "X-Amz-Target: AmazonSQS.SendMessage",
+           "X-Amz-Target: secretsmanager.GetSecretValue", "X-Amz-Target: AmazonSSM.GetParameter",
+           f"Authorization: {SIGNED.format('sts')}", f"Authorization: {SIGNED.format('sns')}",
            "X-Amz-Invocation-Type: Event", "X-Amz-Invocation-Type: Bogus",
            "X-Amz-Log-Type: Tail", f"Authorization: {SIGNED.format('s3')}",
            f"Authorization: {SIGNED.format('sqs')}", f"Authorization: {SIGNED.format('dynamodb')}",

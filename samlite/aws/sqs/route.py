@@ -14,6 +14,7 @@ import functools
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
+from samlite.aws.json_input import refuse_bad_input
 from samlite.http.messages import Request, Response
 
 if TYPE_CHECKING:
@@ -46,9 +47,17 @@ class SqsRoute:
     def handle(self, request: Request) -> Response:
         from botocore.awsrequest import AWSPreparedRequest, HeadersDict
 
+        target = request.header("x-amz-target")
+        if target is not None:   # JSON protocol: a body moto would choke on is refused first
+            refused = refuse_bad_input(request, service="sqs", check_required=False,
+                                       operation=target.removeprefix(_TARGET_PREFIX))
+            if refused is not None:
+                return refused
+
         host = request.header("host") or "127.0.0.1"
-        url = f"http://{host}{request.path}" + (f"?{request.raw_query}"
-                                                 if request.raw_query else "")
+        # A request line without a path ("GET  HTTP/1.1") must not run into the host's port.
+        path = request.path if request.path.startswith("/") else "/" + request.path
+        url = f"http://{host}{path}" + (f"?{request.raw_query}" if request.raw_query else "")
         headers = HeadersDict(request.raw_headers)
         prepared = AWSPreparedRequest(method=request.method, url=url, headers=headers,
                                       body=request.body, stream_output=False)

@@ -1,0 +1,135 @@
+"""A service's changes, kept as the API calls that made them: each successful call that
+changes something (PutParameter, PutSecretValue, ...) is written to the state's
+parameters.sqlite3 before its answer goes out, and replayed through the same wire layer at
+the next start. The calls are AWS's own public shapes, so the state outlives moto's inner
+models from one version to the next. For small, rarely written services (secrets and
+parameters); not for message traffic.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from samlite.aws.in_process import json_answer, json_params, json_request
+from samlite.http.messages import Request, Response, Route
+from samlite.state import open_database, reading
+
+log = logging.getLogger(__name__)
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS calls (
+    seq INTEGER PRIMARY KEY,
+    service TEXT NOT NULL,
+    action TEXT NOT NULL,
+    params TEXT NOT NULL,
+    facts TEXT NOT NULL
+);
+"""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Call:
+    action: str
+    params: Mapping[str, Any]
+    facts: Mapping[str, Any] = field(default_factory=dict)   # what the answer fixed (an ARN)
+
+
+class Journal:
+    """One service's calls in a shared file; None path: memory only (start-lambda, tests)."""
+
+    def __init__(self, path: Path | None, service: str) -> None:
+        self._path = path
+        self._service = service
+        self._lock = threading.Lock()
+        self._db = open_database(path, _SCHEMA) if path is not None else None
+
+    @property
+    def path(self) -> Path | None:
+        return self._path
+
+    def append(self, call: Call) -> None:
+        if self._db is None:
+            return
+        with self._lock:
+            self._db.execute("INSERT INTO calls (service, action, params, facts) "
+                             "VALUES (?, ?, ?, ?)",
+                             (self._service, call.action, json.dumps(dict(call.params)),
+                              json.dumps(dict(call.facts))))
+
+    def calls(self) -> list[Call]:
+        if self._db is None:
+            return []
+        with self._lock, reading(self._path):
+            rows = self._db.execute("SELECT action, params, facts FROM calls WHERE service = ? "
+                                    "ORDER BY seq", (self._service,)).fetchall()
+            return [Call(action=a, params=json.loads(p), facts=json.loads(f))
+                    for a, p, f in rows]
+
+    def close(self) -> None:
+        if self._db is not None:
+            with self._lock:
+                self._db.close()
+            self._db = None
+
+
+# (action, the request's members, the answer's members) -> the call to keep
+Recorder = Callable[[str, dict[str, Any], dict[str, Any]], Call]
+
+
+def _as_is(action: str, params: dict[str, Any], answer: dict[str, Any]) -> Call:
+    return Call(action=action, params=params)
+
+
+class JournaledRoute:
+    """A JSON-protocol service's wire route whose successful changing calls are journaled
+    (one at a time, so the journal's order is the order they took effect)."""
+
+    def __init__(self, wire: Route, journal: Journal, *, target_prefix: str,
+                 changes: frozenset[str], record: Recorder = _as_is) -> None:
+        self._wire = wire
+        self._journal = journal
+        self._prefix = target_prefix
+        self._changes = changes
+        self._record = record
+        self._lock = threading.RLock()
+
+    @property
+    def lock(self) -> threading.RLock:
+        return self._lock
+
+    def handles(self, request: Request) -> bool:
+        return self._wire.handles(request)
+
+    def handle(self, request: Request) -> Response:
+        action = (request.header("x-amz-target") or "")[len(self._prefix):]
+        if action not in self._changes:
+            return self._wire.handle(request)
+        with self._lock:
+            response = self._wire.handle(request)
+            if response.status < 300:
+                self._journal.append(self._record(action, json_params(request),
+                                                  json_answer(response)))
+            return response
+
+    def replay(self, after: Callable[[Call], None] | None = None) -> None:
+        """The journal's calls, again, through the wire route (not journaled twice)."""
+        for call in self._journal.calls():
+            if not call.action.startswith("_"):
+                answer = self._wire.handle(json_request(self._prefix + call.action,
+                                                        call.params))
+                if answer.status >= 300:   # e.g. a call an older moto took and this one won't
+                    log.warning("%s %s kept in %s was refused on replay: %s",
+                                self._prefix.rstrip("."), call.action, self._journal.path,
+                                answer.body[:200].decode(errors="replace"))
+            if after is not None:
+                after(call)
+
+    def note(self, call: Call) -> None:
+        """A change samlite made beside the wire (an action named `_...`, for `after`)."""
+        self._journal.append(call)

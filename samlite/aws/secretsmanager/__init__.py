@@ -1,0 +1,1 @@
+"""The local Secrets Manager: secrets kept across restarts."""

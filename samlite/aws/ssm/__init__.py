@@ -1,0 +1,1 @@
+"""The local SSM Parameter Store: parameters kept across restarts."""

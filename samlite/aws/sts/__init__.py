@@ -1,0 +1,1 @@
+"""The local STS: who is calling, and temporary credentials for AssumeRole."""
