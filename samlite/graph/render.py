@@ -16,6 +16,7 @@ from enum import Enum
 from typing import Any
 
 from samlite.errors import Mark
+from samlite.graph.messaging import EventBus, EventRule, Topic
 from samlite.graph.model import (
     Api,
     Bucket,
@@ -87,6 +88,17 @@ def render_text(graph: Graph) -> str:
          "" if s.is_enabled else "disabled")
         for s in graph.schedules]))
     section("Queues", _table([(q.logical_id, _queue_detail(q)) for q in graph.queues]))
+    section("Topics", _table([
+        (f"{sub.topic} -> {sub.endpoint}", f"({sub.protocol}"
+         + (", raw" if sub.is_raw else "") + (", filtered" if sub.filter_policy else "") + ")")
+        for topic in graph.topics for sub in topic.subscriptions]
+        + [(f"{t.logical_id}", f"{t.topic_name} (no subscription)")
+           for t in graph.topics if not t.subscriptions]))
+    section("Event rules", _table([
+        (r.logical_id, f"bus {r.bus}",
+         "-> " + ", ".join(f"{t.target} ({t.kind})" for t in r.targets),
+         "" if r.is_enabled else "disabled")
+        for r in graph.event_rules]))
     section("Buckets", _table([
         (b.logical_id, b.bucket_name,
          f"{len(b.notifications)} notification(s)" if b.notifications else "")
@@ -194,8 +206,9 @@ def _nodes(graph: Graph) -> list[tuple[str, Node | None, str]]:
     groups: Iterable[Iterable[Node]] = (graph.apis, graph.function_urls,
                                         graph.load_balancer_listeners,
                                         graph.load_balancer_targets, graph.schedules,
-                                        graph.buckets, graph.queues, graph.functions,
-                                        graph.layers)
+                                        graph.buckets, graph.queues, graph.topics,
+                                        graph.event_buses, graph.event_rules,
+                                        graph.functions, graph.layers)
     for group in groups:
         out.extend((n.logical_id, n, _label(n)) for n in group)
     out.extend((lid, None, f"{lid}\n{kind}" if kind else lid) for lid, kind in graph.other_nodes)
@@ -213,6 +226,12 @@ def _label(node: Node) -> str:
         return f"{node.logical_id}\nALB listener"
     if isinstance(node, LoadBalancerTarget):
         return f"{node.logical_id}\nALB target group"
+    if isinstance(node, Topic):
+        return f"{node.logical_id}\nSNS topic"
+    if isinstance(node, EventRule):
+        return f"{node.logical_id}\nEventBridge rule on {node.bus}"
+    if isinstance(node, EventBus):
+        return f"{node.logical_id}\nEventBridge bus"
     return node.logical_id
 
 
