@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from samlite.app.messaging import Messaging
 from samlite.aws.s3.object_event import ObjectEvent
 from samlite.aws.unserved import UnservedRoute
 from samlite.clock import Clock, SystemClock
@@ -68,6 +69,9 @@ class AwsServices:
         self.pollers = SqsEventSources(graph, queues=_LazyQueues(self),
                                        queue_name_for=self._queue_name_for,
                                        invoker=service, region=region, note=note)
+        self.messaging = Messaging(graph, service=service, queues=_LazyQueues(self),
+                                   queue_name_for=self._queue_name_for, account_id=account_id,
+                                   region=region, clock=self._clock, note=note)
         self.ensure_resources(graph)
 
     # --- the services, made on first need ----------------------------------------------
@@ -107,7 +111,7 @@ class AwsServices:
 
     def routes(self) -> list[Route]:
         """For the endpoint, after the Invoke API: services not run here, SQS, then S3."""
-        return [UnservedRoute(), _SqsRoute(self), _S3Route(self)]
+        return [*self.messaging.routes(), UnservedRoute(), _SqsRoute(self), _S3Route(self)]
 
     @property
     def buckets_dir(self) -> Path | None:
@@ -121,6 +125,7 @@ class AwsServices:
             self.sqs.ensure_queue(queue.queue_name, queue_attributes(queue, graph))
         for bucket in graph.buckets:
             self.s3.ensure_bucket(bucket.bucket_name)
+        self.messaging.ensure_resources(graph)
 
     def start(self) -> None:
         self.pollers.start()

@@ -233,14 +233,21 @@ def _bus_name(value: Any) -> str:
 def finish(parts: GraphParts) -> tuple[tuple[Topic, ...], tuple[EventBus, ...],
                                        tuple[EventRule, ...]]:
     """The topics, each with its subscriptions (a subscription's topic named by ARN is
-    matched to the topic it names), the buses and the rules."""
+    matched to the topic it names; a topic ARN from outside the template becomes a topic of
+    its own, named by the ARN, so local publishes to it are delivered), the buses and the
+    rules."""
     by_arn = {t.arn: t.logical_id for t in parts.messaging.topics}
     owned: dict[str, list[Subscription]] = {}
+    outside: dict[str, Topic] = {}
     for subscription in parts.messaging.subscriptions:
         topic = by_arn.get(subscription.topic, subscription.topic)
+        if topic.startswith("arn:") and topic not in outside:
+            name = topic.rsplit(":", 1)[-1]
+            outside[topic] = Topic(logical_id=topic, topic_name=name, arn=topic,
+                                   is_fifo=name.endswith(".fifo"), at=subscription.at)
         owned.setdefault(topic, []).append(replace(subscription, topic=topic))
     topics = tuple(replace(t, subscriptions=tuple(owned.get(t.logical_id, ())))
-                   for t in parts.messaging.topics)
+                   for t in (*parts.messaging.topics, *outside.values()))
     return topics, tuple(parts.messaging.buses), tuple(parts.messaging.rules)
 
 

@@ -1,0 +1,123 @@
+"""The composition root's SNS and EventBridge part: the local SNS made on first need, the
+template's topics and subscriptions made to exist under the names Ref gives, and published
+messages handed to sources/sns/ for delivery. app/aws.py holds one of these.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from samlite.graph.messaging import Subscription, Topic
+from samlite.graph.model import Graph
+from samlite.http.messages import Request, Response, Route
+from samlite.sources.sns.deliveries import SnsDeliveries
+
+if TYPE_CHECKING:
+    from samlite.aws.sns.service import LocalSns
+
+LogSink = Callable[[str, str], None]
+
+
+class Messaging:
+    def __init__(self, graph: Graph, *, service: Any, queues: Any,
+                 queue_name_for: Callable[[str], str | None], account_id: str, region: str,
+                 clock: Any, note: LogSink) -> None:
+        """`service` is the LambdaService (invoke_async); `queues` the local SQS."""
+        self.graph = graph
+        self._account_id = account_id
+        self._region = region
+        self._clock = clock
+        self._queue_name_for = queue_name_for
+        self._lock = threading.RLock()
+        self._sns: LocalSns | None = None
+        self.sns_deliveries = SnsDeliveries(
+            invoker=service, queues=queues, queue_name_for=self._queue_name_for,
+            function_for=self.function_for, region=region, note=note)
+
+    # --- the services, made on first need ----------------------------------------------
+    @property
+    def sns(self) -> LocalSns:
+        with self._lock:
+            if self._sns is None:
+                from samlite.aws.sns.service import LocalSns
+
+                self._sns = LocalSns(account_id=self._account_id, region=self._region,
+                                     clock=self._clock,
+                                     on_publish=self.sns_deliveries.on_publish)
+            return self._sns
+
+    def routes(self) -> list[Route]:
+        return [_SnsRoute(self)]
+
+    # --- lifecycle --------------------------------------------------------------------------
+    def ensure_resources(self, graph: Graph) -> None:
+        """The template's topics and their subscriptions exist (a topic outside the template
+        that a subscription names is made here too, under its ARN's name)."""
+        self.graph = graph
+        for topic in graph.topics:
+            arn = self.sns.ensure_topic(topic.topic_name, is_fifo=topic.is_fifo,
+                                        content_based_deduplication=(
+                                            topic.content_based_deduplication))
+            for subscription in topic.subscriptions:
+                self._ensure_subscription(arn, subscription)
+
+    def _ensure_subscription(self, topic_arn: str, subscription: Subscription) -> None:
+        from samlite.aws.sns.service import subscription_attributes
+
+        if subscription.protocol not in ("lambda", "sqs"):
+            return
+        endpoint = self.endpoint_arn(subscription)
+        dead_letter = (self._queue_arn(subscription.dead_letter_queue)
+                       if subscription.dead_letter_queue else None)
+        self.sns.ensure_subscription(topic_arn, subscription.protocol, endpoint,
+                                     subscription_attributes(
+                                         filter_policy=subscription.filter_policy,
+                                         filter_policy_scope=subscription.filter_policy_scope,
+                                         is_raw=subscription.is_raw,
+                                         dead_letter_arn=dead_letter))
+
+    # --- names ------------------------------------------------------------------------------
+    def endpoint_arn(self, subscription: Subscription) -> str:
+        if subscription.protocol == "lambda":
+            fn = next((f for f in self.graph.functions
+                       if f.logical_id == subscription.endpoint), None)
+            return self.function_arn(fn.function_name) if fn else subscription.endpoint
+        return self._queue_arn(subscription.endpoint)
+
+    def function_arn(self, function_name: str) -> str:
+        return f"arn:aws:lambda:{self._region}:{self._account_id}:function:{function_name}"
+
+    def _queue_arn(self, reference: str) -> str:
+        queue = next((q for q in self.graph.queues
+                      if reference in (q.logical_id, q.arn, q.url, q.queue_name)), None)
+        if queue is not None:
+            return queue.arn
+        if reference.startswith("arn:"):
+            return reference
+        return f"arn:aws:sqs:{self._region}:{self._account_id}:{reference}"
+
+    def function_for(self, arn: str) -> str | None:
+        """This app's function a function ARN (with or without qualifier) or name names."""
+        parts = arn.split(":")
+        name = parts[6] if arn.startswith("arn:") and len(parts) >= 7 else arn
+        fn = next((f for f in self.graph.functions if name in (f.function_name, f.logical_id)),
+                  None)
+        return fn.logical_id if fn else None
+
+    def topic(self, logical_id: str) -> Topic | None:
+        return next((t for t in self.graph.topics if t.logical_id == logical_id), None)
+
+
+class _SnsRoute:
+    def __init__(self, messaging: Messaging) -> None:
+        self._messaging = messaging
+
+    def handles(self, request: Request) -> bool:
+        from samlite.aws.sns.route import is_sns_request
+
+        return is_sns_request(request)
+
+    def handle(self, request: Request) -> Response:
+        return self._messaging.sns.route().handle(request)
