@@ -1,6 +1,7 @@
-"""The composition root's SNS and EventBridge part: the local SNS made on first need, the
-template's topics and subscriptions made to exist under the names Ref gives, and published
-messages handed to sources/sns/ for delivery. app/aws.py holds one of these.
+"""The composition root's SNS and EventBridge part: the local SNS and EventBridge made on first
+need, the template's topics, subscriptions and buses made to exist under the names Ref gives,
+published messages handed to sources/sns/ and put events to sources/eventbridge/ for
+delivery. app/aws.py holds one of these.
 """
 
 from __future__ import annotations
@@ -9,12 +10,14 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from samlite.graph.messaging import Subscription, Topic
+from samlite.graph.messaging import DEFAULT_BUS, EventRule, RuleTarget, Subscription, Topic
 from samlite.graph.model import Graph
 from samlite.http.messages import Request, Response, Route
+from samlite.sources.eventbridge.rules import EventRules
 from samlite.sources.sns.deliveries import SnsDeliveries
 
 if TYPE_CHECKING:
+    from samlite.aws.events.service import LocalEvents
     from samlite.aws.sns.service import LocalSns
 
 LogSink = Callable[[str, str], None]
@@ -32,9 +35,14 @@ class Messaging:
         self._queue_name_for = queue_name_for
         self._lock = threading.RLock()
         self._sns: LocalSns | None = None
+        self._events: LocalEvents | None = None
         self.sns_deliveries = SnsDeliveries(
             invoker=service, queues=queues, queue_name_for=self._queue_name_for,
             function_for=self.function_for, region=region, note=note)
+        self.rules = EventRules(graph, invoker=service, queues=queues,
+                                queue_name_for=self._queue_name_for, publish=self._publish,
+                                rule_arn=self.rule_arn, target_arn=self.target_arn,
+                                clock=clock, note=note)
 
     # --- the services, made on first need ----------------------------------------------
     @property
@@ -48,14 +56,30 @@ class Messaging:
                                      on_publish=self.sns_deliveries.on_publish)
             return self._sns
 
+    @property
+    def events(self) -> LocalEvents:
+        with self._lock:
+            if self._events is None:
+                from samlite.aws.events.service import LocalEvents
+
+                self._events = LocalEvents(account_id=self._account_id, region=self._region,
+                                           clock=self._clock, on_event=self.rules.on_event)
+                for bus in self.graph.event_buses:
+                    self._events.ensure_event_bus(bus.name)
+            return self._events
+
     def routes(self) -> list[Route]:
-        return [_SnsRoute(self)]
+        return [_SnsRoute(self), _EventsRoute(self)]
 
     # --- lifecycle --------------------------------------------------------------------------
     def ensure_resources(self, graph: Graph) -> None:
         """The template's topics and their subscriptions exist (a topic outside the template
-        that a subscription names is made here too, under its ARN's name)."""
+        that a subscription names is made here too, under its ARN's name), and its buses."""
         self.graph = graph
+        self.rules.update(graph)
+        if graph.event_buses:
+            for bus in graph.event_buses:
+                self.events.ensure_event_bus(bus.name)
         for topic in graph.topics:
             arn = self.sns.ensure_topic(topic.topic_name, is_fifo=topic.is_fifo,
                                         content_based_deduplication=(
@@ -109,6 +133,27 @@ class Messaging:
     def topic(self, logical_id: str) -> Topic | None:
         return next((t for t in self.graph.topics if t.logical_id == logical_id), None)
 
+    def topic_arn(self, reference: str) -> str:
+        topic = next((t for t in self.graph.topics if reference in (t.logical_id, t.arn)), None)
+        return topic.arn if topic is not None else reference
+
+    def rule_arn(self, rule: EventRule) -> str:
+        path = rule.logical_id if rule.bus == DEFAULT_BUS else f"{rule.bus}/{rule.logical_id}"
+        return f"arn:aws:events:{self._region}:{self._account_id}:rule/{path}"
+
+    def target_arn(self, target: RuleTarget) -> str:
+        if target.kind == "lambda":
+            fn = next((f for f in self.graph.functions if f.logical_id == target.target), None)
+            return self.function_arn(fn.function_name) if fn else target.target
+        if target.kind == "sqs":
+            return self._queue_arn(target.target)
+        if target.kind == "sns":
+            return self.topic_arn(target.target)
+        return target.target
+
+    def _publish(self, topic: str, message: str) -> str:
+        return self.sns.publish(self.topic_arn(topic), message)
+
 
 class _SnsRoute:
     def __init__(self, messaging: Messaging) -> None:
@@ -121,3 +166,16 @@ class _SnsRoute:
 
     def handle(self, request: Request) -> Response:
         return self._messaging.sns.route().handle(request)
+
+
+class _EventsRoute:
+    def __init__(self, messaging: Messaging) -> None:
+        self._messaging = messaging
+
+    def handles(self, request: Request) -> bool:
+        from samlite.aws.events.route import is_events_request
+
+        return is_events_request(request)
+
+    def handle(self, request: Request) -> Response:
+        return self._messaging.events.route().handle(request)
