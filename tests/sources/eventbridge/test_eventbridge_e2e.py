@@ -35,13 +35,18 @@ Resources:
     Type: AWS::Events::Rule
     Properties:
       EventBusName: !Ref Orders
-      EventPattern: {source: [shop], detail-type: [shipped], detail: {total: [{numeric: [">", 10]}]}}
+      EventPattern:
+        source: [shop]
+        detail-type: [shipped]
+        detail: {total: [{numeric: [">", 10]}]}
       Targets:
         - Id: transformed
           Arn: !GetAtt Shipped.Arn
           InputTransformer:
             InputPathsMap: {id: $.detail.id, total: $.detail.total, first: "$.detail.items[0]"}
-            InputTemplate: '{"order": <id>, "text": "order <id> costs <total>", "first": <first>, "rule": "<aws.events.rule-name>"}'
+            InputTemplate: >-
+              {"order": <id>, "text": "order <id> costs <total>", "first": <first>,
+              "rule": "<aws.events.rule-name>"}
         - Id: fixed
           Arn: !GetAtt Fixed.Arn
           Input: '{"fixed": true}'
