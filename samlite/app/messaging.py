@@ -7,6 +7,7 @@ delivery. app/aws.py holds one of these.
 from __future__ import annotations
 
 import threading
+import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -101,6 +102,30 @@ class Messaging:
                                          filter_policy_scope=subscription.filter_policy_scope,
                                          is_raw=subscription.is_raw,
                                          dead_letter_arn=dead_letter))
+
+    # --- samlite trigger -------------------------------------------------------------------
+    def fire(self, name: str) -> str | None:
+        """`samlite trigger NAME` for an event-pattern rule (a sample event its pattern
+        matches goes to its targets; the event id) or a topic (a sample message is published;
+        the MessageId). None when NAME is neither."""
+        from samlite.sources.eventbridge.sample import sample_event
+
+        for rule in self.graph.event_rules:
+            if name in (rule.logical_id, rule.event or "",
+                        *(f"{t.target}.{rule.event}" for t in rule.targets if rule.event)):
+                event = sample_event(rule.pattern, account_id=self._account_id,
+                                     region=self._region, now_s=self._clock.now())
+                for target in rule.targets:
+                    self.rules.deliver(rule, target, event)
+                return str(event["id"])
+        topic = next((t for t in self.graph.topics if name in (t.logical_id, t.topic_name)),
+                     None)
+        if topic is None:
+            return None
+        group = {"group_id": "samlite-trigger", "deduplication_id": str(uuid.uuid4())} \
+            if topic.is_fifo else {}
+        return self.sns.publish(topic.arn, '{"samlite": "trigger"}', subject="samlite trigger",
+                                **group)
 
     # --- names ------------------------------------------------------------------------------
     def endpoint_arn(self, subscription: Subscription) -> str:
