@@ -106,6 +106,9 @@ class AwsServices:
         it is one, else S3's."""
         from samlite.aws.sqs.route import is_sqs_request
 
+        for route in self.messaging.routes():   # SNS, EventBridge-PutEvents
+            if route.handles(request):
+                return route.handle(request)
         return self.call_sqs(request) if is_sqs_request(request) \
             else _S3Route(self).handle(request)
 

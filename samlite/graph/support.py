@@ -574,6 +574,9 @@ GATEWAY_INTEGRATIONS: tuple[GatewayKind, ...] = (
     GatewayKind(name="AWS service integration, SQS subtypes", apis="HTTP", runs=True,
                 note="SQS-SendMessage, -ReceiveMessage, -DeleteMessage and -PurgeQueue call "
                      "the local SQS, with requestParameters"),
+    GatewayKind(name="AWS service integration, EventBridge-PutEvents", apis="HTTP", runs=True,
+                note="puts one event (Source, DetailType, Detail, EventBusName, Time, "
+                     "Resources from requestParameters) on the local EventBridge"),
     GatewayKind(name="AWS service integration, other subtypes", apis="HTTP", runs=False,
                 note="Kinesis, Step Functions, AppConfig: the route is not "
                      "served"),

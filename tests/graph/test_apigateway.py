@@ -275,9 +275,9 @@ def test_http_api_integrations_not_run_are_named_and_lambda_mapping_is_named() -
         Properties:
           ApiId: !Ref Http
           IntegrationType: AWS_PROXY
-          IntegrationSubtype: EventBridge-PutEvents
+          IntegrationSubtype: Kinesis-PutRecord
           PayloadFormatVersion: "1.0"
-          RequestParameters: {Detail: $request.body, DetailType: t, Source: s}
+          RequestParameters: {StreamName: s, Data: $request.body, PartitionKey: k}
       Private:
         Type: AWS::ApiGatewayV2::Integration
         Properties:
@@ -310,8 +310,9 @@ def test_http_api_integrations_not_run_are_named_and_lambda_mapping_is_named() -
         ("Fn", "GET /fn: integration Mapped's parameter mapping is not applied locally; the "
                "function gets the request unchanged"),
         ("Put", "POST /events: its integration Events: the AWS service integration "
-                "EventBridge-PutEvents is not run locally (SQS-SendMessage, SQS-ReceiveMessage, "
-                "SQS-DeleteMessage and SQS-PurgeQueue are), so this route is not served"),
+                "Kinesis-PutRecord is not run locally (SQS-SendMessage, SQS-ReceiveMessage, "
+                "SQS-DeleteMessage, SQS-PurgeQueue and EventBridge-PutEvents are), so this "
+                "route is not served"),
         ("Vpc", "GET /vpc: its integration Private: a private integration (VPC_LINK) is not "
                 "run locally, so this route is not served")]
 
