@@ -71,7 +71,8 @@ class AwsServices:
                                        invoker=service, region=region, note=note)
         self.messaging = Messaging(graph, service=service, queues=_LazyQueues(self),
                                    queue_name_for=self._queue_name_for, account_id=account_id,
-                                   region=region, clock=self._clock, note=note)
+                                   region=region, clock=self._clock, note=note,
+                                   state_root=self._state.root if self._state else None)
         self.ensure_resources(graph)
 
     # --- the services, made on first need ----------------------------------------------
@@ -154,6 +155,7 @@ class AwsServices:
         self.pollers.join()
         if s3 is not None:
             s3.close()
+        self.messaging.close()
 
     def fire_s3_trigger(self, trigger: Trigger) -> str:
         """Replay the newest object of the trigger's bucket that its filter lets through."""

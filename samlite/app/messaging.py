@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from samlite.graph.messaging import DEFAULT_BUS, EventRule, RuleTarget, Subscription, Topic
@@ -27,9 +28,11 @@ LogSink = Callable[[str, str], None]
 class Messaging:
     def __init__(self, graph: Graph, *, service: Any, queues: Any,
                  queue_name_for: Callable[[str], str | None], account_id: str, region: str,
-                 clock: Any, note: LogSink) -> None:
-        """`service` is the LambdaService (invoke_async); `queues` the local SQS."""
+                 clock: Any, note: LogSink, state_root: Path | None = None) -> None:
+        """`service` is the LambdaService (invoke_async); `queues` the local SQS;
+        `state_root` the state directory (None: nothing kept)."""
         self.graph = graph
+        self._db_path = state_root / "sns.sqlite3" if state_root is not None else None
         self._account_id = account_id
         self._region = region
         self._clock = clock
@@ -54,7 +57,8 @@ class Messaging:
 
                 self._sns = LocalSns(account_id=self._account_id, region=self._region,
                                      clock=self._clock,
-                                     on_publish=self.sns_deliveries.on_publish)
+                                     on_publish=self.sns_deliveries.on_publish,
+                                     db_path=self._db_path)
             return self._sns
 
     @property
@@ -71,6 +75,12 @@ class Messaging:
 
     def routes(self) -> list[Route]:
         return [_SnsRoute(self), _EventsRoute(self)]
+
+    def close(self) -> None:
+        with self._lock:
+            sns = self._sns
+        if sns is not None:
+            sns.close()
 
     # --- lifecycle --------------------------------------------------------------------------
     def ensure_resources(self, graph: Graph) -> None:

@@ -5,6 +5,7 @@ account and region whatever the credentials say (as aws/sqs/route.py does for SQ
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
@@ -23,15 +24,22 @@ SNS_ACTIONS = frozenset({
     "SetSubscriptionAttributes", "SetTopicAttributes", "Subscribe", "TagResource",
     "Unsubscribe", "UntagResource",
 })
+# Calls that change what persist.py keeps.
+CHANGING_ACTIONS = frozenset({"CreateTopic", "DeleteTopic", "Subscribe", "Unsubscribe",
+                              "SetSubscriptionAttributes", "SetTopicAttributes",
+                              "ConfirmSubscription"})
 _FORM = "application/x-www-form-urlencoded"
 _SERVER_HEADERS = frozenset({"status", "content-length", "server", "date"})
 
 
 class SnsRoute:
-    def __init__(self, backend: SNSBackend, *, account_id: str, region: str) -> None:
+    def __init__(self, backend: SNSBackend, *, account_id: str, region: str,
+                 on_change: Callable[[], None] = lambda: None) -> None:
+        """`on_change` runs after a call that changed topics or subscriptions succeeded."""
         self._backend = backend
         self._account_id = account_id
         self._region = region
+        self._on_change = on_change
 
     def handles(self, request: Request) -> bool:
         return is_sns_request(request)
@@ -50,6 +58,8 @@ class SnsRoute:
         status, response_headers, body = answer._dispatch(prepared, url, headers)
         response_headers = {k: str(v) for k, v in dict(response_headers).items()
                             if k.lower() not in _SERVER_HEADERS}
+        if int(status) < 300 and _query_action(request) in CHANGING_ACTIONS:
+            self._on_change()
         return Response(status=int(status), headers=tuple(response_headers.items()),
                         body=body.encode() if isinstance(body, str) else bytes(body or b""))
 

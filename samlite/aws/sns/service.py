@@ -10,10 +10,13 @@ it when built, and route() when asked.
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from samlite.aws.sns.model import PublishedMessage
+from samlite.aws.sns.persist import SavedSubscription, SavedTopic, SnsPersistence
 from samlite.clock import Clock
 from samlite.http.messages import Route
 
@@ -25,7 +28,10 @@ __all__ = ["LocalSns"]
 
 class LocalSns:
     def __init__(self, *, account_id: str, region: str, clock: Clock,
-                 on_publish: Callable[[PublishedMessage], None]) -> None:
+                 on_publish: Callable[[PublishedMessage], None],
+                 db_path: Path | None = None) -> None:
+        """`db_path`: where topics and subscriptions made through the API are kept (None:
+        memory only)."""
         from samlite.aws.sns.backend import LocalSnsBackend
 
         self._account_id = account_id
@@ -33,6 +39,11 @@ class LocalSns:
         self._backend: LocalSnsBackend = LocalSnsBackend(region, account_id,
                                                          on_publish=on_publish, clock=clock)
         self._route: Route | None = None
+        self._template_arns: set[str] = set()   # the template's own: made again each start
+        self._save_lock = threading.Lock()
+        self._persistence = SnsPersistence(db_path) if db_path is not None else None
+        if self._persistence is not None:
+            self._restore(*self._persistence.load())
 
     @property
     def backend(self) -> LocalSnsBackend:
@@ -49,7 +60,9 @@ class LocalSns:
             attributes["FifoTopic"] = True
             attributes["ContentBasedDeduplication"] = content_based_deduplication
         with _moto_errors_translated():
-            return str(self._backend.create_topic(name, attributes).arn)
+            arn = str(self._backend.create_topic(name, attributes).arn)
+        self._template_arns.add(arn)
+        return arn
 
     def ensure_subscription(self, topic_arn: str, protocol: str, endpoint: str,
                             attributes: Mapping[str, str]) -> str:
@@ -61,6 +74,7 @@ class LocalSns:
             for name in order:
                 self._backend.set_subscription_attributes(subscription.arn, name,
                                                           attributes[name])
+        self._template_arns.add(str(subscription.arn))
         return str(subscription.arn)
 
     def publish(self, topic_arn: str, message: str, *, subject: str | None = None,
@@ -78,8 +92,56 @@ class LocalSns:
             from samlite.aws.sns.route import SnsRoute
 
             self._route = SnsRoute(self._backend, account_id=self._account_id,
-                                   region=self._region)
+                                   region=self._region, on_change=self.save)
         return self._route
+
+    # --- persistence --------------------------------------------------------------------------
+    def save(self) -> None:
+        """Keep the topics and subscriptions made through the API (the template's are not
+        kept: the template makes them again)."""
+        if self._persistence is None:
+            return
+        with self._save_lock:
+            topics = [SavedTopic(arn=t.arn, name=t.name, attributes={
+                "FifoTopic": bool(t.fifo_topic) and str(t.fifo_topic).lower() != "false",
+                "ContentBasedDeduplication": str(t.content_based_deduplication).lower()
+                == "true"}) for t in list(self._backend.topics.values())
+                if t.arn not in self._template_arns]
+            subscriptions = [SavedSubscription(
+                arn=s.arn, topic_arn=s.topic.arn, protocol=s.protocol, endpoint=s.endpoint,
+                attributes={k: v for k, v in s.attributes.items() if k in _SETTABLE})
+                for s in list(self._backend.subscriptions.values())
+                if s.arn not in self._template_arns]
+            self._persistence.replace_all(topics, subscriptions)
+
+    def _restore(self, topics: list[SavedTopic],
+                 subscriptions: list[SavedSubscription]) -> None:
+        with _moto_errors_translated():
+            for topic in topics:
+                attributes = {k: v for k, v in topic.attributes.items() if v}
+                self._backend.create_topic(topic.name, attributes)
+            for saved in subscriptions:
+                if saved.topic_arn not in self._backend.topics:
+                    continue
+                made = self._backend.subscribe(saved.topic_arn, saved.endpoint, saved.protocol)
+                # The ARN callers were given stays the subscription's ARN.
+                self._backend.subscriptions.pop(made.arn, None)
+                made.arn = saved.arn
+                made.attributes["SubscriptionArn"] = saved.arn
+                self._backend.subscriptions[saved.arn] = made
+                order = sorted(saved.attributes, key=lambda name: name != "FilterPolicyScope")
+                for name in order:
+                    self._backend.set_subscription_attributes(saved.arn, name,
+                                                              saved.attributes[name])
+
+    def close(self) -> None:
+        if self._persistence is not None:
+            self._persistence.close()
+            self._persistence = None
+
+
+_SETTABLE = ("RawMessageDelivery", "DeliveryPolicy", "FilterPolicyScope", "FilterPolicy",
+             "RedrivePolicy", "SubscriptionRoleArn")
 
 
 def subscription_attributes(*, filter_policy: str | None, filter_policy_scope: str,
