@@ -180,3 +180,72 @@ def test_subscribe_publish_batch_and_errors_in_snss_words(app: RunningApp) -> No
     with pytest.raises(ClientError) as caught:
         sns.publish(TopicArn="arn:aws:sns:us-east-1:123456789012:nope", Message="x")
     assert caught.value.response["Error"]["Code"] == "NotFound"
+
+
+SQS_SUBSCRIPTION = """\
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Orders:
+    Type: AWS::SNS::Topic
+    Properties: {TopicName: orders.fifo, FifoTopic: true, ContentBasedDeduplication: true}
+  Plain: {Type: AWS::SNS::Topic, Properties: {TopicName: plain}}
+  Worker:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: app.handler
+      CodeUri: src/
+      Events:
+        Buffered:
+          Type: SNS
+          Properties:
+            Topic: !Ref Plain
+            SqsSubscription: true
+            FilterPolicyScope: MessageBody
+            FilterPolicy: {kind: [order]}
+"""
+
+
+def test_sam_sqs_subscription_puts_a_queue_between_topic_and_function(
+        tmp_path: Path, samlite_app_factory: Callable[..., RunningApp]) -> None:
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "app.py").write_text(HANDLER)
+    (tmp_path / "template.yaml").write_text(SQS_SUBSCRIPTION)
+    app = samlite_app_factory(tmp_path / "template.yaml", http_port=None, aws_port=0)
+    sns = app.client("sns")
+    plain = "arn:aws:sns:us-east-1:123456789012:plain"
+    [sub] = sns.list_subscriptions_by_topic(TopicArn=plain)["Subscriptions"]
+    assert (sub["Protocol"], sub["Endpoint"]) == (
+        "sqs", "arn:aws:sqs:us-east-1:123456789012:WorkerBufferedQueue")
+    sns.publish(TopicArn=plain, Message='{"kind": "noise"}')
+    message_id = sns.publish(TopicArn=plain, Message='{"kind": "order"}')["MessageId"]
+    [event] = app.wait_for(lambda: events_of(app, "Worker"))
+    [record] = event["Records"]
+    assert record["eventSource"] == "aws:sqs"
+    assert record["eventSourceARN"].endswith(":WorkerBufferedQueue")
+    envelope = json.loads(record["body"])     # not raw: SAM's subscription is not
+    assert (envelope["Type"], envelope["MessageId"], envelope["Message"]) == (
+        "Notification", message_id, '{"kind": "order"}')
+
+
+def test_fifo_topics_need_a_group_id(
+        tmp_path: Path, samlite_app_factory: Callable[..., RunningApp]) -> None:
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "app.py").write_text(HANDLER)
+    (tmp_path / "template.yaml").write_text(SQS_SUBSCRIPTION)
+    app = samlite_app_factory(tmp_path / "template.yaml", http_port=None, aws_port=0)
+    sns = app.client("sns")
+    fifo = "arn:aws:sns:us-east-1:123456789012:orders.fifo"
+    queue = app.sqs.create_queue(QueueName="audit.fifo", Attributes={"FifoQueue": "true"})
+    queue_arn = "arn:aws:sqs:us-east-1:123456789012:audit.fifo"
+    sns.subscribe(TopicArn=fifo, Protocol="sqs", Endpoint=queue_arn,
+                  Attributes={"RawMessageDelivery": "true"})
+    with pytest.raises(ClientError) as caught:
+        sns.publish(TopicArn=fifo, Message="no group")
+    assert caught.value.response["Error"]["Code"] in ("InvalidParameter", "MissingParameter")
+    for body in ("first", "second"):
+        sns.publish(TopicArn=fifo, Message=body, MessageGroupId="g1")
+    got = app.sqs.receive_message(QueueUrl=queue["QueueUrl"], MaxNumberOfMessages=10,
+                                  AttributeNames=["MessageGroupId"], WaitTimeSeconds=1)
+    assert [(m["Body"], m["Attributes"]["MessageGroupId"]) for m in got["Messages"]] == [
+        ("first", "g1"), ("second", "g1")]
