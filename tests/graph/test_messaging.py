@@ -142,3 +142,17 @@ def test_event_pattern_rules_on_any_bus_with_their_targets() -> None:
                      ("Shipped", TriggerKind.EVENTBRIDGE, True)}
     assert any(e.source == "OnPaid" and e.target == "Work" and e.kind is EdgeKind.TRIGGER
                for e in graph.edges)
+
+
+def test_a_schedule_rules_targets_other_than_functions_are_named() -> None:
+    graph = graph_of("""
+        Resources:
+          Work: {Type: AWS::SQS::Queue}
+          Nightly:
+            Type: AWS::Events::Rule
+            Properties:
+              ScheduleExpression: rate(1 day)
+              Targets: [{Id: q, Arn: !GetAtt Work.Arn}]
+    """)
+    assert [(n.subject, n.type) for n in graph.not_run_locally] == [
+        ("Nightly.Targets.q", "AWS::Events::Rule")]

@@ -49,6 +49,11 @@ def read_events_rule(parts: GraphParts, res: Resource) -> bool:
                                 target.get("Arn"))
         if fid:
             targets.append((fid, target, parts.refs.dig(raw, "Targets", index)))
+        else:   # the scheduler invokes functions only: said, not skipped in silence
+            parts.not_local.append(NotRunLocally(
+                subject=f"{res.logical_id}.Targets.{as_text(target.get('Id')) or index}",
+                type=res.type, at=res.at,
+                reason="a schedule's targets other than functions are not run locally"))
     expression = as_text(props.get("ScheduleExpression")) or ""
     if not targets:
         return False
