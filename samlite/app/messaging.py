@@ -16,7 +16,7 @@ from samlite.graph.messaging import DEFAULT_BUS, EventRule, RuleTarget, Subscrip
 from samlite.graph.model import Graph
 from samlite.http.messages import Request, Response, Route
 from samlite.sources.eventbridge.rules import EventRules
-from samlite.sources.sns.deliveries import SnsDeliveries
+from samlite.sources.sns.deliveries import SYSTEM_LOG, SnsDeliveries
 
 if TYPE_CHECKING:
     from samlite.aws.events.service import LocalEvents
@@ -37,6 +37,7 @@ class Messaging:
         self._region = region
         self._clock = clock
         self._queue_name_for = queue_name_for
+        self._note = note
         self._lock = threading.RLock()
         self._sns: LocalSns | None = None
         self._events: LocalEvents | None = None
@@ -91,12 +92,25 @@ class Messaging:
         if graph.event_buses:
             for bus in graph.event_buses:
                 self.events.ensure_event_bus(bus.name)
+        from samlite.aws.sns.backend import SnsError
+
         for topic in graph.topics:
-            arn = self.sns.ensure_topic(topic.topic_name, is_fifo=topic.is_fifo,
-                                        content_based_deduplication=(
-                                            topic.content_based_deduplication))
+            try:
+                arn = self.sns.ensure_topic(topic.topic_name, is_fifo=topic.is_fifo,
+                                            content_based_deduplication=(
+                                                topic.content_based_deduplication))
+            except SnsError as exc:   # a name SNS refuses: said, the rest of the app runs
+                self._note(SYSTEM_LOG, f"samlite: {topic.at.file}:{topic.at.line}: "
+                                       f"{topic.logical_id}: topic not made: "
+                                       f"{_first_line(exc.message)}")
+                continue
             for subscription in topic.subscriptions:
-                self._ensure_subscription(arn, subscription)
+                try:
+                    self._ensure_subscription(arn, subscription)
+                except SnsError as exc:   # e.g. a FilterPolicy SNS refuses (W4005)
+                    self._note(SYSTEM_LOG, f"samlite: {subscription.at.file}:"
+                                           f"{subscription.at.line}: {subscription.logical_id}"
+                                           f": subscription not made: {_first_line(exc.message)}")
 
     def _ensure_subscription(self, topic_arn: str, subscription: Subscription) -> None:
         from samlite.aws.sns.service import subscription_attributes
@@ -188,6 +202,10 @@ class Messaging:
 
     def _publish(self, topic: str, message: str) -> str:
         return self.sns.publish(self.topic_arn(topic), message)
+
+
+def _first_line(text: str) -> str:
+    return text.splitlines()[0] if text else text
 
 
 class _SnsRoute:

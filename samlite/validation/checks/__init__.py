@@ -14,9 +14,17 @@ from samlite.validation.checks.context import Check, CheckContext
 
 def all_checks() -> tuple[Check, ...]:
     """Every registered check, in a stable order."""
-    from samlite.validation.checks import code, events, limits, references, sam_rules, schedules
+    from samlite.validation.checks import (
+        code,
+        events,
+        limits,
+        messaging,
+        references,
+        sam_rules,
+        schedules,
+    )
 
-    modules = (references, events, schedules, limits, code, sam_rules)
+    modules = (references, events, schedules, limits, code, sam_rules, messaging)
     return tuple(check for module in modules for check in module.CHECKS)
 
 

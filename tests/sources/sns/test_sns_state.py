@@ -76,3 +76,26 @@ def test_api_topics_subscriptions_and_accepted_deliveries_survive_a_restart(
                                                         MaxNumberOfMessages=10)
                             .get("Messages"))
         assert [m["Body"] for m in messages] == ["hello"]
+
+
+def test_a_subscription_sns_refuses_is_said_and_the_app_runs(tmp_path: Path) -> None:
+    (tmp_path / "template.yaml").write_text("""\
+Resources:
+  Alerts: {Type: AWS::SNS::Topic, Properties: {TopicName: alerts}}
+  Bad:
+    Type: AWS::SNS::Subscription
+    Properties:
+      TopicArn: !Ref Alerts
+      Protocol: sqs
+      Endpoint: arn:aws:sqs:us-east-1:123456789012:q
+      FilterPolicy: {n: [{numeric: [">", "one"]}]}
+""")
+    said: list[str] = []
+    app = App(tmp_path / "template.yaml",
+              AppOptions(runtime="process", aws_port=0, http_port=None,
+                         state_dir=tmp_path / ".samlite"), log=lambda fn, line: said.append(line))
+    with app:
+        assert client(app, "sns").list_topics()["Topics"]
+    [line] = [s for s in said if "subscription not made" in s]
+    assert line.startswith("samlite: ") and ":3: Bad: subscription not made: " in line
+    assert line.endswith("Value of > must be numeric")
