@@ -6,6 +6,7 @@ delivery. app/aws.py holds one of these.
 
 from __future__ import annotations
 
+import json
 import threading
 import uuid
 from collections.abc import Callable
@@ -136,20 +137,41 @@ class Messaging:
 
         for rule in self.graph.event_rules:
             if name in (rule.logical_id, rule.event or "",
-                        *(f"{t.target}.{rule.event}" for t in rule.targets if rule.event)):
+                        *(f"{t.target}.{rule.event or rule.logical_id}" for t in rule.targets)):
                 event = sample_event(rule.pattern, account_id=self._account_id,
                                      region=self._region, now_s=self._clock.now())
                 for target in rule.targets:
                     self.rules.deliver(rule, target, event)
                 return str(event["id"])
+        for topic in self.graph.topics:
+            for sub in topic.subscriptions:
+                if sub.event and name in (sub.event, f"{sub.endpoint}.{sub.event}",
+                                          sub.logical_id):
+                    return self._publish_sample(topic, sub)
         topic = next((t for t in self.graph.topics if name in (t.logical_id, t.topic_name)),
                      None)
-        if topic is None:
-            return None
+        return self._publish_sample(topic, None) if topic is not None else None
+
+    def _publish_sample(self, topic: Topic, subscription: Subscription | None) -> str:
+        """A sample message the subscription's filter policy lets through (any message
+        when there is none)."""
+        from samlite.sources.eventbridge.sample import sample_fields
+
+        policy = subscription.filter_policy if subscription is not None else None
+        fields = sample_fields(policy) if policy else {}
+        message, attributes = '{"samlite": "trigger"}', {}
+        if fields and subscription is not None \
+                and subscription.filter_policy_scope == "MessageBody":
+            message = json.dumps(fields)
+        elif fields:
+            attributes = {name: ({"Type": "Number", "Value": str(value)}
+                                 if isinstance(value, int | float) else
+                                 {"Type": "String", "Value": str(value)})
+                          for name, value in fields.items() if not isinstance(value, dict)}
         group = {"group_id": "samlite-trigger", "deduplication_id": str(uuid.uuid4())} \
             if topic.is_fifo else {}
-        return self.sns.publish(topic.arn, '{"samlite": "trigger"}', subject="samlite trigger",
-                                **group)
+        return self.sns.publish(topic.arn, message, subject="samlite trigger",
+                                message_attributes=attributes, **group)
 
     # --- names ------------------------------------------------------------------------------
     def endpoint_arn(self, subscription: Subscription) -> str:

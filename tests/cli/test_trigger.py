@@ -70,7 +70,9 @@ Resources:
             Pattern: {source: [shop], detail-type: [paid], detail: {total: [{numeric: [">", 9]}]}}
         Alert:
           Type: SNS
-          Properties: {Topic: !Ref Alerts}
+          Properties:
+            Topic: !Ref Alerts
+            FilterPolicy: {level: [high], size: [{numeric: [">", 3]}]}
 """
 
 
@@ -97,7 +99,7 @@ def test_trigger_fires_an_eventbridge_rule_and_an_sns_topic(tmp_path: Path) -> N
     with app:
         port = app.endpoint_url.rsplit(":", 1)[1]  # type: ignore[union-attr]
         runner = CliRunner()
-        for name in ("Paid", "Alerts"):
+        for name in ("Paid", "Watcher.Alert"):
             fired = runner.invoke(main, ["trigger", name, "--aws-port", port])
             assert fired.exit_code == 0, fired.output
         assert both.wait(10)

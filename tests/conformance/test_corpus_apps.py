@@ -288,7 +288,7 @@ def _fire_schedule(app: App, graph: Graph, trigger: Trigger) -> None:
 def _fire_by_name(app: App, graph: Graph, trigger: Trigger) -> None:
     """An SNS topic publishes a sample message, an event-pattern rule sends its targets a
     sample event its pattern matches (what `samlite trigger` does)."""
-    app.fire_trigger(trigger.source or trigger.logical_id)
+    app.fire_trigger(f"{trigger.function}.{trigger.logical_id}")
 
 
 _FIRE: dict[TriggerKind, Callable[[App, Graph, Trigger], None]] = {

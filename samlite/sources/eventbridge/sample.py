@@ -32,6 +32,15 @@ def sample_event(pattern: str, *, account_id: str, region: str, now_s: float) ->
     return event
 
 
+def sample_fields(pattern: str) -> dict[str, Any]:
+    """Values a pattern's fields accept, e.g. for an SNS filter policy."""
+    try:
+        parsed = json.loads(pattern)
+    except ValueError:
+        return {}
+    return _sample_object(parsed) if isinstance(parsed, dict) else {}
+
+
 def _sample_object(pattern: Mapping[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, rules in pattern.items():
