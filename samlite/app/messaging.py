@@ -145,8 +145,8 @@ class Messaging:
                 return str(event["id"])
         for topic in self.graph.topics:
             for sub in topic.subscriptions:
-                if sub.event and name in (sub.event, f"{sub.endpoint}.{sub.event}",
-                                          sub.logical_id):
+                ids = [i for i in (sub.event, sub.logical_id) if i]
+                if name in (*ids, *(f"{sub.endpoint}.{i}" for i in ids)):
                     return self._publish_sample(topic, sub)
         topic = next((t for t in self.graph.topics if name in (t.logical_id, t.topic_name)),
                      None)

@@ -58,7 +58,6 @@ _RULE_EVENT_RUNS: Mapping[str, str] = {
     "InputPath": "the part of the event sent",
     "InputTransformer": "InputPathsMap and InputTemplate, with EventBridge's quoting",
     "Pattern": "the event pattern (every EventBridge operator)",
-    "RetryPolicy": "MaximumEventAgeInSeconds: older events are not delivered",
     "State": "a DISABLED rule does not match",
     "Target": "Id, the target id",
 }
@@ -272,8 +271,10 @@ RUNS_LOCALLY: Mapping[str, Mapping[str, str]] = {
         "ScheduleExpression": "rate/cron schedules fire their function targets",
     "State": "a DISABLED rule does not fire",
         "Targets": "Arn (a function, queue or topic here), Input, InputPath, "
-                   "InputTransformer, SqsParameters, RetryPolicy, DeadLetterConfig; other "
-                   "targets are not run",
+                   "InputTransformer, SqsParameters, DeadLetterConfig; other targets are not "
+                   "run (a target's RetryPolicy has nothing to retry locally: a target that "
+                   "is not here fails as EventBridge's non-retriable errors do, straight to "
+                   "the dead-letter queue)",
     },
     "AWS::Events::EventBus": {
         "Name": "the bus's name for PutEvents and rules",
@@ -387,8 +388,7 @@ RUNS_LOCALLY: Mapping[str, Mapping[str, str]] = {
     },
     event_scope("EventBridgeRule"): _RULE_EVENT_RUNS,
     event_scope("CloudWatchEvent"): {k: v for k, v in _RULE_EVENT_RUNS.items()
-                                     if k not in ("DeadLetterConfig", "InputTransformer",
-                                                  "RetryPolicy")},
+                                     if k not in ("DeadLetterConfig", "InputTransformer")},
     event_scope("Schedule"): {
         "Enabled": "a disabled schedule does not fire",
     "Input": "the event sent instead of the scheduled event",
@@ -469,6 +469,11 @@ NOT_RUN: Mapping[str, Mapping[str, str]] = {
         "Port": "shown by `samlite graph`; locally each listener gets a port of its own",
     },
     event_scope("Schedule"): dict(_RETRY_NOT_RUN),
+    event_scope("EventBridgeRule"): {
+        "RetryPolicy": "nothing to retry locally: a target that is not here fails as "
+                       "EventBridge's non-retriable errors do, straight to the dead-letter "
+                       "queue; the function's own asynchronous retries apply",
+    },
     event_scope("ScheduleV2"): {**_RETRY_NOT_RUN,
                                 "FlexibleTimeWindow": "schedules fire on time"},
 }

@@ -119,6 +119,14 @@ def sns_event(parts: GraphParts, fid: str, event_id: str, topic: str | None,
 
 def _add_subscription(parts: GraphParts, subscription: Subscription) -> None:
     parts.messaging.subscriptions.append(subscription)
+    is_function = subscription.endpoint in parts.resources and \
+        parts.resources[subscription.endpoint].type in FUNCTION_TYPES
+    if subscription.protocol == "lambda" and subscription.event is None and is_function:
+        # A plain subscription is one of the function's triggers, as a SAM SNS event is.
+        parts.add_trigger(Trigger(
+            logical_id=subscription.logical_id, kind=TriggerKind.SNS,
+            event_type="AWS::SNS::Subscription", function=subscription.endpoint,
+            source=subscription.topic, runs_locally=True, at=subscription.at))
     if subscription.protocol not in LOCAL_PROTOCOLS:
         parts.not_local.append(NotRunLocally(
             subject=subscription.logical_id, type="AWS::SNS::Subscription", at=subscription.at,
