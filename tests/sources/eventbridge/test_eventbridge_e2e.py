@@ -170,3 +170,9 @@ def test_an_unknown_bus_is_refused(app: RunningApp) -> None:
         app.client("events").put_events(Entries=[
             {"Source": "a", "DetailType": "b", "Detail": "{}", "EventBusName": "nope"}])
     assert caught.value.response["Error"]["Code"] == "ResourceNotFoundException"
+
+
+def test_the_plugin_triggers_a_rule_with_a_sample_its_pattern_matches(app: RunningApp) -> None:
+    event_id = app.trigger("Everything")
+    [event] = app.wait_for(lambda: events_of(app, "Handler"))
+    assert event["id"] == event_id and event["source"].startswith("app.")
