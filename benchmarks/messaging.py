@@ -12,8 +12,12 @@ Prints p50/p95/max of, one message or event at a time:
 - EventBridge PutEvents -> Lambda handler start, and PutEvents -> SQS, the same way, through
   an event-pattern rule on a custom bus.
 
+- Startup: `samlite up` (a subprocess) to its ready line, for one function alone and for the
+  same function with a topic, a subscription, a bus and a rule; after one warm-up start of
+  each, median of 5 interleaved starts each.
+
 Targets (issue 16): SNS publish -> Lambda and -> SQS p50 <= 20 ms, PutEvents -> target p50
-<= 20 ms.
+<= 20 ms; a topic and a bus add <= 150 ms to startup (with a table, which is not here).
 Run:  python3 benchmarks/messaging.py     (--quick: fewer messages, for CI's smoke run)
 """
 
@@ -21,9 +25,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import queue
 import socket
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -184,6 +190,63 @@ class QueueWatcher:
         self._thread.join(5)
 
 
+ALONE = """\
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      CodeUri: src/
+      Handler: app.on_event
+"""
+WITH_MESSAGING = ALONE + """\
+      Events:
+        Alert: {Type: SNS, Properties: {Topic: !Ref Alerts}}
+        Paid: {Type: EventBridgeRule, Properties: {EventBusName: orders, Pattern: {source: [s]}}}
+  Alerts: {Type: AWS::SNS::Topic}
+  Orders: {Type: AWS::Events::EventBus, Properties: {Name: orders}}
+"""
+
+
+def ready_s(folder: Path, body: str) -> float:
+    """`samlite up` to its ready line, in seconds; the process is stopped after."""
+    (folder / "src").mkdir(parents=True, exist_ok=True)
+    (folder / "src" / "app.py").write_text(HANDLER, encoding="utf-8")
+    (folder / "template.yaml").write_text(body, encoding="utf-8")
+    exe = Path(sys.executable).parent / "samlite"
+    command = [str(exe)] if exe.exists() else [sys.executable, "-m", "samlite.cli"]
+    command += ["up", "-t", str(folder / "template.yaml"), "--port", "0", "--aws-port", "0",
+                "--reset"]
+    start = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                               text=True, env={**os.environ, "PYTHONUNBUFFERED": "1",
+                                               "BENCH_PORT": "9"})
+    try:
+        for line in process.stdout or ():
+            if line.startswith("samlite is ready"):
+                return time.perf_counter() - start
+        raise RuntimeError("samlite up ended before it was ready")
+    finally:
+        process.terminate()
+        process.wait(30)
+
+
+def bench_startup(starts: int) -> None:
+    alone: list[float] = []
+    more: list[float] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        ready_s(Path(tmp) / "alone", ALONE)              # warm-up: bytecode caches, page cache
+        ready_s(Path(tmp) / "messaging", WITH_MESSAGING)
+        for _ in range(starts):    # interleaved, so a busy moment weighs on both
+            alone.append(ready_s(Path(tmp) / "alone", ALONE))
+            more.append(ready_s(Path(tmp) / "messaging", WITH_MESSAGING))
+    base, extra = statistics.median(alone), statistics.median(more)
+    print(f"samlite up to ready, median of {starts}: one function {ms(base)}; with a topic, "
+          f"a subscription, a bus and a rule {ms(extra)}: +{ms(extra - base)} "
+          "(target <= 150 ms, with a table)")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="20 of each (CI smoke)")
@@ -231,6 +294,7 @@ def main() -> int:
         print(f"EventBridge PutEvents -> SQS receive, {count} events one at a time: "
               f"{spread(samples)} (target p50 <= 20 ms)")
     sock.close()
+    bench_startup(3 if args.quick else 5)
     return 0
 
 
