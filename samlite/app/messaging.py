@@ -61,6 +61,7 @@ class Messaging:
                                      clock=self._clock,
                                      on_publish=self.sns_deliveries.on_publish,
                                      db_path=self._db_path)
+                self._ensure_topics(self._sns)
             return self._sns
 
     @property
@@ -86,18 +87,28 @@ class Messaging:
 
     # --- lifecycle --------------------------------------------------------------------------
     def ensure_resources(self, graph: Graph) -> None:
-        """The template's topics and their subscriptions exist (a topic outside the template
-        that a subscription names is made here too, under its ARN's name), and its buses."""
+        """The template's topics, subscriptions and buses exist once SNS or EventBridge is
+        first used (a request, a publish, `samlite trigger`): made then, and again on each
+        template change after. Making them at start would cost every start moto's SNS and
+        EventBridge, which a run that never publishes does not need."""
         self.graph = graph
         self.rules.update(graph)
-        if graph.event_buses:
+        with self._lock:
+            sns, events = self._sns, self._events
+        if events is not None:
             for bus in graph.event_buses:
-                self.events.ensure_event_bus(bus.name)
+                events.ensure_event_bus(bus.name)
+        if sns is not None:
+            self._ensure_topics(sns)
+
+    def _ensure_topics(self, sns: LocalSns) -> None:
+        """The graph's topics and their subscriptions exist (a topic outside the template
+        that a subscription names is made here too, under its ARN's name)."""
         from samlite.aws.sns.backend import SnsError
 
-        for topic in graph.topics:
+        for topic in self.graph.topics:
             try:
-                arn = self.sns.ensure_topic(topic.topic_name, is_fifo=topic.is_fifo,
+                arn = sns.ensure_topic(topic.topic_name, is_fifo=topic.is_fifo,
                                             content_based_deduplication=(
                                                 topic.content_based_deduplication))
             except SnsError as exc:   # a name SNS refuses: said, the rest of the app runs
@@ -107,13 +118,14 @@ class Messaging:
                 continue
             for subscription in topic.subscriptions:
                 try:
-                    self._ensure_subscription(arn, subscription)
+                    self._ensure_subscription(sns, arn, subscription)
                 except SnsError as exc:   # e.g. a FilterPolicy SNS refuses (W4005)
                     self._note(SYSTEM_LOG, f"samlite: {subscription.at.file}:"
                                            f"{subscription.at.line}: {subscription.logical_id}"
                                            f": subscription not made: {_first_line(exc.message)}")
 
-    def _ensure_subscription(self, topic_arn: str, subscription: Subscription) -> None:
+    def _ensure_subscription(self, sns: LocalSns, topic_arn: str,
+                             subscription: Subscription) -> None:
         from samlite.aws.sns.service import subscription_attributes
 
         if subscription.protocol not in ("lambda", "sqs"):
@@ -121,12 +133,11 @@ class Messaging:
         endpoint = self.endpoint_arn(subscription)
         dead_letter = (self._queue_arn(subscription.dead_letter_queue)
                        if subscription.dead_letter_queue else None)
-        self.sns.ensure_subscription(topic_arn, subscription.protocol, endpoint,
-                                     subscription_attributes(
-                                         filter_policy=subscription.filter_policy,
-                                         filter_policy_scope=subscription.filter_policy_scope,
-                                         is_raw=subscription.is_raw,
-                                         dead_letter_arn=dead_letter))
+        sns.ensure_subscription(topic_arn, subscription.protocol, endpoint,
+                                subscription_attributes(
+                                    filter_policy=subscription.filter_policy,
+                                    filter_policy_scope=subscription.filter_policy_scope,
+                                    is_raw=subscription.is_raw, dead_letter_arn=dead_letter))
 
     # --- samlite trigger -------------------------------------------------------------------
     def fire(self, name: str) -> str | None:
