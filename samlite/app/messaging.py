@@ -48,7 +48,8 @@ class Messaging:
         self.rules = EventRules(graph, invoker=service, queues=queues,
                                 queue_name_for=self._queue_name_for, publish=self._publish,
                                 rule_arn=self.rule_arn, target_arn=self.target_arn,
-                                clock=clock, note=note)
+                                clock=clock, function_for=self.function_for,
+                                api_rules=self._api_rules, note=note)
 
     # --- the services, made on first need ----------------------------------------------
     @property
@@ -232,6 +233,11 @@ class Messaging:
         if target.kind == "sns":
             return self.topic_arn(target.target)
         return target.target
+
+    def _api_rules(self) -> tuple[EventRule, ...]:
+        with self._lock:
+            events = self._events
+        return events.api_rules() if events is not None else ()
 
     def _publish(self, topic: str, message: str) -> str:
         return self.sns.publish(self.topic_arn(topic), message)

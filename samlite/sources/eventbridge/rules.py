@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -54,9 +54,14 @@ class EventRules:
     def __init__(self, graph: Graph, *, invoker: AsyncInvoker, queues: Queues,
                  queue_name_for: Callable[[str], str | None], publish: Publish,
                  rule_arn: Callable[[EventRule], str], target_arn: Callable[[RuleTarget], str],
-                 clock: Clock, note: Callable[[str, str], None] = lambda fn, line: None
-                 ) -> None:
+                 clock: Clock, function_for: Callable[[str], str | None] = lambda ref: ref,
+                 api_rules: Callable[[], Iterable[EventRule]] = tuple,
+                 note: Callable[[str, str], None] = lambda fn, line: None) -> None:
+        """`function_for` finds this app's function a target names (logical id or ARN);
+        `api_rules` gives the rules made through the API, matched after the template's."""
         self.graph = graph
+        self._function_for = function_for
+        self._api_rules = api_rules
         self._invoker = invoker
         self._queues = queues
         self._queue_name_for = queue_name_for
@@ -79,7 +84,7 @@ class EventRules:
         return delivered
 
     def matching_rules(self, bus: str, event: Mapping[str, Any]) -> list[EventRule]:
-        return [r for r in self.graph.event_rules
+        return [r for r in (*self.graph.event_rules, *self._api_rules())
                 if r.bus == bus and r.is_enabled and _matches(r.pattern, event)]
 
     def deliver(self, rule: EventRule, target: RuleTarget, event: Mapping[str, Any]) -> int:
@@ -96,8 +101,12 @@ class EventRules:
 
     def _send(self, target: RuleTarget, text: str, event_id: str) -> None:
         if target.kind == "lambda":
+            function = self._function_for(target.target)
+            if function is None:
+                raise DeliveryFailed("Lambda.ResourceNotFoundException",
+                                     f"{target.target} is not a function of this app")
             try:
-                self._invoker.invoke_async(target.target, text.encode())
+                self._invoker.invoke_async(function, text.encode())
             except api_errors.LambdaApiError as exc:
                 raise DeliveryFailed(exc.error_type, exc.message) from exc
         elif target.kind == "sqs":
@@ -119,7 +128,8 @@ class EventRules:
 
     def _dead_letter(self, rule: EventRule, target: RuleTarget, event: Mapping[str, Any],
                      failure: DeliveryFailed) -> None:
-        where = target.target if target.kind == "lambda" else SYSTEM_LOG
+        where = (self._function_for(target.target) or SYSTEM_LOG) if target.kind == "lambda" \
+            else SYSTEM_LOG
         queue = (self._queue_name_for(target.dead_letter_queue)
                  if target.dead_letter_queue else None)
         why = f"{failure.code}: {failure}"

@@ -176,3 +176,20 @@ def test_the_plugin_triggers_a_rule_with_a_sample_its_pattern_matches(app: Runni
     event_id = app.trigger("Everything")
     [event] = app.wait_for(lambda: events_of(app, "Handler"))
     assert event["id"] == event_id and event["source"].startswith("app.")
+
+
+def test_rules_made_through_the_api_deliver_too(app: RunningApp) -> None:
+    events = app.client("events")
+    events.put_rule(Name="api-made", EventBusName="orders",
+                    EventPattern=json.dumps({"source": ["api"]}))
+    events.put_targets(Rule="api-made", EventBusName="orders", Targets=[
+        {"Id": "q", "Arn": "arn:aws:sqs:us-east-1:123456789012:fixed",
+         "InputPath": "$.detail"},
+        {"Id": "fn", "Arn": "arn:aws:lambda:us-east-1:123456789012:function:"
+                            + app.app.function("Handler").function_name}])
+    events.put_events(Entries=[{"Source": "api", "DetailType": "x", "Detail": '{"n": 1}',
+                                "EventBusName": "orders"}])
+    [message] = app.wait_for(lambda: receive(app, "Fixed"))
+    assert json.loads(message["Body"]) == {"n": 1}
+    [event] = app.wait_for(lambda: events_of(app, "Handler"))
+    assert (event["source"], event["detail"]) == ("api", {"n": 1})
