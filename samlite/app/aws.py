@@ -59,7 +59,8 @@ class AwsServices:
         self.notifications = S3Notifications(graph, invoker=service, region=region, note=note)
         self.destinations = Destinations(graph, queues=_LazyQueues(self),
                                          queue_name_for=self._queue_name_for,
-                                         invoker=service, note=note)
+                                         invoker=service, note=note,
+                                         publish=lambda *args: self.messaging.to_topic(*args))
         store = SqliteEventStore(self._state.async_db) if self._state is not None else None
         self.async_events = AsyncInvocations(
             run=service.run_invocation, policy_for=self._policy_for,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -233,6 +233,21 @@ class Messaging:
         if target.kind == "sns":
             return self.topic_arn(target.target)
         return target.target
+
+    def to_topic(self, topic: str, message: str,
+                 attributes: Mapping[str, Mapping[str, Any]] | None) -> str | None:
+        """An asynchronous invocation's destination record or dead-lettered event, published
+        to a topic of this app (SQS-style attributes become message attributes); None when
+        the topic is not here."""
+        arn = self.topic_arn(topic)
+        if not any(t.arn == arn for t in self.graph.topics):
+            return None
+        converted = {name: {"Type": a.get("DataType", "String"),
+                            "Value": a.get("StringValue", a.get("BinaryValue"))}
+                     for name, a in (attributes or {}).items()}
+        group = {"group_id": "samlite", "deduplication_id": str(uuid.uuid4())} \
+            if arn.endswith(".fifo") else {}
+        return self.sns.publish(arn, message, message_attributes=converted, **group)
 
     def _api_rules(self) -> tuple[EventRule, ...]:
         with self._lock:

@@ -70,9 +70,10 @@ RUNS_LOCALLY: Mapping[str, Mapping[str, str]] = {
                    "the function is named under Not run locally and does not run",
         "InlineCode": "written as index.<ext> in a task root of its own (Python code with "
                       "`import cfnresponse` gets the cfnresponse module, as Lambda gives it)",
-        "DeadLetterQueue": "failed asynchronous events go to the queue (SQS in this template)",
+        "DeadLetterQueue": "failed asynchronous events go to the queue or topic (SQS or SNS "
+                           "in this template)",
         "EventInvokeConfig": "asynchronous retries, maximum event age, OnSuccess/OnFailure "
-                             "destinations (SQS and Lambda in this template)",
+                             "destinations (SQS, SNS and Lambda in this template)",
         "Events": "each event source: see the event source table",
         "FunctionUrlConfig": "a function URL on a port of its own, with its Cors",
         "ImageUri": "the image an Image function runs (Docker)",
@@ -83,7 +84,8 @@ RUNS_LOCALLY: Mapping[str, Mapping[str, str]] = {
         "Code": "a local path (as sam local reads it) or ZipFile (index.<ext>, with "
                 "cfnresponse for Python) runs; S3Bucket/S3Key are not fetched: the function is "
                 "named under Not run locally and does not run; ImageUri runs in Docker",
-    "DeadLetterConfig": "failed asynchronous events go to the queue (SQS in this template)",
+    "DeadLetterConfig": "failed asynchronous events go to the queue or topic (SQS or SNS in "
+                        "this template)",
     },
     "AWS::Serverless::LayerVersion": {
         "ContentUri": "the local folder put on the functions' path (/opt)",
@@ -318,7 +320,7 @@ RUNS_LOCALLY: Mapping[str, Mapping[str, str]] = {
         "TargetFunctionArn": "the function the URL invokes",
     },
     "AWS::Lambda::EventInvokeConfig": {
-        "DestinationConfig": "OnSuccess/OnFailure records (SQS and Lambda in this template)",
+        "DestinationConfig": "OnSuccess/OnFailure records (SQS, SNS and Lambda in this template)",
         "FunctionName": "the function it configures",
         "MaximumEventAgeInSeconds": "older events are dropped (or sent OnFailure)",
         "MaximumRetryAttempts": "retries after a failed asynchronous invocation",
