@@ -6,6 +6,7 @@ delivery to its in-memory SQS and Lambda. The one home of moto's SNS models, wit
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -62,6 +63,10 @@ class LocalSnsBackend(SNSBackend):
                  message_structure: str | None = None) -> str:
         subscriptions, _ = self.list_subscriptions_by_topic(topic_arn=topic.arn)
         message_id = str(uuid.uuid4())
+        if _is_true(topic.fifo_topic) and not deduplication_id and \
+                _is_true(topic.content_based_deduplication):
+            # "Message deduplication for FIFO topics": the SHA-256 of the body stands in.
+            deduplication_id = hashlib.sha256(message.encode()).hexdigest()
         self._on_publish(PublishedMessage(
             message_id=message_id, topic_arn=topic.arn, message=message, subject=subject,
             message_attributes=dict(message_attributes or {}),
@@ -72,6 +77,11 @@ class LocalSnsBackend(SNSBackend):
 
     def uninstall(self) -> None:
         """Nothing to undo: this backend is not in moto's global registry."""
+
+
+def _is_true(value: Any) -> bool:
+    """moto keeps topic attributes as given: True, "true" or "false"."""
+    return value is True or str(value).lower() == "true"
 
 
 def _view(subscription: Any) -> SubscriptionView:

@@ -249,3 +249,21 @@ def test_fifo_topics_need_a_group_id(
                                   AttributeNames=["MessageGroupId"], WaitTimeSeconds=1)
     assert [(m["Body"], m["Attributes"]["MessageGroupId"]) for m in got["Messages"]] == [
         ("first", "g1"), ("second", "g1")]
+
+
+def test_content_based_deduplication_on_a_fifo_topic(
+        tmp_path: Path, samlite_app_factory: Callable[..., RunningApp]) -> None:
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "app.py").write_text(HANDLER)
+    (tmp_path / "template.yaml").write_text(SQS_SUBSCRIPTION)
+    app = samlite_app_factory(tmp_path / "template.yaml", http_port=None, aws_port=0)
+    sns = app.client("sns")
+    fifo = "arn:aws:sns:us-east-1:123456789012:orders.fifo"
+    queue = app.sqs.create_queue(QueueName="dedup.fifo", Attributes={"FifoQueue": "true"})
+    sns.subscribe(TopicArn=fifo, Protocol="sqs", Attributes={"RawMessageDelivery": "true"},
+                  Endpoint="arn:aws:sqs:us-east-1:123456789012:dedup.fifo")
+    for body in ("same", "same", "other"):
+        sns.publish(TopicArn=fifo, Message=body, MessageGroupId="g")
+    got = app.sqs.receive_message(QueueUrl=queue["QueueUrl"], MaxNumberOfMessages=10,
+                                  WaitTimeSeconds=1)
+    assert [m["Body"] for m in got["Messages"]] == ["same", "other"]
