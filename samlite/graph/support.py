@@ -384,6 +384,7 @@ RUNS_LOCALLY: Mapping[str, Mapping[str, str]] = {
     event_scope("SNS"): {
         "FilterPolicy": "messages the policy rejects are not delivered",
         "FilterPolicyScope": "MessageAttributes or MessageBody",
+        "RedrivePolicy": "deliveries that fail go to the dead-letter queue",
         "SqsSubscription": "true: a queue of its own between the topic and the function; a "
                            "map: QueueArn, BatchSize and Enabled",
         "Topic": "the topic whose messages invoke the function (asynchronously)",

@@ -90,10 +90,14 @@ def sns_event(parts: GraphParts, fid: str, event_id: str, topic: str | None,
     when it is `true`), an sqs subscription to it and an SQS trigger of the function."""
     logical_id = fid + event_id
     sqs = props.get("SqsSubscription")
+    redrive = _json_map(props.get("RedrivePolicy"))
     common = {"logical_id": logical_id, "topic": topic or "",
               "filter_policy": _json_text(props.get("FilterPolicy")),
               "filter_policy_scope": as_text(props.get("FilterPolicyScope"))
-              or "MessageAttributes", "event": event_id, "at": at}
+              or "MessageAttributes", "event": event_id, "at": at,
+              "dead_letter_queue": parts.refs.target_or_text(
+                  parts.refs.dig(raw, "RedrivePolicy", "deadLetterTargetArn"),
+                  redrive.get("deadLetterTargetArn"))}
     parts.generated[logical_id] = "AWS::SNS::Subscription"
     if not as_bool(sqs, False) and not isinstance(sqs, dict):
         _add_subscription(parts, Subscription(protocol="lambda", endpoint=fid, **common))
