@@ -73,7 +73,7 @@ class AwsServices:
         self.messaging = Messaging(graph, service=service, queues=_LazyQueues(self),
                                    queue_name_for=self._queue_name_for, account_id=account_id,
                                    region=region, clock=self._clock, note=note,
-                                   state_root=self._state.root if self._state else None)
+                                   sns_db=self._state.sns_db if self._state else None)
         self.ensure_resources(graph)
 
     # --- the services, made on first need ----------------------------------------------

@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from samlite.clock import Clock
 from samlite.graph.messaging import DEFAULT_BUS, EventRule, RuleTarget, Subscription, Topic
 from samlite.graph.model import Graph
 from samlite.http.messages import Request, Response, Route
@@ -29,11 +30,11 @@ LogSink = Callable[[str, str], None]
 class Messaging:
     def __init__(self, graph: Graph, *, service: Any, queues: Any,
                  queue_name_for: Callable[[str], str | None], account_id: str, region: str,
-                 clock: Any, note: LogSink, state_root: Path | None = None) -> None:
-        """`service` is the LambdaService (invoke_async); `queues` the local SQS;
-        `state_root` the state directory (None: nothing kept)."""
+                 clock: Clock, note: LogSink, sns_db: Path | None = None) -> None:
+        """`service` is the LambdaService (invoke_async); `queues` the local SQS; `sns_db`
+        where SNS keeps what the API made (None: nothing kept)."""
         self.graph = graph
-        self._db_path = state_root / "sns.sqlite3" if state_root is not None else None
+        self._db_path = sns_db
         self._account_id = account_id
         self._region = region
         self._clock = clock

@@ -99,3 +99,18 @@ Resources:
     [line] = [s for s in said if "subscription not made" in s]
     assert line.startswith("samlite: ") and ":3: Bad: subscription not made: " in line
     assert line.endswith("Value of > must be numeric")
+
+
+def test_reset_forgets_the_topics_the_api_made(tmp_path: Path) -> None:
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "app.py").write_text("def handler(event, context):\n    pass\n")
+    (tmp_path / "template.yaml").write_text(TEMPLATE)
+    with started(tmp_path) as app:
+        client(app, "sns").create_topic(Name="later")
+    from samlite.state import StateDir
+
+    StateDir(tmp_path / ".samlite").reset()
+    with started(tmp_path) as app:
+        names = {t["TopicArn"].rsplit(":", 1)[-1]
+                 for t in client(app, "sns").list_topics()["Topics"]}
+    assert names == {"alerts"}
