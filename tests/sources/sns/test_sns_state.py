@@ -109,7 +109,7 @@ def test_reset_forgets_the_topics_the_api_made(tmp_path: Path) -> None:
         client(app, "sns").create_topic(Name="later")
     from samlite.state import StateDir
 
-    StateDir(tmp_path / ".samlite").reset()
+    StateDir(root=tmp_path / ".samlite").reset()
     with started(tmp_path) as app:
         names = {t["TopicArn"].rsplit(":", 1)[-1]
                  for t in client(app, "sns").list_topics()["Topics"]}
