@@ -196,6 +196,9 @@ _SHAPES: dict[type, tuple[str, str, str, str]] = {
     FunctionUrl: ("url", '>"', '"]', "invhouse"),
     LoadBalancerListener: ("lbl", '[["', '"]]', "component"),
     LoadBalancerTarget: ("tg", '[["', '"]]', "box3d"),
+    Topic: ("t", '>"', '"]', "trapezium"),
+    EventBus: ("bus", '[/"', '"/]', "parallelogram"),
+    EventRule: ("rule", '{"', '"}', "diamond"),
 }
 _OTHER_SHAPE = ("r", '("', '")', "ellipse")
 

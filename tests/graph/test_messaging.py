@@ -156,3 +156,27 @@ def test_a_schedule_rules_targets_other_than_functions_are_named() -> None:
     """)
     assert [(n.subject, n.type) for n in graph.not_run_locally] == [
         ("Nightly.Targets.q", "AWS::Events::Rule")]
+
+
+def test_graph_output_shows_topics_and_rules() -> None:
+    from samlite.graph.render import render_mermaid, render_text
+
+    graph = graph_of("""
+        Resources:
+          Alerts: {Type: AWS::SNS::Topic, Properties: {TopicName: alerts}}
+          Fn:
+            Type: AWS::Serverless::Function
+            Properties:
+              Handler: a.b
+              Runtime: python3.12
+              Events:
+                Alert: {Type: SNS, Properties: {Topic: !Ref Alerts}}
+                Paid: {Type: EventBridgeRule, Properties: {Pattern: {source: [shop]}}}
+    """)
+    text = [line.strip() for line in render_text(graph).splitlines()]
+    assert "Alerts -> Fn  (lambda)" in text
+    assert any(line.split()[:4] == ["FnPaid", "bus", "default", "->"] for line in text)
+    mermaid = render_mermaid(graph).splitlines()
+    assert '  t_Alerts>"Alerts<br/>SNS topic"]' in mermaid
+    assert '  rule_FnPaid{"FnPaid<br/>EventBridge rule on default"}' in mermaid
+    assert '  t_Alerts -->|"Alert"| fn_Fn' in mermaid
