@@ -5,7 +5,8 @@ Layout: `buckets/<bucket>/<key>` holds objects as plain files (key -> path mappi
 samlite/aws/s3/files.py, the only place a user's key becomes a path); `s3.sqlite3`,
 `sqs.sqlite3` and `async.sqlite3` hold object metadata, queues with their messages, and
 pending asynchronous invocations; `parameters.sqlite3` secrets and Parameter Store
-parameters. `--reset` removes them all before starting.
+parameters; `sns.sqlite3` the topics and subscriptions made through the API. `--reset`
+removes them all before starting.
 `up.lock` is the lock the one `samlite up` of this state dir holds (its pid inside), and
 `up.json` says where that `up` serves, for `samlite invoke` and `trigger` (samlite/app/running.py);
 `--reset` leaves both alone.
@@ -59,6 +60,10 @@ class StateDir:
         return self.root / "up.lock"
 
     @property
+    def sns_db(self) -> Path:
+        return self.root / "sns.sqlite3"
+
+    @property
     def running_file(self) -> Path:
         return self.root / "up.json"
 
@@ -69,7 +74,7 @@ class StateDir:
     def reset(self) -> None:
         """Forget every object, message and pending event (`samlite up --reset`)."""
         shutil.rmtree(self.buckets_dir, ignore_errors=True)
-        for db in (self.s3_db, self.sqs_db, self.async_db, self.parameters_db):
+        for db in (self.s3_db, self.sqs_db, self.async_db, self.parameters_db, self.sns_db):
             for suffix in ("", "-wal", "-shm", "-journal"):
                 db.with_name(db.name + suffix).unlink(missing_ok=True)
 

@@ -179,10 +179,13 @@ class RunningApp:
                             function_error=result.function_error, logs=result.logs)
 
     def trigger(self, name: str) -> str:
-        """Fire schedule `name` (its logical id, e.g. ReportNightly) now; its request id."""
-        if self.app.scheduler is None:
+        """Fire `name` now, as `samlite trigger` does: a schedule (its logical id, e.g.
+        ReportNightly), an S3 trigger, an EventBridge rule or an SNS topic or event; the
+        request, event or message id."""
+        schedules = {s.logical_id for s in self.app.graph.schedules}
+        if name in schedules and self.app.scheduler is None:
             raise RuntimeError("schedules run only with the HTTP gateway (http_port=None)")
-        return self.app.scheduler.fire_now(name)
+        return self.app.fire_trigger(name)
 
     def logs(self, name: str) -> list[str]:
         """Every line function `name` has written so far, START/END/REPORT included."""
@@ -240,6 +243,18 @@ class RunningApp:
     @property
     def lambda_(self) -> Any:
         return self.client("lambda")
+
+    @property
+    def sns(self) -> Any:
+        return self.client("sns")
+
+    @property
+    def events(self) -> Any:
+        return self.client("events")
+
+    def topic_arn(self, logical_id: str) -> str:
+        """The ARN topic `logical_id` has here (what !Ref gives its functions)."""
+        return _by_id(self.app.graph.topics, logical_id, "topic").arn
 
     def bucket_name(self, logical_id: str) -> str:
         """The name bucket `logical_id` has here (what !Ref gives its functions)."""

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from samlite.app.messaging import Messaging
 from samlite.app.secrets_parameters import ensure_parameters, ensure_secrets
 from samlite.aws.s3.object_event import ObjectEvent
 from samlite.aws.sts.route import StsRoute
@@ -67,7 +68,8 @@ class AwsServices:
         self.notifications = S3Notifications(graph, invoker=service, region=region, note=note)
         self.destinations = Destinations(graph, queues=_LazyQueues(self),
                                          queue_name_for=self._queue_name_for,
-                                         invoker=service, note=note)
+                                         invoker=service, note=note,
+                                         publish=lambda *args: self.messaging.to_topic(*args))
         store = SqliteEventStore(self._state.async_db) if self._state is not None else None
         self.async_events = AsyncInvocations(
             run=service.run_invocation, policy_for=self._policy_for,
@@ -77,6 +79,10 @@ class AwsServices:
         self.pollers = SqsEventSources(graph, queues=_LazyQueues(self),
                                        queue_name_for=self._queue_name_for,
                                        invoker=service, region=region, note=note)
+        self.messaging = Messaging(graph, service=service, queues=_LazyQueues(self),
+                                   queue_name_for=self._queue_name_for, account_id=account_id,
+                                   region=region, clock=self._clock, note=note,
+                                   sns_db=self._state.sns_db if self._state else None)
         self.ensure_resources(graph)
 
     # --- the services, made on first need ----------------------------------------------
@@ -148,14 +154,18 @@ class AwsServices:
         it is one, else S3's."""
         from samlite.aws.sqs.route import is_sqs_request
 
+        for route in self.messaging.routes():   # SNS, EventBridge-PutEvents
+            if route.handles(request):
+                return route.handle(request)
         return self.call_sqs(request) if is_sqs_request(request) \
             else _S3Route(self).handle(request)
 
     def routes(self) -> list[Route]:
-        """For the endpoint, after the Invoke API: services not run here, STS, Secrets
-        Manager, Parameter Store, SQS, then S3."""
-        return [UnservedRoute(), StsRoute(self.sts), _TargetRoute(self, "secretsmanager."),
-                _TargetRoute(self, "AmazonSSM."), _SqsRoute(self), _S3Route(self)]
+        """For the endpoint, after the Invoke API: SNS and EventBridge, services not run
+        here, STS, Secrets Manager, Parameter Store, SQS, then S3."""
+        return [*self.messaging.routes(), UnservedRoute(), StsRoute(self.sts),
+                _TargetRoute(self, "secretsmanager."), _TargetRoute(self, "AmazonSSM."),
+                _SqsRoute(self), _S3Route(self)]
 
     @property
     def buckets_dir(self) -> Path | None:
@@ -178,6 +188,7 @@ class AwsServices:
             ensure_secrets(graph, secrets)
         if parameters is not None:
             ensure_parameters(graph, parameters)
+        self.messaging.ensure_resources(graph)
 
     def start(self) -> None:
         self.pollers.start()
@@ -228,6 +239,7 @@ class AwsServices:
         for service in (secrets, parameters):
             if service is not None:
                 service.close()
+        self.messaging.close()
 
     def fire_s3_trigger(self, trigger: Trigger) -> str:
         """Replay the newest object of the trigger's bucket that its filter lets through."""

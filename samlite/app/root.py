@@ -429,6 +429,9 @@ class App:
         schedules = [s.logical_id for s in self.graph.schedules]
         if self.scheduler is not None and name in schedules:
             return self.scheduler.fire_now(name)
+        fired = self.aws.messaging.fire(name) if self.aws is not None else None
+        if fired is not None:   # an event-pattern rule or an SNS topic (app/messaging.py)
+            return fired
         from samlite.graph.model import TriggerKind
 
         for trigger in self.graph.triggers:
@@ -443,8 +446,10 @@ class App:
             raise UsageError(f"{name} is a {trigger.event_type} trigger, which samlite "
                              "trigger cannot fire; invoke the function instead")
         s3 = [t.logical_id for t in self.graph.triggers if t.kind is TriggerKind.S3]
-        known = ", ".join(sorted(schedules + s3)) or "none"
-        raise UsageError(f"no schedule or S3 trigger {name!r} (triggers: {known})")
+        messaging = [r.logical_id for r in self.graph.event_rules] + \
+            [t.logical_id for t in self.graph.topics]
+        known = ", ".join(sorted(schedules + s3 + messaging)) or "none"
+        raise UsageError(f"no schedule, S3 trigger, rule or topic {name!r} (triggers: {known})")
 
     def _with_layer_arns(self, graph: Graph, options: AppOptions,
                          ) -> tuple[Graph, tuple[FunctionSpec, ...]]:

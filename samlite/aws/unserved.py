@@ -11,8 +11,9 @@ from samlite.aws.signature import signed_service
 from samlite.aws.wire_errors import error_response
 from samlite.http.messages import Request, Response
 
-SERVED = frozenset({"s3", "sqs", "lambda", "sts", "secretsmanager", "ssm"})
-SERVED_NAMES = "S3, SQS, Lambda, STS, Secrets Manager and SSM Parameter Store"
+SERVED = frozenset({"s3", "sqs", "lambda", "sns", "events", "sts", "secretsmanager", "ssm"})
+SERVED_NAMES = ("S3, SQS, Lambda, SNS, EventBridge, STS, Secrets Manager and SSM Parameter "
+                "Store")
 
 
 class UnservedRoute:

@@ -263,6 +263,44 @@ def _scheduled_event(values: Values) -> dict[str, Any]:
     }
 
 
+# --- SNS and EventBridge --------------------------------------------------------------------
+
+def _sns_notification(values: Values) -> dict[str, Any]:
+    """SAM CLI's sample (events/sns/Sns.json), whose EventSubscriptionArn leaves the account
+    out (it names a template variable that is never set); samlite puts it in."""
+    topic_arn = (f"arn:{values['partition']}:sns:{values['region']}:{values['account-id']}:"
+                 f"{values['topic']}")
+    return {"Records": [{
+        "EventSource": "aws:sns", "EventVersion": "1.0", "EventSubscriptionArn": topic_arn,
+        "Sns": {
+            "Type": "Notification", "MessageId": "95df01b4-ee98-5cb9-9903-4c221d41eb5e",
+            "TopicArn": topic_arn, "Subject": values["subject"], "Message": values["message"],
+            "Timestamp": "1970-01-01T00:00:00.000Z", "SignatureVersion": "1",
+            "Signature": "EXAMPLE", "SigningCertUrl": "EXAMPLE", "UnsubscribeUrl": "EXAMPLE",
+            "MessageAttributes": {"Test": {"Type": "String", "Value": "TestString"},
+                                  "TestBinary": {"Type": "Binary", "Value": "TestBinary"}},
+        },
+    }]}
+
+
+def _eventbridge_event(values: Values) -> dict[str, Any]:
+    """An event as EventBridge delivers it to a rule's target (SAM CLI has no such event). The
+    defaults are the example of the Amazon EC2 user guide, "State change events for Amazon
+    EC2 instances", with the envelope's "version" ("Amazon EventBridge events")."""
+    try:
+        detail = json.loads(values["detail"])
+    except ValueError as exc:
+        raise UsageError(f"--detail must be a JSON object ({exc})") from exc
+    if not isinstance(detail, dict):
+        raise UsageError("--detail must be a JSON object")
+    return {"version": "0", "id": "7bf73129-1428-4cd3-a780-95db273d1602",
+            "detail-type": values["detail-type"], "source": values["source"],
+            "account": values["account-id"], "time": "2021-11-11T21:29:54Z",
+            "region": values["region"],
+            "resources": [r for r in values["resources"].split(",") if r],
+            "detail": detail}
+
+
 # SAM CLI's order of services, events and options, so help screens read alike.
 CATALOGUE: tuple[EventType, ...] = (
     EventType(service="apigateway", name="aws-proxy", build=_aws_proxy,
@@ -285,10 +323,33 @@ CATALOGUE: tuple[EventType, ...] = (
               summary="EventBridge (CloudWatch Events) scheduled rule event",
               options=(_ACCOUNT, _PARTITION, _region(),
                        Option(name="rule", default="ExampleRule", help="Rule name."))),
+    EventType(service="eventbridge", name="event", build=_eventbridge_event,
+              summary="An event as EventBridge delivers it to a rule's target (samlite's)",
+              options=(Option(name="source", default="aws.ec2", help="The event's source."),
+                       Option(name="detail-type",
+                              default="EC2 Instance State-change Notification",
+                              help="The event's detail-type."),
+                       Option(name="detail",
+                              default='{"instance-id": "i-1234567890abcdef0", '
+                                      '"state": "pending"}',
+                              help="The event's detail, a JSON object."),
+                       Option(name="resources",
+                              default="arn:aws:ec2:us-east-1:123456789012:instance/"
+                                      "i-1234567890abcdef0",
+                              help="Resource ARNs, comma-separated."),
+                       _ACCOUNT, _region())),
     EventType(service="s3", name="delete", summary="S3 ObjectRemoved:Delete notification",
               build=_s3("ObjectRemoved:Delete", with_content=False), options=_S3_OPTIONS),
     EventType(service="s3", name="put", summary="S3 ObjectCreated:Put notification",
               build=_s3("ObjectCreated:Put", with_content=True), options=_S3_OPTIONS),
+    EventType(service="sns", name="notification", build=_sns_notification,
+              summary="SNS topic notification to a Lambda subscriber",
+              options=(_ACCOUNT, _PARTITION, _region(),
+                       Option(name="topic", default="ExampleTopic", help="Topic name."),
+                       Option(name="subject", default="example subject",
+                              help="Subject of the message."),
+                       Option(name="message", default="example message",
+                              help="The message."))),
     EventType(service="sqs", name="receive-message", build=_sqs,
               summary="SQS event source batch of one message", options=_SQS_OPTIONS),
 )

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
+from samlite.cli.messaging_summary import messaging_lines
 from samlite.graph.model import Graph, TriggerKind
 from samlite.runtime.spec import FunctionSpec
 
@@ -53,11 +54,12 @@ def startup_lines(graph: Graph, specs: Sequence[FunctionSpec], *, runtime_kind: 
         lines += ["", f"Load balancers ({count})", *(f"  {line}" for line in load_balancer_lines)]
     if endpoint_url:
         kept = f"; data kept in {state_dir}" if state_dir else ""
-        lines += ["", f"AWS endpoint (S3, SQS, Lambda, STS, Secrets Manager, Parameter Store): "
-                      f"{endpoint_url}{kept}"]
+        lines += ["", f"AWS endpoint (S3, SQS, Lambda, SNS, EventBridge, STS, Secrets Manager, "
+                      f"Parameter Store): {endpoint_url}{kept}"]
     lines += _bucket_lines(graph)
     lines += _queue_lines(graph)
     lines += _secret_lines(graph)
+    lines += messaging_lines(graph)    # SNS topics, EventBridge rules
     lines += _schedule_lines(graph, next_fires)
     if graph.not_run_locally:
         lines += ["", "Not run locally"]

@@ -19,6 +19,7 @@ from samlite.graph.readers import (
     cloudformation,
     functions,
     load_balancers,
+    messaging,
     secrets,
     storage,
 )
@@ -40,6 +41,9 @@ READERS: dict[str, Callable[[GraphParts, Resource], bool | None]] = {
     apigatewayv2.HTTP_API: apigatewayv2.read_http_api,
     **dict.fromkeys(apigatewayv2.CHILD_TYPES, apigatewayv2.read_child),
     "AWS::Events::Rule": cloudformation.read_events_rule,
+    "AWS::Events::EventBus": messaging.read_event_bus,
+    "AWS::SNS::Topic": messaging.read_topic,
+    "AWS::SNS::Subscription": messaging.read_subscription,
     "AWS::Scheduler::Schedule": cloudformation.read_scheduler_schedule,
     "AWS::Lambda::EventSourceMapping": cloudformation.read_event_source_mapping,
     "AWS::Lambda::Url": cloudformation.read_lambda_url,
@@ -75,6 +79,7 @@ def build_graph(resolved: ResolvedTemplate) -> Graph:
     _name_services_not_served(parts)
     secrets.name_unresolved_references(parts)
     secrets.link_dynamic_references(parts)
+    topics, event_buses, event_rules = messaging.finish(parts)
     return Graph(
         functions=tuple(parts.functions), layers=tuple(parts.layers),
         buckets=tuple(parts.buckets), queues=tuple(parts.queues),
@@ -83,7 +88,8 @@ def build_graph(resolved: ResolvedTemplate) -> Graph:
         function_urls=tuple(parts.urls),
         load_balancer_targets=tuple(parts.load_balancer_targets),
         load_balancer_listeners=tuple(parts.load_balancer_listeners),
-        api_keys=tuple(parts.api_keys), edges=tuple(parts.edges),
+        api_keys=tuple(parts.api_keys), topics=topics, event_buses=event_buses,
+        event_rules=event_rules, edges=tuple(parts.edges),
         not_run_locally=tuple(parts.not_local),
         other_resources=tuple(sorted(parts.others.items())),
         other_nodes=parts.other_nodes())

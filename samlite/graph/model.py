@@ -15,6 +15,7 @@ from enum import StrEnum
 from typing import Any
 
 from samlite.errors import Mark
+from samlite.graph.messaging import EventBus, EventRule, Topic
 from samlite.template import names
 
 IMPLICIT_REST_API = names.IMPLICIT_REST_API
@@ -46,7 +47,8 @@ class TriggerKind(StrEnum):
 
 # What samlite emulates; every other kind is accepted and listed as "not run locally".
 LOCAL_KINDS = frozenset({TriggerKind.API, TriggerKind.HTTP_API, TriggerKind.S3, TriggerKind.SQS,
-                         TriggerKind.SCHEDULE, TriggerKind.SCHEDULE_V2, TriggerKind.ALB})
+                         TriggerKind.SCHEDULE, TriggerKind.SCHEDULE_V2, TriggerKind.ALB,
+                         TriggerKind.SNS, TriggerKind.EVENTBRIDGE})
 
 
 class EdgeKind(StrEnum):
@@ -616,7 +618,7 @@ class NotRunLocally:
 
 
 Node = (Function | Layer | Bucket | Queue | Secret | Parameter | Schedule | Api | FunctionUrl
-        | LoadBalancerTarget | LoadBalancerListener)
+        | LoadBalancerTarget | LoadBalancerListener | Topic | EventBus | EventRule)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -634,6 +636,9 @@ class Graph:
     load_balancer_targets: tuple[LoadBalancerTarget, ...] = ()
     load_balancer_listeners: tuple[LoadBalancerListener, ...] = ()
     api_keys: tuple[ApiKey, ...] = ()
+    topics: tuple[Topic, ...] = ()                  # SNS (graph/messaging.py)
+    event_buses: tuple[EventBus, ...] = ()          # EventBridge buses beyond the default
+    event_rules: tuple[EventRule, ...] = ()         # event-pattern rules
     edges: tuple[Edge, ...] = ()
     not_run_locally: tuple[NotRunLocally, ...] = ()
     other_resources: tuple[tuple[str, int], ...] = ()   # (resource type, count), by type
@@ -644,7 +649,8 @@ class Graph:
 
     def __post_init__(self) -> None:
         nodes: dict[str, Node] = {}
-        for group in (self.load_balancer_listeners, self.load_balancer_targets,
+        for group in (self.topics, self.event_buses, self.event_rules,
+                      self.load_balancer_listeners, self.load_balancer_targets,
                       self.function_urls, self.apis, self.schedules, self.queues,
                       self.secrets, self.parameters, self.buckets, self.layers,
                       self.functions):

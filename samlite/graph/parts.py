@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from samlite.errors import Mark
+from samlite.graph.messaging import MessagingParts
 from samlite.graph.model import (
     IMPLICIT_HTTP_API,
     IMPLICIT_REST_API,
@@ -82,6 +83,7 @@ class GraphParts:
         self.edges: dict[Edge, None] = {}
         self.generated: dict[str, str] = {}
         self.not_local: list[NotRunLocally] = []
+        self.messaging = MessagingParts()     # topics, buses, rules (readers/messaging.py)
         self.others: dict[str, int] = {}
 
     def props(self, res: Resource) -> tuple[Mapping[str, Any], Any]:
@@ -121,7 +123,9 @@ class GraphParts:
                                                 self.queues, self.secrets, self.parameters,
                                                 self.schedules, self.apis,
                                                 self.urls, self.load_balancer_targets,
-                                                self.load_balancer_listeners)
+                                                self.load_balancer_listeners,
+                                                self.messaging.topics, self.messaging.buses,
+                                                self.messaging.rules)
                     for n in group}
         out: dict[str, str] = {}
         for edge in self.edges:

@@ -16,6 +16,7 @@ from enum import Enum
 from typing import Any
 
 from samlite.errors import Mark
+from samlite.graph.messaging import EventBus, EventRule, Topic
 from samlite.graph.model import (
     Api,
     Bucket,
@@ -94,6 +95,17 @@ def render_text(graph: Graph) -> str:
     section("Secrets", _table([(x.logical_id, x.name, _secret_source(x))
                                for x in graph.secrets]))
     section("Parameters", _table([(x.logical_id, x.name, x.type) for x in graph.parameters]))
+    section("Topics", _table([
+        (f"{sub.topic} -> {sub.endpoint}", f"({sub.protocol}"
+         + (", raw" if sub.is_raw else "") + (", filtered" if sub.filter_policy else "") + ")")
+        for topic in graph.topics for sub in topic.subscriptions]
+        + [(f"{t.logical_id}", f"{t.topic_name} (no subscription)")
+           for t in graph.topics if not t.subscriptions]))
+    section("Event rules", _table([
+        (r.logical_id, f"bus {r.bus}",
+         "-> " + ", ".join(f"{t.target} ({t.kind})" for t in r.targets),
+         "" if r.is_enabled else "disabled")
+        for r in graph.event_rules]))
     section("Buckets", _table([
         (b.logical_id, b.bucket_name,
          f"{len(b.notifications)} notification(s)" if b.notifications else "")
@@ -199,6 +211,9 @@ _SHAPES: dict[type, tuple[str, str, str, str]] = {
     FunctionUrl: ("url", '>"', '"]', "invhouse"),
     LoadBalancerListener: ("lbl", '[["', '"]]', "component"),
     LoadBalancerTarget: ("tg", '[["', '"]]', "box3d"),
+    Topic: ("t", '>"', '"]', "trapezium"),
+    EventBus: ("bus", '[/"', '"/]', "parallelogram"),
+    EventRule: ("rule", '{"', '"}', "diamond"),
 }
 _OTHER_SHAPE = ("r", '("', '")', "ellipse")
 
@@ -210,7 +225,8 @@ def _nodes(graph: Graph) -> list[tuple[str, Node | None, str]]:
                                         graph.load_balancer_listeners,
                                         graph.load_balancer_targets, graph.schedules,
                                         graph.buckets, graph.queues, graph.secrets,
-                                        graph.parameters, graph.functions, graph.layers)
+                                        graph.parameters, graph.topics, graph.event_buses,
+                                        graph.event_rules, graph.functions, graph.layers)
     for group in groups:
         out.extend((n.logical_id, n, _label(n)) for n in group)
     out.extend((lid, None, f"{lid}\n{kind}" if kind else lid) for lid, kind in graph.other_nodes)
@@ -232,6 +248,12 @@ def _label(node: Node) -> str:
         return f"{node.logical_id}\nsecret"
     if isinstance(node, Parameter):
         return f"{node.logical_id}\nparameter {node.type}"
+    if isinstance(node, Topic):
+        return f"{node.logical_id}\nSNS topic"
+    if isinstance(node, EventRule):
+        return f"{node.logical_id}\nEventBridge rule on {node.bus}"
+    if isinstance(node, EventBus):
+        return f"{node.logical_id}\nEventBridge bus"
     return node.logical_id
 
 

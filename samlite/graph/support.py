@@ -49,6 +49,19 @@ _FUNCTION_NOT_RUN: Mapping[str, str] = {
     "VpcConfig": "functions reach the network from your machine",
 }
 
+# A SAM EventBridgeRule / CloudWatchEvent event: the rule SAM makes, with the function as target.
+_RULE_EVENT_RUNS: Mapping[str, str] = {
+    "DeadLetterConfig": "Arn: events the target cannot take go to this queue (Type: SQS, "
+                        "the queue SAM would make, is not made)",
+    "EventBusName": "the bus whose events the rule sees (default: the default bus)",
+    "Input": "JSON sent instead of the event",
+    "InputPath": "the part of the event sent",
+    "InputTransformer": "InputPathsMap and InputTemplate, with EventBridge's quoting",
+    "Pattern": "the event pattern (every EventBridge operator)",
+    "State": "a DISABLED rule does not match",
+    "Target": "Id, the target id",
+}
+
 RUNS_LOCALLY: Mapping[str, Mapping[str, str]] = {
     SAM_FUNCTION: {
         **_FUNCTION_RUNS,
@@ -57,9 +70,10 @@ RUNS_LOCALLY: Mapping[str, Mapping[str, str]] = {
                    "the function is named under Not run locally and does not run",
         "InlineCode": "written as index.<ext> in a task root of its own (Python code with "
                       "`import cfnresponse` gets the cfnresponse module, as Lambda gives it)",
-        "DeadLetterQueue": "failed asynchronous events go to the queue (SQS in this template)",
+        "DeadLetterQueue": "failed asynchronous events go to the queue or topic (SQS or SNS "
+                           "in this template)",
         "EventInvokeConfig": "asynchronous retries, maximum event age, OnSuccess/OnFailure "
-                             "destinations (SQS and Lambda in this template)",
+                             "destinations (SQS, SNS and Lambda in this template)",
         "Events": "each event source: see the event source table",
         "FunctionUrlConfig": "a function URL on a port of its own, with its Cors",
         "ImageUri": "the image an Image function runs (Docker)",
@@ -70,7 +84,8 @@ RUNS_LOCALLY: Mapping[str, Mapping[str, str]] = {
         "Code": "a local path (as sam local reads it) or ZipFile (index.<ext>, with "
                 "cfnresponse for Python) runs; S3Bucket/S3Key are not fetched: the function is "
                 "named under Not run locally and does not run; ImageUri runs in Docker",
-        "DeadLetterConfig": "failed asynchronous events go to the queue (SQS in this template)",
+    "DeadLetterConfig": "failed asynchronous events go to the queue or topic (SQS or SNS in "
+                        "this template)",
     },
     "AWS::Serverless::LayerVersion": {
         "ContentUri": "the local folder put on the functions' path (/opt)",
@@ -252,7 +267,7 @@ RUNS_LOCALLY: Mapping[str, Mapping[str, str]] = {
         "CorsConfiguration": "preflight OPTIONS answers and CORS headers",
         "ProtocolType": "HTTP APIs are served; WEBSOCKET ones are named as not run",
         "RouteKey": "the quick-create route's key (with Target; else $default)",
-        "Target": "quick create: a route to this function with payload format 2.0",
+    "Target": "quick create: a route to this function with payload format 2.0",
     },
     "AWS::ApiGatewayV2::Route": {
         "ApiId": "the Api the route belongs to",
@@ -263,7 +278,7 @@ RUNS_LOCALLY: Mapping[str, Mapping[str, str]] = {
         "AuthorizerId": "the AWS::ApiGatewayV2::Authorizer the route runs",
         "RouteKey": "the route's method and path (\"GET /items/{id}\", \"ANY /{proxy+}\"), "
                     "or $default",
-        "Target": "integrations/<IntegrationId>: the integration the route runs",
+    "Target": "integrations/<IntegrationId>: the integration the route runs",
     },
     "AWS::ApiGatewayV2::Integration": {
         "ConnectionType": "INTERNET is run; VPC_LINK is named as not run, its routes not "
@@ -329,17 +344,43 @@ RUNS_LOCALLY: Mapping[str, Mapping[str, str]] = {
         "VisibilityTimeout": "how long a received message stays invisible",
     },
     "AWS::Events::Rule": {
+    "EventBusName": "the bus whose events a pattern rule sees (default: the default bus)",
+        "EventPattern": "events put on the bus that match it go to the targets (every "
+                        "EventBridge operator)",
         "ScheduleExpression": "rate/cron schedules fire their function targets",
-        "State": "a DISABLED rule does not fire",
-        "Targets": "Arn (a function here) and Input; other targets are not run",
+    "State": "a DISABLED rule does not fire",
+        "Targets": "Arn (a function, queue or topic here), Input, InputPath, "
+                   "InputTransformer, SqsParameters, DeadLetterConfig; other targets are not "
+                   "run (a target's RetryPolicy has nothing to retry locally: a target that "
+                   "is not here fails as EventBridge's non-retriable errors do, straight to "
+                   "the dead-letter queue)",
+    },
+    "AWS::Events::EventBus": {
+        "Name": "the bus's name for PutEvents and rules",
+    },
+    "AWS::SNS::Topic": {
+        "ContentBasedDeduplication": "FIFO topics: passed on to FIFO queue subscribers",
+        "FifoTopic": "MessageGroupId required; FIFO queue subscribers get group and "
+                     "deduplication ids",
+        "Subscription": "Endpoint and Protocol (lambda, sqs) subscriptions",
+        "TopicName": "the topic's name and ARN on the local SNS endpoint",
+    },
+    "AWS::SNS::Subscription": {
+        "Endpoint": "the function or queue (ARN) delivered to",
+        "FilterPolicy": "messages the policy rejects are not delivered",
+        "FilterPolicyScope": "MessageAttributes or MessageBody",
+        "Protocol": "lambda and sqs are delivered; others are named as not run",
+        "RawMessageDelivery": "sqs: the message itself instead of the SNS JSON envelope",
+        "RedrivePolicy": "deliveries that fail go to the dead-letter queue",
+        "TopicArn": "the topic",
     },
     "AWS::Scheduler::Schedule": {
         "EndDate": "no firing after it",
         "ScheduleExpression": "rate, cron and at() schedules fire the target",
         "ScheduleExpressionTimezone": "cron and at() times are in this zone",
         "StartDate": "no firing before it",
-        "State": "a DISABLED schedule does not fire",
-        "Target": "Arn (a function here) and Input",
+    "State": "a DISABLED schedule does not fire",
+    "Target": "Arn (a function here) and Input",
     },
     "AWS::Lambda::EventSourceMapping": {
         "BatchSize": "SQS: messages per batch",
@@ -356,7 +397,7 @@ RUNS_LOCALLY: Mapping[str, Mapping[str, str]] = {
         "TargetFunctionArn": "the function the URL invokes",
     },
     "AWS::Lambda::EventInvokeConfig": {
-        "DestinationConfig": "OnSuccess/OnFailure records (SQS and Lambda in this template)",
+        "DestinationConfig": "OnSuccess/OnFailure records (SQS, SNS and Lambda in this template)",
         "FunctionName": "the function it configures",
         "MaximumEventAgeInSeconds": "older events are dropped (or sent OnFailure)",
         "MaximumRetryAttempts": "retries after a failed asynchronous invocation",
@@ -420,19 +461,30 @@ RUNS_LOCALLY: Mapping[str, Mapping[str, str]] = {
         "Queue": "the queue polled",
         "ScalingConfig": "MaximumConcurrency of the poller",
     },
+    event_scope("SNS"): {
+        "FilterPolicy": "messages the policy rejects are not delivered",
+        "FilterPolicyScope": "MessageAttributes or MessageBody",
+        "RedrivePolicy": "deliveries that fail go to the dead-letter queue",
+        "SqsSubscription": "true: a queue of its own between the topic and the function; a "
+                           "map: QueueArn, BatchSize and Enabled",
+        "Topic": "the topic whose messages invoke the function (asynchronously)",
+    },
+    event_scope("EventBridgeRule"): _RULE_EVENT_RUNS,
+    event_scope("CloudWatchEvent"): {k: v for k, v in _RULE_EVENT_RUNS.items()
+                                     if k not in ("DeadLetterConfig", "InputTransformer")},
     event_scope("Schedule"): {
         "Enabled": "a disabled schedule does not fire",
-        "Input": "the event sent instead of the scheduled event",
+    "Input": "the event sent instead of the scheduled event",
         "Schedule": "rate or cron expression (UTC)",
-        "State": "a DISABLED schedule does not fire",
+    "State": "a DISABLED schedule does not fire",
     },
     event_scope("ScheduleV2"): {
         "EndDate": "no firing after it",
-        "Input": "the event sent instead of the scheduled event",
+    "Input": "the event sent instead of the scheduled event",
         "ScheduleExpression": "rate, cron and at() expressions",
         "ScheduleExpressionTimezone": "cron and at() times are in this zone",
         "StartDate": "no firing before it",
-        "State": "a DISABLED schedule does not fire",
+    "State": "a DISABLED schedule does not fire",
     },
 }
 
@@ -474,8 +526,7 @@ NOT_RUN: Mapping[str, Mapping[str, str]] = {
         "Domain": "served on localhost",
     },
     "AWS::Events::Rule": {
-        "EventPattern": "event-pattern rules are not run: AWS's events are not produced "
-                        "locally",
+        "RoleArn": "IAM is not enforced locally",
     },
     "AWS::Scheduler::Schedule": {
         "FlexibleTimeWindow": "schedules fire on time",
@@ -496,6 +547,11 @@ NOT_RUN: Mapping[str, Mapping[str, str]] = {
                       "locally",
     },
     event_scope("Schedule"): dict(_RETRY_NOT_RUN),
+    event_scope("EventBridgeRule"): {
+        "RetryPolicy": "nothing to retry locally: a target that is not here fails as "
+                       "EventBridge's non-retriable errors do, straight to the dead-letter "
+                       "queue; the function's own asynchronous retries apply",
+    },
     event_scope("ScheduleV2"): {**_RETRY_NOT_RUN,
                                 "FlexibleTimeWindow": "schedules fire on time"},
 }
@@ -536,7 +592,12 @@ RESOURCE_NOTES: Mapping[str, str] = {
     "AWS::SecretsManager::Secret": "a secret on the local Secrets Manager, kept under "
                                    ".samlite/",
     "AWS::SSM::Parameter": "a parameter on the local Parameter Store, kept under .samlite/",
-    "AWS::Events::Rule": "schedule rules fire; event-pattern rules are not run",
+    "AWS::Events::Rule": "schedule rules fire; event-pattern rules match PutEvents on the "
+                         "local EventBridge and deliver to Lambda, SQS and SNS targets",
+    "AWS::Events::EventBus": "a bus on the local EventBridge endpoint",
+    "AWS::SNS::Topic": "a topic on the local SNS endpoint; lambda and sqs subscriptions "
+                       "get its messages",
+    "AWS::SNS::Subscription": "lambda and sqs subscriptions are delivered to",
     "AWS::Scheduler::Schedule": "fires its function target on schedule",
     "AWS::Lambda::EventSourceMapping": "SQS mappings poll; other sources are not run",
     "AWS::Lambda::Url": "a function URL on a port of its own",
@@ -561,9 +622,6 @@ _NOT_SERVED = "is not served by the local AWS endpoint (calls to it get NotImple
 NOT_SERVED: Mapping[str, str] = {
     "AWS::DynamoDB::Table": f"DynamoDB {_NOT_SERVED}",
     "AWS::Serverless::SimpleTable": f"DynamoDB {_NOT_SERVED}",
-    "AWS::SNS::Topic": f"SNS {_NOT_SERVED}",
-    "AWS::SNS::Subscription": "SNS deliveries are not made locally",
-    "AWS::Events::EventBus": f"EventBridge {_NOT_SERVED}",
     "AWS::Kinesis::Stream": f"Kinesis {_NOT_SERVED}",
     "AWS::StepFunctions::StateMachine": f"Step Functions {_NOT_SERVED}",
     "AWS::Serverless::StateMachine": f"Step Functions {_NOT_SERVED}",
@@ -605,8 +663,11 @@ GATEWAY_INTEGRATIONS: tuple[GatewayKind, ...] = (
     GatewayKind(name="AWS service integration, SQS subtypes", apis="HTTP", runs=True,
                 note="SQS-SendMessage, -ReceiveMessage, -DeleteMessage and -PurgeQueue call "
                      "the local SQS, with requestParameters"),
+    GatewayKind(name="AWS service integration, EventBridge-PutEvents", apis="HTTP", runs=True,
+                note="puts one event (Source, DetailType, Detail, EventBusName, Time, "
+                     "Resources from requestParameters) on the local EventBridge"),
     GatewayKind(name="AWS service integration, other subtypes", apis="HTTP", runs=False,
-                note="EventBridge, Kinesis, Step Functions, AppConfig: the route is not "
+                note="Kinesis, Step Functions, AppConfig: the route is not "
                      "served"),
     GatewayKind(name="HTTP proxy integration", apis="HTTP", runs=True,
                 note="HTTP_PROXY forwards to the URL, with parameter mapping"),

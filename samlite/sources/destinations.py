@@ -1,6 +1,8 @@
 """Where asynchronous invocations end: delivery of dead-letter messages and destination
-records to the local queues and functions. SNS topics and event buses are not run locally,
-so what would go there is written to the function's log instead of being lost quietly."""
+records to the local queues, functions and SNS topics (the record, or the dead-lettered
+event with its attributes as message attributes, is the message). Event buses are not
+destinations locally, so what would go there is written to the function's log instead of
+being lost quietly."""
 
 from __future__ import annotations
 
@@ -21,11 +23,17 @@ class AsyncInvoker(Protocol):
     def invoke_async(self, function: str, payload: bytes) -> str: ...
 
 
+# (topic logical id or ARN, message, SQS-style attributes) -> MessageId; None: not here
+TopicPublish = Callable[[str, str, Mapping[str, Mapping[str, Any]] | None], str | None]
+
+
 class Destinations:
     def __init__(self, graph: Graph, *, queues: QueueWriter | None,
                  queue_name_for: Callable[[str], str | None], invoker: AsyncInvoker,
-                 note: Callable[[str, str], None]) -> None:
+                 note: Callable[[str, str], None],
+                 publish: TopicPublish | None = None) -> None:
         self.graph = graph
+        self._publish = publish
         self._queues = queues
         self._queue_name_for = queue_name_for
         self._invoker = invoker
@@ -52,6 +60,9 @@ class Destinations:
             if function is not None:
                 self._invoker.invoke_async(function, body)
                 return
+        if kind == "SNS" and self._publish is not None and \
+                self._publish(target, body.decode("utf-8", "replace"), attributes) is not None:
+            return
         self._note("samlite", f"samlite: destination {kind or 'target'} {target} is not run "
                               f"locally; what it would receive: {body.decode('utf-8', 'replace')}")
 
@@ -60,6 +71,8 @@ class Destinations:
             return "SQS"
         if any(f.logical_id == target for f in self.graph.functions):
             return "Lambda"
+        if any(t.logical_id == target for t in self.graph.topics):
+            return "SNS"
         return None
 
     def _function(self, target: str) -> str | None:

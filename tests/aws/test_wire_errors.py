@@ -35,7 +35,8 @@ def client(url: str, service: str) -> Any:
 
 
 CASES: list[tuple[str, str, Callable[[Any], Any], str]] = [
-    ("query protocol (SNS)", "sns", lambda c: c.list_topics(), "AWS_ENDPOINT_URL_SNS"),
+    ("query protocol (CloudFormation)", "cloudformation", lambda c: c.list_stacks(),
+     "AWS_ENDPOINT_URL_CLOUDFORMATION"),
     ("query protocol (SES)", "ses", lambda c: c.list_identities(), "AWS_ENDPOINT_URL_SES"),
     ("query protocol (IAM)", "iam", lambda c: c.list_roles(), "AWS_ENDPOINT_URL_IAM"),
     ("ec2 protocol", "ec2", lambda c: c.describe_regions(), "AWS_ENDPOINT_URL_EC2"),

@@ -18,8 +18,8 @@ def test_startup_lists_buckets_and_queues_with_their_functions(tmp_path: Path) -
     lines = startup_lines(graph, [], runtime_kind="process", route_lines=[],
                           function_urls={}, endpoint_url="http://127.0.0.1:3001",
                           state_dir=".samlite")
-    assert ("AWS endpoint (S3, SQS, Lambda, STS, Secrets Manager, Parameter Store): "
-            "http://127.0.0.1:3001; data kept in .samlite") in lines
+    assert ("AWS endpoint (S3, SQS, Lambda, SNS, EventBridge, STS, Secrets Manager, "
+            "Parameter Store): http://127.0.0.1:3001; data kept in .samlite") in lines
     buckets = lines.index("Buckets (2)")
     assert lines[buckets + 1].split() == ["BUCKET", "NAME", "EVENTS", "FUNCTION", "TRIGGER"]
     assert lines[buckets + 2].split() == ["Uploads", "uploads-bucket", "s3:ObjectCreated:*",

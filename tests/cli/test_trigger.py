@@ -49,7 +49,61 @@ def test_trigger_fires_a_schedule_in_a_running_app(tmp_path: Path) -> None:
         assert ticked.wait(10)
         unknown = runner.invoke(main, ["trigger", "Nope", "--aws-port", port])
         assert unknown.exit_code == 2
-        assert "no schedule or S3 trigger 'Nope' (triggers: TickerNightly)" in unknown.output
+        assert ("no schedule, S3 trigger, rule or topic 'Nope' (triggers: TickerNightly)"
+                in unknown.output)
+
+
+MESSAGING = """\
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Alerts: {Type: AWS::SNS::Topic}
+  Watcher:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      CodeUri: src/
+      Handler: app.handler
+      Events:
+        Paid:
+          Type: EventBridgeRule
+          Properties:
+            Pattern: {source: [shop], detail-type: [paid], detail: {total: [{numeric: [">", 9]}]}}
+        Alert:
+          Type: SNS
+          Properties:
+            Topic: !Ref Alerts
+            FilterPolicy: {level: [high], size: [{numeric: [">", 3]}]}
+"""
+
+
+def test_trigger_fires_an_eventbridge_rule_and_an_sns_topic(tmp_path: Path) -> None:
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "app.py").write_text(
+        "def handler(event, context):\n"
+        "    if 'Records' in event:\n"
+        "        print('sns', event['Records'][0]['Sns']['Subject'])\n"
+        "    else:\n"
+        "        print('rule', event['source'], event['detail-type'], event['detail'])\n")
+    (tmp_path / "template.yaml").write_text(MESSAGING)
+    seen: list[str] = []
+    both = threading.Event()
+
+    def log(function: str, line: str) -> None:
+        if line.startswith(("sns ", "rule ")):
+            seen.append(line)
+            if len(seen) == 2:
+                both.set()
+
+    app = App(tmp_path / "template.yaml",
+              AppOptions(runtime="process", aws_port=0, http_port=0), log=log)
+    with app:
+        port = app.endpoint_url.rsplit(":", 1)[1]  # type: ignore[union-attr]
+        runner = CliRunner()
+        for name in ("Paid", "Watcher.Alert"):
+            fired = runner.invoke(main, ["trigger", name, "--aws-port", port])
+            assert fired.exit_code == 0, fired.output
+        assert both.wait(10)
+    assert sorted(seen) == ["rule shop paid {'total': 10.0}", "sns samlite trigger"]
 
 
 def test_trigger_without_a_running_app_says_so() -> None:

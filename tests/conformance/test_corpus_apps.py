@@ -285,8 +285,15 @@ def _fire_schedule(app: App, graph: Graph, trigger: Trigger) -> None:
     app.scheduler.fire_now(trigger.source or trigger.logical_id)
 
 
+def _fire_by_name(app: App, graph: Graph, trigger: Trigger) -> None:
+    """An SNS topic publishes a sample message, an event-pattern rule sends its targets a
+    sample event its pattern matches (what `samlite trigger` does)."""
+    app.fire_trigger(f"{trigger.function}.{trigger.logical_id}")
+
+
 _FIRE: dict[TriggerKind, Callable[[App, Graph, Trigger], None]] = {
     TriggerKind.API: _fire_route, TriggerKind.HTTP_API: _fire_route,
     TriggerKind.S3: _fire_s3, TriggerKind.SQS: _fire_sqs,
     TriggerKind.SCHEDULE: _fire_schedule, TriggerKind.SCHEDULE_V2: _fire_schedule,
+    TriggerKind.SNS: _fire_by_name, TriggerKind.EVENTBRIDGE: _fire_by_name,
 }

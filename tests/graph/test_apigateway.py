@@ -275,9 +275,9 @@ def test_http_api_integrations_not_run_are_named_and_lambda_mapping_is_kept() ->
         Properties:
           ApiId: !Ref Http
           IntegrationType: AWS_PROXY
-          IntegrationSubtype: EventBridge-PutEvents
+          IntegrationSubtype: Kinesis-PutRecord
           PayloadFormatVersion: "1.0"
-          RequestParameters: {Detail: $request.body, DetailType: t, Source: s}
+          RequestParameters: {StreamName: s, Data: $request.body, PartitionKey: k}
       Private:
         Type: AWS::ApiGatewayV2::Integration
         Properties:
@@ -316,8 +316,9 @@ def test_http_api_integrations_not_run_are_named_and_lambda_mapping_is_kept() ->
                    "header, which API Gateway does not let a mapping change; it is not "
                    "applied"),
         ("Put", "POST /events: its integration Events: the AWS service integration "
-                "EventBridge-PutEvents is not run locally (SQS-SendMessage, SQS-ReceiveMessage, "
-                "SQS-DeleteMessage and SQS-PurgeQueue are), so this route is not served"),
+                "Kinesis-PutRecord is not run locally (SQS-SendMessage, SQS-ReceiveMessage, "
+                "SQS-DeleteMessage, SQS-PurgeQueue and EventBridge-PutEvents are), so this "
+                "route is not served"),
         ("Vpc", "GET /vpc: its integration Private: a private integration (VPC_LINK) is not "
                 "run locally, so this route is not served")]
 

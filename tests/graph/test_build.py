@@ -469,12 +469,9 @@ def test_schedules(case: str, resources: str, expected: tuple[Any, ...]) -> None
 
 
 NOT_LOCAL = [
-    ("sns", "SNS", "Topic: arn:aws:sns:us-east-1:123456789012:t", TriggerKind.SNS),
     ("kinesis", "Kinesis",
      "Stream: arn:aws:kinesis:us-east-1:123456789012:stream/s\n"
      "                    StartingPosition: LATEST", TriggerKind.KINESIS),
-    ("eventbridge rule", "EventBridgeRule", "Pattern: {source: [aws.ec2]}",
-     TriggerKind.EVENTBRIDGE),
     ("cloudwatch logs", "CloudWatchLogs", "LogGroupName: g\n"
      "                    FilterPattern: x", TriggerKind.CLOUDWATCH_LOGS),
     ("alexa", "AlexaSkill", "SkillId: amzn1.ask.skill.x", TriggerKind.ALEXA),
@@ -575,7 +572,7 @@ def test_edges_to_dlq_destinations_layers_and_redrive() -> None:
         edge("Fn", "Dlq", EdgeKind.ON_FAILURE),
     }
     assert graph.layer("Libs").content_uri == "libs/"
-    assert ("Done", "AWS::SNS::Topic") in graph.other_nodes
+    assert graph.node("Done") is not None and graph.topics[0].logical_id == "Done"
 
 
 def test_edges_to_resources_named_by_environment_and_policies() -> None:
@@ -664,9 +661,9 @@ def test_other_resources_are_counted_by_type() -> None:
         Resources:
           R1: {Type: AWS::IAM::Role, Properties: {AssumeRolePolicyDocument: {}}}
           R2: {Type: AWS::IAM::Role, Properties: {AssumeRolePolicyDocument: {}}}
-          T: {Type: AWS::SNS::Topic}
+          T: {Type: AWS::Logs::LogGroup}
     """)
-    assert graph.other_resources == (("AWS::IAM::Role", 2), ("AWS::SNS::Topic", 1))
+    assert graph.other_resources == (("AWS::IAM::Role", 2), ("AWS::Logs::LogGroup", 1))
     assert graph.functions == () and graph.edges == ()
 
 
@@ -708,7 +705,8 @@ def test_every_corpus_template_builds_a_graph(path: Path) -> None:
     for t in graph.triggers:
         assert t.runs_locally == (t.kind in {TriggerKind.API, TriggerKind.HTTP_API,
                                              TriggerKind.S3, TriggerKind.SQS,
-                                             TriggerKind.SCHEDULE, TriggerKind.SCHEDULE_V2})
+                                             TriggerKind.SCHEDULE, TriggerKind.SCHEDULE_V2,
+                                             TriggerKind.SNS, TriggerKind.EVENTBRIDGE})
 
 
 def test_corpus_sqs_app_graph() -> None:
@@ -778,15 +776,11 @@ def test_services_an_app_calls_that_no_local_service_runs_are_named() -> None:
     graph = graph_of("""
         Resources:
           Orders: {Type: AWS::DynamoDB::Table}
-          Alerts: {Type: AWS::SNS::Topic}
-          ToQueue:
-            Type: AWS::SNS::Subscription
-            Properties: {TopicArn: !Ref Alerts, Protocol: sqs, Endpoint: x}
+          Clicks: {Type: AWS::Kinesis::Stream}
           Role: {Type: AWS::IAM::Role}
         """)
     named = {(n.subject, n.type): n.reason for n in graph.not_run_locally}
-    assert set(named) == {("Orders", "AWS::DynamoDB::Table"), ("Alerts", "AWS::SNS::Topic"),
-                          ("ToQueue", "AWS::SNS::Subscription")}
+    assert set(named) == {("Orders", "AWS::DynamoDB::Table"), ("Clicks", "AWS::Kinesis::Stream")}
     assert named[("Orders", "AWS::DynamoDB::Table")] == (
         "DynamoDB is not served by the local AWS endpoint (calls to it get NotImplemented)")
     assert all(n.at.line > 0 for n in graph.not_run_locally)   # file:line at startup

@@ -32,7 +32,7 @@ Resources:
       QueueName: jobs
       RedrivePolicy: {deadLetterTargetArn: !GetAtt Dead.Arn, maxReceiveCount: 2}
   Dead: {Type: AWS::SQS::Queue, Properties: {QueueName: dead}}
-  end: {Type: AWS::SNS::Topic}
+  end: {Type: AWS::Kinesis::Stream}
   Hello:
     Type: AWS::Serverless::Function
     Properties:
@@ -75,9 +75,9 @@ def test_text_is_a_readable_summary(graph: Graph) -> None:
     assert "Not run locally (2)" in lines
     assert any(ln.strip().startswith("Hello.Events.Stream (Kinesis): Kinesis events are not "
                                      "emulated locally") for ln in lines)
-    assert "end (AWS::SNS::Topic): SNS is not served by the local AWS endpoint (calls to it " \
-           "get NotImplemented)" in [ln.strip() for ln in lines]
-    assert lines[-1] == "Other resources: AWS::SNS::Topic x1"
+    assert "end (AWS::Kinesis::Stream): Kinesis is not served by the local AWS endpoint " \
+           "(calls to it get NotImplemented)" in [ln.strip() for ln in lines]
+    assert lines[-1] == "Other resources: AWS::Kinesis::Stream x1"
 
 
 def test_text_of_an_empty_template() -> None:
@@ -93,7 +93,7 @@ def test_mermaid_has_typed_shapes_and_stable_ids(graph: Graph) -> None:
     assert '  api_ServerlessRestApi{{"ServerlessRestApi<br/>REST API"}}' in lines
     assert '  s_HelloTick(("HelloTick<br/>rate(1 hour)"))' in lines
     # `end` is a mermaid keyword: every id carries its kind as a prefix
-    assert '  r_end("end<br/>AWS::SNS::Topic")' in lines
+    assert '  r_end("end<br/>AWS::Kinesis::Stream")' in lines
     assert '  q_Jobs -->|"Work"| fn_Hello' in lines
     assert '  q_Jobs -.->|"redrive"| q_Dead' in lines
     assert '  fn_Hello -.->|"environment: TOPIC"| r_end' in lines
@@ -107,7 +107,7 @@ def test_dot_is_a_digraph_with_quoted_ids(graph: Graph) -> None:
     assert '  "Hello" [shape=box, label="Hello\\npython3.12"];' in lines
     assert '  "Jobs" -> "Hello" [label="Work"];' in lines
     assert '  "Jobs" -> "Dead" [label="redrive", style=dashed];' in lines
-    assert '  "end" [shape=ellipse, label="end\\nAWS::SNS::Topic", style=dashed];' in lines
+    assert '  "end" [shape=ellipse, label="end\\nAWS::Kinesis::Stream", style=dashed];' in lines
 
 
 def test_json_is_the_documented_structure(graph: Graph) -> None:
@@ -121,13 +121,14 @@ def test_json_is_the_documented_structure(graph: Graph) -> None:
     assert fn["events"][1]["sqs"]["batch_size"] == 5
     assert data["routes"][0]["method"] == "GET"
     assert {"source": "Jobs", "target": "Dead", "kind": "redrive", "label": ""} in data["edges"]
-    assert data["other_resources"] == {"AWS::SNS::Topic": 1}
-    assert data["other_nodes"] == [{"logical_id": "end", "type": "AWS::SNS::Topic"}]
+    assert data["other_resources"] == {"AWS::Kinesis::Stream": 1}
+    assert data["other_nodes"] == [{"logical_id": "end", "type": "AWS::Kinesis::Stream"}]
     assert data["not_run_locally"][0]["subject"] == "Hello.Events.Stream"
     assert set(data) == {"format", "version", "functions", "layers", "buckets", "queues",
                          "secrets", "parameters", "schedules", "apis", "routes",
                          "function_urls", "load_balancer_targets",
-                         "load_balancer_listeners", "api_keys", "edges",
+                         "load_balancer_listeners", "api_keys", "topics", "event_buses",
+                         "event_rules", "edges",
                          "not_run_locally", "other_resources", "other_nodes"}
 
 

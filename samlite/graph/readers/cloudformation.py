@@ -15,7 +15,7 @@ from samlite.graph.model import (
     TriggerKind,
 )
 from samlite.graph.parts import GraphParts
-from samlite.graph.readers import functions, sam_events
+from samlite.graph.readers import functions, messaging, sam_events
 from samlite.graph.values import (
     as_list,
     as_map,
@@ -39,6 +39,8 @@ ESM_KINDS: Mapping[str, TriggerKind] = {
 
 def read_events_rule(parts: GraphParts, res: Resource) -> bool:
     props, raw = parts.props(res)
+    if as_text(props.get("ScheduleExpression")) is None:
+        return messaging.read_pattern_rule(parts, res)
     targets = []
     for index, target in enumerate(as_list(props.get("Targets"))):
         if not isinstance(target, dict):
@@ -47,19 +49,13 @@ def read_events_rule(parts: GraphParts, res: Resource) -> bool:
                                 target.get("Arn"))
         if fid:
             targets.append((fid, target, parts.refs.dig(raw, "Targets", index)))
-    expression = as_text(props.get("ScheduleExpression"))
+        else:   # the scheduler invokes functions only: said, not skipped in silence
+            parts.not_local.append(NotRunLocally(
+                subject=f"{res.logical_id}.Targets.{as_text(target.get('Id')) or index}",
+                type=res.type, at=res.at,
+                reason="a schedule's targets other than functions are not run locally"))
+    expression = as_text(props.get("ScheduleExpression")) or ""
     if not targets:
-        return False
-    if expression is None:   # an event pattern: AWS's events are not produced locally
-        for fid, _target, _raw in targets:
-            parts.add_trigger(Trigger(
-                logical_id=res.logical_id, kind=TriggerKind.EVENTBRIDGE,
-                event_type=res.type, function=fid, source=res.logical_id,
-                runs_locally=False, at=res.at))
-        parts.not_local.append(NotRunLocally(
-            subject=res.logical_id, type=res.type, at=res.at,
-            reason="event-pattern rules are not emulated locally; the function can "
-                   "still be invoked directly"))
         return False
     first_target, first_raw = targets[0][1], targets[0][2]
     parts.schedules.append(Schedule(

@@ -2,8 +2,9 @@
 AWS::ApiGatewayV2::Integration's properties or an OpenAPI x-amazon-apigateway-integration.
 Pure.
 
-Served: AWS service integrations whose IntegrationSubtype the local endpoint answers (SQS
-today) and HTTP_PROXY to an http(s) URL. Anything else comes back as the reason it is not run.
+Served: AWS service integrations whose IntegrationSubtype the local endpoint answers (SQS and
+EventBridge-PutEvents) and HTTP_PROXY to an http(s) URL. Anything else comes back as the
+reason it is not run.
 Follows "Working with AWS service integrations for HTTP APIs" (and its integration subtype
 reference) and "Working with HTTP proxy integrations for HTTP APIs".
 """
@@ -17,9 +18,10 @@ from samlite.graph.model import Integration, IntegrationKind
 from samlite.graph.values import as_int, as_map, as_text
 
 # The subtypes the local AWS endpoint can answer; the integration subtype reference lists the
-# others (EventBridge-PutEvents, Kinesis-PutRecord, StepFunctions-*, AppConfig-*).
+# others (Kinesis-PutRecord, StepFunctions-*, AppConfig-*).
 SERVED_SUBTYPES = frozenset({
     "SQS-SendMessage", "SQS-ReceiveMessage", "SQS-DeleteMessage", "SQS-PurgeQueue",
+    "EventBridge-PutEvents",
 })
 
 
@@ -33,7 +35,8 @@ def integration_of(*, integration_type: str, subtype: str | None, uri: str | Non
     if kind == "AWS_PROXY" and subtype:
         if subtype not in SERVED_SUBTYPES:
             return f"the AWS service integration {subtype} is not run locally (SQS-SendMessage, " \
-                   "SQS-ReceiveMessage, SQS-DeleteMessage and SQS-PurgeQueue are)"
+                   "SQS-ReceiveMessage, SQS-DeleteMessage, SQS-PurgeQueue and " \
+                   "EventBridge-PutEvents are)"
         return Integration(kind=IntegrationKind.AWS_SERVICE, subtype=subtype,
                            request_parameters=pairs, timeout_ms=timeout)
     if kind == "HTTP_PROXY":

@@ -19,7 +19,7 @@ from samlite.graph.model import (
     TriggerKind,
 )
 from samlite.graph.parts import GraphParts
-from samlite.graph.readers import apis
+from samlite.graph.readers import apis, messaging
 from samlite.graph.values import (
     as_int,
     as_map,
@@ -110,6 +110,10 @@ def _event(parts: GraphParts, fid: str, event_id: str, event_type: str, props: M
         parts.notifications.setdefault(settings.bucket, []).append(BucketNotification(
             function=fid, events=settings.events, filter_rules=settings.filter_rules,
             event=event_id))
+    elif kind is TriggerKind.SNS:
+        return messaging.sns_event(parts, fid, event_id, source, props, raw, at)
+    elif kind is TriggerKind.EVENTBRIDGE:
+        source = messaging.eventbridge_event(parts, fid, event_id, event_type, props, raw, at)
     elif kind in (TriggerKind.SCHEDULE, TriggerKind.SCHEDULE_V2):
         source = _event_schedule(parts, fid, event_id, event_type, props, raw, at)
     return Trigger(logical_id=event_id, kind=kind, event_type=event_type, function=fid,

@@ -21,6 +21,7 @@ from samlite.sources.gateway.integrations import (
     MappingError,
     MappingSource,
     MissingSqsParameter,
+    eventbridge_request,
     missing_sqs_parameter,
     proxy_request,
     sqs_request,
@@ -64,7 +65,9 @@ class IntegrationCalls:
             raise _Unavailable(f"{integration.describe()}: the local AWS endpoint is not "
                                "running, so the integration cannot be called")
         try:
-            call = sqs_request(integration, source)
+            call = (eventbridge_request(integration, source)
+                    if (integration.subtype or "").startswith("EventBridge-")
+                    else sqs_request(integration, source))
         except MissingSqsParameter as exc:
             return missing_sqs_parameter(exc.name)
         answer = self._aws(call)

@@ -170,6 +170,33 @@ def sqs_request(integration: Integration, source: MappingSource) -> Request:
                    body=json.dumps(payload).encode())
 
 
+# "Integration subtype reference", EventBridge-PutEvents: one entry's parameters (Region is
+# accepted and ignored: the local EventBridge is the app's region).
+EVENTBRIDGE_PARAMETERS = frozenset({"Detail", "DetailType", "Source", "Time", "EventBusName",
+                                    "Resources", "TraceHeader"})
+_EVENTS_JSON = "application/x-amz-json-1.1"
+
+
+def eventbridge_request(integration: Integration, source: MappingSource) -> Request:
+    """The PutEvents call (JSON protocol, one entry) an EventBridge-PutEvents integration
+    makes for this request; EventBridge itself answers an entry that lacks a required
+    parameter, per entry, as it does for any caller."""
+    entry: dict[str, Any] = {}
+    for name, expression in integration.request_parameters:
+        if name not in EVENTBRIDGE_PARAMETERS:
+            continue
+        value = evaluate(expression, source)
+        if value is None:
+            continue
+        if name == "Resources":
+            entry[name] = _typed("AttributeNames", value)    # a list, written either way
+        else:
+            entry[name] = value
+    headers = {"content-type": _EVENTS_JSON, "x-amz-target": "AWSEvents.PutEvents"}
+    return Request(method="POST", path="/", headers=headers, raw_headers=tuple(headers.items()),
+                   body=json.dumps({"Entries": [entry]}).encode())
+
+
 def missing_sqs_parameter(name: str) -> HttpResponse:
     """SQS's answer to a call without a required parameter: MissingParameter ("The request
     must contain the parameter X.", SQS API Reference "Common Errors") in the JSON

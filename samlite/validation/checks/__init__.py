@@ -18,13 +18,14 @@ def all_checks() -> tuple[Check, ...]:
         code,
         events,
         limits,
+        messaging,
         references,
         sam_rules,
         schedules,
         secrets,
     )
 
-    modules = (references, events, schedules, limits, code, sam_rules, secrets)
+    modules = (references, events, schedules, limits, code, sam_rules, secrets, messaging)
     return tuple(check for module in modules for check in module.CHECKS)
 
 

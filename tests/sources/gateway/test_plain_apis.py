@@ -204,7 +204,7 @@ def test_an_http_route_whose_integration_is_not_run_is_named_and_not_served(
                                            "!Join [/, [integrations, !Ref HttpProxy]]"),
                       "GET /elsewhere: its integration HttpProxy: the AWS service "
                       "integration Kinesis-PutRecord is not run locally (SQS-SendMessage, "
-                      "SQS-ReceiveMessage, SQS-DeleteMessage and SQS-PurgeQueue are), so "
-                      "this route is not served")]
+                      "SQS-ReceiveMessage, SQS-DeleteMessage, SQS-PurgeQueue and "
+                      "EventBridge-PutEvents are), so this route is not served")]
     reply = app.get("/elsewhere")
     assert (reply.status, reply.json()) == (404, {"message": "Not Found"})

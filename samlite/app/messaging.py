@@ -1,0 +1,289 @@
+"""The composition root's SNS and EventBridge part: the local SNS and EventBridge made on first
+need, the template's topics, subscriptions and buses made to exist under the names Ref gives,
+published messages handed to sources/sns/ and put events to sources/eventbridge/ for
+delivery. app/aws.py holds one of these.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import uuid
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from samlite.clock import Clock
+from samlite.graph.messaging import DEFAULT_BUS, EventRule, RuleTarget, Subscription, Topic
+from samlite.graph.model import Graph
+from samlite.http.messages import Request, Response, Route
+from samlite.sources.eventbridge.rules import EventRules
+from samlite.sources.sns.deliveries import SYSTEM_LOG, SnsDeliveries
+
+if TYPE_CHECKING:
+    from samlite.aws.events.service import LocalEvents
+    from samlite.aws.sns.service import LocalSns
+
+LogSink = Callable[[str, str], None]
+
+
+class Messaging:
+    def __init__(self, graph: Graph, *, service: Any, queues: Any,
+                 queue_name_for: Callable[[str], str | None], account_id: str, region: str,
+                 clock: Clock, note: LogSink, sns_db: Path | None = None) -> None:
+        """`service` is the LambdaService (invoke_async); `queues` the local SQS; `sns_db`
+        where SNS keeps what the API made (None: nothing kept)."""
+        self.graph = graph
+        self._db_path = sns_db
+        self._account_id = account_id
+        self._region = region
+        self._clock = clock
+        self._queue_name_for = queue_name_for
+        self._note = note
+        self._lock = threading.RLock()
+        self._sns: LocalSns | None = None
+        self._events: LocalEvents | None = None
+        self.sns_deliveries = SnsDeliveries(
+            invoker=service, queues=queues, queue_name_for=self._queue_name_for,
+            function_for=self.function_for, region=region, note=note)
+        self.rules = EventRules(graph, invoker=service, queues=queues,
+                                queue_name_for=self._queue_name_for, publish=self._publish,
+                                rule_arn=self.rule_arn, target_arn=self.target_arn,
+                                clock=clock, function_for=self.function_for,
+                                api_rules=self._api_rules, note=note)
+
+    # --- the services, made on first need ----------------------------------------------
+    @property
+    def sns(self) -> LocalSns:
+        with self._lock:
+            if self._sns is None:
+                from samlite.aws.sns.service import LocalSns
+
+                self._sns = LocalSns(account_id=self._account_id, region=self._region,
+                                     clock=self._clock,
+                                     on_publish=self.sns_deliveries.on_publish,
+                                     db_path=self._db_path)
+                self._ensure_topics(self._sns)
+            return self._sns
+
+    @property
+    def events(self) -> LocalEvents:
+        with self._lock:
+            if self._events is None:
+                from samlite.aws.events.service import LocalEvents
+
+                self._events = LocalEvents(account_id=self._account_id, region=self._region,
+                                           clock=self._clock, on_event=self.rules.on_event)
+                for bus in self.graph.event_buses:
+                    self._events.ensure_event_bus(bus.name)
+            return self._events
+
+    def routes(self) -> list[Route]:
+        return [_SnsRoute(self), _EventsRoute(self)]
+
+    def close(self) -> None:
+        with self._lock:
+            sns = self._sns
+        if sns is not None:
+            sns.close()
+
+    # --- lifecycle --------------------------------------------------------------------------
+    def ensure_resources(self, graph: Graph) -> None:
+        """The template's topics, subscriptions and buses exist once SNS or EventBridge is
+        first used (a request, a publish, `samlite trigger`): made then, and again on each
+        template change after. Making them at start would cost every start moto's SNS and
+        EventBridge, which a run that never publishes does not need."""
+        self.graph = graph
+        self.rules.update(graph)
+        with self._lock:
+            sns, events = self._sns, self._events
+        if events is not None:
+            for bus in graph.event_buses:
+                events.ensure_event_bus(bus.name)
+        if sns is not None:
+            self._ensure_topics(sns)
+
+    def _ensure_topics(self, sns: LocalSns) -> None:
+        """The graph's topics and their subscriptions exist (a topic outside the template
+        that a subscription names is made here too, under its ARN's name)."""
+        from samlite.aws.sns.backend import SnsError
+
+        for topic in self.graph.topics:
+            try:
+                arn = sns.ensure_topic(topic.topic_name, is_fifo=topic.is_fifo,
+                                            content_based_deduplication=(
+                                                topic.content_based_deduplication))
+            except SnsError as exc:   # a name SNS refuses: said, the rest of the app runs
+                self._note(SYSTEM_LOG, f"samlite: {topic.at.file}:{topic.at.line}: "
+                                       f"{topic.logical_id}: topic not made: "
+                                       f"{_first_line(exc.message)}")
+                continue
+            for subscription in topic.subscriptions:
+                try:
+                    self._ensure_subscription(sns, arn, subscription)
+                except SnsError as exc:   # e.g. a FilterPolicy SNS refuses (W4005)
+                    self._note(SYSTEM_LOG, f"samlite: {subscription.at.file}:"
+                                           f"{subscription.at.line}: {subscription.logical_id}"
+                                           f": subscription not made: {_first_line(exc.message)}")
+
+    def _ensure_subscription(self, sns: LocalSns, topic_arn: str,
+                             subscription: Subscription) -> None:
+        from samlite.aws.sns.service import subscription_attributes
+
+        if subscription.protocol not in ("lambda", "sqs"):
+            return
+        endpoint = self.endpoint_arn(subscription)
+        dead_letter = (self._queue_arn(subscription.dead_letter_queue)
+                       if subscription.dead_letter_queue else None)
+        sns.ensure_subscription(topic_arn, subscription.protocol, endpoint,
+                                subscription_attributes(
+                                    filter_policy=subscription.filter_policy,
+                                    filter_policy_scope=subscription.filter_policy_scope,
+                                    is_raw=subscription.is_raw, dead_letter_arn=dead_letter))
+
+    # --- samlite trigger -------------------------------------------------------------------
+    def fire(self, name: str) -> str | None:
+        """`samlite trigger NAME` for an event-pattern rule (a sample event its pattern
+        matches goes to its targets; the event id) or a topic (a sample message is published;
+        the MessageId). None when NAME is neither."""
+        from samlite.sources.eventbridge.sample import sample_event
+
+        for rule in self.graph.event_rules:
+            if name in (rule.logical_id, rule.event or "",
+                        *(f"{t.target}.{rule.event or rule.logical_id}" for t in rule.targets)):
+                event = sample_event(rule.pattern, account_id=self._account_id,
+                                     region=self._region, now_s=self._clock.now())
+                for target in rule.targets:
+                    self.rules.deliver(rule, target, event)
+                return str(event["id"])
+        for topic in self.graph.topics:
+            for sub in topic.subscriptions:
+                ids = [i for i in (sub.event, sub.logical_id) if i]
+                if name in (*ids, *(f"{sub.endpoint}.{i}" for i in ids)):
+                    return self._publish_sample(topic, sub)
+        topic = next((t for t in self.graph.topics if name in (t.logical_id, t.topic_name)),
+                     None)
+        return self._publish_sample(topic, None) if topic is not None else None
+
+    def _publish_sample(self, topic: Topic, subscription: Subscription | None) -> str:
+        """A sample message the subscription's filter policy lets through (any message
+        when there is none)."""
+        from samlite.sources.eventbridge.sample import sample_fields
+
+        policy = subscription.filter_policy if subscription is not None else None
+        fields = sample_fields(policy) if policy else {}
+        message, attributes = '{"samlite": "trigger"}', {}
+        if fields and subscription is not None \
+                and subscription.filter_policy_scope == "MessageBody":
+            message = json.dumps(fields)
+        elif fields:
+            attributes = {name: ({"Type": "Number", "Value": str(value)}
+                                 if isinstance(value, int | float) else
+                                 {"Type": "String", "Value": str(value)})
+                          for name, value in fields.items() if not isinstance(value, dict)}
+        group = {"group_id": "samlite-trigger", "deduplication_id": str(uuid.uuid4())} \
+            if topic.is_fifo else {}
+        return self.sns.publish(topic.arn, message, subject="samlite trigger",
+                                message_attributes=attributes, **group)
+
+    # --- names ------------------------------------------------------------------------------
+    def endpoint_arn(self, subscription: Subscription) -> str:
+        if subscription.protocol == "lambda":
+            fn = next((f for f in self.graph.functions
+                       if f.logical_id == subscription.endpoint), None)
+            return self.function_arn(fn.function_name) if fn else subscription.endpoint
+        return self._queue_arn(subscription.endpoint)
+
+    def function_arn(self, function_name: str) -> str:
+        return f"arn:aws:lambda:{self._region}:{self._account_id}:function:{function_name}"
+
+    def _queue_arn(self, reference: str) -> str:
+        queue = next((q for q in self.graph.queues
+                      if reference in (q.logical_id, q.arn, q.url, q.queue_name)), None)
+        if queue is not None:
+            return queue.arn
+        if reference.startswith("arn:"):
+            return reference
+        return f"arn:aws:sqs:{self._region}:{self._account_id}:{reference}"
+
+    def function_for(self, arn: str) -> str | None:
+        """This app's function a function ARN (with or without qualifier) or name names."""
+        parts = arn.split(":")
+        name = parts[6] if arn.startswith("arn:") and len(parts) >= 7 else arn
+        fn = next((f for f in self.graph.functions if name in (f.function_name, f.logical_id)),
+                  None)
+        return fn.logical_id if fn else None
+
+    def topic(self, logical_id: str) -> Topic | None:
+        return next((t for t in self.graph.topics if t.logical_id == logical_id), None)
+
+    def topic_arn(self, reference: str) -> str:
+        topic = next((t for t in self.graph.topics if reference in (t.logical_id, t.arn)), None)
+        return topic.arn if topic is not None else reference
+
+    def rule_arn(self, rule: EventRule) -> str:
+        path = rule.logical_id if rule.bus == DEFAULT_BUS else f"{rule.bus}/{rule.logical_id}"
+        return f"arn:aws:events:{self._region}:{self._account_id}:rule/{path}"
+
+    def target_arn(self, target: RuleTarget) -> str:
+        if target.kind == "lambda":
+            fn = next((f for f in self.graph.functions if f.logical_id == target.target), None)
+            return self.function_arn(fn.function_name) if fn else target.target
+        if target.kind == "sqs":
+            return self._queue_arn(target.target)
+        if target.kind == "sns":
+            return self.topic_arn(target.target)
+        return target.target
+
+    def to_topic(self, topic: str, message: str,
+                 attributes: Mapping[str, Mapping[str, Any]] | None) -> str | None:
+        """An asynchronous invocation's destination record or dead-lettered event, published
+        to a topic of this app (SQS-style attributes become message attributes); None when
+        the topic is not here."""
+        arn = self.topic_arn(topic)
+        if not any(t.arn == arn for t in self.graph.topics):
+            return None
+        converted = {name: {"Type": a.get("DataType", "String"),
+                            "Value": a.get("StringValue", a.get("BinaryValue"))}
+                     for name, a in (attributes or {}).items()}
+        group = {"group_id": "samlite", "deduplication_id": str(uuid.uuid4())} \
+            if arn.endswith(".fifo") else {}
+        return self.sns.publish(arn, message, message_attributes=converted, **group)
+
+    def _api_rules(self) -> tuple[EventRule, ...]:
+        with self._lock:
+            events = self._events
+        return events.api_rules() if events is not None else ()
+
+    def _publish(self, topic: str, message: str) -> str:
+        return self.sns.publish(self.topic_arn(topic), message)
+
+
+def _first_line(text: str) -> str:
+    return text.splitlines()[0] if text else text
+
+
+class _SnsRoute:
+    def __init__(self, messaging: Messaging) -> None:
+        self._messaging = messaging
+
+    def handles(self, request: Request) -> bool:
+        from samlite.aws.sns.route import is_sns_request
+
+        return is_sns_request(request)
+
+    def handle(self, request: Request) -> Response:
+        return self._messaging.sns.route().handle(request)
+
+
+class _EventsRoute:
+    def __init__(self, messaging: Messaging) -> None:
+        self._messaging = messaging
+
+    def handles(self, request: Request) -> bool:
+        from samlite.aws.events.route import is_events_request
+
+        return is_events_request(request)
+
+    def handle(self, request: Request) -> Response:
+        return self._messaging.events.route().handle(request)

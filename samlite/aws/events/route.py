@@ -1,0 +1,71 @@
+"""EventBridge on the shared endpoint: claims its JSON-protocol requests (`X-Amz-Target:
+AWSEvents.<Action>`) and answers them with moto's EventsHandler in-process, over the app's
+backend, account and region (as aws/sqs/route.py does for SQS)."""
+
+from __future__ import annotations
+
+import functools
+from typing import TYPE_CHECKING, Any
+
+from samlite.http.messages import Request, Response
+
+if TYPE_CHECKING:
+    from moto.events.models import EventsBackend
+
+TARGET_PREFIX = "AWSEvents."
+_SERVER_HEADERS = frozenset({"status", "content-length", "server", "date"})
+
+
+class EventsRoute:
+    def __init__(self, backend: EventsBackend, *, account_id: str, region: str) -> None:
+        self._backend = backend
+        self._account_id = account_id
+        self._region = region
+
+    def handles(self, request: Request) -> bool:
+        return is_events_request(request)
+
+    def handle(self, request: Request) -> Response:
+        from botocore.awsrequest import AWSPreparedRequest, HeadersDict
+
+        host = request.header("host") or "127.0.0.1"
+        url = f"http://{host}{request.path}"
+        headers = HeadersDict(request.raw_headers)
+        prepared = AWSPreparedRequest(method=request.method, url=url, headers=headers,
+                                      body=request.body, stream_output=False)
+        answer = _response_class()(self._backend, account_id=self._account_id,
+                                   region=self._region)
+        status, response_headers, body = answer._dispatch(prepared, url, headers)
+        response_headers = {k: str(v) for k, v in dict(response_headers).items()
+                            if k.lower() not in _SERVER_HEADERS}
+        return Response(status=int(status), headers=tuple(response_headers.items()),
+                        body=body.encode() if isinstance(body, str) else bytes(body or b""))
+
+
+def is_events_request(request: Request) -> bool:
+    """An EventBridge call. Needs no moto, so asking is cheap."""
+    return (request.header("x-amz-target") or "").startswith(TARGET_PREFIX)
+
+
+@functools.cache
+def _response_class() -> type[Any]:
+    from moto.events.responses import EventsHandler
+
+    class AppResponse(EventsHandler):
+        def __init__(self, backend: EventsBackend, *, account_id: str, region: str) -> None:
+            super().__init__()
+            self._app_backend = backend
+            self._app_account_id = account_id
+            self._app_region = region
+
+        @property
+        def events_backend(self) -> EventsBackend:
+            return self._app_backend
+
+        def get_region_from_url(self, request: Any, full_url: str) -> str:
+            return self._app_region
+
+        def get_current_account(self) -> str:
+            return self._app_account_id
+
+    return AppResponse

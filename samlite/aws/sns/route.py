@@ -1,0 +1,115 @@
+"""SNS on the shared endpoint: claims SNS requests (query protocol, signed for `sns` or with an
+SNS `Action`) and answers them with moto's SNSResponse in-process, over the app's backend,
+account and region whatever the credentials say (as aws/sqs/route.py does for SQS)."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs
+
+from samlite.aws.unserved import signed_service
+from samlite.http.messages import Request, Response
+
+if TYPE_CHECKING:
+    from moto.sns.models import SNSBackend
+
+# botocore's SNS model (service-2.json, 2010-03-31): the operations handlers and tools call.
+SNS_ACTIONS = frozenset({
+    "AddPermission", "ConfirmSubscription", "CreateTopic", "DeleteTopic",
+    "GetDataProtectionPolicy", "GetSubscriptionAttributes", "GetTopicAttributes",
+    "ListSubscriptions", "ListSubscriptionsByTopic", "ListTagsForResource", "ListTopics",
+    "Publish", "PublishBatch", "PutDataProtectionPolicy", "RemovePermission",
+    "SetSubscriptionAttributes", "SetTopicAttributes", "Subscribe", "TagResource",
+    "Unsubscribe", "UntagResource",
+})
+# Calls that change what persist.py keeps.
+CHANGING_ACTIONS = frozenset({"CreateTopic", "DeleteTopic", "Subscribe", "Unsubscribe",
+                              "SetSubscriptionAttributes", "SetTopicAttributes",
+                              "ConfirmSubscription"})
+_FORM = "application/x-www-form-urlencoded"
+_SERVER_HEADERS = frozenset({"status", "content-length", "server", "date"})
+
+
+class SnsRoute:
+    def __init__(self, backend: SNSBackend, *, account_id: str, region: str,
+                 on_change: Callable[[], None] = lambda: None) -> None:
+        """`on_change` runs after a call that changed topics or subscriptions succeeded."""
+        self._backend = backend
+        self._account_id = account_id
+        self._region = region
+        self._on_change = on_change
+
+    def handles(self, request: Request) -> bool:
+        return is_sns_request(request)
+
+    def handle(self, request: Request) -> Response:
+        from botocore.awsrequest import AWSPreparedRequest, HeadersDict
+
+        host = request.header("host") or "127.0.0.1"
+        url = f"http://{host}{request.path}" + (f"?{request.raw_query}"
+                                                 if request.raw_query else "")
+        headers = HeadersDict(request.raw_headers)
+        prepared = AWSPreparedRequest(method=request.method, url=url, headers=headers,
+                                      body=request.body, stream_output=False)
+        answer = _response_class()(self._backend, account_id=self._account_id,
+                                   region=self._region)
+        status, response_headers, body = answer._dispatch(prepared, url, headers)
+        response_headers = {k: str(v) for k, v in dict(response_headers).items()
+                            if k.lower() not in _SERVER_HEADERS}
+        if int(status) < 300 and _query_action(request) in CHANGING_ACTIONS:
+            self._on_change()
+        return Response(status=int(status), headers=tuple(response_headers.items()),
+                        body=body.encode() if isinstance(body, str) else bytes(body or b""))
+
+
+def is_sns_request(request: Request) -> bool:
+    """Signed for sns, or (unsigned) a query call of an SNS action. Needs no moto."""
+    service = signed_service(request)
+    if service is not None:
+        return service == "sns"
+    if request.header("x-amz-target") is not None:
+        return False
+    return _query_action(request) in SNS_ACTIONS
+
+
+@functools.cache
+def _response_class() -> type[Any]:
+    """moto's SNS wire layer bound to one backend, account and region (made on first use, so
+    importing this module does not import moto)."""
+    from moto.sns.responses import SNSResponse
+
+    class AppResponse(SNSResponse):
+        def __init__(self, backend: SNSBackend, *, account_id: str, region: str) -> None:
+            super().__init__()
+            self._app_backend = backend
+            self._app_account_id = account_id
+            self._app_region = region
+
+        @property
+        def backend(self) -> SNSBackend:
+            return self._app_backend
+
+        def get_region_from_url(self, request: Any, full_url: str) -> str:
+            return self._app_region
+
+        def get_current_account(self) -> str:
+            return self._app_account_id
+
+    return AppResponse
+
+
+def _query_action(request: Request) -> str | None:
+    action = request.query_value("Action")
+    if action is not None:
+        return action
+    content_type = (request.header("content-type") or "").lower()
+    if request.method != "POST" or not content_type.startswith(_FORM) or not request.body:
+        return None
+    try:
+        form = parse_qs(request.body.decode(), keep_blank_values=True)
+    except UnicodeDecodeError:
+        return None
+    values = form.get("Action")
+    return values[-1] if values else None

@@ -1,0 +1,40 @@
+"""The startup table's SNS and EventBridge part: topics with their subscriptions, buses, and
+event-pattern rules with their targets and the name `samlite trigger` takes. Pure."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from samlite.graph.model import Graph
+
+
+def _table(rows: Sequence[Sequence[str]], indent: str = "  ") -> list[str]:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return [indent + "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip()
+            for row in rows]
+
+
+def messaging_lines(graph: Graph) -> list[str]:
+    lines: list[str] = []
+    if graph.topics:
+        rows = [("TOPIC", "NAME", "SUBSCRIBER", "PROTOCOL", "FILTER")]
+        for topic in graph.topics:
+            subscriptions = topic.subscriptions or ()
+            if not subscriptions:
+                rows.append((topic.logical_id, topic.topic_name, "-", "-", "-"))
+            for sub in subscriptions:
+                protocol = sub.protocol + (" (raw)" if sub.is_raw else "")
+                kept = f"{sub.filter_policy_scope}" if sub.filter_policy else "-"
+                rows.append((topic.logical_id, topic.topic_name, sub.endpoint, protocol, kept))
+        lines += ["", f"Topics ({len(graph.topics)})", *_table(rows)]
+    if graph.event_rules:
+        rows = [("RULE", "BUS", "TARGETS", "TRIGGER NAME")]
+        rows += [(rule.logical_id, rule.bus,
+                  ", ".join(f"{t.target} ({t.kind})" for t in rule.targets)
+                  + ("" if rule.is_enabled else "  [disabled]"),
+                  rule.event or rule.logical_id)
+                 for rule in graph.event_rules]
+        buses = ", ".join(["default", *(b.name for b in graph.event_buses)])
+        lines += ["", f"Event rules ({len(graph.event_rules)}; buses: {buses})",
+                  *_table(rows)]
+    return lines
