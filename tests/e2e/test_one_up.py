@@ -79,7 +79,7 @@ class Up:
 
     @property
     def endpoint_url(self) -> str:
-        return self.url(r"AWS endpoint \(S3, SQS, Lambda\): ")
+        return self.url(r"AWS endpoint \([^)]*\): ")
 
     def get(self, path: str) -> dict[str, object]:
         with urllib.request.urlopen(self.http_url + path, timeout=30) as reply:  # noqa: S310

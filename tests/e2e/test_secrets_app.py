@@ -154,6 +154,6 @@ def test_sts_and_unserved_services_on_the_apps_endpoint(app: App) -> None:
     assert client(app, "sts").get_caller_identity()["Account"] == \
         app.options.pseudo.account_id
     with pytest.raises(ClientError) as raised:
-        client(app, "sns").list_topics()
+        client(app, "cloudformation").list_stacks()   # a query-protocol service not run
     assert raised.value.response["Error"]["Code"] == "NotImplemented"
-    assert "AWS_ENDPOINT_URL_SNS" in raised.value.response["Error"]["Message"]
+    assert "AWS_ENDPOINT_URL_CLOUDFORMATION" in raised.value.response["Error"]["Message"]
