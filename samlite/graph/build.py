@@ -20,6 +20,7 @@ from samlite.graph.readers import (
     functions,
     load_balancers,
     storage,
+    tables,
 )
 from samlite.template.model import ResolvedTemplate, Resource
 
@@ -29,6 +30,7 @@ READERS: dict[str, Callable[[GraphParts, Resource], bool | None]] = {
     "AWS::Serverless::LayerVersion": storage.read_layer,
     "AWS::Lambda::LayerVersion": storage.read_layer,
     "AWS::SQS::Queue": storage.read_queue,
+    **dict.fromkeys(tables.TABLE_TYPES, tables.read_table),
     "AWS::Serverless::Api": apis.read_api,
     "AWS::Serverless::HttpApi": apis.read_api,
     apigateway.REST_API: apigateway.read_rest_api,
@@ -73,6 +75,7 @@ def build_graph(resolved: ResolvedTemplate) -> Graph:
     return Graph(
         functions=tuple(parts.functions), layers=tuple(parts.layers),
         buckets=tuple(parts.buckets), queues=tuple(parts.queues),
+        tables=tuple(parts.tables),
         schedules=tuple(parts.schedules), apis=tuple(parts.apis), routes=tuple(parts.routes),
         function_urls=tuple(parts.urls),
         load_balancer_targets=tuple(parts.load_balancer_targets),

@@ -34,6 +34,7 @@ from samlite.graph.model import (
     Queue,
     Route,
     Schedule,
+    Table,
     Trigger,
 )
 from samlite.graph.values import References, as_map
@@ -64,6 +65,7 @@ class GraphParts:
         self.buckets: list[Bucket] = []
         self.notifications: dict[str, list[BucketNotification]] = {}
         self.queues: list[Queue] = []
+        self.tables: list[Table] = []
         self.schedules: list[Schedule] = []
         self.apis: list[Api] = []
         self.implicit_apis: dict[str, Mark] = {}
@@ -114,7 +116,8 @@ class GraphParts:
     def other_nodes(self) -> tuple[tuple[str, str], ...]:
         """Resources the edges reach that the model does not represent, with their types."""
         modelled = {n.logical_id for group in (self.functions, self.layers, self.buckets,
-                                                self.queues, self.schedules, self.apis,
+                                                self.queues, self.tables,
+                                                self.schedules, self.apis,
                                                 self.urls, self.load_balancer_targets,
                                                 self.load_balancer_listeners)
                     for n in group}

@@ -34,10 +34,10 @@ def test_startup_lists_buckets_and_queues_with_their_functions(tmp_path: Path) -
 
 def test_startup_names_what_is_not_run_locally_with_its_place(tmp_path: Path) -> None:
     template = tmp_path / "template.yaml"
-    template.write_text("Resources:\n  Orders:\n    Type: AWS::DynamoDB::Table\n")
+    template.write_text("Resources:\n  Orders:\n    Type: AWS::Kinesis::Stream\n")
     graph, _ = load_graph(template, AppOptions())
     lines = startup_lines(graph, [], runtime_kind="process", route_lines=[], function_urls={})
     at = lines.index("Not run locally")
     assert lines[at + 1].endswith(
-        "template.yaml:2: Orders (AWS::DynamoDB::Table): DynamoDB is not served by the local "
+        "template.yaml:2: Orders (AWS::Kinesis::Stream): Kinesis is not served by the local "
         "AWS endpoint (calls to it get NotImplemented)")
