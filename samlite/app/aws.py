@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from samlite.app.tables import Tables
 from samlite.aws.s3.object_event import ObjectEvent
 from samlite.aws.unserved import UnservedRoute
 from samlite.clock import Clock, SystemClock
@@ -68,6 +69,9 @@ class AwsServices:
         self.pollers = SqsEventSources(graph, queues=_LazyQueues(self),
                                        queue_name_for=self._queue_name_for,
                                        invoker=service, region=region, note=note)
+        self.tables = Tables(graph, state=self._state, account_id=account_id, region=region,
+                             clock=self._clock, invoker=service, queues=_LazyQueues(self),
+                             queue_name_for=self._queue_name_for, note=note)
         self.ensure_resources(graph)
 
     # --- the services, made on first need ----------------------------------------------
@@ -106,8 +110,9 @@ class AwsServices:
             else _S3Route(self).handle(request)
 
     def routes(self) -> list[Route]:
-        """For the endpoint, after the Invoke API: services not run here, SQS, then S3."""
-        return [UnservedRoute(), _SqsRoute(self), _S3Route(self)]
+        """For the endpoint, after the Invoke API: DynamoDB (claimed by its X-Amz-Target),
+        services not run here, SQS, then S3."""
+        return [self.tables.route(), UnservedRoute(), _SqsRoute(self), _S3Route(self)]
 
     @property
     def buckets_dir(self) -> Path | None:
@@ -121,9 +126,11 @@ class AwsServices:
             self.sqs.ensure_queue(queue.queue_name, queue_attributes(queue, graph))
         for bucket in graph.buckets:
             self.s3.ensure_bucket(bucket.bucket_name)
+        self.tables.ensure(graph)
 
     def start(self) -> None:
         self.pollers.start()
+        self.tables.start(self.graph)
 
     def update(self, graph: Graph) -> None:
         """Hot reload: new queues and buckets appear, mappings and notifications follow."""
@@ -132,12 +139,14 @@ class AwsServices:
         self.notifications.update(graph)
         self.destinations.update(graph)
         self.pollers.update(graph)
+        self.tables.update(graph)
 
     def sync_bucket_files(self, paths: Iterable[Path]) -> None:
         """Files dropped into (or removed from) a bucket folder while running."""
         self.s3.sync_from_disk(paths)
 
     def stop(self) -> None:
+        self.tables.stop()      # before SQS: a given-up batch goes to an SQS queue
         self.pollers.stop()
         with self._lock:
             sqs, s3 = self._sqs, self._s3
