@@ -155,12 +155,12 @@ def partition_hash(table: str, key: Key, hash_key: str) -> int:
 def stream_record(change: Change, *, view_type: str, position: int, region: str,
                   created_s: int, is_ttl: bool = False) -> dict[str, Any]:
     """The GetRecords Record (and, with eventSourceARN added, the Lambda record)."""
-    body: dict[str, Any] = {"ApproximateCreationDateTime": created_s,
-                            "Keys": dict(change.key)}
+    body: dict[str, Any] = {"Keys": dict(change.key)}
     if view_type in ("NEW_IMAGE", "NEW_AND_OLD_IMAGES") and change.new is not None:
         body["NewImage"] = dict(change.new)
     if view_type in ("OLD_IMAGE", "NEW_AND_OLD_IMAGES") and change.old is not None:
         body["OldImage"] = dict(change.old)
+    body["ApproximateCreationDateTime"] = created_s
     body["SequenceNumber"] = sequence_number(position)
     body["SizeBytes"] = _size_bytes(body)
     body["StreamViewType"] = view_type
