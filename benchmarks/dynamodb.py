@@ -148,8 +148,9 @@ def main() -> int:
             ddb = client(app.endpoint_url)
             rates = calls_per_second(ddb, calls)
             latencies = stream_latencies(ddb, listener, writes)
-            local = app.aws.tables.service if app.aws is not None else None
-            assert local is not None
+            if app.aws is None:
+                raise SystemExit("the app has no AWS endpoint")
+            local = app.aws.tables.service
             rates["in-process PutItem"] = per_second(lambda i: local.call("PutItem", {
                 "TableName": "items", "Item": {"id": {"S": f"p{i}"}, **ITEM}}), calls)
         finally:
