@@ -24,11 +24,9 @@ from collections import Counter, defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-from tests.e2e.test_sqs_reliability import Up, client, free_port, workers_of
 
 from samlite.testing import wait_for
+from tests.e2e.test_sqs_reliability import Up, client, free_port, workers_of
 
 ITEMS = 10_000
 WAIT_S = 180.0
