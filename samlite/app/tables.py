@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from samlite.clock import Clock
-from samlite.graph.model import Graph
+from samlite.graph.model import Graph, Trigger
 from samlite.http.messages import Request, Response
 from samlite.sources.dynamodb.poller import StreamEventSources
 from samlite.state import StateDir
@@ -76,6 +76,22 @@ class Tables:
         self.sources.join()
         if self._sweeper is not None:
             self._sweeper.join(2.0)
+
+    def fire(self, trigger: Trigger) -> str:
+        """`samlite trigger` of a DynamoDB stream trigger: the newest record its filter lets
+        through, handed to the function again."""
+        from samlite.errors import UsageError
+
+        try:
+            request_id = self.sources.replay_latest(trigger.logical_id, trigger.function)
+        except StopIteration:
+            raise UsageError(f"{trigger.logical_id}: its stream is not read locally (see "
+                             "Not run locally at startup)") from None
+        if request_id is None:
+            raise UsageError(f"{trigger.logical_id}: the stream of {trigger.source} has no "
+                             "record its filter lets through; write an item first (aws "
+                             "dynamodb put-item --endpoint-url ...)")
+        return request_id
 
     def route(self) -> _TablesRoute:
         return _TablesRoute(self)

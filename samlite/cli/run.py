@@ -236,8 +236,9 @@ def trigger(name: str, template_option: str | None, state_dir: str, aws_port: in
             host: str) -> None:
     """Fire trigger NAME now in this project's running `samlite up`: a schedule (its
     logical id, as the startup table lists it) fires; an S3 trigger (its event id) replays
-    the bucket's newest matching object as an upload. Prints the request id of the
-    invocation it started."""
+    the bucket's newest matching object as an upload; a DynamoDB trigger (its event id)
+    hands the function its stream's newest matching record again. Prints the request id of
+    the invocation it started."""
     import json
     import urllib.error
     import urllib.request

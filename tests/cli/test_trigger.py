@@ -49,7 +49,8 @@ def test_trigger_fires_a_schedule_in_a_running_app(tmp_path: Path) -> None:
         assert ticked.wait(10)
         unknown = runner.invoke(main, ["trigger", "Nope", "--aws-port", port])
         assert unknown.exit_code == 2
-        assert "no schedule or S3 trigger 'Nope' (triggers: TickerNightly)" in unknown.output
+        assert "no schedule, S3 or DynamoDB trigger 'Nope' (triggers: TickerNightly)" \
+            in unknown.output
 
 
 def test_trigger_without_a_running_app_says_so() -> None:

@@ -116,6 +116,11 @@ def test_stream_records_reach_the_handler_as_aws_sends_them(tmp_path: Path) -> N
         assert ddb.describe_table(TableName=simple)["Table"]["KeySchema"] == [
             {"AttributeName": "id", "KeyType": "HASH"}]
 
+        # `samlite trigger Changes`: the newest record again, the checkpoint unmoved.
+        app.fire_trigger("Changes")
+        assert [r["eventName"] for r in records()] == ["INSERT", "MODIFY", "REMOVE", "REMOVE"]
+        assert records()[3] == got[2]
+
         # A batch that fails with no retries left goes to the OnFailure queue.
         ddb.put_item(TableName="ExampleTableWithStream",
                      Item={"Id": {"N": "7"}, "Message": {"S": "fail"}})

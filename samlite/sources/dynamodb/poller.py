@@ -343,6 +343,23 @@ class StreamEventSources:
             self._readers[mapping] = reader
             reader.start()
 
+    def replay_latest(self, trigger: str, function: str) -> str | None:
+        """`samlite trigger`: invoke the mapping's function with the newest stream record
+        its filter lets through (the checkpoint does not move); the request id, or None
+        when the stream has no such record. KeyError: no such mapping."""
+        mapping = next(m for m in self._wanted
+                       if m.trigger == trigger and m.function == function)
+        event_filter = EventFilter.from_patterns(mapping.settings.filter_patterns)
+        latest = self._streams.latest_position(mapping.table_name)
+        after = max(self._streams.oldest_position(mapping.table_name) - 1, latest - 1000)
+        wanted = [s for s in self._streams.read(mapping.table_name, after=after, limit=1000)
+                  if event_filter.matches(s.record)]
+        if not wanted:
+            return None
+        arn = self._streams.stream_arn(mapping.table_name) or ""
+        payload = json.dumps(stream_event([wanted[-1].record], stream_arn=arn)).encode()
+        return self._invoker.invoke(mapping.function, payload).request_id
+
     def _deliver_failure(self, mapping: StreamMapping, record: dict[str, Any]) -> None:
         target = mapping.settings.on_failure
         name = self._queue_name_for(target) if target else None
