@@ -41,3 +41,39 @@ def test_startup_names_what_is_not_run_locally_with_its_place(tmp_path: Path) ->
     assert lines[at + 1].endswith(
         "template.yaml:2: Orders (AWS::Kinesis::Stream): Kinesis is not served by the local "
         "AWS endpoint (calls to it get NotImplemented)")
+
+
+def test_startup_lists_tables_with_their_stream_readers(tmp_path: Path) -> None:
+    template = tmp_path / "template.yaml"
+    template.write_text("""\
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Orders:
+    Type: AWS::DynamoDB::Table
+    Properties:
+      TableName: orders
+      KeySchema: [{AttributeName: pk, KeyType: HASH}, {AttributeName: sk, KeyType: RANGE}]
+      AttributeDefinitions: [{AttributeName: pk, AttributeType: S},
+                             {AttributeName: sk, AttributeType: N}]
+      StreamSpecification: {StreamViewType: NEW_IMAGE}
+  Reader:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      CodeUri: .
+      Handler: app.handler
+      Events:
+        Changes:
+          Type: DynamoDB
+          Properties:
+            Stream: !GetAtt Orders.StreamArn
+            StartingPosition: TRIM_HORIZON
+""")
+    (tmp_path / "app.py").write_text("def handler(event, context):\n    pass\n")
+    graph, _ = load_graph(template, AppOptions())
+    lines = startup_lines(graph, [], runtime_kind="process", route_lines=[], function_urls={})
+    at = lines.index("Tables (1)")
+    assert lines[at + 2].split() == ["Orders", "orders", "pk", "HASH,", "sk", "RANGE",
+                                     "NEW_IMAGE", "Reader", "(Changes,", "TRIM_HORIZON,",
+                                     "batch", "100)"]
+    assert "Not run locally" not in lines
