@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from samlite.clock import Clock
+from samlite.errors import Problem, TemplateError
 from samlite.graph.model import Graph, Trigger
 from samlite.http.messages import Request, Response
 from samlite.sources.dynamodb.poller import StreamEventSources
@@ -18,6 +19,7 @@ from samlite.state import StateDir
 if TYPE_CHECKING:
     from samlite.aws.dynamodb.service import LocalDynamoDb
 
+TABLE_REFUSED = "E2301"   # a table CreateTable refuses, found when samlite up starts
 # How often expired items are looked for (AWS: within a few days; locally within a second).
 TTL_SWEEP_S = 1.0
 
@@ -52,8 +54,22 @@ class Tables:
             return self._service
 
     def ensure(self, graph: Graph) -> None:
+        """The template's tables exist; one DynamoDB refuses (an index on an attribute
+        AttributeDefinitions lacks, ...) is a TemplateError naming it, with DynamoDB's words."""
+        from samlite.aws.dynamodb.errors import DynamoError
+
+        problems = []
         for table in graph.tables:
-            self.service.ensure_table(table)
+            try:
+                self.service.ensure_table(table)
+            except DynamoError as exc:
+                problems.append(Problem(
+                    code=TABLE_REFUSED, at=table.at, resource=table.logical_id,
+                    path=f"Resources.{table.logical_id}.Properties",
+                    message=f"the local DynamoDB refuses table {table.table_name}: "
+                            f"{exc.code}: {exc.message}"))
+        if problems:
+            raise TemplateError(problems)
 
     def start(self, graph: Graph) -> None:
         self.sources.start()

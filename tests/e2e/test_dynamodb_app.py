@@ -139,3 +139,25 @@ def test_stream_records_reach_the_handler_as_aws_sends_them(tmp_path: Path) -> N
         assert info["batchSize"] == 1 and info["streamArn"] == table["LatestStreamArn"]
     finally:
         app.stop()
+
+
+def test_a_table_dynamodb_refuses_stops_up_naming_it(tmp_path: Path) -> None:
+    import pytest
+
+    from samlite.errors import TemplateError
+
+    (tmp_path / "template.yaml").write_text("""\
+Resources:
+  Broken:
+    Type: AWS::DynamoDB::Table
+    Properties:
+      KeySchema: [{AttributeName: pk, KeyType: HASH}]
+      AttributeDefinitions: [{AttributeName: other, AttributeType: S}]
+""")
+    with pytest.raises(TemplateError) as refused:
+        App(tmp_path / "template.yaml", AppOptions(runtime="process", aws_port=0,
+                                                   http_port=None))
+    [problem] = refused.value.problems
+    assert (problem.code, problem.resource, problem.at.line) == ("E2301", "Broken", 2)
+    assert "the local DynamoDB refuses table" in problem.message
+    assert "ValidationException" in problem.message

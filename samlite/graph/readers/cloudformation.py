@@ -138,6 +138,9 @@ def _stream_mapping(parts: GraphParts, res: Resource, fid: str, source: str | No
         at=res.at))
     if settings is not None:
         parts.edge(fid, settings.on_failure, EdgeKind.ON_FAILURE, res.logical_id)
+        for caveat in tables.stream_caveats(parts, settings, props):
+            parts.not_local.append(NotRunLocally(subject=res.logical_id, type=res.type,
+                                                 at=res.at, reason=caveat))
     if why_not is not None:
         parts.not_local.append(NotRunLocally(subject=res.logical_id, type=res.type,
                                              at=res.at, reason=why_not))

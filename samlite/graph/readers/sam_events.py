@@ -113,6 +113,9 @@ def _event(parts: GraphParts, fid: str, event_id: str, event_type: str, props: M
                 subject=f"{fid}.Events.{event_id}", type=event_type, reason=why_not, at=at))
             return Trigger(logical_id=event_id, kind=kind, event_type=event_type,
                            function=fid, source=source, runs_locally=False, at=at)
+        for caveat in tables.stream_caveats(parts, extra["stream"], props):
+            parts.not_local.append(NotRunLocally(
+                subject=f"{fid}.Events.{event_id}", type=event_type, reason=caveat, at=at))
     elif kind is TriggerKind.S3:
         settings = S3Settings(bucket=source or "", events=as_texts(props.get("Events")),
                               filter_rules=filter_rules(props))

@@ -118,3 +118,21 @@ def why_stream_not_run(parts: GraphParts, source: str | None) -> str | None:
         return (f"the table {source} has no StreamSpecification.StreamViewType, so it has "
                 "no stream; add one (e.g. NEW_AND_OLD_IMAGES)")
     return None
+
+
+def stream_caveats(parts: GraphParts, settings: StreamSettings,
+                   props: Mapping[str, Any]) -> list[str]:
+    """What of a stream mapping that runs is not run as AWS runs it."""
+    out = []
+    target = settings.on_failure
+    if target is not None:
+        res = parts.resources.get(target)
+        is_queue = res.type == "AWS::SQS::Queue" if res is not None \
+            else target.startswith("arn:") and target.split(":")[2:3] == ["sqs"]
+        if not is_queue:
+            out.append(f"DestinationConfig.OnFailure {target} is not an SQS queue; records "
+                       "given up are dropped locally (only SQS destinations are delivered)")
+    if props.get("TumblingWindowInSeconds") not in (None, 0, "0"):
+        out.append("TumblingWindowInSeconds: tumbling windows are not run locally; each "
+                   "batch is invoked on its own, without the window's state")
+    return out
