@@ -456,6 +456,10 @@ NOT_RUN: Mapping[str, Mapping[str, str]] = {
     },
     "AWS::Lambda::EventSourceMapping": {
         "SelfManagedEventSource": "read to name the source; Kafka is not run locally",
+        "TumblingWindowInSeconds": "DynamoDB: windows are not run; named at start-up",
+    },
+    event_scope("DynamoDB"): {
+        "TumblingWindowInSeconds": "windows are not run; named at start-up",
     },
     "AWS::Lambda::Url": {
         "AuthType": "AWS_IAM is not checked: `samlite up` says so at start-up",
