@@ -95,13 +95,15 @@ class DynamoPersistence:
                               table.ttl_attribute, table.stream_label))
 
     def drop_table(self, name: str) -> None:
-        """The table, its items and its stream."""
+        """The table, its items and its streams (keyed "<table>/stream/<label>")."""
         with self._lock:
             self._db.execute("BEGIN")
             for statement in ("DELETE FROM tables WHERE name = ?",
-                              "DELETE FROM items WHERE table_name = ?",
-                              "DELETE FROM stream WHERE table_name = ?"):
+                              "DELETE FROM items WHERE table_name = ?"):
                 self._db.execute(statement, (name,))
+            prefix = f"{name}/stream/"
+            self._db.execute("DELETE FROM stream WHERE substr(table_name, 1, ?) = ?",
+                             (len(prefix), prefix))
             self._db.execute("COMMIT")
 
     def tables(self) -> list[SavedTable]:
@@ -146,7 +148,8 @@ class DynamoPersistence:
     # -- streams ---------------------------------------------------------------------------
 
     def stream_bounds(self, table: str) -> tuple[int, int] | None:
-        """(first, last) position of the table's stream records; None when it has none."""
+        """(first, last) position of a stream's records; None when it has none. A stream is
+        named by its key here (`table` below too): "<table>/stream/<label>"."""
         with self._lock, reading(self._path):
             row = self._db.execute("SELECT MIN(position), MAX(position) FROM stream "
                                    "WHERE table_name = ?", (table,)).fetchone()
@@ -170,10 +173,13 @@ class DynamoPersistence:
                 for p, h, c, r in rows]
 
     def trim(self, table: str, before_ms: int) -> None:
-        """Forget stream records older than the stream keeps them."""
+        """Forget stream records older than the stream keeps them, but the newest: its
+        position is where the stream goes on after a restart (positions are never reused,
+        so no reader's checkpoint can point past a new record)."""
         with self._lock:
-            self._db.execute("DELETE FROM stream WHERE table_name = ? AND created_ms < ?",
-                             (table, before_ms))
+            self._db.execute("DELETE FROM stream WHERE table_name = ? AND created_ms < ? AND "
+                             "position < (SELECT MAX(position) FROM stream "
+                             "WHERE table_name = ?)", (table, before_ms, table))
 
     def checkpoint(self, consumer: str, lane: int) -> int | None:
         with self._lock, reading(self._path):

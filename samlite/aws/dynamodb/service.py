@@ -43,7 +43,12 @@ _TRIM_EVERY = 1024      # writes between trims of records past the stream's rete
 class _Stream:
     label: str
     arn: str
-    next_position: int
+    key: str               # its records' key in the store: a stream turned off and on again
+    next_position: int     # is a new stream, with records (and positions) of its own
+
+
+def stream_key(table: str, label: str) -> str:
+    return f"{table}/stream/{label}"
 
 
 class LocalDynamoDb:
@@ -170,7 +175,7 @@ class LocalDynamoDb:
             record = model.stream_record(change, view_type=view_type, position=position,
                                          region=self._region, created_s=int(now_s),
                                          is_ttl=is_ttl)
-            records.append((change.table, StoredRecord(
+            records.append((stream.key, StoredRecord(
                 position=position, created_ms=int(now_s * 1000), record=record,
                 partition_hash=model.partition_hash(change.table, change.key,
                                                     self._backend.hash_key(change.table)))))
@@ -183,8 +188,8 @@ class LocalDynamoDb:
         self._writes_since_trim += 1
         if self._writes_since_trim >= _TRIM_EVERY:
             self._writes_since_trim = 0
-            for table in self._streams:
-                self._persistence.trim(table, int((now_s - model.RETENTION_S) * 1000))
+            for stream in self._streams.values():
+                self._persistence.trim(stream.key, int((now_s - model.RETENTION_S) * 1000))
 
     def _after_table_change(self, action: str, params: Mapping[str, Any]) -> None:
         name = str(params.get("TableName", ""))
@@ -217,12 +222,13 @@ class LocalDynamoDb:
             return
         if saved.name in self._streams and self._streams[saved.name].label == saved.stream_label:
             return
-        bounds = self._persistence.stream_bounds(saved.name)
+        key = stream_key(saved.name, saved.stream_label)
+        bounds = self._persistence.stream_bounds(key)
         table_arn = f"arn:{self._partition}:dynamodb:{self._region}:{self._account_id}:" \
                     f"table/{saved.name}"
         self._streams[saved.name] = _Stream(
             label=saved.stream_label, arn=f"{table_arn}/stream/{saved.stream_label}",
-            next_position=bounds[1] + 1 if bounds is not None else 0)
+            key=key, next_position=bounds[1] + 1 if bounds is not None else 0)
 
     def _restore(self) -> None:
         """Tables and items of an earlier run, back in moto."""
@@ -273,12 +279,18 @@ class LocalDynamoDb:
 
     def oldest_position(self, table: str) -> int:
         """The position of the oldest record still kept (the next one when none is)."""
-        bounds = self._persistence.stream_bounds(table)
+        with self._lock:
+            stream = self._streams.get(table)
+        bounds = self._persistence.stream_bounds(stream.key) if stream is not None else None
         return bounds[0] if bounds is not None else self.latest_position(table) + 1
 
     def read(self, table: str, *, after: int, limit: int,
              lane: tuple[int, int] | None = None) -> list[StoredRecord]:
-        return self._persistence.records(table, after=after, limit=limit, lane=lane)
+        with self._lock:
+            stream = self._streams.get(table)
+        if stream is None:
+            return []
+        return self._persistence.records(stream.key, after=after, limit=limit, lane=lane)
 
     def wait_for_records(self, table: str, *, after: int, wait_s: float) -> None:
         """Return once the stream has a record after `after`, after `wait_s`, or on close."""

@@ -113,6 +113,7 @@ class StreamReader:
         self._filter = EventFilter.from_patterns(mapping.settings.filter_patterns)
         self._stopping = threading.Event()
         self._threads: list[threading.Thread] = []
+        self._reading: dict[int, str | None] = {}    # lane -> the stream ARN it reads
 
     @property
     def lanes(self) -> int:
@@ -135,16 +136,22 @@ class StreamReader:
         for thread in self._threads:
             thread.join(timeout_s)
 
+    def _consumer(self) -> str:
+        """The checkpoint's name: the mapping's, on this stream (a stream turned off and on
+        again is a new stream, read from StartingPosition again)."""
+        return f"{self.mapping.consumer}@{self._streams.stream_arn(self.mapping.table_name)}"
+
     def start_position(self, lane: int) -> int:
         """The position this lane has processed up to, set from StartingPosition the first
         time the mapping runs."""
         mapping, streams = self.mapping, self._streams
-        done = streams.checkpoint(mapping.consumer, lane)
+        self._reading[lane] = streams.stream_arn(mapping.table_name)
+        done = streams.checkpoint(self._consumer(), lane)
         if done is None:
             done = streams.latest_position(mapping.table_name) \
                 if mapping.settings.starting_position == "LATEST" \
                 else streams.oldest_position(mapping.table_name) - 1
-            streams.save_checkpoint(mapping.consumer, lane, done)
+            streams.save_checkpoint(self._consumer(), lane, done)
         return done
 
     def _loop(self, lane: int) -> None:
@@ -161,6 +168,8 @@ class StreamReader:
         """Read and process one batch after position `done`; the new checkpoint."""
         mapping, settings = self.mapping, self.mapping.settings
         lane_of = (self.lanes, lane)
+        if self._streams.stream_arn(mapping.table_name) != self._reading.get(lane):
+            return self.start_position(lane)      # the table's stream was replaced
         latest = self._streams.latest_position(mapping.table_name)
         batch = list(self._streams.read(mapping.table_name, after=done,
                                         limit=settings.batch_size, lane=lane_of))
@@ -190,7 +199,7 @@ class StreamReader:
         if wanted:
             self._until_done(wanted, lane)
         if not self._stopping.is_set():
-            self._streams.save_checkpoint(self.mapping.consumer, lane, batch[-1].position)
+            self._streams.save_checkpoint(self._consumer(), lane, batch[-1].position)
 
     def _until_done(self, batch: Sequence[Any], lane: int) -> None:
         """Invoke with `batch` until it succeeds or is given up (sent OnFailure). Returns
@@ -211,7 +220,7 @@ class StreamReader:
             if failed_from is None:
                 return
             if failed_from > 0:      # the records before the first failure are done
-                self._streams.save_checkpoint(self.mapping.consumer, lane,
+                self._streams.save_checkpoint(self._consumer(), lane,
                                               batch[failed_from - 1].position)
                 batch = batch[failed_from:]
             if settings.bisects_on_error and len(batch) > 1:
@@ -219,7 +228,7 @@ class StreamReader:
                 self._until_done(batch[:half], lane)
                 if self._stopping.is_set():
                     return
-                self._streams.save_checkpoint(self.mapping.consumer, lane,
+                self._streams.save_checkpoint(self._consumer(), lane,
                                               batch[half - 1].position)
                 self._until_done(batch[half:], lane)
                 return

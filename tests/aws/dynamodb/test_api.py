@@ -234,3 +234,52 @@ def test_items_tables_and_the_stream_survive_a_restart(tmp_path: Path) -> None:
         assert numbers == sorted(set(numbers))
     finally:
         stop(again)
+
+
+def test_the_template_can_turn_a_stream_off_and_on_again(local: Local) -> None:
+    old_arn = local.dynamodb.stream_arn("orders")
+    local.client.put_item(TableName="orders", Item={"pk": {"S": "old"}, "sk": {"N": "1"}})
+    local.dynamodb.ensure_table(orders_table(stream_view_type=None))
+    table = local.client.describe_table(TableName="orders")["Table"]
+    assert "StreamSpecification" not in table and "LatestStreamArn" not in table
+    assert local.streams.list_streams()["Streams"] == []
+    local.clock.advance(seconds=5)
+    local.dynamodb.ensure_table(orders_table(stream_view_type="KEYS_ONLY"))
+    table = local.client.describe_table(TableName="orders")["Table"]
+    # A stream enabled again is a new stream, with a label (and ARN) of its own.
+    assert table["StreamSpecification"]["StreamViewType"] == "KEYS_ONLY"
+    assert table["LatestStreamArn"] != old_arn
+    local.client.put_item(TableName="orders", Item={"pk": {"S": "a"}, "sk": {"N": "1"},
+                                                    "x": {"S": "y"}})
+    [record] = read_stream(local)     # the new stream has only what came after it
+    assert record["dynamodb"]["Keys"] == {"pk": {"S": "a"}, "sk": {"N": "1"}}
+    assert "NewImage" not in record["dynamodb"]
+
+
+def test_a_stream_enabled_through_update_table_records_changes(local: Local) -> None:
+    c = local.client
+    c.create_table(TableName="later", BillingMode="PAY_PER_REQUEST",
+                   KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+                   AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}])
+    c.put_item(TableName="later", Item={"id": {"S": "before"}})
+    c.update_table(TableName="later", StreamSpecification={
+        "StreamEnabled": True, "StreamViewType": "NEW_IMAGE"})
+    c.put_item(TableName="later", Item={"id": {"S": "after"}})
+    [stream] = local.streams.list_streams(TableName="later")["Streams"]
+    [shard] = local.streams.describe_stream(
+        StreamArn=stream["StreamArn"])["StreamDescription"]["Shards"]
+    iterator = local.streams.get_shard_iterator(
+        StreamArn=stream["StreamArn"], ShardId=shard["ShardId"],
+        ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+    records = local.streams.get_records(ShardIterator=iterator)["Records"]
+    assert [r["dynamodb"]["Keys"]["id"]["S"] for r in records] == ["after"]
+
+
+def test_stream_api_errors_are_dynamodb_streams_errors(local: Local) -> None:
+    with pytest.raises(ClientError) as missing:
+        local.streams.describe_stream(
+            StreamArn=f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/nope/stream/2020")
+    assert missing.value.response["Error"]["Code"] == "ResourceNotFoundException"
+    with pytest.raises(ClientError) as bad:
+        local.streams.get_records(ShardIterator="not-an-iterator")
+    assert bad.value.response["Error"]["Code"] == "ValidationException"
