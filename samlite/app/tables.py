@@ -88,10 +88,12 @@ class Tables:
         with self._lock:
             service = self._service
         if service is not None:
-            service.close()      # wakes the stream readers
+            service.wake_readers()
         self.sources.join()
         if self._sweeper is not None:
             self._sweeper.join(2.0)
+        if service is not None:
+            service.close()
 
     def fire(self, trigger: Trigger) -> str:
         """`samlite trigger` of a DynamoDB stream trigger: the newest record its filter lets

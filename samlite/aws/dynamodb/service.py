@@ -322,11 +322,15 @@ class LocalDynamoDb:
                 count += len(changes)
         return count
 
-    def close(self) -> None:
-        """Wake every waiting reader and close the database."""
+    def wake_readers(self) -> None:
+        """Waiting readers return now, and from now on at once (the app is stopping)."""
         with self._changed:
             self._closed = True
             self._changed.notify_all()
+
+    def close(self) -> None:
+        """Wake every waiting reader and close the database."""
+        self.wake_readers()
         self._persistence.close()
 
 
