@@ -26,6 +26,7 @@ from samlite.aws.dynamodb.persist import DynamoPersistence, ItemWrite, SavedTabl
 from samlite.clock import Clock
 from samlite.graph.model import Table
 from samlite.http.messages import Request, Response
+from samlite.state import unusable
 
 if TYPE_CHECKING:
     from samlite.aws.dynamodb.backend import LocalDynamoBackend
@@ -64,6 +65,7 @@ class LocalDynamoDb:
         self._changed = threading.Condition(self._lock)
         self._backend: LocalDynamoBackend = LocalDynamoBackend(region, account_id)
         self._persistence = DynamoPersistence(db_path)
+        self._db_path = db_path
         self._saved: dict[str, SavedTable] = {}
         self._streams: dict[str, _Stream] = {}
         self._writes_since_trim = 0
@@ -234,7 +236,14 @@ class LocalDynamoDb:
         """Tables and items of an earlier run, back in moto."""
         with self._lock:
             for saved in self._persistence.tables():
-                self.call("CreateTable", saved.params)
+                try:
+                    self.call("CreateTable", saved.params)
+                # A file of another samlite version, or damaged: moto refuses the request
+                # (DynamoError) or fails inside on a member it expects (KeyError, ...).
+                except (DynamoError, LookupError, TypeError, ValueError) as exc:
+                    if self._db_path is None:
+                        raise
+                    raise unusable(self._db_path, exc) from exc
                 self._backend.without_moto_streams()
                 if saved.ttl_attribute:
                     self._backend.set_time_to_live(saved.name, saved.ttl_attribute)

@@ -283,3 +283,18 @@ def test_stream_api_errors_are_dynamodb_streams_errors(local: Local) -> None:
     with pytest.raises(ClientError) as bad:
         local.streams.get_records(ShardIterator="not-an-iterator")
     assert bad.value.response["Error"]["Code"] == "ValidationException"
+
+
+def test_a_saved_table_that_cannot_be_made_again_names_the_state_file(tmp_path: Path) -> None:
+    import sqlite3
+
+    from samlite.errors import StateFileError
+
+    db = tmp_path / "dynamodb.sqlite3"
+    first = start(db, ManualClock())
+    first.dynamodb.ensure_table(orders_table())
+    stop(first)
+    with sqlite3.connect(db) as raw:
+        raw.execute("""UPDATE tables SET params = '{"TableName": "orders"}'""")
+    with pytest.raises(StateFileError, match=r"dynamodb\.sqlite3 can't be used"):
+        LocalDynamoDb(db_path=db, account_id=ACCOUNT, region=REGION, clock=ManualClock())
