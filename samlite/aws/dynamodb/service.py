@@ -70,6 +70,7 @@ class LocalDynamoDb:
         self._streams: dict[str, _Stream] = {}
         self._writes_since_trim = 0
         self._closed = False
+        self._restoring = False     # tables made again from the state dir: saved already
         self._dynamodb_route: DynamoDbRoute | None = None
         self._restore()
 
@@ -142,7 +143,7 @@ class LocalDynamoDb:
         with self._lock:
             if action not in model.WRITE_ACTIONS:
                 status, headers, body = dispatch()
-                if status == 200 and action in _TABLE_CHANGES:
+                if status == 200 and action in _TABLE_CHANGES and not self._restoring:
                     self._after_table_change(action, params)
                 return status, headers, body
             touched = dict.fromkeys(
@@ -235,21 +236,29 @@ class LocalDynamoDb:
     def _restore(self) -> None:
         """Tables and items of an earlier run, back in moto."""
         with self._lock:
-            for saved in self._persistence.tables():
-                try:
-                    self.call("CreateTable", saved.params)
-                # A file of another samlite version, or damaged: moto refuses the request
-                # (DynamoError) or fails inside on a member it expects (KeyError, ...).
-                except (DynamoError, LookupError, TypeError, ValueError) as exc:
-                    if self._db_path is None:
-                        raise
-                    raise unusable(self._db_path, exc) from exc
-                self._backend.without_moto_streams()
-                if saved.ttl_attribute:
-                    self._backend.set_time_to_live(saved.name, saved.ttl_attribute)
-                self._backend.load_items(saved.name, self._persistence.items(saved.name))
-                self._saved[saved.name] = saved
-                self._open_stream(saved)
+            self._restoring = True
+            try:
+                for saved in self._persistence.tables():
+                    self._restore_table(saved)
+            finally:
+                self._restoring = False
+
+    def _restore_table(self, saved: SavedTable) -> None:
+        """One saved table back in moto, under its saved stream label (lock held)."""
+        try:
+            self.call("CreateTable", saved.params)
+        # A file of another samlite version, or damaged: moto refuses the request
+        # (DynamoError) or fails inside on a member it expects (KeyError, ...).
+        except (DynamoError, LookupError, TypeError, ValueError) as exc:
+            if self._db_path is None:
+                raise
+            raise unusable(self._db_path, exc) from exc
+        self._backend.without_moto_streams()
+        if saved.ttl_attribute:
+            self._backend.set_time_to_live(saved.name, saved.ttl_attribute)
+        self._backend.load_items(saved.name, self._persistence.items(saved.name))
+        self._saved[saved.name] = saved
+        self._open_stream(saved)
 
     # --- streams, as pollers and the Streams API read them ------------------------------------
 

@@ -234,6 +234,14 @@ def test_items_tables_and_the_stream_survive_a_restart(tmp_path: Path) -> None:
         assert numbers == sorted(set(numbers))
     finally:
         stop(again)
+    third = start(db, clock)       # a second restart: still the same stream, all of it
+    third.dynamodb.ensure_table(orders_table())
+    try:
+        assert third.client.describe_table(TableName="orders")["Table"]["LatestStreamArn"] \
+            == arn
+        assert [r["eventID"] for r in read_stream(third)] == [r["eventID"] for r in records]
+    finally:
+        stop(third)
 
 
 def test_the_template_can_turn_a_stream_off_and_on_again(local: Local) -> None:
