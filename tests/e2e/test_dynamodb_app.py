@@ -161,3 +161,36 @@ Resources:
     assert (problem.code, problem.resource, problem.at.line) == ("E2301", "Broken", 2)
     assert "the local DynamoDB refuses table" in problem.message
     assert "ValidationException" in problem.message
+
+
+def test_hot_reload_adds_a_table_and_starts_its_reader(tmp_path: Path) -> None:
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "app.py").write_text(HANDLER)
+    out = tmp_path / "events.jsonl"
+    template = tmp_path / "template.yaml"
+    template.write_text(TEMPLATE.replace("{out}", str(out)).replace(
+        "StartingPosition: TRIM_HORIZON", "StartingPosition: TRIM_HORIZON\n"
+                                          "            Enabled: false"))
+    app = App(template, AppOptions(runtime="process", aws_port=0, http_port=None,
+                                   state_dir=tmp_path / ".samlite"))
+    app.start()
+    try:
+        ddb = boto3.client("dynamodb", endpoint_url=app.endpoint_url, region_name="us-east-1",
+                           aws_access_key_id="x", aws_secret_access_key="x")  # noqa: S106
+        ddb.put_item(TableName="ExampleTableWithStream", Item={"Id": {"N": "1"}})
+        template.write_text(TEMPLATE.replace("{out}", str(out)) + """\
+  Added:
+    Type: AWS::DynamoDB::Table
+    Properties:
+      TableName: added
+      BillingMode: PAY_PER_REQUEST
+      KeySchema: [{AttributeName: k, KeyType: HASH}]
+      AttributeDefinitions: [{AttributeName: k, AttributeType: S}]
+""")
+        assert app.reload(frozenset({template})) is not None
+        assert "added" in ddb.list_tables()["TableNames"]
+        # The mapping, enabled now, starts from TRIM_HORIZON: the item written before.
+        wait_for(lambda: out.exists() and '"INSERT"' in out.read_text(), timeout_s=30,
+                 message="the record written while the mapping was disabled")
+    finally:
+        app.stop()
