@@ -241,6 +241,14 @@ class RunningApp:
     def lambda_(self) -> Any:
         return self.client("lambda")
 
+    @property
+    def dynamodb(self) -> Any:
+        return self.client("dynamodb")
+
+    def table_name(self, logical_id: str) -> str:
+        """The name table `logical_id` has here (what !Ref gives its functions)."""
+        return _by_id(self.app.graph.tables, logical_id, "table").table_name
+
     def bucket_name(self, logical_id: str) -> str:
         """The name bucket `logical_id` has here (what !Ref gives its functions)."""
         return _by_id(self.app.graph.buckets, logical_id, "bucket").bucket_name
