@@ -184,3 +184,20 @@ def test_parallel_lanes_keep_each_partition_keys_order(dynamodb: LocalDynamoDb) 
     for key in range(4):
         mine = [n for n in seen if n % 4 == key]
         assert mine == sorted(mine)                        # in order per partition key
+
+
+def test_a_batching_window_gathers_records_written_while_it_is_open(
+        dynamodb: LocalDynamoDb) -> None:
+    import threading
+
+    put(dynamodb, 0)
+    function = Function()
+    r = reader(dynamodb, function, [], batch_size=3, batching_window_s=300)
+    done = r.start_position(0)
+    stepping = threading.Thread(target=r.step, args=(0, done))
+    stepping.start()
+    put(dynamodb, 1)
+    put(dynamodb, 2)
+    stepping.join(30)
+    assert not stepping.is_alive()
+    assert [numbers(c) for c in function.calls] == [[0, 1, 2]]   # one batch, once full
