@@ -82,27 +82,36 @@ class LocalDynamoDb:
         params = model.create_table_params(table)
         with self._lock:
             saved = self._saved.get(table.table_name)
-            if saved is not None and (saved.params.get("KeySchema") != params["KeySchema"]
-                                      or saved.params.get("AttributeDefinitions")
-                                      != params["AttributeDefinitions"]):
+            if saved is not None and _keys(saved.params) != _keys(params):
                 log.warning("table %s: the template changed its keys; it starts empty",
                             table.table_name)
                 self.call("DeleteTable", {"TableName": table.table_name})
                 saved = None
             if saved is None:
                 self.call("CreateTable", params)
-            elif model.params_from_description(self._backend.describe(table.table_name)) \
-                    .get("StreamSpecification") != params.get("StreamSpecification"):
-                self.call("UpdateTable", {"TableName": table.table_name,
-                                          "StreamSpecification": params.get(
-                                              "StreamSpecification",
-                                              {"StreamEnabled": False})})
+            else:
+                self._follow_template(table, params)
             if self._backend.time_to_live(table.table_name) != table.ttl_attribute:
                 spec = {"Enabled": table.ttl_attribute is not None,
                         "AttributeName": table.ttl_attribute
                         or self._backend.time_to_live(table.table_name) or ""}
                 self.call("UpdateTimeToLive", {"TableName": table.table_name,
                                                "TimeToLiveSpecification": spec})
+
+    def _follow_template(self, table: Table, params: Mapping[str, Any]) -> None:
+        """A kept table takes the template's stream setting; index changes would need the
+        table made again, so they wait for `--reset` (said in a warning)."""
+        now = model.params_from_description(self._backend.describe(table.table_name))
+        if now.get("StreamSpecification") != params.get("StreamSpecification"):
+            self.call("UpdateTable", {"TableName": table.table_name, "StreamSpecification":
+                                      params.get("StreamSpecification",
+                                                 {"StreamEnabled": False})})
+        changed = [field for field in ("GlobalSecondaryIndexes", "LocalSecondaryIndexes")
+                   if _indexes(now.get(field)) != _indexes(params.get(field))]
+        if changed:
+            log.warning("table %s: the template changed its %s; the table kept from the last "
+                        "run keeps the old ones (samlite up --reset makes it again)",
+                        table.table_name, " and ".join(changed))
 
     def call(self, action: str, params: Mapping[str, Any]) -> dict[str, Any]:
         """A DynamoDB call made in-process; its error as a DynamoError."""
@@ -350,6 +359,21 @@ class LocalDynamoDb:
         """Wake every waiting reader and close the database."""
         self.wake_readers()
         self._persistence.close()
+
+
+def _keys(params: Mapping[str, Any]) -> list[tuple[str, str, str | None]]:
+    """A table's key attributes with their types: (name, HASH | RANGE, S | N | B)."""
+    types = {d.get("AttributeName"): d.get("AttributeType")
+             for d in params.get("AttributeDefinitions") or ()}
+    return [(str(k.get("AttributeName")), str(k.get("KeyType")),
+             types.get(k.get("AttributeName"))) for k in params.get("KeySchema") or ()]
+
+
+def _indexes(indexes: Any) -> list[tuple[str, str, str]]:
+    """Indexes as comparable text: name, key schema, projection type."""
+    return sorted((str(i.get("IndexName")), json.dumps(i.get("KeySchema"), sort_keys=True),
+                   str((i.get("Projection") or {}).get("ProjectionType", "ALL")))
+                  for i in indexes or ())
 
 
 class _ServiceRoute:

@@ -306,3 +306,39 @@ def test_a_saved_table_that_cannot_be_made_again_names_the_state_file(tmp_path: 
         raw.execute("""UPDATE tables SET params = '{"TableName": "orders"}'""")
     with pytest.raises(StateFileError, match=r"dynamodb\.sqlite3 can't be used"):
         LocalDynamoDb(db_path=db, account_id=ACCOUNT, region=REGION, clock=ManualClock())
+
+
+def test_an_index_the_template_adds_to_a_kept_table_is_a_warning(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    db = tmp_path / "dynamodb.sqlite3"
+    first = start(db, ManualClock())
+    plain = {"global_indexes": None,
+             "attribute_definitions": (("pk", "S"), ("sk", "N"))}
+    first.dynamodb.ensure_table(orders_table(**plain))
+    first.client.put_item(TableName="orders", Item={"pk": {"S": "kept"}, "sk": {"N": "1"}})
+    stop(first)
+    again = start(db, ManualClock())
+    try:
+        with caplog.at_level("WARNING"):
+            again.dynamodb.ensure_table(orders_table())
+        assert "table orders: the template changed its GlobalSecondaryIndexes" in caplog.text
+        assert again.client.scan(TableName="orders")["Count"] == 1      # items kept
+    finally:
+        stop(again)
+
+
+def test_a_kept_table_whose_keys_the_template_changed_starts_empty(tmp_path: Path) -> None:
+    db = tmp_path / "dynamodb.sqlite3"
+    first = start(db, ManualClock())
+    first.dynamodb.ensure_table(orders_table())
+    first.client.put_item(TableName="orders", Item={"pk": {"S": "a"}, "sk": {"N": "1"}})
+    stop(first)
+    again = start(db, ManualClock())
+    try:
+        again.dynamodb.ensure_table(orders_table(
+            key_schema=(("pk", "HASH"),), attribute_definitions=(("pk", "S"), ("status", "S"))))
+        table = again.client.describe_table(TableName="orders")["Table"]
+        assert table["KeySchema"] == [{"AttributeName": "pk", "KeyType": "HASH"}]
+        assert again.client.scan(TableName="orders")["Count"] == 0
+    finally:
+        stop(again)
