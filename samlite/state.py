@@ -52,6 +52,10 @@ class StateDir:
         return self.root / "parameters.sqlite3"
 
     @property
+    def dynamodb_db(self) -> Path:
+        return self.root / "dynamodb.sqlite3"
+
+    @property
     def async_db(self) -> Path:
         return self.root / "async.sqlite3"
 
@@ -74,7 +78,8 @@ class StateDir:
     def reset(self) -> None:
         """Forget every object, message and pending event (`samlite up --reset`)."""
         shutil.rmtree(self.buckets_dir, ignore_errors=True)
-        for db in (self.s3_db, self.sqs_db, self.async_db, self.parameters_db, self.sns_db):
+        for db in (self.s3_db, self.sqs_db, self.dynamodb_db, self.async_db,
+                   self.parameters_db, self.sns_db):
             for suffix in ("", "-wal", "-shm", "-journal"):
                 db.with_name(db.name + suffix).unlink(missing_ok=True)
 

@@ -256,6 +256,14 @@ class RunningApp:
         """The ARN topic `logical_id` has here (what !Ref gives its functions)."""
         return _by_id(self.app.graph.topics, logical_id, "topic").arn
 
+    @property
+    def dynamodb(self) -> Any:
+        return self.client("dynamodb")
+
+    def table_name(self, logical_id: str) -> str:
+        """The name table `logical_id` has here (what !Ref gives its functions)."""
+        return _by_id(self.app.graph.tables, logical_id, "table").table_name
+
     def bucket_name(self, logical_id: str) -> str:
         """The name bucket `logical_id` has here (what !Ref gives its functions)."""
         return _by_id(self.app.graph.buckets, logical_id, "bucket").bucket_name

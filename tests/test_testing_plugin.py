@@ -313,3 +313,45 @@ def test_layer(samlite_app):
     assert samlite_app.invoke("Fn").payload == "layer"
 """)
     result.assert_outcomes(passed=1)
+
+
+def test_tables_and_their_streams_through_the_plugin(pytester: pytest.Pytester) -> None:
+    (pytester.path / "src").mkdir()
+    (pytester.path / "src" / "app.py").write_text(
+        "def on_change(event, context):\n"
+        "    for r in event['Records']:\n"
+        "        print('changed', r['eventName'], r['dynamodb']['Keys']['id']['S'])\n")
+    (pytester.path / "template.yaml").write_text("""\
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Items:
+    Type: AWS::DynamoDB::Table
+    Properties:
+      BillingMode: PAY_PER_REQUEST
+      KeySchema: [{AttributeName: id, KeyType: HASH}]
+      AttributeDefinitions: [{AttributeName: id, AttributeType: S}]
+      StreamSpecification: {StreamViewType: NEW_IMAGE}
+  OnChange:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      CodeUri: src/
+      Handler: app.on_change
+      Events:
+        Changes:
+          Type: DynamoDB
+          Properties:
+            Stream: !GetAtt Items.StreamArn
+            StartingPosition: TRIM_HORIZON
+""")
+    result = run(pytester, """
+import pytest
+
+@pytest.mark.parametrize("run", [1, 2])
+def test_table(samlite_app, run):
+    table = samlite_app.table_name("Items")
+    assert samlite_app.dynamodb.scan(TableName=table)["Count"] == 0   # each test starts empty
+    samlite_app.dynamodb.put_item(TableName=table, Item={"id": {"S": f"run-{run}"}})
+    samlite_app.wait_for(lambda: f"changed INSERT run-{run}" in samlite_app.logs("OnChange"))
+""")
+    result.assert_outcomes(passed=2)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from samlite.app.messaging import Messaging
 from samlite.app.secrets_parameters import ensure_parameters, ensure_secrets
+from samlite.app.tables import Tables
 from samlite.aws.s3.object_event import ObjectEvent
 from samlite.aws.sts.route import StsRoute
 from samlite.aws.sts.service import LocalSts
@@ -83,6 +84,9 @@ class AwsServices:
                                    queue_name_for=self._queue_name_for, account_id=account_id,
                                    region=region, clock=self._clock, note=note,
                                    sns_db=self._state.sns_db if self._state else None)
+        self.tables = Tables(graph, state=self._state, account_id=account_id, region=region,
+                             clock=self._clock, invoker=service, queues=_LazyQueues(self),
+                             queue_name_for=self._queue_name_for, note=note)
         self.ensure_resources(graph)
 
     # --- the services, made on first need ----------------------------------------------
@@ -161,11 +165,12 @@ class AwsServices:
             else _S3Route(self).handle(request)
 
     def routes(self) -> list[Route]:
-        """For the endpoint, after the Invoke API: SNS and EventBridge, services not run
-        here, STS, Secrets Manager, Parameter Store, SQS, then S3."""
-        return [*self.messaging.routes(), UnservedRoute(), StsRoute(self.sts),
-                _TargetRoute(self, "secretsmanager."), _TargetRoute(self, "AmazonSSM."),
-                _SqsRoute(self), _S3Route(self)]
+        """For the endpoint, after the Invoke API: DynamoDB (claimed by its X-Amz-Target), SNS
+        and EventBridge, services not run here, STS, Secrets Manager, Parameter Store, SQS,
+        then S3."""
+        return [self.tables.route(), *self.messaging.routes(), UnservedRoute(),
+                StsRoute(self.sts), _TargetRoute(self, "secretsmanager."),
+                _TargetRoute(self, "AmazonSSM."), _SqsRoute(self), _S3Route(self)]
 
     @property
     def buckets_dir(self) -> Path | None:
@@ -189,9 +194,11 @@ class AwsServices:
         if parameters is not None:
             ensure_parameters(graph, parameters)
         self.messaging.ensure_resources(graph)
+        self.tables.ensure(graph)
 
     def start(self) -> None:
         self.pollers.start()
+        self.tables.start(self.graph)
         self._prepare_in_background()
 
     def _prepare_in_background(self) -> None:
@@ -219,12 +226,14 @@ class AwsServices:
         self.notifications.update(graph)
         self.destinations.update(graph)
         self.pollers.update(graph)
+        self.tables.update(graph)
 
     def sync_bucket_files(self, paths: Iterable[Path]) -> None:
         """Files dropped into (or removed from) a bucket folder while running."""
         self.s3.sync_from_disk(paths)
 
     def stop(self) -> None:
+        self.tables.stop()      # before SQS: a given-up batch goes to an SQS queue
         self.pollers.stop()
         with self._lock:
             sqs, s3 = self._sqs, self._s3

@@ -424,7 +424,8 @@ class App:
 
     def fire_trigger(self, name: str) -> str:
         """`samlite trigger NAME`: a schedule (its logical id) fires now; an S3 trigger (its
-        event id) replays its bucket's newest matching object as a fresh upload. Returns the
+        event id) replays its bucket's newest matching object as a fresh upload; a DynamoDB
+        trigger hands its function the stream's newest matching record again. Returns the
         request id; UsageError says what NAME could be."""
         schedules = [s.logical_id for s in self.graph.schedules]
         if self.scheduler is not None and name in schedules:
@@ -439,17 +440,21 @@ class App:
                 continue
             if trigger.kind is TriggerKind.S3 and self.aws is not None:
                 return self.aws.fire_s3_trigger(trigger)
+            if trigger.kind is TriggerKind.DYNAMODB and self.aws is not None:
+                return self.aws.tables.fire(trigger)
             if trigger.kind is TriggerKind.SQS:
                 raise UsageError(f"{name} is an SQS trigger: it fires when a message arrives "
                                  f"(aws sqs send-message --endpoint-url {self.endpoint_url} "
                                  f"--queue-url <the queue's URL> --message-body '{{}}')")
             raise UsageError(f"{name} is a {trigger.event_type} trigger, which samlite "
                              "trigger cannot fire; invoke the function instead")
-        s3 = [t.logical_id for t in self.graph.triggers if t.kind is TriggerKind.S3]
+        s3 = [t.logical_id for t in self.graph.triggers
+              if t.kind in (TriggerKind.S3, TriggerKind.DYNAMODB) and t.runs_locally]
         messaging = [r.logical_id for r in self.graph.event_rules] + \
             [t.logical_id for t in self.graph.topics]
         known = ", ".join(sorted(schedules + s3 + messaging)) or "none"
-        raise UsageError(f"no schedule, S3 trigger, rule or topic {name!r} (triggers: {known})")
+        raise UsageError(f"no schedule, S3 or DynamoDB trigger, rule or topic {name!r} "
+                         f"(triggers: {known})")
 
     def _with_layer_arns(self, graph: Graph, options: AppOptions,
                          ) -> tuple[Graph, tuple[FunctionSpec, ...]]:

@@ -1,5 +1,5 @@
 """A clear answer for AWS services the local endpoint does not run. Functions get
-AWS_ENDPOINT_URL, so their DynamoDB or SNS calls arrive here too; the request's signature
+AWS_ENDPOINT_URL, so their Kinesis or SES calls arrive here too; the request's signature
 names the service (SigV4 credential scope), and the caller gets an error that says what
 is served instead of a baffling S3 answer, in that service's own protocol (wire_errors.py)
 so its SDK raises a plain ClientError."""
@@ -11,9 +11,10 @@ from samlite.aws.signature import signed_service
 from samlite.aws.wire_errors import error_response
 from samlite.http.messages import Request, Response
 
-SERVED = frozenset({"s3", "sqs", "lambda", "sns", "events", "sts", "secretsmanager", "ssm"})
-SERVED_NAMES = ("S3, SQS, Lambda, SNS, EventBridge, STS, Secrets Manager and SSM Parameter "
-                "Store")
+SERVED = frozenset({"s3", "sqs", "dynamodb", "lambda", "sns", "events", "sts", "secretsmanager",
+                    "ssm"})
+SERVED_NAMES = ("S3, SQS, DynamoDB, Lambda, SNS, EventBridge, STS, Secrets Manager and SSM "
+                "Parameter Store")
 
 
 class UnservedRoute:

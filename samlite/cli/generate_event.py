@@ -3,8 +3,9 @@ the event dict out. Pure: the CLI parses the flags and prints `render(event)`.
 
 Covers the sources samlite runs, with SAM CLI's option names, defaults and sample values
 (aws-sam-cli 1.170.0, samcli/lib/generated_sample_events: event-mapping.json and
-events/*.json). S3 and SQS records come from the builders samlite uses at run time
-(sources/s3/events.py, sources/sqs/events.py), so a generated event looks like a real one.
+events/*.json). S3, SQS and DynamoDB records come from the builders samlite uses at run time
+(sources/s3/events.py, sources/sqs/events.py, aws/dynamodb/model.py), so a generated event
+looks like a real one.
 
 Where samlite differs from `sam local generate-event`, on purpose:
 - values are taken as literal text; SAM CLI pastes them into JSON source, so a quote or a
@@ -24,9 +25,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from samlite.aws.dynamodb.model import Change, stream_record
 from samlite.aws.s3.object_event import ObjectEvent
 from samlite.aws.sqs.message import ReceivedMessage
 from samlite.errors import UsageError
+from samlite.sources.dynamodb.events import stream_event
 from samlite.sources.s3.events import s3_event
 from samlite.sources.sqs.events import sqs_record
 
@@ -301,6 +304,36 @@ def _eventbridge_event(values: Values) -> dict[str, Any]:
             "detail": detail}
 
 
+# --- DynamoDB -------------------------------------------------------------------------------
+
+# SAM CLI's sample (events/dynamodb/DynamoDBUpdate.json): one item inserted, changed and
+# removed; its record ids and sequence numbers, the rest from the builder samlite's stream
+# uses (aws/dynamodb/model.py), which gives the same sizes.
+_DYNAMODB_IDS = (("c4ca4238a0b923820dcc509a6f75849b", "4421584500000000017450439091"),
+                 ("c81e728d9d4c2f636f067f89cc14862c", "4421584500000000017450439092"),
+                 ("eccbc87e4b5ce2fe28308fd9f2a7baf3", "4421584500000000017450439093"))
+
+
+def _dynamodb_update(values: Values) -> dict[str, Any]:
+    table, key = values["table"], {"Id": {"N": "101"}}
+    first = {"Message": {"S": "New item!"}, "Id": {"N": "101"}}
+    changed = {"Message": {"S": "This item has changed"}, "Id": {"N": "101"}}
+    changes = (Change(table=table, key=key, old=None, new=first),
+               Change(table=table, key=key, old=first, new=changed),
+               Change(table=table, key=key, old=changed, new=None))
+    records = []
+    for position, (change, (event_id, sequence)) in enumerate(
+            zip(changes, _DYNAMODB_IDS, strict=True)):
+        record = stream_record(change, view_type="NEW_AND_OLD_IMAGES", position=position,
+                               region=values["region"], created_s=1428537600)
+        record["eventID"] = event_id
+        record["dynamodb"]["SequenceNumber"] = sequence
+        records.append(record)
+    arn = (f"arn:{values['partition']}:dynamodb:{values['region']}:{values['account-id']}:"
+           f"table/{table}/stream/2015-06-27T00:48:05.899")
+    return stream_event(records, stream_arn=arn)
+
+
 # SAM CLI's order of services, events and options, so help screens read alike.
 CATALOGUE: tuple[EventType, ...] = (
     EventType(service="apigateway", name="aws-proxy", build=_aws_proxy,
@@ -338,6 +371,11 @@ CATALOGUE: tuple[EventType, ...] = (
                                       "i-1234567890abcdef0",
                               help="Resource ARNs, comma-separated."),
                        _ACCOUNT, _region())),
+    EventType(service="dynamodb", name="update", build=_dynamodb_update,
+              summary="DynamoDB stream batch: an item inserted, modified and removed",
+              options=(_ACCOUNT, _PARTITION, _region(),
+                       Option(name="table", default="ExampleTableWithStream",
+                              help="Table name."))),
     EventType(service="s3", name="delete", summary="S3 ObjectRemoved:Delete notification",
               build=_s3("ObjectRemoved:Delete", with_content=False), options=_S3_OPTIONS),
     EventType(service="s3", name="put", summary="S3 ObjectCreated:Put notification",

@@ -236,10 +236,11 @@ def trigger(name: str, template_option: str | None, state_dir: str, aws_port: in
             host: str) -> None:
     """Fire trigger NAME now in this project's running `samlite up`: a schedule (its
     logical id, as the startup table lists it) fires; an S3 trigger (its event id) replays
-    the bucket's newest matching object as an upload; an EventBridge rule (its logical id or
-    event id) gets a sample event its pattern matches; an SNS topic (its logical id) or SNS
-    event (its id) gets a sample message its filter policy lets through. Prints the id of
-    the invocation, event or message it started."""
+    the bucket's newest matching object as an upload; a DynamoDB trigger (its event id)
+    hands the function its stream's newest matching record again; an EventBridge rule (its
+    logical id or event id) gets a sample event its pattern matches; an SNS topic (its logical
+    id) or SNS event (its id) gets a sample message its filter policy lets through. Prints the
+    id of the invocation, event or message it started."""
     import json
     import urllib.error
     import urllib.request

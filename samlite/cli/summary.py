@@ -54,10 +54,11 @@ def startup_lines(graph: Graph, specs: Sequence[FunctionSpec], *, runtime_kind: 
         lines += ["", f"Load balancers ({count})", *(f"  {line}" for line in load_balancer_lines)]
     if endpoint_url:
         kept = f"; data kept in {state_dir}" if state_dir else ""
-        lines += ["", f"AWS endpoint (S3, SQS, Lambda, SNS, EventBridge, STS, Secrets Manager, "
-                      f"Parameter Store): {endpoint_url}{kept}"]
+        lines += ["", f"AWS endpoint (S3, SQS, DynamoDB, Lambda, SNS, EventBridge, STS, Secrets "
+                      f"Manager, Parameter Store): {endpoint_url}{kept}"]
     lines += _bucket_lines(graph)
     lines += _queue_lines(graph)
+    lines += _table_lines(graph)
     lines += _secret_lines(graph)
     lines += messaging_lines(graph)    # SNS topics, EventBridge rules
     lines += _schedule_lines(graph, next_fires)
@@ -135,3 +136,21 @@ def _queue_lines(graph: Graph) -> list[str]:
         functions = consumers.get(queue.logical_id) or consumers.get(queue.arn) or ["-"]
         rows.append((queue.logical_id, queue.queue_name, ", ".join(functions), dead))
     return ["", f"Queues ({len(graph.queues)})", *_table(rows)]
+
+
+def _table_lines(graph: Graph) -> list[str]:
+    if not graph.tables:
+        return []
+    readers: dict[str, list[str]] = {}
+    for trigger in graph.triggers:
+        if trigger.stream is not None and trigger.source is not None:
+            # The name `samlite trigger` takes: the event's (or the mapping's) id.
+            readers.setdefault(trigger.source, []).append(
+                f"{trigger.function} ({trigger.logical_id}, {trigger.stream.starting_position}, "
+                f"batch {trigger.stream.batch_size})")
+    rows = [("TABLE", "NAME", "KEYS", "STREAM", "FUNCTION")]
+    for table in graph.tables:
+        keys = ", ".join(f"{name} {kind}" for name, kind in table.key_schema)
+        rows.append((table.logical_id, table.table_name, keys, table.stream_view_type or "-",
+                     "; ".join(readers.get(table.logical_id, ())) or "-"))
+    return ["", f"Tables ({len(graph.tables)})", *_table(rows)]

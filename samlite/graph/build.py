@@ -22,6 +22,7 @@ from samlite.graph.readers import (
     messaging,
     secrets,
     storage,
+    tables,
 )
 from samlite.template.model import ResolvedTemplate, Resource
 
@@ -33,6 +34,7 @@ READERS: dict[str, Callable[[GraphParts, Resource], bool | None]] = {
     "AWS::SQS::Queue": storage.read_queue,
     secrets.SECRET_TYPE: secrets.read_secret,
     secrets.PARAMETER_TYPE: secrets.read_parameter,
+    **dict.fromkeys(tables.TABLE_TYPES, tables.read_table),
     "AWS::Serverless::Api": apis.read_api,
     "AWS::Serverless::HttpApi": apis.read_api,
     apigateway.REST_API: apigateway.read_rest_api,
@@ -84,6 +86,7 @@ def build_graph(resolved: ResolvedTemplate) -> Graph:
         functions=tuple(parts.functions), layers=tuple(parts.layers),
         buckets=tuple(parts.buckets), queues=tuple(parts.queues),
         secrets=tuple(parts.secrets), parameters=tuple(parts.parameters),
+        tables=tuple(parts.tables),
         schedules=tuple(parts.schedules), apis=tuple(parts.apis), routes=tuple(parts.routes),
         function_urls=tuple(parts.urls),
         load_balancer_targets=tuple(parts.load_balancer_targets),

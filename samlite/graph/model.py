@@ -48,7 +48,8 @@ class TriggerKind(StrEnum):
 # What samlite emulates; every other kind is accepted and listed as "not run locally".
 LOCAL_KINDS = frozenset({TriggerKind.API, TriggerKind.HTTP_API, TriggerKind.S3, TriggerKind.SQS,
                          TriggerKind.SCHEDULE, TriggerKind.SCHEDULE_V2, TriggerKind.ALB,
-                         TriggerKind.SNS, TriggerKind.EVENTBRIDGE})
+                         TriggerKind.SNS, TriggerKind.EVENTBRIDGE,
+                         TriggerKind.DYNAMODB})
 
 
 class EdgeKind(StrEnum):
@@ -214,6 +215,23 @@ class SqsSettings:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class StreamSettings:
+    """A DynamoDB stream event source mapping's settings (the Lambda developer guide's
+    "Using AWS Lambda with Amazon DynamoDB"); AWS's defaults where the template is silent."""
+    starting_position: str = "LATEST"        # TRIM_HORIZON or LATEST
+    batch_size: int = 100
+    batching_window_s: int = 0
+    is_enabled: bool = True
+    filter_patterns: tuple[str, ...] = ()    # each FilterCriteria.Filters[].Pattern (JSON text)
+    bisects_on_error: bool = False
+    max_retry_attempts: int = -1             # -1: until the record expires
+    max_record_age_s: int = -1               # -1: infinite (the stream keeps records 24 h)
+    parallelization_factor: int = 1
+    reports_batch_item_failures: bool = False
+    on_failure: str | None = None            # a queue's logical id here, else the ARN
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class S3Settings:
     bucket: str                              # logical id when in this template
     events: tuple[str, ...] = ()             # "s3:ObjectCreated:*", ...
@@ -240,6 +258,7 @@ class Trigger:
     source: str | None     # logical id of the queue/bucket/api/schedule, else the ARN/name given
     runs_locally: bool
     sqs: SqsSettings | None = None
+    stream: StreamSettings | None = None     # DYNAMODB: the table's logical id is `source`
     s3: S3Settings | None = None
     route: Route | None = None
     at: Mark
@@ -353,6 +372,25 @@ class Bucket:
 class Redrive:
     dead_letter_queue: str                   # logical id when in this template, else the ARN
     max_receive_count: int | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Table:
+    """An AWS::DynamoDB::Table or AWS::Serverless::SimpleTable, as CreateTable takes it."""
+    logical_id: str
+    resource_type: str
+    table_name: str
+    key_schema: tuple[tuple[str, str], ...]           # (attribute, "HASH" | "RANGE")
+    attribute_definitions: tuple[tuple[str, str], ...]   # (attribute, "S" | "N" | "B")
+    billing_mode: str = "PROVISIONED"
+    read_capacity: int | None = None
+    write_capacity: int | None = None
+    global_indexes: str | None = None        # JSON text of GlobalSecondaryIndexes
+    local_indexes: str | None = None         # JSON text of LocalSecondaryIndexes
+    stream_view_type: str | None = None      # None: no stream
+    ttl_attribute: str | None = None         # None: TTL disabled
+    sse_enabled: bool = False
+    at: Mark
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -617,8 +655,8 @@ class NotRunLocally:
     at: Mark
 
 
-Node = (Function | Layer | Bucket | Queue | Secret | Parameter | Schedule | Api | FunctionUrl
-        | LoadBalancerTarget | LoadBalancerListener | Topic | EventBus | EventRule)
+Node = (Function | Layer | Bucket | Queue | Table | Secret | Parameter | Schedule | Api
+        | FunctionUrl | LoadBalancerTarget | LoadBalancerListener | Topic | EventBus | EventRule)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -629,6 +667,7 @@ class Graph:
     queues: tuple[Queue, ...] = ()
     secrets: tuple[Secret, ...] = ()
     parameters: tuple[Parameter, ...] = ()
+    tables: tuple[Table, ...] = ()
     schedules: tuple[Schedule, ...] = ()
     apis: tuple[Api, ...] = ()
     routes: tuple[Route, ...] = ()
@@ -651,7 +690,7 @@ class Graph:
         nodes: dict[str, Node] = {}
         for group in (self.topics, self.event_buses, self.event_rules,
                       self.load_balancer_listeners, self.load_balancer_targets,
-                      self.function_urls, self.apis, self.schedules, self.queues,
+                      self.function_urls, self.apis, self.schedules, self.queues, self.tables,
                       self.secrets, self.parameters, self.buckets, self.layers,
                       self.functions):
             nodes.update((n.logical_id, n) for n in group)

@@ -37,6 +37,7 @@ from samlite.graph.model import (
     Route,
     Schedule,
     Secret,
+    Table,
     Trigger,
 )
 from samlite.graph.values import References, as_map
@@ -69,6 +70,7 @@ class GraphParts:
         self.queues: list[Queue] = []
         self.secrets: list[Secret] = []
         self.parameters: list[Parameter] = []
+        self.tables: list[Table] = []
         self.schedules: list[Schedule] = []
         self.apis: list[Api] = []
         self.implicit_apis: dict[str, Mark] = {}
@@ -120,7 +122,8 @@ class GraphParts:
     def other_nodes(self) -> tuple[tuple[str, str], ...]:
         """Resources the edges reach that the model does not represent, with their types."""
         modelled = {n.logical_id for group in (self.functions, self.layers, self.buckets,
-                                                self.queues, self.secrets, self.parameters,
+                                                self.queues, self.tables, self.secrets,
+                                                self.parameters,
                                                 self.schedules, self.apis,
                                                 self.urls, self.load_balancer_targets,
                                                 self.load_balancer_listeners,

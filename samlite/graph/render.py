@@ -33,6 +33,7 @@ from samlite.graph.model import (
     Queue,
     Schedule,
     Secret,
+    Table,
     Trigger,
 )
 
@@ -92,6 +93,7 @@ def render_text(graph: Graph) -> str:
          "" if s.is_enabled else "disabled")
         for s in graph.schedules]))
     section("Queues", _table([(q.logical_id, _queue_detail(q)) for q in graph.queues]))
+    section("Tables", _table([(t.logical_id, _table_detail(t, graph)) for t in graph.tables]))
     section("Secrets", _table([(x.logical_id, x.name, _secret_source(x))
                                for x in graph.secrets]))
     section("Parameters", _table([(x.logical_id, x.name, x.type) for x in graph.parameters]))
@@ -161,6 +163,14 @@ def _trigger_detail(t: Trigger) -> str:
             parts.append("reports batch item failures")
         if not t.sqs.is_enabled:
             parts.append("disabled")
+    if t.stream:
+        parts.append(f"{t.stream.starting_position}, batch {t.stream.batch_size}")
+        if t.stream.filter_patterns:
+            parts.append(f"{len(t.stream.filter_patterns)} filter(s)")
+        if t.stream.on_failure:
+            parts.append(f"on failure -> {t.stream.on_failure}")
+        if not t.stream.is_enabled:
+            parts.append("disabled")
     if t.s3:
         parts.append(" ".join(t.s3.events))
         parts.extend(f"{name}={value}" for name, value in t.s3.filter_rules)
@@ -188,6 +198,19 @@ def _queue_detail(q: Queue) -> str:
     return ", ".join(parts)
 
 
+def _table_detail(t: Table, graph: Graph) -> str:
+    keys = " + ".join(f"{name} ({kind})" for name, kind in t.key_schema) or "no KeySchema"
+    parts = [t.table_name, keys, t.billing_mode]
+    if t.ttl_attribute:
+        parts.append(f"TTL {t.ttl_attribute}")
+    if t.stream_view_type:
+        consumers = [f.function for f in graph.triggers
+                     if f.stream is not None and f.source == t.logical_id]
+        parts.append(f"stream {t.stream_view_type}"
+                     + (f" -> {', '.join(consumers)}" if consumers else ""))
+    return ", ".join(parts)
+
+
 def _table(rows: Sequence[Sequence[str]]) -> list[str]:
     if not rows:
         return []
@@ -206,6 +229,7 @@ _SHAPES: dict[type, tuple[str, str, str, str]] = {
     Bucket: ("b", '[("', '")]', "cylinder"),
     Secret: ("sec", '[("', '")]', "cylinder"),
     Parameter: ("par", '[("', '")]', "cylinder"),
+    Table: ("t", '[("', '")]', "cylinder"),
     Schedule: ("s", '(("', '"))', "circle"),
     Layer: ("ly", '[/"', '"\\]', "folder"),
     FunctionUrl: ("url", '>"', '"]', "invhouse"),
@@ -224,9 +248,10 @@ def _nodes(graph: Graph) -> list[tuple[str, Node | None, str]]:
     groups: Iterable[Iterable[Node]] = (graph.apis, graph.function_urls,
                                         graph.load_balancer_listeners,
                                         graph.load_balancer_targets, graph.schedules,
-                                        graph.buckets, graph.queues, graph.secrets,
-                                        graph.parameters, graph.topics, graph.event_buses,
-                                        graph.event_rules, graph.functions, graph.layers)
+                                        graph.buckets, graph.queues, graph.tables,
+                                        graph.secrets, graph.parameters, graph.topics,
+                                        graph.event_buses, graph.event_rules, graph.functions,
+                                        graph.layers)
     for group in groups:
         out.extend((n.logical_id, n, _label(n)) for n in group)
     out.extend((lid, None, f"{lid}\n{kind}" if kind else lid) for lid, kind in graph.other_nodes)

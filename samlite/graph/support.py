@@ -343,6 +343,41 @@ RUNS_LOCALLY: Mapping[str, Mapping[str, str]] = {
         "RedrivePolicy": "messages received maxReceiveCount times move to the dead-letter queue",
         "VisibilityTimeout": "how long a received message stays invisible",
     },
+    "AWS::DynamoDB::Table": {
+        "AttributeDefinitions": "the key attributes' types, checked on every write",
+        "BillingMode": "reported by DescribeTable; capacity is not throttled locally",
+        "GlobalSecondaryIndexes": "queried and scanned like the table",
+        "KeySchema": "the partition and sort key of the local table",
+        "LocalSecondaryIndexes": "queried and scanned like the table",
+        "ProvisionedThroughput": "reported by DescribeTable; capacity is not throttled locally",
+        "SSESpecification": "reported by DescribeTable; data is not encrypted locally",
+        "StreamSpecification": "StreamViewType: a local stream (GetRecords, stream event "
+                               "source mappings) with the images it names",
+        "TableName": "the table's name on the local endpoint (else the generated name "
+                     "CloudFormation would give it)",
+        "TimeToLiveSpecification": "expired items are deleted, with a REMOVE stream record "
+                                   "from the DynamoDB service (userIdentity)",
+    },
+    "AWS::Serverless::SimpleTable": {
+        "PrimaryKey": "the partition key (default id, String)",
+        "ProvisionedThroughput": "reported by DescribeTable; capacity is not throttled locally",
+        "SSESpecification": "reported by DescribeTable; data is not encrypted locally",
+        "TableName": "the table's name on the local endpoint",
+    },
+    event_scope("DynamoDB"): {
+        "BatchSize": "records per batch",
+        "BisectBatchOnFunctionError": "a failed batch is split in two and retried",
+        "DestinationConfig": "OnFailure: an SQS queue gets the on-failure record",
+        "Enabled": "a disabled mapping does not read the stream",
+        "FilterCriteria": "records that match no filter are skipped",
+        "FunctionResponseTypes": "ReportBatchItemFailures: checkpoint at the first failure",
+        "MaximumBatchingWindowInSeconds": "how long a batch is gathered",
+        "MaximumRecordAgeInSeconds": "older records are discarded (or sent OnFailure)",
+        "MaximumRetryAttempts": "retries of a failed batch before it is discarded",
+        "ParallelizationFactor": "concurrent batches per shard, in order per partition key",
+        "StartingPosition": "TRIM_HORIZON or LATEST on first start",
+        "Stream": "the table stream read (a table of this template)",
+    },
     "AWS::Events::Rule": {
     "EventBusName": "the bus whose events a pattern rule sees (default: the default bus)",
         "EventPattern": "events put on the bus that match it go to the targets (every "
@@ -383,14 +418,23 @@ RUNS_LOCALLY: Mapping[str, Mapping[str, str]] = {
     "Target": "Arn (a function here) and Input",
     },
     "AWS::Lambda::EventSourceMapping": {
-        "BatchSize": "SQS: messages per batch",
-        "Enabled": "SQS: a disabled mapping does not poll",
-        "EventSourceArn": "an SQS queue is polled; other sources are not run",
-        "FilterCriteria": "SQS: messages that match no filter are deleted unseen",
+        "BatchSize": "SQS: messages per batch; DynamoDB: records per batch",
+        "BisectBatchOnFunctionError": "DynamoDB: a failed batch is split in two and retried",
+        "DestinationConfig": "DynamoDB: OnFailure to an SQS queue gets the on-failure record",
+        "Enabled": "a disabled mapping does not poll",
+        "EventSourceArn": "an SQS queue is polled, a table stream of this template is read; "
+                          "other sources are not run",
+        "FilterCriteria": "SQS: messages that match no filter are deleted unseen; DynamoDB: "
+                          "records that match none are skipped",
         "FunctionName": "the function invoked",
-        "FunctionResponseTypes": "SQS: ReportBatchItemFailures (partial batch responses)",
-        "MaximumBatchingWindowInSeconds": "SQS: how long a batch is gathered",
+        "FunctionResponseTypes": "ReportBatchItemFailures (partial batch responses)",
+        "MaximumBatchingWindowInSeconds": "how long a batch is gathered",
+        "MaximumRecordAgeInSeconds": "DynamoDB: older records are discarded (or sent OnFailure)",
+        "MaximumRetryAttempts": "DynamoDB: retries of a failed batch",
+        "ParallelizationFactor": "DynamoDB: concurrent batches per shard, in order per "
+                                 "partition key",
         "ScalingConfig": "SQS: MaximumConcurrency of the poller",
+        "StartingPosition": "DynamoDB: TRIM_HORIZON or LATEST on first start",
     },
     "AWS::Lambda::Url": {
         "Cors": "preflight OPTIONS answers and CORS headers",
@@ -533,6 +577,10 @@ NOT_RUN: Mapping[str, Mapping[str, str]] = {
     },
     "AWS::Lambda::EventSourceMapping": {
         "SelfManagedEventSource": "read to name the source; Kafka is not run locally",
+        "TumblingWindowInSeconds": "DynamoDB: windows are not run; named at start-up",
+    },
+    event_scope("DynamoDB"): {
+        "TumblingWindowInSeconds": "windows are not run; named at start-up",
     },
     "AWS::Lambda::Url": {
         "AuthType": "AWS_IAM is not checked: `samlite up` says so at start-up",
@@ -589,6 +637,9 @@ RESOURCE_NOTES: Mapping[str, str] = {
     "AWS::ApiGatewayV2::Stage": "the stage name and variables of its Api's events",
     "AWS::S3::Bucket": "a bucket on the local S3 endpoint, kept under .samlite/",
     "AWS::SQS::Queue": "a queue on the local SQS endpoint, kept under .samlite/",
+    "AWS::DynamoDB::Table": "a table (and its stream) on the local endpoint, kept under "
+                            ".samlite/",
+    "AWS::Serverless::SimpleTable": "a table on the local endpoint, kept under .samlite/",
     "AWS::SecretsManager::Secret": "a secret on the local Secrets Manager, kept under "
                                    ".samlite/",
     "AWS::SSM::Parameter": "a parameter on the local Parameter Store, kept under .samlite/",
@@ -599,7 +650,8 @@ RESOURCE_NOTES: Mapping[str, str] = {
                        "get its messages",
     "AWS::SNS::Subscription": "lambda and sqs subscriptions are delivered to",
     "AWS::Scheduler::Schedule": "fires its function target on schedule",
-    "AWS::Lambda::EventSourceMapping": "SQS mappings poll; other sources are not run",
+    "AWS::Lambda::EventSourceMapping": "SQS mappings poll, DynamoDB stream mappings read "
+                                       "the table's stream; other sources are not run",
     "AWS::Lambda::Url": "a function URL on a port of its own",
     "AWS::Lambda::EventInvokeConfig": "asynchronous retries and destinations",
     "AWS::ElasticLoadBalancingV2::TargetGroup": "a lambda target group invokes its function "
@@ -611,8 +663,6 @@ RESOURCE_NOTES: Mapping[str, str] = {
                                                  "port",
     "AWS::Lambda::Permission": "validated only: permissions are not enforced locally",
     "AWS::Serverless::Application": "validated only: nested applications are not run",
-    "AWS::Serverless::SimpleTable": "validated only: no local DynamoDB (the local endpoint "
-                                    "answers DynamoDB calls with NotImplemented)",
     "AWS::Serverless::StateMachine": "shape only: state machines are not run",
 }
 
@@ -620,8 +670,6 @@ RESOURCE_NOTES: Mapping[str, str] = {
 # in a template is named at start-up under "Not run locally" (the service, then what happens).
 _NOT_SERVED = "is not served by the local AWS endpoint (calls to it get NotImplemented)"
 NOT_SERVED: Mapping[str, str] = {
-    "AWS::DynamoDB::Table": f"DynamoDB {_NOT_SERVED}",
-    "AWS::Serverless::SimpleTable": f"DynamoDB {_NOT_SERVED}",
     "AWS::Kinesis::Stream": f"Kinesis {_NOT_SERVED}",
     "AWS::StepFunctions::StateMachine": f"Step Functions {_NOT_SERVED}",
     "AWS::Serverless::StateMachine": f"Step Functions {_NOT_SERVED}",

@@ -110,7 +110,8 @@ def test_help_lists_the_services_and_their_events() -> None:
     _, top, _ = run("generate-event", "--help")
     _, s3, _ = run("generate-event", "s3", "--help")
     for line in ("apigateway   Events: aws-proxy, http-api-proxy.",
-                 "cloudwatch   Events: scheduled-event.", "eventbridge  Events: event.",
+                 "cloudwatch   Events: scheduled-event.", "dynamodb     Events: update.",
+                 "eventbridge  Events: event.",
                  "s3           Events: delete, put.", "sns          Events: notification.",
                  "sqs          Events: receive-message."):
         assert line in top
@@ -129,8 +130,8 @@ def test_help_of_an_event_lists_sam_cli_options_and_defaults() -> None:
 
 @pytest.mark.parametrize(("args", "message"), [
     (("nosuch",), "no service 'nosuch'; samlite generates events for the sources it runs: "
-                  "apigateway, cloudwatch, eventbridge, s3, sns, sqs"),
-    (("dynamodb", "update"), "no service 'dynamodb'"),
+                  "apigateway, cloudwatch, dynamodb, eventbridge, s3, sns, sqs"),
+    (("kinesis", "get-records"), "no service 'kinesis'"),
     (("s3", "copy"), "no s3 event 'copy'; choose one of: delete, put"),
     (("s3", "put", "--queue-name", "Q"), "--queue-name"),
 ], ids=["unknown service", "service samlite does not run", "unknown event", "unknown option"])
@@ -204,4 +205,5 @@ def test_render_is_two_space_json_with_ascii_escapes() -> None:
 
 
 def test_services_are_the_sources_samlite_runs() -> None:
-    assert services() == ("apigateway", "cloudwatch", "eventbridge", "s3", "sns", "sqs")
+    assert services() == ("apigateway", "cloudwatch", "dynamodb", "eventbridge", "s3", "sns",
+                          "sqs")

@@ -18,8 +18,8 @@ def test_startup_lists_buckets_and_queues_with_their_functions(tmp_path: Path) -
     lines = startup_lines(graph, [], runtime_kind="process", route_lines=[],
                           function_urls={}, endpoint_url="http://127.0.0.1:3001",
                           state_dir=".samlite")
-    assert ("AWS endpoint (S3, SQS, Lambda, SNS, EventBridge, STS, Secrets Manager, "
-            "Parameter Store): http://127.0.0.1:3001; data kept in .samlite") in lines
+    assert ("AWS endpoint (S3, SQS, DynamoDB, Lambda, SNS, EventBridge, STS, Secrets "
+            "Manager, Parameter Store): http://127.0.0.1:3001; data kept in .samlite") in lines
     buckets = lines.index("Buckets (2)")
     assert lines[buckets + 1].split() == ["BUCKET", "NAME", "EVENTS", "FUNCTION", "TRIGGER"]
     assert lines[buckets + 2].split() == ["Uploads", "uploads-bucket", "s3:ObjectCreated:*",
@@ -34,12 +34,12 @@ def test_startup_lists_buckets_and_queues_with_their_functions(tmp_path: Path) -
 
 def test_startup_names_what_is_not_run_locally_with_its_place(tmp_path: Path) -> None:
     template = tmp_path / "template.yaml"
-    template.write_text("Resources:\n  Orders:\n    Type: AWS::DynamoDB::Table\n")
+    template.write_text("Resources:\n  Orders:\n    Type: AWS::Kinesis::Stream\n")
     graph, _ = load_graph(template, AppOptions())
     lines = startup_lines(graph, [], runtime_kind="process", route_lines=[], function_urls={})
     at = lines.index("Not run locally")
     assert lines[at + 1].endswith(
-        "template.yaml:2: Orders (AWS::DynamoDB::Table): DynamoDB is not served by the local "
+        "template.yaml:2: Orders (AWS::Kinesis::Stream): Kinesis is not served by the local "
         "AWS endpoint (calls to it get NotImplemented)")
 
 
@@ -56,3 +56,39 @@ def test_startup_lists_secrets_and_parameters_by_name(tmp_path: Path) -> None:
     assert [line.split() for line in lines[at + 1:at + 4]] == [
         ["RESOURCE", "KIND", "NAME"], ["Db", "secret", "prod/db"],
         ["Url", "parameter", "(String)", "/app/url"]]
+
+
+def test_startup_lists_tables_with_their_stream_readers(tmp_path: Path) -> None:
+    template = tmp_path / "template.yaml"
+    template.write_text("""\
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Orders:
+    Type: AWS::DynamoDB::Table
+    Properties:
+      TableName: orders
+      KeySchema: [{AttributeName: pk, KeyType: HASH}, {AttributeName: sk, KeyType: RANGE}]
+      AttributeDefinitions: [{AttributeName: pk, AttributeType: S},
+                             {AttributeName: sk, AttributeType: N}]
+      StreamSpecification: {StreamViewType: NEW_IMAGE}
+  Reader:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      CodeUri: .
+      Handler: app.handler
+      Events:
+        Changes:
+          Type: DynamoDB
+          Properties:
+            Stream: !GetAtt Orders.StreamArn
+            StartingPosition: TRIM_HORIZON
+""")
+    (tmp_path / "app.py").write_text("def handler(event, context):\n    pass\n")
+    graph, _ = load_graph(template, AppOptions())
+    lines = startup_lines(graph, [], runtime_kind="process", route_lines=[], function_urls={})
+    at = lines.index("Tables (1)")
+    assert lines[at + 2].split() == ["Orders", "orders", "pk", "HASH,", "sk", "RANGE",
+                                     "NEW_IMAGE", "Reader", "(Changes,", "TRIM_HORIZON,",
+                                     "batch", "100)"]
+    assert "Not run locally" not in lines

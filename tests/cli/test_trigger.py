@@ -49,8 +49,8 @@ def test_trigger_fires_a_schedule_in_a_running_app(tmp_path: Path) -> None:
         assert ticked.wait(10)
         unknown = runner.invoke(main, ["trigger", "Nope", "--aws-port", port])
         assert unknown.exit_code == 2
-        assert ("no schedule, S3 trigger, rule or topic 'Nope' (triggers: TickerNightly)"
-                in unknown.output)
+        assert ("no schedule, S3 or DynamoDB trigger, rule or topic 'Nope' (triggers: "
+                "TickerNightly)") in unknown.output
 
 
 MESSAGING = """\

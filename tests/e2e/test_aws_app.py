@@ -283,7 +283,7 @@ def test_services_not_run_locally_get_a_clear_error(app: App) -> None:
     from botocore.exceptions import ClientError
 
     with pytest.raises(ClientError, match="not run locally"):
-        client(app, "dynamodb").list_tables()
+        client(app, "kinesis").list_streams()
 
 
 def test_trigger_replays_the_newest_matching_object_of_an_s3_trigger(app: App,

@@ -702,11 +702,14 @@ def _corpus_templates() -> list[Path]:
                          ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_every_corpus_template_builds_a_graph(path: Path) -> None:
     graph = build_graph(resolve(load_template(path)))
+    tables = {t.logical_id for t in graph.tables if t.stream_view_type}
     for t in graph.triggers:
-        assert t.runs_locally == (t.kind in {TriggerKind.API, TriggerKind.HTTP_API,
-                                             TriggerKind.S3, TriggerKind.SQS,
-                                             TriggerKind.SCHEDULE, TriggerKind.SCHEDULE_V2,
-                                             TriggerKind.SNS, TriggerKind.EVENTBRIDGE})
+        # A DynamoDB stream runs when it is the stream of a table (with one) in the template.
+        runs = t.kind in {TriggerKind.API, TriggerKind.HTTP_API, TriggerKind.S3,
+                          TriggerKind.SQS, TriggerKind.SCHEDULE, TriggerKind.SCHEDULE_V2,
+                          TriggerKind.SNS, TriggerKind.EVENTBRIDGE} \
+            or (t.kind is TriggerKind.DYNAMODB and t.source in tables)
+        assert t.runs_locally == runs
 
 
 def test_corpus_sqs_app_graph() -> None:
@@ -775,14 +778,13 @@ def test_a_500_resource_template_builds_well_under_50_ms() -> None:
 def test_services_an_app_calls_that_no_local_service_runs_are_named() -> None:
     graph = graph_of("""
         Resources:
-          Orders: {Type: AWS::DynamoDB::Table}
-          Clicks: {Type: AWS::Kinesis::Stream}
+          Orders: {Type: AWS::Kinesis::Stream}
           Role: {Type: AWS::IAM::Role}
         """)
     named = {(n.subject, n.type): n.reason for n in graph.not_run_locally}
-    assert set(named) == {("Orders", "AWS::DynamoDB::Table"), ("Clicks", "AWS::Kinesis::Stream")}
-    assert named[("Orders", "AWS::DynamoDB::Table")] == (
-        "DynamoDB is not served by the local AWS endpoint (calls to it get NotImplemented)")
+    assert set(named) == {("Orders", "AWS::Kinesis::Stream")}
+    assert named[("Orders", "AWS::Kinesis::Stream")] == (
+        "Kinesis is not served by the local AWS endpoint (calls to it get NotImplemented)")
     assert all(n.at.line > 0 for n in graph.not_run_locally)   # file:line at startup
 
 

@@ -125,7 +125,7 @@ def test_json_is_the_documented_structure(graph: Graph) -> None:
     assert data["other_nodes"] == [{"logical_id": "end", "type": "AWS::Kinesis::Stream"}]
     assert data["not_run_locally"][0]["subject"] == "Hello.Events.Stream"
     assert set(data) == {"format", "version", "functions", "layers", "buckets", "queues",
-                         "secrets", "parameters", "schedules", "apis", "routes",
+                         "secrets", "parameters", "tables", "schedules", "apis", "routes",
                          "function_urls", "load_balancer_targets",
                          "load_balancer_listeners", "api_keys", "topics", "event_buses",
                          "event_rules", "edges",

@@ -4,6 +4,7 @@ AWS::Scheduler::Schedule, AWS::Lambda::EventSourceMapping, Url and EventInvokeCo
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from samlite.graph.model import (
     EdgeKind,
@@ -15,7 +16,7 @@ from samlite.graph.model import (
     TriggerKind,
 )
 from samlite.graph.parts import GraphParts
-from samlite.graph.readers import functions, messaging, sam_events
+from samlite.graph.readers import functions, messaging, sam_events, tables
 from samlite.graph.values import (
     as_list,
     as_map,
@@ -108,6 +109,8 @@ def read_event_source_mapping(parts: GraphParts, res: Resource) -> bool:
     else:
         kind = TriggerKind.OTHER
     is_sqs = kind is TriggerKind.SQS
+    if kind is TriggerKind.DYNAMODB:
+        return _stream_mapping(parts, res, fid, source, props, raw)
     parts.add_trigger(Trigger(
         logical_id=res.logical_id, kind=kind, event_type=res.type, function=fid,
         source=source, runs_locally=is_sqs, sqs=sqs_settings(props) if is_sqs else None,
@@ -117,6 +120,26 @@ def read_event_source_mapping(parts: GraphParts, res: Resource) -> bool:
             subject=res.logical_id, type=res.type, at=res.at,
             reason=f"{kind.value} event source mappings are not emulated locally; "
                    "the function can still be invoked directly"))
+    return True
+
+
+def _stream_mapping(parts: GraphParts, res: Resource, fid: str, source: str | None,
+                    props: Mapping[str, Any], raw: Any) -> bool:
+    """An event source mapping of a DynamoDB stream: run when the table is this template's."""
+    why_not = tables.why_stream_not_run(parts, source)
+    settings = tables.stream_settings(parts, props, raw) if why_not is None else None
+    parts.add_trigger(Trigger(
+        logical_id=res.logical_id, kind=TriggerKind.DYNAMODB, event_type=res.type,
+        function=fid, source=source, runs_locally=why_not is None, stream=settings,
+        at=res.at))
+    if settings is not None:
+        parts.edge(fid, settings.on_failure, EdgeKind.ON_FAILURE, res.logical_id)
+        for caveat in tables.stream_caveats(parts, settings, props):
+            parts.not_local.append(NotRunLocally(subject=res.logical_id, type=res.type,
+                                                 at=res.at, reason=caveat))
+    if why_not is not None:
+        parts.not_local.append(NotRunLocally(subject=res.logical_id, type=res.type,
+                                             at=res.at, reason=why_not))
     return True
 
 

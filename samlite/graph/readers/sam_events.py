@@ -19,7 +19,7 @@ from samlite.graph.model import (
     TriggerKind,
 )
 from samlite.graph.parts import GraphParts
-from samlite.graph.readers import apis, messaging
+from samlite.graph.readers import apis, messaging, tables
 from samlite.graph.values import (
     as_int,
     as_map,
@@ -103,6 +103,19 @@ def _event(parts: GraphParts, fid: str, event_id: str, event_type: str, props: M
         extra["route"] = route
     elif kind is TriggerKind.SQS:
         extra["sqs"] = sqs_settings(props)
+    elif kind is TriggerKind.DYNAMODB:
+        extra["stream"] = tables.stream_settings(parts, props, raw)
+        parts.edge(fid, extra["stream"].on_failure, EdgeKind.ON_FAILURE, event_id)
+        why_not = tables.why_stream_not_run(parts, source)
+        if why_not is not None:
+            extra.pop("stream")
+            parts.not_local.append(NotRunLocally(
+                subject=f"{fid}.Events.{event_id}", type=event_type, reason=why_not, at=at))
+            return Trigger(logical_id=event_id, kind=kind, event_type=event_type,
+                           function=fid, source=source, runs_locally=False, at=at)
+        for caveat in tables.stream_caveats(parts, extra["stream"], props):
+            parts.not_local.append(NotRunLocally(
+                subject=f"{fid}.Events.{event_id}", type=event_type, reason=caveat, at=at))
     elif kind is TriggerKind.S3:
         settings = S3Settings(bucket=source or "", events=as_texts(props.get("Events")),
                               filter_rules=filter_rules(props))

@@ -1,0 +1,1 @@
+"""The local DynamoDB and DynamoDB Streams on the shared endpoint (see service.py)."""

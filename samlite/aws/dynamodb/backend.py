@@ -1,0 +1,89 @@
+"""moto's DynamoDB backend as samlite keeps it: moto holds the tables and items in memory and
+evaluates every expression; persist.py holds the same items on disk, and service.py the
+stream. moto's own stream shard is switched off (it lives in memory only and hands records
+to moto's Lambda), so every change reaches the stream through service.py instead.
+
+Imports moto, so only service.py's LocalDynamoDb (lazily) and route.py import this.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from moto.dynamodb.models import DynamoDBBackend
+from moto.dynamodb.models.table import Table
+
+
+class LocalDynamoBackend(DynamoDBBackend):
+    def key_names(self) -> dict[str, tuple[str, ...]]:
+        """table -> its key attributes (partition key first)."""
+        return {name: tuple(k for k in (t.hash_key_attr, t.range_key_attr) if k)
+                for name, t in self.tables.items()}
+
+    def hash_key(self, table: str) -> str:
+        return str(self.tables[table].hash_key_attr)
+
+    def item_json(self, table: str, key: Mapping[str, Any]) -> dict[str, Any] | None:
+        """The item with this key, as AttributeValues; None if absent (or the key is not
+        whole: the call will fail in moto with DynamoDB's ValidationException)."""
+        found = self.tables.get(table)
+        if found is None:
+            return None
+        try:
+            item = self.get_item(table, dict(key))
+        except Exception:
+            return None
+        return None if item is None else dict(item.to_json()["Attributes"])
+
+    def load_items(self, table: str, items: Iterable[dict[str, Any]]) -> None:
+        """Items saved in an earlier run, put back without conditions or stream records."""
+        found = self.tables[table]
+        for item in items:
+            found.put_item(item, overwrite=True)
+
+    def without_moto_streams(self) -> None:
+        """moto's stream shards off (a new one appears when a table's stream is enabled)."""
+        for table in self.tables.values():
+            table.stream_shard = None
+
+    def stream_view_type(self, table: str) -> str | None:
+        spec = self.tables[table].stream_specification or {}
+        return str(spec["StreamViewType"]) if spec.get("StreamEnabled") else None
+
+    def set_stream_label(self, table: str, label: str | None) -> None:
+        self.tables[table].latest_stream_label = label
+
+    def describe(self, table: str) -> dict[str, Any]:
+        return dict(self.tables[table].describe()["TableDescription"])
+
+    def set_time_to_live(self, table: str, attribute: str | None) -> None:
+        found: Table = self.tables[table]
+        if attribute is None:
+            found.ttl = {"TimeToLiveStatus": "DISABLED"}
+        else:
+            found.ttl = {"TimeToLiveStatus": "ENABLED", "AttributeName": attribute}
+
+    def time_to_live(self, table: str) -> str | None:
+        ttl = self.tables[table].ttl
+        return str(ttl["AttributeName"]) if ttl.get("TimeToLiveStatus") == "ENABLED" else None
+
+    def expired(self, table: str, now_s: float) -> list[dict[str, Any]]:
+        """Keys of the items whose TTL attribute (a Number, epoch seconds) has passed."""
+        attribute = self.time_to_live(table)
+        if attribute is None:
+            return []
+        found: Table = self.tables[table]
+        names = [k for k in (found.hash_key_attr, found.range_key_attr) if k]
+        out = []
+        for item in found.all_items():
+            value = item.attrs.get(attribute)
+            if value is None or value.type != "N":
+                continue
+            try:
+                if float(value.value) < now_s:
+                    attrs = item.to_json()["Attributes"]
+                    out.append({n: attrs[n] for n in names})
+            except ValueError:
+                continue
+        return out

@@ -1,0 +1,1 @@
+"""DynamoDB stream event source mappings (see poller.py)."""
