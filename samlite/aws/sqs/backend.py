@@ -221,6 +221,14 @@ class LocalSqsBackend(SQSBackend):
         """Entries SQS refuses fail one by one, with their own code and message
         ("SendMessageBatch": the result of each message is reported individually)."""
         queue = self.get_queue(queue_name)
+        # "SendMessageBatch": the sum of all the messages is at most 1 MiB, in bytes with
+        # their attributes (moto counts the bodies' characters).
+        total = sum(limits.message_size(e.get("MessageBody") or "",
+                                        e.get("MessageAttributes") or {})
+                    for e in entries.values())
+        if total > limits.MAX_MESSAGE_BYTES:
+            from moto.sqs.exceptions import BatchRequestTooLong
+            raise BatchRequestTooLong(total)
         refused: list[dict[str, Any]] = []
         accepted: dict[str, dict[str, Any]] = {}
         for key, entry in entries.items():
@@ -294,8 +302,7 @@ class LocalSqsBackend(SQSBackend):
         for entry in entries:
             try:
                 timeout = int(entry["VisibilityTimeout"])
-                if not 0 <= timeout <= 43200:
-                    raise SqsError("InvalidParameterValue", "Visibility timeout invalid")
+                limits.check_visibility_timeout(timeout)
                 self.store.change_visibility(queue_name, entry["ReceiptHandle"], timeout)
                 success.append(entry["Id"])
             except SqsError as exc:

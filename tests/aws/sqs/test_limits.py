@@ -216,3 +216,41 @@ def test_query_protocol_refuses_the_same(local: Local) -> None:
     assert failed.findtext(f"{XMLNS}Id") == "empty"
     assert failed.findtext(f"{XMLNS}Code") == "MissingParameter"
     assert failed.findtext(f"{XMLNS}SenderFault") == "true"
+
+
+def test_a_batch_over_1_mib_in_bytes_is_refused_whole(local: Local) -> None:
+    # "SendMessageBatch": the total payload of the batched messages is at most 1 MiB.
+    url = local.client.create_queue(QueueName="jobs")["QueueUrl"]
+    half = "é" * 262_144   # 512 KiB in UTF-8, half that in characters
+    _, code, _ = _error(local.client.send_message_batch, QueueUrl=url, Entries=[
+        {"Id": "a", "MessageBody": half}, {"Id": "b", "MessageBody": half},
+        {"Id": "c", "MessageBody": "x"}])
+    assert code == "AWS.SimpleQueueService.BatchRequestTooLong"
+    assert local.client.receive_message(QueueUrl=url).get("Messages", []) == []
+
+
+def test_batch_limits_moto_keeps(local: Local) -> None:
+    # "SendMessageBatch": 1 to 10 entries, each Id alphanumeric, - or _, at most 80.
+    url = local.client.create_queue(QueueName="jobs")["QueueUrl"]
+    eleven = [{"Id": f"m{i}", "MessageBody": "x"} for i in range(11)]
+    assert _error(local.client.send_message_batch, QueueUrl=url, Entries=eleven)[1] == \
+        "AWS.SimpleQueueService.TooManyEntriesInBatchRequest"
+    assert _error(local.client.send_message_batch, QueueUrl=url, Entries=[])[1] == \
+        "AWS.SimpleQueueService.EmptyBatchRequest"
+    assert _error(local.client.send_message_batch, QueueUrl=url,
+                  Entries=[{"Id": "a" * 81, "MessageBody": "x"}])[1] == \
+        "AWS.SimpleQueueService.InvalidBatchEntryId"
+
+
+def test_change_visibility_batch_entry_out_of_range_fails_alone(local: Local) -> None:
+    url = local.client.create_queue(QueueName="jobs")["QueueUrl"]
+    for body in ("a", "b"):
+        local.client.send_message(QueueUrl=url, MessageBody=body)
+    handles = [m["ReceiptHandle"] for m in local.client.receive_message(
+        QueueUrl=url, MaxNumberOfMessages=10)["Messages"]]
+    answer = local.client.change_message_visibility_batch(QueueUrl=url, Entries=[
+        {"Id": "bad", "ReceiptHandle": handles[0], "VisibilityTimeout": 43201},
+        {"Id": "good", "ReceiptHandle": handles[1], "VisibilityTimeout": 60}])
+    assert [s["Id"] for s in answer["Successful"]] == ["good"]
+    assert [(f["Id"], f["Code"]) for f in answer["Failed"]] == \
+        [("bad", "InvalidParameterValue")]
