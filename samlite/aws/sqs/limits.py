@@ -68,9 +68,10 @@ def check_attribute(name: str, value: Mapping[str, Any]) -> None:
     data_type = str(value.get("DataType") or "")
     base_type = data_type.split(".", 1)[0]
     if base_type not in ("String", "Number", "Binary"):
+        # SQS's words, as boto/boto3#362 quotes them.
         raise SqsError("InvalidParameterValue",
-                       f"The type of message (user) attribute '{name}' is invalid. You must "
-                       "use only the following supported type prefixes: Binary, Number, "
+                       f"The message attribute '{name}' has an invalid message attribute "
+                       "type, the set of supported type prefixes is Binary, Number, and "
                        "String.")
     field = "BinaryValue" if base_type == "Binary" else "StringValue"
     content = value.get(field)
@@ -121,7 +122,8 @@ def check_visibility_timeout(timeout: int) -> None:
 def check_receive(*, max_messages: int | None, wait_s: int | None,
                   visibility_timeout: int | None) -> None:
     """"ReceiveMessage": MaxNumberOfMessages 1 to 10, WaitTimeSeconds 0 to 20 and
-    VisibilityTimeout 0 to 43,200, each when given."""
+    VisibilityTimeout 0 to 43,200, each when given (MaxNumberOfMessages's message as SQS
+    words it, quoted in aws/aws-sdk-java#197; the others follow its form)."""
     if max_messages is not None and not 1 <= max_messages <= 10:
         raise SqsError("InvalidParameterValue",
                        f"Value {max_messages} for parameter MaxNumberOfMessages is invalid. "

@@ -70,7 +70,8 @@ REFUSED_SENDS = [
      {"MessageBody": "x", "MessageAttributes": {"a" * 257: _attr("v")}},
      "InvalidParameterValue", "is invalid"),
     ("unknown type", {"MessageBody": "x", "MessageAttributes": {"k": _attr("v", "Date")}},
-     "InvalidParameterValue", "type prefixes"),
+     "InvalidParameterValue", "The message attribute 'k' has an invalid message attribute "
+     "type, the set of supported type prefixes is Binary, Number, and String."),
     # "SendMessage": the maximum size is 1 MiB (1,048,576 bytes), counted in bytes, and
     # "MessageAttributeValue": attributes count toward it.
     ("body of 1 MiB in two-byte characters", {"MessageBody": "é" * 524_289},
