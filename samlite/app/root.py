@@ -156,7 +156,8 @@ class App:
         # requirements are installed; a failed install is a DependencyInstallError naming the
         # function.
         try:
-            self.graph, self.functions = self._with_layer_arns(self.graph, self.options)
+            self.graph, self.functions = self._with_process_limits(
+                *self._with_layer_arns(self.graph, self.options))
             self.dependencies = self._install_dependencies(self.graph)
         except BaseException:
             self.close()
@@ -456,6 +457,19 @@ class App:
         raise UsageError(f"no schedule, S3 or DynamoDB trigger, rule or topic {name!r} "
                          f"(triggers: {known})")
 
+    def _with_process_limits(self, graph: Graph, specs: tuple[FunctionSpec, ...],
+                             ) -> tuple[Graph, tuple[FunctionSpec, ...]]:
+        """The graph with the functions the process runtime cannot run (Node, Java, images...)
+        under not_run_locally, when functions run as processes: said at startup, not at the
+        first invoke."""
+        from samlite.runtime.process_support import not_run_in_processes
+
+        missing = not_run_in_processes(graph, specs, self.runtime_kind)
+        if missing:
+            graph = dataclasses.replace(graph,
+                                        not_run_locally=(*graph.not_run_locally, *missing))
+        return graph, specs
+
     def _with_layer_arns(self, graph: Graph, options: AppOptions,
                          ) -> tuple[Graph, tuple[FunctionSpec, ...]]:
         """The graph with its unresolvable layer ARNs under not_run_locally, and specs whose
@@ -527,7 +541,7 @@ class App:
         try:
             options = self.reload_options() if self.reload_options else self.options
             graph, warnings = load_graph(self.template, options)
-            graph, specs = self._with_layer_arns(graph, options)
+            graph, specs = self._with_process_limits(*self._with_layer_arns(graph, options))
             report = self._install_dependencies(graph)
         except TemplateError as exc:
             self._rebuild_images(self.functions, recycle)

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from samlite.cli.messaging_summary import messaging_lines
 from samlite.graph.model import Graph, TriggerKind
+from samlite.runtime.process_support import runs_in
 from samlite.runtime.spec import FunctionSpec
 
 HTTP_KINDS = frozenset({TriggerKind.API, TriggerKind.HTTP_API})
@@ -39,7 +40,8 @@ def startup_lines(graph: Graph, specs: Sequence[FunctionSpec], *, runtime_kind: 
     deps = dependencies or {}
     rows = [("FUNCTION", "RUNTIME", "MEMORY", "TIMEOUT", "RUNS IN", *(("DEPS",) if deps else ()))]
     rows += [(s.logical_id, s.runtime or "-", f"{s.memory_mb} MB", f"{s.timeout_s:g} s",
-              runtime_kind, *((deps.get(s.logical_id, "-"),) if deps else ())) for s in specs]
+              runs_in(s, runtime_kind), *((deps.get(s.logical_id, "-"),) if deps else ()))
+             for s in specs]
     lines += _table(rows)
     if layer_rows:
         lines += ["", f"Layer ARNs ({len(layer_rows)})",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
@@ -20,8 +21,9 @@ from moto.sqs.exceptions import (
     ReceiptHandleIsInvalid,
     SQSException,
 )
-from moto.sqs.models import MAXIMUM_MESSAGE_DELAY, Message, Queue, SQSBackend, sqs_backends
+from moto.sqs.models import MAXIMUM_MESSAGE_DELAY, Queue, SQSBackend, sqs_backends
 
+from samlite.aws.sqs import limits
 from samlite.aws.sqs.message import ReceivedMessage
 from samlite.aws.sqs.model import (
     QueueConfig,
@@ -189,6 +191,11 @@ class LocalSqsBackend(SQSBackend):
                      system_attributes: dict[str, Any] | None = None,
                      validate_group_id: bool = True) -> SentMessage:
         queue = self.get_queue(queue_name)
+        try:
+            limits.check_message(message_body, message_attributes,
+                                 max_bytes=int(queue.maximum_message_size))
+        except SqsError as exc:
+            raise _moto_error(exc) from exc
         self._validate_message(queue, message_body=message_body,
                                delay_seconds=int(delay_seconds or 0),
                                deduplication_id=deduplication_id, group_id=group_id,
@@ -198,8 +205,6 @@ class LocalSqsBackend(SQSBackend):
             raise InvalidParameterValue(
                 f"Value {delay} for parameter DelaySeconds is invalid. "
                 "Reason: DelaySeconds must be >= 0 and <= 900.")
-        for name in message_attributes or {}:
-            Message.validate_attribute_name(name)
         try:
             sent = self.store.send(queue_name, message_body,
                                    message_attributes=message_attributes, delay_s=delay,
@@ -211,11 +216,53 @@ class LocalSqsBackend(SQSBackend):
                            attribute_md5=sent.md5_of_message_attributes,
                            sequence_number=sent.sequence_number)
 
+    def send_message_batch(self, queue_name: str, entries: dict[str, dict[str, Any]]) -> \
+            tuple[list[Any], list[dict[str, Any]]]:
+        """Entries SQS refuses fail one by one, with their own code and message
+        ("SendMessageBatch": the result of each message is reported individually)."""
+        queue = self.get_queue(queue_name)
+        # "SendMessageBatch": the sum of all the messages is at most 1 MiB, in bytes with
+        # their attributes (moto counts the bodies' characters).
+        total = sum(limits.message_size(e.get("MessageBody") or "",
+                                        e.get("MessageAttributes") or {})
+                    for e in entries.values())
+        if total > limits.MAX_MESSAGE_BYTES:
+            from moto.sqs.exceptions import BatchRequestTooLong
+            raise BatchRequestTooLong(total)
+        refused: list[dict[str, Any]] = []
+        accepted: dict[str, dict[str, Any]] = {}
+        for key, entry in entries.items():
+            try:
+                limits.check_message(entry.get("MessageBody") or "",
+                                     entry.get("MessageAttributes"),
+                                     max_bytes=int(queue.maximum_message_size))
+                accepted[key] = entry
+            except SqsError as exc:
+                refused.append(_batch_error(str(entry.get("Id")), exc))
+        if not accepted:
+            # moto refuses an empty batch; every entry has failed on its own here.
+            self._check_batch_ids(entries)
+            return [], refused
+        sent, failed = super().send_message_batch(queue_name, accepted)
+        return sent, refused + [_batch_error(str(e.get("Id")), _delay_error(e))
+                                for e in failed]
+
+    def _check_batch_ids(self, entries: dict[str, dict[str, Any]]) -> None:
+        """moto's batch id checks, for a batch whose every entry was refused."""
+        from moto.sqs.exceptions import BatchEntryIdsNotDistinct, InvalidBatchEntryId
+        ids = [str(e.get("Id")) for e in entries.values()]
+        if any(not re.fullmatch(r"[\w-]{1,80}", i) for i in ids):
+            raise InvalidBatchEntryId()
+        duplicate = self._get_first_duplicate_id(ids)
+        if duplicate:
+            raise BatchEntryIdsNotDistinct(duplicate)
+
     def receive_message(self, queue_name: str, count: int, wait_seconds_timeout: int,
                         visibility_timeout: int,
                         message_attribute_names: list[str] | None = None) -> list[Any]:
         self.get_queue(queue_name)
         try:
+            limits.check_visibility_timeout(int(visibility_timeout))
             received = self.store.receive(queue_name, max_messages=count,
                                           wait_s=float(wait_seconds_timeout),
                                           visibility_timeout_s=visibility_timeout)
@@ -242,6 +289,7 @@ class LocalSqsBackend(SQSBackend):
                                   visibility_timeout: int) -> None:
         self.get_queue(queue_name)
         try:
+            limits.check_visibility_timeout(int(visibility_timeout))
             self.store.change_visibility(queue_name, receipt_handle, int(visibility_timeout))
         except SqsError as exc:
             raise _moto_error(exc) from exc
@@ -254,8 +302,7 @@ class LocalSqsBackend(SQSBackend):
         for entry in entries:
             try:
                 timeout = int(entry["VisibilityTimeout"])
-                if not 0 <= timeout <= 43200:
-                    raise SqsError("InvalidParameterValue", "Visibility timeout invalid")
+                limits.check_visibility_timeout(timeout)
                 self.store.change_visibility(queue_name, entry["ReceiptHandle"], timeout)
                 success.append(entry["Id"])
             except SqsError as exc:
@@ -334,6 +381,13 @@ def _moto_error(exc: SqsError) -> SQSException:
     if exc.code == "ReceiptHandleIsInvalid":
         return ReceiptHandleIsInvalid()
     return SQSException(exc.code, exc.message)
+
+
+def _delay_error(entry: dict[str, Any]) -> SqsError:
+    """moto fails a batch entry only for its DelaySeconds; say the value it had."""
+    return SqsError("InvalidParameterValue",
+                    f"Value {entry.get('DelaySeconds')} for parameter DelaySeconds is invalid. "
+                    "Reason: DelaySeconds must be >= 0 and <= 900.")
 
 
 def _batch_error(entry_id: str, exc: SqsError) -> dict[str, Any]:

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
 from samlite.aws.json_input import refuse_bad_input
+from samlite.aws.sqs import limits
+from samlite.aws.sqs.model import SqsError
 from samlite.http.messages import Request, Response
 
 if TYPE_CHECKING:
@@ -82,18 +84,18 @@ def is_sqs_request(request: Request) -> bool:
 def _response_class() -> type[Any]:
     """moto's SQS wire layer bound to one backend, account and region (a class made on
     first use, so importing this module does not import moto)."""
+    from moto.core.responses import ActionResult
     from moto.core.utils import camelcase_to_underscores
-    from moto.sqs.exceptions import MissingParameter, SQSException
+    from moto.sqs.exceptions import EmptyBatchRequest, MissingParameter, SQSException
     from moto.sqs.responses import SQSResponse
 
     def not_run_here(self: SQSResponse) -> Any:
         raise SQSException("AWS.SimpleQueueService.UnsupportedOperation",
                            f"samlite does not run {self._get_action()} locally")
 
-    def checked(name: str) -> Any:
-        """moto's action `name`, after SQS's own MissingParameter check of JSON calls (moto
+    def checked(original: Any) -> Any:
+        """The action `original`, after SQS's own MissingParameter check of JSON calls (moto
         would fail inside its model on one without a required member; SDKs never send one)."""
-        original = getattr(SQSResponse, name)
 
         def action(self: SQSResponse) -> Any:
             # JSON protocol only: the query protocol may name the queue by the URL it posts to.
@@ -128,10 +130,49 @@ def _response_class() -> type[Any]:
         def get_current_account(self) -> str:
             return self._app_account_id
 
+        def receive_message(self) -> Any:
+            """SQS's range checks first, in SQS's words (moto's repeat botocore's prefix)."""
+            try:
+                limits.check_receive(
+                    max_messages=_optional_int(self._get_param("MaxNumberOfMessages")),
+                    wait_s=_optional_int(self._get_param("WaitTimeSeconds")),
+                    visibility_timeout=_optional_int(self._get_param("VisibilityTimeout")))
+            except SqsError as exc:
+                raise SQSException(exc.code, exc.message) from exc
+            return SQSResponse.receive_message(self)
+
+        def send_message_batch(self) -> Any:
+            """moto's SendMessageBatch, but each failed entry keeps the code and message the
+            backend gave it (moto words every failure as a DelaySeconds of 1800)."""
+            queue_name = self._get_queue_name()
+            queue = self.sqs_backend.get_queue(queue_name)
+            entries = self._get_param("Entries", [])
+            if not entries:
+                raise EmptyBatchRequest()
+            keyed = {str(i): {**entry,
+                              "MessageAttributes": entry.get("MessageAttributes") or {},
+                              "DelaySeconds": entry.get("DelaySeconds")}
+                     for i, entry in enumerate(entries)}
+            sent, failed = self.sqs_backend.send_message_batch(queue_name, keyed)
+            successful = []
+            for message in sent:
+                result = {"Id": message.user_id, "MessageId": message.id,
+                          "MD5OfMessageBody": message.body_md5}
+                if message.message_attributes:
+                    result["MD5OfMessageAttributes"] = message.attribute_md5
+                if queue.fifo_queue:
+                    result["SequenceNumber"] = message.sequence_number
+                successful.append(result)
+            return ActionResult({"Successful": successful, "Failed": failed})
+
     for operation in SQS_ACTIONS:
         name = camelcase_to_underscores(operation)
-        if name in vars(SQSResponse) and name not in vars(AppResponse):
-            setattr(AppResponse, name, checked(name))
+        if name in vars(AppResponse) and name not in ("start_message_move_task",
+                                                       "cancel_message_move_task",
+                                                       "list_message_move_tasks"):
+            setattr(AppResponse, name, checked(vars(AppResponse)[name]))
+        elif name in vars(SQSResponse) and name not in vars(AppResponse):
+            setattr(AppResponse, name, checked(getattr(SQSResponse, name)))
     return AppResponse
 
 
@@ -151,6 +192,16 @@ def _required_scalars(operation: str) -> tuple[str, ...]:
         return ()
     return tuple(name for name in shape.required_members
                  if shape.members[name].type_name in ("string", "integer", "boolean"))
+
+
+def _optional_int(value: Any) -> int | None:
+    """A numeric parameter as given (JSON number or query string); None when absent."""
+    if value is None or value == "":
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None   # moto answers a non-number itself
 
 
 def _query_action(request: Request) -> str | None:

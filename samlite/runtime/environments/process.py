@@ -56,6 +56,7 @@ from samlite.runtime.environments.runtime_sdk import (
 from samlite.runtime.environments.runtime_sdk import (
     is_installed as sdk_is_installed,
 )
+from samlite.runtime.process_support import refusal
 from samlite.runtime.spec import FunctionSpec, lambda_variables
 
 PYTHON_LOOP = Path(__file__).resolve().parents[1] / "python_loop.py"
@@ -368,20 +369,15 @@ class ProcessEnvironment:
 
     def command(self) -> list[str]:
         spec = self.settings.spec
-        if spec.package_type == "Image":
-            raise EnvironmentStartError(
-                f"{spec.logical_id}: PackageType Image functions run in their container image; "
-                "they need --runtime docker")
+        refused = refusal(spec)   # the startup table said so too
+        if refused is not None:
+            raise EnvironmentStartError(f"{spec.logical_id}: {refused}")
         if spec.is_python:
             # -S: no site-packages of the interpreter's (nor samlite's) on sys.path; only
             # what PYTHONPATH names, then the standard library.
             runtime = [runtime_python(spec.runtime), "-S", "-u", "-X", "utf8", str(PYTHON_LOOP)]
             return [*exec_wrapper(spec), *runtime]
-        if spec.is_custom_runtime:
-            return [str(spec.code_dir / "bootstrap")]
-        raise EnvironmentStartError(
-            f"{spec.logical_id}: the process runtime runs Python and provided* functions; "
-            f"{spec.runtime or 'this runtime'} needs --runtime docker")
+        return [str(spec.code_dir / "bootstrap")]   # provided*: its own Runtime API client
 
     def uses_namespace(self) -> bool:
         """A private /tmp through a mount namespace (else TMPDIR only)."""

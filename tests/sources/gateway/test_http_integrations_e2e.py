@@ -271,3 +271,18 @@ def test_plain_resources_send_to_a_fifo_queue_with_a_mapped_group(
                                   AttributeNames=["MessageGroupId"])["Messages"]
     assert [(m["Body"], m["Attributes"]["MessageGroupId"]) for m in got] == \
         [("order 1", "ada")]
+
+
+def test_sqs_refuses_an_empty_message_sent_through_the_integration(app: RunningApp) -> None:
+    # SQS API Reference "SendMessage": the body is at least one character; an empty one is
+    # answered MissingParameter, and the integration passes SQS's 400 through.
+    empty = app.request("POST", "/jobs", body=json.dumps({"message": ""}),
+                        headers={"content-type": "application/json"})
+    assert empty.status == 400
+    assert "The request must contain the parameter MessageBody." in empty.text
+    control = app.request("POST", "/jobs", body=json.dumps({"message": "a\u0001"}),
+                          headers={"content-type": "application/json"})
+    assert control.status == 400
+    assert "InvalidMessageContents" in control.text
+    got = app.sqs.receive_message(QueueUrl=app.queue_url("Jobs"), WaitTimeSeconds=0)
+    assert got.get("Messages", []) == []
