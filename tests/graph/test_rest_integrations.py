@@ -131,7 +131,7 @@ def test_a_template_or_pattern_the_gateway_cannot_run_names_its_route() -> None:
          "does not parse (line 1, column 1: expected block element in template body, got: "
          "#end ...), so this route is not served"),
         ("Api.DefinitionBody", "GET /pattern: the selectionPattern '[Bad.*' is not a regular "
-         "expression (unterminated character set at position 0), so this route is not "
+         "expression (unterminated character set at position 6), so this route is not "
          "served"),
     ]
 

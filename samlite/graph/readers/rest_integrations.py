@@ -12,12 +12,11 @@ AWS::ApiGateway::Method Integration and IntegrationResponse.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from samlite.dialects import velocity
+from samlite.dialects import java_regex, velocity
 from samlite.graph.model import (
     EdgeKind,
     Integration,
@@ -105,21 +104,15 @@ def unrunnable_mapping(mapping: RestMapping | None) -> str | None:
                        f"{content_type} template does not parse ({error})"
         error = pattern_error(response.selection_pattern)
         if error is not None:
-            return f"the selectionPattern {response.selection_pattern!r} is not a regular " \
+            return f"the selectionPattern '{response.selection_pattern}' is not a regular " \
                    f"expression ({error})"
     return None
 
 
 def pattern_error(pattern: str | None) -> str | None:
-    """Why `pattern` does not compile as the gateway matches selectionPatterns (Python's re,
-    which reads Java's common syntax alike), or None."""
-    if pattern is None:
-        return None
-    try:
-        re.compile(pattern)
-    except re.error as exc:
-        return str(exc)
-    return None
+    """Why `pattern` is not a Java regular expression, the language of selectionPatterns
+    (dialects/java_regex.py), or None."""
+    return None if pattern is None else java_regex.pattern_error(pattern)
 
 
 def _integration(*, integration_type: str, uri: str | None, method: str | None,

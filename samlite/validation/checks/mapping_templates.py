@@ -121,7 +121,7 @@ def _pattern(view: SamView, resource: str, route: str, pattern: Any,
     error = pattern_error(pattern) if isinstance(pattern, str) else None
     if error is not None:
         yield view.problem(
-            "W7415", f"{route}: the selectionPattern {pattern!r} is not a regular expression "
+            "W7415", f"{route}: the selectionPattern '{pattern}' is not a Java regular expression "
                      f"({error}); {_NOT_SERVED}", at, resource)
 
 

@@ -43,7 +43,7 @@ Codes (E7201-E7205 belong to Globals, in template/globals.py):
   E7412 authorizers that are not defined or not complete
   E7413 a GatewayResponses StatusCode that is not a number
   W7414 a REST mapping template that does not parse (mapping_templates.py)
-  W7415 a REST selectionPattern that is not a regular expression (mapping_templates.py)
+  W7415 a REST selectionPattern that is not a Java regular expression (mapping_templates.py)
   W7416 a gateway response template with VTL directives, which API Gateway sends as
         written (mapping_templates.py)
 """

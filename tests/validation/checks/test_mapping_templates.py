@@ -95,16 +95,15 @@ def test_templates_and_patterns_that_cannot_run_are_named_with_file_line_and_why
         "1: expected #else, #elseif or #end in if directive); samlite up does not serve this "
         "route",
         f"{template}:26:21: warning W7415 {base}.responses.Bad.*(: POST /quotes: the "
-        "selectionPattern 'Bad.*(' is not a regular expression (missing ), unterminated "
-        "subpattern at position 5); samlite up does not serve this route",
+        "selectionPattern 'Bad.*(' is not a Java regular expression (missing ) at position "
+        "6); samlite up does not serve this route",
         f"{template}:30:41: warning W7414 {base}.responses.default.responseTemplates."
         "application/json: POST /quotes: the application/json default response's template "
         "does not parse (line 1, column 23: expected } in formal reference); samlite up "
         "does not serve this route",
         f"{template}:51:31: warning W7415 {method}.IntegrationResponses[0].SelectionPattern: "
-        "Mocked's integration: the selectionPattern '(4\\\\d{2}' is not a regular "
-        "expression (missing ), unterminated subpattern at position 0); samlite up does not "
-        "serve this route",
+        "Mocked's integration: the selectionPattern '(4\\d{2}' is not a Java regular "
+        "expression (missing )); samlite up does not serve this route",
         f"{template}:53:45: warning W7414 {method}.IntegrationResponses[1].ResponseTemplates."
         "text/plain: Mocked's integration: the text/plain default response's template does "
         "not parse (line 1, column 12: expected in in foreach directive, got: in) #end ...); "
