@@ -260,10 +260,10 @@ def _rest_integration_route(parts: GraphParts, res: Resource, body: Any, path: s
     uri = as_text(integration.get("uri")) or ""
     fid = integration_function(parts, raw_uri, uri) if ":lambda:path/" in uri else None
     found = rest_integrations.openapi_integration(integration, function=fid)
-    if isinstance(found, str):
+    if isinstance(found, rest_integrations.Unserved):
         parts.not_local.append(NotRunLocally(
-            subject=f"{res.logical_id}.{source}", type=res.type, at=at,
-            reason=f"{verb} {path}: {found}, so this route is not served"))
+            subject=f"{res.logical_id}.{source}", type=res.type, at=found.mark(integration, at),
+            reason=f"{verb} {path}: {found.reason}, so this route is not served"))
         return
     route = Route(
         api=res.logical_id, kind=ApiKind.REST, method=verb, path=path, function=fid,

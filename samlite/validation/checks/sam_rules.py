@@ -46,6 +46,8 @@ Codes (E7201-E7205 belong to Globals, in template/globals.py):
   W7415 a REST selectionPattern that is not a Java regular expression (mapping_templates.py)
   W7416 a gateway response template with VTL directives, which API Gateway sends as
         written (mapping_templates.py)
+  W7417 a REST integration response statusCode that is not an HTTP status code
+        (mapping_templates.py)
 """
 
 from __future__ import annotations
