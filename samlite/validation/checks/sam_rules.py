@@ -48,6 +48,8 @@ Codes (E7201-E7205 belong to Globals, in template/globals.py):
         written (mapping_templates.py)
   W7417 a REST integration response statusCode that is not an HTTP status code
         (mapping_templates.py)
+  W7419 an HTTP API parameter mapping value with a selection expression inside text and
+        without braces, sent as written (parameter_mappings.py)
 """
 
 from __future__ import annotations
@@ -59,6 +61,7 @@ from typing import Any
 from samlite.errors import Problem
 from samlite.validation.checks.context import Check, CheckContext
 from samlite.validation.checks.mapping_templates import CHECKS_ON_VIEW as TEMPLATE_CHECKS
+from samlite.validation.checks.parameter_mappings import CHECKS_ON_VIEW as MAPPING_CHECKS
 from samlite.validation.checks.sam_api_rules import CHECKS_ON_VIEW as API_CHECKS
 from samlite.validation.checks.sam_common import (
     FUNCTION,
@@ -285,7 +288,7 @@ def check_layers(view: SamView) -> Iterator[Problem]:
 _VIEW_CHECKS: tuple[Callable[[SamView], Iterator[Problem]], ...] = (
     check_structure, check_generated_ids, check_intrinsic_shapes, check_s3_event_buckets,
     check_layers,
-    *FUNCTION_CHECKS, *API_CHECKS, *TEMPLATE_CHECKS,
+    *FUNCTION_CHECKS, *API_CHECKS, *TEMPLATE_CHECKS, *MAPPING_CHECKS,
 )
 
 
