@@ -23,6 +23,7 @@ from samlite.graph.model import (
 )
 from samlite.graph.parts import FUNCTION_TYPES, GraphParts
 from samlite.graph.readers import (
+    definition_intrinsics,
     gateway_responses,
     parameter_mappings,
     request_validation,
@@ -157,8 +158,11 @@ def file_routes(parts: GraphParts, res: Resource, props: Mapping[str, Any], prop
         return
     document = definition_document(parts, res, props, prop)
     if document is not None:
-        body_routes(parts, res, document, document, kind, source=prop,
-                    names_skipped=names_skipped)
+        document = definition_intrinsics.servable(parts, res, prop, document,
+                                                  key_at(props, prop, res.at))
+        if document is not None:
+            body_routes(parts, res, document, document, kind, source=prop,
+                        names_skipped=names_skipped)
         return
     if is_local_location(props.get(prop)):
         return      # unreadable: validate reports it (E0010)

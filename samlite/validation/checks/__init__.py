@@ -16,6 +16,7 @@ def all_checks() -> tuple[Check, ...]:
     """Every registered check, in a stable order."""
     from samlite.validation.checks import (
         code,
+        definition_files,
         events,
         limits,
         references,
@@ -24,7 +25,8 @@ def all_checks() -> tuple[Check, ...]:
         secrets,
     )
 
-    modules = (references, events, schedules, limits, code, sam_rules, secrets)
+    modules = (references, events, schedules, limits, code, sam_rules, definition_files,
+               secrets)
     return tuple(check for module in modules for check in module.CHECKS)
 
 

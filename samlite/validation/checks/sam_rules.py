@@ -48,6 +48,8 @@ Codes (E7201-E7205 belong to Globals, in template/globals.py):
         written (mapping_templates.py)
   W7417 a REST integration response statusCode that is not an HTTP status code
         (mapping_templates.py)
+  W7418 an intrinsic function in a DefinitionUri / BodyS3Location file, which API Gateway
+        imports as written (definition_files.py)
   W7419 an HTTP API parameter mapping value with a selection expression inside text and
         without braces, sent as written (parameter_mappings.py)
 """
