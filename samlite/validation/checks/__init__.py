@@ -18,6 +18,7 @@ def all_checks() -> tuple[Check, ...]:
         code,
         definition_files,
         events,
+        inline_code,
         limits,
         references,
         sam_rules,
@@ -25,8 +26,8 @@ def all_checks() -> tuple[Check, ...]:
         secrets,
     )
 
-    modules = (references, events, schedules, limits, code, sam_rules, definition_files,
-               secrets)
+    modules = (references, events, schedules, limits, code, inline_code, sam_rules,
+               definition_files, secrets)
     return tuple(check for module in modules for check in module.CHECKS)
 
 
