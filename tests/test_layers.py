@@ -55,7 +55,8 @@ HOMES = {"click": ("cli/*",), "watchdog": ("app/watch.py",),
          "docker": ("runtime/environments/docker.py",),
          "moto": ("aws/*/backend.py", "aws/*/route.py"),
          "jwt": ("sources/gateway/jwt_keys.py",),
-         "airspeed": ("dialects/velocity.py",)}
+         "airspeed": ("dialects/velocity.py",),
+         "regex": ("dialects/java_regex.py",)}
 
 
 def _module_name(path: Path) -> str:

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from samlite.errors import Mark
 from samlite.graph.model import Graph, Route, TriggerKind
 from samlite.runtime.spec import FunctionSpec
 
@@ -103,8 +104,8 @@ def describe_template_change(old_specs: Sequence[FunctionSpec],
                              old_graph: Graph | None = None,
                              new_graph: Graph | None = None) -> str:
     """The difference between two loads of a template: "+NewFunction, -OldFunction,
-    ~HelloFunction; routes +GET /new, -POST /old; queues +Jobs; triggers ~Worker.Jobs", or
-    "nothing to apply"."""
+    ~HelloFunction; routes +GET /new, -POST /old; queues +Jobs; triggers ~Worker.Jobs;
+    APIs ~MyHttpApi", or "nothing to apply"."""
     functions = _diff({s.logical_id: s for s in old_specs}, {s.logical_id: s for s in new_specs})
     routes = _diff({_route_key(r): r.target for r in old_routes},
                    {_route_key(r): r.target for r in new_routes})
@@ -123,7 +124,35 @@ def describe_template_change(old_specs: Sequence[FunctionSpec],
         triggers = _diff(_event_sources(old_graph), _event_sources(new_graph))
         if triggers:
             parts.append("triggers " + ", ".join(triggers))
+        apis = _diff(_api_settings(old_graph), _api_settings(new_graph))
+        if apis:
+            parts.append("APIs " + ", ".join(apis))
     return "; ".join(parts) or "nothing to apply"
+
+
+def _api_settings(graph: Graph) -> dict[str, object]:
+    """Each API with all it serves: its own settings (authorizers, CORS, gateway responses,
+    models...) and its routes' (scopes, integrations, validators, parameter mappings...)."""
+    routes: dict[str, list[object]] = {}
+    for route in graph.routes:
+        routes.setdefault(route.api, []).append(_unmarked(route))
+    return {api.logical_id: (_unmarked(api), tuple(routes.get(api.logical_id, ())))
+            for api in graph.apis}
+
+
+def _unmarked(value: object) -> object:
+    """`value` compared by what it says, at any depth: marks (where it sits) left out."""
+    if isinstance(value, Mark):
+        return None
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return (type(value).__name__,
+                tuple(_unmarked(getattr(value, f.name)) for f in dataclasses.fields(value)
+                      if f.compare))
+    if isinstance(value, tuple | list):
+        return tuple(_unmarked(item) for item in value)
+    if isinstance(value, dict):
+        return tuple((key, _unmarked(item)) for key, item in value.items())
+    return value
 
 
 def _without_marks(node: object) -> object:

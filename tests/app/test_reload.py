@@ -9,7 +9,10 @@ import pytest
 
 from samlite.app.reload import ChangePlan, describe_template_change, plan_changes, watch_roots
 from samlite.errors import Mark
-from samlite.graph.model import ApiKind, Route
+from samlite.graph.build import build_graph
+from samlite.graph.model import ApiKind, Graph, Route
+from samlite.template.load import parse_template
+from samlite.template.resolve import resolve
 from tests.sources.fakes import spec
 
 PROJECT = Path("/proj")
@@ -159,3 +162,55 @@ def test_a_requirements_change_reinstalls_its_owner(case: str, changed: list[str
                           requirements=REQUIREMENTS)
     assert (result.reinstall, result.recycle, result.why) == (reinstall, recycle, why)
     assert not result.is_empty
+
+
+HTTP_API = """\
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Api:
+    Type: AWS::Serverless::HttpApi
+    Properties:
+      Auth:
+        DefaultAuthorizer: Jwt
+        Authorizers:
+          Jwt:
+            IdentitySource: $request.header.Authorization
+            JwtConfiguration:
+              issuer: https://issuer.example.com
+              audience: [@AUDIENCE@]
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: app.handler
+      InlineCode: "def handler(event, context): return {}"
+      Events:
+        Get:
+          Type: HttpApi
+          Properties:
+            ApiId: !Ref Api
+            Method: GET
+            Path: /items
+            Auth: {Authorizer: Jwt, AuthorizationScopes: [@SCOPE@]}
+"""
+
+
+def http_api_graph(audience: str = "app", scope: str = "read", shift: int = 0) -> Graph:
+    text = "\n" * shift + HTTP_API.replace("@AUDIENCE@", audience).replace("@SCOPE@", scope)
+    return build_graph(resolve(parse_template(text, name="template.yaml")))
+
+
+@pytest.mark.parametrize(("case", "after"), [
+    ("a JWT authorizer's audience", http_api_graph(audience="other")),
+    ("a route's authorization scopes", http_api_graph(scope="write")),
+])
+def test_an_api_change_is_named_not_nothing_to_apply(case: str, after: Graph) -> None:
+    before = http_api_graph()
+    assert describe_template_change((), (), before.routes, after.routes, before, after) == \
+        "APIs ~Api"
+
+
+def test_an_api_that_only_moved_is_no_change() -> None:
+    before, moved = http_api_graph(), http_api_graph(shift=3)
+    assert describe_template_change((), (), before.routes, moved.routes, before, moved) == \
+        "nothing to apply"

@@ -4,8 +4,10 @@ vanishes without a word)."""
 
 from __future__ import annotations
 
+from textwrap import dedent, indent
+
 from samlite.graph.model import IntegrationKind, IntegrationResponse
-from tests.graph.test_apigateway import URI, graph_of
+from tests.graph.test_apigateway import FUNCTIONS, URI, graph_of
 
 
 def sam_api(paths: str) -> str:
@@ -131,7 +133,7 @@ def test_a_template_or_pattern_the_gateway_cannot_run_names_its_route() -> None:
          "does not parse (line 1, column 1: expected block element in template body, got: "
          "#end ...), so this route is not served"),
         ("Api.DefinitionBody", "GET /pattern: the selectionPattern '[Bad.*' is not a regular "
-         "expression (unterminated character set at position 0), so this route is not "
+         "expression (unterminated character set at position 6), so this route is not "
          "served"),
     ]
 
@@ -158,3 +160,27 @@ def test_a_plain_method_whose_template_does_not_parse_is_named() -> None:
         ("Quote", "POST /: the default response's application/json template does not parse "
                   "(line 1, column 4: expected } in formal reference), so this route is not "
                   "served")]
+
+
+def test_a_plain_method_is_named_at_the_line_of_its_unservable_value() -> None:
+    resources = """\
+      Rest: {Type: AWS::ApiGateway::RestApi, Properties: {Name: r}}
+      Quote:
+        Type: AWS::ApiGateway::Method
+        Properties:
+          RestApiId: !Ref Rest
+          ResourceId: !GetAtt Rest.RootResourceId
+          HttpMethod: POST
+          AuthorizationType: NONE
+          Integration:
+            Type: MOCK
+            IntegrationResponses:
+              - SelectionPattern: "4\\\\d{2}"
+                StatusCode: "400"
+              - SelectionPattern: "(5"
+                StatusCode: "500"
+    """
+    [named] = graph_of(resources).not_run_locally
+    assert "the selectionPattern '(5' is not a regular expression" in named.reason
+    text = FUNCTIONS + indent(dedent(resources), "  ")
+    assert named.at.line == text.splitlines().index('          - SelectionPattern: "(5"') + 1

@@ -19,7 +19,7 @@ Resources:
     Properties:
       Runtime: python3.12
       Handler: index.handler
-      InlineCode: "x = 1"
+      InlineCode: "def handler(event, context): pass"
 """
 LAMBDA_URI = ("arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/"
               "arn:aws:lambda:us-east-1:123456789012:function:hello/invocations")

@@ -215,8 +215,9 @@ def _integration_route(parts: GraphParts, api: str, res: Resource, verb: str, pa
     fid = apis.integration_function(parts, parts.refs.dig(raw, "Integration", "Uri"), uri) \
         if ":lambda:path/" in uri else None
     found = rest_integrations.method_integration(integration, function=fid)
-    if isinstance(found, str):
-        skip(f"{verb} {path}: {found}, so this route is not served")
+    if isinstance(found, rest_integrations.Unserved):
+        skip(f"{verb} {path}: {found.reason}, so this route is not served",
+             found.mark(integration, key_at(props, "Integration", res.at)))
         return
     auth = plain_authorizers.route_auth(parts, props, raw, runnable)
     route = Route(api=api, kind=ApiKind.REST, method=verb, path=path, function=fid,

@@ -23,6 +23,7 @@ from samlite.graph.model import (
 )
 from samlite.graph.parts import FUNCTION_TYPES, GraphParts
 from samlite.graph.readers import (
+    definition_intrinsics,
     gateway_responses,
     parameter_mappings,
     request_validation,
@@ -157,8 +158,11 @@ def file_routes(parts: GraphParts, res: Resource, props: Mapping[str, Any], prop
         return
     document = definition_document(parts, res, props, prop)
     if document is not None:
-        body_routes(parts, res, document, document, kind, source=prop,
-                    names_skipped=names_skipped)
+        document = definition_intrinsics.servable(parts, res, prop, document,
+                                                  key_at(props, prop, res.at))
+        if document is not None:
+            body_routes(parts, res, document, document, kind, source=prop,
+                        names_skipped=names_skipped)
         return
     if is_local_location(props.get(prop)):
         return      # unreadable: validate reports it (E0010)
@@ -260,10 +264,10 @@ def _rest_integration_route(parts: GraphParts, res: Resource, body: Any, path: s
     uri = as_text(integration.get("uri")) or ""
     fid = integration_function(parts, raw_uri, uri) if ":lambda:path/" in uri else None
     found = rest_integrations.openapi_integration(integration, function=fid)
-    if isinstance(found, str):
+    if isinstance(found, rest_integrations.Unserved):
         parts.not_local.append(NotRunLocally(
-            subject=f"{res.logical_id}.{source}", type=res.type, at=at,
-            reason=f"{verb} {path}: {found}, so this route is not served"))
+            subject=f"{res.logical_id}.{source}", type=res.type, at=found.mark(integration, at),
+            reason=f"{verb} {path}: {found.reason}, so this route is not served"))
         return
     route = Route(
         api=res.logical_id, kind=ApiKind.REST, method=verb, path=path, function=fid,

@@ -12,12 +12,12 @@ AWS::ApiGateway::Method Integration and IntegrationResponse.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
-from samlite.dialects import velocity
+from samlite.dialects import java_regex, velocity
+from samlite.errors import Mark
 from samlite.graph.model import (
     EdgeKind,
     Integration,
@@ -27,6 +27,7 @@ from samlite.graph.model import (
 )
 from samlite.graph.parts import GraphParts
 from samlite.graph.values import as_int, as_list, as_map, as_text
+from samlite.template.nodes import key_mark_at, mark_at
 
 # Services whose API the local AWS endpoint answers.
 SERVED_SERVICES = ("sqs", "s3")
@@ -35,13 +36,33 @@ REST_TYPES = ("aws", "http", "http_proxy", "mock")
 TEMPLATED_TYPES = ("aws", "http", "mock")
 
 
+Path = tuple[str | int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Unserved:
+    """Why an integration is not run locally (a phrase), and where in its object: a key path
+    to the offending value, or () for the integration as a whole. `key`: the path's last step
+    is itself the culprit (an OpenAPI selectionPattern is a key of `responses`)."""
+    reason: str
+    path: Path = ()
+    key: bool = False
+
+    def mark(self, integration: Any, default: Mark) -> Mark:
+        """The template line of the offending value, else `default`."""
+        if not self.path:
+            return default
+        return (key_mark_at if self.key else mark_at)(integration, self.path, default)
+
+
 def openapi_integration(integration: Mapping[str, Any], *,
-                        function: str | None) -> Integration | str:
+                        function: str | None) -> Integration | Unserved:
     """An x-amazon-apigateway-integration object; `function` is the function of this template
     its uri names (the caller resolves intrinsics), if any."""
+    found = as_map(integration.get("responses"))
     responses = tuple(_response(None if str(pattern) == "default" else str(pattern),
-                                as_map(found), openapi=True)
-                      for pattern, found in as_map(integration.get("responses")).items())
+                                as_map(response), openapi=True)
+                      for pattern, response in found.items())
     return rest_integration(
         integration_type=as_text(integration.get("type")) or "",
         uri=as_text(integration.get("uri")), method=as_text(integration.get("httpMethod")),
@@ -50,16 +71,18 @@ def openapi_integration(integration: Mapping[str, Any], *,
         content_handling=as_text(integration.get("contentHandling")),
         parameters=integration.get("requestParameters"),
         connection_type=as_text(integration.get("connectionType")),
-        responses=responses, timeout_ms=integration.get("timeoutInMillis"))
+        responses=responses, timeout_ms=integration.get("timeoutInMillis"),
+        places=_Places(openapi=True, responses=tuple(("responses", key) for key in found)))
 
 
 def method_integration(integration: Mapping[str, Any], *,
-                       function: str | None) -> Integration | str:
+                       function: str | None) -> Integration | Unserved:
     """An AWS::ApiGateway::Method's Integration property (IntegrationResponses as a list)."""
+    found = as_list(integration.get("IntegrationResponses"))
     responses = tuple(
-        _response(as_text(as_map(found).get("SelectionPattern")) or None, as_map(found),
+        _response(as_text(as_map(response).get("SelectionPattern")) or None, as_map(response),
                   openapi=False)
-        for found in as_list(integration.get("IntegrationResponses")))
+        for response in found)
     return rest_integration(
         integration_type=as_text(integration.get("Type")) or "",
         uri=as_text(integration.get("Uri")),
@@ -69,70 +92,103 @@ def method_integration(integration: Mapping[str, Any], *,
         content_handling=as_text(integration.get("ContentHandling")),
         parameters=integration.get("RequestParameters"),
         connection_type=as_text(integration.get("ConnectionType")),
-        responses=responses, timeout_ms=integration.get("TimeoutInMillis"))
+        responses=responses, timeout_ms=integration.get("TimeoutInMillis"),
+        places=_Places(openapi=False,
+                       responses=tuple(("IntegrationResponses", i) for i in range(len(found)))))
+
+
+@dataclass(frozen=True, slots=True)
+class _Places:
+    """Where an integration's parts are in its object: OpenAPI spells keys in camelCase and
+    keys responses by selectionPattern; a Method's Integration in PascalCase, in a list."""
+    openapi: bool
+    responses: tuple[Path, ...]
+
+    def key(self, name: str) -> str:
+        return name if self.openapi else name[0].upper() + name[1:]
+
+    def of(self, index: int, *more: str | int) -> Path:
+        base = self.responses[index] if index < len(self.responses) else ()
+        return (*base, *more) if base else ()
 
 
 def rest_integration(*, integration_type: str, uri: str | None, method: str | None,
                      function: str | None, templates: Any, passthrough: str | None,
                      content_handling: str | None, parameters: Any, connection_type: str | None,
                      responses: tuple[IntegrationResponse, ...],
-                     timeout_ms: Any) -> Integration | str:
-    """The Integration to serve, or the reason (a phrase) it is not run locally."""
+                     timeout_ms: Any, places: _Places | None = None) -> Integration | Unserved:
+    """The Integration to serve, or why (and where) it is not run locally."""
+    places = places or _Places(openapi=True, responses=())
     found = _integration(integration_type=integration_type, uri=uri, method=method,
                          function=function, templates=templates, passthrough=passthrough,
                          content_handling=content_handling, parameters=parameters,
                          connection_type=connection_type, responses=responses,
-                         timeout_ms=timeout_ms)
+                         timeout_ms=timeout_ms, places=places)
     if isinstance(found, Integration) and integration_type.lower() in TEMPLATED_TYPES:
-        return unrunnable_mapping(found.rest) or found
+        return unrunnable_mapping(found.rest, places) or found
     return found
 
 
-def unrunnable_mapping(mapping: RestMapping | None) -> str | None:
+def unrunnable_mapping(mapping: RestMapping | None,
+                       places: _Places | None = None) -> Unserved | None:
     """Why the gateway could not run these templates and selection patterns (the first
     that does not parse), or None. API Gateway itself would take them to a request."""
     if mapping is None:
         return None
+    places = places or _Places(openapi=True, responses=())
     for content_type, template in mapping.request_templates:
         error = velocity.parse_error(template)
         if error is not None:
-            return f"its {content_type} request template does not parse ({error})"
-    for response in mapping.responses:
+            return Unserved(f"its {content_type} request template does not parse ({error})",
+                            (places.key("requestTemplates"), content_type))
+    for index, response in enumerate(mapping.responses):
         for content_type, template in response.templates:
             error = velocity.parse_error(template)
             if error is not None:
-                return f"the {response.selection_pattern or 'default'} response's " \
-                       f"{content_type} template does not parse ({error})"
+                return Unserved(f"the {response.selection_pattern or 'default'} response's "
+                                f"{content_type} template does not parse ({error})",
+                                places.of(index, places.key("responseTemplates"), content_type))
         error = pattern_error(response.selection_pattern)
         if error is not None:
-            return f"the selectionPattern {response.selection_pattern!r} is not a regular " \
-                   f"expression ({error})"
+            where = places.of(index) if places.openapi else places.of(index, "SelectionPattern")
+            return Unserved(f"the selectionPattern '{response.selection_pattern}' is not a "
+                            f"regular expression ({error})", where, key=places.openapi)
     return None
 
 
 def pattern_error(pattern: str | None) -> str | None:
-    """Why `pattern` does not compile as the gateway matches selectionPatterns (Python's re,
-    which reads Java's common syntax alike), or None."""
-    if pattern is None:
-        return None
-    try:
-        re.compile(pattern)
-    except re.error as exc:
-        return str(exc)
-    return None
+    """Why `pattern` is not a Java regular expression, the language of selectionPatterns
+    (dialects/java_regex.py), or None."""
+    return None if pattern is None else java_regex.pattern_error(pattern)
 
 
 def _integration(*, integration_type: str, uri: str | None, method: str | None,
                  function: str | None, templates: Any, passthrough: str | None,
                  content_handling: str | None, parameters: Any, connection_type: str | None,
-                 responses: tuple[IntegrationResponse, ...],
-                 timeout_ms: Any) -> Integration | str:
+                 responses: tuple[IntegrationResponse, ...], timeout_ms: Any,
+                 places: _Places) -> Integration | Unserved:
     kind = integration_type.lower()
-    for response in responses:
-        code = response.status_code
-        if not (code.isdigit() and 100 <= int(code) <= 599):
-            return f"the {response.selection_pattern or 'default'} response's statusCode " \
-                   f"{code!r} is not an HTTP status code"
+    for index, response in enumerate(responses):
+        if not is_http_status(response.status_code):
+            return Unserved(f"the {response.selection_pattern or 'default'} response's "
+                            f"statusCode {response.status_code!r} is not an HTTP status code",
+                            places.of(index, places.key("statusCode")))
+    found = _served(kind, uri=uri, method=method, function=function, templates=templates,
+                    passthrough=passthrough, content_handling=content_handling,
+                    parameters=parameters, connection_type=connection_type,
+                    responses=responses, timeout_ms=timeout_ms)
+    return Unserved(found) if isinstance(found, str) else found
+
+
+def is_http_status(code: str) -> bool:
+    """A three-digit HTTP status code, 100 to 599."""
+    return code.isdigit() and 100 <= int(code) <= 599
+
+
+def _served(kind: str, *, uri: str | None, method: str | None, function: str | None,
+            templates: Any, passthrough: str | None, content_handling: str | None,
+            parameters: Any, connection_type: str | None,
+            responses: tuple[IntegrationResponse, ...], timeout_ms: Any) -> Integration | str:
     if (connection_type or "INTERNET").upper() != "INTERNET":
         return "a private integration (VPC_LINK) is not run locally"
     mapping = RestMapping(request_templates=text_pairs(templates),

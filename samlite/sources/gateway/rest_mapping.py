@@ -15,11 +15,11 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from samlite.dialects import java_regex
 from samlite.dialects.velocity import java_values
 from samlite.graph.model import IntegrationResponse, RestMapping
 from samlite.sources.gateway.events import (
@@ -190,10 +190,9 @@ def select_response(responses: tuple[IntegrationResponse, ...],
 
 
 def _full_match(pattern: str, text: str) -> bool:
-    # Java regex semantics for the common subset: a whole-string match, "." not matching
-    # line breaks (Java's default, as Python's). A pattern that does not compile never gets
+    # Matcher.matches(): a whole-string match. A pattern that does not compile never gets
     # here: the graph leaves its route out (graph/readers/rest_integrations.pattern_error).
-    return re.fullmatch(pattern, text) is not None
+    return java_regex.full_match(pattern, text)
 
 
 def lambda_error_message(payload: bytes) -> str:

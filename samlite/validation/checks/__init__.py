@@ -16,7 +16,9 @@ def all_checks() -> tuple[Check, ...]:
     """Every registered check, in a stable order."""
     from samlite.validation.checks import (
         code,
+        definition_files,
         events,
+        inline_code,
         limits,
         messaging,
         references,
@@ -25,7 +27,8 @@ def all_checks() -> tuple[Check, ...]:
         secrets,
     )
 
-    modules = (references, events, schedules, limits, code, sam_rules, secrets, messaging)
+    modules = (references, events, schedules, limits, code, inline_code, sam_rules,
+               definition_files, secrets, messaging)
     return tuple(check for module in modules for check in module.CHECKS)
 
 

@@ -1,9 +1,10 @@
-"""REST integrations' mapping templates and selection patterns the local gateway cannot run:
-a Velocity template that does not parse (requestTemplates, responseTemplates) and a
-selectionPattern that is not a regular expression, in OpenAPI bodies (a SAM Api's
-DefinitionBody, a RestApi's Body) and AWS::ApiGateway::Method Integrations. Found here, before
-any request; `samlite up` names such a route as not run locally (graph/readers/
-rest_integrations.py decides it with the same parser).
+"""REST integrations' mapping templates, selection patterns and status codes the local
+gateway cannot run: a Velocity template that does not parse (requestTemplates,
+responseTemplates), a selectionPattern that is not a Java regular expression and a response
+statusCode that is no HTTP status, in OpenAPI bodies (a SAM Api's DefinitionBody, a RestApi's
+Body) and AWS::ApiGateway::Method Integrations. Found here, before any request; `samlite up`
+names such a route as not run locally at the same line (graph/readers/rest_integrations.py
+decides it with the same parser).
 
 Warnings, not errors: API Gateway accepts the template at deploy time (its own engine is
 Apache Velocity, and a template fails only when a request renders it), so the app deploys;
@@ -17,6 +18,7 @@ written, on AWS as locally, which is rarely what its author meant: a warning. Co
   W7414 a mapping template that does not parse
   W7415 a selectionPattern that is not a regular expression
   W7416 a gateway response template with VTL directives (sent as written)
+  W7417 an integration response statusCode that is not an HTTP status code
 """
 
 from __future__ import annotations
@@ -27,7 +29,11 @@ from typing import Any
 
 from samlite.dialects.velocity import parse_error
 from samlite.errors import Problem
-from samlite.graph.readers.rest_integrations import TEMPLATED_TYPES, pattern_error
+from samlite.graph.readers.rest_integrations import (
+    TEMPLATED_TYPES,
+    is_http_status,
+    pattern_error,
+)
 from samlite.validation.checks.sam_common import API, Path, SamView, is_map
 
 __all__ = ["CHECKS_ON_VIEW", "check_gateway_response_templates", "check_mapping_templates"]
@@ -72,13 +78,15 @@ def _openapi(view: SamView, api_id: str, body: Any, at: Path) -> Iterator[Proble
             for pattern, response in (responses.items() if is_map(responses) else ()):
                 if not is_map(response):
                     continue
-                name = "default" if pattern == "default" else repr(pattern)
+                name = "default" if pattern == "default" else f"'{pattern}'"
                 yield from _templates(view, api_id, route, f"{name} response's template",
                                       response.get("responseTemplates"),
                                       (*here, "responses", pattern, "responseTemplates"))
                 if pattern != "default":
                     yield from _pattern(view, api_id, route, pattern,
                                         (*here, "responses", pattern))
+                yield from _status_code(view, api_id, route, name, response.get("statusCode"),
+                                        (*here, "responses", pattern, "statusCode"))
 
 
 def _method(view: SamView, method_id: str, integration: Any, at: Path) -> Iterator[Problem]:
@@ -92,13 +100,15 @@ def _method(view: SamView, method_id: str, integration: Any, at: Path) -> Iterat
         if not is_map(response):
             continue
         pattern = response.get("SelectionPattern")
-        name = repr(pattern) if isinstance(pattern, str) and pattern else "default"
+        name = f"'{pattern}'" if isinstance(pattern, str) and pattern else "default"
         yield from _templates(view, method_id, route, f"{name} response's template",
                               response.get("ResponseTemplates"),
                               (*at, "IntegrationResponses", index, "ResponseTemplates"))
         if isinstance(pattern, str) and pattern:
             yield from _pattern(view, method_id, route, pattern,
                                 (*at, "IntegrationResponses", index, "SelectionPattern"))
+        yield from _status_code(view, method_id, route, name, response.get("StatusCode"),
+                                (*at, "IntegrationResponses", index, "StatusCode"))
 
 
 def _templates(view: SamView, resource: str, route: str, what: str, templates: Any,
@@ -121,8 +131,20 @@ def _pattern(view: SamView, resource: str, route: str, pattern: Any,
     error = pattern_error(pattern) if isinstance(pattern, str) else None
     if error is not None:
         yield view.problem(
-            "W7415", f"{route}: the selectionPattern {pattern!r} is not a regular expression "
+            "W7415", f"{route}: the selectionPattern '{pattern}' is not a Java regular expression "
                      f"({error}); {_NOT_SERVED}", at, resource)
+
+
+def _status_code(view: SamView, resource: str, route: str, response: str, code: Any,
+                 at: Path) -> Iterator[Problem]:
+    """W7417 for an integration response's statusCode that is no HTTP status code (API
+    Gateway's method responses are keyed by one: "Set up a method response in API Gateway")."""
+    if isinstance(code, bool) or not isinstance(code, str | int):
+        return      # absent (200) or an intrinsic: its value is known only once resolved
+    if not is_http_status(str(code)):
+        yield view.problem(
+            "W7417", f"{route}: the {response} response's statusCode '{code}' is not an HTTP "
+                     f"status code (100 to 599); {_NOT_SERVED}", at, resource)
 
 
 def check_gateway_response_templates(view: SamView) -> Iterator[Problem]:

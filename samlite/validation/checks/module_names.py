@@ -20,10 +20,19 @@ def defined_names(module_file: Path) -> set[str] | str | None:
     """Names bound at the module's top level; a message when it does not parse; None when it
     does `from x import *` (then anything may be defined)."""
     try:
-        tree = ast.parse(module_file.read_bytes(), filename=str(module_file))
+        source = module_file.read_bytes()
+    except OSError as exc:
+        return str(exc)
+    return source_names(source, str(module_file))
+
+
+def source_names(source: str | bytes, filename: str) -> set[str] | str | None:
+    """defined_names for source text (an inline function's code)."""
+    try:
+        tree = ast.parse(source, filename=filename)
     except SyntaxError as exc:
         return f"SyntaxError at line {exc.lineno}: {exc.msg}"
-    except (OSError, ValueError) as exc:
+    except ValueError as exc:
         return str(exc)
     names: set[str] = set()
     statements = list(tree.body)

@@ -43,9 +43,15 @@ Codes (E7201-E7205 belong to Globals, in template/globals.py):
   E7412 authorizers that are not defined or not complete
   E7413 a GatewayResponses StatusCode that is not a number
   W7414 a REST mapping template that does not parse (mapping_templates.py)
-  W7415 a REST selectionPattern that is not a regular expression (mapping_templates.py)
+  W7415 a REST selectionPattern that is not a Java regular expression (mapping_templates.py)
   W7416 a gateway response template with VTL directives, which API Gateway sends as
         written (mapping_templates.py)
+  W7417 a REST integration response statusCode that is not an HTTP status code
+        (mapping_templates.py)
+  W7418 an intrinsic function in a DefinitionUri / BodyS3Location file, which API Gateway
+        imports as written (definition_files.py)
+  W7419 an HTTP API parameter mapping value with a selection expression inside text and
+        without braces, sent as written (parameter_mappings.py)
 """
 
 from __future__ import annotations
@@ -57,6 +63,7 @@ from typing import Any
 from samlite.errors import Problem
 from samlite.validation.checks.context import Check, CheckContext
 from samlite.validation.checks.mapping_templates import CHECKS_ON_VIEW as TEMPLATE_CHECKS
+from samlite.validation.checks.parameter_mappings import CHECKS_ON_VIEW as MAPPING_CHECKS
 from samlite.validation.checks.sam_api_rules import CHECKS_ON_VIEW as API_CHECKS
 from samlite.validation.checks.sam_common import (
     FUNCTION,
@@ -283,7 +290,7 @@ def check_layers(view: SamView) -> Iterator[Problem]:
 _VIEW_CHECKS: tuple[Callable[[SamView], Iterator[Problem]], ...] = (
     check_structure, check_generated_ids, check_intrinsic_shapes, check_s3_event_buckets,
     check_layers,
-    *FUNCTION_CHECKS, *API_CHECKS, *TEMPLATE_CHECKS,
+    *FUNCTION_CHECKS, *API_CHECKS, *TEMPLATE_CHECKS, *MAPPING_CHECKS,
 )
 
 

@@ -110,3 +110,33 @@ def test_saving_an_included_file_reloads_the_template(
     assert line is not None and "openapi/rest.json changed" in line
     assert app.request("POST", "/renamed", body="hi").status == 200
     assert app.request("POST", "/from-file", body="hi").status == 403
+
+
+SUB_URI = {"Fn::Sub": "arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/"
+                      "${Echo.Arn}/invocations"}
+REST_SPEC_WITH_SUB = json.dumps({"swagger": "2.0", "paths": {
+    "/from-file": {"post": {"x-amazon-apigateway-integration": {
+        "type": "aws_proxy", "httpMethod": "POST",
+        "uri": "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/"
+               "arn:aws:lambda:us-east-1:123456789012:function:echo/invocations"}}},
+    "/sub": {"get": {"x-amazon-apigateway-integration": {
+        "type": "aws_proxy", "httpMethod": "POST", "uri": SUB_URI}}}}}, indent=1)
+
+
+def test_a_definition_uri_route_with_an_intrinsic_is_named_and_not_served(
+        tmp_path: Path, samlite_app_factory: Callable[..., RunningApp]) -> None:
+    from samlite.cli.summary import startup_lines
+
+    app = start(tmp_path, samlite_app_factory, http_yaml=HTTP_SPEC, rest_json=REST_SPEC_WITH_SUB)
+
+    assert app.request("POST", "/from-file", body="hi").status == 200
+    assert app.get("/sub").status == 403     # API Gateway would not have imported it as meant
+    line = REST_SPEC_WITH_SUB.splitlines().index('     "uri": {') + 1
+    lines = startup_lines(app.app.graph, (), runtime_kind="process", route_lines=(),
+                          function_urls={})
+    assert lines[lines.index("Not run locally") + 1:] == [
+        f"  {tmp_path}/openapi/rest.json:{line}: FromFile.DefinitionUri (AWS::Serverless::Api): "
+        "GET /sub: "
+        "Fn::Sub at paths./sub.get.x-amazon-apigateway-integration.uri: intrinsic functions "
+        "in a DefinitionUri / BodyS3Location file are not evaluated by API Gateway; use "
+        "Fn::Transform AWS::Include or an inline DefinitionBody, so this route is not served"]

@@ -1,7 +1,8 @@
-"""A mapping template the gateway cannot parse, or a selectionPattern that is not a regular
-expression, is found at startup: the app starts, its summary names the route under "Not run
-locally" with file:line, and the route is absent (REST's 403) instead of answering 500 to the
-first request. A real HTTP client against the gateway on a free port."""
+"""A mapping template the gateway cannot parse, a selectionPattern that is not a regular
+expression, or a statusCode that is no HTTP status, is found at startup: the app starts, its
+summary names the route under "Not run locally" at the line of the offending value, and the
+route is absent (REST's 403) instead of answering 500 to the first request. A real HTTP
+client against the gateway on a free port."""
 
 from __future__ import annotations
 
@@ -50,6 +51,14 @@ Resources:
                 responses:
                   "(5\\\\d\\\\d": {statusCode: "503"}
                   default: {statusCode: "200"}
+          /status:
+            get:
+              x-amazon-apigateway-integration:
+                type: mock
+                requestTemplates: {application/json: '{"statusCode": 200}'}
+                responses:
+                  default:
+                    statusCode: abc
 """
 
 
@@ -62,19 +71,23 @@ def test_a_route_the_gateway_cannot_run_is_named_at_startup_and_not_served(
     ok = app.get("/ok")
     broken = app.get("/broken")
     pattern = app.get("/pattern")
+    status = app.get("/status")
 
     assert (ok.status, ok.json()) == (200, {"ok": True})
-    for reply in (broken, pattern):
+    for reply in (broken, pattern, status):
         assert (reply.status, json.loads(reply.body)) == (
             403, {"message": "Missing Authentication Token"})
     lines = startup_lines(app.app.graph, (), runtime_kind="process", route_lines=(),
                           function_urls={})
     named = lines[lines.index("Not run locally") + 1:]
     assert named == [
-        f"  {template}:22: Api.DefinitionBody (AWS::Serverless::Api): GET /broken: the "
+        f"  {template}:29: Api.DefinitionBody (AWS::Serverless::Api): GET /broken: the "
         "default response's application/json template does not parse (line 1, column 30: "
         "expected #else, #elseif or #end in if directive), so this route is not served",
-        f"  {template}:31: Api.DefinitionBody (AWS::Serverless::Api): GET /pattern: the "
-        "selectionPattern '(5\\\\d\\\\d' is not a regular expression (missing ), unterminated "
-        "subpattern at position 0), so this route is not served",
+        f"  {template}:36: Api.DefinitionBody (AWS::Serverless::Api): GET /pattern: the "
+        "selectionPattern '(5\\d\\d' is not a regular expression (missing )), so this "
+        "route is not served",
+        f"  {template}:45: Api.DefinitionBody (AWS::Serverless::Api): GET /status: the "
+        "default response's statusCode 'abc' is not an HTTP status code, so this route is "
+        "not served",
     ]

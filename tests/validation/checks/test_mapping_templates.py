@@ -95,16 +95,15 @@ def test_templates_and_patterns_that_cannot_run_are_named_with_file_line_and_why
         "1: expected #else, #elseif or #end in if directive); samlite up does not serve this "
         "route",
         f"{template}:26:21: warning W7415 {base}.responses.Bad.*(: POST /quotes: the "
-        "selectionPattern 'Bad.*(' is not a regular expression (missing ), unterminated "
-        "subpattern at position 5); samlite up does not serve this route",
+        "selectionPattern 'Bad.*(' is not a Java regular expression (missing ) at position "
+        "6); samlite up does not serve this route",
         f"{template}:30:41: warning W7414 {base}.responses.default.responseTemplates."
         "application/json: POST /quotes: the application/json default response's template "
         "does not parse (line 1, column 23: expected } in formal reference); samlite up "
         "does not serve this route",
         f"{template}:51:31: warning W7415 {method}.IntegrationResponses[0].SelectionPattern: "
-        "Mocked's integration: the selectionPattern '(4\\\\d{2}' is not a regular "
-        "expression (missing ), unterminated subpattern at position 0); samlite up does not "
-        "serve this route",
+        "Mocked's integration: the selectionPattern '(4\\d{2}' is not a Java regular "
+        "expression (missing )); samlite up does not serve this route",
         f"{template}:53:45: warning W7414 {method}.IntegrationResponses[1].ResponseTemplates."
         "text/plain: Mocked's integration: the text/plain default response's template does "
         "not parse (line 1, column 12: expected in in foreach directive, got: in) #end ...); "
@@ -127,7 +126,7 @@ def test_up_starts_and_names_those_routes_instead_of_answering_500(tmp_path: Pat
     assert [(r.method, r.path) for r in graph.routes] == [("GET", "/proxied")]
     assert [(n.subject, n.at.line) for n in graph.not_run_locally
             if "does not parse" in n.reason or "not a regular expression" in n.reason] == [
-        ("Api.DefinitionBody", 14), ("Mocked", 46), ("Imported.Body", 61)]
+        ("Api.DefinitionBody", 20), ("Mocked", 51), ("Imported.Body", 66)]   # validate's lines
 
 
 GATEWAY_RESPONSES = """\
@@ -185,3 +184,53 @@ def test_a_gateway_response_template_with_directives_is_a_warning(tmp_path: Path
         "application/json: ACCESS_DENIED gateway response: the application/json template "
         f"uses the VTL directive #foreach, {tail}"]
     assert result.is_valid
+
+
+STATUS_CODES = """\
+Resources:
+  Api:
+    Type: AWS::ApiGateway::RestApi
+    Properties:
+      Body:
+        swagger: "2.0"
+        paths:
+          /teapot:
+            get:
+              x-amazon-apigateway-integration:
+                type: mock
+                requestTemplates: {application/json: '{"statusCode": 200}'}
+                responses:
+                  default:
+                    statusCode: 'abc'
+  Mocked:
+    Type: AWS::ApiGateway::Method
+    Properties:
+      RestApiId: !Ref Api
+      ResourceId: !GetAtt Api.RootResourceId
+      HttpMethod: GET
+      AuthorizationType: NONE
+      Integration:
+        Type: MOCK
+        IntegrationResponses:
+          - StatusCode: "200"
+          - SelectionPattern: "5\\\\d{2}"
+            StatusCode: "6000"
+"""
+
+
+def test_a_status_code_that_is_no_http_status_is_named_where_it_is(tmp_path: Path) -> None:
+    template = tmp_path / "template.yaml"
+    template.write_text(STATUS_CODES, encoding="utf-8")
+    result = validate_file(template)
+    assert [str(p) for p in result.problems] == [
+        f"{template}:15:33: warning W7417 Resources.Api.Properties.Body.paths./teapot.get."
+        "x-amazon-apigateway-integration.responses.default.statusCode: GET /teapot: the "
+        "default response's statusCode 'abc' is not an HTTP status code (100 to 599); "
+        "samlite up does not serve this route",
+        f"{template}:28:25: warning W7417 Resources.Mocked.Properties.Integration."
+        "IntegrationResponses[1].StatusCode: Mocked's integration: the '5\\d{2}' response's "
+        "statusCode '6000' is not an HTTP status code (100 to 599); samlite up does not "
+        "serve this route",
+    ]
+    graph = build_graph(result.resolved)
+    assert sorted(n.at.line for n in graph.not_run_locally) == [15, 28]
