@@ -295,12 +295,16 @@ class HttpGateway:
             if preflight is not None:
                 return preflight
         if not isinstance(found, Match):
-            flavor = Flavor.REST if found.error_type else Flavor.HTTP_V2
-            return gateway_responses.customize(error_response(
-                found.status, found.message, error_type=found.error_type,
-                request_id=_request_id(flavor), flavor=flavor,
-                gateway_response=gateway_responses.MISSING_AUTHENTICATION_TOKEN),
-                _only_rest_api(table), request)
+            if found.error_type:   # REST's gateway response, its default template compact
+                miss = _gateway_answer(found.status, found.message, found.error_type,
+                                       _request_id(Flavor.REST),
+                                       gateway_responses.MISSING_AUTHENTICATION_TOKEN)
+            else:
+                miss = error_response(
+                    found.status, found.message, request_id=_request_id(Flavor.HTTP_V2),
+                    flavor=Flavor.HTTP_V2,
+                    gateway_response=gateway_responses.MISSING_AUTHENTICATION_TOKEN)
+            return gateway_responses.customize(miss, _only_rest_api(table), request)
         route, api = found.route, found.api
         flavor = _flavor(found)
         ctx = self._context(api_id(api.logical_id), api.stage_name, api.stage_variables,
@@ -399,15 +403,17 @@ class HttpGateway:
         """A REST route's API key, then its request validation: None lets the request on.
         API Gateway runs them in this order after the authorizer (so does LocalStack's
         REST handler chain: api_key_validation_handler, then method_request_handler)."""
+        label = f"{request.method} {request.path}"
         if api.requires_api_key(route) and not state.api_keys.accept(request):
+            self._log(route.function, f"samlite: {label}: the x-api-key header is missing or "
+                      "names no ApiKey of the template; the client gets 403")
             return _gateway_answer(403, FORBIDDEN, FORBIDDEN_TYPE, ctx.request_id,
                                    gateway_responses.INVALID_API_KEY)
         rejection = check_request(route.validation, api.models, request)
         if rejection is None:
             return None
-        if rejection.reason:
-            self._log(route.function, f"samlite: {request.method} {request.path} failed "
-                      f"request validation ({rejection.reason}); the client gets 400")
+        self._log(route.function, f"samlite: {label} failed request validation "
+                  f"({rejection.reason or rejection.message}); the client gets 400")
         return replace(_gateway_answer(400, rejection.message, BAD_REQUEST, ctx.request_id,
                                        gateway_responses.validation_type(rejection.message)),
                        validation_error=rejection.detail)
