@@ -127,7 +127,9 @@ RUNS_LOCALLY: Mapping[str, Mapping[str, str]] = {
                 "(else said at start-up), issuer, audience, exp/nbf/iat and scopes, claims in "
                 "requestContext.authorizer.jwt; AWS_IAM (EnableIamAuthorizer) needs a SigV4 "
                 "signature, identity in requestContext.authorizer.iam",
-        "CorsConfiguration": "preflight OPTIONS answers and CORS headers",
+        "CorsConfiguration": "preflight OPTIONS answers and CORS headers; its keys take "
+                             "over the OpenAPI document's x-amazon-apigateway-cors, as SAM "
+                             "merges them",
         "DefinitionBody": "inline OpenAPI paths with an aws_proxy integration become routes, "
                           "as do SQS-SendMessage/ReceiveMessage/DeleteMessage/PurgeQueue "
                           "service integrations (integrationSubtype, requestParameters) and "
@@ -135,7 +137,9 @@ RUNS_LOCALLY: Mapping[str, Mapping[str, str]] = {
                           "x-amazon-apigateway-authorizer (request, jwt) and awsSigv4 "
                           "security are run; requestParameters and responseParameters "
                           "parameter mapping on Lambda, service and http_proxy "
-                          "integrations; Fn::Transform AWS::Include of a local file is read",
+                          "integrations; x-amazon-apigateway-cors answers preflights and "
+                          "adds CORS headers; Fn::Transform AWS::Include of a local file is "
+                          "read",
         "DefinitionUri": "a local OpenAPI file is read as an inline DefinitionBody is (SAM "
                          "adds neither Auth nor Cors to it); a file in S3 is named as not "
                          "run, its routes not served",

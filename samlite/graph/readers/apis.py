@@ -41,6 +41,7 @@ from samlite.graph.values import (
     as_texts,
     http_cors,
     key_at,
+    openapi_cors,
     rest_cors,
 )
 from samlite.template.includes import is_local_location
@@ -92,7 +93,9 @@ def read_api(parts: GraphParts, res: Resource) -> None:
         binary_media_types=(*as_texts(props.get("BinaryMediaTypes")),
                             *rest_integrations.binary_media_types(props.get("DefinitionBody"))),
         cors=rest_cors(props.get("Cors")) if is_rest
-        else http_cors(props.get("CorsConfiguration")),
+        else openapi_cors(props.get("DefinitionBody")
+                          or definition_document(parts, res, props, "DefinitionUri"),
+                          props.get("CorsConfiguration")),
         stage_variables=text_pairs(props.get("Variables" if is_rest else "StageVariables")),
         default_authorizer=as_text(as_map(props.get("Auth")).get("DefaultAuthorizer")),
         lambda_authorizers=(*lambda_authorizers(parts, props.get("Auth"),
