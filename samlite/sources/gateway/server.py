@@ -43,7 +43,13 @@ from samlite.runtime.api_errors import LambdaApiError, RequestTooLarge
 from samlite.runtime.invocation import Result
 from samlite.runtime.spec import DUMMY_CREDENTIALS
 from samlite.sources.gateway import gateway_responses, parameter_mapping
-from samlite.sources.gateway.api_keys import FORBIDDEN, FORBIDDEN_TYPE, ApiKeys, key_notes
+from samlite.sources.gateway.api_keys import (
+    API_KEY_HEADER,
+    FORBIDDEN,
+    FORBIDDEN_TYPE,
+    ApiKeys,
+    key_notes,
+)
 from samlite.sources.gateway.authorize import Authorizing
 from samlite.sources.gateway.authorizer_cache import AuthorizerCache
 from samlite.sources.gateway.authorizers import (
@@ -319,6 +325,8 @@ class HttpGateway:
         response = self._authorize(api, route, request, event, flavor, ctx)
         if response is None and flavor is Flavor.REST:
             response = self._admit(api, route, request, ctx, state)
+            if response is None and api.requires_api_key(route):
+                _with_api_key(event, request, state.api_keys)
         if response is None and route.integration is not None and flavor is Flavor.REST:
             response = self._rest.serve(
                 route.integration, event, request, binary_media_types=api.binary_media_types,
@@ -549,6 +557,13 @@ def _event(request: HttpRequest, found: Match, flavor: Flavor,
                              path_parameters=found.path_parameters)
     return http_v2_event(request, ctx, route_key=found.entry.route_key,
                          path_parameters=found.path_parameters)
+
+
+def _with_api_key(event: dict[str, Any], request: HttpRequest, keys: ApiKeys) -> None:
+    """A key-required method's event names the key ($context.identity.apiKey: "the API key
+    associated with the method request"; apiKeyId, its id: here its ApiKey's logical id)."""
+    value = request.header(API_KEY_HEADER) or ""
+    event["requestContext"]["identity"].update(apiKey=value, apiKeyId=keys.key_id(value))
 
 
 def _with_authorizer(event: dict[str, Any], authorized: dict[str, Any]) -> dict[str, Any]:
