@@ -147,7 +147,7 @@ class HttpGateway:
         self._authorizer_cache = AuthorizerCache(self._clock)
         self._authorizing = Authorizing(lambda fn, payload: self._service.invoke(fn, payload),
                                         self._authorizer_cache, self._log)
-        self._jwt = JwtAuthorizing(self._clock)
+        self._jwt = JwtAuthorizing(self._clock, log=self._log)
         self._iam = IamAuthorizing(account_id=account_id, known_secrets={
             DUMMY_CREDENTIALS["AWS_ACCESS_KEY_ID"]: DUMMY_CREDENTIALS["AWS_SECRET_ACCESS_KEY"]})
         self._state = _state_of(graph)

@@ -454,7 +454,7 @@ def test_route_lines_and_skipped_authorizers(service: Scripted) -> None:
         assert gw.authorizer_notes == [
             "Api Cognito (Cognito user pool, issuer https://cognito-idp.us-east-1.amazonaws.com"
             "/x): signatures are not verified (a local user pool has no signing keys); issuer, "
-            "token use, expiry and scopes are"]
+            "token use, expiry and scopes are checked"]
     finally:
         gw.stop()
 
