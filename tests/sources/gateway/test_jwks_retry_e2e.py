@@ -42,7 +42,9 @@ Resources:
 @pytest.fixture
 def down_at_start() -> Iterator[tuple[Provider, HttpGateway, ManualClock, list[str]]]:
     lines: list[str] = []
-    clock = ManualClock(start=time.time())   # the tokens' exp/iat are real time
+    # The tokens' iat/exp are real time: a minute on, a token made later is not from the
+    # future, and an hour's expiry is far off.
+    clock = ManualClock(start=time.time() + 60)
     with oidc_provider() as provider:
         provider.is_up = False
         gateway = HttpGateway(graph_of(TEMPLATE.format(issuer=provider.issuer)), Scripted(),
