@@ -13,6 +13,7 @@ from samlite.graph import support
 from samlite.graph.model import Graph, NotRunLocally
 from samlite.graph.parts import FUNCTION_TYPES, GraphParts
 from samlite.graph.readers import (
+    api_throttling,
     apigateway,
     apigatewayv2,
     apis,
@@ -73,6 +74,7 @@ def build_graph(resolved: ResolvedTemplate) -> Graph:
     apis.add_implicit_apis(parts)
     load_balancers.finish(parts)
     _name_services_not_served(parts)
+    api_throttling.name_throttling(parts)
     secrets.name_unresolved_references(parts)
     secrets.link_dynamic_references(parts)
     return Graph(

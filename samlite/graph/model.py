@@ -192,6 +192,7 @@ class Route:
     validation: RequestValidation | None = None   # REST; None: no request validator
     integration: Integration | None = None   # None: Lambda proxy to `function`
     parameter_mapping: ParameterMapping | None = None   # HTTP APIs
+    ip_ranges: IpRanges | None = None        # REST: the event's own Auth.ResourcePolicy
     at: Mark
 
     @property
@@ -489,6 +490,15 @@ class GatewayResponse:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class IpRanges:
+    """The part of a REST API's resource policy decided locally: the client's aws:SourceIp
+    (SAM Auth.ResourcePolicy IpRangeWhitelist / IpRangeBlacklist; readers/resource_policies)."""
+
+    allowed: tuple[str, ...] = ()     # CIDR ranges; when some, a client outside them is denied
+    denied: tuple[str, ...] = ()      # CIDR ranges whose clients are denied
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Api:
     logical_id: str
     kind: ApiKind
@@ -504,6 +514,7 @@ class Api:
     # (name, JSON Schema as JSON text): SAM Models, an OpenAPI body's definitions/schemas
     models: tuple[tuple[str, str], ...] = ()
     gateway_responses: tuple[GatewayResponse, ...] = ()   # REST only
+    ip_ranges: IpRanges | None = None                     # REST resource policy's IP part
     at: Mark
 
     def gateway_response(self, response_type: str) -> GatewayResponse | None:

@@ -89,7 +89,10 @@ RUNS_LOCALLY: Mapping[str, Mapping[str, str]] = {
                 "in requestContext.authorizer.claims; AWS_IAM needs a SigV4 signature for "
                 "execute-api (verified for samlite's own keys), identity in "
                 "requestContext.identity; ApiKeyRequired routes need an x-api-key of the "
-                "template's API keys (UsagePlan's generated key: any key)",
+                "template's API keys (UsagePlan's generated key: any key; its Throttle and "
+                "Quota are named as not applied); ResourcePolicy IpRangeWhitelist / "
+                "IpRangeBlacklist are decided on the client's address (403 explicit deny), "
+                "its VPC, account and custom statements are named as not run",
         "BinaryMediaTypes": "which bodies are base64-encoded in events and responses",
         "Cors": "preflight OPTIONS answers and CORS headers",
         "DefinitionBody": "inline OpenAPI paths become routes (see API Gateway integration "
@@ -473,9 +476,29 @@ NOT_RUN: Mapping[str, Mapping[str, str]] = {
     },
     "AWS::Serverless::Api": {
         "Domain": "served on localhost",
+        "MethodSettings": "throttling is not applied locally: requests are never throttled "
+                          "(named at start-up)",
     },
     "AWS::Serverless::HttpApi": {
         "Domain": "served on localhost",
+        "DefaultRouteSettings": "throttling is not applied locally: requests are never "
+                                "throttled (named at start-up)",
+        "RouteSettings": "throttling is not applied locally: requests are never throttled "
+                         "(named at start-up)",
+    },
+    "AWS::ApiGateway::RestApi": {
+        "Policy": "the resource policy is not evaluated locally (named at start-up; SAM's "
+                  "Auth.ResourcePolicy IP ranges are)",
+    },
+    "AWS::ApiGateway::Stage": {
+        "MethodSettings": "throttling is not applied locally: requests are never throttled "
+                          "(named at start-up)",
+    },
+    "AWS::ApiGatewayV2::Stage": {
+        "DefaultRouteSettings": "throttling is not applied locally: requests are never "
+                                "throttled (named at start-up)",
+        "RouteSettings": "throttling is not applied locally: requests are never throttled "
+                         "(named at start-up)",
     },
     "AWS::Events::Rule": {
         "EventPattern": "event-pattern rules are not run: AWS's events are not produced "

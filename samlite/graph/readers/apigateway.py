@@ -34,6 +34,7 @@ from samlite.graph.readers import (
     plain_authorizers,
     plain_validation,
     request_validation,
+    resource_policies,
     rest_integrations,
 )
 from samlite.graph.readers.openapi_authorizers import body_authorizers
@@ -80,6 +81,10 @@ def read_rest_api(parts: GraphParts, res: Resource) -> None:
             gateway_responses.resource_responses(
                 parts, children(parts, gateway_responses.GATEWAY_RESPONSE, res.logical_id))),
         at=res.at))
+    resource_policies.name_policy(parts, res, props, "Policy", res.at)
+    resource_policies.name_policy(parts, res, json_map(props.get("Body")),
+                                  resource_policies.POLICY_EXTENSION, key_at(props, "Body",
+                                                                              res.at))
     if "Body" in props:
         apis.body_routes(parts, res, json_map(props.get("Body")), parts.refs.dig(raw, "Body"),
                          ApiKind.REST, source="Body", names_skipped=True)

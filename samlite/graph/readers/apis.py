@@ -26,6 +26,7 @@ from samlite.graph.readers import (
     gateway_responses,
     parameter_mappings,
     request_validation,
+    resource_policies,
     rest_integrations,
 )
 from samlite.graph.readers.authorizers import lambda_authorizers
@@ -75,6 +76,9 @@ def event_route(parts: GraphParts, fid: str, event_id: str, kind: TriggerKind, a
                   api_key_required=as_bool(key_required, False)
                   if is_rest and key_required is not None else None,
                   validation=request_validation.event_validation(props) if is_rest else None,
+                  ip_ranges=resource_policies.sam_ip_ranges(
+                      parts, f"{fid}.Events.{event_id}", "Api", auth,
+                      key_at(props, "Auth", at)) if is_rest else None,
                   at=at)
     parts.routes.append(route)
     return route
@@ -118,7 +122,15 @@ def read_api(parts: GraphParts, res: Resource) -> None:
             gateway_responses.sam_responses(
                 parts, (res.logical_id, res.type), props.get("GatewayResponses"),
                 key_at(props, "GatewayResponses", res.at))) if is_rest else (),
+        ip_ranges=resource_policies.sam_ip_ranges(parts, res.logical_id, res.type,
+                                                  props.get("Auth"),
+                                                  key_at(props, "Auth", res.at))
+        if is_rest else None,
         at=res.at))
+    if is_rest:
+        resource_policies.name_policy(parts, res, props.get("DefinitionBody"),
+                                      resource_policies.POLICY_EXTENSION,
+                                      key_at(props, "DefinitionBody", res.at))
     _definition_routes(parts, res, props, raw, ApiKind.REST if is_rest else ApiKind.HTTP)
     if is_rest:
         _usage_plan_key(parts, res.logical_id, as_map(props.get("Auth")).get("UsagePlan"),

@@ -33,6 +33,7 @@ from samlite.graph.model import (
     ApiKind,
     FunctionUrl,
     Graph,
+    IpRanges,
     LambdaAuthorizer,
     Route,
 )
@@ -88,6 +89,7 @@ from samlite.sources.gateway.iam_auth import IamAuthorizing
 from samlite.sources.gateway.integration_calls import AwsCall, IntegrationCalls
 from samlite.sources.gateway.integrations import MappingSource
 from samlite.sources.gateway.jwt_auth import JwtAuthorizing, jwt_authorizer_of
+from samlite.sources.gateway.resource_policy import explicit_deny, is_denied
 from samlite.sources.gateway.rest_integrations import RestIntegrations
 from samlite.sources.gateway.routes import DEFAULT_ROUTE, Match, RouteTable
 from samlite.sources.gateway.validation import BAD_REQUEST, check_request
@@ -323,6 +325,9 @@ class HttpGateway:
             raise ValueError("serve_api: only a body too large may be left unread")
         event = _event(request, found, flavor, ctx)
         response = self._authorize(api, route, request, event, flavor, ctx)
+        for ranges in (api.ip_ranges, route.ip_ranges):   # SAM puts both in the policy
+            if response is None and ranges is not None:
+                response = self._resource_policy(ranges, route, request, ctx)
         if response is None and flavor is Flavor.REST:
             response = self._admit(api, route, request, ctx, state)
             if response is None and api.requires_api_key(route):
@@ -405,6 +410,20 @@ class HttpGateway:
         event["requestContext"]["authorizer"] = (
             rest_context(verdict) if flavor is Flavor.REST else http_context(verdict))
         return None
+
+    def _resource_policy(self, ranges: IpRanges, route: Route, request: HttpRequest,
+                         ctx: RequestContext) -> HttpResponse | None:
+        """After the authorizer, as API Gateway evaluates a resource policy with a Lambda
+        authorizer's result ("How API Gateway resource policies affect authorization
+        workflow")."""
+        if not is_denied(ranges, request.source_ip):
+            return None
+        arn = execute_api_arn(region=self.region, account_id=self.account_id,
+                              api_id=ctx.api_id, stage=ctx.stage, method=request.method,
+                              path=request.path)
+        self._log(route.function, f"samlite: {request.method} {request.path}: the resource "
+                  f"policy denies {request.source_ip}; the client gets 403")
+        return explicit_deny(arn, ctx.request_id)
 
     def _admit(self, api: Api, route: Route, request: HttpRequest, ctx: RequestContext,
                state: _State) -> HttpResponse | None:
