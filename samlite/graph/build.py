@@ -72,6 +72,7 @@ def build_graph(resolved: ResolvedTemplate) -> Graph:
     for res in buckets:
         storage.read_bucket(parts, res)
     apis.add_implicit_apis(parts)
+    apis.link_authorizers(parts)
     load_balancers.finish(parts)
     _name_services_not_served(parts)
     api_throttling.name_throttling(parts)

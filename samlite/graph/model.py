@@ -59,6 +59,8 @@ class EdgeKind(StrEnum):
     ENVIRONMENT = "environment"    # function -> resource an environment variable names
     POLICY = "policy"              # function -> resource a policy (template) names
     INTEGRATION = "integration"    # API -> the queue a route's service integration calls
+    AUTHORIZER = "authorizer"      # API -> the function of one of its Lambda authorizers
+    NOT_SERVED = "not_served"      # API -> function of an event route named as not served
 
 
 class ApiKind(StrEnum):

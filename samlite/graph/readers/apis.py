@@ -394,8 +394,11 @@ def merge_definition_routes(parts: GraphParts) -> None:
                 reason=f"{route.method} {route.path} is not a route of {route.api}: SAM adds "
                        "no event route to an Api with its own DefinitionBody or "
                        "DefinitionUri (unless MergeDefinitions) nor to an HttpApi with a "
-                       "DefinitionUri; define the path there, so API Gateway does not serve "
-                       "it either"))
+                       "DefinitionUri, so API Gateway does not serve it either; to serve it, "
+                       "add the path to that definition"))
+            # `samlite graph` still draws it, as not served
+            parts.edge(route.api, route.function, EdgeKind.NOT_SERVED,
+                       f"{route.method} {route.path}")
     parts.routes = [r for r in parts.routes if r not in ignored]
     taken = {(r.api, r.method, r.path) for r in parts.routes}
     dropped = [*ignored,
@@ -427,6 +430,14 @@ def merge_plain_routes(parts: GraphParts) -> None:
     if dropped:
         parts.functions = [dataclasses.replace(fn, events=tuple(
             t for t in fn.events if t.route not in dropped)) for fn in parts.functions]
+
+
+def link_authorizers(parts: GraphParts) -> None:
+    """An edge from each API to its Lambda authorizers' functions (`samlite graph`)."""
+    for api in parts.apis:
+        for authorizer in api.lambda_authorizers:
+            parts.edge(api.logical_id, authorizer.function, EdgeKind.AUTHORIZER,
+                       authorizer.name)
 
 
 def add_implicit_apis(parts: GraphParts) -> None:
