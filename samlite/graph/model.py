@@ -501,6 +501,20 @@ class IpRanges:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class PolicyStatement:
+    """One statement of a REST API's resource policy document (RestApi Policy, OpenAPI
+    x-amazon-apigateway-policy) about anonymous execute-api:Invoke, as far as it is decided
+    locally: which requests it covers, by resource and by the client's address."""
+
+    allows: bool                             # Effect Allow; else Deny
+    # patterns over "{stage}/{METHOD}/{path}" ("*" any; IAM wildcards * and ?)
+    resources: tuple[str, ...] = ("*",)
+    not_resources: tuple[str, ...] = ()      # NotResource: covers what these do not
+    source_ips: tuple[str, ...] = ()         # IpAddress aws:SourceIp: only these clients
+    not_source_ips: tuple[str, ...] = ()     # NotIpAddress aws:SourceIp: only the others
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Api:
     logical_id: str
     kind: ApiKind
@@ -517,6 +531,8 @@ class Api:
     models: tuple[tuple[str, str], ...] = ()
     gateway_responses: tuple[GatewayResponse, ...] = ()   # REST only
     ip_ranges: IpRanges | None = None                     # REST resource policy's IP part
+    # REST: a resource policy document's statements (None: no document)
+    policy: tuple[PolicyStatement, ...] | None = None
     at: Mark
 
     def gateway_response(self, response_type: str) -> GatewayResponse | None:

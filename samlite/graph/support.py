@@ -151,6 +151,9 @@ RUNS_LOCALLY: Mapping[str, Mapping[str, str]] = {
     },
     "AWS::ApiGateway::RestApi": {
         "BinaryMediaTypes": "which bodies are base64-encoded in events and responses",
+        "Policy": "statements about anonymous execute-api:Invoke are evaluated on the "
+                  "request's resource and the client's address (aws:SourceIp), 403 on a deny; "
+                  "a statement with an IAM principal or another condition is named as not run",
         "Body": "inline OpenAPI paths become routes, as in a SAM DefinitionBody (every "
                 "integration type below, request validators, api key security, "
                 "x-amazon-apigateway-binary-media-types); the others are named as not run",
@@ -485,10 +488,6 @@ NOT_RUN: Mapping[str, Mapping[str, str]] = {
                                 "throttled (named at start-up)",
         "RouteSettings": "throttling is not applied locally: requests are never throttled "
                          "(named at start-up)",
-    },
-    "AWS::ApiGateway::RestApi": {
-        "Policy": "the resource policy is not evaluated locally (named at start-up; SAM's "
-                  "Auth.ResourcePolicy IP ranges are)",
     },
     "AWS::ApiGateway::Stage": {
         "MethodSettings": "throttling is not applied locally: requests are never throttled "

@@ -126,11 +126,10 @@ def read_api(parts: GraphParts, res: Resource) -> None:
                                                   props.get("Auth"),
                                                   key_at(props, "Auth", res.at))
         if is_rest else None,
+        policy=resource_policies.document_policy(
+            parts, res, props.get("DefinitionBody"), resource_policies.POLICY_EXTENSION,
+            key_at(props, "DefinitionBody", res.at)) if is_rest else None,
         at=res.at))
-    if is_rest:
-        resource_policies.name_policy(parts, res, props.get("DefinitionBody"),
-                                      resource_policies.POLICY_EXTENSION,
-                                      key_at(props, "DefinitionBody", res.at))
     _definition_routes(parts, res, props, raw, ApiKind.REST if is_rest else ApiKind.HTTP)
     if is_rest:
         _usage_plan_key(parts, res.logical_id, as_map(props.get("Auth")).get("UsagePlan"),

@@ -89,7 +89,12 @@ from samlite.sources.gateway.iam_auth import IamAuthorizing
 from samlite.sources.gateway.integration_calls import AwsCall, IntegrationCalls
 from samlite.sources.gateway.integrations import MappingSource
 from samlite.sources.gateway.jwt_auth import JwtAuthorizing, jwt_authorizer_of
-from samlite.sources.gateway.resource_policy import explicit_deny, is_denied
+from samlite.sources.gateway.resource_policy import (
+    Verdict,
+    evaluate,
+    explicit_deny,
+    is_denied,
+)
 from samlite.sources.gateway.rest_integrations import RestIntegrations
 from samlite.sources.gateway.routes import DEFAULT_ROUTE, Match, RouteTable
 from samlite.sources.gateway.validation import BAD_REQUEST, check_request
@@ -328,6 +333,8 @@ class HttpGateway:
         for ranges in (api.ip_ranges, route.ip_ranges):   # SAM puts both in the policy
             if response is None and ranges is not None:
                 response = self._resource_policy(ranges, route, request, ctx)
+        if response is None and api.policy is not None:
+            response = self._policy_document(api, route, request, ctx)
         if response is None and flavor is Flavor.REST:
             response = self._admit(api, route, request, ctx, state)
             if response is None and api.requires_api_key(route):
@@ -424,6 +431,24 @@ class HttpGateway:
         self._log(route.function, f"samlite: {request.method} {request.path}: the resource "
                   f"policy denies {request.source_ip}; the client gets 403")
         return explicit_deny(arn, ctx.request_id)
+
+    def _policy_document(self, api: Api, route: Route, request: HttpRequest,
+                         ctx: RequestContext) -> HttpResponse | None:
+        """A policy document: an explicit deny refuses; an implicit one (no Allow covers the
+        request) refuses only a route without an authorizer, as an authorizer's or IAM's
+        allow may stand in for the policy's ("How API Gateway resource policies affect
+        authorization workflow")."""
+        verdict = evaluate(api.policy or (), f"{ctx.stage}/{request.method}{request.path}",
+                           request.source_ip)
+        if verdict is Verdict.ALLOW or (verdict is Verdict.IMPLICIT_DENY
+                                        and api.authorizer_for(route) is not None):
+            return None
+        arn = execute_api_arn(region=self.region, account_id=self.account_id,
+                              api_id=ctx.api_id, stage=ctx.stage, method=request.method,
+                              path=request.path)
+        self._log(route.function, f"samlite: {request.method} {request.path}: the resource "
+                  f"policy's {verdict} for {request.source_ip}; the client gets 403")
+        return explicit_deny(arn, ctx.request_id, explicit=verdict is Verdict.EXPLICIT_DENY)
 
     def _admit(self, api: Api, route: Route, request: HttpRequest, ctx: RequestContext,
                state: _State) -> HttpResponse | None:
