@@ -57,7 +57,7 @@ class JwtAuthorizing:
               event: dict[str, Any], *, flavor: Flavor, request_id: str) -> HttpResponse | None:
         """None lets the request on with the claims in `event`; else the refusal."""
         scopes = route_scopes(authorizer, route)
-        verdict, unverified = self._verdict(authorizer, request, scopes)
+        verdict, unverified = self._verdict(authorizer, request, scopes, route.function)
         if unverified is not None and verdict.check is Check.ALLOW:
             self._log(route.function, f"samlite: {request.method} {request.path}: the token's "
                       f"signature was not verified ({unverified}); its claims were checked")
@@ -69,7 +69,7 @@ class JwtAuthorizing:
         return None
 
     def _verdict(self, authorizer: JwtAuthorizer, request: HttpRequest,
-                 scopes: tuple[str, ...]) -> tuple[JwtVerdict, str | None]:
+                 scopes: tuple[str, ...], function: str | None) -> tuple[JwtVerdict, str | None]:
         """The verdict, and why the signature went unchecked when it did (for the log)."""
         token = token_of(authorizer, request)
         if token is None:
@@ -78,6 +78,10 @@ class JwtAuthorizing:
             return JwtVerdict(check=Check.UNAUTHORIZED, description=NO_SEGMENTS), None
         if authorizer.validation_expression is not None and \
                 re.fullmatch(authorizer.validation_expression, token) is None:
+            self._log(function or authorizer.name,
+                      f"samlite: the token does not match authorizer {authorizer.name}'s "
+                      f"ValidationExpression {authorizer.validation_expression!r}; the "
+                      "client gets 401")
             return JwtVerdict(check=Check.UNAUTHORIZED, description=MALFORMED), None
         try:
             _, claims = read_claims(token)

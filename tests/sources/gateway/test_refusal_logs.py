@@ -1,6 +1,6 @@
 """Every refusal the gateway answers on its own leaves one log line saying why (a client
 sees only the status): a refused API key, missing required parameters, a token failing the
-authorizer's ValidationExpression, a 415 for an unmapped Content-Type."""
+authorizer's (Lambda or Cognito) ValidationExpression, a 415 for an unmapped Content-Type."""
 
 from __future__ import annotations
 
@@ -24,6 +24,9 @@ Resources:
           Tokens:
             FunctionArn: !GetAtt Authorizer.Arn
             Identity: {ValidationExpression: "Bearer [a-z]+"}
+          Pool:
+            UserPoolArn: arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_abc
+            Identity: {ValidationExpression: "Bearer [a-z.]+"}
   Mock:
     Type: AWS::Serverless::Api
     Properties:
@@ -74,6 +77,13 @@ Resources:
             Path: /guarded
             Method: get
             Auth: {Authorizer: Tokens}
+        Pooled:
+          Type: Api
+          Properties:
+            RestApiId: !Ref Api
+            Path: /pooled
+            Method: get
+            Auth: {Authorizer: Pool}
 """
 
 
@@ -94,6 +104,9 @@ def logged() -> Iterator[tuple[HttpGateway, list[tuple[str, str]]]]:
     pytest.param("/guarded", "GET", {"Authorization": "Basic x"}, 401,
                  "does not match authorizer Tokens's ValidationExpression",
                  id="validation expression"),
+    pytest.param("/pooled", "GET", {"Authorization": "Basic a.b.c"}, 401,
+                 "does not match authorizer Pool's ValidationExpression",
+                 id="cognito validation expression"),
     pytest.param("/json-only", "POST", {"Content-Type": "text/plain"}, 415,
                  "no request template for Content-Type text/plain", id="unsupported media"),
 ])
