@@ -13,6 +13,7 @@ from samlite.graph import support
 from samlite.graph.model import Graph, NotRunLocally
 from samlite.graph.parts import FUNCTION_TYPES, GraphParts
 from samlite.graph.readers import (
+    api_throttling,
     apigateway,
     apigatewayv2,
     apis,
@@ -77,8 +78,10 @@ def build_graph(resolved: ResolvedTemplate) -> Graph:
     for res in buckets:
         storage.read_bucket(parts, res)
     apis.add_implicit_apis(parts)
+    apis.link_authorizers(parts)
     load_balancers.finish(parts)
     _name_services_not_served(parts)
+    api_throttling.name_throttling(parts)
     secrets.name_unresolved_references(parts)
     secrets.link_dynamic_references(parts)
     topics, event_buses, event_rules = messaging.finish(parts)

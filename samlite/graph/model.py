@@ -62,6 +62,8 @@ class EdgeKind(StrEnum):
     ENVIRONMENT = "environment"    # function -> resource an environment variable names
     POLICY = "policy"              # function -> resource a policy (template) names
     INTEGRATION = "integration"    # API -> the queue a route's service integration calls
+    AUTHORIZER = "authorizer"      # API -> the function of one of its Lambda authorizers
+    NOT_SERVED = "not_served"      # API -> function of an event route named as not served
 
 
 class ApiKind(StrEnum):
@@ -195,6 +197,7 @@ class Route:
     validation: RequestValidation | None = None   # REST; None: no request validator
     integration: Integration | None = None   # None: Lambda proxy to `function`
     parameter_mapping: ParameterMapping | None = None   # HTTP APIs
+    ip_ranges: IpRanges | None = None        # REST: the event's own Auth.ResourcePolicy
     at: Mark
 
     @property
@@ -529,6 +532,29 @@ class GatewayResponse:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class IpRanges:
+    """The part of a REST API's resource policy decided locally: the client's aws:SourceIp
+    (SAM Auth.ResourcePolicy IpRangeWhitelist / IpRangeBlacklist; readers/resource_policies)."""
+
+    allowed: tuple[str, ...] = ()     # CIDR ranges; when some, a client outside them is denied
+    denied: tuple[str, ...] = ()      # CIDR ranges whose clients are denied
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PolicyStatement:
+    """One statement of a REST API's resource policy document (RestApi Policy, OpenAPI
+    x-amazon-apigateway-policy) about anonymous execute-api:Invoke, as far as it is decided
+    locally: which requests it covers, by resource and by the client's address."""
+
+    allows: bool                             # Effect Allow; else Deny
+    # patterns over "{stage}/{METHOD}/{path}" ("*" any; IAM wildcards * and ?)
+    resources: tuple[str, ...] = ("*",)
+    not_resources: tuple[str, ...] = ()      # NotResource: covers what these do not
+    source_ips: tuple[str, ...] = ()         # IpAddress aws:SourceIp: only these clients
+    not_source_ips: tuple[str, ...] = ()     # NotIpAddress aws:SourceIp: only the others
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Api:
     logical_id: str
     kind: ApiKind
@@ -544,6 +570,9 @@ class Api:
     # (name, JSON Schema as JSON text): SAM Models, an OpenAPI body's definitions/schemas
     models: tuple[tuple[str, str], ...] = ()
     gateway_responses: tuple[GatewayResponse, ...] = ()   # REST only
+    ip_ranges: IpRanges | None = None                     # REST resource policy's IP part
+    # REST: a resource policy document's statements (None: no document)
+    policy: tuple[PolicyStatement, ...] | None = None
     at: Mark
 
     def gateway_response(self, response_type: str) -> GatewayResponse | None:

@@ -104,7 +104,10 @@ RUNS_LOCALLY: Mapping[str, Mapping[str, str]] = {
                 "in requestContext.authorizer.claims; AWS_IAM needs a SigV4 signature for "
                 "execute-api (verified for samlite's own keys), identity in "
                 "requestContext.identity; ApiKeyRequired routes need an x-api-key of the "
-                "template's API keys (UsagePlan's generated key: any key)",
+                "template's API keys (UsagePlan's generated key: any key; its Throttle and "
+                "Quota are named as not applied); ResourcePolicy IpRangeWhitelist / "
+                "IpRangeBlacklist are decided on the client's address (403 explicit deny), "
+                "its VPC, account and custom statements are named as not run",
         "BinaryMediaTypes": "which bodies are base64-encoded in events and responses",
         "Cors": "preflight OPTIONS answers and CORS headers",
         "DefinitionBody": "inline OpenAPI paths become routes (see API Gateway integration "
@@ -142,7 +145,9 @@ RUNS_LOCALLY: Mapping[str, Mapping[str, str]] = {
                 "(else said at start-up), issuer, audience, exp/nbf/iat and scopes, claims in "
                 "requestContext.authorizer.jwt; AWS_IAM (EnableIamAuthorizer) needs a SigV4 "
                 "signature, identity in requestContext.authorizer.iam",
-        "CorsConfiguration": "preflight OPTIONS answers and CORS headers",
+        "CorsConfiguration": "preflight OPTIONS answers and CORS headers; its keys take "
+                             "over the OpenAPI document's x-amazon-apigateway-cors, as SAM "
+                             "merges them",
         "DefinitionBody": "inline OpenAPI paths with an aws_proxy integration become routes, "
                           "as do SQS-SendMessage/ReceiveMessage/DeleteMessage/PurgeQueue "
                           "service integrations (integrationSubtype, requestParameters) and "
@@ -150,7 +155,9 @@ RUNS_LOCALLY: Mapping[str, Mapping[str, str]] = {
                           "x-amazon-apigateway-authorizer (request, jwt) and awsSigv4 "
                           "security are run; requestParameters and responseParameters "
                           "parameter mapping on Lambda, service and http_proxy "
-                          "integrations; Fn::Transform AWS::Include of a local file is read",
+                          "integrations; x-amazon-apigateway-cors answers preflights and "
+                          "adds CORS headers; Fn::Transform AWS::Include of a local file is "
+                          "read",
         "DefinitionUri": "a local OpenAPI file is read as an inline DefinitionBody is (SAM "
                          "adds neither Auth nor Cors to it); a file in S3 is named as not "
                          "run, its routes not served",
@@ -159,6 +166,9 @@ RUNS_LOCALLY: Mapping[str, Mapping[str, str]] = {
     },
     "AWS::ApiGateway::RestApi": {
         "BinaryMediaTypes": "which bodies are base64-encoded in events and responses",
+        "Policy": "statements about anonymous execute-api:Invoke are evaluated on the "
+                  "request's resource and the client's address (aws:SourceIp), 403 on a deny; "
+                  "a statement with an IAM principal or another condition is named as not run",
         "Body": "inline OpenAPI paths become routes, as in a SAM DefinitionBody (every "
                 "integration type below, request validators, api key security, "
                 "x-amazon-apigateway-binary-media-types); the others are named as not run",
@@ -565,9 +575,25 @@ NOT_RUN: Mapping[str, Mapping[str, str]] = {
     },
     "AWS::Serverless::Api": {
         "Domain": "served on localhost",
+        "MethodSettings": "throttling is not applied locally: requests are never throttled "
+                          "(named at start-up)",
     },
     "AWS::Serverless::HttpApi": {
         "Domain": "served on localhost",
+        "DefaultRouteSettings": "throttling is not applied locally: requests are never "
+                                "throttled (named at start-up)",
+        "RouteSettings": "throttling is not applied locally: requests are never throttled "
+                         "(named at start-up)",
+    },
+    "AWS::ApiGateway::Stage": {
+        "MethodSettings": "throttling is not applied locally: requests are never throttled "
+                          "(named at start-up)",
+    },
+    "AWS::ApiGatewayV2::Stage": {
+        "DefaultRouteSettings": "throttling is not applied locally: requests are never "
+                                "throttled (named at start-up)",
+        "RouteSettings": "throttling is not applied locally: requests are never throttled "
+                         "(named at start-up)",
     },
     "AWS::Events::Rule": {
         "RoleArn": "IAM is not enforced locally",

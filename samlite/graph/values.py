@@ -131,6 +131,23 @@ def http_cors(value: Any) -> Cors | None:
                 allows_credentials=as_bool(value.get("AllowCredentials"), False))
 
 
+def openapi_cors(document: Any, configuration: Any) -> Cors | None:
+    """An HTTP API's CORS: its OpenAPI document's x-amazon-apigateway-cors ("x-amazon-
+    apigateway-cors object", keys allowOrigins...), each key CorsConfiguration sets taking
+    over, as SAM merges them (http_api_generator._add_cors, OpenApiEditor.add_cors: a list
+    when not empty, MaxAge when given, AllowCredentials only when true)."""
+    extension = as_map(document).get("x-amazon-apigateway-cors")
+    if not isinstance(extension, dict) and configuration is not True \
+            and not isinstance(configuration, dict):
+        return None
+    merged = {key[:1].upper() + key[1:]: value for key, value in as_map(extension).items()}
+    if configuration is True:
+        merged["AllowOrigins"] = ["*"]
+    merged.update({key: value for key, value in as_map(configuration).items()
+                   if value or (key == "MaxAge" and value is not None)})
+    return http_cors(merged)
+
+
 def s3_uri(value: Any, bucket_key: str, key_key: str) -> str | None:
     if isinstance(value, dict):
         bucket, key = as_text(value.get(bucket_key)), as_text(value.get(key_key))

@@ -262,8 +262,8 @@ def test_an_apis_own_definition_body_gets_no_event_routes() -> None:
         ("Writer.Events.Other", "GET /other is not a route of MyApi: SAM adds no event route "
                                 "to an Api with its own DefinitionBody or DefinitionUri "
                                 "(unless MergeDefinitions) nor to an HttpApi with a "
-                                "DefinitionUri; define the path there, so API Gateway does "
-                                "not serve it either")]
+                                "DefinitionUri, so API Gateway does not serve it either; "
+                                "to serve it, add the path to that definition")]
 
 
 def test_with_merge_definitions_event_routes_join_and_win() -> None:

@@ -34,6 +34,7 @@ from samlite.graph.readers import (
     plain_authorizers,
     plain_validation,
     request_validation,
+    resource_policies,
     rest_integrations,
 )
 from samlite.graph.readers.openapi_authorizers import body_authorizers
@@ -79,6 +80,10 @@ def read_rest_api(parts: GraphParts, res: Resource) -> None:
                 parts, res, apis.definition_document(parts, res, props, "BodyS3Location")),
             gateway_responses.resource_responses(
                 parts, children(parts, gateway_responses.GATEWAY_RESPONSE, res.logical_id))),
+        policy=resource_policies.document_policy(parts, res, props, "Policy", res.at)
+        or resource_policies.document_policy(parts, res, json_map(props.get("Body")),
+                                             resource_policies.POLICY_EXTENSION,
+                                             key_at(props, "Body", res.at)),
         at=res.at))
     if "Body" in props:
         apis.body_routes(parts, res, json_map(props.get("Body")), parts.refs.dig(raw, "Body"),

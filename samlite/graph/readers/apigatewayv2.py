@@ -30,7 +30,7 @@ from samlite.graph.parts import GraphParts
 from samlite.graph.readers import apis, parameter_mappings, plain_authorizers
 from samlite.graph.readers.http_integrations import integration_of
 from samlite.graph.readers.openapi_authorizers import body_authorizers
-from samlite.graph.values import as_int, as_text, http_cors, key_at
+from samlite.graph.values import as_int, as_text, key_at, openapi_cors
 from samlite.template.model import Resource
 
 HTTP_API = "AWS::ApiGatewayV2::Api"
@@ -61,7 +61,9 @@ def read_http_api(parts: GraphParts, res: Resource) -> None:
     lambdas, jwts = (*body_lambdas, *lambdas), (*body_jwts, *jwts)
     parts.apis.append(Api(
         logical_id=res.logical_id, kind=ApiKind.HTTP, stage_name=stage_name,
-        cors=http_cors(props.get("CorsConfiguration")), stage_variables=variables,
+        cors=openapi_cors(props.get("Body") or apis.definition_document(
+            parts, res, props, "BodyS3Location"), props.get("CorsConfiguration")),
+        stage_variables=variables,
         lambda_authorizers=lambdas, jwt_authorizers=jwts, at=res.at))
     if "Body" in props:
         apis.body_routes(parts, res, props.get("Body"), parts.refs.dig(raw, "Body"),

@@ -27,6 +27,7 @@ from samlite.graph.readers import (
     gateway_responses,
     parameter_mappings,
     request_validation,
+    resource_policies,
     rest_integrations,
 )
 from samlite.graph.readers.authorizers import lambda_authorizers
@@ -42,6 +43,7 @@ from samlite.graph.values import (
     as_texts,
     http_cors,
     key_at,
+    openapi_cors,
     rest_cors,
 )
 from samlite.template.includes import is_local_location
@@ -75,6 +77,9 @@ def event_route(parts: GraphParts, fid: str, event_id: str, kind: TriggerKind, a
                   api_key_required=as_bool(key_required, False)
                   if is_rest and key_required is not None else None,
                   validation=request_validation.event_validation(props) if is_rest else None,
+                  ip_ranges=resource_policies.sam_ip_ranges(
+                      parts, f"{fid}.Events.{event_id}", "Api", auth,
+                      key_at(props, "Auth", at)) if is_rest else None,
                   at=at)
     parts.routes.append(route)
     return route
@@ -93,7 +98,9 @@ def read_api(parts: GraphParts, res: Resource) -> None:
         binary_media_types=(*as_texts(props.get("BinaryMediaTypes")),
                             *rest_integrations.binary_media_types(props.get("DefinitionBody"))),
         cors=rest_cors(props.get("Cors")) if is_rest
-        else http_cors(props.get("CorsConfiguration")),
+        else openapi_cors(props.get("DefinitionBody")
+                          or definition_document(parts, res, props, "DefinitionUri"),
+                          props.get("CorsConfiguration")),
         stage_variables=text_pairs(props.get("Variables" if is_rest else "StageVariables")),
         default_authorizer=as_text(as_map(props.get("Auth")).get("DefaultAuthorizer")),
         lambda_authorizers=(*lambda_authorizers(parts, props.get("Auth"),
@@ -116,6 +123,13 @@ def read_api(parts: GraphParts, res: Resource) -> None:
             gateway_responses.sam_responses(
                 parts, (res.logical_id, res.type), props.get("GatewayResponses"),
                 key_at(props, "GatewayResponses", res.at))) if is_rest else (),
+        ip_ranges=resource_policies.sam_ip_ranges(parts, res.logical_id, res.type,
+                                                  props.get("Auth"),
+                                                  key_at(props, "Auth", res.at))
+        if is_rest else None,
+        policy=resource_policies.document_policy(
+            parts, res, props.get("DefinitionBody"), resource_policies.POLICY_EXTENSION,
+            key_at(props, "DefinitionBody", res.at)) if is_rest else None,
         at=res.at))
     _definition_routes(parts, res, props, raw, ApiKind.REST if is_rest else ApiKind.HTTP)
     if is_rest:
@@ -383,8 +397,11 @@ def merge_definition_routes(parts: GraphParts) -> None:
                 reason=f"{route.method} {route.path} is not a route of {route.api}: SAM adds "
                        "no event route to an Api with its own DefinitionBody or "
                        "DefinitionUri (unless MergeDefinitions) nor to an HttpApi with a "
-                       "DefinitionUri; define the path there, so API Gateway does not serve "
-                       "it either"))
+                       "DefinitionUri, so API Gateway does not serve it either; to serve it, "
+                       "add the path to that definition"))
+            # `samlite graph` still draws it, as not served
+            parts.edge(route.api, route.function, EdgeKind.NOT_SERVED,
+                       f"{route.method} {route.path}")
     parts.routes = [r for r in parts.routes if r not in ignored]
     taken = {(r.api, r.method, r.path) for r in parts.routes}
     dropped = [*ignored,
@@ -416,6 +433,14 @@ def merge_plain_routes(parts: GraphParts) -> None:
     if dropped:
         parts.functions = [dataclasses.replace(fn, events=tuple(
             t for t in fn.events if t.route not in dropped)) for fn in parts.functions]
+
+
+def link_authorizers(parts: GraphParts) -> None:
+    """An edge from each API to its Lambda authorizers' functions (`samlite graph`)."""
+    for api in parts.apis:
+        for authorizer in api.lambda_authorizers:
+            parts.edge(api.logical_id, authorizer.function, EdgeKind.AUTHORIZER,
+                       authorizer.name)
 
 
 def add_implicit_apis(parts: GraphParts) -> None:

@@ -27,12 +27,23 @@ class ApiKeys:
 
     values: frozenset[str] = frozenset()
     accepts_any: bool = False              # no known value: any non-empty key will do
+    # value -> the ApiKey's logical id, which stands in for API Gateway's key id locally
+    ids: tuple[tuple[str, str], ...] = ()
+    generated_id: str | None = None        # the key whose value API Gateway generates
 
     @classmethod
     def of(cls, keys: tuple[ApiKey, ...]) -> ApiKeys:
         enabled = [k for k in keys if k.is_enabled]
         return cls(values=frozenset(k.value for k in enabled if k.value),
-                   accepts_any=not keys or any(k.value is None for k in enabled))
+                   accepts_any=not keys or any(k.value is None for k in enabled),
+                   ids=tuple((k.value, k.logical_id) for k in enabled if k.value),
+                   generated_id=next((k.logical_id for k in enabled if k.value is None),
+                                     None))
+
+    def key_id(self, value: str) -> str | None:
+        """The local id of the key `value` names ($context.identity.apiKeyId): its ApiKey's
+        logical id; a value accepted for a generated key takes that key's id."""
+        return dict(self.ids).get(value, self.generated_id)
 
     def accept(self, request: HttpRequest) -> bool:
         key = request.header(API_KEY_HEADER)

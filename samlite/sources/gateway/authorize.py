@@ -43,6 +43,10 @@ class Authorizing:
         if identity is None:
             return Verdict(outcome=Outcome.UNAUTHORIZED)
         if authorizer.is_token and not token_is_valid(authorizer, identity[0]):
+            self._log(authorizer.function or authorizer.name,
+                      f"samlite: the token does not match authorizer {authorizer.name}'s "
+                      f"ValidationExpression {authorizer.validation_expression!r}; the "
+                      "client gets 401")
             return Verdict(outcome=Outcome.UNAUTHORIZED)
         key = (api, authorizer.name, identity)
         answer = self._cache.get(key)

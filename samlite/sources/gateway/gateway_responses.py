@@ -133,7 +133,9 @@ class _Values:
         self.context: dict[str, str] = {
             "stage": api.stage_name,
             "httpMethod": request.method,
-            "path": request.path,
+            # With the stage, as requestContext.path ("$context variables for data models,
+            # authorizers, mapping templates, and access logging": /{stage}/root/child).
+            "path": f"/{api.stage_name}{request.path}",
             "identity.sourceIp": request.source_ip,
             **_dotted(context),
             "requestId": response.header("x-amzn-RequestId") or "",

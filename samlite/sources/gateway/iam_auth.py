@@ -83,11 +83,13 @@ class IamAuthorizing:
     def notes(self, routes: list[str]) -> list[str]:
         if not routes:
             return []
-        keys = ", ".join(sorted(self._secrets)) or "none"
+        keys = ", ".join(f"access key id {key!r} with secret {secret!r}"
+                         for key, secret in sorted(self._secrets.items())) or "none"
         return [f"AWS_IAM on {', '.join(routes)}: requests must be SigV4-signed for "
-                f"execute-api; signatures are verified for samlite's own keys ({keys}), "
-                "other keys are accepted unverified; IAM policies are not evaluated and the "
-                "identity is the access key in the local account"]
+                f"execute-api; signatures are verified for samlite's own credentials "
+                f"({keys}, what its functions get), any other key (e.g. test/test) is "
+                "accepted unverified; IAM policies are not evaluated and the identity is the "
+                "access key in the local account"]
 
 
 def _refusal(answer: Refusal, flavor: Flavor, request_id: str) -> HttpResponse:

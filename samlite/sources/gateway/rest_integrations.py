@@ -88,7 +88,9 @@ class RestIntegrations:
             chosen = select_response(mapping.responses, selector)
             return method_response(chosen, answer, method_request, request_id=request_id,
                                    accept=_first_header(request, "accept"))
-        except UnsupportedMediaType:
+        except UnsupportedMediaType as exc:
+            self._log(label, f"samlite: no request template for Content-Type {exc} and the "
+                      "passthroughBehavior does not pass it through; the client gets 415")
             return unsupported_media_type(request_id)
         except TemplateError as exc:
             # API Gateway logs it as "Execution failed due to configuration error", the

@@ -33,6 +33,7 @@ from samlite.graph.model import (
     ApiKind,
     FunctionUrl,
     Graph,
+    IpRanges,
     LambdaAuthorizer,
     Route,
 )
@@ -43,7 +44,13 @@ from samlite.runtime.api_errors import LambdaApiError, RequestTooLarge
 from samlite.runtime.invocation import Result
 from samlite.runtime.spec import DUMMY_CREDENTIALS
 from samlite.sources.gateway import gateway_responses, parameter_mapping
-from samlite.sources.gateway.api_keys import FORBIDDEN, FORBIDDEN_TYPE, ApiKeys, key_notes
+from samlite.sources.gateway.api_keys import (
+    API_KEY_HEADER,
+    FORBIDDEN,
+    FORBIDDEN_TYPE,
+    ApiKeys,
+    key_notes,
+)
 from samlite.sources.gateway.authorize import Authorizing
 from samlite.sources.gateway.authorizer_cache import AuthorizerCache
 from samlite.sources.gateway.authorizers import (
@@ -82,6 +89,12 @@ from samlite.sources.gateway.iam_auth import IamAuthorizing
 from samlite.sources.gateway.integration_calls import AwsCall, IntegrationCalls
 from samlite.sources.gateway.integrations import MappingSource
 from samlite.sources.gateway.jwt_auth import JwtAuthorizing, jwt_authorizer_of
+from samlite.sources.gateway.resource_policy import (
+    Verdict,
+    evaluate,
+    explicit_deny,
+    is_denied,
+)
 from samlite.sources.gateway.rest_integrations import RestIntegrations
 from samlite.sources.gateway.routes import DEFAULT_ROUTE, Match, RouteTable
 from samlite.sources.gateway.validation import BAD_REQUEST, check_request
@@ -141,7 +154,7 @@ class HttpGateway:
         self._authorizer_cache = AuthorizerCache(self._clock)
         self._authorizing = Authorizing(lambda fn, payload: self._service.invoke(fn, payload),
                                         self._authorizer_cache, self._log)
-        self._jwt = JwtAuthorizing(self._clock)
+        self._jwt = JwtAuthorizing(self._clock, log=self._log)
         self._iam = IamAuthorizing(account_id=account_id, known_secrets={
             DUMMY_CREDENTIALS["AWS_ACCESS_KEY_ID"]: DUMMY_CREDENTIALS["AWS_SECRET_ACCESS_KEY"]})
         self._state = _state_of(graph)
@@ -295,12 +308,16 @@ class HttpGateway:
             if preflight is not None:
                 return preflight
         if not isinstance(found, Match):
-            flavor = Flavor.REST if found.error_type else Flavor.HTTP_V2
-            return gateway_responses.customize(error_response(
-                found.status, found.message, error_type=found.error_type,
-                request_id=_request_id(flavor), flavor=flavor,
-                gateway_response=gateway_responses.MISSING_AUTHENTICATION_TOKEN),
-                _only_rest_api(table), request)
+            if found.error_type:   # REST's gateway response, its default template compact
+                miss = _gateway_answer(found.status, found.message, found.error_type,
+                                       _request_id(Flavor.REST),
+                                       gateway_responses.MISSING_AUTHENTICATION_TOKEN)
+            else:
+                miss = error_response(
+                    found.status, found.message, request_id=_request_id(Flavor.HTTP_V2),
+                    flavor=Flavor.HTTP_V2,
+                    gateway_response=gateway_responses.MISSING_AUTHENTICATION_TOKEN)
+            return gateway_responses.customize(miss, _only_rest_api(table), request)
         route, api = found.route, found.api
         flavor = _flavor(found)
         ctx = self._context(api_id(api.logical_id), api.stage_name, api.stage_variables,
@@ -313,8 +330,15 @@ class HttpGateway:
             raise ValueError("serve_api: only a body too large may be left unread")
         event = _event(request, found, flavor, ctx)
         response = self._authorize(api, route, request, event, flavor, ctx)
+        for ranges in (api.ip_ranges, route.ip_ranges):   # SAM puts both in the policy
+            if response is None and ranges is not None:
+                response = self._resource_policy(ranges, route, request, ctx)
+        if response is None and api.policy is not None:
+            response = self._policy_document(api, route, request, ctx)
         if response is None and flavor is Flavor.REST:
             response = self._admit(api, route, request, ctx, state)
+            if response is None and api.requires_api_key(route):
+                _with_api_key(event, request, state.api_keys)
         if response is None and route.integration is not None and flavor is Flavor.REST:
             response = self._rest.serve(
                 route.integration, event, request, binary_media_types=api.binary_media_types,
@@ -394,20 +418,54 @@ class HttpGateway:
             rest_context(verdict) if flavor is Flavor.REST else http_context(verdict))
         return None
 
+    def _resource_policy(self, ranges: IpRanges, route: Route, request: HttpRequest,
+                         ctx: RequestContext) -> HttpResponse | None:
+        """After the authorizer, as API Gateway evaluates a resource policy with a Lambda
+        authorizer's result ("How API Gateway resource policies affect authorization
+        workflow")."""
+        if not is_denied(ranges, request.source_ip):
+            return None
+        arn = execute_api_arn(region=self.region, account_id=self.account_id,
+                              api_id=ctx.api_id, stage=ctx.stage, method=request.method,
+                              path=request.path)
+        self._log(route.function, f"samlite: {request.method} {request.path}: the resource "
+                  f"policy denies {request.source_ip}; the client gets 403")
+        return explicit_deny(arn, ctx.request_id)
+
+    def _policy_document(self, api: Api, route: Route, request: HttpRequest,
+                         ctx: RequestContext) -> HttpResponse | None:
+        """A policy document: an explicit deny refuses; an implicit one (no Allow covers the
+        request) refuses only a route without an authorizer, as an authorizer's or IAM's
+        allow may stand in for the policy's ("How API Gateway resource policies affect
+        authorization workflow")."""
+        verdict = evaluate(api.policy or (), f"{ctx.stage}/{request.method}{request.path}",
+                           request.source_ip)
+        if verdict is Verdict.ALLOW or (verdict is Verdict.IMPLICIT_DENY
+                                        and api.authorizer_for(route) is not None):
+            return None
+        arn = execute_api_arn(region=self.region, account_id=self.account_id,
+                              api_id=ctx.api_id, stage=ctx.stage, method=request.method,
+                              path=request.path)
+        self._log(route.function, f"samlite: {request.method} {request.path}: the resource "
+                  f"policy's {verdict} for {request.source_ip}; the client gets 403")
+        return explicit_deny(arn, ctx.request_id, explicit=verdict is Verdict.EXPLICIT_DENY)
+
     def _admit(self, api: Api, route: Route, request: HttpRequest, ctx: RequestContext,
                state: _State) -> HttpResponse | None:
         """A REST route's API key, then its request validation: None lets the request on.
         API Gateway runs them in this order after the authorizer (so does LocalStack's
         REST handler chain: api_key_validation_handler, then method_request_handler)."""
+        label = f"{request.method} {request.path}"
         if api.requires_api_key(route) and not state.api_keys.accept(request):
+            self._log(route.function, f"samlite: {label}: the x-api-key header is missing or "
+                      "names no ApiKey of the template; the client gets 403")
             return _gateway_answer(403, FORBIDDEN, FORBIDDEN_TYPE, ctx.request_id,
                                    gateway_responses.INVALID_API_KEY)
         rejection = check_request(route.validation, api.models, request)
         if rejection is None:
             return None
-        if rejection.reason:
-            self._log(route.function, f"samlite: {request.method} {request.path} failed "
-                      f"request validation ({rejection.reason}); the client gets 400")
+        self._log(route.function, f"samlite: {label} failed request validation "
+                  f"({rejection.reason or rejection.message}); the client gets 400")
         return replace(_gateway_answer(400, rejection.message, BAD_REQUEST, ctx.request_id,
                                        gateway_responses.validation_type(rejection.message)),
                        validation_error=rejection.detail)
@@ -543,6 +601,13 @@ def _event(request: HttpRequest, found: Match, flavor: Flavor,
                              path_parameters=found.path_parameters)
     return http_v2_event(request, ctx, route_key=found.entry.route_key,
                          path_parameters=found.path_parameters)
+
+
+def _with_api_key(event: dict[str, Any], request: HttpRequest, keys: ApiKeys) -> None:
+    """A key-required method's event names the key ($context.identity.apiKey: "the API key
+    associated with the method request"; apiKeyId, its id: here its ApiKey's logical id)."""
+    value = request.header(API_KEY_HEADER) or ""
+    event["requestContext"]["identity"].update(apiKey=value, apiKeyId=keys.key_id(value))
 
 
 def _with_authorizer(event: dict[str, Any], authorized: dict[str, Any]) -> dict[str, Any]:

@@ -22,10 +22,23 @@ def new_key() -> rsa.RSAPrivateKey:
     return rsa.generate_private_key(public_exponent=65537, key_size=2048)
 
 
+def public_jwk(key: rsa.RSAPrivateKey, kid: str) -> dict[str, Any]:
+    return {**json.loads(RSAAlgorithm.to_jwk(key.public_key())), "kid": kid, "use": "sig",
+            "alg": "RS256"}
+
+
 class Provider:
     def __init__(self, issuer: str, key: rsa.RSAPrivateKey) -> None:
         self.issuer = issuer
         self.key = key
+        self.jwks = [public_jwk(key, KID)]   # what /jwks.json serves
+        self.is_up = True                    # False: every document answers 503
+        self.fetches = 0                     # JWKS requests served
+
+    def rotate(self, kid: str) -> None:
+        """Sign with a new key named `kid` from now on; the JWKS lists it too."""
+        self.key = new_key()
+        self.jwks = [*self.jwks, public_jwk(self.key, kid)]
 
     def token(self, *, key: rsa.RSAPrivateKey | None = None, kid: str = KID,
               **claims: Any) -> str:
@@ -37,19 +50,18 @@ class Provider:
 
 @contextmanager
 def oidc_provider() -> Iterator[Provider]:
-    key = new_key()
-    jwk = {**json.loads(RSAAlgorithm.to_jwk(key.public_key())), "kid": KID, "use": "sig",
-           "alg": "RS256"}
+    provider: Provider
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             base = f"http://127.0.0.1:{self.server.server_address[1]}"
             documents = {"/.well-known/openid-configuration":
                          {"issuer": base, "jwks_uri": f"{base}/jwks.json"},
-                         "/jwks.json": {"keys": [jwk]}}
-            found = documents.get(self.path)
+                         "/jwks.json": {"keys": provider.jwks}}
+            found = documents.get(self.path) if provider.is_up else None
+            provider.fetches += self.path == "/jwks.json"
             body = json.dumps(found).encode()
-            self.send_response(200 if found else 404)
+            self.send_response(503 if not provider.is_up else 200 if found else 404)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
@@ -61,8 +73,9 @@ def oidc_provider() -> Iterator[Provider]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
+    provider = Provider(f"http://127.0.0.1:{server.server_address[1]}", new_key())
     try:
-        yield Provider(f"http://127.0.0.1:{server.server_address[1]}", key)
+        yield provider
     finally:
         server.shutdown()
         server.server_close()

@@ -32,7 +32,8 @@ Resources:
           ResponseTemplates:
             application/json: >-
               {"error": $context.error.messageString,
-               "type": "$context.error.responseType", "team": "$stageVariables.team"}
+               "type": "$context.error.responseType", "team": "$stageVariables.team",
+               "path": "$context.path"}
         BAD_REQUEST_BODY:
           StatusCode: 422
           ResponseTemplates:
@@ -81,7 +82,7 @@ def test_an_unknown_path_gets_the_customized_missing_authentication_token(
     reply = app.get("/nowhere", headers={"x-asked-for": "tea"})
     assert (reply.status, json.loads(reply.body), reply.headers["x-asked-for"]) == (
         404, {"error": "Missing Authentication Token", "type": "MISSING_AUTHENTICATION_TOKEN",
-              "team": "blue"}, "tea")
+              "team": "blue", "path": "/Prod/nowhere"}, "tea")
 
 
 def test_a_body_against_the_model_gets_the_customized_bad_request_body(

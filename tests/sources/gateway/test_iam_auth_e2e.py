@@ -135,7 +135,9 @@ def test_other_keys_are_accepted_unverified_and_said_so(app: RunningApp) -> None
     assert app.app.gateway.skipped_authorizers == []
     [note] = app.app.gateway.authorizer_notes
     assert "POST /rest" in note and "POST /http" in note
-    assert "other keys are accepted unverified" in note
+    assert "other key (e.g. test/test) is accepted unverified" in note
+    # The note names the credentials whose signatures it verifies, so a user can sign with them.
+    assert "access key id 'samlite' with secret 'samlite'" in note
 
 
 def test_http_api_unsigned_is_forbidden_and_signed_carries_iam(app: RunningApp) -> None:

@@ -224,4 +224,4 @@ def test_startup_names_the_cognito_pool_as_unverified(app: RunningApp) -> None:
     section = lines[lines.index("Authorizers checked by the gateway") + 1:]
     assert f"  Rest Users (Cognito user pool, issuer {pool_issuer(app)}): signatures are not " \
            "verified (a local user pool has no signing keys); issuer, token use, expiry and " \
-           "scopes are" in section
+           "scopes are checked" in section
