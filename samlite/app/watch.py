@@ -140,11 +140,15 @@ class Watcher:
         self._cond = threading.Condition()
         self._roots = Roots(roots)
         self._scheduled: dict[tuple[Path, bool], ObservedWatch] = {}
+        # The watches the current roots want, swapped with them under the lock: an event from
+        # a watch about to be unscheduled is judged by the roots it was scheduled for, not by
+        # new roots it may happen to match (the old root's parent reporting the new root's
+        # creation).
+        self._live_watches = self._roots.watches()
         self._observer_factory = observer_factory
         self._observer: BaseObserver | None = None
         self._thread: threading.Thread | None = None
         self._stopping = False
-        self._handler = _Handler(self)
 
     @property
     def roots(self) -> Roots:
@@ -183,8 +187,10 @@ class Watcher:
 
     def set_roots(self, roots: Iterable[Path]) -> None:
         """Watch these instead (the template added or dropped code folders)."""
+        new_roots = Roots(roots)
         with self._cond:
-            self._roots = Roots(roots)
+            self._roots = new_roots
+            self._live_watches = new_roots.watches()
         if self._observer is not None:
             self._apply_roots()
 
@@ -207,14 +213,18 @@ class Watcher:
             folder, recursive = key
             try:
                 self._scheduled[key] = observer.schedule(
-                    self._handler, str(folder), recursive=recursive,
+                    _Handler(self, key), str(folder), recursive=recursive,
                     event_filter=list(_EVENT_CLASSES))
             except OSError as exc:   # gone since, or out of inotify watches
                 log.warning("cannot watch %s: %s", folder, exc)
 
-    def observed(self, paths: Iterable[Path]) -> None:
-        """Paths the OS reported (the watchdog handler calls this; tests may too)."""
+    def observed(self, paths: Iterable[Path], *, watch: tuple[Path, bool] | None = None) -> None:
+        """Paths the OS reported through `watch` (the watchdog handler calls this; tests may
+        too, without a watch). Events of a watch the current roots no longer want are late
+        ones from before `set_roots`, and dropped."""
         with self._cond:
+            if watch is not None and watch not in self._live_watches:
+                return
             roots = self._roots
             kept = [p for p in paths if roots.relevant(p) and not self._ignore(p)]
             if not kept:
@@ -244,8 +254,9 @@ class Watcher:
 
 
 class _Handler(events.FileSystemEventHandler):
-    def __init__(self, watcher: Watcher) -> None:
+    def __init__(self, watcher: Watcher, watch: tuple[Path, bool]) -> None:
         self._watcher = watcher
+        self._watch = watch
 
     def on_any_event(self, event: events.FileSystemEvent) -> None:
         # A folder's own "modified" only echoes a change to one of its entries, which has
@@ -256,7 +267,7 @@ class _Handler(events.FileSystemEventHandler):
         paths = [_path(event.src_path)]
         if event.dest_path:
             paths.append(_path(event.dest_path))
-        self._watcher.observed(paths)
+        self._watcher.observed(paths, watch=self._watch)
 
 
 def _path(raw: str | bytes) -> Path:

@@ -7,7 +7,9 @@ import os
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -168,13 +170,62 @@ def test_the_template_folder_reports_only_the_template(
 
 
 def test_set_roots_follows_new_folders_and_forgets_old_ones(
-        watcher: Watcher, recorder: Recorder, code: Path) -> None:
+        recorder: Recorder, code: Path) -> None:
+    # The new folder exists before watching starts: its creation event is not what this
+    # test is about (a late one is test_a_late_event_of_an_unscheduled_watch_is_dropped's).
     other = code.parent / "other"
     other.mkdir()
-    watcher.set_roots([other])
-    (code / "app.py").write_text("v = 3\n", encoding="utf-8")
-    (other / "app.py").write_text("v = 3\n", encoding="utf-8")
-    assert recorder.wait_for(1) == [{other / "app.py"}]
+    with Watcher([code, code.parent / "template.yaml"], recorder) as watcher:
+        watcher.set_roots([other])
+        (code / "app.py").write_text("v = 3\n", encoding="utf-8")
+        (other / "app.py").write_text("v = 3\n", encoding="utf-8")
+        assert recorder.wait_for(1) == [{other / "app.py"}]
+
+
+@dataclass(frozen=True)
+class OsEvent:
+    """The fields of a watchdog event the watcher reads (tests may not import watchdog)."""
+    event_type: str
+    src_path: str
+    is_directory: bool = False
+    dest_path: str = ""
+
+
+class HandOperatedObserver:
+    """Stands in for watchdog's Observer: records the handler of each watch, so a test can
+    deliver an event through a given watch when it chooses (late, after set_roots)."""
+
+    def __init__(self) -> None:
+        self.daemon = False
+        self.handlers: dict[tuple[Path, bool], Any] = {}
+
+    def schedule(self, handler: Any, path: str, *,
+                 recursive: bool, event_filter: object = None) -> tuple[Path, bool]:
+        self.handlers[(Path(path), recursive)] = handler
+        return (Path(path), recursive)
+
+    def unschedule(self, watch: tuple[Path, bool]) -> None:
+        pass          # keeps the handler: the late event still reaches the watcher
+
+    def start(self) -> None: ...
+    def stop(self) -> None: ...
+    def join(self, timeout: float | None = None) -> None: ...
+
+
+def test_a_late_event_of_an_unscheduled_watch_is_dropped(recorder: Recorder,
+                                                          code: Path) -> None:
+    # The old roots watch the template's folder; the new root is created in it just before
+    # set_roots, and that creation is reported by the old watch only after the swap.
+    observer = HandOperatedObserver()
+    other = code.parent / "other"
+    other.mkdir()
+    with Watcher([code, code.parent / "template.yaml"], recorder,
+                 observer_factory=lambda: observer) as watcher:   # type: ignore[arg-type,return-value]
+        old_watch = observer.handlers[(code.parent, False)]
+        watcher.set_roots([other])
+        old_watch.on_any_event(OsEvent("created", str(other), is_directory=True))
+        observer.handlers[(other, True)].on_any_event(OsEvent("modified", str(other / "a.py")))
+        assert recorder.wait_for(1) == [{other / "a.py"}]
 
 
 def test_a_failing_callback_does_not_stop_the_watcher(code: Path) -> None:
