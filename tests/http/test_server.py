@@ -111,7 +111,9 @@ def test_stop_closes_idle_connections_at_once() -> None:
     conn.getresponse().read()        # the connection now idles, kept alive
     started = time.monotonic()
     endpoint.stop()
-    assert time.monotonic() - started < 1.0
+    # Not closed, the idle connection would hold stop for its 60 s read timeout (READ_TIMEOUT_S);
+    # 10 s is far from both that and what a loaded machine needs. The recv below is the proof.
+    assert time.monotonic() - started < 10.0
     assert conn.sock is not None and conn.sock.recv(1) == b""   # closed by the server
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import textwrap
-import time
 from pathlib import Path
 
 import pytest
@@ -278,13 +277,7 @@ def big_template(functions: int = 166) -> str:
     return "\n".join(out) + "\n"
 
 
-def test_a_500_resource_template_is_checked_quickly(capsys):
+def test_a_500_resource_template_passes_the_schema_check():
+    # How fast (target ~80 ms) is benchmarks/validate_500.py's figure, not a test's.
     loaded = parse_template(big_template(), name="big.yaml")
-    list(check_schema(loaded))                      # compiles the validators once
-    start = time.perf_counter()
-    found = list(check_schema(loaded))
-    elapsed_ms = (time.perf_counter() - start) * 1000
-    with capsys.disabled():
-        print(f"\ncheck_schema on 498 resources: {elapsed_ms:.0f} ms")
-    assert found == []
-    assert elapsed_ms < 250   # target ~80 ms; the bound leaves room for slow CI machines
+    assert list(check_schema(loaded)) == []

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -22,6 +21,7 @@ from botocore.exceptions import ClientError
 from samlite.aws.sqs.service import LocalSqs
 from samlite.clock import ManualClock, SystemClock
 from samlite.http.server import Endpoint
+from samlite.testing import wait_for
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
@@ -228,25 +228,24 @@ def test_redrive_to_dead_letter_queue(local: Local) -> None:
 def test_long_poll_wakes_on_send(local: Local) -> None:
     c = local.client
     url = c.create_queue(QueueName="jobs")["QueueUrl"]
-    received: list[tuple[float, list[dict[str, Any]]]] = []
+    received: list[list[dict[str, Any]]] = []
 
     def poll() -> None:
-        messages = receive(c, url, WaitTimeSeconds=10)
-        received.append((time.perf_counter(), messages))
+        received.append(receive(c, url, WaitTimeSeconds=20))
 
     thread = threading.Thread(target=poll)
     thread.start()
-    deadline = time.monotonic() + 5
-    while local.sqs.backend.store.waiting_receives("jobs") == 0:
-        assert time.monotonic() < deadline
-        time.sleep(0.001)
+    wait_for(lambda: local.sqs.backend.store.waiting_receives("jobs") == 1, timeout_s=10,
+             interval_s=0.001, message="the long poll to be waiting")
     sender = sqs_client(local.endpoint.url)
-    sent_at = time.perf_counter()
     sender.send_message(QueueUrl=url, MessageBody="wake up")
-    thread.join(5)
-    [(arrived_at, messages)] = received
+    # Woken, the poll answers with the message; unwoken, it would wait out its 20 s and
+    # answer empty, so half of that is a margin no loaded machine reaches. How soon it wakes
+    # is benchmarks/sqs_store.py's figure.
+    thread.join(10)
+    assert not thread.is_alive()
+    [messages] = received
     assert [m["Body"] for m in messages] == ["wake up"]
-    assert arrived_at - sent_at < 0.1
 
 
 # -- query protocol ---------------------------------------------------------------------------

@@ -254,17 +254,19 @@ def test_long_poll_wakes_when_a_message_arrives() -> None:
 
     def receive() -> None:
         waiting.set()
-        got.extend(bodies(store, wait_s=10))
+        got.extend(bodies(store, wait_s=20))
 
     thread = threading.Thread(target=receive)
     thread.start()
     assert waiting.wait(2)
     wait_until(lambda: store.waiting_receives("jobs") == 1)
-    sent_at = time.perf_counter()
     store.send("jobs", "wake")
-    thread.join(5)
+    # Woken, the poll returns the message; unwoken, it would sleep out its 20 s and return
+    # nothing, so half of that is a margin no loaded machine reaches. How soon it wakes is
+    # benchmarks/sqs_store.py's figure.
+    thread.join(10)
+    assert not thread.is_alive()
     assert got == ["wake"]
-    assert time.perf_counter() - sent_at < 0.1
 
 
 def test_long_poll_picks_up_a_message_whose_visibility_ends_while_waiting() -> None:
@@ -272,8 +274,10 @@ def test_long_poll_picks_up_a_message_whose_visibility_ends_while_waiting() -> N
     store.send("jobs", "again")
     store.receive("jobs", max_messages=1, visibility_timeout_s=1)
     started = time.perf_counter()
+    # The message back from this one poll (not the empty answer at its 5 s end) is the pick-up;
+    # a lower bound only, which a slow machine can't break: not before visibility ends.
     assert bodies(store, wait_s=5) == ["again"]
-    assert 0.9 < time.perf_counter() - started < 2.0
+    assert time.perf_counter() - started > 0.9
 
 
 def test_wake_lets_a_long_poll_see_a_moved_manual_clock() -> None:
@@ -307,9 +311,9 @@ def test_close_wakes_waiting_receivers() -> None:
     assert result == [[]]
 
 
-def test_ten_thousand_messages_round_trip_quickly() -> None:
+def test_ten_thousand_messages_round_trip() -> None:
+    # How fast (target: under 2 s) is benchmarks/sqs_store.py's figure, not a test's.
     store = make_store(SystemClock())
-    started = time.perf_counter()
     for i in range(10_000):
         store.send("jobs", f"m{i}")
     seen = 0
@@ -318,4 +322,4 @@ def test_ten_thousand_messages_round_trip_quickly() -> None:
             store.delete("jobs", m.receipt_handle)
         seen += len(batch)
     assert seen == 10_000
-    assert time.perf_counter() - started < 2.0
+    assert store.receive("jobs", max_messages=10) == []

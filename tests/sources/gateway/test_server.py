@@ -249,10 +249,10 @@ def test_the_integration_timeout_is_504_for_rest(gateway: HttpGateway,
     release = threading.Event()
     service.answer = lambda _fn, _e: release.wait(10) and {"statusCode": 200}
     try:
-        started = time.monotonic()
+        # The handler holds its answer for 10 s and would then answer 200: a 504 can only come
+        # from the gateway's own timeout, so no clock is needed to tell.
         status, _, body = call(gateway.url, path="/hello/ada")
         assert (status, json.loads(body)) == (504, {"message": "Endpoint request timed out"})
-        assert time.monotonic() - started < 5
     finally:
         release.set()
 
@@ -503,7 +503,9 @@ def test_stop_closes_idle_keep_alive_connections_quickly(service: Scripted) -> N
     conn.getresponse().read()                      # the connection stays open, idle
     started = time.monotonic()
     gw.stop()
-    assert time.monotonic() - started < 2
+    # Not closed, the idle connection would hold stop for its 60 s read timeout; 10 s is far
+    # from both that and what a loaded machine needs. The refused request below is the proof.
+    assert time.monotonic() - started < 10
     with pytest.raises((OSError, http.client.HTTPException)):
         conn.request("GET", "/hello/ada")
         conn.getresponse()
