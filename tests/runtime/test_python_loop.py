@@ -272,7 +272,9 @@ def test_the_context_has_every_field_lambda_gives_it(tmp_path: Path) -> None:
 
     seen = run.response(full)
     remaining = seen.pop("remaining_ms")
-    assert 50_000 < remaining <= 60_000
+    # From the 60 s deadline header, not the fake's 3 s default: the 50 s between them leave
+    # a loaded machine all the time it needs to start the loop's process.
+    assert 10_000 < remaining <= 60_000
     assert seen == {
         "function_name": "Fn", "function_version": "$LATEST", "invoked_function_arn": arn,
         "memory_limit_in_mb": "256",            # a string, as awslambdaric reads it
