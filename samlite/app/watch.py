@@ -140,9 +140,9 @@ class Watcher:
         self._cond = threading.Condition()
         self._roots = Roots(roots)
         self._scheduled: dict[tuple[Path, bool], ObservedWatch] = {}
-        # The watches the current roots want, swapped with them under the lock: an event from
-        # a watch about to be unscheduled is judged by the roots it was scheduled for, not by
-        # new roots it may happen to match (the old root's parent reporting the new root's
+        # The watches the current roots want, swapped with them under the lock: a late event
+        # from a watch the new roots dropped (not yet unscheduled) is dropped too, not judged
+        # by new roots it may happen to match (the old root's parent reporting the new root's
         # creation).
         self._live_watches = self._roots.watches()
         self._observer_factory = observer_factory
