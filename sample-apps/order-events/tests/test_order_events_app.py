@@ -162,3 +162,23 @@ def test_a_bad_order_is_refused(samlite_app, body, error):
     reply = samlite_app.request("POST", "/orders", body=body)
     assert (reply.status, reply.json()) == (400, {"error": error})
     assert samlite_app.dynamodb.scan(TableName=samlite_app.table_name("OrdersTable"))["Count"] == 0
+
+
+@pytest.mark.samlite(parameter_overrides={"FulfilmentTimeout": "2",
+                                          "FulfilmentVisibilityTimeout": "2"})
+def test_an_announcement_fulfilment_cannot_read_ends_in_its_dlq(samlite_app):
+    # Published by hand: no orderId and no priority attribute.
+    samlite_app.sns.publish(TopicArn=samlite_app.topic_arn("OrderPlacedTopic"),
+                            Message=json.dumps({"note": "not an order"}))
+    dlq = samlite_app.queue_url("FulfilmentDLQ")
+
+    def dead_letters():
+        return samlite_app.sqs.receive_message(QueueUrl=dlq, WaitTimeSeconds=1).get("Messages")
+
+    [message] = samlite_app.wait_for(dead_letters, timeout_s=20)
+    assert json.loads(message["Body"]) == {"note": "not an order"}   # raw: no envelope
+    tries = [line for line in samlite_app.logs("FulfilmentFunction")
+             if line.startswith("START RequestId")]
+    assert len(tries) == 3   # the queue's maxReceiveCount
+    # Without a priority attribute the filter policy kept it from the high-value function.
+    assert samlite_app.logs("HighValueFunction") == []
