@@ -134,7 +134,7 @@ class RunningApp:
 
     @property
     def endpoint_url(self) -> str:
-        """The local AWS endpoint (S3, SQS, Lambda)."""
+        """The local AWS endpoint (every service of docs/aws.md)."""
         if self.app.endpoint_url is None:
             raise RuntimeError("this app runs without an AWS endpoint (aws_port=None)")
         return self.app.endpoint_url

@@ -261,9 +261,9 @@ def support_matrix(schemas: Mapping[str, Any] | None = None) -> str:
         f"- **{IGNORED}**: the name is known (a typo is reported), its value is neither "
         "checked nor used.",
         "",
-        "Any other resource type (`AWS::DynamoDB::Table`, `AWS::SNS::Topic`, `Custom::...`) "
-        "is accepted without property checks and not run; `samlite graph` lists it. The "
-        "local AWS endpoint serves S3, SQS and Lambda only.",
+        "Any other resource type (`AWS::SQS::QueuePolicy`, `Custom::...`) is accepted "
+        "without property checks and not run; `samlite graph` lists it. The local AWS "
+        "endpoint's services are in [aws.md](aws.md).",
         "",
         "## Resource types",
         "",

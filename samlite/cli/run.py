@@ -126,14 +126,16 @@ def start_lambda(template_option: str | None, host: str, port: int, runtime: str
 @click.option("-p", "--port", default=3000, show_default=True, type=click.IntRange(0, 65535),
               help="HTTP port of the APIs (0: any free port).")
 @click.option("--aws-port", default=3001, show_default=True, type=click.IntRange(0, 65535),
-              help="Port of the local AWS endpoint (S3, SQS and the Lambda Invoke API).")
+              help="Port of the local AWS endpoint (S3, SQS, DynamoDB, SNS, EventBridge, "
+              "Secrets Manager, SSM, STS and the Lambda Invoke API).")
 @click.option("--watch/--no-watch", default=True, show_default=True,
               help="Reload code and template as they are saved.")
 @click.option("--state-dir", default=".samlite", show_default=True,
-              help="Where buckets, queues and pending events are kept, relative to the "
-              "template's folder.")
+              help="Where buckets, queues, tables, topics, secrets and pending events are "
+              "kept, relative to the template's folder.")
 @click.option("--reset", is_flag=True,
-              help="Start clean: forget stored objects, messages and pending events.")
+              help="Start clean: forget stored objects, messages, items, secrets and pending "
+              "events.")
 @click.option("--clock-speed", default=1.0, show_default=True,
               type=click.FloatRange(min=0, min_open=True),
               help="Run schedules' clock this many times faster (1440: a day in a minute).")
@@ -149,8 +151,8 @@ def up(template_option: str | None, host: str, port: int, aws_port: int, watch: 
        parameter_overrides: tuple[str, ...],
        config_file: str | None, config_env: str) -> None:
     """Run the whole app: every function with its HTTP routes, function URLs, buckets,
-    queues and schedules, on a local AWS endpoint (S3, SQS, Lambda) that keeps its data,
-    with code reloaded as it is saved. Ctrl-C stops everything."""
+    queues, tables, topics, event rules and schedules, on a local AWS endpoint that keeps
+    its data, with code reloaded as it is saved. Ctrl-C stops everything."""
     from samlite.app.root import App, runtime_notice
     from samlite.app.running import claim
     from samlite.cli.summary import startup_lines
