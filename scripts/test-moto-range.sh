@@ -11,7 +11,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-LOWEST=5.2.1
+LOWEST=5.2.0
 HIGHEST=5.2.3
 
 die() { echo "test-moto-range: $*" >&2; exit 1; }
