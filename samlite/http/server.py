@@ -57,6 +57,8 @@ READ_TIMEOUT_S = 60.0
 # data resets the connection, and the answer is lost with it): nginx's "lingering close".
 LINGER_S = 5.0
 _LINGER_READ_BYTES = 64 * 1024
+# Bodies up to this size leave with the head in one sendall (copied once to join them).
+_JOIN_BODY_BYTES = 64 * 1024
 
 
 class Endpoint:
@@ -346,7 +348,11 @@ class _Handler(BaseHTTPRequestHandler):
                 lines.append("Connection: keep-alive")
             head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1", "strict")
             body = response.body if self.command != "HEAD" else b""
-            self.wfile.write(head + body)
+            if len(body) <= _JOIN_BODY_BYTES:
+                self.wfile.write(head + body)
+            else:   # not copied: an S3 object may be large, and one more wake-up is nothing
+                self.wfile.write(head)
+                self.wfile.write(body)
         except OSError as exc:   # the client went away; nothing left to tell it
             log.debug("endpoint: could not write the response: %s", exc)
             self.close_connection = True
