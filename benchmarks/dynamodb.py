@@ -8,6 +8,8 @@ Prints:
   same client (moto answers it with constants): the rate of boto3 and the endpoint alone,
   the ceiling any call here can reach; and PutItem/s made in-process (LocalDynamoDb.call:
   moto's protocol layer, the change capture and the commit, no HTTP, no boto3).
+- CPU per call: the client thread's (boto3) and the rest of the process's (the endpoint,
+  moto, the store), which share one GIL: a call costs the two summed.
 - Stream write -> handler start: the handler's first statement reads time.time() and sends
   it by UDP with the item's key; latency = that time - time.time() just before PutItem.
   p50/p95/max over the timed writes, one at a time (each after the last handler start); the
@@ -91,21 +93,32 @@ def client(url: str) -> Any:
 ITEM = {"payload": {"S": "x" * 100}, "n": {"N": "1"}}
 
 
-def per_second(call: Any, count: int) -> float:
-    started = time.perf_counter()
+def per_second(call: Any, count: int, cpu: dict[str, float] | None = None) -> float:
+    """Calls per second; with `cpu`, also the CPU seconds per call of this thread (the boto3
+    client) and of the rest of the process (the endpoint, moto, the store) into it."""
+    started, process_cpu, client_cpu = time.perf_counter(), time.process_time(), \
+        time.thread_time()
     for i in range(count):
         call(i)
-    return count / (time.perf_counter() - started)
+    elapsed = time.perf_counter() - started
+    if cpu is not None:
+        client = time.thread_time() - client_cpu
+        cpu["client"] = client / count
+        cpu["endpoint"] = (time.process_time() - process_cpu - client) / count
+    return count / elapsed
 
 
-def calls_per_second(ddb: Any, count: int) -> dict[str, float]:
-    return {
-        "PutItem": per_second(lambda i: ddb.put_item(
-            TableName="items", Item={"id": {"S": f"k{i}"}, **ITEM}), count),
-        "GetItem": per_second(lambda i: ddb.get_item(
-            TableName="items", Key={"id": {"S": f"k{i}"}}), count),
-        "DescribeLimits": per_second(lambda i: ddb.describe_limits(), count),
+def calls_per_second(ddb: Any, count: int,
+                     cpu: dict[str, dict[str, float]] | None = None) -> dict[str, float]:
+    cpu = {} if cpu is None else cpu
+    calls = {
+        "PutItem": lambda i: ddb.put_item(
+            TableName="items", Item={"id": {"S": f"k{i}"}, **ITEM}),
+        "GetItem": lambda i: ddb.get_item(TableName="items", Key={"id": {"S": f"k{i}"}}),
+        "DescribeLimits": lambda i: ddb.describe_limits(),
     }
+    return {name: per_second(call, count, cpu.setdefault(name, {}))
+            for name, call in calls.items()}
 
 
 def stream_latencies(ddb: Any, listener: socket.socket, count: int) -> list[float]:
@@ -146,7 +159,8 @@ def main() -> int:
         app.start()
         try:
             ddb = client(app.endpoint_url)
-            rates = calls_per_second(ddb, calls)
+            cpu: dict[str, dict[str, float]] = {}
+            rates = calls_per_second(ddb, calls, cpu)
             latencies = stream_latencies(ddb, listener, writes)
             if app.aws is None:
                 raise SystemExit("the app has no AWS endpoint")
@@ -161,6 +175,10 @@ def main() -> int:
           f"({calls} calls each, one boto3 client; target >= 1,000/s); the same client's "
           f"DescribeLimits (boto3 + endpoint alone): {rates['DescribeLimits']:,.0f}/s; "
           f"PutItem in-process: {rates['in-process PutItem']:,.0f}/s")
+    # Client and endpoint share this process (and its GIL): a call costs their CPU summed.
+    print("CPU per call (us), boto3 client / endpoint (HTTP, moto, store): " + ", ".join(
+        f"{name} {c['client'] * 1e6:.0f} / {c['endpoint'] * 1e6:.0f}"
+        for name, c in cpu.items()))
     print(f"stream write -> handler start: p50 {statistics.median(timed) * 1000:.1f} ms, "
           f"p95 {p95 * 1000:.1f} ms, max {timed[-1] * 1000:.1f} ms over {len(timed)} writes "
           f"(first, cold: {cold * 1000:.0f} ms; target p50 <= 50 ms)")

@@ -6,16 +6,21 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import signal
 import subprocess
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from packaging.requirements import Requirement
+from packaging.version import Version
 
 SCRIPTS = Path(__file__).resolve().parents[1] / "scripts"
 BUILD = SCRIPTS / "build-lambda-image.sh"
 CI_DOCKER = SCRIPTS / "ci-docker.sh"
+MOTO_RANGE = SCRIPTS / "test-moto-range.sh"
 FakeEngine = tuple[dict[str, str], Path]   # (environment for the script, stub folder)
 
 
@@ -31,7 +36,7 @@ def stub(bin_dir: Path, name: str, body: str) -> None:
     path.chmod(0o755)
 
 
-@pytest.mark.parametrize("script", [BUILD, CI_DOCKER], ids=lambda p: p.name)
+@pytest.mark.parametrize("script", [BUILD, CI_DOCKER, MOTO_RANGE], ids=lambda p: p.name)
 def test_script_is_executable_and_parses(script: Path) -> None:
     assert os.access(script, os.X_OK)
     assert subprocess.run(["bash", "-n", str(script)], check=False).returncode == 0
@@ -121,3 +126,28 @@ def test_ci_docker_fails_with_the_dockerd_log_tail(
     log_line = "no cgroups" if case == "dockerd exits" else "still starting"
     assert log_line in result.stderr
 
+
+
+def moto_requirement() -> Requirement:
+    config = tomllib.loads((SCRIPTS.parent / "pyproject.toml").read_text(encoding="utf-8"))
+    return next(Requirement(d) for d in config["project"]["dependencies"]
+                if Requirement(d).name == "moto")
+
+
+def script_setting(script: Path, name: str) -> str:
+    match = re.search(rf"^{name}=(\S+)$", script.read_text(), re.MULTILINE)
+    assert match is not None, f"{script.name} sets no {name}"
+    return match.group(1)
+
+
+def test_the_moto_range_script_tests_the_ends_pyproject_claims() -> None:
+    specifier = moto_requirement().specifier
+    lowest, highest = (Version(script_setting(MOTO_RANGE, name))
+                       for name in ("LOWEST", "HIGHEST"))
+    lower_bounds = [Version(s.version) for s in specifier if s.operator == ">="]
+    assert lower_bounds == [lowest], f"LOWEST={lowest}, pyproject.toml says moto{specifier}"
+    assert highest in specifier and lowest <= highest
+
+
+def test_ci_runs_the_moto_range_script() -> None:
+    assert "bash scripts/test-moto-range.sh" in (SCRIPTS.parent / ".ci" / "run").read_text()
