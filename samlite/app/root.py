@@ -44,6 +44,7 @@ from samlite.runtime.choice import (
 from samlite.runtime.invocation import Invocation, Result
 from samlite.runtime.service import DEFAULT_ACCOUNT_CONCURRENCY
 from samlite.runtime.spec import FunctionSpec
+from samlite.sources.control import Fired
 from samlite.sources.invoke_api import InvokeApi, LambdaInvoker
 
 if TYPE_CHECKING:
@@ -423,14 +424,14 @@ class App:
             raise SamliteError(f"{spec.logical_id}: {exc.error_type}: {exc.message}{detail}"
                                ) from exc
 
-    def fire_trigger(self, name: str) -> str:
+    def fire_trigger(self, name: str) -> Fired:
         """`samlite trigger NAME`: a schedule (its logical id) fires now; an S3 trigger (its
         event id) replays its bucket's newest matching object as a fresh upload; a DynamoDB
         trigger hands its function the stream's newest matching record again. Returns the
-        request id; UsageError says what NAME could be."""
+        request, message or event id (Fired); UsageError says what NAME could be."""
         schedules = [s.logical_id for s in self.graph.schedules]
         if self.scheduler is not None and name in schedules:
-            return self.scheduler.fire_now(name)
+            return Fired(self.scheduler.fire_now(name))
         fired = self.aws.messaging.fire(name) if self.aws is not None else None
         if fired is not None:   # an event-pattern rule or an SNS topic (app/messaging.py)
             return fired
@@ -440,9 +441,9 @@ class App:
             if name not in (trigger.logical_id, f"{trigger.function}.{trigger.logical_id}"):
                 continue
             if trigger.kind is TriggerKind.S3 and self.aws is not None:
-                return self.aws.fire_s3_trigger(trigger)
+                return Fired(self.aws.fire_s3_trigger(trigger))
             if trigger.kind is TriggerKind.DYNAMODB and self.aws is not None:
-                return self.aws.tables.fire(trigger)
+                return Fired(self.aws.tables.fire(trigger))
             if trigger.kind is TriggerKind.SQS:
                 raise UsageError(f"{name} is an SQS trigger: it fires when a message arrives "
                                  f"(aws sqs send-message --endpoint-url {self.endpoint_url} "
