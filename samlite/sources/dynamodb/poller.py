@@ -100,7 +100,7 @@ class StreamReader:
     """The readers of one mapping (one per ParallelizationFactor lane)."""
 
     def __init__(self, mapping: StreamMapping, *, streams: Stream, invoker: Invoker,
-                 deliver_failure: Callable[[StreamMapping, dict[str, Any]], None],
+                 deliver_failure: Callable[[StreamMapping, dict[str, Any]], str],
                  function_arn: str, clock: Clock | None = None,
                  note: Callable[[str, str], None] = lambda function, line: None) -> None:
         self.mapping = mapping
@@ -271,9 +271,9 @@ class StreamReader:
             request_id=result.request_id if result is not None else "",
             function_error=result.function_error if result is not None else None,
             status_code=200, now_s=self.clock.now())
+        where = self._deliver_failure(mapping, record)
         self._note(mapping.function, f"samlite: {len(batch)} stream record(s) of "
-                                     f"{mapping.table_name} given up ({condition})")
-        self._deliver_failure(mapping, record)
+                                     f"{mapping.table_name} given up ({condition}); {where}")
 
 
 def _within_payload_limit(batch: list[Any]) -> list[Any]:
@@ -369,11 +369,16 @@ class StreamEventSources:
         payload = json.dumps(stream_event([wanted[-1].record], stream_arn=arn)).encode()
         return self._invoker.invoke(mapping.function, payload).request_id
 
-    def _deliver_failure(self, mapping: StreamMapping, record: dict[str, Any]) -> None:
+    def _deliver_failure(self, mapping: StreamMapping, record: dict[str, Any]) -> str:
+        """Send the on-failure record to the mapping's OnFailure queue; says where it went."""
         target = mapping.settings.on_failure
-        name = self._queue_name_for(target) if target else None
-        if target and name is None:
-            self._note(mapping.function, f"samlite: the OnFailure destination {target} is not "
-                                         "a local queue; the record is dropped")
-        if name is not None:
+        if not target:
+            return "dropped: the mapping has no OnFailure destination"
+        name = self._queue_name_for(target)
+        if name is None:
+            return f"dropped: its OnFailure destination {target} is not a local queue"
+        try:
             self._queues.send(name, json.dumps(record))
+        except Exception as exc:   # the queue's own error (SqsError)
+            return f"lost: its OnFailure queue {name} refused the record: {exc}"
+        return f"the on-failure record went to the OnFailure queue {name}"
