@@ -15,7 +15,7 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO, Protocol
+from typing import TYPE_CHECKING, Any, BinaryIO, Protocol
 
 from samlite.app.dependencies import DependencyReport
 from samlite.app.dependencies import apply as apply_dependencies
@@ -31,7 +31,7 @@ from samlite.errors import (
 )
 from samlite.graph.model import Graph
 from samlite.http.messages import Request, Response
-from samlite.http.server import DEFAULT_HOST, Endpoint
+from samlite.http.server import DEFAULT_HOST, Endpoint, stop_endpoints
 from samlite.progress import NO_PROGRESS, Progress
 from samlite.runtime.api_errors import LambdaApiError
 from samlite.runtime.choice import (
@@ -68,11 +68,17 @@ __all__ = ["App", "AppOptions", "RuntimeChoice", "check_runtime", "choose_runtim
 
 LogSink = Callable[[str, str], None]      # log(function_logical_id, line)
 
+# The share of a stop's grace period the invocations already running get to finish before
+# the AWS endpoint they may call stops; the rest is for stopping environments.
+DRAIN_SHARE = 0.5
+
 
 class Service(LambdaInvoker, Protocol):
     """The Lambda service as the app drives it (runtime/service.py's LambdaService)."""
 
     def start(self) -> None: ...
+
+    def drain(self, timeout_s: float) -> int: ...
 
     def stop(self, *, grace_s: float = 2.0) -> None: ...
 
@@ -372,28 +378,35 @@ class App:
         self._stop_parts(grace_s=grace_s)
 
     def _stop_parts(self, *, grace_s: float) -> None:
-        """Stop whatever parts exist, requests first; safe on a half-built app (close())."""
+        """Stop whatever parts exist; safe on a half-built app (close()). In the order a user
+        expects: take no new work (servers for users, schedules, pollers, stream readers,
+        queued async events), let the invocations already running finish with the AWS
+        endpoint still up (within half of `grace_s`, so Ctrl-C stays within its 2 seconds),
+        then stop the endpoint, then the environments and the AWS services. Work accepted and
+        not done comes back: SQS messages become visible again, a stream batch without its
+        checkpoint is read again, async events stay stored."""
+        service = getattr(self, "service", None)   # absent when building it failed
+        aws = getattr(self, "aws", None)
         try:
-            # The servers each wait up to one poll interval to stop: stop them side by side.
-            servers = [part for name in ("gateway", "load_balancers", "_endpoint", "_extension")
-                       if (part := getattr(self, name, None)) is not None]
-            stoppers = [threading.Thread(target=server.stop, daemon=True) for server in servers]
-            for name in ("scheduler", "_bucket_watcher"):
-                part = getattr(self, name, None)
-                if part is not None:
-                    part.stop()
-            for thread in stoppers:
-                thread.start()
-            for thread in stoppers:
-                thread.join()
-            aws = getattr(self, "aws", None)
+            stop_endpoints(self._parts("gateway", "load_balancers"))
+            for part in self._parts("scheduler", "_bucket_watcher"):
+                part.stop()
             if aws is not None:
-                aws.stop()
+                aws.stop_taking_work()
+            if service is not None and grace_s > 0:
+                service.drain(grace_s * DRAIN_SHARE)
+            stop_endpoints(self._parts("_endpoint", "_extension"))
         finally:
-            service = getattr(self, "service", None)   # absent when building it failed
-            if service is not None:
-                service.stop(grace_s=grace_s)
-            self._close_environments()
+            try:
+                if service is not None:
+                    service.stop(grace_s=grace_s * (1 - DRAIN_SHARE))
+            finally:
+                if aws is not None:
+                    aws.stop()
+                self._close_environments()
+
+    def _parts(self, *names: str) -> list[Any]:
+        return [part for name in names if (part := getattr(self, name, None)) is not None]
 
     def _close_environments(self) -> None:
         """Release what the environment factory holds (the Docker engine's client)."""
