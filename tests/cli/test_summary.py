@@ -115,3 +115,26 @@ def test_startup_and_graph_say_the_same_about_topics_tables_and_failure_queues()
                  "dead-letter queue of FulfilmentQueue"):
         assert both in up, both
         assert both in shown, both
+
+
+def test_startup_names_queue_and_topic_policies_as_not_evaluated(tmp_path: Path) -> None:
+    template = tmp_path / "template.yaml"
+    template.write_text("""\
+Resources:
+  Alerts: {Type: AWS::SNS::Topic}
+  AlertsPolicy:
+    Type: AWS::SNS::TopicPolicy
+    Properties:
+      Topics: [!Ref Alerts]
+      PolicyDocument: {Statement: []}
+""")
+    graph, _ = load_graph(template, AppOptions())
+    lines = startup_lines(graph, [], runtime_kind="process", route_lines=[], function_urls={})
+    assert any(line.startswith(f"  {template}:3: AlertsPolicy (AWS::SNS::TopicPolicy): not "
+                               "evaluated: EventBridge rules and S3 notifications publish")
+               for line in lines), lines
+    graph, _ = load_graph(ORDER_EVENTS, AppOptions())
+    up = startup_lines(graph, [], runtime_kind="process", route_lines=[], function_urls={})
+    assert any("FulfilmentQueuePolicy (AWS::SQS::QueuePolicy): not evaluated: SNS topics and "
+               "EventBridge rules deliver to its queues whether it allows them or not" in line
+               for line in up)
