@@ -1,9 +1,11 @@
 """W4006: an SNS topic or EventBridge rule sends to an SQS queue of the template that no
-AWS::SQS::QueuePolicy lets it send to. On AWS such deliveries fail ("Subscribe an Amazon SQS
-queue to an Amazon SNS topic": the queue policy must allow sns.amazonaws.com sqs:SendMessage
-with the topic as aws:SourceArn; EventBridge "Amazon SQS permissions": the same for
-events.amazonaws.com). Locally queue policies are not evaluated and every delivery happens
-(named under Not run locally), so this warning is the one place the difference shows.
+AWS::SQS::QueuePolicy lets it send to. On AWS such deliveries fail: SNS needs the queue's
+policy to allow sqs:SendMessage with the topic as aws:SourceArn (SNS developer guide,
+"Subscribe an Amazon SQS queue to an Amazon SNS topic"; the SDKs' SubscribeQueue writes that
+statement), EventBridge the same for events.amazonaws.com ("Using resource-based policies for
+Amazon EventBridge", Amazon SQS permissions). Locally queue policies are not evaluated and
+every delivery happens (named under Not run locally), so this warning is the one place the
+difference shows.
 
 Read on the resolved template: a statement counts when it allows sqs:SendMessage (or sqs:*,
 *) to the service (or to "*"); a topic's aws:SourceArn condition (ArnEquals, ArnLike,
