@@ -185,7 +185,7 @@ class RunningApp:
         schedules = {s.logical_id for s in self.app.graph.schedules}
         if name in schedules and self.app.scheduler is None:
             raise RuntimeError("schedules run only with the HTTP gateway (http_port=None)")
-        return self.app.fire_trigger(name)
+        return self.app.fire_trigger(name).id
 
     def logs(self, name: str) -> list[str]:
         """Every line function `name` has written so far, START/END/REPORT included."""

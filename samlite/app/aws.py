@@ -232,6 +232,11 @@ class AwsServices:
         """Files dropped into (or removed from) a bucket folder while running."""
         self.s3.sync_from_disk(paths)
 
+    def stop_taking_work(self) -> None:
+        """Pollers and stream readers take no new batch (the ones being invoked finish)."""
+        self.tables.stop_reading()
+        self.pollers.stop()
+
     def stop(self) -> None:
         self.tables.stop()      # before SQS: a given-up batch goes to an SQS queue
         self.pollers.stop()

@@ -17,6 +17,7 @@ from samlite.clock import Clock
 from samlite.graph.messaging import DEFAULT_BUS, EventRule, RuleTarget, Subscription, Topic
 from samlite.graph.model import Graph
 from samlite.http.messages import Request, Response, Route
+from samlite.sources.control import Fired
 from samlite.sources.eventbridge.rules import EventRules
 from samlite.sources.sns.deliveries import SYSTEM_LOG, SnsDeliveries
 
@@ -142,7 +143,7 @@ class Messaging:
                                     is_raw=subscription.is_raw, dead_letter_arn=dead_letter))
 
     # --- samlite trigger -------------------------------------------------------------------
-    def fire(self, name: str) -> str | None:
+    def fire(self, name: str) -> Fired | None:
         """`samlite trigger NAME` for an event-pattern rule (a sample event its pattern
         matches goes to its targets; the event id) or a topic (a sample message is published;
         the MessageId). None when NAME is neither."""
@@ -155,15 +156,16 @@ class Messaging:
                                      region=self._region, now_s=self._clock.now())
                 for target in rule.targets:
                     self.rules.deliver(rule, target, event)
-                return str(event["id"])
+                return Fired.put(str(event["id"]))
         for topic in self.graph.topics:
             for sub in topic.subscriptions:
                 ids = [i for i in (sub.event, sub.logical_id) if i]
                 if name in (*ids, *(f"{sub.endpoint}.{i}" for i in ids)):
-                    return self._publish_sample(topic, sub)
+                    return Fired.published(self._publish_sample(topic, sub))
         topic = next((t for t in self.graph.topics if name in (t.logical_id, t.topic_name)),
                      None)
-        return self._publish_sample(topic, None) if topic is not None else None
+        return Fired.published(self._publish_sample(topic, None)) if topic is not None \
+            else None
 
     def _publish_sample(self, topic: Topic, subscription: Subscription | None) -> str:
         """A sample message the subscription's filter policy lets through (any message

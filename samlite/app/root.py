@@ -15,7 +15,7 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO, Protocol
+from typing import TYPE_CHECKING, Any, BinaryIO, Protocol
 
 from samlite.app.dependencies import DependencyReport
 from samlite.app.dependencies import apply as apply_dependencies
@@ -31,7 +31,7 @@ from samlite.errors import (
 )
 from samlite.graph.model import Graph
 from samlite.http.messages import Request, Response
-from samlite.http.server import DEFAULT_HOST, Endpoint
+from samlite.http.server import DEFAULT_HOST, Endpoint, stop_endpoints
 from samlite.progress import NO_PROGRESS, Progress
 from samlite.runtime.api_errors import LambdaApiError
 from samlite.runtime.choice import (
@@ -44,6 +44,7 @@ from samlite.runtime.choice import (
 from samlite.runtime.invocation import Invocation, Result
 from samlite.runtime.service import DEFAULT_ACCOUNT_CONCURRENCY
 from samlite.runtime.spec import FunctionSpec
+from samlite.sources.control import Fired
 from samlite.sources.invoke_api import InvokeApi, LambdaInvoker
 
 if TYPE_CHECKING:
@@ -67,11 +68,17 @@ __all__ = ["App", "AppOptions", "RuntimeChoice", "check_runtime", "choose_runtim
 
 LogSink = Callable[[str, str], None]      # log(function_logical_id, line)
 
+# The share of a stop's grace period the invocations already running get to finish before
+# the AWS endpoint they may call stops; the rest is for stopping environments.
+DRAIN_SHARE = 0.5
+
 
 class Service(LambdaInvoker, Protocol):
     """The Lambda service as the app drives it (runtime/service.py's LambdaService)."""
 
     def start(self) -> None: ...
+
+    def drain(self, timeout_s: float) -> int: ...
 
     def stop(self, *, grace_s: float = 2.0) -> None: ...
 
@@ -371,28 +378,35 @@ class App:
         self._stop_parts(grace_s=grace_s)
 
     def _stop_parts(self, *, grace_s: float) -> None:
-        """Stop whatever parts exist, requests first; safe on a half-built app (close())."""
+        """Stop whatever parts exist; safe on a half-built app (close()). In the order a user
+        expects: take no new work (servers for users, schedules, pollers, stream readers,
+        queued async events), let the invocations already running finish with the AWS
+        endpoint still up (within half of `grace_s`, so Ctrl-C stays within its 2 seconds),
+        then stop the endpoint, then the environments and the AWS services. Work accepted and
+        not done comes back: SQS messages become visible again, a stream batch without its
+        checkpoint is read again, async events stay stored."""
+        service = getattr(self, "service", None)   # absent when building it failed
+        aws = getattr(self, "aws", None)
         try:
-            # The servers each wait up to one poll interval to stop: stop them side by side.
-            servers = [part for name in ("gateway", "load_balancers", "_endpoint", "_extension")
-                       if (part := getattr(self, name, None)) is not None]
-            stoppers = [threading.Thread(target=server.stop, daemon=True) for server in servers]
-            for name in ("scheduler", "_bucket_watcher"):
-                part = getattr(self, name, None)
-                if part is not None:
-                    part.stop()
-            for thread in stoppers:
-                thread.start()
-            for thread in stoppers:
-                thread.join()
-            aws = getattr(self, "aws", None)
+            stop_endpoints(self._parts("gateway", "load_balancers"))
+            for part in self._parts("scheduler", "_bucket_watcher"):
+                part.stop()
             if aws is not None:
-                aws.stop()
+                aws.stop_taking_work()
+            if service is not None and grace_s > 0:
+                service.drain(grace_s * DRAIN_SHARE)
+            stop_endpoints(self._parts("_endpoint", "_extension"))
         finally:
-            service = getattr(self, "service", None)   # absent when building it failed
-            if service is not None:
-                service.stop(grace_s=grace_s)
-            self._close_environments()
+            try:
+                if service is not None:
+                    service.stop(grace_s=grace_s * (1 - DRAIN_SHARE))
+            finally:
+                if aws is not None:
+                    aws.stop()
+                self._close_environments()
+
+    def _parts(self, *names: str) -> list[Any]:
+        return [part for name in names if (part := getattr(self, name, None)) is not None]
 
     def _close_environments(self) -> None:
         """Release what the environment factory holds (the Docker engine's client)."""
@@ -423,14 +437,14 @@ class App:
             raise SamliteError(f"{spec.logical_id}: {exc.error_type}: {exc.message}{detail}"
                                ) from exc
 
-    def fire_trigger(self, name: str) -> str:
+    def fire_trigger(self, name: str) -> Fired:
         """`samlite trigger NAME`: a schedule (its logical id) fires now; an S3 trigger (its
         event id) replays its bucket's newest matching object as a fresh upload; a DynamoDB
         trigger hands its function the stream's newest matching record again. Returns the
-        request id; UsageError says what NAME could be."""
+        request, message or event id (Fired); UsageError says what NAME could be."""
         schedules = [s.logical_id for s in self.graph.schedules]
         if self.scheduler is not None and name in schedules:
-            return self.scheduler.fire_now(name)
+            return Fired(self.scheduler.fire_now(name))
         fired = self.aws.messaging.fire(name) if self.aws is not None else None
         if fired is not None:   # an event-pattern rule or an SNS topic (app/messaging.py)
             return fired
@@ -440,9 +454,9 @@ class App:
             if name not in (trigger.logical_id, f"{trigger.function}.{trigger.logical_id}"):
                 continue
             if trigger.kind is TriggerKind.S3 and self.aws is not None:
-                return self.aws.fire_s3_trigger(trigger)
+                return Fired(self.aws.fire_s3_trigger(trigger))
             if trigger.kind is TriggerKind.DYNAMODB and self.aws is not None:
-                return self.aws.tables.fire(trigger)
+                return Fired(self.aws.tables.fire(trigger))
             if trigger.kind is TriggerKind.SQS:
                 raise UsageError(f"{name} is an SQS trigger: it fires when a message arrives "
                                  f"(aws sqs send-message --endpoint-url {self.endpoint_url} "

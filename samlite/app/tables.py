@@ -82,6 +82,14 @@ class Tables:
         self.ensure(graph)
         self.sources.update(graph)
 
+    def stop_reading(self) -> None:
+        """The stream readers take no new batch; the ones being invoked finish."""
+        self.sources.stop()
+        with self._lock:
+            service = self._service
+        if service is not None:
+            service.wake_readers()
+
     def stop(self) -> None:
         self._stopping.set()
         self.sources.stop()

@@ -261,9 +261,12 @@ def support_matrix(schemas: Mapping[str, Any] | None = None) -> str:
         f"- **{IGNORED}**: the name is known (a typo is reported), its value is neither "
         "checked nor used.",
         "",
-        "Any other resource type (`AWS::SQS::QueuePolicy`, `Custom::...`) is accepted "
-        "without property checks and not run; `samlite graph` lists it. The local AWS "
-        "endpoint's services are in [aws.md](aws.md).",
+        "Any other resource type (`Custom::...`) is accepted without property checks and "
+        "not run; `samlite graph` lists it. `AWS::SQS::QueuePolicy` and "
+        "`AWS::SNS::TopicPolicy` are not evaluated: SNS and EventBridge deliver whatever they "
+        "allow, and `samlite up` names them under Not run locally (`samlite validate` warns, "
+        "W4006, about an SQS subscription or rule target no queue policy allows). The local "
+        "AWS endpoint's services are in [aws.md](aws.md).",
         "",
         "## Resource types",
         "",

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from samlite.graph.model import Graph
+from samlite.graph.render import subscription_detail
 
 
 def _table(rows: Sequence[Sequence[str]], indent: str = "  ") -> list[str]:
@@ -17,15 +18,13 @@ def _table(rows: Sequence[Sequence[str]], indent: str = "  ") -> list[str]:
 def messaging_lines(graph: Graph) -> list[str]:
     lines: list[str] = []
     if graph.topics:
-        rows = [("TOPIC", "NAME", "SUBSCRIBER", "PROTOCOL", "FILTER")]
+        rows = [("TOPIC", "NAME", "SUBSCRIBER", "DELIVERY")]
         for topic in graph.topics:
             subscriptions = topic.subscriptions or ()
             if not subscriptions:
-                rows.append((topic.logical_id, topic.topic_name, "-", "-", "-"))
-            for sub in subscriptions:
-                protocol = sub.protocol + (" (raw)" if sub.is_raw else "")
-                kept = f"{sub.filter_policy_scope}" if sub.filter_policy else "-"
-                rows.append((topic.logical_id, topic.topic_name, sub.endpoint, protocol, kept))
+                rows.append((topic.logical_id, topic.topic_name, "-", "no subscription"))
+            rows.extend((topic.logical_id, topic.topic_name, sub.endpoint,
+                         subscription_detail(sub)) for sub in subscriptions)
         lines += ["", f"Topics ({len(graph.topics)})", *_table(rows)]
     if graph.event_rules:
         rows = [("RULE", "BUS", "TARGETS", "TRIGGER NAME")]

@@ -241,8 +241,9 @@ def trigger(name: str, template_option: str | None, state_dir: str, aws_port: in
     the bucket's newest matching object as an upload; a DynamoDB trigger (its event id)
     hands the function its stream's newest matching record again; an EventBridge rule (its
     logical id or event id) gets a sample event its pattern matches; an SNS topic (its logical
-    id) or SNS event (its id) gets a sample message its filter policy lets through. Prints the
-    id of the invocation, event or message it started."""
+    id) or SNS event (its id) gets a sample message its filter policy lets through. Prints
+    what it started: "fired: RequestId ..." (an invocation), "published: MessageId ..." (a
+    topic) or "put: EventId ..." (a rule)."""
     import json
     import urllib.error
     import urllib.request
@@ -264,7 +265,8 @@ def trigger(name: str, template_option: str | None, state_dir: str, aws_port: in
     request = urllib.request.Request(url, method="POST")  # noqa: S310 - http://, built here
     try:
         with opener.open(request, timeout=10) as reply:
-            request_id = json.loads(reply.read())["requestId"]
+            answer = json.loads(reply.read())
+            verb, id_kind, fired_id = answer["verb"], answer["idKind"], answer["id"]
     except urllib.error.HTTPError as exc:
         try:
             message = json.loads(exc.read() or b"{}").get("message", str(exc))
@@ -276,4 +278,4 @@ def trigger(name: str, template_option: str | None, state_dir: str, aws_port: in
                          "the --aws-port it uses") from exc
     except (ValueError, KeyError, TypeError) as exc:
         raise not_samlite from exc
-    click.echo(f"{name} fired: RequestId {request_id}")
+    click.echo(f"{name} {verb}: {id_kind} {fired_id}")

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from samlite.cli.messaging_summary import messaging_lines
 from samlite.graph.model import Graph, TriggerKind
+from samlite.graph.render import queue_roles, trigger_detail
 from samlite.runtime.process_support import runs_in
 from samlite.runtime.spec import FunctionSpec
 
@@ -130,13 +131,15 @@ def _queue_lines(graph: Graph) -> list[str]:
         if trigger.kind is TriggerKind.SQS and trigger.source is not None:
             batch = f" (batch {trigger.sqs.batch_size})" if trigger.sqs is not None else ""
             consumers.setdefault(trigger.source, []).append(trigger.function + batch)
-    rows = [("QUEUE", "NAME", "FUNCTION", "DEAD-LETTER QUEUE")]
+    rows = [("QUEUE", "NAME", "FUNCTION", "DEAD-LETTER QUEUE", "ROLE")]
     for queue in graph.queues:
         redrive = queue.redrive
         dead = "-" if redrive is None else \
             f"{redrive.dead_letter_queue} after {redrive.max_receive_count or 10} receives"
         functions = consumers.get(queue.logical_id) or consumers.get(queue.arn) or ["-"]
-        rows.append((queue.logical_id, queue.queue_name, ", ".join(functions), dead))
+        # A queue no function reads may still be where failures go: say so, as graph does.
+        rows.append((queue.logical_id, queue.queue_name, ", ".join(functions), dead,
+                     "; ".join(queue_roles(graph, queue)) or "-"))
     return ["", f"Queues ({len(graph.queues)})", *_table(rows)]
 
 
@@ -147,9 +150,9 @@ def _table_lines(graph: Graph) -> list[str]:
     for trigger in graph.triggers:
         if trigger.stream is not None and trigger.source is not None:
             # The name `samlite trigger` takes: the event's (or the mapping's) id.
+            # Its filters and OnFailure destination too, in the words `samlite graph` uses.
             readers.setdefault(trigger.source, []).append(
-                f"{trigger.function} ({trigger.logical_id}, {trigger.stream.starting_position}, "
-                f"batch {trigger.stream.batch_size})")
+                f"{trigger.function} ({trigger_detail(trigger)})")
     rows = [("TABLE", "NAME", "KEYS", "STREAM", "FUNCTION")]
     for table in graph.tables:
         keys = ", ".join(f"{name} {kind}" for name, kind in table.key_schema)

@@ -104,7 +104,7 @@ def build_graph(resolved: ResolvedTemplate) -> Graph:
 def _name_services_not_served(parts: GraphParts) -> None:
     """Resources an app's functions would call that no local service stands behind."""
     for res in parts.resources.values():
-        reason = support.NOT_SERVED.get(res.type)
+        reason = support.NOT_SERVED.get(res.type) or support.NOT_ENFORCED.get(res.type)
         if reason is not None:
             parts.not_local.append(NotRunLocally(subject=res.logical_id, type=res.type,
                                                  reason=reason, at=res.at))

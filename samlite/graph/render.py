@@ -16,7 +16,7 @@ from enum import Enum
 from typing import Any
 
 from samlite.errors import Mark
-from samlite.graph.messaging import EventBus, EventRule, Topic
+from samlite.graph.messaging import EventBus, EventRule, Subscription, Topic
 from samlite.graph.model import (
     Api,
     Bucket,
@@ -85,24 +85,25 @@ def render_text(graph: Graph) -> str:
          "multi-value headers" if t.multi_value_headers else "")
         for t in graph.load_balancer_targets]))
     section("Triggers", _table([
-        (t.kind.value, f"{t.source or '-'} -> {t.function}", _trigger_detail(t))
+        (t.kind.value, f"{t.source or '-'} -> {t.function}", trigger_detail(t))
         for t in graph.triggers]))
     section("Schedules", _table([
         (s.logical_id, s.expression + (f" ({s.timezone})" if s.timezone else ""),
          "-> " + ", ".join(t.function for t in s.targets),
          "" if s.is_enabled else "disabled")
         for s in graph.schedules]))
-    section("Queues", _table([(q.logical_id, _queue_detail(q)) for q in graph.queues]))
+    section("Queues", _table([(q.logical_id, ", ".join([_queue_detail(q),
+                                                        *queue_roles(graph, q)]))
+                               for q in graph.queues]))
     section("Tables", _table([(t.logical_id, _table_detail(t, graph)) for t in graph.tables]))
     section("Secrets", _table([(x.logical_id, x.name, _secret_source(x))
                                for x in graph.secrets]))
     section("Parameters", _table([(x.logical_id, x.name, x.type) for x in graph.parameters]))
     section("Topics", _table([
-        (f"{sub.topic} -> {sub.endpoint}", f"({sub.protocol}"
-         + (", raw" if sub.is_raw else "") + (", filtered" if sub.filter_policy else "") + ")")
+        (f"{sub.topic} -> {sub.endpoint}", f"({subscription_detail(sub)})")
         for topic in graph.topics for sub in topic.subscriptions]
         + [(f"{t.logical_id}", f"{t.topic_name} (no subscription)")
-           for t in graph.topics if not t.subscriptions]))
+           for t in graph.topics if not t.subscriptions]), count=len(graph.topics))
     section("Event rules", _table([
         (r.logical_id, f"bus {r.bus}",
          "-> " + ", ".join(f"{t.target} ({t.kind})" for t in r.targets),
@@ -151,7 +152,35 @@ def _code(fn: Function) -> str:
     return f"{fn.handler} ({where})" if fn.handler else where
 
 
-def _trigger_detail(t: Trigger) -> str:
+# The words below are shared with `samlite up`'s startup table (cli/summary.py), so both
+# views say the same things the same way.
+
+
+def subscription_detail(sub: Subscription) -> str:
+    """How a topic delivers to one subscriber: "sqs, raw, filter policy on MessageBody"."""
+    parts = [sub.protocol]
+    if sub.is_raw:
+        parts.append("raw")
+    if sub.filter_policy:
+        parts.append(f"filter policy on {sub.filter_policy_scope}")
+    return ", ".join(parts)
+
+
+_ROLES = {EdgeKind.REDRIVE: "dead-letter queue of {source}",
+          EdgeKind.DEAD_LETTER: "dead-letter queue of {source}",
+          EdgeKind.ON_FAILURE: "OnFailure destination of {source}{label}",
+          EdgeKind.ON_SUCCESS: "OnSuccess destination of {source}{label}"}
+
+
+def queue_roles(graph: Graph, queue: Queue) -> list[str]:
+    """What sends to the queue besides clients: "OnFailure destination of Fn (Stream)"."""
+    return [_ROLES[e.kind].format(source=e.source, label=f" ({e.label})" if e.label else "")
+            for e in graph.edges
+            if e.kind in _ROLES and e.target in (queue.logical_id, queue.arn)]
+
+
+def trigger_detail(t: Trigger) -> str:
+    """A trigger's id and settings: "NewOrders, TRIM_HORIZON, batch 10, 1 filter(s), ..."."""
     parts = [t.logical_id]
     if t.sqs:
         parts.append(f"batch {t.sqs.batch_size}")
@@ -204,7 +233,7 @@ def _table_detail(t: Table, graph: Graph) -> str:
     if t.ttl_attribute:
         parts.append(f"TTL {t.ttl_attribute}")
     if t.stream_view_type:
-        consumers = [f.function for f in graph.triggers
+        consumers = [f"{f.function} ({trigger_detail(f)})" for f in graph.triggers
                      if f.stream is not None and f.source == t.logical_id]
         parts.append(f"stream {t.stream_view_type}"
                      + (f" -> {', '.join(consumers)}" if consumers else ""))

@@ -703,6 +703,21 @@ NOT_SERVED: Mapping[str, str] = {
     "AWS::Cognito::UserPool": f"Cognito {_NOT_SERVED}",
 }
 
+# Resources samlite reads past without acting on, where AWS would act on them while the app
+# runs: each one in a template is named at start-up under "Not run locally" (what differs,
+# what to do). Policies: "Subscribe an Amazon SQS queue to an Amazon SNS topic", EventBridge
+# "Amazon SQS permissions" and "Amazon SNS permissions".
+NOT_ENFORCED: Mapping[str, str] = {
+    "AWS::SQS::QueuePolicy": "not evaluated: SNS topics and EventBridge rules deliver to its "
+                             "queues whether it allows them or not, where AWS drops what it "
+                             "does not allow; `samlite validate` warns (W4006) about a "
+                             "subscription or rule target no queue policy allows",
+    "AWS::SNS::TopicPolicy": "not evaluated: EventBridge rules and S3 notifications publish "
+                             "to its topics whether it allows them or not, where AWS drops "
+                             "what it does not allow; check it allows events.amazonaws.com / "
+                             "s3.amazonaws.com sns:Publish",
+}
+
 
 # API Gateway's integration types and authorizer kinds, each with what samlite does with it.
 # docs/up.md's "API Gateway" table has a row for each (tests/cli/test_docs_gen.py checks it);

@@ -107,6 +107,7 @@ class AsyncInvocations:
         self._order = 0
         self._lock = threading.Condition()
         self._stopping = False
+        self._paused = False
         self._store_lock = threading.Lock()
         self._store_closed = False
         self._thread: threading.Thread | None = None
@@ -135,6 +136,13 @@ class AsyncInvocations:
         self._thread = threading.Thread(target=self._dispatch_loop, name="lambda-async",
                                         daemon=True)
         self._thread.start()
+
+    def pause(self) -> None:
+        """Start no more events (a stop is coming); those running finish and are recorded
+        as done or retried as usual; the queued ones stay stored."""
+        with self._lock:
+            self._paused = True
+            self._lock.notify_all()
 
     def stop(self) -> None:
         """Stop dispatching; events still queued stay in the store for the next start."""
@@ -180,7 +188,7 @@ class AsyncInvocations:
     def _dispatch_loop(self) -> None:
         while True:
             with self._lock:
-                if self._stopping:
+                if self._stopping or self._paused:
                     return
                 event = self._pop_due_locked()
                 if event is None:

@@ -291,6 +291,7 @@ class LambdaService:
         self.tmp_root = tmp_root or run_dir(cache_root() / "environments")
         self.hub: RuntimeApis = runtime_apis or RuntimeApiHub()
         self._lock = threading.Lock()
+        self._idle = threading.Condition(self._lock)   # notified when an invocation ends
         self._stoppers: set[threading.Thread] = set()   # environments being retired
         self._envs: dict[str, list[_Env]] = {name: [] for name in self._specs}
         self._ids = itertools.count(1)
@@ -328,6 +329,21 @@ class LambdaService:
                 env.initialized.wait(INIT_TIMEOUT_S)
                 env.init_reported = True   # provisioned: REPORT shows no Init Duration
                 self._release(env, env.spec)
+
+    def drain(self, timeout_s: float) -> int:
+        """Start no more queued asynchronous events (they stay stored for the next start) and
+        wait up to `timeout_s` (real time) for the invocations running now to end, so a stop
+        does not cut them short. Returns how many still run then."""
+        if self._async_events is not None:
+            self._async_events.pause()
+        deadline = time.monotonic() + timeout_s
+        with self._idle:
+            while (running := self._running_locked()) and (left := deadline - time.monotonic()) > 0:
+                self._idle.wait(left)
+        return running
+
+    def _running_locked(self) -> int:
+        return sum(1 for pool in self._envs.values() for env in pool if env.busy and not env.dead)
 
     def stop(self, *, grace_s: float = 2.0) -> None:
         """Stop every environment and thread, those being retired too; nothing is left
@@ -578,6 +594,7 @@ class LambdaService:
             else:
                 env.last_used = self.clock.monotonic()
                 env.busy = False
+            self._idle.notify_all()
         if overflowed:
             self.log(spec.logical_id, f"samlite: /tmp holds {storage_mb:.0f} MB, more than "
                      f"EphemeralStorage {spec.ephemeral_storage_mb} MB; Lambda would have "
@@ -619,6 +636,7 @@ class LambdaService:
             pool = self._envs.get(env.spec.logical_id, [])
             if env in pool:
                 pool.remove(env)
+            self._idle.notify_all()
 
     # --- reloading --------------------------------------------------------------------------
     def recycle(self, functions: Sequence[str]) -> int:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -17,9 +18,28 @@ from samlite.http.messages import Request, Response
 PREFIX = "/_samlite/triggers/"
 
 
+@dataclass(frozen=True, slots=True)
+class Fired:
+    """What a trigger started, named as AWS names it: a schedule, S3 or stream trigger starts
+    an invocation ("fired", its RequestId), a topic is published to ("published", the
+    MessageId SNS answers), a rule gets an event ("put", the event's id)."""
+
+    id: str
+    id_kind: str = "RequestId"
+    verb: str = "fired"
+
+    @classmethod
+    def published(cls, message_id: str) -> Fired:
+        return cls(message_id, "MessageId", "published")
+
+    @classmethod
+    def put(cls, event_id: str) -> Fired:
+        return cls(event_id, "EventId", "put")
+
+
 class TriggerRoute:
-    def __init__(self, fire: Callable[[str], str]) -> None:
-        self._fire = fire   # name -> request id; raises SamliteError for an unknown name
+    def __init__(self, fire: Callable[[str], Fired]) -> None:
+        self._fire = fire   # raises SamliteError for an unknown name
 
     def handles(self, request: Request) -> bool:
         return request.path.startswith(PREFIX)
@@ -29,10 +49,11 @@ class TriggerRoute:
             return _json(405, {"message": "POST to fire a trigger"})
         name = unquote(request.path[len(PREFIX):])
         try:
-            request_id = self._fire(name)
+            fired = self._fire(name)
         except SamliteError as exc:
             return _json(404, {"message": str(exc)})
-        return _json(202, {"trigger": name, "requestId": request_id})
+        return _json(202, {"trigger": name, "verb": fired.verb, "idKind": fired.id_kind,
+                           "id": fired.id})
 
 
 def _json(status: int, document: Mapping[str, object]) -> Response:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from samlite.app.root import AppOptions, load_graph
 from samlite.cli.summary import startup_lines
+from samlite.graph.render import render_text
 from tests.e2e.test_aws_app import HANDLERS, TEMPLATE
 
 
@@ -28,7 +29,7 @@ def test_startup_lists_buckets_and_queues_with_their_functions(tmp_path: Path) -
     orders = next(line for line in lines[queues:] if line.split()[0] == "Orders")
     name = next(q.queue_name for q in graph.queues if q.logical_id == "Orders")
     assert orders.split() == ["Orders", name, "Worker", "(batch", "10)", "OrdersDlq", "after",
-                              "2", "receives"]
+                              "2", "receives", "-"]
     assert not any("later samlite version" in line for line in lines)
 
 
@@ -91,4 +92,49 @@ Resources:
     assert lines[at + 2].split() == ["Orders", "orders", "pk", "HASH,", "sk", "RANGE",
                                      "NEW_IMAGE", "Reader", "(Changes,", "TRIM_HORIZON,",
                                      "batch", "100)"]
+    # graph's Tables row names the reader in the same words.
+    assert "stream NEW_IMAGE -> Reader (Changes, TRIM_HORIZON, batch 100)" in render_text(graph)
     assert "Not run locally" not in lines
+
+
+ORDER_EVENTS = Path(__file__).parents[2] / "sample-apps" / "order-events" / "template.yaml"
+
+
+def test_startup_and_graph_say_the_same_about_topics_tables_and_failure_queues() -> None:
+    """What a user of order-events saw differ between `samlite up` and `samlite graph`."""
+    graph, _ = load_graph(ORDER_EVENTS, AppOptions())
+    up = "\n".join(startup_lines(graph, [], runtime_kind="process", route_lines=[],
+                                 function_urls={}))
+    shown = render_text(graph)
+    for both in ("Topics (1)",    # topics counted, not their subscriptions
+                 "lambda, filter policy on MessageAttributes",
+                 "sqs, raw",
+                 "AnnouncerFunction (NewOrders, TRIM_HORIZON, batch 10, 1 filter(s), "
+                 "on failure -> AnnouncerFailuresQueue)",
+                 "OnFailure destination of AnnouncerFunction (NewOrders)",
+                 "dead-letter queue of FulfilmentQueue"):
+        assert both in up, both
+        assert both in shown, both
+
+
+def test_startup_names_queue_and_topic_policies_as_not_evaluated(tmp_path: Path) -> None:
+    template = tmp_path / "template.yaml"
+    template.write_text("""\
+Resources:
+  Alerts: {Type: AWS::SNS::Topic}
+  AlertsPolicy:
+    Type: AWS::SNS::TopicPolicy
+    Properties:
+      Topics: [!Ref Alerts]
+      PolicyDocument: {Statement: []}
+""")
+    graph, _ = load_graph(template, AppOptions())
+    lines = startup_lines(graph, [], runtime_kind="process", route_lines=[], function_urls={})
+    assert any(line.startswith(f"  {template}:3: AlertsPolicy (AWS::SNS::TopicPolicy): not "
+                               "evaluated: EventBridge rules and S3 notifications publish")
+               for line in lines), lines
+    graph, _ = load_graph(ORDER_EVENTS, AppOptions())
+    up = startup_lines(graph, [], runtime_kind="process", route_lines=[], function_urls={})
+    assert any("FulfilmentQueuePolicy (AWS::SQS::QueuePolicy): not evaluated: SNS topics and "
+               "EventBridge rules deliver to its queues whether it allows them or not" in line
+               for line in up)

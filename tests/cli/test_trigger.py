@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from pathlib import Path
 
@@ -99,10 +100,17 @@ def test_trigger_fires_an_eventbridge_rule_and_an_sns_topic(tmp_path: Path) -> N
     with app:
         port = app.endpoint_url.rsplit(":", 1)[1]  # type: ignore[union-attr]
         runner = CliRunner()
+        said = {}
         for name in ("Paid", "Watcher.Alert"):
             fired = runner.invoke(main, ["trigger", name, "--aws-port", port])
             assert fired.exit_code == 0, fired.output
+            said[name] = fired.output
         assert both.wait(10)
+    # A rule is put an event and a topic published a message: the ids are theirs, no
+    # invocation's (SNS's Publish answers a MessageId; an EventBridge event has an id).
+    assert re.fullmatch(r"Paid put: EventId [0-9a-f-]{36}\n", said["Paid"])
+    assert re.fullmatch(r"Watcher\.Alert published: MessageId [0-9a-f-]{36}\n",
+                        said["Watcher.Alert"])
     assert sorted(seen) == ["rule shop paid {'total': 10.0}", "sns samlite trigger"]
 
 

@@ -46,6 +46,9 @@ class FakeService:
     def start(self) -> None:
         self.started = True
 
+    def drain(self, timeout_s: float) -> int:
+        return 0
+
     def stop(self, *, grace_s: float = 2.0) -> None:
         self.stopped = True
 

@@ -100,7 +100,7 @@ class StreamReader:
     """The readers of one mapping (one per ParallelizationFactor lane)."""
 
     def __init__(self, mapping: StreamMapping, *, streams: Stream, invoker: Invoker,
-                 deliver_failure: Callable[[StreamMapping, dict[str, Any]], None],
+                 deliver_failure: Callable[[StreamMapping, dict[str, Any]], str],
                  function_arn: str, clock: Clock | None = None,
                  note: Callable[[str, str], None] = lambda function, line: None) -> None:
         self.mapping = mapping
@@ -196,21 +196,20 @@ class StreamReader:
     def process(self, batch: Sequence[Any], lane: int) -> None:
         """Filter, invoke until done or given up, then checkpoint the batch."""
         wanted = [s for s in batch if self._filter.matches(s.record)]
-        if wanted:
-            self._until_done(wanted, lane)
-        if not self._stopping.is_set():
+        # A batch that ends while the reader stops is checkpointed all the same: done is done.
+        if not wanted or self._until_done(wanted, lane):
             self._streams.save_checkpoint(self._consumer(), lane, batch[-1].position)
 
-    def _until_done(self, batch: Sequence[Any], lane: int) -> None:
-        """Invoke with `batch` until it succeeds or is given up (sent OnFailure). Returns
-        early, without a checkpoint, when the reader stops: the batch is read again."""
+    def _until_done(self, batch: Sequence[Any], lane: int) -> bool:
+        """Invoke with `batch` until it succeeds or is given up (sent OnFailure): True. False
+        when the reader stops first, without a checkpoint: the batch is read again."""
         settings = self.mapping.settings
         attempts = 0
         while batch and not self._stopping.is_set():
             if settings.max_record_age_s >= 0 and self.clock.now() \
                     - batch[0].created_ms / 1000 > settings.max_record_age_s:
                 self._give_up(batch, RECORD_AGE_EXCEEDED, attempts, None)
-                return
+                return True
             result = self._invoke(batch)
             if result is None:       # throttled: not an attempt
                 self._stopping.wait(RETRY_PAUSE_S)
@@ -218,24 +217,25 @@ class StreamReader:
             attempts += 1
             failed_from = self._failed_from(batch, result)
             if failed_from is None:
-                return
+                return True
             if failed_from > 0:      # the records before the first failure are done
                 self._streams.save_checkpoint(self._consumer(), lane,
                                               batch[failed_from - 1].position)
                 batch = batch[failed_from:]
+            if self._stopping.is_set():   # failed as the app stops, perhaps cut short by
+                return False              # it: read again after a restart, not given up
             if settings.bisects_on_error and len(batch) > 1:
                 half = len(batch) // 2
-                self._until_done(batch[:half], lane)
-                if self._stopping.is_set():
-                    return
+                if not self._until_done(batch[:half], lane):
+                    return False
                 self._streams.save_checkpoint(self._consumer(), lane,
                                               batch[half - 1].position)
-                self._until_done(batch[half:], lane)
-                return
+                return self._until_done(batch[half:], lane)
             if 0 <= settings.max_retry_attempts < attempts:
                 self._give_up(batch, RETRIES_EXHAUSTED, attempts, result)
-                return
+                return True
             self._stopping.wait(RETRY_PAUSE_S)
+        return False
 
     def _invoke(self, batch: Sequence[Any]) -> Result | None:
         arn = self._streams.stream_arn(self.mapping.table_name) or ""
@@ -271,9 +271,9 @@ class StreamReader:
             request_id=result.request_id if result is not None else "",
             function_error=result.function_error if result is not None else None,
             status_code=200, now_s=self.clock.now())
+        where = self._deliver_failure(mapping, record)
         self._note(mapping.function, f"samlite: {len(batch)} stream record(s) of "
-                                     f"{mapping.table_name} given up ({condition})")
-        self._deliver_failure(mapping, record)
+                                     f"{mapping.table_name} given up ({condition}); {where}")
 
 
 def _within_payload_limit(batch: list[Any]) -> list[Any]:
@@ -369,11 +369,16 @@ class StreamEventSources:
         payload = json.dumps(stream_event([wanted[-1].record], stream_arn=arn)).encode()
         return self._invoker.invoke(mapping.function, payload).request_id
 
-    def _deliver_failure(self, mapping: StreamMapping, record: dict[str, Any]) -> None:
+    def _deliver_failure(self, mapping: StreamMapping, record: dict[str, Any]) -> str:
+        """Send the on-failure record to the mapping's OnFailure queue; says where it went."""
         target = mapping.settings.on_failure
-        name = self._queue_name_for(target) if target else None
-        if target and name is None:
-            self._note(mapping.function, f"samlite: the OnFailure destination {target} is not "
-                                         "a local queue; the record is dropped")
-        if name is not None:
+        if not target:
+            return "dropped: the mapping has no OnFailure destination"
+        name = self._queue_name_for(target)
+        if name is None:
+            return f"dropped: its OnFailure destination {target} is not a local queue"
+        try:
             self._queues.send(name, json.dumps(record))
+        except Exception as exc:   # the queue's own error (SqsError)
+            return f"lost: its OnFailure queue {name} refused the record: {exc}"
+        return f"the on-failure record went to the OnFailure queue {name}"

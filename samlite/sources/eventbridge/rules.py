@@ -134,8 +134,11 @@ class EventRules:
                  if target.dead_letter_queue else None)
         why = f"{failure.code}: {failure}"
         if queue is None:
+            dropped = (f"dropped: its dead-letter queue {target.dead_letter_queue} is not a "
+                       "local queue" if target.dead_letter_queue
+                       else "dropped: the target has no dead-letter queue")
             self._note(where, f"samlite: event {event.get('id')} not delivered by rule "
-                              f"{rule.logical_id} to {target.target}: {why}")
+                              f"{rule.logical_id} to {target.target}: {why}; {dropped}")
             return
         attributes = {name: {"DataType": "String", "StringValue": value} for name, value in (
             ("RULE_ARN", self._rule_arn(rule)), ("TARGET_ARN", self._target_arn(target)),

@@ -107,8 +107,10 @@ class SnsDeliveries:
         queue = self._queue_name_for(target) if target else None
         where = self._function_for(subscription.endpoint) or SYSTEM_LOG
         if queue is None:
+            dropped = (f"dropped: its dead-letter queue {target} is not a local queue"
+                       if target else "dropped: the subscription has no dead-letter queue")
             self._note(where, f"samlite: SNS message {message.message_id} not delivered to "
-                              f"{subscription.arn}: {why}")
+                              f"{subscription.arn}: {why}; {dropped}")
             return
         try:
             self._send(queue, sqs_envelope(message, subscription, self._region), {}, message)

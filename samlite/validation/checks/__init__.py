@@ -17,6 +17,7 @@ def all_checks() -> tuple[Check, ...]:
     from samlite.validation.checks import (
         code,
         definition_files,
+        delivery_policies,
         events,
         inline_code,
         limits,
@@ -28,7 +29,7 @@ def all_checks() -> tuple[Check, ...]:
     )
 
     modules = (references, events, schedules, limits, code, inline_code, sam_rules,
-               definition_files, secrets, messaging)
+               definition_files, secrets, messaging, delivery_policies)
     return tuple(check for module in modules for check in module.CHECKS)
 
 

@@ -129,6 +129,11 @@ def test_a_record_that_cannot_be_announced_goes_to_the_on_failure_queue(samlite_
     assert batch["batchSize"] == 1
     assert batch["streamArn"] == samlite_app.dynamodb.describe_table(
         TableName=table)["Table"]["LatestStreamArn"]
+    # The function's log says where the batch went, not only that it was given up.
+    queue = failures.rsplit("/", 1)[-1]
+    assert (f"samlite: 1 stream record(s) of {table} given up (RetryAttemptsExhausted); the "
+            f"on-failure record went to the OnFailure queue {queue}"
+            ) in samlite_app.logs("AnnouncerFunction")
 
     # The shard moved on: the next order is announced.
     order_id = place(samlite_app, "ada", NORMAL)

@@ -65,7 +65,7 @@ def reader(dynamodb: LocalDynamoDb, function: Function, failures: list[dict[str,
     mapping = StreamMapping(trigger="Changes", function="Fn", function_name="fn",
                             table_name="t", settings=StreamSettings(**values))
     return StreamReader(mapping, streams=dynamodb, invoker=function,
-                        deliver_failure=lambda m, record: failures.append(record),
+                        deliver_failure=lambda m, record: failures.append(record) or "kept",
                         function_arn="arn:aws:lambda:us-east-1:123456789012:function:fn",
                         clock=dynamodb._clock)
 
@@ -201,3 +201,37 @@ def test_a_batching_window_gathers_records_written_while_it_is_open(
     stepping.join(30)
     assert not stepping.is_alive()
     assert [numbers(c) for c in function.calls] == [[0, 1, 2]]   # one batch, once full
+
+
+def test_a_batch_that_fails_as_the_reader_stops_is_read_again_not_given_up(
+        dynamodb: LocalDynamoDb) -> None:
+    put(dynamodb, 0)
+    failures: list[dict[str, Any]] = []
+    readers: list[StreamReader] = []
+
+    def cut_short(records: list[dict[str, Any]]) -> Any:
+        readers[0].stop()       # the app stops while the batch runs, and the run fails
+        return "error"
+
+    readers.append(reader(dynamodb, Function(cut_short), failures, max_retry_attempts=0))
+    run(readers[0], 1)
+    assert failures == []
+    again = Function()
+    run(reader(dynamodb, again, failures), 1)
+    assert [numbers(c) for c in again.calls] == [[0]]
+
+
+def test_a_batch_that_succeeds_as_the_reader_stops_is_checkpointed(
+        dynamodb: LocalDynamoDb) -> None:
+    put(dynamodb, 0)
+    readers: list[StreamReader] = []
+
+    def finishes(records: list[dict[str, Any]]) -> Any:
+        readers[0].stop()       # the app stops while the batch runs; the run succeeds
+        return None
+
+    readers.append(reader(dynamodb, Function(finishes), []))
+    run(readers[0], 1)
+    again = Function()
+    run(reader(dynamodb, again, []), 1)
+    assert again.calls == []

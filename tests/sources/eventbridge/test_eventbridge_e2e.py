@@ -53,6 +53,8 @@ Resources:
         - Id: ghost
           Arn: arn:aws:sqs:us-east-1:123456789012:ghost
           DeadLetterConfig: {Arn: !GetAtt Dlq.Arn}
+        - Id: lost
+          Arn: arn:aws:sqs:us-east-1:123456789012:nowhere
         - Id: alert
           Arn: !Ref Alerts
           InputPath: $.detail.id
@@ -163,6 +165,9 @@ def test_rules_on_a_custom_bus_deliver_to_sqs_and_sns_with_their_input(
     assert attributes["RULE_ARN"] == "arn:aws:events:us-east-1:123456789012:rule/orders/OnShipped"
     assert attributes["TARGET_ARN"] == "arn:aws:sqs:us-east-1:123456789012:ghost"
     assert set(attributes) == {"RULE_ARN", "TARGET_ARN", "ERROR_CODE", "ERROR_MESSAGE"}
+    # With no dead-letter queue the log says the event is dropped, not only undelivered.
+    app.wait_for(lambda: "dropped: the target has no dead-letter queue" in app.log_text(),
+                 message="the undeliverable event's log line")
 
 
 def test_an_unknown_bus_is_refused(app: RunningApp) -> None:
