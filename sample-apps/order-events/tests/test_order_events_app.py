@@ -4,8 +4,20 @@ writes what it did to the activity table, so the tests read each hop's effect th
 through GET /orders/{id}) with boto3 and a real HTTP client."""
 
 import json
+import socket
 
 import pytest
+
+
+def _free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return str(probe.getsockname()[1])
+
+
+# The extension's port is the template's ExtensionPort parameter (2773 by default, as on AWS):
+# each test module run takes a free one, so no test depends on a fixed port.
+pytestmark = pytest.mark.samlite(parameter_overrides={"ExtensionPort": _free_port()})
 
 HIGH = 120      # at least the template's HighValueThreshold (100): priority "high"
 NORMAL = 20
