@@ -16,10 +16,11 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from moto.events.exceptions import ValidationException
+from moto.events.exceptions import InvalidEventPatternException, ValidationException
 from moto.events.models import EventsBackend
 
 from samlite.clock import Clock
+from samlite.dialects.event_patterns import EventFilter
 
 OnEvent = Callable[[str, dict[str, Any]], None]     # (bus name, the event as delivered)
 
@@ -56,6 +57,22 @@ class LocalEventsBackend(EventsBackend):
             self._on_event(bus, event)
             entries.append({"EventId": event["id"]})
         return entries
+
+    def test_event_pattern(self, pattern: str, event: str) -> bool:  # type: ignore[override]
+        """TestEventPattern with the pattern engine the rules run on (EventBridge API
+        reference, "TestEventPattern": Result; InvalidEventPatternException for a bad
+        pattern)."""
+        try:
+            matcher = EventFilter.from_patterns([pattern])
+        except ValueError as exc:
+            raise InvalidEventPatternException(reason=str(exc)) from None
+        try:
+            document = json.loads(event)
+        except ValueError:
+            document = None
+        if not isinstance(document, dict):
+            raise ValidationException("Parameter Event is not valid.")
+        return matcher.matches(document)
 
     def _envelope(self, entry: dict[str, Any]) -> dict[str, Any]:
         """The event as EventBridge delivers it ("Amazon EventBridge events": version, id,

@@ -193,3 +193,20 @@ def test_rules_made_through_the_api_deliver_too(app: RunningApp) -> None:
     assert json.loads(message["Body"]) == {"n": 1}
     [event] = app.wait_for(lambda: events_of(app, "Handler"))
     assert (event["source"], event["detail"]) == ("api", {"n": 1})
+
+
+def test_test_event_pattern_answers_with_the_rule_engine(app: RunningApp) -> None:
+    events = app.client("events")
+    event = json.dumps({"version": "0", "id": "1", "detail-type": "shipped", "source": "shop",
+                        "account": "123456789012", "time": "2026-01-01T00:00:00Z",
+                        "region": "us-east-1", "resources": [], "detail": {"total": 12}})
+    matching = {"source": ["shop"], "detail": {"total": [{"numeric": [">", 10]}]}}
+    assert events.test_event_pattern(EventPattern=json.dumps(matching), Event=event)[
+        "Result"] is True
+    other = {"source": [{"prefix": "app."}]}
+    assert events.test_event_pattern(EventPattern=json.dumps(other), Event=event)[
+        "Result"] is False
+    with pytest.raises(ClientError) as caught:
+        events.test_event_pattern(EventPattern='{"source": "shop"}', Event=event)
+    assert caught.value.response["Error"]["Code"] == "InvalidEventPatternException"
+    assert caught.value.response["Error"]["Message"].startswith("Event pattern is not valid.")
