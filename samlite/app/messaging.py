@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from samlite.clock import Clock
+from samlite.errors import UsageError
 from samlite.graph.messaging import DEFAULT_BUS, EventRule, RuleTarget, Subscription, Topic
 from samlite.graph.model import Graph
 from samlite.http.messages import Request, Response, Route
@@ -151,9 +152,10 @@ class Messaging:
         for rule in self.graph.event_rules:
             if name in (rule.logical_id, rule.event or "",
                         *(f"{t.target}.{rule.event or rule.logical_id}" for t in rule.targets)):
+                receivers = self._receivers_of(rule)
                 event = sample_event(rule.pattern, account_id=self._account_id,
                                      region=self._region, now_s=self._clock.now())
-                for target in rule.targets:
+                for target in receivers:
                     self.rules.deliver(rule, target, event)
                 return str(event["id"])
         for topic in self.graph.topics:
@@ -164,6 +166,29 @@ class Messaging:
         topic = next((t for t in self.graph.topics if name in (t.logical_id, t.topic_name)),
                      None)
         return self._publish_sample(topic, None) if topic is not None else None
+
+    def _receivers_of(self, rule: EventRule) -> tuple[RuleTarget, ...]:
+        """The rule's targets that receive an event here; UsageError when the rule is
+        disabled (EventBridge sends a disabled rule nothing) or none would."""
+        where = f"{rule.at.file}:{rule.at.line}"
+        if not rule.is_enabled:
+            raise UsageError(f"{rule.logical_id} ({where}) is disabled (State: DISABLED): "
+                             "EventBridge sends it no events; enable it to fire it")
+        receivers = tuple(t for t in rule.targets if self._receives_here(t))
+        if not receivers:
+            named = ", ".join(f"{t.target_id} ({t.target})" for t in rule.targets) or "none"
+            raise UsageError(f"{rule.logical_id} ({where}): no target of it runs locally "
+                             f"(targets: {named}); nothing would receive the event")
+        return receivers
+
+    def _receives_here(self, target: RuleTarget) -> bool:
+        if target.kind == "lambda":
+            return self.function_for(self.target_arn(target)) is not None
+        if target.kind == "sqs":
+            return self._queue_name_for(self.target_arn(target)) is not None
+        if target.kind == "sns":
+            return any(t.arn == self.topic_arn(target.target) for t in self.graph.topics)
+        return False
 
     def _publish_sample(self, topic: Topic, subscription: Subscription | None) -> str:
         """A sample message the subscription's filter policy lets through (any message
