@@ -76,6 +76,7 @@ class LocalSnsBackend(SNSBackend):
         """SNS's Publish checks that moto lacks, before moto's own. InvalidParameterValue
         (code InvalidParameter) so that PublishBatch reports them per entry, as SNS does."""
         _check_message(message, message_structure, message_attributes)
+        _check_subject(subject)
         if arn is not None and not phone_number and arn in self.topics \
                 and _is_true(self.topics[arn].fifo_topic) and not group_id:
             raise InvalidParameterValue(
@@ -145,6 +146,18 @@ def _check_message(message: str | None, structure: str | None,
         + len(str(a.get("Value", "")).encode()) for name, a in (attributes or {}).items())
     if size > MAX_MESSAGE_BYTES:
         raise InvalidParameterValue("Invalid parameter: Message too long")
+
+
+def _check_subject(subject: str | None) -> None:
+    """SNS API reference, "Publish": a Subject is ASCII text that begins with a letter,
+    number or punctuation mark, without line breaks or control characters, under 100
+    characters (SNS accepts 100, moto issue 1503); SNS answers "Invalid parameter: Subject"
+    (as users report it, e.g. moto issue 1276)."""
+    if subject is None:
+        return
+    if not subject or len(subject) > 100 or not subject.isascii() \
+            or any(ord(c) < 32 or ord(c) == 127 for c in subject) or subject[0].isspace():
+        raise InvalidParameterValue("Invalid parameter: Subject")
 
 
 def unwrapped(exc: SNSException) -> tuple[str, str]:

@@ -294,6 +294,9 @@ def test_publish_refuses_what_sns_refuses_in_snss_words(app: RunningApp) -> None
         "Invalid parameter: Message Structure - JSON message body failed to parse")
     assert _error(lambda: sns.publish(TopicArn=arn, Message="x" * (262_144 + 1))) == (
         "InvalidParameter", "Invalid parameter: Message too long")
+    for subject in ("", "s" * 101, "two\nlines", " space first", "caf\u00e9"):
+        assert _error(lambda s=subject: sns.publish(TopicArn=arn, Message="m", Subject=s)) \
+            == ("InvalidParameter", "Invalid parameter: Subject")
     assert _error(lambda: sns.publish(
         TopicArn=arn, Message="m",
         MessageAttributes={"n": {"DataType": "Number", "StringValue": "abc"}})) == (
