@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from samlite.clock import Clock
+from samlite.errors import UsageError
 from samlite.graph.messaging import DEFAULT_BUS, EventRule, RuleTarget, Subscription, Topic
 from samlite.graph.model import Graph
 from samlite.http.messages import Request, Response, Route
@@ -51,7 +52,8 @@ class Messaging:
                                 queue_name_for=self._queue_name_for, publish=self._publish,
                                 rule_arn=self.rule_arn, target_arn=self.target_arn,
                                 clock=clock, function_for=self.function_for,
-                                api_rules=self._api_rules, note=note)
+                                api_rules=self._api_rules, is_enabled=self._is_enabled,
+                                note=note)
 
     # --- the services, made on first need ----------------------------------------------
     @property
@@ -77,6 +79,7 @@ class Messaging:
                                            clock=self._clock, on_event=self.rules.on_event)
                 for bus in self.graph.event_buses:
                     self._events.ensure_event_bus(bus.name)
+                self._ensure_rules(self._events)
             return self._events
 
     def routes(self) -> list[Route]:
@@ -101,8 +104,46 @@ class Messaging:
         if events is not None:
             for bus in graph.event_buses:
                 events.ensure_event_bus(bus.name)
+            self._ensure_rules(events)
         if sns is not None:
             self._ensure_topics(sns)
+
+    def _ensure_rules(self, events: LocalEvents) -> None:
+        """The template's event-pattern rules are what the EventBridge API lists and can
+        disable, as deployed rules are (their deliveries stay with sources/eventbridge/)."""
+        from samlite.aws.events.model import TemplateRule
+
+        rules = [TemplateRule(name=r.logical_id, bus=r.bus, pattern=r.pattern,
+                              is_enabled=r.is_enabled,
+                              targets=tuple(self._target_shape(t) for t in r.targets))
+                 for r in self.graph.event_rules]
+        for problem in events.ensure_template_rules(rules):
+            self._note(SYSTEM_LOG, f"samlite: {problem}")
+
+    def _target_shape(self, target: RuleTarget) -> dict[str, Any]:
+        """A template target as PutTargets takes it (EventBridge API reference, "Target")."""
+        shape: dict[str, Any] = {"Id": target.target_id, "Arn": self.target_arn(target)}
+        if target.input is not None:
+            shape["Input"] = target.input
+        if target.input_path is not None:
+            shape["InputPath"] = target.input_path
+        if target.input_transformer is not None:
+            shape["InputTransformer"] = {
+                "InputPathsMap": dict(target.input_transformer.paths),
+                "InputTemplate": target.input_transformer.template}
+        if target.dead_letter_queue:
+            shape["DeadLetterConfig"] = {"Arn": self._queue_arn(target.dead_letter_queue)}
+        if target.message_group_id:
+            shape["SqsParameters"] = {"MessageGroupId": target.message_group_id}
+        return shape
+
+    def _is_enabled(self, rule: EventRule) -> bool:
+        """A template rule's state: the template's, or what DisableRule/EnableRule set."""
+        with self._lock:
+            events = self._events
+        if events is None:
+            return rule.is_enabled
+        return events.is_enabled(rule.bus, rule.logical_id, default=rule.is_enabled)
 
     def _ensure_topics(self, sns: LocalSns) -> None:
         """The graph's topics and their subscriptions exist (a topic outside the template
@@ -152,9 +193,10 @@ class Messaging:
         for rule in self.graph.event_rules:
             if name in (rule.logical_id, rule.event or "",
                         *(f"{t.target}.{rule.event or rule.logical_id}" for t in rule.targets)):
+                receivers = self._receivers_of(rule)
                 event = sample_event(rule.pattern, account_id=self._account_id,
                                      region=self._region, now_s=self._clock.now())
-                for target in rule.targets:
+                for target in receivers:
                     self.rules.deliver(rule, target, event)
                 return Fired.put(str(event["id"]))
         for topic in self.graph.topics:
@@ -166,6 +208,29 @@ class Messaging:
                      None)
         return Fired.published(self._publish_sample(topic, None)) if topic is not None \
             else None
+
+    def _receivers_of(self, rule: EventRule) -> tuple[RuleTarget, ...]:
+        """The rule's targets that receive an event here; UsageError when the rule is
+        disabled (EventBridge sends a disabled rule nothing) or none would."""
+        where = f"{rule.at.file}:{rule.at.line}"
+        if not self._is_enabled(rule):
+            raise UsageError(f"{rule.logical_id} ({where}) is disabled (State: DISABLED): "
+                             "EventBridge sends it no events; enable it to fire it")
+        receivers = tuple(t for t in rule.targets if self._receives_here(t))
+        if not receivers:
+            named = ", ".join(f"{t.target_id} ({t.target})" for t in rule.targets) or "none"
+            raise UsageError(f"{rule.logical_id} ({where}): no target of it runs locally "
+                             f"(targets: {named}); nothing would receive the event")
+        return receivers
+
+    def _receives_here(self, target: RuleTarget) -> bool:
+        if target.kind == "lambda":
+            return self.function_for(self.target_arn(target)) is not None
+        if target.kind == "sqs":
+            return self._queue_name_for(self.target_arn(target)) is not None
+        if target.kind == "sns":
+            return any(t.arn == self.topic_arn(target.target) for t in self.graph.topics)
+        return False
 
     def _publish_sample(self, topic: Topic, subscription: Subscription | None) -> str:
         """A sample message the subscription's filter policy lets through (any message

@@ -63,6 +63,10 @@ class ConsoleProgress:
         sys.stderr.flush()
 
 
+_OWN_LOG = "samlite"       # the log samlite's notes with no function to name go to
+_OWN_MARK = "samlite: "
+
+
 class ConsoleLog:
     """Function log lines to stderr, written in batches: at thousands of requests a second a
     write per line cost more than the invocations. A line waits at most 20 ms; whatever is
@@ -84,6 +88,10 @@ class ConsoleLog:
         atexit.register(self.flush)
 
     def __call__(self, function: str, line: str) -> None:
+        if function == _OWN_LOG and line.startswith(_OWN_MARK):
+            # samlite's notes start "samlite: " to stand out in a function's log; in its own
+            # log the prefix already says so ("samlite | samlite: ..." otherwise).
+            line = line[len(_OWN_MARK):]
         if self._as_json:
             stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime())
             text = json.dumps({"time": f"{stamp}Z", "function": function,

@@ -46,6 +46,15 @@ def test_plain_prefixes_without_colour(monkeypatch: pytest.MonkeyPatch) -> None:
     assert captured(log, monkeypatch) == "Api | hello\n"
 
 
+def test_samlites_own_notes_carry_its_name_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    log = ConsoleLog(interval_s=60)
+    log("samlite", "samlite: event 1 not delivered by rule R to Q: SQS.Error: gone")
+    log("Worker", "samlite: a note in a function's log keeps its mark")
+    assert captured(log, monkeypatch) == (
+        "samlite | event 1 not delivered by rule R to Q: SQS.Error: gone\n"
+        "Worker | samlite: a note in a function's log keeps its mark\n")
+
+
 def test_json_log_lines(monkeypatch: pytest.MonkeyPatch) -> None:
     log = ConsoleLog(as_json=True, interval_s=60)
     log("Api", "START RequestId: 1 Version: $LATEST")

@@ -123,3 +123,48 @@ def test_trigger_without_a_running_app_says_so() -> None:
     result = CliRunner().invoke(main, ["trigger", "X", "--aws-port", str(port)])
     assert result.exit_code == 2
     assert f"no samlite up answers on 127.0.0.1:{port}" in result.output
+
+NOTHING_RECEIVES = """\
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Watcher:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      CodeUri: src/
+      Handler: app.handler
+      Events:
+        Paused:
+          Type: EventBridgeRule
+          Properties:
+            State: DISABLED
+            Pattern: {source: [shop]}
+  ToStepFunctions:
+    Type: AWS::Events::Rule
+    Properties:
+      EventPattern: {source: [shop]}
+      Targets:
+        - Id: flow
+          Arn: arn:aws:states:us-east-1:123456789012:stateMachine:flow
+          RoleArn: arn:aws:iam::123456789012:role/events
+"""
+
+
+def test_trigger_refuses_a_disabled_rule_and_one_nothing_local_receives(
+        tmp_path: Path) -> None:
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "app.py").write_text("def handler(event, context):\n    pass\n")
+    (tmp_path / "template.yaml").write_text(NOTHING_RECEIVES)
+    app = App(tmp_path / "template.yaml",
+              AppOptions(runtime="process", aws_port=0, http_port=0))
+    with app:
+        port = app.endpoint_url.rsplit(":", 1)[1]  # type: ignore[union-attr]
+        runner = CliRunner()
+        paused = runner.invoke(main, ["trigger", "WatcherPaused", "--aws-port", port])
+        assert paused.exit_code == 2
+        assert "WatcherPaused" in paused.output
+        assert "is disabled (State: DISABLED)" in paused.output
+        ghost = runner.invoke(main, ["trigger", "ToStepFunctions", "--aws-port", port])
+        assert ghost.exit_code == 2
+        assert "no target of it runs locally (targets: flow " \
+               "(arn:aws:states:us-east-1:123456789012:stateMachine:flow))" in ghost.output

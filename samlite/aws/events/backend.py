@@ -12,14 +12,18 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from moto.events.exceptions import ValidationException
+from moto.core.exceptions import JsonRESTError
+from moto.events.exceptions import InvalidEventPatternException, ValidationException
 from moto.events.models import EventsBackend
 
+from samlite.aws.events.model import TemplateRule
 from samlite.clock import Clock
+from samlite.dialects.event_patterns import EventFilter
 
 OnEvent = Callable[[str, dict[str, Any]], None]     # (bus name, the event as delivered)
 
@@ -37,6 +41,14 @@ class LocalEventsBackend(EventsBackend):
         """A template bus exists; its ARN."""
         bus = self.event_buses.get(name) or self.create_event_bus(name)
         return str(bus.arn)
+
+    def ensure_rule(self, rule: TemplateRule) -> None:
+        """A template rule and its targets exist as PutRule and PutTargets would make them."""
+        self.ensure_event_bus(rule.bus)
+        made = self.put_rule(rule.name, event_bus_arn=rule.bus, event_pattern=rule.pattern,
+                             state="ENABLED" if rule.is_enabled else "DISABLED",
+                             managed_by=None)
+        made.targets = [dict(t) for t in rule.targets]
 
     def put_events(self, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
         if len(events) > MAX_ENTRIES:
@@ -57,6 +69,22 @@ class LocalEventsBackend(EventsBackend):
             entries.append({"EventId": event["id"]})
         return entries
 
+    def test_event_pattern(self, pattern: str, event: str) -> bool:  # type: ignore[override]
+        """TestEventPattern with the pattern engine the rules run on (EventBridge API
+        reference, "TestEventPattern": Result; InvalidEventPatternException for a bad
+        pattern)."""
+        try:
+            matcher = EventFilter.from_patterns([pattern])
+        except ValueError as exc:
+            raise InvalidEventPatternException(reason=str(exc)) from None
+        try:
+            document = json.loads(event)
+        except ValueError:
+            document = None
+        if not isinstance(document, dict):
+            raise ValidationException("Parameter Event is not valid.")
+        return matcher.matches(document)
+
     def _envelope(self, entry: dict[str, Any]) -> dict[str, Any]:
         """The event as EventBridge delivers it ("Amazon EventBridge events": version, id,
         detail-type, source, account, time, region, resources, detail)."""
@@ -72,6 +100,19 @@ class LocalEventsBackend(EventsBackend):
                 "time": moment.strftime("%Y-%m-%dT%H:%M:%SZ"), "region": self.region_name,
                 "resources": list(entry.get("Resources") or []),
                 "detail": json.loads(entry["Detail"])}
+
+
+class EventsError(Exception):
+    """An EventBridge error as SDKs see it: its code and message."""
+
+
+@contextmanager
+def translated_errors() -> Iterator[None]:
+    """moto's EventBridge errors as EventsError."""
+    try:
+        yield
+    except JsonRESTError as exc:
+        raise EventsError(f"{exc.error_type}: {exc.message}") from exc
 
 
 def _entry_error(entry: dict[str, Any]) -> tuple[str, str] | None:

@@ -5,12 +5,13 @@ backend, account and region (as aws/sqs/route.py does for SQS)."""
 from __future__ import annotations
 
 import functools
+import json
 from typing import TYPE_CHECKING, Any
 
 from samlite.http.messages import Request, Response
 
 if TYPE_CHECKING:
-    from moto.events.models import EventsBackend
+    from samlite.aws.events.backend import LocalEventsBackend as EventsBackend
 
 TARGET_PREFIX = "AWSEvents."
 _SERVER_HEADERS = frozenset({"status", "content-length", "server", "date"})
@@ -67,5 +68,10 @@ def _response_class() -> type[Any]:
 
         def get_current_account(self) -> str:
             return self._app_account_id
+
+        def test_event_pattern(self) -> Any:
+            result = self._app_backend.test_event_pattern(
+                str(self._get_param("EventPattern") or ""), str(self._get_param("Event") or ""))
+            return json.dumps({"Result": result}), self.response_headers
 
     return AppResponse

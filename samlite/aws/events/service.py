@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from samlite.aws.events.model import TemplateRule
 from samlite.clock import Clock
 from samlite.errors import Mark
 from samlite.graph.messaging import EventRule, InputTransformer, RuleTarget
@@ -18,7 +19,7 @@ from samlite.http.messages import Route
 if TYPE_CHECKING:
     from samlite.aws.events.backend import LocalEventsBackend
 
-__all__ = ["LocalEvents"]
+__all__ = ["LocalEvents", "TemplateRule"]
 
 
 class LocalEvents:
@@ -31,6 +32,7 @@ class LocalEvents:
         self._backend: LocalEventsBackend = LocalEventsBackend(region, account_id,
                                                                on_event=on_event, clock=clock)
         self._route: Route | None = None
+        self._template_rules: set[tuple[str, str]] = set()   # (bus, name) the template made
 
     def ensure_event_bus(self, name: str) -> str:
         return self._backend.ensure_event_bus(name)
@@ -40,12 +42,46 @@ class LocalEvents:
         trigger`); the result entries, as the API answers them."""
         return self._backend.put_events([dict(e) for e in entries])
 
+    def ensure_template_rules(self, rules: Sequence[TemplateRule]) -> list[str]:
+        """The template's rules are in the API's view (ListRules, DescribeRule,
+        ListTargetsByRule, ListRuleNamesByTarget) as deployed rules are, under their names;
+        ones the template no longer has are gone. The problems, one line each (a pattern
+        moto's model refuses: the rule still runs, it is only not listed)."""
+        from samlite.aws.events.backend import EventsError, translated_errors
+
+        problems: list[str] = []
+        wanted = {(r.bus, r.name) for r in rules}
+        for bus_name, name in self._template_rules - wanted:
+            bus = self._backend.event_buses.get(bus_name)
+            if bus is not None:
+                bus.rules.pop(name, None)
+        self._template_rules = set()
+        for rule in rules:
+            try:
+                with translated_errors():
+                    self._backend.ensure_rule(rule)
+            except EventsError as exc:
+                problems.append(f"{rule.name}: not listed by the EventBridge API: {exc}")
+                continue
+            self._template_rules.add((rule.bus, rule.name))
+        return problems
+
+    def is_enabled(self, bus: str, name: str, *, default: bool) -> bool:
+        """A template rule's state as the API left it (DisableRule, EnableRule)."""
+        on_bus = self._backend.event_buses.get(bus)
+        found = on_bus.rules.get(name) if on_bus is not None else None
+        if found is None or (bus, name) not in self._template_rules:
+            return default
+        return str(found.state).upper() != "DISABLED"
+
     def api_rules(self) -> tuple[EventRule, ...]:
         """The event-pattern rules made through the API (PutRule, PutTargets), in the shape
         of the template's: targets by ARN, the rule by its name."""
         rules = []
         for bus in list(self._backend.event_buses.values()):
             for rule in list(bus.rules.values()):
+                if (bus.name, rule.name) in self._template_rules:
+                    continue     # the template's own: matched from the graph
                 raw = getattr(rule.event_pattern, "_raw_pattern", None)
                 if not raw or rule.scheduled_expression:
                     continue

@@ -13,7 +13,7 @@ from samlite.aws.unserved import signed_service
 from samlite.http.messages import Request, Response
 
 if TYPE_CHECKING:
-    from moto.sns.models import SNSBackend
+    from samlite.aws.sns.backend import LocalSnsBackend as SNSBackend
 
 # botocore's SNS model (service-2.json, 2010-03-31): the operations handlers and tools call.
 SNS_ACTIONS = frozenset({
@@ -78,7 +78,11 @@ def is_sns_request(request: Request) -> bool:
 def _response_class() -> type[Any]:
     """moto's SNS wire layer bound to one backend, account and region (made on first use, so
     importing this module does not import moto)."""
+    from moto.core.responses import ActionResult
+    from moto.sns.exceptions import SNSException
     from moto.sns.responses import SNSResponse
+
+    from samlite.aws.sns.backend import unwrapped
 
     class AppResponse(SNSResponse):
         def __init__(self, backend: SNSBackend, *, account_id: str, region: str) -> None:
@@ -96,6 +100,30 @@ def _response_class() -> type[Any]:
 
         def get_current_account(self) -> str:
             return self._app_account_id
+
+        def _transform_message_attributes(self, attributes: dict[str, Any]) -> dict[str, Any]:
+            try:
+                return dict(super()._transform_message_attributes(attributes))
+            except SNSException as exc:
+                raise SNSException(*unwrapped(exc)) from exc
+
+        def publish(self) -> Any:
+            """SNS API reference, "Publish": a FIFO topic's answer has its SequenceNumber."""
+            answer = super().publish()
+            result = dict(answer.result)
+            sequence = self._app_backend.take_sequence_number(str(result["MessageId"]))
+            if sequence is not None:
+                result["SequenceNumber"] = sequence
+            return ActionResult(result)
+
+        def publish_batch(self) -> Any:
+            answer = super().publish_batch()
+            result = dict(answer.result)
+            for entry in result["Successful"]:
+                sequence = self._app_backend.take_sequence_number(str(entry["MessageId"]))
+                if sequence is not None:
+                    entry["SequenceNumber"] = sequence
+            return ActionResult(result)
 
     return AppResponse
 

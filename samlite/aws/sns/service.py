@@ -82,10 +82,12 @@ class LocalSns:
                 group_id: str | None = None, deduplication_id: str | None = None) -> str:
         """Publish in-process (EventBridge targets, `samlite trigger`); the MessageId."""
         with _moto_errors_translated():
-            return str(self._backend.publish(
+            message_id = str(self._backend.publish(
                 message, arn=topic_arn, subject=subject,
                 message_attributes=dict(message_attributes or {}), group_id=group_id,
                 deduplication_id=deduplication_id))
+        self._backend.take_sequence_number(message_id)   # no caller asks for it here
+        return message_id
 
     def route(self) -> Route:
         if self._route is None:

@@ -56,12 +56,15 @@ class EventRules:
                  rule_arn: Callable[[EventRule], str], target_arn: Callable[[RuleTarget], str],
                  clock: Clock, function_for: Callable[[str], str | None] = lambda ref: ref,
                  api_rules: Callable[[], Iterable[EventRule]] = tuple,
+                 is_enabled: Callable[[EventRule], bool] = lambda rule: rule.is_enabled,
                  note: Callable[[str, str], None] = lambda fn, line: None) -> None:
         """`function_for` finds this app's function a target names (logical id or ARN);
-        `api_rules` gives the rules made through the API, matched after the template's."""
+        `api_rules` gives the rules made through the API, matched after the template's;
+        `is_enabled` whether a template rule is enabled now (EnableRule/DisableRule)."""
         self.graph = graph
         self._function_for = function_for
         self._api_rules = api_rules
+        self._is_enabled = is_enabled
         self._invoker = invoker
         self._queues = queues
         self._queue_name_for = queue_name_for
@@ -84,8 +87,9 @@ class EventRules:
         return delivered
 
     def matching_rules(self, bus: str, event: Mapping[str, Any]) -> list[EventRule]:
-        return [r for r in (*self.graph.event_rules, *self._api_rules())
-                if r.bus == bus and r.is_enabled and _matches(r.pattern, event)]
+        template = [r for r in self.graph.event_rules if self._is_enabled(r)]
+        return [r for r in (*template, *(r for r in self._api_rules() if r.is_enabled))
+                if r.bus == bus and _matches(r.pattern, event)]
 
     def deliver(self, rule: EventRule, target: RuleTarget, event: Mapping[str, Any]) -> int:
         ingestion = datetime.fromtimestamp(self._clock.now(), tz=UTC)

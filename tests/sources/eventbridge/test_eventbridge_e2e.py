@@ -198,3 +198,50 @@ def test_rules_made_through_the_api_deliver_too(app: RunningApp) -> None:
     assert json.loads(message["Body"]) == {"n": 1}
     [event] = app.wait_for(lambda: events_of(app, "Handler"))
     assert (event["source"], event["detail"]) == ("api", {"n": 1})
+
+
+def test_test_event_pattern_answers_with_the_rule_engine(app: RunningApp) -> None:
+    events = app.client("events")
+    event = json.dumps({"version": "0", "id": "1", "detail-type": "shipped", "source": "shop",
+                        "account": "123456789012", "time": "2026-01-01T00:00:00Z",
+                        "region": "us-east-1", "resources": [], "detail": {"total": 12}})
+    matching = {"source": ["shop"], "detail": {"total": [{"numeric": [">", 10]}]}}
+    assert events.test_event_pattern(EventPattern=json.dumps(matching), Event=event)[
+        "Result"] is True
+    other = {"source": [{"prefix": "app."}]}
+    assert events.test_event_pattern(EventPattern=json.dumps(other), Event=event)[
+        "Result"] is False
+    with pytest.raises(ClientError) as caught:
+        events.test_event_pattern(EventPattern='{"source": "shop"}', Event=event)
+    assert caught.value.response["Error"]["Code"] == "InvalidEventPatternException"
+    assert caught.value.response["Error"]["Message"].startswith("Event pattern is not valid.")
+
+
+def test_template_rules_are_what_the_api_lists_and_disabling_one_stops_it(
+        app: RunningApp) -> None:
+    events = app.client("events")
+    assert [r["Name"] for r in events.list_rules(EventBusName="orders")["Rules"]] == [
+        "OnShipped"]
+    rule = events.describe_rule(Name="OnShipped", EventBusName="orders")
+    assert (rule["State"], json.loads(rule["EventPattern"])["source"]) == ("ENABLED", ["shop"])
+    assert rule["Arn"] == "arn:aws:events:us-east-1:123456789012:rule/orders/OnShipped"
+    targets = events.list_targets_by_rule(Rule="OnShipped", EventBusName="orders")["Targets"]
+    assert {t["Id"]: t["Arn"] for t in targets}["fixed"] == \
+        "arn:aws:sqs:us-east-1:123456789012:fixed"
+    assert next(t for t in targets if t["Id"] == "fixed")["Input"] == '{"fixed": true}'
+    assert events.list_rule_names_by_target(
+        TargetArn="arn:aws:sqs:us-east-1:123456789012:fixed", EventBusName="orders")[
+        "RuleNames"] == ["OnShipped"]
+    default_names = {r["Name"] for r in events.list_rules()["Rules"]}
+    assert {"HandlerEverything", "HandlerDetails"} <= default_names
+
+    shipped = {"Source": "shop", "DetailType": "shipped", "EventBusName": "orders",
+               "Detail": json.dumps({"id": 1, "total": 20, "items": [1]})}
+    events.disable_rule(Name="OnShipped", EventBusName="orders")
+    assert events.describe_rule(Name="OnShipped", EventBusName="orders")["State"] == "DISABLED"
+    events.put_events(Entries=[shipped])
+    events.enable_rule(Name="OnShipped", EventBusName="orders")
+    events.put_events(Entries=[{**shipped, "Detail": json.dumps(
+        {"id": 2, "total": 30, "items": [2]})}])
+    [message] = app.wait_for(lambda: receive(app, "Shipped"))
+    assert json.loads(message["Body"])["order"] == 2   # the event put while disabled: none

@@ -242,9 +242,13 @@ def test_fifo_topics_need_a_group_id(
                   Attributes={"RawMessageDelivery": "true"})
     with pytest.raises(ClientError) as caught:
         sns.publish(TopicArn=fifo, Message="no group")
-    assert caught.value.response["Error"]["Code"] in ("InvalidParameter", "MissingParameter")
-    for body in ("first", "second"):
-        sns.publish(TopicArn=fifo, Message=body, MessageGroupId="g1")
+    error = caught.value.response["Error"]
+    assert (error["Code"], error["Message"]) == (
+        "InvalidParameter",
+        "Invalid parameter: The MessageGroupId parameter is required for FIFO topics")
+    numbers = [sns.publish(TopicArn=fifo, Message=body, MessageGroupId="g1")["SequenceNumber"]
+               for body in ("first", "second")]
+    assert numbers[0].isdigit() and int(numbers[1]) > int(numbers[0])
     got = app.sqs.receive_message(QueueUrl=queue["QueueUrl"], MaxNumberOfMessages=10,
                                   AttributeNames=["MessageGroupId"], WaitTimeSeconds=1)
     assert [(m["Body"], m["Attributes"]["MessageGroupId"]) for m in got["Messages"]] == [
@@ -267,3 +271,45 @@ def test_content_based_deduplication_on_a_fifo_topic(
     got = app.sqs.receive_message(QueueUrl=queue["QueueUrl"], MaxNumberOfMessages=10,
                                   WaitTimeSeconds=1)
     assert [m["Body"] for m in got["Messages"]] == ["same", "other"]
+
+
+def _error(call: Callable[[], Any]) -> tuple[str, str]:
+    with pytest.raises(ClientError) as caught:
+        call()
+    return caught.value.response["Error"]["Code"], caught.value.response["Error"]["Message"]
+
+
+def test_publish_refuses_what_sns_refuses_in_snss_words(app: RunningApp) -> None:
+    sns = app.client("sns")
+    arn = "arn:aws:sns:us-east-1:123456789012:orders"
+    assert _error(lambda: sns.publish(TopicArn=arn, Message="")) == (
+        "InvalidParameter", "Invalid parameter: Empty message")
+    assert _error(lambda: sns.publish(TopicArn=arn, MessageStructure="json",
+                                      Message='{"sqs": "x"}')) == (
+        "InvalidParameter",
+        "Invalid parameter: Message Structure - No default entry in JSON message body")
+    assert _error(lambda: sns.publish(TopicArn=arn, MessageStructure="json",
+                                      Message="not json")) == (
+        "InvalidParameter",
+        "Invalid parameter: Message Structure - JSON message body failed to parse")
+    assert _error(lambda: sns.publish(TopicArn=arn, Message="x" * (262_144 + 1))) == (
+        "InvalidParameter", "Invalid parameter: Message too long")
+    for subject in ("", "s" * 101, "two\nlines", " space first", "caf\u00e9"):
+        assert _error(lambda s=subject: sns.publish(TopicArn=arn, Message="m", Subject=s)) \
+            == ("InvalidParameter", "Invalid parameter: Subject")
+    assert _error(lambda: sns.publish(
+        TopicArn=arn, Message="m",
+        MessageAttributes={"n": {"DataType": "Number", "StringValue": "abc"}})) == (
+        "ParameterValueInvalid", "Could not cast message attribute 'n' value to number.")
+    answer = sns.publish_batch(TopicArn=arn, PublishBatchRequestEntries=[
+        {"Id": "empty", "Message": ""},
+        {"Id": "nodefault", "Message": '{"sqs": "x"}', "MessageStructure": "json"},
+        {"Id": "good", "Message": '{"default": "d"}', "MessageStructure": "json"}])
+    assert [e["Id"] for e in answer["Successful"]] == ["good"]
+    assert {e["Id"]: (e["Code"], e["Message"], e["SenderFault"]) for e in answer["Failed"]} == {
+        "empty": ("InvalidParameter", "Invalid parameter: Empty message", True),
+        "nodefault": ("InvalidParameter", "Invalid parameter: Message Structure - "
+                      "No default entry in JSON message body", True)}
+    bodies: list[str] = []
+    app.wait_for(lambda: bodies.extend(m["Body"] for m in receive(app, "Raw")) or bodies)
+    assert bodies == ["d"]      # only the good entry was delivered, as its default message
