@@ -1,4 +1,4 @@
-"""EventBridge patterns and SNS filter policies AWS would refuse are warnings at the pattern."""
+"""EventBridge patterns and SNS filter policies AWS refuses are errors at the pattern."""
 
 from __future__ import annotations
 
