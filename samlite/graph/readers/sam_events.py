@@ -148,6 +148,8 @@ def _event_schedule(parts: GraphParts, fid: str, event_id: str, event_type: str,
         targets=(ScheduleTarget(function=fid, input=as_text(props.get("Input"))),),
         start_date=as_text(props.get("StartDate")) if is_v2 else None,
         end_date=as_text(props.get("EndDate")) if is_v2 else None,
+        name=as_text(props.get("Name")),
+        group=as_text(props.get("GroupName")) if is_v2 else None,
         event=event_id, at=at, **retry_settings(parts, props, raw, fid + event_id))
     parts.schedules.append(schedule)
     return schedule.logical_id
