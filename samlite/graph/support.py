@@ -392,6 +392,7 @@ RUNS_LOCALLY: Mapping[str, Mapping[str, str]] = {
     "EventBusName": "the bus whose events a pattern rule sees (default: the default bus)",
         "EventPattern": "events put on the bus that match it go to the targets (every "
                         "EventBridge operator)",
+        "Name": "the rule's name in the ARN a scheduled event's resources carries",
         "ScheduleExpression": "rate/cron schedules fire their function targets",
     "State": "a DISABLED rule does not fire",
         "Targets": "Arn (a function, queue or topic here), Input, InputPath, "
@@ -421,6 +422,8 @@ RUNS_LOCALLY: Mapping[str, Mapping[str, str]] = {
     },
     "AWS::Scheduler::Schedule": {
         "EndDate": "no firing after it",
+        "GroupName": "the group in the ARN the event's resources carries (default: default)",
+        "Name": "the name in the ARN the event's resources carries",
         "ScheduleExpression": "rate, cron and at() schedules fire the target",
         "ScheduleExpressionTimezone": "cron and at() times are in this zone",
         "StartDate": "no firing before it",
@@ -529,12 +532,15 @@ RUNS_LOCALLY: Mapping[str, Mapping[str, str]] = {
     event_scope("Schedule"): {
         "Enabled": "a disabled schedule does not fire",
     "Input": "the event sent instead of the scheduled event",
+        "Name": "the rule's name in the ARN the event's resources carries",
         "Schedule": "rate or cron expression (UTC)",
     "State": "a DISABLED schedule does not fire",
     },
     event_scope("ScheduleV2"): {
         "EndDate": "no firing after it",
+        "GroupName": "the group in the ARN the event's resources carries (default: default)",
     "Input": "the event sent instead of the scheduled event",
+        "Name": "the name in the ARN the event's resources carries",
         "ScheduleExpression": "rate, cron and at() expressions",
         "ScheduleExpressionTimezone": "cron and at() times are in this zone",
         "StartDate": "no firing before it",
