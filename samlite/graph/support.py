@@ -558,11 +558,11 @@ NOT_RUN: Mapping[str, Mapping[str, str]] = {
         **_FUNCTION_NOT_RUN,
         "DeploymentPreference": "no gradual deployments locally",
         "Policies": "IAM is not enforced; `samlite graph` draws the resources they name",
-        "Tracing": "no X-Ray locally",
+        "Tracing": "Active: no X-Ray traces locally; named at start-up",
     },
     LAMBDA_FUNCTION: {
         **_FUNCTION_NOT_RUN,
-        "TracingConfig": "no X-Ray locally",
+        "TracingConfig": "Mode Active: no X-Ray traces locally; named at start-up",
     },
     "AWS::Serverless::LayerVersion": {
         "CompatibleArchitectures": "read for the graph; not enforced",

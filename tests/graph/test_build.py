@@ -861,3 +861,32 @@ def test_functions_are_linked_to_the_secrets_their_references_name() -> None:
         """)
     assert sorted((e.target, e.label) for e in graph.edges_from("Fn")
                   if e.kind is EdgeKind.ENVIRONMENT) == [("Db", "PASSWORD"), ("Url", "URL")]
+
+
+def test_active_xray_tracing_is_named_at_startup_once_per_function() -> None:
+    text = """\
+Transform: AWS::Serverless-2016-10-31
+Globals:
+  Function:
+    Tracing: Active
+Resources:
+  Traced:
+    Type: AWS::Serverless::Function
+    Properties: {Runtime: python3.12, Handler: app.handler, CodeUri: .}
+  Untraced:
+    Type: AWS::Serverless::Function
+    Properties: {Runtime: python3.12, Handler: app.handler, CodeUri: ., Tracing: PassThrough}
+  Plain:
+    Type: AWS::Lambda::Function
+    Properties:
+      Runtime: python3.12
+      Handler: app.handler
+      Code: {ZipFile: "def handler(e, c): pass"}
+      Role: arn:aws:iam::123456789012:role/r
+      TracingConfig: {Mode: Active}
+"""
+    graph = build_graph(resolve(parse_template(text, name="template.yaml")))
+    xray = [n for n in graph.not_run_locally if "X-Ray" in n.reason]
+    assert [(n.subject, n.at.line) for n in xray] == [("Traced.Tracing", 4),
+                                                      ("Plain.TracingConfig", 19)]
+    assert all("_X_AMZN_TRACE_ID, with Sampled=0" in n.reason for n in xray)
