@@ -349,7 +349,6 @@ RUNS_LOCALLY: Mapping[str, Mapping[str, str]] = {
         "MessageRetentionPeriod": "older messages are dropped",
         "QueueName": "the queue's name and URL on the local SQS endpoint",
         "ReceiveMessageWaitTimeSeconds": "default long-poll wait",
-        "RedriveAllowPolicy": "which queues may use this one as a dead-letter queue",
         "RedrivePolicy": "messages received maxReceiveCount times move to the dead-letter queue",
         "VisibilityTimeout": "how long a received message stays invisible",
     },
@@ -600,6 +599,9 @@ NOT_RUN: Mapping[str, Mapping[str, str]] = {
                                 "throttled (named at start-up)",
         "RouteSettings": "throttling is not applied locally: requests are never throttled "
                          "(named at start-up)",
+    },
+    "AWS::SQS::Queue": {
+        "RedriveAllowPolicy": "kept and returned, not enforced: named at start-up",
     },
     "AWS::Events::Rule": {
         "RoleArn": "IAM is not enforced locally",

@@ -890,3 +890,19 @@ Resources:
     assert [(n.subject, n.at.line) for n in xray] == [("Traced.Tracing", 4),
                                                       ("Plain.TracingConfig", 19)]
     assert all("_X_AMZN_TRACE_ID, with Sampled=0" in n.reason for n in xray)
+
+
+def test_a_redrive_allow_policy_is_named_as_not_enforced() -> None:
+    text = """\
+Resources:
+  Dlq:
+    Type: AWS::SQS::Queue
+    Properties:
+      RedriveAllowPolicy: {redrivePermission: denyAll}
+  Plain:
+    Type: AWS::SQS::Queue
+"""
+    graph = build_graph(resolve(parse_template(text, name="template.yaml")))
+    [named] = [n for n in graph.not_run_locally if n.subject.startswith(("Dlq", "Plain"))]
+    assert (named.subject, named.at.line) == ("Dlq.RedriveAllowPolicy", 5)
+    assert "not enforced" in named.reason
