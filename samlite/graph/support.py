@@ -40,13 +40,13 @@ _FUNCTION_RUNS: Mapping[str, str] = {
 }
 
 _FUNCTION_NOT_RUN: Mapping[str, str] = {
-    "FileSystemConfigs": "no EFS mounts locally",
+    "FileSystemConfigs": "no EFS mounts locally; named at start-up",
     "KmsKeyArn": "environment variables are not encrypted locally",
     "LoggingConfig": "logs go to your terminal, not CloudWatch Logs",
     "RecursiveLoop": "recursion is not detected locally",
     "Role": "IAM is not enforced locally; functions get dummy credentials",
-    "SnapStart": "every cold start is a plain start",
-    "VpcConfig": "functions reach the network from your machine",
+    "SnapStart": "every cold start is a plain start; named at start-up",
+    "VpcConfig": "functions reach the network from your machine; named at start-up",
 }
 
 # A SAM EventBridgeRule / CloudWatchEvent event: the rule SAM makes, with the function as target.

@@ -906,3 +906,31 @@ Resources:
     [named] = [n for n in graph.not_run_locally if n.subject.startswith(("Dlq", "Plain"))]
     assert (named.subject, named.at.line) == ("Dlq.RedriveAllowPolicy", 5)
     assert "not enforced" in named.reason
+
+
+def test_function_settings_that_change_nothing_locally_are_named_at_startup() -> None:
+    text = """\
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: java21
+      Handler: app.Handler::handle
+      CodeUri: .
+      FileSystemConfigs:
+        - {Arn: arn:aws:elasticfilesystem:us-east-1:1:access-point/fsap-1, LocalMountPath: /mnt/d}
+      VpcConfig: {SubnetIds: [subnet-1], SecurityGroupIds: [sg-1]}
+      SnapStart: {ApplyOn: PublishedVersions}
+  Off:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: java21
+      Handler: app.Handler::handle
+      CodeUri: .
+      SnapStart: {ApplyOn: None}
+      VpcConfig: {SubnetIds: [], SecurityGroupIds: []}
+"""
+    graph = build_graph(resolve(parse_template(text, name="template.yaml")))
+    named = [(n.subject, n.at.line) for n in graph.not_run_locally]
+    assert named == [("Fn.FileSystemConfigs", 9), ("Fn.VpcConfig", 11), ("Fn.SnapStart", 12)]
