@@ -104,8 +104,9 @@ def describe_template_change(old_specs: Sequence[FunctionSpec],
                              old_graph: Graph | None = None,
                              new_graph: Graph | None = None) -> str:
     """The difference between two loads of a template: "+NewFunction, -OldFunction,
-    ~HelloFunction; routes +GET /new, -POST /old; queues +Jobs; triggers ~Worker.Jobs;
-    APIs ~MyHttpApi", or "nothing to apply"."""
+    ~HelloFunction; routes +GET /new, -POST /old; queues +Jobs; tables ~Orders;
+    triggers ~Worker.Jobs; APIs ~MyHttpApi", or "nothing to apply". Tables, topics, buses,
+    rules, secrets and parameters are named too."""
     functions = _diff({s.logical_id: s for s in old_specs}, {s.logical_id: s for s in new_specs})
     routes = _diff({_route_key(r): r.target for r in old_routes},
                    {_route_key(r): r.target for r in new_routes})
@@ -119,6 +120,13 @@ def describe_template_change(old_specs: Sequence[FunctionSpec],
                 ("schedules", old_graph.schedules, new_graph.schedules)):
             changed = _diff({n.logical_id: _without_marks(n) for n in old_part},
                             {n.logical_id: _without_marks(n) for n in new_part})
+            if changed:
+                parts.append(f"{label} " + ", ".join(changed))
+        for label, field in (("tables", "tables"), ("topics", "topics"),
+                             ("buses", "event_buses"), ("rules", "event_rules"),
+                             ("secrets", "secrets"), ("parameters", "parameters")):
+            changed = _diff({n.logical_id: _unmarked(n) for n in getattr(old_graph, field)},
+                            {n.logical_id: _unmarked(n) for n in getattr(new_graph, field)})
             if changed:
                 parts.append(f"{label} " + ", ".join(changed))
         triggers = _diff(_event_sources(old_graph), _event_sources(new_graph))

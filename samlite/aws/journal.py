@@ -8,6 +8,7 @@ parameters); not for message traffic.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import threading
@@ -133,3 +134,38 @@ class JournaledRoute:
     def note(self, call: Call) -> None:
         """A change samlite made beside the wire (an action named `_...`, for `after`)."""
         self._journal.append(call)
+
+
+class TemplatePuts:
+    """What the template last put into each of its resources (a digest of the value), kept
+    in the journal beside the wire calls. A start compares the template with this, not with
+    the current value, so a value a client put since is kept until the template changes
+    (docs/aws.md: the template's value is put as a new version only when it changes)."""
+
+    ACTION = "_TemplatePut"
+
+    def __init__(self, route: JournaledRoute) -> None:
+        self._route = route
+        self._last: dict[str, str] = {}
+
+    def replayed(self, call: Call) -> None:
+        """For JournaledRoute.replay's `after`: learn a put noted at an earlier start."""
+        if call.action == self.ACTION:
+            self._last[str(call.params["Name"])] = str(call.params["Digest"])
+
+    def changed(self, name: str, *value: str) -> bool | None:
+        """Whether the template's value differs from what it last put; None: not known (a
+        journal from before this was kept)."""
+        last = self._last.get(name)
+        return None if last is None else last != _digest(value)
+
+    def remember(self, name: str, *value: str) -> None:
+        digest = _digest(value)
+        if self._last.get(name) != digest:
+            self._last[name] = digest
+            self._route.note(Call(action=self.ACTION, params={"Name": name, "Digest": digest}))
+
+
+def _digest(value: tuple[str, ...]) -> str:
+    # A digest, not the value: a secret's template value is not written again in clear.
+    return hashlib.sha256(json.dumps(value).encode()).hexdigest()

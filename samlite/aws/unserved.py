@@ -6,9 +6,9 @@ so its SDK raises a plain ClientError."""
 
 from __future__ import annotations
 
-from samlite.aws.endpoint_variables import endpoint_variables
+from samlite.aws.endpoint_variables import endpoint_variable_for
 from samlite.aws.signature import signed_service
-from samlite.aws.wire_errors import error_response
+from samlite.aws.wire_errors import error_response, query_parameter
 from samlite.http.messages import Request, Response
 
 SERVED = frozenset({"s3", "sqs", "dynamodb", "lambda", "sns", "events", "sts", "secretsmanager",
@@ -24,9 +24,13 @@ class UnservedRoute:
 
     def handle(self, request: Request) -> Response:
         service = signed_service(request) or ""
-        variables = " or ".join(endpoint_variables(service))
+        variables = endpoint_variable_for(
+            service, target=request.header("x-amz-target"),
+            version=query_parameter(request, "Version"), path=request.path)
+        way = variables[0] if len(variables) == 1 else \
+            f"the variable for your client, one of {', '.join(variables)}"
         message = (f"samlite's local endpoint runs {SERVED_NAMES}; {service} is not run "
                    f"locally. Point that client at the real service (or another local one) "
-                   f"with {variables}.")
+                   f"with {way}.")
         return error_response(request, service, status=501, code="NotImplemented",
                               message=message)

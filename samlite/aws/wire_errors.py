@@ -46,7 +46,12 @@ def protocol_of(request: Request, service: str) -> Protocol:
 
 def query_action(request: Request) -> str | None:
     """The `Action` of a query-protocol request (URL query or form body), else None."""
-    action = request.query_value("Action")
+    return query_parameter(request, "Action")
+
+
+def query_parameter(request: Request, name: str) -> str | None:
+    """A query-protocol request's parameter `name` (URL query or form body), else None."""
+    action = request.query_value(name)
     if action is not None:
         return action
     content_type = (request.header("content-type") or "").lower()
@@ -56,7 +61,7 @@ def query_action(request: Request) -> str | None:
         form = parse_qs(request.body.decode(), keep_blank_values=True)
     except UnicodeDecodeError:
         return None
-    values = form.get("Action")
+    values = form.get(name)
     return values[-1] if values else None
 
 

@@ -470,6 +470,8 @@ class Schedule:
     max_event_age_s: int | None = None
     start_date: str | None = None   # EventBridge Scheduler StartDate / EndDate (ISO 8601, UTC)
     end_date: str | None = None
+    name: str | None = None         # its Name, which its ARN carries; None: the logical id
+    group: str | None = None        # a Scheduler schedule's GroupName; None: "default"
     at: Mark
 
     @property

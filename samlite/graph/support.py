@@ -40,13 +40,13 @@ _FUNCTION_RUNS: Mapping[str, str] = {
 }
 
 _FUNCTION_NOT_RUN: Mapping[str, str] = {
-    "FileSystemConfigs": "no EFS mounts locally",
+    "FileSystemConfigs": "no EFS mounts locally; named at start-up",
     "KmsKeyArn": "environment variables are not encrypted locally",
     "LoggingConfig": "logs go to your terminal, not CloudWatch Logs",
     "RecursiveLoop": "recursion is not detected locally",
     "Role": "IAM is not enforced locally; functions get dummy credentials",
-    "SnapStart": "every cold start is a plain start",
-    "VpcConfig": "functions reach the network from your machine",
+    "SnapStart": "every cold start is a plain start; named at start-up",
+    "VpcConfig": "functions reach the network from your machine; named at start-up",
 }
 
 # A SAM EventBridgeRule / CloudWatchEvent event: the rule SAM makes, with the function as target.
@@ -349,7 +349,6 @@ RUNS_LOCALLY: Mapping[str, Mapping[str, str]] = {
         "MessageRetentionPeriod": "older messages are dropped",
         "QueueName": "the queue's name and URL on the local SQS endpoint",
         "ReceiveMessageWaitTimeSeconds": "default long-poll wait",
-        "RedriveAllowPolicy": "which queues may use this one as a dead-letter queue",
         "RedrivePolicy": "messages received maxReceiveCount times move to the dead-letter queue",
         "VisibilityTimeout": "how long a received message stays invisible",
     },
@@ -392,6 +391,7 @@ RUNS_LOCALLY: Mapping[str, Mapping[str, str]] = {
     "EventBusName": "the bus whose events a pattern rule sees (default: the default bus)",
         "EventPattern": "events put on the bus that match it go to the targets (every "
                         "EventBridge operator)",
+        "Name": "the rule's name in the ARN a scheduled event's resources carries",
         "ScheduleExpression": "rate/cron schedules fire their function targets",
     "State": "a DISABLED rule does not fire",
         "Targets": "Arn (a function, queue or topic here), Input, InputPath, "
@@ -421,6 +421,8 @@ RUNS_LOCALLY: Mapping[str, Mapping[str, str]] = {
     },
     "AWS::Scheduler::Schedule": {
         "EndDate": "no firing after it",
+        "GroupName": "the group in the ARN the event's resources carries (default: default)",
+        "Name": "the name in the ARN the event's resources carries",
         "ScheduleExpression": "rate, cron and at() schedules fire the target",
         "ScheduleExpressionTimezone": "cron and at() times are in this zone",
         "StartDate": "no firing before it",
@@ -529,12 +531,15 @@ RUNS_LOCALLY: Mapping[str, Mapping[str, str]] = {
     event_scope("Schedule"): {
         "Enabled": "a disabled schedule does not fire",
     "Input": "the event sent instead of the scheduled event",
+        "Name": "the rule's name in the ARN the event's resources carries",
         "Schedule": "rate or cron expression (UTC)",
     "State": "a DISABLED schedule does not fire",
     },
     event_scope("ScheduleV2"): {
         "EndDate": "no firing after it",
+        "GroupName": "the group in the ARN the event's resources carries (default: default)",
     "Input": "the event sent instead of the scheduled event",
+        "Name": "the name in the ARN the event's resources carries",
         "ScheduleExpression": "rate, cron and at() expressions",
         "ScheduleExpressionTimezone": "cron and at() times are in this zone",
         "StartDate": "no firing before it",
@@ -552,11 +557,11 @@ NOT_RUN: Mapping[str, Mapping[str, str]] = {
         **_FUNCTION_NOT_RUN,
         "DeploymentPreference": "no gradual deployments locally",
         "Policies": "IAM is not enforced; `samlite graph` draws the resources they name",
-        "Tracing": "no X-Ray locally",
+        "Tracing": "Active: no X-Ray traces locally; named at start-up",
     },
     LAMBDA_FUNCTION: {
         **_FUNCTION_NOT_RUN,
-        "TracingConfig": "no X-Ray locally",
+        "TracingConfig": "Mode Active: no X-Ray traces locally; named at start-up",
     },
     "AWS::Serverless::LayerVersion": {
         "CompatibleArchitectures": "read for the graph; not enforced",
@@ -594,6 +599,9 @@ NOT_RUN: Mapping[str, Mapping[str, str]] = {
                                 "throttled (named at start-up)",
         "RouteSettings": "throttling is not applied locally: requests are never throttled "
                          "(named at start-up)",
+    },
+    "AWS::SQS::Queue": {
+        "RedriveAllowPolicy": "kept and returned, not enforced: named at start-up",
     },
     "AWS::Events::Rule": {
         "RoleArn": "IAM is not enforced locally",

@@ -2,11 +2,14 @@
 -> HTTP response, as boto3 and the AWS CLI expect it. No sockets (http/server.py has them).
 
 Follows botocore's lambda service model (2015-03-31) and the API reference pages "Invoke",
-"GetFunction" and "ListFunctions": `POST /2015-03-31/functions/{FunctionName}/invocations`
-with X-Amz-Invocation-Type, X-Amz-Log-Type, X-Amz-Client-Context and ?Qualifier=; answers
-200 (RequestResponse), 202 (Event) or 204 (DryRun) with X-Amz-Function-Error,
-X-Amz-Log-Result and X-Amz-Executed-Version; errors as {"Type", "message"} bodies with the
-type in X-Amzn-ErrorType, which is where botocore reads the error code.
+"GetFunction", "GetFunctionConfiguration" and "ListFunctions":
+`POST /2015-03-31/functions/{FunctionName}/invocations` with X-Amz-Invocation-Type,
+X-Amz-Log-Type, X-Amz-Client-Context and ?Qualifier=; answers 200 (RequestResponse),
+202 (Event) or 204 (DryRun) with X-Amz-Function-Error, X-Amz-Log-Result and
+X-Amz-Executed-Version; errors as {"Type", "message"} bodies with the type in
+X-Amzn-ErrorType, which is where botocore reads the error code. Every other Lambda
+control-plane call (UpdateFunctionConfiguration, CreateEventSourceMapping, ...) gets a
+NotImplemented error in that shape saying to change the template instead.
 """
 
 from __future__ import annotations
@@ -19,8 +22,9 @@ from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 from urllib.parse import unquote
 
+from samlite.aws.signature import signed_service
 from samlite.errors import EnvironmentStartError
-from samlite.http.messages import BodyProblem, BodyTooLarge, Request, Response, json_error
+from samlite.http.messages import BodyProblem, BodyTooLarge, Request, Response
 from samlite.runtime.api_errors import (
     InvalidParameterValue,
     InvalidRequestContent,
@@ -34,6 +38,10 @@ from samlite.runtime.spec import FunctionSpec
 PREFIX = "/2015-03-31/functions"
 _INVOKE_PATH = re.compile(rf"^{PREFIX}/(?P<name>[^/]+)/invocations/?$")
 _FUNCTION_PATH = re.compile(rf"^{PREFIX}/(?P<name>[^/]+)/?$")
+_CONFIGURATION_PATH = re.compile(rf"^{PREFIX}/(?P<name>[^/]+)/configuration/?$")
+# Lambda's REST paths start with an API version (botocore's lambda model: /2015-03-31/...,
+# /2017-03-31/tags/..., /2019-09-25/functions/.../event-invoke-config, /2021-10-31/...).
+_LAMBDA_PATH = re.compile(r"^/\d{4}-\d{2}-\d{2}/")
 _LIST_PATHS = (PREFIX, f"{PREFIX}/")
 LOG_TAIL_BYTES = 4096               # "the last 4 KB of the execution log" (Invoke, LogType)
 LOG_TYPES = ("None", "Tail")
@@ -63,7 +71,8 @@ class InvokeApi:
         self._request_ids = request_ids
 
     def handles(self, request: Request) -> bool:
-        return request.path == PREFIX or request.path.startswith(f"{PREFIX}/")
+        return request.path == PREFIX or request.path.startswith(f"{PREFIX}/") or (
+            bool(_LAMBDA_PATH.match(request.path)) and signed_service(request) == "lambda")
 
     def handle(self, request: Request) -> Response:
         try:
@@ -101,11 +110,18 @@ class InvokeApi:
             spec = self._service.function_for(unquote(function["name"]),
                                               request.query_value("Qualifier"))
             return _json(200, {"Configuration": function_configuration(spec)})
+        configuration = _CONFIGURATION_PATH.match(request.path)
+        if configuration and request.method == "GET":
+            spec = self._service.function_for(unquote(configuration["name"]),
+                                              request.query_value("Qualifier"))
+            return _json(200, function_configuration(spec))
         if request.path in _LIST_PATHS and request.method == "GET":
             configs = [function_configuration(spec) for spec in self._service.functions]
             return _json(200, {"Functions": configs})
-        return json_error(404, "UnknownOperationException",
-                          f"no Lambda operation for {request.method} {request.path}")
+        raise NotRunLocally(
+            f"Lambda's {request.method} {request.path} is not run locally: samlite serves "
+            "Invoke, GetFunction, GetFunctionConfiguration and ListFunctions for the "
+            "template's functions. Change the template instead (samlite reloads it).")
 
     def _invoke(self, name: str, request: Request) -> Response:
         invocation_type = _invocation_type(request.header("X-Amz-Invocation-Type"))
@@ -126,6 +142,14 @@ class InvokeApi:
         result = self._service.invoke(spec.logical_id, payload, tail_logs=log_type == "Tail",
                                       client_context=request.header("X-Amz-Client-Context"))
         return invoke_response(result, tail_logs=log_type == "Tail")
+
+
+class NotRunLocally(LambdaApiError):
+    """A Lambda call samlite does not serve: NotImplemented, as for unserved services."""
+
+    status = 501
+    error_type = "NotImplemented"
+    fault = "User"
 
 
 def invoke_response(result: Result, *, tail_logs: bool) -> Response:

@@ -59,9 +59,13 @@ def is_scheduler(schedule: Schedule) -> bool:
 
 
 def schedule_arn(schedule: Schedule, *, region: str, account_id: str) -> str:
+    # The ARN carries the name AWS knows it by (EventBridge Scheduler's "Schedule" ARN format
+    # schedule/<group>/<name>; a rule's rule/<name>), so a policy condition on it matches.
+    name = schedule.name or schedule.logical_id
     if is_scheduler(schedule):
-        return f"arn:aws:scheduler:{region}:{account_id}:schedule/default/{schedule.logical_id}"
-    return f"arn:aws:events:{region}:{account_id}:rule/{schedule.logical_id}"
+        group = schedule.group or "default"
+        return f"arn:aws:scheduler:{region}:{account_id}:schedule/{group}/{name}"
+    return f"arn:aws:events:{region}:{account_id}:rule/{name}"
 
 
 def scheduled_event(schedule: Schedule, when: datetime, *, region: str, account_id: str,

@@ -214,3 +214,60 @@ def test_an_api_that_only_moved_is_no_change() -> None:
     before, moved = http_api_graph(), http_api_graph(shift=3)
     assert describe_template_change((), (), before.routes, moved.routes, before, moved) == \
         "nothing to apply"
+
+
+RESOURCES = """\
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Orders:
+    Type: AWS::DynamoDB::Table
+    Properties:
+      KeySchema: [{AttributeName: pk, KeyType: HASH}]
+      AttributeDefinitions: [{AttributeName: pk, AttributeType: S}]
+@STREAM@
+  Alerts:
+    Type: AWS::SNS::Topic
+    Properties: {TopicName: @TOPIC@}
+  Bus:
+    Type: AWS::Events::EventBus
+    Properties: {Name: orders}
+  Rule:
+    Type: AWS::Events::Rule
+    Properties:
+      EventBusName: !Ref Bus
+      EventPattern: {source: [@SOURCE@]}
+      Targets: [{Id: t, Arn: !Ref Alerts}]
+  Token:
+    Type: AWS::SecretsManager::Secret
+    Properties: {SecretString: @SECRET@}
+  Flag:
+    Type: AWS::SSM::Parameter
+    Properties: {Type: String, Value: @VALUE@}
+"""
+
+
+def resources_graph(shift: int = 0, **changes: str) -> Graph:
+    values = {"STREAM": "", "TOPIC": "alerts", "SOURCE": "shop", "SECRET": "s1",
+              "VALUE": "on", **changes}
+    text = RESOURCES
+    for key, value in values.items():
+        text = text.replace(f"@{key}@", value)
+    return build_graph(resolve(parse_template("\n" * shift + text, name="template.yaml")))
+
+
+@pytest.mark.parametrize(("change", "said"), [
+    ({"STREAM": "      StreamSpecification: {StreamViewType: NEW_IMAGE}"}, "tables ~Orders"),
+    ({"TOPIC": "alarms"}, "topics ~Alerts"),
+    ({"SOURCE": "store"}, "rules ~Rule"),
+    ({"SECRET": "s2"}, "secrets ~Token"),
+    ({"VALUE": "off"}, "parameters ~Flag"),
+], ids=["table-stream", "topic", "rule", "secret", "parameter"])
+def test_a_resource_change_is_named_not_nothing_to_apply(change: dict[str, str],
+                                                          said: str) -> None:
+    before, after = resources_graph(), resources_graph(**change)
+    assert said in describe_template_change((), (), (), (), before, after).split("; ")
+
+
+def test_resources_that_only_moved_are_no_change() -> None:
+    before, moved = resources_graph(), resources_graph(shift=2)
+    assert describe_template_change((), (), (), (), before, moved) == "nothing to apply"

@@ -120,3 +120,25 @@ def test_not_found_is_a_400_as_secrets_manager_answers_it(local: Local) -> None:
     with pytest.raises(ClientError) as raised:
         local.client.describe_secret(SecretId="nope")
     assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+
+
+def test_a_restart_keeps_a_value_put_through_the_api_while_the_template_is_unchanged(
+        tmp_path: Path) -> None:
+    db = tmp_path / "secrets.sqlite3"
+    first = Local(db)
+    try:
+        first.secrets.ensure_secret(name="app-Db", arn=ARN, value="template", generated=None,
+                                    description=None)
+        first.client.put_secret_value(SecretId=ARN, SecretString="api")
+    finally:
+        first.stop()
+    second = Local(db)
+    try:
+        second.secrets.ensure_secret(name="app-Db", arn=ARN, value="template", generated=None,
+                                     description=None)
+        assert second.client.get_secret_value(SecretId=ARN)["SecretString"] == "api"
+        second.secrets.ensure_secret(name="app-Db", arn=ARN, value="edited", generated=None,
+                                     description=None)
+        assert second.client.get_secret_value(SecretId=ARN)["SecretString"] == "edited"
+    finally:
+        second.stop()

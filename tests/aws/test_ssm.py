@@ -111,3 +111,25 @@ def test_other_ssm_actions_are_not_run_locally(local: Local) -> None:
         local.client.list_documents()
     assert raised.value.response["Error"]["Code"] == "NotImplemented"
     assert "AWS_ENDPOINT_URL_SSM" in raised.value.response["Error"]["Message"]
+
+
+def test_a_restart_keeps_a_value_put_through_the_api_while_the_template_is_unchanged(
+        tmp_path: Path) -> None:
+    # docs/aws.md: the template's value is put as a new version only when it changes.
+    db = tmp_path / "parameters.sqlite3"
+    first = Local(db)
+    try:
+        first.parameters.ensure_parameter(name="/t", value="template", type_="String")
+        first.client.put_parameter(Name="/t", Value="api", Type="String", Overwrite=True)
+    finally:
+        first.stop()
+    second = Local(db)
+    try:
+        second.parameters.ensure_parameter(name="/t", value="template", type_="String")
+        parameter = second.client.get_parameter(Name="/t")["Parameter"]
+        assert (parameter["Value"], parameter["Version"]) == ("api", 2)
+        second.parameters.ensure_parameter(name="/t", value="edited", type_="String")
+        parameter = second.client.get_parameter(Name="/t")["Parameter"]
+        assert (parameter["Value"], parameter["Version"]) == ("edited", 3)
+    finally:
+        second.stop()

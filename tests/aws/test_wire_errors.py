@@ -13,7 +13,12 @@ import botocore.session
 import pytest
 from botocore.exceptions import ClientError
 
-from samlite.aws.endpoint_variables import ENDPOINT_VARIABLES, endpoint_variables
+from samlite.aws.endpoint_variables import (
+    ENDPOINT_VARIABLES,
+    TOLD_APART,
+    endpoint_variable_for,
+    endpoint_variables,
+)
 from samlite.aws.unserved import UnservedRoute
 from samlite.aws.wire_errors import REST_XML_SIGNING_NAMES, cbor_text_map
 from samlite.http.server import Endpoint
@@ -50,6 +55,15 @@ CASES: list[tuple[str, str, Callable[[Any], Any], str]] = [
      "AWS_ENDPOINT_URL_API_GATEWAY"),
     ("rest-xml (Route 53)", "route53", lambda c: c.list_hosted_zones(),
      "AWS_ENDPOINT_URL_ROUTE_53"),
+    ("rest-json (API Gateway v2)", "apigatewayv2", lambda c: c.get_apis(),
+     "AWS_ENDPOINT_URL_APIGATEWAYV2"),
+    ("rest-json (Pinpoint Email)", "pinpoint-email", lambda c: c.list_email_identities(),
+     "AWS_ENDPOINT_URL_PINPOINT_EMAIL"),
+    ("rpc v2 cbor (Mail Manager)", "mailmanager", lambda c: c.list_archives(),
+     "AWS_ENDPOINT_URL_MAILMANAGER"),
+    ("json (Forecast Query)", "forecastquery", lambda c: c.query_forecast(
+        ForecastArn="arn:aws:forecast:us-east-1:1:forecast/f", Filters={"k": "v"}),
+     "AWS_ENDPOINT_URL_FORECASTQUERY"),
 ]
 
 
@@ -63,8 +77,36 @@ def test_unserved_service_raises_a_clean_client_error(url: str, case: str, servi
     error = raised.value.response["Error"]
     assert error["Code"] == "NotImplemented"
     assert "is not run locally" in error["Message"]
-    assert variable in error["Message"]
+    # One variable: the one for this client, not every client's of the signing name.
+    assert error["Message"].endswith(f"with {variable}.")
     assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == 501
+
+
+def test_clients_a_request_cannot_tell_apart_are_offered_as_one_of() -> None:
+    # RDS, Neptune and DocumentDB share signing name, protocol and API version.
+    assert endpoint_variable_for("rds", target=None, version="2014-10-31", path="/") == (
+        "AWS_ENDPOINT_URL_DOCDB", "AWS_ENDPOINT_URL_NEPTUNE", "AWS_ENDPOINT_URL_RDS")
+
+
+def test_told_apart_table_matches_botocore() -> None:
+    session = botocore.session.get_session()
+    by_signing: dict[str, list[Any]] = collections.defaultdict(list)
+    for service in session.get_available_services():
+        model = session.get_service_model(service)
+        by_signing[model.metadata.get("signingName") or model.metadata["endpointPrefix"]]\
+            .append(model)
+    for signing, entries in TOLD_APART.items():
+        keys = {(how, key) for how, key, _ in entries}
+        for model in by_signing[signing]:
+            metadata = model.metadata
+            expected = {"json": ("target", metadata.get("targetPrefix")),
+                        "query": ("version", metadata["apiVersion"]),
+                        "ec2": ("version", metadata["apiVersion"]),
+                        "smithy-rpc-v2-cbor": ("service", metadata.get("targetPrefix"))}
+            if model.protocol in expected:
+                assert expected[model.protocol] in keys, (signing, model.service_name)
+    shared = {name for name, variables in ENDPOINT_VARIABLES.items() if len(variables) > 1}
+    assert set(TOLD_APART) == shared
 
 
 def _signing_names() -> dict[str, set[tuple[str, str]]]:

@@ -861,3 +861,76 @@ def test_functions_are_linked_to_the_secrets_their_references_name() -> None:
         """)
     assert sorted((e.target, e.label) for e in graph.edges_from("Fn")
                   if e.kind is EdgeKind.ENVIRONMENT) == [("Db", "PASSWORD"), ("Url", "URL")]
+
+
+def test_active_xray_tracing_is_named_at_startup_once_per_function() -> None:
+    text = """\
+Transform: AWS::Serverless-2016-10-31
+Globals:
+  Function:
+    Tracing: Active
+Resources:
+  Traced:
+    Type: AWS::Serverless::Function
+    Properties: {Runtime: python3.12, Handler: app.handler, CodeUri: .}
+  Untraced:
+    Type: AWS::Serverless::Function
+    Properties: {Runtime: python3.12, Handler: app.handler, CodeUri: ., Tracing: PassThrough}
+  Plain:
+    Type: AWS::Lambda::Function
+    Properties:
+      Runtime: python3.12
+      Handler: app.handler
+      Code: {ZipFile: "def handler(e, c): pass"}
+      Role: arn:aws:iam::123456789012:role/r
+      TracingConfig: {Mode: Active}
+"""
+    graph = build_graph(resolve(parse_template(text, name="template.yaml")))
+    xray = [n for n in graph.not_run_locally if "X-Ray" in n.reason]
+    assert [(n.subject, n.at.line) for n in xray] == [("Traced.Tracing", 4),
+                                                      ("Plain.TracingConfig", 19)]
+    assert all("_X_AMZN_TRACE_ID, with Sampled=0" in n.reason for n in xray)
+
+
+def test_a_redrive_allow_policy_is_named_as_not_enforced() -> None:
+    text = """\
+Resources:
+  Dlq:
+    Type: AWS::SQS::Queue
+    Properties:
+      RedriveAllowPolicy: {redrivePermission: denyAll}
+  Plain:
+    Type: AWS::SQS::Queue
+"""
+    graph = build_graph(resolve(parse_template(text, name="template.yaml")))
+    [named] = [n for n in graph.not_run_locally if n.subject.startswith(("Dlq", "Plain"))]
+    assert (named.subject, named.at.line) == ("Dlq.RedriveAllowPolicy", 5)
+    assert "not enforced" in named.reason
+
+
+def test_function_settings_that_change_nothing_locally_are_named_at_startup() -> None:
+    text = """\
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: java21
+      Handler: app.Handler::handle
+      CodeUri: .
+      FileSystemConfigs:
+        - {Arn: arn:aws:elasticfilesystem:us-east-1:1:access-point/fsap-1, LocalMountPath: /mnt/d}
+      VpcConfig: {SubnetIds: [subnet-1], SecurityGroupIds: [sg-1]}
+      SnapStart: {ApplyOn: PublishedVersions}
+  Off:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: java21
+      Handler: app.Handler::handle
+      CodeUri: .
+      SnapStart: {ApplyOn: None}
+      VpcConfig: {SubnetIds: [], SecurityGroupIds: []}
+"""
+    graph = build_graph(resolve(parse_template(text, name="template.yaml")))
+    named = [(n.subject, n.at.line) for n in graph.not_run_locally]
+    assert named == [("Fn.FileSystemConfigs", 9), ("Fn.VpcConfig", 11), ("Fn.SnapStart", 12)]

@@ -109,3 +109,24 @@ def test_what_is_not_run_is_named() -> None:
     assert [r.split(":")[0].split(" ")[0] for r in reasons["Reader.Events.ToTopic"]] == [
         "DestinationConfig.OnFailure", "TumblingWindowInSeconds"]
     assert [t.runs_locally for t in graph.triggers] == [False, True]
+
+
+def test_a_stream_that_does_not_run_gets_one_true_line() -> None:
+    graph = build_graph(resolve(parse_template(HEAD.replace(
+        "      StreamSpecification: {StreamViewType: NEW_AND_OLD_IMAGES}\n", "") + """\
+      Events:
+        NoStream:
+          Type: DynamoDB
+          Properties: {Stream: !GetAtt Orders.StreamArn, StartingPosition: LATEST}
+        Elsewhere:
+          Type: DynamoDB
+          Properties:
+            Stream: arn:aws:dynamodb:us-east-1:123456789012:table/t/stream/2020-01-01T00:00:00.000
+            StartingPosition: LATEST
+""", name="template.yaml")))
+    reasons = [(n.subject, n.reason) for n in graph.not_run_locally]
+    assert [subject for subject, _ in reasons] == ["Reader.Events.NoStream",
+                                                   "Reader.Events.Elsewhere"]
+    assert "has no StreamSpecification.StreamViewType" in reasons[0][1]
+    assert "is not a table of this template" in reasons[1][1]
+    assert not any("not emulated" in reason for _, reason in reasons)

@@ -238,3 +238,34 @@ def test_boto3_get_function_and_list_functions(served: tuple[FakeService, object
     assert got["Configuration"]["FunctionArn"].endswith(":function:GreetFunction")
     assert sorted(f["FunctionName"] for f in listed["Functions"]) == [
         "GreetFunction", "HelloFunction"]
+
+
+def test_boto3_get_function_configuration(served: tuple[FakeService, object]) -> None:
+    _, client = served
+    config = client.get_function_configuration(  # type: ignore[attr-defined]
+        FunctionName="GreetFunction")
+    assert (config["FunctionName"], config["Runtime"], config["Handler"]) == (
+        "GreetFunction", "python3.12", "app.handler")
+    assert config["MemorySize"] == 128 and config["Timeout"] == 3
+
+
+@pytest.mark.parametrize(("case", "call"), [
+    ("update-function-configuration",
+     lambda c: c.update_function_configuration(FunctionName="HelloFunction", Timeout=9)),
+    ("create-event-source-mapping",
+     lambda c: c.create_event_source_mapping(FunctionName="HelloFunction",
+                                             EventSourceArn="arn:aws:sqs:us-east-1:1:q")),
+    ("tag-resource (another API version)",
+     lambda c: c.tag_resource(Resource="arn:aws:lambda:us-east-1:1:function:HelloFunction",
+                              Tags={"a": "b"})),
+], ids=lambda v: v if isinstance(v, str) else "")
+def test_boto3_other_control_plane_calls_say_change_the_template(
+        served: tuple[FakeService, object], case: str, call: object) -> None:
+    _, client = served
+    with pytest.raises(ClientError) as raised:
+        call(client)  # type: ignore[operator]
+    error = raised.value.response["Error"]
+    assert error["Code"] == "NotImplemented"
+    assert "is not run locally" in error["Message"]
+    assert "Change the template instead (samlite reloads it)" in error["Message"]
+    assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == 501

@@ -15,11 +15,14 @@ import pytest
 
 from samlite.clock import ManualClock, SystemClock
 from samlite.errors import Mark, UsageError
+from samlite.graph.build import build_graph
 from samlite.graph.model import Graph, Schedule, ScheduleTarget
 from samlite.runtime.environments.process import ProcessEnvironment
 from samlite.runtime.service import LambdaService
 from samlite.runtime.spec import FunctionSpec
 from samlite.sources.schedule import Scheduler
+from samlite.template.load import parse_template
+from samlite.template.resolve import resolve
 
 from .fakes import FakeService
 
@@ -96,6 +99,44 @@ def test_scheduler_schedules_send_their_default_notification_without_input() -> 
     assert event["resources"] == [
         "arn:aws:scheduler:eu-west-1:111122223333:schedule/default/Tick"]
     assert (event["source"], event["detail"]) == ("aws.scheduler", "{}")
+
+
+NAMED = """\
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: app.handler
+      Events:
+        Nightly:
+          Type: Schedule
+          Properties: {Schedule: rate(1 minute), Name: nightly-rule}
+  EventSchedule:
+    Type: AWS::Scheduler::Schedule
+    Properties:
+      Name: my-schedule
+      GroupName: reports
+      ScheduleExpression: rate(1 minute)
+      FlexibleTimeWindow: {Mode: "OFF"}
+      Target: {Arn: !GetAtt Fn.Arn, RoleArn: arn:aws:iam::111122223333:role/r}
+"""
+
+
+def test_named_schedules_send_their_name_in_resources_not_the_logical_id() -> None:
+    # A queue policy's aws:SourceArn condition names this ARN (corpus app
+    # eventbridge-schedule-to-lambda-dlq-sam-python).
+    graph = build_graph(resolve(parse_template(NAMED, name="template.yaml")))
+    clock = ManualClock()
+    service = FakeService()
+    sched = Scheduler(graph, service, clock=clock, region="eu-west-1",
+                      account_id="111122223333", new_id=lambda: "id")
+    clock.advance(seconds=60)
+    sched.run_due()
+    assert sorted(e["resources"][0] for e in events(service)) == [
+        "arn:aws:events:eu-west-1:111122223333:rule/nightly-rule",
+        "arn:aws:scheduler:eu-west-1:111122223333:schedule/reports/my-schedule"]
 
 
 @pytest.mark.parametrize("source", ["Schedule", "ScheduleV2", "AWS::Events::Rule",

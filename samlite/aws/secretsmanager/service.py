@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from samlite.aws.in_process import ServiceError, json_request, raise_for_error
-from samlite.aws.journal import Call, Journal, JournaledRoute
+from samlite.aws.journal import Call, Journal, JournaledRoute, TemplatePuts
 from samlite.http.messages import Response, Route
 
 if TYPE_CHECKING:
@@ -54,6 +54,7 @@ class LocalSecrets:
         self._route = JournaledRoute(
             SecretsManagerRoute(self._backend, account_id=account_id, region=region),
             self._journal, target_prefix=TARGET_PREFIX, changes=CHANGES, record=_record)
+        self._template_puts = TemplatePuts(self._route)
         self._route.replay(after=self._after_replayed)
 
     def route(self) -> Route:
@@ -89,11 +90,18 @@ class LocalSecrets:
     def ensure_secret(self, *, name: str, arn: str, value: str | None,
                       generated: GeneratedSecret | None, description: str | None) -> None:
         """A template secret exists under `name` and `arn`. A SecretString the template
-        gives becomes its current value; a generated one is made once and kept."""
+        gives becomes its current value when the template changes it (a value put through
+        the API since is kept until then); a generated one is made once and kept."""
         with self._route.lock:
             if name in self._backend.secrets:
-                if value is not None and self.secret_string(name) != value:
+                if value is None:
+                    return
+                changed = self._template_puts.changed(name, value)
+                if changed is None:   # a journal from before template puts were kept
+                    changed = self.secret_string(name) != value
+                if changed:
                     self.call("PutSecretValue", {"SecretId": name, "SecretString": value})
+                self._template_puts.remember(name, value)
                 return
             if value is None:
                 value = self._generate(generated or GeneratedSecret(options={}))
@@ -103,6 +111,7 @@ class LocalSecrets:
             self.call("CreateSecret", params)
             self._backend.fix_arn(name, arn)
             self._route.note(Call(action=_FIX_ARN, params={"Name": name, "Arn": arn}))
+            self._template_puts.remember(name, value)
 
     def _generate(self, generated: GeneratedSecret) -> str:
         password = str(self.call("GetRandomPassword", dict(generated.options))["RandomPassword"])
@@ -124,6 +133,7 @@ class LocalSecrets:
         return json.dumps(document)
 
     def _after_replayed(self, call: Call) -> None:
+        self._template_puts.replayed(call)
         if call.action == _FIX_ARN:
             self._backend.fix_arn(str(call.params["Name"]), str(call.params["Arn"]))
         elif call.action == "CreateSecret" and call.facts.get("Arn"):

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from samlite.aws.in_process import ServiceError, json_request, raise_for_error
-from samlite.aws.journal import Journal, JournaledRoute
+from samlite.aws.journal import Journal, JournaledRoute, TemplatePuts
 from samlite.http.messages import Response, Route
 
 if TYPE_CHECKING:
@@ -38,7 +38,8 @@ class LocalParameters:
         self._route = JournaledRoute(
             SsmRoute(self._backend, account_id=account_id, region=region), self._journal,
             target_prefix=TARGET_PREFIX, changes=CHANGES)
-        self._route.replay()
+        self._template_puts = TemplatePuts(self._route)
+        self._route.replay(after=self._template_puts.replayed)
 
     def route(self) -> Route:
         return self._route
@@ -64,11 +65,16 @@ class LocalParameters:
                          description: str | None = None, allowed_pattern: str | None = None,
                          data_type: str | None = None, tier: str | None = None) -> None:
         """A template parameter exists under `name` with the template's value: created, or
-        given a new version when the template's value changed since the last start."""
+        given a new version when the template's value changed since it last put it (a value
+        put through the API since is kept until then)."""
         with self._route.lock:
             if self._backend.has_parameter(name):
-                current = self.call("GetParameter", {"Name": name})["Parameter"]
-                if current["Value"] == value and current["Type"] == type_:
+                changed = self._template_puts.changed(name, value, type_)
+                if changed is None:   # a journal from before template puts were kept
+                    current = self.call("GetParameter", {"Name": name})["Parameter"]
+                    changed = current["Value"] != value or current["Type"] != type_
+                if not changed:
+                    self._template_puts.remember(name, value, type_)
                     return
             params: dict[str, Any] = {"Name": name, "Value": value, "Type": type_,
                                       "Overwrite": True}
@@ -76,6 +82,7 @@ class LocalParameters:
                         "DataType": data_type, "Tier": tier}
             params.update({key: given for key, given in optional.items() if given})
             self.call("PutParameter", params)
+            self._template_puts.remember(name, value, type_)
 
     def close(self) -> None:
         self._backend.uninstall()

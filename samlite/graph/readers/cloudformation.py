@@ -61,7 +61,7 @@ def read_events_rule(parts: GraphParts, res: Resource) -> bool:
     first_target, first_raw = targets[0][1], targets[0][2]
     parts.schedules.append(Schedule(
         logical_id=res.logical_id, source=res.type, expression=expression,
-        is_enabled=state_enabled(props),
+        is_enabled=state_enabled(props), name=as_text(props.get("Name")),
         targets=tuple(ScheduleTarget(function=fid, input=as_text(t.get("Input")))
                       for fid, t, _ in targets),
         at=res.at, **sam_events.retry_settings(parts, first_target, first_raw, res.logical_id)))
@@ -85,6 +85,7 @@ def read_scheduler_schedule(parts: GraphParts, res: Resource) -> bool:
         is_enabled=state_enabled(props),
         targets=(ScheduleTarget(function=fid, input=as_text(target.get("Input"))),),
         start_date=as_text(props.get("StartDate")), end_date=as_text(props.get("EndDate")),
+        name=as_text(props.get("Name")), group=as_text(props.get("GroupName")),
         at=res.at, **sam_events.retry_settings(parts, target, parts.refs.dig(raw, "Target"),
                                                 res.logical_id)))
     parts.add_trigger(Trigger(

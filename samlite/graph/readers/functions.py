@@ -51,6 +51,8 @@ def read_function(parts: GraphParts, res: Resource) -> None:
         inline = as_text(as_map(code).get("ZipFile"))
     if package_type == "Zip" and code_uri and code_uri.startswith("s3://"):
         _name_code_in_s3(parts, res, props, code_uri, "CodeUri" if is_sam else "Code")
+    _name_active_tracing(parts, res, props, is_sam)
+    _name_settings_not_run(parts, res, props)
     dead_letter = _dead_letter(parts, fid, props, raw, is_sam)
     layers = _layers(parts, res, props, raw)
     url = _sam_function_url(parts, res, props) if is_sam else None
@@ -95,6 +97,46 @@ def _name_code_in_s3(parts: GraphParts, res: Resource, props: Mapping[str, Any],
         subject=f"{res.logical_id}.{key}", type=res.type, at=key_at(props, key, res.at),
         reason=f"its code is in S3 ({uri}), which samlite does not fetch, so it does not run "
                f"here; point it at the code on this machine: {local}"))
+
+
+def _name_active_tracing(parts: GraphParts, res: Resource, props: Mapping[str, Any],
+                         is_sam: bool) -> None:
+    """X-Ray active tracing (SAM `Tracing: Active`, Lambda `TracingConfig.Mode: Active`)
+    changes nothing locally, so it is said at startup rather than left to the matrix."""
+    key = "Tracing" if is_sam else "TracingConfig"
+    mode = as_text(props.get(key)) if is_sam else as_text(as_map(props.get(key)).get("Mode"))
+    if mode != "Active":
+        return
+    parts.not_local.append(NotRunLocally(
+        subject=f"{res.logical_id}.{key}", type=res.type, at=key_at(props, key, res.at),
+        reason="X-Ray tracing is not run locally: no segments are sent and no traces "
+               "recorded. Each invocation still gets _X_AMZN_TRACE_ID, with Sampled=0, so "
+               "the X-Ray SDK records nothing"))
+
+
+# Function settings a handler may depend on that change nothing locally: said at startup.
+_SETTINGS_NOT_RUN: Mapping[str, str] = {
+    "FileSystemConfigs": "no EFS file system is mounted locally: its LocalMountPath does not "
+                         "exist here unless you create it",
+    "VpcConfig": "the function reaches the network from your machine, not from the VPC: what "
+                 "only the VPC reaches is unreachable here",
+    "SnapStart": "SnapStart is not run locally: every cold start is a plain start, so "
+                 "runtime hooks (before checkpoint / after restore) are not called",
+}
+
+
+def _name_settings_not_run(parts: GraphParts, res: Resource,
+                           props: Mapping[str, Any]) -> None:
+    for key, reason in _SETTINGS_NOT_RUN.items():
+        value = props.get(key)
+        if key == "VpcConfig":
+            value = as_list(as_map(value).get("SubnetIds"))
+        elif key == "SnapStart":
+            value = as_text(as_map(value).get("ApplyOn")) not in (None, "None")
+        if value:
+            parts.not_local.append(NotRunLocally(
+                subject=f"{res.logical_id}.{key}", type=res.type,
+                at=key_at(props, key, res.at), reason=reason))
 
 
 def _environment(parts: GraphParts, fid: str, props: Mapping[str, Any],

@@ -80,9 +80,11 @@ def read_events(parts: GraphParts, res: Resource, props: Mapping[str, Any],
                          raw_props, at)
         out.append(trigger)
         parts.edge(trigger.source, trigger.function, EdgeKind.TRIGGER, event_id)
-        if not trigger.runs_locally:
+        subject = f"{res.logical_id}.Events.{event_id}"
+        # One line per event: a reader that already said why it does not run said it better.
+        if not trigger.runs_locally and not any(n.subject == subject for n in parts.not_local):
             parts.not_local.append(NotRunLocally(
-                subject=f"{res.logical_id}.Events.{event_id}", type=event_type or "?",
+                subject=subject, type=event_type or "?",
                 reason=f"{event_type or 'this'} events are not emulated locally; "
                        "the function can still be invoked directly", at=at))
     return out
@@ -146,6 +148,8 @@ def _event_schedule(parts: GraphParts, fid: str, event_id: str, event_type: str,
         targets=(ScheduleTarget(function=fid, input=as_text(props.get("Input"))),),
         start_date=as_text(props.get("StartDate")) if is_v2 else None,
         end_date=as_text(props.get("EndDate")) if is_v2 else None,
+        name=as_text(props.get("Name")),
+        group=as_text(props.get("GroupName")) if is_v2 else None,
         event=event_id, at=at, **retry_settings(parts, props, raw, fid + event_id))
     parts.schedules.append(schedule)
     return schedule.logical_id

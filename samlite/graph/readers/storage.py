@@ -11,6 +11,7 @@ from samlite.graph.model import (
     BucketNotification,
     EdgeKind,
     Layer,
+    NotRunLocally,
     Queue,
     Redrive,
     S3Settings,
@@ -26,6 +27,7 @@ from samlite.graph.values import (
     as_text,
     as_texts,
     filter_rules,
+    key_at,
     s3_uri,
 )
 from samlite.template.model import Resource
@@ -74,6 +76,12 @@ def read_queue(parts: GraphParts, res: Resource) -> None:
         content_based_deduplication=as_bool(props.get("ContentBasedDeduplication"), False),
         redrive_allow_policy=_json_text(props.get("RedriveAllowPolicy")),
         redrive=redrive, at=res.at))
+    if props.get("RedriveAllowPolicy") is not None:
+        parts.not_local.append(NotRunLocally(
+            subject=f"{res.logical_id}.RedriveAllowPolicy", type=res.type,
+            at=key_at(props, "RedriveAllowPolicy", res.at),
+            reason="kept and returned by GetQueueAttributes, not enforced: any queue of "
+                   "the template may use this one as its dead-letter queue"))
 
 
 def _queue_identity(parts: GraphParts, res: Resource,

@@ -282,6 +282,15 @@ def _check_attribute_target(ctx: CheckContext, names: _Names, target: str, attri
                       path, resource=owner)
         return
     kind = names.type_of(target)
+    if kind == "AWS::DynamoDB::Table" and attribute == "StreamArn" \
+            and "StreamSpecification" not in properties_of(names.resources.get(target, {})):
+        # CloudFormation's AWS::DynamoDB::Table return values: "You must specify the
+        # StreamSpecification property to use this attribute"; the deploy fails without one.
+        yield problem(ctx, "E3009",
+                      f"{form}: {target} has no StreamSpecification, so it has no stream and "
+                      "CloudFormation rejects StreamArn; add StreamSpecification.StreamViewType "
+                      "(e.g. NEW_AND_OLD_IMAGES)", path, resource=owner)
+        return
     allowed = GETATT_ATTRIBUTES.get(kind)
     if allowed is None or not isinstance(attribute, str) or attribute in allowed:
         return

@@ -173,3 +173,22 @@ def test_outputs_are_checked_too() -> None:
     problems = run("Outputs:\n  Url:\n    Value: !GetAtt Nope.Arn\n    Condition: Missing\n")
     assert sorted(codes(problems)) == ["E3002", "E3007"]
     assert all(p.path.startswith("Outputs.Url") for p in problems)
+
+
+def _table(stream: str) -> str:
+    return resource("Table", "Type: AWS::DynamoDB::Table\nProperties:\n"
+                    "  KeySchema: [{AttributeName: id, KeyType: HASH}]\n" + stream)
+
+
+@pytest.mark.parametrize("ref", ["!GetAtt Table.StreamArn", "!Sub '${Table.StreamArn}'"],
+                         ids=["getatt", "sub"])
+def test_stream_arn_of_a_table_without_a_stream_is_an_error(ref: str) -> None:
+    problem, = run(_table("") + topic(ref))
+    assert problem.code == "E3009"
+    assert problem.is_error
+    assert "Table has no StreamSpecification" in problem.message
+
+
+def test_stream_arn_of_a_table_with_a_stream_passes() -> None:
+    assert run(_table("  StreamSpecification: {StreamViewType: NEW_IMAGE}\n")
+               + topic("!GetAtt Table.StreamArn")) == []
