@@ -163,7 +163,7 @@ class Messaging:
             for subscription in topic.subscriptions:
                 try:
                     self._ensure_subscription(sns, arn, subscription)
-                except SnsError as exc:   # e.g. a FilterPolicy SNS refuses (E4005)
+                except SnsError as exc:   # e.g. a FilterPolicy SNS refuses (W4005)
                     self._note(SYSTEM_LOG, f"samlite: {subscription.at.file}:"
                                            f"{subscription.at.line}: {subscription.logical_id}"
                                            f": subscription not made: {_first_line(exc.message)}")

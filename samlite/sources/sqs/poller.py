@@ -247,7 +247,7 @@ class SqsEventSources:
                 try:
                     poller = QueuePoller(mapping, queues=self._queues, invoker=self._invoker,
                                          region=self._region, note=self._note)
-                except ValueError as exc:   # a FilterCriteria Lambda would refuse (E4003)
+                except ValueError as exc:   # a FilterCriteria Lambda would refuse (W4003)
                     self._note(mapping.function, f"samlite: {mapping.trigger} not run: its "
                                                  f"FilterCriteria is not valid ({exc})")
                     continue

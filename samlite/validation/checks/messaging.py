@@ -1,10 +1,8 @@
 """Checks on SNS and EventBridge patterns: an EventBridge rule's EventPattern (AWS::Events::Rule,
 SAM EventBridgeRule / CloudWatchEvent Pattern) and an SNS FilterPolicy (AWS::SNS::Subscription,
-SAM SNS events) must be patterns AWS accepts. Errors: SAM translates the template, but the
-deploy fails when CloudFormation creates the resource (botocore's data: PutRule raises
-InvalidEventPatternException "The event pattern is not valid.", Subscribe raises
-InvalidParameterException), so `up` refuses to start as for other errors. Works on the raw
-nodes; patterns written with intrinsics are left to run time.
+SAM SNS events) must be patterns AWS accepts. Warnings: SAM translates the template, but AWS
+would refuse the resource; locally the rule matches nothing and the subscription is not
+made. Works on the raw nodes; patterns written with intrinsics are left to run time.
 """
 
 from __future__ import annotations
@@ -32,13 +30,13 @@ def check_event_patterns(ctx: CheckContext) -> Iterator[Problem]:
         if resource.get("Type") == "AWS::Events::Rule":
             props = properties_of(resource)
             if "EventPattern" in props:
-                yield from _bad(ctx, "E4004", "EventPattern", props["EventPattern"],
+                yield from _bad(ctx, "W4004", "EventPattern", props["EventPattern"],
                                 ("Resources", logical_id, "Properties", "EventPattern"),
                                 logical_id)
         elif resource.get("Type") == "AWS::Serverless::Function":
             for event_id, event_type, props in events_of(resource):
                 if event_type in ("EventBridgeRule", "CloudWatchEvent") and "Pattern" in props:
-                    yield from _bad(ctx, "E4004", "Pattern", props["Pattern"],
+                    yield from _bad(ctx, "W4004", "Pattern", props["Pattern"],
                                     ("Resources", logical_id, "Properties", "Events", event_id,
                                      "Properties", "Pattern"), logical_id)
 
@@ -48,13 +46,13 @@ def check_filter_policies(ctx: CheckContext) -> Iterator[Problem]:
         if resource.get("Type") == "AWS::SNS::Subscription":
             props = properties_of(resource)
             if "FilterPolicy" in props:
-                yield from _bad(ctx, "E4005", "FilterPolicy", props["FilterPolicy"],
+                yield from _bad(ctx, "W4005", "FilterPolicy", props["FilterPolicy"],
                                 ("Resources", logical_id, "Properties", "FilterPolicy"),
                                 logical_id)
         elif resource.get("Type") == "AWS::Serverless::Function":
             for event_id, event_type, props in events_of(resource):
                 if event_type == "SNS" and "FilterPolicy" in props:
-                    yield from _bad(ctx, "E4005", "FilterPolicy", props["FilterPolicy"],
+                    yield from _bad(ctx, "W4005", "FilterPolicy", props["FilterPolicy"],
                                     ("Resources", logical_id, "Properties", "Events", event_id,
                                      "Properties", "FilterPolicy"), logical_id)
 
@@ -71,8 +69,8 @@ def _bad(ctx: CheckContext, code: str, name: str, value: Any, path: tuple[str | 
         EventFilter.from_patterns([text])
     except ValueError as exc:
         reason = re.sub(r"^filter pattern 1:? ", "", str(exc))
-        yield problem(ctx, code, f"{name} is not valid: {reason}; AWS refuses it, so the "
-                                 "deploy fails", path, resource=owner)
+        yield problem(ctx, code, f"{name} is not valid: {reason}; AWS would refuse it, and "
+                                 "locally it matches nothing", path, resource=owner)
 
 
 def _has_intrinsic(value: Any) -> bool:

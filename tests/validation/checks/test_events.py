@@ -168,7 +168,7 @@ def test_valid_filter_patterns_pass() -> None:
 ], ids=["numeric-text", "not-a-list", "not-json"])
 def test_invalid_filter_patterns_are_reported_at_the_pattern(pattern: str, why: str) -> None:
     problem, = run(FILTERED % pattern)
-    assert problem.code == "E4003"
+    assert problem.code == "W4003"
     assert problem.path == \
         "Resources.Fn.Properties.Events.Work.Properties.FilterCriteria.Filters[1].Pattern"
     assert problem.at.line == 17
