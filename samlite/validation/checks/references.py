@@ -286,7 +286,8 @@ def _check_attribute_target(ctx: CheckContext, names: _Names, target: str, attri
             and "StreamSpecification" not in properties_of(names.resources.get(target, {})):
         # CloudFormation's AWS::DynamoDB::Table return values: "You must specify the
         # StreamSpecification property to use this attribute"; the deploy fails without one.
-        yield problem(ctx, "E3009",
+        # A warning as W3003 below: SAM's translator accepts it (its valid templates use it).
+        yield problem(ctx, "W3009",
                       f"{form}: {target} has no StreamSpecification, so it has no stream and "
                       "CloudFormation rejects StreamArn; add StreamSpecification.StreamViewType "
                       "(e.g. NEW_AND_OLD_IMAGES)", path, resource=owner)
