@@ -12,13 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from samlite.errors import Mark
-from samlite.graph.model import NotRunLocally
-from samlite.graph.parts import GraphParts
 from samlite.template.model import Resource
 from samlite.template.nodes import MappingNode, dotted, is_intrinsic, mark_of
+
+if TYPE_CHECKING:   # validate imports this module; the graph's model loads only when needed
+    from samlite.graph.parts import GraphParts
 
 WHY = ("intrinsic functions in a DefinitionUri / BodyS3Location file are not evaluated by "
        "API Gateway; use Fn::Transform AWS::Include or an inline DefinitionBody")
@@ -39,6 +40,8 @@ def servable(parts: GraphParts, res: Resource, prop: str, document: Any,
     """`document` without the operations that hold an intrinsic (each named as not run
     locally at the intrinsic's line), or None when one sits outside `paths` (then the whole
     file would not import as meant, and is named once)."""
+    from samlite.graph.model import NotRunLocally
+
     subject = f"{res.logical_id}.{prop}"
     dropped: dict[tuple[str, str], FileIntrinsic] = {}
     for found in intrinsics_in(document, default):

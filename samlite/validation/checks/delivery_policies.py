@@ -16,14 +16,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from fnmatch import fnmatchcase
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from samlite.errors import Problem
-from samlite.graph.build import build_graph
-from samlite.graph.model import Graph, Queue
 from samlite.template.model import ResolvedTemplate
 from samlite.validation.checks.context import Check, CheckContext
 from samlite.validation.checks.references import problem
+
+if TYPE_CHECKING:
+    from samlite.graph.model import Graph, Queue
 
 __all__ = ["CHECKS", "check_queue_policies"]
 
@@ -33,9 +34,16 @@ _SEND = ("sqs:sendmessage", "sqs:*", "*")
 _SOURCE_ARN_TESTS = ("ArnEquals", "ArnLike", "StringEquals", "StringLike")
 
 
+# Only templates with a queue and one of these can deliver to it from a topic or a rule;
+# others skip the graph build (and its import, which would cost every validate ~45 ms).
+_SENDERS = frozenset({"AWS::SNS::Topic", "AWS::SNS::Subscription", "AWS::Events::Rule"})
+
+
 def check_queue_policies(ctx: CheckContext) -> Iterator[Problem]:
-    if ctx.resolved is None:
+    if ctx.resolved is None or not _may_deliver(ctx.resolved):
         return
+    from samlite.graph.build import build_graph
+
     graph = build_graph(ctx.resolved)
     statements = _statements_by_queue(ctx.resolved, graph)
     queues = {q.logical_id: q for q in graph.queues}
@@ -62,6 +70,28 @@ def check_queue_policies(ctx: CheckContext) -> Iterator[Problem]:
                     f"send to queue {queue.logical_id} (Allow {EVENTS} sqs:SendMessage): on "
                     "AWS its events never arrive; locally they do",
                     ("Resources", rule.logical_id), resource=rule.logical_id, at=rule.at)
+
+
+def _may_deliver(resolved: ResolvedTemplate) -> bool:
+    """A queue and a topic or rule (or a function, whose events may make them)."""
+    types = {res.type for res in resolved.resources.values()}
+    if "AWS::SQS::Queue" not in types:
+        return False
+    return bool(types & _SENDERS) or _has_push_events(resolved)
+
+
+def _has_push_events(resolved: ResolvedTemplate) -> bool:
+    for res in resolved.resources.values():
+        if res.type != "AWS::Serverless::Function":
+            continue
+        events = (res.properties or {}).get("Events") if isinstance(res.properties, Mapping) \
+            else None
+        if isinstance(events, Mapping) and any(
+                isinstance(e, Mapping) and e.get("Type") in ("SNS", "EventBridgeRule",
+                                                             "CloudWatchEvent")
+                for e in events.values()):
+            return True
+    return False
 
 
 def _statements_by_queue(resolved: ResolvedTemplate, graph: Graph,
