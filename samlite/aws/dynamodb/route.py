@@ -13,6 +13,7 @@ import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from samlite.aws.app_bound import AppBound
 from samlite.aws.dynamodb import errors
 from samlite.http.messages import Request, Response
 
@@ -87,22 +88,9 @@ def _handler_class() -> type[Any]:
     first use, so importing this module does not import moto)."""
     from moto.dynamodb.responses import DynamoHandler
 
-    class AppHandler(DynamoHandler):
-        def __init__(self, backend: LocalDynamoBackend, *, account_id: str,
-                     region: str) -> None:
-            super().__init__()
-            self._app_backend = backend
-            self._app_account_id = account_id
-            self._app_region = region
-
+    class AppHandler(AppBound, DynamoHandler):
         @property
         def dynamodb_backend(self) -> LocalDynamoBackend:
             return self._app_backend
-
-        def get_region_from_url(self, request: Any, full_url: str) -> str:
-            return self._app_region
-
-        def get_current_account(self) -> str:
-            return self._app_account_id
 
     return AppHandler

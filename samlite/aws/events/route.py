@@ -8,6 +8,7 @@ import functools
 import json
 from typing import TYPE_CHECKING, Any
 
+from samlite.aws.app_bound import AppBound
 from samlite.http.messages import Request, Response
 
 if TYPE_CHECKING:
@@ -52,22 +53,10 @@ def is_events_request(request: Request) -> bool:
 def _response_class() -> type[Any]:
     from moto.events.responses import EventsHandler
 
-    class AppResponse(EventsHandler):
-        def __init__(self, backend: EventsBackend, *, account_id: str, region: str) -> None:
-            super().__init__()
-            self._app_backend = backend
-            self._app_account_id = account_id
-            self._app_region = region
-
+    class AppResponse(AppBound, EventsHandler):
         @property
         def events_backend(self) -> EventsBackend:
             return self._app_backend
-
-        def get_region_from_url(self, request: Any, full_url: str) -> str:
-            return self._app_region
-
-        def get_current_account(self) -> str:
-            return self._app_account_id
 
         def test_event_pattern(self) -> Any:
             result = self._app_backend.test_event_pattern(

@@ -9,6 +9,7 @@ import dataclasses
 import functools
 from typing import Any
 
+from samlite.aws.app_bound import AppBound
 from samlite.aws.in_process import dispatch
 from samlite.aws.json_input import refuse_bad_input
 from samlite.aws.secretsmanager.backend import LocalSecretsBackend
@@ -60,22 +61,9 @@ class SecretsManagerRoute:
 def _response_class() -> type[Any]:
     from moto.secretsmanager.responses import SecretsManagerResponse
 
-    class AppResponse(SecretsManagerResponse):
-        def __init__(self, backend: LocalSecretsBackend, *, account_id: str,
-                     region: str) -> None:
-            super().__init__()
-            self._app_backend = backend
-            self._app_account_id = account_id
-            self._app_region = region
-
+    class AppResponse(AppBound, SecretsManagerResponse):
         @property
         def backend(self) -> LocalSecretsBackend:
             return self._app_backend
-
-        def get_region_from_url(self, request: Any, full_url: str) -> str:
-            return self._app_region
-
-        def get_current_account(self) -> str:
-            return self._app_account_id
 
     return AppResponse

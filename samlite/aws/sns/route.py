@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
+from samlite.aws.app_bound import AppBound
 from samlite.aws.unserved import signed_service
 from samlite.http.messages import Request, Response
 
@@ -84,22 +85,10 @@ def _response_class() -> type[Any]:
 
     from samlite.aws.sns.backend import unwrapped
 
-    class AppResponse(SNSResponse):
-        def __init__(self, backend: SNSBackend, *, account_id: str, region: str) -> None:
-            super().__init__()
-            self._app_backend = backend
-            self._app_account_id = account_id
-            self._app_region = region
-
+    class AppResponse(AppBound, SNSResponse):
         @property
         def backend(self) -> SNSBackend:
             return self._app_backend
-
-        def get_region_from_url(self, request: Any, full_url: str) -> str:
-            return self._app_region
-
-        def get_current_account(self) -> str:
-            return self._app_account_id
 
         def _transform_message_attributes(self, attributes: dict[str, Any]) -> dict[str, Any]:
             try:

@@ -14,6 +14,7 @@ import functools
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
+from samlite.aws.app_bound import AppBound
 from samlite.aws.json_input import refuse_bad_input
 from samlite.aws.sqs import limits
 from samlite.aws.sqs.model import SqsError
@@ -107,28 +108,16 @@ def _response_class() -> type[Any]:
 
         return action
 
-    class AppResponse(SQSResponse):
+    class AppResponse(AppBound, SQSResponse):
         # Message move tasks (DLQ redrive back to the source) are not run here; SDKs get
         # SQS's UnsupportedOperation instead of a 500.
         start_message_move_task = not_run_here
         cancel_message_move_task = not_run_here
         list_message_move_tasks = not_run_here
 
-        def __init__(self, backend: SQSBackend, *, account_id: str, region: str) -> None:
-            super().__init__()
-            self._app_backend = backend
-            self._app_account_id = account_id
-            self._app_region = region
-
         @property
         def sqs_backend(self) -> SQSBackend:
             return self._app_backend
-
-        def get_region_from_url(self, request: Any, full_url: str) -> str:
-            return self._app_region
-
-        def get_current_account(self) -> str:
-            return self._app_account_id
 
         def receive_message(self) -> Any:
             """SQS's range checks first, in SQS's words (moto's repeat botocore's prefix)."""
