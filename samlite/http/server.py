@@ -15,6 +15,7 @@ import contextlib
 import email.utils
 import errno
 import functools
+import http.client
 import io
 import logging
 import socket
@@ -30,6 +31,7 @@ from samlite.clock import Clock, SystemClock
 from samlite.errors import UsageError
 from samlite.http.admission import LOOPBACK_ONLY, Admission, refusal
 from samlite.http.framing import MalformedFraming, UnreadableBody, framing_of, read_body
+from samlite.http.head_lines import read_headers
 from samlite.http.messages import (
     BodyProblem,
     BodyRules,
@@ -248,6 +250,63 @@ class _Handler(BaseHTTPRequestHandler):
         with contextlib.suppress(OSError):
             super().finish()
 
+    def parse_request(self) -> bool:
+        """BaseHTTPRequestHandler's, with the headers read by head_lines.py (same answers to
+        a bad request line, a line too long, too many headers; same Connection and Expect
+        handling)."""
+        self.command = None
+        self.request_version = version = self.default_request_version
+        self.close_connection = True
+        self.requestline = str(self.raw_requestline, "iso-8859-1").rstrip("\r\n")
+        words = self.requestline.split()
+        if not words:
+            return False
+        if len(words) >= 3:
+            version = words[-1]
+            number = _http_version(version)
+            if number is None:
+                self.send_error(HTTPStatus.BAD_REQUEST, f"Bad request version ({version!r})")
+                return False
+            if number >= (2, 0):
+                self.send_error(HTTPStatus.HTTP_VERSION_NOT_SUPPORTED,
+                                f"Invalid HTTP version ({version.split('/', 1)[1]})")
+                return False
+            self.close_connection = number < (1, 1)
+            self.request_version = version
+        if not 2 <= len(words) <= 3:
+            self.send_error(HTTPStatus.BAD_REQUEST,
+                            f"Bad request syntax ({self.requestline!r})")
+            return False
+        command, path = words[:2]
+        if len(words) == 2:
+            self.close_connection = True
+            if command != "GET":
+                self.send_error(HTTPStatus.BAD_REQUEST,
+                                f"Bad HTTP/0.9 request type ({command!r})")
+                return False
+        # '//x' would read as a host to clients that follow it (gh-87389): one slash.
+        self.command, self.path = command, "/" + path.lstrip("/") \
+            if path.startswith("//") else path
+        try:
+            self.headers = read_headers(self.rfile)   # type: ignore[arg-type]
+        except http.client.LineTooLong as exc:
+            self.send_error(HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "Line too long",
+                            str(exc))
+            return False
+        except http.client.HTTPException as exc:
+            self.send_error(HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "Too many headers",
+                            str(exc))
+            return False
+        connection = self.headers.get("Connection", "").lower()
+        if connection == "close":
+            self.close_connection = True
+        elif connection == "keep-alive":
+            self.close_connection = False
+        if (self.headers.get("Expect", "").lower() == "100-continue"
+                and self.request_version >= "HTTP/1.1"):
+            return self.handle_expect_100()
+        return True
+
     def handle_expect_100(self) -> bool:
         # 100 Continue is sent once the head is admitted and the body is wanted, so a
         # refused upload (too large, wrong Host) is never sent at all.
@@ -279,7 +338,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
         claimant = next((route for route in routes if route.handles(head)), None)
         limit = MAX_BODY_BYTES
-        if isinstance(claimant, BodyRules):
+        if claimant is not None and _has_body_rules(type(claimant)):
             limit = min(limit, claimant.body_limit(head))
         try:
             if self._expects_continue and (framing.chunked or 0 < framing.length <= limit):
@@ -361,6 +420,24 @@ class _Handler(BaseHTTPRequestHandler):
         log.debug("endpoint: " + format, *args)
 
 
+@functools.cache
+def _has_body_rules(route_type: type) -> bool:
+    """isinstance against the runtime-checkable protocol, once per route class (it walks
+    the protocol's members on every call)."""
+    return issubclass(route_type, BodyRules)
+
+
+def _http_version(text: str) -> tuple[int, int] | None:
+    """`HTTP/major.minor` as two numbers (leading zeros ignored, RFC 2145); None if it is
+    not one."""
+    if not text.startswith("HTTP/"):
+        return None
+    parts = text[5:].split(".")
+    if len(parts) != 2 or not all(p.isdigit() and len(p) <= 10 for p in parts):
+        return None
+    return int(parts[0]), int(parts[1])
+
+
 def _reason(status: int) -> str:
     try:
         return HTTPStatus(status).phrase
@@ -376,7 +453,7 @@ def _http_date(now_s: int) -> str:
 
 def _body_refusal(claimant: Route | None, head: Request, problem: BodyProblem) -> Response:
     """The claiming route's answer to a body it will not get, else the plain one."""
-    if isinstance(claimant, BodyRules):
+    if claimant is not None and _has_body_rules(type(claimant)):
         try:
             answer = claimant.refuse_body(head, problem)
         except Exception:

@@ -31,6 +31,15 @@ def serialization() -> DynamoError:
                        message="the request body is not a JSON object")
 
 
+def unknown_operation(action: str, *, modelled: bool) -> DynamoError:
+    """An X-Amz-Target DynamoDB has not (coral's error), or one it has that moto does not
+    serve: said so, never answered as something else."""
+    message = (f"samlite does not run DynamoDB's {action} locally" if modelled
+               else f"{action} is not an operation of DynamoDB")
+    return DynamoError(code="UnknownOperationException", prefix="com.amazon.coral.service#",
+                       message=message)
+
+
 def stream_not_found(arn: str) -> DynamoError:
     return DynamoError(code="ResourceNotFoundException", prefix=_STREAMS,
                        message=f"Requested resource not found: Stream: {arn} not found")

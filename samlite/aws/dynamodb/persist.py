@@ -125,25 +125,33 @@ class DynamoPersistence:
     def apply(self, writes: Iterable[ItemWrite],
               records: Sequence[tuple[str, StoredRecord]]) -> None:
         """Item changes and their stream records (table, record), in one transaction."""
+        writes = list(writes)
         with self._lock:
+            if len(writes) == 1 and not records:   # one statement is a transaction alone
+                self._write(writes[0])
+                return
             self._db.execute("BEGIN")
             try:
                 for write in writes:
-                    if write.item is None:
-                        self._db.execute("DELETE FROM items WHERE table_name = ? AND key = ?",
-                                         (write.table, write.key))
-                    else:
-                        self._db.execute("INSERT OR REPLACE INTO items VALUES (?, ?, ?)",
-                                         (write.table, write.key,
-                                          json.dumps(write.item, separators=(",", ":"))))
-                self._db.executemany(
-                    "INSERT INTO stream VALUES (?, ?, ?, ?, ?)",
-                    [(table, r.position, r.partition_hash, r.created_ms,
-                      json.dumps(r.record, separators=(",", ":"))) for table, r in records])
+                    self._write(write)
+                if records:
+                    self._db.executemany(
+                        "INSERT INTO stream VALUES (?, ?, ?, ?, ?)",
+                        [(table, r.position, r.partition_hash, r.created_ms,
+                          json.dumps(r.record, separators=(",", ":"))) for table, r in records])
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
             self._db.execute("COMMIT")
+
+    def _write(self, write: ItemWrite) -> None:
+        if write.item is None:
+            self._db.execute("DELETE FROM items WHERE table_name = ? AND key = ?",
+                             (write.table, write.key))
+        else:
+            self._db.execute("INSERT OR REPLACE INTO items VALUES (?, ?, ?)",
+                             (write.table, write.key,
+                              json.dumps(write.item, separators=(",", ":"))))
 
     # -- streams ---------------------------------------------------------------------------
 

@@ -3,6 +3,13 @@ DynamoDB_20120810.<Action>`) and answers it with moto's DynamoHandler in-process
 app's backend, account and region whatever the credentials say. Write calls go through the
 service, which records what they changed (state dir, stream) under the same lock.
 
+moto's generic request set-up (a werkzeug request built from each call, the response
+class's methods listed by `inspect` on each call) cost most of a small call's time, so the
+handler class here runs an action itself: moto's own JSON parser for the operation (it
+decodes binary attributes), moto's action method, moto's serializer; the crc32 and request id
+headers DynamoDB sends. That is the only use of moto's internals for DynamoDB; the versions it
+holds for are the moto range in pyproject (scripts/test-moto-range.sh).
+
 DynamoDB Streams (`DynamoDBStreams_20120810.*`) is answered by streams_api.py.
 """
 
@@ -10,6 +17,8 @@ from __future__ import annotations
 
 import functools
 import json
+import uuid
+import zlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +31,7 @@ if TYPE_CHECKING:
 
 TARGET_PREFIX = "DynamoDB_20120810."
 # The endpoint writes these itself; moto's copies would repeat them.
+_CONTENT_TYPE = "application/x-amz-json-1.0"
 _SERVER_HEADERS = frozenset({"status", "content-length", "server", "date"})
 # Calls that would change items or tables behind the service's back (so the state dir and
 # the stream would miss them): answered with a ValidationException naming them.
@@ -46,8 +56,6 @@ class DynamoDbRoute:
         return is_dynamodb_request(request)
 
     def handle(self, request: Request) -> Response:
-        from botocore.awsrequest import AWSPreparedRequest, HeadersDict
-
         action = (request.header("x-amz-target") or "").split(".", 1)[-1]
         if action in NOT_RUN:
             return errors.response(errors.validation(
@@ -59,20 +67,11 @@ class DynamoDbRoute:
             params = None
         if not isinstance(params, dict):
             return errors.response(errors.serialization())
-        host = request.header("host") or "127.0.0.1"
-        url = f"http://{host}{request.path}"
-        headers = HeadersDict(request.raw_headers)
-        prepared = AWSPreparedRequest(method=request.method, url=url, headers=headers,
-                                      body=request.body, stream_output=False)
 
         def dispatch() -> tuple[int, dict[str, str], bytes]:
-            answer = _handler_class()(self._backend, account_id=self._account_id,
-                                      region=self._region)
-            status, response_headers, body = answer._dispatch(prepared, url, headers)
-            kept = {k: str(v) for k, v in dict(response_headers).items()
-                    if k.lower() not in _SERVER_HEADERS}
-            return int(status), kept, body.encode() if isinstance(body, str) \
-                else bytes(body or b"")
+            handler = _handler_class()(self._backend, account_id=self._account_id,
+                                       region=self._region)
+            return handler.answer(action, request)
 
         status, response_headers, body = self._calls(action, params, dispatch)
         return Response(status=status, headers=tuple(response_headers.items()), body=body)
@@ -86,11 +85,100 @@ def is_dynamodb_request(request: Request) -> bool:
 def _handler_class() -> type[Any]:
     """moto's DynamoDB wire layer bound to one backend, account and region (a class made on
     first use, so importing this module does not import moto)."""
+    from moto.core.exceptions import ServiceException
+    from moto.core.responses import ActionResult
+    from moto.core.utils import camelcase_to_underscores, get_service_model
     from moto.dynamodb.responses import DynamoHandler
+    from werkzeug.exceptions import HTTPException
+
+    service = get_service_model("dynamodb")
+    actions = {name: camelcase_to_underscores(name) for name in service.operation_names}
+    outputs = {name: frozenset(shape.members) for name in service.operation_names
+               if (shape := service.operation_model(name).output_shape) is not None}
 
     class AppHandler(AppBound, DynamoHandler):
         @property
         def dynamodb_backend(self) -> LocalDynamoBackend:
             return self._app_backend
 
+        def answer(self, action: str, request: Request) -> tuple[int, dict[str, str], bytes]:
+            method = getattr(self, actions.get(action, ""), None)
+            if method is None:
+                error = errors.response(errors.unknown_operation(
+                    action, modelled=action in actions))
+                return _finish(error.status, dict(error.headers), error.body)
+            # What moto reads of the headers: the protocol (JSON) and the action.
+            self.headers = {"Content-Type": request.header("content-type") or _CONTENT_TYPE,
+                            "X-Amz-Target": request.header("x-amz-target") or ""}
+            self.method, self.path, self.raw_path = request.method, request.path, request.path
+            self.querystring, self.uri_match, self.response_headers = {}, None, {}
+            self.raw_body = request.body
+            self.body = (request.body or b"{}").decode("utf-8", "replace")
+            self.region, self.current_account = self._app_region, self._app_account_id
+            try:
+                self.params = _parser(action).parse({
+                    "method": request.method, "values": {}, "headers": self.headers,
+                    "body": request.body or b"{}", "url_path": request.path,
+                    "url_params": {}})
+                self.body = self.params   # as DynamoHandler.call_action sets it
+                result = method()
+            except ServiceException as exc:
+                result = ActionResult(exc)
+            except HTTPException as exc:
+                return _finish(int(exc.code or 500), dict(exc.get_headers() or []),
+                               exc.description or "")
+            if isinstance(result, ActionResult) and _is_plain_answer(
+                    result.result, outputs.get(action, frozenset())):
+                return _finish(200, {"Content-Type": _CONTENT_TYPE},
+                               json.dumps(result.result, separators=(",", ":")))
+            if isinstance(result, ActionResult):
+                status, headers, body = self.serialized(result)
+                return _finish(int(status), dict(headers), body)
+            if isinstance(result, str):
+                return _finish(200, {}, result)
+            if len(result) == 2:
+                body, headers = result
+                return _finish(int(headers.get("status", 200)), dict(headers), body)
+            status, headers, body = result
+            return _finish(int(status), dict(headers), body)
+
     return AppHandler
+
+
+@functools.cache
+def _parser(action: str) -> Any:
+    """moto's request parser for one operation (built once: it holds only the model)."""
+    from moto.core.parse import PROTOCOL_PARSERS
+    from moto.core.utils import get_service_model
+
+    operation = get_service_model("dynamodb").operation_model(action)
+    return PROTOCOL_PARSERS["json"](operation, map_type=dict)
+
+
+def _is_plain_answer(result: object, members: frozenset[str]) -> bool:
+    """An answer moto's serializer would write as it is: a dict of the operation's own
+    members holding only JSON's types (no bytes, which it base64-encodes; no datetimes,
+    which it turns into epoch seconds; no None, which it leaves out). Such answers (items
+    from GetItem, Query, Scan...) skip it: walking each attribute against the model was
+    most of a read's time. tests/aws/dynamodb/test_plain_answers.py holds the two equal."""
+    return isinstance(result, dict) and result.keys() <= members and _is_plain(result)
+
+
+def _is_plain(value: object) -> bool:
+    kind = type(value)
+    if kind is dict:
+        return all(type(k) is str and _is_plain(v) for k, v in value.items())  # type: ignore[attr-defined]
+    if kind is list:
+        return all(_is_plain(v) for v in value)  # type: ignore[attr-defined]
+    return kind is str or kind is bool or kind is int or kind is float
+
+
+def _finish(status: int, headers: dict[str, Any], body: str | bytes | None
+            ) -> tuple[int, dict[str, str], bytes]:
+    """The headers DynamoDB sends with every answer: its request id and the body's CRC32
+    (botocore checks it and retries on a mismatch)."""
+    data = body.encode() if isinstance(body, str) else bytes(body or b"")
+    kept = {k: str(v) for k, v in headers.items() if k.lower() not in _SERVER_HEADERS}
+    kept["x-amzn-RequestId"] = uuid.uuid4().hex.upper() + uuid.uuid4().hex[:20].upper()
+    kept["x-amz-crc32"] = str(zlib.crc32(data) & 0xFFFFFFFF)
+    return status, kept, data
