@@ -342,3 +342,14 @@ def test_a_kept_table_whose_keys_the_template_changed_starts_empty(tmp_path: Pat
         assert again.client.scan(TableName="orders")["Count"] == 0
     finally:
         stop(again)
+
+
+def test_an_operation_the_local_dynamodb_does_not_serve_is_named_not_answered(
+        local: Local) -> None:
+    with pytest.raises(ClientError) as raised:
+        local.client.describe_contributor_insights(TableName="orders")
+    error = raised.value.response["Error"]
+    assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    assert error["Code"] == "UnknownOperationException"
+    assert "DescribeContributorInsights" in error["Message"]
+    assert "locally" in error["Message"]
