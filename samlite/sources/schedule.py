@@ -13,6 +13,10 @@ one late event is still delivered with its scheduled `time` (retried up to 24 h)
 schedule that fell behind (the machine slept, the clock jumped) fires its latest missed
 occurrence once, with that occurrence's time, and skips the older ones.
 
+A rule's state is the rule engine's (`is_enabled`: the local EventBridge, where DisableRule
+and EnableRule set it), and rules made through the API fire too (`api_schedules`); after
+either changes, `refresh()` stops or starts the schedules it concerns.
+
 Tests drive `run_due()` with a ManualClock; `start()` runs a thread that sleeps until the
 next fire, woken by `stop()` and `update(graph)` (hot reload).
 """
@@ -23,7 +27,7 @@ import json
 import logging
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Protocol
@@ -146,8 +150,15 @@ class Scheduler:
     def __init__(self, graph: Graph, service: AsyncInvoker, *, clock: Clock | None = None,
                  region: str = "us-east-1", account_id: str = "123456789012",
                  new_id: Callable[[], str] = lambda: str(uuid.uuid4()),
-                 on_fire: Callable[[str, str, str], None] | None = None) -> None:
-        """`on_fire(schedule logical id, function, request id)` hears of each invocation."""
+                 on_fire: Callable[[str, str, str], None] | None = None,
+                 is_enabled: Callable[[Schedule], bool] = lambda schedule: schedule.is_enabled,
+                 api_schedules: Callable[[], Iterable[Schedule]] = tuple) -> None:
+        """`on_fire(schedule logical id, function, request id)` hears of each invocation;
+        `is_enabled` says whether a schedule is on now; `api_schedules` gives the schedules
+        made through the API, beside the graph's."""
+        self._is_enabled = is_enabled
+        self._api_schedules = api_schedules
+        self._graph = graph
         self.service = service
         self.clock = clock or SystemClock()
         self.region = region
@@ -167,13 +178,16 @@ class Scheduler:
         """Follow a reloaded template. A schedule whose expression, zone, dates and state are
         unchanged keeps its next fire (a rate does not start counting again)."""
         now = self._now()
+        self._graph = graph
+        schedules = (*graph.schedules, *self._api_schedules())
+        enabled = {s.logical_id for s in schedules if self._is_enabled(s)}
         with self._lock:
             old = self._states
-            self._schedules = {s.logical_id: s for s in graph.schedules}
+            self._schedules = {s.logical_id: s for s in schedules}
             self._states = {}
-            for schedule in graph.schedules:
-                plan = _plan(schedule)
-                if plan is None or not schedule.is_enabled:
+            for schedule in schedules:
+                plan = _plan(schedule) if schedule.logical_id in enabled else None
+                if plan is None:
                     continue
                 kept = old.get(schedule.logical_id)
                 if kept is not None and _same_timing(kept.plan, plan):
@@ -182,6 +196,11 @@ class Scheduler:
                     self._states[schedule.logical_id] = _State(plan=plan,
                                                                next_at=plan.next_after(now))
         self._wake.set()
+
+    def refresh(self) -> None:
+        """A rule's state or the API's rules changed: schedules turned off stop, ones turned
+        on start counting from now, the rest keep their next fire."""
+        self.update(self._graph)
 
     def next_fires(self) -> list[tuple[str, str, datetime]]:
         """(schedule logical id, function, next fire in the schedule's zone) for every
