@@ -13,10 +13,11 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from samlite.app.rule_specs import API_SCHEDULE, api_schedules, rule_name, template_rules
 from samlite.clock import Clock
-from samlite.errors import Mark, UsageError
+from samlite.errors import UsageError
 from samlite.graph.messaging import DEFAULT_BUS, EventRule, RuleTarget, Subscription, Topic
-from samlite.graph.model import Graph, Schedule, ScheduleTarget
+from samlite.graph.model import Graph, Schedule
 from samlite.http.messages import Request, Response, Route
 from samlite.sources.control import Fired
 from samlite.sources.eventbridge.rules import EventRules
@@ -29,15 +30,6 @@ if TYPE_CHECKING:
     from samlite.aws.sns.service import LocalSns
 
 LogSink = Callable[[str, str], None]
-
-API_SCHEDULE = "PutRule"    # the source of a schedule a client made through the API
-_API_MARK = Mark(file="<EventBridge API>", line=0, column=0)
-
-
-def rule_name(schedule: Schedule) -> str:
-    """The name a schedule rule has on its bus: its Name, else its logical id (SAM's
-    <Function><Event> for a `Schedule` event), as its ARN carries it."""
-    return schedule.name or schedule.logical_id
 
 
 class Messaging:
@@ -152,43 +144,6 @@ class Messaging:
         for problem in problems:
             self._note(SYSTEM_LOG, f"samlite: {problem}")
 
-    def _rule_specs(self) -> list[RuleSpec]:
-        """The template's rules as PutRule and PutTargets would make them: event-pattern
-        rules, and the schedule rules (AWS::Events::Rule with a ScheduleExpression, SAM's
-        `Schedule` events) on the default bus."""
-        from samlite.aws.events.model import RuleSpec
-
-        rules = [RuleSpec(name=r.logical_id, bus=r.bus, pattern=r.pattern,
-                          is_enabled=r.is_enabled,
-                          targets=tuple(self._target_shape(t) for t in r.targets))
-                 for r in self.graph.event_rules]
-        rules += [RuleSpec(name=rule_name(s), bus=DEFAULT_BUS, schedule_expression=s.expression,
-                           is_enabled=s.is_enabled,
-                           targets=tuple(self._schedule_target_shape(s, index)
-                                         for index in range(len(s.targets))))
-                  for s in self.graph.schedules if not is_scheduler(s)]
-        return rules
-
-    def _schedule_target_shape(self, schedule: Schedule, index: int) -> dict[str, Any]:
-        """A schedule rule's function target as PutTargets takes it. RetryPolicy and
-        DeadLetterConfig are the graph's for the rule's first target."""
-        target = schedule.targets[index]
-        fn = next((f for f in self.graph.functions if f.logical_id == target.function), None)
-        shape: dict[str, Any] = {
-            "Id": target.target_id or target.function,
-            "Arn": self.function_arn(fn.function_name) if fn else target.function}
-        if target.input is not None:
-            shape["Input"] = target.input
-        if index == 0:
-            retry = {key: value for key, value in (
-                ("MaximumRetryAttempts", schedule.max_retry_attempts),
-                ("MaximumEventAgeInSeconds", schedule.max_event_age_s)) if value is not None}
-            if retry:
-                shape["RetryPolicy"] = retry
-            if schedule.dead_letter:
-                shape["DeadLetterConfig"] = {"Arn": self._queue_arn(schedule.dead_letter)}
-        return shape
-
     def schedule_is_enabled(self, schedule: Schedule) -> bool:
         """A schedule's state now: a rule's as the EventBridge API left it (DisableRule,
         EnableRule), else the template's."""
@@ -206,24 +161,19 @@ class Messaging:
         events = self._events_if_used()
         if events is None:
             return ()
-        schedules = []
-        for rule in events.api_schedule_rules():
-            targets = []
-            for target in rule.targets:
-                function = self.function_for(str(target.get("Arn", "")))
-                if function is None:
-                    self._say_once(f"rule {rule.name}: target {target.get('Id')} "
-                                   f"({target.get('Arn')}) is not fired locally: only a "
-                                   "schedule's targets that are functions of this app are")
-                    continue
-                targets.append(ScheduleTarget(function=function, input=target.get("Input"),
-                                              target_id=str(target.get("Id"))))
-            if targets:
-                schedules.append(Schedule(
-                    logical_id=rule.name, source=API_SCHEDULE,
-                    expression=rule.schedule_expression or "", is_enabled=rule.is_enabled,
-                    targets=tuple(targets), name=rule.name, at=_API_MARK))
-        return tuple(schedules)
+        schedules, unfired = api_schedules(events.api_schedule_rules(),
+                                           function_for=self.function_for)
+        for line in unfired:
+            self._say_once(line)
+        return schedules
+
+    def _rule_specs(self) -> list[RuleSpec]:
+        return template_rules(self.graph, target_arn=self.target_arn,
+                              function_arn=self._function_arn_of, queue_arn=self._queue_arn)
+
+    def _function_arn_of(self, logical_id: str) -> str:
+        fn = next((f for f in self.graph.functions if f.logical_id == logical_id), None)
+        return self.function_arn(fn.function_name) if fn else logical_id
 
     def _events_if_used(self) -> LocalEvents | None:
         """The local EventBridge if it is made, or has state kept from an earlier start
@@ -242,23 +192,6 @@ class Messaging:
         if line not in self._said:
             self._said.add(line)
             self._note(SYSTEM_LOG, f"samlite: {line}")
-
-    def _target_shape(self, target: RuleTarget) -> dict[str, Any]:
-        """A template target as PutTargets takes it (EventBridge API reference, "Target")."""
-        shape: dict[str, Any] = {"Id": target.target_id, "Arn": self.target_arn(target)}
-        if target.input is not None:
-            shape["Input"] = target.input
-        if target.input_path is not None:
-            shape["InputPath"] = target.input_path
-        if target.input_transformer is not None:
-            shape["InputTransformer"] = {
-                "InputPathsMap": dict(target.input_transformer.paths),
-                "InputTemplate": target.input_transformer.template}
-        if target.dead_letter_queue:
-            shape["DeadLetterConfig"] = {"Arn": self._queue_arn(target.dead_letter_queue)}
-        if target.message_group_id:
-            shape["SqsParameters"] = {"MessageGroupId": target.message_group_id}
-        return shape
 
     def _is_enabled(self, rule: EventRule) -> bool:
         """A template rule's state: the template's, or what DisableRule/EnableRule set."""

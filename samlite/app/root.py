@@ -257,11 +257,10 @@ class App:
                                        if self.options.clock_speed != 1.0 else SystemClock())
             # One rule engine: a rule's state and the API's schedule rules are EventBridge's.
             messaging = self.aws.messaging if self.aws is not None else None
-            self.scheduler = Scheduler(
-                self.graph, self.service, clock=schedule_clock,
-                region=self.options.pseudo.region, account_id=self.options.pseudo.account_id,
-                **({"is_enabled": messaging.schedule_is_enabled,
-                    "api_schedules": messaging.api_schedules} if messaging is not None else {}))
+            self.scheduler = Scheduler(self.graph, self.service, clock=schedule_clock,
+                                       region=self.options.pseudo.region,
+                                       account_id=self.options.pseudo.account_id,
+                                       rules=messaging)
             self.on_graph_change(self.scheduler.update)
             if messaging is not None:
                 messaging.on_rules_change(self.scheduler.refresh)

@@ -13,9 +13,9 @@ one late event is still delivered with its scheduled `time` (retried up to 24 h)
 schedule that fell behind (the machine slept, the clock jumped) fires its latest missed
 occurrence once, with that occurrence's time, and skips the older ones.
 
-A rule's state is the rule engine's (`is_enabled`: the local EventBridge, where DisableRule
-and EnableRule set it), and rules made through the API fire too (`api_schedules`); after
-either changes, `refresh()` stops or starts the schedules it concerns.
+A rule's state is the rule engine's (`RuleStates`: the local EventBridge, where DisableRule
+and EnableRule set it), and schedule rules made through its API fire too; after either
+changes, `refresh()` stops or starts the schedules it concerns.
 
 Tests drive `run_due()` with a ManualClock; `start()` runs a thread that sleeps until the
 next fire, woken by `stop()` and `update(graph)` (hot reload).
@@ -27,7 +27,7 @@ import json
 import logging
 import threading
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Protocol
@@ -46,7 +46,7 @@ from samlite.graph.model import Graph, Schedule
 
 log = logging.getLogger(__name__)
 
-__all__ = ["AsyncInvoker", "Scheduler", "is_scheduler", "scheduled_event"]
+__all__ = ["AsyncInvoker", "RuleStates", "Scheduler", "is_scheduler", "scheduled_event"]
 
 SCHEDULER_SOURCES = frozenset({"ScheduleV2", "AWS::Scheduler::Schedule"})
 # A guard on catching up a cron that fell far behind (a week of an every-minute cron is 10k).
@@ -55,6 +55,17 @@ _MAX_CATCH_UP_STEPS = 1_000_000
 
 class AsyncInvoker(Protocol):
     def invoke_async(self, function: str, payload: bytes) -> str: ...
+
+
+class RuleStates(Protocol):
+    """The rule engine's view of schedule rules (the local EventBridge, where DisableRule
+    and EnableRule set a rule's state)."""
+
+    def schedule_is_enabled(self, schedule: Schedule) -> bool: ...
+
+    def api_schedules(self) -> tuple[Schedule, ...]:
+        """The schedule rules clients made through the API, as schedules."""
+        ...
 
 
 def is_scheduler(schedule: Schedule) -> bool:
@@ -151,13 +162,11 @@ class Scheduler:
                  region: str = "us-east-1", account_id: str = "123456789012",
                  new_id: Callable[[], str] = lambda: str(uuid.uuid4()),
                  on_fire: Callable[[str, str, str], None] | None = None,
-                 is_enabled: Callable[[Schedule], bool] = lambda schedule: schedule.is_enabled,
-                 api_schedules: Callable[[], Iterable[Schedule]] = tuple) -> None:
+                 rules: RuleStates | None = None) -> None:
         """`on_fire(schedule logical id, function, request id)` hears of each invocation;
-        `is_enabled` says whether a schedule is on now; `api_schedules` gives the schedules
-        made through the API, beside the graph's."""
-        self._is_enabled = is_enabled
-        self._api_schedules = api_schedules
+        `rules` says which schedules are on now and adds the API's (None: the graph's,
+        as the template says)."""
+        self._rules = rules
         self._graph = graph
         self.service = service
         self.clock = clock or SystemClock()
@@ -179,8 +188,10 @@ class Scheduler:
         unchanged keeps its next fire (a rate does not start counting again)."""
         now = self._now()
         self._graph = graph
-        schedules = (*graph.schedules, *self._api_schedules())
-        enabled = {s.logical_id for s in schedules if self._is_enabled(s)}
+        rules = self._rules
+        schedules = (*graph.schedules, *(rules.api_schedules() if rules else ()))
+        enabled = {s.logical_id for s in schedules
+                   if (rules.schedule_is_enabled(s) if rules else s.is_enabled)}
         with self._lock:
             old = self._states
             self._schedules = {s.logical_id: s for s in schedules}
