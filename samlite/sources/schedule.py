@@ -179,6 +179,7 @@ class Scheduler:
         self._stopping = False
         self._thread: threading.Thread | None = None
         self._schedules: dict[str, Schedule] = {}
+        self._disabled: frozenset[str] = frozenset()
         self._states: dict[str, _State] = {}
         self.update(graph)
 
@@ -195,6 +196,8 @@ class Scheduler:
         with self._lock:
             old = self._states
             self._schedules = {s.logical_id: s for s in schedules}
+            self._disabled = frozenset(s.logical_id for s in schedules
+                                       if s.logical_id not in enabled)
             self._states = {}
             for schedule in schedules:
                 plan = _plan(schedule) if schedule.logical_id in enabled else None
@@ -212,6 +215,12 @@ class Scheduler:
         """A rule's state or the API's rules changed: schedules turned off stop, ones turned
         on start counting from now, the rest keep their next fire."""
         self.update(self._graph)
+
+    def disabled(self) -> frozenset[str]:
+        """The logical ids of the schedules that are off now (the template's State, or the
+        API's DisableRule)."""
+        with self._lock:
+            return self._disabled
 
     def next_fires(self) -> list[tuple[str, str, datetime]]:
         """(schedule logical id, function, next fire in the schedule's zone) for every

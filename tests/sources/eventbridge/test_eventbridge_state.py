@@ -14,6 +14,7 @@ import boto3
 import pytest
 
 from samlite.app.root import App, AppOptions
+from samlite.cli.summary import startup_lines
 from samlite.state import StateDir
 from samlite.testing import FAKE_CREDENTIALS, wait_for
 
@@ -128,6 +129,13 @@ def test_a_template_rule_disabled_through_the_api_stays_so_until_the_template_ch
             "DISABLED"
         assert events.describe_rule(Name="HandlerHourly")["State"] == "DISABLED"
         assert scheduled(app) == set()
+        assert app.scheduler is not None
+        table = startup_lines(app.graph, app.functions, runtime_kind="process",
+                              route_lines=[], function_urls={},
+                              next_fires=app.scheduler.next_fires(),
+                              disabled_schedules=app.scheduler.disabled())
+        [row] = [line.split() for line in table if line.split()[:1] == ["HandlerHourly"]]
+        assert row[-1] == "disabled"
         events.put_events(Entries=[{"Source": "shop", "DetailType": "t", "Detail": "{}",
                                     "EventBusName": "orders"}])
         assert bodies(app, "inbox") == []
