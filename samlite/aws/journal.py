@@ -165,19 +165,32 @@ class TemplatePuts:
     (docs/aws.md: the template's value is put as a new version only when it changes)."""
 
     ACTION = "_TemplatePut"
+    FORGET = "_TemplateForget"     # the template no longer has the resource
 
     def __init__(self, route: JournaledRoute) -> None:
         self._route = route
         self._last: dict[str, str] = {}
 
     def replayed(self, call: Call) -> None:
-        """For JournaledRoute.replay's `after`: learn a put noted at an earlier start."""
+        """For JournaledRoute.replay's `after`: learn a put (or a forget) noted at an
+        earlier start."""
         if call.action == self.ACTION:
             self._last[str(call.params["Name"])] = str(call.params["Digest"])
+        elif call.action == self.FORGET:
+            self._last.pop(str(call.params["Name"]), None)
 
     def has_put(self, name: str) -> bool:
-        """Whether the template put `name` at some start (so the template owns it)."""
+        """Whether the template put `name` and has not given it up since (so the template
+        owns it)."""
         return name in self._last
+
+    def names(self) -> frozenset[str]:
+        return frozenset(self._last)
+
+    def forget(self, name: str) -> None:
+        """The template no longer has `name`: a client may make one of that name later."""
+        if self._last.pop(name, None) is not None:
+            self._route.note(Call(action=self.FORGET, params={"Name": name}))
 
     def changed(self, name: str, *value: str) -> bool | None:
         """Whether the template's value differs from what it last put; None: not known (a

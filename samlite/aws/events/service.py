@@ -59,8 +59,8 @@ class LocalEvents:
     def restore(self, buses: Sequence[str], rules: Sequence[RuleSpec]) -> list[str]:
         """At start: the template's buses and rules, the calls clients made at earlier starts
         replayed over them (calls on a rule the template made once and has no more are
-        passed over), then the template's rules it changed since put again. The problems,
-        as ensure_template_rules says them."""
+        passed over; a client may make one of that name after), then the template's rules it
+        changed since put again. The problems, as ensure_template_rules says them."""
         from samlite.aws.events.backend import EventsError, translated_errors
 
         for bus in buses:
@@ -75,6 +75,8 @@ class LocalEvents:
                     continue   # said by ensure_template_rules below
             self._route.replay(after=self._template_puts.replayed,
                                skip=lambda call: self._is_gone(call, owned))
+            for key in self._template_puts.names() - owned:
+                self._template_puts.forget(key)
         return self.ensure_template_rules(rules)
 
     def ensure_event_bus(self, name: str) -> str:
@@ -102,6 +104,7 @@ class LocalEvents:
                 bus = self._backend.event_buses.get(bus_name)
                 if bus is not None:
                     bus.rules.pop(name, None)
+                self._template_puts.forget(key)
             self._template_rules = set()
             for rule in rules:
                 text = rule.as_text()

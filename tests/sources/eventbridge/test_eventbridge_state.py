@@ -162,8 +162,14 @@ def test_a_rule_the_template_no_longer_has_is_gone_and_its_kept_calls_are_passed
     with started(tmp_path, without, said) as app:
         events = client(app, "events")
         assert events.list_rules(EventBusName="orders")["Rules"] == []
+        # The name is free now: a client's rule of that name is the client's, and kept.
+        events.put_rule(Name="OnOrder", EventBusName="orders",
+                        EventPattern=json.dumps({"source": ["client"]}))
     assert not [line for line in said if "OnOrder" in line]
     assert "refused on replay" not in caplog.text
+    with started(tmp_path, without) as app:
+        rule = client(app, "events").describe_rule(Name="OnOrder", EventBusName="orders")
+        assert json.loads(rule["EventPattern"]) == {"source": ["client"]}
 
 
 def test_a_schedule_rule_made_through_the_api_fires_its_function_after_a_restart(
