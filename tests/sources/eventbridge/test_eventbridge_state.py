@@ -22,6 +22,15 @@ TEMPLATE = """\
 Transform: AWS::Serverless-2016-10-31
 Resources:
   Inbox: {Type: AWS::SQS::Queue, Properties: {QueueName: inbox}}
+  Fanout: {Type: AWS::SQS::Queue, Properties: {QueueName: fanout}}
+  Alerts: {Type: AWS::SNS::Topic, Properties: {TopicName: alerts}}
+  AlertsToFanout:
+    Type: AWS::SNS::Subscription
+    Properties:
+      TopicArn: !Ref Alerts
+      Protocol: sqs
+      Endpoint: !GetAtt Fanout.Arn
+      RawMessageDelivery: true
   Orders: {Type: AWS::Events::EventBus, Properties: {Name: orders}}
   OnOrder:
     Type: AWS::Events::Rule
@@ -93,7 +102,10 @@ def test_buses_rules_and_targets_made_through_the_api_survive_a_restart_and_deli
                         EventPattern=json.dumps({"source": ["audit"]}))
         events.put_targets(Rule="to-inbox", EventBusName="audit", Targets=[
             {"Id": "inbox", "Arn": INBOX_ARN, "InputPath": "$.detail"},
-            {"Id": "gone", "Arn": INBOX_ARN}])
+            {"Id": "gone", "Arn": INBOX_ARN},
+            {"Id": "fn", "Arn": FUNCTION_ARN},
+            {"Id": "topic", "Arn": "arn:aws:sns:us-east-1:123456789012:alerts",
+             "Input": '"alert"'}])
         events.remove_targets(Rule="to-inbox", EventBusName="audit", Ids=["gone"])
         events.put_rule(Name="dropped", EventPattern=json.dumps({"source": ["x"]}))
         events.delete_rule(Name="dropped")
@@ -102,19 +114,25 @@ def test_buses_rules_and_targets_made_through_the_api_survive_a_restart_and_deli
                         EventPattern=json.dumps({"source": ["audit"]}))
         events.put_targets(Rule="paused", EventBusName="audit",
                            Targets=[{"Id": "inbox", "Arn": INBOX_ARN}])
-    with started(tmp_path) as app:
+    said: list[str] = []
+    with started(tmp_path, said=said) as app:
         events = client(app, "events")
         assert {b["Name"] for b in events.list_event_buses()["EventBuses"]} == {
             "default", "orders", "audit"}
         assert {r["Name"]: r["State"] for r in events.list_rules(EventBusName="audit")[
             "Rules"]} == {"to-inbox": "ENABLED", "paused": "DISABLED"}
         assert "dropped" not in {r["Name"] for r in events.list_rules()["Rules"]}
-        [target] = events.list_targets_by_rule(Rule="to-inbox", EventBusName="audit")[
+        targets = events.list_targets_by_rule(Rule="to-inbox", EventBusName="audit")[
             "Targets"]
-        assert target == {"Id": "inbox", "Arn": INBOX_ARN, "InputPath": "$.detail"}
+        assert [t["Id"] for t in targets] == ["inbox", "fn", "topic"]
+        assert targets[0] == {"Id": "inbox", "Arn": INBOX_ARN, "InputPath": "$.detail"}
         events.put_events(Entries=[{"Source": "audit", "DetailType": "t",
                                     "Detail": '{"n": 1}', "EventBusName": "audit"}])
         assert wait_for(lambda: bodies(app, "inbox")) == ['{"n": 1}']   # not by "paused"
+        assert wait_for(lambda: bodies(app, "fanout")) == ['"alert"']
+        [event] = wait_for(lambda: [json.loads(line.split("EVENT ", 1)[1]) for line in said
+                                    if "EVENT " in line])
+        assert (event["source"], event["detail"]) == ("audit", {"n": 1})
 
 
 def test_a_template_rule_disabled_through_the_api_stays_so_until_the_template_changes_it(
