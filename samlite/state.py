@@ -5,8 +5,9 @@ Layout: `buckets/<bucket>/<key>` holds objects as plain files (key -> path mappi
 samlite/aws/s3/files.py, the only place a user's key becomes a path); `s3.sqlite3`,
 `sqs.sqlite3` and `async.sqlite3` hold object metadata, queues with their messages, and
 pending asynchronous invocations; `parameters.sqlite3` secrets and Parameter Store
-parameters; `sns.sqlite3` the topics and subscriptions made through the API. `--reset`
-removes them all before starting.
+parameters; `sns.sqlite3` the topics and subscriptions made through the API;
+`events.sqlite3` the EventBridge buses, rules and targets made or changed through the API.
+`--reset` removes them all before starting.
 `up.lock` is the lock the one `samlite up` of this state dir holds (its pid inside), and
 `up.json` says where that `up` serves, for `samlite invoke` and `trigger` (samlite/app/running.py);
 `--reset` leaves both alone.
@@ -68,6 +69,11 @@ class StateDir:
         return self.root / "sns.sqlite3"
 
     @property
+    def events_db(self) -> Path:
+        """EventBridge's buses, rules and targets made through the API (aws/journal.py)."""
+        return self.root / "events.sqlite3"
+
+    @property
     def running_file(self) -> Path:
         return self.root / "up.json"
 
@@ -79,7 +85,7 @@ class StateDir:
         """Forget every object, message and pending event (`samlite up --reset`)."""
         shutil.rmtree(self.buckets_dir, ignore_errors=True)
         for db in (self.s3_db, self.sqs_db, self.dynamodb_db, self.async_db,
-                   self.parameters_db, self.sns_db):
+                   self.parameters_db, self.sns_db, self.events_db):
             for suffix in ("", "-wal", "-shm", "-journal"):
                 db.with_name(db.name + suffix).unlink(missing_ok=True)
 

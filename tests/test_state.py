@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from samlite.aws.journal import has_client_calls
 from samlite.aws.s3.store import S3Store
 from samlite.aws.sqs.persist import SqsPersistence
 from samlite.errors import StateFileError
@@ -40,6 +41,7 @@ STORES: dict[str, Callable[[Path], object]] = {
     "s3.sqlite3": lambda path: S3Store(path).buckets(),
     "sqs.sqlite3": lambda path: SqsPersistence(path).queues(),
     "async.sqlite3": lambda path: SqliteEventStore(path).load(),
+    "events.sqlite3": lambda path: has_client_calls(path, "events"),
 }
 
 
@@ -63,7 +65,8 @@ def _damaged_pages(path: Path) -> None:
 def _foreign_tables(path: Path) -> None:
     """A sound SQLite file with samlite's table names but other columns."""
     db = sqlite3.connect(path)
-    for table in ("buckets", "objects", "counters", "queues", "messages", "dedup", "events"):
+    for table in ("buckets", "objects", "counters", "queues", "messages", "dedup", "events",
+                  "calls"):
         db.execute(f"CREATE TABLE {table} (something_else TEXT)")
     db.commit()
     db.close()

@@ -83,7 +83,8 @@ class AwsServices:
         self.messaging = Messaging(graph, service=service, queues=_LazyQueues(self),
                                    queue_name_for=self._queue_name_for, account_id=account_id,
                                    region=region, clock=self._clock, note=note,
-                                   sns_db=self._state.sns_db if self._state else None)
+                                   sns_db=self._state.sns_db if self._state else None,
+                                   events_db=self._state.events_db if self._state else None)
         self.tables = Tables(graph, state=self._state, account_id=account_id, region=region,
                              clock=self._clock, invoker=service, queues=_LazyQueues(self),
                              queue_name_for=self._queue_name_for, note=note)

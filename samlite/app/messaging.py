@@ -13,16 +13,19 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from samlite.app.rule_specs import API_SCHEDULE, api_schedules, rule_name, template_rules
 from samlite.clock import Clock
 from samlite.errors import UsageError
 from samlite.graph.messaging import DEFAULT_BUS, EventRule, RuleTarget, Subscription, Topic
-from samlite.graph.model import Graph
+from samlite.graph.model import Graph, Schedule
 from samlite.http.messages import Request, Response, Route
 from samlite.sources.control import Fired
 from samlite.sources.eventbridge.rules import EventRules
+from samlite.sources.schedule import is_scheduler
 from samlite.sources.sns.deliveries import SYSTEM_LOG, SnsDeliveries
 
 if TYPE_CHECKING:
+    from samlite.aws.events.model import RuleSpec
     from samlite.aws.events.service import LocalEvents
     from samlite.aws.sns.service import LocalSns
 
@@ -32,11 +35,21 @@ LogSink = Callable[[str, str], None]
 class Messaging:
     def __init__(self, graph: Graph, *, service: Any, queues: Any,
                  queue_name_for: Callable[[str], str | None], account_id: str, region: str,
-                 clock: Clock, note: LogSink, sns_db: Path | None = None) -> None:
+                 clock: Clock, note: LogSink, sns_db: Path | None = None,
+                 events_db: Path | None = None) -> None:
         """`service` is the LambdaService (invoke_async); `queues` the local SQS; `sns_db`
-        where SNS keeps what the API made (None: nothing kept)."""
+        and `events_db` where SNS and EventBridge keep what the API made (None: nothing
+        kept)."""
+        from samlite.aws.journal import has_client_calls
+
         self.graph = graph
         self._db_path = sns_db
+        self._events_db = events_db
+        # What clients changed at an earlier start can turn a schedule off or add one: then
+        # EventBridge is made at start, not on first need.
+        self._has_kept_events = has_client_calls(events_db, "events")
+        self._rule_listeners: list[Callable[[], None]] = []
+        self._said: set[str] = set()
         self._account_id = account_id
         self._region = region
         self._clock = clock
@@ -75,21 +88,34 @@ class Messaging:
             if self._events is None:
                 from samlite.aws.events.service import LocalEvents
 
-                self._events = LocalEvents(account_id=self._account_id, region=self._region,
-                                           clock=self._clock, on_event=self.rules.on_event)
-                for bus in self.graph.event_buses:
-                    self._events.ensure_event_bus(bus.name)
-                self._ensure_rules(self._events)
+                events = LocalEvents(account_id=self._account_id, region=self._region,
+                                     clock=self._clock, on_event=self.rules.on_event,
+                                     db_path=self._events_db, on_change=self._rules_changed)
+                try:
+                    problems = events.restore([bus.name for bus in self.graph.event_buses],
+                                              self._rule_specs())
+                except BaseException:
+                    events.close()
+                    raise
+                self._say(problems)
+                self._events = events
             return self._events
+
+    def on_rules_change(self, listener: Callable[[], None]) -> None:
+        """`listener` hears when a client changes a rule (its state, or a rule put or
+        deleted), after the change."""
+        self._rule_listeners.append(listener)
 
     def routes(self) -> list[Route]:
         return [_SnsRoute(self), _EventsRoute(self)]
 
     def close(self) -> None:
         with self._lock:
-            sns = self._sns
+            sns, events = self._sns, self._events
         if sns is not None:
             sns.close()
+        if events is not None:
+            events.close()
 
     # --- lifecycle --------------------------------------------------------------------------
     def ensure_resources(self, graph: Graph) -> None:
@@ -109,33 +135,63 @@ class Messaging:
             self._ensure_topics(sns)
 
     def _ensure_rules(self, events: LocalEvents) -> None:
-        """The template's event-pattern rules are what the EventBridge API lists and can
-        disable, as deployed rules are (their deliveries stay with sources/eventbridge/)."""
-        from samlite.aws.events.model import TemplateRule
+        """The template's rules are what the EventBridge API lists and can disable, as
+        deployed rules are (deliveries stay with sources/eventbridge/, schedules with
+        sources/schedule.py, which both ask the API's state)."""
+        self._say(events.ensure_template_rules(self._rule_specs()))
 
-        rules = [TemplateRule(name=r.logical_id, bus=r.bus, pattern=r.pattern,
-                              is_enabled=r.is_enabled,
-                              targets=tuple(self._target_shape(t) for t in r.targets))
-                 for r in self.graph.event_rules]
-        for problem in events.ensure_template_rules(rules):
+    def _say(self, problems: list[str]) -> None:
+        for problem in problems:
             self._note(SYSTEM_LOG, f"samlite: {problem}")
 
-    def _target_shape(self, target: RuleTarget) -> dict[str, Any]:
-        """A template target as PutTargets takes it (EventBridge API reference, "Target")."""
-        shape: dict[str, Any] = {"Id": target.target_id, "Arn": self.target_arn(target)}
-        if target.input is not None:
-            shape["Input"] = target.input
-        if target.input_path is not None:
-            shape["InputPath"] = target.input_path
-        if target.input_transformer is not None:
-            shape["InputTransformer"] = {
-                "InputPathsMap": dict(target.input_transformer.paths),
-                "InputTemplate": target.input_transformer.template}
-        if target.dead_letter_queue:
-            shape["DeadLetterConfig"] = {"Arn": self._queue_arn(target.dead_letter_queue)}
-        if target.message_group_id:
-            shape["SqsParameters"] = {"MessageGroupId": target.message_group_id}
-        return shape
+    def schedule_is_enabled(self, schedule: Schedule) -> bool:
+        """A schedule's state now: a rule's as the EventBridge API left it (DisableRule,
+        EnableRule), else the template's."""
+        if is_scheduler(schedule) or schedule.source == API_SCHEDULE:
+            return schedule.is_enabled
+        events = self._events_if_used()
+        if events is None:
+            return schedule.is_enabled
+        return events.is_enabled(DEFAULT_BUS, rule_name(schedule), default=schedule.is_enabled)
+
+    def api_schedules(self) -> tuple[Schedule, ...]:
+        """The rules with a ScheduleExpression clients made through the API, as schedules
+        of their targets that are this app's functions (a target of another kind is said
+        once in the log: it is not fired here)."""
+        events = self._events_if_used()
+        if events is None:
+            return ()
+        schedules, unfired = api_schedules(events.api_schedule_rules(),
+                                           function_for=self.function_for)
+        for line in unfired:
+            self._say_once(line)
+        return schedules
+
+    def _rule_specs(self) -> list[RuleSpec]:
+        return template_rules(self.graph, target_arn=self.target_arn,
+                              function_arn=self._function_arn_of, queue_arn=self._queue_arn)
+
+    def _function_arn_of(self, logical_id: str) -> str:
+        fn = next((f for f in self.graph.functions if f.logical_id == logical_id), None)
+        return self.function_arn(fn.function_name) if fn else logical_id
+
+    def _events_if_used(self) -> LocalEvents | None:
+        """The local EventBridge if it is made, or has state kept from an earlier start
+        (then made now)."""
+        with self._lock:
+            events = self._events
+        if events is None and self._has_kept_events:
+            return self.events
+        return events
+
+    def _rules_changed(self) -> None:
+        for listener in list(self._rule_listeners):
+            listener()
+
+    def _say_once(self, line: str) -> None:
+        if line not in self._said:
+            self._said.add(line)
+            self._note(SYSTEM_LOG, f"samlite: {line}")
 
     def _is_enabled(self, rule: EventRule) -> bool:
         """A template rule's state: the template's, or what DisableRule/EnableRule set."""

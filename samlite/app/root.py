@@ -255,10 +255,15 @@ class App:
 
             schedule_clock = clock or (ScaledClock(self.options.clock_speed)
                                        if self.options.clock_speed != 1.0 else SystemClock())
+            # One rule engine: a rule's state and the API's schedule rules are EventBridge's.
+            messaging = self.aws.messaging if self.aws is not None else None
             self.scheduler = Scheduler(self.graph, self.service, clock=schedule_clock,
                                        region=self.options.pseudo.region,
-                                       account_id=self.options.pseudo.account_id)
+                                       account_id=self.options.pseudo.account_id,
+                                       rules=messaging)
             self.on_graph_change(self.scheduler.update)
+            if messaging is not None:
+                messaging.on_rules_change(self.scheduler.refresh)
             if self._endpoint is not None:
                 from samlite.sources.control import TriggerRoute
 

@@ -79,6 +79,21 @@ class Journal:
             self._db = None
 
 
+def has_client_calls(path: Path | None, service: str) -> bool:
+    """Whether `path` keeps a call a client made to `service` (not only samlite's own
+    `_...` notes), read without making the file: a start can ask before building the service."""
+    if path is None or not path.exists():
+        return False
+    db = open_database(path, _SCHEMA)
+    try:
+        with reading(path):
+            row = db.execute("SELECT 1 FROM calls WHERE service = ? "
+                             "AND substr(action, 1, 1) != '_' LIMIT 1", (service,)).fetchone()
+    finally:
+        db.close()
+    return row is not None
+
+
 # (action, the request's members, the answer's members) -> the call to keep
 Recorder = Callable[[str, dict[str, Any], dict[str, Any]], Call]
 
@@ -92,12 +107,15 @@ class JournaledRoute:
     (one at a time, so the journal's order is the order they took effect)."""
 
     def __init__(self, wire: Route, journal: Journal, *, target_prefix: str,
-                 changes: frozenset[str], record: Recorder = _as_is) -> None:
+                 changes: frozenset[str], record: Recorder = _as_is,
+                 on_change: Callable[[Call], None] = lambda call: None) -> None:
+        """`on_change` hears of each change a client made, once it is journaled."""
         self._wire = wire
         self._journal = journal
         self._prefix = target_prefix
         self._changes = changes
         self._record = record
+        self._on_change = on_change
         self._lock = threading.RLock()
 
     @property
@@ -113,15 +131,19 @@ class JournaledRoute:
             return self._wire.handle(request)
         with self._lock:
             response = self._wire.handle(request)
-            if response.status < 300:
-                self._journal.append(self._record(action, json_params(request),
-                                                  json_answer(response)))
-            return response
+            if response.status >= 300:
+                return response
+            call = self._record(action, json_params(request), json_answer(response))
+            self._journal.append(call)
+        self._on_change(call)
+        return response
 
-    def replay(self, after: Callable[[Call], None] | None = None) -> None:
-        """The journal's calls, again, through the wire route (not journaled twice)."""
+    def replay(self, after: Callable[[Call], None] | None = None,
+               skip: Callable[[Call], bool] = lambda call: False) -> None:
+        """The journal's calls, again, through the wire route (not journaled twice); calls
+        `skip` picks are passed over quietly."""
         for call in self._journal.calls():
-            if not call.action.startswith("_"):
+            if not call.action.startswith("_") and not skip(call):
                 answer = self._wire.handle(json_request(self._prefix + call.action,
                                                         call.params))
                 if answer.status >= 300:   # e.g. a call an older moto took and this one won't
@@ -143,15 +165,32 @@ class TemplatePuts:
     (docs/aws.md: the template's value is put as a new version only when it changes)."""
 
     ACTION = "_TemplatePut"
+    FORGET = "_TemplateForget"     # the template no longer has the resource
 
     def __init__(self, route: JournaledRoute) -> None:
         self._route = route
         self._last: dict[str, str] = {}
 
     def replayed(self, call: Call) -> None:
-        """For JournaledRoute.replay's `after`: learn a put noted at an earlier start."""
+        """For JournaledRoute.replay's `after`: learn a put (or a forget) noted at an
+        earlier start."""
         if call.action == self.ACTION:
             self._last[str(call.params["Name"])] = str(call.params["Digest"])
+        elif call.action == self.FORGET:
+            self._last.pop(str(call.params["Name"]), None)
+
+    def has_put(self, name: str) -> bool:
+        """Whether the template put `name` and has not given it up since (so the template
+        owns it)."""
+        return name in self._last
+
+    def names(self) -> frozenset[str]:
+        return frozenset(self._last)
+
+    def forget(self, name: str) -> None:
+        """The template no longer has `name`: a client may make one of that name later."""
+        if self._last.pop(name, None) is not None:
+            self._route.note(Call(action=self.FORGET, params={"Name": name}))
 
     def changed(self, name: str, *value: str) -> bool | None:
         """Whether the template's value differs from what it last put; None: not known (a

@@ -200,6 +200,7 @@ def up(template_option: str | None, host: str, port: int, aws_port: int, watch: 
                     load_balancer_lines=balancers.lines() if balancers else (),
                     endpoint_url=app.endpoint_url,
                     next_fires=app.scheduler.next_fires() if app.scheduler else (),
+                    disabled_schedules=app.scheduler.disabled() if app.scheduler else (),
                     state_dir=state_dir, layer_rows=app.layer_rows):
                 click.echo(line)
             if watch:

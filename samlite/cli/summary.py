@@ -3,7 +3,7 @@ triggers and what is not run locally, then the ready line. Pure: lines of text."
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 
 from samlite.cli.messaging_summary import messaging_lines
@@ -29,10 +29,12 @@ def startup_lines(graph: Graph, specs: Sequence[FunctionSpec], *, runtime_kind: 
                   load_balancer_lines: Sequence[str] = (),
                   endpoint_url: str | None = None,
                   next_fires: Sequence[tuple[str, str, datetime]] = (),
+                  disabled_schedules: Collection[str] = (),
                   state_dir: str | None = None,
                   dependencies: Mapping[str, str] | None = None,
                   layer_rows: Sequence[tuple[str, str, str]] = ()) -> list[str]:
-    """`next_fires` is the scheduler's (schedule, function, next fire time) rows;
+    """`next_fires` is the scheduler's (schedule, function, next fire time) rows, and
+    `disabled_schedules` the schedules it has off (the template's State or DisableRule);
     `dependencies` says per function whether its requirements (its own and its layers')
     were cached, installed now or not installed (a DEPS column when any function has some);
     `layer_rows` say what runs for each layer ARN (function, layer, local stand-in);
@@ -64,7 +66,7 @@ def startup_lines(graph: Graph, specs: Sequence[FunctionSpec], *, runtime_kind: 
     lines += _table_lines(graph)
     lines += _secret_lines(graph)
     lines += messaging_lines(graph)    # SNS topics, EventBridge rules
-    lines += _schedule_lines(graph, next_fires)
+    lines += _schedule_lines(graph, next_fires, disabled_schedules)
     if graph.not_run_locally:
         lines += ["", "Not run locally"]
         lines += [f"  {n.at.file}:{n.at.line}: {n.subject} ({n.type}): {n.reason}"
@@ -81,7 +83,8 @@ def startup_lines(graph: Graph, specs: Sequence[FunctionSpec], *, runtime_kind: 
     return lines
 
 
-def _schedule_lines(graph: Graph, next_fires: Sequence[tuple[str, str, datetime]]) -> list[str]:
+def _schedule_lines(graph: Graph, next_fires: Sequence[tuple[str, str, datetime]],
+                    disabled: Collection[str]) -> list[str]:
     if not graph.schedules:
         return []
     when = {(lid, fn): at for lid, fn, at in next_fires}
@@ -91,7 +94,7 @@ def _schedule_lines(graph: Graph, next_fires: Sequence[tuple[str, str, datetime]
         for target in s.targets:
             at = when.get((s.logical_id, target.function))
             rows.append((s.logical_id, expression, target.function,
-                         "disabled" if not s.is_enabled else
+                         "disabled" if not s.is_enabled or s.logical_id in disabled else
                          at.isoformat(sep=" ", timespec="seconds") if at is not None
                          else "never again"))
     return ["", f"Schedules ({len(graph.schedules)})", *_table(rows)]

@@ -451,6 +451,7 @@ class Parameter:
 class ScheduleTarget:
     function: str
     input: str | None = None
+    target_id: str | None = None     # Targets[].Id (SAM: <Rule>LambdaTarget); None: Scheduler
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -13,6 +13,10 @@ one late event is still delivered with its scheduled `time` (retried up to 24 h)
 schedule that fell behind (the machine slept, the clock jumped) fires its latest missed
 occurrence once, with that occurrence's time, and skips the older ones.
 
+A rule's state is the rule engine's (`RuleStates`: the local EventBridge, where DisableRule
+and EnableRule set it), and schedule rules made through its API fire too; after either
+changes, `refresh()` stops or starts the schedules it concerns.
+
 Tests drive `run_due()` with a ManualClock; `start()` runs a thread that sleeps until the
 next fire, woken by `stop()` and `update(graph)` (hot reload).
 """
@@ -42,7 +46,7 @@ from samlite.graph.model import Graph, Schedule
 
 log = logging.getLogger(__name__)
 
-__all__ = ["AsyncInvoker", "Scheduler", "is_scheduler", "scheduled_event"]
+__all__ = ["AsyncInvoker", "RuleStates", "Scheduler", "is_scheduler", "scheduled_event"]
 
 SCHEDULER_SOURCES = frozenset({"ScheduleV2", "AWS::Scheduler::Schedule"})
 # A guard on catching up a cron that fell far behind (a week of an every-minute cron is 10k).
@@ -51,6 +55,17 @@ _MAX_CATCH_UP_STEPS = 1_000_000
 
 class AsyncInvoker(Protocol):
     def invoke_async(self, function: str, payload: bytes) -> str: ...
+
+
+class RuleStates(Protocol):
+    """The rule engine's view of schedule rules (the local EventBridge, where DisableRule
+    and EnableRule set a rule's state)."""
+
+    def schedule_is_enabled(self, schedule: Schedule) -> bool: ...
+
+    def api_schedules(self) -> tuple[Schedule, ...]:
+        """The schedule rules clients made through the API, as schedules."""
+        ...
 
 
 def is_scheduler(schedule: Schedule) -> bool:
@@ -146,8 +161,13 @@ class Scheduler:
     def __init__(self, graph: Graph, service: AsyncInvoker, *, clock: Clock | None = None,
                  region: str = "us-east-1", account_id: str = "123456789012",
                  new_id: Callable[[], str] = lambda: str(uuid.uuid4()),
-                 on_fire: Callable[[str, str, str], None] | None = None) -> None:
-        """`on_fire(schedule logical id, function, request id)` hears of each invocation."""
+                 on_fire: Callable[[str, str, str], None] | None = None,
+                 rules: RuleStates | None = None) -> None:
+        """`on_fire(schedule logical id, function, request id)` hears of each invocation;
+        `rules` says which schedules are on now and adds the API's (None: the graph's,
+        as the template says)."""
+        self._rules = rules
+        self._graph = graph
         self.service = service
         self.clock = clock or SystemClock()
         self.region = region
@@ -159,6 +179,7 @@ class Scheduler:
         self._stopping = False
         self._thread: threading.Thread | None = None
         self._schedules: dict[str, Schedule] = {}
+        self._disabled: frozenset[str] = frozenset()
         self._states: dict[str, _State] = {}
         self.update(graph)
 
@@ -167,13 +188,20 @@ class Scheduler:
         """Follow a reloaded template. A schedule whose expression, zone, dates and state are
         unchanged keeps its next fire (a rate does not start counting again)."""
         now = self._now()
+        self._graph = graph
+        rules = self._rules
+        schedules = (*graph.schedules, *(rules.api_schedules() if rules else ()))
+        enabled = {s.logical_id for s in schedules
+                   if (rules.schedule_is_enabled(s) if rules else s.is_enabled)}
         with self._lock:
             old = self._states
-            self._schedules = {s.logical_id: s for s in graph.schedules}
+            self._schedules = {s.logical_id: s for s in schedules}
+            self._disabled = frozenset(s.logical_id for s in schedules
+                                       if s.logical_id not in enabled)
             self._states = {}
-            for schedule in graph.schedules:
-                plan = _plan(schedule)
-                if plan is None or not schedule.is_enabled:
+            for schedule in schedules:
+                plan = _plan(schedule) if schedule.logical_id in enabled else None
+                if plan is None:
                     continue
                 kept = old.get(schedule.logical_id)
                 if kept is not None and _same_timing(kept.plan, plan):
@@ -182,6 +210,17 @@ class Scheduler:
                     self._states[schedule.logical_id] = _State(plan=plan,
                                                                next_at=plan.next_after(now))
         self._wake.set()
+
+    def refresh(self) -> None:
+        """A rule's state or the API's rules changed: schedules turned off stop, ones turned
+        on start counting from now, the rest keep their next fire."""
+        self.update(self._graph)
+
+    def disabled(self) -> frozenset[str]:
+        """The logical ids of the schedules that are off now (the template's State, or the
+        API's DisableRule)."""
+        with self._lock:
+            return self._disabled
 
     def next_fires(self) -> list[tuple[str, str, datetime]]:
         """(schedule logical id, function, next fire in the schedule's zone) for every

@@ -416,7 +416,8 @@ SCHEDULES = [
                 Tick:
                   Type: Schedule
                   Properties: {Schedule: rate(5 minutes), Input: '{"a": 1}', Enabled: false}
-     """, ("FnTick", "rate(5 minutes)", None, False, '{"a": 1}', TriggerKind.SCHEDULE)),
+     """, ("FnTick", "rate(5 minutes)", None, False, '{"a": 1}', TriggerKind.SCHEDULE,
+           "FnTickLambdaTarget")),
     ("schedule v2 event", """
           Fn:
             Type: AWS::Serverless::Function
@@ -430,7 +431,7 @@ SCHEDULES = [
                     ScheduleExpression: cron(0 3 * * ? *)
                     ScheduleExpressionTimezone: Europe/Paris
      """, ("FnNightly", "cron(0 3 * * ? *)", "Europe/Paris", True, None,
-           TriggerKind.SCHEDULE_V2)),
+           TriggerKind.SCHEDULE_V2, None)),
     ("events rule", """
           Fn: {Type: AWS::Serverless::Function, Properties: {Handler: a.b, Runtime: python3.12}}
           Rule:
@@ -438,7 +439,7 @@ SCHEDULES = [
             Properties:
               ScheduleExpression: rate(1 hour)
               Targets: [{Arn: !GetAtt Fn.Arn, Id: fn}]
-     """, ("Rule", "rate(1 hour)", None, True, None, TriggerKind.SCHEDULE)),
+     """, ("Rule", "rate(1 hour)", None, True, None, TriggerKind.SCHEDULE, "fn")),
     ("scheduler schedule", """
           Fn: {Type: AWS::Serverless::Function, Properties: {Handler: a.b, Runtime: python3.12}}
           Sched:
@@ -448,7 +449,8 @@ SCHEDULES = [
               FlexibleTimeWindow: {Mode: "OFF"}
               State: DISABLED
               Target: {Arn: !GetAtt Fn.Arn, RoleArn: arn:aws:iam::1:role/r, Input: "{}"}
-     """, ("Sched", "at(2030-01-01T00:00:00)", None, False, "{}", TriggerKind.SCHEDULE_V2)),
+     """, ("Sched", "at(2030-01-01T00:00:00)", None, False, "{}", TriggerKind.SCHEDULE_V2,
+           None)),
 ]
 
 
@@ -460,11 +462,28 @@ def test_schedules(case: str, resources: str, expected: tuple[Any, ...]) -> None
     [target] = schedule.targets
     assert (schedule.logical_id, schedule.expression, schedule.timezone, schedule.is_enabled,
             target.input) == expected[:5]
+    assert target.target_id == expected[6]     # the Id ListTargetsByRule shows
     assert schedule.function == "Fn"
     [trigger] = graph.function("Fn").events
     assert (trigger.kind, trigger.source, trigger.runs_locally) == (expected[5], expected[0], True)
     label = "" if trigger.logical_id == expected[0] else trigger.logical_id
     assert graph.edges_to("Fn") == (edge(expected[0], "Fn", EdgeKind.TRIGGER, label),)
+
+
+def test_a_long_schedule_events_target_id_is_cut_as_sams_translator_cuts_it() -> None:
+    function = "F" * 40
+    graph = graph_of(f"""
+        Resources:
+          {function}:
+            Type: AWS::Serverless::Function
+            Properties:
+              Handler: a.b
+              Runtime: python3.12
+              Events:
+                {"E" * 30}: {{Type: Schedule, Properties: {{Schedule: rate(1 hour)}}}}
+        """)
+    [schedule] = graph.schedules
+    assert schedule.targets[0].target_id == "F" * 40 + "E" * 12 + "LambdaTarget"
 
 
 NOT_LOCAL = [

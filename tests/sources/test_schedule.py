@@ -371,3 +371,47 @@ def test_an_app_with_an_http_gateway_runs_the_templates_schedules(tmp_path: Path
                                          datetime(2026, 6, 1, 2, tzinfo=UTC))
         assert app.scheduler.fire_now("HelloFunctionNightly") == "r-async"
     assert json.loads(service.calls[0].payload)["source"] == "aws.scheduler"
+
+
+class FakeRuleStates:
+    """The rule engine's side: which rules are off, and rules made through the API."""
+
+    def __init__(self) -> None:
+        self.off: set[str] = set()
+        self.made: tuple[Schedule, ...] = ()
+
+    def schedule_is_enabled(self, schedule: Schedule) -> bool:
+        return schedule.logical_id not in self.off
+
+    def api_schedules(self) -> tuple[Schedule, ...]:
+        return self.made
+
+
+def test_a_rule_turned_off_stops_and_turned_on_counts_from_then() -> None:
+    rules, clock, service = FakeRuleStates(), ManualClock(), FakeService()
+    sched = Scheduler(Graph(schedules=(schedule("rate(1 hour)"),)), service, clock=clock,
+                      rules=rules)
+    clock.advance(seconds=1800)
+    rules.off.add("Tick")
+    sched.refresh()
+    clock.advance(seconds=3600)
+    assert sched.run_due() == 0
+    rules.off.clear()
+    sched.refresh()
+    clock.advance(seconds=1800)
+    assert sched.run_due() == 0                # not at the old rate's next hour
+    clock.advance(seconds=1800)
+    assert sched.run_due() == 1
+    assert [e["time"] for e in events(service)] == ["2026-01-01T02:30:00Z"]
+
+
+def test_rules_made_through_the_api_fire_beside_the_templates() -> None:
+    rules, clock, service = FakeRuleStates(), ManualClock(), FakeService()
+    sched = Scheduler(Graph(), service, clock=clock, rules=rules)
+    rules.made = (schedule("rate(5 minutes)", logical_id="made", source="PutRule",
+                           function="Other", input='{"api": 1}'),)
+    sched.refresh()
+    clock.advance(seconds=300)
+    assert sched.run_due() == 1
+    assert [(c.function, json.loads(c.payload)) for c in service.calls] == [
+        ("Other", {"api": 1})]

@@ -21,7 +21,7 @@ from moto.core.exceptions import JsonRESTError
 from moto.events.exceptions import InvalidEventPatternException, ValidationException
 from moto.events.models import EventsBackend
 
-from samlite.aws.events.model import TemplateRule
+from samlite.aws.events.model import RuleSpec
 from samlite.clock import Clock
 from samlite.dialects.event_patterns import EventFilter
 
@@ -42,10 +42,11 @@ class LocalEventsBackend(EventsBackend):
         bus = self.event_buses.get(name) or self.create_event_bus(name)
         return str(bus.arn)
 
-    def ensure_rule(self, rule: TemplateRule) -> None:
-        """A template rule and its targets exist as PutRule and PutTargets would make them."""
+    def ensure_rule(self, rule: RuleSpec) -> None:
+        """A rule and its targets exist as PutRule and PutTargets would make them."""
         self.ensure_event_bus(rule.bus)
         made = self.put_rule(rule.name, event_bus_arn=rule.bus, event_pattern=rule.pattern,
+                             scheduled_expression=rule.schedule_expression,
                              state="ENABLED" if rule.is_enabled else "DISABLED",
                              managed_by=None)
         made.targets = [dict(t) for t in rule.targets]

@@ -62,7 +62,8 @@ def read_events_rule(parts: GraphParts, res: Resource) -> bool:
     parts.schedules.append(Schedule(
         logical_id=res.logical_id, source=res.type, expression=expression,
         is_enabled=state_enabled(props), name=as_text(props.get("Name")),
-        targets=tuple(ScheduleTarget(function=fid, input=as_text(t.get("Input")))
+        targets=tuple(ScheduleTarget(function=fid, input=as_text(t.get("Input")),
+                                     target_id=as_text(t.get("Id")) or f"{fid}Target")
                       for fid, t, _ in targets),
         at=res.at, **sam_events.retry_settings(parts, first_target, first_raw, res.logical_id)))
     for fid, _target, _raw in targets:

@@ -170,12 +170,25 @@ def read_pattern_rule(parts: GraphParts, res: Resource) -> bool:
     return True
 
 
+_TARGET_ID_MAX = 64    # EventBridge API reference, "Target": Id, 1 to 64 characters
+
+
+def lambda_target_id(rule: str) -> str:
+    """The Id SAM's translator gives the function target of the rule it makes for a
+    Schedule or EventBridgeRule event: <Rule>LambdaTarget, the rule's id cut so the whole
+    stays within EventBridge's 64 characters for a target Id."""
+    suffix = "LambdaTarget"
+    return rule + suffix if len(rule) + len(suffix) <= _TARGET_ID_MAX else \
+        rule[:_TARGET_ID_MAX - len(suffix)] + suffix
+
+
 def eventbridge_event(parts: GraphParts, fid: str, event_id: str, event_type: str,
                       props: Mapping[str, Any], raw: Any, at: Mark) -> str:
     """A SAM `EventBridgeRule` / `CloudWatchEvent` event: a rule <Function><Event> with the
     function as its one target (Id: Target.Id, else <Rule>LambdaTarget as SAM names it)."""
     logical_id = fid + event_id
-    target_id = as_text(as_map(props.get("Target")).get("Id")) or f"{logical_id}LambdaTarget"
+    target_id = as_text(as_map(props.get("Target")).get("Id")) or \
+        lambda_target_id(logical_id)
     target = _rule_target(parts, logical_id, {**props, "Arn": None}, raw, target_id,
                           function=fid)
     rule = EventRule(logical_id=logical_id, bus=_bus_name(props.get("EventBusName")),
