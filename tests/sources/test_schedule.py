@@ -402,16 +402,21 @@ def test_startup_shows_each_schedules_next_fire() -> None:
     from samlite.cli.summary import startup_lines
 
     graph = Graph(schedules=(
-        schedule("cron(0 9 * * ? *)", source="ScheduleV2", timezone="Europe/Paris"),
+        schedule("cron(0 9 * * ? *)", source="ScheduleV2", timezone="Europe/Paris",
+                 logical_id="HelloFunctionTick", event="Tick"),
         schedule("rate(1 hour)", logical_id="Off", is_enabled=False)))
     sched, _, _ = scheduler(*graph.schedules)
     lines = startup_lines(graph, [], runtime_kind="process", route_lines=[],
                           function_urls={}, next_fires=sched.next_fires())
     at = lines.index("Schedules (2)")
+    # TRIGGER: the names `samlite trigger` takes, the event's own and its full id
     assert lines[at + 1:at + 4] == [
-        "  SCHEDULE  EXPRESSION                        FUNCTION       NEXT FIRE",
-        "  Tick      cron(0 9 * * ? *) (Europe/Paris)  HelloFunction  2026-01-01 09:00:00+01:00",
-        "  Off       rate(1 hour)                      HelloFunction  disabled"]
+        "  SCHEDULE           EXPRESSION                        FUNCTION       NEXT FIRE"
+        "                  TRIGGER",
+        "  HelloFunctionTick  cron(0 9 * * ? *) (Europe/Paris)  HelloFunction  "
+        "2026-01-01 09:00:00+01:00  Tick or HelloFunctionTick",
+        "  Off                rate(1 hour)                      HelloFunction  disabled"
+        "                   Off"]
     assert not any("Other triggers" in line for line in lines)
 
 
