@@ -179,11 +179,13 @@ class RunningApp:
                             function_error=result.function_error, logs=result.logs)
 
     def trigger(self, name: str) -> str:
-        """Fire `name` now, as `samlite trigger` does: a schedule (its logical id, e.g.
-        ReportNightly), an S3 trigger, an EventBridge rule or an SNS topic or event; the
-        request, event or message id."""
-        schedules = {s.logical_id for s in self.app.graph.schedules}
-        if name in schedules and self.app.scheduler is None:
+        """Fire `name` now, as `samlite trigger` does: a schedule, an S3 or DynamoDB
+        trigger, an EventBridge rule or an SNS topic or event, by the event's name (Nightly)
+        or its full id (ReportNightly); the request, event or message id."""
+        from samlite.graph.trigger_names import Firing, TriggerNames
+
+        found = TriggerNames.of(self.app.graph).find(name)
+        if found.firing is Firing.SCHEDULE and self.app.scheduler is None:
             raise RuntimeError("schedules run only with the HTTP gateway (http_port=None)")
         return self.app.fire_trigger(name).id
 

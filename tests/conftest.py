@@ -2,13 +2,15 @@
 
 The corpus sits beside the project (`../shared/corpus`). A checkout without it (a user's
 clone) skips the tests that read it, saying so; CI (`CI=true`) and
-`SAMLITE_REQUIRE_CORPUS=1` make its absence a failure instead.
+`SAMLITE_REQUIRE_CORPUS=1` make its absence a failure instead. Whether a test skips is
+decided from the folder's existence alone, at collection: an error a test raises while it
+runs (a FileNotFoundError naming "corpus" too) is a failure, never a skip, so a wrong path
+cannot hide.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -29,17 +31,6 @@ def corpus() -> Path:
                         "project")
         pytest.skip(MISSING)
     return CORPUS
-
-
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
-    """A test that reads a corpus file directly skips when the corpus is absent."""
-    try:
-        return (yield)
-    except FileNotFoundError as exc:
-        if not CORPUS.is_dir() and not CORPUS_REQUIRED and "corpus" in str(exc):
-            pytest.skip(MISSING)
-        raise
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

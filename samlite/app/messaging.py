@@ -240,15 +240,15 @@ class Messaging:
                                     is_raw=subscription.is_raw, dead_letter_arn=dead_letter))
 
     # --- samlite trigger -------------------------------------------------------------------
-    def fire(self, name: str) -> Fired | None:
-        """`samlite trigger NAME` for an event-pattern rule (a sample event its pattern
-        matches goes to its targets; the event id) or a topic (a sample message is published;
-        the MessageId). None when NAME is neither."""
+    def fire(self, full_id: str) -> Fired | None:
+        """`samlite trigger` of an event-pattern rule (a sample event its pattern matches goes
+        to its targets; the event id), a subscription or a topic (a sample message is
+        published; the MessageId), by its full id (graph/trigger_names.py resolves the names
+        a user may type). None when it is none of these."""
         from samlite.sources.eventbridge.sample import sample_event
 
         for rule in self.graph.event_rules:
-            if name in (rule.logical_id, rule.event or "",
-                        *(f"{t.target}.{rule.event or rule.logical_id}" for t in rule.targets)):
+            if full_id == rule.logical_id:
                 receivers = self._receivers_of(rule)
                 event = sample_event(rule.pattern, account_id=self._account_id,
                                      region=self._region, now_s=self._clock.now())
@@ -256,14 +256,12 @@ class Messaging:
                     self.rules.deliver(rule, target, event)
                 return Fired.put(str(event["id"]))
         for topic in self.graph.topics:
+            if full_id == topic.logical_id:
+                return Fired.published(self._publish_sample(topic, None))
             for sub in topic.subscriptions:
-                ids = [i for i in (sub.event, sub.logical_id) if i]
-                if name in (*ids, *(f"{sub.endpoint}.{i}" for i in ids)):
+                if full_id == sub.logical_id:
                     return Fired.published(self._publish_sample(topic, sub))
-        topic = next((t for t in self.graph.topics if name in (t.logical_id, t.topic_name)),
-                     None)
-        return Fired.published(self._publish_sample(topic, None)) if topic is not None \
-            else None
+        return None
 
     def _receivers_of(self, rule: EventRule) -> tuple[RuleTarget, ...]:
         """The rule's targets that receive an event here; UsageError when the rule is

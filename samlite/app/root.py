@@ -443,38 +443,35 @@ class App:
                                ) from exc
 
     def fire_trigger(self, name: str) -> Fired:
-        """`samlite trigger NAME`: a schedule (its logical id) fires now; an S3 trigger (its
-        event id) replays its bucket's newest matching object as a fresh upload; a DynamoDB
-        trigger hands its function the stream's newest matching record again. Returns the
-        request, message or event id (Fired); UsageError says what NAME could be."""
-        schedules = [s.logical_id for s in self.graph.schedules]
-        if self.scheduler is not None and name in schedules:
-            return Fired(self.scheduler.fire_now(name))
-        fired = self.aws.messaging.fire(name) if self.aws is not None else None
-        if fired is not None:   # an event-pattern rule or an SNS topic (app/messaging.py)
-            return fired
-        from samlite.graph.model import TriggerKind
+        """`samlite trigger NAME`: a schedule fires now; an event-pattern rule is put a sample
+        event, a topic or subscription a sample message; an S3 trigger replays its bucket's
+        newest matching object as a fresh upload; a DynamoDB trigger hands its function the
+        stream's newest matching record again. NAME is the event's name as the template
+        writes it or its full id (graph/trigger_names.py). Returns the request, message or
+        event id (Fired); UsageError says what NAME could be."""
+        from samlite.graph.trigger_names import Firing, TriggerNames
 
-        for trigger in self.graph.triggers:
-            if name not in (trigger.logical_id, f"{trigger.function}.{trigger.logical_id}"):
-                continue
-            if trigger.kind is TriggerKind.S3 and self.aws is not None:
-                return Fired(self.aws.fire_s3_trigger(trigger))
-            if trigger.kind is TriggerKind.DYNAMODB and self.aws is not None:
-                return Fired(self.aws.tables.fire(trigger))
-            if trigger.kind is TriggerKind.SQS:
-                raise UsageError(f"{name} is an SQS trigger: it fires when a message arrives "
-                                 f"(aws sqs send-message --endpoint-url {self.endpoint_url} "
-                                 f"--queue-url <the queue's URL> --message-body '{{}}')")
-            raise UsageError(f"{name} is a {trigger.event_type} trigger, which samlite "
+        found = TriggerNames.of(self.graph).find(name)
+        if found.firing is Firing.SCHEDULE and self.scheduler is not None:
+            return Fired(self.scheduler.fire_now(found.full_id))
+        if found.firing in (Firing.RULE, Firing.TOPIC, Firing.SUBSCRIPTION) \
+                and self.aws is not None:
+            fired = self.aws.messaging.fire(found.full_id)
+            if fired is not None:
+                return fired
+        trigger = found.trigger
+        if found.firing is Firing.S3 and trigger is not None and self.aws is not None:
+            return Fired(self.aws.fire_s3_trigger(trigger))
+        if found.firing is Firing.DYNAMODB and trigger is not None and self.aws is not None:
+            return Fired(self.aws.tables.fire(trigger))
+        if found.firing is Firing.SQS:
+            raise UsageError(f"{name} is an SQS trigger: it fires when a message arrives "
+                             f"(aws sqs send-message --endpoint-url {self.endpoint_url} "
+                             f"--queue-url <the queue's URL> --message-body '{{}}')")
+        if found.firing is Firing.NONE:
+            raise UsageError(f"{name} is a {found.event_type} trigger, which samlite "
                              "trigger cannot fire; invoke the function instead")
-        s3 = [t.logical_id for t in self.graph.triggers
-              if t.kind in (TriggerKind.S3, TriggerKind.DYNAMODB) and t.runs_locally]
-        messaging = [r.logical_id for r in self.graph.event_rules] + \
-            [t.logical_id for t in self.graph.topics]
-        known = ", ".join(sorted(schedules + s3 + messaging)) or "none"
-        raise UsageError(f"no schedule, S3 or DynamoDB trigger, rule or topic {name!r} "
-                         f"(triggers: {known})")
+        raise UsageError(f"{name} ({found.full_id}) is not running in this app")
 
     def _with_process_limits(self, graph: Graph, specs: tuple[FunctionSpec, ...],
                              ) -> tuple[Graph, tuple[FunctionSpec, ...]]:

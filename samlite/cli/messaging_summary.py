@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from samlite.graph.model import Graph
 from samlite.graph.render import subscription_detail
+from samlite.graph.trigger_names import TriggerNames
 
 
 def _table(rows: Sequence[Sequence[str]], indent: str = "  ") -> list[str]:
@@ -15,23 +16,27 @@ def _table(rows: Sequence[Sequence[str]], indent: str = "  ") -> list[str]:
             for row in rows]
 
 
-def messaging_lines(graph: Graph) -> list[str]:
+def messaging_lines(graph: Graph, names: TriggerNames | None = None) -> list[str]:
+    """TRIGGER columns say what `samlite trigger` takes (`names`: the graph's)."""
+    names = names or TriggerNames.of(graph)
     lines: list[str] = []
     if graph.topics:
-        rows = [("TOPIC", "NAME", "SUBSCRIBER", "DELIVERY")]
+        rows = [("TOPIC", "NAME", "SUBSCRIBER", "DELIVERY", "TRIGGER")]
         for topic in graph.topics:
             subscriptions = topic.subscriptions or ()
             if not subscriptions:
-                rows.append((topic.logical_id, topic.topic_name, "-", "no subscription"))
+                rows.append((topic.logical_id, topic.topic_name, "-", "no subscription",
+                             names.label_of(topic.logical_id)))
             rows.extend((topic.logical_id, topic.topic_name, sub.endpoint,
-                         subscription_detail(sub)) for sub in subscriptions)
+                         subscription_detail(sub), names.label_of(sub.logical_id))
+                        for sub in subscriptions)
         lines += ["", f"Topics ({len(graph.topics)})", *_table(rows)]
     if graph.event_rules:
-        rows = [("RULE", "BUS", "TARGETS", "TRIGGER NAME")]
+        rows = [("RULE", "BUS", "TARGETS", "TRIGGER")]
         rows += [(rule.logical_id, rule.bus,
                   ", ".join(f"{t.target} ({t.kind})" for t in rule.targets)
                   + ("" if rule.is_enabled else "  [disabled]"),
-                  rule.event or rule.logical_id)
+                  names.label_of(rule.logical_id))
                  for rule in graph.event_rules]
         buses = ", ".join(["default", *(b.name for b in graph.event_buses)])
         lines += ["", f"Event rules ({len(graph.event_rules)}; buses: {buses})",

@@ -237,16 +237,18 @@ def up(template_option: str | None, host: str, port: int, aws_port: int, watch: 
               help="With --aws-port: where that samlite up listens.")
 def trigger(name: str, template_option: str | None, state_dir: str, aws_port: int | None,
             host: str) -> None:
-    """Fire trigger NAME now in this project's running `samlite up`: a schedule (its
-    logical id, as the startup table lists it) fires; an S3 trigger (its event id) replays
-    the bucket's newest matching object as an upload; a DynamoDB trigger (its event id)
-    hands the function its stream's newest matching record again; an EventBridge rule (its
-    logical id or event id) gets a sample event its pattern matches; an SNS topic (its logical
-    id) or SNS event (its id) gets a sample message its filter policy lets through. Prints
-    what it started: "fired: RequestId ..." (an invocation), "published: MessageId ..." (a
-    topic) or "put: EventId ..." (a rule)."""
+    """Fire trigger NAME now in this project's running `samlite up`. NAME is the event's
+    name as the template writes it under the function's Events (Every5Min) or its full id
+    (TickFunctionEvery5Min; a resource's logical id), as the startup table lists them; a
+    name two functions' events share is refused with their full ids. A schedule fires; an S3
+    trigger replays the bucket's newest matching object as an upload; a DynamoDB trigger
+    hands the function its stream's newest matching record again; an EventBridge rule gets
+    a sample event its pattern matches; an SNS topic or subscription gets a sample message
+    its filter policy lets through. Prints what it started: "fired: RequestId ..." (an
+    invocation), "published: MessageId ..." (a topic) or "put: EventId ..." (a rule)."""
     import json
     import urllib.error
+    import urllib.parse
     import urllib.request
 
     if aws_port is not None:
@@ -259,7 +261,7 @@ def trigger(name: str, template_option: str | None, state_dir: str, aws_port: in
                              f"recorded in {state_dir}); start one, or pass the --aws-port "
                              "of the one to fire in")
         endpoint, where = found.up.endpoint_url, f"{found.up.endpoint_url} (pid {found.up.pid})"
-    url = f"{endpoint}/_samlite/triggers/{name}"
+    url = f"{endpoint}/_samlite/triggers/{urllib.parse.quote(name, safe='')}"
     # Never through a proxy: the up is on this machine.
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
     not_samlite = UsageError(f"what answers on {where} is not a samlite up")

@@ -9,6 +9,7 @@ from datetime import datetime
 from samlite.cli.messaging_summary import messaging_lines
 from samlite.graph.model import Graph, TriggerKind
 from samlite.graph.render import queue_roles, trigger_detail
+from samlite.graph.trigger_names import TriggerNames, full_id_of
 from samlite.runtime.process_support import runs_in
 from samlite.runtime.spec import FunctionSpec
 
@@ -61,12 +62,14 @@ def startup_lines(graph: Graph, specs: Sequence[FunctionSpec], *, runtime_kind: 
         kept = f"; data kept in {state_dir}" if state_dir else ""
         lines += ["", f"AWS endpoint (S3, SQS, DynamoDB, Lambda, SNS, EventBridge, STS, Secrets "
                       f"Manager, Parameter Store): {endpoint_url}{kept}"]
-    lines += _bucket_lines(graph)
+    # A TRIGGER column says what `samlite trigger` takes: the event's name and its full id.
+    names = TriggerNames.of(graph)
+    lines += _bucket_lines(graph, names)
     lines += _queue_lines(graph)
-    lines += _table_lines(graph)
+    lines += _table_lines(graph, names)
     lines += _secret_lines(graph)
-    lines += messaging_lines(graph)    # SNS topics, EventBridge rules
-    lines += _schedule_lines(graph, next_fires, disabled_schedules)
+    lines += messaging_lines(graph, names)    # SNS topics, EventBridge rules
+    lines += _schedule_lines(graph, names, next_fires, disabled_schedules)
     if graph.not_run_locally:
         lines += ["", "Not run locally"]
         lines += [f"  {n.at.file}:{n.at.line}: {n.subject} ({n.type}): {n.reason}"
@@ -83,12 +86,13 @@ def startup_lines(graph: Graph, specs: Sequence[FunctionSpec], *, runtime_kind: 
     return lines
 
 
-def _schedule_lines(graph: Graph, next_fires: Sequence[tuple[str, str, datetime]],
+def _schedule_lines(graph: Graph, names: TriggerNames,
+                    next_fires: Sequence[tuple[str, str, datetime]],
                     disabled: Collection[str]) -> list[str]:
     if not graph.schedules:
         return []
     when = {(lid, fn): at for lid, fn, at in next_fires}
-    rows = [("SCHEDULE", "EXPRESSION", "FUNCTION", "NEXT FIRE")]
+    rows = [("SCHEDULE", "EXPRESSION", "FUNCTION", "NEXT FIRE", "TRIGGER")]
     for s in graph.schedules:
         expression = s.expression + (f" ({s.timezone})" if s.timezone else "")
         for target in s.targets:
@@ -96,11 +100,11 @@ def _schedule_lines(graph: Graph, next_fires: Sequence[tuple[str, str, datetime]
             rows.append((s.logical_id, expression, target.function,
                          "disabled" if not s.is_enabled or s.logical_id in disabled else
                          at.isoformat(sep=" ", timespec="seconds") if at is not None
-                         else "never again"))
+                         else "never again", names.label_of(s.logical_id)))
     return ["", f"Schedules ({len(graph.schedules)})", *_table(rows)]
 
 
-def _bucket_lines(graph: Graph) -> list[str]:
+def _bucket_lines(graph: Graph, names: TriggerNames) -> list[str]:
     if not graph.buckets:
         return []
     rows = [("BUCKET", "NAME", "EVENTS", "FUNCTION", "TRIGGER")]
@@ -109,9 +113,9 @@ def _bucket_lines(graph: Graph) -> list[str]:
             rows.append((bucket.logical_id, bucket.bucket_name, "-", "-", "-"))
         for n in bucket.notifications:
             where = "".join(f" {name.lower()}={value}" for name, value in n.filter_rules)
-            # The name `samlite trigger` takes: the SAM event's id, else the bucket's.
+            full_id = n.function + n.event if n.event else bucket.logical_id
             rows.append((bucket.logical_id, bucket.bucket_name, ",".join(n.events) + where,
-                         n.function, n.event or bucket.logical_id))
+                         n.function, names.label_of(full_id, function=n.function)))
     return ["", f"Buckets ({len(graph.buckets)})", *_table(rows)]
 
 
@@ -146,19 +150,21 @@ def _queue_lines(graph: Graph) -> list[str]:
     return ["", f"Queues ({len(graph.queues)})", *_table(rows)]
 
 
-def _table_lines(graph: Graph) -> list[str]:
+def _table_lines(graph: Graph, names: TriggerNames) -> list[str]:
     if not graph.tables:
         return []
-    readers: dict[str, list[str]] = {}
+    readers: dict[str, list[tuple[str, str]]] = {}
     for trigger in graph.triggers:
         if trigger.stream is not None and trigger.source is not None:
-            # The name `samlite trigger` takes: the event's (or the mapping's) id.
             # Its filters and OnFailure destination too, in the words `samlite graph` uses.
             readers.setdefault(trigger.source, []).append(
-                f"{trigger.function} ({trigger_detail(trigger)})")
-    rows = [("TABLE", "NAME", "KEYS", "STREAM", "FUNCTION")]
+                (f"{trigger.function} ({trigger_detail(trigger)})",
+                 names.label_of(full_id_of(trigger), function=trigger.function)))
+    rows = [("TABLE", "NAME", "KEYS", "STREAM", "FUNCTION", "TRIGGER")]
     for table in graph.tables:
         keys = ", ".join(f"{name} {kind}" for name, kind in table.key_schema)
+        read = readers.get(table.logical_id, [])
         rows.append((table.logical_id, table.table_name, keys, table.stream_view_type or "-",
-                     "; ".join(readers.get(table.logical_id, ())) or "-"))
+                     "; ".join(r for r, _ in read) or "-",
+                     "; ".join(label for _, label in read) or "-"))
     return ["", f"Tables ({len(graph.tables)})", *_table(rows)]

@@ -2,8 +2,9 @@
 
 Follows the EventBridge user guide ("Schedule expressions for rules": rate(), and cron() with
 six fields, one of day-of-month / day-of-week being `?`) and the EventBridge Scheduler guide
-("Schedule types", which adds one-time `at(yyyy-mm-ddThh:mm:ss)`). Day-of-week counts
-1 = SUN … 7 = SAT, as AWS does. Parse errors say what was wrong and what was expected.
+("Schedule types", which adds one-time `at(yyyy-mm-ddThh:mm:ss)` and says how daylight saving
+time is handled). Day-of-week counts 1 = SUN … 7 = SAT, as AWS does. Parse errors say what was
+wrong and what was expected.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import calendar
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 
 __all__ = [
     "At",
@@ -286,20 +287,35 @@ _NO_ZONE = _NoZone()
 def next_fire(schedule: Schedule | str, after: datetime) -> datetime | None:
     """The first time strictly after `after` (an aware datetime) at which the schedule fires,
     in `after`'s time zone; None when it never fires again. A rate fires every interval from
-    `after` (AWS counts from when the rule was created)."""
+    `after` (AWS counts from when the rule was created).
+
+    Across a daylight saving change this does what the EventBridge Scheduler user guide
+    ("Schedule types on EventBridge Scheduler", section "Daylight savings time on EventBridge
+    Scheduler", and the re:Post article "eventbridge-scheduler-adjust-dst") says: a rate counts
+    real elapsed time (rate(1 day) is always 24 hours), a cron time that does not exist on the
+    spring-forward day is skipped, and one that occurs twice on the fall-back day fires once."""
     if after.tzinfo is None:
         raise ValueError("next_fire needs an aware datetime (with a time zone)")
     parsed = parse_schedule(schedule, allow_at=True) if isinstance(schedule, str) else schedule
     if isinstance(parsed, Rate):
-        return after + timedelta(seconds=parsed.seconds)
+        return _plus_real_seconds(after, parsed.seconds)
     if isinstance(parsed, At):
         when = parsed.in_zone(after.tzinfo)
-        return when if when > after else None
+        return when if when.astimezone(UTC) > after.astimezone(UTC) else None
     return _next_cron(parsed, after)
+
+
+def _plus_real_seconds(when: datetime, seconds: float) -> datetime:
+    # Adding a timedelta to a zoned datetime moves its wall clock (23 real hours for a day
+    # across spring-forward); adding in UTC counts elapsed time.
+    return (when.astimezone(UTC) + timedelta(seconds=seconds)).astimezone(when.tzinfo)
 
 
 def _next_cron(cron: Cron, after: datetime) -> datetime | None:
     zone = after.tzinfo
+    after_utc = after.astimezone(UTC)
+    # Wall times only grow with real time once gaps and second passes are left out, so the
+    # wall clock just after `after` is where the search can start.
     start = (after + timedelta(minutes=1)).replace(second=0, microsecond=0)
     day = start.date()
     while day.year <= _FIELDS[5].high:
@@ -307,9 +323,18 @@ def _next_cron(cron: Cron, after: datetime) -> datetime | None:
                 and _day_matches(cron, day.year, day.month, day.day):
             for hour, minute in _times(cron, first=(start.hour, start.minute)
                                        if day == start.date() else (0, 0)):
-                return datetime(day.year, day.month, day.day, hour, minute, tzinfo=zone)
+                # fold=0 is a repeated wall time's first pass: the one it fires at
+                local = datetime(day.year, day.month, day.day, hour, minute, tzinfo=zone)
+                if _exists(local) and local.astimezone(UTC) > after_utc:
+                    return local
         day += timedelta(days=1)
     return None
+
+
+def _exists(local: datetime) -> bool:
+    """False for a wall time in a spring-forward gap (02:30 in New York on its change day)."""
+    round_trip = local.astimezone(UTC).astimezone(local.tzinfo)
+    return round_trip.replace(tzinfo=None) == local.replace(tzinfo=None)
 
 
 def _times(cron: Cron, first: tuple[int, int]) -> Iterator[tuple[int, int]]:

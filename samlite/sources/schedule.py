@@ -126,13 +126,15 @@ class _Plan:
     def latest_due(self, first: datetime, now: datetime) -> tuple[datetime, int]:
         """The latest occurrence from `first` up to `now`, and how many were passed over."""
         if isinstance(self.expression, Rate):
+            # in UTC: a rate counts real elapsed time, whatever the zone's clock does
             step = timedelta(seconds=self.expression.seconds)
-            skipped = int((now - first) / step)
-            latest = first + skipped * step
+            start = first.astimezone(UTC)
+            skipped = int((now - start) / step)
+            latest = start + skipped * step
             if self.end is not None and latest > self.end:
-                skipped = int((self.end - first) / step)
-                latest = first + skipped * step
-            return latest, skipped
+                skipped = int((self.end - start) / step)
+                latest = start + skipped * step
+            return latest.astimezone(first.tzinfo), skipped
         latest, skipped = first, 0
         while skipped < _MAX_CATCH_UP_STEPS:
             after = self.next_after(latest)

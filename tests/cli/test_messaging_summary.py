@@ -33,7 +33,7 @@ def test_topics_and_rules_are_listed_with_their_wiring() -> None:
     lines = [line.split() for line in messaging_lines(graph)]
     assert ["Topics", "(1)"] in lines
     assert ["Alerts", "alerts", "Audit", "sqs,", "raw,", "filter", "policy", "on",
-            "MessageAttributes"] in lines
+            "MessageAttributes", "ToAudit"] in lines
     assert ["Event", "rules", "(1;", "buses:", "default,", "orders)"] in lines
-    assert ["FnPaid", "orders", "Fn", "(lambda)", "Paid"] in lines
+    assert ["FnPaid", "orders", "Fn", "(lambda)", "Paid", "or", "FnPaid"] in lines
     assert messaging_lines(graph_of("Resources: {}")) == []

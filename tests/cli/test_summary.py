@@ -24,7 +24,7 @@ def test_startup_lists_buckets_and_queues_with_their_functions(tmp_path: Path) -
     buckets = lines.index("Buckets (2)")
     assert lines[buckets + 1].split() == ["BUCKET", "NAME", "EVENTS", "FUNCTION", "TRIGGER"]
     assert lines[buckets + 2].split() == ["Uploads", "uploads-bucket", "s3:ObjectCreated:*",
-                                          "prefix=in/", "OnUpload", "Put"]
+                                          "prefix=in/", "OnUpload", "Put", "or", "OnUploadPut"]
     queues = lines.index("Queues (6)")
     orders = next(line for line in lines[queues:] if line.split()[0] == "Orders")
     name = next(q.queue_name for q in graph.queues if q.logical_id == "Orders")
@@ -91,7 +91,7 @@ Resources:
     at = lines.index("Tables (1)")
     assert lines[at + 2].split() == ["Orders", "orders", "pk", "HASH,", "sk", "RANGE",
                                      "NEW_IMAGE", "Reader", "(Changes,", "TRIM_HORIZON,",
-                                     "batch", "100)"]
+                                     "batch", "100)", "Changes", "or", "ReaderChanges"]
     # graph's Tables row names the reader in the same words.
     assert "stream NEW_IMAGE -> Reader (Changes, TRIM_HORIZON, batch 100)" in render_text(graph)
     assert "Not run locally" not in lines

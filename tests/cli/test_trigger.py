@@ -1,4 +1,5 @@
-"""`samlite trigger NAME` fires a schedule now in a running app, over loopback."""
+"""`samlite trigger NAME` fires a schedule, rule or topic now in a running app, over loopback,
+by the event's own name or its full id."""
 
 from __future__ import annotations
 
@@ -13,45 +14,65 @@ from samlite.cli.main import main
 
 TEMPLATE = """\
 Transform: AWS::Serverless-2016-10-31
+Globals:
+  Function: {Runtime: python3.12, CodeUri: src/, Handler: app.handler}
 Resources:
   Ticker:
     Type: AWS::Serverless::Function
     Properties:
-      Runtime: python3.12
-      CodeUri: src/
-      Handler: app.handler
       Events:
         Nightly:
           Type: Schedule
           Properties:
             Schedule: cron(0 3 * * ? *)
+        Hourly:
+          Type: ScheduleV2
+          Properties:
+            ScheduleExpression: rate(1 hour)
+  Tocker:
+    Type: AWS::Serverless::Function
+    Properties:
+      Events:
+        Nightly:
+          Type: Schedule
+          Properties:
+            Schedule: cron(0 4 * * ? *)
 """
 
 
-def test_trigger_fires_a_schedule_in_a_running_app(tmp_path: Path) -> None:
+def test_trigger_fires_a_schedule_by_its_event_name_or_its_full_id(tmp_path: Path) -> None:
     (tmp_path / "src").mkdir()
     (tmp_path / "src" / "app.py").write_text(
         "def handler(event, context):\n    print('tick', event['detail-type'])\n")
     (tmp_path / "template.yaml").write_text(TEMPLATE)
-    ticked = threading.Event()
+    ticks: list[str] = []
+    both = threading.Event()
 
     def log(function: str, line: str) -> None:
         if line == "tick Scheduled Event":
-            ticked.set()
+            ticks.append(function)
+            if len(ticks) == 2:
+                both.set()
 
     app = App(tmp_path / "template.yaml",
               AppOptions(runtime="process", aws_port=0, http_port=0), log=log)
     with app:
         port = app.endpoint_url.rsplit(":", 1)[1]  # type: ignore[union-attr]
         runner = CliRunner()
-        fired = runner.invoke(main, ["trigger", "TickerNightly", "--aws-port", port])
-        assert fired.exit_code == 0, fired.output
-        assert fired.output.startswith("TickerNightly fired: RequestId ")
-        assert ticked.wait(10)
+        for name in ("Hourly", "TickerNightly"):
+            fired = runner.invoke(main, ["trigger", name, "--aws-port", port])
+            assert fired.exit_code == 0, fired.output
+            assert fired.output.startswith(f"{name} fired: RequestId ")
+        assert both.wait(10)
+        shared = runner.invoke(main, ["trigger", "Nightly", "--aws-port", port])
+        assert shared.exit_code == 2
+        assert ("'Nightly' names 2 triggers: TickerNightly, TockerNightly; name one of them "
+                "as written here") in shared.output
         unknown = runner.invoke(main, ["trigger", "Nope", "--aws-port", port])
         assert unknown.exit_code == 2
         assert ("no schedule, S3 or DynamoDB trigger, rule or topic 'Nope' (triggers: "
-                "TickerNightly)") in unknown.output
+                "Hourly or TickerHourly, TickerNightly, TockerNightly)") in unknown.output
+    assert ticks == ["Ticker", "Ticker"]
 
 
 MESSAGING = """\

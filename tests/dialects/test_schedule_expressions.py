@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -164,3 +164,76 @@ def test_next_fire_needs_an_aware_datetime() -> None:
     naive = FRIDAY_NOON.replace(tzinfo=None)
     with pytest.raises(ValueError, match="aware"):
         next_fire("rate(1 minute)", naive)
+
+
+# --- daylight saving time, as the EventBridge Scheduler user guide describes it ---------------
+# New York: 2026-03-08 02:00 -> 03:00 (02:xx does not exist), 2026-11-01 02:00 -> 01:00 (01:xx
+# twice). Berlin: 2026-03-29 02:00 -> 03:00, 2026-10-25 03:00 -> 02:00 (02:xx twice).
+NEW_YORK = ZoneInfo("America/New_York")
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+def fires_utc(expression: str, after: datetime, count: int) -> list[str]:
+    """The next `count` fires after `after`, in UTC, each found from the one before."""
+    times = []
+    when: datetime | None = after
+    for _ in range(count):
+        assert when is not None
+        when = next_fire(expression, when)
+        assert when is not None
+        times.append(when.astimezone(UTC).strftime("%m-%d %H:%M"))
+    return times
+
+
+def dst_case(case: str, zone: ZoneInfo, expression: str, after: tuple[int, ...],
+             expected: list[str]) -> object:
+    """`after` is a wall time in `zone`; `expected` are UTC times."""
+    return pytest.param(zone, expression, datetime(*after, tzinfo=zone), expected, id=case)
+
+
+@pytest.mark.parametrize(("zone", "expression", "after", "expected"), [
+    dst_case("new-york-spring-skips-a-time-that-does-not-exist", NEW_YORK,
+             "cron(30 2 * * ? *)", (2026, 3, 7, 12, 0), ["03-09 06:30", "03-10 06:30"]),
+    dst_case("berlin-spring-skips-a-time-that-does-not-exist", BERLIN,
+             "cron(30 2 * * ? *)", (2026, 3, 28, 12, 0), ["03-30 00:30", "03-31 00:30"]),
+    dst_case("new-york-autumn-fires-a-repeated-time-once", NEW_YORK,
+             "cron(30 1 * * ? *)", (2026, 10, 31, 12, 0), ["11-01 05:30", "11-02 06:30"]),
+    dst_case("berlin-autumn-fires-a-repeated-time-once", BERLIN,
+             "cron(30 2 * * ? *)", (2026, 10, 24, 12, 0), ["10-25 00:30", "10-26 01:30"]),
+    dst_case("new-york-autumn-half-hourly-does-not-repeat-the-hour", NEW_YORK,
+             "cron(0/30 * * * ? *)", (2026, 11, 1, 0, 40),
+             ["11-01 05:00", "11-01 05:30", "11-01 07:00"]),
+    dst_case("berlin-spring-hourly-jumps-the-gap", BERLIN,
+             "cron(0 * * * ? *)", (2026, 3, 29, 0, 30),
+             ["03-29 00:00", "03-29 01:00", "03-29 02:00"]),
+    dst_case("new-york-spring-rate-day-is-24-real-hours", NEW_YORK,
+             "rate(1 day)", (2026, 3, 7, 12, 0), ["03-08 17:00", "03-09 17:00"]),
+    dst_case("berlin-autumn-rate-day-is-24-real-hours", BERLIN,
+             "rate(1 day)", (2026, 10, 24, 12, 0), ["10-25 10:00", "10-26 10:00"]),
+    dst_case("berlin-spring-rate-hour-is-one-real-hour", BERLIN,
+             "rate(1 hour)", (2026, 3, 29, 1, 30), ["03-29 01:30", "03-29 02:30"]),
+])
+def test_schedules_across_daylight_saving_changes(zone: ZoneInfo, expression: str,
+                                                 after: datetime, expected: list[str]) -> None:
+    assert fires_utc(expression, after, len(expected)) == expected
+
+
+def test_a_cron_fire_stays_on_the_wall_clock_of_its_zone_across_spring() -> None:
+    after = datetime(2026, 3, 7, 12, 0, tzinfo=NEW_YORK)
+    assert next_fire("cron(0 9 * * ? *)", after) == datetime(2026, 3, 8, 9, 0, tzinfo=NEW_YORK)
+
+
+def test_a_rate_day_across_spring_lands_an_hour_later_on_the_wall_clock() -> None:
+    after = datetime(2026, 3, 7, 12, 0, tzinfo=NEW_YORK)
+    when = next_fire("rate(1 day)", after)
+    assert when is not None
+    assert when.hour == 13
+    assert when.astimezone(UTC) - after.astimezone(UTC) == timedelta(hours=24)
+
+
+def test_during_the_second_pass_of_a_repeated_hour_its_times_do_not_fire_again() -> None:
+    # 01:10 EST: the clock is in New York's repeated hour for the second time
+    after = datetime(2026, 11, 1, 1, 10, tzinfo=NEW_YORK, fold=1)
+    when = next_fire("cron(0/30 * * * ? *)", after)
+    assert when is not None
+    assert when.astimezone(UTC) == datetime(2026, 11, 1, 7, 0, tzinfo=UTC)   # 02:00 EST

@@ -166,6 +166,76 @@ def test_a_cron_fires_in_its_time_zone_across_a_dst_change() -> None:
         "2026-03-10T13:00:00Z"]
 
 
+def fired_times(service: FakeService) -> list[str]:
+    return [e["time"] for e in events(service)]
+
+
+def run_for(sched: Scheduler, clock: ManualClock, *, hours: int, step_s: int = 900) -> None:
+    for _ in range(hours * 3600 // step_s):
+        clock.advance(seconds=step_s)
+        sched.run_due()
+
+
+def at_utc(*fields: int) -> ManualClock:
+    return ManualClock(datetime(*fields, tzinfo=UTC).timestamp())
+
+
+@pytest.mark.parametrize(("zone", "start", "expected"), [
+    pytest.param("Europe/Berlin", (2026, 3, 28, 10), ["2026-03-29T10:00:00Z",
+                                                       "2026-03-30T10:00:00Z"], id="berlin"),
+    pytest.param("America/New_York", (2026, 10, 31, 15), ["2026-11-01T15:00:00Z",
+                                                           "2026-11-02T15:00:00Z"], id="ny"),
+])
+def test_a_rate_of_one_day_is_24_real_hours_across_a_dst_change(
+        zone: str, start: tuple[int, ...], expected: list[str]) -> None:
+    sched, service, clock = scheduler(
+        schedule("rate(1 day)", source="ScheduleV2", timezone=zone), clock=at_utc(*start))
+    run_for(sched, clock, hours=49)
+    assert fired_times(service) == expected
+
+
+def test_a_rate_that_fell_behind_across_a_dst_change_stays_on_its_real_time_grid() -> None:
+    sched, service, clock = scheduler(
+        schedule("rate(1 day)", source="ScheduleV2", timezone="Europe/Berlin"),
+        clock=at_utc(2026, 3, 28, 10))
+    clock.advance(seconds=3 * 86400 + 3600)             # asleep across the spring change
+    sched.run_due()
+    assert fired_times(service) == ["2026-03-31T10:00:00Z"]
+
+
+@pytest.mark.parametrize(("zone", "expression", "start", "expected"), [
+    pytest.param("America/New_York", "cron(30 2 * * ? *)", (2026, 3, 7, 5),
+                 ["2026-03-07T07:30:00Z", "2026-03-09T06:30:00Z"],
+                 id="new-york-spring-skips-0230"),
+    pytest.param("Europe/Berlin", "cron(30 2 * * ? *)", (2026, 3, 28, 0),
+                 ["2026-03-28T01:30:00Z", "2026-03-30T00:30:00Z"],
+                 id="berlin-spring-skips-0230"),
+    pytest.param("America/New_York", "cron(30 1 * * ? *)", (2026, 10, 31, 4),
+                 ["2026-10-31T05:30:00Z", "2026-11-01T05:30:00Z"],
+                 id="new-york-autumn-0130-once"),
+    pytest.param("Europe/Berlin", "cron(30 2 * * ? *)", (2026, 10, 24, 0),
+                 ["2026-10-24T00:30:00Z", "2026-10-25T00:30:00Z", "2026-10-26T01:30:00Z"],
+                 id="berlin-autumn-0230-once"),
+])
+def test_a_cron_skips_times_that_do_not_exist_and_fires_repeated_times_once(
+        zone: str, expression: str, start: tuple[int, ...], expected: list[str]) -> None:
+    sched, service, clock = scheduler(
+        schedule(expression, source="ScheduleV2", timezone=zone), clock=at_utc(*start))
+    run_for(sched, clock, hours=50)
+    assert fired_times(service) == expected
+
+
+def test_a_scheduler_started_in_the_second_pass_of_a_repeated_hour_waits_for_its_end() -> None:
+    # 06:10 UTC on 1 November 2026 is 01:10 EST, New York's repeated hour for the second time
+    sched, service, clock = scheduler(
+        schedule("cron(0/30 * * * ? *)", source="ScheduleV2", timezone="America/New_York"),
+        clock=at_utc(2026, 11, 1, 6, 10))
+    [(_, _, when)] = sched.next_fires()
+    assert when.astimezone(UTC) == datetime(2026, 11, 1, 7, 0, tzinfo=UTC)   # 02:00 EST
+    run_for(sched, clock, hours=1, step_s=60)
+    assert fired_times(service) == ["2026-11-01T07:00:00Z"]
+
+
 def test_a_disabled_schedule_does_not_fire_but_can_be_fired_by_hand() -> None:
     sched, service, clock = scheduler(schedule("rate(1 minute)", is_enabled=False))
     assert sched.next_fires() == []
@@ -332,16 +402,21 @@ def test_startup_shows_each_schedules_next_fire() -> None:
     from samlite.cli.summary import startup_lines
 
     graph = Graph(schedules=(
-        schedule("cron(0 9 * * ? *)", source="ScheduleV2", timezone="Europe/Paris"),
+        schedule("cron(0 9 * * ? *)", source="ScheduleV2", timezone="Europe/Paris",
+                 logical_id="HelloFunctionTick", event="Tick"),
         schedule("rate(1 hour)", logical_id="Off", is_enabled=False)))
     sched, _, _ = scheduler(*graph.schedules)
     lines = startup_lines(graph, [], runtime_kind="process", route_lines=[],
                           function_urls={}, next_fires=sched.next_fires())
     at = lines.index("Schedules (2)")
+    # TRIGGER: the names `samlite trigger` takes, the event's own and its full id
     assert lines[at + 1:at + 4] == [
-        "  SCHEDULE  EXPRESSION                        FUNCTION       NEXT FIRE",
-        "  Tick      cron(0 9 * * ? *) (Europe/Paris)  HelloFunction  2026-01-01 09:00:00+01:00",
-        "  Off       rate(1 hour)                      HelloFunction  disabled"]
+        "  SCHEDULE           EXPRESSION                        FUNCTION       NEXT FIRE"
+        "                  TRIGGER",
+        "  HelloFunctionTick  cron(0 9 * * ? *) (Europe/Paris)  HelloFunction  "
+        "2026-01-01 09:00:00+01:00  Tick or HelloFunctionTick",
+        "  Off                rate(1 hour)                      HelloFunction  disabled"
+        "                   Off"]
     assert not any("Other triggers" in line for line in lines)
 
 
