@@ -227,6 +227,11 @@ class AsyncInvocations:
             self._requeue(replace(event, throttles=event.throttles + 1,
                                   next_at=self.clock.now() + self._scaled(delay)))
             return
+        except api_errors.VersionNotKept as exc:   # a reload published a newer version
+            self._note(event.function, f"samlite: event {event.request_id} not run: "
+                                       f"{exc.message}")
+            self._finish(event)
+            return
         except api_errors.ResourceNotFound:
             self._note(event.function, f"samlite: event {event.request_id} not run: the "
                                        "function was removed from the template")
