@@ -138,7 +138,7 @@ class GraphParts:
             qualifier = as_map(props).get("Name") if kind == LAMBDA_ALIAS else "1"
             return fid[0], qualifier if isinstance(qualifier, str) else None
         qualifier = _qualifier_of(value)
-        if found is None and qualifier is not None:   # `!Ref Fn.Alias`, `${Fn.Arn}:live`
+        if qualifier is not None:   # `!Ref Fn.Alias`, `${Fn.Arn}:live`
             base = self.refs.lookup(str(value).rsplit(":", 1)[0])
             if base and self.resources[base].type in FUNCTION_TYPES:
                 return base, qualifier

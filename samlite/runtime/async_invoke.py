@@ -283,7 +283,8 @@ class AsyncInvocations:
             status_code=200 if result is not None else None,
             function_error=result.function_error if result is not None else None,
             response_payload=result.payload if result is not None else None,
-            timestamp=self.clock.now())
+            timestamp=self.clock.now(),
+            executed_version=result.executed_version if result is not None else "$LATEST")
         self._deliver(destination, json.dumps(record).encode(), None)
 
     def _requeue(self, event: PendingEvent) -> None:
