@@ -467,6 +467,7 @@ RUNS_LOCALLY: Mapping[str, Mapping[str, str]] = {
     },
     "AWS::Lambda::Url": {
         "Cors": "preflight OPTIONS answers and CORS headers",
+        "Qualifier": "the alias the URL invokes",
         "TargetFunctionArn": "the function the URL invokes",
     },
     "AWS::Lambda::EventInvokeConfig": {

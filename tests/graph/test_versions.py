@@ -153,3 +153,44 @@ def test_samlite_graph_shows_versions_and_aliases() -> None:
     text = render_text(graph_of(SAM))
     assert "Versions and aliases (1)\n  Worker: version 1 (one more per reload); alias live -> " \
            "version 1; event sources invoke live; 2 provisioned on live" in text
+
+
+def test_an_api_integration_uri_naming_the_alias_invokes_it() -> None:
+    template = PLAIN.replace("{mapping_function}", "!Ref Worker") + INTEGRATION.replace(
+        "{URI}", "arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/"
+                 "${Worker.Arn}:prod/invocations")
+    graph = graph_of(template)
+    assert [(r.path, r.function) for r in graph.routes] == [("/orders", "Worker")]
+    assert graph.function("Worker").event_qualifier == "prod"
+
+
+INTEGRATION = """
+  Api:
+    Type: AWS::ApiGatewayV2::Api
+    Properties: {Name: api, ProtocolType: HTTP}
+  Integration:
+    Type: AWS::ApiGatewayV2::Integration
+    Properties:
+      ApiId: !Ref Api
+      IntegrationType: AWS_PROXY
+      IntegrationUri: !Sub "{URI}"
+      PayloadFormatVersion: "2.0"
+  Route:
+    Type: AWS::ApiGatewayV2::Route
+    Properties:
+      ApiId: !Ref Api
+      RouteKey: GET /orders
+      Target: !Sub integrations/${Integration}
+"""
+
+
+def test_a_function_url_with_a_qualifier_invokes_that_alias() -> None:
+    template = PLAIN.replace("{mapping_function}", "!Ref Worker") + """
+  WorkerUrl:
+    Type: AWS::Lambda::Url
+    Properties:
+      AuthType: NONE
+      TargetFunctionArn: !Ref Worker
+      Qualifier: prod
+"""
+    assert graph_of(template).function("Worker").event_qualifier == "prod"
