@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from samlite.graph.model import Function, FunctionAlias, NotRunLocally
-from samlite.graph.parts import GraphParts
+from samlite.graph.parts import SERVERLESS_FUNCTION, GraphParts
 from samlite.graph.values import as_int, as_map, as_text, key_at
 from samlite.template.model import Resource
 
@@ -63,8 +63,7 @@ def read_alias(parts: GraphParts, res: Resource) -> bool:
 def sam_versions(parts: GraphParts, res: Resource, props: Mapping[str, Any]) -> dict[str, Any]:
     """The Function fields AutoPublishAlias and the pending Version/Alias resources give."""
     pending = parts.pending_for(res.logical_id)
-    alias = as_text(props.get("AutoPublishAlias")) if res.type.startswith(
-        "AWS::Serverless::") else None
+    alias = as_text(props.get("AutoPublishAlias")) if res.type == SERVERLESS_FUNCTION else None
     aliases = list(pending.aliases)
     if alias is not None:
         aliases.insert(0, FunctionAlias(logical_id=f"{res.logical_id}Alias{alias}", name=alias,
@@ -86,11 +85,10 @@ def link_event_qualifiers(parts: GraphParts) -> None:
     for index, fn in enumerate(parts.functions):
         named = list(dict.fromkeys(parts.pending_for(fn.logical_id).qualifiers))
         qualifier = fn.auto_publish_alias or (named[0] if named else None)
-        if qualifier in (None, LATEST):
-            continue
-        parts.functions[index] = dataclasses.replace(fn, event_qualifier=qualifier)
         if not fn.auto_publish_alias and len(named) > 1:
             _name_mixed_qualifiers(parts, fn, named)
+        if qualifier not in (None, LATEST):
+            parts.functions[index] = dataclasses.replace(fn, event_qualifier=qualifier)
 
 
 def _name_mixed_qualifiers(parts: GraphParts, fn: Function, named: list[str]) -> None:
