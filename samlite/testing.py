@@ -155,8 +155,10 @@ class RunningApp:
         return self.app.options.pseudo.region
 
     # --- driving it -----------------------------------------------------------------------
-    def invoke(self, name: str, event: Any = None) -> InvokeResult:
-        """Invoke function `name` (logical id or FunctionName) synchronously. A dict or list
+    def invoke(self, name: str, event: Any = None, *,
+               qualifier: str | None = None) -> InvokeResult:
+        """Invoke function `name` (logical id or FunctionName) synchronously, at $LATEST or
+        the version or alias `qualifier` names. A dict or list
         is sent as JSON; str and bytes are sent as they are (JSON text); None is `{}`.
         A failing function is a result with function_error set, not an exception."""
         if event is None:
@@ -172,7 +174,8 @@ class RunningApp:
 
         spec = self.app.function(name)
         try:
-            result = self.app.service.invoke(spec.logical_id, payload, tail_logs=True)
+            target = self.app.service.target(spec.logical_id, qualifier)
+            result = self.app.service.invoke_target(target, payload, tail_logs=True)
         except LambdaApiError as exc:   # throttled, too large: as `samlite invoke` says it
             raise SamliteError(f"{spec.logical_id}: {exc.error_type}: {exc.message}") from exc
         return InvokeResult(request_id=result.request_id, raw=result.payload,

@@ -82,9 +82,10 @@ class Service(LambdaInvoker, Protocol):
 
     def stop(self, *, grace_s: float = 2.0) -> None: ...
 
-    def recycle(self, functions: Sequence[str]) -> int: ...
+    def recycle(self, functions: Sequence[str], *, publish: bool = True) -> int: ...
 
-    def update_functions(self, functions: Sequence[FunctionSpec]) -> tuple[str, ...]: ...
+    def update_functions(self, functions: Sequence[FunctionSpec], *,
+                         publish: bool = True) -> tuple[str, ...]: ...
 
     def run_invocation(self, invocation: Invocation) -> Result: ...
 
@@ -218,7 +219,7 @@ class App:
             raise
         if resolved != self.functions:
             self.functions = resolved
-            self.service.update_functions(resolved)
+            self.service.update_functions(resolved, publish=False)   # still version 1
         # The Parameters and Secrets extension's HTTP API, for functions that name its layer.
         self._extension: ParametersSecretsExtension | None = None
         try:
@@ -431,12 +432,15 @@ class App:
         template's only function. UsageError, listing the functions, otherwise."""
         return choose_function(self.functions, name, template=self.template)
 
-    def invoke(self, name: str | None, payload: bytes) -> Result:
-        """One synchronous invocation, as `samlite invoke` runs it. A failure of the call
-        itself (throttled, too large) is a SamliteError; a failing function is a Result."""
+    def invoke(self, name: str | None, payload: bytes, *,
+               qualifier: str | None = None) -> Result:
+        """One synchronous invocation, as `samlite invoke` runs it: $LATEST, or the version
+        or alias `qualifier` names. A failure of the call itself (throttled, too large, no
+        such qualifier) is a SamliteError; a failing function is a Result."""
         spec = self.function(name)
         try:
-            return self.service.invoke(spec.logical_id, payload)
+            return self.service.invoke_target(self.service.target(spec.logical_id, qualifier),
+                                              payload)
         except LambdaApiError as exc:
             detail = "".join(f" ({value})" for value in exc.fields.values())
             raise SamliteError(f"{spec.logical_id}: {exc.error_type}: {exc.message}{detail}"
@@ -583,9 +587,9 @@ class App:
                                           graph.routes, self.graph, graph)
         self.options, self.graph, self.warnings, self.functions = options, graph, warnings, specs
         self._rebuild_images(specs, recycle)
-        self.service.update_functions(specs)
+        updated = set(self.service.update_functions(specs))   # recycled (new versions) there
         names = {spec.logical_id for spec in specs}
-        self.service.recycle([name for name in recycle if name in names])
+        self.service.recycle([name for name in recycle if name in names - updated])
         for callback in self._graph_listeners:
             try:
                 callback(graph)
@@ -753,6 +757,7 @@ def choose_function(functions: Sequence[FunctionSpec], name: str | None, *,
 
 def invoke_function(template: Path, name: str | None, payload: bytes, options: AppOptions,
                     *, log: LogSink, progress: Progress = NO_PROGRESS,
+                    qualifier: str | None = None,
                     notice: Callable[[str], None] = lambda line: None,
                     notices: Sequence[str] = ()) -> Result:
     """`samlite invoke`: build the app, check the name, run one invocation, stop.
@@ -771,7 +776,7 @@ def invoke_function(template: Path, name: str | None, payload: bytes, options: A
         if item.subject in {f"{spec.logical_id}.{key}" for key in ("Layers", "CodeUri", "Code")}:
             notice(f"warning: {item.at.file}:{item.at.line}: {item.subject}: {item.reason}")
     with app:
-        return app.invoke(spec.logical_id, payload)
+        return app.invoke(spec.logical_id, payload, qualifier=qualifier)
 
 
 def read_event(source: str | None, *, stdin: BinaryIO) -> bytes:

@@ -28,6 +28,9 @@ from samlite.errors import UsageError
 @click.command()
 @click.argument("function", required=False)
 @click.option("-e", "--event", help="JSON event file, or - to read stdin [default: {}].")
+@click.option("-q", "--qualifier", default=None,
+              help="The version or alias to invoke, as Invoke's Qualifier: $LATEST, a version "
+              "number or an alias name [default: $LATEST, unqualified].")
 @click.option("-t", "--template", "template_option", help="Template file (SAM CLI's flag).")
 @click.option("--aws-endpoint-url", default=None,
               help="The AWS endpoint the function's SDK calls (AWS_ENDPOINT_URL) "
@@ -35,7 +38,8 @@ from samlite.errors import UsageError
 @state_dir_option
 @run_options
 @template_options
-def invoke(function: str | None, event: str | None, template_option: str | None,
+def invoke(function: str | None, event: str | None, qualifier: str | None,
+           template_option: str | None,
            aws_endpoint_url: str | None, state_dir: str, runtime: str,
            env_vars: str | None, account_concurrency: int, idle_timeout_s: float,
            no_build: bool, layers: tuple[str, ...], parameter_overrides: tuple[str, ...],
@@ -66,7 +70,7 @@ def invoke(function: str | None, event: str | None, template_option: str | None,
     payload = read_event(event, stdin=sys.stdin.buffer)
     console = console_log()
     result = invoke_function(path, function, payload, options, log=console,
-                             progress=console_progress(),
+                             progress=console_progress(), qualifier=qualifier,
                              notice=lambda line: say("warning", line, err=True),
                              notices=() if endpoint else (NO_UP_NOTICE,))
     console.flush()   # the logs first, then the response, as sam local invoke shows them

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from samlite.cli.messaging_summary import messaging_lines
 from samlite.graph.model import Graph, TriggerKind
-from samlite.graph.render import queue_roles, trigger_detail
+from samlite.graph.render import queue_roles, trigger_detail, version_lines
 from samlite.graph.trigger_names import TriggerNames, full_id_of
 from samlite.runtime.process_support import runs_in
 from samlite.runtime.spec import FunctionSpec
@@ -47,6 +47,10 @@ def startup_lines(graph: Graph, specs: Sequence[FunctionSpec], *, runtime_kind: 
               runs_in(s, runtime_kind), *((deps.get(s.logical_id, "-"),) if deps else ()))
              for s in specs]
     lines += _table(rows)
+    versions = version_lines(graph)
+    if versions:
+        lines += ["", f"Versions and aliases ({len(versions)})",
+                  *(f"  {line}" for line in versions)]
     if layer_rows:
         lines += ["", f"Layer ARNs ({len(layer_rows)})",
                   *_table([("FUNCTION", "LAYER", "RUNS AS"), *layer_rows])]

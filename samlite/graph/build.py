@@ -24,6 +24,7 @@ from samlite.graph.readers import (
     secrets,
     storage,
     tables,
+    versions,
 )
 from samlite.template.model import ResolvedTemplate, Resource
 
@@ -51,6 +52,8 @@ READERS: dict[str, Callable[[GraphParts, Resource], bool | None]] = {
     "AWS::Lambda::EventSourceMapping": cloudformation.read_event_source_mapping,
     "AWS::Lambda::Url": cloudformation.read_lambda_url,
     "AWS::Lambda::EventInvokeConfig": cloudformation.read_lambda_event_invoke,
+    "AWS::Lambda::Version": versions.read_version,
+    "AWS::Lambda::Alias": versions.read_alias,
     load_balancers.TARGET_GROUP: load_balancers.read_target_group,
     load_balancers.LISTENER: load_balancers.read_listener,
     load_balancers.LISTENER_RULE: load_balancers.read_listener_rule,
@@ -85,6 +88,7 @@ def build_graph(resolved: ResolvedTemplate) -> Graph:
     secrets.name_unresolved_references(parts)
     secrets.link_dynamic_references(parts)
     topics, event_buses, event_rules = messaging.finish(parts)
+    versions.link_event_qualifiers(parts)
     return Graph(
         functions=tuple(parts.functions), layers=tuple(parts.layers),
         buckets=tuple(parts.buckets), queues=tuple(parts.queues),

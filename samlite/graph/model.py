@@ -312,6 +312,15 @@ class ImageConfig:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class FunctionAlias:
+    """An alias: SAM's for AutoPublishAlias (`<Fn>Alias<name>`) or an AWS::Lambda::Alias."""
+    logical_id: str
+    name: str
+    on_published_version: bool = True    # False: FunctionVersion is $LATEST
+    at: Mark
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Function:
     logical_id: str
     resource_type: str               # AWS::Serverless::Function or AWS::Lambda::Function
@@ -333,7 +342,13 @@ class Function:
     layer_marks: tuple[Mark, ...] = ()       # where each of `layers` is written
     reserved_concurrency: int | None = None
     provisioned_concurrency: int = 0         # ProvisionedConcurrencyConfig
+    provisioned_qualifier: str | None = None   # its alias or version (SAM: AutoPublishAlias)
     auto_publish_alias: str | None = None
+    publishes_versions: bool = False         # AutoPublishAlias or an AWS::Lambda::Version
+    aliases: tuple[FunctionAlias, ...] = ()
+    # The alias or version its event sources invoke: SAM wires every event of a function
+    # with AutoPublishAlias to the alias; plain resources name it in the ARN they give.
+    event_qualifier: str | None = None
     dead_letter: Destination | None = None
     event_invoke: EventInvoke | None = None
     function_url: FunctionUrl | None = None

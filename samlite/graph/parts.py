@@ -26,6 +26,7 @@ from samlite.graph.model import (
     EdgeKind,
     EventInvoke,
     Function,
+    FunctionAlias,
     FunctionUrl,
     Layer,
     ListenerRule,
@@ -46,6 +47,8 @@ from samlite.template.model import ResolvedTemplate, Resource
 SERVERLESS_FUNCTION = "AWS::Serverless::Function"
 LAMBDA_FUNCTION = "AWS::Lambda::Function"
 FUNCTION_TYPES = (SERVERLESS_FUNCTION, LAMBDA_FUNCTION)
+LAMBDA_ALIAS = "AWS::Lambda::Alias"
+LAMBDA_VERSION = "AWS::Lambda::Version"
 
 
 @dataclass(slots=True)
@@ -55,6 +58,10 @@ class Pending:
     triggers: list[Trigger] = field(default_factory=list)
     event_invoke: EventInvoke | None = None
     url: FunctionUrl | None = None
+    aliases: list[FunctionAlias] = field(default_factory=list)    # AWS::Lambda::Alias
+    versions: list[str] = field(default_factory=list)   # its AWS::Lambda::Version ids
+    provisioned: tuple[int, str | None] | None = None   # (environments, alias or version)
+    qualifiers: list[str] = field(default_factory=list)   # what references to it name
 
 
 class GraphParts:
@@ -105,9 +112,37 @@ class GraphParts:
         return self.pending.setdefault(function, Pending())
 
     def function_id(self, raw: Any, value: Any) -> str | None:
-        """The logical id of this template's function that `raw`/`value` names, if any."""
+        """The logical id of this template's function that `raw`/`value` names, if any: the
+        function itself, one of its aliases or versions, or its ARN with a qualifier. A
+        qualifier is noted (Pending.qualifiers): the event source invokes that alias."""
+        found = self.function_target(raw, value)
+        if found is None:
+            return None
+        fid, qualifier = found
+        if qualifier is not None:
+            self.pending_for(fid).qualifiers.append(qualifier)
+        return fid
+
+    def function_target(self, raw: Any, value: Any) -> tuple[str, str | None] | None:
+        """(function logical id, qualifier or None) for what `raw`/`value` names."""
         found = self.refs.target(raw, value)
-        return found if found and self.resources[found].type in FUNCTION_TYPES else None
+        kind = self.resources[found].type if found else None
+        if found and kind in FUNCTION_TYPES:
+            return found, _qualifier_of(value)
+        if found and kind in (LAMBDA_ALIAS, LAMBDA_VERSION):
+            props, raw_props = self.props(self.resources[found])
+            fid = self.function_target(self.refs.dig(raw_props, "FunctionName"),
+                                       props.get("FunctionName"))
+            if fid is None:
+                return None
+            qualifier = as_map(props).get("Name") if kind == LAMBDA_ALIAS else "1"
+            return fid[0], qualifier if isinstance(qualifier, str) else None
+        qualifier = _qualifier_of(value)
+        if qualifier is not None:   # `!Ref Fn.Alias`, `${Fn.Arn}:live`
+            base = self.refs.lookup(str(value).rsplit(":", 1)[0])
+            if base and self.resources[base].type in FUNCTION_TYPES:
+                return base, qualifier
+        return None
 
     def add_trigger(self, trigger: Trigger) -> None:
         self.pending_for(trigger.function).triggers.append(trigger)
@@ -137,3 +172,10 @@ class GraphParts:
                     res = self.resources.get(end)
                     out[end] = res.type if res else self.generated.get(end, "")
         return tuple(out.items())
+
+
+def _qualifier_of(value: Any) -> str | None:
+    """`arn:aws:lambda:region:account:function:name:qualifier` -> the qualifier."""
+    parts = value.split(":") if isinstance(value, str) else []
+    return parts[7] if len(parts) == 8 and parts[:1] == ["arn"] and parts[5] == "function" \
+        else None

@@ -69,6 +69,7 @@ def render_text(graph: Graph) -> str:
         table = _table(rows)
         sections.append("\n".join([f"Functions ({len(graph.functions)})",
                                    *(f"  {ln}" for ln in table)]))
+    section("Versions and aliases", version_lines(graph))
     section("Routes", _table([
         (f"{r.method} {r.path} -> {r.target}",
          f"({r.api}, {r.kind.value.upper()}, payload {r.payload_format_version})"
@@ -154,6 +155,26 @@ def _code(fn: Function) -> str:
 
 # The words below are shared with `samlite up`'s startup table (cli/summary.py), so both
 # views say the same things the same way.
+
+
+def version_lines(graph: Graph) -> list[str]:
+    """One line per function with versions or aliases: "Fn: version 1 (one more per
+    reload); alias live -> version 1; event sources invoke live"."""
+    return [f"{fn.logical_id}: {version_detail(fn)}" for fn in graph.functions
+            if fn.publishes_versions or fn.aliases]
+
+
+def version_detail(fn: Function) -> str:
+    parts = ["version 1 (one more per reload)"] if fn.publishes_versions else []
+    for alias in fn.aliases:
+        published = alias.on_published_version and fn.publishes_versions
+        parts.append(f"alias {alias.name} -> {'version 1' if published else '$LATEST'}")
+    if fn.event_qualifier:
+        parts.append(f"event sources invoke {fn.event_qualifier}")
+    if fn.provisioned_concurrency:
+        parts.append(f"{fn.provisioned_concurrency} provisioned on "
+                     f"{fn.provisioned_qualifier or '$LATEST'}")
+    return "; ".join(parts)
 
 
 def subscription_detail(sub: Subscription) -> str:

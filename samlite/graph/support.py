@@ -65,7 +65,10 @@ _RULE_EVENT_RUNS: Mapping[str, str] = {
 RUNS_LOCALLY: Mapping[str, Mapping[str, str]] = {
     SAM_FUNCTION: {
         **_FUNCTION_RUNS,
-        "AutoPublishAlias": "the alias is accepted as the Invoke API's Qualifier",
+        "AutoPublishAlias": "version 1 and the alias at start, a new version on each reload; "
+                            "Invoke's Qualifier, the context's ARN and "
+                            "AWS_LAMBDA_FUNCTION_VERSION follow it; every event source "
+                            "invokes the alias, as SAM wires it",
         "CodeUri": "the local folder or .zip the code runs from; code in S3 is not fetched: "
                    "the function is named under Not run locally and does not run",
         "InlineCode": "written as index.<ext> in a task root of its own (Python code with "
@@ -77,7 +80,8 @@ RUNS_LOCALLY: Mapping[str, Mapping[str, str]] = {
         "Events": "each event source: see the event source table",
         "FunctionUrlConfig": "a function URL on a port of its own, with its Cors",
         "ImageUri": "the image an Image function runs (Docker)",
-        "ProvisionedConcurrencyConfig": "that many environments are started ahead and kept warm",
+        "ProvisionedConcurrencyConfig": "that many environments of the alias's version are "
+                                        "started ahead and kept warm",
     },
     LAMBDA_FUNCTION: {
         **_FUNCTION_RUNS,
@@ -86,6 +90,19 @@ RUNS_LOCALLY: Mapping[str, Mapping[str, str]] = {
                 "named under Not run locally and does not run; ImageUri runs in Docker",
     "DeadLetterConfig": "failed asynchronous events go to the queue or topic (SQS or SNS in "
                         "this template)",
+    },
+    "AWS::Lambda::Version": {
+        "FunctionName": "its function publishes version 1 at start and one more on each "
+                        "reload; only the newest keeps its code locally",
+        "ProvisionedConcurrencyConfig": "that many environments of the version are started "
+                                        "ahead and kept warm",
+    },
+    "AWS::Lambda::Alias": {
+        "FunctionName": "the function the alias belongs to",
+        "FunctionVersion": "$LATEST, or the function's newest published version",
+        "Name": "Invoke's Qualifier; event sources naming the alias's ARN invoke it",
+        "ProvisionedConcurrencyConfig": "that many environments of the alias's version are "
+                                        "started ahead and kept warm",
     },
     "AWS::Serverless::LayerVersion": {
         "ContentUri": "the local folder put on the functions' path (/opt)",
@@ -450,6 +467,7 @@ RUNS_LOCALLY: Mapping[str, Mapping[str, str]] = {
     },
     "AWS::Lambda::Url": {
         "Cors": "preflight OPTIONS answers and CORS headers",
+        "Qualifier": "the alias the URL invokes",
         "TargetFunctionArn": "the function the URL invokes",
     },
     "AWS::Lambda::EventInvokeConfig": {
@@ -555,13 +573,17 @@ _RETRY_NOT_RUN: Mapping[str, str] = {
 NOT_RUN: Mapping[str, Mapping[str, str]] = {
     SAM_FUNCTION: {
         **_FUNCTION_NOT_RUN,
-        "DeploymentPreference": "no gradual deployments locally",
+        "DeploymentPreference": "no gradual deployments or traffic hooks locally: the alias "
+                                "moves at once; named at start-up",
         "Policies": "IAM is not enforced; `samlite graph` draws the resources they name",
         "Tracing": "Active: no X-Ray traces locally; named at start-up",
     },
     LAMBDA_FUNCTION: {
         **_FUNCTION_NOT_RUN,
         "TracingConfig": "Mode Active: no X-Ray traces locally; named at start-up",
+    },
+    "AWS::Lambda::Alias": {
+        "RoutingConfig": "weighted aliases run only FunctionVersion; named at start-up",
     },
     "AWS::Serverless::LayerVersion": {
         "CompatibleArchitectures": "read for the graph; not enforced",
@@ -642,6 +664,8 @@ NOT_RUN: Mapping[str, Mapping[str, str]] = {
 RESOURCE_NOTES: Mapping[str, str] = {
     SAM_FUNCTION: "runs in a local process or a Docker container",
     LAMBDA_FUNCTION: "runs in a local process or a Docker container",
+    "AWS::Lambda::Version": "version 1 of its function at start, a new one on each reload",
+    "AWS::Lambda::Alias": "an alias Invoke's Qualifier and event sources can name",
     "AWS::Serverless::LayerVersion": "its local folder is added to functions",
     "AWS::Lambda::LayerVersion": "its local content is added to functions",
     "AWS::Serverless::Api": "REST API routes on the HTTP port (payload format 1.0)",

@@ -67,3 +67,24 @@ def account_concurrency_exceeded() -> TooManyRequests:
 def request_too_large(size: int, limit: int) -> RequestTooLarge:
     return RequestTooLarge(f"Request must be smaller than {limit} bytes for the "
                            f"InvokeFunction operation")
+
+
+class VersionNotKept(LambdaApiError):
+    """An older published version: Lambda keeps each version's code, samlite only the project
+    folder, so only the newest version runs (NotImplemented, as for unserved calls)."""
+
+    status = 501
+    error_type = "NotImplemented"
+    fault = "User"
+
+
+def alias_not_found(arn: str) -> ResourceNotFound:
+    return ResourceNotFound(f"Cannot find alias arn: {arn}")
+
+
+def version_not_kept(arn: str, version: str, newest: int) -> VersionNotKept:
+    return VersionNotKept(
+        f"{arn}:{version} is not kept locally: samlite runs only the newest version "
+        f"({newest}), published from the project folder at the last reload, while Lambda "
+        f"would still run version {version}'s own code. Invoke $LATEST, version {newest} or "
+        "an alias instead.")

@@ -227,6 +227,11 @@ class AsyncInvocations:
             self._requeue(replace(event, throttles=event.throttles + 1,
                                   next_at=self.clock.now() + self._scaled(delay)))
             return
+        except api_errors.VersionNotKept as exc:   # a reload published a newer version
+            self._note(event.function, f"samlite: event {event.request_id} not run: "
+                                       f"{exc.message}")
+            self._finish(event)
+            return
         except api_errors.ResourceNotFound:
             self._note(event.function, f"samlite: event {event.request_id} not run: the "
                                        "function was removed from the template")
@@ -278,7 +283,8 @@ class AsyncInvocations:
             status_code=200 if result is not None else None,
             function_error=result.function_error if result is not None else None,
             response_payload=result.payload if result is not None else None,
-            timestamp=self.clock.now())
+            timestamp=self.clock.now(),
+            executed_version=result.executed_version if result is not None else "$LATEST")
         self._deliver(destination, json.dumps(record).encode(), None)
 
     def _requeue(self, event: PendingEvent) -> None:

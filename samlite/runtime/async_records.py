@@ -22,11 +22,13 @@ Condition = Literal["Success", "RetriesExhausted", "EventAgeExceeded"]
 def invocation_record(*, request_id: str, function_arn: str, condition: Condition,
                       approximate_invoke_count: int, request_payload: bytes,
                       status_code: int | None, function_error: str | None,
-                      response_payload: bytes | None, timestamp: float) -> dict[str, Any]:
+                      response_payload: bytes | None, timestamp: float,
+                      executed_version: str = EXECUTED_VERSION) -> dict[str, Any]:
     """The record an asynchronous invocation destination receives (Lambda developer guide,
     "Configuring destinations for asynchronous invocation", example invocation record).
 
     `function_arn` is qualified with $LATEST when it has no qualifier, as in AWS's example.
+    `executed_version`: the version that ran (a number when an alias or version was invoked).
     `status_code` None means the function never ran (an event that aged out while throttled):
     the record then has no responseContext and no responsePayload."""
     record: dict[str, Any] = {
@@ -43,7 +45,7 @@ def invocation_record(*, request_id: str, function_arn: str, condition: Conditio
     if status_code is None:
         return record
     response_context: dict[str, Any] = {"statusCode": status_code,
-                                        "executedVersion": EXECUTED_VERSION}
+                                        "executedVersion": executed_version}
     if function_error is not None:
         response_context["functionError"] = function_error
     record["responseContext"] = response_context

@@ -54,6 +54,7 @@ from samlite.runtime.invocation import (
     runtime_exited,
     timed_out,
 )
+from samlite.runtime.qualifiers import Target, qualifier_of, resolve
 from samlite.runtime.runtime_api import (
     NextInvocation,
     NoWork,
@@ -180,7 +181,8 @@ class _Env:
         call.dispatched_at = self.service.clock.monotonic()
         deadline_ms = int((self.service.clock.now() + call.spec.timeout_s) * 1000)
         call.dispatched.set()
-        self._log(call, f"START RequestId: {call.invocation.request_id} Version: $LATEST")
+        self._log(call, f"START RequestId: {call.invocation.request_id} "
+                        f"Version: {call.spec.version}")
         return NextInvocation(call.invocation, deadline_ms)
 
     def post_response(self, request_id: str, body: bytes) -> PostOutcome:
@@ -294,6 +296,10 @@ class LambdaService:
         self._idle = threading.Condition(self._lock)   # notified when an invocation ends
         self._stoppers: set[threading.Thread] = set()   # environments being retired
         self._envs: dict[str, list[_Env]] = {name: [] for name in self._specs}
+        # Each function's newest published version (AutoPublishAlias, AWS::Lambda::Version):
+        # 1 at start, one more on each reload of its code, as each deploy publishes one.
+        self._newest: dict[str, int] = {spec.logical_id: 1 for spec in functions
+                                        if spec.publishes_versions}
         self._ids = itertools.count(1)
         self._stopping = threading.Event()
         self._async_events: AsyncInvocations | None = None
@@ -323,8 +329,9 @@ class LambdaService:
         count = sum(spec.provisioned_concurrency for spec in runnable)
         label = f"Starting {count} provisioned environments"
         with self.progress.task(label) if count > 1 else contextlib.nullcontext():
-            warming = [self._new_env(spec) for spec in runnable
-                       for _ in range(spec.provisioned_concurrency)]
+            # Provisioned concurrency is the alias's (SAM puts it there): its version warms.
+            warming = [self._new_env(self._target(spec, spec.provisioned_qualifier).spec)
+                       for spec in runnable for _ in range(spec.provisioned_concurrency)]
             for env in warming:
                 env.initialized.wait(INIT_TIMEOUT_S)
                 env.init_reported = True   # provisioned: REPORT shows no Init Duration
@@ -367,19 +374,38 @@ class LambdaService:
             shutil.rmtree(self.tmp_root, ignore_errors=True)
 
     # --- lookups --------------------------------------------------------------------------
-    def function_for(self, name: str, qualifier: str | None = None) -> FunctionSpec:
-        """The function a name, partial ARN or full ARN (optionally with `:qualifier`) means.
-        Qualifier: $LATEST or the AutoPublishAlias. Raises ResourceNotFound."""
-        base, qualifier = _split_qualifier(name, qualifier)
+    def function_for(self, name: str) -> FunctionSpec:
+        """The function a name, partial ARN or full ARN means (any `:qualifier` ignored).
+        Raises ResourceNotFound."""
+        base, qualifier = _split_qualifier(name, None)
         for spec in self._specs.values():
             if base in (spec.function_name, spec.logical_id, spec.arn,
                         f"{spec.account_id}:function:{spec.function_name}"):
-                if qualifier in (None, "$LATEST") or qualifier == spec.alias:
-                    return spec
-                raise api_errors.function_not_found(f"{spec.arn}:{qualifier}")
+                return spec
         arn = base if base.startswith("arn:") else \
             f"arn:aws:lambda:{self._region()}:{self._account()}:function:{base}"
         raise api_errors.function_not_found(arn + (f":{qualifier}" if qualifier else ""))
+
+    def target(self, name: str, qualifier: str | None = None) -> Target:
+        """What a direct call (the Invoke API, `samlite invoke`) names: without a qualifier
+        (in `qualifier` or at the end of `name`), $LATEST. Raises ResourceNotFound."""
+        _, in_name = _split_qualifier(name, None)
+        return self._target(self.function_for(name), qualifier or in_name)
+
+    def newest_version(self, function: str) -> int:
+        """A function's newest published version (0: it publishes none)."""
+        with self._lock:
+            return self._newest.get(function, 0)
+
+    def _target(self, spec: FunctionSpec, qualifier: str | None) -> Target:
+        return resolve(spec, qualifier, newest=self.newest_version(spec.logical_id))
+
+    def _event_target(self, function: str) -> Target:
+        """What an event source names: its own qualifier, else the function's event target
+        (the alias SAM wires its events to)."""
+        spec = self.function_for(function)
+        _, qualifier = _split_qualifier(function, None)
+        return self._target(spec, qualifier or spec.event_qualifier)
 
     def _region(self) -> str:
         return next(iter(self._specs.values())).region if self._specs else "us-east-1"
@@ -390,30 +416,42 @@ class LambdaService:
     # --- invoking ---------------------------------------------------------------------------
     def invoke(self, function: str, payload: bytes, *, tail_logs: bool = False,
                client_context: str | None = None, request_id: str | None = None) -> Result:
-        """Run one synchronous invocation and wait for its result. Function errors come back
-        as a Result with function_error set; failures of the call itself raise
-        LambdaApiError (TooManyRequests, RequestTooLarge, ResourceNotFound)."""
-        spec = self.function_for(function)
+        """Run one synchronous invocation for an event source and wait for its result:
+        `function` names the function (with `:qualifier` when the source names one; without,
+        the function's event target). Function errors come back as a Result with
+        function_error set; failures of the call itself raise LambdaApiError
+        (TooManyRequests, RequestTooLarge, ResourceNotFound)."""
+        return self.invoke_target(self._event_target(function), payload, tail_logs=tail_logs,
+                                  client_context=client_context, request_id=request_id)
+
+    def invoke_target(self, target: Target, payload: bytes, *, tail_logs: bool = False,
+                      client_context: str | None = None,
+                      request_id: str | None = None) -> Result:
+        """Run one synchronous invocation of a function at the version `target` names."""
         if len(payload) > SYNC_PAYLOAD_LIMIT:
             raise api_errors.request_too_large(len(payload), SYNC_PAYLOAD_LIMIT)
         new_id, trace_id = _ids(self.clock)
         invocation = Invocation(
-            request_id=request_id or new_id, function=spec.logical_id,
-            payload=payload, invoked_function_arn=spec.arn, trace_id=trace_id,
+            request_id=request_id or new_id, function=target.spec.logical_id,
+            payload=payload, invoked_function_arn=target.invoked_arn, trace_id=trace_id,
             client_context=_decoded_client_context(client_context), tail_logs=tail_logs)
-        return self._run(spec, invocation)
+        return self._run(target.spec, invocation)
 
     def invoke_async(self, function: str, payload: bytes) -> str:
+        """Queue an asynchronous (Event) invocation for an event source (`function` as for
+        invoke); returns its request id at once."""
+        return self.invoke_target_async(self._event_target(function), payload)
+
+    def invoke_target_async(self, target: Target, payload: bytes) -> str:
         """Queue an asynchronous (Event) invocation; returns its request id at once. What
         happens next (retries, event age, dead-letter queue, destinations) is
-        async_invoke.AsyncInvocations' business."""
-        spec = self.function_for(function)
+        async_invoke.AsyncInvocations' business; an alias is followed when it runs."""
         if len(payload) > ASYNC_PAYLOAD_LIMIT:
             raise api_errors.request_too_large(len(payload), ASYNC_PAYLOAD_LIMIT)
         request_id, trace_id = _ids(self.clock)
         invocation = Invocation(
-            request_id=request_id, function=spec.logical_id, payload=payload,
-            invoked_function_arn=spec.arn, trace_id=trace_id,
+            request_id=request_id, function=target.spec.logical_id, payload=payload,
+            invoked_function_arn=target.invoked_arn, trace_id=trace_id,
             invocation_type=InvocationType.EVENT)
         self.async_events().submit(invocation)
         return invocation.request_id
@@ -443,7 +481,8 @@ class LambdaService:
         spec = self._specs.get(invocation.function)
         if spec is None:
             raise api_errors.function_not_found(invocation.invoked_function_arn)
-        return self._run(spec, invocation)
+        target = self._target(spec, qualifier_of(invocation.invoked_function_arn))
+        return self._run(target.spec, invocation)
 
     def _run(self, spec: FunctionSpec, invocation: Invocation) -> Result:
         call = _new_call(invocation, spec, self.clock)
@@ -527,14 +566,16 @@ class LambdaService:
         if call.invocation.tail_logs and call.lines is not None:
             tail = "\n".join(call.lines)[-TAIL_BYTES:] + "\n"
         return Result(request_id=request_id, payload=call.payload,
-                      function_error=call.function_error, logs=tail, report=report)
+                      function_error=call.function_error, logs=tail, report=report,
+                      executed_version=spec.version)
 
     # --- the pools ----------------------------------------------------------------------------
     def _acquire(self, spec: FunctionSpec) -> _Env:
         with self._lock:
             pool = self._envs[spec.logical_id]
             for env in reversed(pool):   # the most recently used first, as Lambda reuses
-                if not env.busy and not env.dead and env.initialized.is_set():
+                if not env.busy and not env.dead and env.initialized.is_set() \
+                        and env.spec.version == spec.version:   # each version its own
                     env.busy = True
                     return env
             busy = sum(1 for env in pool if not env.dead)
@@ -639,11 +680,15 @@ class LambdaService:
             self._idle.notify_all()
 
     # --- reloading --------------------------------------------------------------------------
-    def recycle(self, functions: Sequence[str]) -> int:
+    def recycle(self, functions: Sequence[str], *, publish: bool = True) -> int:
         """New code for these functions (logical ids): idle environments stop now, busy ones
         finish their invoke on the old code and stop then; the next invoke starts fresh.
-        Other functions stay warm. Returns how many environments were retired now."""
+        Other functions stay warm; those that publish versions publish a new one, as a
+        deploy would. Returns how many environments were retired now."""
         with self._lock:
+            for name in functions if publish else ():
+                if name in self._newest:
+                    self._newest[name] += 1
             envs = [env for name in functions for env in self._envs.get(name, [])]
             idle = []
             for env in envs:
@@ -656,9 +701,11 @@ class LambdaService:
             self._stop_later(env)
         return len(idle)
 
-    def update_functions(self, functions: Sequence[FunctionSpec]) -> tuple[str, ...]:
+    def update_functions(self, functions: Sequence[FunctionSpec], *,
+                         publish: bool = True) -> tuple[str, ...]:
         """Apply a reloaded template: new functions appear, removed ones stop, changed ones
-        are recycled. Returns the logical ids that changed in any way."""
+        are recycled (and publish a new version unless `publish` is False: the same deploy,
+        its values resolved). Returns the logical ids that changed in any way."""
         new = {spec.logical_id: spec for spec in functions}
         with self._lock:
             old = self._specs
@@ -667,7 +714,16 @@ class LambdaService:
             self._specs = new
             for name in new.keys() - self._envs.keys():
                 self._envs[name] = []
-        self.recycle([name for name in changed if name in old])
+            for name, spec in new.items():
+                if not spec.publishes_versions:
+                    self._newest.pop(name, None)
+                elif name not in old or not old[name].publishes_versions:
+                    self._newest[name] = 0 if publish else 1   # the recycle below publishes
+            recycled = [name for name in changed if name in old]
+            for name in changed:
+                if name not in old and name in self._newest:
+                    self._newest[name] = 1
+        self.recycle(recycled, publish=publish)
         with self._lock:
             for name in old.keys() - new.keys():
                 if not self._envs.get(name):

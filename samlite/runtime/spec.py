@@ -12,15 +12,25 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from samlite.graph.model import Function, Graph, ImageBuild, ImageConfig
+from samlite.graph.model import Function, FunctionAlias, Graph, ImageBuild, ImageConfig
 from samlite.template.model import PseudoParameters
 
 # Lambda's dummy-free local stand-ins: SDKs need credentials to sign, AWS never sees them.
+LATEST = "$LATEST"
+
 DUMMY_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "samlite",
     "AWS_SECRET_ACCESS_KEY": "samlite",
     "AWS_SESSION_TOKEN": "samlite",
 }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AliasSpec:
+    """An alias of a function: AutoPublishAlias, or an AWS::Lambda::Alias."""
+
+    name: str
+    on_published_version: bool = True   # False: its FunctionVersion is $LATEST
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -45,7 +55,13 @@ class FunctionSpec:
     variables: Mapping[str, str] = field(default_factory=dict)   # template, then --env-vars
     reserved_concurrency: int | None = None
     provisioned_concurrency: int = 0
-    alias: str | None = None                # AutoPublishAlias
+    # Versions and aliases ("Lambda function versions", "Create an alias" in the developer
+    # guide): the service publishes version 1 at start and one more on each reload.
+    publishes_versions: bool = False        # AutoPublishAlias or an AWS::Lambda::Version
+    aliases: tuple[AliasSpec, ...] = ()
+    event_qualifier: str | None = None      # what its event sources invoke (SAM: the alias)
+    provisioned_qualifier: str | None = None   # the alias or version provisioned ones run
+    version: str = LATEST                   # what an environment of this spec runs
     region: str = "us-east-1"
     account_id: str = "123456789012"
     package_type: str = "Zip"
@@ -62,6 +78,9 @@ class FunctionSpec:
     @property
     def arn(self) -> str:
         return f"arn:aws:lambda:{self.region}:{self.account_id}:function:{self.function_name}"
+
+    def alias(self, name: str) -> AliasSpec | None:
+        return next((alias for alias in self.aliases if alias.name == name), None)
 
     @property
     def log_group(self) -> str:
@@ -109,7 +128,7 @@ def lambda_variables(spec: FunctionSpec, *, runtime_api: str, task_root: str, ru
     reserved ones; `samlite validate` reports those)."""
     variables = {
         "AWS_LAMBDA_FUNCTION_NAME": spec.function_name,
-        "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+        "AWS_LAMBDA_FUNCTION_VERSION": spec.version,
         "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(spec.memory_mb),
         "AWS_LAMBDA_LOG_GROUP_NAME": spec.log_group,
         "AWS_LAMBDA_LOG_STREAM_NAME": log_stream,
@@ -180,7 +199,10 @@ def _spec(fn: Function, project_dir: Path, pseudo: PseudoParameters,
         ephemeral_storage_mb=fn.ephemeral_storage_mb,
         architecture=fn.architectures[0] if fn.architectures else "x86_64",
         variables=variables, reserved_concurrency=fn.reserved_concurrency,
-        provisioned_concurrency=fn.provisioned_concurrency, alias=fn.auto_publish_alias,
+        provisioned_concurrency=fn.provisioned_concurrency,
+        publishes_versions=fn.publishes_versions,
+        aliases=tuple(_alias_spec(alias) for alias in fn.aliases),
+        event_qualifier=fn.event_qualifier, provisioned_qualifier=fn.provisioned_qualifier,
         region=pseudo.region, account_id=pseudo.account_id,
         package_type=fn.package_type, image_uri=fn.image_uri,
         image_build=dataclasses.replace(
@@ -192,3 +214,7 @@ def _spec(fn: Function, project_dir: Path, pseudo: PseudoParameters,
                      "its CodeUri (or Code) at a local folder or .zip"
         if in_s3 and fn.package_type == "Zip" else None,
     )
+
+
+def _alias_spec(alias: FunctionAlias) -> AliasSpec:
+    return AliasSpec(name=alias.name, on_published_version=alias.on_published_version)

@@ -2,7 +2,8 @@
 -> HTTP response, as boto3 and the AWS CLI expect it. No sockets (http/server.py has them).
 
 Follows botocore's lambda service model (2015-03-31) and the API reference pages "Invoke",
-"GetFunction", "GetFunctionConfiguration" and "ListFunctions":
+"GetFunction", "GetFunctionConfiguration", "ListFunctions", "ListVersionsByFunction",
+"ListAliases" and "GetAlias":
 `POST /2015-03-31/functions/{FunctionName}/invocations` with X-Amz-Invocation-Type,
 X-Amz-Log-Type, X-Amz-Client-Context and ?Qualifier=; answers 200 (RequestResponse),
 202 (Event) or 204 (DryRun) with X-Amz-Function-Error, X-Amz-Log-Result and
@@ -32,13 +33,17 @@ from samlite.runtime.api_errors import (
     request_too_large,
 )
 from samlite.runtime.invocation import InvocationType, Result
+from samlite.runtime.qualifiers import Target, alias_version
 from samlite.runtime.service import ASYNC_PAYLOAD_LIMIT, SYNC_PAYLOAD_LIMIT
-from samlite.runtime.spec import FunctionSpec
+from samlite.runtime.spec import LATEST, FunctionSpec
 
 PREFIX = "/2015-03-31/functions"
 _INVOKE_PATH = re.compile(rf"^{PREFIX}/(?P<name>[^/]+)/invocations/?$")
 _FUNCTION_PATH = re.compile(rf"^{PREFIX}/(?P<name>[^/]+)/?$")
 _CONFIGURATION_PATH = re.compile(rf"^{PREFIX}/(?P<name>[^/]+)/configuration/?$")
+_VERSIONS_PATH = re.compile(rf"^{PREFIX}/(?P<name>[^/]+)/versions/?$")
+_ALIASES_PATH = re.compile(rf"^{PREFIX}/(?P<name>[^/]+)/aliases/?$")
+_ALIAS_PATH = re.compile(rf"^{PREFIX}/(?P<name>[^/]+)/aliases/(?P<alias>[^/]+)/?$")
 # Lambda's REST paths start with an API version (botocore's lambda model: /2015-03-31/...,
 # /2017-03-31/tags/..., /2019-09-25/functions/.../event-invoke-config, /2021-10-31/...).
 _LAMBDA_PATH = re.compile(r"^/\d{4}-\d{2}-\d{2}/")
@@ -54,12 +59,16 @@ class LambdaInvoker(Protocol):
     @property
     def functions(self) -> Sequence[FunctionSpec]: ...
 
-    def function_for(self, name: str, qualifier: str | None = None) -> FunctionSpec: ...
+    def function_for(self, name: str) -> FunctionSpec: ...
 
-    def invoke(self, function: str, payload: bytes, *, tail_logs: bool = False,
-               client_context: str | None = None) -> Result: ...
+    def target(self, name: str, qualifier: str | None = None) -> Target: ...
 
-    def invoke_async(self, function: str, payload: bytes) -> str: ...
+    def newest_version(self, function: str) -> int: ...
+
+    def invoke_target(self, target: Target, payload: bytes, *, tail_logs: bool = False,
+                      client_context: str | None = None) -> Result: ...
+
+    def invoke_target_async(self, target: Target, payload: bytes) -> str: ...
 
 
 class InvokeApi:
@@ -105,23 +114,58 @@ class InvokeApi:
         invoke = _INVOKE_PATH.match(request.path)
         if invoke and request.method == "POST":
             return self._invoke(unquote(invoke["name"]), request)
-        function = _FUNCTION_PATH.match(request.path)
-        if function and request.method == "GET":
-            spec = self._service.function_for(unquote(function["name"]),
-                                              request.query_value("Qualifier"))
-            return _json(200, {"Configuration": function_configuration(spec)})
-        configuration = _CONFIGURATION_PATH.match(request.path)
-        if configuration and request.method == "GET":
-            spec = self._service.function_for(unquote(configuration["name"]),
-                                              request.query_value("Qualifier"))
-            return _json(200, function_configuration(spec))
-        if request.path in _LIST_PATHS and request.method == "GET":
-            configs = [function_configuration(spec) for spec in self._service.functions]
-            return _json(200, {"Functions": configs})
+        if request.method == "GET":
+            found = self._read(request)
+            if found is not None:
+                return _json(200, found)
         raise NotRunLocally(
             f"Lambda's {request.method} {request.path} is not run locally: samlite serves "
-            "Invoke, GetFunction, GetFunctionConfiguration and ListFunctions for the "
-            "template's functions. Change the template instead (samlite reloads it).")
+            "Invoke, GetFunction, GetFunctionConfiguration, ListFunctions, "
+            "ListVersionsByFunction, ListAliases and GetAlias for the template's functions. "
+            "Change the template instead (samlite reloads it).")
+
+    def _read(self, request: Request) -> object | None:
+        """The read-only calls (GET), or None for a path that is none of them."""
+        qualifier = request.query_value("Qualifier")
+        if function := _FUNCTION_PATH.match(request.path):
+            target = self._service.target(unquote(function["name"]), qualifier)
+            return {"Configuration": function_configuration(target.spec, target.invoked_arn)}
+        if configuration := _CONFIGURATION_PATH.match(request.path):
+            target = self._service.target(unquote(configuration["name"]), qualifier)
+            return function_configuration(target.spec, target.invoked_arn)
+        if request.path in _LIST_PATHS:
+            return {"Functions": [function_configuration(spec) for spec in
+                                  self._service.functions]}
+        if versions := _VERSIONS_PATH.match(request.path):
+            return {"Versions": self._versions(unquote(versions["name"]))}
+        if aliases := _ALIASES_PATH.match(request.path):
+            spec = self._service.function_for(unquote(aliases["name"]))
+            wanted = request.query_value("FunctionVersion")
+            configs = [self._alias(spec, alias.name) for alias in spec.aliases]
+            return {"Aliases": [c for c in configs
+                                if wanted in (None, c["FunctionVersion"])]}
+        if alias := _ALIAS_PATH.match(request.path):
+            spec = self._service.function_for(unquote(alias["name"]))
+            return self._alias(spec, unquote(alias["alias"]))
+        return None
+
+    def _versions(self, name: str) -> list[dict[str, Any]]:
+        """$LATEST, then the newest published version: the only one whose code is kept
+        locally (older numbers answer that they are not kept)."""
+        latest = self._service.target(name, LATEST)
+        found = [function_configuration(latest.spec, latest.invoked_arn)]
+        newest = self._service.newest_version(latest.spec.logical_id)
+        if newest:
+            published = self._service.target(name, str(newest))
+            found.append(function_configuration(published.spec, published.invoked_arn))
+        return found
+
+    def _alias(self, spec: FunctionSpec, name: str) -> dict[str, Any]:
+        version = alias_version(spec, name,
+                                newest=self._service.newest_version(spec.logical_id))
+        arn = f"{spec.arn}:{name}"
+        return {"AliasArn": arn, "Name": name, "FunctionVersion": version,
+                "Description": "", "RevisionId": _revision_id(arn, version)}
 
     def _invoke(self, name: str, request: Request) -> Response:
         invocation_type = _invocation_type(request.header("X-Amz-Invocation-Type"))
@@ -133,14 +177,15 @@ class InvokeApi:
         if len(payload) > limit:   # Lambda checks the size before the JSON
             raise request_too_large(len(payload), limit)
         _check_json(payload)
-        spec = self._service.function_for(name, request.query_value("Qualifier"))
+        target = self._service.target(name, request.query_value("Qualifier"))
         if invocation_type is InvocationType.DRY_RUN:
             return Response(status=204, headers=(("X-Amzn-RequestId", self._request_ids()),))
         if invocation_type is InvocationType.EVENT:
-            request_id = self._service.invoke_async(spec.logical_id, payload)
+            request_id = self._service.invoke_target_async(target, payload)
             return Response(status=202, headers=(("X-Amzn-RequestId", request_id),))
-        result = self._service.invoke(spec.logical_id, payload, tail_logs=log_type == "Tail",
-                                      client_context=request.header("X-Amz-Client-Context"))
+        result = self._service.invoke_target(
+            target, payload, tail_logs=log_type == "Tail",
+            client_context=request.header("X-Amz-Client-Context"))
         return invoke_response(result, tail_logs=log_type == "Tail")
 
 
@@ -175,15 +220,16 @@ def api_error_response(exc: LambdaApiError, *, request_id: str) -> Response:
                              ("X-Amzn-RequestId", request_id)))
 
 
-def function_configuration(spec: FunctionSpec) -> dict[str, Any]:
-    """The FunctionConfiguration shape GetFunction and ListFunctions return."""
+def function_configuration(spec: FunctionSpec, arn: str | None = None) -> dict[str, Any]:
+    """The FunctionConfiguration shape GetFunction and ListFunctions return, for the version
+    `spec` runs; `arn`: the function's ARN as the call qualified it."""
     config: dict[str, Any] = {
         "FunctionName": spec.function_name,
-        "FunctionArn": spec.arn,
+        "FunctionArn": arn or spec.arn,
         "Role": f"arn:aws:iam::{spec.account_id}:role/{spec.function_name}-role",
         "Timeout": round(spec.timeout_s),
         "MemorySize": spec.memory_mb,
-        "Version": "$LATEST",
+        "Version": spec.version,
         "PackageType": spec.package_type,
         "Architectures": [spec.architecture],
         "EphemeralStorage": {"Size": spec.ephemeral_storage_mb},
@@ -195,6 +241,11 @@ def function_configuration(spec: FunctionSpec) -> dict[str, Any]:
         config["Runtime"] = spec.runtime
         config["Handler"] = spec.handler
     return config
+
+
+def _revision_id(arn: str, version: str) -> str:
+    # Lambda's RevisionId changes when the resource does: here, when the version moves.
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"{arn}#{version}"))
 
 
 def _invocation_type(value: str | None) -> InvocationType:

@@ -429,12 +429,14 @@ def get_att_value(resource_type: str, logical_id: str, attribute: str,
 
 def sam_generated_ref(name: str, resource_type: str, logical_id: str,
                       properties: Mapping[str, Any], pseudo: PseudoParameters) -> Any | None:
-    """Refs to what SAM generates from a Serverless resource: `Fn.Alias`, `Fn.Version`,
-    `FnRole`, `Api.Stage`, `Api.Deployment`. None when `name` is not one of them."""
+    """Refs to what SAM generates from a Serverless resource: `Fn.Alias` (`FnAlias<name>`),
+    `Fn.Version`, `FnRole`, `Api.Stage`, `Api.Deployment`. None when `name` is not one of them."""
     if resource_type == "AWS::Serverless::Function":
         fn = function_name(logical_id, properties)
         alias = properties.get("AutoPublishAlias")
-        if name == f"{logical_id}.Alias" and isinstance(fn, str) and isinstance(alias, str):
+        # `Fn.Alias` and the alias resource SAM generates, `<Fn>Alias<name>`.
+        if name in (f"{logical_id}.Alias", f"{logical_id}Alias{alias}") \
+                and isinstance(fn, str) and isinstance(alias, str):
             return f"{function_arn(fn, pseudo)}:{alias}"
         if name == f"{logical_id}.Version" and isinstance(fn, str):
             return f"{function_arn(fn, pseudo)}:1"

@@ -138,3 +138,28 @@ Resources:
     assert any("FulfilmentQueuePolicy (AWS::SQS::QueuePolicy): not evaluated: SNS topics and "
                "EventBridge rules deliver to its queues whether it allows them or not" in line
                for line in up)
+
+
+def test_startup_shows_versions_and_aliases_and_names_deployment_preference(
+        tmp_path: Path) -> None:
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "app.py").write_text("def handler(event, context):\n    return 1\n")
+    template = tmp_path / "template.yaml"
+    template.write_text("Transform: AWS::Serverless-2016-10-31\nResources:\n"
+                        "  Orders:\n    Type: AWS::Serverless::Function\n    Properties:\n"
+                        "      {Handler: app.handler, Runtime: python3.12, CodeUri: src}\n"
+                        "  Worker:\n    Type: AWS::Serverless::Function\n    Properties:\n"
+                        "      Handler: app.handler\n      Runtime: python3.12\n"
+                        "      CodeUri: src\n      AutoPublishAlias: live\n"
+                        "      DeploymentPreference: {Type: AllAtOnce}\n")
+    graph, _ = load_graph(template, AppOptions())
+    lines = startup_lines(graph, [], runtime_kind="process", route_lines=[], function_urls={})
+    at = lines.index("Versions and aliases (1)")
+    assert lines[at + 1] == ("  Worker: version 1 (one more per reload); alias live -> "
+                             "version 1; event sources invoke live")
+    assert any(line.endswith("template.yaml:14: Worker.DeploymentPreference "
+                             "(AWS::Serverless::Function): gradual deployments are not run "
+                             "locally: no CodeDeploy traffic shifting, alarms or "
+                             "PreTraffic/PostTraffic hooks; the alias points at the new "
+                             "version at once on each reload. Invoke the hook functions "
+                             "yourself (samlite invoke) to test them") for line in lines)

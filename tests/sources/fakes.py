@@ -11,13 +11,15 @@ from pathlib import Path
 
 from samlite.runtime.api_errors import function_not_found
 from samlite.runtime.invocation import Invocation, Result, error_document
-from samlite.runtime.spec import FunctionSpec
+from samlite.runtime.qualifiers import Target, resolve
+from samlite.runtime.spec import AliasSpec, FunctionSpec
 
 
 def spec(logical_id: str = "HelloFunction", **changes: object) -> FunctionSpec:
     values: dict[str, object] = {
         "logical_id": logical_id, "function_name": logical_id, "handler": "app.handler",
-        "runtime": "python3.12", "code_dir": Path("/code"), "alias": "live"}
+        "runtime": "python3.12", "code_dir": Path("/code"),
+        "aliases": (AliasSpec(name="live"),), "publishes_versions": True}
     values.update(changes)
     return FunctionSpec(**values)  # type: ignore[arg-type]
 
@@ -52,14 +54,28 @@ class FakeService:
     def stop(self, *, grace_s: float = 2.0) -> None:
         self.stopped = True
 
-    def function_for(self, name: str, qualifier: str | None = None) -> FunctionSpec:
-        self.lookups.append((name, qualifier))
+    def function_for(self, name: str) -> FunctionSpec:
         bare = name.split(":function:")[-1].split(":")[0]
         for candidate in self.functions:
-            if bare == candidate.function_name and qualifier in (None, "$LATEST",
-                                                                 candidate.alias):
+            if bare == candidate.function_name:
                 return candidate
         raise function_not_found(f"arn:aws:lambda:us-east-1:123456789012:function:{name}")
+
+    def target(self, name: str, qualifier: str | None = None) -> Target:
+        self.lookups.append((name, qualifier))
+        spec = self.function_for(name)
+        return resolve(spec, qualifier, newest=self.newest_version(spec.logical_id))
+
+    def newest_version(self, function: str) -> int:
+        return 1 if self.function_for(function).publishes_versions else 0
+
+    def invoke_target(self, target: Target, payload: bytes, *, tail_logs: bool = False,
+                      client_context: str | None = None) -> Result:
+        return self.invoke(target.spec.logical_id, payload, tail_logs=tail_logs,
+                           client_context=client_context)
+
+    def invoke_target_async(self, target: Target, payload: bytes) -> str:
+        return self.invoke_async(target.spec.logical_id, payload)
 
     def invoke(self, function: str, payload: bytes, *, tail_logs: bool = False,
                client_context: str | None = None) -> Result:

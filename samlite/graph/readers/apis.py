@@ -366,14 +366,13 @@ def integration_function(parts: GraphParts, raw_uri: Any, uri: Any) -> str | Non
     """The function of this template a Lambda integration URI names: the raw intrinsic
     (Fn::Sub / Fn::Join around ${Fn.Arn}) first, else the resolved
     arn:aws:apigateway:<region>:lambda:path/2015-03-31/functions/<function arn>/invocations,
-    or the function's ARN itself (HTTP APIs take either)."""
-    fid = next((t for t in parts.refs.refs_in(raw_uri)
-                if parts.resources[t].type in FUNCTION_TYPES), None)
-    if fid is not None:
-        return fid
+    or the function's ARN itself (HTTP APIs take either), with or without a qualifier."""
     text = as_text(uri) or ""
     arn = text.partition("/functions/")[2].removesuffix("/invocations") or text
-    return parts.function_id(None, arn)
+    named = parts.function_id(None, arn)   # also notes an alias it names (`${Fn.Arn}:live`)
+    fid = next((t for t in parts.refs.refs_in(raw_uri)
+                if parts.resources[t].type in FUNCTION_TYPES), None)
+    return fid if fid is not None else named
 
 
 def merge_definition_routes(parts: GraphParts) -> None:

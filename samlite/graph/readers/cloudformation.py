@@ -151,6 +151,9 @@ def read_lambda_url(parts: GraphParts, res: Resource) -> bool:
                             props.get("TargetFunctionArn"))
     if fid is None:
         return False
+    qualifier = as_text(props.get("Qualifier"))
+    if qualifier:   # the URL invokes that alias
+        parts.pending_for(fid).qualifiers.append(qualifier)
     url = FunctionUrl(logical_id=res.logical_id, function=fid,
                       auth_type=as_text(props.get("AuthType")) or "AWS_IAM",
                       invoke_mode=as_text(props.get("InvokeMode")) or "BUFFERED",

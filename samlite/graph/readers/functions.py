@@ -18,7 +18,7 @@ from samlite.graph.model import (
     NotRunLocally,
 )
 from samlite.graph.parts import SERVERLESS_FUNCTION, GraphParts
-from samlite.graph.readers import sam_events
+from samlite.graph.readers import sam_events, versions
 from samlite.graph.values import (
     as_int,
     as_list,
@@ -73,9 +73,8 @@ def read_function(parts: GraphParts, res: Resource) -> None:
         layers=tuple(layer for layer, _ in layers),
         layer_marks=tuple(at for _, at in layers),
         reserved_concurrency=as_int(props.get("ReservedConcurrentExecutions")),
-        provisioned_concurrency=as_int(as_map(props.get("ProvisionedConcurrencyConfig"))
-                                       .get("ProvisionedConcurrentExecutions"), 0) or 0,
         auto_publish_alias=as_text(props.get("AutoPublishAlias")) if is_sam else None,
+        **versions.sam_versions(parts, res, props),
         dead_letter=dead_letter,
         event_invoke=event_invoke(parts, fid, props.get("EventInvokeConfig"),
                                   parts.refs.dig(raw, "EventInvokeConfig"))
