@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 from samlite.graph.model import Function, Graph, ImageBuild, ImageConfig
@@ -21,6 +22,9 @@ DUMMY_CREDENTIALS = {
     "AWS_SECRET_ACCESS_KEY": "samlite",
     "AWS_SESSION_TOKEN": "samlite",
 }
+
+# What Lambda's execution environments have today (earlier ones had 169.254.79.2:2000).
+XRAY_DAEMON_ADDRESS = "169.254.79.129:2000"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -103,6 +107,14 @@ def _local_layers(graph: Graph) -> frozenset[str]:
                      if not str(layer.content_uri).startswith("s3://"))
 
 
+def log_stream_name(now_s: float, stream_id: str, *, version: str = "$LATEST") -> str:
+    """An execution environment's log stream as Lambda names it: its start's UTC date, the
+    version in brackets and a 32-hex-digit id (`2024/01/28/[$LATEST]e3c5df2a…`), also the
+    handler's context.log_stream_name."""
+    day = datetime.fromtimestamp(now_s, tz=UTC).strftime("%Y/%m/%d")
+    return f"{day}/[{version}]{stream_id}"
+
+
 def lambda_variables(spec: FunctionSpec, *, runtime_api: str, task_root: str, runtime_dir: str,
                      log_stream: str, endpoint_url: str | None = None) -> dict[str, str]:
     """Every variable Lambda defines, then the function's own (which may not override the
@@ -132,6 +144,12 @@ def lambda_variables(spec: FunctionSpec, *, runtime_api: str, task_root: str, ru
         variables["AWS_ENDPOINT_URL"] = endpoint_url
     for name, value in spec.variables.items():
         variables.setdefault(name, value)
+    # Not reserved, so the function's own values win ("Defined runtime environment
+    # variables", unreserved): the X-Ray SDK logs rather than raises without a segment, and
+    # would send to Lambda's daemon address (nothing listens there locally; traces are
+    # never sampled here).
+    variables.setdefault("AWS_XRAY_CONTEXT_MISSING", "LOG_ERROR")
+    variables.setdefault("AWS_XRAY_DAEMON_ADDRESS", XRAY_DAEMON_ADDRESS)
     return variables
 
 
