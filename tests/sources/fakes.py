@@ -62,7 +62,7 @@ class FakeService:
         raise function_not_found(f"arn:aws:lambda:us-east-1:123456789012:function:{name}")
 
     def invoke(self, function: str, payload: bytes, *, tail_logs: bool = False,
-               client_context: str | None = None) -> Result:
+               client_context: str | None = None, request_id: str | None = None) -> Result:
         self.calls.append(Call(function=function, payload=payload, tail_logs=tail_logs,
                                client_context=client_context))
         self.invoked.set()

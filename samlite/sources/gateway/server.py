@@ -380,13 +380,18 @@ class HttpGateway:
             return managed_preflight(fn_url.cors, request, status=200)
         flavor = Flavor.FUNCTION_URL
         ctx = self._context(url_id(fn_url.function), "$default", (), host, port)
+        # One id for requestContext.requestId ("the ID of the invocation request", Lambda
+        # developer guide, "Invoking Lambda function URLs"), the handler's aws_request_id and
+        # the x-amzn-RequestId response header (on AWS, the invocation's END RequestId).
+        ctx = replace(ctx, extended_request_id=ctx.request_id)
         errors = errors_for(flavor)
         if size > MAX_REQUEST_BODY_BYTES:
             return self._error(errors, errors.too_large, flavor, ctx)
         if body_bytes is not None:
             raise ValueError("serve_url: only a body too large may be left unread")
         event = function_url_event(request, ctx)
-        response = self._invoke(fn_url.function, event, flavor, ctx, self._state, None)
+        response = self._invoke(fn_url.function, event, flavor, ctx, self._state, None,
+                                request_id=ctx.request_id)
         if fn_url.cors is not None:
             response = with_cors_headers(response, fn_url.cors, request.header("origin"))
         return response
@@ -481,14 +486,15 @@ class HttpGateway:
     def _invoke(self, function: str, event: dict[str, Any], flavor: Flavor,
                 ctx: RequestContext, state: _State, limit_s: float | None, *,
                 binary_media_types: tuple[str, ...] = (),
-                accept: str | None = None) -> HttpResponse:
+                accept: str | None = None, request_id: str | None = None) -> HttpResponse:
+        """`request_id`: the invocation's (None: the service picks one)."""
         errors = errors_for(flavor)
         payload = json.dumps(event).encode()
         if limit_s is not None and \
                 state.function_timeouts.get(function, 3.0) + _INIT_ALLOWANCE_S < limit_s:
             limit_s = None   # the function's own timeout ends it first
         try:
-            result = self._call(function, payload, limit_s)
+            result = self._call(function, payload, limit_s, request_id)
         except RequestTooLarge:
             return self._error(errors, errors.too_large, flavor, ctx)
         except LambdaApiError as exc:
@@ -530,15 +536,16 @@ class HttpGateway:
         result = self._call(function, payload, limit_s)
         return None if isinstance(result, _TimedOut) else result
 
-    def _call(self, function: str, payload: bytes, limit_s: float | None) -> Result | _TimedOut:
+    def _call(self, function: str, payload: bytes, limit_s: float | None,
+              request_id: str | None = None) -> Result | _TimedOut:
         if limit_s is None:
-            return self._service.invoke(function, payload)
+            return self._service.invoke(function, payload, request_id=request_id)
         outcome: list[Result | BaseException] = []
         done = threading.Event()
 
         def run() -> None:
             try:
-                outcome.append(self._service.invoke(function, payload))
+                outcome.append(self._service.invoke(function, payload, request_id=request_id))
             except BaseException as exc:   # handed to the waiting request thread
                 outcome.append(exc)
             finally:
