@@ -155,9 +155,11 @@ class RunningApp:
         return self.app.options.pseudo.region
 
     # --- driving it -----------------------------------------------------------------------
-    def invoke(self, name: str, event: Any = None) -> InvokeResult:
+    def invoke(self, name: str, event: Any = None, *,
+               tenant_id: str | None = None) -> InvokeResult:
         """Invoke function `name` (logical id or FunctionName) synchronously. A dict or list
         is sent as JSON; str and bytes are sent as they are (JSON text); None is `{}`.
+        `tenant_id`: Invoke's TenantId, which a function with TenancyConfig needs.
         A failing function is a result with function_error set, not an exception."""
         if event is None:
             payload = b"{}"
@@ -172,7 +174,8 @@ class RunningApp:
 
         spec = self.app.function(name)
         try:
-            result = self.app.service.invoke(spec.logical_id, payload, tail_logs=True)
+            result = self.app.service.invoke(spec.logical_id, payload, tail_logs=True,
+                                             tenant_id=tenant_id)
         except LambdaApiError as exc:   # throttled, too large: as `samlite invoke` says it
             raise SamliteError(f"{spec.logical_id}: {exc.error_type}: {exc.message}") from exc
         return InvokeResult(request_id=result.request_id, raw=result.payload,

@@ -426,12 +426,14 @@ class App:
         template's only function. UsageError, listing the functions, otherwise."""
         return choose_function(self.functions, name, template=self.template)
 
-    def invoke(self, name: str | None, payload: bytes) -> Result:
+    def invoke(self, name: str | None, payload: bytes, *,
+               tenant_id: str | None = None) -> Result:
         """One synchronous invocation, as `samlite invoke` runs it. A failure of the call
-        itself (throttled, too large) is a SamliteError; a failing function is a Result."""
+        itself (throttled, too large, a TenantId that does not fit) is a SamliteError; a
+        failing function is a Result."""
         spec = self.function(name)
         try:
-            return self.service.invoke(spec.logical_id, payload)
+            return self.service.invoke(spec.logical_id, payload, tenant_id=tenant_id)
         except LambdaApiError as exc:
             detail = "".join(f" ({value})" for value in exc.fields.values())
             raise SamliteError(f"{spec.logical_id}: {exc.error_type}: {exc.message}{detail}"
@@ -752,7 +754,7 @@ def choose_function(functions: Sequence[FunctionSpec], name: str | None, *,
 def invoke_function(template: Path, name: str | None, payload: bytes, options: AppOptions,
                     *, log: LogSink, progress: Progress = NO_PROGRESS,
                     notice: Callable[[str], None] = lambda line: None,
-                    notices: Sequence[str] = ()) -> Result:
+                    notices: Sequence[str] = (), tenant_id: str | None = None) -> Result:
     """`samlite invoke`: build the app, check the name, run one invocation, stop.
     `notice` is told `notices` once the app is built, the startup notices (requirements left
     out, .aws-sam) and what of the invoked function does not run here (a layer ARN nothing
@@ -769,7 +771,7 @@ def invoke_function(template: Path, name: str | None, payload: bytes, options: A
         if item.subject in {f"{spec.logical_id}.{key}" for key in ("Layers", "CodeUri", "Code")}:
             notice(f"warning: {item.at.file}:{item.at.line}: {item.subject}: {item.reason}")
     with app:
-        return app.invoke(spec.logical_id, payload)
+        return app.invoke(spec.logical_id, payload, tenant_id=tenant_id)
 
 
 def read_event(source: str | None, *, stdin: BinaryIO) -> bytes:

@@ -338,6 +338,8 @@ class Function:
     event_invoke: EventInvoke | None = None
     function_url: FunctionUrl | None = None
     events: tuple[Trigger, ...] = ()
+    # TenancyConfig.TenantIsolationMode PER_TENANT: every invoke names a tenant
+    is_tenant_isolated: bool = False
     policies: tuple[str, ...] = ()           # policy template / managed policy names
     policy_resources: tuple[str, ...] = ()   # logical ids the policies name
     at: Mark

@@ -31,6 +31,7 @@ class Invocation:
     cognito_identity: str | None = None
     invocation_type: InvocationType = InvocationType.REQUEST_RESPONSE
     tail_logs: bool = False              # LogType: Tail
+    tenant_id: str | None = None         # TenantId, for a tenant-isolated function
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

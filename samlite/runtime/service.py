@@ -128,10 +128,12 @@ class _Env:
     """The service's record of one execution environment, and its Runtime API backend.
     `busy`, `dead`, `stale` and its place in the pool change only under the service's lock."""
 
-    def __init__(self, service: LambdaService, spec: FunctionSpec, env_id: str) -> None:
+    def __init__(self, service: LambdaService, spec: FunctionSpec, env_id: str,
+                 tenant_id: str | None = None) -> None:
         self.service = service
         self.spec = spec
         self.env_id = env_id
+        self.tenant_id = tenant_id        # the one tenant it serves (tenant isolation)
         self.inbox: queue.SimpleQueue[_Call | None] = queue.SimpleQueue()
         self.current: _Call | None = None
         self.busy = False
@@ -391,32 +393,38 @@ class LambdaService:
 
     # --- invoking ---------------------------------------------------------------------------
     def invoke(self, function: str, payload: bytes, *, tail_logs: bool = False,
-               client_context: str | None = None, request_id: str | None = None) -> Result:
+               client_context: str | None = None, request_id: str | None = None,
+               tenant_id: str | None = None) -> Result:
         """Run one synchronous invocation and wait for its result. Function errors come back
         as a Result with function_error set; failures of the call itself raise
-        LambdaApiError (TooManyRequests, RequestTooLarge, ResourceNotFound)."""
+        LambdaApiError (TooManyRequests, RequestTooLarge, ResourceNotFound,
+        InvalidParameterValue for a TenantId the function's tenancy does not fit)."""
         spec = self.function_for(function)
+        _check_tenant(spec, tenant_id)
         if len(payload) > SYNC_PAYLOAD_LIMIT:
             raise api_errors.request_too_large(len(payload), SYNC_PAYLOAD_LIMIT)
         new_id, trace_id = _ids(self.clock)
         invocation = Invocation(
             request_id=request_id or new_id, function=spec.logical_id,
             payload=payload, invoked_function_arn=spec.arn, trace_id=trace_id,
-            client_context=_decoded_client_context(client_context), tail_logs=tail_logs)
+            client_context=_decoded_client_context(client_context), tail_logs=tail_logs,
+            tenant_id=tenant_id)
         return self._run(spec, invocation)
 
-    def invoke_async(self, function: str, payload: bytes) -> str:
+    def invoke_async(self, function: str, payload: bytes, *,
+                     tenant_id: str | None = None) -> str:
         """Queue an asynchronous (Event) invocation; returns its request id at once. What
         happens next (retries, event age, dead-letter queue, destinations) is
         async_invoke.AsyncInvocations' business."""
         spec = self.function_for(function)
+        _check_tenant(spec, tenant_id)
         if len(payload) > ASYNC_PAYLOAD_LIMIT:
             raise api_errors.request_too_large(len(payload), ASYNC_PAYLOAD_LIMIT)
         request_id, trace_id = _ids(self.clock)
         invocation = Invocation(
             request_id=request_id, function=spec.logical_id, payload=payload,
             invoked_function_arn=spec.arn, trace_id=trace_id,
-            invocation_type=InvocationType.EVENT)
+            invocation_type=InvocationType.EVENT, tenant_id=tenant_id)
         self.async_events().submit(invocation)
         return invocation.request_id
 
@@ -449,10 +457,10 @@ class LambdaService:
 
     def _run(self, spec: FunctionSpec, invocation: Invocation) -> Result:
         call = _new_call(invocation, spec, self.clock)
-        env = self._acquire(spec)
+        env = self._acquire(spec, invocation.tenant_id)
         cold = self._hand_over(env, call)
         if cold is None and env.init_reported:   # a warm one died: Lambda takes another
-            env = self._acquire(spec)
+            env = self._acquire(spec, invocation.tenant_id)
             cold = self._hand_over(env, call)
         if cold is None:   # it died before it could take the call: how it died answers
             env.fail_after_exit(call)
@@ -531,20 +539,25 @@ class LambdaService:
                       function_error=call.function_error, logs=tail, report=report)
 
     # --- the pools ----------------------------------------------------------------------------
-    def _acquire(self, spec: FunctionSpec) -> _Env:
+    def _acquire(self, spec: FunctionSpec, tenant_id: str | None = None) -> _Env:
+        """A free warm environment of the function (of this tenant's only, for a
+        tenant-isolated function: "Lambda tenant isolation"), else a new one."""
         with self._lock:
             pool = self._envs[spec.logical_id]
             for env in reversed(pool):   # the most recently used first, as Lambda reuses
-                if not env.busy and not env.dead and env.initialized.is_set():
+                if not env.busy and not env.dead and env.initialized.is_set() \
+                        and env.tenant_id == tenant_id:
                     env.busy = True
                     return env
-            busy = sum(1 for env in pool if not env.dead)
+            # In use now: a free one here is another tenant's (a free one of this tenant's
+            # was taken above), and concurrency counts invocations, not idle environments.
+            busy = sum(1 for env in pool if not env.dead and env.busy)
             if spec.reserved_concurrency is not None:
                 if busy >= spec.reserved_concurrency:
                     raise api_errors.reserved_concurrency_exceeded()
             elif self._busy_total() >= self._unreserved_capacity():
                 raise api_errors.account_concurrency_exceeded()
-            env = self._register_env_locked(spec)
+            env = self._register_env_locked(spec, tenant_id)
         return self._start_env(env)
 
     def _new_env(self, spec: FunctionSpec) -> _Env:
@@ -552,9 +565,9 @@ class LambdaService:
             env = self._register_env_locked(spec)
         return self._start_env(env)
 
-    def _register_env_locked(self, spec: FunctionSpec) -> _Env:
+    def _register_env_locked(self, spec: FunctionSpec, tenant_id: str | None = None) -> _Env:
         """A new environment, counted (busy) before it starts, so concurrency holds."""
-        env = _Env(self, spec, f"{spec.logical_id}-{next(self._ids)}")
+        env = _Env(self, spec, f"{spec.logical_id}-{next(self._ids)}", tenant_id)
         env.busy = True
         self._envs[spec.logical_id].append(env)
         return env
@@ -733,6 +746,13 @@ def report_line(request_id: str, report: Report, status: str | None = None,
         if error_type and status == "error":
             parts.append(f"Error Type: {error_type}")
     return "".join(f"{part}\t" for part in parts)
+
+
+def _check_tenant(spec: FunctionSpec, tenant_id: str | None) -> None:
+    """A tenant-isolated function takes only invokes that name a tenant, and a function
+    without tenant isolation only invokes that do not."""
+    if spec.is_tenant_isolated != bool(tenant_id):
+        raise api_errors.tenant_id_mismatch()
 
 
 def _decoded_client_context(value: str | None) -> str | None:

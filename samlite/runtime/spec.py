@@ -57,6 +57,7 @@ class FunctionSpec:
     image_build: ImageBuild | None = None   # Metadata; its docker_context made absolute
     image_config: ImageConfig | None = None
     not_runnable: str | None = None         # why it cannot start here (its code is in S3)
+    is_tenant_isolated: bool = False        # TenancyConfig PER_TENANT
 
     @property
     def docker_context(self) -> Path | None:
@@ -205,7 +206,7 @@ def _spec(fn: Function, project_dir: Path, pseudo: PseudoParameters,
             fn.image_build,
             docker_context=str((project_dir / fn.image_build.docker_context).resolve()))
         if fn.image_build else None,
-        image_config=fn.image_config,
+        image_config=fn.image_config, is_tenant_isolated=fn.is_tenant_isolated,
         not_runnable=f"its code is in S3 ({fn.code_uri}), which samlite does not fetch; point "
                      "its CodeUri (or Code) at a local folder or .zip"
         if in_s3 and fn.package_type == "Zip" else None,

@@ -132,6 +132,25 @@ def test_plain_lambda_function_is_a_function_too() -> None:
     assert edge("Raw", "Dlq", EdgeKind.DEAD_LETTER) in graph.edges
 
 
+@pytest.mark.parametrize("resource_type", ["AWS::Serverless::Function",
+                                           "AWS::Lambda::Function"])
+def test_tenancy_config_makes_a_tenant_isolated_function(resource_type: str) -> None:
+    graph = graph_of(f"""
+        Resources:
+          Isolated:
+            Type: {resource_type}
+            Properties: {{Handler: a.b, Runtime: python3.12, InlineCode: x,
+                          Code: {{ZipFile: x}}, Role: arn:aws:iam::123456789012:role/r,
+                          TenancyConfig: {{TenantIsolationMode: PER_TENANT}}}}
+          Plain:
+            Type: {resource_type}
+            Properties: {{Handler: a.b, Runtime: python3.12, InlineCode: x,
+                          Code: {{ZipFile: x}}, Role: arn:aws:iam::123456789012:role/r}}
+    """)
+    assert graph.function("Isolated").is_tenant_isolated
+    assert not graph.function("Plain").is_tenant_isolated
+
+
 # ---- APIs and routes
 
 

@@ -8,6 +8,9 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
+
+from samlite.runtime import api_errors
 from samlite.runtime.spec import FunctionSpec
 
 from .conftest import PYTHON_RUNTIME, ServiceMaker
@@ -97,3 +100,39 @@ def test_a_functions_own_x_ray_variables_win(make_service: ServiceMaker, tmp_pat
         variables={"AWS_XRAY_CONTEXT_MISSING": "IGNORE_ERROR"})
     service, _ = make_service(spec)
     assert json.loads(service.invoke("Fn", b"{}").payload) == "IGNORE_ERROR"
+
+
+TENANT_APP = ("import os\n"
+              "calls = 0\n"
+              "def handler(e, c):\n"
+              "    global calls\n"
+              "    calls += 1\n"
+              "    return [c.tenant_id, calls]\n")
+
+
+def test_a_tenant_isolated_function_gets_the_tenant_in_its_context_and_own_environments(
+        make_service: ServiceMaker, tmp_path: Path) -> None:
+    # "Lambda tenant isolation": context.tenant_id is the invoke's TenantId, and each tenant's
+    # invocations run in execution environments of that tenant's own.
+    service, _ = make_service(python_function(tmp_path, TENANT_APP, is_tenant_isolated=True))
+    answers = [json.loads(service.invoke("Fn", b"{}", tenant_id=tenant).payload)
+               for tenant in ("blue", "blue", "green", "blue")]
+    assert answers == [["blue", 1], ["blue", 2], ["green", 1], ["blue", 3]]
+    assert service.environment_count("Fn") == 2
+
+
+@pytest.mark.parametrize(("case", "isolated", "tenant_id"), [
+    ("isolated function without a tenant", True, None),
+    ("plain function with a tenant", False, "blue"),
+])
+def test_a_tenant_id_that_does_not_fit_the_function_is_refused(
+        make_service: ServiceMaker, tmp_path: Path, case: str, isolated: bool,
+        tenant_id: str | None) -> None:
+    # "Troubleshooting tenant isolation": InvalidParameterValueException either way.
+    service, _ = make_service(python_function(tmp_path, TENANT_APP,
+                                              is_tenant_isolated=isolated))
+    with pytest.raises(api_errors.InvalidParameterValue):
+        service.invoke("Fn", b"{}", tenant_id=tenant_id)
+    with pytest.raises(api_errors.InvalidParameterValue):
+        service.invoke_async("Fn", b"{}", tenant_id=tenant_id)
+    assert service.environment_count("Fn") == 0

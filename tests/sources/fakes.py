@@ -29,6 +29,7 @@ class Call:
     kind: str = "sync"
     tail_logs: bool = False
     client_context: str | None = None
+    tenant_id: str | None = None
 
 
 @dataclass
@@ -62,9 +63,10 @@ class FakeService:
         raise function_not_found(f"arn:aws:lambda:us-east-1:123456789012:function:{name}")
 
     def invoke(self, function: str, payload: bytes, *, tail_logs: bool = False,
-               client_context: str | None = None, request_id: str | None = None) -> Result:
+               client_context: str | None = None, request_id: str | None = None,
+               tenant_id: str | None = None) -> Result:
         self.calls.append(Call(function=function, payload=payload, tail_logs=tail_logs,
-                               client_context=client_context))
+                               client_context=client_context, tenant_id=tenant_id))
         self.invoked.set()
         if self.raises is not None:
             raise self.raises
@@ -75,8 +77,10 @@ class FakeService:
         return Result(request_id="r-1", payload=json.dumps({"echo": event}).encode(),
                       logs=self.logs)
 
-    def invoke_async(self, function: str, payload: bytes) -> str:
-        self.calls.append(Call(function=function, payload=payload, kind="async"))
+    def invoke_async(self, function: str, payload: bytes, *,
+                     tenant_id: str | None = None) -> str:
+        self.calls.append(Call(function=function, payload=payload, kind="async",
+                               tenant_id=tenant_id))
         self.invoked.set()
         if self.raises is not None:
             raise self.raises
