@@ -198,6 +198,9 @@ class Route:
     integration: Integration | None = None   # None: Lambda proxy to `function`
     parameter_mapping: ParameterMapping | None = None   # HTTP APIs
     ip_ranges: IpRanges | None = None        # REST: the event's own Auth.ResourcePolicy
+    # REST Lambda proxy: the source its integration maps to X-Amz-Tenant-Id (Invoke's
+    # TenantId), e.g. "method.request.header.x-tenant-id"
+    tenant_id_source: str | None = None
     at: Mark
 
     @property

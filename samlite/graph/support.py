@@ -38,7 +38,8 @@ _FUNCTION_RUNS: Mapping[str, str] = {
     "Runtime": "the local interpreter (process) or Lambda base image (Docker) to use",
     "TenancyConfig": "PER_TENANT: an invoke needs a TenantId (refused without one, as Lambda "
                      "refuses it), which reaches context.tenant_id; each tenant gets "
-                     "execution environments of its own",
+                     "execution environments of its own; a REST API's Lambda proxy passes "
+                     "what its integration maps to X-Amz-Tenant-Id",
     "Timeout": "an invocation past it is stopped with Lambda's timeout error",
 }
 
