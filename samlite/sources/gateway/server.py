@@ -531,13 +531,13 @@ class HttpGateway:
         return HttpResponse(status=response.status, headers=(*response.headers, header),
                             body=response.body)
 
-    def _invoke_payload(self, function: str, payload: bytes,
-                        limit_s: float | None) -> Result | None:
+    def _invoke_payload(self, function: str, payload: bytes, limit_s: float | None,
+                        tenant_id: str | None = None) -> Result | None:
         """A REST non-proxy integration's invoke: None when it outlived `limit_s`."""
         if limit_s is not None and \
                 self._state.function_timeouts.get(function, 3.0) + _INIT_ALLOWANCE_S < limit_s:
             limit_s = None   # the function's own timeout ends it first
-        result = self._call(function, payload, limit_s)
+        result = self._call(function, payload, limit_s, tenant_id=tenant_id)
         return None if isinstance(result, _TimedOut) else result
 
     def _call(self, function: str, payload: bytes, limit_s: float | None,

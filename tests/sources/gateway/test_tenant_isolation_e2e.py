@@ -64,10 +64,31 @@ Resources:
     + method("IsolatedGet", "Isolated", "RequestParameters: "
              "{integration.request.header.X-Amz-Tenant-Id: method.request.header.x-tenant-id}")
     + method("UnmappedGet", "Unmapped", "")
+    + resource("Plain", "plain") + """\
+  PlainGet:
+    Type: AWS::ApiGateway::Method
+    Properties:
+      RestApiId: !Ref Rest
+      ResourceId: !Ref Plain
+      HttpMethod: GET
+      AuthorizationType: NONE
+      Integration:
+        Type: AWS
+        IntegrationHttpMethod: POST
+        Uri: """ + URI + """
+        RequestParameters:
+          integration.request.header.X-Amz-Tenant-Id: method.request.querystring.tenant
+        RequestTemplates: {application/json: "{}"}
+        IntegrationResponses:
+          - StatusCode: "200"
+            ResponseTemplates: {application/json: "$input.path('$.body')"}
+      MethodResponses:
+        - StatusCode: "200"
+"""
     + """\
   Deployment:
     Type: AWS::ApiGateway::Deployment
-    DependsOn: [IsolatedGet, UnmappedGet]
+    DependsOn: [IsolatedGet, UnmappedGet, PlainGet]
     Properties: {RestApiId: !Ref Rest}
   Stage:
     Type: AWS::ApiGateway::Stage
@@ -83,6 +104,8 @@ def test_each_tenant_gets_its_own_environment_through_the_mapped_header(
                for tenant in ("blue", "blue", "green")]
     assert answers == [{"tenant": "blue", "calls": 1}, {"tenant": "blue", "calls": 2},
                        {"tenant": "green", "calls": 1}]
+    plain = app.request("GET", "/plain?tenant=red")   # a non-proxy Lambda integration
+    assert (plain.status, plain.json()) == (200, {"tenant": "red", "calls": 1})
     refused = app.request("GET", "/unmapped")
     assert (refused.status, refused.json()) == (500, {"message": "Internal server error"})
     assert any("InvalidParameterValueException" in line for line in app.logs("Counter"))
