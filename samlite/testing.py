@@ -156,10 +156,12 @@ class RunningApp:
 
     # --- driving it -----------------------------------------------------------------------
     def invoke(self, name: str, event: Any = None, *,
-               qualifier: str | None = None) -> InvokeResult:
+               qualifier: str | None = None, tenant_id: str | None = None) -> InvokeResult:
         """Invoke function `name` (logical id or FunctionName) synchronously, at $LATEST or
-        the version or alias `qualifier` names. A dict or list
+        the version or alias `qualifier` names (`tenant_id` for a tenant-isolated function).
+        A dict or list
         is sent as JSON; str and bytes are sent as they are (JSON text); None is `{}`.
+        `tenant_id`: Invoke's TenantId, which a function with TenancyConfig needs.
         A failing function is a result with function_error set, not an exception."""
         if event is None:
             payload = b"{}"
@@ -175,7 +177,8 @@ class RunningApp:
         spec = self.app.function(name)
         try:
             target = self.app.service.target(spec.logical_id, qualifier)
-            result = self.app.service.invoke_target(target, payload, tail_logs=True)
+            result = self.app.service.invoke_target(target, payload, tail_logs=True,
+                                                    tenant_id=tenant_id)
         except LambdaApiError as exc:   # throttled, too large: as `samlite invoke` says it
             raise SamliteError(f"{spec.logical_id}: {exc.error_type}: {exc.message}") from exc
         return InvokeResult(request_id=result.request_id, raw=result.payload,

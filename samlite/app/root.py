@@ -433,14 +433,15 @@ class App:
         return choose_function(self.functions, name, template=self.template)
 
     def invoke(self, name: str | None, payload: bytes, *,
-               qualifier: str | None = None) -> Result:
+               qualifier: str | None = None, tenant_id: str | None = None) -> Result:
         """One synchronous invocation, as `samlite invoke` runs it: $LATEST, or the version
         or alias `qualifier` names. A failure of the call itself (throttled, too large, no
-        such qualifier) is a SamliteError; a failing function is a Result."""
+        such qualifier, a TenantId that does not fit) is a SamliteError; a failing function
+        is a Result."""
         spec = self.function(name)
         try:
             return self.service.invoke_target(self.service.target(spec.logical_id, qualifier),
-                                              payload)
+                                              payload, tenant_id=tenant_id)
         except LambdaApiError as exc:
             detail = "".join(f" ({value})" for value in exc.fields.values())
             raise SamliteError(f"{spec.logical_id}: {exc.error_type}: {exc.message}{detail}"
@@ -759,7 +760,7 @@ def invoke_function(template: Path, name: str | None, payload: bytes, options: A
                     *, log: LogSink, progress: Progress = NO_PROGRESS,
                     qualifier: str | None = None,
                     notice: Callable[[str], None] = lambda line: None,
-                    notices: Sequence[str] = ()) -> Result:
+                    notices: Sequence[str] = (), tenant_id: str | None = None) -> Result:
     """`samlite invoke`: build the app, check the name, run one invocation, stop.
     `notice` is told `notices` once the app is built, the startup notices (requirements left
     out, .aws-sam) and what of the invoked function does not run here (a layer ARN nothing
@@ -776,7 +777,7 @@ def invoke_function(template: Path, name: str | None, payload: bytes, options: A
         if item.subject in {f"{spec.logical_id}.{key}" for key in ("Layers", "CodeUri", "Code")}:
             notice(f"warning: {item.at.file}:{item.at.line}: {item.subject}: {item.reason}")
     with app:
-        return app.invoke(spec.logical_id, payload, qualifier=qualifier)
+        return app.invoke(spec.logical_id, payload, qualifier=qualifier, tenant_id=tenant_id)
 
 
 def read_event(source: str | None, *, stdin: BinaryIO) -> bytes:

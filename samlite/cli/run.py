@@ -35,12 +35,15 @@ from samlite.errors import UsageError
 @click.option("--aws-endpoint-url", default=None,
               help="The AWS endpoint the function's SDK calls (AWS_ENDPOINT_URL) "
               "[default: this project's running `samlite up`, if there is one].")
+@click.option("--tenant-id", default=None,
+              help="The invoke's TenantId, which a function with TenancyConfig needs "
+              "(context.tenant_id).")
 @state_dir_option
 @run_options
 @template_options
 def invoke(function: str | None, event: str | None, qualifier: str | None,
            template_option: str | None,
-           aws_endpoint_url: str | None, state_dir: str, runtime: str,
+           aws_endpoint_url: str | None, tenant_id: str | None, state_dir: str, runtime: str,
            env_vars: str | None, account_concurrency: int, idle_timeout_s: float,
            no_build: bool, layers: tuple[str, ...], parameter_overrides: tuple[str, ...],
            config_file: str | None, config_env: str) -> None:
@@ -72,7 +75,7 @@ def invoke(function: str | None, event: str | None, qualifier: str | None,
     result = invoke_function(path, function, payload, options, log=console,
                              progress=console_progress(), qualifier=qualifier,
                              notice=lambda line: say("warning", line, err=True),
-                             notices=() if endpoint else (NO_UP_NOTICE,))
+                             notices=() if endpoint else (NO_UP_NOTICE,), tenant_id=tenant_id)
     console.flush()   # the logs first, then the response, as sam local invoke shows them
     click.echo(result.payload.decode("utf-8", errors="replace"))
     sys.exit(1 if result.is_error else 0)

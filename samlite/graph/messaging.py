@@ -64,7 +64,7 @@ class RuleTarget:
     input: str | None = None                  # Input: JSON text sent instead of the event
     input_path: str | None = None             # InputPath: the part of the event sent
     input_transformer: InputTransformer | None = None
-    message_group_id: str | None = None       # SqsParameters.MessageGroupId (FIFO queues)
+    message_group_id: str | None = None       # SqsParameters.MessageGroupId (FIFO, fair)
     max_retry_attempts: int | None = None     # RetryPolicy
     max_event_age_s: int | None = None
     dead_letter_queue: str | None = None      # DeadLetterConfig.Arn (queue id/ARN)

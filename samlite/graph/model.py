@@ -198,6 +198,9 @@ class Route:
     integration: Integration | None = None   # None: Lambda proxy to `function`
     parameter_mapping: ParameterMapping | None = None   # HTTP APIs
     ip_ranges: IpRanges | None = None        # REST: the event's own Auth.ResourcePolicy
+    # REST Lambda proxy: the source its integration maps to X-Amz-Tenant-Id (Invoke's
+    # TenantId), e.g. "method.request.header.x-tenant-id"
+    tenant_id_source: str | None = None
     at: Mark
 
     @property
@@ -353,6 +356,8 @@ class Function:
     event_invoke: EventInvoke | None = None
     function_url: FunctionUrl | None = None
     events: tuple[Trigger, ...] = ()
+    # TenancyConfig.TenantIsolationMode PER_TENANT: every invoke names a tenant
+    is_tenant_isolated: bool = False
     policies: tuple[str, ...] = ()           # policy template / managed policy names
     policy_resources: tuple[str, ...] = ()   # logical ids the policies name
     at: Mark

@@ -36,6 +36,10 @@ _FUNCTION_RUNS: Mapping[str, str] = {
     "PackageType": "Image functions run in Docker from their image; Zip from CodeUri",
     "ReservedConcurrentExecutions": "concurrent invocations past it are throttled",
     "Runtime": "the local interpreter (process) or Lambda base image (Docker) to use",
+    "TenancyConfig": "PER_TENANT: an invoke needs a TenantId (refused without one, as Lambda "
+                     "refuses it), which reaches context.tenant_id; each tenant gets "
+                     "execution environments of its own; a REST API's Lambda proxy passes "
+                     "what its integration maps to X-Amz-Tenant-Id",
     "Timeout": "an invocation past it is stopped with Lambda's timeout error",
 }
 

@@ -64,6 +64,13 @@ def account_concurrency_exceeded() -> TooManyRequests:
     return TooManyRequests("Rate Exceeded.", Reason="ConcurrentInvocationLimitExceeded")
 
 
+def tenant_id_mismatch() -> InvalidParameterValue:
+    """A tenant-isolated function invoked without a TenantId, or another one with it (Lambda
+    developer guide, "Troubleshooting tenant isolation": InvalidParameterValueException)."""
+    return InvalidParameterValue("Tenant ID configuration not specified or passed to a "
+                                 "function when tenant isolation is not enabled.")
+
+
 def request_too_large(size: int, limit: int) -> RequestTooLarge:
     return RequestTooLarge(f"Request must be smaller than {limit} bytes for the "
                            f"InvokeFunction operation")

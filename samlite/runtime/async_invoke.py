@@ -69,6 +69,7 @@ class PendingEvent:
     attempts: int = 0               # runs that reached the function
     throttles: int = 0
     next_at: float = 0.0            # wall-clock seconds
+    tenant_id: str | None = None    # the invoke's TenantId (tenant isolation)
 
 
 class EventStore(Protocol):
@@ -121,7 +122,8 @@ class AsyncInvocations:
         event = PendingEvent(request_id=invocation.request_id, function=invocation.function,
                              payload=invocation.payload,
                              function_arn=invocation.invoked_function_arn,
-                             trace_id=invocation.trace_id, enqueued_at=now, next_at=now)
+                             trace_id=invocation.trace_id, enqueued_at=now, next_at=now,
+                             tenant_id=invocation.tenant_id)
         self._stored(lambda store: store.save(event))
         with self._lock:
             self._schedule(event)
@@ -217,7 +219,8 @@ class AsyncInvocations:
             return
         invocation = Invocation(request_id=event.request_id, function=event.function,
                                 payload=event.payload, invoked_function_arn=event.function_arn,
-                                trace_id=event.trace_id, invocation_type=InvocationType.EVENT)
+                                trace_id=event.trace_id, invocation_type=InvocationType.EVENT,
+                                tenant_id=event.tenant_id)
         try:
             result = self._run(invocation)
             if self._stopping:   # cut short by the stop: it stays stored, to run again
@@ -345,7 +348,7 @@ class SqliteEventStore:
     before the caller goes on; the OS keeps it through a SIGKILL of samlite."""
 
     _COLUMNS = ("request_id", "function", "payload", "function_arn", "trace_id",
-                "enqueued_at", "attempts", "throttles", "next_at")
+                "enqueued_at", "attempts", "throttles", "next_at", "tenant_id")
 
     def __init__(self, path: Path) -> None:
         """A damaged or foreign file at `path` is a StateFileError naming it."""
@@ -353,13 +356,19 @@ class SqliteEventStore:
         self._db = open_database(
             path, "CREATE TABLE IF NOT EXISTS events (request_id TEXT PRIMARY KEY, "
             "function TEXT, payload BLOB, function_arn TEXT, trace_id TEXT, enqueued_at REAL, "
-            "attempts INTEGER, throttles INTEGER, next_at REAL);")
+            "attempts INTEGER, throttles INTEGER, next_at REAL, tenant_id TEXT);")
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(events)")}
+        if "tenant_id" not in columns:   # a state file from before tenant isolation
+            self._db.execute("ALTER TABLE events ADD COLUMN tenant_id TEXT")
         self._lock = threading.Lock()
 
     def save(self, event: PendingEvent) -> None:
         row = tuple(getattr(event, name) for name in self._COLUMNS)
         with self._lock:
-            self._db.execute("INSERT OR REPLACE INTO events VALUES (?,?,?,?,?,?,?,?,?)", row)
+            self._db.execute(
+                "INSERT OR REPLACE INTO events (request_id, function, payload, function_arn, "
+                "trace_id, enqueued_at, attempts, throttles, next_at, tenant_id) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?)", row)
 
     def remove(self, request_id: str) -> None:
         with self._lock:
@@ -369,7 +378,8 @@ class SqliteEventStore:
         with self._lock, reading(self._path):
             rows = self._db.execute(
                 "SELECT request_id, function, payload, function_arn, trace_id, enqueued_at, "
-                "attempts, throttles, next_at FROM events ORDER BY enqueued_at").fetchall()
+                "attempts, throttles, next_at, tenant_id FROM events "
+                "ORDER BY enqueued_at").fetchall()
         return [PendingEvent(**dict(zip(self._COLUMNS, row, strict=True))) for row in rows]
 
     def close(self) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from enum import StrEnum
 
 
@@ -30,6 +31,7 @@ class Invocation:
     cognito_identity: str | None = None
     invocation_type: InvocationType = InvocationType.REQUEST_RESPONSE
     tail_logs: bool = False              # LogType: Tail
+    tenant_id: str | None = None         # TenantId, for a tenant-isolated function
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -81,6 +83,14 @@ def timed_out(timeout_s: float) -> str:
     """The error a caller gets, errorType Sandbox.Timedout; the log line is
     `<timestamp> <request id> Task timed out after 3.00 seconds`."""
     return f"Task timed out after {timeout_s:.2f} seconds"
+
+
+def timeout_log_line(now_s: float, request_id: str, timeout_s: float) -> str:
+    """The line Lambda logs when an invocation times out: an ISO 8601 UTC timestamp with
+    milliseconds, the request id and the message (`2024-01-01T00:00:00.000Z <id> Task timed
+    out after 3.00 seconds`, as CloudWatch Logs shows it)."""
+    stamp = datetime.fromtimestamp(now_s, tz=UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3]
+    return f"{stamp}Z {request_id} {timed_out(timeout_s)}"
 
 
 def runtime_exited(signal_name: str | None, exit_code: int | None) -> str:

@@ -444,6 +444,8 @@ class _Connection:
             extra.append(("Lambda-Runtime-Client-Context", invocation.client_context))
         if invocation.cognito_identity:
             extra.append(("Lambda-Runtime-Cognito-Identity", invocation.cognito_identity))
+        if invocation.tenant_id:   # as runtime clients read it (awslambdaric: context.tenant_id)
+            extra.append(("Lambda-Runtime-Aws-Tenant-Id", invocation.tenant_id))
         self._send(200, invocation.payload, extra)
         return True
 

@@ -53,6 +53,7 @@ from samlite.runtime.invocation import (
     response_too_large,
     runtime_exited,
     timed_out,
+    timeout_log_line,
 )
 from samlite.runtime.qualifiers import Target, qualifier_of, resolve
 from samlite.runtime.runtime_api import (
@@ -62,7 +63,7 @@ from samlite.runtime.runtime_api import (
     RuntimeApiHub,
     RuntimeApis,
 )
-from samlite.runtime.spec import FunctionSpec
+from samlite.runtime.spec import FunctionSpec, log_stream_name
 
 log = logging.getLogger(__name__)
 
@@ -128,10 +129,12 @@ class _Env:
     """The service's record of one execution environment, and its Runtime API backend.
     `busy`, `dead`, `stale` and its place in the pool change only under the service's lock."""
 
-    def __init__(self, service: LambdaService, spec: FunctionSpec, env_id: str) -> None:
+    def __init__(self, service: LambdaService, spec: FunctionSpec, env_id: str,
+                 tenant_id: str | None = None) -> None:
         self.service = service
         self.spec = spec
         self.env_id = env_id
+        self.tenant_id = tenant_id        # the one tenant it serves (tenant isolation)
         self.inbox: queue.SimpleQueue[_Call | None] = queue.SimpleQueue()
         self.current: _Call | None = None
         self.busy = False
@@ -151,7 +154,8 @@ class _Env:
         self.environment: Environment = service.environments(EnvironmentSettings(
             spec=spec, env_id=env_id, runtime_api=self.address,
             tmp_dir=service.tmp_root / env_id, endpoint_url=service.endpoint_url,
-            runtime_token=token, on_output=self.on_output, on_exit=self.on_exit))
+            runtime_token=token, on_output=self.on_output, on_exit=self.on_exit,
+            log_stream=log_stream_name(service.clock.now(), secrets.token_hex(16))))
         if self.runs_samlite_loop:   # it can prove who it is; nothing else may poll
             service.hub.require_token(self.address, token)
 
@@ -415,44 +419,53 @@ class LambdaService:
 
     # --- invoking ---------------------------------------------------------------------------
     def invoke(self, function: str, payload: bytes, *, tail_logs: bool = False,
-               client_context: str | None = None, request_id: str | None = None) -> Result:
+               client_context: str | None = None, request_id: str | None = None,
+               tenant_id: str | None = None) -> Result:
         """Run one synchronous invocation for an event source and wait for its result:
         `function` names the function (with `:qualifier` when the source names one; without,
         the function's event target). Function errors come back as a Result with
         function_error set; failures of the call itself raise LambdaApiError
-        (TooManyRequests, RequestTooLarge, ResourceNotFound)."""
+        (TooManyRequests, RequestTooLarge, ResourceNotFound, InvalidParameterValue for a
+        TenantId the function's tenancy does not fit)."""
         return self.invoke_target(self._event_target(function), payload, tail_logs=tail_logs,
-                                  client_context=client_context, request_id=request_id)
+                                  client_context=client_context, request_id=request_id,
+                                  tenant_id=tenant_id)
 
     def invoke_target(self, target: Target, payload: bytes, *, tail_logs: bool = False,
-                      client_context: str | None = None,
-                      request_id: str | None = None) -> Result:
+                      client_context: str | None = None, request_id: str | None = None,
+                      tenant_id: str | None = None) -> Result:
         """Run one synchronous invocation of a function at the version `target` names."""
+        _check_tenant(target.spec, tenant_id)
         if len(payload) > SYNC_PAYLOAD_LIMIT:
             raise api_errors.request_too_large(len(payload), SYNC_PAYLOAD_LIMIT)
         new_id, trace_id = _ids(self.clock)
         invocation = Invocation(
             request_id=request_id or new_id, function=target.spec.logical_id,
             payload=payload, invoked_function_arn=target.invoked_arn, trace_id=trace_id,
-            client_context=_decoded_client_context(client_context), tail_logs=tail_logs)
+            client_context=_decoded_client_context(client_context), tail_logs=tail_logs,
+            tenant_id=tenant_id)
         return self._run(target.spec, invocation)
 
-    def invoke_async(self, function: str, payload: bytes) -> str:
+    def invoke_async(self, function: str, payload: bytes, *,
+                     tenant_id: str | None = None) -> str:
         """Queue an asynchronous (Event) invocation for an event source (`function` as for
         invoke); returns its request id at once."""
-        return self.invoke_target_async(self._event_target(function), payload)
+        return self.invoke_target_async(self._event_target(function), payload,
+                                        tenant_id=tenant_id)
 
-    def invoke_target_async(self, target: Target, payload: bytes) -> str:
+    def invoke_target_async(self, target: Target, payload: bytes, *,
+                            tenant_id: str | None = None) -> str:
         """Queue an asynchronous (Event) invocation; returns its request id at once. What
         happens next (retries, event age, dead-letter queue, destinations) is
         async_invoke.AsyncInvocations' business; an alias is followed when it runs."""
+        _check_tenant(target.spec, tenant_id)
         if len(payload) > ASYNC_PAYLOAD_LIMIT:
             raise api_errors.request_too_large(len(payload), ASYNC_PAYLOAD_LIMIT)
         request_id, trace_id = _ids(self.clock)
         invocation = Invocation(
             request_id=request_id, function=target.spec.logical_id, payload=payload,
             invoked_function_arn=target.invoked_arn, trace_id=trace_id,
-            invocation_type=InvocationType.EVENT)
+            invocation_type=InvocationType.EVENT, tenant_id=tenant_id)
         self.async_events().submit(invocation)
         return invocation.request_id
 
@@ -486,10 +499,10 @@ class LambdaService:
 
     def _run(self, spec: FunctionSpec, invocation: Invocation) -> Result:
         call = _new_call(invocation, spec, self.clock)
-        env = self._acquire(spec)
+        env = self._acquire(spec, invocation.tenant_id)
         cold = self._hand_over(env, call)
         if cold is None and env.init_reported:   # a warm one died: Lambda takes another
-            env = self._acquire(spec)
+            env = self._acquire(spec, invocation.tenant_id)
             cold = self._hand_over(env, call)
         if cold is None:   # it died before it could take the call: how it died answers
             env.fail_after_exit(call)
@@ -526,8 +539,7 @@ class LambdaService:
         if self._wait_until(call.done, call.dispatched_at + spec.timeout_s):
             return
         if call.fail(TIMEOUT_ERROR_TYPE, timeout_error, status="timeout"):
-            stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(self.clock.now()))
-            env._log(call, f"{stamp}Z {request_id} {timed_out(spec.timeout_s)}")
+            env._log(call, timeout_log_line(self.clock.now(), request_id, spec.timeout_s))
             env.kill()
 
     def _wait_until(self, event: threading.Event, deadline: float) -> bool:
@@ -570,21 +582,26 @@ class LambdaService:
                       executed_version=spec.version)
 
     # --- the pools ----------------------------------------------------------------------------
-    def _acquire(self, spec: FunctionSpec) -> _Env:
+    def _acquire(self, spec: FunctionSpec, tenant_id: str | None = None) -> _Env:
+        """A free warm environment of the function (of this tenant's only, for a
+        tenant-isolated function: "Lambda tenant isolation"), else a new one."""
         with self._lock:
             pool = self._envs[spec.logical_id]
             for env in reversed(pool):   # the most recently used first, as Lambda reuses
                 if not env.busy and not env.dead and env.initialized.is_set() \
-                        and env.spec.version == spec.version:   # each version its own
+                        and env.spec.version == spec.version \
+                        and env.tenant_id == tenant_id:   # each version, each tenant its own
                     env.busy = True
                     return env
-            busy = sum(1 for env in pool if not env.dead)
+            # In use now: a free one here is another tenant's (a free one of this tenant's
+            # was taken above), and concurrency counts invocations, not idle environments.
+            busy = sum(1 for env in pool if not env.dead and env.busy)
             if spec.reserved_concurrency is not None:
                 if busy >= spec.reserved_concurrency:
                     raise api_errors.reserved_concurrency_exceeded()
             elif self._busy_total() >= self._unreserved_capacity():
                 raise api_errors.account_concurrency_exceeded()
-            env = self._register_env_locked(spec)
+            env = self._register_env_locked(spec, tenant_id)
         return self._start_env(env)
 
     def _new_env(self, spec: FunctionSpec) -> _Env:
@@ -592,9 +609,9 @@ class LambdaService:
             env = self._register_env_locked(spec)
         return self._start_env(env)
 
-    def _register_env_locked(self, spec: FunctionSpec) -> _Env:
+    def _register_env_locked(self, spec: FunctionSpec, tenant_id: str | None = None) -> _Env:
         """A new environment, counted (busy) before it starts, so concurrency holds."""
-        env = _Env(self, spec, f"{spec.logical_id}-{next(self._ids)}")
+        env = _Env(self, spec, f"{spec.logical_id}-{next(self._ids)}", tenant_id)
         env.busy = True
         self._envs[spec.logical_id].append(env)
         return env
@@ -773,6 +790,9 @@ class LambdaService:
 
 def report_line(request_id: str, report: Report, status: str | None = None,
                 error_type: str | None = None) -> str:
+    """Lambda's REPORT line: tab-separated fields, each followed by a tab, so the line ends
+    in one (as CloudWatch Logs shows it, e.g. `...\tMax Memory Used: 36 MB\tInit Duration:
+    110.10 ms\t`; Lambda developer guide, "Monitoring": the REPORT line)."""
     parts = [f"REPORT RequestId: {request_id}",
              f"Duration: {report.duration_ms:.2f} ms",
              f"Billed Duration: {report.billed_duration_ms} ms",
@@ -784,7 +804,14 @@ def report_line(request_id: str, report: Report, status: str | None = None,
         parts.append(f"Status: {status}")
         if error_type and status == "error":
             parts.append(f"Error Type: {error_type}")
-    return "\t".join(parts)
+    return "".join(f"{part}\t" for part in parts)
+
+
+def _check_tenant(spec: FunctionSpec, tenant_id: str | None) -> None:
+    """A tenant-isolated function takes only invokes that name a tenant, and a function
+    without tenant isolation only invokes that do not."""
+    if spec.is_tenant_isolated != bool(tenant_id):
+        raise api_errors.tenant_id_mismatch()
 
 
 def _decoded_client_context(value: str | None) -> str | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 from samlite.graph.model import Function, FunctionAlias, Graph, ImageBuild, ImageConfig
@@ -23,6 +24,9 @@ DUMMY_CREDENTIALS = {
     "AWS_SECRET_ACCESS_KEY": "samlite",
     "AWS_SESSION_TOKEN": "samlite",
 }
+
+# What Lambda's execution environments have today (earlier ones had 169.254.79.2:2000).
+XRAY_DAEMON_ADDRESS = "169.254.79.129:2000"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -69,6 +73,7 @@ class FunctionSpec:
     image_build: ImageBuild | None = None   # Metadata; its docker_context made absolute
     image_config: ImageConfig | None = None
     not_runnable: str | None = None         # why it cannot start here (its code is in S3)
+    is_tenant_isolated: bool = False        # TenancyConfig PER_TENANT
 
     @property
     def docker_context(self) -> Path | None:
@@ -122,6 +127,14 @@ def _local_layers(graph: Graph) -> frozenset[str]:
                      if not str(layer.content_uri).startswith("s3://"))
 
 
+def log_stream_name(now_s: float, stream_id: str, *, version: str = "$LATEST") -> str:
+    """An execution environment's log stream as Lambda names it: its start's UTC date, the
+    version in brackets and a 32-hex-digit id (`2024/01/28/[$LATEST]e3c5df2a…`), also the
+    handler's context.log_stream_name."""
+    day = datetime.fromtimestamp(now_s, tz=UTC).strftime("%Y/%m/%d")
+    return f"{day}/[{version}]{stream_id}"
+
+
 def lambda_variables(spec: FunctionSpec, *, runtime_api: str, task_root: str, runtime_dir: str,
                      log_stream: str, endpoint_url: str | None = None) -> dict[str, str]:
     """Every variable Lambda defines, then the function's own (which may not override the
@@ -151,6 +164,12 @@ def lambda_variables(spec: FunctionSpec, *, runtime_api: str, task_root: str, ru
         variables["AWS_ENDPOINT_URL"] = endpoint_url
     for name, value in spec.variables.items():
         variables.setdefault(name, value)
+    # Not reserved, so the function's own values win ("Defined runtime environment
+    # variables", unreserved): the X-Ray SDK logs rather than raises without a segment, and
+    # would send to Lambda's daemon address (nothing listens there locally; traces are
+    # never sampled here).
+    variables.setdefault("AWS_XRAY_CONTEXT_MISSING", "LOG_ERROR")
+    variables.setdefault("AWS_XRAY_DAEMON_ADDRESS", XRAY_DAEMON_ADDRESS)
     return variables
 
 
@@ -209,7 +228,7 @@ def _spec(fn: Function, project_dir: Path, pseudo: PseudoParameters,
             fn.image_build,
             docker_context=str((project_dir / fn.image_build.docker_context).resolve()))
         if fn.image_build else None,
-        image_config=fn.image_config,
+        image_config=fn.image_config, is_tenant_isolated=fn.is_tenant_isolated,
         not_runnable=f"its code is in S3 ({fn.code_uri}), which samlite does not fetch; point "
                      "its CodeUri (or Code) at a local folder or .zip"
         if in_s3 and fn.package_type == "Zip" else None,

@@ -50,6 +50,8 @@ _LAMBDA_PATH = re.compile(r"^/\d{4}-\d{2}-\d{2}/")
 _LIST_PATHS = (PREFIX, f"{PREFIX}/")
 LOG_TAIL_BYTES = 4096               # "the last 4 KB of the execution log" (Invoke, LogType)
 LOG_TYPES = ("None", "Tail")
+TENANT_ID_HEADER = "X-Amz-Tenant-Id"      # Invoke's TenantId (botocore's lambda model)
+TENANT_ID_PATTERN = r"[a-zA-Z0-9\._:\/=+\-@ ]+"   # the model's TenantId: 1 to 256 of these
 _JSON = ("Content-Type", "application/json")
 
 
@@ -66,9 +68,11 @@ class LambdaInvoker(Protocol):
     def newest_version(self, function: str) -> int: ...
 
     def invoke_target(self, target: Target, payload: bytes, *, tail_logs: bool = False,
-                      client_context: str | None = None) -> Result: ...
+                      client_context: str | None = None,
+                      tenant_id: str | None = None) -> Result: ...
 
-    def invoke_target_async(self, target: Target, payload: bytes) -> str: ...
+    def invoke_target_async(self, target: Target, payload: bytes, *,
+                            tenant_id: str | None = None) -> str: ...
 
 
 class InvokeApi:
@@ -177,15 +181,17 @@ class InvokeApi:
         if len(payload) > limit:   # Lambda checks the size before the JSON
             raise request_too_large(len(payload), limit)
         _check_json(payload)
+        tenant_id = _tenant_id(request.header(TENANT_ID_HEADER))
         target = self._service.target(name, request.query_value("Qualifier"))
         if invocation_type is InvocationType.DRY_RUN:
             return Response(status=204, headers=(("X-Amzn-RequestId", self._request_ids()),))
         if invocation_type is InvocationType.EVENT:
-            request_id = self._service.invoke_target_async(target, payload)
+            request_id = self._service.invoke_target_async(target, payload,
+                                                           tenant_id=tenant_id)
             return Response(status=202, headers=(("X-Amzn-RequestId", request_id),))
         result = self._service.invoke_target(
             target, payload, tail_logs=log_type == "Tail",
-            client_context=request.header("X-Amz-Client-Context"))
+            client_context=request.header("X-Amz-Client-Context"), tenant_id=tenant_id)
         return invoke_response(result, tail_logs=log_type == "Tail")
 
 
@@ -255,6 +261,25 @@ def _invocation_type(value: str | None) -> InvocationType:
         return InvocationType(value)
     except ValueError:
         raise _enum_error("invocationType", value, [t.value for t in InvocationType]) from None
+
+
+def _tenant_id(value: str | None) -> str | None:
+    """The TenantId header, held to botocore's lambda model (its shape TenantId), in AWS's
+    request-validation wording."""
+    if value is None:
+        return None
+    if len(value) > 256:
+        raise _validation_error(value, "tenantId", "Member must have length less than or "
+                                                   "equal to 256")
+    if not re.fullmatch(TENANT_ID_PATTERN, value):
+        raise _validation_error(value, "tenantId", "Member must satisfy regular expression "
+                                                   f"pattern: {TENANT_ID_PATTERN}")
+    return value
+
+
+def _validation_error(value: str, member: str, constraint: str) -> InvalidParameterValue:
+    return InvalidParameterValue(f"1 validation error detected: Value '{value}' at "
+                                 f"'{member}' failed to satisfy constraint: {constraint}")
 
 
 def _enum_error(member: str, value: str, allowed: Sequence[str]) -> InvalidParameterValue:

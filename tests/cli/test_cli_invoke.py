@@ -18,6 +18,7 @@ from click.testing import CliRunner
 
 from samlite.cli.main import main
 from tests.app.test_app import write_app
+from tests.app.test_tenant_isolation import write_isolated_app
 
 
 def run(*args: str, stdin: bytes | None = None) -> tuple[int, str, str]:
@@ -39,6 +40,17 @@ def test_invoke_prints_the_response_and_logs_apart(tmp_path: Path) -> None:
     _, _, with_endpoint = run("invoke", "-t", str(template),
                               "--aws-endpoint-url", "http://127.0.0.1:9")
     assert "No samlite up runs" not in with_endpoint
+
+
+def test_invoke_passes_a_tenant_id(tmp_path: Path) -> None:
+    template = write_isolated_app(tmp_path)
+    code, out, _ = run("invoke", "-t", str(template), "--tenant-id", "blue",
+                       "--aws-endpoint-url", "http://127.0.0.1:9")
+    refused, _, err = run("invoke", "-t", str(template),
+                          "--aws-endpoint-url", "http://127.0.0.1:9")
+    assert (code, json.loads(out)) == (0, {"tenant": "blue"})
+    assert refused == 1
+    assert "Isolated: InvalidParameterValueException: Tenant ID configuration" in err
 
 
 def test_invoke_reads_the_event_from_a_file_or_stdin(tmp_path: Path) -> None:

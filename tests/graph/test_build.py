@@ -132,7 +132,61 @@ def test_plain_lambda_function_is_a_function_too() -> None:
     assert edge("Raw", "Dlq", EdgeKind.DEAD_LETTER) in graph.edges
 
 
+@pytest.mark.parametrize("resource_type", ["AWS::Serverless::Function",
+                                           "AWS::Lambda::Function"])
+def test_tenancy_config_makes_a_tenant_isolated_function(resource_type: str) -> None:
+    graph = graph_of(f"""
+        Resources:
+          Isolated:
+            Type: {resource_type}
+            Properties: {{Handler: a.b, Runtime: python3.12, InlineCode: x,
+                          Code: {{ZipFile: x}}, Role: arn:aws:iam::123456789012:role/r,
+                          TenancyConfig: {{TenantIsolationMode: PER_TENANT}}}}
+          Plain:
+            Type: {resource_type}
+            Properties: {{Handler: a.b, Runtime: python3.12, InlineCode: x,
+                          Code: {{ZipFile: x}}, Role: arn:aws:iam::123456789012:role/r}}
+    """)
+    assert graph.function("Isolated").is_tenant_isolated
+    assert not graph.function("Plain").is_tenant_isolated
+
+
 # ---- APIs and routes
+
+def test_a_rest_proxys_tenant_id_mapping_is_read_from_its_openapi_integration() -> None:
+    # "Invoking Lambda functions with tenant isolation" (API Gateway): the integration maps a
+    # client value to X-Amz-Tenant-Id; header names are case-insensitive.
+    uri = ("!Sub arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/"
+           "${Fn.Arn}/invocations")
+    graph = graph_of("""
+        Resources:
+          Fn:
+            Type: AWS::Serverless::Function
+            Properties: {Handler: a.b, Runtime: python3.12, InlineCode: x}
+          MyApi:
+            Type: AWS::Serverless::Api
+            Properties:
+              StageName: prod
+              DefinitionBody:
+                openapi: 3.0.1
+                paths:
+                  /mapped:
+                    get:
+                      x-amazon-apigateway-integration:
+                        type: aws_proxy
+                        httpMethod: POST
+                        uri: URI
+                        requestParameters:
+                          integration.request.header.x-amz-tenant-id: method.request.querystring.t
+                  /plain:
+                    get:
+                      x-amazon-apigateway-integration:
+                        type: aws_proxy
+                        httpMethod: POST
+                        uri: URI
+    """.replace("URI", uri))
+    assert {r.path: r.tenant_id_source for r in graph.routes} == {
+        "/mapped": "method.request.querystring.t", "/plain": None}
 
 
 def test_api_events_make_routes_on_implicit_apis() -> None:

@@ -4,6 +4,8 @@ ManualClock (no sleeping) and a fake function; durability with the SQLite store.
 from __future__ import annotations
 
 import json
+import sqlite3
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -203,6 +205,40 @@ def test_pending_events_survive_a_restart(tmp_path: Path) -> None:
     third, _ = make(FakeFunction(), AsyncPolicy(), clock=clock, store=SqliteEventStore(db))
     assert third.pending() == 0
     third.stop()
+
+
+def test_a_retried_event_keeps_its_tenant_through_a_restart(tmp_path: Path) -> None:
+    clock = ManualClock()
+    db = tmp_path / "async.sqlite3"
+    first, _ = make(FakeFunction(failures=1), AsyncPolicy(), clock=clock,
+                    store=SqliteEventStore(db))
+    first.submit(replace(event("req-t"), tenant_id="blue"))
+    first.run_due()                        # fails once, stays stored
+    first.stop()
+    fn_after = FakeFunction()
+    second, _ = make(fn_after, AsyncPolicy(), clock=clock, store=SqliteEventStore(db))
+    clock.advance(seconds=60)
+    second.run_due()
+    second.stop()
+    assert [(r.request_id, r.tenant_id) for r in fn_after.runs] == [("req-t", "blue")]
+
+
+def test_a_state_file_from_before_tenants_is_upgraded(tmp_path: Path) -> None:
+    db = tmp_path / "async.sqlite3"
+    old = sqlite3.connect(db)
+    old.execute("CREATE TABLE events (request_id TEXT PRIMARY KEY, function TEXT, "
+                "payload BLOB, function_arn TEXT, trace_id TEXT, enqueued_at REAL, "
+                "attempts INTEGER, throttles INTEGER, next_at REAL)")
+    clock = ManualClock()
+    old.execute("INSERT INTO events VALUES ('req-old', 'Worker', X'7B7D', ?, 'Root=1-0-0', "
+                "?, 0, 0, ?)", (ARN, clock.now(), clock.now()))
+    old.commit()
+    old.close()
+    fn = FakeFunction()
+    events, _ = make(fn, AsyncPolicy(), clock=clock, store=SqliteEventStore(db))
+    events.run_due()
+    events.stop()
+    assert [(r.request_id, r.tenant_id) for r in fn.runs] == [("req-old", None)]
 
 
 @pytest.mark.parametrize("failures", [0, 3])

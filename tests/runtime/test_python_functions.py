@@ -4,9 +4,13 @@ the image's runtime client in a container."""
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
+
+from samlite.runtime import api_errors
 from samlite.runtime.spec import FunctionSpec
 
 from .conftest import PYTHON_RUNTIME, ServiceMaker
@@ -69,3 +73,66 @@ def test_client_context_reaches_the_handler(make_service: ServiceMaker, tmp_path
     context = base64.b64encode(json.dumps({"custom": {"tenant": "t1"}}).encode()).decode()
     result = service.invoke("Fn", b"{}", client_context=context)
     assert json.loads(result.payload) == {"tenant": "t1"}
+
+
+def test_the_log_stream_and_x_ray_variables_are_lambdas(make_service: ServiceMaker,
+                                                        tmp_path: Path) -> None:
+    # "Defined runtime environment variables" (Lambda developer guide) and a function's own
+    # environment on Lambda: 2024/01/28/[$LATEST]e3c5df2a83b9470b8737aa2613c47db6,
+    # AWS_XRAY_CONTEXT_MISSING=LOG_ERROR, AWS_XRAY_DAEMON_ADDRESS=169.254.79.129:2000.
+    spec = python_function(
+        tmp_path, "import os\n"
+                  "def handler(e, c):\n"
+                  "    return [c.log_stream_name, os.environ['AWS_LAMBDA_LOG_STREAM_NAME'],\n"
+                  "            os.environ['AWS_XRAY_CONTEXT_MISSING'],\n"
+                  "            os.environ['AWS_XRAY_DAEMON_ADDRESS']]\n")
+    service, _ = make_service(spec)
+    stream, variable, context_missing, daemon = json.loads(service.invoke("Fn", b"{}").payload)
+    assert re.fullmatch(r"\d{4}/\d\d/\d\d/\[\$LATEST\][0-9a-f]{32}", stream)
+    assert variable == stream
+    assert (context_missing, daemon) == ("LOG_ERROR", "169.254.79.129:2000")
+
+
+def test_a_functions_own_x_ray_variables_win(make_service: ServiceMaker, tmp_path: Path) -> None:
+    spec = python_function(
+        tmp_path, "import os\n"
+                  "def handler(e, c): return os.environ['AWS_XRAY_CONTEXT_MISSING']\n",
+        variables={"AWS_XRAY_CONTEXT_MISSING": "IGNORE_ERROR"})
+    service, _ = make_service(spec)
+    assert json.loads(service.invoke("Fn", b"{}").payload) == "IGNORE_ERROR"
+
+
+TENANT_APP = ("import os\n"
+              "calls = 0\n"
+              "def handler(e, c):\n"
+              "    global calls\n"
+              "    calls += 1\n"
+              "    return [c.tenant_id, calls]\n")
+
+
+def test_a_tenant_isolated_function_gets_the_tenant_in_its_context_and_own_environments(
+        make_service: ServiceMaker, tmp_path: Path) -> None:
+    # "Lambda tenant isolation": context.tenant_id is the invoke's TenantId, and each tenant's
+    # invocations run in execution environments of that tenant's own.
+    service, _ = make_service(python_function(tmp_path, TENANT_APP, is_tenant_isolated=True))
+    answers = [json.loads(service.invoke("Fn", b"{}", tenant_id=tenant).payload)
+               for tenant in ("blue", "blue", "green", "blue")]
+    assert answers == [["blue", 1], ["blue", 2], ["green", 1], ["blue", 3]]
+    assert service.environment_count("Fn") == 2
+
+
+@pytest.mark.parametrize(("case", "isolated", "tenant_id"), [
+    ("isolated function without a tenant", True, None),
+    ("plain function with a tenant", False, "blue"),
+])
+def test_a_tenant_id_that_does_not_fit_the_function_is_refused(
+        make_service: ServiceMaker, tmp_path: Path, case: str, isolated: bool,
+        tenant_id: str | None) -> None:
+    # "Troubleshooting tenant isolation": InvalidParameterValueException either way.
+    service, _ = make_service(python_function(tmp_path, TENANT_APP,
+                                              is_tenant_isolated=isolated))
+    with pytest.raises(api_errors.InvalidParameterValue):
+        service.invoke("Fn", b"{}", tenant_id=tenant_id)
+    with pytest.raises(api_errors.InvalidParameterValue):
+        service.invoke_async("Fn", b"{}", tenant_id=tenant_id)
+    assert service.environment_count("Fn") == 0

@@ -44,7 +44,7 @@ def test_log_lines_are_lambdas(make_service: ServiceMaker) -> None:
     assert text[3] == f"END RequestId: {request_id}"
     assert re.fullmatch(
         rf"REPORT RequestId: {request_id}\tDuration: \d+\.\d\d ms\tBilled Duration: \d+ ms\t"
-        r"Memory Size: 128 MB\tMax Memory Used: \d+ MB\tInit Duration: \d+\.\d\d ms", text[4])
+        r"Memory Size: 128 MB\tMax Memory Used: \d+ MB\tInit Duration: \d+\.\d\d ms\t", text[4])
 
 
 def test_tail_logs_hold_the_invocations_lines(make_service: ServiceMaker) -> None:
@@ -62,7 +62,8 @@ def test_timeout_kills_the_environment_and_says_so_as_lambda(
     assert result["error"] == "Unhandled"
     assert result["body"]["errorType"] == "Sandbox.Timedout"
     assert result["body"]["errorMessage"].endswith("Error: Task timed out after 1.00 seconds")
-    assert any(line.endswith("Task timed out after 1.00 seconds") for _, line in lines)
+    assert any(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z \S+ "
+                            r"Task timed out after 1\.00 seconds", line) for _, line in lines)
     assert "Status: timeout" in lines[-1][1]
     after = invoke(service, {"n": 1})
     assert after["body"] == {"n": 1}

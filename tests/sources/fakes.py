@@ -31,6 +31,7 @@ class Call:
     kind: str = "sync"
     tail_logs: bool = False
     client_context: str | None = None
+    tenant_id: str | None = None
 
 
 @dataclass
@@ -70,17 +71,20 @@ class FakeService:
         return 1 if self.function_for(function).publishes_versions else 0
 
     def invoke_target(self, target: Target, payload: bytes, *, tail_logs: bool = False,
-                      client_context: str | None = None) -> Result:
+                      client_context: str | None = None,
+                      tenant_id: str | None = None) -> Result:
         return self.invoke(target.spec.logical_id, payload, tail_logs=tail_logs,
-                           client_context=client_context)
+                           client_context=client_context, tenant_id=tenant_id)
 
-    def invoke_target_async(self, target: Target, payload: bytes) -> str:
-        return self.invoke_async(target.spec.logical_id, payload)
+    def invoke_target_async(self, target: Target, payload: bytes, *,
+                            tenant_id: str | None = None) -> str:
+        return self.invoke_async(target.spec.logical_id, payload, tenant_id=tenant_id)
 
     def invoke(self, function: str, payload: bytes, *, tail_logs: bool = False,
-               client_context: str | None = None) -> Result:
+               client_context: str | None = None, request_id: str | None = None,
+               tenant_id: str | None = None) -> Result:
         self.calls.append(Call(function=function, payload=payload, tail_logs=tail_logs,
-                               client_context=client_context))
+                               client_context=client_context, tenant_id=tenant_id))
         self.invoked.set()
         if self.raises is not None:
             raise self.raises
@@ -91,8 +95,10 @@ class FakeService:
         return Result(request_id="r-1", payload=json.dumps({"echo": event}).encode(),
                       logs=self.logs)
 
-    def invoke_async(self, function: str, payload: bytes) -> str:
-        self.calls.append(Call(function=function, payload=payload, kind="async"))
+    def invoke_async(self, function: str, payload: bytes, *,
+                     tenant_id: str | None = None) -> str:
+        self.calls.append(Call(function=function, payload=payload, kind="async",
+                               tenant_id=tenant_id))
         self.invoked.set()
         if self.raises is not None:
             raise self.raises

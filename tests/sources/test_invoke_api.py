@@ -196,6 +196,27 @@ def test_boto3_event_and_dry_run(served: tuple[FakeService, object]) -> None:
     assert [(c.function, c.kind) for c in service.calls] == [("GreetFunction", "async")]
 
 
+def test_boto3_tenant_id_reaches_the_service_sync_and_async(
+        served: tuple[FakeService, object]) -> None:
+    # boto3 sends Invoke's TenantId as X-Amz-Tenant-Id (botocore's lambda model).
+    service, client = served
+    client.invoke(FunctionName="HelloFunction", TenantId="blue")  # type: ignore[attr-defined]
+    client.invoke(FunctionName="HelloFunction", TenantId="green",  # type: ignore[attr-defined]
+                  InvocationType="Event")
+    client.invoke(FunctionName="HelloFunction")  # type: ignore[attr-defined]
+    assert [(c.kind, c.tenant_id) for c in service.calls] == [
+        ("sync", "blue"), ("async", "green"), ("sync", None)]
+
+
+def test_a_tenant_id_outside_the_models_pattern_is_refused() -> None:
+    response = post(InvokeApi(FakeService()), X_Amz_Tenant_Id="blue#1")
+    status, error_type, body = error_of(response)
+    assert (status, error_type) == (400, "InvalidParameterValueException")
+    assert body["message"].startswith(
+        "1 validation error detected: Value 'blue#1' at 'tenantId' failed to satisfy "
+        "constraint: Member must satisfy regular expression pattern: ")
+
+
 def test_boto3_qualifier_alias_and_arn(served: tuple[FakeService, object]) -> None:
     _, client = served
     arn = "arn:aws:lambda:us-east-1:123456789012:function:HelloFunction"

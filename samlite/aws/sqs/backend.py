@@ -208,7 +208,8 @@ class LocalSqsBackend(SQSBackend):
         try:
             sent = self.store.send(queue_name, message_body,
                                    message_attributes=message_attributes, delay_s=delay,
-                                   group_id=group_id, dedup_id=deduplication_id)
+                                   group_id=group_id, dedup_id=deduplication_id,
+                                   trace_header=_trace_header(system_attributes))
         except SqsError as exc:
             raise _moto_error(exc) from exc
         return SentMessage(message_id=sent.message_id, body_md5=sent.md5_of_body,
@@ -243,9 +244,43 @@ class LocalSqsBackend(SQSBackend):
             # moto refuses an empty batch; every entry has failed on its own here.
             self._check_batch_ids(entries)
             return [], refused
-        sent, failed = super().send_message_batch(queue_name, accepted)
+        sent, failed = self._send_accepted(queue, accepted)
         return sent, refused + [_batch_error(str(e.get("Id")), _delay_error(e))
                                 for e in failed]
+
+    def _send_accepted(self, queue: Queue, entries: dict[str, dict[str, Any]]) -> \
+            tuple[list[Any], list[dict[str, Any]]]:
+        """The batch's entries that passed the size checks, as moto sends them (every entry
+        validated before any is sent; a bad DelaySeconds fails its entry alone), but with
+        each entry's MessageSystemAttributes, which moto's batch drops."""
+        from moto.sqs.exceptions import TooManyEntriesInBatchRequest
+        self._check_batch_ids(entries)
+        if len(entries) > 10:
+            raise TooManyEntriesInBatchRequest(len(entries))
+        for entry in entries.values():
+            self._validate_message(queue, entry["MessageBody"],
+                                   int(entry.get("DelaySeconds") or 0),
+                                   entry.get("MessageDeduplicationId"),
+                                   entry.get("MessageGroupId"))
+        sent: list[Any] = []
+        failed: list[dict[str, Any]] = []
+        for entry in entries.values():
+            try:
+                message = self.send_message(
+                    queue.name, entry["MessageBody"],
+                    message_attributes=entry["MessageAttributes"],
+                    delay_seconds=entry["DelaySeconds"],
+                    group_id=entry.get("MessageGroupId"),
+                    deduplication_id=entry.get("MessageDeduplicationId"),
+                    system_attributes=entry.get("MessageSystemAttributes"))
+            except InvalidParameterValue as exc:
+                if "DelaySeconds is invalid" not in str(exc):
+                    raise
+                failed.append(entry)
+                continue
+            message.user_id = entry["Id"]
+            sent.append(message)
+        return sent, failed
 
     def _check_batch_ids(self, entries: dict[str, dict[str, Any]]) -> None:
         """moto's batch id checks, for a batch whose every entry was refused."""
@@ -347,7 +382,9 @@ class ReceivedView:
         self.deduplication_id = attributes.get("MessageDeduplicationId")
         self.group_id = attributes.get("MessageGroupId")
         self.sequence_number = attributes.get("SequenceNumber")
-        self.system_attributes: dict[str, Any] = {}
+        trace = attributes.get("AWSTraceHeader")   # moto's answer reads its StringValue
+        self.system_attributes: dict[str, Any] = (
+            {} if trace is None else {"AWSTraceHeader": {"StringValue": trace}})
         self.message_attributes = filter_message_attributes(message.message_attributes,
                                                             attribute_names)
         if len(self.message_attributes) == len(message.message_attributes):
@@ -365,6 +402,15 @@ def filter_message_attributes(attributes: Mapping[str, Mapping[str, Any]],
     wanted = set(names)
     return {k: v for k, v in attributes.items()
             if k in wanted or (prefixes and k.startswith(prefixes))}
+
+
+def _trace_header(system_attributes: Mapping[str, Any] | None) -> str | None:
+    """MessageSystemAttributes' AWSTraceHeader (the only one SendMessage takes), as text."""
+    value = (system_attributes or {}).get("AWSTraceHeader")
+    if not isinstance(value, Mapping):
+        return None
+    text = value.get("StringValue")
+    return None if text is None else str(text)
 
 
 def _attribute_text(value: Any) -> str:

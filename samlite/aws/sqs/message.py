@@ -15,7 +15,8 @@ class ReceivedMessage:
     body: str
     md5_of_body: str
     # ApproximateReceiveCount, SentTimestamp (ms), SenderId, ApproximateFirstReceiveTimestamp
-    # (ms); for FIFO also MessageGroupId, MessageDeduplicationId, SequenceNumber. All strings.
+    # (ms); MessageGroupId when sent with one (FIFO, or a standard fair queue); for FIFO also
+    # MessageDeduplicationId, SequenceNumber; AWSTraceHeader when sent with one. All strings.
     attributes: Mapping[str, str] = field(default_factory=dict)
     # name -> {"DataType": ..., "StringValue": ...} or {"DataType": ..., "BinaryValue": bytes},
     # as SQS's JSON protocol carries them (list values are reserved by SQS and never set).

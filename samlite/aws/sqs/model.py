@@ -62,7 +62,7 @@ class StoredMessage:
                  "md5_of_body",
                  "md5_of_message_attributes", "message_attributes", "message_id",
                  "receive_count", "received_at", "sender_id", "sent_ms", "sequence_number",
-                 "state", "version")
+                 "state", "trace_header", "version")
 
     def __init__(self, *, message_id: str, body: str, sent_ms: int,
                  message_attributes: Mapping[str, Mapping[str, Any]] | None = None,
@@ -70,7 +70,7 @@ class StoredMessage:
                  sender_id: str = DEFAULT_SENDER_ID, group_id: str | None = None,
                  dedup_id: str | None = None, sequence_number: str | None = None,
                  receive_count: int = 0, first_receive_ms: int | None = None,
-                 delay_until: float = 0.0) -> None:
+                 delay_until: float = 0.0, trace_header: str | None = None) -> None:
         self.message_id = message_id
         self.body = body
         self.sent_ms = sent_ms
@@ -80,7 +80,10 @@ class StoredMessage:
             message_attributes_md5(self.message_attributes) if self.message_attributes
             else None)
         self.sender_id = sender_id
+        # FIFO: the message group; standard: a fair queue's tenant (SQS developer guide,
+        # "Amazon SQS fair queues"), kept and handed out but never ordering anything.
         self.group_id = group_id
+        self.trace_header = trace_header   # the AWSTraceHeader system attribute
         self.dedup_id = dedup_id
         self.sequence_number = sequence_number
         self.receive_count = receive_count

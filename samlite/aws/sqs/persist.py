@@ -43,6 +43,7 @@ CREATE TABLE IF NOT EXISTS messages (
     receive_count INTEGER NOT NULL,
     first_receive_ms INTEGER,
     delay_until REAL NOT NULL DEFAULT 0,
+    trace_header TEXT,
     UNIQUE (queue, message_id)
 );
 CREATE TABLE IF NOT EXISTS dedup (
@@ -57,8 +58,8 @@ CREATE TABLE IF NOT EXISTS dedup (
 
 _INSERT = ("INSERT OR REPLACE INTO messages (queue, message_id, body, message_attributes, "
            "md5_of_body, md5_of_message_attributes, sender_id, sent_ms, group_id, dedup_id, "
-           "sequence_number, receive_count, first_receive_ms, delay_until) "
-           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+           "sequence_number, receive_count, first_receive_ms, delay_until, trace_header) "
+           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 _RECEIVED = ("UPDATE messages SET receive_count = ?, first_receive_ms = ? "
              "WHERE queue = ? AND message_id = ?")
 _DELETE = "DELETE FROM messages WHERE queue = ? AND message_id = ?"
@@ -81,6 +82,7 @@ class SqsPersistence:
         self._lock = threading.Lock()
         self._sends_since_prune = 0
         self._db = open_database(path, _SCHEMA)
+        _add_missing_columns(self._db)
 
     # -- queues ----------------------------------------------------------------------------
 
@@ -103,14 +105,15 @@ class SqsPersistence:
             rows = self._db.execute(
                 "SELECT message_id, body, message_attributes, md5_of_body, "
                 "md5_of_message_attributes, sender_id, sent_ms, group_id, dedup_id, "
-                "sequence_number, receive_count, first_receive_ms, delay_until FROM messages "
-                "WHERE queue = ? ORDER BY seq", (queue,)).fetchall()
+                "sequence_number, receive_count, first_receive_ms, delay_until, trace_header "
+                "FROM messages WHERE queue = ? ORDER BY seq", (queue,)).fetchall()
             return [StoredMessage(message_id=r[0], body=r[1],
                                   message_attributes=_decode_attributes(r[2]),
                                   md5_of_body=r[3], md5_of_message_attributes=r[4],
                                   sender_id=r[5], sent_ms=r[6], group_id=r[7], dedup_id=r[8],
                                   sequence_number=r[9], receive_count=r[10],
-                                  first_receive_ms=r[11], delay_until=r[12]) for r in rows]
+                                  first_receive_ms=r[11], delay_until=r[12],
+                                  trace_header=r[13]) for r in rows]
 
     def dedup(self, queue: str) -> list[DedupEntry]:
         with self._lock, reading(self._path):
@@ -187,7 +190,16 @@ class _Transaction:
 def _row(queue: str, m: StoredMessage) -> tuple[Any, ...]:
     return (queue, m.message_id, m.body, _encode_attributes(m.message_attributes),
             m.md5_of_body, m.md5_of_message_attributes, m.sender_id, m.sent_ms, m.group_id,
-            m.dedup_id, m.sequence_number, m.receive_count, m.first_receive_ms, m.delay_until)
+            m.dedup_id, m.sequence_number, m.receive_count, m.first_receive_ms, m.delay_until,
+            m.trace_header)
+
+
+def _add_missing_columns(db: sqlite3.Connection) -> None:
+    """A state file from an earlier samlite lacks the columns added since; CREATE TABLE IF
+    NOT EXISTS leaves its table as it was."""
+    columns = {row[1] for row in db.execute("PRAGMA table_info(messages)")}
+    if "trace_header" not in columns:
+        db.execute("ALTER TABLE messages ADD COLUMN trace_header TEXT")
 
 
 def _encode_attributes(attributes: Mapping[str, Mapping[str, Any]]) -> str | None:

@@ -142,14 +142,16 @@ class QueueStore:
     def send(self, name: str, body: str, *,
              message_attributes: Mapping[str, Mapping[str, Any]] | None = None,
              delay_s: int | None = None, group_id: str | None = None,
-             dedup_id: str | None = None, sender_id: str = DEFAULT_SENDER_ID) -> SendResult:
+             dedup_id: str | None = None, sender_id: str = DEFAULT_SENDER_ID,
+             trace_header: str | None = None) -> SendResult:
         with self._lock:
             queue = self._queue(name)
             config = queue.config
             now = self._clock.now()
             message = StoredMessage(message_id=str(uuid.uuid4()), body=body,
                                     sent_ms=int(now * 1000), sender_id=sender_id,
-                                    message_attributes=message_attributes)
+                                    message_attributes=message_attributes,
+                                    group_id=group_id, trace_header=trace_header)
             dedup: DedupEntry | None = None
             if config.is_fifo:
                 if dedup_id is None and config.content_based_dedup:
@@ -163,7 +165,6 @@ class QueueStore:
                                           .md5_of_message_attributes,
                                           sequence_number=previous.sequence_number,
                                           is_duplicate=True)
-                message.group_id = group_id
                 message.dedup_id = dedup_id
                 message.sequence_number = self._next_sequence_number(now)
                 if dedup_id is not None:
@@ -473,9 +474,9 @@ class QueueStore:
             message_attributes=message.message_attributes, md5_of_body=message.md5_of_body,
             md5_of_message_attributes=message.md5_of_message_attributes,
             sender_id=message.sender_id, receive_count=message.receive_count,
-            first_receive_ms=message.first_receive_ms)
+            first_receive_ms=message.first_receive_ms, group_id=message.group_id,
+            trace_header=message.trace_header)
         if target.config.is_fifo:
-            moved.group_id = message.group_id
             moved.dedup_id = message.dedup_id
             moved.sequence_number = self._next_sequence_number(self._clock.now())
         if self._journal is not None:
@@ -499,6 +500,8 @@ def _received(config: QueueConfig, message: StoredMessage) -> ReceivedMessage:
         attributes["MessageDeduplicationId"] = message.dedup_id
     if message.sequence_number is not None:
         attributes["SequenceNumber"] = message.sequence_number
+    if message.trace_header is not None:
+        attributes["AWSTraceHeader"] = message.trace_header
     return ReceivedMessage(
         message_id=message.message_id,
         receipt_handle=_handle(config.name, message.message_id, message.receive_count),

@@ -202,6 +202,7 @@ def _read_method(parts: GraphParts, api: str, res: Resource, runnable: set[str])
                   api_key_required=as_bool(props.get("ApiKeyRequired"), False),
                   validation=plain_validation.method_validation(
                       parts, res, route_name, skip),
+                  tenant_id_source=apis.tenant_id_source(integration.get("RequestParameters")),
                   at=res.at)
     parts.plain_routes.append(route)
     parts.add_trigger(Trigger(logical_id=res.logical_id, kind=TriggerKind.API,

@@ -186,6 +186,18 @@ def file_routes(parts: GraphParts, res: Resource, props: Mapping[str, Any], prop
                "are not served (give a local path: sam package uploads it)"))
 
 
+# The integration request header a REST Lambda proxy fills to pass Invoke's TenantId (Lambda
+# developer guide, "Invoking Lambda functions with tenant isolation": API Gateway).
+TENANT_ID_TARGET = "integration.request.header.x-amz-tenant-id"
+
+
+def tenant_id_source(request_parameters: Any) -> str | None:
+    """The method request value a REST Lambda proxy's requestParameters map to the
+    X-Amz-Tenant-Id header (header names are case-insensitive), if any."""
+    return next((as_text(source) for target, source in as_map(request_parameters).items()
+                 if str(target).lower() == TENANT_ID_TARGET), None)
+
+
 def body_routes(parts: GraphParts, res: Resource, body: Any, raw_body: Any, kind: ApiKind, *,
                 source: str, names_skipped: bool = False) -> None:
     """Routes an inline OpenAPI document (a SAM DefinitionBody, a plain API's Body) sends to
@@ -256,6 +268,8 @@ def body_routes(parts: GraphParts, res: Resource, body: Any, raw_body: Any, kind
                 api_key_required=_needs_api_key(body, operation) if kind is ApiKind.REST
                 else None,
                 validation=request_validation.operation_validation(body, path, operation)
+                if kind is ApiKind.REST else None,
+                tenant_id_source=tenant_id_source(integration.get("requestParameters"))
                 if kind is ApiKind.REST else None,
                 at=at)
             parts.definition_routes.append(route)

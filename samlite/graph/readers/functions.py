@@ -81,6 +81,8 @@ def read_function(parts: GraphParts, res: Resource) -> None:
         or pending.event_invoke,
         function_url=url or pending.url,
         events=(*events, *pending.triggers),
+        is_tenant_isolated=as_text(as_map(props.get("TenancyConfig"))
+                                   .get("TenantIsolationMode")) == "PER_TENANT",
         **_policies(parts, fid, props, raw),
         at=res.at)
     parts.functions.append(function)

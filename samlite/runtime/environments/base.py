@@ -37,6 +37,7 @@ class EnvironmentSettings:
     tmp_dir: Path                       # fresh and private to this environment
     endpoint_url: str | None = None     # the local AWS endpoint, as AWS_ENDPOINT_URL
     runtime_token: str = ""             # for samlite's runtime loop (RUNTIME_TOKEN_VARIABLE)
+    log_stream: str = ""                # AWS_LAMBDA_LOG_STREAM_NAME (spec.log_stream_name)
     on_output: Callable[[str], None]
     on_exit: Callable[[Exit], None]
 

@@ -420,7 +420,7 @@ class DockerEnvironment:
         spec = self.settings.spec
         return lambda_variables(spec, runtime_api=self.settings.runtime_api,
                                 task_root=TASK_ROOT, runtime_dir=RUNTIME_DIR,
-                                log_stream=f"samlite/{self.settings.env_id}",
+                                log_stream=self.settings.log_stream,
                                 endpoint_url=self.settings.endpoint_url)
 
     def _prepare_area(self) -> list[Mount]:

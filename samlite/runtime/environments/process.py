@@ -388,7 +388,7 @@ class ProcessEnvironment:
         variables = {name: os.environ[name] for name in _INHERITED if name in os.environ}
         variables.update(lambda_variables(
             spec, runtime_api=self.settings.runtime_api, task_root=str(spec.code_dir),
-            runtime_dir=str(PYTHON_LOOP.parent), log_stream=f"samlite/{self.settings.env_id}",
+            runtime_dir=str(PYTHON_LOOP.parent), log_stream=self.settings.log_stream,
             endpoint_url=self.settings.endpoint_url))
         variables.update(lambda_search_paths(
             interpreter=runtime_python(spec.runtime) if spec.is_python else None,

@@ -120,7 +120,9 @@ class EventRules:
                                      f"{target.target} is not a local queue")
             fifo = queue.endswith(".fifo")
             try:
-                self._queues.send(queue, text, group_id=target.message_group_id if fifo else None,
+                # SqsParameters.MessageGroupId is for "an Amazon SQS fair or FIFO queue"
+                # (EventBridge API reference): a standard queue keeps it too.
+                self._queues.send(queue, text, group_id=target.message_group_id,
                                   deduplication_id=event_id if fifo else None)
             except Exception as exc:   # the queue's own error (SqsError)
                 raise DeliveryFailed("SQS.Error", str(exc)) from exc

@@ -47,8 +47,9 @@ from samlite.sources.gateway.rest_mapping import (
     unsupported_media_type,
 )
 
-# (function, payload, limit in seconds or None) -> the result, or None when it timed out
-Invoke = Callable[[str, bytes, float | None], Result | None]
+# (function, payload, limit in seconds or None, TenantId or None) -> the result, or None
+# when it timed out
+Invoke = Callable[[str, bytes, float | None, str | None], Result | None]
 AwsCall = Callable[[Request], Response]
 LogSink = Callable[[str, str], None]
 _LOCAL_ACCESS_KEY = "ASIAAPIGATEWAYLOCAL"   # the integration role's stand-in
@@ -127,7 +128,8 @@ class RestIntegrations:
             status = _mock_status(payload.body)
             return IntegrationAnswer(status=status), str(status)
         if integration.kind is IntegrationKind.LAMBDA:
-            result = self._invoke(str(mapping.function), payload.body, limit_s)
+            result = self._invoke(str(mapping.function), payload.body, limit_s,
+                                  _tenant_id(integration, method_request))
             if result is None:
                 raise _TimedOut(f"{mapping.function}: no response within the integration "
                                 f"timeout ({limit_s:g} s)")
@@ -224,6 +226,13 @@ class _TimedOut(Exception):
 
 class _Unavailable(Exception):
     pass
+
+
+def _tenant_id(integration: Integration, method_request: MethodRequest) -> str | None:
+    """What the integration maps to X-Amz-Tenant-Id, the invoke's TenantId (Lambda developer
+    guide, "Invoking Lambda functions with tenant isolation": API Gateway)."""
+    headers = mapped_parameters(integration.request_parameters, "header", method_request)
+    return next((v for k, v in headers.items() if k.lower() == "x-amz-tenant-id"), None)
 
 
 def _mock_status(payload: bytes) -> int:

@@ -96,6 +96,7 @@ from samlite.sources.gateway.resource_policy import (
     is_denied,
 )
 from samlite.sources.gateway.rest_integrations import RestIntegrations
+from samlite.sources.gateway.rest_mapping import MethodRequest, request_value
 from samlite.sources.gateway.routes import DEFAULT_ROUTE, Match, RouteTable
 from samlite.sources.gateway.validation import BAD_REQUEST, check_request
 from samlite.sources.invoke_api import LambdaInvoker
@@ -363,7 +364,8 @@ class HttpGateway:
                 event = _with_authorizer(_event(mapped, found, flavor, ctx), event)
             response = self._invoke(route.function, event, flavor, ctx, state, limit,
                                     binary_media_types=api.binary_media_types,
-                                    accept=_first_header(request, "accept"))
+                                    accept=_first_header(request, "accept"),
+                                    tenant_id=_tenant_id(route, event, request))
             response = parameter_mapping.mapped_response(route.parameter_mapping, response,
                                                          source)
         if api.cors is not None and api.kind is ApiKind.HTTP:
@@ -380,13 +382,18 @@ class HttpGateway:
             return managed_preflight(fn_url.cors, request, status=200)
         flavor = Flavor.FUNCTION_URL
         ctx = self._context(url_id(fn_url.function), "$default", (), host, port)
+        # One id for requestContext.requestId ("the ID of the invocation request", Lambda
+        # developer guide, "Invoking Lambda function URLs"), the handler's aws_request_id and
+        # the x-amzn-RequestId response header (on AWS, the invocation's END RequestId).
+        ctx = replace(ctx, extended_request_id=ctx.request_id)
         errors = errors_for(flavor)
         if size > MAX_REQUEST_BODY_BYTES:
             return self._error(errors, errors.too_large, flavor, ctx)
         if body_bytes is not None:
             raise ValueError("serve_url: only a body too large may be left unread")
         event = function_url_event(request, ctx)
-        response = self._invoke(fn_url.function, event, flavor, ctx, self._state, None)
+        response = self._invoke(fn_url.function, event, flavor, ctx, self._state, None,
+                                request_id=ctx.request_id)
         if fn_url.cors is not None:
             response = with_cors_headers(response, fn_url.cors, request.header("origin"))
         return response
@@ -481,14 +488,17 @@ class HttpGateway:
     def _invoke(self, function: str, event: dict[str, Any], flavor: Flavor,
                 ctx: RequestContext, state: _State, limit_s: float | None, *,
                 binary_media_types: tuple[str, ...] = (),
-                accept: str | None = None) -> HttpResponse:
+                accept: str | None = None, request_id: str | None = None,
+                tenant_id: str | None = None) -> HttpResponse:
+        """`request_id`: the invocation's (None: the service picks one); `tenant_id`: Invoke's
+        TenantId (a tenant-isolated function takes only invokes with one)."""
         errors = errors_for(flavor)
         payload = json.dumps(event).encode()
         if limit_s is not None and \
                 state.function_timeouts.get(function, 3.0) + _INIT_ALLOWANCE_S < limit_s:
             limit_s = None   # the function's own timeout ends it first
         try:
-            result = self._call(function, payload, limit_s)
+            result = self._call(function, payload, limit_s, request_id, tenant_id)
         except RequestTooLarge:
             return self._error(errors, errors.too_large, flavor, ctx)
         except LambdaApiError as exc:
@@ -521,24 +531,27 @@ class HttpGateway:
         return HttpResponse(status=response.status, headers=(*response.headers, header),
                             body=response.body)
 
-    def _invoke_payload(self, function: str, payload: bytes,
-                        limit_s: float | None) -> Result | None:
+    def _invoke_payload(self, function: str, payload: bytes, limit_s: float | None,
+                        tenant_id: str | None = None) -> Result | None:
         """A REST non-proxy integration's invoke: None when it outlived `limit_s`."""
         if limit_s is not None and \
                 self._state.function_timeouts.get(function, 3.0) + _INIT_ALLOWANCE_S < limit_s:
             limit_s = None   # the function's own timeout ends it first
-        result = self._call(function, payload, limit_s)
+        result = self._call(function, payload, limit_s, tenant_id=tenant_id)
         return None if isinstance(result, _TimedOut) else result
 
-    def _call(self, function: str, payload: bytes, limit_s: float | None) -> Result | _TimedOut:
+    def _call(self, function: str, payload: bytes, limit_s: float | None,
+              request_id: str | None = None, tenant_id: str | None = None) -> Result | _TimedOut:
         if limit_s is None:
-            return self._service.invoke(function, payload)
+            return self._service.invoke(function, payload, request_id=request_id,
+                                        tenant_id=tenant_id)
         outcome: list[Result | BaseException] = []
         done = threading.Event()
 
         def run() -> None:
             try:
-                outcome.append(self._service.invoke(function, payload))
+                outcome.append(self._service.invoke(function, payload, request_id=request_id,
+                                                    tenant_id=tenant_id))
             except BaseException as exc:   # handed to the waiting request thread
                 outcome.append(exc)
             finally:
@@ -601,6 +614,17 @@ def _event(request: HttpRequest, found: Match, flavor: Flavor,
                              path_parameters=found.path_parameters)
     return http_v2_event(request, ctx, route_key=found.entry.route_key,
                          path_parameters=found.path_parameters)
+
+
+def _tenant_id(route: Route, event: Mapping[str, Any], request: HttpRequest) -> str | None:
+    """The TenantId a REST Lambda proxy passes: the method request value its integration maps
+    to X-Amz-Tenant-Id (None when unmapped, or the request lacks it)."""
+    if route.tenant_id_source is None:
+        return None
+    body = event.get("body")
+    method_request = MethodRequest(event=event, body=request.body, is_binary=False,
+                                   body_text=body if isinstance(body, str) else "")
+    return request_value(route.tenant_id_source, method_request)
 
 
 def _with_api_key(event: dict[str, Any], request: HttpRequest, keys: ApiKeys) -> None:

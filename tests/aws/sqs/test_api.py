@@ -140,6 +140,29 @@ def test_batches_report_each_entry(local: Local) -> None:
                                                                    "ReceiptHandleIsInvalid")]
 
 
+TRACE = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"
+
+
+def test_aws_trace_header_and_a_fair_queues_group_are_handed_out(local: Local) -> None:
+    # SendMessage(Batch): MessageSystemAttributes' AWSTraceHeader is "the only supported
+    # message system attribute"; on a standard queue MessageGroupId makes it a fair queue
+    # (SQS developer guide, "Amazon SQS fair queues"). ReceiveMessage returns both.
+    c = local.client
+    url = c.create_queue(QueueName="tenants")["QueueUrl"]
+    trace = {"AWSTraceHeader": {"DataType": "String", "StringValue": TRACE}}
+    c.send_message(QueueUrl=url, MessageBody="one", MessageGroupId="tenant-a",
+                   MessageSystemAttributes=trace)
+    c.send_message_batch(QueueUrl=url, Entries=[
+        {"Id": "two", "MessageBody": "two", "MessageGroupId": "tenant-b",
+         "MessageSystemAttributes": trace},
+        {"Id": "three", "MessageBody": "three"}])
+    got = {m["Body"]: m.get("Attributes", {})
+           for m in receive(c, url, MessageSystemAttributeNames=["All"])}
+    assert (got["one"]["AWSTraceHeader"], got["one"]["MessageGroupId"]) == (TRACE, "tenant-a")
+    assert (got["two"]["AWSTraceHeader"], got["two"]["MessageGroupId"]) == (TRACE, "tenant-b")
+    assert "AWSTraceHeader" not in got["three"] and "MessageGroupId" not in got["three"]
+
+
 def test_errors_are_aws_errors(local: Local) -> None:
     c = local.client
     with pytest.raises(c.exceptions.QueueDoesNotExist):

@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 from typing import Any
 
@@ -176,3 +178,52 @@ def test_nothing_a_client_was_told_is_lost_to_sigkill(tmp_path: Path) -> None:
     assert sorted(m.message_id for m in left) == sorted(set(sent) - deleted)
     counts = {m.message_id: m.attributes["ApproximateReceiveCount"] for m in left}
     assert {counts[m["MessageId"]] for m in received[5:]} == {"2"}
+
+
+def test_trace_header_and_group_survive_a_restart_and_a_dead_letter_move(
+        tmp_path: Path) -> None:
+    db = tmp_path / "sqs.sqlite3"
+    sqs = open_sqs(db)
+    sqs.ensure_queue("dlq", {})
+    sqs.ensure_queue("jobs", {"RedrivePolicy": json.dumps(
+        {"deadLetterTargetArn": f"arn:aws:sqs:{REGION}:{ACCOUNT}:dlq", "maxReceiveCount": 1}),
+        "VisibilityTimeout": "0"})
+    sqs.backend.send_message("jobs", "m", group_id="tenant-a", system_attributes={
+        "AWSTraceHeader": {"DataType": "String", "StringValue": "Root=1-a-b"}})
+    sqs.close()
+
+    again = open_sqs(db)
+    [first] = again.receive("jobs", max_messages=1, wait_s=0)
+    moved = again.receive("jobs", max_messages=1, wait_s=0)   # past maxReceiveCount
+    [in_dlq] = again.receive("dlq", max_messages=1, wait_s=0)
+    again.close()
+    for got in (first, in_dlq):
+        assert (got.attributes["AWSTraceHeader"], got.attributes["MessageGroupId"]) == \
+            ("Root=1-a-b", "tenant-a")
+    assert moved == []
+
+
+def test_a_state_file_from_before_trace_headers_is_upgraded(tmp_path: Path) -> None:
+    db = tmp_path / "sqs.sqlite3"
+    old = sqlite3.connect(db)
+    old.executescript("""
+        CREATE TABLE queues (name TEXT PRIMARY KEY, attributes TEXT NOT NULL,
+                             tags TEXT NOT NULL);
+        CREATE TABLE messages (seq INTEGER PRIMARY KEY, queue TEXT NOT NULL,
+            message_id TEXT NOT NULL, body TEXT NOT NULL, message_attributes TEXT,
+            md5_of_body TEXT NOT NULL, md5_of_message_attributes TEXT,
+            sender_id TEXT NOT NULL, sent_ms INTEGER NOT NULL, group_id TEXT, dedup_id TEXT,
+            sequence_number TEXT, receive_count INTEGER NOT NULL, first_receive_ms INTEGER,
+            delay_until REAL NOT NULL DEFAULT 0, UNIQUE (queue, message_id));
+        INSERT INTO queues VALUES ('jobs', '{}', '{}');
+    """)
+    old.execute("INSERT INTO messages (queue, message_id, body, md5_of_body, sender_id, "
+                "sent_ms, receive_count) VALUES ('jobs', 'old-1', 'kept', 'x', 'AIDA', ?, 0)",
+                (int(time.time() * 1000),))
+    old.commit()
+    old.close()
+    sqs = open_sqs(db)
+    sqs.send("jobs", "new")
+    got = sqs.receive("jobs", max_messages=10, wait_s=0)
+    sqs.close()
+    assert [m.body for m in got] == ["kept", "new"]

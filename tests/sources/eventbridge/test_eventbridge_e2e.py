@@ -200,6 +200,23 @@ def test_rules_made_through_the_api_deliver_too(app: RunningApp) -> None:
     assert (event["source"], event["detail"]) == ("api", {"n": 1})
 
 
+def test_a_targets_message_group_reaches_a_fair_standard_queue(app: RunningApp) -> None:
+    # SqsParameters: "for a target that is an Amazon SQS fair or FIFO queue" (EventBridge
+    # API reference); a standard queue with a MessageGroupId is a fair queue.
+    events = app.client("events")
+    events.put_rule(Name="fair", EventBusName="orders",
+                    EventPattern=json.dumps({"source": ["fair"]}))
+    events.put_targets(Rule="fair", EventBusName="orders", Targets=[
+        {"Id": "q", "Arn": "arn:aws:sqs:us-east-1:123456789012:fixed",
+         "SqsParameters": {"MessageGroupId": "tenant-a"}}])
+    events.put_events(Entries=[{"Source": "fair", "DetailType": "x", "Detail": "{}",
+                                "EventBusName": "orders"}])
+    [message] = app.wait_for(lambda: app.sqs.receive_message(
+        QueueUrl=app.queue_url("Fixed"), MessageSystemAttributeNames=["MessageGroupId"],
+        WaitTimeSeconds=1).get("Messages", []))
+    assert message["Attributes"]["MessageGroupId"] == "tenant-a"
+
+
 def test_test_event_pattern_answers_with_the_rule_engine(app: RunningApp) -> None:
     events = app.client("events")
     event = json.dumps({"version": "0", "id": "1", "detail-type": "shipped", "source": "shop",

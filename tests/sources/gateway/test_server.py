@@ -8,6 +8,7 @@ import http.client
 import json
 import socket
 import threading
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from textwrap import dedent
@@ -44,12 +45,15 @@ class Scripted:
 
     def __init__(self) -> None:
         self.events: list[tuple[str, dict[str, Any]]] = []
+        self.request_ids: list[str | None] = []   # the id each invoke was asked to use
         self.answer: Answer = lambda _fn, event: {"statusCode": 200,
                                                    "body": json.dumps(event)}
 
-    def invoke(self, function: str, payload: bytes, **_: object) -> Result:
+    def invoke(self, function: str, payload: bytes, *, request_id: str | None = None,
+               **_: object) -> Result:
         event = json.loads(payload)
         self.events.append((function, event))
+        self.request_ids.append(request_id)
         out = self.answer(function, event)
         if isinstance(out, BaseException):
             raise out
@@ -402,6 +406,17 @@ def test_a_function_url_has_its_own_port_and_the_path_goes_through(
     assert service.events[0][0] == "Url"
 
 
+def test_a_function_urls_request_ids_are_the_invocations(gateway: HttpGateway,
+                                                         service: Scripted) -> None:
+    # "Invoking Lambda function URLs": requestContext.requestId is the ID of the invocation
+    # request; on AWS x-amzn-RequestId is the invocation's too (its END RequestId line).
+    _, headers, body = call(gateway.function_urls()["Url"], path="/")
+    request_id = event_of(body)["requestContext"]["requestId"]
+    assert uuid.UUID(request_id).version == 4
+    assert headers["x-amzn-requestid"] == request_id
+    assert service.request_ids == [request_id]
+
+
 def test_a_throttled_function_url_is_429(gateway: HttpGateway, service: Scripted) -> None:
     service.answer = lambda _fn, _e: account_concurrency_exceeded()
     status, _, _ = call(gateway.function_urls()["Url"], path="/")
@@ -517,6 +532,9 @@ import base64, json
 def handler(event, context):
     if event.get("rawPath") == "/fail" or event.get("path") == "/fail":
         raise ValueError("boom")
+    if event.get("rawPath") == "/ids":
+        return {"event": event["requestContext"]["requestId"],
+                "context": context.aws_request_id}
     if event.get("version") == "2.0":
         return {"route": event["routeKey"], "id": event["pathParameters"]["id"]}
     return {"statusCode": 200, "headers": {"X-Fn": context.function_name},
@@ -574,3 +592,9 @@ def test_real_functions_through_rest_http_api_and_function_url(
         (200, {"route": "GET /items/{id}", "id": "9"})
     assert (failed[0], json.loads(failed[2])) == (502, {"message": "Internal server error"})
     assert url[0] == 502
+
+
+def test_a_real_function_urls_request_id_is_the_handlers(real_gateway: HttpGateway) -> None:
+    _, headers, body = call(real_gateway.function_urls()["Hello"], path="/ids")
+    ids = json.loads(body)
+    assert ids["event"] == ids["context"] == headers["x-amzn-requestid"]

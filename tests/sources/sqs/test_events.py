@@ -10,6 +10,8 @@ from typing import Any
 import pytest
 
 from samlite.aws.sqs.message import ReceivedMessage
+from samlite.aws.sqs.service import LocalSqs
+from samlite.clock import ManualClock
 from samlite.sources.sqs.events import batch_item_failures, sqs_event
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "events"
@@ -72,6 +74,23 @@ def test_fifo_attributes_are_passed_on() -> None:
     attributes = record["Records"][0]["attributes"]
     assert attributes == fifo
     assert "md5OfMessageAttributes" not in record["Records"][0]
+
+
+def test_a_fair_queues_group_and_the_trace_header_reach_the_record() -> None:
+    # Lambda passes SQS's system attributes on: MessageGroupId of a fair (standard) queue's
+    # message, AWSTraceHeader when the sender set it ("Amazon SQS fair queues"; X-Ray's
+    # "Amazon SQS and AWS X-Ray": the AWSTraceHeader message system attribute).
+    sqs = LocalSqs(db_path=None, account_id="123456789012", region="us-east-2",
+                   clock=ManualClock())
+    sqs.ensure_queue("my-queue", {})
+    sqs.backend.send_message("my-queue", "b", group_id="tenant-a", system_attributes={
+        "AWSTraceHeader": {"DataType": "String", "StringValue": "Root=1-a-b;Sampled=1"}})
+    messages = sqs.receive("my-queue", max_messages=1, wait_s=0)
+    sqs.close()
+    attributes = sqs_event(messages, queue_arn=QUEUE_ARN, region="us-east-2")[
+        "Records"][0]["attributes"]
+    assert attributes["MessageGroupId"] == "tenant-a"
+    assert attributes["AWSTraceHeader"] == "Root=1-a-b;Sampled=1"
 
 
 @pytest.mark.parametrize(("name", "payload", "failed"), [
