@@ -73,8 +73,10 @@ from samlite.validation.checks.sam_common import (
     is_intrinsic,
     is_map,
 )
+from samlite.validation.checks.sam_event_rules import CHECKS_ON_VIEW as EVENT_CHECKS
 from samlite.validation.checks.sam_function_rules import CHECKS_ON_VIEW as FUNCTION_CHECKS
 from samlite.validation.checks.sam_function_rules import artifact_uri
+from samlite.validation.checks.sam_policy_rules import CHECKS_ON_VIEW as POLICY_CHECKS
 
 __all__ = ["CHECKS", "check_sam_rules"]
 
@@ -290,7 +292,7 @@ def check_layers(view: SamView) -> Iterator[Problem]:
 _VIEW_CHECKS: tuple[Callable[[SamView], Iterator[Problem]], ...] = (
     check_structure, check_generated_ids, check_intrinsic_shapes, check_s3_event_buckets,
     check_layers,
-    *FUNCTION_CHECKS, *API_CHECKS, *TEMPLATE_CHECKS, *MAPPING_CHECKS,
+    *FUNCTION_CHECKS, *POLICY_CHECKS, *EVENT_CHECKS, *API_CHECKS, *TEMPLATE_CHECKS, *MAPPING_CHECKS,
 )
 
 
