@@ -41,7 +41,7 @@ def _method(value: Any) -> str:
     return ANY_METHOD if method == "any" else method
 
 
-def _api_events(view: SamView) -> Iterator[tuple[str, str, str, Mapping[str, Any]]]:
+def api_events(view: SamView) -> Iterator[tuple[str, str, str, Mapping[str, Any]]]:
     """(function id, event id, event type, Properties) of Api and HttpApi events."""
     for fid, event_id, event, props in view.events():
         if event.get("Type") in ("Api", "HttpApi"):
@@ -54,7 +54,7 @@ def check_api_references(view: SamView) -> Iterator[Problem]:
     an AWS::Serverless::HttpApi is refused besides. This is the translator's whole rule
     (samtranslator/plugins/api/implicit_api_plugin.py, _add_api_to_swagger, SAM commit
     7000d0a3); anything stricter refuses templates SAM deploys."""
-    for fid, event_id, kind, props in _api_events(view):
+    for fid, event_id, kind, props in api_events(view):
         name, wanted, code = ("RestApiId", API, "E7401") if kind == "Api" else (
             "ApiId", HTTP_API, "E7402")
         if name not in props:
@@ -71,7 +71,7 @@ def check_api_references(view: SamView) -> Iterator[Problem]:
                            event_path(fid, event_id, name), fid)
 
 
-def _api_of(kind: str, props: Mapping[str, Any]) -> str | None:
+def api_of(kind: str, props: Mapping[str, Any]) -> str | None:
     name, implicit = ("RestApiId", IMPLICIT_API) if kind == "Api" else ("ApiId",
                                                                          IMPLICIT_HTTP_API)
     return ref_target(props[name]) if name in props else implicit
@@ -81,7 +81,7 @@ def check_routes(view: SamView) -> Iterator[Problem]:
     """Path and Method are both given (HttpApi: or both left out, for $default), and each
     method and path is defined once per API."""
     seen: dict[tuple[str, str, str], tuple[str, str]] = {}
-    for fid, event_id, kind, props in _api_events(view):
+    for fid, event_id, kind, props in api_events(view):
         path, method = props.get("Path"), props.get("Method")
         if kind == "HttpApi" and path is None and method is None:
             path, method = "$default", ANY_METHOD
@@ -89,7 +89,7 @@ def check_routes(view: SamView) -> Iterator[Problem]:
             if value is None:
                 yield view.problem("E7404", f"Property '{name}' is required for {kind} event "
                                             f"{event_id}", event_path(fid, event_id), fid)
-        api = _api_of(kind, props)
+        api = api_of(kind, props)
         if not (isinstance(path, str) and isinstance(method, str) and api):
             continue
         key = (api, path, _method(method))
@@ -106,7 +106,7 @@ def check_routes(view: SamView) -> Iterator[Problem]:
 def check_request_parameters(view: SamView) -> Iterator[Problem]:
     """Api event RequestParameters: 'method.request.{querystring|path|header}.Name' strings or
     {Name: {Required, Caching}} maps."""
-    for fid, event_id, kind, props in _api_events(view):
+    for fid, event_id, kind, props in api_events(view):
         parameters = props.get("RequestParameters")
         if kind != "Api" or not isinstance(parameters, list):
             continue
@@ -174,7 +174,7 @@ def check_cors(view: SamView) -> Iterator[Problem]:
                                         f"'DefinitionBody' property, not with DefinitionUri",
                                path, api_id)
         yield from _cors_value(view, props[name], path, api_id, rest, "")
-    globals_api = _globals_section(view, "Api")
+    globals_api = globals_section(view, "Api")
     if is_map(globals_api) and "Cors" in globals_api and _has_implicit(view, "Api"):
         yield from _cors_value(view, globals_api["Cors"], ("Globals", "Api", "Cors"), None,
                                True, f" (for the implicit API {IMPLICIT_API})")
@@ -201,21 +201,21 @@ def _cors_value(view: SamView, cors: Any, path: Path, api_id: str | None, rest: 
                                     "\"'*'\" or not set", (*path, "AllowCredentials"), api_id)
 
 
-def _globals_section(view: SamView, name: str) -> Any:
+def globals_section(view: SamView, name: str) -> Any:
     sections = view.root.get("Globals")
     return sections.get(name) if isinstance(sections, dict) else None
 
 
 def _has_implicit(view: SamView, kind: str) -> bool:
     implicit = IMPLICIT_API if kind == "Api" else IMPLICIT_HTTP_API
-    return any(k == kind and _api_of(k, p) == implicit for _, _, k, p in _api_events(view))
+    return any(k == kind and api_of(k, p) == implicit for _, _, k, p in api_events(view))
 
 
 def check_definition_body(view: SamView) -> Iterator[Problem]:
     """Auth needs an inline DefinitionBody SAM can edit; its paths and methods must be maps
     (a path may be an Fn::If of two path items)."""
-    routes = {(_api_of(k, p), p.get("Path", "$default"), _method(p.get("Method", "any")))
-              for _, _, k, p in _api_events(view)
+    routes = {(api_of(k, p), p.get("Path", "$default"), _method(p.get("Method", "any")))
+              for _, _, k, p in api_events(view)
               if isinstance(p.get("Path", ""), str) and isinstance(p.get("Method", ""), str)}
     routed = {api for api, _, _ in routes}
     for api_id, props in view.of_type(API, HTTP_API):
@@ -268,9 +268,9 @@ def _paths(view: SamView, api_id: str, paths: Mapping[str, Any], base: Path,
                                             "should be a map", (*where, method), api_id)
 
 
-def _auth_of(view: SamView, kind: str, api: str | None) -> Any:
+def auth_of(view: SamView, kind: str, api: str | None) -> Any:
     if api in (IMPLICIT_API, IMPLICIT_HTTP_API):
-        section = _globals_section(view, kind)
+        section = globals_section(view, kind)
         return section.get("Auth") if is_map(section) else None
     resource = view.resources.get(api) if isinstance(api, str) else None
     props = resource.get("Properties") if isinstance(resource, dict) else None
@@ -280,12 +280,12 @@ def _auth_of(view: SamView, kind: str, api: str | None) -> Any:
 def check_event_authorizers(view: SamView) -> Iterator[Problem]:
     """An event's Auth.Authorizer is one its API defines (or AWS_IAM; NONE needs a
     DefaultAuthorizer), and AuthorizationScopes come with an authorizer."""
-    for fid, event_id, kind, props in _api_events(view):
+    for fid, event_id, kind, props in api_events(view):
         auth = props.get("Auth")
         if not is_map(auth):
             continue
-        api = _api_of(kind, props)
-        api_auth = _auth_of(view, kind, api)
+        api = api_of(kind, props)
+        api_auth = auth_of(view, kind, api)
         api_auth = api_auth if is_map(api_auth) else {}
         authorizers = api_auth.get("Authorizers")
         authorizers = authorizers if is_map(authorizers) else {}

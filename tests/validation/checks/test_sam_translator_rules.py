@@ -35,7 +35,7 @@ def fn(extra: str = "", *, after: str = "", code: str = "CodeUri: s3://bucket/ke
     props = textwrap.indent(f"{code}\nHandler: app.handler\nRuntime: python3.12\n"
                             + textwrap.dedent(extra), " " * 6)
     return (f"{PARAMETERS}Resources:\n  Fn:\n    Type: AWS::Serverless::Function\n"
-            f"    Properties:\n{props}\n{textwrap.dedent(after)}")
+            f"    Properties:\n{props}\n{after}")
 
 
 def events(body: str, *, after: str = "") -> str:
@@ -100,6 +100,81 @@ RULES = [
      "E7122", f"{P}.Policies[0]"),
     ("policy-template-without-values", fn("Policies:\n  - SQSPollerPolicy:"),
      "E7122", f"{P}.Policies[0]"),
+    # -- events (sam_event_rules.py)
+    ("cloudwatch-event-state-and-enabled",
+     events("E:\n  Type: CloudWatchEvent\n  Properties:\n    Pattern: {source: [app]}\n"
+            "    State: ENABLED\n    Enabled: true"), "E7302", f"{E}.Enabled"),
+    ("eventbridge-rule-dlq-arn-and-type",
+     events("E:\n  Type: EventBridgeRule\n  Properties:\n    Pattern: {source: [app]}\n"
+            "    DeadLetterConfig: {Arn: arn:aws:sqs:us-east-1:1:dlq, Type: SQS}"),
+     "E7303", f"{E}.DeadLetterConfig"),
+    ("sns-sqs-subscription-without-queue-url",
+     events("E:\n  Type: SNS\n  Properties:\n    Topic: arn:aws:sns:us-east-1:1:t\n"
+            "    SqsSubscription: {QueueArn: arn:aws:sqs:us-east-1:1:q}"),
+     "E7307", f"{E}.SqsSubscription"),
+    ("cognito-pool-outside-the-template",
+     events("E:\n  Type: Cognito\n  Properties:\n"
+            "    UserPool: arn:aws:cognito-idp:us-east-1:1:userpool/x\n    Trigger: PreSignUp"),
+     "E7308", f"{E}.UserPool"),
+    ("cognito-trigger-twice",
+     events("E:\n  Type: Cognito\n  Properties:\n    UserPool: !Ref Pool\n"
+            "    Trigger: [PreSignUp, PreSignUp]",
+            after="  Pool:\n    Type: AWS::Cognito::UserPool\n"), "E7308", f"{E}.Trigger"),
+    ("stream-on-failure-type-lambda",
+     events("E:\n  Type: Kinesis\n  Properties:\n"
+            "    Stream: arn:aws:kinesis:us-east-1:1:stream/s\n    StartingPosition: LATEST\n"
+            "    DestinationConfig: {OnFailure: {Type: Lambda, Destination: arn:x}}"),
+     "E7309", f"{E}.DestinationConfig.OnFailure.Type"),
+    ("mq-access-type-unknown",
+     events("E:\n  Type: MQ\n  Properties:\n    Broker: arn:x\n    Queues: [q]\n"
+            "    SourceAccessConfigurations: [{Type: SASL_SCRAM_512_AUTH, URI: arn:s}]"),
+     "E7310", f"{E}.SourceAccessConfigurations"),
+    ("mq-basic-auth-twice",
+     events("E:\n  Type: MQ\n  Properties:\n    Broker: arn:x\n    Queues: [q]\n"
+            "    SourceAccessConfigurations: [{Type: BASIC_AUTH, URI: arn:a},"
+            " {Type: BASIC_AUTH, URI: arn:b}]"), "E7310", f"{E}.SourceAccessConfigurations"),
+    ("documentdb-basic-auth-without-uri",
+     events("E:\n  Type: DocumentDB\n  Properties:\n    Cluster: arn:x\n"
+            "    DatabaseName: d\n    StartingPosition: LATEST\n"
+            "    SourceAccessConfigurations: [{Type: BASIC_AUTH}]"),
+     "E7310", f"{E}.SourceAccessConfigurations"),
+    ("kafka-vpc-subnet-without-security-group",
+     events("E:\n  Type: SelfManagedKafka\n  Properties:\n"
+            "    KafkaBootstrapServers: [b:9092]\n    Topics: [t]\n"
+            "    SourceAccessConfigurations: [{Type: VPC_SUBNET, URI: subnet:s}]"),
+     "E7310", f"{E}.SourceAccessConfigurations"),
+    ("kafka-two-auth-mechanisms",
+     events("E:\n  Type: SelfManagedKafka\n  Properties:\n"
+            "    KafkaBootstrapServers: [b:9092]\n    Topics: [t]\n"
+            "    SourceAccessConfigurations: [{Type: BASIC_AUTH, URI: arn:a},"
+            " {Type: SASL_SCRAM_512_AUTH, URI: arn:b}]"),
+     "E7310", f"{E}.SourceAccessConfigurations"),
+    # -- Api and HttpApi events (sam_api_event_rules.py)
+    ("api-event-path-intrinsic",
+     events("E:\n  Type: Api\n  Properties: {Path: !Sub '/${Stage}', Method: get}"),
+     "E7404", f"{E}.Path"),
+    ("api-event-request-model-api-has-no-models",
+     events("E:\n  Type: Api\n  Properties: {Path: /, Method: post, RestApiId: !Ref Api,"
+            " RequestModel: {Model: User}}",
+            after="  Api:\n    Type: AWS::Serverless::Api\n    Properties: {StageName: v1}\n"),
+     "E7420", f"{E}.RequestModel.Model"),
+    ("api-event-request-model-not-in-models",
+     events("E:\n  Type: Api\n  Properties: {Path: /, Method: post, RestApiId: !Ref Api,"
+            " RequestModel: {Model: User}}",
+            after="  Api:\n    Type: AWS::Serverless::Api\n    Properties:\n"
+                  "      StageName: v1\n      Models: {Order: {type: object}}\n"),
+     "E7420", f"{E}.RequestModel.Model"),
+    ("api-event-override-auth-with-nothing",
+     events("E:\n  Type: Api\n  Properties: {Path: /, Method: get, RestApiId: !Ref Api,"
+            " Auth: {OverrideApiAuth: true}}",
+            after="  Api:\n    Type: AWS::Serverless::Api\n    Properties: {StageName: v1}\n"),
+     "E7421", f"{E}.Auth.OverrideApiAuth"),
+    ("api-event-api-key-not-required-on-api-without-keys",
+     events("E:\n  Type: Api\n  Properties: {Path: /, Method: get,"
+            " Auth: {ApiKeyRequired: false}}"), "E7422", f"{E}.Auth.ApiKeyRequired"),
+    ("http-api-event-auth-without-authorizer",
+     events("E:\n  Type: HttpApi\n  Properties: {Path: /, Method: get,"
+            " Auth: {AuthorizationScopes: [read]}}"), "E7412", f"{E}.Auth"),
 ]
 
 CLEAN = [
@@ -118,6 +193,34 @@ CLEAN = [
     ("policy-if-template-or-nothing",
      fn("Policies:\n  - !If [IsProd, {SQSPollerPolicy: {QueueName: q}}, !Ref AWS::NoValue]")
      .replace("Resources:", "Conditions:\n  IsProd: !Equals [a, a]\nResources:")),
+    ("sns-sqs-subscription-created-by-sam",
+     events("E:\n  Type: SNS\n  Properties:\n    Topic: arn:aws:sns:us-east-1:1:t\n"
+            "    SqsSubscription: true")),
+    ("cognito-two-triggers-on-one-pool",
+     events("E:\n  Type: Cognito\n  Properties: {UserPool: !Ref Pool, Trigger: PreSignUp}\n"
+            "F:\n  Type: Cognito\n  Properties: {UserPool: !Ref Pool, Trigger: PostConfirmation}",
+            after="  Pool:\n    Type: AWS::Cognito::UserPool\n")),
+    ("mq-basic-auth-and-virtual-host",
+     events("E:\n  Type: MQ\n  Properties:\n    Broker: arn:x\n    Queues: [q]\n"
+            "    SourceAccessConfigurations: [{Type: BASIC_AUTH, URI: arn:a},"
+            " {Type: VIRTUAL_HOST, URI: /vh}]")),
+    ("kafka-auth-with-vpc-pair",
+     events("E:\n  Type: SelfManagedKafka\n  Properties:\n"
+            "    KafkaBootstrapServers: [b:9092]\n    Topics: [t]\n"
+            "    SourceAccessConfigurations: [{Type: BASIC_AUTH, URI: arn:a},"
+            " {Type: VPC_SUBNET, URI: subnet:s}, {Type: VPC_SECURITY_GROUP, URI: sg:g}]")),
+    ("api-event-request-model-in-models",
+     events("E:\n  Type: Api\n  Properties: {Path: /, Method: post, RestApiId: !Ref Api,"
+            " RequestModel: {Model: User}}",
+            after="  Api:\n    Type: AWS::Serverless::Api\n    Properties:\n"
+                  "      StageName: v1\n      Models: {User: {type: object}}\n")),
+    ("http-api-event-auth-with-default-authorizer",
+     events("E:\n  Type: HttpApi\n  Properties: {ApiId: !Ref Http, Path: /, Method: get,"
+            " Auth: {AuthorizationScopes: [read]}}",
+            after="  Http:\n    Type: AWS::Serverless::HttpApi\n    Properties:\n"
+                  "      Auth:\n        DefaultAuthorizer: Jwt\n        Authorizers:\n"
+                  "          Jwt: {JwtConfiguration: {issuer: 'https://i'},"
+                  " IdentitySource: $request.header.Authorization}\n")),
 ]
 
 
