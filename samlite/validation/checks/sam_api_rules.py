@@ -337,12 +337,23 @@ def check_api_authorizers(view: SamView) -> Iterator[Problem]:
             yield view.problem("E7412", f"Unable to set DefaultAuthorizer because '{default}' "
                                         f"was not defined in 'Authorizers'",
                                (*path, "DefaultAuthorizer"), api_id)
+        elif rest and default is not None and not isinstance(default, str):
+            yield view.problem("E7412", "DefaultAuthorizer must be a string naming one of the "
+                                        "Authorizers", (*path, "DefaultAuthorizer"), api_id)
         for name, authorizer in authorizers.items():
-            if is_map(authorizer):
-                where = (*path, "Authorizers", name)
-                check = _rest_authorizer if rest else _http_authorizer
-                for message in check(name, authorizer):
-                    yield view.problem("E7412", message, where, api_id)
+            where = (*path, "Authorizers", name)
+            if not is_map(authorizer):
+                if not is_intrinsic(authorizer):
+                    yield view.problem("E7412", f"Authorizer {name} must be a map",
+                                       where, api_id)
+                continue
+            identity = authorizer.get("Identity")
+            if identity is not None and not is_map(identity) and not is_intrinsic(identity):
+                yield view.problem("E7412", f"{name} Authorizer's Identity must be a map",
+                                   (*where, "Identity"), api_id)
+            check = _rest_authorizer if rest else _http_authorizer
+            for message in check(name, authorizer):
+                yield view.problem("E7412", message, where, api_id)
 
 
 def _rest_authorizer(name: str, authorizer: Mapping[str, Any]) -> Iterator[str]:
@@ -368,14 +379,32 @@ def _rest_authorizer(name: str, authorizer: Mapping[str, Any]) -> Iterator[str]:
                "QueryStrings, StageVariables, or Context")
 
 
+# HTTP API authorizer properties by kind: JWT (OAuth2) ones and Lambda ones.
+JWT_ONLY = ("AuthorizationScopes", "IdentitySource")
+LAMBDA_ONLY = ("FunctionArn", "FunctionInvokeRole", "Identity",
+               "AuthorizerPayloadFormatVersion", "EnableSimpleResponses",
+               "EnableFunctionDefaultPermissions")
+
+
 def _http_authorizer(name: str, authorizer: Mapping[str, Any]) -> Iterator[str]:
     if "OpenIdConnectUrl" in authorizer:
         yield (f"'OpenIdConnectUrl' is no longer a supported property for authorizer '{name}'; "
                "use JwtConfiguration.issuer")
+    scopes = authorizer.get("AuthorizationScopes")
+    if scopes is not None and not isinstance(scopes, list) and not is_intrinsic(scopes):
+        yield f"{name} Authorizer's AuthorizationScopes must be a list"
     if authorizer.get("JwtConfiguration") is not None:
-        if "EnableFunctionDefaultPermissions" in authorizer:
-            yield "EnableFunctionDefaultPermissions is only supported for Lambda Authorizer"
+        for key in LAMBDA_ONLY:
+            if authorizer.get(key) is not None:
+                yield f"{key} is only supported for Lambda Authorizer (not {name}, a JWT one)"
+        if not authorizer.get("IdentitySource"):
+            yield f"{name} OAuth2 Authorizer must define 'IdentitySource'"
         return
+    if name == "AWS_IAM":
+        return
+    for key in JWT_ONLY:
+        if authorizer.get(key) is not None:
+            yield f"{key} is only supported for OAuth2 (JWT) Authorizer, not the Lambda one {name}"
     for required in ("FunctionArn", "AuthorizerPayloadFormatVersion"):
         if authorizer.get(required) is None:
             yield f"{name} Lambda Authorizer must define '{required}'"

@@ -66,6 +66,7 @@ from samlite.validation.checks.mapping_templates import CHECKS_ON_VIEW as TEMPLA
 from samlite.validation.checks.parameter_mappings import CHECKS_ON_VIEW as MAPPING_CHECKS
 from samlite.validation.checks.sam_api_event_rules import CHECKS_ON_VIEW as API_EVENT_CHECKS
 from samlite.validation.checks.sam_api_rules import CHECKS_ON_VIEW as API_CHECKS
+from samlite.validation.checks.sam_api_settings import CHECKS_ON_VIEW as API_SETTING_CHECKS
 from samlite.validation.checks.sam_common import (
     FUNCTION,
     Path,
@@ -294,7 +295,7 @@ _VIEW_CHECKS: tuple[Callable[[SamView], Iterator[Problem]], ...] = (
     check_structure, check_generated_ids, check_intrinsic_shapes, check_s3_event_buckets,
     check_layers,
     *FUNCTION_CHECKS, *POLICY_CHECKS, *EVENT_CHECKS, *API_CHECKS,
-    *API_EVENT_CHECKS, *TEMPLATE_CHECKS, *MAPPING_CHECKS,
+    *API_EVENT_CHECKS, *API_SETTING_CHECKS, *TEMPLATE_CHECKS, *MAPPING_CHECKS,
 )
 
 

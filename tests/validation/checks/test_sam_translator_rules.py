@@ -43,8 +43,20 @@ def events(body: str, *, after: str = "") -> str:
     return fn("Events:\n" + textwrap.indent(textwrap.dedent(body), "  "), after=after)
 
 
+def api(props: str, kind: str = "Api") -> str:
+    """One AWS::Serverless::<kind> `A` whose Properties are `props`."""
+    body = textwrap.indent(textwrap.dedent(props), " " * 6)
+    return f"Resources:\n  A:\n    Type: AWS::Serverless::{kind}\n    Properties:\n{body}\n"
+
+
+def http_api(props: str) -> str:
+    return api(props, "HttpApi")
+
+
 P = "Resources.Fn.Properties"
 E = f"{P}.Events.E.Properties"
+A = "Resources.A.Properties"
+URI = "DefinitionUri: s3://bucket/api.yaml"
 
 # (rule, template, code, path)
 RULES = [
@@ -175,6 +187,93 @@ RULES = [
     ("http-api-event-auth-without-authorizer",
      events("E:\n  Type: HttpApi\n  Properties: {Path: /, Method: get,"
             " Auth: {AuthorizationScopes: [read]}}"), "E7412", f"{E}.Auth"),
+    # -- Api and HttpApi settings (sam_api_settings.py) and authorizers (sam_api_rules.py)
+    ("api-gateway-responses-with-definition-uri",
+     api(f"StageName: v1\n{URI}\nGatewayResponses: {{DEFAULT_4XX: {{StatusCode: 400}}}}"),
+     "E7409", f"{A}.GatewayResponses"),
+    ("api-models-with-definition-uri",
+     api(f"StageName: v1\n{URI}\nModels: {{User: {{type: object}}}}"), "E7409", f"{A}.Models"),
+    ("api-disable-execute-endpoint-with-definition-uri",
+     api(f"StageName: v1\n{URI}\nDisableExecuteApiEndpoint: false"),
+     "E7409", f"{A}.DisableExecuteApiEndpoint"),
+    ("api-merge-definitions-with-definition-uri",
+     api(f"StageName: v1\n{URI}\nMergeDefinitions: true"), "E7409", f"{A}.MergeDefinitions"),
+    ("http-api-tags-with-definition-uri", http_api(f"{URI}\nTags: {{team: a}}"),
+     "E7409", f"{A}.Tags"),
+    ("http-api-description-in-body-too",
+     http_api("Description: mine\nDefinitionBody: {openapi: '3.0', info: {title: t,"
+              " description: theirs}, paths: {}}"), "E7425", f"{A}.Description"),
+    ("http-api-name-with-body-title",
+     http_api("Name: mine\nDefinitionBody: {openapi: '3.0', info: {title: theirs}, paths: {}}"),
+     "E7425", f"{A}.Name"),
+    ("api-domain-endpoint-unknown",
+     api("StageName: v1\nDomain: {DomainName: a.example.com, CertificateArn: arn:c,"
+         " EndpointConfiguration: GLOBAL}"), "E7423", f"{A}.Domain.EndpointConfiguration"),
+    ("http-api-domain-edge-endpoint",
+     http_api("Domain: {DomainName: a.example.com, CertificateArn: arn:c,"
+              " EndpointConfiguration: EDGE}"), "E7423", f"{A}.Domain.EndpointConfiguration"),
+    ("api-domain-mutual-tls-unknown-key",
+     api("StageName: v1\nDomain: {DomainName: a.example.com, CertificateArn: arn:c,"
+         " MutualTlsAuthentication: {TruststoreUrl: s3://b/k}}"),
+     "E7423", f"{A}.Domain.MutualTlsAuthentication"),
+    ("api-domain-route53-without-zone",
+     api("StageName: v1\nDomain: {DomainName: a.example.com, CertificateArn: arn:c,"
+         " Route53: {EvaluateTargetHealth: true}}"), "E7423", f"{A}.Domain.Route53"),
+    ("api-auth-unknown-key", api("StageName: v1\nAuth: {DefaultAuthoriser: Mine}"),
+     "E7424", f"{A}.Auth.DefaultAuthoriser"),
+    ("http-api-auth-rest-only-key", http_api("Auth: {ApiKeyRequired: true}"),
+     "E7424", f"{A}.Auth.ApiKeyRequired"),
+    ("api-usage-plan-not-a-map", api("StageName: v1\nAuth: {UsagePlan: [PER_API]}"),
+     "E7424", f"{A}.Auth.UsagePlan"),
+    ("api-usage-plan-without-create", api("StageName: v1\nAuth: {UsagePlan: {Description: d}}"),
+     "E7424", f"{A}.Auth.UsagePlan"),
+    ("api-usage-plan-create-unknown",
+     api("StageName: v1\nAuth: {UsagePlan: {CreateUsagePlan: ALWAYS}}"),
+     "E7424", f"{A}.Auth.UsagePlan.CreateUsagePlan"),
+    ("api-gateway-response-intrinsic",
+     api("StageName: v1\nGatewayResponses: {DEFAULT_4XX: !Ref Response}"),
+     "E7413", f"{A}.GatewayResponses.DEFAULT_4XX"),
+    ("api-gateway-response-unknown-key",
+     api("StageName: v1\nGatewayResponses: {DEFAULT_4XX: {Status: 400}}"),
+     "E7413", f"{A}.GatewayResponses.DEFAULT_4XX.Status"),
+    ("api-gateway-response-parameter-kind",
+     api("StageName: v1\nGatewayResponses: {DEFAULT_4XX: {ResponseParameters:"
+         " {Cookies: {a: b}}}}"), "E7413",
+     f"{A}.GatewayResponses.DEFAULT_4XX.ResponseParameters.Cookies"),
+    ("api-vpc-endpoint-ids-twice",
+     api("StageName: v1\nEndpointConfiguration: {Type: PRIVATE, VPCEndpointIds: [a],"
+         " VpcEndpointIds: [b]}"), "E7426", f"{A}.EndpointConfiguration"),
+    ("api-without-stage-name", api("Description: no stage"), "E7427", A),
+    ("api-cors-a-number", api("StageName: v1\nCors: 5"), "E7408", f"{A}.Cors"),
+    ("http-api-body-tags-not-a-list",
+     http_api("Tags: {team: a}\nDefinitionBody: {openapi: '3.0', info: {title: t}, paths: {},"
+              " tags: team}"), "E7411", f"{A}.DefinitionBody.tags"),
+    ("http-api-body-cors-extension-not-a-map",
+     http_api("CorsConfiguration: true\nDefinitionBody: {openapi: '3.0', info: {title: t},"
+              " paths: {}, x-amazon-apigateway-cors: '*'}"),
+     "E7411", f"{A}.DefinitionBody.x-amazon-apigateway-cors"),
+    ("api-default-authorizer-not-a-string",
+     api("StageName: v1\nAuth: {DefaultAuthorizer: [L], Authorizers: {L: {FunctionArn: arn:f}}}"),
+     "E7412", f"{A}.Auth.DefaultAuthorizer"),
+    ("api-authorizer-not-a-map", api("StageName: v1\nAuth: {Authorizers: {L: arn:f}}"),
+     "E7412", f"{A}.Auth.Authorizers.L"),
+    ("api-authorizer-identity-not-a-map",
+     api("StageName: v1\nAuth: {Authorizers: {L: {FunctionArn: arn:f, Identity: Authorization}}}"),
+     "E7412", f"{A}.Auth.Authorizers.L.Identity"),
+    ("http-jwt-authorizer-without-identity-source",
+     http_api("Auth: {Authorizers: {J: {JwtConfiguration: {issuer: 'https://i'}}}}"),
+     "E7412", f"{A}.Auth.Authorizers.J"),
+    ("http-jwt-authorizer-with-lambda-property",
+     http_api("Auth: {Authorizers: {J: {JwtConfiguration: {issuer: 'https://i'},"
+              " IdentitySource: $request.header.A, EnableSimpleResponses: true}}}"),
+     "E7412", f"{A}.Auth.Authorizers.J"),
+    ("http-lambda-authorizer-with-identity-source",
+     http_api("Auth: {Authorizers: {L: {FunctionArn: arn:f, AuthorizerPayloadFormatVersion: '2.0',"
+              " IdentitySource: $request.header.A}}}"), "E7412", f"{A}.Auth.Authorizers.L"),
+    ("http-authorizer-scopes-not-a-list",
+     http_api("Auth: {Authorizers: {J: {JwtConfiguration: {issuer: 'https://i'},"
+              " IdentitySource: $request.header.A, AuthorizationScopes: read}}}"),
+     "E7412", f"{A}.Auth.Authorizers.J"),
 ]
 
 CLEAN = [
@@ -221,6 +320,18 @@ CLEAN = [
                   "      Auth:\n        DefaultAuthorizer: Jwt\n        Authorizers:\n"
                   "          Jwt: {JwtConfiguration: {issuer: 'https://i'},"
                   " IdentitySource: $request.header.Authorization}\n")),
+    ("api-definition-uri-alone", api(f"StageName: v1\n{URI}")),
+    ("api-stage-name-from-parameter", PARAMETERS + api("StageName: !Ref Stage")),
+    ("http-api-name-with-body-default-title",
+     http_api("Name: mine\nDefinitionBody: {openapi: '3.0', info: {title: !Ref AWS::StackName},"
+              " paths: {}}")),
+    ("api-usage-plan-shared", api("StageName: v1\nAuth: {UsagePlan: {CreateUsagePlan: SHARED}}")),
+    ("api-gateway-response-headers",
+     api("StageName: v1\nGatewayResponses: {DEFAULT_4XX: {StatusCode: 400,"
+         " ResponseParameters: {Headers: {Access-Control-Allow-Origin: \"'*'\"}}}}")),
+    ("http-jwt-authorizer-complete",
+     http_api("Auth: {Authorizers: {J: {JwtConfiguration: {issuer: 'https://i'},"
+              " IdentitySource: $request.header.A, AuthorizationScopes: [read]}}}")),
 ]
 
 
