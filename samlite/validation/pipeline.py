@@ -123,5 +123,5 @@ def _finding(p: Problem) -> tuple[object, ...] | None:
     if p.code[1] == "3":
         return ("reference", p.at.file, p.path)
     if p.is_error and p.code[1] in "127":      # schema, Globals and SAM rules
-        return ("value", p.at, p.path)
+        return ("value", p.at.file, p.at.line, p.path)
     return None

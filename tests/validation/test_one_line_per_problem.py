@@ -62,3 +62,14 @@ def test_a_value_the_schema_and_a_sam_rule_refuse_is_one_line(tmp_path: Path) ->
         """)
     path = "Resources.Fn.Properties.EventInvokeConfig.DestinationConfig.OnSuccess.Type"
     assert found == [f"10 E7108 {path}"]
+
+
+def test_a_globals_section_of_the_wrong_type_is_one_line(tmp_path: Path) -> None:
+    found = errors(tmp_path, """\
+        Globals:
+          Function: [Timeout]
+        Resources:
+          Topic:
+            Type: AWS::SNS::Topic
+        """)
+    assert found == ["2 E7203 Globals.Function"]

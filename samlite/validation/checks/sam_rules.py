@@ -10,7 +10,8 @@ Codes (E7201-E7205 belong to Globals, in template/globals.py):
   E7005 Fn::If without [condition, value if true, value if false] where SAM reads it
   E7006 Fn::Sub variables that are not strings
   E7007 Fn::FindInMap without 3 values, or on a mapping that is not two levels deep
-  W7101 a Zip function with neither InlineCode nor CodeUri (SAM CLI then uses '.')
+  W7101 a Zip function with neither InlineCode nor CodeUri, or a layer without
+        ContentUri (SAM CLI then uses '.')
   E7102 a Zip function without Runtime or Handler
   E7103 an Image function without ImageUri
   E7104 an empty AutoPublishAlias
@@ -267,6 +268,12 @@ def check_layers(view: SamView) -> Iterator[Problem]:
     a parameter is resolved to its value) and accepts only Retain or Delete."""
     for layer_id, props in view.of_type(LAYER):
         base: Path = ("Resources", layer_id, "Properties")
+        if props.get("ContentUri") is None:
+            # A warning, as for a function without CodeUri: SAM CLI packages the template's
+            # folder then; only the bare translator refuses.
+            yield view.problem("W7101", "'ContentUri' is not set: SAM CLI uses the template's "
+                                        "folder, the SAM translator alone refuses this",
+                               base, layer_id)
         yield from artifact_uri(view, layer_id, props, "ContentUri", base)
         if "RetentionPolicy" not in props:
             continue

@@ -27,7 +27,7 @@ Parameters:
 def problems(tmp_path: Path, text: str) -> list[Problem]:
     loaded = parse_template(text, name="template.yaml")
     ctx = CheckContext(loaded=loaded, resolved=None, project_dir=tmp_path)
-    return [p for check in CHECKS for p in check(ctx) if p.is_error]
+    return [p for check in CHECKS for p in check(ctx) if p.is_error or p.code == "W7101"]
 
 
 def fn(extra: str = "", *, after: str = "", code: str = "CodeUri: s3://bucket/key") -> str:
@@ -100,6 +100,9 @@ RULES = [
     ("code-uri-intrinsic", fn(code="CodeUri: !Sub 's3://bucket/${Stage}.zip'"), "E7107",
      f"{P}.CodeUri"),
     ("code-uri-number", fn(code="CodeUri: 12"), "E7107", f"{P}.CodeUri"),
+    ("layer-without-content-uri-is-a-warning",
+     "Resources:\n  L:\n    Type: AWS::Serverless::LayerVersion\n    Properties:\n"
+     "      LayerName: shared\n", "W7101", "Resources.L.Properties"),
     # -- policies (sam_policy_rules.py)
     ("policy-if-mixes-managed-and-document",
      fn("Policies:\n  - !If [IsProd, AWSLambdaBasicExecutionRole,"
