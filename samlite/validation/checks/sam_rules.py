@@ -20,29 +20,56 @@ Codes (E7201-E7205 belong to Globals, in template/globals.py):
   E7107 CodeUri / ContentUri / DefinitionUri that SAM cannot locate
   E7108 event invoke destinations: unknown Type, or Destination missing
   E7109 DeadLetterQueue.Type that is not written out
-  E7110 a Policies entry SAM cannot use
+  E7110 a Policies entry SAM cannot use (an unknown policy template, an Fn::If between two kinds
+        of policy) (sam_policy_rules.py)
   E7111 FunctionUrlConfig without AuthType, or with a Cors key Lambda does not take
-  E7112 TenancyConfig with events other than Api and HttpApi
+  E7112 TenancyConfig with events other than Api and HttpApi, or with provisioned concurrency,
+        a function URL or SnapStart
   E7113 a LayerVersion RetentionPolicy that is not Retain or Delete once parameters are read
+  E7114 an AutoPublishAlias that is not an alias name (letters, digits, '-', '_'; not all digits)
+  E7115 an AutoPublishAlias intrinsic other than a Ref to a parameter
+  E7116 ProvisionedConcurrencyConfig without AutoPublishAlias
+  E7117 an AutoPublishCodeSha256 that is not a string
+  E7118 Runtime, Handler or Layers on an Image function
+  E7119 ImageConfig on a Zip function
+  E7120 an enabled DeploymentPreference without Type
+  E7121 a function Tags key SAM reserves (lambda:createdBy, serverlessrepo:*)
+  E7122 a SAM policy template without all its parameter values (sam_policy_rules.py)
   E7301 an event that is not a map, has no Type, or whose Properties is not a map
-  E7302 a Schedule event with both State and Enabled
+  E7302 a Schedule, CloudWatchEvent or EventBridgeRule event with both State and Enabled
   E7303 a schedule's DeadLetterConfig without exactly one of Arn and Type (SQS)
   E7304 ScheduleV2 OmitName that is not a boolean, or set with Name
   E7305 an SQS event without Queue
   E7306 an S3 event whose Events or bucket SAM cannot extend
+  E7307 an SNS SqsSubscription map without QueueArn and QueueUrl
+  E7308 a Cognito event whose UserPool is not a pool of the template, or a trigger set twice
+  E7309 a stream event's DestinationConfig.OnFailure.Type other than SQS, SNS, S3, Kafka
+  E7310 MQ, DocumentDB or SelfManagedKafka SourceAccessConfigurations SAM cannot use
+        (E7301-E7310: sam_event_rules.py)
   E7401 RestApiId that names no resource of the template, or an AWS::Serverless::HttpApi
   E7402 ApiId that names no resource of the template
   E7403 the same method and path defined twice on one API
-  E7404 an Api / HttpApi event without Path or Method
+  E7404 an Api / HttpApi event without Path or Method, or with one that is not a string
   E7405 RequestParameters that SAM cannot map
   E7406 an empty StageName
   E7407 OpenApiVersion not of the form 3.0.0
   E7408 Cors that SAM cannot build
-  E7409 Cors or Auth with DefinitionUri (SAM adds them to an inline DefinitionBody only)
+  E7409 Cors, Auth, GatewayResponses, Models, DisableExecuteApiEndpoint, MergeDefinitions or
+        (HttpApi) Tags, Description, Name with DefinitionUri (SAM edits an inline body only)
   E7410 both DefinitionUri and DefinitionBody
   E7411 a DefinitionBody whose paths or methods are not maps
   E7412 authorizers that are not defined or not complete
   E7413 a GatewayResponses StatusCode that is not a number
+  E7420 an Api event RequestModel that its API's Models do not define
+  E7421 an Api event OverrideApiAuth without Authorizer, ApiKeyRequired or ResourcePolicy
+  E7422 an Api event ApiKeyRequired false on an API that does not require keys
+        (E7420-E7422: sam_api_event_rules.py)
+  E7423 a Domain SAM cannot build (endpoint type, MutualTlsAuthentication keys, Route53 zone)
+  E7424 Auth keys SAM does not know, or a UsagePlan it cannot build
+  E7425 an HttpApi Description or Name that its inline DefinitionBody sets too
+  E7426 EndpointConfiguration with both VPCEndpointIds and VpcEndpointIds
+  E7427 an AWS::Serverless::Api without StageName
+        (E7423-E7427 and the settings parts of E7408, E7409, E7411, E7413: sam_api_settings.py)
   W7414 a REST mapping template that does not parse (mapping_templates.py)
   W7415 a REST selectionPattern that is not a Java regular expression (mapping_templates.py)
   W7416 a gateway response template with VTL directives, which API Gateway sends as
