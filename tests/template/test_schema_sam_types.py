@@ -34,7 +34,7 @@ KAFKA_AUTH = "SourceAccessConfigurations: [{Type: SASL_SCRAM_512_AUTH, URI: arn:
 
 # (case, template, code, path)
 RULES = [
-    ("api-method-settings-must-be-a-list", api("MethodSettings: {LoggingLevel: INFO}"),
+    ("api-method-settings-must-be-a-list", api("MethodSettings: INFO"),
      "E2001", "Resources.Api.Properties.MethodSettings"),
     ("api-access-log-setting-must-be-a-map", api("AccessLogSetting: logs"),
      "E2001", "Resources.Api.Properties.AccessLogSetting"),
@@ -63,6 +63,15 @@ RULES = [
     ("self-managed-kafka-takes-one-topic",
      event("SelfManagedKafka", f"KafkaBootstrapServers: [b:9092]\nTopics: [t, u]\n{KAFKA_AUTH}"),
      "E2001", f"{EVENT}.Topics"),
+    ("schema-registry-needs-its-fields",
+     event("MSK", "Stream: arn:aws:kafka:us-east-1:1:cluster/c\nTopics: [t]\n"
+                  "StartingPosition: LATEST\nSchemaRegistryConfig: {EventRecordFormat: JSON}"),
+     "E2003", f"{EVENT}.SchemaRegistryConfig"),
+    ("schema-registry-record-format",
+     event("MSK", "Stream: arn:aws:kafka:us-east-1:1:cluster/c\nTopics: [t]\n"
+                  "StartingPosition: LATEST\nSchemaRegistryConfig: {SchemaRegistryURI: arn:r,"
+                  " EventRecordFormat: AVRO, SchemaValidationConfigs: []}"),
+     "E2001", f"{EVENT}.SchemaRegistryConfig.EventRecordFormat"),
     ("sns-redrive-policy-must-be-a-map",
      event("SNS", "Topic: arn:aws:sns:us-east-1:1:t\nRedrivePolicy: arn:x"),
      "E2001", f"{EVENT}.RedrivePolicy"),

@@ -35,6 +35,7 @@ URL_CORS_TYPES: Mapping[str, type | tuple[type, ...]] = {
 }
 RESERVED_TAGS = ("lambda:createdBy", "serverlessrepo:applicationId",
                  "serverlessrepo:semanticVersion")
+_BOOLEANS = (True, False, "true", "false", "True", "False")
 # Lambda's alias names: letters, digits, '-' and '_', not all digits (a number is a version).
 _ALIAS_NAME = re.compile(r"^(?![0-9]+$)[A-Za-z0-9_-]+$")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
@@ -215,13 +216,38 @@ def _is_enabled(preference: Mapping[str, Any]) -> bool:
 
 
 def check_deployment_preference(view: SamView) -> Iterator[Problem]:
-    """An enabled DeploymentPreference names its Type (how CodeDeploy shifts traffic)."""
+    """An enabled DeploymentPreference names its Type (how CodeDeploy shifts traffic); its
+    Alarms is a list (or an Fn::If of lists) and PassthroughCondition a boolean SAM can read."""
     for fid, props in view.of_type(FUNCTION):
         preference = props.get("DeploymentPreference")
-        if is_map(preference) and _is_enabled(preference) and "Type" not in preference:
+        if not is_map(preference) or not _is_enabled(preference):
+            continue
+        path = ("Resources", fid, "Properties", "DeploymentPreference")
+        if "Type" not in preference:
             yield view.problem("E7120", "'DeploymentPreference' is missing its required Type "
-                                        "(e.g. AllAtOnce, Canary10Percent5Minutes)",
-                               ("Resources", fid, "Properties", "DeploymentPreference"), fid)
+                                        "(e.g. AllAtOnce, Canary10Percent5Minutes)", path, fid)
+        alarms = preference.get("Alarms")
+        if alarms and alarms != {"Ref": "AWS::NoValue"} and not _alarm_lists(alarms):
+            yield view.problem("E7120", "DeploymentPreference Alarms must be a list of alarm "
+                                        "names (or an Fn::If choosing between lists)",
+                               (*path, "Alarms"), fid)
+        passthrough = preference.get("PassthroughCondition")
+        # SAM reads Refs to parameters and Fn::FindInMap here; nothing else.
+        if passthrough is not None and not (is_intrinsic(passthrough)
+                                            and "Fn::FindInMap" in passthrough):
+            state, value = _parameter_value(view, passthrough)
+            if state == UNREADABLE or (state == KNOWN and value not in _BOOLEANS):
+                yield view.problem("E7120", "DeploymentPreference PassthroughCondition must be "
+                                            "true or false (or a Ref to a parameter holding "
+                                            "one)", (*path, "PassthroughCondition"), fid)
+
+
+def _alarm_lists(alarms: Any) -> bool:
+    if isinstance(alarms, dict) and set(alarms) == {"Fn::If"}:
+        branches = alarms["Fn::If"]
+        return isinstance(branches, list) and len(branches) == 3 and all(
+            isinstance(b, list) or b == {"Ref": "AWS::NoValue"} for b in branches[1:])
+    return isinstance(alarms, list)
 
 
 def check_reserved_tags(view: SamView) -> Iterator[Problem]:

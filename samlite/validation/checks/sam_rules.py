@@ -32,7 +32,8 @@ Codes (E7201-E7205 belong to Globals, in template/globals.py):
   E7117 an AutoPublishCodeSha256 that is not a string
   E7118 Runtime, Handler or Layers on an Image function
   E7119 ImageConfig on a Zip function
-  E7120 an enabled DeploymentPreference without Type
+  E7120 an enabled DeploymentPreference without Type, with Alarms that is not a list or a
+        PassthroughCondition SAM cannot read as a boolean
   E7121 a function Tags key SAM reserves (lambda:createdBy, serverlessrepo:*)
   E7122 a SAM policy template without all its parameter values (sam_policy_rules.py)
   E7301 an event that is not a map, has no Type, or whose Properties is not a map

@@ -91,6 +91,13 @@ RULES = [
     ("deployment-preference-without-type",
      fn("AutoPublishAlias: live\nDeploymentPreference: {Enabled: true}"),
      "E7120", f"{P}.DeploymentPreference"),
+    ("deployment-preference-alarms-not-a-list",
+     fn("AutoPublishAlias: live\nDeploymentPreference: {Type: AllAtOnce, Alarms: !Ref Alarm}"),
+     "E7120", f"{P}.DeploymentPreference.Alarms"),
+    ("deployment-preference-passthrough-condition-intrinsic",
+     fn("AutoPublishAlias: live\nDeploymentPreference: {Type: AllAtOnce,"
+        " PassthroughCondition: !Equals [a, a]}"),
+     "E7120", f"{P}.DeploymentPreference.PassthroughCondition"),
     ("reserved-tag-key", fn("Tags: {'lambda:createdBy': me}"), "E7121",
      f"{P}.Tags.lambda:createdBy"),
     ("code-uri-s3-scheme-with-one-slash", fn(code="CodeUri: s3:/bucket/key"), "E7107",
@@ -288,6 +295,10 @@ CLEAN = [
         "  ProvisionedConcurrentExecutions: 2")),
     ("disabled-deployment-preference-without-type",
      fn("AutoPublishAlias: live\nDeploymentPreference: {Enabled: false}")),
+    ("deployment-preference-alarms-by-condition",
+     fn("AutoPublishAlias: live\nDeploymentPreference: {Type: AllAtOnce,"
+        " Alarms: !If [IsProd, [a], [b]], PassthroughCondition: true}")
+     .replace("Resources:", "Conditions:\n  IsProd: !Equals [a, a]\nResources:")),
     ("code-uri-uppercase-s3-scheme", fn(code="CodeUri: S3://bucket/key")),
     ("code-uri-with-version", fn(code="CodeUri: s3://bucket/key?versionId=3")),
     ("code-uri-local-folder", fn(code="CodeUri: src/")),
