@@ -30,6 +30,7 @@ API_CORS_KEYS = ("AllowMethods", "AllowHeaders", "AllowOrigin", "MaxAge", "Allow
 HTTP_CORS_KEYS = ("AllowOrigins", "AllowCredentials", "AllowHeaders", "AllowMethods", "MaxAge",
                   "ExposeHeaders")
 BUILT_IN_AUTHORIZERS = ("AWS_IAM", "NONE")
+REST_BODY_EDITS = ("Auth", "Cors", "GatewayResponses", "Models", "DisableExecuteApiEndpoint")
 _REQUEST_PARAMETER = re.compile(r"^method\.request\.(querystring|path|header)\.")
 _OPENAPI_VERSION = re.compile(r"^[23](\.\d+){1,2}$")
 # Keys of a Swagger / OpenAPI path item that are not operations.
@@ -232,9 +233,12 @@ def check_definition_body(view: SamView) -> Iterator[Problem]:
             continue
         edited = props.get("Auth") is not None or props.get("Cors") is not None or (
             props.get("CorsConfiguration") is not None) or api_id in routed
+        # What SAM writes into a REST definition itself refuses one it cannot read.
+        rest_edits = any(props.get(name) is not None for name in REST_BODY_EDITS)
+        edited = edited or (rest and rest_edits) or (not rest and bool(props.get("Tags")))
         paths = body.get("paths")
         versioned = "swagger" in body or "openapi" in body
-        if edited and (not versioned or not is_map(paths)) and (not rest or props.get("Auth")):
+        if edited and (not versioned or not is_map(paths)) and (not rest or rest_edits):
             yield view.problem("E7411", f"'DefinitionBody' does not contain a valid {spec} "
                                         "definition: it needs 'openapi' (or 'swagger') and a "
                                         "'paths' map for SAM to add Auth, Cors or routes",

@@ -318,13 +318,21 @@ def check_event_invoke_destinations(view: SamView) -> Iterator[Problem]:
 
 
 def check_dead_letter_queue(view: SamView) -> Iterator[Problem]:
-    """SAM picks the DLQ's policy by DeadLetterQueue.Type, so it must be written out."""
+    """SAM picks the DLQ's policy by DeadLetterQueue.Type, so it must be written out, and the
+    queue or topic it names (TargetArn) must be given."""
     for fid, props in view.of_type(FUNCTION):
         dlq = props.get("DeadLetterQueue")
-        if is_map(dlq) and "Type" in dlq and not isinstance(dlq["Type"], str):
+        if not is_map(dlq):
+            continue
+        path = ("Resources", fid, "Properties", "DeadLetterQueue")
+        if "Type" in dlq and not isinstance(dlq["Type"], str):
             yield view.problem("E7109", "Property 'DeadLetterQueue.Type' should be a string "
                                         "(SQS or SNS), not an intrinsic function",
-                               ("Resources", fid, "Properties", "DeadLetterQueue", "Type"), fid)
+                               (*path, "Type"), fid)
+        for name in ("Type", "TargetArn"):
+            if name in dlq and dlq[name] in ("", None):
+                yield view.problem("E7109", f"'DeadLetterQueue' requires Type and TargetArn; "
+                                            f"{name} is empty", (*path, name), fid)
 
 
 def check_function_url(view: SamView) -> Iterator[Problem]:

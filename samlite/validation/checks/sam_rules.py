@@ -19,7 +19,7 @@ Codes (E7201-E7205 belong to Globals, in template/globals.py):
   E7106 VersionDeletionPolicy without AutoPublishAlias
   E7107 CodeUri / ContentUri / DefinitionUri that SAM cannot locate
   E7108 event invoke destinations: unknown Type, or Destination missing
-  E7109 DeadLetterQueue.Type that is not written out
+  E7109 DeadLetterQueue.Type that is not written out, or an empty Type or TargetArn
   E7110 a Policies entry SAM cannot use (an unknown policy template, an Fn::If between two kinds
         of policy) (sam_policy_rules.py)
   E7111 FunctionUrlConfig without AuthType, or with a Cors key Lambda does not take
@@ -58,7 +58,8 @@ Codes (E7201-E7205 belong to Globals, in template/globals.py):
   E7409 Cors, Auth, GatewayResponses, Models, DisableExecuteApiEndpoint, MergeDefinitions or
         (HttpApi) Tags, Description, Name with DefinitionUri (SAM edits an inline body only)
   E7410 both DefinitionUri and DefinitionBody
-  E7411 a DefinitionBody whose paths or methods are not maps
+  E7411 a DefinitionBody SAM must edit (for Auth, Cors, GatewayResponses, Models, Tags, routes)
+        that has no swagger/openapi and paths, or whose paths or methods are not maps
   E7412 authorizers that are not defined or not complete
   E7413 a GatewayResponses StatusCode that is not a number
   E7420 an Api event RequestModel that its API's Models do not define

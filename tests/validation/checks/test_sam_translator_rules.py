@@ -98,6 +98,9 @@ RULES = [
      fn("AutoPublishAlias: live\nDeploymentPreference: {Type: AllAtOnce,"
         " PassthroughCondition: !Equals [a, a]}"),
      "E7120", f"{P}.DeploymentPreference.PassthroughCondition"),
+    ("dead-letter-queue-target-empty",
+     fn("DeadLetterQueue: {Type: SQS, TargetArn: ''}"), "E7109",
+     f"{P}.DeadLetterQueue.TargetArn"),
     ("reserved-tag-key", fn("Tags: {'lambda:createdBy': me}"), "E7121",
      f"{P}.Tags.lambda:createdBy"),
     ("code-uri-s3-scheme-with-one-slash", fn(code="CodeUri: s3:/bucket/key"), "E7107",
@@ -253,6 +256,15 @@ RULES = [
     ("api-vpc-endpoint-ids-twice",
      api("StageName: v1\nEndpointConfiguration: {Type: PRIVATE, VPCEndpointIds: [a],"
          " VpcEndpointIds: [b]}"), "E7426", f"{A}.EndpointConfiguration"),
+    ("api-models-with-unreadable-body",
+     api("StageName: v1\nModels: {User: {type: object}}\n"
+         "DefinitionBody: {info: {title: t}, paths: {}}"), "E7411", f"{A}.DefinitionBody"),
+    ("api-cors-with-unreadable-body",
+     api("StageName: v1\nCors: \"'*'\"\nDefinitionBody: {info: {title: t}, paths: {}}"),
+     "E7411", f"{A}.DefinitionBody"),
+    ("http-api-tags-with-unreadable-body",
+     http_api("Tags: {team: a}\nDefinitionBody: {info: {title: t}, paths: {}}"),
+     "E7411", f"{A}.DefinitionBody"),
     ("api-without-stage-name", api("Description: no stage"), "E7427", A),
     ("api-cors-a-number", api("StageName: v1\nCors: 5"), "E7408", f"{A}.Cors"),
     ("http-api-body-tags-not-a-list",
