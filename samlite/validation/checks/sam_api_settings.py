@@ -11,6 +11,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from samlite.errors import Problem
+from samlite.validation.checks.sam_api_rules import api_events, api_of
 from samlite.validation.checks.sam_common import API, HTTP_API, Path, SamView, is_intrinsic, is_map
 
 # What SAM can only write into a definition it holds inline (not a DefinitionUri file).
@@ -197,8 +198,9 @@ def check_cors_shape(view: SamView) -> Iterator[Problem]:
 
 
 def check_definition_extensions(view: SamView) -> Iterator[Problem]:
-    """SAM adds to an HttpApi's inline definition: its tags (for Tags) must be a list and its
-    x-amazon-apigateway-cors (for CorsConfiguration) a map."""
+    """SAM adds to an HttpApi's inline definition: its tags (for Tags) must be a list, its
+    x-amazon-apigateway-cors (for CorsConfiguration) a map, and the security of an operation
+    an event with Auth routes to (SAM adds the authorizer there) a list."""
     for api_id, kind, props, base in _apis(view):
         body = props.get("DefinitionBody")
         if kind != HTTP_API or not is_map(body):
@@ -208,11 +210,31 @@ def check_definition_extensions(view: SamView) -> Iterator[Problem]:
         if props.get("Tags") and tags is not None and not isinstance(tags, list):
             yield view.problem("E7411", "tags in the DefinitionBody must be a list for SAM to add "
                                         "Tags", (*path, "tags"), api_id)
+        yield from _security_lists(view, api_id, body, path)
         cors = body.get("x-amazon-apigateway-cors")
         if props.get("CorsConfiguration") and cors is not None and not is_map(cors):
             yield view.problem("E7411", "x-amazon-apigateway-cors in the DefinitionBody must be a "
                                         "map for SAM to add CorsConfiguration",
                                (*path, "x-amazon-apigateway-cors"), api_id)
+
+
+def _security_lists(view: SamView, api_id: str, body: Mapping[str, Any],
+                   path: Path) -> Iterator[Problem]:
+    """The operations an HttpApi event with Auth routes to: SAM adds to their security."""
+    paths = body.get("paths")
+    for _, _, kind, props in api_events(view):
+        route, method = props.get("Path"), props.get("Method")
+        if kind != "HttpApi" or api_of(kind, props) != api_id or not is_map(props.get("Auth")) \
+                or not props["Auth"] or not isinstance(route, str) or not isinstance(method, str):
+            continue
+        item = paths.get(route) if is_map(paths) else None
+        method = method.lower()
+        operation = item.get(method) if is_map(item) else None
+        security = operation.get("security") if is_map(operation) else None
+        if security is not None and not isinstance(security, list):
+            yield view.problem("E7411", f"security of {method} {route} in the DefinitionBody "
+                                        "must be a list for SAM to add the event's authorizer",
+                               (*path, "paths", route, method, "security"), api_id)
 
 
 CHECKS_ON_VIEW = (

@@ -204,6 +204,8 @@ def _kafka_access(found: list[tuple[Any, Any]]) -> str | None:
                    f"takes ({', '.join(KAFKA_ACCESS)})"
         if not uri:
             return f"The {access} entry of SourceAccessConfigurations needs a URI"
+        if not isinstance(uri, str) and not is_intrinsic(uri):
+            return f"The URI of the {access} entry of SourceAccessConfigurations must be a string"
     kinds = [access for access, _ in found]
     if sum(access in KAFKA_AUTH for access in kinds) > 1:
         return "SelfManagedKafka takes one authentication mechanism in " \

@@ -174,6 +174,11 @@ RULES = [
             "    SourceAccessConfigurations: [{Type: BASIC_AUTH, URI: arn:a},"
             " {Type: SASL_SCRAM_512_AUTH, URI: arn:b}]"),
      "E7310", f"{E}.SourceAccessConfigurations"),
+    ("kafka-access-uri-not-a-string",
+     events("E:\n  Type: SelfManagedKafka\n  Properties:\n"
+            "    KafkaBootstrapServers: [b:9092]\n    Topics: [t]\n"
+            "    SourceAccessConfigurations: [{Type: BASIC_AUTH, URI: [arn:a]}]"),
+     "E7310", f"{E}.SourceAccessConfigurations"),
     # -- Api and HttpApi events (sam_api_event_rules.py)
     ("api-event-path-intrinsic",
      events("E:\n  Type: Api\n  Properties: {Path: !Sub '/${Stage}', Method: get}"),
@@ -274,6 +279,15 @@ RULES = [
      http_api("CorsConfiguration: true\nDefinitionBody: {openapi: '3.0', info: {title: t},"
               " paths: {}, x-amazon-apigateway-cors: '*'}"),
      "E7411", f"{A}.DefinitionBody.x-amazon-apigateway-cors"),
+    ("http-api-body-security-not-a-list-where-an-event-adds-auth",
+     events("E:\n  Type: HttpApi\n  Properties: {ApiId: !Ref A, Path: /x, Method: get,"
+            " Auth: {Authorizer: J}}",
+            after="  A:\n    Type: AWS::Serverless::HttpApi\n    Properties:\n"
+                  "      Auth: {Authorizers: {J: {JwtConfiguration: {issuer: 'https://i'},"
+                  " IdentitySource: $request.header.A}}}\n"
+                  "      DefinitionBody: {openapi: '3.0', info: {title: t},"
+                  " paths: {/x: {get: {security: open}}}}\n"),
+     "E7411", f"{A}.DefinitionBody.paths./x.get.security"),
     ("api-default-authorizer-not-a-string",
      api("StageName: v1\nAuth: {DefaultAuthorizer: [L], Authorizers: {L: {FunctionArn: arn:f}}}"),
      "E7412", f"{A}.Auth.DefaultAuthorizer"),
@@ -355,6 +369,10 @@ CLEAN = [
     ("api-gateway-response-headers",
      api("StageName: v1\nGatewayResponses: {DEFAULT_4XX: {StatusCode: 400,"
          " ResponseParameters: {Headers: {Access-Control-Allow-Origin: \"'*'\"}}}}")),
+    ("http-api-body-security-not-a-list-without-events",
+     http_api("Auth: {DefaultAuthorizer: J, Authorizers: {J: {JwtConfiguration: {issuer: 'https://i'},"
+              " IdentitySource: $request.header.A}}}\nDefinitionBody: {openapi: '3.0',"
+              " info: {title: t}, paths: {/x: {get: {security: open}}}}")),
     ("http-jwt-authorizer-complete",
      http_api("Auth: {Authorizers: {J: {JwtConfiguration: {issuer: 'https://i'},"
               " IdentitySource: $request.header.A, AuthorizationScopes: [read]}}}")),
