@@ -421,7 +421,8 @@ class Evaluator:
         if not isinstance(name, str):
             return self._bad("Fn::If", "[condition name, value if true, value if false]",
                              argument, at, path)
-        holds = self.lookups.condition(name, at, dotted(path))
+        # At the name, where the reference check reports an unknown one too (one line).
+        holds = self.lookups.condition(name, at, dotted((*path, 0)))
         index = 1 if holds else 2
         return self.evaluate(args[index], (*path, index), at)
 
@@ -523,7 +524,7 @@ class Evaluator:
             args = self._args(key, argument, 3, inner, at)
             if args is None or not isinstance(args[0], str):
                 return False
-            holds = self.lookups.condition(args[0], at, dotted(inner))
+            holds = self.lookups.condition(args[0], at, dotted((*inner, 0)))
             return self.truth(args[1 if holds else 2], (*inner, 1 if holds else 2), at)
         self.problem(E_BAD_ARGUMENTS, f"{key} cannot be used in a condition; use Fn::Equals, "
                      "Fn::And, Fn::Or, Fn::Not or Condition", at, path)

@@ -89,20 +89,39 @@ def validate_loaded(
 
 def _tidy(problems: list[Problem]) -> tuple[Problem, ...]:
     """Sorted by place; the same finding from two checks is shown once. Resolution and the
-    reference checks both meet a broken reference: the check's wording (lower code) wins."""
-    first_reference: dict[tuple[str, str], Problem] = {}
+    reference checks both meet a broken reference: the check's wording (lower code) wins.
+    The schema and a SAM rule both meet a wrong value: the SAM rule's wording (what SAM's
+    translator would say) wins."""
+    first: dict[tuple[object, ...], Problem] = {}
     for p in problems:
-        if p.code[1] == "3" and p.path:
-            key = (p.at.file, p.path)
-            if key not in first_reference or p.code < first_reference[key].code:
-                first_reference[key] = p
+        key = _finding(p)
+        if key is not None and (key not in first or _wins(p, first[key])):
+            first[key] = p
     seen: set[tuple[object, ...]] = set()
     unique: list[Problem] = []
     for p in sorted(problems, key=lambda p: (p.at, p.code)):
-        if p.code[1] == "3" and p.path and first_reference[(p.at.file, p.path)] is not p:
+        key = _finding(p)
+        if key is not None and first[key] is not p:
             continue
         key = (p.at, p.path, p.message)
         if key not in seen:
             seen.add(key)
             unique.append(p)
     return tuple(unique)
+
+
+def _wins(p: Problem, other: Problem) -> bool:
+    if p.code[1] == "7" or other.code[1] == "7":
+        return p.code > other.code
+    return p.code < other.code
+
+
+def _finding(p: Problem) -> tuple[object, ...] | None:
+    """What identifies one finding that several checks may report, or None."""
+    if not p.path:
+        return None
+    if p.code[1] == "3":
+        return ("reference", p.at.file, p.path)
+    if p.is_error and p.code[1] in "127":      # schema, Globals and SAM rules
+        return ("value", p.at.file, p.at.line, p.path)
+    return None

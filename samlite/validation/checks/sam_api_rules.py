@@ -30,6 +30,7 @@ API_CORS_KEYS = ("AllowMethods", "AllowHeaders", "AllowOrigin", "MaxAge", "Allow
 HTTP_CORS_KEYS = ("AllowOrigins", "AllowCredentials", "AllowHeaders", "AllowMethods", "MaxAge",
                   "ExposeHeaders")
 BUILT_IN_AUTHORIZERS = ("AWS_IAM", "NONE")
+REST_BODY_EDITS = ("Auth", "Cors", "GatewayResponses", "Models", "DisableExecuteApiEndpoint")
 _REQUEST_PARAMETER = re.compile(r"^method\.request\.(querystring|path|header)\.")
 _OPENAPI_VERSION = re.compile(r"^[23](\.\d+){1,2}$")
 # Keys of a Swagger / OpenAPI path item that are not operations.
@@ -41,7 +42,7 @@ def _method(value: Any) -> str:
     return ANY_METHOD if method == "any" else method
 
 
-def _api_events(view: SamView) -> Iterator[tuple[str, str, str, Mapping[str, Any]]]:
+def api_events(view: SamView) -> Iterator[tuple[str, str, str, Mapping[str, Any]]]:
     """(function id, event id, event type, Properties) of Api and HttpApi events."""
     for fid, event_id, event, props in view.events():
         if event.get("Type") in ("Api", "HttpApi"):
@@ -54,7 +55,7 @@ def check_api_references(view: SamView) -> Iterator[Problem]:
     an AWS::Serverless::HttpApi is refused besides. This is the translator's whole rule
     (samtranslator/plugins/api/implicit_api_plugin.py, _add_api_to_swagger, SAM commit
     7000d0a3); anything stricter refuses templates SAM deploys."""
-    for fid, event_id, kind, props in _api_events(view):
+    for fid, event_id, kind, props in api_events(view):
         name, wanted, code = ("RestApiId", API, "E7401") if kind == "Api" else (
             "ApiId", HTTP_API, "E7402")
         if name not in props:
@@ -71,7 +72,7 @@ def check_api_references(view: SamView) -> Iterator[Problem]:
                            event_path(fid, event_id, name), fid)
 
 
-def _api_of(kind: str, props: Mapping[str, Any]) -> str | None:
+def api_of(kind: str, props: Mapping[str, Any]) -> str | None:
     name, implicit = ("RestApiId", IMPLICIT_API) if kind == "Api" else ("ApiId",
                                                                          IMPLICIT_HTTP_API)
     return ref_target(props[name]) if name in props else implicit
@@ -81,7 +82,7 @@ def check_routes(view: SamView) -> Iterator[Problem]:
     """Path and Method are both given (HttpApi: or both left out, for $default), and each
     method and path is defined once per API."""
     seen: dict[tuple[str, str, str], tuple[str, str]] = {}
-    for fid, event_id, kind, props in _api_events(view):
+    for fid, event_id, kind, props in api_events(view):
         path, method = props.get("Path"), props.get("Method")
         if kind == "HttpApi" and path is None and method is None:
             path, method = "$default", ANY_METHOD
@@ -89,7 +90,7 @@ def check_routes(view: SamView) -> Iterator[Problem]:
             if value is None:
                 yield view.problem("E7404", f"Property '{name}' is required for {kind} event "
                                             f"{event_id}", event_path(fid, event_id), fid)
-        api = _api_of(kind, props)
+        api = api_of(kind, props)
         if not (isinstance(path, str) and isinstance(method, str) and api):
             continue
         key = (api, path, _method(method))
@@ -106,7 +107,7 @@ def check_routes(view: SamView) -> Iterator[Problem]:
 def check_request_parameters(view: SamView) -> Iterator[Problem]:
     """Api event RequestParameters: 'method.request.{querystring|path|header}.Name' strings or
     {Name: {Required, Caching}} maps."""
-    for fid, event_id, kind, props in _api_events(view):
+    for fid, event_id, kind, props in api_events(view):
         parameters = props.get("RequestParameters")
         if kind != "Api" or not isinstance(parameters, list):
             continue
@@ -174,7 +175,7 @@ def check_cors(view: SamView) -> Iterator[Problem]:
                                         f"'DefinitionBody' property, not with DefinitionUri",
                                path, api_id)
         yield from _cors_value(view, props[name], path, api_id, rest, "")
-    globals_api = _globals_section(view, "Api")
+    globals_api = globals_section(view, "Api")
     if is_map(globals_api) and "Cors" in globals_api and _has_implicit(view, "Api"):
         yield from _cors_value(view, globals_api["Cors"], ("Globals", "Api", "Cors"), None,
                                True, f" (for the implicit API {IMPLICIT_API})")
@@ -201,21 +202,21 @@ def _cors_value(view: SamView, cors: Any, path: Path, api_id: str | None, rest: 
                                     "\"'*'\" or not set", (*path, "AllowCredentials"), api_id)
 
 
-def _globals_section(view: SamView, name: str) -> Any:
+def globals_section(view: SamView, name: str) -> Any:
     sections = view.root.get("Globals")
     return sections.get(name) if isinstance(sections, dict) else None
 
 
 def _has_implicit(view: SamView, kind: str) -> bool:
     implicit = IMPLICIT_API if kind == "Api" else IMPLICIT_HTTP_API
-    return any(k == kind and _api_of(k, p) == implicit for _, _, k, p in _api_events(view))
+    return any(k == kind and api_of(k, p) == implicit for _, _, k, p in api_events(view))
 
 
 def check_definition_body(view: SamView) -> Iterator[Problem]:
     """Auth needs an inline DefinitionBody SAM can edit; its paths and methods must be maps
     (a path may be an Fn::If of two path items)."""
-    routes = {(_api_of(k, p), p.get("Path", "$default"), _method(p.get("Method", "any")))
-              for _, _, k, p in _api_events(view)
+    routes = {(api_of(k, p), p.get("Path", "$default"), _method(p.get("Method", "any")))
+              for _, _, k, p in api_events(view)
               if isinstance(p.get("Path", ""), str) and isinstance(p.get("Method", ""), str)}
     routed = {api for api, _, _ in routes}
     for api_id, props in view.of_type(API, HTTP_API):
@@ -232,9 +233,12 @@ def check_definition_body(view: SamView) -> Iterator[Problem]:
             continue
         edited = props.get("Auth") is not None or props.get("Cors") is not None or (
             props.get("CorsConfiguration") is not None) or api_id in routed
+        # What SAM writes into a REST definition itself refuses one it cannot read.
+        rest_edits = any(props.get(name) is not None for name in REST_BODY_EDITS)
+        edited = edited or (rest and rest_edits) or (not rest and bool(props.get("Tags")))
         paths = body.get("paths")
         versioned = "swagger" in body or "openapi" in body
-        if edited and (not versioned or not is_map(paths)) and (not rest or props.get("Auth")):
+        if edited and (not versioned or not is_map(paths)) and (not rest or rest_edits):
             yield view.problem("E7411", f"'DefinitionBody' does not contain a valid {spec} "
                                         "definition: it needs 'openapi' (or 'swagger') and a "
                                         "'paths' map for SAM to add Auth, Cors or routes",
@@ -268,9 +272,9 @@ def _paths(view: SamView, api_id: str, paths: Mapping[str, Any], base: Path,
                                             "should be a map", (*where, method), api_id)
 
 
-def _auth_of(view: SamView, kind: str, api: str | None) -> Any:
+def auth_of(view: SamView, kind: str, api: str | None) -> Any:
     if api in (IMPLICIT_API, IMPLICIT_HTTP_API):
-        section = _globals_section(view, kind)
+        section = globals_section(view, kind)
         return section.get("Auth") if is_map(section) else None
     resource = view.resources.get(api) if isinstance(api, str) else None
     props = resource.get("Properties") if isinstance(resource, dict) else None
@@ -280,12 +284,12 @@ def _auth_of(view: SamView, kind: str, api: str | None) -> Any:
 def check_event_authorizers(view: SamView) -> Iterator[Problem]:
     """An event's Auth.Authorizer is one its API defines (or AWS_IAM; NONE needs a
     DefaultAuthorizer), and AuthorizationScopes come with an authorizer."""
-    for fid, event_id, kind, props in _api_events(view):
+    for fid, event_id, kind, props in api_events(view):
         auth = props.get("Auth")
         if not is_map(auth):
             continue
-        api = _api_of(kind, props)
-        api_auth = _auth_of(view, kind, api)
+        api = api_of(kind, props)
+        api_auth = auth_of(view, kind, api)
         api_auth = api_auth if is_map(api_auth) else {}
         authorizers = api_auth.get("Authorizers")
         authorizers = authorizers if is_map(authorizers) else {}
@@ -337,12 +341,23 @@ def check_api_authorizers(view: SamView) -> Iterator[Problem]:
             yield view.problem("E7412", f"Unable to set DefaultAuthorizer because '{default}' "
                                         f"was not defined in 'Authorizers'",
                                (*path, "DefaultAuthorizer"), api_id)
+        elif rest and default is not None and not isinstance(default, str):
+            yield view.problem("E7412", "DefaultAuthorizer must be a string naming one of the "
+                                        "Authorizers", (*path, "DefaultAuthorizer"), api_id)
         for name, authorizer in authorizers.items():
-            if is_map(authorizer):
-                where = (*path, "Authorizers", name)
-                check = _rest_authorizer if rest else _http_authorizer
-                for message in check(name, authorizer):
-                    yield view.problem("E7412", message, where, api_id)
+            where = (*path, "Authorizers", name)
+            if not is_map(authorizer):
+                if not is_intrinsic(authorizer):
+                    yield view.problem("E7412", f"Authorizer {name} must be a map",
+                                       where, api_id)
+                continue
+            identity = authorizer.get("Identity")
+            if identity is not None and not is_map(identity) and not is_intrinsic(identity):
+                yield view.problem("E7412", f"{name} Authorizer's Identity must be a map",
+                                   (*where, "Identity"), api_id)
+            check = _rest_authorizer if rest else _http_authorizer
+            for message in check(name, authorizer):
+                yield view.problem("E7412", message, where, api_id)
 
 
 def _rest_authorizer(name: str, authorizer: Mapping[str, Any]) -> Iterator[str]:
@@ -368,14 +383,32 @@ def _rest_authorizer(name: str, authorizer: Mapping[str, Any]) -> Iterator[str]:
                "QueryStrings, StageVariables, or Context")
 
 
+# HTTP API authorizer properties by kind: JWT (OAuth2) ones and Lambda ones.
+JWT_ONLY = ("AuthorizationScopes", "IdentitySource")
+LAMBDA_ONLY = ("FunctionArn", "FunctionInvokeRole", "Identity",
+               "AuthorizerPayloadFormatVersion", "EnableSimpleResponses",
+               "EnableFunctionDefaultPermissions")
+
+
 def _http_authorizer(name: str, authorizer: Mapping[str, Any]) -> Iterator[str]:
     if "OpenIdConnectUrl" in authorizer:
         yield (f"'OpenIdConnectUrl' is no longer a supported property for authorizer '{name}'; "
                "use JwtConfiguration.issuer")
+    scopes = authorizer.get("AuthorizationScopes")
+    if scopes is not None and not isinstance(scopes, list) and not is_intrinsic(scopes):
+        yield f"{name} Authorizer's AuthorizationScopes must be a list"
     if authorizer.get("JwtConfiguration") is not None:
-        if "EnableFunctionDefaultPermissions" in authorizer:
-            yield "EnableFunctionDefaultPermissions is only supported for Lambda Authorizer"
+        for key in LAMBDA_ONLY:
+            if authorizer.get(key) is not None:
+                yield f"{key} is only supported for Lambda Authorizer (not {name}, a JWT one)"
+        if not authorizer.get("IdentitySource"):
+            yield f"{name} OAuth2 Authorizer must define 'IdentitySource'"
         return
+    if name == "AWS_IAM":
+        return
+    for key in JWT_ONLY:
+        if authorizer.get(key) is not None:
+            yield f"{key} is only supported for OAuth2 (JWT) Authorizer, not the Lambda one {name}"
     for required in ("FunctionArn", "AuthorizerPayloadFormatVersion"):
         if authorizer.get(required) is None:
             yield f"{name} Lambda Authorizer must define '{required}'"

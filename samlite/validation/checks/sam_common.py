@@ -33,6 +33,7 @@ class SamView:
     root: Mapping[str, Any]
     resources: Mapping[str, Any]      # Globals merged into AWS::Serverless::* resources
     default: Mark                     # where problems point when no node has a mark
+    globals_lines: range = range(0)   # the lines of the Globals section
 
     @classmethod
     def of(cls, root: Mapping[str, Any], file: str) -> SamView:
@@ -42,12 +43,18 @@ class SamView:
         except (AttributeError, TypeError, ValueError):
             raw = root.get("Resources")
             resources = raw if isinstance(raw, dict) else MappingNode(mark=default)
-        return cls(root=root, resources=resources, default=default)
+        return cls(root=root, resources=resources, default=default,
+                   globals_lines=_section_lines(root, "Globals"))
 
     def problem(self, code: str, message: str, path: Path, resource: str | None) -> Problem:
         """A problem at `path` (from the template's top, e.g. ("Resources", id, ...))."""
         if path and path[0] == "Resources":
             at = mark_at(self.resources, path[1:], self.default)
+            if at.line in self.globals_lines and len(path) > 3 and path[2] == "Properties":
+                # The value came from Globals: one problem for the section, not one for each
+                # resource that inherits it.
+                section = str(self.type_of(path[1])).removeprefix("AWS::Serverless::")
+                path, resource = ("Globals", section, *path[3:]), None
         else:
             at = mark_at(self.root, path, self.default)
         return Problem(code=code, message=message, at=at, path=dotted(path), resource=resource)
@@ -89,6 +96,15 @@ class SamView:
                     event_properties = MappingNode(mark=getattr(event, "mark", self.default))
                 if isinstance(event_properties, dict) and not is_intrinsic(event_properties):
                     yield function_id, event_id, event, event_properties
+
+
+def _section_lines(root: Mapping[str, Any], name: str) -> range:
+    """The lines a top-level section spans: from its key to the next section's key."""
+    if not isinstance(root, MappingNode) or name not in root:
+        return range(0)
+    start = root.key_mark(name).line
+    later = [mark.line for mark in root.key_marks.values() if mark.line > start]
+    return range(start, min(later, default=1 << 30))
 
 
 def event_path(function_id: str, event_id: str, *rest: str | int) -> Path:

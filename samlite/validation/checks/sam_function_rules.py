@@ -1,9 +1,9 @@
-"""SAM's translation rules for AWS::Serverless::Function and its events: what SAM refuses
-while it turns a function into CloudFormation although each property alone looks fine
-(code and package type, Runtime with Handler, AutoPublishAlias and what needs it, event
-invoke destinations, function URLs, policies, schedule dead-letter queues, SQS queues,
-tenancy). Rules and their wording follow samtranslator (model/sam_resources.py,
-model/eventsources/*.py, model/function_policies.py). Globals are merged first, as SAM does.
+"""SAM's translation rules for AWS::Serverless::Function: what SAM refuses while it turns a
+function into CloudFormation although each property alone looks fine (code and package type,
+Runtime with Handler, AutoPublishAlias and what needs it, event invoke destinations, function
+URLs, reserved tags, tenancy); policies are in sam_policy_rules.py and events in
+sam_event_rules.py. Rules follow samtranslator (model/sam_resources.py, model/__init__.py,
+model/s3_utils/uri_parser.py). Globals are merged first, as SAM does.
 """
 
 from __future__ import annotations
@@ -11,20 +11,33 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 from samlite.errors import Problem
-from samlite.validation.checks.sam_common import FUNCTION, SamView, event_path, is_intrinsic, is_map
+from samlite.validation.checks.sam_common import (
+    FUNCTION,
+    Path,
+    SamView,
+    is_intrinsic,
+    is_map,
+)
 
 # Lambda's two package types; Zip is the default (AWS::Lambda::Function PackageType).
 ZIP, IMAGE = "Zip", "Image"
 DESTINATION_TYPES = ("SQS", "SNS", "EventBridge", "Lambda", "S3Bucket")
 SELF_CREATED_DESTINATIONS = ("SQS", "SNS")          # SAM creates these when Destination is unset
 TENANCY_EVENT_TYPES = ("Api", "HttpApi")
+TENANCY_EXCLUDES = (("ProvisionedConcurrencyConfig", "Provisioned concurrency"),
+                    ("FunctionUrlConfig", "A function URL"), ("SnapStart", "SnapStart"))
 URL_CORS_TYPES: Mapping[str, type | tuple[type, ...]] = {
     "AllowCredentials": bool, "AllowHeaders": list, "AllowMethods": list,
     "AllowOrigins": list, "ExposeHeaders": list, "MaxAge": int,
 }
-_S3_URI = re.compile(r"^s3://[^/]+/.+")
+RESERVED_TAGS = ("lambda:createdBy", "serverlessrepo:applicationId",
+                 "serverlessrepo:semanticVersion")
+_BOOLEANS = (True, False, "true", "false", "True", "False")
+# Lambda's alias names: letters, digits, '-' and '_', not all digits (a number is a version).
+_ALIAS_NAME = re.compile(r"^(?![0-9]+$)[A-Za-z0-9_-]+$")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 
 
@@ -40,9 +53,19 @@ def check_function_code(view: SamView) -> Iterator[Problem]:
             if props.get("ImageUri") is None and not _is_local_image(view, fid):
                 yield view.problem("E7103", "'ImageUri' must be set when PackageType is Image",
                                    (*base, "PackageType"), fid)
+            for name in ("Runtime", "Handler", "Layers"):
+                if props.get(name):
+                    yield view.problem("E7118", f"{name} cannot be set when PackageType is "
+                                                "Image: the image holds the runtime, handler "
+                                                "and code (here or in Globals.Function)",
+                                       (*base, name), fid)
             continue
         if package != ZIP:
             continue    # an intrinsic or a wrong value: the schema's to judge
+        if props.get("ImageConfig"):
+            yield view.problem("E7119", "ImageConfig cannot be set when PackageType is Zip; "
+                                        "set PackageType: Image or remove it",
+                               (*base, "ImageConfig"), fid)
         if props.get("InlineCode") is None and props.get("CodeUri") is None:
             # A warning: SAM CLI packages the template's folder then (its DEFAULT_CODEURI
             # "."), and real apps rely on it; only the bare translator refuses.
@@ -73,51 +96,170 @@ def _code_uri(view: SamView, fid: str, props: Mapping[str, Any]) -> Iterator[Pro
 
 def artifact_uri(view: SamView, rid: str, props: Mapping[str, Any], name: str,
                  base: tuple[str | int, ...]) -> Iterator[Problem]:
-    """CodeUri / ContentUri / DefinitionUri: a local path, an s3://bucket/key URI or a map with
-    Bucket and Key; another URL scheme or a dynamic reference is refused by SAM."""
+    """CodeUri / ContentUri / DefinitionUri: a local path (SAM CLI uploads it and hands the
+    translator its s3:// URI), an s3://bucket/key URI or a map with Bucket and Key. SAM reads
+    the value itself, so an intrinsic function, a number or another URL scheme is refused."""
     value = props.get(name)
     path = (*base, name)
+    if value is None:
+        return
     if isinstance(value, str):
         if "{{resolve:" in value:
             yield view.problem("E7107", f"Unsupported dynamic reference in '{name}'; use the "
                                         "{Bucket, Key} object form instead", path, rid)
-        elif _SCHEME.match(value) and not _S3_URI.match(value):
+        elif _looks_like_uri(value) and not _is_s3_uri(value):
             yield view.problem("E7107", f"'{name}' is not a valid S3 Uri of the form "
                                         f"'s3://bucket/key' (nor a local path), got {value!r}",
                                path, rid)
-    elif is_map(value) and not ({"Bucket", "Key"} <= value.keys()):
-        yield view.problem("E7107", f"'{name}' requires Bucket and Key properties to be "
-                                    "specified", path, rid)
+    elif is_intrinsic(value):
+        yield view.problem("E7107", f"'{name}' cannot be an intrinsic function: SAM reads it "
+                                    "while it translates; give a path, an s3://bucket/key URI "
+                                    "or {Bucket, Key}", path, rid)
+    elif isinstance(value, dict):
+        if not (value.get("Bucket") and value.get("Key")):
+            yield view.problem("E7107", f"'{name}' requires Bucket and Key properties to be "
+                                        "specified (neither may be empty)", path, rid)
+    elif not isinstance(value, list):    # a list is the schema's to report
+        yield view.problem("E7107", f"'{name}' must be a path, an s3:// URI or a map with Bucket "
+                                    f"and Key, got {value!r}", path, rid)
+
+
+def _looks_like_uri(value: str) -> bool:
+    """A URL scheme, or "s3:" written without its two slashes (a local path has neither)."""
+    return bool(_SCHEME.match(value)) or value[:3].lower() == "s3:"
+
+
+def _is_s3_uri(value: str) -> bool:
+    """What SAM's URI parser accepts: scheme s3 (any case), a bucket and a path."""
+    try:
+        url = urlsplit(value)
+    except ValueError:
+        return False
+    return url.scheme == "s3" and bool(url.netloc) and bool(url.path)
 
 
 def check_alias_rules(view: SamView) -> Iterator[Problem]:
-    """AutoPublishAlias must name an alias; DeploymentPreference and VersionDeletionPolicy
-    only work with one."""
+    """AutoPublishAlias names an alias SAM can create (a plain name or a Ref to a parameter;
+    letters, digits, '-' and '_', not all digits); DeploymentPreference,
+    ProvisionedConcurrencyConfig and VersionDeletionPolicy only work with one, and
+    AutoPublishCodeSha256 is a string."""
     for fid, props in view.of_type(FUNCTION):
         base = ("Resources", fid, "Properties")
         alias = props.get("AutoPublishAlias")
-        if "AutoPublishAlias" in props and _is_empty(view, alias):
-            yield view.problem("E7104", "AutoPublishAlias is empty: the alias name is required "
-                                        "to create an alias", (*base, "AutoPublishAlias"), fid)
+        if "AutoPublishAlias" in props:
+            yield from _alias_name(view, fid, alias, (*base, "AutoPublishAlias"))
         if alias is not None:
+            yield from _code_sha(view, fid, props.get("AutoPublishCodeSha256"),
+                                 (*base, "AutoPublishCodeSha256"))
             continue
         preference = props.get("DeploymentPreference")
-        if is_map(preference) and preference.get("Enabled", True) not in (False, "false",
-                                                                          "False"):
+        if is_map(preference) and _is_enabled(preference):
             yield view.problem("E7105", "'DeploymentPreference' requires AutoPublishAlias "
                                         "property to be specified",
                                (*base, "DeploymentPreference"), fid)
+        if props.get("ProvisionedConcurrencyConfig") is not None:
+            yield view.problem("E7116", "ProvisionedConcurrencyConfig needs AutoPublishAlias: "
+                                        "SAM sets provisioned concurrency on the alias it "
+                                        "publishes", (*base, "ProvisionedConcurrencyConfig"), fid)
         if props.get("VersionDeletionPolicy") is not None:
             yield view.problem("E7106", "'VersionDeletionPolicy' requires 'AutoPublishAlias'",
                                (*base, "VersionDeletionPolicy"), fid)
 
 
-def _is_empty(view: SamView, value: Any) -> bool:
-    if isinstance(value, dict) and set(value) == {"Ref"} and isinstance(value["Ref"], str):
-        found, value = view.parameter_default(value["Ref"])
-        if not found:
-            return False
-    return value is None or value == ""
+def _alias_name(view: SamView, fid: str, alias: Any, path: Path) -> Iterator[Problem]:
+    state, name = _parameter_value(view, alias)
+    if state == UNREADABLE:
+        yield view.problem("E7115", "AutoPublishAlias must be a name or a Ref to a template "
+                                    "parameter: SAM names the alias while it translates, "
+                                    "before other intrinsic functions have a value", path, fid)
+    elif state == KNOWN and (name is None or name == ""):
+        yield view.problem("E7104", "AutoPublishAlias is empty: the alias name is required "
+                                    "to create an alias", path, fid)
+    elif state == KNOWN and (not isinstance(name, str) or not _ALIAS_NAME.match(name)):
+        yield view.problem("E7114", f"AutoPublishAlias {name!r} is not an alias name SAM "
+                                    "accepts: use letters, digits, '-' and '_', and not only "
+                                    "digits (a number names a version)", path, fid)
+
+
+def _code_sha(view: SamView, fid: str, value: Any, path: Path) -> Iterator[Problem]:
+    if value is None:
+        return
+    state, sha = _parameter_value(view, value)
+    if state == UNREADABLE or (state == KNOWN and not isinstance(sha, str)):
+        yield view.problem("E7117", "AutoPublishCodeSha256 must be a string (or a Ref to a "
+                                    f"String parameter), got {value!r}", path, fid)
+
+
+# What SAM can make of a value it reads while it translates (it resolves Refs to parameters
+# and pseudo parameters, nothing else): known here, known only at deploy, or unreadable.
+KNOWN, AT_DEPLOY, UNREADABLE = "known", "at deploy", "unreadable"
+
+
+def _parameter_value(view: SamView, value: Any) -> tuple[str, Any]:
+    if not is_intrinsic(value):
+        return KNOWN, value
+    target = value.get("Ref") if isinstance(value, dict) and len(value) == 1 else None
+    if not isinstance(target, str):
+        return UNREADABLE, None
+    if target.startswith("AWS::"):
+        return AT_DEPLOY, None
+    found, default = view.parameter_default(target)
+    if found:
+        return KNOWN, default
+    parameters = view.root.get("Parameters")
+    is_parameter = isinstance(parameters, dict) and target in parameters
+    return (AT_DEPLOY if is_parameter else UNREADABLE), None
+
+
+def _is_enabled(preference: Mapping[str, Any]) -> bool:
+    return preference.get("Enabled", True) not in (False, "false", "False")
+
+
+def check_deployment_preference(view: SamView) -> Iterator[Problem]:
+    """An enabled DeploymentPreference names its Type (how CodeDeploy shifts traffic); its
+    Alarms is a list (or an Fn::If of lists) and PassthroughCondition a boolean SAM can read."""
+    for fid, props in view.of_type(FUNCTION):
+        preference = props.get("DeploymentPreference")
+        if not is_map(preference) or not _is_enabled(preference):
+            continue
+        path = ("Resources", fid, "Properties", "DeploymentPreference")
+        if "Type" not in preference:
+            yield view.problem("E7120", "'DeploymentPreference' is missing its required Type "
+                                        "(e.g. AllAtOnce, Canary10Percent5Minutes)", path, fid)
+        alarms = preference.get("Alarms")
+        if alarms and alarms != {"Ref": "AWS::NoValue"} and not _alarm_lists(alarms):
+            yield view.problem("E7120", "DeploymentPreference Alarms must be a list of alarm "
+                                        "names (or an Fn::If choosing between lists)",
+                               (*path, "Alarms"), fid)
+        passthrough = preference.get("PassthroughCondition")
+        # SAM reads Refs to parameters and Fn::FindInMap here; nothing else.
+        if passthrough is not None and not (is_intrinsic(passthrough)
+                                            and "Fn::FindInMap" in passthrough):
+            state, value = _parameter_value(view, passthrough)
+            if state == UNREADABLE or (state == KNOWN and value not in _BOOLEANS):
+                yield view.problem("E7120", "DeploymentPreference PassthroughCondition must be "
+                                            "true or false (or a Ref to a parameter holding "
+                                            "one)", (*path, "PassthroughCondition"), fid)
+
+
+def _alarm_lists(alarms: Any) -> bool:
+    if isinstance(alarms, dict) and set(alarms) == {"Fn::If"}:
+        branches = alarms["Fn::If"]
+        return isinstance(branches, list) and len(branches) == 3 and all(
+            isinstance(b, list) or b == {"Ref": "AWS::NoValue"} for b in branches[1:])
+    return isinstance(alarms, list)
+
+
+def check_reserved_tags(view: SamView) -> Iterator[Problem]:
+    """SAM tags what it creates with lambda:createdBy; the Serverless Application Repository
+    keeps serverlessrepo:applicationId and :semanticVersion. A function may not set them."""
+    for fid, props in view.of_type(FUNCTION):
+        tags = props.get("Tags")
+        for key in (tags if is_map(tags) else ()):
+            if key in RESERVED_TAGS:
+                yield view.problem("E7121", f"{key} is a tag key SAM reserves and cannot be set "
+                                            "on a function; choose another key",
+                                   ("Resources", fid, "Properties", "Tags", key), fid)
 
 
 def check_malformed_if(view: SamView) -> Iterator[Problem]:
@@ -176,33 +318,21 @@ def check_event_invoke_destinations(view: SamView) -> Iterator[Problem]:
 
 
 def check_dead_letter_queue(view: SamView) -> Iterator[Problem]:
-    """SAM picks the DLQ's policy by DeadLetterQueue.Type, so it must be written out."""
+    """SAM picks the DLQ's policy by DeadLetterQueue.Type, so it must be written out, and the
+    queue or topic it names (TargetArn) must be given."""
     for fid, props in view.of_type(FUNCTION):
         dlq = props.get("DeadLetterQueue")
-        if is_map(dlq) and "Type" in dlq and not isinstance(dlq["Type"], str):
+        if not is_map(dlq):
+            continue
+        path = ("Resources", fid, "Properties", "DeadLetterQueue")
+        if "Type" in dlq and not isinstance(dlq["Type"], str):
             yield view.problem("E7109", "Property 'DeadLetterQueue.Type' should be a string "
                                         "(SQS or SNS), not an intrinsic function",
-                               ("Resources", fid, "Properties", "DeadLetterQueue", "Type"), fid)
-
-
-def check_policies(view: SamView) -> Iterator[Problem]:
-    """Each Policies entry is a managed policy name or ARN, a policy document (with
-    Statement), a SAM policy template ({XxxPolicy: {...}}) or an intrinsic function."""
-    for fid, props in view.of_type(FUNCTION):
-        policies = props.get("Policies")
-        entries = policies if isinstance(policies, list) else [policies]
-        for index, entry in enumerate(entries):
-            if entry is None or isinstance(entry, str) or is_intrinsic(entry):
-                continue
-            if isinstance(entry, dict) and ("Statement" in entry or (
-                    len(entry) == 1 and str(next(iter(entry))).endswith("Policy"))):
-                continue
-            path = ("Resources", fid, "Properties", "Policies")
-            yield view.problem(
-                "E7110", f"Policy at index {index} in the 'Policies' property is not valid: "
-                         "expected a managed policy name or ARN, a policy document with "
-                         "Statement, or a SAM policy template",
-                (*path, index) if isinstance(policies, list) else path, fid)
+                               (*path, "Type"), fid)
+        for name in ("Type", "TargetArn"):
+            if name in dlq and dlq[name] in ("", None):
+                yield view.problem("E7109", f"'DeadLetterQueue' requires Type and TargetArn; "
+                                            f"{name} is empty", (*path, name), fid)
 
 
 def check_function_url(view: SamView) -> Iterator[Problem]:
@@ -232,7 +362,16 @@ def check_function_url(view: SamView) -> Iterator[Problem]:
 
 
 def check_tenancy(view: SamView) -> Iterator[Problem]:
-    """Functions with TenancyConfig may only have Api and HttpApi events."""
+    """Functions with TenancyConfig have no provisioned concurrency, function URL or SnapStart,
+    and only Api and HttpApi events."""
+    for fid, props in view.of_type(FUNCTION):
+        if props.get("TenancyConfig") is None:
+            continue
+        for name, what in TENANCY_EXCLUDES:
+            if props.get(name) is not None:
+                yield view.problem("E7112", f"{what} is not supported for functions with "
+                                            "TenancyConfig (tenant isolation)",
+                                   ("Resources", fid, "Properties", name), fid)
     for fid, event_id, event, _ in view.events():
         props = view.resources[fid].get("Properties") or {}
         kind = event.get("Type")
@@ -244,77 +383,8 @@ def check_tenancy(view: SamView) -> Iterator[Problem]:
                                        "Type"), fid)
 
 
-def check_event_shapes(view: SamView) -> Iterator[Problem]:
-    """Each event is a map with a Type and, when given, a Properties map."""
-    for fid, props in view.of_type(FUNCTION):
-        events = props.get("Events")
-        if not is_map(events):
-            continue
-        for event_id, event in events.items():
-            path = ("Resources", fid, "Properties", "Events", event_id)
-            if not isinstance(event, dict):
-                yield view.problem("E7301", f"Event {event_id} should be a map with Type and "
-                                            "Properties", path, fid)
-                continue
-            if not isinstance(event.get("Type"), str):
-                yield view.problem("E7301", f"Event {event_id} has no Type (e.g. Api, S3, SQS, "
-                                            "Schedule)", path, fid)
-            event_properties = event.get("Properties")
-            if event_properties is not None and not is_map(event_properties):
-                yield view.problem("E7301", f"Properties of event {event_id} should be a map",
-                                   (*path, "Properties"), fid)
-
-
-def check_schedule_events(view: SamView) -> Iterator[Problem]:
-    """Schedule: not both State and Enabled. Schedule/ScheduleV2 DeadLetterConfig: Arn or
-    Type (SQS), not both; QueueLogicalId a string. ScheduleV2: OmitName a boolean, not with
-    Name."""
-    for fid, event_id, event, props in view.events():
-        kind = event.get("Type")
-        if kind not in ("Schedule", "ScheduleV2"):
-            continue
-        source = f"{fid}{event_id}"     # the id SAM gives the rule / schedule it creates
-        if kind == "Schedule" and "State" in props and "Enabled" in props:
-            yield view.problem("E7302", "State and Enabled Properties cannot both be specified; "
-                                        "keep State", event_path(fid, event_id, "Enabled"), fid)
-        dlq = props.get("DeadLetterConfig")
-        if is_map(dlq):
-            path = event_path(fid, event_id, "DeadLetterConfig")
-            if "Arn" in dlq and "Type" in dlq:
-                yield view.problem("E7303", "You can either define 'Arn' or 'Type' property of "
-                                            "DeadLetterConfig, not both", path, fid)
-            elif "Arn" not in dlq and "Type" not in dlq:
-                yield view.problem("E7303", "No 'Arn' or 'Type' property provided for "
-                                            "DeadLetterConfig", path, fid)
-            elif "Type" in dlq and dlq["Type"] != "SQS":
-                yield view.problem("E7303", "The only valid value for 'Type' property of "
-                                            "DeadLetterConfig is 'SQS'", (*path, "Type"), fid)
-            if "QueueLogicalId" in dlq and not isinstance(dlq["QueueLogicalId"], str):
-                yield view.problem("E7303", "QueueLogicalId of DeadLetterConfig must be a "
-                                            "string (SAM names the queue it creates with it)",
-                                   (*path, "QueueLogicalId"), fid)
-        if kind == "ScheduleV2" and "OmitName" in props:
-            omit = props["OmitName"]
-            if not isinstance(omit, bool):
-                yield view.problem("E7304", f"OmitName must be true or false, got {omit!r} "
-                                            f"(SAM reads it to build {source})",
-                                   event_path(fid, event_id, "OmitName"), fid)
-            elif omit and "Name" in props:
-                yield view.problem("E7304", "Name cannot be set when OmitName is true",
-                                   event_path(fid, event_id, "Name"), fid)
-
-
-def check_sqs_queue(view: SamView) -> Iterator[Problem]:
-    for fid, event_id, event, props in view.events():
-        if event.get("Type") == "SQS" and props.get("Queue") is None:
-            yield view.problem("E7305", f"Missing required property 'Queue' of SQS event "
-                                        f"{event_id} (SAM's {fid}{event_id})",
-                               event_path(fid, event_id), fid)
-
-
 CHECKS_ON_VIEW = (
-    check_function_code, check_alias_rules, check_malformed_if,
-    check_event_invoke_destinations, check_dead_letter_queue, check_policies,
-    check_function_url, check_tenancy, check_event_shapes, check_schedule_events,
-    check_sqs_queue,
+    check_function_code, check_alias_rules, check_deployment_preference, check_reserved_tags,
+    check_malformed_if, check_event_invoke_destinations, check_dead_letter_queue,
+    check_function_url, check_tenancy,
 )

@@ -10,7 +10,8 @@ Codes (E7201-E7205 belong to Globals, in template/globals.py):
   E7005 Fn::If without [condition, value if true, value if false] where SAM reads it
   E7006 Fn::Sub variables that are not strings
   E7007 Fn::FindInMap without 3 values, or on a mapping that is not two levels deep
-  W7101 a Zip function with neither InlineCode nor CodeUri (SAM CLI then uses '.')
+  W7101 a Zip function with neither InlineCode nor CodeUri, or a layer without
+        ContentUri (SAM CLI then uses '.')
   E7102 a Zip function without Runtime or Handler
   E7103 an Image function without ImageUri
   E7104 an empty AutoPublishAlias
@@ -18,30 +19,59 @@ Codes (E7201-E7205 belong to Globals, in template/globals.py):
   E7106 VersionDeletionPolicy without AutoPublishAlias
   E7107 CodeUri / ContentUri / DefinitionUri that SAM cannot locate
   E7108 event invoke destinations: unknown Type, or Destination missing
-  E7109 DeadLetterQueue.Type that is not written out
-  E7110 a Policies entry SAM cannot use
+  E7109 DeadLetterQueue.Type that is not written out, or an empty Type or TargetArn
+  E7110 a Policies entry SAM cannot use (an unknown policy template, an Fn::If between two kinds
+        of policy) (sam_policy_rules.py)
   E7111 FunctionUrlConfig without AuthType, or with a Cors key Lambda does not take
-  E7112 TenancyConfig with events other than Api and HttpApi
+  E7112 TenancyConfig with events other than Api and HttpApi, or with provisioned concurrency,
+        a function URL or SnapStart
   E7113 a LayerVersion RetentionPolicy that is not Retain or Delete once parameters are read
+  E7114 an AutoPublishAlias that is not an alias name (letters, digits, '-', '_'; not all digits)
+  E7115 an AutoPublishAlias intrinsic other than a Ref to a parameter
+  E7116 ProvisionedConcurrencyConfig without AutoPublishAlias
+  E7117 an AutoPublishCodeSha256 that is not a string
+  E7118 Runtime, Handler or Layers on an Image function
+  E7119 ImageConfig on a Zip function
+  E7120 an enabled DeploymentPreference without Type, with Alarms that is not a list or a
+        PassthroughCondition SAM cannot read as a boolean
+  E7121 a function Tags key SAM reserves (lambda:createdBy, serverlessrepo:*)
+  E7122 a SAM policy template without all its parameter values (sam_policy_rules.py)
   E7301 an event that is not a map, has no Type, or whose Properties is not a map
-  E7302 a Schedule event with both State and Enabled
+  E7302 a Schedule, CloudWatchEvent or EventBridgeRule event with both State and Enabled
   E7303 a schedule's DeadLetterConfig without exactly one of Arn and Type (SQS)
   E7304 ScheduleV2 OmitName that is not a boolean, or set with Name
   E7305 an SQS event without Queue
   E7306 an S3 event whose Events or bucket SAM cannot extend
+  E7307 an SNS SqsSubscription map without QueueArn and QueueUrl
+  E7308 a Cognito event whose UserPool is not a pool of the template, or a trigger set twice
+  E7309 a stream event's DestinationConfig.OnFailure.Type other than SQS, SNS, S3, Kafka
+  E7310 MQ, DocumentDB or SelfManagedKafka SourceAccessConfigurations SAM cannot use
+        (E7301-E7310: sam_event_rules.py)
   E7401 RestApiId that names no resource of the template, or an AWS::Serverless::HttpApi
   E7402 ApiId that names no resource of the template
   E7403 the same method and path defined twice on one API
-  E7404 an Api / HttpApi event without Path or Method
+  E7404 an Api / HttpApi event without Path or Method, or with one that is not a string
   E7405 RequestParameters that SAM cannot map
   E7406 an empty StageName
   E7407 OpenApiVersion not of the form 3.0.0
   E7408 Cors that SAM cannot build
-  E7409 Cors or Auth with DefinitionUri (SAM adds them to an inline DefinitionBody only)
+  E7409 Cors, Auth, GatewayResponses, Models, DisableExecuteApiEndpoint, MergeDefinitions or
+        (HttpApi) Tags, Description, Name with DefinitionUri (SAM edits an inline body only)
   E7410 both DefinitionUri and DefinitionBody
-  E7411 a DefinitionBody whose paths or methods are not maps
+  E7411 a DefinitionBody SAM must edit (for Auth, Cors, GatewayResponses, Models, Tags, routes)
+        that has no swagger/openapi and paths, or whose paths or methods are not maps
   E7412 authorizers that are not defined or not complete
   E7413 a GatewayResponses StatusCode that is not a number
+  E7420 an Api event RequestModel that its API's Models do not define
+  E7421 an Api event OverrideApiAuth without Authorizer, ApiKeyRequired or ResourcePolicy
+  E7422 an Api event ApiKeyRequired false on an API that does not require keys
+        (E7420-E7422: sam_api_event_rules.py)
+  E7423 a Domain SAM cannot build (endpoint type, MutualTlsAuthentication keys, Route53 zone)
+  E7424 Auth keys SAM does not know, or a UsagePlan it cannot build
+  E7425 an HttpApi Description or Name that its inline DefinitionBody sets too
+  E7426 EndpointConfiguration with both VPCEndpointIds and VpcEndpointIds
+  E7427 an AWS::Serverless::Api without StageName
+        (E7423-E7427 and the settings parts of E7408, E7409, E7411, E7413: sam_api_settings.py)
   W7414 a REST mapping template that does not parse (mapping_templates.py)
   W7415 a REST selectionPattern that is not a Java regular expression (mapping_templates.py)
   W7416 a gateway response template with VTL directives, which API Gateway sends as
@@ -64,7 +94,9 @@ from samlite.errors import Problem
 from samlite.validation.checks.context import Check, CheckContext
 from samlite.validation.checks.mapping_templates import CHECKS_ON_VIEW as TEMPLATE_CHECKS
 from samlite.validation.checks.parameter_mappings import CHECKS_ON_VIEW as MAPPING_CHECKS
+from samlite.validation.checks.sam_api_event_rules import CHECKS_ON_VIEW as API_EVENT_CHECKS
 from samlite.validation.checks.sam_api_rules import CHECKS_ON_VIEW as API_CHECKS
+from samlite.validation.checks.sam_api_settings import CHECKS_ON_VIEW as API_SETTING_CHECKS
 from samlite.validation.checks.sam_common import (
     FUNCTION,
     Path,
@@ -73,8 +105,10 @@ from samlite.validation.checks.sam_common import (
     is_intrinsic,
     is_map,
 )
+from samlite.validation.checks.sam_event_rules import CHECKS_ON_VIEW as EVENT_CHECKS
 from samlite.validation.checks.sam_function_rules import CHECKS_ON_VIEW as FUNCTION_CHECKS
 from samlite.validation.checks.sam_function_rules import artifact_uri
+from samlite.validation.checks.sam_policy_rules import CHECKS_ON_VIEW as POLICY_CHECKS
 
 __all__ = ["CHECKS", "check_sam_rules"]
 
@@ -263,6 +297,12 @@ def check_layers(view: SamView) -> Iterator[Problem]:
     a parameter is resolved to its value) and accepts only Retain or Delete."""
     for layer_id, props in view.of_type(LAYER):
         base: Path = ("Resources", layer_id, "Properties")
+        if props.get("ContentUri") is None:
+            # A warning, as for a function without CodeUri: SAM CLI packages the template's
+            # folder then; only the bare translator refuses.
+            yield view.problem("W7101", "'ContentUri' is not set: SAM CLI uses the template's "
+                                        "folder, the SAM translator alone refuses this",
+                               base, layer_id)
         yield from artifact_uri(view, layer_id, props, "ContentUri", base)
         if "RetentionPolicy" not in props:
             continue
@@ -290,7 +330,8 @@ def check_layers(view: SamView) -> Iterator[Problem]:
 _VIEW_CHECKS: tuple[Callable[[SamView], Iterator[Problem]], ...] = (
     check_structure, check_generated_ids, check_intrinsic_shapes, check_s3_event_buckets,
     check_layers,
-    *FUNCTION_CHECKS, *API_CHECKS, *TEMPLATE_CHECKS, *MAPPING_CHECKS,
+    *FUNCTION_CHECKS, *POLICY_CHECKS, *EVENT_CHECKS, *API_CHECKS,
+    *API_EVENT_CHECKS, *API_SETTING_CHECKS, *TEMPLATE_CHECKS, *MAPPING_CHECKS,
 )
 
 

@@ -35,6 +35,7 @@ Resources:
             IdentitySource: $request.header.Authorization
             JwtConfiguration: {{issuer: "{issuer}", audience: [api]}}
           Elsewhere:
+            IdentitySource: $request.header.Authorization
             JwtConfiguration: {{issuer: "{issuer}/nowhere", audience: [api]}}
   Pool:
     Type: AWS::Cognito::UserPool
