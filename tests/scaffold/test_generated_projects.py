@@ -8,13 +8,29 @@ import os
 import signal
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from samlite.scaffold.catalog import TEMPLATES
+from samlite.dialects.runtime_ids import runtime_named
+from samlite.scaffold.catalog import DEFAULT_RUNTIME, TEMPLATES, ProjectTemplate, runtimes_for
 
 SAMLITE = (sys.executable, "-m", "samlite.cli")
+
+
+def variants() -> list[tuple[str, str]]:
+    """(template, runtime) for each language a template ships: Python with the default
+    runtime, any other language with its newest."""
+    today = datetime.now(UTC).date()
+
+    def runtime(template: ProjectTemplate, language: str) -> str:
+        if language == "python":
+            return DEFAULT_RUNTIME
+        return next(r for r in runtimes_for(template, today=today)
+                    if getattr(runtime_named(r), "language", None) == language)
+
+    return [(t.name, runtime(t, language)) for t in TEMPLATES for language in t.languages]
 
 
 def user_env() -> dict[str, str]:
@@ -44,13 +60,14 @@ def up_until_ready(project: Path) -> list[str]:
     return lines
 
 
-@pytest.mark.parametrize("template", [t.name for t in TEMPLATES])
-def test_a_generated_project_validates_starts_and_passes_its_tests(tmp_path: Path,
-                                                                   template: str) -> None:
+@pytest.mark.parametrize(("template", "runtime"), variants(),
+                         ids=[f"{template}-{runtime}" for template, runtime in variants()])
+def test_a_generated_project_validates_starts_and_passes_its_tests(
+        tmp_path: Path, template: str, runtime: str) -> None:
     project = tmp_path / "my-app"
     made = subprocess.run([*SAMLITE, "init", str(project), "--template", template,
-                           "--no-input"], env=user_env(), capture_output=True, text=True,
-                          check=False)
+                           "--runtime", runtime, "--no-input"], env=user_env(),
+                          capture_output=True, text=True, check=False)
     assert made.returncode == 0, made.stderr
 
     validated = subprocess.run([*SAMLITE, "validate"], cwd=project, env=user_env(),
