@@ -119,9 +119,10 @@ class _LogBook:
 class RunningApp:
     """One started app, as a test drives it. Made by the fixtures; stopped at teardown."""
 
-    def __init__(self, app: App, logbook: _LogBook) -> None:
+    def __init__(self, app: App, logbook: _LogBook, *, runtime_is_default: bool = False) -> None:
         self.app = app
         self._logbook = logbook
+        self.runtime_is_default = runtime_is_default   # TEST_DEFAULTS chose, not the test
         self._clients: dict[str, Any] = {}
 
     # --- where it listens ---------------------------------------------------------------
@@ -282,9 +283,22 @@ class RunningApp:
         pseudo = self.app.options.pseudo
         return f"{self.endpoint_url}/{pseudo.account_id}/{queue.queue_name}"
 
+    @property
+    def runtime_line(self) -> str:
+        """Where this app's functions run and why, and the marker that changes it."""
+        from samlite.app.root import runtime_notice
+
+        choice = self.app.runtime_choice
+        if choice.reason == f"--runtime {choice.kind}" and self.runtime_is_default:
+            choice = dataclasses.replace(choice, reason="the pytest plugin's default")
+        return runtime_notice(choice,
+                              switch=lambda value: f'@pytest.mark.samlite(runtime="{value}")')
+
     def log_text(self) -> str:
-        """Every function's lines, prefixed with its logical id (shown when a test fails)."""
-        return self._logbook.text()
+        """The runtime line, then every function's lines, prefixed with its logical id
+        (shown when a test fails)."""
+        lines = self._logbook.text()
+        return f"samlite | {self.runtime_line}" + (f"\n{lines}" if lines else "")
 
 
 def _by_id(items: Any, logical_id: str, kind: str) -> Any:
@@ -408,7 +422,7 @@ def samlite_app_factory(request: pytest.FixtureRequest,
             app.start()
         except SamliteError as exc:   # a template with errors, a busy port, no Docker
             pytest.fail(f"samlite could not start {path}:\n{exc}", pytrace=False)
-        running = RunningApp(app, logbook)
+        running = RunningApp(app, logbook, runtime_is_default="runtime" not in given)
         started.append(running)
         request.node.stash[_RUNNING].append(running)
         return running
@@ -438,6 +452,4 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
         return (yield)
     finally:
         for running in item.stash.get(_RUNNING, []):
-            text = running.log_text()
-            if text:
-                item.add_report_section("call", "samlite log", text)
+            item.add_report_section("call", "samlite log", running.log_text())

@@ -21,6 +21,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
                       "samlite.progress")),
     ("template", ("samlite.template",)),
     ("dialects", ("samlite.dialects",)),
+    ("scaffold", ("samlite.scaffold",)),
     ("graph", ("samlite.graph",)),
     ("validation", ("samlite.validation",)),
     ("build", ("samlite.build",)),

@@ -192,6 +192,10 @@ def test_a_failing_test_shows_the_log(samlite_app):
 """)
     result.assert_outcomes(passed=1, failed=1)
     result.stdout.fnmatch_lines(["*Captured samlite log call*",
+                                 "samlite | Runtime: process (the pytest plugin's default); "
+                                 '@pytest.mark.samlite(runtime="docker") runs them in '
+                                 'Lambda\'s images, @pytest.mark.samlite(runtime="auto") in '
+                                 "Docker when the engine answers and every image is here",
                                  "Echo | START RequestId: *",
                                  "Echo | echo got {'shown': True}*"])
 

@@ -760,12 +760,15 @@ def invoke_function(template: Path, name: str | None, payload: bytes, options: A
                     *, log: LogSink, progress: Progress = NO_PROGRESS,
                     qualifier: str | None = None,
                     notice: Callable[[str], None] = lambda line: None,
-                    notices: Sequence[str] = (), tenant_id: str | None = None) -> Result:
+                    notices: Sequence[str] = (), tenant_id: str | None = None,
+                    runtime_line: Callable[[str], None] = lambda line: None) -> Result:
     """`samlite invoke`: build the app, check the name, run one invocation, stop.
+    `runtime_line` is told where functions run and why (runtime_notice) once that is settled;
     `notice` is told `notices` once the app is built, the startup notices (requirements left
     out, .aws-sam) and what of the invoked function does not run here (a layer ARN nothing
     stands for)."""
     app = App(template, options, log=log, progress=progress)
+    runtime_line(runtime_notice(app.runtime_choice))
     for line in (*notices, *app.dependency_notices()):
         notice(line)
     try:

@@ -57,7 +57,7 @@ def dependencies_of(graph: Graph, *, project_dir: Path,
         if fn.code_uri and fn.code_uri.startswith("s3://"):
             continue
         requirements = (project_dir / (fn.code_uri or ".")).resolve() / REQUIREMENTS_FILE
-        if requirements.is_file():
+        if requirements.is_file() and not names_nothing(requirements):
             found.append(Dependencies(
                 owner=fn.logical_id, owner_kind=Owner.FUNCTION, requirements=requirements,
                 python_version=version,
@@ -76,7 +76,7 @@ def _layer_dependencies(layer: Layer, graph: Graph, project_dir: Path,
         return None
     requirements = (project_dir / (layer.content_uri or ".")).resolve() / REQUIREMENTS_FILE
     version = python_version(layer.build_method)   # the Python sam build builds with
-    if version is None or not requirements.is_file():
+    if version is None or not requirements.is_file() or names_nothing(requirements):
         return None
     users = [fn for fn in graph.functions if layer.logical_id in fn.layers]
     architecture = next((a for a in layer.compatible_architectures), None) or next(
@@ -84,6 +84,13 @@ def _layer_dependencies(layer: Layer, graph: Graph, project_dir: Path,
     return Dependencies(owner=layer.logical_id, owner_kind=Owner.LAYER,
                         requirements=requirements, python_version=version,
                         architecture=architecture, runtime_kind=runtime_kind)
+
+
+def names_nothing(requirements: Path) -> bool:
+    """A requirements file of comments and blank lines only (as `samlite init` writes one):
+    pip would install nothing, so it is not run."""
+    text = requirements.read_text(encoding="utf-8", errors="replace")
+    return not any(line.split("#", 1)[0].strip() for line in text.splitlines())
 
 
 def unbuilt_layers(graph: Graph, *, project_dir: Path) -> tuple[Layer, ...]:

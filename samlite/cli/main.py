@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from samlite import __version__
-from samlite.cli import event_command, run
+from samlite.cli import event_command, init_command, run
 from samlite.cli.options import one_shot, settings, template_options, template_paths
 from samlite.errors import SamliteError
 
@@ -131,6 +131,7 @@ main.add_command(run.start_lambda)
 main.add_command(run.up)
 main.add_command(run.trigger)
 main.add_command(event_command.generate_event)
+main.add_command(init_command.init)
 
 
 if __name__ == "__main__":  # pragma: no cover

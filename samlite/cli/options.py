@@ -13,6 +13,8 @@ from typing import Any
 
 import click
 
+from samlite.runtime.choice import DEFAULT_RUNTIME, DEFAULT_RUNTIME_TEXT, RUNTIMES
+
 
 def template_options(func: Any) -> Any:
     options = [
@@ -99,9 +101,11 @@ def secrets_file_flag() -> str | None:
 def run_options(func: Any) -> Any:
     """Options of every command that runs functions."""
     options = [
-        click.option("--runtime", type=click.Choice(["auto", "process", "docker"]),
-                     default="auto", show_default=True,
-                     help="Where functions run: local processes (auto, process) or Docker."),
+        click.option("--runtime", type=click.Choice(RUNTIMES), default=DEFAULT_RUNTIME,
+                     show_default=True,
+                     help=f"Where functions run: {DEFAULT_RUNTIME_TEXT}; process: always "
+                          "local processes; docker: always Lambda's images in Docker. "
+                          "Each run prints a Runtime: line saying which, and why."),
         click.option("-n", "--env-vars", "env_vars", type=click.Path(dir_okay=False),
                      help="JSON file of environment variable values, in SAM CLI's format: "
                           '{"Parameters": {...}, "<LogicalId>": {...}}.'),

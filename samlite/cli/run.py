@@ -75,7 +75,8 @@ def invoke(function: str | None, event: str | None, qualifier: str | None,
     result = invoke_function(path, function, payload, options, log=console,
                              progress=console_progress(), qualifier=qualifier,
                              notice=lambda line: say("warning", line, err=True),
-                             notices=() if endpoint else (NO_UP_NOTICE,), tenant_id=tenant_id)
+                             notices=() if endpoint else (NO_UP_NOTICE,), tenant_id=tenant_id,
+                             runtime_line=lambda line: say("runtime", line, err=True))
     console.flush()   # the logs first, then the response, as sam local invoke shows them
     click.echo(result.payload.decode("utf-8", errors="replace"))
     sys.exit(1 if result.is_error else 0)
@@ -100,7 +101,7 @@ def start_lambda(template_option: str | None, host: str, port: int, runtime: str
                  config_file: str | None, config_env: str) -> None:
     """Serve the Lambda Invoke API for the template's functions until Ctrl-C, like
     `sam local start-lambda`: boto3 or `aws lambda invoke --endpoint-url` call it."""
-    from samlite.app.root import App
+    from samlite.app.root import App, runtime_notice
 
     [path] = template_paths((), template_option)
     options = app_options(path, "local start-lambda", runtime=runtime, env_vars=env_vars,
@@ -111,8 +112,9 @@ def start_lambda(template_option: str | None, host: str, port: int, runtime: str
     app = App(path, options, log=console_log(), progress=console_progress())
 
     def announce() -> None:
-        for notice in app.dependency_notices():
+        for notice in app.runtime_notices() + app.dependency_notices():
             say("warning", notice, err=True)
+        say("runtime", runtime_notice(app.runtime_choice))
         click.echo(f"Lambda Invoke API on {app.endpoint_url} (Ctrl-C to stop)")
         rows = [("FUNCTION", "RUNTIME", "HANDLER", "DEPS")]
         rows += [(s.logical_id, s.runtime or "-", s.handler or "-",

@@ -14,6 +14,11 @@ from samlite.progress import NO_PROGRESS, Progress
 from samlite.runtime.spec import FunctionSpec
 
 RUNTIMES = ("auto", "process", "docker")
+DEFAULT_RUNTIME = "auto"
+# The default, said in these words by `--help`, the README and every doc (a test holds them
+# to it): two wordings of one default are how a doc ends up contradicting the code.
+DEFAULT_RUNTIME_TEXT = ("auto (the default): Docker when the engine answers and every "
+                        "function's image is on this machine, else local processes")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -22,9 +27,20 @@ class RuntimeChoice:
     reason: str     # why, as the startup notice says it
 
 
-def runtime_notice(choice: RuntimeChoice) -> str:
-    """The one line `samlite up` prints about where functions run, and why."""
-    return f"Runtime: {choice.kind} ({choice.reason})"
+def runtime_notice(choice: RuntimeChoice, *,
+                   switch: Callable[[str], str] = lambda value: f"--runtime {value}") -> str:
+    """The one line every command that runs functions prints: where they run, why, and how
+    to change it. `switch` spells the setting ("--runtime docker", or the pytest marker's)."""
+    return f"Runtime: {choice.kind} ({choice.reason}); {_alternatives(choice, switch)}"
+
+
+def _alternatives(choice: RuntimeChoice, switch: Callable[[str], str]) -> str:
+    if choice.kind == "docker":
+        return f"{switch('process')} runs them as local processes instead"
+    if choice.reason.startswith("auto"):
+        return f"{switch('docker')} runs them in Lambda's images instead"
+    return (f"{switch('docker')} runs them in Lambda's images, {switch('auto')} in Docker "
+            "when the engine answers and every image is here")
 
 
 def choose_runtime(runtime: str, functions: Sequence[FunctionSpec]) -> RuntimeChoice:

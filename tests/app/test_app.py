@@ -119,7 +119,8 @@ def test_auto_runs_processes_when_no_engine_answers_and_says_why(
     assert app.runtime_kind == "process"
     assert runtime_notice(app.runtime_choice) == (
         "Runtime: process (auto: no Docker engine answers at unix:///nonexistent/docker.sock, "
-        "so functions run as local processes)")
+        "so functions run as local processes); --runtime docker runs them in Lambda's images "
+        "instead")
 
 
 def image_function(image: str) -> FunctionSpec:
@@ -140,12 +141,16 @@ def test_auto_runs_docker_when_the_engine_and_every_image_are_here() -> None:
     require_docker()
     choice = choose_runtime("auto", [image_function(PYTHON_IMAGE)])
     assert runtime_notice(choice) == ("Runtime: docker (auto: the Docker engine answers and "
-                                      "every function's image is here)")
+                                      "every function's image is here); --runtime process runs "
+                                      "them as local processes instead")
 
 
 def test_explicit_runtimes_are_taken_as_said() -> None:
     assert choose_runtime("process", []) == RuntimeChoice(kind="process",
                                                           reason="--runtime process")
+    assert runtime_notice(choose_runtime("process", [])) == (
+        "Runtime: process (--runtime process); --runtime docker runs them in Lambda's images, "
+        "--runtime auto in Docker when the engine answers and every image is here")
     with pytest.raises(UsageError, match="--runtime must be one of auto, process, docker"):
         choose_runtime("podman", [])
 

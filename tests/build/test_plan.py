@@ -67,6 +67,13 @@ def test_python_functions_and_layers_with_requirements_need_installs(tmp_path: P
                      ("Shared", Owner.LAYER, "3.11", "arm64")}
 
 
+def test_a_requirements_file_of_comments_only_needs_no_install(tmp_path: Path) -> None:
+    project = _project(tmp_path)
+    (project / "without" / "requirements.txt").write_text("# none yet\n\n  # boto3 is there\n")
+    (project / "shared" / "requirements.txt").write_text("# nothing\n")
+    assert {d.owner for d in _plan(project)} == {"WithRequirements"}
+
+
 def test_a_layer_without_build_method_is_not_built_but_named(tmp_path: Path) -> None:
     """sam build builds no layer without a BuildMethod: its requirements.txt stays unused."""
     project = _project(tmp_path)

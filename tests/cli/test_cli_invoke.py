@@ -26,7 +26,9 @@ def run(*args: str, stdin: bytes | None = None) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
-def test_invoke_prints_the_response_and_logs_apart(tmp_path: Path) -> None:
+def test_invoke_prints_the_response_and_logs_apart(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DOCKER_HOST", "unix:///nonexistent/docker.sock")
     template = write_app(tmp_path, "HelloFunction")
     code, out, err = run("invoke", "-t", str(template))
     assert code == 0
@@ -34,9 +36,13 @@ def test_invoke_prints_the_response_and_logs_apart(tmp_path: Path) -> None:
     assert "HelloFunction | START RequestId: " in err
     assert "HelloFunction | hello from HelloFunction" in err
     assert "HelloFunction | REPORT RequestId: " in err
-    # No samlite up for this project: said, since the function's AWS calls then go to AWS.
-    assert err.startswith("No samlite up runs for this project: the function's AWS calls go "
-                          "to AWS itself")
+    # Where the function ran and why, then (no samlite up for this project) that its AWS
+    # calls go to AWS itself, before any of its logs.
+    runtime, no_up = err.splitlines()[:2]
+    assert runtime.startswith("Runtime: process (auto: ")
+    assert runtime.endswith("; --runtime docker runs them in Lambda's images instead")
+    assert no_up.startswith("No samlite up runs for this project: the function's AWS calls go "
+                            "to AWS itself")
     _, _, with_endpoint = run("invoke", "-t", str(template),
                               "--aws-endpoint-url", "http://127.0.0.1:9")
     assert "No samlite up runs" not in with_endpoint
@@ -140,6 +146,8 @@ def server(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], str]]:
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=Path.cwd(),
         env={**os.environ, "PYTHONUNBUFFERED": "1"})
     assert process.stdout is not None
+    runtime = process.stdout.readline()
+    assert runtime.startswith("Runtime: ") and " --runtime " in runtime, runtime
     banner = process.stdout.readline()
     url = banner.split(" on ", 1)[1].split(" ", 1)[0] if " on " in banner else ""
     try:
