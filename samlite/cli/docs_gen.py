@@ -1,6 +1,6 @@
 """Generate docs/cli.md (from the click commands), docs/rules.md (from the problem codes) and
-docs/template-support.md (from schemas/,
-samlite/graph/support.py and the graph's event kinds), so neither can drift from the code.
+docs/template-support.md (from schemas/, samlite/graph/support.py and the graph's event
+kinds), so none can drift from the code.
 
 Run `python -m samlite.cli.docs_gen` after changing a command, a schema or support.py;
 `--check` only reports stale files. tests/cli/test_docs_gen.py fails while they are stale.
