@@ -50,10 +50,13 @@ class Problem:
     at: Mark
     path: str = ""                 # "Resources.HelloFunction.Properties.MemorySize"
     resource: str | None = None    # logical id, when the problem belongs to one
+    downgraded: bool = False       # an error the user asked to see as a warning (--warn)
 
     @property
     def severity(self) -> Severity:
-        return Severity.WARNING if self.code.startswith("W") else Severity.ERROR
+        if self.downgraded or self.code.startswith("W"):
+            return Severity.WARNING
+        return Severity.ERROR
 
     @property
     def is_error(self) -> bool:

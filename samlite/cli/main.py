@@ -7,7 +7,9 @@ and exits with its code; anything else is a bug, reported in one line (`--debug`
 from __future__ import annotations
 
 import logging
+import os
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
@@ -51,20 +53,33 @@ def main(ctx: click.Context, debug: bool) -> None:
 @main.command()
 @click.argument("templates", nargs=-1, type=click.Path(dir_okay=True))
 @click.option("-t", "--template", "template_option", help="Template file (SAM CLI's flag).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "github"]),
-              default="text", show_default=True, help="How problems are written.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "github", "junit"]),
+              default=None, help="How problems are written [default: github when "
+              "GITHUB_ACTIONS=true, else text].")
+@click.option("--output", "-o", "output", type=click.Path(dir_okay=False),
+              help="Write the report to this file instead of standard output.")
+@click.option("--ignore", "ignore", multiple=True, metavar="CODE[,CODE]",
+              help="Leave these problem codes out (repeatable).")
+@click.option("--warn", "warn", multiple=True, metavar="CODE[,CODE]",
+              help="Report these error codes as warnings (repeatable).")
 @click.option("--to-json", "to", flag_value="json", help="Also print the template as JSON.")
 @click.option("--to-yaml", "to", flag_value="yaml", help="Also print the template as YAML.")
 @template_options
-def validate(templates: tuple[str, ...], template_option: str | None, fmt: str, to: str | None,
-             parameter_overrides: tuple[str, ...], config_file: str | None,
+def validate(templates: tuple[str, ...], template_option: str | None, fmt: str | None,
+             output: str | None, ignore: tuple[str, ...], warn: tuple[str, ...],
+             to: str | None, parameter_overrides: tuple[str, ...], config_file: str | None,
              config_env: str) -> None:
     """Check templates: exit 0 valid, 1 problems found, 2 usage error or unreadable file.
 
     With no TEMPLATES, looks for template.yaml, template.yml or template.json here.
+    Suppressions: --ignore/--warn, `ignore`/`warn` in samconfig.toml's
+    [default.validate.parameters] or pyproject.toml's [tool.samlite.validate], and
+    `Metadata: samlite: {ignore: [...]}` in a template or one of its resources.
     """
     from samlite.app.code_check import parser_for_function_pythons
+    from samlite.cli.validate_settings import suppressions_for
     from samlite.errors import UnreadableFile
+    from samlite.validation import suppressions
     from samlite.validation.pipeline import validate_file
     from samlite.validation.report import ReportFormat, render
 
@@ -73,26 +88,39 @@ def validate(templates: tuple[str, ...], template_option: str | None, fmt: str, 
     problems = []
     names: list[str] = []
     exit_code = 0
+    suppressed = 0
     for path in template_paths(templates, template_option):
         try:
             overrides, pseudo = settings(path, "validate", parameter_overrides, config_file,
                                          config_env)
             result = validate_file(path, parameter_overrides=overrides, pseudo=pseudo,
                                    parse_module=parser_for_function_pythons())
+            outcome = suppressions.apply(result.problems, suppressions_for(
+                path, ignore=ignore, warn=warn, config_file=config_file,
+                config_env=config_env))
         except UnreadableFile as exc:
             click.echo(f"Error: {exc}", err=True)
             exit_code = max(exit_code, exc.exit_code)
             continue
         names.append(str(path))
-        problems.extend(result.problems)
-        if not result.is_valid:
+        problems.extend(outcome.problems)
+        suppressed += result.suppressed + outcome.suppressed
+        if any(p.is_error for p in outcome.problems):
             exit_code = max(exit_code, 1)
         if to:
             from samlite.template.convert import convert
 
             click.echo(convert(path.read_text(encoding="utf-8"), to), nl=False)
-    report = render(problems, ReportFormat(fmt), files=names)
-    click.echo(report, nl=False, err=bool(to))
+    if fmt is None:
+        fmt = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
+    report = render(problems, ReportFormat(fmt), files=names, suppressed=suppressed)
+    if output:
+        try:
+            Path(output).write_text(report, encoding="utf-8")
+        except OSError as exc:
+            raise click.UsageError(f"--output {output}: {exc.strerror or exc}") from exc
+    else:
+        click.echo(report, nl=False, err=bool(to))
     sys.exit(exit_code)
 
 

@@ -14,6 +14,7 @@ from samlite.errors import Problem, UsageError
 from samlite.template import includes
 from samlite.template.load import LoadedTemplate, load_template
 from samlite.template.model import PseudoParameters, ResolvedTemplate
+from samlite.validation import suppressions
 from samlite.validation.checks.context import ModuleParser
 
 # SAM CLI's default names, in the order it looks for them.
@@ -25,6 +26,7 @@ class Validation:
     loaded: LoadedTemplate
     resolved: ResolvedTemplate | None
     problems: tuple[Problem, ...]       # sorted by place, each reported once
+    suppressed: int = 0                 # left out by the template's own Metadata.samlite
 
     @property
     def is_valid(self) -> bool:
@@ -84,7 +86,10 @@ def validate_loaded(
     ctx = CheckContext(loaded=loaded, resolved=resolved, project_dir=project_dir,
                        code_must_exist=code_must_exist, parse_module=parse_module)
     problems.extend(run_checks(ctx))
-    return Validation(loaded=loaded, resolved=resolved, problems=_tidy(problems))
+    outcome = suppressions.apply(_tidy(problems),
+                                 suppressions.from_template(loaded.root, at=loaded.root.mark))
+    return Validation(loaded=loaded, resolved=resolved, problems=outcome.problems,
+                      suppressed=outcome.suppressed)
 
 
 def _tidy(problems: list[Problem]) -> tuple[Problem, ...]:

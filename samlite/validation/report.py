@@ -1,7 +1,12 @@
-"""Problems -> text, JSON, SARIF 2.1.0 or GitHub Actions annotations. Pure: returns strings.
+"""Problems -> text, JSON, SARIF 2.1.0, GitHub Actions annotations or JUnit XML. Pure:
+returns strings.
 
 SARIF follows the OASIS SARIF 2.1.0 spec (the subset GitHub code scanning reads); the GitHub
-format is the workflow-command syntax `::error file=…,line=…,col=…,title=…::message`.
+format is the workflow-command syntax `::error file=…,line=…,col=…,title=…::message`. JUnit
+follows the XML that Jenkins, GitLab and Azure Pipelines read (testsuites > testsuite >
+testcase > failure): one testcase per template, one failure per error; every problem, with
+the warnings, is also in the testcase's system-out, as some readers keep only the first
+failure of a testcase.
 """
 
 from __future__ import annotations
@@ -9,12 +14,14 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from enum import StrEnum
+from xml.etree import ElementTree
 
 from samlite import __version__
 from samlite.errors import Problem
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 DOCS_URL = "https://github.com/samlite/samlite/blob/main/docs/validate.md"
+RULES_URL = "https://github.com/samlite/samlite/blob/main/docs/rules.md"
 
 
 class ReportFormat(StrEnum):
@@ -22,13 +29,18 @@ class ReportFormat(StrEnum):
     JSON = "json"
     SARIF = "sarif"
     GITHUB = "github"
+    JUNIT = "junit"
 
 
-def render(problems: Sequence[Problem], fmt: ReportFormat, *, files: Iterable[str] = ()) -> str:
-    """The whole report for `problems` found in `files` (listed so a clean file shows too)."""
+def render(problems: Sequence[Problem], fmt: ReportFormat, *, files: Iterable[str] = (),
+           suppressed: int = 0) -> str:
+    """The whole report for `problems` found in `files` (listed so a clean file shows too);
+    `suppressed` problems were left out by the user's suppressions."""
     match fmt:
         case ReportFormat.TEXT:
-            return _text(problems, tuple(files))
+            return _text(problems, tuple(files), suppressed)
+        case ReportFormat.JUNIT:
+            return _junit(problems, tuple(files))
         case ReportFormat.JSON:
             return json.dumps([_as_dict(p) for p in problems], indent=2) + "\n"
         case ReportFormat.SARIF:
@@ -37,24 +49,57 @@ def render(problems: Sequence[Problem], fmt: ReportFormat, *, files: Iterable[st
             return "".join(_github_line(p) + "\n" for p in problems)
 
 
-def summary(problems: Sequence[Problem], files: Sequence[str]) -> str:
+def summary(problems: Sequence[Problem], files: Sequence[str], suppressed: int = 0) -> str:
     errors = sum(p.is_error for p in problems)
     warnings = len(problems) - errors
     what = ", ".join(files) or "no template"
+    left_out = f"{suppressed} suppressed" if suppressed else ""
     if not errors and not warnings:
-        return f"{what}: valid"
+        return f"{what}: valid" + (f" ({left_out})" if left_out else "")
     verdict = "invalid" if errors else "valid"
-    return f"{what}: {verdict} ({_count(errors, 'error')}, {_count(warnings, 'warning')})"
+    counts = [_count(errors, "error"), _count(warnings, "warning")] + ([left_out] * bool(left_out))
+    return f"{what}: {verdict} ({', '.join(counts)})"
 
 
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
-def _text(problems: Sequence[Problem], files: tuple[str, ...]) -> str:
+def _text(problems: Sequence[Problem], files: tuple[str, ...], suppressed: int) -> str:
     lines = [str(p) for p in problems]
-    lines.append(summary(problems, files))
+    lines.append(summary(problems, files, suppressed))
     return "\n".join(lines) + "\n"
+
+
+def _junit(problems: Sequence[Problem], files: tuple[str, ...]) -> str:
+    names = list(dict.fromkeys([*files, *(p.at.file for p in problems)]))
+    suites = ElementTree.Element("testsuites", name="samlite validate")
+    suite = ElementTree.SubElement(suites, "testsuite", name="samlite validate",
+                                   tests=str(len(names)))
+    failed = 0
+    for name in names:
+        mine = [p for p in problems if p.at.file == name]
+        case = ElementTree.SubElement(suite, "testcase", classname="samlite.validate",
+                                      name=name, file=name)
+        errors = [p for p in mine if p.is_error]
+        failed += bool(errors)
+        for p in errors:
+            failure = ElementTree.SubElement(case, "failure", type=p.code,
+                                             message=_one_line(p))
+            failure.text = str(p)
+        if mine:
+            ElementTree.SubElement(case, "system-out").text = "\n".join(map(str, mine)) + "\n"
+    for element in (suites, suite):
+        element.set("failures", str(failed))
+        element.set("errors", "0")
+    suites.set("tests", str(len(names)))
+    ElementTree.indent(suites)
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n'
+            + ElementTree.tostring(suites, encoding="unicode") + "\n")
+
+
+def _one_line(p: Problem) -> str:
+    return f"{p.code} line {p.at.line}: " + (f"{p.path}: {p.message}" if p.path else p.message)
 
 
 def _as_dict(p: Problem) -> dict[str, object]:
@@ -67,7 +112,7 @@ def _as_dict(p: Problem) -> dict[str, object]:
 
 def _sarif(problems: Sequence[Problem]) -> dict[str, object]:
     codes = sorted({p.code for p in problems})
-    rules = [{"id": code, "helpUri": DOCS_URL} for code in codes]
+    rules = [_sarif_rule(code) for code in codes]
     results = [
         {
             "ruleId": p.code,
@@ -94,6 +139,14 @@ def _sarif(problems: Sequence[Problem]) -> dict[str, object]:
             "results": results,
         }],
     }
+
+
+def _sarif_rule(code: str) -> dict[str, object]:
+    from samlite.validation.codes import describe
+
+    short, full = describe(code)
+    return {"id": code, "name": code, "shortDescription": {"text": short},
+            "fullDescription": {"text": full}, "helpUri": f"{RULES_URL}#{code.lower()}"}
 
 
 def _github_escape(text: str, *, is_property: bool = False) -> str:

@@ -36,11 +36,17 @@ def test_template_support_is_up_to_date() -> None:
     assert on_disk == docs_gen.support_matrix(), f"docs/template-support.md is {STALE}"
 
 
+def test_rules_reference_is_up_to_date() -> None:
+    on_disk = (PROJECT / "docs" / "rules.md").read_text(encoding="utf-8")
+    assert on_disk == docs_gen.rules_reference(), f"docs/rules.md is {STALE}"
+
+
 def test_check_reports_stale_files_until_they_are_written(tmp_path: Path) -> None:
     assert docs_gen.main(["--docs-dir", str(tmp_path), "--check"]) == 1
     assert docs_gen.main(["--docs-dir", str(tmp_path)]) == 0
     assert docs_gen.main(["--docs-dir", str(tmp_path), "--check"]) == 0
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["cli.md", "template-support.md"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cli.md", "rules.md",
+                                                          "template-support.md"]
 
 
 # ---- the CLI reference covers every command and option click knows
