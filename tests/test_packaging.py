@@ -21,3 +21,10 @@ def test_schemas_ship_inside_the_package() -> None:
     from importlib.resources import files
 
     assert any(p.name.endswith(".json") for p in files("samlite.schemas").iterdir())
+
+
+def test_the_node_runtime_client_ships_inside_the_package() -> None:
+    config = tomllib.loads((PROJECT / "pyproject.toml").read_text(encoding="utf-8"))
+    shipped = config["tool"]["setuptools"]["package-data"]["samlite.runtime"]
+    assert (PROJECT / "samlite" / "runtime" / "node_loop.cjs").is_file()
+    assert "*.cjs" in shipped

@@ -321,19 +321,21 @@ class App:
         return notices(self.dependencies, self.graph, project_dir=self.template.resolve().parent)
 
     def runtime_notices(self) -> list[str]:
-        """What the user should know about where functions run: a Python runtime this
-        machine lacks (the process runtime then uses its own Python)."""
+        """What the user should know about where functions run: a Python or Node.js
+        version this machine lacks (the process runtime then uses the closest it has)."""
         if self.runtime_kind != "process":
             return []
+        from samlite.runtime.environments.node import node_mismatch
         from samlite.runtime.environments.process import isolation_notices, python_mismatch
 
         by_runtime: dict[str, list[str]] = {}
         for spec in self.functions:
-            if spec.is_python and spec.package_type != "Image":
+            if spec.runs_samlite_client and spec.package_type != "Image":
                 by_runtime.setdefault(spec.runtime, []).append(spec.logical_id)
         notices = []
         for runtime, names in sorted(by_runtime.items()):
-            why = python_mismatch(runtime)
+            why = python_mismatch(runtime) if runtime.startswith("python") else \
+                node_mismatch(runtime)
             if why is not None:
                 notices.append(f"warning: {', '.join(names)} ({runtime}): {why}")
         return notices + [f"warning: {notice}" for notice in isolation_notices(self.functions)]

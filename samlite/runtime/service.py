@@ -97,6 +97,8 @@ class _Call:
     status: str | None = None          # REPORT's Status: timeout / error
     error_type: str | None = None
     lines: list[str] | None = None
+    # Queued for a warm environment that ended before taking it: it runs in another one.
+    never_picked_up: bool = False
 
     def finish(self, payload: bytes, *, function_error: str | None = None,
                status: str | None = None, error_type: str | None = None) -> bool:
@@ -156,9 +158,11 @@ class _Env:
 
     @property
     def runs_samlite_loop(self) -> bool:
-        """Whether the runtime client is samlite's python_loop.py (which sends its token
-        from RUNTIME_TOKEN_VARIABLE and marks the end of each invocation's output)."""
-        return self.spec.is_python and getattr(self.environment, "writes_end_marker", True)
+        """Whether the runtime client is samlite's (python_loop.py, node_loop.cjs), which
+        sends its token from RUNTIME_TOKEN_VARIABLE and marks the end of each invocation's
+        output."""
+        return self.spec.runs_samlite_client and \
+            getattr(self.environment, "writes_end_marker", True)
 
     # --- the Runtime API side ---------------------------------------------------------------
     def next_invocation(self, *, wait_s: float,
@@ -230,6 +234,7 @@ class _Env:
         # Dead under the lock, then drained: a call is handed over (under the lock) either
         # before, and drained here, or after, and sees it dead.
         self.service._forget(self, dead=True)
+        was_initialized = self.initialized.is_set()
         self.initialized.set()
         self.service.hub.close(self.address)
         pending = [self.current] if self.current is not None else []
@@ -239,6 +244,7 @@ class _Env:
             except queue.Empty:
                 break
             if queued is not None:
+                queued.never_picked_up = was_initialized and self.init_error is None
                 pending.append(queued)
         for call in pending:
             self.fail_after_exit(call)
@@ -446,6 +452,20 @@ class LambdaService:
         return self._run(spec, invocation)
 
     def _run(self, spec: FunctionSpec, invocation: Invocation) -> Result:
+        env, call, cold = self._attempt(spec, invocation)
+        if call.never_picked_up:   # e.g. a Node runtime exits after posting an uncaught error
+            env, call, cold = self._attempt(spec, invocation)
+        # samlite's runtime loop marks the end of each invocation's output; an image's
+        # runtime client (environments without the marker) does not.
+        if spec.runs_samlite_client and getattr(env.environment, "writes_end_marker", True):
+            call.output_complete.wait(_OUTPUT_SETTLE_S)
+        elif not env.dead:
+            env.environment.settle_output()
+        return self._complete(env, call, cold=bool(cold))
+
+    def _attempt(self, spec: FunctionSpec,
+                 invocation: Invocation) -> tuple[_Env, _Call, bool | None]:
+        """Hand the invocation to an environment and wait for its outcome."""
         call = _new_call(invocation, spec, self.clock)
         env = self._acquire(spec)
         cold = self._hand_over(env, call)
@@ -455,13 +475,7 @@ class LambdaService:
         if cold is None:   # it died before it could take the call: how it died answers
             env.fail_after_exit(call)
         self._await(env, call)
-        # samlite's runtime loop marks the end of each invocation's output; an image's
-        # runtime client (environments without the marker) does not.
-        if spec.is_python and getattr(env.environment, "writes_end_marker", True):
-            call.output_complete.wait(_OUTPUT_SETTLE_S)
-        elif not env.dead:
-            env.environment.settle_output()
-        return self._complete(env, call, cold=bool(cold))
+        return env, call, cold
 
     def _hand_over(self, env: _Env, call: _Call) -> bool | None:
         """Queue the call for the environment unless it has died (on_exit marks it dead

@@ -72,6 +72,16 @@ class FunctionSpec:
         return self.runtime.startswith("python")
 
     @property
+    def is_nodejs(self) -> bool:
+        return self.runtime.startswith("nodejs")
+
+    @property
+    def runs_samlite_client(self) -> bool:
+        """Whether a process runs samlite's own runtime client for it (python_loop.py,
+        node_loop.cjs), which sends its token and marks the end of each invocation's output."""
+        return self.is_python or self.is_nodejs
+
+    @property
     def is_custom_runtime(self) -> bool:
         return self.runtime.startswith("provided")
 

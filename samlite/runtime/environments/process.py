@@ -1,7 +1,8 @@
 """A local child process as a Lambda execution environment (the embedded default).
 
 Python runtimes run samlite's own runtime loop (python_loop.py), which imports the handler
-once and then polls the Runtime API; `provided*` runtimes run the function's `bootstrap`,
+once and then polls the Runtime API, and Node.js runtimes its node_loop.cjs under the local
+`node` (node.py chooses it); `provided*` runtimes run the function's `bootstrap`,
 which speaks the Runtime API itself. The process gets Lambda's environment variables and
 nothing of the caller's (PATH and LD_LIBRARY_PATH in Lambda's shape), a Python without its
 site-packages whose sys.path is the code, its layers as Lambda lays them out under /opt and
@@ -46,6 +47,16 @@ from samlite.runtime.environments.isolation import (
     namespace_support,
     under_host_tmp,
 )
+from samlite.runtime.environments.node import (
+    NODE_LOOP,
+    esm_fallback_dirs,
+    node_for,
+    node_path,
+    node_runtimes,
+    node_sdk,
+    wanted_major,
+)
+from samlite.runtime.environments.node import sdk_is_installed as node_sdk_is_installed
 from samlite.runtime.environments.private_dirs import cache_root, private_dir
 from samlite.runtime.environments.process_tree import MAX_PROCESSES, TreeFactory, tree_kinds
 from samlite.runtime.environments.runtime_sdk import (
@@ -60,6 +71,8 @@ from samlite.runtime.process_support import refusal
 from samlite.runtime.spec import FunctionSpec, lambda_variables
 
 PYTHON_LOOP = Path(__file__).resolve().parents[1] / "python_loop.py"
+# Where node_loop.cjs looks for an ES module's bare imports that Node's resolution misses.
+ESM_FALLBACK_VARIABLE = "_SAMLITE_ESM_PATHS"
 _MIB = 1024 * 1024
 WATCH_INTERVAL_S = 0.1     # how often a live environment's process count and /tmp are checked
 MEMORY_SAMPLE_S = 0.05     # the least time between two samples of the whole tree's memory
@@ -261,6 +274,12 @@ def read_only_folders(spec: FunctionSpec) -> tuple[Path, ...]:
         folders += [*([sdk] if sdk else []), PYTHON_LOOP.parent]
         if interpreter.parent.name == "bin":
             folders.append(interpreter.parent.parent)
+    if spec.is_nodejs:
+        node = node_for(spec.runtime)
+        sdk = node_sdk(node.major).path if node else None
+        folders += [*([sdk] if sdk else []), NODE_LOOP.parent]
+        if node and Path(node.path).parent.name == "bin":
+            folders.append(Path(node.path).parent.parent)
     return tuple(folders)
 
 
@@ -281,7 +300,7 @@ def isolation_notices(specs: Iterable[FunctionSpec]) -> list[str]:
     the functions that still get only TMPDIR; and each Python whose pinned SDK could not be
     installed."""
     runnable = [spec for spec in specs if spec.package_type != "Image"
-                and (spec.is_python or spec.is_custom_runtime)]
+                and (spec.runs_samlite_client or spec.is_custom_runtime)]
     notices = []
     support = namespace_support()
     if runnable and not support.available:
@@ -298,6 +317,12 @@ def isolation_notices(specs: Iterable[FunctionSpec]) -> list[str]:
                 f"{failed.problem}; {runtime} functions get samlite's own boto3 instead, "
                 f"whose version may differ from Lambda's (boto3 {LAMBDA_BOTO3_VERSION} "
                 "pinned here)")
+    for runtime in node_runtimes(runnable):
+        node = node_for(runtime)
+        failed = node_sdk(node.major) if node else None
+        if failed is not None and failed.problem:
+            notices.append(f"{failed.problem}; {runtime} functions that import @aws-sdk "
+                           "packages fail unless they ship them in their node_modules")
     return notices
 
 
@@ -364,7 +389,17 @@ class ProcessEnvironment:
                     sdk_path(runtime)
             if sdk_problem(runtime) is not None and interpreter != sys.executable:
                 compile_sdk_in_background(interpreter)   # the fallback: samlite's copy
-        if any(spec.is_python or spec.is_custom_runtime for spec in specs):
+        for runtime in node_runtimes(specs):
+            node = node_for(runtime)
+            if node is None:
+                continue
+            if node_sdk_is_installed(node.major):
+                node_sdk(node.major)
+            else:
+                with progress.task(f"Installing the AWS SDK for JavaScript v3 for Node.js "
+                                   f"{node.major} (the SDK Lambda's runtime includes; once)"):
+                    node_sdk(node.major)
+        if any(spec.runs_samlite_client or spec.is_custom_runtime for spec in specs):
             namespace_support()
 
     def command(self) -> list[str]:
@@ -377,6 +412,13 @@ class ProcessEnvironment:
             # what PYTHONPATH names, then the standard library.
             runtime = [runtime_python(spec.runtime), "-S", "-u", "-X", "utf8", str(PYTHON_LOOP)]
             return [*exec_wrapper(spec), *runtime]
+        if spec.is_nodejs:
+            node = node_for(spec.runtime)
+            if node is None:
+                raise EnvironmentStartError(
+                    f"{spec.logical_id}: {spec.runtime} needs Node.js, and this machine has no "
+                    "node; install Node.js or run with --runtime docker")
+            return [*exec_wrapper(spec), node.path, str(NODE_LOOP)]
         return [str(spec.code_dir / "bootstrap")]   # provided*: its own Runtime API client
 
     def uses_namespace(self) -> bool:
@@ -390,8 +432,10 @@ class ProcessEnvironment:
             spec, runtime_api=self.settings.runtime_api, task_root=str(spec.code_dir),
             runtime_dir=str(PYTHON_LOOP.parent), log_stream=f"samlite/{self.settings.env_id}",
             endpoint_url=self.settings.endpoint_url))
+        node = node_for(spec.runtime) if spec.is_nodejs else None
         variables.update(lambda_search_paths(
-            interpreter=runtime_python(spec.runtime) if spec.is_python else None,
+            interpreter=runtime_python(spec.runtime) if spec.is_python else
+            node.path if node else None,
             task_root=spec.code_dir, runtime_dir=PYTHON_LOOP.parent,
             layer_dirs=spec.layer_dirs))
         if self.uses_namespace():
@@ -410,6 +454,12 @@ class ProcessEnvironment:
             # Never bytecode of the user's code: a cached .pyc is trusted on mtime (whole
             # seconds) and size, so a same-size save within a second would run old code.
             variables["PYTHONDONTWRITEBYTECODE"] = "1"
+        if node is not None:
+            sdk = node_sdk(node.major).path
+            variables["NODE_PATH"] = node_path(spec, wanted_major(spec.runtime) or node.major,
+                                               sdk)
+            variables[ESM_FALLBACK_VARIABLE] = esm_fallback_dirs(spec, sdk)
+        if spec.runs_samlite_client:
             variables[RUNTIME_TOKEN_VARIABLE] = self.settings.runtime_token
         return variables
 
