@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from samlite.graph.model import Function, Graph, ImageBuild, ImageConfig
+from samlite.graph.model import EsbuildBuild, Function, Graph, ImageBuild, ImageConfig
 from samlite.template.model import PseudoParameters
 
 # Lambda's dummy-free local stand-ins: SDKs need credentials to sign, AWS never sees them.
@@ -52,6 +52,7 @@ class FunctionSpec:
     image_uri: str | None = None
     image_build: ImageBuild | None = None   # Metadata; its docker_context made absolute
     image_config: ImageConfig | None = None
+    esbuild: EsbuildBuild | None = None     # bundled with esbuild before it runs
     not_runnable: str | None = None         # why it cannot start here (its code is in S3)
 
     @property
@@ -197,7 +198,7 @@ def _spec(fn: Function, project_dir: Path, pseudo: PseudoParameters,
             fn.image_build,
             docker_context=str((project_dir / fn.image_build.docker_context).resolve()))
         if fn.image_build else None,
-        image_config=fn.image_config,
+        image_config=fn.image_config, esbuild=fn.esbuild,
         not_runnable=f"its code is in S3 ({fn.code_uri}), which samlite does not fetch; point "
                      "its CodeUri (or Code) at a local folder or .zip"
         if in_s3 and fn.package_type == "Zip" else None,

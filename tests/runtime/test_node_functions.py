@@ -257,3 +257,28 @@ def test_another_major_is_named_with_the_fix(monkeypatch: pytest.MonkeyPatch) ->
         "this machine has no Node.js 22, so they run on Node.js 20.11.0 (/usr/bin/node); "
         "install Node.js 22 (nvm, fnm or your package manager) to match Lambda, or use "
         "--runtime docker to run Lambda's image")
+
+
+# --- BuildMethod esbuild -------------------------------------------------------------------
+
+def test_a_typescript_function_is_bundled_with_esbuild(services: list[LambdaService],
+                                                       tmp_path: Path) -> None:
+    from samlite.graph.model import EsbuildBuild
+
+    files = {"app.ts": "import { greet } from './greet';\n"
+                       "export const handler = async (e: { name: string }) => greet(e.name);\n",
+             "greet.ts": "export const greet = (name: string): string => `hello ${name}`;\n"}
+    service, _ = start(services, tmp_path / "code", files, esbuild=EsbuildBuild(minify=False))
+    assert invoke(service, {"name": "Ada"}) == ("hello Ada", None)
+
+
+def test_an_esbuild_error_is_named_at_start(services: list[LambdaService],
+                                            tmp_path: Path) -> None:
+    from samlite.errors import EnvironmentStartError
+    from samlite.graph.model import EsbuildBuild
+
+    files = {"app.ts": "import { nothing } from './missing';\nexport const handler = nothing;\n"}
+    service, _ = start(services, tmp_path / "code", files, esbuild=EsbuildBuild())
+    with pytest.raises(EnvironmentStartError, match=r"Fn: esbuild could not bundle it "
+                       r"\(Metadata BuildMethod esbuild\):\n.*Could not resolve \"./missing\""):
+        invoke(service)

@@ -123,12 +123,14 @@ def node_mismatch(runtime: str) -> str | None:
             "match Lambda, or use --runtime docker to run Lambda's image")
 
 
-def node_path(spec: FunctionSpec, major: int, sdk_dir: Path | None) -> str:
+def node_path(spec: FunctionSpec, major: int, sdk_dir: Path | None, *,
+              task_root: Path | None = None) -> str:
     """NODE_PATH as Lambda sets it, with local folders: /opt/nodejs/nodeXX/node_modules and
     /opt/nodejs/node_modules of the layers (a later layer first: Lambda extracts them into one
     /opt in order), the function's installed dependencies (`sam build` puts them in
     /var/task/node_modules), then /var/runtime/node_modules (the SDK), /var/runtime and
-    /var/task ("Defined runtime environment variables", Lambda developer guide)."""
+    /var/task ("Defined runtime environment variables", Lambda developer guide). A bundled
+    function's task root is its bundle; its own node_modules still serve its externals."""
     layers = tuple(reversed(spec.layer_dirs))
     entries = [str(layer / "nodejs" / f"node{major}" / "node_modules") for layer in layers]
     entries += [str(layer / "nodejs" / "node_modules") for layer in layers]
@@ -136,7 +138,9 @@ def node_path(spec: FunctionSpec, major: int, sdk_dir: Path | None) -> str:
         entries.append(str(spec.dependency_dir / "node_modules"))
     if sdk_dir is not None:
         entries.append(str(sdk_dir / "node_modules"))
-    entries += [str(NODE_LOOP.parent), str(spec.code_dir)]
+    if task_root is not None and task_root != spec.code_dir:
+        entries.append(str(spec.code_dir / "node_modules"))
+    entries += [str(NODE_LOOP.parent), str(task_root or spec.code_dir)]
     return os.pathsep.join(entries)
 
 

@@ -26,12 +26,20 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 from collections.abc import Iterable
 from pathlib import Path
 
+from samlite.build.esbuild import (
+    ESBUILD_VERSION,
+    bundle,
+    esbuild_binary,
+    esbuild_is_installed,
+)
 from samlite.clock import Clock, SystemClock
-from samlite.errors import EnvironmentStartError
+from samlite.errors import DependencyInstallError, EnvironmentStartError
+from samlite.graph.model import EsbuildBuild
 from samlite.progress import NO_PROGRESS, Progress
 from samlite.runtime.environments.base import RUNTIME_TOKEN_VARIABLE, EnvironmentSettings, Exit
 from samlite.runtime.environments.host_files import (
@@ -371,6 +379,8 @@ class ProcessEnvironment:
         self._sample_lock = threading.Lock()
         self._pump_thread: threading.Thread | None = None
         self._threads: list[threading.Thread] = []
+        self._task_root = settings.spec.code_dir   # /var/task: the code, or its bundle
+        self._bundled = False
 
     @staticmethod
     def prepare(specs: Iterable[FunctionSpec], *, progress: Progress = NO_PROGRESS) -> None:
@@ -399,6 +409,16 @@ class ProcessEnvironment:
                 with progress.task(f"Installing the AWS SDK for JavaScript v3 for Node.js "
                                    f"{node.major} (the SDK Lambda's runtime includes; once)"):
                     node_sdk(node.major)
+        bundled = [spec for spec in specs if spec.esbuild is not None and spec.is_nodejs]
+        tools = private_dir(private_dir(cache_root()) / "tools")
+        node = node_for(bundled[0].runtime) if bundled else None
+        major = node.major if node else 0
+        if bundled and not esbuild_is_installed(tools, node_major=major):
+            label = f"Installing esbuild {ESBUILD_VERSION} for " \
+                f"{', '.join(s.logical_id for s in bundled)} (BuildMethod esbuild; once)"
+            # A failure is not said here: each cold start of those functions says it.
+            with progress.task(label), contextlib.suppress(DependencyInstallError):
+                esbuild_binary(tools, node_major=major)
         if any(spec.runs_samlite_client or spec.is_custom_runtime for spec in specs):
             namespace_support()
 
@@ -429,14 +449,14 @@ class ProcessEnvironment:
         spec = self.settings.spec
         variables = {name: os.environ[name] for name in _INHERITED if name in os.environ}
         variables.update(lambda_variables(
-            spec, runtime_api=self.settings.runtime_api, task_root=str(spec.code_dir),
+            spec, runtime_api=self.settings.runtime_api, task_root=str(self._task_root),
             runtime_dir=str(PYTHON_LOOP.parent), log_stream=f"samlite/{self.settings.env_id}",
             endpoint_url=self.settings.endpoint_url))
         node = node_for(spec.runtime) if spec.is_nodejs else None
         variables.update(lambda_search_paths(
             interpreter=runtime_python(spec.runtime) if spec.is_python else
             node.path if node else None,
-            task_root=spec.code_dir, runtime_dir=PYTHON_LOOP.parent,
+            task_root=self._task_root, runtime_dir=PYTHON_LOOP.parent,
             layer_dirs=spec.layer_dirs))
         if self.uses_namespace():
             variables["HOME"] = str(HOST_TMP)   # the environment's own, mounted there
@@ -457,7 +477,11 @@ class ProcessEnvironment:
         if node is not None:
             sdk = node_sdk(node.major).path
             variables["NODE_PATH"] = node_path(spec, wanted_major(spec.runtime) or node.major,
-                                               sdk)
+                                               sdk, task_root=self._task_root)
+            if spec.esbuild is not None and spec.esbuild.sourcemap:
+                # As sam build sets it for a function bundled with Sourcemap: true.
+                options = variables.get("NODE_OPTIONS", "")
+                variables["NODE_OPTIONS"] = f"{options} --enable-source-maps".strip()
             variables[ESM_FALLBACK_VARIABLE] = esm_fallback_dirs(spec, sdk)
         if spec.runs_samlite_client:
             variables[RUNTIME_TOKEN_VARIABLE] = self.settings.runtime_token
@@ -468,7 +492,8 @@ class ProcessEnvironment:
         if not self.uses_namespace():
             return []
         return namespace_prefix(namespace_support(), tmp_dir=self.settings.tmp_dir,
-                                read_only=read_only_folders(self.settings.spec))
+                                read_only=(*read_only_folders(self.settings.spec),
+                                           *([self._task_root] if self._bundled else [])))
 
     def start(self) -> None:
         spec = self.settings.spec
@@ -476,6 +501,8 @@ class ProcessEnvironment:
             raise EnvironmentStartError(f"{spec.logical_id}: CodeUri folder {spec.code_dir} "
                                         "does not exist")
         command = self.command()
+        if spec.esbuild is not None and spec.is_nodejs:
+            self._bundle(spec.esbuild)
         program = shutil.which(command[0])
         if program is None:   # said here: behind the tree's launcher it would only exit 127
             reason = "Permission denied" if Path(command[0]).exists() else \
@@ -485,7 +512,7 @@ class ProcessEnvironment:
         try:
             self._process = subprocess.Popen(
                 [*self._tree.launch_prefix(), *self.isolation_prefix(), *command],
-                cwd=spec.code_dir,
+                cwd=self._task_root,
                 env=self.environment() | self._tree.variables(),
                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                 start_new_session=True)
@@ -601,6 +628,24 @@ class ProcessEnvironment:
             if thread is not threading.current_thread():
                 thread.join(grace_s)
         shutil.rmtree(self.settings.tmp_dir, ignore_errors=True)
+        if self._bundled:
+            shutil.rmtree(self._task_root, ignore_errors=True)
+
+    def _bundle(self, build: EsbuildBuild) -> None:
+        """A `BuildMethod: esbuild` function runs from its bundle, built at each cold start
+        (esbuild takes milliseconds), so a saved source file is in the next environment."""
+        spec = self.settings.spec
+        node = node_for(spec.runtime)
+        major = node.major if node else 0
+        try:
+            esbuild = esbuild_binary(private_dir(cache_root()) / "tools", node_major=major)
+        except DependencyInstallError as exc:
+            raise EnvironmentStartError(f"{spec.logical_id}: {exc}") from exc
+        out = Path(tempfile.mkdtemp(prefix=f"{self.settings.env_id}-",
+                                    dir=private_dir(private_dir(cache_root()) / "bundles")))
+        bundle(build, logical_id=spec.logical_id, esbuild=esbuild,
+               code_dir=spec.code_dir, handler=spec.handler, out_dir=out)
+        self._task_root, self._bundled = out, True
 
     def memory_used_mb(self) -> int:
         """The most memory the environment has held: the runtime's own peak (VmHWM), or all
