@@ -10,6 +10,7 @@ environments").
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from samlite.graph.model import Graph, NotRunLocally
@@ -18,6 +19,8 @@ from samlite.runtime.spec import FunctionSpec
 
 # Runtime identifiers the process runtime runs, by prefix.
 PROCESS_RUNTIME_PREFIXES = ("python", "nodejs", "provided")
+# Of Node's, those named for a major version (nodejs8.10 and older need their image).
+_NODE_RUNTIME = re.compile(r"nodejs\d+\.x")
 
 
 def needs_docker(runtime: str | None, package_type: str = "Zip") -> str | None:
@@ -25,7 +28,8 @@ def needs_docker(runtime: str | None, package_type: str = "Zip") -> str | None:
     or None when the process runtime runs it."""
     if package_type == "Image":
         return "PackageType Image"
-    if runtime and runtime.startswith(PROCESS_RUNTIME_PREFIXES):
+    if runtime and runtime.startswith(PROCESS_RUNTIME_PREFIXES) \
+            and (not runtime.startswith("nodejs") or _NODE_RUNTIME.fullmatch(runtime)):
         return None
     return runtime or "no Runtime"
 
