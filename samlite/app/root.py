@@ -41,6 +41,7 @@ from samlite.runtime.choice import (
     environment_factory,
     runtime_notice,
 )
+from samlite.runtime.debugging import DEFAULT_DEBUG_PORT, with_debugging
 from samlite.runtime.invocation import Invocation, Result
 from samlite.runtime.service import DEFAULT_ACCOUNT_CONCURRENCY
 from samlite.runtime.spec import FunctionSpec
@@ -116,6 +117,8 @@ class AppOptions:
     layers: Mapping[str, Path | str] = field(default_factory=dict)   # --layer ARN=PATH
     config_env: str = "default"     # `--config-env`: the samconfig.toml tables errors name
     secrets_file: Path | None = None   # `--secrets-file`: values {{resolve:...}} may name
+    debug_functions: tuple[str, ...] = ()   # `--debug A,B`: run under a debugger
+    debug_port: int = DEFAULT_DEBUG_PORT    # `--debug-port`: the first one's port
 
 
 class App:
@@ -150,7 +153,8 @@ class App:
         # no engine fails here (DockerUnavailable), and `auto` looks for the engine and the
         # functions' images once.
         if environments is None:
-            self.runtime_choice = choose_runtime(self.options.runtime, self.functions)
+            self.runtime_choice = debug_runtime(self.options) or \
+                choose_runtime(self.options.runtime, self.functions)
             environments = environment_factory(self.runtime_choice,
                                                project_dir=template.resolve().parent,
                                                progress=progress)
@@ -325,6 +329,7 @@ class App:
         version this machine lacks (the process runtime then uses the closest it has)."""
         if self.runtime_kind != "process":
             return []
+        from samlite.runtime.debugging import debug_notices
         from samlite.runtime.environments.node import node_mismatch
         from samlite.runtime.environments.process import isolation_notices, python_mismatch
 
@@ -338,7 +343,8 @@ class App:
                 node_mismatch(runtime)
             if why is not None:
                 notices.append(f"warning: {', '.join(names)} ({runtime}): {why}")
-        return notices + [f"warning: {notice}" for notice in isolation_notices(self.functions)]
+        return notices + [f"warning: {notice}" for notice in isolation_notices(self.functions)] \
+            + debug_notices(self.functions)
 
     def close(self) -> None:
         """Release what an app that will not be started holds (its port, the service's
@@ -714,6 +720,18 @@ def local_severity(problem: Problem) -> Problem:
     return problem
 
 
+def debug_runtime(options: AppOptions) -> RuntimeChoice | None:
+    """`--debug` runs functions as local processes: auto becomes process, docker is refused
+    (Docker environments expose no debugger port here); None without --debug."""
+    if not options.debug_functions:
+        return None
+    if options.runtime == "docker":
+        raise UsageError("--debug attaches debuggers to functions run as local processes; "
+                         "use it with --runtime process (or auto)")
+    return RuntimeChoice(kind="process", reason="--debug: debugged functions run as local "
+                                                "processes")
+
+
 def function_specs_for(graph: Graph, template: Path, options: AppOptions, *,
                        layer_arn_dirs: Mapping[tuple[str, str], Path] | None = None,
                        ) -> tuple[FunctionSpec, ...]:
@@ -724,6 +742,8 @@ def function_specs_for(graph: Graph, template: Path, options: AppOptions, *,
     project = template.resolve().parent
     specs = function_specs(graph, project_dir=project, pseudo=options.pseudo,
                            env_overrides=options.env_vars, layer_arn_dirs=layer_arn_dirs)
+    if options.debug_functions:
+        specs = with_debugging(specs, options.debug_functions, first_port=options.debug_port)
     # Inline code and .zip archives run from a folder made for them, once per content.
     code_root = (options.state_dir or project / DEFAULT_STATE_DIR_NAME) / "code"
     by_id = {fn.logical_id: fn for fn in graph.functions}
@@ -760,7 +780,9 @@ def invoke_function(template: Path, name: str | None, payload: bytes, options: A
     out, .aws-sam) and what of the invoked function does not run here (a layer ARN nothing
     stands for)."""
     app = App(template, options, log=log, progress=progress)
-    for line in (*notices, *app.dependency_notices()):
+    from samlite.runtime.debugging import debug_notices
+
+    for line in (*notices, *app.dependency_notices(), *debug_notices(app.functions)):
         notice(line)
     try:
         spec = app.function(name)   # before starting anything

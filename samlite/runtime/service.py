@@ -490,8 +490,11 @@ class LambdaService:
 
     def _await(self, env: _Env, call: _Call) -> None:
         """Wait for the outcome; past the deadline the environment is killed (Lambda's
-        timeout), and the caller gets Sandbox.Timedout."""
+        timeout), and the caller gets Sandbox.Timedout. A debugged function has none."""
         spec, request_id = call.spec, call.invocation.request_id
+        if spec.debug_port is not None:   # a breakpoint may hold it: no timeout (debugging.py)
+            call.done.wait()   # set by the result, or by the environment's end
+            return
         timeout_error = request_error(request_id, timed_out(spec.timeout_s))
         init_deadline = self.clock.monotonic() + max(INIT_TIMEOUT_S, spec.timeout_s)
         if not self._wait_until(call.dispatched, init_deadline) and not call.done.is_set():

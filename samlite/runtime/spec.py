@@ -53,6 +53,7 @@ class FunctionSpec:
     image_build: ImageBuild | None = None   # Metadata; its docker_context made absolute
     image_config: ImageConfig | None = None
     esbuild: EsbuildBuild | None = None     # bundled with esbuild before it runs
+    debug_port: int | None = None           # --debug: a debugger attaches here (debugging.py)
     not_runnable: str | None = None         # why it cannot start here (its code is in S3)
 
     @property

@@ -36,10 +36,10 @@ def write_app(project: Path) -> Path:
     return template
 
 
-def up_lines(template: Path) -> list[str]:
+def up_lines(template: Path, *flags: str) -> list[str]:
     process = subprocess.Popen(
         [sys.executable, "-m", "samlite.cli", "up", "--port", "0", "--aws-port", "0",
-         "--no-watch", "--runtime", "process"],
+         "--no-watch", "--runtime", "process", *flags],
         cwd=template.parent, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"})
     lines: list[str] = []

@@ -42,6 +42,8 @@ from samlite.errors import DependencyInstallError, EnvironmentStartError
 from samlite.graph.model import EsbuildBuild
 from samlite.progress import NO_PROGRESS, Progress
 from samlite.runtime.environments.base import RUNTIME_TOKEN_VARIABLE, EnvironmentSettings, Exit
+from samlite.runtime.environments.debugpy_install import DEBUGPY_VERSION, debugpy_dir
+from samlite.runtime.environments.debugpy_install import is_installed as debugpy_is_installed
 from samlite.runtime.environments.host_files import (
     LineForwarder,
     TmpUsage,
@@ -81,6 +83,9 @@ from samlite.runtime.spec import FunctionSpec, lambda_variables
 PYTHON_LOOP = Path(__file__).resolve().parents[1] / "python_loop.py"
 # Where node_loop.cjs looks for an ES module's bare imports that Node's resolution misses.
 ESM_FALLBACK_VARIABLE = "_SAMLITE_ESM_PATHS"
+# The port python_loop.py's debugpy listens on, and the folder it imports debugpy from.
+DEBUG_PORT_VARIABLE = "_SAMLITE_DEBUGPY_PORT"
+DEBUG_DIR_VARIABLE = "_SAMLITE_DEBUGPY_DIR"
 _MIB = 1024 * 1024
 WATCH_INTERVAL_S = 0.1     # how often a live environment's process count and /tmp are checked
 MEMORY_SAMPLE_S = 0.05     # the least time between two samples of the whole tree's memory
@@ -409,6 +414,16 @@ class ProcessEnvironment:
                 with progress.task(f"Installing the AWS SDK for JavaScript v3 for Node.js "
                                    f"{node.major} (the SDK Lambda's runtime includes; once)"):
                     node_sdk(node.major)
+        for spec in specs:
+            if spec.debug_port is None or not spec.is_python:
+                continue
+            interpreter, version = runtime_python(spec.runtime), spec.runtime[len("python"):]
+            if debugpy_is_installed(interpreter, version):
+                continue
+            # A failure is not said here: the debugged function's start says it.
+            with progress.task(f"Installing debugpy {DEBUGPY_VERSION} for Python {version} "
+                               "(--debug; once)"), contextlib.suppress(EnvironmentStartError):
+                debugpy_dir(interpreter, version)
         bundled = [spec for spec in specs if spec.esbuild is not None and spec.is_nodejs]
         tools = private_dir(private_dir(cache_root()) / "tools")
         node = node_for(bundled[0].runtime) if bundled else None
@@ -438,7 +453,11 @@ class ProcessEnvironment:
                 raise EnvironmentStartError(
                     f"{spec.logical_id}: {spec.runtime} needs Node.js, and this machine has no "
                     "node; install Node.js or run with --runtime docker")
-            return [*exec_wrapper(spec), node.path, str(NODE_LOOP)]
+            # --inspect-brk: paused before the runtime client's first line until a debugger
+            # attaches and continues (docs/debugging.md).
+            inspect = [f"--inspect-brk=127.0.0.1:{spec.debug_port}"] \
+                if spec.debug_port is not None else []
+            return [*exec_wrapper(spec), node.path, *inspect, str(NODE_LOOP)]
         return [str(spec.code_dir / "bootstrap")]   # provided*: its own Runtime API client
 
     def uses_namespace(self) -> bool:
@@ -474,6 +493,13 @@ class ProcessEnvironment:
             # Never bytecode of the user's code: a cached .pyc is trusted on mtime (whole
             # seconds) and size, so a same-size save within a second would run old code.
             variables["PYTHONDONTWRITEBYTECODE"] = "1"
+            if spec.debug_port is not None:   # python_loop.py waits for the debugger
+                variables[DEBUG_PORT_VARIABLE] = str(spec.debug_port)
+                variables[DEBUG_DIR_VARIABLE] = str(debugpy_dir(runtime_python(spec.runtime),
+                                                                version))
+                # debugpy's warning about frozen modules, which -X frozen_modules=off avoids
+                # but which changes nothing for breakpoints in the function's code.
+                variables["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
         if node is not None:
             sdk = node_sdk(node.major).path
             variables["NODE_PATH"] = node_path(spec, wanted_major(spec.runtime) or node.major,
