@@ -143,26 +143,39 @@ class App:
         self._watcher: Watcher | None = None
         check_runtime(self.options.runtime)
         self.template = template
-        self.graph, self.warnings = load_graph(template, self.options)
-        # OpenAPI files the template includes: saving one reloads it, as the template does
-        self.included_files = included_files(template)
-        self.functions: tuple[FunctionSpec, ...] = function_specs_for(
-            self.graph, template, self.options)
-        self.layer_rows: tuple[tuple[str, str, str], ...] = ()
-        # Where functions run is settled before any port is taken: `--runtime docker` with
-        # no engine fails here (DockerUnavailable), and `auto` looks for the engine and the
-        # functions' images once.
-        if environments is None:
-            self.runtime_choice = debug_runtime(self.options) or \
-                choose_runtime(self.options.runtime, self.functions)
-            environments = environment_factory(self.runtime_choice,
-                                               project_dir=template.resolve().parent,
-                                               progress=progress)
-        else:
-            kind = "docker" if self.options.runtime == "docker" else "process"
-            self.runtime_choice = RuntimeChoice(kind=kind, reason="given by the caller")
+        # The endpoint's port is reserved first: functions are told its URL
+        # (AWS_ENDPOINT_URL), and the template's queue and function URLs name it, even when
+        # the system picks the port (an SDK may send a queue's calls to its URL's host).
+        self._endpoint: Endpoint | None = None
+        if self.options.aws_port is not None:
+            self._endpoint = Endpoint(host=self.options.host, port=self.options.aws_port,
+                                      port_flag=self.options.aws_port_flag)
+            self._endpoint.bind()
+            self.options = self.with_endpoint_url(self.options)
+        try:
+            self.graph, self.warnings = load_graph(template, self.options)
+            # OpenAPI files the template includes: saving one reloads it, as the template does
+            self.included_files = included_files(template)
+            self.functions: tuple[FunctionSpec, ...] = function_specs_for(
+                self.graph, template, self.options)
+            self.layer_rows: tuple[tuple[str, str, str], ...] = ()
+            # Where functions run is settled before anything starts: `--runtime docker` with no
+            # engine fails here (DockerUnavailable), and `auto` looks for the engine and the
+            # functions' images once.
+            if environments is None:
+                self.runtime_choice = debug_runtime(self.options) or \
+                    choose_runtime(self.options.runtime, self.functions)
+                environments = environment_factory(self.runtime_choice,
+                                                   project_dir=template.resolve().parent,
+                                                   progress=progress)
+            else:
+                kind = "docker" if self.options.runtime == "docker" else "process"
+                self.runtime_choice = RuntimeChoice(kind=kind, reason="given by the caller")
+        except BaseException:
+            self.close()   # the port it holds
+            raise
         self._environments = environments
-        # Before anything starts or any port is taken: layer ARNs become local folders (once
+        # Before anything starts: layer ARNs become local folders (once
         # it is settled where functions run: Docker functions get Linux wheels), then
         # requirements are installed; a failed install is a DependencyInstallError naming the
         # function.
@@ -174,13 +187,6 @@ class App:
             self.close()
             raise
         self.functions = apply_dependencies(self.functions, self.graph, self.dependencies)
-        # The endpoint's port is reserved first, so functions can be told its URL
-        # (AWS_ENDPOINT_URL) even when the port is picked by the system.
-        self._endpoint: Endpoint | None = None
-        if self.options.aws_port is not None:
-            self._endpoint = Endpoint(host=self.options.host, port=self.options.aws_port,
-                                      port_flag=self.options.aws_port_flag)
-            self._endpoint.bind()
         factory = service_factory or _lambda_service
         try:
             self.service: Service = factory(
@@ -292,6 +298,13 @@ class App:
         options = options or self.options
         return resolved_for_app(specs, graph, aws=self.aws, secrets_file=options.secrets_file,
                                 pseudo=options.pseudo)
+
+    def with_endpoint_url(self, options: AppOptions) -> AppOptions:
+        """`options` whose pseudo parameters name this app's endpoint (queue URLs)."""
+        if self._endpoint is None or not self._endpoint.is_bound:
+            return options
+        return dataclasses.replace(options, pseudo=dataclasses.replace(
+            options.pseudo, endpoint_url=self._endpoint.url))
 
     @property
     def runtime_kind(self) -> str:
@@ -561,7 +574,8 @@ class App:
         from samlite.validation.report import ReportFormat, render
 
         try:
-            options = self.reload_options() if self.reload_options else self.options
+            options = self.with_endpoint_url(self.reload_options()) if self.reload_options \
+                else self.options
             graph, warnings = load_graph(self.template, options)
             graph, specs = self._with_process_limits(*self._with_layer_arns(graph, options))
             report = self._install_dependencies(graph)
