@@ -14,7 +14,7 @@
 'use strict';
 
 const fs = require('node:fs');
-const http = require('node:http');
+const net = require('node:net');
 const path = require('node:path');
 const util = require('node:util');
 const { pathToFileURL } = require('node:url');
@@ -177,40 +177,99 @@ function patchConsole(jsonFormat) {
 class ServerGone extends Error {}
 
 class RuntimeApi {
+  // One keep-alive HTTP/1.1 connection on a plain socket: the Runtime API answers each
+  // request with one Content-Length response, and node:http's client costs about half a
+  // millisecond more per invoke. The socket is unref'd between requests, so an idle
+  // connection does not keep the event loop alive and beforeExit still tells when a
+  // handler's work is done.
   constructor(address, token) {
     const [hostname, port] = address.split(':');
     this.hostname = hostname;
     this.port = Number.parseInt(port, 10);
-    // One keep-alive connection; an idle one does not keep the event loop alive (Node's
-    // agent unrefs free sockets), so beforeExit still tells when a handler's work is done.
-    this.agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-    this.auth = token ? { [TOKEN_HEADER]: token } : {};
+    this.auth = token ? `${TOKEN_HEADER}: ${token}\r\n` : '';
+    this.socket = null;
+    this.pending = null;     // { resolve, reject, retry, request } of the request in flight
+    this.buffer = Buffer.alloc(0);
   }
 
-  call(method, route, body, headers, retry = true) {
+  connect() {
+    const socket = net.connect(this.port, this.hostname);
+    socket.setNoDelay(true);
+    socket.on('data', (chunk) => this.received(chunk));
+    socket.on('error', () => {});   // 'close' follows and says what it means
+    socket.on('close', () => this.closed(socket));
+    this.socket = socket;
+    this.buffer = Buffer.alloc(0);
+  }
+
+  call(method, route, body = '', headers = {}) {
+    const payload = Buffer.from(body, 'utf8');
+    let head = `${method} ${API_PREFIX}${route} HTTP/1.1\r\nHost: ${this.hostname}\r\n` +
+      this.auth;
+    for (const [name, value] of Object.entries(headers)) {
+      head += `${name}: ${value}\r\n`;
+    }
+    const request = Buffer.concat([Buffer.from(`${head}Content-Length: ${payload.length}` +
+      '\r\n\r\n', 'latin1'), payload]);
     return new Promise((resolve, reject) => {
-      const request = http.request({
-        hostname: this.hostname, port: this.port, path: API_PREFIX + route, method,
-        agent: this.agent, headers: { ...this.auth, ...headers },
-      }, (response) => {
-        const chunks = [];
-        response.on('data', (chunk) => chunks.push(chunk));
-        response.on('end', () => resolve({ status: response.statusCode,
-          headers: response.headers, body: Buffer.concat(chunks).toString('utf8') }));
-        response.on('error', reject);
-      });
-      request.on('socket', (socket) => socket.setNoDelay(true));
-      request.on('error', (error) => {
-        // A keep-alive connection the server closed fails on first use: retry once on a
-        // fresh one. Failing again means the server is gone.
-        if (retry) {
-          this.call(method, route, body, headers, false).then(resolve, reject);
-        } else {
-          reject(new ServerGone(String(error)));
-        }
-      });
-      request.end(body);
+      this.pending = { resolve, reject, retry: true, request };
+      this.send(request);
     });
+  }
+
+  send(request) {
+    if (this.socket === null || this.socket.destroyed) {
+      this.connect();
+    }
+    this.socket.ref();
+    this.socket.write(request);
+  }
+
+  received(chunk) {
+    this.buffer = this.buffer.length ? Buffer.concat([this.buffer, chunk]) : chunk;
+    const end = this.buffer.indexOf('\r\n\r\n');
+    if (end < 0 || this.pending === null) {
+      return;
+    }
+    const lines = this.buffer.subarray(0, end).toString('latin1').split('\r\n');
+    const headers = {};
+    for (const line of lines.slice(1)) {
+      const colon = line.indexOf(':');
+      headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+    }
+    const size = Number.parseInt(headers['content-length'] ?? '0', 10);
+    if (this.buffer.length < end + 4 + size) {
+      return;   // the rest of the body is on its way
+    }
+    const body = this.buffer.subarray(end + 4, end + 4 + size).toString('utf8');
+    this.buffer = this.buffer.subarray(end + 4 + size);
+    const { resolve } = this.pending;
+    this.pending = null;
+    this.socket.unref();
+    if (headers.connection?.toLowerCase() === 'close') {
+      this.socket.destroy();
+    }
+    resolve({ status: Number.parseInt(lines[0].split(' ')[1], 10), headers, body });
+  }
+
+  closed(socket) {
+    if (socket !== this.socket) {
+      return;
+    }
+    this.socket = null;
+    const pending = this.pending;
+    if (pending === null) {
+      return;
+    }
+    // A keep-alive connection the server closed fails on first use: retry once on a
+    // fresh one. Failing again means the server is gone.
+    if (pending.retry) {
+      pending.retry = false;
+      this.send(pending.request);
+    } else {
+      this.pending = null;
+      pending.reject(new ServerGone('the Runtime API closed the connection'));
+    }
   }
 
   async next() {
