@@ -625,7 +625,6 @@ async function main() {
       UNHANDLED_REJECTION_EXIT);
   });
   process.on('beforeExit', () => runtime?.beforeExit());
-  process.on('SIGTERM', () => process.exit(0));
   // The handler loads as the AWS client loads it; a failure is thrown from here, so the
   // uncaught-exception path above posts it as the init error.
   const handler = await loadHandler(process.cwd(), process.env._HANDLER ?? '');

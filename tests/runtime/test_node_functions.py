@@ -147,6 +147,16 @@ def test_a_callback_error_is_posted_with_a_trace(services: list[LambdaService],
                for line in lines)
 
 
+def test_a_result_json_cannot_hold_fails_the_invoke(services: list[LambdaService],
+                                                    tmp_path: Path) -> None:
+    source = "exports.handler = async () => { const loop = {}; loop.self = loop; return loop; };"
+    service, _ = start(services, tmp_path / "code", {"app.js": source})
+    body, error = invoke(service)
+    assert error == "Unhandled"
+    assert (body["errorType"], body["errorMessage"]) == ("Error",
+                                                         "Unable to stringify response body")
+
+
 def test_an_async_handler_that_never_settles_is_a_node_js_exit(
         services: list[LambdaService], tmp_path: Path) -> None:
     source = "exports.handler = async () => new Promise(() => {});"
