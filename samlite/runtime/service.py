@@ -694,15 +694,17 @@ class LambdaService:
     # --- background work ---------------------------------------------------------------------
     def reap_idle(self) -> int:
         """Stop environments idle for longer than idle_timeout_s, keeping each function's
-        provisioned ones; returns how many. Chosen and removed under the lock, so no invoke
-        can take one that is about to stop."""
+        provisioned ones and a debugged function's; returns how many. Chosen and removed
+        under the lock, so no invoke can take one that is about to stop."""
         now = self.clock.monotonic()
         idle: list[_Env] = []
         with self._lock:
             for pool in self._envs.values():
                 for env in list(pool):
                     alive = sum(1 for e in pool if not e.dead)
+                    # A debugged function's one environment is the debugger's session.
                     if not env.busy and not env.dead and alive > env.spec.provisioned_concurrency \
+                            and env.spec.debug_port is None \
                             and now - env.last_used >= self.idle_timeout_s:
                         self._remove_locked(env)
                         idle.append(env)
