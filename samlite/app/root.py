@@ -319,7 +319,7 @@ class App:
 
     def _install_dependencies(self, graph: Graph) -> DependencyReport:
         from samlite.app.dependencies import deps_root, prepare
-        from samlite.runtime.environments.process import python_for
+        from samlite.runtime.environments.python import python_for
 
         project = self.template.resolve().parent
         cache_dir = self.options.deps_dir or deps_root(project_dir=project,
@@ -344,7 +344,8 @@ class App:
             return []
         from samlite.runtime.debugging import debug_notices
         from samlite.runtime.environments.node import node_mismatch
-        from samlite.runtime.environments.process import isolation_notices, python_mismatch
+        from samlite.runtime.environments.process import isolation_notices
+        from samlite.runtime.environments.python import python_mismatch
 
         by_runtime: dict[str, list[str]] = {}
         for spec in self.functions:
@@ -515,7 +516,7 @@ class App:
             self.layer_rows = ()
             return graph, function_specs_for(graph, self.template, options)
         from samlite.app.layer_arns import LayerArnResolver
-        from samlite.runtime.environments.process import python_for
+        from samlite.runtime.environments.python import python_for
         from samlite.state import DEFAULT_STATE_DIR_NAME
 
         project = self.template.resolve().parent

@@ -1,14 +1,14 @@
 """A local child process as a Lambda execution environment (the embedded default).
 
-Python runtimes run samlite's own runtime loop (python_loop.py), which imports the handler
-once and then polls the Runtime API, and Node.js runtimes its node_loop.cjs under the local
-`node` (node.py chooses it); `provided*` runtimes run the function's `bootstrap`,
-which speaks the Runtime API itself. The process gets Lambda's environment variables and
-nothing of the caller's (PATH and LD_LIBRARY_PATH in Lambda's shape), a Python without its
-site-packages whose sys.path is the code, its layers as Lambda lays them out under /opt and
-the pinned AWS SDK (runtime_sdk.py), its own /tmp (a mount namespace where the kernel allows
-one: isolation.py, else TMPDIR), and RLIMIT_FSIZE = EphemeralStorage, so no single file
-outgrows /tmp.
+Python runtimes run samlite's own runtime loop (python_loop.py, on the interpreter python.py
+chooses), which imports the handler once and then polls the Runtime API, and Node.js
+runtimes its node_loop.cjs under the local `node` (node.py chooses it); `provided*`
+runtimes run the function's `bootstrap`, which speaks the Runtime API itself. The process
+gets Lambda's environment variables and nothing of the caller's (PATH and LD_LIBRARY_PATH in
+Lambda's shape), its code, layers and AWS SDK where Lambda's runtime finds them (a Python
+without its site-packages and with the pinned boto3; NODE_PATH and the SDK v3 for Node),
+its own /tmp (a mount namespace where the kernel allows one: isolation.py, else TMPDIR),
+and RLIMIT_FSIZE = EphemeralStorage, so no single file outgrows /tmp.
 The process is its own session (a Ctrl-C in the terminal reaches samlite, which stops it),
 and it and every process it starts form one tree (process_tree.py): the runtime's end is
 seen by waitpid, and then, or at a kill or stop, the whole tree ends; while it lives, the
@@ -18,7 +18,6 @@ tree's memory, process count and /tmp total are checked against the function's l
 from __future__ import annotations
 
 import contextlib
-import functools
 import os
 import resource
 import select
@@ -69,10 +68,15 @@ from samlite.runtime.environments.node import (
 from samlite.runtime.environments.node import sdk_is_installed as node_sdk_is_installed
 from samlite.runtime.environments.private_dirs import cache_root, private_dir
 from samlite.runtime.environments.process_tree import MAX_PROCESSES, TreeFactory, tree_kinds
+from samlite.runtime.environments.python import (
+    compile_sdk_in_background,
+    python_path,
+    runtime_python,
+    sdk_path,
+    sdk_problem,
+)
 from samlite.runtime.environments.runtime_sdk import (
     LAMBDA_BOTO3_VERSION,
-    SdkInstall,
-    pinned_sdk,
 )
 from samlite.runtime.environments.runtime_sdk import (
     is_installed as sdk_is_installed,
@@ -100,152 +104,6 @@ SYSTEM_BIN_DIRS = ("/usr/local/bin", "/usr/bin/", "/bin")
 SYSTEM_LIB_DIRS = ("/lib64", "/usr/lib64")
 
 
-@functools.cache
-def python_for(runtime: str) -> str:
-    """The interpreter for a pythonX.Y runtime: that exact version when it is installed and
-    runs (a pyenv shim may exist for a version that is not selected), else the one samlite
-    runs on. Probed once per process."""
-    wanted = runtime.removeprefix("python")
-    if wanted == f"{sys.version_info.major}.{sys.version_info.minor}":
-        return sys.executable
-    candidate = _real_python(f"python{wanted}")
-    if candidate:
-        probe = "import sys; print('%d.%d' % sys.version_info[:2], sys.executable)"
-        try:
-            done = subprocess.run([candidate, "-c", probe], capture_output=True, text=True,
-                                  timeout=10, check=False)
-        except (OSError, subprocess.TimeoutExpired):
-            return sys.executable
-        version, _, executable = done.stdout.strip().partition(" ")
-        if done.returncode == 0 and version == wanted and executable:
-            return executable   # the real binary, not a wrapper script: faster cold starts
-    return sys.executable
-
-
-def _real_python(name: str) -> str | None:
-    """`name` on PATH; for a pyenv shim, the installed version's binary, or None when pyenv
-    has none (running the shim would only fail, slowly, saying it is not installed)."""
-    found = shutil.which(name)
-    if found is None or f"{os.sep}shims{os.sep}" not in found:
-        return found
-    root = Path(os.environ.get("PYENV_ROOT") or Path(found).parent.parent)
-    version = name.removeprefix("python")
-    binaries = sorted(root.glob(f"versions/{version}*/bin/{name}"), reverse=True)
-    return str(binaries[0]) if binaries else None
-
-
-# Lambda's Python runtimes come with the AWS SDK (/var/runtime, after the function's code
-# and layers on sys.path). Another interpreter than samlite's gets samlite's copy, which is
-# pure Python: these packages and what they need.
-AWS_SDK_PACKAGES = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3",
-                    "six")
-
-
-@functools.cache
-def aws_sdk_dir() -> Path | None:
-    """A folder holding (links to) samlite's boto3 and its dependencies, for functions that
-    run on another Python; None when boto3 is not installed beside samlite. It lives in the
-    user's private cache (private_dirs.py): it goes on functions' PYTHONPATH, so a folder
-    another user could make first would run their code."""
-    import hashlib
-    import importlib.util
-
-    sources = []
-    for name in AWS_SDK_PACKAGES:
-        found = importlib.util.find_spec(name)
-        if found is None or found.origin is None:
-            if name == "boto3":
-                return None
-            continue
-        origin = Path(found.origin)
-        sources.append(origin.parent if origin.name == "__init__.py" else origin)
-    # One folder per samlite installation, shared by its processes (links only, no copies).
-    tag = hashlib.sha256(sys.prefix.encode()).hexdigest()[:12]
-    folder = private_dir(private_dir(cache_root()) / f"aws-sdk-{tag}")
-    for source in sources:
-        link = folder / source.name
-        if link.is_symlink() and link.resolve() != source.resolve():
-            link.unlink()   # the installation moved its packages
-        if not link.is_symlink():
-            with contextlib.suppress(FileExistsError):   # another samlite made it meanwhile
-                link.symlink_to(source)
-    return folder
-
-
-@functools.cache
-def compile_sdk_in_background(interpreter: str) -> threading.Thread | None:
-    """Compile samlite's AWS SDK for `interpreter` (compiling boto3 at each cold start would
-    take ~300 ms), once per interpreter and SDK folder (a marker file in the folder
-    remembers it)."""
-    sdk = aws_sdk_dir()
-    if sdk is None:
-        return None
-    marker = sdk / f".compiled-{Path(interpreter).name}"
-    if marker.exists():
-        return None
-
-    def run() -> None:
-        # Written beside samlite's own copy (its __pycache__, for this Python's version), as
-        # pip does for the Python it installs with; a read-only install is only slower.
-        packages = [str(path) for path in sorted(sdk.iterdir())
-                    if path.is_dir() or path.suffix == ".py"]
-        done = subprocess.run([interpreter, "-m", "compileall", "-q", "-j", "0", *packages],
-                              capture_output=True, check=False)
-        if done.returncode == 0:
-            marker.touch()
-
-    thread = threading.Thread(target=run, name="sdk-compile", daemon=True)
-    thread.start()
-    return thread
-
-
-def python_mismatch(runtime: str) -> str | None:
-    """Why functions of a pythonX.Y runtime run on another Python here, with the fix; None
-    when they get their own version."""
-    wanted = runtime.removeprefix("python")
-    current = f"{sys.version_info.major}.{sys.version_info.minor}"
-    if wanted == current or python_for(runtime) != sys.executable:
-        return None
-    return (f"this machine has no working python{wanted}, so they run on Python {current} "
-            f"({sys.executable}); install Python {wanted} (pyenv, uv or your package "
-            f"manager) to match Lambda, or use --runtime docker to run Lambda's image")
-
-
-def python_path(spec_code_dir: Path, layer_dirs: tuple[Path, ...], version: str,
-                dependency_dir: Path | None = None,
-                layer_dependency_dirs: tuple[Path | None, ...] = (),
-                built_layers: frozenset[Path] = frozenset()) -> str:
-    """sys.path as Lambda builds it before the interpreter's own: the task root (with the
-    function's installed requirements, which `sam build` puts beside its code), then each
-    layer's python/lib/pythonX.Y/site-packages and python/ ("Packaging your layer content",
-    Lambda developer guide; a layer's installed requirements are part of its python/), a later
-    layer before an earlier one, since Lambda extracts them into /opt in order and a later
-    layer's files overwrite an earlier one's. The runtime's own modules need no entry
-    (samlite's loop is one script, run by path); the AWS SDK goes last (`sdk_path`)."""
-    entries = [str(spec_code_dir)]
-    if dependency_dir is not None:
-        entries.append(str(dependency_dir))
-    installed = dict(zip(layer_dirs, layer_dependency_dirs, strict=False))
-    for layer in reversed(layer_dirs):
-        python = layer if layer in built_layers else layer / "python"   # its /opt/python
-        entries += [str(python / "lib" / f"python{version}" / "site-packages"), str(python)]
-        if installed.get(layer) is not None:
-            entries.append(str(installed[layer]))
-    return os.pathsep.join(entries)
-
-
-def runtime_python(runtime: str) -> str:
-    """The interpreter a pythonX.Y function's process runs: python_for's, but never a
-    virtual environment's launcher (samlite's own venv would be its bin dir, first on PATH):
-    its base interpreter, which -S keeps clear of every site-packages."""
-    interpreter = python_for(runtime)
-    if interpreter == sys.executable and sys.prefix != sys.base_prefix:
-        base = getattr(sys, "_base_executable", "") or ""
-        if base and Path(base).is_file():
-            return base
-    return interpreter
-
-
 def lambda_search_paths(*, interpreter: str | None, task_root: Path, runtime_dir: Path,
                         layer_dirs: tuple[Path, ...]) -> dict[str, str]:
     """PATH and LD_LIBRARY_PATH in Lambda's shape with local folders: the function's Python
@@ -259,20 +117,6 @@ def lambda_search_paths(*, interpreter: str | None, task_root: Path, runtime_dir
                  str(runtime_dir), str(runtime_dir / "lib"), str(task_root),
                  str(task_root / "lib"), *(str(layer / "lib") for layer in layers)]
     return {"PATH": os.pathsep.join(path), "LD_LIBRARY_PATH": os.pathsep.join(libraries)}
-
-
-def sdk_path(runtime: str) -> Path | None:
-    """Where a pythonX.Y function finds boto3: the pinned install for its Python, else
-    (pip failed: offline) the links to samlite's own copy."""
-    version = runtime.removeprefix("python")
-    install = pinned_sdk(runtime_python(runtime), version)
-    return install.path if install.path is not None else aws_sdk_dir()
-
-
-def sdk_problem(runtime: str) -> SdkInstall | None:
-    """The failed install behind a runtime's SDK, when it fell back to samlite's copy."""
-    install = pinned_sdk(runtime_python(runtime), runtime.removeprefix("python"))
-    return install if install.path is None else None
 
 
 def read_only_folders(spec: FunctionSpec) -> tuple[Path, ...]:
