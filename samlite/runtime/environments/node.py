@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from samlite.build.npm import npm_install
+from samlite.build.npm import cache_key, npm_install
 from samlite.errors import DependencyInstallError
 from samlite.runtime.environments.private_dirs import cache_root, private_dir
 from samlite.runtime.spec import FunctionSpec
@@ -163,9 +163,8 @@ class NodeSdk:
 
 
 def sdk_is_installed(major: int) -> bool:
+    """Whether the SDK for Node `major` is in the cache already (nothing to install)."""
     folder = _sdk_folder()
-    from samlite.build.npm import cache_key
-
     return (folder / cache_key(folder, major)).is_dir()
 
 
