@@ -495,12 +495,14 @@ class App:
 
     def _with_process_limits(self, graph: Graph, specs: tuple[FunctionSpec, ...],
                              ) -> tuple[Graph, tuple[FunctionSpec, ...]]:
-        """The graph with the functions the process runtime cannot run (Node, Java, images...)
-        under not_run_locally, when functions run as processes: said at startup, not at the
-        first invoke."""
+        """The graph with the functions the process runtime cannot run (Java, images...) under
+        not_run_locally when functions run as processes, and with the esbuild functions Docker
+        runs unbundled when they run in Docker: said at startup, not at the first invoke."""
+        from samlite.build.esbuild import not_bundled_in_docker
         from samlite.runtime.process_support import not_run_in_processes
 
-        missing = not_run_in_processes(graph, specs, self.runtime_kind)
+        missing = (*not_run_in_processes(graph, specs, self.runtime_kind),
+                   *not_bundled_in_docker(graph, self.runtime_kind))
         if missing:
             graph = dataclasses.replace(graph,
                                         not_run_locally=(*graph.not_run_locally, *missing))

@@ -15,7 +15,7 @@ from pathlib import Path
 from samlite.build.npm import cache_key as npm_cache_key
 from samlite.build.npm import npm_install
 from samlite.errors import EnvironmentStartError
-from samlite.graph.model import EsbuildBuild
+from samlite.graph.model import EsbuildBuild, Graph, NotRunLocally
 
 ESBUILD_VERSION = "0.28.2"   # the npm release of late 2026; bump with care
 # sam build's target when BuildProperties names none (aws-lambda-builders' esbuild workflow).
@@ -101,3 +101,16 @@ def bundle(build: EsbuildBuild, *, logical_id: str, esbuild: Path, code_dir: Pat
         raise EnvironmentStartError(f"{logical_id}: esbuild could not bundle it "
                                     f"(Metadata BuildMethod esbuild):\n{tail}")
 
+
+
+def not_bundled_in_docker(graph: Graph, runtime_kind: str) -> tuple[NotRunLocally, ...]:
+    """Under --runtime docker, `BuildMethod: esbuild` functions run from their CodeUri as it
+    is (the bundle is made only for local processes): named at startup."""
+    if runtime_kind != "docker":
+        return ()
+    return tuple(NotRunLocally(
+        subject=f"{fn.logical_id}.Metadata.BuildMethod", type=fn.resource_type,
+        reason="esbuild bundles functions for --runtime process only; in Docker the function "
+               "runs from its CodeUri unbundled (TypeScript does not run); use --runtime "
+               "process", at=fn.at)
+        for fn in graph.functions if fn.esbuild is not None)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from samlite.build.esbuild import esbuild_command
+from samlite.build.esbuild import esbuild_command, not_bundled_in_docker
 from samlite.graph.build import build_graph
 from samlite.graph.model import EsbuildBuild
 from samlite.template.load import load_template
@@ -50,3 +50,12 @@ def test_the_command_bundles_the_handlers_file_for_node(tmp_path: Path) -> None:
     assert command == ["/bin/esbuild", "handlers/api.ts", "--bundle", "--platform=node",
                        "--outdir=/out/handlers", "--target=es2020", "--main-fields=main,module",
                        "--log-level=warning", "--minify"]
+
+
+def test_docker_names_the_functions_it_runs_unbundled(tmp_path: Path) -> None:
+    (tmp_path / "template.yaml").write_text(TEMPLATE)
+    graph = build_graph(resolve(load_template(tmp_path / "template.yaml")))
+    assert not_bundled_in_docker(graph, "process") == ()
+    [named] = not_bundled_in_docker(graph, "docker")
+    assert (named.subject, named.at.line) == ("Fn.Metadata.BuildMethod", 3)
+    assert named.reason.endswith("use --runtime process")
