@@ -34,7 +34,9 @@ def with_debugging(specs: Sequence[FunctionSpec], names: Sequence[str], *,
                              f"Node.js functions, not {spec.runtime or spec.package_type}")
         ports.setdefault(spec.logical_id, first_port + len(ports))
     return tuple(dataclasses.replace(spec, debug_port=ports[spec.logical_id],
-                                     reserved_concurrency=1)
+                                     reserved_concurrency=1,
+                                     provisioned_concurrency=min(spec.provisioned_concurrency,
+                                                                 1))
                  if spec.logical_id in ports else spec for spec in specs)
 
 

@@ -10,6 +10,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -126,10 +127,12 @@ def spec_named(name: str, runtime: str = "python3.12") -> FunctionSpec:
 
 
 def test_debug_gives_ports_in_the_order_named_and_one_environment() -> None:
-    specs = (spec_named("A"), spec_named("B", "nodejs22.x"), spec_named("C"))
+    specs = (spec_named("A"), replace(spec_named("B", "nodejs22.x"), provisioned_concurrency=3),
+             spec_named("C"))
     debugged = {s.logical_id: s for s in with_debugging(specs, ["B", "app-A"], first_port=9000)}
     assert (debugged["B"].debug_port, debugged["A"].debug_port) == (9000, 9001)
     assert (debugged["B"].reserved_concurrency, debugged["A"].reserved_concurrency) == (1, 1)
+    assert debugged["B"].provisioned_concurrency == 1   # one process holds the port
     assert debugged["C"].debug_port is None
 
 
