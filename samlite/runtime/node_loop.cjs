@@ -2,7 +2,7 @@
 // the local `node`: it loads the handler once (the cold start), then serves invocations over
 // the Runtime API 2018-06-01 until the process ends. Node's standard library only.
 //
-// What a handler sees follows aws-lambda-nodejs-runtime-interface-client 3.x (UserFunction.js,
+// What a handler sees follows aws-lambda-nodejs-runtime-interface-client 3.3.0 (UserFunction.js,
 // Runtime.js, CallbackContext.js, InvokeContext.js, LogPatch.js, Errors.js): handler
 // resolution, CommonJS and ES modules, async and callback handlers with
 // callbackWaitsForEmptyEventLoop, the context object, error documents with a `trace` array,
