@@ -45,3 +45,10 @@ def test_every_init_template_has_its_language_folders() -> None:
     for template in TEMPLATES:
         for language in template.languages:
             assert root.joinpath(template.name, language, "template.yaml.tmpl").is_file()
+
+
+def test_the_node_runtime_client_ships_inside_the_package() -> None:
+    config = tomllib.loads((PROJECT / "pyproject.toml").read_text(encoding="utf-8"))
+    shipped = config["tool"]["setuptools"]["package-data"]["samlite.runtime"]
+    assert (PROJECT / "samlite" / "runtime" / "node_loop.cjs").is_file()
+    assert "*.cjs" in shipped

@@ -44,7 +44,7 @@ def parser_for_function_pythons(python_for: Callable[[str], str] | None = None) 
 
 def _process_runtimes_python(runtime: str) -> str:
     """Imported on first need: `samlite validate` of current runtimes never needs it."""
-    from samlite.runtime.environments.process import python_for
+    from samlite.runtime.environments.python import python_for
 
     return python_for(runtime)
 

@@ -1,6 +1,7 @@
 """The app's requirements, installed before its functions start: which functions and layers
-need pip (build/plan.py), their installs in the cache (build/install.py) with a progress line
-each, what the startup table and notices say about them, and the specs that use them.
+need pip (build/plan.py), their installs in the cache (build/install.py), and the npm
+dependencies of Node.js functions that have not run `npm install` (build/npm.py), with a
+progress line each, what the startup table and notices say about them, and the specs that use them.
 
 `--no-build` installs nothing: what is cached is still used, and what is not is named.
 """
@@ -13,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from samlite.build.install import DependencyCache, Fallback
+from samlite.build.npm import LOCK_FILES, MANIFEST, missing_dependencies, npm_install
+from samlite.build.npm import cache_key as npm_cache_key
 from samlite.build.plan import (
     REQUIREMENTS_FILE,
     Dependencies,
@@ -22,7 +25,7 @@ from samlite.build.plan import (
     unbuilt_layers,
 )
 from samlite.errors import DependencyInstallError
-from samlite.graph.model import Graph
+from samlite.graph.model import Function, Graph
 from samlite.progress import NO_PROGRESS, Progress
 from samlite.runtime.spec import FunctionSpec, with_dependencies
 from samlite.state import DEFAULT_STATE_DIR_NAME
@@ -87,10 +90,55 @@ def prepare(graph: Graph, *, project_dir: Path, runtime_kind: str, cache_dir: Pa
                         str(exc).replace(dependencies.label, _label(dependencies, graph), 1)
                     ) from exc
             owner_states[owner] = DepsState.INSTALLED
+    node_files: dict[str, tuple[Path, ...]] = {}
+    if runtime_kind == "process":
+        for fn in node_functions(graph, project_dir=project_dir):
+            folder = (project_dir / (fn.code_uri or ".")).resolve()
+            node_files[fn.logical_id] = tuple(folder / name for name in (MANIFEST, *LOCK_FILES)
+                                              if (folder / name).is_file())
+            path, owner_states[fn.logical_id] = _install_node(
+                fn.logical_id, fn.runtime or "", folder, cache_dir, build=build,
+                progress=progress, project_dir=project_dir)
+            if path is not None:
+                installed[fn.logical_id] = path
     return DependencyReport(
         installed=installed, states=_function_states(graph, owner_states),
         missing=tuple(missing),
-        files={d.owner: included_files(d.requirements) for d in wanted})
+        files={**{d.owner: included_files(d.requirements) for d in wanted}, **node_files})
+
+
+
+def node_functions(graph: Graph, *, project_dir: Path) -> tuple[Function, ...]:
+    """The Node.js functions whose package.json names dependencies that their node_modules
+    lacks (the user has not run `npm install`): samlite installs those."""
+    found = []
+    for fn in graph.functions:
+        if not (fn.runtime or "").startswith("nodejs") or fn.package_type != "Zip" \
+                or fn.inline_code is not None or (fn.code_uri or "").startswith("s3://"):
+            continue
+        if missing_dependencies((project_dir / (fn.code_uri or ".")).resolve()):
+            found.append(fn)
+    return tuple(found)
+
+
+def _install_node(owner: str, runtime: str, folder: Path, cache_dir: Path, *, build: bool,
+                  progress: Progress, project_dir: Path) -> tuple[Path | None, str]:
+    """The folder holding the function's installed node_modules (None under --no-build
+    when it is not cached), and its DepsState."""
+    from samlite.runtime.environments.node import wanted_major
+
+    major = wanted_major(runtime) or 0
+    root = cache_dir / "npm"
+    cached = root / npm_cache_key(folder, major)
+    if cached.is_dir():
+        return cached, DepsState.CACHED
+    if not build:
+        return None, DepsState.MISSING
+    label = f"function {owner}"
+    with progress.task(f"Installing {label}'s npm dependencies "
+                       f"({_relative(folder / MANIFEST, project_dir)})"):
+        return npm_install(folder, root, node_major=major, label=label).path, \
+            DepsState.INSTALLED
 
 
 def apply(specs: Sequence[FunctionSpec], graph: Graph,

@@ -41,6 +41,7 @@ from samlite.runtime.choice import (
     environment_factory,
     runtime_notice,
 )
+from samlite.runtime.debugging import DEFAULT_DEBUG_PORT, with_debugging
 from samlite.runtime.invocation import Invocation, Result
 from samlite.runtime.service import DEFAULT_ACCOUNT_CONCURRENCY
 from samlite.runtime.spec import FunctionSpec
@@ -117,6 +118,8 @@ class AppOptions:
     layers: Mapping[str, Path | str] = field(default_factory=dict)   # --layer ARN=PATH
     config_env: str = "default"     # `--config-env`: the samconfig.toml tables errors name
     secrets_file: Path | None = None   # `--secrets-file`: values {{resolve:...}} may name
+    debug_functions: tuple[str, ...] = ()   # `--debug A,B`: run under a debugger
+    debug_port: int = DEFAULT_DEBUG_PORT    # `--debug-port`: the first one's port
 
 
 class App:
@@ -141,25 +144,39 @@ class App:
         self._watcher: Watcher | None = None
         check_runtime(self.options.runtime)
         self.template = template
-        self.graph, self.warnings = load_graph(template, self.options)
-        # OpenAPI files the template includes: saving one reloads it, as the template does
-        self.included_files = included_files(template)
-        self.functions: tuple[FunctionSpec, ...] = function_specs_for(
-            self.graph, template, self.options)
-        self.layer_rows: tuple[tuple[str, str, str], ...] = ()
-        # Where functions run is settled before any port is taken: `--runtime docker` with
-        # no engine fails here (DockerUnavailable), and `auto` looks for the engine and the
-        # functions' images once.
-        if environments is None:
-            self.runtime_choice = choose_runtime(self.options.runtime, self.functions)
-            environments = environment_factory(self.runtime_choice,
-                                               project_dir=template.resolve().parent,
-                                               progress=progress)
-        else:
-            kind = "docker" if self.options.runtime == "docker" else "process"
-            self.runtime_choice = RuntimeChoice(kind=kind, reason="given by the caller")
+        # The endpoint's port is reserved first: functions are told its URL
+        # (AWS_ENDPOINT_URL), and the template's queue and function URLs name it, even when
+        # the system picks the port (an SDK may send a queue's calls to its URL's host).
+        self._endpoint: Endpoint | None = None
+        if self.options.aws_port is not None:
+            self._endpoint = Endpoint(host=self.options.host, port=self.options.aws_port,
+                                      port_flag=self.options.aws_port_flag)
+            self._endpoint.bind()
+            self.options = self.with_endpoint_url(self.options)
+        try:
+            self.graph, self.warnings = load_graph(template, self.options)
+            # OpenAPI files the template includes: saving one reloads it, as the template does
+            self.included_files = included_files(template)
+            self.functions: tuple[FunctionSpec, ...] = function_specs_for(
+                self.graph, template, self.options)
+            self.layer_rows: tuple[tuple[str, str, str], ...] = ()
+            # Where functions run is settled before anything starts: `--runtime docker` with no
+            # engine fails here (DockerUnavailable), and `auto` looks for the engine and the
+            # functions' images once.
+            if environments is None:
+                self.runtime_choice = debug_runtime(self.options) or \
+                    choose_runtime(self.options.runtime, self.functions)
+                environments = environment_factory(self.runtime_choice,
+                                                   project_dir=template.resolve().parent,
+                                                   progress=progress)
+            else:
+                kind = "docker" if self.options.runtime == "docker" else "process"
+                self.runtime_choice = RuntimeChoice(kind=kind, reason="given by the caller")
+        except BaseException:
+            self.close()   # the port it holds
+            raise
         self._environments = environments
-        # Before anything starts or any port is taken: layer ARNs become local folders (once
+        # Before anything starts: layer ARNs become local folders (once
         # it is settled where functions run: Docker functions get Linux wheels), then
         # requirements are installed; a failed install is a DependencyInstallError naming the
         # function.
@@ -171,13 +188,6 @@ class App:
             self.close()
             raise
         self.functions = apply_dependencies(self.functions, self.graph, self.dependencies)
-        # The endpoint's port is reserved first, so functions can be told its URL
-        # (AWS_ENDPOINT_URL) even when the port is picked by the system.
-        self._endpoint: Endpoint | None = None
-        if self.options.aws_port is not None:
-            self._endpoint = Endpoint(host=self.options.host, port=self.options.aws_port,
-                                      port_flag=self.options.aws_port_flag)
-            self._endpoint.bind()
         factory = service_factory or _lambda_service
         try:
             self.service: Service = factory(
@@ -295,6 +305,13 @@ class App:
         return resolved_for_app(specs, graph, aws=self.aws, secrets_file=options.secrets_file,
                                 pseudo=options.pseudo)
 
+    def with_endpoint_url(self, options: AppOptions) -> AppOptions:
+        """`options` whose pseudo parameters name this app's endpoint (queue URLs)."""
+        if self._endpoint is None or not self._endpoint.is_bound:
+            return options
+        return dataclasses.replace(options, pseudo=dataclasses.replace(
+            options.pseudo, endpoint_url=self._endpoint.url))
+
     @property
     def runtime_kind(self) -> str:
         """Where functions run, as the startup table says it: process or docker."""
@@ -308,7 +325,7 @@ class App:
 
     def _install_dependencies(self, graph: Graph) -> DependencyReport:
         from samlite.app.dependencies import deps_root, prepare
-        from samlite.runtime.environments.process import python_for
+        from samlite.runtime.environments.python import python_for
 
         project = self.template.resolve().parent
         cache_dir = self.options.deps_dir or deps_root(project_dir=project,
@@ -327,22 +344,27 @@ class App:
         return notices(self.dependencies, self.graph, project_dir=self.template.resolve().parent)
 
     def runtime_notices(self) -> list[str]:
-        """What the user should know about where functions run: a Python runtime this
-        machine lacks (the process runtime then uses its own Python)."""
+        """What the user should know about where functions run: a Python or Node.js
+        version this machine lacks (the process runtime then uses the closest it has)."""
         if self.runtime_kind != "process":
             return []
-        from samlite.runtime.environments.process import isolation_notices, python_mismatch
+        from samlite.runtime.debugging import debug_notices
+        from samlite.runtime.environments.node import node_mismatch
+        from samlite.runtime.environments.process import isolation_notices
+        from samlite.runtime.environments.python import python_mismatch
 
         by_runtime: dict[str, list[str]] = {}
         for spec in self.functions:
-            if spec.is_python and spec.package_type != "Image":
+            if spec.runs_samlite_client and spec.package_type != "Image":
                 by_runtime.setdefault(spec.runtime, []).append(spec.logical_id)
         notices = []
         for runtime, names in sorted(by_runtime.items()):
-            why = python_mismatch(runtime)
+            why = python_mismatch(runtime) if runtime.startswith("python") else \
+                node_mismatch(runtime)
             if why is not None:
                 notices.append(f"warning: {', '.join(names)} ({runtime}): {why}")
-        return notices + [f"warning: {notice}" for notice in isolation_notices(self.functions)]
+        return notices + [f"warning: {notice}" for notice in isolation_notices(self.functions)] \
+            + debug_notices(self.functions)
 
     def close(self) -> None:
         """Release what an app that will not be started holds (its port, the service's
@@ -480,12 +502,14 @@ class App:
 
     def _with_process_limits(self, graph: Graph, specs: tuple[FunctionSpec, ...],
                              ) -> tuple[Graph, tuple[FunctionSpec, ...]]:
-        """The graph with the functions the process runtime cannot run (Node, Java, images...)
-        under not_run_locally, when functions run as processes: said at startup, not at the
-        first invoke."""
+        """The graph with the functions the process runtime cannot run (Java, images...) under
+        not_run_locally when functions run as processes, and with the esbuild functions Docker
+        runs unbundled when they run in Docker: said at startup, not at the first invoke."""
+        from samlite.build.esbuild import not_bundled_in_docker
         from samlite.runtime.process_support import not_run_in_processes
 
-        missing = not_run_in_processes(graph, specs, self.runtime_kind)
+        missing = (*not_run_in_processes(graph, specs, self.runtime_kind),
+                   *not_bundled_in_docker(graph, self.runtime_kind))
         if missing:
             graph = dataclasses.replace(graph,
                                         not_run_locally=(*graph.not_run_locally, *missing))
@@ -501,7 +525,7 @@ class App:
             self.layer_rows = ()
             return graph, function_specs_for(graph, self.template, options)
         from samlite.app.layer_arns import LayerArnResolver
-        from samlite.runtime.environments.process import python_for
+        from samlite.runtime.environments.python import python_for
         from samlite.state import DEFAULT_STATE_DIR_NAME
 
         project = self.template.resolve().parent
@@ -560,7 +584,8 @@ class App:
         from samlite.validation.report import ReportFormat, render
 
         try:
-            options = self.reload_options() if self.reload_options else self.options
+            options = self.with_endpoint_url(self.reload_options()) if self.reload_options \
+                else self.options
             graph, warnings = load_graph(self.template, options)
             graph, specs = self._with_process_limits(*self._with_layer_arns(graph, options))
             report = self._install_dependencies(graph)
@@ -719,6 +744,18 @@ def local_severity(problem: Problem) -> Problem:
     return problem
 
 
+def debug_runtime(options: AppOptions) -> RuntimeChoice | None:
+    """`--debug` runs functions as local processes: auto becomes process, docker is refused
+    (Docker environments expose no debugger port here); None without --debug."""
+    if not options.debug_functions:
+        return None
+    if options.runtime == "docker":
+        raise UsageError("--debug attaches debuggers to functions run as local processes; "
+                         "use it with --runtime process (or auto)")
+    return RuntimeChoice(kind="process", reason="--debug: debugged functions run as local "
+                                                "processes")
+
+
 def function_specs_for(graph: Graph, template: Path, options: AppOptions, *,
                        layer_arn_dirs: Mapping[tuple[str, str], Path] | None = None,
                        ) -> tuple[FunctionSpec, ...]:
@@ -729,6 +766,8 @@ def function_specs_for(graph: Graph, template: Path, options: AppOptions, *,
     project = template.resolve().parent
     specs = function_specs(graph, project_dir=project, pseudo=options.pseudo,
                            env_overrides=options.env_vars, layer_arn_dirs=layer_arn_dirs)
+    if options.debug_functions:
+        specs = with_debugging(specs, options.debug_functions, first_port=options.debug_port)
     # Inline code and .zip archives run from a folder made for them, once per content.
     code_root = (options.state_dir or project / DEFAULT_STATE_DIR_NAME) / "code"
     by_id = {fn.logical_id: fn for fn in graph.functions}
@@ -768,8 +807,10 @@ def invoke_function(template: Path, name: str | None, payload: bytes, options: A
     out, .aws-sam) and what of the invoked function does not run here (a layer ARN nothing
     stands for)."""
     app = App(template, options, log=log, progress=progress)
+    from samlite.runtime.debugging import debug_notices
+
     runtime_line(runtime_notice(app.runtime_choice))
-    for line in (*notices, *app.dependency_notices()):
+    for line in (*notices, *app.dependency_notices(), *debug_notices(app.functions)):
         notice(line)
     try:
         spec = app.function(name)   # before starting anything

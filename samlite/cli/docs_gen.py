@@ -280,6 +280,7 @@ def support_matrix(schemas: Mapping[str, Any] | None = None) -> str:
         out.append(f"| [{rtype}](#{_anchor(rtype)}) | "
                    f"{_cell(support.RESOURCE_NOTES.get(rtype, ''))} | "
                    + " | ".join(str(c) for c in counts) + " |")
+    out += _runtime_kinds()
     out += _event_sections(events)
     out += _gateway_kinds()
     for rtype in types:
@@ -313,6 +314,40 @@ def _event_sections(events: Mapping[str, Mapping[str, Any]]) -> list[str]:
         out += [f"### Events: {event_type}", ""]
         out += _property_table(property_support(support.event_scope(event_type),
                                                 events[event_type]))
+    return out
+
+
+# How each kind of runtime runs under --runtime process (Docker runs every kind in Lambda's
+# image for it); samlite/runtime/process_support.py decides which identifiers run.
+RUNTIME_KINDS = (
+    ("python", "Python", "samlite's python_loop.py on the local pythonX.Y (else samlite's own "
+     "Python, named at startup), with the pinned boto3 Lambda includes"),
+    ("nodejs", "Node.js", "samlite's node_loop.cjs on the local node of the runtime's major "
+     "version (else the closest, named at startup), with the AWS SDK v3 from npm"),
+    ("provided", "OS-only", "the function's own `bootstrap`"),
+    ("java", "Java", ""), ("dotnet", ".NET", ""), ("ruby", "Ruby", ""), ("go", "Go", ""),
+)
+
+
+def _runtime_kinds() -> list[str]:
+    """The runtime identifiers by kind, and how each kind runs (docs/runtime.md)."""
+    from samlite.dialects.runtime_ids import RUNTIMES
+    from samlite.runtime.process_support import needs_docker
+
+    out = ["", "## Runtimes", "",
+           "Each `Runtime` by kind: how `--runtime process` runs it, or that it needs "
+           "`--runtime docker` (which runs every kind in Lambda's image for it). See "
+           "[runtime.md](runtime.md).", "",
+           "| Kind | Runtimes | As a local process |", "|---|---|---|"]
+    for language, kind, how in RUNTIME_KINDS:
+        names = [r.name for r in RUNTIMES.values() if r.language == language]
+        local = [name for name in names if needs_docker(name) is None]
+        docker_only = [name for name in names if name not in local]
+        cell = how if local else "needs Docker"
+        if local and docker_only:
+            cell += f"; needs Docker: {', '.join(f'`{n}`' for n in docker_only)}"
+        out.append(f"| {kind} | {', '.join(f'`{n}`' for n in (local or names))} | "
+                   f"{_cell(cell)} |")
     return out
 
 

@@ -62,8 +62,10 @@ def generate_event() -> None:
     """Print a sample event, as `sam local generate-event` does.
 
     For the sources samlite runs, with SAM CLI's option names and defaults. Pipe one into a
-    function:
+    function, in any runtime (a Python handler gets it as a dict, a Node.js one as an
+    object):
 
     \b
         samlite generate-event s3 put --bucket b --key k | samlite invoke -e -
+        samlite generate-event sqs receive-message | samlite invoke --debug -e - Worker
     """

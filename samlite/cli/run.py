@@ -23,6 +23,7 @@ from samlite.cli.options import (
     template_paths,
 )
 from samlite.errors import UsageError
+from samlite.runtime.debugging import DEFAULT_DEBUG_PORT
 
 
 @click.command()
@@ -38,12 +39,19 @@ from samlite.errors import UsageError
 @click.option("--tenant-id", default=None,
               help="The invoke's TenantId, which a function with TenancyConfig needs "
               "(context.tenant_id).")
+@click.option("--debug", "debug", is_flag=True,
+              help="Start FUNCTION under a debugger (debugpy for Python, Node's inspector) "
+              "and wait for it to attach before the handler runs; no timeout meanwhile. "
+              "See docs/debugging.md.")
+@click.option("--debug-port", default=DEFAULT_DEBUG_PORT, show_default=True,
+              type=click.IntRange(1, 65535), help="The port the debugger attaches to.")
 @state_dir_option
 @run_options
 @template_options
 def invoke(function: str | None, event: str | None, qualifier: str | None,
            template_option: str | None,
-           aws_endpoint_url: str | None, tenant_id: str | None, state_dir: str, runtime: str,
+           aws_endpoint_url: str | None, tenant_id: str | None, debug: bool, debug_port: int,
+           state_dir: str, runtime: str,
            env_vars: str | None, account_concurrency: int, idle_timeout_s: float,
            no_build: bool, layers: tuple[str, ...], parameter_overrides: tuple[str, ...],
            config_file: str | None, config_env: str) -> None:
@@ -56,6 +64,8 @@ def invoke(function: str | None, event: str | None, qualifier: str | None,
     from samlite.app.root import invoke_function, read_event
 
     [path] = template_paths((), template_option)
+    if debug and function is None:
+        raise UsageError("samlite invoke --debug: name the FUNCTION to debug")
     endpoint = aws_endpoint_url
     if endpoint is None:
         found = project_up(path, state_dir)
@@ -69,7 +79,9 @@ def invoke(function: str | None, event: str | None, qualifier: str | None,
                           overrides=parameter_overrides, config_file=config_file,
                           config_env=config_env, account_concurrency=account_concurrency,
                           idle_timeout_s=idle_timeout_s, no_build=no_build, layers=layers,
-                          aws_endpoint_url=endpoint)
+                          aws_endpoint_url=endpoint,
+                          debug_functions=(function,) if debug and function else (),
+                          debug_port=debug_port)
     payload = read_event(event, stdin=sys.stdin.buffer)
     console = console_log()
     result = invoke_function(path, function, payload, options, log=console,
@@ -151,12 +163,19 @@ def start_lambda(template_option: str | None, host: str, port: int, runtime: str
 @click.option("--retry-delay-scale", default=1.0, show_default=True,
               type=click.FloatRange(min=0),
               help="Multiply Lambda's waits between asynchronous retries (1 and 2 minutes).")
+@click.option("--debug", "debug_functions", default="", metavar="FUNCTION[,FUNCTION...]",
+              help="Run these functions under a debugger (debugpy for Python, Node's "
+              "inspector): each waits for it to attach before its handler runs, keeps one "
+              "environment and has no timeout. See docs/debugging.md.")
+@click.option("--debug-port", default=DEFAULT_DEBUG_PORT, show_default=True,
+              type=click.IntRange(1, 65535),
+              help="The first debugged function's port; the next ones count up from it.")
 @run_options
 @template_options
 def up(template_option: str | None, host: str, port: int, aws_port: int, watch: bool,
        state_dir: str, reset: bool, clock_speed: float, retry_delay_scale: float,
-       runtime: str, env_vars: str | None, account_concurrency: int,
-       idle_timeout_s: float, no_build: bool, layers: tuple[str, ...],
+       debug_functions: str, debug_port: int, runtime: str, env_vars: str | None,
+       account_concurrency: int, idle_timeout_s: float, no_build: bool, layers: tuple[str, ...],
        parameter_overrides: tuple[str, ...],
        config_file: str | None, config_env: str) -> None:
     """Run the whole app: every function with its HTTP routes, function URLs, buckets,
@@ -179,7 +198,11 @@ def up(template_option: str | None, host: str, port: int, aws_port: int, watch: 
                                idle_timeout_s=idle_timeout_s, layers=layers,
                                state_dir=(path.resolve().parent / state_dir),
                                reset_state=reset, clock_speed=clock_speed,
-                               retry_delay_scale=retry_delay_scale, no_build=no_build)
+                               retry_delay_scale=retry_delay_scale, no_build=no_build,
+                               debug_functions=tuple(name.strip() for name in
+                                                     debug_functions.split(",")
+                                                     if name.strip()),
+                               debug_port=debug_port)
 
         app = App(path, options(), log=console_log(), progress=console_progress())
         app.reload_options = options

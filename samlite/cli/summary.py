@@ -43,7 +43,7 @@ def startup_lines(graph: Graph, specs: Sequence[FunctionSpec], *, runtime_kind: 
     lines = [f"Functions ({len(specs)})"]
     deps = dependencies or {}
     rows = [("FUNCTION", "RUNTIME", "MEMORY", "TIMEOUT", "RUNS IN", *(("DEPS",) if deps else ()))]
-    rows += [(s.logical_id, s.runtime or "-", f"{s.memory_mb} MB", f"{s.timeout_s:g} s",
+    rows += [(s.logical_id, s.runtime or "-", f"{s.memory_mb} MB", _timeout(s),
               runs_in(s, runtime_kind), *((deps.get(s.logical_id, "-"),) if deps else ()))
              for s in specs]
     lines += _table(rows)
@@ -172,3 +172,10 @@ def _table_lines(graph: Graph, names: TriggerNames) -> list[str]:
                      "; ".join(r for r, _ in read) or "-",
                      "; ".join(label for _, label in read) or "-"))
     return ["", f"Tables ({len(graph.tables)})", *_table(rows)]
+
+
+def _timeout(spec: FunctionSpec) -> str:
+    """The TIMEOUT cell; a debugged function's timeout does not fire (runtime/debugging.py)."""
+    if spec.debug_port is not None:
+        return f"off: debugger on :{spec.debug_port}"
+    return f"{spec.timeout_s:g} s"

@@ -307,6 +307,21 @@ class ImageBuild:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class EsbuildBuild:
+    """`Metadata: BuildMethod: esbuild` and its BuildProperties, with `sam build`'s defaults
+    ("Building Node.js Lambda functions with esbuild", AWS SAM developer guide)."""
+    entry_points: tuple[str, ...] = ()       # () = the handler's own file
+    external: tuple[str, ...] = ()
+    format: str | None = None                # esbuild's default for node: cjs
+    loader: tuple[str, ...] = ()             # ".png=dataurl"
+    main_fields: tuple[str, ...] = ("main", "module")
+    minify: bool = True
+    out_extension: tuple[str, ...] = ()      # ".js=.mjs"
+    sourcemap: bool = False
+    target: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ImageConfig:
     """ImageConfig: what replaces the image's own ENTRYPOINT, CMD and WORKDIR."""
     command: tuple[str, ...] | None = None
@@ -340,6 +355,7 @@ class Function:
     image_uri: str | None = None
     image_build: ImageBuild | None = None    # Metadata.DockerContext and Dockerfile
     image_config: ImageConfig | None = None
+    esbuild: EsbuildBuild | None = None      # Metadata.BuildMethod esbuild
     environment: tuple[tuple[str, str], ...] = ()
     layers: tuple[str, ...] = ()     # logical ids of layers in this template, else ARNs
     layer_marks: tuple[Mark, ...] = ()       # where each of `layers` is written

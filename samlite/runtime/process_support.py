@@ -2,20 +2,25 @@
 "Not run locally" and the process environment's own refusal all ask here. Pure.
 
 Python runs under samlite's loop (on the named version when installed, else samlite's own,
-with a warning) and provided* runs its bootstrap; every other runtime, and PackageType Image,
-needs Docker (docs/runtime.md, "Execution environments").
+with a warning), Node.js under samlite's node_loop.cjs (the named major version of the local
+`node` when installed, else the closest, with a warning) and provided* runs its bootstrap;
+every other runtime, and PackageType Image, needs Docker (docs/runtime.md, "Execution
+environments").
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from samlite.graph.model import Graph, NotRunLocally
 from samlite.runtime.images import image_for
 from samlite.runtime.spec import FunctionSpec
 
-# Runtime identifiers the process runtime runs, by prefix (Node joins them with issue 21).
-PROCESS_RUNTIME_PREFIXES = ("python", "provided")
+# Runtime identifiers the process runtime runs, by prefix.
+PROCESS_RUNTIME_PREFIXES = ("python", "nodejs", "provided")
+# Of Node's, those named for a major version (nodejs8.10 and older need their image).
+_NODE_RUNTIME = re.compile(r"nodejs\d+\.x")
 
 
 def needs_docker(runtime: str | None, package_type: str = "Zip") -> str | None:
@@ -23,7 +28,8 @@ def needs_docker(runtime: str | None, package_type: str = "Zip") -> str | None:
     or None when the process runtime runs it."""
     if package_type == "Image":
         return "PackageType Image"
-    if runtime and runtime.startswith(PROCESS_RUNTIME_PREFIXES):
+    if runtime and runtime.startswith(PROCESS_RUNTIME_PREFIXES) \
+            and (not runtime.startswith("nodejs") or _NODE_RUNTIME.fullmatch(runtime)):
         return None
     return runtime or "no Runtime"
 
@@ -46,7 +52,7 @@ def refusal(spec: FunctionSpec) -> str | None:
         return ("PackageType Image functions run in their container image; they need "
                 "--runtime docker")
     image = image_for(spec)
-    return (f"the process runtime runs Python and provided* functions, not {why}; "
+    return (f"the process runtime runs Python, Node.js and provided* functions, not {why}; "
             f"run with --runtime docker (it runs {why} in {image})")
 
 

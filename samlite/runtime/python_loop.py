@@ -42,6 +42,9 @@ MALFORMED_HANDLER_NAME = "Runtime.MalformedHandlerName"
 LAMBDA_CONTEXT_UNMARSHAL_ERROR = "Runtime.LambdaContextUnmarshalError"
 
 ERROR_TYPE_HEADER = "Lambda-Runtime-Function-Error-Type"
+# `--debug` (process.py's DEBUG_PORT_VARIABLE and DEBUG_DIR_VARIABLE, repeated).
+DEBUG_PORT_VARIABLE = "_SAMLITE_DEBUGPY_PORT"
+DEBUG_DIR_VARIABLE = "_SAMLITE_DEBUGPY_DIR"
 # samlite's Runtime API serves only the runtime that shows this environment's secret
 # (runtime_api.py's TOKEN_VARIABLE and TOKEN_HEADER, repeated: this script imports nothing).
 TOKEN_VARIABLE = "_SAMLITE_RUNTIME_TOKEN"  # noqa: S105 - a name, not the secret
@@ -579,6 +582,23 @@ class Runtime:
                 stream.flush()
 
 
+def attach_debugger() -> None:
+    """Under `--debug`: debugpy listens on the port and the handler loads only once a
+    debugger has attached, so a breakpoint in module code is hit too. debugpy goes last on
+    sys.path: it never shadows a module of the function's."""
+    port = os.environ.pop(DEBUG_PORT_VARIABLE, "")
+    folder = os.environ.pop(DEBUG_DIR_VARIABLE, "")
+    if not port:
+        return
+    sys.path.append(folder)
+    import debugpy
+
+    debugpy.listen(("127.0.0.1", int(port)))
+    sys.stdout.write(f"samlite: debugpy is listening on 127.0.0.1:{port}; the function "
+                     "starts when a debugger attaches (docs/debugging.md)\n")
+    debugpy.wait_for_client()
+
+
 def _quiet_exit(code: int) -> NoReturn:
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(Exception):   # the pipe may be gone; exiting regardless
@@ -612,6 +632,7 @@ def main() -> None:
     try:
         setup_logging(state, json_format=json_format,
                       level=log_level_from(os.environ.get("AWS_LAMBDA_LOG_LEVEL")))
+        attach_debugger()
         handler = runtime.init(os.environ.get("_HANDLER", ""))
         runtime.serve_forever(handler)
     except KeyboardInterrupt:

@@ -99,6 +99,8 @@ class _Call:
     status: str | None = None          # REPORT's Status: timeout / error
     error_type: str | None = None
     lines: list[str] | None = None
+    # Queued for a warm environment that ended before taking it: it runs in another one.
+    never_picked_up: bool = False
 
     def finish(self, payload: bytes, *, function_error: str | None = None,
                status: str | None = None, error_type: str | None = None) -> bool:
@@ -161,9 +163,11 @@ class _Env:
 
     @property
     def runs_samlite_loop(self) -> bool:
-        """Whether the runtime client is samlite's python_loop.py (which sends its token
-        from RUNTIME_TOKEN_VARIABLE and marks the end of each invocation's output)."""
-        return self.spec.is_python and getattr(self.environment, "writes_end_marker", True)
+        """Whether the runtime client is samlite's (python_loop.py, node_loop.cjs), which
+        sends its token from RUNTIME_TOKEN_VARIABLE and marks the end of each invocation's
+        output."""
+        return self.spec.runs_samlite_client and \
+            getattr(self.environment, "writes_end_marker", True)
 
     # --- the Runtime API side ---------------------------------------------------------------
     def next_invocation(self, *, wait_s: float,
@@ -236,6 +240,7 @@ class _Env:
         # Dead under the lock, then drained: a call is handed over (under the lock) either
         # before, and drained here, or after, and sees it dead.
         self.service._forget(self, dead=True)
+        was_initialized = self.initialized.is_set()
         self.initialized.set()
         self.service.hub.close(self.address)
         pending = [self.current] if self.current is not None else []
@@ -245,6 +250,7 @@ class _Env:
             except queue.Empty:
                 break
             if queued is not None:
+                queued.never_picked_up = was_initialized and self.init_error is None
                 pending.append(queued)
         for call in pending:
             self.fail_after_exit(call)
@@ -498,6 +504,20 @@ class LambdaService:
         return self._run(target.spec, invocation)
 
     def _run(self, spec: FunctionSpec, invocation: Invocation) -> Result:
+        env, call, cold = self._attempt(spec, invocation)
+        if call.never_picked_up:   # e.g. a Node runtime exits after posting an uncaught error
+            env, call, cold = self._attempt(spec, invocation)
+        # samlite's runtime loop marks the end of each invocation's output; an image's
+        # runtime client (environments without the marker) does not.
+        if spec.runs_samlite_client and getattr(env.environment, "writes_end_marker", True):
+            call.output_complete.wait(_OUTPUT_SETTLE_S)
+        elif not env.dead:
+            env.environment.settle_output()
+        return self._complete(env, call, cold=bool(cold))
+
+    def _attempt(self, spec: FunctionSpec,
+                 invocation: Invocation) -> tuple[_Env, _Call, bool | None]:
+        """Hand the invocation to an environment and wait for its outcome."""
         call = _new_call(invocation, spec, self.clock)
         env = self._acquire(spec, invocation.tenant_id)
         cold = self._hand_over(env, call)
@@ -507,13 +527,7 @@ class LambdaService:
         if cold is None:   # it died before it could take the call: how it died answers
             env.fail_after_exit(call)
         self._await(env, call)
-        # samlite's runtime loop marks the end of each invocation's output; an image's
-        # runtime client (environments without the marker) does not.
-        if spec.is_python and getattr(env.environment, "writes_end_marker", True):
-            call.output_complete.wait(_OUTPUT_SETTLE_S)
-        elif not env.dead:
-            env.environment.settle_output()
-        return self._complete(env, call, cold=bool(cold))
+        return env, call, cold
 
     def _hand_over(self, env: _Env, call: _Call) -> bool | None:
         """Queue the call for the environment unless it has died (on_exit marks it dead
@@ -528,8 +542,11 @@ class LambdaService:
 
     def _await(self, env: _Env, call: _Call) -> None:
         """Wait for the outcome; past the deadline the environment is killed (Lambda's
-        timeout), and the caller gets Sandbox.Timedout."""
+        timeout), and the caller gets Sandbox.Timedout. A debugged function has none."""
         spec, request_id = call.spec, call.invocation.request_id
+        if spec.debug_port is not None:   # a breakpoint may hold it: no timeout (debugging.py)
+            call.done.wait()   # set by the result, or by the environment's end
+            return
         timeout_error = request_error(request_id, timed_out(spec.timeout_s))
         init_deadline = self.clock.monotonic() + max(INIT_TIMEOUT_S, spec.timeout_s)
         if not self._wait_until(call.dispatched, init_deadline) and not call.done.is_set():
@@ -750,15 +767,17 @@ class LambdaService:
     # --- background work ---------------------------------------------------------------------
     def reap_idle(self) -> int:
         """Stop environments idle for longer than idle_timeout_s, keeping each function's
-        provisioned ones; returns how many. Chosen and removed under the lock, so no invoke
-        can take one that is about to stop."""
+        provisioned ones and a debugged function's; returns how many. Chosen and removed
+        under the lock, so no invoke can take one that is about to stop."""
         now = self.clock.monotonic()
         idle: list[_Env] = []
         with self._lock:
             for pool in self._envs.values():
                 for env in list(pool):
                     alive = sum(1 for e in pool if not e.dead)
+                    # A debugged function's one environment is the debugger's session.
                     if not env.busy and not env.dead and alive > env.spec.provisioned_concurrency \
+                            and env.spec.debug_port is None \
                             and now - env.last_used >= self.idle_timeout_s:
                         self._remove_locked(env)
                         idle.append(env)

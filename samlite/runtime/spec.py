@@ -13,7 +13,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from samlite.graph.model import Function, FunctionAlias, Graph, ImageBuild, ImageConfig
+from samlite.graph.model import (
+    EsbuildBuild,
+    Function,
+    FunctionAlias,
+    Graph,
+    ImageBuild,
+    ImageConfig,
+)
 from samlite.template.model import PseudoParameters
 
 # Lambda's dummy-free local stand-ins: SDKs need credentials to sign, AWS never sees them.
@@ -72,6 +79,8 @@ class FunctionSpec:
     image_uri: str | None = None
     image_build: ImageBuild | None = None   # Metadata; its docker_context made absolute
     image_config: ImageConfig | None = None
+    esbuild: EsbuildBuild | None = None     # bundled with esbuild before it runs
+    debug_port: int | None = None           # --debug: a debugger attaches here (debugging.py)
     not_runnable: str | None = None         # why it cannot start here (its code is in S3)
     is_tenant_isolated: bool = False        # TenancyConfig PER_TENANT
 
@@ -94,6 +103,16 @@ class FunctionSpec:
     @property
     def is_python(self) -> bool:
         return self.runtime.startswith("python")
+
+    @property
+    def is_nodejs(self) -> bool:
+        return self.runtime.startswith("nodejs")
+
+    @property
+    def runs_samlite_client(self) -> bool:
+        """Whether a process runs samlite's own runtime client for it (python_loop.py,
+        node_loop.cjs), which sends its token and marks the end of each invocation's output."""
+        return self.is_python or self.is_nodejs
 
     @property
     def is_custom_runtime(self) -> bool:
@@ -229,6 +248,7 @@ def _spec(fn: Function, project_dir: Path, pseudo: PseudoParameters,
             docker_context=str((project_dir / fn.image_build.docker_context).resolve()))
         if fn.image_build else None,
         image_config=fn.image_config, is_tenant_isolated=fn.is_tenant_isolated,
+        esbuild=fn.esbuild,
         not_runnable=f"its code is in S3 ({fn.code_uri}), which samlite does not fetch; point "
                      "its CodeUri (or Code) at a local folder or .zip"
         if in_s3 and fn.package_type == "Zip" else None,

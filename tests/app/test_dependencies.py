@@ -10,7 +10,7 @@ from samlite.app.dependencies import DepsState, prepare
 from samlite.cli.summary import startup_lines
 from samlite.graph.build import build_graph
 from samlite.runtime.environments.host_files import opt_folder, task_root_folder
-from samlite.runtime.environments.process import python_path
+from samlite.runtime.environments.python import python_path
 from samlite.template.load import load_template
 from samlite.template.resolve import resolve
 from tests.sources.fakes import spec

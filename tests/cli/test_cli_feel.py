@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from samlite import __version__
 from samlite.cli.console import ConsoleLog, ConsoleProgress
 from samlite.cli.main import main
-from samlite.runtime.environments.process import python_mismatch
+from samlite.runtime.environments.python import python_mismatch
 
 
 def test_version() -> None:

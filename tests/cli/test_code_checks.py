@@ -11,7 +11,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from samlite.cli.main import main
-from samlite.runtime.environments.process import python_for
+from samlite.runtime.environments.python import python_for
 
 # Valid only from Python 3.12 on: quotes reused inside an f-string (PEP 701), `type` (PEP 695).
 PY312_ONLY = ('d = {"k": "v"}\ntype Payload = dict[str, str]\n\n'

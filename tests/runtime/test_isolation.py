@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 
 from samlite.runtime.environments import isolation, process, process_tree, runtime_sdk
+from samlite.runtime.environments import python as python_env
 from samlite.runtime.environments.process import ProcessEnvironment
 from samlite.runtime.service import LambdaService
 from samlite.runtime.spec import FunctionSpec
@@ -246,9 +247,9 @@ def test_an_sdk_that_cannot_be_installed_falls_back_to_samlites_and_says_so(
         return runtime_sdk.SdkInstall(python_version=version, path=None,
                                       problem=f"pip could not install boto3 for Python "
                                               f"{version} (no network)")
-    monkeypatch.setattr(process, "pinned_sdk", offline)
+    monkeypatch.setattr(python_env, "pinned_sdk", offline)
     spec = python_function(tmp_path, "")
 
-    assert process.sdk_path(spec.runtime) == process.aws_sdk_dir()
+    assert python_env.sdk_path(spec.runtime) == python_env.aws_sdk_dir()
     [notice] = [line for line in process.isolation_notices([spec]) if "boto3" in line]
     assert "no network" in notice and "samlite's own boto3" in notice

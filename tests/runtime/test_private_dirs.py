@@ -15,6 +15,7 @@ import pytest
 
 from samlite.errors import UnsafeFolder
 from samlite.runtime.environments import process
+from samlite.runtime.environments import python as python_env
 from samlite.runtime.environments.private_dirs import (
     cache_root,
     private_dir,
@@ -30,9 +31,9 @@ NOBODY = 65534
 def cache_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     home = tmp_path / "cache"
     monkeypatch.setenv("XDG_CACHE_HOME", str(home))
-    process.aws_sdk_dir.cache_clear()
+    python_env.aws_sdk_dir.cache_clear()
     yield home / "samlite"
-    process.aws_sdk_dir.cache_clear()
+    python_env.aws_sdk_dir.cache_clear()
 
 
 def test_the_cache_is_the_users_xdg_cache() -> None:
@@ -53,7 +54,7 @@ def test_a_planted_sdk_folder_in_the_shared_temp_dir_is_never_used(
     planted.mkdir(parents=True)
     (planted / "__init__.py").write_text("__version__ = 'planted'\n", encoding="utf-8")
 
-    folder = process.aws_sdk_dir()
+    folder = python_env.aws_sdk_dir()
 
     assert folder is not None and folder.parent == cache_home
     assert (folder.stat().st_mode & 0o777, cache_home.stat().st_mode & 0o777) == (0o700, 0o700)
@@ -74,7 +75,7 @@ def test_a_cache_folder_someone_else_can_write_is_refused_by_name(
     cache_home.mkdir(parents=True, mode=0o700)
     spoil(cache_home)  # type: ignore[operator]
     with pytest.raises(UnsafeFolder) as refused:
-        process.aws_sdk_dir()
+        python_env.aws_sdk_dir()
     assert str(cache_home) in str(refused.value)
     assert says in str(refused.value)
 

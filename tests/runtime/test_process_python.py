@@ -6,7 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from samlite.runtime.environments.process import _real_python, aws_sdk_dir, python_for
+from samlite.runtime.environments.python import _real_python, aws_sdk_dir, python_for
 
 
 def test_the_sdk_folder_gives_another_python_boto3() -> None:

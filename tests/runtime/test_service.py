@@ -202,6 +202,16 @@ def test_idle_environments_are_reaped(make_service: ServiceMaker, clock: ManualC
     assert invoke(service, {"n": 2})["report"].init_duration_ms is not None
 
 
+def test_a_debugged_functions_environment_is_never_reaped(
+        make_service: ServiceMaker, custom_runtime: Path, clock: ManualClock) -> None:
+    service, _ = make_service(function_spec(custom_runtime, debug_port=5678), clock=clock,
+                              idle_timeout_s=60)
+    invoke(service, {"n": 1})
+    clock.advance(seconds=3600)
+    assert service.reap_idle() == 0
+    assert invoke(service, {"n": 2})["report"].init_duration_ms is None   # still warm
+
+
 def test_requests_over_six_megabytes_are_refused(make_service: ServiceMaker) -> None:
     service, _ = make_service()
     with pytest.raises(api_errors.RequestTooLarge):

@@ -10,6 +10,7 @@ from samlite.errors import Mark
 from samlite.graph.model import (
     Destination,
     EdgeKind,
+    EsbuildBuild,
     EventInvoke,
     Function,
     FunctionUrl,
@@ -69,6 +70,7 @@ def read_function(parts: GraphParts, res: Resource) -> None:
         package_type=package_type, image_uri=image_uri,
         image_build=image_build(res.metadata) if package_type == "Image" else None,
         image_config=image_config(props.get("ImageConfig")),
+        esbuild=esbuild_build(res.metadata) if package_type == "Zip" else None,
         environment=_environment(parts, fid, props, raw),
         layers=tuple(layer for layer, _ in layers),
         layer_marks=tuple(at for _, at in layers),
@@ -260,6 +262,33 @@ def image_build(metadata: Any) -> ImageBuild | None:
         image_name=as_text(meta.get("DockerImage")),
         build_args=tuple((str(k), as_text(v) or "") for k, v in args.items()),
         target=as_text(meta.get("DockerBuildTarget")))
+
+
+def esbuild_build(metadata: Any) -> EsbuildBuild | None:
+    """`Metadata: BuildMethod: esbuild` with its BuildProperties; None for another method."""
+    meta = as_map(metadata)
+    if (as_text(meta.get("BuildMethod")) or "").lower() != "esbuild":
+        return None
+    build = as_map(meta.get("BuildProperties"))
+    defaults = EsbuildBuild()
+    return EsbuildBuild(
+        entry_points=as_texts(build.get("EntryPoints")) or (),
+        external=as_texts(build.get("External")) or (),
+        format=as_text(build.get("Format")),
+        loader=as_texts(build.get("Loader")) or (),
+        main_fields=tuple(field.strip() for text in as_texts(build.get("MainFields"))
+                          for field in text.split(",") if field.strip()) or defaults.main_fields,
+        minify=_flag(build.get("Minify"), defaults.minify),
+        out_extension=as_texts(build.get("OutExtension")) or (),
+        sourcemap=_flag(build.get("Sourcemap"), defaults.sourcemap),
+        target=as_text(build.get("Target")))
+
+
+def _flag(value: Any, default: bool) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = (as_text(value) or "").lower()
+    return {"true": True, "false": False}.get(text, default)
 
 
 def image_config(value: Any) -> ImageConfig | None:

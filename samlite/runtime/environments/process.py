@@ -1,13 +1,14 @@
 """A local child process as a Lambda execution environment (the embedded default).
 
-Python runtimes run samlite's own runtime loop (python_loop.py), which imports the handler
-once and then polls the Runtime API; `provided*` runtimes run the function's `bootstrap`,
-which speaks the Runtime API itself. The process gets Lambda's environment variables and
-nothing of the caller's (PATH and LD_LIBRARY_PATH in Lambda's shape), a Python without its
-site-packages whose sys.path is the code, its layers as Lambda lays them out under /opt and
-the pinned AWS SDK (runtime_sdk.py), its own /tmp (a mount namespace where the kernel allows
-one: isolation.py, else TMPDIR), and RLIMIT_FSIZE = EphemeralStorage, so no single file
-outgrows /tmp.
+Python runtimes run samlite's own runtime loop (python_loop.py, on the interpreter python.py
+chooses), which imports the handler once and then polls the Runtime API, and Node.js
+runtimes its node_loop.cjs under the local `node` (node.py chooses it); `provided*`
+runtimes run the function's `bootstrap`, which speaks the Runtime API itself. The process
+gets Lambda's environment variables and nothing of the caller's (PATH and LD_LIBRARY_PATH in
+Lambda's shape), its code, layers and AWS SDK where Lambda's runtime finds them (a Python
+without its site-packages and with the pinned boto3; NODE_PATH and the SDK v3 for Node),
+its own /tmp (a mount namespace where the kernel allows one: isolation.py, else TMPDIR),
+and RLIMIT_FSIZE = EphemeralStorage, so no single file outgrows /tmp.
 The process is its own session (a Ctrl-C in the terminal reaches samlite, which stops it),
 and it and every process it starts form one tree (process_tree.py): the runtime's end is
 seen by waitpid, and then, or at a kill or stop, the whole tree ends; while it lives, the
@@ -17,7 +18,6 @@ tree's memory, process count and /tmp total are checked against the function's l
 from __future__ import annotations
 
 import contextlib
-import functools
 import os
 import resource
 import select
@@ -25,14 +25,24 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 from collections.abc import Iterable
 from pathlib import Path
 
+from samlite.build.esbuild import (
+    ESBUILD_VERSION,
+    bundle,
+    esbuild_binary,
+    esbuild_is_installed,
+)
 from samlite.clock import Clock, SystemClock
-from samlite.errors import EnvironmentStartError
+from samlite.errors import DependencyInstallError, EnvironmentStartError
+from samlite.graph.model import EsbuildBuild
 from samlite.progress import NO_PROGRESS, Progress
 from samlite.runtime.environments.base import RUNTIME_TOKEN_VARIABLE, EnvironmentSettings, Exit
+from samlite.runtime.environments.debugpy_install import DEBUGPY_VERSION, debugpy_dir
+from samlite.runtime.environments.debugpy_install import is_installed as debugpy_is_installed
 from samlite.runtime.environments.host_files import (
     LineForwarder,
     TmpUsage,
@@ -46,12 +56,27 @@ from samlite.runtime.environments.isolation import (
     namespace_support,
     under_host_tmp,
 )
+from samlite.runtime.environments.node import (
+    NODE_LOOP,
+    esm_fallback_dirs,
+    node_for,
+    node_path,
+    node_runtimes,
+    node_sdk,
+    wanted_major,
+)
+from samlite.runtime.environments.node import sdk_is_installed as node_sdk_is_installed
 from samlite.runtime.environments.private_dirs import cache_root, private_dir
 from samlite.runtime.environments.process_tree import MAX_PROCESSES, TreeFactory, tree_kinds
+from samlite.runtime.environments.python import (
+    compile_sdk_in_background,
+    python_path,
+    runtime_python,
+    sdk_path,
+    sdk_problem,
+)
 from samlite.runtime.environments.runtime_sdk import (
     LAMBDA_BOTO3_VERSION,
-    SdkInstall,
-    pinned_sdk,
 )
 from samlite.runtime.environments.runtime_sdk import (
     is_installed as sdk_is_installed,
@@ -60,6 +85,11 @@ from samlite.runtime.process_support import refusal
 from samlite.runtime.spec import FunctionSpec, lambda_variables
 
 PYTHON_LOOP = Path(__file__).resolve().parents[1] / "python_loop.py"
+# Where node_loop.cjs looks for an ES module's bare imports that Node's resolution misses.
+ESM_FALLBACK_VARIABLE = "_SAMLITE_ESM_PATHS"
+# The port python_loop.py's debugpy listens on, and the folder it imports debugpy from.
+DEBUG_PORT_VARIABLE = "_SAMLITE_DEBUGPY_PORT"
+DEBUG_DIR_VARIABLE = "_SAMLITE_DEBUGPY_DIR"
 _MIB = 1024 * 1024
 WATCH_INTERVAL_S = 0.1     # how often a live environment's process count and /tmp are checked
 MEMORY_SAMPLE_S = 0.05     # the least time between two samples of the whole tree's memory
@@ -72,152 +102,6 @@ _INHERITED = ("LANG", "LC_ALL", "SYSTEMROOT")
 # Here /var/lang is the function's Python, /var/task the code folder, /opt each layer.
 SYSTEM_BIN_DIRS = ("/usr/local/bin", "/usr/bin/", "/bin")
 SYSTEM_LIB_DIRS = ("/lib64", "/usr/lib64")
-
-
-@functools.cache
-def python_for(runtime: str) -> str:
-    """The interpreter for a pythonX.Y runtime: that exact version when it is installed and
-    runs (a pyenv shim may exist for a version that is not selected), else the one samlite
-    runs on. Probed once per process."""
-    wanted = runtime.removeprefix("python")
-    if wanted == f"{sys.version_info.major}.{sys.version_info.minor}":
-        return sys.executable
-    candidate = _real_python(f"python{wanted}")
-    if candidate:
-        probe = "import sys; print('%d.%d' % sys.version_info[:2], sys.executable)"
-        try:
-            done = subprocess.run([candidate, "-c", probe], capture_output=True, text=True,
-                                  timeout=10, check=False)
-        except (OSError, subprocess.TimeoutExpired):
-            return sys.executable
-        version, _, executable = done.stdout.strip().partition(" ")
-        if done.returncode == 0 and version == wanted and executable:
-            return executable   # the real binary, not a wrapper script: faster cold starts
-    return sys.executable
-
-
-def _real_python(name: str) -> str | None:
-    """`name` on PATH; for a pyenv shim, the installed version's binary, or None when pyenv
-    has none (running the shim would only fail, slowly, saying it is not installed)."""
-    found = shutil.which(name)
-    if found is None or f"{os.sep}shims{os.sep}" not in found:
-        return found
-    root = Path(os.environ.get("PYENV_ROOT") or Path(found).parent.parent)
-    version = name.removeprefix("python")
-    binaries = sorted(root.glob(f"versions/{version}*/bin/{name}"), reverse=True)
-    return str(binaries[0]) if binaries else None
-
-
-# Lambda's Python runtimes come with the AWS SDK (/var/runtime, after the function's code
-# and layers on sys.path). Another interpreter than samlite's gets samlite's copy, which is
-# pure Python: these packages and what they need.
-AWS_SDK_PACKAGES = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3",
-                    "six")
-
-
-@functools.cache
-def aws_sdk_dir() -> Path | None:
-    """A folder holding (links to) samlite's boto3 and its dependencies, for functions that
-    run on another Python; None when boto3 is not installed beside samlite. It lives in the
-    user's private cache (private_dirs.py): it goes on functions' PYTHONPATH, so a folder
-    another user could make first would run their code."""
-    import hashlib
-    import importlib.util
-
-    sources = []
-    for name in AWS_SDK_PACKAGES:
-        found = importlib.util.find_spec(name)
-        if found is None or found.origin is None:
-            if name == "boto3":
-                return None
-            continue
-        origin = Path(found.origin)
-        sources.append(origin.parent if origin.name == "__init__.py" else origin)
-    # One folder per samlite installation, shared by its processes (links only, no copies).
-    tag = hashlib.sha256(sys.prefix.encode()).hexdigest()[:12]
-    folder = private_dir(private_dir(cache_root()) / f"aws-sdk-{tag}")
-    for source in sources:
-        link = folder / source.name
-        if link.is_symlink() and link.resolve() != source.resolve():
-            link.unlink()   # the installation moved its packages
-        if not link.is_symlink():
-            with contextlib.suppress(FileExistsError):   # another samlite made it meanwhile
-                link.symlink_to(source)
-    return folder
-
-
-@functools.cache
-def compile_sdk_in_background(interpreter: str) -> threading.Thread | None:
-    """Compile samlite's AWS SDK for `interpreter` (compiling boto3 at each cold start would
-    take ~300 ms), once per interpreter and SDK folder (a marker file in the folder
-    remembers it)."""
-    sdk = aws_sdk_dir()
-    if sdk is None:
-        return None
-    marker = sdk / f".compiled-{Path(interpreter).name}"
-    if marker.exists():
-        return None
-
-    def run() -> None:
-        # Written beside samlite's own copy (its __pycache__, for this Python's version), as
-        # pip does for the Python it installs with; a read-only install is only slower.
-        packages = [str(path) for path in sorted(sdk.iterdir())
-                    if path.is_dir() or path.suffix == ".py"]
-        done = subprocess.run([interpreter, "-m", "compileall", "-q", "-j", "0", *packages],
-                              capture_output=True, check=False)
-        if done.returncode == 0:
-            marker.touch()
-
-    thread = threading.Thread(target=run, name="sdk-compile", daemon=True)
-    thread.start()
-    return thread
-
-
-def python_mismatch(runtime: str) -> str | None:
-    """Why functions of a pythonX.Y runtime run on another Python here, with the fix; None
-    when they get their own version."""
-    wanted = runtime.removeprefix("python")
-    current = f"{sys.version_info.major}.{sys.version_info.minor}"
-    if wanted == current or python_for(runtime) != sys.executable:
-        return None
-    return (f"this machine has no working python{wanted}, so they run on Python {current} "
-            f"({sys.executable}); install Python {wanted} (pyenv, uv or your package "
-            f"manager) to match Lambda, or use --runtime docker to run Lambda's image")
-
-
-def python_path(spec_code_dir: Path, layer_dirs: tuple[Path, ...], version: str,
-                dependency_dir: Path | None = None,
-                layer_dependency_dirs: tuple[Path | None, ...] = (),
-                built_layers: frozenset[Path] = frozenset()) -> str:
-    """sys.path as Lambda builds it before the interpreter's own: the task root (with the
-    function's installed requirements, which `sam build` puts beside its code), then each
-    layer's python/lib/pythonX.Y/site-packages and python/ ("Packaging your layer content",
-    Lambda developer guide; a layer's installed requirements are part of its python/), a later
-    layer before an earlier one, since Lambda extracts them into /opt in order and a later
-    layer's files overwrite an earlier one's. The runtime's own modules need no entry
-    (samlite's loop is one script, run by path); the AWS SDK goes last (`sdk_path`)."""
-    entries = [str(spec_code_dir)]
-    if dependency_dir is not None:
-        entries.append(str(dependency_dir))
-    installed = dict(zip(layer_dirs, layer_dependency_dirs, strict=False))
-    for layer in reversed(layer_dirs):
-        python = layer if layer in built_layers else layer / "python"   # its /opt/python
-        entries += [str(python / "lib" / f"python{version}" / "site-packages"), str(python)]
-        if installed.get(layer) is not None:
-            entries.append(str(installed[layer]))
-    return os.pathsep.join(entries)
-
-
-def runtime_python(runtime: str) -> str:
-    """The interpreter a pythonX.Y function's process runs: python_for's, but never a
-    virtual environment's launcher (samlite's own venv would be its bin dir, first on PATH):
-    its base interpreter, which -S keeps clear of every site-packages."""
-    interpreter = python_for(runtime)
-    if interpreter == sys.executable and sys.prefix != sys.base_prefix:
-        base = getattr(sys, "_base_executable", "") or ""
-        if base and Path(base).is_file():
-            return base
-    return interpreter
 
 
 def lambda_search_paths(*, interpreter: str | None, task_root: Path, runtime_dir: Path,
@@ -235,20 +119,6 @@ def lambda_search_paths(*, interpreter: str | None, task_root: Path, runtime_dir
     return {"PATH": os.pathsep.join(path), "LD_LIBRARY_PATH": os.pathsep.join(libraries)}
 
 
-def sdk_path(runtime: str) -> Path | None:
-    """Where a pythonX.Y function finds boto3: the pinned install for its Python, else
-    (pip failed: offline) the links to samlite's own copy."""
-    version = runtime.removeprefix("python")
-    install = pinned_sdk(runtime_python(runtime), version)
-    return install.path if install.path is not None else aws_sdk_dir()
-
-
-def sdk_problem(runtime: str) -> SdkInstall | None:
-    """The failed install behind a runtime's SDK, when it fell back to samlite's copy."""
-    install = pinned_sdk(runtime_python(runtime), runtime.removeprefix("python"))
-    return install if install.path is None else None
-
-
 def read_only_folders(spec: FunctionSpec) -> tuple[Path, ...]:
     """What a function must not write, as Lambda mounts /var/task, /opt, /var/runtime and
     /var/lang read-only: its code, its layers, their installed requirements, and for Python
@@ -261,6 +131,12 @@ def read_only_folders(spec: FunctionSpec) -> tuple[Path, ...]:
         folders += [*([sdk] if sdk else []), PYTHON_LOOP.parent]
         if interpreter.parent.name == "bin":
             folders.append(interpreter.parent.parent)
+    if spec.is_nodejs:
+        node = node_for(spec.runtime)
+        sdk = node_sdk(node.major).path if node else None
+        folders += [*([sdk] if sdk else []), NODE_LOOP.parent]
+        if node and Path(node.path).parent.name == "bin":
+            folders.append(Path(node.path).parent.parent)
     return tuple(folders)
 
 
@@ -281,7 +157,7 @@ def isolation_notices(specs: Iterable[FunctionSpec]) -> list[str]:
     the functions that still get only TMPDIR; and each Python whose pinned SDK could not be
     installed."""
     runnable = [spec for spec in specs if spec.package_type != "Image"
-                and (spec.is_python or spec.is_custom_runtime)]
+                and (spec.runs_samlite_client or spec.is_custom_runtime)]
     notices = []
     support = namespace_support()
     if runnable and not support.available:
@@ -298,6 +174,12 @@ def isolation_notices(specs: Iterable[FunctionSpec]) -> list[str]:
                 f"{failed.problem}; {runtime} functions get samlite's own boto3 instead, "
                 f"whose version may differ from Lambda's (boto3 {LAMBDA_BOTO3_VERSION} "
                 "pinned here)")
+    for runtime in node_runtimes(runnable):
+        node = node_for(runtime)
+        failed = node_sdk(node.major) if node else None
+        if failed is not None and failed.problem:
+            notices.append(f"{failed.problem}; {runtime} functions that import @aws-sdk "
+                           "packages fail unless they ship them in their node_modules")
     return notices
 
 
@@ -346,6 +228,8 @@ class ProcessEnvironment:
         self._sample_lock = threading.Lock()
         self._pump_thread: threading.Thread | None = None
         self._threads: list[threading.Thread] = []
+        self._task_root = settings.spec.code_dir   # /var/task: the code, or its bundle
+        self._bundled = False
 
     @staticmethod
     def prepare(specs: Iterable[FunctionSpec], *, progress: Progress = NO_PROGRESS) -> None:
@@ -364,7 +248,37 @@ class ProcessEnvironment:
                     sdk_path(runtime)
             if sdk_problem(runtime) is not None and interpreter != sys.executable:
                 compile_sdk_in_background(interpreter)   # the fallback: samlite's copy
-        if any(spec.is_python or spec.is_custom_runtime for spec in specs):
+        for runtime in node_runtimes(specs):
+            node = node_for(runtime)
+            if node is None:
+                continue
+            if node_sdk_is_installed(node.major):
+                node_sdk(node.major)
+            else:
+                with progress.task(f"Installing the AWS SDK for JavaScript v3 for Node.js "
+                                   f"{node.major} (the SDK Lambda's runtime includes; once)"):
+                    node_sdk(node.major)
+        for spec in specs:
+            if spec.debug_port is None or not spec.is_python:
+                continue
+            interpreter, version = runtime_python(spec.runtime), spec.runtime[len("python"):]
+            if debugpy_is_installed(interpreter, version):
+                continue
+            # A failure is not said here: the debugged function's start says it.
+            with progress.task(f"Installing debugpy {DEBUGPY_VERSION} for Python {version} "
+                               "(--debug; once)"), contextlib.suppress(EnvironmentStartError):
+                debugpy_dir(interpreter, version)
+        bundled = [spec for spec in specs if spec.esbuild is not None and spec.is_nodejs]
+        tools = private_dir(private_dir(cache_root()) / "tools")
+        node = node_for(bundled[0].runtime) if bundled else None
+        major = node.major if node else 0
+        if bundled and not esbuild_is_installed(tools, node_major=major):
+            label = f"Installing esbuild {ESBUILD_VERSION} for " \
+                f"{', '.join(s.logical_id for s in bundled)} (BuildMethod esbuild; once)"
+            # A failure is not said here: each cold start of those functions says it.
+            with progress.task(label), contextlib.suppress(DependencyInstallError):
+                esbuild_binary(tools, node_major=major)
+        if any(spec.runs_samlite_client or spec.is_custom_runtime for spec in specs):
             namespace_support()
 
     def command(self) -> list[str]:
@@ -377,6 +291,17 @@ class ProcessEnvironment:
             # what PYTHONPATH names, then the standard library.
             runtime = [runtime_python(spec.runtime), "-S", "-u", "-X", "utf8", str(PYTHON_LOOP)]
             return [*exec_wrapper(spec), *runtime]
+        if spec.is_nodejs:
+            node = node_for(spec.runtime)
+            if node is None:
+                raise EnvironmentStartError(
+                    f"{spec.logical_id}: {spec.runtime} needs Node.js, and this machine has no "
+                    "node; install Node.js or run with --runtime docker")
+            # --inspect-brk: paused before the runtime client's first line until a debugger
+            # attaches and continues (docs/debugging.md).
+            inspect = [f"--inspect-brk=127.0.0.1:{spec.debug_port}"] \
+                if spec.debug_port is not None else []
+            return [*exec_wrapper(spec), node.path, *inspect, str(NODE_LOOP)]
         return [str(spec.code_dir / "bootstrap")]   # provided*: its own Runtime API client
 
     def uses_namespace(self) -> bool:
@@ -387,12 +312,14 @@ class ProcessEnvironment:
         spec = self.settings.spec
         variables = {name: os.environ[name] for name in _INHERITED if name in os.environ}
         variables.update(lambda_variables(
-            spec, runtime_api=self.settings.runtime_api, task_root=str(spec.code_dir),
+            spec, runtime_api=self.settings.runtime_api, task_root=str(self._task_root),
             runtime_dir=str(PYTHON_LOOP.parent), log_stream=self.settings.log_stream,
             endpoint_url=self.settings.endpoint_url))
+        node = node_for(spec.runtime) if spec.is_nodejs else None
         variables.update(lambda_search_paths(
-            interpreter=runtime_python(spec.runtime) if spec.is_python else None,
-            task_root=spec.code_dir, runtime_dir=PYTHON_LOOP.parent,
+            interpreter=runtime_python(spec.runtime) if spec.is_python else
+            node.path if node else None,
+            task_root=self._task_root, runtime_dir=PYTHON_LOOP.parent,
             layer_dirs=spec.layer_dirs))
         if self.uses_namespace():
             variables["HOME"] = str(HOST_TMP)   # the environment's own, mounted there
@@ -410,6 +337,23 @@ class ProcessEnvironment:
             # Never bytecode of the user's code: a cached .pyc is trusted on mtime (whole
             # seconds) and size, so a same-size save within a second would run old code.
             variables["PYTHONDONTWRITEBYTECODE"] = "1"
+            if spec.debug_port is not None:   # python_loop.py waits for the debugger
+                variables[DEBUG_PORT_VARIABLE] = str(spec.debug_port)
+                variables[DEBUG_DIR_VARIABLE] = str(debugpy_dir(runtime_python(spec.runtime),
+                                                                version))
+                # debugpy's warning about frozen modules, which -X frozen_modules=off avoids
+                # but which changes nothing for breakpoints in the function's code.
+                variables["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
+        if node is not None:
+            sdk = node_sdk(node.major).path
+            variables["NODE_PATH"] = node_path(spec, wanted_major(spec.runtime) or node.major,
+                                               sdk, task_root=self._task_root)
+            if spec.esbuild is not None and spec.esbuild.sourcemap:
+                # As sam build sets it for a function bundled with Sourcemap: true.
+                options = variables.get("NODE_OPTIONS", "")
+                variables["NODE_OPTIONS"] = f"{options} --enable-source-maps".strip()
+            variables[ESM_FALLBACK_VARIABLE] = esm_fallback_dirs(spec, sdk)
+        if spec.runs_samlite_client:
             variables[RUNTIME_TOKEN_VARIABLE] = self.settings.runtime_token
         return variables
 
@@ -418,7 +362,8 @@ class ProcessEnvironment:
         if not self.uses_namespace():
             return []
         return namespace_prefix(namespace_support(), tmp_dir=self.settings.tmp_dir,
-                                read_only=read_only_folders(self.settings.spec))
+                                read_only=(*read_only_folders(self.settings.spec),
+                                           *([self._task_root] if self._bundled else [])))
 
     def start(self) -> None:
         spec = self.settings.spec
@@ -426,6 +371,8 @@ class ProcessEnvironment:
             raise EnvironmentStartError(f"{spec.logical_id}: CodeUri folder {spec.code_dir} "
                                         "does not exist")
         command = self.command()
+        if spec.esbuild is not None and spec.is_nodejs:
+            self._bundle(spec.esbuild)
         program = shutil.which(command[0])
         if program is None:   # said here: behind the tree's launcher it would only exit 127
             reason = "Permission denied" if Path(command[0]).exists() else \
@@ -435,7 +382,7 @@ class ProcessEnvironment:
         try:
             self._process = subprocess.Popen(
                 [*self._tree.launch_prefix(), *self.isolation_prefix(), *command],
-                cwd=spec.code_dir,
+                cwd=self._task_root,
                 env=self.environment() | self._tree.variables(),
                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                 start_new_session=True)
@@ -551,6 +498,24 @@ class ProcessEnvironment:
             if thread is not threading.current_thread():
                 thread.join(grace_s)
         shutil.rmtree(self.settings.tmp_dir, ignore_errors=True)
+        if self._bundled:
+            shutil.rmtree(self._task_root, ignore_errors=True)
+
+    def _bundle(self, build: EsbuildBuild) -> None:
+        """A `BuildMethod: esbuild` function runs from its bundle, built at each cold start
+        (esbuild takes milliseconds), so a saved source file is in the next environment."""
+        spec = self.settings.spec
+        node = node_for(spec.runtime)
+        major = node.major if node else 0
+        try:
+            esbuild = esbuild_binary(private_dir(cache_root()) / "tools", node_major=major)
+        except DependencyInstallError as exc:
+            raise EnvironmentStartError(f"{spec.logical_id}: {exc}") from exc
+        out = Path(tempfile.mkdtemp(prefix=f"{self.settings.env_id}-",
+                                    dir=private_dir(private_dir(cache_root()) / "bundles")))
+        bundle(build, logical_id=spec.logical_id, esbuild=esbuild,
+               code_dir=spec.code_dir, handler=spec.handler, out_dir=out)
+        self._task_root, self._bundled = out, True
 
     def memory_used_mb(self) -> int:
         """The most memory the environment has held: the runtime's own peak (VmHWM), or all
