@@ -1,0 +1,28 @@
+"""One code's documentation: what it checks, why it is refused, an example and its fix."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+# The transform line SAM templates start with; examples are whole templates, so a reader can
+# copy one and run `samlite validate` on it.
+SAM = "Transform: AWS::Serverless-2016-10-31\n"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RuleDoc:
+    code: str                 # the code the example produces ("E6101" for the 61xx pairs)
+    title: str                # what it checks, one line
+    why: str                  # why AWS, CloudFormation or SAM refuses it (or why a warning)
+    example: str              # a whole template.yaml that produces `code`
+    fix: str                  # the same template, corrected
+    # Other files of the example's project (path -> text), e.g. a handler module.
+    files: Mapping[str, str] = field(default_factory=dict)
+    fix_files: Mapping[str, str] | None = None     # when the fix changes them too
+    # The same check under another letter: 61xx are E under `samlite up`, W under validate.
+    also: tuple[str, ...] = ()
+    parameter_overrides: Mapping[str, str] = field(default_factory=dict)
+    found_by: str = "samlite validate"   # or "samlite up", for codes only starting finds
+    # A finding two stages make, which validate shows once under this other code.
+    shown_as: str = ""

@@ -1,0 +1,83 @@
+"""Every problem code is documented in docs/rules.md with a failing example and its fix, and
+each example is run through the real validation pipeline: the example must produce its code
+and the fix must be clean of it, so no example can rot."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from samlite.errors import Problem
+from samlite.template.load import parse_template
+from samlite.template.resolve import resolve
+from samlite.validation.codes import KNOWN_CODES, describe
+from samlite.validation.pipeline import validate_file
+from samlite.validation.rule_docs import RuleDoc, all_rule_docs
+
+DOCS = all_rule_docs()
+ENTRIES = sorted({id(d): d for d in DOCS.values()}.values(), key=lambda d: d.code)
+RUN_BY_VALIDATE = [d for d in ENTRIES if d.found_by == "samlite validate"]
+
+
+def run(tmp_path: Path, template: str, files: dict[str, str], doc: RuleDoc, *,
+        code_must_exist: bool) -> list[Problem]:
+    for name, text in {**files, "template.yaml": template}.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return list(validate_file(tmp_path / "template.yaml", code_must_exist=code_must_exist,
+                              parameter_overrides=doc.parameter_overrides).problems)
+
+
+def test_only_known_codes_are_documented() -> None:
+    assert set(DOCS) - KNOWN_CODES == set()
+
+
+@pytest.mark.parametrize("doc", RUN_BY_VALIDATE, ids=lambda d: d.code)
+def test_the_example_produces_its_code(tmp_path: Path, doc: RuleDoc) -> None:
+    # 61xx pairs: the E form is what `samlite up` reports (code must exist by then)
+    found = run(tmp_path, doc.example, dict(doc.files), doc,
+                code_must_exist=doc.code.startswith("E61"))
+    assert (doc.shown_as or doc.code) in {p.code for p in found}, "\n".join(map(str, found))
+
+
+@pytest.mark.parametrize("doc", [d for d in ENTRIES if d.shown_as], ids=lambda d: d.code)
+def test_a_finding_shown_under_another_code_is_made_by_the_evaluator(doc: RuleDoc) -> None:
+    resolved = resolve(parse_template(doc.example, name="template.yaml"))
+    assert doc.code in {p.code for p in resolved.problems}
+
+
+@pytest.mark.parametrize("doc", [d for d in RUN_BY_VALIDATE if d.code.startswith("E61")],
+                         ids=lambda d: "/".join(d.also))
+def test_the_example_produces_the_other_letter_under_validate(tmp_path: Path,
+                                                              doc: RuleDoc) -> None:
+    found = run(tmp_path, doc.example, dict(doc.files), doc, code_must_exist=False)
+    assert set(doc.also) & {p.code for p in found}, "\n".join(map(str, found))
+
+
+@pytest.mark.parametrize("doc", RUN_BY_VALIDATE, ids=lambda d: d.code)
+def test_the_fix_is_valid(tmp_path: Path, doc: RuleDoc) -> None:
+    files = dict(doc.files if doc.fix_files is None else doc.fix_files)
+    found = run(tmp_path, doc.fix, files, doc, code_must_exist=doc.code.startswith("E61"))
+    codes = {p.code for p in found}
+    assert not codes & {doc.code, *doc.also}, "\n".join(map(str, found))
+    assert not [p for p in found if p.is_error], "\n".join(map(str, found))
+
+
+def test_describe_gives_the_title_and_the_reason() -> None:
+    title, why = describe("E2001")
+    assert (title, why) == (DOCS["E2001"].title, DOCS["E2001"].why)
+
+
+def test_validate_does_not_import_the_rule_docs(tmp_path: Path) -> None:
+    template = tmp_path / "template.yaml"
+    template.write_text(RUN_BY_VALIDATE[0].fix, encoding="utf-8")
+    probe = ("import sys; from samlite.cli.main import main\n"
+             "try:\n    main(['validate', sys.argv[1]])\nexcept SystemExit:\n    pass\n"
+             "print([m for m in sys.modules if m.startswith('samlite.validation.rule_docs')])")
+    out = subprocess.run([sys.executable, "-c", probe, str(template)], capture_output=True,
+                         text=True, check=True).stdout
+    assert out.strip().splitlines()[-1] == "[]"
