@@ -21,12 +21,14 @@ def all_rule_docs() -> dict[str, RuleDoc]:
         family_4,
         family_5,
         family_6,
-        family_7,
+        family_7_apis,
+        family_7_events,
+        family_7_functions,
     )
 
     docs: dict[str, RuleDoc] = {}
     for module in (family_0, family_1, family_2, family_3, family_4, family_5, family_6,
-                   family_7):
+                   family_7_functions, family_7_events, family_7_apis):
         for doc in module.DOCS:
             for code in (doc.code, *doc.also):
                 docs[code] = doc

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 
 # The transform line SAM templates start with; examples are whole templates, so a reader can
 # copy one and run `samlite validate` on it.
@@ -26,3 +27,6 @@ class RuleDoc:
     found_by: str = "samlite validate"   # or "samlite up", for codes only starting finds
     # A finding two stages make, which validate shows once under this other code.
     shown_as: str = ""
+    as_of: date | None = None   # the day the example is judged on (runtime deprecations)
+    # The example meets its code only when samlite's own Python is older than this.
+    python_below: tuple[int, int] | None = None
