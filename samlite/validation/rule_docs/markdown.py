@@ -53,10 +53,10 @@ def _section(code: str, doc: RuleDoc) -> list[str]:
         out += [f"`{doc.found_by}` reports {code} for:", ""]
     else:
         out += ["Reported for:", ""]
-    out += _files(doc.example, doc.files)
+    out += _files(doc.example_shown or doc.example, doc.files)
     fix_files = doc.files if doc.fix_files is None else doc.fix_files
     changed = {k: v for k, v in fix_files.items() if doc.files.get(k) != v}
-    out += ["Fixed:", "", *_files(doc.fix, changed)]
+    out += ["Fixed:", "", *_files(doc.fix_shown or doc.fix, changed)]
     out += [f"To accept it: `Metadata: {{samlite: {{ignore: [{code}]}}}}` (or `warn`) on the "
             f"resource or at the template's top level, or `--ignore {code}` for one run.", ""]
     return out

@@ -18,6 +18,9 @@ class RuleDoc:
     why: str                  # why AWS, CloudFormation or SAM refuses it (or why a warning)
     example: str              # a whole template.yaml that produces `code`
     fix: str                  # the same template, corrected
+    # What the docs show instead, when the real example is too long to read (limits).
+    example_shown: str = ""
+    fix_shown: str = ""
     # Other files of the example's project (path -> text), e.g. a handler module.
     files: Mapping[str, str] = field(default_factory=dict)
     fix_files: Mapping[str, str] | None = None     # when the fix changes them too
