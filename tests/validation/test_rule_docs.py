@@ -13,6 +13,7 @@ import pytest
 from samlite.errors import Problem
 from samlite.template.load import parse_template
 from samlite.template.resolve import resolve
+from samlite.template.schema import check_schema
 from samlite.validation.codes import KNOWN_CODES, describe
 from samlite.validation.pipeline import validate_file
 from samlite.validation.rule_docs import RuleDoc, all_rule_docs
@@ -33,7 +34,8 @@ def run(tmp_path: Path, template: str, files: dict[str, str], doc: RuleDoc, *,
                               today=doc.as_of).problems)
 
 
-def test_only_known_codes_are_documented() -> None:
+def test_every_known_code_is_documented() -> None:
+    assert KNOWN_CODES - set(DOCS) == set()
     assert set(DOCS) - KNOWN_CODES == set()
 
 
@@ -50,9 +52,10 @@ def test_the_example_produces_its_code(tmp_path: Path, doc: RuleDoc) -> None:
 
 
 @pytest.mark.parametrize("doc", [d for d in ENTRIES if d.shown_as], ids=lambda d: d.code)
-def test_a_finding_shown_under_another_code_is_made_by_the_evaluator(doc: RuleDoc) -> None:
-    resolved = resolve(parse_template(doc.example, name="template.yaml"))
-    assert doc.code in {p.code for p in resolved.problems}
+def test_a_finding_shown_under_another_code_is_made_by_its_own_stage(doc: RuleDoc) -> None:
+    loaded = parse_template(doc.example, name="template.yaml")
+    found = [*check_schema(loaded), *resolve(loaded).problems]
+    assert doc.code in {p.code for p in found}
 
 
 @pytest.mark.parametrize("doc", [d for d in RUN_BY_VALIDATE if d.code.startswith("E61")],
@@ -86,3 +89,33 @@ def test_validate_does_not_import_the_rule_docs(tmp_path: Path) -> None:
     out = subprocess.run([sys.executable, "-c", probe, str(template)], capture_output=True,
                          text=True, check=True).stdout
     assert out.strip().splitlines()[-1] == "[]"
+
+
+def _tables_refused(tmp_path: Path, template: str) -> list[str]:
+    """What `samlite up` meets creating the template's tables: DynamoDB's refusals."""
+    from samlite.aws.dynamodb.errors import DynamoError
+    from samlite.aws.dynamodb.service import LocalDynamoDb
+    from samlite.clock import ManualClock
+    from samlite.graph.build import build_graph
+
+    tmp_path.mkdir()
+    (tmp_path / "template.yaml").write_text(template, encoding="utf-8")
+    validation = validate_file(tmp_path / "template.yaml")
+    assert validation.is_valid and validation.resolved is not None
+    dynamodb = LocalDynamoDb(db_path=None, account_id="123456789012", region="us-east-1",
+                             clock=ManualClock())
+    refused = []
+    for table in build_graph(validation.resolved).tables:
+        try:
+            dynamodb.ensure_table(table)
+        except DynamoError as exc:
+            refused.append(exc.code)
+    return refused
+
+
+def test_the_table_example_is_refused_when_up_creates_it_and_its_fix_is_not(
+        tmp_path: Path) -> None:
+    doc = DOCS["E2301"]
+    assert doc.found_by == "samlite up"
+    assert _tables_refused(tmp_path / "example", doc.example) == ["ValidationException"]
+    assert _tables_refused(tmp_path / "fix", doc.fix) == []
