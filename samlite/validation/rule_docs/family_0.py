@@ -31,8 +31,8 @@ DOCS: tuple[RuleDoc, ...] = (
     ),
     RuleDoc(
         code="E0002", title="The same key twice in one mapping",
-        why="YAML readers keep only one of two equal keys, so one of the values is silently "
-            "lost on AWS; cfn-lint and CloudFormation's own parser refuse duplicates.",
+        why="A YAML or JSON reader keeps only one of two equal keys, so one of the values "
+            "would be lost without a word; which one depends on the reader.",
         example=_QUEUE + "  Queue:\n    Type: AWS::SNS::Topic\n",
         fix=_QUEUE + "  Topic:\n    Type: AWS::SNS::Topic\n",
     ),

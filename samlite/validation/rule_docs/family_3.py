@@ -169,8 +169,8 @@ DOCS: tuple[RuleDoc, ...] = (
     RuleDoc(
         code="E3207", title="An intrinsic function's arguments have the wrong shape",
         why="Each intrinsic takes a fixed shape (Fn::Select an index and a list, Fn::Join a "
-            "delimiter and a list, …); CloudFormation refuses any other (\"Template error: "
-            "Fn::Select requires a list argument with two elements\").",
+            "delimiter and a list, …); CloudFormation refuses any other with a template "
+            "format error.",
         example=_queue("      QueueName: !Select [0]\n"),
         fix=_queue("      QueueName: !Select [0, [jobs, tasks]]\n"),
     ),

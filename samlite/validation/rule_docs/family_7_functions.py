@@ -140,7 +140,8 @@ DOCS: tuple[RuleDoc, ...] = (
     ),
     RuleDoc(
         code="E7108", title="An event invoke destination SAM cannot build",
-        why="EventInvokeConfig destinations take Type SQS, SNS, Lambda, EventBridge or S3; "
+        why="EventInvokeConfig destinations take Type SQS, SNS, Lambda, EventBridge or "
+            "S3Bucket; "
             "only for SQS and SNS may Destination be left out (SAM then creates the queue "
             "or topic).",
         example=function("EventInvokeConfig:\n  DestinationConfig:\n    OnFailure:\n"

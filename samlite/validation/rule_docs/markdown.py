@@ -51,24 +51,34 @@ def _section(code: str, doc: RuleDoc) -> list[str]:
                 f"[{doc.shown_as}](#{doc.shown_as.lower()}):", ""]
     elif doc.found_by != "samlite validate":
         out += [f"`{doc.found_by}` reports {code} for:", ""]
+    elif code.startswith("E61"):
+        out += [f"`samlite up` reports {code} (`samlite validate` {', '.join(doc.also)}) for:",
+                ""]
     else:
         out += ["Reported for:", ""]
     out += _files(doc.example_shown or doc.example, doc.files)
     fix_files = doc.files if doc.fix_files is None else doc.fix_files
     changed = {k: v for k, v in fix_files.items() if doc.files.get(k) != v}
-    out += ["Fixed:", "", *_files(doc.fix_shown or doc.fix, changed)]
-    out += [f"To accept it: `Metadata: {{samlite: {{ignore: [{code}]}}}}` (or `warn`) on the "
-            f"resource or at the template's top level, or `--ignore {code}` for one run.", ""]
+    if doc.fix == doc.example:     # only the project's other files change
+        out += ["Fixed with:", ""]
+        for name, text in sorted(changed.items()):
+            out += _block(name, text, _language(name))
+    else:
+        out += ["Fixed:", "", *_files(doc.fix_shown or doc.fix, changed)]
+    shown = doc.shown_as or code
+    out += [f"To accept it: `Metadata: {{samlite: {{ignore: [{shown}]}}}}` (or `warn`) on the "
+            f"resource or at the template's top level, or `--ignore {shown}` for one run.", ""]
     return out
 
 
 def _pointer(code: str, doc: RuleDoc) -> list[str]:
+    link = f"[{doc.code}](#{doc.code.lower()})"
     if doc.code.startswith("E61"):
-        says = (f"The warning `samlite validate` gives for what `samlite up` reports as "
-                f"[{doc.code}](#{doc.code.lower()}): {doc.title[0].lower()}{doc.title[1:]}. "
-                "It is a warning there because a build step may still create the code.")
+        says = (f"{link} (*{doc.title}*) as `samlite validate` reports it: a warning, since "
+                "a build step may still create the code.")
     else:
-        says = f"The same finding as [{doc.code}](#{doc.code.lower()}): {doc.title}."
+        kind = "an error" if code.startswith("E") else "a warning"
+        says = f"{link} (*{doc.title}*) reported as {kind}."
     return [f"### {code}", "", says, ""]
 
 
