@@ -1,4 +1,4 @@
-"""Generate docs/cli.md (from the click commands), docs/rules.md (from the problem codes) and
+"""Generate docs/cli.md (from the click commands), docs/rules.md (from validation/rule_docs/) and
 docs/template-support.md (from schemas/, samlite/graph/support.py and the graph's event
 kinds), so none can drift from the code.
 

@@ -4,20 +4,23 @@ and the fix must be clean of it, so no example can rot."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from samlite.errors import Problem
+from samlite.errors import Mark, Problem
 from samlite.template.load import parse_template
 from samlite.template.resolve import resolve
 from samlite.template.schema import check_schema
 from samlite.validation.codes import KNOWN_CODES, describe
 from samlite.validation.pipeline import validate_file
+from samlite.validation.report import ReportFormat, render
 from samlite.validation.rule_docs import RuleDoc, all_rule_docs
 
+RULES_PAGE = Path(__file__).resolve().parents[2] / "docs" / "rules.md"
 DOCS = all_rule_docs()
 ENTRIES = sorted({id(d): d for d in DOCS.values()}.values(), key=lambda d: d.code)
 RUN_BY_VALIDATE = [d for d in ENTRIES if d.found_by == "samlite validate"]
@@ -73,6 +76,21 @@ def test_the_fix_is_valid(tmp_path: Path, doc: RuleDoc) -> None:
     codes = {p.code for p in found}
     assert not codes & {doc.code, *doc.also}, "\n".join(map(str, found))
     assert not [p for p in found if p.is_error], "\n".join(map(str, found))
+
+
+def test_every_code_has_a_heading_in_the_rules_page() -> None:
+    page = RULES_PAGE.read_text(encoding="utf-8")
+    assert [c for c in sorted(KNOWN_CODES) if f"\n### {c}\n" not in page] == []
+
+
+def test_sarif_rules_come_from_the_rule_docs_and_link_the_codes_heading() -> None:
+    problem = Problem(code="E4002", message="too short", at=Mark("template.yaml", 9, 7))
+    sarif = json.loads(render([problem], ReportFormat.SARIF))
+    [rule] = sarif["runs"][0]["tool"]["driver"]["rules"]
+    assert rule["shortDescription"]["text"] == DOCS["E4002"].title
+    assert rule["fullDescription"]["text"] == DOCS["E4002"].why
+    anchor = rule["helpUri"].rpartition("#")[2]
+    assert f"\n### {anchor.upper()}\n" in RULES_PAGE.read_text(encoding="utf-8")
 
 
 def test_describe_gives_the_title_and_the_reason() -> None:
