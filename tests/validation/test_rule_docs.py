@@ -27,13 +27,16 @@ RUN_BY_VALIDATE = [d for d in ENTRIES if d.found_by == "samlite validate"]
 
 
 def run(tmp_path: Path, template: str, files: dict[str, str], doc: RuleDoc, *,
-        code_must_exist: bool) -> list[Problem]:
+        code_must_exist: bool, is_fix: bool = False) -> list[Problem]:
+    overrides = doc.parameter_overrides
+    if is_fix and doc.fix_parameter_overrides is not None:
+        overrides = doc.fix_parameter_overrides
     for name, text in {**files, "template.yaml": template}.items():
         path = tmp_path / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     return list(validate_file(tmp_path / "template.yaml", code_must_exist=code_must_exist,
-                              parameter_overrides=doc.parameter_overrides,
+                              parameter_overrides=overrides,
                               today=doc.as_of).problems)
 
 
@@ -72,7 +75,8 @@ def test_the_example_produces_the_other_letter_under_validate(tmp_path: Path,
 @pytest.mark.parametrize("doc", RUN_BY_VALIDATE, ids=lambda d: d.code)
 def test_the_fix_is_valid(tmp_path: Path, doc: RuleDoc) -> None:
     files = dict(doc.files if doc.fix_files is None else doc.fix_files)
-    found = run(tmp_path, doc.fix, files, doc, code_must_exist=doc.code.startswith("E61"))
+    found = run(tmp_path, doc.fix, files, doc, code_must_exist=doc.code.startswith("E61"),
+                is_fix=True)
     codes = {p.code for p in found}
     assert not codes & {doc.code, *doc.also}, "\n".join(map(str, found))
     assert not [p for p in found if p.is_error], "\n".join(map(str, found))

@@ -129,10 +129,9 @@ DOCS: tuple[RuleDoc, ...] = (
     RuleDoc(
         code="E2208", title="--parameter-overrides names a parameter the template lacks",
         why="CloudFormation refuses a stack operation that passes a parameter the template "
-            "does not declare; here it is usually a typo in the override's name "
-            "(this example is run with `--parameter-overrides Stag=prod`).",
-        example=_parameter(""), fix=_parameter("").replace("Stage", "Stag"),
-        parameter_overrides={"Stag": "prod"},
+            "does not declare; here it is usually a typo in the override's name.",
+        example=_parameter(""), fix=_parameter(""),
+        parameter_overrides={"Stag": "prod"}, fix_parameter_overrides={"Stage": "prod"},
     ),
     RuleDoc(
         code="W2209", also=("E2209",),

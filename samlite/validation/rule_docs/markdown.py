@@ -57,14 +57,18 @@ def _section(code: str, doc: RuleDoc) -> list[str]:
     else:
         out += ["Reported for:", ""]
     out += _files(doc.example_shown or doc.example, doc.files)
+    out += _overrides(doc.parameter_overrides)
     fix_files = doc.files if doc.fix_files is None else doc.fix_files
     changed = {k: v for k, v in fix_files.items() if doc.files.get(k) != v}
-    if doc.fix == doc.example:     # only the project's other files change
+    overrides = doc.parameter_overrides if doc.fix_parameter_overrides is None \
+        else doc.fix_parameter_overrides
+    if doc.fix == doc.example:     # only the project's other files or the command change
         out += ["Fixed with:", ""]
         for name, text in sorted(changed.items()):
             out += _block(name, text, _language(name))
     else:
         out += ["Fixed:", "", *_files(doc.fix_shown or doc.fix, changed)]
+    out += _overrides(overrides)
     shown = doc.shown_as or code
     out += [f"To accept it: `Metadata: {{samlite: {{ignore: [{shown}]}}}}` (or `warn`) on the "
             f"resource or at the template's top level, or `--ignore {shown}` for one run.", ""]
@@ -80,6 +84,13 @@ def _pointer(code: str, doc: RuleDoc) -> list[str]:
         kind = "an error" if code.startswith("E") else "a warning"
         says = f"{link} (*{doc.title}*) reported as {kind}."
     return [f"### {code}", "", says, ""]
+
+
+def _overrides(overrides: Mapping[str, str]) -> list[str]:
+    if not overrides:
+        return []
+    given = " ".join(f"{k}={v}" for k, v in overrides.items())
+    return [f"Run as `samlite validate --parameter-overrides {given}`.", ""]
 
 
 def _files(template: str, files: Mapping[str, str]) -> list[str]:

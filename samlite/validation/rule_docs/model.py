@@ -27,6 +27,7 @@ class RuleDoc:
     # The same check under another letter: 61xx are E under `samlite up`, W under validate.
     also: tuple[str, ...] = ()
     parameter_overrides: Mapping[str, str] = field(default_factory=dict)
+    fix_parameter_overrides: Mapping[str, str] | None = None   # when the fix changes them
     found_by: str = "samlite validate"   # or "samlite up", for codes only starting finds
     # A finding two stages make, which validate shows once under this other code.
     shown_as: str = ""
