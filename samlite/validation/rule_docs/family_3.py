@@ -202,7 +202,8 @@ DOCS: tuple[RuleDoc, ...] = (
         code="W3211", title="A condition depends on values only AWS knows",
         why="A condition reading an SSM parameter or another value resolved only at deploy "
             "time cannot be decided locally; samlite treats it as false, so what it guards is "
-            "left out here. Give the value with --parameter-overrides to decide it.",
+            "left out here. A condition on plain parameters (a Default or "
+            "--parameter-overrides) is decided locally.",
         example="Parameters:\n  Stage:\n    Type: AWS::SSM::Parameter::Value<String>\n"
                 "    Default: /app/stage\n"
                 "Conditions:\n  IsProd: !Equals [!Ref Stage, prod]\n"

@@ -40,8 +40,8 @@ DOCS: tuple[RuleDoc, ...] = (
         code="E6002", title="Lambda no longer creates functions with this runtime",
         why="After a runtime's \"block function create\" date on Lambda's runtimes page, "
             "CreateFunction refuses it, so a deploy that creates the function fails. "
-            "`samlite up` still runs such a function and reports it as a warning, W6002; "
-            "to keep one deliberately, suppress the code on that function.",
+            "`samlite up` still runs such a function, with a warning; to keep one "
+            "deliberately, suppress the code on that function.",
         example=_s3_function("python3.6"), fix=_s3_function("python3.13"),
     ),
     RuleDoc(
