@@ -332,15 +332,15 @@ class _Resolver:
         resources: dict[str, Resource] = {}
         raw_section = _section(self.root, "Resources")
         for logical_id, node in self.resources_raw.items():
-            if not isinstance(node, Mapping):
-                continue   # the schema check reports a resource that is not a mapping
             at = self.resources_raw.key_mark(logical_id)
             base = ("Resources", logical_id)
-            if logical_id.startswith("Fn::ForEach"):
+            if logical_id.startswith("Fn::ForEach"):   # its value is a list, never a mapping
                 self._problem("W3213", "Fn::ForEach (AWS::LanguageExtensions) is not expanded "
                               "locally; the resources it makes are not checked", at,
                               dotted(base))
                 continue
+            if not isinstance(node, Mapping):
+                continue   # the schema check reports a resource that is not a mapping
             condition = node.get("Condition")
             if isinstance(condition, str) and not self.condition(
                     condition, _child_mark(node, "Condition", at), dotted((*base, "Condition"))):

@@ -26,25 +26,12 @@ KNOWN_CODES: frozenset[str] = frozenset({
     "W0011",   # a suppression names an unknown code (suppressions.py)
 })
 
-# code -> (one line on what it checks, why AWS or SAM refuses it); docs/rules.md is made
-# from these. Codes without an entry yet are described by their family.
-RULE_TEXTS: dict[str, tuple[str, str]] = {
-    "W0011": ("A suppression names a code samlite does not report",
-              "A typo in an ignore or warn list would otherwise silence nothing without a "
-              "word."),
-}
-
-_FAMILIES = {"0": "loading the template", "1": "the template's structure",
-             "2": "a property's value", "3": "a reference (Ref, GetAtt, Sub, DependsOn, "
-             "conditions)", "4": "events and schedules", "5": "CloudFormation's and Lambda's "
-             "limits", "6": "code and runtimes", "7": "SAM's own translation rules"}
-
 
 def describe(code: str) -> tuple[str, str]:
-    """(short, full) description of a code, for SARIF's rule metadata and the rule docs."""
-    if code in RULE_TEXTS:
-        return RULE_TEXTS[code]
-    family = _FAMILIES.get(code[1:2], "the template")
-    kind = "error" if code.startswith("E") else "warning"
-    return (f"samlite {kind} {code} about {family}",
-            f"A problem with {family} that a deploy would meet; the message names it.")
+    """(title, why) of a code, for SARIF's rule metadata; docs/rules.md shows the rest."""
+    from samlite.validation.rule_docs import all_rule_docs  # only when SARIF is rendered
+
+    doc = all_rule_docs().get(code)
+    if doc is None:
+        return f"samlite {code}", "See the message."
+    return doc.title, doc.why

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from samlite.errors import Problem, UsageError
@@ -52,14 +53,16 @@ def validate_file(
     pseudo: PseudoParameters | None = None,
     code_must_exist: bool = False,
     parse_module: ModuleParser | None = None,
+    today: date | None = None,
 ) -> Validation:
     """Every problem in one template. Raises UnreadableFile only when it cannot be read.
     `parse_module` reads handler modules (default: samlite's own `ast`; app/ passes one
-    that asks each function's own Python)."""
+    that asks each function's own Python); runtimes' deprecation dates are judged on `today`
+    (default: the calendar's)."""
     loaded = includes.expand(load_template(path, name=name))
     return validate_loaded(loaded, parameter_overrides=parameter_overrides, pseudo=pseudo,
                            code_must_exist=code_must_exist, project_dir=path.parent,
-                           parse_module=parse_module)
+                           parse_module=parse_module, today=today)
 
 
 def validate_loaded(
@@ -70,6 +73,7 @@ def validate_loaded(
     pseudo: PseudoParameters | None = None,
     code_must_exist: bool = False,
     parse_module: ModuleParser | None = None,
+    today: date | None = None,
 ) -> Validation:
     from samlite.template.resolve import resolve
     from samlite.template.schema import check_schema
@@ -84,7 +88,7 @@ def validate_loaded(
                        pseudo=pseudo or PseudoParameters())
     problems.extend(resolved.problems)
     ctx = CheckContext(loaded=loaded, resolved=resolved, project_dir=project_dir,
-                       code_must_exist=code_must_exist, parse_module=parse_module)
+                       code_must_exist=code_must_exist, parse_module=parse_module, today=today)
     problems.extend(run_checks(ctx))
     outcome = suppressions.apply(_tidy(problems),
                                  suppressions.from_template(loaded.root, at=loaded.root.mark))

@@ -141,6 +141,8 @@ def check_structure(view: SamView) -> Iterator[Problem]:
         return
     for logical_id, resource in resources.items():
         path = ("Resources", logical_id)
+        if str(logical_id).startswith("Fn::ForEach"):
+            continue   # AWS::LanguageExtensions expands it before SAM sees it (W3213)
         if not _ALPHANUMERIC.match(str(logical_id)):
             yield view.problem("E7001", f"Logical ids must be alphanumeric (A-Z, a-z, 0-9), "
                                         f"got {logical_id!r}", path, logical_id)

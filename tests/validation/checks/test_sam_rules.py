@@ -251,6 +251,10 @@ CLEAN = [
         "Method: POST}")
      + "  Http:\n    Type: AWS::Serverless::HttpApi\n    Properties:\n      DefinitionBody:\n"
        "        openapi: 3.0.1\n        paths:\n          /r:\n            post:\n"),
+    # AWS::LanguageExtensions expands Fn::ForEach before SAM sees it (a list, not a resource)
+    ("fn-foreach-left-to-language-extensions",
+     "Resources:\n  Fn::ForEach::Queues:\n    - Name\n    - [Jobs, Tasks]\n"
+     "    - ${Name}Queue:\n        Type: AWS::SQS::Queue\n"),
     ("local-code-uri", fn("Layers: [!Ref L]")
      + "  L:\n    Type: AWS::Serverless::LayerVersion\n    Properties:\n      ContentUri: layer/\n"
        "      RetentionPolicy: Delete\n"),
