@@ -17,12 +17,12 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from samlite.aws.sigv4 import BadSignature, NotSigned, holds, signature_of
 from samlite.sources.gateway.events import Flavor, HttpRequest, HttpResponse, request_id_header
 from samlite.sources.gateway.gateway_responses import (
     INVALID_SIGNATURE,
     MISSING_AUTHENTICATION_TOKEN,
 )
-from samlite.sources.gateway.sigv4 import BadSignature, NotSigned, holds, signature_of
 
 SERVICE = "execute-api"
 # (status, message, x-amzn-ErrorType, gateway response type). The types are the table's
