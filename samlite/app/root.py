@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import secrets
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -58,6 +59,7 @@ if TYPE_CHECKING:
     from samlite.app.aws import AwsServices
     from samlite.app.parameters_secrets import ParametersSecretsExtension
     from samlite.app.watch import Watcher
+    from samlite.aws.access.guard import AccessGuard
     from samlite.runtime.async_invoke import AsyncInvocations
 
 log = logging.getLogger(__name__)
@@ -116,6 +118,7 @@ class AppOptions:
     layers: Mapping[str, Path | str] = field(default_factory=dict)   # --layer ARN=PATH
     config_env: str = "default"     # `--config-env`: the samconfig.toml tables errors name
     secrets_file: Path | None = None   # `--secrets-file`: values {{resolve:...}} may name
+    iam: str = "warn"               # `--iam`: enforce | warn | off (docs/iam.md)
 
 
 class App:
@@ -143,8 +146,11 @@ class App:
         self.graph, self.warnings = load_graph(template, self.options)
         # OpenAPI files the template includes: saving one reloads it, as the template does
         self.included_files = included_files(template)
+        # Each function signs its AWS calls with credentials of its own, derived from this
+        # seed (runtime/credentials.py): the endpoint tells functions apart by them.
+        self._credential_seed = secrets.token_bytes(32)
         self.functions: tuple[FunctionSpec, ...] = function_specs_for(
-            self.graph, template, self.options)
+            self.graph, template, self.options, credential_seed=self._credential_seed)
         self.layer_rows: tuple[tuple[str, str, str], ...] = ()
         # Where functions run is settled before any port is taken: `--runtime docker` with
         # no engine fails here (DockerUnavailable), and `auto` looks for the engine and the
@@ -190,6 +196,7 @@ class App:
         except BaseException:
             self.close()
             raise
+        self.access_guard: AccessGuard | None = None
         if self._endpoint is not None:
             from os import getpid
 
@@ -198,6 +205,10 @@ class App:
 
             self._endpoint.add(PingRoute(__version__, template=template,
                                          state_dir=self.options.state_dir, pid=getpid()))
+            # IAM: tried before every service, so a refused call reaches none of them.
+            self.access_guard = _access_guard(self.options, log)
+            if self.access_guard is not None:
+                self._endpoint.add(self.access_guard)
             self._endpoint.add(InvokeApi(self.service))
         # Buckets, queues, their event sources and the durable async queue exist where the
         # endpoint does (`up`, `start-lambda`); one-shot invokes need none of them.
@@ -266,6 +277,10 @@ class App:
         if self.aws is not None and self._endpoint is not None:
             for route in self.aws.routes():
                 self._endpoint.add(route)
+        if self.access_guard is not None:
+            guard = self.access_guard
+            guard.update(self.graph, self.functions)
+            self.on_graph_change(lambda graph: guard.update(graph, self.functions))
         self._bucket_watcher: Watcher | None = None
 
     def _parameters_secrets_extension(self) -> ParametersSecretsExtension | None:
@@ -319,6 +334,13 @@ class App:
         from samlite.app.dependencies import notices
 
         return notices(self.dependencies, self.graph, project_dir=self.template.resolve().parent)
+
+    def iam_notices(self) -> list[str]:
+        """What IAM cannot check (an external role, an unknown managed policy), said once at
+        startup; nothing when IAM is off."""
+        if self.options.iam == "off":
+            return []
+        return [f"warning: {w}" for w in self.graph.access.warnings]
 
     def runtime_notices(self) -> list[str]:
         """What the user should know about where functions run: a Python runtime this
@@ -492,7 +514,8 @@ class App:
 
         if not has_layer_arns(graph):
             self.layer_rows = ()
-            return graph, function_specs_for(graph, self.template, options)
+            return graph, function_specs_for(graph, self.template, options,
+                                             credential_seed=self._credential_seed)
         from samlite.app.layer_arns import LayerArnResolver
         from samlite.runtime.environments.process import python_for
         from samlite.state import DEFAULT_STATE_DIR_NAME
@@ -508,7 +531,8 @@ class App:
         graph = dataclasses.replace(
             graph, not_run_locally=graph.not_run_locally + local.not_run_locally)
         return graph, function_specs_for(graph, self.template, options,
-                                         layer_arn_dirs=local.dirs)
+                                         layer_arn_dirs=local.dirs,
+                                         credential_seed=self._credential_seed)
 
     # --- hot reload ------------------------------------------------------------------------
     def on_graph_change(self, callback: Callable[[Graph], None]) -> None:
@@ -679,6 +703,23 @@ def _gateway(graph: Graph, service: Service, options: AppOptions, log: LogSink, 
                        log=log, aws=aws)
 
 
+def _access_guard(options: AppOptions, log: LogSink) -> AccessGuard | None:
+    """The endpoint's IAM check in the mode asked for (None: --iam off)."""
+    from samlite.aws.access.guard import AccessGuard, IamMode
+    from samlite.iam.sam_templates import Pseudo
+
+    try:
+        mode = IamMode(options.iam)
+    except ValueError:
+        modes = ", ".join(m.value for m in IamMode)
+        raise UsageError(f"iam must be one of {modes} (got {options.iam!r})") from None
+    if mode is IamMode.OFF:
+        return None
+    pseudo = options.pseudo
+    return AccessGuard(mode=mode, note=log, pseudo=Pseudo(
+        partition=pseudo.partition, region=pseudo.region, account_id=pseudo.account_id))
+
+
 def load_graph(template: Path, options: AppOptions) -> tuple[Graph, tuple[Problem, ...]]:
     """The template's graph, validated as `samlite validate` would with code required to
     exist. A parameter without a value raises MissingParameters (before any other error,
@@ -714,6 +755,7 @@ def local_severity(problem: Problem) -> Problem:
 
 def function_specs_for(graph: Graph, template: Path, options: AppOptions, *,
                        layer_arn_dirs: Mapping[tuple[str, str], Path] | None = None,
+                       credential_seed: bytes | None = None,
                        ) -> tuple[FunctionSpec, ...]:
     from samlite.build.code import code_dir_for
     from samlite.runtime.spec import function_specs
@@ -721,7 +763,8 @@ def function_specs_for(graph: Graph, template: Path, options: AppOptions, *,
 
     project = template.resolve().parent
     specs = function_specs(graph, project_dir=project, pseudo=options.pseudo,
-                           env_overrides=options.env_vars, layer_arn_dirs=layer_arn_dirs)
+                           env_overrides=options.env_vars, layer_arn_dirs=layer_arn_dirs,
+                           credential_seed=credential_seed)
     # Inline code and .zip archives run from a folder made for them, once per content.
     code_root = (options.state_dir or project / DEFAULT_STATE_DIR_NAME) / "code"
     by_id = {fn.logical_id: fn for fn in graph.functions}

@@ -186,9 +186,10 @@ def up(template_option: str | None, host: str, port: int, aws_port: int, watch: 
                          http_url=gateway.url if gateway else None)
             for warning in app.warnings:
                 say("warning", str(warning), err=True)
-            for notice in app.runtime_notices() + app.dependency_notices():
+            for notice in app.runtime_notices() + app.dependency_notices() + app.iam_notices():
                 say("warning", notice, err=True)
             say("runtime", runtime_notice(app.runtime_choice))
+            say("iam", f"IAM: {app.options.iam} (--iam enforce|warn|off; docs/iam.md)")
             for line in [] if log_format() == "json" else startup_lines(
                     app.graph, app.functions, runtime_kind=app.runtime_kind,
                     dependencies=app.dependencies.states,

@@ -47,8 +47,9 @@ def wire(service: str, operation: str, /, *, made: Any = None, **params: Any) ->
     body = sent.body or b""
     if not isinstance(body, bytes):
         body = body.read() if hasattr(body, "read") else str(body).encode()
-    headers = {k.lower(): (v.decode() if isinstance(v, bytes) else v)
-               for k, v in sent.headers.items()}
+    headers = {"host": url.netloc,     # the HTTP client adds it on the wire
+               **{k.lower(): (v.decode() if isinstance(v, bytes) else v)
+                  for k, v in sent.headers.items()}}
     return Request(method=sent.method, path=url.path, raw_query=url.query,
                    query={k: tuple(v) for k, v in parse_qs(url.query,
                                                            keep_blank_values=True).items()},
