@@ -134,7 +134,8 @@ class _Reader:
     def managed(self, arn: str, source: str, path: tuple[str | int, ...], root: Any = None
                 ) -> Policy:
         name = managed_name(arn)
-        label = f"{source} {name or arn}" if source.startswith("(") else source
+        label = f"{self.res.at.file}:{self.res.at.line} {source} {name or arn}" \
+            if source.startswith("(") else source
         if name in ACTIONS:
             return Policy(statements=(Statement(effect=Effect.ALLOW, actions=ACTIONS[name]),),
                           source=label)

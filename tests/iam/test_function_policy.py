@@ -72,7 +72,8 @@ def test_the_session_is_the_function_in_sams_role() -> None:
 
 def test_policies_name_their_template_line() -> None:
     fp = policy_of(WORKER)
-    assert [p.source for p in fp.policies][1:] == [
+    assert [p.source for p in fp.policies] == [
+        "template.yaml:10 (SAM's role) AWSLambdaBasicExecutionRole",
         "template.yaml:16 S3ReadPolicy: {BucketName: inbox}",
         "template.yaml:17 SQSSendMessagePolicy: {QueueName: jobs}"]
 
