@@ -35,6 +35,7 @@ from samlite.iam.suggestion import granting_template
 from samlite.runtime.spec import FunctionSpec
 
 LogSink = Callable[[str, str], None]     # (function or "samlite", line)
+_MAX_DECISIONS = 10_000                  # kept decisions; forgotten all at once past it
 
 
 class IamMode(StrEnum):
@@ -61,6 +62,7 @@ class AccessGuard:
         self._tokens: frozenset[str] = frozenset()
         self._graph = Graph()
         self._said: set[tuple[str, ...]] = set()
+        self._decisions: dict[tuple[object, ...], Decision] = {}
         self._lock = threading.Lock()
         self._pending = threading.local()
 
@@ -84,6 +86,7 @@ class AccessGuard:
             self._identities = identities
             self._tokens = frozenset(i.session_token for i in identities.values())
             self._graph, self._place = graph, place
+            self._decisions = {}
 
     # --- the Route protocol -------------------------------------------------------------
     def handles(self, request: Request) -> bool:
@@ -127,23 +130,37 @@ class AccessGuard:
             return None
         fp = identity.policy
         for authorization in operation.authorizations:
-            decision = evaluate(fp.caller, authorization, identity=fp.policies,
-                                resource_policy=self._graph.access.resource_policy(
-                                    authorization.resource))
+            decision = self._decide(key, fp, authorization)
             self._say_unjudged(fp, decision)
             if decision.is_allowed:
                 continue
             message = denial_text(service, fp.caller, authorization, decision)
+            what = (authorization.action, authorization.resource)
             if self._mode is IamMode.ENFORCE:
-                self._say_once(fp.logical_id, ("denied", authorization.action,
-                                               authorization.resource),
-                               f"IAM denied: {message}{self._hint(authorization)}")
+                self._say_once(fp.logical_id, ("denied", *what),
+                               lambda m=message, a=authorization:
+                               f"IAM denied: {m}{self._hint(a)}")
                 return access_denied(request, service, message)
-            self._say_once(fp.logical_id, ("warn", authorization.action,
-                                           authorization.resource),
-                           f"warning: IAM would deny this on AWS: {message}"
-                           f"{self._hint(authorization)}")
+            self._say_once(fp.logical_id, ("warn", *what),
+                           lambda m=message, a=authorization:
+                           f"warning: IAM would deny this on AWS: {m}{self._hint(a)}")
         return None
+
+    def _decide(self, key: str, fp: FunctionPolicy, authorization: Authorization) -> Decision:
+        """The decision for this caller, action, resource and condition keys; kept, as a
+        function makes the same few calls over and over and its policies only change with
+        the template (update() forgets them)."""
+        memo_key = (key, authorization.action, authorization.resource,
+                    tuple(sorted(authorization.keys.items())))
+        found = self._decisions.get(memo_key)
+        if found is None:
+            found = evaluate(fp.caller, authorization, identity=fp.policies,
+                             resource_policy=self._graph.access.resource_policy(
+                                 authorization.resource))
+            if len(self._decisions) >= _MAX_DECISIONS:
+                self._decisions.clear()
+            self._decisions[memo_key] = found
+        return found
 
     def _hint(self, authorization: Authorization) -> str:
         template = granting_template(authorization.action, authorization.resource,
@@ -166,10 +183,11 @@ class AccessGuard:
                            f"warning: IAM condition {condition} cannot be judged locally; "
                            "its statement is treated as not matching")
 
-    def _say_once(self, function: str, what: tuple[str, ...], line: str) -> None:
+    def _say_once(self, function: str, what: tuple[str, ...],
+                  line: str | Callable[[], str]) -> None:
         key = (function, *what)
         with self._lock:
             if key in self._said:
                 return
             self._said.add(key)
-        self._note(function, line)
+        self._note(function, line() if callable(line) else line)
