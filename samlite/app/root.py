@@ -281,6 +281,11 @@ class App:
             guard = self.access_guard
             guard.update(self.graph, self.functions)
             self.on_graph_change(lambda graph: guard.update(graph, self.functions))
+        if self.aws is not None:
+            sts = self.aws.sts
+            sts.recognize_functions(_function_sessions(self.graph, self.functions))
+            self.on_graph_change(lambda graph: sts.recognize_functions(
+                _function_sessions(graph, self.functions)))
         self._bucket_watcher: Watcher | None = None
 
     def _parameters_secrets_extension(self) -> ParametersSecretsExtension | None:
@@ -701,6 +706,18 @@ def _gateway(graph: Graph, service: Service, options: AppOptions, log: LogSink, 
                        function_url_ports=function_url_ports(graph, options),
                        account_id=options.pseudo.account_id, region=options.pseudo.region,
                        log=log, aws=aws)
+
+
+def _function_sessions(graph: Graph, specs: Sequence[FunctionSpec]
+                       ) -> dict[str, tuple[str, str]]:
+    """Each function's access key -> its (role name, session name), for STS."""
+    sessions = {}
+    for spec in specs:
+        policy = graph.access.function(spec.logical_id)
+        if spec.credentials is not None and policy is not None:
+            sessions[spec.credentials.access_key_id] = (policy.caller.role_name,
+                                                        policy.caller.session_name)
+    return sessions
 
 
 def _access_guard(options: AppOptions, log: LogSink) -> AccessGuard | None:

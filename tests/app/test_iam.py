@@ -56,10 +56,8 @@ def call(event, context):
     except botocore.exceptions.ClientError as exc:
         return {"error": exc.response["Error"]["Code"],
                 "message": exc.response["Error"]["Message"]}
-    answer.pop("ResponseMetadata", None)
-    answer.pop("Body", None)
-    answer.pop("Payload", None)
-    return {"ok": True}
+    kept = {key: answer[key] for key in event.get("keep", "").split() if key in answer}
+    return {"ok": True, **kept}
 '''
 
 
@@ -140,8 +138,12 @@ def test_off_checks_nothing(samlite_app_factory: Start, project: Path) -> None:
 def test_each_function_is_its_own_role_session(samlite_app_factory: Start,
                                                project: Path) -> None:
     app = samlite_app_factory(project, iam="enforce")
-    result = app.invoke("Reader", {"service": "sts", "operation": "get_caller_identity"})
+    result = app.invoke("Reader", {"service": "sts", "operation": "get_caller_identity",
+                                   "keep": "Arn"})
     assert result.function_error is None
+    role = app.app.graph.access.function("Reader").caller.role_name
+    assert json.loads(result.raw) == {
+        "ok": True, "Arn": f"arn:aws:sts::123456789012:assumed-role/{role}/Reader"}
     keys = {spec.logical_id: spec.credentials.access_key_id for spec in app.app.functions
             if spec.credentials}
     assert keys["Reader"] != keys["Sender"]
