@@ -561,6 +561,8 @@ NOT_RUN: Mapping[str, Mapping[str, str]] = {
     SAM_FUNCTION: {
         **_FUNCTION_NOT_RUN,
         "DeploymentPreference": "no gradual deployments locally",
+        "PermissionsBoundary": "not applied: the function's calls are checked against its "
+                               "policies alone (docs/iam.md)",
         "Tracing": "Active: no X-Ray traces locally; named at start-up",
     },
     LAMBDA_FUNCTION: {
