@@ -104,7 +104,7 @@ def start_lambda(template_option: str | None, host: str, port: int, runtime: str
     app = App(path, options, log=console_log(), progress=console_progress())
 
     def announce() -> None:
-        for notice in app.dependency_notices():
+        for notice in app.dependency_notices() + app.iam_notices():
             say("warning", notice, err=True)
         click.echo(f"Lambda Invoke API on {app.endpoint_url} (Ctrl-C to stop)")
         rows = [("FUNCTION", "RUNTIME", "HANDLER", "DEPS")]

@@ -148,3 +148,19 @@ def test_each_function_is_its_own_role_session(samlite_app_factory: Start,
             if spec.credentials}
     assert keys["Reader"] != keys["Sender"]
     assert all(key.startswith("ASIA") for key in keys.values())
+
+
+def test_what_cannot_be_checked_is_said_at_startup(samlite_app_factory: Start,
+                                                   project: Path) -> None:
+    text = project.read_text().replace(
+        "      Handler: app.call\n      Policies:\n        - S3ReadPolicy",
+        "      Handler: app.call\n      Role: arn:aws:iam::123456789012:role/elsewhere\n"
+        "      Policies:\n        - S3ReadPolicy", 1)
+    project.write_text(text)
+    app = samlite_app_factory(project, iam="enforce")
+    [notice] = app.app.iam_notices()
+    assert notice.startswith(f"warning: {project}:")
+    assert "Reader: Role arn:aws:iam::123456789012:role/elsewhere is not a role of this " \
+           "template, so its policies are unknown here; every call it makes is allowed" in notice
+    assert call(app, "Reader", "s3", "put_object", Bucket="iam-inbox", Key="e.txt",
+                Body="x") == {"ok": True}
