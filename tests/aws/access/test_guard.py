@@ -141,3 +141,38 @@ def test_other_credentials_are_the_administrator(
     guard, _, _ = reader
     assert not guard.handles(wire("s3", "put_object", Bucket="inbox", Key="a.txt", Body=b"x"))
     assert not guard.handles(Request(method="GET", path="/inbox/a.txt"))
+
+
+def test_sns_and_dynamodb_deny_in_their_own_words(
+        reader: tuple[AccessGuard, FunctionSpec, list[str]]) -> None:
+    guard, spec, _ = reader
+    topic = "arn:aws:sns:us-east-1:123456789012:news"
+    published = wire("sns", "publish", made=as_function(spec, "sns"), TopicArn=topic,
+                     Message="m")
+    assert guard.handles(published)
+    body = guard.handle(published).body.decode()
+    assert "<Code>AuthorizationError</Code>" in body
+    assert f"perform: SNS:Publish on resource: {topic} because no identity-based " in body
+    put = wire("dynamodb", "put_item", made=as_function(spec, "dynamodb"), TableName="Orders",
+               Item={"id": {"S": "1"}})
+    assert guard.handles(put)
+    refusal = guard.handle(put)
+    assert refusal.status == 403
+    assert b'"__type": "AccessDeniedException"' in refusal.body
+    assert b"perform: dynamodb:PutItem on resource: arn:aws:dynamodb:us-east-1:123456789012:" \
+           b"table/Orders because" in refusal.body
+
+
+def test_warn_lets_the_call_through(tmp_path: Path) -> None:
+    graph = build_graph(resolve(parse_template(dedent(TEMPLATE), name="template.yaml")))
+    specs = function_specs(graph, project_dir=tmp_path, pseudo=PseudoParameters(),
+                           credential_seed=b"seed")
+    said: list[str] = []
+    guard = AccessGuard(mode=IamMode.WARN, pseudo=Pseudo(),
+                        note=lambda fn, line: said.append(line))
+    guard.update(graph, specs)
+    request = wire("s3", "delete_object", made=as_function(specs[0]), Bucket="inbox", Key="a")
+    assert not guard.handles(request)
+    assert not guard.handles(request)
+    assert len(said) == 1
+    assert said[0].endswith("(add to its Policies: S3CrudPolicy: {BucketName: !Ref Inbox})")
