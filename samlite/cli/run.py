@@ -74,9 +74,9 @@ def invoke(function: str | None, event: str | None, template_option: str | None,
     sys.exit(1 if result.is_error else 0)
 
 
-# As `sam local invoke` does, but said: with samlite's dummy credentials such calls fail.
+# As `sam local invoke` does, but said: with samlite's local credentials such calls fail.
 NO_UP_NOTICE = ("No samlite up runs for this project: the function's AWS calls go to AWS "
-                "itself, signed with samlite's dummy credentials, so AWS refuses them; start "
+                "itself, signed with samlite's local credentials, so AWS refuses them; start "
                 "`samlite up` here, or pass --aws-endpoint-url")
 
 
