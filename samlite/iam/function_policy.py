@@ -60,7 +60,8 @@ def _function(res: Resource, resolved: ResolvedTemplate, pseudo: PseudoParameter
     if role is not None or res.type != SERVERLESS_FUNCTION:
         return _named_role(res, role, session, resolved, pseudo)
     reader = _Reader(res, pseudo)
-    policies = [reader.managed(BASIC_EXECUTION, "(SAM's role)", ())]
+    policies = [reader.managed(BASIC_EXECUTION, f"{reader.sams_role('')} {BASIC_EXECUTION}",
+                               ())]
     policies.extend(reader.sam_additions())
     entries = props.get("Policies")
     items = entries if isinstance(entries, list) else [entries] if entries is not None else []
@@ -131,11 +132,15 @@ class _Reader:
         where = self._where(path, root)
         return f"{where.file}:{where.line} {label}"
 
-    def managed(self, arn: str, source: str, path: tuple[str | int, ...], root: Any = None
+    def sams_role(self, why: str) -> str:
+        """The label of what SAM adds to the role it makes: the function's line and why."""
+        return f"{self.res.at.file}:{self.res.at.line} (SAM's role{why})"
+
+    def managed(self, arn: str, label: str, path: tuple[str | int, ...], root: Any = None
                 ) -> Policy:
+        """An AWS managed policy by name or ARN, from managed.py's table; an unknown one
+        allows everything, with a warning."""
         name = managed_name(arn)
-        label = f"{self.res.at.file}:{self.res.at.line} {source} {name or arn}" \
-            if source.startswith("(") else source
         if name in ACTIONS:
             return Policy(statements=(Statement(effect=Effect.ALLOW, actions=ACTIONS[name]),),
                           source=label)
@@ -193,10 +198,13 @@ class _Reader:
         kinds = {str(e.get("Type")) for e in events.values() if isinstance(e, Mapping)} \
             if isinstance(events, Mapping) else set()
         for kind in sorted(kinds & set(_EVENT_POLICIES)):
-            yield self.managed(_EVENT_POLICIES[kind], f"(SAM's role, {kind} event)",
+            yield self.managed(_EVENT_POLICIES[kind],
+                               f"{self.sams_role(f', {kind} event')} {_EVENT_POLICIES[kind]}",
                                ("Events",))
         if props.get("Tracing") == "Active":
-            yield self.managed("AWSXrayWriteOnlyAccess", "(SAM's role, Tracing)", ("Tracing",))
+            yield self.managed("AWSXrayWriteOnlyAccess",
+                               f"{self.sams_role(', Tracing')} AWSXrayWriteOnlyAccess",
+                               ("Tracing",))
         dead = props.get("DeadLetterQueue")
         if isinstance(dead, Mapping):
             yield from self._destination(dead.get("Type"), dead.get("TargetArn"),
@@ -216,7 +224,7 @@ class _Reader:
         if action is not None and isinstance(arn, str):
             yield Policy(statements=(Statement(effect=Effect.ALLOW, actions=(action,),
                                                resources=(arn,)),),
-                         source=self._source(path, f"(SAM's role, {label})"))
+                         source=f"{self.sams_role(f', {label}')} {action}")
 
     def role_policies(self, role: Resource, resolved: ResolvedTemplate) -> Iterator[Policy]:
         props = role.properties
