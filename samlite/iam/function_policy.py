@@ -15,7 +15,7 @@ from typing import Any
 
 from samlite.errors import Mark
 from samlite.iam.evaluation import Caller
-from samlite.iam.managed import ACTIONS, NOT_ACTION, managed_name
+from samlite.iam.managed import POLICIES, managed_name
 from samlite.iam.policy import Effect, Policy, PolicyError, Statement, allow_all
 from samlite.iam.policy import policy_from_document as _document
 from samlite.iam.sam_templates import Pseudo, expand, is_template
@@ -141,12 +141,8 @@ class _Reader:
         """An AWS managed policy by name or ARN, from managed.py's table; an unknown one
         allows everything, with a warning."""
         name = managed_name(arn)
-        if name in ACTIONS:
-            return Policy(statements=(Statement(effect=Effect.ALLOW, actions=ACTIONS[name]),),
-                          source=label)
-        if name in NOT_ACTION:
-            return Policy(statements=(Statement(effect=Effect.ALLOW, actions=NOT_ACTION[name],
-                                                not_action=True),), source=label)
+        if name in POLICIES:
+            return Policy(statements=POLICIES[name], source=label)
         self.warnings.append(
             f"{self._where(path, root)}: {self.res.logical_id}: the managed policy {arn} is "
             "not one samlite knows, so every call it makes is allowed (IAM is not checked "
