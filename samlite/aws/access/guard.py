@@ -134,7 +134,8 @@ class AccessGuard:
             self._say_unjudged(fp, decision)
             if decision.is_allowed:
                 continue
-            message = denial_text(service, fp.caller, authorization, decision)
+            message = denial_text(service, fp.caller, authorization, decision,
+                                  named=operation.named.get(authorization.resource))
             what = (authorization.action, authorization.resource)
             if self._mode is IamMode.ENFORCE:
                 self._say_once(fp.logical_id, ("denied", *what),

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, unquote
 
@@ -79,6 +79,9 @@ class Operation:
     service: str                            # the signing name: "s3", "sqs", ...
     name: str                               # "PutObject"
     authorizations: tuple[Authorization, ...]   # each must be allowed
+    # ARN -> the resource as the caller named it, where the service's denial quotes that
+    # (Secrets Manager's SecretId); denials.py.
+    named: Mapping[str, str] = field(default_factory=dict)
 
 
 def operation_of(request: Request, service: str, place: Place) -> Operation | None:
@@ -93,7 +96,8 @@ def operation_of(request: Request, service: str, place: Place) -> Operation | No
     name, pairs = found
     authorizations = tuple(Authorization(action=_SAME_AS.get(a, a), resource=r, keys=k)
                            for a, r, k in pairs)
-    return Operation(service=service, name=name, authorizations=authorizations)
+    named = _secret_ids(request, place) if service == "secretsmanager" else {}
+    return Operation(service=service, name=name, authorizations=authorizations, named=named)
 
 
 Pairs = list[tuple[str, str, Mapping[str, tuple[str, ...]]]]
@@ -328,9 +332,7 @@ def _secretsmanager(request: Request, place: Place) -> Found:
     body = _json_body(request)
 
     def secret(name: Any) -> str:
-        name = str(name)
-        return name if name.startswith("arn:") else \
-            place.secret_arn(name) or _arn(place, "secretsmanager", f"secret:{name}")
+        return _secret_arn(place, str(name))
 
     action = f"secretsmanager:{operation}"
     if operation == "BatchGetSecretValue" and body.get("SecretIdList"):
@@ -340,6 +342,19 @@ def _secretsmanager(request: Request, place: Place) -> Found:
             for s in body["SecretIdList"]]]
     name = body.get("SecretId") or (body.get("Name") if operation == "CreateSecret" else None)
     return operation, [(action, secret(name) if name else "*", _NO_KEYS)]
+
+
+def _secret_arn(place: Place, name: str) -> str:
+    return name if name.startswith("arn:") else \
+        place.secret_arn(name) or _arn(place, "secretsmanager", f"secret:{name}")
+
+
+def _secret_ids(request: Request, place: Place) -> dict[str, str]:
+    body = _json_body(request)
+    ids = body.get("SecretIdList") if isinstance(body.get("SecretIdList"), list) else []
+    if body.get("SecretId"):
+        ids = [*ids, body["SecretId"]]
+    return {_secret_arn(place, str(i)): str(i) for i in ids}
 
 
 def _ssm(request: Request, place: Place) -> Found:

@@ -122,7 +122,7 @@ def test_a_wrong_session_token_is_refused(
     request = wire("dynamodb", "list_tables", made=stale)
     assert guard.handles(request)
     refusal = guard.handle(request)
-    assert (refusal.status, b"UnrecognizedClientException" in refusal.body) == (403, True)
+    assert (refusal.status, b"UnrecognizedClientException" in refusal.body) == (400, True)
 
 
 def test_an_unsigned_request_with_a_functions_token_is_refused(
@@ -157,8 +157,8 @@ def test_sns_and_dynamodb_deny_in_their_own_words(
                Item={"id": {"S": "1"}})
     assert guard.handles(put)
     refusal = guard.handle(put)
-    assert refusal.status == 403
-    assert b'"__type": "AccessDeniedException"' in refusal.body
+    assert refusal.status == 400
+    assert b'"__type": "com.amazon.coral.service#AccessDeniedException"' in refusal.body
     assert b"perform: dynamodb:PutItem on resource: arn:aws:dynamodb:us-east-1:123456789012:" \
            b"table/Orders because" in refusal.body
 
