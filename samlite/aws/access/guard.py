@@ -129,6 +129,12 @@ class AccessGuard:
         if operation is None:
             return None
         fp = identity.policy
+        if operation.unmapped is not None:
+            self._say_once(fp.logical_id, ("unmapped", service, operation.unmapped),
+                           f"warning: IAM is not checked for {service} {operation.unmapped}: "
+                           "samlite has no IAM action for it, so the call goes through (on "
+                           "AWS it needs its own permission)")
+            return None
         for authorization in operation.authorizations:
             decision = self._decide(key, fp, authorization)
             self._say_unjudged(fp, decision)

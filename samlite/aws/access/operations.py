@@ -4,9 +4,9 @@ ARN(s) it acts on, read from the request. Pure: a request in, authorizations out
 Actions and resources follow the Service Authorization Reference ("Actions, resources, and
 condition keys for Amazon S3 / Amazon SQS / AWS Lambda / Amazon DynamoDB / Amazon SNS /
 Amazon EventBridge / AWS Secrets Manager / AWS Systems Manager / AWS STS"): most operations
-are their own action; the exceptions (batches, HeadObject, multipart uploads, S3
-subresources, DynamoDB transactions) are in the tables below. An operation no table names is
-`<prefix>:<Operation>` on "*", as IAM names most list and account-wide actions."""
+are their own action; the exceptions (batches, DynamoDB transactions) are in the tables below,
+S3's in s3_operations.py. An operation no table names is `<prefix>:<Operation>` on "*", as
+IAM names most list and account-wide actions."""
 
 from __future__ import annotations
 
@@ -15,50 +15,22 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qs, unquote
+from urllib.parse import unquote
 
+from samlite.aws.access.found import NO_KEYS, Found, Pairs, Unmapped
+from samlite.aws.access.s3_operations import s3_operation
 from samlite.aws.wire_errors import query_parameter
 from samlite.http.messages import Request
 from samlite.iam.evaluation import Request as Authorization
 
 _TARGETS = {"dynamodb": "DynamoDB_20120810.", "sqs": "AmazonSQS.",
             "secretsmanager": "secretsmanager.", "ssm": "AmazonSSM.", "events": "AWSEvents."}
-_VIRTUAL_HOST = re.compile(r"^(?P<bucket>[a-z0-9][a-z0-9.-]+)\.(?:localhost|127\.0\.0\.1)"
-                           r"(?::\d+)?$")
 _INVOKE = re.compile(r"^/2015-03-31/functions/(?P<name>[^/]+)(?P<rest>/[a-z]*)?/?$")
 # Operations whose action is another's ("Actions defined by ..." tables).
 _SAME_AS = {
     "sqs:SendMessageBatch": "sqs:SendMessage", "sqs:DeleteMessageBatch": "sqs:DeleteMessage",
     "sqs:ChangeMessageVisibilityBatch": "sqs:ChangeMessageVisibility",
     "sns:PublishBatch": "sns:Publish",
-}
-# Subresources of an S3 bucket or object: (GET action, PUT action, DELETE action).
-_S3_BUCKET_SUBRESOURCES = {
-    "policy": ("GetBucketPolicy", "PutBucketPolicy", "DeleteBucketPolicy"),
-    "notification": ("GetBucketNotification", "PutBucketNotification", None),
-    "versioning": ("GetBucketVersioning", "PutBucketVersioning", None),
-    "cors": ("GetBucketCORS", "PutBucketCORS", "PutBucketCORS"),
-    "tagging": ("GetBucketTagging", "PutBucketTagging", "PutBucketTagging"),
-    "location": ("GetBucketLocation", None, None),
-    "acl": ("GetBucketAcl", "PutBucketAcl", None),
-    "lifecycle": ("GetLifecycleConfiguration", "PutLifecycleConfiguration",
-                  "PutLifecycleConfiguration"),
-    "encryption": ("GetEncryptionConfiguration", "PutEncryptionConfiguration",
-                   "PutEncryptionConfiguration"),
-    "website": ("GetBucketWebsite", "PutBucketWebsite", "DeleteBucketWebsite"),
-    "uploads": ("ListBucketMultipartUploads", None, None),
-    "versions": ("ListBucketVersions", None, None),
-    "ownershipControls": ("GetBucketOwnershipControls", "PutBucketOwnershipControls",
-                          "PutBucketOwnershipControls"),
-    "publicAccessBlock": ("GetBucketPublicAccessBlock", "PutBucketPublicAccessBlock",
-                          "PutBucketPublicAccessBlock"),
-}
-_S3_OBJECT_SUBRESOURCES = {
-    "tagging": ("GetObjectTagging", "PutObjectTagging", "DeleteObjectTagging"),
-    "acl": ("GetObjectAcl", "PutObjectAcl", None),
-    "retention": ("GetObjectRetention", "PutObjectRetention", None),
-    "legal-hold": ("GetObjectLegalHold", "PutObjectLegalHold", None),
-    "attributes": ("GetObjectAttributes", None, None),
 }
 _TRANSACT_ACTIONS = {"ConditionCheck": "ConditionCheckItem", "Put": "PutItem",
                      "Delete": "DeleteItem", "Update": "UpdateItem", "Get": "GetItem"}
@@ -82,6 +54,8 @@ class Operation:
     # ARN -> the resource as the caller named it, where the service's denial quotes that
     # (Secrets Manager's SecretId); denials.py.
     named: Mapping[str, str] = field(default_factory=dict)
+    # Set when no table gives the operation an IAM action: it is not checked ("GET ?torrent").
+    unmapped: str | None = None
 
 
 def operation_of(request: Request, service: str, place: Place) -> Operation | None:
@@ -93,6 +67,9 @@ def operation_of(request: Request, service: str, place: Place) -> Operation | No
     found = reader(request, place)
     if found is None:
         return None
+    if isinstance(found, Unmapped):
+        return Operation(service=service, name=found.name, authorizations=(),
+                         unmapped=found.name)
     name, pairs = found
     authorizations = tuple(Authorization(action=_SAME_AS.get(a, a), resource=r, keys=k)
                            for a, r, k in pairs)
@@ -100,9 +77,6 @@ def operation_of(request: Request, service: str, place: Place) -> Operation | No
     return Operation(service=service, name=name, authorizations=authorizations, named=named)
 
 
-Pairs = list[tuple[str, str, Mapping[str, tuple[str, ...]]]]
-Found = tuple[str, Pairs] | None
-_NO_KEYS: Mapping[str, tuple[str, ...]] = {}
 
 
 def _arn(place: Place, service: str, resource: str, *, regional: bool = True) -> str:
@@ -124,91 +98,6 @@ def _target(request: Request, service: str) -> str | None:
     return target[len(prefix):] if target.startswith(prefix) else None
 
 
-# --- S3 ----------------------------------------------------------------------------------
-def _s3(request: Request, place: Place) -> Found:
-    path = request.path or "/"
-    host = (request.header("host") or "").lower()
-    if match := _VIRTUAL_HOST.match(host):
-        path = f"/{match['bucket']}{path}"
-    bucket, _, key = path.lstrip("/").partition("/")
-    bucket, key = unquote(bucket), unquote(key)
-    query = parse_qs(request.raw_query, keep_blank_values=True)
-    method = request.method.upper()
-    if not bucket:
-        return "ListBuckets", [("s3:ListAllMyBuckets", "*", _NO_KEYS)]
-    bucket_arn = f"arn:{place.partition}:s3:::{bucket}"
-    if not key:
-        return _s3_bucket(request, method, query, bucket_arn)
-    object_arn = f"{bucket_arn}/{key}"
-    for sub, actions in _S3_OBJECT_SUBRESOURCES.items():
-        if sub in query:
-            action = actions[("GET", "PUT", "DELETE").index(method)] \
-                if method in ("GET", "PUT", "DELETE") else None
-            return sub, [(f"s3:{action or 'PutObject'}", object_arn, _NO_KEYS)]
-    versioned = "versionId" in query
-    if method in ("GET", "HEAD"):
-        if "uploadId" in query:
-            return "ListParts", [("s3:ListMultipartUploadParts", object_arn, _NO_KEYS)]
-        action = "GetObjectVersion" if versioned else "GetObject"
-        return ("HeadObject" if method == "HEAD" else "GetObject"), [
-            (f"s3:{action}", object_arn, _NO_KEYS)]
-    if method == "DELETE":
-        if "uploadId" in query:
-            return "AbortMultipartUpload", [("s3:AbortMultipartUpload", object_arn, _NO_KEYS)]
-        action = "DeleteObjectVersion" if versioned else "DeleteObject"
-        return "DeleteObject", [(f"s3:{action}", object_arn, _NO_KEYS)]
-    pairs: Pairs = [("s3:PutObject", object_arn, _NO_KEYS)]
-    source = request.header("x-amz-copy-source")
-    if source and method == "PUT":
-        # CopyObject reads the source with GetObject and writes the target with PutObject.
-        source_path, _, source_query = unquote(source).lstrip("/").partition("?")
-        read = "GetObjectVersion" if "versionId=" in source_query else "GetObject"
-        pairs.append((f"s3:{read}", f"arn:{place.partition}:s3:::{source_path}", _NO_KEYS))
-        return ("UploadPartCopy" if "uploadId" in query else "CopyObject"), pairs
-    name = "UploadPart" if "partNumber" in query else "CreateMultipartUpload" \
-        if "uploads" in query else "CompleteMultipartUpload" if "uploadId" in query \
-        else "PutObject"
-    return name, pairs
-
-
-def _s3_bucket(request: Request, method: str, query: Mapping[str, list[str]],
-               bucket_arn: str) -> Found:
-    for sub, actions in _S3_BUCKET_SUBRESOURCES.items():
-        if sub in query:
-            action = actions[("GET", "PUT", "DELETE").index(method)] \
-                if method in ("GET", "PUT", "DELETE") else None
-            return sub, [(f"s3:{action or 'PutBucketPolicy'}", bucket_arn, _NO_KEYS)]
-    if method == "POST" and "delete" in query:
-        keys = re.findall(rb"<Key>(.*?)</Key>", request.body, re.DOTALL)
-        return "DeleteObjects", [("s3:DeleteObject", f"{bucket_arn}/{_xml_text(k)}", _NO_KEYS)
-                                 for k in keys]
-    if method == "POST":       # a browser form upload (POST Object)
-        fields = re.search(rb'name="key"\r\n\r\n([^\r]*)', request.body)
-        key = fields.group(1).decode(errors="replace") if fields else ""
-        return "PostObject", [("s3:PutObject", f"{bucket_arn}/{key}", _NO_KEYS)]
-    if method in ("GET", "HEAD"):
-        prefix = (query.get("prefix") or [""])[-1]
-        keys = {"s3:prefix": (prefix,)}
-        if "max-keys" in query:
-            keys["s3:max-keys"] = (query["max-keys"][-1],)
-        if "delimiter" in query:
-            keys["s3:delimiter"] = (query["delimiter"][-1],)
-        name = "HeadBucket" if method == "HEAD" else "ListObjectsV2" \
-            if query.get("list-type") == ["2"] else "ListObjects"
-        return name, [("s3:ListBucket", bucket_arn, keys)]
-    if method == "PUT":
-        return "CreateBucket", [("s3:CreateBucket", bucket_arn, _NO_KEYS)]
-    return "DeleteBucket", [("s3:DeleteBucket", bucket_arn, _NO_KEYS)]
-
-
-def _xml_text(raw: bytes) -> str:
-    text = raw.decode(errors="replace")
-    for entity, char in (("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'), ("&apos;", "'"),
-                         ("&amp;", "&")):
-        text = text.replace(entity, char)
-    return text
-
-
 # --- SQS (JSON and query protocols) -------------------------------------------------------
 def _sqs(request: Request, place: Place) -> Found:
     operation = _target(request, "sqs")
@@ -227,7 +116,7 @@ def _sqs(request: Request, place: Place) -> Found:
     url, name = param("QueueUrl"), param("QueueName")
     queue = str(url).rstrip("/").rsplit("/", 1)[-1] if url else str(name) if name else None
     resource = _arn(place, "sqs", queue) if queue else "*"
-    return operation, [(f"sqs:{operation}", resource, _NO_KEYS)]
+    return operation, [(f"sqs:{operation}", resource, NO_KEYS)]
 
 
 # --- DynamoDB ------------------------------------------------------------------------------
@@ -244,11 +133,11 @@ def _dynamodb(request: Request, place: Place) -> Found:
 
     pairs: Pairs
     if operation in ("BatchGetItem", "BatchWriteItem"):
-        pairs = [(f"dynamodb:{operation}", table(name), _NO_KEYS)
+        pairs = [(f"dynamodb:{operation}", table(name), NO_KEYS)
                  for name in (body.get("RequestItems") or {})]
     elif operation in ("TransactWriteItems", "TransactGetItems"):
         pairs = [(f"dynamodb:{_TRANSACT_ACTIONS.get(kind, kind)}", table(part.get("TableName")),
-                  _NO_KEYS)
+                  NO_KEYS)
                  for item in body.get("TransactItems") or [] if isinstance(item, dict)
                  for kind, part in item.items() if isinstance(part, dict)]
     elif operation in ("ExecuteStatement", "BatchExecuteStatement", "ExecuteTransaction"):
@@ -257,14 +146,14 @@ def _dynamodb(request: Request, place: Place) -> Found:
         pairs = [_partiql(str(s.get("Statement", "")), table) for s in statements
                  if isinstance(s, dict)]
     elif "StreamArn" in body:
-        pairs = [(f"dynamodb:{operation}", str(body["StreamArn"]), _NO_KEYS)]
+        pairs = [(f"dynamodb:{operation}", str(body["StreamArn"]), NO_KEYS)]
     elif "TableName" in body:
         pairs = [(f"dynamodb:{operation}", table(body["TableName"], body.get("IndexName")),
-                  _NO_KEYS)]
+                  NO_KEYS)]
     elif "ResourceArn" in body:
-        pairs = [(f"dynamodb:{operation}", str(body["ResourceArn"]), _NO_KEYS)]
+        pairs = [(f"dynamodb:{operation}", str(body["ResourceArn"]), NO_KEYS)]
     else:
-        pairs = [(f"dynamodb:{operation}", "*", _NO_KEYS)]
+        pairs = [(f"dynamodb:{operation}", "*", NO_KEYS)]
     return operation, pairs
 
 
@@ -277,7 +166,7 @@ def _partiql(statement: str, table: Callable[[Any], str]) -> tuple[str, str, Map
     found = _PARTIQL_TABLE.search(statement)
     action = {"SELECT": "PartiQLSelect", "INSERT": "PartiQLInsert",
               "UPDATE": "PartiQLUpdate", "DELETE": "PartiQLDelete"}.get(verb, "PartiQLSelect")
-    return f"dynamodb:{action}", table(found.group(1)) if found else "*", _NO_KEYS
+    return f"dynamodb:{action}", table(found.group(1)) if found else "*", NO_KEYS
 
 
 # --- SNS (query protocol) ------------------------------------------------------------------
@@ -291,7 +180,7 @@ def _sns(request: Request, place: Place) -> Found:
     subscription = query_parameter(request, "SubscriptionArn")
     if topic is None and subscription:
         topic = subscription.rsplit(":", 1)[0]     # a subscription's ARN is its topic's + id
-    return operation, [(f"sns:{operation}", topic or "*", _NO_KEYS)]
+    return operation, [(f"sns:{operation}", topic or "*", NO_KEYS)]
 
 
 # --- EventBridge ---------------------------------------------------------------------------
@@ -321,7 +210,7 @@ def _events(request: Request, place: Place) -> Found:
         resource = bus(body["Name"])
     else:
         resource = "*"
-    return operation, [(f"events:{operation}", resource, _NO_KEYS)]
+    return operation, [(f"events:{operation}", resource, NO_KEYS)]
 
 
 # --- Secrets Manager and Parameter Store --------------------------------------------------
@@ -337,11 +226,11 @@ def _secretsmanager(request: Request, place: Place) -> Found:
     action = f"secretsmanager:{operation}"
     if operation == "BatchGetSecretValue" and body.get("SecretIdList"):
         # Each secret needs GetSecretValue; the batch itself BatchGetSecretValue on "*".
-        return operation, [(action, "*", _NO_KEYS), *[
-            ("secretsmanager:GetSecretValue", secret(s), _NO_KEYS)
+        return operation, [(action, "*", NO_KEYS), *[
+            ("secretsmanager:GetSecretValue", secret(s), NO_KEYS)
             for s in body["SecretIdList"]]]
     name = body.get("SecretId") or (body.get("Name") if operation == "CreateSecret" else None)
-    return operation, [(action, secret(name) if name else "*", _NO_KEYS)]
+    return operation, [(action, secret(name) if name else "*", NO_KEYS)]
 
 
 def _secret_arn(place: Place, name: str) -> str:
@@ -371,9 +260,9 @@ def _ssm(request: Request, place: Place) -> Found:
     names = body.get("Names") if isinstance(body.get("Names"), list) else None
     action = f"ssm:{operation}"
     if names is not None:
-        return operation, [(action, parameter(n), _NO_KEYS) for n in names]
+        return operation, [(action, parameter(n), NO_KEYS) for n in names]
     name = body.get("Name") or body.get("Path")
-    return operation, [(action, parameter(name) if name else "*", _NO_KEYS)]
+    return operation, [(action, parameter(name) if name else "*", NO_KEYS)]
 
 
 # --- STS and Lambda ------------------------------------------------------------------------
@@ -382,13 +271,13 @@ def _sts(request: Request, place: Place) -> Found:
     if not operation or operation == "GetCallerIdentity":
         return None     # "No permissions are required" (STS API reference)
     role = query_parameter(request, "RoleArn")
-    return operation, [(f"sts:{operation}", role or "*", _NO_KEYS)]
+    return operation, [(f"sts:{operation}", role or "*", NO_KEYS)]
 
 
 def _lambda(request: Request, place: Place) -> Found:
     match = _INVOKE.match(request.path)
     if match is None:
-        return "ListFunctions", [("lambda:ListFunctions", "*", _NO_KEYS)]
+        return "ListFunctions", [("lambda:ListFunctions", "*", NO_KEYS)]
     name = unquote(match["name"])
     qualifier = request.query_value("Qualifier")
     if not name.startswith("arn:"):
@@ -403,13 +292,14 @@ def _lambda(request: Request, place: Place) -> Found:
     resource = f"{name}:{qualifier}" if qualifier else name
     rest = match["rest"] or ""
     if rest == "/invocations":
-        return "Invoke", [("lambda:InvokeFunction", resource, _NO_KEYS)]
+        return "Invoke", [("lambda:InvokeFunction", resource, NO_KEYS)]
     operation = "GetFunctionConfiguration" if rest == "/configuration" else "GetFunction"
-    return operation, [(f"lambda:{operation}", resource, _NO_KEYS)]
+    return operation, [(f"lambda:{operation}", resource, NO_KEYS)]
 
 
 _READERS: Mapping[str, Callable[[Request, Place], Found]] = {
-    "s3": _s3, "sqs": _sqs, "dynamodb": _dynamodb, "sns": _sns, "events": _events,
+    "s3": lambda request, place: s3_operation(request, place.partition),
+    "sqs": _sqs, "dynamodb": _dynamodb, "sns": _sns, "events": _events,
     "secretsmanager": _secretsmanager, "ssm": _ssm, "sts": _sts, "lambda": _lambda,
 }
 

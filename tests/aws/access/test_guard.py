@@ -176,3 +176,15 @@ def test_warn_lets_the_call_through(tmp_path: Path) -> None:
     assert not guard.handles(request)
     assert len(said) == 1
     assert said[0].endswith("(add to its Policies: S3CrudPolicy: {BucketName: !Ref Inbox})")
+
+
+def test_an_s3_subresource_without_an_action_passes_and_is_named_once(
+        reader: tuple[AccessGuard, FunctionSpec, list[str]]) -> None:
+    guard, spec, said = reader
+    request = wire("s3", "get_object_torrent", made=as_function(spec), Bucket="inbox",
+                   Key="a.txt")
+    assert not guard.handles(request)
+    assert not guard.handles(request)
+    assert said == ["Reader: warning: IAM is not checked for s3 GET object ?torrent: samlite "
+                    "has no IAM action for it, so the call goes through (on AWS it needs its "
+                    "own permission)"]
