@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 TEMPLATE_INI = "samlite_template"
+IAM_INI = "samlite_iam"
 TEMPLATE_NAME = "template.yaml"
 # What a test wants by default: functions as local processes, any free ports, async retries
 # in milliseconds instead of minutes (Lambda waits 1 and 2 minutes between them).
@@ -40,13 +41,16 @@ FAKE_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "te
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini(TEMPLATE_INI, "template the samlite_app fixture runs, relative to the ini "
                                 "file (default: the nearest template.yaml above the test)")
+    parser.addini(IAM_INI, "IAM for the functions' AWS calls: enforce, warn or off (default "
+                           "warn); @pytest.mark.samlite(iam=...) sets it for one test")
 
 
 def pytest_configure(config: pytest.Config) -> None:
     _skip_assertion_rewriting(config)
     config.addinivalue_line(
         "markers", "samlite(template=None, **options): the template (and AppOptions such as "
-                   "parameter_overrides, env_vars, runtime, region, no_build) samlite_app runs")
+                   "parameter_overrides, env_vars, runtime, region, no_build, iam) samlite_app "
+                   "runs")
 
 
 def _skip_assertion_rewriting(config: pytest.Config) -> None:
@@ -414,6 +418,8 @@ def samlite_app_factory(request: pytest.FixtureRequest,
         path = find_template(request, template if template is not None
                              else marked.get("template"))
         given = {**{k: v for k, v in marked.items() if k != "template"}, **options}
+        if "iam" not in given and (iam := request.config.getini(IAM_INI)):
+            given["iam"] = str(iam)
         # Each app its own state folder: buckets, queues and pending events start empty.
         state_dir = tmp_path / f"samlite-{len(started)}"
         logbook = _LogBook()

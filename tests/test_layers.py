@@ -21,6 +21,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
                       "samlite.progress")),
     ("template", ("samlite.template",)),
     ("dialects", ("samlite.dialects",)),
+    ("iam", ("samlite.iam",)),
     ("scaffold", ("samlite.scaffold",)),
     ("graph", ("samlite.graph",)),
     ("validation", ("samlite.validation",)),
@@ -35,7 +36,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 # Pure code: no sockets, threads, subprocesses, Docker, file watching or click.
-PURE = ("template/*", "dialects/*", "graph/*", "validation/*", "progress.py",
+PURE = ("template/*", "dialects/*", "iam/*", "graph/*", "validation/*", "progress.py",
         "build/layer_arns.py",
         "runtime/invocation.py", "runtime/spec.py", "runtime/images.py",
         "runtime/async_records.py", "runtime/process_support.py",

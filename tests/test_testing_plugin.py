@@ -136,6 +136,22 @@ def test_ini(samlite_app):
     result.assert_outcomes(passed=1)
 
 
+def test_the_iam_ini_option_sets_the_mode_and_the_marker_wins(pytester: pytest.Pytester,
+                                                               project: Path) -> None:
+    pytester.makeini("[pytest]\nsamlite_iam = enforce\n")
+    result = run(pytester, """
+import pytest
+
+def test_ini(samlite_app):
+    assert samlite_app.app.options.iam == "enforce"
+
+@pytest.mark.samlite(iam="off")
+def test_marker(samlite_app):
+    assert samlite_app.app.options.iam == "off"
+""")
+    result.assert_outcomes(passed=2)
+
+
 def test_no_template_anywhere_fails_with_what_to_do(pytester: pytest.Pytester) -> None:
     result = run(pytester, "def test_none(samlite_app):\n    pass\n")
     result.assert_outcomes(errors=1)

@@ -154,6 +154,27 @@ def layer_mappings_for(project_dir: Path, config_env: str, command: str,
     return mapped
 
 
+IAM_MODES = ("enforce", "warn", "off")
+DEFAULT_IAM_MODE = "warn"
+
+
+def iam_mode_for(project_dir: Path, config_env: str, command: str, flag: str | None, *,
+                 config_file: Path | None = None) -> str:
+    """`--iam`, else samconfig.toml's `iam` (the command's table, then `up`'s), else warn."""
+    if flag:
+        return flag
+    for table in (command, "up"):
+        config = read_samconfig(project_dir, config_env, table, config_file=config_file)
+        value = config.values.get("iam")
+        if value is None:
+            continue
+        if value not in IAM_MODES:
+            raise ConfigError(f"{config.path}: iam must be one of {', '.join(IAM_MODES)} "
+                              f"(got {value!r})")
+        return str(value)
+    return DEFAULT_IAM_MODE
+
+
 def _load_toml(path: Path) -> dict[str, Any]:
     try:
         text = path.read_text(encoding="utf-8")

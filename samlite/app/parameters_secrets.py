@@ -90,8 +90,9 @@ class ParametersSecretsExtension:
                  host: str = "127.0.0.1", close: Callable[[], None] | None = None) -> None:
         """`layers` are the --layer mappings (a mapped extension ARN is the user's folder);
         `close` releases what the value sources hold, at stop."""
+        self._tokens: frozenset[str] = frozenset({DUMMY_CREDENTIALS["AWS_SESSION_TOKEN"]})
         self._route = ExtensionRoute(secrets=secrets, parameters=parameters,
-                                     token=DUMMY_CREDENTIALS["AWS_SESSION_TOKEN"])
+                                     tokens=lambda: self._tokens)
         self._layers = layers
         self._host = host
         self._close = close
@@ -104,6 +105,8 @@ class ParametersSecretsExtension:
         busy one is known before anything starts; once started, a new one starts at once).
         Returns what cannot be served, to be named under "Not run locally"."""
         users = set(extension_users(graph, self._layers))
+        self._tokens = frozenset(spec.credentials.session_token if spec.credentials
+                                 else DUMMY_CREDENTIALS["AWS_SESSION_TOKEN"] for spec in specs)
         at = {fn.logical_id: fn.at for fn in graph.functions}
         by_port: dict[int, list[str]] = {}
         for spec in specs:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import secrets
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -59,6 +60,7 @@ if TYPE_CHECKING:
     from samlite.app.aws import AwsServices
     from samlite.app.parameters_secrets import ParametersSecretsExtension
     from samlite.app.watch import Watcher
+    from samlite.aws.access.guard import AccessGuard
     from samlite.runtime.async_invoke import AsyncInvocations
 
 log = logging.getLogger(__name__)
@@ -120,6 +122,7 @@ class AppOptions:
     secrets_file: Path | None = None   # `--secrets-file`: values {{resolve:...}} may name
     debug_functions: tuple[str, ...] = ()   # `--debug A,B`: run under a debugger
     debug_port: int = DEFAULT_DEBUG_PORT    # `--debug-port`: the first one's port
+    iam: str = "warn"               # `--iam`: enforce | warn | off (docs/iam.md)
 
 
 class App:
@@ -157,8 +160,11 @@ class App:
             self.graph, self.warnings = load_graph(template, self.options)
             # OpenAPI files the template includes: saving one reloads it, as the template does
             self.included_files = included_files(template)
+            # Each function signs its AWS calls with credentials of its own, derived from
+            # this seed (runtime/credentials.py): the endpoint tells functions apart by them.
+            self._credential_seed = secrets.token_bytes(32)
             self.functions: tuple[FunctionSpec, ...] = function_specs_for(
-                self.graph, template, self.options)
+                self.graph, template, self.options, credential_seed=self._credential_seed)
             self.layer_rows: tuple[tuple[str, str, str], ...] = ()
             # Where functions run is settled before anything starts: `--runtime docker` with no
             # engine fails here (DockerUnavailable), and `auto` looks for the engine and the
@@ -201,6 +207,7 @@ class App:
         except BaseException:
             self.close()
             raise
+        self.access_guard: AccessGuard | None = None
         if self._endpoint is not None:
             from os import getpid
 
@@ -209,6 +216,10 @@ class App:
 
             self._endpoint.add(PingRoute(__version__, template=template,
                                          state_dir=self.options.state_dir, pid=getpid()))
+            # IAM: tried before every service, so a refused call reaches none of them.
+            self.access_guard = _access_guard(self.options, log)
+            if self.access_guard is not None:
+                self._endpoint.add(self.access_guard)
             self._endpoint.add(InvokeApi(self.service))
         # Buckets, queues, their event sources and the durable async queue exist where the
         # endpoint does (`up`, `start-lambda`); one-shot invokes need none of them.
@@ -282,6 +293,15 @@ class App:
         if self.aws is not None and self._endpoint is not None:
             for route in self.aws.routes():
                 self._endpoint.add(route)
+        if self.access_guard is not None:
+            guard = self.access_guard
+            guard.update(self.graph, self.functions)
+            self.on_graph_change(lambda graph: guard.update(graph, self.functions))
+        if self.aws is not None:
+            sts = self.aws.sts
+            sts.recognize_functions(_function_sessions(self.graph, self.functions))
+            self.on_graph_change(lambda graph: sts.recognize_functions(
+                _function_sessions(graph, self.functions)))
         self._bucket_watcher: Watcher | None = None
 
     def _parameters_secrets_extension(self) -> ParametersSecretsExtension | None:
@@ -342,6 +362,13 @@ class App:
         from samlite.app.dependencies import notices
 
         return notices(self.dependencies, self.graph, project_dir=self.template.resolve().parent)
+
+    def iam_notices(self) -> list[str]:
+        """What IAM cannot check (an external role, an unknown managed policy), said once at
+        startup; nothing when IAM is off."""
+        if self.options.iam == "off":
+            return []
+        return [f"warning: {w}" for w in self.graph.access.warnings]
 
     def runtime_notices(self) -> list[str]:
         """What the user should know about where functions run: a Python or Node.js
@@ -523,7 +550,8 @@ class App:
 
         if not has_layer_arns(graph):
             self.layer_rows = ()
-            return graph, function_specs_for(graph, self.template, options)
+            return graph, function_specs_for(graph, self.template, options,
+                                             credential_seed=self._credential_seed)
         from samlite.app.layer_arns import LayerArnResolver
         from samlite.runtime.environments.python import python_for
         from samlite.state import DEFAULT_STATE_DIR_NAME
@@ -539,7 +567,8 @@ class App:
         graph = dataclasses.replace(
             graph, not_run_locally=graph.not_run_locally + local.not_run_locally)
         return graph, function_specs_for(graph, self.template, options,
-                                         layer_arn_dirs=local.dirs)
+                                         layer_arn_dirs=local.dirs,
+                                         credential_seed=self._credential_seed)
 
     # --- hot reload ------------------------------------------------------------------------
     def on_graph_change(self, callback: Callable[[Graph], None]) -> None:
@@ -711,6 +740,35 @@ def _gateway(graph: Graph, service: Service, options: AppOptions, log: LogSink, 
                        log=log, aws=aws)
 
 
+def _function_sessions(graph: Graph, specs: Sequence[FunctionSpec]
+                       ) -> dict[str, tuple[str, str]]:
+    """Each function's access key -> its (role name, session name), for STS."""
+    sessions = {}
+    for spec in specs:
+        policy = graph.access.function(spec.logical_id)
+        if spec.credentials is not None and policy is not None:
+            sessions[spec.credentials.access_key_id] = (policy.caller.role_name,
+                                                        policy.caller.session_name)
+    return sessions
+
+
+def _access_guard(options: AppOptions, log: LogSink) -> AccessGuard | None:
+    """The endpoint's IAM check in the mode asked for (None: --iam off)."""
+    from samlite.aws.access.guard import AccessGuard, IamMode
+    from samlite.iam.sam_templates import Pseudo
+
+    try:
+        mode = IamMode(options.iam)
+    except ValueError:
+        modes = ", ".join(m.value for m in IamMode)
+        raise UsageError(f"iam must be one of {modes} (got {options.iam!r})") from None
+    if mode is IamMode.OFF:
+        return None
+    pseudo = options.pseudo
+    return AccessGuard(mode=mode, note=log, pseudo=Pseudo(
+        partition=pseudo.partition, region=pseudo.region, account_id=pseudo.account_id))
+
+
 def load_graph(template: Path, options: AppOptions) -> tuple[Graph, tuple[Problem, ...]]:
     """The template's graph, validated as `samlite validate` would with code required to
     exist. A parameter without a value raises MissingParameters (before any other error,
@@ -758,6 +816,7 @@ def debug_runtime(options: AppOptions) -> RuntimeChoice | None:
 
 def function_specs_for(graph: Graph, template: Path, options: AppOptions, *,
                        layer_arn_dirs: Mapping[tuple[str, str], Path] | None = None,
+                       credential_seed: bytes | None = None,
                        ) -> tuple[FunctionSpec, ...]:
     from samlite.build.code import code_dir_for
     from samlite.runtime.spec import function_specs
@@ -765,7 +824,8 @@ def function_specs_for(graph: Graph, template: Path, options: AppOptions, *,
 
     project = template.resolve().parent
     specs = function_specs(graph, project_dir=project, pseudo=options.pseudo,
-                           env_overrides=options.env_vars, layer_arn_dirs=layer_arn_dirs)
+                           env_overrides=options.env_vars, layer_arn_dirs=layer_arn_dirs,
+                           credential_seed=credential_seed)
     if options.debug_functions:
         specs = with_debugging(specs, options.debug_functions, first_port=options.debug_port)
     # Inline code and .zip archives run from a folder made for them, once per content.

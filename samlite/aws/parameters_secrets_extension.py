@@ -14,7 +14,7 @@ request here reads the current value.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import Any, Protocol
 
 from samlite.http.messages import Request, Response
@@ -32,10 +32,12 @@ class JsonService(Protocol):
 
 class ExtensionRoute:
     def __init__(self, *, secrets: Callable[[], JsonService],
-                 parameters: Callable[[], JsonService], token: str) -> None:
+                 parameters: Callable[[], JsonService],
+                 tokens: Callable[[], Collection[str]]) -> None:
+        """`tokens`: the session tokens of the functions served (each has its own)."""
         self._secrets = secrets
         self._parameters = parameters
-        self._token = token
+        self._tokens = tokens
 
     def handles(self, request: Request) -> bool:
         return True
@@ -47,7 +49,7 @@ class ExtensionRoute:
                                f"{PARAMETERS_PATH})")
         if request.method != "GET":
             return _error(405, f"{request.method} is not allowed; use GET")
-        if request.header(TOKEN_HEADER) != self._token:
+        if request.header(TOKEN_HEADER) not in self._tokens():
             return _error(401, "the X-Aws-Parameters-Secrets-Token header must be the "
                                "function's AWS_SESSION_TOKEN")
         if path == SECRETS_PATH:

@@ -264,7 +264,8 @@ def support_matrix(schemas: Mapping[str, Any] | None = None) -> str:
         "",
         "Any other resource type (`Custom::...`) is accepted without property checks and "
         "not run; `samlite graph` lists it. `AWS::SQS::QueuePolicy` and "
-        "`AWS::SNS::TopicPolicy` are not evaluated: SNS and EventBridge deliver whatever they "
+        "`AWS::SNS::TopicPolicy` decide the functions' own calls (with `AWS::S3::BucketPolicy`, "
+        "[iam.md](iam.md)) but not deliveries: SNS and EventBridge deliver whatever they "
         "allow, and `samlite up` names them under Not run locally (`samlite validate` warns, "
         "W4006, about an SQS subscription or rule target no queue policy allows). The local "
         "AWS endpoint's services are in [aws.md](aws.md).",

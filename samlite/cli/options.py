@@ -98,6 +98,17 @@ def secrets_file_flag() -> str | None:
     return (obj or {}).get("secrets_file")
 
 
+def _remember_iam(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    root = ctx.find_root()
+    root.obj = {**(root.obj or {}), "iam": value}
+
+
+def iam_flag() -> str | None:
+    """--iam as given (None: samconfig.toml or the default decides)."""
+    obj = click.get_current_context().find_root().obj
+    return (obj or {}).get("iam")
+
+
 def run_options(func: Any) -> Any:
     """Options of every command that runs functions."""
     options = [
@@ -129,6 +140,12 @@ def run_options(func: Any) -> Any:
                           "name that the template does not create: "
                           '{"secretsmanager": {"NAME": "VALUE"}, "ssm": {"NAME": "VALUE"}}. '
                           "samconfig.toml: secrets_file."),
+        click.option("--iam", type=click.Choice(["enforce", "warn", "off"]), default=None,
+                     expose_value=False, callback=_remember_iam,
+                     help="IAM for the functions' AWS calls: enforce refuses what their "
+                          "policies do not allow, as AWS does; warn (the default) logs it "
+                          "once with the policy that would allow it; off checks nothing. "
+                          "samconfig.toml: iam."),
         click.option("--log-format", type=click.Choice(["text", "json"]), default="text",
                      show_default=True, expose_value=False, callback=_remember_log_format,
                      help="Function logs and samlite's own lines as text, or one JSON "
@@ -143,7 +160,7 @@ def app_options(template: Path, command: str, *, runtime: str, env_vars: str | N
                  overrides: Sequence[str], config_file: str | None, config_env: str,
                  account_concurrency: int = 1000, idle_timeout_s: float = 600,
                  no_build: bool = False, layers: Sequence[str] = (), **more: Any) -> Any:
-    from samlite.app.config import layer_mappings_for
+    from samlite.app.config import iam_mode_for, layer_mappings_for
     from samlite.app.dynamic_references import secrets_file_for
     from samlite.app.env_vars import read_env_vars
     from samlite.app.root import AppOptions, check_runtime
@@ -157,8 +174,10 @@ def app_options(template: Path, command: str, *, runtime: str, env_vars: str | N
     secrets_file = secrets_file_for(
         project_dir, config_env, command, secrets_file_flag(), cwd=Path.cwd(),
         config_file=project_dir / config_file if config_file else None)
+    iam = iam_mode_for(project_dir, config_env, command, iam_flag(),
+                       config_file=project_dir / config_file if config_file else None)
     return AppOptions(parameter_overrides=values, pseudo=pseudo, runtime=runtime,
-                      secrets_file=secrets_file,
+                      secrets_file=secrets_file, iam=iam,
                       env_vars=read_env_vars(Path(env_vars)) if env_vars else {},
                       account_concurrency=account_concurrency, idle_timeout_s=idle_timeout_s,
                       no_build=no_build, layers=mapped, config_env=config_env, **more)

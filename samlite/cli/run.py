@@ -94,9 +94,9 @@ def invoke(function: str | None, event: str | None, qualifier: str | None,
     sys.exit(1 if result.is_error else 0)
 
 
-# As `sam local invoke` does, but said: with samlite's dummy credentials such calls fail.
+# As `sam local invoke` does, but said: with samlite's local credentials such calls fail.
 NO_UP_NOTICE = ("No samlite up runs for this project: the function's AWS calls go to AWS "
-                "itself, signed with samlite's dummy credentials, so AWS refuses them; start "
+                "itself, signed with samlite's local credentials, so AWS refuses them; start "
                 "`samlite up` here, or pass --aws-endpoint-url")
 
 
@@ -124,7 +124,8 @@ def start_lambda(template_option: str | None, host: str, port: int, runtime: str
     app = App(path, options, log=console_log(), progress=console_progress())
 
     def announce() -> None:
-        for notice in app.runtime_notices() + app.dependency_notices():
+        for notice in (app.runtime_notices() + app.dependency_notices()
+                       + app.iam_notices()):
             say("warning", notice, err=True)
         say("runtime", runtime_notice(app.runtime_choice))
         click.echo(f"Lambda Invoke API on {app.endpoint_url} (Ctrl-C to stop)")
@@ -218,9 +219,10 @@ def up(template_option: str | None, host: str, port: int, aws_port: int, watch: 
                          http_url=gateway.url if gateway else None)
             for warning in app.warnings:
                 say("warning", str(warning), err=True)
-            for notice in app.runtime_notices() + app.dependency_notices():
+            for notice in app.runtime_notices() + app.dependency_notices() + app.iam_notices():
                 say("warning", notice, err=True)
             say("runtime", runtime_notice(app.runtime_choice))
+            say("iam", f"IAM: {app.options.iam} (--iam enforce|warn|off; docs/iam.md)")
             for line in [] if log_format() == "json" else startup_lines(
                     app.graph, app.functions, runtime_kind=app.runtime_kind,
                     dependencies=app.dependencies.states,

@@ -26,6 +26,7 @@ from samlite.graph.readers import (
     tables,
     versions,
 )
+from samlite.iam.app_access import app_access
 from samlite.template.model import ResolvedTemplate, Resource
 
 # Non-function resources with a reader; a reader returns False when the resource turned out
@@ -102,7 +103,7 @@ def build_graph(resolved: ResolvedTemplate) -> Graph:
         event_rules=event_rules, edges=tuple(parts.edges),
         not_run_locally=tuple(parts.not_local),
         other_resources=tuple(sorted(parts.others.items())),
-        other_nodes=parts.other_nodes())
+        other_nodes=parts.other_nodes(), access=app_access(resolved))
 
 
 def _name_services_not_served(parts: GraphParts) -> None:

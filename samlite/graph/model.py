@@ -16,6 +16,7 @@ from typing import Any
 
 from samlite.errors import Mark
 from samlite.graph.messaging import EventBus, EventRule, Topic
+from samlite.iam.app_access import AppAccess
 from samlite.template import names
 
 IMPLICIT_REST_API = names.IMPLICIT_REST_API
@@ -752,6 +753,8 @@ class Graph:
     # Edge ends that are not modelled above: (logical id, resource type), e.g. a table a
     # policy names, or the rule SAM generates for an EventBridgeRule event.
     other_nodes: tuple[tuple[str, str], ...] = ()
+    # Each function's effective policy and the resources' own policies (iam/).
+    access: AppAccess = field(default_factory=AppAccess)
     _nodes: dict[str, Node] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

@@ -32,6 +32,9 @@ _FUNCTION_RUNS: Mapping[str, str] = {
     "Handler": "the module and function (or executable) the runtime loop calls",
     "ImageConfig": "Command, EntryPoint and WorkingDirectory of an Image function (Docker)",
     "Layers": "layers of this template are put on the path (/opt); layer ARNs are not fetched",
+    "Role": "the function's identity on the local endpoint: the role's policies (a role of "
+            "this template) decide its AWS calls (--iam, docs/iam.md); a role from elsewhere "
+            "allows every call, named at start-up",
     "MemorySize": "reported to the function; an invocation past it fails as Lambda's does",
     "PackageType": "Image functions run in Docker from their image; Zip from CodeUri",
     "ReservedConcurrentExecutions": "concurrent invocations past it are throttled",
@@ -48,7 +51,6 @@ _FUNCTION_NOT_RUN: Mapping[str, str] = {
     "KmsKeyArn": "environment variables are not encrypted locally",
     "LoggingConfig": "logs go to your terminal, not CloudWatch Logs",
     "RecursiveLoop": "recursion is not detected locally",
-    "Role": "IAM is not enforced locally; functions get dummy credentials",
     "SnapStart": "every cold start is a plain start; named at start-up",
     "VpcConfig": "functions reach the network from your machine; named at start-up",
 }
@@ -86,6 +88,9 @@ RUNS_LOCALLY: Mapping[str, Mapping[str, str]] = {
         "ImageUri": "the image an Image function runs (Docker)",
         "ProvisionedConcurrencyConfig": "that many environments of the alias's version are "
                                         "started ahead and kept warm",
+        "Policies": "SAM policy templates, inline statements and managed policies decide the "
+                    "function's AWS calls on the local endpoint (--iam, docs/iam.md); an "
+                    "unknown managed policy allows every call, named at start-up",
     },
     LAMBDA_FUNCTION: {
         **_FUNCTION_RUNS,
@@ -579,7 +584,8 @@ NOT_RUN: Mapping[str, Mapping[str, str]] = {
         **_FUNCTION_NOT_RUN,
         "DeploymentPreference": "no gradual deployments or traffic hooks locally: the alias "
                                 "moves at once; named at start-up",
-        "Policies": "IAM is not enforced; `samlite graph` draws the resources they name",
+        "PermissionsBoundary": "not applied: the function's calls are checked against its "
+                               "policies alone (docs/iam.md)",
         "Tracing": "Active: no X-Ray traces locally; named at start-up",
     },
     LAMBDA_FUNCTION: {

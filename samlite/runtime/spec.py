@@ -21,6 +21,7 @@ from samlite.graph.model import (
     ImageBuild,
     ImageConfig,
 )
+from samlite.runtime.credentials import FunctionCredentials, credentials_for
 from samlite.template.model import PseudoParameters
 
 # Lambda's dummy-free local stand-ins: SDKs need credentials to sign, AWS never sees them.
@@ -83,6 +84,8 @@ class FunctionSpec:
     debug_port: int | None = None           # --debug: a debugger attaches here (debugging.py)
     not_runnable: str | None = None         # why it cannot start here (its code is in S3)
     is_tenant_isolated: bool = False        # TenancyConfig PER_TENANT
+    # Its role's credentials (runtime/credentials.py); None: the shared dummy ones.
+    credentials: FunctionCredentials | None = None
 
     @property
     def docker_context(self) -> Path | None:
@@ -174,7 +177,7 @@ def lambda_variables(spec: FunctionSpec, *, runtime_api: str, task_root: str, ru
         "_HANDLER": spec.handler,
         "TZ": ":UTC",
         "LANG": "en_US.UTF-8",
-        **DUMMY_CREDENTIALS,
+        **(spec.credentials.as_variables() if spec.credentials else DUMMY_CREDENTIALS),
     }
     if endpoint_url:
         # SDKs (boto3 >= 1.28, AWS SDKs' "service-specific endpoints") send every call there,
@@ -195,12 +198,14 @@ def lambda_variables(spec: FunctionSpec, *, runtime_api: str, task_root: str, ru
 def function_specs(graph: Graph, *, project_dir: Path, pseudo: PseudoParameters,
                    env_overrides: Mapping[str, Mapping[str, str]] | None = None,
                    layer_arn_dirs: Mapping[tuple[str, str], Path] | None = None,
+                   credential_seed: bytes | None = None,
                    ) -> tuple[FunctionSpec, ...]:
     """A spec for every function the graph has. `env_overrides` is an --env-vars file:
     {"Parameters": {...}} applies to all functions, {"<LogicalId>": {...}} to one; only
     variables the template declares are overridden, as SAM CLI does. `layer_arn_dirs` holds
     the local folder of each layer ARN that has one, by (function, ARN): it takes the ARN's
-    place in the function's layers; an ARN without one is left out (app/ names it)."""
+    place in the function's layers; an ARN without one is left out (app/ names it).
+    `credential_seed` gives each function credentials of its own (None: the dummy ones)."""
     overrides = env_overrides or {}
     local = _local_layers(graph)
     layer_dirs = {layer.logical_id: project_dir / (layer.content_uri or ".")
@@ -209,13 +214,16 @@ def function_specs(graph: Graph, *, project_dir: Path, pseudo: PseudoParameters,
                       if layer.logical_id in local
                       and (layer.build_method or "").startswith("python"))
     arn_dirs = layer_arn_dirs or {}
-    return tuple(dataclasses.replace(spec, built_layer_dirs=built & set(spec.layer_dirs))
-                 for spec in (_spec(fn, project_dir, pseudo,
-                                    {**layer_dirs, **{arn: path for (owner, arn), path
-                                                      in arn_dirs.items()
-                                                      if owner == fn.logical_id}},
-                                    overrides)
-                              for fn in graph.functions))
+    specs = (_spec(fn, project_dir, pseudo,
+                   {**layer_dirs, **{arn: path for (owner, arn), path in arn_dirs.items()
+                                     if owner == fn.logical_id}},
+                   overrides)
+             for fn in graph.functions)
+    return tuple(dataclasses.replace(
+        spec, built_layer_dirs=built & set(spec.layer_dirs),
+        credentials=None if credential_seed is None
+        else credentials_for(spec.logical_id, seed=credential_seed))
+        for spec in specs)
 
 
 def _spec(fn: Function, project_dir: Path, pseudo: PseudoParameters,

@@ -131,9 +131,11 @@ def test_a_request_without_the_functions_token_is_refused(app: App, port: int) -
 
 
 def test_a_missing_secret_is_the_services_own_error(app: App, port: int) -> None:
+    credentials = app.functions[0].credentials   # each function has a token of its own
+    assert credentials is not None
     request = urllib.request.Request(
         f"http://127.0.0.1:{port}/secretsmanager/get?secretId=nope",
-        headers={"X-Aws-Parameters-Secrets-Token": "samlite"})
+        headers={"X-Aws-Parameters-Secrets-Token": credentials.session_token})
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(request, timeout=5)  # noqa: S310
     assert refused.value.code == 400

@@ -17,12 +17,12 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from samlite.aws.sigv4 import BadSignature, NotSigned, holds, signature_of
 from samlite.sources.gateway.events import Flavor, HttpRequest, HttpResponse, request_id_header
 from samlite.sources.gateway.gateway_responses import (
     INVALID_SIGNATURE,
     MISSING_AUTHENTICATION_TOKEN,
 )
-from samlite.sources.gateway.sigv4 import BadSignature, NotSigned, holds, signature_of
 
 SERVICE = "execute-api"
 # (status, message, x-amzn-ErrorType, gateway response type). The types are the table's
@@ -42,9 +42,10 @@ WRONG_SERVICE: Refusal = (403, f"Credential should be scoped to correct service:
 
 class IamAuthorizing:
     def __init__(self, *, account_id: str, known_secrets: Mapping[str, str]) -> None:
-        """`known_secrets`: access key -> secret key of the credentials samlite hands out."""
+        """`known_secrets`: access key -> secret key of the credentials samlite hands out
+        (read on each request: the functions' keys follow the template)."""
         self._account_id = account_id
-        self._secrets = dict(known_secrets)
+        self._secrets = known_secrets
 
     def check(self, request: HttpRequest, event: dict[str, Any], *, flavor: Flavor,
               request_id: str) -> HttpResponse | None:
@@ -83,13 +84,11 @@ class IamAuthorizing:
     def notes(self, routes: list[str]) -> list[str]:
         if not routes:
             return []
-        keys = ", ".join(f"access key id {key!r} with secret {secret!r}"
-                         for key, secret in sorted(self._secrets.items())) or "none"
         return [f"AWS_IAM on {', '.join(routes)}: requests must be SigV4-signed for "
-                f"execute-api; signatures are verified for samlite's own credentials "
-                f"({keys}, what its functions get), any other key (e.g. test/test) is "
-                "accepted unverified; IAM policies are not evaluated and the identity is the "
-                "access key in the local account"]
+                "execute-api; signatures are verified for the credentials samlite hands out "
+                "(each function's own, and access key id 'samlite' with secret 'samlite'), any "
+                "other key (e.g. test/test) is accepted unverified; IAM policies are not "
+                "evaluated here and the identity is the access key in the local account"]
 
 
 def _refusal(answer: Refusal, flavor: Flavor, request_id: str) -> HttpResponse:

@@ -21,7 +21,7 @@ import logging
 import secrets
 import threading
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -42,7 +42,7 @@ from samlite.http.messages import BodyProblem, BodyTooLarge, Request, Response
 from samlite.http.server import DEFAULT_HOST, Endpoint, stop_endpoints
 from samlite.runtime.api_errors import LambdaApiError, RequestTooLarge
 from samlite.runtime.invocation import Result
-from samlite.runtime.spec import DUMMY_CREDENTIALS
+from samlite.runtime.spec import DUMMY_CREDENTIALS, FunctionSpec
 from samlite.sources.gateway import gateway_responses, parameter_mapping
 from samlite.sources.gateway.api_keys import (
     API_KEY_HEADER,
@@ -156,8 +156,8 @@ class HttpGateway:
         self._authorizing = Authorizing(lambda fn, payload: self._service.invoke(fn, payload),
                                         self._authorizer_cache, self._log)
         self._jwt = JwtAuthorizing(self._clock, log=self._log)
-        self._iam = IamAuthorizing(account_id=account_id, known_secrets={
-            DUMMY_CREDENTIALS["AWS_ACCESS_KEY_ID"]: DUMMY_CREDENTIALS["AWS_SECRET_ACCESS_KEY"]})
+        known = _KnownSecrets(lambda: getattr(self._service, "functions", ()))
+        self._iam = IamAuthorizing(account_id=account_id, known_secrets=known)
         self._state = _state_of(graph)
         self._endpoint = Endpoint([_ApiRoute(self)], host=host, port=port, admission=ANY_ORIGIN)
         self._urls: dict[str, tuple[Endpoint, _UrlRoute]] = {}
@@ -779,3 +779,26 @@ class _UrlRoute:
             log.exception("gateway: %s %s failed", request.method, request.path)
             return _wire(error_response(502, "Internal Server Error",
                                         flavor=Flavor.FUNCTION_URL))
+
+
+class _KnownSecrets(Mapping[str, str]):
+    """The secrets of the credentials samlite hands out: the shared dummy ones and each
+    function's own (runtime/credentials.py), as the functions are now."""
+
+    def __init__(self, functions: Callable[[], Sequence[FunctionSpec]]) -> None:
+        self._functions = functions
+
+    def _current(self) -> dict[str, str]:
+        known = {DUMMY_CREDENTIALS["AWS_ACCESS_KEY_ID"]: DUMMY_CREDENTIALS["AWS_SECRET_ACCESS_KEY"]}
+        known.update((spec.credentials.access_key_id, spec.credentials.secret_access_key)
+                     for spec in self._functions() if spec.credentials is not None)
+        return known
+
+    def __getitem__(self, key: str) -> str:
+        return self._current()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._current())
+
+    def __len__(self) -> int:
+        return len(self._current())

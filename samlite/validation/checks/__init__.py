@@ -21,6 +21,7 @@ def all_checks() -> tuple[Check, ...]:
         definition_files,
         delivery_policies,
         events,
+        iam_access,
         inline_code,
         limits,
         messaging,
@@ -31,7 +32,7 @@ def all_checks() -> tuple[Check, ...]:
     )
 
     modules = (references, events, schedules, limits, code, inline_code, sam_rules,
-               definition_files, secrets, messaging, delivery_policies)
+               definition_files, secrets, messaging, delivery_policies, iam_access)
     return tuple(check for module in modules for check in module.CHECKS)
 
 

@@ -108,6 +108,26 @@ DOCS: tuple[RuleDoc, ...] = (
             "Outputs:\n  Stream:\n    Value: !GetAtt Orders.StreamArn\n",
     ),
     RuleDoc(
+        code="W3010", title="A function's environment names a resource its policies do not "
+                            "grant access to",
+        why="A variable holding a queue's URL, a table's name or a bucket's name is there for "
+            "the handler to call it; with no policy allowing any action of that service on "
+            "it, AWS denies those calls at run time (the most common \"works locally, fails "
+            "on AWS\" bug). `samlite up --iam enforce` refuses them locally too "
+            "(docs/iam.md).",
+        example="Resources:\n  Jobs:\n    Type: AWS::SQS::Queue\n  Api:\n"
+                "    Type: AWS::Serverless::Function\n    Properties:\n"
+                "      Runtime: python3.12\n      Handler: index.handler\n"
+                "      InlineCode: \"def handler(event, context): return 1\"\n"
+                "      Environment:\n        Variables:\n          QUEUE_URL: !Ref Jobs\n",
+        fix="Resources:\n  Jobs:\n    Type: AWS::SQS::Queue\n  Api:\n"
+            "    Type: AWS::Serverless::Function\n    Properties:\n"
+            "      Runtime: python3.12\n      Handler: index.handler\n"
+            "      InlineCode: \"def handler(event, context): return 1\"\n"
+            "      Policies:\n        - SQSSendMessagePolicy: {QueueName: !GetAtt Jobs.QueueName}\n"
+            "      Environment:\n        Variables:\n          QUEUE_URL: !Ref Jobs\n",
+    ),
+    RuleDoc(
         code="E3201", title="Ref to an unknown name where the reference checks do not look",
         why="Found while evaluating the template as CloudFormation would. In Properties, "
             "Outputs, Conditions and Globals the same mistake is reported as E3001; this code "

@@ -1,0 +1,62 @@
+"""W3010: an environment variable names a resource of the template that none of the
+function's policies grants any access to (on AWS the handler's calls to it are denied)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from samlite.errors import Problem
+from samlite.template.load import parse_template
+from samlite.validation.pipeline import validate_loaded
+
+TEMPLATE = """\
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Orders: {Type: AWS::DynamoDB::Table, Properties: {BillingMode: PAY_PER_REQUEST,
+    AttributeDefinitions: [{AttributeName: id, AttributeType: S}],
+    KeySchema: [{AttributeName: id, KeyType: HASH}]}}
+  Inbox: {Type: AWS::S3::Bucket}
+  Worker:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: app.handler
+      Runtime: python3.12
+      InlineCode: "def handler(e, c): pass"
+      Environment:
+        Variables:
+          TABLE: !Ref Orders
+          BUCKET_URL: !Sub "s3://${Inbox}/in"
+%s"""
+
+
+def w3010(policies: str) -> list[Problem]:
+    loaded = parse_template(TEMPLATE % policies, name="template.yaml")
+    return [p for p in validate_loaded(loaded, project_dir=Path()).problems
+            if p.code == "W3010"]
+
+
+@pytest.mark.parametrize(("policies", "named"), [
+    ("", ["Orders", "Inbox"]),
+    ("      Policies: [DynamoDBReadPolicy: {TableName: !Ref Orders}]", ["Inbox"]),
+    ("      Policies: [S3ReadPolicy: {BucketName: !Ref Inbox},\n"
+     "                 DynamoDBCrudPolicy: {TableName: !Ref Orders}]", []),
+    ("      Policies: [AmazonDynamoDBFullAccess, AmazonS3ReadOnlyAccess]", []),
+    ("      Policies:\n        - Statement:\n            - {Effect: Allow, Action: 's3:*',"
+     " Resource: !Sub '${Inbox.Arn}/*'}\n            - {Effect: Allow, Action: 'dynamodb:*',"
+     " Resource: '*'}", []),
+    ("      Policies: [SQSPollerPolicy: {QueueName: x}]", ["Orders", "Inbox"]),
+], ids=["no policies", "a table policy", "templates for both", "managed policies",
+        "inline statements", "a policy for something else"])
+def test_a_variable_naming_an_ungranted_resource_warns(policies: str, named: list[str]) -> None:
+    assert [p.message.split(" names ")[1].split(",")[0] for p in w3010(policies)] == named
+
+
+def test_the_warning_points_at_the_variable_and_says_what_to_add() -> None:
+    [first, _] = w3010("")
+    assert (first.at.line, first.resource) == (15, "Worker")   # the TABLE line
+    assert first.message == (
+        "environment variable TABLE names Orders, but no policy of Worker grants any dynamodb "
+        "access to it: on AWS its calls are denied (add a policy template, e.g. "
+        "DynamoDBCrudPolicy: {TableName: !Ref Orders}, or a statement)")
