@@ -44,7 +44,7 @@ from samlite.runtime.choice import (
 from samlite.runtime.debugging import DEFAULT_DEBUG_PORT, with_debugging
 from samlite.runtime.invocation import Invocation, Result
 from samlite.runtime.service import DEFAULT_ACCOUNT_CONCURRENCY
-from samlite.runtime.spec import FunctionSpec
+from samlite.runtime.spec import LATEST, FunctionSpec
 from samlite.sources.control import Fired
 from samlite.sources.invoke_api import InvokeApi, LambdaInvoker
 
@@ -455,15 +455,20 @@ class App:
         return choose_function(self.functions, name, template=self.template)
 
     def invoke(self, name: str | None, payload: bytes, *,
-               qualifier: str | None = None, tenant_id: str | None = None) -> Result:
+               qualifier: str | None = None, tenant_id: str | None = None,
+               newest: int | None = None) -> Result:
         """One synchronous invocation, as `samlite invoke` runs it: $LATEST, or the version
-        or alias `qualifier` names. A failure of the call itself (throttled, too large, no
-        such qualifier, a TenantId that does not fit) is a SamliteError; a failing function
-        is a Result."""
+        or alias `qualifier` names. `newest` is the function's newest published version as
+        a running `up` numbers it (None: this app's own). A failure of the call itself
+        (throttled, too large, no such qualifier, a TenantId that does not fit) is a
+        SamliteError; a failing function is a Result."""
+        from samlite.runtime.qualifiers import resolve
+
         spec = self.function(name)
         try:
-            return self.service.invoke_target(self.service.target(spec.logical_id, qualifier),
-                                              payload, tenant_id=tenant_id)
+            target = self.service.target(spec.logical_id, qualifier) if newest is None else \
+                resolve(self.service.function_for(spec.logical_id), qualifier, newest=newest)
+            return self.service.invoke_target(target, payload, tenant_id=tenant_id)
         except LambdaApiError as exc:
             detail = "".join(f" ({value})" for value in exc.fields.values())
             raise SamliteError(f"{spec.logical_id}: {exc.error_type}: {exc.message}{detail}"
@@ -800,8 +805,12 @@ def invoke_function(template: Path, name: str | None, payload: bytes, options: A
                     qualifier: str | None = None,
                     notice: Callable[[str], None] = lambda line: None,
                     notices: Sequence[str] = (), tenant_id: str | None = None,
-                    runtime_line: Callable[[str], None] = lambda line: None) -> Result:
+                    runtime_line: Callable[[str], None] = lambda line: None,
+                    versions_from: str | None = None) -> Result:
     """`samlite invoke`: build the app, check the name, run one invocation, stop.
+    `versions_from` is the endpoint of this project's running `up`: a version number or
+    alias then means the version that `up` has published (app/up_versions.py), not this
+    one-shot app's version 1.
     `runtime_line` is told where functions run and why (runtime_notice) once that is settled;
     `notice` is told `notices` once the app is built, the startup notices (requirements left
     out, .aws-sam) and what of the invoked function does not run here (a layer ARN nothing
@@ -820,8 +829,18 @@ def invoke_function(template: Path, name: str | None, payload: bytes, options: A
     for item in app.graph.not_run_locally:
         if item.subject in {f"{spec.logical_id}.{key}" for key in ("Layers", "CodeUri", "Code")}:
             notice(f"warning: {item.at.file}:{item.at.line}: {item.subject}: {item.reason}")
+    newest = None
+    if versions_from and qualifier and qualifier != LATEST and spec.publishes_versions:
+        from samlite.app.up_versions import newest_published
+
+        try:
+            newest = newest_published(versions_from, spec.logical_id)
+        except SamliteError:
+            app.close()
+            raise
     with app:
-        return app.invoke(spec.logical_id, payload, qualifier=qualifier, tenant_id=tenant_id)
+        return app.invoke(spec.logical_id, payload, qualifier=qualifier, tenant_id=tenant_id,
+                          newest=newest)
 
 
 def read_event(source: str | None, *, stdin: BinaryIO) -> bytes:
