@@ -207,8 +207,10 @@ class App:
             from samlite import __version__
             from samlite.sources.control import PingRoute
 
-            self._endpoint.add(PingRoute(__version__, template=template,
-                                         state_dir=self.options.state_dir, pid=getpid()))
+            self._endpoint.add(PingRoute(
+                __version__, template=template, state_dir=self.options.state_dir,
+                pid=getpid(), extension_ports=lambda: self._extension.ports
+                if self._extension is not None else ()))
             self._endpoint.add(InvokeApi(self.service))
         # Buckets, queues, their event sources and the durable async queue exist where the
         # endpoint does (`up`, `start-lambda`); one-shot invokes need none of them.
@@ -289,13 +291,24 @@ class App:
 
         extension, missing = extension_for_app(
             self.graph, self.functions, layers=self.options.layers, aws=self.aws,
-            host=self.options.host, pseudo=self.options.pseudo)
+            host=self.options.host, pseudo=self.options.pseudo,
+            served_elsewhere=self._served_by_aws_endpoint)
         if missing:
             self.graph = dataclasses.replace(
                 self.graph, not_run_locally=(*self.graph.not_run_locally, *missing))
         if extension is not None:
             self.on_graph_change(lambda graph: extension.update(graph, self.functions))
         return extension
+
+    def _served_by_aws_endpoint(self, port: int) -> bool:
+        """Whether the samlite up the functions' AWS calls go to (a one-shot invoke beside
+        its project's `up`) serves the Parameters and Secrets extension on `port`."""
+        from samlite.app.running import ping_endpoint
+
+        url = self.options.aws_endpoint_url
+        answer = ping_endpoint(url) if url and self.aws is None else None
+        ports = answer.get("parametersSecretsPorts") if answer is not None else None
+        return isinstance(ports, list) and port in ports
 
     def _resolved_specs(self, graph: Graph, specs: tuple[FunctionSpec, ...],
                         options: AppOptions | None = None) -> tuple[FunctionSpec, ...]:
