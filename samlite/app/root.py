@@ -57,6 +57,7 @@ from samlite.template.model import PseudoParameters
 
 if TYPE_CHECKING:
     from samlite.app.aws import AwsServices
+    from samlite.app.code_fingerprint import CodeFingerprints
     from samlite.app.parameters_secrets import ParametersSecretsExtension
     from samlite.app.watch import Watcher
     from samlite.runtime.async_invoke import AsyncInvocations
@@ -142,6 +143,8 @@ class App:
         self._graph_listeners: list[Callable[[Graph], None]] = []
         self._reload_lock = threading.Lock()
         self._watcher: Watcher | None = None
+        # The code each version-publishing function last published with; set by watch().
+        self._fingerprints: CodeFingerprints | None = None
         check_runtime(self.options.runtime)
         self.template = template
         # The endpoint's port is reserved first: functions are told its URL
@@ -575,14 +578,49 @@ class App:
             plan = plan_changes(changed, template=self.template, specs=self.functions,
                                 extra_files=(*self.reload_files, *self.included_files),
                                 requirements=self.dependencies.files)
+            same_code = self._same_code(plan.recycle)
+            if same_code:
+                plan = plan_changes(changed, template=self.template, specs=self.functions,
+                                    extra_files=(*self.reload_files, *self.included_files),
+                                    requirements=self.dependencies.files, same_code=same_code)
             if plan.is_empty:
                 return None
+            before = self._published_versions()
             if not plan.reload_template:
                 failed = self._reinstall() if plan.reinstall else ""
                 self._rebuild_images(self.functions, plan.recycle)
                 self.service.recycle(plan.recycle)
-                return plan.why + failed
-            return self._reload_template(plan.recycle, plan.line)
+                return plan.why + failed + self._publish_lines(before)
+            return self._reload_template(plan.recycle, plan.line) + \
+                self._publish_lines(before)
+
+    def _same_code(self, recycle: Sequence[str]) -> tuple[str, ...]:
+        """Of the functions a save would recycle, those that publish versions and whose
+        code is byte for byte what their newest version published (a deploy of the same
+        CodeSha256 publishes nothing)."""
+        if self._fingerprints is None:
+            return ()
+        return tuple(spec.logical_id for spec in self.functions
+                     if spec.logical_id in recycle and spec.publishes_versions
+                     and not self._fingerprints.changed(spec))
+
+    def _published_versions(self) -> dict[str, int]:
+        return {spec.logical_id: self.service.newest_version(spec.logical_id)
+                for spec in self.functions if spec.publishes_versions}
+
+    def _publish_lines(self, before: Mapping[str, int]) -> str:
+        """A line per version a reload published: "Fn: published version 4; alias live ->
+        4" (the aliases that follow the newest version)."""
+        lines = []
+        for spec in self.functions:
+            newest = self.service.newest_version(spec.logical_id) \
+                if spec.publishes_versions else 0
+            if newest and newest != before.get(spec.logical_id):
+                moved = [f"; alias {alias.name} -> {newest}" for alias in spec.aliases
+                         if alias.on_published_version]
+                lines.append(f"\n{spec.logical_id}: published version {newest}"
+                             + "".join(moved))
+        return "".join(lines)
 
     def _reinstall(self) -> str:
         """Install requirements that changed, then give their functions fresh environments
@@ -640,6 +678,8 @@ class App:
             except Exception:
                 log.exception("a graph listener failed")
         self.included_files = included_files(self.template)
+        if self._fingerprints is not None:   # a CodeUri may have moved: compare from here
+            self._fingerprints.remember(spec for spec in specs if spec.publishes_versions)
         if self._watcher is not None:
             self._watcher.set_roots(watch_roots(self.template, specs,
                                                 (*self.reload_files, *self.included_files)))
@@ -663,6 +703,12 @@ class App:
                 on_reload(line)
 
         self.stop_watching()
+        from samlite.app.code_fingerprint import CodeFingerprints
+
+        with self._reload_lock:
+            self._fingerprints = CodeFingerprints()
+            self._fingerprints.remember(spec for spec in self.functions
+                                        if spec.publishes_versions)
         self._watcher = Watcher(watch_roots(self.template, self.functions,
                                             (*self.reload_files, *self.included_files)),
                                 changed, debounce_s=debounce_s)

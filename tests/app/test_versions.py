@@ -200,3 +200,20 @@ def test_samlite_invoke_beside_a_running_up_means_the_versions_up_published(
     assert by_number == (f"{ARN}:3", "3")
     assert by_alias == (f"{ARN}:live", "3")
     assert str(older.value).startswith(f"Orders: NotImplemented: {ARN}:1 is not kept locally")
+
+
+def test_a_save_publishes_a_version_only_when_the_code_changed(tmp_path: Path) -> None:
+    project = Running(write_project(tmp_path))
+    saved = tmp_path / "src" / "app.py"
+    try:
+        project.app.watch(on_reload=lambda _line: None)
+        write_project(tmp_path)                   # the same bytes again, as an editor saves
+        same = project.app.reload(frozenset({saved}))
+        write_project(tmp_path, code="second")
+        changed = project.app.reload(frozenset({saved}))
+        listed = project.aws.list_versions_by_function(FunctionName="orders")["Versions"]  # type: ignore[attr-defined]
+    finally:
+        project.app.stop(grace_s=0.5)
+    assert same is None
+    assert changed == "Orders: src/app.py changed\nOrders: published version 2; alias live -> 2"
+    assert [v["Version"] for v in listed] == ["$LATEST", "2"]
