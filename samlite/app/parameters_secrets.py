@@ -3,7 +3,9 @@ whose Layers name its layer ARN: one loopback server per port the functions ask 
 (PARAMETERS_SECRETS_EXTENSION_HTTP_PORT, default 2773) answering from the app's local
 Secrets Manager and Parameter Store. Functions run as local processes or in containers on
 the host network, so localhost:<port> reaches it. A port another program holds is said at
-startup, naming the functions that cannot use the extension; the rest of the app runs.
+startup, naming the functions that cannot use the extension; the rest of the app runs,
+unless the samlite up whose AWS endpoint the functions call serves that port itself (a
+`samlite invoke` beside its project's `up`): that extension answers from the same state.
 """
 
 from __future__ import annotations
@@ -39,6 +41,13 @@ _EXTENSION_LAYER = re.compile(r"AWS-Parameters-and-Secrets-Lambda-Extension(-Arm
 EXTENSION_NAME = "AWS Parameters and Secrets Lambda Extension"
 
 
+ServedElsewhere = Callable[[int], bool]   # port -> does the functions' up serve it?
+
+
+def _nowhere(port: int) -> bool:
+    return False
+
+
 def is_extension_layer(arn: str) -> bool:
     parsed = parse_layer_arn(arn)
     return parsed is not None and _EXTENSION_LAYER.fullmatch(parsed.name) is not None
@@ -54,13 +63,14 @@ def extension_users(graph: Graph, mapped: Mapping[str, Any]) -> tuple[str, ...]:
 
 def extension_for_app(graph: Graph, specs: Sequence[FunctionSpec], *,
                       layers: Mapping[str, Any], aws: AwsServices | None, host: str,
-                      pseudo: PseudoParameters,
+                      pseudo: PseudoParameters, served_elsewhere: ServedElsewhere = _nowhere,
                       ) -> tuple[ParametersSecretsExtension | None, list[NotRunLocally]]:
     """The extension, serving the functions that name its layer, and what it cannot serve.
     With the app's services (`aws`) it exists even before a function needs it, for a reload
     to add one; a one-shot invoke without an endpoint answers from services in memory
     holding the template's secrets and parameters, and needs it only when a function
-    names the layer."""
+    names the layer. `served_elsewhere(port)` says whether the samlite up the functions'
+    AWS calls go to serves the extension on a port this app finds busy."""
     if aws is not None:
         extension = ParametersSecretsExtension(
             secrets=lambda: aws.secrets, parameters=lambda: aws.parameters, layers=layers,
@@ -74,7 +84,7 @@ def extension_for_app(graph: Graph, specs: Sequence[FunctionSpec], *,
             close=stores.close)
     else:
         return None, []
-    return extension, extension.serve(graph, specs)
+    return extension, extension.serve(graph, specs, served_elsewhere=served_elsewhere)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -100,10 +110,12 @@ class ParametersSecretsExtension:
         self._started = False
         self._listeners: dict[int, _Listener] = {}
 
-    def serve(self, graph: Graph, specs: Sequence[FunctionSpec]) -> list[NotRunLocally]:
+    def serve(self, graph: Graph, specs: Sequence[FunctionSpec], *,
+              served_elsewhere: ServedElsewhere = _nowhere) -> list[NotRunLocally]:
         """Bind each port the graph's extension users ask for and no listener has yet (so a
         busy one is known before anything starts; once started, a new one starts at once).
-        Returns what cannot be served, to be named under "Not run locally"."""
+        Returns what cannot be served, to be named under "Not run locally": a busy port
+        `served_elsewhere` says the functions' own up serves is not."""
         users = set(extension_users(graph, self._layers))
         self._tokens = frozenset(spec.credentials.session_token if spec.credentials
                                  else DUMMY_CREDENTIALS["AWS_SESSION_TOKEN"] for spec in specs)
@@ -122,6 +134,10 @@ class ParametersSecretsExtension:
                 try:
                     endpoint.bind()
                 except UsageError as exc:
+                    if served_elsewhere(port):
+                        log.info("port %s: the extension of the samlite up the functions "
+                                 "call answers there", port)
+                        continue
                     names = ", ".join(functions)
                     missing += [NotRunLocally(
                         subject=f"{name}.Layers", type=EXTENSION_NAME, at=at[name],

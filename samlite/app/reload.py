@@ -63,10 +63,13 @@ def code_folders(spec: FunctionSpec) -> tuple[Path, ...]:
 
 def plan_changes(changed: Iterable[Path], *, template: Path, specs: Sequence[FunctionSpec],
                  extra_files: Iterable[Path] = (),
-                 requirements: Mapping[str, Sequence[Path]] | None = None) -> ChangePlan:
+                 requirements: Mapping[str, Sequence[Path]] | None = None,
+                 same_code: Iterable[str] = ()) -> ChangePlan:
     """The plan for these changed paths. A file under a shared folder (a layer, or one
     CodeUri for several functions) recycles every function using it. `requirements` maps
-    a function or layer to its requirements file and the files that one includes."""
+    a function or layer to its requirements file and the files that one includes;
+    `same_code` names functions whose code is byte for byte what it was (a save of the
+    same bytes, `touch`): their files are no change."""
     paths = {_absolute(p) for p in changed}
     setting_files = {_absolute(template), *(_absolute(p) for p in extra_files)}
     settings_changed = sorted(paths & setting_files)
@@ -74,7 +77,8 @@ def plan_changes(changed: Iterable[Path], *, template: Path, specs: Sequence[Fun
     project_dir = _absolute(template).parent
 
     touched: dict[str, set[Path]] = {}
-    for spec in specs:
+    unchanged = set(same_code)
+    for spec in (spec for spec in specs if spec.logical_id not in unchanged):
         folders = [*code_folders(spec), *spec.layer_dirs]
         hits = {p for p in code_paths if any(p.is_relative_to(f) for f in folders)}
         if hits:

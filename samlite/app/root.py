@@ -45,7 +45,7 @@ from samlite.runtime.choice import (
 from samlite.runtime.debugging import DEFAULT_DEBUG_PORT, with_debugging
 from samlite.runtime.invocation import Invocation, Result
 from samlite.runtime.service import DEFAULT_ACCOUNT_CONCURRENCY
-from samlite.runtime.spec import FunctionSpec
+from samlite.runtime.spec import LATEST, FunctionSpec
 from samlite.sources.control import Fired
 from samlite.sources.invoke_api import InvokeApi, LambdaInvoker
 
@@ -58,6 +58,7 @@ from samlite.template.model import PseudoParameters
 
 if TYPE_CHECKING:
     from samlite.app.aws import AwsServices
+    from samlite.app.code_fingerprint import CodeFingerprints
     from samlite.app.parameters_secrets import ParametersSecretsExtension
     from samlite.app.watch import Watcher
     from samlite.aws.access.guard import AccessGuard
@@ -145,6 +146,8 @@ class App:
         self._graph_listeners: list[Callable[[Graph], None]] = []
         self._reload_lock = threading.Lock()
         self._watcher: Watcher | None = None
+        # The code each version-publishing function last published with; set by watch().
+        self._fingerprints: CodeFingerprints | None = None
         check_runtime(self.options.runtime)
         self.template = template
         # The endpoint's port is reserved first: functions are told its URL
@@ -214,8 +217,10 @@ class App:
             from samlite import __version__
             from samlite.sources.control import PingRoute
 
-            self._endpoint.add(PingRoute(__version__, template=template,
-                                         state_dir=self.options.state_dir, pid=getpid()))
+            self._endpoint.add(PingRoute(
+                __version__, template=template, state_dir=self.options.state_dir,
+                pid=getpid(), extension_ports=lambda: self._extension.ports
+                if self._extension is not None else ()))
             # IAM: tried before every service, so a refused call reaches none of them.
             self.access_guard = _access_guard(self.options, log)
             if self.access_guard is not None:
@@ -309,13 +314,24 @@ class App:
 
         extension, missing = extension_for_app(
             self.graph, self.functions, layers=self.options.layers, aws=self.aws,
-            host=self.options.host, pseudo=self.options.pseudo)
+            host=self.options.host, pseudo=self.options.pseudo,
+            served_elsewhere=self._served_by_aws_endpoint)
         if missing:
             self.graph = dataclasses.replace(
                 self.graph, not_run_locally=(*self.graph.not_run_locally, *missing))
         if extension is not None:
             self.on_graph_change(lambda graph: extension.update(graph, self.functions))
         return extension
+
+    def _served_by_aws_endpoint(self, port: int) -> bool:
+        """Whether the samlite up the functions' AWS calls go to (a one-shot invoke beside
+        its project's `up`) serves the Parameters and Secrets extension on `port`."""
+        from samlite.app.running import ping_endpoint
+
+        url = self.options.aws_endpoint_url
+        answer = ping_endpoint(url) if url and self.aws is None else None
+        ports = answer.get("parametersSecretsPorts") if answer is not None else None
+        return isinstance(ports, list) and port in ports
 
     def _resolved_specs(self, graph: Graph, specs: tuple[FunctionSpec, ...],
                         options: AppOptions | None = None) -> tuple[FunctionSpec, ...]:
@@ -482,15 +498,20 @@ class App:
         return choose_function(self.functions, name, template=self.template)
 
     def invoke(self, name: str | None, payload: bytes, *,
-               qualifier: str | None = None, tenant_id: str | None = None) -> Result:
+               qualifier: str | None = None, tenant_id: str | None = None,
+               newest: int | None = None) -> Result:
         """One synchronous invocation, as `samlite invoke` runs it: $LATEST, or the version
-        or alias `qualifier` names. A failure of the call itself (throttled, too large, no
-        such qualifier, a TenantId that does not fit) is a SamliteError; a failing function
-        is a Result."""
+        or alias `qualifier` names. `newest` is the function's newest published version as
+        a running `up` numbers it (None: this app's own). A failure of the call itself
+        (throttled, too large, no such qualifier, a TenantId that does not fit) is a
+        SamliteError; a failing function is a Result."""
+        from samlite.runtime.qualifiers import resolve
+
         spec = self.function(name)
         try:
-            return self.service.invoke_target(self.service.target(spec.logical_id, qualifier),
-                                              payload, tenant_id=tenant_id)
+            target = self.service.target(spec.logical_id, qualifier) if newest is None else \
+                resolve(self.service.function_for(spec.logical_id), qualifier, newest=newest)
+            return self.service.invoke_target(target, payload, tenant_id=tenant_id)
         except LambdaApiError as exc:
             detail = "".join(f" ({value})" for value in exc.fields.values())
             raise SamliteError(f"{spec.logical_id}: {exc.error_type}: {exc.message}{detail}"
@@ -586,14 +607,49 @@ class App:
             plan = plan_changes(changed, template=self.template, specs=self.functions,
                                 extra_files=(*self.reload_files, *self.included_files),
                                 requirements=self.dependencies.files)
+            same_code = self._same_code(plan.recycle)
+            if same_code:
+                plan = plan_changes(changed, template=self.template, specs=self.functions,
+                                    extra_files=(*self.reload_files, *self.included_files),
+                                    requirements=self.dependencies.files, same_code=same_code)
             if plan.is_empty:
                 return None
+            before = self._published_versions()
             if not plan.reload_template:
                 failed = self._reinstall() if plan.reinstall else ""
                 self._rebuild_images(self.functions, plan.recycle)
                 self.service.recycle(plan.recycle)
-                return plan.why + failed
-            return self._reload_template(plan.recycle, plan.line)
+                return plan.why + failed + self._publish_lines(before)
+            return self._reload_template(plan.recycle, plan.line) + \
+                self._publish_lines(before)
+
+    def _same_code(self, recycle: Sequence[str]) -> tuple[str, ...]:
+        """Of the functions a save would recycle, those that publish versions and whose
+        code is byte for byte what their newest version published (a deploy of the same
+        CodeSha256 publishes nothing)."""
+        if self._fingerprints is None:
+            return ()
+        return tuple(spec.logical_id for spec in self.functions
+                     if spec.logical_id in recycle and spec.publishes_versions
+                     and not self._fingerprints.changed(spec))
+
+    def _published_versions(self) -> dict[str, int]:
+        return {spec.logical_id: self.service.newest_version(spec.logical_id)
+                for spec in self.functions if spec.publishes_versions}
+
+    def _publish_lines(self, before: Mapping[str, int]) -> str:
+        """A line per version a reload published: "Fn: published version 4; alias live ->
+        4" (the aliases that follow the newest version)."""
+        lines = []
+        for spec in self.functions:
+            newest = self.service.newest_version(spec.logical_id) \
+                if spec.publishes_versions else 0
+            if newest and newest != before.get(spec.logical_id):
+                moved = [f"; alias {alias.name} -> {newest}" for alias in spec.aliases
+                         if alias.on_published_version]
+                lines.append(f"\n{spec.logical_id}: published version {newest}"
+                             + "".join(moved))
+        return "".join(lines)
 
     def _reinstall(self) -> str:
         """Install requirements that changed, then give their functions fresh environments
@@ -651,6 +707,8 @@ class App:
             except Exception:
                 log.exception("a graph listener failed")
         self.included_files = included_files(self.template)
+        if self._fingerprints is not None:   # a CodeUri may have moved: compare from here
+            self._fingerprints.remember(spec for spec in specs if spec.publishes_versions)
         if self._watcher is not None:
             self._watcher.set_roots(watch_roots(self.template, specs,
                                                 (*self.reload_files, *self.included_files)))
@@ -674,6 +732,12 @@ class App:
                 on_reload(line)
 
         self.stop_watching()
+        from samlite.app.code_fingerprint import CodeFingerprints
+
+        with self._reload_lock:
+            self._fingerprints = CodeFingerprints()
+            self._fingerprints.remember(spec for spec in self.functions
+                                        if spec.publishes_versions)
         self._watcher = Watcher(watch_roots(self.template, self.functions,
                                             (*self.reload_files, *self.included_files)),
                                 changed, debounce_s=debounce_s)
@@ -860,8 +924,12 @@ def invoke_function(template: Path, name: str | None, payload: bytes, options: A
                     qualifier: str | None = None,
                     notice: Callable[[str], None] = lambda line: None,
                     notices: Sequence[str] = (), tenant_id: str | None = None,
-                    runtime_line: Callable[[str], None] = lambda line: None) -> Result:
+                    runtime_line: Callable[[str], None] = lambda line: None,
+                    versions_from: str | None = None) -> Result:
     """`samlite invoke`: build the app, check the name, run one invocation, stop.
+    `versions_from` is the endpoint of this project's running `up`: a version number or
+    alias then means the version that `up` has published (app/up_versions.py), not this
+    one-shot app's version 1.
     `runtime_line` is told where functions run and why (runtime_notice) once that is settled;
     `notice` is told `notices` once the app is built, the startup notices (requirements left
     out, .aws-sam) and what of the invoked function does not run here (a layer ARN nothing
@@ -880,8 +948,18 @@ def invoke_function(template: Path, name: str | None, payload: bytes, options: A
     for item in app.graph.not_run_locally:
         if item.subject in {f"{spec.logical_id}.{key}" for key in ("Layers", "CodeUri", "Code")}:
             notice(f"warning: {item.at.file}:{item.at.line}: {item.subject}: {item.reason}")
+    newest = None
+    if versions_from and qualifier and qualifier != LATEST and spec.publishes_versions:
+        from samlite.app.up_versions import newest_published
+
+        try:
+            newest = newest_published(versions_from, spec.logical_id)
+        except SamliteError:
+            app.close()
+            raise
     with app:
-        return app.invoke(spec.logical_id, payload, qualifier=qualifier, tenant_id=tenant_id)
+        return app.invoke(spec.logical_id, payload, qualifier=qualifier, tenant_id=tenant_id,
+                          newest=newest)
 
 
 def read_event(source: str | None, *, stdin: BinaryIO) -> bytes:

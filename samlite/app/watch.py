@@ -4,6 +4,8 @@ what a change means).
 
 An editor's save is a burst of 8-14 events (temp file, rename over, chmod, ...): they are
 coalesced into one `on_change(paths)` call, `debounce_s` after the last event of the burst.
+A file created and gone again within the burst (`sed -i`'s temp file, a safe-write's
+copy) is left out of it: it never was a change to the code.
 """
 
 from __future__ import annotations
@@ -137,6 +139,7 @@ class Watcher:
         self._ignore = ignore or (lambda path: False)
         self._clock = clock or SystemClock()
         self._debouncer = Debouncer(quiet_s=debounce_s, max_delay_s=max_delay_s)
+        self._born: set[Path] = set()   # created since the last batch was taken
         self._cond = threading.Condition()
         self._roots = Roots(roots)
         self._scheduled: dict[tuple[Path, bool], ObservedWatch] = {}
@@ -218,10 +221,11 @@ class Watcher:
             except OSError as exc:   # gone since, or out of inotify watches
                 log.warning("cannot watch %s: %s", folder, exc)
 
-    def observed(self, paths: Iterable[Path], *, watch: tuple[Path, bool] | None = None) -> None:
+    def observed(self, paths: Iterable[Path], *, watch: tuple[Path, bool] | None = None,
+                 created: bool = False) -> None:
         """Paths the OS reported through `watch` (the watchdog handler calls this; tests may
-        too, without a watch). Events of a watch the current roots no longer want are late
-        ones from before `set_roots`, and dropped."""
+        too, without a watch); `created`: they were just made. Events of a watch the current
+        roots no longer want are late ones from before `set_roots`, and dropped."""
         with self._cond:
             if watch is not None and watch not in self._live_watches:
                 return
@@ -229,6 +233,8 @@ class Watcher:
             kept = [p for p in paths if roots.relevant(p) and not self._ignore(p)]
             if not kept:
                 return
+            if created:
+                self._born.update(kept)
             self._debouncer.add(kept, self._clock.monotonic())
             self._cond.notify_all()
 
@@ -247,6 +253,10 @@ class Watcher:
                         self._cond.wait(due - now)
                 if self._stopping:
                     return
+                born, self._born = self._born & batch, self._born - batch
+            batch = frozenset(p for p in batch if p not in born or p.exists())
+            if not batch:
+                continue
             try:
                 self.on_change(batch)
             except Exception:
@@ -264,10 +274,11 @@ class _Handler(events.FileSystemEventHandler):
         if event.event_type not in CHANGE_EVENTS or (
                 event.is_directory and event.event_type == events.EVENT_TYPE_MODIFIED):
             return
-        paths = [_path(event.src_path)]
-        if event.dest_path:
-            paths.append(_path(event.dest_path))
-        self._watcher.observed(paths, watch=self._watch)
+        source = _path(event.src_path)
+        self._watcher.observed([source], watch=self._watch,
+                               created=event.event_type == events.EVENT_TYPE_CREATED)
+        if event.dest_path:   # a rename's new name is a file made by it
+            self._watcher.observed([_path(event.dest_path)], watch=self._watch, created=True)
 
 
 def _path(raw: str | bytes) -> Path:

@@ -59,7 +59,8 @@ def invoke(function: str | None, event: str | None, qualifier: str | None,
 
     FUNCTION is a logical id (or FunctionName); a template with one function needs none.
     With this project's `samlite up` running (found in its state dir, whatever its ports),
-    the function's AWS calls go to its buckets and queues.
+    the function's AWS calls go to its buckets and queues, and --qualifier means the
+    versions and aliases that `up` has published.
     """
     from samlite.app.root import invoke_function, read_event
 
@@ -67,12 +68,13 @@ def invoke(function: str | None, event: str | None, qualifier: str | None,
     if debug and function is None:
         raise UsageError("samlite invoke --debug: name the FUNCTION to debug")
     endpoint = aws_endpoint_url
+    up_url = None   # this project's running up: its versions are what a qualifier means
     if endpoint is None:
         found = project_up(path, state_dir)
         if found.refusal:
             say("endpoint", found.refusal, err=True)
         if found.up is not None:
-            endpoint = found.up.endpoint_url
+            endpoint = up_url = found.up.endpoint_url
             say("endpoint", f"The function's AWS calls go to the samlite up running at "
                 f"{endpoint} (pid {found.up.pid})", err=True)
     options = app_options(path, "local invoke", runtime=runtime, env_vars=env_vars,
@@ -88,7 +90,8 @@ def invoke(function: str | None, event: str | None, qualifier: str | None,
                              progress=console_progress(), qualifier=qualifier,
                              notice=lambda line: say("warning", line, err=True),
                              notices=() if endpoint else (NO_UP_NOTICE,), tenant_id=tenant_id,
-                             runtime_line=lambda line: say("runtime", line, err=True))
+                             runtime_line=lambda line: say("runtime", line, err=True),
+                             versions_from=up_url)
     console.flush()   # the logs first, then the response, as sam local invoke shows them
     click.echo(result.payload.decode("utf-8", errors="replace"))
     sys.exit(1 if result.is_error else 0)

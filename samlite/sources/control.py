@@ -7,7 +7,7 @@ every samlite server; nothing here is an AWS API."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
@@ -65,17 +65,21 @@ PING = "/_samlite/ping"
 
 
 class PingRoute:
-    """Answers {"samlite": version, "template": path, "stateDir": path or null, "pid": n},
-    paths absolute (stateDir is null for `start-lambda`, which keeps no state)."""
+    """Answers {"samlite": version, "template": path, "stateDir": path or null, "pid": n,
+    "parametersSecretsPorts": [2773]}, paths absolute (stateDir is null for `start-lambda`,
+    which keeps no state); the ports are where this app serves the Parameters and Secrets
+    extension now, so a `samlite invoke` beside it knows who holds them."""
 
     def __init__(self, version: str, *, template: Path, state_dir: Path | None,
-                 pid: int) -> None:
+                 pid: int, extension_ports: Callable[[], Iterable[int]] = tuple) -> None:
         self._answer = {"samlite": version, "template": str(template.resolve()),
                         "stateDir": str(state_dir.resolve()) if state_dir else None,
                         "pid": pid}
+        self._extension_ports = extension_ports
 
     def handles(self, request: Request) -> bool:
         return request.path == PING
 
     def handle(self, request: Request) -> Response:
-        return _json(200, self._answer)
+        ports = sorted(self._extension_ports())
+        return _json(200, {**self._answer, "parametersSecretsPorts": ports})

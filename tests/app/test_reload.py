@@ -271,3 +271,10 @@ def test_a_resource_change_is_named_not_nothing_to_apply(change: dict[str, str],
 def test_resources_that_only_moved_are_no_change() -> None:
     before, moved = resources_graph(), resources_graph(shift=2)
     assert describe_template_change((), (), (), (), before, moved) == "nothing to apply"
+
+
+def test_a_function_whose_code_is_the_same_bytes_is_not_recycled() -> None:
+    same = plan_changes([PROJECT / "layers/deps/python/lib.py"], template=TEMPLATE,
+                        specs=SPECS, same_code=("HelloFunction",))
+    assert (same.recycle, same.why) == (("WorldFunction",),
+                                        "WorldFunction: layers/deps/python/lib.py changed")

@@ -111,7 +111,8 @@ def recorded(state: StateDir, template: Path) -> None:
 def test_the_ping_says_which_app_it_serves(tmp_path: Path) -> None:
     state, template = project(tmp_path)
     assert ping_of(template, state) == {"samlite": "0", "template": str(template.resolve()),
-                                        "stateDir": str(state.root.resolve()), "pid": 4242}
+                                        "stateDir": str(state.root.resolve()), "pid": 4242,
+                                        "parametersSecretsPorts": []}
 
 
 def test_this_projects_up_is_found_through_its_record(tmp_path: Path) -> None:

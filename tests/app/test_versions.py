@@ -14,6 +14,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from samlite.app.root import App, AppOptions, invoke_function
+from samlite.errors import SamliteError
 
 HANDLER = '''
 import os
@@ -174,3 +175,45 @@ def test_samlite_invoke_takes_a_qualifier(tmp_path: Path) -> None:
                              log=lambda _fn, _line: None, qualifier="live")
     assert json.loads(result.payload)["arn"] == f"{ARN}:live"
     assert result.executed_version == "1"
+
+
+def test_samlite_invoke_beside_a_running_up_means_the_versions_up_published(
+        tmp_path: Path) -> None:
+    project = Running(write_project(tmp_path))
+    try:
+        for code in ("second", "third"):   # two saves: up publishes versions 2 and 3
+            write_project(tmp_path, code=code)
+            project.app.reload(frozenset({tmp_path / "src" / "app.py"}))
+        options = AppOptions(aws_endpoint_url=project.app.endpoint_url)
+
+        def invoke(qualifier: str) -> tuple[str, str | None]:
+            result = invoke_function(tmp_path / "template.yaml", "Orders", b"{}", options,
+                                     log=lambda _fn, _line: None, qualifier=qualifier,
+                                     versions_from=project.app.endpoint_url)
+            return json.loads(result.payload)["arn"], result.executed_version
+
+        by_number, by_alias = invoke("3"), invoke("live")
+        with pytest.raises(SamliteError) as older:
+            invoke("1")
+    finally:
+        project.app.stop(grace_s=0.5)
+    assert by_number == (f"{ARN}:3", "3")
+    assert by_alias == (f"{ARN}:live", "3")
+    assert str(older.value).startswith(f"Orders: NotImplemented: {ARN}:1 is not kept locally")
+
+
+def test_a_save_publishes_a_version_only_when_the_code_changed(tmp_path: Path) -> None:
+    project = Running(write_project(tmp_path))
+    saved = tmp_path / "src" / "app.py"
+    try:
+        project.app.watch(on_reload=lambda _line: None)
+        write_project(tmp_path)                   # the same bytes again, as an editor saves
+        same = project.app.reload(frozenset({saved}))
+        write_project(tmp_path, code="second")
+        changed = project.app.reload(frozenset({saved}))
+        listed = project.aws.list_versions_by_function(FunctionName="orders")["Versions"]  # type: ignore[attr-defined]
+    finally:
+        project.app.stop(grace_s=0.5)
+    assert same is None
+    assert changed == "Orders: src/app.py changed\nOrders: published version 2; alias live -> 2"
+    assert [v["Version"] for v in listed] == ["$LATEST", "2"]

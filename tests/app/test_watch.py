@@ -143,6 +143,20 @@ def test_an_editor_save_is_one_callback_with_the_saved_file(
     assert recorder.wait_for(2)[1] == {code / "other.py"}
 
 
+def test_sed_in_place_reports_the_edited_file_not_its_temp_file(
+        watcher: Watcher, recorder: Recorder, code: Path) -> None:
+    temp = code / "sedK2OgdR"                  # what `sed -i` writes, then renames over
+    temp.write_text("v = 1\n", encoding="utf-8")
+    temp.rename(code / "app.py")
+    assert recorder.wait_for(1) == [{code / "app.py"}]
+
+
+def test_a_deleted_file_is_still_a_change(watcher: Watcher, recorder: Recorder,
+                                          code: Path) -> None:
+    (code / "app.py").unlink()
+    assert recorder.wait_for(1) == [{code / "app.py"}]
+
+
 def test_a_plain_write_is_reported_with_its_file(
         watcher: Watcher, recorder: Recorder, code: Path) -> None:
     (code / "app.py").write_text("v = 2\n", encoding="utf-8")

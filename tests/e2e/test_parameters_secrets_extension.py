@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from samlite.app.root import App, AppOptions
+from samlite.app.root import App, AppOptions, invoke_function
 
 LAYER = ("arn:aws:lambda:us-east-1:177933569100:layer:"
          "AWS-Parameters-and-Secrets-Lambda-Extension:12")
@@ -178,3 +178,14 @@ def test_a_reload_that_adds_the_layer_serves_the_extension(tmp_path: Path, port:
         assert json.loads(result.payload)["parameter"]["Parameter"]["Value"] == "fast"
     finally:
         app.stop()
+
+
+def test_an_invoke_beside_the_up_serving_the_port_uses_its_extension(
+        app: App, tmp_path: Path) -> None:
+    notices: list[str] = []
+    beside = AppOptions(runtime="process", aws_endpoint_url=app.endpoint_url)
+    result = invoke_function(tmp_path / "template.yaml", "Reader", b"{}", beside,
+                             log=lambda _fn, _line: None, notice=notices.append)
+    assert not result.is_error, result.payload
+    assert json.loads(result.payload)["parameter"]["Parameter"]["Value"] == "fast"
+    assert notices == []
