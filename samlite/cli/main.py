@@ -81,7 +81,7 @@ def validate(templates: tuple[str, ...], template_option: str | None, fmt: str |
     from samlite.errors import UnreadableFile
     from samlite.validation import suppressions
     from samlite.validation.pipeline import validate_file
-    from samlite.validation.report import ReportFormat, render
+    from samlite.validation.report import ReportFormat, render, unreadable_problem
 
     one_shot()
 
@@ -99,8 +99,10 @@ def validate(templates: tuple[str, ...], template_option: str | None, fmt: str |
                 path, ignore=ignore, warn=warn, config_file=config_file,
                 config_env=config_env))
         except UnreadableFile as exc:
-            click.echo(f"Error: {exc}", err=True)
+            # In the report too: a CI step that reads it (JUnit, SARIF) must not see a pass.
             exit_code = max(exit_code, exc.exit_code)
+            names.append(str(path))
+            problems.append(unreadable_problem(path, exc))
             continue
         names.append(str(path))
         problems.extend(outcome.problems)

@@ -39,9 +39,10 @@ def suppressions_for(template: Path, *, ignore: Sequence[str], warn: Sequence[st
 
 def _from_table(values: dict[str, Any], path: Path, source: str) -> Suppressions:
     text = path.read_text(encoding="utf-8", errors="replace")
+    shown = _as_given(path)
     found = [from_settings([values.get(key)] if key == "ignore" else [],
                            [values.get(key)] if key == "warn" else [],
-                           source=f"{source} {key}", at=Mark(str(path), _line_of(text, key), 1))
+                           source=f"{source} {key}", at=Mark(shown, _line_of(text, key), 1))
              for key in ("ignore", "warn") if values.get(key) is not None]
     return combine(found)
 
@@ -63,6 +64,15 @@ def _nearest(start: Path, name: str) -> Path | None:
         if candidate.is_file():
             return candidate
     return None
+
+
+def _as_given(path: Path) -> str:
+    """Relative to the working folder when it is under it, as template paths are shown
+    (GitHub annotations and SARIF locations need a path from the repository's root)."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
 
 
 def _line_of(text: str, key: str) -> int:

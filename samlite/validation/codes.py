@@ -24,6 +24,7 @@ KNOWN_CODES: frozenset[str] = frozenset({
     "E7308", "E7309", "E7310", "E7401", "E7402", "E7403", "E7404", "E7405", "E7406", "E7407",
     "E7408", "E7409", "E7410", "E7411", "E7412", "E7413", "W7414", "W7415", "W7416", "W7417",
     "W7418", "W7419", "E7420", "E7421", "E7422", "E7423", "E7424", "E7425", "E7426", "E7427",
+    "E0011",   # a template file that cannot be read at all (report.py)
     "W0011",   # a suppression names an unknown code (suppressions.py)
 })
 

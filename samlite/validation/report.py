@@ -17,7 +17,7 @@ from enum import StrEnum
 from xml.etree import ElementTree
 
 from samlite import __version__
-from samlite.errors import Problem
+from samlite.errors import Mark, Problem, UnreadableFile
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 DOCS_URL = "https://github.com/samlite/samlite/blob/main/docs/validate.md"
@@ -47,6 +47,17 @@ def render(problems: Sequence[Problem], fmt: ReportFormat, *, files: Iterable[st
             return json.dumps(_sarif(problems), indent=2) + "\n"
         case ReportFormat.GITHUB:
             return "".join(_github_line(p) + "\n" for p in problems)
+
+
+UNREADABLE = "E0011"
+
+
+def unreadable_problem(path: object, error: UnreadableFile) -> Problem:
+    """A template that could not be read at all, as a problem of the report (its message
+    without the path, which the problem's place already names)."""
+    name = str(path)
+    message = str(error).removeprefix(f"{name}: ")
+    return Problem(code=UNREADABLE, at=Mark(name, 1, 1), message=message)
 
 
 def summary(problems: Sequence[Problem], files: Sequence[str], suppressed: int = 0) -> str:

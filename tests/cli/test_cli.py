@@ -96,7 +96,19 @@ def test_unreadable_file_exits_2_without_traceback(tmp_path: Path, case: str,
     code, out, err = run("validate", str(path))
     assert code == 2
     assert "Traceback" not in out + err
-    assert str(path) in err
+    [line, verdict] = out.splitlines()
+    assert line.startswith(f"{path}:1:1: error E0011 ")
+    assert verdict == f"{path}: invalid (1 error, 0 warnings)"
+
+
+@pytest.mark.parametrize("fmt", ["junit", "json"])
+def test_an_unreadable_file_is_a_failure_in_machine_reports(tmp_path: Path, fmt: str) -> None:
+    code, out, _ = run("validate", "--format", fmt, str(tmp_path / "missing.yaml"))
+    assert code == 2
+    if fmt == "junit":
+        assert '<failure type="E0011"' in out and 'failures="1"' in out
+    else:
+        assert [p["code"] for p in json.loads(out)] == ["E0011"]
 
 
 @pytest.mark.parametrize("fmt", ["json", "sarif", "github"])

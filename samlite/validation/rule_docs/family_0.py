@@ -68,6 +68,16 @@ DOCS: tuple[RuleDoc, ...] = (
         files={"openapi.yaml": _OPENAPI},
     ),
     RuleDoc(
+        code="E0011", title="A template file that cannot be read at all",
+        why="A path that does not exist, a folder, a binary file or one that is not UTF-8 "
+            "text: nothing in it can be checked, and a deploy could not read it either. It is "
+            "in the report (so JUnit and SARIF readers see a failure, not a pass) and the run "
+            "exits 2, as for a usage error.",
+        example="\x00\x01\x02", fix=_QUEUE,
+        example_shown="# template.yaml is a binary file (or a folder, or not there at all)\n",
+        found_by="samlite validate template.yaml",
+    ),
+    RuleDoc(
         code="W0011", title="A suppression names a code samlite does not report",
         why="A typo in an ignore or warn list (or a code from another tool, such as a "
             "cfn-lint rule id) would otherwise silence nothing without a word.",
