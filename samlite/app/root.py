@@ -12,6 +12,7 @@ import dataclasses
 import json
 import logging
 import threading
+from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,6 +43,7 @@ from samlite.runtime.choice import (
     runtime_notice,
 )
 from samlite.runtime.invocation import Invocation, Result
+from samlite.runtime.records import DEFAULT_CAPACITY, InvocationRecords
 from samlite.runtime.service import DEFAULT_ACCOUNT_CONCURRENCY
 from samlite.runtime.spec import FunctionSpec
 from samlite.sources.control import Fired
@@ -71,6 +73,15 @@ LogSink = Callable[[str, str], None]      # log(function_logical_id, line)
 # The share of a stop's grace period the invocations already running get to finish before
 # the AWS endpoint they may call stops; the rest is for stopping environments.
 DRAIN_SHARE = 0.5
+
+
+RELOADS_KEPT = 200
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Reloaded:
+    at_s: float       # epoch seconds
+    line: str         # what the reload line said
 
 
 class Service(LambdaInvoker, Protocol):
@@ -117,6 +128,8 @@ class AppOptions:
     layers: Mapping[str, Path | str] = field(default_factory=dict)   # --layer ARN=PATH
     config_env: str = "default"     # `--config-env`: the samconfig.toml tables errors name
     secrets_file: Path | None = None   # `--secrets-file`: values {{resolve:...}} may name
+    invocation_capacity: int = DEFAULT_CAPACITY   # records kept for the dashboard (a ring)
+    keep_invocations: bool = False  # `--keep-invocations`: records survive in the state dir
 
 
 class App:
@@ -130,6 +143,7 @@ class App:
                  environments: Callable[..., object] | None = None,
                  progress: Progress = NO_PROGRESS) -> None:
         self.options = options or AppOptions()
+        self._clock = clock or SystemClock()
         self._started = False
         self._progress = progress
         # Hot reload (see reload()): the files besides the template whose change reloads it
@@ -139,6 +153,8 @@ class App:
         self._graph_listeners: list[Callable[[Graph], None]] = []
         self._reload_lock = threading.Lock()
         self._watcher: Watcher | None = None
+        # What each reload changed, newest last (the dashboard's Reloads page).
+        self.reloads: deque[Reloaded] = deque(maxlen=RELOADS_KEPT)
         check_runtime(self.options.runtime)
         self.template = template
         self.graph, self.warnings = load_graph(template, self.options)
@@ -179,15 +195,16 @@ class App:
                                       port_flag=self.options.aws_port_flag)
             self._endpoint.bind()
         factory = service_factory or _lambda_service
+        self.invocations = _invocation_records(self.options)
         try:
             self.service: Service = factory(
                 self.functions,
                 environments=environments,
-                clock=clock or SystemClock(), log=log,
+                clock=self._clock, log=log,
                 account_concurrency=self.options.account_concurrency,
                 idle_timeout_s=self.options.idle_timeout_s,
                 endpoint_url=self.endpoint_url or self.options.aws_endpoint_url,
-                progress=progress)
+                progress=progress, records=self.invocations)
         except BaseException:
             self.close()
             raise
@@ -617,6 +634,7 @@ class App:
         def changed(paths: frozenset[Path]) -> None:
             line = self.reload(paths)
             if line is not None:
+                self.reloads.append(Reloaded(at_s=self._clock.now(), line=line))
                 on_reload(line)
 
         self.stop_watching()
@@ -817,6 +835,17 @@ def _aws_services(graph: Graph, service: Service, options: AppOptions,
     return AwsServices(graph, service=service, state=state,
                        account_id=options.pseudo.account_id, region=options.pseudo.region,
                        note=log, backoff_scale=options.retry_delay_scale)
+
+
+def _invocation_records(options: AppOptions) -> InvocationRecords:
+    from samlite.state import StateDir
+
+    path = None
+    if options.keep_invocations and options.state_dir is not None:
+        path = StateDir(root=options.state_dir).create().invocations_file
+        if options.reset_state:   # before they are read: --reset forgets them too
+            path.unlink(missing_ok=True)
+    return InvocationRecords(capacity=options.invocation_capacity, persist_to=path)
 
 
 def _lambda_service(functions: Sequence[FunctionSpec], **kwargs: object) -> Service:

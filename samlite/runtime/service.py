@@ -56,6 +56,7 @@ from samlite.runtime.invocation import (
     timeout_log_line,
 )
 from samlite.runtime.qualifiers import Target, qualifier_of, resolve
+from samlite.runtime.records import InvocationRecord, InvocationRecords, payload_of
 from samlite.runtime.runtime_api import (
     NextInvocation,
     NoWork,
@@ -64,6 +65,7 @@ from samlite.runtime.runtime_api import (
     RuntimeApis,
 )
 from samlite.runtime.spec import FunctionSpec, log_stream_name
+from samlite.runtime.triggers import describe
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +95,7 @@ class _Call:
     output_complete: threading.Event
     lock: threading.Lock
     dispatched_at: float = 0.0
+    started_at_s: float = 0.0          # wall clock, for its record
     finished_at: float = 0.0
     payload: bytes = b""
     function_error: str | None = None
@@ -281,11 +284,14 @@ class LambdaService:
                  account_concurrency: int = DEFAULT_ACCOUNT_CONCURRENCY,
                  idle_timeout_s: float = 600.0, tmp_root: Path | None = None,
                  endpoint_url: str | None = None, progress: Progress = NO_PROGRESS,
-                 runtime_apis: RuntimeApis | None = None) -> None:
+                 runtime_apis: RuntimeApis | None = None,
+                 records: InvocationRecords | None = None) -> None:
         """`log(function_logical_id, line)` receives every log line (START, output, END,
         REPORT) as it happens. `runtime_apis` serves the environments' Runtime APIs (tests
-        pass one that hands backends to fake environments directly)."""
+        pass one that hands backends to fake environments directly). `records` keeps each
+        finished invocation (the dashboard's); by default a ring of its own."""
         self._specs = {spec.logical_id: spec for spec in functions}
+        self.records = records if records is not None else InvocationRecords()
         self.environments = environments
         self.clock = clock or SystemClock()
         self.log: LogSink = log or (lambda _fn, _line: None)
@@ -420,7 +426,7 @@ class LambdaService:
     # --- invoking ---------------------------------------------------------------------------
     def invoke(self, function: str, payload: bytes, *, tail_logs: bool = False,
                client_context: str | None = None, request_id: str | None = None,
-               tenant_id: str | None = None) -> Result:
+               tenant_id: str | None = None, trigger: str | None = None) -> Result:
         """Run one synchronous invocation for an event source and wait for its result:
         `function` names the function (with `:qualifier` when the source names one; without,
         the function's event target). Function errors come back as a Result with
@@ -429,12 +435,13 @@ class LambdaService:
         TenantId the function's tenancy does not fit)."""
         return self.invoke_target(self._event_target(function), payload, tail_logs=tail_logs,
                                   client_context=client_context, request_id=request_id,
-                                  tenant_id=tenant_id)
+                                  tenant_id=tenant_id, trigger=trigger)
 
     def invoke_target(self, target: Target, payload: bytes, *, tail_logs: bool = False,
                       client_context: str | None = None, request_id: str | None = None,
-                      tenant_id: str | None = None) -> Result:
-        """Run one synchronous invocation of a function at the version `target` names."""
+                      tenant_id: str | None = None, trigger: str | None = None) -> Result:
+        """Run one synchronous invocation of a function at the version `target` names;
+        `trigger` says who invoked, for its record (None: the event's shape tells)."""
         _check_tenant(target.spec, tenant_id)
         if len(payload) > SYNC_PAYLOAD_LIMIT:
             raise api_errors.request_too_large(len(payload), SYNC_PAYLOAD_LIMIT)
@@ -443,7 +450,7 @@ class LambdaService:
             request_id=request_id or new_id, function=target.spec.logical_id,
             payload=payload, invoked_function_arn=target.invoked_arn, trace_id=trace_id,
             client_context=_decoded_client_context(client_context), tail_logs=tail_logs,
-            tenant_id=tenant_id)
+            tenant_id=tenant_id, trigger=trigger)
         return self._run(target.spec, invocation)
 
     def invoke_async(self, function: str, payload: bytes, *,
@@ -499,6 +506,7 @@ class LambdaService:
 
     def _run(self, spec: FunctionSpec, invocation: Invocation) -> Result:
         call = _new_call(invocation, spec, self.clock)
+        call.started_at_s = self.clock.now()
         env = self._acquire(spec, invocation.tenant_id)
         cold = self._hand_over(env, call)
         if cold is None and env.init_reported:   # a warm one died: Lambda takes another
@@ -574,12 +582,27 @@ class LambdaService:
         env._log(call, f"END RequestId: {request_id}")
         env._log(call, report_line(request_id, report, call.status, call.error_type))
         self._release(env, spec)
+        self._record(call, report, cold=cold)
         tail = ""
         if call.invocation.tail_logs and call.lines is not None:
             tail = "\n".join(call.lines)[-TAIL_BYTES:] + "\n"
         return Result(request_id=request_id, payload=call.payload,
                       function_error=call.function_error, logs=tail, report=report,
                       executed_version=spec.version)
+
+    def _record(self, call: _Call, report: Report, *, cold: bool) -> None:
+        status = call.status or ("error" if call.function_error else "ok")
+        invocation = call.invocation
+        self.records.add(InvocationRecord(
+            seq=self.records.next_seq(), request_id=invocation.request_id,
+            function=invocation.function, version=call.spec.version,
+            trigger=describe(invocation), is_cold=cold, started_at_s=call.started_at_s,
+            duration_ms=report.duration_ms, billed_duration_ms=report.billed_duration_ms,
+            memory_size_mb=report.memory_size_mb, max_memory_used_mb=report.max_memory_used_mb,
+            init_duration_ms=report.init_duration_ms, status=status,
+            error_type=call.error_type if call.function_error else None,
+            event=payload_of(invocation.payload), response=payload_of(call.payload),
+            log_lines=tuple(call.lines or ())))
 
     # --- the pools ----------------------------------------------------------------------------
     def _acquire(self, spec: FunctionSpec, tenant_id: str | None = None) -> _Env:
