@@ -30,6 +30,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("aws", ("samlite.aws",)),
     ("sources", ("samlite.sources",)),
     ("app", ("samlite.app",)),
+    ("dashboard", ("samlite.dashboard",)),
     ("cli", ("samlite.cli",)),
     ("testing", ("samlite.testing",)),
 )

@@ -317,6 +317,17 @@ class App:
         """Where functions run, as the startup table says it: process or docker."""
         return self.runtime_choice.kind
 
+    def ports_in_use(self) -> frozenset[int]:
+        """The ports this app serves on: the gateway, the AWS endpoint, function URLs and
+        load balancers (a dashboard must take another)."""
+        urls = [self.endpoint_url]
+        if self.gateway is not None:
+            urls += [self.gateway.url, *self.gateway.function_urls().values()]
+        if self.load_balancers is not None:
+            urls += list(self.load_balancers.urls().values())
+        return frozenset(int(url.rstrip("/").rsplit(":", 1)[1].split("/")[0])
+                         for url in urls if url)
+
     @property
     def endpoint_url(self) -> str | None:
         """The loopback AWS endpoint, e.g. http://127.0.0.1:3001 (None without one)."""
