@@ -40,7 +40,8 @@ def render_page(page: str, *, arg: str | None, app_name: str) -> str:
 <main>
 <h1>{escape(label if not arg else f"Invocation {arg}")}</h1>
 <p class="purpose">{escape(purpose if not arg else "Its event, response, logs and chain.")}</p>
-<div id="content" aria-live="polite"></div>
+<div id="notices" aria-live="polite"></div>
+<div id="content"></div>
 </main>
 <script src="/static/dashboard.js"></script>
 </body>

@@ -13,7 +13,7 @@ function el(tag, attrs, ...children) {
     if (name.startsWith("on")) node.addEventListener(name.slice(2), value);
     else if (value !== null && value !== undefined && value !== false) node.setAttribute(name, value === true ? "" : value);
   }
-  for (const child of children.flat()) {
+  for (const child of children.flat(Infinity)) {
     if (child === null || child === undefined) continue;
     node.append(child instanceof Node ? child : document.createTextNode(String(child)));
   }
@@ -36,8 +36,8 @@ function post(path, body) {
 
 function notice(message, isError) {
   const box = el("p", { class: isError ? "notice error" : "notice", role: "status" }, message);
-  content.prepend(box);
-  setTimeout(() => box.remove(), 6000);
+  document.getElementById("notices").prepend(box);
+  setTimeout(() => box.remove(), 8000);
 }
 
 function guarded(action) {
@@ -260,7 +260,8 @@ async function queuesPage() {
       });
       const action = (name, body) => guarded(async () => {
         const result = await post(`/api/queues/${encodeURIComponent(queue.name)}/${name}`, body && body());
-        notice(`${name}: ${JSON.stringify(result)}`);
+        notice(name === "redrive" ? `Moved ${result.moved} message(s) to ${result.to}.`
+          : name === "send" ? `Sent message ${result.message_id}.` : `Purged ${queue.name}.`);
         await render();
       });
       sections.push(el("section", { class: "queue", "data-queue": queue.name },
