@@ -10,6 +10,7 @@ from samlite.dashboard.route import DashboardRoute
 from samlite.dashboard.stream import EventHub
 from samlite.dashboard.views import invocation_row
 from samlite.http.server import DEFAULT_HOST, Endpoint
+from samlite.runtime.records import InvocationRecord
 
 if TYPE_CHECKING:
     from samlite.app.root import App
@@ -23,7 +24,7 @@ class Dashboard:
     def __init__(self, app: App, *, port: int = DEFAULT_UI_PORT,
                  event_templates: Mapping[str, Any] | None = None) -> None:
         self._app = app
-        self.hub = EventHub()
+        self.hub = EventHub(to_json=_to_json)
         self._endpoint = Endpoint([DashboardRoute(app, self.hub,
                                                   event_templates=event_templates or {})],
                                   host=DEFAULT_HOST, port=port, port_flag="--ui-port")
@@ -39,7 +40,7 @@ class Dashboard:
 
     def start(self) -> None:
         self._stop_listening = self._app.invocations.listen(
-            lambda record: self.hub.publish("invocation", invocation_row(record)))
+            lambda record: self.hub.publish("invocation", record))
         self._endpoint.start()
 
     def publish_reload(self, line: str) -> None:
@@ -56,3 +57,9 @@ class Dashboard:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def _to_json(event: str, data: object) -> object:
+    """An invocation record becomes its timeline row (on the page's thread, not the
+    invocation's)."""
+    return invocation_row(data) if isinstance(data, InvocationRecord) else data
