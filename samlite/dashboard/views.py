@@ -34,13 +34,14 @@ def invocation_row(record: InvocationRecord) -> dict[str, Any]:
             "billed_duration_ms": record.billed_duration_ms,
             "memory_size_mb": record.memory_size_mb,
             "max_memory_used_mb": record.max_memory_used_mb,
-            "init_duration_ms": record.init_duration_ms, "status": record.status,
+            "init_duration_ms": None if record.init_duration_ms is None
+            else round(record.init_duration_ms, 2), "status": record.status,
             "error_type": record.error_type}
 
 
 def invocation_detail(record: InvocationRecord, chain: Sequence[InvocationRecord]
                       ) -> dict[str, Any]:
-    return {**invocation_row(record), **record.to_json(),
+    return {**record.to_json(), **invocation_row(record),
             "chain": [invocation_row(r) for r in chain]}
 
 

@@ -73,11 +73,11 @@ async function appPage() {
   const [graph, functions] = await Promise.all([api("/api/graph"), api("/api/functions")]);
   const columns = [[], [], []];
   for (const node of graph.nodes) columns[node.column].push(node);
-  const width = 900, rowHeight = 56, boxWidth = 200, boxHeight = 36;
+  const width = 960, rowHeight = 56, boxWidth = 200, boxHeight = 36;
   const height = Math.max(...columns.map((c) => c.length), 1) * rowHeight + 20;
   const at = {};
   columns.forEach((nodes, column) => nodes.forEach((node, row) => {
-    at[node.id] = { x: 20 + column * ((width - boxWidth - 40) / 2), y: 10 + row * rowHeight };
+    at[node.id] = { x: 20 + column * ((width - boxWidth - 80) / 2), y: 10 + row * rowHeight };
   }));
   const svgNs = "http://www.w3.org/2000/svg";
   const svg = document.createElementNS(svgNs, "svg");
@@ -88,8 +88,10 @@ async function appPage() {
     const line = document.createElementNS(svgNs, "path");
     const x1 = a.x + boxWidth, y1 = a.y + boxHeight / 2, x2 = b.x, y2 = b.y + boxHeight / 2;
     const mid = (x1 + x2) / 2;
+    const right = a.x + boxWidth, bend = right + 40;   // same column: a loop on the right
     line.setAttribute("d", b.x > a.x ? `M${x1},${y1} C${mid},${y1} ${mid},${y2} ${x2},${y2}`
-                                    : `M${a.x},${y1} C${a.x - 60},${y1} ${b.x + boxWidth + 60},${y2} ${b.x + boxWidth},${y2}`);
+      : b.x === a.x ? `M${right},${y1} C${bend},${y1} ${bend},${y2} ${right},${y2}`
+      : `M${a.x},${y1} C${a.x - 60},${y1} ${b.x + boxWidth + 60},${y2} ${b.x + boxWidth},${y2}`);
     line.setAttribute("class", `edge ${edge.kind}`);
     const title = document.createElementNS(svgNs, "title");
     title.textContent = `${edge.source} → ${edge.target} (${edge.kind}${edge.label ? ": " + edge.label : ""})`;
@@ -270,7 +272,8 @@ async function queuesPage() {
           queue.dead_letter_queue ? ` · dead letters go to ${queue.dead_letter_queue}` : "",
           queue.is_dead_letter_queue_of.length ? ` · dead-letter queue of ${queue.is_dead_letter_queue_of.join(", ")}` : ""),
         el("div", { class: "actions" }, body, el("button", { class: "send", onclick: action("send", () => ({ body: body.value })) }, "Send"),
-          el("button", { class: "peek", onclick: peek }, "Show messages"),
+          el("button", { class: "peek", onclick: peek,
+            title: "Receives up to 10 messages with a 0 s visibility timeout: as the console's poll does, it counts as a receive (maxReceiveCount)" }, "Show messages"),
           queue.is_dead_letter_queue_of.length ? el("button", { class: "redrive", onclick: action("redrive") }, "Redrive to source") : null,
           el("button", { class: "purge danger", onclick: action("purge") }, "Purge")),
         messages));
