@@ -155,6 +155,7 @@ class App:
         self._watcher: Watcher | None = None
         # What each reload changed, newest last (the dashboard's Reloads page).
         self.reloads: deque[Reloaded] = deque(maxlen=RELOADS_KEPT)
+        self._reload_listeners: list[Callable[[Reloaded], None]] = []
         check_runtime(self.options.runtime)
         self.template = template
         self.graph, self.warnings = load_graph(template, self.options)
@@ -556,7 +557,24 @@ class App:
         the template when it (or samconfig.toml, --env-vars) changed. Returns the one log
         line saying what changed, or None when nothing here depends on `changed`. A template
         with errors keeps the last good app serving; the line then carries the problems as
-        `samlite validate` prints them."""
+        `samlite validate` prints them. Each line is kept in `reloads` and told to the
+        `on_reloaded` listeners."""
+        line = self._reload(changed)
+        if line is not None:
+            entry = Reloaded(at_s=self._clock.now(), line=line)
+            self.reloads.append(entry)
+            for listener in tuple(self._reload_listeners):
+                try:
+                    listener(entry)
+                except Exception:
+                    log.exception("a reload listener failed")
+        return line
+
+    def on_reloaded(self, listener: Callable[[Reloaded], None]) -> None:
+        """Call `listener` after each reload that changed something (the dashboard's)."""
+        self._reload_listeners.append(listener)
+
+    def _reload(self, changed: frozenset[Path]) -> str | None:
         with self._reload_lock:
             plan = plan_changes(changed, template=self.template, specs=self.functions,
                                 extra_files=(*self.reload_files, *self.included_files),
@@ -645,7 +663,6 @@ class App:
         def changed(paths: frozenset[Path]) -> None:
             line = self.reload(paths)
             if line is not None:
-                self.reloads.append(Reloaded(at_s=self._clock.now(), line=line))
                 on_reload(line)
 
         self.stop_watching()

@@ -229,11 +229,7 @@ def up(template_option: str | None, host: str, port: int, aws_port: int, watch: 
                     dashboard_url=dashboard.url if dashboard else None):
                 click.echo(line)
             if watch:
-                def reloaded(line: str) -> None:
-                    say("reload", line)
-                    if dashboard is not None:
-                        dashboard.publish_reload(line)
-                app.watch(on_reload=reloaded)
+                app.watch(on_reload=lambda line: say("reload", line))
             serves_http = gateway is not None and bool(
                 gateway.route_lines() or gateway.function_urls()
                 or (balancers is not None and balancers.urls()))

@@ -41,10 +41,9 @@ class Dashboard:
     def start(self) -> None:
         self._stop_listening = self._app.invocations.listen(
             lambda record: self.hub.publish("invocation", record))
+        self._app.on_reloaded(lambda entry: self.hub.publish(
+            "reload", {"at_s": entry.at_s, "line": entry.line}))
         self._endpoint.start()
-
-    def publish_reload(self, line: str) -> None:
-        self.hub.publish("reload", {"line": line})
 
     def stop(self) -> None:
         self._stop_listening()

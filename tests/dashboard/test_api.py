@@ -116,3 +116,17 @@ def test_pages_are_served_with_their_script_and_no_network(running: Running) -> 
         html = reply.read().decode()
     assert '<script src="/static/dashboard.js"></script>' in html
     assert "http://" not in html.replace(running.url, "") and "https://" not in html
+
+
+def test_a_reload_is_listed_and_streamed(running: Running) -> None:
+    stream = running.dashboard.hub.stream()
+    next(stream)
+    code = running.app.template.parent / "src" / "app.py"
+    code.write_text(code.read_text().replace("greeting", "welcoming"))
+    line = running.app.reload(frozenset({code}))
+    assert line is not None
+    assert [r["line"] for r in running.get("/api/reloads")] == [line]
+    assert f'"line": {json.dumps(line)}'.encode() in next(stream)
+    running.http("/hello/ada")
+    newest = running.get("/api/invocations")[0]["request_id"]
+    assert "welcoming ada" in running.get(f"/api/invocations/{newest}")["log_lines"]
