@@ -16,6 +16,7 @@ from samlite.dashboard import views
 from samlite.dashboard.aws_ops import AwsCallFailed, AwsOps
 from samlite.dashboard.pages import PAGES, render_page
 from samlite.dashboard.stream import EventHub
+from samlite.dashboard.views import vars_of
 from samlite.errors import SamliteError
 from samlite.http.messages import Request, Response
 from samlite.runtime.api_errors import LambdaApiError
@@ -206,10 +207,6 @@ class DashboardRoute:
         if aws is None:
             raise AwsCallFailed("this app has no local AWS endpoint")
         return AwsOps(aws.call, region=self._app.options.pseudo.region)
-
-
-def vars_of(row: object) -> dict[str, Any]:
-    return {name: getattr(row, name) for name in row.__slots__}  # type: ignore[attr-defined]
 
 
 def _json(data: object, *, status: int = 200) -> Response:

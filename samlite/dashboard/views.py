@@ -82,7 +82,8 @@ def _reachable(graph: Graph, start: str, *, forward: bool) -> set[str]:
 
 def functions_view(app: App) -> list[dict[str, Any]]:
     records = app.invocations.all()
-    count = getattr(app.service, "environment_count", lambda _name: 0)
+    usage_of = getattr(app.service, "usage", None)   # a stand-in service may have none
+    last_reload = app.reloads[-1] if app.reloads else None
     rows = []
     for spec in app.functions:
         mine = [r for r in records if r.function == spec.logical_id]
@@ -91,9 +92,15 @@ def functions_view(app: App) -> list[dict[str, Any]]:
                     if t.function == spec.logical_id]
         routes = [f"{r.method} {r.path}" for r in app.graph.routes
                   if r.function == spec.logical_id]
+        usage = usage_of(spec.logical_id) if usage_of is not None else None
         rows.append({
             "name": spec.logical_id, "runtime": spec.runtime, "memory_mb": spec.memory_mb,
-            "timeout_s": spec.timeout_s, "environments": count(spec.logical_id),
+            "timeout_s": spec.timeout_s,
+            "environments": [vars_of(env) for env in usage.environments] if usage else [],
+            "concurrency": usage.concurrency if usage else 0,
+            "peak_concurrency": usage.peak_concurrency if usage else 0,
+            "throttles": usage.throttles if usage else 0,
+            "last_reload_s": last_reload.at_s if last_reload else None,
             "invocations": len(mine), "errors": sum(r.status != "ok" for r in mine),
             "cold_starts": sum(r.is_cold for r in mine),
             "p50_ms": _percentile(durations, 50), "p99_ms": _percentile(durations, 99),
@@ -101,6 +108,11 @@ def functions_view(app: App) -> list[dict[str, Any]]:
             "last_status": mine[-1].status if mine else None,
             "routes": routes, "triggers": triggers})
     return rows
+
+
+def vars_of(row: object) -> dict[str, Any]:
+    """A slotted dataclass as a dict."""
+    return {name: getattr(row, name) for name in row.__slots__}  # type: ignore[attr-defined]
 
 
 def _percentile(sorted_values: Sequence[float], percent: int) -> float | None:

@@ -311,6 +311,8 @@ class LambdaService:
         self._newest: dict[str, int] = {spec.logical_id: 1 for spec in functions
                                         if spec.publishes_versions}
         self._ids = itertools.count(1)
+        self._throttles: dict[str, int] = {}   # per function, for the dashboard
+        self._peak: dict[str, int] = {}        # the most invocations it ran at once
         self._stopping = threading.Event()
         self._async_events: AsyncInvocations | None = None
         self._started = False
@@ -615,17 +617,28 @@ class LambdaService:
                         and env.spec.version == spec.version \
                         and env.tenant_id == tenant_id:   # each version, each tenant its own
                     env.busy = True
+                    self._note_concurrency_locked(spec.logical_id)
                     return env
             # In use now: a free one here is another tenant's (a free one of this tenant's
             # was taken above), and concurrency counts invocations, not idle environments.
             busy = sum(1 for env in pool if not env.dead and env.busy)
             if spec.reserved_concurrency is not None:
                 if busy >= spec.reserved_concurrency:
+                    self._note_throttle_locked(spec.logical_id)
                     raise api_errors.reserved_concurrency_exceeded()
             elif self._busy_total() >= self._unreserved_capacity():
+                self._note_throttle_locked(spec.logical_id)
                 raise api_errors.account_concurrency_exceeded()
             env = self._register_env_locked(spec, tenant_id)
+            self._note_concurrency_locked(spec.logical_id)
         return self._start_env(env)
+
+    def _note_throttle_locked(self, function: str) -> None:
+        self._throttles[function] = self._throttles.get(function, 0) + 1
+
+    def _note_concurrency_locked(self, function: str) -> None:
+        busy = sum(1 for env in self._envs.get(function, []) if env.busy and not env.dead)
+        self._peak[function] = max(self._peak.get(function, 0), busy)
 
     def _new_env(self, spec: FunctionSpec) -> _Env:
         with self._lock:
@@ -805,10 +818,43 @@ class LambdaService:
                     env.killed_for_memory = True
                     env.kill()
 
+    def usage(self, function: str) -> FunctionUsage:
+        """What the dashboard shows of a function's environments and concurrency."""
+        now = self.clock.monotonic()
+        with self._lock:
+            envs = [env for env in self._envs.get(function, []) if not env.dead]
+            return FunctionUsage(
+                environments=tuple(EnvironmentState(
+                    env_id=env.env_id, is_busy=env.busy and env.current is not None,
+                    is_initialized=env.initialized.is_set(),
+                    age_s=round(now - env.started_at, 1),
+                    idle_s=0.0 if env.busy else round(now - env.last_used, 1))
+                    for env in envs),
+                concurrency=sum(1 for env in envs if env.busy),
+                peak_concurrency=self._peak.get(function, 0),
+                throttles=self._throttles.get(function, 0))
+
     def environment_count(self, function: str) -> int:
         """How many live environments a function has (for tests and `samlite up`)."""
         with self._lock:
             return sum(1 for env in self._envs.get(function, []) if not env.dead)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EnvironmentState:
+    env_id: str
+    is_busy: bool              # running an invocation now
+    is_initialized: bool       # past its init phase (warm once free)
+    age_s: float               # since it started
+    idle_s: float              # since its last invocation ended (0 while busy)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FunctionUsage:
+    environments: tuple[EnvironmentState, ...]
+    concurrency: int           # invocations running now
+    peak_concurrency: int      # the most at once since start
+    throttles: int             # invokes refused for concurrency (TooManyRequests)
 
 
 def report_line(request_id: str, report: Report, status: str | None = None,

@@ -9,6 +9,7 @@ for the docs), else to the test's tmp folder."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -85,7 +86,9 @@ def test_an_http_request_and_an_upload_appear_live_and_one_replays(
     assert upload.locator(".trigger").inner_text() == "s3 ObjectCreated:Put uploads/reports/q1.txt"
     page.screenshot(path=str(shots / "dashboard-invocations.png"))
 
+    hello_id = hello.get_attribute("data-request-id")
     hello.locator("a").click()
+    page.wait_for_url(f"**/invocations/{hello_id}")
     page.wait_for_selector("body[data-ready=true]")
     logs = page.locator("pre.logs").inner_text()
     assert "greeting ada" in logs and "REPORT RequestId: " in logs
@@ -96,7 +99,9 @@ def test_an_http_request_and_an_upload_appear_live_and_one_replays(
     page.locator("#replay").click()
     replayed = page.locator("p.replayed a")
     replayed.wait_for()
+    replay_id = replayed.inner_text()
     replayed.click()
+    page.wait_for_url(f"**/invocations/{replay_id}")
     page.wait_for_selector("body[data-ready=true]")
     assert "greeting bob" in page.locator("pre.logs").inner_text()
     assert "replay of" in page.locator("dl.summary").inner_text()
@@ -112,9 +117,11 @@ def test_a_dead_letter_is_redriven_from_the_queues_page(page: Any, running: Runn
     page.screenshot(path=str(shots / "dashboard-queues.png"), full_page=True)
     dlq.locator("button.redrive").click()
     page.locator(".notice", has_text=f"Moved 1 message(s) to {queues['Jobs']}").wait_for()
+    from playwright.sync_api import expect
+
     jobs = page.locator(f"section.queue[data-queue='{queues['Jobs']}']")
-    assert jobs.locator("p").first.inner_text().startswith("1 visible")
-    assert dlq.locator("p").first.inner_text().startswith("0 visible")
+    expect(jobs.locator("p").first).to_have_text(re.compile(r"^1 visible"))
+    expect(dlq.locator("p").first).to_have_text(re.compile(r"^0 visible"))
 
 
 def test_an_upload_from_the_bucket_page_runs_its_function(page: Any, running: Running,

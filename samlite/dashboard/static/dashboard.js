@@ -129,15 +129,21 @@ async function appPage() {
 // --- Functions -------------------------------------------------------------------------------
 async function functionsPage() {
   const render = async () => {
-    const rows = (await api("/api/functions")).map((f) => el("tr", { "data-function": f.name },
+    const functions = await api("/api/functions");
+    const rows = functions.map((f) => el("tr", { "data-function": f.name },
       el("td", {}, el("a", { href: `/invocations?function=${encodeURIComponent(f.name)}` }, f.name)),
       el("td", {}, f.runtime || "–"), el("td", {}, `${f.memory_mb} MB`), el("td", {}, `${f.timeout_s} s`),
-      el("td", {}, f.environments), el("td", {}, f.invocations), el("td", {}, f.errors),
+      el("td", { class: "environments" }, f.environments.length ? f.environments.map((e) => el("div", {},
+        `${e.is_busy ? "busy" : e.is_initialized ? "warm" : "starting"}, up ${e.age_s} s` + (e.is_busy ? "" : `, idle ${e.idle_s} s`))) : "none"),
+      el("td", {}, `${f.concurrency} (peak ${f.peak_concurrency})`), el("td", {}, f.throttles),
+      el("td", {}, f.invocations), el("td", {}, f.errors),
       el("td", {}, f.cold_starts), el("td", {}, ms(f.p50_ms)), el("td", {}, ms(f.p99_ms)),
       el("td", {}, f.max_memory_used_mb === null ? "–" : `${f.max_memory_used_mb} MB`),
       el("td", {}, [...f.routes, ...f.triggers].join(", ") || "–")));
-    content.replaceChildren(table(["Function", "Runtime", "Memory", "Timeout", "Environments",
-      "Invocations", "Errors", "Cold starts", "p50", "p99", "Max memory used", "Routes and triggers"], rows));
+    const reloaded = functions.length && functions[0].last_reload_s ? `Last reload at ${time(functions[0].last_reload_s)}.` : "No reload yet.";
+    content.replaceChildren(table(["Function", "Runtime", "Memory", "Timeout", "Environments", "Concurrency",
+      "Throttles", "Invocations", "Errors", "Cold starts", "p50", "p99", "Max memory used", "Routes and triggers"], rows),
+      el("p", { class: "hint" }, reloaded));
   };
   await render();
   let pending = false;
