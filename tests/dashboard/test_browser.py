@@ -151,3 +151,37 @@ def test_the_app_graph_lights_up_a_function_as_it_runs(page: Any, running: Runni
         open_page(page, running, f"/{name}")
         page.screenshot(path=str(shots / f"dashboard-{name}.png"), full_page=True)
     assert page.locator("select[name=template] option", has_text="s3 put").count() == 1
+
+
+SAMPLE_APPS = Path(__file__).resolve().parents[2] / "sample-apps"
+
+
+@pytest.mark.parametrize("sample", ["orders-service", "document-pipeline", "fan-out"])
+def test_a_sample_apps_graph_draws_every_function_and_queue(
+        browser: Any, sample: str, tmp_path: Path, shots: Path) -> None:
+    from samlite.app.root import App, AppOptions
+    from samlite.dashboard.server import Dashboard
+
+    shutil.copytree(SAMPLE_APPS / sample, tmp_path / sample)
+    app = App(tmp_path / sample / "template.yaml", AppOptions(
+        aws_port=0, http_port=0, runtime="process", state_dir=tmp_path / "state"))
+    dashboard = Dashboard(app, port=0)
+    dashboard.bind()
+    app.start()
+    dashboard.start()
+    context = browser.new_context(viewport={"width": 1280, "height": 640})
+    try:
+        page = context.new_page()
+        page.set_default_timeout(LIVE_MS)
+        page.goto(dashboard.url)
+        page.wait_for_selector("body[data-ready=true]")
+        drawn = set(page.locator("svg.graph [data-node]").evaluate_all(
+            "nodes => nodes.map(n => n.dataset.node)"))
+        expected = {f.logical_id for f in app.graph.functions} | \
+            {q.logical_id for q in app.graph.queues}
+        assert expected <= drawn
+        page.screenshot(path=str(shots / f"sample-{sample}.png"))
+    finally:
+        context.close()
+        dashboard.stop()
+        app.stop()

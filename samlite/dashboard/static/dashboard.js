@@ -73,7 +73,7 @@ async function appPage() {
   const [graph, functions] = await Promise.all([api("/api/graph"), api("/api/functions")]);
   const columns = [[], [], []];
   for (const node of graph.nodes) columns[node.column].push(node);
-  const width = 960, rowHeight = 56, boxWidth = 200, boxHeight = 36;
+  const width = 1000, rowHeight = 56, boxWidth = 250, boxHeight = 36;
   const height = Math.max(...columns.map((c) => c.length), 1) * rowHeight + 20;
   const at = {};
   columns.forEach((nodes, column) => nodes.forEach((node, row) => {
@@ -83,6 +83,8 @@ async function appPage() {
   const svg = document.createElementNS(svgNs, "svg");
   svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
   svg.setAttribute("class", "graph");
+  svg.innerHTML = '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" ' +
+    'markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#98a2b3"/></marker></defs>';
   for (const edge of graph.edges) {
     const a = at[edge.source], b = at[edge.target];
     const line = document.createElementNS(svgNs, "path");
@@ -93,6 +95,7 @@ async function appPage() {
       : b.x === a.x ? `M${right},${y1} C${bend},${y1} ${bend},${y2} ${right},${y2}`
       : `M${a.x},${y1} C${a.x - 60},${y1} ${b.x + boxWidth + 60},${y2} ${b.x + boxWidth},${y2}`);
     line.setAttribute("class", `edge ${edge.kind}`);
+    line.setAttribute("marker-end", "url(#arrow)");
     const title = document.createElementNS(svgNs, "title");
     title.textContent = `${edge.source} → ${edge.target} (${edge.kind}${edge.label ? ": " + edge.label : ""})`;
     line.append(title);
@@ -112,7 +115,7 @@ async function appPage() {
     Object.entries({ x, y, width: boxWidth, height: boxHeight, rx: 6 }).forEach(([k, v]) => rect.setAttribute(k, v));
     const label = document.createElementNS(svgNs, "text");
     label.setAttribute("x", x + 10); label.setAttribute("y", y + 23);
-    label.textContent = `${node.kind}: ${node.id}`.slice(0, 30);
+    label.textContent = `${node.kind}: ${node.id}`.slice(0, 34);
     group.append(rect, label);
     svg.append(group);
   }
