@@ -66,6 +66,7 @@ from samlite.runtime.runtime_api import (
 )
 from samlite.runtime.spec import FunctionSpec, log_stream_name
 from samlite.runtime.triggers import describe
+from samlite.runtime.usage import EnvironmentState, FunctionUsage
 
 log = logging.getLogger(__name__)
 
@@ -838,23 +839,6 @@ class LambdaService:
         """How many live environments a function has (for tests and `samlite up`)."""
         with self._lock:
             return sum(1 for env in self._envs.get(function, []) if not env.dead)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class EnvironmentState:
-    env_id: str
-    is_busy: bool              # running an invocation now
-    is_initialized: bool       # past its init phase (warm once free)
-    age_s: float               # since it started
-    idle_s: float              # since its last invocation ended (0 while busy)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class FunctionUsage:
-    environments: tuple[EnvironmentState, ...]
-    concurrency: int           # invocations running now
-    peak_concurrency: int      # the most at once since start
-    throttles: int             # invokes refused for concurrency (TooManyRequests)
 
 
 def report_line(request_id: str, report: Report, status: str | None = None,
