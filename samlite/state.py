@@ -74,6 +74,11 @@ class StateDir:
         return self.root / "events.sqlite3"
 
     @property
+    def invocations_file(self) -> Path:
+        """The dashboard's invocation records, one JSON a line (`up --keep-invocations`)."""
+        return self.root / "invocations.jsonl"
+
+    @property
     def running_file(self) -> Path:
         return self.root / "up.json"
 
@@ -88,6 +93,7 @@ class StateDir:
                    self.parameters_db, self.sns_db, self.events_db):
             for suffix in ("", "-wal", "-shm", "-journal"):
                 db.with_name(db.name + suffix).unlink(missing_ok=True)
+        self.invocations_file.unlink(missing_ok=True)
 
 
 def open_database(path: Path, schema: str) -> sqlite3.Connection:

@@ -25,6 +25,7 @@ import pytest
 
 if TYPE_CHECKING:
     from samlite.app.root import App, AppOptions
+    from samlite.runtime.records import InvocationRecord
 
 T = TypeVar("T")
 
@@ -183,7 +184,7 @@ class RunningApp:
         try:
             target = self.app.service.target(spec.logical_id, qualifier)
             result = self.app.service.invoke_target(target, payload, tail_logs=True,
-                                                    tenant_id=tenant_id)
+                                                    tenant_id=tenant_id, trigger="test")
         except LambdaApiError as exc:   # throttled, too large: as `samlite invoke` says it
             raise SamliteError(f"{spec.logical_id}: {exc.error_type}: {exc.message}") from exc
         return InvokeResult(request_id=result.request_id, raw=result.payload,
@@ -199,6 +200,12 @@ class RunningApp:
         if found.firing is Firing.SCHEDULE and self.app.scheduler is None:
             raise RuntimeError("schedules run only with the HTTP gateway (http_port=None)")
         return self.app.fire_trigger(name).id
+
+    def invocations(self, function: str | None = None) -> list[InvocationRecord]:
+        """Every finished invocation so far, oldest first (only `function`'s, by logical id,
+        when given): trigger, status, duration, event, response and log lines, as the
+        dashboard shows them."""
+        return list(self.app.invocations.all(function=function))
 
     def logs(self, name: str) -> list[str]:
         """Every line function `name` has written so far, START/END/REPORT included."""

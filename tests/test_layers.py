@@ -31,6 +31,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("aws", ("samlite.aws",)),
     ("sources", ("samlite.sources",)),
     ("app", ("samlite.app",)),
+    ("dashboard", ("samlite.dashboard",)),
     ("cli", ("samlite.cli",)),
     ("testing", ("samlite.testing",)),
 )
@@ -40,6 +41,7 @@ PURE = ("template/*", "dialects/*", "iam/*", "graph/*", "validation/*", "progres
         "build/layer_arns.py",
         "runtime/invocation.py", "runtime/spec.py", "runtime/images.py",
         "runtime/async_records.py", "runtime/process_support.py",
+        "runtime/triggers.py", "runtime/usage.py", "dashboard/pages.py",
         "http/messages.py", "http/framing.py", "http/admission.py",
         "aws/s3/object_event.py",
         "aws/sqs/message.py", "aws/sqs/limits.py",

@@ -52,3 +52,13 @@ def test_the_node_runtime_client_ships_inside_the_package() -> None:
     shipped = config["tool"]["setuptools"]["package-data"]["samlite.runtime"]
     assert (PROJECT / "samlite" / "runtime" / "node_loop.cjs").is_file()
     assert "*.cjs" in shipped
+
+
+def test_dashboard_static_files_ship_as_package_data() -> None:
+    """The dashboard's script and style sheet are in the wheel: it works with no network."""
+    config = tomllib.loads((PROJECT / "pyproject.toml").read_text())
+    package = PROJECT / "samlite" / "dashboard"
+    globs = config["tool"]["setuptools"]["package-data"]["samlite.dashboard"]
+    shipped = {path for pattern in globs for path in package.glob(pattern) if path.is_file()}
+    assert shipped == {path for path in (package / "static").iterdir() if path.is_file()}
+    assert {path.name for path in shipped} >= {"dashboard.js", "dashboard.css"}

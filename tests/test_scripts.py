@@ -151,3 +151,12 @@ def test_the_moto_range_script_tests_the_ends_pyproject_claims() -> None:
 
 def test_ci_runs_the_moto_range_script() -> None:
     assert "bash scripts/test-moto-range.sh" in (SCRIPTS.parent / ".ci" / "run").read_text()
+
+
+def test_ci_installs_chromium_for_the_browser_tests_before_they_run() -> None:
+    """Under CI=true the dashboard's browser tests fail without chromium (never skip), so
+    .ci/run installs it with apt in its CI block, before the tests."""
+    ci = (SCRIPTS.parent / ".ci" / "run").read_text()
+    ci_block = ci.split('if [ "${CI:-}" = "true" ]; then', 1)[1].split("\nfi\n", 1)[0]
+    assert "apt-get install -y -q chromium" in ci_block
+    assert ci.index("apt-get install -y -q chromium") < ci.index('bash -c "$TEST_COMMAND"')

@@ -99,6 +99,21 @@ def test_http_and_invoke(samlite_app):
     result.assert_outcomes(passed=1)
 
 
+def test_invocations_lists_what_ran_with_its_trigger(pytester: pytest.Pytester,
+                                                     project: Path) -> None:
+    result = run(pytester, """
+def test_invocations(samlite_app):
+    samlite_app.get("/echo")
+    result = samlite_app.invoke("Echo", {"n": 2})
+    http, direct = samlite_app.invocations(function="Echo")
+    assert http.trigger == "GET /echo" and http.is_cold
+    assert (direct.request_id, direct.trigger, direct.status) == (result.request_id, "test", "ok")
+    assert any(line.startswith("REPORT RequestId: ") for line in direct.log_lines)
+    assert samlite_app.invocations(function="Nope") == []
+""")
+    result.assert_outcomes(passed=1)
+
+
 def test_the_marker_names_the_template_and_its_options(pytester: pytest.Pytester,
                                                        project: Path) -> None:
     write_app(pytester.path / "other", greeting="Other")

@@ -13,6 +13,7 @@ import json
 import logging
 import secrets
 import threading
+from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,6 +45,7 @@ from samlite.runtime.choice import (
 )
 from samlite.runtime.debugging import DEFAULT_DEBUG_PORT, with_debugging
 from samlite.runtime.invocation import Invocation, Result
+from samlite.runtime.records import DEFAULT_CAPACITY, InvocationRecords
 from samlite.runtime.service import DEFAULT_ACCOUNT_CONCURRENCY
 from samlite.runtime.spec import LATEST, FunctionSpec
 from samlite.sources.control import Fired
@@ -75,6 +77,15 @@ LogSink = Callable[[str, str], None]      # log(function_logical_id, line)
 # The share of a stop's grace period the invocations already running get to finish before
 # the AWS endpoint they may call stops; the rest is for stopping environments.
 DRAIN_SHARE = 0.5
+
+
+RELOADS_KEPT = 200
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Reloaded:
+    at_s: float       # epoch seconds
+    line: str         # what the reload line said
 
 
 class Service(LambdaInvoker, Protocol):
@@ -124,6 +135,8 @@ class AppOptions:
     debug_functions: tuple[str, ...] = ()   # `--debug A,B`: run under a debugger
     debug_port: int = DEFAULT_DEBUG_PORT    # `--debug-port`: the first one's port
     iam: str = "warn"               # `--iam`: enforce | warn | off (docs/iam.md)
+    invocation_capacity: int = DEFAULT_CAPACITY   # records kept for the dashboard (a ring)
+    keep_invocations: bool = False  # `--keep-invocations`: records survive in the state dir
 
 
 class App:
@@ -137,6 +150,7 @@ class App:
                  environments: Callable[..., object] | None = None,
                  progress: Progress = NO_PROGRESS) -> None:
         self.options = options or AppOptions()
+        self._clock = clock or SystemClock()
         self._started = False
         self._progress = progress
         # Hot reload (see reload()): the files besides the template whose change reloads it
@@ -148,6 +162,9 @@ class App:
         self._watcher: Watcher | None = None
         # The code each version-publishing function last published with; set by watch().
         self._fingerprints: CodeFingerprints | None = None
+        # What each reload changed, newest last (the dashboard's Reloads page).
+        self.reloads: deque[Reloaded] = deque(maxlen=RELOADS_KEPT)
+        self._reload_listeners: list[Callable[[Reloaded], None]] = []
         check_runtime(self.options.runtime)
         self.template = template
         # The endpoint's port is reserved first: functions are told its URL
@@ -198,15 +215,16 @@ class App:
             raise
         self.functions = apply_dependencies(self.functions, self.graph, self.dependencies)
         factory = service_factory or _lambda_service
+        self.invocations = _invocation_records(self.options)
         try:
             self.service: Service = factory(
                 self.functions,
                 environments=environments,
-                clock=clock or SystemClock(), log=log,
+                clock=self._clock, log=log,
                 account_concurrency=self.options.account_concurrency,
                 idle_timeout_s=self.options.idle_timeout_s,
                 endpoint_url=self.endpoint_url or self.options.aws_endpoint_url,
-                progress=progress)
+                progress=progress, records=self.invocations)
         except BaseException:
             self.close()
             raise
@@ -352,6 +370,17 @@ class App:
     def runtime_kind(self) -> str:
         """Where functions run, as the startup table says it: process or docker."""
         return self.runtime_choice.kind
+
+    def ports_in_use(self) -> frozenset[int]:
+        """The ports this app serves on: the gateway, the AWS endpoint, function URLs and
+        load balancers (a dashboard must take another)."""
+        urls = [self.endpoint_url]
+        if self.gateway is not None:
+            urls += [self.gateway.url, *self.gateway.function_urls().values()]
+        if self.load_balancers is not None:
+            urls += list(self.load_balancers.urls().values())
+        return frozenset(int(url.rstrip("/").rsplit(":", 1)[1].split("/")[0])
+                         for url in urls if url)
 
     @property
     def endpoint_url(self) -> str | None:
@@ -602,7 +631,24 @@ class App:
         the template when it (or samconfig.toml, --env-vars) changed. Returns the one log
         line saying what changed, or None when nothing here depends on `changed`. A template
         with errors keeps the last good app serving; the line then carries the problems as
-        `samlite validate` prints them."""
+        `samlite validate` prints them. Each line is kept in `reloads` and told to the
+        `on_reloaded` listeners."""
+        line = self._reload(changed)
+        if line is not None:
+            entry = Reloaded(at_s=self._clock.now(), line=line)
+            self.reloads.append(entry)
+            for listener in tuple(self._reload_listeners):
+                try:
+                    listener(entry)
+                except Exception:
+                    log.exception("a reload listener failed")
+        return line
+
+    def on_reloaded(self, listener: Callable[[Reloaded], None]) -> None:
+        """Call `listener` after each reload that changed something (the dashboard's)."""
+        self._reload_listeners.append(listener)
+
+    def _reload(self, changed: frozenset[Path]) -> str | None:
         with self._reload_lock:
             plan = plan_changes(changed, template=self.template, specs=self.functions,
                                 extra_files=(*self.reload_files, *self.included_files),
@@ -996,6 +1042,17 @@ def _aws_services(graph: Graph, service: Service, options: AppOptions,
     return AwsServices(graph, service=service, state=state,
                        account_id=options.pseudo.account_id, region=options.pseudo.region,
                        note=log, backoff_scale=options.retry_delay_scale)
+
+
+def _invocation_records(options: AppOptions) -> InvocationRecords:
+    from samlite.state import StateDir
+
+    path = None
+    if options.keep_invocations and options.state_dir is not None:
+        path = StateDir(root=options.state_dir).create().invocations_file
+        if options.reset_state:   # before they are read: --reset forgets them too
+            path.unlink(missing_ok=True)
+    return InvocationRecords(capacity=options.invocation_capacity, persist_to=path)
 
 
 def _lambda_service(functions: Sequence[FunctionSpec], **kwargs: object) -> Service:

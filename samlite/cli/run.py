@@ -174,11 +174,21 @@ def start_lambda(template_option: str | None, host: str, port: int, runtime: str
 @click.option("--debug-port", default=DEFAULT_DEBUG_PORT, show_default=True,
               type=click.IntRange(1, 65535),
               help="The first debugged function's port; the next ones count up from it.")
+@click.option("--ui-port", default=None, type=click.IntRange(0, 65535),
+              help="Port of the dashboard, on 127.0.0.1 only (0: any free port) "
+              "[default: 3900; any free port when --port is 0, as for function URLs].")
+@click.option("--no-ui", is_flag=True, help="Serve no dashboard.")
+@click.option("--invocation-records", default=5000, show_default=True,
+              type=click.IntRange(min=1),
+              help="Invocations the dashboard keeps (the oldest go first).")
+@click.option("--keep-invocations", is_flag=True,
+              help="Keep the dashboard's invocation records in the state dir across restarts.")
 @run_options
 @template_options
 def up(template_option: str | None, host: str, port: int, aws_port: int, watch: bool,
        state_dir: str, reset: bool, clock_speed: float, retry_delay_scale: float,
-       debug_functions: str, debug_port: int, runtime: str, env_vars: str | None,
+       debug_functions: str, debug_port: int, ui_port: int | None, no_ui: bool,
+       invocation_records: int, keep_invocations: bool, runtime: str, env_vars: str | None,
        account_concurrency: int, idle_timeout_s: float, no_build: bool, layers: tuple[str, ...],
        parameter_overrides: tuple[str, ...],
        config_file: str | None, config_env: str) -> None:
@@ -188,6 +198,7 @@ def up(template_option: str | None, host: str, port: int, aws_port: int, watch: 
     from samlite.app.root import App, runtime_notice
     from samlite.app.running import claim
     from samlite.cli.summary import startup_lines
+    from samlite.dashboard.server import DEFAULT_UI_PORT
     from samlite.state import StateDir
 
     [path] = template_paths((), template_option)
@@ -206,7 +217,9 @@ def up(template_option: str | None, host: str, port: int, aws_port: int, watch: 
                                debug_functions=tuple(name.strip() for name in
                                                      debug_functions.split(",")
                                                      if name.strip()),
-                               debug_port=debug_port)
+                               debug_port=debug_port,
+                               invocation_capacity=invocation_records,
+                               keep_invocations=keep_invocations)
 
         app = App(path, options(), log=console_log(), progress=console_progress())
         app.reload_options = options
@@ -214,6 +227,8 @@ def up(template_option: str | None, host: str, port: int, aws_port: int, watch: 
         app.reload_files = tuple(p for p in (project / (config_file or "samconfig.toml"),
                                              Path(env_vars).resolve() if env_vars else None)
                                  if p is not None)
+        dashboard = None if no_ui else dashboard_for(
+            app, ui_port if ui_port is not None else (DEFAULT_UI_PORT if port else 0))
 
         def announce() -> None:
             gateway, balancers = app.gateway, app.load_balancers
@@ -238,7 +253,8 @@ def up(template_option: str | None, host: str, port: int, aws_port: int, watch: 
                     endpoint_url=app.endpoint_url,
                     next_fires=app.scheduler.next_fires() if app.scheduler else (),
                     disabled_schedules=app.scheduler.disabled() if app.scheduler else (),
-                    state_dir=state_dir, layer_rows=app.layer_rows):
+                    state_dir=state_dir, layer_rows=app.layer_rows,
+                    dashboard_url=dashboard.url if dashboard else None):
                 click.echo(line)
             if watch:
                 app.watch(on_reload=lambda line: say("reload", line))
@@ -253,13 +269,55 @@ def up(template_option: str | None, host: str, port: int, aws_port: int, watch: 
                     aws_endpoint=app.endpoint_url,
                     function_urls=gateway.function_urls() if gateway else {},
                     load_balancers=balancers.urls() if balancers else {},
-                    functions=[spec.logical_id for spec in app.functions])
+                    functions=[spec.logical_id for spec in app.functions],
+                    dashboard=dashboard.url if dashboard else None)
             else:
-                click.echo(f"\nsamlite is ready: {where} (Ctrl-C to stop)")
+                shown = f" · dashboard {dashboard.url}" if dashboard else ""
+                click.echo(f"\nsamlite is ready: {where}{shown} (Ctrl-C to stop)")
             sys.stdout.flush()
 
-        serve_until_interrupted(app, announce)
+        serve_until_interrupted(app if dashboard is None else WithDashboard(app, dashboard),
+                                announce)
     click.echo("Stopped.", err=True)
+
+
+def dashboard_for(app: Any, ui_port: int) -> Any:
+    """The dashboard of `up`, its port reserved now (the app is closed if it cannot be)."""
+    from samlite.cli.generate_event import event_types, generate_event, services
+    from samlite.dashboard.server import Dashboard
+    from samlite.errors import UsageError
+
+    try:
+        taken = app.ports_in_use()
+        if ui_port and ui_port in taken:
+            raise UsageError(f"--ui-port {ui_port} is a port this app already serves "
+                             f"({', '.join(map(str, sorted(taken)))}); choose another")
+        samples = {f"{service} {kind.name}": generate_event(service, kind.name)
+                   for service in services() for kind in event_types(service)}
+        dashboard = Dashboard(app, port=ui_port, event_templates=samples)
+        dashboard.bind()
+    except BaseException:
+        app.close()
+        raise
+    return dashboard
+
+
+class WithDashboard:
+    """The app and its dashboard, started and stopped together (the dashboard last up,
+    first down)."""
+
+    def __init__(self, app: Any, dashboard: Any) -> None:
+        self.app, self.dashboard = app, dashboard
+
+    def start(self) -> None:
+        self.app.start()
+        self.dashboard.start()
+
+    def stop(self) -> None:
+        try:
+            self.dashboard.stop()
+        finally:
+            self.app.stop()
 
 
 @click.command()

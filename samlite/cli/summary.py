@@ -33,7 +33,8 @@ def startup_lines(graph: Graph, specs: Sequence[FunctionSpec], *, runtime_kind: 
                   disabled_schedules: Collection[str] = (),
                   state_dir: str | None = None,
                   dependencies: Mapping[str, str] | None = None,
-                  layer_rows: Sequence[tuple[str, str, str]] = ()) -> list[str]:
+                  layer_rows: Sequence[tuple[str, str, str]] = (),
+                  dashboard_url: str | None = None) -> list[str]:
     """`next_fires` is the scheduler's (schedule, function, next fire time) rows, and
     `disabled_schedules` the schedules it has off (the template's State or DisableRule);
     `dependencies` says per function whether its requirements (its own and its layers')
@@ -66,6 +67,8 @@ def startup_lines(graph: Graph, specs: Sequence[FunctionSpec], *, runtime_kind: 
         kept = f"; data kept in {state_dir}" if state_dir else ""
         lines += ["", f"AWS endpoint (S3, SQS, DynamoDB, Lambda, SNS, EventBridge, STS, Secrets "
                       f"Manager, Parameter Store): {endpoint_url}{kept}"]
+    if dashboard_url:
+        lines += ["", f"Dashboard (invocations, logs, replay, queues, buckets): {dashboard_url}"]
     # A TRIGGER column says what `samlite trigger` takes: the event's name and its full id.
     names = TriggerNames.of(graph)
     lines += _bucket_lines(graph, names)

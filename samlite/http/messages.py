@@ -5,7 +5,7 @@ only: no sockets."""
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
@@ -37,6 +37,9 @@ class Response:
     headers: tuple[tuple[str, str], ...] = ()
     body: bytes = b""
     reason: str | None = None       # the status line's words; None: the standard phrase
+    # A body sent as it is made (Server-Sent Events): no Content-Length, each piece written
+    # as it comes, the connection closed at its end or when the client goes away.
+    stream: Iterator[bytes] | None = None
 
 
 class Route(Protocol):

@@ -21,7 +21,7 @@ import logging
 import socket
 import sys
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -397,6 +397,9 @@ class _Handler(BaseHTTPRequestHandler):
                         self.close_connection = True
                     elif value.lower() == "keep-alive":
                         self.close_connection = False
+            if response.stream is not None:
+                self._write_stream(lines, response.stream)
+                return
             # A HEAD response may state the length its GET would have (S3's HeadObject).
             if not (self.command == "HEAD" and any(
                     name.lower() == "content-length" for name, _ in response.headers)):
@@ -415,6 +418,20 @@ class _Handler(BaseHTTPRequestHandler):
         except OSError as exc:   # the client went away; nothing left to tell it
             log.debug("endpoint: could not write the response: %s", exc)
             self.close_connection = True
+
+    def _write_stream(self, lines: list[str], stream: Iterator[bytes]) -> None:
+        """The head, then each piece as the route makes it; the end of the stream or of the
+        client (OSError, left to _write) ends the connection."""
+        self.close_connection = True
+        head = "\r\n".join([*lines, "Connection: close"]) + "\r\n\r\n"
+        try:
+            self.wfile.write(head.encode("latin-1", "strict"))
+            for piece in stream:
+                self.wfile.write(piece)
+        finally:
+            close = getattr(stream, "close", None)
+            if close is not None:
+                close()
 
     def log_message(self, format: str, *args: object) -> None:
         log.debug("endpoint: " + format, *args)

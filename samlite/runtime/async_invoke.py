@@ -220,7 +220,8 @@ class AsyncInvocations:
         invocation = Invocation(request_id=event.request_id, function=event.function,
                                 payload=event.payload, invoked_function_arn=event.function_arn,
                                 trace_id=event.trace_id, invocation_type=InvocationType.EVENT,
-                                tenant_id=event.tenant_id)
+                                tenant_id=event.tenant_id, attempt=event.attempts + 1,
+                                attempts_allowed=policy.max_retry_attempts + 1)
         try:
             result = self._run(invocation)
             if self._stopping:   # cut short by the stop: it stays stored, to run again

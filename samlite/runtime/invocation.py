@@ -32,6 +32,11 @@ class Invocation:
     invocation_type: InvocationType = InvocationType.REQUEST_RESPONSE
     tail_logs: bool = False              # LogType: Tail
     tenant_id: str | None = None         # TenantId, for a tenant-isolated function
+    # Who invoked, for the dashboard (runtime/triggers.py): a source that knows says so;
+    # None lets the event's shape tell. `attempt` is an asynchronous event's run, 1 first.
+    trigger: str | None = None
+    attempt: int = 0
+    attempts_allowed: int = 0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -56,6 +56,7 @@ from samlite.runtime.invocation import (
     timeout_log_line,
 )
 from samlite.runtime.qualifiers import Target, qualifier_of, resolve
+from samlite.runtime.records import InvocationRecord, InvocationRecords, payload_of
 from samlite.runtime.runtime_api import (
     NextInvocation,
     NoWork,
@@ -64,6 +65,8 @@ from samlite.runtime.runtime_api import (
     RuntimeApis,
 )
 from samlite.runtime.spec import FunctionSpec, log_stream_name
+from samlite.runtime.triggers import describe
+from samlite.runtime.usage import EnvironmentState, FunctionUsage
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +96,7 @@ class _Call:
     output_complete: threading.Event
     lock: threading.Lock
     dispatched_at: float = 0.0
+    started_at_s: float = 0.0          # wall clock, for its record
     finished_at: float = 0.0
     payload: bytes = b""
     function_error: str | None = None
@@ -287,11 +291,14 @@ class LambdaService:
                  account_concurrency: int = DEFAULT_ACCOUNT_CONCURRENCY,
                  idle_timeout_s: float = 600.0, tmp_root: Path | None = None,
                  endpoint_url: str | None = None, progress: Progress = NO_PROGRESS,
-                 runtime_apis: RuntimeApis | None = None) -> None:
+                 runtime_apis: RuntimeApis | None = None,
+                 records: InvocationRecords | None = None) -> None:
         """`log(function_logical_id, line)` receives every log line (START, output, END,
         REPORT) as it happens. `runtime_apis` serves the environments' Runtime APIs (tests
-        pass one that hands backends to fake environments directly)."""
+        pass one that hands backends to fake environments directly). `records` keeps each
+        finished invocation (the dashboard's); by default a ring of its own."""
         self._specs = {spec.logical_id: spec for spec in functions}
+        self.records = records if records is not None else InvocationRecords()
         self.environments = environments
         self.clock = clock or SystemClock()
         self.log: LogSink = log or (lambda _fn, _line: None)
@@ -311,6 +318,8 @@ class LambdaService:
         self._newest: dict[str, int] = {spec.logical_id: 1 for spec in functions
                                         if spec.publishes_versions}
         self._ids = itertools.count(1)
+        self._throttles: dict[str, int] = {}   # per function, for the dashboard
+        self._peak: dict[str, int] = {}        # the most invocations it ran at once
         self._stopping = threading.Event()
         self._async_events: AsyncInvocations | None = None
         self._started = False
@@ -426,7 +435,7 @@ class LambdaService:
     # --- invoking ---------------------------------------------------------------------------
     def invoke(self, function: str, payload: bytes, *, tail_logs: bool = False,
                client_context: str | None = None, request_id: str | None = None,
-               tenant_id: str | None = None) -> Result:
+               tenant_id: str | None = None, trigger: str | None = None) -> Result:
         """Run one synchronous invocation for an event source and wait for its result:
         `function` names the function (with `:qualifier` when the source names one; without,
         the function's event target). Function errors come back as a Result with
@@ -435,12 +444,13 @@ class LambdaService:
         TenantId the function's tenancy does not fit)."""
         return self.invoke_target(self._event_target(function), payload, tail_logs=tail_logs,
                                   client_context=client_context, request_id=request_id,
-                                  tenant_id=tenant_id)
+                                  tenant_id=tenant_id, trigger=trigger)
 
     def invoke_target(self, target: Target, payload: bytes, *, tail_logs: bool = False,
                       client_context: str | None = None, request_id: str | None = None,
-                      tenant_id: str | None = None) -> Result:
-        """Run one synchronous invocation of a function at the version `target` names."""
+                      tenant_id: str | None = None, trigger: str | None = None) -> Result:
+        """Run one synchronous invocation of a function at the version `target` names;
+        `trigger` says who invoked, for its record (None: the event's shape tells)."""
         _check_tenant(target.spec, tenant_id)
         if len(payload) > SYNC_PAYLOAD_LIMIT:
             raise api_errors.request_too_large(len(payload), SYNC_PAYLOAD_LIMIT)
@@ -449,7 +459,7 @@ class LambdaService:
             request_id=request_id or new_id, function=target.spec.logical_id,
             payload=payload, invoked_function_arn=target.invoked_arn, trace_id=trace_id,
             client_context=_decoded_client_context(client_context), tail_logs=tail_logs,
-            tenant_id=tenant_id)
+            tenant_id=tenant_id, trigger=trigger)
         return self._run(target.spec, invocation)
 
     def invoke_async(self, function: str, payload: bytes, *,
@@ -519,6 +529,7 @@ class LambdaService:
                  invocation: Invocation) -> tuple[_Env, _Call, bool | None]:
         """Hand the invocation to an environment and wait for its outcome."""
         call = _new_call(invocation, spec, self.clock)
+        call.started_at_s = self.clock.now()
         env = self._acquire(spec, invocation.tenant_id)
         cold = self._hand_over(env, call)
         if cold is None and env.init_reported:   # a warm one died: Lambda takes another
@@ -591,12 +602,27 @@ class LambdaService:
         env._log(call, f"END RequestId: {request_id}")
         env._log(call, report_line(request_id, report, call.status, call.error_type))
         self._release(env, spec)
+        self._record(call, report, cold=cold)
         tail = ""
         if call.invocation.tail_logs and call.lines is not None:
             tail = "\n".join(call.lines)[-TAIL_BYTES:] + "\n"
         return Result(request_id=request_id, payload=call.payload,
                       function_error=call.function_error, logs=tail, report=report,
                       executed_version=spec.version)
+
+    def _record(self, call: _Call, report: Report, *, cold: bool) -> None:
+        status = call.status or ("error" if call.function_error else "ok")
+        invocation = call.invocation
+        self.records.add(InvocationRecord(
+            seq=self.records.next_seq(), request_id=invocation.request_id,
+            function=invocation.function, version=call.spec.version,
+            trigger=describe(invocation), is_cold=cold, started_at_s=call.started_at_s,
+            duration_ms=report.duration_ms, billed_duration_ms=report.billed_duration_ms,
+            memory_size_mb=report.memory_size_mb, max_memory_used_mb=report.max_memory_used_mb,
+            init_duration_ms=report.init_duration_ms, status=status,
+            error_type=call.error_type if call.function_error else None,
+            event=payload_of(invocation.payload), response=payload_of(call.payload),
+            log_lines=tuple(call.lines or ())))
 
     # --- the pools ----------------------------------------------------------------------------
     def _acquire(self, spec: FunctionSpec, tenant_id: str | None = None) -> _Env:
@@ -609,17 +635,28 @@ class LambdaService:
                         and env.spec.version == spec.version \
                         and env.tenant_id == tenant_id:   # each version, each tenant its own
                     env.busy = True
+                    self._note_concurrency_locked(spec.logical_id)
                     return env
             # In use now: a free one here is another tenant's (a free one of this tenant's
             # was taken above), and concurrency counts invocations, not idle environments.
             busy = sum(1 for env in pool if not env.dead and env.busy)
             if spec.reserved_concurrency is not None:
                 if busy >= spec.reserved_concurrency:
+                    self._note_throttle_locked(spec.logical_id)
                     raise api_errors.reserved_concurrency_exceeded()
             elif self._busy_total() >= self._unreserved_capacity():
+                self._note_throttle_locked(spec.logical_id)
                 raise api_errors.account_concurrency_exceeded()
             env = self._register_env_locked(spec, tenant_id)
+            self._note_concurrency_locked(spec.logical_id)
         return self._start_env(env)
+
+    def _note_throttle_locked(self, function: str) -> None:
+        self._throttles[function] = self._throttles.get(function, 0) + 1
+
+    def _note_concurrency_locked(self, function: str) -> None:
+        busy = sum(1 for env in self._envs.get(function, []) if env.busy and not env.dead)
+        self._peak[function] = max(self._peak.get(function, 0), busy)
 
     def _new_env(self, spec: FunctionSpec) -> _Env:
         with self._lock:
@@ -800,6 +837,22 @@ class LambdaService:
                 if env.peak_mb > env.spec.memory_mb:
                     env.killed_for_memory = True
                     env.kill()
+
+    def usage(self, function: str) -> FunctionUsage:
+        """What the dashboard shows of a function's environments and concurrency."""
+        now = self.clock.monotonic()
+        with self._lock:
+            envs = [env for env in self._envs.get(function, []) if not env.dead]
+            return FunctionUsage(
+                environments=tuple(EnvironmentState(
+                    env_id=env.env_id, is_busy=env.busy and env.current is not None,
+                    is_initialized=env.initialized.is_set(),
+                    age_s=round(now - env.started_at, 1),
+                    idle_s=0.0 if env.busy else round(now - env.last_used, 1))
+                    for env in envs),
+                concurrency=sum(1 for env in envs if env.busy),
+                peak_concurrency=self._peak.get(function, 0),
+                throttles=self._throttles.get(function, 0))
 
     def environment_count(self, function: str) -> int:
         """How many live environments a function has (for tests and `samlite up`)."""

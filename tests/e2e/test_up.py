@@ -154,3 +154,13 @@ def test_log_format_json_gives_machines_one_object_per_line(tmp_path: Path) -> N
     logs = [json.loads(line) for line in err.splitlines() if line.startswith("{")]
     assert any(entry.get("function") == "GreetFunction"
                and entry["message"].startswith("START RequestId:") for entry in logs)
+
+
+def test_the_dashboard_is_in_the_startup_table_and_the_ready_line(up: Up) -> None:
+    text = "\n".join(up.lines)
+    [url] = re.findall(r"Dashboard \(invocations, logs, replay, queues, buckets\): (\S+)", text)
+    assert re.search(rf"samlite is ready: http://127\.0\.0\.1:\d+ · dashboard {url} ", text)
+    up.get("/hello")
+    with urllib.request.urlopen(url + "api/invocations", timeout=10) as reply:  # noqa: S310
+        [row] = json.loads(reply.read())
+    assert (row["function"], row["trigger"]) == ("HelloFunction", "GET /hello")

@@ -1,0 +1,261 @@
+"""What a connected dashboard costs the gateway, and how soon an invocation shows in it.
+
+1. Gateway throughput (requests/s of a hello route, 4 keep-alive clients) without and with
+   a dashboard page streaming /api/events (a reader thread that takes every event), in
+   alternating rounds so drift on the shared cores hits both alike; the median of each.
+   Target (issue 19): <= 5 % difference.
+2. Invocation end -> its row in the Invocations page, in Debian's chromium driven by
+   Playwright: the record's time (taken as the service adds it) against the time a
+   MutationObserver in the page sees the row (performance.timeOrigin + now(), the same
+   wall clock). p50/p99. Target: <= 200 ms. Without chromium, the time to the event on a
+   raw stream reader is printed instead, and said so.
+Run:  python3 benchmarks/dashboard.py        (--quick: shorter rounds, for CI's smoke run)
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from samlite.app.root import App, AppOptions
+from samlite.dashboard.server import Dashboard
+
+TARGET_THROUGHPUT_DIFF = 0.05
+TARGET_ROW_MS = 200.0
+CLIENTS = 4
+
+TEMPLATE = """\
+AWSTemplateFormatVersion: "2010-09-09"
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Hello:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      CodeUri: src/
+      Handler: app.handler
+      Events:
+        Get: {Type: HttpApi, Properties: {Path: /hello, Method: get}}
+"""
+HANDLER = 'def handler(event, context):\n    return {"statusCode": 200, "body": "hi"}\n'
+
+
+def build(folder: Path) -> tuple[App, Dashboard]:
+    (folder / "src").mkdir(parents=True)
+    (folder / "src" / "app.py").write_text(HANDLER)
+    (folder / "template.yaml").write_text(TEMPLATE)
+    app = App(folder / "template.yaml", AppOptions(
+        aws_port=0, http_port=0, runtime="process", state_dir=folder / ".samlite",
+        account_concurrency=CLIENTS * 2))
+    dashboard = Dashboard(app, port=0)
+    dashboard.bind()
+    app.start()
+    dashboard.start()
+    return app, dashboard
+
+
+def hammer(host: str, port: int, seconds: float) -> float:
+    """Requests/s of CLIENTS keep-alive clients calling GET /hello for `seconds`."""
+    counts = [0] * CLIENTS
+    stop_at = time.perf_counter() + seconds
+
+    def client(index: int) -> None:
+        connection = http.client.HTTPConnection(host, port, timeout=10)
+        while time.perf_counter() < stop_at:
+            connection.request("GET", "/hello")
+            response = connection.getresponse()
+            response.read()
+            counts[index] += 1
+        connection.close()
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(CLIENTS)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return sum(counts) / (time.perf_counter() - started)
+
+
+class StreamReader:
+    """A page's event stream, read on a thread: every event taken as it comes, and the
+    wall-clock time each invocation's event arrived."""
+
+    def __init__(self, url: str) -> None:
+        host, port = url.removeprefix("http://").rstrip("/").split(":")
+        self._sock = socket.create_connection((host, int(port)))
+        self._sock.sendall(f"GET /api/events HTTP/1.1\r\nHost: {host}:{port}\r\n\r\n".encode())
+        self.arrivals: dict[str, float] = {}
+        self._thread = threading.Thread(target=self._read, daemon=True)
+        self._thread.start()
+
+    def _read(self) -> None:
+        buffer = b""
+        while True:
+            try:
+                chunk = self._sock.recv(65536)
+            except OSError:
+                return
+            if not chunk:
+                return
+            now = time.time()
+            buffer += chunk
+            *events, buffer = buffer.split(b"\n\n")
+            for event in events:
+                if event.startswith(b"event: invocation\ndata: "):
+                    row = json.loads(event.split(b"data: ", 1)[1])
+                    self.arrivals[row["request_id"]] = now
+
+    def close(self) -> None:
+        self._sock.close()
+
+
+# The streaming page of the throughput rounds: another process (as a browser is), so its
+# reading does not take the benchmark process's GIL from the gateway.
+READER = """
+import socket, sys
+host, port = sys.argv[1], int(sys.argv[2])
+sock = socket.create_connection((host, port))
+sock.sendall(f"GET /api/events HTTP/1.1\\r\\nHost: {host}:{port}\\r\\n\\r\\n".encode())
+events = 0
+print("connected", flush=True)
+try:
+    while chunk := sock.recv(65536):
+        events += chunk.count(b"event: invocation")
+except KeyboardInterrupt:
+    pass
+print(events, flush=True)
+"""
+
+
+def stream_reader(url: str) -> subprocess.Popen[str]:
+    host, port = url.removeprefix("http://").rstrip("/").split(":")
+    reader = subprocess.Popen([sys.executable, "-c", READER, host, port],
+                              stdout=subprocess.PIPE, text=True)
+    assert reader.stdout is not None  # noqa: S101 - set by stdout=PIPE
+    reader.stdout.readline()   # "connected"
+    return reader
+
+
+def stop_reader(reader: subprocess.Popen[str]) -> int:
+    reader.send_signal(signal.SIGINT)
+    out, _ = reader.communicate(timeout=10)
+    return int(out.strip() or 0)
+
+
+def throughput(app: App, dashboard: Dashboard, *, rounds: int, seconds: float) -> None:
+    if app.gateway is None:
+        raise SystemExit("the benchmark app has no gateway")
+    host, port = app.gateway.url.removeprefix("http://").split(":")
+    hammer(host, int(port), 1.0)   # warm
+    without, with_stream = [], []
+    for _ in range(rounds):
+        without.append(hammer(host, int(port), seconds))
+        reader = stream_reader(dashboard.url)
+        time.sleep(0.1)
+        with_stream.append(hammer(host, int(port), seconds))
+        events = stop_reader(reader)
+    base, streamed = statistics.median(without), statistics.median(with_stream)
+    diff = (base - streamed) / base
+    print(f"gateway throughput, {CLIENTS} clients, {rounds} rounds of {seconds:g} s: "
+          f"{base:.0f} req/s without a dashboard, {streamed:.0f} req/s with one streaming "
+          f"({events} events in its last round): {diff * 100:+.1f} % "
+          f"(target <= {TARGET_THROUGHPUT_DIFF * 100:.0f} %: "
+          f"{'met' if diff <= TARGET_THROUGHPUT_DIFF else 'NOT met'})")
+
+
+def row_latency(app: App, dashboard: Dashboard, *, samples: int) -> None:
+    if app.gateway is None:
+        raise SystemExit("the benchmark app has no gateway")
+    ended: dict[str, float] = {}
+    app.invocations.listen(lambda record: ended.setdefault(record.request_id, time.time()))
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        chromium = None
+    if chromium is None:
+        reader = StreamReader(dashboard.url)
+        time.sleep(0.2)
+        for _ in range(samples):
+            urlopen(app.gateway.url + "/hello")
+            time.sleep(0.02)
+        time.sleep(0.5)
+        reader.close()
+        report("invocation end -> event on a stream reader (no chromium here)",
+               [(reader.arrivals[r] - ended[r]) * 1000 for r in reader.arrivals if r in ended])
+        return
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+        page = browser.new_page()
+        page.goto(dashboard.url + "invocations")
+        page.wait_for_selector("body[data-ready=true]")
+        page.wait_for_selector("#live.on")
+        page.evaluate("""() => {
+            window.seen = {};
+            new MutationObserver((changes) => {
+              const now = performance.timeOrigin + performance.now();
+              for (const change of changes) for (const node of change.addedNodes)
+                if (node.dataset && node.dataset.requestId)
+                  window.seen[node.dataset.requestId] = now;
+            }).observe(document.querySelector('#timeline tbody'), {childList: true});
+        }""")
+        for _ in range(samples):
+            urlopen(app.gateway.url + "/hello")
+            time.sleep(0.05)
+        time.sleep(0.5)
+        seen = page.evaluate("() => window.seen")
+        browser.close()
+    report("invocation end -> its row in the Invocations page (chromium)",
+           [seen[r] - ended[r] * 1000 for r in seen if r in ended])
+
+
+def urlopen(url: str) -> None:
+    import urllib.request
+
+    with urllib.request.urlopen(url, timeout=10) as reply:  # noqa: S310 - our own URL
+        reply.read()
+
+
+def report(what: str, values_ms: list[float]) -> None:
+    values_ms.sort()
+    if not values_ms:
+        print(f"{what}: no samples")
+        return
+    p50 = statistics.median(values_ms)
+    p99 = values_ms[min(len(values_ms) - 1, int(len(values_ms) * 0.99))]
+    print(f"{what}, {len(values_ms)} invocations: p50 {p50:.1f} ms, p99 {p99:.1f} ms, "
+          f"max {values_ms[-1]:.1f} ms (target <= {TARGET_ROW_MS:.0f} ms: "
+          f"{'met' if p99 <= TARGET_ROW_MS else 'NOT met'})")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="short rounds (CI's smoke run)")
+    args = parser.parse_args()
+    rounds, seconds, samples = (2, 1.0, 10) if args.quick else (5, 4.0, 100)
+    with tempfile.TemporaryDirectory() as folder:
+        app, dashboard = build(Path(folder) / "app")
+        try:
+            throughput(app, dashboard, rounds=rounds, seconds=seconds)
+            row_latency(app, dashboard, samples=samples)
+        finally:
+            dashboard.stop()
+            app.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,373 @@
+// samlite's dashboard: fills the server-rendered page from the JSON API (/api/...) and keeps
+// it live from the event stream (/api/events). Plain JS, no libraries, no build step.
+"use strict";
+
+const page = document.body.dataset.page;
+const arg = document.body.dataset.arg;
+const content = document.getElementById("content");
+const listeners = { invocation: [], reload: [] };
+
+function el(tag, attrs, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs || {})) {
+    if (name.startsWith("on")) node.addEventListener(name.slice(2), value);
+    else if (value !== null && value !== undefined && value !== false) node.setAttribute(name, value === true ? "" : value);
+  }
+  for (const child of children.flat(Infinity)) {
+    if (child === null || child === undefined) continue;
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return node;
+}
+
+async function api(path, options) {
+  const response = await fetch(path, options);
+  const text = await response.text();
+  let data;
+  try { data = JSON.parse(text); } catch (_) { data = text; }
+  if (!response.ok) throw new Error((data && data.error) || response.statusText);
+  return data;
+}
+
+function post(path, body) {
+  return api(path, { method: "POST", headers: { "Content-Type": "application/json" },
+                     body: JSON.stringify(body || {}) });
+}
+
+function notice(message, isError) {
+  const box = el("p", { class: isError ? "notice error" : "notice", role: "status" }, message);
+  document.getElementById("notices").prepend(box);
+  setTimeout(() => box.remove(), 8000);
+}
+
+function guarded(action) {
+  return async (event) => {
+    try { await action(event); } catch (error) { notice(String(error.message || error), true); }
+  };
+}
+
+function table(headers, rows, attrs) {
+  return el("table", attrs || {}, el("thead", {}, el("tr", {}, headers.map((h) => el("th", {}, h)))),
+            el("tbody", {}, rows));
+}
+
+function ms(value) { return value === null || value === undefined ? "–" : `${value} ms`; }
+function time(seconds) { return new Date(seconds * 1000).toLocaleTimeString(); }
+
+// --- the stream ------------------------------------------------------------------------------
+function connect() {
+  const live = document.getElementById("live");
+  const source = new EventSource("/api/events");
+  source.onopen = () => live.classList.add("on");
+  source.onerror = () => live.classList.remove("on");
+  for (const kind of Object.keys(listeners)) {
+    source.addEventListener(kind, (message) => {
+      const data = JSON.parse(message.data);
+      for (const listener of listeners[kind]) listener(data);
+    });
+  }
+}
+
+// --- App: the graph --------------------------------------------------------------------------
+async function appPage() {
+  const [graph, functions] = await Promise.all([api("/api/graph"), api("/api/functions")]);
+  const columns = [[], [], []];
+  for (const node of graph.nodes) columns[node.column].push(node);
+  const width = 1000, rowHeight = 56, boxWidth = 250, boxHeight = 36;
+  const height = Math.max(...columns.map((c) => c.length), 1) * rowHeight + 20;
+  const at = {};
+  columns.forEach((nodes, column) => nodes.forEach((node, row) => {
+    at[node.id] = { x: 20 + column * ((width - boxWidth - 80) / 2), y: 10 + row * rowHeight };
+  }));
+  const svgNs = "http://www.w3.org/2000/svg";
+  const svg = document.createElementNS(svgNs, "svg");
+  svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
+  svg.setAttribute("class", "graph");
+  svg.innerHTML = '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" ' +
+    'markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#98a2b3"/></marker></defs>';
+  for (const edge of graph.edges) {
+    const a = at[edge.source], b = at[edge.target];
+    const line = document.createElementNS(svgNs, "path");
+    const x1 = a.x + boxWidth, y1 = a.y + boxHeight / 2, x2 = b.x, y2 = b.y + boxHeight / 2;
+    const mid = (x1 + x2) / 2;
+    const right = a.x + boxWidth, bend = right + 40;   // same column: a loop on the right
+    line.setAttribute("d", b.x > a.x ? `M${x1},${y1} C${mid},${y1} ${mid},${y2} ${x2},${y2}`
+      : b.x === a.x ? `M${right},${y1} C${bend},${y1} ${bend},${y2} ${right},${y2}`
+      : `M${a.x},${y1} C${a.x - 60},${y1} ${b.x + boxWidth + 60},${y2} ${b.x + boxWidth},${y2}`);
+    line.setAttribute("class", `edge ${edge.kind}`);
+    line.setAttribute("marker-end", "url(#arrow)");
+    const title = document.createElementNS(svgNs, "title");
+    title.textContent = `${edge.source} → ${edge.target} (${edge.kind}${edge.label ? ": " + edge.label : ""})`;
+    line.append(title);
+    svg.append(line);
+  }
+  const status = Object.fromEntries(functions.map((f) => [f.name, f.last_status]));
+  for (const node of graph.nodes) {
+    const { x, y } = at[node.id];
+    const group = document.createElementNS(svgNs, "a");
+    if (node.kind === "function") group.setAttribute("href", `/invocations?function=${encodeURIComponent(node.id)}`);
+    else if (node.kind === "queue") group.setAttribute("href", "/queues");
+    else if (node.kind === "bucket") group.setAttribute("href", "/buckets");
+    else if (node.kind === "schedule") group.setAttribute("href", "/schedules");
+    group.setAttribute("class", `node ${node.kind.replace(" ", "-")}${status[node.id] && status[node.id] !== "ok" ? " failed" : ""}`);
+    group.setAttribute("data-node", node.id);
+    const rect = document.createElementNS(svgNs, "rect");
+    Object.entries({ x, y, width: boxWidth, height: boxHeight, rx: 6 }).forEach(([k, v]) => rect.setAttribute(k, v));
+    const label = document.createElementNS(svgNs, "text");
+    label.setAttribute("x", x + 10); label.setAttribute("y", y + 23);
+    label.textContent = `${node.kind}: ${node.id}`.slice(0, 34);
+    group.append(rect, label);
+    svg.append(group);
+  }
+  content.replaceChildren(svg, el("p", { class: "hint" }, "Click a function to see its invocations."));
+  listeners.invocation.push((row) => {
+    const node = svg.querySelector(`[data-node="${CSS.escape(row.function)}"]`);
+    if (!node) return;
+    node.classList.toggle("failed", row.status !== "ok");
+    node.classList.remove("lit"); void node.getBBox(); node.classList.add("lit");
+    setTimeout(() => node.classList.remove("lit"), 1200);
+  });
+}
+
+// --- Functions -------------------------------------------------------------------------------
+async function functionsPage() {
+  const render = async () => {
+    const functions = await api("/api/functions");
+    const rows = functions.map((f) => el("tr", { "data-function": f.name },
+      el("td", {}, el("a", { href: `/invocations?function=${encodeURIComponent(f.name)}` }, f.name)),
+      el("td", {}, f.runtime || "–"), el("td", {}, `${f.memory_mb} MB`), el("td", {}, `${f.timeout_s} s`),
+      el("td", { class: "environments" }, f.environments.length ? f.environments.map((e) => el("div", {},
+        `${e.is_busy ? "busy" : e.is_initialized ? "warm" : "starting"}, up ${e.age_s} s` + (e.is_busy ? "" : `, idle ${e.idle_s} s`))) : "none"),
+      el("td", {}, `${f.concurrency} (peak ${f.peak_concurrency})`), el("td", {}, f.throttles),
+      el("td", {}, f.invocations), el("td", {}, f.errors),
+      el("td", {}, f.cold_starts), el("td", {}, ms(f.p50_ms)), el("td", {}, ms(f.p99_ms)),
+      el("td", {}, f.max_memory_used_mb === null ? "–" : `${f.max_memory_used_mb} MB`),
+      el("td", {}, [...f.routes, ...f.triggers].join(", ") || "–")));
+    const reloaded = functions.length && functions[0].last_reload_s ? `Last reload at ${time(functions[0].last_reload_s)}.` : "No reload yet.";
+    content.replaceChildren(table(["Function", "Runtime", "Memory", "Timeout", "Environments", "Concurrency",
+      "Throttles", "Invocations", "Errors", "Cold starts", "p50", "p99", "Max memory used", "Routes and triggers"], rows),
+      el("p", { class: "hint" }, reloaded));
+  };
+  await render();
+  let pending = false;
+  listeners.invocation.push(() => {
+    if (pending) return;
+    pending = true;
+    setTimeout(() => { pending = false; render(); }, 300);
+  });
+}
+
+// --- Invocations -----------------------------------------------------------------------------
+function invocationRow(row) {
+  return el("tr", { class: `status-${row.status}`, "data-request-id": row.request_id, "data-function": row.function },
+    el("td", {}, time(row.started_at_s)),
+    el("td", {}, el("a", { href: `/invocations/${encodeURIComponent(row.request_id)}` }, row.function)),
+    el("td", { class: "trigger" }, row.trigger), el("td", { class: "status" }, row.status + (row.error_type ? ` (${row.error_type})` : "")),
+    el("td", {}, row.is_cold ? "cold" : "warm"), el("td", {}, ms(row.duration_ms)),
+    el("td", {}, ms(row.billed_duration_ms)), el("td", {}, `${row.max_memory_used_mb}/${row.memory_size_mb} MB`),
+    el("td", { class: "request-id" }, row.request_id));
+}
+
+async function invocationsPage() {
+  const params = new URLSearchParams(location.search);
+  const functions = await api("/api/functions");
+  const filter = {
+    function: el("select", { name: "function", "aria-label": "function" }, el("option", { value: "" }, "all functions"),
+      functions.map((f) => el("option", { value: f.name, selected: params.get("function") === f.name }, f.name))),
+    status: el("select", { name: "status", "aria-label": "status" }, ["", "ok", "error", "timeout"].map((s) =>
+      el("option", { value: s, selected: params.get("status") === s }, s || "any status"))),
+    trigger: el("input", { name: "trigger", placeholder: "trigger contains…", value: params.get("trigger") || "" }),
+    q: el("input", { name: "q", placeholder: "text in event or logs…", value: params.get("q") || "" }),
+  };
+  const body = el("tbody", {});
+  const head = el("thead", {}, el("tr", {}, ["Time", "Function", "Trigger", "Status", "Start",
+    "Duration", "Billed", "Memory", "Request id"].map((h) => el("th", {}, h))));
+  const matches = (row) => (!filter.function.value || row.function === filter.function.value)
+    && (!filter.status.value || row.status === filter.status.value)
+    && (!filter.trigger.value || row.trigger.toLowerCase().includes(filter.trigger.value.toLowerCase()));
+  const load = async () => {
+    const query = new URLSearchParams();
+    for (const [name, input] of Object.entries(filter)) if (input.value) query.set(name, input.value);
+    history.replaceState(null, "", `?${query}`);
+    body.replaceChildren(...(await api(`/api/invocations?${query}`)).map(invocationRow));
+  };
+  for (const input of Object.values(filter)) input.addEventListener("change", guarded(load));
+  content.replaceChildren(el("form", { class: "filters", onsubmit: (e) => { e.preventDefault(); load(); } },
+    Object.values(filter), el("button", { type: "submit" }, "Filter")), el("table", { id: "timeline" }, head, body));
+  await load();
+  listeners.invocation.push((row) => {
+    if (!matches(row) || filter.q.value) return;   // a text filter needs the server: reload
+    body.prepend(invocationRow(row));
+    while (body.rows.length > 500) body.lastChild.remove();
+  });
+}
+
+function pre(text, label) {
+  return el("section", {}, el("h2", {}, label), el("pre", { class: label.toLowerCase().replace(/\W+/g, "-") }, text));
+}
+
+function pretty(text) {
+  try { return JSON.stringify(JSON.parse(text), null, 2); } catch (_) { return text; }
+}
+
+async function invocationDetail(rid) {
+  const record = await api(`/api/invocations/${encodeURIComponent(rid)}`);
+  const event = el("textarea", { id: "event", rows: 14, spellcheck: "false" }, pretty(record.event.text));
+  const replay = guarded(async () => {
+    const result = await post(`/api/invocations/${encodeURIComponent(rid)}/replay`, { event: event.value });
+    notice(`Replayed: ${result.status}`);
+    content.prepend(el("p", { class: "replayed" }, "Replayed as ",
+      el("a", { href: `/invocations/${result.request_id}` }, result.request_id), ` (${result.status})`));
+  });
+  const cut = (payload) => payload.is_truncated ? ` (cut: ${payload.size_bytes} bytes in all)` : "";
+  content.replaceChildren(
+    el("dl", { class: "summary" }, [["Function", record.function], ["Version", record.version],
+      ["Trigger", record.trigger], ["Status", record.status + (record.error_type ? ` (${record.error_type})` : "")],
+      ["Start", record.is_cold ? `cold (init ${record.init_duration_ms} ms)` : "warm"],
+      ["Duration", ms(record.duration_ms)], ["Billed duration", ms(record.billed_duration_ms)],
+      ["Memory", `${record.max_memory_used_mb} of ${record.memory_size_mb} MB`], ["Request id", record.request_id],
+      ["Started", new Date(record.started_at_s * 1000).toISOString()]].map(([k, v]) => [el("dt", {}, k), el("dd", {}, v)])),
+    el("section", {}, el("h2", {}, "Event" + cut(record.event)), event,
+      el("button", { id: "replay", onclick: replay }, "Replay with this event")),
+    pre(pretty(record.response.text), record.status === "ok" ? "Response" : "Error") ,
+    pre(record.log_lines.join("\n"), "Logs"),
+    el("section", {}, el("h2", {}, "Chain"), table(["Time", "Function", "Trigger", "Status", "Start", "Duration",
+      "Billed", "Memory", "Request id"], record.chain.map(invocationRow))));
+}
+
+// --- Invoke ----------------------------------------------------------------------------------
+async function invokePage() {
+  const [functions, templates] = await Promise.all([api("/api/functions"), api("/api/event-templates")]);
+  const fn = el("select", { name: "function", "aria-label": "function" }, functions.map((f) => el("option", { value: f.name }, f.name)));
+  const sample = el("select", { name: "template", "aria-label": "sample event" }, el("option", { value: "" }, "{} (empty event)"),
+    Object.keys(templates).map((name) => el("option", { value: name }, name)));
+  const event = el("textarea", { id: "event", rows: 18, spellcheck: "false" }, "{}");
+  sample.addEventListener("change", () => {
+    event.value = sample.value ? JSON.stringify(templates[sample.value], null, 2) : "{}";
+  });
+  const output = el("div", { id: "result" });
+  const invoke = guarded(async () => {
+    const result = await post("/api/invoke", { function: fn.value, event: event.value });
+    output.replaceChildren(el("p", {}, `${result.status}: `,
+      el("a", { href: `/invocations/${result.request_id}` }, result.request_id)), el("pre", {}, pretty(result.response)));
+  });
+  content.replaceChildren(el("div", { class: "filters" }, fn, sample), event,
+    el("button", { id: "invoke", onclick: invoke }, "Invoke"), output);
+}
+
+// --- Queues ----------------------------------------------------------------------------------
+async function queuesPage() {
+  const render = async () => {
+    const queues = await api("/api/queues");
+    const sections = [];
+    for (const queue of queues) {
+      const body = el("input", { name: "body", placeholder: "message body", "aria-label": `message for ${queue.name}` });
+      const messages = el("div", { class: "messages" });
+      const peek = guarded(async () => {
+        const list = await api(`/api/queues/${encodeURIComponent(queue.name)}/messages`);
+        messages.replaceChildren(list.length ? table(["Message id", "Receives", "Body"], list.map((m) =>
+          el("tr", {}, el("td", {}, m.message_id), el("td", {}, m.receive_count), el("td", {}, el("pre", {}, m.body)))))
+          : el("p", {}, "No visible messages."));
+      });
+      const action = (name, body) => guarded(async () => {
+        const result = await post(`/api/queues/${encodeURIComponent(queue.name)}/${name}`, body && body());
+        notice(name === "redrive" ? `Moved ${result.moved} message(s) to ${result.to}.`
+          : name === "send" ? `Sent message ${result.message_id}.` : `Purged ${queue.name}.`);
+        await render();
+      });
+      sections.push(el("section", { class: "queue", "data-queue": queue.name },
+        el("h2", {}, queue.logical_id || queue.name, el("small", {}, ` ${queue.name}`)),
+        el("p", {}, `${queue.visible} visible · ${queue.in_flight} in flight · ${queue.delayed} delayed`,
+          queue.dead_letter_queue ? ` · dead letters go to ${queue.dead_letter_queue}` : "",
+          queue.is_dead_letter_queue_of.length ? ` · dead-letter queue of ${queue.is_dead_letter_queue_of.join(", ")}` : ""),
+        el("div", { class: "actions" }, body, el("button", { class: "send", onclick: action("send", () => ({ body: body.value })) }, "Send"),
+          el("button", { class: "peek", onclick: peek,
+            title: "Receives up to 10 messages with a 0 s visibility timeout: as the console's poll does, it counts as a receive (maxReceiveCount)" }, "Show messages"),
+          queue.is_dead_letter_queue_of.length ? el("button", { class: "redrive", onclick: action("redrive") }, "Redrive to source") : null,
+          el("button", { class: "purge danger", onclick: action("purge") }, "Purge")),
+        messages));
+    }
+    content.replaceChildren(...(sections.length ? sections : [el("p", {}, "This app has no queues.")]));
+    for (const section of content.querySelectorAll(".queue")) {
+      if (section.querySelector(".redrive")) section.querySelector(".peek").click();
+    }
+  };
+  await render();
+}
+
+// --- Buckets ---------------------------------------------------------------------------------
+async function bucketsPage() {
+  const buckets = await api("/api/buckets");
+  const params = new URLSearchParams(location.search);
+  const chooser = el("select", { name: "bucket", "aria-label": "bucket" }, buckets.map((b) =>
+    el("option", { value: b.name, selected: params.get("bucket") === b.name }, b.logical_id ? `${b.logical_id} (${b.name})` : b.name)));
+  const prefix = el("input", { name: "prefix", placeholder: "key prefix" });
+  const file = el("input", { type: "file", name: "file", "aria-label": "file to upload" });
+  const listing = el("div", { id: "objects" });
+  const objectUrl = (key, download) => `/api/buckets/${encodeURIComponent(chooser.value)}/object?key=${encodeURIComponent(key)}${download ? "&download=1" : ""}`;
+  const list = async () => {
+    if (!chooser.value) { listing.replaceChildren(el("p", {}, "This app has no buckets.")); return; }
+    const objects = await api(`/api/buckets/${encodeURIComponent(chooser.value)}/objects?prefix=${encodeURIComponent(prefix.value)}`);
+    listing.replaceChildren(objects.length ? table(["Key", "Size", "Last modified", ""], objects.map((o) =>
+      el("tr", { "data-key": o.key }, el("td", {}, el("a", { href: objectUrl(o.key), target: "_blank" }, o.key)),
+        el("td", {}, `${o.size_bytes} B`), el("td", {}, o.last_modified),
+        el("td", {}, el("a", { href: objectUrl(o.key, true) }, "download"), " ",
+          el("button", { class: "delete danger", onclick: guarded(async () => {
+            await api(objectUrl(o.key), { method: "DELETE" }); await list(); }) }, "Delete")))))
+      : el("p", {}, "No objects."));
+  };
+  const upload = guarded(async () => {
+    if (!file.files.length) throw new Error("choose a file to upload");
+    const chosen = file.files[0];
+    const key = prefix.value + chosen.name;
+    await api(objectUrl(key), { method: "PUT", body: chosen, headers: { "Content-Type": chosen.type || "application/octet-stream" } });
+    notice(`Uploaded ${key}`);
+    await list();
+  });
+  chooser.addEventListener("change", guarded(list));
+  prefix.addEventListener("change", guarded(list));
+  content.replaceChildren(el("div", { class: "filters" }, chooser, prefix, file,
+    el("button", { id: "upload", onclick: upload }, "Upload")), listing);
+  await list();
+}
+
+// --- Schedules -------------------------------------------------------------------------------
+async function schedulesPage() {
+  const render = async () => {
+    const rows = (await api("/api/schedules")).map((s) => el("tr", { "data-schedule": s.name },
+      el("td", {}, s.name), el("td", {}, s.expression), el("td", {}, s.functions.join(", ")),
+      el("td", {}, s.is_enabled ? (s.next_fire || "–") : "disabled"),
+      el("td", {}, s.last ? el("a", { href: `/invocations/${s.last.request_id}` }, `${s.last.status} at ${time(s.last.started_at_s)}`) : "–"),
+      el("td", {}, el("button", { class: "fire", onclick: guarded(async () => {
+        const result = await post(`/api/schedules/${encodeURIComponent(s.name)}/fire`);
+        notice(`Fired ${s.name}: ${result.request_id}`);
+      }) }, "Fire now"))));
+    content.replaceChildren(rows.length ? table(["Schedule", "Expression", "Functions", "Next fire", "Last result", ""], rows)
+      : el("p", {}, "This app has no schedules."));
+  };
+  await render();
+  listeners.invocation.push((row) => { if (row.trigger.startsWith("schedule")) render(); });
+}
+
+// --- Reloads ---------------------------------------------------------------------------------
+async function reloadsPage() {
+  const list = el("ol", { id: "reloads", reversed: true });
+  const item = (r) => el("li", {}, el("time", {}, r.at_s ? time(r.at_s) : "now"), el("pre", {}, r.line));
+  list.replaceChildren(...(await api("/api/reloads")).map(item));
+  content.replaceChildren(list, el("p", { class: "hint" }, "Save a function's code or the template and its reload appears here."));
+  listeners.reload.push((r) => list.prepend(item(r)));
+}
+
+const pages = { app: appPage, functions: functionsPage, invocations: invocationsPage, invoke: invokePage,
+                queues: queuesPage, buckets: bucketsPage, schedules: schedulesPage, reloads: reloadsPage };
+
+(async () => {
+  try {
+    if (page === "invocations" && arg) await invocationDetail(arg);
+    else await pages[page]();
+  } catch (error) {
+    notice(String(error.message || error), true);
+  }
+  connect();
+  document.body.dataset.ready = "true";
+})();

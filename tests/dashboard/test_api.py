@@ -1,0 +1,132 @@
+"""The dashboard's JSON API and event stream, as a script (or the pages) use them."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import urllib.error
+
+import pytest
+
+from samlite.testing import wait_for
+
+from .conftest import Running
+
+
+def test_an_http_request_and_an_upload_are_listed_with_their_triggers(running: Running) -> None:
+    running.http("/hello/ada")
+    running.send("PUT", "/api/buckets/uploads/object?key=notes/a.txt", b"hi", "text/plain")
+    rows = wait_for(lambda: len(r := running.get("/api/invocations")) == 2 and r)
+    assert [(r["function"], r["trigger"], r["status"]) for r in rows] == [
+        ("OnUpload", "s3 ObjectCreated:Put uploads/notes/a.txt", "ok"),
+        ("Hello", "GET /hello/ada", "ok")]
+    assert [r["function"] for r in running.get("/api/invocations?function=Hello")] == ["Hello"]
+
+
+def test_an_invocation_detail_has_its_event_response_and_logs(running: Running) -> None:
+    running.http("/hello/grace")
+    [row] = running.get("/api/invocations")
+    detail = running.get(f"/api/invocations/{row['request_id']}")
+    assert json.loads(detail["event"]["text"])["pathParameters"] == {"name": "grace"}
+    assert json.loads(detail["response"]["text"])["body"] == '{"hello": "grace"}'
+    assert "greeting grace" in detail["log_lines"]
+    assert detail["log_lines"][-1].startswith(f"REPORT RequestId: {row['request_id']}")
+
+
+def test_replay_runs_the_event_again_or_an_edited_one(running: Running) -> None:
+    running.http("/hello/ada")
+    [row] = running.get("/api/invocations")
+    event = json.loads(running.get(f"/api/invocations/{row['request_id']}")["event"]["text"])
+    event["pathParameters"]["name"] = "lin"
+    replayed = running.send("POST", f"/api/invocations/{row['request_id']}/replay",
+                            {"event": json.dumps(event)})
+    assert replayed["status"] == "ok" and "lin" in replayed["response"]
+    newest = running.get("/api/invocations")[0]
+    assert (newest["request_id"], newest["trigger"]) == (
+        replayed["request_id"], f"replay of {row['request_id']}")
+
+
+def test_invoke_takes_a_function_and_an_event(running: Running) -> None:
+    result = running.send("POST", "/api/invoke", {"function": "Nightly", "event": "{}"})
+    assert result["status"] == "ok" and json.loads(result["response"]) == "done"
+
+
+def test_a_bad_event_is_refused_with_a_reason(running: Running) -> None:
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        running.send("POST", "/api/invoke", {"function": "Nightly", "event": "{nope"})
+    assert refused.value.code == 400
+    assert "not valid JSON" in json.loads(refused.value.read())["error"]
+
+
+def test_queues_send_peek_redrive_and_purge(running: Running) -> None:
+    queues = {q["logical_id"]: q for q in running.get("/api/queues")}
+    dlq, jobs = queues["JobsDLQ"]["name"], queues["Jobs"]["name"]
+    assert queues["JobsDLQ"]["is_dead_letter_queue_of"] == [jobs]
+    running.send("POST", f"/api/queues/{dlq}/send", {"body": "poison"})
+    assert [m["body"] for m in running.get(f"/api/queues/{dlq}/messages")] == ["poison"]
+    assert running.send("POST", f"/api/queues/{dlq}/redrive") == {"moved": 1, "to": jobs}
+    assert {q["logical_id"]: q["visible"] for q in running.get("/api/queues")} == \
+        {"Jobs": 1, "JobsDLQ": 0}
+    running.send("POST", f"/api/queues/{jobs}/purge")
+    assert running.get(f"/api/queues/{jobs}/messages") == []
+
+
+def test_buckets_list_download_and_delete(running: Running) -> None:
+    running.send("PUT", "/api/buckets/uploads/object?key=a.txt", b"hello", "text/plain")
+    assert [o["key"] for o in running.get("/api/buckets/uploads/objects")] == ["a.txt"]
+    assert running.get("/api/buckets") == [{"name": "uploads", "logical_id": "Uploads"}]
+    running.send("DELETE", "/api/buckets/uploads/object?key=a.txt")
+    assert running.get("/api/buckets/uploads/objects") == []
+
+
+def test_functions_graph_and_schedules(running: Running) -> None:
+    running.http("/hello/ada")
+    hello = next(f for f in running.get("/api/functions") if f["name"] == "Hello")
+    assert (hello["invocations"], hello["errors"], hello["routes"]) == (1, 0, ["GET /hello/{name}"])
+    graph = running.get("/api/graph")
+    assert {"source": "Uploads", "target": "OnUpload"}.items() <= next(
+        e for e in graph["edges"] if e["target"] == "OnUpload").items()
+    [schedule] = running.get("/api/schedules")
+    fired = running.send("POST", f"/api/schedules/{schedule['name']}/fire")
+    wait_for(lambda: running.app.invocations.find(fired["request_id"]))
+    assert running.get("/api/schedules")[0]["last"]["request_id"] == fired["request_id"]
+
+
+def test_the_event_stream_sends_each_new_invocation(running: Running) -> None:
+    host, port = running.url.removeprefix("http://").rstrip("/").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(f"GET /api/events HTTP/1.1\r\nHost: {host}:{port}\r\n\r\n".encode())
+        received = bytearray()
+        wait_for(lambda: received.extend(sock.recv(4096)) or b": connected" in received)
+        thread = threading.Thread(target=running.http, args=("/hello/sse",))
+        thread.start()
+        wait_for(lambda: b"event: invocation" in received
+                 or received.extend(sock.recv(4096)) or b"event: invocation" in received)
+        thread.join()
+    assert b"text/event-stream" in received
+    data = received.split(b"event: invocation\ndata: ", 1)[1].split(b"\n\n", 1)[0]
+    assert json.loads(data)["trigger"] == "GET /hello/sse"
+
+
+def test_pages_are_served_with_their_script_and_no_network(running: Running) -> None:
+    import urllib.request
+
+    with urllib.request.urlopen(running.url + "invocations", timeout=10) as reply:  # noqa: S310
+        html = reply.read().decode()
+    assert '<script src="/static/dashboard.js"></script>' in html
+    assert "http://" not in html.replace(running.url, "") and "https://" not in html
+
+
+def test_a_reload_is_listed_and_streamed(running: Running) -> None:
+    stream = running.dashboard.hub.stream()
+    next(stream)
+    code = running.app.template.parent / "src" / "app.py"
+    code.write_text(code.read_text().replace("greeting", "welcoming"))
+    line = running.app.reload(frozenset({code}))
+    assert line is not None
+    assert [r["line"] for r in running.get("/api/reloads")] == [line]
+    assert f'"line": {json.dumps(line)}'.encode() in next(stream)
+    running.http("/hello/ada")
+    newest = running.get("/api/invocations")[0]["request_id"]
+    assert "welcoming ada" in running.get(f"/api/invocations/{newest}")["log_lines"]

@@ -1,0 +1,48 @@
+"""What the pages show, computed from records and the graph: an invocation's chain, and the
+duration percentiles of the Functions page."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+from samlite.app.root import AppOptions, load_graph
+from samlite.dashboard.views import _percentile, chain_of
+from samlite.runtime.records import InvocationRecord, Payload
+
+ORDERS = Path(__file__).resolve().parents[2] / "sample-apps" / "orders-service"
+
+
+def record(seq: int, function: str, at_s: float) -> InvocationRecord:
+    return InvocationRecord(
+        seq=seq, request_id=f"id-{seq}", function=function, version="$LATEST",
+        trigger="invoke", is_cold=False, started_at_s=at_s, duration_ms=1.0,
+        billed_duration_ms=1, memory_size_mb=128, max_memory_used_mb=30,
+        init_duration_ms=None, status="ok", error_type=None,
+        event=Payload(text="{}", size_bytes=2), response=Payload(text="{}", size_bytes=2),
+        log_lines=())
+
+
+def test_a_requests_chain_follows_the_graph_through_the_queue_to_the_worker() -> None:
+    graph, _ = load_graph(ORDERS / "template.yaml", AppOptions())
+    create = record(1, "CreateOrderFunction", 100.0)
+    worker = record(2, "WorkerFunction", 101.5)
+    unrelated = record(3, "GetOrderFunction", 101.0)
+    much_later = record(4, "WorkerFunction", 200.0)
+    records = [create, unrelated, worker, much_later]
+    assert chain_of(create, records, graph) == [create, worker]
+    assert chain_of(worker, records, graph) == [create, worker]
+
+
+def test_a_retry_keeps_its_request_id_and_joins_the_chain() -> None:
+    graph, _ = load_graph(ORDERS / "template.yaml", AppOptions())
+    first = record(1, "GetOrderFunction", 10.0)
+    retry = dataclasses.replace(record(2, "GetOrderFunction", 70.0), request_id="id-1")
+    assert chain_of(first, [first, retry], graph) == [first, retry]
+
+
+def test_percentiles_are_nearest_rank() -> None:
+    values = [float(n) for n in range(1, 101)]
+    assert (_percentile(values, 50), _percentile(values, 99)) == (50.0, 99.0)
+    assert _percentile([], 50) is None
+    assert _percentile([7.0], 99) == 7.0
