@@ -650,7 +650,7 @@ NOT_RUN: Mapping[str, Mapping[str, str]] = {
     },
     "AWS::Lambda::Url": {
         "AuthType": "AWS_IAM is not checked: `samlite up` says so at start-up",
-        "InvokeMode": "shown by `samlite graph`; responses are always buffered",
+        "InvokeMode": "responses are always buffered; RESPONSE_STREAM is named at start-up",
     },
     "AWS::ElasticLoadBalancingV2::Listener": {
         "Port": "shown by `samlite graph`; locally each listener gets a port of its own",

@@ -381,6 +381,45 @@ def test_function_url_config() -> None:
         "FnUrl", "Fn", "NONE", "RESPONSE_STREAM")
     assert url.cors is not None and url.cors.allows_credentials
     assert graph.function("Fn").function_url == url
+    [named] = [n for n in graph.not_run_locally if n.subject == "FnUrl.InvokeMode"]
+    assert "response streaming is not run locally" in named.reason and named.at.line == 11
+
+
+@pytest.mark.parametrize("mode", ["BUFFERED", None])
+def test_a_buffered_function_url_is_not_named(mode: str | None) -> None:
+    invoke_mode = f"\n                InvokeMode: {mode}" if mode else ""
+    graph = graph_of(f"""
+        Resources:
+          Fn:
+            Type: AWS::Serverless::Function
+            Properties:
+              Handler: a.b
+              Runtime: python3.12
+              FunctionUrlConfig:
+                AuthType: NONE{invoke_mode}
+    """)
+    assert not [n for n in graph.not_run_locally if n.subject.endswith("InvokeMode")]
+
+
+def test_a_plain_lambda_url_that_streams_is_named() -> None:
+    graph = graph_of("""
+        Resources:
+          Fn:
+            Type: AWS::Lambda::Function
+            Properties:
+              Handler: a.b
+              Runtime: nodejs20.x
+              Role: arn:aws:iam::123456789012:role/r
+              Code: {ZipFile: "exports.b = async () => 1"}
+          Url:
+            Type: AWS::Lambda::Url
+            Properties:
+              TargetFunctionArn: !GetAtt Fn.Arn
+              AuthType: NONE
+              InvokeMode: RESPONSE_STREAM
+    """)
+    assert [n.subject for n in graph.not_run_locally if n.subject.endswith("InvokeMode")] \
+        == ["Url.InvokeMode"]
 
 
 # ---- triggers

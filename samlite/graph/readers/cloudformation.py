@@ -22,6 +22,7 @@ from samlite.graph.values import (
     as_map,
     as_text,
     http_cors,
+    key_at,
     sqs_settings,
     state_enabled,
 )
@@ -159,6 +160,8 @@ def read_lambda_url(parts: GraphParts, res: Resource) -> bool:
                       invoke_mode=as_text(props.get("InvokeMode")) or "BUFFERED",
                       cors=http_cors(props.get("Cors")), at=res.at)
     parts.urls.append(url)
+    functions.name_response_streaming(parts, url, res.type,
+                                      at=key_at(props, "InvokeMode", res.at))
     parts.pending_for(fid).url = url
     parts.edge(res.logical_id, fid, EdgeKind.TRIGGER)
     return True

@@ -245,7 +245,20 @@ def _sam_function_url(parts: GraphParts, res: Resource,
                       cors=http_cors(config.get("Cors")),
                       at=key_at(props, "FunctionUrlConfig", res.at))
     parts.urls.append(url)
+    name_response_streaming(parts, url, res.type, at=key_at(config, "InvokeMode", url.at))
     return url
+
+
+def name_response_streaming(parts: GraphParts, url: FunctionUrl, resource_type: str, *,
+                            at: Mark) -> None:
+    """A function URL with InvokeMode RESPONSE_STREAM is served buffered: said at startup."""
+    if url.invoke_mode != "RESPONSE_STREAM":
+        return
+    parts.not_local.append(NotRunLocally(
+        subject=f"{url.logical_id}.InvokeMode", type=resource_type, at=at,
+        reason="response streaming is not run locally: the URL answers with the whole "
+               "response when the handler returns, and a Node.js handler wrapped in "
+               "awslambda.streamifyResponse fails; try streaming on AWS"))
 
 
 def image_build(metadata: Any) -> ImageBuild | None:
