@@ -15,7 +15,6 @@ from typing import Any
 import click
 
 from samlite import __version__
-from samlite.cli import event_command, init_command, run
 from samlite.cli.options import one_shot, settings, template_options, template_paths
 from samlite.errors import SamliteError
 
@@ -23,7 +22,30 @@ BUG_HINT = ("samlite hit an internal error: {exc!r}. Please report it with the t
             "caused it; run again with --debug to see the traceback.")
 
 
+# Commands imported when asked for, so `samlite validate` loads none of what running
+# functions needs (the runtime, the AWS endpoint, the project templates).
+LAZY_COMMANDS = {
+    "invoke": ("samlite.cli.run", "invoke"),
+    "start-lambda": ("samlite.cli.run", "start_lambda"),
+    "up": ("samlite.cli.run", "up"),
+    "trigger": ("samlite.cli.run", "trigger"),
+    "generate-event": ("samlite.cli.event_command", "generate_event"),
+    "init": ("samlite.cli.init_command", "init"),
+}
+
+
 class SamliteGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *LAZY_COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in LAZY_COMMANDS:
+            import importlib
+
+            module, attribute = LAZY_COMMANDS[cmd_name]
+            self.add_command(getattr(importlib.import_module(module), attribute), cmd_name)
+        return self.commands.get(cmd_name)
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
@@ -154,12 +176,6 @@ def graph(template_option: str | None, fmt: str, parameter_overrides: tuple[str,
     click.echo(render_graph(build_graph(result.resolved), fmt), nl=False)
 
 
-main.add_command(run.invoke)
-main.add_command(run.start_lambda)
-main.add_command(run.up)
-main.add_command(run.trigger)
-main.add_command(event_command.generate_event)
-main.add_command(init_command.init)
 
 
 if __name__ == "__main__":  # pragma: no cover

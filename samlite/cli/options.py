@@ -13,8 +13,6 @@ from typing import Any
 
 import click
 
-from samlite.runtime.choice import DEFAULT_RUNTIME, DEFAULT_RUNTIME_TEXT, RUNTIMES
-
 
 def template_options(func: Any) -> Any:
     options = [
@@ -100,6 +98,9 @@ def secrets_file_flag() -> str | None:
 
 def run_options(func: Any) -> Any:
     """Options of every command that runs functions."""
+    # here, not at the top: `samlite validate` never needs the runtime package
+    from samlite.runtime.choice import DEFAULT_RUNTIME, DEFAULT_RUNTIME_TEXT, RUNTIMES
+
     options = [
         click.option("--runtime", type=click.Choice(RUNTIMES), default=DEFAULT_RUNTIME,
                      show_default=True,
