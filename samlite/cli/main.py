@@ -93,7 +93,8 @@ def validate(templates: tuple[str, ...], template_option: str | None, fmt: str |
              config_env: str) -> None:
     """Check templates: exit 0 valid, 1 problems found, 2 usage error or unreadable file.
 
-    With no TEMPLATES, looks for template.yaml, template.yml or template.json here.
+    With no TEMPLATES, looks for template.yaml, template.yml or template.json here. A quoted
+    glob ('stacks/**/*.yaml') is expanded by samlite; every template is checked in one run.
     Suppressions: --ignore/--warn, `ignore`/`warn` in samconfig.toml's
     [default.validate.parameters] or pyproject.toml's [tool.samlite.validate], and
     `Metadata: samlite: {ignore: [...]}` in a template or one of its resources.

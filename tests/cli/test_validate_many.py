@@ -1,0 +1,58 @@
+"""Many templates in one `samlite validate`: named one by one, or as a glob samlite expands
+(quoted, so it works the same in every shell and in CI)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from samlite.cli.main import main
+
+GOOD = """\
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Queue:
+    Type: AWS::SQS::Queue
+"""
+BAD = """\
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Queue:
+    Type: AWS::SQS::Queue
+    Properties: {DelaySeconds: soon}
+"""
+
+
+@pytest.fixture
+def stacks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    for name, text in [("stacks/a/template.yaml", GOOD), ("stacks/b/template.yaml", BAD),
+                       ("stacks/b/deep/c.yaml", GOOD), ("other.yaml", GOOD)]:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def validate(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, ["validate", *args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_a_recursive_glob_checks_every_match_in_one_run(stacks: Path) -> None:
+    code, out, _ = validate("stacks/**/*.yaml")
+    assert code == 1
+    assert out.splitlines()[0].startswith("stacks/b/template.yaml:5:32: error E2001")
+    assert out.splitlines()[-1] == ("stacks/a/template.yaml, stacks/b/deep/c.yaml, "
+                                    "stacks/b/template.yaml: invalid (1 error, 0 warnings)")
+
+
+def test_files_and_globs_mix(stacks: Path) -> None:
+    code, out, _ = validate("other.yaml", "stacks/a/*.yaml")
+    assert (code, out.splitlines()[-1]) == (0, "other.yaml, stacks/a/template.yaml: valid")
+
+
+def test_a_glob_that_matches_nothing_is_a_usage_error(stacks: Path) -> None:
+    code, _, err = validate("stacks/**/*.yml")
+    assert (code, err.strip()) == (2, "Error: no template matches 'stacks/**/*.yml'")
