@@ -62,6 +62,7 @@ def main() -> int:
     args = parser.parse_args()
     runs = 1 if args.quick else args.runs
 
+    import samlite
     from samlite.graph.build import build_graph
     from samlite.template.resolve import resolve
     from samlite.template.schema import check_schema
@@ -69,8 +70,6 @@ def main() -> int:
 
     # As `pip install` does: with no bytecode (a fresh checkout, or PYTHONDONTWRITEBYTECODE
     # set), every run would compile samlite's ~60 modules from source first (~60 ms).
-    import samlite
-
     compileall.compile_dir(Path(samlite.__file__).parent, quiet=1)
 
     with tempfile.TemporaryDirectory() as tmp:
