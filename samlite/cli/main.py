@@ -6,7 +6,6 @@ and exits with its code; anything else is a bug, reported in one line (`--debug`
 
 from __future__ import annotations
 
-import logging
 import os
 import sys
 from pathlib import Path
@@ -69,6 +68,8 @@ def main(ctx: click.Context, debug: bool) -> None:
     """Run and check AWS SAM applications locally."""
     ctx.obj = {"debug": debug}
     if debug:
+        import logging  # only for --debug: validate's start-up does without it
+
         logging.basicConfig(level=logging.DEBUG, format="%(name)s: %(message)s")
 
 

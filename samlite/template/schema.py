@@ -30,7 +30,7 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
-from importlib.resources import files
+from pathlib import Path as PathLib
 from typing import Any
 
 from samlite.errors import Mark, Problem
@@ -394,8 +394,13 @@ def _compiled() -> _Schemas:
 
 
 def _shipped_schemas() -> dict[str, Any]:
+    # The package's folder, not importlib.resources: samlite installs as plain files, and
+    # importlib.resources brings tempfile and zipfile into every `samlite validate`.
+    from samlite import schemas
+
+    folder = PathLib(schemas.__file__).parent
     return {entry.name: json.loads(entry.read_text(encoding="utf-8"))
-            for entry in files("samlite.schemas").iterdir() if entry.name.endswith(".json")}
+            for entry in sorted(folder.iterdir()) if entry.name.endswith(".json")}
 
 
 @cache
