@@ -39,12 +39,16 @@ CORPUS = Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus"
 
 
 def compare(samlite: list[str], cfn_lint: list[str], pairs: int) -> None:
-    """Both tools in alternating pairs, so a busy spell of the machine slows both alike."""
+    """Both tools in alternating pairs, so a busy spell of the machine slows both alike. In
+    each pair samlite counts as the median of 5 runs: one 0.2 s run can land on a spike that
+    cfn-lint's 20 s run averages out."""
     version = subprocess.run([cfn_lint[0], "--version"], check=False, capture_output=True,
                              text=True).stdout.strip()
     ratios = []
     for n in range(1, pairs + 1):
-        ours = best_of(1, lambda: subprocess.run(samlite, check=False, capture_output=True))
+        ours = statistics.median(
+            best_of(1, lambda: subprocess.run(samlite, check=False, capture_output=True))
+            for _ in range(5))
         theirs = best_of(1, lambda: subprocess.run(cfn_lint, check=False, capture_output=True))
         ratios.append(theirs / ours)
         print(f"  pair {n}: samlite {ours * 1000:.0f} ms, {version} {theirs * 1000:.0f} ms "
