@@ -100,11 +100,9 @@ def validate(templates: tuple[str, ...], template_option: str | None, fmt: str |
     [default.validate.parameters] or pyproject.toml's [tool.samlite.validate], and
     `Metadata: samlite: {ignore: [...]}` in a template or one of its resources.
     """
-    from samlite.app.code_check import parser_for_function_pythons
-    from samlite.cli.validate_settings import suppressions_for
-    from samlite.errors import UnreadableFile
-    from samlite.validation import suppressions
-    from samlite.validation.pipeline import validate_file
+    import functools
+
+    from samlite.cli.validate_many import check_each
     from samlite.validation.report import ReportFormat, render
 
     one_shot()
@@ -113,23 +111,20 @@ def validate(templates: tuple[str, ...], template_option: str | None, fmt: str |
     names: list[str] = []
     exit_code = 0
     suppressed = 0
-    for path in template_paths(templates, template_option):
-        try:
-            overrides, pseudo = settings(path, "validate", parameter_overrides, config_file,
-                                         config_env)
-            result = validate_file(path, parameter_overrides=overrides, pseudo=pseudo,
-                                   parse_module=parser_for_function_pythons())
-            outcome = suppressions.apply(result.problems, suppressions_for(
-                path, ignore=ignore, warn=warn, config_file=config_file,
-                config_env=config_env))
-        except UnreadableFile as exc:
-            click.echo(f"Error: {exc}", err=True)
-            exit_code = max(exit_code, exc.exit_code)
+    paths = template_paths(templates, template_option)
+    checked = check_each(paths, functools.partial(
+        _validate_one, ignore=ignore, warn=warn, parameter_overrides=parameter_overrides,
+        config_file=config_file, config_env=config_env))
+    for path, outcome in zip(paths, checked, strict=True):
+        if isinstance(outcome, SamliteError):   # a file that cannot be read: say so, go on
+            click.echo(f"Error: {outcome}", err=True)
+            exit_code = max(exit_code, outcome.exit_code)
             continue
+        found, suppressed_here = outcome
         names.append(str(path))
-        problems.extend(outcome.problems)
-        suppressed += result.suppressed + outcome.suppressed
-        if any(p.is_error for p in outcome.problems):
+        problems.extend(found)
+        suppressed += suppressed_here
+        if any(p.is_error for p in found):
             exit_code = max(exit_code, 1)
         if to:
             from samlite.template.convert import convert
@@ -146,6 +141,30 @@ def validate(templates: tuple[str, ...], template_option: str | None, fmt: str |
     else:
         click.echo(report, nl=False, err=bool(to))
     sys.exit(exit_code)
+
+
+def _validate_one(path: Path, *, ignore: tuple[str, ...], warn: tuple[str, ...],
+                  parameter_overrides: tuple[str, ...], config_file: str | None,
+                  config_env: str) -> tuple[tuple[Any, ...], int] | SamliteError:
+    """One template's problems after every suppression, and how many were suppressed; or
+    the UnreadableFile saying why it cannot be read. Module-level, so it pickles for the
+    processes validate_many.py may share templates among."""
+    from samlite.app.code_check import parser_for_function_pythons
+    from samlite.cli.validate_settings import suppressions_for
+    from samlite.errors import UnreadableFile
+    from samlite.validation import suppressions
+    from samlite.validation.pipeline import validate_file
+
+    try:
+        overrides, pseudo = settings(path, "validate", parameter_overrides, config_file,
+                                     config_env)
+        result = validate_file(path, parameter_overrides=overrides, pseudo=pseudo,
+                               parse_module=parser_for_function_pythons())
+        outcome = suppressions.apply(result.problems, suppressions_for(
+            path, ignore=ignore, warn=warn, config_file=config_file, config_env=config_env))
+    except UnreadableFile as exc:
+        return exc
+    return outcome.problems, result.suppressed + outcome.suppressed
 
 
 @main.command()

@@ -56,3 +56,26 @@ def test_files_and_globs_mix(stacks: Path) -> None:
 def test_a_glob_that_matches_nothing_is_a_usage_error(stacks: Path) -> None:
     code, _, err = validate("stacks/**/*.yml")
     assert (code, err.strip()) == (2, "Error: no template matches 'stacks/**/*.yml'")
+
+
+def test_many_templates_shared_among_processes_report_as_one_process_does(
+        stacks: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from samlite.cli import validate_many
+
+    for n in range(40):
+        (stacks / "many" / f"t{n:02}.yaml").parent.mkdir(exist_ok=True)
+        (stacks / "many" / f"t{n:02}.yaml").write_text(BAD if n % 3 else GOOD, encoding="utf-8")
+    args = ("many/*.yaml", "missing.yaml", "other.yaml")
+    shared = validate(*args)
+    monkeypatch.setattr(validate_many, "MIN_TEMPLATES_TO_FORK", 10**6)
+    assert validate(*args) == shared
+    code, out, err = shared
+    assert (code, err.strip()) == (2, "Error: missing.yaml: no such file")
+    assert out.splitlines()[-1].endswith("invalid (26 errors, 0 warnings)")
+
+
+def test_results_come_back_in_the_order_given() -> None:
+    from samlite.cli.validate_many import check_each
+
+    paths = [Path(f"t{n}.yaml") for n in range(50)]
+    assert check_each(paths, str) == [str(p) for p in paths]
