@@ -8,7 +8,6 @@ note), as validation's pure default does."""
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -54,6 +53,8 @@ def _version(text: str) -> tuple[int, ...]:
 
 
 def _parse_with(interpreter: str, module_file: Path, python_version: str) -> ParsedModule:
+    import subprocess  # here: most validations never start another interpreter
+
     try:
         # -I -S: none of the user's environment or site-packages, only the standard library.
         done = subprocess.run([interpreter, "-I", "-S", str(SCRIPT), str(module_file)],

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 import shlex
-import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -176,6 +175,8 @@ def iam_mode_for(project_dir: Path, config_env: str, command: str, flag: str | N
 
 
 def _load_toml(path: Path) -> dict[str, Any]:
+    import tomllib  # here: only a project with a samconfig.toml pays for it
+
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:

@@ -6,7 +6,6 @@ and exits with its code; anything else is a bug, reported in one line (`--debug`
 
 from __future__ import annotations
 
-import logging
 import os
 import sys
 from pathlib import Path
@@ -15,7 +14,6 @@ from typing import Any
 import click
 
 from samlite import __version__
-from samlite.cli import event_command, init_command, run
 from samlite.cli.options import one_shot, settings, template_options, template_paths
 from samlite.errors import SamliteError
 
@@ -23,7 +21,31 @@ BUG_HINT = ("samlite hit an internal error: {exc!r}. Please report it with the t
             "caused it; run again with --debug to see the traceback.")
 
 
+# Commands imported when asked for, so `samlite validate` loads none of what running
+# functions needs (the runtime, the AWS endpoint, the project templates).
+LAZY_COMMANDS = {
+    "invoke": ("samlite.cli.run", "invoke"),
+    "start-lambda": ("samlite.cli.run", "start_lambda"),
+    "up": ("samlite.cli.run", "up"),
+    "trigger": ("samlite.cli.run", "trigger"),
+    "generate-event": ("samlite.cli.event_command", "generate_event"),
+    "init": ("samlite.cli.init_command", "init"),
+    "policy": ("samlite.cli.policy_command", "policy"),
+}
+
+
 class SamliteGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *LAZY_COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in LAZY_COMMANDS:
+            import importlib
+
+            module, attribute = LAZY_COMMANDS[cmd_name]
+            self.add_command(getattr(importlib.import_module(module), attribute), cmd_name)
+        return self.commands.get(cmd_name)
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
@@ -47,6 +69,8 @@ def main(ctx: click.Context, debug: bool) -> None:
     """Run and check AWS SAM applications locally."""
     ctx.obj = {"debug": debug}
     if debug:
+        import logging  # only for --debug: validate's start-up does without it
+
         logging.basicConfig(level=logging.DEBUG, format="%(name)s: %(message)s")
 
 
@@ -71,16 +95,15 @@ def validate(templates: tuple[str, ...], template_option: str | None, fmt: str |
              config_env: str) -> None:
     """Check templates: exit 0 valid, 1 problems found, 2 usage error or unreadable file.
 
-    With no TEMPLATES, looks for template.yaml, template.yml or template.json here.
+    With no TEMPLATES, looks for template.yaml, template.yml or template.json here. A quoted
+    glob ('stacks/**/*.yaml') is expanded by samlite; every template is checked in one run.
     Suppressions: --ignore/--warn, `ignore`/`warn` in samconfig.toml's
     [default.validate.parameters] or pyproject.toml's [tool.samlite.validate], and
     `Metadata: samlite: {ignore: [...]}` in a template or one of its resources.
     """
-    from samlite.app.code_check import parser_for_function_pythons
-    from samlite.cli.validate_settings import suppressions_for
-    from samlite.errors import UnreadableFile
-    from samlite.validation import suppressions
-    from samlite.validation.pipeline import validate_file
+    import functools
+
+    from samlite.cli.validate_many import check_each
     from samlite.validation.report import ReportFormat, render, unreadable_problem
 
     one_shot()
@@ -89,25 +112,22 @@ def validate(templates: tuple[str, ...], template_option: str | None, fmt: str |
     names: list[str] = []
     exit_code = 0
     suppressed = 0
-    for path in template_paths(templates, template_option):
-        try:
-            overrides, pseudo = settings(path, "validate", parameter_overrides, config_file,
-                                         config_env)
-            result = validate_file(path, parameter_overrides=overrides, pseudo=pseudo,
-                                   parse_module=parser_for_function_pythons())
-            outcome = suppressions.apply(result.problems, suppressions_for(
-                path, ignore=ignore, warn=warn, config_file=config_file,
-                config_env=config_env))
-        except UnreadableFile as exc:
+    paths = template_paths(templates, template_option)
+    checked = check_each(paths, functools.partial(
+        _validate_one, ignore=ignore, warn=warn, parameter_overrides=parameter_overrides,
+        config_file=config_file, config_env=config_env))
+    for path, outcome in zip(paths, checked, strict=True):
+        if isinstance(outcome, SamliteError):   # a file that cannot be read: say so, go on
             # In the report too: a CI step that reads it (JUnit, SARIF) must not see a pass.
-            exit_code = max(exit_code, exc.exit_code)
+            exit_code = max(exit_code, outcome.exit_code)
             names.append(str(path))
-            problems.append(unreadable_problem(path, exc))
+            problems.append(unreadable_problem(path, outcome))
             continue
+        found, suppressed_here = outcome
         names.append(str(path))
-        problems.extend(outcome.problems)
-        suppressed += result.suppressed + outcome.suppressed
-        if any(p.is_error for p in outcome.problems):
+        problems.extend(found)
+        suppressed += suppressed_here
+        if any(p.is_error for p in found):
             exit_code = max(exit_code, 1)
         if to:
             from samlite.template.convert import convert
@@ -124,6 +144,30 @@ def validate(templates: tuple[str, ...], template_option: str | None, fmt: str |
     else:
         click.echo(report, nl=False, err=bool(to))
     sys.exit(exit_code)
+
+
+def _validate_one(path: Path, *, ignore: tuple[str, ...], warn: tuple[str, ...],
+                  parameter_overrides: tuple[str, ...], config_file: str | None,
+                  config_env: str) -> tuple[tuple[Any, ...], int] | SamliteError:
+    """One template's problems after every suppression, and how many were suppressed; or
+    the UnreadableFile saying why it cannot be read. Module-level, so it pickles for the
+    processes validate_many.py may share templates among."""
+    from samlite.app.code_check import parser_for_function_pythons
+    from samlite.cli.validate_settings import suppressions_for
+    from samlite.errors import UnreadableFile
+    from samlite.validation import suppressions
+    from samlite.validation.pipeline import validate_file
+
+    try:
+        overrides, pseudo = settings(path, "validate", parameter_overrides, config_file,
+                                     config_env)
+        result = validate_file(path, parameter_overrides=overrides, pseudo=pseudo,
+                               parse_module=parser_for_function_pythons())
+        outcome = suppressions.apply(result.problems, suppressions_for(
+            path, ignore=ignore, warn=warn, config_file=config_file, config_env=config_env))
+    except UnreadableFile as exc:
+        return exc
+    return outcome.problems, result.suppressed + outcome.suppressed
 
 
 @main.command()
@@ -154,42 +198,6 @@ def graph(template_option: str | None, fmt: str, parameter_overrides: tuple[str,
         if before is not after:
             click.echo(f"warning: {after}", err=True)
     click.echo(render_graph(build_graph(result.resolved), fmt), nl=False)
-
-
-@main.command()
-@click.argument("function")
-@click.option("-t", "--template", "template_option", help="Template file (SAM CLI's flag).")
-@template_options
-def policy(function: str, template_option: str | None, parameter_overrides: tuple[str, ...],
-           config_file: str | None, config_env: str) -> None:
-    """Show FUNCTION's effective IAM policy (logical id or FunctionName): each policy with the
-    template line it comes from, as the local endpoint evaluates its AWS calls."""
-    from samlite.errors import TemplateError, UsageError
-    from samlite.iam.function_policy import function_policies
-    from samlite.iam.report import render_function_policy
-    from samlite.validation.pipeline import validate_file
-
-    one_shot()
-    [path] = template_paths((), template_option)
-    overrides, pseudo = settings(path, "policy", parameter_overrides, config_file, config_env)
-    result = validate_file(path, parameter_overrides=overrides, pseudo=pseudo)
-    if result.resolved is None:
-        raise TemplateError([p for p in result.problems if p.is_error])
-    policies = function_policies(result.resolved)
-    found = policies.get(function) or next(
-        (fp for fp in policies.values() if fp.caller.session_name == function), None)
-    if found is None:
-        names = ", ".join(sorted(policies)) or "none"
-        raise UsageError(f"{path} has no function {function!r} (functions: {names})")
-    click.echo(render_function_policy(found), nl=False)
-
-
-main.add_command(run.invoke)
-main.add_command(run.start_lambda)
-main.add_command(run.up)
-main.add_command(run.trigger)
-main.add_command(event_command.generate_event)
-main.add_command(init_command.init)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from samlite.runtime.choice import DEFAULT_RUNTIME, DEFAULT_RUNTIME_TEXT, RUNTIMES
+from samlite.errors import UsageError
 
 
 def template_options(func: Any) -> Any:
@@ -54,12 +54,27 @@ def one_shot() -> None:
 
 
 def template_paths(given: Sequence[str], option: str | None) -> list[Path]:
+    """The templates named, each glob (`'stacks/**/*.yaml'`, quoted so the shell leaves it)
+    expanded here in name order, or the folder's default template."""
     from samlite.validation.pipeline import find_template
 
-    paths = [Path(p) for p in given]
+    paths = [path for each in given for path in _expanded(each)]
     if option:
         paths.insert(0, Path(option))
     return paths or [find_template(Path())]   # relative, so problems read "template.yaml:3:1"
+
+
+def _expanded(given: str) -> list[Path]:
+    if not any(char in given for char in "*?[") or Path(given).exists():
+        return [Path(given)]
+    import glob
+
+    # glob.glob, not Path.glob: the pattern may be absolute
+    found = sorted(p for p in glob.glob(given, recursive=True)  # noqa: PTH207
+                   if Path(p).is_file())
+    if not found:
+        raise UsageError(f"no template matches {given!r}")
+    return [Path(p) for p in found]
 
 
 def _remember_log_format(ctx: click.Context, param: click.Parameter, value: str) -> str:
@@ -111,6 +126,9 @@ def iam_flag() -> str | None:
 
 def run_options(func: Any) -> Any:
     """Options of every command that runs functions."""
+    # here, not at the top: `samlite validate` never needs the runtime package
+    from samlite.runtime.choice import DEFAULT_RUNTIME, DEFAULT_RUNTIME_TEXT, RUNTIMES
+
     options = [
         click.option("--runtime", type=click.Choice(RUNTIMES), default=DEFAULT_RUNTIME,
                      show_default=True,

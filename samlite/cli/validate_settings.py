@@ -7,7 +7,6 @@ command line, samconfig.toml (`ignore`/`warn` in `[<env>.validate.parameters]` o
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -48,6 +47,8 @@ def _from_table(values: dict[str, Any], path: Path, source: str) -> Suppressions
 
 
 def _tool_table(path: Path) -> dict[str, Any]:
+    import tomllib  # here: only a project with a pyproject.toml pays for it
+
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:

@@ -13,8 +13,7 @@ are ASCII only, and \\Q...\\E quotes text.
 from __future__ import annotations
 
 import functools
-
-import regex
+from typing import Any
 
 __all__ = ["JavaRegexError", "full_match", "pattern_error"]
 
@@ -52,7 +51,11 @@ def full_match(pattern: str, text: str) -> bool:
 
 
 @functools.lru_cache(maxsize=256)
-def _compiled(pattern: str) -> regex.Pattern[str]:
+def _compiled(pattern: str) -> Any:
+    """The compiled pattern (a regex.Pattern). The regex package is imported here, on first
+    use: validating a template without response patterns, the common case, never pays for it."""
+    import regex
+
     translated = _translated(pattern)
     try:
         return regex.compile(translated, flags=regex.VERSION1)
@@ -60,6 +63,12 @@ def _compiled(pattern: str) -> regex.Pattern[str]:
         # A position in the translation would point the user at the wrong character.
         message = exc.msg if translated != pattern else str(exc)
         raise JavaRegexError(message) from None
+
+
+def _escaped(text: str) -> str:
+    import regex
+
+    return str(regex.escape(text))
 
 
 def _translated(pattern: str) -> str:
@@ -81,7 +90,7 @@ def _translated(pattern: str) -> str:
         if letter == "Q":
             end = pattern.find("\\E", i + 2)
             quoted = pattern[i + 2:] if end < 0 else pattern[i + 2:end]
-            out.append(regex.escape(quoted))
+            out.append(_escaped(quoted))
             i = len(pattern) if end < 0 else end + 2
             continue
         if letter in _PREDEFINED:

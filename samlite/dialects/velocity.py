@@ -11,8 +11,6 @@ import functools
 from collections.abc import Mapping
 from typing import Any
 
-import airspeed
-
 
 class VelocityError(ValueError):
     """A template that does not parse, or fails while it runs."""
@@ -21,6 +19,7 @@ class VelocityError(ValueError):
 def parse_error(template: str) -> str | None:
     """Why the engine cannot parse `template` ("line 1, column 11: expected #else, #elseif
     or #end in if directive, ..."), or None when it parses."""
+    airspeed = _airspeed()
     try:
         _compiled(template)
     except airspeed.TemplateError as exc:
@@ -38,6 +37,7 @@ def _tidy(message: str) -> str:
 def render(template: str, variables: Mapping[str, Any]) -> str:
     """The template's text with `variables` ($name -> value) merged in. Exceptions the
     variables' own methods raise pass through unchanged."""
+    airspeed = _airspeed()
     try:
         return str(_compiled(template).merge(dict(variables)))
     except airspeed.TemplateError as exc:
@@ -45,11 +45,20 @@ def render(template: str, variables: Mapping[str, Any]) -> str:
 
 
 @functools.lru_cache(maxsize=256)
-def _compiled(template: str) -> airspeed.Template:
-    """A parsed template: a route's templates are parsed once, not per request."""
-    compiled = airspeed.Template(template)
+def _compiled(template: str) -> Any:
+    """A parsed template (an airspeed.Template): a route's templates are parsed once, not per
+    request."""
+    compiled = _airspeed().Template(template)
     compiled.ensure_compiled()
     return compiled
+
+
+def _airspeed() -> Any:
+    """airspeed, imported on first use: validating a template without mapping templates, the
+    common case, never pays for it."""
+    import airspeed
+
+    return airspeed
 
 
 class JavaMap(dict[str, Any]):

@@ -10,6 +10,7 @@ Queue and function URLs point at the local endpoint (PseudoParameters.endpoint_u
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import uuid
@@ -65,6 +66,7 @@ IMPLICIT_RESOURCES: Mapping[str, str] = {
 }
 
 
+@functools.lru_cache(maxsize=4096)   # pure; a big template asks for the same name per Ref
 def short_hash(*parts: str, length: int = 12) -> str:
     """Stands in for the random suffix CloudFormation adds to names it generates."""
     digest = hashlib.sha256("\0".join(parts).encode()).hexdigest()

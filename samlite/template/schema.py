@@ -30,17 +30,26 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
-from importlib.resources import files
+from pathlib import Path as PathLib
 from typing import Any
 
 from samlite.errors import Mark, Problem
 from samlite.template.load import LoadedTemplate
 from samlite.template.nodes import dotted, is_intrinsic, key_mark_at, mark_at
+from samlite.template.schema_predicates import (
+    UncompiledKeyword,
+    as_number,
+    as_text,
+    compile_predicate,
+    in_enum,
+    is_boolean,
+    is_integer,
+    is_number,
+    is_string,
+)
 
 Path = list[str | int]
 
-_INTEGER = re.compile(r"^\s*[-+]?\d+\s*$")
-_NUMBER = re.compile(r"^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$")
 _VALUE_CHECKS = ("additionalProperties", "required", "propertyNames")
 
 
@@ -337,71 +346,72 @@ _TYPE_WORDS = {"string": "a string", "integer": "an integer", "number": "a numbe
 
 # ---- compiled once per process: the schemas are constants shipped with samlite ----
 
+class _Checker:
+    """One schema: the fast predicate first, jsonschema's validator (built on first need)
+    for the errors of a value the predicate does not pass."""
+
+    __slots__ = ("_validator", "is_valid", "schema")
+
+    def __init__(self, schema: Mapping[str, Any]) -> None:
+        self.schema = schema
+        try:
+            self.is_valid = compile_predicate(schema)
+        except UncompiledKeyword:   # still right, only slower: jsonschema decides everything
+            self.is_valid = _undecided
+        self._validator: Any = None
+
+    def iter_errors(self, value: Any) -> Iterator[Any]:
+        if self.is_valid(value) is True:
+            return iter(())
+        if self._validator is None:
+            self._validator = _validator_class()(self.schema)
+        return self._validator.iter_errors(value)
+
+
+def _undecided(value: Any) -> None:
+    """Says neither yes nor no, so jsonschema decides."""
+    return None
+
+
 @cache
 def _compiled() -> _Schemas:
-    validator_class = _validator_class()
-    loaded: dict[str, Any] = {}
-    for entry in files("samlite.schemas").iterdir():
-        if entry.name.endswith(".json"):
-            loaded[entry.name] = json.loads(entry.read_text(encoding="utf-8"))
+    loaded = _shipped_schemas()
     resources: dict[str, Any] = {}
     globals_types: dict[str, str] = {}
     for schema in loaded.values():
         rtype = schema.get("x-resource-type")
         if rtype:
-            resources[rtype] = validator_class(schema)
+            resources[rtype] = _Checker(schema)
             if schema.get("x-globals"):
                 globals_types[schema["x-globals"]] = rtype
     events_schema = loaded["function-events.json"]
-    events = {name: validator_class({"$schema": events_schema["$schema"], **sub})
+    events = {name: _Checker({"$schema": events_schema["$schema"], **sub})
               for name, sub in events_schema["$defs"].items()}
-    return _Schemas(template=validator_class(loaded["template.json"]), resources=resources,
+    return _Schemas(template=_Checker(loaded["template.json"]), resources=resources,
                     globals_types=globals_types, events=events,
                     optional_event_properties=frozenset(events_schema["x-optional-properties"]),
                     event_keys=tuple(events_schema["x-event-keys"]))
 
 
+def _shipped_schemas() -> dict[str, Any]:
+    # The package's folder, not importlib.resources: samlite installs as plain files, and
+    # importlib.resources brings tempfile and zipfile into every `samlite validate`.
+    from samlite import schemas
+
+    folder = PathLib(schemas.__file__).parent
+    return {entry.name: json.loads(entry.read_text(encoding="utf-8"))
+            for entry in sorted(folder.iterdir()) if entry.name.endswith(".json")}
+
+
+@cache
 def _validator_class() -> Any:
-    """Draft 2020-12, widened the way CloudFormation reads values: "512" is an integer,
-    "true" a boolean, and a number is fine where a string is expected."""
-    from jsonschema import Draft202012Validator, validators  # heavy: only when checking
+    """Draft 2020-12, widened the way CloudFormation reads values (schema_predicates.py):
+    "512" is an integer, "true" a boolean, and a number is fine where a string is expected."""
+    from jsonschema import Draft202012Validator, validators  # heavy: only for errors
 
-    base_checker = Draft202012Validator.TYPE_CHECKER
-
-    def is_integer(_: Any, value: Any) -> bool:
-        if isinstance(value, bool):
-            return False
-        if isinstance(value, int):
-            return True
-        if isinstance(value, float):
-            return value.is_integer()
-        return isinstance(value, str) and bool(_INTEGER.match(value))
-
-    def is_number(_: Any, value: Any) -> bool:
-        if isinstance(value, bool):
-            return False
-        return isinstance(value, int | float) or (
-            isinstance(value, str) and bool(_NUMBER.match(value)))
-
-    def is_boolean(_: Any, value: Any) -> bool:
-        return isinstance(value, bool) or (
-            isinstance(value, str) and value.lower() in ("true", "false"))
-
-    def is_string(_: Any, value: Any) -> bool:
-        return isinstance(value, str) or (
-            isinstance(value, int | float) and not isinstance(value, bool))
-
-    checker = base_checker.redefine_many({"integer": is_integer, "number": is_number,
-                                          "boolean": is_boolean, "string": is_string})
-
-    def as_number(value: Any) -> float | int | None:
-        if isinstance(value, bool):
-            return None
-        if isinstance(value, int | float):
-            return value
-        if isinstance(value, str) and _NUMBER.match(value):
-            return float(value)
-        return None
+    checker = Draft202012Validator.TYPE_CHECKER.redefine_many({
+        "integer": lambda _, v: is_integer(v), "number": lambda _, v: is_number(v),
+        "boolean": lambda _, v: is_boolean(v), "string": lambda _, v: is_string(v)})
 
     def minimum(validator: Any, limit: Any, instance: Any, schema: Any) -> Iterator[Any]:
         number = as_number(instance)
@@ -414,18 +424,30 @@ def _validator_class() -> Any:
             yield _error(f"{instance!r} is more than the maximum of {limit}")
 
     def enum(validator: Any, allowed: Any, instance: Any, schema: Any) -> Iterator[Any]:
-        if instance in allowed and not isinstance(instance, bool):
-            return
-        if isinstance(instance, int | float) and not isinstance(instance, bool) \
-                and str(instance) in allowed:
-            return   # `PayloadFormatVersion: 2.0` in YAML is the number 2.0
-        if instance is None and None in allowed:
-            return
-        yield _error(f"{instance!r} is not one of {allowed!r}")
+        if not in_enum(instance, allowed):
+            yield _error(f"{instance!r} is not one of {allowed!r}")
+
+    # jsonschema measures and searches a "string" as str; a number, which is a string here,
+    # counts as its digits (jsonschema's own keywords would raise TypeError on it)
+    def pattern(validator: Any, regex: str, instance: Any, schema: Any) -> Iterator[Any]:
+        text = as_text(instance)
+        if text is not None and not re.search(regex, text):
+            yield _error(f"{instance!r} does not match {regex!r}")
+
+    def min_length(validator: Any, limit: int, instance: Any, schema: Any) -> Iterator[Any]:
+        text = as_text(instance)
+        if text is not None and len(text) < limit:
+            yield _error(f"{instance!r} is too short")
+
+    def max_length(validator: Any, limit: int, instance: Any, schema: Any) -> Iterator[Any]:
+        text = as_text(instance)
+        if text is not None and len(text) > limit:
+            yield _error(f"{instance!r} is too long")
 
     return validators.extend(
         Draft202012Validator, type_checker=checker,
-        validators={"minimum": minimum, "maximum": maximum, "enum": enum})
+        validators={"minimum": minimum, "maximum": maximum, "enum": enum, "pattern": pattern,
+                    "minLength": min_length, "maxLength": max_length})
 
 
 def _error(message: str) -> Any:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from enum import StrEnum
-from xml.etree import ElementTree
 
 from samlite import __version__
 from samlite.errors import Mark, Problem, UnreadableFile
@@ -83,6 +82,8 @@ def _text(problems: Sequence[Problem], files: tuple[str, ...], suppressed: int) 
 
 
 def _junit(problems: Sequence[Problem], files: tuple[str, ...]) -> str:
+    from xml.etree import ElementTree  # only this format needs it
+
     names = list(dict.fromkeys([*files, *(p.at.file for p in problems)]))
     suites = ElementTree.Element("testsuites", name="samlite validate")
     suite = ElementTree.SubElement(suites, "testsuite", name="samlite validate",

@@ -278,6 +278,6 @@ def big_template(functions: int = 166) -> str:
 
 
 def test_a_500_resource_template_passes_the_schema_check():
-    # How fast (target ~80 ms) is benchmarks/validate_500.py's figure, not a test's.
+    # How fast (target ~10 ms) is benchmarks/validate_500.py's figure, not a test's.
     loaded = parse_template(big_template(), name="big.yaml")
     assert list(check_schema(loaded)) == []

@@ -26,14 +26,13 @@ from samlite.graph.model import (
     RestMapping,
 )
 from samlite.graph.parts import GraphParts
+from samlite.graph.readers.integration_types import TEMPLATED_TYPES, is_http_status
 from samlite.graph.values import as_int, as_list, as_map, as_text
 from samlite.template.nodes import key_mark_at, mark_at
 
 # Services whose API the local AWS endpoint answers.
 SERVED_SERVICES = ("sqs", "s3")
 REST_TYPES = ("aws", "http", "http_proxy", "mock")
-# The types whose mapping templates API Gateway renders (a proxy passes the request through).
-TEMPLATED_TYPES = ("aws", "http", "mock")
 
 
 Path = tuple[str | int, ...]
@@ -178,11 +177,6 @@ def _integration(*, integration_type: str, uri: str | None, method: str | None,
                     parameters=parameters, connection_type=connection_type,
                     responses=responses, timeout_ms=timeout_ms)
     return Unserved(found) if isinstance(found, str) else found
-
-
-def is_http_status(code: str) -> bool:
-    """A three-digit HTTP status code, 100 to 599."""
-    return code.isdigit() and 100 <= int(code) <= 599
 
 
 def _served(kind: str, *, uri: str | None, method: str | None, function: str | None,

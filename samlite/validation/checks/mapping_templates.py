@@ -27,13 +27,10 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from samlite.dialects.java_regex import pattern_error
 from samlite.dialects.velocity import parse_error
 from samlite.errors import Problem
-from samlite.graph.readers.rest_integrations import (
-    TEMPLATED_TYPES,
-    is_http_status,
-    pattern_error,
-)
+from samlite.graph.readers.integration_types import TEMPLATED_TYPES, is_http_status
 from samlite.validation.checks.sam_common import API, Path, SamView, is_map
 
 __all__ = ["CHECKS_ON_VIEW", "check_gateway_response_templates", "check_mapping_templates"]

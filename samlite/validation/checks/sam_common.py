@@ -9,7 +9,7 @@ values a later deploy would evaluate. Pure: nothing here reads a file.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from samlite.errors import Mark, Problem
@@ -34,6 +34,9 @@ class SamView:
     resources: Mapping[str, Any]      # Globals merged into AWS::Serverless::* resources
     default: Mark                     # where problems point when no node has a mark
     globals_lines: range = range(0)   # the lines of the Globals section
+    # Type -> logical ids in template order: ~60 rules each ask for a few types, and a
+    # scan of every resource per question is most of their time on a big template.
+    ids_by_type: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, root: Mapping[str, Any], file: str) -> SamView:
@@ -43,8 +46,13 @@ class SamView:
         except (AttributeError, TypeError, ValueError):
             raw = root.get("Resources")
             resources = raw if isinstance(raw, dict) else MappingNode(mark=default)
+        by_type: dict[str, list[str]] = {}
+        for logical_id, resource in resources.items():
+            if isinstance(resource, dict) and isinstance(resource.get("Type"), str):
+                by_type.setdefault(resource["Type"], []).append(logical_id)
         return cls(root=root, resources=resources, default=default,
-                   globals_lines=_section_lines(root, "Globals"))
+                   globals_lines=_section_lines(root, "Globals"),
+                   ids_by_type={kind: tuple(ids) for kind, ids in by_type.items()})
 
     def problem(self, code: str, message: str, path: Path, resource: str | None) -> Problem:
         """A problem at `path` (from the template's top, e.g. ("Resources", id, ...))."""
@@ -61,13 +69,19 @@ class SamView:
 
     def of_type(self, *types: str) -> Iterator[tuple[str, Mapping[str, Any]]]:
         """(logical id, Properties) of each resource of these types whose Properties is a map."""
-        for logical_id, resource in self.resources.items():
-            if isinstance(resource, dict) and resource.get("Type") in types:
-                properties = resource.get("Properties")
-                if properties is None:
-                    properties = MappingNode(mark=getattr(resource, "mark", self.default))
-                if isinstance(properties, dict) and not is_intrinsic(properties):
-                    yield logical_id, properties
+        found = [self.ids_by_type[kind] for kind in dict.fromkeys(types)
+                 if kind in self.ids_by_type]
+        ids = [i for group in found for i in group]
+        if len(found) > 1:   # back into template order
+            order = {logical_id: n for n, logical_id in enumerate(self.resources)}
+            ids.sort(key=order.__getitem__)
+        for logical_id in ids:
+            resource = self.resources[logical_id]
+            properties = resource.get("Properties")
+            if properties is None:
+                properties = MappingNode(mark=getattr(resource, "mark", self.default))
+            if isinstance(properties, dict) and not is_intrinsic(properties):
+                yield logical_id, properties
 
     def type_of(self, logical_id: Any) -> str | None:
         resource = self.resources.get(logical_id) if isinstance(logical_id, str) else None
