@@ -271,7 +271,7 @@ class App:
             self.scheduler = Scheduler(self.graph, self.service, clock=schedule_clock,
                                        region=self.options.pseudo.region,
                                        account_id=self.options.pseudo.account_id,
-                                       rules=messaging)
+                                       rules=messaging, dead_letters=messaging, note=log)
             self.on_graph_change(self.scheduler.update)
             if messaging is not None:
                 messaging.on_rules_change(self.scheduler.refresh)

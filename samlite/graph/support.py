@@ -53,6 +53,17 @@ _FUNCTION_NOT_RUN: Mapping[str, str] = {
     "VpcConfig": "functions reach the network from your machine; named at start-up",
 }
 
+# A schedule's target invocation fails when Lambda refuses the Invoke call (the function is
+# gone, the Input too large, a throttle), as sources/schedule_failures.py follows.
+_SCHEDULE_FAILURES: Mapping[str, str] = {
+    "DeadLetterConfig": "Arn: an invocation Lambda refuses (a function gone after a reload, "
+                        "an Input too large, a throttle) goes to this queue with "
+                        "EventBridge's or Scheduler's error attributes",
+    "RetryPolicy": "throttles and service errors are retried until MaximumRetryAttempts or "
+                   "MaximumEventAgeInSeconds runs out (defaults 185 and 86400); other "
+                   "refusals go to the dead-letter queue at once",
+}
+
 # A SAM EventBridgeRule / CloudWatchEvent event: the rule SAM makes, with the function as target.
 _RULE_EVENT_RUNS: Mapping[str, str] = {
     "DeadLetterConfig": "Arn: events the target cannot take go to this queue (Type: SQS, "
@@ -448,7 +459,9 @@ RUNS_LOCALLY: Mapping[str, Mapping[str, str]] = {
         "ScheduleExpressionTimezone": "cron and at() times are in this zone",
         "StartDate": "no firing before it",
     "State": "a DISABLED schedule does not fire",
-    "Target": "Arn (a function here) and Input",
+    "Target": "Arn (a function here), Input, RetryPolicy and DeadLetterConfig (an "
+              "invocation Lambda refuses is retried per RetryPolicy if retryable, then sent "
+              "to the queue with Scheduler's error attributes)",
     },
     "AWS::Lambda::EventSourceMapping": {
         "BatchSize": "SQS: messages per batch; DynamoDB: records per batch",
@@ -551,6 +564,7 @@ RUNS_LOCALLY: Mapping[str, Mapping[str, str]] = {
     event_scope("CloudWatchEvent"): {k: v for k, v in _RULE_EVENT_RUNS.items()
                                      if k not in ("DeadLetterConfig", "InputTransformer")},
     event_scope("Schedule"): {
+        **_SCHEDULE_FAILURES,
         "Enabled": "a disabled schedule does not fire",
     "Input": "the event sent instead of the scheduled event",
         "Name": "the rule's name in the ARN the event's resources carries",
@@ -558,6 +572,7 @@ RUNS_LOCALLY: Mapping[str, Mapping[str, str]] = {
     "State": "a DISABLED schedule does not fire",
     },
     event_scope("ScheduleV2"): {
+        **_SCHEDULE_FAILURES,
         "EndDate": "no firing after it",
         "GroupName": "the group in the ARN the event's resources carries (default: default)",
     "Input": "the event sent instead of the scheduled event",
@@ -567,11 +582,6 @@ RUNS_LOCALLY: Mapping[str, Mapping[str, str]] = {
         "StartDate": "no firing before it",
     "State": "a DISABLED schedule does not fire",
     },
-}
-
-_RETRY_NOT_RUN: Mapping[str, str] = {
-    "DeadLetterConfig": "read for `samlite graph`; delivery to a local function does not fail",
-    "RetryPolicy": "read for `samlite graph`; delivery to a local function does not fail",
 }
 
 NOT_RUN: Mapping[str, Mapping[str, str]] = {
@@ -654,14 +664,12 @@ NOT_RUN: Mapping[str, Mapping[str, str]] = {
         "Transforms": "host header and URL rewrites are not applied: named under Not run "
                       "locally",
     },
-    event_scope("Schedule"): dict(_RETRY_NOT_RUN),
     event_scope("EventBridgeRule"): {
         "RetryPolicy": "nothing to retry locally: a target that is not here fails as "
                        "EventBridge's non-retriable errors do, straight to the dead-letter "
                        "queue; the function's own asynchronous retries apply",
     },
-    event_scope("ScheduleV2"): {**_RETRY_NOT_RUN,
-                                "FlexibleTimeWindow": "schedules fire on time"},
+    event_scope("ScheduleV2"): {"FlexibleTimeWindow": "schedules fire on time"},
 }
 
 # One line per resource type on what samlite does with it as a whole.
