@@ -378,6 +378,7 @@ RUNS_LOCALLY: Mapping[str, Mapping[str, str]] = {
         "ContentBasedDeduplication": "FIFO deduplication by body",
         "DelaySeconds": "messages stay invisible that long after they are sent",
         "FifoQueue": "FIFO order and message groups",
+        "MaximumMessageSize": "larger messages are refused, as SQS refuses them",
         "MessageRetentionPeriod": "older messages are dropped",
         "QueueName": "the queue's name and URL on the local SQS endpoint",
         "ReceiveMessageWaitTimeSeconds": "default long-poll wait",
@@ -584,6 +585,8 @@ RUNS_LOCALLY: Mapping[str, Mapping[str, str]] = {
     },
 }
 
+_NO_EFFECT = "no local effect"
+
 NOT_RUN: Mapping[str, Mapping[str, str]] = {
     SAM_FUNCTION: {
         **_FUNCTION_NOT_RUN,
@@ -637,13 +640,87 @@ NOT_RUN: Mapping[str, Mapping[str, str]] = {
                          "(named at start-up)",
     },
     "AWS::SQS::Queue": {
+        "DeduplicationScope": "messageGroup: deduplication stays per queue; named at start-up",
+        "FifoThroughputLimit": "no local effect: queues are not throttled",
+        "KmsDataKeyReusePeriodSeconds": "no local effect: messages are not encrypted at rest",
+        "KmsMasterKeyId": "no local effect: messages are not encrypted at rest",
         "RedriveAllowPolicy": "kept and returned, not enforced: named at start-up",
+        "SqsManagedSseEnabled": "no local effect: messages are not encrypted at rest",
+        "Tags": _NO_EFFECT,
+    },
+    "AWS::SNS::Topic": {
+        "ArchivePolicy": "messages are not archived, so nothing can be replayed; named at "
+                         "start-up",
+        "DataProtectionPolicy": "not applied: messages are neither audited, masked nor "
+                                "denied; named at start-up",
+        "DeliveryStatusLogging": "no local effect: delivery status goes to no CloudWatch Logs",
+        "DisplayName": "no local effect: only SMS and email subscriptions show it, and they "
+                       "are not run",
+        "FifoThroughputScope": "no local effect: topics are not throttled",
+        "KmsMasterKeyId": "no local effect: messages are not encrypted at rest",
+        "SignatureVersion": "no local effect: messages carry SignatureVersion 1 and are not "
+                            "signed with AWS's key (only HTTP/S and email endpoints check it)",
+        "Tags": _NO_EFFECT,
+        "TracingConfig": "Active: no X-Ray traces locally; named at start-up",
     },
     "AWS::Events::Rule": {
+        "Description": _NO_EFFECT,
         "RoleArn": "IAM is not enforced locally",
+        "Tags": _NO_EFFECT,
+    },
+    "AWS::Events::EventBus": {
+        "DeadLetterConfig": "no local effect: it takes events a customer managed key cannot "
+                            "decrypt, and events are not encrypted locally",
+        "Description": _NO_EFFECT,
+        "EventSourceName": "a partner event source sends nothing locally; named at start-up",
+        "KmsKeyIdentifier": "no local effect: events are not encrypted at rest",
+        "LogConfig": "no local effect: events are logged to no CloudWatch Logs",
+        "Policy": "not evaluated: only this app's own account puts events locally",
+        "Tags": _NO_EFFECT,
     },
     "AWS::Scheduler::Schedule": {
         "FlexibleTimeWindow": "schedules fire on time",
+    },
+    "AWS::DynamoDB::Table": {
+        "ContributorInsightsSpecification": "no local effect: no CloudWatch metrics",
+        "DeletionProtectionEnabled": "not enforced: DeleteTable succeeds; named at start-up",
+        "ImportSourceSpecification": "not imported: the table starts empty; named at "
+                                     "start-up",
+        "KinesisStreamSpecification": "no Kinesis data stream gets changes (Kinesis is not "
+                                      "served); named at start-up",
+        "OnDemandThroughput": "no local effect: capacity is not throttled locally",
+        "PointInTimeRecoverySpecification": "no local effect: no backups are kept",
+        "ResourcePolicy": "not evaluated: IAM is not enforced locally",
+        "TableClass": "no local effect: it changes what storage costs",
+        "Tags": _NO_EFFECT,
+        "WarmThroughput": "no local effect: capacity is not throttled locally",
+    },
+    "AWS::S3::Bucket": {
+        "AbacStatus": "not evaluated: IAM is not enforced locally",
+        "AccelerateConfiguration": "no local effect: there is one local endpoint",
+        "AccessControl": "not enforced: ACLs are not checked locally",
+        "AnalyticsConfigurations": "no local effect: no analytics exports",
+        "BucketEncryption": "no local effect: objects are not encrypted at rest",
+        "CorsConfiguration": "browsers' preflights are not answered by these rules; named at "
+                             "start-up",
+        "IntelligentTieringConfigurations": "no local effect: one storage class locally",
+        "InventoryConfigurations": "no local effect: no inventory reports",
+        "LifecycleConfiguration": "objects never expire or move locally; named at start-up",
+        "LoggingConfiguration": "no local effect: no access logs",
+        "MetadataConfiguration": "no metadata table (S3 Tables is not served); named at "
+                                 "start-up",
+        "MetadataTableConfiguration": "no metadata table (S3 Tables is not served); named at "
+                                      "start-up",
+        "MetricsConfigurations": "no local effect: no CloudWatch metrics",
+        "ObjectLockConfiguration": "retention is not applied; named at start-up",
+        "ObjectLockEnabled": "object lock is not applied; named at start-up",
+        "OwnershipControls": "not enforced: ACLs are not checked locally",
+        "PublicAccessBlockConfiguration": "no local effect: nothing is public locally",
+        "ReplicationConfiguration": "objects are not replicated; named at start-up",
+        "Tags": _NO_EFFECT,
+        "VersioningConfiguration": "Enabled: the bucket starts unversioned; named at "
+                                   "start-up",
+        "WebsiteConfiguration": "no website endpoint is served; named at start-up",
     },
     "AWS::Lambda::EventSourceMapping": {
         "SelfManagedEventSource": "read to name the source; Kafka is not run locally",
