@@ -25,7 +25,7 @@ def event_scope(event_type: str) -> str:
 # Function properties SAM and CloudFormation share, by their common name.
 _FUNCTION_RUNS: Mapping[str, str] = {
     "Architectures": "picks the arm64 or x86_64 Lambda image (Docker); a process runs on "
-                     "your machine's architecture",
+                     "your machine's architecture (said at start-up when it differs)",
     "EphemeralStorage": "the size of /tmp: capped in Docker; a process reports going over it",
     "Environment": "environment variables (overridden by --env-vars)",
     "FunctionName": "the name the Invoke API, ARNs and AWS_LAMBDA_FUNCTION_NAME use",
