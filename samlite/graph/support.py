@@ -679,7 +679,19 @@ NOT_RUN: Mapping[str, Mapping[str, str]] = {
         "Tags": _NO_EFFECT,
     },
     "AWS::Scheduler::Schedule": {
+        "ActionAfterCompletion": "no local effect: an at() schedule fires once either way",
+        "Description": _NO_EFFECT,
         "FlexibleTimeWindow": "schedules fire on time",
+        "KmsKeyArn": "no local effect: the schedule's Input is not encrypted at rest",
+    },
+    "AWS::SNS::Subscription": {
+        "DeliveryPolicy": "no local effect: only HTTP/S subscriptions use it, and they are "
+                          "not run",
+        "Region": "no local effect: there is one local region",
+        "ReplayPolicy": "messages are not archived, so nothing is replayed; named at "
+                        "start-up",
+        "SubscriptionRoleArn": "no local effect: only Firehose subscriptions use it, and "
+                               "they are not run",
     },
     "AWS::DynamoDB::Table": {
         "ContributorInsightsSpecification": "no local effect: no CloudWatch metrics",
@@ -746,7 +758,16 @@ NOT_RUN: Mapping[str, Mapping[str, str]] = {
                        "EventBridge's non-retriable errors do, straight to the dead-letter "
                        "queue; the function's own asynchronous retries apply",
     },
-    event_scope("ScheduleV2"): {"FlexibleTimeWindow": "schedules fire on time"},
+    event_scope("Schedule"): {"Description": _NO_EFFECT},
+    event_scope("ScheduleV2"): {
+        "Description": _NO_EFFECT,
+        "FlexibleTimeWindow": "schedules fire on time",
+        "KmsKeyArn": "no local effect: the schedule's Input is not encrypted at rest",
+        "OmitName": "the event's resources carry the logical id, where AWS's carry the name "
+                    "CloudFormation generates",
+        "PermissionsBoundary": "IAM is not enforced locally",
+        "RoleArn": "IAM is not enforced locally",
+    },
 }
 
 # One line per resource type on what samlite does with it as a whole.

@@ -41,6 +41,13 @@ Resources:
       VersioningConfiguration: {Status: Enabled}
       LifecycleConfiguration: {Rules: [{Status: Enabled, ExpirationInDays: 1}]}
       WebsiteConfiguration: {IndexDocument: index.html}
+  Sub:
+    Type: AWS::SNS::Subscription
+    Properties:
+      TopicArn: !Ref Topic
+      Protocol: sqs
+      Endpoint: !GetAtt Queue.Arn
+      ReplayPolicy: {PointType: Timestamp, StartingPoint: "2026-01-01T00:00:00Z"}
 """
 
 QUIET = """\
@@ -68,12 +75,13 @@ Resources:
 def test_each_setting_not_run_is_named_with_its_line() -> None:
     named = {n.subject: n.at.line for n in graph_of(TEMPLATE).not_run_locally}
     assert {subject: line for subject, line in named.items()
-            if subject.split(".")[0] in {"Topic", "Queue", "Bus", "Table", "Bucket"}} == {
+            if subject.split(".")[0] in {"Topic", "Queue", "Bus", "Table", "Bucket", "Sub"}} == {
         "Topic.TracingConfig": 6, "Topic.ArchivePolicy": 7, "Topic.DataProtectionPolicy": 8,
         "Queue.DeduplicationScope": 13, "Bus.EventSourceName": 18,
         "Table.DeletionProtectionEnabled": 24, "Table.ImportSourceSpecification": 25,
         "Table.KinesisStreamSpecification": 26, "Bucket.VersioningConfiguration": 30,
-        "Bucket.LifecycleConfiguration": 31, "Bucket.WebsiteConfiguration": 32}
+        "Bucket.LifecycleConfiguration": 31, "Bucket.WebsiteConfiguration": 32,
+        "Sub.ReplayPolicy": 39}
 
 
 def test_the_reason_says_what_differs_here() -> None:

@@ -1,5 +1,5 @@
-"""Settings of SNS topics, SQS queues, EventBridge buses, DynamoDB tables and S3 buckets that
-change what AWS does but that samlite does not run: each one a template sets is named at
+"""Settings of SNS topics and subscriptions, SQS queues, EventBridge buses, DynamoDB tables
+and S3 buckets that change what AWS does but that samlite does not run: each one set is named at
 start-up under "Not run locally" (what differs here, what to do). Settings an app cannot see
 locally (encryption at rest, tags, metrics, logging) are only noted in the support matrix
 (graph/support.py NOT_RUN), as is the convention. Pure.
@@ -43,6 +43,11 @@ UNRUN_SETTINGS: Mapping[str, Mapping[str, UnrunSetting]] = {
             is_set=lambda value: as_text(value) == "Active",
             reason="X-Ray active tracing is not run locally: no segments are sent for "
                    "published messages and no trace header is passed to subscribers"),
+    },
+    "AWS::SNS::Subscription": {
+        "ReplayPolicy": UnrunSetting(
+            reason="messages are not archived locally, so nothing is replayed to this "
+                   "subscription; test replays against AWS"),
     },
     "AWS::SQS::Queue": {
         "DeduplicationScope": UnrunSetting(
