@@ -306,10 +306,12 @@ class RunningApp:
                               switch=lambda value: f'@pytest.mark.samlite(runtime="{value}")')
 
     def log_text(self) -> str:
-        """The runtime line, then every function's lines, prefixed with its logical id
-        (shown when a test fails)."""
+        """The runtime line and what runs on another version or architecture than the
+        template names (as `samlite up` warns), then every function's lines, prefixed with
+        its logical id (shown when a test fails)."""
+        head = [self.runtime_line, *self.app.process_mismatch_notices()]
         lines = self._logbook.text()
-        return f"samlite | {self.runtime_line}" + (f"\n{lines}" if lines else "")
+        return "\n".join(f"samlite | {line}" for line in head) + (f"\n{lines}" if lines else "")
 
 
 def _by_id(items: Any, logical_id: str, kind: str) -> Any:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 # Kept imported here: pytester forgets the modules an inner run imports, and every inner run
@@ -12,7 +13,8 @@ import pytest
 
 import samlite.app.root
 import samlite.aws.s3.service
-import samlite.aws.sqs.service  # noqa: F401
+import samlite.aws.sqs.service
+import samlite.runtime.environments.python
 
 pytest_plugins = ["pytester"]
 
@@ -390,3 +392,19 @@ def test_table(samlite_app, run):
     samlite_app.wait_for(lambda: f"changed INSERT run-{run}" in samlite_app.logs("OnChange"))
 """)
     result.assert_outcomes(passed=2)
+
+
+def test_the_log_names_a_python_this_machine_lacks(pytester: pytest.Pytester, project: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    # no python3.14 here, as the test sees it (the inner run shares this process)
+    monkeypatch.setattr(samlite.runtime.environments.python, "python_for",
+                        lambda runtime: sys.executable)
+    project.write_text(project.read_text().replace("python3.12", "python3.14"))
+    result = run(pytester, """
+def test_fails(samlite_app):
+    assert False
+""")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*Captured samlite log call*", "samlite | Runtime: process*",
+                                 "samlite | warning: Echo (python3.14): this machine has no "
+                                 "working python3.14, so they run on Python *"])

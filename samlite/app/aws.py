@@ -316,6 +316,8 @@ def queue_attributes(queue: Queue, graph: Graph) -> dict[str, str]:
         "DelaySeconds": str(queue.delay_s),
         "ReceiveMessageWaitTimeSeconds": str(queue.receive_wait_s),
     }
+    if queue.maximum_message_size_bytes is not None:
+        attributes["MaximumMessageSize"] = str(queue.maximum_message_size_bytes)
     if queue.is_fifo:
         attributes["FifoQueue"] = "true"
         if queue.content_based_deduplication:

@@ -54,6 +54,7 @@ class Messaging:
         self._region = region
         self._clock = clock
         self._queue_name_for = queue_name_for
+        self._queues = queues
         self._note = note
         self._lock = threading.RLock()
         self._sns: LocalSns | None = None
@@ -326,6 +327,18 @@ class Messaging:
         if reference.startswith("arn:"):
             return reference
         return f"arn:aws:sqs:{self._region}:{self._account_id}:{reference}"
+
+    # --- schedules' dead-letter queues (sources/schedule.DeadLetters) ------------------------
+    def send_dead_letter(self, queue: str, body: str, attributes: Mapping[str, str]) -> str:
+        name = self._queue_name_for(queue)
+        if name is None:
+            raise LookupError(f"its dead-letter queue {queue} is not a local queue")
+        return self._queues.send(name, body, message_attributes={
+            key: {"DataType": "String", "StringValue": value}
+            for key, value in attributes.items()})
+
+    def target_arn_of(self, function: str) -> str:
+        return self._function_arn_of(function)
 
     def function_for(self, arn: str) -> str | None:
         """This app's function a function ARN (with or without qualifier) or name names."""

@@ -305,7 +305,7 @@ class App:
             self.scheduler = Scheduler(self.graph, self.service, clock=schedule_clock,
                                        region=self.options.pseudo.region,
                                        account_id=self.options.pseudo.account_id,
-                                       rules=messaging)
+                                       rules=messaging, dead_letters=messaging, note=log)
             self.on_graph_change(self.scheduler.update)
             if messaging is not None:
                 messaging.on_rules_change(self.scheduler.refresh)
@@ -417,26 +417,48 @@ class App:
 
     def runtime_notices(self) -> list[str]:
         """What the user should know about where functions run: a Python or Node.js
-        version this machine lacks (the process runtime then uses the closest it has)."""
+        version this machine lacks (the process runtime then uses the closest it has), an
+        architecture it is not."""
         if self.runtime_kind != "process":
             return []
         from samlite.runtime.debugging import debug_notices
-        from samlite.runtime.environments.node import node_mismatch
         from samlite.runtime.environments.process import isolation_notices
+
+        return self.process_mismatch_notices() \
+            + [f"warning: {notice}" for notice in isolation_notices(self.functions)] \
+            + debug_notices(self.functions)
+
+    def process_mismatch_notices(self, only: str | None = None) -> list[str]:
+        """One line per runtime version and architecture this machine runs the functions
+        (all, or the one logical id `only`) on instead of theirs; none outside processes."""
+        if self.runtime_kind != "process":
+            return []
+        from platform import machine
+
+        from samlite.runtime.environments.node import node_mismatch
         from samlite.runtime.environments.python import python_mismatch
+        from samlite.runtime.process_support import architecture_mismatch
 
         by_runtime: dict[str, list[str]] = {}
+        by_architecture: dict[str, list[str]] = {}
         for spec in self.functions:
+            if only is not None and spec.logical_id != only:
+                continue
             if spec.runs_samlite_client and spec.package_type != "Image":
                 by_runtime.setdefault(spec.runtime, []).append(spec.logical_id)
+            if spec.package_type != "Image":
+                by_architecture.setdefault(spec.architecture, []).append(spec.logical_id)
         notices = []
         for runtime, names in sorted(by_runtime.items()):
             why = python_mismatch(runtime) if runtime.startswith("python") else \
                 node_mismatch(runtime)
             if why is not None:
                 notices.append(f"warning: {', '.join(names)} ({runtime}): {why}")
-        return notices + [f"warning: {notice}" for notice in isolation_notices(self.functions)] \
-            + debug_notices(self.functions)
+        for architecture, names in sorted(by_architecture.items()):
+            why = architecture_mismatch(architecture, machine())
+            if why is not None:
+                notices.append(f"warning: {', '.join(names)} ({architecture}): {why}")
+        return notices
 
     def close(self) -> None:
         """Release what an app that will not be started holds (its port, the service's
@@ -991,6 +1013,8 @@ def invoke_function(template: Path, name: str | None, payload: bytes, options: A
     except SamliteError:
         app.close()
         raise
+    for line in app.process_mismatch_notices(spec.logical_id):
+        notice(line)
     for item in app.graph.not_run_locally:
         if item.subject in {f"{spec.logical_id}.{key}" for key in ("Layers", "CodeUri", "Code")}:
             notice(f"warning: {item.at.file}:{item.at.line}: {item.subject}: {item.reason}")

@@ -24,6 +24,7 @@ from samlite.graph.readers import (
     secrets,
     storage,
     tables,
+    unrun_settings,
     versions,
 )
 from samlite.iam.app_access import app_access
@@ -68,6 +69,7 @@ def build_graph(resolved: ResolvedTemplate) -> Graph:
     function_resources: list[Resource] = []
     buckets: list[Resource] = []
     for res in parts.resources.values():
+        unrun_settings.name_unrun_settings(parts, res)
         if res.type in FUNCTION_TYPES:
             function_resources.append(res)
         elif res.type == "AWS::S3::Bucket":

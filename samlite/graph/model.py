@@ -445,6 +445,7 @@ class Queue:
     delay_s: int = 0
     receive_wait_s: int = 0
     content_based_deduplication: bool = False
+    maximum_message_size_bytes: int | None = None   # MaximumMessageSize; None: SQS's default
     redrive_allow_policy: str | None = None  # JSON text, as SQS takes it
     redrive: Redrive | None = None
     at: Mark

@@ -25,7 +25,7 @@ def event_scope(event_type: str) -> str:
 # Function properties SAM and CloudFormation share, by their common name.
 _FUNCTION_RUNS: Mapping[str, str] = {
     "Architectures": "picks the arm64 or x86_64 Lambda image (Docker); a process runs on "
-                     "your machine's architecture",
+                     "your machine's architecture (said at start-up when it differs)",
     "EphemeralStorage": "the size of /tmp: capped in Docker; a process reports going over it",
     "Environment": "environment variables (overridden by --env-vars)",
     "FunctionName": "the name the Invoke API, ARNs and AWS_LAMBDA_FUNCTION_NAME use",
@@ -53,6 +53,17 @@ _FUNCTION_NOT_RUN: Mapping[str, str] = {
     "RecursiveLoop": "recursion is not detected locally",
     "SnapStart": "every cold start is a plain start; named at start-up",
     "VpcConfig": "functions reach the network from your machine; named at start-up",
+}
+
+# A schedule's target invocation fails when Lambda refuses the Invoke call (the function is
+# gone, the Input too large, a throttle), as sources/schedule_failures.py follows.
+_SCHEDULE_FAILURES: Mapping[str, str] = {
+    "DeadLetterConfig": "Arn: an invocation Lambda refuses (a function gone after a reload, "
+                        "an Input too large, a throttle) goes to this queue with "
+                        "EventBridge's or Scheduler's error attributes",
+    "RetryPolicy": "throttles and service errors are retried until MaximumRetryAttempts or "
+                   "MaximumEventAgeInSeconds runs out (defaults 185 and 86400); other "
+                   "refusals go to the dead-letter queue at once",
 }
 
 # A SAM EventBridgeRule / CloudWatchEvent event: the rule SAM makes, with the function as target.
@@ -372,6 +383,7 @@ RUNS_LOCALLY: Mapping[str, Mapping[str, str]] = {
         "ContentBasedDeduplication": "FIFO deduplication by body",
         "DelaySeconds": "messages stay invisible that long after they are sent",
         "FifoQueue": "FIFO order and message groups",
+        "MaximumMessageSize": "larger messages are refused, as SQS refuses them",
         "MessageRetentionPeriod": "older messages are dropped",
         "QueueName": "the queue's name and URL on the local SQS endpoint",
         "ReceiveMessageWaitTimeSeconds": "default long-poll wait",
@@ -453,7 +465,9 @@ RUNS_LOCALLY: Mapping[str, Mapping[str, str]] = {
         "ScheduleExpressionTimezone": "cron and at() times are in this zone",
         "StartDate": "no firing before it",
     "State": "a DISABLED schedule does not fire",
-    "Target": "Arn (a function here) and Input",
+    "Target": "Arn (a function here), Input, RetryPolicy and DeadLetterConfig (an "
+              "invocation Lambda refuses is retried per RetryPolicy if retryable, then sent "
+              "to the queue with Scheduler's error attributes)",
     },
     "AWS::Lambda::EventSourceMapping": {
         "BatchSize": "SQS: messages per batch; DynamoDB: records per batch",
@@ -556,6 +570,7 @@ RUNS_LOCALLY: Mapping[str, Mapping[str, str]] = {
     event_scope("CloudWatchEvent"): {k: v for k, v in _RULE_EVENT_RUNS.items()
                                      if k not in ("DeadLetterConfig", "InputTransformer")},
     event_scope("Schedule"): {
+        **_SCHEDULE_FAILURES,
         "Enabled": "a disabled schedule does not fire",
     "Input": "the event sent instead of the scheduled event",
         "Name": "the rule's name in the ARN the event's resources carries",
@@ -563,6 +578,7 @@ RUNS_LOCALLY: Mapping[str, Mapping[str, str]] = {
     "State": "a DISABLED schedule does not fire",
     },
     event_scope("ScheduleV2"): {
+        **_SCHEDULE_FAILURES,
         "EndDate": "no firing after it",
         "GroupName": "the group in the ARN the event's resources carries (default: default)",
     "Input": "the event sent instead of the scheduled event",
@@ -574,10 +590,7 @@ RUNS_LOCALLY: Mapping[str, Mapping[str, str]] = {
     },
 }
 
-_RETRY_NOT_RUN: Mapping[str, str] = {
-    "DeadLetterConfig": "read for `samlite graph`; delivery to a local function does not fail",
-    "RetryPolicy": "read for `samlite graph`; delivery to a local function does not fail",
-}
+_NO_EFFECT = "no local effect"
 
 NOT_RUN: Mapping[str, Mapping[str, str]] = {
     SAM_FUNCTION: {
@@ -633,13 +646,99 @@ NOT_RUN: Mapping[str, Mapping[str, str]] = {
                          "(named at start-up)",
     },
     "AWS::SQS::Queue": {
+        "DeduplicationScope": "messageGroup: deduplication stays per queue; named at start-up",
+        "FifoThroughputLimit": "no local effect: queues are not throttled",
+        "KmsDataKeyReusePeriodSeconds": "no local effect: messages are not encrypted at rest",
+        "KmsMasterKeyId": "no local effect: messages are not encrypted at rest",
         "RedriveAllowPolicy": "kept and returned, not enforced: named at start-up",
+        "SqsManagedSseEnabled": "no local effect: messages are not encrypted at rest",
+        "Tags": _NO_EFFECT,
+    },
+    "AWS::SNS::Topic": {
+        "ArchivePolicy": "messages are not archived, so nothing can be replayed; named at "
+                         "start-up",
+        "DataProtectionPolicy": "not applied: messages are neither audited, masked nor "
+                                "denied; named at start-up",
+        "DeliveryStatusLogging": "no local effect: delivery status goes to no CloudWatch Logs",
+        "DisplayName": "no local effect: only SMS and email subscriptions show it, and they "
+                       "are not run",
+        "FifoThroughputScope": "no local effect: topics are not throttled",
+        "KmsMasterKeyId": "no local effect: messages are not encrypted at rest",
+        "SignatureVersion": "no local effect: messages carry SignatureVersion 1 and are not "
+                            "signed with AWS's key (only HTTP/S and email endpoints check it)",
+        "Tags": _NO_EFFECT,
+        "TracingConfig": "Active: no X-Ray traces locally; named at start-up",
     },
     "AWS::Events::Rule": {
+        "Description": _NO_EFFECT,
         "RoleArn": "IAM is not enforced locally",
+        "Tags": _NO_EFFECT,
+    },
+    "AWS::Events::EventBus": {
+        "DeadLetterConfig": "no local effect: it takes events a customer managed key cannot "
+                            "decrypt, and events are not encrypted locally",
+        "Description": _NO_EFFECT,
+        "EventSourceName": "a partner event source sends nothing locally; named at start-up",
+        "KmsKeyIdentifier": "no local effect: events are not encrypted at rest",
+        "LogConfig": "no local effect: events are logged to no CloudWatch Logs",
+        "Policy": "not evaluated: only this app's own account puts events locally",
+        "Tags": _NO_EFFECT,
     },
     "AWS::Scheduler::Schedule": {
+        "ActionAfterCompletion": "no local effect: an at() schedule fires once either way",
+        "Description": _NO_EFFECT,
         "FlexibleTimeWindow": "schedules fire on time",
+        "KmsKeyArn": "no local effect: the schedule's Input is not encrypted at rest",
+    },
+    "AWS::SNS::Subscription": {
+        "DeliveryPolicy": "no local effect: only HTTP/S subscriptions use it, and they are "
+                          "not run",
+        "Region": "no local effect: there is one local region",
+        "ReplayPolicy": "messages are not archived, so nothing is replayed; named at "
+                        "start-up",
+        "SubscriptionRoleArn": "no local effect: only Firehose subscriptions use it, and "
+                               "they are not run",
+    },
+    "AWS::DynamoDB::Table": {
+        "ContributorInsightsSpecification": "no local effect: no CloudWatch metrics",
+        "DeletionProtectionEnabled": "not enforced: DeleteTable succeeds; named at start-up",
+        "ImportSourceSpecification": "not imported: the table starts empty; named at "
+                                     "start-up",
+        "KinesisStreamSpecification": "no Kinesis data stream gets changes (Kinesis is not "
+                                      "served); named at start-up",
+        "OnDemandThroughput": "no local effect: capacity is not throttled locally",
+        "PointInTimeRecoverySpecification": "no local effect: no backups are kept",
+        "ResourcePolicy": "not evaluated: IAM is not enforced locally",
+        "TableClass": "no local effect: it changes what storage costs",
+        "Tags": _NO_EFFECT,
+        "WarmThroughput": "no local effect: capacity is not throttled locally",
+    },
+    "AWS::S3::Bucket": {
+        "AbacStatus": "not evaluated: IAM is not enforced locally",
+        "AccelerateConfiguration": "no local effect: there is one local endpoint",
+        "AccessControl": "not enforced: ACLs are not checked locally",
+        "AnalyticsConfigurations": "no local effect: no analytics exports",
+        "BucketEncryption": "no local effect: objects are not encrypted at rest",
+        "CorsConfiguration": "browsers' preflights are not answered by these rules; named at "
+                             "start-up",
+        "IntelligentTieringConfigurations": "no local effect: one storage class locally",
+        "InventoryConfigurations": "no local effect: no inventory reports",
+        "LifecycleConfiguration": "objects never expire or move locally; named at start-up",
+        "LoggingConfiguration": "no local effect: no access logs",
+        "MetadataConfiguration": "no metadata table (S3 Tables is not served); named at "
+                                 "start-up",
+        "MetadataTableConfiguration": "no metadata table (S3 Tables is not served); named at "
+                                      "start-up",
+        "MetricsConfigurations": "no local effect: no CloudWatch metrics",
+        "ObjectLockConfiguration": "retention is not applied; named at start-up",
+        "ObjectLockEnabled": "object lock is not applied; named at start-up",
+        "OwnershipControls": "not enforced: ACLs are not checked locally",
+        "PublicAccessBlockConfiguration": "no local effect: nothing is public locally",
+        "ReplicationConfiguration": "objects are not replicated; named at start-up",
+        "Tags": _NO_EFFECT,
+        "VersioningConfiguration": "Enabled: the bucket starts unversioned; named at "
+                                   "start-up",
+        "WebsiteConfiguration": "no website endpoint is served; named at start-up",
     },
     "AWS::Lambda::EventSourceMapping": {
         "SelfManagedEventSource": "read to name the source; Kafka is not run locally",
@@ -660,14 +759,21 @@ NOT_RUN: Mapping[str, Mapping[str, str]] = {
         "Transforms": "host header and URL rewrites are not applied: named under Not run "
                       "locally",
     },
-    event_scope("Schedule"): dict(_RETRY_NOT_RUN),
     event_scope("EventBridgeRule"): {
         "RetryPolicy": "nothing to retry locally: a target that is not here fails as "
                        "EventBridge's non-retriable errors do, straight to the dead-letter "
                        "queue; the function's own asynchronous retries apply",
     },
-    event_scope("ScheduleV2"): {**_RETRY_NOT_RUN,
-                                "FlexibleTimeWindow": "schedules fire on time"},
+    event_scope("Schedule"): {"Description": _NO_EFFECT},
+    event_scope("ScheduleV2"): {
+        "Description": _NO_EFFECT,
+        "FlexibleTimeWindow": "schedules fire on time",
+        "KmsKeyArn": "no local effect: the schedule's Input is not encrypted at rest",
+        "OmitName": "the event's resources carry the logical id, where AWS's carry the name "
+                    "CloudFormation generates",
+        "PermissionsBoundary": "IAM is not enforced locally",
+        "RoleArn": "IAM is not enforced locally",
+    },
 }
 
 # One line per resource type on what samlite does with it as a whole.

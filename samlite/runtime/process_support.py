@@ -73,3 +73,20 @@ def not_run_in_processes(graph: Graph, specs: Sequence[FunctionSpec],
         entries.append(NotRunLocally(subject=f"{spec.logical_id}.{key}", type=fn.resource_type,
                                      reason=f"{why}; invoking it fails until then", at=fn.at))
     return tuple(entries)
+
+
+# platform.machine() names for Lambda's two architectures.
+_HOST_ARCHITECTURES = {"x86_64": "x86_64", "amd64": "x86_64", "arm64": "arm64",
+                       "aarch64": "arm64"}
+
+
+def architecture_mismatch(architecture: str, host_machine: str) -> str | None:
+    """Why functions of `architecture` (Architectures' value) run on another one in a process,
+    with what to do; None when the host is that architecture."""
+    host = _HOST_ARCHITECTURES.get(host_machine.lower(), host_machine)
+    if architecture == host:
+        return None
+    return (f"they run as processes on this machine's {host}, not {architecture}: native code "
+            f"(compiled wheels, binaries) built for {architecture} may fail to load here, and "
+            f"{host}-only code may pass; use --runtime docker to run Lambda's {architecture} "
+            f"image (emulated on {host} by QEMU/binfmt), or accept the difference")

@@ -13,6 +13,9 @@ one late event is still delivered with its scheduled `time` (retried up to 24 h)
 schedule that fell behind (the machine slept, the clock jumped) fires its latest missed
 occurrence once, with that occurrence's time, and skips the older ones.
 
+A target invocation that fails (the Invoke call is refused) is retried or given up to the
+target's dead-letter queue as EventBridge and Scheduler do (sources/schedule_failures.py).
+
 A rule's state is the rule engine's (`RuleStates`: the local EventBridge, where DisableRule
 and EnableRule set it), and schedule rules made through its API fire too; after either
 changes, `refresh()` stops or starts the schedules it concerns.
@@ -27,8 +30,8 @@ import json
 import logging
 import threading
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Protocol
 from zoneinfo import ZoneInfo
@@ -42,11 +45,21 @@ from samlite.dialects.schedule_expressions import (
 )
 from samlite.dialects.schedule_expressions import Schedule as Expression
 from samlite.errors import UsageError
-from samlite.graph.model import Graph, Schedule
+from samlite.graph.model import Graph, Schedule, ScheduleTarget
+from samlite.sources.schedule_failures import (
+    Failure,
+    exhausted_condition,
+    failure_of,
+    retry_delay_s,
+    retry_policy,
+    rule_attributes,
+    scheduler_attributes,
+)
 
 log = logging.getLogger(__name__)
 
-__all__ = ["AsyncInvoker", "RuleStates", "Scheduler", "is_scheduler", "scheduled_event"]
+__all__ = ["AsyncInvoker", "DeadLetters", "RuleStates", "Scheduler", "is_scheduler",
+           "scheduled_event"]
 
 SCHEDULER_SOURCES = frozenset({"ScheduleV2", "AWS::Scheduler::Schedule"})
 # A guard on catching up a cron that fell far behind (a week of an every-minute cron is 10k).
@@ -55,6 +68,16 @@ _MAX_CATCH_UP_STEPS = 1_000_000
 
 class AsyncInvoker(Protocol):
     def invoke_async(self, function: str, payload: bytes) -> str: ...
+
+
+class DeadLetters(Protocol):
+    """Where given-up invocations go: the local SQS, and the names AWS gives them."""
+
+    def send_dead_letter(self, queue: str, body: str, attributes: Mapping[str, str]) -> str:
+        """Send to `queue` (logical id or ARN); raises when it cannot."""
+        ...
+
+    def target_arn_of(self, function: str) -> str: ...
 
 
 class RuleStates(Protocol):
@@ -156,6 +179,20 @@ class _Fire:
     when: datetime
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Attempt:
+    """One occurrence's invocation of one target, first or retried."""
+
+    schedule: Schedule
+    target: ScheduleTarget
+    payload: bytes
+    when: datetime           # the scheduled time
+    first_at: float          # clock seconds of the first attempt (for the event's age)
+    execution_id: str
+    retries: int = 0
+    next_at: float = 0.0     # clock seconds this retry is due
+
+
 class Scheduler:
     """Fires the graph's schedules through `service.invoke_async`. `run_due()` fires what is
     due; `start()`/`stop()` run it on a thread; `update(graph)` follows a reloaded template."""
@@ -164,11 +201,16 @@ class Scheduler:
                  region: str = "us-east-1", account_id: str = "123456789012",
                  new_id: Callable[[], str] = lambda: str(uuid.uuid4()),
                  on_fire: Callable[[str, str, str], None] | None = None,
-                 rules: RuleStates | None = None) -> None:
+                 rules: RuleStates | None = None, dead_letters: DeadLetters | None = None,
+                 note: Callable[[str, str], None] | None = None) -> None:
         """`on_fire(schedule logical id, function, request id)` hears of each invocation;
         `rules` says which schedules are on now and adds the API's (None: the graph's,
-        as the template says)."""
+        as the template says); `dead_letters` takes given-up invocations (None: they are
+        only said); `note(function, line)` tells the user of failures."""
         self._rules = rules
+        self._dead_letters = dead_letters
+        self._note = note or (lambda _fn, line: log.error("%s", line))
+        self._retries: list[_Attempt] = []
         self._graph = graph
         self.service = service
         self.clock = clock or SystemClock()
@@ -236,6 +278,7 @@ class Scheduler:
     def next_due(self) -> datetime | None:
         with self._lock:
             times = [s.next_at for s in self._states.values() if s.next_at is not None]
+            times += [datetime.fromtimestamp(r.next_at, UTC) for r in self._retries]
         return min(times, default=None)
 
     # --- firing ----------------------------------------------------------------------------
@@ -254,8 +297,12 @@ class Scheduler:
                                 "firing the one at %s", lid, skipped, when.isoformat())
                 fires.append(_Fire(schedule=state.plan.schedule, when=when))
                 state.next_at = state.plan.next_after(when)
+            due = [r for r in self._retries if r.next_at <= now.timestamp()]
+            self._retries = [r for r in self._retries if r.next_at > now.timestamp()]
         fires.sort(key=lambda fire: (fire.when, fire.schedule.logical_id))
-        return sum(len(self._fire(fire)) for fire in fires)
+        retried = sum(self._attempt(retry) is not None
+                      for retry in sorted(due, key=lambda r: r.next_at))
+        return retried + sum(len(self._fire(fire)) for fire in fires)
 
     def fire_now(self, name: str) -> str:
         """Fire schedule `name` (its logical id) now, disabled or not, as `samlite trigger`
@@ -274,22 +321,72 @@ class Scheduler:
 
     def _fire(self, fire: _Fire) -> list[str]:
         schedule = fire.schedule
-        # EventBridge puts one event on the bus and hands the same one to every target.
+        # EventBridge puts one event on the bus and hands the same one to every target; a
+        # Scheduler schedule has one target, and its execution id is the event's.
+        event_id = self._new_id()
         event = json.dumps(scheduled_event(schedule, fire.when, region=self.region,
                                            account_id=self.account_id,
-                                           event_id=self._new_id())).encode()
+                                           event_id=event_id)).encode()
         request_ids = []
         for target in schedule.targets:
             payload = target.input.encode() if target.input is not None else event
-            try:
-                request_id = self.service.invoke_async(target.function, payload)
-            except Exception as exc:   # a vanished function or a too-large Input: say, go on
-                log.error("schedule %s could not invoke %s: %s", schedule.logical_id,
-                          target.function, exc)
-                continue
-            request_ids.append(request_id)
-            self._on_fire(schedule.logical_id, target.function, request_id)
+            request_id = self._attempt(_Attempt(
+                schedule=schedule, target=target, payload=payload, when=fire.when,
+                first_at=self.clock.now(), execution_id=event_id))
+            if request_id is not None:
+                request_ids.append(request_id)
         return request_ids
+
+    def _attempt(self, attempt: _Attempt) -> str | None:
+        """Invoke the target once; a failure is retried later or given up."""
+        try:
+            request_id = self.service.invoke_async(attempt.target.function, attempt.payload)
+        except Exception as exc:   # a vanished function, a too-large Input, a throttle
+            self._failed(attempt, failure_of(exc))
+            return None
+        self._on_fire(attempt.schedule.logical_id, attempt.target.function, request_id)
+        return request_id
+
+    def _failed(self, attempt: _Attempt, failure: Failure) -> None:
+        now = self.clock.now()
+        delay = retry_delay_s(attempt.retries)
+        exhausted = exhausted_condition(retry_policy(attempt.schedule), retries=attempt.retries,
+                                        age_after_delay_s=now + delay - attempt.first_at)
+        if failure.is_retryable and exhausted is None:
+            with self._lock:
+                self._retries.append(replace(attempt, retries=attempt.retries + 1,
+                                             next_at=now + delay))
+            self._wake.set()
+            return
+        self._give_up(attempt, failure, exhausted if failure.is_retryable else None)
+
+    def _give_up(self, attempt: _Attempt, failure: Failure, exhausted: str | None) -> None:
+        schedule, function = attempt.schedule, attempt.target.function
+        why = (f"samlite: schedule {schedule.logical_id} could not invoke {function}: "
+               f"{failure.code}: {failure.message}")
+        dead_letters = self._dead_letters
+        if schedule.dead_letter is None or dead_letters is None:
+            self._note(function, f"{why}; dropped: the schedule has no dead-letter queue")
+            return
+        try:
+            dead_letters.send_dead_letter(
+                schedule.dead_letter, attempt.payload.decode("utf-8", "replace"),
+                self._dead_letter_attributes(dead_letters, attempt, failure, exhausted))
+        except Exception as exc:   # the dead-letter queue's own failure
+            self._note(function, f"{why}; lost: {exc}")
+            return
+        self._note(function, f"{why}; sent to dead-letter queue {schedule.dead_letter}")
+
+    def _dead_letter_attributes(self, dead_letters: DeadLetters, attempt: _Attempt,
+                                failure: Failure, exhausted: str | None) -> Mapping[str, str]:
+        arn = schedule_arn(attempt.schedule, region=self.region, account_id=self.account_id)
+        target_arn = dead_letters.target_arn_of(attempt.target.function)
+        if not is_scheduler(attempt.schedule):
+            return rule_attributes(failure=failure, rule_arn=arn, target_arn=target_arn)
+        return scheduler_attributes(
+            failure=failure, execution_id=attempt.execution_id, retries=attempt.retries,
+            scheduled_time=attempt.when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            schedule_arn=arn, target_arn=target_arn, exhausted=exhausted)
 
     # --- the thread ------------------------------------------------------------------------
     def start(self) -> None:

@@ -74,6 +74,7 @@ def read_queue(parts: GraphParts, res: Resource) -> None:
         delay_s=as_int(props.get("DelaySeconds"), 0) or 0,
         receive_wait_s=as_int(props.get("ReceiveMessageWaitTimeSeconds"), 0) or 0,
         content_based_deduplication=as_bool(props.get("ContentBasedDeduplication"), False),
+        maximum_message_size_bytes=as_int(props.get("MaximumMessageSize")),
         redrive_allow_policy=_json_text(props.get("RedriveAllowPolicy")),
         redrive=redrive, at=res.at))
     if props.get("RedriveAllowPolicy") is not None:
