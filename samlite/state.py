@@ -10,7 +10,9 @@ parameters; `sns.sqlite3` the topics and subscriptions made through the API;
 `--reset` removes them all before starting.
 `up.lock` is the lock the one `samlite up` of this state dir holds (its pid inside), and
 `up.json` says where that `up` serves, for `samlite invoke` and `trigger` (samlite/app/running.py);
-`--reset` leaves both alone.
+`--reset` leaves both alone, and `credential-seed`, the seed the functions' credentials are
+derived from (runtime/credentials.py; kept so that `samlite invoke` beside this `up` gives a
+function the credentials up's own would have).
 
 A database file that is damaged, or is not the one samlite wrote, is a StateFileError naming
 it (never a crash): `open_database` checks each file as it opens it, and `reading` guards what

@@ -50,6 +50,7 @@ from samlite.runtime.service import DEFAULT_ACCOUNT_CONCURRENCY
 from samlite.runtime.spec import LATEST, FunctionSpec
 from samlite.sources.control import Fired
 from samlite.sources.invoke_api import InvokeApi, LambdaInvoker
+from samlite.state import DEFAULT_STATE_DIR_NAME
 
 if TYPE_CHECKING:
     from samlite.sources.alb.server import LoadBalancers
@@ -182,7 +183,11 @@ class App:
             self.included_files = included_files(template)
             # Each function signs its AWS calls with credentials of its own, derived from
             # this seed (runtime/credentials.py): the endpoint tells functions apart by them.
-            self._credential_seed = secrets.token_bytes(32)
+            # Kept in the state dir, so `samlite invoke` beside this project's `up` gives a
+            # function the same credentials up's own would have (its extension, its IAM).
+            self._credential_seed = credential_seed(
+                (self.options.state_dir or template.resolve().parent / DEFAULT_STATE_DIR_NAME)
+                / CREDENTIAL_SEED_FILE)
             self.functions: tuple[FunctionSpec, ...] = function_specs_for(
                 self.graph, template, self.options, credential_seed=self._credential_seed)
             self.layer_rows: tuple[tuple[str, str, str], ...] = ()
@@ -944,6 +949,31 @@ def debug_runtime(options: AppOptions) -> RuntimeChoice | None:
                          "use it with --runtime process (or auto)")
     return RuntimeChoice(kind="process", reason="--debug: debugged functions run as local "
                                                 "processes")
+
+
+CREDENTIAL_SEED_FILE = "credential-seed"
+_SEED_BYTES = 32
+
+
+def credential_seed(path: Path) -> bytes:
+    """The project's seed for function credentials: read from `path`, else made and kept
+    there (readable by its owner only); a random one when the folder cannot be written."""
+    try:
+        seed = path.read_bytes()
+        if len(seed) == _SEED_BYTES:
+            return seed
+    except OSError:
+        pass
+    seed = secrets.token_bytes(_SEED_BYTES)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}")
+        temporary.touch(mode=0o600)
+        temporary.write_bytes(seed)
+        temporary.replace(path)   # whole or not at all, for a start reading it meanwhile
+    except OSError:
+        pass
+    return seed
 
 
 def function_specs_for(graph: Graph, template: Path, options: AppOptions, *,
