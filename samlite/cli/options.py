@@ -8,6 +8,7 @@ import gc
 import os
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -120,8 +121,22 @@ def _remember_iam(ctx: click.Context, param: click.Parameter, value: str | None)
 
 def iam_flag() -> str | None:
     """--iam as given (None: samconfig.toml or the default decides)."""
-    obj = click.get_current_context().find_root().obj
+    ctx = click.get_current_context(silent=True)
+    obj = ctx.find_root().obj if ctx is not None else None
     return (obj or {}).get("iam")
+
+
+@dataclass(frozen=True, slots=True)
+class GivenFlags:
+    """Flags remembered in click's context, read while the command runs: `up` builds its
+    options again on a reload, from the watcher's thread, where there is no context."""
+
+    secrets_file: str | None
+    iam: str | None
+
+    @classmethod
+    def now(cls) -> GivenFlags:
+        return cls(secrets_file=secrets_file_flag(), iam=iam_flag())
 
 
 def run_options(func: Any) -> Any:
@@ -177,22 +192,24 @@ def run_options(func: Any) -> Any:
 def app_options(template: Path, command: str, *, runtime: str, env_vars: str | None,
                  overrides: Sequence[str], config_file: str | None, config_env: str,
                  account_concurrency: int = 1000, idle_timeout_s: float = 600,
-                 no_build: bool = False, layers: Sequence[str] = (), **more: Any) -> Any:
+                 no_build: bool = False, layers: Sequence[str] = (),
+                 flags: GivenFlags | None = None, **more: Any) -> Any:
     from samlite.app.config import iam_mode_for, layer_mappings_for
     from samlite.app.dynamic_references import secrets_file_for
     from samlite.app.env_vars import read_env_vars
     from samlite.app.root import AppOptions, check_runtime
 
     check_runtime(runtime)   # before anything is read: `docker` fails fast
+    given = flags or GivenFlags.now()
     values, pseudo = settings(template, command, overrides, config_file, config_env)
     project_dir = template.resolve().parent
     mapped = layer_mappings_for(
         project_dir, config_env, command, layers, cwd=Path.cwd(),
         config_file=project_dir / config_file if config_file else None)
     secrets_file = secrets_file_for(
-        project_dir, config_env, command, secrets_file_flag(), cwd=Path.cwd(),
+        project_dir, config_env, command, given.secrets_file, cwd=Path.cwd(),
         config_file=project_dir / config_file if config_file else None)
-    iam = iam_mode_for(project_dir, config_env, command, iam_flag(),
+    iam = iam_mode_for(project_dir, config_env, command, given.iam,
                        config_file=project_dir / config_file if config_file else None)
     return AppOptions(parameter_overrides=values, pseudo=pseudo, runtime=runtime,
                       secrets_file=secrets_file, iam=iam,

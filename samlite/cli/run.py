@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from samlite.cli.options import (
+    GivenFlags,
     app_options,
     console_log,
     console_progress,
@@ -204,9 +205,11 @@ def up(template_option: str | None, host: str, port: int, aws_port: int, watch: 
     [path] = template_paths((), template_option)
     # Before anything binds or touches the state: a second `up` here exits 2 (StateDirInUse).
     with claim(StateDir(root=path.resolve().parent / state_dir)) as held:
+        flags = GivenFlags.now()   # options() runs again on a reload, outside click
 
         def options() -> Any:
             return app_options(path, "local start-api", runtime=runtime, env_vars=env_vars,
+                               flags=flags,
                                overrides=parameter_overrides, config_file=config_file,
                                config_env=config_env, host=host, aws_port=aws_port,
                                http_port=port, account_concurrency=account_concurrency,

@@ -164,3 +164,28 @@ def test_the_dashboard_is_in_the_startup_table_and_the_ready_line(up: Up) -> Non
     with urllib.request.urlopen(url + "api/invocations", timeout=10) as reply:  # noqa: S310
         [row] = json.loads(reply.read())
     assert (row["function"], row["trigger"]) == ("HelloFunction", "GET /hello")
+
+
+def test_a_template_edit_applies_while_up_runs_with_its_flags(tmp_path: Path) -> None:
+    # Options given as flags (--iam, --secrets-file) are read again on a template reload,
+    # in the watcher's thread: they must still hold, and the reload must happen.
+    app = tmp_path / "hello-api"
+    shutil.copytree(HELLO, app)
+    (app / "secrets.json").write_text('{"secretsmanager": {}, "ssm": {}}')
+    process = subprocess.Popen(
+        [sys.executable, "-m", "samlite.cli", "up", "--port", "0", "--aws-port", "0",
+         "--no-ui", "--iam", "enforce", "--secrets-file", "secrets.json"],
+        cwd=app, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    lines: list[str] = []
+    try:
+        _wait_ready(process, lines)
+        running = Up(process, lines)
+        template = app / "template.yaml"
+        template.write_text(template.read_text().replace("Path: /hi", "Path: /hey"))
+        wait_for(lambda: running.get("/hey")[0] == 200, timeout_s=30, interval_s=0.1,
+                 message="the edited route to be served")
+        assert not [line for line in lines if "Traceback" in line or "failed" in line]
+    finally:
+        process.kill()
+        process.wait(5)
