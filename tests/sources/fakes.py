@@ -52,6 +52,9 @@ class FakeService:
     def drain(self, timeout_s: float) -> int:
         return 0
 
+    def prewarm(self, functions: Sequence[str]) -> None:
+        self.prewarmed = (*getattr(self, "prewarmed", ()), *functions)
+
     def stop(self, *, grace_s: float = 2.0) -> None:
         self.stopped = True
 
