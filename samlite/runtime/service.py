@@ -625,15 +625,16 @@ class LambdaService:
         once. The first invoke takes it over, mid-init if need be, and its REPORT still
         gives the Init Duration. Skipped: functions with a live environment of their event
         target already, none to run, reserved concurrency 0, or one environment per tenant."""
+        targets = {name: self._event_target(name).spec for name in functions
+                   if name in self._specs}   # (the lock is not reentrant: found before it)
         with self._lock:
             envs = []
-            for name in functions:
+            for name, target in targets.items():
                 spec = self._specs.get(name)
                 if spec is None or spec.not_runnable is not None or spec.is_tenant_isolated \
                         or spec.reserved_concurrency == 0 \
                         or self._busy_total() >= self._unreserved_capacity():
                     continue
-                target = self._event_target(name).spec
                 if any(not env.dead and env.spec.version == target.version
                        for env in self._envs[name]):
                     continue
