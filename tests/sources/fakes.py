@@ -45,6 +45,7 @@ class FakeService:
     stopped: bool = False
     options: dict[str, object] = field(default_factory=dict)
     invoked: threading.Event = field(default_factory=threading.Event)
+    prewarmed: list[str] = field(default_factory=list)   # what prewarm was asked to start
 
     def start(self) -> None:
         self.started = True
@@ -53,7 +54,7 @@ class FakeService:
         return 0
 
     def prewarm(self, functions: Sequence[str]) -> None:
-        self.prewarmed = (*getattr(self, "prewarmed", ()), *functions)
+        self.prewarmed.extend(functions)
 
     def stop(self, *, grace_s: float = 2.0) -> None:
         self.stopped = True
