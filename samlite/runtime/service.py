@@ -174,6 +174,9 @@ class _Env:
         if not self.initialized.is_set():
             self.init_duration_ms = (self.service.clock.monotonic() - self.started_at) * 1000
             self.environment.settle_output()   # init output is logged before START
+            end_init = getattr(self.environment, "end_init", None)
+            if end_init is not None:   # a container's init-phase CPU burst ends here
+                end_init()
             self.initialized.set()
         try:
             call = self.inbox.get(timeout=wait_s)

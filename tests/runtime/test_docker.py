@@ -109,6 +109,13 @@ def test_the_cpu_share_comes_in_slices_short_enough_for_a_low_tail(
     assert period_us <= 14_000             # a throttled environment waits 14 ms at most, not 100
 
 
+def test_the_init_phase_gets_at_least_one_vcpu(tmp_path: Path) -> None:
+    engine = DockerEnvironments(project_dir=tmp_path, client=object())  # type: ignore[arg-type]
+    engine.cpus = 2
+    assert engine.init_cpu_slice(128) == engine.cpu_slice(FULL_VCPU_MB) == (10_000, 10_000)
+    assert engine.init_cpu_slice(3538) == engine.cpu_slice(3538) == (10_000, 20_000)
+
+
 def test_no_engine_is_one_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DOCKER_HOST", DEAD_ENGINE)
     with pytest.raises(DockerUnavailable, match=r"no Docker engine answers at "

@@ -292,6 +292,12 @@ class DockerEnvironments:
         period_us = max(CPU_PERIOD_US, math.ceil(MIN_CPU_QUOTA_US / share))
         return period_us, round(share * period_us)
 
+    def init_cpu_slice(self, memory_mb: int) -> tuple[int, int]:
+        """The init phase's CPU: at least one vCPU, capped at the host's cores ("Lambda
+        managed runtimes offer up to 10 seconds for function initialization with burst CPU",
+        AWS Labs' Lambda Web Adapter, Async Initialization). end_init() lowers it."""
+        return self.cpu_slice(max(memory_mb, FULL_VCPU_MB))
+
     def engine_error(self, spec: FunctionSpec, exc: BaseException) -> EnvironmentStartError:
         return EnvironmentStartError(
             f"{spec.logical_id}: the Docker engine at {_engine_address()} did not answer "
@@ -462,7 +468,7 @@ class DockerEnvironment:
                 working_dir: str) -> None:
         spec, api = self.settings.spec, self.engine.client.api
         storage = spec.ephemeral_storage_mb * _MIB
-        period_us, quota_us = self.engine.cpu_slice(spec.memory_mb)
+        period_us, quota_us = self.engine.init_cpu_slice(spec.memory_mb)
         try:
             host_config = api.create_host_config(
                 network_mode="host", init=True, read_only=True, mounts=mounts,
@@ -560,6 +566,21 @@ class DockerEnvironment:
 
     def alive(self) -> bool:
         return self.container_id is not None and not self._exited.is_set()
+
+    def end_init(self) -> None:
+        """The init phase is over (the runtime asked for its first event): from now on the
+        CPU is MemorySize's share. Called before that event is handed over."""
+        memory_mb = self.settings.spec.memory_mb
+        period_us, quota_us = self.engine.cpu_slice(memory_mb)
+        if self.container_id is None or \
+                (period_us, quota_us) == self.engine.init_cpu_slice(memory_mb):
+            return
+        try:
+            self.engine.client.api.update_container(self.container_id, cpu_period=period_us,
+                                                    cpu_quota=quota_us)
+        except _ENGINE_ERRORS as exc:   # it keeps the init burst; say so, invoke anyway
+            log.warning("%s: the CPU share after init could not be set (%s)",
+                        self.settings.spec.logical_id, _reason(exc))
 
     def settle_output(self, timeout_s: float = 0.05) -> None:
         """Wait (briefly) until what the runtime wrote so far has been forwarded. The
