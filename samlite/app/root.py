@@ -96,6 +96,8 @@ class Service(LambdaInvoker, Protocol):
 
     def drain(self, timeout_s: float) -> int: ...
 
+    def prewarm(self, functions: Sequence[str]) -> None: ...
+
     def stop(self, *, grace_s: float = 2.0) -> None: ...
 
     def recycle(self, functions: Sequence[str], *, publish: bool = True) -> int: ...
@@ -494,6 +496,14 @@ class App:
             self._stop_parts(grace_s=2.0)
             raise
         self._started = True
+        self._prewarm()
+
+    def _prewarm(self) -> None:
+        """In `up`: an environment of each function starts in the background now, and after
+        each reload for the functions it recycled, so a request (the first after a save too)
+        finds one initialised or initialising rather than starting one itself."""
+        if self.gateway is not None and self._started:
+            self.service.prewarm([spec.logical_id for spec in self.functions])
 
     def stop(self, *, grace_s: float = 2.0) -> None:
         """Stop taking requests, then stop every environment; nothing is left running."""
@@ -692,9 +702,11 @@ class App:
                 failed = self._reinstall() if plan.reinstall else ""
                 self._rebuild_images(self.functions, plan.recycle)
                 self.service.recycle(plan.recycle)
+                self._prewarm()
                 return plan.why + failed + self._publish_lines(before)
-            return self._reload_template(plan.recycle, plan.line) + \
-                self._publish_lines(before)
+            line = self._reload_template(plan.recycle, plan.line)
+            self._prewarm()
+            return line + self._publish_lines(before)
 
     def _same_code(self, recycle: Sequence[str]) -> tuple[str, ...]:
         """Of the functions a save would recycle, those that publish versions and whose

@@ -18,7 +18,6 @@ from samlite.scaffold.catalog import (
     runtimes_for,
     template_named,
 )
-from samlite.scaffold.project import NewProject, write_project
 
 NEXT_STEPS = (
     ("samlite up", "serve it, reloading code as you save"),
@@ -66,6 +65,9 @@ def init(directory: str | None, template_name: str | None, runtime: str | None,
         name = click.prompt("Project name", default=fallback)
     name = check_name(name or fallback)
     folder = Path(directory) if directory else Path(name)
+    # Imported here, not with the command: every other command would pay for it at start.
+    from samlite.scaffold.project import NewProject, write_project
+
     written = write_project(NewProject(template=template.name, language=language, name=name,
                                        runtime=runtime), folder)
     click.echo(f"Created {name} in {folder}{'' if str(folder).endswith('/') else '/'} from "

@@ -153,6 +153,9 @@ class _Env:
         self.stale = False                # its code changed: retire it once it is free
         self.killed_for_memory = False
         self.init_reported = False        # its init is on a REPORT line (or pre-warmed)
+        self.prewarming = False           # started ahead of any invoke (prewarm), not yet taken
+        self.start_done = threading.Event()   # (prewarm) its start returned or raised
+        self.start_error: Exception | None = None
         self.exit: Exit | None = None
         self.last_used = service.clock.monotonic()
         self.address = service.hub.open(self)
@@ -179,6 +182,9 @@ class _Env:
         if not self.initialized.is_set():
             self.init_duration_ms = (self.service.clock.monotonic() - self.started_at) * 1000
             self.environment.settle_output()   # init output is logged before START
+            end_init = getattr(self.environment, "end_init", None)
+            if end_init is not None:   # a container's init-phase CPU burst ends here
+                end_init()
             self.initialized.set()
         try:
             call = self.inbox.get(timeout=wait_s)
@@ -630,6 +636,18 @@ class LambdaService:
         tenant-isolated function: "Lambda tenant isolation"), else a new one."""
         with self._lock:
             pool = self._envs[spec.logical_id]
+            ahead = next((env for env in pool if env.prewarming and not env.dead
+                          and not env.stale and env.spec.version == spec.version
+                          and env.tenant_id == tenant_id), None)
+            if ahead is not None:   # started ahead: this invoke takes it over, even mid-init
+                ahead.prewarming = False
+        if ahead is not None:
+            ahead.start_done.wait()
+            if ahead.start_error is not None:   # as if this invoke had started it
+                raise ahead.start_error
+            return ahead
+        with self._lock:
+            pool = self._envs[spec.logical_id]
             for env in reversed(pool):   # the most recently used first, as Lambda reuses
                 if not env.busy and not env.dead and env.initialized.is_set() \
                         and env.spec.version == spec.version \
@@ -657,6 +675,60 @@ class LambdaService:
     def _note_concurrency_locked(self, function: str) -> None:
         busy = sum(1 for env in self._envs.get(function, []) if env.busy and not env.dead)
         self._peak[function] = max(self._peak.get(function, 0), busy)
+
+    def prewarm(self, functions: Sequence[str]) -> None:
+        """Start one environment of each of these functions in the background, so the first
+        request finds one initialised (as Lambda's proactive initialization may). Returns at
+        once. The first invoke takes it over, mid-init if need be, and its REPORT still
+        gives the Init Duration. Skipped: functions with a live environment of their event
+        target already, none to run, reserved concurrency 0, or one environment per tenant."""
+        targets = {name: self._event_target(name).spec for name in functions
+                   if name in self._specs}   # (the lock is not reentrant: found before it)
+        with self._lock:
+            envs = []
+            for name, target in targets.items():
+                spec = self._specs.get(name)
+                if spec is None or spec.not_runnable is not None or spec.is_tenant_isolated \
+                        or spec.reserved_concurrency == 0 \
+                        or self._busy_total() >= self._unreserved_capacity():
+                    continue
+                if any(not env.dead and env.spec.version == target.version
+                       for env in self._envs[name]):
+                    continue
+                env = self._register_env_locked(target)
+                env.prewarming = True
+                envs.append(env)
+        for env in envs:
+            threading.Thread(target=self._prewarm_one, args=(env,), daemon=True,
+                             name=f"prewarm-{env.env_id}").start()
+
+    def _prewarm_one(self, env: _Env) -> None:
+        try:
+            self._start_env(env)
+        except Exception as exc:   # an invoke that took it over raises it; else the next
+            env.start_error = exc  # invoke's own cold start meets the same problem
+            log.info("%s: starting an environment ahead failed: %r", env.spec.logical_id, exc)
+            return
+        finally:
+            env.start_done.set()
+        while not env.initialized.wait(0.05):
+            if env.dead or not env.prewarming:
+                return
+        with self._lock:
+            if not env.prewarming:   # an invoke took it over while it initialised
+                return
+            env.prewarming = False
+            if env.dead:
+                return
+            retire = env.stale   # its code changed while it started
+            if retire:
+                self._remove_locked(env)
+            else:
+                env.last_used = self.clock.monotonic()
+                env.busy = False
+            self._idle.notify_all()
+        if retire:
+            self._stop_later(env)
 
     def _new_env(self, spec: FunctionSpec) -> _Env:
         with self._lock:

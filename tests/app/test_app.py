@@ -95,6 +95,17 @@ def test_builds_specs_with_parameters_and_env_vars(tmp_path: Path) -> None:
     assert service.options["endpoint_url"] is None      # no --aws-port: no endpoint
 
 
+def test_up_starts_an_environment_of_each_function_ahead_and_one_shot_none(
+        tmp_path: Path) -> None:
+    template = write_app(tmp_path, "HelloFunction", "GreetFunction")
+    up, up_service = fake_app(template, AppOptions(http_port=0))
+    with up:
+        assert sorted(up_service.prewarmed) == ["GreetFunction", "HelloFunction"]
+    one_shot, one_shot_service = fake_app(template)
+    with one_shot:
+        assert one_shot_service.prewarmed == []
+
+
 def test_an_invalid_template_is_a_template_error(tmp_path: Path) -> None:
     template = write_app(tmp_path, "HelloFunction")
     template.write_text(template.read_text().replace("CodeUri: src/", "CodeUri: missing/"))

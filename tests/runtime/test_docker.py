@@ -94,6 +94,28 @@ def test_cpu_is_proportional_to_memory_up_to_the_hosts_cores(tmp_path: Path) -> 
     assert engine.nano_cpus(10240) == cores * 1_000_000_000
 
 
+@pytest.mark.parametrize(("case", "memory_mb", "expected_share"), [
+    ("128 MB: a fourteenth of a vCPU", 128, 128 / 1769),
+    ("one vCPU", 1769, 1.0),
+    ("more than one vCPU", 3538, 2.0),
+])
+def test_the_cpu_share_comes_in_slices_short_enough_for_a_low_tail(
+        case: str, memory_mb: int, expected_share: float, tmp_path: Path) -> None:
+    engine = DockerEnvironments(project_dir=tmp_path, client=object())  # type: ignore[arg-type]
+    engine.cpus = 2
+    period_us, quota_us = engine.cpu_slice(memory_mb)
+    assert quota_us / period_us == pytest.approx(expected_share, rel=0.001)
+    assert quota_us >= 1_000               # the kernel's smallest quota
+    assert period_us <= 14_000             # a throttled environment waits 14 ms at most, not 100
+
+
+def test_the_init_phase_gets_at_least_one_vcpu(tmp_path: Path) -> None:
+    engine = DockerEnvironments(project_dir=tmp_path, client=object())  # type: ignore[arg-type]
+    engine.cpus = 2
+    assert engine.init_cpu_slice(128) == engine.cpu_slice(FULL_VCPU_MB) == (10_000, 10_000)
+    assert engine.init_cpu_slice(3538) == engine.cpu_slice(3538) == (10_000, 20_000)
+
+
 def test_no_engine_is_one_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DOCKER_HOST", DEAD_ENGINE)
     with pytest.raises(DockerUnavailable, match=r"no Docker engine answers at "
@@ -136,7 +158,7 @@ def test_a_container_gets_lambdas_limits_and_samlites_labels(
     container = environments.client.api.inspect_container(listed["Id"])
     host = container["HostConfig"]
     assert (host["Memory"], host["MemorySwap"]) == (256 * MIB, 256 * MIB)   # no swap
-    assert host["NanoCpus"] == environments.nano_cpus(256)
+    assert (host["CpuPeriod"], host["CpuQuota"]) == environments.cpu_slice(256)
     assert (host["NetworkMode"], host["ReadonlyRootfs"], host["PidsLimit"]) == \
         ("host", True, 1024)
     assert {u["Name"]: u["Hard"] for u in host["Ulimits"]} == \

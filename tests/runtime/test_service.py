@@ -308,3 +308,22 @@ def test_update_functions_adds_removes_and_recycles(make_service: ServiceMaker,
     assert service.update_functions([added]) == ("Fn",)
     with pytest.raises(api_errors.ResourceNotFound):
         service.invoke("Fn", b"{}")
+
+
+def test_an_environment_started_ahead_serves_the_first_invoke_and_reports_its_init(
+        make_service: ServiceMaker) -> None:
+    service, _ = make_service()
+    service.prewarm(["Fn"])      # returns at once; the invoke may come mid-init
+    first = invoke(service, {"n": 1})
+    assert first["body"] == {"n": 1}
+    assert first["report"].init_duration_ms is not None   # still this environment's cold start
+    assert service.environment_count("Fn") == 1
+
+
+def test_prewarm_leaves_a_function_with_a_live_environment_alone(
+        make_service: ServiceMaker) -> None:
+    service, _ = make_service()
+    invoke(service, {"n": 1})
+    service.prewarm(["Fn"])
+    assert service.environment_count("Fn") == 1
+    assert invoke(service, {"n": 2})["report"].init_duration_ms is None

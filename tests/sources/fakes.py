@@ -45,12 +45,16 @@ class FakeService:
     stopped: bool = False
     options: dict[str, object] = field(default_factory=dict)
     invoked: threading.Event = field(default_factory=threading.Event)
+    prewarmed: list[str] = field(default_factory=list)   # what prewarm was asked to start
 
     def start(self) -> None:
         self.started = True
 
     def drain(self, timeout_s: float) -> int:
         return 0
+
+    def prewarm(self, functions: Sequence[str]) -> None:
+        self.prewarmed.extend(functions)
 
     def stop(self, *, grace_s: float = 2.0) -> None:
         self.stopped = True

@@ -16,7 +16,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from samlite.dialects import java_regex, velocity
 from samlite.errors import Mark
 from samlite.graph.model import (
     EdgeKind,
@@ -134,6 +133,9 @@ def unrunnable_mapping(mapping: RestMapping | None,
     that does not parse), or None. API Gateway itself would take them to a request."""
     if mapping is None:
         return None
+    # Imported here: Velocity's parser costs a one-shot `invoke` ~20 ms when no API has one.
+    from samlite.dialects import velocity
+
     places = places or _Places(openapi=True, responses=())
     for content_type, template in mapping.request_templates:
         error = velocity.parse_error(template)
@@ -158,7 +160,11 @@ def unrunnable_mapping(mapping: RestMapping | None,
 def pattern_error(pattern: str | None) -> str | None:
     """Why `pattern` is not a Java regular expression, the language of selectionPatterns
     (dialects/java_regex.py), or None."""
-    return None if pattern is None else java_regex.pattern_error(pattern)
+    if pattern is None:
+        return None
+    from samlite.dialects import java_regex  # the regex package: only for selectionPatterns
+
+    return java_regex.pattern_error(pattern)
 
 
 def _integration(*, integration_type: str, uri: str | None, method: str | None,

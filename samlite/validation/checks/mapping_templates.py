@@ -28,7 +28,6 @@ from collections.abc import Iterator
 from typing import Any
 
 from samlite.dialects.java_regex import pattern_error
-from samlite.dialects.velocity import parse_error
 from samlite.errors import Problem
 from samlite.graph.readers.integration_types import TEMPLATED_TYPES, is_http_status
 from samlite.validation.checks.sam_common import API, Path, SamView, is_map
@@ -113,6 +112,8 @@ def _templates(view: SamView, resource: str, route: str, what: str, templates: A
     """W7414 for each template (content type -> Velocity text) that does not parse."""
     if not is_map(templates):
         return
+    from samlite.dialects.velocity import parse_error  # only templates that have them pay
+
     for content_type, template in templates.items():
         if not isinstance(template, str):
             continue        # an intrinsic: its value is known only once resolved
