@@ -276,6 +276,10 @@ class SessionTree:
                 environ = Path(f"/proc/{key[0]}/environ").read_bytes()
             except OSError:
                 environ = b""   # another user's, or already gone
+            if not environ:
+                # Unknown, not "untagged": a process between fork and exec (or exec and its
+                # new memory) shows no environment for a moment; asked again next time.
+                return False
             self._tagged[key] = self._needle in b"\0" + environ
         return self._tagged[key]
 
