@@ -1,6 +1,7 @@
 """Every template `samlite init` ships, generated as a user would: the project passes
 `samlite validate`, `samlite up` starts it (to its ready line), and its own tests pass under
-pytest. One test per template, each in its own processes, as a user's terminal runs them."""
+pytest. One test per template and language (Python, Node.js), each in its own processes, as a
+user's terminal runs them; a Node.js project's tests are Python too, run the same way."""
 
 from __future__ import annotations
 
