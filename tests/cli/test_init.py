@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -106,3 +107,21 @@ def test_a_node_runtime_writes_the_node_variant(tmp_path: Path) -> None:
                        ".gitignore", "src/app.js", "src/package.json", "tests/test_hello.py"}
     assert "Runtime: nodejs22.x" in (tmp_path / "web" / "template.yaml").read_text()
     assert '"type": "module"' in (tmp_path / "web" / "src" / "package.json").read_text()
+
+
+def test_a_node_project_s_git_ignores_installed_packages_but_keeps_its_layer(
+        tmp_path: Path) -> None:
+    # A layer's modules live in nodejs/node_modules (where Lambda looks), yet node_modules
+    # elsewhere is npm's output: the generated .gitignore must tell them apart.
+    project = tmp_path / "pipe"
+    code, out, _ = run("init", str(project), "--template", "s3-pipeline",
+                       "--runtime", "nodejs22.x")
+    assert code == 0, out
+    (project / "src" / "node_modules").mkdir()
+    (project / "src" / "node_modules" / "left-pad.js").write_text("")
+    subprocess.run(["git", "init", "-q"], cwd=project, check=True)
+    ignored = subprocess.run(
+        ["git", "check-ignore", "layers/shared/nodejs/node_modules/textstats.js",
+         "src/node_modules/left-pad.js"], cwd=project, capture_output=True, text=True,
+        check=False)
+    assert ignored.stdout.splitlines() == ["src/node_modules/left-pad.js"]
