@@ -12,6 +12,7 @@ import click
 from samlite.scaffold.catalog import (
     DEFAULT_RUNTIME,
     DEFAULT_TEMPLATE,
+    LANGUAGE_DEFAULTS,
     TEMPLATES,
     check_name,
     check_runtime,
@@ -37,9 +38,9 @@ def is_interactive() -> bool:
               help=f"One of {', '.join(t.name for t in TEMPLATES)} [default: "
                    f"{DEFAULT_TEMPLATE}].")
 @click.option("--runtime", metavar="RUNTIME",
-              help=f"The functions' Lambda runtime, e.g. {DEFAULT_RUNTIME} [default: "
-                   f"{DEFAULT_RUNTIME}]; the runtimes Lambda supports whose language the "
-                   "template ships.")
+              help=f"The functions' Lambda runtime, e.g. {DEFAULT_RUNTIME} or "
+                   f"{LANGUAGE_DEFAULTS['nodejs']} [default: {DEFAULT_RUNTIME}]; the runtimes "
+                   "Lambda supports whose language the template ships (Python, Node.js).")
 @click.option("--name", help="Project and stack name [default: DIRECTORY's name, else the "
                              "template's].")
 @click.option("--no-input", is_flag=True,
@@ -47,9 +48,10 @@ def is_interactive() -> bool:
 def init(directory: str | None, template_name: str | None, runtime: str | None,
          name: str | None, no_input: bool) -> None:
     """Create a ready-to-run SAM project in DIRECTORY (new or empty; default: ./NAME) from a
-    template shipped with samlite: template.yaml, handler, requirements.txt, tests using the
-    pytest plugin, samconfig.toml and a README. In a terminal with none of the options
-    given, asks which template, runtime and name (the default in brackets)."""
+    template shipped with samlite: template.yaml, handler, requirements.txt (package.json
+    for Node.js), tests using the pytest plugin, samconfig.toml and a README. In a terminal
+    with none of the options given, asks which template, runtime and name (the default in
+    brackets)."""
     today = datetime.now(UTC).date()
     asking = is_interactive() and not no_input and not (template_name or runtime or name)
     if asking:

@@ -3,8 +3,8 @@ Pure: the choices and their checks, no files.
 
 A template ships one folder per language (templates/<name>/<language>/); a runtime is offered
 when Lambda still supports it (dialects/runtime_ids.py) and the template has its language.
-A Node.js variant is added by writing templates/<name>/nodejs/ and naming "nodejs" in the
-template's `languages` here: nothing else changes.
+A language's variant is added by writing templates/<name>/<language>/ and naming the language
+in the template's `languages` here: nothing else changes.
 """
 
 from __future__ import annotations
@@ -17,6 +17,9 @@ from samlite.dialects.runtime_ids import RUNTIMES, RuntimeStatus, runtime_named
 from samlite.errors import UsageError
 
 DEFAULT_RUNTIME = "python3.13"   # what `sam init` offers first for Python today
+# The runtime a language's variant is made for unless --runtime names another (issue 23 chose
+# nodejs22.x for Node.js, not the newest, nodejs24.x, which is offered too).
+LANGUAGE_DEFAULTS = {"python": DEFAULT_RUNTIME, "nodejs": "nodejs22.x"}
 # A CloudFormation stack name: samconfig.toml's stack_name and the template's description
 # use the project's name (CloudFormation User Guide, "Stack name" constraints).
 STACK_NAME = re.compile(r"[A-Za-z][-A-Za-z0-9]{0,127}")
@@ -29,16 +32,17 @@ class ProjectTemplate:
     languages: tuple[str, ...]      # the variants shipped: folders under templates/<name>/
 
 
+PYTHON_AND_NODE = ("python", "nodejs")
 TEMPLATES: tuple[ProjectTemplate, ...] = (
-    ProjectTemplate(name="hello-api", languages=("python",),
+    ProjectTemplate(name="hello-api", languages=PYTHON_AND_NODE,
                     summary="an HTTP API route and a function URL"),
-    ProjectTemplate(name="api-queue-worker", languages=("python",),
+    ProjectTemplate(name="api-queue-worker", languages=PYTHON_AND_NODE,
                     summary="API → SQS queue → worker, with a dead-letter queue and partial "
                             "batch failures"),
-    ProjectTemplate(name="s3-pipeline", languages=("python",),
+    ProjectTemplate(name="s3-pipeline", languages=PYTHON_AND_NODE,
                     summary="an upload to a bucket is processed into a second bucket, with "
                             "shared code in a layer"),
-    ProjectTemplate(name="scheduled-job", languages=("python",),
+    ProjectTemplate(name="scheduled-job", languages=PYTHON_AND_NODE,
                     summary="a ScheduleV2 cron in a time zone writes a report to a bucket"),
 )
 DEFAULT_TEMPLATE = TEMPLATES[0].name
@@ -54,11 +58,13 @@ def template_named(name: str) -> ProjectTemplate:
 
 def runtimes_for(template: ProjectTemplate, *, today: date) -> tuple[str, ...]:
     """The runtimes `template` can be written for: Lambda still supports them and the
-    template ships their language, newest first."""
-    return tuple(sorted(
-        (r.name for r in RUNTIMES.values()
-         if r.language in template.languages and r.status(today) is RuntimeStatus.SUPPORTED),
-        key=_version_key, reverse=True))
+    template ships their language; by language in the template's order, newest first."""
+    return tuple(
+        name for language in template.languages
+        for name in sorted((r.name for r in RUNTIMES.values()
+                            if r.language == language
+                            and r.status(today) is RuntimeStatus.SUPPORTED),
+                           key=_version_key, reverse=True))
 
 
 def check_runtime(template: ProjectTemplate, runtime: str, *, today: date) -> str:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -56,7 +57,8 @@ def test_a_terminal_is_asked_with_choices_and_defaults(tmp_path: Path,
     assert "  1 - hello-api: an HTTP API route and a function URL (default)" in out
     assert "  2 - api-queue-worker: " in out
     assert "Template [1]: 2" in out
-    assert "Runtime (python3.14, python3.13, python3.12) [python3.13]: " in out
+    assert ("Runtime (python3.14, python3.13, python3.12, nodejs24.x, nodejs22.x) "
+            "[python3.13]: ") in out
     assert "Project name [q]: queue-app" in out
     assert "JobsDLQ" in (tmp_path / "q" / "template.yaml").read_text()
     assert 'stack_name = "queue-app"' in (tmp_path / "q" / "samconfig.toml").read_text()
@@ -89,7 +91,37 @@ def test_without_a_folder_it_is_named_after_the_project(
 
 def test_a_runtime_without_a_variant_is_refused_before_anything_is_written(
         tmp_path: Path) -> None:
-    code, _, err = run("init", str(tmp_path / "node"), "--runtime", "nodejs22.x")
+    code, _, err = run("init", str(tmp_path / "java"), "--runtime", "java21")
     assert code == 2
-    assert "--runtime nodejs22.x: hello-api ships no nodejs variant yet" in err
-    assert not (tmp_path / "node").exists()
+    assert "--runtime java21: hello-api ships no java variant yet" in err
+    assert not (tmp_path / "java").exists()
+
+
+def test_a_node_runtime_writes_the_node_variant(tmp_path: Path) -> None:
+    code, out, _ = run("init", str(tmp_path / "web"), "--runtime", "nodejs22.x")
+    assert code == 0, out
+    assert "from the hello-api template (nodejs22.x), 8 files" in out
+    written = {str(p.relative_to(tmp_path / "web")) for p in (tmp_path / "web").rglob("*")
+               if p.is_file()}
+    assert written == {"template.yaml", "samconfig.toml", "README.md", "pytest.ini",
+                       ".gitignore", "src/app.js", "src/package.json", "tests/test_hello.py"}
+    assert "Runtime: nodejs22.x" in (tmp_path / "web" / "template.yaml").read_text()
+    assert '"type": "module"' in (tmp_path / "web" / "src" / "package.json").read_text()
+
+
+def test_a_node_project_s_git_ignores_installed_packages_but_keeps_its_layer(
+        tmp_path: Path) -> None:
+    # A layer's modules live in nodejs/node_modules (where Lambda looks), yet node_modules
+    # elsewhere is npm's output: the generated .gitignore must tell them apart.
+    project = tmp_path / "pipe"
+    code, out, _ = run("init", str(project), "--template", "s3-pipeline",
+                       "--runtime", "nodejs22.x")
+    assert code == 0, out
+    (project / "src" / "node_modules").mkdir()
+    (project / "src" / "node_modules" / "left-pad.js").write_text("")
+    subprocess.run(["git", "init", "-q"], cwd=project, check=True)
+    ignored = subprocess.run(
+        ["git", "check-ignore", "layers/shared/nodejs/node_modules/textstats.js",
+         "src/node_modules/left-pad.js"], cwd=project, capture_output=True, text=True,
+        check=False)
+    assert ignored.stdout.splitlines() == ["src/node_modules/left-pad.js"]
