@@ -64,8 +64,14 @@ class AwsOps:
     def queue_url(self, name: str) -> str:
         return str(self._sqs("GetQueueUrl", {"QueueName": name})["QueueUrl"])
 
+    def _queue_urls(self) -> list[str]:
+        return [str(u) for u in self._sqs("ListQueues", {}).get("QueueUrls", [])]  # type: ignore[union-attr]
+
+    def queue_names(self) -> list[str]:
+        return [url.rsplit("/", 1)[-1] for url in self._queue_urls()]
+
     def queues(self) -> list[QueueStats]:
-        urls = [str(u) for u in self._sqs("ListQueues", {}).get("QueueUrls", [])]  # type: ignore[union-attr]
+        urls = self._queue_urls()
         attributes = {url: self._sqs("GetQueueAttributes", {
             "QueueUrl": url, "AttributeNames": ["All"]}).get("Attributes", {}) for url in urls}
         dead_letter = {url: _dlq_name(attrs) for url, attrs in attributes.items()}  # type: ignore[arg-type]

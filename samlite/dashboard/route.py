@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable, Mapping
 from importlib import resources
 from typing import TYPE_CHECKING, Any
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 from samlite.dashboard import views
 from samlite.dashboard.aws_ops import AwsCallFailed, AwsOps
@@ -48,7 +48,7 @@ class DashboardRoute:
             ("GET", re.compile(r"/api/event-templates"), lambda r: _json(self._templates)),
             ("GET", re.compile(r"/api/queues"), lambda r: _json(self._queues())),
             ("GET", re.compile(r"/api/queues/(?P<name>[^/]+)/messages"),
-             lambda r, name: _json(self._ops().peek(name))),
+             lambda r, name: _json(self._ops().peek(self._queue(name)))),
             ("POST", re.compile(r"/api/queues/(?P<name>[^/]+)/(?P<action>send|purge|redrive)"),
              self._queue_action),
             ("GET", re.compile(r"/api/buckets"), lambda r: _json(self._buckets())),
@@ -74,6 +74,8 @@ class DashboardRoute:
                                                         else method):
                 try:
                     return handler(request, **match.groupdict())
+                except UnknownName as exc:
+                    return _json({"error": str(exc)}, status=404)
                 except (SamliteError, LambdaApiError) as exc:
                     return _json({"error": str(exc) if isinstance(exc, SamliteError)
                                   else f"{exc.error_type}: {exc.message}"}, status=400)
@@ -115,12 +117,12 @@ class DashboardRoute:
         return [{"name": name, "logical_id": names.get(name)} for name in self._ops().buckets()]
 
     def _objects(self, request: Request, bucket: str) -> Response:
-        rows = self._ops().objects(bucket, prefix=request.query_value("prefix") or "")
+        rows = self._ops().objects(self._bucket(bucket), prefix=request.query_value("prefix") or "")
         return _json([vars_of(row) for row in rows])
 
     def _download(self, request: Request, bucket: str) -> Response:
         key = _required(request, "key")
-        body, kind = self._ops().get_object(bucket, key)
+        body, kind = self._ops().get_object(self._bucket(bucket), key)
         name = key.rsplit("/", 1)[-1].replace('"', "")
         disposition = "attachment" if request.query_value("download") else "inline"
         return Response(status=200, body=body, headers=(
@@ -173,28 +175,29 @@ class DashboardRoute:
                       "response": result.payload.decode("utf-8", "replace")})
 
     def _queue_action(self, request: Request, name: str, action: str) -> Response:
-        ops = self._ops()
+        ops, name = self._ops(), self._queue(name)
         if action == "send":
             return _json({"message_id": ops.send(name, str(_body(request).get("body", "")))})
         if action == "purge":
             ops.purge(name)
             return _json({"purged": name})
         sources = [row.name for row in ops.queues() if row.dead_letter_queue == name]
-        target = str(_body(request).get("to") or (sources[0] if len(sources) == 1 else ""))
+        to = _body(request).get("to")
+        target = self._queue(str(to)) if to else (sources[0] if len(sources) == 1 else "")
         if not target:
             return _json({"error": f"{name} is the dead-letter queue of {len(sources)} queues;"
                           " say which one to redrive to (\"to\")"}, status=400)
         return _json({"moved": ops.redrive(name, target), "to": target})
 
     def _upload(self, request: Request, bucket: str) -> Response:
-        key = _required(request, "key")
+        key, bucket = _required(request, "key"), self._bucket(bucket)
         self._ops().put_object(bucket, key, request.body,
                                request.header("content-type") or "application/octet-stream")
         return _json({"bucket": bucket, "key": key, "size_bytes": len(request.body)})
 
     def _delete(self, request: Request, bucket: str) -> Response:
         key = _required(request, "key")
-        self._ops().delete_object(bucket, key)
+        self._ops().delete_object(self._bucket(bucket), key)
         return _json({"deleted": key})
 
     def _fire(self, request: Request, name: str) -> Response:
@@ -202,11 +205,37 @@ class DashboardRoute:
             return _json({"error": "schedules run only in `samlite up`"}, status=400)
         return _json({"request_id": self._app.scheduler.fire_now(name)})
 
+    def _queue(self, name: str) -> str:
+        """The queue's name, given it or the template's logical id (the pages show both)."""
+        return _physical(name, "queue", known=self._ops().queue_names(),
+                         logical={q.logical_id: q.queue_name for q in self._app.graph.queues})
+
+    def _bucket(self, name: str) -> str:
+        return _physical(name, "bucket", known=self._ops().buckets(),
+                         logical={b.logical_id: b.bucket_name for b in self._app.graph.buckets})
+
     def _ops(self) -> AwsOps:
         aws = self._app.aws
         if aws is None:
             raise AwsCallFailed("this app has no local AWS endpoint")
-        return AwsOps(aws.call, region=self._app.options.pseudo.region)
+        # The endpoint's host and port, as an SDK sends them: SQS builds queue URLs from it.
+        host = urlsplit(self._app.endpoint_url or "").netloc or "127.0.0.1"
+        return AwsOps(aws.call, region=self._app.options.pseudo.region, endpoint_host=host)
+
+
+class UnknownName(AwsCallFailed):
+    """A queue or bucket action named neither a resource's name nor its logical id."""
+
+
+def _physical(name: str, kind: str, *, known: list[str], logical: dict[str, str]) -> str:
+    if name in known:
+        return name
+    if name in logical:
+        return logical[name]
+    names = [f"{lid} ({physical})" for lid, physical in sorted(logical.items())]
+    names += sorted(set(known) - set(logical.values()))
+    raise UnknownName(f"no {kind} {name!r} here; name one by its template logical id or its "
+                      f"name: {', '.join(names) or 'there are none'}")
 
 
 def _json(data: object, *, status: int = 200) -> Response:

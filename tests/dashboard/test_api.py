@@ -6,6 +6,7 @@ import json
 import socket
 import threading
 import urllib.error
+from pathlib import Path
 
 import pytest
 
@@ -130,3 +131,56 @@ def test_a_reload_is_listed_and_streamed(running: Running) -> None:
     running.http("/hello/ada")
     newest = running.get("/api/invocations")[0]["request_id"]
     assert "welcoming ada" in running.get(f"/api/invocations/{newest}")["log_lines"]
+
+
+def test_a_queue_url_is_the_one_an_sdk_gets_from_the_endpoint(running: Running) -> None:
+    import boto3
+
+    endpoint = running.app.endpoint_url
+    sqs = boto3.client("sqs", endpoint_url=endpoint,
+                       region_name=running.app.options.pseudo.region,
+                       aws_access_key_id="local", aws_secret_access_key="local")  # noqa: S106
+    [row] = [q for q in running.get("/api/queues") if q["logical_id"] == "Jobs"]
+    assert row["url"] == sqs.get_queue_url(QueueName=row["name"])["QueueUrl"]
+    assert row["url"].startswith(f"{endpoint}/")
+
+
+def test_queue_actions_take_the_logical_id_as_well_as_the_name(running: Running) -> None:
+    running.send("POST", "/api/queues/JobsDLQ/send", {"body": "poison"})
+    assert [m["body"] for m in running.get("/api/queues/JobsDLQ/messages")] == ["poison"]
+    jobs = next(q["name"] for q in running.get("/api/queues") if q["logical_id"] == "Jobs")
+    assert running.send("POST", "/api/queues/JobsDLQ/redrive", {"to": "Jobs"}) == \
+        {"moved": 1, "to": jobs}
+    running.send("POST", "/api/queues/Jobs/purge")
+    assert running.get(f"/api/queues/{jobs}/messages") == []
+
+
+def test_bucket_actions_take_the_logical_id_as_well_as_the_name(running: Running) -> None:
+    running.send("PUT", "/api/buckets/Uploads/object?key=b.txt", b"hi", "text/plain")
+    assert [o["key"] for o in running.get("/api/buckets/Uploads/objects")] == ["b.txt"]
+    assert [o["key"] for o in running.get("/api/buckets/uploads/objects")] == ["b.txt"]
+
+
+@pytest.mark.parametrize(("method", "path", "names"), [
+    ("POST", "/api/queues/Nope/send", "Jobs ("),
+    ("GET", "/api/buckets/Nope/objects", "Uploads (uploads)"),
+], ids=["queue", "bucket"])
+def test_an_unknown_name_says_which_names_are_accepted(running: Running, method: str, path: str,
+                                                        names: str) -> None:
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        running.send(method, path, {"body": "x"})
+    assert refused.value.code == 404
+    error = json.loads(refused.value.read())["error"]
+    assert "'Nope'" in error and names in error
+
+
+def test_the_docs_show_an_s3_trigger_as_the_timeline_shows_it(running: Running) -> None:
+    docs = (Path(__file__).parents[2] / "docs" / "dashboard.md").read_text()
+    running.send("PUT", "/api/buckets/uploads/object?key=docs/a.txt", b"hi", "text/plain")
+    [row] = wait_for(lambda: running.get("/api/invocations"))
+    assert f"`{row['trigger']}` for the key `docs/a.txt` in\nthe bucket `uploads`" in docs
+
+
+def test_the_docs_say_the_pages_are_filled_by_script() -> None:
+    docs = (Path(__file__).parents[2] / "docs" / "dashboard.md").read_text()
+    assert "--dump-dom" in docs and "shows empty tables" in docs
