@@ -4,9 +4,10 @@ are denied, the most common "works locally, fails on AWS" bug (docs/iam.md). A h
 is judged by the actions it needs (a queue: sending or receiving; a bucket: getting or putting
 objects; a table: item reads or writes; a topic: publishing; ...), evaluated as
 `up --iam enforce` does, with the function's identity policies and the template's bucket,
-queue or topic policy. The managed policies SAM adds for a poll-based event source do not
-count: their receive/delete on `*` let Lambda poll the event's own queue or stream, not the
-handler use another queue."""
+queue or topic policy. The managed policies SAM adds for a poll-based event source count only
+for that event's own queue or stream: their receive/delete on `*` are there for Lambda's
+polling, not for the handler to use another queue (so a worker told `OUT_URL: !Ref Out` needs
+a send policy for Out)."""
 
 from __future__ import annotations
 
@@ -81,6 +82,7 @@ def check_environment_access(ctx: CheckContext) -> Iterator[Problem]:
         variables = _variables(res)
         if fp is None or not variables:
             continue
+        polled = frozenset(_polled(res))
         for name, value in variables.items():
             for target in dict.fromkeys(_named(value)):
                 found = resolved.resources.get(target)
@@ -88,7 +90,8 @@ def check_environment_access(ctx: CheckContext) -> Iterator[Problem]:
                     continue
                 use = _USES[found.type]
                 arn = _arn_of(found, resolved)
-                if arn is None or _may_use(fp, attached, use, arn):
+                if arn is None or _may_use(fp, attached, use, arn,
+                                           counts_event_roles=target in polled):
                     continue
                 yield problem(
                     ctx, "W3010", f"environment variable {name} names {target}, but no policy "
@@ -97,6 +100,17 @@ def check_environment_access(ctx: CheckContext) -> Iterator[Problem]:
                     f"{_hint(found.type, target)}, or a statement)",
                     ("Resources", lid, "Properties", "Environment", "Variables", name),
                     resource=lid)
+
+
+def _polled(res: Resource) -> Iterator[str]:
+    """The logical ids of the queues and streams the function's SQS, DynamoDB and Kinesis
+    events poll: what SAM's event-source managed policy is there for."""
+    props = res.raw.get("Properties") if isinstance(res.raw, Mapping) else None
+    events = props.get("Events") if isinstance(props, Mapping) else None
+    for event in events.values() if isinstance(events, Mapping) else ():
+        source = event.get("Properties") if isinstance(event, Mapping) else None
+        if isinstance(source, Mapping):
+            yield from _named([source.get("Queue"), source.get("Stream")])
 
 
 def _variables(res: Resource) -> Mapping[str, Any]:
@@ -144,12 +158,13 @@ def _arn_of(res: Resource, resolved: ResolvedTemplate) -> str | None:
     return found if isinstance(found, str) else None
 
 
-def _may_use(fp: FunctionPolicy, attached: Mapping[str, Policy], use: _Use, arn: str
-             ) -> bool:
+def _may_use(fp: FunctionPolicy, attached: Mapping[str, Policy], use: _Use, arn: str, *,
+             counts_event_roles: bool) -> bool:
     """Whether the handler may make one of the use's calls on the resource (for a bucket, on
-    some object of it), counting the resource's own policy in the template and not the event
-    sources' managed policies."""
-    identity = tuple(p for p in fp.policies if p.statements not in _EVENT_SOURCE_STATEMENTS)
+    some object of it), counting the resource's own policy in the template, and the event
+    sources' managed policies only for the function's own event source."""
+    identity = fp.policies if counts_event_roles else tuple(
+        p for p in fp.policies if p.statements not in _EVENT_SOURCE_STATEMENTS)
     resource_policy = policy_for(attached, arn)
     targets = _objects(arn, (*identity, resource_policy) if resource_policy else identity) \
         if use.on_objects else (arn,)

@@ -116,7 +116,8 @@ DOCS: tuple[RuleDoc, ...] = (
             "neither the function's policies nor the resource's own policy in the template "
             "allow any of those actions on it, AWS denies the calls at run time (the most "
             "common \"works locally, fails on AWS\" bug). The receive on any queue that SAM "
-            "grants for an SQS event is for Lambda's polling and does not count. "
+            "grants for an SQS event is for Lambda's polling: it counts for that event's own "
+            "queue only. "
             "`samlite up --iam enforce` refuses the calls locally too (docs/iam.md).",
         example="Resources:\n  Jobs:\n    Type: AWS::SQS::Queue\n  Api:\n"
                 "    Type: AWS::Serverless::Function\n    Properties:\n"

@@ -92,6 +92,12 @@ def test_a_worker_whose_only_sqs_grant_is_its_event_sources_warns_for_the_queue_
         "sqs:SendMessage or sqs:ReceiveMessage on it")
 
 
+def test_a_worker_may_use_its_own_event_queue_through_the_event_sources_grant() -> None:
+    # e.g. to delete or change the visibility of a message itself
+    template = (FORWARDER % "").replace("OUT_URL: !Ref Out", "IN_URL: !Ref In")
+    assert w3010_of(template) == []
+
+
 def test_a_worker_with_a_send_policy_for_the_queue_it_sends_to_does_not_warn() -> None:
     policies = "      Policies: [SQSSendMessagePolicy: {QueueName: !GetAtt Out.QueueName}]"
     assert w3010_of(FORWARDER % policies) == []
