@@ -1,5 +1,5 @@
-"""W3010: an environment variable names a resource of the template that none of the
-function's policies grants any access to (on AWS the handler's calls to it are denied)."""
+"""W3010: an environment variable names a resource of the template that the function may not
+use as a handler does (on AWS the handler's calls to it are denied)."""
 
 from __future__ import annotations
 
