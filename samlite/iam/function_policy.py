@@ -30,6 +30,7 @@ BASIC_EXECUTION = "AWSLambdaBasicExecutionRole"
 _EVENT_POLICIES = {"SQS": "AWSLambdaSQSQueueExecutionRole",
                    "DynamoDB": "AWSLambdaDynamoDBExecutionRole",
                    "Kinesis": "AWSLambdaKinesisExecutionRole"}
+EVENT_SOURCE_POLICIES = tuple(_EVENT_POLICIES.values())
 # What SAM grants for a DeadLetterQueue / EventInvokeConfig destination of each type.
 _DESTINATION_ACTIONS = {"SQS": "sqs:SendMessage", "SNS": "sns:Publish",
                         "Lambda": "lambda:InvokeFunction", "EventBridge": "events:PutEvents"}

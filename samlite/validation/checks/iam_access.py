@@ -1,19 +1,32 @@
 """W3010: a function's environment variable names a resource of the template (Ref, GetAtt or
-${...} in a Sub) that none of the function's policies grants any access to. The handler
-almost surely calls it, and on AWS that call is denied: the most common "works locally,
-fails on AWS" bug (docs/iam.md). A policy counts when one of its Allow statements names the
-resource (or an object of a bucket) for an action of the resource's own service."""
+${...} in a Sub) that the function may not use the way a handler uses it: on AWS those calls
+are denied, the most common "works locally, fails on AWS" bug (docs/iam.md). A handler's use
+is judged by the actions it needs (a queue: sending or receiving; a bucket: getting or putting
+objects; a table: item reads or writes; a topic: publishing; ...), evaluated as
+`up --iam enforce` does, with the function's identity policies and the template's bucket,
+queue or topic policy. The managed policies SAM adds for a poll-based event source count only
+for that event's own queue or stream: their receive/delete on `*` are there for Lambda's
+polling, not for the handler to use another queue (so a worker told `OUT_URL: !Ref Out` needs
+a send policy for Out)."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from samlite.errors import Problem
-from samlite.iam.function_policy import FUNCTION_TYPES, FunctionPolicy, function_policies
-from samlite.iam.patterns import arn_matches
-from samlite.iam.policy import Effect
+from samlite.iam.evaluation import Request, evaluate
+from samlite.iam.function_policy import (
+    EVENT_SOURCE_POLICIES,
+    FUNCTION_TYPES,
+    FunctionPolicy,
+    function_policies,
+)
+from samlite.iam.managed import POLICIES
+from samlite.iam.policy import Policy
+from samlite.iam.resource_policies import policy_for, resource_policies
 from samlite.template.model import ResolvedTemplate, Resource
 from samlite.template.names import get_att_value, ref_value
 from samlite.validation.checks.context import Check, CheckContext
@@ -22,15 +35,39 @@ from samlite.validation.checks.references import problem
 __all__ = ["CHECKS", "check_environment_access"]
 
 _SUB_NAME = re.compile(r"\$\{([A-Za-z0-9]+)(?:\.[A-Za-z0-9.]+)?\}")
-# Resource types whose ARN a variable gives a handler to call, with the IAM service prefix
-# of the calls it would make (SAM's policy templates name these).
-_SERVICES = {"AWS::S3::Bucket": "s3", "AWS::SQS::Queue": "sqs", "AWS::SNS::Topic": "sns",
-             "AWS::DynamoDB::Table": "dynamodb", "AWS::Serverless::SimpleTable": "dynamodb",
-             "AWS::SecretsManager::Secret": "secretsmanager", "AWS::SSM::Parameter": "ssm",
-             "AWS::Events::EventBus": "events", "AWS::Serverless::Function": "lambda",
-             "AWS::Lambda::Function": "lambda",
-             "AWS::Serverless::StateMachine": "states",
-             "AWS::StepFunctions::StateMachine": "states"}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Use:
+    """What a handler does with a resource whose ARN, name or URL it is given."""
+    label: str                     # as the warning says it
+    actions: tuple[str, ...]       # any one allowed counts
+    on_objects: bool = False       # the actions are on what is inside (a bucket's objects)
+
+
+_ITEMS = tuple(f"dynamodb:{a}" for a in ("GetItem", "PutItem", "UpdateItem", "DeleteItem",
+                                         "Query", "Scan", "BatchGetItem", "BatchWriteItem"))
+_STATES = _Use(label="states:StartExecution",
+               actions=("states:StartExecution", "states:StartSyncExecution"))
+_INVOKE = _Use(label="lambda:InvokeFunction", actions=("lambda:InvokeFunction",))
+_TABLE = _Use(label="item reads or writes (dynamodb:GetItem, PutItem, Query, ...)",
+              actions=_ITEMS)
+_USES = {"AWS::S3::Bucket": _Use(label="s3:GetObject or s3:PutObject",
+                                 actions=("s3:GetObject", "s3:PutObject"), on_objects=True),
+         "AWS::SQS::Queue": _Use(label="sqs:SendMessage or sqs:ReceiveMessage",
+                                 actions=("sqs:SendMessage", "sqs:ReceiveMessage")),
+         "AWS::SNS::Topic": _Use(label="sns:Publish", actions=("sns:Publish",)),
+         "AWS::DynamoDB::Table": _TABLE, "AWS::Serverless::SimpleTable": _TABLE,
+         "AWS::SecretsManager::Secret": _Use(label="secretsmanager:GetSecretValue",
+                                             actions=("secretsmanager:GetSecretValue",)),
+         "AWS::SSM::Parameter": _Use(label="ssm:GetParameter or ssm:PutParameter",
+                                     actions=("ssm:GetParameter", "ssm:GetParameters",
+                                              "ssm:PutParameter")),
+         "AWS::Events::EventBus": _Use(label="events:PutEvents", actions=("events:PutEvents",)),
+         "AWS::Serverless::Function": _INVOKE, "AWS::Lambda::Function": _INVOKE,
+         "AWS::Serverless::StateMachine": _STATES, "AWS::StepFunctions::StateMachine": _STATES}
+# Statements of the event-source managed policies, to leave out of a handler's own grants.
+_EVENT_SOURCE_STATEMENTS = tuple(POLICIES[name] for name in EVENT_SOURCE_POLICIES)
 
 
 def check_environment_access(ctx: CheckContext) -> Iterator[Problem]:
@@ -39,26 +76,41 @@ def check_environment_access(ctx: CheckContext) -> Iterator[Problem]:
                                    for res in resolved.resources.values()):
         return
     policies = function_policies(resolved)
+    attached, _ = resource_policies(resolved)   # unreadable ones are reported by `policy`
     for lid, res in resolved.resources.items():
         fp = policies.get(lid)
         variables = _variables(res)
         if fp is None or not variables:
             continue
+        polled = frozenset(_polled(res))
         for name, value in variables.items():
             for target in dict.fromkeys(_named(value)):
                 found = resolved.resources.get(target)
-                if target == lid or found is None or found.type not in _SERVICES:
+                if target == lid or found is None or found.type not in _USES:
                     continue
+                use = _USES[found.type]
                 arn = _arn_of(found, resolved)
-                if arn is None or _grants(fp, _SERVICES[found.type], arn):
+                if arn is None or _may_use(fp, attached, use, arn,
+                                           counts_event_roles=target in polled):
                     continue
                 yield problem(
                     ctx, "W3010", f"environment variable {name} names {target}, but no policy "
-                    f"of {lid} grants any {_SERVICES[found.type]} access to it: on AWS its "
-                    f"calls are denied (add a policy template, e.g. "
+                    f"of {lid} allows {use.label} on it: on AWS those calls are denied "
+                    f"(add a policy template, e.g. "
                     f"{_hint(found.type, target)}, or a statement)",
                     ("Resources", lid, "Properties", "Environment", "Variables", name),
                     resource=lid)
+
+
+def _polled(res: Resource) -> Iterator[str]:
+    """The logical ids of the queues and streams the function's SQS, DynamoDB and Kinesis
+    events poll: what SAM's event-source managed policy is there for."""
+    props = res.raw.get("Properties") if isinstance(res.raw, Mapping) else None
+    events = props.get("Events") if isinstance(props, Mapping) else None
+    for event in events.values() if isinstance(events, Mapping) else ():
+        source = event.get("Properties") if isinstance(event, Mapping) else None
+        if isinstance(source, Mapping):
+            yield from _named([source.get("Queue"), source.get("Stream")])
 
 
 def _variables(res: Resource) -> Mapping[str, Any]:
@@ -106,19 +158,31 @@ def _arn_of(res: Resource, resolved: ResolvedTemplate) -> str | None:
     return found if isinstance(found, str) else None
 
 
-def _grants(fp: FunctionPolicy, service: str, arn: str) -> bool:
-    """Whether any Allow names the resource (or what is inside it) for one of its actions."""
-    inside = (arn, f"{arn}/samlite-any", f"{arn}:samlite-any")
-    for policy in fp.policies:
+def _may_use(fp: FunctionPolicy, attached: Mapping[str, Policy], use: _Use, arn: str, *,
+             counts_event_roles: bool) -> bool:
+    """Whether the handler may make one of the use's calls on the resource (for a bucket, on
+    some object of it), counting the resource's own policy in the template, and the event
+    sources' managed policies only for the function's own event source."""
+    identity = fp.policies if counts_event_roles else tuple(
+        p for p in fp.policies if p.statements not in _EVENT_SOURCE_STATEMENTS)
+    resource_policy = policy_for(attached, arn)
+    targets = _objects(arn, (*identity, resource_policy) if resource_policy else identity) \
+        if use.on_objects else (arn,)
+    return any(evaluate(fp.caller, Request(action=action, resource=target),
+                        identity=identity, resource_policy=resource_policy).is_allowed
+               for target in targets for action in use.actions)
+
+
+def _objects(bucket_arn: str, policies: tuple[Policy, ...]) -> tuple[str, ...]:
+    """Object ARNs to ask about: any key, and one key under each prefix a policy names
+    (`pub/*` allows only keys under pub/, and a handler putting there is fine)."""
+    keys = {f"{bucket_arn}/samlite-any"}
+    for policy in policies:
         for statement in policy.statements:
-            if statement.effect is not Effect.ALLOW:
-                continue
-            actions = statement.not_action or any(
-                a == "*" or a.lower().startswith(f"{service}:") for a in statement.actions)
-            named = any(arn_matches(p, r) for p in statement.resources for r in inside)
-            if actions and named != statement.not_resource:
-                return True
-    return False
+            keys.update(pattern.replace("*", "k").replace("?", "k")
+                        for pattern in statement.resources
+                        if pattern.startswith(f"{bucket_arn}/"))
+    return tuple(sorted(keys))
 
 
 _HINTS = {"AWS::S3::Bucket": "S3CrudPolicy: {{BucketName: !Ref {}}}",

@@ -109,12 +109,16 @@ DOCS: tuple[RuleDoc, ...] = (
     ),
     RuleDoc(
         code="W3010", title="A function's environment names a resource its policies do not "
-                            "grant access to",
+                            "let it use",
         why="A variable holding a queue's URL, a table's name or a bucket's name is there for "
-            "the handler to call it; with no policy allowing any action of that service on "
-            "it, AWS denies those calls at run time (the most common \"works locally, fails "
-            "on AWS\" bug). `samlite up --iam enforce` refuses them locally too "
-            "(docs/iam.md).",
+            "the handler to use it: send to or receive from the queue, read or write the "
+            "table's items, get or put the bucket's objects, publish to the topic. When "
+            "neither the function's policies nor the resource's own policy in the template "
+            "allow any of those actions on it, AWS denies the calls at run time (the most "
+            "common \"works locally, fails on AWS\" bug). The receive on any queue that SAM "
+            "grants for an SQS event is for Lambda's polling: it counts for that event's own "
+            "queue only. "
+            "`samlite up --iam enforce` refuses the calls locally too (docs/iam.md).",
         example="Resources:\n  Jobs:\n    Type: AWS::SQS::Queue\n  Api:\n"
                 "    Type: AWS::Serverless::Function\n    Properties:\n"
                 "      Runtime: python3.12\n      Handler: index.handler\n"
