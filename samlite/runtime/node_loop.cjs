@@ -341,7 +341,7 @@ export async function resolve(specifier, context, next) {
   } catch (error) {
     const bare = !/^(\\.|\\/|[a-zA-Z][a-zA-Z0-9+.-]*:)/.test(specifier);
     if (!bare || error?.code !== 'ERR_MODULE_NOT_FOUND') {
-      throw error;
+      throw withoutThisModule(error);
     }
     for (const parentURL of parents) {
       try {
@@ -350,8 +350,16 @@ export async function resolve(specifier, context, next) {
         // not there either
       }
     }
-    throw error;
+    throw withoutThisModule(error);
   }
+}
+// Lambda has no such hook: its frame (this whole source, URL-encoded) stays out of traces.
+function withoutThisModule(error) {
+  if (typeof error?.stack === 'string') {
+    error.stack = error.stack.split('\\n')
+      .filter((line) => !line.includes(import.meta.url)).join('\\n');
+  }
+  return error;
 }`;
 let esmHooksRegistered = false;
 

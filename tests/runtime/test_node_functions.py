@@ -100,6 +100,20 @@ def test_init_failures_are_lambdas_runtime_errors(services: list[LambdaService],
     assert any("\tERROR\tUncaught Exception \t{" in line for line in lines)
 
 
+def test_a_missing_package_of_an_es_module_fails_as_on_lambda(services: list[LambdaService],
+                                                              tmp_path: Path) -> None:
+    # AWS's client (UserFunction.js, _loadUserApp) makes only CommonJS's MODULE_NOT_FOUND a
+    # Runtime.ImportModuleError; import's ERR_MODULE_NOT_FOUND reaches Lambda as it is.
+    files = {"app.mjs": "import x from 'not-a-pkg';\nexport const handler = async () => x;"}
+    service, _ = start(services, tmp_path / "code", files)
+    body, error = invoke(service)
+    assert error == "Unhandled"
+    assert body["errorType"] == "Error"
+    assert body["errorMessage"].startswith("Cannot find package 'not-a-pkg' imported from ")
+    assert body["trace"][0].startswith("Error [ERR_MODULE_NOT_FOUND]: Cannot find package")
+    assert not [line for line in body["trace"] if "data:" in line or "samlite" in line]
+
+
 # --- async and callback handlers -----------------------------------------------------------
 
 @pytest.mark.parametrize(("case", "source", "expected"), [
