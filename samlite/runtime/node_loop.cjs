@@ -21,6 +21,7 @@ const { pathToFileURL } = require('node:url');
 
 const API_PREFIX = '/2018-06-01/runtime';
 const END_MARKER = '\x1esamlite:end ';
+const DEBUGGER_ATTACHED_MARKER = '\x1esamlite:debugger-attached';   // base.py reads it too
 const ERROR_TYPE_HEADER = 'Lambda-Runtime-Function-Error-Type';
 // samlite's Runtime API serves only the runtime that shows this environment's secret
 // (runtime_api.py's TOKEN_VARIABLE and TOKEN_HEADER, repeated: this script imports nothing).
@@ -604,6 +605,10 @@ class Runtime {
 }
 
 async function main() {
+  if (require('node:inspector').url() !== undefined) {
+    // --inspect-brk held us before the first line until a debugger let us go: init starts now.
+    process.stdout.write(`${DEBUGGER_ATTACHED_MARKER}\n`);
+  }
   trackLineStarts(process.stdout);
   trackLineStarts(process.stderr);
   const jsonFormat = process.env.AWS_LAMBDA_LOG_FORMAT?.toUpperCase() === 'JSON';
