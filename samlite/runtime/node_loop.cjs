@@ -467,6 +467,7 @@ class Runtime {
     this.logError = logError;
     this.beforeExit = () => {};   // what an empty event loop completes (callbacks, no result)
     this.failCurrent = null;      // how an uncaught error ends the invocation in progress
+    this.answered = null;         // the response decided this tick, not yet sent
   }
 
   scheduleNext() {
@@ -522,8 +523,16 @@ class Runtime {
       } catch {
         throw new Error('Unable to stringify response body');
       }
-      this.endOutput(id);
-      post(() => this.api.postResponse(id, body));
+      // Lambda's client posts the response at once (a blocking native call), and a promise
+      // rejected but not awaited in the handler is reported later in the same tick, while the
+      // invocation is still open: its log line is the invocation's. Sent from the next turn
+      // of the loop, so such a rejection is logged before END here too.
+      this.answered = () => {
+        this.answered = null;
+        this.endOutput(id);
+        return this.api.postResponse(id, body);
+      };
+      setImmediate(() => this.answered && post(this.answered));
     };
     const done = (error, result) => {
       this.beforeExit = () => {};
@@ -559,6 +568,12 @@ class Runtime {
       done: once(done),
     };
     this.failCurrent = (error, code) => {
+      // The response already went (see `complete`): it stands, and the environment ends.
+      const sent = this.answered ? this.answered() : null;
+      if (sent) {
+        sent.finally(() => process.exit(code));
+        return;
+      }
       this.endOutput(id);
       this.api.postError(id, errorDocument(error)).finally(() => process.exit(code));
     };

@@ -192,6 +192,24 @@ def test_an_unhandled_rejection_fails_the_invoke_and_the_next_gets_a_fresh_envir
     assert invoke(service) == ("fine", None)
 
 
+def test_a_rejection_left_floating_is_logged_in_the_invocation_whose_answer_stands(
+        services: list[LambdaService], tmp_path: Path) -> None:
+    # Lambda's client has posted "done" before Node reports the rejection (the same tick);
+    # the log line is the invocation's, then the environment ends.
+    source = ("let invokes = 0;\n"
+              "exports.handler = async (e) => {\n"
+              "  invokes += 1;\n"
+              "  if (e.reject) { Promise.reject(new Error('lost')); }\n"
+              "  return invokes;\n};")
+    service, lines = start(services, tmp_path / "code", {"app.js": source})
+    assert invoke(service, {"reject": True}) == (1, None)
+    end = next(i for i, line in enumerate(lines) if line.startswith("END"))
+    assert [line for line in lines[:end] if "\tERROR\tUnhandled Promise Rejection \t"
+            '{"errorType":"Runtime.UnhandledPromiseRejection","errorMessage":"Error: lost"'
+            in line]
+    assert invoke(service) == (1, None)   # a fresh environment
+
+
 # --- the context and the console -----------------------------------------------------------
 
 def test_client_context_and_identity_reach_the_handler(services: list[LambdaService],
