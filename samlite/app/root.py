@@ -455,14 +455,17 @@ class App:
                 by_runtime.setdefault(spec.runtime, []).append(spec.logical_id)
             if spec.package_type != "Image":
                 by_architecture.setdefault(spec.architecture, []).append(spec.logical_id)
+        # --debug refuses docker: the way to Lambda's image is without it.
+        docker = "--runtime docker without --debug" if self.options.debug_functions \
+            else "--runtime docker"
         notices = []
         for runtime, names in sorted(by_runtime.items()):
-            why = python_mismatch(runtime) if runtime.startswith("python") else \
-                node_mismatch(runtime)
+            why = python_mismatch(runtime, docker=docker) if runtime.startswith("python") \
+                else node_mismatch(runtime, docker=docker)
             if why is not None:
                 notices.append(f"warning: {', '.join(names)} ({runtime}): {why}")
         for architecture, names in sorted(by_architecture.items()):
-            why = architecture_mismatch(architecture, machine())
+            why = architecture_mismatch(architecture, machine(), docker=docker)
             if why is not None:
                 notices.append(f"warning: {', '.join(names)} ({architecture}): {why}")
         return notices

@@ -37,6 +37,9 @@ def runtime_notice(choice: RuntimeChoice, *,
 def _alternatives(choice: RuntimeChoice, switch: Callable[[str], str]) -> str:
     if choice.kind == "docker":
         return f"{switch('process')} runs them as local processes instead"
+    if choice.reason.startswith("--debug"):
+        # --debug refuses docker (no debugger port there), so suggesting it would mislead.
+        return f"without --debug, {switch('docker')} runs them in Lambda's images"
     if choice.reason.startswith("auto"):
         return f"{switch('docker')} runs them in Lambda's images instead"
     return (f"{switch('docker')} runs them in Lambda's images, {switch('auto')} in Docker "

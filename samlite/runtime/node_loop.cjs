@@ -21,6 +21,7 @@ const { pathToFileURL } = require('node:url');
 
 const API_PREFIX = '/2018-06-01/runtime';
 const END_MARKER = '\x1esamlite:end ';
+const DEBUGGER_ATTACHED_MARKER = '\x1esamlite:debugger-attached';   // base.py reads it too
 const ERROR_TYPE_HEADER = 'Lambda-Runtime-Function-Error-Type';
 // samlite's Runtime API serves only the runtime that shows this environment's secret
 // (runtime_api.py's TOKEN_VARIABLE and TOKEN_HEADER, repeated: this script imports nothing).
@@ -341,7 +342,7 @@ export async function resolve(specifier, context, next) {
   } catch (error) {
     const bare = !/^(\\.|\\/|[a-zA-Z][a-zA-Z0-9+.-]*:)/.test(specifier);
     if (!bare || error?.code !== 'ERR_MODULE_NOT_FOUND') {
-      throw error;
+      throw withoutThisModule(error);
     }
     for (const parentURL of parents) {
       try {
@@ -350,8 +351,16 @@ export async function resolve(specifier, context, next) {
         // not there either
       }
     }
-    throw error;
+    throw withoutThisModule(error);
   }
+}
+// Lambda has no such hook: its frame (this whole source, URL-encoded) stays out of traces.
+function withoutThisModule(error) {
+  if (typeof error?.stack === 'string') {
+    error.stack = error.stack.split('\\n')
+      .filter((line) => !line.includes(import.meta.url)).join('\\n');
+  }
+  return error;
 }`;
 let esmHooksRegistered = false;
 
@@ -458,6 +467,7 @@ class Runtime {
     this.logError = logError;
     this.beforeExit = () => {};   // what an empty event loop completes (callbacks, no result)
     this.failCurrent = null;      // how an uncaught error ends the invocation in progress
+    this.answered = null;         // the response decided this tick, not yet sent
   }
 
   scheduleNext() {
@@ -513,8 +523,16 @@ class Runtime {
       } catch {
         throw new Error('Unable to stringify response body');
       }
-      this.endOutput(id);
-      post(() => this.api.postResponse(id, body));
+      // Lambda's client posts the response at once (a blocking native call), and a promise
+      // rejected but not awaited in the handler is reported later in the same tick, while the
+      // invocation is still open: its log line is the invocation's. Sent from the next turn
+      // of the loop, so such a rejection is logged before END here too.
+      this.answered = () => {
+        this.answered = null;
+        this.endOutput(id);
+        return this.api.postResponse(id, body);
+      };
+      setImmediate(() => this.answered && post(this.answered));
     };
     const done = (error, result) => {
       this.beforeExit = () => {};
@@ -550,6 +568,12 @@ class Runtime {
       done: once(done),
     };
     this.failCurrent = (error, code) => {
+      // The response already went (see `complete`): it stands, and the environment ends.
+      const sent = this.answered ? this.answered() : null;
+      if (sent) {
+        sent.finally(() => process.exit(code));
+        return;
+      }
       this.endOutput(id);
       this.api.postError(id, errorDocument(error)).finally(() => process.exit(code));
     };
@@ -596,6 +620,10 @@ class Runtime {
 }
 
 async function main() {
+  if (require('node:inspector').url() !== undefined) {
+    // --inspect-brk held us before the first line until a debugger let us go: init starts now.
+    process.stdout.write(`${DEBUGGER_ATTACHED_MARKER}\n`);
+  }
   trackLineStarts(process.stdout);
   trackLineStarts(process.stderr);
   const jsonFormat = process.env.AWS_LAMBDA_LOG_FORMAT?.toUpperCase() === 'JSON';

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
 API_PREFIX = "/2018-06-01/runtime"
 END_MARKER = "\x1esamlite:end "   # samlite/runtime/environments/base.py reads it
+DEBUGGER_ATTACHED_MARKER = "\x1esamlite:debugger-attached"   # and this one
 
 # awslambdaric's FaultException types.
 MARSHAL_ERROR = "Runtime.MarshalError"
@@ -597,6 +598,7 @@ def attach_debugger() -> None:
     sys.stdout.write(f"samlite: debugpy is listening on 127.0.0.1:{port}; the function "
                      "starts when a debugger attaches (docs/debugging.md)\n")
     debugpy.wait_for_client()
+    sys.stdout.write(f"{DEBUGGER_ATTACHED_MARKER}\n")
 
 
 def _quiet_exit(code: int) -> NoReturn:

@@ -32,6 +32,7 @@ from samlite.progress import NO_PROGRESS, Progress
 from samlite.runtime import api_errors
 from samlite.runtime.async_invoke import AsyncInvocations, AsyncPolicy
 from samlite.runtime.environments.base import (
+    DEBUGGER_ATTACHED_MARKER,
     END_MARKER,
     Environment,
     EnvironmentFactory,
@@ -147,6 +148,7 @@ class _Env:
         self.dead = False
         self.initialized = threading.Event()
         self.started_at = service.clock.monotonic()
+        self.init_started_at = self.started_at   # later under --debug: once attached
         self.init_duration_ms: float | None = None
         self.init_error: tuple[bytes, str | None] | None = None
         self.peak_mb = 0                  # last memory reading, kept after the process ends
@@ -180,7 +182,10 @@ class _Env:
     def next_invocation(self, *, wait_s: float,
                         poller_gone: Callable[[], bool]) -> NextInvocation | NoWork:
         if not self.initialized.is_set():
-            self.init_duration_ms = (self.service.clock.monotonic() - self.started_at) * 1000
+            if self.spec.debug_port is not None:   # its DEBUGGER_ATTACHED_MARKER read first
+                self.environment.settle_output()
+            now = self.service.clock.monotonic()
+            self.init_duration_ms = (now - self.init_started_at) * 1000
             self.environment.settle_output()   # init output is logged before START
             end_init = getattr(self.environment, "end_init", None)
             if end_init is not None:   # a container's init-phase CPU burst ends here
@@ -233,6 +238,10 @@ class _Env:
     # --- the environment's callbacks --------------------------------------------------------
     def on_output(self, line: str) -> None:
         call = self.current
+        if line.rstrip() == DEBUGGER_ATTACHED_MARKER:
+            if not self.initialized.is_set():
+                self.init_started_at = self.service.clock.monotonic()
+            return
         if line.startswith(END_MARKER):
             if call is not None and line[len(END_MARKER):].strip() == \
                     call.invocation.request_id:

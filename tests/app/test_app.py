@@ -17,6 +17,7 @@ from samlite.app.root import (
     AppOptions,
     RuntimeChoice,
     choose_runtime,
+    debug_runtime,
     invoke_function,
     read_event,
     runtime_notice,
@@ -164,6 +165,15 @@ def test_explicit_runtimes_are_taken_as_said() -> None:
         "--runtime auto in Docker when the engine answers and every image is here")
     with pytest.raises(UsageError, match="--runtime must be one of auto, process, docker"):
         choose_runtime("podman", [])
+
+
+def test_under_debug_the_runtime_line_suggests_docker_only_without_debug() -> None:
+    notice = runtime_notice(debug_runtime(AppOptions(debug_functions=("Fn",))))
+    assert notice == ("Runtime: process (--debug: debugged functions run as local processes); "
+                      "without --debug, --runtime docker runs them in Lambda's images")
+    with pytest.raises(UsageError, match="--debug attaches debuggers to functions run as "
+                                         "local processes"):
+        debug_runtime(AppOptions(debug_functions=("Fn",), runtime="docker"))
 
 
 @pytest.mark.parametrize(("case", "functions", "name", "expected"), [

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from samlite.clock import ManualClock
 from samlite.errors import UsageError
 from samlite.runtime.debugging import with_debugging
 from samlite.runtime.environments.process import ProcessEnvironment
@@ -83,6 +84,42 @@ def test_node_stops_at_a_breakpoint_and_its_timeout_waits(services: list[LambdaS
     finally:
         client.close()
     assert results == [42]
+
+
+def test_the_wait_for_a_debugger_is_not_init_duration(services: list[LambdaService],
+                                                      tmp_path: Path) -> None:
+    code = tmp_path / "code"
+    code.mkdir()
+    (code / "app.js").write_text("exports.handler = async (event) => event.n * 2;\n")
+    port = free_port()
+    spec = FunctionSpec(logical_id="Fn", function_name="Fn", handler="app.handler",
+                        runtime="nodejs20.x", code_dir=code, debug_port=port)
+    clock = ManualClock()   # stands still but for the wait below: init itself takes 0 ms
+    lines: list[str] = []
+    service = LambdaService([spec], environments=ProcessEnvironment, clock=clock,
+                            log=lambda _fn, line: lines.append(line),
+                            tmp_root=tmp_path / "envs")
+    service.start()
+    services.append(service)
+    results: list[object] = []
+    thread = threading.Thread(target=lambda: results.append(
+        json.loads(service.invoke("Fn", b'{"n": 21}').payload)), daemon=True)
+    thread.start()
+    client = InspectorClient(port)
+    try:
+        clock.advance(seconds=60)   # someone takes a minute to attach
+        client.send("Runtime.enable")
+        client.send("Debugger.enable")
+        client.send("Runtime.runIfWaitingForDebugger")
+        client.wait_for("Debugger.paused")      # --inspect-brk: the runtime's first line
+        client.send("Debugger.resume")
+        thread.join(20)
+    finally:
+        client.close()
+    assert results == [42]
+    report = next(line for line in lines if line.startswith("REPORT"))
+    assert "\tBilled Duration: 1 ms\t" in report
+    assert "\tInit Duration: 0.00 ms" in report
 
 
 def test_python_stops_at_a_breakpoint_through_debugpy(services: list[LambdaService],

@@ -100,6 +100,20 @@ def test_init_failures_are_lambdas_runtime_errors(services: list[LambdaService],
     assert any("\tERROR\tUncaught Exception \t{" in line for line in lines)
 
 
+def test_a_missing_package_of_an_es_module_fails_as_on_lambda(services: list[LambdaService],
+                                                              tmp_path: Path) -> None:
+    # AWS's client (UserFunction.js, _loadUserApp) makes only CommonJS's MODULE_NOT_FOUND a
+    # Runtime.ImportModuleError; import's ERR_MODULE_NOT_FOUND reaches Lambda as it is.
+    files = {"app.mjs": "import x from 'not-a-pkg';\nexport const handler = async () => x;"}
+    service, _ = start(services, tmp_path / "code", files)
+    body, error = invoke(service)
+    assert error == "Unhandled"
+    assert body["errorType"] == "Error"
+    assert body["errorMessage"].startswith("Cannot find package 'not-a-pkg' imported from ")
+    assert body["trace"][0].startswith("Error [ERR_MODULE_NOT_FOUND]: Cannot find package")
+    assert not [line for line in body["trace"] if "data:" in line or "samlite" in line]
+
+
 # --- async and callback handlers -----------------------------------------------------------
 
 @pytest.mark.parametrize(("case", "source", "expected"), [
@@ -176,6 +190,24 @@ def test_an_unhandled_rejection_fails_the_invoke_and_the_next_gets_a_fresh_envir
     assert body["errorType"] == "Runtime.UnhandledPromiseRejection"
     assert body["errorMessage"] == "Error: lost"
     assert invoke(service) == ("fine", None)
+
+
+def test_a_rejection_left_floating_is_logged_in_the_invocation_whose_answer_stands(
+        services: list[LambdaService], tmp_path: Path) -> None:
+    # Lambda's client has posted "done" before Node reports the rejection (the same tick);
+    # the log line is the invocation's, then the environment ends.
+    source = ("let invokes = 0;\n"
+              "exports.handler = async (e) => {\n"
+              "  invokes += 1;\n"
+              "  if (e.reject) { Promise.reject(new Error('lost')); }\n"
+              "  return invokes;\n};")
+    service, lines = start(services, tmp_path / "code", {"app.js": source})
+    assert invoke(service, {"reject": True}) == (1, None)
+    end = next(i for i, line in enumerate(lines) if line.startswith("END"))
+    assert [line for line in lines[:end] if "\tERROR\tUnhandled Promise Rejection \t"
+            '{"errorType":"Runtime.UnhandledPromiseRejection","errorMessage":"Error: lost"'
+            in line]
+    assert invoke(service) == (1, None)   # a fresh environment
 
 
 # --- the context and the console -----------------------------------------------------------

@@ -17,6 +17,9 @@ from samlite.runtime.spec import FunctionSpec
 # A line the runtime loop writes after each invocation's output, so the service knows the
 # output is complete before it logs END (never shown to the user).
 END_MARKER = "\x1esamlite:end "
+# A line the runtime loop writes under --debug once a debugger has let it go on: init is
+# timed from there, so the wait for someone to attach is neither Init Duration nor billed.
+DEBUGGER_ATTACHED_MARKER = "\x1esamlite:debugger-attached"
 # Where samlite's runtime loop finds its environment's Runtime API token (python_loop.py
 # keeps its own copy of the name).
 RUNTIME_TOKEN_VARIABLE = "_SAMLITE_RUNTIME_TOKEN"  # noqa: S105 - a name, not the secret

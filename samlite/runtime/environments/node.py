@@ -108,19 +108,20 @@ def node_for(runtime: str) -> NodeBinary | None:
                                      tuple(-int(p) for p in n.version.split("."))))
 
 
-def node_mismatch(runtime: str) -> str | None:
+def node_mismatch(runtime: str, *, docker: str = "--runtime docker") -> str | None:
     """Why functions of a nodejsXX.x runtime run on another Node here (or cannot run), with
-    the fix; None when they get their own major version."""
+    the fix; None when they get their own major version. `docker` spells the way to
+    Lambda's image."""
     wanted = wanted_major(runtime)
     node = node_for(runtime)
     if node is None:
         return (f"this machine has no node, so they cannot run as processes; install Node.js "
-                f"{wanted} (nvm, fnm or your package manager) or use --runtime docker")
+                f"{wanted} (nvm, fnm or your package manager) or use {docker}")
     if node.major == wanted:
         return None
     return (f"this machine has no Node.js {wanted}, so they run on Node.js {node.version} "
             f"({node.path}); install Node.js {wanted} (nvm, fnm or your package manager) to "
-            "match Lambda, or use --runtime docker to run Lambda's image")
+            f"match Lambda, or use {docker} to run Lambda's image")
 
 
 def node_path(spec: FunctionSpec, major: int, sdk_dir: Path | None, *,
