@@ -258,8 +258,17 @@ def serve_until_interrupted(app: Any, announce: Any) -> None:
     import signal
     import threading
 
+    # Once serving, the handler only notes the signal: raised there, KeyboardInterrupt can
+    # land in a weakref callback of a garbage collection, where it is printed and dropped,
+    # and `up` would never stop. During start-up it is raised, to cut a long start short.
+    stopping = threading.Event()
+
     def interrupt(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt
+        stopping.set()
+        if not serving.is_set():
+            raise KeyboardInterrupt
+
+    serving = threading.Event()
 
     # Both set explicitly: a shell starts `samlite start-lambda &` with SIGINT ignored.
     previous_term = signal.signal(signal.SIGTERM, interrupt)
@@ -271,8 +280,10 @@ def serve_until_interrupted(app: Any, announce: Any) -> None:
         # of the cyclic GC's way, a full collection no longer pauses serving for ~100 ms.
         gc.collect()
         gc.freeze()
-        threading.Event().wait()   # a signal interrupts the wait (POSIX)
-    except KeyboardInterrupt:
+        serving.set()
+        while not stopping.wait(0.5):   # woken by the handler; the timeout only re-checks
+            pass
+    except KeyboardInterrupt:   # during start-up
         pass
     finally:
         signal.signal(signal.SIGINT, signal.SIG_IGN)

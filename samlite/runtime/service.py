@@ -690,15 +690,17 @@ class LambdaService:
         request finds one initialised (as Lambda's proactive initialization may). Returns at
         once. The first invoke takes it over, mid-init if need be, and its REPORT still
         gives the Init Duration. Skipped: functions with a live environment of their event
-        target already, none to run, reserved concurrency 0, or one environment per tenant."""
+        target already, none to run, reserved concurrency 0, one environment per tenant, or under
+        a debugger (it would wait for one to attach)."""
         targets = {name: self._event_target(name).spec for name in functions
                    if name in self._specs}   # (the lock is not reentrant: found before it)
         with self._lock:
             envs = []
             for name, target in targets.items():
                 spec = self._specs.get(name)
+                # A debugged function waits for its debugger: it starts when asked to run.
                 if spec is None or spec.not_runnable is not None or spec.is_tenant_isolated \
-                        or spec.reserved_concurrency == 0 \
+                        or spec.debug_port is not None or spec.reserved_concurrency == 0 \
                         or self._busy_total() >= self._unreserved_capacity():
                     continue
                 if any(not env.dead and env.spec.version == target.version
