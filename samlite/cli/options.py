@@ -212,7 +212,7 @@ def app_options(template: Path, command: str, *, runtime: str, env_vars: str | N
     iam = iam_mode_for(project_dir, config_env, command, given.iam,
                        config_file=project_dir / config_file if config_file else None)
     return AppOptions(parameter_overrides=values, pseudo=pseudo, runtime=runtime,
-                      secrets_file=secrets_file, iam=iam,
+                      secrets_file=secrets_file, iam=iam.mode, iam_source=iam.source,
                       env_vars=read_env_vars(Path(env_vars)) if env_vars else {},
                       account_concurrency=account_concurrency, idle_timeout_s=idle_timeout_s,
                       no_build=no_build, layers=mapped, config_env=config_env, **more)

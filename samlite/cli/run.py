@@ -196,6 +196,7 @@ def up(template_option: str | None, host: str, port: int, aws_port: int, watch: 
     """Run the whole app: every function with its HTTP routes, function URLs, buckets,
     queues, tables, topics, event rules and schedules, on a local AWS endpoint that keeps
     its data, with code reloaded as it is saved. Ctrl-C stops everything."""
+    from samlite.app.config import iam_line
     from samlite.app.root import App, runtime_notice
     from samlite.app.running import claim
     from samlite.cli.summary import startup_lines
@@ -243,7 +244,7 @@ def up(template_option: str | None, host: str, port: int, aws_port: int, watch: 
             for notice in app.runtime_notices() + app.dependency_notices() + app.iam_notices():
                 say("warning", notice, err=True)
             say("runtime", runtime_notice(app.runtime_choice))
-            say("iam", f"IAM: {app.options.iam} (--iam enforce|warn|off; docs/iam.md)")
+            say("iam", iam_line(app.options.iam, app.options.iam_source))
             for line in [] if log_format() == "json" else startup_lines(
                     app.graph, app.functions, runtime_kind=app.runtime_kind,
                     dependencies=app.dependencies.states,
