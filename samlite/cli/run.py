@@ -47,7 +47,7 @@ from samlite.runtime.debugging import DEFAULT_DEBUG_PORT
 @click.option("--debug-port", default=DEFAULT_DEBUG_PORT, show_default=True,
               type=click.IntRange(1, 65535), help="The port the debugger attaches to.")
 @state_dir_option
-@run_options
+@run_options(iam=False)
 @template_options
 def invoke(function: str | None, event: str | None, qualifier: str | None,
            template_option: str | None,
