@@ -131,6 +131,24 @@ def read_samconfig(project_dir: Path, config_env: str = "default", command: str 
                      parameter_overrides=overrides)
 
 
+def option_values(project_dir: Path, config_env: str, commands: Iterable[str], *,
+                  config_file: Path | None = None) -> tuple[Path | None, dict[str, Any]]:
+    """The samconfig file and the option values it gives a command that reads `commands`'
+    tables: `[<env>.global.parameters]`, then each command's own table, a later one winning
+    per key (`global` never overrides a command's table)."""
+    path = config_file or project_dir / CONFIG_FILE
+    if not path.is_file():
+        if config_file is not None:
+            raise ConfigError(f"{path}: no such config file")
+        return None, {}
+    read_samconfig(project_dir, config_env, config_file=config_file)   # the file's own errors
+    env = _load_toml(path).get(config_env) or {}
+    values: dict[str, Any] = {}
+    for table in ("global", *(c.replace(" ", "_").replace("-", "_") for c in commands)):
+        values.update(_parameters_table(path, env, config_env, table))
+    return path, values
+
+
 def layer_mappings_for(project_dir: Path, config_env: str, command: str,
                        flags: Iterable[str], *, cwd: Path,
                        config_file: Path | None = None) -> dict[str, Path]:

@@ -204,7 +204,7 @@ def test_another_projects_up_is_never_attached(tmp_path: Path, start_up) -> None
     record = json.loads((tmp_path / "other" / ".samlite" / "up.json").read_text())
     record.update(pid=2 ** 22 + 1, template=str((mine / "template.yaml").resolve()),
                   state_dir=str((mine / ".samlite").resolve()))
-    (mine / ".samlite").mkdir()
+    (mine / ".samlite").mkdir(exist_ok=True)   # invoke keeps its credential seed there
     (mine / ".samlite" / "up.json").write_text(json.dumps(record))
 
     invoked = samlite("invoke", cwd=mine)
