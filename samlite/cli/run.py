@@ -127,6 +127,7 @@ def run_start_lambda(template_option: str | None, host: str, port: int, runtime:
                      no_build: bool, layers: tuple[str, ...],
                      parameter_overrides: tuple[str, ...], config_file: str | None,
                      config_env: str) -> None:
+    from samlite.app.config import iam_line
     from samlite.app.root import App, runtime_notice
 
     [path] = template_paths((), template_option)
@@ -142,6 +143,7 @@ def run_start_lambda(template_option: str | None, host: str, port: int, runtime:
                        + app.iam_notices()):
             say("warning", notice, err=True)
         say("runtime", runtime_notice(app.runtime_choice))
+        say("iam", iam_line(app.options.iam, app.options.iam_source))
         click.echo(f"Lambda Invoke API on {app.endpoint_url} (Ctrl-C to stop)")
         rows = [("FUNCTION", "RUNTIME", "HANDLER", "DEPS")]
         rows += [(s.logical_id, s.runtime or "-", s.handler or "-",

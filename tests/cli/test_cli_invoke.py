@@ -148,6 +148,8 @@ def server(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], str]]:
     assert process.stdout is not None
     runtime = process.stdout.readline()
     assert runtime.startswith("Runtime: ") and " --runtime " in runtime, runtime
+    iam = process.stdout.readline()
+    assert iam.startswith("IAM: warn (from the default;"), iam
     banner = process.stdout.readline()
     url = banner.split(" on ", 1)[1].split(" ", 1)[0] if " on " in banner else ""
     try:

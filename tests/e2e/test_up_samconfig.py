@@ -57,3 +57,26 @@ def test_a_bad_samconfig_value_names_the_file_and_key(tmp_path: Path) -> None:
                           check=False)
     assert done.returncode == 2   # ConfigError
     assert "samconfig.toml: port = 'nope': 'nope' is not a valid integer range" in done.stderr
+
+
+def test_start_lambda_listens_on_samconfigs_port(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "app")
+    port = free_port()
+    (project / "samconfig.toml").write_text(
+        f'version = 0.1\n[default.local_start_lambda.parameters]\nport = {port}\niam = "off"\n')
+    lines: list[str] = []
+    process = subprocess.Popen([*SAMLITE, "start-lambda", "--runtime", "process"], cwd=project,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                               env=ENV)
+    try:
+        threading.Thread(target=lambda: lines.extend(line.rstrip("\n")
+                                                     for line in process.stdout or ()),
+                         daemon=True).start()
+        wait_for(lambda: any("Lambda Invoke API on" in line for line in lines)
+                 or process.poll() is not None, timeout_s=60, message="start-lambda ready")
+        text = "\n".join(lines)
+        assert f"Lambda Invoke API on http://127.0.0.1:{port} (Ctrl-C to stop)" in text, text
+        assert "IAM: off (from samconfig.toml [default.local_start_lambda.parameters];" in text
+    finally:
+        process.kill()
+        process.wait(10)
