@@ -306,10 +306,14 @@ class RunningApp:
                               switch=lambda value: f'@pytest.mark.samlite(runtime="{value}")')
 
     def log_text(self) -> str:
-        """The runtime line and what runs on another version or architecture than the
+        """The runtime and IAM lines, what runs on another version or architecture than the
         template names (as `samlite up` warns), then every function's lines, prefixed with
         its logical id (shown when a test fails)."""
-        head = [self.runtime_line, *self.app.process_mismatch_notices()]
+        from samlite.app.config import iam_line
+
+        options = self.app.options
+        head = [self.runtime_line, iam_line(options.iam, options.iam_source),
+                *self.app.process_mismatch_notices()]
         lines = self._logbook.text()
         return "\n".join(f"samlite | {line}" for line in head) + (f"\n{lines}" if lines else "")
 
@@ -427,6 +431,7 @@ def samlite_app_factory(request: pytest.FixtureRequest,
         path = find_template(request, template if template is not None
                              else marked.get("template"))
         given = {**{k: v for k, v in marked.items() if k != "template"}, **options}
+        given.setdefault("iam_source", _iam_source(request, marked, options))
         if "iam" not in given and (iam := request.config.getini(IAM_INI)):
             given["iam"] = str(iam)
         # Each app its own state folder: buckets, queues and pending events start empty.
@@ -451,6 +456,19 @@ def samlite_app_factory(request: pytest.FixtureRequest,
             errors.append(exc)
     if errors:
         raise errors[0]
+
+
+def _iam_source(request: pytest.FixtureRequest, marked: Mapping[str, Any],
+                options: Mapping[str, Any]) -> str:
+    """Where the test's IAM mode comes from, in the words that set it (the `IAM:` line)."""
+    if "iam" in options:
+        return "samlite_app_factory(iam=...)"
+    if "iam" in marked:
+        return "@pytest.mark.samlite(iam=...)"
+    if request.config.getini(IAM_INI):
+        ini = request.config.inipath
+        return f"{IAM_INI} in {ini.name if ini else 'the ini file'}"
+    return "the default"
 
 
 @pytest.fixture

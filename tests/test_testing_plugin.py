@@ -169,6 +169,28 @@ def test_marker(samlite_app):
     result.assert_outcomes(passed=2)
 
 
+def test_a_failing_tests_log_says_the_iam_mode_and_where_it_came_from(
+        pytester: pytest.Pytester, project: Path) -> None:
+    pytester.makeini("[pytest]\nsamlite_iam = enforce\n")
+    result = run(pytester, """
+import pytest
+
+def test_ini(samlite_app):
+    assert False
+
+@pytest.mark.samlite(iam="off")
+def test_marker(samlite_app):
+    assert False
+""")
+    result.assert_outcomes(failed=2)
+    result.stdout.fnmatch_lines([
+        "*Captured samlite log call*",
+        "samlite | IAM: enforce (from samlite_iam in tox.ini; enforce|warn|off, docs/iam.md)",
+        "*Captured samlite log call*",
+        "samlite | IAM: off (from @pytest.mark.samlite(iam=...); enforce|warn|off, "
+        "docs/iam.md)"])
+
+
 def test_no_template_anywhere_fails_with_what_to_do(pytester: pytest.Pytester) -> None:
     result = run(pytester, "def test_none(samlite_app):\n    pass\n")
     result.assert_outcomes(errors=1)

@@ -131,6 +131,24 @@ def read_samconfig(project_dir: Path, config_env: str = "default", command: str 
                      parameter_overrides=overrides)
 
 
+def option_values(project_dir: Path, config_env: str, commands: Iterable[str], *,
+                  config_file: Path | None = None) -> tuple[Path | None, dict[str, Any]]:
+    """The samconfig file and the option values it gives a command that reads `commands`'
+    tables: `[<env>.global.parameters]`, then each command's own table, a later one winning
+    per key (`global` never overrides a command's table)."""
+    path = config_file or project_dir / CONFIG_FILE
+    if not path.is_file():
+        if config_file is not None:
+            raise ConfigError(f"{path}: no such config file")
+        return None, {}
+    read_samconfig(project_dir, config_env, config_file=config_file)   # the file's own errors
+    env = _load_toml(path).get(config_env) or {}
+    values: dict[str, Any] = {}
+    for table in ("global", *(c.replace(" ", "_").replace("-", "_") for c in commands)):
+        values.update(_parameters_table(path, env, config_env, table))
+    return path, values
+
+
 def layer_mappings_for(project_dir: Path, config_env: str, command: str,
                        flags: Iterable[str], *, cwd: Path,
                        config_file: Path | None = None) -> dict[str, Path]:
@@ -157,11 +175,24 @@ IAM_MODES = ("enforce", "warn", "off")
 DEFAULT_IAM_MODE = "warn"
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class IamChoice:
+    """The IAM mode a run uses and where it came from, as the `IAM:` line shows it."""
+
+    mode: str = DEFAULT_IAM_MODE
+    source: str = "the default"    # "--iam", "samconfig.toml [default.up.parameters]"...
+
+
+def iam_line(mode: str, source: str) -> str:
+    """The one line `up` and the pytest plugin's log print, so a run shows its IAM mode."""
+    return f"IAM: {mode} (from {source}; enforce|warn|off, docs/iam.md)"
+
+
 def iam_mode_for(project_dir: Path, config_env: str, command: str, flag: str | None, *,
-                 config_file: Path | None = None) -> str:
+                 config_file: Path | None = None) -> IamChoice:
     """`--iam`, else samconfig.toml's `iam` (the command's table, then `up`'s), else warn."""
     if flag:
-        return flag
+        return IamChoice(mode=flag, source="--iam")
     for table in (command, "up"):
         config = read_samconfig(project_dir, config_env, table, config_file=config_file)
         value = config.values.get("iam")
@@ -170,8 +201,22 @@ def iam_mode_for(project_dir: Path, config_env: str, command: str, flag: str | N
         if value not in IAM_MODES:
             raise ConfigError(f"{config.path}: iam must be one of {', '.join(IAM_MODES)} "
                               f"(got {value!r})")
-        return str(value)
-    return DEFAULT_IAM_MODE
+        where = _table_with(config, "iam")
+        return IamChoice(mode=str(value), source=f"{config.path.name} {where}"
+                         if config.path else "samconfig.toml")
+    return IamChoice()
+
+
+def _table_with(config: SamConfig, key: str) -> str:
+    """The table of `config` that sets `key`: the command's own wins over `global`."""
+    data = _load_toml(config.path) if config.path else {}
+    env = data.get(config.config_env, {})
+    for table in (config.command.replace(" ", "_").replace("-", "_"), "global"):
+        section = env.get(table, {}) if isinstance(env, dict) else {}
+        parameters = section.get("parameters", {}) if isinstance(section, dict) else {}
+        if isinstance(parameters, dict) and key in parameters:
+            return f"[{config.config_env}.{table}.parameters]"
+    return f"[{config.config_env}.global.parameters]"
 
 
 def _load_toml(path: Path) -> dict[str, Any]:

@@ -138,6 +138,7 @@ class AppOptions:
     debug_functions: tuple[str, ...] = ()   # `--debug A,B`: run under a debugger
     debug_port: int = DEFAULT_DEBUG_PORT    # `--debug-port`: the first one's port
     iam: str = "warn"               # `--iam`: enforce | warn | off (docs/iam.md)
+    iam_source: str = "the default"   # where `iam` came from, for the `IAM:` line
     invocation_capacity: int = DEFAULT_CAPACITY   # records kept for the dashboard (a ring)
     keep_invocations: bool = False  # `--keep-invocations`: records survive in the state dir
 

@@ -139,8 +139,22 @@ class GivenFlags:
         return cls(secrets_file=secrets_file_flag(), iam=iam_flag())
 
 
-def run_options(func: Any) -> Any:
-    """Options of every command that runs functions."""
+# `samlite invoke` serves no AWS endpoint: IAM is checked where the function's calls go.
+IAM_ELSEWHERE = ("samlite invoke takes no --iam: it serves no AWS endpoint. Beside a running "
+                 "`samlite up` the function's AWS calls go to up's endpoint, which applies "
+                 "up's --iam (its IAM: line says which); start up with --iam enforce")
+
+
+def _refuse_iam(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        raise click.UsageError(IAM_ELSEWHERE, ctx)
+
+
+def run_options(func: Any = None, *, iam: bool = True) -> Any:
+    """Options of every command that runs functions; `iam=False` for a command without an
+    endpoint of its own, where --iam is refused (hidden) rather than silently ignored."""
+    if func is None:
+        return lambda f: run_options(f, iam=iam)
     # here, not at the top: `samlite validate` never needs the runtime package
     from samlite.runtime.choice import DEFAULT_RUNTIME, DEFAULT_RUNTIME_TEXT, RUNTIMES
 
@@ -174,7 +188,8 @@ def run_options(func: Any) -> Any:
                           '{"secretsmanager": {"NAME": "VALUE"}, "ssm": {"NAME": "VALUE"}}. '
                           "samconfig.toml: secrets_file."),
         click.option("--iam", type=click.Choice(["enforce", "warn", "off"]), default=None,
-                     expose_value=False, callback=_remember_iam,
+                     expose_value=False, callback=_remember_iam if iam else _refuse_iam,
+                     hidden=not iam,
                      help="IAM for the functions' AWS calls: enforce refuses what their "
                           "policies do not allow, as AWS does; warn (the default) logs it "
                           "once with the policy that would allow it; off checks nothing. "
@@ -212,7 +227,7 @@ def app_options(template: Path, command: str, *, runtime: str, env_vars: str | N
     iam = iam_mode_for(project_dir, config_env, command, given.iam,
                        config_file=project_dir / config_file if config_file else None)
     return AppOptions(parameter_overrides=values, pseudo=pseudo, runtime=runtime,
-                      secrets_file=secrets_file, iam=iam,
+                      secrets_file=secrets_file, iam=iam.mode, iam_source=iam.source,
                       env_vars=read_env_vars(Path(env_vars)) if env_vars else {},
                       account_concurrency=account_concurrency, idle_timeout_s=idle_timeout_s,
                       no_build=no_build, layers=mapped, config_env=config_env, **more)

@@ -47,7 +47,7 @@ from samlite.runtime.debugging import DEFAULT_DEBUG_PORT
 @click.option("--debug-port", default=DEFAULT_DEBUG_PORT, show_default=True,
               type=click.IntRange(1, 65535), help="The port the debugger attaches to.")
 @state_dir_option
-@run_options
+@run_options(iam=False)
 @template_options
 def invoke(function: str | None, event: str | None, qualifier: str | None,
            template_option: str | None,
@@ -111,12 +111,23 @@ NO_UP_NOTICE = ("No samlite up runs for this project: the function's AWS calls g
               help="Port to listen on (0: any free port).")
 @run_options
 @template_options
-def start_lambda(template_option: str | None, host: str, port: int, runtime: str,
-                 env_vars: str | None, account_concurrency: int, idle_timeout_s: float,
-                 no_build: bool, layers: tuple[str, ...], parameter_overrides: tuple[str, ...],
-                 config_file: str | None, config_env: str) -> None:
+@click.pass_context
+def start_lambda(ctx: click.Context, **params: Any) -> None:
     """Serve the Lambda Invoke API for the template's functions until Ctrl-C, like
-    `sam local start-lambda`: boto3 or `aws lambda invoke --endpoint-url` call it."""
+    `sam local start-lambda`: boto3 or `aws lambda invoke --endpoint-url` call it. Options
+    not given here come from samconfig.toml's [default.local_start_lambda.parameters]."""
+    from samlite.cli.samconfig_options import with_samconfig
+
+    [path] = template_paths((), params["template_option"])
+    run_start_lambda(**with_samconfig(ctx, params, path, ("local start-lambda",)))
+
+
+def run_start_lambda(template_option: str | None, host: str, port: int, runtime: str,
+                     env_vars: str | None, account_concurrency: int, idle_timeout_s: float,
+                     no_build: bool, layers: tuple[str, ...],
+                     parameter_overrides: tuple[str, ...], config_file: str | None,
+                     config_env: str) -> None:
+    from samlite.app.config import iam_line
     from samlite.app.root import App, runtime_notice
 
     [path] = template_paths((), template_option)
@@ -132,6 +143,7 @@ def start_lambda(template_option: str | None, host: str, port: int, runtime: str
                        + app.iam_notices()):
             say("warning", notice, err=True)
         say("runtime", runtime_notice(app.runtime_choice))
+        say("iam", iam_line(app.options.iam, app.options.iam_source))
         click.echo(f"Lambda Invoke API on {app.endpoint_url} (Ctrl-C to stop)")
         rows = [("FUNCTION", "RUNTIME", "HANDLER", "DEPS")]
         rows += [(s.logical_id, s.runtime or "-", s.handler or "-",
@@ -186,16 +198,30 @@ def start_lambda(template_option: str | None, host: str, port: int, runtime: str
               help="Keep the dashboard's invocation records in the state dir across restarts.")
 @run_options
 @template_options
-def up(template_option: str | None, host: str, port: int, aws_port: int, watch: bool,
-       state_dir: str, reset: bool, clock_speed: float, retry_delay_scale: float,
-       debug_functions: str, debug_port: int, ui_port: int | None, no_ui: bool,
-       invocation_records: int, keep_invocations: bool, runtime: str, env_vars: str | None,
-       account_concurrency: int, idle_timeout_s: float, no_build: bool, layers: tuple[str, ...],
-       parameter_overrides: tuple[str, ...],
-       config_file: str | None, config_env: str) -> None:
+@click.pass_context
+def up(ctx: click.Context, **params: Any) -> None:
     """Run the whole app: every function with its HTTP routes, function URLs, buckets,
     queues, tables, topics, event rules and schedules, on a local AWS endpoint that keeps
-    its data, with code reloaded as it is saved. Ctrl-C stops everything."""
+    its data, with code reloaded as it is saved. Ctrl-C stops everything. Options not given
+    here come from samconfig.toml's [default.up.parameters] or
+    [default.local_start_api.parameters] (SAM CLI's start-api table, which wins)."""
+    from samlite.cli.samconfig_options import with_samconfig
+
+    [path] = template_paths((), params["template_option"])
+    run_up(**with_samconfig(ctx, params, path, UP_TABLES))
+
+
+UP_TABLES = ("up", "local start-api")   # samconfig tables up reads, the last winning
+
+
+def run_up(template_option: str | None, host: str, port: int, aws_port: int, watch: bool,
+           state_dir: str, reset: bool, clock_speed: float, retry_delay_scale: float,
+           debug_functions: str, debug_port: int, ui_port: int | None, no_ui: bool,
+           invocation_records: int, keep_invocations: bool, runtime: str,
+           env_vars: str | None, account_concurrency: int, idle_timeout_s: float,
+           no_build: bool, layers: tuple[str, ...], parameter_overrides: tuple[str, ...],
+           config_file: str | None, config_env: str) -> None:
+    from samlite.app.config import iam_line
     from samlite.app.root import App, runtime_notice
     from samlite.app.running import claim
     from samlite.cli.summary import startup_lines
@@ -243,7 +269,7 @@ def up(template_option: str | None, host: str, port: int, aws_port: int, watch: 
             for notice in app.runtime_notices() + app.dependency_notices() + app.iam_notices():
                 say("warning", notice, err=True)
             say("runtime", runtime_notice(app.runtime_choice))
-            say("iam", f"IAM: {app.options.iam} (--iam enforce|warn|off; docs/iam.md)")
+            say("iam", iam_line(app.options.iam, app.options.iam_source))
             for line in [] if log_format() == "json" else startup_lines(
                     app.graph, app.functions, runtime_kind=app.runtime_kind,
                     dependencies=app.dependencies.states,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from samlite.app.config import iam_mode_for
+from samlite.app.config import IamChoice, iam_mode_for
 from samlite.errors import ConfigError
 
 
@@ -16,13 +16,16 @@ def samconfig(folder: Path, table: str, value: str) -> None:
 
 
 def test_the_default_is_warn(tmp_path: Path) -> None:
-    assert iam_mode_for(tmp_path, "default", "up", None) == "warn"
+    assert iam_mode_for(tmp_path, "default", "up", None) == IamChoice(mode="warn",
+                                                                     source="the default")
 
 
 def test_samconfig_sets_it_and_the_flag_wins(tmp_path: Path) -> None:
     samconfig(tmp_path, "up", "enforce")
-    assert iam_mode_for(tmp_path, "default", "local invoke", None) == "enforce"
-    assert iam_mode_for(tmp_path, "default", "up", "off") == "off"
+    assert iam_mode_for(tmp_path, "default", "local invoke", None) == IamChoice(
+        mode="enforce", source="samconfig.toml [default.up.parameters]")
+    assert iam_mode_for(tmp_path, "default", "up", "off") == IamChoice(mode="off",
+                                                                      source="--iam")
 
 
 def test_a_bad_value_names_the_file(tmp_path: Path) -> None:

@@ -148,6 +148,8 @@ def server(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], str]]:
     assert process.stdout is not None
     runtime = process.stdout.readline()
     assert runtime.startswith("Runtime: ") and " --runtime " in runtime, runtime
+    iam = process.stdout.readline()
+    assert iam.startswith("IAM: warn (from the default;"), iam
     banner = process.stdout.readline()
     url = banner.split(" on ", 1)[1].split(" ", 1)[0] if " on " in banner else ""
     try:
@@ -188,3 +190,13 @@ def test_start_lambda_serves_then_stops_within_2_s(server: tuple[subprocess.Pope
                 and "zombie" not in Path(f"/proc/{pid}/status").read_text()]
     assert process.stderr is not None
     assert "Traceback" not in process.stderr.read()
+
+
+def test_invoke_refuses_iam_and_says_where_iam_is_decided(tmp_path: Path) -> None:
+    template = write_app(tmp_path, "HelloFunction")
+    code, out, err = run("invoke", "-t", str(template), "--iam", "enforce")
+    assert code == 2
+    assert out == ""
+    assert "samlite invoke takes no --iam: it serves no AWS endpoint" in err
+    assert "up's endpoint, which applies up's --iam" in err
+    assert "--iam" not in run("invoke", "--help")[1]
