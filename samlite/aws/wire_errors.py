@@ -66,11 +66,12 @@ def query_parameter(request: Request, name: str) -> str | None:
 
 
 def error_response(request: Request, service: str, *, status: int, code: str,
-                   message: str) -> Response:
-    """`code` and `message` as `service`'s SDK client reads an error."""
+                   message: str, protocol: Protocol | None = None) -> Response:
+    """`code` and `message` as `service`'s SDK client reads an error (in `protocol` when the
+    request cannot tell it: a query call whose form cannot be read)."""
     request_id = secrets.token_hex(16)
     fault = "Sender" if status < 500 else "Receiver"
-    protocol = protocol_of(request, service)
+    protocol = protocol or protocol_of(request, service)
     if protocol is Protocol.QUERY:
         body = (f"<ErrorResponse><Error><Type>{fault}</Type><Code>{escape(code)}</Code>"
                 f"<Message>{escape(message)}</Message></Error>"

@@ -11,6 +11,7 @@ from urllib.parse import parse_qs
 
 from samlite.aws.app_bound import AppBound
 from samlite.aws.unserved import signed_service
+from samlite.aws.wire_errors import Protocol, error_response
 from samlite.http.messages import Request, Response
 
 if TYPE_CHECKING:
@@ -48,6 +49,13 @@ class SnsRoute:
     def handle(self, request: Request) -> Response:
         from botocore.awsrequest import AWSPreparedRequest, HeadersDict
 
+        try:
+            request.body.decode("utf-8")
+        except UnicodeDecodeError:
+            # A query API's form is text; AWS's common errors name a malformed one so.
+            return error_response(request, "sns", status=400, code="MalformedQueryString",
+                                  message="The query string contains a syntax error.",
+                                  protocol=Protocol.QUERY)
         host = request.header("host") or "127.0.0.1"
         url = f"http://{host}{request.path}" + (f"?{request.raw_query}"
                                                  if request.raw_query else "")
