@@ -89,14 +89,15 @@ def warm(address: tuple[str, int], calls: int, clients: int) -> list[float]:
     return samples
 
 
-def environment_rss_mb() -> list[float]:
-    """Resident memory of every runtime loop process (children running python_loop.py)."""
+def environment_rss_mb(loop: bytes = b"python_loop.py") -> list[float]:
+    """Resident memory of every runtime loop process (those whose command line names
+    `loop`: python_loop.py, node_loop.cjs)."""
     sizes = []
     for proc in Path("/proc").iterdir():
         if not proc.name.isdigit():
             continue
         try:
-            if b"python_loop.py" not in (proc / "cmdline").read_bytes():
+            if loop not in (proc / "cmdline").read_bytes():
                 continue
             status = (proc / "status").read_text()
         except OSError:

@@ -18,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from invoke import client, invoke, percentiles
+from invoke import client, environment_rss_mb, invoke, percentiles
 
 COLD_FUNCTIONS = 8
 
@@ -41,24 +41,6 @@ def write_app(directory: Path) -> Path:
     template = directory / "template.yaml"
     template.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return template
-
-
-def node_rss_mb() -> list[float]:
-    """Resident memory of every node_loop.cjs process."""
-    sizes = []
-    for proc in Path("/proc").iterdir():
-        if not proc.name.isdigit():
-            continue
-        try:
-            if b"node_loop.cjs" not in (proc / "cmdline").read_bytes():
-                continue
-            status = (proc / "status").read_text()
-        except OSError:
-            continue
-        match = re.search(r"^VmRSS:\s+(\d+) kB", status, flags=re.M)
-        if match:
-            sizes.append(int(match[1]) / 1024)
-    return sizes
 
 
 def main() -> int:
@@ -100,7 +82,7 @@ def main() -> int:
                       f" ms, max {max(cold) * 1000:.0f} ms; Init Duration median "
                       f"{statistics.median(init):.0f} ms")
             time.sleep(0.5)
-            sizes = node_rss_mb()
+            sizes = environment_rss_mb(b"node_loop.cjs")
             print(f"idle node environment RSS, {len(sizes)} environments: median "
                   f"{statistics.median(sizes):.1f} MB, max {max(sizes):.1f} MB")
     return 0
