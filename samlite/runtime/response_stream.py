@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import base64
 import binascii
+import queue
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 RESPONSE_MODE_HEADER = "Lambda-Runtime-Function-Response-Mode"
 STREAMING_MODE = "streaming"
@@ -44,6 +45,20 @@ class StreamListener(Protocol):
     def started(self, content_type: str) -> None: ...
 
     def chunk(self, data: bytes) -> None: ...
+
+
+class QueuedListener:
+    """A StreamListener for a caller on another thread: ("start", content type) and
+    ("chunk", bytes) go on `events` in order; the invoking thread adds ("done", its outcome)."""
+
+    def __init__(self) -> None:
+        self.events: queue.SimpleQueue[tuple[str, Any]] = queue.SimpleQueue()
+
+    def started(self, content_type: str) -> None:
+        self.events.put(("start", content_type))
+
+    def chunk(self, data: bytes) -> None:
+        self.events.put(("chunk", data))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from samlite.runtime.invocation import Result
-from samlite.runtime.response_stream import StreamListener
+from samlite.runtime.response_stream import QueuedListener, StreamListener
 from samlite.sources.gateway.events import (
     HttpResponse,
     MalformedResponse,
@@ -35,19 +35,6 @@ LAST_CHUNK = b"0\r\n\r\n"
 # refused invoke), or what it raised.
 Outcome = Result | HttpResponse | BaseException
 Event = tuple[str, Any]   # ("start", content type) | ("chunk", bytes) | ("done", Outcome)
-
-
-class _Listener:
-    """The service's StreamListener: everything goes on one queue, in order."""
-
-    def __init__(self) -> None:
-        self.events: queue.SimpleQueue[Event] = queue.SimpleQueue()
-
-    def started(self, content_type: str) -> None:
-        self.events.put(("start", content_type))
-
-    def chunk(self, data: bytes) -> None:
-        self.events.put(("chunk", data))
 
 
 def split_prelude(received: bytes) -> tuple[bytes, bytes] | None:
@@ -84,7 +71,7 @@ def streamed_response(run: Callable[[StreamListener], Result | HttpResponse], *,
     """Run the invoke (`run`, given the listener) and answer as soon as the response starts.
     `answer` maps an outcome that was not streamed; `malformed` answers a prelude that is
     not one."""
-    listener = _Listener()
+    listener = QueuedListener()
 
     def work() -> None:
         outcome: Outcome
