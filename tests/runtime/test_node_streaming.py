@@ -170,3 +170,17 @@ exports.handler = awslambda.streamifyResponse(async (event, responseStream) => {
     result = service.invoke("Fn", b"{}")
     assert result.function_error == "Unhandled"
     assert json.loads(result.payload)["errorType"] == "Function.ResponseSizeTooLarge"
+
+
+def test_a_readable_piped_into_the_response_stream_arrives_whole(
+        services: list[LambdaService], tmp_path: Path) -> None:
+    service, _ = start(services, tmp_path / "code", """
+const { pipeline } = require('node:stream/promises');
+const { Readable } = require('node:stream');
+exports.handler = awslambda.streamifyResponse(async (event, responseStream) => {
+  await pipeline(Readable.from(['a', 'b', 'c']), responseStream);
+});""")
+    chunks = Chunks()
+    result = service.invoke("Fn", b"{}", listener=chunks)
+    assert result.function_error is None
+    assert b"".join(chunks.received) == b"abc"
