@@ -23,7 +23,7 @@ def event_scope(event_type: str) -> str:
 
 
 _URL_INVOKE_MODE = ("RESPONSE_STREAM sends a Node.js or custom runtime's streamed response "
-                    "as it comes (docs/node.md); other runtimes' responses are whole, named "
+                    "as it comes (docs/runtime.md); other runtimes' responses are whole, named "
                     "at start-up")
 
 # Function properties SAM and CloudFormation share, by their common name.
