@@ -22,6 +22,10 @@ def event_scope(event_type: str) -> str:
     return f"Events.{event_type}"
 
 
+_URL_INVOKE_MODE = ("RESPONSE_STREAM sends a Node.js or custom runtime's streamed response "
+                    "as it comes (docs/runtime.md); other runtimes' responses are whole, named "
+                    "at start-up")
+
 # Function properties SAM and CloudFormation share, by their common name.
 _FUNCTION_RUNS: Mapping[str, str] = {
     "Architectures": "picks the arm64 or x86_64 Lambda image (Docker); a process runs on "
@@ -95,7 +99,8 @@ RUNS_LOCALLY: Mapping[str, Mapping[str, str]] = {
         "EventInvokeConfig": "asynchronous retries, maximum event age, OnSuccess/OnFailure "
                              "destinations (SQS, SNS and Lambda in this template)",
         "Events": "each event source: see the event source table",
-        "FunctionUrlConfig": "a function URL on a port of its own, with its Cors",
+        "FunctionUrlConfig": "a function URL on a port of its own, with its Cors and "
+                             "InvokeMode: " + _URL_INVOKE_MODE,
         "ImageUri": "the image an Image function runs (Docker)",
         "ProvisionedConcurrencyConfig": "that many environments of the alias's version are "
                                         "started ahead and kept warm",
@@ -490,6 +495,7 @@ RUNS_LOCALLY: Mapping[str, Mapping[str, str]] = {
     },
     "AWS::Lambda::Url": {
         "Cors": "preflight OPTIONS answers and CORS headers",
+        "InvokeMode": _URL_INVOKE_MODE,
         "Qualifier": "the alias the URL invokes",
         "TargetFunctionArn": "the function the URL invokes",
     },
@@ -749,7 +755,6 @@ NOT_RUN: Mapping[str, Mapping[str, str]] = {
     },
     "AWS::Lambda::Url": {
         "AuthType": "AWS_IAM is not checked: `samlite up` says so at start-up",
-        "InvokeMode": "responses are always buffered; RESPONSE_STREAM is named at start-up",
     },
     "AWS::ElasticLoadBalancingV2::Listener": {
         "Port": "shown by `samlite graph`; locally each listener gets a port of its own",

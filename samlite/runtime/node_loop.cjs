@@ -6,7 +6,8 @@
 // Runtime.js, CallbackContext.js, InvokeContext.js, LogPatch.js, Errors.js): handler
 // resolution, CommonJS and ES modules, async and callback handlers with
 // callbackWaitsForEmptyEventLoop, the context object, error documents with a `trace` array,
-// the Runtime.* errors and the console line format. Response streaming is not served.
+// the Runtime.* errors and the console line format; response streaming as ResponseStream.js,
+// StreamingContext.js and HttpResponseStream.js send it (awslambda.streamifyResponse).
 // Two changes of ours: after each invocation's output, the line END_MARKER + request id on
 // stdout (samlite/runtime/environments/base.py reads it); and a message with newlines keeps
 // them (Lambda turns them into "\r" so one message is one CloudWatch event; in a terminal a
@@ -14,6 +15,7 @@
 'use strict';
 
 const fs = require('node:fs');
+const http = require('node:http');
 const net = require('node:net');
 const path = require('node:path');
 const util = require('node:util');
@@ -23,6 +25,19 @@ const API_PREFIX = '/2018-06-01/runtime';
 const END_MARKER = '\x1esamlite:end ';
 const DEBUGGER_ATTACHED_MARKER = '\x1esamlite:debugger-attached';   // base.py reads it too
 const ERROR_TYPE_HEADER = 'Lambda-Runtime-Function-Error-Type';
+// Response streaming ("Response streaming" in the Runtime API docs): a chunked POST to
+// /response with this mode header, and a failure told in trailers after the body.
+const RESPONSE_MODE_HEADER = 'Lambda-Runtime-Function-Response-Mode';
+const ERROR_BODY_TRAILER = 'Lambda-Runtime-Function-Error-Body';
+const DEFAULT_STREAM_CONTENT_TYPE = 'application/octet-stream';
+// What awslambda.streamifyResponse marks a handler with (UserFunction.js).
+const HANDLER_STREAMING = Symbol.for('aws.lambda.runtime.handler.streaming');
+const HANDLER_HIGH_WATER_MARK = Symbol.for('aws.lambda.runtime.handler.streaming.highWaterMark');
+const STREAM_RESPONSE = 'response';
+// Function URLs read a streamed response of this type as a JSON prelude (status, headers,
+// cookies), 8 NUL bytes, then the body (HttpResponseStream.js).
+const HTTP_INTEGRATION_CONTENT_TYPE = 'application/vnd.awslambda.http-integration-response';
+const PRELUDE_DELIMITER_BYTES = 8;
 // samlite's Runtime API serves only the runtime that shows this environment's secret
 // (runtime_api.py's TOKEN_VARIABLE and TOKEN_HEADER, repeated: this script imports nothing).
 const TOKEN_VARIABLE = '_SAMLITE_RUNTIME_TOKEN';
@@ -52,6 +67,8 @@ const NODE_JS_EXIT_MESSAGE =
   'commonly caused by a Promise that was never settled. For more information, see ' +
   'https://nodejs.org/docs/latest/api/process.html#exit-codes';
 const NodeJsExit = runtimeErrorClass('NodeJsExit');
+const MalformedStreamingHandler = runtimeErrorClass('MalformedStreamingHandler');
+const InvalidStreamingOperation = runtimeErrorClass('InvalidStreamingOperation');
 
 function looksLikeError(value) {
   return Boolean(value) && typeof value.name === 'string' && typeof value.message === 'string'
@@ -187,6 +204,7 @@ class RuntimeApi {
     const [hostname, port] = address.split(':');
     this.hostname = hostname;
     this.port = Number.parseInt(port, 10);
+    this.token = token;
     this.auth = token ? `${TOKEN_HEADER}: ${token}\r\n` : '';
     this.socket = null;
     this.pending = null;     // { resolve, reject, retry, request } of the request in flight
@@ -292,6 +310,34 @@ class RuntimeApi {
     return this.call('POST', `/invocation/${encodeURIComponent(id)}/error`,
       JSON.stringify(document), { 'Content-Type': 'application/json',
         [ERROR_TYPE_HEADER]: document.errorType });
+  }
+
+  /** A streamed /response on a connection of its own (as the AWS client's node:http request):
+   * its headers and each chunk leave with the first write and each one after. */
+  openResponseStream(id) {
+    const headers = {
+      [RESPONSE_MODE_HEADER]: 'streaming',
+      Trailer: `${ERROR_TYPE_HEADER}, ${ERROR_BODY_TRAILER}`,
+      'Content-Type': DEFAULT_STREAM_CONTENT_TYPE,
+      'Transfer-Encoding': 'chunked',
+    };
+    if (this.token) {
+      headers[TOKEN_HEADER] = this.token;
+    }
+    const request = http.request({
+      hostname: this.hostname, port: this.port, method: 'POST', headers,
+      path: `${API_PREFIX}/invocation/${encodeURIComponent(id)}/response`,
+      agent: new http.Agent({ keepAlive: false }),
+    });
+    const answered = new Promise((resolve, reject) => {
+      request.on('response', (response) => {
+        response.resume();
+        response.on('end', resolve);
+        response.on('aborted', reject);
+      });
+      request.on('error', reject);   // the handler's catch reports it, as the AWS client's
+    });
+    return { request, answered };
   }
 
   postInitError(document) {
@@ -457,13 +503,131 @@ function parseJsonHeader(text, name) {
   }
 }
 
+// --- response streaming ------------------------------------------------------------------
+
+// What a streaming handler's responseStream offers (ResponseStream.js hands out these members
+// of its node:http request, no others), so code that works here works on Lambda.
+const STREAM_METHODS = ['cork', 'destroy', 'end', 'uncork', 'write', 'addListener', 'emit',
+  'eventNames', 'getMaxListeners', 'listenerCount', 'listeners', 'off', 'on', 'once',
+  'prependListener', 'prependOnceListener', 'rawListeners', 'removeAllListeners',
+  'removeListener', 'setMaxListeners', 'setContentType'];
+const STREAM_SETTABLE = ['destroyed', 'writable', '_onBeforeFirstWrite'];
+const STREAM_READABLE = ['writableFinished', 'writableObjectMode', 'writableBuffer',
+  'writableEnded', 'writableNeedDrain', 'writableHighWaterMark', 'writableCorked',
+  'writableLength'];
+
+/** The handler's responseStream over the streamed POST: the content type may change until the
+ * first write, which first sends what HttpResponseStream.from queued (its prelude); `ending`
+ * runs before the end leaves, so the invocation's output is whole by then. */
+function responseStream(request, ending) {
+  let written = false;
+  const write = request.write.bind(request);
+  const end = request.end.bind(request);
+  request.setContentType = (contentType) => {
+    if (written) {
+      throw new InvalidStreamingOperation('Cannot set content-type, too late.');
+    }
+    request.setHeader('Content-Type', contentType);
+  };
+  request.write = function writeChunk(chunk, encoding, callback) {
+    const bytes = typeof chunk === 'string' || Buffer.isBuffer(chunk)
+      || chunk?.constructor === Uint8Array ? chunk : JSON.stringify(chunk);
+    if (!written && typeof this._onBeforeFirstWrite === 'function') {
+      this._onBeforeFirstWrite((first) => write(first));
+    }
+    written = true;
+    return write(bytes, encoding, callback);
+  };
+  // As the AWS client's: end takes one argument (a callback, or a last chunk that goes
+  // without the prelude's first-write hook).
+  request.end = (last) => {
+    ending();
+    return end(last);
+  };
+  const stream = Object.fromEntries(STREAM_METHODS.map((name) =>
+    [name, request[name].bind(request)]));
+  for (const name of STREAM_SETTABLE) {
+    Object.defineProperty(stream, name, { get: () => request[name],
+      set: (value) => { request[name] = value; } });
+  }
+  for (const name of STREAM_READABLE) {
+    Object.defineProperty(stream, name, { get: () => request[name] });
+  }
+  return stream;
+}
+
+/** awslambda.HttpResponseStream: a function URL's status, headers and cookies, sent as a JSON
+ * prelude and 8 NUL bytes before the first chunk of the body. */
+class HttpResponseStream {
+  static from(stream, prelude) {
+    stream.setContentType(HTTP_INTEGRATION_CONTENT_TYPE);
+    const text = JSON.stringify(prelude);
+    stream._onBeforeFirstWrite = (write) => {
+      write(text);
+      write(new Uint8Array(PRELUDE_DELIMITER_BYTES));
+    };
+    return stream;
+  }
+}
+
+/** The global `awslambda` Lambda's Node runtimes define before the handler loads (unless
+ * AWS_LAMBDA_NODEJS_NO_GLOBAL_AWSLAMBDA is 1 or true). */
+function defineAwsLambdaGlobal() {
+  const off = process.env.AWS_LAMBDA_NODEJS_NO_GLOBAL_AWSLAMBDA;
+  if (off === '1' || off === 'true') {
+    return;
+  }
+  globalThis.awslambda = {
+    streamifyResponse: (handler, options) => {
+      handler[HANDLER_STREAMING] = STREAM_RESPONSE;
+      if (typeof options?.highWaterMark === 'number') {
+        handler[HANDLER_HIGH_WATER_MARK] = Number.parseInt(options.highWaterMark, 10);
+      }
+      return handler;
+    },
+    HttpResponseStream,
+  };
+}
+
+/** Whether the handler streams its response; another mark than 'response' fails the init. */
+function isStreamingHandler(handler) {
+  const mark = handler[HANDLER_STREAMING];
+  if (mark === undefined || mark === null || mark === false) {
+    return false;
+  }
+  if (mark !== STREAM_RESPONSE) {
+    throw new MalformedStreamingHandler('Only response streaming is supported.');
+  }
+  return true;
+}
+
 // --- the loop ------------------------------------------------------------------------------
+
+/** What the context carries besides the callbacks (InvokeContext.js). */
+function environmentData(headers, id) {
+  const env = process.env;
+  const deadline = Number(headers['lambda-runtime-deadline-ms']);
+  return {
+    functionVersion: env.AWS_LAMBDA_FUNCTION_VERSION,
+    functionName: env.AWS_LAMBDA_FUNCTION_NAME,
+    memoryLimitInMB: env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
+    logGroupName: env.AWS_LAMBDA_LOG_GROUP_NAME,
+    logStreamName: env.AWS_LAMBDA_LOG_STREAM_NAME,
+    clientContext: parseJsonHeader(headers['lambda-runtime-client-context'], 'ClientContext'),
+    identity: parseJsonHeader(headers['lambda-runtime-cognito-identity'], 'CognitoIdentity'),
+    invokedFunctionArn: headers['lambda-runtime-invoked-function-arn'],
+    awsRequestId: id,
+    tenantId: output.tenantId,
+    getRemainingTimeInMillis: () => deadline - Date.now(),
+  };
+}
 
 class Runtime {
   constructor(api, handler, logError) {
     this.api = api;
     this.handler = handler;
     this.isAsync = isAsyncFunction(handler);
+    this.isStreaming = isStreamingHandler(handler);
     this.logError = logError;
     this.beforeExit = () => {};   // what an empty event loop completes (callbacks, no result)
     this.failCurrent = null;      // how an uncaught error ends the invocation in progress
@@ -498,6 +662,10 @@ class Runtime {
       process.env._X_AMZN_TRACE_ID = headers['lambda-runtime-trace-id'];
     } else {
       delete process.env._X_AMZN_TRACE_ID;
+    }
+    if (this.isStreaming) {
+      await this.serveStreaming(invocation, id);
+      return;
     }
     let reported = false;
     let waitForEmptyEventLoop = true;
@@ -592,29 +760,80 @@ class Runtime {
       }
     };
     try {
-      const env = process.env;
-      const deadline = Number(headers['lambda-runtime-deadline-ms']);
-      Object.assign(context, {
-        functionVersion: env.AWS_LAMBDA_FUNCTION_VERSION,
-        functionName: env.AWS_LAMBDA_FUNCTION_NAME,
-        memoryLimitInMB: env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
-        logGroupName: env.AWS_LAMBDA_LOG_GROUP_NAME,
-        logStreamName: env.AWS_LAMBDA_LOG_STREAM_NAME,
-        clientContext: parseJsonHeader(headers['lambda-runtime-client-context'],
-          'ClientContext'),
-        identity: parseJsonHeader(headers['lambda-runtime-cognito-identity'],
-          'CognitoIdentity'),
-        invokedFunctionArn: headers['lambda-runtime-invoked-function-arn'],
-        awsRequestId: id,
-        tenantId: output.tenantId,
-        getRemainingTimeInMillis: () => deadline - Date.now(),
-      });
+      Object.assign(context, environmentData(headers, id));
       const result = this.handler(JSON.parse(invocation.body), context, callback);
       if (isPromise(result)) {
         result.then(context.succeed, context.fail).catch(context.fail);
       }
     } catch (error) {
       callback(error);
+    }
+  }
+
+  /** One invocation of a streamifyResponse handler, as the AWS client's handleOnceStreaming:
+   * (event, responseStream, context); a failure, before or after writes, ends the stream with
+   * the error in its trailers. */
+  async serveStreaming(invocation, id) {
+    let waitForEmptyEventLoop = true;
+    const context = {
+      get callbackWaitsForEmptyEventLoop() { return waitForEmptyEventLoop; },
+      set callbackWaitsForEmptyEventLoop(value) { waitForEmptyEventLoop = value; },
+    };
+    let outputEnded = false;
+    const endOutput = () => {
+      if (!outputEnded) {
+        outputEnded = true;
+        this.endOutput(id);
+      }
+    };
+    const { request, answered } = this.api.openResponseStream(id);
+    const end = request.end.bind(request);   // before responseStream wraps it
+    const stream = responseStream(request, endOutput);
+    const next = () => {
+      const serve = () => {
+        this.beforeExit = () => {};
+        this.scheduleNext();
+      };
+      if (waitForEmptyEventLoop) {
+        this.beforeExit = () => setImmediate(serve);
+      } else {
+        serve();
+      }
+    };
+    const fail = (error) => {
+      this.logError('Invoke Error', error);
+      const document = errorDocument(error);
+      endOutput();
+      request.addTrailers({ [ERROR_TYPE_HEADER]: document.errorType,
+        [ERROR_BODY_TRAILER]: Buffer.from(JSON.stringify(document)).toString('base64') });
+      end(next);
+    };
+    this.beforeExit = () => {
+      this.beforeExit = () => {};
+      this.scheduleNext();
+    };
+    this.failCurrent = (error, code) => {
+      endOutput();
+      this.api.postError(id, errorDocument(error)).finally(() => process.exit(code));
+    };
+    try {
+      Object.assign(context, environmentData(invocation.headers, id));
+      const result = this.handler(JSON.parse(invocation.body), stream, context);
+      if (!isPromise(result)) {
+        fail('Streaming does not support non-async handlers.');
+        return;
+      }
+      if (await result !== undefined) {
+        console.warn('Streaming handlers ignore return values.');
+      }
+      await answered;
+      if (!stream.writableFinished) {
+        fail('Response stream is not finished.');
+        return;
+      }
+      next();
+    } catch (error) {
+      fail(error);
     }
   }
 }
@@ -655,9 +874,10 @@ async function main() {
   process.on('beforeExit', () => runtime?.beforeExit());
   // The handler loads as the AWS client loads it; a failure is thrown from here, so the
   // uncaught-exception path above posts it as the init error.
+  defineAwsLambdaGlobal();
   const handler = await loadHandler(process.cwd(), process.env._HANDLER ?? '');
   if (process.env.AWS_LAMBDA_NODEJS_DISABLE_CALLBACK_WARNING === undefined
-      && handler.length === 3 && !isAsyncFunction(handler)) {
+      && handler.length === 3 && !isAsyncFunction(handler) && !isStreamingHandler(handler)) {
     console.warn('AWS Lambda plans to remove support for callback-based function handlers ' +
       'starting with Node.js 24. You will need to update this function to use an async ' +
       'handler to use Node.js 24 or later. For more information and to provide feedback on ' +

@@ -13,7 +13,8 @@ samlite's own user (peer.py), and an environment that runs samlite's runtime loo
 send its secret token (TOKEN_HEADER). Images' runtime clients cannot send one: they turn
 AWS_LAMBDA_RUNTIME_API into `host:port` only (awslambdaric's lambda_runtime_client.py hands
 it to http.client.HTTPConnection, which takes no path), so for them the port and the owner
-check are the guard. One /next at a time per environment.
+check are the guard. One /next at a time per environment. A streamed /response (the
+response mode header set) is read chunk by chunk and handed on as it arrives.
 """
 
 from __future__ import annotations
@@ -27,13 +28,19 @@ import re
 import selectors
 import socket
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Protocol
 
 from samlite.runtime import peer
 from samlite.runtime.invocation import Invocation
+from samlite.runtime.response_stream import (
+    DEFAULT_CONTENT_TYPE,
+    RESPONSE_MODE_HEADER,
+    STREAMING_MODE,
+    ResponseStream,
+)
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +89,11 @@ class RuntimeBackend(Protocol):
     def post_error(self, request_id: str, body: bytes, error_type: str | None) -> PostOutcome: ...
 
     def post_init_error(self, body: bytes, error_type: str | None) -> None: ...
+
+    def open_response_stream(self, request_id: str,
+                             content_type: str) -> ResponseStream | None:
+        """Where a streamed response's chunks go; None for a request id not in progress."""
+        ...
 
 
 class RuntimeApis(Protocol):
@@ -228,6 +240,8 @@ _REASONS = {200: "OK", 202: "Accepted", 400: "Bad Request", 403: "Forbidden",
             404: "Not Found", 413: "Request Entity Too Large", 500: "Internal Server Error"}
 _MAX_HEADER_LINES = 100
 _MAX_LINE = 65536
+_RESPONSE_MODE = RESPONSE_MODE_HEADER.lower()
+_PIECE_BYTES = 1 << 20
 
 
 class _BadRequest(Exception):
@@ -284,6 +298,11 @@ class _Connection:
                 return
             if headers.get("expect", "").lower() == "100-continue":
                 self.conn.sendall(b"HTTP/1.1 100 Continue\r\n\r\n")
+            if headers.get(_RESPONSE_MODE) == STREAMING_MODE and method == "POST":
+                self._streamed_response(path.split("?", 1)[0], headers)
+                if not keep_alive:
+                    return
+                continue
             body = self._body(headers)
             if not self._dispatch(method, path.split("?", 1)[0], headers, body) \
                     or not keep_alive:
@@ -412,6 +431,61 @@ class _Connection:
             self._json(400, {"errorMessage": f"Invalid request ID: {request_id}",
                              "errorType": "InvalidRequestID"})
         return True
+
+    def _streamed_response(self, path: str, headers: dict[str, str]) -> None:
+        """A response POSTed in streaming mode: each chunk goes on as it arrives, the trailers
+        say whether the handler failed. A runtime that hangs up mid-way raises _Gone: the
+        invocation then ends as the runtime's exit or its timeout says."""
+        match = _INVOCATION_POST.match(path)
+        stream = None
+        if match and match["what"] == "response":
+            stream = self.backend.open_response_stream(
+                match["id"], headers.get("content-type") or DEFAULT_CONTENT_TYPE)
+        trailers: dict[str, str] = {}
+        within_limit = True
+        for piece in self._body_pieces(headers, trailers):
+            if stream is not None and within_limit:
+                within_limit = stream.write(piece)
+        if stream is None:
+            self._json(404 if not match else 400, {
+                "errorMessage": f"no route POST {path}" if not match
+                else f"Invalid request ID: {match['id']}",
+                "errorType": "NotFound" if not match else "InvalidRequestID"})
+            return
+        stream.end(trailers)
+        if within_limit:
+            self._json(202, {"status": "OK"})
+        else:
+            self._json(413, {"errorMessage": "Response payload too large",
+                             "errorType": "RequestEntityTooLarge"})
+
+    def _body_pieces(self, headers: dict[str, str],
+                     trailers: dict[str, str]) -> Iterator[bytes]:
+        """The body as it arrives, in pieces of at most a MiB; a chunked body's trailers are
+        put in `trailers` (names in lower case)."""
+        if "chunked" not in headers.get("transfer-encoding", "").lower():
+            length = _content_length(headers.get("content-length"))
+            while length > 0:
+                piece = self._read_exactly(min(length, _PIECE_BYTES))
+                length -= len(piece)
+                yield piece
+            return
+        while True:
+            line = self.reader.readline(1024)
+            if not line.endswith(b"\n"):
+                raise _Gone() if len(line) < 1024 else _BadRequest("chunk size line too long")
+            length = _chunk_size(line)
+            if length == 0:
+                trailers.update(self._headers())
+                return
+            while length > 0:
+                piece = self.reader.read1(min(length, _PIECE_BYTES))
+                if not piece:
+                    raise _Gone()
+                length -= len(piece)
+                yield piece
+            if self.reader.readline(8) not in (b"\r\n", b"\n"):
+                raise _BadRequest("a chunk is not followed by CRLF")
 
     def _next(self) -> bool:
         """One /next: wait for work while the client is still there, then hand it over."""

@@ -57,7 +57,18 @@ from samlite.runtime.invocation import (
     timeout_log_line,
 )
 from samlite.runtime.qualifiers import Target, qualifier_of, resolve
-from samlite.runtime.records import InvocationRecord, InvocationRecords, payload_of
+from samlite.runtime.records import (
+    PAYLOAD_LIMIT_BYTES,
+    InvocationRecord,
+    InvocationRecords,
+    payload_of,
+)
+from samlite.runtime.response_stream import (
+    STREAM_PAYLOAD_LIMIT,
+    StreamedResponse,
+    StreamListener,
+    StreamOutcome,
+)
 from samlite.runtime.runtime_api import (
     NextInvocation,
     NoWork,
@@ -106,6 +117,7 @@ class _Call:
     lines: list[str] | None = None
     # Queued for a warm environment that ended before taking it: it runs in another one.
     never_picked_up: bool = False
+    listener: StreamListener | None = None   # a caller that takes a streamed response as it comes
 
     def finish(self, payload: bytes, *, function_error: str | None = None,
                status: str | None = None, error_type: str | None = None) -> bool:
@@ -126,10 +138,11 @@ class _Call:
                            status=status, error_type=error_type)
 
 
-def _new_call(invocation: Invocation, spec: FunctionSpec, clock: Clock) -> _Call:
+def _new_call(invocation: Invocation, spec: FunctionSpec, clock: Clock,
+              listener: StreamListener | None = None) -> _Call:
     return _Call(invocation=invocation, spec=spec, clock=clock, dispatched=threading.Event(),
                  done=threading.Event(), output_complete=threading.Event(),
-                 lock=threading.Lock(), lines=[])
+                 lock=threading.Lock(), lines=[], listener=listener)
 
 
 class _Env:
@@ -231,6 +244,18 @@ class _Env:
     def post_init_error(self, body: bytes, error_type: str | None) -> None:
         self.init_error = (body, error_type)
 
+    def open_response_stream(self, request_id: str,
+                             content_type: str) -> StreamedResponse | None:
+        """A streamed response: a streaming caller gets each chunk as it comes (up to
+        Lambda's streaming limit), a buffered one the whole body (up to its 6 MB)."""
+        call = self._call_for(request_id)
+        if call is None:
+            return None
+        limit = SYNC_PAYLOAD_LIMIT if call.listener is None else STREAM_PAYLOAD_LIMIT
+        return StreamedResponse(content_type=content_type, listener=call.listener,
+                                limit_bytes=limit, keep_bytes=PAYLOAD_LIMIT_BYTES,
+                                finish=lambda outcome: _finish_streamed(call, outcome))
+
     def _call_for(self, request_id: str) -> _Call | None:
         call = self.current
         return call if call is not None and call.invocation.request_id == request_id else None
@@ -298,6 +323,18 @@ class _Env:
         if call.lines is not None:
             call.lines.append(line)
         self.service.log(self.spec.logical_id, line)
+
+
+def _finish_streamed(call: _Call, outcome: StreamOutcome) -> None:
+    if outcome.is_too_large:
+        call.fail(RESPONSE_TOO_LARGE_ERROR_TYPE,
+                  response_too_large(outcome.size_bytes, outcome.limit_bytes))
+    elif outcome.error_type is not None or outcome.error_body is not None:
+        error_type = outcome.error_type or "Unhandled"
+        body = outcome.error_body or error_document(error_type, "")
+        call.finish(body, function_error="Unhandled", error_type=error_type)
+    else:
+        call.finish(outcome.body)
 
 
 class LambdaService:
@@ -450,20 +487,23 @@ class LambdaService:
     # --- invoking ---------------------------------------------------------------------------
     def invoke(self, function: str, payload: bytes, *, tail_logs: bool = False,
                client_context: str | None = None, request_id: str | None = None,
-               tenant_id: str | None = None, trigger: str | None = None) -> Result:
+               tenant_id: str | None = None, trigger: str | None = None,
+               listener: StreamListener | None = None) -> Result:
         """Run one synchronous invocation for an event source and wait for its result:
         `function` names the function (with `:qualifier` when the source names one; without,
         the function's event target). Function errors come back as a Result with
         function_error set; failures of the call itself raise LambdaApiError
         (TooManyRequests, RequestTooLarge, ResourceNotFound, InvalidParameterValue for a
-        TenantId the function's tenancy does not fit)."""
+        TenantId the function's tenancy does not fit). A `listener` gets a streamed response
+        as it comes; the Result then carries its first PAYLOAD_LIMIT_BYTES only."""
         return self.invoke_target(self._event_target(function), payload, tail_logs=tail_logs,
                                   client_context=client_context, request_id=request_id,
-                                  tenant_id=tenant_id, trigger=trigger)
+                                  tenant_id=tenant_id, trigger=trigger, listener=listener)
 
     def invoke_target(self, target: Target, payload: bytes, *, tail_logs: bool = False,
                       client_context: str | None = None, request_id: str | None = None,
-                      tenant_id: str | None = None, trigger: str | None = None) -> Result:
+                      tenant_id: str | None = None, trigger: str | None = None,
+                      listener: StreamListener | None = None) -> Result:
         """Run one synchronous invocation of a function at the version `target` names;
         `trigger` says who invoked, for its record (None: the event's shape tells)."""
         _check_tenant(target.spec, tenant_id)
@@ -475,7 +515,7 @@ class LambdaService:
             payload=payload, invoked_function_arn=target.invoked_arn, trace_id=trace_id,
             client_context=_decoded_client_context(client_context), tail_logs=tail_logs,
             tenant_id=tenant_id, trigger=trigger)
-        return self._run(target.spec, invocation)
+        return self._run(target.spec, invocation, listener)
 
     def invoke_async(self, function: str, payload: bytes, *,
                      tenant_id: str | None = None) -> str:
@@ -528,10 +568,11 @@ class LambdaService:
         target = self._target(spec, qualifier_of(invocation.invoked_function_arn))
         return self._run(target.spec, invocation)
 
-    def _run(self, spec: FunctionSpec, invocation: Invocation) -> Result:
-        env, call, cold = self._attempt(spec, invocation)
+    def _run(self, spec: FunctionSpec, invocation: Invocation,
+             listener: StreamListener | None = None) -> Result:
+        env, call, cold = self._attempt(spec, invocation, listener)
         if call.never_picked_up:   # e.g. a Node runtime exits after posting an uncaught error
-            env, call, cold = self._attempt(spec, invocation)
+            env, call, cold = self._attempt(spec, invocation, listener)
         # samlite's runtime loop marks the end of each invocation's output; an image's
         # runtime client (environments without the marker) does not.
         if spec.runs_samlite_client and getattr(env.environment, "writes_end_marker", True):
@@ -540,10 +581,10 @@ class LambdaService:
             env.environment.settle_output()
         return self._complete(env, call, cold=bool(cold))
 
-    def _attempt(self, spec: FunctionSpec,
-                 invocation: Invocation) -> tuple[_Env, _Call, bool | None]:
+    def _attempt(self, spec: FunctionSpec, invocation: Invocation,
+                 listener: StreamListener | None = None) -> tuple[_Env, _Call, bool | None]:
         """Hand the invocation to an environment and wait for its outcome."""
-        call = _new_call(invocation, spec, self.clock)
+        call = _new_call(invocation, spec, self.clock, listener)
         call.started_at_s = self.clock.now()
         env = self._acquire(spec, invocation.tenant_id)
         cold = self._hand_over(env, call)

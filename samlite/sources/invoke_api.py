@@ -3,7 +3,7 @@
 
 Follows botocore's lambda service model (2015-03-31) and the API reference pages "Invoke",
 "GetFunction", "GetFunctionConfiguration", "ListFunctions", "ListVersionsByFunction",
-"ListAliases" and "GetAlias":
+"ListAliases" and "GetAlias" (and "InvokeWithResponseStream", framed in invoke_stream.py):
 `POST /2015-03-31/functions/{FunctionName}/invocations` with X-Amz-Invocation-Type,
 X-Amz-Log-Type, X-Amz-Client-Context and ?Qualifier=; answers 200 (RequestResponse),
 202 (Event) or 204 (DryRun) with X-Amz-Function-Error, X-Amz-Log-Result and
@@ -34,8 +34,14 @@ from samlite.runtime.api_errors import (
 )
 from samlite.runtime.invocation import InvocationType, Result
 from samlite.runtime.qualifiers import Target, alias_version
+from samlite.runtime.response_stream import StreamListener
 from samlite.runtime.service import ASYNC_PAYLOAD_LIMIT, SYNC_PAYLOAD_LIMIT
 from samlite.runtime.spec import LATEST, FunctionSpec
+from samlite.sources.invoke_stream import (
+    INVOCATION_TYPES,
+    STREAM_INVOKE_PATH_PREFIX,
+    stream_invoke,
+)
 
 PREFIX = "/2015-03-31/functions"
 _INVOKE_PATH = re.compile(rf"^{PREFIX}/(?P<name>[^/]+)/invocations/?$")
@@ -44,6 +50,8 @@ _CONFIGURATION_PATH = re.compile(rf"^{PREFIX}/(?P<name>[^/]+)/configuration/?$")
 _VERSIONS_PATH = re.compile(rf"^{PREFIX}/(?P<name>[^/]+)/versions/?$")
 _ALIASES_PATH = re.compile(rf"^{PREFIX}/(?P<name>[^/]+)/aliases/?$")
 _ALIAS_PATH = re.compile(rf"^{PREFIX}/(?P<name>[^/]+)/aliases/(?P<alias>[^/]+)/?$")
+_STREAM_INVOKE_PATH = re.compile(
+    rf"^{STREAM_INVOKE_PATH_PREFIX}/(?P<name>[^/]+)/response-streaming-invocations/?$")
 # Lambda's REST paths start with an API version (botocore's lambda model: /2015-03-31/...,
 # /2017-03-31/tags/..., /2019-09-25/functions/.../event-invoke-config, /2021-10-31/...).
 _LAMBDA_PATH = re.compile(r"^/\d{4}-\d{2}-\d{2}/")
@@ -68,8 +76,9 @@ class LambdaInvoker(Protocol):
     def newest_version(self, function: str) -> int: ...
 
     def invoke_target(self, target: Target, payload: bytes, *, tail_logs: bool = False,
-                      client_context: str | None = None,
-                      tenant_id: str | None = None) -> Result: ...
+                      client_context: str | None = None, request_id: str | None = None,
+                      tenant_id: str | None = None,
+                      listener: StreamListener | None = None) -> Result: ...
 
     def invoke_target_async(self, target: Target, payload: bytes, *,
                             tenant_id: str | None = None) -> str: ...
@@ -118,14 +127,18 @@ class InvokeApi:
         invoke = _INVOKE_PATH.match(request.path)
         if invoke and request.method == "POST":
             return self._invoke(unquote(invoke["name"]), request)
+        streamed = _STREAM_INVOKE_PATH.match(request.path)
+        if streamed and request.method == "POST":
+            return self._invoke_streaming(unquote(streamed["name"]), request)
         if request.method == "GET":
             found = self._read(request)
             if found is not None:
                 return _json(200, found)
         raise NotRunLocally(
             f"Lambda's {request.method} {request.path} is not run locally: samlite serves "
-            "Invoke, GetFunction, GetFunctionConfiguration, ListFunctions, "
-            "ListVersionsByFunction, ListAliases and GetAlias for the template's functions. "
+            "Invoke, InvokeWithResponseStream, GetFunction, GetFunctionConfiguration, "
+            "ListFunctions, ListVersionsByFunction, ListAliases and GetAlias for the "
+            "template's functions. "
             "Change the template instead (samlite reloads it).")
 
     def _read(self, request: Request) -> object | None:
@@ -193,6 +206,34 @@ class InvokeApi:
             target, payload, tail_logs=log_type == "Tail",
             client_context=request.header("X-Amz-Client-Context"), tenant_id=tenant_id)
         return invoke_response(result, tail_logs=log_type == "Tail")
+
+
+    def _invoke_streaming(self, name: str, request: Request) -> Response:
+        """InvokeWithResponseStream: RequestResponse or DryRun only (the model's
+        ResponseStreamingInvocationType); the response as invoke_stream.py frames it."""
+        invocation_type = request.header("X-Amz-Invocation-Type") or INVOCATION_TYPES[0]
+        if invocation_type not in INVOCATION_TYPES:
+            raise _enum_error("invocationType", invocation_type, INVOCATION_TYPES)
+        log_type = request.header("X-Amz-Log-Type") or "None"
+        if log_type not in LOG_TYPES:
+            raise _enum_error("logType", log_type, LOG_TYPES)
+        payload = request.body or b"{}"
+        if len(payload) > SYNC_PAYLOAD_LIMIT:
+            raise request_too_large(len(payload), SYNC_PAYLOAD_LIMIT)
+        _check_json(payload)
+        tenant_id = _tenant_id(request.header(TENANT_ID_HEADER))
+        target = self._service.target(name, request.query_value("Qualifier"))
+        request_id = self._request_ids()
+        if invocation_type == "DryRun":
+            return Response(status=204, headers=(("X-Amzn-RequestId", request_id),))
+        tail = log_type == "Tail"
+        client_context = request.header("X-Amz-Client-Context")
+        return stream_invoke(
+            lambda listener: self._service.invoke_target(
+                target, payload, tail_logs=tail, client_context=client_context,
+                request_id=request_id, tenant_id=tenant_id, listener=listener),
+            request_id=request_id, executed_version=target.spec.version,
+            log_result=lambda result: log_tail(result.logs) if tail else None)
 
 
 class NotRunLocally(LambdaApiError):

@@ -382,7 +382,9 @@ def test_function_url_config() -> None:
     assert url.cors is not None and url.cors.allows_credentials
     assert graph.function("Fn").function_url == url
     [named] = [n for n in graph.not_run_locally if n.subject == "FnUrl.InvokeMode"]
-    assert "response streaming is not run locally" in named.reason and named.at.line == 11
+    assert "response streaming is run for Node.js and custom runtimes only" in named.reason
+    assert "this python3.12 function answers with the whole response" in named.reason
+    assert named.at.line == 11
 
 
 @pytest.mark.parametrize("mode", ["BUFFERED", None])
@@ -401,16 +403,22 @@ def test_a_buffered_function_url_is_not_named(mode: str | None) -> None:
     assert not [n for n in graph.not_run_locally if n.subject.endswith("InvokeMode")]
 
 
-def test_a_plain_lambda_url_that_streams_is_named() -> None:
-    graph = graph_of("""
+@pytest.mark.parametrize(("case", "runtime", "named"), [
+    ("node streams", "nodejs20.x", []),
+    ("a custom runtime streams", "provided.al2023", []),
+    ("python does not", "python3.12", ["Url.InvokeMode"]),
+], ids=lambda value: value if isinstance(value, str) and " " in value else "")
+def test_a_plain_lambda_url_that_streams_is_named_unless_its_runtime_streams(
+        case: str, runtime: str, named: list[str]) -> None:
+    graph = graph_of(f"""
         Resources:
           Fn:
             Type: AWS::Lambda::Function
             Properties:
               Handler: a.b
-              Runtime: nodejs20.x
+              Runtime: {runtime}
               Role: arn:aws:iam::123456789012:role/r
-              Code: {ZipFile: "exports.b = async () => 1"}
+              Code: {{ZipFile: "exports.b = async () => 1"}}
           Url:
             Type: AWS::Lambda::Url
             Properties:
@@ -419,7 +427,24 @@ def test_a_plain_lambda_url_that_streams_is_named() -> None:
               InvokeMode: RESPONSE_STREAM
     """)
     assert [n.subject for n in graph.not_run_locally if n.subject.endswith("InvokeMode")] \
-        == ["Url.InvokeMode"]
+        == named
+
+
+def test_a_node_function_url_from_globals_streams_unnamed() -> None:
+    graph = graph_of("""
+        Globals:
+          Function:
+            Runtime: nodejs22.x
+        Resources:
+          Fn:
+            Type: AWS::Serverless::Function
+            Properties:
+              Handler: a.b
+              FunctionUrlConfig:
+                AuthType: NONE
+                InvokeMode: RESPONSE_STREAM
+    """)
+    assert not [n for n in graph.not_run_locally if n.subject.endswith("InvokeMode")]
 
 
 # ---- triggers

@@ -25,7 +25,8 @@ from samlite.iam.evaluation import Request as Authorization
 
 _TARGETS = {"dynamodb": "DynamoDB_20120810.", "sqs": "AmazonSQS.",
             "secretsmanager": "secretsmanager.", "ssm": "AmazonSSM.", "events": "AWSEvents."}
-_INVOKE = re.compile(r"^/2015-03-31/functions/(?P<name>[^/]+)(?P<rest>/[a-z]*)?/?$")
+_INVOKE = re.compile(r"^/(?P<version>2015-03-31|2021-11-15)/functions/(?P<name>[^/]+)"
+                     r"(?P<rest>/[a-z-]*)?/?$")
 # Operations whose action is another's ("Actions defined by ..." tables).
 _SAME_AS = {
     "sqs:SendMessageBatch": "sqs:SendMessage", "sqs:DeleteMessageBatch": "sqs:DeleteMessage",
@@ -293,6 +294,8 @@ def _lambda(request: Request, place: Place) -> Found:
     rest = match["rest"] or ""
     if rest == "/invocations":
         return "Invoke", [("lambda:InvokeFunction", resource, NO_KEYS)]
+    if rest == "/response-streaming-invocations":   # the API reference: lambda:InvokeFunction
+        return "InvokeWithResponseStream", [("lambda:InvokeFunction", resource, NO_KEYS)]
     operation = "GetFunctionConfiguration" if rest == "/configuration" else "GetFunction"
     return operation, [(f"lambda:{operation}", resource, NO_KEYS)]
 

@@ -160,8 +160,10 @@ def read_lambda_url(parts: GraphParts, res: Resource) -> bool:
                       invoke_mode=as_text(props.get("InvokeMode")) or "BUFFERED",
                       cors=http_cors(props.get("Cors")), at=res.at)
     parts.urls.append(url)
+    target = parts.resources.get(fid)
+    runtime = as_text(parts.props(target)[0].get("Runtime")) if target is not None else None
     functions.name_response_streaming(parts, url, res.type,
-                                      at=key_at(props, "InvokeMode", res.at))
+                                      at=key_at(props, "InvokeMode", res.at), runtime=runtime)
     parts.pending_for(fid).url = url
     parts.edge(res.logical_id, fid, EdgeKind.TRIGGER)
     return True

@@ -245,20 +245,35 @@ def _sam_function_url(parts: GraphParts, res: Resource,
                       cors=http_cors(config.get("Cors")),
                       at=key_at(props, "FunctionUrlConfig", res.at))
     parts.urls.append(url)
-    name_response_streaming(parts, url, res.type, at=key_at(config, "InvokeMode", url.at))
+    name_response_streaming(parts, url, res.type, at=key_at(config, "InvokeMode", url.at),
+                            runtime=as_text(props.get("Runtime")))
     return url
 
 
 def name_response_streaming(parts: GraphParts, url: FunctionUrl, resource_type: str, *,
-                            at: Mark) -> None:
-    """A function URL with InvokeMode RESPONSE_STREAM is served buffered: said at startup."""
-    if url.invoke_mode != "RESPONSE_STREAM":
+                            at: Mark, runtime: str | None) -> None:
+    """A function URL with InvokeMode RESPONSE_STREAM streams for Node.js and custom runtimes
+    (Lambda streams responses only from those: "Response streaming for Lambda functions");
+    for any other, its responses are served whole, and start-up says so."""
+    if url.invoke_mode != "RESPONSE_STREAM" or can_stream(runtime):
         return
     parts.not_local.append(NotRunLocally(
         subject=f"{url.logical_id}.InvokeMode", type=resource_type, at=at,
-        reason="response streaming is not run locally: the URL answers with the whole "
-               "response when the handler returns, and a Node.js handler wrapped in "
-               "awslambda.streamifyResponse fails; try streaming on AWS"))
+        reason=f"response streaming is run for Node.js and custom runtimes only, as Lambda "
+               f"supports it; {_runtime_words(runtime)} answers with the whole response when "
+               f"the handler returns; stream from a nodejs or provided runtime (or the Lambda "
+               f"Web Adapter on AWS)"))
+
+
+def can_stream(runtime: str | None) -> bool:
+    """Whether Lambda streams responses from functions of this runtime (a Node.js managed
+    runtime, or a custom one that posts in streaming mode)."""
+    return bool(runtime) and runtime.startswith(("nodejs", "provided"))
+
+
+def _runtime_words(runtime: str | None) -> str:
+    return f"this {runtime} function" if runtime else "this image function (its runtime " \
+        "client is the image's)"
 
 
 def image_build(metadata: Any) -> ImageBuild | None:

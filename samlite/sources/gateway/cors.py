@@ -84,7 +84,7 @@ def with_cors_headers(response: HttpResponse, cors: Cors, origin: str | None) ->
     if kept == response.headers and not added:
         return response
     return HttpResponse(status=response.status, headers=kept + tuple(added),
-                        body=response.body)
+                        body=response.body, stream=response.stream)
 
 
 def allowed_origin(cors: Cors, origin: str | None) -> str | None:

@@ -20,7 +20,7 @@ import binascii
 import functools
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -87,6 +87,8 @@ class HttpResponse:
     # gateway_responses.py can apply the API's customization; None for a function's answer
     gateway_response: str | None = None
     validation_error: str | None = None   # its $context.error.validationErrorString
+    # A function URL's streamed body (url_streaming.py): HTTP chunks, written as they come.
+    stream: Iterator[bytes] | None = None
 
     def header(self, name: str) -> str | None:
         lower = name.lower()

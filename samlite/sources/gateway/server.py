@@ -42,6 +42,7 @@ from samlite.http.messages import BodyProblem, BodyTooLarge, Request, Response
 from samlite.http.server import DEFAULT_HOST, Endpoint, stop_endpoints
 from samlite.runtime.api_errors import LambdaApiError, RequestTooLarge
 from samlite.runtime.invocation import Result
+from samlite.runtime.response_stream import StreamListener
 from samlite.runtime.spec import DUMMY_CREDENTIALS, FunctionSpec
 from samlite.sources.gateway import gateway_responses, parameter_mapping
 from samlite.sources.gateway.api_keys import (
@@ -98,6 +99,7 @@ from samlite.sources.gateway.resource_policy import (
 from samlite.sources.gateway.rest_integrations import RestIntegrations
 from samlite.sources.gateway.rest_mapping import MethodRequest, request_value
 from samlite.sources.gateway.routes import DEFAULT_ROUTE, Match, RouteTable
+from samlite.sources.gateway.url_streaming import streamed_response
 from samlite.sources.gateway.validation import BAD_REQUEST, check_request
 from samlite.sources.invoke_api import LambdaInvoker
 
@@ -392,8 +394,11 @@ class HttpGateway:
         if body_bytes is not None:
             raise ValueError("serve_url: only a body too large may be left unread")
         event = function_url_event(request, ctx)
-        response = self._invoke(fn_url.function, event, flavor, ctx, self._state, None,
-                                request_id=ctx.request_id)
+        if fn_url.invoke_mode == "RESPONSE_STREAM":
+            response = self._stream_url(fn_url.function, event, ctx)
+        else:
+            response = self._invoke(fn_url.function, event, flavor, ctx, self._state, None,
+                                    request_id=ctx.request_id)
         if fn_url.cors is not None:
             response = with_cors_headers(response, fn_url.cors, request.header("origin"))
         return response
@@ -485,6 +490,25 @@ class HttpGateway:
                               account_id=self.account_id, api_id=api, stage=stage,
                               domain_name=host, server_port=port, stage_variables=variables)
 
+    def _stream_url(self, function: str, event: dict[str, Any],
+                    ctx: RequestContext) -> HttpResponse:
+        """A RESPONSE_STREAM function URL: the body as the function streams it
+        (url_streaming.py); a response that was not streamed, as a buffered URL answers."""
+        flavor = Flavor.FUNCTION_URL
+        errors = errors_for(flavor)
+
+        def malformed(exc: MalformedResponse) -> HttpResponse:
+            self._log(function, f"samlite: the function streamed a response the URL cannot "
+                      f"use ({exc}); the client gets {errors.function_failed[0]}")
+            return self._error(errors, errors.function_failed, flavor, ctx)
+
+        return streamed_response(
+            lambda listener: self._outcome(function, event, flavor, ctx, self._state, None,
+                                           request_id=ctx.request_id, listener=listener),
+            answer=lambda outcome: self._answer(function, outcome, flavor, ctx),
+            malformed=malformed,
+            extra_headers=(request_id_header(flavor, _flavor_request_id(flavor, ctx)),))
+
     def _invoke(self, function: str, event: dict[str, Any], flavor: Flavor,
                 ctx: RequestContext, state: _State, limit_s: float | None, *,
                 binary_media_types: tuple[str, ...] = (),
@@ -492,13 +516,23 @@ class HttpGateway:
                 tenant_id: str | None = None) -> HttpResponse:
         """`request_id`: the invocation's (None: the service picks one); `tenant_id`: Invoke's
         TenantId (a tenant-isolated function takes only invokes with one)."""
+        outcome = self._outcome(function, event, flavor, ctx, state, limit_s,
+                                request_id=request_id, tenant_id=tenant_id)
+        return self._answer(function, outcome, flavor, ctx,
+                            binary_media_types=binary_media_types, accept=accept)
+
+    def _outcome(self, function: str, event: dict[str, Any], flavor: Flavor,
+                 ctx: RequestContext, state: _State, limit_s: float | None, *,
+                 request_id: str | None = None, tenant_id: str | None = None,
+                 listener: StreamListener | None = None) -> Result | HttpResponse:
+        """The invoke's Result, or the gateway's own answer when there is none."""
         errors = errors_for(flavor)
         payload = json.dumps(event).encode()
         if limit_s is not None and \
                 state.function_timeouts.get(function, 3.0) + _INIT_ALLOWANCE_S < limit_s:
             limit_s = None   # the function's own timeout ends it first
         try:
-            result = self._call(function, payload, limit_s, request_id, tenant_id)
+            result = self._call(function, payload, limit_s, request_id, tenant_id, listener)
         except RequestTooLarge:
             return self._error(errors, errors.too_large, flavor, ctx)
         except LambdaApiError as exc:
@@ -515,6 +549,15 @@ class HttpGateway:
             self._log(function, f"samlite: no response within the integration timeout "
                       f"({limit_s:g} s); the client gets {errors.timed_out[0]}")
             return self._error(errors, errors.timed_out, flavor, ctx)
+        return result
+
+    def _answer(self, function: str, result: Result | HttpResponse, flavor: Flavor,
+                ctx: RequestContext, *, binary_media_types: tuple[str, ...] = (),
+                accept: str | None = None) -> HttpResponse:
+        """The HTTP response for a finished invoke (or the gateway's answer, as it is)."""
+        if isinstance(result, HttpResponse):
+            return result
+        errors = errors_for(flavor)
         if result.function_error:
             return self._error(errors, errors.function_failed, flavor, ctx)
         try:
@@ -541,7 +584,11 @@ class HttpGateway:
         return None if isinstance(result, _TimedOut) else result
 
     def _call(self, function: str, payload: bytes, limit_s: float | None,
-              request_id: str | None = None, tenant_id: str | None = None) -> Result | _TimedOut:
+              request_id: str | None = None, tenant_id: str | None = None,
+              listener: StreamListener | None = None) -> Result | _TimedOut:
+        if listener is not None:   # a streaming URL: no integration timeout
+            return self._service.invoke(function, payload, request_id=request_id,
+                                        tenant_id=tenant_id, listener=listener)
         if limit_s is None:
             return self._service.invoke(function, payload, request_id=request_id,
                                         tenant_id=tenant_id)
@@ -704,7 +751,8 @@ def _host_and_port(request: Request, default_port: int) -> tuple[str, int]:
 
 
 def _wire(response: HttpResponse) -> Response:
-    return Response(status=response.status, headers=response.headers, body=response.body)
+    return Response(status=response.status, headers=response.headers, body=response.body,
+                    stream=response.stream)
 
 
 def _unread_size(problem: BodyProblem) -> int | None:

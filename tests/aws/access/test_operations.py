@@ -113,6 +113,9 @@ CASES: list[tuple[str, str, str, dict[str, Any], list[tuple[str, str]]]] = [
      [("lambda:InvokeFunction", f"{FN}:live")]),
     ("lambda invoke by ARN", "lambda", "invoke", {"FunctionName": FN},
      [("lambda:InvokeFunction", FN)]),
+    ("lambda invoke with response stream", "lambda", "invoke_with_response_stream",
+     {"FunctionName": "Worker", "Qualifier": "live"},
+     [("lambda:InvokeFunction", f"{FN}:live")]),
     ("lambda get function", "lambda", "get_function", {"FunctionName": "Worker"},
      [("lambda:GetFunction", FN)]),
 ]
