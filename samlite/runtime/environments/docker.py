@@ -34,6 +34,7 @@ from samlite.errors import DependencyInstallError, DockerUnavailable, Environmen
 from samlite.graph.model import ImageBuild
 from samlite.progress import NO_PROGRESS, Progress
 from samlite.runtime.environments.base import EnvironmentSettings, Exit
+from samlite.runtime.environments.cgroups import memory_files, set_cpu_burst
 from samlite.runtime.environments.host_files import (
     LineForwarder,
     TmpUsage,
@@ -569,18 +570,25 @@ class DockerEnvironment:
 
     def end_init(self) -> None:
         """The init phase is over (the runtime asked for its first event): from now on the
-        CPU is MemorySize's share. Called before that event is handed over."""
-        memory_mb = self.settings.spec.memory_mb
-        period_us, quota_us = self.engine.cpu_slice(memory_mb)
-        if self.container_id is None or \
-                (period_us, quota_us) == self.engine.init_cpu_slice(memory_mb):
+        CPU is MemorySize's share, with the quota it leaves unused banked for a later burst.
+        Called before that event is handed over."""
+        spec = self.settings.spec
+        period_us, quota_us = self.engine.cpu_slice(spec.memory_mb)
+        if self.container_id is None:
             return
-        try:
-            self.engine.client.api.update_container(self.container_id, cpu_period=period_us,
-                                                    cpu_quota=quota_us)
-        except _ENGINE_ERRORS as exc:   # it keeps the init burst; say so, invoke anyway
-            log.warning("%s: the CPU share after init could not be set (%s)",
-                        self.settings.spec.logical_id, _reason(exc))
+        if (period_us, quota_us) != self.engine.init_cpu_slice(spec.memory_mb):
+            try:
+                self.engine.client.api.update_container(
+                    self.container_id, cpu_period=period_us, cpu_quota=quota_us)
+            except _ENGINE_ERRORS as exc:   # it keeps the init burst; say so, invoke anyway
+                log.warning("%s: the CPU share after init could not be set (%s)",
+                            spec.logical_id, _reason(exc))
+                return
+        # After the quota is lowered: the kernel refuses a burst larger than the quota.
+        if not set_cpu_burst(self.container_id, quota_us):
+            log.info("%s: no CPU burst for its container (cgroup not writable here); the "
+                     "share holds, a request after idle may be throttled sooner",
+                     spec.logical_id)
 
     def settle_output(self, timeout_s: float = 0.05) -> None:
         """Wait (briefly) until what the runtime wrote so far has been forwarded. The
@@ -648,17 +656,6 @@ class DockerEnvironment:
 
 class _NotStarted(Exception):
     """stop() came before the container was started."""
-
-
-def memory_files(container_id: str) -> tuple[str, ...]:
-    """Where the host keeps a container's peak memory: cgroup v1 and v2, with Docker's
-    cgroupfs and systemd drivers."""
-    root = Path("/sys/fs/cgroup")
-    if (root / "cgroup.controllers").exists():   # cgroup v2
-        return (f"{root}/docker/{container_id}/memory.peak",
-                f"{root}/system.slice/docker-{container_id}.scope/memory.peak")
-    return (f"{root}/memory/docker/{container_id}/memory.max_usage_in_bytes",
-            f"{root}/memory/system.slice/docker-{container_id}.scope/memory.max_usage_in_bytes")
 
 
 def container_exit(code: int | None, *, out_of_memory: bool) -> Exit:
