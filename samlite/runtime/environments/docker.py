@@ -35,6 +35,12 @@ from samlite.graph.model import ImageBuild
 from samlite.progress import NO_PROGRESS, Progress
 from samlite.runtime.environments.base import EnvironmentSettings, Exit
 from samlite.runtime.environments.cgroups import memory_files, set_cpu_burst
+from samlite.runtime.environments.container_debug import ContainerDebugging, container_debugging
+from samlite.runtime.environments.debugpy_install import (
+    DEBUGPY_VERSION,
+    container_debugpy_dir,
+    container_debugpy_is_installed,
+)
 from samlite.runtime.environments.host_files import (
     LineForwarder,
     TmpUsage,
@@ -144,6 +150,17 @@ class DockerEnvironments:
         for spec in specs:
             with contextlib.suppress(EnvironmentStartError):
                 self.image_config(self.image_for(spec), spec)
+        for spec in specs:
+            if spec.debug_port is None or not spec.is_python:
+                continue
+            version = spec.runtime.removeprefix("python")
+            if container_debugpy_is_installed(version, spec.architecture):
+                continue
+            # A failure is not said here: the debugged function's start says it.
+            with self.progress.task(f"Installing debugpy {DEBUGPY_VERSION} for Python "
+                                    f"{version} on Linux (--debug; once)"), \
+                    contextlib.suppress(EnvironmentStartError):
+                container_debugpy_dir(version, spec.architecture)
 
     def image_for(self, spec: FunctionSpec) -> str:
         """The image to run `spec` in; an Image function's is built first when it has
@@ -382,6 +399,7 @@ class DockerEnvironment:
         self._memory_fd: int | None = None
         self._peak_mb = 0
         self._tmp = TmpUsage(settings.tmp_dir)
+        self._debugging: ContainerDebugging | None = None
 
     # --- starting -----------------------------------------------------------------------------
     def start(self) -> None:
@@ -393,6 +411,8 @@ class DockerEnvironment:
                                         "does not exist")
         command = self.command(config)
         try:
+            if spec.debug_port is not None:
+                self._debugging = self.debugging()
             mounts = self._prepare_area()
             self._create(image, command, mounts, working_dir=self.working_dir(config))
         except BaseException:
@@ -438,10 +458,22 @@ class DockerEnvironment:
 
     def environment(self) -> dict[str, str]:
         spec = self.settings.spec
-        return lambda_variables(spec, runtime_api=self.settings.runtime_api,
-                                task_root=TASK_ROOT, runtime_dir=RUNTIME_DIR,
-                                log_stream=self.settings.log_stream,
-                                endpoint_url=self.settings.endpoint_url)
+        variables = lambda_variables(spec, runtime_api=self.settings.runtime_api,
+                                     task_root=TASK_ROOT, runtime_dir=RUNTIME_DIR,
+                                     log_stream=self.settings.log_stream,
+                                     endpoint_url=self.settings.endpoint_url)
+        if self._debugging is not None:
+            variables.update(self._debugging.variables)
+        return variables
+
+    def debugging(self) -> ContainerDebugging:
+        """How this container starts under `--debug`: debugpy (installed for the image's
+        Python, once) or Node's inspector, listening on the function's debug port."""
+        spec = self.settings.spec
+        debugpy = container_debugpy_dir(spec.runtime.removeprefix("python"),
+                                        spec.architecture) if spec.is_python else None
+        return container_debugging(spec, function_variables=spec.variables,
+                                   support_dir=self.area / "debug", debugpy_dir=debugpy)
 
     def _prepare_area(self) -> list[Mount]:
         spec = self.settings.spec
@@ -463,6 +495,9 @@ class DockerEnvironment:
                          spec.built_layer_dirs)
         if opt is not None:
             mounts.append(Mount("/opt", str(opt), type="bind", read_only=True))
+        if self._debugging is not None:
+            mounts.extend(Mount(target, str(source), type="bind", read_only=True)
+                          for source, target in self._debugging.mounts)
         return mounts
 
     def _create(self, image: str, command: list[str], mounts: list[Mount], *,
@@ -574,7 +609,9 @@ class DockerEnvironment:
         Called before that event is handed over."""
         spec = self.settings.spec
         period_us, quota_us = self.engine.cpu_slice(spec.memory_mb)
-        if self.container_id is None:
+        if self.container_id is None or spec.debug_port is not None:
+            # Debugged: it keeps the init phase's vCPU. The debugger's own tracing runs in
+            # the function's process, and at a 128 MB share stepping would crawl.
             return
         if (period_us, quota_us) != self.engine.init_cpu_slice(spec.memory_mb):
             try:
