@@ -427,9 +427,10 @@ class App:
         """What the user should know about where functions run: a Python or Node.js
         version this machine lacks (the process runtime then uses the closest it has), an
         architecture it is not."""
-        if self.runtime_kind != "process":
-            return []
         from samlite.runtime.debugging import debug_notices
+
+        if self.runtime_kind != "process":
+            return debug_notices(self.functions)
         from samlite.runtime.environments.process import isolation_notices
 
         return self.process_mismatch_notices() \
@@ -456,9 +457,7 @@ class App:
                 by_runtime.setdefault(spec.runtime, []).append(spec.logical_id)
             if spec.package_type != "Image":
                 by_architecture.setdefault(spec.architecture, []).append(spec.logical_id)
-        # --debug refuses docker: the way to Lambda's image is without it.
-        docker = "--runtime docker without --debug" if self.options.debug_functions \
-            else "--runtime docker"
+        docker = "--runtime docker"
         notices = []
         for runtime, names in sorted(by_runtime.items()):
             why = python_mismatch(runtime, docker=docker) if runtime.startswith("python") \
@@ -956,13 +955,11 @@ def local_severity(problem: Problem) -> Problem:
 
 
 def debug_runtime(options: AppOptions) -> RuntimeChoice | None:
-    """`--debug` runs functions as local processes: auto becomes process, docker is refused
-    (Docker environments expose no debugger port here); None without --debug."""
-    if not options.debug_functions:
+    """`--debug` without `--runtime docker` runs functions as local processes (auto becomes
+    process: a debugger then attaches with no path mappings, docs/debugging.md); with it,
+    containers expose the same debuggers. None without --debug, or with --runtime docker."""
+    if not options.debug_functions or options.runtime == "docker":
         return None
-    if options.runtime == "docker":
-        raise UsageError("--debug attaches debuggers to functions run as local processes; "
-                         "use it with --runtime process (or auto)")
     return RuntimeChoice(kind="process", reason="--debug: debugged functions run as local "
                                                 "processes")
 

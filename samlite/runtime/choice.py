@@ -38,8 +38,7 @@ def _alternatives(choice: RuntimeChoice, switch: Callable[[str], str]) -> str:
     if choice.kind == "docker":
         return f"{switch('process')} runs them as local processes instead"
     if choice.reason.startswith("--debug"):
-        # --debug refuses docker (no debugger port there), so suggesting it would mislead.
-        return f"without --debug, {switch('docker')} runs them in Lambda's images"
+        return f"{switch('docker')} runs them in Lambda's images, debuggers included"
     if choice.reason.startswith("auto"):
         return f"{switch('docker')} runs them in Lambda's images instead"
     return (f"{switch('docker')} runs them in Lambda's images, {switch('auto')} in Docker "

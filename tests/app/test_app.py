@@ -167,13 +167,11 @@ def test_explicit_runtimes_are_taken_as_said() -> None:
         choose_runtime("podman", [])
 
 
-def test_under_debug_the_runtime_line_suggests_docker_only_without_debug() -> None:
+def test_under_debug_auto_runs_processes_and_docker_is_taken_as_said() -> None:
     notice = runtime_notice(debug_runtime(AppOptions(debug_functions=("Fn",))))
     assert notice == ("Runtime: process (--debug: debugged functions run as local processes); "
-                      "without --debug, --runtime docker runs them in Lambda's images")
-    with pytest.raises(UsageError, match="--debug attaches debuggers to functions run as "
-                                         "local processes"):
-        debug_runtime(AppOptions(debug_functions=("Fn",), runtime="docker"))
+                      "--runtime docker runs them in Lambda's images, debuggers included")
+    assert debug_runtime(AppOptions(debug_functions=("Fn",), runtime="docker")) is None
 
 
 @pytest.mark.parametrize(("case", "functions", "name", "expected"), [

@@ -67,15 +67,14 @@ def test_up_names_the_python_and_the_architecture_once_each(project: Path) -> No
     assert "--runtime docker" in arm
 
 
-def test_under_debug_the_notices_say_docker_needs_debug_off(project: Path) -> None:
+def test_under_debug_the_notices_offer_docker_as_they_do_without(project: Path) -> None:
     app = App(project, AppOptions(debug_functions=("Plain",)))
     try:
         notices = app.process_mismatch_notices()
     finally:
         app.close()
     assert len(notices) == 2
-    assert all("use --runtime docker without --debug to run Lambda's" in line
-               for line in notices)
+    assert all("use --runtime docker to run Lambda's" in line for line in notices)
 
 
 def test_invoke_names_what_differs_for_the_invoked_function(project: Path) -> None:

@@ -1,6 +1,6 @@
 """`--debug` through the command line: `samlite up` says which functions wait for a debugger
 and on which port, `samlite invoke --debug` runs one under Node's inspector until a client
-attaches and continues, and Docker is refused in words."""
+attaches and continues, and `--runtime docker --debug` under debugpy in the Python image."""
 
 from __future__ import annotations
 
@@ -9,10 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from click.testing import CliRunner
-
-from samlite.cli.main import main
-from tests.runtime.debug_clients import InspectorClient
+from tests.runtime.conftest import PYTHON_RUNTIME, require_docker
+from tests.runtime.debug_clients import DapClient, InspectorClient
 from tests.runtime.test_debugging import free_port
 
 from .test_process_runtime_limits import NO_UP, up_lines, write_app
@@ -52,9 +50,38 @@ def test_invoke_debug_waits_for_the_inspector_then_answers(tmp_path: Path) -> No
            "(docs/debugging.md)" in err
 
 
-def test_debug_with_docker_is_refused(tmp_path: Path) -> None:
-    result = CliRunner().invoke(main, ["invoke", "-t", str(write_app(tmp_path)), *NO_UP,
-                                       "--runtime", "docker", "--debug", "Node"])
-    assert result.exit_code != 0
-    assert "--debug attaches debuggers to functions run as local processes; use it with " \
-           "--runtime process (or auto)" in result.stderr
+def test_invoke_debug_in_docker_waits_for_debugpy_then_answers(tmp_path: Path) -> None:
+    require_docker()
+    (tmp_path / "src").mkdir()
+    app = tmp_path / "src" / "app.py"
+    app.write_text("def handler(event, context):\n    return 3\n")
+    template = tmp_path / "template.yaml"
+    template.write_text("Transform: AWS::Serverless-2016-10-31\nResources:\n"
+                        "  Py:\n    Type: AWS::Serverless::Function\n    Properties:\n"
+                        f"      Handler: app.handler\n      Runtime: {PYTHON_RUNTIME}\n"
+                        "      CodeUri: src\n")
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "samlite.cli", "invoke", "-t", str(template), *NO_UP,
+         "--runtime", "docker", "--debug", "--debug-port", str(port), "Py"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    try:
+        client = DapClient(port, timeout_s=120)
+        client.response(client.request("initialize", adapterID="debugpy", clientID="test",
+                                       pathFormat="path"))
+        client.request("attach", pathMappings=[
+            {"localRoot": str(app.parent), "remoteRoot": "/var/task"}])
+        client.event("initialized")
+        # The function runs and the one-shot invoke ends (its container with it) as soon as
+        # debugpy has this, maybe before its answer comes back.
+        client.request("configurationDone")
+        out, err = process.communicate(timeout=60)
+        client.close()
+    finally:
+        process.kill()
+    assert process.returncode == 0, err
+    assert out.strip() == "3"
+    assert "Runtime: docker (--runtime docker)" in err
+    assert f"Py waits for a debugger on 127.0.0.1:{port} (debugpy) before its handler runs" \
+        in err

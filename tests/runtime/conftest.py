@@ -46,6 +46,10 @@ while True:
     request_id = reply.getheader("Lambda-Runtime-Aws-Request-Id")
     if "sleep" in event:
         time.sleep(event["sleep"])
+    if "spin_cpu_ms" in event:   # busy: this much CPU time, however long it takes
+        begin = time.process_time()
+        while time.process_time() - begin < event["spin_cpu_ms"] / 1000:
+            pass
     if "exit" in event:
         os._exit(event["exit"])
     if "alloc_mb" in event:

@@ -19,6 +19,7 @@ import pytest
 from samlite.app.root import App, AppOptions
 from samlite.errors import DockerUnavailable, EnvironmentStartError
 from samlite.runtime.environments.base import Exit
+from samlite.runtime.environments.cgroups import cpu_burst_us, cpu_stat
 from samlite.runtime.environments.docker import (
     FULL_VCPU_MB,
     LABEL_FUNCTION,
@@ -170,6 +171,29 @@ def test_a_container_gets_lambdas_limits_and_samlites_labels(
     assert container["Config"]["Labels"][LABEL_FUNCTION] == "Fn"
     assert container["Config"]["Labels"][LABEL_PROJECT] == str(tmp_path.resolve())
     assert container["Config"]["Labels"][LABEL_PID] == str(os.getpid())
+
+
+@pytest.mark.parametrize("runtime", ["docker"])
+def test_a_busy_128_mb_function_gets_its_share_of_the_cpu_and_no_more(
+        make_service: ServiceMaker, custom_runtime: Path,
+        environments: DockerEnvironments) -> None:
+    service, _ = make_service(function_spec(custom_runtime, memory_mb=128, timeout_s=60))
+    invoke(service, {"n": 1})   # past init: the share, not the init phase's vCPU, applies
+    [listed] = _containers(environments)
+    _period_us, quota_us = environments.cpu_slice(128)
+    assert cpu_burst_us(listed["Id"]) == quota_us   # unused quota is banked, up to one quota
+    before = cpu_stat(listed["Id"])
+    invoke(service, {"spin_cpu_ms": 150})   # ~2 s of a 128 MB share
+    after = cpu_stat(listed["Id"])
+    assert before is not None and after is not None
+    used_us = after.usage_us - before.usage_us
+    periods = after.nr_periods - before.nr_periods
+    # Over the busy spell it ran at its share (one quota per period it was runnable),
+    # plus at most the banked burst and the kernel's 4 ms tick of lateness in enforcing it.
+    assert used_us >= 150_000
+    assert used_us <= periods * quota_us + quota_us + 4_000
+    assert used_us >= 0.5 * periods * quota_us
+    assert after.nr_throttled - before.nr_throttled >= periods // 2   # held back, not idle
 
 
 @pytest.mark.parametrize("runtime", ["docker"])

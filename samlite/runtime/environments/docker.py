@@ -34,6 +34,13 @@ from samlite.errors import DependencyInstallError, DockerUnavailable, Environmen
 from samlite.graph.model import ImageBuild
 from samlite.progress import NO_PROGRESS, Progress
 from samlite.runtime.environments.base import EnvironmentSettings, Exit
+from samlite.runtime.environments.cgroups import memory_files, set_cpu_burst
+from samlite.runtime.environments.container_debug import ContainerDebugging, container_debugging
+from samlite.runtime.environments.debugpy_install import (
+    DEBUGPY_VERSION,
+    container_debugpy_dir,
+    container_debugpy_is_installed,
+)
 from samlite.runtime.environments.host_files import (
     LineForwarder,
     TmpUsage,
@@ -143,6 +150,17 @@ class DockerEnvironments:
         for spec in specs:
             with contextlib.suppress(EnvironmentStartError):
                 self.image_config(self.image_for(spec), spec)
+        for spec in specs:
+            if spec.debug_port is None or not spec.is_python:
+                continue
+            version = spec.runtime.removeprefix("python")
+            if container_debugpy_is_installed(version, spec.architecture):
+                continue
+            # A failure is not said here: the debugged function's start says it.
+            with self.progress.task(f"Installing debugpy {DEBUGPY_VERSION} for Python "
+                                    f"{version} on Linux (--debug; once)"), \
+                    contextlib.suppress(EnvironmentStartError):
+                container_debugpy_dir(version, spec.architecture)
 
     def image_for(self, spec: FunctionSpec) -> str:
         """The image to run `spec` in; an Image function's is built first when it has
@@ -381,6 +399,7 @@ class DockerEnvironment:
         self._memory_fd: int | None = None
         self._peak_mb = 0
         self._tmp = TmpUsage(settings.tmp_dir)
+        self._debugging: ContainerDebugging | None = None
 
     # --- starting -----------------------------------------------------------------------------
     def start(self) -> None:
@@ -392,6 +411,8 @@ class DockerEnvironment:
                                         "does not exist")
         command = self.command(config)
         try:
+            if spec.debug_port is not None:
+                self._debugging = self.debugging()
             mounts = self._prepare_area()
             self._create(image, command, mounts, working_dir=self.working_dir(config))
         except BaseException:
@@ -437,10 +458,22 @@ class DockerEnvironment:
 
     def environment(self) -> dict[str, str]:
         spec = self.settings.spec
-        return lambda_variables(spec, runtime_api=self.settings.runtime_api,
-                                task_root=TASK_ROOT, runtime_dir=RUNTIME_DIR,
-                                log_stream=self.settings.log_stream,
-                                endpoint_url=self.settings.endpoint_url)
+        variables = lambda_variables(spec, runtime_api=self.settings.runtime_api,
+                                     task_root=TASK_ROOT, runtime_dir=RUNTIME_DIR,
+                                     log_stream=self.settings.log_stream,
+                                     endpoint_url=self.settings.endpoint_url)
+        if self._debugging is not None:
+            variables.update(self._debugging.variables)
+        return variables
+
+    def debugging(self) -> ContainerDebugging:
+        """How this container starts under `--debug`: debugpy (installed for the image's
+        Python, once) or Node's inspector, listening on the function's debug port."""
+        spec = self.settings.spec
+        debugpy = container_debugpy_dir(spec.runtime.removeprefix("python"),
+                                        spec.architecture) if spec.is_python else None
+        return container_debugging(spec, function_variables=spec.variables,
+                                   support_dir=self.area / "debug", debugpy_dir=debugpy)
 
     def _prepare_area(self) -> list[Mount]:
         spec = self.settings.spec
@@ -462,6 +495,9 @@ class DockerEnvironment:
                          spec.built_layer_dirs)
         if opt is not None:
             mounts.append(Mount("/opt", str(opt), type="bind", read_only=True))
+        if self._debugging is not None:
+            mounts.extend(Mount(target, str(source), type="bind", read_only=True)
+                          for source, target in self._debugging.mounts)
         return mounts
 
     def _create(self, image: str, command: list[str], mounts: list[Mount], *,
@@ -569,18 +605,27 @@ class DockerEnvironment:
 
     def end_init(self) -> None:
         """The init phase is over (the runtime asked for its first event): from now on the
-        CPU is MemorySize's share. Called before that event is handed over."""
-        memory_mb = self.settings.spec.memory_mb
-        period_us, quota_us = self.engine.cpu_slice(memory_mb)
-        if self.container_id is None or \
-                (period_us, quota_us) == self.engine.init_cpu_slice(memory_mb):
+        CPU is MemorySize's share, with the quota it leaves unused banked for a later burst.
+        Called before that event is handed over."""
+        spec = self.settings.spec
+        period_us, quota_us = self.engine.cpu_slice(spec.memory_mb)
+        if self.container_id is None or spec.debug_port is not None:
+            # Debugged: it keeps the init phase's vCPU. The debugger's own tracing runs in
+            # the function's process, and at a 128 MB share stepping would crawl.
             return
-        try:
-            self.engine.client.api.update_container(self.container_id, cpu_period=period_us,
-                                                    cpu_quota=quota_us)
-        except _ENGINE_ERRORS as exc:   # it keeps the init burst; say so, invoke anyway
-            log.warning("%s: the CPU share after init could not be set (%s)",
-                        self.settings.spec.logical_id, _reason(exc))
+        if (period_us, quota_us) != self.engine.init_cpu_slice(spec.memory_mb):
+            try:
+                self.engine.client.api.update_container(
+                    self.container_id, cpu_period=period_us, cpu_quota=quota_us)
+            except _ENGINE_ERRORS as exc:   # it keeps the init burst; say so, invoke anyway
+                log.warning("%s: the CPU share after init could not be set (%s)",
+                            spec.logical_id, _reason(exc))
+                return
+        # After the quota is lowered: the kernel refuses a burst larger than the quota.
+        if not set_cpu_burst(self.container_id, quota_us):
+            log.info("%s: no CPU burst for its container (cgroup not writable here); the "
+                     "share holds, a request after idle may be throttled sooner",
+                     spec.logical_id)
 
     def settle_output(self, timeout_s: float = 0.05) -> None:
         """Wait (briefly) until what the runtime wrote so far has been forwarded. The
@@ -648,17 +693,6 @@ class DockerEnvironment:
 
 class _NotStarted(Exception):
     """stop() came before the container was started."""
-
-
-def memory_files(container_id: str) -> tuple[str, ...]:
-    """Where the host keeps a container's peak memory: cgroup v1 and v2, with Docker's
-    cgroupfs and systemd drivers."""
-    root = Path("/sys/fs/cgroup")
-    if (root / "cgroup.controllers").exists():   # cgroup v2
-        return (f"{root}/docker/{container_id}/memory.peak",
-                f"{root}/system.slice/docker-{container_id}.scope/memory.peak")
-    return (f"{root}/memory/docker/{container_id}/memory.max_usage_in_bytes",
-            f"{root}/memory/system.slice/docker-{container_id}.scope/memory.max_usage_in_bytes")
 
 
 def container_exit(code: int | None, *, out_of_memory: bool) -> Exit:
