@@ -7,7 +7,9 @@ dashboard, and in alternating rounds drives each with the same keep-alive client
 --no-ui one, the dashboard one with no page open, and the dashboard one with a page
 streaming /api/events (another process). For each, the up process's own CPU time (user +
 sys from /proc/PID/stat, its function processes not included) divided by the requests it
-answered; the median over the rounds. Linux only.
+answered; the median over the rounds, and round by round. Also the CPU time of the threads
+that came with the page (its stream's request thread, the stream's sender) per request,
+from /proc/PID/task: the steadiest figure when other work shares the cores. Linux only.
 Run:  python3 benchmarks/dashboard_cpu.py        (--quick: shorter rounds)
 """
 
@@ -55,12 +57,29 @@ class Up:
         raise SystemExit("samlite up ended before it was ready")
 
     def cpu_s(self) -> float:
-        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / TICKS_PER_S   # utime, stime
+        return _cpu_s(Path(f"/proc/{self.process.pid}/stat"))
+
+    def threads(self) -> set[int]:
+        return {int(task.name) for task in Path(f"/proc/{self.process.pid}/task").iterdir()}
+
+    def threads_cpu_s(self, threads: set[int]) -> float:
+        """CPU time of those of `threads` still alive."""
+        total = 0.0
+        for thread in threads:
+            try:
+                total += _cpu_s(Path(f"/proc/{self.process.pid}/task/{thread}/stat"))
+            except (FileNotFoundError, ProcessLookupError):
+                continue
+        return total
 
     def stop(self) -> None:
         self.process.terminate()
         self.process.wait(timeout=15)
+
+
+def _cpu_s(stat: Path) -> float:
+    fields = stat.read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS_PER_S   # utime, stime
 
 
 def measure(up: Up, seconds: float) -> tuple[float, float]:
@@ -89,12 +108,20 @@ def main() -> None:
             for up in (plain, with_ui):
                 measure(up, 1.0)   # warm
             events = messages = 0
+            dashboard_threads: set[int] = set()   # those that came with a page: its stream's
+            thread_share: list[float] = []
             for _ in range(rounds):
                 results["--no-ui"].append(measure(plain, seconds))
                 results["dashboard, no page"].append(measure(with_ui, seconds))
+                before = with_ui.threads()
                 reader = stream_reader(with_ui.dashboard)
                 time.sleep(0.1)
-                results["dashboard, a page streaming"].append(measure(with_ui, seconds))
+                dashboard_threads |= with_ui.threads() - before
+                spent_s = with_ui.threads_cpu_s(dashboard_threads)
+                rate, cpu = measure(with_ui, seconds)
+                results["dashboard, a page streaming"].append((rate, cpu))
+                thread_share.append((with_ui.threads_cpu_s(dashboard_threads) - spent_s)
+                                    * 1e6 / (rate * seconds))
                 events, messages = stop_reader(reader)
         finally:
             plain.stop()
@@ -108,6 +135,17 @@ def main() -> None:
         cpu = statistics.median(c for _, c in samples)
         print(f"  {mode:28} {rate:6.0f} req/s, {cpu:6.0f} µs CPU per request "
               f"({(cpu - base) / base * 100:+.1f} % vs --no-ui)")
+    # Paired rounds (the same minute's load on both) are steadier than the medians above.
+    paired = [(streaming[1] - alone[1]) / alone[1] for streaming, alone in
+              zip(results["dashboard, a page streaming"], results["dashboard, no page"],
+                  strict=True)]
+    no_ui = [(alone[1] - plain_[1]) / plain_[1] for alone, plain_ in
+             zip(results["dashboard, no page"], results["--no-ui"], strict=True)]
+    print(f"  round by round (medians): a page streaming vs none "
+          f"{statistics.median(paired) * 100:+.1f} %, no page vs --no-ui "
+          f"{statistics.median(no_ui) * 100:+.1f} %")
+    print(f"  the page's own threads (its stream, the sender): "
+          f"{statistics.median(thread_share):.1f} µs CPU per request")
 
 
 if __name__ == "__main__":
