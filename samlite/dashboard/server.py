@@ -40,9 +40,9 @@ class Dashboard:
 
     def start(self) -> None:
         self._stop_listening = self._app.invocations.listen(
-            lambda record: self.hub.publish("invocation", record))
+            lambda record: self.hub.publish("invocations", record))
         self._app.on_reloaded(lambda entry: self.hub.publish(
-            "reload", {"at_s": entry.at_s, "line": entry.line}))
+            "reloads", {"at_s": entry.at_s, "line": entry.line}))
         self._endpoint.start()
 
     def stop(self) -> None:
@@ -59,6 +59,6 @@ class Dashboard:
 
 
 def _to_json(event: str, data: object) -> object:
-    """An invocation record becomes its timeline row (on the page's thread, not the
-    invocation's)."""
+    """An invocation record becomes its timeline row (on the stream's sender thread, not
+    the invocation's)."""
     return invocation_row(data) if isinstance(data, InvocationRecord) else data

@@ -59,7 +59,9 @@ class InvocationRecord:
 
 
 def payload_of(data: bytes, *, limit_bytes: int = PAYLOAD_LIMIT_BYTES) -> Payload:
-    """The payload as kept: whole up to the limit, else its first `limit_bytes`, marked."""
+    """The payload as kept: whole up to the limit, else its first `limit_bytes`, marked.
+    Cut as the record is made, not when it is read: a lazy cut would keep whole payloads
+    (up to 6 MB each) in the ring, to save ~2 µs on a 1 KB event (~40 µs on 1 MB)."""
     kept = data[:limit_bytes]
     return Payload(text=kept.decode("utf-8", errors="replace"), size_bytes=len(data),
                    is_truncated=len(data) > limit_bytes)

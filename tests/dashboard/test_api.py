@@ -102,12 +102,12 @@ def test_the_event_stream_sends_each_new_invocation(running: Running) -> None:
         wait_for(lambda: received.extend(sock.recv(4096)) or b": connected" in received)
         thread = threading.Thread(target=running.http, args=("/hello/sse",))
         thread.start()
-        wait_for(lambda: b"event: invocation" in received
-                 or received.extend(sock.recv(4096)) or b"event: invocation" in received)
+        wait_for(lambda: b"event: invocations" in received
+                 or received.extend(sock.recv(4096)) or b"event: invocations" in received)
         thread.join()
     assert b"text/event-stream" in received
-    data = received.split(b"event: invocation\ndata: ", 1)[1].split(b"\n\n", 1)[0]
-    assert json.loads(data)["trigger"] == "GET /hello/sse"
+    data = received.split(b"event: invocations\ndata: ", 1)[1].split(b"\n\n", 1)[0]
+    assert [row["trigger"] for row in json.loads(data)] == ["GET /hello/sse"]
 
 
 def test_pages_are_served_with_their_script_and_no_network(running: Running) -> None:

@@ -1,5 +1,6 @@
-"""The event stream as a page reads it: events in order and in SSE's format, a page too far
-behind dropped (it reconnects), every stream ended when the dashboard stops."""
+"""The event stream as a page reads it: events in order and in SSE's format, batched (one
+message per kind with a JSON array), a page too far behind dropped (it reconnects), every
+stream ended when the dashboard stops."""
 
 from __future__ import annotations
 
@@ -12,65 +13,84 @@ from samlite.dashboard import stream as sse
 from samlite.dashboard.stream import EventHub
 
 
-def read_events(chunks: list[bytes]) -> list[tuple[str, object]]:
+def read_messages(chunks: list[bytes]) -> list[tuple[str, object]]:
     text = b"".join(chunks).decode()
-    events = []
+    messages = []
     for block in text.split("\n\n"):
         lines = dict(line.split(": ", 1) for line in block.splitlines()
                      if not line.startswith((":", "retry")))
         if "event" in lines:
-            events.append((lines["event"], json.loads(lines["data"])))
-    return events
+            messages.append((lines["event"], json.loads(lines["data"])))
+    return messages
 
 
 def test_a_page_gets_each_event_in_order_then_the_stream_ends_on_close() -> None:
-    hub = EventHub(batch_window_s=0.0)
+    hub = EventHub(batch_interval_s=0.0)
     stream = hub.stream()
     chunks = [next(stream)]                      # "connected": the page is listening
-    hub.publish("invocation", {"seq": 1})
-    hub.publish("reload", {"line": "Hello changed"})
+    hub.publish("invocations", {"seq": 1})
+    hub.publish("reloads", {"line": "Hello changed"})
+    hub.publish("invocations", {"seq": 2})
     hub.close()
     chunks += list(stream)
     assert chunks[0].startswith(b"retry: 1000\n")
-    assert read_events(chunks) == [("invocation", {"seq": 1}),
-                                   ("reload", {"line": "Hello changed"})]
+    events = [(kind, item) for kind, batch in read_messages(chunks) for item in batch]
+    assert events == [("invocations", {"seq": 1}), ("reloads", {"line": "Hello changed"}),
+                      ("invocations", {"seq": 2})]
     assert hub.clients() == 0
 
 
-def test_events_close_together_leave_in_one_write() -> None:
-    hub = EventHub(batch_window_s=0.5)
+def test_events_within_the_interval_leave_as_one_message() -> None:
+    hub = EventHub(batch_interval_s=0.3)
     stream = hub.stream()
     next(stream)
-    for seq in range(3):
-        hub.publish("invocation", {"seq": seq})
-    assert [data for _, data in read_events([next(stream)])] == [{"seq": 0}, {"seq": 1},
-                                                                 {"seq": 2}]
+    hub.publish("invocations", {"seq": 0})
+    assert read_messages([next(stream)]) == [("invocations", [{"seq": 0}])]   # at once
+    for seq in range(1, 4):
+        hub.publish("invocations", {"seq": seq})
+    assert read_messages([next(stream)]) == [("invocations", [{"seq": 1}, {"seq": 2},
+                                                              {"seq": 3}])]
     hub.close()
 
 
 def test_a_page_too_far_behind_is_dropped_and_publishing_never_blocks(
         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sse, "CLIENT_BACKLOG", 2)
-    hub = EventHub(batch_window_s=0.0)
+    hub = EventHub(batch_interval_s=0.0)
     stream = hub.stream()
     next(stream)
     done = threading.Event()
 
     def publish_many() -> None:
         for seq in range(10):
-            hub.publish("invocation", {"seq": seq})
+            hub.publish("invocations", {"seq": seq})
         done.set()
 
     threading.Thread(target=publish_many).start()
     assert done.wait(5)
+    received = list(stream)   # at most what fitted, then the end: the page reconnects
+    assert sum(len(batch) for _, batch in read_messages(received)) <= 2
     assert hub.clients() == 0
-    list(stream)   # what was queued, then the end: the page reconnects
+    hub.close()
 
 
-def test_data_is_made_json_ready_on_the_pages_thread() -> None:
-    hub = EventHub(to_json=lambda event, data: {"wrapped": data}, batch_window_s=0.0)
+def test_nothing_is_kept_while_no_page_listens() -> None:
+    hub = EventHub(batch_interval_s=0.0)
+    hub.publish("invocations", {"seq": 1})   # before any page: gone
     stream = hub.stream()
     next(stream)
-    hub.publish("invocation", 7)
-    assert read_events([next(stream)]) == [("invocation", {"wrapped": 7})]
+    hub.publish("invocations", {"seq": 2})
+    hub.close()
+    assert read_messages(list(stream)) == [("invocations", [{"seq": 2}])]
+
+
+def test_data_is_made_json_ready_off_the_publishing_thread() -> None:
+    publisher = threading.current_thread()
+    hub = EventHub(to_json=lambda event, data: {"wrapped": data,
+                                                "here": threading.current_thread() is publisher},
+                   batch_interval_s=0.0)
+    stream = hub.stream()
+    next(stream)
+    hub.publish("invocations", 7)
+    assert read_messages([next(stream)]) == [("invocations", [{"wrapped": 7, "here": False}])]
     hub.close()

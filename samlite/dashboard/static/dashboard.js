@@ -60,10 +60,12 @@ function connect() {
   const source = new EventSource("/api/events");
   source.onopen = () => live.classList.add("on");
   source.onerror = () => live.classList.remove("on");
+  // Each message is a batch: "invocations" or "reloads" with a JSON array, oldest first.
   for (const kind of Object.keys(listeners)) {
-    source.addEventListener(kind, (message) => {
-      const data = JSON.parse(message.data);
-      for (const listener of listeners[kind]) listener(data);
+    source.addEventListener(`${kind}s`, (message) => {
+      for (const item of JSON.parse(message.data)) {
+        for (const listener of listeners[kind]) listener(item);
+      }
     });
   }
 }

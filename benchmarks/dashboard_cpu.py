@@ -1,0 +1,152 @@
+"""What the dashboard costs `samlite up` in CPU time per invocation: a load-robust companion
+to dashboard.py's throughput rounds (CPU seconds do not shrink when other work shares the
+cores, as requests/s do).
+
+Starts two `samlite up` processes on one hello route, one with `--no-ui` and one with its
+dashboard, and in alternating rounds drives each with the same keep-alive clients: the
+--no-ui one, the dashboard one with no page open, and the dashboard one with a page
+streaming /api/events (another process). For each, the up process's own CPU time (user +
+sys from /proc/PID/stat, its function processes not included) divided by the requests it
+answered; the median over the rounds, and round by round. Also the CPU time of the threads
+that came with the page (its stream's request thread, the stream's sender) per request,
+from /proc/PID/task: the steadiest figure when other work shares the cores. Linux only.
+Run:  python3 benchmarks/dashboard_cpu.py        (--quick: shorter rounds)
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from dashboard import CLIENTS, HANDLER, TEMPLATE, hammer, stop_reader, stream_reader
+
+ROOT = Path(__file__).resolve().parents[1]
+TICKS_PER_S = os.sysconf("SC_CLK_TCK")
+# This checkout's samlite (so an older checkout's copy of this file measures its own code).
+UP = "import sys; sys.path.insert(0, sys.argv.pop(1)); from samlite.cli.main import main; main()"
+
+
+class Up:
+    """One `samlite up` on free ports; its gateway and dashboard URLs from its output."""
+
+    def __init__(self, template: Path, *, ui: bool) -> None:
+        command = [sys.executable, "-c", UP, str(ROOT), "up", "-t", str(template),
+                   "--port", "0", "--aws-port", "0", "--runtime", "process", "--no-watch",
+                   "--state-dir", f".samlite-{'ui' if ui else 'no-ui'}"]
+        if not ui:
+            command.append("--no-ui")
+        self.process = subprocess.Popen(command, stdout=subprocess.PIPE,
+                                        stderr=subprocess.DEVNULL, text=True,
+                                        env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        self.gateway = self.dashboard = ""
+        for line in self.process.stdout or ():
+            if line.startswith("samlite is ready: "):
+                self.gateway = line.split()[3]
+                if " dashboard " in line:
+                    self.dashboard = line.split(" dashboard ", 1)[1].split()[0]
+                threading.Thread(target=self.process.stdout.read,  # type: ignore[union-attr]
+                                 daemon=True).start()
+                return
+        raise SystemExit("samlite up ended before it was ready")
+
+    def cpu_s(self) -> float:
+        return _cpu_s(Path(f"/proc/{self.process.pid}/stat"))
+
+    def threads(self) -> set[int]:
+        return {int(task.name) for task in Path(f"/proc/{self.process.pid}/task").iterdir()}
+
+    def threads_cpu_s(self, threads: set[int]) -> float:
+        """CPU time of those of `threads` still alive."""
+        total = 0.0
+        for thread in threads:
+            try:
+                total += _cpu_s(Path(f"/proc/{self.process.pid}/task/{thread}/stat"))
+            except (FileNotFoundError, ProcessLookupError):
+                continue
+        return total
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=15)
+
+
+def _cpu_s(stat: Path) -> float:
+    fields = stat.read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS_PER_S   # utime, stime
+
+
+def measure(up: Up, seconds: float) -> tuple[float, float]:
+    """(requests/s, CPU µs of the up process per request) over one round."""
+    host, port = up.gateway.removeprefix("http://").rstrip("/").split(":")
+    before = up.cpu_s()
+    rate = hammer(host, int(port), seconds)
+    spent = up.cpu_s() - before
+    return rate, spent * 1e6 / (rate * seconds)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="short rounds")
+    args = parser.parse_args()
+    rounds, seconds = (2, 2.0) if args.quick else (5, 4.0)
+    with tempfile.TemporaryDirectory() as folder:
+        app = Path(folder)
+        (app / "src").mkdir()
+        (app / "src" / "app.py").write_text(HANDLER)
+        (app / "template.yaml").write_text(TEMPLATE)
+        plain, with_ui = Up(app / "template.yaml", ui=False), Up(app / "template.yaml", ui=True)
+        try:
+            results: dict[str, list[tuple[float, float]]] = {
+                "--no-ui": [], "dashboard, no page": [], "dashboard, a page streaming": []}
+            for up in (plain, with_ui):
+                measure(up, 1.0)   # warm
+            events = messages = 0
+            dashboard_threads: set[int] = set()   # those that came with a page: its stream's
+            thread_share: list[float] = []
+            for _ in range(rounds):
+                results["--no-ui"].append(measure(plain, seconds))
+                results["dashboard, no page"].append(measure(with_ui, seconds))
+                before = with_ui.threads()
+                reader = stream_reader(with_ui.dashboard)
+                time.sleep(0.1)
+                dashboard_threads |= with_ui.threads() - before
+                spent_s = with_ui.threads_cpu_s(dashboard_threads)
+                rate, cpu = measure(with_ui, seconds)
+                results["dashboard, a page streaming"].append((rate, cpu))
+                thread_share.append((with_ui.threads_cpu_s(dashboard_threads) - spent_s)
+                                    * 1e6 / (rate * seconds))
+                events, messages = stop_reader(reader)
+        finally:
+            plain.stop()
+            with_ui.stop()
+    print(f"samlite up, {CLIENTS} clients, {rounds} rounds of {seconds:g} s "
+          f"(medians; load average {os.getloadavg()[0]:.1f}; the page got {events} events "
+          f"in {messages} messages in the last round):")
+    base = statistics.median(cpu for _, cpu in results["--no-ui"])
+    for mode, samples in results.items():
+        rate = statistics.median(r for r, _ in samples)
+        cpu = statistics.median(c for _, c in samples)
+        print(f"  {mode:28} {rate:6.0f} req/s, {cpu:6.0f} µs CPU per request "
+              f"({(cpu - base) / base * 100:+.1f} % vs --no-ui)")
+    # Paired rounds (the same minute's load on both) are steadier than the medians above.
+    paired = [(streaming[1] - alone[1]) / alone[1] for streaming, alone in
+              zip(results["dashboard, a page streaming"], results["dashboard, no page"],
+                  strict=True)]
+    no_ui = [(alone[1] - plain_[1]) / plain_[1] for alone, plain_ in
+             zip(results["dashboard, no page"], results["--no-ui"], strict=True)]
+    print(f"  round by round (medians): a page streaming vs none "
+          f"{statistics.median(paired) * 100:+.1f} %, no page vs --no-ui "
+          f"{statistics.median(no_ui) * 100:+.1f} %")
+    print(f"  the page's own threads (its stream, the sender): "
+          f"{statistics.median(thread_share):.1f} µs CPU per request")
+
+
+if __name__ == "__main__":
+    main()
