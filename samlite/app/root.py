@@ -32,8 +32,8 @@ from samlite.errors import (
     UsageError,
 )
 from samlite.graph.model import Graph
+from samlite.http.admission import DEFAULT_HOST
 from samlite.http.messages import Request, Response
-from samlite.http.server import DEFAULT_HOST, Endpoint, stop_endpoints
 from samlite.progress import NO_PROGRESS, Progress
 from samlite.runtime.api_errors import LambdaApiError
 from samlite.runtime.choice import (
@@ -65,6 +65,7 @@ if TYPE_CHECKING:
     from samlite.app.parameters_secrets import ParametersSecretsExtension
     from samlite.app.watch import Watcher
     from samlite.aws.access.guard import AccessGuard
+    from samlite.http.server import Endpoint
     from samlite.runtime.async_invoke import AsyncInvocations
 
 log = logging.getLogger(__name__)
@@ -176,6 +177,8 @@ class App:
         # the system picks the port (an SDK may send a queue's calls to its URL's host).
         self._endpoint: Endpoint | None = None
         if self.options.aws_port is not None:
+            from samlite.http.server import Endpoint
+
             self._endpoint = Endpoint(host=self.options.host, port=self.options.aws_port,
                                       port_flag=self.options.aws_port_flag)
             self._endpoint.bind()
@@ -529,14 +532,14 @@ class App:
         service = getattr(self, "service", None)   # absent when building it failed
         aws = getattr(self, "aws", None)
         try:
-            stop_endpoints(self._parts("gateway", "load_balancers"))
+            _stop_endpoints(self._parts("gateway", "load_balancers"))
             for part in self._parts("scheduler", "_bucket_watcher"):
                 part.stop()
             if aws is not None:
                 aws.stop_taking_work()
             if service is not None and grace_s > 0:
                 service.drain(grace_s * DRAIN_SHARE)
-            stop_endpoints(self._parts("_endpoint", "_extension"))
+            _stop_endpoints(self._parts("_endpoint", "_extension"))
         finally:
             try:
                 if service is not None:
@@ -1112,6 +1115,13 @@ def _aws_services(graph: Graph, service: Service, options: AppOptions,
     return AwsServices(graph, service=service, state=state,
                        account_id=options.pseudo.account_id, region=options.pseudo.region,
                        note=log, backoff_scale=options.retry_delay_scale)
+
+
+def _stop_endpoints(endpoints: list[Any]) -> None:
+    if endpoints:   # a one-shot invoke has none, and need not import the HTTP server
+        from samlite.http.server import stop_endpoints
+
+        stop_endpoints(endpoints)
 
 
 def _invocation_records(options: AppOptions) -> InvocationRecords:
