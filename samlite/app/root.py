@@ -183,6 +183,12 @@ class App:
                                       port_flag=self.options.aws_port_flag)
             self._endpoint.bind()
             self.options = self.with_endpoint_url(self.options)
+        if environments is None and self.options.runtime != "docker":
+            # Whether processes get a mount namespace is asked of the kernel meanwhile: the
+            # answer is waited on only when the first environment starts.
+            from samlite.runtime.environments.isolation import probe_namespaces_ahead
+
+            probe_namespaces_ahead()
         try:
             self.graph, self.warnings = load_graph(template, self.options)
             # OpenAPI files the template includes: saving one reloads it, as the template does
