@@ -496,6 +496,9 @@ class App:
             if self._extension is not None:
                 self._extension.start()
             self.service.start()
+            # In `up`, functions start now, beside the rest of start-up (the AWS services,
+            # bucket watching, the gateway), not after it: the first 200 waits for them.
+            self._prewarm(starting=True)
             if self.aws is not None:
                 self.aws.start()
                 self._watch_buckets()
@@ -509,13 +512,13 @@ class App:
             self._stop_parts(grace_s=2.0)
             raise
         self._started = True
-        self._prewarm()
 
-    def _prewarm(self) -> None:
-        """In `up`: an environment of each function starts in the background now, and after
-        each reload for the functions it recycled, so a request (the first after a save too)
-        finds one initialised or initialising rather than starting one itself."""
-        if self.gateway is not None and self._started:
+    def _prewarm(self, *, starting: bool = False) -> None:
+        """In `up`: an environment of each function starts in the background as the app
+        starts, and after each reload for the functions it recycled, so a request (the first
+        after a save too) finds one initialised or initialising rather than starting one
+        itself."""
+        if self.gateway is not None and (self._started or starting):
             self.service.prewarm([spec.logical_id for spec in self.functions])
 
     def stop(self, *, grace_s: float = 2.0) -> None:
