@@ -26,12 +26,12 @@ from samlite.aws.parameters_secrets_extension import (
 from samlite.build.layer_arns import parse_layer_arn
 from samlite.errors import UsageError
 from samlite.graph.model import Graph, NotRunLocally
-from samlite.http.server import Endpoint
 from samlite.runtime.spec import DUMMY_CREDENTIALS, FunctionSpec
 from samlite.template.model import PseudoParameters
 
 if TYPE_CHECKING:
     from samlite.app.aws import AwsServices
+    from samlite.http.server import Endpoint
 
 log = logging.getLogger(__name__)
 
@@ -125,6 +125,8 @@ class ParametersSecretsExtension:
             if spec.logical_id in users:
                 by_port.setdefault(_port_of(spec, at), []).append(spec.logical_id)
         missing: list[NotRunLocally] = []
+        if by_port:   # imported only then: most apps (and every one-shot invoke) serve none
+            from samlite.http.server import Endpoint
         with self._lock:
             for port, functions in sorted(by_port.items()):
                 if port in self._listeners:

@@ -32,8 +32,8 @@ from samlite.errors import (
     UsageError,
 )
 from samlite.graph.model import Graph
+from samlite.http.admission import DEFAULT_HOST
 from samlite.http.messages import Request, Response
-from samlite.http.server import DEFAULT_HOST, Endpoint, stop_endpoints
 from samlite.progress import NO_PROGRESS, Progress
 from samlite.runtime.api_errors import LambdaApiError
 from samlite.runtime.choice import (
@@ -65,6 +65,7 @@ if TYPE_CHECKING:
     from samlite.app.parameters_secrets import ParametersSecretsExtension
     from samlite.app.watch import Watcher
     from samlite.aws.access.guard import AccessGuard
+    from samlite.http.server import Endpoint
     from samlite.runtime.async_invoke import AsyncInvocations
 
 log = logging.getLogger(__name__)
@@ -176,10 +177,18 @@ class App:
         # the system picks the port (an SDK may send a queue's calls to its URL's host).
         self._endpoint: Endpoint | None = None
         if self.options.aws_port is not None:
+            from samlite.http.server import Endpoint
+
             self._endpoint = Endpoint(host=self.options.host, port=self.options.aws_port,
                                       port_flag=self.options.aws_port_flag)
             self._endpoint.bind()
             self.options = self.with_endpoint_url(self.options)
+        if environments is None and self.options.runtime != "docker":
+            # Whether processes get a mount namespace is asked of the kernel meanwhile: the
+            # answer is waited on only when the first environment starts.
+            from samlite.runtime.environments.isolation import probe_namespaces_ahead
+
+            probe_namespaces_ahead()
         try:
             self.graph, self.warnings = load_graph(template, self.options)
             # OpenAPI files the template includes: saving one reloads it, as the template does
@@ -486,6 +495,9 @@ class App:
             if self._extension is not None:
                 self._extension.start()
             self.service.start()
+            # In `up`, functions start now, beside the rest of start-up (the AWS services,
+            # bucket watching, the gateway), not after it: the first 200 waits for them.
+            self._prewarm(starting=True)
             if self.aws is not None:
                 self.aws.start()
                 self._watch_buckets()
@@ -499,13 +511,13 @@ class App:
             self._stop_parts(grace_s=2.0)
             raise
         self._started = True
-        self._prewarm()
 
-    def _prewarm(self) -> None:
-        """In `up`: an environment of each function starts in the background now, and after
-        each reload for the functions it recycled, so a request (the first after a save too)
-        finds one initialised or initialising rather than starting one itself."""
-        if self.gateway is not None and self._started:
+    def _prewarm(self, *, starting: bool = False) -> None:
+        """In `up`: an environment of each function starts in the background as the app
+        starts, and after each reload for the functions it recycled, so a request (the first
+        after a save too) finds one initialised or initialising rather than starting one
+        itself."""
+        if self.gateway is not None and (self._started or starting):
             self.service.prewarm([spec.logical_id for spec in self.functions])
 
     def stop(self, *, grace_s: float = 2.0) -> None:
@@ -528,14 +540,14 @@ class App:
         service = getattr(self, "service", None)   # absent when building it failed
         aws = getattr(self, "aws", None)
         try:
-            stop_endpoints(self._parts("gateway", "load_balancers"))
+            _stop_endpoints(self._parts("gateway", "load_balancers"))
             for part in self._parts("scheduler", "_bucket_watcher"):
                 part.stop()
             if aws is not None:
                 aws.stop_taking_work()
             if service is not None and grace_s > 0:
                 service.drain(grace_s * DRAIN_SHARE)
-            stop_endpoints(self._parts("_endpoint", "_extension"))
+            _stop_endpoints(self._parts("_endpoint", "_extension"))
         finally:
             try:
                 if service is not None:
@@ -1109,6 +1121,13 @@ def _aws_services(graph: Graph, service: Service, options: AppOptions,
     return AwsServices(graph, service=service, state=state,
                        account_id=options.pseudo.account_id, region=options.pseudo.region,
                        note=log, backoff_scale=options.retry_delay_scale)
+
+
+def _stop_endpoints(endpoints: list[Any]) -> None:
+    if endpoints:   # a one-shot invoke has none, and need not import the HTTP server
+        from samlite.http.server import stop_endpoints
+
+        stop_endpoints(endpoints)
 
 
 def _invocation_records(options: AppOptions) -> InvocationRecords:

@@ -12,8 +12,6 @@ import fcntl
 import json
 import os
 import tempfile
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -174,6 +172,9 @@ def find_up(state: StateDir, template: Path, *, ping: Ping | None = None) -> Loo
 def ping_endpoint(url: str) -> Mapping[str, object] | None:
     """The ping of the samlite endpoint at `url`, or None when no samlite answers there.
     Never through a proxy: the endpoint is on this machine."""
+    import urllib.error  # here: most commands find no up.json and ping nothing
+    import urllib.request
+
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
     try:
         with opener.open(f"{url}/_samlite/ping", timeout=PING_TIMEOUT_S) as reply:

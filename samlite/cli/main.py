@@ -14,7 +14,7 @@ from typing import Any
 import click
 
 from samlite import __version__
-from samlite.cli.options import one_shot, settings, template_options, template_paths
+from samlite.cli.options import one_shot, settings, starting, template_options, template_paths
 from samlite.errors import SamliteError
 
 BUG_HINT = ("samlite hit an internal error: {exc!r}. Please report it with the template that "
@@ -45,6 +45,10 @@ class SamliteGroup(click.Group):
             module, attribute = LAZY_COMMANDS[cmd_name]
             self.add_command(getattr(importlib.import_module(module), attribute), cmd_name)
         return self.commands.get(cmd_name)
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        with starting():   # the imports and model a command builds are its start
+            return super().main(*args, **kwargs)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:

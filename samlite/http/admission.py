@@ -14,6 +14,9 @@ from samlite.http.messages import Request
 # Names of this machine that no DNS answer can stand for: the loopback addresses, and
 # "localhost" with its subdomains (RFC 6761 6.3; browsers resolve *.localhost themselves),
 # which S3's virtual-host style uses (`photos.localhost:3001`).
+# The address servers bind to unless told otherwise (here, not in server.py: choosing it
+# should not import the server, which a one-shot invoke never runs).
+DEFAULT_HOST = "127.0.0.1"
 LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "[::1]"})
 _WILDCARD_HOSTS = frozenset({"", "0.0.0.0", "::", "[::]"})  # noqa: S104 - names, not a bind
 

@@ -29,7 +29,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from samlite.clock import Clock, SystemClock
 from samlite.errors import UsageError
-from samlite.http.admission import LOOPBACK_ONLY, Admission, refusal
+from samlite.http.admission import DEFAULT_HOST, LOOPBACK_ONLY, Admission, refusal
 from samlite.http.framing import MalformedFraming, UnreadableBody, framing_of, read_body
 from samlite.http.head_lines import read_headers
 from samlite.http.messages import (
@@ -44,7 +44,6 @@ from samlite.http.messages import (
 
 log = logging.getLogger(__name__)
 
-DEFAULT_HOST = "127.0.0.1"
 # Larger bodies are refused before they are read; each route applies its own (smaller) limits.
 MAX_BODY_BYTES = 64 * 1024 * 1024
 # Connections the kernel holds for us while the accept loop catches up. socketserver's 5

@@ -25,12 +25,12 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from samlite.clock import Clock, SystemClock, real_seconds
 from samlite.errors import EnvironmentStartError
 from samlite.progress import NO_PROGRESS, Progress
 from samlite.runtime import api_errors
-from samlite.runtime.async_invoke import AsyncInvocations, AsyncPolicy
 from samlite.runtime.environments.base import (
     DEBUGGER_ATTACHED_MARKER,
     END_MARKER,
@@ -79,6 +79,9 @@ from samlite.runtime.runtime_api import (
 from samlite.runtime.spec import FunctionSpec, log_stream_name
 from samlite.runtime.triggers import describe
 from samlite.runtime.usage import EnvironmentState, FunctionUsage
+
+if TYPE_CHECKING:
+    from samlite.runtime.async_invoke import AsyncInvocations
 
 log = logging.getLogger(__name__)
 
@@ -551,6 +554,9 @@ class LambdaService:
     def async_events(self) -> AsyncInvocations:
         with self._lock:
             if self._async_events is None:
+                # Imported here: a one-shot invoke never queues an event.
+                from samlite.runtime.async_invoke import AsyncInvocations, AsyncPolicy
+
                 self._async_events = AsyncInvocations(
                     run=self.run_invocation, policy_for=lambda _function: AsyncPolicy(),
                     deliver=lambda *_args: None, clock=self.clock, note=self.log)

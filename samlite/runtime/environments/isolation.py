@@ -18,6 +18,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,9 +57,24 @@ PARTIAL_ISOLATION = (
     "and the task root and layers are writable")
 
 
-@functools.cache
+_probing = threading.Lock()
+
+
 def namespace_support() -> NamespaceSupport:
-    """Probed once per samlite process: mounting a folder on /tmp in a new namespace."""
+    """Probed once per samlite process: mounting a folder on /tmp in a new namespace. A
+    caller meeting a probe under way (probe_namespaces_ahead) waits for its answer."""
+    with _probing:
+        return _probe()
+
+
+def probe_namespaces_ahead() -> None:
+    """Start the probe in the background now (it waits on a process for ~5-10 ms), so the
+    first environment's start finds the answer ready."""
+    threading.Thread(target=namespace_support, name="namespace-probe", daemon=True).start()
+
+
+@functools.cache
+def _probe() -> NamespaceSupport:
     unshare, mount = shutil.which("unshare"), shutil.which("mount")
     if unshare is None or mount is None:
         return NamespaceSupport(problem="util-linux's unshare and mount are not installed")

@@ -16,6 +16,7 @@ import threading
 from pathlib import Path
 
 from samlite.runtime.environments.private_dirs import cache_root, private_dir
+from samlite.runtime.environments.python_probe import probe_python
 from samlite.runtime.environments.runtime_sdk import SdkInstall, pinned_sdk
 
 
@@ -23,21 +24,14 @@ from samlite.runtime.environments.runtime_sdk import SdkInstall, pinned_sdk
 def python_for(runtime: str) -> str:
     """The interpreter for a pythonX.Y runtime: that exact version when it is installed and
     runs (a pyenv shim may exist for a version that is not selected), else the one samlite
-    runs on. Probed once per process."""
+    runs on. Probed once per process, and once per binary across runs (python_probe.py)."""
     wanted = runtime.removeprefix("python")
     if wanted == f"{sys.version_info.major}.{sys.version_info.minor}":
         return sys.executable
     candidate = _real_python(f"python{wanted}")
-    if candidate:
-        probe = "import sys; print('%d.%d' % sys.version_info[:2], sys.executable)"
-        try:
-            done = subprocess.run([candidate, "-c", probe], capture_output=True, text=True,
-                                  timeout=10, check=False)
-        except (OSError, subprocess.TimeoutExpired):
-            return sys.executable
-        version, _, executable = done.stdout.strip().partition(" ")
-        if done.returncode == 0 and version == wanted and executable:
-            return executable   # the real binary, not a wrapper script: faster cold starts
+    found = probe_python(candidate) if candidate else None
+    if found is not None and found[0] == wanted:
+        return found[1]   # the real binary, not a wrapper script: faster cold starts
     return sys.executable
 
 

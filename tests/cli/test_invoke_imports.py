@@ -1,0 +1,71 @@
+"""A one-shot `samlite invoke` (process runtime) in a fresh interpreter imports only what
+running one function needs: it serves no AWS endpoint, gateway or dashboard, so each module
+below would be start-up time paid for nothing (issue 20)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+# The AWS endpoint (moto and its stack), HTTP serving, Docker, watching, JWTs, Velocity,
+# jsonschema (only to phrase a schema error), and click's optional parts.
+HEAVY = ("moto", "boto3", "botocore", "werkzeug", "watchdog", "docker", "jwt", "airspeed",
+         "regex", "jsonschema", "referencing", "cfn_flip", "click.testing",
+         "click.shell_completion", "http.server", "socketserver", "urllib.request", "ssl",
+         "samlite.http.server", "samlite.aws.s3", "samlite.aws.sqs", "samlite.aws.access",
+         "samlite.sources.gateway", "samlite.sources.alb", "samlite.sources.schedule",
+         "samlite.app.aws", "samlite.app.watch", "samlite.dashboard", "samlite.scaffold",
+         "samlite.runtime.environments.docker", "samlite.runtime.async_invoke")
+
+PROBE = """
+import json, sys
+from samlite.cli.main import main
+try:
+    main(sys.argv[1:])
+except SystemExit:
+    pass
+print(json.dumps(sorted(sys.modules)))
+"""
+
+HELLO = """\
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Hello:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python{version}
+      CodeUri: src/
+      Handler: app.handler
+      Events:
+        Route:
+          Type: HttpApi
+          Properties: {{Path: /hello, Method: GET}}
+"""
+
+
+def imported_by_invoke(template: Path) -> tuple[set[str], str]:
+    done = subprocess.run([sys.executable, "-c", PROBE, "invoke", "--runtime", "process",
+                           "-t", str(template), "--state-dir", str(template.parent / "state")],
+                          check=False, capture_output=True, text=True, timeout=120,
+                          cwd=template.parent)
+    lines = done.stdout.strip().splitlines()
+    return set(json.loads(lines[-1])), "\n".join(lines[:-1])
+
+
+def heavy(modules: set[str]) -> list[str]:
+    return sorted(m for m in modules if any(m == h or m.startswith(h + ".") for h in HEAVY))
+
+
+def test_a_one_shot_invoke_imports_nothing_it_does_not_run(tmp_path: Path) -> None:
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "app.py").write_text(
+        "def handler(event, context):\n    return {'statusCode': 200, 'body': 'hi'}\n",
+        encoding="utf-8")
+    template = tmp_path / "template.yaml"
+    version = f"{sys.version_info.major}.{sys.version_info.minor}"
+    template.write_text(HELLO.format(version=version), encoding="utf-8")
+    modules, response = imported_by_invoke(template)
+    assert json.loads(response) == {"statusCode": 200, "body": "hi"}   # it did run
+    assert heavy(modules) == []
