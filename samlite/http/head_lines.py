@@ -44,6 +44,9 @@ class HeadLines:
 def read_headers(rfile: BinaryIO) -> HeadLines:
     """The headers up to the blank line that ends the head. Raises http.client.LineTooLong
     or http.client.HTTPException (too many) as http.client.parse_headers does."""
+    pairs = _buffered_pairs(rfile)
+    if pairs is not None:
+        return HeadLines(pairs)
     lines: list[bytes] = []
     while True:
         line = rfile.readline(MAX_LINE_BYTES + 1)
@@ -62,6 +65,28 @@ def read_headers(rfile: BinaryIO) -> HeadLines:
     return HeadLines(pairs)
 
 
+def _buffered_pairs(rfile: BinaryIO) -> list[tuple[str, str]] | None:
+    """The pairs of a plain head already in the reader's buffer (an SDK's whole request
+    usually is), taken in one read instead of a readline per header; None (nothing taken)
+    for any other head, which the line by line reading then reads."""
+    peek = getattr(rfile, "peek", None)
+    if peek is None:
+        return None
+    data = peek(0)
+    if data.startswith(b"\r\n"):
+        rfile.read(2)
+        return []
+    end = data.find(b"\r\n\r\n")
+    # Past these limits the line by line reading says which one was broken.
+    if end < 0 or end > MAX_LINE_BYTES or data.count(b"\n", 0, end) >= MAX_HEADERS - 1:
+        return None
+    text = data[:end + 2].decode("iso-8859-1")
+    if _PLAIN_LINES.fullmatch(text) is None:   # no blank line before the end, either
+        return None
+    rfile.read(end + 4)
+    return _pairs(text)
+
+
 def _plain_pairs(lines: list[bytes]) -> list[tuple[str, str]] | None:
     """Each line `Name: value` (value with its leading blanks off, as the parser's compat32
     policy takes it); None where the parser would read a line otherwise. The lines are
@@ -69,5 +94,10 @@ def _plain_pairs(lines: list[bytes]) -> list[tuple[str, str]] | None:
     text = b"".join(lines[:-1]).decode("iso-8859-1")
     if _PLAIN_LINES.fullmatch(text) is None:
         return None
+    return _pairs(text)
+
+
+def _pairs(text: str) -> list[tuple[str, str]]:
+    """The pairs of lines _PLAIN_LINES matched."""
     return [(name, value.lstrip(" \t")) for name, _, value in
             (line.partition(":") for line in text.replace("\r", "").split("\n")[:-1])]
