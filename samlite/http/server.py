@@ -222,6 +222,11 @@ class _Input:
         self.ended = self.ended or not data
         return data
 
+    def peek(self, size: int = 0, /) -> bytes:
+        data = self._raw.peek(size)
+        self.ended = self.ended or not data
+        return data
+
     def read1(self, size: int = -1, /) -> bytes:
         data = self._raw.read1(size)
         self.ended = self.ended or not data

@@ -3,15 +3,20 @@ evaluates every expression; persist.py holds the same items on disk, and service
 stream. moto's own stream shard is switched off (it lives in memory only and hands records
 to moto's Lambda), so every change reaches the stream through service.py instead.
 
+Items leave and enter here as AttributeValues in DynamoDB's JSON (binary values as base64
+text, as on the wire); moto holds binary values as bytes, as its request parser decodes them.
+
 Imports moto, so only service.py's LocalDynamoDb (lazily) and route.py import this.
 """
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from moto.dynamodb.models import DynamoDBBackend
+from moto.dynamodb.models.dynamo_type import DynamoType
 from moto.dynamodb.models.table import Table
 
 
@@ -25,22 +30,25 @@ class LocalDynamoBackend(DynamoDBBackend):
         return str(self.tables[table].hash_key_attr)
 
     def item_json(self, table: str, key: Mapping[str, Any]) -> dict[str, Any] | None:
-        """The item with this key, as AttributeValues; None if absent (or the key is not
-        whole: the call will fail in moto with DynamoDB's ValidationException)."""
+        """The item with this key (AttributeValues, binary as base64); None if absent (or
+        the key is not whole: the call will fail in moto with DynamoDB's
+        ValidationException)."""
         found = self.tables.get(table)
         if found is None:
             return None
         try:
-            item = self.get_item(table, dict(key))
+            item = self.get_item(table, {name: _from_wire(value) for name, value in key.items()})
         except Exception:
             return None
-        return None if item is None else dict(item.to_json()["Attributes"])
+        return None if item is None else {name: _wire(value)
+                                          for name, value in item.attrs.items()}
 
     def load_items(self, table: str, items: Iterable[dict[str, Any]]) -> None:
         """Items saved in an earlier run, put back without conditions or stream records."""
         found = self.tables[table]
         for item in items:
-            found.put_item(item, overwrite=True)
+            found.put_item({name: _from_wire(value) for name, value in item.items()},
+                           overwrite=True)
 
     def without_moto_streams(self) -> None:
         """moto's stream shards off (a new one appears when a table's stream is enabled)."""
@@ -82,8 +90,47 @@ class LocalDynamoBackend(DynamoDBBackend):
                 continue
             try:
                 if float(value.value) < now_s:
-                    attrs = item.to_json()["Attributes"]
-                    out.append({n: attrs[n] for n in names})
+                    out.append({n: _wire(item.attrs[n]) for n in names})
             except ValueError:
                 continue
         return out
+
+
+def _wire(value: DynamoType | Mapping[str, Any]) -> dict[str, Any]:
+    """One of moto's attribute values as DynamoDB's JSON has it (a fresh copy: nothing of
+    moto's is shared with the caller)."""
+    if type(value) is not DynamoType:
+        value = DynamoType(value)
+    kind, inner = value.type, value.value
+    if kind == "M":
+        return {kind: {name: _wire(v) for name, v in inner.items()}}
+    if kind == "L":
+        return {kind: [_wire(v) for v in inner]}
+    if kind == "B":
+        return {kind: _base64(inner)}
+    if kind == "BS":
+        return {kind: [_base64(v) for v in inner]}
+    if kind in ("SS", "NS"):
+        return {kind: list(inner)}
+    return {kind: inner}
+
+
+def _from_wire(value: Mapping[str, Any]) -> dict[str, Any]:
+    """DynamoDB's JSON for one attribute value as moto's parser hands it to moto (binary
+    values decoded from base64)."""
+    if not isinstance(value, Mapping) or len(value) != 1:
+        return dict(value) if isinstance(value, Mapping) else value
+    (kind, inner), = value.items()
+    if kind == "M" and isinstance(inner, Mapping):
+        return {kind: {name: _from_wire(v) for name, v in inner.items()}}
+    if kind == "L" and isinstance(inner, list):
+        return {kind: [_from_wire(v) for v in inner]}
+    if kind == "B" and isinstance(inner, str):
+        return {kind: base64.b64decode(inner)}
+    if kind == "BS" and isinstance(inner, list):
+        return {kind: [base64.b64decode(v) if isinstance(v, str) else v for v in inner]}
+    return {kind: inner}
+
+
+def _base64(data: bytes | str) -> str:
+    return base64.b64encode(data).decode() if isinstance(data, bytes) else data

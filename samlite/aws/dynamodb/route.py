@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import functools
 import json
-import uuid
+import os
 import zlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -179,6 +179,6 @@ def _finish(status: int, headers: dict[str, Any], body: str | bytes | None
     (botocore checks it and retries on a mismatch)."""
     data = body.encode() if isinstance(body, str) else bytes(body or b"")
     kept = {k: str(v) for k, v in headers.items() if k.lower() not in _SERVER_HEADERS}
-    kept["x-amzn-RequestId"] = uuid.uuid4().hex.upper() + uuid.uuid4().hex[:20].upper()
+    kept["x-amzn-RequestId"] = os.urandom(26).hex().upper()   # 52 characters, as DynamoDB's
     kept["x-amz-crc32"] = str(zlib.crc32(data) & 0xFFFFFFFF)
     return status, kept, data

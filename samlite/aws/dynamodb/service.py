@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from samlite.aws.dynamodb import errors, model
 from samlite.aws.dynamodb.errors import DynamoError
-from samlite.aws.dynamodb.model import Change
+from samlite.aws.dynamodb.model import Change, Item
 from samlite.aws.dynamodb.persist import DynamoPersistence, ItemWrite, SavedTable, StoredRecord
 from samlite.clock import Clock
 from samlite.graph.model import Table
@@ -46,6 +46,15 @@ class _Stream:
     arn: str
     key: str               # its records' key in the store: a stream turned off and on again
     next_position: int     # is a new stream, with records (and positions) of its own
+
+
+class _Unread:
+    """An old image not read (its table has no stream)."""
+
+    __slots__ = ()
+
+
+_UNREAD = _Unread()
 
 
 def stream_key(table: str, label: str) -> str:
@@ -155,19 +164,26 @@ class LocalDynamoDb:
                 if status == 200 and action in _TABLE_CHANGES and not self._restoring:
                     self._after_table_change(action, params)
                 return status, headers, body
-            touched = dict.fromkeys(
-                (table, model.key_text(key))
-                for table, key in model.touched_keys(action, params, self._backend.key_names()))
-            before = {(table, text): self._backend.item_json(table, json.loads(text))
-                      for table, text in touched}
+            # An item's old image is read only where its table has a stream: the record
+            # needs it (its OldImage, INSERT or MODIFY, none for a write that changes
+            # nothing). Elsewhere the new image alone is kept; moto itself answers
+            # ReturnValues.
+            touched: dict[tuple[str, str], tuple[dict[str, Any], Item | _Unread | None]] = {}
+            for table, key in model.touched_keys(action, params, self._backend.key_names()):
+                text = model.key_text(key)
+                if (table, text) not in touched:
+                    old = self._backend.item_json(table, key) if table in self._streams \
+                        else _UNREAD
+                    touched[table, text] = (key, old)
             status, headers, body = dispatch()
             if status == 200:
                 changes = []
-                for (table, text), old in before.items():
-                    new = self._backend.item_json(table, json.loads(text))
-                    if new != old:   # a write that changes nothing makes no stream record
-                        changes.append(Change(table=table, key=json.loads(text),
-                                              old=old, new=new))
+                for (table, _text), (key, old) in touched.items():
+                    new = self._backend.item_json(table, key)
+                    if old is _UNREAD:
+                        changes.append(Change(table=table, key=key, old=None, new=new))
+                    elif new != old:   # a write that changes nothing makes no stream record
+                        changes.append(Change(table=table, key=key, old=old, new=new))
                 self._record(changes)
             return status, headers, body
 

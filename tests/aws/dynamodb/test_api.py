@@ -244,6 +244,82 @@ def test_items_tables_and_the_stream_survive_a_restart(tmp_path: Path) -> None:
         stop(third)
 
 
+def files_table(**changes: Any) -> Table:
+    """A table keyed by a binary attribute, without a stream."""
+    values: dict[str, Any] = dict(
+        logical_id="Files", resource_type="AWS::DynamoDB::Table", table_name="files",
+        key_schema=(("digest", "HASH"),), attribute_definitions=(("digest", "B"),),
+        billing_mode="PAY_PER_REQUEST", at=Mark(file="template.yaml", line=20, column=3))
+    values.update(changes)
+    return Table(**values)
+
+
+BINARY = {"b": {"B": b"\x00\xff"}, "bs": {"BS": [b"\x01", b"\x02"]},
+          "nested": {"M": {"l": {"L": [{"B": b"\xfe"}]}}}}
+
+
+def test_binary_items_and_binary_keys_survive_a_restart(tmp_path: Path) -> None:
+    db = tmp_path / "dynamodb.sqlite3"
+    first = start(db, ManualClock())
+    first.dynamodb.ensure_table(orders_table())
+    first.dynamodb.ensure_table(files_table())
+    orders_key = {"pk": {"S": "bin"}, "sk": {"N": "1"}}
+    files_key = {"digest": {"B": b"\x9f\x00"}}
+    first.client.put_item(TableName="orders", Item={**orders_key, **BINARY})
+    first.client.put_item(TableName="files", Item={**files_key, **BINARY})
+    first.client.update_item(TableName="files", Key=files_key, UpdateExpression="SET n = :n",
+                             ExpressionAttributeValues={":n": {"N": "2"}})
+    [insert] = read_stream(first)
+    stop(first)
+
+    again = start(db, ManualClock())
+    again.dynamodb.ensure_table(orders_table())
+    again.dynamodb.ensure_table(files_table())
+    try:
+        assert again.client.get_item(TableName="orders", Key=orders_key)["Item"] \
+            == {**orders_key, **BINARY}
+        assert again.client.get_item(TableName="files", Key=files_key)["Item"] \
+            == {**files_key, **BINARY, "n": {"N": "2"}}
+        again.client.delete_item(TableName="files", Key=files_key)
+    finally:
+        stop(again)
+    # boto3 decodes the record's base64 back into bytes, as it does for DynamoDB's answers.
+    assert insert["dynamodb"]["NewImage"] == {**orders_key, **BINARY}
+    third = start(db, ManualClock())
+    third.dynamodb.ensure_table(files_table())
+    try:
+        assert "Item" not in third.client.get_item(TableName="files", Key=files_key)
+    finally:
+        stop(third)
+
+
+def test_writes_to_a_table_without_a_stream_are_kept_as_the_last_one_left_them(
+        tmp_path: Path) -> None:
+    db = tmp_path / "dynamodb.sqlite3"
+    first = start(db, ManualClock())
+    first.dynamodb.ensure_table(files_table(attribute_definitions=(("digest", "S"),)))
+    c = first.client
+    c.put_item(TableName="files", Item={"digest": {"S": "a"}, "v": {"N": "1"}})
+    old = c.put_item(TableName="files", Item={"digest": {"S": "a"}, "v": {"N": "2"}},
+                     ReturnValues="ALL_OLD")["Attributes"]
+    c.put_item(TableName="files", Item={"digest": {"S": "b"}})
+    c.delete_item(TableName="files", Key={"digest": {"S": "b"}})
+    c.delete_item(TableName="files", Key={"digest": {"S": "never"}})
+    with pytest.raises(ClientError):
+        c.put_item(TableName="files", Item={"digest": {"S": "a"}, "v": {"N": "3"}},
+                   ConditionExpression="attribute_not_exists(digest)")
+    stop(first)
+    assert old == {"digest": {"S": "a"}, "v": {"N": "1"}}
+
+    again = start(db, ManualClock())
+    again.dynamodb.ensure_table(files_table(attribute_definitions=(("digest", "S"),)))
+    try:
+        assert again.client.scan(TableName="files")["Items"] \
+            == [{"digest": {"S": "a"}, "v": {"N": "2"}}]
+    finally:
+        stop(again)
+
+
 def test_the_template_can_turn_a_stream_off_and_on_again(local: Local) -> None:
     old_arn = local.dynamodb.stream_arn("orders")
     local.client.put_item(TableName="orders", Item={"pk": {"S": "old"}, "sk": {"N": "1"}})
