@@ -15,7 +15,6 @@ import contextlib
 import itertools
 import json
 import logging
-import os
 import queue
 import secrets
 import shutil
@@ -29,7 +28,7 @@ from pathlib import Path
 from samlite.clock import Clock, SystemClock, real_seconds
 from samlite.errors import EnvironmentStartError
 from samlite.progress import NO_PROGRESS, Progress
-from samlite.runtime import api_errors
+from samlite.runtime import api_errors, ids
 from samlite.runtime.async_invoke import AsyncInvocations, AsyncPolicy
 from samlite.runtime.environments.base import (
     DEBUGGER_ATTACHED_MARKER,
@@ -995,8 +994,8 @@ def _split_qualifier(name: str, qualifier: str | None) -> tuple[str, str | None]
 
 def _ids(clock: Clock) -> tuple[str, str]:
     """A request id (UUID v4) and an X-Ray trace header as Lambda passes it
-    (Root=1-<epoch hex>-<96-bit id>;Parent=<64-bit id>), from one read of the OS's random."""
-    random = os.urandom(36)
+    (Root=1-<epoch hex>-<96-bit id>;Parent=<64-bit id>)."""
+    random = ids.random_bytes(36)
     request_id = str(uuid.UUID(bytes=random[:16], version=4))
     trace_id = (f"Root=1-{int(clock.now()):08x}-{random[16:28].hex()};"
                 f"Parent={random[28:].hex()};Sampled=0")
