@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from typing import Any, NoReturn
 
 API_PREFIX = "/2018-06-01/runtime"
+NEXT_PATH = f"{API_PREFIX}/invocation/next"
 END_MARKER = "\x1esamlite:end "   # samlite/runtime/environments/base.py reads it
 DEBUGGER_ATTACHED_MARKER = "\x1esamlite:debugger-attached"   # and this one
 
@@ -145,32 +146,57 @@ class RuntimeApi:
         self._fixed = f"Host: {address}\r\n{auth}"
 
     def next(self) -> Invocation:
-        status, headers, body = self._call("GET", f"{API_PREFIX}/invocation/next")
-        if status != 200 or not headers.get("lambda-runtime-aws-request-id"):
-            raise NoInvocation(f"GET {API_PREFIX}/invocation/next answered {status} "
-                               "without a Lambda-Runtime-Aws-Request-Id")
-        return Invocation(headers, body)
+        return _invocation(*self._call(self._message("GET", NEXT_PATH)))
 
-    def post_response(self, request_id: str, body: bytes, content_type: str) -> None:
-        self._call("POST", f"{API_PREFIX}/invocation/{request_id}/response", body,
-                   f"Content-Type: {content_type}\r\n")
+    def post_response_then_next(self, request_id: str, body: bytes,
+                                content_type: str) -> Invocation:
+        """post_response and next in one write (HTTP/1.1 pipelining): the server reads the
+        /next right behind the response, so neither side waits for the other in between.
+        What the response's answer says is not read (a runtime has no use for it)."""
+        posted = self._response_message(request_id, body, content_type)
+        try:
+            sock = self._sock or self._connect()
+            sock.sendall(posted + self._message("GET", NEXT_PATH))
+            *_, close = self._read_answer()
+        except (OSError, _Unreadable):   # each is retried once, as _call does
+            self._close()
+            self._call(posted, attempts=1)
+            return self.next()
+        if close:   # the /next was not read: ask again
+            self._close()
+            return self.next()
+        try:
+            status, headers, payload, close = self._read_answer()
+        except (OSError, _Unreadable):
+            self._close()
+            return _invocation(*self._call(self._message("GET", NEXT_PATH), attempts=1))
+        if close:
+            self._close()
+        return _invocation(status, headers, payload)
+
+    def _response_message(self, request_id: str, body: bytes, content_type: str) -> bytes:
+        return self._message("POST", f"{API_PREFIX}/invocation/{request_id}/response", body,
+                             f"Content-Type: {content_type}\r\n")
 
     def post_error(self, request_id: str, document: bytes, error_type: str) -> None:
         # awslambdaric sends an X-Ray cause header here instead (up to 1 MiB: past what a
         # stdlib server reads, and of no use without X-Ray). The error type is the header the
         # Runtime API documents for /error, so a server need not parse the body for it.
-        self._call("POST", f"{API_PREFIX}/invocation/{request_id}/error", document,
-                   _error_headers(error_type))
+        self._call(self._message("POST", f"{API_PREFIX}/invocation/{request_id}/error",
+                                 document, _error_headers(error_type)))
 
     def post_init_error(self, document: bytes, error_type: str) -> None:
-        self._call("POST", f"{API_PREFIX}/init/error", document, _error_headers(error_type))
+        self._call(self._message("POST", f"{API_PREFIX}/init/error", document,
+                                 _error_headers(error_type)))
 
-    def _call(self, method: str, path: str, body: bytes | None = None,
-              headers: str = "") -> tuple[int, dict[str, str], bytes]:
+    def _message(self, method: str, path: str, body: bytes | None = None,
+                 headers: str = "") -> bytes:
         length = "" if body is None else f"Content-Length: {len(body)}\r\n"
         head = f"{method} {path} HTTP/1.1\r\n{self._fixed}{headers}{length}\r\n"
-        message = head.encode("latin-1") + (body or b"")
-        for attempt in (1, 2):
+        return head.encode("latin-1") + (body or b"")
+
+    def _call(self, message: bytes, *, attempts: int = 2) -> tuple[int, dict[str, str], bytes]:
+        for attempt in range(1, attempts + 1):
             try:
                 sock = self._sock or self._connect()
                 sock.sendall(message)
@@ -182,7 +208,7 @@ class RuntimeApi:
                 # A keep-alive connection the server closed fails on first use: retry once on
                 # a fresh one. Failing again means the server is gone.
                 self._close()
-                if attempt == 2:
+                if attempt == attempts:
                     raise ServerGone(str(exc) or type(exc).__name__) from exc
         raise AssertionError("unreachable")
 
@@ -225,6 +251,13 @@ class RuntimeApi:
         if len(body) < int(length):
             raise _Unreadable("the body was cut off")
         return status, headers, body, close
+
+
+def _invocation(status: int, headers: dict[str, str], body: bytes) -> Invocation:
+    if status != 200 or not headers.get("lambda-runtime-aws-request-id"):
+        raise NoInvocation(f"GET {NEXT_PATH} answered {status} "
+                           "without a Lambda-Runtime-Aws-Request-Id")
+    return Invocation(headers, body)
 
 
 def _error_headers(error_type: str) -> str:
@@ -641,10 +674,13 @@ class Runtime:
         sys.exit(1)
 
     def serve_forever(self, handler: Callable[[Any, Any], Any]) -> NoReturn:
+        invocation = self._api.next()
         while True:
-            self.serve_one(handler, self._api.next())
+            invocation = self.serve_one(handler, invocation)
 
-    def serve_one(self, handler: Callable[[Any, Any], Any], invocation: Invocation) -> None:
+    def serve_one(self, handler: Callable[[Any, Any], Any],
+                  invocation: Invocation) -> Invocation:
+        """Run one invocation, post its outcome; the next invocation."""
         request_id = invocation.request_id
         self._state.request_id = request_id
         self._state.tenant_id = invocation.tenant_id
@@ -662,12 +698,12 @@ class Runtime:
             document = exception_document(exc, request_id)
         else:
             self._end_output(request_id)
-            self._api.post_response(request_id, body, content_type)
-            return
+            return self._api.post_response_then_next(request_id, body, content_type)
         self._stdout.write(error_log(document, json_format=self._json_format))
         self._end_output(request_id)
         self._api.post_error(request_id, to_json(document).encode("utf-8"),
                              document["errorType"])
+        return self._api.next()
 
     def _end_output(self, request_id: str) -> None:
         # Before the result is posted, so the service has the whole output by the time it
