@@ -2,7 +2,8 @@
 it hands each request to the first route that claims it and writes the route's response
 back. Sockets only: what a request means is each route's business.
 
-Binds 127.0.0.1 by default, keeps connections alive (SDKs reuse them), and turns Nagle off
+Binds 127.0.0.1 by default, keeps connections alive (SDKs reuse them), serves each open
+connection on a thread of its own (threads are reused for later connections), and turns Nagle off
 on every accepted socket: with it, each small response waits ~40 ms for a delayed ACK.
 A request reaches a route only when it has fully arrived (its whole head, and its body as
 framing.py reads it) and admission.py lets it in; a body over the claiming route's limit is
@@ -18,6 +19,7 @@ import functools
 import http.client
 import io
 import logging
+import queue
 import socket
 import sys
 import threading
@@ -25,6 +27,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from samlite.clock import Clock, SystemClock
@@ -58,6 +61,9 @@ READ_TIMEOUT_S = 60.0
 # data resets the connection, and the answer is lost with it): nginx's "lingering close".
 LINGER_S = 5.0
 _LINGER_READ_BYTES = 64 * 1024
+# Threads kept waiting for the next connection, and for how long.
+MAX_IDLE_THREADS = 32
+THREAD_IDLE_S = 30.0
 # Bodies up to this size leave with the head in one sendall (copied once to join them).
 _JOIN_BODY_BYTES = 64 * 1024
 
@@ -179,7 +185,45 @@ class _Server(ThreadingHTTPServer):
     def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler]) -> None:
         self._connections: set[socket.socket] = set()
         self._lock = threading.Lock()
+        # Connection threads are reused: starting one per connection (and waiting for it to
+        # say it started) was a third of a fresh-connection request's CPU under load. A
+        # connection never waits for a thread: with none idle, a new one starts.
+        self._jobs: queue.SimpleQueue[tuple[socket.socket, Any] | None] = queue.SimpleQueue()
+        self._idle = 0
         super().__init__(address, handler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self._lock:
+            if self._idle:
+                self._idle -= 1
+                self._jobs.put((request, client_address))
+                return
+        threading.Thread(target=self._work, args=(request, client_address),
+                         name="endpoint-connection", daemon=True).start()
+
+    def _work(self, request: Any, client_address: Any) -> None:
+        job: tuple[Any, Any] | None = (request, client_address)
+        while job is not None:
+            self.process_request_thread(*job)
+            with self._lock:
+                if self._idle >= MAX_IDLE_THREADS:
+                    return
+                self._idle += 1
+            try:
+                job = self._jobs.get(timeout=THREAD_IDLE_S)
+            except queue.Empty:
+                with self._lock:
+                    if self._idle:   # nobody counted on this thread: it ends
+                        self._idle -= 1
+                        return
+                job = self._jobs.get()   # a connection was queued for it as it timed out
+
+    def server_close(self) -> None:
+        super().server_close()
+        with self._lock:
+            idle, self._idle = self._idle, 0
+        for _ in range(idle):
+            self._jobs.put(None)
 
     def handle_error(self, request: object, client_address: object) -> None:
         # Clients drop keep-alive connections whenever they like (a reset, a broken pipe):

@@ -12,7 +12,6 @@ One file on purpose: a script cannot import neighbours without them meeting the 
 from __future__ import annotations
 
 import contextlib
-import http.client
 import importlib
 import json
 import logging
@@ -29,6 +28,7 @@ if TYPE_CHECKING:
     from typing import Any, NoReturn
 
 API_PREFIX = "/2018-06-01/runtime"
+NEXT_PATH = f"{API_PREFIX}/invocation/next"
 END_MARKER = "\x1esamlite:end "   # samlite/runtime/environments/base.py reads it
 DEBUGGER_ATTACHED_MARKER = "\x1esamlite:debugger-attached"   # and this one
 
@@ -96,28 +96,22 @@ class NoInvocation(Exception):
 
 # --- the Runtime API client ------------------------------------------------------------------
 
-class _NoDelayConnection(http.client.HTTPConnection):
-    def connect(self) -> None:
-        super().connect()
-        # Nagle's algorithm with delayed ACKs adds ~40-80 ms to every small request.
-        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-
 class Invocation:
     __slots__ = ("body", "client_context", "cognito_identity", "content_type", "deadline_ms",
                  "invoked_function_arn", "request_id", "tenant_id", "trace_id")
 
-    def __init__(self, response: http.client.HTTPResponse, body: bytes) -> None:
-        header = response.getheader
+    def __init__(self, headers: dict[str, str], body: bytes) -> None:
+        """`headers`: the /next answer's, names in lower case."""
+        header = headers.get
         self.body = body
-        self.request_id = header("Lambda-Runtime-Aws-Request-Id") or ""
-        self.trace_id = header("Lambda-Runtime-Trace-Id") or None
-        self.invoked_function_arn = header("Lambda-Runtime-Invoked-Function-Arn") or ""
-        self.deadline_ms = _int_or_zero(header("Lambda-Runtime-Deadline-Ms"))
-        self.client_context = header("Lambda-Runtime-Client-Context") or None
-        self.cognito_identity = header("Lambda-Runtime-Cognito-Identity") or None
-        self.tenant_id = header("Lambda-Runtime-Aws-Tenant-Id") or None
-        self.content_type = header("Content-Type") or None
+        self.request_id = header("lambda-runtime-aws-request-id") or ""
+        self.trace_id = header("lambda-runtime-trace-id") or None
+        self.invoked_function_arn = header("lambda-runtime-invoked-function-arn") or ""
+        self.deadline_ms = _int_or_zero(header("lambda-runtime-deadline-ms"))
+        self.client_context = header("lambda-runtime-client-context") or None
+        self.cognito_identity = header("lambda-runtime-cognito-identity") or None
+        self.tenant_id = header("lambda-runtime-aws-tenant-id") or None
+        self.content_type = header("content-type") or None
 
 
 def _int_or_zero(text: str | None) -> int:
@@ -127,49 +121,187 @@ def _int_or_zero(text: str | None) -> int:
         return 0
 
 
+class _Unreadable(Exception):
+    """The answer was cut off or is not HTTP/1.x: the connection cannot be used again."""
+
+
+_MAX_LINE = 65536
+_MAX_HEADERS = 100
+
+
 class RuntimeApi:
-    """One keep-alive HTTP/1.1 connection to the Runtime API, reopened if the server closed it."""
+    """One keep-alive HTTP/1.1 connection to the Runtime API, reopened if the server closed it.
+
+    A plain socket rather than http.client: a warm invoke is two requests, and http.client's
+    email-based header parsing and request building were most of the runtime's own CPU time
+    per invoke. The server is samlite's Runtime API, whose answers carry Content-Length; a
+    chunked or close-delimited answer is read too."""
 
     def __init__(self, address: str, token: str = "") -> None:
-        self._connection = _NoDelayConnection(address)
-        self._auth = {TOKEN_HEADER: token} if token else {}
+        host, _, port = address.rpartition(":")
+        self._address = (host.strip("[]") or "127.0.0.1", int(port or 80))
+        self._sock: socket.socket | None = None
+        self._reader: Any = None
+        auth = f"{TOKEN_HEADER}: {token}\r\n" if token else ""
+        self._fixed = f"Host: {address}\r\n{auth}"
 
     def next(self) -> Invocation:
-        response, body = self._call("GET", f"{API_PREFIX}/invocation/next")
-        if response.status != 200 or not response.getheader("Lambda-Runtime-Aws-Request-Id"):
-            raise NoInvocation(f"GET {API_PREFIX}/invocation/next answered {response.status} "
-                               "without a Lambda-Runtime-Aws-Request-Id")
-        return Invocation(response, body)
+        return _invocation(*self._call(self._message("GET", NEXT_PATH)))
 
-    def post_response(self, request_id: str, body: bytes, content_type: str) -> None:
-        self._call("POST", f"{API_PREFIX}/invocation/{request_id}/response", body,
-                   {"Content-Type": content_type})
+    def post_response_then_next(self, request_id: str, body: bytes,
+                                content_type: str) -> Invocation:
+        """post_response and next in one write (HTTP/1.1 pipelining): the server reads the
+        /next right behind the response, so neither side waits for the other in between.
+        What the response's answer says is not read (a runtime has no use for it)."""
+        posted = self._response_message(request_id, body, content_type)
+        try:
+            sock = self._sock or self._connect()
+            sock.sendall(posted + self._message("GET", NEXT_PATH))
+            *_, close = self._read_answer()
+        except (OSError, _Unreadable):   # each is retried once, as _call does
+            self._close()
+            self._call(posted, attempts=1)
+            return self.next()
+        if close:   # the /next was not read: ask again
+            self._close()
+            return self.next()
+        try:
+            status, headers, payload, close = self._read_answer()
+        except (OSError, _Unreadable):
+            self._close()
+            return _invocation(*self._call(self._message("GET", NEXT_PATH), attempts=1))
+        if close:
+            self._close()
+        return _invocation(status, headers, payload)
+
+    def _response_message(self, request_id: str, body: bytes, content_type: str) -> bytes:
+        return self._message("POST", f"{API_PREFIX}/invocation/{request_id}/response", body,
+                             f"Content-Type: {content_type}\r\n")
 
     def post_error(self, request_id: str, document: bytes, error_type: str) -> None:
         # awslambdaric sends an X-Ray cause header here instead (up to 1 MiB: past what a
         # stdlib server reads, and of no use without X-Ray). The error type is the header the
         # Runtime API documents for /error, so a server need not parse the body for it.
-        self._call("POST", f"{API_PREFIX}/invocation/{request_id}/error", document,
-                   {"Content-Type": "application/json", ERROR_TYPE_HEADER: error_type.encode()})
+        self._call(self._message("POST", f"{API_PREFIX}/invocation/{request_id}/error",
+                                 document, _error_headers(error_type)))
 
     def post_init_error(self, document: bytes, error_type: str) -> None:
-        self._call("POST", f"{API_PREFIX}/init/error", document,
-                   {"Content-Type": "application/json", ERROR_TYPE_HEADER: error_type.encode()})
+        self._call(self._message("POST", f"{API_PREFIX}/init/error", document,
+                                 _error_headers(error_type)))
 
-    def _call(self, method: str, path: str, body: bytes | None = None,
-              headers: dict[str, Any] | None = None) -> tuple[http.client.HTTPResponse, bytes]:
-        for attempt in (1, 2):
+    def _message(self, method: str, path: str, body: bytes | None = None,
+                 headers: str = "") -> bytes:
+        length = "" if body is None else f"Content-Length: {len(body)}\r\n"
+        head = f"{method} {path} HTTP/1.1\r\n{self._fixed}{headers}{length}\r\n"
+        return head.encode("latin-1") + (body or b"")
+
+    def _call(self, message: bytes, *, attempts: int = 2) -> tuple[int, dict[str, str], bytes]:
+        for attempt in range(1, attempts + 1):
             try:
-                self._connection.request(method, path, body, {**self._auth, **(headers or {})})
-                response = self._connection.getresponse()
-                return response, response.read()
-            except (OSError, http.client.HTTPException) as exc:
+                sock = self._sock or self._connect()
+                sock.sendall(message)
+                status, answer, payload, close = self._read_answer()
+                if close:
+                    self._close()
+                return status, answer, payload
+            except (OSError, _Unreadable) as exc:
                 # A keep-alive connection the server closed fails on first use: retry once on
                 # a fresh one. Failing again means the server is gone.
-                self._connection.close()
-                if attempt == 2:
-                    raise ServerGone(str(exc)) from exc
+                self._close()
+                if attempt == attempts:
+                    raise ServerGone(str(exc) or type(exc).__name__) from exc
         raise AssertionError("unreachable")
+
+    def _connect(self) -> socket.socket:
+        sock = socket.create_connection(self._address)
+        # Nagle's algorithm with delayed ACKs adds ~40-80 ms to every small request.
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self._sock, self._reader = sock, sock.makefile("rb")
+        return sock
+
+    def _close(self) -> None:
+        sock, self._sock = self._sock, None
+        reader, self._reader = self._reader, None
+        for closeable in (reader, sock):
+            if closeable is not None:
+                with contextlib.suppress(OSError):
+                    closeable.close()
+
+    def _read_answer(self) -> tuple[int, dict[str, str], bytes, bool]:
+        """Status, headers (lower-case names), body, and whether the server ends the
+        connection after it."""
+        reader = self._reader
+        while True:
+            words = _line(reader).split(None, 2)
+            if len(words) < 2 or not words[0].startswith(b"HTTP/1.") or not words[1].isdigit():
+                raise _Unreadable("not an HTTP/1.x status line")
+            status = int(words[1])
+            headers = _read_headers(reader)
+            if status != 100:   # an interim answer is followed by the real one
+                break
+        close = headers.get("connection", "").lower() == "close" or words[0] == b"HTTP/1.0"
+        if "chunked" in headers.get("transfer-encoding", "").lower():
+            return status, headers, _read_chunked(reader), close
+        length = headers.get("content-length")
+        if length is None:   # the body runs until the server closes
+            return status, headers, reader.read(), True
+        if not length.isdigit():
+            raise _Unreadable(f"Content-Length {length[:40]!r}")
+        body = reader.read(int(length))
+        if len(body) < int(length):
+            raise _Unreadable("the body was cut off")
+        return status, headers, body, close
+
+
+def _invocation(status: int, headers: dict[str, str], body: bytes) -> Invocation:
+    if status != 200 or not headers.get("lambda-runtime-aws-request-id"):
+        raise NoInvocation(f"GET {NEXT_PATH} answered {status} "
+                           "without a Lambda-Runtime-Aws-Request-Id")
+    return Invocation(headers, body)
+
+
+def _error_headers(error_type: str) -> str:
+    # Header values are latin-1 on the wire; a type outside it is sent as UTF-8 bytes, as
+    # http.client sent the encoded value before.
+    value = error_type.encode().decode("latin-1").replace("\r", "").replace("\n", "")
+    return f"Content-Type: application/json\r\n{ERROR_TYPE_HEADER}: {value}\r\n"
+
+
+def _line(reader: Any) -> bytes:
+    line = reader.readline(_MAX_LINE + 1)
+    if not line.endswith(b"\n"):
+        raise _Unreadable("the answer ended early" if len(line) <= _MAX_LINE else "line too long")
+    return line
+
+
+def _read_headers(reader: Any) -> dict[str, str]:
+    headers: dict[str, str] = {}
+    for _ in range(_MAX_HEADERS):
+        line = _line(reader)
+        if line in (b"\r\n", b"\n"):
+            return headers
+        name, _, value = line.decode("latin-1").partition(":")
+        headers[name.strip().lower()] = value.strip()
+    raise _Unreadable("too many header lines")
+
+
+def _read_chunked(reader: Any) -> bytes:
+    chunks = []
+    while True:
+        size_text = _line(reader).split(b";", 1)[0].strip()
+        try:
+            size = int(size_text, 16)
+        except ValueError:
+            raise _Unreadable(f"chunk size {size_text[:40]!r}") from None
+        if size == 0:
+            while _line(reader) not in (b"\r\n", b"\n"):   # trailers
+                pass
+            return b"".join(chunks)
+        chunk = reader.read(size)
+        if len(chunk) < size:
+            raise _Unreadable("a chunk was cut off")
+        chunks.append(chunk)
+        _line(reader)
 
 
 # --- the handler ---------------------------------------------------------------------------
@@ -542,10 +674,13 @@ class Runtime:
         sys.exit(1)
 
     def serve_forever(self, handler: Callable[[Any, Any], Any]) -> NoReturn:
+        invocation = self._api.next()
         while True:
-            self.serve_one(handler, self._api.next())
+            invocation = self.serve_one(handler, invocation)
 
-    def serve_one(self, handler: Callable[[Any, Any], Any], invocation: Invocation) -> None:
+    def serve_one(self, handler: Callable[[Any, Any], Any],
+                  invocation: Invocation) -> Invocation:
+        """Run one invocation, post its outcome; the next invocation."""
         request_id = invocation.request_id
         self._state.request_id = request_id
         self._state.tenant_id = invocation.tenant_id
@@ -563,12 +698,12 @@ class Runtime:
             document = exception_document(exc, request_id)
         else:
             self._end_output(request_id)
-            self._api.post_response(request_id, body, content_type)
-            return
+            return self._api.post_response_then_next(request_id, body, content_type)
         self._stdout.write(error_log(document, json_format=self._json_format))
         self._end_output(request_id)
         self._api.post_error(request_id, to_json(document).encode("utf-8"),
                              document["errorType"])
+        return self._api.next()
 
     def _end_output(self, request_id: str) -> None:
         # Before the result is posted, so the service has the whole output by the time it

@@ -499,14 +499,17 @@ class _Connection:
             return True
         try:
             while True:
-                if self.peer_closed():
-                    return False
                 upcoming = self.backend.next_invocation(wait_s=self.poll_slice_s,
                                                         poller_gone=self.peer_closed)
                 if upcoming is NoWork.SHUTDOWN:   # hang up, as Lambda ends the sandbox
                     return False
                 if isinstance(upcoming, NextInvocation):
                     break
+                # Checked after an empty slice, not before each wait: the client has just
+                # asked, and work handed over is checked by poller_gone (each peek is a
+                # system call, a thread switch under load).
+                if self.peer_closed():
+                    return False
         finally:
             self.endpoint.release_poll(self)
         invocation = upcoming.invocation

@@ -15,7 +15,6 @@ import contextlib
 import itertools
 import json
 import logging
-import os
 import queue
 import secrets
 import shutil
@@ -30,7 +29,7 @@ from typing import TYPE_CHECKING
 from samlite.clock import Clock, SystemClock, real_seconds
 from samlite.errors import EnvironmentStartError
 from samlite.progress import NO_PROGRESS, Progress
-from samlite.runtime import api_errors
+from samlite.runtime import api_errors, ids
 from samlite.runtime.environments.base import (
     DEBUGGER_ATTACHED_MARKER,
     END_MARKER,
@@ -622,25 +621,26 @@ class LambdaService:
             return
         timeout_error = request_error(request_id, timed_out(spec.timeout_s))
         init_deadline = self.clock.monotonic() + max(INIT_TIMEOUT_S, spec.timeout_s)
-        if not self._wait_until(call.dispatched, init_deadline) and not call.done.is_set():
+        # One wait for the outcome, its deadline the init's until the call is dispatched:
+        # waiting for the dispatch first woke this thread once more per invoke.
+        while not call.done.is_set():
+            deadline = call.dispatched_at + spec.timeout_s if call.dispatched.is_set() \
+                else init_deadline
+            left = deadline - self.clock.monotonic()
+            if left <= 0:
+                break
+            call.done.wait(min(real_seconds(self.clock, left), _WAIT_SLICE_S))
+        else:
+            return
+        if call.done.is_set():   # just now
+            return
+        if not call.dispatched.is_set():
             env.kill()   # init never finished
             call.fail(TIMEOUT_ERROR_TYPE, timeout_error, status="timeout")
-            return
-        if self._wait_until(call.done, call.dispatched_at + spec.timeout_s):
             return
         if call.fail(TIMEOUT_ERROR_TYPE, timeout_error, status="timeout"):
             env._log(call, timeout_log_line(self.clock.now(), request_id, spec.timeout_s))
             env.kill()
-
-    def _wait_until(self, event: threading.Event, deadline: float) -> bool:
-        """Wait for `event` until `deadline` on the service's clock (a manual one in tests:
-        re-read every _WAIT_SLICE_S). Whether it was set."""
-        while True:
-            left = deadline - self.clock.monotonic()
-            if left <= 0:
-                return event.is_set()
-            if event.wait(min(real_seconds(self.clock, left), _WAIT_SLICE_S)):
-                return True
 
     def _complete(self, env: _Env, call: _Call, *, cold: bool) -> Result:
         spec, request_id = call.spec, call.invocation.request_id
@@ -1042,8 +1042,8 @@ def _split_qualifier(name: str, qualifier: str | None) -> tuple[str, str | None]
 
 def _ids(clock: Clock) -> tuple[str, str]:
     """A request id (UUID v4) and an X-Ray trace header as Lambda passes it
-    (Root=1-<epoch hex>-<96-bit id>;Parent=<64-bit id>), from one read of the OS's random."""
-    random = os.urandom(36)
+    (Root=1-<epoch hex>-<96-bit id>;Parent=<64-bit id>)."""
+    random = ids.random_bytes(36)
     request_id = str(uuid.UUID(bytes=random[:16], version=4))
     trace_id = (f"Root=1-{int(clock.now()):08x}-{random[16:28].hex()};"
                 f"Parent={random[28:].hex()};Sampled=0")

@@ -102,6 +102,23 @@ def test_a_failing_route_answers_500_and_the_server_carries_on(endpoint: Endpoin
     assert conn.getresponse().status == 200
 
 
+def test_connections_held_open_never_keep_new_ones_waiting(endpoint: Endpoint) -> None:
+    # Threads are reused across connections; one held by an idle keep-alive client (an SDK,
+    # the dashboard's event stream) is not free, so more are started than were ever idle.
+    held = [connect(endpoint) for _ in range(40)]
+    for conn in held:
+        conn.request("GET", "/echo/held")
+        assert conn.getresponse().read()
+    for n in range(60):   # fresh connections one after another, each closed after use
+        conn = connect(endpoint)
+        conn.request("POST", "/echo", body=str(n).encode())
+        assert json.loads(conn.getresponse().read())["body"] == str(n)
+        conn.close()
+    for conn in held:   # the held ones still work
+        conn.request("GET", "/echo/again")
+        assert conn.getresponse().status == 200
+
+
 def test_stop_closes_idle_connections_at_once() -> None:
     endpoint = Endpoint([Echo()], port=0)
     endpoint.start()

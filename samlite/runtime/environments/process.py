@@ -527,12 +527,17 @@ class ProcessEnvironment:
         return self._status_kb("VmRSS:") // 1024
 
     def _sample_memory(self) -> None:
+        # The tree is read outside the lock: a caller within MEMORY_SAMPLE_S of a sample
+        # that is still being read goes on, as it would just after one, instead of waiting
+        # for its reads (every invoke asked while the sampler thread walked the tree).
         with self._sample_lock:
             now = self._clock.monotonic()
             if now - self._sampled_at < MEMORY_SAMPLE_S or self._exited.is_set():
                 return
             self._sampled_at = now
-            self._peak_bytes = max(self._peak_bytes, self._tree.memory_bytes())
+        sampled = self._tree.memory_bytes()
+        with self._sample_lock:
+            self._peak_bytes = max(self._peak_bytes, sampled)
 
     def _status_kb(self, field: str) -> int:
         # /proc/<pid>/status is kept open and re-read with pread: this runs after every

@@ -18,9 +18,7 @@ from __future__ import annotations
 import base64
 import json
 import logging
-import secrets
 import threading
-import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -40,6 +38,7 @@ from samlite.graph.model import (
 from samlite.http.admission import ANY_ORIGIN
 from samlite.http.messages import BodyProblem, BodyTooLarge, Request, Response
 from samlite.http.server import DEFAULT_HOST, Endpoint, stop_endpoints
+from samlite.runtime import ids
 from samlite.runtime.api_errors import LambdaApiError, RequestTooLarge
 from samlite.runtime.invocation import Result
 from samlite.runtime.response_stream import StreamListener
@@ -484,7 +483,7 @@ class HttpGateway:
 
     def _context(self, api: str, stage: str, variables: tuple[tuple[str, str], ...],
                  host: str, port: int) -> RequestContext:
-        return RequestContext(request_id=str(uuid.uuid4()),
+        return RequestContext(request_id=ids.uuid4(),
                               extended_request_id=_short_request_id(),
                               time_epoch_ms=int(self._clock.now() * 1000),
                               account_id=self.account_id, api_id=api, stage=stage,
@@ -722,12 +721,12 @@ def _flavor_request_id(flavor: Flavor, ctx: RequestContext) -> str:
 
 def _request_id(flavor: Flavor) -> str:
     return _short_request_id() if flavor in (Flavor.HTTP_V1, Flavor.HTTP_V2) \
-        else str(uuid.uuid4())
+        else ids.uuid4()
 
 
 def _short_request_id() -> str:
     """HTTP API's request id shape, e.g. "JKJaXmPLvHcESHA=" (also REST's extendedRequestId)."""
-    return base64.b64encode(secrets.token_bytes(11)).decode("ascii")
+    return base64.b64encode(ids.random_bytes(11)).decode("ascii")
 
 
 def _state_of(graph: Graph) -> _State:
