@@ -411,7 +411,9 @@ class DockerEnvironment:
                                         "does not exist")
         command = self.command(config)
         try:
-            if spec.debug_port is not None:
+            # As in process environments, a runtime without a debugger (the CLI refuses to
+            # debug those) keeps only the debugged semantics: no timeout, never reaped.
+            if spec.debug_port is not None and (spec.is_python or spec.is_nodejs):
                 self._debugging = self.debugging()
             mounts = self._prepare_area()
             self._create(image, command, mounts, working_dir=self.working_dir(config))
