@@ -11,7 +11,6 @@ provides; problems are collected, never raised, and nesting depth is bounded.
 from __future__ import annotations
 
 import base64
-import difflib
 import json
 import re
 from collections.abc import Callable, Mapping
@@ -186,6 +185,8 @@ class Evaluator:
             self.problem(W_NOT_EXPANDED, "Fn::ForEach (AWS::LanguageExtensions) is not "
                          "expanded locally; its value is left unresolved", at, path)
             return Unresolved(name)
+        import difflib  # only to suggest a fix
+
         hint = difflib.get_close_matches(name, list(self._functions), n=1)
         also = f"; did you mean {hint[0]}?" if hint else ""
         self.problem(E_UNKNOWN_FUNCTION,
@@ -464,6 +465,8 @@ class Evaluator:
         else:
             what = f"Mappings.{'.'.join(where)} has no key {key!r}"
         options = list(found) if isinstance(found, Mapping) else []
+        import difflib  # only to suggest a fix
+
         hint = difflib.get_close_matches(key, options, n=1, cutoff=0.8)
         also = f"; did you mean {hint[0]!r}?" if hint else ""
         self.problem(E_FIND_IN_MAP, f"Fn::FindInMap: {what}{also}", at, path)

@@ -8,7 +8,6 @@ small template readers the other check modules share (resources, Globals-aware p
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -82,6 +81,8 @@ def problem(ctx: CheckContext, code: str, message: str, path: Path, *,
 
 def did_you_mean(name: str, candidates: Any) -> str:
     """' (did you mean "X"?)' for the closest candidate, else ''."""
+    import difflib  # only to suggest a fix, in a template that has a problem
+
     close = difflib.get_close_matches(name, [str(c) for c in candidates], n=1, cutoff=0.6)
     return f' (did you mean "{close[0]}"?)' if close else ""
 
