@@ -120,15 +120,19 @@ _MERGE_TAG = "tag:yaml.org,2002:merge"
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> MappingNode:
     # The hot path of loading: plain strings are taken straight from the node, and marks are
     # built inline (a 7,000-line template has ~20,000 of them).
-    if any(key_node.tag == _MERGE_TAG for key_node, _ in node.value):
-        loader.flatten_mapping(node)
+    for key_node, _ in node.value:
+        if key_node.tag == _MERGE_TAG:
+            loader.flatten_mapping(node)
+            break
     file = loader.file
+    build = loader.build
+    scalar = yaml.ScalarNode
     start = node.start_mark
     mapping = MappingNode(mark=Mark(file, start.line + 1, start.column + 1))
     key_marks = mapping.key_marks
     value_marks = mapping.value_marks
     for key_node, value_node in node.value:
-        if isinstance(key_node, yaml.ScalarNode):
+        if key_node.__class__ is scalar:
             key = str(key_node.value)   # keys are text in CloudFormation: `200:` is "200"
         else:
             key = json.dumps(loader.construct_object(key_node, deep=True), default=str)
@@ -140,7 +144,10 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> MappingNode:
                 code="E0002", at=key_mark,
                 message=f"duplicate key {key!r} (first defined at line {first.line}); "
                         "CloudFormation would keep only one of them"))
-        mapping[key] = loader.build(value_node)
+        if value_node.tag == _STR_TAG and value_node.__class__ is scalar:
+            mapping[key] = value_node.value
+        else:
+            mapping[key] = build(value_node)
         key_marks[key] = key_mark
         start = value_node.start_mark
         value_marks[key] = Mark(file, start.line + 1, start.column + 1)
