@@ -21,6 +21,8 @@ from samlite.template.model import Unresolved
 from samlite.template.nodes import MappingNode, SequenceNode, dotted
 
 MAX_DEPTH = 120   # nesting levels of values and intrinsics; far beyond any real template
+# Values with nothing to evaluate, told by exact class: cheaper than the Mapping ABC check.
+_PLAIN = frozenset((str, int, float, bool, type(None)))
 
 # Problem codes this module reports (resolve.py lists the whole family).
 E_UNKNOWN_CONDITION = "E3203"
@@ -131,7 +133,7 @@ class Evaluator:
     def evaluate(self, value: Any, path: Path, at: Mark) -> Any:
         """`value` with every intrinsic evaluated; containers are new nodes with the marks of
         the ones they came from. AWS::NoValue removes the key or item holding it."""
-        if not isinstance(value, Mapping | list):
+        if value.__class__ in _PLAIN or not isinstance(value, Mapping | list):
             return value
         self._depth += 1
         try:
@@ -156,9 +158,12 @@ class Evaluator:
         marked = isinstance(value, MappingNode)
         for key, child in value.items():
             child_at = value.mark_of(key) if marked else node.mark
-            result = self.evaluate(child, (*path, key), child_at)
-            if result is NO_VALUE:
-                continue
+            if child.__class__ in _PLAIN:   # most values: nothing to evaluate
+                result = child
+            else:
+                result = self.evaluate(child, (*path, key), child_at)
+                if result is NO_VALUE:
+                    continue
             node[key] = result
             if marked:
                 node.key_marks[key] = value.key_mark(key)
