@@ -42,6 +42,8 @@ class LoadedTemplate:
     # BodyS3Location, as loaded (includes.py reads them; intrinsics are not evaluated)
     definition_files: tuple[tuple[str, Any], ...] = ()
     included_files: tuple[Path, ...] = ()    # every file includes.py read (or tried to)
+    # whether some mapping has an Fn::Transform key, as the loader saw; None: not known
+    has_transform: bool | None = None
 
     def definition_file(self, logical_id: str) -> Any | None:
         return next((doc for lid, doc in self.definition_files if lid == logical_id), None)
@@ -54,6 +56,7 @@ class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
         super().__init__(text)
         self.file = file
         self.problems: list[Problem] = []
+        self.saw_transform = False
         self._tags: dict[tuple[type, str | None, Any], str] = {}
         self._built: dict[yaml.Node, Any] = {}
         self._building: set[yaml.Node] = set()
@@ -138,6 +141,8 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> MappingNode:
             key = json.dumps(loader.construct_object(key_node, deep=True), default=str)
         start = key_node.start_mark
         key_mark = Mark(file, start.line + 1, start.column + 1)
+        if key == "Fn::Transform":
+            loader.saw_transform = True
         if key in mapping:
             first = key_marks[key]
             loader.problems.append(Problem(
@@ -171,6 +176,8 @@ def _construct_tag(loader: _Loader, suffix: str, node: yaml.Node) -> MappingNode
             message=f"unknown tag !{suffix}; CloudFormation's short forms are "
                     + ", ".join(f"!{t}" for t in SHORT_TAGS[:17])))
     key = name if name in ("Ref", "Condition") else f"Fn::{name}"
+    if key == "Fn::Transform":
+        loader.saw_transform = True
     if isinstance(node, yaml.ScalarNode):
         value: Any = loader.construct_scalar(node)
         if name == "GetAtt" and isinstance(value, str):
@@ -245,7 +252,8 @@ def parse_template(text: str, *, name: str, path: Path | None = None) -> LoadedT
         return failed(*loader.problems, Problem(
             code="E1001", at=top,
             message=f"a template must be a mapping with a Resources section, got {kind}"))
-    return LoadedTemplate(path or Path(name), name, root, tuple(loader.problems), size)
+    return LoadedTemplate(path or Path(name), name, root, tuple(loader.problems), size,
+                          has_transform=loader.saw_transform)
 
 
 def _json_or_syntax_error(text, name, exc, failed):  # type: ignore[no-untyped-def]
