@@ -23,7 +23,7 @@ HEAVY = ("moto", "boto3", "botocore", "werkzeug", "watchdog", "docker", "jwt", "
          "click.shell_completion", "samlite.runtime", "samlite.aws", "samlite.sources",
          "samlite.http", "samlite.app.root", "samlite.scaffold", "samlite.graph.model",
          "samlite.build", "difflib", "importlib.resources", "tempfile", "shutil", "lzma",
-         "bz2")
+         "bz2", "samlite.graph.readers.definition_intrinsics")
 
 PROBE = """
 import json, sys
