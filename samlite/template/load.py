@@ -149,21 +149,30 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> MappingNode:
                 code="E0002", at=key_mark,
                 message=f"duplicate key {key!r} (first defined at line {first.line}); "
                         "CloudFormation would keep only one of them"))
+        key_marks[key] = key_mark
         if value_node.tag == _STR_TAG and value_node.__class__ is scalar:
             mapping[key] = value_node.value
         else:
-            mapping[key] = build(value_node)
-        key_marks[key] = key_mark
+            value = mapping[key] = build(value_node)
+            if value.__class__ is MappingNode or value.__class__ is SequenceNode:
+                value_marks[key] = value.mark   # where it starts, as the next line works out
+                continue
         start = value_node.start_mark
         value_marks[key] = Mark(file, start.line + 1, start.column + 1)
     return mapping
 
 
 def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> SequenceNode:
+    file = loader.file
     sequence = SequenceNode(mark=loader.mark(node))
     for child in node.value:
-        sequence.append(loader.build(child))
-        sequence.item_marks.append(loader.mark(child))
+        item = loader.build(child)
+        sequence.append(item)
+        if item.__class__ is MappingNode or item.__class__ is SequenceNode:
+            sequence.item_marks.append(item.mark)   # where it starts, as below
+        else:
+            start = child.start_mark
+            sequence.item_marks.append(Mark(file, start.line + 1, start.column + 1))
     return sequence
 
 
