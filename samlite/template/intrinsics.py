@@ -155,9 +155,17 @@ class Evaluator:
 
     def _mapping(self, value: Mapping[str, Any], path: Path, at: Mark) -> MappingNode:
         node = MappingNode(mark=_mark(value, at))
-        marked = isinstance(value, MappingNode)
+        if not isinstance(value, MappingNode):
+            for key, child in value.items():
+                result = self.evaluate(child, (*path, key), node.mark)
+                if result is not NO_VALUE:
+                    node[key] = result
+            return node
+        # the hot loop of resolving (every key of every resource): marks read directly
+        value_marks, key_marks, default = value.value_marks, value.key_marks, value.mark
+        node_value_marks, node_key_marks = node.value_marks, node.key_marks
         for key, child in value.items():
-            child_at = value.mark_of(key) if marked else node.mark
+            child_at = value_marks.get(key, default)
             if child.__class__ in _PLAIN:   # most values: nothing to evaluate
                 result = child
             else:
@@ -165,9 +173,8 @@ class Evaluator:
                 if result is NO_VALUE:
                     continue
             node[key] = result
-            if marked:
-                node.key_marks[key] = value.key_mark(key)
-                node.value_marks[key] = child_at
+            node_key_marks[key] = key_marks.get(key, default)
+            node_value_marks[key] = child_at
         return node
 
     def _sequence(self, value: list[Any], path: Path, at: Mark) -> SequenceNode:
