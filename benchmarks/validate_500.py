@@ -5,8 +5,9 @@ process (best of N, after a first run that compiles the schema predicates): the 
 and building the graph from the resolved template; the shared corpus's 213 SAM translator
 templates validated in one call (whole process, best of N); and, when cfn-lint is installed
 (optional, never a dependency), both tools on the 500-resource template in alternating pairs,
-whole process, with the ratio of each pair. Targets (issue 24): <= 250 ms whole process on an
-idle machine, >= 80x faster than cfn-lint 1.58; schema check ~10 ms, graph build < 50 ms.
+whole process, with the ratio of each pair. Targets (issue 24): >= 80x faster than cfn-lint
+1.58 (10.7-11.0 s here idle, so <= ~135 ms whole process); schema check ~10 ms, graph build
+< 50 ms. docs/validate.md ("Speed") splits the whole process, before and after.
 Run:  python3 benchmarks/validate_500.py [--pairs 5]
 """
 
@@ -93,7 +94,7 @@ def main() -> int:
         cli += ["validate", str(template)]
         process_s = best_of(runs, lambda: subprocess.run(cli, check=False, capture_output=True))
         inproc_s = best_of(runs, lambda: validate_file(template))
-        print(f"samlite validate, whole process: {process_s * 1000:.0f} ms (target <= 250 ms)")
+        print(f"samlite validate, whole process: {process_s * 1000:.0f} ms (target <= 135 ms)")
         print(f"samlite validate, in process:    {inproc_s * 1000:.0f} ms")
         loaded = result.loaded
         list(check_schema(loaded))                    # compiles the predicates once

@@ -14,7 +14,15 @@ from typing import Any
 import click
 
 from samlite import __version__
-from samlite.cli.options import one_shot, settings, starting, template_options, template_paths
+from samlite.cli.options import (
+    end_process,
+    is_one_shot,
+    one_shot,
+    settings,
+    starting,
+    template_options,
+    template_paths,
+)
 from samlite.errors import SamliteError
 
 BUG_HINT = ("samlite hit an internal error: {exc!r}. Please report it with the template that "
@@ -46,9 +54,18 @@ class SamliteGroup(click.Group):
             self.add_command(getattr(importlib.import_module(module), attribute), cmd_name)
         return self.commands.get(cmd_name)
 
-    def main(self, *args: Any, **kwargs: Any) -> Any:
-        with starting():   # the imports and model a command builds are its start
-            return super().main(*args, **kwargs)
+    def main(self, args: Any = None, *pargs: Any, **kwargs: Any) -> Any:
+        """As click's; when run as the process's own command (the console script or
+        `python -m samlite.cli`, which pass no args) and the command was one-shot, the
+        process ends without tearing the interpreter down: freeing the ~100,000 objects of
+        a large template took ~15 ms of a ~200 ms `samlite validate`."""
+        try:
+            with starting():   # the imports and model a command builds are its start
+                return super().main(args, *pargs, **kwargs)
+        except SystemExit as exc:
+            if args is None and kwargs.get("standalone_mode", True) and is_one_shot():
+                end_process(exc.code)
+            raise
 
     def invoke(self, ctx: click.Context) -> Any:
         try:

@@ -10,7 +10,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from samlite.iam.policy import PolicyError
@@ -27,7 +27,9 @@ class Pseudo:
 
 @cache
 def _templates() -> Mapping[str, Mapping[str, Any]]:
-    text = (resources.files("samlite.iam") / "sam_policy_templates.json").read_text("utf-8")
+    # Beside this module (package data, tests/test_packaging.py); not importlib.resources,
+    # which brings tempfile, shutil and three compressors into `samlite validate`.
+    text = Path(__file__).with_name("sam_policy_templates.json").read_text("utf-8")
     return json.loads(text)["Templates"]
 
 

@@ -44,10 +44,11 @@ def expand(loaded: LoadedTemplate) -> LoadedTemplate:
     """`loaded` with AWS::Include transforms of local files inlined and the
     local OpenAPI files of its APIs read into `definition_files`; problems are added."""
     reader = _Reader(loaded.path.parent, loaded.name)
-    root = reader.inline(loaded.root, (), depth=0) if _has_transform(loaded.root) \
-        else loaded.root
+    inlining = loaded.has_transform is not False and _has_transform(loaded.root)
+    root = reader.inline(loaded.root, (), depth=0) if inlining else loaded.root
     files = tuple(reader.definition_files(root))
     return replace(loaded, root=root, definition_files=files,
+                   has_transform=loaded.has_transform if root is loaded.root else None,
                    included_files=tuple(dict.fromkeys(reader.read_files)),
                    problems=(*loaded.problems, *reader.problems))
 

@@ -11,7 +11,6 @@ provides; problems are collected, never raised, and nesting depth is bounded.
 from __future__ import annotations
 
 import base64
-import difflib
 import json
 import re
 from collections.abc import Callable, Mapping
@@ -22,6 +21,8 @@ from samlite.template.model import Unresolved
 from samlite.template.nodes import MappingNode, SequenceNode, dotted
 
 MAX_DEPTH = 120   # nesting levels of values and intrinsics; far beyond any real template
+# Values with nothing to evaluate, told by exact class: cheaper than the Mapping ABC check.
+_PLAIN = frozenset((str, int, float, bool, type(None)))
 
 # Problem codes this module reports (resolve.py lists the whole family).
 E_UNKNOWN_CONDITION = "E3203"
@@ -132,7 +133,7 @@ class Evaluator:
     def evaluate(self, value: Any, path: Path, at: Mark) -> Any:
         """`value` with every intrinsic evaluated; containers are new nodes with the marks of
         the ones they came from. AWS::NoValue removes the key or item holding it."""
-        if not isinstance(value, Mapping | list):
+        if value.__class__ in _PLAIN or not isinstance(value, Mapping | list):
             return value
         self._depth += 1
         try:
@@ -154,16 +155,26 @@ class Evaluator:
 
     def _mapping(self, value: Mapping[str, Any], path: Path, at: Mark) -> MappingNode:
         node = MappingNode(mark=_mark(value, at))
-        marked = isinstance(value, MappingNode)
+        if not isinstance(value, MappingNode):
+            for key, child in value.items():
+                result = self.evaluate(child, (*path, key), node.mark)
+                if result is not NO_VALUE:
+                    node[key] = result
+            return node
+        # the hot loop of resolving (every key of every resource): marks read directly
+        value_marks, key_marks, default = value.value_marks, value.key_marks, value.mark
+        node_value_marks, node_key_marks = node.value_marks, node.key_marks
         for key, child in value.items():
-            child_at = value.mark_of(key) if marked else node.mark
-            result = self.evaluate(child, (*path, key), child_at)
-            if result is NO_VALUE:
-                continue
+            child_at = value_marks.get(key, default)
+            if child.__class__ in _PLAIN:   # most values: nothing to evaluate
+                result = child
+            else:
+                result = self.evaluate(child, (*path, key), child_at)
+                if result is NO_VALUE:
+                    continue
             node[key] = result
-            if marked:
-                node.key_marks[key] = value.key_mark(key)
-                node.value_marks[key] = child_at
+            node_key_marks[key] = key_marks.get(key, default)
+            node_value_marks[key] = child_at
         return node
 
     def _sequence(self, value: list[Any], path: Path, at: Mark) -> SequenceNode:
@@ -186,6 +197,8 @@ class Evaluator:
             self.problem(W_NOT_EXPANDED, "Fn::ForEach (AWS::LanguageExtensions) is not "
                          "expanded locally; its value is left unresolved", at, path)
             return Unresolved(name)
+        import difflib  # only to suggest a fix
+
         hint = difflib.get_close_matches(name, list(self._functions), n=1)
         also = f"; did you mean {hint[0]}?" if hint else ""
         self.problem(E_UNKNOWN_FUNCTION,
@@ -464,6 +477,8 @@ class Evaluator:
         else:
             what = f"Mappings.{'.'.join(where)} has no key {key!r}"
         options = list(found) if isinstance(found, Mapping) else []
+        import difflib  # only to suggest a fix
+
         hint = difflib.get_close_matches(key, options, n=1, cutoff=0.8)
         also = f"; did you mean {hint[0]!r}?" if hint else ""
         self.problem(E_FIND_IN_MAP, f"Fn::FindInMap: {what}{also}", at, path)

@@ -8,6 +8,7 @@ keep `2010-09-09` a string. cfn-flip stays for format conversion only (see conve
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,6 +43,8 @@ class LoadedTemplate:
     # BodyS3Location, as loaded (includes.py reads them; intrinsics are not evaluated)
     definition_files: tuple[tuple[str, Any], ...] = ()
     included_files: tuple[Path, ...] = ()    # every file includes.py read (or tried to)
+    # whether some mapping has an Fn::Transform key, as the loader saw; None: not known
+    has_transform: bool | None = None
 
     def definition_file(self, logical_id: str) -> Any | None:
         return next((doc for lid, doc in self.definition_files if lid == logical_id), None)
@@ -54,9 +57,53 @@ class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
         super().__init__(text)
         self.file = file
         self.problems: list[Problem] = []
+        self.saw_transform = False
+        # The YAML 1.1 tag of each scalar, worked out once per distinct value: a template
+        # repeats its keys and values (500 resources: 14,000 scalars, 800 distinct), and a
+        # C-level cache spares the parser a Python call for each repeat.
+        self.resolve = functools.lru_cache(maxsize=None)(super().resolve)
+        self._built: dict[yaml.Node, Any] = {}
+        self._building: set[yaml.Node] = set()
+
+    def dispose(self) -> None:
+        super().dispose()
+        del self.resolve   # the cache refers back to this loader: no cycle left behind
 
     def mark(self, node: yaml.Node) -> Mark:
         return Mark(self.file, node.start_mark.line + 1, node.start_mark.column + 1)
+
+    def get_single_data(self) -> Any:
+        """PyYAML's C parser composes the node tree; `build` turns it into values."""
+        node = self.get_single_node()
+        return None if node is None else self.build(node)
+
+    def build(self, node: yaml.Node) -> Any:
+        """The value of `node`. A plain string, map, sequence or CloudFormation tag is built
+        here, without PyYAML's per-node bookkeeping (construct_object's state and checks);
+        other YAML types (ints, booleans, `!!binary`, `!!set`...) go through PyYAML's own
+        constructors. An alias is the same node object as its anchor, so it is built once."""
+        tag = node.tag
+        if tag == _STR_TAG and node.__class__ is yaml.ScalarNode:
+            return node.value
+        built = self._built.get(node)
+        if built is not None:
+            return built
+        if tag in (_MAP_TAG, _SEQ_TAG) or tag[:1] == "!":
+            if node in self._building:   # an anchor used inside itself: PyYAML's own error
+                raise yaml.constructor.ConstructorError(
+                    None, None, "found unconstructable recursive node", node.start_mark)
+            self._building.add(node)
+            if tag == _MAP_TAG:
+                built = _construct_mapping(self, node)
+            elif tag == _SEQ_TAG:
+                built = _construct_sequence(self, node)
+            else:
+                built = _construct_tag(self, tag[1:], node)
+            self._building.discard(node)
+        else:
+            built = self.construct_object(node, deep=True)
+        self._built[node] = built
+        return built
 
 
 # YAML 1.1 timestamps would turn `AWSTemplateFormatVersion: 2010-09-09` into a date.
@@ -67,47 +114,64 @@ _Loader.yaml_implicit_resolvers = {
 
 
 _STR_TAG = "tag:yaml.org,2002:str"
+_MAP_TAG = "tag:yaml.org,2002:map"
+_SEQ_TAG = "tag:yaml.org,2002:seq"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> MappingNode:
     # The hot path of loading: plain strings are taken straight from the node, and marks are
     # built inline (a 7,000-line template has ~20,000 of them).
-    if any(key_node.tag == _MERGE_TAG for key_node, _ in node.value):
-        loader.flatten_mapping(node)
+    for key_node, _ in node.value:
+        if key_node.tag == _MERGE_TAG:
+            loader.flatten_mapping(node)
+            break
     file = loader.file
+    build = loader.build
+    scalar = yaml.ScalarNode
     start = node.start_mark
     mapping = MappingNode(mark=Mark(file, start.line + 1, start.column + 1))
     key_marks = mapping.key_marks
     value_marks = mapping.value_marks
     for key_node, value_node in node.value:
-        if isinstance(key_node, yaml.ScalarNode):
+        if key_node.__class__ is scalar:
             key = str(key_node.value)   # keys are text in CloudFormation: `200:` is "200"
         else:
             key = json.dumps(loader.construct_object(key_node, deep=True), default=str)
         start = key_node.start_mark
         key_mark = Mark(file, start.line + 1, start.column + 1)
+        if key == "Fn::Transform":
+            loader.saw_transform = True
         if key in mapping:
             first = key_marks[key]
             loader.problems.append(Problem(
                 code="E0002", at=key_mark,
                 message=f"duplicate key {key!r} (first defined at line {first.line}); "
                         "CloudFormation would keep only one of them"))
-        if value_node.tag == _STR_TAG and isinstance(value_node, yaml.ScalarNode):
+        key_marks[key] = key_mark
+        if value_node.tag == _STR_TAG and value_node.__class__ is scalar:
             mapping[key] = value_node.value
         else:
-            mapping[key] = loader.construct_object(value_node, deep=True)
-        key_marks[key] = key_mark
+            value = mapping[key] = build(value_node)
+            if value.__class__ is MappingNode or value.__class__ is SequenceNode:
+                value_marks[key] = value.mark   # its own mark: the same place, no second Mark
+                continue
         start = value_node.start_mark
         value_marks[key] = Mark(file, start.line + 1, start.column + 1)
     return mapping
 
 
 def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> SequenceNode:
+    file = loader.file
     sequence = SequenceNode(mark=loader.mark(node))
     for child in node.value:
-        sequence.append(loader.construct_object(child, deep=True))
-        sequence.item_marks.append(loader.mark(child))
+        item = loader.build(child)
+        sequence.append(item)
+        if item.__class__ is MappingNode or item.__class__ is SequenceNode:
+            sequence.item_marks.append(item.mark)   # its own mark: the same place
+        else:
+            start = child.start_mark
+            sequence.item_marks.append(Mark(file, start.line + 1, start.column + 1))
     return sequence
 
 
@@ -120,6 +184,8 @@ def _construct_tag(loader: _Loader, suffix: str, node: yaml.Node) -> MappingNode
             message=f"unknown tag !{suffix}; CloudFormation's short forms are "
                     + ", ".join(f"!{t}" for t in SHORT_TAGS[:17])))
     key = name if name in ("Ref", "Condition") else f"Fn::{name}"
+    if key == "Fn::Transform":
+        loader.saw_transform = True
     if isinstance(node, yaml.ScalarNode):
         value: Any = loader.construct_scalar(node)
         if name == "GetAtt" and isinstance(value, str):
@@ -194,7 +260,8 @@ def parse_template(text: str, *, name: str, path: Path | None = None) -> LoadedT
         return failed(*loader.problems, Problem(
             code="E1001", at=top,
             message=f"a template must be a mapping with a Resources section, got {kind}"))
-    return LoadedTemplate(path or Path(name), name, root, tuple(loader.problems), size)
+    return LoadedTemplate(path or Path(name), name, root, tuple(loader.problems), size,
+                          has_transform=loader.saw_transform)
 
 
 def _json_or_syntax_error(text, name, exc, failed):  # type: ignore[no-untyped-def]

@@ -24,7 +24,6 @@ Problem codes reported here (letter = severity, as in errors.Problem):
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -425,6 +424,8 @@ def _without(node: Mapping[str, Any], key: str) -> MappingNode:
 
 
 def _did_you_mean(name: str, options: Any) -> str:
+    import difflib  # only to suggest a fix
+
     close = difflib.get_close_matches(name, [str(o) for o in options], n=1, cutoff=0.7)
     return f" (did you mean {close[0]}?)" if close else ""
 

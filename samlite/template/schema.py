@@ -24,7 +24,6 @@ Codes (stable; E error, W warning):
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -288,6 +287,8 @@ def _did_you_mean(word: str, options: Sequence[str]) -> str:
     lowered = {o.lower(): o for o in options}
     if word.lower() in lowered:
         return f"; did you mean {lowered[word.lower()]}?"
+    import difflib  # only to suggest a fix
+
     close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
     return f"; did you mean {close[0]}?" if close else ""
 

@@ -15,12 +15,15 @@ CORPUS = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus"
 
 # What running functions needs, never validating: the AWS endpoint (moto and its stack), the
 # runtime, Docker, file watching, JWTs, Velocity and Java regexes (only for templates that
-# have them), jsonschema (only to phrase a schema error), and click's optional parts.
+# have them), jsonschema (only to phrase a schema error), and click's optional parts; and
+# what only a problem needs (difflib, to suggest a fix) or what reading package data the
+# long way brings (importlib.resources: tempfile, shutil and three compressors).
 HEAVY = ("moto", "boto3", "botocore", "werkzeug", "watchdog", "docker", "jwt", "airspeed",
          "regex", "jsonschema", "referencing", "cfn_flip", "click.testing",
          "click.shell_completion", "samlite.runtime", "samlite.aws", "samlite.sources",
          "samlite.http", "samlite.app.root", "samlite.scaffold", "samlite.graph.model",
-         "samlite.build")
+         "samlite.build", "difflib", "importlib.resources", "tempfile", "shutil", "lzma",
+         "bz2", "samlite.graph.readers.definition_intrinsics")
 
 PROBE = """
 import json, sys

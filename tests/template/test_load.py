@@ -127,3 +127,25 @@ def test_every_corpus_template_loads(corpus: Path) -> None:
     failures = {p.name: loaded.problems for p in paths if (loaded := load_template(p)).problems}
     # one invalid translator input repeats a logical id: that is the only duplicate key expected
     assert set(failures) <= {"error_invalid_logical_id.yaml", "error_duplicate_logical_id.yaml"}
+
+
+def test_aliases_and_merge_keys_share_their_anchor_values() -> None:
+    text = ("Mappings:\n  Base: &base {Size: 1, Name: !Ref N}\n  Copy: *base\n"
+            "  Merged: {<<: *base, Size: 2}\n")
+    mappings = parse_template(text, name="t.yaml").root["Mappings"]
+    assert mappings["Copy"] == {"Size": 1, "Name": {"Ref": "N"}}
+    assert mappings["Merged"] == {"Size": 2, "Name": {"Ref": "N"}}
+
+
+@pytest.mark.parametrize("text", ["A: &a [1, *a]\n", "A: &a {B: *a}\n"],
+                         ids=["sequence", "mapping"])
+def test_an_anchor_used_inside_itself_is_a_problem(text: str) -> None:
+    loaded = parse_template(text, name="t.yaml")
+    assert [str(p) for p in loaded.problems] == [
+        "t.yaml:1:4: error E0001 not valid YAML: found unconstructable recursive node"]
+
+
+def test_yaml_1_1_scalars_read_as_cloudformation_reads_them() -> None:
+    text = "A: 017\nB: yes\nC: 0o17\nD: ~\nE: 1.5\nF: !!binary aGk=\n"
+    assert dict(parse_template(text, name="t.yaml").root) == {
+        "A": 15, "B": True, "C": "0o17", "D": None, "E": 1.5, "F": b"hi"}

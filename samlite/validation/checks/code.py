@@ -9,6 +9,7 @@ Missing code is a warning, since a build step may create it, and an error when
 
 from __future__ import annotations
 
+import functools
 import sys
 from collections.abc import Iterator, Mapping
 from datetime import date
@@ -17,7 +18,7 @@ from typing import Any
 
 from samlite.dialects.runtime_ids import RUNTIMES, RuntimeStatus, runtime_named
 from samlite.errors import Problem
-from samlite.validation.checks.context import Check, CheckContext, ParsedModule
+from samlite.validation.checks.context import Check, CheckContext, ModuleParser, ParsedModule
 from samlite.validation.checks.module_names import defined_names
 from samlite.validation.checks.references import (
     did_you_mean,
@@ -77,6 +78,8 @@ def check_runtimes(ctx: CheckContext, *, today: date | None = None) -> Iterator[
 
 def check_code(ctx: CheckContext) -> Iterator[Problem]:
     letter = "E" if ctx.code_must_exist else "W"
+    # Functions often share a handler module: each (module, Python) is read once a run.
+    parse = functools.cache(ctx.parse_module or parse_with_own_python)
     for logical_id, resource in resources_of(ctx).items():
         kind = resource.get("Type")
         if kind == "AWS::Serverless::LayerVersion":
@@ -88,15 +91,17 @@ def check_code(ctx: CheckContext) -> Iterator[Problem]:
                               ("Resources", logical_id, "Properties", "ContentUri"),
                               resource=logical_id)
         elif kind == "AWS::Serverless::Function":
-            yield from _function_code(ctx, logical_id, resource, letter)
+            yield from _function_code(ctx, logical_id, resource, letter, parse)
         elif kind == "AWS::Lambda::Function" \
                 and isinstance(properties_of(resource).get("Code"), str):
             # A local path, as `sam local` runs it and `sam package` uploads it.
-            yield from _function_code(ctx, logical_id, resource, letter, code_key="Code")
+            yield from _function_code(ctx, logical_id, resource, letter, parse,
+                                      code_key="Code")
 
 
 def _function_code(ctx: CheckContext, logical_id: str, resource: Mapping[str, Any],
-                   letter: str, *, code_key: str = "CodeUri") -> Iterator[Problem]:
+                   letter: str, parse: ModuleParser, *,
+                   code_key: str = "CodeUri") -> Iterator[Problem]:
     if function_property(ctx, resource, "PackageType") == "Image" \
             or function_property(ctx, resource, "InlineCode") is not None:
         return
@@ -135,7 +140,7 @@ def _function_code(ctx: CheckContext, logical_id: str, resource: Mapping[str, An
                       handler_path, resource=logical_id)
         return
     python_version = runtime.name.removeprefix("python")
-    parsed = (ctx.parse_module or parse_with_own_python)(module_file, python_version)
+    parsed = parse(module_file, python_version)
     names = parsed.names
     if parsed.unchecked is not None:
         yield problem(ctx, "W6106",

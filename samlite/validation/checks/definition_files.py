@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from samlite.errors import Problem
-from samlite.graph.readers.definition_intrinsics import WHY, intrinsics_in
 from samlite.template.includes import DEFINITION_FILE_PROPERTIES
 from samlite.template.nodes import dotted
 from samlite.validation.checks.context import Check, CheckContext
@@ -19,6 +18,11 @@ __all__ = ["CHECKS", "check_definition_file_intrinsics"]
 
 
 def check_definition_file_intrinsics(ctx: CheckContext) -> Iterator[Problem]:
+    if not ctx.loaded.definition_files:
+        return
+    # only for a template with such a file: most have none, and validate starts faster
+    from samlite.graph.readers.definition_intrinsics import WHY, intrinsics_in
+
     resources = ctx.loaded.root.get("Resources")
     for logical_id, document in ctx.loaded.definition_files:
         resource = resources.get(logical_id) if isinstance(resources, dict) else None

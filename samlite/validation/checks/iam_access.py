@@ -83,6 +83,8 @@ def check_environment_access(ctx: CheckContext) -> Iterator[Problem]:
         if fp is None or not variables:
             continue
         polled = frozenset(_polled(res))
+        # the handler's own grants: without the event sources' managed policies (see above)
+        own = tuple(p for p in fp.policies if p.statements not in _EVENT_SOURCE_STATEMENTS)
         for name, value in variables.items():
             for target in dict.fromkeys(_named(value)):
                 found = resolved.resources.get(target)
@@ -90,8 +92,8 @@ def check_environment_access(ctx: CheckContext) -> Iterator[Problem]:
                     continue
                 use = _USES[found.type]
                 arn = _arn_of(found, resolved)
-                if arn is None or _may_use(fp, attached, use, arn,
-                                           counts_event_roles=target in polled):
+                identity = fp.policies if target in polled else own
+                if arn is None or _may_use(fp, identity, attached, use, arn):
                     continue
                 yield problem(
                     ctx, "W3010", f"environment variable {name} names {target}, but no policy "
@@ -158,13 +160,11 @@ def _arn_of(res: Resource, resolved: ResolvedTemplate) -> str | None:
     return found if isinstance(found, str) else None
 
 
-def _may_use(fp: FunctionPolicy, attached: Mapping[str, Policy], use: _Use, arn: str, *,
-             counts_event_roles: bool) -> bool:
+def _may_use(fp: FunctionPolicy, identity: tuple[Policy, ...], attached: Mapping[str, Policy],
+             use: _Use, arn: str) -> bool:
     """Whether the handler may make one of the use's calls on the resource (for a bucket, on
-    some object of it), counting the resource's own policy in the template, and the event
-    sources' managed policies only for the function's own event source."""
-    identity = fp.policies if counts_event_roles else tuple(
-        p for p in fp.policies if p.statements not in _EVENT_SOURCE_STATEMENTS)
+    some object of it) with the `identity` policies that count for it, and the resource's own
+    policy in the template."""
     resource_policy = policy_for(attached, arn)
     targets = _objects(arn, (*identity, resource_policy) if resource_policy else identity) \
         if use.on_objects else (arn,)

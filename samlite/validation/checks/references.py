@@ -8,7 +8,6 @@ small template readers the other check modules share (resources, Globals-aware p
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -82,6 +81,8 @@ def problem(ctx: CheckContext, code: str, message: str, path: Path, *,
 
 def did_you_mean(name: str, candidates: Any) -> str:
     """' (did you mean "X"?)' for the closest candidate, else ''."""
+    import difflib  # only to suggest a fix, in a template that has a problem
+
     close = difflib.get_close_matches(name, [str(c) for c in candidates], n=1, cutoff=0.6)
     return f' (did you mean "{close[0]}"?)' if close else ""
 
@@ -240,12 +241,26 @@ def _evaluated_sections(ctx: CheckContext) -> Iterator[tuple[Any, Path, str | No
 
 # --- checks -------------------------------------------------------------------------------------
 
-def check_refs(ctx: CheckContext) -> Iterator[Problem]:
-    """Ref, Fn::GetAtt and Fn::Sub name a resource, parameter or pseudo parameter."""
+def check_references(ctx: CheckContext) -> Iterator[Problem]:
+    """Ref, GetAtt and Sub targets, DependsOn, and conditions (the three checks below), on
+    one list of the template's names and one walk of its values: each took as long again on
+    a large template when it made its own."""
     names = _Names(ctx)
-    for node, path, owner in _evaluated_sections(ctx):
-        if not (isinstance(node, dict) and len(node) == 1):
-            continue
+    calls = [(node, path, owner) for node, path, owner in _evaluated_sections(ctx)
+             if isinstance(node, dict) and len(node) == 1]
+    yield from _check_refs(ctx, names, calls)
+    yield from _check_depends_on(ctx, names)
+    yield from _check_conditions(ctx, names, calls)
+
+
+# A one-key mapping (where every intrinsic is) of a section CloudFormation evaluates, its path
+# and the resource it belongs to.
+_Calls = list[tuple[Mapping[str, Any], Path, str | None]]
+
+
+def _check_refs(ctx: CheckContext, names: _Names, calls: _Calls) -> Iterator[Problem]:
+    """Ref, Fn::GetAtt and Fn::Sub name a resource, parameter or pseudo parameter."""
+    for node, path, owner in calls:
         key, value = next(iter(node.items()))
         if key == "Ref" and isinstance(value, str):
             if not (value in names.parameters or value in PSEUDO_PARAMETERS
@@ -344,9 +359,8 @@ def _depends_on(resource: Mapping[str, Any]) -> list[tuple[str, Path]]:
     return []
 
 
-def check_depends_on(ctx: CheckContext) -> Iterator[Problem]:
+def _check_depends_on(ctx: CheckContext, names: _Names) -> Iterator[Problem]:
     """DependsOn names resources of this template, and never loops."""
-    names = _Names(ctx)
     edges: dict[str, list[str]] = {}
     for logical_id, resource in names.resources.items():
         for target, sub in _depends_on(resource):
@@ -366,10 +380,9 @@ def check_depends_on(ctx: CheckContext) -> Iterator[Problem]:
                       "these resources", ("Resources", first, "DependsOn"), resource=first)
 
 
-def check_conditions(ctx: CheckContext) -> Iterator[Problem]:
+def _check_conditions(ctx: CheckContext, names: _Names, calls: _Calls) -> Iterator[Problem]:
     """Condition on resources and outputs, Fn::If and {Condition: x} name existing conditions,
     and conditions do not refer to each other in a loop."""
-    names = _Names(ctx)
     root = ctx.loaded.root
 
     def unknown(name: str, path: Path, owner: str | None, where: str) -> Problem:
@@ -387,9 +400,7 @@ def check_conditions(ctx: CheckContext) -> Iterator[Problem]:
                 yield unknown(entry["Condition"], (section, logical_id, "Condition"),
                               logical_id if section == "Resources" else None, "Condition")
     edges: dict[str, list[str]] = {}
-    for node, path, owner in _evaluated_sections(ctx):
-        if not (isinstance(node, dict) and len(node) == 1):
-            continue
+    for node, path, owner in calls:
         key, value = next(iter(node.items()))
         name = None
         if key == "Fn::If" and isinstance(value, list) and value and isinstance(value[0], str):
@@ -436,5 +447,5 @@ def _cycles(edges: Mapping[str, list[str]]) -> list[list[str]]:
     return found
 
 
-CHECKS: tuple[Check, ...] = (check_refs, check_depends_on, check_conditions)
+CHECKS: tuple[Check, ...] = (check_references,)
 

@@ -9,7 +9,7 @@ values a later deploy would evaluate. Pure: nothing here reads a file.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from samlite.errors import Mark, Problem
@@ -37,6 +37,8 @@ class SamView:
     # Type -> logical ids in template order: ~60 rules each ask for a few types, and a
     # scan of every resource per question is most of their time on a big template.
     ids_by_type: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # events(), found once: nine rules go through every function's events
+    found_events: tuple[tuple[str, str, Mapping[str, Any], Mapping[str, Any]], ...] | None = None
 
     @classmethod
     def of(cls, root: Mapping[str, Any], file: str) -> SamView:
@@ -50,9 +52,10 @@ class SamView:
         for logical_id, resource in resources.items():
             if isinstance(resource, dict) and isinstance(resource.get("Type"), str):
                 by_type.setdefault(resource["Type"], []).append(logical_id)
-        return cls(root=root, resources=resources, default=default,
+        view = cls(root=root, resources=resources, default=default,
                    globals_lines=_section_lines(root, "Globals"),
                    ids_by_type={kind: tuple(ids) for kind, ids in by_type.items()})
+        return replace(view, found_events=tuple(view._scan_events()))
 
     def problem(self, code: str, message: str, path: Path, resource: str | None) -> Problem:
         """A problem at `path` (from the template's top, e.g. ("Resources", id, ...))."""
@@ -98,6 +101,11 @@ class SamView:
 
     def events(self) -> Iterator[tuple[str, str, Mapping[str, Any], Mapping[str, Any]]]:
         """(function id, event id, event, event Properties) of each well-formed event."""
+        if self.found_events is not None:
+            return iter(self.found_events)
+        return self._scan_events()
+
+    def _scan_events(self) -> Iterator[tuple[str, str, Mapping[str, Any], Mapping[str, Any]]]:
         for function_id, properties in self.of_type(FUNCTION):
             events = properties.get("Events")
             if not isinstance(events, dict) or is_intrinsic(events):

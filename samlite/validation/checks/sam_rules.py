@@ -195,7 +195,20 @@ def check_intrinsic_shapes(view: SamView) -> Iterator[Problem]:
     resources = view.root.get("Resources")
     if isinstance(resources, dict):
         for logical_id, resource in resources.items():
-            yield from _walk(view, resource, ("Resources", logical_id), logical_id)
+            if _has_sub_or_find_in_map(resource):
+                yield from _walk(view, resource, ("Resources", logical_id), logical_id)
+
+
+def _has_sub_or_find_in_map(node: Any) -> bool:
+    """Whether `node` holds an Fn::Sub or Fn::FindInMap anywhere: a walk that builds no paths,
+    so the resources without one cost little."""
+    if isinstance(node, dict):
+        if len(node) == 1 and ("Fn::Sub" in node or "Fn::FindInMap" in node):
+            return True
+        return any(map(_has_sub_or_find_in_map, node.values()))
+    if isinstance(node, list):
+        return any(map(_has_sub_or_find_in_map, node))
+    return False
 
 
 def _walk(view: SamView, node: Any, path: tuple[str | int, ...],

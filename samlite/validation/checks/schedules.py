@@ -5,7 +5,6 @@ samlite.dialects.schedule_expressions; only plain strings are checked (intrinsic
 
 from __future__ import annotations
 
-import zoneinfo
 from collections.abc import Iterator
 from typing import Any
 
@@ -65,6 +64,8 @@ def check_schedule_expressions(ctx: CheckContext) -> Iterator[Problem]:
         if isinstance(zone, str) and not _is_zone(zone):
             zone_path = (*path[:-1], "ScheduleExpressionTimezone")
             # listing every zone is slow, so it happens only to suggest a fix
+            import zoneinfo
+
             hint = did_you_mean(zone, zoneinfo.available_timezones())
             yield problem(ctx, "E4102",
                           f"ScheduleExpressionTimezone {zone!r} is not an IANA time zone name "
@@ -75,6 +76,8 @@ def _is_zone(name: str) -> bool:
     """Whether the IANA database (the system's, or the tzdata package) has `name`."""
     if not name or name.startswith(("/", ".")) or ".." in name:
         return False   # ZoneInfo would treat these as paths
+    import zoneinfo  # only for templates that name a time zone: it loads sysconfig too
+
     try:
         zoneinfo.ZoneInfo(name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):

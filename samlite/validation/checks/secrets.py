@@ -51,12 +51,26 @@ def check_secrets(ctx: CheckContext) -> Iterator[Problem]:
 
 def check_dynamic_references(ctx: CheckContext) -> Iterator[Problem]:
     for logical_id, resource in resources_of(ctx).items():
+        if not _mentions_reference(resource):
+            continue
         for path, text in _strings(resource, ("Resources", logical_id)):
             try:
                 find_references(text)
             except MalformedReference as exc:
                 yield problem(ctx, "E3804", f"dynamic reference {exc}", path,
                               resource=logical_id)
+
+
+def _mentions_reference(value: Any) -> bool:
+    """Whether any string under `value` has a dynamic reference: a walk that builds no paths,
+    so the resources without one (nearly all) cost little."""
+    if isinstance(value, str):
+        return "{{resolve:" in value
+    if isinstance(value, dict):
+        return any(map(_mentions_reference, value.values()))
+    if isinstance(value, list):
+        return any(map(_mentions_reference, value))
+    return False
 
 
 def _strings(value: Any, path: tuple[str, ...]) -> Iterator[tuple[tuple[str, ...], str]]:
