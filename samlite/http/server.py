@@ -24,7 +24,6 @@ import socket
 import sys
 import threading
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import replace
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -311,7 +310,7 @@ class _Handler(BaseHTTPRequestHandler):
             return False
         if len(words) >= 3:
             version = words[-1]
-            number = _http_version(version)
+            number = (1, 1) if version == "HTTP/1.1" else _http_version(version)
             if number is None:
                 self.send_error(HTTPStatus.BAD_REQUEST, f"Bad request version ({version!r})")
                 return False
@@ -384,10 +383,13 @@ class _Handler(BaseHTTPRequestHandler):
         except MalformedFraming as exc:
             self._refuse(json_error(400, "InvalidRequestContentException", str(exc)))
             return
-        claimant = next((route for route in routes if route.handles(head)), None)
+        claimant: Route | None = None
         limit = MAX_BODY_BYTES
-        if claimant is not None and _has_body_rules(type(claimant)):
-            limit = min(limit, claimant.body_limit(head))
+        # Only a body has a limit to keep: a request without one (a GET) is routed once.
+        if framing.chunked or framing.length:
+            claimant = next((route for route in routes if route.handles(head)), None)
+            if claimant is not None and _has_body_rules(type(claimant)):
+                limit = min(limit, claimant.body_limit(head))
         try:
             if self._expects_continue and (framing.chunked or 0 < framing.length <= limit):
                 self.send_response_only(100)
@@ -399,15 +401,14 @@ class _Handler(BaseHTTPRequestHandler):
         except MalformedFraming as exc:
             self._refuse(json_error(400, "InvalidRequestContentException", str(exc)))
             return
-        self._write(_dispatch(routes, replace(head, body=body)))
+        self._write(_dispatch(routes, _with_body(head, body)))
 
     def _read_head(self) -> Request:
-        split = urlsplit(self.path)
-        query = {k: tuple(v) for k, v in parse_qs(split.query, keep_blank_values=True).items()}
+        path, raw_query, query = _split_target(self.path)
         raw_headers = tuple(self.headers.items())
         headers = {name.lower(): value for name, value in raw_headers}
-        return Request(method=self.command, path=split.path, query=query, headers=headers,
-                       raw_query=split.query, raw_headers=raw_headers,
+        return Request(method=self.command, path=path, query=query, headers=headers,
+                       raw_query=raw_query, raw_headers=raw_headers,
                        client_ip=str(self.client_address[0]), protocol=self.request_version)
 
     def _refuse(self, response: Response) -> None:
@@ -431,12 +432,13 @@ class _Handler(BaseHTTPRequestHandler):
         # Head and body leave in one sendall: two would wake the client twice, and each
         # wake-up costs a thread switch (most of a small call's time, profiled in issue 16).
         try:
-            self.log_request(response.status)
+            if log.isEnabledFor(logging.DEBUG):   # its arguments cost more than the check
+                self.log_request(response.status)
             reason = _reason(response.status) if response.reason is None else response.reason
             lines = [f"{self.protocol_version} {response.status} {reason}"]
             # A route that names its server (ALB's "awselb/2.0") is not given a second one.
             if not any(name.lower() == "server" for name, _ in response.headers):
-                lines.append(f"Server: {self.version_string()}")
+                lines.append(_server_line(type(self)))
             lines.append(f"Date: {_http_date(int(self.server.clock.now()))}")
             for name, value in response.headers:
                 lines.append(f"{name}: {value}")
@@ -503,11 +505,39 @@ def _http_version(text: str) -> tuple[int, int] | None:
     return int(parts[0]), int(parts[1])
 
 
+@functools.cache
 def _reason(status: int) -> str:
     try:
         return HTTPStatus(status).phrase
     except ValueError:
         return ""
+
+
+@functools.cache
+def _server_line(handler: type[BaseHTTPRequestHandler]) -> str:
+    """The Server header line, as version_string() makes it from the handler's class
+    attributes: the same for every response, so made once."""
+    return f"Server: {handler.server_version} {handler.sys_version}"
+
+
+def _split_target(target: str) -> tuple[str, str, dict[str, tuple[str, ...]]]:
+    """The request target's path, raw query and parsed query. An origin-form target with
+    neither '?' nor '#' (an SDK's usual '/') is its own path: urlsplit would say the same."""
+    if target.startswith("/") and "?" not in target and "#" not in target:
+        return target, "", {}
+    split = urlsplit(target)
+    query = {k: tuple(v) for k, v in parse_qs(split.query, keep_blank_values=True).items()}
+    return split.path, split.query, query
+
+
+def _with_body(head: Request, body: bytes) -> Request:
+    """The head with its body (dataclasses.replace walks every field's metadata per call)."""
+    if not body:
+        return head
+    return Request(method=head.method, path=head.path, query=head.query,
+                   headers=head.headers, body=body, raw_query=head.raw_query,
+                   raw_headers=head.raw_headers, client_ip=head.client_ip,
+                   protocol=head.protocol)
 
 
 @functools.lru_cache(maxsize=4)

@@ -278,3 +278,30 @@ def test_the_endpoint_refuses_browser_pages_unless_their_origin_is_allowed(echo:
             statuses.append(reply.status)
     assert statuses == [403, 200]
     assert len(echo.ran) == 1
+
+
+@pytest.mark.parametrize(("target", "path", "raw_query", "query"), [
+    ("/echo/a%20b", "/echo/a%20b", "", {}),
+    ("/echo?q=1&q=2&empty=", "/echo", "q=1&q=2&empty=", {"q": ("1", "2"), "empty": ("",)}),
+    ("/echo/page#part", "/echo/page", "", {}),
+    ("/echo/x?q=a#part", "/echo/x", "q=a", {"q": ("a",)}),
+])
+def test_a_route_sees_the_targets_path_and_query(endpoint: Endpoint, echo: Echo, target: str,
+                                                 path: str, raw_query: str,
+                                                 query: dict[str, tuple[str, ...]]) -> None:
+    reply = exchange(endpoint.address, f"GET {target} HTTP/1.1\r\nHost: {host_of(endpoint)}\r\n"
+                     "Connection: close\r\n\r\n".encode())
+    assert status_of(reply) == 200
+    (seen,) = echo.ran
+    assert (seen.path, seen.raw_query, dict(seen.query)) == (path, raw_query, query)
+
+
+def test_every_response_names_the_server_and_the_date(endpoint: Endpoint) -> None:
+    connection = connect(endpoint)
+    for _ in range(2):
+        connection.request("GET", "/echo")
+        response = connection.getresponse()
+        response.read()
+        assert response.getheader("Server", "").startswith("BaseHTTP/")
+        assert response.getheader("Date", "").endswith(" GMT")
+        assert response.reason == "OK"
