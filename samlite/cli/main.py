@@ -174,7 +174,7 @@ def _validate_one(path: Path, *, ignore: tuple[str, ...], warn: tuple[str, ...],
     processes validate_many.py may share templates among. `share_cores`: a big template's
     checks may run in two processes (the only template of a one-shot command)."""
     from samlite.app.code_check import parser_for_function_pythons
-    from samlite.cli.check_shares import run_shares_at_once
+    from samlite.cli.check_shares import run_shares_on_idle_cores
     from samlite.cli.validate_settings import suppressions_for
     from samlite.errors import UnreadableFile
     from samlite.validation import suppressions
@@ -185,7 +185,7 @@ def _validate_one(path: Path, *, ignore: tuple[str, ...], warn: tuple[str, ...],
                                      config_env)
         result = validate_file(path, parameter_overrides=overrides, pseudo=pseudo,
                                parse_module=parser_for_function_pythons(),
-                               run_shares=run_shares_at_once if share_cores else None)
+                               run_shares=run_shares_on_idle_cores if share_cores else None)
         outcome = suppressions.apply(result.problems, suppressions_for(
             path, ignore=ignore, warn=warn, config_file=config_file, config_env=config_env))
     except UnreadableFile as exc:

@@ -21,10 +21,13 @@ from samlite.validation.checks.context import ModuleParser
 # SAM CLI's default names, in the order it looks for them.
 DEFAULT_TEMPLATE_NAMES = ("template.yaml", "template.yml", "template.json")
 
-# The work after resolving, in two shares of about equal cost (importing the check modules
-# and running them, on the benchmark's 500-resource template): the schema check and these
-# check modules, then the rest. A caller that can run both at once passes `run_shares`.
-SECOND_SHARE = frozenset({"schedules", "iam_access"})
+# The work after loading, in two shares of about equal cost (importing the check modules and
+# running them, on the benchmark's 500-resource template): resolving and the other check
+# modules, then the schema check and these, which read the loaded template alone (they are
+# given no resolved template, so a second process can run them while this one resolves).
+# A caller that can run both at once passes `run_shares`.
+SECOND_SHARE = frozenset({"references", "schedules", "code", "inline_code", "sam_rules",
+                          "definition_files", "messaging"})
 # Below this many resources, a second process costs more than it saves.
 MIN_RESOURCES_TO_SHARE = 150
 
@@ -96,29 +99,37 @@ def validate_loaded(
     problems: list[Problem] = list(loaded.problems)
     if not loaded.root:   # empty, unreadable YAML or not a mapping: nothing more to check
         return Validation(loaded=loaded, resolved=None, problems=_tidy(problems))
-    resolved = resolve(loaded, parameter_overrides=parameter_overrides or {},
-                       pseudo=pseudo or PseudoParameters())
-    ctx = CheckContext(loaded=loaded, resolved=resolved, project_dir=project_dir,
-                       code_must_exist=code_must_exist, parse_module=parse_module, today=today)
-
-    def run_modules(modules: tuple[str, ...]) -> list[list[Problem]]:
-        return [[p for check in checks_of(m) for p in check(ctx)] for m in modules]
-
+    resolved: ResolvedTemplate | None = None
     first = tuple(m for m in CHECK_MODULES if m not in SECOND_SHARE)
     second = tuple(m for m in CHECK_MODULES if m in SECOND_SHARE)
 
+    def run_modules(ctx: CheckContext, modules: tuple[str, ...]) -> list[list[Problem]]:
+        return [[p for check in checks_of(m) for p in check(ctx)] for m in modules]
+
+    def run_first() -> list[list[Problem]]:
+        nonlocal resolved
+        resolved = resolve(loaded, parameter_overrides=parameter_overrides or {},
+                           pseudo=pseudo or PseudoParameters())
+        ctx = CheckContext(loaded=loaded, resolved=resolved, project_dir=project_dir,
+                           code_must_exist=code_must_exist, parse_module=parse_module,
+                           today=today)
+        return [list(resolved.problems), *run_modules(ctx, first)]
+
     def run_second() -> list[list[Problem]]:
-        return [list(check_schema(loaded)), *run_modules(second)]
+        ctx = CheckContext(loaded=loaded, resolved=None, project_dir=project_dir,
+                           code_must_exist=code_must_exist, parse_module=parse_module,
+                           today=today)
+        return [list(check_schema(loaded)), *run_modules(ctx, second)]
 
     if run_shares is not None and _resource_count(loaded) >= MIN_RESOURCES_TO_SHARE:
-        first_found, second_found = run_shares(lambda: run_modules(first), run_second)
+        first_found, second_found = run_shares(run_first, run_second)
     else:
-        first_found, second_found = run_modules(first), run_second()
-    # The order of old: loading, schema, resolving, then each check module's problems.
-    found = dict(zip(first, first_found, strict=True))
+        first_found, second_found = run_first(), run_second()
+    # In the order of old: loading, schema, resolving, then each check module's problems.
+    found = dict(zip(first, first_found[1:], strict=True))
     found.update(zip(second, second_found[1:], strict=True))
     problems.extend(second_found[0])
-    problems.extend(resolved.problems)
+    problems.extend(first_found[0])
     for module in CHECK_MODULES:
         problems.extend(found[module])
     outcome = suppressions.apply(_tidy(problems),

@@ -4,11 +4,13 @@ one process reports: the same problems in the same order, and a check's bug stil
 from __future__ import annotations
 
 import dataclasses
+import os
 import sys
 from pathlib import Path
 
 import pytest
 
+from samlite.cli import check_shares
 from samlite.cli.check_shares import from_plain, run_shares_at_once, to_plain
 from samlite.errors import Mark, Problem
 from samlite.validation.pipeline import MIN_RESOURCES_TO_SHARE, validate_file
@@ -77,3 +79,17 @@ def test_every_field_of_a_problem_crosses_the_pipe() -> None:
     assert {f.name for f in dataclasses.fields(Problem)} == {
         "code", "message", "at", "path", "resource", "downgraded"}, "to_plain must carry it"
     assert from_plain(to_plain([[problem], []])) == [[problem], []]
+
+
+@pytest.mark.parametrize(("idle", "second_runs_here"), [("a core is idle", False),
+                                                        ("every core is busy", True)])
+def test_the_child_is_forked_only_while_a_core_is_idle(
+        idle: str, second_runs_here: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(check_shares, "has_idle_core", lambda: idle == "a core is idle")
+    here = os.getpid()
+
+    def where() -> list[list[Problem]]:
+        return [[Problem(code="W3010", message=str(os.getpid() == here), at=Mark("t.yaml"))]]
+
+    _, [[second]] = check_shares.run_shares_on_idle_cores(lambda: [], where)
+    assert second.message == str(second_runs_here)
