@@ -49,12 +49,14 @@ def run_shares_at_once(first: Share, second: Share) -> tuple[Found, Found]:
     child = os.fork()
     if child == 0:   # pragma: no cover - the child ends in os._exit, out of coverage's sight
         os.close(read_fd)
+        status = 1
         try:
             data = marshal.dumps(to_plain(second()))
             with os.fdopen(write_fd, "wb") as out:
                 out.write(data)
+            status = 0
         finally:
-            os._exit(0)     # no atexit hooks, no flushing the parent's buffers a second time
+            os._exit(status)   # no atexit hooks, no flushing the parent's buffers a second time
     os.close(write_fd)
     pipe = os.fdopen(read_fd, "rb")
     try:
@@ -62,9 +64,11 @@ def run_shares_at_once(first: Share, second: Share) -> tuple[Found, Found]:
         data = pipe.read()
     finally:
         pipe.close()            # a child still writing (this side failed) then stops
-        os.waitpid(child, 0)
+        _, status = os.waitpid(child, 0)
+    if os.waitstatus_to_exitcode(status) != 0:   # it failed or was killed: all or nothing
+        return first_found, second()
     # S302: the bytes are our own child's, through a pipe only the two processes hold.
-    return first_found, from_plain(marshal.loads(data)) if data else second()  # noqa: S302
+    return first_found, from_plain(marshal.loads(data))  # noqa: S302
 
 
 # Problems as marshal's plain values: marshal is built in (pickle's import costs ~1 ms).

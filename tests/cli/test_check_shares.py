@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -93,3 +94,14 @@ def test_the_child_is_forked_only_while_a_core_is_idle(
 
     _, [[second]] = check_shares.run_shares_on_idle_cores(lambda: [], where)
     assert second.message == str(second_runs_here)
+
+
+def test_a_child_killed_midway_is_replaced_by_running_its_share_here() -> None:
+    here = os.getpid()
+
+    def second() -> list[list[Problem]]:
+        if os.getpid() != here:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return [[Problem(code="W3010", message="here", at=Mark("t.yaml"))]]
+
+    assert run_shares_at_once(lambda: [], second)[1][0][0].message == "here"
