@@ -9,10 +9,9 @@ whole process, with the ratio of each pair. Targets (issue 24): >= 80x faster th
 1.58 (10.7-11.0 s here idle, so <= ~135 ms whole process); schema check ~10 ms, graph build
 < 50 ms. docs/validate.md ("Speed") splits the whole process, before and after. A template
 this big is checked in two processes when a core is idle (cli/check_shares.py): measure on an
-otherwise idle machine, or the figure is one process's. Last run (--pairs 3, machine partly
-loaded, the child forked after resolving): 158 ms best, pairs 162-163 ms against cfn-lint
-1.58's 11.0-11.2 s, 68-69x; the fork right after loading since takes ~10 ms more off the
-critical path in CPU time (docs/validate.md).
+otherwise idle machine, or the figure is one process's. Last run (--pairs 3, load average
+~2 on 2 cores): 147 ms best, pairs 152-168 ms against cfn-lint 1.58's 10.9-11.5 s, 66-75x
+(median 72x).
 Run:  python3 benchmarks/validate_500.py [--pairs 5]
 """
 
