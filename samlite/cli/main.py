@@ -136,7 +136,7 @@ def validate(templates: tuple[str, ...], template_option: str | None, fmt: str |
     paths = template_paths(templates, template_option)
     checked = check_each(paths, functools.partial(
         _validate_one, ignore=ignore, warn=warn, parameter_overrides=parameter_overrides,
-        config_file=config_file, config_env=config_env))
+        config_file=config_file, config_env=config_env, share_cores=len(paths) == 1))
     for path, outcome in zip(paths, checked, strict=True):
         if isinstance(outcome, SamliteError):   # a file that cannot be read: say so, go on
             # In the report too: a CI step that reads it (JUnit, SARIF) must not see a pass.
@@ -169,11 +169,14 @@ def validate(templates: tuple[str, ...], template_option: str | None, fmt: str |
 
 def _validate_one(path: Path, *, ignore: tuple[str, ...], warn: tuple[str, ...],
                   parameter_overrides: tuple[str, ...], config_file: str | None,
-                  config_env: str) -> tuple[tuple[Any, ...], int] | SamliteError:
+                  config_env: str, share_cores: bool = False,
+                  ) -> tuple[tuple[Any, ...], int] | SamliteError:
     """One template's problems after every suppression, and how many were suppressed; or
     the UnreadableFile saying why it cannot be read. Module-level, so it pickles for the
-    processes validate_many.py may share templates among."""
+    processes validate_many.py may share templates among. `share_cores`: a big template's
+    checks may run in two processes (the only template of a one-shot command)."""
     from samlite.app.code_check import parser_for_function_pythons
+    from samlite.cli.check_shares import run_shares_on_idle_cores
     from samlite.cli.validate_settings import suppressions_for
     from samlite.errors import UnreadableFile
     from samlite.validation import suppressions
@@ -183,7 +186,8 @@ def _validate_one(path: Path, *, ignore: tuple[str, ...], warn: tuple[str, ...],
         overrides, pseudo = settings(path, "validate", parameter_overrides, config_file,
                                      config_env)
         result = validate_file(path, parameter_overrides=overrides, pseudo=pseudo,
-                               parse_module=parser_for_function_pythons())
+                               parse_module=parser_for_function_pythons(),
+                               run_shares=run_shares_on_idle_cores if share_cores else None)
         outcome = suppressions.apply(result.problems, suppressions_for(
             path, ignore=ignore, warn=warn, config_file=config_file, config_env=config_env))
     except UnreadableFile as exc:

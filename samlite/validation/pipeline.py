@@ -6,7 +6,7 @@ so `samlite up` runs the same pipeline before it starts anything.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -20,6 +20,19 @@ from samlite.validation.checks.context import ModuleParser
 
 # SAM CLI's default names, in the order it looks for them.
 DEFAULT_TEMPLATE_NAMES = ("template.yaml", "template.yml", "template.json")
+
+# The work after loading, in two shares of about equal cost (importing the check modules and
+# running them, on the benchmark's 500-resource template): resolving and the other check
+# modules, then the schema check and these, which read the loaded template alone (they are
+# given no resolved template, so a second process can run them while this one resolves).
+# A caller that can run both at once passes `run_shares`.
+SECOND_SHARE = frozenset({"references", "schedules", "code", "inline_code", "sam_rules",
+                          "definition_files", "messaging"})
+# Below this many resources, a second process costs more than it saves.
+MIN_RESOURCES_TO_SHARE = 150
+
+Share = Callable[[], list[list[Problem]]]          # the problems of each part, in order
+RunShares = Callable[[Share, Share], tuple[list[list[Problem]], list[list[Problem]]]]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -54,15 +67,17 @@ def validate_file(
     code_must_exist: bool = False,
     parse_module: ModuleParser | None = None,
     today: date | None = None,
+    run_shares: RunShares | None = None,
 ) -> Validation:
     """Every problem in one template. Raises UnreadableFile only when it cannot be read.
     `parse_module` reads handler modules (default: samlite's own `ast`; app/ passes one
     that asks each function's own Python); runtimes' deprecation dates are judged on `today`
-    (default: the calendar's)."""
+    (default: the calendar's). `run_shares(first, second)` returns both shares' results,
+    perhaps computed at once (cli/check_shares.py); by default they run one after the other."""
     loaded = includes.expand(load_template(path, name=name))
     return validate_loaded(loaded, parameter_overrides=parameter_overrides, pseudo=pseudo,
                            code_must_exist=code_must_exist, project_dir=path.parent,
-                           parse_module=parse_module, today=today)
+                           parse_module=parse_module, today=today, run_shares=run_shares)
 
 
 def validate_loaded(
@@ -74,26 +89,58 @@ def validate_loaded(
     code_must_exist: bool = False,
     parse_module: ModuleParser | None = None,
     today: date | None = None,
+    run_shares: RunShares | None = None,
 ) -> Validation:
     from samlite.template.resolve import resolve
     from samlite.template.schema import check_schema
-    from samlite.validation.checks import run_checks
+    from samlite.validation.checks import CHECK_MODULES, checks_of
     from samlite.validation.checks.context import CheckContext
 
     problems: list[Problem] = list(loaded.problems)
     if not loaded.root:   # empty, unreadable YAML or not a mapping: nothing more to check
         return Validation(loaded=loaded, resolved=None, problems=_tidy(problems))
-    problems.extend(check_schema(loaded))
-    resolved = resolve(loaded, parameter_overrides=parameter_overrides or {},
-                       pseudo=pseudo or PseudoParameters())
-    problems.extend(resolved.problems)
-    ctx = CheckContext(loaded=loaded, resolved=resolved, project_dir=project_dir,
-                       code_must_exist=code_must_exist, parse_module=parse_module, today=today)
-    problems.extend(run_checks(ctx))
+    resolved: ResolvedTemplate | None = None
+    first = tuple(m for m in CHECK_MODULES if m not in SECOND_SHARE)
+    second = tuple(m for m in CHECK_MODULES if m in SECOND_SHARE)
+
+    def run_modules(ctx: CheckContext, modules: tuple[str, ...]) -> list[list[Problem]]:
+        return [[p for check in checks_of(m) for p in check(ctx)] for m in modules]
+
+    def run_first() -> list[list[Problem]]:
+        nonlocal resolved
+        resolved = resolve(loaded, parameter_overrides=parameter_overrides or {},
+                           pseudo=pseudo or PseudoParameters())
+        ctx = CheckContext(loaded=loaded, resolved=resolved, project_dir=project_dir,
+                           code_must_exist=code_must_exist, parse_module=parse_module,
+                           today=today)
+        return [list(resolved.problems), *run_modules(ctx, first)]
+
+    def run_second() -> list[list[Problem]]:
+        ctx = CheckContext(loaded=loaded, resolved=None, project_dir=project_dir,
+                           code_must_exist=code_must_exist, parse_module=parse_module,
+                           today=today)
+        return [list(check_schema(loaded)), *run_modules(ctx, second)]
+
+    if run_shares is not None and _resource_count(loaded) >= MIN_RESOURCES_TO_SHARE:
+        first_found, second_found = run_shares(run_first, run_second)
+    else:
+        first_found, second_found = run_first(), run_second()
+    # In the order of old: loading, schema, resolving, then each check module's problems.
+    found = dict(zip(first, first_found[1:], strict=True))
+    found.update(zip(second, second_found[1:], strict=True))
+    problems.extend(second_found[0])
+    problems.extend(first_found[0])
+    for module in CHECK_MODULES:
+        problems.extend(found[module])
     outcome = suppressions.apply(_tidy(problems),
                                  suppressions.from_template(loaded.root, at=loaded.root.mark))
     return Validation(loaded=loaded, resolved=resolved, problems=outcome.problems,
                       suppressed=outcome.suppressed)
+
+
+def _resource_count(loaded: LoadedTemplate) -> int:
+    resources = loaded.root.get("Resources")
+    return len(resources) if isinstance(resources, Mapping) else 0
 
 
 def _tidy(problems: list[Problem]) -> tuple[Problem, ...]:

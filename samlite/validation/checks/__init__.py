@@ -7,33 +7,31 @@ to see whether a CodeUri folder or handler module exists.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from importlib import import_module
 
 from samlite.errors import Problem
 from samlite.validation.checks.context import Check, CheckContext
 
+# Every check module, in the order their problems are listed (ties in place keep it).
+CHECK_MODULES = ("references", "events", "schedules", "limits", "code", "inline_code",
+                 "sam_rules", "definition_files", "secrets", "messaging", "delivery_policies",
+                 "iam_access")
+
 
 def all_checks() -> tuple[Check, ...]:
-    """Every registered check, in a stable order. The modules are imported by name, never
+    """Every registered check, in a stable order."""
+    return tuple(check for module in CHECK_MODULES for check in checks_of(module))
+
+
+def checks_of(module: str) -> tuple[Check, ...]:
+    """The checks of one module of CHECK_MODULES, imported only now, so a process that runs
+    some of them (the pipeline's shares) imports only theirs. Imported by name, never
     discovered and skipped on error: one that fails to import stops validate as the bug it
     is, instead of leaving its rules out of a report that looks clean."""
-    from samlite.validation.checks import (
-        code,
-        definition_files,
-        delivery_policies,
-        events,
-        iam_access,
-        inline_code,
-        limits,
-        messaging,
-        references,
-        sam_rules,
-        schedules,
-        secrets,
-    )
-
-    modules = (references, events, schedules, limits, code, inline_code, sam_rules,
-               definition_files, secrets, messaging, delivery_policies, iam_access)
-    return tuple(check for module in modules for check in module.CHECKS)
+    if module not in CHECK_MODULES:
+        raise ValueError(f"no check module {module!r}")
+    checks: tuple[Check, ...] = import_module(f"{__name__}.{module}").CHECKS
+    return checks
 
 
 def run_checks(ctx: CheckContext) -> Iterator[Problem]:

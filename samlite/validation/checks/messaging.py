@@ -12,7 +12,6 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from samlite.dialects.event_patterns import EventFilter
 from samlite.errors import Problem
 from samlite.validation.checks.context import Check, CheckContext
 from samlite.validation.checks.references import (
@@ -65,6 +64,9 @@ def _bad(ctx: CheckContext, code: str, name: str, value: Any, path: tuple[str | 
         text = json.dumps(value, default=str)
     else:
         return
+    # Imported only for a template with patterns: most have none (~2 ms with ipaddress).
+    from samlite.dialects.event_patterns import EventFilter
+
     try:
         EventFilter.from_patterns([text])
     except ValueError as exc:

@@ -12,7 +12,6 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from samlite.dialects.dynamic_references import MalformedReference, find_references
 from samlite.errors import Problem
 from samlite.validation.checks.context import Check, CheckContext
 from samlite.validation.checks.references import problem, properties_of, resources_of
@@ -53,6 +52,9 @@ def check_dynamic_references(ctx: CheckContext) -> Iterator[Problem]:
     for logical_id, resource in resources_of(ctx).items():
         if not _mentions_reference(resource):
             continue
+        # Imported only for a template with a dynamic reference: most have none.
+        from samlite.dialects.dynamic_references import MalformedReference, find_references
+
         for path, text in _strings(resource, ("Resources", logical_id)):
             try:
                 find_references(text)
