@@ -166,7 +166,8 @@ NODE_VERSION=$(chroot "$ROOT" /usr/bin/node --version) || die "the Debian $RELEA
 # The host's npm fetches the package and node-gyp; the root's node and compilers build.
 # The addon uses N-API (node-addon-api), so it is not tied to one node release.
 BUILD_PACKAGES="g++ make cmake autoconf automake libtool python3 libnode-dev"
-BUILD_TAR="$CACHE_DIR/debian-$RELEASE-$DEB_ARCH-nodejs-build-$BASE_KEY.tar"
+BUILD_KEY=$(printf '%s\n' "$BASE_KEY $BUILD_PACKAGES" | sha256sum | cut -c1-12)
+BUILD_TAR="$CACHE_DIR/debian-$RELEASE-$DEB_ARCH-nodejs-build-$BUILD_KEY.tar"
 mkdir -p "$BUILD"
 if [ -f "$BUILD_TAR" ]; then
   tar --numeric-owner -xpf "$BUILD_TAR" -C "$BUILD"
