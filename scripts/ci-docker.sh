@@ -3,7 +3,9 @@
 # Docker tests run for real. Uses the engine that answers `docker info`; otherwise installs
 # Debian's docker.io (and debootstrap) when absent and starts its own dockerd in the
 # background: no bridge and no iptables (containers use the host network), its own data root.
-# Then runs scripts/build-lambda-image.sh with this script's arguments. Safe to run again.
+# Then runs scripts/build-lambda-image.sh (python:3.11) and scripts/build-lambda-node-image.sh
+# (nodejs:20), each with this script's arguments (the options both know: --mirror,
+# --cache-dir, --force, --help). Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -59,4 +61,5 @@ else
   echo "ci-docker: dockerd (pid $pid) answers ($(docker version --format '{{.Server.Version}}'))"
 fi
 
-exec scripts/build-lambda-image.sh "$@"
+scripts/build-lambda-image.sh "$@"
+exec scripts/build-lambda-node-image.sh "$@"

@@ -19,6 +19,7 @@ from packaging.version import Version
 
 SCRIPTS = Path(__file__).resolve().parents[1] / "scripts"
 BUILD = SCRIPTS / "build-lambda-image.sh"
+BUILD_NODE = SCRIPTS / "build-lambda-node-image.sh"
 CI_DOCKER = SCRIPTS / "ci-docker.sh"
 MOTO_RANGE = SCRIPTS / "test-moto-range.sh"
 FakeEngine = tuple[dict[str, str], Path]   # (environment for the script, stub folder)
@@ -36,7 +37,8 @@ def stub(bin_dir: Path, name: str, body: str) -> None:
     path.chmod(0o755)
 
 
-@pytest.mark.parametrize("script", [BUILD, CI_DOCKER, MOTO_RANGE], ids=lambda p: p.name)
+@pytest.mark.parametrize("script", [BUILD, BUILD_NODE, CI_DOCKER, MOTO_RANGE],
+                         ids=lambda p: p.name)
 def test_script_is_executable_and_parses(script: Path) -> None:
     assert os.access(script, os.X_OK)
     assert subprocess.run(["bash", "-n", str(script)], check=False).returncode == 0
@@ -55,6 +57,25 @@ def test_build_help_names_the_options() -> None:
 ])
 def test_build_rejects_bad_arguments(case: str, args: list[str], message: str) -> None:
     result = run(BUILD, *args)
+    assert result.returncode == 1
+    assert message in result.stderr
+
+
+def test_node_build_help_names_the_options() -> None:
+    result = run(BUILD_NODE, "--help")
+    assert result.returncode == 0
+    assert all(option in result.stdout for option in ("--node", "--tag", "--force"))
+
+
+@pytest.mark.parametrize(("case", "args", "message"), [
+    ("unknown argument", ["--nod", "20"], "unknown argument: --nod"),
+    ("no Debian release has it", ["--node", "22"],
+     "no Debian release ships Node.js 22; use 18 or 20"),
+    ("a client for node 22", ["--ric-version", "4.0.2"],
+     "aws-lambda-ric 4.0.2: only 3.x runs on Node.js 18 and 20"),
+])
+def test_node_build_rejects_bad_arguments(case: str, args: list[str], message: str) -> None:
+    result = run(BUILD_NODE, *args)
     assert result.returncode == 1
     assert message in result.stderr
 
@@ -93,7 +114,9 @@ def test_ci_docker_uses_an_engine_that_answers(fake_engine: FakeEngine) -> None:
     result = run(CI_DOCKER, "--help", env=env)      # --help: the image build only prints usage
     assert result.returncode == 0, result.stderr
     assert "using the running engine (20.10-stub)" in result.stdout
-    assert "Usage:" in result.stdout
+    # Both images are built: the Python one, then the Node.js one.
+    assert re.findall(r"Usage: \S+/(\S+)", result.stdout) == ["build-lambda-image.sh",
+                                                             "build-lambda-node-image.sh"]
     assert not (tmp / "dockerd-started").exists()
 
 

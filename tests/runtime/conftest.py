@@ -7,7 +7,8 @@ it is skipped, saying so, only when none answers, and fails instead when
 SAMLITE_REQUIRE_DOCKER=1 (as in CI). It runs Python handlers in the python3.11 image (Debian's
 Python is 3.11, so the locally built image is honest about its version), and the custom
 runtime's bootstrap in the provided.al2023 image when one is here, else in that same Python
-image: the bootstrap needs nothing but an OS with python3.
+image: the bootstrap needs nothing but an OS with python3. Node.js handlers run in the
+nodejs20.x image (Debian trixie's node is 20; scripts/build-lambda-node-image.sh).
 """
 
 from __future__ import annotations
@@ -31,6 +32,9 @@ RUNTIMES = ("process", "docker")
 PYTHON_RUNTIME = "python3.11"
 # Another image with the official image's layout may stand in for it.
 PYTHON_IMAGE = os.environ.get("SAMLITE_TEST_PYTHON_IMAGE") or runtime_image(PYTHON_RUNTIME)
+# Node.js 20: Debian trixie's nodejs, in the image scripts/build-lambda-node-image.sh builds.
+NODE_RUNTIME = "nodejs20.x"
+NODE_IMAGE = os.environ.get("SAMLITE_TEST_NODE_IMAGE") or runtime_image(NODE_RUNTIME)
 
 BOOTSTRAP = '''#!{python}
 import http.client, json, os, socket, sys, tempfile, time
@@ -94,6 +98,7 @@ while True:
 class DockerImages:
     python: str      # for Python handlers
     custom: str      # for the provided.al2023 bootstrap
+    node: str        # for Node.js handlers
 
 
 def require_docker() -> None:
@@ -116,7 +121,8 @@ def docker_images() -> DockerImages:
     require_docker()
     provided = runtime_image("provided.al2023")
     return DockerImages(python=PYTHON_IMAGE,
-                        custom=provided if docker_problem([provided]) is None else PYTHON_IMAGE)
+                        custom=provided if docker_problem([provided]) is None else PYTHON_IMAGE,
+                        node=NODE_IMAGE)
 
 
 @pytest.fixture(params=RUNTIMES)

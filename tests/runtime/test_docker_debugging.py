@@ -1,8 +1,9 @@
 """A debugger attached to a function in a container (`--debug` with `--runtime docker`): a
 Debug Adapter Protocol client attaches to debugpy in the Python image with VS Code's path
-mappings, stops at a breakpoint in the handler, and neither the wait for it nor the pause
-is a timeout or Init Duration. There is no local Node.js image: for Node, the container's
-settings are checked, and the preload they name is run with this machine's node."""
+mappings, and an inspector client (Chrome DevTools Protocol) to node in the Node.js image;
+each stops at a breakpoint in the handler, and neither the wait for it nor the pause is a
+timeout or Init Duration. Also the container's settings, and the Node preload they name
+run with this machine's node."""
 
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ from samlite.runtime.environments.docker import DockerEnvironments
 from samlite.runtime.service import LambdaService
 from samlite.runtime.spec import FunctionSpec
 
-from .conftest import PYTHON_RUNTIME, DockerImages
+from .conftest import NODE_RUNTIME, PYTHON_RUNTIME, DockerImages
 from .debug_clients import DapClient, InspectorClient
 from .test_debugging import free_port
 
@@ -37,8 +38,8 @@ PAUSED_S = 60
 
 @pytest.fixture
 def engine(tmp_path: Path, docker_images: DockerImages) -> Iterator[DockerEnvironments]:
-    engine = DockerEnvironments(project_dir=tmp_path, images={PYTHON_RUNTIME:
-                                                              docker_images.python})
+    engine = DockerEnvironments(project_dir=tmp_path, images={
+        PYTHON_RUNTIME: docker_images.python, NODE_RUNTIME: docker_images.node})
     yield engine
     engine.close()
 
@@ -85,6 +86,52 @@ def test_python_in_a_container_stops_at_a_breakpoint_through_debugpy(
         assert (top["source"]["path"], top["line"]) == (str(app), 2)
         clock.advance(seconds=PAUSED_S)            # paused far past the 1 s timeout
         client.request("continue", threadId=stopped["threadId"])
+        thread.join(30)
+        client.close()
+    finally:
+        service.stop(grace_s=1)
+    assert results == [42]
+    report = next(line for line in lines if line.startswith("REPORT"))
+    assert "\tInit Duration: 0.00 ms" in report   # the wait to attach is not init
+
+
+def test_node_in_a_container_stops_at_a_breakpoint_through_its_inspector(
+        engine: DockerEnvironments, tmp_path: Path) -> None:
+    code = tmp_path / "code"
+    code.mkdir()
+    (code / "app.js").write_text("exports.handler = async (event) => {\n"
+                                 "  const doubled = event.n * 2;\n"
+                                 "  return doubled;\n"
+                                 "};\n")
+    port = free_port()
+    spec = FunctionSpec(logical_id="Fn", function_name="Fn", handler="app.handler",
+                        runtime=NODE_RUNTIME, code_dir=code, timeout_s=1, debug_port=port,
+                        reserved_concurrency=1)
+    clock = ManualClock()   # moves only below: the function's own time is 0 ms
+    lines: list[str] = []
+    service = LambdaService([spec], environments=engine, clock=clock,
+                            log=lambda _fn, line: lines.append(line), tmp_root=tmp_path / "envs")
+    service.start()
+    results: list[object] = []
+    thread = threading.Thread(target=lambda: results.append(
+        json.loads(service.invoke("Fn", b'{"n": 21}').payload)), daemon=True)
+    thread.start()
+    try:
+        client = InspectorClient(port, timeout_s=60)   # the container starts first
+        clock.advance(seconds=ATTACH_WAIT_S)           # someone takes a minute to attach
+        client.send("Runtime.enable")
+        client.send("Debugger.enable")
+        # The handler is the image's /var/task/app.js, the code folder mounted there.
+        breakpoint_id = client.send("Debugger.setBreakpointByUrl", lineNumber=1,
+                                    url="file:///var/task/app.js")["result"]["breakpointId"]
+        client.send("Runtime.runIfWaitingForDebugger")
+        client.wait_for("Debugger.paused")      # --inspect-brk: the runtime's first line
+        client.send("Debugger.resume")
+        paused = client.wait_for("Debugger.paused")["params"]
+        assert paused["hitBreakpoints"] == [breakpoint_id]
+        assert paused["callFrames"][0]["location"]["lineNumber"] == 1
+        clock.advance(seconds=PAUSED_S)         # paused far past the 1 s timeout
+        client.send("Debugger.resume")
         thread.join(30)
         client.close()
     finally:
