@@ -91,8 +91,6 @@ def validate_loaded(
     today: date | None = None,
     run_shares: RunShares | None = None,
 ) -> Validation:
-    from samlite.template.resolve import resolve
-    from samlite.template.schema import check_schema
     from samlite.validation.checks import CHECK_MODULES, checks_of
     from samlite.validation.checks.context import CheckContext
 
@@ -106,7 +104,11 @@ def validate_loaded(
     def run_modules(ctx: CheckContext, modules: tuple[str, ...]) -> list[list[Problem]]:
         return [[p for check in checks_of(m) for p in check(ctx)] for m in modules]
 
+    # Each share imports its own modules: when the second runs in a forked child, the fork
+    # comes before either import, and each process pays only for its own.
     def run_first() -> list[list[Problem]]:
+        from samlite.template.resolve import resolve
+
         nonlocal resolved
         resolved = resolve(loaded, parameter_overrides=parameter_overrides or {},
                            pseudo=pseudo or PseudoParameters())
@@ -116,6 +118,8 @@ def validate_loaded(
         return [list(resolved.problems), *run_modules(ctx, first)]
 
     def run_second() -> list[list[Problem]]:
+        from samlite.template.schema import check_schema
+
         ctx = CheckContext(loaded=loaded, resolved=None, project_dir=project_dir,
                            code_must_exist=code_must_exist, parse_module=parse_module,
                            today=today)
