@@ -10,13 +10,17 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from samlite.errors import Problem, UsageError
 from samlite.template import includes
 from samlite.template.load import LoadedTemplate, load_template
-from samlite.template.model import PseudoParameters, ResolvedTemplate
+from samlite.template.pseudo import PseudoParameters
 from samlite.validation import suppressions
 from samlite.validation.checks.context import ModuleParser
+
+if TYPE_CHECKING:   # imported by the share that resolves (a forked child never does)
+    from samlite.template.model import ResolvedTemplate
 
 # SAM CLI's default names, in the order it looks for them.
 DEFAULT_TEMPLATE_NAMES = ("template.yaml", "template.yml", "template.json")
