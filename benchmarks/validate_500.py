@@ -10,8 +10,10 @@ whole process, with the ratio of each pair. Targets (issue 24): >= 80x faster th
 < 50 ms. docs/validate.md ("Speed") splits the whole process, before and after. A template
 this big is checked in two processes when a core is idle (cli/check_shares.py): measure on an
 otherwise idle machine, or the figure is one process's. Last run (--pairs 3, load average
-~2 on 2 cores): 147 ms best, pairs 152-168 ms against cfn-lint 1.58's 10.9-11.5 s, 66-75x
-(median 72x).
+1.3-1.7 on 2 cores): 149 ms best, pairs 151-160 ms against cfn-lint 1.58's 11.5-11.7 s,
+73-76x (median 76x); the run before (load ~2) took 147 ms best, 66-75x (median 72x).
+docs/validate.md ("Less before the fork") compares old and new alternating, and in
+instruction counts.
 Run:  python3 benchmarks/validate_500.py [--pairs 5]
 """
 

@@ -13,7 +13,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 from samlite.validation.checks import module_names
-from samlite.validation.checks.code import parse_with_own_python
 from samlite.validation.checks.context import ModuleParser, ParsedModule
 
 SCRIPT = Path(module_names.__file__)
@@ -24,6 +23,10 @@ def parser_for_function_pythons(python_for: Callable[[str], str] | None = None) 
     """A ModuleParser; `python_for("python3.12")` finds interpreters (default: the process
     runtime's, which falls back to samlite's own Python when that version is missing)."""
     def parse(module_file: Path, python_version: str) -> ParsedModule:
+        # Imported here: a big template's code check runs in a forked child
+        # (cli/check_shares.py), so the parent never pays for the code check's modules.
+        from samlite.validation.checks.code import parse_with_own_python
+
         ours = parse_with_own_python(module_file, python_version)
         if python_version == f"{sys.version_info.major}.{sys.version_info.minor}":
             return ours

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from samlite.errors import ConfigError
-from samlite.template.model import PseudoParameters
+from samlite.template.pseudo import PseudoParameters
 
 CONFIG_FILE = "samconfig.toml"
 DEFAULT_REGION = "us-east-1"

@@ -70,7 +70,7 @@ class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
         del self.resolve   # the cache refers back to this loader: no cycle left behind
 
     def mark(self, node: yaml.Node) -> Mark:
-        return Mark(self.file, node.start_mark.line + 1, node.start_mark.column + 1)
+        return _mark_at(self.file, node.start_mark)
 
     def get_single_data(self) -> Any:
         """PyYAML's C parser composes the node tree; `build` turns it into values."""
@@ -113,6 +113,24 @@ _Loader.yaml_implicit_resolvers = {
 }
 
 
+# A Mark per key and value (~15,000 in a 500-resource template), made by setting its slots
+# directly: the frozen dataclass's __init__ sets each field through object.__setattr__ in
+# Python (~370 ns a Mark against ~220 ns). The same class, equal and hashed alike.
+_new = object.__new__
+_set_file = Mark.file.__set__       # type: ignore[attr-defined]
+_set_line = Mark.line.__set__       # type: ignore[attr-defined]
+_set_column = Mark.column.__set__   # type: ignore[attr-defined]
+
+
+def _mark_at(file: str, start: yaml.Mark) -> Mark:
+    """Our Mark (lines and columns from 1) for PyYAML's (from 0)."""
+    mark = _new(Mark)
+    _set_file(mark, file)
+    _set_line(mark, start.line + 1)
+    _set_column(mark, start.column + 1)
+    return mark
+
+
 _STR_TAG = "tag:yaml.org,2002:str"
 _MAP_TAG = "tag:yaml.org,2002:map"
 _SEQ_TAG = "tag:yaml.org,2002:seq"
@@ -130,7 +148,7 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> MappingNode:
     build = loader.build
     scalar = yaml.ScalarNode
     start = node.start_mark
-    mapping = MappingNode(mark=Mark(file, start.line + 1, start.column + 1))
+    mapping = MappingNode(mark=_mark_at(file, start))
     key_marks = mapping.key_marks
     value_marks = mapping.value_marks
     for key_node, value_node in node.value:
@@ -139,7 +157,7 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> MappingNode:
         else:
             key = json.dumps(loader.construct_object(key_node, deep=True), default=str)
         start = key_node.start_mark
-        key_mark = Mark(file, start.line + 1, start.column + 1)
+        key_mark = _mark_at(file, start)
         if key == "Fn::Transform":
             loader.saw_transform = True
         if key in mapping:
@@ -157,7 +175,7 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> MappingNode:
                 value_marks[key] = value.mark   # its own mark: the same place, no second Mark
                 continue
         start = value_node.start_mark
-        value_marks[key] = Mark(file, start.line + 1, start.column + 1)
+        value_marks[key] = _mark_at(file, start)
     return mapping
 
 
@@ -171,7 +189,7 @@ def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> SequenceNod
             sequence.item_marks.append(item.mark)   # its own mark: the same place
         else:
             start = child.start_mark
-            sequence.item_marks.append(Mark(file, start.line + 1, start.column + 1))
+            sequence.item_marks.append(_mark_at(file, start))
     return sequence
 
 

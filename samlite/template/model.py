@@ -1,6 +1,7 @@
-"""What resolution hands everything after it: the resolved template, its resources, the
-pseudo parameters samlite fills in, and values that cannot be known locally. Pure data;
-resolve.py makes them, intrinsics.py and names.py read them."""
+"""What resolution hands everything after it: the resolved template, its resources and
+values that cannot be known locally (the pseudo parameters samlite fills in live in
+pseudo.py, and are importable from here too). Pure data; resolve.py makes them,
+intrinsics.py and names.py read them."""
 
 from __future__ import annotations
 
@@ -10,20 +11,7 @@ from typing import Any
 
 from samlite.errors import Mark, Problem
 from samlite.template.load import LoadedTemplate
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class PseudoParameters:
-    """AWS::Region, AWS::AccountId, … as samlite fills them locally."""
-
-    region: str = "us-east-1"
-    account_id: str = "123456789012"
-    stack_name: str = "samlite"
-    partition: str = "aws"
-    url_suffix: str = "amazonaws.com"
-    # The local AWS endpoint; queue URLs and function URLs point here so that the names the
-    # template resolves to are the ones the local resources will have.
-    endpoint_url: str = "http://127.0.0.1:3001"
+from samlite.template.pseudo import PseudoParameters as PseudoParameters  # its old home
 
 
 @dataclass(frozen=True, slots=True)

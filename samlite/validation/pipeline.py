@@ -10,13 +10,17 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from samlite.errors import Problem, UsageError
 from samlite.template import includes
 from samlite.template.load import LoadedTemplate, load_template
-from samlite.template.model import PseudoParameters, ResolvedTemplate
+from samlite.template.pseudo import PseudoParameters
 from samlite.validation import suppressions
 from samlite.validation.checks.context import ModuleParser
+
+if TYPE_CHECKING:   # imported by the share that resolves (a forked child never does)
+    from samlite.template.model import ResolvedTemplate
 
 # SAM CLI's default names, in the order it looks for them.
 DEFAULT_TEMPLATE_NAMES = ("template.yaml", "template.yml", "template.json")
@@ -91,8 +95,6 @@ def validate_loaded(
     today: date | None = None,
     run_shares: RunShares | None = None,
 ) -> Validation:
-    from samlite.template.resolve import resolve
-    from samlite.template.schema import check_schema
     from samlite.validation.checks import CHECK_MODULES, checks_of
     from samlite.validation.checks.context import CheckContext
 
@@ -106,7 +108,11 @@ def validate_loaded(
     def run_modules(ctx: CheckContext, modules: tuple[str, ...]) -> list[list[Problem]]:
         return [[p for check in checks_of(m) for p in check(ctx)] for m in modules]
 
+    # Each share imports its own modules: when the second runs in a forked child, the fork
+    # comes before either import, and each process pays only for its own.
     def run_first() -> list[list[Problem]]:
+        from samlite.template.resolve import resolve
+
         nonlocal resolved
         resolved = resolve(loaded, parameter_overrides=parameter_overrides or {},
                            pseudo=pseudo or PseudoParameters())
@@ -116,6 +122,8 @@ def validate_loaded(
         return [list(resolved.problems), *run_modules(ctx, first)]
 
     def run_second() -> list[list[Problem]]:
+        from samlite.template.schema import check_schema
+
         ctx = CheckContext(loaded=loaded, resolved=None, project_dir=project_dir,
                            code_must_exist=code_must_exist, parse_module=parse_module,
                            today=today)

@@ -52,7 +52,7 @@ def test_shared_checks_report_what_one_process_reports(tmp_path: Path) -> None:
     alone = validate_file(template).problems
     shared = validate_file(template, run_shares=run_shares_at_once).problems
     assert shared == alone
-    # Problems from both shares: the schema and W3010 (child), references and code (here).
+    # Problems from both shares: the schema and references (child), W3010 and code (here).
     assert {"E2001", "W3010", "E3001", "W6101"} <= {p.code for p in shared}
 
 

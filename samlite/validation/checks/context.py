@@ -7,10 +7,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from samlite.errors import Problem
 from samlite.template.load import LoadedTemplate
-from samlite.template.model import ResolvedTemplate
+
+if TYPE_CHECKING:   # imported by the share that resolves (a forked child never does)
+    from samlite.template.model import ResolvedTemplate
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
