@@ -18,68 +18,11 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
-import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
-from dashboard import CLIENTS, HANDLER, TEMPLATE, hammer, stop_reader, stream_reader
-
-ROOT = Path(__file__).resolve().parents[1]
-TICKS_PER_S = os.sysconf("SC_CLK_TCK")
-# This checkout's samlite (so an older checkout's copy of this file measures its own code).
-UP = "import sys; sys.path.insert(0, sys.argv.pop(1)); from samlite.cli.main import main; main()"
-
-
-class Up:
-    """One `samlite up` on free ports; its gateway and dashboard URLs from its output."""
-
-    def __init__(self, template: Path, *, ui: bool) -> None:
-        command = [sys.executable, "-c", UP, str(ROOT), "up", "-t", str(template),
-                   "--port", "0", "--aws-port", "0", "--runtime", "process", "--no-watch",
-                   "--state-dir", f".samlite-{'ui' if ui else 'no-ui'}"]
-        if not ui:
-            command.append("--no-ui")
-        self.process = subprocess.Popen(command, stdout=subprocess.PIPE,
-                                        stderr=subprocess.DEVNULL, text=True,
-                                        env={**os.environ, "PYTHONUNBUFFERED": "1"})
-        self.gateway = self.dashboard = ""
-        for line in self.process.stdout or ():
-            if line.startswith("samlite is ready: "):
-                self.gateway = line.split()[3]
-                if " dashboard " in line:
-                    self.dashboard = line.split(" dashboard ", 1)[1].split()[0]
-                threading.Thread(target=self.process.stdout.read,  # type: ignore[union-attr]
-                                 daemon=True).start()
-                return
-        raise SystemExit("samlite up ended before it was ready")
-
-    def cpu_s(self) -> float:
-        return _cpu_s(Path(f"/proc/{self.process.pid}/stat"))
-
-    def threads(self) -> set[int]:
-        return {int(task.name) for task in Path(f"/proc/{self.process.pid}/task").iterdir()}
-
-    def threads_cpu_s(self, threads: set[int]) -> float:
-        """CPU time of those of `threads` still alive."""
-        total = 0.0
-        for thread in threads:
-            try:
-                total += _cpu_s(Path(f"/proc/{self.process.pid}/task/{thread}/stat"))
-            except (FileNotFoundError, ProcessLookupError):
-                continue
-        return total
-
-    def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=15)
-
-
-def _cpu_s(stat: Path) -> float:
-    fields = stat.read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICKS_PER_S   # utime, stime
+from dashboard import CLIENTS, HANDLER, TEMPLATE, Up, hammer, stop_reader, stream_reader
 
 
 def measure(up: Up, seconds: float) -> tuple[float, float]:
