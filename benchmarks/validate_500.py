@@ -8,12 +8,15 @@ templates validated in one call (whole process, best of N); and, when cfn-lint i
 whole process, with the ratio of each pair. Targets (issue 24): >= 80x faster than cfn-lint
 1.58 (10.7-11.0 s here idle, so <= ~135 ms whole process); schema check ~10 ms, graph build
 < 50 ms. docs/validate.md ("Speed") splits the whole process, before and after. A template
-this big is checked in two processes when a core is idle (cli/check_shares.py): measure on an
-otherwise idle machine, or the figure is one process's. Last run (--pairs 3, load average
-1.3-1.7 on 2 cores): 149 ms best, pairs 151-160 ms against cfn-lint 1.58's 11.5-11.7 s,
-73-76x (median 76x); the run before (load ~2) took 147 ms best, 66-75x (median 72x).
+this big is checked in two processes, each loading it, when a core is idle (cli/check_shares.py):
+measure on an otherwise idle machine, or the figure is one process's. Last run (--pairs 3, load
+average 1.3-1.7 on 2 cores): 149 ms best, pairs 151-160 ms against cfn-lint 1.58's 11.5-11.7 s,
+73-76x (median 76x); the run before (load ~2) took 147 ms best, 66-75x (median 72x). With
+the fork before loading and PyYAML's pattern put off (f26d25d), a run at load average 3.8:
+134 ms best of 7 (its pairs, 48-63x, measured the load, not the tools).
 docs/validate.md ("Less before the fork") compares old and new alternating, and in
-instruction counts.
+instruction counts; "Loading on both cores" the fork before loading (a file of 60 KB or
+more), in CPU of each side with the share forced.
 Run:  python3 benchmarks/validate_500.py [--pairs 5]
 """
 

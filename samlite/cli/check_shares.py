@@ -2,10 +2,11 @@
 child, which sends its problems back over a pipe, while this process runs the first share.
 Only for a process that runs one command and no threads (`samlite validate` of one
 template), only on Linux, where fork without exec is safe and cheap (macOS discourages it,
-Windows has none), and only while a core is idle: the two processes copy ~3,500 pages each
-as they write to memory they share (~10 ms of CPU each on the benchmark's template), which
-a second core repays and a busy machine does not. Otherwise the shares run one after the
-other."""
+Windows has none), and only while a core is idle: a child forked after loading copies
+~3,500 pages as both processes write to memory they share (~10 ms of CPU each on the
+benchmark's template; a big file is forked before loading, and each side loads it), a
+cost a second core repays and a busy machine does not. Otherwise the shares run one after
+the other."""
 
 from __future__ import annotations
 

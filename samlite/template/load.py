@@ -14,10 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from samlite.errors import Mark, Problem, UnreadableFile
 from samlite.template.nodes import MappingNode, SequenceNode
+from samlite.template.yaml_import import yaml
 
 # CloudFormation's short forms; `!Ref` and `!Condition` have no "Fn::" prefix.
 SHORT_TAGS = (

@@ -34,6 +34,11 @@ SECOND_SHARE = frozenset({"references", "schedules", "code", "inline_code", "sam
                           "definition_files", "messaging"})
 # Below this many resources, a second process costs more than it saves.
 MIN_RESOURCES_TO_SHARE = 150
+# A file this big (the benchmark generator's 150 resources take ~59 KB) has its shares forked
+# before loading: each process then loads it for itself, the two at once, and the child
+# copies none of the parent's loaded template (~3,600 pages of 4 KB, written to as their
+# objects' reference counts change, on the 500-resource benchmark).
+MIN_BYTES_TO_SHARE_BEFORE_LOADING = 60_000
 
 Share = Callable[[], list[list[Problem]]]          # the problems of each part, in order
 RunShares = Callable[[Share, Share], tuple[list[list[Problem]], list[list[Problem]]]]
@@ -78,10 +83,18 @@ def validate_file(
     that asks each function's own Python); runtimes' deprecation dates are judged on `today`
     (default: the calendar's). `run_shares(first, second)` returns both shares' results,
     perhaps computed at once (cli/check_shares.py); by default they run one after the other."""
-    loaded = includes.expand(load_template(path, name=name))
-    return validate_loaded(loaded, parameter_overrides=parameter_overrides, pseudo=pseudo,
-                           code_must_exist=code_must_exist, project_dir=path.parent,
-                           parse_module=parse_module, today=today, run_shares=run_shares)
+    def load() -> LoadedTemplate:
+        return includes.expand(load_template(path, name=name))
+
+    if run_shares is not None and _file_size(path) >= MIN_BYTES_TO_SHARE_BEFORE_LOADING:
+        return _validate(load, fork_before_loading=True, project_dir=path.parent,
+                         parameter_overrides=parameter_overrides, pseudo=pseudo,
+                         code_must_exist=code_must_exist, parse_module=parse_module,
+                         today=today, run_shares=run_shares)
+    return validate_loaded(load(), project_dir=path.parent,
+                           parameter_overrides=parameter_overrides, pseudo=pseudo,
+                           code_must_exist=code_must_exist, parse_module=parse_module,
+                           today=today, run_shares=run_shares)
 
 
 def validate_loaded(
@@ -95,12 +108,37 @@ def validate_loaded(
     today: date | None = None,
     run_shares: RunShares | None = None,
 ) -> Validation:
+    return _validate(lambda: loaded, fork_before_loading=False, project_dir=project_dir,
+                     parameter_overrides=parameter_overrides, pseudo=pseudo,
+                     code_must_exist=code_must_exist, parse_module=parse_module, today=today,
+                     run_shares=run_shares)
+
+
+def _validate(
+    load: Callable[[], LoadedTemplate],
+    *,
+    fork_before_loading: bool,
+    project_dir: Path,
+    parameter_overrides: Mapping[str, str] | None,
+    pseudo: PseudoParameters | None,
+    code_must_exist: bool,
+    parse_module: ModuleParser | None,
+    today: date | None,
+    run_shares: RunShares | None,
+) -> Validation:
+    """`fork_before_loading`: the shares are run by `run_shares` at once, each loading the
+    template for itself (a forked child then copies none of the parent's loaded template)."""
     from samlite.validation.checks import CHECK_MODULES, checks_of
     from samlite.validation.checks.context import CheckContext
 
-    problems: list[Problem] = list(loaded.problems)
-    if not loaded.root:   # empty, unreadable YAML or not a mapping: nothing more to check
-        return Validation(loaded=loaded, resolved=None, problems=_tidy(problems))
+    loaded_here: LoadedTemplate | None = None
+
+    def loaded_once() -> LoadedTemplate:
+        nonlocal loaded_here
+        if loaded_here is None:
+            loaded_here = load()
+        return loaded_here
+
     resolved: ResolvedTemplate | None = None
     first = tuple(m for m in CHECK_MODULES if m not in SECOND_SHARE)
     second = tuple(m for m in CHECK_MODULES if m in SECOND_SHARE)
@@ -109,8 +147,13 @@ def validate_loaded(
         return [[p for check in checks_of(m) for p in check(ctx)] for m in modules]
 
     # Each share imports its own modules: when the second runs in a forked child, the fork
-    # comes before either import, and each process pays only for its own.
+    # comes before either import, and each process pays only for its own. A template that
+    # did not load (empty, unreadable YAML, not a mapping) has nothing more to check, and
+    # its loading problems are this process's alone.
     def run_first() -> list[list[Problem]]:
+        loaded = loaded_once()
+        if not loaded.root:
+            return []
         from samlite.template.resolve import resolve
 
         nonlocal resolved
@@ -122,6 +165,9 @@ def validate_loaded(
         return [list(resolved.problems), *run_modules(ctx, first)]
 
     def run_second() -> list[list[Problem]]:
+        loaded = loaded_once()
+        if not loaded.root:
+            return []
         from samlite.template.schema import check_schema
 
         ctx = CheckContext(loaded=loaded, resolved=None, project_dir=project_dir,
@@ -129,10 +175,20 @@ def validate_loaded(
                            today=today)
         return [list(check_schema(loaded)), *run_modules(ctx, second)]
 
-    if run_shares is not None and _resource_count(loaded) >= MIN_RESOURCES_TO_SHARE:
+    if fork_before_loading and run_shares is not None:
         first_found, second_found = run_shares(run_first, run_second)
+        loaded = loaded_once()
     else:
-        first_found, second_found = run_first(), run_second()
+        loaded = loaded_once()
+        if not loaded.root:
+            first_found, second_found = [], []
+        elif run_shares is not None and _resource_count(loaded) >= MIN_RESOURCES_TO_SHARE:
+            first_found, second_found = run_shares(run_first, run_second)
+        else:
+            first_found, second_found = run_first(), run_second()
+    problems: list[Problem] = list(loaded.problems)
+    if not loaded.root:
+        return Validation(loaded=loaded, resolved=None, problems=_tidy(problems))
     # In the order of old: loading, schema, resolving, then each check module's problems.
     found = dict(zip(first, first_found[1:], strict=True))
     found.update(zip(second, second_found[1:], strict=True))
@@ -144,6 +200,13 @@ def validate_loaded(
                                  suppressions.from_template(loaded.root, at=loaded.root.mark))
     return Validation(loaded=loaded, resolved=resolved, problems=outcome.problems,
                       suppressed=outcome.suppressed)
+
+
+def _file_size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:   # loading says why it cannot be read
+        return 0
 
 
 def _resource_count(loaded: LoadedTemplate) -> int:

@@ -13,8 +13,13 @@ import pytest
 
 from samlite.cli import check_shares
 from samlite.cli.check_shares import from_plain, run_shares_at_once, to_plain
-from samlite.errors import Mark, Problem
-from samlite.validation.pipeline import MIN_RESOURCES_TO_SHARE, validate_file
+from samlite.errors import Mark, Problem, UnreadableFile
+from samlite.validation import pipeline
+from samlite.validation.pipeline import (
+    MIN_BYTES_TO_SHARE_BEFORE_LOADING,
+    MIN_RESOURCES_TO_SHARE,
+    validate_file,
+)
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"),
                                 reason="the child process is forked on Linux only")
@@ -105,3 +110,56 @@ def test_a_child_killed_midway_is_replaced_by_running_its_share_here() -> None:
         return [[Problem(code="W3010", message="here", at=Mark("t.yaml"))]]
 
     assert run_shares_at_once(lambda: [], second)[1][0][0].message == "here"
+
+
+def big_file(tmp_path: Path, text: str) -> Path:
+    """`text` made a file big enough to be shared before loading, by a trailing comment."""
+    padding = "# " + "x" * 78 + "\n"
+    template = tmp_path / "template.yaml"
+    template.write_text(text + padding * (MIN_BYTES_TO_SHARE_BEFORE_LOADING // 80 + 1),
+                        encoding="utf-8")
+    return template
+
+
+def loads_recorded_by_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A file to which each process that loads the template appends its pid."""
+    record = tmp_path / "loaded-by"
+    load = pipeline.load_template
+
+    def recording_load(path: Path, *, name: str | None = None) -> object:
+        with record.open("a", encoding="ascii") as out:
+            out.write(f"{os.getpid()}\n")
+        return load(path, name=name)
+
+    monkeypatch.setattr(pipeline, "load_template", recording_load)
+    return record
+
+
+def test_a_big_file_is_loaded_by_both_processes_and_reported_as_one_does(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    template = big_file(tmp_path, big_template(tmp_path).read_text(encoding="utf-8"))
+    alone = validate_file(template).problems
+    record = loads_recorded_by_process(tmp_path, monkeypatch)
+    shared = validate_file(template, run_shares=run_shares_at_once)
+    assert shared.problems == alone
+    assert len(set(record.read_text(encoding="ascii").split())) == 2   # the child loaded it too
+
+
+@pytest.mark.parametrize(("case", "text"), [
+    ("syntax error", "Resources:\n  A: [unclosed\n"),
+    ("not a mapping", "- a list\n"),
+])
+def test_a_big_file_that_does_not_load_reports_its_problems_once(
+        case: str, text: str, tmp_path: Path) -> None:
+    template = big_file(tmp_path, text)
+    alone = validate_file(template).problems
+    shared = validate_file(template, run_shares=run_shares_at_once).problems
+    assert shared == alone
+    assert len(shared) == len({(p.code, p.at) for p in shared}) >= 1
+
+
+def test_a_big_file_that_cannot_be_read_raises_here(tmp_path: Path) -> None:
+    template = tmp_path / "template.yaml"
+    template.write_bytes(b"Resources: {}\n" + b"\xff" * MIN_BYTES_TO_SHARE_BEFORE_LOADING)
+    with pytest.raises(UnreadableFile, match="is not UTF-8 text"):
+        validate_file(template, run_shares=run_shares_at_once)
