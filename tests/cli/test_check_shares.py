@@ -6,15 +6,14 @@ from __future__ import annotations
 import dataclasses
 import os
 import signal
+import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from samlite.cli import check_shares
 from samlite.cli.check_shares import from_plain, run_shares_at_once, to_plain
 from samlite.errors import Mark, Problem, UnreadableFile
-from samlite.validation import pipeline
 from samlite.validation.pipeline import (
     MIN_BYTES_TO_SHARE_BEFORE_LOADING,
     MIN_RESOURCES_TO_SHARE,
@@ -87,18 +86,32 @@ def test_every_field_of_a_problem_crosses_the_pipe() -> None:
     assert from_plain(to_plain([[problem], []])) == [[problem], []]
 
 
+# The tests that a fork happens run in a fresh interpreter: a process with other threads
+# alive (as pytest's, after some tests) never forks, by design.
+FORK_ON_IDLE = """
+import os, sys
+from samlite.cli import check_shares
+from samlite.errors import Mark, Problem
+check_shares.has_idle_core = lambda: sys.argv[1] == "a core is idle"
+here = os.getpid()
+def where():
+    return [[Problem(code="W3010", message=str(os.getpid() == here), at=Mark("t.yaml"))]]
+_, [[second]] = check_shares.run_shares_on_idle_cores(lambda: [], where)
+print(second.message)
+"""
+
+
+def in_fresh_interpreter(script: str, *args: str) -> str:
+    done = subprocess.run([sys.executable, "-c", script, *args], check=True,
+                          capture_output=True, text=True, timeout=120)
+    return done.stdout.strip()
+
+
 @pytest.mark.parametrize(("idle", "second_runs_here"), [("a core is idle", False),
                                                         ("every core is busy", True)])
-def test_the_child_is_forked_only_while_a_core_is_idle(
-        idle: str, second_runs_here: bool, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(check_shares, "has_idle_core", lambda: idle == "a core is idle")
-    here = os.getpid()
-
-    def where() -> list[list[Problem]]:
-        return [[Problem(code="W3010", message=str(os.getpid() == here), at=Mark("t.yaml"))]]
-
-    _, [[second]] = check_shares.run_shares_on_idle_cores(lambda: [], where)
-    assert second.message == str(second_runs_here)
+def test_the_child_is_forked_only_while_a_core_is_idle(idle: str,
+                                                       second_runs_here: bool) -> None:
+    assert in_fresh_interpreter(FORK_ON_IDLE, idle) == str(second_runs_here)
 
 
 def test_a_child_killed_midway_is_replaced_by_running_its_share_here() -> None:
@@ -121,27 +134,30 @@ def big_file(tmp_path: Path, text: str) -> Path:
     return template
 
 
-def loads_recorded_by_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A file to which each process that loads the template appends its pid."""
-    record = tmp_path / "loaded-by"
-    load = pipeline.load_template
-
-    def recording_load(path: Path, *, name: str | None = None) -> object:
-        with record.open("a", encoding="ascii") as out:
-            out.write(f"{os.getpid()}\n")
-        return load(path, name=name)
-
-    monkeypatch.setattr(pipeline, "load_template", recording_load)
-    return record
+LOADED_BY_BOTH = """
+import os, sys
+from pathlib import Path
+from samlite.cli.check_shares import run_shares_at_once
+from samlite.validation import pipeline
+template, record = Path(sys.argv[1]), Path(sys.argv[2])
+alone = pipeline.validate_file(template).problems
+load = pipeline.load_template
+def recording_load(path, *, name=None):   # each process that loads the file notes its pid
+    with record.open("a", encoding="ascii") as out:
+        out.write(f"{os.getpid()}\\n")
+    return load(path, name=name)
+pipeline.load_template = recording_load
+shared = pipeline.validate_file(template, run_shares=run_shares_at_once).problems
+print(shared == alone, len(alone))
+"""
 
 
 def test_a_big_file_is_loaded_by_both_processes_and_reported_as_one_does(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        tmp_path: Path) -> None:
     template = big_file(tmp_path, big_template(tmp_path).read_text(encoding="utf-8"))
-    alone = validate_file(template).problems
-    record = loads_recorded_by_process(tmp_path, monkeypatch)
-    shared = validate_file(template, run_shares=run_shares_at_once)
-    assert shared.problems == alone
+    record = tmp_path / "loaded-by"
+    same, problems = in_fresh_interpreter(LOADED_BY_BOTH, str(template), str(record)).split()
+    assert same == "True" and int(problems) > 0
     assert len(set(record.read_text(encoding="ascii").split())) == 2   # the child loaded it too
 
 
