@@ -40,10 +40,9 @@ Usage: $0 [--node 20] [--tag IMAGE] [--ric-version $RIC_VERSION] [--mirror URL]
 EOF
 }
 
-die() { echo "build-lambda-node-image: $*" >&2; exit 1; }
-say() { printf 'build-lambda-node-image: [%5.1fs] %s\n' "$(elapsed)" "$*"; }
-START_NS=$(date +%s%N)
-elapsed() { awk -v s="$START_NS" -v n="$(date +%s%N)" 'BEGIN { printf "%.1f", (n - s) / 1e9 }'; }
+LOG_NAME=build-lambda-node-image
+# shellcheck source=scripts/lambda-image-lib.sh
+source "$(dirname "$SCRIPT")/lambda-image-lib.sh"
 
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -68,95 +67,23 @@ case "$RIC_VERSION" in
   3.*) ;;
   *) die "aws-lambda-ric $RIC_VERSION: only 3.x runs on Node.js 18 and 20" ;;
 esac
-case "$(uname -m)" in
-  x86_64) DEB_ARCH=amd64; LAMBDA_ARCH=x86_64 ;;
-  aarch64) DEB_ARCH=arm64; LAMBDA_ARCH=arm64 ;;
-  *) die "unsupported machine $(uname -m); Lambda runs x86_64 and arm64" ;;
-esac
+detect_arch
 TAG="${TAG:-public.ecr.aws/lambda/nodejs:${NODE_MAJOR}-${LAMBDA_ARCH}}"
 
-[ "$(id -u)" -eq 0 ] || die "must run as root (debootstrap and chroot need it); try: sudo $0"
-for tool in debootstrap docker python3 npm tar chroot flock mount; do
-  command -v "$tool" >/dev/null || die "$tool is not installed (Debian: apt-get install $tool)"
-done
-docker info >/dev/null 2>&1 || die "the Docker engine does not answer (docker info); start it first"
+require_tools debootstrap docker python3 npm tar chroot flock mount
 
-# Everything that decides the image's content. Editing this script changes the hash too.
-CONTENT_HASH=$(printf '%s\n' "script $(sha256sum <"$SCRIPT" | cut -d' ' -f1)" \
-  "node $NODE_MAJOR" "aws-lambda-ric $RIC_VERSION" "debian $RELEASE $DEB_ARCH" \
-  | sha256sum | cut -c1-12)
+# Everything that decides the image's content (and the scripts' own text).
+CONTENT_HASH=$(content_hash "node $NODE_MAJOR" "aws-lambda-ric $RIC_VERSION" \
+  "debian $RELEASE $DEB_ARCH")
 HASH_TAG="$REPO:${NODE_MAJOR}-${CONTENT_HASH}"
 
-# The cached Debian root becomes the image: the folder must be ours and writable by no one
-# else, or another local user could plant a root first (issue 13; as build-lambda-image.sh).
-mkdir -p -m 700 "$CACHE_DIR"
-[ -d "$CACHE_DIR" ] && [ ! -L "$CACHE_DIR" ] && [ "$(stat -c %u "$CACHE_DIR")" = "$(id -u)" ] \
-  && [ -z "$(find "$CACHE_DIR" -maxdepth 0 -perm /022)" ] \
-  || die "$CACHE_DIR is not a folder only you own and can write; remove it or pass --cache-dir"
-chmod 700 "$CACHE_DIR"
-exec 9>"$CACHE_DIR/build.lock"
-flock -w 900 9 || die "another build holds $CACHE_DIR/build.lock for over 15 minutes"
-
-image_id() { docker image inspect --format '{{.Id}}' "$1" 2>/dev/null || true; }
-is_ours() {
-  [ -n "$(docker image inspect --format '{{with .Config.Labels}}{{index . "samlite.content-hash"}}{{end}}' \
-          "$1" 2>/dev/null || true)" ]
-}
-
-tag_id=$(image_id "$TAG")
-if [ -n "$tag_id" ] && ! is_ours "$TAG" && [ "$FORCE" -eq 0 ]; then
-  say "$TAG exists and was not built by this script (a pulled official image?); leaving it"
-  exit 0
-fi
-hash_id=$(image_id "$HASH_TAG")
-if [ -n "$hash_id" ] && [ "$FORCE" -eq 0 ]; then
-  [ "$tag_id" = "$hash_id" ] || docker tag "$HASH_TAG" "$TAG"
-  say "up to date: $TAG = $HASH_TAG (${hash_id:7:12}); build skipped"
-  exit 0
-fi
-
-if [ -z "$MIRROR" ]; then
-  # build-lambda-image.sh knows where apt's Debian mirror is written down.
-  MIRROR=$(sed -n '/^debian_mirror() {/,/^}/p' "$(dirname "$SCRIPT")/build-lambda-image.sh" \
-           | { source /dev/stdin; debian_mirror; }) \
-    || die "found no Debian mirror in /etc/apt/sources.list*; pass --mirror URL"
-fi
-
-WORK=$(mktemp -d "$CACHE_DIR/build.XXXXXX")
-ROOT="$WORK/root"
+lock_cache_dir
+exit_if_current
+make_work_dir
 BUILD="$WORK/build"
-cleanup() {
-  # The build root has /proc and /dev mounted: unmount first, and never let rm cross into
-  # another file system.
-  awk -v w="$WORK/" 'index($2, w) == 1 { print $2 }' /proc/mounts | sort -r \
-    | while read -r m; do umount -l "$m" || true; done
-  rm -rf --one-file-system "$WORK"
-}
-trap cleanup EXIT
 
-# 1. The Debian root, cached as a tarball: debootstrap is the slow part (a minute or two).
-BASE_PACKAGES=nodejs,locales
-BASE_KEY=$(printf '%s\n' "$RELEASE $DEB_ARCH $BASE_PACKAGES v1" | sha256sum | cut -c1-12)
-BASE_TAR="$CACHE_DIR/debian-$RELEASE-$DEB_ARCH-nodejs-$BASE_KEY.tar"
-mkdir -p "$ROOT"
-if [ -f "$BASE_TAR" ]; then
-  tar --numeric-owner -xpf "$BASE_TAR" -C "$ROOT"
-  say "Debian $RELEASE root from cache $BASE_TAR"
-else
-  say "debootstrap --variant=minbase $RELEASE from $MIRROR ..."
-  debootstrap --variant=minbase --arch="$DEB_ARCH" --include="$BASE_PACKAGES" \
-    "$RELEASE" "$ROOT" "$MIRROR" >"$WORK/debootstrap.log" 2>&1 \
-    || { tail -n 30 "$WORK/debootstrap.log" >&2; die "debootstrap failed (log above)"; }
-  # The official images run with LANG=en_US.UTF-8 and TZ=:/etc/localtime (UTC).
-  chroot "$ROOT" localedef -i en_US -c -f UTF-8 -A /usr/share/locale/locale.alias en_US.UTF-8
-  ln -sf /usr/share/zoneinfo/Etc/UTC "$ROOT/etc/localtime"
-  find "$ROOT/usr/share/locale" -mindepth 1 -maxdepth 1 ! -name locale.alias -exec rm -rf {} +
-  rm -rf "$ROOT"/var/cache/apt/archives/*.deb "$ROOT"/var/lib/apt/lists/* \
-         "$ROOT"/usr/share/doc/* "$ROOT"/usr/share/man/* "$ROOT"/usr/share/info/* \
-         "$ROOT"/usr/share/i18n
-  tar --numeric-owner -cf "$BASE_TAR.partial" -C "$ROOT" . && mv "$BASE_TAR.partial" "$BASE_TAR"
-  say "Debian $RELEASE root built and cached at $BASE_TAR"
-fi
+# 1. The Debian root.
+debian_root nodejs,locales nodejs v1
 NODE_VERSION=$(chroot "$ROOT" /usr/bin/node --version) || die "the Debian $RELEASE root has no node"
 [ "${NODE_VERSION%%.*}" = "v$NODE_MAJOR" ] \
   || die "Debian $RELEASE's node is $NODE_VERSION, not Node.js $NODE_MAJOR"
@@ -260,19 +187,8 @@ EOF
 chmod 755 "$ROOT/lambda-entrypoint.sh" "$ROOT/var/runtime/bootstrap"
 
 # 4. Import with the official image's configuration, then check it once before tagging.
-say "docker import $HASH_TAG ..."
-tar --numeric-owner -c -C "$ROOT" . | docker import \
-  --message "samlite scripts/build-lambda-node-image.sh: Debian $RELEASE, node $NODE_VERSION, aws-lambda-ric $RIC_VERSION" \
-  --change 'ENV LANG=en_US.UTF-8' \
-  --change 'ENV TZ=:/etc/localtime' \
-  --change 'ENV PATH=/var/lang/bin:/usr/local/bin:/usr/bin/:/bin:/opt/bin' \
-  --change 'ENV LD_LIBRARY_PATH=/var/lang/lib:/lib64:/usr/lib64:/var/runtime:/var/runtime/lib:/var/task:/var/task/lib:/opt/lib' \
-  --change 'ENV LAMBDA_TASK_ROOT=/var/task' \
-  --change 'ENV LAMBDA_RUNTIME_DIR=/var/runtime' \
-  --change "LABEL samlite.content-hash=$CONTENT_HASH samlite.node=$NODE_VERSION samlite.aws-lambda-ric=$RIC_VERSION samlite.debian=$RELEASE" \
-  --change 'WORKDIR /var/task' \
-  --change 'ENTRYPOINT ["/lambda-entrypoint.sh"]' \
-  - "$HASH_TAG" >/dev/null
+import_image "samlite scripts/build-lambda-node-image.sh: Debian $RELEASE, node $NODE_VERSION, aws-lambda-ric $RIC_VERSION" \
+  "samlite.node=$NODE_VERSION samlite.aws-lambda-ric=$RIC_VERSION samlite.debian=$RELEASE"
 
 check=$(docker run --rm --network none --entrypoint /bin/sh "$HASH_TAG" -c \
   'cd /var/runtime && node --input-type=module -e "const ric = await import(\"aws-lambda-ric\"); console.log(process.version, typeof ric.run)" && /lambda-entrypoint.sh index.handler; echo "exit=$?"' 2>&1) || true
@@ -283,10 +199,5 @@ case "$check" in
 esac
 say "checked: node $NODE_VERSION, aws-lambda-ric and its addon load in the image"
 
-docker tag "$HASH_TAG" "$TAG"
-# Earlier builds for this Node.js version are no longer reachable by name; drop them.
-docker images "$REPO" --format '{{.Repository}}:{{.Tag}}' \
-  | grep -F "$REPO:${NODE_MAJOR}-" | grep -vxF "$HASH_TAG" \
-  | xargs -r docker rmi >/dev/null 2>&1 || true
-size=$(docker image inspect --format '{{.Size}}' "$TAG")
-say "built $TAG = $HASH_TAG ($(( size / 1000000 )) MB) in $(elapsed)s"
+# Earlier builds for this Node.js version are no longer reachable by name: dropped.
+tag_and_prune "$NODE_MAJOR"

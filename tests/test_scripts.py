@@ -20,6 +20,7 @@ from packaging.version import Version
 SCRIPTS = Path(__file__).resolve().parents[1] / "scripts"
 BUILD = SCRIPTS / "build-lambda-image.sh"
 BUILD_NODE = SCRIPTS / "build-lambda-node-image.sh"
+IMAGE_LIB = SCRIPTS / "lambda-image-lib.sh"   # sourced by both builds
 CI_DOCKER = SCRIPTS / "ci-docker.sh"
 MOTO_RANGE = SCRIPTS / "test-moto-range.sh"
 FakeEngine = tuple[dict[str, str], Path]   # (environment for the script, stub folder)
@@ -42,6 +43,12 @@ def stub(bin_dir: Path, name: str, body: str) -> None:
 def test_script_is_executable_and_parses(script: Path) -> None:
     assert os.access(script, os.X_OK)
     assert subprocess.run(["bash", "-n", str(script)], check=False).returncode == 0
+
+
+def test_the_builds_share_one_library_that_parses() -> None:
+    assert subprocess.run(["bash", "-n", str(IMAGE_LIB)], check=False).returncode == 0
+    for script in (BUILD, BUILD_NODE):
+        assert 'source "$(dirname "$SCRIPT")/lambda-image-lib.sh"' in script.read_text()
 
 
 def test_build_help_names_the_options() -> None:
