@@ -12,6 +12,7 @@ import os
 import subprocess
 import threading
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -44,19 +45,31 @@ def engine(tmp_path: Path, docker_images: DockerImages) -> Iterator[DockerEnviro
     engine.close()
 
 
-def test_python_in_a_container_stops_at_a_breakpoint_through_debugpy(
-        engine: DockerEnvironments, tmp_path: Path) -> None:
-    code = tmp_path / "code"
-    code.mkdir()
-    app = code / "app.py"
-    app.write_text("def handler(event, context):\n"
-                   "    doubled = event['n'] * 2\n"
-                   "    return doubled\n")
+@dataclass(frozen=True)
+class DebuggedInvoke:
+    """A service running one debugged function (1 s timeout, on a clock that moves only when
+    the test says) and an invoke of it on a thread, waiting for the debugger."""
+    service: LambdaService
+    clock: ManualClock
+    port: int
+    lines: list[str]
+    results: list[object]
+    thread: threading.Thread
+
+    def assert_returned_42_with_no_init_duration(self) -> None:
+        assert self.results == [42]
+        report = next(line for line in self.lines if line.startswith("REPORT"))
+        assert "\tInit Duration: 0.00 ms" in report   # the wait to attach is not init
+
+
+def invoke_under_debugger(engine: DockerEnvironments, code: Path, runtime: str,
+                          tmp_path: Path) -> DebuggedInvoke:
+    """Invokes app.handler with {"n": 21} under a debugger on a free port."""
     port = free_port()
     spec = FunctionSpec(logical_id="Fn", function_name="Fn", handler="app.handler",
-                        runtime=PYTHON_RUNTIME, code_dir=code, timeout_s=1, debug_port=port,
+                        runtime=runtime, code_dir=code, timeout_s=1, debug_port=port,
                         reserved_concurrency=1)
-    clock = ManualClock()   # moves only below: the function's own time is 0 ms
+    clock = ManualClock()   # moves only in the test: the function's own time is 0 ms
     lines: list[str] = []
     service = LambdaService([spec], environments=engine, clock=clock,
                             log=lambda _fn, line: lines.append(line), tmp_root=tmp_path / "envs")
@@ -65,9 +78,22 @@ def test_python_in_a_container_stops_at_a_breakpoint_through_debugpy(
     thread = threading.Thread(target=lambda: results.append(
         json.loads(service.invoke("Fn", b'{"n": 21}').payload)), daemon=True)
     thread.start()
+    return DebuggedInvoke(service=service, clock=clock, port=port, lines=lines,
+                          results=results, thread=thread)
+
+
+def test_python_in_a_container_stops_at_a_breakpoint_through_debugpy(
+        engine: DockerEnvironments, tmp_path: Path) -> None:
+    code = tmp_path / "code"
+    code.mkdir()
+    app = code / "app.py"
+    app.write_text("def handler(event, context):\n"
+                   "    doubled = event['n'] * 2\n"
+                   "    return doubled\n")
+    run = invoke_under_debugger(engine, code, PYTHON_RUNTIME, tmp_path)
     try:
-        client = DapClient(port, timeout_s=120)   # the first run installs debugpy
-        clock.advance(seconds=ATTACH_WAIT_S)       # someone takes a minute to attach
+        client = DapClient(run.port, timeout_s=120)   # the first run installs debugpy
+        run.clock.advance(seconds=ATTACH_WAIT_S)       # someone takes a minute to attach
         client.response(client.request("initialize", adapterID="debugpy", clientID="test",
                                        linesStartAt1=True, columnsStartAt1=True,
                                        pathFormat="path"))
@@ -84,15 +110,13 @@ def test_python_in_a_container_stops_at_a_breakpoint_through_debugpy(
         frames = client.response(client.request("stackTrace", threadId=stopped["threadId"]))
         top = frames["body"]["stackFrames"][0]
         assert (top["source"]["path"], top["line"]) == (str(app), 2)
-        clock.advance(seconds=PAUSED_S)            # paused far past the 1 s timeout
+        run.clock.advance(seconds=PAUSED_S)            # paused far past the 1 s timeout
         client.request("continue", threadId=stopped["threadId"])
-        thread.join(30)
+        run.thread.join(30)
         client.close()
     finally:
-        service.stop(grace_s=1)
-    assert results == [42]
-    report = next(line for line in lines if line.startswith("REPORT"))
-    assert "\tInit Duration: 0.00 ms" in report   # the wait to attach is not init
+        run.service.stop(grace_s=1)
+    run.assert_returned_42_with_no_init_duration()
 
 
 def test_node_in_a_container_stops_at_a_breakpoint_through_its_inspector(
@@ -103,22 +127,10 @@ def test_node_in_a_container_stops_at_a_breakpoint_through_its_inspector(
                                  "  const doubled = event.n * 2;\n"
                                  "  return doubled;\n"
                                  "};\n")
-    port = free_port()
-    spec = FunctionSpec(logical_id="Fn", function_name="Fn", handler="app.handler",
-                        runtime=NODE_RUNTIME, code_dir=code, timeout_s=1, debug_port=port,
-                        reserved_concurrency=1)
-    clock = ManualClock()   # moves only below: the function's own time is 0 ms
-    lines: list[str] = []
-    service = LambdaService([spec], environments=engine, clock=clock,
-                            log=lambda _fn, line: lines.append(line), tmp_root=tmp_path / "envs")
-    service.start()
-    results: list[object] = []
-    thread = threading.Thread(target=lambda: results.append(
-        json.loads(service.invoke("Fn", b'{"n": 21}').payload)), daemon=True)
-    thread.start()
+    run = invoke_under_debugger(engine, code, NODE_RUNTIME, tmp_path)
     try:
-        client = InspectorClient(port, timeout_s=60)   # the container starts first
-        clock.advance(seconds=ATTACH_WAIT_S)           # someone takes a minute to attach
+        client = InspectorClient(run.port, timeout_s=60)   # the container starts first
+        run.clock.advance(seconds=ATTACH_WAIT_S)           # someone takes a minute to attach
         client.send("Runtime.enable")
         client.send("Debugger.enable")
         # The handler is the image's /var/task/app.js, the code folder mounted there.
@@ -130,15 +142,13 @@ def test_node_in_a_container_stops_at_a_breakpoint_through_its_inspector(
         paused = client.wait_for("Debugger.paused")["params"]
         assert paused["hitBreakpoints"] == [breakpoint_id]
         assert paused["callFrames"][0]["location"]["lineNumber"] == 1
-        clock.advance(seconds=PAUSED_S)         # paused far past the 1 s timeout
+        run.clock.advance(seconds=PAUSED_S)         # paused far past the 1 s timeout
         client.send("Debugger.resume")
-        thread.join(30)
+        run.thread.join(30)
         client.close()
     finally:
-        service.stop(grace_s=1)
-    assert results == [42]
-    report = next(line for line in lines if line.startswith("REPORT"))
-    assert "\tInit Duration: 0.00 ms" in report   # the wait to attach is not init
+        run.service.stop(grace_s=1)
+    run.assert_returned_42_with_no_init_duration()
 
 
 def test_a_debugged_python_container_runs_its_own_exec_wrapper_after_debugpy(
