@@ -1,12 +1,15 @@
 """CPU time per request in each process of issue 20's throughput figures: the hello app
 under `samlite up` (process runtime), driven by 10 Python clients (a fresh TCP connection
-per request) or by ApacheBench keep-alive (`ab -k -c 10`).
+per request) or by ApacheBench (`ab -c 10`, with -k: keep-alive; mode ab-fresh: a fresh
+connection per request). `--path /_samlite/ping` sends ab to a route of the AWS endpoint that
+invokes nothing: the HTTP server's own cost.
 
 Prints req/s and, per request, the CPU microseconds (user + system, from /proc/PID/stat
 before and after the run) of the client (this process's threads), of `samlite up`, and of
 its environments together. CPU time barely moves with the machine's load where wall-clock
 rates do, so compare a change by these, taken alternately with the old code.
-Run:  python3 benchmarks/cpu_split.py [--mode clients|ab] [--requests N] [--runs R]
+Run:  python3 benchmarks/cpu_split.py [--mode clients|ab|ab-fresh] [--path /hello]
+                                      [--requests N] [--runs R]
 """
 
 from __future__ import annotations
@@ -58,9 +61,9 @@ def own_cpu_s() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def apache_bench(port: int, requests: int) -> float:
-    done = subprocess.run(["ab", "-q", "-k", "-c", "10", "-n", str(requests),
-                           f"http://127.0.0.1:{port}/hello"],
+def apache_bench(port: int, requests: int, *, path: str, keep_alive: bool) -> float:
+    done = subprocess.run(["ab", "-q", *(["-k"] if keep_alive else []), "-c", "10", "-n",
+                           str(requests), f"http://127.0.0.1:{port}{path}"],
                           capture_output=True, text=True, check=True, timeout=300)
     rate = re.search(r"Requests per second:\s+([\d.]+)", done.stdout)
     if rate is None:
@@ -68,12 +71,13 @@ def apache_bench(port: int, requests: int) -> float:
     return float(rate[1])
 
 
-def one_run(mode: str, requests: int) -> str:
+def one_run(mode: str, requests: int, path: str) -> str:
     hz = os.sysconf("SC_CLK_TCK")
     with tempfile.TemporaryDirectory(prefix="cpu-split-") as tmp:
         template = compare.write_app(Path(tmp), compare.PROCESS_PYTHON)
-        port = compare.free_port()
-        up = [*compare.samlite_command(), "up", "--ui-port", "0"]
+        port, aws_port = compare.free_port(), compare.free_port()
+        up = [*compare.samlite_command(), "up", "--ui-port", "0", "--aws-port", str(aws_port)]
+        target = aws_port if path.startswith("/_samlite/") else port
         with compare.running_up(up, template, port):
             compare.sequential(port, WARM_REQUESTS)
             compare.concurrent(port, 10, WARM_REQUESTS)   # ten environments started
@@ -81,8 +85,8 @@ def one_run(mode: str, requests: int) -> str:
             pids = [up_pid, *descendants(up_pid)]
             before = {pid: cpu_ticks(pid) for pid in pids}
             client_before = own_cpu_s()
-            if mode == "ab":
-                rate = apache_bench(port, requests)
+            if mode.startswith("ab"):
+                rate = apache_bench(target, requests, path=path, keep_alive=mode == "ab")
             else:
                 rate = compare.concurrent(port, 10, requests)
             client_s = own_cpu_s() - client_before
@@ -92,8 +96,8 @@ def one_run(mode: str, requests: int) -> str:
         return f"{seconds / requests * 1e6:5.0f}"
 
     envs_s = sum(seconds for pid, seconds in used.items() if pid != up_pid)
-    client = "  (ab)" if mode == "ab" else per_request(client_s)
-    return (f"{mode:8} {rate:7,.0f} req/s   CPU us/request: client {client}  "
+    client = "  (ab)" if mode.startswith("ab") else per_request(client_s)
+    return (f"{mode:8} {path} {rate:7,.0f} req/s   CPU us/request: client {client}  "
             f"up {per_request(used[up_pid])}  environments {per_request(envs_s)}  "
             f"(load {os.getloadavg()[0]:.1f})")
 
@@ -101,14 +105,15 @@ def one_run(mode: str, requests: int) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--mode", choices=("clients", "ab"), action="append")
+    parser.add_argument("--mode", choices=("clients", "ab", "ab-fresh"), action="append")
+    parser.add_argument("--path", default="/hello", help="what ab asks for (clients: /hello)")
     parser.add_argument("--requests", type=int, default=4000)
     parser.add_argument("--runs", type=int, default=1)
     args = parser.parse_args()
     modes = args.mode or (["clients", "ab"] if shutil.which("ab") else ["clients"])
     for _ in range(args.runs):
         for mode in modes:
-            print(one_run(mode, args.requests), flush=True)
+            print(one_run(mode, args.requests, args.path), flush=True)
             time.sleep(0.5)
     return 0
 

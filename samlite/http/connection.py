@@ -88,6 +88,14 @@ class Connection:
         while self.serve_one():
             pass
 
+    def close(self) -> None:
+        """Close the socket, our side's end sent first (FIN before a reset for anything
+        left unread) unless the client has closed already: then nothing more comes."""
+        if not self._reader.ended:
+            with contextlib.suppress(OSError):
+                self._sock.shutdown(socket.SHUT_WR)
+        self._sock.close()
+
     def serve_one(self) -> bool:
         """Read and answer one request; False when the connection is to be closed."""
         self._close = True

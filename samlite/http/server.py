@@ -216,11 +216,12 @@ class _Server:
         return True
 
     def _serve(self, sock: socket.socket, client_address: object) -> None:
+        connection = Connection(sock, client_address, self)
         try:
             if not _OPTIONS_INHERITED:
                 _set_options(sock, self._options)
             if self._track(sock):
-                Connection(sock, client_address, self).serve()
+                connection.serve()
         except OSError:
             # Clients drop keep-alive connections whenever they like (a reset, a broken
             # pipe): routine, not worth a traceback on the user's terminal.
@@ -230,9 +231,7 @@ class _Server:
         finally:
             with self._lock:
                 self._connections.discard(sock)
-            with contextlib.suppress(OSError):
-                sock.shutdown(socket.SHUT_WR)
-            sock.close()
+            connection.close()
 
     def _track(self, sock: socket.socket) -> bool:
         """Note an open connection, so that close() ends it; False once closed."""
