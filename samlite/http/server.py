@@ -47,6 +47,8 @@ MAX_IDLE_THREADS = 32
 # Linux gives an accepted socket the listening socket's options (Nagle, timeouts): set there
 # once, not per connection. Elsewhere each connection gets them.
 _OPTIONS_INHERITED = sys.platform == "linux"
+# How long the kernel holds a connection that has sent nothing before accepting it anyway.
+_DEFER_ACCEPT_S = 1
 # How long an acceptor waits after accept() failed for want of resources (EMFILE): a retry
 # at once would spin.
 _ACCEPT_RETRY_S = 0.05
@@ -165,6 +167,12 @@ class _Server:
         self._options = _socket_options(read_timeout_s)
         if _OPTIONS_INHERITED:
             _set_options(listener, self._options)
+        defer_accept = getattr(socket, "TCP_DEFER_ACCEPT", None)
+        if defer_accept is not None:
+            # Linux: a connection is accepted once its first bytes have come, so its thread
+            # wakes once (request in hand) rather than at the handshake and again for the
+            # request. One that sends nothing is accepted after the deferral all the same.
+            listener.setsockopt(socket.IPPROTO_TCP, defer_accept, _DEFER_ACCEPT_S)
         self._connections: set[socket.socket] = set()
         self._lock = threading.Lock()
         self._idle_changed = threading.Condition(self._lock)
