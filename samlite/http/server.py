@@ -49,8 +49,8 @@ MAX_IDLE_THREADS = 32
 _OPTIONS_INHERITED = sys.platform == "linux"
 # How long the kernel holds a connection that has sent nothing before accepting it anyway.
 _DEFER_ACCEPT_S = 1
-# How long an acceptor waits after accept() failed for want of resources (EMFILE): a retry
-# at once would spin.
+# How long an acceptor waits after accept() failed (no file descriptors left, EMFILE): a
+# retry at once would spin.
 _ACCEPT_RETRY_S = 0.05
 
 
@@ -155,8 +155,18 @@ class _Server:
 
     def __init__(self, address: tuple[str, int], *, read_timeout_s: float) -> None:
         listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._options = _socket_options(read_timeout_s)
         try:
             listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            # Before listen(): every connection, even the first, is accepted with them.
+            if _OPTIONS_INHERITED:
+                _set_options(listener, self._options)
+            defer_accept = getattr(socket, "TCP_DEFER_ACCEPT", None)
+            if defer_accept is not None:
+                # Linux: a connection is accepted once its first bytes have come, so its
+                # thread wakes once (request in hand) rather than at the handshake and again
+                # for the request. One that sends nothing is accepted after the deferral.
+                listener.setsockopt(socket.IPPROTO_TCP, defer_accept, _DEFER_ACCEPT_S)
             listener.bind(address)
             listener.listen(LISTEN_BACKLOG)
         except OSError:
@@ -164,15 +174,6 @@ class _Server:
             raise
         self._listener = listener
         self.server_address: tuple[str, int] = listener.getsockname()[:2]
-        self._options = _socket_options(read_timeout_s)
-        if _OPTIONS_INHERITED:
-            _set_options(listener, self._options)
-        defer_accept = getattr(socket, "TCP_DEFER_ACCEPT", None)
-        if defer_accept is not None:
-            # Linux: a connection is accepted once its first bytes have come, so its thread
-            # wakes once (request in hand) rather than at the handshake and again for the
-            # request. One that sends nothing is accepted after the deferral all the same.
-            listener.setsockopt(socket.IPPROTO_TCP, defer_accept, _DEFER_ACCEPT_S)
         self._connections: set[socket.socket] = set()
         self._lock = threading.Lock()
         self._idle_changed = threading.Condition(self._lock)
@@ -185,18 +186,25 @@ class _Server:
         self._spawn()
 
     def _spawn(self) -> None:
-        threading.Thread(target=self._accept_loop, name=f"endpoint:{self.server_address[1]}",
-                         daemon=True).start()
+        """Start an acceptor, already counted idle."""
+        try:
+            threading.Thread(target=self._accept_loop, daemon=True,
+                             name=f"endpoint:{self.server_address[1]}").start()
+        except RuntimeError as exc:   # no thread to be had: the ones there carry on
+            log.warning("endpoint: cannot start another connection thread: %s", exc)
+            self._stop_idling()
+
+    def _stop_idling(self) -> None:
+        with self._lock:
+            self._idle -= 1
+            self._idle_changed.notify_all()
 
     def _accept_loop(self) -> None:
         while True:
             try:
                 sock, client_address = self._listener.accept()
             except OSError as exc:
-                if self._closed.is_set() or not self._keeps_idle_thread(exc):
-                    with self._lock:
-                        self._idle -= 1
-                        self._idle_changed.notify_all()
+                if self._leaves_after(exc):
                     return
                 continue
             with self._lock:
@@ -212,16 +220,24 @@ class _Server:
                     return
                 self._idle += 1
 
-    def _keeps_idle_thread(self, exc: OSError) -> bool:
-        """Whether an acceptor goes on after accept() failed: an idle wake-up (the read
-        timeout) ends it if others are idle; a want of file descriptors waits a little."""
+    def _leaves_after(self, exc: OSError) -> bool:
+        """Whether an acceptor ends (no longer counted idle) after accept() failed: once the
+        server is closed; at an idle wake-up (the read timeout) if another is idle; after any
+        other failure (no file descriptors left), never: it waits a little and retries."""
+        if self._closed.is_set():
+            self._stop_idling()
+            return True
         if isinstance(exc, BlockingIOError):
-            with self._lock:
-                return self._idle <= 1
-        if exc.errno in (errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM):
+            with self._lock:   # decided and counted at once: two idle ones never both leave
+                if self._idle > 1:
+                    self._idle -= 1
+                    self._idle_changed.notify_all()
+                    return True
+            return False
+        if exc.errno != errno.ECONNABORTED:   # that one is the client's, gone before accept
             log.warning("endpoint: cannot accept a connection: %s", exc)
             self._closed.wait(_ACCEPT_RETRY_S)
-        return True
+        return False
 
     def _serve(self, sock: socket.socket, client_address: object) -> None:
         connection = Connection(sock, client_address, self)

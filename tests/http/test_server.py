@@ -6,6 +6,7 @@ from __future__ import annotations
 import http.client
 import json
 import socket
+import threading
 from collections.abc import Iterator
 
 import pytest
@@ -305,3 +306,19 @@ def test_every_response_names_the_server_and_the_date(endpoint: Endpoint) -> Non
         assert response.getheader("Server", "").startswith("BaseHTTP/")
         assert response.getheader("Date", "").endswith(" GMT")
         assert response.reason == "OK"
+
+
+def test_threads_left_idle_end_but_one_still_accepts(echo: Echo) -> None:
+    with Endpoint([echo], port=0, read_timeout_s=0.2) as endpoint:
+        name = f"endpoint:{endpoint.address[1]}"
+        held = [connect(endpoint) for _ in range(6)]
+        for conn in held:       # six connections at once: six threads serve them
+            conn.request("GET", "/echo/held")
+            assert conn.getresponse().read()
+        for conn in held:
+            conn.close()
+        wait_for(lambda: sum(t.name == name for t in threading.enumerate()) == 1, timeout_s=10,
+                 message="the idle threads but one to end at the read timeout")
+        conn = connect(endpoint)
+        conn.request("GET", "/echo/after")
+        assert conn.getresponse().status == 200
