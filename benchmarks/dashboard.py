@@ -173,17 +173,20 @@ class StreamReader:
             *messages, buffer = buffer.split(b"\n\n")
             for message in messages:
                 if message.startswith(b"event: invocations\ndata: "):
-                    for row in json.loads(message.split(b"data: ", 1)[1]):
-                        self.arrivals[row["request_id"]] = now
+                    batch = json.loads(message.split(b"data: ", 1)[1])
+                    at = batch["columns"].index("request_id")
+                    for values in batch["rows"]:
+                        self.arrivals[values[at]] = now
 
     def close(self) -> None:
         self._sock.close()
 
 
 # The streaming page of the throughput rounds: another process (as a browser is), so its
-# reading does not take the benchmark process's GIL from the gateway.
+# reading does not take the benchmark process's GIL from the gateway; it parses each
+# message's JSON, as a page does.
 READER = """
-import socket, sys
+import json, socket, sys
 host, port = sys.argv[1], int(sys.argv[2])
 sock = socket.create_connection((host, port))
 sock.sendall(f"GET /api/events HTTP/1.1\\r\\nHost: {host}:{port}\\r\\n\\r\\n".encode())
@@ -196,7 +199,7 @@ try:
         for message in whole:
             if message.startswith(b"event: invocations"):
                 messages += 1
-                events += message.count(b'"request_id"')
+                events += len(json.loads(message.split(b"data: ", 1)[1])["rows"])
 except KeyboardInterrupt:
     pass
 print(events, messages, flush=True)

@@ -60,14 +60,16 @@ function connect() {
   const source = new EventSource("/api/events");
   source.onopen = () => live.classList.add("on");
   source.onerror = () => live.classList.remove("on");
-  // Each message is a batch: "invocations" or "reloads" with a JSON array, oldest first.
-  for (const kind of Object.keys(listeners)) {
-    source.addEventListener(`${kind}s`, (message) => {
-      for (const item of JSON.parse(message.data)) {
-        for (const listener of listeners[kind]) listener(item);
-      }
-    });
-  }
+  // Each message is a batch, oldest first: "invocations" as column names and one array of
+  // values per row (made into objects here), "reloads" as a JSON array of objects.
+  const tell = (kind, item) => { for (const listener of listeners[kind]) listener(item); };
+  source.addEventListener("invocations", (message) => {
+    const { columns, rows } = JSON.parse(message.data);
+    for (const values of rows) tell("invocation", Object.fromEntries(columns.map((name, i) => [name, values[i]])));
+  });
+  source.addEventListener("reloads", (message) => {
+    for (const item of JSON.parse(message.data)) tell("reload", item);
+  });
 }
 
 // --- App: the graph --------------------------------------------------------------------------
