@@ -94,7 +94,7 @@ class Up:
         total = 0.0
         for thread in threads:
             try:
-                total += _cpu_s(Path(f"/proc/{self.process.pid}/task/{thread}/stat"))
+                total += run_time_s(Path(f"/proc/{self.process.pid}/task/{thread}"))
             except (FileNotFoundError, ProcessLookupError):
                 continue
         return total
@@ -107,6 +107,17 @@ class Up:
 def _cpu_s(stat: Path) -> float:
     fields = stat.read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / TICKS_PER_S   # utime, stime
+
+
+def run_time_s(task: Path) -> float:
+    """One thread's CPU time in nanoseconds' precision (schedstat), for small shares: stat
+    counts clock ticks (10 ms), ~4 µs per request over a 2 s round of 2,400 requests."""
+    return int((task / "schedstat").read_text().split()[0]) / 1e9
+
+
+def reader_cpu_s(reader: subprocess.Popen[str]) -> float:
+    """The streaming page's CPU time (its one thread)."""
+    return run_time_s(Path(f"/proc/{reader.pid}"))
 
 
 
