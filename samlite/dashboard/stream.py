@@ -3,12 +3,12 @@ reload), batched: one SSE message per kind carrying what happened since the last
 (its JSON made by the kind's encoder), at most one every BATCH_INTERVAL_S (the first after a
 quiet spell leaves at once). Format: the WHATWG HTML standard, "Server-sent events".
 
-Cheap for the invocation path, which only appends to a deque (no lock but one uncontended
-one for the first event of a batch, and nothing at all while no page is connected). One
-sender thread sleeps until an event comes, wakes at most once per interval, encodes the
-batch once for all pages and hands the bytes to each page's backlog; each page's request
-thread writes them. A page too far behind is dropped and reconnects (EventSource does that
-by itself)."""
+Cheap for the invocation path, which only appends to a deque (taking a lock only for a
+batch's first event, to wake the sender; nothing at all while no page is connected). One
+sender thread sleeps until an event comes, wakes at most once per interval (a thread's
+wake-up costs as much CPU as encoding dozens of rows), encodes the batch once for all pages
+and hands the bytes to each page's backlog; each page's request thread writes them. A page
+too far behind is dropped and reconnects (EventSource does that by itself)."""
 
 from __future__ import annotations
 
