@@ -1,7 +1,8 @@
 """The dashboard's Server-Sent Events: each connected page gets every new invocation (and
 reload), batched: one SSE message per kind carrying what happened since the last message
-(its JSON made by the kind's encoder), at most one every BATCH_INTERVAL_S (the first after a
-quiet spell leaves at once). Format: the WHATWG HTML standard, "Server-sent events".
+(its JSON made by the kind's encoder), at most one every BATCH_INTERVAL_S while the gateway
+is busy, every half of it while it is not (the first after a quiet spell leaves at once).
+Format: the WHATWG HTML standard, "Server-sent events".
 
 Cheap for the invocation path, which only appends to a deque (taking a lock only for a
 batch's first event, to wake the sender; nothing at all while no page is connected). One
@@ -27,6 +28,9 @@ RETRY_MS = 1000             # how soon EventSource reconnects
 # sender, the page's thread and the page), and inside the 200 ms the dashboard allows from
 # an invocation's end to its row in the page with room for the page's own work.
 BATCH_INTERVAL_S = 0.1
+# After a smaller batch the next waits only half the interval: a quiet gateway's rows (those
+# a person causes one by one) show at once, and its few messages cost little.
+BUSY_BATCH_EVENTS = 10
 
 # What a batch of one kind becomes, JSON-ready: by default the JSON array of the items.
 BatchJson = Callable[[str, list[object]], object]
@@ -105,15 +109,18 @@ class EventHub:
             page.end()
 
     def _send_loop(self) -> None:
-        last_sent = -self._batch_interval_s
+        next_send_s = 0.0
         while not self._closing.is_set():
             self._has_pending.wait()
-            gap_s = last_sent + self._batch_interval_s - time.monotonic()
+            gap_s = next_send_s - time.monotonic()
             if gap_s > 0:
                 self._closing.wait(gap_s)   # gather the interval's events; close cuts it short
             self._has_pending.clear()   # before draining: a later publish sets it again
-            self._send(self._drain())
-            last_sent = time.monotonic()
+            items = self._drain()
+            self._send(items)
+            interval_s = self._batch_interval_s if len(items) >= BUSY_BATCH_EVENTS \
+                else self._batch_interval_s / 2
+            next_send_s = time.monotonic() + interval_s
 
     def _drain(self) -> list[tuple[str, object]]:
         return [self._pending.popleft() for _ in range(len(self._pending))]
