@@ -9,7 +9,8 @@ streaming /api/events (another process). For each, the up process's own CPU time
 sys from /proc/PID/stat, its function processes not included) divided by the requests it
 answered; the median over the rounds, and round by round. Also the CPU time of the threads
 that came with the page (its stream's request thread, the stream's sender) per request,
-from /proc/PID/task: the steadiest figure when other work shares the cores. Linux only.
+from /proc/PID/task, and of the page's process: the steadiest figures when other work
+shares the cores. Linux only.
 Run:  python3 benchmarks/dashboard_cpu.py        (--quick: shorter rounds)
 """
 
@@ -22,7 +23,16 @@ import tempfile
 import time
 from pathlib import Path
 
-from dashboard import CLIENTS, HANDLER, TEMPLATE, Up, hammer, stop_reader, stream_reader
+from dashboard import (
+    CLIENTS,
+    HANDLER,
+    TEMPLATE,
+    Up,
+    hammer,
+    reader_cpu_s,
+    stop_reader,
+    stream_reader,
+)
 
 
 def measure(up: Up, seconds: float) -> tuple[float, float]:
@@ -53,6 +63,7 @@ def main() -> None:
             events = messages = 0
             dashboard_threads: set[int] = set()   # those that came with a page: its stream's
             thread_share: list[float] = []
+            reader_share: list[float] = []   # the page's process (a browser's share)
             for _ in range(rounds):
                 results["--no-ui"].append(measure(plain, seconds))
                 results["dashboard, no page"].append(measure(with_ui, seconds))
@@ -61,10 +72,12 @@ def main() -> None:
                 time.sleep(0.1)
                 dashboard_threads |= with_ui.threads() - before
                 spent_s = with_ui.threads_cpu_s(dashboard_threads)
+                read_s = reader_cpu_s(reader)
                 rate, cpu = measure(with_ui, seconds)
                 results["dashboard, a page streaming"].append((rate, cpu))
                 thread_share.append((with_ui.threads_cpu_s(dashboard_threads) - spent_s)
                                     * 1e6 / (rate * seconds))
+                reader_share.append((reader_cpu_s(reader) - read_s) * 1e6 / (rate * seconds))
                 events, messages = stop_reader(reader)
         finally:
             plain.stop()
@@ -88,7 +101,8 @@ def main() -> None:
           f"{statistics.median(paired) * 100:+.1f} %, no page vs --no-ui "
           f"{statistics.median(no_ui) * 100:+.1f} %")
     print(f"  the page's own threads (its stream, the sender): "
-          f"{statistics.median(thread_share):.1f} µs CPU per request")
+          f"{statistics.median(thread_share):.1f} µs CPU per request; the page's process "
+          f"(reading and parsing every message): {statistics.median(reader_share):.1f} µs")
 
 
 if __name__ == "__main__":

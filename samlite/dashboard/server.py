@@ -4,11 +4,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from samlite.dashboard.route import DashboardRoute
 from samlite.dashboard.stream import EventHub
-from samlite.dashboard.views import invocation_row
+from samlite.dashboard.views import timeline_batch
 from samlite.http.server import DEFAULT_HOST, Endpoint
 from samlite.runtime.records import InvocationRecord
 
@@ -24,7 +24,7 @@ class Dashboard:
     def __init__(self, app: App, *, port: int = DEFAULT_UI_PORT,
                  event_templates: Mapping[str, Any] | None = None) -> None:
         self._app = app
-        self.hub = EventHub(to_json=_to_json)
+        self.hub = EventHub(batch_json=_batch_json)
         self._endpoint = Endpoint([DashboardRoute(app, self.hub,
                                                   event_templates=event_templates or {})],
                                   host=DEFAULT_HOST, port=port, port_flag="--ui-port")
@@ -58,7 +58,9 @@ class Dashboard:
         self.stop()
 
 
-def _to_json(event: str, data: object) -> object:
-    """An invocation record becomes its timeline row (on the stream's sender thread, not
-    the invocation's)."""
-    return invocation_row(data) if isinstance(data, InvocationRecord) else data
+def _batch_json(event: str, items: list[object]) -> object:
+    """Invocation records become timeline rows (on the stream's sender thread, not the
+    invocation's); reloads are sent as published."""
+    if event == "invocations":
+        return timeline_batch(cast("list[InvocationRecord]", items))
+    return items

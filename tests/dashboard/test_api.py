@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from samlite.dashboard.views import TIMELINE_COLUMNS
 from samlite.testing import wait_for
 
 from .conftest import Running
@@ -106,8 +107,12 @@ def test_the_event_stream_sends_each_new_invocation(running: Running) -> None:
                  or received.extend(sock.recv(4096)) or b"event: invocations" in received)
         thread.join()
     assert b"text/event-stream" in received
-    data = received.split(b"event: invocations\ndata: ", 1)[1].split(b"\n\n", 1)[0]
-    assert [row["trigger"] for row in json.loads(data)] == ["GET /hello/sse"]
+    data = json.loads(received.split(b"event: invocations\ndata: ", 1)[1].split(b"\n\n", 1)[0])
+    streamed = [dict(zip(data["columns"], values, strict=True)) for values in data["rows"]]
+    [listed] = running.get("/api/invocations")   # the list's row, whose columns it carries
+    assert streamed == [{name: listed[name] for name in data["columns"]}]
+    assert streamed[0]["trigger"] == "GET /hello/sse"
+    assert {"request_id", "function", "trigger", "status", "duration_ms"} <= set(data["columns"])
 
 
 def test_pages_are_served_with_their_script_and_no_network(running: Running) -> None:
@@ -127,7 +132,8 @@ def test_a_reload_is_listed_and_streamed(running: Running) -> None:
     line = running.app.reload(frozenset({code}))
     assert line is not None
     assert [r["line"] for r in running.get("/api/reloads")] == [line]
-    assert f'"line": {json.dumps(line)}'.encode() in next(stream)
+    reloads = next(stream).split(b"event: reloads\ndata: ", 1)[1].split(b"\n\n", 1)[0]
+    assert [r["line"] for r in json.loads(reloads)] == [line]
     running.http("/hello/ada")
     newest = running.get("/api/invocations")[0]["request_id"]
     assert "welcoming ada" in running.get(f"/api/invocations/{newest}")["log_lines"]
@@ -184,3 +190,8 @@ def test_the_docs_show_an_s3_trigger_as_the_timeline_shows_it(running: Running) 
 def test_the_docs_say_the_pages_are_filled_by_script() -> None:
     docs = (Path(__file__).parents[2] / "docs" / "dashboard.md").read_text()
     assert "--dump-dom" in docs and "shows empty tables" in docs
+
+
+def test_the_docs_name_the_streamed_columns_in_order() -> None:
+    docs = " ".join((Path(__file__).parents[2] / "docs" / "dashboard.md").read_text().split())
+    assert "The columns are " + ", ".join(f"`{c}`" for c in TIMELINE_COLUMNS) + "," in docs

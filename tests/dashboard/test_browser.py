@@ -109,6 +109,27 @@ def test_an_http_request_and_an_upload_appear_live_and_one_replays(
     assert "replay of" in page.locator("dl.summary").inner_text()
 
 
+def test_rows_arriving_together_are_listed_newest_first(page: Any, running: Running) -> None:
+    open_page(page, running, "/invocations")
+    for name in ("a", "b", "c"):   # b and c end within one batch interval of a's message
+        running.http(f"/hello/{name}")
+    rows = page.locator("#timeline tbody tr")
+    from playwright.sync_api import expect
+
+    expect(rows).to_have_count(3, timeout=LIVE_MS)
+    assert rows.locator(".trigger").all_inner_texts() == [
+        "GET /hello/c", "GET /hello/b", "GET /hello/a"]
+
+
+def test_a_reload_appears_live_on_the_reloads_page(page: Any, running: Running) -> None:
+    open_page(page, running, "/reloads")
+    code = running.app.template.parent / "src" / "app.py"
+    code.write_text(code.read_text().replace("greeting", "welcoming"))
+    line = running.app.reload(frozenset({code}))
+    assert line is not None
+    page.locator("#reloads li pre", has_text=line.splitlines()[0]).wait_for(timeout=LIVE_MS)
+
+
 def test_a_dead_letter_is_redriven_from_the_queues_page(page: Any, running: Running,
                                                          shots: Path) -> None:
     queues = {q["logical_id"]: q["name"] for q in running.get("/api/queues")}

@@ -86,11 +86,11 @@ def test_nothing_is_kept_while_no_page_listens() -> None:
 
 def test_data_is_made_json_ready_off_the_publishing_thread() -> None:
     publisher = threading.current_thread()
-    hub = EventHub(to_json=lambda event, data: {"wrapped": data,
-                                                "here": threading.current_thread() is publisher},
-                   batch_interval_s=0.0)
+    hub = EventHub(batch_json=lambda event, items: {
+        "wrapped": items, "here": threading.current_thread() is publisher},
+        batch_interval_s=0.0)
     stream = hub.stream()
     next(stream)
     hub.publish("invocations", 7)
-    assert read_messages([next(stream)]) == [("invocations", [{"wrapped": 7, "here": False}])]
+    assert read_messages([next(stream)]) == [("invocations", {"wrapped": [7], "here": False})]
     hub.close()

@@ -5,7 +5,8 @@
 const page = document.body.dataset.page;
 const arg = document.body.dataset.arg;
 const content = document.getElementById("content");
-const listeners = { invocation: [], reload: [] };
+// Each listener gets a batch (an array, oldest first): one page update per message, not per row.
+const listeners = { invocations: [], reloads: [] };
 
 function el(tag, attrs, ...children) {
   const node = document.createElement(tag);
@@ -60,14 +61,14 @@ function connect() {
   const source = new EventSource("/api/events");
   source.onopen = () => live.classList.add("on");
   source.onerror = () => live.classList.remove("on");
-  // Each message is a batch: "invocations" or "reloads" with a JSON array, oldest first.
-  for (const kind of Object.keys(listeners)) {
-    source.addEventListener(`${kind}s`, (message) => {
-      for (const item of JSON.parse(message.data)) {
-        for (const listener of listeners[kind]) listener(item);
-      }
-    });
-  }
+  // Each message is a batch, oldest first: "invocations" as column names and one array of
+  // values per row (made into objects here), "reloads" as a JSON array of objects.
+  const tell = (kind, batch) => { for (const listener of listeners[kind]) listener(batch); };
+  source.addEventListener("invocations", (message) => {
+    const { columns, rows } = JSON.parse(message.data);
+    tell("invocations", rows.map((values) => Object.fromEntries(columns.map((name, i) => [name, values[i]]))));
+  });
+  source.addEventListener("reloads", (message) => tell("reloads", JSON.parse(message.data)));
 }
 
 // --- App: the graph --------------------------------------------------------------------------
@@ -122,12 +123,15 @@ async function appPage() {
     svg.append(group);
   }
   content.replaceChildren(svg, el("p", { class: "hint" }, "Click a function to see its invocations."));
-  listeners.invocation.push((row) => {
-    const node = svg.querySelector(`[data-node="${CSS.escape(row.function)}"]`);
-    if (!node) return;
-    node.classList.toggle("failed", row.status !== "ok");
-    node.classList.remove("lit"); void node.getBBox(); node.classList.add("lit");
-    setTimeout(() => node.classList.remove("lit"), 1200);
+  listeners.invocations.push((rows) => {
+    const last = new Map(rows.map((row) => [row.function, row]));   // each function's newest
+    for (const [name, row] of last) {
+      const node = svg.querySelector(`[data-node="${CSS.escape(name)}"]`);
+      if (!node) continue;
+      node.classList.toggle("failed", row.status !== "ok");
+      node.classList.remove("lit"); void node.getBBox(); node.classList.add("lit");
+      setTimeout(() => node.classList.remove("lit"), 1200);
+    }
   });
 }
 
@@ -152,7 +156,7 @@ async function functionsPage() {
   };
   await render();
   let pending = false;
-  listeners.invocation.push(() => {
+  listeners.invocations.push(() => {
     if (pending) return;
     pending = true;
     setTimeout(() => { pending = false; render(); }, 300);
@@ -197,9 +201,13 @@ async function invocationsPage() {
   content.replaceChildren(el("form", { class: "filters", onsubmit: (e) => { e.preventDefault(); load(); } },
     Object.values(filter), el("button", { type: "submit" }, "Filter")), el("table", { id: "timeline" }, head, body));
   await load();
-  listeners.invocation.push((row) => {
-    if (!matches(row) || filter.q.value) return;   // a text filter needs the server: reload
-    body.prepend(invocationRow(row));
+  listeners.invocations.push((rows) => {
+    if (filter.q.value) return;   // a text filter needs the server: reload
+    const shown = rows.filter(matches).slice(-500);   // more would be trimmed at once
+    if (!shown.length) return;
+    const newestFirst = document.createDocumentFragment();
+    for (let i = shown.length - 1; i >= 0; i--) newestFirst.append(invocationRow(shown[i]));
+    body.prepend(newestFirst);
     while (body.rows.length > 500) body.lastChild.remove();
   });
 }
@@ -348,7 +356,7 @@ async function schedulesPage() {
       : el("p", {}, "This app has no schedules."));
   };
   await render();
-  listeners.invocation.push((row) => { if (row.trigger.startsWith("schedule")) render(); });
+  listeners.invocations.push((rows) => { if (rows.some((row) => row.trigger.startsWith("schedule"))) render(); });
 }
 
 // --- Reloads ---------------------------------------------------------------------------------
@@ -357,7 +365,7 @@ async function reloadsPage() {
   const item = (r) => el("li", {}, el("time", {}, r.at_s ? time(r.at_s) : "now"), el("pre", {}, r.line));
   list.replaceChildren(...(await api("/api/reloads")).map(item));
   content.replaceChildren(list, el("p", { class: "hint" }, "Save a function's code or the template and its reload appears here."));
-  listeners.reload.push((r) => list.prepend(item(r)));
+  listeners.reloads.push((batch) => { for (const r of batch) list.prepend(item(r)); });
 }
 
 const pages = { app: appPage, functions: functionsPage, invocations: invocationsPage, invoke: invokePage,
