@@ -95,9 +95,11 @@ def _structure(shape: Any, built: dict[str, Check], *, ordered: bool) -> Check:
         last = -1
         for name, member in value.items():
             member_check = checks.get(name)
-            if member_check is None or member is None or not member_check(member):
+            if member_check is None or member is None:
                 return False
-            if ordered:
+            if member_check is not _always and not member_check(member):
+                return False
+            if ordered and len(value) > 1:
                 if order[name] < last:
                     return False        # the parser would put it in the model's order
                 last = order[name]
@@ -109,15 +111,18 @@ def _structure(shape: Any, built: dict[str, Check], *, ordered: bool) -> Check:
 def _list(member_check: Check) -> Check:
     if member_check is _always:
         return lambda value: type(value) is list
-    return lambda value: type(value) is list and all(member_check(v) for v in value)
+    return lambda value: type(value) is list and all(map(member_check, value))
 
 
 def _map(key_check: Check, value_check: Check) -> Check:
+    if key_check is _always and value_check is _always:
+        return lambda value: type(value) is dict
+    if key_check is _always:            # maps of DynamoDB's are keyed by strings
+        return lambda value: type(value) is dict and all(map(value_check, value.values()))
+
     def check(value: Any) -> bool:
         if type(value) is not dict:
             return False
         return all(key_check(k) and value_check(v) for k, v in value.items())
 
-    if key_check is _always and value_check is _always:
-        return lambda value: type(value) is dict
     return check
