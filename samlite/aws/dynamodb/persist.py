@@ -50,6 +50,10 @@ CREATE TABLE IF NOT EXISTS checkpoints (
 ) WITHOUT ROWID;
 """
 
+# json.dumps(..., separators=(",", ":")) made once (json.dumps makes one per call when given
+# options).
+_COMPACT = json.JSONEncoder(separators=(",", ":"))
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SavedTable:
@@ -142,7 +146,7 @@ class DynamoPersistence:
         """Item changes and their stream records (table, record), in one transaction; one
         item's change alone, in the write log."""
         rows = [LoggedWrite(table=w.table, key=w.key, item_json=None if w.item is None
-                            else json.dumps(w.item, separators=(",", ":"))) for w in writes]
+                            else _COMPACT.encode(w.item)) for w in writes]
         with self._lock:
             if len(rows) == 1 and not records:
                 if self._log is None:      # in memory: one statement is a transaction alone
@@ -162,7 +166,7 @@ class DynamoPersistence:
                     self._db.executemany(
                         "INSERT INTO stream VALUES (?, ?, ?, ?, ?)",
                         [(table, r.position, r.partition_hash, r.created_ms,
-                          json.dumps(r.record, separators=(",", ":"))) for table, r in records])
+                          _COMPACT.encode(r.record)) for table, r in records])
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise

@@ -40,6 +40,10 @@ NOT_RUN = frozenset({"ExecuteStatement", "BatchExecuteStatement", "ExecuteTransa
                      "RestoreTableFromBackup", "RestoreTableToPointInTime", "ImportTable",
                      "ExportTableToPointInTime"})
 
+# json.dumps(..., separators=(",", ":")) made once (json.dumps makes one per call when given
+# options).
+_COMPACT = json.JSONEncoder(separators=(",", ":"))
+
 Dispatch = Callable[[], tuple[int, dict[str, str], bytes]]
 # (action, params, is_as_parsed, dispatch): is_as_parsed says moto's action is given the
 # very `params` (moto's parser would not change them), so what it stores is what they hold.
@@ -138,7 +142,7 @@ def _handler_class() -> type[Any]:
             if isinstance(result, ActionResult) and _is_plain_answer(
                     result.result, outputs.get(action, frozenset())):
                 return _finish(200, {"Content-Type": _CONTENT_TYPE},
-                               json.dumps(result.result, separators=(",", ":")))
+                               _COMPACT.encode(result.result))
             if isinstance(result, ActionResult):
                 status, headers, body = self.serialized(result)
                 return _finish(int(status), dict(headers), body)
