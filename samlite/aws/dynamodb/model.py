@@ -30,6 +30,8 @@ RETENTION_S = 24 * 3600
 # names of the Streams API's Identity shape (botocore's dynamodbstreams model); Lambda's event
 # spells them type and principalId (sources/dynamodb/events.py).
 TTL_USER_IDENTITY = {"Type": "Service", "PrincipalId": "dynamodb.amazonaws.com"}
+# X-Amz-Target's start in DynamoDB's and DynamoDB Streams' calls (JSON protocol).
+TARGET_PREFIXES = ("DynamoDB_20120810.", "DynamoDBStreams_20120810.")
 # json.dumps(..., sort_keys=True, separators=(",", ":")) made once: json.dumps builds a new
 # encoder per call when given options.
 _KEY_TEXT = json.JSONEncoder(sort_keys=True, separators=(",", ":"))

@@ -421,5 +421,4 @@ class _ServiceRoute:
 
 def is_dynamodb_call(request: Request) -> bool:
     """A DynamoDB or DynamoDB Streams call (JSON protocol). Needs no moto."""
-    return (request.header("x-amz-target") or "").startswith(
-        ("DynamoDB_20120810.", "DynamoDBStreams_20120810."))
+    return (request.header("x-amz-target") or "").startswith(model.TARGET_PREFIXES)
