@@ -159,21 +159,26 @@ def _handler_class() -> type[Any]:
 
 def is_as_moto_parses(action: str, params: dict[str, Any]) -> bool:
     """Would moto's request parser hand `params` (the body's JSON) to the action unchanged?"""
-    check = _as_parsed_check(action)
-    return check is not None and check(params)
+    if action not in _operation_names():     # so no cache grows with the names clients send
+        return False
+    return _as_parsed_check(action)(params)
 
 
 @functools.cache
-def _as_parsed_check(action: str) -> Callable[[Any], bool] | None:
-    """as_parsed.py's check for one operation (None: not an operation of DynamoDB's)."""
+def _operation_names() -> frozenset[str]:
+    from moto.core.utils import get_service_model
+
+    return frozenset(get_service_model("dynamodb").operation_names)
+
+
+@functools.cache
+def _as_parsed_check(action: str) -> Callable[[Any], bool]:
+    """as_parsed.py's check for one of DynamoDB's operations, made on its first call."""
     from moto.core.utils import get_service_model
 
     from samlite.aws.dynamodb.as_parsed import request_check
 
-    service = get_service_model("dynamodb")
-    if action not in service.operation_names:
-        return None
-    return request_check(service.operation_model(action).input_shape)
+    return request_check(get_service_model("dynamodb").operation_model(action).input_shape)
 
 
 @functools.cache
