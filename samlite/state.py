@@ -4,8 +4,10 @@ services keep what users gave them, so it survives a restart of `samlite up`.
 Layout: `buckets/<bucket>/<key>` holds objects as plain files (key -> path mapping lives in
 samlite/aws/s3/files.py, the only place a user's key becomes a path); `s3.sqlite3`,
 `sqs.sqlite3` and `async.sqlite3` hold object metadata, queues with their messages, and
-pending asynchronous invocations; `parameters.sqlite3` secrets and Parameter Store
-parameters; `sns.sqlite3` the topics and subscriptions made through the API;
+pending asynchronous invocations; `dynamodb.sqlite3` tables, items and stream records (and
+`dynamodb.sqlite3-log` the item writes not yet folded into it); `parameters.sqlite3`
+secrets and Parameter Store parameters; `sns.sqlite3` the topics and subscriptions made
+through the API;
 `events.sqlite3` the EventBridge buses, rules and targets made or changed through the API.
 `--reset` removes them all before starting.
 `up.lock` is the lock the one `samlite up` of this state dir holds (its pid inside), and
@@ -93,7 +95,8 @@ class StateDir:
         shutil.rmtree(self.buckets_dir, ignore_errors=True)
         for db in (self.s3_db, self.sqs_db, self.dynamodb_db, self.async_db,
                    self.parameters_db, self.sns_db, self.events_db):
-            for suffix in ("", "-wal", "-shm", "-journal"):
+            # -log: DynamoDB's writes not yet folded in (aws/dynamodb/write_log.py)
+            for suffix in ("", "-wal", "-shm", "-journal", "-log"):
                 db.with_name(db.name + suffix).unlink(missing_ok=True)
         self.invocations_file.unlink(missing_ok=True)
 

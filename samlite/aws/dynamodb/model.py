@@ -30,6 +30,11 @@ RETENTION_S = 24 * 3600
 # names of the Streams API's Identity shape (botocore's dynamodbstreams model); Lambda's event
 # spells them type and principalId (sources/dynamodb/events.py).
 TTL_USER_IDENTITY = {"Type": "Service", "PrincipalId": "dynamodb.amazonaws.com"}
+# X-Amz-Target's start in DynamoDB's and DynamoDB Streams' calls (JSON protocol).
+TARGET_PREFIXES = ("DynamoDB_20120810.", "DynamoDBStreams_20120810.")
+# json.dumps(..., sort_keys=True, separators=(",", ":")) made once: json.dumps builds a new
+# encoder per call when given options.
+_KEY_TEXT = json.JSONEncoder(sort_keys=True, separators=(",", ":"))
 # The write calls whose changes go to the stream and the state dir.
 WRITE_ACTIONS = frozenset({"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem",
                            "TransactWriteItems"})
@@ -80,7 +85,7 @@ def key_of(item: Item, key_names: Sequence[str]) -> dict[str, Any]:
 
 def key_text(key: Key) -> str:
     """A key as stable text (the store's primary key)."""
-    return json.dumps(key, sort_keys=True, separators=(",", ":"))
+    return _KEY_TEXT.encode(key)
 
 
 def touched_keys(action: str, params: Mapping[str, Any],

@@ -2,7 +2,9 @@
 item, each table's stream records and each stream consumer's checkpoint, in one SQLite file
 (StateDir.dynamodb_db, WAL; None: in memory). A write's item changes and stream records are
 committed in one transaction before the caller is answered, so what a client was told was
-written survives a SIGKILL, and so does its stream record.
+written survives a SIGKILL, and so does its stream record. A write of one item without a
+stream record (a table without a stream: most writes) is instead appended to the write log
+beside the file (write_log.py), which survives a SIGKILL as well, and folded in later.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from samlite.state import open_database, reading
+from samlite.aws.dynamodb.write_log import FOLD_EVERY, LoggedWrite, WriteLog
+from samlite.state import open_database, reading, unusable
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS tables (
@@ -47,6 +50,10 @@ CREATE TABLE IF NOT EXISTS checkpoints (
 ) WITHOUT ROWID;
 """
 
+# json.dumps(..., separators=(",", ":")) made once (json.dumps makes one per call when given
+# options).
+_COMPACT = json.JSONEncoder(separators=(",", ":"))
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SavedTable:
@@ -76,15 +83,25 @@ class DynamoPersistence:
     """One connection guarded by a lock; sqlite3 keeps the statements prepared."""
 
     def __init__(self, path: Path | None) -> None:
-        """A damaged or foreign file at `path` is a StateFileError naming it."""
+        """A damaged or foreign file at `path` (or its write log) is a StateFileError
+        naming it. Writes an earlier run left in the log are folded in now."""
         self._path = path
         self._lock = threading.Lock()
+        self._log: WriteLog | None = None
         if path is None:
             self._db = sqlite3.connect(":memory:", check_same_thread=False,
                                        isolation_level=None)
             self._db.executescript(_SCHEMA)
-        else:
-            self._db = open_database(path, _SCHEMA)
+            return
+        self._db = open_database(path, _SCHEMA)
+        log_path = write_log_path(path)
+        try:
+            self._log = WriteLog(log_path)
+        except (OSError, ValueError) as exc:
+            self._db.close()
+            raise unusable(log_path, exc) from exc
+        with self._lock:
+            self._fold()
 
     # -- tables ----------------------------------------------------------------------------
 
@@ -97,6 +114,7 @@ class DynamoPersistence:
     def drop_table(self, name: str) -> None:
         """The table, its items and its streams (keyed "<table>/stream/<label>")."""
         with self._lock:
+            self._fold()
             self._db.execute("BEGIN")
             for statement in ("DELETE FROM tables WHERE name = ?",
                               "DELETE FROM items WHERE table_name = ?"):
@@ -115,6 +133,7 @@ class DynamoPersistence:
 
     def items(self, table: str) -> Iterator[dict[str, Any]]:
         with self._lock, reading(self._path):
+            self._fold()
             rows = self._db.execute("SELECT item FROM items WHERE table_name = ?",
                                     (table,)).fetchall()
         for (item,) in rows:
@@ -124,34 +143,62 @@ class DynamoPersistence:
 
     def apply(self, writes: Iterable[ItemWrite],
               records: Sequence[tuple[str, StoredRecord]]) -> None:
-        """Item changes and their stream records (table, record), in one transaction."""
-        writes = list(writes)
+        """Item changes and their stream records (table, record), in one transaction; one
+        item's change alone, in the write log."""
+        rows = [LoggedWrite(table=w.table, key=w.key, item_json=None if w.item is None
+                            else _COMPACT.encode(w.item)) for w in writes]
         with self._lock:
-            if len(writes) == 1 and not records:   # one statement is a transaction alone
-                self._write(writes[0])
+            if len(rows) == 1 and not records:
+                if self._log is None:      # in memory: one statement is a transaction alone
+                    self._write(rows[0])
+                    return
+                self._log.append(rows[0])
+                if len(self._log.unfolded) >= FOLD_EVERY:
+                    self._fold()
                 return
             self._db.execute("BEGIN")
             try:
-                for write in writes:
-                    self._write(write)
+                for row in self._unfolded():
+                    self._write(row)
+                for row in rows:
+                    self._write(row)
                 if records:
                     self._db.executemany(
                         "INSERT INTO stream VALUES (?, ?, ?, ?, ?)",
                         [(table, r.position, r.partition_hash, r.created_ms,
-                          json.dumps(r.record, separators=(",", ":"))) for table, r in records])
+                          _COMPACT.encode(r.record)) for table, r in records])
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
             self._db.execute("COMMIT")
+            if self._log is not None:
+                self._log.clear()
 
-    def _write(self, write: ItemWrite) -> None:
-        if write.item is None:
+    def _unfolded(self) -> list[LoggedWrite]:
+        return self._log.unfolded if self._log is not None else []
+
+    def _fold(self) -> None:
+        """The write log's lines into the database, in one transaction (lock held)."""
+        if not self._unfolded():
+            return
+        self._db.execute("BEGIN")
+        try:
+            for row in self._unfolded():
+                self._write(row)
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+        if self._log is not None:
+            self._log.clear()
+
+    def _write(self, row: LoggedWrite) -> None:
+        if row.item_json is None:
             self._db.execute("DELETE FROM items WHERE table_name = ? AND key = ?",
-                             (write.table, write.key))
+                             (row.table, row.key))
         else:
             self._db.execute("INSERT OR REPLACE INTO items VALUES (?, ?, ?)",
-                             (write.table, write.key,
-                              json.dumps(write.item, separators=(",", ":"))))
+                             (row.table, row.key, row.item_json))
 
     # -- streams ---------------------------------------------------------------------------
 
@@ -202,4 +249,12 @@ class DynamoPersistence:
 
     def close(self) -> None:
         with self._lock:
+            self._fold()
             self._db.close()
+            if self._log is not None:
+                self._log.close()
+                self._log.path.unlink(missing_ok=True)
+
+
+def write_log_path(db_path: Path) -> Path:
+    return db_path.with_name(db_path.name + "-log")

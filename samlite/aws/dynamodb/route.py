@@ -6,8 +6,9 @@ service, which records what they changed (state dir, stream) under the same lock
 moto's generic request set-up (a werkzeug request built from each call, the response
 class's methods listed by `inspect` on each call) cost most of a small call's time, so the
 handler class here runs an action itself: moto's own JSON parser for the operation (it
-decodes binary attributes), moto's action method, moto's serializer; the crc32 and request id
-headers DynamoDB sends. That is the only use of moto's internals for DynamoDB; the versions it
+decodes binary attributes; skipped where as_parsed.py finds the body already as it would
+leave it), moto's action method, moto's serializer; the crc32 and request id headers
+DynamoDB sends. That is the only use of moto's internals for DynamoDB; the versions it
 holds for are the moto range in pyproject (scripts/test-moto-range.sh).
 
 DynamoDB Streams (`DynamoDBStreams_20120810.*`) is answered by streams_api.py.
@@ -39,14 +40,21 @@ NOT_RUN = frozenset({"ExecuteStatement", "BatchExecuteStatement", "ExecuteTransa
                      "RestoreTableFromBackup", "RestoreTableToPointInTime", "ImportTable",
                      "ExportTableToPointInTime"})
 
+# json.dumps(..., separators=(",", ":")) made once (json.dumps makes one per call when given
+# options).
+_COMPACT = json.JSONEncoder(separators=(",", ":"))
+
 Dispatch = Callable[[], tuple[int, dict[str, str], bytes]]
-Calls = Callable[[str, dict[str, Any], Dispatch], tuple[int, dict[str, str], bytes]]
+# (action, params, is_as_parsed, dispatch): is_as_parsed says moto's action is given the
+# very `params` (moto's parser would not change them), so what it stores is what they hold.
+Calls = Callable[[str, dict[str, Any], bool, Dispatch], tuple[int, dict[str, str], bytes]]
 
 
 class DynamoDbRoute:
     def __init__(self, backend: LocalDynamoBackend, *, account_id: str, region: str,
                  calls: Calls) -> None:
-        """`calls(action, params, dispatch)` runs `dispatch` under the service's lock."""
+        """`calls(action, params, is_as_parsed, dispatch)` runs `dispatch` under the
+        service's lock."""
         self._backend = backend
         self._account_id = account_id
         self._region = region
@@ -68,12 +76,14 @@ class DynamoDbRoute:
         if not isinstance(params, dict):
             return errors.response(errors.serialization())
 
+        is_as_parsed = is_as_moto_parses(action, params)
+
         def dispatch() -> tuple[int, dict[str, str], bytes]:
             handler = _handler_class()(self._backend, account_id=self._account_id,
                                        region=self._region)
-            return handler.answer(action, request)
+            return handler.answer(action, request, params if is_as_parsed else None)
 
-        status, response_headers, body = self._calls(action, params, dispatch)
+        status, response_headers, body = self._calls(action, params, is_as_parsed, dispatch)
         return Response(status=status, headers=tuple(response_headers.items()), body=body)
 
 
@@ -101,7 +111,9 @@ def _handler_class() -> type[Any]:
         def dynamodb_backend(self) -> LocalDynamoBackend:
             return self._app_backend
 
-        def answer(self, action: str, request: Request) -> tuple[int, dict[str, str], bytes]:
+        def answer(self, action: str, request: Request, as_parsed: dict[str, Any] | None
+                   ) -> tuple[int, dict[str, str], bytes]:
+            """`as_parsed`: the body's params when moto's parser would leave them so."""
             method = getattr(self, actions.get(action, ""), None)
             if method is None:
                 error = errors.response(errors.unknown_operation(
@@ -116,7 +128,7 @@ def _handler_class() -> type[Any]:
             self.body = (request.body or b"{}").decode("utf-8", "replace")
             self.region, self.current_account = self._app_region, self._app_account_id
             try:
-                self.params = _parser(action).parse({
+                self.params = as_parsed if as_parsed is not None else _parser(action).parse({
                     "method": request.method, "values": {}, "headers": self.headers,
                     "body": request.body or b"{}", "url_path": request.path,
                     "url_params": {}})
@@ -130,7 +142,7 @@ def _handler_class() -> type[Any]:
             if isinstance(result, ActionResult) and _is_plain_answer(
                     result.result, outputs.get(action, frozenset())):
                 return _finish(200, {"Content-Type": _CONTENT_TYPE},
-                               json.dumps(result.result, separators=(",", ":")))
+                               _COMPACT.encode(result.result))
             if isinstance(result, ActionResult):
                 status, headers, body = self.serialized(result)
                 return _finish(int(status), dict(headers), body)
@@ -143,6 +155,30 @@ def _handler_class() -> type[Any]:
             return _finish(int(status), dict(headers), body)
 
     return AppHandler
+
+
+def is_as_moto_parses(action: str, params: dict[str, Any]) -> bool:
+    """Would moto's request parser hand `params` (the body's JSON) to the action unchanged?"""
+    if action not in _operation_names():     # so no cache grows with the names clients send
+        return False
+    return _as_parsed_check(action)(params)
+
+
+@functools.cache
+def _operation_names() -> frozenset[str]:
+    from moto.core.utils import get_service_model
+
+    return frozenset(get_service_model("dynamodb").operation_names)
+
+
+@functools.cache
+def _as_parsed_check(action: str) -> Callable[[Any], bool]:
+    """as_parsed.py's check for one of DynamoDB's operations, made on its first call."""
+    from moto.core.utils import get_service_model
+
+    from samlite.aws.dynamodb.as_parsed import request_check
+
+    return request_check(get_service_model("dynamodb").operation_model(action).input_shape)
 
 
 @functools.cache

@@ -55,6 +55,8 @@ class _Unread:
 
 
 _UNREAD = _Unread()
+# A change and its item's row in the store (model.key_text of its key, made once per write).
+_KeyedChange = tuple[Change, str]
 
 
 def stream_key(table: str, label: str) -> str:
@@ -156,7 +158,7 @@ class LocalDynamoDb:
                                                  region=self._region, calls=self._run)
         return self._dynamodb_route
 
-    def _run(self, action: str, params: dict[str, Any],
+    def _run(self, action: str, params: dict[str, Any], is_as_parsed: bool,
              dispatch: Any) -> tuple[int, dict[str, str], bytes]:
         with self._lock:
             if action not in model.WRITE_ACTIONS:
@@ -177,23 +179,27 @@ class LocalDynamoDb:
                     touched[table, text] = (key, old)
             status, headers, body = dispatch()
             if status == 200:
-                changes = []
-                for (table, _text), (key, old) in touched.items():
-                    new = self._backend.item_json(table, key)
+                changes: list[_KeyedChange] = []
+                for (table, text), (key, old) in touched.items():
+                    # A PutItem that moto was given as sent stored the sent item as it is
+                    # (moto keeps each attribute value as it came); reading it back would
+                    # give the same.
+                    new = params["Item"] if is_as_parsed and action == "PutItem" \
+                        else self._backend.item_json(table, key)
                     if old is _UNREAD:
-                        changes.append(Change(table=table, key=key, old=None, new=new))
+                        changes.append((Change(table=table, key=key, old=None, new=new), text))
                     elif new != old:   # a write that changes nothing makes no stream record
-                        changes.append(Change(table=table, key=key, old=old, new=new))
+                        changes.append((Change(table=table, key=key, old=old, new=new), text))
                 self._record(changes)
             return status, headers, body
 
-    def _record(self, changes: Sequence[Change], *, is_ttl: bool = False) -> None:
+    def _record(self, changes: Sequence[_KeyedChange], *, is_ttl: bool = False) -> None:
         """Keep the changes on disk and append their stream records (lock held)."""
         if not changes:
             return
         now_s = self._clock.now()
         records: list[tuple[str, StoredRecord]] = []
-        for change in changes:
+        for change, _text in changes:
             stream = self._streams.get(change.table)
             view_type = self._backend.stream_view_type(change.table)
             if stream is None or view_type is None:
@@ -208,8 +214,8 @@ class LocalDynamoDb:
                 partition_hash=model.partition_hash(change.table, change.key,
                                                     self._backend.hash_key(change.table)))))
         self._persistence.apply(
-            (ItemWrite(table=c.table, key=model.key_text(c.key),
-                       item=dict(c.new) if c.new is not None else None) for c in changes),
+            (ItemWrite(table=c.table, key=text, item=dict(c.new) if c.new is not None else None)
+             for c, text in changes),
             records)
         if records:
             self._changed.notify_all()
@@ -360,7 +366,8 @@ class LocalDynamoDb:
                 for key in self._backend.expired(table, now_s):
                     old = self._backend.item_json(table, key)
                     self._backend.delete_item(table, dict(key))
-                    changes.append(Change(table=table, key=key, old=old, new=None))
+                    changes.append((Change(table=table, key=key, old=old, new=None),
+                                    model.key_text(key)))
                 self._record(changes, is_ttl=True)
                 count += len(changes)
         return count
@@ -414,5 +421,4 @@ class _ServiceRoute:
 
 def is_dynamodb_call(request: Request) -> bool:
     """A DynamoDB or DynamoDB Streams call (JSON protocol). Needs no moto."""
-    return (request.header("x-amz-target") or "").startswith(
-        ("DynamoDB_20120810.", "DynamoDBStreams_20120810."))
+    return (request.header("x-amz-target") or "").startswith(model.TARGET_PREFIXES)
