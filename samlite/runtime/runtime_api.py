@@ -8,6 +8,12 @@ connection is served by its own thread (a runtime keeps one connection open and 
 Paths, headers and status codes follow the "Using the Lambda runtime API for custom
 runtimes" page and its OpenAPI spec; refusals use its ErrorResponse shape.
 
+The direct hand-off: a /next that finds no work is parked with the backend, and the thread
+that has the next invocation (the invoker's) writes it to that connection and reads the
+runtime's answer there itself, so a warm invoke wakes no Runtime API thread. The runtime
+loops pipeline their answer and the next /next, so the invoker finds that /next already
+read and parks it again; other clients' /next is read by the connection's thread.
+
 Only the environment's own runtime is served: on Linux the connecting socket must belong to
 samlite's own user (peer.py), and an environment that runs samlite's runtime loop must also
 send its secret token (TOKEN_HEADER). Images' runtime clients cannot send one: they turn
@@ -41,6 +47,7 @@ from samlite.runtime.response_stream import (
     STREAMING_MODE,
     ResponseStream,
 )
+from samlite.runtime.socket_reader import SocketReader
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +101,31 @@ class RuntimeBackend(Protocol):
                              content_type: str) -> ResponseStream | None:
         """Where a streamed response's chunks go; None for a request id not in progress."""
         ...
+
+    # A backend may also take /next connections for the direct hand-off: `park(poller)`
+    # keeps the poller (True) or declines (False: the connection waits in next_invocation);
+    # `unpark(poller)` takes back a parked poller whose runtime hung up, True if nobody had
+    # taken it. Backends without them (tests' scripted ones) are served the classic way.
+
+
+class DirectPoller(Protocol):
+    """A runtime's /next, parked for the direct hand-off (a Runtime API connection). The
+    backend that parked it gives it to one invoker, which calls `deliver`, then `serve_next`
+    until the outcome is in, then `release`; or `resume_polling` / `close` instead."""
+
+    def is_gone(self) -> bool: ...
+
+    def deliver(self, upcoming: NextInvocation) -> None: ...
+
+    def serve_next(self, *, wait_s: float, deadline_s: float) -> bool: ...
+
+    def release(self) -> None: ...
+
+    def resume_polling(self) -> None: ...
+
+    def read_on(self) -> None: ...
+
+    def close(self) -> None: ...
 
 
 class RuntimeApis(Protocol):
@@ -244,6 +276,26 @@ _RESPONSE_MODE = RESPONSE_MODE_HEADER.lower()
 _PIECE_BYTES = 1 << 20
 
 
+_NEXT_REQUEST_LINE = f"GET {NEXT_PATH} ".encode("latin-1")
+_CLOSE = object()   # what a lent connection's thread is told when the connection is over
+
+
+class _Step(Enum):
+    """What a connection does after answering a request."""
+
+    ON = "read the next request"
+    END = "close"
+    PARKED = "parked for the direct hand-off"
+
+
+@dataclass(frozen=True, slots=True)
+class _Request:
+    method: str
+    path: str                  # without the query
+    headers: dict[str, str]    # names in lower case
+    keep_alive: bool
+
+
 class _BadRequest(Exception):
     """The request cannot be read; it is answered 400 and the connection ends."""
 
@@ -261,52 +313,75 @@ class _Connection:
     def __init__(self, conn: socket.socket, endpoint: _Endpoint, *,
                  poll_slice_s: float = POLL_SLICE_S) -> None:
         self.conn = conn
-        self.reader = conn.makefile("rb")
+        self.reader = SocketReader(conn)
         self.endpoint = endpoint
         self.backend = endpoint.backend
         self.poll_slice_s = poll_slice_s
+        self._back = threading.Event()           # set when a lent connection comes back
+        self._returned: _Request | object | None = None
+        self._parked_request: _Request | None = None
 
     def serve(self) -> None:
         try:
             self._serve_requests()
         except _BadRequest as exc:
-            self._json(400, {"errorMessage": f"Bad request: {exc}",
-                             "errorType": "InvalidRequestFormat"}, close=True)
+            self._bad_request(exc)
         except _Gone:
             pass
 
+    def _bad_request(self, exc: _BadRequest) -> None:
+        self._json(400, {"errorMessage": f"Bad request: {exc}",
+                         "errorType": "InvalidRequestFormat"}, close=True)
+
     def _serve_requests(self) -> None:
+        pending: _Request | None = None
         while True:
-            line = self.reader.readline(_MAX_LINE + 1)
-            if not line:
+            request = pending or self._read_request()
+            pending = None
+            if request is None:
                 return
-            if line in (b"\r\n", b"\n"):
-                continue   # tolerated between requests, as http.server does
-            if not line.endswith(b"\n"):
-                raise (_BadRequest("request line too long") if len(line) > _MAX_LINE
-                       else _Gone())
-            parts = line.decode("latin-1").split()
-            if len(parts) != 3 or not parts[2].startswith("HTTP/"):
-                raise _BadRequest("the request line is not `METHOD PATH HTTP/1.x`")
-            method, path, version = parts
-            headers = self._headers()
-            keep_alive = headers.get("connection", "").lower() != "close" and \
-                version == "HTTP/1.1"
-            if not self._authorized(headers):
-                self._json(403, {"errorMessage": "Missing or wrong runtime token",
-                                 "errorType": "Forbidden"}, close=True)
-                return
-            if headers.get("expect", "").lower() == "100-continue":
-                self.conn.sendall(b"HTTP/1.1 100 Continue\r\n\r\n")
-            if headers.get(_RESPONSE_MODE) == STREAMING_MODE and method == "POST":
-                self._streamed_response(path.split("?", 1)[0], headers)
-                if not keep_alive:
+            step = self._answer(request)
+            if step is _Step.PARKED:
+                back = self._wait_while_parked()
+                if back is _CLOSE:
                     return
-                continue
-            body = self._body(headers)
-            if not self._dispatch(method, path.split("?", 1)[0], headers, body) \
-                    or not keep_alive:
+                pending = back if isinstance(back, _Request) else None
+            elif step is _Step.END:
                 return
+
+    def _read_request(self) -> _Request | None:
+        """The next request's line and headers; None when the client has closed."""
+        line = self.reader.readline(_MAX_LINE + 1)
+        while line in (b"\r\n", b"\n"):   # tolerated between requests, as http.server does
+            line = self.reader.readline(_MAX_LINE + 1)
+        if not line:
+            return None
+        if not line.endswith(b"\n"):
+            raise (_BadRequest("request line too long") if len(line) > _MAX_LINE
+                   else _Gone())
+        parts = line.decode("latin-1").split()
+        if len(parts) != 3 or not parts[2].startswith("HTTP/"):
+            raise _BadRequest("the request line is not `METHOD PATH HTTP/1.x`")
+        method, path, version = parts
+        headers = self._headers()
+        keep_alive = headers.get("connection", "").lower() != "close" and \
+            version == "HTTP/1.1"
+        return _Request(method, path.split("?", 1)[0], headers, keep_alive)
+
+    def _answer(self, request: _Request) -> _Step:
+        headers = request.headers
+        if not self._authorized(headers):
+            self._json(403, {"errorMessage": "Missing or wrong runtime token",
+                             "errorType": "Forbidden"}, close=True)
+            return _Step.END
+        if headers.get("expect", "").lower() == "100-continue":
+            self.conn.sendall(b"HTTP/1.1 100 Continue\r\n\r\n")
+        if headers.get(_RESPONSE_MODE) == STREAMING_MODE and request.method == "POST":
+            self._streamed_response(request.path, headers)
+            return _Step.ON if request.keep_alive else _Step.END
+        body = self._body(headers)
+        step = self._dispatch(request, body)
+        return _Step.END if step is _Step.ON and not request.keep_alive else step
 
     def refuse_stranger(self) -> None:
         # Lambda's Runtime API is reachable only inside its sandbox, so it has no word for
@@ -393,30 +468,29 @@ class _Connection:
             raise _Gone()
         return data
 
-    def _dispatch(self, method: str, path: str, headers: dict[str, str],
-                  body: bytes | None) -> bool:
-        """Answer one request; False when the connection should end."""
-        backend = self.backend
+    def _dispatch(self, request: _Request, body: bytes | None) -> _Step:
+        """Answer one request; what the connection does next."""
+        backend, method, path = self.backend, request.method, request.path
         if method == "GET" and path == NEXT_PATH:
-            return self._next()
+            return self._next(request)
         if method != "POST":
             self._json(404, {"errorMessage": f"no route {method} {path}",
                              "errorType": "NotFound"})
-            return True
+            return _Step.ON
         if body is None:
             self._json(413, {"errorMessage": "Payload too large",
                              "errorType": "RequestEntityTooLarge"})
-            return True
-        error_type = headers.get(ERROR_TYPE_HEADER.lower())
+            return _Step.ON
+        error_type = request.headers.get(ERROR_TYPE_HEADER.lower())
         if path == INIT_ERROR_PATH:
             backend.post_init_error(body, error_type)
             self._json(202, {"status": "OK"})
-            return True
+            return _Step.ON
         match = _INVOCATION_POST.match(path)
         if not match:
             self._json(404, {"errorMessage": f"no route {method} {path}",
                              "errorType": "NotFound"})
-            return True
+            return _Step.ON
         request_id = match["id"]
         if match["what"] == "response":
             outcome = backend.post_response(request_id, body)
@@ -430,7 +504,7 @@ class _Connection:
         else:
             self._json(400, {"errorMessage": f"Invalid request ID: {request_id}",
                              "errorType": "InvalidRequestID"})
-        return True
+        return _Step.ON
 
     def _streamed_response(self, path: str, headers: dict[str, str]) -> None:
         """A response POSTed in streaming mode: each chunk goes on as it arrives, the trailers
@@ -487,8 +561,9 @@ class _Connection:
             if self.reader.readline(8) not in (b"\r\n", b"\n"):
                 raise _BadRequest("a chunk is not followed by CRLF")
 
-    def _next(self) -> bool:
-        """One /next: wait for work while the client is still there, then hand it over."""
+    def _next(self, request: _Request) -> _Step:
+        """One /next: park the connection for the direct hand-off when the backend takes
+        it, else wait for work while the client is still there and hand it over."""
         if not self.endpoint.claim_poll(self):
             # Lambda's own answer to a /next out of turn (the Runtime Interface Emulator's
             # rapi/handler/invocationnext.go: 403, InvalidStateTransition).
@@ -496,22 +571,29 @@ class _Connection:
                              "for runtime. Error: another poller is waiting for this "
                              "environment's next invocation",
                              "errorType": "InvalidStateTransition"})
-            return True
+            return _Step.ON
+        if request.keep_alive and self._park(request):
+            return _Step.PARKED
         try:
             while True:
                 upcoming = self.backend.next_invocation(wait_s=self.poll_slice_s,
                                                         poller_gone=self.peer_closed)
                 if upcoming is NoWork.SHUTDOWN:   # hang up, as Lambda ends the sandbox
-                    return False
+                    return _Step.END
                 if isinstance(upcoming, NextInvocation):
                     break
                 # Checked after an empty slice, not before each wait: the client has just
                 # asked, and work handed over is checked by poller_gone (each peek is a
                 # system call, a thread switch under load).
                 if self.peer_closed():
-                    return False
+                    return _Step.END
         finally:
-            self.endpoint.release_poll(self)
+            if self._parked_request is None:
+                self.endpoint.release_poll(self)
+        self._send_invocation(upcoming)
+        return _Step.ON
+
+    def _send_invocation(self, upcoming: NextInvocation) -> None:
         invocation = upcoming.invocation
         extra = [("Lambda-Runtime-Aws-Request-Id", invocation.request_id),
                  ("Lambda-Runtime-Deadline-Ms", str(upcoming.deadline_ms)),
@@ -524,7 +606,123 @@ class _Connection:
         if invocation.tenant_id:   # as runtime clients read it (awslambdaric: context.tenant_id)
             extra.append(("Lambda-Runtime-Aws-Tenant-Id", invocation.tenant_id))
         self._send(200, invocation.payload, extra)
-        return True
+
+    # --- the direct hand-off --------------------------------------------------------------
+    # A parked /next belongs to the backend until an invoker takes it; the invoker then
+    # writes the event and reads the runtime's answer on its own thread, and gives the
+    # connection back (or parks it again) when the invocation is over. Meanwhile the
+    # connection's thread sleeps, waking only to see whether an idle runtime hung up.
+
+    def _park(self, request: _Request) -> bool:
+        park = getattr(self.backend, "park", None)
+        if park is None:
+            return False
+        self._parked_request = request
+        if park(self):
+            return True
+        self._parked_request = None
+        return False
+
+    def _wait_while_parked(self) -> _Request | object | None:
+        """(The connection's thread.) Sleep until the connection comes back; what to do
+        then: _CLOSE, a request to answer, or None to read the next one."""
+        while not self._back.wait(self.poll_slice_s):
+            unpark = getattr(self.backend, "unpark", None)
+            if self.peer_closed() and unpark is not None and unpark(self):
+                self.endpoint.release_poll(self)
+                return _CLOSE
+        self._back.clear()
+        back, self._returned = self._returned, None
+        return back
+
+    def _give_back(self, what: _Request | object | None) -> None:
+        """Hand the connection back to its thread, which does `what` next."""
+        with contextlib.suppress(OSError):
+            self.conn.settimeout(None)
+        self._parked_request, self._returned = None, what
+        self._back.set()
+
+    def is_gone(self) -> bool:
+        """Whether the runtime hung up while its /next was parked."""
+        return self.peer_closed()
+
+    def deliver(self, upcoming: NextInvocation) -> None:
+        """(The invoker's thread.) Answer the parked /next with this invocation. Raises
+        OSError when the runtime has gone."""
+        self._parked_request = None
+        self.endpoint.release_poll(self)
+        self._send_invocation(upcoming)
+
+    def serve_next(self, *, wait_s: float, deadline_s: float) -> bool:
+        """(The invoker's thread, while its invocation runs.) Answer the runtime's next
+        request if one begins within `wait_s` seconds, reading it within `deadline_s`.
+        False once the connection has gone back to its thread or ended: the outcome then
+        comes as it did before the hand-off (the runtime's exit, the deadline)."""
+        try:
+            if not self.reader.buffered():
+                self.conn.settimeout(wait_s)
+                try:
+                    if not self.reader.fill():
+                        self._give_back(_CLOSE)
+                        return False
+                except TimeoutError:
+                    return True
+            self.conn.settimeout(max(deadline_s, 0.001))
+            request = self._read_request()
+            if request is None:
+                self._give_back(_CLOSE)
+                return False
+            if request.method == "GET" and request.path == NEXT_PATH:
+                self._give_back(request)   # a /next before any answer: its thread waits
+                return False
+            if self._answer(request) is _Step.END:
+                self._give_back(_CLOSE)
+                return False
+            return True
+        except _BadRequest as exc:
+            with contextlib.suppress(OSError):
+                self._bad_request(exc)
+        except (_Gone, OSError):
+            pass
+        except Exception as exc:   # a bug of ours: one line, as _serve says
+            log.warning("Runtime API: dropped a connection after an unexpected %r", exc)
+            log.debug("Runtime API failure", exc_info=True)
+        self._give_back(_CLOSE)
+        return False
+
+    def release(self) -> None:
+        """(The invoker's thread, its invocation over.) When the runtime's next /next came
+        in the same write as its answer (the runtime loop pipelines them), park it again
+        here; else the connection's thread reads on."""
+        buffered = self.reader.buffered()
+        if not (buffered.startswith(_NEXT_REQUEST_LINE) and b"\r\n\r\n" in buffered):
+            self._give_back(None)
+            return
+        try:
+            request = self._read_request()   # all buffered: no system call
+        except (_BadRequest, _Gone, OSError):
+            self._give_back(_CLOSE)
+            return
+        if request is not None and request.keep_alive and "expect" not in request.headers \
+                and self._authorized(request.headers) and self.endpoint.claim_poll(self):
+            with contextlib.suppress(OSError):
+                self.conn.settimeout(None)
+            if self._park(request):
+                return
+        self._give_back(request)   # its thread answers it as any request
+
+    def resume_polling(self) -> None:
+        """The invocation went to the backend's queue instead: the connection's thread
+        answers the parked /next the usual way."""
+        self._give_back(self._parked_request)
+
+    def read_on(self) -> None:
+        """The connection goes back to its thread, which reads whatever comes next."""
+        self._give_back(None)
+
+    def close(self) -> None:
+        """Hang up a parked /next, as Lambda ends the sandbox."""
+        self._give_back(_CLOSE)
 
     def _json(self, status: int, document: dict[str, Any], *, close: bool = False) -> None:
         extra = (("Connection", "close"),) if close else ()
