@@ -33,6 +33,7 @@ import os
 import re
 import selectors
 import socket
+import struct
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -277,6 +278,8 @@ _PIECE_BYTES = 1 << 20
 
 
 _NEXT_REQUEST_LINE = f"GET {NEXT_PATH} ".encode("latin-1")
+_ACCEPTED = (b'HTTP/1.1 202 Accepted\r\nContent-Type: application/json\r\n'
+             b'Content-Length: 16\r\n\r\n{"status": "OK"}')
 _CLOSE = object()   # what a lent connection's thread is told when the connection is over
 
 
@@ -320,6 +323,9 @@ class _Connection:
         self._back = threading.Event()           # set when a lent connection comes back
         self._returned: _Request | object | None = None
         self._parked_request: _Request | None = None
+        self._lent = False                       # an invoker's thread is serving it
+        self._owed = b""                         # a 202 that goes out with the next answer
+        self._timeout_us = 0                     # SO_RCVTIMEO now
 
     def serve(self) -> None:
         try:
@@ -497,7 +503,7 @@ class _Connection:
         else:
             outcome = backend.post_error(request_id, body, error_type)
         if outcome is PostOutcome.ACCEPTED:
-            self._json(202, {"status": "OK"})
+            self._accepted()
         elif outcome is PostOutcome.TOO_LARGE:
             self._json(413, {"errorMessage": "Response payload too large",
                              "errorType": "RequestEntityTooLarge"})
@@ -605,7 +611,8 @@ class _Connection:
             extra.append(("Lambda-Runtime-Cognito-Identity", invocation.cognito_identity))
         if invocation.tenant_id:   # as runtime clients read it (awslambdaric: context.tenant_id)
             extra.append(("Lambda-Runtime-Aws-Tenant-Id", invocation.tenant_id))
-        self._send(200, invocation.payload, extra)
+        owed, self._owed = self._owed, b""
+        self._send(200, invocation.payload, extra, before=owed)
 
     # --- the direct hand-off --------------------------------------------------------------
     # A parked /next belongs to the backend until an invoker takes it; the invoker then
@@ -637,10 +644,21 @@ class _Connection:
 
     def _give_back(self, what: _Request | object | None) -> None:
         """Hand the connection back to its thread, which does `what` next."""
-        with contextlib.suppress(OSError):
-            self.conn.settimeout(None)
+        self._pay_owed()
+        self._receive_timeout(0.0)
+        self._lent = False
         self._parked_request, self._returned = None, what
         self._back.set()
+
+    def _receive_timeout(self, seconds: float) -> None:
+        """SO_RCVTIMEO (0: none). A blocking socket with a kernel timeout receives in one
+        system call; Python's own timeout polls before each receive, each a GIL hand-over."""
+        micros = 0 if seconds <= 0 else max(1, round(seconds * 1e6))
+        if micros != self._timeout_us:
+            self._timeout_us = micros
+            with contextlib.suppress(OSError):
+                self.conn.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO,
+                                     struct.pack("ll", *divmod(micros, 1_000_000)))
 
     def is_gone(self) -> bool:
         """Whether the runtime hung up while its /next was parked."""
@@ -649,7 +667,7 @@ class _Connection:
     def deliver(self, upcoming: NextInvocation) -> None:
         """(The invoker's thread.) Answer the parked /next with this invocation. Raises
         OSError when the runtime has gone."""
-        self._parked_request = None
+        self._parked_request, self._lent = None, True
         self.endpoint.release_poll(self)
         self._send_invocation(upcoming)
 
@@ -660,14 +678,14 @@ class _Connection:
         comes as it did before the hand-off (the runtime's exit, the deadline)."""
         try:
             if not self.reader.buffered():
-                self.conn.settimeout(wait_s)
+                self._receive_timeout(wait_s)
                 try:
                     if not self.reader.fill():
                         self._give_back(_CLOSE)
                         return False
-                except TimeoutError:
+                except BlockingIOError:   # nothing within wait_s (SO_RCVTIMEO)
                     return True
-            self.conn.settimeout(max(deadline_s, 0.001))
+            self._receive_timeout(deadline_s)
             request = self._read_request()
             if request is None:
                 self._give_back(_CLOSE)
@@ -694,8 +712,7 @@ class _Connection:
         """(The invoker's thread, its invocation over.) When the runtime's next /next came
         in the same write as its answer (the runtime loop pipelines them), park it again
         here; else the connection's thread reads on."""
-        buffered = self.reader.buffered()
-        if not (buffered.startswith(_NEXT_REQUEST_LINE) and b"\r\n\r\n" in buffered):
+        if not self._next_is_buffered():
             self._give_back(None)
             return
         try:
@@ -705,8 +722,7 @@ class _Connection:
             return
         if request is not None and request.keep_alive and "expect" not in request.headers \
                 and self._authorized(request.headers) and self.endpoint.claim_poll(self):
-            with contextlib.suppress(OSError):
-                self.conn.settimeout(None)
+            self._lent = False   # (its receive timeout is set again by whoever reads next)
             if self._park(request):
                 return
         self._give_back(request)   # its thread answers it as any request
@@ -724,15 +740,35 @@ class _Connection:
         """Hang up a parked /next, as Lambda ends the sandbox."""
         self._give_back(_CLOSE)
 
+    def _accepted(self) -> None:
+        """202 to a posted outcome. On an invoker's thread, when the runtime's next /next is
+        already here behind it (the runtime loop pipelines them), the 202 is owed and goes
+        out with the answer to that /next: the runtime reads them in order, and is woken
+        once per invocation instead of twice."""
+        if self._lent and self._next_is_buffered():
+            self._owed = _ACCEPTED
+        else:
+            self.conn.sendall(_ACCEPTED)
+
+    def _next_is_buffered(self) -> bool:
+        buffered = self.reader.buffered()
+        return buffered.startswith(_NEXT_REQUEST_LINE) and b"\r\n\r\n" in buffered
+
+    def _pay_owed(self) -> None:
+        owed, self._owed = self._owed, b""
+        if owed:
+            with contextlib.suppress(OSError):
+                self.conn.sendall(owed)
+
     def _json(self, status: int, document: dict[str, Any], *, close: bool = False) -> None:
         extra = (("Connection", "close"),) if close else ()
         self._send(status, json.dumps(document).encode(), extra)
 
-    def _send(self, status: int, body: bytes, headers: Any) -> None:
+    def _send(self, status: int, body: bytes, headers: Any, *, before: bytes = b"") -> None:
         head = [f"HTTP/1.1 {status} {_REASONS.get(status, 'Unknown')}",
                 "Content-Type: application/json", f"Content-Length: {len(body)}"]
         head += [f"{name}: {value}" for name, value in headers]
-        self.conn.sendall(("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + body)
+        self.conn.sendall(before + ("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + body)
 
 
 def _content_length(value: str | None) -> int:
