@@ -622,6 +622,9 @@ class LambdaService:
         # samlite's runtime loop marks the end of each invocation's output; an image's
         # runtime client (environments without the marker) does not.
         if spec.runs_samlite_client and getattr(env.environment, "writes_end_marker", True):
+            output_now = getattr(env.environment, "output_now", None)
+            if output_now is not None and not call.output_complete.is_set():
+                output_now()   # on this thread: no wait for the pump to be scheduled
             call.output_complete.wait(_OUTPUT_SETTLE_S)
         elif not env.dead:
             env.environment.settle_output()

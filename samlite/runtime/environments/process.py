@@ -413,6 +413,7 @@ class ProcessEnvironment:
         if process is None or process.stdout is None:
             return
         fd = process.stdout.fileno()
+        os.set_blocking(fd, False)   # an invoker may have emptied it since the poll (output_now)
         waiter = select.poll()
         waiter.register(fd, select.POLLIN | select.POLLHUP)
         while True:
@@ -473,6 +474,16 @@ class ProcessEnvironment:
         if process is None or process.stdout is None:
             return
         self._output.settle(process.stdout.fileno, timeout_s)
+
+    def output_now(self) -> None:
+        """Forward what the runtime has written so far, on the caller's thread: the invoker,
+        which has the runtime's answer and needs the output before it (the end-of-output
+        line is written before the answer is posted) without waiting for the pump."""
+        process = self._process
+        if process is None or process.stdout is None:
+            return
+        with contextlib.suppress(OSError, ValueError):   # closed: the runtime is gone
+            self._output.forward_now(process.stdout.fileno())
 
     def kill(self) -> None:
         """Every process of the environment, the runtime's `setsid` children too."""
