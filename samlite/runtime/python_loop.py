@@ -632,6 +632,7 @@ class Unbuffered:
     def __init__(self, stream: Any) -> None:
         self.stream = stream
         self.at_line_start = True
+        self.wrote = False   # since the last end marker
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.stream, name)
@@ -641,6 +642,7 @@ class Unbuffered:
         self.stream.flush()
         if text:
             self.at_line_start = text.endswith("\n")
+            self.wrote = True
         return written
 
     def writelines(self, lines: Any) -> None:
@@ -707,10 +709,15 @@ class Runtime:
 
     def _end_output(self, request_id: str) -> None:
         # Before the result is posted, so the service has the whole output by the time it
-        # knows the invocation is done.
+        # knows the invocation is done. An invocation that printed nothing writes no marker:
+        # the service forwards what the pipe holds when the answer comes, and a silent
+        # invocation then wakes nothing in samlite to read its output.
         self._flush()
+        if not (self._stdout.wrote or self._stderr.wrote):
+            return
         self._stdout.write(("" if self._stdout.at_line_start else "\n")
                            + f"{END_MARKER}{request_id}\n")
+        self._stdout.wrote = self._stderr.wrote = False
 
     def _flush(self) -> None:
         for stream in (sys.stdout, sys.stderr, self._stdout, self._stderr):

@@ -621,10 +621,14 @@ class LambdaService:
             env, call, cold = self._attempt(spec, invocation, listener)
         # samlite's runtime loop marks the end of each invocation's output; an image's
         # runtime client (environments without the marker) does not.
-        if spec.runs_samlite_client and getattr(env.environment, "writes_end_marker", True):
-            output_now = getattr(env.environment, "output_now", None)
-            if output_now is not None and not call.output_complete.is_set():
-                output_now()   # on this thread: no wait for the pump to be scheduled
+        output_now = getattr(env.environment, "output_now", None)
+        if spec.runs_samlite_client and output_now is not None:
+            # Its output is written before its answer: what the pipe holds now is the rest
+            # of it, forwarded on this thread (no wait for the pump to be scheduled).
+            if not call.output_complete.is_set():
+                output_now()
+                call.output_complete.set()
+        elif spec.runs_samlite_client and getattr(env.environment, "writes_end_marker", True):
             call.output_complete.wait(_OUTPUT_SETTLE_S)
         elif not env.dead:
             env.environment.settle_output()
