@@ -5,7 +5,7 @@ imports the handler once (the cold start), then serves invocations over the Runt
 What a handler sees follows awslambdaric 3.1.1 (bootstrap.py, lambda_context.py,
 lambda_runtime_marshaller.py, lambda_runtime_log_utils.py): error types and wording, the
 error document, the context object, JSON encoding and the log format. One addition of ours:
-after each invocation's output, the line END_MARKER + request id on stdout.
+after each invocation that printed something, the line END_MARKER + request id on stdout.
 One file on purpose: a script cannot import neighbours without them meeting the function's.
 """
 
@@ -47,7 +47,8 @@ ERROR_TYPE_HEADER = "Lambda-Runtime-Function-Error-Type"
 DEBUG_PORT_VARIABLE = "_SAMLITE_DEBUGPY_PORT"
 DEBUG_DIR_VARIABLE = "_SAMLITE_DEBUGPY_DIR"
 # samlite's Runtime API serves only the runtime that shows this environment's secret
-# (runtime_api.py's TOKEN_VARIABLE and TOKEN_HEADER, repeated: this script imports nothing).
+# (runtime_api/model.py's TOKEN_HEADER and environments/base.py's RUNTIME_TOKEN_VARIABLE,
+# repeated: this script imports nothing).
 TOKEN_VARIABLE = "_SAMLITE_RUNTIME_TOKEN"  # noqa: S105 - a name, not the secret
 TOKEN_HEADER = "X-Samlite-Runtime-Token"  # noqa: S105 - a name, not the secret
 

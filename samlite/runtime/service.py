@@ -2,7 +2,7 @@
 throttling, timeouts, memory, crashes, and the START/END/REPORT log lines.
 
 Sources call `invoke` / `invoke_async`; environments reach the service only through their
-Runtime API (runtime_api.py), and the service reaches them only through the Environment
+Runtime API (runtime_api/), and the service reaches them only through the Environment
 protocol. Semantics follow the Lambda developer guide: "Lambda execution environment
 lifecycle", "Understanding Lambda function scaling" (reserved concurrency, throttling) and
 "Monitoring" (the REPORT line).

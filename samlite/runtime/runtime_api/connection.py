@@ -1,27 +1,6 @@
-"""The Lambda Runtime API (2018-06-01) that execution environments poll. HTTP only: every
-request is mapped to one call on the environment's RuntimeBackend (the service's side).
-
-Each environment gets its own listening socket on 127.0.0.1, so it can only ever see its
-own function's invocations; one selector thread accepts for all of them, and each
-connection is served by its own thread (a runtime keeps one connection open and blocks in
-/next). Nagle is off on every connection: with it, a warm invoke costs ~40-88 ms more.
-Paths, headers and status codes follow the "Using the Lambda runtime API for custom
-runtimes" page and its OpenAPI spec; refusals use its ErrorResponse shape.
-
-The direct hand-off: a /next that finds no work is parked with the backend, and the thread
-that has the next invocation (the invoker's) writes it to that connection and reads the
-runtime's answer there itself, so a warm invoke wakes no Runtime API thread. The runtime
-loops pipeline their answer and the next /next, so the invoker finds that /next already
-read and parks it again; other clients' /next is read by the connection's thread.
-
-Only the environment's own runtime is served: on Linux the connecting socket must belong to
-samlite's own user (peer.py), and an environment that runs samlite's runtime loop must also
-send its secret token (TOKEN_HEADER). Images' runtime clients cannot send one: they turn
-AWS_LAMBDA_RUNTIME_API into `host:port` only (awslambdaric's lambda_runtime_client.py hands
-it to http.client.HTTPConnection, which takes no path), so for them the port and the owner
-check are the guard. One /next at a time per environment. A streamed /response (the
-response mode header set) is read chunk by chunk and handed on as it arrives.
-"""
+"""One runtime's keep-alive connection to its Runtime API: requests read and answered on it,
+and the direct hand-off (a parked /next served on the invoker's thread). The listening and
+accepting is hub.py's."""
 
 from __future__ import annotations
 
@@ -29,142 +8,53 @@ import contextlib
 import hmac
 import json
 import logging
-import os
-import re
-import selectors
 import socket
 import struct
 import threading
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, Protocol
+from typing import Any
 
-from samlite.runtime import peer
-from samlite.runtime.invocation import Invocation
 from samlite.runtime.response_stream import (
     DEFAULT_CONTENT_TYPE,
     RESPONSE_MODE_HEADER,
     STREAMING_MODE,
-    ResponseStream,
 )
-from samlite.runtime.socket_reader import SocketReader
+from samlite.runtime.runtime_api.messages import (
+    BadRequest,
+    Gone,
+    Request,
+    body_pieces,
+    read_body,
+    read_request,
+)
+from samlite.runtime.runtime_api.model import (
+    ERROR_TYPE_HEADER,
+    INIT_ERROR_PATH,
+    INVOCATION_POST,
+    NEXT_PATH,
+    POLL_SLICE_S,
+    TOKEN_HEADER,
+    NextInvocation,
+    NoWork,
+    PostOutcome,
+    RuntimeBackend,
+)
+from samlite.runtime.runtime_api.reader import SocketReader
 
 log = logging.getLogger(__name__)
 
-PREFIX = "/2018-06-01/runtime"
-NEXT_PATH = f"{PREFIX}/invocation/next"
-INIT_ERROR_PATH = f"{PREFIX}/init/error"
-_INVOCATION_POST = re.compile(rf"^{PREFIX}/invocation/(?P<id>[^/]+)/(?P<what>response|error)$")
-ERROR_TYPE_HEADER = "Lambda-Runtime-Function-Error-Type"
-# samlite's own: python_loop.py sends its environment's token in it on every request.
-TOKEN_HEADER = "X-Samlite-Runtime-Token"  # noqa: S105 - a name, not the secret
-MAX_BODY_READ = 12 * 1024 * 1024   # read (and refuse) bodies past the limit up to this size
-LISTEN_BACKLOG = 1024              # socketserver's default of 5 drops connects under load
-POLL_SLICE_S = 1.0                 # how often a waiting /next checks its client is still there
-
-PeerCheck = Callable[[socket.socket], bool]
-
-
-@dataclass(frozen=True, slots=True)
-class NextInvocation:
-    invocation: Invocation
-    deadline_ms: int
-
-
-class NoWork(Enum):
-    NOT_YET = "not yet"      # nothing arrived within wait_s; ask again
-    SHUTDOWN = "shutdown"    # the environment is being stopped: hang up
-
-
-class PostOutcome(Enum):
-    ACCEPTED = 202
-    UNKNOWN_REQUEST = 400
-    TOO_LARGE = 413
-
-
-class RuntimeBackend(Protocol):
-    """The service's side of one environment's Runtime API."""
-
-    def next_invocation(self, *, wait_s: float,
-                        poller_gone: Callable[[], bool]) -> NextInvocation | NoWork:
-        """Wait up to `wait_s` for work. Once it has work, and before handing it over, it
-        asks `poller_gone()`; when the poller has gone it keeps the work for the next one."""
-        ...
-
-    def post_response(self, request_id: str, body: bytes) -> PostOutcome: ...
-
-    def post_error(self, request_id: str, body: bytes, error_type: str | None) -> PostOutcome: ...
-
-    def post_init_error(self, body: bytes, error_type: str | None) -> None: ...
-
-    def open_response_stream(self, request_id: str,
-                             content_type: str) -> ResponseStream | None:
-        """Where a streamed response's chunks go; None for a request id not in progress."""
-        ...
-
-    # A backend may also take /next connections for the direct hand-off: `park(poller)`
-    # keeps the poller (True) or declines (False: the connection waits in next_invocation);
-    # `unpark(poller)` takes back a parked poller whose runtime hung up, True if nobody had
-    # taken it. Backends without them (tests' scripted ones) are served the classic way.
-
-
-class DirectPoller(Protocol):
-    """A runtime's /next, parked for the direct hand-off (a Runtime API connection). The
-    backend that parked it gives it to one invoker, which calls `deliver`, then `serve_next`
-    until the outcome is in, then `release`; or `resume_polling` / `close` instead."""
-
-    def is_gone(self) -> bool: ...
-
-    def deliver(self, upcoming: NextInvocation) -> None: ...
-
-    def serve_next(self, *, wait_s: float, deadline_s: float) -> bool: ...
-
-    def release(self) -> None: ...
-
-    def resume_polling(self) -> None: ...
-
-    def read_on(self) -> None: ...
-
-    def close(self) -> None: ...
-
-
-class RuntimeApis(Protocol):
-    """What the service needs of a Runtime API server (RuntimeApiHub; a fake in tests)."""
-
-    def open(self, backend: RuntimeBackend) -> str:
-        """A new endpoint serving `backend`; its host:port."""
-        ...
-
-    def require_token(self, address: str, token: str) -> None: ...
-
-    def close(self, address: str) -> None: ...
-
-    def stop(self) -> None: ...
-
-
-def own_user_only(conn: socket.socket) -> bool:
-    """On Linux, whether the connecting socket is samlite's own user's; elsewhere True (the
-    token still guards samlite's runtime loop)."""
-    if not peer.tables_readable():
-        return True
-    try:
-        owner = peer.socket_owner(conn.getpeername(), conn.getsockname())
-    except OSError:
-        return False
-    return owner == os.geteuid()
-
 
 @dataclass(eq=False, slots=True)
-class _Endpoint:
+class Endpoint:
     """One environment's Runtime API: its backend, its token, and who is polling."""
 
     backend: RuntimeBackend
     token: str | None = None
-    poller: _Connection | None = None
+    poller: Connection | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def claim_poll(self, connection: _Connection) -> bool:
+    def claim_poll(self, connection: Connection) -> bool:
         with self.lock:
             if self.poller is not None and self.poller is not connection \
                     and not self.poller.peer_closed():
@@ -172,109 +62,17 @@ class _Endpoint:
             self.poller = connection
             return True
 
-    def release_poll(self, connection: _Connection) -> None:
+    def release_poll(self, connection: Connection) -> None:
         with self.lock:
             if self.poller is connection:
                 self.poller = None
 
 
-class RuntimeApiHub:
-    """Listening sockets for many environments' Runtime APIs, served by one accept thread."""
-
-    def __init__(self, *, host: str = "127.0.0.1", peer_check: PeerCheck = own_user_only,
-                 poll_slice_s: float = POLL_SLICE_S) -> None:
-        self._host = host
-        self._peer_check = peer_check
-        self._poll_slice_s = poll_slice_s
-        self._selector = selectors.DefaultSelector()
-        self._lock = threading.Lock()
-        self._listeners: dict[str, tuple[socket.socket, _Endpoint]] = {}
-        self._waker_r, self._waker_w = socket.socketpair()
-        self._selector.register(self._waker_r, selectors.EVENT_READ, None)
-        self._running = True
-        self._thread = threading.Thread(target=self._accept_loop, name="runtime-api",
-                                        daemon=True)
-        self._thread.start()
-
-    def open(self, backend: RuntimeBackend) -> str:
-        """A new Runtime API endpoint for one environment; returns its host:port."""
-        listener = socket.create_server((self._host, 0), backlog=LISTEN_BACKLOG)
-        listener.setblocking(False)
-        address = f"{self._host}:{listener.getsockname()[1]}"
-        endpoint = _Endpoint(backend)
-        with self._lock:
-            self._listeners[address] = (listener, endpoint)
-            self._selector.register(listener, selectors.EVENT_READ, endpoint)
-        self._wake()
-        return address
-
-    def require_token(self, address: str, token: str) -> None:
-        """From now on, requests to `address` must carry TOKEN_HEADER: token."""
-        with self._lock:
-            entry = self._listeners.get(address)
-        if entry is not None:
-            entry[1].token = token
-
-    def close(self, address: str) -> None:
-        with self._lock:
-            entry = self._listeners.pop(address, None)
-            if entry is not None:
-                self._selector.unregister(entry[0])
-                entry[0].close()
-
-    def stop(self) -> None:
-        self._running = False
-        self._wake()
-        self._thread.join(timeout=2)
-        with self._lock:
-            for listener, _ in self._listeners.values():
-                listener.close()
-            self._listeners.clear()
-        self._waker_r.close()
-        self._waker_w.close()
-        self._selector.close()
-
-    def _wake(self) -> None:
-        with contextlib.suppress(OSError):   # already stopped
-            self._waker_w.send(b"x")
-
-    def _accept_loop(self) -> None:
-        while self._running:
-            for key, _ in self._selector.select(timeout=1.0):
-                if key.data is None:
-                    self._waker_r.recv(512)
-                    continue
-                try:
-                    conn, _peer = key.fileobj.accept()  # type: ignore[union-attr]
-                except (BlockingIOError, OSError):
-                    continue
-                conn.setblocking(True)
-                threading.Thread(target=self._serve, args=(conn, key.data),
-                                 name="runtime-api-conn", daemon=True).start()
-
-    def _serve(self, conn: socket.socket, endpoint: _Endpoint) -> None:
-        try:
-            conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            connection = _Connection(conn, endpoint, poll_slice_s=self._poll_slice_s)
-            if not self._peer_check(conn):
-                connection.refuse_stranger()
-                return
-            connection.serve()
-        except (ConnectionError, OSError):
-            pass   # the runtime went away; the service learns that from its process
-        except Exception as exc:   # a bug of ours: one line, not a traceback on the terminal
-            log.warning("Runtime API: dropped a connection after an unexpected %r", exc)
-            log.debug("Runtime API failure", exc_info=True)
-        finally:
-            conn.close()
 
 
 _REASONS = {200: "OK", 202: "Accepted", 400: "Bad Request", 403: "Forbidden",
             404: "Not Found", 413: "Request Entity Too Large", 500: "Internal Server Error"}
-_MAX_HEADER_LINES = 100
-_MAX_LINE = 65536
 _RESPONSE_MODE = RESPONSE_MODE_HEADER.lower()
-_PIECE_BYTES = 1 << 20
 
 
 _NEXT_REQUEST_LINE = f"GET {NEXT_PATH} ".encode("latin-1")
@@ -291,29 +89,13 @@ class _Step(Enum):
     PARKED = "parked for the direct hand-off"
 
 
-@dataclass(frozen=True, slots=True)
-class _Request:
-    method: str
-    path: str                  # without the query
-    headers: dict[str, str]    # names in lower case
-    keep_alive: bool
-
-
-class _BadRequest(Exception):
-    """The request cannot be read; it is answered 400 and the connection ends."""
-
-
-class _Gone(Exception):
-    """The client went away before its request had fully arrived: nothing runs."""
-
-
-class _Connection:
+class Connection:
     """One runtime's keep-alive connection. The Runtime API is a handful of fixed requests
     from runtime clients, so requests are read directly (request line, headers,
     Content-Length or chunked body, `Expect: 100-continue`) rather than through
     http.server, whose email-based header parsing was the largest cost of a warm invoke."""
 
-    def __init__(self, conn: socket.socket, endpoint: _Endpoint, *,
+    def __init__(self, conn: socket.socket, endpoint: Endpoint, *,
                  poll_slice_s: float = POLL_SLICE_S) -> None:
         self.conn = conn
         self.reader = SocketReader(conn)
@@ -321,8 +103,8 @@ class _Connection:
         self.backend = endpoint.backend
         self.poll_slice_s = poll_slice_s
         self._back = threading.Event()           # set when a lent connection comes back
-        self._returned: _Request | object | None = None
-        self._parked_request: _Request | None = None
+        self._returned: Request | object | None = None
+        self._parked_request: Request | None = None
         self._lent = False                       # an invoker's thread is serving it
         self._owed = b""                         # a 202 that goes out with the next answer
         self._timeout_us = 0                     # SO_RCVTIMEO now
@@ -330,19 +112,19 @@ class _Connection:
     def serve(self) -> None:
         try:
             self._serve_requests()
-        except _BadRequest as exc:
+        except BadRequest as exc:
             self._bad_request(exc)
-        except _Gone:
+        except Gone:
             pass
 
-    def _bad_request(self, exc: _BadRequest) -> None:
+    def _bad_request(self, exc: BadRequest) -> None:
         self._json(400, {"errorMessage": f"Bad request: {exc}",
                          "errorType": "InvalidRequestFormat"}, close=True)
 
     def _serve_requests(self) -> None:
-        pending: _Request | None = None
+        pending: Request | None = None
         while True:
-            request = pending or self._read_request()
+            request = pending or read_request(self.reader)
             pending = None
             if request is None:
                 return
@@ -351,30 +133,11 @@ class _Connection:
                 back = self._wait_while_parked()
                 if back is _CLOSE:
                     return
-                pending = back if isinstance(back, _Request) else None
+                pending = back if isinstance(back, Request) else None
             elif step is _Step.END:
                 return
 
-    def _read_request(self) -> _Request | None:
-        """The next request's line and headers; None when the client has closed."""
-        line = self.reader.readline(_MAX_LINE + 1)
-        while line in (b"\r\n", b"\n"):   # tolerated between requests, as http.server does
-            line = self.reader.readline(_MAX_LINE + 1)
-        if not line:
-            return None
-        if not line.endswith(b"\n"):
-            raise (_BadRequest("request line too long") if len(line) > _MAX_LINE
-                   else _Gone())
-        parts = line.decode("latin-1").split()
-        if len(parts) != 3 or not parts[2].startswith("HTTP/"):
-            raise _BadRequest("the request line is not `METHOD PATH HTTP/1.x`")
-        method, path, version = parts
-        headers = self._headers()
-        keep_alive = headers.get("connection", "").lower() != "close" and \
-            version == "HTTP/1.1"
-        return _Request(method, path.split("?", 1)[0], headers, keep_alive)
-
-    def _answer(self, request: _Request) -> _Step:
+    def _answer(self, request: Request) -> _Step:
         headers = request.headers
         if not self._authorized(headers):
             self._json(403, {"errorMessage": "Missing or wrong runtime token",
@@ -385,7 +148,7 @@ class _Connection:
         if headers.get(_RESPONSE_MODE) == STREAMING_MODE and request.method == "POST":
             self._streamed_response(request.path, headers)
             return _Step.ON if request.keep_alive else _Step.END
-        body = self._body(headers)
+        body = read_body(self.reader, headers)
         step = self._dispatch(request, body)
         return _Step.END if step is _Step.ON and not request.keep_alive else step
 
@@ -411,70 +174,7 @@ class _Connection:
         sent = headers.get(TOKEN_HEADER.lower(), "")
         return hmac.compare_digest(sent.encode("latin-1"), token.encode("latin-1"))
 
-    def _headers(self) -> dict[str, str]:
-        headers: dict[str, str] = {}
-        for _ in range(_MAX_HEADER_LINES):
-            line = self.reader.readline(_MAX_LINE + 1)
-            if line in (b"\r\n", b"\n"):
-                return headers
-            if not line.endswith(b"\n"):
-                raise (_BadRequest("header line too long") if len(line) > _MAX_LINE
-                       else _Gone())
-            name, colon, value = line.decode("latin-1").partition(":")
-            if not colon or not name.strip():
-                raise _BadRequest("a header line without a name and a colon")
-            headers[name.strip().lower()] = value.strip()
-        raise _BadRequest("too many header lines")
-
-    def _body(self, headers: dict[str, str]) -> bytes | None:
-        """The whole body; None (after reading it) when it is past MAX_BODY_READ. Raises
-        _Gone when it ends early: a half-sent response must not count."""
-        if "chunked" in headers.get("transfer-encoding", "").lower():
-            return self._chunked_body()
-        length = _content_length(headers.get("content-length"))
-        if length <= MAX_BODY_READ:
-            return self._read_exactly(length)
-        self._discard(length)
-        return None
-
-    def _chunked_body(self) -> bytes | None:
-        chunks, size = [], 0
-        while True:
-            line = self.reader.readline(1024)
-            if not line.endswith(b"\n"):
-                raise _Gone() if len(line) < 1024 else _BadRequest("chunk size line too long")
-            length = _chunk_size(line)
-            if length == 0:
-                for _ in range(_MAX_HEADER_LINES):   # trailers
-                    trailer = self.reader.readline(_MAX_LINE + 1)
-                    if trailer in (b"\r\n", b"\n"):
-                        break
-                    if not trailer.endswith(b"\n"):
-                        raise _Gone()
-                else:
-                    raise _BadRequest("too many trailer lines")
-                break
-            size += length
-            if size <= MAX_BODY_READ:
-                chunks.append(self._read_exactly(length))
-            else:
-                self._discard(length)
-            if self.reader.readline(8) not in (b"\r\n", b"\n"):
-                raise _BadRequest("a chunk is not followed by CRLF")
-        return b"".join(chunks) if size <= MAX_BODY_READ else None
-
-    def _discard(self, length: int) -> None:
-        """Read past a body too large to keep, a MiB at a time."""
-        while length > 0:
-            length -= len(self._read_exactly(min(length, 1 << 20)))
-
-    def _read_exactly(self, length: int) -> bytes:
-        data = self.reader.read(length) if length else b""
-        if len(data) < length:
-            raise _Gone()
-        return data
-
-    def _dispatch(self, request: _Request, body: bytes | None) -> _Step:
+    def _dispatch(self, request: Request, body: bytes | None) -> _Step:
         """Answer one request; what the connection does next."""
         backend, method, path = self.backend, request.method, request.path
         if method == "GET" and path == NEXT_PATH:
@@ -492,7 +192,7 @@ class _Connection:
             backend.post_init_error(body, error_type)
             self._json(202, {"status": "OK"})
             return _Step.ON
-        match = _INVOCATION_POST.match(path)
+        match = INVOCATION_POST.match(path)
         if not match:
             self._json(404, {"errorMessage": f"no route {method} {path}",
                              "errorType": "NotFound"})
@@ -514,16 +214,16 @@ class _Connection:
 
     def _streamed_response(self, path: str, headers: dict[str, str]) -> None:
         """A response POSTed in streaming mode: each chunk goes on as it arrives, the trailers
-        say whether the handler failed. A runtime that hangs up mid-way raises _Gone: the
+        say whether the handler failed. A runtime that hangs up mid-way raises Gone: the
         invocation then ends as the runtime's exit or its timeout says."""
-        match = _INVOCATION_POST.match(path)
+        match = INVOCATION_POST.match(path)
         stream = None
         if match and match["what"] == "response":
             stream = self.backend.open_response_stream(
                 match["id"], headers.get("content-type") or DEFAULT_CONTENT_TYPE)
         trailers: dict[str, str] = {}
         within_limit = True
-        for piece in self._body_pieces(headers, trailers):
+        for piece in body_pieces(self.reader, headers, trailers):
             if stream is not None and within_limit:
                 within_limit = stream.write(piece)
         if stream is None:
@@ -539,35 +239,7 @@ class _Connection:
             self._json(413, {"errorMessage": "Response payload too large",
                              "errorType": "RequestEntityTooLarge"})
 
-    def _body_pieces(self, headers: dict[str, str],
-                     trailers: dict[str, str]) -> Iterator[bytes]:
-        """The body as it arrives, in pieces of at most a MiB; a chunked body's trailers are
-        put in `trailers` (names in lower case)."""
-        if "chunked" not in headers.get("transfer-encoding", "").lower():
-            length = _content_length(headers.get("content-length"))
-            while length > 0:
-                piece = self._read_exactly(min(length, _PIECE_BYTES))
-                length -= len(piece)
-                yield piece
-            return
-        while True:
-            line = self.reader.readline(1024)
-            if not line.endswith(b"\n"):
-                raise _Gone() if len(line) < 1024 else _BadRequest("chunk size line too long")
-            length = _chunk_size(line)
-            if length == 0:
-                trailers.update(self._headers())
-                return
-            while length > 0:
-                piece = self.reader.read1(min(length, _PIECE_BYTES))
-                if not piece:
-                    raise _Gone()
-                length -= len(piece)
-                yield piece
-            if self.reader.readline(8) not in (b"\r\n", b"\n"):
-                raise _BadRequest("a chunk is not followed by CRLF")
-
-    def _next(self, request: _Request) -> _Step:
+    def _next(self, request: Request) -> _Step:
         """One /next: park the connection for the direct hand-off when the backend takes
         it, else wait for work while the client is still there and hand it over."""
         if not self.endpoint.claim_poll(self):
@@ -620,7 +292,7 @@ class _Connection:
     # connection back (or parks it again) when the invocation is over. Meanwhile the
     # connection's thread sleeps, waking only to see whether an idle runtime hung up.
 
-    def _park(self, request: _Request) -> bool:
+    def _park(self, request: Request) -> bool:
         park = getattr(self.backend, "park", None)
         if park is None:
             return False
@@ -630,7 +302,7 @@ class _Connection:
         self._parked_request = None
         return False
 
-    def _wait_while_parked(self) -> _Request | object | None:
+    def _wait_while_parked(self) -> Request | object | None:
         """(The connection's thread.) Sleep until the connection comes back; what to do
         then: _CLOSE, a request to answer, or None to read the next one."""
         while not self._back.wait(self.poll_slice_s):
@@ -642,7 +314,7 @@ class _Connection:
         back, self._returned = self._returned, None
         return back
 
-    def _give_back(self, what: _Request | object | None) -> None:
+    def _give_back(self, what: Request | object | None) -> None:
         """Hand the connection back to its thread, which does `what` next."""
         self._pay_owed()
         self._receive_timeout(0.0)
@@ -686,7 +358,7 @@ class _Connection:
                 except BlockingIOError:   # nothing within wait_s (SO_RCVTIMEO)
                     return True
             self._receive_timeout(deadline_s)
-            request = self._read_request()
+            request = read_request(self.reader)
             if request is None:
                 self._give_back(_CLOSE)
                 return False
@@ -697,10 +369,10 @@ class _Connection:
                 self._give_back(_CLOSE)
                 return False
             return True
-        except _BadRequest as exc:
+        except BadRequest as exc:
             with contextlib.suppress(OSError):
                 self._bad_request(exc)
-        except (_Gone, OSError):
+        except (Gone, OSError):
             pass
         except Exception as exc:   # a bug of ours: one line, as _serve says
             log.warning("Runtime API: dropped a connection after an unexpected %r", exc)
@@ -716,8 +388,8 @@ class _Connection:
             self._give_back(None)
             return
         try:
-            request = self._read_request()   # all buffered: no system call
-        except (_BadRequest, _Gone, OSError):
+            request = read_request(self.reader)   # all buffered: no system call
+        except (BadRequest, Gone, OSError):
             self._give_back(_CLOSE)
             return
         if request is not None and request.keep_alive and "expect" not in request.headers \
@@ -771,20 +443,3 @@ class _Connection:
         self.conn.sendall(before + ("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + body)
 
 
-def _content_length(value: str | None) -> int:
-    """Content-Length as RFC 9110 section 8.6 allows it: decimal digits only."""
-    if value is None or value == "":
-        return 0
-    if not (value.isascii() and value.isdigit()):
-        raise _BadRequest(f"Content-Length must be a number of bytes (got {value[:40]!r})")
-    return int(value)
-
-
-def _chunk_size(line: bytes) -> int:
-    text = line.split(b";", 1)[0].strip()
-    try:
-        if not text or not all(c in b"0123456789abcdefABCDEF" for c in text):
-            raise ValueError(text)
-        return int(text, 16)
-    except ValueError:
-        raise _BadRequest(f"a chunk size must be hexadecimal (got {text[:40]!r})") from None
