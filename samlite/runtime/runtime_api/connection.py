@@ -90,10 +90,8 @@ class _Step(Enum):
 
 
 class Connection:
-    """One runtime's keep-alive connection. The Runtime API is a handful of fixed requests
-    from runtime clients, so requests are read directly (request line, headers,
-    Content-Length or chunked body, `Expect: 100-continue`) rather than through
-    http.server, whose email-based header parsing was the largest cost of a warm invoke."""
+    """One runtime's keep-alive connection: its requests read (messages.py) and answered on
+    its own thread, or, while an invoker has its parked /next, on the invoker's."""
 
     def __init__(self, conn: socket.socket, endpoint: Endpoint, *,
                  poll_slice_s: float = POLL_SLICE_S) -> None:
