@@ -619,12 +619,12 @@ class LambdaService:
         env, call, cold = self._attempt(spec, invocation, listener)
         if call.never_picked_up:   # e.g. a Node runtime exits after posting an uncaught error
             env, call, cold = self._attempt(spec, invocation, listener)
-        # samlite's runtime loop marks the end of each invocation's output; an image's
-        # runtime client (environments without the marker) does not.
+        # samlite's runtime loops write an invocation's output before posting its answer, so
+        # a process's pipe holds the rest of it now: forwarded on this thread, with no wait
+        # for the pump to be scheduled. Elsewhere the end-of-output line says when it is
+        # all in; an image's runtime client writes none (settle_output's bounded wait).
         output_now = getattr(env.environment, "output_now", None)
         if spec.runs_samlite_client and output_now is not None:
-            # Its output is written before its answer: what the pipe holds now is the rest
-            # of it, forwarded on this thread (no wait for the pump to be scheduled).
             if not call.output_complete.is_set():
                 output_now()
                 call.output_complete.set()
