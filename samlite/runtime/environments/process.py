@@ -391,6 +391,9 @@ class ProcessEnvironment:
             raise EnvironmentStartError(
                 f"{spec.logical_id}: cannot start {command[0]}: {exc.strerror}") from exc
         self._tree.started(self._process.pid)
+        # Non-blocking before any invoke: an invoker may empty the pipe (output_now) between
+        # the pump's poll and its read.
+        os.set_blocking(self._process.stdout.fileno(), False)  # type: ignore[union-attr]
         # Set from outside (prlimit), not in a preexec_fn: that is unsafe with threads. The
         # runtime has not imported the handler yet, so nothing has written to /tmp.
         storage_bytes = spec.ephemeral_storage_mb * 1024 * 1024
@@ -413,7 +416,6 @@ class ProcessEnvironment:
         if process is None or process.stdout is None:
             return
         fd = process.stdout.fileno()
-        os.set_blocking(fd, False)   # an invoker may have emptied it since the poll (output_now)
         waiter = select.poll()
         waiter.register(fd, select.POLLIN | select.POLLHUP)
         while True:
@@ -477,8 +479,8 @@ class ProcessEnvironment:
 
     def output_now(self) -> None:
         """Forward what the runtime has written so far, on the caller's thread: the invoker,
-        which has the runtime's answer and needs the output before it (the end-of-output
-        line is written before the answer is posted) without waiting for the pump."""
+        which has the runtime's answer and needs the output written before it, without
+        waiting for the pump to be scheduled."""
         process = self._process
         if process is None or process.stdout is None:
             return
