@@ -5,7 +5,7 @@ imports the handler once (the cold start), then serves invocations over the Runt
 What a handler sees follows awslambdaric 3.1.1 (bootstrap.py, lambda_context.py,
 lambda_runtime_marshaller.py, lambda_runtime_log_utils.py): error types and wording, the
 error document, the context object, JSON encoding and the log format. One addition of ours:
-after each invocation's output, the line END_MARKER + request id on stdout.
+after each invocation that printed something, the line END_MARKER + request id on stdout.
 One file on purpose: a script cannot import neighbours without them meeting the function's.
 """
 
@@ -47,7 +47,8 @@ ERROR_TYPE_HEADER = "Lambda-Runtime-Function-Error-Type"
 DEBUG_PORT_VARIABLE = "_SAMLITE_DEBUGPY_PORT"
 DEBUG_DIR_VARIABLE = "_SAMLITE_DEBUGPY_DIR"
 # samlite's Runtime API serves only the runtime that shows this environment's secret
-# (runtime_api.py's TOKEN_VARIABLE and TOKEN_HEADER, repeated: this script imports nothing).
+# (runtime_api/model.py's TOKEN_HEADER and environments/base.py's RUNTIME_TOKEN_VARIABLE,
+# repeated: this script imports nothing).
 TOKEN_VARIABLE = "_SAMLITE_RUNTIME_TOKEN"  # noqa: S105 - a name, not the secret
 TOKEN_HEADER = "X-Samlite-Runtime-Token"  # noqa: S105 - a name, not the secret
 
@@ -632,6 +633,7 @@ class Unbuffered:
     def __init__(self, stream: Any) -> None:
         self.stream = stream
         self.at_line_start = True
+        self.wrote = False   # since the last end marker
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.stream, name)
@@ -641,6 +643,7 @@ class Unbuffered:
         self.stream.flush()
         if text:
             self.at_line_start = text.endswith("\n")
+            self.wrote = True
         return written
 
     def writelines(self, lines: Any) -> None:
@@ -707,10 +710,15 @@ class Runtime:
 
     def _end_output(self, request_id: str) -> None:
         # Before the result is posted, so the service has the whole output by the time it
-        # knows the invocation is done.
+        # knows the invocation is done. An invocation that printed nothing writes no marker:
+        # the service forwards what the pipe holds when the answer comes, and a silent
+        # invocation then wakes nothing in samlite to read its output.
         self._flush()
+        if not (self._stdout.wrote or self._stderr.wrote):
+            return
         self._stdout.write(("" if self._stdout.at_line_start else "\n")
                            + f"{END_MARKER}{request_id}\n")
+        self._stdout.wrote = self._stderr.wrote = False
 
     def _flush(self) -> None:
         for stream in (sys.stdout, sys.stderr, self._stdout, self._stderr):

@@ -2,7 +2,7 @@
 throttling, timeouts, memory, crashes, and the START/END/REPORT log lines.
 
 Sources call `invoke` / `invoke_async`; environments reach the service only through their
-Runtime API (runtime_api.py), and the service reaches them only through the Environment
+Runtime API (runtime_api/), and the service reaches them only through the Environment
 protocol. Semantics follow the Lambda developer guide: "Lambda execution environment
 lifecycle", "Understanding Lambda function scaling" (reserved concurrency, throttling) and
 "Monitoring" (the REPORT line).
@@ -69,6 +69,7 @@ from samlite.runtime.response_stream import (
     StreamOutcome,
 )
 from samlite.runtime.runtime_api import (
+    DirectPoller,
     NextInvocation,
     NoWork,
     PostOutcome,
@@ -158,6 +159,7 @@ class _Env:
         self.env_id = env_id
         self.tenant_id = tenant_id        # the one tenant it serves (tenant isolation)
         self.inbox: queue.SimpleQueue[_Call | None] = queue.SimpleQueue()
+        self.parked: DirectPoller | None = None   # its runtime's /next, for the direct hand-off
         self.current: _Call | None = None
         self.busy = False
         self.dead = False
@@ -196,16 +198,7 @@ class _Env:
     # --- the Runtime API side ---------------------------------------------------------------
     def next_invocation(self, *, wait_s: float,
                         poller_gone: Callable[[], bool]) -> NextInvocation | NoWork:
-        if not self.initialized.is_set():
-            if self.spec.debug_port is not None:   # its DEBUGGER_ATTACHED_MARKER read first
-                self.environment.settle_output()
-            now = self.service.clock.monotonic()
-            self.init_duration_ms = (now - self.init_started_at) * 1000
-            self.environment.settle_output()   # init output is logged before START
-            end_init = getattr(self.environment, "end_init", None)
-            if end_init is not None:   # a container's init-phase CPU burst ends here
-                end_init()
-            self.initialized.set()
+        self._note_initialized()
         try:
             call = self.inbox.get(timeout=wait_s)
         except queue.Empty:
@@ -215,6 +208,53 @@ class _Env:
         if poller_gone():   # it would be written to a closed connection: keep it
             self.inbox.put(call)   # (an environment holds one call at a time)
             return NoWork.NOT_YET
+        return self.dispatch(call)
+
+    def park(self, poller: DirectPoller) -> bool:
+        """Keep the runtime's /next for the next invoker (the direct hand-off), unless work
+        is queued already, it is ending, or it is debugged (its waits have no deadline)."""
+        self._note_initialized()
+        if self.spec.debug_port is not None:
+            return False
+        with self.service._lock:
+            if self.dead or not self.inbox.empty():
+                return False
+            old, self.parked = self.parked, poller
+        if old is not None and old is not poller:   # a poller that hung up before
+            old.close()
+        return True
+
+    def unpark(self, poller: DirectPoller) -> bool:
+        with self.service._lock:
+            if self.parked is not poller:
+                return False
+            self.parked = None
+            return True
+
+    def hang_up(self) -> None:
+        """Close a parked /next: the environment is ending (a waiting /next would get
+        NoWork.SHUTDOWN)."""
+        with self.service._lock:
+            poller, self.parked = self.parked, None
+        if poller is not None:
+            poller.close()
+
+    def _note_initialized(self) -> None:
+        """At the runtime's first /next: its init is over."""
+        if self.initialized.is_set():
+            return
+        if self.spec.debug_port is not None:   # its DEBUGGER_ATTACHED_MARKER read first
+            self.environment.settle_output()
+        now = self.service.clock.monotonic()
+        self.init_duration_ms = (now - self.init_started_at) * 1000
+        self.environment.settle_output()   # init output is logged before START
+        end_init = getattr(self.environment, "end_init", None)
+        if end_init is not None:   # a container's init-phase CPU burst ends here
+            end_init()
+        self.initialized.set()
+
+    def dispatch(self, call: _Call) -> NextInvocation:
+        """The call goes to the runtime now: START, and its deadline starts."""
         self.current = call
         call.dispatched_at = self.service.clock.monotonic()
         deadline_ms = int((self.service.clock.now() + call.spec.timeout_s) * 1000)
@@ -288,6 +328,7 @@ class _Env:
         self.service._forget(self, dead=True)
         was_initialized = self.initialized.is_set()
         self.initialized.set()
+        self.hang_up()
         self.service.hub.close(self.address)
         pending = [self.current] if self.current is not None else []
         while True:   # an invocation handed over but never picked up
@@ -578,9 +619,16 @@ class LambdaService:
         env, call, cold = self._attempt(spec, invocation, listener)
         if call.never_picked_up:   # e.g. a Node runtime exits after posting an uncaught error
             env, call, cold = self._attempt(spec, invocation, listener)
-        # samlite's runtime loop marks the end of each invocation's output; an image's
-        # runtime client (environments without the marker) does not.
-        if spec.runs_samlite_client and getattr(env.environment, "writes_end_marker", True):
+        # samlite's runtime loops write an invocation's output before posting its answer, so
+        # a process's pipe holds the rest of it now: forwarded on this thread, with no wait
+        # for the pump to be scheduled. Elsewhere the end-of-output line says when it is
+        # all in; an image's runtime client writes none (settle_output's bounded wait).
+        output_now = getattr(env.environment, "output_now", None)
+        if spec.runs_samlite_client and output_now is not None:
+            if not call.output_complete.is_set():
+                output_now()
+                call.output_complete.set()
+        elif spec.runs_samlite_client and getattr(env.environment, "writes_end_marker", True):
             call.output_complete.wait(_OUTPUT_SETTLE_S)
         elif not env.dead:
             env.environment.settle_output()
@@ -592,25 +640,60 @@ class LambdaService:
         call = _new_call(invocation, spec, self.clock, listener)
         call.started_at_s = self.clock.now()
         env = self._acquire(spec, invocation.tenant_id)
-        cold = self._hand_over(env, call)
+        cold, poller = self._hand_over(env, call)
         if cold is None and env.init_reported:   # a warm one died: Lambda takes another
             env = self._acquire(spec, invocation.tenant_id)
-            cold = self._hand_over(env, call)
+            cold, poller = self._hand_over(env, call)
         if cold is None:   # it died before it could take the call: how it died answers
             env.fail_after_exit(call)
+        if poller is not None:
+            self._serve_directly(env, call, poller)
         self._await(env, call)
         return env, call, cold
 
-    def _hand_over(self, env: _Env, call: _Call) -> bool | None:
-        """Queue the call for the environment unless it has died (on_exit marks it dead
-        under the lock before draining its queue). Whether this invoke is its cold start;
-        None when it is dead."""
+    def _hand_over(self, env: _Env, call: _Call) -> tuple[bool | None, DirectPoller | None]:
+        """Give the call to the environment unless it has died (on_exit marks it dead under
+        the lock before draining its queue): its parked /next when it has one, else its
+        queue. Whether this invoke is its cold start (None when it is dead), and the parked
+        /next this thread now serves itself."""
+        wake = None
         with self._lock:
             if env.dead:
-                return None
-            env.inbox.put(call)
+                return None, None
+            poller, env.parked = env.parked, None
+            # A streaming caller's chunks are written by the Runtime API's thread, as the
+            # caller reads them; a poller that hung up is answered by its thread.
+            if poller is not None and (call.listener is not None or poller.is_gone()):
+                wake, poller = poller, None
+            if poller is None:
+                env.inbox.put(call)
             cold, env.init_reported = not env.init_reported, True
-            return cold
+        if wake is not None:
+            wake.resume_polling()
+        return cold, poller
+
+    def _serve_directly(self, env: _Env, call: _Call, poller: DirectPoller) -> None:
+        """The direct hand-off: this thread writes the event to the runtime's parked /next
+        and reads the runtime's answer on that connection, so no Runtime API thread wakes.
+        The deadline is the read's; past it, or when the connection ends, _await decides
+        as it does for a queued call (timeout, the runtime's exit)."""
+        upcoming = env.dispatch(call)
+        try:
+            poller.deliver(upcoming)
+        except OSError:   # the runtime has gone: its exit answers the call
+            poller.close()
+            return
+        deadline = call.dispatched_at + call.spec.timeout_s
+        while not call.done.is_set():
+            left = deadline - self.clock.monotonic()
+            if left <= 0:
+                poller.read_on()
+                return
+            real_left = real_seconds(self.clock, left)
+            if not poller.serve_next(wait_s=min(real_left, _WAIT_SLICE_S),
+                                     deadline_s=real_left):
+                return
+        poller.release()
 
     def _await(self, env: _Env, call: _Call) -> None:
         """Wait for the outcome; past the deadline the environment is killed (Lambda's
@@ -855,6 +938,7 @@ class LambdaService:
     def _stop_later(self, env: _Env, *, grace_s: float = 2.0) -> None:
         """Stop a removed environment on a thread of its own, which stop() joins."""
         env.inbox.put(None)
+        env.hang_up()
         thread = threading.Thread(target=self._stop_env, args=(env, grace_s),
                                   name=f"retire-{env.env_id}", daemon=True)
         with self._lock:

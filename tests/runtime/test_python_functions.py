@@ -136,3 +136,25 @@ def test_a_tenant_id_that_does_not_fit_the_function_is_refused(
     with pytest.raises(api_errors.InvalidParameterValue):
         service.invoke_async("Fn", b"{}", tenant_id=tenant_id)
     assert service.environment_count("Fn") == 0
+
+
+def test_each_warm_invocations_output_comes_between_its_start_and_end(
+        make_service: ServiceMaker, tmp_path: Path) -> None:
+    # Printing and silent invocations in turn on one warm environment: whatever a handler
+    # prints is logged (and tailed) before its END and REPORT, never in another's.
+    spec = python_function(tmp_path, "def handler(event, context):\n"
+                                     "    if event:\n"
+                                     "        print(f'said {event}')\n"
+                                     "    return event\n")
+    service, lines = make_service(spec)
+    results = [service.invoke("Fn", json.dumps(n % 2 and n).encode(), tail_logs=True)
+               for n in range(8)]
+
+    logged = [line for _, line in lines if not line.startswith(("INIT", "EXTENSION"))]
+    for n, result in enumerate(results):
+        said = [f"said {n}"] if n % 2 else []
+        start = logged.index(f"START RequestId: {result.request_id} Version: $LATEST")
+        assert logged[start + 1:start + 2 + len(said)] == \
+            [*said, f"END RequestId: {result.request_id}"]
+        assert said == [line for line in result.logs.splitlines() if line.startswith("said")]
+    assert service.environment_count("Fn") == 1

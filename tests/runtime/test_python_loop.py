@@ -574,3 +574,13 @@ def test_a_deep_stack_trace_still_reaches_the_server(tmp_path: Path) -> None:
     document = run.post_for(rid).document
     assert document["errorType"] == "RecursionError"
     assert len(document["stackTrace"]) > 100
+
+
+def test_an_invocation_that_prints_nothing_writes_nothing(tmp_path: Path) -> None:
+    # The service forwards what the pipe holds when the answer comes; a marker here would
+    # only wake samlite's output pump for nothing.
+    files = {"app.py": "def handler(event, context):\n    return event\n"}
+    run, (first, second) = run_loop(tmp_path, files, lambda api: [api.invoke(1), api.invoke(2)])
+
+    assert run.stdout == ""
+    assert [json.loads(run.post_for(rid).body) for rid in (first, second)] == [1, 2]

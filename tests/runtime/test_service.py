@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 import threading
 from pathlib import Path
 
@@ -327,3 +328,54 @@ def test_prewarm_leaves_a_function_with_a_live_environment_alone(
     service.prewarm(["Fn"])
     assert service.environment_count("Fn") == 1
     assert invoke(service, {"n": 2})["report"].init_duration_ms is None
+
+
+HANGS_UP_WHILE_WAITING = '''#!{python}
+import os, socket, time
+host, port = os.environ["AWS_LAMBDA_RUNTIME_API"].split(":")
+
+def ask(sock):
+    sock.sendall(b"GET /2018-06-01/runtime/invocation/next HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n")
+
+first = socket.create_connection((host, int(port)))
+ask(first)
+time.sleep(0.3)
+first.close()   # a runtime client's own timeout: it hangs up, and asks again a little later
+time.sleep(0.5)
+second = socket.create_connection((host, int(port)))
+ask(second)
+reader = second.makefile("rb")
+head = {{}}
+reader.readline()
+while (line := reader.readline()) not in (b"\\r\\n", b""):
+    name, _, value = line.decode().partition(":")
+    head[name.strip().lower()] = value.strip()
+event = reader.read(int(head["content-length"]))
+request_id = head["lambda-runtime-aws-request-id"]
+second.sendall(f"POST /2018-06-01/runtime/invocation/{{request_id}}/response HTTP/1.1\\r\\n"
+               f"Host: x\\r\\nContent-Length: {{len(event)}}\\r\\n\\r\\n".encode() + event)
+reader.readline()
+time.sleep(5)
+'''
+
+
+@pytest.mark.parametrize("invoke_after_s", [0.55, 2.0],
+                         ids=["between its hang-up and its new /next", "after its new /next"])
+def test_a_runtime_that_hangs_up_its_waiting_next_gets_the_event_on_its_new_one(
+        make_service: ServiceMaker, runtime: str, tmp_path: Path, invoke_after_s: float) -> None:
+    # An event is never written to a /next connection its runtime has closed: it waits for
+    # the runtime's next /next (Lambda's runtime clients may time out and ask again).
+    if runtime != "process":
+        pytest.skip("the bootstrap is the host's Python")
+    code = tmp_path / "hangs-up"
+    code.mkdir()
+    bootstrap = code / "bootstrap"
+    bootstrap.write_text(HANGS_UP_WHILE_WAITING.format(python=sys.executable), encoding="utf-8")
+    bootstrap.chmod(0o755)
+    service, _ = make_service(function_spec(code))
+    service.prewarm(["Fn"])
+    threading.Event().wait(invoke_after_s)
+
+    result = service.invoke("Fn", b'{"n": 1}')
+
+    assert (result.function_error, json.loads(result.payload)) == (None, {"n": 1})

@@ -10,6 +10,7 @@ import select
 import shutil
 import signal
 import stat
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -30,19 +31,35 @@ class LineForwarder:
         self._on_output = on_output
         self._pending = b""
         self.busy = False
+        self._last_read_full = False
+        # One reader at a time: the pump, or an invoker forwarding what is there now.
+        self._lock = threading.Lock()
 
     def read(self, fd: int) -> bool:
         """Read and forward one chunk (call when fd is readable); False at the end."""
+        with self._lock:
+            return self._read(fd)
+
+    def forward_now(self, fd: int) -> None:
+        """Forward what the pipe (non-blocking) holds now, on the caller's thread."""
+        with self._lock:
+            while self._read(fd) and self._last_read_full:
+                pass
+
+    def _read(self, fd: int) -> bool:
         self.busy = True
+        self._last_read_full = False
         try:
             chunk = os.read(fd, 65536)
         except BlockingIOError:
+            self.busy = False
             return True
         except OSError:
             chunk = b""
         try:
             if not chunk:
                 return False
+            self._last_read_full = len(chunk) == 65536
             *lines, self._pending = (self._pending + chunk).split(b"\n")
             for raw in lines:
                 self._on_output(raw.decode("utf-8", "replace").rstrip("\r"))

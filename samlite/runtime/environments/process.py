@@ -391,6 +391,9 @@ class ProcessEnvironment:
             raise EnvironmentStartError(
                 f"{spec.logical_id}: cannot start {command[0]}: {exc.strerror}") from exc
         self._tree.started(self._process.pid)
+        # Non-blocking before any invoke: an invoker may empty the pipe (output_now) between
+        # the pump's poll and its read.
+        os.set_blocking(self._process.stdout.fileno(), False)  # type: ignore[union-attr]
         # Set from outside (prlimit), not in a preexec_fn: that is unsafe with threads. The
         # runtime has not imported the handler yet, so nothing has written to /tmp.
         storage_bytes = spec.ephemeral_storage_mb * 1024 * 1024
@@ -473,6 +476,16 @@ class ProcessEnvironment:
         if process is None or process.stdout is None:
             return
         self._output.settle(process.stdout.fileno, timeout_s)
+
+    def output_now(self) -> None:
+        """Forward what the runtime has written so far, on the caller's thread: the invoker,
+        which has the runtime's answer and needs the output written before it, without
+        waiting for the pump to be scheduled."""
+        process = self._process
+        if process is None or process.stdout is None:
+            return
+        with contextlib.suppress(OSError, ValueError):   # closed: the runtime is gone
+            self._output.forward_now(process.stdout.fileno())
 
     def kill(self) -> None:
         """Every process of the environment, the runtime's `setsid` children too."""
