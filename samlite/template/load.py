@@ -57,6 +57,10 @@ class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
         self.file = file
         self.problems: list[Problem] = []
         self.saw_transform = False
+        # Whether a merge key (`<<:`) can be in the text at all: `<<` plain, or its tag spelt
+        # out (`!!merge`, `!<tag:yaml.org,2002:merge>`), or put together from a %TAG
+        # directive or a %-escape. Without one, no mapping is scanned for it.
+        self.may_merge = "<<" in text or "merge" in text or "%" in text
         # The YAML 1.1 tag of each scalar, worked out once per distinct value: a template
         # repeats its keys and values (500 resources: 14,000 scalars, 800 distinct), and a
         # C-level cache spares the parser a Python call for each repeat.
@@ -87,7 +91,10 @@ class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
         built = self._built.get(node)
         if built is not None:
             return built
-        if tag in (_MAP_TAG, _SEQ_TAG) or tag[:1] == "!":
+        scalar = _SCALAR_CONSTRUCTORS.get(tag)
+        if scalar is not None and node.__class__ is yaml.ScalarNode:
+            built = scalar(self, node)   # an int, a bool...: what construct_object would call
+        elif tag in (_MAP_TAG, _SEQ_TAG) or tag[:1] == "!":
             if node in self._building:   # an anchor used inside itself: PyYAML's own error
                 raise yaml.constructor.ConstructorError(
                     None, None, "found unconstructable recursive node", node.start_mark)
@@ -130,24 +137,49 @@ def _mark_at(file: str, start: yaml.Mark) -> Mark:
     return mark
 
 
+# Likewise a MappingNode (~3,300) made by setting its slots, without its Python __init__.
+_new_dict = dict.__new__
+_set_mapping_mark = MappingNode.mark.__set__                  # type: ignore[attr-defined]
+_set_key_marks = MappingNode.key_marks.__set__                # type: ignore[attr-defined]
+_set_value_marks = MappingNode.value_marks.__set__            # type: ignore[attr-defined]
+
+
+def _new_mapping(mark: Mark) -> MappingNode:
+    """An empty MappingNode at `mark`, as MappingNode(mark=mark) makes it."""
+    mapping = _new_dict(MappingNode)
+    _set_mapping_mark(mapping, mark)
+    _set_key_marks(mapping, {})
+    _set_value_marks(mapping, {})
+    return mapping
+
+
 _STR_TAG = "tag:yaml.org,2002:str"
 _MAP_TAG = "tag:yaml.org,2002:map"
 _SEQ_TAG = "tag:yaml.org,2002:seq"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 
+# PyYAML's constructors of scalar types that return their value (not a generator filled in
+# later, as maps, lists and sets are): called directly, they give what construct_object
+# would, without its bookkeeping (~500 ints in the benchmark's template).
+_SCALAR_CONSTRUCTORS = {
+    f"tag:yaml.org,2002:{name}": _BaseLoader.yaml_constructors[f"tag:yaml.org,2002:{name}"]
+    for name in ("null", "bool", "int", "float")
+}
+
 
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> MappingNode:
     # The hot path of loading: plain strings are taken straight from the node, and marks are
-    # built inline (a 7,000-line template has ~20,000 of them).
-    for key_node, _ in node.value:
-        if key_node.tag == _MERGE_TAG:
-            loader.flatten_mapping(node)
-            break
+    # built inline (a 7,000-line template has ~15,000 of them; a call each cost ~1 ms more).
+    if loader.may_merge:
+        for key_node, _ in node.value:
+            if key_node.tag == _MERGE_TAG:
+                loader.flatten_mapping(node)
+                break
     file = loader.file
     build = loader.build
     scalar = yaml.ScalarNode
-    start = node.start_mark
-    mapping = MappingNode(mark=_mark_at(file, start))
+    new, set_file, set_line, set_column = _new, _set_file, _set_line, _set_column
+    mapping = _new_mapping(_mark_at(file, node.start_mark))
     key_marks = mapping.key_marks
     value_marks = mapping.value_marks
     for key_node, value_node in node.value:
@@ -156,7 +188,10 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> MappingNode:
         else:
             key = json.dumps(loader.construct_object(key_node, deep=True), default=str)
         start = key_node.start_mark
-        key_mark = _mark_at(file, start)
+        key_mark = new(Mark)
+        set_file(key_mark, file)
+        set_line(key_mark, start.line + 1)
+        set_column(key_mark, start.column + 1)
         if key == "Fn::Transform":
             loader.saw_transform = True
         if key in mapping:
@@ -174,7 +209,10 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> MappingNode:
                 value_marks[key] = value.mark   # its own mark: the same place, no second Mark
                 continue
         start = value_node.start_mark
-        value_marks[key] = _mark_at(file, start)
+        value_mark = value_marks[key] = new(Mark)
+        set_file(value_mark, file)
+        set_line(value_mark, start.line + 1)
+        set_column(value_mark, start.column + 1)
     return mapping
 
 
