@@ -44,6 +44,8 @@ class LoadedTemplate:
     included_files: tuple[Path, ...] = ()    # every file includes.py read (or tried to)
     # whether some mapping has an Fn::Transform key, as the loader saw; None: not known
     has_transform: bool | None = None
+    # the same for Fn::Sub or Fn::FindInMap (SAM's rules walk every resource for them)
+    has_sub_or_find_in_map: bool | None = None
 
     def definition_file(self, logical_id: str) -> Any | None:
         return next((doc for lid, doc in self.definition_files if lid == logical_id), None)
@@ -57,6 +59,7 @@ class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
         self.file = file
         self.problems: list[Problem] = []
         self.saw_transform = False
+        self.saw_sub_or_find_in_map = False
         # Whether a merge key (`<<:`) can be in the text at all: `<<` plain, or its tag spelt
         # out (`!!merge`, `!<tag:yaml.org,2002:merge>`), or put together from a %TAG
         # directive or a %-escape. Without one, no mapping is scanned for it.
@@ -167,6 +170,18 @@ _SCALAR_CONSTRUCTORS = {
 }
 
 
+# Keys the loader notes as it meets them, so later steps can skip a walk of the whole tree
+# when a template has none: one set lookup a key, a cost it already paid for Fn::Transform.
+_NOTED_KEYS = frozenset({"Fn::Transform", "Fn::Sub", "Fn::FindInMap"})
+
+
+def _note(loader: _Loader, key: str) -> None:
+    if key == "Fn::Transform":
+        loader.saw_transform = True
+    else:
+        loader.saw_sub_or_find_in_map = True
+
+
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> MappingNode:
     # The hot path of loading: plain strings are taken straight from the node, and marks are
     # built inline (a 7,000-line template has ~15,000 of them; a call each cost ~1 ms more).
@@ -192,8 +207,8 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> MappingNode:
         set_file(key_mark, file)
         set_line(key_mark, start.line + 1)
         set_column(key_mark, start.column + 1)
-        if key == "Fn::Transform":
-            loader.saw_transform = True
+        if key in _NOTED_KEYS:
+            _note(loader, key)
         if key in mapping:
             first = key_marks[key]
             loader.problems.append(Problem(
@@ -239,8 +254,8 @@ def _construct_tag(loader: _Loader, suffix: str, node: yaml.Node) -> MappingNode
             message=f"unknown tag !{suffix}; CloudFormation's short forms are "
                     + ", ".join(f"!{t}" for t in SHORT_TAGS[:17])))
     key = name if name in ("Ref", "Condition") else f"Fn::{name}"
-    if key == "Fn::Transform":
-        loader.saw_transform = True
+    if key in _NOTED_KEYS:
+        _note(loader, key)
     if isinstance(node, yaml.ScalarNode):
         value: Any = loader.construct_scalar(node)
         if name == "GetAtt" and isinstance(value, str):
@@ -316,7 +331,8 @@ def parse_template(text: str, *, name: str, path: Path | None = None) -> LoadedT
             code="E1001", at=top,
             message=f"a template must be a mapping with a Resources section, got {kind}"))
     return LoadedTemplate(path or Path(name), name, root, tuple(loader.problems), size,
-                          has_transform=loader.saw_transform)
+                          has_transform=loader.saw_transform,
+                          has_sub_or_find_in_map=loader.saw_sub_or_find_in_map)
 
 
 def _json_or_syntax_error(text, name, exc, failed):  # type: ignore[no-untyped-def]
