@@ -233,15 +233,17 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> MappingNode:
 
 def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> SequenceNode:
     file = loader.file
+    build = loader.build
     sequence = SequenceNode(mark=loader.mark(node))
+    append = sequence.append
+    append_mark = sequence.item_marks.append
     for child in node.value:
-        item = loader.build(child)
-        sequence.append(item)
+        item = build(child)
+        append(item)
         if item.__class__ is MappingNode or item.__class__ is SequenceNode:
-            sequence.item_marks.append(item.mark)   # its own mark: the same place
+            append_mark(item.mark)   # its own mark: the same place
         else:
-            start = child.start_mark
-            sequence.item_marks.append(_mark_at(file, start))
+            append_mark(_mark_at(file, child.start_mark))
     return sequence
 
 
@@ -256,17 +258,18 @@ def _construct_tag(loader: _Loader, suffix: str, node: yaml.Node) -> MappingNode
     key = name if name in ("Ref", "Condition") else f"Fn::{name}"
     if key in _NOTED_KEYS:
         _note(loader, key)
-    if isinstance(node, yaml.ScalarNode):
-        value: Any = loader.construct_scalar(node)
+    if node.__class__ is yaml.ScalarNode:
+        value: Any = node.value   # what construct_scalar returns for a scalar
         if name == "GetAtt" and isinstance(value, str):
             resource, _, attribute = value.partition(".")
             value = SequenceNode([resource, attribute], mark=mark)
             value.item_marks = [mark, mark]
-    elif isinstance(node, yaml.SequenceNode):
+    elif node.__class__ is yaml.SequenceNode:
         value = _construct_sequence(loader, node)
     else:
         value = _construct_mapping(loader, node)
-    result = MappingNode([(key, value)], mark=mark)
+    result = _new_mapping(mark)
+    result[key] = value
     result.key_marks[key] = mark
     result.value_marks[key] = mark
     return result
