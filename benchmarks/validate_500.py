@@ -15,7 +15,7 @@ average 1.3-1.7 on 2 cores): 149 ms best, pairs 151-160 ms against cfn-lint 1.58
 the fork before loading and PyYAML's pattern put off (f26d25d), a run at load average 3.8:
 134 ms best of 7 (its pairs, 48-63x, measured the load, not the tools). The fifth pass
 (loading, resolving, the Fn::Sub walk, suppressions after the fork) took the longer side from
-1,022 M to 979 M instructions (-4 %) and one process from 1,412 M to 1,362 M; its only run
+1,022 M to 974 M instructions (-5 %) and one process from 1,412 M to 1,358 M; its only run
 here was at load average ~10 (samlite 263-542 ms, cfn-lint 37-92 s): the lead's idle run
 gives the figure.
 docs/validate.md ("Less before the fork") compares old and new alternating, and in
