@@ -13,10 +13,15 @@ measure on an otherwise idle machine, or the figure is one process's. Last run (
 average 1.3-1.7 on 2 cores): 149 ms best, pairs 151-160 ms against cfn-lint 1.58's 11.5-11.7 s,
 73-76x (median 76x); the run before (load ~2) took 147 ms best, 66-75x (median 72x). With
 the fork before loading and PyYAML's pattern put off (f26d25d), a run at load average 3.8:
-134 ms best of 7 (its pairs, 48-63x, measured the load, not the tools).
+134 ms best of 7 (its pairs, 48-63x, measured the load, not the tools). The fifth pass
+(loading, resolving, the Fn::Sub walk, suppressions after the fork) took the longer side from
+1,022 M to 974 M instructions (-5 %) and one process from 1,412 M to 1,358 M; its only run
+here was at load average ~10 (samlite 263-542 ms, cfn-lint 37-92 s): the lead's idle run
+gives the figure.
 docs/validate.md ("Less before the fork") compares old and new alternating, and in
 instruction counts; "Loading on both cores" the fork before loading (a file of 60 KB or
-more), in CPU of each side with the share forced.
+more), in CPU of each side with the share forced; "Loading, resolving and a walk the loader
+rules out" the fifth pass, in instructions.
 Run:  python3 benchmarks/validate_500.py [--pairs 5]
 """
 

@@ -49,6 +49,8 @@ def expand(loaded: LoadedTemplate) -> LoadedTemplate:
     files = tuple(reader.definition_files(root))
     return replace(loaded, root=root, definition_files=files,
                    has_transform=loaded.has_transform if root is loaded.root else None,
+                   has_sub_or_find_in_map=loaded.has_sub_or_find_in_map
+                   if root is loaded.root else None,
                    included_files=tuple(dict.fromkeys(reader.read_files)),
                    problems=(*loaded.problems, *reader.problems))
 

@@ -44,6 +44,8 @@ class LoadedTemplate:
     included_files: tuple[Path, ...] = ()    # every file includes.py read (or tried to)
     # whether some mapping has an Fn::Transform key, as the loader saw; None: not known
     has_transform: bool | None = None
+    # the same for Fn::Sub or Fn::FindInMap (SAM's rules walk every resource for them)
+    has_sub_or_find_in_map: bool | None = None
 
     def definition_file(self, logical_id: str) -> Any | None:
         return next((doc for lid, doc in self.definition_files if lid == logical_id), None)
@@ -57,6 +59,11 @@ class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
         self.file = file
         self.problems: list[Problem] = []
         self.saw_transform = False
+        self.saw_sub_or_find_in_map = False
+        # Whether a merge key (`<<:`) can be in the text at all: `<<` plain, or its tag spelt
+        # out (`!!merge`, `!<tag:yaml.org,2002:merge>`), or put together from a %TAG
+        # directive or a %-escape. Without one, no mapping is scanned for it.
+        self.may_merge = "<<" in text or "merge" in text or "%" in text
         # The YAML 1.1 tag of each scalar, worked out once per distinct value: a template
         # repeats its keys and values (500 resources: 14,000 scalars, 800 distinct), and a
         # C-level cache spares the parser a Python call for each repeat.
@@ -87,7 +94,10 @@ class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
         built = self._built.get(node)
         if built is not None:
             return built
-        if tag in (_MAP_TAG, _SEQ_TAG) or tag[:1] == "!":
+        scalar = _SCALAR_CONSTRUCTORS.get(tag)
+        if scalar is not None and node.__class__ is yaml.ScalarNode:
+            built = scalar(self, node)   # an int, a bool...: what construct_object would call
+        elif tag in (_MAP_TAG, _SEQ_TAG) or tag[:1] == "!":
             if node in self._building:   # an anchor used inside itself: PyYAML's own error
                 raise yaml.constructor.ConstructorError(
                     None, None, "found unconstructable recursive node", node.start_mark)
@@ -130,24 +140,61 @@ def _mark_at(file: str, start: yaml.Mark) -> Mark:
     return mark
 
 
+# Likewise a MappingNode (~3,300) made by setting its slots, without its Python __init__.
+_new_dict = dict.__new__
+_set_mapping_mark = MappingNode.mark.__set__                  # type: ignore[attr-defined]
+_set_key_marks = MappingNode.key_marks.__set__                # type: ignore[attr-defined]
+_set_value_marks = MappingNode.value_marks.__set__            # type: ignore[attr-defined]
+
+
+def _new_mapping(mark: Mark) -> MappingNode:
+    """An empty MappingNode at `mark`, as MappingNode(mark=mark) makes it."""
+    mapping = _new_dict(MappingNode)
+    _set_mapping_mark(mapping, mark)
+    _set_key_marks(mapping, {})
+    _set_value_marks(mapping, {})
+    return mapping
+
+
 _STR_TAG = "tag:yaml.org,2002:str"
 _MAP_TAG = "tag:yaml.org,2002:map"
 _SEQ_TAG = "tag:yaml.org,2002:seq"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 
+# PyYAML's constructors of scalar types that return their value (not a generator filled in
+# later, as maps, lists and sets are): called directly, they give what construct_object
+# would, without its bookkeeping (~500 ints in the benchmark's template).
+_SCALAR_CONSTRUCTORS = {
+    f"tag:yaml.org,2002:{name}": _BaseLoader.yaml_constructors[f"tag:yaml.org,2002:{name}"]
+    for name in ("null", "bool", "int", "float")
+}
+
+
+# Keys the loader notes as it meets them, so later steps can skip a walk of the whole tree
+# when a template has none: one set lookup a key, a cost it already paid for Fn::Transform.
+_NOTED_KEYS = frozenset({"Fn::Transform", "Fn::Sub", "Fn::FindInMap"})
+
+
+def _note(loader: _Loader, key: str) -> None:
+    if key == "Fn::Transform":
+        loader.saw_transform = True
+    else:
+        loader.saw_sub_or_find_in_map = True
+
 
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> MappingNode:
     # The hot path of loading: plain strings are taken straight from the node, and marks are
-    # built inline (a 7,000-line template has ~20,000 of them).
-    for key_node, _ in node.value:
-        if key_node.tag == _MERGE_TAG:
-            loader.flatten_mapping(node)
-            break
+    # built inline (a 7,000-line template has ~15,000 of them; a call each cost ~1 ms more).
+    if loader.may_merge:
+        for key_node, _ in node.value:
+            if key_node.tag == _MERGE_TAG:
+                loader.flatten_mapping(node)
+                break
     file = loader.file
     build = loader.build
     scalar = yaml.ScalarNode
-    start = node.start_mark
-    mapping = MappingNode(mark=_mark_at(file, start))
+    new, set_file, set_line, set_column = _new, _set_file, _set_line, _set_column
+    mapping = _new_mapping(_mark_at(file, node.start_mark))
     key_marks = mapping.key_marks
     value_marks = mapping.value_marks
     for key_node, value_node in node.value:
@@ -156,9 +203,12 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> MappingNode:
         else:
             key = json.dumps(loader.construct_object(key_node, deep=True), default=str)
         start = key_node.start_mark
-        key_mark = _mark_at(file, start)
-        if key == "Fn::Transform":
-            loader.saw_transform = True
+        key_mark = new(Mark)
+        set_file(key_mark, file)
+        set_line(key_mark, start.line + 1)
+        set_column(key_mark, start.column + 1)
+        if key in _NOTED_KEYS:
+            _note(loader, key)
         if key in mapping:
             first = key_marks[key]
             loader.problems.append(Problem(
@@ -174,21 +224,26 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> MappingNode:
                 value_marks[key] = value.mark   # its own mark: the same place, no second Mark
                 continue
         start = value_node.start_mark
-        value_marks[key] = _mark_at(file, start)
+        value_mark = value_marks[key] = new(Mark)
+        set_file(value_mark, file)
+        set_line(value_mark, start.line + 1)
+        set_column(value_mark, start.column + 1)
     return mapping
 
 
 def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> SequenceNode:
     file = loader.file
+    build = loader.build
     sequence = SequenceNode(mark=loader.mark(node))
+    append = sequence.append
+    append_mark = sequence.item_marks.append
     for child in node.value:
-        item = loader.build(child)
-        sequence.append(item)
+        item = build(child)
+        append(item)
         if item.__class__ is MappingNode or item.__class__ is SequenceNode:
-            sequence.item_marks.append(item.mark)   # its own mark: the same place
+            append_mark(item.mark)   # its own mark: the same place
         else:
-            start = child.start_mark
-            sequence.item_marks.append(_mark_at(file, start))
+            append_mark(_mark_at(file, child.start_mark))
     return sequence
 
 
@@ -201,19 +256,20 @@ def _construct_tag(loader: _Loader, suffix: str, node: yaml.Node) -> MappingNode
             message=f"unknown tag !{suffix}; CloudFormation's short forms are "
                     + ", ".join(f"!{t}" for t in SHORT_TAGS[:17])))
     key = name if name in ("Ref", "Condition") else f"Fn::{name}"
-    if key == "Fn::Transform":
-        loader.saw_transform = True
-    if isinstance(node, yaml.ScalarNode):
-        value: Any = loader.construct_scalar(node)
+    if key in _NOTED_KEYS:
+        _note(loader, key)
+    if node.__class__ is yaml.ScalarNode:
+        value: Any = node.value   # what construct_scalar returns for a scalar
         if name == "GetAtt" and isinstance(value, str):
             resource, _, attribute = value.partition(".")
             value = SequenceNode([resource, attribute], mark=mark)
             value.item_marks = [mark, mark]
-    elif isinstance(node, yaml.SequenceNode):
+    elif node.__class__ is yaml.SequenceNode:
         value = _construct_sequence(loader, node)
     else:
         value = _construct_mapping(loader, node)
-    result = MappingNode([(key, value)], mark=mark)
+    result = _new_mapping(mark)
+    result[key] = value
     result.key_marks[key] = mark
     result.value_marks[key] = mark
     return result
@@ -278,7 +334,8 @@ def parse_template(text: str, *, name: str, path: Path | None = None) -> LoadedT
             code="E1001", at=top,
             message=f"a template must be a mapping with a Resources section, got {kind}"))
     return LoadedTemplate(path or Path(name), name, root, tuple(loader.problems), size,
-                          has_transform=loader.saw_transform)
+                          has_transform=loader.saw_transform,
+                          has_sub_or_find_in_map=loader.saw_sub_or_find_in_map)
 
 
 def _json_or_syntax_error(text, name, exc, failed):  # type: ignore[no-untyped-def]

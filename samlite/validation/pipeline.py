@@ -16,7 +16,6 @@ from samlite.errors import Problem, UsageError
 from samlite.template import includes
 from samlite.template.load import LoadedTemplate, load_template
 from samlite.template.pseudo import PseudoParameters
-from samlite.validation import suppressions
 from samlite.validation.checks.context import ModuleParser
 
 if TYPE_CHECKING:   # imported by the share that resolves (a forked child never does)
@@ -196,6 +195,9 @@ def _validate(
     problems.extend(first_found[0])
     for module in CHECK_MODULES:
         problems.extend(found[module])
+    # Imported here: its types are built after a fork, by the process that merges the shares.
+    from samlite.validation import suppressions
+
     outcome = suppressions.apply(_tidy(problems),
                                  suppressions.from_template(loaded.root, at=loaded.root.mark))
     return Validation(loaded=loaded, resolved=resolved, problems=outcome.problems,

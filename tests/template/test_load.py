@@ -137,6 +137,20 @@ def test_aliases_and_merge_keys_share_their_anchor_values() -> None:
     assert mappings["Merged"] == {"Size": 2, "Name": {"Ref": "N"}}
 
 
+# The loader looks for merge keys only in a text that can spell one: each way still merges.
+@pytest.mark.parametrize("key", ["<<", "!!merge <<", "!!merge x",
+                                 "!<tag:yaml.org,2002:merge> x", "!e!ge x",
+                                 "!<tag:yaml.org,2002:m%65rge> x"],
+                         ids=["plain", "tagged", "tag only", "verbatim", "tag directive",
+                              "escaped"])
+def test_a_merge_key_merges_however_it_is_written(key: str) -> None:
+    head = "%TAG !e! tag:yaml.org,2002:mer\n---\n" if key.startswith("!e!") else ""
+    text = f"{head}Base: &base {{Size: 1, Name: n}}\nMerged:\n  {key}: *base\n  Extra: 2\n"
+    loaded = parse_template(text, name="t.yaml")
+    assert loaded.problems == ()
+    assert loaded.root["Merged"] == {"Size": 1, "Name": "n", "Extra": 2}
+
+
 @pytest.mark.parametrize("text", ["A: &a [1, *a]\n", "A: &a {B: *a}\n"],
                          ids=["sequence", "mapping"])
 def test_an_anchor_used_inside_itself_is_a_problem(text: str) -> None:

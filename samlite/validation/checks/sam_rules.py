@@ -356,8 +356,11 @@ def check_sam_rules(ctx: CheckContext) -> Iterator[Problem]:
     if not isinstance(root, dict):
         return
     view = SamView.of(root, ctx.loaded.name)
+    # no Fn::Sub or Fn::FindInMap, as the loader saw: nothing for their walk of every resource
+    skip = check_intrinsic_shapes if ctx.loaded.has_sub_or_find_in_map is False else None
     for check in _VIEW_CHECKS:
-        yield from check(view)
+        if check is not skip:
+            yield from check(view)
 
 
 CHECKS: tuple[Check, ...] = (check_sam_rules,)

@@ -57,6 +57,16 @@ FINDINGS = [
     ("find-in-map-with-two-values",
      fn("Description: !FindInMap [Map, key]"),
      "E7007", "Resources.Fn.Properties.Description.Fn::FindInMap", "Fn"),
+    # the long forms, and ones reached through an alias or a merge key, are found as well
+    ("sub-variable-is-a-list-long-form",
+     fn("Description: {'Fn::Sub': ['${A}', {A: [x, y]}]}"),
+     "E7006", "Resources.Fn.Properties.Description.Fn::Sub[1].A", "Fn"),
+    ("find-in-map-through-an-alias",
+     fn("Description: *m", head="Metadata:\n  Shared: &m {'Fn::FindInMap': [Map, key]}"),
+     "E7007", "Resources.Fn.Properties.Description.Fn::FindInMap", "Fn"),
+    ("sub-through-a-merge-key",
+     fn("Description:\n  <<: {'Fn::Sub': ['${A}', {A: [x, y]}]}"),
+     "E7006", "Resources.Fn.Properties.Description.Fn::Sub[1].A", "Fn"),
     ("zip-function-without-handler",
      "Resources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n"
      "      CodeUri: s3://b/k\n      Runtime: python3.12\n",
