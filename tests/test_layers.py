@@ -18,6 +18,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "samlite"
 # Bottom to top: a module may import its own layer and the layers before it, never after.
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("ground floor", ("samlite", "samlite.errors", "samlite.clock", "samlite.state",
+                      "samlite.socket_reader",
                       "samlite.progress")),
     ("template", ("samlite.template",)),
     ("dialects", ("samlite.dialects",)),

@@ -33,7 +33,7 @@ from samlite.http.messages import (
     Route,
     json_error,
 )
-from samlite.http.reader import SocketReader
+from samlite.socket_reader import SocketReader
 
 log = logging.getLogger(__name__)
 

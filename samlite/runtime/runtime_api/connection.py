@@ -40,7 +40,7 @@ from samlite.runtime.runtime_api.model import (
     PostOutcome,
     RuntimeBackend,
 )
-from samlite.runtime.runtime_api.reader import SocketReader
+from samlite.socket_reader import SocketReader
 
 log = logging.getLogger(__name__)
 
@@ -353,7 +353,7 @@ class Connection:
                     if not self.reader.fill():
                         self._give_back(_CLOSE)
                         return False
-                except BlockingIOError:   # nothing within wait_s (SO_RCVTIMEO)
+                except TimeoutError:   # nothing within wait_s (SO_RCVTIMEO)
                     return True
             self._receive_timeout(deadline_s)
             request = read_request(self.reader)

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from samlite.runtime.runtime_api.model import MAX_BODY_READ
-from samlite.runtime.runtime_api.reader import SocketReader
+from samlite.socket_reader import SocketReader
 
 MAX_HEADER_LINES = 100
 MAX_LINE = 65536

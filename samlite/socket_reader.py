@@ -1,15 +1,20 @@
-"""A connection's input: one buffer over a blocking socket, read with one recv at a time,
-with the readline/read/read1/peek that head_lines.py and framing.py use. It notes when the
-client closes its side (a head cut off there must not run as though it had ended) and turns
-the kernel's read timeout (SO_RCVTIMEO: a blocking socket needs no poll before each recv)
-into TimeoutError, as a socket timeout would be."""
+"""Buffered reads of one blocking socket, for the HTTP server's connections and the Runtime
+API's. One recv at a time into one buffer, with the readline/read/read1/peek that
+head_lines.py, framing.py and the Runtime API's request reader use. Unlike io.BufferedReader
+it can say what has already arrived without a system call (`buffered()`: the Runtime API sees
+whether a runtime's next `/next` came in the same write as its answer), it notes when the
+peer closes its side (a head cut off there must not run as though it had ended), and it turns
+the kernel's read timeout (SO_RCVTIMEO: a blocking socket needs no poll before each recv) into
+TimeoutError, as a socket timeout would be. A line read that times out keeps what had arrived,
+so it can be retried."""
 
 from __future__ import annotations
 
 import socket
 
-# One recv takes what a request usually is whole (an SDK's head and small body).
-_RECV_BYTES = 32 * 1024
+# One recv takes what a request usually is whole (an SDK's head and small body, a runtime's
+# pipelined answer and next /next).
+_RECV_BYTES = 64 * 1024
 
 
 class SocketReader:
@@ -20,17 +25,21 @@ class SocketReader:
         self._buffer = b""
         self.ended = False
 
+    def buffered(self) -> bytes:
+        """What has arrived and is not read yet (no system call)."""
+        return self._buffer
+
     def _recv(self, size: int) -> bytes:
         try:
             data = self._sock.recv(size)
         except BlockingIOError as exc:   # SO_RCVTIMEO ran out
-            raise TimeoutError("the client sent nothing within the read timeout") from exc
+            raise TimeoutError("the peer sent nothing within the read timeout") from exc
         if not data:
             self.ended = True
         return data
 
-    def _fill(self) -> bool:
-        """One more recv into the buffer; False once the client has closed."""
+    def fill(self) -> bool:
+        """One more recv into the buffer; False once the peer has closed."""
         data = self._recv(_RECV_BYTES)
         if not data:
             return False
@@ -55,14 +64,14 @@ class SocketReader:
             if 0 <= size <= len(self._buffer):
                 return self._take(size)
             scanned = len(self._buffer)
-            if not self._fill():
+            if not self.fill():
                 return self._take(len(self._buffer))
 
     def read(self, size: int = -1, /) -> bytes:
         """`size` bytes, fewer only at the end of input (a body is read straight from the
         socket past what is buffered: a 64 MB upload is never joined piece by piece)."""
         if size < 0:
-            while self._fill():
+            while self.fill():
                 pass
             return self._take(len(self._buffer))
         if len(self._buffer) >= size:
@@ -79,12 +88,12 @@ class SocketReader:
 
     def read1(self, size: int = -1, /) -> bytes:
         """What is buffered, or one recv's worth when nothing is."""
-        if not self._buffer and not self._fill():
+        if not self._buffer and not self.fill():
             return b""
         return self._take(len(self._buffer) if size < 0 else size)
 
     def peek(self, size: int = 0, /) -> bytes:
         """The buffered bytes without taking them (one recv first when there are none)."""
         if not self._buffer:
-            self._fill()
+            self.fill()
         return self._buffer
