@@ -88,6 +88,7 @@ class DynamoPersistence:
         self._path = path
         self._lock = threading.Lock()
         self._log: WriteLog | None = None
+        self._closed = False
         if path is None:
             self._db = sqlite3.connect(":memory:", check_same_thread=False,
                                        isolation_level=None)
@@ -248,7 +249,12 @@ class DynamoPersistence:
                              (consumer, lane, position))
 
     def close(self) -> None:
+        """Folds the write log and closes; again is nothing (an app stopped by its test and
+        then by the fixture's teardown)."""
         with self._lock:
+            if self._closed:
+                return
+            self._closed = True
             self._fold()
             self._db.close()
             if self._log is not None:

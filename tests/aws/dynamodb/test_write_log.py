@@ -118,3 +118,18 @@ def test_a_damaged_write_log_is_named(tmp_path: Path) -> None:
     write_log_path(db).write_text("not a write\n")
     with pytest.raises(StateFileError, match=r"dynamodb\.sqlite3-log can't be used"):
         reopen(db)
+
+
+def test_closing_twice_keeps_the_writes_and_says_nothing(tmp_path: Path) -> None:
+    # An app stopped by its test is stopped again by the pytest plugin's teardown.
+    db = tmp_path / "dynamodb.sqlite3"
+    dynamodb = reopen(db)
+    dynamodb.ensure_table(plain())
+    dynamodb.call("PutItem", {"TableName": "plain", "Item": {"id": {"S": "a"}}})
+    dynamodb.close()
+    dynamodb.close()
+    again = reopen(db)
+    try:
+        assert list(items(again, "plain")) == ["a"]
+    finally:
+        again.close()
