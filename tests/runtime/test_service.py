@@ -83,7 +83,9 @@ def test_a_crashed_environment_fails_its_invoke_and_is_replaced(
 
 def test_memory_past_memory_size_is_killed_as_out_of_memory(
         make_service: ServiceMaker, custom_runtime: Path) -> None:
-    service, lines = make_service(function_spec(custom_runtime, memory_mb=128))
+    # At 128 MB a container gets 7.2 % of a CPU: filling 300 MB takes ~2 s of the default
+    # 3 s on an idle machine, so the timeout is longer here, or a busy one times out first.
+    service, lines = make_service(function_spec(custom_runtime, memory_mb=128, timeout_s=15))
     result = invoke(service, {"alloc_mb": 300})
     assert result["body"]["errorType"] == "Runtime.OutOfMemory"
     assert result["body"]["errorMessage"].endswith(
