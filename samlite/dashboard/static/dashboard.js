@@ -192,12 +192,16 @@ function invocationRow(row) {
 }
 
 const KEPT_ROWS = 500;   // as many as GET /api/invocations gives
-const MARGIN_ROWS = 20;  // built above and below the visible ones, so a scroll shows no gap
+const MARGIN_ROWS = 10;  // built above and below the visible ones, so a scroll shows no gap
+// After a draw that replaced every row in view (rows come faster than anyone reads them),
+// the next batch waits this long: each such draw lays out a screenful of new rows.
+const BUSY_REDRAW_MS = 250;
 
 // The kept rows are data; only those in view (plus a margin) are in the DOM, between two
 // spacer rows that stand for the rest. A busy gateway's batches are merged into the data at
 // once and drawn at most once per animation frame: a prepended batch builds the few rows in
-// view, not all it brings, and a hidden tab draws nothing until it is shown.
+// view, not all it brings, and a hidden tab draws nothing until it is shown. A scroll is
+// drawn at the next frame, and so is a batch unless the last draw was a busy one.
 class InvocationList {
   constructor(head, body, foot) {
     this.rows = [];              // newest first, at most KEPT_ROWS
@@ -209,6 +213,8 @@ class InvocationList {
     this.above = head.appendChild(spacer());
     this.below = foot.appendChild(spacer());
     this.frame = 0;
+    this.timer = 0;
+    this.busyUntil = 0;          // performance.now() before which a batch waits to be drawn
     addEventListener("scroll", () => this.schedule(), { passive: true });
     addEventListener("resize", () => this.schedule());
   }
@@ -227,10 +233,15 @@ class InvocationList {
     const newestFirst = oldestFirst.filter((row) => !known.has(row.request_id)).slice(-KEPT_ROWS).reverse();
     this.rows = newestFirst.concat(this.rows.slice(0, KEPT_ROWS - newestFirst.length));
     this.added += newestFirst.length;
-    this.schedule();
+    if (this.frame || this.timer) return;
+    const wait = this.busyUntil - performance.now();
+    if (wait > 0) this.timer = setTimeout(() => this.schedule(), wait);
+    else this.schedule();
   }
 
   schedule() {
+    clearTimeout(this.timer);
+    this.timer = 0;
     if (!this.frame) this.frame = requestAnimationFrame(() => { this.frame = 0; this.draw(); });
   }
 
@@ -255,17 +266,19 @@ class InvocationList {
     for (const [id, tr] of this.built) if (!ids.has(id)) { tr.remove(); this.built.delete(id); }
     // The rows kept in the DOM stay in order (the data only grows at the top and is cut at
     // the bottom), so new ones are only ever inserted: a row already shown is never moved.
-    let next = this.body.firstElementChild;
+    let next = this.body.firstElementChild, made = 0;
     for (const row of wanted) {
       const shown = this.built.get(row.request_id);
       if (shown === next) { next = next.nextElementSibling; continue; }
-      const tr = shown || invocationRow(row);
+      const tr = shown || (made++, invocationRow(row));
       this.built.set(row.request_id, tr);
       this.body.insertBefore(tr, next);
     }
     this.above.firstChild.style.height = `${start * height}px`;
     this.below.firstChild.style.height = `${(this.rows.length - start - wanted.length) * height}px`;
     if (shift) scrollBy(0, shift);
+    const inView = Math.ceil(innerHeight / height);
+    this.busyUntil = made >= Math.min(inView, wanted.length) && made > 1 ? performance.now() + BUSY_REDRAW_MS : 0;
     if (!this.rowHeight && wanted.length > 1) this.schedule();   // measure, then draw the window again
   }
 }
