@@ -210,3 +210,64 @@ def test_a_sample_apps_graph_draws_every_function_and_queue(
         context.close()
         dashboard.stop()
         app.stop()
+
+
+def burst(running: Running, count: int) -> None:
+    """`count` HTTP invocations of Hello, four at a time (a busy gateway's batches)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(lambda n: running.http(f"/hello/n{n}"), range(count)))
+
+
+def test_after_a_burst_of_600_the_newest_is_first_and_the_500th_is_at_the_end(
+        page: Any, running: Running) -> None:
+    from playwright.sync_api import expect
+
+    open_page(page, running, "/invocations")
+    burst(running, 600)
+    kept = running.get("/api/invocations")   # the 500 newest, newest first
+    rows = page.locator("#timeline tbody tr")
+    expect(rows.first).to_have_attribute("data-request-id", kept[0]["request_id"],
+                                         timeout=LIVE_MS)
+    page.evaluate("() => window.scrollTo(0, document.documentElement.scrollHeight)")
+    expect(rows.last).to_have_attribute("data-request-id", kept[-1]["request_id"],
+                                        timeout=LIVE_MS)
+    assert rows.last.locator(".trigger").inner_text() == kept[-1]["trigger"]
+
+
+def test_a_row_scrolled_to_in_a_long_list_opens_its_details(page: Any, running: Running) -> None:
+    burst(running, 600)
+    open_page(page, running, "/invocations")
+    wanted = running.get("/api/invocations")[300]
+    row = page.locator(f"#timeline tbody tr[data-request-id='{wanted['request_id']}']")
+    assert row.count() == 0 or not row.is_visible()   # far below the first screen
+    while not row.count():   # scrolled to by the user, a screen at a time
+        page.mouse.wheel(0, 600)
+        page.wait_for_timeout(50)
+    row.locator("a").click()
+    page.wait_for_url(f"**/invocations/{wanted['request_id']}")
+    page.wait_for_selector("body[data-ready=true]")
+    name = wanted["trigger"].rsplit("/", 1)[1]
+    assert f"greeting {name}" in page.locator("pre.logs").inner_text()
+    assert wanted["request_id"] in page.locator("dl.summary").inner_text()
+
+
+def test_rows_read_further_down_stay_in_place_as_new_ones_arrive(
+        page: Any, running: Running) -> None:
+    burst(running, 200)
+    open_page(page, running, "/invocations")
+    page.evaluate("() => window.scrollTo(0, 2000)")
+    page.wait_for_timeout(200)
+    top_row = "() => document.elementFromPoint(400, 300).closest('tr').dataset.requestId"
+    reading = page.evaluate(top_row)
+    burst(running, 30)
+    from playwright.sync_api import expect
+
+    newest = running.get("/api/invocations?limit=1")[0]["request_id"]
+    expect(page.locator(f"#timeline tr[data-request-id='{newest}']")).to_have_count(0)
+    page.wait_for_timeout(500)   # the batches drawn
+    assert page.evaluate(top_row) == reading
+    page.evaluate("() => window.scrollTo(0, 0)")
+    expect(page.locator("#timeline tbody tr").first).to_have_attribute(
+        "data-request-id", newest, timeout=LIVE_MS)

@@ -164,14 +164,127 @@ async function functionsPage() {
 }
 
 // --- Invocations -----------------------------------------------------------------------------
+// toLocaleTimeString's own fields, with the formatter made once: a row is built in a few µs.
+const clock = new Intl.DateTimeFormat(undefined, { hour: "numeric", minute: "numeric", second: "numeric" });
+const rowTemplate = el("tr", {}, el("td", {}), el("td", {}, el("a", {})), el("td", { class: "trigger" }),
+  el("td", { class: "status" }), el("td", {}), el("td", {}), el("td", {}), el("td", {}), el("td", { class: "request-id" }));
+
 function invocationRow(row) {
-  return el("tr", { class: `status-${row.status}`, "data-request-id": row.request_id, "data-function": row.function },
-    el("td", {}, time(row.started_at_s)),
-    el("td", {}, el("a", { href: `/invocations/${encodeURIComponent(row.request_id)}` }, row.function)),
-    el("td", { class: "trigger" }, row.trigger), el("td", { class: "status" }, row.status + (row.error_type ? ` (${row.error_type})` : "")),
-    el("td", {}, row.is_cold ? "cold" : "warm"), el("td", {}, ms(row.duration_ms)),
-    el("td", {}, ms(row.billed_duration_ms)), el("td", {}, `${row.max_memory_used_mb}/${row.memory_size_mb} MB`),
-    el("td", { class: "request-id" }, row.request_id));
+  const tr = rowTemplate.cloneNode(true);
+  const cells = tr.cells;
+  const status = row.status + (row.error_type ? ` (${row.error_type})` : "");
+  tr.className = `status-${row.status}`;
+  tr.dataset.requestId = row.request_id;
+  tr.dataset.function = row.function;
+  cells[0].textContent = clock.format(row.started_at_s * 1000);
+  cells[1].firstChild.href = `/invocations/${encodeURIComponent(row.request_id)}`;
+  cells[1].firstChild.textContent = row.function;
+  cells[2].textContent = row.trigger;
+  cells[2].title = row.trigger;   // the cell cuts a long one short (one line per row)
+  cells[3].textContent = status;
+  cells[3].title = status;
+  cells[4].textContent = row.is_cold ? "cold" : "warm";
+  cells[5].textContent = ms(row.duration_ms);
+  cells[6].textContent = ms(row.billed_duration_ms);
+  cells[7].textContent = `${row.max_memory_used_mb}/${row.memory_size_mb} MB`;
+  cells[8].textContent = row.request_id;
+  return tr;
+}
+
+const KEPT_ROWS = 500;   // as many as GET /api/invocations gives
+const MARGIN_ROWS = 10;  // built above and below the visible ones, so a scroll shows no gap
+// After a draw that replaced every row in view (rows come faster than anyone reads them),
+// the next batch waits this long: each such draw lays out a screenful of new rows.
+const BUSY_REDRAW_MS = 250;
+
+// The kept rows are data; only those in view (plus a margin) are in the DOM, between two
+// spacer rows that stand for the rest. A busy gateway's batches are merged into the data at
+// once and drawn at most once per animation frame: a prepended batch builds the few rows in
+// view, not all it brings, and a hidden tab draws nothing until it is shown. A scroll is
+// drawn at the next frame, and so is a batch unless the last draw was a busy one.
+class InvocationList {
+  constructor(head, body, foot) {
+    this.rows = [];              // newest first, at most KEPT_ROWS
+    this.built = new Map();      // request id -> its <tr>, for the rows in the DOM
+    this.added = 0;              // rows prepended since the last draw (to keep a scrolled view still)
+    this.rowHeight = 0;          // measured from the first rows drawn
+    this.headRow = head.rows[0];
+    this.body = body;
+    this.above = head.appendChild(spacer());
+    this.below = foot.appendChild(spacer());
+    this.frame = 0;
+    this.timer = 0;
+    this.busyUntil = 0;          // performance.now() before which a batch waits to be drawn
+    addEventListener("scroll", () => this.schedule(), { passive: true });
+    addEventListener("resize", () => this.schedule());
+  }
+
+  replace(rows) {
+    this.rows = rows.slice(0, KEPT_ROWS);
+    this.added = 0;
+    this.body.replaceChildren();
+    this.built.clear();
+    this.schedule();
+  }
+
+  prepend(oldestFirst) {
+    // A row can come twice: in the list loaded and in a batch sent while it loaded.
+    const known = new Set(this.rows.map((row) => row.request_id));
+    const newestFirst = oldestFirst.filter((row) => !known.has(row.request_id)).slice(-KEPT_ROWS).reverse();
+    this.rows = newestFirst.concat(this.rows.slice(0, KEPT_ROWS - newestFirst.length));
+    this.added += newestFirst.length;
+    if (this.frame || this.timer) return;
+    const wait = this.busyUntil - performance.now();
+    if (wait > 0) this.timer = setTimeout(() => this.schedule(), wait);
+    else this.schedule();
+  }
+
+  schedule() {
+    clearTimeout(this.timer);
+    this.timer = 0;
+    if (!this.frame) this.frame = requestAnimationFrame(() => { this.frame = 0; this.draw(); });
+  }
+
+  draw() {
+    // Reads first (the layout is still clean at the start of a frame), then writes.
+    const first = this.body.firstElementChild, last = this.body.lastElementChild;
+    if (!this.rowHeight && first !== last) {   // rows' tops apart: borders collapse between them
+      this.rowHeight = (last.getBoundingClientRect().top - first.getBoundingClientRect().top)
+        / (this.body.rows.length - 1);
+    }
+    const height = this.rowHeight || 30;
+    let top = this.headRow.getBoundingClientRect().bottom;   // row 0's top, in the viewport
+    // Reading older rows (the newest are above the window): rows prepended since the last
+    // draw scroll the window down with them, so the rows read stay where they are.
+    const shift = top < 0 ? this.added * height : 0;
+    top -= shift;
+    this.added = 0;
+    const start = Math.max(0, Math.floor(-top / height) - MARGIN_ROWS);
+    const end = Math.min(this.rows.length, Math.ceil((innerHeight - top) / height) + MARGIN_ROWS);
+    const wanted = this.rows.slice(start, Math.max(start, end));
+    const ids = new Set(wanted.map((row) => row.request_id));
+    for (const [id, tr] of this.built) if (!ids.has(id)) { tr.remove(); this.built.delete(id); }
+    // The rows kept in the DOM stay in order (the data only grows at the top and is cut at
+    // the bottom), so new ones are only ever inserted: a row already shown is never moved.
+    let next = this.body.firstElementChild, made = 0;
+    for (const row of wanted) {
+      const shown = this.built.get(row.request_id);
+      if (shown === next) { next = next.nextElementSibling; continue; }
+      const tr = shown || (made++, invocationRow(row));
+      this.built.set(row.request_id, tr);
+      this.body.insertBefore(tr, next);
+    }
+    this.above.firstChild.style.height = `${start * height}px`;
+    this.below.firstChild.style.height = `${(this.rows.length - start - wanted.length) * height}px`;
+    if (shift) scrollBy(0, shift);
+    const inView = Math.ceil(innerHeight / height);
+    this.busyUntil = made >= Math.min(inView, wanted.length) && made > 1 ? performance.now() + BUSY_REDRAW_MS : 0;
+    if (!this.rowHeight && wanted.length > 1) this.schedule();   // measure, then draw the window again
+  }
+}
+
+function spacer() {
+  return el("tr", { class: "spacer", "aria-hidden": "true" }, el("td", { colspan: 9 }));
 }
 
 async function invocationsPage() {
@@ -188,6 +301,8 @@ async function invocationsPage() {
   const body = el("tbody", {});
   const head = el("thead", {}, el("tr", {}, ["Time", "Function", "Trigger", "Status", "Start",
     "Duration", "Billed", "Memory", "Request id"].map((h) => el("th", {}, h))));
+  const foot = el("tfoot", {});
+  const list = new InvocationList(head, body, foot);
   const matches = (row) => (!filter.function.value || row.function === filter.function.value)
     && (!filter.status.value || row.status === filter.status.value)
     && (!filter.trigger.value || row.trigger.toLowerCase().includes(filter.trigger.value.toLowerCase()));
@@ -195,20 +310,16 @@ async function invocationsPage() {
     const query = new URLSearchParams();
     for (const [name, input] of Object.entries(filter)) if (input.value) query.set(name, input.value);
     history.replaceState(null, "", `?${query}`);
-    body.replaceChildren(...(await api(`/api/invocations?${query}`)).map(invocationRow));
+    list.replace(await api(`/api/invocations?${query}`));
   };
   for (const input of Object.values(filter)) input.addEventListener("change", guarded(load));
   content.replaceChildren(el("form", { class: "filters", onsubmit: (e) => { e.preventDefault(); load(); } },
-    Object.values(filter), el("button", { type: "submit" }, "Filter")), el("table", { id: "timeline" }, head, body));
+    Object.values(filter), el("button", { type: "submit" }, "Filter")), el("table", { id: "timeline" }, head, body, foot));
   await load();
   listeners.invocations.push((rows) => {
     if (filter.q.value) return;   // a text filter needs the server: reload
-    const shown = rows.filter(matches).slice(-500);   // more would be trimmed at once
-    if (!shown.length) return;
-    const newestFirst = document.createDocumentFragment();
-    for (let i = shown.length - 1; i >= 0; i--) newestFirst.append(invocationRow(shown[i]));
-    body.prepend(newestFirst);
-    while (body.rows.length > 500) body.lastChild.remove();
+    const shown = rows.filter(matches);
+    if (shown.length) list.prepend(shown);
   });
 }
 
