@@ -10,7 +10,7 @@ only for a type not found.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from functools import cache
 
 SAM_PREFIX = "AWS::Serverless::"
 
@@ -39,6 +39,7 @@ REAL_NEAR_KNOWN: frozenset[str] = frozenset({
 })
 
 
+@cache   # a template repeats its types; each is judged once per process
 def unknown_type(rtype: str, known: frozenset[str]) -> tuple[str, str] | None:
     """(code, message tail) for a type that does not exist or may not, else None.
     `known`: every type samlite knows, SAM_TYPES among them."""
@@ -56,13 +57,12 @@ def unknown_type(rtype: str, known: frozenset[str]) -> tuple[str, str] | None:
                      "the types it models, so this may still be a real type)")
 
 
-def closest(rtype: str, options: Iterable[str], *, segment_edits: int) -> str | None:
+def closest(rtype: str, options: frozenset[str], *, segment_edits: int) -> str | None:
     """The option that differs from `rtype` in one `::` segment only, and there by case or by
     a few edits (one on a segment of four letters or fewer: IAM is not a typo of IoT)."""
     parts = rtype.lower().split("::")
     best: tuple[int, str] | None = None
-    for option in sorted(options):
-        other = option.lower().split("::")
+    for option, other in _segments(options):
         if len(other) != len(parts):
             continue
         differing = [(a, b) for a, b in zip(parts, other, strict=True) if a != b]
@@ -76,6 +76,11 @@ def closest(rtype: str, options: Iterable[str], *, segment_edits: int) -> str | 
         if edits <= allowed and (best is None or edits < best[0]):
             best = (edits, option)
     return best[1] if best else None
+
+
+@cache
+def _segments(options: frozenset[str]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    return tuple((o, tuple(o.lower().split("::"))) for o in sorted(options))
 
 
 def _edits(a: str, b: str, limit: int) -> int:
