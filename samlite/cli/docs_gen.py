@@ -262,8 +262,11 @@ def support_matrix(schemas: Mapping[str, Any] | None = None) -> str:
         f"- **{IGNORED}**: the name is known (a typo is reported), its value is neither "
         "checked nor used.",
         "",
-        "Any other resource type (`Custom::...`) is accepted without property checks and "
-        "not run; `samlite graph` lists it. `AWS::SQS::QueuePolicy` and "
+        "Any other resource type (`Custom::...`, a third-party type, an AWS type samlite "
+        "does not model) is accepted without property checks and not run: `samlite up` "
+        "names each such resource under Not run locally. An `AWS::Serverless::` type SAM "
+        "does not define is an error (E1017), and an `AWS::` type a small edit from one "
+        "samlite knows a warning (W1017), with \"did you mean\". `AWS::SQS::QueuePolicy` and "
         "`AWS::SNS::TopicPolicy` decide the functions' own calls (with `AWS::S3::BucketPolicy`, "
         "[iam.md](iam.md)) but not deliveries: SNS and EventBridge deliver whatever they "
         "allow, and `samlite up` names them under Not run locally (`samlite validate` warns, "

@@ -29,6 +29,7 @@ from samlite.graph.readers import (
 )
 from samlite.iam.app_access import app_access
 from samlite.template.model import ResolvedTemplate, Resource
+from samlite.template.schema import modelled_types
 
 # Non-function resources with a reader; a reader returns False when the resource turned out
 # not to concern the app's functions (counted as an other resource).
@@ -87,6 +88,7 @@ def build_graph(resolved: ResolvedTemplate) -> Graph:
     apis.link_authorizers(parts)
     load_balancers.finish(parts)
     _name_services_not_served(parts)
+    _name_types_not_modelled(parts)
     api_throttling.name_throttling(parts)
     secrets.name_unresolved_references(parts)
     secrets.link_dynamic_references(parts)
@@ -115,6 +117,18 @@ def _name_services_not_served(parts: GraphParts) -> None:
         if reason is not None:
             parts.not_local.append(NotRunLocally(subject=res.logical_id, type=res.type,
                                                  reason=reason, at=res.at))
+
+
+def _name_types_not_modelled(parts: GraphParts) -> None:
+    """Resources of a type samlite does not model at all (a third-party or custom type, a real
+    one samlite has no model of, a misspelt one): nothing stands for them locally."""
+    modelled = modelled_types()
+    for res in parts.resources.values():
+        if res.type not in modelled:
+            parts.not_local.append(NotRunLocally(
+                subject=res.logical_id, type=res.type, at=res.at,
+                reason="samlite does not model this resource type, so nothing is made for it "
+                       "locally; an app that calls it needs a real one"))
 
 
 def _read(parts: GraphParts, res: Resource) -> bool:

@@ -3,7 +3,8 @@
 Validation is per resource, dispatched on its Type (one small schema per type, and one per
 event type), which is much faster than one giant oneOf and gives one clear message per mistake.
 A value may always be an intrinsic function: problems at or under one are dropped. Types with no
-schema here (any other AWS:: or Custom:: type) are accepted without property checks.
+schema here (any other AWS:: or Custom:: type) are accepted without property checks; an
+AWS:: type that looks misspelt is reported (resource_types.py).
 
 Codes (stable; E error, W warning):
   E1010  unknown top-level section
@@ -14,6 +15,8 @@ Codes (stable; E error, W warning):
   E1014  a resource attribute has a wrong value (DependsOn, DeletionPolicy, Condition, ...)
   E1015  a logical id or parameter name is not alphanumeric
   E1016  Globals: unsupported section or property
+  E1017  an AWS::Serverless:: type SAM does not define (template/resource_types.py)
+  W1017  an AWS:: type samlite does not know, a small edit from one it knows
   E2001  a property value is not what AWS accepts (type, range, allowed values)
   W2001  a property value CloudFormation is likely to refuse, though SAM passes it through
   E2002  unknown property (with "did you mean"); on CloudFormation types only a likely typo
@@ -35,6 +38,12 @@ from typing import Any
 from samlite.errors import Mark, Problem
 from samlite.template.load import LoadedTemplate
 from samlite.template.nodes import dotted, is_intrinsic, key_mark_at, mark_at
+from samlite.template.resource_types import (
+    READ_WITHOUT_SCHEMA,
+    REAL_NEAR_KNOWN,
+    SAM_TYPES,
+    unknown_type,
+)
 from samlite.template.schema_predicates import (
     UncompiledKeyword,
     as_number,
@@ -60,6 +69,7 @@ class _Schemas:
     events: Mapping[str, Any]         # event Type -> validator of its Properties
     optional_event_properties: frozenset[str]
     event_keys: tuple[str, ...]
+    known_types: frozenset[str]       # every resource Type samlite knows
 
 
 def check_schema(loaded: LoadedTemplate) -> Iterator[Problem]:
@@ -82,6 +92,8 @@ def check_schema(loaded: LoadedTemplate) -> Iterator[Problem]:
         rtype = resource.get("Type")
         validator = schemas.resources.get(rtype) if isinstance(rtype, str) else None
         if validator is None:
+            if isinstance(rtype, str) and rtype not in schemas.known_types:
+                yield from _check_type(rtype, logical_id, schemas, report)
             continue
         props = resource.get("Properties")
         base: Path = ["Resources", logical_id, "Properties"]
@@ -95,6 +107,21 @@ def check_schema(loaded: LoadedTemplate) -> Iterator[Problem]:
                                  context="properties", owner=rtype, resource=logical_id)
         if rtype == "AWS::Serverless::Function":
             yield from _check_events(props, base, schemas, report, logical_id)
+
+
+def modelled_types() -> frozenset[str]:
+    """The resource types samlite models: the ones with a schema here, and the ones it reads
+    without one. Any other type in a template is not run locally."""
+    return frozenset(_compiled().resources) | READ_WITHOUT_SCHEMA
+
+
+def _check_type(rtype: str, logical_id: str, schemas: _Schemas,
+                report: _Reporter) -> Iterator[Problem]:
+    found = unknown_type(rtype, schemas.known_types)
+    if found is not None:
+        code, tail = found
+        yield report.problem(code, ["Resources", logical_id, "Type"], logical_id,
+                             f"resource {logical_id} has type {rtype}: {tail}")
 
 
 def _check_globals(root: Mapping[str, Any], schemas: _Schemas,
@@ -397,7 +424,9 @@ def _compiled() -> _Schemas:
     return _Schemas(template=_Checker(loaded["template.json"]), resources=resources,
                     globals_types=globals_types, events=events,
                     optional_event_properties=frozenset(events_schema["x-optional-properties"]),
-                    event_keys=tuple(events_schema["x-event-keys"]))
+                    event_keys=tuple(events_schema["x-event-keys"]),
+                    known_types=frozenset(resources) | SAM_TYPES | READ_WITHOUT_SCHEMA
+                    | REAL_NEAR_KNOWN)
 
 
 def _shipped_schemas() -> dict[str, Any]:

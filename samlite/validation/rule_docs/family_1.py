@@ -86,4 +86,27 @@ DOCS: tuple[RuleDoc, ...] = (
         fix=SAM + "Globals:\n  Function:\n    Timeout: 10\n" + function().removeprefix(SAM),
         shown_as="E7202",
     ),
+    RuleDoc(
+        code="E1017", title="A misspelt SAM resource type",
+        why="The SAM transform defines a closed list of AWS::Serverless:: types (Function, "
+            "Api, HttpApi, SimpleTable, LayerVersion, Application, StateMachine, Connector, "
+            "GraphQLApi) and leaves any other to CloudFormation, which refuses it at deploy "
+            "(\"Unrecognized resource types\"). Locally nothing would be made for it, so the "
+            "first call to it would fail instead.",
+        example=SAM + "Resources:\n  Orders:\n    Type: AWS::Serverless::SimpleTabel\n",
+        fix=SAM + "Resources:\n  Orders:\n    Type: AWS::Serverless::SimpleTable\n",
+    ),
+    RuleDoc(
+        code="W1017", title="An AWS resource type a small edit from one samlite knows",
+        why="CloudFormation refuses a type it does not define, but samlite has no full registry "
+            "of CloudFormation's types, only those it models; a type one or two letters from "
+            "one of those (or differing in case) is most likely a typo, but could be a real "
+            "type samlite does not know, so it is a warning. Custom:: and third-party "
+            "registry types are not checked.",
+        example="Resources:\n  Orders:\n    Type: AWS::DynamoDB::Tabel\n",
+        fix="Resources:\n  Orders:\n    Type: AWS::DynamoDB::Table\n    Properties:\n"
+            "      AttributeDefinitions:\n        - {AttributeName: id, AttributeType: S}\n"
+            "      KeySchema:\n        - {AttributeName: id, KeyType: HASH}\n"
+            "      BillingMode: PAY_PER_REQUEST\n",
+    ),
 )
