@@ -157,35 +157,28 @@ class DynamoPersistence:
                 if len(self._log.unfolded) >= FOLD_EVERY:
                     self._fold()
                 return
-            self._db.execute("BEGIN")
-            try:
-                for row in self._unfolded():
-                    self._write(row)
-                for row in rows:
-                    self._write(row)
-                if records:
-                    self._db.executemany(
-                        "INSERT INTO stream VALUES (?, ?, ?, ?, ?)",
-                        [(table, r.position, r.partition_hash, r.created_ms,
-                          _COMPACT.encode(r.record)) for table, r in records])
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
-            if self._log is not None:
-                self._log.clear()
+            self._fold(rows, records)
 
     def _unfolded(self) -> list[LoggedWrite]:
         return self._log.unfolded if self._log is not None else []
 
-    def _fold(self) -> None:
-        """The write log's lines into the database, in one transaction (lock held)."""
-        if not self._unfolded():
+    def _fold(self, rows: Sequence[LoggedWrite] = (),
+              records: Sequence[tuple[str, StoredRecord]] = ()) -> None:
+        """The write log's lines into the database, then `rows` and `records`, in one
+        transaction (lock held); then the log is empty."""
+        if not rows and not records and not self._unfolded():
             return
         self._db.execute("BEGIN")
         try:
             for row in self._unfolded():
                 self._write(row)
+            for row in rows:
+                self._write(row)
+            if records:
+                self._db.executemany(
+                    "INSERT INTO stream VALUES (?, ?, ?, ?, ?)",
+                    [(table, r.position, r.partition_hash, r.created_ms,
+                      _COMPACT.encode(r.record)) for table, r in records])
         except BaseException:
             self._db.execute("ROLLBACK")
             raise
