@@ -1,7 +1,8 @@
 """The dashboard's Server-Sent Events: each connected page gets every new invocation (and
 reload), batched: one SSE message per kind carrying what happened since the last message
-(its JSON made by the kind's encoder), at most one every BATCH_INTERVAL_S while the gateway
-is busy, every half of it while it is not (the first after a quiet spell leaves at once).
+(its JSON made by the kind's encoder), at most one every BUSY_INTERVAL_S while the gateway
+is busy, every QUIET_INTERVAL_S while it is not (the first after a quiet spell leaves at
+once).
 Format: the WHATWG HTML standard, "Server-sent events".
 
 Cheap for the invocation path, which only appends to a deque (taking a lock only for a
@@ -24,13 +25,17 @@ from operator import itemgetter
 HEARTBEAT_S = 15.0          # a comment line this often keeps proxies and the page awake
 CLIENT_BACKLOG = 5000       # events one page may be behind before it is dropped
 RETRY_MS = 1000             # how soon EventSource reconnects
-# Under a busy gateway ~10 messages a second instead of one per invocation (each wakes the
-# sender, the page's thread and the page), and inside the 200 ms the dashboard allows from
-# an invocation's end to its row in the page with room for the page's own work.
-BATCH_INTERVAL_S = 0.1
-# After a smaller batch the next waits only half the interval: a quiet gateway's rows (those
-# a person causes one by one) show at once, and its few messages cost little.
+# After a small batch the next leaves within 50 ms: a quiet gateway's rows (those a person
+# causes one by one) show at once, well inside the 200 ms the dashboard allows from an
+# invocation's end to its row, and its few messages cost little.
+QUIET_INTERVAL_S = 0.05
+# After a batch of BUSY_BATCH_EVENTS or more, the next waits BUSY_INTERVAL_S: four messages a
+# second, not one per invocation. Each message wakes the sender, the page's thread and the
+# browser (~1 ms of chromium's CPU before the page draws anything), and the Invocations page
+# draws a busy stream at most this often anyway (BUSY_REDRAW_MS in dashboard.js), so
+# messages in between bought nothing a user sees.
 BUSY_BATCH_EVENTS = 10
+BUSY_INTERVAL_S = 0.25
 
 # What a batch of one kind becomes, JSON-ready: by default the JSON array of the items.
 BatchJson = Callable[[str, list[object]], object]
@@ -44,12 +49,15 @@ def _as_list(_event: str, items: list[object]) -> object:
 class EventHub:
     def __init__(self, *, batch_json: BatchJson = _as_list,
                  heartbeat_s: float = HEARTBEAT_S,
-                 batch_interval_s: float = BATCH_INTERVAL_S) -> None:
+                 batch_interval_s: float = QUIET_INTERVAL_S,
+                 busy_interval_s: float = BUSY_INTERVAL_S) -> None:
         """`batch_json(event, items)` makes a run of published items of one kind JSON-ready,
-        on the sender thread."""
+        on the sender thread. A message leaves at least `batch_interval_s` after the last,
+        `busy_interval_s` after one of BUSY_BATCH_EVENTS or more."""
         self._batch_json = batch_json
         self._heartbeat_s = heartbeat_s
         self._batch_interval_s = batch_interval_s
+        self._busy_interval_s = max(busy_interval_s, batch_interval_s)
         self._pending: deque[tuple[str, object]] = deque()
         self._has_pending = threading.Event()
         self._closing = threading.Event()
@@ -118,8 +126,8 @@ class EventHub:
             self._has_pending.clear()   # before draining: a later publish sets it again
             items = self._drain()
             self._send(items)
-            interval_s = self._batch_interval_s if len(items) >= BUSY_BATCH_EVENTS \
-                else self._batch_interval_s / 2
+            interval_s = self._busy_interval_s if len(items) >= BUSY_BATCH_EVENTS \
+                else self._batch_interval_s
             next_send_s = time.monotonic() + interval_s
 
     def _drain(self) -> list[tuple[str, object]]:

@@ -172,6 +172,8 @@ def test_the_app_graph_lights_up_a_function_as_it_runs(page: Any, running: Runni
     running.http("/hello/graph")
     page.locator("svg.graph [data-node=Hello].lit").wait_for()
     page.screenshot(path=str(shots / "dashboard-app.png"))
+    # ...and goes dark once it has stopped running.
+    page.locator("svg.graph [data-node=Hello].lit").wait_for(state="detached", timeout=LIVE_MS)
     for name in ("functions", "schedules", "invoke"):
         open_page(page, running, f"/{name}")
         page.screenshot(path=str(shots / f"dashboard-{name}.png"), full_page=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 
 import pytest
 
@@ -50,6 +51,20 @@ def test_events_within_the_interval_leave_as_one_message() -> None:
         hub.publish("invocations", {"seq": seq})
     assert read_messages([next(stream)]) == [("invocations", [{"seq": 1}, {"seq": 2},
                                                               {"seq": 3}])]
+    hub.close()
+
+
+def test_after_a_busy_batch_the_next_waits_the_busy_interval() -> None:
+    hub = EventHub(batch_interval_s=0.0, busy_interval_s=1.0)
+    stream = hub.stream()
+    next(stream)
+    for seq in range(sse.BUSY_BATCH_EVENTS):
+        hub.publish("invocations", {"seq": seq})
+    assert len(read_messages([next(stream)])[0][1]) == sse.BUSY_BATCH_EVENTS   # at once
+    hub.publish("invocations", {"seq": "a"})
+    time.sleep(0.05)   # with no busy interval, "a" would have left alone by now
+    hub.publish("invocations", {"seq": "b"})
+    assert read_messages([next(stream)]) == [("invocations", [{"seq": "a"}, {"seq": "b"}])]
     hub.close()
 
 

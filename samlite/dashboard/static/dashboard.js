@@ -123,14 +123,28 @@ async function appPage() {
     svg.append(group);
   }
   content.replaceChildren(svg, el("p", { class: "hint" }, "Click a function to see its invocations."));
+  // A function stays lit while it runs and goes dark LIT_MS after its last invocation. A lit
+  // node is left alone (no class change, no new timer): restarting its light on every batch
+  // forced a style and layout pass and restarted the fill's transition, so a busy gateway
+  // kept chromium animating, and rasterizing, the graph at every frame.
+  const LIT_MS = 1200;
+  const nodes = new Map([...svg.querySelectorAll("[data-node]")].map((node) => [node.dataset.node, node]));
+  const litUntil = new Map();   // node -> performance.now() when it goes dark
+  const darken = (node) => {
+    const wait = litUntil.get(node) - performance.now();
+    if (wait > 0) { setTimeout(darken, wait, node); return; }
+    litUntil.delete(node);
+    node.classList.remove("lit");
+  };
   listeners.invocations.push((rows) => {
     const last = new Map(rows.map((row) => [row.function, row]));   // each function's newest
     for (const [name, row] of last) {
-      const node = svg.querySelector(`[data-node="${CSS.escape(name)}"]`);
+      const node = nodes.get(name);
       if (!node) continue;
-      node.classList.toggle("failed", row.status !== "ok");
-      node.classList.remove("lit"); void node.getBBox(); node.classList.add("lit");
-      setTimeout(() => node.classList.remove("lit"), 1200);
+      const failed = row.status !== "ok";
+      if (node.classList.contains("failed") !== failed) node.classList.toggle("failed", failed);
+      if (!litUntil.has(node)) { node.classList.add("lit"); setTimeout(darken, LIT_MS, node); }
+      litUntil.set(node, performance.now() + LIT_MS);
     }
   });
 }
