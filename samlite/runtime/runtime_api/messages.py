@@ -84,10 +84,7 @@ def read_body(reader: SocketReader, headers: dict[str, str]) -> bytes | None:
 def _chunked_body(reader: SocketReader) -> bytes | None:
     chunks, size = [], 0
     while True:
-        line = reader.readline(1024)
-        if not line.endswith(b"\n"):
-            raise Gone() if len(line) < 1024 else BadRequest("chunk size line too long")
-        length = chunk_size(line)
+        length = _chunk_length(reader)
         if length == 0:
             for _ in range(MAX_HEADER_LINES):   # trailers
                 trailer = reader.readline(MAX_LINE + 1)
@@ -103,9 +100,21 @@ def _chunked_body(reader: SocketReader) -> bytes | None:
             chunks.append(read_exactly(reader, length))
         else:
             _discard(reader, length)
-        if reader.readline(8) not in (b"\r\n", b"\n"):
-            raise BadRequest("a chunk is not followed by CRLF")
+        _end_of_chunk(reader)
     return b"".join(chunks) if size <= MAX_BODY_READ else None
+
+
+def _chunk_length(reader: SocketReader) -> int:
+    """The size line that opens a chunk."""
+    line = reader.readline(1024)
+    if not line.endswith(b"\n"):
+        raise Gone() if len(line) < 1024 else BadRequest("chunk size line too long")
+    return chunk_size(line)
+
+
+def _end_of_chunk(reader: SocketReader) -> None:
+    if reader.readline(8) not in (b"\r\n", b"\n"):
+        raise BadRequest("a chunk is not followed by CRLF")
 
 
 def _discard(reader: SocketReader, length: int) -> None:
@@ -133,10 +142,7 @@ def body_pieces(reader: SocketReader, headers: dict[str, str],
             yield piece
         return
     while True:
-        line = reader.readline(1024)
-        if not line.endswith(b"\n"):
-            raise Gone() if len(line) < 1024 else BadRequest("chunk size line too long")
-        length = chunk_size(line)
+        length = _chunk_length(reader)
         if length == 0:
             trailers.update(read_headers(reader))
             return
@@ -146,8 +152,7 @@ def body_pieces(reader: SocketReader, headers: dict[str, str],
                 raise Gone()
             length -= len(piece)
             yield piece
-        if reader.readline(8) not in (b"\r\n", b"\n"):
-            raise BadRequest("a chunk is not followed by CRLF")
+        _end_of_chunk(reader)
 
 
 def content_length(value: str | None) -> int:
