@@ -361,6 +361,11 @@ time.sleep(5)
 '''
 
 
+# Processes only: the invoke is timed from the environment's start, which is the runtime's
+# first /next within milliseconds for a process; a container's start (its Python at 7.2 % of
+# a CPU) moves that /next by hundreds of milliseconds, and the invoke then meets the first
+# /next before it is hung up. The hand-off under test is the same code for both.
+@pytest.mark.parametrize("runtime", ["process"])
 @pytest.mark.parametrize("invoke_after_s", [0.55, 2.0],
                          ids=["between its hang-up and its new /next", "after its new /next"])
 def test_a_runtime_that_hangs_up_its_waiting_next_gets_the_event_on_its_new_one(
@@ -370,9 +375,8 @@ def test_a_runtime_that_hangs_up_its_waiting_next_gets_the_event_on_its_new_one(
     code = tmp_path / "hangs-up"
     code.mkdir()
     bootstrap = code / "bootstrap"
-    # A process runs the host's Python; a container the image's.
-    python = sys.executable if runtime == "process" else "/usr/bin/env python3"
-    bootstrap.write_text(HANGS_UP_WHILE_WAITING.format(python=python), encoding="utf-8")
+    bootstrap.write_text(HANGS_UP_WHILE_WAITING.format(python=sys.executable),
+                         encoding="utf-8")
     bootstrap.chmod(0o755)
     service, _ = make_service(function_spec(code))
     service.prewarm(["Fn"])
