@@ -9,6 +9,11 @@ Prints:
   the ceiling any call here can reach; the client's CPU per call (boto3's own share of each
   call's time); and PutItem/s made in-process (LocalDynamoDb.call: moto's action, the change
   capture and the commit, no HTTP, no boto3).
+- PutItem/s and GetItem/s from CLIENTS boto3 clients at once, each in its own process (as
+  concurrent handlers call the table): the endpoint's throughput, which one client cannot
+  show here because boto3 alone takes ~0.9 ms of CPU per call on this machine (the
+  DescribeLimits ceiling above is under 1,000/s whatever the endpoint does). Beside it, the
+  endpoint's own CPU per call (`samlite up`'s user + system time from /proc over the run).
 - Stream write -> handler start: the handler's first statement reads time.time() and sends
   it by UDP with the item's key; latency = that time - time.time() just before PutItem.
   p50/p95/max over the timed writes, one at a time (each after the last handler start); the
@@ -22,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
 import re
 import socket
@@ -110,14 +116,64 @@ def per_second(call: Any, count: int, cpu: dict[str, float] | None = None) -> fl
 def calls_per_second(ddb: Any, count: int,
                      cpu: dict[str, dict[str, float]] | None = None) -> dict[str, float]:
     cpu = {} if cpu is None else cpu
-    calls = {
+    return {name: per_second(call, count, cpu.setdefault(name, {}))
+            for name, call in _calls(ddb).items()}
+
+
+def _calls(ddb: Any) -> dict[str, Any]:
+    return {
         "PutItem": lambda i: ddb.put_item(
             TableName="items", Item={"id": {"S": f"k{i}"}, **ITEM}),
         "GetItem": lambda i: ddb.get_item(TableName="items", Key={"id": {"S": f"k{i}"}}),
         "DescribeLimits": lambda i: ddb.describe_limits(),
     }
-    return {name: per_second(call, count, cpu.setdefault(name, {}))
-            for name, call in calls.items()}
+
+
+CLIENTS = 4
+
+
+def _client_process(url: str, name: str, first: int, count: int,
+                    ready: Any, results: Any) -> None:
+    """One of the concurrent clients: warm up, wait for the others, make `count` calls."""
+    ddb = client(url)
+    call = _calls(ddb)[name]
+    for i in range(20):
+        call(first + i)
+    ready.wait()
+    started = time.time()
+    for i in range(count):
+        call(first + i)
+    results.put((started, time.time()))
+
+
+def concurrent_per_second(url: str, up_pid: int, count: int) -> dict[str, tuple[float, float]]:
+    """Per call name: (calls per second of CLIENTS client processes together, the endpoint's
+    CPU microseconds per call). Each process makes `count` calls of its own keys."""
+    spawn = multiprocessing.get_context("spawn")
+    out = {}
+    for name in ("PutItem", "GetItem"):
+        ready, results = spawn.Barrier(CLIENTS + 1), spawn.Queue()
+        workers = [spawn.Process(target=_client_process,
+                                 args=(url, name, n * count, count, ready, results))
+                   for n in range(CLIENTS)]
+        for worker in workers:
+            worker.start()
+        ready.wait()
+        up_before = _cpu_seconds(up_pid)
+        spans = [results.get(timeout=600) for _ in workers]
+        up_used = _cpu_seconds(up_pid) - up_before
+        for worker in workers:
+            worker.join(30)
+        total = CLIENTS * count
+        elapsed = max(end for _, end in spans) - min(start for start, _ in spans)
+        out[name] = (total / elapsed, up_used / total * 1e6)
+    return out
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system time of a process and all its threads (proc(5) stat fields 14-15)."""
+    fields = Path(f"/proc/{pid}/stat").read_text("ascii").rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def stream_latencies(ddb: Any, listener: socket.socket, count: int) -> list[float]:
@@ -193,6 +249,7 @@ def main() -> int:
             per_second(lambda i: ddb.describe_limits(), calls // 10)   # warm-up
             cpu: dict[str, dict[str, float]] = {}
             rates = calls_per_second(ddb, calls, cpu)
+            together = concurrent_per_second(url, process.pid, calls // CLIENTS * 2)
             latencies = stream_latencies(ddb, listener, writes)
         finally:
             process.terminate()
@@ -204,6 +261,10 @@ def main() -> int:
           f"({calls} calls each, one boto3 client; target >= 1,000/s); the same client's "
           f"DescribeLimits (boto3 + endpoint alone): {rates['DescribeLimits']:,.0f}/s; "
           f"PutItem in-process: {rates['in-process PutItem']:,.0f}/s")
+    print(f"{CLIENTS} boto3 clients at once, one process each: " + ", ".join(
+        f"{name} {rate:,.0f}/s" for name, (rate, _) in together.items())
+        + " (target >= 1,000/s); the endpoint's CPU per call (us): " + ", ".join(
+        f"{name} {used:.0f}" for name, (_, used) in together.items()))
     print("boto3's CPU per call (us): " + ", ".join(
         f"{name} {c['client'] * 1e6:.0f}" for name, c in cpu.items()))
     print(f"stream write -> handler start: p50 {statistics.median(timed) * 1000:.1f} ms, "
