@@ -11,6 +11,7 @@ from samlite.dashboard.views import _percentile, chain_of
 from samlite.runtime.records import InvocationRecord, Payload
 
 ORDERS = Path(__file__).resolve().parents[2] / "sample-apps" / "orders-service"
+ORDER_EVENTS = Path(__file__).resolve().parents[2] / "sample-apps" / "order-events"
 
 
 def record(seq: int, function: str, at_s: float) -> InvocationRecord:
@@ -46,3 +47,13 @@ def test_percentiles_are_nearest_rank() -> None:
     assert (_percentile(values, 50), _percentile(values, 99)) == (50.0, 99.0)
     assert _percentile([], 50) is None
     assert _percentile([7.0], 99) == 7.0
+
+
+def test_an_event_put_on_a_bus_chains_the_request_to_the_rules_target() -> None:
+    # POST /orders/{id}/pay puts OrderPaid on the bus its environment names; the bus's rule
+    # hands it to the receipt function.
+    graph, _ = load_graph(ORDER_EVENTS / "template.yaml", AppOptions())
+    pay = record(1, "OrdersApiFunction", 100.0)
+    receipt = record(2, "ReceiptFunction", 100.4)
+    assert chain_of(receipt, [pay, receipt], graph) == [pay, receipt]
+    assert chain_of(pay, [pay, receipt], graph) == [pay, receipt]

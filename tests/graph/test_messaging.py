@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from samlite.graph.messaging import InputTransformer
 from samlite.graph.model import EdgeKind, TriggerKind
 from tests.graph.test_build import graph_of
@@ -180,3 +182,38 @@ def test_graph_output_shows_topics_and_rules() -> None:
     assert '  t_Alerts>"Alerts<br/>SNS topic"]' in mermaid
     assert '  rule_FnPaid{"FnPaid<br/>EventBridge rule on default"}' in mermaid
     assert '  t_Alerts -->|"Alert"| fn_Fn' in mermaid
+
+
+@pytest.mark.parametrize("bus_name", ["!Ref OrderBus", "!GetAtt OrderBus.Arn", "orders"],
+                         ids=["a Ref to the bus", "the bus's ARN", "the bus's name"])
+def test_a_rule_on_a_bus_of_the_template_is_an_edge_from_the_bus(bus_name: str) -> None:
+    from samlite.graph.render import render_text
+
+    # The rule comes before its bus, as templates are free to order them.
+    graph = graph_of(f"""
+        Resources:
+          OnPaid:
+            Type: AWS::Events::Rule
+            Properties:
+              EventBusName: {bus_name}
+              EventPattern: {{source: [shop]}}
+              Targets: [{{Id: fn, Arn: !GetAtt Fn.Arn}}]
+          OrderBus: {{Type: AWS::Events::EventBus, Properties: {{Name: orders}}}}
+          Fn: {{Type: AWS::Serverless::Function, Properties: {{Handler: a.b, Runtime: python3.12}}}}
+    """)
+    edges = [line.split() for line in render_text(graph).splitlines()]
+    assert ["OrderBus", "->", "OnPaid", "trigger"] in edges
+
+
+def test_a_rule_on_the_default_bus_has_no_bus_edge() -> None:
+    graph = graph_of("""
+        Resources:
+          Fn:
+            Type: AWS::Serverless::Function
+            Properties:
+              Handler: a.b
+              Runtime: python3.12
+              Events:
+                Paid: {Type: EventBridgeRule, Properties: {Pattern: {source: [shop]}}}
+    """)
+    assert [(e.source, e.target) for e in graph.edges] == [("FnPaid", "Fn")]

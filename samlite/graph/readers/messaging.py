@@ -273,7 +273,18 @@ def finish(parts: GraphParts) -> tuple[tuple[Topic, ...], tuple[EventBus, ...],
         owned.setdefault(topic, []).append(replace(subscription, topic=topic))
     topics = tuple(replace(t, subscriptions=tuple(owned.get(t.logical_id, ())))
                    for t in (*parts.messaging.topics, *outside.values()))
+    _link_buses(parts)
     return topics, tuple(parts.messaging.buses), tuple(parts.messaging.rules)
+
+
+def _link_buses(parts: GraphParts) -> None:
+    """A bus -> rule edge for each rule on one of the template's buses, so what puts events
+    on the bus (a function whose environment or policy names it) reaches the rule's targets.
+    Made here, once every bus is read: a rule may come before its bus in the template. The
+    default bus is no node of the graph, so its rules get none."""
+    bus_ids = {bus.name: bus.logical_id for bus in parts.messaging.buses}
+    for rule in parts.messaging.rules:
+        parts.edge(bus_ids.get(rule.bus), rule.logical_id, EdgeKind.TRIGGER)
 
 
 def _json_map(value: Any) -> Mapping[str, Any]:
