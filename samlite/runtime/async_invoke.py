@@ -70,6 +70,7 @@ class PendingEvent:
     throttles: int = 0
     next_at: float = 0.0            # wall-clock seconds
     tenant_id: str | None = None    # the invoke's TenantId (tenant isolation)
+    trigger: str | None = None      # who invoked, as the source said (runtime/triggers.py)
 
 
 class EventStore(Protocol):
@@ -123,7 +124,7 @@ class AsyncInvocations:
                              payload=invocation.payload,
                              function_arn=invocation.invoked_function_arn,
                              trace_id=invocation.trace_id, enqueued_at=now, next_at=now,
-                             tenant_id=invocation.tenant_id)
+                             tenant_id=invocation.tenant_id, trigger=invocation.trigger)
         self._stored(lambda store: store.save(event))
         with self._lock:
             self._schedule(event)
@@ -220,16 +221,24 @@ class AsyncInvocations:
         invocation = Invocation(request_id=event.request_id, function=event.function,
                                 payload=event.payload, invoked_function_arn=event.function_arn,
                                 trace_id=event.trace_id, invocation_type=InvocationType.EVENT,
-                                tenant_id=event.tenant_id, attempt=event.attempts + 1,
+                                tenant_id=event.tenant_id, trigger=event.trigger,
+                                attempt=event.attempts + 1,
                                 attempts_allowed=policy.max_retry_attempts + 1)
         try:
             result = self._run(invocation)
             if self._stopping:   # cut short by the stop: it stays stored, to run again
                 return
-        except api_errors.TooManyRequests:
+        except api_errors.TooManyRequests as exc:
             delay = min(THROTTLE_MAX_DELAY_S, THROTTLE_FIRST_DELAY_S * 2 ** event.throttles)
+            wait_s = self._scaled(delay)
+            # Said each time: a held event is otherwise silent until it runs or ages out.
+            reason = exc.fields.get("Reason") or exc.message
+            self._note(event.function, f"samlite: event {event.request_id} throttled "
+                                       f"({reason}); retry in {wait_s:g} s, until it is "
+                                       f"{policy.max_event_age_s} s old (Lambda's retries of "
+                                       "a throttled asynchronous event)")
             self._requeue(replace(event, throttles=event.throttles + 1,
-                                  next_at=self.clock.now() + self._scaled(delay)))
+                                  next_at=self.clock.now() + wait_s))
             return
         except api_errors.VersionNotKept as exc:   # a reload published a newer version
             self._note(event.function, f"samlite: event {event.request_id} not run: "
@@ -349,7 +358,7 @@ class SqliteEventStore:
     before the caller goes on; the OS keeps it through a SIGKILL of samlite."""
 
     _COLUMNS = ("request_id", "function", "payload", "function_arn", "trace_id",
-                "enqueued_at", "attempts", "throttles", "next_at", "tenant_id")
+                "enqueued_at", "attempts", "throttles", "next_at", "tenant_id", "trigger")
 
     def __init__(self, path: Path) -> None:
         """A damaged or foreign file at `path` is a StateFileError naming it."""
@@ -357,10 +366,11 @@ class SqliteEventStore:
         self._db = open_database(
             path, "CREATE TABLE IF NOT EXISTS events (request_id TEXT PRIMARY KEY, "
             "function TEXT, payload BLOB, function_arn TEXT, trace_id TEXT, enqueued_at REAL, "
-            "attempts INTEGER, throttles INTEGER, next_at REAL, tenant_id TEXT);")
+            "attempts INTEGER, throttles INTEGER, next_at REAL, tenant_id TEXT, trigger TEXT);")
         columns = {row[1] for row in self._db.execute("PRAGMA table_info(events)")}
-        if "tenant_id" not in columns:   # a state file from before tenant isolation
-            self._db.execute("ALTER TABLE events ADD COLUMN tenant_id TEXT")
+        for added in ("tenant_id", "trigger"):   # a state file from before these were kept
+            if added not in columns:
+                self._db.execute(f"ALTER TABLE events ADD COLUMN {added} TEXT")
         self._lock = threading.Lock()
 
     def save(self, event: PendingEvent) -> None:
@@ -368,8 +378,8 @@ class SqliteEventStore:
         with self._lock:
             self._db.execute(
                 "INSERT OR REPLACE INTO events (request_id, function, payload, function_arn, "
-                "trace_id, enqueued_at, attempts, throttles, next_at, tenant_id) "
-                "VALUES (?,?,?,?,?,?,?,?,?,?)", row)
+                "trace_id, enqueued_at, attempts, throttles, next_at, tenant_id, trigger) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?)", row)
 
     def remove(self, request_id: str) -> None:
         with self._lock:
@@ -379,7 +389,7 @@ class SqliteEventStore:
         with self._lock, reading(self._path):
             rows = self._db.execute(
                 "SELECT request_id, function, payload, function_arn, trace_id, enqueued_at, "
-                "attempts, throttles, next_at, tenant_id FROM events "
+                "attempts, throttles, next_at, tenant_id, trigger FROM events "
                 "ORDER BY enqueued_at").fetchall()
         return [PendingEvent(**dict(zip(self._COLUMNS, row, strict=True))) for row in rows]
 

@@ -561,17 +561,19 @@ class LambdaService:
         return self._run(target.spec, invocation, listener)
 
     def invoke_async(self, function: str, payload: bytes, *,
-                     tenant_id: str | None = None) -> str:
+                     tenant_id: str | None = None, trigger: str | None = None) -> str:
         """Queue an asynchronous (Event) invocation for an event source (`function` as for
         invoke); returns its request id at once."""
         return self.invoke_target_async(self._event_target(function), payload,
-                                        tenant_id=tenant_id)
+                                        tenant_id=tenant_id, trigger=trigger)
 
     def invoke_target_async(self, target: Target, payload: bytes, *,
-                            tenant_id: str | None = None) -> str:
+                            tenant_id: str | None = None, trigger: str | None = None) -> str:
         """Queue an asynchronous (Event) invocation; returns its request id at once. What
         happens next (retries, event age, dead-letter queue, destinations) is
-        async_invoke.AsyncInvocations' business; an alias is followed when it runs."""
+        async_invoke.AsyncInvocations' business; an alias is followed when it runs.
+        `trigger` says who invoked, for the record of every attempt (None: the event's
+        shape tells)."""
         _check_tenant(target.spec, tenant_id)
         if len(payload) > ASYNC_PAYLOAD_LIMIT:
             raise api_errors.request_too_large(len(payload), ASYNC_PAYLOAD_LIMIT)
@@ -579,7 +581,7 @@ class LambdaService:
         invocation = Invocation(
             request_id=request_id, function=target.spec.logical_id, payload=payload,
             invoked_function_arn=target.invoked_arn, trace_id=trace_id,
-            invocation_type=InvocationType.EVENT, tenant_id=tenant_id)
+            invocation_type=InvocationType.EVENT, tenant_id=tenant_id, trigger=trigger)
         self.async_events().submit(invocation)
         return invocation.request_id
 

@@ -1,5 +1,6 @@
 """Who invoked a function, in a few words for the dashboard ("GET /hello/{name}",
-"s3 photos/cat.jpg", "sqs Jobs batch of 3", "schedule Nightly", "async retry 2 of 3").
+"s3 photos/cat.jpg", "sqs Jobs batch of 3", "schedule Nightly", "eventbridge rule Paid on
+orders", "async retry 2 of 3").
 Pure: a source that knows sets Invocation.trigger; otherwise the event's shape tells, as the
 Lambda developer guide's event examples show them; anything else is "invoke"."""
 
@@ -28,7 +29,8 @@ def from_event(payload: bytes) -> str:
         return UNKNOWN
     if not isinstance(event, dict):
         return UNKNOWN
-    return _from_records(event) or _from_http(event) or _from_envelope(event) or UNKNOWN
+    return _from_records(event) or _from_http(event) or _from_destination(event) \
+        or _from_envelope(event) or UNKNOWN
 
 
 def _from_records(event: dict[str, Any]) -> str | None:
@@ -63,6 +65,18 @@ def _from_http(event: dict[str, Any]) -> str | None:
     if "httpMethod" in event:    # payload format 1.0, REST APIs, ALB
         return f"{event['httpMethod']} {event.get('path', '')}"
     return None
+
+
+def _from_destination(event: dict[str, Any]) -> str | None:
+    """An asynchronous invocation record, as a Lambda destination receives it (Lambda
+    developer guide, "Configuring destinations for asynchronous invocation")."""
+    context = event.get("requestContext")
+    if not isinstance(context, dict) or "condition" not in context:
+        return None
+    arn_parts = str(context.get("functionArn", "")).split(":")
+    function = arn_parts[6] if len(arn_parts) > 6 else "?"
+    where = "OnSuccess" if context["condition"] == "Success" else "OnFailure"
+    return f"{where} destination of {function} ({context['condition']})"
 
 
 def _from_envelope(event: dict[str, Any]) -> str | None:

@@ -20,7 +20,8 @@ class QueueWriter(Protocol):
 
 
 class AsyncInvoker(Protocol):
-    def invoke_async(self, function: str, payload: bytes) -> str: ...
+    def invoke_async(self, function: str, payload: bytes, *,
+                     trigger: str | None = None) -> str: ...
 
 
 # (topic logical id or ARN, message, SQS-style attributes) -> MessageId; None: not here

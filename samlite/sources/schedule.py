@@ -67,7 +67,8 @@ _MAX_CATCH_UP_STEPS = 1_000_000
 
 
 class AsyncInvoker(Protocol):
-    def invoke_async(self, function: str, payload: bytes) -> str: ...
+    def invoke_async(self, function: str, payload: bytes, *,
+                     trigger: str | None = None) -> str: ...
 
 
 class DeadLetters(Protocol):
@@ -340,7 +341,10 @@ class Scheduler:
     def _attempt(self, attempt: _Attempt) -> str | None:
         """Invoke the target once; a failure is retried later or given up."""
         try:
-            request_id = self.service.invoke_async(attempt.target.function, attempt.payload)
+            # Named by the source: a target's Input may be any JSON, not the Scheduled Event.
+            request_id = self.service.invoke_async(
+                attempt.target.function, attempt.payload,
+                trigger=f"schedule {attempt.schedule.logical_id}")
         except Exception as exc:   # a vanished function, a too-large Input, a throttle
             self._failed(attempt, failure_of(exc))
             return None

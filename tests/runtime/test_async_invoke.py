@@ -15,6 +15,7 @@ from samlite.graph.model import Destination
 from samlite.runtime import api_errors
 from samlite.runtime.async_invoke import AsyncInvocations, AsyncPolicy, SqliteEventStore
 from samlite.runtime.invocation import Invocation, Result
+from samlite.runtime.triggers import describe
 
 ARN = "arn:aws:lambda:us-east-1:123456789012:function:Worker"
 DLQ = Destination(type="SQS", target="DeadLetters")
@@ -168,6 +169,27 @@ def test_throttles_do_not_count_as_attempts_and_back_off_from_one_second() -> No
     assert events.pending() == 0
 
 
+def test_each_throttle_is_announced_with_its_wait() -> None:
+    # ReservedConcurrentExecutions: 0 holds the event; the log says so at each retry.
+    clock = ManualClock()
+    notes: list[tuple[str, str]] = []
+
+    def throttled(invocation: Invocation) -> Result:
+        raise api_errors.reserved_concurrency_exceeded()
+
+    events = AsyncInvocations(run=throttled, policy_for=lambda _name: AsyncPolicy(),
+                              deliver=Deliveries(), clock=clock,
+                              note=lambda function, line: notes.append((function, line)))
+    events.submit(event())
+    events.run_due()
+    clock.advance(seconds=1)
+    events.run_due()
+    assert notes == [("Worker", f"samlite: event req-1 throttled "
+                                f"(ReservedFunctionConcurrentInvocationLimitExceeded); retry in "
+                                f"{wait} s, until it is 21600 s old (Lambda's retries of a "
+                                "throttled asynchronous event)") for wait in (1, 2)]
+
+
 def test_an_event_past_its_maximum_age_is_not_run_and_goes_to_on_failure() -> None:
     clock = ManualClock()
     fn = FakeFunction(failures=10)
@@ -221,6 +243,23 @@ def test_a_retried_event_keeps_its_tenant_through_a_restart(tmp_path: Path) -> N
     second.run_due()
     second.stop()
     assert [(r.request_id, r.tenant_id) for r in fn_after.runs] == [("req-t", "blue")]
+
+
+def test_a_retried_event_keeps_its_trigger_through_a_restart(tmp_path: Path) -> None:
+    clock = ManualClock()
+    db = tmp_path / "async.sqlite3"
+    first, _ = make(FakeFunction(failures=1), AsyncPolicy(), clock=clock,
+                    store=SqliteEventStore(db))
+    first.submit(replace(event("req-r"), trigger="eventbridge rule Paid on orders"))
+    first.run_due()                        # fails once, stays stored
+    first.stop()
+    fn_after = FakeFunction()
+    second, _ = make(fn_after, AsyncPolicy(), clock=clock, store=SqliteEventStore(db))
+    clock.advance(seconds=60)
+    second.run_due()
+    second.stop()
+    assert [describe(r) for r in fn_after.runs] == [
+        "eventbridge rule Paid on orders · async retry 1 of 2"]
 
 
 def test_a_state_file_from_before_tenants_is_upgraded(tmp_path: Path) -> None:

@@ -115,6 +115,13 @@ def _invocation(payload: object, **fields: object) -> Invocation:
                               "resources": ["arn:aws:events:r:1:rule/Nightly"]}),
      "schedule Nightly"),
     ("async retry", _invocation({}, attempt=2, attempts_allowed=3), "invoke · async retry 1 of 2"),
+    ("a rule's retry", _invocation({"x": 1}, trigger="eventbridge rule Paid on orders",
+                                   attempt=3, attempts_allowed=3),
+     "eventbridge rule Paid on orders · async retry 2 of 2"),
+    ("destination", _invocation({"version": "1.0", "requestContext": {
+        "requestId": "r0", "condition": "RetriesExhausted", "approximateInvokeCount": 3,
+        "functionArn": "arn:aws:lambda:us-east-1:123456789012:function:Worker:$LATEST"}}),
+     "OnFailure destination of Worker (RetriesExhausted)"),
     ("anything else", _invocation([1, 2]), "invoke"),
 ], ids=lambda v: v if isinstance(v, str) else "")
 def test_the_trigger_says_who_invoked(case: str, invocation: Invocation, expected: str) -> None:

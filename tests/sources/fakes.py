@@ -32,6 +32,7 @@ class Call:
     tail_logs: bool = False
     client_context: str | None = None
     tenant_id: str | None = None
+    trigger: str | None = None
 
 
 @dataclass
@@ -100,9 +101,9 @@ class FakeService:
                       logs=self.logs)
 
     def invoke_async(self, function: str, payload: bytes, *,
-                     tenant_id: str | None = None) -> str:
+                     tenant_id: str | None = None, trigger: str | None = None) -> str:
         self.calls.append(Call(function=function, payload=payload, kind="async",
-                               tenant_id=tenant_id))
+                               tenant_id=tenant_id, trigger=trigger))
         self.invoked.set()
         if self.raises is not None:
             raise self.raises

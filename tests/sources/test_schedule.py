@@ -147,6 +147,8 @@ def test_input_replaces_the_event(source: str) -> None:
     clock.advance(seconds=60)
     sched.run_due()
     assert [call.payload for call in service.calls] == [b'{"report": "daily"}']
+    # The dashboard's trigger names the schedule, which the Input no longer shows.
+    assert [call.trigger for call in service.calls] == ["schedule Tick"]
 
 
 def test_a_cron_fires_in_its_time_zone_across_a_dst_change() -> None:
@@ -334,7 +336,8 @@ def test_the_thread_fires_at_its_time_not_before() -> None:
     done = threading.Event()
 
     class Recorder(FakeService):
-        def invoke_async(self, function: str, payload: bytes) -> str:
+        def invoke_async(self, function: str, payload: bytes, *,
+                         trigger: str | None = None) -> str:
             fired.append(clock.now())
             done.set()
             return "r-1"

@@ -32,7 +32,8 @@ SYSTEM_LOG = "samlite"
 
 
 class AsyncInvoker(Protocol):
-    def invoke_async(self, function: str, payload: bytes) -> str: ...
+    def invoke_async(self, function: str, payload: bytes, *,
+                     trigger: str | None = None) -> str: ...
 
 
 class Queues(Protocol):
@@ -97,20 +98,20 @@ class EventRules:
                             rule_name=rule.logical_id,
                             ingestion_time=ingestion.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z")
         try:
-            self._send(target, text, str(event.get("id", "")))
+            self._send(target, text, str(event.get("id", "")), trigger=trigger_of(rule))
         except DeliveryFailed as exc:
             self._dead_letter(rule, target, event, exc)
             return 0
         return 1
 
-    def _send(self, target: RuleTarget, text: str, event_id: str) -> None:
+    def _send(self, target: RuleTarget, text: str, event_id: str, *, trigger: str) -> None:
         if target.kind == "lambda":
             function = self._function_for(target.target)
             if function is None:
                 raise DeliveryFailed("Lambda.ResourceNotFoundException",
                                      f"{target.target} is not a function of this app")
             try:
-                self._invoker.invoke_async(function, text.encode())
+                self._invoker.invoke_async(function, text.encode(), trigger=trigger)
             except api_errors.LambdaApiError as exc:
                 raise DeliveryFailed(exc.error_type, exc.message) from exc
         elif target.kind == "sqs":
@@ -156,6 +157,12 @@ class EventRules:
             return
         self._note(where, f"samlite: event {event.get('id')} sent to dead-letter queue "
                           f"{queue} by rule {rule.logical_id}: {why}")
+
+
+def trigger_of(rule: EventRule) -> str:
+    """Who invoked, as the dashboard shows it: the target's input may be anything (Input,
+    InputPath, InputTransformer), so the event's shape cannot tell."""
+    return f"eventbridge rule {rule.logical_id} on {rule.bus}"
 
 
 def _matches(pattern: str, event: Mapping[str, Any]) -> bool:

@@ -124,6 +124,9 @@ def test_input_path_sends_part_of_the_event(app: RunningApp) -> None:
         {"Source": "other", "DetailType": "Detail", "Detail": '{"id": 8, "ok": true}'}])
     [event] = app.wait_for(lambda: events_of(app, "Handler"))
     assert event == {"id": 8, "ok": True}
+    # The dashboard names the rule: the event it got no longer looks like EventBridge's.
+    [run] = app.wait_for(lambda: app.invocations("Handler"))
+    assert run.trigger == "eventbridge rule HandlerDetails on default"
 
 
 def test_invalid_entries_are_answered_per_entry_in_eventbridges_words(
