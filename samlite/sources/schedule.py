@@ -354,9 +354,16 @@ class Scheduler:
     def _failed(self, attempt: _Attempt, failure: Failure) -> None:
         now = self.clock.now()
         delay = retry_delay_s(attempt.retries)
-        exhausted = exhausted_condition(retry_policy(attempt.schedule), retries=attempt.retries,
+        policy = retry_policy(attempt.schedule)
+        exhausted = exhausted_condition(policy, retries=attempt.retries,
                                         age_after_delay_s=now + delay - attempt.first_at)
         if failure.is_retryable and exhausted is None:
+            # Said each time: the held invocation is otherwise silent until it runs.
+            self._note(attempt.target.function,
+                       f"samlite: schedule {attempt.schedule.logical_id} could not invoke "
+                       f"{attempt.target.function}: {failure.code}: {failure.message}; "
+                       f"retry {attempt.retries + 1} of {policy.max_retry_attempts} in "
+                       f"{delay:g} s")
             with self._lock:
                 self._retries.append(replace(attempt, retries=attempt.retries + 1,
                                              next_at=now + delay))

@@ -70,12 +70,14 @@ def test_a_target_that_is_gone_goes_to_the_dead_letter_queue_at_once() -> None:
 
 
 def test_a_throttled_invocation_is_retried_and_then_succeeds() -> None:
-    sched, service, dead_letters, clock, _notes = run(every_minute(), TooManyRequests("Rate"))
+    sched, service, dead_letters, clock, notes = run(every_minute(), TooManyRequests("Rate"))
     service.raises = None
     clock.advance(seconds=1)                            # the first retry waits 1 s
     assert sched.run_due() == 1
     assert [json.loads(c.payload) for c in service.calls] == [{"n": 1}, {"n": 1}]
     assert dead_letters.sent == []
+    assert notes == ["samlite: schedule HelloTick could not invoke HelloFunction: "
+                     "TooManyRequestsException: Rate; retry 1 of 185 in 1 s"]
 
 
 def test_retries_stop_at_maximum_retry_attempts_then_dead_letter() -> None:
