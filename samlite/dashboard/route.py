@@ -184,9 +184,9 @@ class DashboardRoute:
         sources = [row.name for row in ops.queues() if row.dead_letter_queue == name]
         to = _body(request).get("to")
         target = self._queue(str(to)) if to else (sources[0] if len(sources) == 1 else "")
-        if not target:
-            return _json({"error": f"{name} is the dead-letter queue of {len(sources)} queues;"
-                          " say which one to redrive to (\"to\")"}, status=400)
+        problem = _redrive_problem(name, target, sources)
+        if problem:
+            return _json({"error": problem}, status=400)
         return _json({"moved": ops.redrive(name, target), "to": target})
 
     def _upload(self, request: Request, bucket: str) -> Response:
@@ -236,6 +236,22 @@ def _physical(name: str, kind: str, *, known: list[str], logical: dict[str, str]
     names += sorted(set(known) - set(logical.values()))
     raise UnknownName(f"no {kind} {name!r} here; name one by its template logical id or its "
                       f"name: {', '.join(names) or 'there are none'}")
+
+
+def _redrive_problem(queue: str, target: str, sources: list[str]) -> str | None:
+    """Why `queue` cannot be redriven to `target` ("" when none was named or implied)."""
+    if target == queue:
+        # Moving a queue's messages into itself would receive each again, without end.
+        return (f"{queue} cannot be redriven to itself; redrive moves a dead-letter queue's "
+                "messages back to the queue they came from")
+    if target:
+        return None
+    if not sources:
+        return (f"{queue} is no queue's dead-letter queue (no RedrivePolicy names it), so "
+                "there is no source queue to move its messages back to; redrive a dead-letter "
+                'queue, or name the queue to move them to with {"to": "QUEUE"}')
+    return (f"{queue} is the dead-letter queue of {len(sources)} queues "
+            f"({', '.join(sources)}); say which one to redrive to with {{\"to\": \"QUEUE\"}}")
 
 
 def _json(data: object, *, status: int = 200) -> Response:

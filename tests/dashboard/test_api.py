@@ -161,6 +161,22 @@ def test_queue_actions_take_the_logical_id_as_well_as_the_name(running: Running)
     assert running.get(f"/api/queues/{jobs}/messages") == []
 
 
+@pytest.mark.parametrize(("queue", "body", "says"), [
+    ("Jobs", {}, "is no queue's dead-letter queue (no RedrivePolicy names it)"),
+    ("Jobs", {"to": "Jobs"}, "cannot be redriven to itself"),
+    ("JobsDLQ", {"to": "JobsDLQ"}, "cannot be redriven to itself"),
+], ids=["a queue that is no dead-letter queue", "a queue into itself", "a DLQ into itself"])
+def test_a_redrive_with_nowhere_to_go_is_refused_naming_the_queue(
+        running: Running, queue: str, body: dict[str, str], says: str) -> None:
+    name = next(q["name"] for q in running.get("/api/queues") if q["logical_id"] == queue)
+    running.send("POST", f"/api/queues/{queue}/send", {"body": "kept"})
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        running.send("POST", f"/api/queues/{queue}/redrive", body)
+    assert refused.value.code == 400
+    assert json.loads(refused.value.read())["error"].startswith(f"{name} {says}")
+    assert [m["body"] for m in running.get(f"/api/queues/{queue}/messages")] == ["kept"]
+
+
 def test_bucket_actions_take_the_logical_id_as_well_as_the_name(running: Running) -> None:
     running.send("PUT", "/api/buckets/Uploads/object?key=b.txt", b"hi", "text/plain")
     assert [o["key"] for o in running.get("/api/buckets/Uploads/objects")] == ["b.txt"]
