@@ -191,7 +191,7 @@ class RunningApp:
                             function_error=result.function_error, logs=result.logs)
 
     def trigger(self, name: str) -> str:
-        """Fire `name` now, as `samlite trigger` does: a schedule, an S3 or DynamoDB
+        """Fire `name` now, as `samlite trigger` does: a schedule, an S3, DynamoDB or SQS
         trigger, an EventBridge rule or an SNS topic or event, by the event's name (Nightly)
         or its full id (ReportNightly); the request, event or message id."""
         from samlite.graph.trigger_names import Firing, TriggerNames

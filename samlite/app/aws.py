@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import threading
+import uuid
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -282,6 +283,30 @@ class AwsServices:
             raise UsageError(f"{trigger.logical_id}: {trigger.function} refused the event "
                              "(see its log)")
         return request_id
+
+    def fire_sqs_trigger(self, trigger: Trigger) -> str:
+        """Send the trigger's queue a sample message (a body its filter's `body` fields
+        accept, else {"samlite": "trigger"}); its poller hands it on as any message. The
+        MessageId."""
+        from samlite.aws.sqs.model import SqsError
+        from samlite.errors import UsageError
+        from samlite.sources.eventbridge.sample import sample_fields
+
+        name = self._queue_name_for(trigger.source or "")
+        if name is None:
+            raise UsageError(f"{trigger.logical_id}: its queue {trigger.source} is not a "
+                             "queue of this app, so nothing here reads it")
+        patterns = trigger.sqs.filter_patterns if trigger.sqs is not None else ()
+        body = next((fields["body"] for fields in map(sample_fields, patterns)
+                     if isinstance(fields.get("body"), dict)), {"samlite": "trigger"})
+        fifo = name.endswith(".fifo")
+        try:
+            return self.sqs.send(name, json.dumps(body),
+                                 group_id="samlite-trigger" if fifo else None,
+                                 deduplication_id=str(uuid.uuid4()) if fifo else None)
+        except SqsError as exc:   # e.g. the queue was deleted through the API
+            raise UsageError(f"{trigger.logical_id}: queue {name} refused the message: "
+                             f"{exc}") from exc
 
     # --- wiring -----------------------------------------------------------------------------
     def _on_object_event(self, event: ObjectEvent) -> None:

@@ -261,6 +261,10 @@ class Messaging:
                 return Fired.published(self._publish_sample(topic, None))
             for sub in topic.subscriptions:
                 if full_id == sub.logical_id:
+                    if sub.protocol not in ("lambda", "sqs"):
+                        raise UsageError(f"{sub.logical_id} ({sub.at.file}:{sub.at.line}): "
+                                         f"{sub.protocol or 'this'} subscriptions get no "
+                                         "deliveries locally (lambda and sqs ones do)")
                     return Fired.published(self._publish_sample(topic, sub))
         return None
 
@@ -289,7 +293,7 @@ class Messaging:
 
     def _publish_sample(self, topic: Topic, subscription: Subscription | None) -> str:
         """A sample message the subscription's filter policy lets through (any message
-        when there is none)."""
+        when there is none), for that subscription only; for a topic, to all of them."""
         from samlite.sources.eventbridge.sample import sample_fields
 
         policy = subscription.filter_policy if subscription is not None else None
@@ -305,8 +309,18 @@ class Messaging:
                           for name, value in fields.items() if not isinstance(value, dict)}
         group = {"group_id": "samlite-trigger", "deduplication_id": str(uuid.uuid4())} \
             if topic.is_fifo else {}
-        return self.sns.publish(topic.arn, message, subject="samlite trigger",
-                                message_attributes=attributes, **group)
+        if subscription is None:
+            return self.sns.publish(topic.arn, message, subject="samlite trigger",
+                                    message_attributes=attributes, **group)
+        from samlite.aws.sns.backend import SnsError
+
+        try:
+            return self.sns.publish_to(topic.arn, subscription.protocol,
+                                       self.endpoint_arn(subscription), message,
+                                       subject="samlite trigger",
+                                       message_attributes=attributes, **group)
+        except SnsError as exc:   # e.g. the subscription was removed through the API
+            raise UsageError(f"{subscription.logical_id}: {exc}") from exc
 
     # --- names ------------------------------------------------------------------------------
     def endpoint_arn(self, subscription: Subscription) -> str:

@@ -602,7 +602,8 @@ class App:
         """`samlite trigger NAME`: a schedule fires now; an event-pattern rule is put a sample
         event, a topic or subscription a sample message; an S3 trigger replays its bucket's
         newest matching object as a fresh upload; a DynamoDB trigger hands its function the
-        stream's newest matching record again. NAME is the event's name as the template
+        stream's newest matching record again; an SQS trigger's queue is sent a sample
+        message. NAME is the event's name as the template
         writes it or its full id (graph/trigger_names.py). Returns the request, message or
         event id (Fired); UsageError says what NAME could be."""
         from samlite.graph.trigger_names import Firing, TriggerNames
@@ -620,10 +621,8 @@ class App:
             return Fired(self.aws.fire_s3_trigger(trigger))
         if found.firing is Firing.DYNAMODB and trigger is not None and self.aws is not None:
             return Fired(self.aws.tables.fire(trigger))
-        if found.firing is Firing.SQS:
-            raise UsageError(f"{name} is an SQS trigger: it fires when a message arrives "
-                             f"(aws sqs send-message --endpoint-url {self.endpoint_url} "
-                             f"--queue-url <the queue's URL> --message-body '{{}}')")
+        if found.firing is Firing.SQS and trigger is not None and self.aws is not None:
+            return Fired.sent(self.aws.fire_sqs_trigger(trigger))
         if found.firing is Firing.NONE:
             raise UsageError(f"{name} is a {found.event_type} trigger, which samlite "
                              "trigger cannot fire; invoke the function instead")

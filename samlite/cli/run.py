@@ -366,10 +366,12 @@ def trigger(name: str, template_option: str | None, state_dir: str, aws_port: in
     (TickFunctionEvery5Min; a resource's logical id), as the startup table lists them; a
     name two functions' events share is refused with their full ids. A schedule fires; an S3
     trigger replays the bucket's newest matching object as an upload; a DynamoDB trigger
-    hands the function its stream's newest matching record again; an EventBridge rule gets
-    a sample event its pattern matches; an SNS topic or subscription gets a sample message
-    its filter policy lets through. Prints what it started: "fired: RequestId ..." (an
-    invocation), "published: MessageId ..." (a topic) or "put: EventId ..." (a rule)."""
+    hands the function its stream's newest matching record again; an SQS trigger's queue
+    gets a sample message its filter lets through; an EventBridge rule gets a sample event
+    its pattern matches; an SNS topic gets a sample message (every subscriber does) and a
+    subscription one its filter policy lets through (that subscription only). Prints what
+    it started: "fired: RequestId ..." (an invocation), "published: MessageId ..." (a topic
+    or subscription), "put: EventId ..." (a rule) or "sent: MessageId ..." (a queue)."""
     import json
     import urllib.error
     import urllib.parse

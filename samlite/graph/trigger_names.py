@@ -29,7 +29,7 @@ class Firing(StrEnum):
     SUBSCRIPTION = "subscription"    # publishes a sample message its filter lets through
     S3 = "s3"                        # replays the bucket's newest matching object
     DYNAMODB = "dynamodb"            # replays the stream's newest matching record
-    SQS = "sqs"                      # not fired: a message on the queue fires it
+    SQS = "sqs"                      # sends a sample message to its queue
     NONE = "none"                    # not fired by samlite trigger (API routes, Kinesis...)
 
 
@@ -44,7 +44,7 @@ class TriggerName:
 
     @property
     def is_fired(self) -> bool:
-        return self.firing not in (Firing.SQS, Firing.NONE) and \
+        return self.firing is not Firing.NONE and \
             (self.trigger is None or self.trigger.runs_locally)
 
 
@@ -74,7 +74,7 @@ class TriggerNames:
             raise UsageError(f"{name!r} names {len(matches)} triggers: {', '.join(ids)}; "
                              "name one of them as written here")
         known = ", ".join(sorted(self.label(e) for e in self.entries if e.is_fired)) or "none"
-        raise UsageError(f"no schedule, S3 or DynamoDB trigger, rule or topic {name!r} "
+        raise UsageError(f"no schedule, S3, DynamoDB or SQS trigger, rule or topic {name!r} "
                          f"(triggers: {known})")
 
     def label(self, entry: TriggerName) -> str:

@@ -22,7 +22,8 @@ PREFIX = "/_samlite/triggers/"
 class Fired:
     """What a trigger started, named as AWS names it: a schedule, S3 or stream trigger starts
     an invocation ("fired", its RequestId), a topic is published to ("published", the
-    MessageId SNS answers), a rule gets an event ("put", the event's id)."""
+    MessageId SNS answers), a rule gets an event ("put", the event's id), an SQS trigger's
+    queue a message ("sent", the MessageId SQS answers)."""
 
     id: str
     id_kind: str = "RequestId"
@@ -35,6 +36,10 @@ class Fired:
     @classmethod
     def put(cls, event_id: str) -> Fired:
         return cls(event_id, "EventId", "put")
+
+    @classmethod
+    def sent(cls, message_id: str) -> Fired:
+        return cls(message_id, "MessageId", "sent")
 
 
 class TriggerRoute:

@@ -70,7 +70,7 @@ def test_trigger_fires_a_schedule_by_its_event_name_or_its_full_id(tmp_path: Pat
                 "as written here") in shared.output
         unknown = runner.invoke(main, ["trigger", "Nope", "--aws-port", port])
         assert unknown.exit_code == 2
-        assert ("no schedule, S3 or DynamoDB trigger, rule or topic 'Nope' (triggers: "
+        assert ("no schedule, S3, DynamoDB or SQS trigger, rule or topic 'Nope' (triggers: "
                 "Hourly or TickerHourly, TickerNightly, TockerNightly)") in unknown.output
     assert ticks == ["Ticker", "Ticker"]
 

@@ -118,5 +118,5 @@ def test_an_unknown_name_lists_what_can_be_fired() -> None:
     with pytest.raises(UsageError) as refused:
         TriggerNames.of(graph_of(TWO_FUNCTIONS)).find("Nope")
     assert str(refused.value) == (
-        "no schedule, S3 or DynamoDB trigger, rule or topic 'Nope' (triggers: "
+        "no schedule, S3, DynamoDB or SQS trigger, rule or topic 'Nope' (triggers: "
         "Nightly or TockFunctionNightly, TickFunctionEvery5Min, TockFunctionEvery5Min)")

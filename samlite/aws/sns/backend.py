@@ -84,6 +84,25 @@ class LocalSnsBackend(SNSBackend):
         return str(super().publish(message, arn, phone_number, subject, message_attributes,
                                    group_id, deduplication_id, message_structure))
 
+    def publish_to_subscription(self, subscription_arn: str, message: str, *,
+                                subject: str | None = None,
+                                message_attributes: dict[str, Any] | None = None,
+                                group_id: str | None = None,
+                                deduplication_id: str | None = None) -> str:
+        """A message for one subscription of its topic only (`samlite trigger` of a
+        subscription; SNS has no such call), with Publish's checks on the message."""
+        subscription = self.subscriptions.get(subscription_arn)
+        if subscription is None:
+            raise InvalidParameterValue(f"Invalid parameter: no subscription {subscription_arn}")
+        _check_message(message, None, message_attributes)
+        _check_subject(subject)
+        topic = subscription.topic
+        if _is_true(topic.fifo_topic) and not group_id:
+            raise InvalidParameterValue(
+                "Invalid parameter: The MessageGroupId parameter is required for FIFO topics")
+        return self._publish(topic, message, subject, message_attributes, group_id,
+                             deduplication_id, only_subscription=subscription_arn)
+
     def take_sequence_number(self, message_id: str) -> str | None:
         """The SequenceNumber a FIFO publish got (once; None for a standard topic)."""
         return self._sequence_of.pop(message_id, None)
@@ -91,8 +110,11 @@ class LocalSnsBackend(SNSBackend):
     def _publish(self, topic: Topic, message: str, subject: str | None = None,
                  message_attributes: dict[str, Any] | None = None,
                  group_id: str | None = None, deduplication_id: str | None = None,
-                 message_structure: str | None = None) -> str:
+                 message_structure: str | None = None, *,
+                 only_subscription: str | None = None) -> str:
         subscriptions, _ = self.list_subscriptions_by_topic(topic_arn=topic.arn)
+        if only_subscription is not None:
+            subscriptions = [s for s in subscriptions if s.arn == only_subscription]
         message_id = str(uuid.uuid4())
         if _is_true(topic.fifo_topic) and not deduplication_id and \
                 _is_true(topic.content_based_deduplication):

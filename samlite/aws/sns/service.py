@@ -89,6 +89,23 @@ class LocalSns:
         self._backend.take_sequence_number(message_id)   # no caller asks for it here
         return message_id
 
+    def publish_to(self, topic_arn: str, protocol: str, endpoint: str, message: str, *,
+                   subject: str | None = None,
+                   message_attributes: Mapping[str, Mapping[str, Any]] | None = None,
+                   group_id: str | None = None, deduplication_id: str | None = None) -> str:
+        """Publish in-process to the topic's one subscription of `protocol` to `endpoint`
+        (`samlite trigger SUBSCRIPTION`): its other subscribers get nothing. The MessageId."""
+        with _moto_errors_translated():
+            subscriptions, _ = self._backend.list_subscriptions_by_topic(topic_arn=topic_arn)
+            arn = next((str(s.arn) for s in subscriptions
+                        if s.protocol == protocol and s.endpoint == endpoint), "")
+            message_id = self._backend.publish_to_subscription(
+                arn, message, subject=subject,
+                message_attributes=dict(message_attributes or {}), group_id=group_id,
+                deduplication_id=deduplication_id)
+        self._backend.take_sequence_number(message_id)
+        return message_id
+
     def route(self) -> Route:
         if self._route is None:
             from samlite.aws.sns.route import SnsRoute

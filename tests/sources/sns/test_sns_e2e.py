@@ -313,3 +313,17 @@ def test_publish_refuses_what_sns_refuses_in_snss_words(app: RunningApp) -> None
     bodies: list[str] = []
     app.wait_for(lambda: bodies.extend(m["Body"] for m in receive(app, "Raw")) or bodies)
     assert bodies == ["d"]      # only the good entry was delivered, as its default message
+
+
+def test_triggering_one_subscription_delivers_to_it_only(app: RunningApp) -> None:
+    # `samlite trigger Loud`: the function's subscription gets a message its filter policy
+    # lets through; the topic's queues get nothing.
+    app.trigger("Loud")
+    [event] = app.wait_for(lambda: events_of(app, "Notify"))
+    assert event["Records"][0]["Sns"]["MessageAttributes"]["level"]["Value"].startswith("hi")
+    assert [receive(app, q) for q in ("Audit", "Raw", "Paid")] == [[], [], []]
+
+
+def test_triggering_a_topic_publishes_to_every_subscription(app: RunningApp) -> None:
+    app.trigger("Orders")
+    assert [len(receive(app, q)) for q in ("Audit", "Raw")] == [1, 1]
