@@ -99,6 +99,9 @@ def test_paying_an_order_sends_a_transformed_event_to_the_receipt_function(samli
     assert receipt["line"] == {"S": f"Order {order_id} paid: {HIGH}"}
     assert receipt["amount"] == {"S": str(HIGH)}
     assert receipt["paidAt"]["S"].endswith("Z")
+    # The dashboard's trigger names the rule and its bus: the transformed event does not.
+    [run] = samlite_app.wait_for(lambda: samlite_app.invocations("ReceiptFunction"))
+    assert run.trigger == "eventbridge rule ReceiptFunctionOrderPaid on order-events"
 
     again = samlite_app.request("POST", f"/orders/{order_id}/pay")
     assert again.status == 409
