@@ -7,7 +7,7 @@ import dataclasses
 from pathlib import Path
 
 from samlite.app.root import AppOptions, load_graph
-from samlite.dashboard.views import _percentile, chain_of
+from samlite.dashboard.views import _percentile, chain_of, graph_view
 from samlite.runtime.records import InvocationRecord, Payload
 
 ORDERS = Path(__file__).resolve().parents[2] / "sample-apps" / "orders-service"
@@ -57,3 +57,9 @@ def test_an_event_put_on_a_bus_chains_the_request_to_the_rules_target() -> None:
     receipt = record(2, "ReceiptFunction", 100.4)
     assert chain_of(receipt, [pay, receipt], graph) == [pay, receipt]
     assert chain_of(pay, [pay, receipt], graph) == [pay, receipt]
+
+
+def test_the_app_graph_draws_the_bus_to_its_rule() -> None:
+    graph, _ = load_graph(ORDER_EVENTS / "template.yaml", AppOptions())
+    assert {"source": "OrdersBus", "target": "ReceiptFunctionOrderPaid", "kind": "trigger",
+            "label": ""} in graph_view(graph)["edges"]
