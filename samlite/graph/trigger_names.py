@@ -71,6 +71,11 @@ class TriggerNames:
             ids = [m.full_id for m in matches]
             if len(set(ids)) < len(ids):      # a bucket's id, for each function it notifies
                 ids = [m.also[0] if m.also else m.full_id for m in matches]
+            if not any(m.is_fired for m in matches):   # listing ids none of which would fire
+                kinds = ", ".join(sorted({m.event_type for m in matches}))
+                raise UsageError(f"{name!r} names {len(matches)} triggers ({', '.join(ids)}), "
+                                 f"of a kind samlite trigger cannot fire ({kinds}); invoke the "
+                                 "function instead")
             raise UsageError(f"{name!r} names {len(matches)} triggers: {', '.join(ids)}; "
                              "name one of them as written here")
         known = ", ".join(sorted(self.label(e) for e in self.entries if e.is_fired)) or "none"

@@ -120,3 +120,25 @@ def test_an_unknown_name_lists_what_can_be_fired() -> None:
     assert str(refused.value) == (
         "no schedule, S3, DynamoDB or SQS trigger, rule or topic 'Nope' (triggers: "
         "Nightly or TockFunctionNightly, TickFunctionEvery5Min, TockFunctionEvery5Min)")
+
+
+def test_a_shared_name_none_of_whose_triggers_fires_says_so_at_once() -> None:
+    names = TriggerNames.of(graph_of("""
+        Resources:
+          A:
+            Type: AWS::Serverless::Function
+            Properties:
+              Handler: app.handler
+              Runtime: python3.12
+              Events: {Api: {Type: HttpApi, Properties: {Path: /a, Method: get}}}
+          B:
+            Type: AWS::Serverless::Function
+            Properties:
+              Handler: app.handler
+              Runtime: python3.12
+              Events: {Api: {Type: HttpApi, Properties: {Path: /b, Method: get}}}
+    """))
+    with pytest.raises(UsageError) as refused:
+        names.find("Api")
+    assert str(refused.value) == ("'Api' names 2 triggers (AApi, BApi), of a kind samlite "
+                                  "trigger cannot fire (HttpApi); invoke the function instead")
