@@ -603,9 +603,9 @@ class App:
         event, a topic or subscription a sample message; an S3 trigger replays its bucket's
         newest matching object as a fresh upload; a DynamoDB trigger hands its function the
         stream's newest matching record again; an SQS trigger's queue is sent a sample
-        message. NAME is the event's name as the template
-        writes it or its full id (graph/trigger_names.py). Returns the request, message or
-        event id (Fired); UsageError says what NAME could be."""
+        message. NAME is the event's name as the template writes it or its full id
+        (graph/trigger_names.py). Returns the request, message or event id (Fired);
+        UsageError says what NAME could be."""
         from samlite.graph.trigger_names import Firing, TriggerNames
 
         found = TriggerNames.of(self.graph).find(name)

@@ -239,7 +239,8 @@ def _physical(name: str, kind: str, *, known: list[str], logical: dict[str, str]
 
 
 def _redrive_problem(queue: str, target: str, sources: list[str]) -> str | None:
-    """Why `queue` cannot be redriven to `target` ("" when none was named or implied)."""
+    """Why `queue` cannot be redriven to `target` ("" when none was named and `queue` has
+    not exactly one source queue to imply it); None when it can be."""
     if target == queue:
         # Moving a queue's messages into itself would receive each again, without end.
         return (f"{queue} cannot be redriven to itself; redrive moves a dead-letter queue's "
