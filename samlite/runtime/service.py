@@ -507,9 +507,10 @@ class LambdaService:
         return self._target(self.function_for(name), qualifier or in_name)
 
     def newest_version(self, function: str) -> int:
-        """A function's newest published version (0: it publishes none)."""
-        with self._lock:
-            return self._newest.get(function, 0)
+        """A function's newest published version (0: it publishes none). Read without the
+        lock: one dict read is atomic, and every invoke asks (a contended lock is a thread
+        switch)."""
+        return self._newest.get(function, 0)
 
     def _target(self, spec: FunctionSpec, qualifier: str | None) -> Target:
         return resolve(spec, qualifier, newest=self.newest_version(spec.logical_id))
@@ -773,40 +774,47 @@ class LambdaService:
     def _acquire(self, spec: FunctionSpec, tenant_id: str | None = None) -> _Env:
         """A free warm environment of the function (of this tenant's only, for a
         tenant-isolated function: "Lambda tenant isolation"), else a new one."""
-        with self._lock:
+        with self._lock:   # once per invoke: each time is a hand-over under contention
             pool = self._envs[spec.logical_id]
             ahead = next((env for env in pool if env.prewarming and not env.dead
                           and not env.stale and env.spec.version == spec.version
                           and env.tenant_id == tenant_id), None)
             if ahead is not None:   # started ahead: this invoke takes it over, even mid-init
                 ahead.prewarming = False
+            else:
+                env, is_new = self._take_or_register_locked(spec, tenant_id)
         if ahead is not None:
             ahead.start_done.wait()
             if ahead.start_error is not None:   # as if this invoke had started it
                 raise ahead.start_error
             return ahead
-        with self._lock:
-            pool = self._envs[spec.logical_id]
-            for env in reversed(pool):   # the most recently used first, as Lambda reuses
-                if not env.busy and not env.dead and env.initialized.is_set() \
-                        and env.spec.version == spec.version \
-                        and env.tenant_id == tenant_id:   # each version, each tenant its own
-                    env.busy = True
-                    self._note_concurrency_locked(spec.logical_id)
-                    return env
-            # In use now: a free one here is another tenant's (a free one of this tenant's
-            # was taken above), and concurrency counts invocations, not idle environments.
-            busy = sum(1 for env in pool if not env.dead and env.busy)
-            if spec.reserved_concurrency is not None:
-                if busy >= spec.reserved_concurrency:
-                    self._note_throttle_locked(spec.logical_id)
-                    raise api_errors.reserved_concurrency_exceeded()
-            elif self._busy_total() >= self._unreserved_capacity():
+        return self._start_env(env) if is_new else env
+
+    def _take_or_register_locked(self, spec: FunctionSpec,
+                                 tenant_id: str | None) -> tuple[_Env, bool]:
+        """A free warm environment, taken; else a new one, registered but not started (True:
+        the caller starts it, outside the lock); else the throttle."""
+        pool = self._envs[spec.logical_id]
+        for env in reversed(pool):   # the most recently used first, as Lambda reuses
+            if not env.busy and not env.dead and env.initialized.is_set() \
+                    and env.spec.version == spec.version \
+                    and env.tenant_id == tenant_id:   # each version, each tenant its own
+                env.busy = True
+                self._note_concurrency_locked(spec.logical_id)
+                return env, False
+        # In use now: a free one here is another tenant's (a free one of this tenant's
+        # was taken above), and concurrency counts invocations, not idle environments.
+        busy = sum(1 for env in pool if not env.dead and env.busy)
+        if spec.reserved_concurrency is not None:
+            if busy >= spec.reserved_concurrency:
                 self._note_throttle_locked(spec.logical_id)
-                raise api_errors.account_concurrency_exceeded()
-            env = self._register_env_locked(spec, tenant_id)
-            self._note_concurrency_locked(spec.logical_id)
-        return self._start_env(env)
+                raise api_errors.reserved_concurrency_exceeded()
+        elif self._busy_total() >= self._unreserved_capacity():
+            self._note_throttle_locked(spec.logical_id)
+            raise api_errors.account_concurrency_exceeded()
+        env = self._register_env_locked(spec, tenant_id)
+        self._note_concurrency_locked(spec.logical_id)
+        return env, True
 
     def _note_throttle_locked(self, function: str) -> None:
         self._throttles[function] = self._throttles.get(function, 0) + 1

@@ -548,7 +548,10 @@ class ProcessEnvironment:
             if now - self._sampled_at < MEMORY_SAMPLE_S or self._exited.is_set():
                 return
             self._sampled_at = now
-        sampled = self._tree.memory_bytes()
+        process = self._process
+        # The runtime alone is measured by its VmHWM (memory_used_mb): the tree's figure is
+        # only wanted when it has started processes of its own.
+        sampled = self._tree.memory_bytes(process.pid if process is not None else None)
         with self._sample_lock:
             self._peak_bytes = max(self._peak_bytes, sampled)
 
