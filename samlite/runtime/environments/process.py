@@ -433,7 +433,7 @@ class ProcessEnvironment:
             return
         code = process.wait()
         out_of_memory = self._tree.out_of_memory()
-        self._tree.kill()
+        self._tree.close()   # killed, and its kernel objects released: nothing reads it now
         if self._pump_thread is not None:   # the pipe's holders are gone: the rest arrives
             self._pump_thread.join(_DRAIN_WAIT_S)
         if self._status_fd is not None:

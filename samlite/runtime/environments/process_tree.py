@@ -219,7 +219,7 @@ class CgroupTree:
             self._files.close()
             return
         self.kill()
-        self._files.close()   # an open file would keep the cgroup from being removed
+        self._files.close()   # else each environment ever started would hold them
         with contextlib.suppress(OSError):
             self.folder.rmdir()
 
