@@ -1,15 +1,16 @@
 """CPU time per request in each process of issue 20's throughput figures: the hello app
 under `samlite up` (process runtime), driven by 10 Python clients (a fresh TCP connection
 per request) or by ApacheBench (`ab -c 10`, with -k: keep-alive; mode ab-fresh: a fresh
-connection per request). `--path /_samlite/ping` sends ab to a route of the AWS endpoint that
-invokes nothing: the HTTP server's own cost.
+connection per request); `--clients 1` drives it with one instead, so no thread of `up` waits
+for the GIL. `--path /_samlite/ping` sends ab to a route of the AWS endpoint that invokes
+nothing: the HTTP server's own cost.
 
 Prints req/s and, per request, the CPU microseconds (user + system, from /proc/PID/stat
 before and after the run) of the client (this process's threads), of `samlite up`, and of
 its environments together. CPU time barely moves with the machine's load where wall-clock
 rates do, so compare a change by these, taken alternately with the old code.
 Run:  python3 benchmarks/cpu_split.py [--mode clients|ab|ab-fresh] [--path /hello]
-                                      [--requests N] [--runs R]
+                                      [--requests N] [--runs R] [--clients C]
 """
 
 from __future__ import annotations
@@ -61,8 +62,9 @@ def own_cpu_s() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def apache_bench(port: int, requests: int, *, path: str, keep_alive: bool) -> float:
-    done = subprocess.run(["ab", "-q", *(["-k"] if keep_alive else []), "-c", "10", "-n",
+def apache_bench(port: int, requests: int, *, path: str, keep_alive: bool,
+                 clients: int = 10) -> float:
+    done = subprocess.run(["ab", "-q", *(["-k"] if keep_alive else []), "-c", str(clients), "-n",
                            str(requests), f"http://127.0.0.1:{port}{path}"],
                           capture_output=True, text=True, check=True, timeout=300)
     rate = re.search(r"Requests per second:\s+([\d.]+)", done.stdout)
@@ -71,7 +73,7 @@ def apache_bench(port: int, requests: int, *, path: str, keep_alive: bool) -> fl
     return float(rate[1])
 
 
-def one_run(mode: str, requests: int, path: str) -> str:
+def one_run(mode: str, requests: int, path: str, clients: int = 10) -> str:
     hz = os.sysconf("SC_CLK_TCK")
     with tempfile.TemporaryDirectory(prefix="cpu-split-") as tmp:
         template = compare.write_app(Path(tmp), compare.PROCESS_PYTHON)
@@ -86,9 +88,10 @@ def one_run(mode: str, requests: int, path: str) -> str:
             before = {pid: cpu_ticks(pid) for pid in pids}
             client_before = own_cpu_s()
             if mode.startswith("ab"):
-                rate = apache_bench(target, requests, path=path, keep_alive=mode == "ab")
+                rate = apache_bench(target, requests, path=path, keep_alive=mode == "ab",
+                                    clients=clients)
             else:
-                rate = compare.concurrent(port, 10, requests)
+                rate = compare.concurrent(port, clients, requests)
             client_s = own_cpu_s() - client_before
             used = {pid: (cpu_ticks(pid) - before[pid]) / hz for pid in pids}
 
@@ -97,7 +100,7 @@ def one_run(mode: str, requests: int, path: str) -> str:
 
     envs_s = sum(seconds for pid, seconds in used.items() if pid != up_pid)
     client = "  (ab)" if mode.startswith("ab") else per_request(client_s)
-    return (f"{mode:8} {path} {rate:7,.0f} req/s   CPU us/request: client {client}  "
+    return (f"{mode:8} {path} x{clients} {rate:7,.0f} req/s   CPU us/request: client {client}  "
             f"up {per_request(used[up_pid])}  environments {per_request(envs_s)}  "
             f"(load {os.getloadavg()[0]:.1f})")
 
@@ -109,11 +112,13 @@ def main() -> int:
     parser.add_argument("--path", default="/hello", help="what ab asks for (clients: /hello)")
     parser.add_argument("--requests", type=int, default=4000)
     parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument("--clients", type=int, default=10,
+                        help="concurrent clients (1: no thread of up waits for the GIL)")
     args = parser.parse_args()
     modes = args.mode or (["clients", "ab"] if shutil.which("ab") else ["clients"])
     for _ in range(args.runs):
         for mode in modes:
-            print(one_run(mode, args.requests, args.path), flush=True)
+            print(one_run(mode, args.requests, args.path, args.clients), flush=True)
             time.sleep(0.5)
     return 0
 

@@ -150,7 +150,10 @@ def _new_call(invocation: Invocation, spec: FunctionSpec, clock: Clock,
 
 class _Env:
     """The service's record of one execution environment, and its Runtime API backend.
-    `busy`, `dead`, `stale` and its place in the pool change only under the service's lock."""
+    `busy`, `stale` and its place in the pool change only under the service's lock; `dead`
+    under that lock and its own `hand_lock` together, so the hand-over of a call (its
+    parked /next, its queue), which takes only the environment's lock, sees it: other
+    invokers do not wait for that."""
 
     def __init__(self, service: LambdaService, spec: FunctionSpec, env_id: str,
                  tenant_id: str | None = None) -> None:
@@ -163,6 +166,7 @@ class _Env:
         self.current: _Call | None = None
         self.busy = False
         self.dead = False
+        self.hand_lock = threading.Lock()   # `parked`, the hand-over, `init_reported`
         self.initialized = threading.Event()
         self.started_at = service.clock.monotonic()
         self.init_started_at = self.started_at   # later under --debug: once attached
@@ -216,7 +220,7 @@ class _Env:
         self._note_initialized()
         if self.spec.debug_port is not None:
             return False
-        with self.service._lock:
+        with self.hand_lock:
             if self.dead or not self.inbox.empty():
                 return False
             old, self.parked = self.parked, poller
@@ -225,7 +229,7 @@ class _Env:
         return True
 
     def unpark(self, poller: DirectPoller) -> bool:
-        with self.service._lock:
+        with self.hand_lock:
             if self.parked is not poller:
                 return False
             self.parked = None
@@ -234,7 +238,7 @@ class _Env:
     def hang_up(self) -> None:
         """Close a parked /next: the environment is ending (a waiting /next would get
         NoWork.SHUTDOWN)."""
-        with self.service._lock:
+        with self.hand_lock:
             poller, self.parked = self.parked, None
         if poller is not None:
             poller.close()
@@ -358,7 +362,7 @@ class _Env:
 
     def kill(self) -> None:
         """End it now; it takes no more work even before its exit is reported."""
-        with self.service._lock:
+        with self.service._lock, self.hand_lock:
             self.dead = True
         self.environment.kill()
 
@@ -507,9 +511,10 @@ class LambdaService:
         return self._target(self.function_for(name), qualifier or in_name)
 
     def newest_version(self, function: str) -> int:
-        """A function's newest published version (0: it publishes none)."""
-        with self._lock:
-            return self._newest.get(function, 0)
+        """A function's newest published version (0: it publishes none). Read without the
+        lock: one dict read is atomic, and every invoke asks (a contended lock is a thread
+        switch)."""
+        return self._newest.get(function, 0)
 
     def _target(self, spec: FunctionSpec, qualifier: str | None) -> Target:
         return resolve(spec, qualifier, newest=self.newest_version(spec.logical_id))
@@ -655,23 +660,30 @@ class LambdaService:
 
     def _hand_over(self, env: _Env, call: _Call) -> tuple[bool | None, DirectPoller | None]:
         """Give the call to the environment unless it has died (on_exit marks it dead under
-        the lock before draining its queue): its parked /next when it has one, else its
+        its hand_lock before draining its queue): its parked /next when it has one, else its
         queue. Whether this invoke is its cold start (None when it is dead), and the parked
         /next this thread now serves itself."""
-        wake = None
-        with self._lock:
+        with env.hand_lock:
             if env.dead:
                 return None, None
             poller, env.parked = env.parked, None
-            # A streaming caller's chunks are written by the Runtime API's thread, as the
-            # caller reads them; a poller that hung up is answered by its thread.
-            if poller is not None and (call.listener is not None or poller.is_gone()):
-                wake, poller = poller, None
             if poller is None:
                 env.inbox.put(call)
             cold, env.init_reported = not env.init_reported, True
-        if wake is not None:
-            wake.resume_polling()
+        # A streaming caller's chunks are written by the Runtime API's thread, as the caller
+        # reads them; a poller that hung up is answered by its thread. (The hang-up check is
+        # a system call: made outside the lock.)
+        if poller is not None and (call.listener is not None or poller.is_gone()):
+            with env.hand_lock:
+                dead = env.dead
+                if dead:   # as it was: this call never reached it
+                    env.init_reported = not cold
+                else:
+                    env.inbox.put(call)
+            poller.resume_polling()
+            if dead:
+                return None, None
+            poller = None
         return cold, poller
 
     def _serve_directly(self, env: _Env, call: _Call, poller: DirectPoller) -> None:
@@ -775,40 +787,47 @@ class LambdaService:
     def _acquire(self, spec: FunctionSpec, tenant_id: str | None = None) -> _Env:
         """A free warm environment of the function (of this tenant's only, for a
         tenant-isolated function: "Lambda tenant isolation"), else a new one."""
-        with self._lock:
+        with self._lock:   # once per invoke: each time is a hand-over under contention
             pool = self._envs[spec.logical_id]
             ahead = next((env for env in pool if env.prewarming and not env.dead
                           and not env.stale and env.spec.version == spec.version
                           and env.tenant_id == tenant_id), None)
             if ahead is not None:   # started ahead: this invoke takes it over, even mid-init
                 ahead.prewarming = False
+            else:
+                env, is_new = self._take_or_register_locked(spec, tenant_id)
         if ahead is not None:
             ahead.start_done.wait()
             if ahead.start_error is not None:   # as if this invoke had started it
                 raise ahead.start_error
             return ahead
-        with self._lock:
-            pool = self._envs[spec.logical_id]
-            for env in reversed(pool):   # the most recently used first, as Lambda reuses
-                if not env.busy and not env.dead and env.initialized.is_set() \
-                        and env.spec.version == spec.version \
-                        and env.tenant_id == tenant_id:   # each version, each tenant its own
-                    env.busy = True
-                    self._note_concurrency_locked(spec.logical_id)
-                    return env
-            # In use now: a free one here is another tenant's (a free one of this tenant's
-            # was taken above), and concurrency counts invocations, not idle environments.
-            busy = sum(1 for env in pool if not env.dead and env.busy)
-            if spec.reserved_concurrency is not None:
-                if busy >= spec.reserved_concurrency:
-                    self._note_throttle_locked(spec.logical_id)
-                    raise api_errors.reserved_concurrency_exceeded()
-            elif self._busy_total() >= self._unreserved_capacity():
+        return self._start_env(env) if is_new else env
+
+    def _take_or_register_locked(self, spec: FunctionSpec,
+                                 tenant_id: str | None) -> tuple[_Env, bool]:
+        """A free warm environment, taken; else a new one, registered but not started (True:
+        the caller starts it, outside the lock); else the throttle."""
+        pool = self._envs[spec.logical_id]
+        for env in reversed(pool):   # the most recently used first, as Lambda reuses
+            if not env.busy and not env.dead and env.initialized.is_set() \
+                    and env.spec.version == spec.version \
+                    and env.tenant_id == tenant_id:   # each version, each tenant its own
+                env.busy = True
+                self._note_concurrency_locked(spec.logical_id)
+                return env, False
+        # In use now: a free one here is another tenant's (a free one of this tenant's
+        # was taken above), and concurrency counts invocations, not idle environments.
+        busy = sum(1 for env in pool if not env.dead and env.busy)
+        if spec.reserved_concurrency is not None:
+            if busy >= spec.reserved_concurrency:
                 self._note_throttle_locked(spec.logical_id)
-                raise api_errors.account_concurrency_exceeded()
-            env = self._register_env_locked(spec, tenant_id)
-            self._note_concurrency_locked(spec.logical_id)
-        return self._start_env(env)
+                raise api_errors.reserved_concurrency_exceeded()
+        elif self._busy_total() >= self._unreserved_capacity():
+            self._note_throttle_locked(spec.logical_id)
+            raise api_errors.account_concurrency_exceeded()
+        env = self._register_env_locked(spec, tenant_id)
+        self._note_concurrency_locked(spec.logical_id)
+        return env, True
 
     def _note_throttle_locked(self, function: str) -> None:
         self._throttles[function] = self._throttles.get(function, 0) + 1
@@ -960,7 +979,8 @@ class LambdaService:
     def _forget(self, env: _Env, *, dead: bool = False) -> None:
         with self._lock:
             if dead:
-                env.dead = True
+                with env.hand_lock:
+                    env.dead = True
             pool = self._envs.get(env.spec.logical_id, [])
             if env in pool:
                 pool.remove(env)

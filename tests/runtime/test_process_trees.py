@@ -6,6 +6,7 @@ machine allows one, and the /proc fallback."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import os
@@ -171,3 +172,51 @@ def test_a_function_cannot_run_more_processes_than_the_cap(make_service: Maker) 
 
 def test_lambdas_process_cap() -> None:
     assert process_tree.MAX_PROCESSES == 1024   # "Lambda quotas": processes/threads 1,024
+
+
+
+def open_files() -> set[str]:
+    """What this process has open, by path."""
+    names = set()
+    for link in Path("/proc/self/fd").iterdir():
+        with contextlib.suppress(OSError):   # the listing's own descriptor, closed by now
+            names.add(str(link.readlink()))
+    return names
+
+
+def test_an_ended_environment_leaves_no_cgroup_and_no_open_file(tmp_path: Path) -> None:
+    # Its cgroup's files are kept open while it runs (read at every sample); environments end
+    # again and again (reloads, crashes), so none may stay open, nor its cgroup stay behind.
+    parent = process_tree.cgroup_parent()
+    if parent is None:
+        pytest.skip("this machine lets samlite make no cgroup v2")
+
+    def ours() -> set[str]:
+        return {name for name in open_files() if name.startswith(str(parent.folder))}
+
+    def cgroups() -> set[str]:
+        return {entry.name for entry in parent.folder.iterdir() if entry.is_dir()}
+
+    files_before, cgroups_before = ours(), cgroups()
+    code = tmp_path / "src"
+    code.mkdir()
+    (code / "app.py").write_text("import os\n"
+                                 "def handler(event, context):\n"
+                                 "    if event.get('crash'):\n"
+                                 "        os._exit(1)\n"
+                                 "    return 1\n")
+    spec = FunctionSpec(logical_id="Fn", function_name="Fn", handler="app.handler",
+                        runtime=PYTHON_RUNTIME, code_dir=code)
+    service = LambdaService([spec], tmp_root=tmp_path / "envs", environments=functools.partial(
+        ProcessEnvironment, trees=process_tree.cgroup_trees(parent, SMALL_CAP)))
+    service.start()
+    try:
+        assert json.loads(service.invoke("Fn", b"{}").payload) == 1
+        wait_for(lambda: ours() > files_before, timeout_s=5)   # sampled while it lives
+        assert service.invoke("Fn", b'{"crash": true}').function_error == "Unhandled"
+        wait_for(lambda: ours() <= files_before, timeout_s=5)   # the crashed one's closed
+        assert json.loads(service.invoke("Fn", b"{}").payload) == 1   # a fresh one
+    finally:
+        service.stop(grace_s=1)
+    assert cgroups() <= cgroups_before
+    assert ours() <= files_before

@@ -433,7 +433,7 @@ class ProcessEnvironment:
             return
         code = process.wait()
         out_of_memory = self._tree.out_of_memory()
-        self._tree.kill()
+        self._tree.close()   # killed, and its kernel objects released: nothing reads it now
         if self._pump_thread is not None:   # the pipe's holders are gone: the rest arrives
             self._pump_thread.join(_DRAIN_WAIT_S)
         if self._status_fd is not None:
@@ -548,7 +548,10 @@ class ProcessEnvironment:
             if now - self._sampled_at < MEMORY_SAMPLE_S or self._exited.is_set():
                 return
             self._sampled_at = now
-        sampled = self._tree.memory_bytes()
+        process = self._process
+        # The runtime alone is measured by its VmHWM (memory_used_mb): the tree's figure is
+        # only wanted when it has started processes of its own.
+        sampled = self._tree.memory_bytes(process.pid if process is not None else None)
         with self._sample_lock:
             self._peak_bytes = max(self._peak_bytes, sampled)
 

@@ -17,6 +17,7 @@ import logging
 import os
 import secrets
 import signal
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -53,8 +54,10 @@ class ProcessTree(Protocol):
         """Processes and threads, as Lambda's 1,024 cap counts them."""
         ...
 
-    def memory_bytes(self) -> int:
-        """The members' memory now, shared pages counted once."""
+    def memory_bytes(self, runtime_pid: int | None = None) -> int:
+        """The members' memory now, shared pages counted once; 0 where it is measured per
+        process and the runtime (`runtime_pid`) is the only member: its own peak (VmHWM),
+        which the caller reads, is never less than that."""
         ...
 
     def out_of_memory(self) -> bool:
@@ -145,6 +148,8 @@ class CgroupTree:
                  max_processes: int = MAX_PROCESSES) -> None:
         self.folder = folder
         self.max_processes = max_processes
+        self.counts_memory = "memory" in controllers   # else memory.current does not exist
+        self._files = _KeptFiles(folder)
         folder.mkdir(exist_ok=True)
         if "pids" in controllers:
             (folder / "pids.max").write_text(str(max_processes))
@@ -161,6 +166,7 @@ class CgroupTree:
     def reopen(cls, folder: Path) -> CgroupTree:
         tree = cls.__new__(cls)
         tree.folder, tree.max_processes = folder, MAX_PROCESSES
+        tree.counts_memory, tree._files = False, _KeptFiles(folder)
         return tree
 
     def launch_prefix(self) -> list[str]:
@@ -176,16 +182,20 @@ class CgroupTree:
         pass
 
     def pids(self) -> list[int]:
-        return [int(word) for word in _read(self.folder / "cgroup.procs").split()]
+        return [int(word) for word in self._files.read("cgroup.procs").split()]
 
     def task_count(self) -> int:
-        return len(_read(self.folder / "cgroup.threads").split())
+        return len(self._files.read("cgroup.threads").split())
 
-    def memory_bytes(self) -> int:
-        current = _read(self.folder / "memory.current").strip()
-        if current.isdigit():
-            return int(current)
-        return sum(_proportional_bytes(pid) for pid in self.pids())
+    def memory_bytes(self, runtime_pid: int | None = None) -> int:
+        if self.counts_memory:
+            current = self._files.read("memory.current").strip()
+            if current.isdigit():
+                return int(current)
+        pids = self.pids()
+        if pids == [runtime_pid]:
+            return 0
+        return sum(_proportional_bytes(pid) for pid in pids)
 
     def out_of_memory(self) -> bool:
         for line in _read(self.folder / "memory.events").splitlines():
@@ -206,8 +216,10 @@ class CgroupTree:
 
     def close(self) -> None:
         if not self.folder.exists():
+            self._files.close()
             return
         self.kill()
+        self._files.close()   # else each environment ever started would hold them
         with contextlib.suppress(OSError):
             self.folder.rmdir()
 
@@ -238,8 +250,11 @@ class SessionTree:
     def task_count(self) -> int:
         return sum(entry.threads for entry in self._members())
 
-    def memory_bytes(self) -> int:
-        return sum(_proportional_bytes(entry.pid) for entry in self._members())
+    def memory_bytes(self, runtime_pid: int | None = None) -> int:
+        pids = self.pids()
+        if pids == [runtime_pid]:
+            return 0
+        return sum(_proportional_bytes(pid) for pid in pids)
 
     def out_of_memory(self) -> bool:
         return False   # no memory.max here: the service's sampling decides
@@ -344,6 +359,47 @@ def _proportional_bytes(pid: int) -> int:
             return int(text[start + 5:text.index("kB", start)].strip()) * 1024
     words = _read(Path(f"/proc/{pid}/statm")).split()
     return int(words[1]) * _PAGE if len(words) > 1 else 0
+
+
+class _KeptFiles:
+    """A cgroup's files read often (its members, their memory), each opened once and re-read
+    with pread: one system call per reading instead of Python's open, fstat, ioctl, lseek,
+    reads and close, each of which hands the GIL to another thread under load."""
+
+    def __init__(self, folder: Path) -> None:
+        self._folder = folder
+        self._fds: dict[str, int] = {}
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def read(self, name: str) -> str:
+        """The file's text now; "" when it cannot be read (the cgroup is gone). Under the
+        lock, so close() cannot free a descriptor that a read then finds reused."""
+        with self._lock:
+            if self._closed:
+                return ""
+            fd = self._fds.get(name)
+            try:
+                if fd is None:
+                    fd = self._fds[name] = os.open(self._folder / name,
+                                                   os.O_RDONLY | os.O_CLOEXEC)
+                chunks, offset = [], 0
+                while chunk := os.pread(fd, 65536, offset):
+                    chunks.append(chunk)
+                    offset += len(chunk)
+                    if len(chunk) < 65536:
+                        break
+            except OSError:
+                return ""
+        return b"".join(chunks).decode("ascii", "replace")
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            fds, self._fds = self._fds, {}
+        for fd in fds.values():
+            with contextlib.suppress(OSError):
+                os.close(fd)
 
 
 def _read(path: Path) -> str:

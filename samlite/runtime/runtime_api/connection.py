@@ -25,6 +25,7 @@ from samlite.runtime.runtime_api.messages import (
     Gone,
     Request,
     body_pieces,
+    is_complete,
     read_body,
     read_request,
 )
@@ -355,7 +356,8 @@ class Connection:
                         return False
                 except TimeoutError:   # nothing within wait_s (SO_RCVTIMEO)
                     return True
-            self._receive_timeout(deadline_s)
+            if not is_complete(self.reader.buffered()):   # else no read can wait
+                self._receive_timeout(deadline_s)
             request = read_request(self.reader)
             if request is None:
                 self._give_back(_CLOSE)

@@ -53,6 +53,25 @@ def read_request(reader: SocketReader) -> Request | None:
     return Request(method, path.split("?", 1)[0], headers, keep_alive)
 
 
+def is_complete(buffered: bytes) -> bool:
+    """Whether `buffered` starts with a whole request whose body (by Content-Length, or
+    none) is all there: reading it takes no system call, so needs no read deadline. False
+    when unsure (a chunked body, a header not understood)."""
+    head_end = buffered.find(b"\r\n\r\n")
+    if head_end < 0:
+        return False
+    head = buffered[:head_end].lower()
+    if b"\ntransfer-encoding:" in head:
+        return False
+    start = head.find(b"\ncontent-length:")
+    if start < 0:
+        return True
+    start += len(b"\ncontent-length:")
+    end = head.find(b"\r\n", start)
+    value = head[start:end if end >= 0 else len(head)].strip()
+    return value.isdigit() and len(buffered) >= head_end + 4 + int(value)
+
+
 def read_headers(reader: SocketReader) -> dict[str, str]:
     headers: dict[str, str] = {}
     for _ in range(MAX_HEADER_LINES):

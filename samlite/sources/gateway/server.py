@@ -43,6 +43,7 @@ from samlite.runtime.api_errors import LambdaApiError, RequestTooLarge
 from samlite.runtime.invocation import Result
 from samlite.runtime.response_stream import StreamListener
 from samlite.runtime.spec import DUMMY_CREDENTIALS, FunctionSpec
+from samlite.runtime.triggers import of_event
 from samlite.sources.gateway import gateway_responses, parameter_mapping
 from samlite.sources.gateway.api_keys import (
     API_KEY_HEADER,
@@ -531,7 +532,8 @@ class HttpGateway:
                 state.function_timeouts.get(function, 3.0) + _INIT_ALLOWANCE_S < limit_s:
             limit_s = None   # the function's own timeout ends it first
         try:
-            result = self._call(function, payload, limit_s, request_id, tenant_id, listener)
+            result = self._call(function, payload, limit_s, request_id, tenant_id, listener,
+                                trigger=of_event(event))
         except RequestTooLarge:
             return self._error(errors, errors.too_large, flavor, ctx)
         except LambdaApiError as exc:
@@ -584,20 +586,22 @@ class HttpGateway:
 
     def _call(self, function: str, payload: bytes, limit_s: float | None,
               request_id: str | None = None, tenant_id: str | None = None,
-              listener: StreamListener | None = None) -> Result | _TimedOut:
+              listener: StreamListener | None = None, *,
+              trigger: str | None = None) -> Result | _TimedOut:
         if listener is not None:   # a streaming URL: no integration timeout
             return self._service.invoke(function, payload, request_id=request_id,
-                                        tenant_id=tenant_id, listener=listener)
+                                        tenant_id=tenant_id, listener=listener,
+                                        trigger=trigger)
         if limit_s is None:
             return self._service.invoke(function, payload, request_id=request_id,
-                                        tenant_id=tenant_id)
+                                        tenant_id=tenant_id, trigger=trigger)
         outcome: list[Result | BaseException] = []
         done = threading.Event()
 
         def run() -> None:
             try:
                 outcome.append(self._service.invoke(function, payload, request_id=request_id,
-                                                    tenant_id=tenant_id))
+                                                    tenant_id=tenant_id, trigger=trigger))
             except BaseException as exc:   # handed to the waiting request thread
                 outcome.append(exc)
             finally:
