@@ -29,8 +29,11 @@ UNDERFLOW = ("Number underflow. Attempting to store a number with magnitude smal
 DUPLICATES = "Input collection contains duplicates"
 
 _NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\Z")
-# Already as DynamoDB keeps it (most numbers sent): an integer without leading zeroes.
+# Already as DynamoDB keeps it (most numbers sent): an integer without leading zeroes, or a
+# decimal without needless zeroes whose 39 characters at most cannot hold 39 digits or leave
+# the range.
 _PLAIN_INTEGER = re.compile(r"-?[1-9]\d{0,37}\Z|0\Z")
+_PLAIN_DECIMAL = re.compile(r"-?(?:0|[1-9]\d*)\.\d*[1-9]\Z")
 
 Walk = Callable[[Any], None]
 
@@ -42,7 +45,7 @@ class NumberError(ValueError):
 def canonical(text: str, *, checked: bool = True) -> str:
     """`text` as DynamoDB stores it. NumberError for what it refuses (with `checked`; a
     result of moto's arithmetic is only reformatted)."""
-    if _PLAIN_INTEGER.match(text):
+    if _PLAIN_INTEGER.match(text) or (len(text) <= 39 and _PLAIN_DECIMAL.match(text)):
         return text
     if not _NUMBER.match(text):
         raise NumberError(f"{NOT_A_NUMBER}: {text}")
