@@ -61,18 +61,19 @@ def put(dynamodb: LocalDynamoDb, n: int, pk: str = "a", **extra: Any) -> None:
 def reader(dynamodb: LocalDynamoDb, function: Function, failures: list[dict[str, Any]],
            notes: list[str] | None = None, waits: list[float] | None = None,
            **settings: Any) -> StreamReader:
+    """`notes` gets the function's samlite log lines, `waits` the retry waits (none is
+    really waited)."""
     values: dict[str, Any] = {"starting_position": "TRIM_HORIZON", "batch_size": 10}
     values.update(settings)
     mapping = StreamMapping(trigger="Changes", function="Fn", function_name="fn",
                             table_name="t", settings=StreamSettings(**values))
+    notes = [] if notes is None else notes
+    waits = [] if waits is None else waits
     return StreamReader(mapping, streams=dynamodb, invoker=function,
                         deliver_failure=lambda m, record: failures.append(record) or "kept",
                         function_arn="arn:aws:lambda:us-east-1:123456789012:function:fn",
-                        clock=dynamodb._clock,
-                        note=lambda function, line: (notes if notes is not None else []).append(
-                            line),
-                        pause=lambda seconds: (waits if waits is not None else []).append(
-                            seconds))
+                        clock=dynamodb._clock, note=lambda function, line: notes.append(line),
+                        pause=waits.append)
 
 
 def numbers(records: list[dict[str, Any]]) -> list[int]:
@@ -247,10 +248,13 @@ def test_a_poison_record_is_retried_ever_more_slowly_and_each_retry_is_logged(
     put(dynamodb, 0)
     put(dynamodb, 1)
     readers: list[StreamReader] = []
+    calls = 0
 
     def poison(records: list[dict[str, Any]]) -> Any:
-        if len(readers[0]._invoker.calls) == 10:   # type: ignore[attr-defined]
-            readers[0].stop()                       # end the (default: unlimited) retries
+        nonlocal calls
+        calls += 1
+        if calls == 10:
+            readers[0].stop()           # end the (default: unlimited) retries
         failed = [r for r in records if numbers([r]) == [1]]
         return {"batchItemFailures": [
             {"itemIdentifier": r["dynamodb"]["SequenceNumber"]} for r in failed]}
