@@ -19,6 +19,7 @@ from samlite.aws.endpoint_variables import (
     endpoint_variable_for,
     endpoint_variables,
 )
+from samlite.aws.sdk_names import SDK_NAMES
 from samlite.aws.unserved import UnservedRoute
 from samlite.aws.wire_errors import REST_XML_SIGNING_NAMES, cbor_text_map
 from samlite.http.server import Endpoint
@@ -76,7 +77,7 @@ def test_unserved_service_raises_a_clean_client_error(url: str, case: str, servi
         call(client(url, service))
     error = raised.value.response["Error"]
     assert error["Code"] == "NotImplemented"
-    assert "is not run locally" in error["Message"]
+    assert f"; {service} is not run locally" in error["Message"]   # named as its SDK names it
     # One variable: the one for this client, not every client's of the signing name.
     assert error["Message"].endswith(f"with {variable}.")
     assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == 501
@@ -142,3 +143,14 @@ def test_cbor_map_decodes_with_botocore() -> None:
     parser = RpcV2CBORParser()
     parsed = parser.parse_data_item(parser.get_peekable_stream_from_bytes(body))
     assert parsed == {"__type": "NotImplemented", "message": long_text}
+
+
+def test_sdk_name_table_matches_botocore() -> None:
+    session = botocore.session.get_session()
+    expected = {}
+    for service in session.get_available_services():
+        metadata = session.get_service_model(service).metadata
+        if service != (metadata.get("signingName") or metadata["endpointPrefix"]):
+            variable = metadata["serviceId"].upper().replace(" ", "_").replace("-", "_")
+            expected[variable] = service
+    assert expected == SDK_NAMES

@@ -3,6 +3,9 @@ evaluates every expression; persist.py holds the same items on disk, and service
 stream. moto's own stream shard is switched off (it lives in memory only and hands records
 to moto's Lambda), so every change reaches the stream through service.py instead.
 
+Numbers arrive canonical (route.py); those moto's update arithmetic makes ("1.5" + "1.5"
+is "3.0" in Decimal) are trimmed here as DynamoDB stores them (numbers.py).
+
 Items leave and enter here as AttributeValues in DynamoDB's JSON (binary values as base64
 text, as on the wire); moto holds binary values as bytes, as its request parser decodes them.
 
@@ -17,7 +20,9 @@ from typing import Any
 
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.dynamo_type import DynamoType
-from moto.dynamodb.models.table import Table
+from moto.dynamodb.models.table import Item, Table
+
+from samlite.aws.dynamodb.numbers import canonical
 
 
 class LocalDynamoBackend(DynamoDBBackend):
@@ -42,6 +47,13 @@ class LocalDynamoBackend(DynamoDBBackend):
             return None
         return None if item is None else {name: _wire(value)
                                           for name, value in item.attrs.items()}
+
+    def update_item(self, *args: Any, **kwargs: Any) -> Item:
+        """moto's UpdateItem (TransactWriteItems' updates too), its results trimmed."""
+        item = super().update_item(*args, **kwargs)
+        for value in item.attrs.values():
+            _trim_numbers(value)
+        return item
 
     def load_items(self, table: str, items: Iterable[dict[str, Any]]) -> None:
         """Items saved in an earlier run, put back without conditions or stream records."""
@@ -94,6 +106,22 @@ class LocalDynamoBackend(DynamoDBBackend):
             except ValueError:
                 continue
         return out
+
+
+def _trim_numbers(value: DynamoType) -> None:
+    """A stored value's numbers as DynamoDB keeps them, in place. Only reformatted: an
+    out-of-range result of arithmetic stays (DynamoDB would refuse the update)."""
+    kind = value.type
+    if kind == "N":
+        value.value = canonical(value.value, checked=False)
+    elif kind == "NS":
+        value.value = [canonical(n, checked=False) for n in value.value]
+    elif kind == "M":
+        for member in value.value.values():
+            _trim_numbers(member)
+    elif kind == "L":
+        for member in value.value:
+            _trim_numbers(member)
 
 
 def _wire(value: DynamoType | Mapping[str, Any]) -> dict[str, Any]:

@@ -11,6 +11,12 @@ leave it), moto's action method, moto's serializer; the crc32 and request id hea
 DynamoDB sends. That is the only use of moto's internals for DynamoDB; the versions it
 holds for are the moto range in pyproject (scripts/test-moto-range.sh).
 
+Each request's numbers are made canonical here, once, as they enter (numbers.py: DynamoDB
+trims their zeroes), so what moto stores, compares and keys by is what DynamoDB would; moto's
+own arithmetic is put right in backend.py. DynamoDB answers ConsumedCapacity only when asked
+(ReturnConsumedCapacity TOTAL or INDEXES); moto adds it to some answers regardless, so it is
+taken out here.
+
 DynamoDB Streams (`DynamoDBStreams_20120810.*`) is answered by streams_api.py.
 """
 
@@ -25,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 from samlite.aws.app_bound import AppBound
 from samlite.aws.dynamodb import errors
+from samlite.aws.dynamodb.numbers import NumberError, Walk, request_walk
 from samlite.http.messages import Request, Response
 
 if TYPE_CHECKING:
@@ -43,6 +50,9 @@ NOT_RUN = frozenset({"ExecuteStatement", "BatchExecuteStatement", "ExecuteTransa
 # json.dumps(..., separators=(",", ":")) made once (json.dumps makes one per call when given
 # options).
 _COMPACT = json.JSONEncoder(separators=(",", ":"))
+
+# ReturnConsumedCapacity values that ask for ConsumedCapacity (NONE, the default, does not).
+_CAPACITY_ASKED = frozenset({"TOTAL", "INDEXES"})
 
 Dispatch = Callable[[], tuple[int, dict[str, str], bytes]]
 # (action, params, is_as_parsed, dispatch): is_as_parsed says moto's action is given the
@@ -75,13 +85,21 @@ class DynamoDbRoute:
             params = None
         if not isinstance(params, dict):
             return errors.response(errors.serialization())
+        walk = _number_walk(action) if action in _operation_names() else None
+        if walk is not None:
+            try:
+                walk(params)
+            except NumberError as exc:
+                return errors.response(errors.validation(str(exc)))
 
         is_as_parsed = is_as_moto_parses(action, params)
+        # moto's parser reads the body: the numbers as trimmed, not as sent.
+        body = request.body if walk is None or is_as_parsed else _COMPACT.encode(params).encode()
 
         def dispatch() -> tuple[int, dict[str, str], bytes]:
             handler = _handler_class()(self._backend, account_id=self._account_id,
                                        region=self._region)
-            return handler.answer(action, request, params if is_as_parsed else None)
+            return handler.answer(action, request, params if is_as_parsed else None, body)
 
         status, response_headers, body = self._calls(action, params, is_as_parsed, dispatch)
         return Response(status=status, headers=tuple(response_headers.items()), body=body)
@@ -111,9 +129,10 @@ def _handler_class() -> type[Any]:
         def dynamodb_backend(self) -> LocalDynamoBackend:
             return self._app_backend
 
-        def answer(self, action: str, request: Request, as_parsed: dict[str, Any] | None
-                   ) -> tuple[int, dict[str, str], bytes]:
-            """`as_parsed`: the body's params when moto's parser would leave them so."""
+        def answer(self, action: str, request: Request, as_parsed: dict[str, Any] | None,
+                   body: bytes | None) -> tuple[int, dict[str, str], bytes]:
+            """`as_parsed`: the body's params when moto's parser would leave them so;
+            `body`: the request's body, its numbers trimmed."""
             method = getattr(self, actions.get(action, ""), None)
             if method is None:
                 error = errors.response(errors.unknown_operation(
@@ -124,13 +143,13 @@ def _handler_class() -> type[Any]:
                             "X-Amz-Target": request.header("x-amz-target") or ""}
             self.method, self.path, self.raw_path = request.method, request.path, request.path
             self.querystring, self.uri_match, self.response_headers = {}, None, {}
-            self.raw_body = request.body
-            self.body = (request.body or b"{}").decode("utf-8", "replace")
+            self.raw_body = body
+            self.body = (body or b"{}").decode("utf-8", "replace")
             self.region, self.current_account = self._app_region, self._app_account_id
             try:
                 self.params = as_parsed if as_parsed is not None else _parser(action).parse({
                     "method": request.method, "values": {}, "headers": self.headers,
-                    "body": request.body or b"{}", "url_path": request.path,
+                    "body": body or b"{}", "url_path": request.path,
                     "url_params": {}})
                 self.body = self.params   # as DynamoHandler.call_action sets it
                 result = method()
@@ -139,6 +158,10 @@ def _handler_class() -> type[Any]:
             except HTTPException as exc:
                 return _finish(int(exc.code or 500), dict(exc.get_headers() or []),
                                exc.description or "")
+            if isinstance(result, ActionResult) and isinstance(result.result, dict) \
+                    and (getattr(self, "params", None) or {}).get("ReturnConsumedCapacity") \
+                    not in _CAPACITY_ASKED:
+                result.result.pop("ConsumedCapacity", None)
             if isinstance(result, ActionResult) and _is_plain_answer(
                     result.result, outputs.get(action, frozenset())):
                 return _finish(200, {"Content-Type": _CONTENT_TYPE},
@@ -179,6 +202,14 @@ def _as_parsed_check(action: str) -> Callable[[Any], bool]:
     from samlite.aws.dynamodb.as_parsed import request_check
 
     return request_check(get_service_model("dynamodb").operation_model(action).input_shape)
+
+
+@functools.cache
+def _number_walk(action: str) -> Walk | None:
+    """numbers.py's walk of one of DynamoDB's operations, made on its first call."""
+    from moto.core.utils import get_service_model
+
+    return request_walk(get_service_model("dynamodb").operation_model(action).input_shape)
 
 
 @functools.cache

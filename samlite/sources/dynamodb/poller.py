@@ -9,6 +9,10 @@ factor, filtering, on-failure destinations).
 - A failed batch is retried (the reader does not move past it) until it succeeds, its
   retries (MaximumRetryAttempts) or its oldest record's age (MaximumRecordAgeInSeconds) run
   out; then the OnFailure SQS queue gets the invocation record and the reader moves on.
+  AWS does not publish how long Lambda waits between those retries; here the wait doubles
+  from 50 ms up to 5 s (so a poison record under the default infinite retries costs a
+  call every 5 s, not a core), starts again for each batch, and is said in the function's
+  log at each retry.
   BisectBatchOnFunctionError splits a failed batch in two and retries each half.
 - ReportBatchItemFailures: the reader checkpoints before the first failed sequence number and
   retries from it.
@@ -46,7 +50,9 @@ log = logging.getLogger(__name__)
 # Lambda polls a shard four times a second; a new record wakes a reader at once here, and a
 # reader of a mapping removed by hot reload ends within this wait.
 IDLE_WAIT_S = 1.0
-RETRY_PAUSE_S = 0.05      # between retries of a failed batch
+# Between retries of a failed (or throttled) batch: doubling from the first to the cap.
+FIRST_RETRY_DELAY_S = 0.05
+MAX_RETRY_DELAY_S = 5.0
 MAX_BATCH_PAYLOAD_BYTES = 6 * 1024 * 1024   # an invoke's request limit
 
 
@@ -102,7 +108,10 @@ class StreamReader:
     def __init__(self, mapping: StreamMapping, *, streams: Stream, invoker: Invoker,
                  deliver_failure: Callable[[StreamMapping, dict[str, Any]], str],
                  function_arn: str, clock: Clock | None = None,
-                 note: Callable[[str, str], None] = lambda function, line: None) -> None:
+                 note: Callable[[str, str], None] = lambda function, line: None,
+                 pause: Callable[[float], object] | None = None) -> None:
+        """`pause(seconds)` waits between retries (default: until the reader stops); tests
+        pass one that only records the wait."""
         self.mapping = mapping
         self._streams = streams
         self._invoker = invoker
@@ -112,6 +121,7 @@ class StreamReader:
         self._note = note
         self._filter = EventFilter.from_patterns(mapping.settings.filter_patterns)
         self._stopping = threading.Event()
+        self._pause = pause or self._stopping.wait
         self._threads: list[threading.Thread] = []
         self._reading: dict[int, str | None] = {}    # lane -> the stream ARN it reads
 
@@ -204,7 +214,7 @@ class StreamReader:
         """Invoke with `batch` until it succeeds or is given up (sent OnFailure): True. False
         when the reader stops first, without a checkpoint: the batch is read again."""
         settings = self.mapping.settings
-        attempts = 0
+        attempts = throttles = 0
         while batch and not self._stopping.is_set():
             if settings.max_record_age_s >= 0 and self.clock.now() \
                     - batch[0].created_ms / 1000 > settings.max_record_age_s:
@@ -212,7 +222,8 @@ class StreamReader:
                 return True
             result = self._invoke(batch)
             if result is None:       # throttled: not an attempt
-                self._stopping.wait(RETRY_PAUSE_S)
+                self._pause(retry_delay_s(throttles))
+                throttles += 1
                 continue
             attempts += 1
             failed_from = self._failed_from(batch, result)
@@ -234,7 +245,14 @@ class StreamReader:
             if 0 <= settings.max_retry_attempts < attempts:
                 self._give_up(batch, RETRIES_EXHAUSTED, attempts, result)
                 return True
-            self._stopping.wait(RETRY_PAUSE_S)
+            delay_s = retry_delay_s(attempts - 1)
+            # Said, since nothing else shows that the batch (and its shard) is held.
+            of = "unlimited" if settings.max_retry_attempts < 0 \
+                else str(settings.max_retry_attempts + 1)
+            self._note(self.mapping.function, f"samlite: stream batch of {len(batch)} failed "
+                                              f"(attempt {attempts} of {of}); retrying in "
+                                              f"{delay_s:g} s")
+            self._pause(delay_s)
         return False
 
     def _invoke(self, batch: Sequence[Any]) -> Result | None:
@@ -274,6 +292,11 @@ class StreamReader:
         where = self._deliver_failure(mapping, record)
         self._note(mapping.function, f"samlite: {len(batch)} stream record(s) of "
                                      f"{mapping.table_name} given up ({condition}); {where}")
+
+
+def retry_delay_s(failures: int) -> float:
+    """The wait after `failures + 1` failures in a row of one batch."""
+    return min(MAX_RETRY_DELAY_S, FIRST_RETRY_DELAY_S * 2 ** min(failures, 16))
 
 
 def _within_payload_limit(batch: list[Any]) -> list[Any]:

@@ -63,6 +63,16 @@ class HttpRequest:
         return found
 
 
+def domain_prefix(domain_name: str) -> str:
+    """$context.domainPrefix: "the first label of the $context.domainName" (API Gateway's
+    access logging variables). domainName is the request's Host header, port and all, as
+    the same page says; a port is no part of a DNS label, so "localhost:3000" gives
+    "localhost" (and "[::1]:3000" gives "[::1]")."""
+    if domain_name.startswith("["):
+        return domain_name[:domain_name.find("]") + 1] or domain_name
+    return domain_name.split(":", 1)[0].split(".", 1)[0]
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RequestContext:
     """What the gateway knows about this request besides the request itself."""
@@ -132,7 +142,7 @@ def rest_event(request: HttpRequest, ctx: RequestContext, *, resource: str,
             "accountId": ctx.account_id,
             "protocol": request.protocol,
             "stage": ctx.stage,
-            "domainPrefix": ctx.domain_name.split(".")[0],
+            "domainPrefix": domain_prefix(ctx.domain_name),
             "requestTimeEpoch": ctx.time_epoch_ms,
             "requestId": ctx.request_id,
             "identity": _v1_identity(request, rest=True),
@@ -165,7 +175,7 @@ def http_v1_event(request: HttpRequest, ctx: RequestContext, *, resource: str,
             "accountId": ctx.account_id,
             "apiId": ctx.api_id,
             "domainName": ctx.domain_name,
-            "domainPrefix": ctx.domain_name.split(".")[0],
+            "domainPrefix": domain_prefix(ctx.domain_name),
             "extendedRequestId": ctx.extended_request_id,
             "httpMethod": request.method,
             "identity": _v1_identity(request, rest=False),
@@ -239,7 +249,7 @@ def _v2_event(request: HttpRequest, ctx: RequestContext, *, route_key: str,
         "accountId": ctx.account_id,
         "apiId": ctx.api_id,
         "domainName": ctx.domain_name,
-        "domainPrefix": ctx.domain_name.split(".")[0],
+        "domainPrefix": domain_prefix(ctx.domain_name),
         "http": {
             "method": request.method,
             "path": path,

@@ -19,7 +19,13 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 from samlite.graph.model import Integration
 from samlite.http.messages import Request
-from samlite.sources.gateway.events import HttpRequest, HttpResponse, RequestContext, clf_time
+from samlite.sources.gateway.events import (
+    HttpRequest,
+    HttpResponse,
+    RequestContext,
+    clf_time,
+    domain_prefix,
+)
 
 # "Integration subtype reference": each SQS subtype's parameters. Region is accepted and
 # ignored: the local endpoint has one region.
@@ -138,7 +144,7 @@ def _context_values(source: MappingSource) -> dict[str, str]:
     ctx, request = source.context, source.request
     return {
         "accountId": ctx.account_id, "apiId": ctx.api_id, "domainName": ctx.domain_name,
-        "domainPrefix": ctx.domain_name.split(".")[0],
+        "domainPrefix": domain_prefix(ctx.domain_name),
         "extendedRequestId": ctx.extended_request_id, "httpMethod": request.method,
         "identity.sourceIp": request.source_ip,
         "identity.userAgent": request.header("user-agent") or "",

@@ -59,15 +59,21 @@ def put(dynamodb: LocalDynamoDb, n: int, pk: str = "a", **extra: Any) -> None:
 
 
 def reader(dynamodb: LocalDynamoDb, function: Function, failures: list[dict[str, Any]],
+           notes: list[str] | None = None, waits: list[float] | None = None,
            **settings: Any) -> StreamReader:
+    """`notes` gets the function's samlite log lines, `waits` the retry waits (none is
+    really waited)."""
     values: dict[str, Any] = {"starting_position": "TRIM_HORIZON", "batch_size": 10}
     values.update(settings)
     mapping = StreamMapping(trigger="Changes", function="Fn", function_name="fn",
                             table_name="t", settings=StreamSettings(**values))
+    notes = [] if notes is None else notes
+    waits = [] if waits is None else waits
     return StreamReader(mapping, streams=dynamodb, invoker=function,
                         deliver_failure=lambda m, record: failures.append(record) or "kept",
                         function_arn="arn:aws:lambda:us-east-1:123456789012:function:fn",
-                        clock=dynamodb._clock)
+                        clock=dynamodb._clock, note=lambda function, line: notes.append(line),
+                        pause=waits.append)
 
 
 def numbers(records: list[dict[str, Any]]) -> list[int]:
@@ -235,3 +241,53 @@ def test_a_batch_that_succeeds_as_the_reader_stops_is_checkpointed(
     again = Function()
     run(reader(dynamodb, again, []), 1)
     assert again.calls == []
+
+
+def test_a_poison_record_is_retried_ever_more_slowly_and_each_retry_is_logged(
+        dynamodb: LocalDynamoDb) -> None:
+    put(dynamodb, 0)
+    put(dynamodb, 1)
+    readers: list[StreamReader] = []
+    calls = 0
+
+    def poison(records: list[dict[str, Any]]) -> Any:
+        nonlocal calls
+        calls += 1
+        if calls == 10:
+            readers[0].stop()           # end the (default: unlimited) retries
+        failed = [r for r in records if numbers([r]) == [1]]
+        return {"batchItemFailures": [
+            {"itemIdentifier": r["dynamodb"]["SequenceNumber"]} for r in failed]}
+
+    notes: list[str] = []
+    waits: list[float] = []
+    readers.append(reader(dynamodb, Function(poison), [], notes, waits,
+                          reports_batch_item_failures=True))
+    run(readers[0], 1)
+    assert waits == [0.05, 0.1, 0.2, 0.4, 0.8, 1.6, 3.2, 5.0, 5.0]
+    assert notes[0] == ("samlite: stream batch of 1 failed (attempt 1 of unlimited); "
+                        "retrying in 0.05 s")
+    assert notes[-1] == ("samlite: stream batch of 1 failed (attempt 9 of unlimited); "
+                         "retrying in 5 s")
+
+
+def test_the_retry_wait_starts_again_for_the_next_batch(dynamodb: LocalDynamoDb) -> None:
+    put(dynamodb, 0)
+    failed_once: set[int] = set()
+
+    def fails_once(records: list[dict[str, Any]]) -> Any:
+        first = numbers(records)[0]
+        if first in failed_once:
+            return None
+        failed_once.add(first)
+        return "error"
+
+    notes: list[str] = []
+    waits: list[float] = []
+    r = reader(dynamodb, Function(fails_once), [], notes, waits, max_retry_attempts=3)
+    done = r.start_position(0)
+    done = r.step(0, done)
+    put(dynamodb, 1)
+    r.step(0, done)
+    assert waits == [0.05, 0.05]
+    assert notes == ["samlite: stream batch of 1 failed (attempt 1 of 4); retrying in 0.05 s"] * 2

@@ -21,6 +21,7 @@ from samlite.sources.gateway.events import (
     MalformedResponse,
     RequestContext,
     clf_time,
+    domain_prefix,
     error_response,
     function_url_event,
     http_v1_event,
@@ -411,3 +412,27 @@ def test_error_answers_are_each_services_own() -> None:
 def test_error_bodies_are_byte_for_byte_each_services_own(flavor: Flavor, status: int,
                                                           message: str, body: bytes) -> None:
     assert error_response(status, message, flavor=flavor).body == body
+
+
+@pytest.mark.parametrize("make", [
+    pytest.param(lambda req, ctx: rest_event(req, ctx, resource="/hi"), id="REST"),
+    pytest.param(lambda req, ctx: http_v1_event(req, ctx, resource="/hi",
+                                                path_parameters={}), id="HTTP API 1.0"),
+    pytest.param(lambda req, ctx: http_v2_event(req, ctx, route_key="GET /hi",
+                                                path_parameters={}), id="HTTP API 2.0"),
+])
+def test_domain_prefix_is_the_first_label_of_the_host_without_its_port(make: Any) -> None:
+    # API Gateway: domainName is the Host header; domainPrefix its first label.
+    req = HttpRequest(method="GET", path="/hi", raw_query="", body=b"",
+                      headers=(("Host", "localhost:3000"),))
+    ctx = make(req, context(domain_name="localhost:3000"))["requestContext"]
+    assert (ctx["domainName"], ctx["domainPrefix"]) == ("localhost:3000", "localhost")
+
+
+@pytest.mark.parametrize(("domain_name", "prefix"), [
+    ("id.execute-api.us-east-1.amazonaws.com", "id"),
+    ("api.example.com:8443", "api"),
+    ("[::1]:3000", "[::1]"),
+])
+def test_domain_prefix_of_other_hosts(domain_name: str, prefix: str) -> None:
+    assert domain_prefix(domain_name) == prefix
