@@ -229,12 +229,14 @@ def test_pending_events_survive_a_restart(tmp_path: Path) -> None:
     third.stop()
 
 
-def test_a_retried_event_keeps_its_tenant_through_a_restart(tmp_path: Path) -> None:
+def retried_after_a_restart(tmp_path: Path, submitted: Invocation) -> list[Invocation]:
+    """What the function is given when `submitted` failed once, samlite restarted, and its
+    retry came due."""
     clock = ManualClock()
     db = tmp_path / "async.sqlite3"
     first, _ = make(FakeFunction(failures=1), AsyncPolicy(), clock=clock,
                     store=SqliteEventStore(db))
-    first.submit(replace(event("req-t"), tenant_id="blue"))
+    first.submit(submitted)
     first.run_due()                        # fails once, stays stored
     first.stop()
     fn_after = FakeFunction()
@@ -242,24 +244,18 @@ def test_a_retried_event_keeps_its_tenant_through_a_restart(tmp_path: Path) -> N
     clock.advance(seconds=60)
     second.run_due()
     second.stop()
-    assert [(r.request_id, r.tenant_id) for r in fn_after.runs] == [("req-t", "blue")]
+    return fn_after.runs
+
+
+def test_a_retried_event_keeps_its_tenant_through_a_restart(tmp_path: Path) -> None:
+    runs = retried_after_a_restart(tmp_path, replace(event("req-t"), tenant_id="blue"))
+    assert [(r.request_id, r.tenant_id) for r in runs] == [("req-t", "blue")]
 
 
 def test_a_retried_event_keeps_its_trigger_through_a_restart(tmp_path: Path) -> None:
-    clock = ManualClock()
-    db = tmp_path / "async.sqlite3"
-    first, _ = make(FakeFunction(failures=1), AsyncPolicy(), clock=clock,
-                    store=SqliteEventStore(db))
-    first.submit(replace(event("req-r"), trigger="eventbridge rule Paid on orders"))
-    first.run_due()                        # fails once, stays stored
-    first.stop()
-    fn_after = FakeFunction()
-    second, _ = make(fn_after, AsyncPolicy(), clock=clock, store=SqliteEventStore(db))
-    clock.advance(seconds=60)
-    second.run_due()
-    second.stop()
-    assert [describe(r) for r in fn_after.runs] == [
-        "eventbridge rule Paid on orders · async retry 1 of 2"]
+    runs = retried_after_a_restart(
+        tmp_path, replace(event("req-r"), trigger="eventbridge rule Paid on orders"))
+    assert [describe(r) for r in runs] == ["eventbridge rule Paid on orders · async retry 1 of 2"]
 
 
 def test_a_state_file_from_before_tenants_is_upgraded(tmp_path: Path) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -63,16 +62,6 @@ def start(db: Path | None, clock: ManualClock) -> Local:
 def stop(local: Local) -> None:
     local.endpoint.stop()
     local.dynamodb.close()
-
-
-@pytest.fixture
-def local() -> Iterator[Local]:
-    running = start(None, ManualClock())
-    running.dynamodb.ensure_table(orders_table())
-    try:
-        yield running
-    finally:
-        stop(running)
 
 
 def test_a_template_table_is_described_as_the_template_says(local: Local) -> None:

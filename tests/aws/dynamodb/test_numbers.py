@@ -4,27 +4,15 @@ only when asked."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
 
 from samlite.aws.dynamodb.numbers import NumberError, canonical, canonical_value
-from samlite.clock import ManualClock
-from tests.aws.dynamodb.test_api import Local, orders_table, start, stop
+from tests.aws.dynamodb.test_api import Local
 
 KEY = {"pk": {"S": "o-1"}, "sk": {"N": "1"}}
-
-
-@pytest.fixture
-def local() -> Iterator[Local]:
-    running = start(None, ManualClock())
-    running.dynamodb.ensure_table(orders_table())
-    try:
-        yield running
-    finally:
-        stop(running)
 
 
 @pytest.mark.parametrize(("sent", "kept"), [pytest.param(sent, kept, id=case)
