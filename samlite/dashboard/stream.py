@@ -29,13 +29,13 @@ RETRY_MS = 1000             # how soon EventSource reconnects
 # causes one by one) show at once, well inside the 200 ms the dashboard allows from an
 # invocation's end to its row, and its few messages cost little.
 QUIET_INTERVAL_S = 0.05
-# After a batch of BUSY_BATCH_EVENTS or more, the next waits BUSY_INTERVAL_S: four messages a
+# After a batch of BUSY_BATCH_EVENTS or more, the next waits BUSY_INTERVAL_S: two messages a
 # second, not one per invocation. Each message wakes the sender, the page's thread and the
 # browser (~1 ms of chromium's CPU before the page draws anything), and the Invocations page
 # draws a busy stream at most this often anyway (BUSY_REDRAW_MS in dashboard.js), so
 # messages in between bought nothing a user sees.
 BUSY_BATCH_EVENTS = 10
-BUSY_INTERVAL_S = 0.25
+BUSY_INTERVAL_S = 0.5
 
 # What a batch of one kind becomes, JSON-ready: by default the JSON array of the items.
 BatchJson = Callable[[str, list[object]], object]

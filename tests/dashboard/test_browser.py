@@ -214,12 +214,36 @@ def test_a_sample_apps_graph_draws_every_function_and_queue(
         app.stop()
 
 
-def burst(running: Running, count: int) -> None:
+def burst(running: Running, count: int, name: str = "n") -> None:
     """`count` HTTP invocations of Hello, four at a time (a busy gateway's batches)."""
     from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(4) as pool:
-        list(pool.map(lambda n: running.http(f"/hello/n{n}"), range(count)))
+        list(pool.map(lambda n: running.http(f"/hello/{name}{n}"), range(count)))
+
+
+def test_every_row_shown_after_busy_batches_shows_its_own_invocation(
+        page: Any, running: Running) -> None:
+    from playwright.sync_api import expect
+
+    open_page(page, running, "/invocations")
+    burst(running, 80, "first")
+    burst(running, 80, "second")   # replaces every row in view, in batches
+    kept = {record["request_id"]: record for record in running.get("/api/invocations")}
+    newest = running.get("/api/invocations?limit=1")[0]["request_id"]
+    rows = page.locator("#timeline tbody tr")
+    expect(rows.first).to_have_attribute("data-request-id", newest, timeout=LIVE_MS)
+    shown = page.evaluate("""() => [...document.querySelectorAll('#timeline tbody tr')]
+      .map((tr) => ({
+        id: tr.dataset.requestId, cells: [...tr.cells].map((td) => td.textContent),
+        href: tr.querySelector('a').getAttribute('href'), title: tr.cells[2].title}))""")
+    assert len(shown) > 20
+    for row in shown:
+        record = kept[row["id"]]
+        assert row["cells"][1:4] == [record["function"], record["trigger"], record["status"]]
+        assert row["cells"][8] == record["request_id"] and row["title"] == record["trigger"]
+        assert row["href"] == f"/invocations/{record['request_id']}"
+    assert [row["id"] for row in shown] == list(kept)[:len(shown)]   # newest first, no gap
 
 
 def test_after_a_burst_of_600_the_newest_is_first_and_the_500th_is_at_the_end(
