@@ -29,11 +29,13 @@ RETRY_MS = 1000             # how soon EventSource reconnects
 # causes one by one) show at once, well inside the 200 ms the dashboard allows from an
 # invocation's end to its row, and its few messages cost little.
 QUIET_INTERVAL_S = 0.05
-# After a batch of BUSY_BATCH_EVENTS or more, the next waits BUSY_INTERVAL_S: two messages a
-# second, not one per invocation. Each message wakes the sender, the page's thread and the
-# browser (~1 ms of chromium's CPU before the page draws anything), and the Invocations page
-# draws a busy stream at most this often anyway (BUSY_REDRAW_MS in dashboard.js), so
-# messages in between bought nothing a user sees.
+# While events come at BUSY_BATCH_EVENTS per QUIET_INTERVAL_S or faster (200 a second), the
+# next batch waits BUSY_INTERVAL_S: two messages a second, not one per invocation. Below
+# that rate (a batch gathered over the long wait counts at its own rate) it is quiet again,
+# so a moderate stream's rows are not held half a second. Each message wakes the sender,
+# the page's thread and the browser (~1 ms of chromium's CPU before the page draws
+# anything), and the Invocations page draws a busy stream at most this often anyway
+# (BUSY_REDRAW_MS in dashboard.js), so messages in between bought nothing a user sees.
 BUSY_BATCH_EVENTS = 10
 BUSY_INTERVAL_S = 0.5
 
@@ -117,7 +119,8 @@ class EventHub:
             page.end()
 
     def _send_loop(self) -> None:
-        next_send_s = 0.0
+        next_send_s = last_send_s = 0.0
+        busy_rate = BUSY_BATCH_EVENTS / self._batch_interval_s if self._batch_interval_s else 0
         while not self._closing.is_set():
             self._has_pending.wait()
             gap_s = next_send_s - time.monotonic()
@@ -126,9 +129,13 @@ class EventHub:
             self._has_pending.clear()   # before draining: a later publish sets it again
             items = self._drain()
             self._send(items)
-            interval_s = self._busy_interval_s if len(items) >= BUSY_BATCH_EVENTS \
-                else self._batch_interval_s
-            next_send_s = time.monotonic() + interval_s
+            now_s = time.monotonic()
+            # the time the batch had to gather in: after a quiet spell, the long wait
+            gathered_s = min(max(now_s - last_send_s, self._batch_interval_s),
+                             self._busy_interval_s)
+            busy = len(items) >= BUSY_BATCH_EVENTS and len(items) >= busy_rate * gathered_s
+            next_send_s, last_send_s = now_s + (
+                self._busy_interval_s if busy else self._batch_interval_s), now_s
 
     def _drain(self) -> list[tuple[str, object]]:
         return [self._pending.popleft() for _ in range(len(self._pending))]

@@ -68,6 +68,23 @@ def test_after_a_busy_batch_the_next_waits_the_busy_interval() -> None:
     hub.close()
 
 
+def test_a_moderate_stream_after_a_busy_one_is_sent_at_the_quiet_pace_again() -> None:
+    hub = EventHub(batch_interval_s=0.05, busy_interval_s=0.5)   # busy: 200 events a second
+    stream = hub.stream()
+    next(stream)
+    for seq in range(100):   # a burst: what the busy wait holds at 200 a second
+        hub.publish("invocations", {"seq": seq})
+    assert len(read_messages([next(stream)])[0][1]) == 100
+    for seq in range(sse.BUSY_BATCH_EVENTS):   # a moderate rate: held for the busy wait
+        hub.publish("invocations", {"seq": f"m{seq}"})
+    assert len(read_messages([next(stream)])[0][1]) == sse.BUSY_BATCH_EVENTS
+    hub.publish("invocations", {"seq": "x"})
+    time.sleep(0.3)   # six quiet intervals: if still held for the busy wait, "y" joins "x"
+    hub.publish("invocations", {"seq": "y"})
+    assert read_messages([next(stream)]) == [("invocations", [{"seq": "x"}])]
+    hub.close()
+
+
 def test_a_page_too_far_behind_is_dropped_and_publishing_never_blocks(
         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sse, "CLIENT_BACKLOG", 2)
