@@ -32,6 +32,7 @@ def render_page(page: str, *, arg: str | None, app_name: str) -> str:
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{escape(label)} · {escape(app_name)} · samlite</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="/static/dashboard.css">
 </head>
 <body data-page="{page}"{detail}>

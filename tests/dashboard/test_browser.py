@@ -109,6 +109,22 @@ def test_an_http_request_and_an_upload_appear_live_and_one_replays(
     assert "replay of" in page.locator("dl.summary").inner_text()
 
 
+def test_every_page_loads_without_a_failed_request_or_a_script_error(
+        page: Any, running: Running) -> None:
+    from samlite.dashboard.pages import PAGES
+
+    failed: list[str] = []
+    page.on("response", lambda response: response.status >= 400
+            and failed.append(f"{response.status} {response.url}"))
+    # (a page's event stream is cut when the next page opens: that is no failure)
+    page.on("requestfailed", lambda request: request.failure != "net::ERR_ABORTED"
+            and failed.append(f"failed {request.url} {request.failure}"))
+    page.on("pageerror", lambda error: failed.append(f"script error {error}"))
+    for name in PAGES:
+        open_page(page, running, "/" if name == "app" else f"/{name}")
+    assert failed == []
+
+
 def test_rows_arriving_together_are_listed_newest_first(page: Any, running: Running) -> None:
     open_page(page, running, "/invocations")
     for name in ("a", "b", "c"):   # b and c end within one batch interval of a's message
