@@ -20,7 +20,6 @@ import secrets
 import shutil
 import threading
 import time
-import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -1101,18 +1100,17 @@ def report_line(request_id: str, report: Report, status: str | None = None,
     """Lambda's REPORT line: tab-separated fields, each followed by a tab, so the line ends
     in one (as CloudWatch Logs shows it, e.g. `...\tMax Memory Used: 36 MB\tInit Duration:
     110.10 ms\t`; Lambda developer guide, "Monitoring": the REPORT line)."""
-    parts = [f"REPORT RequestId: {request_id}",
-             f"Duration: {report.duration_ms:.2f} ms",
-             f"Billed Duration: {report.billed_duration_ms} ms",
-             f"Memory Size: {report.memory_size_mb} MB",
-             f"Max Memory Used: {report.max_memory_used_mb} MB"]
+    line = (f"REPORT RequestId: {request_id}\tDuration: {report.duration_ms:.2f} ms\t"
+            f"Billed Duration: {report.billed_duration_ms} ms\t"
+            f"Memory Size: {report.memory_size_mb} MB\t"
+            f"Max Memory Used: {report.max_memory_used_mb} MB\t")
     if report.init_duration_ms is not None:
-        parts.append(f"Init Duration: {report.init_duration_ms:.2f} ms")
+        line += f"Init Duration: {report.init_duration_ms:.2f} ms\t"
     if status:
-        parts.append(f"Status: {status}")
+        line += f"Status: {status}\t"
         if error_type and status == "error":
-            parts.append(f"Error Type: {error_type}")
-    return "".join(f"{part}\t" for part in parts)
+            line += f"Error Type: {error_type}\t"
+    return line
 
 
 def _check_tenant(spec: FunctionSpec, tenant_id: str | None) -> None:
@@ -1150,7 +1148,7 @@ def _ids(clock: Clock) -> tuple[str, str]:
     """A request id (UUID v4) and an X-Ray trace header as Lambda passes it
     (Root=1-<epoch hex>-<96-bit id>;Parent=<64-bit id>)."""
     random = ids.random_bytes(36)
-    request_id = str(uuid.UUID(bytes=random[:16], version=4))
+    request_id = ids.uuid4_of(int.from_bytes(random[:16], "big"))
     trace_id = (f"Root=1-{int(clock.now()):08x}-{random[16:28].hex()};"
                 f"Parent={random[28:].hex()};Sampled=0")
     return request_id, trace_id

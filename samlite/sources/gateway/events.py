@@ -371,7 +371,11 @@ def is_text(request: HttpRequest) -> bool:
 
 def clf_time(epoch_ms: int) -> str:
     """Common Log Format time, as requestTime shows it: 09/Apr/2015:12:34:56 +0000."""
-    seconds = epoch_ms // 1000
+    return _clf_second(epoch_ms // 1000)
+
+
+@functools.lru_cache(maxsize=8)   # every request of the same second shows the same text
+def _clf_second(seconds: int) -> str:
     days, rest = divmod(seconds, 86400)
     year, month, day = _civil_from_days(days)
     hour, rest = divmod(rest, 3600)
