@@ -132,7 +132,8 @@ class _Call:
             self.status, self.error_type = status, error_type
             self.finished_at = self.clock.monotonic()
             self.done.set()
-        self.dispatched.set()   # an environment that died during init never dispatched it
+        if not self.dispatched.is_set():   # an environment that died during init never
+            self.dispatched.set()          # dispatched it (set() locks and notifies each time)
         return True
 
     def fail(self, error_type: str, message: str, *, status: str = "error") -> bool:
