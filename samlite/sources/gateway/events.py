@@ -221,7 +221,8 @@ def _v2_event(request: HttpRequest, ctx: RequestContext, *, route_key: str,
             continue
         headers[lower] = f"{headers[lower]},{value}" if lower in headers else value
     query: dict[str, str] = {}
-    for name, value in parse_qsl(request.raw_query, keep_blank_values=True):
+    pairs = parse_qsl(request.raw_query, keep_blank_values=True) if request.raw_query else ()
+    for name, value in pairs:
         query[name] = f"{query[name]},{value}" if name in query else value
     is_binary = bool(request.body) and not is_text(request)
     event: dict[str, Any] = {
