@@ -100,7 +100,8 @@ class ConsoleLog:
             text = f"{self._prefix(function)}{line.rstrip()}\n"
         with self._lock:
             self._lines.append(text)
-        self._wake.set()
+        if not self._wake.is_set():   # set() takes the event's lock and notifies each time
+            self._wake.set()
 
     def _prefix(self, function: str) -> str:
         prefix = self._prefixes.get(function)

@@ -534,10 +534,10 @@ class ProcessEnvironment:
         """The most memory the environment has held: the runtime's own peak (VmHWM), or all
         its processes together when that was more (sampled)."""
         self._sample_memory()
-        return max(self._peak_bytes // _MIB, self._status_kb("VmHWM:") // 1024)
+        return max(self._peak_bytes // _MIB, self._status_kb(b"VmHWM:") // 1024)
 
     def memory_now_mb(self) -> int:
-        return self._status_kb("VmRSS:") // 1024
+        return self._status_kb(b"VmRSS:") // 1024
 
     def _sample_memory(self) -> None:
         # The tree is read outside the lock: a caller within MEMORY_SAMPLE_S of a sample
@@ -555,22 +555,23 @@ class ProcessEnvironment:
         with self._sample_lock:
             self._peak_bytes = max(self._peak_bytes, sampled)
 
-    def _status_kb(self, field: str) -> int:
+    def _status_kb(self, field: bytes) -> int:
         # /proc/<pid>/status is kept open and re-read with pread: this runs after every
-        # invoke and every 20 ms while one is running.
+        # invoke and every 20 ms while one is running. Only the field is looked at, in the
+        # bytes as read (int() takes ASCII digits and the spaces around them).
         if self._process is None or self._exited.is_set():
             return 0
         try:
             if self._status_fd is None:
                 self._status_fd = os.open(f"/proc/{self._process.pid}/status", os.O_RDONLY)
-            status = os.pread(self._status_fd, 8192, 0).decode("ascii", "replace")
+            status = os.pread(self._status_fd, 8192, 0)
         except OSError:
             return 0
         start = status.find(field)
         if start < 0:
             return 0
         try:
-            return int(status[start + len(field):status.index("kB", start)].strip())
+            return int(status[start + len(field):status.index(b"kB", start)])
         except ValueError:
             return 0
 

@@ -231,7 +231,8 @@ def _v2_event(request: HttpRequest, ctx: RequestContext, *, route_key: str,
             continue
         headers[lower] = f"{headers[lower]},{value}" if lower in headers else value
     query: dict[str, str] = {}
-    for name, value in parse_qsl(request.raw_query, keep_blank_values=True):
+    pairs = parse_qsl(request.raw_query, keep_blank_values=True) if request.raw_query else ()
+    for name, value in pairs:
         query[name] = f"{query[name]},{value}" if name in query else value
     is_binary = bool(request.body) and not is_text(request)
     event: dict[str, Any] = {
@@ -381,7 +382,11 @@ def is_text(request: HttpRequest) -> bool:
 
 def clf_time(epoch_ms: int) -> str:
     """Common Log Format time, as requestTime shows it: 09/Apr/2015:12:34:56 +0000."""
-    seconds = epoch_ms // 1000
+    return _clf_second(epoch_ms // 1000)
+
+
+@functools.lru_cache(maxsize=8)   # every request of the same second shows the same text
+def _clf_second(seconds: int) -> str:
     days, rest = divmod(seconds, 86400)
     year, month, day = _civil_from_days(days)
     hour, rest = divmod(rest, 3600)

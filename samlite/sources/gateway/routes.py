@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from urllib.parse import unquote
 
 from samlite.graph.model import Api, ApiKind, Graph, Route
@@ -21,6 +22,10 @@ from samlite.graph.model import Api, ApiKind, Graph, Route
 DEFAULT_ROUTE = "$default"
 ANY = "ANY"
 _LITERAL, _PARAM, _GREEDY = 0, 1, 2
+# Answers kept per table, by method and path as sent: a client asks for the same few paths
+# again and again. Past this many distinct ones the memo starts over (paths are the client's
+# to choose, so it must not grow without end).
+_MEMO_SIZE = 1024
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -106,9 +111,11 @@ HTTP_MISS = Miss(status=404, message="Not Found")
 
 
 class RouteTable:
-    """Immutable; the gateway swaps a whole new table in on reload."""
+    """Immutable; the gateway swaps a whole new table in on reload (and with it the memo of
+    its answers)."""
 
     def __init__(self, entries: Sequence[Entry], *, clashes: Sequence[str] = ()) -> None:
+        self._memo: dict[tuple[str, str], Match | Miss] = {}
         self.entries = tuple(entries)
         self.clashes = tuple(clashes)
         self._rest = tuple(e for e in self.entries if e.route.kind is ApiKind.REST)
@@ -144,7 +151,22 @@ class RouteTable:
         return REST_MISS if self._rest or not (self._http or self._defaults) else HTTP_MISS
 
     def match(self, method: str, path: str) -> Match | Miss:
-        """The route a request reaches; `path` is the request path, still percent-encoded."""
+        """The route a request reaches; `path` is the request path, still percent-encoded.
+        The same request gets the same answer (its path parameters read-only, as it is
+        shared)."""
+        key = (method, path)
+        found = self._memo.get(key)
+        if found is None:
+            found = self._find(method, path)
+            if isinstance(found, Match):
+                found = Match(entry=found.entry,
+                              path_parameters=MappingProxyType(dict(found.path_parameters)))
+            if len(self._memo) >= _MEMO_SIZE:
+                self._memo.clear()
+            self._memo[key] = found
+        return found
+
+    def _find(self, method: str, path: str) -> Match | Miss:
         parts = [unquote(p) for p in split_path(path)]
         method = method.upper()
         found = [m for m in (_match_rest(self._rest, method, parts),

@@ -318,6 +318,12 @@ def test_clf_time_is_api_gatewayss_format() -> None:
     assert clf_time(1583348638390) == "04/Mar/2020:19:03:58 +0000"
 
 
+def test_clf_time_of_each_millisecond_is_its_seconds() -> None:
+    assert clf_time(1428582896999) == "09/Apr/2015:12:34:56 +0000"
+    assert clf_time(1428582897000) == "09/Apr/2015:12:34:57 +0000"
+    assert clf_time(1428582896500) == "09/Apr/2015:12:34:56 +0000"
+
+
 # ---- responses ---------------------------------------------------------------------------
 
 def test_rest_response_merges_headers_and_multi_value_headers() -> None:

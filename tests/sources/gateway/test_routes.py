@@ -133,3 +133,14 @@ def test_resource_at_gives_the_methods_of_the_best_resource() -> None:
     assert found is not None
     assert found[0].logical_id == "ServerlessRestApi"
     assert sorted(found[1]) == ["ANY", "GET"]
+
+
+def test_a_route_is_found_the_same_after_many_other_paths() -> None:
+    for n in range(3000):   # more distinct paths than the table keeps answers for
+        assert REST.match("GET", f"/pets/{n}").path_parameters == {"id": str(n)}
+    found = REST.match("GET", "/pets/7")
+    again = REST.match("GET", "/pets/7")
+    assert isinstance(again, Match) and again.route.function == "Param"
+    assert dict(again.path_parameters) == {"id": "7"} == dict(found.path_parameters)
+    assert REST.match("GET", "/pets/mine").route.function == "Exact"
+    assert REST.match("DELETE", "/pets/mine") == REST_MISS   # its resource has GET only
