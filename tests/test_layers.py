@@ -19,6 +19,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "samlite"
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("ground floor", ("samlite", "samlite.errors", "samlite.clock", "samlite.state",
                       "samlite.socket_reader",
+                      "samlite.thread_affinity",
                       "samlite.progress")),
     ("template", ("samlite.template",)),
     ("dialects", ("samlite.dialects",)),

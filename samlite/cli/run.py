@@ -227,6 +227,7 @@ def run_up(template_option: str | None, host: str, port: int, aws_port: int, wat
     from samlite.cli.summary import startup_lines
     from samlite.dashboard.server import DEFAULT_UI_PORT
     from samlite.state import StateDir
+    from samlite.thread_affinity import pin_serving_threads
 
     [path] = template_paths((), template_option)
     # Before anything binds or touches the state: a second `up` here exits 2 (StateDirInUse).
@@ -250,6 +251,7 @@ def run_up(template_option: str | None, host: str, port: int, aws_port: int, wat
                                invocation_capacity=invocation_records,
                                keep_invocations=keep_invocations)
 
+        pin_serving_threads()   # before any server starts: see thread_affinity.py
         app = App(path, options(), log=console_log(), progress=console_progress())
         app.reload_options = options
         project = path.resolve().parent

@@ -29,6 +29,7 @@ from samlite.errors import UsageError
 from samlite.http.admission import DEFAULT_HOST, LOOPBACK_ONLY, Admission
 from samlite.http.connection import MAX_BODY_BYTES, Connection, Site
 from samlite.http.messages import Route
+from samlite.thread_affinity import pin_this_thread
 
 __all__ = ["DEFAULT_HOST", "MAX_BODY_BYTES", "Endpoint", "stop_endpoints"]
 
@@ -200,6 +201,7 @@ class _Server:
             self._idle_changed.notify_all()
 
     def _accept_loop(self) -> None:
+        pin_this_thread()   # threads it starts are pinned like it
         while True:
             try:
                 sock, client_address = self._listener.accept()

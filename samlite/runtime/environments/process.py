@@ -83,6 +83,7 @@ from samlite.runtime.environments.runtime_sdk import (
 )
 from samlite.runtime.process_support import refusal
 from samlite.runtime.spec import FunctionSpec, lambda_variables
+from samlite.thread_affinity import on_every_cpu
 
 PYTHON_LOOP = Path(__file__).resolve().parents[1] / "python_loop.py"
 # Where node_loop.cjs looks for an ES module's bare imports that Node's resolution misses.
@@ -366,6 +367,10 @@ class ProcessEnvironment:
                                            *([self._task_root] if self._bundled else [])))
 
     def start(self) -> None:
+        with on_every_cpu():   # the runtime (and a bundle's esbuild) are not samlite's threads
+            self._start()
+
+    def _start(self) -> None:
         spec = self.settings.spec
         if not spec.code_dir.is_dir():
             raise EnvironmentStartError(f"{spec.logical_id}: CodeUri folder {spec.code_dir} "

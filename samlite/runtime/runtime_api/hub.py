@@ -19,6 +19,7 @@ from samlite.runtime.runtime_api.model import (
     PeerCheck,
     RuntimeBackend,
 )
+from samlite.thread_affinity import pin_this_thread
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +98,7 @@ class RuntimeApiHub:
             self._waker_w.send(b"x")
 
     def _accept_loop(self) -> None:
+        pin_this_thread()   # the connections' threads it starts are pinned like it
         while self._running:
             for key, _ in self._selector.select(timeout=1.0):
                 if key.data is None:
