@@ -30,14 +30,14 @@ RETRY_MS = 1000             # how soon EventSource reconnects
 # invocation's end to its row, and its few messages cost little.
 QUIET_INTERVAL_S = 0.05
 # While events come at BUSY_BATCH_EVENTS per QUIET_INTERVAL_S or faster (200 a second), the
-# next batch waits BUSY_INTERVAL_S: two messages a second, not one per invocation. Below
+# next batch waits BUSY_INTERVAL_S: one message a second, not one per invocation. Below
 # that rate (a batch gathered over the long wait counts at its own rate) it is quiet again,
-# so a moderate stream's rows are not held half a second. Each message wakes the sender,
+# so a moderate stream's rows are not held a second. Each message wakes the sender,
 # the page's thread and the browser (~1 ms of chromium's CPU before the page draws
 # anything), and the Invocations page draws a busy stream at most this often anyway
 # (BUSY_REDRAW_MS in dashboard.js), so messages in between bought nothing a user sees.
 BUSY_BATCH_EVENTS = 10
-BUSY_INTERVAL_S = 0.5
+BUSY_INTERVAL_S = 1.0
 
 # What a batch of one kind becomes, JSON-ready: by default the JSON array of the items.
 BatchJson = Callable[[str, list[object]], object]

@@ -235,7 +235,7 @@ const MARGIN_ROWS = 10;  // built above and below the visible ones, so a scroll 
 // the next batch waits this long: each such draw lays out, paints and composites a
 // screenful of new text, ~2/3 of what the open page costs chromium at 1,000 requests a
 // second when redrawn every 250 ms (docs/dashboard.md, "Bounded cost").
-const BUSY_REDRAW_MS = 500;
+const BUSY_REDRAW_MS = 1000;
 
 // The kept rows are data; only those in view (plus a margin) are in the DOM, between two
 // spacer rows that stand for the rest. A busy gateway's batches are merged into the data at
