@@ -317,24 +317,27 @@ class BrowserPage:
         self._playwright.stop()
 
 
-def chromium_cpu_s() -> float:
-    """CPU seconds of the chromium processes below this one (Playwright's driver starts
-    them), not of any other chromium on the machine."""
+def our_chromium_pids() -> list[int]:
+    """The chromium processes below this one (Playwright's driver starts them), not any
+    other chromium on the machine."""
     parents: dict[int, tuple[int, str]] = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
-            try:
+            with contextlib.suppress(OSError, IndexError):
                 fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
                 parents[int(entry.name)] = (int(fields[1]), (entry / "comm").read_text().strip())
-            except (OSError, IndexError):
-                continue
-    ours, total = {os.getpid()}, 0.0
+    ours = {os.getpid()}
     for _ in range(6):   # this process -> driver -> browser -> zygotes -> renderers, GPU
         ours |= {pid for pid, (parent, _) in parents.items() if parent in ours}
-    for pid in ours:
-        if parents.get(pid, (0, ""))[1].startswith("chrom"):
-            with contextlib.suppress(OSError):
-                total += _cpu_s(Path(f"/proc/{pid}/stat"))
+    return [pid for pid in ours if parents.get(pid, (0, ""))[1].startswith("chrom")]
+
+
+def chromium_cpu_s() -> float:
+    """CPU seconds of our chromium processes (our_chromium_pids)."""
+    total = 0.0
+    for pid in our_chromium_pids():
+        with contextlib.suppress(OSError):
+            total += _cpu_s(Path(f"/proc/{pid}/stat"))
     return total
 
 

@@ -20,24 +20,10 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from dashboard import HANDLER, TEMPLATE, Up, chromium_path, hammer
+from dashboard import HANDLER, TEMPLATE, Up, chromium_path, hammer, our_chromium_pids
 
 # CDP's main-thread durations (seconds) worth splitting a renderer's time by.
 DURATIONS = ("TaskDuration", "ScriptDuration", "LayoutDuration", "RecalcStyleDuration")
-
-
-def our_chromium_pids() -> list[int]:
-    """The chromium processes below this one (Playwright's driver starts them)."""
-    parents: dict[int, tuple[int, str]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            with contextlib.suppress(OSError, IndexError):
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-                parents[int(entry.name)] = (int(fields[1]), (entry / "comm").read_text().strip())
-    ours = {os.getpid()}
-    for _ in range(6):   # this process -> driver -> browser -> zygotes -> renderers, GPU
-        ours |= {pid for pid, (parent, _) in parents.items() if parent in ours}
-    return [pid for pid in ours if parents.get(pid, (0, ""))[1].startswith("chrom")]
 
 
 def process_type(pid: int) -> str:

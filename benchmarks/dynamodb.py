@@ -40,6 +40,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from cpu_split import cpu_ticks
+
 HANDLER = '''\
 import json, os, socket, time
 
@@ -171,9 +173,7 @@ def concurrent_per_second(url: str, up_pid: int, count: int) -> dict[str, tuple[
 
 
 def _cpu_seconds(pid: int) -> float:
-    """User + system time of a process and all its threads (proc(5) stat fields 14-15)."""
-    fields = Path(f"/proc/{pid}/stat").read_text("ascii").rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return cpu_ticks(pid) / os.sysconf("SC_CLK_TCK")
 
 
 def stream_latencies(ddb: Any, listener: socket.socket, count: int) -> list[float]:
