@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 from samlite.aws.app_bound import AppBound
 from samlite.aws.dynamodb import errors
 from samlite.aws.dynamodb.numbers import NumberError, Walk, request_walk
+from samlite.aws.dynamodb.table_rules import shape_refusal
 from samlite.http.messages import Request, Response
 
 if TYPE_CHECKING:
@@ -91,6 +92,9 @@ class DynamoDbRoute:
                 walk(params)
             except NumberError as exc:
                 return errors.response(errors.validation(str(exc)))
+
+        if action == "CreateTable" and (refused := shape_refusal(params)) is not None:
+            return errors.response(refused)   # moto would fail inside on it
 
         is_as_parsed = is_as_moto_parses(action, params)
         # moto's parser reads the body: the numbers as trimmed, not as sent.
