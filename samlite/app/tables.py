@@ -1,6 +1,8 @@
-"""The composition root's DynamoDB part: the local DynamoDB made on first need (an app without
-a table starts without moto's DynamoDB), the template's tables made to exist, the stream
-event source mappings that read them, and the TTL sweep. app/aws.py holds one of these.
+"""The composition root's DynamoDB part: the template's tables checked against CreateTable's
+rules before `up` is ready (pure: a table DynamoDB refuses stops it, named), then made in the
+local DynamoDB after ready, in the background (moto's import is most of a table's startup
+cost); a DynamoDB call that comes first waits for them. Also the stream event source mappings
+that read the tables, and the TTL sweep. app/aws.py holds one of these.
 """
 
 from __future__ import annotations
@@ -9,10 +11,12 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from samlite.aws.dynamodb.model import TARGET_PREFIXES
+from samlite.aws.dynamodb.errors import DynamoError
+from samlite.aws.dynamodb.model import TARGET_PREFIXES, create_table_params
+from samlite.aws.dynamodb.table_rules import refusal
 from samlite.clock import Clock
 from samlite.errors import Problem, TemplateError
-from samlite.graph.model import Graph, Trigger
+from samlite.graph.model import Graph, Table, Trigger
 from samlite.http.messages import Request, Response
 from samlite.sources.dynamodb.poller import StreamEventSources
 from samlite.state import StateDir
@@ -23,6 +27,9 @@ if TYPE_CHECKING:
 TABLE_REFUSED = "E2301"   # a table CreateTable refuses, found when samlite up starts
 # How often expired items are looked for (AWS: within a few days; locally within a second).
 TTL_SWEEP_S = 1.0
+# How long after `samlite up` starts its services the tables are made, unless a call needs them
+# sooner: long enough for its ready line to come first.
+PREPARE_AFTER_S = 0.5
 
 
 class Tables:
@@ -30,12 +37,18 @@ class Tables:
                  clock: Clock, invoker: Any, queues: Any,
                  queue_name_for: Callable[[str], str | None],
                  note: Callable[[str, str], None]) -> None:
+        self._graph = graph
         self._state = state
         self._account_id = account_id
         self._region = region
         self._clock = clock
+        self._note = note
+        # Held while the local DynamoDB is made and its tables created: a call waits on it.
         self._lock = threading.RLock()
         self._service: LocalDynamoDb | None = None
+        self._started = False
+        self._preparing: threading.Thread | None = None
+        self._is_reading = False
         self._stopping = threading.Event()
         self._sweeper: threading.Thread | None = None
         self.sources = StreamEventSources(graph, streams=_LazyStreams(self), invoker=invoker,
@@ -45,6 +58,9 @@ class Tables:
 
     @property
     def service(self) -> LocalDynamoDb:
+        """The local DynamoDB, made on first need with the template's tables in it; once the
+        app has started, with the stream readers started too, before the call that made it
+        writes (a LATEST reader starts from the stream's end)."""
         with self._lock:
             if self._service is None:
                 from samlite.aws.dynamodb.service import LocalDynamoDb
@@ -52,28 +68,35 @@ class Tables:
                 self._service = LocalDynamoDb(
                     db_path=self._state.dynamodb_db if self._state is not None else None,
                     account_id=self._account_id, region=self._region, clock=self._clock)
+                for problem in self._create(self._service, self._graph):
+                    # The rules let it through (ensure): a samlite bug, said loudly.
+                    self._note("samlite", f"error: table not made: {problem}")
+                if self._started:
+                    self._start_reading()
             return self._service
 
     def ensure(self, graph: Graph) -> None:
-        """The template's tables exist; one DynamoDB refuses (an index on an attribute
-        AttributeDefinitions lacks, ...) is a TemplateError naming it, with DynamoDB's words."""
-        from samlite.aws.dynamodb.errors import DynamoError
-
-        problems = []
-        for table in graph.tables:
-            try:
-                self.service.ensure_table(table)
-            except DynamoError as exc:
-                problems.append(Problem(
-                    code=TABLE_REFUSED, at=table.at, resource=table.logical_id,
-                    path=f"Resources.{table.logical_id}.Properties",
-                    message=f"the local DynamoDB refuses table {table.table_name}: "
-                            f"{exc.code}: {exc.message}"))
+        """The template's tables pass CreateTable's rules (a table DynamoDB refuses, such as an
+        index on an attribute AttributeDefinitions lacks, is a TemplateError naming it, with
+        DynamoDB's words); they exist now if the local DynamoDB does, else when it is made."""
+        problems = [problem for table in graph.tables
+                    if (problem := _refused(table, refusal(create_table_params(table))))]
+        if problems:
+            raise TemplateError(problems)
+        with self._lock:
+            self._graph = graph
+            if self._service is not None:
+                problems = self._create(self._service, graph)
         if problems:
             raise TemplateError(problems)
 
     def start(self, graph: Graph) -> None:
-        self.sources.start()
+        with self._lock:
+            self._started = True
+            if self._service is not None or not graph.tables:
+                self._start_reading()
+            else:
+                self._prepare_in_background()
         if any(t.ttl_attribute for t in graph.tables) and self._sweeper is None:
             self._sweeper = threading.Thread(target=self._sweep, daemon=True,
                                              name="dynamodb-ttl")
@@ -81,21 +104,58 @@ class Tables:
 
     def update(self, graph: Graph) -> None:
         self.ensure(graph)
-        self.sources.update(graph)
+        with self._lock:
+            self.sources.update(graph)
+            if graph.tables and self._started and self._service is None:
+                self._prepare_in_background()
+
+    def _start_reading(self) -> None:
+        if not self._is_reading and not self._stopping.is_set():
+            self._is_reading = True
+            self.sources.start()
+
+    def _prepare_in_background(self) -> None:
+        """Make the local DynamoDB and the template's tables while the app serves, a moment
+        after `up` is ready (moto's import would otherwise compete with the rest of start-up
+        for the GIL). A DynamoDB call that comes first makes them itself, or waits for this."""
+        if self._preparing is not None and self._preparing.is_alive():
+            return
+
+        def prepare() -> None:
+            if self._stopping.wait(PREPARE_AFTER_S):
+                return
+            try:
+                _ = self.service
+            except Exception as exc:   # said loudly; the next call tries again
+                self._note("samlite", f"error: the local DynamoDB could not be made: {exc}")
+
+        self._preparing = threading.Thread(target=prepare, name="samlite-dynamodb",
+                                           daemon=True)
+        self._preparing.start()
+
+    def _create(self, service: LocalDynamoDb, graph: Graph) -> list[Problem]:
+        problems = []
+        for table in graph.tables:
+            try:
+                service.ensure_table(table)
+            except DynamoError as exc:
+                problems.append(_refused(table, exc))
+        return [p for p in problems if p is not None]
 
     def stop_reading(self) -> None:
         """The stream readers take no new batch; the ones being invoked finish."""
-        self.sources.stop()
-        with self._lock:
+        self._stopping.set()
+        with self._lock:    # after the background start of the readers, if it is under way
             service = self._service
+        self.sources.stop()
         if service is not None:
             service.wake_readers()
 
     def stop(self) -> None:
         self._stopping.set()
-        self.sources.stop()
         with self._lock:
             service = self._service
+        self.sources.stop()
         if service is not None:
             service.wake_readers()
         self.sources.join()
@@ -126,6 +186,15 @@ class Tables:
     def _sweep(self) -> None:
         while not self._stopping.wait(TTL_SWEEP_S):
             self.service.expire_items()
+
+
+def _refused(table: Table, error: DynamoError | None) -> Problem | None:
+    if error is None:
+        return None
+    return Problem(code=TABLE_REFUSED, at=table.at, resource=table.logical_id,
+                   path=f"Resources.{table.logical_id}.Properties",
+                   message=f"the local DynamoDB refuses table {table.table_name}: "
+                           f"{error.code}: {error.message}")
 
 
 class _LazyStreams:

@@ -62,6 +62,16 @@ def handler(event, context):
         raise RuntimeError("told to fail")
 """
 
+# An index key AttributeDefinitions lacks: CreateTable refuses it.
+REFUSED_TABLE = """\
+Resources:
+  Broken:
+    Type: AWS::DynamoDB::Table
+    Properties:
+      KeySchema: [{AttributeName: pk, KeyType: HASH}]
+      AttributeDefinitions: [{AttributeName: other, AttributeType: S}]
+"""
+
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "events" / \
     "dynamodb-sam-cli-update.json"
 
@@ -146,14 +156,7 @@ def test_a_table_dynamodb_refuses_stops_up_naming_it(tmp_path: Path) -> None:
 
     from samlite.errors import TemplateError
 
-    (tmp_path / "template.yaml").write_text("""\
-Resources:
-  Broken:
-    Type: AWS::DynamoDB::Table
-    Properties:
-      KeySchema: [{AttributeName: pk, KeyType: HASH}]
-      AttributeDefinitions: [{AttributeName: other, AttributeType: S}]
-""")
+    (tmp_path / "template.yaml").write_text(REFUSED_TABLE)
     with pytest.raises(TemplateError) as refused:
         App(tmp_path / "template.yaml", AppOptions(runtime="process", aws_port=0,
                                                    http_port=None))
@@ -161,6 +164,62 @@ Resources:
     assert (problem.code, problem.resource, problem.at.line) == ("E2301", "Broken", 2)
     assert "the local DynamoDB refuses table" in problem.message
     assert "ValidationException" in problem.message
+
+
+def test_up_is_ready_without_moto_dynamodb_and_a_first_call_finds_the_tables(
+        tmp_path: Path) -> None:
+    """The tables are checked before ready and made after it: moto's DynamoDB is not imported
+    on the way to ready (the queue's SQS is), and a call that comes at once waits for them
+    rather than missing one."""
+    import subprocess
+    import sys
+
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "app.py").write_text(HANDLER)
+    (tmp_path / "template.yaml").write_text(TEMPLATE.replace("{out}", "unused"))
+    probe = """\
+import sys
+from pathlib import Path
+import boto3
+from samlite.app.root import App, AppOptions
+app = App(Path(sys.argv[1]), AppOptions(runtime="process", aws_port=0, http_port=None))
+app.start()
+try:
+    print(any(m.startswith("moto.dynamodb") for m in sys.modules))
+    ddb = boto3.client("dynamodb", endpoint_url=app.endpoint_url, region_name="us-east-1",
+                       aws_access_key_id="x", aws_secret_access_key="x")
+    print(len(ddb.list_tables()["TableNames"]))
+    print(ddb.describe_table(TableName="ExampleTableWithStream")["Table"]["TableStatus"])
+finally:
+    app.stop()
+"""
+    out = subprocess.run([sys.executable, "-c", probe, str(tmp_path / "template.yaml")],
+                         capture_output=True, text=True, check=True, timeout=120).stdout
+    assert out.splitlines()[-3:] == ["False", "2", "ACTIVE"]
+
+
+def test_a_table_made_after_ready_that_dynamodb_refuses_is_said_in_the_log(
+        tmp_path: Path, monkeypatch: Any) -> None:
+    """Should the rules let through a table DynamoDB refuses, its creation after ready says so
+    as an error in the log, naming the table."""
+    import samlite.app.tables
+
+    monkeypatch.setattr(samlite.app.tables, "refusal", lambda params: None)
+    (tmp_path / "template.yaml").write_text(REFUSED_TABLE)
+    lines: list[str] = []
+    app = App(tmp_path / "template.yaml", AppOptions(runtime="process", aws_port=0,
+                                                     http_port=None),
+              log=lambda source, line: lines.append(f"{source}: {line}"))
+    app.start()
+    try:
+        ddb = boto3.client("dynamodb", endpoint_url=app.endpoint_url, region_name="us-east-1",
+                           aws_access_key_id="x", aws_secret_access_key="x")  # noqa: S106
+        assert ddb.list_tables()["TableNames"] == []
+    finally:
+        app.stop()
+    [line] = [line for line in lines if "table not made" in line]
+    assert line.startswith("samlite: error: table not made: ")
+    assert "E2301" in line and "Broken" in line and "ValidationException" in line
 
 
 def test_hot_reload_adds_a_table_and_starts_its_reader(tmp_path: Path) -> None:
