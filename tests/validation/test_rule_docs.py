@@ -116,7 +116,9 @@ def test_validate_does_not_import_the_rule_docs(tmp_path: Path) -> None:
 def _tables_refused(tmp_path: Path, template: str) -> list[str]:
     """What `samlite up` meets creating the template's tables: DynamoDB's refusals."""
     from samlite.aws.dynamodb.errors import DynamoError
+    from samlite.aws.dynamodb.model import create_table_params
     from samlite.aws.dynamodb.service import LocalDynamoDb
+    from samlite.aws.dynamodb.table_rules import refusal
     from samlite.clock import ManualClock
     from samlite.graph.build import build_graph
 
@@ -128,10 +130,15 @@ def _tables_refused(tmp_path: Path, template: str) -> list[str]:
                              clock=ManualClock())
     refused = []
     for table in build_graph(validation.resolved).tables:
+        # up checks its tables with the rules before it is ready, and makes them after.
+        ruled = refusal(create_table_params(table))
         try:
             dynamodb.ensure_table(table)
         except DynamoError as exc:
             refused.append(exc.code)
+            assert ruled is not None and (ruled.code, ruled.message) == (exc.code, exc.message)
+        else:
+            assert ruled is None
     return refused
 
 

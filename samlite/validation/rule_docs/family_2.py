@@ -147,11 +147,12 @@ DOCS: tuple[RuleDoc, ...] = (
     ),
     RuleDoc(
         code="E2301", title="DynamoDB would refuse to create a table as declared",
-        why="When `samlite up` starts, it creates the template's tables with DynamoDB's own "
-            "CreateTable rules, so a table DynamoDB refuses (a key without its attribute "
-            "definition, a KeySchema longer than two) stops the start with DynamoDB's message, "
-            "as it would fail the deploy. `samlite validate` does not create tables, so only "
-            "`samlite up` reports it.",
+        why="When `samlite up` starts, it holds the template's tables to the local "
+            "DynamoDB's CreateTable rules before it is ready (it makes them just after), so a "
+            "table DynamoDB refuses (a key without its attribute definition, a KeySchema "
+            "longer than two) stops the start with DynamoDB's message, as it would fail the "
+            "deploy. `samlite validate` does not create tables, so only `samlite up` reports "
+            "it.",
         example="Resources:\n  Orders:\n    Type: AWS::DynamoDB::Table\n    Properties:\n"
                 "      BillingMode: PAY_PER_REQUEST\n"
                 "      AttributeDefinitions:\n        - {AttributeName: id, AttributeType: S}\n"
