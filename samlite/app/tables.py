@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from samlite.aws.dynamodb.errors import DynamoError
@@ -19,9 +20,10 @@ from samlite.errors import Problem, TemplateError
 from samlite.graph.model import Graph, Table, Trigger
 from samlite.http.messages import Request, Response
 from samlite.sources.dynamodb.poller import StreamEventSources
-from samlite.state import StateDir
+from samlite.state import StateDir, unusable
 
 if TYPE_CHECKING:
+    from samlite.aws.dynamodb.persist import DynamoPersistence
     from samlite.aws.dynamodb.service import LocalDynamoDb
 
 TABLE_REFUSED = "E2301"   # a table CreateTable refuses, found when samlite up starts
@@ -46,6 +48,7 @@ class Tables:
         # Held while the local DynamoDB is made and its tables created: a call waits on it.
         self._lock = threading.RLock()
         self._service: LocalDynamoDb | None = None
+        self._persistence: DynamoPersistence | None = None     # opened before ready
         self._started = False
         self._preparing: threading.Thread | None = None
         self._is_reading = False
@@ -67,7 +70,8 @@ class Tables:
 
                 self._service = LocalDynamoDb(
                     db_path=self._state.dynamodb_db if self._state is not None else None,
-                    account_id=self._account_id, region=self._region, clock=self._clock)
+                    account_id=self._account_id, region=self._region, clock=self._clock,
+                    persistence=self._persistence)
                 for problem in self._create(self._service, self._graph):
                     # The rules let it through (ensure): a samlite bug, said loudly.
                     self._note("samlite", f"error: table not made: {problem}")
@@ -87,6 +91,8 @@ class Tables:
             self._graph = graph
             if self._service is not None:
                 problems = self._create(self._service, graph)
+            elif graph.tables and self._state is not None and self._persistence is None:
+                self._persistence = _opened(self._state.dynamodb_db)
         if problems:
             raise TemplateError(problems)
 
@@ -163,6 +169,8 @@ class Tables:
             self._sweeper.join(2.0)
         if service is not None:
             service.close()
+        elif self._persistence is not None:
+            self._persistence.close()
 
     def fire(self, trigger: Trigger) -> str:
         """`samlite trigger` of a DynamoDB stream trigger: the newest record its filter lets
@@ -186,6 +194,26 @@ class Tables:
     def _sweep(self) -> None:
         while not self._stopping.wait(TTL_SWEEP_S):
             self.service.expire_items()
+
+
+def _opened(path: Path) -> DynamoPersistence:
+    """The tables and items of earlier runs, opened: a damaged or foreign file, or a kept
+    table the local DynamoDB would not make again, stops `up` naming the file (as the restore
+    after ready would find it)."""
+    from samlite.aws.dynamodb.persist import DynamoPersistence
+
+    persistence = DynamoPersistence(path)
+    try:
+        for saved in persistence.tables():
+            if not isinstance(saved.params, dict):
+                raise unusable(path, ValueError(f"table {saved.name}: its CreateTable "
+                                                "request is not a JSON object"))
+            if (refused := refusal(saved.params)) is not None:
+                raise unusable(path, refused)
+    except BaseException:
+        persistence.close()
+        raise
+    return persistence
 
 
 def _refused(table: Table, error: DynamoError | None) -> Problem | None:

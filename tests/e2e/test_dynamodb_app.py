@@ -222,6 +222,47 @@ def test_a_table_made_after_ready_that_dynamodb_refuses_is_said_in_the_log(
     assert "E2301" in line and "Broken" in line and "ValidationException" in line
 
 
+def test_a_damaged_dynamodb_state_file_stops_up_naming_it(tmp_path: Path) -> None:
+    """Opened before ready, though the tables are made after: as before, up stops."""
+    import pytest
+
+    from samlite.errors import StateFileError
+
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "app.py").write_text(HANDLER)
+    (tmp_path / "template.yaml").write_text(TEMPLATE.replace("{out}", "unused"))
+    (tmp_path / ".samlite").mkdir()
+    (tmp_path / ".samlite" / "dynamodb.sqlite3").write_bytes(b"not a database" * 100)
+    with pytest.raises(StateFileError, match=r"dynamodb\.sqlite3 can't be used"):
+        App(tmp_path / "template.yaml", AppOptions(runtime="process", aws_port=0,
+                                                   http_port=None,
+                                                   state_dir=tmp_path / ".samlite"))
+
+
+def test_a_kept_table_dynamodb_would_not_make_again_stops_up_naming_the_file(
+        tmp_path: Path) -> None:
+    import pytest
+
+    from samlite.aws.dynamodb.persist import DynamoPersistence, SavedTable
+    from samlite.errors import StateFileError
+
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "app.py").write_text(HANDLER)
+    (tmp_path / "template.yaml").write_text(TEMPLATE.replace("{out}", "unused"))
+    kept = DynamoPersistence(tmp_path / ".samlite" / "dynamodb.sqlite3")
+    kept.save_table(SavedTable(name="old", created_ms=0, ttl_attribute=None, stream_label=None,
+                               params={"TableName": "old", "BillingMode": "PAY_PER_REQUEST",
+                                       "KeySchema": [{"AttributeName": "k",
+                                                      "KeyType": "HASH"}],
+                                       "AttributeDefinitions": []}))
+    kept.close()
+    with pytest.raises(StateFileError, match=r"dynamodb\.sqlite3 can't be used: .*"
+                                             r"Some index key attribute"):
+        App(tmp_path / "template.yaml", AppOptions(runtime="process", aws_port=0,
+                                                   http_port=None,
+                                                   state_dir=tmp_path / ".samlite"))
+
+
 def test_hot_reload_adds_a_table_and_starts_its_reader(tmp_path: Path) -> None:
     (tmp_path / "src").mkdir()
     (tmp_path / "src" / "app.py").write_text(HANDLER)

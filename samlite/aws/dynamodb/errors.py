@@ -21,6 +21,9 @@ class DynamoError(Exception):
     prefix: str = _DYNAMODB
     status: int = 400
 
+    def __str__(self) -> str:   # as a StateFileError quotes it
+        return f"{self.code}: {self.message}"
+
 
 def validation(message: str) -> DynamoError:
     return DynamoError(code="ValidationException", message=message)

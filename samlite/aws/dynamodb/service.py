@@ -65,7 +65,9 @@ def stream_key(table: str, label: str) -> str:
 
 class LocalDynamoDb:
     def __init__(self, *, db_path: Path | None, account_id: str, region: str, clock: Clock,
-                 partition: str = "aws") -> None:
+                 partition: str = "aws", persistence: DynamoPersistence | None = None) -> None:
+        """`persistence`: `db_path` opened already (up opens it before it is ready, so a
+        damaged file stops it; the tables are made after)."""
         from samlite.aws.dynamodb.backend import LocalDynamoBackend
 
         self._account_id = account_id
@@ -75,7 +77,8 @@ class LocalDynamoDb:
         self._lock = threading.RLock()
         self._changed = threading.Condition(self._lock)
         self._backend: LocalDynamoBackend = LocalDynamoBackend(region, account_id)
-        self._persistence = DynamoPersistence(db_path)
+        self._persistence = persistence if persistence is not None \
+            else DynamoPersistence(db_path)
         self._db_path = db_path
         self._saved: dict[str, SavedTable] = {}
         self._streams: dict[str, _Stream] = {}
