@@ -7,6 +7,7 @@ that read the tables, and the TTL sweep. app/aws.py holds one of these.
 
 from __future__ import annotations
 
+import gc
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -75,6 +76,11 @@ class Tables:
                 for problem in self._create(self._service, self._graph):
                     # The rules let it through (ensure): a samlite bug, said loudly.
                     self._note("samlite", f"error: table not made: {problem}")
+                if gc.get_freeze_count():
+                    # `up` moved what start-up made out of the cyclic GC's way once ready
+                    # (cli/options.py); moto's DynamoDB, made after, joins it, as it did when
+                    # the tables were made before ready (else a full collection walks it).
+                    gc.freeze()
                 if self._started:
                     self._start_reading()
             return self._service
