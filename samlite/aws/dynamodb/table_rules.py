@@ -7,7 +7,10 @@ equal, case by case).
 The order: the request's shape first, as DynamoDB's request validation does (a member that
 must be there: "Value null at ... Member must not be null"; a value of the wrong JSON type:
 a SerializationException), then the rules of moto's CreateTable (moto/dynamodb/responses.py,
-`_validate_table_creation`), whose messages follow DynamoDB's ValidationExceptions.
+`_validate_table_creation`, the same in every moto of pyproject's range), whose messages
+follow DynamoDB's ValidationExceptions. Rules DynamoDB has and moto does not (an attribute
+type other than S, N or B; one name as both keys) are not added here: up would refuse a
+table the local DynamoDB makes.
 """
 
 from __future__ import annotations
