@@ -442,6 +442,7 @@ def samlite_app_factory(request: pytest.FixtureRequest,
             app.start()
         except SamliteError as exc:   # a template with errors, a busy port, no Docker
             pytest.fail(f"samlite could not start {path}:\n{exc}", pytrace=False)
+        app.serving()   # ready, as `up` says it is
         running = RunningApp(app, logbook, runtime_is_default="runtime" not in given)
         started.append(running)
         request.node.stash[_RUNNING].append(running)

@@ -203,6 +203,10 @@ class AwsServices:
         self.tables.start(self.graph)
         self._prepare_in_background()
 
+    def serving(self) -> None:
+        """`up` is ready: the tables are made now (app/tables.py)."""
+        self.tables.serving()
+
     def _prepare_in_background(self) -> None:
         """Make the Secrets Manager and Parameter Store the template needs while the app
         serves, so `up` starts without waiting for moto; a call that comes first waits for

@@ -512,6 +512,13 @@ class App:
             raise
         self._started = True
 
+    def serving(self) -> None:
+        """`up` has said it is ready: what start-up left for after (the template's tables,
+        made in the background) may begin. Without this call it begins a moment after
+        start()."""
+        if self.aws is not None:
+            self.aws.serving()
+
     def _prewarm(self, *, starting: bool = False) -> None:
         """In `up`: an environment of each function starts in the background as the app
         starts, and after each reload for the functions it recycled, so a request (the first

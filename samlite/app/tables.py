@@ -30,9 +30,10 @@ if TYPE_CHECKING:
 TABLE_REFUSED = "E2301"   # a table CreateTable refuses, found when samlite up starts
 # How often expired items are looked for (AWS: within a few days; locally within a second).
 TTL_SWEEP_S = 1.0
-# How long after `samlite up` starts its services the tables are made, unless a call needs them
-# sooner: long enough for its ready line to come first.
-PREPARE_AFTER_S = 0.5
+# When the tables are made, unless a call needs them sooner: once `up` (or the pytest plugin)
+# says the app is ready (serving()), else, for an App started by other means, this long after
+# start().
+PREPARE_AFTER_S = 2.0
 
 
 class Tables:
@@ -54,6 +55,7 @@ class Tables:
         self._preparing: threading.Thread | None = None
         self._is_reading = False
         self._stopping = threading.Event()
+        self._serving = threading.Event()
         self._sweeper: threading.Thread | None = None
         self.sources = StreamEventSources(graph, streams=_LazyStreams(self), invoker=invoker,
                                           queues=queues, queue_name_for=queue_name_for,
@@ -126,15 +128,20 @@ class Tables:
             self._is_reading = True
             self.sources.start()
 
+    def serving(self) -> None:
+        """`up` is ready: the tables are made now, in the background."""
+        self._serving.set()
+
     def _prepare_in_background(self) -> None:
-        """Make the local DynamoDB and the template's tables while the app serves, a moment
-        after `up` is ready (moto's import would otherwise compete with the rest of start-up
-        for the GIL). A DynamoDB call that comes first makes them itself, or waits for this."""
+        """Make the local DynamoDB and the template's tables while the app serves, once `up`
+        is ready (moto's import would otherwise compete with the rest of start-up for the
+        GIL). A DynamoDB call that comes first makes them itself, or waits for this."""
         if self._preparing is not None and self._preparing.is_alive():
             return
 
         def prepare() -> None:
-            if self._stopping.wait(PREPARE_AFTER_S):
+            self._serving.wait(PREPARE_AFTER_S)
+            if self._stopping.is_set():
                 return
             try:
                 _ = self.service
@@ -157,6 +164,7 @@ class Tables:
     def stop_reading(self) -> None:
         """The stream readers take no new batch; the ones being invoked finish."""
         self._stopping.set()
+        self._serving.set()     # a prepare still waiting ends
         with self._lock:    # after the background start of the readers, if it is under way
             service = self._service
         self.sources.stop()
@@ -165,6 +173,7 @@ class Tables:
 
     def stop(self) -> None:
         self._stopping.set()
+        self._serving.set()
         with self._lock:
             service = self._service
         self.sources.stop()

@@ -341,6 +341,8 @@ def serve_until_interrupted(app: Any, announce: Any) -> None:
         gc.freeze()
         gc.set_threshold(*NORMAL_GC_THRESHOLDS)   # started: collections as usual
         serving.set()
+        if hasattr(app, "serving"):   # what start-up left for after the ready line
+            app.serving()
         while not stopping.wait(0.5):   # woken by the handler; the timeout only re-checks
             pass
     except KeyboardInterrupt:   # during start-up

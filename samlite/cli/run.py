@@ -344,6 +344,9 @@ class WithDashboard:
         self.app.start()
         self.dashboard.start()
 
+    def serving(self) -> None:
+        self.app.serving()
+
     def stop(self) -> None:
         try:
             self.dashboard.stop()
