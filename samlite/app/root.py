@@ -93,7 +93,9 @@ class Reloaded:
 class Service(LambdaInvoker, Protocol):
     """The Lambda service as the app drives it (runtime/service.py's LambdaService)."""
 
-    def start(self) -> None: ...
+    def start(self, *, async_events: bool = True) -> None: ...
+
+    def start_async_events(self) -> None: ...
 
     def drain(self, timeout_s: float) -> int: ...
 
@@ -242,6 +244,9 @@ class App:
                 idle_timeout_s=self.options.idle_timeout_s,
                 endpoint_url=self.endpoint_url or self.options.aws_endpoint_url,
                 progress=progress, records=self.invocations)
+            self._service_started = False
+            if self._starts_functions_ahead() and self._specs_are_final():
+                self._start_service(ahead=True)   # see the second place below
         except BaseException:
             self.close()
             raise
@@ -257,7 +262,11 @@ class App:
                 pid=getpid(), extension_ports=lambda: self._extension.ports
                 if self._extension is not None else ()))
             # IAM: tried before every service, so a refused call reaches none of them.
-            self.access_guard = _access_guard(self.options, log)
+            try:
+                self.access_guard = _access_guard(self.options, log)
+            except BaseException:
+                self.close()
+                raise
             if self.access_guard is not None:
                 self._endpoint.add(self.access_guard)
             self._endpoint.add(InvokeApi(self.service))
@@ -288,17 +297,17 @@ class App:
         except BaseException:
             self.close()
             raise
-        self._service_started = False
         self.gateway: HttpGateway | None = None
         self.load_balancers: LoadBalancers | None = None
         self.scheduler: Scheduler | None = None
         try:
             if self._starts_functions_ahead():
-                # In `up`, functions start now, while the gateway, schedules and dashboard
-                # are built and started: the first 200 waits for whichever ends last. Every
-                # port a function's init may call is bound (the endpoint, the extension), so
-                # such a call waits in the listen queue until start() serves it.
-                self._start_service()
+                # In `up`, functions start now (or, when their specs were final, as soon as
+                # the service existed), while the rest of the app is built and started: the
+                # first 200 waits for whichever ends last. Every port a function's init may
+                # call is bound (the endpoint, the extension), so such a call waits in the
+                # listen queue until start() serves it.
+                self._start_service(ahead=True)
             self._add_serving_parts(log, clock)
         except BaseException:
             self.close()
@@ -356,16 +365,29 @@ class App:
         return self.options.http_port is not None and not any(
             spec.provisioned_concurrency for spec in self.functions)
 
-    def _start_service(self) -> None:
-        """Start the Lambda service (once) and, in `up`, an environment of each function."""
-        if self._service_started:
-            return
-        self._service_started = True
-        self.service.start()
-        # In `up`, functions start now, beside the rest of start-up (the AWS services,
-        # bucket watching, the gateway), not after it: the first 200 waits for them.
-        if self.options.http_port is not None:
-            self.service.prewarm([spec.logical_id for spec in self.functions])
+    def _specs_are_final(self) -> bool:
+        """Whether the functions' specs are what they will run with before the AWS services
+        exist: no dynamic reference in their variables to resolve, and none uses the
+        Parameters and Secrets extension (whose ports are bound with it)."""
+        from samlite.app.dynamic_references import needs_values
+        from samlite.app.parameters_secrets import extension_users
+
+        return not needs_values(self.functions) and \
+            not extension_users(self.graph, self.options.layers)
+
+    def _start_service(self, *, ahead: bool = False) -> None:
+        """Start the Lambda service (once) and, in `up`, an environment of each function.
+        Started `ahead` (while the app is built), it runs no queued asynchronous event until
+        start(): an app that then fails to build must not have run any."""
+        if not self._service_started:
+            self._service_started = True
+            self.service.start(async_events=not ahead)
+            # In `up`, functions start now, beside the rest of start-up (the AWS services,
+            # bucket watching, the gateway), not after it: the first 200 waits for them.
+            if self.options.http_port is not None:
+                self.service.prewarm([spec.logical_id for spec in self.functions])
+        if not ahead:
+            self.service.start_async_events()
 
     def _parameters_secrets_extension(self) -> ParametersSecretsExtension | None:
         from samlite.app.parameters_secrets import extension_for_app

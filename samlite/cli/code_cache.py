@@ -54,8 +54,10 @@ class CodeCache:
         may be writing it too; the last one wins, and the next run compiles what it lacks)."""
         if self.path is None or not self._added:
             return
-        codes = self._codes if len(self._codes) <= MAX_ENTRIES else \
-            {source: self._codes[source] for source in self._used}
+        # Copies first (each made under the GIL at once): another thread may be importing.
+        codes, used = dict(self._codes), set(self._used)
+        if len(codes) > MAX_ENTRIES:
+            codes = {source: codes[source] for source in used if source in codes}
         partial = self.path.with_name(f"{self.path.name}.{os.getpid()}")
         try:
             partial.write_bytes(marshal.dumps(codes))
