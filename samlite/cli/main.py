@@ -59,7 +59,7 @@ class SamliteGroup(click.Group):
             import importlib
 
             if self.runs_as_process and cmd_name in CACHED_CODE_COMMANDS:
-                code_cache.install()
+                code_cache.install(cmd_name)
             module, attribute = LAZY_COMMANDS[cmd_name]
             self.add_command(getattr(importlib.import_module(module), attribute), cmd_name)
         return self.commands.get(cmd_name)
