@@ -246,7 +246,7 @@ class App:
                 progress=progress, records=self.invocations)
             self._service_started = False
             if self._starts_functions_ahead() and self._specs_are_final():
-                self._start_service(ahead=True)   # see the second place below
+                self._start_service(ahead=True)   # why: where the gateway is built, below
         except BaseException:
             self.close()
             raise
@@ -382,8 +382,7 @@ class App:
         if not self._service_started:
             self._service_started = True
             self.service.start(async_events=not ahead)
-            # In `up`, functions start now, beside the rest of start-up (the AWS services,
-            # bucket watching, the gateway), not after it: the first 200 waits for them.
+            # In `up`, functions start now, beside the rest of start-up, not after it.
             if self.options.http_port is not None:
                 self.service.prewarm([spec.logical_id for spec in self.functions])
         if not ahead:

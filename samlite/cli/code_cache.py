@@ -12,6 +12,7 @@ command for its own process only (never in a library user's or a test's process)
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import marshal
 import os
@@ -65,6 +66,8 @@ class CodeCache:
             partial.write_bytes(marshal.dumps(codes))
             partial.replace(self.path)
         except (OSError, ValueError):   # a cache: without it, samlite compiles as before
+            with contextlib.suppress(OSError):
+                partial.unlink(missing_ok=True)
             return
         self._added = 0
 
