@@ -93,7 +93,9 @@ class Reloaded:
 class Service(LambdaInvoker, Protocol):
     """The Lambda service as the app drives it (runtime/service.py's LambdaService)."""
 
-    def start(self) -> None: ...
+    def start(self, *, async_events: bool = True) -> None: ...
+
+    def start_async_events(self) -> None: ...
 
     def drain(self, timeout_s: float) -> int: ...
 
@@ -242,6 +244,9 @@ class App:
                 idle_timeout_s=self.options.idle_timeout_s,
                 endpoint_url=self.endpoint_url or self.options.aws_endpoint_url,
                 progress=progress, records=self.invocations)
+            self._service_started = False
+            if self._starts_functions_ahead() and self._specs_are_final():
+                self._start_service(ahead=True)   # why: where the gateway is built, below
         except BaseException:
             self.close()
             raise
@@ -257,7 +262,11 @@ class App:
                 pid=getpid(), extension_ports=lambda: self._extension.ports
                 if self._extension is not None else ()))
             # IAM: tried before every service, so a refused call reaches none of them.
-            self.access_guard = _access_guard(self.options, log)
+            try:
+                self.access_guard = _access_guard(self.options, log)
+            except BaseException:
+                self.close()
+                raise
             if self.access_guard is not None:
                 self._endpoint.add(self.access_guard)
             self._endpoint.add(InvokeApi(self.service))
@@ -289,29 +298,35 @@ class App:
             self.close()
             raise
         self.gateway: HttpGateway | None = None
+        self.load_balancers: LoadBalancers | None = None
+        self.scheduler: Scheduler | None = None
+        try:
+            if self._starts_functions_ahead():
+                # In `up`, functions start now (or, when their specs were final, as soon as
+                # the service existed), while the rest of the app is built and started: the
+                # first 200 waits for whichever ends last. Every port a function's init may
+                # call is bound (the endpoint, the extension), so such a call waits in the
+                # listen queue until start() serves it.
+                self._start_service(ahead=True)
+            self._add_serving_parts(log, clock)
+        except BaseException:
+            self.close()
+            raise
+        self._bucket_watcher: Watcher | None = None
+
+    def _add_serving_parts(self, log: LogSink, clock: Clock | None) -> None:
+        """The gateway, load balancers and schedules of `up`, and the endpoint's routes."""
         if self.options.http_port is not None:
-            try:
-                self.gateway = _gateway(self.graph, self.service, self.options, log,
-                                        aws=self.aws.call if self.aws is not None
-                                        else None)
-                self.gateway.bind()
-            except BaseException:
-                self.close()
-                raise
+            self.gateway = _gateway(self.graph, self.service, self.options, log,
+                                    aws=self.aws.call if self.aws is not None else None)
+            self.gateway.bind()
             self.on_graph_change(self.gateway.update)
         # ALB listeners serve where the gateway does (`up`), each on a port of its own.
-        self.load_balancers: LoadBalancers | None = None
         if self.gateway is not None:
-            try:
-                self.load_balancers = _load_balancers(self.graph, self.service, self.options,
-                                                      log)
-                self.load_balancers.bind()
-            except BaseException:
-                self.close()
-                raise
+            self.load_balancers = _load_balancers(self.graph, self.service, self.options, log)
+            self.load_balancers.bind()
             self.on_graph_change(self.load_balancers.update)
         # Schedules fire only in a running app (`samlite up`), never in one-shot invokes.
-        self.scheduler: Scheduler | None = None
         if self.gateway is not None:
             from samlite.sources.schedule import Scheduler
 
@@ -342,7 +357,36 @@ class App:
             sts.recognize_functions(_function_sessions(self.graph, self.functions))
             self.on_graph_change(lambda graph: sts.recognize_functions(
                 _function_sessions(graph, self.functions)))
-        self._bucket_watcher: Watcher | None = None
+
+    def _starts_functions_ahead(self) -> bool:
+        """Whether the Lambda service starts while the app is built: in `up` (an app with a
+        gateway), unless a function has provisioned concurrency, whose start waits for its
+        environments' init, which may call the endpoint that serves only once started."""
+        return self.options.http_port is not None and not any(
+            spec.provisioned_concurrency for spec in self.functions)
+
+    def _specs_are_final(self) -> bool:
+        """Whether the functions' specs are what they will run with before the AWS services
+        exist: no dynamic reference in their variables to resolve, and none uses the
+        Parameters and Secrets extension (whose ports are bound with it)."""
+        from samlite.app.dynamic_references import needs_values
+        from samlite.app.parameters_secrets import extension_users
+
+        return not needs_values(self.functions) and \
+            not extension_users(self.graph, self.options.layers)
+
+    def _start_service(self, *, ahead: bool = False) -> None:
+        """Start the Lambda service (once) and, in `up`, an environment of each function.
+        Started `ahead` (while the app is built), it runs no queued asynchronous event until
+        start(): an app that then fails to build must not have run any."""
+        if not self._service_started:
+            self._service_started = True
+            self.service.start(async_events=not ahead)
+            # In `up`, functions start now, beside the rest of start-up, not after it.
+            if self.options.http_port is not None:
+                self.service.prewarm([spec.logical_id for spec in self.functions])
+        if not ahead:
+            self.service.start_async_events()
 
     def _parameters_secrets_extension(self) -> ParametersSecretsExtension | None:
         from samlite.app.parameters_secrets import extension_for_app
@@ -494,19 +538,18 @@ class App:
                 self._endpoint.start()
             if self._extension is not None:
                 self._extension.start()
-            self.service.start()
-            # In `up`, functions start now, beside the rest of start-up (the AWS services,
-            # bucket watching, the gateway), not after it: the first 200 waits for them.
-            self._prewarm(starting=True)
+            self._start_service()
             if self.aws is not None:
                 self.aws.start()
-                self._watch_buckets()
             if self.gateway is not None:
                 self.gateway.start()
             if self.load_balancers is not None:
                 self.load_balancers.start()
             if self.scheduler is not None:
                 self.scheduler.start()
+            # Last: its observer takes ~10-30 ms to start, and a bucket's files dropped in
+            # need no route served first.
+            self._watch_buckets()
         except BaseException:
             self._stop_parts(grace_s=2.0)
             raise
@@ -519,12 +562,12 @@ class App:
         if self.aws is not None:
             self.aws.serving()
 
-    def _prewarm(self, *, starting: bool = False) -> None:
-        """In `up`: an environment of each function starts in the background as the app
-        starts, and after each reload for the functions it recycled, so a request (the first
-        after a save too) finds one initialised or initialising rather than starting one
-        itself."""
-        if self.gateway is not None and (self._started or starting):
+    def _prewarm(self) -> None:
+        """In `up`: after each reload an environment of each function it recycled starts in
+        the background (as one did when the app started, _start_service), so a request (the
+        first after a save too) finds one initialised or initialising rather than starting
+        one itself."""
+        if self.gateway is not None and self._started:
             self.service.prewarm([spec.logical_id for spec in self.functions])
 
     def stop(self, *, grace_s: float = 2.0) -> None:

@@ -20,11 +20,6 @@ from functools import lru_cache
 from typing import Protocol
 from urllib.parse import parse_qsl, quote, urlencode
 
-from botocore.auth import S3SigV4Auth, S3SigV4QueryAuth, SigV4Auth, SigV4QueryAuth
-from botocore.awsrequest import AWSRequest
-from botocore.credentials import Credentials
-from botocore.utils import remove_dot_segments
-
 ALGORITHM = "AWS4-HMAC-SHA256"
 # x-amz-content-sha256 values that do not hash the body ("Authenticating Requests: Using the
 # Authorization Header", S3 API reference): the chunks carry their own signatures, or none.
@@ -114,7 +109,7 @@ def _header_signature(signature: Signature, request: HttpRequest, secret_key: st
     a function makes, and botocore's header classes cost most of the time."""
     path = request.path or "/"
     if signature.service != "s3":      # S3 signs its path as sent; the others normalized
-        path = quote(remove_dot_segments(path), safe="/~")
+        path = quote(_without_dot_segments(path), safe="/~")
     query = "&".join(sorted(f"{key}={value}" for key, _, value in
                             (pair.partition("=") for pair in request.raw_query.split("&")
                              if request.raw_query)))
@@ -141,8 +136,24 @@ def _signing_key(secret_key: str, date: str, region: str, service: str) -> bytes
     return key
 
 
+def _without_dot_segments(path: str) -> str:
+    """The path as botocore normalizes it before signing (no `.`, `..` or empty segments).
+    A path without them (an SDK's `/`) is already so: botocore, ~45 ms to import, is then
+    left unimported until a path needs it."""
+    if "//" not in path and "/." not in path and not path.startswith("."):
+        return path
+    from botocore.utils import remove_dot_segments
+
+    return remove_dot_segments(path)
+
+
 def _botocore_holds(signature: Signature, request: HttpRequest, secret_key: str) -> bool:
-    """A presigned URL's signature, checked by botocore's own query signers."""
+    """A presigned URL's signature, checked by botocore's own query signers (imported on
+    the first presigned URL: see _without_dot_segments)."""
+    from botocore.auth import S3SigV4Auth, S3SigV4QueryAuth, SigV4Auth, SigV4QueryAuth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
     headers = {name: request.header(name) or "" for name in signature.signed_headers}
     query = [(k, v) for k, v in parse_qsl(request.raw_query, keep_blank_values=True)
              if k != "X-Amz-Signature"]

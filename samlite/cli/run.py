@@ -14,6 +14,7 @@ from samlite.cli.options import (
     app_options,
     console_log,
     console_progress,
+    ends_at_once,
     log_format,
     project_up,
     run_options,
@@ -65,6 +66,7 @@ def invoke(function: str | None, event: str | None, qualifier: str | None,
     """
     from samlite.app.root import invoke_function, read_event
 
+    ends_at_once()
     [path] = template_paths((), template_option)
     if debug and function is None:
         raise UsageError("samlite invoke --debug: name the FUNCTION to debug")

@@ -8,6 +8,7 @@ notify them) and freezes the result.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 from samlite.graph import support
 from samlite.graph.model import Graph, NotRunLocally
@@ -107,7 +108,7 @@ def build_graph(resolved: ResolvedTemplate) -> Graph:
         event_rules=event_rules, edges=tuple(parts.edges),
         not_run_locally=tuple(parts.not_local),
         other_resources=tuple(sorted(parts.others.items())),
-        other_nodes=parts.other_nodes(), access=app_access(resolved))
+        other_nodes=parts.other_nodes(), access_of=partial(app_access, resolved))
 
 
 def _name_services_not_served(parts: GraphParts) -> None:

@@ -10,6 +10,7 @@ reads a ResolvedTemplate and nothing else. Event shapes follow the SAM specifica
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -754,9 +755,12 @@ class Graph:
     # Edge ends that are not modelled above: (logical id, resource type), e.g. a table a
     # policy names, or the rule SAM generates for an EventBridgeRule event.
     other_nodes: tuple[tuple[str, str], ...] = ()
-    # Each function's effective policy and the resources' own policies (iam/).
-    access: AppAccess = field(default_factory=AppAccess)
+    # Each function's effective policy and the resources' own policies (iam/), worked out on
+    # first use (`access`): only the AWS endpoint's IAM check, STS and up's startup warnings
+    # read them, and a one-shot invoke would import and run the IAM readers for nothing.
+    access_of: Callable[[], AppAccess] = field(default=AppAccess, repr=False, compare=False)
     _nodes: dict[str, Node] = field(init=False, repr=False, compare=False)
+    _access: list[AppAccess] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         nodes: dict[str, Node] = {}
@@ -767,6 +771,13 @@ class Graph:
                       self.functions):
             nodes.update((n.logical_id, n) for n in group)
         object.__setattr__(self, "_nodes", nodes)
+        object.__setattr__(self, "_access", [])
+
+    @property
+    def access(self) -> AppAccess:
+        if not self._access:   # two threads may both work it out: the same value
+            self._access.append(self.access_of())
+        return self._access[0]
 
     def node(self, logical_id: str) -> Node | None:
         return self._nodes.get(logical_id)

@@ -390,7 +390,7 @@ def graph_to_dict(graph: Graph) -> dict[str, Any]:
     """The documented json structure (see the module docstring), as plain Python values."""
     out: dict[str, Any] = {"format": "samlite-graph", "version": JSON_VERSION}
     for f in dataclasses.fields(graph):
-        if f.name.startswith("_") or f.name == "access":   # `samlite policy` shows access
+        if f.name.startswith("_") or f.name == "access_of":   # `samlite policy` shows access
             continue
         value = getattr(graph, f.name)
         if f.name == "other_resources":

@@ -423,6 +423,7 @@ class LambdaService:
         self._stopping = threading.Event()
         self._async_events: AsyncInvocations | None = None
         self._started = False
+        self._async_running = False   # the asynchronous queue's start (start_async_events)
         self._workers: list[threading.Thread] = []
 
     @property
@@ -430,12 +431,13 @@ class LambdaService:
         return tuple(self._specs.values())
 
     # --- lifecycle ------------------------------------------------------------------------
-    def start(self) -> None:
+    def start(self, *, async_events: bool = True) -> None:
         """Pre-warm ProvisionedConcurrencyConfig environments; start the background
-        threads (memory sampling, idle reaping, asynchronous invocations)."""
+        threads (memory sampling, idle reaping, and asynchronous invocations unless
+        `async_events` is False: then start_async_events() starts them)."""
         self._started = True
-        if self._async_events is not None:
-            self._async_events.start()
+        if async_events:
+            self.start_async_events()
         prepare = getattr(self.environments, "prepare", None)
         if prepare is not None:   # e.g. find interpreters now, not inside a cold start
             prepare(self.functions, progress=self.progress)
@@ -596,7 +598,19 @@ class LambdaService:
         one, a memory-only queue with Lambda's default retries is made on first use."""
         with self._lock:
             self._async_events = events
-        if self._started:
+            running = self._async_running
+        if running:
+            events.start()
+
+    def start_async_events(self) -> None:
+        """Start running queued asynchronous invocations (once; a queue set later starts
+        when it is set). `up` holds them until the app serves: its functions start earlier."""
+        with self._lock:
+            if self._async_running:
+                return
+            self._async_running = True
+            events = self._async_events
+        if events is not None:
             events.start()
 
     def async_events(self) -> AsyncInvocations:
@@ -608,7 +622,7 @@ class LambdaService:
                 self._async_events = AsyncInvocations(
                     run=self.run_invocation, policy_for=lambda _function: AsyncPolicy(),
                     deliver=lambda *_args: None, clock=self.clock, note=self.log)
-                if self._started:
+                if self._async_running:
                     self._async_events.start()
             return self._async_events
 

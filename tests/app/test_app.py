@@ -285,3 +285,29 @@ def test_start_lambda_end_to_end_with_boto3(tmp_path: Path) -> None:
     assert failed["FunctionError"] == "Unhandled"
     error = json.loads(failed["Payload"].read())
     assert (error["errorType"], error["errorMessage"]) == ("ValueError", "no luck")
+
+
+def test_up_serves_a_function_whose_init_calls_the_endpoint_from_the_first_invoke(
+        tmp_path: Path) -> None:
+    # up starts functions while it is still being built, before its endpoint serves: an
+    # init that calls the endpoint then waits for it instead of failing.
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "app.py").write_text(
+        "import json, os, urllib.request\n"
+        "with urllib.request.urlopen(os.environ['AWS_ENDPOINT_URL'] + '/_samlite/ping',"
+        " timeout=20) as reply:\n"
+        "    AT_INIT = json.loads(reply.read())['samlite'] != ''\n"
+        "def hello(event, context):\n    return {'endpointAnsweredInit': AT_INIT}\n",
+        encoding="utf-8")
+    template = tmp_path / "template.yaml"
+    template.write_text(f"""Transform: AWS::Serverless-2016-10-31
+Resources:
+  Hello:
+    Type: AWS::Serverless::Function
+    Properties: {{Runtime: {RUNTIME}, CodeUri: src/, Handler: app.hello}}
+""", encoding="utf-8")
+    options = AppOptions(runtime="process", http_port=0, aws_port=0,
+                         state_dir=tmp_path / ".samlite")
+    with App(template, options) as app:
+        result = app.invoke("Hello", b"{}")
+    assert json.loads(result.payload) == {"endpointAnsweredInit": True}

@@ -385,3 +385,33 @@ def test_a_runtime_that_hangs_up_its_waiting_next_gets_the_event_on_its_new_one(
     result = service.invoke("Fn", b'{"n": 1}')
 
     assert (result.function_error, json.loads(result.payload)) == (None, {"n": 1})
+
+
+class _Queue:
+    """Stands for the app's durable asynchronous queue: counts its starts."""
+
+    def __init__(self) -> None:
+        self.starts = 0
+
+    def start(self) -> None:
+        self.starts += 1
+
+    def stop(self) -> None:
+        pass
+
+
+def test_a_service_started_without_async_events_runs_none_until_asked(
+        tmp_path: Path, custom_runtime: Path) -> None:
+    # up starts its service while the app is still built: queued events wait for start()
+    service = LambdaService([function_spec(custom_runtime)], environments=lambda s: None,  # type: ignore[arg-type]
+                            tmp_root=tmp_path / "envs")
+    service.start(async_events=False)
+    queue = _Queue()
+    try:
+        service.use_async_events(queue)  # type: ignore[arg-type]
+        assert queue.starts == 0
+        service.start_async_events()
+        service.start_async_events()
+        assert queue.starts == 1
+    finally:
+        service.stop(grace_s=1)

@@ -48,8 +48,11 @@ class FakeService:
     invoked: threading.Event = field(default_factory=threading.Event)
     prewarmed: list[str] = field(default_factory=list)   # what prewarm was asked to start
 
-    def start(self) -> None:
+    def start(self, *, async_events: bool = True) -> None:
         self.started = True
+
+    def start_async_events(self) -> None:
+        pass
 
     def drain(self, timeout_s: float) -> int:
         return 0

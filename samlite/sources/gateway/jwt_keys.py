@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import json
 import threading
-import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
-
-import jwt
+from typing import TYPE_CHECKING, Any
 
 from samlite.clock import Clock, SystemClock
+
+# PyJWT (with cryptography, ~35 ms to import) is imported where a token is read, so an app
+# without JWT authorizers never imports it.
+if TYPE_CHECKING:
+    import jwt
 
 # "Currently, only RSA-based algorithms are supported" (JWT authorizers for HTTP APIs)
 ALGORITHMS = ("RS256", "RS384", "RS512")
@@ -35,6 +37,8 @@ class TokenError(Exception):
 
 def read_claims(token: str) -> tuple[Mapping[str, Any], Mapping[str, Any]]:
     """(header, claims) of a token, unverified."""
+    import jwt
+
     try:
         header = jwt.get_unverified_header(token)
         claims = jwt.decode(token, options={"verify_signature": False})
@@ -86,6 +90,8 @@ class IssuerKeys:
     def verify(self, issuer: str, token: str) -> bool:
         """Whether the token's signature holds with the issuer's keys. Raises TokenError when
         it does not; False when the issuer's keys are not known (nothing was checked)."""
+        import jwt
+
         try:
             kid = jwt.get_unverified_header(token).get("kid")
         except jwt.PyJWTError as exc:
@@ -125,6 +131,10 @@ class IssuerKeys:
             return found
 
     def _fetch(self, issuer: str) -> jwt.PyJWKSet | str:
+        import urllib.request
+
+        import jwt
+
         url = issuer.rstrip("/") + DISCOVERY
         if not url.startswith(("https://", "http://")):
             return f"the issuer {issuer!r} is not an http(s) URL"

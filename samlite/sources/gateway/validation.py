@@ -17,15 +17,14 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
-
-from jsonschema import Draft4Validator
-from jsonschema.exceptions import SchemaError
-from referencing.exceptions import Unresolvable
 
 from samlite.graph.model import RequestValidation
 from samlite.sources.gateway.events import HttpRequest
+
+if TYPE_CHECKING:
+    from jsonschema import Draft4Validator
 
 INVALID_BODY = "Invalid request body"
 BAD_REQUEST = "BadRequestException"
@@ -84,6 +83,10 @@ def _check_body(validation: RequestValidation, models: tuple[tuple[str, str], ..
     schema = schemas.get(media_type, schemas.get("$default"))
     if schema is None:
         return None
+    # jsonschema (~40 ms to import) only for an app whose routes validate bodies
+    from jsonschema.exceptions import SchemaError
+    from referencing.exceptions import Unresolvable
+
     try:
         validator = _validator(schema, models)
     except (SchemaError, ValueError) as exc:
@@ -110,6 +113,8 @@ def _check_body(validation: RequestValidation, models: tuple[tuple[str, str], ..
 def _validator(schema_text: str, models: tuple[tuple[str, str], ...]) -> Draft4Validator:
     """The model's schema, with every model of the API reachable by $ref as
     #/definitions/<name> (Swagger 2, and SAM's Models) or #/components/schemas/<name>."""
+    from jsonschema import Draft4Validator
+
     schema: Any = json.loads(schema_text)
     if not isinstance(schema, Mapping):
         raise ValueError("the model is not a JSON object")

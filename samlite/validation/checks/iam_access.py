@@ -14,23 +14,19 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from samlite.errors import Problem
-from samlite.iam.evaluation import Request, evaluate
-from samlite.iam.function_policy import (
-    EVENT_SOURCE_POLICIES,
-    FUNCTION_TYPES,
-    FunctionPolicy,
-    function_policies,
-)
-from samlite.iam.managed import POLICIES
-from samlite.iam.policy import Policy
-from samlite.iam.resource_policies import policy_for, resource_policies
 from samlite.template.model import ResolvedTemplate, Resource
 from samlite.template.names import get_att_value, ref_value
 from samlite.validation.checks.context import Check, CheckContext
 from samlite.validation.checks.references import problem
+
+# The IAM readers and evaluation are imported only for a template where some environment
+# variable names a resource of the template (most one-shot invokes have none).
+if TYPE_CHECKING:
+    from samlite.iam.function_policy import FunctionPolicy
+    from samlite.iam.policy import Policy
 
 __all__ = ["CHECKS", "check_environment_access"]
 
@@ -66,15 +62,19 @@ _USES = {"AWS::S3::Bucket": _Use(label="s3:GetObject or s3:PutObject",
          "AWS::Events::EventBus": _Use(label="events:PutEvents", actions=("events:PutEvents",)),
          "AWS::Serverless::Function": _INVOKE, "AWS::Lambda::Function": _INVOKE,
          "AWS::Serverless::StateMachine": _STATES, "AWS::StepFunctions::StateMachine": _STATES}
-# Statements of the event-source managed policies, to leave out of a handler's own grants.
-_EVENT_SOURCE_STATEMENTS = tuple(POLICIES[name] for name in EVENT_SOURCE_POLICIES)
 
 
 def check_environment_access(ctx: CheckContext) -> Iterator[Problem]:
     resolved = ctx.resolved
-    if resolved is None or not any(res.type in FUNCTION_TYPES
-                                   for res in resolved.resources.values()):
+    if resolved is None or not any(_names_a_used_resource(lid, res, resolved)
+                                   for lid, res in resolved.resources.items()):
         return
+    from samlite.iam.function_policy import EVENT_SOURCE_POLICIES, function_policies
+    from samlite.iam.managed import POLICIES
+    from samlite.iam.resource_policies import resource_policies
+
+    # Statements of the event-source managed policies, left out of a handler's own grants.
+    event_source_statements = tuple(POLICIES[name] for name in EVENT_SOURCE_POLICIES)
     policies = function_policies(resolved)
     attached, _ = resource_policies(resolved)   # unreadable ones are reported by `policy`
     for lid, res in resolved.resources.items():
@@ -84,7 +84,7 @@ def check_environment_access(ctx: CheckContext) -> Iterator[Problem]:
             continue
         polled = frozenset(_polled(res))
         # the handler's own grants: without the event sources' managed policies (see above)
-        own = tuple(p for p in fp.policies if p.statements not in _EVENT_SOURCE_STATEMENTS)
+        own = tuple(p for p in fp.policies if p.statements not in event_source_statements)
         for name, value in variables.items():
             for target in dict.fromkeys(_named(value)):
                 found = resolved.resources.get(target)
@@ -102,6 +102,14 @@ def check_environment_access(ctx: CheckContext) -> Iterator[Problem]:
                     f"{_hint(found.type, target)}, or a statement)",
                     ("Resources", lid, "Properties", "Environment", "Variables", name),
                     resource=lid)
+
+
+def _names_a_used_resource(lid: str, res: Resource, resolved: ResolvedTemplate) -> bool:
+    """Whether one of the resource's environment variables names another resource of the
+    template of a type whose use the check judges (what it warns about needs one)."""
+    return any(target != lid and (found := resolved.resources.get(target)) is not None
+               and found.type in _USES
+               for value in _variables(res).values() for target in _named(value))
 
 
 def _polled(res: Resource) -> Iterator[str]:
@@ -165,6 +173,9 @@ def _may_use(fp: FunctionPolicy, identity: tuple[Policy, ...], attached: Mapping
     """Whether the handler may make one of the use's calls on the resource (for a bucket, on
     some object of it) with the `identity` policies that count for it, and the resource's own
     policy in the template."""
+    from samlite.iam.evaluation import Request, evaluate
+    from samlite.iam.resource_policies import policy_for
+
     resource_policy = policy_for(attached, arn)
     targets = _objects(arn, (*identity, resource_policy) if resource_policy else identity) \
         if use.on_objects else (arn,)

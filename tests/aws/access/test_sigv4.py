@@ -48,3 +48,13 @@ def test_a_presigned_url_holds() -> None:
     assert holds(signature_of(request), request, secret_key=SECRET)
     moved = dataclasses.replace(request, path="/inbox/other.txt")
     assert not holds(signature_of(moved), moved, secret_key=SECRET)
+
+
+@pytest.mark.parametrize("name", [".", "..", ".hidden", "fn"])
+def test_a_signature_over_a_path_with_dot_segments_holds(name: str) -> None:
+    # Lambda's path names the function: "." and ".." are segments botocore removes before
+    # signing (and the check must remove them too), ".hidden" is not one.
+    request = signed("lambda", "invoke", {"FunctionName": name})
+    assert f"/functions/{name}/" in request.path
+    assert holds(signature_of(request), request, secret_key=SECRET)
+    assert not holds(signature_of(request), request, secret_key=SECRET + "x")
