@@ -51,6 +51,9 @@ DEBUG_DIR_VARIABLE = "_SAMLITE_DEBUGPY_DIR"
 # repeated: this script imports nothing).
 TOKEN_VARIABLE = "_SAMLITE_RUNTIME_TOKEN"  # noqa: S105 - a name, not the secret
 TOKEN_HEADER = "X-Samlite-Runtime-Token"  # noqa: S105 - a name, not the secret
+# The runtime's peak memory (its VmHWM, kB) with each outcome it posts, so the service need
+# not read it from /proc after every invoke (runtime_api/model.py's PEAK_MEMORY_HEADER).
+PEAK_MEMORY_HEADER = "X-Samlite-Peak-Memory-Kb"
 
 # Logged before an init error (awslambdaric's lambda_literals.py), "\r" included.
 UNHANDLED_EXCEPTION_WARNING = (
@@ -130,6 +133,14 @@ _MAX_LINE = 65536
 _MAX_HEADERS = 100
 
 
+def _open_status() -> int | None:
+    """This process's /proc status, kept open (the runtime is this process for its life)."""
+    try:
+        return os.open("/proc/self/status", os.O_RDONLY)
+    except OSError:
+        return None
+
+
 class RuntimeApi:
     """One keep-alive HTTP/1.1 connection to the Runtime API, reopened if the server closed it.
 
@@ -145,6 +156,7 @@ class RuntimeApi:
         self._reader: Any = None
         auth = f"{TOKEN_HEADER}: {token}\r\n" if token else ""
         self._fixed = f"Host: {address}\r\n{auth}"
+        self._status_fd = _open_status()
 
     def next(self) -> Invocation:
         return _invocation(*self._call(self._message("GET", NEXT_PATH)))
@@ -177,14 +189,25 @@ class RuntimeApi:
 
     def _response_message(self, request_id: str, body: bytes, content_type: str) -> bytes:
         return self._message("POST", f"{API_PREFIX}/invocation/{request_id}/response", body,
-                             f"Content-Type: {content_type}\r\n")
+                             f"Content-Type: {content_type}\r\n{self._peak_memory()}")
 
     def post_error(self, request_id: str, document: bytes, error_type: str) -> None:
         # awslambdaric sends an X-Ray cause header here instead (up to 1 MiB: past what a
         # stdlib server reads, and of no use without X-Ray). The error type is the header the
         # Runtime API documents for /error, so a server need not parse the body for it.
         self._call(self._message("POST", f"{API_PREFIX}/invocation/{request_id}/error",
-                                 document, _error_headers(error_type)))
+                                 document, _error_headers(error_type) + self._peak_memory()))
+
+    def _peak_memory(self) -> str:
+        """The PEAK_MEMORY_HEADER line, or nothing where /proc cannot say."""
+        if self._status_fd is None:
+            return ""
+        try:
+            status = os.pread(self._status_fd, 8192, 0)
+            start = status.index(b"VmHWM:")
+            return f"{PEAK_MEMORY_HEADER}: {int(status[start + 6:status.index(b'kB', start)])}\r\n"
+        except (OSError, ValueError):
+            return ""
 
     def post_init_error(self, document: bytes, error_type: str) -> None:
         self._call(self._message("POST", f"{API_PREFIX}/init/error", document,

@@ -291,6 +291,12 @@ class _Env:
     def post_init_error(self, body: bytes, error_type: str | None) -> None:
         self.init_error = (body, error_type)
 
+    def note_peak_memory_kb(self, kb: int) -> None:
+        """The runtime's peak memory as it reported it with its outcome (samlite's loop)."""
+        note = getattr(self.environment, "note_peak_memory_kb", None)
+        if note is not None:
+            note(kb)
+
     def open_response_stream(self, request_id: str,
                              content_type: str) -> StreamedResponse | None:
         """A streamed response: a streaming caller gets each chunk as it comes (up to

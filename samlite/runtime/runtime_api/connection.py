@@ -34,6 +34,7 @@ from samlite.runtime.runtime_api.model import (
     INIT_ERROR_PATH,
     INVOCATION_POST,
     NEXT_PATH,
+    PEAK_MEMORY_HEADER,
     POLL_SLICE_S,
     TOKEN_HEADER,
     NextInvocation,
@@ -74,6 +75,7 @@ class Endpoint:
 _REASONS = {200: "OK", 202: "Accepted", 400: "Bad Request", 403: "Forbidden",
             404: "Not Found", 413: "Request Entity Too Large", 500: "Internal Server Error"}
 _RESPONSE_MODE = RESPONSE_MODE_HEADER.lower()
+_PEAK_MEMORY = PEAK_MEMORY_HEADER.lower()
 
 
 _NEXT_REQUEST_LINE = f"GET {NEXT_PATH} ".encode("latin-1")
@@ -197,6 +199,12 @@ class Connection:
                              "errorType": "NotFound"})
             return _Step.ON
         request_id = match["id"]
+        # Only samlite's loops send it, and they prove who they are (the token).
+        peak_kb = request.headers.get(_PEAK_MEMORY)
+        if peak_kb is not None and peak_kb.isdigit() and self.endpoint.token is not None:
+            note = getattr(backend, "note_peak_memory_kb", None)
+            if note is not None:
+                note(int(peak_kb))
         if match["what"] == "response":
             outcome = backend.post_response(request_id, body)
         else:
