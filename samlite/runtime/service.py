@@ -121,6 +121,8 @@ class _Call:
     lines: list[str] | None = None
     # Queued for a warm environment that ended before taking it: it runs in another one.
     never_picked_up: bool = False
+    # The runtime said its output pipe held nothing unread when it posted (samlite's loop).
+    output_drained: bool = False
     listener: StreamListener | None = None   # a caller that takes a streamed response as it comes
 
     def finish(self, payload: bytes, *, function_error: str | None = None,
@@ -290,6 +292,13 @@ class _Env:
 
     def post_init_error(self, body: bytes, error_type: str | None) -> None:
         self.init_error = (body, error_type)
+
+    def note_output_drained(self) -> None:
+        """The runtime's output pipe held nothing unread as it posted its outcome (samlite's
+        loop): its output is in, or being forwarded, with no read of the pipe needed."""
+        call = self.current
+        if call is not None:
+            call.output_drained = True
 
     def note_peak_memory_kb(self, kb: int) -> None:
         """The runtime's peak memory as it reported it with its outcome (samlite's loop)."""
@@ -640,7 +649,7 @@ class LambdaService:
         output_now = getattr(env.environment, "output_now", None)
         if spec.runs_samlite_client and output_now is not None:
             if not call.output_complete.is_set():
-                output_now()
+                output_now(drained=call.output_drained)
                 call.output_complete.set()
         elif spec.runs_samlite_client and getattr(env.environment, "writes_end_marker", True):
             call.output_complete.wait(_OUTPUT_SETTLE_S)

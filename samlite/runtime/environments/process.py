@@ -483,12 +483,17 @@ class ProcessEnvironment:
             return
         self._output.settle(process.stdout.fileno, timeout_s)
 
-    def output_now(self) -> None:
+    def output_now(self, *, drained: bool = False) -> None:
         """Forward what the runtime has written so far, on the caller's thread: the invoker,
         which has the runtime's answer and needs the output written before it, without
-        waiting for the pump to be scheduled."""
+        waiting for the pump to be scheduled. `drained`: the runtime found its pipe empty
+        as it answered, so all it wrote has been read: only a chunk the pump is still
+        forwarding is waited for (no read, no system call)."""
         process = self._process
         if process is None or process.stdout is None:
+            return
+        if drained:
+            self._output.wait_for_reader()
             return
         with contextlib.suppress(OSError, ValueError):   # closed: the runtime is gone
             self._output.forward_now(process.stdout.fileno())

@@ -34,6 +34,7 @@ from samlite.runtime.runtime_api.model import (
     INIT_ERROR_PATH,
     INVOCATION_POST,
     NEXT_PATH,
+    OUTPUT_DRAINED_HEADER,
     PEAK_MEMORY_HEADER,
     POLL_SLICE_S,
     TOKEN_HEADER,
@@ -76,6 +77,7 @@ _REASONS = {200: "OK", 202: "Accepted", 400: "Bad Request", 403: "Forbidden",
             404: "Not Found", 413: "Request Entity Too Large", 500: "Internal Server Error"}
 _RESPONSE_MODE = RESPONSE_MODE_HEADER.lower()
 _PEAK_MEMORY = PEAK_MEMORY_HEADER.lower()
+_OUTPUT_DRAINED = OUTPUT_DRAINED_HEADER.lower()
 
 
 _NEXT_REQUEST_LINE = f"GET {NEXT_PATH} ".encode("latin-1")
@@ -199,12 +201,8 @@ class Connection:
                              "errorType": "NotFound"})
             return _Step.ON
         request_id = match["id"]
-        # Only samlite's loops send it, and they prove who they are (the token).
-        peak_kb = request.headers.get(_PEAK_MEMORY)
-        if peak_kb is not None and peak_kb.isdigit() and self.endpoint.token is not None:
-            note = getattr(backend, "note_peak_memory_kb", None)
-            if note is not None:
-                note(int(peak_kb))
+        if self.endpoint.token is not None:   # samlite's loop, which proved who it is
+            self._note_outcome_headers(request.headers)
         if match["what"] == "response":
             outcome = backend.post_response(request_id, body)
         else:
@@ -218,6 +216,19 @@ class Connection:
             self._json(400, {"errorMessage": f"Invalid request ID: {request_id}",
                              "errorType": "InvalidRequestID"})
         return _Step.ON
+
+    def _note_outcome_headers(self, headers: dict[str, str]) -> None:
+        """What samlite's loop says with an outcome (model.py's PEAK_MEMORY_HEADER and
+        OUTPUT_DRAINED_HEADER), passed on before the outcome is."""
+        peak_kb = headers.get(_PEAK_MEMORY)
+        if peak_kb is not None and peak_kb.isdigit():
+            note = getattr(self.backend, "note_peak_memory_kb", None)
+            if note is not None:
+                note(int(peak_kb))
+        if headers.get(_OUTPUT_DRAINED) == "1":
+            drained = getattr(self.backend, "note_output_drained", None)
+            if drained is not None:
+                drained()
 
     def _streamed_response(self, path: str, headers: dict[str, str]) -> None:
         """A response POSTed in streaming mode: each chunk goes on as it arrives, the trailers
