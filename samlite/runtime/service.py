@@ -293,10 +293,11 @@ class _Env:
     def post_init_error(self, body: bytes, error_type: str | None) -> None:
         self.init_error = (body, error_type)
 
-    def note_output_drained(self) -> None:
-        """The runtime's output pipe held nothing unread as it posted its outcome (samlite's
-        loop): its output is in, or being forwarded, with no read of the pipe needed."""
-        call = self.current
+    def note_output_drained(self, request_id: str) -> None:
+        """The runtime's output pipe held nothing unread as it posted this invocation's
+        outcome (samlite's loop): its output is in, or being forwarded, with no read of the
+        pipe needed. (Said of another request id, it says nothing of the current one's.)"""
+        call = self._call_for(request_id)
         if call is not None:
             call.output_drained = True
 

@@ -202,7 +202,7 @@ class Connection:
             return _Step.ON
         request_id = match["id"]
         if self.endpoint.token is not None:   # samlite's loop, which proved who it is
-            self._note_outcome_headers(request.headers)
+            self._note_outcome_headers(request_id, request.headers)
         if match["what"] == "response":
             outcome = backend.post_response(request_id, body)
         else:
@@ -217,7 +217,7 @@ class Connection:
                              "errorType": "InvalidRequestID"})
         return _Step.ON
 
-    def _note_outcome_headers(self, headers: dict[str, str]) -> None:
+    def _note_outcome_headers(self, request_id: str, headers: dict[str, str]) -> None:
         """What samlite's loop says with an outcome (model.py's PEAK_MEMORY_HEADER and
         OUTPUT_DRAINED_HEADER), passed on before the outcome is."""
         peak_kb = headers.get(_PEAK_MEMORY)
@@ -228,7 +228,7 @@ class Connection:
         if headers.get(_OUTPUT_DRAINED) == "1":
             drained = getattr(self.backend, "note_output_drained", None)
             if drained is not None:
-                drained()
+                drained(request_id)
 
     def _streamed_response(self, path: str, headers: dict[str, str]) -> None:
         """A response POSTed in streaming mode: each chunk goes on as it arrives, the trailers

@@ -72,8 +72,9 @@ class RuntimeBackend(Protocol):
     # keeps the poller (True) or declines (False: the connection waits in next_invocation);
     # `unpark(poller)` takes back a parked poller whose runtime hung up, True if nobody had
     # taken it. Backends without them (tests' scripted ones) are served the classic way.
-    # `note_peak_memory_kb(kb)` and `note_output_drained()`, when a backend has them, hear
-    # PEAK_MEMORY_HEADER and OUTPUT_DRAINED_HEADER before the outcome that carried them.
+    # `note_peak_memory_kb(kb)` and `note_output_drained(request_id)`, when a backend has
+    # them, hear PEAK_MEMORY_HEADER and OUTPUT_DRAINED_HEADER before the outcome that
+    # carried them.
 
 
 class DirectPoller(Protocol):
