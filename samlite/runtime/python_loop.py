@@ -4,8 +4,9 @@ imports the handler once (the cold start), then serves invocations over the Runt
 
 What a handler sees follows awslambdaric 3.1.1 (bootstrap.py, lambda_context.py,
 lambda_runtime_marshaller.py, lambda_runtime_log_utils.py): error types and wording, the
-error document, the context object, JSON encoding and the log format. One addition of ours:
-after each invocation that printed something, the line END_MARKER + request id on stdout.
+error document, the context object, JSON encoding and the log format. Additions of ours:
+after each invocation that printed something, the line END_MARKER + request id on stdout;
+with each outcome, the runtime's peak memory and whether its output pipe is all read.
 One file on purpose: a script cannot import neighbours without them meeting the function's.
 """
 
@@ -148,7 +149,7 @@ class OutputPipe:
         if sys.platform != "linux":
             return
         try:
-            import fcntl  # a builtin extension module; only Linux asks
+            import fcntl  # a small C module; only Linux asks for it
 
             if stat.S_ISFIFO(os.fstat(1).st_mode) and os.path.sameopenfile(1, 2):
                 self._fd, self._ioctl = os.dup(1), fcntl.ioctl
