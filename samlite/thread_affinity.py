@@ -8,6 +8,12 @@ on the 2-CPU machine here, idle, `ab -k -c 10` on the hello app made ~20 context
 them use at a time anyway; the processes samlite starts (functions' runtimes) still get every
 CPU the process may use (`on_every_cpu`), as a child inherits its forking thread's CPU set.
 
+The serving threads are also SCHED_BATCH (sched(7)): a thread woken by its socket then waits
+for the running one to block instead of preempting it. Preempting gained nothing, as the
+running thread held the GIL: the woken one slept again on it and was woken once more when it
+was dropped, two context switches and two futex calls each time (~8 futex calls a request
+under `ab -k -c 10`, ~5 with batch; docs/performance.md). Children start SCHED_OTHER again.
+
 Off unless `samlite up` turns it on (tests and library users keep their threads as they are);
 SAMLITE_PIN_THREADS=0 keeps it off there too."""
 
@@ -37,26 +43,46 @@ def pin_serving_threads() -> int | None:
 
 
 def pin_this_thread() -> None:
-    """A serving thread's first step (Linux: affinity 0 is the calling thread's alone)."""
+    """A serving thread's first step (Linux: affinity and policy of 0 are the calling
+    thread's alone; the threads it starts inherit both)."""
     if _serving_cpu is not None:
         with contextlib.suppress(OSError):
             os.sched_setaffinity(0, {_serving_cpu})
+        with contextlib.suppress(OSError, AttributeError):
+            os.sched_setscheduler(0, os.SCHED_BATCH, os.sched_param(0))
 
 
 @contextlib.contextmanager
 def on_every_cpu() -> Iterator[None]:
-    """Start children inside this: they get every CPU, whichever thread starts them."""
+    """Start children inside this: they get every CPU and the normal policy, whichever
+    thread starts them."""
     if _serving_cpu is None:
         yield
         return
     before = os.sched_getaffinity(0)
-    if before == _every_cpu:
+    policy = _policy()
+    if before == _every_cpu and policy in (None, os.SCHED_OTHER):
         yield
         return
     with contextlib.suppress(OSError):
         os.sched_setaffinity(0, _every_cpu)
+    _set_policy(os.SCHED_OTHER)
     try:
         yield
     finally:
         with contextlib.suppress(OSError):
             os.sched_setaffinity(0, before)
+        if policy is not None:
+            _set_policy(policy)
+
+
+def _policy() -> int | None:
+    try:
+        return os.sched_getscheduler(0)
+    except (OSError, AttributeError):
+        return None
+
+
+def _set_policy(policy: int) -> None:
+    with contextlib.suppress(OSError, AttributeError):
+        os.sched_setscheduler(0, policy, os.sched_param(0))

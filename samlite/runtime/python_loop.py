@@ -4,8 +4,9 @@ imports the handler once (the cold start), then serves invocations over the Runt
 
 What a handler sees follows awslambdaric 3.1.1 (bootstrap.py, lambda_context.py,
 lambda_runtime_marshaller.py, lambda_runtime_log_utils.py): error types and wording, the
-error document, the context object, JSON encoding and the log format. One addition of ours:
-after each invocation that printed something, the line END_MARKER + request id on stdout.
+error document, the context object, JSON encoding and the log format. Additions of ours:
+after each invocation that printed something, the line END_MARKER + request id on stdout;
+with each outcome, the runtime's peak memory and whether its output pipe is all read.
 One file on purpose: a script cannot import neighbours without them meeting the function's.
 """
 
@@ -18,6 +19,7 @@ import logging
 import os
 import re
 import socket
+import stat
 import sys
 import time
 import traceback
@@ -51,6 +53,13 @@ DEBUG_DIR_VARIABLE = "_SAMLITE_DEBUGPY_DIR"
 # repeated: this script imports nothing).
 TOKEN_VARIABLE = "_SAMLITE_RUNTIME_TOKEN"  # noqa: S105 - a name, not the secret
 TOKEN_HEADER = "X-Samlite-Runtime-Token"  # noqa: S105 - a name, not the secret
+# The runtime's peak memory (its VmHWM, kB) with each outcome it posts, so the service need
+# not read it from /proc after every invoke (runtime_api/model.py's PEAK_MEMORY_HEADER).
+PEAK_MEMORY_HEADER = "X-Samlite-Peak-Memory-Kb"
+# Sent when the output pipe held nothing unread as the outcome was posted, so the service
+# need not read the pipe before END (runtime_api/model.py's OUTPUT_DRAINED_HEADER).
+OUTPUT_DRAINED_HEADER = "X-Samlite-Output-Drained"
+_FIONREAD = 0x541B   # Linux's ioctl: the bytes waiting in a pipe (either end)
 
 # Logged before an init error (awslambdaric's lambda_literals.py), "\r" included.
 UNHANDLED_EXCEPTION_WARNING = (
@@ -130,6 +139,41 @@ _MAX_LINE = 65536
 _MAX_HEADERS = 100
 
 
+class OutputPipe:
+    """The pipe samlite reads this runtime's stdout and stderr from, through a descriptor of
+    our own (the handler may close or replace fds 1 and 2; the pipe stays the one samlite
+    reads). `drained()`: whether it holds nothing unread (Linux's FIONREAD, either end)."""
+
+    def __init__(self) -> None:
+        self._fd: int | None = None
+        if sys.platform != "linux":
+            return
+        try:
+            import fcntl  # a small C module; only Linux asks for it
+
+            if stat.S_ISFIFO(os.fstat(1).st_mode) and os.path.sameopenfile(1, 2):
+                self._fd, self._ioctl = os.dup(1), fcntl.ioctl
+        except OSError:
+            self._fd = None
+
+    def drained(self) -> bool:
+        if self._fd is None:
+            return False
+        waiting = bytearray(4)
+        try:
+            return self._ioctl(self._fd, _FIONREAD, waiting) == 0 and not any(waiting)
+        except OSError:
+            return False
+
+
+def _open_status() -> int | None:
+    """This process's /proc status, kept open (the runtime is this process for its life)."""
+    try:
+        return os.open("/proc/self/status", os.O_RDONLY)
+    except OSError:
+        return None
+
+
 class RuntimeApi:
     """One keep-alive HTTP/1.1 connection to the Runtime API, reopened if the server closed it.
 
@@ -145,6 +189,8 @@ class RuntimeApi:
         self._reader: Any = None
         auth = f"{TOKEN_HEADER}: {token}\r\n" if token else ""
         self._fixed = f"Host: {address}\r\n{auth}"
+        self._status_fd = _open_status()
+        self._output = OutputPipe()
 
     def next(self) -> Invocation:
         return _invocation(*self._call(self._message("GET", NEXT_PATH)))
@@ -177,14 +223,31 @@ class RuntimeApi:
 
     def _response_message(self, request_id: str, body: bytes, content_type: str) -> bytes:
         return self._message("POST", f"{API_PREFIX}/invocation/{request_id}/response", body,
-                             f"Content-Type: {content_type}\r\n")
+                             f"Content-Type: {content_type}\r\n{self._outcome_headers()}")
 
     def post_error(self, request_id: str, document: bytes, error_type: str) -> None:
         # awslambdaric sends an X-Ray cause header here instead (up to 1 MiB: past what a
         # stdlib server reads, and of no use without X-Ray). The error type is the header the
         # Runtime API documents for /error, so a server need not parse the body for it.
         self._call(self._message("POST", f"{API_PREFIX}/invocation/{request_id}/error",
-                                 document, _error_headers(error_type)))
+                                 document, _error_headers(error_type) + self._outcome_headers()))
+
+    def _outcome_headers(self) -> str:
+        """What samlite's service takes from the runtime with an outcome instead of asking
+        the system itself: its peak memory and whether its output has all been read."""
+        return self._peak_memory() + (f"{OUTPUT_DRAINED_HEADER}: 1\r\n"
+                                      if self._output.drained() else "")
+
+    def _peak_memory(self) -> str:
+        """The PEAK_MEMORY_HEADER line, or nothing where /proc cannot say."""
+        if self._status_fd is None:
+            return ""
+        try:
+            status = os.pread(self._status_fd, 8192, 0)
+            start = status.index(b"VmHWM:")
+            return f"{PEAK_MEMORY_HEADER}: {int(status[start + 6:status.index(b'kB', start)])}\r\n"
+        except (OSError, ValueError):
+            return ""
 
     def post_init_error(self, document: bytes, error_type: str) -> None:
         self._call(self._message("POST", f"{API_PREFIX}/init/error", document,

@@ -121,6 +121,8 @@ class _Call:
     lines: list[str] | None = None
     # Queued for a warm environment that ended before taking it: it runs in another one.
     never_picked_up: bool = False
+    # The runtime said its output pipe held nothing unread when it posted (samlite's loop).
+    output_drained: bool = False
     listener: StreamListener | None = None   # a caller that takes a streamed response as it comes
 
     def finish(self, payload: bytes, *, function_error: str | None = None,
@@ -290,6 +292,20 @@ class _Env:
 
     def post_init_error(self, body: bytes, error_type: str | None) -> None:
         self.init_error = (body, error_type)
+
+    def note_output_drained(self, request_id: str) -> None:
+        """The runtime's output pipe held nothing unread as it posted this invocation's
+        outcome (samlite's loop): its output is in, or being forwarded, with no read of the
+        pipe needed. (Said of another request id, it says nothing of the current one's.)"""
+        call = self._call_for(request_id)
+        if call is not None:
+            call.output_drained = True
+
+    def note_peak_memory_kb(self, kb: int) -> None:
+        """The runtime's peak memory as it reported it with its outcome (samlite's loop)."""
+        note = getattr(self.environment, "note_peak_memory_kb", None)
+        if note is not None:
+            note(kb)
 
     def open_response_stream(self, request_id: str,
                              content_type: str) -> StreamedResponse | None:
@@ -648,7 +664,7 @@ class LambdaService:
         output_now = getattr(env.environment, "output_now", None)
         if spec.runs_samlite_client and output_now is not None:
             if not call.output_complete.is_set():
-                output_now()
+                output_now(drained=call.output_drained)
                 call.output_complete.set()
         elif spec.runs_samlite_client and getattr(env.environment, "writes_end_marker", True):
             call.output_complete.wait(_OUTPUT_SETTLE_S)

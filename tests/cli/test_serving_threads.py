@@ -1,6 +1,7 @@
-"""`samlite up` runs its serving threads on one CPU (thread_affinity.py), yet a function's
-runtime sees every CPU the machine gives samlite, as on Lambda its code sees its own vCPUs,
-not samlite's choice; SAMLITE_PIN_THREADS=0 leaves every thread free."""
+"""`samlite up` runs its serving threads on one CPU, SCHED_BATCH (thread_affinity.py), yet a
+function's runtime sees every CPU the machine gives samlite and the normal policy, as on
+Lambda its code sees its own vCPUs, not samlite's choice; SAMLITE_PIN_THREADS=0 leaves every
+thread free."""
 
 from __future__ import annotations
 
@@ -20,7 +21,8 @@ import json, os, time
 
 def handler(event, context):
     time.sleep(0.5)
-    return {"statusCode": 200, "body": json.dumps(sorted(os.sched_getaffinity(0)))}
+    return {"statusCode": 200, "body": json.dumps(
+        [sorted(os.sched_getaffinity(0)), os.sched_getscheduler(0)])}
 """
 TEMPLATE = """\
 Transform: AWS::Serverless-2016-10-31
@@ -36,8 +38,8 @@ Resources:
 """
 
 
-def threads_cpus(pid: int) -> list[set[int]]:
-    """Each thread's allowed CPUs, from /proc (proc(5): Cpus_allowed_list)."""
+def threads_cpus(pid: int) -> list[tuple[set[int], int]]:
+    """Each thread's allowed CPUs, from /proc (proc(5): Cpus_allowed_list), and its policy."""
     out = []
     for task in Path(f"/proc/{pid}/task").iterdir():
         status = (task / "status").read_text()
@@ -47,13 +49,13 @@ def threads_cpus(pid: int) -> list[set[int]]:
         for part in listed[1].split(","):
             low, _, high = part.partition("-")
             cpus.update(range(int(low), int(high or low) + 1))
-        out.append(cpus)
+        out.append((cpus, os.sched_getscheduler(int(task.name))))
     return out
 
 
-def run_up(tmp_path: Path, **env: str) -> tuple[list[list[int]], list[set[int]]]:
-    """What three concurrent invocations (three environments) say their CPUs are, and
-    `up`'s threads' CPUs after them."""
+def run_up(tmp_path: Path, **env: str) -> tuple[list[list], list[tuple[set[int], int]]]:
+    """What three concurrent invocations (three environments) say their CPUs and policy
+    are, and `up`'s threads' CPUs and policies after them."""
     (tmp_path / "src").mkdir()
     (tmp_path / "src" / "app.py").write_text(HANDLER)
     (tmp_path / "template.yaml").write_text(TEMPLATE.format(major=sys.version_info.major,
@@ -97,16 +99,17 @@ def test_serving_threads_share_one_cpu_and_the_function_sees_every_cpu(
         tmp_path: Path) -> None:
     every = os.sched_getaffinity(0)
     seen, threads = run_up(tmp_path)
-    assert seen == [sorted(every)] * 3
+    assert seen == [[sorted(every), os.SCHED_OTHER]] * 3
     if len(every) > 1:
-        assert any(len(cpus) == 1 for cpus in threads)   # the servers' threads
-        assert every in threads                          # the main thread, the watchers
+        assert any(len(cpus) == 1 for cpus, _ in threads)   # the servers' threads
+        assert all(policy == os.SCHED_BATCH for cpus, policy in threads if len(cpus) == 1)
+        assert (every, os.SCHED_OTHER) in threads           # the main thread, the watchers
     else:
-        assert threads == [every] * len(threads)
+        assert threads == [(every, os.SCHED_OTHER)] * len(threads)
 
 
 def test_samlite_pin_threads_0_leaves_every_thread_free(tmp_path: Path) -> None:
     every = os.sched_getaffinity(0)
     seen, threads = run_up(tmp_path, SAMLITE_PIN_THREADS="0")
-    assert seen == [sorted(every)] * 3
-    assert all(cpus == every for cpus in threads)
+    assert seen == [[sorted(every), os.SCHED_OTHER]] * 3
+    assert threads == [(every, os.SCHED_OTHER)] * len(threads)

@@ -138,13 +138,20 @@ def test_a_tenant_id_that_does_not_fit_the_function_is_refused(
     assert service.environment_count("Fn") == 0
 
 
+@pytest.mark.parametrize("say", [
+    "print(f'said {event}')",
+    "os.write(1, f'said {event}\\n'.encode())",   # past sys.stdout: the loop never sees it
+    "os.write(2, f'said {event}\\n'.encode())",
+    "subprocess.run(['echo', f'said {event}'], check=True)",   # a child's, on the same pipe
+], ids=["print", "fd 1", "fd 2", "a child process"])
 def test_each_warm_invocations_output_comes_between_its_start_and_end(
-        make_service: ServiceMaker, tmp_path: Path) -> None:
+        make_service: ServiceMaker, tmp_path: Path, say: str) -> None:
     # Printing and silent invocations in turn on one warm environment: whatever a handler
     # prints is logged (and tailed) before its END and REPORT, never in another's.
-    spec = python_function(tmp_path, "def handler(event, context):\n"
+    spec = python_function(tmp_path, "import os, subprocess\n"
+                                     "def handler(event, context):\n"
                                      "    if event:\n"
-                                     "        print(f'said {event}')\n"
+                                     f"        {say}\n"
                                      "    return event\n")
     service, lines = make_service(spec)
     results = [service.invoke("Fn", json.dumps(n % 2 and n).encode(), tail_logs=True)
@@ -158,3 +165,18 @@ def test_each_warm_invocations_output_comes_between_its_start_and_end(
             [*said, f"END RequestId: {result.request_id}"]
         assert said == [line for line in result.logs.splitlines() if line.startswith("said")]
     assert service.environment_count("Fn") == 1
+
+
+def test_report_gives_the_most_memory_the_runtime_has_held(make_service: ServiceMaker,
+                                                           tmp_path: Path) -> None:
+    # REPORT's Max Memory Used is a peak: 60 MB held once still shows after it is freed.
+    spec = python_function(
+        tmp_path, "def handler(e, c):\n"
+                  "    held = b'x' * (60 << 20) if e.get('big') else b''\n"
+                  "    return len(held)\n", memory_mb=512)
+    service, _ = make_service(spec)
+    small = service.invoke("Fn", b"{}").report.max_memory_used_mb
+    big = service.invoke("Fn", b'{"big": true}').report.max_memory_used_mb
+    after = service.invoke("Fn", b"{}").report.max_memory_used_mb
+    assert big >= small + 55
+    assert after >= big

@@ -46,6 +46,11 @@ class LineForwarder:
             while self._read(fd) and self._last_read_full:
                 pass
 
+    def wait_for_reader(self) -> None:
+        """Return once no reader is forwarding a chunk it has taken from the pipe."""
+        with self._lock:
+            pass
+
     def _read(self, fd: int) -> bool:
         self.busy = True
         self._last_read_full = False

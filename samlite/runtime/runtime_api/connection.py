@@ -8,6 +8,7 @@ import contextlib
 import hmac
 import json
 import logging
+import select
 import socket
 import struct
 import threading
@@ -34,6 +35,8 @@ from samlite.runtime.runtime_api.model import (
     INIT_ERROR_PATH,
     INVOCATION_POST,
     NEXT_PATH,
+    OUTPUT_DRAINED_HEADER,
+    PEAK_MEMORY_HEADER,
     POLL_SLICE_S,
     TOKEN_HEADER,
     NextInvocation,
@@ -74,6 +77,8 @@ class Endpoint:
 _REASONS = {200: "OK", 202: "Accepted", 400: "Bad Request", 403: "Forbidden",
             404: "Not Found", 413: "Request Entity Too Large", 500: "Internal Server Error"}
 _RESPONSE_MODE = RESPONSE_MODE_HEADER.lower()
+_PEAK_MEMORY = PEAK_MEMORY_HEADER.lower()
+_OUTPUT_DRAINED = OUTPUT_DRAINED_HEADER.lower()
 
 
 _NEXT_REQUEST_LINE = f"GET {NEXT_PATH} ".encode("latin-1")
@@ -107,6 +112,7 @@ class Connection:
         self._lent = False                       # an invoker's thread is serving it
         self._owed = b""                         # a 202 that goes out with the next answer
         self._timeout_us = 0                     # SO_RCVTIMEO now
+        self._readable: select.poll | None = None   # peer_closed's, made on first use
 
     def serve(self) -> None:
         try:
@@ -158,7 +164,19 @@ class Connection:
                          "environment", "errorType": "Forbidden"}, close=True)
 
     def peer_closed(self) -> bool:
-        """Whether the client has hung up (a poller that closed while waiting for work)."""
+        """Whether the client has hung up (a poller that closed while waiting for work).
+        poll() first: when nothing is there to read, the usual answer, no recv is made and
+        no BlockingIOError raised (~1.4 -> ~0.3 µs of the invoker's CPU per warm invoke)."""
+        if self.conn.fileno() < 0:
+            return True
+        if self._readable is None:
+            self._readable = select.poll()
+            self._readable.register(self.conn, select.POLLIN)
+        try:
+            if not self._readable.poll(0):   # an end of stream or an error would be an event
+                return False
+        except RuntimeError:   # another thread is asking too (one poll() at a time): recv
+            pass
         try:
             return self.conn.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
         except BlockingIOError:
@@ -197,6 +215,8 @@ class Connection:
                              "errorType": "NotFound"})
             return _Step.ON
         request_id = match["id"]
+        if self.endpoint.token is not None:   # samlite's loop, which proved who it is
+            self._note_outcome_headers(request_id, request.headers)
         if match["what"] == "response":
             outcome = backend.post_response(request_id, body)
         else:
@@ -210,6 +230,19 @@ class Connection:
             self._json(400, {"errorMessage": f"Invalid request ID: {request_id}",
                              "errorType": "InvalidRequestID"})
         return _Step.ON
+
+    def _note_outcome_headers(self, request_id: str, headers: dict[str, str]) -> None:
+        """What samlite's loop says with an outcome (model.py's PEAK_MEMORY_HEADER and
+        OUTPUT_DRAINED_HEADER), passed on before the outcome is."""
+        peak_kb = headers.get(_PEAK_MEMORY)
+        if peak_kb is not None and peak_kb.isdigit():
+            note = getattr(self.backend, "note_peak_memory_kb", None)
+            if note is not None:
+                note(int(peak_kb))
+        if headers.get(_OUTPUT_DRAINED) == "1":
+            drained = getattr(self.backend, "note_output_drained", None)
+            if drained is not None:
+                drained(request_id)
 
     def _streamed_response(self, path: str, headers: dict[str, str]) -> None:
         """A response POSTed in streaming mode: each chunk goes on as it arrives, the trailers

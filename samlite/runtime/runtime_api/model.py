@@ -20,6 +20,10 @@ INVOCATION_POST = re.compile(rf"^{PREFIX}/invocation/(?P<id>[^/]+)/(?P<what>resp
 ERROR_TYPE_HEADER = "Lambda-Runtime-Function-Error-Type"
 # samlite's own: python_loop.py sends its environment's token in it on every request.
 TOKEN_HEADER = "X-Samlite-Runtime-Token"  # noqa: S105 - a name, not the secret
+# samlite's own: python_loop.py sends its runtime's peak memory (VmHWM, kB) with each outcome.
+PEAK_MEMORY_HEADER = "X-Samlite-Peak-Memory-Kb"
+# and this one when its output pipe held nothing unread as it posted the outcome.
+OUTPUT_DRAINED_HEADER = "X-Samlite-Output-Drained"
 MAX_BODY_READ = 12 * 1024 * 1024   # read (and refuse) bodies past the limit up to this size
 LISTEN_BACKLOG = 1024              # socketserver's default of 5 drops connects under load
 POLL_SLICE_S = 1.0                 # how often a waiting /next checks its client is still there
@@ -68,6 +72,9 @@ class RuntimeBackend(Protocol):
     # keeps the poller (True) or declines (False: the connection waits in next_invocation);
     # `unpark(poller)` takes back a parked poller whose runtime hung up, True if nobody had
     # taken it. Backends without them (tests' scripted ones) are served the classic way.
+    # `note_peak_memory_kb(kb)` and `note_output_drained(request_id)`, when a backend has
+    # them, hear PEAK_MEMORY_HEADER and OUTPUT_DRAINED_HEADER before the outcome that
+    # carried them.
 
 
 class DirectPoller(Protocol):
