@@ -56,6 +56,16 @@ class SnsRoute:
             return error_response(request, "sns", status=400, code="MalformedQueryString",
                                   message="The query string contains a syntax error.",
                                   protocol=Protocol.QUERY)
+        action = _query_action(request)
+        if action not in SNS_ACTIONS:
+            # Signed for SNS but no SNS action: moto would fail inside looking it up. The
+            # answers are AWS's common errors for query APIs.
+            code, message = ("MissingAction", "The request is missing an action or a required "
+                             "parameter.") if action is None else \
+                ("InvalidAction", "The action or operation requested is invalid. Verify that "
+                 "the action is typed correctly.")
+            return error_response(request, "sns", status=400, code=code, message=message,
+                                  protocol=Protocol.QUERY)
         host = request.header("host") or "127.0.0.1"
         url = f"http://{host}{request.path}" + (f"?{request.raw_query}"
                                                  if request.raw_query else "")
@@ -67,7 +77,7 @@ class SnsRoute:
         status, response_headers, body = answer._dispatch(prepared, url, headers)
         response_headers = {k: str(v) for k, v in dict(response_headers).items()
                             if k.lower() not in _SERVER_HEADERS}
-        if int(status) < 300 and _query_action(request) in CHANGING_ACTIONS:
+        if int(status) < 300 and action in CHANGING_ACTIONS:
             self._on_change()
         return Response(status=int(status), headers=tuple(response_headers.items()),
                         body=body.encode() if isinstance(body, str) else bytes(body or b""))

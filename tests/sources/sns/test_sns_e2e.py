@@ -327,3 +327,33 @@ def test_triggering_one_subscription_delivers_to_it_only(app: RunningApp) -> Non
 def test_triggering_a_topic_publishes_to_every_subscription(app: RunningApp) -> None:
     app.trigger("Orders")
     assert [len(receive(app, q)) for q in ("Audit", "Raw")] == [1, 1]
+
+
+def test_a_call_signed_for_sns_without_an_sns_action_is_refused_in_snss_words(
+        app: RunningApp) -> None:
+    # What an SDK sends when it signs for SNS but names another service's operation (or
+    # none): AWS's common errors for query APIs, as XML the SDK reads.
+    import urllib.error
+    import urllib.request
+
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    def call(body: str) -> tuple[int, str]:
+        request = AWSRequest(method="POST", url=app.endpoint_url + "/", data=body.encode(),
+                             headers={"Content-Type": "application/x-www-form-urlencoded"})
+        SigV4Auth(Credentials("testing", "testing"), "sns", "us-east-1").add_auth(request)
+        prepared = request.prepare()
+        try:
+            with urllib.request.urlopen(urllib.request.Request(  # noqa: S310 - loopback
+                    prepared.url, data=prepared.body, headers=dict(prepared.headers),
+                    method="POST")) as answer:
+                return answer.status, answer.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode()
+
+    status, body = call("Action=SendMessage&Version=2010-03-31")
+    assert status == 400 and "<Code>InvalidAction</Code>" in body
+    status, body = call("Version=2010-03-31")
+    assert status == 400 and "<Code>MissingAction</Code>" in body
