@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from samlite.graph.model import EdgeKind, Graph
@@ -47,13 +48,50 @@ TIMELINE_COLUMNS = ("request_id", "function", "trigger", "started_at_s", "status
                     "max_memory_used_mb", "memory_size_mb")
 
 
-def timeline_batch(records: Sequence[InvocationRecord]) -> dict[str, Any]:
-    """New invocations as the event stream sends them: the column names once, then one
-    array of values per invocation, in TIMELINE_COLUMNS' order."""
-    return {"columns": TIMELINE_COLUMNS,
-            "rows": [(r.request_id, r.function, r.trigger, r.started_at_s, r.status,
-                      r.error_type, r.is_cold, round(r.duration_ms, 2), r.billed_duration_ms,
-                      r.max_memory_used_mb, r.memory_size_mb) for r in records]}
+@dataclass(frozen=True)
+class TimelineFilter:
+    """The Invocations list's filters, as GET /api/invocations and the event stream take
+    them (empty: any): the function's name, the status, text the trigger contains (in any
+    case)."""
+    function: str = ""
+    status: str = ""
+    trigger: str = ""
+
+    def matches(self, record: InvocationRecord) -> bool:
+        return ((not self.function or record.function == self.function)
+                and (not self.status or record.status == self.status)
+                and (not self.trigger or self.trigger.lower() in record.trigger.lower()))
+
+
+@dataclass(frozen=True)
+class TimelineView:
+    """What one page's event stream carries of new invocations: those `only` matches, and of
+    each batch at most the `newest` (None: all). A list that keeps its newest 500 rows asks
+    for no more: at a busy gateway's thousands a second the rest were bytes the browser
+    received and parsed only to drop them."""
+    only: TimelineFilter = TimelineFilter()
+    newest: int | None = None
+
+
+def timeline_batch(records: Sequence[InvocationRecord],
+                   view: TimelineView = TimelineView()) -> dict[str, Any] | None:
+    """New invocations as the event stream sends them to a page of `view`: the column names
+    once, then one array of values per invocation, in TIMELINE_COLUMNS' order, and with a
+    `newest` cap, `older`: how many more matched (oldest first, so the cap keeps the end).
+    None when the page asked for none of them."""
+    if view.only != TimelineFilter():
+        records = [r for r in records if view.only.matches(r)]
+    older = 0 if view.newest is None else max(0, len(records) - view.newest)
+    if not records or view.newest == 0:
+        return None
+    batch: dict[str, Any] = {
+        "columns": TIMELINE_COLUMNS,
+        "rows": [(r.request_id, r.function, r.trigger, r.started_at_s, r.status,
+                  r.error_type, r.is_cold, round(r.duration_ms, 2), r.billed_duration_ms,
+                  r.max_memory_used_mb, r.memory_size_mb) for r in records[older:]]}
+    if view.newest is not None:
+        batch["older"] = older
+    return batch
 
 
 def invocation_detail(record: InvocationRecord, chain: Sequence[InvocationRecord]

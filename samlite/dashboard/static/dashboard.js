@@ -56,9 +56,18 @@ function ms(value) { return value === null || value === undefined ? "–" : `${v
 function time(seconds) { return new Date(seconds * 1000).toLocaleTimeString(); }
 
 // --- the stream ------------------------------------------------------------------------------
-function connect() {
+let source = null;
+
+// Opens the stream (closing the one before), `query` saying what it carries of new
+// invocations (GET /api/events's parameters); resolves once the server sends to it.
+function connect(query) {
+  if (source) source.close();
   const live = document.getElementById("live");
-  const source = new EventSource("/api/events");
+  source = new EventSource(`/api/events${query}`);
+  const opened = new Promise((resolve) => {
+    source.addEventListener("open", resolve, { once: true });
+    source.addEventListener("error", resolve, { once: true });   // the list loads anyway
+  });
   source.onopen = () => live.classList.add("on");
   source.onerror = () => live.classList.remove("on");
   // Each message is a batch, oldest first: "invocations" as column names and one array of
@@ -76,6 +85,7 @@ function connect() {
     }));
   });
   source.addEventListener("reloads", (message) => tell("reloads", JSON.parse(message.data)));
+  return opened;
 }
 
 // --- App: the graph --------------------------------------------------------------------------
@@ -358,21 +368,47 @@ async function invocationsPage() {
   const matches = (row) => (!filter.function.value || row.function === filter.function.value)
     && (!filter.status.value || row.status === filter.status.value)
     && (!filter.trigger.value || row.trigger.toLowerCase().includes(filter.trigger.value.toLowerCase()));
+  // The stream carries only the rows this list shows: those its filters match, and of a
+  // batch no more than the list keeps (a busy gateway's thousands a second were bytes the
+  // browser received and parsed only to drop them). A text filter is the server's: the list
+  // is loaded again for it, and streamed nothing.
+  let streamed = null;
+  const streamQuery = () => {
+    if (filter.q.value) return "?rows=0";
+    const query = new URLSearchParams({ rows: KEPT_ROWS });
+    for (const name of ["function", "status", "trigger"]) if (filter[name].value) query.set(name, filter[name].value);
+    return `?${query}`;
+  };
+  let arrived = null;   // rows streamed while the list loads, oldest first
   const load = async () => {
     const query = new URLSearchParams();
     for (const [name, input] of Object.entries(filter)) if (input.value) query.set(name, input.value);
     history.replaceState(null, "", `?${query}`);
-    list.replace(await api(`/api/invocations?${query}`));
+    // The stream first, so a row that ends while the list loads is in one or both (and
+    // shown once): none falls between the list read and the stream's start.
+    arrived = [];
+    let rows = null;
+    try {
+      if (streamQuery() !== streamed) { streamed = streamQuery(); await connect(streamed); }
+      rows = await api(`/api/invocations?${query}`);
+    } finally {
+      const during = arrived;
+      arrived = null;
+      if (rows) list.replace(rows);
+      if (during.length) list.prepend(during);
+    }
   };
+  listeners.invocations.push((rows) => {
+    if (filter.q.value) return;   // a text filter needs the server: reload
+    const shown = rows.filter(matches);
+    if (!shown.length) return;
+    if (arrived) arrived.push(...shown);
+    else list.prepend(shown);
+  });
   for (const input of Object.values(filter)) input.addEventListener("change", guarded(load));
   content.replaceChildren(el("form", { class: "filters", onsubmit: (e) => { e.preventDefault(); load(); } },
     Object.values(filter), el("button", { type: "submit" }, "Filter")), el("table", { id: "timeline" }, head, body, foot));
   await load();
-  listeners.invocations.push((rows) => {
-    if (filter.q.value) return;   // a text filter needs the server: reload
-    const shown = rows.filter(matches);
-    if (shown.length) list.prepend(shown);
-  });
 }
 
 function pre(text, label) {
@@ -541,6 +577,7 @@ const pages = { app: appPage, functions: functionsPage, invocations: invocations
   } catch (error) {
     notice(String(error.message || error), true);
   }
-  connect();
+  // Pages that light or count invocations get every one; those that show none, none.
+  if (!source) await connect(listeners.invocations.length ? "" : "?rows=0");
   document.body.dataset.ready = "true";
 })();
