@@ -16,11 +16,10 @@ import contextlib
 import os
 import statistics
 import tempfile
-import time
 from collections import defaultdict
 from pathlib import Path
 
-from dashboard import HANDLER, TEMPLATE, Up, chromium_path, hammer, our_chromium_pids
+from dashboard import HANDLER, TEMPLATE, Up, chromium_path, hammer, our_chromium_pids, settle
 
 # CDP's main-thread durations (seconds) worth splitting a renderer's time by.
 DURATIONS = ("TaskDuration", "ScriptDuration", "LayoutDuration", "RecalcStyleDuration")
@@ -86,7 +85,7 @@ def main() -> None:
                 page.wait_for_selector("#live.on")
                 cdp = page.context.new_cdp_session(page)
                 cdp.send("Performance.enable")
-                time.sleep(0.5)   # its first draws done
+                settle()   # what opening the page cost is not streaming's
                 metrics_before = {m["name"]: m["value"]
                                   for m in cdp.send("Performance.getMetrics")["metrics"]}
                 threads_before, up_before = cpu_by_thread(), up.cpu_s()

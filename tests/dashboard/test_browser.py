@@ -198,6 +198,21 @@ def test_an_upload_from_the_bucket_page_runs_its_function(page: Any, running: Ru
     assert row.locator(".trigger").inner_text() == "s3 ObjectCreated:Put uploads/invoice.txt"
 
 
+def test_the_functions_and_schedules_pages_follow_new_invocations(
+        page: Any, running: Running) -> None:
+    from playwright.sync_api import expect
+
+    open_page(page, running, "/functions")
+    running.http("/hello/counted")
+    invocations = page.locator("tr[data-function=Hello] td").nth(7)
+    expect(invocations).to_have_text("1", timeout=LIVE_MS)
+    [schedule] = running.get("/api/schedules")
+    open_page(page, running, "/schedules")
+    fired = running.send("POST", f"/api/schedules/{schedule['name']}/fire")
+    expect(page.locator(f"tr[data-schedule='{schedule['name']}'] a")).to_have_attribute(
+        "href", f"/invocations/{fired['request_id']}", timeout=LIVE_MS)
+
+
 def test_the_app_graph_lights_up_a_function_as_it_runs(page: Any, running: Running,
                                                        shots: Path) -> None:
     open_page(page, running, "/")

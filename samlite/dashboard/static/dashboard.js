@@ -57,6 +57,8 @@ function time(seconds) { return new Date(seconds * 1000).toLocaleTimeString(); }
 
 // --- the stream ------------------------------------------------------------------------------
 let source = null;
+// What a page's stream carries of new invocations, when the page says (connect's query).
+let wanted = null;
 
 // Opens the stream (closing the one before), `query` saying what it carries of new
 // invocations (GET /api/events's parameters); resolves once the server sends to it.
@@ -186,6 +188,7 @@ async function functionsPage() {
       el("p", { class: "hint" }, reloaded));
   };
   await render();
+  wanted = "?rows=1";   // any invocation means new figures to fetch: one row says so
   let pending = false;
   listeners.invocations.push(() => {
     if (pending) return;
@@ -555,6 +558,7 @@ async function schedulesPage() {
       : el("p", {}, "This app has no schedules."));
   };
   await render();
+  wanted = "?trigger=schedule";   // only the schedules' invocations (and what merely names one)
   listeners.invocations.push((rows) => { if (rows.some((row) => row.trigger.startsWith("schedule"))) render(); });
 }
 
@@ -577,7 +581,8 @@ const pages = { app: appPage, functions: functionsPage, invocations: invocations
   } catch (error) {
     notice(String(error.message || error), true);
   }
-  // Pages that light or count invocations get every one; those that show none, none.
-  if (!source) await connect(listeners.invocations.length ? "" : "?rows=0");
+  // The App page lights every function that runs: it gets every invocation; pages that show
+  // none get none.
+  if (!source) await connect(wanted ?? (listeners.invocations.length ? "" : "?rows=0"));
   document.body.dataset.ready = "true";
 })();
