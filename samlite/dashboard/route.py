@@ -83,11 +83,14 @@ class DashboardRoute:
 
     # --- reads ------------------------------------------------------------------------------
     def _events(self, request: Request) -> Response:
-        rows = request.query_value("rows")
+        rows, per = request.query_value("rows"), request.query_value("per")
         if rows is not None and not rows.isdigit():
             return _json({"error": f"rows must be a whole number of rows, not {rows!r}"},
                          status=400)
-        view = views.TimelineView(_timeline_filter(request),
+        if per not in (None, "function"):
+            return _json({"error": f"per takes only 'function' (each function's newest row "
+                                   f"of a batch), not {per!r}"}, status=400)
+        view = views.TimelineView(_timeline_filter(request), per_function=per == "function",
                                   newest=None if rows is None else int(rows))
         return Response(status=200, stream=self._hub.stream(view), headers=(
             ("Content-Type", "text/event-stream"), *_SECURITY_HEADERS))

@@ -66,31 +66,37 @@ class TimelineFilter:
 @dataclass(frozen=True)
 class TimelineView:
     """What one page's event stream carries of new invocations: those `only` matches, and of
-    each batch at most the `newest` (None: all). A list that keeps its newest 500 rows asks
-    for no more: at a busy gateway's thousands a second the rest were bytes the browser
-    received and parsed only to drop them."""
+    each batch only each function's newest when `per_function`, and at most the `newest`
+    (None: all). A list that keeps its newest 500 rows asks for no more, and the App page,
+    which lights each function that ran, for one row a function: at a busy gateway's
+    thousands a second the rest were bytes the browser received and parsed only to drop."""
     only: TimelineFilter = TimelineFilter()
+    per_function: bool = False
     newest: int | None = None
 
 
 def timeline_batch(records: Sequence[InvocationRecord],
                    view: TimelineView = TimelineView()) -> dict[str, Any] | None:
     """New invocations as the event stream sends them to a page of `view`: the column names
-    once, then one array of values per invocation, in TIMELINE_COLUMNS' order, and with a
-    `newest` cap, `older`: how many more matched (oldest first, so the cap keeps the end).
+    once, then one array of values per invocation, in TIMELINE_COLUMNS' order, and when the
+    view leaves some out, `older`: how many more matched (oldest first: the newest are kept).
     None when the page asked for none of them."""
     if view.only != TimelineFilter():
         records = [r for r in records if view.only.matches(r)]
-    older = 0 if view.newest is None else max(0, len(records) - view.newest)
-    if not records or view.newest == 0:
+    matched = len(records)
+    if view.per_function:
+        records = sorted({r.function: r for r in records}.values(), key=lambda r: r.seq)
+    if view.newest is not None:
+        records = records[max(0, len(records) - view.newest):]
+    if not records:
         return None
     batch: dict[str, Any] = {
         "columns": TIMELINE_COLUMNS,
         "rows": [(r.request_id, r.function, r.trigger, r.started_at_s, r.status,
                   r.error_type, r.is_cold, round(r.duration_ms, 2), r.billed_duration_ms,
-                  r.max_memory_used_mb, r.memory_size_mb) for r in records[older:]]}
-    if view.newest is not None:
-        batch["older"] = older
+                  r.max_memory_used_mb, r.memory_size_mb) for r in records]}
+    if view.per_function or view.newest is not None:
+        batch["older"] = matched - len(records)
     return batch
 
 

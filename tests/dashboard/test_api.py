@@ -132,13 +132,16 @@ def test_a_filtered_event_stream_sends_only_the_rows_it_asked_for(running: Runni
     assert ([values[at] for values in data["rows"]], data["older"]) == (["GET /hello/after"], 0)
 
 
-def test_an_event_stream_asked_for_rows_that_are_no_number_is_refused(running: Running) -> None:
+def test_an_event_stream_asked_for_rows_it_cannot_make_is_refused(running: Running) -> None:
     import urllib.request
 
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(running.url + "api/events?rows=all", timeout=10)  # noqa: S310
     assert refused.value.code == 400
     assert "rows must be a whole number" in json.loads(refused.value.read())["error"]
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(running.url + "api/events?per=route", timeout=10)  # noqa: S310
+    assert "per takes only 'function'" in json.loads(refused.value.read())["error"]
 
 
 def test_pages_are_served_with_their_script_and_no_network(running: Running) -> None:

@@ -88,3 +88,5 @@ def test_a_page_streamed_the_newest_rows_it_keeps_gets_those_of_its_filter_and_a
     assert "older" not in timeline_batch(records)   # every row: nothing left out to count
     assert timeline_batch(records, TimelineView(newest=0)) is None   # a page that shows none
     assert timeline_batch(records, TimelineView(TimelineFilter(function="Other"))) is None
+    each = timeline_batch(records, TimelineView(per_function=True))   # the App page's lights
+    assert ([row[0] for row in each["rows"]], each["older"]) == (["id-11", "id-12"], 10)

@@ -155,6 +155,7 @@ async function appPage() {
     litUntil.delete(node);
     node.classList.remove("lit");
   };
+  wanted = "?per=function";   // a function's newest row of a batch is all its light needs
   listeners.invocations.push((rows) => {
     const last = new Map(rows.map((row) => [row.function, row]));   // each function's newest
     for (const [name, row] of last) {
@@ -581,8 +582,7 @@ const pages = { app: appPage, functions: functionsPage, invocations: invocations
   } catch (error) {
     notice(String(error.message || error), true);
   }
-  // The App page lights every function that runs: it gets every invocation; pages that show
-  // none get none.
+  // Pages that show no invocation get none.
   if (!source) await connect(wanted ?? (listeners.invocations.length ? "" : "?rows=0"));
   document.body.dataset.ready = "true";
 })();
