@@ -203,13 +203,14 @@ class StreamReader:
 
 
 # The streaming page of the throughput rounds: another process (as a browser is), so its
-# reading does not take the benchmark process's GIL from the gateway; it parses each
-# message's JSON, as a page does.
+# reading does not take the benchmark process's GIL from the gateway; it asks for what the
+# Invocations page asks (the newest 500 rows of a batch) and parses each message's JSON, as
+# a page does.
 READER = """
 import json, socket, sys
 host, port = sys.argv[1], int(sys.argv[2])
 sock = socket.create_connection((host, port))
-sock.sendall(f"GET /api/events HTTP/1.1\\r\\nHost: {host}:{port}\\r\\n\\r\\n".encode())
+sock.sendall(f"GET /api/events?rows=500 HTTP/1.1\\r\\nHost: {host}:{port}\\r\\n\\r\\n".encode())
 events = messages = 0
 buffer = b""
 print("connected", flush=True)

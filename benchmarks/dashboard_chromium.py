@@ -4,7 +4,9 @@ the renderer, by thread (its main thread runs script, style, layout and paint; t
 ThreadPoolForeground workers rasterize; the Compositor thread composites), from each
 thread's schedstat (CPU time, so other work on the machine does not count), and the
 renderer's main-thread durations from CDP's Performance.getMetrics (wall time: inflated
-when the cores are shared). Also `samlite up`'s CPU per request without and with the page.
+when the cores are shared). Also `samlite up`'s CPU per request without and with the page,
+and that of the threads in it that came with the page (its stream's and the sender: what
+the page costs the serving CPU).
 A companion to dashboard.py, whose throughput rounds say how much, not where.
 Run:  python3 benchmarks/dashboard_chromium.py [--page invocations] [--rounds 3] [--seconds 3]
 """
@@ -68,7 +70,8 @@ def main() -> None:
         host, port = up.gateway.removeprefix("http://").rstrip("/").split(":")
         spent: dict[tuple[str, str], float] = defaultdict(float)
         durations: dict[str, float] = defaultdict(float)
-        up_us: dict[str, list[float]] = {"without the page": [], "with the page": []}
+        up_us: dict[str, list[float]] = {"without the page": [], "with the page": [],
+                                          "the page's threads": []}
         requests = 0.0
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=executable,
@@ -79,6 +82,7 @@ def main() -> None:
                 rate = hammer(host, int(port), args.seconds)
                 up_us["without the page"].append(
                     (up.cpu_s() - before) * 1e6 / (rate * args.seconds))
+                threads_before_page = up.threads()
                 page = browser.new_page(viewport={"width": 1280, "height": 800})
                 page.goto(up.dashboard + args.page)
                 page.wait_for_selector("body[data-ready=true]")
@@ -86,13 +90,17 @@ def main() -> None:
                 cdp = page.context.new_cdp_session(page)
                 cdp.send("Performance.enable")
                 settle()   # what opening the page cost is not streaming's
+                page_threads = up.threads() - threads_before_page
                 metrics_before = {m["name"]: m["value"]
                                   for m in cdp.send("Performance.getMetrics")["metrics"]}
                 threads_before, up_before = cpu_by_thread(), up.cpu_s()
+                page_threads_before = up.threads_cpu_s(page_threads)
                 rate = hammer(host, int(port), args.seconds)
                 count = rate * args.seconds
                 requests += count
                 up_us["with the page"].append((up.cpu_s() - up_before) * 1e6 / count)
+                up_us["the page's threads"].append(
+                    (up.threads_cpu_s(page_threads) - page_threads_before) * 1e6 / count)
                 for key, seconds in cpu_by_thread().items():
                     spent[key] += seconds - threads_before.get(key, 0.0)
                 metrics = {m["name"]: m["value"]
@@ -119,7 +127,8 @@ def main() -> None:
         f"{name.removesuffix('Duration')} {seconds * 1e6 / requests:.1f}"
         for name, seconds in durations.items()))
     print("  samlite up: " + ", ".join(
-        f"{label} {statistics.median(values):.0f}" for label, values in up_us.items()))
+        f"{label} {statistics.median(values):.{2 if 'threads' in label else 0}f}"
+        for label, values in up_us.items()))
 
 
 if __name__ == "__main__":
