@@ -9,6 +9,7 @@ and that of the threads in it that came with the page (its stream's and the send
 the page costs the serving CPU).
 A companion to dashboard.py, whose throughput rounds say how much, not where.
 Run:  python3 benchmarks/dashboard_chromium.py [--page invocations] [--rounds 3] [--seconds 3]
+      [--keep-open: one page for every round, as a user keeps it, instead of one a round]
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import statistics
 import tempfile
 from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 from dashboard import HANDLER, TEMPLATE, Up, chromium_path, hammer, our_chromium_pids, settle
 
@@ -55,6 +57,9 @@ def main() -> None:
     parser.add_argument("--page", default="invocations", help="the dashboard page kept open")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=3.0)
+    parser.add_argument("--keep-open", action="store_true",
+                        help="one page open through every round (no round without it after "
+                             "the first)")
     args = parser.parse_args()
     executable = chromium_path()
     if executable is None:
@@ -80,17 +85,19 @@ def main() -> None:
             # Threads started from now on are the dashboard's: a page's stream is served by
             # a pooled thread that an earlier page's request may have started.
             serving_threads = up.threads()
+            page: Any = None
             for _ in range(args.rounds):
-                before = up.cpu_s()
-                rate = hammer(host, int(port), args.seconds)
-                up_us["without the page"].append(
-                    (up.cpu_s() - before) * 1e6 / (rate * args.seconds))
-                page = browser.new_page(viewport={"width": 1280, "height": 800})
-                page.goto(up.dashboard + args.page)
-                page.wait_for_selector("body[data-ready=true]")
-                page.wait_for_selector("#live.on")
-                cdp = page.context.new_cdp_session(page)
-                cdp.send("Performance.enable")
+                if page is None:
+                    before = up.cpu_s()
+                    rate = hammer(host, int(port), args.seconds)
+                    up_us["without the page"].append(
+                        (up.cpu_s() - before) * 1e6 / (rate * args.seconds))
+                    page = browser.new_page(viewport={"width": 1280, "height": 800})
+                    page.goto(up.dashboard + args.page)
+                    page.wait_for_selector("body[data-ready=true]")
+                    page.wait_for_selector("#live.on")
+                    cdp = page.context.new_cdp_session(page)
+                    cdp.send("Performance.enable")
                 settle()   # what opening the page cost is not streaming's
                 page_threads = up.threads() - serving_threads
                 metrics_before = {m["name"]: m["value"]
@@ -109,13 +116,16 @@ def main() -> None:
                            for m in cdp.send("Performance.getMetrics")["metrics"]}
                 for name in DURATIONS:
                     durations[name] += metrics[name] - metrics_before[name]
-                page.close()
+                if not args.keep_open:
+                    page.close()
+                    page = None
             browser.close()
         up.stop()
     by_type: dict[str, float] = defaultdict(float)
     for (kind, _), seconds in spent.items():
         by_type[kind] += seconds * 1e6 / requests
-    print(f"the {args.page} page in chromium, {args.rounds} rounds of {args.seconds:g} s, "
+    print(f"the {args.page} page in chromium ({'kept open' if args.keep_open else 'one a round'}), "
+          f"{args.rounds} rounds of {args.seconds:g} s, "
           f"{requests / args.rounds / args.seconds:.0f} req/s, load average "
           f"{os.getloadavg()[0]:.1f}; CPU µs per gateway request:")
     print(f"  chromium {sum(by_type.values()):.1f}: " + ", ".join(
