@@ -384,7 +384,7 @@ async function invocationsPage() {
     return `?${query}`;
   };
   let arrived = null;   // rows streamed while the list loads, oldest first
-  const load = async () => {
+  const loadOnce = async () => {
     const query = new URLSearchParams();
     for (const [name, input] of Object.entries(filter)) if (input.value) query.set(name, input.value);
     history.replaceState(null, "", `?${query}`);
@@ -402,6 +402,9 @@ async function invocationsPage() {
       if (during.length) list.prepend(during);
     }
   };
+  // One load at a time: filters changed quickly load in turn, each with its own rows arrived.
+  let loading = Promise.resolve();
+  const load = () => (loading = loading.then(loadOnce, loadOnce));
   listeners.invocations.push((rows) => {
     if (filter.q.value) return;   // a text filter needs the server: reload
     const shown = rows.filter(matches);
