@@ -83,18 +83,25 @@ class DashboardRoute:
 
     # --- reads ------------------------------------------------------------------------------
     def _events(self, request: Request) -> Response:
-        return Response(status=200, stream=self._hub.stream(), headers=(
+        rows, per = request.query_value("rows"), request.query_value("per")
+        if rows is not None and not rows.isdigit():
+            return _json({"error": f"rows must be a whole number of rows, not {rows!r}"},
+                         status=400)
+        if per not in (None, "function"):
+            return _json({"error": f"per takes only 'function' (each function's newest row "
+                                   f"of a batch), not {per!r}"}, status=400)
+        view = views.TimelineView(_timeline_filter(request), per_function=per == "function",
+                                  newest=None if rows is None else int(rows))
+        return Response(status=200, stream=self._hub.stream(view), headers=(
             ("Content-Type", "text/event-stream"), *_SECURITY_HEADERS))
 
     def _invocations(self, request: Request) -> Response:
-        records = self._app.invocations.all(
-            function=request.query_value("function") or None,
-            after_seq=int(request.query_value("after") or 0))
-        status, trigger = request.query_value("status"), request.query_value("trigger")
+        only = _timeline_filter(request)
+        records = self._app.invocations.all(function=only.function or None,
+                                            after_seq=int(request.query_value("after") or 0))
         text = (request.query_value("q") or "").lower()
         rows = [views.invocation_row(r) for r in reversed(records)
-                if (not status or r.status == status)
-                and (not trigger or trigger.lower() in r.trigger.lower())
+                if only.matches(r)
                 and (not text or text in r.request_id or text in r.event.text.lower()
                      or any(text in line.lower() for line in r.log_lines))]
         limit = min(MAX_LIST, int(request.query_value("limit") or MAX_LIST))
@@ -253,6 +260,12 @@ def _redrive_problem(queue: str, target: str, sources: list[str]) -> str | None:
                 'queue, or name the queue to move them to with {"to": "QUEUE"}')
     return (f"{queue} is the dead-letter queue of {len(sources)} queues "
             f"({', '.join(sources)}); say which one to redrive to with {{\"to\": \"QUEUE\"}}")
+
+
+def _timeline_filter(request: Request) -> views.TimelineFilter:
+    return views.TimelineFilter(function=request.query_value("function") or "",
+                                status=request.query_value("status") or "",
+                                trigger=request.query_value("trigger") or "")
 
 
 def _json(data: object, *, status: int = 200) -> Response:

@@ -3,12 +3,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from typing import TYPE_CHECKING, Any, cast
 
 from samlite.dashboard.route import DashboardRoute
 from samlite.dashboard.stream import EventHub
-from samlite.dashboard.views import timeline_batch
+from samlite.dashboard.views import TimelineView, timeline_batch
 from samlite.http.server import DEFAULT_HOST, Endpoint
 from samlite.runtime.records import InvocationRecord
 
@@ -58,9 +58,10 @@ class Dashboard:
         self.stop()
 
 
-def _batch_json(event: str, items: list[object]) -> object:
-    """Invocation records become timeline rows (on the stream's sender thread, not the
-    invocation's); reloads are sent as published."""
+def _batch_json(event: str, items: list[object], view: Hashable) -> object:
+    """Invocation records become the timeline rows the page's view asks for (on the stream's
+    sender thread, not the invocation's); reloads are sent as published."""
     if event == "invocations":
-        return timeline_batch(cast("list[InvocationRecord]", items))
+        return timeline_batch(cast("list[InvocationRecord]", items),
+                              view if isinstance(view, TimelineView) else TimelineView())
     return items

@@ -1,16 +1,17 @@
 """The dashboard's Server-Sent Events: each connected page gets every new invocation (and
 reload), batched: one SSE message per kind carrying what happened since the last message
-(its JSON made by the kind's encoder), at most one every BUSY_INTERVAL_S while the gateway
-is busy, every QUIET_INTERVAL_S while it is not (the first after a quiet spell leaves at
-once).
+(its JSON made by the kind's encoder for the page's view: what part of a batch the page
+asked for), at most one every BUSY_INTERVAL_S while the gateway is busy, every
+QUIET_INTERVAL_S while it is not (the first after a quiet spell leaves at once).
 Format: the WHATWG HTML standard, "Server-sent events".
 
 Cheap for the invocation path, which only appends to a deque (taking a lock only for a
 batch's first event, to wake the sender; nothing at all while no page is connected). One
 sender thread sleeps until an event comes, wakes at most once per interval (a thread's
-wake-up costs as much CPU as encoding dozens of rows), encodes the batch once for all pages
-and hands the bytes to each page's backlog; each page's request thread writes them. A page
-too far behind is dropped and reconnects (EventSource does that by itself)."""
+wake-up costs as much CPU as encoding dozens of rows), encodes the batch once per view (once
+for all pages that share one) and hands the bytes to each page's backlog; each page's
+request thread writes them. A page too far behind is dropped and reconnects (EventSource
+does that by itself)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ import json
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Hashable, Iterator
 from operator import itemgetter
 
 HEARTBEAT_S = 15.0          # a comment line this often keeps proxies and the page awake
@@ -39,12 +40,14 @@ QUIET_INTERVAL_S = 0.05
 BUSY_BATCH_EVENTS = 10
 BUSY_INTERVAL_S = 1.0
 
-# What a batch of one kind becomes, JSON-ready: by default the JSON array of the items.
-BatchJson = Callable[[str, list[object]], object]
+# What a batch of one kind becomes for a page's view (what the page asked for; None: the
+# default), JSON-ready, or None to send that view nothing of it: by default the JSON array
+# of the items.
+BatchJson = Callable[[str, list[object], Hashable], object]
 _encode_json = json.JSONEncoder(separators=(",", ":")).encode   # no spaces: fewer bytes
 
 
-def _as_list(_event: str, items: list[object]) -> object:
+def _as_list(_event: str, items: list[object], _view: Hashable) -> object:
     return items
 
 
@@ -53,9 +56,10 @@ class EventHub:
                  heartbeat_s: float = HEARTBEAT_S,
                  batch_interval_s: float = QUIET_INTERVAL_S,
                  busy_interval_s: float = BUSY_INTERVAL_S) -> None:
-        """`batch_json(event, items)` makes a run of published items of one kind JSON-ready,
-        on the sender thread. A message leaves at least `batch_interval_s` after the last,
-        `busy_interval_s` after one of BUSY_BATCH_EVENTS or more."""
+        """`batch_json(event, items, view)` makes a run of published items of one kind
+        JSON-ready for the pages of that view, on the sender thread. A message leaves at
+        least `batch_interval_s` after the last, `busy_interval_s` after one of
+        BUSY_BATCH_EVENTS or more."""
         self._batch_json = batch_json
         self._heartbeat_s = heartbeat_s
         self._batch_interval_s = batch_interval_s
@@ -79,17 +83,23 @@ class EventHub:
         with self._lock:
             return len(self._pages)
 
-    def stream(self) -> Iterator[bytes]:
-        """One page's stream, until it goes away or the hub closes."""
-        page = _Page()
+    def stream(self, view: Hashable = None) -> Iterator[bytes]:
+        """One page's stream, until it goes away or the hub closes; `view` is handed to
+        `batch_json` for it. The page listens from this call on, not from the first read:
+        the response's head leaves before that, and a page that loads its list once its
+        stream is open must miss nothing in between."""
+        page = _Page(view)
         with self._lock:
             if self._closing.is_set():
-                return
+                return iter(())
             self._pages.add(page)
             if self._sender is None:
                 self._sender = threading.Thread(target=self._send_loop, daemon=True,
                                                 name="dashboard-events")
                 self._sender.start()
+        return _PageStream(self._pieces(page), leave=lambda: self._leave(page))
+
+    def _pieces(self, page: _Page) -> Generator[bytes, None, None]:
         try:
             yield f"retry: {RETRY_MS}\n: connected\n\n".encode()
             while True:
@@ -101,8 +111,11 @@ class EventHub:
                 if is_ended:
                     return
         finally:
-            with self._lock:
-                self._pages.discard(page)
+            self._leave(page)
+
+    def _leave(self, page: _Page) -> None:
+        with self._lock:
+            self._pages.discard(page)
 
     def close(self) -> None:
         """Send what is pending, then end every stream (the dashboard is stopping)."""
@@ -143,27 +156,33 @@ class EventHub:
     def _send(self, items: list[tuple[str, object]]) -> None:
         if not items:
             return
-        chunk = self._encode(items)
         with self._lock:
             pages = tuple(self._pages)
+        chunks: dict[Hashable, bytes] = {}   # pages that share a view share its bytes
         for page in pages:
-            if not page.offer(chunk, events=len(items)):   # too far behind: it reconnects
+            if page.view not in chunks:
+                chunks[page.view] = self._encode(items, page.view)
+            chunk = chunks[page.view]
+            if chunk and not page.offer(chunk, events=len(items)):   # too far behind: it reconnects
                 with self._lock:
                     self._pages.discard(page)
 
-    def _encode(self, items: list[tuple[str, object]]) -> bytes:
-        """One message per run of the same kind, its data the run as `batch_json` makes it."""
+    def _encode(self, items: list[tuple[str, object]], view: Hashable) -> bytes:
+        """One message per run of the same kind, its data the run as `batch_json` makes it
+        for `view` (no message where that is None)."""
         messages = []
         for event, run in itertools.groupby(items, key=itemgetter(0)):
-            data = _encode_json(self._batch_json(event, [item for _, item in run]))
-            messages.append(f"event: {event}\ndata: {data}\n\n")
+            batch = self._batch_json(event, [item for _, item in run], view)
+            if batch is not None:
+                messages.append(f"event: {event}\ndata: {_encode_json(batch)}\n\n")
         return "".join(messages).encode()
 
 
 class _Page:
     """One connected page's backlog of encoded messages, taken by its request thread."""
 
-    def __init__(self) -> None:
+    def __init__(self, view: Hashable) -> None:
+        self.view = view
         self._ready = threading.Condition()
         self._chunks: list[bytes] = []
         self._events_behind = 0
@@ -196,3 +215,20 @@ class _Page:
             self._chunks.clear()
             self._events_behind = 0
             return chunk, self._is_ended
+
+
+class _PageStream(Iterator[bytes]):
+    """A page's messages; closing it, read or not, stops the page listening (a generator
+    closed before its first read would run no `finally`)."""
+
+    def __init__(self, pieces: Generator[bytes, None, None], *,
+                 leave: Callable[[], None]) -> None:
+        self._pieces = pieces
+        self._leave = leave
+
+    def __next__(self) -> bytes:
+        return next(self._pieces)
+
+    def close(self) -> None:
+        self._pieces.close()
+        self._leave()

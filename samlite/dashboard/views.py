@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from samlite.graph.model import EdgeKind, Graph
@@ -47,13 +48,56 @@ TIMELINE_COLUMNS = ("request_id", "function", "trigger", "started_at_s", "status
                     "max_memory_used_mb", "memory_size_mb")
 
 
-def timeline_batch(records: Sequence[InvocationRecord]) -> dict[str, Any]:
-    """New invocations as the event stream sends them: the column names once, then one
-    array of values per invocation, in TIMELINE_COLUMNS' order."""
-    return {"columns": TIMELINE_COLUMNS,
-            "rows": [(r.request_id, r.function, r.trigger, r.started_at_s, r.status,
-                      r.error_type, r.is_cold, round(r.duration_ms, 2), r.billed_duration_ms,
-                      r.max_memory_used_mb, r.memory_size_mb) for r in records]}
+@dataclass(frozen=True)
+class TimelineFilter:
+    """The Invocations list's filters, as GET /api/invocations and the event stream take
+    them (empty: any): the function's name, the status, text the trigger contains (in any
+    case)."""
+    function: str = ""
+    status: str = ""
+    trigger: str = ""
+
+    def matches(self, record: InvocationRecord) -> bool:
+        return ((not self.function or record.function == self.function)
+                and (not self.status or record.status == self.status)
+                and (not self.trigger or self.trigger.lower() in record.trigger.lower()))
+
+
+@dataclass(frozen=True)
+class TimelineView:
+    """What one page's event stream carries of new invocations: those `only` matches, and of
+    each batch only each function's newest when `per_function`, and at most the `newest`
+    (None: all). A list that keeps its newest 500 rows asks for no more, and the App page,
+    which lights each function that ran, for one row a function: at a busy gateway's
+    thousands a second the rest were bytes the browser received and parsed only to drop."""
+    only: TimelineFilter = TimelineFilter()
+    per_function: bool = False
+    newest: int | None = None
+
+
+def timeline_batch(records: Sequence[InvocationRecord],
+                   view: TimelineView = TimelineView()) -> dict[str, Any] | None:
+    """New invocations as the event stream sends them to a page of `view`: the column names
+    once, then one array of values per invocation, in TIMELINE_COLUMNS' order, and when the
+    view leaves some out, `older`: how many more matched (oldest first: the newest are kept).
+    None when the page asked for none of them."""
+    if view.only != TimelineFilter():
+        records = [r for r in records if view.only.matches(r)]
+    matched = len(records)
+    if view.per_function:
+        records = sorted({r.function: r for r in records}.values(), key=lambda r: r.seq)
+    if view.newest is not None:
+        records = records[max(0, len(records) - view.newest):]
+    if not records:
+        return None
+    batch: dict[str, Any] = {
+        "columns": TIMELINE_COLUMNS,
+        "rows": [(r.request_id, r.function, r.trigger, r.started_at_s, r.status,
+                  r.error_type, r.is_cold, round(r.duration_ms, 2), r.billed_duration_ms,
+                  r.max_memory_used_mb, r.memory_size_mb) for r in records]}
+    if view.per_function or view.newest is not None:
+        batch["older"] = matched - len(records)
+    return batch
 
 
 def invocation_detail(record: InvocationRecord, chain: Sequence[InvocationRecord]

@@ -115,6 +115,35 @@ def test_the_event_stream_sends_each_new_invocation(running: Running) -> None:
     assert {"request_id", "function", "trigger", "status", "duration_ms"} <= set(data["columns"])
 
 
+def test_a_filtered_event_stream_sends_only_the_rows_it_asked_for(running: Running) -> None:
+    host, port = running.url.removeprefix("http://").rstrip("/").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(f"GET /api/events?function=Hello&rows=500 HTTP/1.1\r\n"
+                     f"Host: {host}:{port}\r\n\r\n".encode())
+        received = bytearray()
+        wait_for(lambda: received.extend(sock.recv(4096)) or b": connected" in received)
+        running.send("PUT", "/api/buckets/uploads/object?key=first.txt", b"x", "text/plain")
+        wait_for(lambda: running.app.invocations.all(function="OnUpload"))
+        running.http("/hello/after")
+        wait_for(lambda: b"event: invocations" in received
+                 or received.extend(sock.recv(4096)) or b"event: invocations" in received)
+    data = json.loads(received.split(b"event: invocations\ndata: ", 1)[1].split(b"\n\n", 1)[0])
+    at = data["columns"].index("trigger")
+    assert ([values[at] for values in data["rows"]], data["older"]) == (["GET /hello/after"], 0)
+
+
+def test_an_event_stream_asked_for_rows_it_cannot_make_is_refused(running: Running) -> None:
+    import urllib.request
+
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(running.url + "api/events?rows=all", timeout=10)  # noqa: S310
+    assert refused.value.code == 400
+    assert "rows must be a whole number" in json.loads(refused.value.read())["error"]
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(running.url + "api/events?per=route", timeout=10)  # noqa: S310
+    assert "per takes only 'function'" in json.loads(refused.value.read())["error"]
+
+
 def test_pages_are_served_with_their_script_and_no_network(running: Running) -> None:
     import urllib.request
 

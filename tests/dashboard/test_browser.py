@@ -17,6 +17,8 @@ from typing import Any
 
 import pytest
 
+from samlite.testing import wait_for
+
 from .conftest import Running
 
 CHROMIUM = os.environ.get("SAMLITE_CHROMIUM") or shutil.which("chromium") \
@@ -137,6 +139,22 @@ def test_rows_arriving_together_are_listed_newest_first(page: Any, running: Runn
         "GET /hello/c", "GET /hello/b", "GET /hello/a"]
 
 
+def test_a_filter_chosen_in_the_page_applies_to_the_rows_that_arrive_after(
+        page: Any, running: Running) -> None:
+    from playwright.sync_api import expect
+
+    open_page(page, running, "/invocations?function=OnUpload")
+    page.locator("select[name=function]").select_option("Hello")   # the stream follows it
+    expect(page.locator("#timeline tbody tr")).to_have_count(0)
+    s3_client(running).put_object(Bucket="uploads", Key="skipped.txt", Body=b"x")
+    wait_for(lambda: running.app.invocations.all(function="OnUpload"))
+    running.http("/hello/shown")
+    rows = page.locator("#timeline tbody tr")
+    expect(rows.first).to_have_attribute("data-function", "Hello", timeout=LIVE_MS)
+    page.wait_for_timeout(300)   # a second batch, were the upload's row still to come
+    assert rows.locator(".trigger").all_inner_texts() == ["GET /hello/shown"]
+
+
 def test_a_reload_appears_live_on_the_reloads_page(page: Any, running: Running) -> None:
     open_page(page, running, "/reloads")
     code = running.app.template.parent / "src" / "app.py"
@@ -178,6 +196,21 @@ def test_an_upload_from_the_bucket_page_runs_its_function(page: Any, running: Ru
     row = page.locator("#timeline tbody tr[data-function=OnUpload]")
     row.wait_for()
     assert row.locator(".trigger").inner_text() == "s3 ObjectCreated:Put uploads/invoice.txt"
+
+
+def test_the_functions_and_schedules_pages_follow_new_invocations(
+        page: Any, running: Running) -> None:
+    from playwright.sync_api import expect
+
+    open_page(page, running, "/functions")
+    running.http("/hello/counted")
+    invocations = page.locator("tr[data-function=Hello] td").nth(7)
+    expect(invocations).to_have_text("1", timeout=LIVE_MS)
+    [schedule] = running.get("/api/schedules")
+    open_page(page, running, "/schedules")
+    fired = running.send("POST", f"/api/schedules/{schedule['name']}/fire")
+    expect(page.locator(f"tr[data-schedule='{schedule['name']}'] a")).to_have_attribute(
+        "href", f"/invocations/{fired['request_id']}", timeout=LIVE_MS)
 
 
 def test_the_app_graph_lights_up_a_function_as_it_runs(page: Any, running: Running,

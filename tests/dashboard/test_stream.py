@@ -118,11 +118,48 @@ def test_nothing_is_kept_while_no_page_listens() -> None:
 
 def test_data_is_made_json_ready_off_the_publishing_thread() -> None:
     publisher = threading.current_thread()
-    hub = EventHub(batch_json=lambda event, items: {
+    hub = EventHub(batch_json=lambda event, items, view: {
         "wrapped": items, "here": threading.current_thread() is publisher},
         batch_interval_s=0.0)
     stream = hub.stream()
     next(stream)
     hub.publish("invocations", 7)
     assert read_messages([next(stream)]) == [("invocations", {"wrapped": [7], "here": False})]
+    hub.close()
+
+
+def test_each_view_gets_the_batch_as_made_for_it_and_nothing_where_that_is_none() -> None:
+    made: list[object] = []
+
+    def batch_json(event: str, items: list[object], view: object) -> object:
+        made.append(view)
+        return None if view == "none" else [f"{view}:{item}" for item in items]
+
+    hub = EventHub(batch_json=batch_json, batch_interval_s=0.0)
+    pages = {view: hub.stream(view) for view in ("a", "b", "none")}
+    twin = hub.stream("a")
+    for stream in (*pages.values(), twin):
+        next(stream)
+    hub.publish("invocations", 1)
+    hub.close()
+    assert read_messages(list(pages["a"])) == [("invocations", ["a:1"])]
+    assert read_messages(list(twin)) == [("invocations", ["a:1"])]
+    assert read_messages(list(pages["b"])) == [("invocations", ["b:1"])]
+    assert read_messages(list(pages["none"])) == []
+    assert sorted(made, key=str) == ["a", "b", "none"]   # made once per view, not per page
+
+
+def test_a_page_listens_from_when_its_stream_is_made_and_stops_when_it_is_closed() -> None:
+    # The response's head leaves before the stream's first read: a page that loads its list
+    # once its stream is open must not miss what ends in between.
+    hub = EventHub(batch_interval_s=0.0)
+    stream = hub.stream()
+    hub.publish("invocations", {"seq": 1})
+    assert hub.clients() == 1
+    chunks = [next(stream), next(stream)]
+    assert read_messages(chunks) == [("invocations", [{"seq": 1}])]
+    unread = hub.stream()
+    unread.close()   # the client went away before its first read
+    stream.close()
+    assert hub.clients() == 0
     hub.close()

@@ -1,5 +1,5 @@
-"""What the pages show, computed from records and the graph: an invocation's chain, and the
-duration percentiles of the Functions page."""
+"""What the pages show, computed from records and the graph: an invocation's chain, the
+duration percentiles of the Functions page, and the rows a page's event stream carries."""
 
 from __future__ import annotations
 
@@ -7,7 +7,15 @@ import dataclasses
 from pathlib import Path
 
 from samlite.app.root import AppOptions, load_graph
-from samlite.dashboard.views import _percentile, chain_of, graph_view
+from samlite.dashboard.views import (
+    TIMELINE_COLUMNS,
+    TimelineFilter,
+    TimelineView,
+    _percentile,
+    chain_of,
+    graph_view,
+    timeline_batch,
+)
 from samlite.runtime.records import InvocationRecord, Payload
 
 ORDERS = Path(__file__).resolve().parents[2] / "sample-apps" / "orders-service"
@@ -63,3 +71,22 @@ def test_the_app_graph_draws_the_bus_to_its_rule() -> None:
     graph, _ = load_graph(ORDER_EVENTS / "template.yaml", AppOptions())
     assert {"source": "OrdersBus", "target": "ReceiptFunctionOrderPaid", "kind": "trigger",
             "label": ""} in graph_view(graph)["edges"]
+
+
+def test_a_page_streamed_the_newest_rows_it_keeps_gets_those_of_its_filter_and_a_count() -> None:
+    records = [dataclasses.replace(record(seq, "Hello" if seq % 2 else "Worker", seq),
+                                   status="error" if seq % 3 == 0 else "ok",
+                                   trigger=f"GET /hello/{seq}")
+               for seq in range(1, 13)]                      # oldest first, as a batch
+    hello = TimelineView(TimelineFilter(function="Hello"), newest=3)
+    batch = timeline_batch(records, hello)
+    assert batch is not None
+    ids = [row[TIMELINE_COLUMNS.index("request_id")] for row in batch["rows"]]
+    assert (ids, batch["older"]) == (["id-7", "id-9", "id-11"], 3)   # of 1, 3, ... 11
+    errors = TimelineView(TimelineFilter(status="error", trigger="HELLO/1"))
+    assert [row[0] for row in timeline_batch(records, errors)["rows"]] == ["id-12"]
+    assert "older" not in timeline_batch(records)   # every row: nothing left out to count
+    assert timeline_batch(records, TimelineView(newest=0)) is None   # a page that shows none
+    assert timeline_batch(records, TimelineView(TimelineFilter(function="Other"))) is None
+    each = timeline_batch(records, TimelineView(per_function=True))   # the App page's lights
+    assert ([row[0] for row in each["rows"]], each["older"]) == (["id-11", "id-12"], 10)

@@ -56,9 +56,20 @@ function ms(value) { return value === null || value === undefined ? "–" : `${v
 function time(seconds) { return new Date(seconds * 1000).toLocaleTimeString(); }
 
 // --- the stream ------------------------------------------------------------------------------
-function connect() {
+let source = null;
+// What a page's stream carries of new invocations, when the page says (connect's query).
+let wanted = null;
+
+// Opens the stream (closing the one before), `query` saying what it carries of new
+// invocations (GET /api/events's parameters); resolves once the server sends to it.
+function connect(query) {
+  if (source) source.close();
   const live = document.getElementById("live");
-  const source = new EventSource("/api/events");
+  source = new EventSource(`/api/events${query}`);
+  const opened = new Promise((resolve) => {
+    source.addEventListener("open", resolve, { once: true });
+    source.addEventListener("error", resolve, { once: true });   // the list loads anyway
+  });
   source.onopen = () => live.classList.add("on");
   source.onerror = () => live.classList.remove("on");
   // Each message is a batch, oldest first: "invocations" as column names and one array of
@@ -76,6 +87,7 @@ function connect() {
     }));
   });
   source.addEventListener("reloads", (message) => tell("reloads", JSON.parse(message.data)));
+  return opened;
 }
 
 // --- App: the graph --------------------------------------------------------------------------
@@ -143,6 +155,7 @@ async function appPage() {
     litUntil.delete(node);
     node.classList.remove("lit");
   };
+  wanted = "?per=function";   // a function's newest row of a batch is all its light needs
   listeners.invocations.push((rows) => {
     const last = new Map(rows.map((row) => [row.function, row]));   // each function's newest
     for (const [name, row] of last) {
@@ -176,6 +189,7 @@ async function functionsPage() {
       el("p", { class: "hint" }, reloaded));
   };
   await render();
+  wanted = "?rows=1";   // any invocation means new figures to fetch: one row says so
   let pending = false;
   listeners.invocations.push(() => {
     if (pending) return;
@@ -358,21 +372,50 @@ async function invocationsPage() {
   const matches = (row) => (!filter.function.value || row.function === filter.function.value)
     && (!filter.status.value || row.status === filter.status.value)
     && (!filter.trigger.value || row.trigger.toLowerCase().includes(filter.trigger.value.toLowerCase()));
-  const load = async () => {
+  // The stream carries only the rows this list shows: those its filters match, and of a
+  // batch no more than the list keeps (a busy gateway's thousands a second were bytes the
+  // browser received and parsed only to drop them). A text filter is the server's: the list
+  // is loaded again for it, and streamed nothing.
+  let streamed = null;
+  const streamQuery = () => {
+    if (filter.q.value) return "?rows=0";
+    const query = new URLSearchParams({ rows: KEPT_ROWS });
+    for (const name of ["function", "status", "trigger"]) if (filter[name].value) query.set(name, filter[name].value);
+    return `?${query}`;
+  };
+  let arrived = null;   // rows streamed while the list loads, oldest first
+  const loadOnce = async () => {
     const query = new URLSearchParams();
     for (const [name, input] of Object.entries(filter)) if (input.value) query.set(name, input.value);
     history.replaceState(null, "", `?${query}`);
-    list.replace(await api(`/api/invocations?${query}`));
+    // The stream first, so a row that ends while the list loads is in one or both (and
+    // shown once): none falls between the list read and the stream's start.
+    arrived = [];
+    let rows = null;
+    try {
+      if (streamQuery() !== streamed) { streamed = streamQuery(); await connect(streamed); }
+      rows = await api(`/api/invocations?${query}`);
+    } finally {
+      const during = arrived;
+      arrived = null;
+      if (rows) list.replace(rows);
+      if (during.length) list.prepend(during);
+    }
   };
+  // One load at a time: filters changed quickly load in turn, each with its own rows arrived.
+  let loading = Promise.resolve();
+  const load = () => (loading = loading.then(loadOnce, loadOnce));
+  listeners.invocations.push((rows) => {
+    if (filter.q.value) return;   // a text filter needs the server: reload
+    const shown = rows.filter(matches);
+    if (!shown.length) return;
+    if (arrived) arrived.push(...shown);
+    else list.prepend(shown);
+  });
   for (const input of Object.values(filter)) input.addEventListener("change", guarded(load));
   content.replaceChildren(el("form", { class: "filters", onsubmit: (e) => { e.preventDefault(); load(); } },
     Object.values(filter), el("button", { type: "submit" }, "Filter")), el("table", { id: "timeline" }, head, body, foot));
   await load();
-  listeners.invocations.push((rows) => {
-    if (filter.q.value) return;   // a text filter needs the server: reload
-    const shown = rows.filter(matches);
-    if (shown.length) list.prepend(shown);
-  });
 }
 
 function pre(text, label) {
@@ -519,6 +562,7 @@ async function schedulesPage() {
       : el("p", {}, "This app has no schedules."));
   };
   await render();
+  wanted = "?trigger=schedule";   // only the schedules' invocations (and what merely names one)
   listeners.invocations.push((rows) => { if (rows.some((row) => row.trigger.startsWith("schedule"))) render(); });
 }
 
@@ -541,6 +585,7 @@ const pages = { app: appPage, functions: functionsPage, invocations: invocations
   } catch (error) {
     notice(String(error.message || error), true);
   }
-  connect();
+  // Pages that show no invocation get none.
+  if (!source) await connect(wanted ?? (listeners.invocations.length ? "" : "?rows=0"));
   document.body.dataset.ready = "true";
 })();
