@@ -59,14 +59,20 @@ def heavy(modules: set[str]) -> list[str]:
     return sorted(m for m in modules if any(m == h or m.startswith(h + ".") for h in HEAVY))
 
 
-def test_a_one_shot_invoke_imports_nothing_it_does_not_run(tmp_path: Path) -> None:
-    (tmp_path / "src").mkdir()
-    (tmp_path / "src" / "app.py").write_text(
+def hello_app(folder: Path) -> Path:
+    """The hello app, on this interpreter's Python, in `folder`: its template."""
+    (folder / "src").mkdir()
+    (folder / "src" / "app.py").write_text(
         "def handler(event, context):\n    return {'statusCode': 200, 'body': 'hi'}\n",
         encoding="utf-8")
-    template = tmp_path / "template.yaml"
+    template = folder / "template.yaml"
     version = f"{sys.version_info.major}.{sys.version_info.minor}"
     template.write_text(HELLO.format(version=version), encoding="utf-8")
+    return template
+
+
+def test_a_one_shot_invoke_imports_nothing_it_does_not_run(tmp_path: Path) -> None:
+    template = hello_app(tmp_path)
     modules, response = imported_by_invoke(template)
     assert json.loads(response) == {"statusCode": 200, "body": "hi"}   # it did run
     assert heavy(modules) == []
@@ -91,13 +97,7 @@ print(json.dumps(sorted(sys.modules)))
 
 
 def test_up_of_a_plain_route_imports_no_library_it_does_not_use(tmp_path: Path) -> None:
-    (tmp_path / "src").mkdir()
-    (tmp_path / "src" / "app.py").write_text(
-        "def handler(event, context):\n    return {'statusCode': 200, 'body': 'hi'}\n",
-        encoding="utf-8")
-    template = tmp_path / "template.yaml"
-    version = f"{sys.version_info.major}.{sys.version_info.minor}"
-    template.write_text(HELLO.format(version=version), encoding="utf-8")
+    template = hello_app(tmp_path)
     done = subprocess.run([sys.executable, "-c", UP_PROBE, str(template), str(tmp_path / "s")],
                           check=False, capture_output=True, text=True, timeout=120,
                           cwd=tmp_path)
