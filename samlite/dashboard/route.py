@@ -20,6 +20,7 @@ from samlite.dashboard.views import vars_of
 from samlite.errors import SamliteError
 from samlite.http.messages import Request, Response
 from samlite.runtime.api_errors import LambdaApiError
+from samlite.runtime.records import STATUSES
 
 if TYPE_CHECKING:
     from samlite.app.root import App
@@ -29,6 +30,10 @@ log = logging.getLogger(__name__)
 MAX_LIST = 500               # invocation rows one API call returns at most
 _STATIC_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
 _SECURITY_HEADERS = (("X-Content-Type-Options", "nosniff"), ("Cache-Control", "no-store"))
+
+
+class BadQuery(Exception):
+    """A query parameter the API cannot take: a 400 saying which and why."""
 
 
 class DashboardRoute:
@@ -76,6 +81,8 @@ class DashboardRoute:
                     return handler(request, **match.groupdict())
                 except UnknownName as exc:
                     return _json({"error": str(exc)}, status=404)
+                except BadQuery as exc:
+                    return _json({"error": str(exc)}, status=400)
                 except (SamliteError, LambdaApiError) as exc:
                     return _json({"error": str(exc) if isinstance(exc, SamliteError)
                                   else f"{exc.error_type}: {exc.message}"}, status=400)
@@ -83,29 +90,26 @@ class DashboardRoute:
 
     # --- reads ------------------------------------------------------------------------------
     def _events(self, request: Request) -> Response:
-        rows, per = request.query_value("rows"), request.query_value("per")
-        if rows is not None and not rows.isdigit():
-            return _json({"error": f"rows must be a whole number of rows, not {rows!r}"},
-                         status=400)
+        rows, per = _whole_number(request, "rows"), request.query_value("per")
         if per not in (None, "function"):
             return _json({"error": f"per takes only 'function' (each function's newest row "
                                    f"of a batch), not {per!r}"}, status=400)
         view = views.TimelineView(_timeline_filter(request), per_function=per == "function",
-                                  newest=None if rows is None else int(rows))
+                                  newest=rows)
         return Response(status=200, stream=self._hub.stream(view), headers=(
             ("Content-Type", "text/event-stream"), *_SECURITY_HEADERS))
 
     def _invocations(self, request: Request) -> Response:
         only = _timeline_filter(request)
         records = self._app.invocations.all(function=only.function or None,
-                                            after_seq=int(request.query_value("after") or 0))
+                                            after_seq=_whole_number(request, "after") or 0)
         text = (request.query_value("q") or "").lower()
         rows = [views.invocation_row(r) for r in reversed(records)
                 if only.matches(r)
                 and (not text or text in r.request_id or text in r.event.text.lower()
                      or any(text in line.lower() for line in r.log_lines))]
-        limit = min(MAX_LIST, int(request.query_value("limit") or MAX_LIST))
-        return _json(rows[:limit])
+        limit = _whole_number(request, "limit")
+        return _json(rows[:MAX_LIST if limit is None else min(MAX_LIST, limit)])
 
     def _invocation(self, request: Request, rid: str) -> Response:
         record = self._app.invocations.find(rid)
@@ -148,7 +152,8 @@ class DashboardRoute:
         page = page or "app"
         if page not in PAGES or (arg is not None and page != "invocations"):
             return _json({"error": f"no page {request.path}"}, status=404)
-        html = render_page(page, arg=arg, app_name=self._app.template.parent.name)
+        # The project folder's name (a relative template path's parent is named "").
+        html = render_page(page, arg=arg, app_name=self._app.template.resolve().parent.name)
         return Response(status=200, body=html.encode(), headers=(
             ("Content-Type", "text/html; charset=utf-8"), *_SECURITY_HEADERS))
 
@@ -263,9 +268,21 @@ def _redrive_problem(queue: str, target: str, sources: list[str]) -> str | None:
 
 
 def _timeline_filter(request: Request) -> views.TimelineFilter:
+    status = request.query_value("status") or ""
+    if status and status not in STATUSES:
+        raise BadQuery(f"status is one of {', '.join(STATUSES)}, not {status!r}")
     return views.TimelineFilter(function=request.query_value("function") or "",
-                                status=request.query_value("status") or "",
-                                trigger=request.query_value("trigger") or "")
+                                status=status, trigger=request.query_value("trigger") or "")
+
+
+def _whole_number(request: Request, name: str) -> int | None:
+    """A query parameter that counts (rows, limit) or names a sequence number (after)."""
+    value = request.query_value(name)
+    if value is None or value == "":
+        return None
+    if not (value.isascii() and value.isdigit()):
+        raise BadQuery(f"{name} must be a whole number, not {value!r}")
+    return int(value)
 
 
 def _json(data: object, *, status: int = 200) -> Response:

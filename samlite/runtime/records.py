@@ -17,6 +17,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_CAPACITY = 5000
 PAYLOAD_LIMIT_BYTES = 256 * 1024   # kept per event and per response; the rest is dropped
+STATUSES = ("ok", "error", "timeout")   # an invocation's outcome, as the timeline shows it
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -40,7 +41,7 @@ class InvocationRecord:
     memory_size_mb: int
     max_memory_used_mb: int
     init_duration_ms: float | None
-    status: str              # "ok", "error" or "timeout"
+    status: str              # one of STATUSES
     error_type: str | None
     event: Payload
     response: Payload        # the response, or the error document

@@ -240,3 +240,51 @@ def test_the_docs_say_the_pages_are_filled_by_script() -> None:
 def test_the_docs_name_the_streamed_columns_in_order() -> None:
     docs = " ".join((Path(__file__).parents[2] / "docs" / "dashboard.md").read_text().split())
     assert "The columns are " + ", ".join(f"`{c}`" for c in TIMELINE_COLUMNS) + "," in docs
+
+
+@pytest.mark.parametrize("query", ["limit=abc", "limit=-1", "after=abc", "after=1.5",
+                                   "status=bogus"])
+def test_a_listing_asked_for_what_it_cannot_read_is_refused_with_a_reason(
+        running: Running, query: str) -> None:
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        running.get(f"/api/invocations?{query}")
+    assert refused.value.code == 400
+    name, _, value = query.partition("=")
+    error = json.loads(refused.value.read())["error"]
+    assert name in error and repr(value) in error
+
+
+def test_an_event_stream_for_a_status_no_invocation_has_is_refused(running: Running) -> None:
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        running.get("/api/events?status=failed")
+    assert refused.value.code == 400
+    assert json.loads(refused.value.read())["error"] == \
+        "status is one of ok, error, timeout, not 'failed'"
+
+
+def test_pages_are_titled_with_the_project_folder_when_the_template_path_is_relative(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+    import urllib.request
+
+    from samlite.app.root import App, AppOptions
+    from samlite.dashboard.server import Dashboard
+
+    from .conftest import APP
+
+    project = tmp_path / "orders"
+    shutil.copytree(APP, project)
+    monkeypatch.chdir(project)      # `samlite up` in the project: -t defaults to template.yaml
+    app = App(Path("template.yaml"), AppOptions(aws_port=None, http_port=None,
+                                                runtime="process", state_dir=Path(".samlite")))
+    dashboard = Dashboard(app, port=0, event_templates={})
+    dashboard.bind()
+    dashboard.start()
+    try:
+        with urllib.request.urlopen(dashboard.url + "invocations", timeout=10) as page:  # noqa: S310
+            html = page.read().decode()
+    finally:
+        dashboard.stop()
+        app.close()
+    assert "<title>Invocations · orders · samlite</title>" in html
+    assert '<span class="app-name">orders</span>' in html
