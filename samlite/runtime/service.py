@@ -864,8 +864,12 @@ class LambdaService:
         self._throttles[function] = self._throttles.get(function, 0) + 1
 
     def _note_concurrency_locked(self, function: str) -> None:
-        busy = sum(1 for env in self._envs.get(function, []) if env.busy and not env.dead)
-        self._peak[function] = max(self._peak.get(function, 0), busy)
+        pool = self._envs.get(function, [])
+        peak = self._peak.get(function, 0)
+        if len(pool) <= peak:   # no more can be busy than there are: no new peak (warm path)
+            return
+        busy = sum(1 for env in pool if env.busy and not env.dead)
+        self._peak[function] = max(peak, busy)
 
     def prewarm(self, functions: Sequence[str]) -> None:
         """Start one environment of each of these functions in the background, so the first

@@ -182,6 +182,26 @@ def test_reserved_concurrency_caps_environments_and_throttles_the_rest(
     assert service.environment_count("Fn") == 5
 
 
+def test_peak_concurrency_counts_the_most_invocations_at_once(
+        make_service: ServiceMaker, custom_runtime: Path) -> None:
+    service, _ = make_service(function_spec(custom_runtime))
+
+    def at_once(count: int) -> None:
+        threads = [threading.Thread(target=invoke, args=(service, {"sleep": 0.5}))
+                   for _ in range(count)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+
+    at_once(2)
+    assert service.usage("Fn").peak_concurrency == 2
+    invoke(service, {})   # a warm one again, one at a time: the peak stays
+    assert service.usage("Fn").peak_concurrency == 2
+    at_once(3)
+    assert service.usage("Fn").peak_concurrency == 3
+
+
 def test_reserved_concurrency_zero_throttles_everything(make_service: ServiceMaker,
                                                          custom_runtime: Path) -> None:
     service, _ = make_service(function_spec(custom_runtime, reserved_concurrency=0))

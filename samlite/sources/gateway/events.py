@@ -331,14 +331,24 @@ def _v1_identity(request: HttpRequest, *, rest: bool) -> dict[str, Any]:
     return identity
 
 
+_FORWARDED = frozenset({"x-forwarded-for", "x-forwarded-port", "x-forwarded-proto"})
+
+
+def _forwarded(request: HttpRequest, ctx: RequestContext) -> tuple[tuple[str, str], ...]:
+    return (("X-Forwarded-For", request.source_ip), ("X-Forwarded-Port", str(ctx.server_port)),
+            ("X-Forwarded-Proto", "http"))
+
+
 def _with_forwarded(request: HttpRequest, ctx: RequestContext) -> HttpRequest:
     """API Gateway adds X-Forwarded-For/-Port/-Proto; so do we, unless the client sent them."""
     present = {name.lower() for name, _ in request.headers}
-    extra = tuple((name, value) for name, value in (
-        ("X-Forwarded-For", request.source_ip), ("X-Forwarded-Port", str(ctx.server_port)),
-        ("X-Forwarded-Proto", "http")) if name.lower() not in present)
-    if not extra:
-        return request
+    if not present.isdisjoint(_FORWARDED):   # the client sent some: add only the others
+        extra = tuple(pair for pair in _forwarded(request, ctx)
+                      if pair[0].lower() not in present)
+        if not extra:
+            return request
+    else:   # the usual case: all three, without a test per header
+        extra = _forwarded(request, ctx)
     return HttpRequest(method=request.method, path=request.path, raw_query=request.raw_query,
                        headers=request.headers + extra, body=request.body,
                        source_ip=request.source_ip, protocol=request.protocol)

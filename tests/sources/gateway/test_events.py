@@ -158,6 +158,15 @@ def test_rest_event_adds_forwarded_headers_like_api_gateway() -> None:
     assert event["multiValueHeaders"]["X-Forwarded-For"] == ["127.0.0.1"]
 
 
+def test_forwarded_header_the_client_sent_is_kept_and_only_the_others_added() -> None:
+    sent = request("GET", "/hello", headers=(("x-forwarded-proto", "https"),))
+    event = rest_event(sent, context(server_port=3000), resource="/hello")
+    assert event["multiValueHeaders"]["x-forwarded-proto"] == ["https"]
+    assert "X-Forwarded-Proto" not in event["headers"]
+    assert event["headers"]["X-Forwarded-Port"] == "3000"
+    assert event["headers"]["X-Forwarded-For"] == "127.0.0.1"
+
+
 # Live captures (hotsock/voker, vokerhttp/testdata/ingress-paths.json and the
 # apigwv1/apigwv2/functionurl request events, us-west-2): what each service put in the event
 # for a path sent percent-encoded. REST and function URLs keep the encoding; HTTP APIs decode
