@@ -747,7 +747,8 @@ class LambdaService:
         if spec.debug_port is not None:   # a breakpoint may hold it: no timeout (debugging.py)
             call.done.wait()   # set by the result, or by the environment's end
             return
-        timeout_error = request_error(request_id, timed_out(spec.timeout_s))
+        if call.done.is_set():   # served on this thread (_serve_directly): nothing to wait
+            return
         init_deadline = self.clock.monotonic() + max(INIT_TIMEOUT_S, spec.timeout_s)
         # One wait for the outcome, its deadline the init's until the call is dispatched:
         # waiting for the dispatch first woke this thread once more per invoke.
@@ -762,6 +763,7 @@ class LambdaService:
             return
         if call.done.is_set():   # just now
             return
+        timeout_error = request_error(request_id, timed_out(spec.timeout_s))
         if not call.dispatched:
             env.kill()   # init never finished
             call.fail(TIMEOUT_ERROR_TYPE, timeout_error, status="timeout")
