@@ -54,6 +54,7 @@ from samlite.runtime.invocation import (
     timed_out,
     timeout_log_line,
 )
+from samlite.runtime.latch import Latch
 from samlite.runtime.qualifiers import Target, qualifier_of, resolve
 from samlite.runtime.records import (
     PAYLOAD_LIMIT_BYTES,
@@ -105,8 +106,8 @@ class _Call:
     invocation: Invocation
     spec: FunctionSpec
     clock: Clock
-    done: threading.Event
-    output_complete: threading.Event
+    done: Latch
+    output_complete: Latch
     lock: threading.Lock
     # Handed to the runtime (START written, its deadline running); a flag nobody waits on,
     # so not an Event, whose making and setting cost more than the rest of a call's record.
@@ -146,8 +147,8 @@ class _Call:
 
 def _new_call(invocation: Invocation, spec: FunctionSpec, clock: Clock,
               listener: StreamListener | None = None) -> _Call:
-    return _Call(invocation=invocation, spec=spec, clock=clock, done=threading.Event(),
-                 output_complete=threading.Event(), lock=threading.Lock(), lines=[],
+    return _Call(invocation=invocation, spec=spec, clock=clock, done=Latch(),
+                 output_complete=Latch(), lock=threading.Lock(), lines=[],
                  listener=listener)
 
 
