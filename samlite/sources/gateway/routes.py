@@ -71,15 +71,16 @@ class Entry:
     api: Api
     pattern: Pattern
     order: int                      # position in the template: the first of a clash wins
+    # HTTP API's routeKey: "GET /pets/{id}", or "$default"; made once, asked every request
+    route_key: str = field(init=False, compare=False)
+
+    def __post_init__(self) -> None:
+        key = DEFAULT_ROUTE if self.is_default else f"{self.route.method} {self.route.path}"
+        object.__setattr__(self, "route_key", key)
 
     @property
     def is_default(self) -> bool:
         return self.route.path == DEFAULT_ROUTE
-
-    @property
-    def route_key(self) -> str:
-        """HTTP API's routeKey: "GET /pets/{id}", or "$default"."""
-        return DEFAULT_ROUTE if self.is_default else f"{self.route.method} {self.route.path}"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
