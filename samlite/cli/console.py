@@ -97,7 +97,9 @@ class ConsoleLog:
             text = json.dumps({"time": f"{stamp}Z", "function": function,
                                "message": line.rstrip()}) + "\n"
         else:
-            text = f"{self._prefix(function)}{line.rstrip()}\n"
+            # the prefix made once per function; looked up here, as there are 3 lines a call
+            prefix = self._prefixes.get(function) or self._prefix(function)
+            text = f"{prefix}{line.rstrip()}\n"
         with self._lock:
             self._lines.append(text)
         if not self._wake.is_set():   # set() takes the event's lock and notifies each time

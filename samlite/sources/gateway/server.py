@@ -15,7 +15,7 @@ business. A body over Lambda's 6 MB is refused from its Content-Length, before i
 
 from __future__ import annotations
 
-import base64
+import binascii
 import json
 import logging
 import threading
@@ -730,7 +730,8 @@ def _request_id(flavor: Flavor) -> str:
 
 def _short_request_id() -> str:
     """HTTP API's request id shape, e.g. "JKJaXmPLvHcESHA=" (also REST's extendedRequestId)."""
-    return base64.b64encode(ids.random_bytes(11)).decode("ascii")
+    # b64encode's own work, without its Python wrapper (one call fewer a request)
+    return binascii.b2a_base64(ids.random_bytes(11), newline=False).decode("ascii")
 
 
 def _state_of(graph: Graph) -> _State:
