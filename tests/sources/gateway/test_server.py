@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import http.client
 import json
+import re
 import socket
 import threading
 import uuid
@@ -320,7 +321,9 @@ def test_http_api_route_gets_a_payload_2_0_event(gateway: HttpGateway,
     assert event["cookies"] == ["a=1", "b=2"]
     assert event["pathParameters"] == {"id": "7"}
     assert event["requestContext"]["stage"] == "$default"
-    assert "apigw-requestid" in headers
+    # HTTP API's request id: 11 random bytes in base64, e.g. "JKJaXmPLvHcESHA="
+    assert re.fullmatch(r"[A-Za-z0-9+/]{15}=", headers["apigw-requestid"])
+    assert event["requestContext"]["requestId"] == headers["apigw-requestid"]
 
 
 def test_http_api_payload_1_0_when_the_route_says_so(gateway: HttpGateway) -> None:
