@@ -8,6 +8,11 @@ on the 2-CPU machine here, idle, `ab -k -c 10` on the hello app made ~20 context
 them use at a time anyway; the processes samlite starts (functions' runtimes) still get every
 CPU the process may use (`on_every_cpu`), as a child inherits its forking thread's CPU set.
 
+Threads that wake often beside them join them on that CPU too (the memory sampler, each
+environment's watcher and output pump, the console): on another CPU each wake-up took the
+GIL from a serving thread across CPUs (`ab -k -c 10`, idle, alternated: 4,041 -> 4,219
+req/s, `up` 239 -> 225 µs of CPU a request; docs/performance.md).
+
 The serving threads are also SCHED_BATCH (sched(7)): a thread woken by its socket then waits
 for the running one to block instead of preempting it. Preempting gained nothing, as the
 running thread held the GIL: the woken one slept again on it and was woken once more when it
@@ -43,7 +48,7 @@ def pin_serving_threads() -> int | None:
 
 
 def pin_this_thread() -> None:
-    """A serving thread's first step (Linux: affinity and policy of 0 are the calling
+    """A serving thread's first step, or an often-woken one's (Linux: affinity and policy of 0 are the calling
     thread's alone; the threads it starts inherit both)."""
     if _serving_cpu is not None:
         with contextlib.suppress(OSError):

@@ -13,6 +13,8 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
+from samlite.thread_affinity import pin_this_thread
+
 
 class ConsoleProgress:
     """Long work on stderr: a line that counts the seconds on a terminal, else a line when
@@ -123,6 +125,7 @@ class ConsoleLog:
             sys.stderr.flush()
 
     def _flush_loop(self) -> None:
+        pin_this_thread()   # woken by every invocation's lines: with the serving threads
         while True:
             self._wake.wait()
             self._wake.clear()

@@ -83,7 +83,7 @@ from samlite.runtime.environments.runtime_sdk import (
 )
 from samlite.runtime.process_support import refusal
 from samlite.runtime.spec import FunctionSpec, lambda_variables
-from samlite.thread_affinity import on_every_cpu
+from samlite.thread_affinity import on_every_cpu, pin_this_thread
 
 PYTHON_LOOP = Path(__file__).resolve().parents[1] / "python_loop.py"
 # Where node_loop.cjs looks for an ES module's bare imports that Node's resolution misses.
@@ -422,6 +422,7 @@ class ProcessEnvironment:
         if process is None or process.stdout is None:
             return
         fd = process.stdout.fileno()
+        pin_this_thread()   # it takes the GIL at each line: with the serving threads
         waiter = select.poll()
         waiter.register(fd, select.POLLIN | select.POLLHUP)
         while True:
@@ -455,6 +456,7 @@ class ProcessEnvironment:
         """While the runtime lives, keep the tree within Lambda's limits that no kernel
         enforces here: its process count and the total size of its /tmp."""
         spec = self.settings.spec
+        pin_this_thread()   # ten times a second: with the serving threads
         while not self._exited.wait(WATCH_INTERVAL_S):
             self._sample_memory()
             tasks = self._tree.task_count()
