@@ -48,8 +48,8 @@ def pin_serving_threads() -> int | None:
 
 
 def pin_this_thread() -> None:
-    """A serving thread's first step, or an often-woken one's (Linux: affinity and policy of 0 are the calling
-    thread's alone; the threads it starts inherit both)."""
+    """A serving thread's first step, or an often-woken one's (Linux: affinity and policy
+    of 0 are the calling thread's alone; the threads it starts inherit both)."""
     if _serving_cpu is not None:
         with contextlib.suppress(OSError):
             os.sched_setaffinity(0, {_serving_cpu})

@@ -1071,3 +1071,34 @@ Resources:
     graph = build_graph(resolve(parse_template(text, name="template.yaml")))
     named = [(n.subject, n.at.line) for n in graph.not_run_locally]
     assert named == [("Fn.FileSystemConfigs", 9), ("Fn.VpcConfig", 11), ("Fn.SnapStart", 12)]
+
+
+@pytest.mark.parametrize(("event_type", "source_key"), [("SQS", "Queue"), ("SNS", "Topic"),
+                                                         ("S3", "Bucket")])
+def test_an_event_whose_source_has_a_type_samlite_does_not_model_is_named_not_run(
+        event_type: str, source_key: str) -> None:
+    attribute = "Arn" if event_type == "SQS" else None
+    source = f"!GetAtt Source.{attribute}" if attribute else "!Ref Source"
+    extra = "\n                    Events: s3:ObjectCreated:*" if event_type == "S3" else ""
+    graph = graph_of(f"""
+        Resources:
+          Source: {{Type: AWS::Misspelt::Thing}}
+          Fn:
+            Type: AWS::Serverless::Function
+            Properties:
+              Handler: a.b
+              Runtime: python3.12
+              Events:
+                Ev:
+                  Type: {event_type}
+                  Properties:
+                    {source_key}: {source}{extra}
+    """)
+    [trigger] = graph.function("Fn").events
+    assert (trigger.source, trigger.runs_locally) == ("Source", False)
+    named = {n.subject: n for n in graph.not_run_locally}
+    assert set(named) == {"Source", "Fn.Events.Ev"}
+    entry = named["Fn.Events.Ev"]
+    assert entry.type == event_type
+    assert "Source has type AWS::Misspelt::Thing" in entry.reason
+    assert entry.at.line == 11

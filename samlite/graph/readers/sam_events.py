@@ -4,6 +4,7 @@ specification's "EventSource" pages describe them. Pure."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from samlite.errors import Mark
@@ -31,6 +32,7 @@ from samlite.graph.values import (
     state_enabled,
 )
 from samlite.template.model import Resource
+from samlite.template.schema import modelled_types
 
 # SAM event Type -> kind, and the property that names the event's source.
 EVENT_KINDS: Mapping[str, tuple[TriggerKind, str | None]] = {
@@ -76,8 +78,8 @@ def read_events(parts: GraphParts, res: Resource, props: Mapping[str, Any],
         at = key_at(events, event_id, key_at(raw_events, event_id, res.at))
         event_props = as_map(event.get("Properties"))
         raw_props = parts.refs.dig(raw_events, event_id, "Properties")
-        trigger = _event(parts, res.logical_id, event_id, event_type, event_props,
-                         raw_props, at)
+        trigger = _without_unmodelled_source(parts, res.logical_id, event_id, _event(
+            parts, res.logical_id, event_id, event_type, event_props, raw_props, at))
         out.append(trigger)
         parts.edge(trigger.source, trigger.function, EdgeKind.TRIGGER, event_id)
         subject = f"{res.logical_id}.Events.{event_id}"
@@ -88,6 +90,22 @@ def read_events(parts: GraphParts, res: Resource, props: Mapping[str, Any],
                 reason=f"{event_type or 'this'} events are not emulated locally; "
                        "the function can still be invoked directly", at=at))
     return out
+
+
+def _without_unmodelled_source(parts: GraphParts, fid: str, event_id: str,
+                               trigger: Trigger) -> Trigger:
+    """A trigger whose source (its Queue, Topic, Bucket, ...) is a resource of a type samlite
+    does not model (W1017: a misspelt or third-party type) has nothing locally to fire it:
+    named, and not run, rather than left waiting in silence."""
+    source = parts.resources.get(trigger.source or "")
+    if not trigger.runs_locally or source is None or source.type in modelled_types():
+        return trigger
+    parts.not_local.append(NotRunLocally(
+        subject=f"{fid}.Events.{event_id}", type=trigger.event_type, at=trigger.at,
+        reason=f"its source {source.logical_id} has type {source.type}, which samlite does "
+               f"not model, so nothing sends this {trigger.event_type} event locally; with "
+               "the type corrected it runs, and the function can still be invoked directly"))
+    return replace(trigger, runs_locally=False)
 
 
 def _event(parts: GraphParts, fid: str, event_id: str, event_type: str, props: Mapping[str, Any],
