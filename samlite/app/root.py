@@ -1109,14 +1109,14 @@ def invoke_function(template: Path, name: str | None, payload: bytes, options: A
     app = App(template, options, log=log, progress=progress)
     from samlite.runtime.debugging import debug_notices
 
-    runtime_line(runtime_notice(app.runtime_choice))
-    for line in (*notices, *app.dependency_notices(), *debug_notices(app.functions)):
-        notice(line)
     try:
-        spec = app.function(name)   # before starting anything
+        spec = app.function(name)   # before starting anything, or saying how it would run
     except SamliteError:
         app.close()
         raise
+    runtime_line(runtime_notice(app.runtime_choice))
+    for line in (*notices, *app.dependency_notices(), *debug_notices(app.functions)):
+        notice(line)
     for line in app.process_mismatch_notices(spec.logical_id):
         notice(line)
     for item in app.graph.not_run_locally:

@@ -101,6 +101,7 @@ def test_usage_errors_are_one_clear_line(tmp_path: Path, case: str, args: list[s
     code, out, err = run(*args, "-t", str(template), stdin=b"{nope")
     assert code == 2
     assert expected in err
+    assert err.startswith("Error: ")   # not after notes on how the function would have run
     assert "Traceback" not in err and out == ""
 
 
