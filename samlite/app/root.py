@@ -513,12 +513,14 @@ class App:
         docker = "--runtime docker"
         notices = []
         for runtime, names in sorted(by_runtime.items()):
-            why = python_mismatch(runtime, docker=docker) if runtime.startswith("python") \
-                else node_mismatch(runtime, docker=docker)
+            one = len(names) == 1
+            why = python_mismatch(runtime, docker=docker, one=one) \
+                if runtime.startswith("python") else node_mismatch(runtime, docker=docker, one=one)
             if why is not None:
                 notices.append(f"warning: {', '.join(names)} ({runtime}): {why}")
         for architecture, names in sorted(by_architecture.items()):
-            why = architecture_mismatch(architecture, machine(), docker=docker)
+            why = architecture_mismatch(architecture, machine(), docker=docker,
+                                        one=len(names) == 1)
             if why is not None:
                 notices.append(f"warning: {', '.join(names)} ({architecture}): {why}")
         return notices

@@ -81,14 +81,15 @@ _HOST_ARCHITECTURES = {"x86_64": "x86_64", "amd64": "x86_64", "arm64": "arm64",
 
 
 def architecture_mismatch(architecture: str, host_machine: str, *,
-                          docker: str = "--runtime docker") -> str | None:
-    """Why functions of `architecture` (Architectures' value) run on another one in a process,
-    with what to do; None when the host is that architecture. `docker` spells the way to
-    Lambda's image."""
+                          docker: str = "--runtime docker", one: bool = False) -> str | None:
+    """Why functions of `architecture` (Architectures' value; `one`: a single function) run
+    on another one in a process, with what to do; None when the host is that architecture.
+    `docker` spells the way to Lambda's image."""
     host = _HOST_ARCHITECTURES.get(host_machine.lower(), host_machine)
     if architecture == host:
         return None
-    return (f"they run as processes on this machine's {host}, not {architecture}: native code "
+    they_run = "it runs" if one else "they run"
+    return (f"{they_run} as processes on this machine's {host}, not {architecture}: native code "
             f"(compiled wheels, binaries) built for {architecture} may fail to load here, and "
             f"{host}-only code may pass; use {docker} to run Lambda's {architecture} "
             f"image (emulated on {host} by QEMU/binfmt), or accept the difference")

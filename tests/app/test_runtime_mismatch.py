@@ -63,7 +63,9 @@ def test_up_names_the_python_and_the_architecture_once_each(project: Path) -> No
     assert [line.split(":")[1] for line in notices if "python3.14" in line
             or "(arm64)" in line] == [" Arm, Plain (python3.14)", " Arm (arm64)"]
     [arm] = [line for line in notices if "(arm64)" in line]
-    assert "run as processes on this machine's x86_64, not arm64" in arm
+    assert ": it runs as processes on this machine's x86_64, not arm64" in arm   # one: Arm
+    [python] = [line for line in notices if "(python3.14)" in line]
+    assert "python3.14, so they run on Python" in python   # two: Arm and Plain
     assert "--runtime docker" in arm
 
 
@@ -82,7 +84,7 @@ def test_invoke_names_what_differs_for_the_invoked_function(project: Path) -> No
     invoke_function(project, "Plain", b"{}", AppOptions(runtime="process"),
                     log=lambda _fn, _line: None, notice=said.append)
     assert [line for line in said if "python3.14" in line] == [
-        f"warning: Plain (python3.14): this machine has no working python3.14, so they run "
+        f"warning: Plain (python3.14): this machine has no working python3.14, so it runs "
         f"on Python {sys.version_info.major}.{sys.version_info.minor} ({sys.executable}); "
         "install Python 3.14 (pyenv, uv or your package manager) to match Lambda, or use "
         "--runtime docker to run Lambda's image"]

@@ -87,5 +87,6 @@ def test_a_python_runtime_this_machine_lacks_is_named_with_the_fix() -> None:
     assert python_mismatch(ours) is None
     why = python_mismatch("python3.99")
     assert why is not None
-    assert "no working python3.99" in why
+    assert "no working python3.99, so they run on" in why
+    assert "so it runs on" in (python_mismatch("python3.99", one=True) or "")
     assert "--runtime docker" in why

@@ -299,6 +299,7 @@ def test_another_major_is_named_with_the_fix(monkeypatch: pytest.MonkeyPatch) ->
         "this machine has no Node.js 22, so they run on Node.js 20.11.0 (/usr/bin/node); "
         "install Node.js 22 (nvm, fnm or your package manager) to match Lambda, or use "
         "--runtime docker to run Lambda's image")
+    assert "so it runs on Node.js 20.11.0" in (node.node_mismatch("nodejs22.x", one=True) or "")
 
 
 # --- BuildMethod esbuild -------------------------------------------------------------------

@@ -108,18 +108,21 @@ def node_for(runtime: str) -> NodeBinary | None:
                                      tuple(-int(p) for p in n.version.split("."))))
 
 
-def node_mismatch(runtime: str, *, docker: str = "--runtime docker") -> str | None:
-    """Why functions of a nodejsXX.x runtime run on another Node here (or cannot run), with
-    the fix; None when they get their own major version. `docker` spells the way to
-    Lambda's image."""
+def node_mismatch(runtime: str, *, docker: str = "--runtime docker",
+                  one: bool = False) -> str | None:
+    """Why functions of a nodejsXX.x runtime (`one`: a single function) run on another Node
+    here (or cannot run), with the fix; None when they get their own major version.
+    `docker` spells the way to Lambda's image."""
     wanted = wanted_major(runtime)
     node = node_for(runtime)
+    they = "it" if one else "they"
     if node is None:
-        return (f"this machine has no node, so they cannot run as processes; install Node.js "
-                f"{wanted} (nvm, fnm or your package manager) or use {docker}")
+        return (f"this machine has no node, so {they} cannot run as processes; install "
+                f"Node.js {wanted} (nvm, fnm or your package manager) or use {docker}")
     if node.major == wanted:
         return None
-    return (f"this machine has no Node.js {wanted}, so they run on Node.js {node.version} "
+    return (f"this machine has no Node.js {wanted}, so {they} run{'s' if one else ''} on "
+            f"Node.js {node.version} "
             f"({node.path}); install Node.js {wanted} (nvm, fnm or your package manager) to "
             f"match Lambda, or use {docker} to run Lambda's image")
 

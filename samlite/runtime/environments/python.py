@@ -112,14 +112,17 @@ def compile_sdk_in_background(interpreter: str) -> threading.Thread | None:
     return thread
 
 
-def python_mismatch(runtime: str, *, docker: str = "--runtime docker") -> str | None:
-    """Why functions of a pythonX.Y runtime run on another Python here, with the fix; None
-    when they get their own version. `docker` spells the way to Lambda's image."""
+def python_mismatch(runtime: str, *, docker: str = "--runtime docker",
+                    one: bool = False) -> str | None:
+    """Why functions of a pythonX.Y runtime (`one`: a single function) run on another
+    Python here, with the fix; None when they get their own version. `docker` spells the
+    way to Lambda's image."""
     wanted = runtime.removeprefix("python")
     current = f"{sys.version_info.major}.{sys.version_info.minor}"
     if wanted == current or python_for(runtime) != sys.executable:
         return None
-    return (f"this machine has no working python{wanted}, so they run on Python {current} "
+    they_run = "it runs" if one else "they run"
+    return (f"this machine has no working python{wanted}, so {they_run} on Python {current} "
             f"({sys.executable}); install Python {wanted} (pyenv, uv or your package "
             f"manager) to match Lambda, or use {docker} to run Lambda's image")
 
