@@ -614,12 +614,11 @@ NOT_LOCAL = [
 ]
 
 
-@pytest.mark.parametrize(("case", "event_type", "properties", "kind"), NOT_LOCAL,
-                         ids=[c[0] for c in NOT_LOCAL])
-def test_events_samlite_does_not_run_are_listed_not_rejected(
-        case: str, event_type: str, properties: str, kind: TriggerKind) -> None:
-    graph = graph_of(f"""
-        Resources:
+def graph_with_event(event_type: str, properties: str, *, beside: str = "") -> Graph:
+    """A template whose function Fn has the one event Ev (`properties`: its Properties'
+    lines, indented as the first is), after the resources `beside` (lines of their own)."""
+    return graph_of(f"""
+        Resources:{beside}
           Fn:
             Type: AWS::Serverless::Function
             Properties:
@@ -631,11 +630,35 @@ def test_events_samlite_does_not_run_are_listed_not_rejected(
                   Properties:
                     {properties}
     """)
+
+
+@pytest.mark.parametrize(("case", "event_type", "properties", "kind"), NOT_LOCAL,
+                         ids=[c[0] for c in NOT_LOCAL])
+def test_events_samlite_does_not_run_are_listed_not_rejected(
+        case: str, event_type: str, properties: str, kind: TriggerKind) -> None:
+    graph = graph_with_event(event_type, properties)
     [trigger] = graph.function("Fn").events
     assert (trigger.kind, trigger.runs_locally) == (kind, False)
     [entry] = graph.not_run_locally
     assert (entry.subject, entry.type) == ("Fn.Events.Ev", event_type)
     assert "not emulated locally" in entry.reason
+
+
+@pytest.mark.parametrize(("event_type", "properties"), [
+    ("SQS", "Queue: !GetAtt Source.Arn"), ("SNS", "Topic: !Ref Source"),
+    ("S3", "Bucket: !Ref Source\n                    Events: s3:ObjectCreated:*")])
+def test_an_event_whose_source_has_a_type_samlite_does_not_model_is_named_not_run(
+        event_type: str, properties: str) -> None:
+    graph = graph_with_event(event_type, properties,
+                             beside="\n          Source: {Type: AWS::Misspelt::Thing}")
+    [trigger] = graph.function("Fn").events
+    assert (trigger.source, trigger.runs_locally) == ("Source", False)
+    named = {n.subject: n for n in graph.not_run_locally}
+    assert set(named) == {"Source", "Fn.Events.Ev"}
+    entry = named["Fn.Events.Ev"]
+    assert entry.type == event_type
+    assert "Source has type AWS::Misspelt::Thing" in entry.reason
+    assert entry.at.line == 11   # Ev's line
 
 
 def test_event_source_mappings_are_triggers() -> None:
@@ -1072,33 +1095,3 @@ Resources:
     named = [(n.subject, n.at.line) for n in graph.not_run_locally]
     assert named == [("Fn.FileSystemConfigs", 9), ("Fn.VpcConfig", 11), ("Fn.SnapStart", 12)]
 
-
-@pytest.mark.parametrize(("event_type", "source_key"), [("SQS", "Queue"), ("SNS", "Topic"),
-                                                         ("S3", "Bucket")])
-def test_an_event_whose_source_has_a_type_samlite_does_not_model_is_named_not_run(
-        event_type: str, source_key: str) -> None:
-    attribute = "Arn" if event_type == "SQS" else None
-    source = f"!GetAtt Source.{attribute}" if attribute else "!Ref Source"
-    extra = "\n                    Events: s3:ObjectCreated:*" if event_type == "S3" else ""
-    graph = graph_of(f"""
-        Resources:
-          Source: {{Type: AWS::Misspelt::Thing}}
-          Fn:
-            Type: AWS::Serverless::Function
-            Properties:
-              Handler: a.b
-              Runtime: python3.12
-              Events:
-                Ev:
-                  Type: {event_type}
-                  Properties:
-                    {source_key}: {source}{extra}
-    """)
-    [trigger] = graph.function("Fn").events
-    assert (trigger.source, trigger.runs_locally) == ("Source", False)
-    named = {n.subject: n for n in graph.not_run_locally}
-    assert set(named) == {"Source", "Fn.Events.Ev"}
-    entry = named["Fn.Events.Ev"]
-    assert entry.type == event_type
-    assert "Source has type AWS::Misspelt::Thing" in entry.reason
-    assert entry.at.line == 11
