@@ -4,6 +4,7 @@ upload would, and a redrive moves messages as SQS does. No sockets."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
@@ -110,22 +111,40 @@ class AwsOps:
         self._sqs("PurgeQueue", {"QueueUrl": self.queue_url(name)})
 
     def redrive(self, dead_letter_queue: str, source: str) -> int:
-        """Move every visible message of the dead-letter queue back to `source` (each sent,
-        then deleted: what SQS's redrive does), returning how many moved."""
+        """Move every visible message of the dead-letter queue to `source`, oldest first, as
+        SQS's redrive does, returning how many moved. Each is sent with its message
+        attributes (to a FIFO queue in its own message group, deduplicated by its message
+        id: a redrive is never taken for a duplicate of the message first sent), then
+        deleted. When a send fails, the messages still held are made visible again before
+        the error is raised: none is left hidden."""
         dlq_url, source_url = self.queue_url(dead_letter_queue), self.queue_url(source)
+        to_fifo = source.endswith(".fifo")
         moved = 0
         while True:
-            data = self._sqs("ReceiveMessage", {"QueueUrl": dlq_url,
-                                                "MaxNumberOfMessages": PEEK_MAX,
-                                                "VisibilityTimeout": 30, "WaitTimeSeconds": 0})
-            messages = data.get("Messages", [])
+            data = self._sqs("ReceiveMessage", {
+                "QueueUrl": dlq_url, "MaxNumberOfMessages": PEEK_MAX, "VisibilityTimeout": 30,
+                "WaitTimeSeconds": 0, "MessageSystemAttributeNames": ["MessageGroupId"],
+                "MessageAttributeNames": ["All"]})
+            messages: list[dict[str, object]] = data.get("Messages", [])  # type: ignore[assignment]
             if not messages:
                 return moved
-            for message in messages:  # type: ignore[union-attr]
-                self._sqs("SendMessage", {"QueueUrl": source_url, "MessageBody": message["Body"]})
+            for index, message in enumerate(messages):
+                try:
+                    self._sqs("SendMessage", _moved(message, source_url, to_fifo=to_fifo))
+                except AwsCallFailed as exc:
+                    self._make_visible(dlq_url, messages[index:])
+                    raise AwsCallFailed(f"{exc} ({moved} moved; the other messages stay in "
+                                        f"{dead_letter_queue})") from exc
                 self._sqs("DeleteMessage", {"QueueUrl": dlq_url,
                                             "ReceiptHandle": message["ReceiptHandle"]})
                 moved += 1
+
+    def _make_visible(self, url: str, messages: list[dict[str, object]]) -> None:
+        for message in messages:
+            with contextlib.suppress(AwsCallFailed):   # its own timeout frees it regardless
+                self._sqs("ChangeMessageVisibility", {
+                    "QueueUrl": url, "ReceiptHandle": message["ReceiptHandle"],
+                    "VisibilityTimeout": 0})
 
     # --- S3 (REST, path style) --------------------------------------------------------------
     def _s3(self, method: str, path: str, *, query: str = "", body: bytes = b"",
@@ -161,6 +180,21 @@ class AwsOps:
 
     def delete_object(self, bucket: str, key: str) -> None:
         self._s3("DELETE", _object_path(bucket, key))
+
+
+def _moved(message: dict[str, object], url: str, *, to_fifo: bool) -> dict[str, object]:
+    """The SendMessage that moves a received message to the queue at `url`."""
+    request: dict[str, object] = {"QueueUrl": url, "MessageBody": message["Body"]}
+    attributes = {name: {key: value for key, value in attribute.items()
+                         if key in ("DataType", "StringValue", "BinaryValue")}
+                  for name, attribute in (message.get("MessageAttributes") or {}).items()}  # type: ignore[union-attr]
+    if attributes:
+        request["MessageAttributes"] = attributes
+    if to_fifo:
+        system = message.get("Attributes") or {}
+        request["MessageGroupId"] = system.get("MessageGroupId") or "redrive"  # type: ignore[union-attr]
+        request["MessageDeduplicationId"] = message["MessageId"]
+    return request
 
 
 # The local endpoint checks no signatures, but S3 treats a request without credentials as

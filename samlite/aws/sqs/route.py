@@ -92,7 +92,9 @@ def _response_class() -> type[Any]:
 
     def not_run_here(self: SQSResponse) -> Any:
         raise SQSException("AWS.SimpleQueueService.UnsupportedOperation",
-                           f"samlite does not run {self._get_action()} locally")
+                           f"samlite does not run {self._get_action()} locally; redrive "
+                           "from the dashboard's Queues page (docs/dashboard.md), or "
+                           "receive from the dead-letter queue and send again")
 
     def checked(original: Any) -> Any:
         """The action `original`, after SQS's own MissingParameter check of JSON calls (moto

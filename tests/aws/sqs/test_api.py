@@ -417,7 +417,8 @@ def test_ensure_queue_leaves_out_a_redrive_policy_to_a_queue_not_here(local: Loc
 def test_message_move_tasks_are_reported_as_unsupported(local: Local) -> None:
     c = local.client
     c.create_queue(QueueName="dead")
-    with pytest.raises(c.exceptions.UnsupportedOperation):
+    with pytest.raises(c.exceptions.UnsupportedOperation,
+                       match="StartMessageMoveTask locally; redrive from the dashboard"):
         c.start_message_move_task(SourceArn=f"arn:aws:sqs:{REGION}:{ACCOUNT}:dead")
 
 
