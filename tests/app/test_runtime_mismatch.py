@@ -4,6 +4,7 @@ architecture than its Architectures, is named once: by `samlite up` (runtime_not
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -38,7 +39,8 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setattr(python_runtime, "python_for", lambda runtime: sys.executable)
     monkeypatch.setattr("platform.machine", lambda: "x86_64")
     (tmp_path / "src").mkdir()
-    (tmp_path / "src" / "app.py").write_text("def handler(event, context):\n    return 1\n")
+    (tmp_path / "src" / "app.py").write_text(
+        "import sys\n\ndef handler(event, context):\n    return sys.executable\n")
     (tmp_path / "template.yaml").write_text(TEMPLATE)
     return tmp_path / "template.yaml"
 
@@ -81,11 +83,14 @@ def test_under_debug_the_notices_offer_docker_as_they_do_without(project: Path) 
 
 def test_invoke_names_what_differs_for_the_invoked_function(project: Path) -> None:
     said: list[str] = []
-    invoke_function(project, "Plain", b"{}", AppOptions(runtime="process"),
-                    log=lambda _fn, _line: None, notice=said.append)
+    result = invoke_function(project, "Plain", b"{}", AppOptions(runtime="process"),
+                             log=lambda _fn, _line: None, notice=said.append)
+    ran_on = json.loads(result.payload)   # the handler's sys.executable
     assert [line for line in said if "python3.14" in line] == [
         f"warning: Plain (python3.14): this machine has no working python3.14, so it runs "
-        f"on Python {sys.version_info.major}.{sys.version_info.minor} ({sys.executable}); "
+        f"on Python {sys.version_info.major}.{sys.version_info.minor} ({ran_on}); "
         "install Python 3.14 (pyenv, uv or your package manager) to match Lambda, or use "
         "--runtime docker to run Lambda's image"]
+    if sys.prefix != sys.base_prefix:   # never samlite's virtual environment (runtime.md)
+        assert not ran_on.startswith(sys.prefix)
     assert not [line for line in said if "arm64" in line]   # only the invoked function's

@@ -123,7 +123,7 @@ def python_mismatch(runtime: str, *, docker: str = "--runtime docker",
         return None
     they_run = "it runs" if one else "they run"
     return (f"this machine has no working python{wanted}, so {they_run} on Python {current} "
-            f"({sys.executable}); install Python {wanted} (pyenv, uv or your package "
+            f"({runtime_python(runtime)}); install Python {wanted} (pyenv, uv or your package "
             f"manager) to match Lambda, or use {docker} to run Lambda's image")
 
 
