@@ -290,8 +290,12 @@ class ProcessEnvironment:
             raise EnvironmentStartError(f"{spec.logical_id}: {refused}")
         if spec.is_python:
             # -S: no site-packages of the interpreter's (nor samlite's) on sys.path; only
-            # what PYTHONPATH names, then the standard library.
-            runtime = [runtime_python(spec.runtime), "-S", "-u", "-X", "utf8", str(PYTHON_LOOP)]
+            # what PYTHONPATH names, then the standard library. -B: never bytecode of the
+            # user's code (a cached .pyc is trusted on mtime, whole seconds, and size, so a
+            # same-size save within a second would run old code); a flag, not Python's
+            # PYTHONDONTWRITEBYTECODE, which the handler would see: not one Lambda defines.
+            runtime = [runtime_python(spec.runtime), "-S", "-B", "-u", "-X", "utf8",
+                       str(PYTHON_LOOP)]
             return [*exec_wrapper(spec), *runtime]
         if spec.is_nodejs:
             node = node_for(spec.runtime)
@@ -336,9 +340,6 @@ class ProcessEnvironment:
             if sdk is not None:   # after the function's own and its layers', as on Lambda
                 paths += os.pathsep + str(sdk)
             variables["PYTHONPATH"] = paths
-            # Never bytecode of the user's code: a cached .pyc is trusted on mtime (whole
-            # seconds) and size, so a same-size save within a second would run old code.
-            variables["PYTHONDONTWRITEBYTECODE"] = "1"
             if spec.debug_port is not None:   # python_loop.py waits for the debugger
                 variables[DEBUG_PORT_VARIABLE] = str(spec.debug_port)
                 variables[DEBUG_DIR_VARIABLE] = str(debugpy_dir(runtime_python(spec.runtime),
