@@ -147,6 +147,39 @@ def test_the_task_root_is_read_only(make_service: ServiceMaker, code_dir: Path) 
     assert not (code_dir / "new.txt").exists()
 
 
+@pytest.mark.parametrize("runtime", ["process"])
+def test_outside_tmp_the_hosts_file_system_is_read_only_as_lambdas_is(
+        make_service: ServiceMaker, code_dir: Path) -> None:
+    source = ("def handler(event, context):\n"
+              "    said = {}\n"
+              "    for path in event['paths']:\n"
+              "        try:\n"
+              "            with open(path, 'w') as out:\n"
+              "                out.write('x')\n"
+              "            said[path] = 'written'\n"
+              "        except OSError as exc:\n"
+              "            said[path] = exc.strerror\n"
+              "    return said\n")
+    beside = code_dir.parent / f"samlite-iso-escape-{uuid.uuid4().hex}"
+    paths = [str(beside), f"/dev/shm/samlite-iso-{uuid.uuid4().hex}", "/tmp/mine", "/dev/null"]
+    service, _ = make_service(python_function(code_dir, source))
+    assert invoke(service, {"paths": paths}) == {
+        paths[0]: "Read-only file system", paths[1]: "Read-only file system",
+        "/tmp/mine": "written", "/dev/null": "written"}
+    assert not beside.exists() and not Path(paths[1]).exists()
+
+
+def test_a_root_the_kernel_would_not_make_read_only_is_said_at_startup(
+        monkeypatch: pytest.MonkeyPatch, code_dir: Path) -> None:
+    monkeypatch.setattr(process, "namespace_support", lambda: isolation.NamespaceSupport(
+        unshare_flags=("unshare", "--mount"), writable_root="a test's reason"))
+    spec = python_function(code_dir, "")
+    notices = process.isolation_notices([spec, replace(spec, logical_id="Other")])
+    assert [line for line in notices if "writable" in line] == [
+        "the host's file system outside /tmp stays writable for functions (a test's reason), "
+        "where Lambda's is read-only: a write there that works here fails on AWS"]
+
+
 # --- PATH and LD_LIBRARY_PATH --------------------------------------------------------------
 def test_path_and_library_path_have_lambdas_shape(make_service: ServiceMaker,
                                                   code_dir: Path) -> None:

@@ -1,9 +1,10 @@
-"""A private /tmp and a read-only task root for a process environment, as Lambda's sandbox
-has them: on Linux, a mount namespace of the environment's own (util-linux `unshare`; a user
-namespace too when samlite is not root) in which the environment's folder is mounted on /tmp
-and the task root and layers are bind-mounted read-only where they are. Deciding whether
-this machine allows it (probed once) and the command prefix that sets it up; not starting
-anything else.
+"""A private /tmp and a read-only file system around it for a process environment, as
+Lambda's sandbox has them: on Linux, a mount namespace of the environment's own (util-linux
+`unshare`; a user namespace too when samlite is not root) in which the environment's folder
+is mounted on /tmp, the task root and layers are bind-mounted read-only where they are, and
+every other writable mount (the root, /home, /dev/shm, ...) is remounted read-only, in that
+namespace only. Deciding whether this machine allows it (probed once) and the command prefix
+that sets it up; not starting anything else.
 
 Where the kernel refuses namespaces, or a folder the function needs lies under the host's
 /tmp (the new /tmp would hide it), the environment keeps the older way: TMPDIR points at its
@@ -30,13 +31,27 @@ log = logging.getLogger(__name__)
 HOST_TMP = Path("/tmp")  # noqa: S108 - the path a handler writes literally, mounted over
 _PROBE_TIMEOUT_S = 10.0
 # Runs inside the new namespace: /tmp first (its source is resolved before it is hidden),
-# then each read-only folder, then the runtime. Paths come as arguments, never as code.
+# then each read-only folder, then every other writable mount read-only (mountinfo's fifth
+# field is the mount point, octal-escaped; its sixth starts with rw or ro) but the kernel's
+# own (/proc, /sys, /dev and its pts and mqueue: device nodes are writable on Lambda too),
+# then the runtime. A mount that refuses is left as it is (the probe says whether the root
+# took it). Paths come as arguments, never as code.
 _MOUNT_SCRIPT = (
     'tmp=$1; shift; mount --bind "$tmp" /tmp || exit 126; '
     'while [ "$1" != -- ]; do '
     'mount --rbind "$1" "$1" && mount -o remount,bind,ro "$1" || exit 126; shift; done; '
+    'while read -r _ _ _ _ point options _; do '
+    'case "$options" in ro|ro,*) continue;; esac; '
+    'point=$(printf "%b" "$point"); '
+    'case "$point" in /tmp|/tmp/*|/proc|/proc/*|/sys|/sys/*|/dev|/dev/pts|/dev/mqueue) '
+    'continue;; esac; '
+    'mount -o remount,bind,ro "$point" 2>/dev/null; '
+    'done < /proc/self/mountinfo; '
     'shift; exec "$@"'
 )
+# What the probe runs inside: /tmp is the probe's folder, and the folder beside it (the
+# host's, in samlite's cache) must have become read-only.
+_PROBE_SCRIPT = 'echo ok > /tmp/probe; (echo x > "$0/root-writable") 2>/dev/null; exit 0'
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -45,6 +60,9 @@ class NamespaceSupport:
 
     unshare_flags: tuple[str, ...] = ()   # () when namespaces are refused
     problem: str | None = None
+    # Why the host's file system outside /tmp stays writable in the namespace; None when
+    # it is read-only there, as on Lambda.
+    writable_root: str | None = None
 
     @property
     def available(self) -> bool:
@@ -54,7 +72,10 @@ class NamespaceSupport:
 PARTIAL_ISOLATION = (
     "isolation is partial: {why}, so each environment's /tmp is a private folder given "
     "as TMPDIR (tempfile uses it) but a literal '/tmp/...' path is the host's shared /tmp, "
-    "and the task root and layers are writable")
+    "and the task root, the layers and the rest of the host's file system are writable")
+WRITABLE_ROOT = (
+    "the host's file system outside /tmp stays writable for functions ({why}), where "
+    "Lambda's is read-only: a write there that works here fails on AWS")
 
 
 _probing = threading.Lock()
@@ -79,23 +100,29 @@ def _probe() -> NamespaceSupport:
     if unshare is None or mount is None:
         return NamespaceSupport(problem="util-linux's unshare and mount are not installed")
     flags = ("--mount",) if os.geteuid() == 0 else ("--user", "--map-root-user", "--mount")
-    probe = Path(tempfile.mkdtemp(prefix="probe-", dir=private_dir(cache_root())))
+    beside = Path(tempfile.mkdtemp(prefix="probe-", dir=private_dir(cache_root())))
+    probe = beside / "tmp"
+    probe.mkdir()
     try:
         done = subprocess.run(
             [unshare, *flags, "--", "/bin/sh", "-c", _MOUNT_SCRIPT, "sh", str(probe), "--",
-             "/bin/sh", "-c", "echo ok > /tmp/probe"],
+             "/bin/sh", "-c", _PROBE_SCRIPT, str(beside)],
             capture_output=True, text=True, timeout=_PROBE_TIMEOUT_S, check=False)
         worked = done.returncode == 0 and (probe / "probe").is_file()
+        root_writable = (beside / "root-writable").exists()
         output = (done.stderr or done.stdout).strip().splitlines()
     except (OSError, subprocess.TimeoutExpired) as exc:
-        worked, output = False, [str(exc)]
+        worked, root_writable, output = False, True, [str(exc)]
     finally:
-        shutil.rmtree(probe, ignore_errors=True)
+        shutil.rmtree(beside, ignore_errors=True)
     if not worked:
         reason = output[-1] if output else "it failed"
         log.warning("no mount namespaces for process environments: %s", reason)
         return NamespaceSupport(problem=f"this kernel refuses mount namespaces ({reason})")
-    return NamespaceSupport(unshare_flags=(unshare, *flags))
+    return NamespaceSupport(
+        unshare_flags=(unshare, *flags),
+        writable_root="the kernel refused to remount it read-only in the environment's "
+                      "namespace" if root_writable else None)
 
 
 def under_host_tmp(paths: Iterable[Path]) -> Path | None:

@@ -52,6 +52,7 @@ from samlite.runtime.environments.host_files import (
 from samlite.runtime.environments.isolation import (
     HOST_TMP,
     PARTIAL_ISOLATION,
+    WRITABLE_ROOT,
     namespace_prefix,
     namespace_support,
     under_host_tmp,
@@ -168,6 +169,8 @@ def isolation_notices(specs: Iterable[FunctionSpec]) -> list[str]:
                    if (why := partial_isolation(spec)) is not None}
         for name, why in partial.items():
             notices.append(f"{name}: " + PARTIAL_ISOLATION.format(why=why))
+        if support.writable_root is not None and len(partial) < len(runnable):
+            notices.append(WRITABLE_ROOT.format(why=support.writable_root))
     for runtime in sorted({spec.runtime for spec in runnable if spec.is_python}):
         failed = sdk_problem(runtime)
         if failed is not None:
