@@ -429,4 +429,4 @@ def test_fails(samlite_app):
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["*Captured samlite log call*", "samlite | Runtime: process*",
                                  "samlite | warning: Echo (python3.14): this machine has no "
-                                 "working python3.14, so they run on Python *"])
+                                 "working python3.14, so it runs on Python *"])
