@@ -31,20 +31,26 @@ log = logging.getLogger(__name__)
 HOST_TMP = Path("/tmp")  # noqa: S108 - the path a handler writes literally, mounted over
 _PROBE_TIMEOUT_S = 10.0
 # Runs inside the new namespace: /tmp first (its source is resolved before it is hidden),
-# then each read-only folder, then every other writable mount read-only (mountinfo's fifth
-# field is the mount point, octal-escaped; its sixth starts with rw or ro) but the kernel's
-# own (/proc, /sys, /dev and its pts and mqueue: device nodes are writable on Lambda too),
-# then the runtime. A mount that refuses is left as it is (the probe says whether the root
-# took it). Paths come as arguments, never as code.
+# then each read-only folder, then every other writable mount read-only, then the runtime.
+# mountinfo's fifth field is the mount point (octal-escaped: unescaped only when it has a
+# backslash, as a subshell costs a fork), its sixth starts with rw or ro, and the file
+# system type follows a "-". Left alone: the kernel's own (/proc, /sys, /dev and its pts and
+# mqueue: device nodes take writes on Lambda too), namespace files (nsfs), and a point seen
+# already (a remount reaches the top mount there). Each remount is a `mount` run (~1.3 ms);
+# one that refuses is left as it is (the probe says whether the root took it). Paths come
+# as arguments, never as code.
 _MOUNT_SCRIPT = (
     'tmp=$1; shift; mount --bind "$tmp" /tmp || exit 126; '
     'while [ "$1" != -- ]; do '
     'mount --rbind "$1" "$1" && mount -o remount,bind,ro "$1" || exit 126; shift; done; '
-    'while read -r _ _ _ _ point options _; do '
+    "seen=' '; "
+    'while read -r _ _ _ _ point options rest; do '
     'case "$options" in ro|ro,*) continue;; esac; '
-    'point=$(printf "%b" "$point"); '
+    'case "$rest" in *"- nsfs "*) continue;; esac; '
     'case "$point" in /tmp|/tmp/*|/proc|/proc/*|/sys|/sys/*|/dev|/dev/pts|/dev/mqueue) '
     'continue;; esac; '
+    'case "$seen" in *" $point "*) continue;; esac; seen="$seen$point "; '
+    'case "$point" in *\\\\*) point=$(printf "%b" "$point");; esac; '
     'mount -o remount,bind,ro "$point" 2>/dev/null; '
     'done < /proc/self/mountinfo; '
     'shift; exec "$@"'
