@@ -10,8 +10,8 @@ CPU the process may use (`on_every_cpu`), as a child inherits its forking thread
 
 Threads that wake often beside them join them on that CPU too (the memory sampler, each
 environment's watcher and output pump, the console): on another CPU each wake-up took the
-GIL from a serving thread across CPUs (`ab -k -c 10`, idle, alternated: 4,041 -> 4,219
-req/s, `up` 239 -> 225 µs of CPU a request; docs/performance.md).
+GIL from a serving thread across CPUs (`ab -k -c 10`, idle, alternated: 3,959 -> 4,205
+req/s, `up` 240 -> 226 µs of CPU a request; docs/performance.md).
 
 The serving threads are also SCHED_BATCH (sched(7)): a thread woken by its socket then waits
 for the running one to block instead of preempting it. Preempting gained nothing, as the
